@@ -1,0 +1,41 @@
+import { CommanderError } from 'commander';
+import { BundleError } from '../src/core/errors.js';
+import { CollectError } from '../src/collector/errors.js';
+import { VerifyError } from '../src/verifier/errors.js';
+
+/** The exit codes of every command. */
+export const ExitCode = {
+  /** Success. */
+  Ok: 0,
+  /** Verification failed: integrity or authenticity. */
+  VerificationFailed: 1,
+  /** Usage error, unreadable or invalid input, unreachable data source. */
+  InvalidInput: 2,
+  /** The bundle is authentic but the policy failed. */
+  PolicyFailed: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The one place where an error becomes an exit code. */
+export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof CollectError || error instanceof VerifyError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError) {
+    return ExitCode.InvalidInput;
+  }
+  // Anything else is a bug of ours; it still must not look like success or a verdict.
+  return ExitCode.InvalidInput;
+}
+
+export function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : 'INTERNAL_ERROR';
+}
+
+/** Options that do not fit together. */
+export class UsageError extends Error {
+  readonly code: 'USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+    this.code = 'USAGE';
+  }
+}

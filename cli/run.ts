@@ -1,0 +1,145 @@
+import { Command, CommanderError, Option } from 'commander';
+import { PACKAGE_VERSION } from '../src/version.js';
+import { ExitCode, errorCode, exitCodeFor } from './exit-codes.js';
+
+export interface CliStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface CliIo {
+  stdout: CliStream;
+  stderr: CliStream;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+const collectList = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/**
+ * The command line: commander wiring only. Each action calls a library
+ * function from src/commands and prints its result; errors come back here
+ * and become exit codes in one place.
+ */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
+  const program = new Command('evidence')
+    .description('Collect a release\'s proof into one content-addressed, signed evidence bundle, and verify it offline.')
+    .version(PACKAGE_VERSION, '-V, --version')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run evidence --help for usage)');
+
+  program
+    .command('collect')
+    .description('validate and summarise evidence, hash release subjects, and write a bundle')
+    .option('-o, --output <file>', 'the bundle to write (.tar.gz)')
+    .option('--name <name>', 'what is released (e.g. the package or service)')
+    .option('--version <version>', 'the release version')
+    .option('--sbom <file>', 'CycloneDX (JSON/XML 1.2–1.6) or SPDX 2.3 (JSON/tag-value) SBOM; repeatable, globs allowed', collectList)
+    .option('--sarif <file>', 'SARIF 2.1.0 log; repeatable, globs allowed', collectList)
+    .option('--junit <file>', 'JUnit XML report; repeatable, globs allowed', collectList)
+    .option('--file <file[=kind]>', 'any file, stored as the kind named (default "file"); repeatable', collectList)
+    .option('--subject <file>', 'release artifact the evidence is about (hashed, not stored); repeatable, globs allowed', collectList)
+    .option('-c, --config <file>', 'evidence.yaml declaring the same; flags add to it')
+    .option('--source-repository <url>', 'override the detected source repository')
+    .option('--source-commit <sha>', 'override the detected source commit')
+    .option('--source-ref <ref>', 'override the detected source ref')
+    .option('-f, --force', 'replace the output file if it exists')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (o) => {
+      const { collect } = await import('../src/commands/collect.js');
+      const progress = io.stderr.isTTY && !o.quiet ? progressPrinter(io.stderr) : undefined;
+      const source = Object.fromEntries(Object.entries({ repository: o.sourceRepository, commit: o.sourceCommit, ref: o.sourceRef }).filter(([, v]) => v !== undefined));
+      const result = await collect({
+        cwd: io.cwd,
+        env: io.env,
+        output: o.output,
+        name: o.name,
+        version: o.version,
+        sbom: o.sbom,
+        sarif: o.sarif,
+        junit: o.junit,
+        file: o.file,
+        subject: o.subject,
+        config: o.config,
+        force: o.force,
+        source,
+        ...(progress ? { onProgress: progress.event } : {}),
+      });
+      progress?.done();
+      if (!o.quiet) {
+        io.stdout.write(`wrote ${result.output}: ${result.manifest.entries.length} evidence entries, ${result.manifest.subjects.length} subjects\n`);
+      }
+    });
+
+  program
+    .command('verify')
+    .description('verify a bundle offline: integrity, then signature and signer')
+    .argument('<bundle>', 'the bundle (.tar.gz)')
+    .option('--integrity-only', 'check the content only, not the signature (the report says so)')
+    .option('--subject <file>', 'release artifact to re-hash and find among the subjects; repeatable', collectList)
+    .option('--json', 'print the report as JSON')
+    .action(async (bundle: string, o) => {
+      const { verify } = await import('../src/commands/verify.js');
+      const { formatVerifyText } = await import('../src/format/text.js');
+      const { report } = await verify({ cwd: io.cwd, bundle, integrityOnly: o.integrityOnly, subject: o.subject });
+      io.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatVerifyText(report));
+      exitCode = report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
+    });
+
+  program
+    .command('inspect')
+    .description('show a bundle\'s manifest (without verifying it)')
+    .argument('<bundle>', 'the bundle (.tar.gz)')
+    .option('--json', 'print the manifest summary as JSON')
+    .action(async (bundle: string, o) => {
+      const { inspect } = await import('../src/commands/inspect.js');
+      const { formatInspect } = await import('../src/format/text.js');
+      const result = await inspect({ cwd: io.cwd, bundle });
+      io.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : formatInspect(result));
+    });
+
+  program
+    .command('extract')
+    .description('verify a bundle, then write its entries under their logical paths')
+    .argument('<bundle>', 'the bundle (.tar.gz)')
+    .addOption(new Option('-o, --output <dir>', 'directory to create (absent or empty)').makeOptionMandatory())
+    .option('--json', 'print the verification report as JSON')
+    .action(async (bundle: string, o) => {
+      const { extract } = await import('../src/commands/extract.js');
+      const { formatVerifyText } = await import('../src/format/text.js');
+      const result = await extract({ cwd: io.cwd, bundle, output: o.output });
+      if (o.json) io.stdout.write(`${JSON.stringify({ ...result.report, output: result.output ?? null, files: result.files }, null, 2)}\n`);
+      else if (result.output) io.stdout.write(`extracted ${result.files.length} entries to ${result.output}\n`);
+      else io.stdout.write(formatVerifyText({ ...result.report, bundle: { ...result.report.bundle, path: bundle } }));
+      exitCode = result.report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.Ok;
+      return ExitCode.InvalidInput;
+    }
+    io.stderr.write(`evidence: ${(e as Error).message ?? String(e)} [${errorCode(e)}]\n`);
+    return exitCodeFor(e);
+  }
+  return exitCode;
+}
+
+function progressPrinter(out: CliStream): { event: (e: import('../src/commands/collect.js').CollectProgress) => void; done: () => void } {
+  let shown = false;
+  return {
+    event: (e) => {
+      const line = e.phase === 'writing' ? `writing ${e.output}` : `${e.phase} ${e.done}/${e.total}: ${e.label}`;
+      out.write(`\r\x1b[2K${line.slice(0, 120)}`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) out.write('\r\x1b[2K');
+    },
+  };
+}

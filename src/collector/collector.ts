@@ -1,0 +1,92 @@
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { hashStream } from '../core/hash-stream.js';
+import { sha256Hex } from '../core/digest.js';
+import { CollectError } from './errors.js';
+
+/** One evidence file handed to a collector. */
+export interface CollectorInput {
+  /** Absolute path to read. */
+  file: string;
+  /** The path as the user gave it, for messages. */
+  label: string;
+  /** The kind the user named (`--file F=KIND`). */
+  kind?: string;
+}
+
+export interface CollectorOutput {
+  kind: string;
+  mediaType: string;
+  summary: Record<string, unknown>;
+  /** sha256 hex and size of the exact bytes read. */
+  hex: string;
+  size: number;
+}
+
+/**
+ * Each evidence kind has one collector: it reads its input, refuses it with
+ * a CollectError naming the file and field when it is not what it claims,
+ * and summarises it for the manifest.
+ */
+export interface Collector {
+  readonly name: string;
+  readonly version: string;
+  collect(input: CollectorInput): Promise<CollectorOutput>;
+}
+
+/** Parsed evidence (SBOMs, SARIF, JUnit) is read whole; beyond this it is refused. */
+export const MAX_PARSED_INPUT_BYTES = 256 * 1024 * 1024;
+
+export async function readInput(input: CollectorInput): Promise<Buffer> {
+  const info = await statInput(input);
+  if (info.size > MAX_PARSED_INPUT_BYTES) {
+    throw new CollectError('INPUT_TOO_LARGE', `${input.label}: ${info.size} bytes; evidence that is parsed may be at most ${MAX_PARSED_INPUT_BYTES} bytes (use --file for opaque files)`, { file: input.label });
+  }
+  try {
+    return await readFile(input.file);
+  } catch (e) {
+    throw inputError(input, e);
+  }
+}
+
+export async function statInput(input: CollectorInput): Promise<{ size: number }> {
+  try {
+    const info = await stat(input.file);
+    if (!info.isFile()) throw new CollectError('INPUT_UNREADABLE', `${input.label}: not a regular file`, { file: input.label });
+    return info;
+  } catch (e) {
+    if (e instanceof CollectError) throw e;
+    throw inputError(input, e);
+  }
+}
+
+export async function hashInput(input: CollectorInput): Promise<{ hex: string; size: number }> {
+  await statInput(input);
+  try {
+    return await hashStream(createReadStream(input.file, { highWaterMark: 1024 * 1024 }));
+  } catch (e) {
+    throw inputError(input, e);
+  }
+}
+
+export function inputError(input: { label: string }, e: unknown): CollectError {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ENOENT') return new CollectError('INPUT_NOT_FOUND', `${input.label}: no such file`, { file: input.label, cause: e });
+  return new CollectError('INPUT_UNREADABLE', `${input.label}: cannot be read (${err?.code ?? err?.message ?? String(e)})`, { file: input.label, cause: e });
+}
+
+export function parseJson(input: CollectorInput, bytes: Buffer): unknown {
+  try {
+    return JSON.parse(stripBom(bytes.toString('utf8')));
+  } catch (e) {
+    throw new CollectError('JSON_INVALID', `${input.label}: not valid JSON (${(e as Error).message})`, { file: input.label, cause: e });
+  }
+}
+
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+export function outputFor(bytes: Buffer, kind: string, mediaType: string, summary: Record<string, unknown>): CollectorOutput {
+  return { kind, mediaType, summary, hex: sha256Hex(bytes), size: bytes.length };
+}

@@ -1,0 +1,52 @@
+/** Errors while collecting evidence: all are bad input (exit 2), and each names the file. */
+export type CollectErrorCode =
+  | 'INPUT_NOT_FOUND'
+  | 'INPUT_UNREADABLE'
+  | 'INPUT_TOO_LARGE'
+  | 'INPUT_CHANGED'
+  | 'GLOB_NO_MATCH'
+  | 'JSON_INVALID'
+  | 'XML_INVALID'
+  | 'SBOM_FORMAT_UNKNOWN'
+  | 'SBOM_UNSUPPORTED_VERSION'
+  | 'SBOM_INVALID'
+  | 'SBOM_VALIDATOR_MISSING'
+  | 'SARIF_INVALID'
+  | 'JUNIT_INVALID'
+  | 'KIND_INVALID'
+  | 'KIND_RESERVED'
+  | 'DUPLICATE_ENTRY_PATH'
+  | 'DUPLICATE_SUBJECT'
+  | 'NO_EVIDENCE'
+  | 'CONFIG_INVALID'
+  | 'OUTPUT_EXISTS'
+  | 'OUTPUT_UNWRITABLE'
+  | 'SOURCE_DATE_EPOCH_INVALID';
+
+export interface InputIssue {
+  /** JSON path (`$.components[3].name`), XML element (`/testsuites/testsuite[2]`) or line (`line 12`). */
+  path: string;
+  message: string;
+}
+
+export class CollectError extends Error {
+  readonly code: CollectErrorCode;
+  readonly file?: string;
+  readonly issues: InputIssue[];
+  constructor(code: CollectErrorCode, message: string, options: { file?: string; issues?: InputIssue[]; cause?: unknown } = {}) {
+    super(formatMessage(message, options.issues ?? []), options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CollectError';
+    this.code = code;
+    if (options.file !== undefined) this.file = options.file;
+    this.issues = options.issues ?? [];
+  }
+}
+
+const MAX_LISTED = 20;
+
+function formatMessage(message: string, issues: InputIssue[]): string {
+  if (issues.length === 0) return message;
+  const lines = issues.slice(0, MAX_LISTED).map((i) => `  ${i.path}: ${i.message}`);
+  if (issues.length > MAX_LISTED) lines.push(`  … and ${issues.length - MAX_LISTED} more`);
+  return `${message}\n${lines.join('\n')}`;
+}

@@ -1,0 +1,18 @@
+import type { Collector } from './collector.js';
+import { fileCollector } from './file.js';
+import { junitCollector } from './junit.js';
+import { sarifCollector } from './sarif.js';
+import { sbomCollector } from './sbom.js';
+
+export type { Collector, CollectorInput, CollectorOutput } from './collector.js';
+export { CollectError, type CollectErrorCode } from './errors.js';
+
+/** The collector for each option that names evidence. */
+export const collectors = {
+  sbom: sbomCollector,
+  sarif: sarifCollector,
+  junit: junitCollector,
+  file: fileCollector,
+} as const satisfies Record<string, Collector>;
+
+export type CollectorName = keyof typeof collectors;

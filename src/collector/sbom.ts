@@ -1,0 +1,203 @@
+import { createRequire } from 'node:module';
+import parseSpdxExpression from 'spdx-expression-parse';
+import { spdxDocumentSchema, type SpdxDocument } from '../core/schemas/spdx.js';
+import { parseSpdxTagValue } from '../core/schemas/spdx-tag-value.js';
+import { zodIssues } from '../core/manifest.js';
+import type { SbomSummary } from '../core/summaries.js';
+import { outputFor, parseJson, readInput, stripBom, type Collector, type CollectorInput, type CollectorOutput } from './collector.js';
+import { CollectError } from './errors.js';
+import { attr, children, parseXml, text, type XmlNode } from './xml.js';
+import { PACKAGE_VERSION as COLLECTOR_VERSION } from '../version.js';
+
+type CdxModule = typeof import('@cyclonedx/cyclonedx-library');
+const require = createRequire(import.meta.url);
+
+export const CYCLONEDX_VERSIONS = ['1.2', '1.3', '1.4', '1.5', '1.6'] as const;
+
+export const MEDIA_TYPES = {
+  cyclonedxJson: 'application/vnd.cyclonedx+json',
+  cyclonedxXml: 'application/vnd.cyclonedx+xml',
+  spdxJson: 'application/spdx+json',
+  spdxTagValue: 'text/spdx',
+} as const;
+
+/** CycloneDX (JSON, XML; 1.2–1.6) and SPDX 2.3 (JSON, tag-value), validated against their schemas. */
+export const sbomCollector: Collector = {
+  name: 'sbom',
+  version: COLLECTOR_VERSION,
+  async collect(input: CollectorInput): Promise<CollectorOutput> {
+    const bytes = await readInput(input);
+    const head = stripBom(bytes.subarray(0, 4096).toString('utf8')).trimStart();
+    if (head.startsWith('<')) return collectCycloneDxXml(input, bytes);
+    if (head.startsWith('{')) {
+      const json = parseJson(input, bytes) as Record<string, unknown>;
+      if (json && json.bomFormat === 'CycloneDX') return collectCycloneDxJson(input, bytes, json);
+      if (json && typeof json.spdxVersion === 'string') return collectSpdx(input, bytes, json, MEDIA_TYPES.spdxJson);
+      throw new CollectError('SBOM_FORMAT_UNKNOWN', `${input.label}: JSON that is neither CycloneDX (no "bomFormat": "CycloneDX") nor SPDX (no "spdxVersion")`, { file: input.label });
+    }
+    if (/^(#[^\n]*\n\s*)*SPDXVersion:/.test(head)) {
+      const parsed = parseSpdxTagValue(stripBom(bytes.toString('utf8')));
+      if (!parsed.ok) {
+        throw new CollectError('SBOM_INVALID', `${input.label}: not valid SPDX tag-value`, { file: input.label, issues: parsed.issues.map((i) => ({ path: `line ${i.line}`, message: i.message })) });
+      }
+      return collectSpdx(input, bytes, parsed.document, MEDIA_TYPES.spdxTagValue);
+    }
+    throw new CollectError('SBOM_FORMAT_UNKNOWN', `${input.label}: not a CycloneDX (JSON or XML) or SPDX (JSON or tag-value) document`, { file: input.label });
+  },
+};
+
+function loadCdx(): CdxModule {
+  return require('@cyclonedx/cyclonedx-library') as CdxModule;
+}
+
+function cdxVersion(input: CollectorInput, version: string): (typeof CYCLONEDX_VERSIONS)[number] {
+  if (!(CYCLONEDX_VERSIONS as readonly string[]).includes(version)) {
+    throw new CollectError('SBOM_UNSUPPORTED_VERSION', `${input.label}: CycloneDX ${version} is not supported (${CYCLONEDX_VERSIONS.join(', ')} are)`, { file: input.label });
+  }
+  return version as (typeof CYCLONEDX_VERSIONS)[number];
+}
+
+async function collectCycloneDxJson(input: CollectorInput, bytes: Buffer, json: Record<string, unknown>): Promise<CollectorOutput> {
+  const version = cdxVersion(input, String(json.specVersion ?? ''));
+  const cdx = loadCdx();
+  const validator = new cdx.Validation.JsonValidator(version as never);
+  const errors = (await validator.validate(stripBom(bytes.toString('utf8')))) as { instancePath: string; message?: string; params?: Record<string, unknown> }[] | null;
+  if (errors) {
+    throw new CollectError('SBOM_INVALID', `${input.label}: not valid CycloneDX ${version} JSON`, {
+      file: input.label,
+      issues: errors.map((e) => ({ path: `$${e.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`, message: describeAjv(e) })),
+    });
+  }
+  const components = flattenJsonComponents(json.components);
+  const licenses = new Set<string>();
+  let unlicensed = 0;
+  for (const c of components) {
+    const ids = jsonLicenseIds(c.licenses);
+    if (ids === undefined) unlicensed++;
+    else ids.forEach((id) => licenses.add(id));
+  }
+  return outputFor(bytes, 'sbom', MEDIA_TYPES.cyclonedxJson, summary('cyclonedx', version, components.length, licenses, unlicensed));
+}
+
+function describeAjv(e: { message?: string; params?: Record<string, unknown> }): string {
+  const extra = e.params?.additionalProperty ? ` ('${String(e.params.additionalProperty)}')` : e.params?.allowedValues ? ` (${JSON.stringify(e.params.allowedValues)})` : '';
+  return `${e.message ?? 'invalid'}${extra}`;
+}
+
+type JsonComponent = { licenses?: unknown; components?: unknown };
+
+function flattenJsonComponents(value: unknown): JsonComponent[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((c: JsonComponent) => [c, ...flattenJsonComponents(c?.components)]);
+}
+
+/** SPDX ids named by a component's licenses; undefined when it names no license at all. */
+function jsonLicenseIds(value: unknown): string[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  const ids: string[] = [];
+  for (const choice of value as { license?: { id?: string; name?: string }; expression?: string }[]) {
+    if (choice.license?.id) ids.push(choice.license.id);
+    if (choice.expression) ids.push(...expressionIds(choice.expression));
+  }
+  return ids;
+}
+
+async function collectCycloneDxXml(input: CollectorInput, bytes: Buffer): Promise<CollectorOutput> {
+  const doc = parseXml(input, bytes);
+  const bom = children(doc, 'bom')[0];
+  if (!bom) throw new CollectError('SBOM_FORMAT_UNKNOWN', `${input.label}: XML whose root element is not a CycloneDX <bom>`, { file: input.label });
+  const ns = attr(bom, 'xmlns') ?? '';
+  const m = /^http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)$/.exec(ns);
+  if (!m) throw new CollectError('SBOM_FORMAT_UNKNOWN', `${input.label}: <bom> is not in a CycloneDX namespace (xmlns="${ns}")`, { file: input.label });
+  const version = cdxVersion(input, m[1] as string);
+  const cdx = loadCdx();
+  let errors: unknown;
+  try {
+    errors = await new cdx.Validation.XmlValidator(version as never).validate(stripBom(bytes.toString('utf8')));
+  } catch (e) {
+    if (e instanceof cdx.Validation.MissingOptionalDependencyError) {
+      throw new CollectError('SBOM_VALIDATOR_MISSING', `${input.label}: CycloneDX XML cannot be validated: the optional dependency libxmljs2 is not installed (npm install libxmljs2)`, { file: input.label, cause: e });
+    }
+    throw new CollectError('SBOM_INVALID', `${input.label}: not valid CycloneDX ${version} XML (${(e as Error).message})`, { file: input.label, cause: e });
+  }
+  if (errors) {
+    const list = Array.isArray(errors) ? (errors as { message?: string; line?: number; column?: number }[]) : [];
+    throw new CollectError('SBOM_INVALID', `${input.label}: not valid CycloneDX ${version} XML`, {
+      file: input.label,
+      issues: list.map((e) => ({ path: `line ${e.line ?? '?'}`, message: (e.message ?? 'invalid').trim() })),
+    });
+  }
+  const components = flattenXmlComponents(children(bom, 'components')[0]);
+  const licenses = new Set<string>();
+  let unlicensed = 0;
+  for (const c of components) {
+    const block = children(c, 'licenses')[0];
+    const ids = [
+      ...children(block, 'license').flatMap((l) => {
+        const id = text(children(l, 'id')[0]);
+        return id ? [id] : [];
+      }),
+      ...children(block, 'expression').flatMap((e) => expressionIds(text(e) ?? '')),
+    ];
+    const named = children(block, 'license').length + children(block, 'expression').length;
+    if (named === 0) unlicensed++;
+    ids.forEach((id) => licenses.add(id));
+  }
+  return outputFor(bytes, 'sbom', MEDIA_TYPES.cyclonedxXml, summary('cyclonedx', version, components.length, licenses, unlicensed));
+}
+
+function flattenXmlComponents(block: XmlNode | undefined): XmlNode[] {
+  return children(block, 'component').flatMap((c) => [c, ...flattenXmlComponents(children(c, 'components')[0])]);
+}
+
+function collectSpdx(input: CollectorInput, bytes: Buffer, json: unknown, mediaType: string): CollectorOutput {
+  const parsed = spdxDocumentSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new CollectError('SBOM_INVALID', `${input.label}: not a valid SPDX 2.3 document`, { file: input.label, issues: zodIssues(parsed.error) });
+  }
+  const doc: SpdxDocument = parsed.data;
+  const described = describedIds(doc);
+  const packages = (doc.packages ?? []).filter((p) => !described.has(p.SPDXID));
+  const licenses = new Set<string>();
+  let unlicensed = 0;
+  for (const p of packages) {
+    const ids = [p.licenseDeclared, p.licenseConcluded].flatMap((v) => (typeof v === 'string' && v !== 'NOASSERTION' && v !== 'NONE' ? [v] : []));
+    if (ids.length === 0) unlicensed++;
+    for (const expr of ids) expressionIds(expr).forEach((id) => licenses.add(id));
+  }
+  return outputFor(bytes, 'sbom', mediaType, summary('spdx', doc.spdxVersion.replace(/^SPDX-/, ''), packages.length, licenses, unlicensed));
+}
+
+/** The packages the document itself describes (the product, like CycloneDX's metadata.component). */
+function describedIds(doc: SpdxDocument): Set<string> {
+  const ids = new Set<string>((doc.documentDescribes as string[] | undefined) ?? []);
+  for (const r of doc.relationships ?? []) {
+    if (r.spdxElementId === doc.SPDXID && r.relationshipType === 'DESCRIBES') ids.add(r.relatedSpdxElement);
+    if (r.relatedSpdxElement === doc.SPDXID && r.relationshipType === 'DESCRIBED_BY') ids.add(r.spdxElementId);
+  }
+  return ids;
+}
+
+/** License ids in an SPDX expression; an unparsable expression counts as itself. */
+export function expressionIds(expression: string): string[] {
+  const trimmed = expression.trim();
+  if (!trimmed) return [];
+  try {
+    const out: string[] = [];
+    const walk = (node: parseSpdxExpression.Info): void => {
+      if ('license' in node) out.push(node.license);
+      else {
+        walk(node.left);
+        walk(node.right);
+      }
+    };
+    walk(parseSpdxExpression(trimmed));
+    return out;
+  } catch {
+    return [trimmed];
+  }
+}
+
+function summary(format: SbomSummary['format'], specVersion: string, components: number, licenses: Set<string>, unlicensed: number): SbomSummary {
+  return { format, specVersion, components, licenses: [...licenses].sort(), unlicensed };
+}

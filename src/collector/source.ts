@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Source } from '../core/manifest.js';
+
+const run = promisify(execFile);
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Where the release comes from: the CI's own variables first (they name what
+ * the job built, even in a shallow or detached checkout), then git.
+ */
+export async function detectSource(cwd: string, env: Env): Promise<Source> {
+  const fromCi = sourceFromCi(env);
+  if (fromCi.commit) return fromCi;
+  const fromGit = await sourceFromGit(cwd);
+  return { ...fromGit, ...stripUndefined(fromCi) };
+}
+
+export function sourceFromCi(env: Env): Source {
+  if (env.GITHUB_ACTIONS === 'true' || env.GITHUB_SHA) {
+    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    return stripUndefined({
+      repository: env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}` : undefined,
+      commit: env.GITHUB_SHA,
+      ref: env.GITHUB_REF,
+    });
+  }
+  if (env.GITLAB_CI === 'true' || env.CI_COMMIT_SHA) {
+    return stripUndefined({
+      repository: env.CI_PROJECT_URL,
+      commit: env.CI_COMMIT_SHA,
+      ref: env.CI_COMMIT_TAG ? `refs/tags/${env.CI_COMMIT_TAG}` : env.CI_COMMIT_BRANCH ? `refs/heads/${env.CI_COMMIT_BRANCH}` : undefined,
+    });
+  }
+  return {};
+}
+
+async function git(cwd: string, args: string[]): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('git', args, { cwd, timeout: 10_000, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+    const out = stdout.trim();
+    return out === '' ? undefined : out;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function sourceFromGit(cwd: string): Promise<Source> {
+  const commit = await git(cwd, ['rev-parse', '--verify', '-q', 'HEAD']);
+  if (!commit) return {};
+  const [branch, tag, remote] = await Promise.all([
+    git(cwd, ['symbolic-ref', '-q', 'HEAD']),
+    git(cwd, ['describe', '--tags', '--exact-match', 'HEAD']),
+    git(cwd, ['remote', 'get-url', 'origin']),
+  ]);
+  return stripUndefined({
+    repository: remote ? redactUrl(remote) : undefined,
+    commit: /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit) ? commit : undefined,
+    ref: tag ? `refs/tags/${tag}` : branch,
+  });
+}
+
+/** Remote URLs can carry tokens (https://x-access-token:…@github.com/…): never record them. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '';
+      u.password = '';
+    }
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url.replace(/^([a-z+]+:\/\/)[^@/]*@/i, '$1');
+  }
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

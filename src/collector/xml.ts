@@ -1,0 +1,49 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { CollectError } from './errors.js';
+import { stripBom, type CollectorInput } from './collector.js';
+
+export type XmlNode = Record<string, unknown>;
+
+/**
+ * Parses XML for collectors. Entities are not expanded (no DOCTYPE tricks),
+ * attributes are kept with an '@' prefix, and every element becomes an array
+ * so documents with one or many children read the same way.
+ */
+export function parseXml(input: CollectorInput, bytes: Buffer): XmlNode {
+  const text = stripBom(bytes.toString('utf8'));
+  const valid = XMLValidator.validate(text, { allowBooleanAttributes: true });
+  if (valid !== true) {
+    const { line, col, msg } = valid.err;
+    throw new CollectError('XML_INVALID', `${input.label}: not well-formed XML`, { file: input.label, issues: [{ path: `line ${line}, column ${col}`, message: msg }] });
+  }
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    processEntities: false,
+    htmlEntities: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    removeNSPrefix: false,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    isArray: (_name, _jpath, _isLeaf, isAttribute) => !isAttribute,
+  });
+  return parser.parse(text) as XmlNode;
+}
+
+export function children(node: unknown, name: string): XmlNode[] {
+  if (!node || typeof node !== 'object') return [];
+  const value = (node as XmlNode)[name];
+  return Array.isArray(value) ? (value as XmlNode[]).map((v) => (v && typeof v === 'object' ? v : { '#text': v })) : [];
+}
+
+export function attr(node: XmlNode, name: string): string | undefined {
+  const v = node[`@${name}`];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function text(node: XmlNode | undefined): string | undefined {
+  if (!node) return undefined;
+  const v = node['#text'];
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { link, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { CollectError } from '../collector/errors.js';
+
+/**
+ * Writes a file so that it either appears whole or not at all: the content
+ * goes to a temporary file beside the target, which is then renamed over it
+ * (with force) or hard-linked to it (without, which fails if it exists: no
+ * race between the check and the write).
+ */
+export async function writeAtomically(target: string, force: boolean, write: (out: Writable) => Promise<void>): Promise<void> {
+  if (!force && (await exists(target))) {
+    throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
+  }
+  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+  try {
+    const out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
+    await write(out);
+    if (force) await rename(tmp, target);
+    else {
+      try {
+        await link(tmp, target);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
+        throw e;
+      }
+    }
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { dest?: string };
+    const ours = err.path === tmp || err.path === target || err.dest === target;
+    if (err.syscall && ours) throw new CollectError('OUTPUT_UNWRITABLE', `${target}: cannot be written (${err.code ?? err.message})`, { file: target, cause: e });
+    throw e;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

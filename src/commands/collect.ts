@@ -1,0 +1,202 @@
+import { createReadStream } from 'node:fs';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { writeBundle, type BlobSource } from '../core/bundle-writer.js';
+import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, manifestSchema, zodIssues, type Manifest, type ManifestEntry, type Source } from '../core/manifest.js';
+import { collectors, type CollectorName } from '../collector/index.js';
+import type { CollectorOutput } from '../collector/collector.js';
+import { CollectError } from '../collector/errors.js';
+import { detectSource, type Env } from '../collector/source.js';
+import { hashSubjects, type SubjectFile } from '../collector/subjects.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
+import { writeAtomically } from './atomic.js';
+import { loadConfig } from './config.js';
+
+export interface CollectOptions {
+  cwd: string;
+  env?: Env;
+  /** The bundle to write (.tar.gz). */
+  output?: string;
+  name?: string;
+  version?: string;
+  sbom?: string[];
+  sarif?: string[];
+  junit?: string[];
+  /** `PATH[=KIND]`. */
+  file?: string[];
+  subject?: string[];
+  config?: string;
+  force?: boolean;
+  /** Overrides git/CI detection, field by field. */
+  source?: Source;
+  onProgress?: (event: CollectProgress) => void;
+  /** Used for `created` when SOURCE_DATE_EPOCH is unset. */
+  now?: () => Date;
+}
+
+export type CollectProgress =
+  | { phase: 'evidence'; done: number; total: number; label: string }
+  | { phase: 'subjects'; done: number; total: number; label: string }
+  | { phase: 'writing'; output: string };
+
+export interface CollectResult {
+  output: string;
+  manifest: Manifest;
+}
+
+interface PlannedInput {
+  collector: CollectorName;
+  file: string;
+  label: string;
+  kind?: string;
+}
+
+/**
+ * Gathers evidence files and release subjects into a bundle. Every input is
+ * validated before anything is written; the bundle appears whole or not at all.
+ */
+export async function collect(options: CollectOptions): Promise<CollectResult> {
+  const env = options.env ?? {};
+  const cwd = options.cwd;
+  const loaded = options.config ? await loadConfig(options.config, cwd) : undefined;
+  const cfg = loaded?.config;
+  const cfgDir = loaded?.baseDir ?? cwd;
+
+  const name = options.name ?? cfg?.name;
+  const version = options.version ?? cfg?.version;
+  const outputArg = options.output ?? (cfg?.output ? resolve(cfgDir, cfg.output) : undefined);
+  if (!name) throw new CollectError('CONFIG_INVALID', 'no bundle name: give --name or `name:` in the config');
+  if (!version) throw new CollectError('CONFIG_INVALID', 'no bundle version: give --version or `version:` in the config');
+  if (!outputArg) throw new CollectError('CONFIG_INVALID', 'no output file: give -o/--output or `output:` in the config');
+  const output = resolve(cwd, outputArg);
+  const created = createdTime(env, options.now);
+
+  const planned: PlannedInput[] = [];
+  const plan = async (collector: CollectorName, patterns: string[], base: string, kind?: string): Promise<void> => {
+    for (const p of patterns) {
+      for (const file of await expand(p, base)) planned.push({ collector, file, label: displayPath(file, cwd), ...(kind ? { kind } : {}) });
+    }
+  };
+  for (const [collector, fromFlags, fromConfig] of [
+    ['sbom', options.sbom, cfg?.sbom],
+    ['sarif', options.sarif, cfg?.sarif],
+    ['junit', options.junit, cfg?.junit],
+  ] as const) {
+    await plan(collector, fromConfig ?? [], cfgDir);
+    await plan(collector, fromFlags ?? [], cwd);
+  }
+  for (const f of cfg?.files ?? []) {
+    const { path, kind } = typeof f === 'string' ? splitKind(f) : f;
+    await plan('file', [path], cfgDir, kind);
+  }
+  for (const f of options.file ?? []) {
+    const { path, kind } = splitKind(f);
+    await plan('file', [path], cwd, kind);
+  }
+  const subjectFiles: SubjectFile[] = [];
+  for (const [patterns, base] of [
+    [cfg?.subjects ?? [], cfgDir],
+    [options.subject ?? [], cwd],
+  ] as const) {
+    for (const p of patterns) for (const file of await expand(p, base)) subjectFiles.push({ file, name: subjectName(file, cwd) });
+  }
+  const inputs = dedupe(planned);
+  if (inputs.length === 0 && subjectFiles.length === 0) {
+    throw new CollectError('NO_EVIDENCE', 'nothing to collect: give evidence (--sbom, --sarif, --junit, --file) or --subject');
+  }
+
+  const entries: ManifestEntry[] = [];
+  const blobs = new Map<string, BlobSource>();
+  const byPath = new Map<string, PlannedInput>();
+  let done = 0;
+  for (const input of inputs) {
+    const collector = collectors[input.collector];
+    const out: CollectorOutput = await collector.collect({ file: input.file, label: input.label, ...(input.kind ? { kind: input.kind } : {}) });
+    const path = `${out.kind}/${basename(input.file)}`;
+    const clash = byPath.get(path);
+    if (clash) {
+      throw new CollectError('DUPLICATE_ENTRY_PATH', `${input.label} and ${clash.label} would both be stored as '${path}'; rename one of them`, { file: input.label });
+    }
+    byPath.set(path, input);
+    entries.push({ path, kind: out.kind, mediaType: out.mediaType, digest: `sha256:${out.hex}`, size: out.size, collector: { name: collector.name, version: collector.version }, summary: out.summary });
+    if (!blobs.has(out.hex)) {
+      blobs.set(out.hex, { hex: out.hex, size: out.size, origin: input.label, open: () => createReadStream(input.file, { highWaterMark: 1024 * 1024 }) });
+    }
+    options.onProgress?.({ phase: 'evidence', done: ++done, total: inputs.length, label: input.label });
+  }
+
+  let hashed = 0;
+  const subjects = await hashSubjects(subjectFiles, {
+    onDone: (s) => options.onProgress?.({ phase: 'subjects', done: ++hashed, total: subjectFiles.length, label: s.name }),
+  });
+
+  const detected = await detectSource(cwd, env);
+  const source: Source = { ...detected, ...stripUndefined(cfg?.source ?? {}), ...stripUndefined(options.source ?? {}) };
+  const manifest: Manifest = {
+    mediaType: MANIFEST_MEDIA_TYPE,
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    name,
+    version,
+    created: created.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    generator: { name: PACKAGE_NAME, version: PACKAGE_VERSION },
+    source,
+    entries: entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    subjects,
+  };
+  const valid = manifestSchema.safeParse(manifest);
+  if (!valid.success) throw new CollectError('CONFIG_INVALID', 'the bundle would not be valid', { issues: zodIssues(valid.error) });
+
+  options.onProgress?.({ phase: 'writing', output });
+  await writeAtomically(output, options.force ?? false, (out) => writeBundle({ manifest, blobs, mtime: created }, out));
+  return { output, manifest };
+}
+
+/** SOURCE_DATE_EPOCH (reproducible builds' convention) or now, to the second. */
+export function createdTime(env: Env, now?: () => Date): Date {
+  const sde = env.SOURCE_DATE_EPOCH;
+  if (sde !== undefined && sde !== '') {
+    if (!/^\d{1,12}$/.test(sde)) throw new CollectError('SOURCE_DATE_EPOCH_INVALID', `SOURCE_DATE_EPOCH must be whole seconds since 1970 (got '${sde}')`);
+    return new Date(Number(sde) * 1000);
+  }
+  const t = (now ?? (() => new Date()))();
+  return new Date(Math.floor(t.getTime() / 1000) * 1000);
+}
+
+function splitKind(arg: string): { path: string; kind?: string } {
+  const i = arg.lastIndexOf('=');
+  if (i <= 0) return { path: arg };
+  return { path: arg.slice(0, i), kind: arg.slice(i + 1) };
+}
+
+async function expand(pattern: string, base: string): Promise<string[]> {
+  if (!isDynamicPattern(pattern)) return [resolve(base, pattern)];
+  const found = await glob(pattern, { cwd: base, absolute: true, onlyFiles: true, dot: false, expandDirectories: false });
+  if (found.length === 0) throw new CollectError('GLOB_NO_MATCH', `${pattern}: matches no file (in ${base})`, { file: pattern });
+  return found.map((f) => resolve(f)).sort();
+}
+
+function dedupe(inputs: PlannedInput[]): PlannedInput[] {
+  const seen = new Set<string>();
+  return inputs.filter((i) => {
+    const key = `${i.collector}\0${i.kind ?? ''}\0${i.file}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+/** A subject's name: its path below the working directory, else its file name. */
+function subjectName(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : basename(file);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+

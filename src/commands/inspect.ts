@@ -1,0 +1,40 @@
+import { readBundle } from '../core/bundle-reader.js';
+import type { Manifest } from '../core/manifest.js';
+import { VerifyError } from '../verifier/errors.js';
+import { openBundle } from './open-bundle.js';
+
+export interface InspectOptions {
+  cwd: string;
+  bundle: string;
+}
+
+export interface InspectResult {
+  name: string;
+  version: string;
+  created: string;
+  source: Manifest['source'];
+  entries: { path: string; kind: string; mediaType: string; digest: string; size: number; summary: Record<string, unknown> }[];
+  subjects: { name: string; digest: string; size: number }[];
+}
+
+/**
+ * Shows a bundle's manifest. It reads only the first member and does not
+ * verify the blobs: use verify for that.
+ */
+export async function inspect(options: InspectOptions): Promise<InspectResult> {
+  const { stream } = await openBundle(options.cwd, options.bundle);
+  const contents = await readBundle(stream, { manifestOnly: true });
+  const m = contents.manifest;
+  if (!m) {
+    const why = contents.findings.map((f) => f.message).join('; ');
+    throw new VerifyError('BUNDLE_INVALID', `${options.bundle}: no readable manifest (${why})`, { path: options.bundle });
+  }
+  return {
+    name: m.name,
+    version: m.version,
+    created: m.created,
+    source: m.source,
+    entries: m.entries.map((e) => ({ path: e.path, kind: e.kind, mediaType: e.mediaType, digest: e.digest, size: e.size, summary: e.summary })),
+    subjects: m.subjects.map((s) => ({ name: s.name, digest: s.digest, size: s.size })),
+  };
+}

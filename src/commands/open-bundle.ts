@@ -1,0 +1,21 @@
+import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { VerifyError } from '../verifier/errors.js';
+
+/** Opens a bundle file for one streaming read, with errors that name it. */
+export async function openBundle(cwd: string, bundle: string): Promise<{ path: string; stream: Readable }> {
+  const path = resolve(cwd, bundle);
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const info = await handle.stat();
+    if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+  } catch (e) {
+    await handle?.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new VerifyError('BUNDLE_NOT_FOUND', `${bundle}: no such file`, { path: bundle, cause: e });
+    throw new VerifyError('BUNDLE_UNREADABLE', `${bundle}: cannot be read (${code ?? (e as Error).message})`, { path: bundle, cause: e });
+  }
+  return { path, stream: handle.createReadStream({ highWaterMark: 1024 * 1024 }) };
+}

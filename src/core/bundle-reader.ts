@@ -1,0 +1,345 @@
+import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import tar, { type Header } from 'tar-stream';
+import { digestHex, digestsEqual } from './digest.js';
+import { HashingCounter } from './hash-stream.js';
+import {
+  MAX_ATTESTATION_BYTES,
+  MAX_MANIFEST_BYTES,
+  ROLE_ORDER,
+  TAR_OVERHEAD_PER_MEMBER,
+  TAR_TRAILER_ALLOWANCE,
+  memberRole,
+  type MemberRole,
+} from './layout.js';
+import { manifestBlobs, parseManifest, type Issue, type Manifest } from './manifest.js';
+
+/**
+ * Reads a bundle in one streaming pass, treating every byte as hostile: it
+ * never writes anywhere but to the sink it is given, holds at most the
+ * manifest, SHA256SUMS and attestation in memory, and bounds decompression by
+ * what the manifest declares. It reports findings instead of throwing.
+ */
+export type ReadFindingCode =
+  | 'ARCHIVE_NOT_GZIP'
+  | 'ARCHIVE_CORRUPT'
+  | 'ARCHIVE_TRUNCATED'
+  | 'TRAILING_GARBAGE'
+  | 'DECOMPRESSION_LIMIT_EXCEEDED'
+  | 'HIDDEN_TAR_HEADER'
+  | 'UNSAFE_PATH'
+  | 'SYMLINK_MEMBER'
+  | 'HARDLINK_MEMBER'
+  | 'DEVICE_MEMBER'
+  | 'UNSUPPORTED_MEMBER_TYPE'
+  | 'PAX_HEADER_NOT_ALLOWED'
+  | 'UNEXPECTED_MEMBER'
+  | 'DUPLICATE_MEMBER'
+  | 'MEMBER_ORDER'
+  | 'MEMBER_TOO_LARGE'
+  | 'MANIFEST_MISSING'
+  | 'MANIFEST_NOT_FIRST'
+  | 'MANIFEST_TOO_LARGE'
+  | 'MANIFEST_INVALID_JSON'
+  | 'MANIFEST_UNSUPPORTED_VERSION'
+  | 'MANIFEST_SCHEMA'
+  | 'MANIFEST_NOT_CANONICAL'
+  | 'BLOB_SIZE_MISMATCH'
+  | 'BLOB_DIGEST_MISMATCH'
+  | 'BLOB_UNREFERENCED';
+
+/** Which verification check a finding belongs to. */
+export type ReadCheck = 'archive' | 'members' | 'manifest' | 'blobs';
+
+export interface Finding {
+  check: ReadCheck;
+  code: ReadFindingCode;
+  message: string;
+  /** The tar member or JSON path concerned. */
+  path?: string;
+  expected?: string;
+  found?: string;
+}
+
+export interface BlobSeen {
+  size: number;
+  /** The sha256 the content actually has. */
+  foundHex: string;
+  ok: boolean;
+}
+
+export interface BundleContents {
+  findings: Finding[];
+  /** False when reading stopped before the end of the archive. */
+  complete: boolean;
+  /** sha256 of the compressed bundle bytes read, and how many there were. */
+  bundleHex: string;
+  compressedSize: number;
+  members: string[];
+  manifestBytes?: Buffer;
+  manifest?: Manifest;
+  manifestIssues?: Issue[];
+  sumsBytes?: Buffer;
+  attestationBytes?: Buffer;
+  blobs: Map<string, BlobSeen>;
+}
+
+export interface ReadBundleOptions {
+  /** Where to send a blob's content (extraction); undefined discards it. */
+  blobSink?: (hex: string, size: number) => Writable | undefined;
+  /** Stop once the manifest is read (inspect). */
+  manifestOnly?: boolean;
+}
+
+class Stop extends Error {}
+
+class LimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`decompressed data exceeds ${limit} bytes`);
+  }
+}
+
+/** Counts decompressed bytes, enforces a limit that grows once the manifest is known, and remembers where the last non-zero byte was. */
+class DecompressedMeter extends Transform {
+  bytes = 0;
+  lastNonZero = -1;
+  limit = MAX_MANIFEST_BYTES + TAR_OVERHEAD_PER_MEMBER;
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    if (this.bytes + chunk.length > this.limit) {
+      cb(new LimitError(this.limit));
+      return;
+    }
+    for (let i = chunk.length - 1; i >= 0; i--) {
+      if (chunk[i] !== 0) {
+        this.lastNonZero = this.bytes + i;
+        break;
+      }
+    }
+    this.bytes += chunk.length;
+    cb(null, chunk);
+  }
+}
+
+const pad512 = (n: number): number => Math.ceil(n / 512) * 512;
+
+export async function readBundle(source: Readable, options: ReadBundleOptions = {}): Promise<BundleContents> {
+  const findings: Finding[] = [];
+  const add = (f: Finding): void => {
+    findings.push(f);
+  };
+  const compressed = new HashingCounter();
+  const gunzip = createGunzip();
+  const meter = new DecompressedMeter();
+  const extract = tar.extract();
+  const result: BundleContents = {
+    findings,
+    complete: false,
+    bundleHex: '',
+    compressedSize: 0,
+    members: [],
+    blobs: new Map(),
+  };
+  const seen = new Set<string>();
+  let expectedBlobs: Map<string, number> | undefined;
+  let lastRank = -1;
+  let lastBlob = '';
+  let accounted = 0; // where the next member's header should start
+  let stopped = false;
+
+  const piping = pipeline(source, compressed, gunzip, meter, extract).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
+  try {
+    for await (const source of extract) {
+      // streamx streams: interchangeable with node:stream at run time.
+      const entry = source as unknown as Readable;
+      const h = source.header;
+      const name = h.name;
+      result.members.push(name);
+      const problem = memberProblem(h);
+      // tar-stream consumes GNU long-name and PAX headers without showing them;
+      // they move a member's header away from where the previous member ended.
+      if (!problem && source.offset !== accounted) {
+        add({ check: 'members', code: 'HIDDEN_TAR_HEADER', message: `'${name}' is preceded by ${source.offset - accounted} bytes of extension headers (GNU long name or PAX); bundles never need them`, path: name });
+      }
+      accounted = source.offset + 512 + pad512(h.size ?? 0);
+      if (problem) {
+        add({ check: 'members', ...problem, path: name });
+        await drain(entry);
+        continue;
+      }
+      if (seen.has(name)) {
+        add({ check: 'members', code: 'DUPLICATE_MEMBER', message: `'${name}' appears more than once`, path: name });
+        await drain(entry);
+        continue;
+      }
+      seen.add(name);
+      const role = memberRole(name) as MemberRole;
+      if (result.members.length === 1 && role !== 'manifest') {
+        add({ check: 'members', code: 'MANIFEST_NOT_FIRST', message: `the first member is '${name}', not manifest.json: nothing can be bounded or checked without it`, path: name });
+        throw new Stop();
+      }
+      const rank = ROLE_ORDER[role];
+      if (rank < lastRank || (role === 'blob' && name <= lastBlob && lastRank === rank)) {
+        add({ check: 'members', code: 'MEMBER_ORDER', message: `'${name}' is out of the bundle's member order`, path: name });
+      }
+      lastRank = Math.max(lastRank, rank);
+      const size = h.size ?? 0;
+
+      if (role === 'manifest') {
+        if (size > MAX_MANIFEST_BYTES) {
+          add({ check: 'manifest', code: 'MANIFEST_TOO_LARGE', message: `manifest.json is ${size} bytes; at most ${MAX_MANIFEST_BYTES} are read`, path: name });
+          throw new Stop();
+        }
+        const bytes = await readAll(entry);
+        result.manifestBytes = bytes;
+        const parsed = parseManifest(bytes);
+        if (!parsed.ok) {
+          result.manifestIssues = parsed.issues;
+          for (const issue of parsed.issues) add({ check: 'manifest', code: parsed.code, message: `manifest.json ${issue.path}: ${issue.message}`, path: issue.path });
+          // Without a valid manifest nothing bounds the rest: stop here.
+          throw new Stop();
+        }
+        if (!parsed.canonical) {
+          add({ check: 'manifest', code: 'MANIFEST_NOT_CANONICAL', message: 'manifest.json is not in canonical JSON form (sorted keys, no white space, no duplicate keys)', path: name });
+        }
+        result.manifest = parsed.manifest;
+        if (options.manifestOnly) throw new Stop();
+        const blobs = manifestBlobs(parsed.manifest);
+        expectedBlobs = new Map(blobs.map((b) => [digestHex(b.digest), b.size]));
+        const blobBytes = blobs.reduce((n, b) => n + b.size, 0);
+        meter.limit =
+          pad512(bytes.length) + sumsLimit(blobs.length) + MAX_ATTESTATION_BYTES + blobBytes + TAR_OVERHEAD_PER_MEMBER * (blobs.length + 3) + TAR_TRAILER_ALLOWANCE;
+        continue;
+      }
+      if (role === 'sums' || role === 'attestation') {
+        const limit = role === 'sums' ? sumsLimit(expectedBlobs?.size ?? 0) : MAX_ATTESTATION_BYTES;
+        if (size > limit) {
+          add({ check: 'members', code: 'MEMBER_TOO_LARGE', message: `'${name}' is ${size} bytes; at most ${limit} are expected`, path: name });
+          await drain(entry);
+          continue;
+        }
+        const bytes = await readAll(entry);
+        if (role === 'sums') result.sumsBytes = bytes;
+        else result.attestationBytes = bytes;
+        continue;
+      }
+      // A blob.
+      const hex = name.slice(name.lastIndexOf('/') + 1);
+      lastBlob = name;
+      const declared = expectedBlobs?.get(hex);
+      if (declared === undefined) {
+        add({ check: 'blobs', code: 'BLOB_UNREFERENCED', message: `'${name}' is not referenced by any manifest entry`, path: name });
+      } else if (declared !== size) {
+        add({ check: 'blobs', code: 'BLOB_SIZE_MISMATCH', message: `'${name}' is ${size} bytes; the manifest says ${declared}`, path: name, expected: String(declared), found: String(size) });
+      }
+      const counter = new HashingCounter();
+      const sink = declared !== undefined && declared === size ? options.blobSink?.(hex, size) : undefined;
+      if (sink) await pipeline(entry, counter, sink);
+      else {
+        counter.resume();
+        await pipeline(entry, counter);
+      }
+      const foundHex = counter.digestHex();
+      const ok = digestsEqual(foundHex, hex) && declared === size;
+      if (!digestsEqual(foundHex, hex)) {
+        add({ check: 'blobs', code: 'BLOB_DIGEST_MISMATCH', message: `'${name}' does not hash to its name`, path: name, expected: `sha256:${hex}`, found: `sha256:${foundHex}` });
+      }
+      result.blobs.set(hex, { size: counter.bytes, foundHex, ok });
+    }
+    const err = await piping;
+    if (err) throw err;
+    result.complete = true;
+  } catch (e) {
+    if (e instanceof Stop) {
+      stopped = true;
+      extract.destroy();
+      await piping;
+    } else {
+      add(classify(e, await piping));
+    }
+  }
+
+  result.compressedSize = compressed.bytes;
+  result.bundleHex = stopped || !result.complete ? '' : compressed.digestHex();
+  if (result.complete) {
+    if (gunzip.bytesWritten < compressed.bytes) {
+      add({ check: 'archive', code: 'TRAILING_GARBAGE', message: `${compressed.bytes - gunzip.bytesWritten} bytes follow the end of the gzip stream` });
+    }
+    // Everything after the last member must be the zero end-of-archive record.
+    if (meter.lastNonZero >= accounted) {
+      add({ check: 'archive', code: 'HIDDEN_TAR_HEADER', message: 'the tar stream holds headers or data after its last member' });
+    }
+  }
+  if (!result.manifestBytes && !findings.some((f) => f.check === 'archive')) {
+    add({ check: 'manifest', code: 'MANIFEST_MISSING', message: 'the bundle has no manifest.json' });
+  }
+  return result;
+}
+
+function sumsLimit(blobCount: number): number {
+  // '<64 hex>  blobs/sha256/<64 hex>\n' per blob, and one line for manifest.json.
+  return (64 + 2 + 13 + 64 + 1) * (blobCount + 1);
+}
+
+function memberProblem(h: Header): Pick<Finding, 'code' | 'message'> | undefined {
+  const name = h.name;
+  if (h.pax && Object.keys(h.pax).length > 0) {
+    return { code: 'PAX_HEADER_NOT_ALLOWED', message: `'${name}' carries a PAX extended header (${Object.keys(h.pax).join(', ')}); bundles never need one` };
+  }
+  switch (h.type) {
+    case 'file':
+      break;
+    case 'symlink':
+      return { code: 'SYMLINK_MEMBER', message: `'${name}' is a symbolic link (to '${h.linkname ?? ''}')` };
+    case 'link':
+      return { code: 'HARDLINK_MEMBER', message: `'${name}' is a hard link (to '${h.linkname ?? ''}')` };
+    case 'character-device':
+    case 'block-device':
+    case 'fifo':
+      return { code: 'DEVICE_MEMBER', message: `'${name}' is a ${h.type}` };
+    default:
+      return { code: 'UNSUPPORTED_MEMBER_TYPE', message: `'${name}' is a ${h.type ?? 'unknown'} member; bundles hold regular files only` };
+  }
+  if (name.startsWith('/') || name.split('/').includes('..') || name.includes('\\') || /^[A-Za-z]:/.test(name)) {
+    return { code: 'UNSAFE_PATH', message: `'${name}' is an absolute path or climbs out of the bundle` };
+  }
+  if (!memberRole(name)) {
+    return { code: 'UNEXPECTED_MEMBER', message: `'${name}' is not a member a bundle may hold` };
+  }
+  return undefined;
+}
+
+async function readAll(entry: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of entry) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function drain(entry: Readable): Promise<void> {
+  entry.resume();
+  await new Promise<void>((resolve, reject) => {
+    entry.once('end', resolve);
+    entry.once('error', reject);
+  });
+}
+
+function classify(e: unknown, pipeError: unknown): Finding {
+  const err = (pipeError ?? e) as NodeJS.ErrnoException & { code?: string };
+  if (err instanceof LimitError || e instanceof LimitError) {
+    const limit = (err instanceof LimitError ? err : (e as LimitError)).limit;
+    return { check: 'archive', code: 'DECOMPRESSION_LIMIT_EXCEEDED', message: `decompressed data exceeds ${limit} bytes, more than the manifest declares` };
+  }
+  const message = err?.message ?? String(err);
+  if (err?.code === 'Z_DATA_ERROR' && /header check/.test(message)) {
+    return { check: 'archive', code: 'ARCHIVE_NOT_GZIP', message: 'the bundle is not gzip-compressed data' };
+  }
+  if (err?.code === 'Z_BUF_ERROR' || /unexpected end/i.test(message)) {
+    return { check: 'archive', code: 'ARCHIVE_TRUNCATED', message: `the bundle ends early: ${message}` };
+  }
+  return { check: 'archive', code: 'ARCHIVE_CORRUPT', message: `the bundle cannot be read: ${message}` };
+}

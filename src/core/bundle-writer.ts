@@ -1,0 +1,113 @@
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, constants as zc } from 'node:zlib';
+import tar, { type Header, type Pack } from 'tar-stream';
+import { BundleError } from './errors.js';
+import { HashingCounter } from './hash-stream.js';
+import { ATTESTATION_MEMBER, MANIFEST_MEMBER, MEMBER_GID, MEMBER_MODE, MEMBER_UID, SUMS_MEMBER, blobMember } from './layout.js';
+import { manifestBlobs, serializeManifest, type Manifest } from './manifest.js';
+import { formatSha256Sums } from './sha256sums.js';
+import { sha256Hex, digestHex } from './digest.js';
+
+export interface BlobSource {
+  /** sha256 hex the content must have. */
+  hex: string;
+  size: number;
+  /** Opens the content; called once, when the blob is written. */
+  open(): Readable;
+  /** Where the content came from, for error messages. */
+  origin: string;
+}
+
+export interface WriteBundleInput {
+  manifest: Manifest;
+  blobs: ReadonlyMap<string, BlobSource>;
+  /** The Sigstore bundle kept beside the manifest, if signed. */
+  attestation?: Uint8Array;
+  /** Every member's mtime; the bundle's created time. */
+  mtime: Date;
+}
+
+/** gzip level 6 is gzip's and tar's default: a fair comparison, and fast. */
+const GZIP_LEVEL = 6;
+
+/**
+ * Writes a bundle as a gzip-compressed POSIX tar: manifest.json, SHA256SUMS,
+ * the attestation if any, then every blob sorted by digest. Fixed metadata
+ * and a fixed gzip header (mtime 0, no name) make the bytes a function of the
+ * inputs alone. Each blob is hashed again as it is written: a file changed
+ * since collection fails the write instead of producing a bundle that lies.
+ */
+export async function writeBundle(input: WriteBundleInput, out: Writable): Promise<void> {
+  const manifestBytes = serializeManifest(input.manifest);
+  const wanted = manifestBlobs(input.manifest);
+  const sums = formatSha256Sums([
+    { hex: sha256Hex(manifestBytes), path: MANIFEST_MEMBER },
+    ...wanted.map((b) => ({ hex: digestHex(b.digest), path: blobMember(digestHex(b.digest)) })),
+  ]);
+  const pack = tar.pack();
+  const header = (name: string, size: number): Header => ({
+    name,
+    size,
+    mode: MEMBER_MODE,
+    uid: MEMBER_UID,
+    gid: MEMBER_GID,
+    uname: '',
+    gname: '',
+    mtime: input.mtime,
+    type: 'file',
+    linkname: '',
+    devmajor: 0,
+    devminor: 0,
+  });
+
+  const produce = async (): Promise<void> => {
+    await addBuffer(pack, header(MANIFEST_MEMBER, manifestBytes.length), manifestBytes);
+    await addBuffer(pack, header(SUMS_MEMBER, sums.length), sums);
+    if (input.attestation) await addBuffer(pack, header(ATTESTATION_MEMBER, input.attestation.length), input.attestation);
+    for (const b of wanted) {
+      const hex = digestHex(b.digest);
+      const source = input.blobs.get(hex);
+      if (!source) throw new BundleError('BUNDLE_WRITE_FAILED', `no content was given for blob ${b.digest}`);
+      const entry = pack.entry(header(blobMember(hex), b.size));
+      const check = new HashingCounter({
+        limit: b.size,
+        onLimit: () => changed(source, `it is now larger than the ${b.size} bytes collected`),
+      });
+      try {
+        await pipeline(source.open(), check, entry);
+      } catch (e) {
+        if (e instanceof BundleError) throw e;
+        throw changed(source, `it can no longer be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      if (check.bytes !== b.size) throw changed(source, `it is now ${check.bytes} bytes, ${b.size} were collected`);
+      const hexNow = check.digestHex();
+      if (hexNow !== hex) throw changed(source, `its sha256 is now ${hexNow}, ${hex} was collected`);
+    }
+    pack.finalize();
+  };
+
+  const gzip = createGzip({ level: GZIP_LEVEL, strategy: zc.Z_DEFAULT_STRATEGY });
+  await Promise.all([
+    produce().catch((e: unknown) => {
+      pack.destroy(e as Error);
+      throw e;
+    }),
+    pipeline(pack, gzip, out),
+  ]);
+}
+
+function changed(source: BlobSource, what: string): BundleError {
+  return new BundleError('BLOB_CHANGED_WHILE_WRITING', `${source.origin} changed while the bundle was written: ${what}`, { path: source.origin });
+}
+
+function addBuffer(pack: Pack, header: Header, body: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    pack.entry(header, Buffer.from(body), (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/** Content held in memory, as a BlobSource. */
+export function bufferSource(bytes: Uint8Array, origin: string): BlobSource {
+  return { hex: sha256Hex(bytes), size: bytes.length, open: () => Readable.from([Buffer.from(bytes)]), origin };
+}

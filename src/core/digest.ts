@@ -1,0 +1,31 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
+export const SHA512_HEX = /^[0-9a-f]{128}$/;
+export const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+export type Sha256Digest = `sha256:${string}`;
+
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function sha256Digest(data: Uint8Array | string): Sha256Digest {
+  return `sha256:${sha256Hex(data)}`;
+}
+
+export function digestHex(digest: string): string {
+  const i = digest.indexOf(':');
+  return i < 0 ? digest : digest.slice(i + 1);
+}
+
+export function toDigest(hex: string): Sha256Digest {
+  return `sha256:${hex}`;
+}
+
+/** Constant-time comparison of two hex digests (or `alg:hex` strings). */
+export function digestsEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}

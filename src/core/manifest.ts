@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { canonicalBytes } from './canonical-json.js';
+import { SHA256_DIGEST } from './digest.js';
+import { isCollectedKind, summarySchemaFor } from './summaries.js';
+
+export const MANIFEST_FORMAT_VERSION = 1;
+export const MANIFEST_MEDIA_TYPE = 'application/vnd.evidence.manifest.v1+json';
+export const BUNDLE_MEDIA_TYPE = 'application/vnd.evidence.bundle.v1.tar+gzip';
+
+/** RFC 3339 UTC with whole seconds: what `created` always holds. */
+export const RFC3339_UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+export const KIND = /^[a-z][a-z0-9-]{0,63}$/;
+
+/**
+ * A logical path: relative, '/'-separated, no empty, '.' or '..' segments, no
+ * backslashes or control characters. Extraction writes entries under these
+ * paths, so they are checked as strictly as tar member names.
+ */
+export function logicalPathProblem(path: string): string | undefined {
+  if (path.length === 0) return 'is empty';
+  if (path.length > 1024) return 'is longer than 1024 characters';
+  if (path.startsWith('/')) return 'is absolute';
+  if (/^[A-Za-z]:/.test(path)) return 'has a drive letter';
+  if (path.includes('\\')) return 'contains a backslash';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(path)) return 'contains a control character';
+  for (const segment of path.split('/')) {
+    if (segment === '') return 'has an empty segment';
+    if (segment === '.' || segment === '..') return `has a '${segment}' segment`;
+  }
+  return undefined;
+}
+
+const logicalPath = z.string().superRefine((p, ctx) => {
+  const problem = logicalPathProblem(p);
+  if (problem) ctx.addIssue({ code: 'custom', message: `path ${problem}` });
+});
+
+const digest = z.string().regex(SHA256_DIGEST, 'must be sha256:<64 lowercase hex>');
+const size = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+export const sourceSchema = z.strictObject({
+  repository: z.string().min(1).optional(),
+  commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'must be a full git commit id').optional(),
+  ref: z.string().min(1).optional(),
+});
+export type Source = z.infer<typeof sourceSchema>;
+
+export const entrySchema = z
+  .strictObject({
+    path: logicalPath,
+    kind: z.string().regex(KIND, 'must be lowercase letters, digits and dashes'),
+    mediaType: z.string().min(1),
+    digest,
+    size,
+    collector: z.strictObject({ name: z.string().min(1), version: z.string().min(1) }),
+    summary: z.record(z.string(), z.unknown()),
+  })
+  .superRefine((entry, ctx) => {
+    const parsed = summarySchemaFor(entry.kind).safeParse(entry.summary);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        ctx.addIssue({ code: 'custom', path: ['summary', ...issue.path], message: issue.message });
+      }
+    }
+    if (!isCollectedKind(entry.kind) && entry.collector.name !== 'file') {
+      ctx.addIssue({ code: 'custom', path: ['collector', 'name'], message: `kind '${entry.kind}' is only written by the file collector` });
+    }
+  });
+export type ManifestEntry = z.infer<typeof entrySchema>;
+
+export const subjectSchema = z.strictObject({
+  name: logicalPath,
+  digest,
+  size,
+});
+export type Subject = z.infer<typeof subjectSchema>;
+
+export const manifestSchema = z
+  .strictObject({
+    mediaType: z.literal(MANIFEST_MEDIA_TYPE),
+    formatVersion: z.literal(MANIFEST_FORMAT_VERSION),
+    name: z.string().min(1).max(256),
+    version: z.string().min(1).max(256),
+    created: z.string().regex(RFC3339_UTC_SECONDS, 'must be RFC 3339 UTC with whole seconds'),
+    generator: z.strictObject({ name: z.string().min(1), version: z.string().min(1) }),
+    source: sourceSchema,
+    entries: z.array(entrySchema),
+    subjects: z.array(subjectSchema),
+  })
+  .superRefine((m, ctx) => {
+    checkSortedUnique(m.entries.map((e) => e.path), ['entries'], 'path', ctx);
+    checkSortedUnique(m.subjects.map((s) => s.name), ['subjects'], 'name', ctx);
+    // A path may not also be a directory of another path: extraction needs a tree.
+    const paths = new Set(m.entries.map((e) => e.path));
+    m.entries.forEach((e, i) => {
+      const segments = e.path.split('/');
+      for (let n = 1; n < segments.length; n++) {
+        if (paths.has(segments.slice(0, n).join('/'))) {
+          ctx.addIssue({ code: 'custom', path: ['entries', i, 'path'], message: `'${e.path}' lies below another entry's path` });
+        }
+      }
+    });
+    // One digest, one size: blobs are stored once.
+    const sizes = new Map<string, number>();
+    m.entries.forEach((e, i) => {
+      const known = sizes.get(e.digest);
+      if (known !== undefined && known !== e.size) {
+        ctx.addIssue({ code: 'custom', path: ['entries', i, 'size'], message: `size ${e.size} disagrees with another entry of digest ${e.digest} (${known})` });
+      }
+      sizes.set(e.digest, e.size);
+    });
+  });
+export type Manifest = z.infer<typeof manifestSchema>;
+
+function checkSortedUnique(values: string[], at: (string | number)[], field: string, ctx: z.RefinementCtx): void {
+  for (let i = 1; i < values.length; i++) {
+    const prev = values[i - 1] as string;
+    const cur = values[i] as string;
+    if (prev === cur) ctx.addIssue({ code: 'custom', path: [...at, i, field], message: `duplicate ${field} '${cur}'` });
+    else if (prev > cur) ctx.addIssue({ code: 'custom', path: [...at, i, field], message: `not sorted by ${field}: '${cur}' comes after '${prev}'` });
+  }
+}
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/** `$.entries[2].summary.tests` style paths for humans and reports. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '$';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
+  return out;
+}
+
+export function zodIssues(error: z.ZodError): Issue[] {
+  return error.issues.map((i) => ({ path: formatIssuePath(i.path), message: i.message }));
+}
+
+export type ParseManifestResult =
+  | { ok: true; manifest: Manifest; canonical: boolean }
+  | { ok: false; code: 'MANIFEST_INVALID_JSON' | 'MANIFEST_UNSUPPORTED_VERSION' | 'MANIFEST_SCHEMA'; issues: Issue[] };
+
+/**
+ * Parses manifest bytes exactly as stored. `canonical` tells whether the bytes
+ * are the canonical serialisation of what they parse to; the verifier insists
+ * on it, which also rules out duplicate keys (JSON.parse keeps the last one,
+ * and re-serialising would then differ from the signed bytes).
+ */
+export function parseManifest(bytes: Uint8Array): ParseManifestResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (e) {
+    return { ok: false, code: 'MANIFEST_INVALID_JSON', issues: [{ path: '$', message: (e as Error).message }] };
+  }
+  if (json && typeof json === 'object' && 'formatVersion' in json && (json as { formatVersion: unknown }).formatVersion !== MANIFEST_FORMAT_VERSION) {
+    return {
+      ok: false,
+      code: 'MANIFEST_UNSUPPORTED_VERSION',
+      issues: [{ path: '$.formatVersion', message: `format version ${JSON.stringify((json as { formatVersion: unknown }).formatVersion)} is not supported (this verifier reads ${MANIFEST_FORMAT_VERSION})` }],
+    };
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, code: 'MANIFEST_SCHEMA', issues: zodIssues(parsed.error) };
+  const canonical = Buffer.from(bytes).equals(canonicalBytes(json));
+  return { ok: true, manifest: parsed.data, canonical };
+}
+
+export function serializeManifest(manifest: Manifest): Buffer {
+  return canonicalBytes(manifest);
+}
+
+/** Distinct blob digests of a manifest with their sizes, sorted by digest. */
+export function manifestBlobs(manifest: Manifest): { digest: string; size: number }[] {
+  const map = new Map<string, number>();
+  for (const e of manifest.entries) map.set(e.digest, e.size);
+  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([digest, size]) => ({ digest, size }));
+}

@@ -1,0 +1,17 @@
+/**
+ * Errors that stop verification before it starts: the bundle or an artifact
+ * cannot be opened, or an option is wrong (exit 2). A bundle that is read and
+ * found wanting is not an error: it is a report with failed checks (exit 1).
+ */
+export type VerifyErrorCode = 'BUNDLE_NOT_FOUND' | 'BUNDLE_UNREADABLE' | 'BUNDLE_INVALID' | 'SUBJECT_NOT_FOUND' | 'SUBJECT_UNREADABLE' | 'EXTRACT_TARGET_EXISTS' | 'EXTRACT_WRITE_FAILED';
+
+export class VerifyError extends Error {
+  readonly code: VerifyErrorCode;
+  readonly path?: string;
+  constructor(code: VerifyErrorCode, message: string, options: { path?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'VerifyError';
+    this.code = code;
+    if (options.path !== undefined) this.path = options.path;
+  }
+}

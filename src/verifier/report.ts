@@ -1,0 +1,44 @@
+/**
+ * The verification report: data, never prose. The CLI formats it; release
+ * gates read it as JSON. Every failure is listed, not only the first.
+ */
+export type CheckId = 'archive' | 'members' | 'manifest' | 'blobs' | 'entries' | 'sha256sums' | 'subjects' | 'signature';
+
+export interface Check {
+  id: CheckId;
+  ok: boolean;
+  /** SCREAMING_SNAKE code of a failure (or of a check that was skipped). */
+  code?: string;
+  message: string;
+  /** The tar member, JSON path, logical path or file concerned. */
+  path?: string;
+  expected?: string;
+  found?: string;
+  /** True when the check did not run (e.g. no signature in integrity-only mode). */
+  skipped?: boolean;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** 'integrity' checks content only; 'signed' adds authenticity and identity. */
+  mode: 'integrity-only' | 'signed';
+  bundle: {
+    /** sha256 of the .tar.gz as read, when read to the end. */
+    digest?: string;
+    size: number;
+    name?: string;
+    version?: string;
+    created?: string;
+    manifestDigest?: string;
+    entries?: number;
+    subjects?: number;
+  };
+  checks: Check[];
+}
+
+/** The check ids in the order they are reported. */
+export const CHECK_ORDER: CheckId[] = ['archive', 'members', 'manifest', 'blobs', 'entries', 'sha256sums', 'subjects', 'signature'];
+
+export function failures(report: VerifyReport): Check[] {
+  return report.checks.filter((c) => !c.ok && !c.skipped);
+}
