@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { hashStream } from '../core/hash-stream.js';
+import { HASH_READ_CHUNK, hashStream } from '../core/hash-stream.js';
 import { sha256Hex } from '../core/digest.js';
 import { CollectError } from './errors.js';
 
@@ -63,7 +63,7 @@ export async function statInput(input: CollectorInput): Promise<{ size: number }
 export async function hashInput(input: CollectorInput): Promise<{ hex: string; size: number }> {
   await statInput(input);
   try {
-    return await hashStream(createReadStream(input.file, { highWaterMark: 1024 * 1024 }));
+    return await hashStream(createReadStream(input.file, { highWaterMark: HASH_READ_CHUNK }));
   } catch (e) {
     throw inputError(input, e);
   }

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { hashStream } from '../core/hash-stream.js';
+import { HASH_READ_CHUNK, hashStream } from '../core/hash-stream.js';
 import type { Subject } from '../core/manifest.js';
 import { inputError, statInput } from './collector.js';
 import { CollectError } from './errors.js';
@@ -11,8 +11,6 @@ export interface SubjectFile {
   name: string;
 }
 
-/** Release artifacts can be large: read in big chunks so hashing, not I/O calls, is the cost. */
-const READ_CHUNK = 1024 * 1024;
 
 /**
  * Hashes release artifacts, streaming, several at a time. Memory stays at
@@ -37,7 +35,7 @@ export async function hashSubjects(files: SubjectFile[], options: { concurrency?
       await statInput({ file: s.file, label: s.file });
       let hashed: { hex: string; size: number };
       try {
-        hashed = await hashStream(createReadStream(s.file, { highWaterMark: READ_CHUNK }));
+        hashed = await hashStream(createReadStream(s.file, { highWaterMark: HASH_READ_CHUNK }));
       } catch (e) {
         throw inputError({ label: s.file }, e);
       }

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { writeBundle, type BlobSource } from '../core/bundle-writer.js';
+import { HASH_READ_CHUNK } from '../core/hash-stream.js';
 import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, manifestSchema, zodIssues, type Manifest, type ManifestEntry, type Source } from '../core/manifest.js';
 import { collectors, type CollectorName } from '../collector/index.js';
 import type { CollectorOutput } from '../collector/collector.js';
@@ -98,7 +99,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
     [cfg?.subjects ?? [], cfgDir],
     [options.subject ?? [], cwd],
   ] as const) {
-    for (const p of patterns) for (const file of await expand(p, base)) subjectFiles.push({ file, name: subjectName(file, cwd) });
+    for (const p of patterns) for (const file of await expand(p, base)) subjectFiles.push({ file, name: subjectName(file) });
   }
   const inputs = dedupe(planned);
   if (inputs.length === 0 && subjectFiles.length === 0) {
@@ -120,7 +121,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
     byPath.set(path, input);
     entries.push({ path, kind: out.kind, mediaType: out.mediaType, digest: `sha256:${out.hex}`, size: out.size, collector: { name: collector.name, version: collector.version }, summary: out.summary });
     if (!blobs.has(out.hex)) {
-      blobs.set(out.hex, { hex: out.hex, size: out.size, origin: input.label, open: () => createReadStream(input.file, { highWaterMark: 1024 * 1024 }) });
+      blobs.set(out.hex, { hex: out.hex, size: out.size, origin: input.label, open: () => createReadStream(input.file, { highWaterMark: HASH_READ_CHUNK }) });
     }
     options.onProgress?.({ phase: 'evidence', done: ++done, total: inputs.length, label: input.label });
   }
@@ -190,10 +191,12 @@ function displayPath(file: string, cwd: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
-/** A subject's name: its path below the working directory, else its file name. */
-function subjectName(file: string, cwd: string): string {
-  const rel = relative(cwd, file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : basename(file);
+/**
+ * A subject is named by its file name, as a release asset is: that is all a
+ * consumer who downloaded it has. Two subjects with one name are an error.
+ */
+function subjectName(file: string): string {
+  return basename(file);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { HASH_READ_CHUNK } from '../core/hash-stream.js';
 import { VerifyError } from '../verifier/errors.js';
 
 /** Opens a bundle file for one streaming read, with errors that name it. */
@@ -17,5 +18,5 @@ export async function openBundle(cwd: string, bundle: string): Promise<{ path: s
     if (code === 'ENOENT') throw new VerifyError('BUNDLE_NOT_FOUND', `${bundle}: no such file`, { path: bundle, cause: e });
     throw new VerifyError('BUNDLE_UNREADABLE', `${bundle}: cannot be read (${code ?? (e as Error).message})`, { path: bundle, cause: e });
   }
-  return { path, stream: handle.createReadStream({ highWaterMark: 1024 * 1024 }) };
+  return { path, stream: handle.createReadStream({ highWaterMark: HASH_READ_CHUNK }) };
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { hashStream } from '../core/hash-stream.js';
+import { HASH_READ_CHUNK, hashStream } from '../core/hash-stream.js';
 import { VerifyError } from '../verifier/errors.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
 import { verifyBundleIntegrity, type SubjectToCheck } from '../verifier/verify-bundle.js';
@@ -41,7 +41,7 @@ export async function hashArtifacts(cwd: string, files: string[]): Promise<Subje
       const path = resolve(cwd, file);
       try {
         if (!(await stat(path)).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
-        const { hex } = await hashStream(createReadStream(path, { highWaterMark: 1024 * 1024 }));
+        const { hex } = await hashStream(createReadStream(path, { highWaterMark: HASH_READ_CHUNK }));
         return { file, digest: `sha256:${hex}` };
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;

@@ -124,12 +124,28 @@ class DecompressedMeter extends Transform {
 
 const pad512 = (n: number): number => Math.ceil(n / 512) * 512;
 
+/** Hashes and counts the compressed bytes, and keeps the first few: enough to tell whether the input began as gzip. */
+class CompressedCounter extends HashingCounter {
+  head = Buffer.alloc(0);
+
+  override _transform(chunk: Buffer, enc: BufferEncoding, cb: TransformCallback): void {
+    if (this.head.length < 4) this.head = Buffer.concat([this.head, chunk.subarray(0, 4 - this.head.length)]);
+    super._transform(chunk, enc, cb);
+  }
+
+  /** Magic 1f 8b, method 8 (deflate), no reserved flags: a header zlib accepts. */
+  startsAsGzip(): boolean {
+    const h = this.head;
+    return h.length === 4 && h[0] === 0x1f && h[1] === 0x8b && h[2] === 8 && ((h[3] as number) & 0xe0) === 0;
+  }
+}
+
 export async function readBundle(source: Readable, options: ReadBundleOptions = {}): Promise<BundleContents> {
   const findings: Finding[] = [];
   const add = (f: Finding): void => {
     findings.push(f);
   };
-  const compressed = new HashingCounter();
+  const compressed = new CompressedCounter();
   const gunzip = createGunzip();
   const meter = new DecompressedMeter();
   const extract = tar.extract();
@@ -260,7 +276,7 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
       extract.destroy();
       await piping;
     } else {
-      add(classify(e, await piping));
+      add(classify(e, await piping, compressed.startsAsGzip()));
     }
   }
 
@@ -269,6 +285,10 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
   if (result.complete) {
     if (gunzip.bytesWritten < compressed.bytes) {
       add({ check: 'archive', code: 'TRAILING_GARBAGE', message: `${compressed.bytes - gunzip.bytesWritten} bytes follow the end of the gzip stream` });
+    }
+    // The end-of-archive record (two zero blocks) must be there: without it the tar was cut at a member boundary.
+    if (meter.bytes < accounted + 1024) {
+      add({ check: 'archive', code: 'ARCHIVE_TRUNCATED', message: 'the tar stream ends without its end-of-archive record' });
     }
     // Everything after the last member must be the zero end-of-archive record.
     if (meter.lastNonZero >= accounted) {
@@ -282,8 +302,9 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
 }
 
 function sumsLimit(blobCount: number): number {
-  // '<64 hex>  blobs/sha256/<64 hex>\n' per blob, and one line for manifest.json.
-  return (64 + 2 + 13 + 64 + 1) * (blobCount + 1);
+  // '<64 hex>  blobs/sha256/<64 hex>\n' per blob and one for manifest.json, plus
+  // room for a forged line or two to be read and reported as a mismatch.
+  return (64 + 2 + 13 + 64 + 1) * (blobCount + 1) + 64 * 1024;
 }
 
 function memberProblem(h: Header): Pick<Finding, 'code' | 'message'> | undefined {
@@ -328,13 +349,19 @@ async function drain(entry: Readable): Promise<void> {
   });
 }
 
-function classify(e: unknown, pipeError: unknown): Finding {
+function classify(e: unknown, pipeError: unknown, startedAsGzip: boolean): Finding {
   const err = (pipeError ?? e) as NodeJS.ErrnoException & { code?: string };
   if (err instanceof LimitError || e instanceof LimitError) {
     const limit = (err instanceof LimitError ? err : (e as LimitError)).limit;
     return { check: 'archive', code: 'DECOMPRESSION_LIMIT_EXCEEDED', message: `decompressed data exceeds ${limit} bytes, more than the manifest declares` };
   }
   const message = err?.message ?? String(err);
+  // zlib reads what follows a gzip member as the next member: when the input
+  // began with a valid gzip header, a header error can only come from bytes
+  // after the end of the gzip stream.
+  if (err?.code === 'Z_DATA_ERROR' && startedAsGzip && /header check|unknown compression method|unknown header flags/.test(message)) {
+    return { check: 'archive', code: 'TRAILING_GARBAGE', message: 'bytes that are not gzip data follow the end of the gzip stream' };
+  }
   if (err?.code === 'Z_DATA_ERROR' && /header check/.test(message)) {
     return { check: 'archive', code: 'ARCHIVE_NOT_GZIP', message: 'the bundle is not gzip-compressed data' };
   }

@@ -1,0 +1,3 @@
+'use strict';
+// The release artifact of the example: what the evidence is about.
+exports.greet = (name) => `hello, ${name}`;

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalBytes } from '../../src/core/canonical-json.js';
+import { logicalPathProblem, parseManifest, type Manifest } from '../../src/core/manifest.js';
+
+const d = (c: string): string => `sha256:${c.repeat(64)}`;
+
+function manifest(over: Partial<Manifest> = {}): Manifest {
+  return {
+    mediaType: 'application/vnd.evidence.manifest.v1+json',
+    formatVersion: 1,
+    name: 'app',
+    version: '1.0.0',
+    created: '2026-01-01T00:00:00Z',
+    generator: { name: 'evidence', version: '0.1.0' },
+    source: {},
+    entries: [
+      { path: 'junit/a.xml', kind: 'junit', mediaType: 'application/xml', digest: d('a'), size: 3, collector: { name: 'junit', version: '0.1.0' }, summary: { tests: 1, passed: 1, failed: 0, errored: 0, skipped: 0, durationSeconds: 0.5 } },
+      { path: 'notes/b.md', kind: 'notes', mediaType: 'text/markdown', digest: d('b'), size: 4, collector: { name: 'file', version: '0.1.0' }, summary: {} },
+    ],
+    subjects: [{ name: 'app.tgz', digest: d('c'), size: 10 }],
+    ...over,
+  };
+}
+
+describe('parseManifest', () => {
+  it('accepts a valid canonical manifest', () => {
+    const r = parseManifest(canonicalBytes(manifest()));
+    expect(r.ok && r.canonical).toBe(true);
+  });
+
+  it('tells when the bytes are not canonical (white space, duplicate keys)', () => {
+    const pretty = Buffer.from(JSON.stringify(manifest(), null, 2));
+    const r1 = parseManifest(pretty);
+    expect(r1.ok && r1.canonical).toBe(false);
+    const canon = canonicalBytes(manifest()).toString();
+    const dup = Buffer.from(canon.replace('"name":"app"', '"name":"evil","name":"app"'));
+    const r2 = parseManifest(dup);
+    expect(r2.ok && r2.canonical).toBe(false);
+  });
+
+  it('refuses an unknown format version with its own code', () => {
+    const r = parseManifest(canonicalBytes({ ...manifest(), formatVersion: 2 }));
+    expect(r.ok ? '' : r.code).toBe('MANIFEST_UNSUPPORTED_VERSION');
+  });
+
+  it('reports every schema problem with its path', () => {
+    const bad = manifest({
+      entries: [
+        { ...manifest().entries[1]!, path: 'z/last.md' },
+        { ...manifest().entries[0]!, summary: { tests: -1 } },
+      ],
+      created: 'yesterday',
+    });
+    const r = parseManifest(canonicalBytes(bad));
+    expect(r.ok).toBe(false);
+    const paths = r.ok ? [] : r.issues.map((i) => i.path);
+    expect(paths).toContain('$.created');
+    expect(paths).toContain('$.entries[1].path'); // unsorted
+    expect(paths.some((p) => p.startsWith('$.entries[1].summary'))).toBe(true);
+  });
+
+  it('refuses a built-in kind written by the file collector, and a summary of the wrong shape', () => {
+    const e = manifest().entries[0]!;
+    const r = parseManifest(canonicalBytes(manifest({ entries: [{ ...e, kind: 'sbom', collector: { name: 'file', version: '1' } }] })));
+    expect(r.ok).toBe(false);
+  });
+
+  it('refuses entries of one digest with two sizes, and a path below another path', () => {
+    const [a, b] = manifest().entries as [Manifest['entries'][0], Manifest['entries'][0]];
+    expect(parseManifest(canonicalBytes(manifest({ entries: [a, { ...b, digest: a.digest }] }))).ok).toBe(false);
+    expect(parseManifest(canonicalBytes(manifest({ entries: [{ ...b, path: 'notes' }, { ...b, path: 'notes/x' }] }))).ok).toBe(false);
+  });
+
+  it('refuses bytes that are not UTF-8 JSON', () => {
+    const r = parseManifest(Buffer.from([0x7b, 0xff, 0x7d]));
+    expect(r.ok ? '' : r.code).toBe('MANIFEST_INVALID_JSON');
+  });
+});
+
+describe('logicalPathProblem', () => {
+  it.each(['', '/etc/passwd', '../x', 'a/../b', 'a//b', './a', 'a\\b', 'C:/x', 'a/\u0000b', 'a/.'])('refuses %j', (p) => {
+    expect(logicalPathProblem(p)).toBeDefined();
+  });
+  it.each(['sbom/app.cdx.json', 'a/b/c', '..a/b', 'x..y'])('accepts %j', (p) => {
+    expect(logicalPathProblem(p)).toBeUndefined();
+  });
+});
