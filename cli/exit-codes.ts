@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { BundleError } from '../src/core/errors.js';
 import { CollectError } from '../src/collector/errors.js';
 import { VerifyError } from '../src/verifier/errors.js';
+import { SignError } from '../src/signer/errors.js';
 
 /** The exit codes of every command. */
 export const ExitCode = {
@@ -18,7 +19,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The one place where an error becomes an exit code. */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof CollectError || error instanceof VerifyError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError) {
+  if (error instanceof CollectError || error instanceof VerifyError || error instanceof SignError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError) {
     return ExitCode.InvalidInput;
   }
   // Anything else is a bug of ours; it still must not look like success or a verdict.

@@ -16,6 +16,46 @@ export interface CliIo {
 
 const collectList = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** Who may have signed: cosign's option names, plus GitHub's workflow claims. */
+function withIdentityOptions(cmd: Command): Command {
+  return cmd
+    .option('--certificate-identity <identity>', 'the exact signer identity (certificate SAN)')
+    .option('--certificate-identity-regexp <re>', 'a regular expression the whole identity must match')
+    .option('--certificate-oidc-issuer <url>', 'the exact OIDC issuer')
+    .option('--certificate-oidc-issuer-regexp <re>', 'a regular expression the whole issuer must match')
+    .option('--signer-workflow <workflow>', 'GitHub: OWNER/REPO/.github/workflows/FILE.yml that signed')
+    .option('--source-repository <repo>', 'GitHub: OWNER/REPO the signing run built from')
+    .option('--source-ref <ref>', 'GitHub: the ref the signing run built (e.g. refs/tags/v1.2.3)')
+    .option('--trusted-root <file>', 'Sigstore trusted_root.json (default: public-good, embedded); repeatable', collectList)
+    .option('--key <pub.pem>', 'public key for key-signed bundles; repeatable', collectList);
+}
+
+function identityFrom(o: Record<string, string | undefined>): import('../src/verifier/identity-policy.js').IdentityPolicy {
+  const keys = ['certificateIdentity', 'certificateIdentityRegexp', 'certificateOidcIssuer', 'certificateOidcIssuerRegexp', 'signerWorkflow', 'sourceRepository', 'sourceRef'] as const;
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+}
+
+/** How to sign: keyless through Sigstore (default public-good) or with a key. */
+function withSigningOptions(cmd: Command): Command {
+  return cmd
+    .option('--key <key.pem>', 'sign with this PKCS#8 private key (ECDSA P-256 or Ed25519) instead of keylessly')
+    .option('--identity-token <jwt>', 'OIDC token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)')
+    .option('--fulcio-url <url>', 'Fulcio (default: public-good)')
+    .option('--rekor-url <url>', 'Rekor (default: public-good for keyless; none for --key unless given)')
+    .option('--tsa-url <url>', 'RFC 3161 timestamp authority (default: public-good for keyless; none for --key unless given)')
+    .option('--no-tsa', 'no RFC 3161 timestamp');
+}
+
+function signingFrom(o: Record<string, unknown>): Omit<import('../src/commands/sign.js').SignOptions, 'cwd' | 'bundle'> {
+  const pick = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  const out: Omit<import('../src/commands/sign.js').SignOptions, 'cwd' | 'bundle'> = {};
+  for (const [k, v] of [['key', pick('key')], ['identityToken', pick('identityToken')], ['fulcioUrl', pick('fulcioUrl')], ['rekorUrl', pick('rekorUrl')], ['tsaUrl', pick('tsaUrl')]] as const) {
+    if (v !== undefined) out[k] = v;
+  }
+  if (o.tsa === false) out.noTsa = true;
+  return out;
+}
+
 /**
  * The command line: commander wiring only. Each action calls a library
  * function from src/commands and prints its result; errors come back here
@@ -48,6 +88,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option('--source-ref <ref>', 'override the detected source ref')
     .option('-f, --force', 'replace the output file if it exists')
     .option('-q, --quiet', 'no progress output')
+    .option('--sign', 'sign the bundle once written (see evidence sign)');
+  withSigningOptions(program.commands.at(-1) as Command)
     .action(async (o) => {
       const { collect } = await import('../src/commands/collect.js');
       const progress = io.stderr.isTTY && !o.quiet ? progressPrinter(io.stderr) : undefined;
@@ -72,22 +114,66 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       if (!o.quiet) {
         io.stdout.write(`wrote ${result.output}: ${result.manifest.entries.length} evidence entries, ${result.manifest.subjects.length} subjects\n`);
       }
+      if (o.sign) {
+        const { sign } = await import('../src/commands/sign.js');
+        const signed = await sign({ cwd: io.cwd, env: io.env, bundle: result.output, ...signingFrom(o) });
+        if (!o.quiet) io.stdout.write(`signed ${signed.bundle}\nwrote ${signed.sigstoreBundle}\nwrote ${signed.intotoJsonl}\n`);
+      }
     });
 
-  program
-    .command('verify')
-    .description('verify a bundle offline: integrity, then signature and signer')
-    .argument('<bundle>', 'the bundle (.tar.gz)')
-    .option('--integrity-only', 'check the content only, not the signature (the report says so)')
-    .option('--subject <file>', 'release artifact to re-hash and find among the subjects; repeatable', collectList)
-    .option('--json', 'print the report as JSON')
-    .action(async (bundle: string, o) => {
+  withSigningOptions(
+    program
+      .command('sign')
+      .description('sign a bundle: an in-toto statement in a DSSE envelope, as a Sigstore bundle inside it and beside it')
+      .argument('<bundle>', 'the bundle (.tar.gz)'),
+  ).action(async (bundle: string, o) => {
+    const { sign } = await import('../src/commands/sign.js');
+    const signed = await sign({ cwd: io.cwd, env: io.env, bundle, ...signingFrom(o) });
+    io.stdout.write(`signed ${signed.bundle}\nwrote ${signed.sigstoreBundle}\nwrote ${signed.intotoJsonl}\n`);
+  });
+
+  withIdentityOptions(
+    program
+      .command('verify')
+      .description('verify a bundle offline: integrity, then signature and signer')
+      .argument('<bundle>', 'the bundle (.tar.gz)')
+      .option('--integrity-only', 'check the content only, not the signature (the report says so)')
+      .option('--subject <file>', 'release artifact to re-hash and find among the subjects; repeatable', collectList)
+      .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
+      .option('--json', 'print the report as JSON'),
+  ).action(async (bundle: string, o) => {
       const { verify } = await import('../src/commands/verify.js');
       const { formatVerifyText } = await import('../src/format/text.js');
-      const { report } = await verify({ cwd: io.cwd, bundle, integrityOnly: o.integrityOnly, subject: o.subject });
+      const { report } = await verify({
+        cwd: io.cwd,
+        env: io.env,
+        bundle,
+        integrityOnly: o.integrityOnly,
+        subject: o.subject,
+        attestation: o.attestation,
+        trustedRoot: o.trustedRoot,
+        key: o.key,
+        identity: identityFrom(o),
+      });
       io.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatVerifyText(report));
       exitCode = report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
     });
+
+  withIdentityOptions(
+    program
+      .command('verify-attestation')
+      .description('verify any Sigstore bundle (DSSE or message signature) offline against an artifact or a digest')
+      .argument('<attestation>', 'the Sigstore bundle (.sigstore.json)')
+      .option('--artifact <file>', 'the artifact it is about')
+      .option('--digest <alg:hex>', 'the artifact\'s digest instead (sha256 or sha512)')
+      .option('--json', 'print the report as JSON'),
+  ).action(async (attestation: string, o) => {
+    const { verifyAttestation } = await import('../src/commands/verify-attestation.js');
+    const { formatAttestationText } = await import('../src/format/text.js');
+    const { report } = await verifyAttestation({ cwd: io.cwd, env: io.env, attestation, artifact: o.artifact, digest: o.digest, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o) });
+    io.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatAttestationText(report));
+    exitCode = report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
+  });
 
   program
     .command('inspect')

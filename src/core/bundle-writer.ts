@@ -46,20 +46,7 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
     ...wanted.map((b) => ({ hex: digestHex(b.digest), path: blobMember(digestHex(b.digest)) })),
   ]);
   const pack = tar.pack();
-  const header = (name: string, size: number): Header => ({
-    name,
-    size,
-    mode: MEMBER_MODE,
-    uid: MEMBER_UID,
-    gid: MEMBER_GID,
-    uname: '',
-    gname: '',
-    mtime: input.mtime,
-    type: 'file',
-    linkname: '',
-    devmajor: 0,
-    devminor: 0,
-  });
+  const header = (name: string, size: number): Header => memberHeader(name, size, input.mtime);
 
   const produce = async (): Promise<void> => {
     await addBuffer(pack, header(MANIFEST_MEMBER, manifestBytes.length), manifestBytes);
@@ -87,7 +74,7 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
     pack.finalize();
   };
 
-  const gzip = createGzip({ level: GZIP_LEVEL, strategy: zc.Z_DEFAULT_STRATEGY });
+  const gzip = createBundleGzip();
   await Promise.all([
     produce().catch((e: unknown) => {
       pack.destroy(e as Error);
@@ -97,11 +84,20 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
   ]);
 }
 
+/** The fixed header every member gets. */
+export function memberHeader(name: string, size: number, mtime: Date): Header {
+  return { name, size, mode: MEMBER_MODE, uid: MEMBER_UID, gid: MEMBER_GID, uname: '', gname: '', mtime, type: 'file', linkname: '', devmajor: 0, devminor: 0 };
+}
+
+export function createBundleGzip(): ReturnType<typeof createGzip> {
+  return createGzip({ level: GZIP_LEVEL, strategy: zc.Z_DEFAULT_STRATEGY });
+}
+
 function changed(source: BlobSource, what: string): BundleError {
   return new BundleError('BLOB_CHANGED_WHILE_WRITING', `${source.origin} changed while the bundle was written: ${what}`, { path: source.origin });
 }
 
-function addBuffer(pack: Pack, header: Header, body: Uint8Array): Promise<void> {
+export function addBuffer(pack: Pack, header: Header, body: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     pack.entry(header, Buffer.from(body), (err) => (err ? reject(err) : resolve()));
   });

@@ -7,6 +7,7 @@ export type BundleErrorCode =
   | 'CANONICAL_JSON_UNSUPPORTED_VALUE'
   | 'BLOB_CHANGED_WHILE_WRITING'
   | 'BUNDLE_WRITE_FAILED'
+  | 'BUNDLE_CHANGED_WHILE_SIGNING'
   | 'MANIFEST_INVALID';
 
 export class BundleError extends Error {

@@ -1,5 +1,7 @@
 import type { InspectResult } from '../commands/inspect.js';
-import type { VerifyReport } from '../verifier/report.js';
+import type { AttestationReport } from '../commands/verify-attestation.js';
+import type { Check, VerifyReport } from '../verifier/report.js';
+import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -61,13 +63,40 @@ export function formatVerifyText(report: VerifyReport & { bundle: { path?: strin
   ];
   if (b.digest) lines.push(`bundle digest:   ${b.digest}`);
   if (b.manifestDigest) lines.push(`manifest digest: ${b.manifestDigest}`);
-  lines.push('');
-  for (const c of report.checks) {
+  if (report.signature) lines.push(...signatureLines(report.signature));
+  lines.push('', ...checkLines(report.checks));
+  return `${lines.join('\n')}\n`;
+}
+
+function signatureLines(s: SignatureInfo): string[] {
+  const out: string[] = [];
+  if (s.kind === 'certificate') {
+    out.push(`signer:          ${s.identity ?? '?'}`, `issuer:          ${s.issuer ?? '?'}`);
+    if (s.claims?.buildSignerUri) out.push(`workflow:        ${s.claims.buildSignerUri}`);
+    if (s.claims?.sourceRepositoryUri) out.push(`repository:      ${s.claims.sourceRepositoryUri}${s.claims.sourceRepositoryRef ? ` (${s.claims.sourceRepositoryRef})` : ''}`);
+  } else out.push(`signed with key: ${s.key ?? '(no matching --key)'} (hint ${s.keyHint ?? 'none'})`);
+  for (const t of s.tlog) out.push(`rekor entry:     #${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}` : ''}`);
+  for (const t of s.timestamps) out.push(`timestamp (TSA): ${t.time}`);
+  if (s.trustedRoot) out.push(`trusted root:    ${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`);
+  return out;
+}
+
+function checkLines(checks: Check[]): string[] {
+  const lines: string[] = [];
+  for (const c of checks) {
     const mark = c.skipped ? 'SKIP' : c.ok ? 'ok  ' : 'FAIL';
-    lines.push(`${mark} ${c.id.padEnd(10)} ${c.code && !c.ok ? `[${c.code}] ` : ''}${c.message}`);
-    if (!c.ok && !c.skipped && (c.expected || c.found)) lines.push(`     ${''.padEnd(10)} expected ${c.expected ?? '-'}, found ${c.found ?? '-'}`);
+    lines.push(`${mark} ${c.id.padEnd(12)} ${c.code && !c.ok ? `[${c.code}] ` : ''}${c.message}`);
+    if (!c.ok && !c.skipped && (c.expected || c.found)) lines.push(`     ${''.padEnd(12)} expected ${c.expected ?? '-'}, found ${c.found ?? '-'}`);
   }
-  const failed = report.checks.filter((c) => !c.ok && !c.skipped).length;
-  lines.push('', report.ok ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`);
+  const failed = checks.filter((c) => !c.ok && !c.skipped).length;
+  lines.push('', failed === 0 ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`);
+  return lines;
+}
+
+export function formatAttestationText(r: AttestationReport): string {
+  const lines = [`${r.ok ? 'VERIFIED' : 'FAILED'}: ${r.attestation}${r.kind ? ` (${r.kind}${r.predicateType ? `, ${r.predicateType}` : ''})` : ''}`];
+  lines.push(`artifact:        ${r.artifact.file ?? ''} ${Object.entries(r.artifact.digests).map(([a, h]) => `${a}:${h.slice(0, 16)}…`).join(' ')}`.trimEnd());
+  if (r.signature) lines.push(...signatureLines(r.signature));
+  lines.push('', ...checkLines(r.checks));
   return `${lines.join('\n')}\n`;
 }

@@ -3,7 +3,23 @@
  * cannot be opened, or an option is wrong (exit 2). A bundle that is read and
  * found wanting is not an error: it is a report with failed checks (exit 1).
  */
-export type VerifyErrorCode = 'BUNDLE_NOT_FOUND' | 'BUNDLE_UNREADABLE' | 'BUNDLE_INVALID' | 'SUBJECT_NOT_FOUND' | 'SUBJECT_UNREADABLE' | 'EXTRACT_TARGET_EXISTS' | 'EXTRACT_WRITE_FAILED';
+export type VerifyErrorCode =
+  | 'BUNDLE_NOT_FOUND'
+  | 'BUNDLE_UNREADABLE'
+  | 'BUNDLE_INVALID'
+  | 'SUBJECT_NOT_FOUND'
+  | 'SUBJECT_UNREADABLE'
+  | 'EXTRACT_TARGET_EXISTS'
+  | 'EXTRACT_WRITE_FAILED'
+  | 'ATTESTATION_NOT_FOUND'
+  | 'ATTESTATION_UNREADABLE'
+  | 'ARTIFACT_NOT_FOUND'
+  | 'TRUSTED_ROOT_NOT_FOUND'
+  | 'TRUSTED_ROOT_INVALID'
+  | 'KEY_NOT_FOUND'
+  | 'KEY_REQUIRED'
+  | 'IDENTITY_POLICY_REQUIRED'
+  | 'INVALID_OPTION';
 
 export class VerifyError extends Error {
   readonly code: VerifyErrorCode;

@@ -2,7 +2,7 @@
  * The verification report: data, never prose. The CLI formats it; release
  * gates read it as JSON. Every failure is listed, not only the first.
  */
-export type CheckId = 'archive' | 'members' | 'manifest' | 'blobs' | 'entries' | 'sha256sums' | 'subjects' | 'signature';
+export type CheckId = 'archive' | 'members' | 'manifest' | 'blobs' | 'entries' | 'sha256sums' | 'subjects' | 'signature' | 'identity' | 'statement' | 'attestations';
 
 export interface Check {
   id: CheckId;
@@ -34,10 +34,14 @@ export interface VerifyReport {
     subjects?: number;
   };
   checks: Check[];
+  /** Who signed, how, and what vouches for the time: present once a signature was examined. */
+  signature?: import('./sigstore-bundle.js').SignatureInfo;
 }
 
 /** The check ids in the order they are reported. */
-export const CHECK_ORDER: CheckId[] = ['archive', 'members', 'manifest', 'blobs', 'entries', 'sha256sums', 'subjects', 'signature'];
+export const CHECK_ORDER = ['archive', 'members', 'manifest', 'blobs', 'entries', 'sha256sums', 'subjects', 'signature'] as const satisfies readonly CheckId[];
+/** Checks added when the signature is verified, after the integrity checks. */
+export const SIGNED_CHECK_ORDER: CheckId[] = ['signature', 'identity', 'statement', 'attestations'];
 
 export function failures(report: VerifyReport): Check[] {
   return report.checks.filter((c) => !c.ok && !c.skipped);

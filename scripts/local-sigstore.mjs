@@ -1,0 +1,158 @@
+// A local Sigstore for tests and the demo: Fulcio, Rekor and a TSA on
+// 127.0.0.1, served over real HTTP from the handlers @sigstore/mock exports,
+// with the trusted_root.json that matches them. It is a development tool: it
+// issues certificates for any token it is shown.
+//
+// Three things make the mock behave as the real services do:
+// - Rekor stores a dsse entry as hashes and signatures, not verbatim (else
+//   every bundle fails verification with "signature count mismatch");
+// - one clock, reset to a whole second before each request, for all three
+//   services (the mock TSA can otherwise write times the verifier rejects);
+// - the trusted root's validity starts a day early.
+// The handlers are imported from their own modules: @sigstore/mock's index
+// loads nock, which patches node:http.
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { initializeCA, initializeCTLog, fulcioHandler } = require('@sigstore/mock/dist/fulcio');
+const { initializeTLog } = require('@sigstore/mock/dist/rekor');
+const { initializeTSA, tsaHandler } = require('@sigstore/mock/dist/timestamp');
+
+const wholeSecond = () => Math.floor(Date.now() / 1000) * 1000;
+const b64 = (bytes) => Buffer.from(bytes.buffer ?? bytes, bytes.byteOffset ?? 0, bytes.byteLength ?? bytes.length).toString('base64');
+const sha256hex = (b) => createHash('sha256').update(b).digest('hex');
+
+/** What real Rekor stores for a dsse v0.0.1 entry. */
+export function toStoredRekorEntry(proposed) {
+  if (proposed?.kind !== 'dsse' || !proposed.spec?.proposedContent) return proposed;
+  const { envelope, verifiers } = proposed.spec.proposedContent;
+  const env = JSON.parse(envelope);
+  return {
+    apiVersion: '0.0.1',
+    kind: 'dsse',
+    spec: {
+      envelopeHash: { algorithm: 'sha256', value: sha256hex(Buffer.from(envelope)) },
+      payloadHash: { algorithm: 'sha256', value: sha256hex(Buffer.from(env.payload, 'base64')) },
+      signatures: env.signatures.map((s, i) => ({ signature: s.sig, verifier: verifiers[i] ?? verifiers[0] })),
+    },
+  };
+}
+
+/**
+ * Starts the services on a free loopback port.
+ * @returns {Promise<{url: string, trustedRoot: object, requests: {path: string, headers: object}[], close: () => Promise<void>}>}
+ */
+export async function startLocalSigstore({ host = '127.0.0.1', port = 0 } = {}) {
+  const keys = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const caKeys = keys();
+  const ctKeys = keys();
+  const rekorKeys = keys();
+  const tsaKeys = keys();
+  const clock = new Date(wholeSecond());
+  const ctlog = await initializeCTLog(ctKeys, clock);
+  const ca = await initializeCA(caKeys, ctlog, clock);
+  const tsa = await initializeTSA(tsaKeys, clock);
+
+  const server = createServer();
+  await new Promise((resolve) => server.listen(port, host, resolve));
+  const url = `http://${host}:${server.address().port}`;
+  // The log's checkpoint origin is the host it is served from.
+  const tlog = await initializeTLog(url, rekorKeys, clock);
+
+  const routes = new Map();
+  const fulcio = fulcioHandler(ca);
+  routes.set(fulcio.path, fulcio.fn);
+  const timestamp = tsaHandler(tsa);
+  routes.set(timestamp.path, timestamp.fn);
+  routes.set('/api/v1/log/entries', async (body) => {
+    try {
+      const entry = await tlog.log(toStoredRekorEntry(JSON.parse(body)));
+      return { statusCode: 201, response: JSON.stringify(entry), contentType: 'application/json' };
+    } catch (e) {
+      return { statusCode: 400, response: JSON.stringify({ message: String(e?.message ?? e) }), contentType: 'application/json' };
+    }
+  });
+
+  const requests = [];
+  server.on('request', (req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', async () => {
+      const path = (req.url ?? '').split('?')[0];
+      requests.push({ path, headers: req.headers });
+      const route = req.method === 'POST' ? routes.get(path) : undefined;
+      if (!route) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        return;
+      }
+      clock.setTime(wholeSecond());
+      try {
+        const { statusCode, response, contentType } = await route(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(statusCode, { 'content-type': contentType ?? 'text/plain' });
+        res.end(typeof response === 'string' ? response : Buffer.from(response.buffer, response.byteOffset, response.byteLength));
+      } catch (e) {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e?.message ?? e));
+      }
+    });
+  });
+
+  const start = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
+  const spki = (pair) => pair.publicKey.export({ format: 'der', type: 'spki' });
+  const tlogKey = spki(rekorKeys);
+  const ctKey = spki(ctKeys);
+  const trustedRoot = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [
+      {
+        baseUrl: url,
+        hashAlgorithm: 'SHA2_256',
+        publicKey: { rawBytes: tlogKey.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start } },
+        logId: { keyId: createHash('sha256').update(tlogKey).digest('base64') },
+      },
+    ],
+    certificateAuthorities: [
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'sigstore' },
+        uri: url,
+        certChain: { certificates: [{ rawBytes: b64(ca.rootCertificate) }] },
+        validFor: { start },
+      },
+    ],
+    ctlogs: [
+      {
+        baseUrl: url,
+        hashAlgorithm: 'SHA2_256',
+        publicKey: { rawBytes: ctKey.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start } },
+        logId: { keyId: b64(ctlog.logID) },
+      },
+    ],
+    timestampAuthorities: [
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'tsa' },
+        uri: url,
+        certChain: { certificates: [{ rawBytes: b64(tsa.intCertificate) }, { rawBytes: b64(tsa.rootCertificate) }] },
+        validFor: { start },
+      },
+    ],
+  };
+
+  return {
+    url,
+    trustedRoot,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** An unsigned OIDC-shaped token: the mock Fulcio reads its claims and checks nothing else. */
+export function fakeIdentityToken(claims) {
+  const part = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ aud: 'sigstore', iat: now, exp: now + 600, ...claims })}.c2ln`;
+}

@@ -1,0 +1,92 @@
+import { createReadStream } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { SerializedBundle } from '@sigstore/bundle';
+import { rewriteWithAttestation } from '../core/bundle-rewrite.js';
+import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../core/schemas/intoto.js';
+import { SignError } from '../signer/errors.js';
+import { identityProvider, type Fetch } from '../signer/identity.js';
+import { keySigner, keylessSigner, loadSigningKey, type PayloadSigner } from '../signer/sigstore.js';
+import { ciContext, statementBytes, toStatement } from '../signer/statement.js';
+import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
+import { writeAtomically } from './atomic.js';
+import { openBundle } from './open-bundle.js';
+import type { Env } from './trust.js';
+
+export interface SignOptions {
+  cwd: string;
+  env?: Env;
+  bundle: string;
+  /** Key-based signing (PKCS#8 PEM); otherwise keyless. */
+  key?: string;
+  identityToken?: string;
+  fulcioUrl?: string;
+  rekorUrl?: string;
+  tsaUrl?: string;
+  noTsa?: boolean;
+  /** For the GitHub Actions OIDC request (tests). */
+  fetch?: Fetch;
+}
+
+export interface SignResult {
+  bundle: string;
+  sigstoreBundle: string;
+  intotoJsonl: string;
+  statement: Statement;
+  sigstore: SerializedBundle;
+}
+
+/**
+ * Signs a bundle: an in-toto statement over its manifest and release
+ * subjects, in a DSSE envelope, as a Sigstore bundle. The bundle is verified
+ * first and rewritten atomically with the attestation inside; detached copies
+ * go beside it for release assets.
+ */
+export async function sign(options: SignOptions): Promise<SignResult> {
+  const env = options.env ?? {};
+  const signer = await makeSigner(options, env);
+  const bundlePath = resolve(options.cwd, options.bundle);
+  const { stream } = await openBundle(options.cwd, options.bundle);
+  const { report, contents } = await verifyBundleIntegrity(stream);
+  if (!report.ok || !contents.manifest || !contents.manifestBytes) {
+    const why = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => `${c.code}: ${c.message}`).join('; ');
+    throw new SignError('BUNDLE_NOT_VERIFIED', `${options.bundle}: will not sign a bundle that fails verification (${why})`);
+  }
+  const statement = toStatement(contents.manifest, contents.manifestBytes, ciContext(env));
+  const sigstore = await signer.signDsse(statementBytes(statement), IN_TOTO_PAYLOAD_TYPE);
+  const attestation = Buffer.from(`${JSON.stringify(sigstore)}\n`);
+  const mtime = new Date(contents.manifest.created);
+  await writeAtomically(bundlePath, true, (out) => rewriteWithAttestation(createReadStream(bundlePath), out, { attestation, manifestBytes: contents.manifestBytes as Buffer, mtime }));
+
+  const stem = join(dirname(bundlePath), basename(bundlePath).replace(/\.(tar\.gz|tgz)$/, ''));
+  const sigstoreBundle = `${stem}.sigstore.json`;
+  const intotoJsonl = `${stem}.intoto.jsonl`;
+  await writeAtomically(sigstoreBundle, true, async (out) => void (await endWith(out, attestation)));
+  // *.intoto.jsonl: one DSSE envelope per line, as SLSA generators publish them.
+  await writeAtomically(intotoJsonl, true, async (out) => void (await endWith(out, Buffer.from(`${JSON.stringify(sigstore.dsseEnvelope)}\n`))));
+  return { bundle: bundlePath, sigstoreBundle, intotoJsonl, statement, sigstore };
+}
+
+async function makeSigner(options: SignOptions, env: Env): Promise<PayloadSigner> {
+  if (options.key) {
+    const key = await loadSigningKey(resolve(options.cwd, options.key));
+    return keySigner(key, { ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}), ...(options.tsaUrl && !options.noTsa ? { tsaUrl: options.tsaUrl } : {}) });
+  }
+  const source = identityProvider({ ...(options.identityToken ? { token: options.identityToken } : {}), env, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  // Asked once, before any work, so a missing token fails fast; Fulcio gets the same one.
+  const token = await source.getToken();
+  const identity = { getToken: async () => token };
+  return keylessSigner({
+    identity,
+    ...(options.fulcioUrl ? { fulcioUrl: options.fulcioUrl } : {}),
+    ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}),
+    ...(options.tsaUrl ? { tsaUrl: options.tsaUrl } : {}),
+    ...(options.noTsa ? { noTsa: true } : {}),
+  });
+}
+
+function endWith(out: NodeJS.WritableStream, bytes: Buffer): Promise<void> {
+  return new Promise((resolveDone, reject) => {
+    out.on('error', reject);
+    out.end(bytes, () => resolveDone());
+  });
+}

@@ -1,0 +1,61 @@
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import tar from 'tar-stream';
+import { addBuffer, createBundleGzip, memberHeader } from './bundle-writer.js';
+import { digestsEqual, sha256Hex } from './digest.js';
+import { BundleError } from './errors.js';
+import { HashingCounter } from './hash-stream.js';
+import { ATTESTATION_MEMBER, BLOB_PREFIX, MANIFEST_MEMBER } from './layout.js';
+
+/**
+ * Copies a verified bundle with `attestation` in place of any attestation it
+ * had, in the member order of the format, streaming. The copy is checked as
+ * it goes: the manifest must be the one that was signed and every blob must
+ * still hash to its name, or the copy fails (the bundle changed since it was
+ * verified).
+ */
+export async function rewriteWithAttestation(source: Readable, out: Writable, input: { attestation: Uint8Array; manifestBytes: Uint8Array; mtime: Date }): Promise<void> {
+  const signedManifestHex = sha256Hex(input.manifestBytes);
+  const extract = tar.extract();
+  const pack = tar.pack();
+  const reading = pipeline(source, createGunzip(), extract);
+  const writing = pipeline(pack, createBundleGzip(), out);
+  const copy = async (): Promise<void> => {
+    let inserted = false;
+    const insert = async (): Promise<void> => {
+      if (!inserted) await addBuffer(pack, memberHeader(ATTESTATION_MEMBER, input.attestation.length, input.mtime), input.attestation);
+      inserted = true;
+    };
+    for await (const entry of extract) {
+      const name = entry.header.name;
+      const body = entry as unknown as Readable;
+      if (name === ATTESTATION_MEMBER) {
+        body.resume();
+        await new Promise((r) => body.once('end', r));
+        continue;
+      }
+      if (name.startsWith(BLOB_PREFIX)) await insert();
+      const counter = new HashingCounter();
+      await pipeline(body, counter, pack.entry(memberHeader(name, entry.header.size, input.mtime)));
+      const hex = counter.digestHex();
+      if (name === MANIFEST_MEMBER && !digestsEqual(hex, signedManifestHex)) {
+        throw new BundleError('BUNDLE_CHANGED_WHILE_SIGNING', 'manifest.json changed after it was verified and signed');
+      }
+      if (name.startsWith(BLOB_PREFIX) && !digestsEqual(hex, name.slice(BLOB_PREFIX.length))) {
+        throw new BundleError('BUNDLE_CHANGED_WHILE_SIGNING', `${name} changed after the bundle was verified`, { path: name });
+      }
+    }
+    await insert();
+    pack.finalize();
+  };
+  await Promise.all([
+    copy().catch((e: unknown) => {
+      pack.destroy(e as Error);
+      extract.destroy(e as Error);
+      throw e;
+    }),
+    reading,
+    writing,
+  ]);
+}

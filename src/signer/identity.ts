@@ -1,0 +1,73 @@
+import { SignError } from './errors.js';
+
+export interface IdentityProvider {
+  getToken(): Promise<string>;
+}
+
+export type Env = Record<string, string | undefined>;
+export type Fetch = typeof fetch;
+
+/**
+ * The OIDC identity token for keyless signing, from (in order) the
+ * --identity-token option, SIGSTORE_ID_TOKEN, or GitHub Actions' OIDC
+ * endpoint (which needs `permissions: id-token: write`).
+ */
+export function identityProvider(options: { token?: string; env: Env; fetch?: Fetch }): IdentityProvider {
+  const { env } = options;
+  if (options.token) return staticToken(options.token, '--identity-token');
+  if (env.SIGSTORE_ID_TOKEN) return staticToken(env.SIGSTORE_ID_TOKEN, 'SIGSTORE_ID_TOKEN');
+  if (env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+    return githubActionsToken(env.ACTIONS_ID_TOKEN_REQUEST_URL, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, options.fetch ?? fetch);
+  }
+  return {
+    getToken: () =>
+      Promise.reject(
+        new SignError(
+          'IDENTITY_TOKEN_MISSING',
+          'keyless signing needs an OIDC identity token: give --identity-token, set SIGSTORE_ID_TOKEN, or run in GitHub Actions with `permissions: id-token: write`; or sign with --key',
+        ),
+      ),
+  };
+}
+
+function staticToken(token: string, from: string): IdentityProvider {
+  return {
+    getToken: async () => {
+      checkJwt(token, from);
+      return token.trim();
+    },
+  };
+}
+
+/** Only the shape is checked here; Fulcio checks the signature. */
+export function checkJwt(token: string, from: string): Record<string, unknown> {
+  const parts = token.trim().split('.');
+  if (parts.length !== 3) throw new SignError('IDENTITY_TOKEN_INVALID', `${from}: not a JWT (expected three dot-separated parts)`);
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')) as unknown;
+    if (!claims || typeof claims !== 'object') throw new Error('claims are not an object');
+    return claims as Record<string, unknown>;
+  } catch {
+    throw new SignError('IDENTITY_TOKEN_INVALID', `${from}: the JWT's claims are not base64url JSON`);
+  }
+}
+
+function githubActionsToken(requestUrl: string, requestToken: string, doFetch: Fetch): IdentityProvider {
+  return {
+    async getToken() {
+      const url = new URL(requestUrl);
+      url.searchParams.set('audience', 'sigstore');
+      let res: Response;
+      try {
+        res = await doFetch(url, { headers: { authorization: `bearer ${requestToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
+      } catch (e) {
+        throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', `GitHub Actions OIDC token request to ${url.origin} failed (${(e as Error).name})`);
+      }
+      if (!res.ok) throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', `GitHub Actions OIDC token request to ${url.origin} answered HTTP ${res.status}; does the job have \`permissions: id-token: write\`?`);
+      const body = (await res.json().catch(() => undefined)) as { value?: unknown } | undefined;
+      if (typeof body?.value !== 'string') throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', 'GitHub Actions OIDC token response has no "value"');
+      checkJwt(body.value, 'the GitHub Actions OIDC token');
+      return body.value;
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
+import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Signer, type Witness } from '@sigstore/sign';
+import { SignError, redact } from './errors.js';
+import type { IdentityProvider } from './identity.js';
+
+/** Public-good Sigstore. */
+export const PUBLIC_GOOD = {
+  fulcio: 'https://fulcio.sigstore.dev',
+  rekor: 'https://rekor.sigstore.dev',
+  tsa: 'https://timestamp.sigstore.dev',
+} as const;
+
+/** Signs a DSSE payload into a Sigstore bundle (v0.3). The one interface every signing path implements. */
+export interface PayloadSigner {
+  signDsse(payload: Buffer, payloadType: string): Promise<SerializedBundle>;
+}
+
+export interface KeylessOptions {
+  identity: IdentityProvider;
+  fulcioUrl?: string;
+  rekorUrl?: string;
+  tsaUrl?: string;
+  /** Leave out the RFC 3161 timestamp. */
+  noTsa?: boolean;
+}
+
+/** Keyless: a short-lived Fulcio certificate for the OIDC identity, a Rekor entry, a TSA timestamp. */
+export function keylessSigner(options: KeylessOptions): PayloadSigner {
+  let token: string | undefined;
+  const identity = { getToken: async () => (token = await options.identity.getToken()) };
+  const witnesses: Witness[] = [new RekorWitness({ rekorBaseURL: options.rekorUrl ?? PUBLIC_GOOD.rekor, fetchOnConflict: true })];
+  if (!options.noTsa) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl ?? PUBLIC_GOOD.tsa }));
+  const builder = new DSSEBundleBuilder({
+    signer: new FulcioSigner({ fulcioBaseURL: options.fulcioUrl ?? PUBLIC_GOOD.fulcio, identityProvider: identity }),
+    witnesses,
+  });
+  return {
+    async signDsse(payload, payloadType) {
+      try {
+        return bundleToJSON(await builder.create({ data: payload, type: payloadType }));
+      } catch (e) {
+        throw serviceError(e, [token]);
+      }
+    },
+  };
+}
+
+export interface KeyOptions {
+  /** PKCS#8 PEM, ECDSA P-256 or Ed25519. */
+  keyFile: string;
+  /** Transparency log and timestamp are opt-in for keys: air-gapped users have neither. */
+  rekorUrl?: string;
+  tsaUrl?: string;
+}
+
+export interface LoadedKey {
+  privateKey: KeyObject;
+  publicKeyPem: string;
+  /** Hex sha256 of the SPKI DER: the bundle's key hint and the DSSE keyid. */
+  hint: string;
+}
+
+export async function loadSigningKey(file: string): Promise<LoadedKey> {
+  let pem: string;
+  try {
+    pem = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new SignError('KEY_UNREADABLE', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new SignError('KEY_INVALID', `${file}: not an unencrypted PKCS#8 PEM private key`);
+  }
+  const type = privateKey.asymmetricKeyType;
+  const curve = privateKey.asymmetricKeyDetails?.namedCurve;
+  if (!(type === 'ed25519' || (type === 'ec' && curve === 'prime256v1'))) {
+    throw new SignError('KEY_UNSUPPORTED', `${file}: a ${type}${curve ? ` ${curve}` : ''} key; ECDSA P-256 or Ed25519 are supported`);
+  }
+  const publicKey = createPublicKey(privateKey);
+  const der = publicKey.export({ format: 'der', type: 'spki' });
+  return { privateKey, publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(), hint: createHash('sha256').update(der).digest('hex') };
+}
+
+export function keySigner(key: LoadedKey, options: Omit<KeyOptions, 'keyFile'> = {}): PayloadSigner {
+  const signer: Signer = {
+    async sign(data: Buffer) {
+      const alg = key.privateKey.asymmetricKeyType === 'ed25519' ? null : 'sha256';
+      return { signature: cryptoSign(alg, data, key.privateKey), key: { $case: 'publicKey', publicKey: key.publicKeyPem, hint: key.hint } };
+    },
+  };
+  const witnesses: Witness[] = [];
+  if (options.rekorUrl) witnesses.push(new RekorWitness({ rekorBaseURL: options.rekorUrl, fetchOnConflict: true }));
+  if (options.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl }));
+  const builder = new DSSEBundleBuilder({ signer, witnesses });
+  return {
+    async signDsse(payload, payloadType) {
+      try {
+        return bundleToJSON(await builder.create({ data: payload, type: payloadType }));
+      } catch (e) {
+        throw serviceError(e, []);
+      }
+    },
+  };
+}
+
+/** A signing failure, told without the token: sigstore's errors can quote it. */
+function serviceError(e: unknown, secrets: (string | undefined)[]): SignError {
+  if (e instanceof SignError) return e;
+  const parts: string[] = [];
+  for (let cur: unknown = e; cur && parts.length < 4; cur = (cur as { cause?: unknown }).cause) {
+    const err = cur as { code?: unknown; message?: unknown };
+    parts.push(`${typeof err.code === 'string' ? `${err.code}: ` : ''}${String(err.message ?? cur)}`);
+  }
+  return new SignError('SIGNING_SERVICE_FAILED', redact(`signing failed: ${parts.join(' ← ')}`, secrets));
+}

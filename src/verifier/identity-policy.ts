@@ -1,0 +1,111 @@
+import type { ObjectIdentifierValuePair } from '@sigstore/protobuf-specs';
+
+/** Who may have signed, with cosign's and gh attestation's option names. */
+export interface IdentityPolicy {
+  certificateIdentity?: string;
+  /** Always anchored: the whole identity must match. */
+  certificateIdentityRegexp?: string;
+  certificateOidcIssuer?: string;
+  certificateOidcIssuerRegexp?: string;
+  /** GitHub: `owner/repo/.github/workflows/release.yml` or its https URL; matched against the Build Signer URI without its @ref. */
+  signerWorkflow?: string;
+  /** GitHub: `owner/repo` or its https URL. */
+  sourceRepository?: string;
+  /** GitHub: e.g. `refs/tags/v1.2.3`. */
+  sourceRef?: string;
+}
+
+export function hasIdentityConstraint(p: IdentityPolicy): boolean {
+  return Object.values(p).some((v) => typeof v === 'string' && v.length > 0);
+}
+
+/** Fulcio's certificate extensions (sigstore/fulcio docs/oid-info.md). */
+export const FULCIO_OIDS = {
+  issuerV1: '1.3.6.1.4.1.57264.1.1',
+  issuer: '1.3.6.1.4.1.57264.1.8',
+  buildSignerUri: '1.3.6.1.4.1.57264.1.9',
+  buildSignerDigest: '1.3.6.1.4.1.57264.1.10',
+  runnerEnvironment: '1.3.6.1.4.1.57264.1.11',
+  sourceRepositoryUri: '1.3.6.1.4.1.57264.1.12',
+  sourceRepositoryDigest: '1.3.6.1.4.1.57264.1.13',
+  sourceRepositoryRef: '1.3.6.1.4.1.57264.1.14',
+  buildConfigUri: '1.3.6.1.4.1.57264.1.18',
+  buildTrigger: '1.3.6.1.4.1.57264.1.20',
+  runInvocationUri: '1.3.6.1.4.1.57264.1.21',
+} as const;
+export type FulcioClaim = keyof typeof FULCIO_OIDS;
+
+/**
+ * The Fulcio claims of a certificate, by name. The v2 extensions (1.8 and up)
+ * hold a DER UTF8String; the legacy ones (1.1–1.6) the raw string.
+ */
+export function fulcioClaims(oids: readonly ObjectIdentifierValuePair[] = []): Partial<Record<FulcioClaim, string>> {
+  const byOid = new Map(oids.map((o) => [o.oid?.id.join('.') ?? '', Buffer.from(o.value)]));
+  const out: Partial<Record<FulcioClaim, string>> = {};
+  for (const [name, oid] of Object.entries(FULCIO_OIDS) as [FulcioClaim, string][]) {
+    const value = byOid.get(oid);
+    if (!value) continue;
+    const text = name === 'issuerV1' ? value.toString('utf8') : derUtf8String(value);
+    if (text !== undefined) out[name] = text;
+  }
+  return out;
+}
+
+function derUtf8String(der: Buffer): string | undefined {
+  if (der[0] !== 0x0c || der.length < 2) return undefined;
+  let len = der[1] as number;
+  let at = 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n < 1 || n > 2 || der.length < 2 + n) return undefined;
+    len = n === 1 ? (der[2] as number) : der.readUInt16BE(2);
+    at = 2 + n;
+  }
+  if (der.length !== at + len) return undefined;
+  return der.subarray(at).toString('utf8');
+}
+
+export interface SignerIdentity {
+  identity: string;
+  issuer: string;
+  claims: Partial<Record<FulcioClaim, string>>;
+}
+
+export interface PolicyFailure {
+  code: 'IDENTITY_MISMATCH' | 'ISSUER_MISMATCH' | 'WORKFLOW_MISMATCH' | 'SOURCE_REPOSITORY_MISMATCH' | 'SOURCE_REF_MISMATCH';
+  message: string;
+  expected: string;
+  found: string;
+}
+
+/** Every way the signer differs from the policy (not only the first). */
+export function checkIdentity(signer: SignerIdentity, policy: IdentityPolicy): PolicyFailure[] {
+  const out: PolicyFailure[] = [];
+  const test = (code: PolicyFailure['code'], what: string, found: string | undefined, exact?: string, regexp?: string): void => {
+    if (exact !== undefined && found !== exact) out.push({ code, message: `${what} is '${found ?? 'absent'}', not '${exact}'`, expected: exact, found: found ?? '' });
+    if (regexp !== undefined && (found === undefined || !anchored(regexp).test(found))) {
+      out.push({ code, message: `${what} '${found ?? 'absent'}' does not match ^(?:${regexp})$`, expected: `^(?:${regexp})$`, found: found ?? '' });
+    }
+  };
+  test('IDENTITY_MISMATCH', 'the certificate identity', signer.identity, policy.certificateIdentity, policy.certificateIdentityRegexp);
+  test('ISSUER_MISMATCH', 'the OIDC issuer', signer.issuer, policy.certificateOidcIssuer, policy.certificateOidcIssuerRegexp);
+  if (policy.signerWorkflow !== undefined) {
+    const want = githubUrl(policy.signerWorkflow);
+    const found = signer.claims.buildSignerUri?.split('@')[0];
+    if (found !== want) out.push({ code: 'WORKFLOW_MISMATCH', message: `the signer workflow is '${found ?? 'absent'}', not '${want}'`, expected: want, found: found ?? '' });
+  }
+  if (policy.sourceRepository !== undefined) {
+    const want = githubUrl(policy.sourceRepository);
+    test('SOURCE_REPOSITORY_MISMATCH', 'the source repository', signer.claims.sourceRepositoryUri, want);
+  }
+  test('SOURCE_REF_MISMATCH', 'the source ref', signer.claims.sourceRepositoryRef, policy.sourceRef);
+  return out;
+}
+
+export function anchored(source: string): RegExp {
+  return new RegExp(`^(?:${source})$`, 'u');
+}
+
+function githubUrl(v: string): string {
+  return /^https?:\/\//.test(v) ? v.replace(/\/$/, '') : `https://github.com/${v.replace(/^\/+|\/+$/g, '')}`;
+}

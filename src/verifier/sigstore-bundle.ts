@@ -1,0 +1,166 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
+import { RFC3161Timestamp } from '@sigstore/core';
+import { Verifier, toSignedEntity, toTrustMaterial, type Signer } from '@sigstore/verify';
+import { checkIdentity, fulcioClaims, type IdentityPolicy, type SignerIdentity } from './identity-policy.js';
+import type { Check } from './report.js';
+import type { LoadedTrustRoot } from './trusted-root.js';
+
+/** What a verified Sigstore bundle says about its signing. */
+export interface SignatureInfo {
+  kind: 'certificate' | 'public-key';
+  /** Certificate: the SAN and the issuer. */
+  identity?: string;
+  issuer?: string;
+  /** Certificate: GitHub workflow claims and the like. */
+  claims?: SignerIdentity['claims'];
+  /** Public key: the bundle's hint and which --key matched. */
+  keyHint?: string;
+  key?: string;
+  /** Transparency log entries and RFC 3161 times, as the bundle states them (verified when the signature check passed). */
+  tlog: { logIndex: string; integratedTime?: string; logId?: string }[];
+  timestamps: { time: string }[];
+  /** The trusted root that verified it. */
+  trustedRoot?: { source: string; date?: string };
+}
+
+export interface VerificationKeyInput {
+  /** Where it came from (a path), for the report. */
+  label: string;
+  pem: string;
+}
+
+export interface SigstoreVerifyInput {
+  /** The Sigstore bundle as parsed JSON (untrusted). */
+  json: unknown;
+  roots: LoadedTrustRoot[];
+  keys?: VerificationKeyInput[];
+  policy: IdentityPolicy;
+  /** For message-signature bundles: the artifact's bytes. */
+  artifact?: Buffer;
+}
+
+export interface SigstoreVerifyResult {
+  checks: Check[];
+  info?: SignatureInfo;
+  /** The parsed bundle, when it could be parsed. */
+  bundle?: Bundle;
+  /** DSSE payload bytes and type (what was signed), once the signature verified. */
+  dsse?: { payload: Buffer; payloadType: string };
+}
+
+/**
+ * Verifies a Sigstore bundle offline against the given trusted roots or keys
+ * and checks the signer against the identity policy. Everything that goes
+ * wrong is a failed check; nothing throws, whatever the bundle holds.
+ */
+export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerifyResult {
+  let bundle: Bundle;
+  try {
+    bundle = bundleFromJSON(input.json);
+  } catch (e) {
+    return { checks: [fail('signature', 'ATTESTATION_MALFORMED', `not a valid Sigstore bundle: ${message(e)}`)] };
+  }
+  const vm = bundle.verificationMaterial;
+  const info: SignatureInfo = { kind: vm.content.$case === 'publicKey' ? 'public-key' : 'certificate', tlog: [], timestamps: [] };
+  try {
+    info.tlog = vm.tlogEntries.map((t) => ({ logIndex: String(t.logIndex), integratedTime: t.integratedTime ? new Date(Number(t.integratedTime) * 1000).toISOString() : undefined, logId: t.logId?.keyId.toString('base64') })).map(stripUndefined);
+    info.timestamps = (vm.timestampVerificationData?.rfc3161Timestamps ?? []).map((t) => ({ time: RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp)).signingTime.toISOString() }));
+  } catch (e) {
+    return { bundle, info, checks: [fail('signature', 'ATTESTATION_MALFORMED', `the bundle's log entries or timestamps cannot be read: ${message(e)}`)] };
+  }
+  if (info.kind === 'public-key') info.keyHint = vm.content.$case === 'publicKey' ? vm.content.publicKey.hint : undefined;
+
+  const attempts: string[] = [];
+  let signer: Signer | undefined;
+  if (info.kind === 'public-key') {
+    for (const k of input.keys ?? []) {
+      let key: KeyObject;
+      try {
+        key = createPublicKey(k.pem);
+      } catch {
+        attempts.push(`${k.label}: not a PEM public key`);
+        continue;
+      }
+      // Keys are trusted because the user named them: any hint maps to the key given.
+      for (const root of input.roots.length ? input.roots : [undefined]) {
+        const outcome = tryVerify(bundle, root, key, input.artifact);
+        if ('signer' in outcome) {
+          signer = outcome.signer;
+          info.key = k.label;
+          if (root) info.trustedRoot = { source: root.source, ...(root.date ? { date: root.date } : {}) };
+          break;
+        }
+        attempts.push(`${k.label}${root ? ` with ${root.source}` : ''}: ${outcome.error}`);
+      }
+      if (signer) break;
+    }
+    if (!signer && (input.keys ?? []).length === 0) attempts.push('the bundle is signed with a key and no --key was given');
+  } else {
+    for (const root of input.roots) {
+      const outcome = tryVerify(bundle, root, undefined, input.artifact);
+      if ('signer' in outcome) {
+        signer = outcome.signer;
+        info.trustedRoot = { source: root.source, ...(root.date ? { date: root.date } : {}) };
+        break;
+      }
+      attempts.push(`${root.source}: ${outcome.error}`);
+    }
+  }
+  if (!signer) {
+    return { bundle, info, checks: [fail('signature', 'SIGNATURE_INVALID', `the signature does not verify: ${attempts.join('; ') || 'no trusted root'}`)] };
+  }
+
+  const checks: Check[] = [];
+  const logs = info.tlog.length ? `Rekor entry ${info.tlog.map((t) => `#${t.logIndex}`).join(', ')}` : 'no transparency log entry';
+  const times = info.timestamps.length ? `, timestamped ${info.timestamps.map((t) => t.time).join(', ')}` : '';
+  checks.push({ id: 'signature', ok: true, message: `signature verified (${info.kind === 'public-key' ? `key ${info.key}` : 'Fulcio certificate'}; ${logs}${times})` });
+
+  if (info.kind === 'certificate') {
+    const claims = fulcioClaims(signer.identity?.oids);
+    info.identity = signer.identity?.subjectAlternativeName ?? '';
+    info.issuer = signer.identity?.extensions?.issuer ?? claims.issuer ?? claims.issuerV1 ?? '';
+    info.claims = claims;
+    const problems = checkIdentity({ identity: info.identity, issuer: info.issuer, claims }, input.policy);
+    if (problems.length === 0) checks.push({ id: 'identity', ok: true, message: `signed by ${info.identity} (issuer ${info.issuer})` });
+    for (const p of problems) checks.push({ id: 'identity', ok: false, code: p.code, message: p.message, expected: p.expected, found: p.found });
+  } else {
+    checks.push({ id: 'identity', ok: true, message: `signed with the key ${info.key} (hint ${info.keyHint ?? 'none'})` });
+  }
+  const content = bundle.content;
+  const dsse = content.$case === 'dsseEnvelope' ? { payload: Buffer.from(content.dsseEnvelope.payload), payloadType: content.dsseEnvelope.payloadType } : undefined;
+  return { bundle, info, checks, ...(dsse ? { dsse } : {}) };
+}
+
+function tryVerify(bundle: Bundle, root: LoadedTrustRoot | undefined, key: KeyObject | undefined, artifact?: Buffer): { signer: Signer } | { error: string } {
+  try {
+    const material = root
+      ? toTrustMaterial(root.root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined)
+      : { certificateAuthorities: [], timestampAuthorities: [], tlogs: [], ctlogs: [], publicKey: () => ({ publicKey: key as KeyObject, validFor: () => true }) };
+    const vm = bundle.verificationMaterial;
+    const isKey = vm.content.$case === 'publicKey';
+    // Keyless needs a log entry, an SCT and a time inside the certificate's
+    // validity. A key needs none of these; entries present are still checked.
+    const verifier = new Verifier(material, {
+      tlogThreshold: isKey ? 0 : 1,
+      ctlogThreshold: isKey ? 0 : 1,
+      timestampThreshold: isKey ? 0 : 1,
+    });
+    return { signer: verifier.verify(toSignedEntity(bundle, artifact)) };
+  } catch (e) {
+    return { error: message(e) };
+  }
+}
+
+function fail(id: Check['id'], code: string, msg: string): Check {
+  return { id, ok: false, code, message: msg };
+}
+
+function message(e: unknown): string {
+  const err = e as { code?: unknown; message?: unknown };
+  return `${typeof err?.code === 'string' ? `${err.code}: ` : ''}${String(err?.message ?? e)}`;
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
