@@ -1,28 +1,62 @@
 #!/usr/bin/env node
-// npm run demo: the release job's main path on examples/, end to end, into demo-out/.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+// npm run demo: the release job's main path on examples/, end to end, into
+// demo-out/: collect, sign (keylessly, against a local Sigstore on
+// 127.0.0.1, over real HTTP), then verify offline as an auditor would.
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fakeIdentityToken, startLocalSigstore } from './local-sigstore.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'demo-out');
 const bin = join(root, 'dist', 'cli', 'bin.js');
 const bundle = join(out, 'acme-web-1.4.2.evidence.tar.gz');
+const artifact = 'examples/acme-web/dist/acme-web-1.4.2.tgz';
+// The identity a GitHub Actions release workflow of acme/web would have.
+const identity = 'https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.4.2';
+const issuer = 'https://token.actions.githubusercontent.com';
 
-function evidence(args, { allowFail = false } = {}) {
-  console.log(`\n$ evidence ${args.join(' ')}`);
-  try {
-    execFileSync(process.execPath, [bin, ...args], { cwd: root, stdio: 'inherit' });
-  } catch (e) {
-    if (!allowFail) throw e;
-    console.log(`(exit ${e.status})`);
-  }
+// Asynchronous on purpose: the local Sigstore is served from this process.
+function evidence(args, { env = {} } = {}) {
+  const shown = args.map((a) => (a.length > 80 ? `${a.slice(0, 12)}…` : a));
+  console.log(`\n$ evidence ${shown.join(' ')}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`evidence ${args[0]} exited ${code}`))));
+  });
 }
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-evidence(['collect', '--config', 'examples/acme-web/evidence.yaml', '-o', bundle]);
-evidence(['inspect', bundle]);
-evidence(['verify', bundle, '--integrity-only', '--subject', 'examples/acme-web/dist/acme-web-1.4.2.tgz']);
-evidence(['extract', bundle, '-o', join(out, 'extracted')]);
-console.log(`\nDemo outputs are in ${out}`);
+const sigstore = await startLocalSigstore();
+try {
+  writeFileSync(join(out, 'trusted_root.json'), `${JSON.stringify(sigstore.trustedRoot, null, 2)}\n`);
+  console.log(`local Sigstore (Fulcio, Rekor, TSA) on ${sigstore.url}; its trusted root: demo-out/trusted_root.json`);
+  const token = fakeIdentityToken({
+    iss: issuer,
+    sub: identity,
+    repository: 'acme/web',
+    ref: 'refs/tags/v1.4.2',
+    sha: '3d7e7e989f80962dbb8678a994ad7c0b8269bf98',
+    workflow_ref: 'acme/web/.github/workflows/release.yml@refs/tags/v1.4.2',
+    job_workflow_ref: 'acme/web/.github/workflows/release.yml@refs/tags/v1.4.2',
+    event_name: 'push',
+    runner_environment: 'github-hosted',
+  });
+  // The release job: collect and sign. The token comes from the environment, as in CI.
+  await evidence(['collect', '--config', 'examples/acme-web/evidence.yaml', '-o', bundle, '--sign', '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url], { env: { SIGSTORE_ID_TOKEN: token } });
+} finally {
+  await sigstore.close();
+}
+// The auditor: offline, from the release assets alone.
+await evidence(['inspect', bundle]);
+await evidence(['verify', bundle, '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer, '--source-repository', 'acme/web', '--subject', artifact]);
+await evidence(['verify-attestation', join(out, 'acme-web-1.4.2.evidence.sigstore.json'), '--artifact', artifact, '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
+await evidence(['extract', bundle, '-o', join(out, 'extracted')]);
+console.log(`\nDemo outputs are in ${out}:`);
+console.log('  acme-web-1.4.2.evidence.tar.gz         the signed evidence bundle');
+console.log('  acme-web-1.4.2.evidence.sigstore.json  its Sigstore bundle (a release asset)');
+console.log('  acme-web-1.4.2.evidence.intoto.jsonl   its DSSE envelope (a release asset)');
+console.log('  trusted_root.json                      the local Sigstore\'s trusted root');
+console.log('  extracted/                             the evidence, under its logical paths');

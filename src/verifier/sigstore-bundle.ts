@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { RFC3161Timestamp } from '@sigstore/core';
 import { Verifier, toSignedEntity, toTrustMaterial, type Signer } from '@sigstore/verify';
@@ -70,6 +70,11 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
     return { bundle, info, checks: [fail('signature', 'ATTESTATION_MALFORMED', `the bundle's log entries or timestamps cannot be read: ${message(e)}`)] };
   }
   if (info.kind === 'public-key') info.keyHint = vm.content.$case === 'publicKey' ? vm.content.publicKey.hint : undefined;
+  // The root must come from the trusted root, never from the bundle (Sigstore
+  // bundle spec): a chain that carries its own root is refused outright.
+  if (vm.content.$case === 'x509CertificateChain' && vm.content.x509CertificateChain.certificates.some((c) => isSelfSigned(c.rawBytes))) {
+    return { bundle, info, checks: [fail('signature', 'ATTESTATION_CHAIN_INCLUDES_ROOT', 'the bundle\'s certificate chain includes a root certificate; roots come from the trusted root only')] };
+  }
 
   const attempts: string[] = [];
   let signer: Signer | undefined;
@@ -149,6 +154,15 @@ function tryVerify(bundle: Bundle, root: LoadedTrustRoot | undefined, key: KeyOb
     return { signer: verifier.verify(toSignedEntity(bundle, artifact)) };
   } catch (e) {
     return { error: message(e) };
+  }
+}
+
+function isSelfSigned(der: Buffer): boolean {
+  try {
+    const cert = new X509Certificate(der);
+    return cert.checkIssued(cert) && cert.verify(cert.publicKey);
+  } catch {
+    return false;
   }
 }
 
