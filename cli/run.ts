@@ -88,7 +88,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option('--source-ref <ref>', 'override the detected source ref')
     .option('-f, --force', 'replace the output file if it exists')
     .option('-q, --quiet', 'no progress output')
-    .option('--sign', 'sign the bundle once written (see evidence sign)');
+    .option('--sign', 'sign the bundle once written (see evidence sign)')
+    .option('--attestation <file>', 'an existing Sigstore bundle (e.g. SLSA provenance) to take in, verified first; repeatable', collectList)
+    .option('--certificate-identity <identity>', 'who must have signed --attestation files (exact)')
+    .option('--certificate-identity-regexp <re>', 'who must have signed --attestation files (anchored regexp)')
+    .option('--certificate-oidc-issuer <url>', 'their OIDC issuer (exact)')
+    .option('--certificate-oidc-issuer-regexp <re>', 'their OIDC issuer (anchored regexp)')
+    .option('--signer-workflow <workflow>', 'GitHub: the workflow that must have signed them')
+    .option('--trusted-root <file>', 'trusted root for --attestation files (default: public-good, embedded); repeatable', collectList)
+    .option('--attestation-key <pub.pem>', 'public key for key-signed --attestation files; repeatable', collectList);
   withSigningOptions(program.commands.at(-1) as Command)
     .action(async (o) => {
       const { collect } = await import('../src/commands/collect.js');
@@ -108,6 +116,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         config: o.config,
         force: o.force,
         source,
+        attestation: o.attestation,
+        identity: identityFrom({ certificateIdentity: o.certificateIdentity, certificateIdentityRegexp: o.certificateIdentityRegexp, certificateOidcIssuer: o.certificateOidcIssuer, certificateOidcIssuerRegexp: o.certificateOidcIssuerRegexp, signerWorkflow: o.signerWorkflow }),
+        trustedRoot: o.trustedRoot,
+        attestationKey: o.attestationKey,
         ...(progress ? { onProgress: progress.event } : {}),
       });
       progress?.done();
@@ -174,6 +186,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatAttestationText(report));
     exitCode = report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
   });
+
+  program
+    .command('trust-root')
+    .description('manage the Sigstore trusted root that verify uses by default')
+    .command('update')
+    .description('refresh the public-good trusted root through Sigstore\'s TUF repository (needs the network)')
+    .option('-o, --output <file>', 'where to write it (default: ~/.config/evidence/trusted_root.json, which verify then uses)')
+    .option('--mirror-url <url>', 'TUF repository (default: https://tuf-repo-cdn.sigstore.dev)')
+    .option('--tuf-root <root.json>', 'the TUF root to start from, for another mirror')
+    .action(async (o) => {
+      const { trustRootUpdate } = await import('../src/commands/trust-root-update.js');
+      const r = await trustRootUpdate({ cwd: io.cwd, env: io.env, output: o.output, mirrorUrl: o.mirrorUrl, tufRoot: o.tufRoot, timeoutMs: 15_000 });
+      io.stdout.write(`wrote ${r.output}${r.date ? ` (newest key from ${r.date})` : ''}\n`);
+    });
 
   program
     .command('inspect')

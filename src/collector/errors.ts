@@ -21,7 +21,9 @@ export type CollectErrorCode =
   | 'CONFIG_INVALID'
   | 'OUTPUT_EXISTS'
   | 'OUTPUT_UNWRITABLE'
-  | 'SOURCE_DATE_EPOCH_INVALID';
+  | 'SOURCE_DATE_EPOCH_INVALID'
+  | 'ATTESTATION_INVALID'
+  | 'ATTESTATION_IDENTITY_REQUIRED';
 
 export interface InputIssue {
   /** JSON path (`$.components[3].name`), XML element (`/testsuites/testsuite[2]`) or line (`line 12`). */

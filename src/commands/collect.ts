@@ -4,7 +4,10 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import { writeBundle, type BlobSource } from '../core/bundle-writer.js';
 import { HASH_READ_CHUNK } from '../core/hash-stream.js';
 import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, manifestSchema, zodIssues, type Manifest, type ManifestEntry, type Source } from '../core/manifest.js';
-import { collectors, type CollectorName } from '../collector/index.js';
+import { collectors, type Collector, type CollectorName } from '../collector/index.js';
+import { attestationCollector } from '../collector/attestation.js';
+import type { IdentityPolicy } from '../verifier/identity-policy.js';
+import { readKeys, resolveTrustRoots } from './trust.js';
 import type { CollectorOutput } from '../collector/collector.js';
 import { CollectError } from '../collector/errors.js';
 import { detectSource, type Env } from '../collector/source.js';
@@ -26,6 +29,13 @@ export interface CollectOptions {
   /** `PATH[=KIND]`. */
   file?: string[];
   subject?: string[];
+  /** Existing Sigstore bundles to take in, verified first. */
+  attestation?: string[];
+  /** Who must have signed those attestations. */
+  identity?: IdentityPolicy;
+  trustedRoot?: string[];
+  /** Public keys for attestations signed with a key. */
+  attestationKey?: string[];
   config?: string;
   force?: boolean;
   /** Overrides git/CI detection, field by field. */
@@ -46,7 +56,7 @@ export interface CollectResult {
 }
 
 interface PlannedInput {
-  collector: CollectorName;
+  collector: CollectorName | 'attestation';
   file: string;
   label: string;
   kind?: string;
@@ -94,6 +104,16 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
     const { path, kind } = splitKind(f);
     await plan('file', [path], cwd, kind);
   }
+  for (const p of options.attestation ?? []) {
+    for (const file of await expand(p, cwd)) planned.push({ collector: 'attestation', file, label: displayPath(file, cwd) });
+  }
+  const attestation = planned.some((p) => p.collector === 'attestation')
+    ? attestationCollector({
+        roots: await resolveTrustRoots(cwd, options.trustedRoot, env),
+        keys: await readKeys(cwd, options.attestationKey),
+        policy: options.identity ?? {},
+      })
+    : undefined;
   const subjectFiles: SubjectFile[] = [];
   for (const [patterns, base] of [
     [cfg?.subjects ?? [], cfgDir],
@@ -111,7 +131,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const byPath = new Map<string, PlannedInput>();
   let done = 0;
   for (const input of inputs) {
-    const collector = collectors[input.collector];
+    const collector = input.collector === 'attestation' ? (attestation as Collector) : collectors[input.collector];
     const out: CollectorOutput = await collector.collect({ file: input.file, label: input.label, ...(input.kind ? { kind: input.kind } : {}) });
     const path = `${out.kind}/${basename(input.file)}`;
     const clash = byPath.get(path);

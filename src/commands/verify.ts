@@ -5,6 +5,7 @@ import { HASH_READ_CHUNK, hashStream } from '../core/hash-stream.js';
 import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
+import { checkAttestationEntries, isAttestationBlob } from '../verifier/attestation-entries.js';
 import { verifySigstoreBundle } from '../verifier/sigstore-bundle.js';
 import { checkBundleStatement } from '../verifier/statement-check.js';
 import { verifyBundleIntegrity, type SubjectToCheck } from '../verifier/verify-bundle.js';
@@ -48,9 +49,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const keys = await readKeys(options.cwd, options.key);
 
   const { path: _path, stream } = await openBundle(options.cwd, options.bundle);
-  const { report, contents } = await verifyBundleIntegrity(stream, { subjects });
+  const { report, contents } = await verifyBundleIntegrity(stream, { subjects, keepBlob: isAttestationBlob });
   const result: VerifyCommandReport = { ...report, bundle: { path: options.bundle, ...report.bundle } };
-  if (options.integrityOnly) return { report: result };
+  const attestationEntries = contents.manifest?.entries.some((e) => e.kind === 'attestation') ?? false;
+  if (options.integrityOnly) {
+    if (attestationEntries) result.checks.push({ id: 'attestations', ok: false, skipped: true, code: 'ATTESTATIONS_NOT_CHECKED', message: 'integrity only: the attestations taken into the bundle were not verified' });
+    return { report: result };
+  }
 
   result.mode = 'signed';
   const checks = result.checks.filter((c) => c.id !== 'signature');
@@ -78,6 +83,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     if (verified.checks.every((c) => c.ok) && contents.manifest && contents.manifestBytes) {
       signed.push(...checkBundleStatement(verified.dsse, contents.manifest, contents.manifestBytes).checks);
     }
+  }
+  if (attestationEntries && contents.manifest && contents.complete) {
+    signed.push(...checkAttestationEntries(contents.manifest, contents.kept, roots, keys));
   }
   result.checks = [...checks, ...signed];
   result.ok = result.checks.every((c) => c.ok || c.skipped);

@@ -83,6 +83,8 @@ export interface BundleContents {
   sumsBytes?: Buffer;
   attestationBytes?: Buffer;
   blobs: Map<string, BlobSeen>;
+  /** Contents of the blobs chosen with keepBlob that verified, by hex. */
+  kept: Map<string, Buffer>;
 }
 
 export interface ReadBundleOptions {
@@ -90,6 +92,8 @@ export interface ReadBundleOptions {
   blobSink?: (hex: string, size: number) => Writable | undefined;
   /** Stop once the manifest is read (inspect). */
   manifestOnly?: boolean;
+  /** Blobs to keep in memory (small ones, such as attestations), chosen once the manifest is known. */
+  keepBlob?: (hex: string, manifest: Manifest) => boolean;
 }
 
 class Stop extends Error {}
@@ -156,6 +160,7 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
     compressedSize: 0,
     members: [],
     blobs: new Map(),
+    kept: new Map(),
   };
   const seen = new Set<string>();
   let expectedBlobs: Map<string, number> | undefined;
@@ -255,9 +260,12 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
       }
       const counter = new HashingCounter();
       const sink = declared !== undefined && declared === size ? options.blobSink?.(hex, size) : undefined;
+      const keep = declared !== undefined && declared === size && size <= MAX_ATTESTATION_BYTES && result.manifest && options.keepBlob?.(hex, result.manifest);
+      const chunks: Buffer[] = [];
+      if (keep) counter.on('data', (c: Buffer) => chunks.push(c));
       if (sink) await pipeline(entry, counter, sink);
       else {
-        counter.resume();
+        if (!keep) counter.resume();
         await pipeline(entry, counter);
       }
       const foundHex = counter.digestHex();
@@ -266,6 +274,7 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
         add({ check: 'blobs', code: 'BLOB_DIGEST_MISMATCH', message: `'${name}' does not hash to its name`, path: name, expected: `sha256:${hex}`, found: `sha256:${foundHex}` });
       }
       result.blobs.set(hex, { size: counter.bytes, foundHex, ok });
+      if (keep && ok) result.kept.set(hex, Buffer.concat(chunks));
     }
     const err = await piping;
     if (err) throw err;

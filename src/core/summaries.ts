@@ -35,6 +35,26 @@ export const junitSummarySchema = z.strictObject({
 });
 export type JunitSummary = z.infer<typeof junitSummarySchema>;
 
+/**
+ * An existing Sigstore bundle taken into the evidence (`collect --attestation`),
+ * such as the build's SLSA provenance. `signer` is who was verified to have
+ * signed it at collection; `evidence verify` checks it again against that signer.
+ */
+export const attestationSummarySchema = z.strictObject({
+  mediaType: z.string().min(1),
+  content: z.enum(['dsse', 'message-signature']),
+  payloadType: z.string().optional(),
+  predicateType: z.string().optional(),
+  subjects: z.array(z.strictObject({ name: z.string().optional(), digest: z.record(z.string(), z.string()) })),
+  signer: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('certificate'), identity: z.string(), issuer: z.string() }),
+    z.strictObject({ kind: z.literal('public-key'), keyHint: z.string() }),
+  ]),
+  tlogEntries: count,
+  timestamps: count,
+});
+export type AttestationSummary = z.infer<typeof attestationSummarySchema>;
+
 /** `--file F=KIND`: any file; nothing is read from it but its bytes. */
 export const fileSummarySchema = z.strictObject({});
 export type FileSummary = z.infer<typeof fileSummarySchema>;
@@ -48,6 +68,7 @@ export const summarySchemas = {
   sbom: sbomSummarySchema,
   sarif: sarifSummarySchema,
   junit: junitSummarySchema,
+  attestation: attestationSummarySchema,
 } as const;
 
 export type CollectedKind = keyof typeof summarySchemas;

@@ -19,7 +19,8 @@ export type VerifyErrorCode =
   | 'KEY_NOT_FOUND'
   | 'KEY_REQUIRED'
   | 'IDENTITY_POLICY_REQUIRED'
-  | 'INVALID_OPTION';
+  | 'INVALID_OPTION'
+  | 'TRUST_ROOT_UPDATE_FAILED';
 
 export class VerifyError extends Error {
   readonly code: VerifyErrorCode;

@@ -18,6 +18,8 @@ export interface VerifyBundleOptions {
   subjects?: SubjectToCheck[];
   /** Receives each verified blob's content (used by extract). */
   blobSink?: (hex: string, size: number) => Writable | undefined;
+  /** Keeps the content of small blobs chosen once the manifest is known (attestations). */
+  keepBlob?: (hex: string, manifest: Manifest) => boolean;
 }
 
 export interface VerifyBundleResult {
@@ -33,7 +35,10 @@ export interface VerifyBundleResult {
  * as not run, and callers that verify signatures replace it.
  */
 export async function verifyBundleIntegrity(source: Readable, options: VerifyBundleOptions = {}): Promise<VerifyBundleResult> {
-  const contents = await readBundle(source, options.blobSink ? { blobSink: options.blobSink } : {});
+  const contents = await readBundle(source, {
+    ...(options.blobSink ? { blobSink: options.blobSink } : {}),
+    ...(options.keepBlob ? { keepBlob: options.keepBlob } : {}),
+  });
   const checks: Check[] = contents.findings.map(({ check, ...f }) => ({ id: check, ok: false, ...f }));
   const manifest = contents.manifest;
   if (manifest && contents.complete) {

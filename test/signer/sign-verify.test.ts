@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -343,5 +344,70 @@ describe('identity tokens', () => {
     const r = await runCli(['sign', 'u.tar.gz', '--identity-token', TOKEN, '--fulcio-url', dead, '--rekor-url', dead, '--tsa-url', dead], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/SIGNING_SERVICE_FAILED/);
+  });
+});
+
+describe('collect --attestation: existing attestations taken in, verified at collection and again at verify', () => {
+  const PROVENANCE_SIGNER = 'https://github.com/acme/web/.github/workflows/build.yml@refs/tags/v1.4.2';
+
+  /** An SLSA-provenance-like attestation of app.tgz, signed by the build workflow. */
+  async function provenance(dir: string): Promise<void> {
+    await writeFile(join(dir, 'app.tgz'), 'the release artifact');
+    const { createHash } = await import('node:crypto');
+    const { keylessSigner } = await import('../../src/signer/sigstore.js');
+    const signer = keylessSigner({ identity: { getToken: async () => fakeIdentityToken({ iss: ISSUER, sub: PROVENANCE_SIGNER }) }, fulcioUrl: sigstore.url, rekorUrl: sigstore.url, tsaUrl: sigstore.url });
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'app.tgz', digest: { sha256: createHash('sha256').update('the release artifact').digest('hex') } }],
+      predicateType: 'https://slsa.dev/provenance/v1',
+      predicate: { buildDefinition: { buildType: 'https://actions.github.io/buildtypes/workflow/v1' }, runDetails: { builder: { id: PROVENANCE_SIGNER } } },
+    };
+    const bundle = await signer.signDsse(Buffer.from(JSON.stringify(statement)), 'application/vnd.in-toto+json');
+    await writeFile(join(dir, 'app.provenance.sigstore.json'), JSON.stringify(bundle));
+    await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+  }
+
+  it('takes a verified attestation in, records its signer, and verify checks it again', async () => {
+    const dir = await tmp();
+    await provenance(dir);
+    const c = await runCli(
+      ['collect', '-o', 'p.tar.gz', '--name', 'p', '--version', '1', '--subject', 'app.tgz', '--attestation', 'app.provenance.sigstore.json', '--certificate-identity', PROVENANCE_SIGNER, '--certificate-oidc-issuer', ISSUER, '--trusted-root', 'trusted_root.json', '--sign', '--identity-token', TOKEN, ...services(), '-q'],
+      { cwd: dir },
+    );
+    expect(c).toMatchObject({ code: 0, stderr: '' });
+    const inspect = JSON.parse((await runCli(['inspect', 'p.tar.gz', '--json'], { cwd: dir })).stdout);
+    expect(inspect.entries[0]).toMatchObject({ path: 'attestation/app.provenance.sigstore.json', kind: 'attestation', summary: { content: 'dsse', predicateType: 'https://slsa.dev/provenance/v1', signer: { kind: 'certificate', identity: PROVENANCE_SIGNER, issuer: ISSUER }, tlogEntries: 1, timestamps: 1 } });
+    const ok = await verifyJson(dir, ['p.tar.gz', '--trusted-root', 'trusted_root.json', ...identity]);
+    expect(failedCodes(ok.report)).toEqual([]);
+    expect(ok.report.checks.filter((x) => x.id === 'attestations').map((x) => x.ok)).toEqual([true]);
+    const integrity = await verifyJson(dir, ['p.tar.gz', '--integrity-only']);
+    expect(integrity.code).toBe(0);
+    expect(integrity.report.checks.find((x) => x.id === 'attestations')).toMatchObject({ skipped: true, code: 'ATTESTATIONS_NOT_CHECKED' });
+  });
+
+  it('refuses at collection an attestation from another signer, or without an identity to check (exit 2, nothing written)', async () => {
+    const dir = await tmp();
+    await provenance(dir);
+    const base = ['collect', '-o', 'p.tar.gz', '--name', 'p', '--version', '1', '--attestation', 'app.provenance.sigstore.json', '--trusted-root', 'trusted_root.json'];
+    const wrong = await runCli([...base, '--certificate-identity', WORKFLOW, '--certificate-oidc-issuer', ISSUER], { cwd: dir });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/IDENTITY_MISMATCH[\s\S]*\[ATTESTATION_INVALID\]/);
+    const none = await runCli(base, { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/ATTESTATION_IDENTITY_REQUIRED/);
+    expect(existsSync(join(dir, 'p.tar.gz'))).toBe(false);
+  });
+
+  it('fails verify when the attestation inside no longer verifies against another trusted root', async () => {
+    const dir = await tmp();
+    await provenance(dir);
+    await writeFile(join(dir, 'other_root.json'), JSON.stringify(other.trustedRoot));
+    expect((await runCli(['collect', '-o', 'p.tar.gz', '--name', 'p', '--version', '1', '--attestation', 'app.provenance.sigstore.json', '--certificate-identity', PROVENANCE_SIGNER, '--certificate-oidc-issuer', ISSUER, '--trusted-root', 'trusted_root.json', '--sign', '--identity-token', TOKEN, ...services(), '-q'], { cwd: dir })).code).toBe(0);
+    // Both roots given: the bundle's signature verifies with one, the attestation must verify with one of them.
+    const ok = await verifyJson(dir, ['p.tar.gz', '--trusted-root', 'other_root.json', '--trusted-root', 'trusted_root.json', ...identity]);
+    expect(ok.code).toBe(0);
+    const onlyOther = await verifyJson(dir, ['p.tar.gz', '--trusted-root', 'other_root.json', ...identity]);
+    expect(onlyOther.code).toBe(1);
+    expect(failedCodes(onlyOther.report)).toEqual(['SIGNATURE_INVALID', 'ATTESTATION_ENTRY_INVALID']);
   });
 });

@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fakeIdentityToken, startLocalSigstore } from '../../scripts/local-sigstore.mjs';
+import { runCli } from '../helpers/io.js';
+import { fixture, useTmp } from '../helpers/tmp.js';
+
+const tmp = useTmp();
+const require = createRequire(import.meta.url);
+
+describe('the trusted root', () => {
+  it('ships the public-good root taken from @sigstore/tuf\'s seed', () => {
+    const seeds = JSON.parse(readFileSync(require.resolve('@sigstore/tuf/seeds.json'), 'utf8'));
+    const fromSeed = JSON.parse(Buffer.from(seeds['https://tuf-repo-cdn.sigstore.dev'].targets['trusted_root.json'], 'base64').toString('utf8'));
+    const shipped = JSON.parse(readFileSync(new URL('../../src/verifier/public-good-trusted-root.json', import.meta.url), 'utf8'));
+    expect(shipped).toEqual(fromSeed);
+  });
+
+  it('trust-root update fails with exit 2, writing nothing, when the TUF repository cannot be used', async () => {
+    const dir = await tmp();
+    const env = { HOME: dir };
+    // A mirror it has no TUF root for.
+    const unknown = await runCli(['trust-root', 'update', '--mirror-url', 'http://127.0.0.1:9'], { cwd: dir, env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/TRUST_ROOT_UPDATE_FAILED/);
+    // A mirror on loopback that fails: the request is really made, and refused.
+    const seeds = JSON.parse(readFileSync(require.resolve('@sigstore/tuf/seeds.json'), 'utf8'));
+    await writeFile(join(dir, 'root.json'), Buffer.from(seeds['https://tuf-repo-cdn.sigstore.dev']['root.json'], 'base64'));
+    const paths: string[] = [];
+    const mirror = createServer((req, res) => {
+      paths.push(req.url ?? '');
+      res.writeHead(503).end('unavailable');
+    });
+    await new Promise<void>((r) => mirror.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}`;
+      const down = await runCli(['trust-root', 'update', '--mirror-url', url, '--tuf-root', 'root.json'], { cwd: dir, env });
+      expect(down.code).toBe(2);
+      expect(down.stderr).toMatch(/TRUST_ROOT_UPDATE_FAILED/);
+      expect(paths.length).toBeGreaterThan(0);
+    } finally {
+      await new Promise<void>((r) => mirror.close(() => r()));
+    }
+    expect(existsSync(join(dir, '.config', 'evidence', 'trusted_root.json'))).toBe(false);
+  });
+
+  it('verify uses a refreshed root when one is present, and says so', async () => {
+    const sigstore = await startLocalSigstore();
+    try {
+      const dir = await tmp();
+      const identity = 'https://example.com/release';
+      const token = fakeIdentityToken({ iss: 'https://issuer.example.com', sub: identity });
+      const s = ['--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url];
+      expect((await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '--sign', '--identity-token', token, ...s, '-q'], { cwd: dir })).code).toBe(0);
+      const args = ['verify', 'b.tar.gz', '--certificate-identity', identity, '--certificate-oidc-issuer', 'https://issuer.example.com', '--json'];
+      // Without it: the embedded public-good root, which did not sign this.
+      const embedded = await runCli(args, { cwd: dir, env: { HOME: dir } });
+      expect(embedded.code).toBe(1);
+      await mkdir(join(dir, 'cfg', 'evidence'), { recursive: true });
+      await writeFile(join(dir, 'cfg', 'evidence', 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+      const refreshed = await runCli(args, { cwd: dir, env: { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg') } });
+      expect(refreshed.code).toBe(0);
+      expect(JSON.parse(refreshed.stdout).signature.trustedRoot.source).toMatch(/refreshed public-good/);
+      expect((await readdir(dir)).sort()).toEqual(['b.intoto.jsonl', 'b.sigstore.json', 'b.tar.gz', 'cfg']);
+    } finally {
+      await sigstore.close();
+    }
+  });
+});
