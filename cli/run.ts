@@ -16,22 +16,28 @@ export interface CliIo {
 
 const collectList = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** Who may have signed: cosign's option names, plus GitHub's workflow claims. */
-function withIdentityOptions(cmd: Command): Command {
+/** Who may have signed a certificate: cosign's option names, and the GitHub workflow. */
+function withCertificateOptions(cmd: Command, whose = 'the signer'): Command {
   return cmd
-    .option('--certificate-identity <identity>', 'the exact signer identity (certificate SAN)')
-    .option('--certificate-identity-regexp <re>', 'a regular expression the whole identity must match')
-    .option('--certificate-oidc-issuer <url>', 'the exact OIDC issuer')
-    .option('--certificate-oidc-issuer-regexp <re>', 'a regular expression the whole issuer must match')
-    .option('--signer-workflow <workflow>', 'GitHub: OWNER/REPO/.github/workflows/FILE.yml that signed')
+    .option('--certificate-identity <identity>', `${whose}: the exact identity (certificate SAN)`)
+    .option('--certificate-identity-regexp <re>', `${whose}: a regular expression the whole identity must match`)
+    .option('--certificate-oidc-issuer <url>', `${whose}: the exact OIDC issuer`)
+    .option('--certificate-oidc-issuer-regexp <re>', `${whose}: a regular expression the whole issuer must match`)
+    .option('--signer-workflow <workflow>', `${whose}: GitHub OWNER/REPO/.github/workflows/FILE.yml`);
+}
+
+/** Who may have signed, with GitHub's source claims, and the trust material to check it with. */
+function withIdentityOptions(cmd: Command): Command {
+  return withCertificateOptions(cmd)
     .option('--source-repository <repo>', 'GitHub: OWNER/REPO the signing run built from')
     .option('--source-ref <ref>', 'GitHub: the ref the signing run built (e.g. refs/tags/v1.2.3)')
     .option('--trusted-root <file>', 'Sigstore trusted_root.json (default: public-good, embedded); repeatable', collectList)
     .option('--key <pub.pem>', 'public key for key-signed bundles; repeatable', collectList);
 }
 
-function identityFrom(o: Record<string, string | undefined>): import('../src/verifier/identity-policy.js').IdentityPolicy {
-  const keys = ['certificateIdentity', 'certificateIdentityRegexp', 'certificateOidcIssuer', 'certificateOidcIssuerRegexp', 'signerWorkflow', 'sourceRepository', 'sourceRef'] as const;
+function identityFrom(o: Record<string, string | undefined>, options: { github: boolean } = { github: true }): import('../src/verifier/identity-policy.js').IdentityPolicy {
+  const certificate = ['certificateIdentity', 'certificateIdentityRegexp', 'certificateOidcIssuer', 'certificateOidcIssuerRegexp', 'signerWorkflow'] as const;
+  const keys = options.github ? [...certificate, 'sourceRepository', 'sourceRef'] : certificate;
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }
 
@@ -90,13 +96,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option('-q, --quiet', 'no progress output')
     .option('--sign', 'sign the bundle once written (see evidence sign)')
     .option('--attestation <file>', 'an existing Sigstore bundle (e.g. SLSA provenance) to take in, verified first; repeatable', collectList)
-    .option('--certificate-identity <identity>', 'who must have signed --attestation files (exact)')
-    .option('--certificate-identity-regexp <re>', 'who must have signed --attestation files (anchored regexp)')
-    .option('--certificate-oidc-issuer <url>', 'their OIDC issuer (exact)')
-    .option('--certificate-oidc-issuer-regexp <re>', 'their OIDC issuer (anchored regexp)')
-    .option('--signer-workflow <workflow>', 'GitHub: the workflow that must have signed them')
     .option('--trusted-root <file>', 'trusted root for --attestation files (default: public-good, embedded); repeatable', collectList)
     .option('--attestation-key <pub.pem>', 'public key for key-signed --attestation files; repeatable', collectList);
+  withCertificateOptions(program.commands.at(-1) as Command, '--attestation files');
   withSigningOptions(program.commands.at(-1) as Command)
     .action(async (o) => {
       const { collect } = await import('../src/commands/collect.js');
@@ -117,7 +119,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         force: o.force,
         source,
         attestation: o.attestation,
-        identity: identityFrom({ certificateIdentity: o.certificateIdentity, certificateIdentityRegexp: o.certificateIdentityRegexp, certificateOidcIssuer: o.certificateOidcIssuer, certificateOidcIssuerRegexp: o.certificateOidcIssuerRegexp, signerWorkflow: o.signerWorkflow }),
+        // collect's --source-repository sets the manifest's source, not who signed attestations.
+        identity: identityFrom(o, { github: false }),
         trustedRoot: o.trustedRoot,
         attestationKey: o.attestationKey,
         ...(progress ? { onProgress: progress.event } : {}),

@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { HASH_READ_CHUNK, hashStream } from '../core/hash-stream.js';
+import { hashFile } from '../fs/hash-file.js';
 import { sha256Hex } from '../core/digest.js';
 import { CollectError } from './errors.js';
 
@@ -63,7 +62,8 @@ export async function statInput(input: CollectorInput): Promise<{ size: number }
 export async function hashInput(input: CollectorInput): Promise<{ hex: string; size: number }> {
   await statInput(input);
   try {
-    return await hashStream(createReadStream(input.file, { highWaterMark: HASH_READ_CHUNK }));
+    const { size, hex } = await hashFile(input.file, ['sha256']);
+    return { size, hex: hex.sha256 };
   } catch (e) {
     throw inputError(input, e);
   }

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { HASH_READ_CHUNK, hashStream } from '../core/hash-stream.js';
+import { hashFile } from '../fs/hash-file.js';
 import type { Subject } from '../core/manifest.js';
 import { inputError, statInput } from './collector.js';
 import { CollectError } from './errors.js';
@@ -33,13 +32,13 @@ export async function hashSubjects(files: SubjectFile[], options: { concurrency?
       const i = next++;
       const s = unique[i] as SubjectFile;
       await statInput({ file: s.file, label: s.file });
-      let hashed: { hex: string; size: number };
+      let hashed: { hex: { sha256: string }; size: number };
       try {
-        hashed = await hashStream(createReadStream(s.file, { highWaterMark: HASH_READ_CHUNK }));
+        hashed = await hashFile(s.file, ['sha256']);
       } catch (e) {
         throw inputError({ label: s.file }, e);
       }
-      results[i] = { name: s.name, digest: `sha256:${hashed.hex}`, size: hashed.size };
+      results[i] = { name: s.name, digest: `sha256:${hashed.hex.sha256}`, size: hashed.size };
       options.onDone?.(s);
     }
   };

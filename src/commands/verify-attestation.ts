@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { digestsEqual } from '../core/digest.js';
-import { HASH_READ_CHUNK } from '../core/hash-stream.js';
+import { hashFile } from '../fs/hash-file.js';
 import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
 import type { Check } from '../verifier/report.js';
@@ -104,15 +102,9 @@ export function parseDigestOption(value: string): Record<string, string> {
 
 async function hashArtifact(cwd: string, file: string): Promise<Record<string, string>> {
   const path = resolve(cwd, file);
-  const sha256 = createHash('sha256');
-  const sha512 = createHash('sha512');
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: HASH_READ_CHUNK })) {
-      sha256.update(chunk as Buffer);
-      sha512.update(chunk as Buffer);
-    }
+    return (await hashFile(path, ['sha256', 'sha512'])).hex;
   } catch (e) {
     throw new VerifyError('ARTIFACT_NOT_FOUND', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: file });
   }
-  return { sha256: sha256.digest('hex'), sha512: sha512.digest('hex') };
 }

@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { HASH_READ_CHUNK, hashStream } from '../core/hash-stream.js';
+import { hashFile } from '../fs/hash-file.js';
 import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
@@ -104,8 +103,8 @@ export async function hashArtifacts(cwd: string, files: string[]): Promise<Subje
       const path = resolve(cwd, file);
       try {
         if (!(await stat(path)).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
-        const { hex } = await hashStream(createReadStream(path, { highWaterMark: HASH_READ_CHUNK }));
-        return { file, digest: `sha256:${hex}` };
+        const { hex } = await hashFile(path, ['sha256']);
+        return { file, digest: `sha256:${hex.sha256}` };
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') throw new VerifyError('SUBJECT_NOT_FOUND', `${file}: no such file`, { path: file, cause: e });

@@ -40,8 +40,8 @@ export class HashingCounter extends Transform {
 }
 
 /**
- * Read size for files that are hashed: 4 MiB reads measured 0.95× openssl's
- * SHA-256 throughput here, 64 KiB reads (Node's default) 0.6× (docs/performance.md).
+ * Read size for files that are hashed or copied: 4 MiB reads. With Node's
+ * default 64 KiB, hashing measured about 0.6× openssl here (docs/performance.md).
  */
 export const HASH_READ_CHUNK = 4 * 1024 * 1024;
 

@@ -1,13 +1,11 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { gunzipSync } from 'node:zlib';
-import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../../scripts/local-sigstore.mjs';
 import { TYPEFLAG, gzip, member, sumsFor, tarOf } from '../helpers/craft.js';
+import { readMembers } from '../helpers/members.js';
 import { runCli } from '../helpers/io.js';
 
 const SCRIPT = new URL('../../examples/verify-by-hand.sh', import.meta.url).pathname;
@@ -34,18 +32,6 @@ function script(cwd: string, args: string[]): Promise<Run> {
 }
 
 const line = (status: 'OK' | 'FAIL', step: string): RegExp => new RegExp(`^${status} +${step.replace(/[-]/g, '\\-')} `, 'm');
-
-async function members(file: string): Promise<{ name: string; body: Buffer }[]> {
-  const out: { name: string; body: Buffer }[] = [];
-  const ex = tar.extract();
-  Readable.from([gunzipSync(await readFile(file))]).pipe(ex);
-  for await (const e of ex) {
-    const chunks: Buffer[] = [];
-    for await (const c of e) chunks.push(c as Buffer);
-    out.push({ name: e.header.name, body: Buffer.concat(chunks) });
-  }
-  return out;
-}
 
 describe.skipIf(missing.length > 0)('examples/verify-by-hand.sh (coreutils, tar, jq, openssl only)', () => {
   let sigstore: LocalSigstore;
@@ -79,7 +65,7 @@ describe.skipIf(missing.length > 0)('examples/verify-by-hand.sh (coreutils, tar,
 
   /** The bundle's members, changed by `edit`, re-packed into NAME. */
   async function repacked(name: string, edit: (list: { name: string; body: Buffer }[]) => { name: string; body: Buffer }[] | void): Promise<string> {
-    const list = await members(join(dir, 'rel.tar.gz'));
+    const list = await readMembers(join(dir, 'rel.tar.gz'));
     const out = edit(list) ?? list;
     await writeFile(join(dir, name), gzip(tarOf(out.map((m) => member(m.name, m.body)))));
     return name;
@@ -158,7 +144,7 @@ describe.skipIf(missing.length > 0)('examples/verify-by-hand.sh (coreutils, tar,
   });
 
   it('refuses to extract a bundle with a symlink member', async () => {
-    const list = await members(join(dir, 'rel.tar.gz'));
+    const list = await readMembers(join(dir, 'rel.tar.gz'));
     const hostile = [...list.map((m) => member(m.name, m.body)), member('blobs/sha256/' + 'a'.repeat(64), '', { typeflag: TYPEFLAG.symlink, linkname: '/etc/passwd' })];
     await writeFile(join(dir, 'symlink.tar.gz'), gzip(tarOf(hostile)));
     const r = await script(dir, ['symlink.tar.gz', 'trusted_root.json', WORKFLOW, ISSUER]);

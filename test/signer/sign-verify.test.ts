@@ -4,12 +4,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../../scripts/local-sigstore.mjs';
-import { gzip, member, tarOf, sumsFor } from '../helpers/craft.js';
+import { sumsFor } from '../helpers/craft.js';
+import { readMembers, writeMembers } from '../helpers/members.js';
 import { runCli } from '../helpers/io.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 
@@ -65,26 +64,10 @@ async function verifyJson(dir: string, argv: string[]): Promise<{ code: number; 
 
 const failedCodes = (report: { checks: { ok: boolean; code?: string; skipped?: boolean }[] }): string[] => report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code as string);
 
-async function members(file: string): Promise<{ name: string; body: Buffer }[]> {
-  const out: { name: string; body: Buffer }[] = [];
-  const ex = tar.extract();
-  Readable.from([gunzipSync(await readFile(file))]).pipe(ex);
-  for await (const e of ex) {
-    const chunks: Buffer[] = [];
-    for await (const c of e) chunks.push(c as Buffer);
-    out.push({ name: e.header.name, body: Buffer.concat(chunks) });
-  }
-  return out;
-}
-
-async function repack(file: string, list: { name: string; body: Buffer }[]): Promise<void> {
-  await writeFile(file, gzip(tarOf(list.map((m) => member(m.name, m.body)))));
-}
-
 describe('keyless signing against a local Sigstore, verified offline', () => {
   it('signs: the bundle carries the attestation, detached copies lie beside it, the token is nowhere', async () => {
     const dir = await signedBundle();
-    const names = (await members(join(dir, 'rel.tar.gz'))).map((m) => m.name);
+    const names = (await readMembers(join(dir, 'rel.tar.gz'))).map((m) => m.name);
     expect(names.slice(0, 3)).toEqual(['manifest.json', 'SHA256SUMS', 'attestations/evidence.sigstore.json']);
     const detached = JSON.parse(await readFile(join(dir, 'rel.sigstore.json'), 'utf8'));
     expect(detached.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
@@ -143,12 +126,12 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
   it('fails on a tampered manifest: integrity holds, but the signature is over another manifest', async () => {
     const dir = await signedBundle();
     const file = join(dir, 'rel.tar.gz');
-    const list = await members(file);
+    const list = await readMembers(file);
     const m = list.find((x) => x.name === 'manifest.json') as { body: Buffer };
     m.body = Buffer.from(m.body.toString().replace('"version":"1.4.2"', '"version":"1.4.3"'));
     const blobs = list.filter((x) => x.name.startsWith('blobs/')).map((x) => x.name.slice('blobs/sha256/'.length));
     (list.find((x) => x.name === 'SHA256SUMS') as { body: Buffer }).body = sumsFor(m.body, blobs);
-    await repack(file, list);
+    await writeMembers(file, list);
     const r = await verifyJson(dir, ['rel.tar.gz', '--trusted-root', 'trusted_root.json', ...identity]);
     expect(r.code).toBe(1);
     expect(failedCodes(r.report)).toEqual(['STATEMENT_MANIFEST_MISMATCH', 'STATEMENT_MANIFEST_MISMATCH']);
@@ -157,14 +140,14 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
   it('fails on a tampered payload', async () => {
     const dir = await signedBundle();
     const file = join(dir, 'rel.tar.gz');
-    const list = await members(file);
+    const list = await readMembers(file);
     const att = list.find((x) => x.name === 'attestations/evidence.sigstore.json') as { body: Buffer };
     const json = JSON.parse(att.body.toString());
     const statement = JSON.parse(Buffer.from(json.dsseEnvelope.payload, 'base64').toString());
     statement.subject[1].digest.sha256 = 'f'.repeat(64);
     json.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
     att.body = Buffer.from(JSON.stringify(json));
-    await repack(file, list);
+    await writeMembers(file, list);
     const r = await verifyJson(dir, ['rel.tar.gz', '--trusted-root', 'trusted_root.json', ...identity]);
     expect(r.code).toBe(1);
     expect(failedCodes(r.report)).toEqual(['SIGNATURE_INVALID']);
@@ -177,9 +160,9 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
     expect(external.code).toBe(1);
     expect(failedCodes(external.report)).toEqual(expect.arrayContaining(['STATEMENT_MANIFEST_MISMATCH', 'STATEMENT_SUBJECT_MISSING']));
     const file = join(a, 'a.tar.gz');
-    const list = await members(file);
+    const list = await readMembers(file);
     (list.find((x) => x.name === 'attestations/evidence.sigstore.json') as { body: Buffer }).body = await readFile(join(b, 'b.sigstore.json'));
-    await repack(file, list);
+    await writeMembers(file, list);
     const inside = await verifyJson(a, ['a.tar.gz', '--trusted-root', 'trusted_root.json', ...identity]);
     expect(inside.code).toBe(1);
     expect(failedCodes(inside.report)).toContain('STATEMENT_MANIFEST_MISMATCH');
@@ -188,7 +171,7 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
   it('verifies with the detached attestation when the bundle carries none', async () => {
     const dir = await signedBundle();
     const file = join(dir, 'rel.tar.gz');
-    await repack(file, (await members(file)).filter((m) => !m.name.startsWith('attestations/')));
+    await writeMembers(file, (await readMembers(file)).filter((m) => !m.name.startsWith('attestations/')));
     expect((await verifyJson(dir, ['rel.tar.gz', '--trusted-root', 'trusted_root.json', ...identity])).report.checks.find((c) => c.id === 'signature')?.code).toBe('SIGNATURE_MISSING');
     expect((await verifyJson(dir, ['rel.tar.gz', '--attestation', 'rel.sigstore.json', '--trusted-root', 'trusted_root.json', ...identity])).code).toBe(0);
   });
@@ -278,7 +261,7 @@ describe('key-based signing (air-gapped)', () => {
     const s = await runCli(['sign', 'k.tar.gz', '--key', 'key.pem'], { cwd: dir });
     expect(s.code).toBe(2);
     expect(s.stderr).toContain(`[${code}]`);
-    expect((await members(join(dir, 'k.tar.gz'))).map((m) => m.name)).not.toContain('attestations/evidence.sigstore.json');
+    expect((await readMembers(join(dir, 'k.tar.gz'))).map((m) => m.name)).not.toContain('attestations/evidence.sigstore.json');
   });
 });
 
