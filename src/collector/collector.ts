@@ -17,9 +17,16 @@ export interface CollectorOutput {
   kind: string;
   mediaType: string;
   summary: Record<string, unknown>;
-  /** sha256 hex and size of the exact bytes read. */
+  /** sha256 hex and size of the blob: the bytes read, or `bytes` when given. */
   hex: string;
   size: number;
+  /**
+   * Content the collector produced instead of the input file (a DORA or SLO
+   * snapshot, a migrations report): stored as the blob.
+   */
+  bytes?: Buffer;
+  /** File name for the entry's logical path (`<kind>/<name>`), when not the input's. */
+  name?: string;
 }
 
 /**
@@ -89,4 +96,9 @@ export function stripBom(text: string): string {
 
 export function outputFor(bytes: Buffer, kind: string, mediaType: string, summary: Record<string, unknown>): CollectorOutput {
   return { kind, mediaType, summary, hex: sha256Hex(bytes), size: bytes.length };
+}
+
+/** An output whose blob is content the collector made (canonical JSON, typically). */
+export function generatedOutput(bytes: Buffer, name: string, kind: string, mediaType: string, summary: Record<string, unknown>): CollectorOutput {
+  return { ...outputFor(bytes, kind, mediaType, summary), bytes, name };
 }

@@ -23,7 +23,20 @@ export type CollectErrorCode =
   | 'OUTPUT_UNWRITABLE'
   | 'SOURCE_DATE_EPOCH_INVALID'
   | 'ATTESTATION_INVALID'
-  | 'ATTESTATION_IDENTITY_REQUIRED';
+  | 'ATTESTATION_IDENTITY_REQUIRED'
+  | 'AS_OF_INVALID'
+  | 'DURATION_INVALID'
+  | 'DORA_INPUT_INVALID'
+  | 'GIT_UNAVAILABLE'
+  | 'SLO_DEFINITION_INVALID'
+  | 'PROMETHEUS_UNREACHABLE'
+  | 'PROMETHEUS_ERROR'
+  | 'PROMETHEUS_NO_DATA'
+  | 'SLO_SNAPSHOT_INVALID'
+  | 'K6_INVALID'
+  | 'TERRAFORM_PLAN_INVALID'
+  | 'MIGRATIONS_INVALID'
+  | 'COVERAGE_INVALID';
 
 export interface InputIssue {
   /** JSON path (`$.components[3].name`), XML element (`/testsuites/testsuite[2]`) or line (`line 12`). */

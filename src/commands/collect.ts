@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { writeBundle, type BlobSource } from '../core/bundle-writer.js';
+import { bufferSource, writeBundle, type BlobSource } from '../core/bundle-writer.js';
 import { HASH_READ_CHUNK } from '../core/hash-stream.js';
 import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, manifestSchema, zodIssues, type Manifest, type ManifestEntry, type Source } from '../core/manifest.js';
 import { collectors, type Collector, type CollectorName } from '../collector/index.js';
@@ -133,7 +133,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   for (const input of inputs) {
     const collector = input.collector === 'attestation' ? (attestation as Collector) : collectors[input.collector];
     const out: CollectorOutput = await collector.collect({ file: input.file, label: input.label, ...(input.kind ? { kind: input.kind } : {}) });
-    const path = `${out.kind}/${basename(input.file)}`;
+    const path = `${out.kind}/${out.name ?? basename(input.file)}`;
     const clash = byPath.get(path);
     if (clash) {
       throw new CollectError('DUPLICATE_ENTRY_PATH', `${input.label} and ${clash.label} would both be stored as '${path}'; rename one of them`, { file: input.label });
@@ -141,7 +141,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
     byPath.set(path, input);
     entries.push({ path, kind: out.kind, mediaType: out.mediaType, digest: `sha256:${out.hex}`, size: out.size, collector: { name: collector.name, version: collector.version }, summary: out.summary });
     if (!blobs.has(out.hex)) {
-      blobs.set(out.hex, { hex: out.hex, size: out.size, origin: input.label, open: () => createReadStream(input.file, { highWaterMark: HASH_READ_CHUNK }) });
+      blobs.set(out.hex, out.bytes ? bufferSource(out.bytes, input.label) : { hex: out.hex, size: out.size, origin: input.label, open: () => createReadStream(input.file, { highWaterMark: HASH_READ_CHUNK }) });
     }
     options.onProgress?.({ phase: 'evidence', done: ++done, total: inputs.length, label: input.label });
   }

@@ -55,6 +55,85 @@ export const attestationSummarySchema = z.strictObject({
 });
 export type AttestationSummary = z.infer<typeof attestationSummarySchema>;
 
+const ratio = z.number().min(0).max(1);
+const seconds = z.number().nonnegative();
+const RFC3339 = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+
+/** DORA's four keys at one instant (docs/metrics.md). Null where there is nothing to measure. */
+export const doraSummarySchema = z.strictObject({
+  asOf: RFC3339,
+  environment: z.string().min(1),
+  windowDays: z.number().positive(),
+  deployments: count,
+  deploymentsPerDay: z.number().nonnegative(),
+  band: z.enum(['daily', 'weekly', 'monthly', 'yearly', 'none']),
+  commits: count,
+  leadTimeSeconds: z.strictObject({ median: seconds.nullable(), p90: seconds.nullable() }),
+  changeFailureRate: ratio.nullable(),
+  failedDeployments: count,
+  timeToRestoreSeconds: z.strictObject({ median: seconds.nullable() }),
+  incidents: count,
+  resolvedIncidents: count,
+});
+export type DoraSummary = z.infer<typeof doraSummarySchema>;
+
+export const BURN_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
+
+/** SLOs evaluated at one instant from Prometheus (docs/metrics.md). */
+export const sloSummarySchema = z.strictObject({
+  asOf: RFC3339,
+  /** False when taken from a saved snapshot (--slo-snapshot) rather than queried live. */
+  live: z.boolean(),
+  slos: z.array(
+    z.strictObject({
+      name: z.string().min(1),
+      service: z.string().optional(),
+      objective: ratio,
+      period: z.string().min(1),
+      sli: ratio,
+      errorBudget: z.strictObject({ total: ratio, consumed: z.number().nonnegative(), remaining: z.number() }),
+      burnRates: z.strictObject(Object.fromEntries(BURN_WINDOWS.map((w) => [w, z.number().nonnegative()])) as Record<(typeof BURN_WINDOWS)[number], z.ZodNumber>),
+      alerts: z.strictObject({ page: z.boolean(), ticket: z.boolean() }),
+    }),
+  ),
+});
+export type SloSummary = z.infer<typeof sloSummarySchema>;
+
+/** A k6 run's end-of-test summary. Durations in milliseconds. */
+export const k6SummarySchema = z.strictObject({
+  checks: z.strictObject({ passed: count, failed: count }),
+  thresholds: z.strictObject({ passed: z.array(z.string()), failed: z.array(z.string()) }),
+  httpReqDuration: z.strictObject({ p90: z.number().nonnegative().nullable(), p95: z.number().nonnegative().nullable(), p99: z.number().nonnegative().nullable() }),
+  httpReqFailedRate: ratio.nullable(),
+});
+export type K6Summary = z.infer<typeof k6SummarySchema>;
+
+/** `terraform show -json` of a plan: resource changes by action. */
+export const terraformSummarySchema = z.strictObject({
+  terraformVersion: z.string().optional(),
+  changes: z.strictObject({ create: count, update: count, delete: count, replace: count, noop: count, read: count }),
+  destructive: z.boolean(),
+  /** Addresses of resources deleted or replaced (at most 100). */
+  destructiveAddresses: z.array(z.string()),
+});
+export type TerraformSummary = z.infer<typeof terraformSummarySchema>;
+
+/** SQL migrations: destructive statements with file and line. */
+export const migrationsSummarySchema = z.strictObject({
+  files: count,
+  statements: count,
+  destructive: z.array(z.strictObject({ file: z.string(), line: z.number().int().positive(), kind: z.string(), statement: z.string() })),
+});
+export type MigrationsSummary = z.infer<typeof migrationsSummarySchema>;
+
+/** Line and branch coverage (lcov, Cobertura, istanbul json-summary). Ratios 0–1, null when not measured. */
+export const coverageSummarySchema = z.strictObject({
+  format: z.enum(['lcov', 'cobertura', 'istanbul-json-summary']),
+  lines: z.strictObject({ covered: count, total: count, ratio: ratio.nullable() }),
+  branches: z.strictObject({ covered: count, total: count, ratio: ratio.nullable() }),
+});
+export type CoverageSummary = z.infer<typeof coverageSummarySchema>;
+
 /** `--file F=KIND`: any file; nothing is read from it but its bytes. */
 export const fileSummarySchema = z.strictObject({});
 export type FileSummary = z.infer<typeof fileSummarySchema>;
@@ -69,6 +148,12 @@ export const summarySchemas = {
   sarif: sarifSummarySchema,
   junit: junitSummarySchema,
   attestation: attestationSummarySchema,
+  dora: doraSummarySchema,
+  slo: sloSummarySchema,
+  k6: k6SummarySchema,
+  terraform: terraformSummarySchema,
+  migrations: migrationsSummarySchema,
+  coverage: coverageSummarySchema,
 } as const;
 
 export type CollectedKind = keyof typeof summarySchemas;

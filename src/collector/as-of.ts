@@ -1,0 +1,35 @@
+import { CollectError } from './errors.js';
+
+/**
+ * The one instant every snapshot is evaluated at: --as-of (RFC 3339), else
+ * SOURCE_DATE_EPOCH, else now, to the second.
+ */
+export function resolveAsOf(asOf: string | undefined, env: Record<string, string | undefined>, now: () => Date = () => new Date()): Date {
+  if (asOf !== undefined) {
+    const m = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(asOf);
+    const t = Date.parse(asOf);
+    if (!m || Number.isNaN(t)) throw new CollectError('AS_OF_INVALID', `--as-of: '${asOf}' is not an RFC 3339 time (e.g. 2026-11-22T12:00:00Z)`);
+    return new Date(Math.floor(t / 1000) * 1000);
+  }
+  const sde = env.SOURCE_DATE_EPOCH;
+  if (sde !== undefined && sde !== '') {
+    if (!/^\d{1,12}$/.test(sde)) throw new CollectError('SOURCE_DATE_EPOCH_INVALID', `SOURCE_DATE_EPOCH must be whole seconds since 1970 (got '${sde}')`);
+    return new Date(Number(sde) * 1000);
+  }
+  return new Date(Math.floor(now().getTime() / 1000) * 1000);
+}
+
+/** `30d`, `12h`, `90m`, `2w` → seconds. */
+export function parseDuration(value: string, option: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h|d|w)$/.exec(value.trim());
+  if (!m) throw new CollectError('DURATION_INVALID', `${option}: '${value}' is not a duration such as 30d, 12h or 90m`);
+  const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+  const seconds = Number(m[1]) * unit;
+  if (!(seconds > 0)) throw new CollectError('DURATION_INVALID', `${option}: '${value}' must be longer than zero`);
+  return seconds;
+}
+
+/** RFC 3339 UTC, whole seconds. */
+export function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
