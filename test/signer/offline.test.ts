@@ -42,6 +42,10 @@ it('verify and verify-attestation never touch the network', async () => {
   vi.spyOn(net, 'connect').mockImplementation(refuse('net.connect'));
   vi.spyOn(net, 'createConnection').mockImplementation(refuse('net.createConnection'));
   vi.spyOn(dns, 'lookup').mockImplementation(refuse('dns.lookup'));
+  // The blocks work: a request is refused and counted.
+  expect(() => http.request('http://127.0.0.1:1')).toThrow(/network use/);
+  expect(() => net.connect(1, '127.0.0.1')).toThrow(/network use/);
+  attempts.length = 0;
   const who = ['--certificate-identity', identity, '--certificate-oidc-issuer', 'https://issuer.example.com', '--trusted-root', 'trusted_root.json'];
   const v = await runCli(['verify', 'b.tar.gz', ...who, '--subject', 'app.tgz'], { cwd: dir });
   expect(v.code).toBe(0);
