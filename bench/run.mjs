@@ -4,7 +4,7 @@
 // the results go in docs/performance.md by hand.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -111,6 +111,67 @@ const rssKiB = Number(execFileSync(process.execPath, ['--input-type=module', '-e
 const bigSecs = (performance.now() - t0) / 1000;
 record(`verify ${(statSync(bigBundle).size / GiB).toFixed(2)} GiB bundle: peak RSS`, `${(rssKiB / 1024).toFixed(0)} MiB`, 'target < 150 MiB');
 record('verify 1 GiB bundle: time', `${bigSecs.toFixed(1)} s`);
+
+// 4. DORA: a 50,000-commit history (linear, with a merged two-commit side
+// branch every 100 commits) made with git fast-import, 5,000 deployments to
+// one environment and 200 incidents; the whole collector, git calls included.
+{
+  const { doraCollector } = await import(dist('src/collector/dora.js'));
+  const repo = join(work, 'dora-repo');
+  mkdirSync(repo);
+  const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+  execFileSync('git', ['init', '-q', '-b', 'main', repo], { env: gitEnv });
+  const COMMITS = 50_000;
+  const epoch = 1_700_000_000;
+  const stream = [];
+  const main = []; // marks on main, oldest first
+  let mark = 0;
+  const emit = (ref, from, merge) => {
+    mark++;
+    stream.push(`commit ${ref}`, `mark :${mark}`, `committer Bench <bench@example.com> ${epoch + mark * 600} +0000`, 'data 0');
+    if (from) stream.push(`from :${from}`);
+    if (merge) stream.push(`merge :${merge}`);
+    stream.push('');
+    return mark;
+  };
+  while (mark < COMMITS) {
+    if (main.length % 100 === 99 && mark + 3 <= COMMITS) {
+      const side = emit('refs/heads/side', emit('refs/heads/side', main[main.length - 5]));
+      main.push(emit('refs/heads/main', main.at(-1), side));
+    } else main.push(emit('refs/heads/main', main.at(-1)));
+  }
+  const marksFile = join(work, 'dora-marks');
+  execFileSync('git', ['-C', repo, 'fast-import', '--quiet', `--export-marks=${marksFile}`], { input: `${stream.join('\n')}\n`, env: gitEnv, maxBuffer: 1 << 30 });
+  const shaOf = [];
+  for (const line of readFileSync(marksFile, 'utf8').split('\n')) {
+    const [m, sha] = line.split(' ');
+    if (m && sha) shaOf[Number(m.slice(1))] = sha;
+  }
+  const DEPLOYMENTS = 5_000;
+  const at = (seconds) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  const deployments = [];
+  const incidents = [];
+  for (let j = 0; j < DEPLOYMENTS; j++) {
+    const m = main[Math.floor(((j + 1) * main.length) / DEPLOYMENTS) - 1];
+    const time = epoch + m * 600 + 1800;
+    deployments.push(JSON.stringify({ sha: shaOf[m], environment: 'production', status: j % 25 === 24 ? 'failure' : 'success', time: at(time) }));
+    if (j % 25 === 10) incidents.push(JSON.stringify({ id: `INC-${j}`, opened: at(time + 3600), resolved: at(time + 3 * 3600), sha: shaOf[m - 3] }));
+  }
+  const deploymentsFile = join(work, 'dora-deployments.jsonl');
+  const incidentsFile = join(work, 'dora-incidents.jsonl');
+  writeFileSync(deploymentsFile, `${deployments.join('\n')}\n`);
+  writeFileSync(incidentsFile, `${incidents.join('\n')}\n`);
+  const asOf = new Date((epoch + mark * 600 + 86400) * 1000);
+  const collector = doraCollector({ gitDir: repo, incidents: incidentsFile, environment: 'production', windowSeconds: 300 * 86400, asOf });
+  let out;
+  const doraSecs = await time(async () => {
+    out = await collector.collect({ file: deploymentsFile, label: 'deployments.jsonl' });
+  });
+  const s = out.summary;
+  if (!(s.deployments > 4000 && s.commits > 40_000)) throw new Error(`DORA bench measured too little: ${JSON.stringify(s)}`);
+  console.log(`  (window: ${s.deployments} deployments, ${s.commits} commits, ${(out.size / MiB).toFixed(1)} MiB snapshot)`);
+  record('DORA 50k commits / 5k deployments', `${doraSecs.toFixed(2)} s`, 'target < 2 s');
+}
 
 writeFileSync(join(work, 'results.json'), JSON.stringify(results, null, 2));
 if (!process.env.BENCH_KEEP && existsSync(work)) rmSync(work, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { PACKAGE_VERSION } from '../src/version.js';
-import { ExitCode, errorCode, exitCodeFor } from './exit-codes.js';
+import { ExitCode, UsageError, errorCode, exitCodeFor } from './exit-codes.js';
 
 export interface CliStream {
   write(chunk: string): unknown;
@@ -39,6 +39,13 @@ function identityFrom(o: Record<string, string | undefined>, options: { github: 
   const certificate = ['certificateIdentity', 'certificateIdentityRegexp', 'certificateOidcIssuer', 'certificateOidcIssuerRegexp', 'signerWorkflow'] as const;
   const keys = options.github ? [...certificate, 'sourceRepository', 'sourceRef'] : certificate;
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+}
+
+function doraFrom(o: Record<string, string | undefined>): NonNullable<import('../src/commands/collect.js').CollectOptions['dora']> {
+  if (!o.git || !o.deployments) throw new UsageError('--dora needs --git DIR and --deployments FILE');
+  const out: NonNullable<import('../src/commands/collect.js').CollectOptions['dora']> = { git: o.git, deployments: o.deployments };
+  for (const k of ['incidents', 'environment', 'window', 'incidentLabel'] as const) if (o[k] !== undefined) out[k] = o[k];
+  return out;
 }
 
 /** How to sign: keyless through Sigstore (default public-good) or with a key. */
@@ -94,6 +101,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option('--source-ref <ref>', 'override the detected source ref')
     .option('-f, --force', 'replace the output file if it exists')
     .option('-q, --quiet', 'no progress output')
+    .option('--coverage <file>', 'coverage report: lcov, Cobertura XML or istanbul json-summary; repeatable', collectList)
+    .option('--k6 <file>', 'k6 summary (--summary-export or handleSummary JSON); repeatable', collectList)
+    .option('--terraform-plan <file>', '`terraform show -json` of a plan; repeatable', collectList)
+    .option('--migrations <dir>', 'directory of SQL migrations, checked for destructive statements; repeatable', collectList)
+    .option('--slo <file>', 'SLO definitions (Sloth prometheus/v1 or OpenSLO v1) to evaluate; repeatable', collectList)
+    .option('--prometheus <url>', 'Prometheus to evaluate --slo against')
+    .option('--prometheus-header <header>', '"Name: value" sent to Prometheus (e.g. auth); never stored; repeatable', collectList)
+    .option('--slo-snapshot <file>', 'a saved SLO snapshot, for jobs that cannot reach Prometheus; repeatable', collectList)
+    .option('--dora', 'take a DORA snapshot (needs --git and --deployments)')
+    .option('--git <dir>', 'DORA: the git repository the deployments shipped from')
+    .option('--deployments <file>', 'DORA: deployments, JSON Lines or GitHub Deployments API JSON')
+    .option('--incidents <file>', 'DORA: incidents, JSON Lines or GitHub issues JSON')
+    .option('--environment <name>', 'DORA: the environment counted (default production)')
+    .option('--window <duration>', 'DORA: the window before --as-of (default 30d)')
+    .option('--incident-label <label>', 'DORA: the label that marks GitHub issues as incidents (default incident)')
+    .option('--as-of <time>', 'the instant snapshots are evaluated at (RFC 3339; default SOURCE_DATE_EPOCH, else now)')
     .option('--sign', 'sign the bundle once written (see evidence sign)')
     .option('--attestation <file>', 'an existing Sigstore bundle (e.g. SLSA provenance) to take in, verified first; repeatable', collectList)
     .option('--trusted-root <file>', 'trusted root for --attestation files (default: public-good, embedded); repeatable', collectList)
@@ -113,12 +136,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         sbom: o.sbom,
         sarif: o.sarif,
         junit: o.junit,
+        coverage: o.coverage,
+        k6: o.k6,
+        terraformPlan: o.terraformPlan,
+        migrations: o.migrations,
         file: o.file,
         subject: o.subject,
         config: o.config,
         force: o.force,
         source,
         attestation: o.attestation,
+        slo: o.slo,
+        prometheus: o.prometheus,
+        prometheusHeader: o.prometheusHeader,
+        sloSnapshot: o.sloSnapshot,
+        asOf: o.asOf,
+        ...(o.dora ? { dora: doraFrom(o) } : {}),
         // collect's --source-repository sets the manifest's source, not who signed attestations.
         identity: identityFrom(o, { github: false }),
         trustedRoot: o.trustedRoot,

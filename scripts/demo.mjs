@@ -17,14 +17,18 @@ const identity = 'https://github.com/acme/web/.github/workflows/release.yml@refs
 const issuer = 'https://token.actions.githubusercontent.com';
 
 // Asynchronous on purpose: the local Sigstore is served from this process.
-function evidence(args, { env = {} } = {}) {
+function run(cmd, args, { env = {}, quiet = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: quiet ? 'ignore' : 'inherit', env: { ...process.env, ...env } });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args[0]} exited ${code}`))));
+  });
+}
+
+function evidence(args, options) {
   const shown = args.map((a) => (a.length > 80 ? `${a.slice(0, 12)}…` : a));
   console.log(`\n$ evidence ${shown.join(' ')}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`evidence ${args[0]} exited ${code}`))));
-  });
+  return run(process.execPath, [bin, ...args], options);
 }
 
 rmSync(out, { recursive: true, force: true });
@@ -44,8 +48,20 @@ try {
     event_name: 'push',
     runner_environment: 'github-hosted',
   });
-  // The release job: collect and sign. The token comes from the environment, as in CI.
-  await evidence(['collect', '--config', 'examples/acme-web/evidence.yaml', '-o', bundle, '--sign', '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url], { env: { SIGSTORE_ID_TOKEN: token } });
+  // acme-web's git history, rebuilt with fixed dates so its commit ids match history/deployments.jsonl.
+  await run('bash', [join(root, 'examples/acme-web/history/make-repo.sh'), join(out, 'acme-web-git')], { quiet: true });
+  // The release job: collect (with DORA and SLO snapshots as of one instant) and sign.
+  // The token comes from the environment, as in CI.
+  await evidence(
+    [
+      'collect', '--config', 'examples/acme-web/evidence.yaml', '-o', bundle,
+      '--as-of', '2026-11-01T00:00:00Z',
+      '--dora', '--git', join(out, 'acme-web-git'), '--deployments', 'examples/acme-web/history/deployments.jsonl', '--incidents', 'examples/acme-web/history/incidents.jsonl',
+      '--slo-snapshot', 'examples/acme-web/slo/availability.snapshot.json',
+      '--sign', '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url,
+    ],
+    { env: { SIGSTORE_ID_TOKEN: token } },
+  );
 } finally {
   await sigstore.close();
 }

@@ -3,6 +3,10 @@ import { fileCollector } from './file.js';
 import { junitCollector } from './junit.js';
 import { sarifCollector } from './sarif.js';
 import { sbomCollector } from './sbom.js';
+import { coverageCollector } from './coverage.js';
+import { k6Collector } from './k6.js';
+import { migrationsCollector } from './migrations.js';
+import { terraformCollector } from './terraform.js';
 
 export type { Collector, CollectorInput, CollectorOutput } from './collector.js';
 export { CollectError, type CollectErrorCode } from './errors.js';
@@ -12,6 +16,10 @@ export const collectors = {
   sbom: sbomCollector,
   sarif: sarifCollector,
   junit: junitCollector,
+  coverage: coverageCollector,
+  k6: k6Collector,
+  terraform: terraformCollector,
+  migrations: migrationsCollector,
   file: fileCollector,
 } as const satisfies Record<string, Collector>;
 

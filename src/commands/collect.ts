@@ -6,6 +6,10 @@ import { HASH_READ_CHUNK } from '../core/hash-stream.js';
 import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, manifestSchema, zodIssues, type Manifest, type ManifestEntry, type Source } from '../core/manifest.js';
 import { collectors, type Collector, type CollectorName } from '../collector/index.js';
 import { attestationCollector } from '../collector/attestation.js';
+import { parseDuration, resolveAsOf } from '../collector/as-of.js';
+import { doraCollector } from '../collector/dora.js';
+import { prometheusClient } from '../collector/prometheus.js';
+import { sloCollector } from '../collector/slo.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import { readKeys, resolveTrustRoots } from './trust.js';
 import type { CollectorOutput } from '../collector/collector.js';
@@ -26,6 +30,11 @@ export interface CollectOptions {
   sbom?: string[];
   sarif?: string[];
   junit?: string[];
+  coverage?: string[];
+  k6?: string[];
+  terraformPlan?: string[];
+  /** Directories of SQL migrations. */
+  migrations?: string[];
   /** `PATH[=KIND]`. */
   file?: string[];
   subject?: string[];
@@ -36,6 +45,17 @@ export interface CollectOptions {
   trustedRoot?: string[];
   /** Public keys for attestations signed with a key. */
   attestationKey?: string[];
+  /** SLO definitions (Sloth or OpenSLO), evaluated against Prometheus. */
+  slo?: string[];
+  prometheus?: string;
+  /** `Name: value`, sent to Prometheus, never stored. */
+  prometheusHeader?: string[];
+  /** Saved SLO snapshots, for jobs that cannot reach Prometheus. */
+  sloSnapshot?: string[];
+  /** The instant snapshots are evaluated at (RFC 3339). */
+  asOf?: string;
+  /** DORA snapshot from git and deployment history. */
+  dora?: { git: string; deployments: string; incidents?: string; environment?: string; window?: string; incidentLabel?: string };
   config?: string;
   force?: boolean;
   /** Overrides git/CI detection, field by field. */
@@ -56,7 +76,7 @@ export interface CollectResult {
 }
 
 interface PlannedInput {
-  collector: CollectorName | 'attestation';
+  collector: CollectorName | 'attestation' | 'slo' | 'slo-snapshot' | 'dora';
   file: string;
   label: string;
   kind?: string;
@@ -92,6 +112,10 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
     ['sbom', options.sbom, cfg?.sbom],
     ['sarif', options.sarif, cfg?.sarif],
     ['junit', options.junit, cfg?.junit],
+    ['coverage', options.coverage, cfg?.coverage],
+    ['k6', options.k6, cfg?.k6],
+    ['terraform', options.terraformPlan, cfg?.terraformPlan],
+    ['migrations', options.migrations, cfg?.migrations],
   ] as const) {
     await plan(collector, fromConfig ?? [], cfgDir);
     await plan(collector, fromFlags ?? [], cwd);
@@ -106,6 +130,31 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   }
   for (const p of options.attestation ?? []) {
     for (const file of await expand(p, cwd)) planned.push({ collector: 'attestation', file, label: displayPath(file, cwd) });
+  }
+  for (const [collector, list] of [['slo', [...(cfg?.slo ?? []).map((p) => resolve(cfgDir, p)), ...(options.slo ?? [])]], ['slo-snapshot', options.sloSnapshot ?? []]] as const) {
+    for (const p of list) for (const file of await expand(p, cwd)) planned.push({ collector, file, label: displayPath(file, cwd) });
+  }
+  const asOf = resolveAsOf(options.asOf, env, options.now);
+  const prometheusUrl = options.prometheus ?? cfg?.prometheus;
+  if (planned.some((p) => p.collector === 'slo') && !prometheusUrl) {
+    throw new CollectError('CONFIG_INVALID', '--slo needs --prometheus URL (or --slo-snapshot FILE for a saved snapshot)');
+  }
+  const sloLive = prometheusUrl ? sloCollector({ source: { kind: 'live', prometheus: prometheusClient({ url: prometheusUrl, headers: options.prometheusHeader ?? [] }) }, asOf }) : undefined;
+  const sloSaved = sloCollector({ source: { kind: 'snapshot' }, asOf });
+  const doraOptions = options.dora;
+  const dora = doraOptions
+    ? doraCollector({
+        gitDir: resolve(cwd, doraOptions.git),
+        environment: doraOptions.environment ?? 'production',
+        windowSeconds: parseDuration(doraOptions.window ?? '30d', '--window'),
+        asOf,
+        ...(doraOptions.incidents ? { incidents: resolve(cwd, doraOptions.incidents) } : {}),
+        ...(doraOptions.incidentLabel ? { incidentLabel: doraOptions.incidentLabel } : {}),
+      })
+    : undefined;
+  if (doraOptions) {
+    const file = resolve(cwd, doraOptions.deployments);
+    planned.push({ collector: 'dora', file, label: displayPath(file, cwd) });
   }
   const attestation = planned.some((p) => p.collector === 'attestation')
     ? attestationCollector({
@@ -123,7 +172,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   }
   const inputs = dedupe(planned);
   if (inputs.length === 0 && subjectFiles.length === 0) {
-    throw new CollectError('NO_EVIDENCE', 'nothing to collect: give evidence (--sbom, --sarif, --junit, --file) or --subject');
+    throw new CollectError('NO_EVIDENCE', 'nothing to collect: give evidence (--sbom, --sarif, --junit, --coverage, --k6, --terraform-plan, --migrations, --slo, --dora, --file) or --subject');
   }
 
   const entries: ManifestEntry[] = [];
@@ -131,7 +180,16 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const byPath = new Map<string, PlannedInput>();
   let done = 0;
   for (const input of inputs) {
-    const collector = input.collector === 'attestation' ? (attestation as Collector) : collectors[input.collector];
+    const collector =
+      input.collector === 'attestation'
+        ? (attestation as Collector)
+        : input.collector === 'slo'
+          ? (sloLive as Collector)
+          : input.collector === 'slo-snapshot'
+            ? sloSaved
+            : input.collector === 'dora'
+              ? (dora as Collector)
+              : collectors[input.collector];
     const out: CollectorOutput = await collector.collect({ file: input.file, label: input.label, ...(input.kind ? { kind: input.kind } : {}) });
     const path = `${out.kind}/${out.name ?? basename(input.file)}`;
     const clash = byPath.get(path);

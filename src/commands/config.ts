@@ -26,6 +26,12 @@ export const configSchema = z.strictObject({
     .array(z.union([z.string().min(1), z.strictObject({ path: z.string().min(1), kind: z.string().min(1) })]))
     .default([]),
   subjects: paths,
+  coverage: paths,
+  k6: paths,
+  terraformPlan: paths,
+  migrations: paths,
+  slo: paths,
+  prometheus: z.string().url().optional(),
 });
 export type EvidenceConfig = z.infer<typeof configSchema>;
 

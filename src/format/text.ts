@@ -27,6 +27,39 @@ export function describeSummary(kind: string, s: Record<string, unknown>): strin
     }
     case 'junit':
       return `${n('tests')} tests: ${n('passed')} passed, ${n('failed')} failed, ${n('errored')} errored, ${n('skipped')} skipped in ${n('durationSeconds')} s`;
+    case 'coverage': {
+      const pct = (o: unknown): string => {
+        const r = (o as { ratio: number | null }).ratio;
+        return r === null ? 'n/a' : `${(r * 100).toFixed(1)}%`;
+      };
+      return `${String(s.format)}: lines ${pct(s.lines)}, branches ${pct(s.branches)}`;
+    }
+    case 'k6': {
+      const c = s.checks as { passed: number; failed: number };
+      const t = s.thresholds as { passed: string[]; failed: string[] };
+      const d = s.httpReqDuration as { p95: number | null };
+      return `checks ${c.passed} passed, ${c.failed} failed; thresholds ${t.passed.length} passed, ${t.failed.length} failed; p95 ${d.p95 ?? 'n/a'} ms`;
+    }
+    case 'terraform': {
+      const c = s.changes as Record<string, number>;
+      return `${c.create} create, ${c.update} update, ${c.replace} replace, ${c.delete} delete${s.destructive ? ' (destructive)' : ''}`;
+    }
+    case 'migrations':
+      return `${n('files')} files, ${n('statements')} statements, ${(s.destructive as unknown[]).length} destructive`;
+    case 'dora': {
+      const lt = s.leadTimeSeconds as { median: number | null };
+      const cfr = s.changeFailureRate as number | null;
+      return `${n('deployments')} deployments (${String(s.band)}), lead time median ${lt.median === null ? 'n/a' : `${(lt.median / 3600).toFixed(1)} h`}, change failure rate ${cfr === null ? 'n/a' : `${(cfr * 100).toFixed(0)}%`}`;
+    }
+    case 'slo':
+      return (s.slos as { name: string; sli: number; errorBudget: { remaining: number } }[])
+        .map((o) => `${o.name}: SLI ${(o.sli * 100).toFixed(3)}%, budget left ${(o.errorBudget.remaining * 100).toFixed(0)}%`)
+        .join('; ')
+        .concat(s.live ? '' : ' (saved snapshot, not live)');
+    case 'attestation': {
+      const signer = s.signer as { identity?: string; keyHint?: string };
+      return `${String(s.predicateType ?? s.content)} by ${signer.identity ?? `key ${signer.keyHint ?? ''}`}`;
+    }
     default:
       return '';
   }

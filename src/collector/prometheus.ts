@@ -1,0 +1,86 @@
+import { CollectError } from './errors.js';
+
+/** One instant-query answer, as Prometheus gives it (`data` of /api/v1/query). */
+export interface PromQueryData {
+  resultType: string;
+  result: unknown;
+}
+
+/** The outside service, behind a small interface: tests run a real Prometheus on loopback. */
+export interface PrometheusClient {
+  /** Instant query at `time`; rejects with a CollectError for any failure. */
+  query(expr: string, time: Date): Promise<PromQueryData>;
+  /** The server, without credentials, for the record. */
+  readonly url: string;
+}
+
+export interface PrometheusOptions {
+  url: string;
+  /** `Name: value` headers (auth). Sent, never recorded or printed. */
+  headers?: string[];
+  timeoutMs?: number;
+  retries?: number;
+  fetch?: typeof fetch;
+}
+
+export function prometheusClient(options: PrometheusOptions): PrometheusClient {
+  let base: URL;
+  try {
+    base = new URL(options.url);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw new CollectError('PROMETHEUS_UNREACHABLE', `--prometheus: '${options.url}' is not an http(s) URL`);
+  }
+  const headers: Record<string, string> = { accept: 'application/json' };
+  for (const h of options.headers ?? []) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw new CollectError('CONFIG_INVALID', '--prometheus-header must be "Name: value"');
+    headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
+  }
+  // Credentials in the URL are sent as basic auth, and left out of the record.
+  if (base.username || base.password) {
+    headers.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`;
+    base.username = '';
+    base.password = '';
+  }
+  const shown = base.toString().replace(/\/$/, '');
+  const doFetch = options.fetch ?? fetch;
+  const retries = options.retries ?? 3;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+
+  return {
+    url: shown,
+    async query(expr, time) {
+      const endpoint = new URL(`${base.pathname.replace(/\/$/, '')}/api/v1/query`, base);
+      const body = new URLSearchParams({ query: expr, time: (time.getTime() / 1000).toFixed(3) });
+      for (let attempt = 0; ; attempt++) {
+        let res: Response;
+        try {
+          res = await doFetch(endpoint, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body, signal: AbortSignal.timeout(timeoutMs) });
+        } catch (e) {
+          if (attempt < retries) {
+            await backoff(attempt);
+            continue;
+          }
+          const why = (e as Error).name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+          throw new CollectError('PROMETHEUS_UNREACHABLE', `Prometheus at ${shown} cannot be reached (${why})`);
+        }
+        if (res.status >= 500 && attempt < retries) {
+          await res.body?.cancel();
+          await backoff(attempt);
+          continue;
+        }
+        const json = (await res.json().catch(() => undefined)) as { status?: string; data?: PromQueryData; error?: string; errorType?: string } | undefined;
+        if (!res.ok || json?.status !== 'success' || !json.data) {
+          const detail = json?.error ? `${json.errorType ?? 'error'}: ${json.error}` : `HTTP ${res.status}`;
+          throw new CollectError('PROMETHEUS_ERROR', `Prometheus at ${shown} refused the query ${expr} (${detail})`);
+        }
+        return json.data;
+      }
+    },
+  };
+}
+
+function backoff(attempt: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+}
