@@ -224,6 +224,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   });
 
   program
+    .command('diff')
+    .description('what changed between two releases\' bundles: components, licenses, findings, tests, coverage, SLOs, DORA')
+    .argument('<old>', 'the earlier bundle')
+    .argument('<new>', 'the later bundle')
+    .option('--json', 'print the differences as JSON')
+    .action(async (oldBundle: string, newBundle: string, o) => {
+      const { diff } = await import('../src/commands/diff.js');
+      const { formatDiff } = await import('../src/format/diff-text.js');
+      const result = await diff({ cwd: io.cwd, old: oldBundle, new: newBundle });
+      io.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : formatDiff(result));
+    });
+
+  program
     .command('trust-root')
     .description('manage the Sigstore trusted root that verify uses by default')
     .command('update')

@@ -1,0 +1,446 @@
+import { MEDIA_TYPES } from '../collector/sbom.js';
+import { stripBom } from '../collector/collector.js';
+import { children, parseXml, text, type XmlNode } from '../collector/xml.js';
+import { digestHex } from '../core/digest.js';
+import { MAX_ATTESTATION_BYTES } from '../core/layout.js';
+import type { Manifest, ManifestEntry } from '../core/manifest.js';
+import { spdxDocumentSchema, type SpdxDocument } from '../core/schemas/spdx.js';
+import { parseSpdxTagValue } from '../core/schemas/spdx-tag-value.js';
+import {
+  coverageSummarySchema,
+  doraSummarySchema,
+  junitSummarySchema,
+  sarifSummarySchema,
+  sbomSummarySchema,
+  sloSummarySchema,
+  type DoraSummary,
+  type SloSummary,
+} from '../core/summaries.js';
+import { VerifyError } from '../verifier/errors.js';
+import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
+import { openBundle } from './open-bundle.js';
+
+export interface DiffOptions {
+  cwd: string;
+  /** The earlier release's bundle. */
+  old: string;
+  /** The later release's bundle. */
+  new: string;
+}
+
+/** A figure on both sides; null where a side has nothing to measure. delta = new − old, null unless both are numbers. */
+export interface Change {
+  old: number | null;
+  new: number | null;
+  delta: number | null;
+}
+
+export interface DiffBundleInfo {
+  /** The path as given. */
+  path: string;
+  name: string;
+  version: string;
+  created: string;
+  manifestDigest: string;
+}
+
+export interface DiffComponent {
+  name: string;
+  /** Null when the SBOM gives no version. */
+  version: string | null;
+  purl?: string;
+}
+
+export interface DiffComponentChange {
+  name: string;
+  from: string | null;
+  to: string | null;
+  /** The new side's purl, when it has one. */
+  purl?: string;
+}
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export const LEVELS = ['error', 'warning', 'note', 'none'] as const;
+export const TEST_COUNTS = ['tests', 'passed', 'failed', 'errored', 'skipped'] as const;
+
+export interface DiffResult {
+  old: DiffBundleInfo;
+  new: DiffBundleInfo;
+  /** From the SBOM blobs of all SBOM entries; a component is known by its purl without version, else by its name. */
+  components: { added: DiffComponent[]; removed: DiffComponent[]; changed: DiffComponentChange[] };
+  /** Distinct SPDX license ids over all SBOMs (their manifest summaries). */
+  licenses: { added: string[]; removed: string[] };
+  /** Summed over all SARIF entries; a side without SARIF is null. */
+  vulnerabilities: {
+    results: Change;
+    severities: Record<(typeof SEVERITIES)[number], Change>;
+    levels: Record<(typeof LEVELS)[number], Change>;
+  };
+  /** Summed over all JUnit entries; a side without JUnit is null. */
+  tests: Record<(typeof TEST_COUNTS)[number], Change>;
+  /** Ratios 0–1 over all coverage entries (covered and total summed); null when not measured. */
+  coverage: { lines: Change; branches: Change };
+  /** Per SLO name, over all SLO entries. */
+  slo: Record<string, { sli: Change; errorBudgetRemaining: Change }>;
+  /** From the first DORA entry (by path); seconds for the times. */
+  dora: { deploymentsPerDay: Change; leadTimeMedianSeconds: Change; changeFailureRate: Change; timeToRestoreMedianSeconds: Change };
+  /** Evidence entries by logical path; changed = same path, another digest. */
+  entries: { added: string[]; removed: string[]; changed: string[] };
+  /** Release subjects by name and digest: a rebuilt artifact of one name is removed and added. */
+  subjects: { added: { name: string; digest: string }[]; removed: { name: string; digest: string }[] };
+  /** What could not be compared (an SBOM too large or unreadable, several DORA entries, …). */
+  warnings: string[];
+}
+
+/** At most this many bytes of one bundle's SBOMs are held in memory to be compared. */
+export const MAX_SBOM_BYTES_IN_MEMORY = 4 * MAX_ATTESTATION_BYTES;
+
+interface Side {
+  label: 'old' | 'new';
+  path: string;
+  manifest: Manifest;
+  manifestDigest: string;
+  /** Verified blob contents of the SBOM entries, by hex. */
+  kept: Map<string, Buffer>;
+}
+
+/**
+ * What changed between two releases' bundles. Both are verified for
+ * integrity first (as hostile input); an invalid one is an error naming it.
+ * Components come from the SBOM blobs themselves, the other figures from the
+ * entries' typed summaries.
+ */
+export async function diff(options: DiffOptions): Promise<DiffResult> {
+  const oldSide = await load(options.cwd, options.old, 'old');
+  const newSide = await load(options.cwd, options.new, 'new');
+  const warnings: string[] = [];
+  const oldComponents = sideComponents(oldSide, warnings);
+  const newComponents = sideComponents(newSide, warnings);
+  return {
+    old: info(oldSide),
+    new: info(newSide),
+    components: diffComponents(oldComponents, newComponents),
+    licenses: diffSets(licensesOf(oldSide.manifest), licensesOf(newSide.manifest)),
+    vulnerabilities: diffSarif(oldSide.manifest, newSide.manifest),
+    tests: diffJunit(oldSide.manifest, newSide.manifest),
+    coverage: diffCoverage(oldSide.manifest, newSide.manifest),
+    slo: diffSlo(oldSide.manifest, newSide.manifest),
+    dora: diffDora(oldSide, newSide, warnings),
+    entries: diffEntries(oldSide.manifest, newSide.manifest),
+    subjects: diffSubjects(oldSide.manifest, newSide.manifest),
+    warnings,
+  };
+}
+
+async function load(cwd: string, bundle: string, label: 'old' | 'new'): Promise<Side> {
+  const { stream } = await openBundle(cwd, bundle);
+  // The reader keeps no blob above MAX_ATTESTATION_BYTES; this bounds them together.
+  let budget = MAX_SBOM_BYTES_IN_MEMORY;
+  const { report, contents } = await verifyBundleIntegrity(stream, {
+    keepBlob: (hex, manifest) => {
+      const entry = manifest.entries.find((e) => e.kind === 'sbom' && digestHex(e.digest) === hex);
+      if (!entry || entry.size > budget) return false;
+      budget -= entry.size;
+      return true;
+    },
+  });
+  const manifest = contents.manifest;
+  if (!report.ok || !manifest || !report.bundle.manifestDigest) {
+    const failed = report.checks.filter((c) => !c.ok && !c.skipped);
+    const why = failed.slice(0, 3).map((c) => `${c.code ? `[${c.code}] ` : ''}${c.message}`);
+    if (failed.length > 3) why.push(`and ${failed.length - 3} more`);
+    throw new VerifyError('BUNDLE_INVALID', `${label} bundle ${bundle} fails integrity verification: ${why.join('; ') || 'no readable manifest'}`, { path: bundle });
+  }
+  return { label, path: bundle, manifest, manifestDigest: report.bundle.manifestDigest, kept: contents.kept };
+}
+
+function info(s: Side): DiffBundleInfo {
+  return { path: s.path, name: s.manifest.name, version: s.manifest.version, created: s.manifest.created, manifestDigest: s.manifestDigest };
+}
+
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function change(a: number | null | undefined, b: number | null | undefined): Change {
+  const o = a ?? null;
+  const n = b ?? null;
+  return { old: o, new: n, delta: o === null || n === null ? null : tidy(n - o) };
+}
+
+/** Rounds away binary noise (0.30000000000000004) in deltas of ratios. */
+function tidy(x: number): number {
+  return Number.isInteger(x) ? x : Math.round(x * 1e12) / 1e12;
+}
+
+function diffSets(a: Set<string>, b: Set<string>): { added: string[]; removed: string[] } {
+  return { added: [...b].filter((x) => !a.has(x)).sort(byString), removed: [...a].filter((x) => !b.has(x)).sort(byString) };
+}
+
+function entriesOf(m: Manifest, kind: string): ManifestEntry[] {
+  return m.entries.filter((e) => e.kind === kind);
+}
+
+/** Typed summaries of one kind; the manifest schema has checked them already, this only narrows the type. */
+function summaries<T>(m: Manifest, kind: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T[] {
+  const out: T[] = [];
+  for (const e of entriesOf(m, kind)) {
+    const parsed = schema.safeParse(e.summary);
+    if (parsed.success) out.push(parsed.data);
+  }
+  return out;
+}
+
+// --- Components --------------------------------------------------------------
+
+/** A component read from an SBOM; `key` identifies it across releases. */
+export interface SbomComponent {
+  key: string;
+  name: string;
+  version: string | null;
+  purl?: string;
+}
+
+function sideComponents(side: Side, warnings: string[]): SbomComponent[] {
+  const out: SbomComponent[] = [];
+  for (const e of entriesOf(side.manifest, 'sbom')) {
+    const bytes = side.kept.get(digestHex(e.digest));
+    if (!bytes) {
+      const why =
+        e.size > MAX_ATTESTATION_BYTES ? `larger than the ${MAX_ATTESTATION_BYTES} bytes one SBOM may take in memory` : `beyond the ${MAX_SBOM_BYTES_IN_MEMORY} bytes all SBOMs of a bundle may take in memory`;
+      warnings.push(`${side.label} ${e.path}: SBOM ${why}; its components are not compared`);
+      continue;
+    }
+    try {
+      out.push(...sbomComponents(bytes, e.mediaType, e.path));
+    } catch (err) {
+      warnings.push(`${side.label} ${e.path}: SBOM cannot be read (${(err as Error).message}); its components are not compared`);
+    }
+  }
+  return out;
+}
+
+/** Components of one SBOM blob, by the media type its collector recorded. */
+export function sbomComponents(bytes: Buffer, mediaType: string, label = 'sbom'): SbomComponent[] {
+  switch (mediaType) {
+    case MEDIA_TYPES.cyclonedxJson:
+      return cdxJsonComponents(JSON.parse(stripBom(bytes.toString('utf8'))) as unknown);
+    case MEDIA_TYPES.cyclonedxXml:
+      return cdxXmlComponents(parseXml({ file: label, label }, bytes));
+    case MEDIA_TYPES.spdxJson:
+      return spdxComponents(JSON.parse(stripBom(bytes.toString('utf8'))) as unknown);
+    case MEDIA_TYPES.spdxTagValue: {
+      const parsed = parseSpdxTagValue(stripBom(bytes.toString('utf8')));
+      if (!parsed.ok) throw new Error(`not valid SPDX tag-value (line ${parsed.issues[0]?.line ?? '?'}: ${parsed.issues[0]?.message ?? ''})`);
+      return spdxComponents(parsed.document);
+    }
+    default:
+      throw new Error(`unknown SBOM media type ${mediaType}`);
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+function component(name: string, version: string | undefined, purl: string | undefined): SbomComponent {
+  const base = purl ? purlWithoutVersion(purl) : undefined;
+  return { key: base ? `purl:${base}` : `name:${name}`, name, version: version ?? null, ...(purl ? { purl } : {}) };
+}
+
+function cdxName(name: string, group: string | undefined): string {
+  return group ? `${group}/${name}` : name;
+}
+
+function cdxJsonComponents(json: unknown): SbomComponent[] {
+  if (!json || typeof json !== 'object') throw new Error('not a JSON object');
+  const out: SbomComponent[] = [];
+  const walk = (list: unknown): void => {
+    if (!Array.isArray(list)) return;
+    for (const c of list as Record<string, unknown>[]) {
+      if (!c || typeof c !== 'object') continue;
+      const name = str(c.name);
+      if (name) out.push(component(cdxName(name, str(c.group)), str(c.version), str(c.purl)));
+      walk(c.components);
+    }
+  };
+  walk((json as Record<string, unknown>).components);
+  return out;
+}
+
+function cdxXmlComponents(doc: XmlNode): SbomComponent[] {
+  const bom = children(doc, 'bom')[0];
+  if (!bom) throw new Error('no CycloneDX <bom>');
+  const out: SbomComponent[] = [];
+  const walk = (block: XmlNode | undefined): void => {
+    for (const c of children(block, 'component')) {
+      const name = text(children(c, 'name')[0]);
+      if (name) out.push(component(cdxName(name, text(children(c, 'group')[0])), text(children(c, 'version')[0]), text(children(c, 'purl')[0])));
+      walk(children(c, 'components')[0]);
+    }
+  };
+  walk(children(bom, 'components')[0]);
+  return out;
+}
+
+function spdxComponents(json: unknown): SbomComponent[] {
+  const parsed = spdxDocumentSchema.safeParse(json);
+  if (!parsed.success) throw new Error('not a valid SPDX 2.3 document');
+  const doc: SpdxDocument = parsed.data;
+  // The package the document describes is the product, not a component (as the collector counts).
+  const described = new Set<string>((doc.documentDescribes as string[] | undefined) ?? []);
+  for (const r of doc.relationships ?? []) {
+    if (r.spdxElementId === doc.SPDXID && r.relationshipType === 'DESCRIBES') described.add(r.relatedSpdxElement);
+    if (r.relatedSpdxElement === doc.SPDXID && r.relationshipType === 'DESCRIBED_BY') described.add(r.spdxElementId);
+  }
+  return (doc.packages ?? [])
+    .filter((p) => !described.has(p.SPDXID))
+    .map((p) => {
+      const purl = (p.externalRefs ?? []).find((r) => r.referenceType === 'purl')?.referenceLocator;
+      return component(p.name, str(p.versionInfo), str(purl));
+    });
+}
+
+/**
+ * A purl without its version: `pkg:npm/%40scope/name@1.2.3?arch=x#sub` →
+ * `pkg:npm/%40scope/name?arch=x#sub`. The version is the part after the last
+ * '@' of the name (an unencoded npm scope '@' comes before a '/').
+ */
+export function purlWithoutVersion(purl: string): string {
+  const cut = purl.search(/[?#]/);
+  const head = cut === -1 ? purl : purl.slice(0, cut);
+  const tail = cut === -1 ? '' : purl.slice(cut);
+  const at = head.lastIndexOf('@');
+  return (at > head.lastIndexOf('/') ? head.slice(0, at) : head) + tail;
+}
+
+/**
+ * Components are grouped by key; each key has a set of versions per side. One
+ * version replaced by one other is a change; anything else (a second version
+ * appearing next to the first, two becoming one) is reported as versions
+ * added and removed.
+ */
+function diffComponents(a: SbomComponent[], b: SbomComponent[]): DiffResult['components'] {
+  const group = (list: SbomComponent[]): Map<string, Map<string, SbomComponent>> => {
+    const map = new Map<string, Map<string, SbomComponent>>();
+    for (const c of list) {
+      let versions = map.get(c.key);
+      if (!versions) map.set(c.key, (versions = new Map()));
+      const v = c.version ?? '\0none';
+      if (!versions.has(v)) versions.set(v, c);
+    }
+    return map;
+  };
+  const olds = group(a);
+  const news = group(b);
+  const added: DiffComponent[] = [];
+  const removed: DiffComponent[] = [];
+  const changed: DiffComponentChange[] = [];
+  const out = (c: SbomComponent): DiffComponent => ({ name: c.name, version: c.version, ...(c.purl ? { purl: c.purl } : {}) });
+  for (const key of new Set([...olds.keys(), ...news.keys()])) {
+    const o = olds.get(key) ?? new Map<string, SbomComponent>();
+    const n = news.get(key) ?? new Map<string, SbomComponent>();
+    const gone = [...o.entries()].filter(([v]) => !n.has(v)).map(([, c]) => c);
+    const came = [...n.entries()].filter(([v]) => !o.has(v)).map(([, c]) => c);
+    const [from] = gone;
+    const [to] = came;
+    if (gone.length === 1 && came.length === 1 && from && to) {
+      changed.push({ name: to.name, from: from.version, to: to.version, ...(to.purl ? { purl: to.purl } : {}) });
+    } else {
+      removed.push(...gone.map(out));
+      added.push(...came.map(out));
+    }
+  }
+  const order = (x: { name: string; version?: string | null }, y: { name: string; version?: string | null }): number =>
+    byString(x.name, y.name) || byString(x.version ?? '', y.version ?? '');
+  return { added: added.sort(order), removed: removed.sort(order), changed: changed.sort((x, y) => byString(x.name, y.name)) };
+}
+
+function licensesOf(m: Manifest): Set<string> {
+  return new Set(summaries(m, 'sbom', sbomSummarySchema).flatMap((s) => s.licenses));
+}
+
+// --- Summaries -----------------------------------------------------------------
+
+/** Sums a figure over a side's summaries; null when the side has none. */
+function total<T>(list: T[], pick: (s: T) => number): number | null {
+  return list.length === 0 ? null : list.reduce((n, s) => n + pick(s), 0);
+}
+
+function diffSarif(a: Manifest, b: Manifest): DiffResult['vulnerabilities'] {
+  const o = summaries(a, 'sarif', sarifSummarySchema);
+  const n = summaries(b, 'sarif', sarifSummarySchema);
+  const both = (pick: (s: (typeof o)[number]) => number): Change => change(total(o, pick), total(n, pick));
+  return {
+    results: both((s) => s.results),
+    severities: Object.fromEntries(SEVERITIES.map((k) => [k, both((s) => s.severities[k])])) as DiffResult['vulnerabilities']['severities'],
+    levels: Object.fromEntries(LEVELS.map((k) => [k, both((s) => s.levels[k])])) as DiffResult['vulnerabilities']['levels'],
+  };
+}
+
+function diffJunit(a: Manifest, b: Manifest): DiffResult['tests'] {
+  const o = summaries(a, 'junit', junitSummarySchema);
+  const n = summaries(b, 'junit', junitSummarySchema);
+  return Object.fromEntries(TEST_COUNTS.map((k) => [k, change(total(o, (s) => s[k]), total(n, (s) => s[k]))])) as DiffResult['tests'];
+}
+
+function diffCoverage(a: Manifest, b: Manifest): DiffResult['coverage'] {
+  const ratio = (m: Manifest, which: 'lines' | 'branches'): number | null => {
+    const list = summaries(m, 'coverage', coverageSummarySchema)
+      .map((s) => s[which])
+      .filter((c) => c.ratio !== null);
+    if (list.length === 0) return null;
+    // One report: its own ratio. Several: covered over total, summed.
+    if (list.length === 1) return list[0]?.ratio ?? null;
+    const t = list.reduce((x, c) => x + c.total, 0);
+    return t === 0 ? null : list.reduce((x, c) => x + c.covered, 0) / t;
+  };
+  return { lines: change(ratio(a, 'lines'), ratio(b, 'lines')), branches: change(ratio(a, 'branches'), ratio(b, 'branches')) };
+}
+
+function diffSlo(a: Manifest, b: Manifest): DiffResult['slo'] {
+  const byName = (m: Manifest): Map<string, SloSummary['slos'][number]> => {
+    const map = new Map<string, SloSummary['slos'][number]>();
+    for (const s of summaries(m, 'slo', sloSummarySchema)) for (const o of s.slos) if (!map.has(o.name)) map.set(o.name, o);
+    return map;
+  };
+  const o = byName(a);
+  const n = byName(b);
+  const out: DiffResult['slo'] = {};
+  for (const name of [...new Set([...o.keys(), ...n.keys()])].sort(byString)) {
+    const x = o.get(name);
+    const y = n.get(name);
+    out[name] = { sli: change(x?.sli, y?.sli), errorBudgetRemaining: change(x?.errorBudget.remaining, y?.errorBudget.remaining) };
+  }
+  return out;
+}
+
+function diffDora(a: Side, b: Side, warnings: string[]): DiffResult['dora'] {
+  const first = (s: Side): DoraSummary | undefined => {
+    const list = summaries(s.manifest, 'dora', doraSummarySchema);
+    if (list.length > 1) warnings.push(`${s.label}: ${list.length} DORA entries; only the first (by path) is compared`);
+    return list[0];
+  };
+  const o = first(a);
+  const n = first(b);
+  return {
+    deploymentsPerDay: change(o?.deploymentsPerDay, n?.deploymentsPerDay),
+    leadTimeMedianSeconds: change(o?.leadTimeSeconds.median, n?.leadTimeSeconds.median),
+    changeFailureRate: change(o?.changeFailureRate, n?.changeFailureRate),
+    timeToRestoreMedianSeconds: change(o?.timeToRestoreSeconds.median, n?.timeToRestoreSeconds.median),
+  };
+}
+
+function diffEntries(a: Manifest, b: Manifest): DiffResult['entries'] {
+  const o = new Map(a.entries.map((e) => [e.path, e.digest]));
+  const n = new Map(b.entries.map((e) => [e.path, e.digest]));
+  return {
+    added: [...n.keys()].filter((p) => !o.has(p)).sort(byString),
+    removed: [...o.keys()].filter((p) => !n.has(p)).sort(byString),
+    changed: [...n.entries()].filter(([p, d]) => o.has(p) && o.get(p) !== d).map(([p]) => p).sort(byString),
+  };
+}
+
+function diffSubjects(a: Manifest, b: Manifest): DiffResult['subjects'] {
+  const id = (s: { name: string; digest: string }): string => `${s.name}\n${s.digest}`;
+  const o = new Set(a.subjects.map(id));
+  const n = new Set(b.subjects.map(id));
+  const pick = (s: { name: string; digest: string }): { name: string; digest: string } => ({ name: s.name, digest: s.digest });
+  return { added: b.subjects.filter((s) => !o.has(id(s))).map(pick), removed: a.subjects.filter((s) => !n.has(id(s))).map(pick) };
+}

@@ -1,0 +1,95 @@
+import { LEVELS, SEVERITIES, TEST_COUNTS, type Change, type DiffComponent, type DiffResult } from '../commands/diff.js';
+
+/**
+ * `evidence diff` for people: one section per area, `+` for what the new
+ * release adds, `-` for what it drops, `~` for what changed, and every figure
+ * as `old → new (delta)`. Areas neither bundle has evidence for are left out.
+ */
+export function formatDiff(r: DiffResult): string {
+  const lines: string[] = [
+    `${r.old.name} ${r.old.version} → ${r.new.name} ${r.new.version}`,
+    `old  ${r.old.path}  created ${r.old.created}  manifest ${r.old.manifestDigest}`,
+    `new  ${r.new.path}  created ${r.new.created}  manifest ${r.new.manifestDigest}`,
+  ];
+  const section = (title: string, body: string[]): void => {
+    lines.push('', title, ...(body.length ? body : ['  no change']));
+  };
+
+  const c = r.components;
+  section(`Components (+${c.added.length} -${c.removed.length} ~${c.changed.length})`, [
+    ...c.added.map((x) => `  + ${component(x)}`),
+    ...c.removed.map((x) => `  - ${component(x)}`),
+    ...c.changed.map((x) => `  ~ ${x.name} ${x.from ?? '(no version)'} → ${x.to ?? '(no version)'}`),
+  ]);
+  section('Licenses', [...r.licenses.added.map((l) => `  + ${l}`), ...r.licenses.removed.map((l) => `  - ${l}`)]);
+
+  const v = r.vulnerabilities;
+  if (present(v.results)) {
+    section('Findings (SARIF)', table([
+      ['results', v.results, count],
+      ...SEVERITIES.map((k): Row => [`severity ${k}`, v.severities[k], count]),
+      ...LEVELS.map((k): Row => [`level ${k}`, v.levels[k], count]),
+    ]));
+  }
+  if (present(r.tests.tests)) section('Tests (JUnit)', table(TEST_COUNTS.map((k): Row => [k, r.tests[k], count])));
+  if (present(r.coverage.lines) || present(r.coverage.branches)) {
+    section('Coverage', table([['lines', r.coverage.lines, percent], ['branches', r.coverage.branches, percent]]));
+  }
+  const slos = Object.entries(r.slo);
+  if (slos.length) {
+    section('SLOs', table(slos.flatMap(([name, s]): Row[] => [[`${name} SLI`, s.sli, percent3], [`${name} error budget left`, s.errorBudgetRemaining, percent]])));
+  }
+  const d = r.dora;
+  if (Object.values(d).some(present)) {
+    section('DORA', table([
+      ['deployments per day', d.deploymentsPerDay, decimal],
+      ['lead time (median)', d.leadTimeMedianSeconds, hours],
+      ['change failure rate', d.changeFailureRate, percent],
+      ['time to restore (median)', d.timeToRestoreMedianSeconds, hours],
+    ]));
+  }
+
+  const e = r.entries;
+  section(`Evidence entries (+${e.added.length} -${e.removed.length} ~${e.changed.length})`, [
+    ...e.added.map((p) => `  + ${p}`),
+    ...e.removed.map((p) => `  - ${p}`),
+    ...e.changed.map((p) => `  ~ ${p}`),
+  ]);
+  section('Subjects', [...r.subjects.added.map((s) => `  + ${s.name}  ${s.digest}`), ...r.subjects.removed.map((s) => `  - ${s.name}  ${s.digest}`)]);
+  if (r.warnings.length) lines.push('', 'Warnings', ...r.warnings.map((w) => `  ! ${w}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function component(c: DiffComponent): string {
+  return `${c.name} ${c.version ?? '(no version)'}${c.purl ? `  ${c.purl}` : ''}`;
+}
+
+const present = (c: Change): boolean => c.old !== null || c.new !== null;
+
+/** How a figure reads, and how its delta reads (with its sign). */
+interface Unit {
+  value(x: number): string;
+  delta(x: number): string;
+}
+
+const signed = (x: number, s: string): string => (x > 0 ? `+${s}` : x < 0 ? `-${s}` : `±${s}`);
+
+const count: Unit = { value: (x) => String(x), delta: (x) => signed(x, String(Math.abs(x))) };
+const decimal: Unit = { value: (x) => x.toFixed(2), delta: (x) => signed(x, Math.abs(x).toFixed(2)) };
+const percent: Unit = { value: (x) => `${(x * 100).toFixed(1)}%`, delta: (x) => signed(x, `${(Math.abs(x) * 100).toFixed(1)} pp`) };
+const percent3: Unit = { value: (x) => `${(x * 100).toFixed(3)}%`, delta: (x) => signed(x, `${(Math.abs(x) * 100).toFixed(3)} pp`) };
+const hours: Unit = { value: (x) => `${(x / 3600).toFixed(1)} h`, delta: (x) => signed(x, `${(Math.abs(x) / 3600).toFixed(1)} h`) };
+
+type Row = [string, Change, Unit];
+
+function table(rows: Row[]): string[] {
+  const cells = rows.map(([label, c, unit]) => [
+    label,
+    c.old === null ? 'n/a' : unit.value(c.old),
+    c.new === null ? 'n/a' : unit.value(c.new),
+    c.delta === null ? '' : `(${unit.delta(c.delta)})`,
+  ]);
+  const width = (i: number): number => Math.max(...cells.map((r) => (r[i] ?? '').length));
+  const [w0, w1, w2] = [width(0), width(1), width(2)];
+  return cells.map(([label = '', o = '', n = '', d = '']) => `  ${label.padEnd(w0)}  ${o.padStart(w1)} → ${n.padStart(w2)}  ${d}`.trimEnd());
+}

@@ -1,0 +1,41 @@
+/**
+ * What a policy evaluation found, as data: part of the verification report
+ * (`report.policy`) and what the text, Markdown, HTML and VSA outputs show.
+ */
+export interface PolicyResult {
+  /** True when every requirement and rule passed or was waived. */
+  ok: boolean;
+  policy: { path: string; digest: string };
+  /** Instant the policy was evaluated at (for waivers' expiry and maxAge). */
+  evaluatedAt: string;
+  requirements: RequirementResult[];
+  rules: RuleResult[];
+  crossChecks: CrossCheckResult[];
+  /** Signer identity rules: not checked for an unsigned (integrity-only) bundle. */
+  identity: { status: 'pass' | 'fail' | 'not-checked' | 'none'; message: string };
+}
+
+export interface RequirementResult {
+  kind: string;
+  status: 'pass' | 'fail';
+  message: string;
+  /** How many entries of the kind the bundle has. */
+  count: number;
+  maxAge?: string;
+}
+
+export interface RuleResult {
+  name: string;
+  expr: string;
+  /** `error`: the rule did not evaluate to a boolean (reported, and fails the policy). */
+  status: 'pass' | 'fail' | 'waived' | 'error';
+  message: string;
+  controls: string[];
+  waiver?: { reason: string; expires: string; expired: boolean };
+}
+
+export interface CrossCheckResult {
+  name: string;
+  status: 'pass' | 'fail' | 'not-applicable';
+  message: string;
+}
