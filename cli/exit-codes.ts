@@ -3,6 +3,7 @@ import { BundleError } from '../src/core/errors.js';
 import { CollectError } from '../src/collector/errors.js';
 import { VerifyError } from '../src/verifier/errors.js';
 import { SignError } from '../src/signer/errors.js';
+import { PolicyError } from '../src/policy/errors.js';
 
 /** The exit codes of every command. */
 export const ExitCode = {
@@ -19,11 +20,17 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The one place where an error becomes an exit code. */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof CollectError || error instanceof VerifyError || error instanceof SignError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError) {
+  if (error instanceof CollectError || error instanceof VerifyError || error instanceof SignError || error instanceof PolicyError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError) {
     return ExitCode.InvalidInput;
   }
   // Anything else is a bug of ours; it still must not look like success or a verdict.
   return ExitCode.InvalidInput;
+}
+
+/** A report's exit code: 1 when integrity or authenticity failed, 3 when only the policy did. */
+export function exitCodeForVerdict(verdict: 'verified' | 'failed' | 'policy-failed' | undefined, ok: boolean): ExitCode {
+  if (verdict === 'policy-failed') return ExitCode.PolicyFailed;
+  return ok ? ExitCode.Ok : ExitCode.VerificationFailed;
 }
 
 export function errorCode(error: unknown): string {

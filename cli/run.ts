@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { PACKAGE_VERSION } from '../src/version.js';
-import { ExitCode, UsageError, errorCode, exitCodeFor } from './exit-codes.js';
+import { ExitCode, UsageError, errorCode, exitCodeFor, exitCodeForVerdict } from './exit-codes.js';
 
 export interface CliStream {
   write(chunk: string): unknown;
@@ -188,11 +188,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       .option('--integrity-only', 'check the content only, not the signature (the report says so)')
       .option('--subject <file>', 'release artifact to re-hash and find among the subjects; repeatable', collectList)
       .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
-      .option('--json', 'print the report as JSON'),
+      .option('--policy <file>', 'a policy (YAML or JSON) to evaluate over the evidence; failing it exits 3')
+      .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown', 'html']).default('text'))
+      .option('--output <file>', 'write the report to a file instead of stdout')
+      .option('--json', 'same as --format json')
+      .option('--vsa <file>', 'also write a SLSA verification summary attestation (in-toto statement)')
+      .option('--vsa-sign', 'sign the VSA as evidence sign would (FILE.sigstore.json beside it)')
+      .option('--vsa-key <key.pem>', 'sign the VSA with this private key instead of keylessly')
+      .option('--identity-token <jwt>', 'VSA keyless signing: OIDC token (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)')
+      .option('--fulcio-url <url>', 'VSA keyless signing: Fulcio')
+      .option('--rekor-url <url>', 'VSA signing: Rekor')
+      .option('--tsa-url <url>', 'VSA signing: timestamp authority')
+      .option('--no-tsa', 'VSA signing: no RFC 3161 timestamp'),
   ).action(async (bundle: string, o) => {
       const { verify } = await import('../src/commands/verify.js');
-      const { formatVerifyText } = await import('../src/format/text.js');
-      const { report } = await verify({
+      const { renderReport, appendStepSummary, writeOutput } = await import('../src/commands/render.js');
+      const result = await verify({
         cwd: io.cwd,
         env: io.env,
         bundle,
@@ -202,9 +213,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         trustedRoot: o.trustedRoot,
         key: o.key,
         identity: identityFrom(o),
+        policy: o.policy,
       });
-      io.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatVerifyText(report));
-      exitCode = report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
+      const { report, manifest } = result;
+      const text = renderReport(o.json ? 'json' : o.format, report, manifest);
+      if (o.output) await writeOutput(io.cwd, o.output, text);
+      else io.stdout.write(text);
+      await appendStepSummary(io.env, io.cwd, report, manifest);
+      if (o.vsa) {
+        const { writeVsa } = await import('../src/commands/vsa.js');
+        const written = await writeVsa({ cwd: io.cwd, env: io.env, output: o.vsa, bundle, result, policy: o.policy, sign: o.vsaSign ? { ...signingFrom({ ...o, key: o.vsaKey }) } : undefined });
+        io.stderr.write(`wrote ${written.join(', ')}\n`);
+      }
+      exitCode = exitCodeForVerdict(report.verdict, report.ok);
     });
 
   withIdentityOptions(
@@ -221,6 +242,24 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const { report } = await verifyAttestation({ cwd: io.cwd, env: io.env, attestation, artifact: o.artifact, digest: o.digest, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o) });
     io.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatAttestationText(report));
     exitCode = report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
+  });
+
+  withIdentityOptions(
+    program
+      .command('report')
+      .description('an audit report of a bundle (verification, signer, evidence, charts), without a policy')
+      .argument('<bundle>', 'the bundle (.tar.gz)')
+      .requiredOption('-o, --output <file>', 'the report to write')
+      .addOption(new Option('--format <format>', 'report format').choices(['html', 'markdown', 'json', 'text']).default('html'))
+      .option('--integrity-only', 'do not check the signature (the report says so)')
+      .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle'),
+  ).action(async (bundle: string, o) => {
+    const { verify } = await import('../src/commands/verify.js');
+    const { renderReport, writeOutput } = await import('../src/commands/render.js');
+    const { report, manifest } = await verify({ cwd: io.cwd, env: io.env, bundle, integrityOnly: o.integrityOnly, attestation: o.attestation, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o) });
+    await writeOutput(io.cwd, o.output, renderReport(o.format, report, manifest));
+    io.stdout.write(`wrote ${o.output} (${report.ok ? 'verified' : 'verification FAILED'})\n`);
+    exitCode = exitCodeForVerdict(report.verdict, report.ok);
   });
 
   program

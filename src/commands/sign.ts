@@ -66,7 +66,8 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   return { bundle: bundlePath, sigstoreBundle, intotoJsonl, statement, sigstore };
 }
 
-async function makeSigner(options: SignOptions, env: Env): Promise<PayloadSigner> {
+/** The signer sign's options describe: a key, or keyless with an identity token. */
+export async function makeSigner(options: Omit<SignOptions, 'bundle'>, env: Env): Promise<PayloadSigner> {
   if (options.key) {
     const key = await loadSigningKey(resolve(options.cwd, options.key));
     return keySigner(key, { ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}), ...(options.tsaUrl && !options.noTsa ? { tsaUrl: options.tsaUrl } : {}) });

@@ -1,6 +1,11 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { hashFile } from '../fs/hash-file.js';
+import type { BundleContents } from '../core/bundle-reader.js';
+import type { Manifest } from '../core/manifest.js';
+import { sha256Hex } from '../core/digest.js';
+import { PolicyError } from '../policy/errors.js';
+import { crossCheckBlob, evaluatePolicy, loadPolicy, type LoadedPolicy } from '../policy/evaluate.js';
 import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
@@ -25,12 +30,20 @@ export interface VerifyOptions {
   /** Public keys (PEM) for bundles signed with a key. */
   key?: string[];
   identity?: IdentityPolicy;
+  /** A policy file (YAML or JSON) to evaluate over the evidence. */
+  policy?: string;
+  /** Clock for waivers' expiry (tests). */
+  now?: () => Date;
 }
 
 export type VerifyCommandReport = VerifyReport & { bundle: VerifyReport['bundle'] & { path: string } };
 
 export interface VerifyResult {
   report: VerifyCommandReport;
+  /** The manifest as read, for reports (when it could be read). */
+  manifest?: Manifest;
+  /** The attestation the verification used: where, and its sha256. */
+  attestation?: { uri: string; sha256: string };
 }
 
 /**
@@ -42,18 +55,20 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const policy = options.identity ?? {};
   checkPolicyOptions(policy);
   const env = options.env ?? {};
+  const rules = options.policy ? loadPolicy(await readPolicyFile(options.cwd, options.policy), options.policy) : undefined;
   const subjects = await hashArtifacts(options.cwd, options.subject ?? []);
   const external = options.attestation ? await readJsonFile(resolve(options.cwd, options.attestation), options.attestation, { missing: 'ATTESTATION_NOT_FOUND', bad: 'ATTESTATION_UNREADABLE' }) : undefined;
   const roots = options.integrityOnly ? [] : await resolveTrustRoots(options.cwd, options.trustedRoot, env);
   const keys = await readKeys(options.cwd, options.key);
 
   const { path: _path, stream } = await openBundle(options.cwd, options.bundle);
-  const { report, contents } = await verifyBundleIntegrity(stream, { subjects, keepBlob: isAttestationBlob });
+  const keep = (hex: string, m: Manifest): boolean => isAttestationBlob(hex, m) || (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m));
+  const { report, contents } = await verifyBundleIntegrity(stream, { subjects, keepBlob: keep });
   const result: VerifyCommandReport = { ...report, bundle: { path: options.bundle, ...report.bundle } };
   const attestationEntries = contents.manifest?.entries.some((e) => e.kind === 'attestation') ?? false;
   if (options.integrityOnly) {
     if (attestationEntries) result.checks.push({ id: 'attestations', ok: false, skipped: true, code: 'ATTESTATIONS_NOT_CHECKED', message: 'integrity only: the attestations taken into the bundle were not verified' });
-    return { report: result };
+    return { report: withPolicy(result, rules, contents, options), ...(contents.manifest ? { manifest: contents.manifest } : {}) };
   }
 
   result.mode = 'signed';
@@ -72,7 +87,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   }
   if (json !== undefined) {
     const keyless = isKeyless(json);
-    if (keyless && !hasIdentityConstraint(policy)) {
+    const policyNamesSigners = (rules?.policy.identity?.length ?? 0) > 0;
+    if (keyless && !hasIdentityConstraint(policy) && !policyNamesSigners) {
       throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'the bundle is signed keylessly: say who may have signed it with --certificate-identity or --certificate-identity-regexp and --certificate-oidc-issuer (or the GitHub options); without it any Sigstore user would pass');
     }
     if (!keyless && keys.length === 0) throw new VerifyError('KEY_REQUIRED', 'the bundle is signed with a key: give its public key with --key');
@@ -88,7 +104,39 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   }
   result.checks = [...checks, ...signed];
   result.ok = result.checks.every((c) => c.ok || c.skipped);
-  return { report: result };
+  const attestation = options.attestation
+    ? { uri: options.attestation, sha256: sha256Hex(await readFile(resolve(options.cwd, options.attestation))) }
+    : contents.attestationBytes
+      ? { uri: 'attestations/evidence.sigstore.json', sha256: sha256Hex(contents.attestationBytes) }
+      : undefined;
+  return { report: withPolicy(result, rules, contents, options), ...(contents.manifest ? { manifest: contents.manifest } : {}), ...(attestation ? { attestation } : {}) };
+}
+
+/** Evaluates the policy over an authentic bundle's evidence and settles the verdict. */
+function withPolicy(result: VerifyCommandReport, rules: LoadedPolicy | undefined, contents: BundleContents, options: VerifyOptions): VerifyCommandReport {
+  const authentic = result.ok;
+  if (rules && contents.manifest && contents.complete) {
+    const signer = result.signature?.kind === 'certificate' && result.checks.some((c) => c.id === 'signature' && c.ok) ? { identity: result.signature.identity ?? '', issuer: result.signature.issuer ?? '' } : undefined;
+    result.policy = evaluatePolicy(rules, {
+      manifest: contents.manifest,
+      blobs: contents.kept,
+      mode: result.mode,
+      ...(signer ? { signer } : {}),
+      now: (options.now ?? (() => new Date()))(),
+    });
+  }
+  const policyOk = result.policy?.ok ?? true;
+  result.verdict = !authentic ? 'failed' : policyOk ? 'verified' : 'policy-failed';
+  result.ok = authentic && policyOk;
+  return result;
+}
+
+async function readPolicyFile(cwd: string, file: string): Promise<Buffer> {
+  try {
+    return await readFile(resolve(cwd, file));
+  } catch (e) {
+    throw new PolicyError('POLICY_NOT_FOUND', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: file });
+  }
 }
 
 /** Keyless bundles carry a certificate; key-signed ones a public-key hint. */

@@ -1,5 +1,6 @@
 import type { InspectResult } from '../commands/inspect.js';
 import type { AttestationReport } from '../commands/verify-attestation.js';
+import type { PolicyResult } from '../verifier/policy-result.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 
@@ -90,15 +91,27 @@ export function formatInspect(r: InspectResult): string {
 
 export function formatVerifyText(report: VerifyReport & { bundle: { path?: string } }): string {
   const b = report.bundle;
+  const verdict = report.verdict === 'policy-failed' ? 'POLICY FAILED' : report.ok ? 'VERIFIED' : 'FAILED';
   const lines = [
-    `${report.ok ? 'VERIFIED' : 'FAILED'}: ${b.path ?? 'bundle'}${b.name ? ` (${b.name} ${b.version})` : ''}`,
+    `${verdict}: ${b.path ?? 'bundle'}${b.name ? ` (${b.name} ${b.version})` : ''}`,
     report.mode === 'integrity-only' ? 'mode: integrity only (signature not checked)' : 'mode: signature required',
   ];
   if (b.digest) lines.push(`bundle digest:   ${b.digest}`);
   if (b.manifestDigest) lines.push(`manifest digest: ${b.manifestDigest}`);
   if (report.signature) lines.push(...signatureLines(report.signature));
   lines.push('', ...checkLines(report.checks));
+  if (report.policy) lines.push('', ...policyLines(report.policy));
   return `${lines.join('\n')}\n`;
+}
+
+function policyLines(p: PolicyResult): string[] {
+  const mark = (status: string): string => ({ pass: 'ok  ', fail: 'FAIL', waived: 'WAIV', error: 'ERR ', 'not-applicable': 'n/a ', 'not-checked': 'SKIP', none: '    ' })[status] ?? status;
+  const out = [`Policy ${p.policy.path} (${p.policy.digest.slice(0, 19)}…): ${p.ok ? 'holds' : 'FAILS'}`];
+  if (p.identity.status !== 'none') out.push(`${mark(p.identity.status)} identity     ${p.identity.message}`);
+  for (const r of p.requirements) out.push(`${mark(r.status)} require      ${r.kind}: ${r.message}`);
+  for (const r of p.rules) out.push(`${mark(r.status)} rule         ${r.name}${r.controls.length ? ` [${r.controls.join(', ')}]` : ''}: ${r.message}`);
+  for (const c of p.crossChecks) out.push(`${mark(c.status)} cross-check  ${c.name}: ${c.message}`);
+  return out;
 }
 
 function signatureLines(s: SignatureInfo): string[] {

@@ -36,6 +36,13 @@ export interface VerifyReport {
   checks: Check[];
   /** Who signed, how, and what vouches for the time: present once a signature was examined. */
   signature?: import('./sigstore-bundle.js').SignatureInfo;
+  /** The policy's findings, when a policy was given. */
+  policy?: import('./policy-result.js').PolicyResult;
+  /**
+   * `verified`; `failed` (integrity or authenticity, exit 1); `policy-failed`
+   * (authentic, but the policy does not hold, exit 3).
+   */
+  verdict?: 'verified' | 'failed' | 'policy-failed';
 }
 
 /** The check ids in the order they are reported. */

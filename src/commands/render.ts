@@ -1,0 +1,54 @@
+import { appendFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Manifest } from '../core/manifest.js';
+import { formatVerifyText } from '../format/text.js';
+import { renderHtml } from '../report/html.js';
+import { renderMarkdown } from '../report/markdown.js';
+import type { AuditReportInput } from '../report/model.js';
+import { writeAtomically } from './atomic.js';
+import type { VerifyCommandReport } from './verify.js';
+
+export type ReportFormat = 'text' | 'json' | 'markdown' | 'html';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'markdown', 'html'];
+
+export function auditInput(report: VerifyCommandReport, manifest: Manifest | undefined, now: Date = new Date()): AuditReportInput {
+  return {
+    report,
+    entries: (manifest?.entries ?? []).map((e) => ({ path: e.path, kind: e.kind, mediaType: e.mediaType, digest: e.digest, size: e.size, summary: e.summary })),
+    subjects: (manifest?.subjects ?? []).map((s) => ({ name: s.name, digest: s.digest, size: s.size })),
+    source: manifest?.source ?? {},
+    ...(report.policy ? { policy: report.policy } : {}),
+    generatedAt: now.toISOString(),
+  };
+}
+
+export function renderReport(format: ReportFormat, report: VerifyCommandReport, manifest: Manifest | undefined): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'markdown':
+      return renderMarkdown(auditInput(report, manifest));
+    case 'html':
+      return renderHtml(auditInput(report, manifest));
+    default:
+      return formatVerifyText(report);
+  }
+}
+
+/**
+ * Inside GitHub Actions the Markdown report is also appended to the job's
+ * summary page ($GITHUB_STEP_SUMMARY), whatever format was asked for.
+ */
+export async function appendStepSummary(env: Record<string, string | undefined>, cwd: string, report: VerifyCommandReport, manifest: Manifest | undefined): Promise<void> {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (!file || env.GITHUB_ACTIONS !== 'true') return;
+  await appendFile(resolve(cwd, file), `${renderMarkdown(auditInput(report, manifest))}\n`);
+}
+
+/** Writes a report whole or not at all. */
+export async function writeOutput(cwd: string, output: string, text: string): Promise<void> {
+  await writeAtomically(resolve(cwd, output), true, (out) => new Promise<void>((done, fail) => {
+    out.on('error', fail);
+    out.end(text, () => done());
+  }));
+}

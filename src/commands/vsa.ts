@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { sha256Hex } from '../core/digest.js';
+import { canonicalBytes } from '../core/canonical-json.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../core/schemas/intoto.js';
+import { toVsaStatement } from '../signer/vsa.js';
+import { writeAtomically } from './atomic.js';
+import { makeSigner, type SignOptions } from './sign.js';
+import type { Env } from './trust.js';
+import type { VerifyResult } from './verify.js';
+
+export interface WriteVsaOptions {
+  cwd: string;
+  env: Env;
+  output: string;
+  bundle: string;
+  result: VerifyResult;
+  policy?: string;
+  /** Sign it, with `evidence sign`'s options. */
+  sign?: Omit<SignOptions, 'cwd' | 'bundle'>;
+}
+
+/** Writes the VSA (and, when asked, its Sigstore bundle); returns the files written. */
+export async function writeVsa(options: WriteVsaOptions): Promise<string[]> {
+  const { report } = options.result;
+  const statement = toVsaStatement({
+    bundle: { name: basename(options.bundle), sha256: (report.bundle.digest ?? 'sha256:').replace(/^sha256:/, '') },
+    resourceUri: options.bundle,
+    passed: report.ok,
+    timeVerified: new Date(),
+    ...(options.policy ? { policy: { uri: options.policy, sha256: sha256Hex(await readFile(resolve(options.cwd, options.policy))) } } : {}),
+    inputAttestations: options.result.attestation ? [options.result.attestation] : [],
+  });
+  const bytes = canonicalBytes(statement);
+  const file = resolve(options.cwd, options.output);
+  await writeAtomically(file, true, (out) => new Promise<void>((done, fail) => {
+    out.on('error', fail);
+    out.end(Buffer.concat([bytes, Buffer.from('\n')]), () => done());
+  }));
+  const written = [options.output];
+  if (options.sign) {
+    const signer = await makeSigner({ cwd: options.cwd, env: options.env, ...options.sign }, options.env);
+    const sigstore = await signer.signDsse(bytes, IN_TOTO_PAYLOAD_TYPE);
+    const signed = `${file.replace(/\.json$/, '')}.sigstore.json`;
+    await writeAtomically(signed, true, (out) => new Promise<void>((done, fail) => {
+      out.on('error', fail);
+      out.end(`${JSON.stringify(sigstore)}\n`, () => done());
+    }));
+    written.push(signed);
+  }
+  return written;
+}

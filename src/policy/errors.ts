@@ -1,0 +1,16 @@
+/** A policy that cannot be used: unreadable, invalid, or a rule that does not evaluate to a boolean. Exit 2. */
+export type PolicyErrorCode = 'POLICY_NOT_FOUND' | 'POLICY_INVALID' | 'POLICY_RULE_INVALID';
+
+export class PolicyError extends Error {
+  readonly code: PolicyErrorCode;
+  readonly path?: string;
+  readonly issues: { path: string; message: string }[];
+  constructor(code: PolicyErrorCode, message: string, options: { path?: string; issues?: { path: string; message: string }[] } = {}) {
+    const issues = options.issues ?? [];
+    super(issues.length ? `${message}\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}` : message);
+    this.name = 'PolicyError';
+    this.code = code;
+    if (options.path !== undefined) this.path = options.path;
+    this.issues = issues;
+  }
+}

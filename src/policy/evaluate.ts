@@ -1,0 +1,211 @@
+import { isCelError, parse, run } from '@bufbuild/cel';
+import { parse as parseYaml } from 'yaml';
+import { digestHex, sha256Hex } from '../core/digest.js';
+import { zodIssues, type Manifest } from '../core/manifest.js';
+import { anchored } from '../verifier/identity-policy.js';
+import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../verifier/policy-result.js';
+import { PolicyError } from './errors.js';
+import { policySchema, type Policy } from './schema.js';
+
+/** The lists a rule can read, one per evidence kind, named after it (docs/policy.md). */
+export const POLICY_KINDS = ['sbom', 'sarif', 'junit', 'coverage', 'k6', 'terraform', 'migrations', 'dora', 'slo', 'attestation', 'file'] as const;
+
+export interface LoadedPolicy {
+  policy: Policy;
+  path: string;
+  digest: string;
+}
+
+/** Parses and checks a policy (YAML or JSON): every rule must compile, every waiver name a rule. */
+export function loadPolicy(bytes: Buffer, path: string): LoadedPolicy {
+  let raw: unknown;
+  try {
+    raw = parseYaml(bytes.toString('utf8'), { strict: true, uniqueKeys: true });
+  } catch (e) {
+    throw new PolicyError('POLICY_INVALID', `${path}: not valid YAML or JSON (${(e as Error).message.split('\n')[0]})`, { path });
+  }
+  const parsed = policySchema.safeParse(raw);
+  if (!parsed.success) throw new PolicyError('POLICY_INVALID', `${path}: not a valid policy`, { path, issues: zodIssues(parsed.error) });
+  const policy = parsed.data;
+  const names = new Set<string>();
+  for (const rule of policy.rules) {
+    if (names.has(rule.name)) throw new PolicyError('POLICY_INVALID', `${path}: two rules are named '${rule.name}'`, { path });
+    names.add(rule.name);
+    try {
+      parse(rule.expr);
+    } catch (e) {
+      throw new PolicyError('POLICY_RULE_INVALID', `${path}: rule '${rule.name}' does not compile: ${(e as Error).message}`, { path });
+    }
+  }
+  for (const w of policy.waivers) {
+    if (!names.has(w.rule)) throw new PolicyError('POLICY_INVALID', `${path}: a waiver names the rule '${w.rule}', which the policy does not have`, { path });
+  }
+  for (const i of policy.identity ?? []) {
+    for (const re of [i.issuerRegexp, i.subjectRegexp]) {
+      if (re === undefined) continue;
+      try {
+        anchored(re);
+      } catch (e) {
+        throw new PolicyError('POLICY_INVALID', `${path}: identity regexp '${re}' does not compile (${(e as Error).message})`, { path });
+      }
+    }
+  }
+  return { policy, path, digest: `sha256:${sha256Hex(bytes)}` };
+}
+
+export interface PolicyContext {
+  manifest: Manifest;
+  /** Blobs kept in memory for the cross-checks, by hex. */
+  blobs: ReadonlyMap<string, Buffer>;
+  mode: 'integrity-only' | 'signed';
+  /** The verified certificate signer, if any. */
+  signer?: { identity: string; issuer: string };
+  /** Waivers expire by this clock. */
+  now: Date;
+}
+
+export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext): PolicyResult {
+  const { policy } = loaded;
+  const requirements = policy.require.map((r) => checkRequirement(r, ctx.manifest));
+  const rules = policy.rules.map((rule) => evaluateRule(rule, policy, ctx, loaded.path));
+  const crossChecks = policy.crossChecks.map((name) => crossCheck(name, ctx));
+  const identity = checkPolicyIdentity(policy, ctx);
+  const ok =
+    requirements.every((r) => r.status === 'pass') &&
+    rules.every((r) => r.status === 'pass' || r.status === 'waived') &&
+    crossChecks.every((c) => c.status !== 'fail') &&
+    identity.status !== 'fail';
+  return { ok, policy: { path: loaded.path, digest: loaded.digest }, evaluatedAt: ctx.now.toISOString(), requirements, rules, crossChecks, identity };
+}
+
+const SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 } as const;
+function seconds(d: string): number {
+  return Number(d.slice(0, -1)) * SECONDS[d.slice(-1) as keyof typeof SECONDS];
+}
+
+function checkRequirement(r: Policy['require'][number], manifest: Manifest): RequirementResult {
+  const entries = manifest.entries.filter((e) => e.kind === r.kind);
+  const min = r.min ?? 1;
+  const base = { kind: r.kind, count: entries.length, ...(r.maxAge ? { maxAge: r.maxAge } : {}) };
+  if (entries.length < min) return { ...base, status: 'fail', message: `${entries.length} ${r.kind} entr${entries.length === 1 ? 'y' : 'ies'}; at least ${min} required` };
+  if (r.maxAge) {
+    const created = Date.parse(manifest.created);
+    const limit = seconds(r.maxAge);
+    for (const e of entries) {
+      const asOf = typeof e.summary.asOf === 'string' ? Date.parse(e.summary.asOf) : Number.NaN;
+      if (Number.isNaN(asOf)) return { ...base, status: 'fail', message: `${e.path} states no time (asOf), so its age cannot be checked against maxAge ${r.maxAge}` };
+      const age = (created - asOf) / 1000;
+      if (age > limit) return { ...base, status: 'fail', message: `${e.path} was taken ${formatAge(age)} before the bundle was created; at most ${r.maxAge} allowed` };
+    }
+    return { ...base, status: 'pass', message: `${entries.length} present, each at most ${r.maxAge} older than the bundle` };
+  }
+  return { ...base, status: 'pass', message: `${entries.length} present` };
+}
+
+function formatAge(s: number): string {
+  return s >= 86400 ? `${(s / 86400).toFixed(1)} d` : s >= 3600 ? `${(s / 3600).toFixed(1)} h` : `${Math.round(s)} s`;
+}
+
+/** The CEL variables: `manifest`, and one list per kind of that kind's entry summaries (with `path`). */
+export function celBindings(manifest: Manifest): Record<string, unknown> {
+  const lists: Record<string, unknown[]> = Object.fromEntries(POLICY_KINDS.map((k) => [k, []]));
+  for (const e of manifest.entries) {
+    const key = e.collector.name === 'file' ? 'file' : e.kind;
+    (lists[key] ??= []).push(e.collector.name === 'file' ? { path: e.path, kind: e.kind, mediaType: e.mediaType, digest: e.digest, size: e.size } : { ...e.summary, path: e.path });
+  }
+  return { manifest: JSON.parse(JSON.stringify(manifest)) as unknown, ...lists };
+}
+
+function evaluateRule(rule: Policy['rules'][number], policy: Policy, ctx: PolicyContext, path: string): RuleResult {
+  const value = run(rule.expr, celBindings(ctx.manifest) as never);
+  if (isCelError(value)) throw new PolicyError('POLICY_RULE_INVALID', `${path}: rule '${rule.name}' cannot be evaluated: ${value.message}`, { path });
+  if (typeof value !== 'boolean') throw new PolicyError('POLICY_RULE_INVALID', `${path}: rule '${rule.name}' yields a ${typeof value}, not a boolean`, { path });
+  const base = { name: rule.name, expr: rule.expr, controls: rule.controls };
+  if (value) return { ...base, status: 'pass', message: 'holds' };
+  const message = rule.message ?? `${rule.expr} is false`;
+  const waiver = policy.waivers.find((w) => w.rule === rule.name);
+  if (!waiver) return { ...base, status: 'fail', message };
+  // A date alone runs to the end of that day, UTC.
+  const until = /^\d{4}-\d{2}-\d{2}$/.test(waiver.expires) ? Date.parse(`${waiver.expires}T23:59:59Z`) : Date.parse(waiver.expires);
+  const expired = ctx.now.getTime() > until;
+  return { ...base, status: expired ? 'fail' : 'waived', message: expired ? `${message} (its waiver expired ${waiver.expires})` : `${message}; waived until ${waiver.expires}: ${waiver.reason}`, waiver: { reason: waiver.reason, expires: waiver.expires, expired } };
+}
+
+function checkPolicyIdentity(policy: Policy, ctx: PolicyContext): PolicyResult['identity'] {
+  if (!policy.identity || policy.identity.length === 0) return { status: 'none', message: 'the policy names no signers' };
+  if (ctx.mode === 'integrity-only') return { status: 'not-checked', message: 'not checked: integrity only, the signature was not verified' };
+  if (!ctx.signer) return { status: 'fail', message: 'the bundle is not signed by a certificate identity the policy could match' };
+  const { identity, issuer } = ctx.signer;
+  const match = policy.identity.some(
+    (i) =>
+      (i.issuer === undefined || i.issuer === issuer) &&
+      (i.issuerRegexp === undefined || anchored(i.issuerRegexp).test(issuer)) &&
+      (i.subject === undefined || i.subject === identity) &&
+      (i.subjectRegexp === undefined || anchored(i.subjectRegexp).test(identity)),
+  );
+  return match ? { status: 'pass', message: `signed by ${identity} (${issuer}), an allowed signer` } : { status: 'fail', message: `signed by ${identity} (${issuer}), which no identity of the policy allows` };
+}
+
+/** Blobs the cross-checks read: SBOMs, SARIF and JUnit (bounded by the reader). */
+export function crossCheckBlob(hex: string, manifest: Manifest): boolean {
+  return manifest.entries.some((e) => ['sbom', 'sarif', 'junit'].includes(e.kind) && digestHex(e.digest) === hex);
+}
+
+function crossCheck(name: Policy['crossChecks'][number], ctx: PolicyContext): CrossCheckResult {
+  const { manifest } = ctx;
+  const blobsOf = (kind: string): { path: string; text: string }[] =>
+    manifest.entries.filter((e) => e.kind === kind).flatMap((e) => {
+      const b = ctx.blobs.get(digestHex(e.digest));
+      return b ? [{ path: e.path, text: b.toString('utf8') }] : [];
+    });
+  const commit = manifest.source.commit;
+  const problems: string[] = [];
+  let stated = 0;
+  if (name === 'sbom-version') {
+    for (const b of blobsOf('sbom')) {
+      const version = describedVersion(b.text);
+      if (version === undefined) continue;
+      stated++;
+      if (version !== manifest.version) problems.push(`${b.path} describes version ${version}, the bundle is ${manifest.version}`);
+    }
+  } else {
+    if (!commit) return { name, status: 'not-applicable', message: 'the bundle states no source commit' };
+    for (const b of blobsOf(name === 'sarif-commit' ? 'sarif' : 'junit')) {
+      const revisions = name === 'sarif-commit' ? sarifRevisions(b.text) : junitRevisions(b.text);
+      if (revisions.length === 0) continue;
+      stated++;
+      for (const r of revisions) if (!commit.startsWith(r.toLowerCase()) || r.length < 7) problems.push(`${b.path} was made from ${r}, the bundle's source is ${commit}`);
+    }
+  }
+  if (stated === 0) return { name, status: 'not-applicable', message: 'no evidence of that kind states it' };
+  return problems.length ? { name, status: 'fail', message: problems.join('; ') } : { name, status: 'pass', message: `${stated} entr${stated === 1 ? 'y agrees' : 'ies agree'} with the bundle` };
+}
+
+function describedVersion(text: string): string | undefined {
+  try {
+    const doc = JSON.parse(text) as { bomFormat?: string; metadata?: { component?: { version?: string } }; packages?: { SPDXID: string; versionInfo?: string }[]; documentDescribes?: string[]; relationships?: { spdxElementId: string; relationshipType: string; relatedSpdxElement: string }[] };
+    if (doc.bomFormat === 'CycloneDX') return doc.metadata?.component?.version;
+    const described = new Set(doc.documentDescribes ?? []);
+    for (const r of doc.relationships ?? []) if (r.spdxElementId === 'SPDXRef-DOCUMENT' && r.relationshipType === 'DESCRIBES') described.add(r.relatedSpdxElement);
+    return doc.packages?.find((p) => described.has(p.SPDXID))?.versionInfo;
+  } catch {
+    const m = /<metadata>[\s\S]*?<component[^>]*>[\s\S]*?<version>([^<]+)<\/version>/.exec(text);
+    return m?.[1];
+  }
+}
+
+function sarifRevisions(text: string): string[] {
+  try {
+    const log = JSON.parse(text) as { runs?: { versionControlProvenance?: { revisionId?: string }[] }[] };
+    return (log.runs ?? []).flatMap((r) => (r.versionControlProvenance ?? []).flatMap((v) => (v.revisionId ? [v.revisionId] : [])));
+  } catch {
+    return [];
+  }
+}
+
+function junitRevisions(text: string): string[] {
+  const out: string[] = [];
+  const re = /<property\s+name="(?:git[._-]?commit|commit|sha|git[._-]?sha|GIT_COMMIT|revision)"\s+value="([0-9a-fA-F]{7,64})"/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] as string);
+  return out;
+}

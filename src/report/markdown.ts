@@ -1,0 +1,165 @@
+import { formatBytes } from '../format/text.js';
+import type { PolicyResult } from '../verifier/policy-result.js';
+import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
+import { type AuditReportInput, checkState, controlGroups, policyOf, sourceLine, summaryLine, verdictOf } from './model.js';
+
+/**
+ * A GitHub-flavoured Markdown audit report (for $GITHUB_STEP_SUMMARY and
+ * audit files). Every string from the data is escaped: no raw HTML, no
+ * links, images or math can come out of a bundle's contents.
+ */
+export function renderMarkdown(input: AuditReportInput): string {
+  const r = input.report;
+  const b = r.bundle;
+  const verdict = verdictOf(input);
+  const policy = policyOf(input);
+  const out: string[] = [];
+
+  out.push(`# Evidence audit: ${b.name ? text(`${b.name} ${b.version ?? ''}`.trim()) : text(b.path ?? 'bundle')}`, '');
+  out.push(`**${verdict.ok ? '✅ PASSED' : '❌ FAILED'}**: ${text(verdict.detail)}`, '');
+
+  const facts: [string, string][] = [];
+  if (b.path) facts.push(['Bundle', code(b.path)]);
+  if (b.name) facts.push(['Release', text(`${b.name} ${b.version ?? ''}`.trim())]);
+  if (b.created) facts.push(['Created', text(b.created)]);
+  facts.push(['Source', text(sourceLine(input.source))]);
+  facts.push(['Mode', r.mode === 'signed' ? 'signed (signature and identity required)' : 'integrity only (signature not checked)']);
+  if (b.digest) facts.push(['Bundle digest', code(b.digest)]);
+  if (b.manifestDigest) facts.push(['Manifest digest', code(b.manifestDigest)]);
+  facts.push(['Size', text(formatBytes(b.size))]);
+  if (r.signature) facts.push(...signatureFacts(r.signature));
+  facts.push(['Report generated', text(input.generatedAt)]);
+  out.push(table(['Field', 'Value'], facts), '');
+
+  out.push(`## Subjects (${input.subjects.length})`, '');
+  out.push(input.subjects.length ? table(['Name', 'Size', 'Digest'], input.subjects.map((s) => [text(s.name), text(formatBytes(s.size)), code(s.digest)])) : '_No release subjects._', '');
+
+  const failed = r.checks.filter((c) => checkState(c) === 'fail').length;
+  out.push(`## Checks (${failed ? `${failed} failed` : 'all passed'})`, '');
+  out.push(
+    table(
+      ['Result', 'Check', 'Code', 'Details'],
+      r.checks.map((c) => {
+        const state = checkState(c);
+        const extra = state === 'fail' && (c.expected || c.found) ? ` (expected ${c.expected ?? '-'}, found ${c.found ?? '-'})` : '';
+        const where = c.path ? ` (at ${c.path})` : '';
+        return [STATE[state], code(c.id), c.code ? code(c.code) : '', text(`${c.message}${where}${extra}`)];
+      }),
+    ),
+    '',
+  );
+
+  if (policy) out.push(...policySection(policy));
+
+  out.push(`## Evidence (${input.entries.length})`, '');
+  out.push(
+    input.entries.length
+      ? table(['Path', 'Kind', 'Size', 'Summary'], input.entries.map((e) => [code(e.path), text(e.kind), text(formatBytes(e.size)), text(summaryLine(e.kind, e.summary))]))
+      : '_No evidence entries._',
+    '',
+  );
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+const STATE = { pass: '✅ pass', fail: '❌ fail', skipped: '⏭ skipped' } as const;
+const RULE = { pass: '✅ pass', fail: '❌ fail', waived: '⚠️ waived', error: '❌ error', 'not-applicable': '➖ n/a', 'not-checked': '⏭ not checked', none: '➖ none' } as const;
+const ruleMark = (s: string): string => (RULE as Record<string, string>)[s] ?? text(s);
+
+function signatureFacts(s: SignatureInfo): [string, string][] {
+  const f: [string, string][] = [];
+  if (s.kind === 'certificate') {
+    f.push(['Signer', code(s.identity ?? '?')], ['Issuer', code(s.issuer ?? '?')]);
+    if (s.claims?.buildSignerUri && s.claims.buildSignerUri !== s.identity) f.push(['Workflow', code(s.claims.buildSignerUri)]);
+    if (s.claims?.sourceRepositoryUri) f.push(['Repository', text(`${s.claims.sourceRepositoryUri}${s.claims.sourceRepositoryRef ? ` (${s.claims.sourceRepositoryRef})` : ''}`)]);
+    if (s.claims?.sourceRepositoryDigest) f.push(['Signed at commit', code(s.claims.sourceRepositoryDigest)]);
+  } else f.push(['Signing key', text(`${s.key ?? '(no matching key)'} (hint ${s.keyHint ?? 'none'})`)]);
+  for (const t of s.tlog) f.push(['Rekor entry', text(`#${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}` : ''}`)]);
+  for (const t of s.timestamps) f.push(['Timestamp (TSA)', text(t.time)]);
+  if (s.trustedRoot) f.push(['Trust root', text(`${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`)]);
+  return f;
+}
+
+function policySection(p: PolicyResult): string[] {
+  const out: string[] = [`## Policy: ${p.ok ? '✅ satisfied' : '❌ not satisfied'}`, ''];
+  out.push(
+    table(
+      ['Field', 'Value'],
+      [
+        ['Policy', code(p.policy.path)],
+        ['Policy digest', code(p.policy.digest)],
+        ['Evaluated at', text(p.evaluatedAt)],
+        ['Signer identity', `${ruleMark(p.identity.status)}: ${text(p.identity.message)}`],
+      ],
+    ),
+    '',
+  );
+  out.push('### Requirements', '');
+  out.push(
+    p.requirements.length
+      ? table(['Result', 'Kind', 'Entries', 'Max age', 'Details'], p.requirements.map((q) => [ruleMark(q.status), code(q.kind), text(String(q.count)), q.maxAge ? text(q.maxAge) : '', text(q.message)]))
+      : '_No requirements._',
+    '',
+  );
+  out.push('### Rules', '');
+  out.push(
+    p.rules.length
+      ? table(
+          ['Result', 'Rule', 'Controls', 'Details'],
+          p.rules.map((q) => [ruleMark(q.status), code(q.name), q.controls.map(code).join(', '), text(`${q.message}${q.waiver?.expired ? ' (waiver expired)' : ''}`)]),
+        )
+      : '_No rules._',
+    '',
+  );
+  const waived = p.rules.filter((q) => q.waiver);
+  if (waived.length) {
+    out.push('### Waivers', '');
+    out.push(
+      table(
+        ['Rule', 'Reason', 'Expires', 'State'],
+        waived.map((q) => [code(q.name), text(q.waiver?.reason ?? ''), text(q.waiver?.expires ?? ''), q.waiver?.expired ? '❌ expired' : '✅ in force']),
+      ),
+      '',
+    );
+  }
+  out.push('### Cross-checks', '');
+  out.push(p.crossChecks.length ? table(['Result', 'Cross-check', 'Details'], p.crossChecks.map((q) => [ruleMark(q.status), code(q.name), text(q.message)])) : '_No cross-checks._', '');
+
+  const groups = controlGroups(p);
+  if (groups.length) {
+    out.push('## Results by control', '');
+    out.push(
+      table(
+        ['Control', 'Result', 'Rules'],
+        groups.map((g) => [g.control ? code(g.control) : '_(no control)_', ruleMark(g.status), g.rules.map((q) => `${ruleMark(q.status)} ${code(q.name)}`).join('; ')]),
+      ),
+      '',
+    );
+  }
+  return out;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]): string => `| ${cells.map((c) => c || ' ').join(' | ')} |`;
+  return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/**
+ * Untrusted text as inert inline Markdown: HTML metacharacters become
+ * entities; the Markdown punctuation of emphasis, links, images, code,
+ * tables, math and strikethrough is backslash-escaped; newlines become
+ * spaces. Untrusted text is never placed at the start of a line.
+ */
+export function text(s: string): string {
+  return String(s)
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]!|~$]/g, '\\$&');
+}
+
+/** An identifier, digest or path in a code span (literal in Markdown); anything a code span cannot hold safely is escaped text instead. */
+function code(s: string): string {
+  const v = String(s);
+  return v !== '' && /^[^`|\r\n\u2028\u2029\\<>&]+$/.test(v) && v.trim() === v ? `\`${v}\`` : text(v);
+}

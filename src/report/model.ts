@@ -1,0 +1,261 @@
+import type { InspectResult } from '../commands/inspect.js';
+import { describeSummary } from '../format/text.js';
+import type { PolicyResult, RuleResult } from '../verifier/policy-result.js';
+import type { Check, VerifyReport } from '../verifier/report.js';
+
+/**
+ * Everything an audit report (Markdown or HTML) shows, as pure data. The
+ * command layer builds it from `verify` and `inspect`; the renderers only
+ * read it. Every string in it may come from an untrusted bundle.
+ */
+export interface AuditReportInput {
+  report: VerifyReport & { bundle: { path?: string } };
+  entries: InspectResult['entries'];
+  subjects: InspectResult['subjects'];
+  source: InspectResult['source'];
+  /** The policy evaluation, when a policy was given (falls back to `report.policy`). */
+  policy?: PolicyResult;
+  /** When the report was produced (RFC 3339). */
+  generatedAt: string;
+}
+
+/* ------------------------------------------------------------------------ *
+ * Derived views shared by the renderers. They never throw, whatever the
+ * (untrusted) summaries hold: a malformed value reads as absent.
+ * ------------------------------------------------------------------------ */
+
+export type CheckState = 'pass' | 'fail' | 'skipped';
+
+export function checkState(c: Check): CheckState {
+  return c.skipped ? 'skipped' : c.ok ? 'pass' : 'fail';
+}
+
+/** The policy result: the input's, else the one the report carries once the policy engine fills it. */
+export function policyOf(input: AuditReportInput): PolicyResult | undefined {
+  return input.policy ?? (input.report as VerifyReport & { policy?: PolicyResult }).policy;
+}
+
+export interface Verdict {
+  ok: boolean;
+  /** PASSED or FAILED. */
+  word: 'PASSED' | 'FAILED';
+  /** One sentence saying why. */
+  detail: string;
+}
+
+export function verdictOf(input: AuditReportInput): Verdict {
+  const r = input.report;
+  const policy = policyOf(input);
+  const failedChecks = r.checks.filter((c) => checkState(c) === 'fail').length;
+  const ok = r.ok && failedChecks === 0 && (policy ? policy.ok : true);
+  const parts: string[] = [];
+  if (failedChecks > 0) parts.push(`${failedChecks} verification check${failedChecks === 1 ? '' : 's'} failed`);
+  else if (!r.ok) parts.push('verification failed');
+  else parts.push(r.mode === 'signed' ? 'integrity and signature verified' : 'integrity verified; signature not checked (integrity-only mode)');
+  if (policy) {
+    if (policy.ok) parts.push('policy satisfied');
+    else {
+      const reqs = policy.requirements.filter((q) => q.status === 'fail').length;
+      const rules = policy.rules.filter((q) => q.status === 'fail' || q.status === 'error').length;
+      const cross = policy.crossChecks.filter((q) => q.status === 'fail').length;
+      const what = [
+        reqs && `${reqs} requirement${reqs === 1 ? '' : 's'}`,
+        rules && `${rules} rule${rules === 1 ? '' : 's'}`,
+        cross && `${cross} cross-check${cross === 1 ? '' : 's'}`,
+        policy.identity.status === 'fail' && 'the signer identity rule',
+      ].filter(Boolean);
+      parts.push(`policy not satisfied${what.length ? ` (${what.join(', ')} failed)` : ''}`);
+    }
+  } else parts.push('no policy evaluated');
+  const detail = parts.join('; ');
+  return { ok, word: ok ? 'PASSED' : 'FAILED', detail: detail.charAt(0).toUpperCase() + detail.slice(1) + '.' };
+}
+
+/** Rules grouped by control id, controls sorted; rules mapped to no control come last under ''. */
+export interface ControlGroup {
+  control: string;
+  status: 'pass' | 'fail' | 'waived';
+  rules: RuleResult[];
+}
+
+export function controlGroups(policy: PolicyResult | undefined): ControlGroup[] {
+  if (!policy) return [];
+  const by = new Map<string, RuleResult[]>();
+  for (const rule of policy.rules) {
+    const controls = Array.isArray(rule.controls) && rule.controls.length ? rule.controls : [''];
+    for (const c of new Set(controls.map(String))) by.set(c, [...(by.get(c) ?? []), rule]);
+  }
+  return [...by.entries()]
+    .sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b, 'en', { numeric: true })))
+    .map(([control, rules]) => ({
+      control,
+      rules,
+      status: rules.some((r) => r.status === 'fail' || r.status === 'error') ? 'fail' : rules.some((r) => r.status === 'waived') ? 'waived' : 'pass',
+    }));
+}
+
+/** A finite number from an untrusted value, else null. */
+export function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function obj(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** describeSummary, but never throwing on a summary that does not have its kind's shape. */
+export function summaryLine(kind: string, summary: unknown): string {
+  try {
+    return describeSummary(kind, obj(summary));
+  } catch {
+    return '(summary not readable)';
+  }
+}
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** SARIF security severities summed over every sarif entry; null when there is none. */
+export function severityTotals(entries: AuditReportInput['entries']): { totals: Record<Severity, number>; files: number } | null {
+  const sarif = entries.filter((e) => e.kind === 'sarif');
+  if (!sarif.length) return null;
+  const totals: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+  for (const e of sarif) {
+    const s = obj(obj(e.summary).severities);
+    for (const k of SEVERITIES) totals[k] += Math.max(0, num(s[k]) ?? 0);
+  }
+  return { totals, files: sarif.length };
+}
+
+export const TEST_OUTCOMES = ['passed', 'failed', 'errored', 'skipped'] as const;
+export type TestOutcome = (typeof TEST_OUTCOMES)[number];
+
+/** JUnit outcomes summed over every junit entry; null when there is none. */
+export function testTotals(entries: AuditReportInput['entries']): { totals: Record<TestOutcome, number>; tests: number; files: number } | null {
+  const junit = entries.filter((e) => e.kind === 'junit');
+  if (!junit.length) return null;
+  const totals: Record<TestOutcome, number> = { passed: 0, failed: 0, errored: 0, skipped: 0 };
+  let tests = 0;
+  for (const e of junit) {
+    const s = obj(e.summary);
+    for (const k of TEST_OUTCOMES) totals[k] += Math.max(0, num(s[k]) ?? 0);
+    tests += Math.max(0, num(s.tests) ?? 0);
+  }
+  return { totals, tests, files: junit.length };
+}
+
+export interface SloView {
+  path: string;
+  name: string;
+  service?: string;
+  objective: number | null;
+  period: string;
+  sli: number | null;
+  budgetRemaining: number | null;
+  budgetConsumed: number | null;
+  burnRates: { window: string; rate: number | null }[];
+  alerts: { page: boolean; ticket: boolean };
+  asOf: string;
+  live: boolean;
+}
+
+/** Every SLO of every slo entry. */
+export function sloViews(entries: AuditReportInput['entries']): SloView[] {
+  const out: SloView[] = [];
+  for (const e of entries.filter((x) => x.kind === 'slo')) {
+    const s = obj(e.summary);
+    const slos = Array.isArray(s.slos) ? s.slos : [];
+    for (const raw of slos) {
+      const o = obj(raw);
+      const eb = obj(o.errorBudget);
+      const br = obj(o.burnRates);
+      const alerts = obj(o.alerts);
+      out.push({
+        path: e.path,
+        name: String(o.name ?? '(unnamed)'),
+        service: o.service === undefined ? undefined : String(o.service),
+        objective: num(o.objective),
+        period: String(o.period ?? ''),
+        sli: num(o.sli),
+        budgetRemaining: num(eb.remaining),
+        budgetConsumed: num(eb.consumed),
+        burnRates: Object.keys(br).map((w) => ({ window: w, rate: num(br[w]) })).sort((a, b) => windowSeconds(a.window) - windowSeconds(b.window)),
+        alerts: { page: alerts.page === true, ticket: alerts.ticket === true },
+        asOf: String(s.asOf ?? ''),
+        live: s.live === true,
+      });
+    }
+  }
+  return out;
+}
+
+function windowSeconds(w: string): number {
+  const m = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(w);
+  if (!m) return Number.MAX_SAFE_INTEGER;
+  const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+  return Number(m[1]) * unit;
+}
+
+export interface DoraView {
+  path: string;
+  environment: string;
+  asOf: string;
+  windowDays: number | null;
+  deployments: number | null;
+  deploymentsPerDay: number | null;
+  band: string;
+  leadTimeMedian: number | null;
+  leadTimeP90: number | null;
+  changeFailureRate: number | null;
+  failedDeployments: number | null;
+  timeToRestoreMedian: number | null;
+  incidents: number | null;
+  resolvedIncidents: number | null;
+}
+
+export function doraViews(entries: AuditReportInput['entries']): DoraView[] {
+  return entries
+    .filter((e) => e.kind === 'dora')
+    .map((e) => {
+      const s = obj(e.summary);
+      return {
+        path: e.path,
+        environment: String(s.environment ?? ''),
+        asOf: String(s.asOf ?? ''),
+        windowDays: num(s.windowDays),
+        deployments: num(s.deployments),
+        deploymentsPerDay: num(s.deploymentsPerDay),
+        band: String(s.band ?? 'none'),
+        leadTimeMedian: num(obj(s.leadTimeSeconds).median),
+        leadTimeP90: num(obj(s.leadTimeSeconds).p90),
+        changeFailureRate: num(s.changeFailureRate),
+        failedDeployments: num(s.failedDeployments),
+        timeToRestoreMedian: num(obj(s.timeToRestoreSeconds).median),
+        incidents: num(s.incidents),
+        resolvedIncidents: num(s.resolvedIncidents),
+      };
+    });
+}
+
+/** 45 min, 5.3 h, 2.2 d. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return 'n/a';
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} d`;
+}
+
+export function formatPercent(ratio: number | null, digits = 1): string {
+  return ratio === null ? 'n/a' : `${(ratio * 100).toFixed(digits)}%`;
+}
+
+export function shortDigest(d: string): string {
+  return d.length > 23 ? `${d.slice(0, 23)}…` : d;
+}
+
+export function sourceLine(source: AuditReportInput['source']): string {
+  const s = obj(source);
+  const parts = [s.repository, s.commit && `@ ${String(s.commit)}`, s.ref && `(${String(s.ref)})`].filter(Boolean).map(String);
+  return parts.join(' ') || 'unknown';
+}

@@ -1,0 +1,38 @@
+import type { Statement } from '../core/schemas/intoto.js';
+import { IN_TOTO_STATEMENT_V1 } from '../core/schemas/intoto.js';
+import { PACKAGE_VERSION } from '../version.js';
+
+export const VSA_PREDICATE_TYPE = 'https://slsa.dev/verification_summary/v1';
+export const VERIFIER_ID = 'https://evidence-bundle.dev/verifier';
+
+export interface VsaInput {
+  /** The bundle verified: its file name and sha256. */
+  bundle: { name: string; sha256: string };
+  resourceUri: string;
+  passed: boolean;
+  timeVerified: Date;
+  policy?: { uri: string; sha256: string };
+  /** Attestations the verification relied on. */
+  inputAttestations: { uri: string; sha256: string }[];
+}
+
+/**
+ * A SLSA Verification Summary Attestation (slsa.dev/spec/v1.0/verification_summary)
+ * of one `evidence verify` run, for pipelines that consume verification results.
+ */
+export function toVsaStatement(input: VsaInput): Statement {
+  return {
+    _type: IN_TOTO_STATEMENT_V1,
+    subject: [{ name: input.bundle.name, digest: { sha256: input.bundle.sha256 } }],
+    predicateType: VSA_PREDICATE_TYPE,
+    predicate: {
+      verifier: { id: VERIFIER_ID, version: { evidence: PACKAGE_VERSION } },
+      timeVerified: input.timeVerified.toISOString(),
+      resourceUri: input.resourceUri,
+      ...(input.policy ? { policy: { uri: input.policy.uri, digest: { sha256: input.policy.sha256 } } } : {}),
+      inputAttestations: input.inputAttestations.map((a) => ({ uri: a.uri, digest: { sha256: a.sha256 } })),
+      verificationResult: input.passed ? 'PASSED' : 'FAILED',
+      verifiedLevels: input.passed ? ['EVIDENCE_BUNDLE_VERIFIED'] : [],
+    },
+  };
+}

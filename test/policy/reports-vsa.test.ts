@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../../scripts/local-sigstore.mjs';
+import { runCli } from '../helpers/io.js';
+import { fixture, useTmp } from '../helpers/tmp.js';
+
+const tmp = useTmp();
+const ISSUER = 'https://token.actions.githubusercontent.com';
+const SIGNER = 'https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.4.2';
+let sigstore: LocalSigstore;
+beforeAll(async () => {
+  sigstore = await startLocalSigstore();
+});
+afterAll(async () => {
+  await sigstore?.close();
+});
+
+async function signed(): Promise<{ dir: string; services: string[]; token: string }> {
+  const dir = await tmp();
+  await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+  const token = fakeIdentityToken({ iss: ISSUER, sub: SIGNER });
+  const services = ['--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url];
+  const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'acme-web', '--version', '1.4.2', '--sarif', fixture('sarif/security-severity.handwritten.sarif'), '--junit', fixture('junit/vitest.junit.xml'), '--sign', '--identity-token', token, ...services, '-q'], { cwd: dir });
+  expect(r.code).toBe(0);
+  await writeFile(join(dir, 'policy.yaml'), 'version: 1\nrules:\n  - name: no-critical-vulns\n    expr: sarif.all(s, s.severities.critical == 0)\n    controls: [SOC2-CC7.1]\n');
+  return { dir, services, token };
+}
+
+const who = ['--trusted-root', 'trusted_root.json', '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER];
+
+describe('reports', () => {
+  it('writes Markdown and HTML reports with --format and --output, and appends Markdown to the GitHub step summary', async () => {
+    const { dir } = await signed();
+    await writeFile(join(dir, 'summary.md'), '# earlier step\n');
+    const env = { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: join(dir, 'summary.md') };
+    const md = await runCli(['verify', 'b.tar.gz', ...who, '--policy', 'policy.yaml', '--format', 'markdown', '--output', 'report.md'], { cwd: dir, env });
+    expect(md.code).toBe(3);
+    const markdown = await readFile(join(dir, 'report.md'), 'utf8');
+    expect(markdown).toContain('no-critical-vulns');
+    expect(markdown).toContain('SOC2-CC7.1');
+    const summary = await readFile(join(dir, 'summary.md'), 'utf8');
+    expect(summary.startsWith('# earlier step\n')).toBe(true);
+    expect(summary).toContain('no-critical-vulns');
+    const html = await runCli(['verify', 'b.tar.gz', ...who, '--format', 'html', '--output', 'report.html'], { cwd: dir });
+    expect(html.code).toBe(0);
+    const page = await readFile(join(dir, 'report.html'), 'utf8');
+    expect(page).toMatch(/^<!DOCTYPE html>/i);
+    expect(page).toContain('acme-web');
+    expect(page).not.toMatch(/<script|https?:\/\/[^"'\s]*\.(css|js)/i);
+  });
+
+  it('evidence report writes the same report without a policy', async () => {
+    const { dir } = await signed();
+    const r = await runCli(['report', 'b.tar.gz', '-o', 'audit.html', ...who], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(await readFile(join(dir, 'audit.html'), 'utf8')).toContain(SIGNER);
+  });
+});
+
+describe('verification summary attestation', () => {
+  it('writes a VSA whose subject is the bundle, signed and verifiable with verify-attestation', async () => {
+    const { dir, services, token } = await signed();
+    const r = await runCli(['verify', 'b.tar.gz', ...who, '--policy', 'policy.yaml', '--json', '--vsa', 'vsa.json', '--vsa-sign', '--identity-token', token, ...services], { cwd: dir });
+    expect(r.code).toBe(3);
+    const vsa = JSON.parse(await readFile(join(dir, 'vsa.json'), 'utf8'));
+    const bundleSha = createHash('sha256').update(await readFile(join(dir, 'b.tar.gz'))).digest('hex');
+    expect(vsa).toMatchObject({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'b.tar.gz', digest: { sha256: bundleSha } }],
+      predicateType: 'https://slsa.dev/verification_summary/v1',
+      predicate: { verifier: { id: 'https://evidence-bundle.dev/verifier' }, resourceUri: 'b.tar.gz', verificationResult: 'FAILED', policy: { uri: 'policy.yaml', digest: { sha256: createHash('sha256').update(await readFile(join(dir, 'policy.yaml'))).digest('hex') } } },
+    });
+    expect(vsa.predicate.inputAttestations[0].uri).toBe('attestations/evidence.sigstore.json');
+    const check = await runCli(['verify-attestation', 'vsa.sigstore.json', '--digest', `sha256:${bundleSha}`, ...who], { cwd: dir });
+    expect(check.code).toBe(0);
+    const passing = await runCli(['verify', 'b.tar.gz', ...who, '--vsa', 'vsa2.json'], { cwd: dir });
+    expect(passing.code).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'vsa2.json'), 'utf8')).predicate.verificationResult).toBe('PASSED');
+  });
+});
