@@ -1,6 +1,6 @@
 import type { AttestationSummary } from '../core/summaries.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
-import { verifySigstoreBundle, type VerificationKeyInput } from '../verifier/sigstore-bundle.js';
+import { signatureKind, verifySigstoreBundle, type VerificationKeyInput } from '../verifier/sigstore-bundle.js';
 import { parseStatement } from '../verifier/statement-check.js';
 import type { LoadedTrustRoot } from '../verifier/trusted-root.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -28,8 +28,7 @@ export function attestationCollector(trust: AttestationTrust): Collector {
     async collect(input) {
       const bytes = await readInput(input);
       const json = parseJson(input, bytes) as Record<string, unknown>;
-      const vm = json?.verificationMaterial as Record<string, unknown> | undefined;
-      const keyless = !(vm && typeof vm === 'object' && 'publicKey' in vm);
+      const keyless = signatureKind(json) !== 'public-key';
       if (keyless && !hasIdentityConstraint(trust.policy)) {
         throw new CollectError('ATTESTATION_IDENTITY_REQUIRED', `${input.label}: a keyless attestation is taken only with --certificate-identity (or -regexp) and --certificate-oidc-issuer saying who must have signed it`, { file: input.label });
       }

@@ -5,7 +5,7 @@ import { hashFile } from '../fs/hash-file.js';
 import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
 import type { Check } from '../verifier/report.js';
-import { verifySigstoreBundle, type SignatureInfo } from '../verifier/sigstore-bundle.js';
+import { signatureKind, verifySigstoreBundle, type SignatureInfo } from '../verifier/sigstore-bundle.js';
 import { parseStatement } from '../verifier/statement-check.js';
 import { checkPolicyOptions, readJsonFile, readKeys, resolveTrustRoots, type Env } from './trust.js';
 
@@ -47,8 +47,7 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
   const json = await readJsonFile(resolve(options.cwd, options.attestation), options.attestation, { missing: 'ATTESTATION_NOT_FOUND', bad: 'ATTESTATION_UNREADABLE' });
   const content = json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
   const kind = 'messageSignature' in content ? 'message-signature' : 'dsseEnvelope' in content ? 'dsse' : undefined;
-  const vm = content.verificationMaterial as Record<string, unknown> | undefined;
-  const keyless = !(vm && typeof vm === 'object' && 'publicKey' in vm);
+  const keyless = signatureKind(json) !== 'public-key';
   if (keyless && !hasIdentityConstraint(policy)) {
     throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'a keyless attestation needs --certificate-identity (or -regexp) and --certificate-oidc-issuer, or the GitHub options');
   }

@@ -10,7 +10,7 @@ import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
 import { checkAttestationEntries, isAttestationBlob } from '../verifier/attestation-entries.js';
-import { verifySigstoreBundle } from '../verifier/sigstore-bundle.js';
+import { signatureKind, verifySigstoreBundle } from '../verifier/sigstore-bundle.js';
 import { checkBundleStatement } from '../verifier/statement-check.js';
 import { verifyBundleIntegrity, type SubjectToCheck } from '../verifier/verify-bundle.js';
 import { openBundle } from './open-bundle.js';
@@ -86,13 +86,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     signed.push({ id: 'signature', ok: false, code: 'SIGNATURE_MISSING', message: 'the bundle is not signed and no --attestation was given (use --integrity-only to check its content alone)' });
   }
   if (json !== undefined) {
-    const keyless = isKeyless(json);
-    const policyNamesSigners = (rules?.policy.identity?.length ?? 0) > 0;
+    const keyless = signatureKind(json) !== 'public-key';
+    const signers = rules?.policy.identity ?? [];
+    const policyNamesSigners = signers.length > 0;
     if (keyless && !hasIdentityConstraint(policy) && !policyNamesSigners) {
       throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'the bundle is signed keylessly: say who may have signed it with --certificate-identity or --certificate-identity-regexp and --certificate-oidc-issuer (or the GitHub options); without it any Sigstore user would pass');
     }
     if (!keyless && keys.length === 0) throw new VerifyError('KEY_REQUIRED', 'the bundle is signed with a key: give its public key with --key');
-    const verified = verifySigstoreBundle({ json, roots, keys, policy });
+    const verified = verifySigstoreBundle({ json, roots, keys, policy, signers });
     signed.push(...verified.checks);
     if (verified.info) result.signature = verified.info;
     if (verified.checks.every((c) => c.ok) && contents.manifest && contents.manifestBytes) {
@@ -115,7 +116,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
 /** Evaluates the policy over an authentic bundle's evidence and settles the verdict. */
 function withPolicy(result: VerifyCommandReport, rules: LoadedPolicy | undefined, contents: BundleContents, options: VerifyOptions): VerifyCommandReport {
   const authentic = result.ok;
-  if (rules && contents.manifest && contents.complete) {
+  // Evidence that is not authentic is not worth a policy's judgement, nor its parsing.
+  if (rules && authentic && contents.manifest && contents.complete) {
     const signer = result.signature?.kind === 'certificate' && result.checks.some((c) => c.id === 'signature' && c.ok) ? { identity: result.signature.identity ?? '', issuer: result.signature.issuer ?? '' } : undefined;
     result.policy = evaluatePolicy(rules, {
       manifest: contents.manifest,
@@ -139,11 +141,6 @@ async function readPolicyFile(cwd: string, file: string): Promise<Buffer> {
   }
 }
 
-/** Keyless bundles carry a certificate; key-signed ones a public-key hint. */
-function isKeyless(json: unknown): boolean {
-  const vm = (json as { verificationMaterial?: Record<string, unknown> } | null)?.verificationMaterial;
-  return !(vm && typeof vm === 'object' && 'publicKey' in vm);
-}
 
 export async function hashArtifacts(cwd: string, files: string[]): Promise<SubjectToCheck[]> {
   return Promise.all(

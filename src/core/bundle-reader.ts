@@ -98,6 +98,9 @@ export interface ReadBundleOptions {
 
 class Stop extends Error {}
 
+/** What all kept blobs together may hold in memory; beyond it they are not kept (and reported unread). */
+export const MAX_KEPT_BYTES = 64 * 1024 * 1024;
+
 class LimitError extends Error {
   constructor(readonly limit: number) {
     super(`decompressed data exceeds ${limit} bytes`);
@@ -168,6 +171,7 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
   let lastBlob = '';
   let accounted = 0; // where the next member's header should start
   let stopped = false;
+  let keptBytes = 0; // all kept blobs together stay under MAX_KEPT_BYTES
 
   const piping = pipeline(source, compressed, gunzip, meter, extract).then(
     () => undefined,
@@ -260,7 +264,9 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
       }
       const counter = new HashingCounter();
       const sink = declared !== undefined && declared === size ? options.blobSink?.(hex, size) : undefined;
-      const keep = declared !== undefined && declared === size && size <= MAX_ATTESTATION_BYTES && result.manifest && options.keepBlob?.(hex, result.manifest);
+      const keep =
+        declared !== undefined && declared === size && size <= MAX_ATTESTATION_BYTES && keptBytes + size <= MAX_KEPT_BYTES && result.manifest && options.keepBlob?.(hex, result.manifest);
+      if (keep) keptBytes += size;
       const chunks: Buffer[] = [];
       if (keep) counter.on('data', (c: Buffer) => chunks.push(c));
       if (sink) await pipeline(entry, counter, sink);

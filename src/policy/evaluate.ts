@@ -2,7 +2,7 @@ import { isCelError, parse, run } from '@bufbuild/cel';
 import { parse as parseYaml } from 'yaml';
 import { digestHex, sha256Hex } from '../core/digest.js';
 import { zodIssues, type Manifest } from '../core/manifest.js';
-import { anchored } from '../verifier/identity-policy.js';
+import { anchored, matchesSigner } from '../verifier/identity-policy.js';
 import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../verifier/policy-result.js';
 import { PolicyError } from './errors.js';
 import { policySchema, type Policy } from './schema.js';
@@ -136,13 +136,7 @@ function checkPolicyIdentity(policy: Policy, ctx: PolicyContext): PolicyResult['
   if (ctx.mode === 'integrity-only') return { status: 'not-checked', message: 'not checked: integrity only, the signature was not verified' };
   if (!ctx.signer) return { status: 'fail', message: 'the bundle is not signed by a certificate identity the policy could match' };
   const { identity, issuer } = ctx.signer;
-  const match = policy.identity.some(
-    (i) =>
-      (i.issuer === undefined || i.issuer === issuer) &&
-      (i.issuerRegexp === undefined || anchored(i.issuerRegexp).test(issuer)) &&
-      (i.subject === undefined || i.subject === identity) &&
-      (i.subjectRegexp === undefined || anchored(i.subjectRegexp).test(identity)),
-  );
+  const match = policy.identity.some((i) => matchesSigner(i, identity, issuer));
   return match ? { status: 'pass', message: `signed by ${identity} (${issuer}), an allowed signer` } : { status: 'fail', message: `signed by ${identity} (${issuer}), which no identity of the policy allows` };
 }
 
@@ -189,9 +183,23 @@ function describedVersion(text: string): string | undefined {
     for (const r of doc.relationships ?? []) if (r.spdxElementId === 'SPDXRef-DOCUMENT' && r.relationshipType === 'DESCRIBES') described.add(r.relatedSpdxElement);
     return doc.packages?.find((p) => described.has(p.SPDXID))?.versionInfo;
   } catch {
-    const m = /<metadata>[\s\S]*?<component[^>]*>[\s\S]*?<version>([^<]+)<\/version>/.exec(text);
-    return m?.[1];
+    return cycloneDxXmlVersion(text);
   }
+}
+
+/** metadata/component/version of a CycloneDX XML SBOM, found in linear time (the input is hostile). */
+function cycloneDxXmlVersion(text: string): string | undefined {
+  const start = text.indexOf('<metadata>');
+  if (start < 0) return undefined;
+  const end = text.indexOf('</metadata>', start);
+  const metadata = text.slice(start, end < 0 ? undefined : end);
+  const component = metadata.indexOf('<component');
+  if (component < 0) return undefined;
+  const open = metadata.indexOf('<version>', component);
+  const close = open < 0 ? -1 : metadata.indexOf('</version>', open);
+  if (open < 0 || close < 0) return undefined;
+  const version = metadata.slice(open + '<version>'.length, close);
+  return version.includes('<') ? undefined : version.trim();
 }
 
 function sarifRevisions(text: string): string[] {

@@ -45,6 +45,11 @@ export function checkAttestationEntries(manifest: Manifest, kept: ReadonlyMap<st
       fail('ATTESTATION_ENTRY_INVALID', failed.map((c) => `${c.code}: ${c.message}`).join('; '));
       continue;
     }
+    // Signed the way the manifest recorded, by the key it recorded.
+    if (verified.info?.kind !== summary.signer.kind || (summary.signer.kind === 'public-key' && verified.info.keyHint !== summary.signer.keyHint)) {
+      fail('ATTESTATION_SUMMARY_MISMATCH', `signed with ${verified.info?.kind ?? 'nothing'}${verified.info?.keyHint ? ` (hint ${verified.info.keyHint})` : ''}, but the manifest recorded ${summary.signer.kind}${summary.signer.kind === 'public-key' ? ` (hint ${summary.signer.keyHint})` : ''}`);
+      continue;
+    }
     const statement = verified.dsse ? parseStatement(verified.dsse.payload) : undefined;
     const subjects = JSON.stringify((statement?.subject ?? []).slice(0, summary.subjects.length).map((s) => ({ ...(s.name !== undefined ? { name: s.name } : {}), digest: s.digest })));
     if ((statement?.predicateType ?? undefined) !== summary.predicateType || subjects !== JSON.stringify(summary.subjects)) {

@@ -15,8 +15,16 @@ export interface IdentityPolicy {
   sourceRef?: string;
 }
 
+/**
+ * Enough to name a signer, as cosign requires: who (identity, identity regexp,
+ * GitHub workflow or repository) and which issuer vouched for it. A ref or an
+ * issuer alone would let any workflow anywhere pass.
+ */
 export function hasIdentityConstraint(p: IdentityPolicy): boolean {
-  return Object.values(p).some((v) => typeof v === 'string' && v.length > 0);
+  const set = (v: string | undefined): boolean => typeof v === 'string' && v.length > 0;
+  const who = set(p.certificateIdentity) || set(p.certificateIdentityRegexp) || set(p.signerWorkflow) || set(p.sourceRepository);
+  const issuer = set(p.certificateOidcIssuer) || set(p.certificateOidcIssuerRegexp);
+  return who && issuer;
 }
 
 /** Fulcio's certificate extensions (sigstore/fulcio docs/oid-info.md). */
@@ -102,7 +110,30 @@ export function checkIdentity(signer: SignerIdentity, policy: IdentityPolicy): P
   return out;
 }
 
+/** Anchored at both ends; the source must compile on its own, so `a)|(.*` cannot escape the group. */
+/** An allowed signer from a policy file: an issuer and a subject, each exact or a regexp. */
+export interface AllowedSigner {
+  issuer?: string;
+  issuerRegexp?: string;
+  subject?: string;
+  subjectRegexp?: string;
+}
+
+export function matchesSigner(s: AllowedSigner, identity: string, issuer: string): boolean {
+  const hasIssuer = s.issuer !== undefined || s.issuerRegexp !== undefined;
+  const hasSubject = s.subject !== undefined || s.subjectRegexp !== undefined;
+  return (
+    hasIssuer &&
+    hasSubject &&
+    (s.issuer === undefined || s.issuer === issuer) &&
+    (s.issuerRegexp === undefined || anchored(s.issuerRegexp).test(issuer)) &&
+    (s.subject === undefined || s.subject === identity) &&
+    (s.subjectRegexp === undefined || anchored(s.subjectRegexp).test(identity))
+  );
+}
+
 export function anchored(source: string): RegExp {
+  new RegExp(source, 'u');
   return new RegExp(`^(?:${source})$`, 'u');
 }
 

@@ -2,7 +2,7 @@ import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { RFC3161Timestamp } from '@sigstore/core';
 import { Verifier, toSignedEntity, toTrustMaterial, type Signer } from '@sigstore/verify';
-import { checkIdentity, fulcioClaims, type IdentityPolicy, type SignerIdentity } from './identity-policy.js';
+import { checkIdentity, fulcioClaims, hasIdentityConstraint, matchesSigner, type AllowedSigner, type IdentityPolicy, type SignerIdentity } from './identity-policy.js';
 import type { Check } from './report.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 
@@ -36,6 +36,8 @@ export interface SigstoreVerifyInput {
   roots: LoadedTrustRoot[];
   keys?: VerificationKeyInput[];
   policy: IdentityPolicy;
+  /** Signers a policy file allows; a certificate must match one (in addition to `policy`). */
+  signers?: AllowedSigner[];
   /** For message-signature bundles: the artifact's bytes. */
   artifact?: Buffer;
 }
@@ -126,8 +128,17 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
     info.identity = signer.identity?.subjectAlternativeName ?? '';
     info.issuer = signer.identity?.extensions?.issuer ?? claims.issuer ?? claims.issuerV1 ?? '';
     info.claims = claims;
+    const signers = input.signers ?? [];
+    // A certificate proves who signed only against a named signer: with none, anyone would pass.
+    if (!hasIdentityConstraint(input.policy) && signers.length === 0) {
+      checks.push({ id: 'identity', ok: false, code: 'IDENTITY_POLICY_REQUIRED', message: `signed by ${info.identity} (issuer ${info.issuer}), but no identity and issuer were given to check it against` });
+      return { bundle, info, checks };
+    }
+    if (signers.length > 0 && !signers.some((s) => matchesSigner(s, info.identity ?? '', info.issuer ?? ''))) {
+      checks.push({ id: 'identity', ok: false, code: 'IDENTITY_MISMATCH', message: `signed by ${info.identity} (issuer ${info.issuer}), which no signer of the policy allows`, found: info.identity });
+    }
     const problems = checkIdentity({ identity: info.identity, issuer: info.issuer, claims }, input.policy);
-    if (problems.length === 0) checks.push({ id: 'identity', ok: true, message: `signed by ${info.identity} (issuer ${info.issuer})` });
+    if (problems.length === 0 && !checks.some((c) => c.id === 'identity')) checks.push({ id: 'identity', ok: true, message: `signed by ${info.identity} (issuer ${info.issuer})` });
     for (const p of problems) checks.push({ id: 'identity', ok: false, code: p.code, message: p.message, expected: p.expected, found: p.found });
   } else {
     checks.push({ id: 'identity', ok: true, message: `signed with the key ${info.key} (hint ${info.keyHint ?? 'none'})` });
@@ -135,6 +146,18 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
   const content = bundle.content;
   const dsse = content.$case === 'dsseEnvelope' ? { payload: Buffer.from(content.dsseEnvelope.payload), payloadType: content.dsseEnvelope.payloadType } : undefined;
   return { bundle, info, checks, ...(dsse ? { dsse } : {}) };
+}
+
+/**
+ * How a Sigstore bundle is signed, as the bundle parser reads it (not by the
+ * raw JSON: `"publicKey": null` beside a certificate is a certificate).
+ */
+export function signatureKind(json: unknown): 'certificate' | 'public-key' | undefined {
+  try {
+    return bundleFromJSON(json).verificationMaterial.content.$case === 'publicKey' ? 'public-key' : 'certificate';
+  } catch {
+    return undefined;
+  }
 }
 
 function tryVerify(bundle: Bundle, root: LoadedTrustRoot | undefined, key: KeyObject | undefined, artifact?: Buffer): { signer: Signer } | { error: string } {

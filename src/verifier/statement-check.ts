@@ -17,6 +17,10 @@ export function checkBundleStatement(dsse: { payload: Buffer; payloadType: strin
   if (!statement) return fail('STATEMENT_INVALID', 'the DSSE payload is not an in-toto Statement v1');
   if (statement.predicateType !== EVIDENCE_PREDICATE_TYPE) return fail('STATEMENT_WRONG_PREDICATE', `the statement's predicate type is '${statement.predicateType}'`, { expected: EVIDENCE_PREDICATE_TYPE, found: statement.predicateType });
   const checks: Check[] = [];
+  const names = statement.subject.map((s) => s.name);
+  if (new Set(names).size !== names.length || statement.subject[0]?.name !== MANIFEST_SUBJECT_NAME) {
+    return fail('STATEMENT_INVALID', 'the statement\'s subjects repeat a name or do not start with manifest.json');
+  }
   const manifestHex = sha256Hex(manifestBytes);
   const signedManifest = statement.subject.find((s) => s.name === MANIFEST_SUBJECT_NAME);
   if (!signedManifest || !digestsEqual(signedManifest.digest.sha256 ?? '', manifestHex)) {

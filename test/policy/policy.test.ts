@@ -90,11 +90,11 @@ waivers:
     expect(p.rules[2]?.waiver?.expired).toBe(true);
   });
 
-  it('a signer the policy does not allow is a policy failure (exit 3), the signature itself being good', async () => {
+  it('a signer the policy does not allow fails authenticity (exit 1): who signed is not a matter of policy leniency', async () => {
     const dir = await bundle();
     const r = await verifyWith(dir, `version: 1\nidentity:\n  - issuer: ${ISSUER}\n    subject: https://github.com/acme/other/.github/workflows/release.yml@refs/heads/main\n`);
-    expect(r.code).toBe(3);
-    expect(r.report.policy.identity.status).toBe('fail');
+    expect(r.code).toBe(1);
+    expect(r.report.verdict).toBe('failed');
   });
 
   it('integrity-only: identity rules are reported as not checked; the rest is evaluated', async () => {
