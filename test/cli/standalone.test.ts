@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../../scripts/local-sigstore.mjs';
+import { runCli } from '../helpers/io.js';
+import { fixture } from '../helpers/tmp.js';
+
+const exec = promisify(execFile);
+const VERIFIER = new URL('../../dist/evidence-verify.mjs', import.meta.url).pathname;
+const ISSUER = 'https://issuer.example.com';
+const SIGNER = 'https://example.com/release-job';
+const built = existsSync(VERIFIER);
+if (!built) {
+  // eslint-disable-next-line no-console
+  console.warn('SKIPPED: dist/evidence-verify.mjs is absent; npm test builds it (npm run build)');
+}
+
+let sigstore: LocalSigstore;
+let dir: string;
+beforeAll(async () => {
+  if (!built) return;
+  sigstore = await startLocalSigstore();
+  // An empty directory outside the project: no node_modules anywhere above it.
+  dir = await mkdtemp(join(tmpdir(), 'evidence-standalone-'));
+  await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+  await writeFile(join(dir, 'app.tgz'), 'artifact');
+  const token = fakeIdentityToken({ iss: ISSUER, sub: SIGNER });
+  const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '--subject', 'app.tgz', '--sign', '--identity-token', token, '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url, '-q'], { cwd: dir });
+  expect(r.code).toBe(0);
+  await copyFile(VERIFIER, join(dir, 'evidence-verify.mjs'));
+});
+afterAll(async () => {
+  await sigstore?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function verifier(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ['evidence-verify.mjs', ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe.skipIf(!built)('the one-file verifier, run with Node alone', () => {
+  const who = ['--trusted-root', 'trusted_root.json', '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER];
+  it('verifies a signed bundle with verify\'s options and exit codes', async () => {
+    const ok = await verifier(['b.tar.gz', ...who, '--subject', 'app.tgz']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^VERIFIED/);
+    expect(JSON.parse((await verifier(['b.tar.gz', ...who, '--json'])).stdout).ok).toBe(true);
+  });
+
+  it('fails as verify fails: wrong signer 1, no identity 2, missing bundle 2', async () => {
+    expect((await verifier(['b.tar.gz', '--trusted-root', 'trusted_root.json', '--certificate-identity', 'https://example.com/other', '--certificate-oidc-issuer', ISSUER])).code).toBe(1);
+    expect((await verifier(['b.tar.gz', '--trusted-root', 'trusted_root.json'])).code).toBe(2);
+    expect((await verifier(['missing.tar.gz', ...who])).code).toBe(2);
+  });
+
+  it('embeds the public-good trusted root: without --trusted-root it uses it (which did not sign this)', async () => {
+    const r = await verifier(['b.tar.gz', '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER, '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).checks.find((c: { id: string }) => c.id === 'signature').code).toBe('SIGNATURE_INVALID');
+  });
+
+  it('prints help', async () => {
+    const r = await verifier(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--certificate-identity/);
+  });
+});
