@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import parseSpdxExpression from 'spdx-expression-parse';
-import { spdxDocumentSchema, type SpdxDocument } from '../core/schemas/spdx.js';
+import { spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from '../core/schemas/spdx.js';
 import { parseSpdxTagValue } from '../core/schemas/spdx-tag-value.js';
 import { zodIssues } from '../core/manifest.js';
 import type { SbomSummary } from '../core/summaries.js';
@@ -156,7 +156,7 @@ function collectSpdx(input: CollectorInput, bytes: Buffer, json: unknown, mediaT
     throw new CollectError('SBOM_INVALID', `${input.label}: not a valid SPDX 2.3 document`, { file: input.label, issues: zodIssues(parsed.error) });
   }
   const doc: SpdxDocument = parsed.data;
-  const described = describedIds(doc);
+  const described = spdxDescribedIds(doc);
   const packages = (doc.packages ?? []).filter((p) => !described.has(p.SPDXID));
   const licenses = new Set<string>();
   let unlicensed = 0;
@@ -168,15 +168,6 @@ function collectSpdx(input: CollectorInput, bytes: Buffer, json: unknown, mediaT
   return outputFor(bytes, 'sbom', mediaType, summary('spdx', doc.spdxVersion.replace(/^SPDX-/, ''), packages.length, licenses, unlicensed));
 }
 
-/** The packages the document itself describes (the product, like CycloneDX's metadata.component). */
-function describedIds(doc: SpdxDocument): Set<string> {
-  const ids = new Set<string>((doc.documentDescribes as string[] | undefined) ?? []);
-  for (const r of doc.relationships ?? []) {
-    if (r.spdxElementId === doc.SPDXID && r.relationshipType === 'DESCRIBES') ids.add(r.relatedSpdxElement);
-    if (r.relatedSpdxElement === doc.SPDXID && r.relationshipType === 'DESCRIBED_BY') ids.add(r.spdxElementId);
-  }
-  return ids;
-}
 
 /** License ids in an SPDX expression; an unparsable expression counts as itself. */
 export function expressionIds(expression: string): string[] {

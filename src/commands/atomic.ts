@@ -38,6 +38,16 @@ export async function writeAtomically(target: string, force: boolean, write: (ou
   }
 }
 
+/** Writes bytes already in memory the same way (replacing any file there). */
+export function writeFileAtomically(target: string, data: string | Uint8Array): Promise<void> {
+  return writeAtomically(target, true, (out) =>
+    new Promise<void>((done, fail) => {
+      out.on('error', fail);
+      out.end(data, () => done());
+    }),
+  );
+}
+
 export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);

@@ -232,13 +232,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
 
 /** SOURCE_DATE_EPOCH (reproducible builds' convention) or now, to the second. */
 export function createdTime(env: Env, now?: () => Date): Date {
-  const sde = env.SOURCE_DATE_EPOCH;
-  if (sde !== undefined && sde !== '') {
-    if (!/^\d{1,12}$/.test(sde)) throw new CollectError('SOURCE_DATE_EPOCH_INVALID', `SOURCE_DATE_EPOCH must be whole seconds since 1970 (got '${sde}')`);
-    return new Date(Number(sde) * 1000);
-  }
-  const t = (now ?? (() => new Date()))();
-  return new Date(Math.floor(t.getTime() / 1000) * 1000);
+  return resolveAsOf(undefined, env, now);
 }
 
 function splitKind(arg: string): { path: string; kind?: string } {

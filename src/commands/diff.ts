@@ -4,7 +4,7 @@ import { children, parseXml, text, type XmlNode } from '../collector/xml.js';
 import { digestHex } from '../core/digest.js';
 import { MAX_ATTESTATION_BYTES } from '../core/layout.js';
 import type { Manifest, ManifestEntry } from '../core/manifest.js';
-import { spdxDocumentSchema, type SpdxDocument } from '../core/schemas/spdx.js';
+import { spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from '../core/schemas/spdx.js';
 import { parseSpdxTagValue } from '../core/schemas/spdx-tag-value.js';
 import {
   coverageSummarySchema,
@@ -284,11 +284,7 @@ function spdxComponents(json: unknown): SbomComponent[] {
   if (!parsed.success) throw new Error('not a valid SPDX 2.3 document');
   const doc: SpdxDocument = parsed.data;
   // The package the document describes is the product, not a component (as the collector counts).
-  const described = new Set<string>((doc.documentDescribes as string[] | undefined) ?? []);
-  for (const r of doc.relationships ?? []) {
-    if (r.spdxElementId === doc.SPDXID && r.relationshipType === 'DESCRIBES') described.add(r.relatedSpdxElement);
-    if (r.relatedSpdxElement === doc.SPDXID && r.relationshipType === 'DESCRIBED_BY') described.add(r.spdxElementId);
-  }
+  const described = spdxDescribedIds(doc);
   return (doc.packages ?? [])
     .filter((p) => !described.has(p.SPDXID))
     .map((p) => {

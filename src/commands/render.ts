@@ -5,7 +5,7 @@ import { formatVerifyText } from '../format/text.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { AuditReportInput } from '../report/model.js';
-import { writeAtomically } from './atomic.js';
+import { writeFileAtomically } from './atomic.js';
 import type { VerifyCommandReport } from './verify.js';
 
 export type ReportFormat = 'text' | 'json' | 'markdown' | 'html';
@@ -47,8 +47,5 @@ export async function appendStepSummary(env: Record<string, string | undefined>,
 
 /** Writes a report whole or not at all. */
 export async function writeOutput(cwd: string, output: string, text: string): Promise<void> {
-  await writeAtomically(resolve(cwd, output), true, (out) => new Promise<void>((done, fail) => {
-    out.on('error', fail);
-    out.end(text, () => done());
-  }));
+  await writeFileAtomically(resolve(cwd, output), text);
 }

@@ -8,7 +8,7 @@ import { identityProvider, type Fetch } from '../signer/identity.js';
 import { keySigner, keylessSigner, loadSigningKey, type PayloadSigner } from '../signer/sigstore.js';
 import { ciContext, statementBytes, toStatement } from '../signer/statement.js';
 import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
-import { writeAtomically } from './atomic.js';
+import { writeAtomically, writeFileAtomically } from './atomic.js';
 import { openBundle } from './open-bundle.js';
 import type { Env } from './trust.js';
 
@@ -60,9 +60,9 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   const stem = join(dirname(bundlePath), basename(bundlePath).replace(/\.(tar\.gz|tgz)$/, ''));
   const sigstoreBundle = `${stem}.sigstore.json`;
   const intotoJsonl = `${stem}.intoto.jsonl`;
-  await writeAtomically(sigstoreBundle, true, async (out) => void (await endWith(out, attestation)));
+  await writeFileAtomically(sigstoreBundle, attestation);
   // *.intoto.jsonl: one DSSE envelope per line, as SLSA generators publish them.
-  await writeAtomically(intotoJsonl, true, async (out) => void (await endWith(out, Buffer.from(`${JSON.stringify(sigstore.dsseEnvelope)}\n`))));
+  await writeFileAtomically(intotoJsonl, `${JSON.stringify(sigstore.dsseEnvelope)}\n`);
   return { bundle: bundlePath, sigstoreBundle, intotoJsonl, statement, sigstore };
 }
 
@@ -82,12 +82,5 @@ export async function makeSigner(options: Omit<SignOptions, 'bundle'>, env: Env)
     ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}),
     ...(options.tsaUrl ? { tsaUrl: options.tsaUrl } : {}),
     ...(options.noTsa ? { noTsa: true } : {}),
-  });
-}
-
-function endWith(out: NodeJS.WritableStream, bytes: Buffer): Promise<void> {
-  return new Promise((resolveDone, reject) => {
-    out.on('error', reject);
-    out.end(bytes, () => resolveDone());
   });
 }

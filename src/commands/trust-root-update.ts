@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { VerifyError } from '../verifier/errors.js';
 import { isTrustRootProblem, loadTrustRoot } from '../verifier/trusted-root.js';
-import { writeAtomically } from './atomic.js';
+import { writeFileAtomically } from './atomic.js';
 import { refreshedRootPath, type Env } from './trust.js';
 
 export interface TrustRootUpdateOptions {
@@ -52,11 +52,6 @@ export async function trustRootUpdate(options: TrustRootUpdateOptions): Promise<
   const loaded = loadTrustRoot({ source: 'TUF', json });
   if (isTrustRootProblem(loaded)) throw new VerifyError('TRUST_ROOT_UPDATE_FAILED', `the refreshed trusted root is not usable: ${loaded.message}`);
   await mkdir(dirname(output), { recursive: true });
-  await writeAtomically(output, true, async (out) => {
-    await new Promise<void>((done, fail) => {
-      out.on('error', fail);
-      out.end(`${JSON.stringify(json, null, 2)}\n`, () => done());
-    });
-  });
+  await writeFileAtomically(output, `${JSON.stringify(json, null, 2)}\n`);
   return { output, ...(loaded.date ? { date: loaded.date } : {}) };
 }

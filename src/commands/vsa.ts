@@ -4,7 +4,7 @@ import { sha256Hex } from '../core/digest.js';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../core/schemas/intoto.js';
 import { toVsaStatement } from '../signer/vsa.js';
-import { writeAtomically } from './atomic.js';
+import { writeFileAtomically } from './atomic.js';
 import { makeSigner, type SignOptions } from './sign.js';
 import type { Env } from './trust.js';
 import type { VerifyResult } from './verify.js';
@@ -33,19 +33,13 @@ export async function writeVsa(options: WriteVsaOptions): Promise<string[]> {
   });
   const bytes = canonicalBytes(statement);
   const file = resolve(options.cwd, options.output);
-  await writeAtomically(file, true, (out) => new Promise<void>((done, fail) => {
-    out.on('error', fail);
-    out.end(Buffer.concat([bytes, Buffer.from('\n')]), () => done());
-  }));
+  await writeFileAtomically(file, Buffer.concat([bytes, Buffer.from('\n')]));
   const written = [options.output];
   if (options.sign) {
     const signer = await makeSigner({ cwd: options.cwd, env: options.env, ...options.sign }, options.env);
     const sigstore = await signer.signDsse(bytes, IN_TOTO_PAYLOAD_TYPE);
     const signed = `${file.replace(/\.json$/, '')}.sigstore.json`;
-    await writeAtomically(signed, true, (out) => new Promise<void>((done, fail) => {
-      out.on('error', fail);
-      out.end(`${JSON.stringify(sigstore)}\n`, () => done());
-    }));
+    await writeFileAtomically(signed, `${JSON.stringify(sigstore)}\n`);
     written.push(signed);
   }
   return written;

@@ -1,6 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Transform, type TransformCallback } from 'node:stream';
 
 /**
  * A pass-through that hashes and counts what flows through it: the one place
@@ -44,11 +43,3 @@ export class HashingCounter extends Transform {
  * default 64 KiB, hashing measured about 0.6× openssl here (docs/performance.md).
  */
 export const HASH_READ_CHUNK = 4 * 1024 * 1024;
-
-/** Hashes a whole stream without keeping it: size and hex digest. */
-export async function hashStream(source: Readable, algorithm: 'sha256' | 'sha512' = 'sha256'): Promise<{ hex: string; size: number }> {
-  const counter = new HashingCounter({ algorithm });
-  counter.resume();
-  await pipeline(source, counter);
-  return { hex: counter.digestHex(), size: counter.bytes };
-}

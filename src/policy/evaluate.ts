@@ -1,6 +1,7 @@
 import { isCelError, parse, run } from '@bufbuild/cel';
 import { parse as parseYaml } from 'yaml';
 import { digestHex, sha256Hex } from '../core/digest.js';
+import { spdxDescribedIds } from '../core/schemas/spdx.js';
 import { zodIssues, type Manifest } from '../core/manifest.js';
 import { anchored, matchesSigner } from '../verifier/identity-policy.js';
 import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../verifier/policy-result.js';
@@ -177,10 +178,9 @@ function crossCheck(name: Policy['crossChecks'][number], ctx: PolicyContext): Cr
 
 function describedVersion(text: string): string | undefined {
   try {
-    const doc = JSON.parse(text) as { bomFormat?: string; metadata?: { component?: { version?: string } }; packages?: { SPDXID: string; versionInfo?: string }[]; documentDescribes?: string[]; relationships?: { spdxElementId: string; relationshipType: string; relatedSpdxElement: string }[] };
+    const doc = JSON.parse(text) as Parameters<typeof spdxDescribedIds>[0] & { bomFormat?: string; metadata?: { component?: { version?: string } }; packages?: { SPDXID: string; versionInfo?: string }[] };
     if (doc.bomFormat === 'CycloneDX') return doc.metadata?.component?.version;
-    const described = new Set(doc.documentDescribes ?? []);
-    for (const r of doc.relationships ?? []) if (r.spdxElementId === 'SPDXRef-DOCUMENT' && r.relationshipType === 'DESCRIBES') described.add(r.relatedSpdxElement);
+    const described = spdxDescribedIds(doc);
     return doc.packages?.find((p) => described.has(p.SPDXID))?.versionInfo;
   } catch {
     return cycloneDxXmlVersion(text);

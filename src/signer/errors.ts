@@ -11,13 +11,11 @@ export type SignErrorCode =
 
 export class SignError extends Error {
   readonly code: SignErrorCode;
-  constructor(code: SignErrorCode, message: string, options: { cause?: unknown } = {}) {
+  /** No `cause` on purpose: sigstore's own errors can quote the identity token; what is useful from them is in the message, redacted. */
+  constructor(code: SignErrorCode, message: string) {
     super(message);
     this.name = 'SignError';
     this.code = code;
-    // The cause is kept out of the error on purpose: sigstore's own errors can
-    // quote the identity token. What is useful from it is in the message, redacted.
-    void options;
   }
 }
 

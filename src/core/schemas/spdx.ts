@@ -583,3 +583,22 @@ export function spdxVersionNotice(doc: Pick<SpdxDocument, "spdxVersion">): strin
     ? undefined
     : `document declares ${doc.spdxVersion}; validated against the SPDX 2.3 field definitions`;
 }
+
+/**
+ * The SPDX ids a document describes (the product, like CycloneDX's
+ * metadata.component): documentDescribes, DESCRIBES from the document and
+ * DESCRIBED_BY towards it.
+ */
+export function spdxDescribedIds(doc: {
+  SPDXID?: string;
+  documentDescribes?: unknown;
+  relationships?: { spdxElementId: string; relationshipType: string; relatedSpdxElement: string }[];
+}): Set<string> {
+  const self = doc.SPDXID ?? 'SPDXRef-DOCUMENT';
+  const ids = new Set<string>(Array.isArray(doc.documentDescribes) ? doc.documentDescribes.filter((x): x is string => typeof x === 'string') : []);
+  for (const r of doc.relationships ?? []) {
+    if (r.spdxElementId === self && r.relationshipType === 'DESCRIBES') ids.add(r.relatedSpdxElement);
+    if (r.relatedSpdxElement === self && r.relationshipType === 'DESCRIBED_BY') ids.add(r.spdxElementId);
+  }
+  return ids;
+}
