@@ -4,6 +4,7 @@ import { CollectError } from '../src/collector/errors.js';
 import { VerifyError } from '../src/verifier/errors.js';
 import { SignError } from '../src/signer/errors.js';
 import { PolicyError } from '../src/policy/errors.js';
+import { GitHubError } from '../src/github/errors.js';
 
 /** The exit codes of every command. */
 export const ExitCode = {
@@ -20,7 +21,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The one place where an error becomes an exit code. */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof CollectError || error instanceof VerifyError || error instanceof SignError || error instanceof PolicyError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError) {
+  if (error instanceof CollectError || error instanceof VerifyError || error instanceof SignError || error instanceof PolicyError || error instanceof GitHubError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError) {
     return ExitCode.InvalidInput;
   }
   // Anything else is a bug of ours; it still must not look like success or a verdict.

@@ -276,6 +276,71 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     });
 
   program
+    .command('attach')
+    .description('attach a signed bundle, NAME.sigstore.json and NAME.intoto.jsonl to a GitHub Release (token in GITHUB_TOKEN or GH_TOKEN)')
+    .argument('<bundle>', 'the signed bundle (.tar.gz), with its .sigstore.json and .intoto.jsonl beside it')
+    .requiredOption('--repo <owner/name>', 'the GitHub repository')
+    .requiredOption('--tag <tag>', 'the release\'s tag')
+    .option('--api-url <url>', 'GitHub API (GitHub Enterprise Server: https://HOST/api/v3; default GITHUB_API_URL, else https://api.github.com)')
+    .option('--create', 'create the release if the tag has none')
+    .option('--clobber', 'replace assets of the same name')
+    .option('--with-verifier', 'attach the one-file verifier, evidence-verify.mjs, too')
+    .option('--json', 'print the result as JSON')
+    .action(async (bundle: string, o) => {
+      const { attach } = await import('../src/commands/attach.js');
+      const r = await attach({ cwd: io.cwd, env: io.env, bundle, repo: o.repo, tag: o.tag, apiUrl: o.apiUrl, create: o.create, clobber: o.clobber, withVerifier: o.withVerifier, onProgress: (m) => io.stderr.write(`${m}\n`) });
+      if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      else {
+        io.stdout.write(`${r.release.created ? 'created' : 'release'} ${r.release.url}\n`);
+        for (const a of r.assets) io.stdout.write(`${a.action} ${a.name} (${a.size} bytes, sha256:${a.sha256}), read back and checked\n`);
+      }
+    });
+
+  withIdentityOptions(
+    program
+      .command('fetch')
+      .description('download a release\'s evidence bundle and attestation from GitHub (no token needed for public repositories), and verify them with the identity flags')
+      .requiredOption('--repo <owner/name>', 'the GitHub repository')
+      .requiredOption('--tag <tag>', 'the release\'s tag')
+      .option('-o, --output <dir>', 'directory to download into (default: the current one)')
+      .option('--name <asset>', 'the bundle asset, when the release has several')
+      .option('--api-url <url>', 'GitHub API (default GITHUB_API_URL, else https://api.github.com)')
+      .option('-f, --force', 'replace files already there')
+      .option('--integrity-only', 'verify the content only, not the signature')
+      .option('--policy <file>', 'a policy to evaluate over the evidence; failing it exits 3')
+      .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown', 'html']).default('text'))
+      .option('--json', 'same as --format json'),
+  ).action(async (o) => {
+    const { fetchRelease } = await import('../src/commands/fetch.js');
+    const { renderReport } = await import('../src/commands/render.js');
+    const identity = identityFrom(o);
+    const verifying = o.integrityOnly || o.policy || (o.key?.length ?? 0) > 0 || Object.keys(identity).length > 0;
+    const r = await fetchRelease({
+      cwd: io.cwd,
+      env: io.env,
+      repo: o.repo,
+      tag: o.tag,
+      output: o.output,
+      name: o.name,
+      apiUrl: o.apiUrl,
+      force: o.force,
+      onProgress: (m) => io.stderr.write(`${m}\n`),
+      ...(verifying ? { verify: { integrityOnly: o.integrityOnly, trustedRoot: o.trustedRoot, key: o.key, identity, policy: o.policy } } : {}),
+    });
+    for (const f of [r.bundle, r.sigstoreBundle, r.intotoJsonl]) if (f) io.stderr.write(`downloaded ${f.path} (${f.size} bytes, sha256:${f.sha256})\n`);
+    if (r.intotoMatches === false) {
+      io.stderr.write(`evidence: ${r.intotoJsonl?.name} is not the DSSE envelope of ${r.sigstoreBundle.name} [INTOTO_MISMATCH]\n`);
+      exitCode = ExitCode.VerificationFailed;
+    }
+    if (r.verification) {
+      const { report, manifest } = r.verification;
+      io.stdout.write(renderReport(o.json ? 'json' : o.format, report, manifest));
+      const verdict = exitCodeForVerdict(report.verdict, report.ok);
+      if (verdict !== ExitCode.Ok) exitCode = verdict;
+    } else if (!r.intotoJsonl) io.stderr.write('note: the release has no .intoto.jsonl\n');
+  });
+
+  program
     .command('trust-root')
     .description('manage the Sigstore trusted root that verify uses by default')
     .command('update')

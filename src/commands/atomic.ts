@@ -19,15 +19,7 @@ export async function writeAtomically(target: string, force: boolean, write: (ou
   try {
     const out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
     await write(out);
-    if (force) await rename(tmp, target);
-    else {
-      try {
-        await link(tmp, target);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
-        throw e;
-      }
-    }
+    await putInPlace(tmp, target, force);
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { dest?: string };
     const ours = err.path === tmp || err.path === target || err.dest === target;
@@ -35,6 +27,23 @@ export async function writeAtomically(target: string, force: boolean, write: (ou
     throw e;
   } finally {
     await rm(tmp, { force: true });
+  }
+}
+
+/**
+ * Puts a finished temporary file in place: renamed over the target (with
+ * force), or hard-linked to it (without, failing if it exists).
+ */
+export async function putInPlace(tmp: string, target: string, force: boolean): Promise<void> {
+  if (force) {
+    await rename(tmp, target);
+    return;
+  }
+  try {
+    await link(tmp, target);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
+    throw e;
   }
 }
 

@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hashFile } from '../fs/hash-file.js';
+import { GitHubError, parseRepo } from '../github/errors.js';
+import { ReleasesClient, type Release, type ReleaseAsset } from '../github/releases.js';
+import type { RetryOptions } from '../github/retry.js';
+import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
+import { exists } from './atomic.js';
+import { openBundle } from './open-bundle.js';
+import type { Env } from './trust.js';
+
+export interface AttachOptions {
+  cwd: string;
+  env?: Env;
+  /** The signed bundle (.tar.gz); its .sigstore.json and .intoto.jsonl are beside it. */
+  bundle: string;
+  /** OWNER/NAME. */
+  repo: string;
+  tag: string;
+  /** GitHub Enterprise Server: https://HOST/api/v3 (default GITHUB_API_URL, else api.github.com). */
+  apiUrl?: string;
+  /** Create the release when the tag has none. */
+  create?: boolean;
+  /** Replace assets of the same name. */
+  clobber?: boolean;
+  /** Attach the one-file verifier (evidence-verify.mjs) too. */
+  withVerifier?: boolean;
+  /** Where evidence-verify.mjs is (default: the one built beside this package). */
+  verifierPath?: string;
+  retry?: RetryOptions;
+  onProgress?: (message: string) => void;
+}
+
+export interface AttachedAsset {
+  name: string;
+  size: number;
+  sha256: string;
+  /** 'replaced' when an asset of that name was there and --clobber was given. */
+  action: 'uploaded' | 'replaced';
+  url: string;
+}
+
+export interface AttachResult {
+  release: { tag: string; url: string; created: boolean };
+  assets: AttachedAsset[];
+}
+
+interface LocalAsset {
+  name: string;
+  path: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Attaches a signed bundle to a GitHub Release: the bundle,
+ * NAME.sigstore.json and NAME.intoto.jsonl (and the one-file verifier). Every
+ * name is checked before anything is uploaded, so a conflict leaves the
+ * release as it was; with --clobber a replacement is uploaded under a
+ * temporary name first and renamed once the old asset is gone. Afterwards
+ * every asset is read back and its size and sha256 compared.
+ */
+export async function attach(options: AttachOptions): Promise<AttachResult> {
+  const env = options.env ?? {};
+  const { owner, repo } = parseRepo(options.repo);
+  if (!options.tag.trim()) throw new GitHubError('ATTACH_INPUT_MISSING', '--tag: must not be empty');
+  const token = env.GITHUB_TOKEN || env.GH_TOKEN;
+  if (!token) throw new GitHubError('GITHUB_TOKEN_MISSING', 'attach needs a token with `contents: write` in GITHUB_TOKEN or GH_TOKEN');
+  const progress = options.onProgress ?? (() => undefined);
+
+  const local = await localAssets(options);
+  const client = new ReleasesClient({ owner, repo, token, apiUrl: options.apiUrl ?? env.GITHUB_API_URL, ...(options.retry ? { retry: options.retry } : {}), onRetry: progress });
+
+  let release = await client.releaseByTag(options.tag);
+  let created = false;
+  if (!release) {
+    if (!options.create) throw new GitHubError('GITHUB_NOT_FOUND', `${options.repo} has no release for tag ${options.tag} (use --create to make one)`, { status: 404 });
+    progress(`creating release ${options.tag}`);
+    release = await client.createRelease(options.tag, { ...(env.GITHUB_SHA ? { targetCommitish: env.GITHUB_SHA } : {}) });
+    created = true;
+  }
+
+  const before = await client.listAssets(release);
+  const clashes = local.filter((a) => before.some((b) => b.name === a.name));
+  if (clashes.length > 0 && !options.clobber) {
+    throw new GitHubError('GITHUB_ASSET_EXISTS', `release ${options.tag} of ${options.repo} already has ${clashes.map((c) => c.name).join(', ')} (use --clobber to replace)`, { status: 422 });
+  }
+
+  const assets: AttachedAsset[] = [];
+  for (const file of local) {
+    const old = before.find((b) => b.name === file.name);
+    const uploaded = old ? await replace(client, release, file, old, progress) : await upload(client, release, file, file.name, progress);
+    assets.push({ name: file.name, size: file.size, sha256: file.sha256, action: old ? 'replaced' : 'uploaded', url: uploaded.browser_download_url });
+  }
+
+  await readBack(client, release, local, progress);
+  return { release: { tag: release.tag_name, url: release.html_url, created }, assets };
+}
+
+async function upload(client: ReleasesClient, release: Release, file: LocalAsset, name: string, progress: (m: string) => void): Promise<ReleaseAsset> {
+  progress(`uploading ${name} (${file.size} bytes)`);
+  const asset = await client.uploadAsset(release, name, file.size, file.contentType, () => createReadStream(file.path));
+  if (asset.size !== file.size) throw new GitHubError('ASSET_MISMATCH', `${name}: GitHub stored ${asset.size} bytes of the ${file.size} uploaded`);
+  return asset;
+}
+
+/** Upload under a temporary name, delete the old asset, rename: the old one stays until the new one is whole. */
+async function replace(client: ReleasesClient, release: Release, file: LocalAsset, old: ReleaseAsset, progress: (m: string) => void): Promise<ReleaseAsset> {
+  const temporary = `${file.name}.partial-${randomBytes(4).toString('hex')}`;
+  const fresh = await upload(client, release, file, temporary, progress);
+  progress(`replacing ${file.name}`);
+  await client.deleteAsset(old);
+  return client.renameAsset(fresh, file.name);
+}
+
+async function readBack(client: ReleasesClient, release: Release, local: LocalAsset[], progress: (m: string) => void): Promise<void> {
+  const after = await client.listAssets(release);
+  for (const file of local) {
+    const found = after.filter((a) => a.name === file.name);
+    if (found.length !== 1) throw new GitHubError('ASSET_MISMATCH', `${file.name}: ${found.length} assets of that name on the release after upload`);
+    const asset = found[0] as ReleaseAsset;
+    if (asset.size !== file.size) throw new GitHubError('ASSET_MISMATCH', `${file.name}: GitHub lists ${asset.size} bytes, ${file.size} were uploaded`);
+    if (asset.state !== undefined && asset.state !== 'uploaded') throw new GitHubError('ASSET_MISMATCH', `${file.name}: GitHub says the upload is ${asset.state}, not uploaded`);
+    if (asset.digest && asset.digest !== `sha256:${file.sha256}`) throw new GitHubError('ASSET_MISMATCH', `${file.name}: GitHub lists digest ${asset.digest}, the file is sha256:${file.sha256}`);
+    progress(`reading back ${file.name}`);
+    const read = await client.hashAsset(asset);
+    if (read.size !== file.size || read.sha256 !== file.sha256) {
+      throw new GitHubError('ASSET_MISMATCH', `${file.name}: read back ${read.size} bytes with sha256 ${read.sha256}; uploaded ${file.size} bytes with sha256 ${file.sha256}`);
+    }
+  }
+}
+
+async function localAssets(options: AttachOptions): Promise<LocalAsset[]> {
+  const bundlePath = resolve(options.cwd, options.bundle);
+  if (!/\.(tar\.gz|tgz)$/.test(bundlePath)) throw new GitHubError('ATTACH_INPUT_MISSING', `${options.bundle}: expected a bundle named *.tar.gz or *.tgz`);
+  const stem = join(dirname(bundlePath), basename(bundlePath).replace(/\.(tar\.gz|tgz)$/, ''));
+  const files: Array<{ path: string; label: string; contentType: string; hint: string }> = [
+    { path: bundlePath, label: options.bundle, contentType: 'application/gzip', hint: 'no such file' },
+    { path: `${stem}.sigstore.json`, label: `${basename(stem)}.sigstore.json`, contentType: 'application/json', hint: 'not beside the bundle (sign it first: evidence sign, or collect --sign)' },
+    { path: `${stem}.intoto.jsonl`, label: `${basename(stem)}.intoto.jsonl`, contentType: 'application/jsonl', hint: 'not beside the bundle (sign it first: evidence sign, or collect --sign)' },
+  ];
+  if (options.withVerifier) {
+    const verifier = options.verifierPath ? resolve(options.cwd, options.verifierPath) : await findVerifier();
+    files.push({ path: verifier, label: 'evidence-verify.mjs', contentType: 'text/javascript', hint: 'not found (run npm run build)' });
+  }
+  for (const f of files) {
+    if (!(await exists(f.path))) throw new GitHubError('ATTACH_INPUT_MISSING', `${f.label}: ${f.hint}`);
+  }
+  // Publishing a bundle that doesn't verify helps nobody; checked before anything is uploaded.
+  const { stream } = await openBundle(options.cwd, options.bundle);
+  const { report } = await verifyBundleIntegrity(stream);
+  if (!report.ok) {
+    const why = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code).join(', ');
+    throw new GitHubError('ATTACH_INPUT_MISSING', `${options.bundle}: fails its integrity check (${why}); not attached`);
+  }
+  const out: LocalAsset[] = [];
+  for (const f of files) {
+    const { size, hex } = await hashFile(f.path, ['sha256']);
+    out.push({ name: basename(f.path), path: f.path, contentType: f.contentType, size, sha256: hex.sha256 });
+  }
+  return out;
+}
+
+/** dist/evidence-verify.mjs, wherever this module runs from (dist/src/commands, dist/action, or src/commands under tsx). */
+export async function findVerifier(): Promise<string> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '..', 'evidence-verify.mjs'), join(here, '..', '..', 'evidence-verify.mjs'), join(here, '..', '..', 'dist', 'evidence-verify.mjs')];
+  for (const c of candidates) {
+    try {
+      await access(c);
+      return c;
+    } catch {
+      // next
+    }
+  }
+  throw new GitHubError('ATTACH_INPUT_MISSING', 'evidence-verify.mjs: not found beside this package (run npm run build)');
+}

@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { canonicalize } from '../core/canonical-json.js';
+import { HashingCounter } from '../core/hash-stream.js';
+import { CollectError } from '../collector/errors.js';
+import { GitHubError, parseRepo } from '../github/errors.js';
+import { ReleasesClient, type ReleaseAsset } from '../github/releases.js';
+import type { RetryOptions } from '../github/retry.js';
+import { exists, putInPlace } from './atomic.js';
+import type { Env } from './trust.js';
+import { verify, type VerifyOptions, type VerifyResult } from './verify.js';
+
+export interface FetchOptions {
+  cwd: string;
+  env?: Env;
+  repo: string;
+  tag: string;
+  /** The directory to download into (default: cwd). */
+  output?: string;
+  /** The bundle's asset name (or its stem) when the release has more than one. */
+  name?: string;
+  apiUrl?: string;
+  force?: boolean;
+  retry?: RetryOptions;
+  /**
+   * Verify what was downloaded, in the same run: the options of `verify`
+   * (identity, keys, trusted roots, policy). Absent: download only.
+   */
+  verify?: Omit<VerifyOptions, 'cwd' | 'env' | 'bundle' | 'attestation'>;
+  onProgress?: (message: string) => void;
+}
+
+export interface FetchedFile {
+  name: string;
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+export interface FetchResult {
+  release: { tag: string; url: string };
+  bundle: FetchedFile;
+  sigstoreBundle: FetchedFile;
+  intotoJsonl?: FetchedFile;
+  /** False when NAME.intoto.jsonl is not the DSSE envelope of NAME.sigstore.json. */
+  intotoMatches?: boolean;
+  verification?: VerifyResult;
+}
+
+const BUNDLE_ASSET = /\.(tar\.gz|tgz)$/;
+
+/**
+ * Downloads a release's evidence (bundle, NAME.sigstore.json,
+ * NAME.intoto.jsonl) for an auditor: no token needed for public
+ * repositories. Each file's size (and digest, where GitHub lists one) is
+ * checked as it streams in, and it appears in place only when whole. With
+ * verify options, the downloaded bundle is verified straight away.
+ */
+export async function fetchRelease(options: FetchOptions): Promise<FetchResult> {
+  const env = options.env ?? {};
+  const { owner, repo } = parseRepo(options.repo);
+  const token = env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
+  const progress = options.onProgress ?? (() => undefined);
+  const client = new ReleasesClient({ owner, repo, ...(token ? { token } : {}), apiUrl: options.apiUrl ?? env.GITHUB_API_URL, ...(options.retry ? { retry: options.retry } : {}), onRetry: progress });
+
+  const release = await client.releaseByTag(options.tag);
+  if (!release) throw new GitHubError('GITHUB_NOT_FOUND', `${options.repo} has no release for tag ${options.tag}${token ? '' : ' (or it is private: set GITHUB_TOKEN or GH_TOKEN)'}`, { status: 404 });
+  const assets = await client.listAssets(release);
+  const bundleAsset = chooseBundle(assets, options);
+  const stem = bundleAsset.name.replace(BUNDLE_ASSET, '');
+  const sigstoreAsset = assets.find((a) => a.name === `${stem}.sigstore.json`);
+  if (!sigstoreAsset) throw new GitHubError('ASSET_MISSING', `release ${options.tag} of ${options.repo} has ${bundleAsset.name} but no ${stem}.sigstore.json`);
+  const intotoAsset = assets.find((a) => a.name === `${stem}.intoto.jsonl`);
+
+  const dir = resolve(options.cwd, options.output ?? '.');
+  await mkdir(dir, { recursive: true });
+  const get = async (asset: ReleaseAsset): Promise<FetchedFile> => {
+    progress(`downloading ${asset.name} (${asset.size} bytes)`);
+    return download(client, asset, join(dir, safeName(asset.name)), options.force ?? false);
+  };
+  const bundle = await get(bundleAsset);
+  const sigstoreBundle = await get(sigstoreAsset);
+  const intotoJsonl = intotoAsset ? await get(intotoAsset) : undefined;
+  const result: FetchResult = { release: { tag: release.tag_name, url: release.html_url }, bundle, sigstoreBundle, ...(intotoJsonl ? { intotoJsonl } : {}) };
+  if (intotoJsonl) result.intotoMatches = await envelopesMatch(sigstoreBundle.path, intotoJsonl.path);
+
+  if (options.verify) {
+    result.verification = await verify({ ...options.verify, cwd: options.cwd, env, bundle: bundle.path, attestation: sigstoreBundle.path });
+  }
+  return result;
+}
+
+function chooseBundle(assets: ReleaseAsset[], options: FetchOptions): ReleaseAsset {
+  const signed = assets.filter((a) => BUNDLE_ASSET.test(a.name) && assets.some((s) => s.name === `${a.name.replace(BUNDLE_ASSET, '')}.sigstore.json`));
+  if (options.name) {
+    const wanted = options.name.replace(BUNDLE_ASSET, '');
+    const found = assets.find((a) => BUNDLE_ASSET.test(a.name) && a.name.replace(BUNDLE_ASSET, '') === wanted);
+    if (!found) throw new GitHubError('ASSET_MISSING', `release ${options.tag} of ${options.repo} has no bundle named ${options.name} (it has: ${assets.map((a) => a.name).join(', ') || 'no assets'})`);
+    return found;
+  }
+  if (signed.length === 0) throw new GitHubError('ASSET_MISSING', `release ${options.tag} of ${options.repo} has no signed evidence bundle (NAME.tar.gz with NAME.sigstore.json; it has: ${assets.map((a) => a.name).join(', ') || 'no assets'})`);
+  if (signed.length > 1) throw new GitHubError('ASSET_AMBIGUOUS', `release ${options.tag} of ${options.repo} has ${signed.length} signed bundles (${signed.map((a) => a.name).join(', ')}); choose one with --name`);
+  return signed[0] as ReleaseAsset;
+}
+
+/** Asset names come from the server: only a plain file name may become a path. */
+function safeName(name: string): string {
+  if (name !== basename(name) || name === '.' || name === '..' || name.includes('\\') || name.startsWith('.')) {
+    throw new GitHubError('GITHUB_RESPONSE_INVALID', `asset name ${JSON.stringify(name)} is not a plain file name`);
+  }
+  return name;
+}
+
+async function download(client: ReleasesClient, asset: ReleaseAsset, target: string, force: boolean): Promise<FetchedFile> {
+  if (!force && (await exists(target))) throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
+  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+  try {
+    let hasher: HashingCounter | undefined;
+    await client.download(asset, () => {
+      hasher = new HashingCounter({ limit: asset.size, onLimit: () => new GitHubError('ASSET_MISMATCH', `${asset.name}: GitHub sent more than the ${asset.size} bytes it lists`) });
+      return [hasher, createWriteStream(tmp, { mode: 0o644 })];
+    });
+    const got = hasher as HashingCounter;
+    const sha256 = got.digestHex();
+    if (got.bytes !== asset.size) throw new GitHubError('ASSET_MISMATCH', `${asset.name}: ${got.bytes} bytes downloaded, GitHub lists ${asset.size}`);
+    if (asset.digest && asset.digest !== `sha256:${sha256}`) throw new GitHubError('ASSET_MISMATCH', `${asset.name}: downloaded sha256:${sha256}, GitHub lists ${asset.digest}`);
+    await putInPlace(tmp, target, force);
+    return { name: asset.name, path: target, size: got.bytes, sha256 };
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+async function envelopesMatch(sigstorePath: string, intotoPath: string): Promise<boolean> {
+  try {
+    const bundle = JSON.parse(await readFile(sigstorePath, 'utf8')) as { dsseEnvelope?: unknown };
+    const lines = (await readFile(intotoPath, 'utf8')).split('\n').filter((l) => l.trim());
+    if (lines.length !== 1 || bundle.dsseEnvelope === undefined) return false;
+    return canonicalize(JSON.parse(lines[0] as string)) === canonicalize(bundle.dsseEnvelope);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,303 @@
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { Octokit } from '@octokit/rest';
+import { z } from 'zod';
+import { HashingCounter } from '../core/hash-stream.js';
+import { PACKAGE_VERSION } from '../version.js';
+import { GitHubError } from './errors.js';
+import { withRetry, type HttpFailure, type RetryOptions } from './retry.js';
+
+export const DEFAULT_API_URL = 'https://api.github.com';
+
+/** What we read of a release. GitHub's answers are checked, not trusted. */
+const releaseSchema = z.object({
+  id: z.number().int().positive(),
+  tag_name: z.string(),
+  upload_url: z.string().url(),
+  html_url: z.string().url(),
+  draft: z.boolean().optional(),
+});
+export type Release = z.infer<typeof releaseSchema>;
+
+const assetSchema = z.object({
+  id: z.number().int().positive(),
+  name: z.string().min(1),
+  size: z.number().int().nonnegative(),
+  state: z.string().optional(),
+  /** `sha256:<hex>` on github.com since 2025; absent or null elsewhere. */
+  digest: z.string().nullable().optional(),
+  url: z.string().url(),
+  browser_download_url: z.string().url(),
+});
+export type ReleaseAsset = z.infer<typeof assetSchema>;
+
+/** The longest error text from GitHub we quote. */
+const MAX_QUOTE = 300;
+
+export interface ReleasesClientOptions {
+  owner: string;
+  repo: string;
+  /** Absent for anonymous reads of public repositories. */
+  token?: string;
+  apiUrl?: string;
+  retry?: RetryOptions;
+  /** Told of each retry (never with secrets). */
+  onRetry?: (message: string) => void;
+}
+
+/**
+ * GitHub Releases for one repository, through @octokit/rest, with retries,
+ * checked responses and errors that say what to do. Nothing here prints or
+ * quotes the token: errors are rebuilt from status and GitHub's own message.
+ */
+export class ReleasesClient {
+  readonly owner: string;
+  readonly repo: string;
+  readonly apiUrl: string;
+  readonly #octokit: Octokit;
+  readonly #token: string | undefined;
+  readonly #retry: RetryOptions;
+  readonly #onRetry: ((message: string) => void) | undefined;
+
+  constructor(options: ReleasesClientOptions) {
+    this.owner = options.owner;
+    this.repo = options.repo;
+    this.apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
+    this.#token = options.token;
+    this.#retry = options.retry ?? {};
+    this.#onRetry = options.onRetry;
+    const quiet = () => undefined;
+    this.#octokit = new Octokit({
+      ...(options.token ? { auth: options.token } : {}),
+      baseUrl: this.apiUrl,
+      userAgent: `evidence/${PACKAGE_VERSION}`,
+      log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    });
+  }
+
+  get #where(): string {
+    return `${this.owner}/${this.repo}`;
+  }
+
+  async #call<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetry(call, classify, this.#retry, (f, attempt, ms) => this.#onRetry?.(`${what}: GitHub answered ${f.status}; retry ${attempt} in ${Math.round(ms / 1000)} s`));
+    } catch (e) {
+      throw this.#toError(what, e);
+    }
+  }
+
+  /** The release with this tag, or undefined. Draft releases are found too (they have no tag yet on GitHub's side). */
+  async releaseByTag(tag: string): Promise<Release | undefined> {
+    try {
+      const res = await this.#call(`release ${tag} of ${this.#where}`, () => this.#octokit.rest.repos.getReleaseByTag({ owner: this.owner, repo: this.repo, tag }));
+      return parse(releaseSchema, res.data, `release ${tag} of ${this.#where}`);
+    } catch (e) {
+      if (e instanceof GitHubError && e.code === 'GITHUB_NOT_FOUND' && this.#token) {
+        // Drafts are not found by tag; look for one among the releases the token can see.
+        const drafts = await this.#call(`releases of ${this.#where}`, () => this.#octokit.rest.repos.listReleases({ owner: this.owner, repo: this.repo, per_page: 100 }));
+        const draft = (drafts.data as unknown[]).find((r) => (r as { tag_name?: unknown }).tag_name === tag);
+        if (draft) return parse(releaseSchema, draft, `release ${tag} of ${this.#where}`);
+        await this.#repositoryVisible();
+        return undefined;
+      }
+      if (e instanceof GitHubError && e.code === 'GITHUB_NOT_FOUND') return undefined;
+      throw e;
+    }
+  }
+
+  /** A 404 for a release must not hide a repository that isn't there (or isn't visible). */
+  async #repositoryVisible(): Promise<void> {
+    await this.#call(`repository ${this.#where}`, () => this.#octokit.rest.repos.get({ owner: this.owner, repo: this.repo }));
+  }
+
+  async createRelease(tag: string, options: { name?: string; targetCommitish?: string; draft?: boolean } = {}): Promise<Release> {
+    const res = await this.#call(`creating release ${tag} in ${this.#where}`, () =>
+      this.#octokit.rest.repos.createRelease({
+        owner: this.owner,
+        repo: this.repo,
+        tag_name: tag,
+        name: options.name ?? tag,
+        ...(options.targetCommitish ? { target_commitish: options.targetCommitish } : {}),
+        draft: options.draft ?? false,
+      }),
+    );
+    return parse(releaseSchema, res.data, `created release ${tag} of ${this.#where}`);
+  }
+
+  async listAssets(release: Release): Promise<ReleaseAsset[]> {
+    const what = `assets of release ${release.tag_name} of ${this.#where}`;
+    const data = await this.#call(what, () => this.#octokit.paginate(this.#octokit.rest.repos.listReleaseAssets, { owner: this.owner, repo: this.repo, release_id: release.id, per_page: 100 }));
+    return parse(z.array(assetSchema), data, what);
+  }
+
+  async deleteAsset(asset: ReleaseAsset): Promise<void> {
+    await this.#call(`deleting asset ${asset.name} of ${this.#where}`, () => this.#octokit.rest.repos.deleteReleaseAsset({ owner: this.owner, repo: this.repo, asset_id: asset.id }));
+  }
+
+  async renameAsset(asset: ReleaseAsset, name: string): Promise<ReleaseAsset> {
+    const what = `renaming asset ${asset.name} to ${name} in ${this.#where}`;
+    const res = await this.#call(what, () => this.#octokit.rest.repos.updateReleaseAsset({ owner: this.owner, repo: this.repo, asset_id: asset.id, name }));
+    return parse(assetSchema, res.data, what);
+  }
+
+  /**
+   * Uploads one asset, streamed from `open()` (called again for each retry).
+   * The upload URL comes from the release (`upload_url`, an RFC 6570
+   * template), so GitHub Enterprise Server's upload host is used as is.
+   */
+  async uploadAsset(release: Release, name: string, size: number, contentType: string, open: () => Readable): Promise<ReleaseAsset> {
+    const what = `uploading ${name} to release ${release.tag_name} of ${this.#where}`;
+    const res = await this.#call(what, () =>
+      this.#octokit.request({
+        method: 'POST',
+        url: release.upload_url,
+        name,
+        data: open(),
+        headers: { 'content-type': contentType, 'content-length': size },
+      }),
+    );
+    return parse(assetSchema, res.data, what);
+  }
+
+  /**
+   * Streams an asset through a hash, without keeping it: its sha256 and
+   * size. The download goes through the API (Accept: application/octet-stream);
+   * redirects to storage are followed by hand so that the token never
+   * leaves GitHub's API origin.
+   */
+  async hashAsset(asset: ReleaseAsset): Promise<{ sha256: string; size: number }> {
+    let hasher: HashingCounter | undefined;
+    await this.download(asset, () => {
+      hasher = new HashingCounter({ limit: asset.size, onLimit: () => new GitHubError('ASSET_MISMATCH', `${asset.name}: GitHub sent more than the ${asset.size} bytes it lists`) });
+      return [hasher, new Writable({ write: (_chunk, _enc, done) => done() })];
+    });
+    const done = hasher as HashingCounter;
+    return { sha256: done.digestHex(), size: done.bytes };
+  }
+
+  /**
+   * Streams an asset through the streams `open` makes (made again for each
+   * retry, so a half-done attempt never mixes into the next).
+   */
+  async download(asset: ReleaseAsset, open: () => [NodeJS.ReadWriteStream, ...NodeJS.WritableStream[]]): Promise<void> {
+    const what = `downloading ${asset.name} from ${this.#where}`;
+    await this.#call(what, async () => {
+      const body = await this.#open(asset.url, what);
+      const streams = open();
+      await (pipeline as (...s: unknown[]) => Promise<void>)(Readable.fromWeb(body as WebReadableStream), ...streams);
+    });
+  }
+
+  async #open(url: string, what: string): Promise<ReadableStream<Uint8Array>> {
+    const origin = new URL(this.apiUrl).origin;
+    let next = url;
+    for (let hop = 0; hop < 5; hop++) {
+      const here = new URL(next);
+      if (here.protocol !== 'https:' && here.protocol !== 'http:') throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: redirected to a ${here.protocol} URL`);
+      if (here.protocol === 'http:' && new URL(this.apiUrl).protocol === 'https:') throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: redirected from https to plain http`);
+      const headers: Record<string, string> = { accept: 'application/octet-stream', 'user-agent': `evidence/${PACKAGE_VERSION}` };
+      if (this.#token && here.origin === origin) headers.authorization = `Bearer ${this.#token}`;
+      let res: Response;
+      try {
+        res = await fetch(here, { headers, redirect: 'manual' });
+      } catch (e) {
+        throw new FetchFailure(`${what}: ${here.host} cannot be reached (${causeOf(e)})`);
+      }
+      if (res.status >= 300 && res.status < 400) {
+        const location = res.headers.get('location');
+        await res.body?.cancel();
+        if (!location) throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: a ${res.status} redirect without a Location`);
+        next = new URL(location, here).toString();
+        continue;
+      }
+      if (!res.ok || !res.body) {
+        const text = (await res.text().catch(() => '')).slice(0, MAX_QUOTE);
+        throw new HttpStatusFailure(res.status, Object.fromEntries(res.headers), messageOf(text));
+      }
+      return res.body;
+    }
+    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: more than 5 redirects`);
+  }
+
+  #toError(what: string, e: unknown): Error {
+    if (e instanceof GitHubError) return e;
+    const failure = classify(e);
+    if (e instanceof FetchFailure || (failure && failure.status === 500 && /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT/.test(failure.message))) {
+      return new GitHubError('GITHUB_UNREACHABLE', e instanceof FetchFailure ? e.message : `${what}: ${new URL(this.apiUrl).host} cannot be reached`);
+    }
+    if (!failure) return e instanceof Error ? e : new Error(String(e));
+    const { status } = failure;
+    const said = failure.message ? ` (GitHub: ${failure.message.slice(0, MAX_QUOTE)})` : '';
+    const token = this.#token ? 'the token in GITHUB_TOKEN or GH_TOKEN' : 'no token (set GITHUB_TOKEN or GH_TOKEN)';
+    switch (true) {
+      case status === 401:
+        return new GitHubError('GITHUB_AUTH_FAILED', `${what}: GitHub refused ${token}: 401 Bad credentials${said}`, { status });
+      case status === 403 && failure.headers['x-ratelimit-remaining'] === '0':
+        return new GitHubError('GITHUB_RATE_LIMITED', `${what}: GitHub's rate limit is used up${resetAt(failure.headers)}${this.#token ? '' : '; anonymous requests get 60 an hour, set GITHUB_TOKEN or GH_TOKEN'}`, { status });
+      case status === 403 || status === 429:
+        return new GitHubError('GITHUB_FORBIDDEN', `${what}: 403 Forbidden with ${token}; attaching needs \`contents: write\` on ${this.#where}${said}`, { status });
+      case status === 404:
+        return new GitHubError('GITHUB_NOT_FOUND', `${what}: 404 Not Found: no such repository or release, or ${token} cannot see it`, { status });
+      case status === 422:
+        return /already_exists/.test(failure.detail ?? '')
+          ? new GitHubError('GITHUB_ASSET_EXISTS', `${what}: an asset of that name is already on the release (use --clobber to replace it)`, { status })
+          : new GitHubError('GITHUB_VALIDATION_FAILED', `${what}: 422 Validation Failed${said}${failure.detail ? ` ${failure.detail.slice(0, MAX_QUOTE)}` : ''}`, { status });
+      default:
+        return new GitHubError('GITHUB_REQUEST_FAILED', `${what}: GitHub answered ${status}${said}`, { status });
+    }
+  }
+}
+
+class FetchFailure extends Error {}
+
+/** A non-2xx answer to a request made without octokit. */
+class HttpStatusFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function classify(e: unknown): (HttpFailure & { detail?: string }) | undefined {
+  if (e instanceof HttpStatusFailure) return { status: e.status, headers: e.headers, message: e.message };
+  const err = e as { name?: unknown; status?: unknown; response?: { headers?: Record<string, string>; data?: unknown }; message?: unknown };
+  if (!err || err.name !== 'HttpError' || typeof err.status !== 'number') return undefined;
+  const data = err.response?.data as { message?: unknown; errors?: unknown } | undefined;
+  const message = typeof data?.message === 'string' ? data.message : typeof err.message === 'string' ? err.message : '';
+  const detail = data && Array.isArray(data.errors) ? JSON.stringify(data.errors) : undefined;
+  return { status: err.status, headers: err.response?.headers ?? {}, message, ...(detail ? { detail } : {}) };
+}
+
+function messageOf(text: string): string {
+  try {
+    const data = JSON.parse(text) as { message?: unknown };
+    if (typeof data.message === 'string') return data.message;
+  } catch {
+    // not JSON
+  }
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function causeOf(e: unknown): string {
+  const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+  return typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : (e as Error).message;
+}
+
+function resetAt(headers: Record<string, string | undefined>): string {
+  const reset = Number(headers['x-ratelimit-reset']);
+  return Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : '';
+}
+
+function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: GitHub's answer is not what its API documents (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'})`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,303 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../../scripts/local-sigstore.mjs';
+import { attach } from '../../src/commands/attach.js';
+import { fetchRelease } from '../../src/commands/fetch.js';
+import { GitHubError } from '../../src/github/errors.js';
+import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
+import { runCli } from '../helpers/io.js';
+import { fixture, useTmp } from '../helpers/tmp.js';
+
+const tmp = useTmp();
+const ISSUER = 'https://token.actions.githubusercontent.com';
+const SIGNER = 'https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.4.2';
+const FAST = { baseDelayMs: 5 };
+const NAMES = ['web-1.4.2.evidence.tar.gz', 'web-1.4.2.evidence.sigstore.json', 'web-1.4.2.evidence.intoto.jsonl'];
+
+let sigstore: LocalSigstore;
+let gh: FakeGitHub;
+beforeAll(async () => {
+  sigstore = await startLocalSigstore();
+});
+afterAll(async () => {
+  await sigstore?.close();
+});
+beforeEach(async () => {
+  gh = await startFakeGitHub();
+});
+afterEach(async () => {
+  await gh?.stop();
+});
+
+/** A bundle signed keylessly (local Sigstore on loopback) with its release assets beside it. */
+async function signedBundle(): Promise<{ dir: string; env: Record<string, string> }> {
+  const dir = await tmp();
+  await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+  const token = fakeIdentityToken({ iss: ISSUER, sub: SIGNER, repository: 'acme/web', ref: 'refs/tags/v1.4.2' });
+  const r = await runCli(['collect', '-o', NAMES[0] as string, '--name', 'web', '--version', '1.4.2', '--sarif', fixture('sarif/eslint.sarif'), '--sign', '--identity-token', token, '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url, '-q'], { cwd: dir });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return { dir, env: { GITHUB_TOKEN: gh.token } };
+}
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const uploads = (): typeof gh.received => gh.received.filter((r) => r.method === 'POST' && r.path.startsWith('/api/uploads/'));
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+  return 'no error';
+}
+
+describe('evidence attach', () => {
+  it('uploads the bundle, NAME.sigstore.json and NAME.intoto.jsonl byte for byte, then reads each back', async () => {
+    const { dir, env } = await signedBundle();
+    gh.addRelease('v1.4.2');
+    const r = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--json'], { cwd: dir, env });
+    expect(r.stderr).not.toContain(gh.token);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { assets: Array<{ name: string; sha256: string; action: string }> };
+    expect(result.assets.map((a) => a.name)).toEqual(NAMES);
+    for (const name of NAMES) {
+      const local = await readFile(join(dir, name));
+      const got = uploads().find((u) => u.path.includes(`name=${encodeURIComponent(name)}`));
+      expect(got?.body.equals(local), name).toBe(true);
+      expect(got?.headers['content-length']).toBe(String(local.length));
+      expect(result.assets.find((a) => a.name === name)?.sha256).toBe(sha256(local));
+    }
+    // Read back through the API, redirected to storage, without the token crossing origins.
+    const downloads = gh.received.filter((q) => q.origin === 'storage');
+    expect(downloads).toHaveLength(3);
+    for (const d of downloads) expect(d.headers.authorization).toBeUndefined();
+    const apiDownloads = gh.received.filter((q) => q.origin === 'api' && q.method === 'GET' && /\/releases\/assets\/\d+$/.test(q.path));
+    expect(apiDownloads).toHaveLength(3);
+    for (const d of apiDownloads) expect(d.headers.authorization).toBe(`Bearer ${gh.token}`);
+    expect(gh.releases[0]?.assets.map((a) => a.contentType)).toEqual(['application/gzip', 'application/json', 'application/jsonl']);
+  });
+
+  it('--with-verifier attaches the one-file verifier too', async () => {
+    const { dir, env } = await signedBundle();
+    gh.addRelease('v1.4.2');
+    const r = await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, withVerifier: true, retry: FAST });
+    expect(r.assets.map((a) => a.name)).toContain('evidence-verify.mjs');
+    const stored = gh.releases[0]?.assets.find((a) => a.name === 'evidence-verify.mjs');
+    expect(stored?.bytes.equals(await readFile(new URL('../../dist/evidence-verify.mjs', import.meta.url)))).toBe(true);
+  });
+
+  it('a missing release is an error unless --create, which makes it', async () => {
+    const { dir, env } = await signedBundle();
+    const without = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl], { cwd: dir, env });
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain('[GITHUB_NOT_FOUND]');
+    expect(without.stderr).toContain('--create');
+    expect(uploads()).toHaveLength(0);
+    const r = await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, create: true, retry: FAST });
+    expect(r.release.created).toBe(true);
+    expect(gh.releases.map((x) => x.tag)).toEqual(['v1.4.2']);
+    expect(gh.releases[0]?.assets.map((a) => a.name)).toEqual(NAMES);
+  });
+
+  it('an asset of the same name stops the attach before anything is uploaded, unless --clobber', async () => {
+    const { dir, env } = await signedBundle();
+    const release = gh.addRelease('v1.4.2');
+    gh.addAsset(release, NAMES[1] as string, 'old attestation');
+    const r = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl], { cwd: dir, env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[GITHUB_ASSET_EXISTS]');
+    expect(uploads()).toHaveLength(0);
+    expect(release.assets.map((a) => a.name)).toEqual([NAMES[1]]);
+  });
+
+  it("GitHub's 422 already_exists (a racing upload) is reported as GITHUB_ASSET_EXISTS", async () => {
+    const { dir, env } = await signedBundle();
+    const release = gh.addRelease('v1.4.2');
+    gh.beforeUpload = (r, name) => {
+      if (name === NAMES[0]) gh.addAsset(r, name, 'raced in');
+      gh.beforeUpload = undefined;
+    };
+    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('GITHUB_ASSET_EXISTS');
+    expect(release.assets.find((a) => a.name === NAMES[0])?.bytes.toString()).toBe('raced in');
+  });
+
+  it('--clobber replaces: the new asset goes up under a temporary name, the old one is deleted, the new one renamed', async () => {
+    const { dir, env } = await signedBundle();
+    const release = gh.addRelease('v1.4.2');
+    gh.addAsset(release, NAMES[0] as string, 'old bundle');
+    const r = await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, clobber: true, retry: FAST });
+    expect(r.assets.map((a) => a.action)).toEqual(['replaced', 'uploaded', 'uploaded']);
+    expect(release.assets.map((a) => a.name).sort()).toEqual([...NAMES].sort());
+    expect(release.assets.find((a) => a.name === NAMES[0])?.bytes.equals(await readFile(join(dir, NAMES[0] as string)))).toBe(true);
+    const first = uploads()[0];
+    expect(first?.path).toMatch(/name=web-1\.4\.2\.evidence\.tar\.gz\.partial-[0-9a-f]{8}/);
+    expect(gh.received.some((q) => q.method === 'DELETE')).toBe(true);
+    expect(gh.received.some((q) => q.method === 'PATCH')).toBe(true);
+  });
+
+  it('retries an upload after a 502 and a secondary rate limit, sending the whole file again', async () => {
+    const { dir, env } = await signedBundle();
+    gh.addRelease('v1.4.2');
+    gh.inject('POST', /^\/api\/uploads\//, { status: 502, body: { message: 'Server Error' } }, { status: 403, headers: { 'retry-after': '0' }, body: { message: 'You have exceeded a secondary rate limit.' } });
+    const retried: string[] = [];
+    await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST, onProgress: (m) => retried.push(m) });
+    const bundleUploads = uploads().filter((u) => u.path.includes(`name=${NAMES[0]}`));
+    expect(bundleUploads).toHaveLength(3);
+    const local = await readFile(join(dir, NAMES[0] as string));
+    for (const u of bundleUploads) expect(u.body.equals(local)).toBe(true);
+    expect(retried.filter((m) => m.includes('retry'))).toHaveLength(2);
+    expect(gh.releases[0]?.assets.map((a) => a.name)).toEqual(NAMES);
+  });
+
+  it('gives up after the retries, naming the status', async () => {
+    const { dir, env } = await signedBundle();
+    gh.addRelease('v1.4.2');
+    for (let i = 0; i < 5; i++) gh.inject('GET', /\/releases\/tags\//, { status: 503, body: { message: 'unavailable' } });
+    const e = await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(GitHubError);
+    expect((e as GitHubError).code).toBe('GITHUB_REQUEST_FAILED');
+    expect((e as GitHubError).status).toBe(503);
+  });
+
+  it('401, 403, 404 and a missing token are clear errors (exit 2) that never show the token', async () => {
+    const { dir } = await signedBundle();
+    gh.addRelease('v1.4.2');
+    const args = ['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl];
+    const bad = 'ghp_wrongtoken1234567890abcdefghijklmnopq';
+    const r401 = await runCli(args, { cwd: dir, env: { GITHUB_TOKEN: bad } });
+    expect([r401.code, r401.stderr.includes('[GITHUB_AUTH_FAILED]')]).toEqual([2, true]);
+    expect(r401.stderr + r401.stdout).not.toContain(bad);
+
+    gh.inject('GET', /\/releases\/tags\//, { status: 403, body: { message: 'Resource not accessible by integration' } });
+    const r403 = await runCli(args, { cwd: dir, env: { GH_TOKEN: gh.token } });
+    expect([r403.code, r403.stderr.includes('[GITHUB_FORBIDDEN]'), r403.stderr.includes('contents: write')]).toEqual([2, true, true]);
+    expect(r403.stderr).not.toContain(gh.token);
+
+    const r404 = await runCli([...args.slice(0, 3), 'acme/nope', ...args.slice(4)], { cwd: dir, env: { GITHUB_TOKEN: gh.token } });
+    expect([r404.code, r404.stderr.includes('[GITHUB_NOT_FOUND]')]).toEqual([2, true]);
+
+    const none = await runCli(args, { cwd: dir, env: {} });
+    expect([none.code, none.stderr.includes('[GITHUB_TOKEN_MISSING]')]).toEqual([2, true]);
+    const badRepo = await runCli([...args.slice(0, 3), 'not a repo', ...args.slice(4)], { cwd: dir, env: { GITHUB_TOKEN: gh.token } });
+    expect([badRepo.code, badRepo.stderr.includes('[GITHUB_REPO_INVALID]')]).toEqual([2, true]);
+  });
+
+  it('an asset that does not read back as uploaded is ASSET_MISMATCH', async () => {
+    const { dir, env } = await signedBundle();
+    gh.addRelease('v1.4.2');
+    gh.digests = false; // so that only the read-back can notice
+    gh.afterUpload = (a) => {
+      if (a.name === NAMES[0]) a.bytes = Buffer.from(a.bytes.map((b, i) => (i === 100 ? b ^ 1 : b)));
+    };
+    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('ASSET_MISMATCH');
+  });
+
+  it('refuses an unsigned bundle, and a bundle that fails its integrity check, before talking to GitHub', async () => {
+    const { dir, env } = await signedBundle();
+    gh.addRelease('v1.4.2');
+    await writeFile(join(dir, 'unsigned.tar.gz'), await readFile(join(dir, NAMES[0] as string)));
+    expect(await codeOf(attach({ cwd: dir, env, bundle: 'unsigned.tar.gz', repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe('ATTACH_INPUT_MISSING');
+    const bytes = await readFile(join(dir, NAMES[0] as string));
+    bytes[bytes.length - 20] = (bytes[bytes.length - 20] as number) ^ 0xff;
+    await writeFile(join(dir, NAMES[0] as string), bytes);
+    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe('ATTACH_INPUT_MISSING');
+    expect(gh.received).toHaveLength(0);
+  });
+
+  it('an unreachable API is GITHUB_UNREACHABLE', async () => {
+    const { dir, env } = await signedBundle();
+    const url = gh.apiUrl;
+    await gh.stop();
+    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: url, retry: { ...FAST, retries: 1 } }))).toBe('GITHUB_UNREACHABLE');
+  });
+});
+
+describe('evidence fetch', () => {
+  async function published(): Promise<{ dir: string }> {
+    const { dir, env } = await signedBundle();
+    gh.addRelease('v1.4.2');
+    await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST });
+    gh.received.length = 0;
+    return { dir };
+  }
+
+  it('downloads a public release with no token and verifies it in the same run', async () => {
+    const { dir } = await published();
+    gh.public = true;
+    const out = await tmp();
+    const r = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out, '--trusted-root', join(dir, 'trusted_root.json'), '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER, '--json'], { cwd: dir, env: {} });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).verdict).toBe('verified');
+    for (const name of NAMES) expect((await readFile(join(out, name))).equals(await readFile(join(dir, name)))).toBe(true);
+    expect(gh.received.every((q) => q.headers.authorization === undefined)).toBe(true);
+  });
+
+  it('exits 1 when the signer is not the one named, 3 when the policy fails', async () => {
+    const { dir } = await published();
+    gh.public = true;
+    const base = ['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--trusted-root', join(dir, 'trusted_root.json'), '--certificate-oidc-issuer', ISSUER];
+    const wrong = await runCli([...base, '-o', await tmp(), '--certificate-identity', 'https://github.com/acme/web/.github/workflows/other.yml@refs/tags/v1.4.2'], { cwd: dir, env: {} });
+    expect(wrong.code).toBe(1);
+    await writeFile(join(dir, 'policy.yaml'), 'version: 1\nrequire:\n  - kind: junit\n');
+    const policy = await runCli([...base, '-o', await tmp(), '--certificate-identity', SIGNER, '--policy', join(dir, 'policy.yaml')], { cwd: dir, env: {} });
+    expect(policy.code).toBe(3);
+  });
+
+  it('a private repository needs a token: 404 without one, with a hint', async () => {
+    await published();
+    const out = await tmp();
+    const r = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out], { cwd: out, env: {} });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[GITHUB_NOT_FOUND]');
+    expect(r.stderr).toContain('GITHUB_TOKEN');
+    const withToken = await fetchRelease({ cwd: out, env: { GH_TOKEN: gh.token }, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST });
+    expect(withToken.bundle.name).toBe(NAMES[0]);
+    expect(withToken.intotoMatches).toBe(true);
+  });
+
+  it('an asset whose bytes differ from the digest GitHub lists is ASSET_MISMATCH, and nothing is left behind', async () => {
+    await published();
+    gh.public = true;
+    const asset = gh.releases[0]?.assets[0];
+    if (!asset) throw new Error('no asset');
+    const listed = `sha256:${sha256(asset.bytes)}`;
+    gh.digests = false;
+    asset.bytes = Buffer.from(asset.bytes.map((b, i) => (i === 50 ? b ^ 1 : b)));
+    // GitHub's listing still says what was uploaded; what storage sends now differs.
+    gh.inject('GET', /\/releases\/\d+\/assets$/, { status: 200, body: gh.releases[0]?.assets.map((a) => ({ id: a.id, name: a.name, size: a.bytes.length, state: 'uploaded', digest: a === asset ? listed : null, url: `${gh.apiUrl}/repos/acme/web/releases/assets/${a.id}`, browser_download_url: `${gh.apiUrl}/x/${a.name}` })) });
+    const out = await tmp();
+    expect(await codeOf(fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('ASSET_MISMATCH');
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('hostile asset names never become paths, and an .intoto.jsonl that is not the signed envelope is reported', async () => {
+    await published();
+    gh.public = true;
+    const release = gh.releases[0];
+    if (!release) throw new Error('no release');
+    const out = await tmp();
+    (release.assets[2] as { bytes: Buffer }).bytes = Buffer.from('{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[]}\n');
+    const mismatch = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out], { cwd: out, env: {} });
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toContain('[INTOTO_MISMATCH]');
+    for (const a of release.assets) a.name = `../${a.name}`;
+    expect(await codeOf(fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, name: `../${NAMES[0]}`, force: true }))).toBe('GITHUB_RESPONSE_INVALID');
+  });
+
+  it('several bundles on one release need --name', async () => {
+    await published();
+    gh.public = true;
+    const release = gh.releases[0];
+    if (!release) throw new Error('no release');
+    gh.addAsset(release, 'other.tar.gz', 'x');
+    gh.addAsset(release, 'other.sigstore.json', '{}');
+    const out = await tmp();
+    expect(await codeOf(fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe('ASSET_AMBIGUOUS');
+    const chosen = await fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, name: NAMES[0] as string });
+    expect(chosen.bundle.name).toBe(NAMES[0]);
+  });
+});
