@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The one-file verifier for auditors: `node evidence-verify.mjs BUNDLE …` is
 // `evidence verify BUNDLE …`, with the same options and exit codes, bundled
-// with every dependency and the public-good trusted root (scripts/build-verifier.mjs).
+// with every dependency and the public-good trusted root (scripts/build-bundles.mjs).
 import { run } from './run.js';
 
 const argv = process.argv.slice(2);

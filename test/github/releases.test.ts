@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../../scripts/local-sigstore.mjs';
 import { attach } from '../../src/commands/attach.js';
 import { fetchRelease } from '../../src/commands/fetch.js';
 import { GitHubError } from '../../src/github/errors.js';
-import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
+import { useFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { runCli } from '../helpers/io.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 
@@ -17,18 +17,16 @@ const FAST = { baseDelayMs: 5 };
 const NAMES = ['web-1.4.2.evidence.tar.gz', 'web-1.4.2.evidence.sigstore.json', 'web-1.4.2.evidence.intoto.jsonl'];
 
 let sigstore: LocalSigstore;
-let gh: FakeGitHub;
 beforeAll(async () => {
   sigstore = await startLocalSigstore();
 });
 afterAll(async () => {
   await sigstore?.close();
 });
-beforeEach(async () => {
-  gh = await startFakeGitHub();
-});
-afterEach(async () => {
-  await gh?.stop();
+const fakeGitHub = useFakeGitHub();
+let gh: FakeGitHub;
+beforeEach(() => {
+  gh = fakeGitHub();
 });
 
 /** A bundle signed keylessly (local Sigstore on loopback) with its release assets beside it. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach } from 'vitest';
 
 /**
  * A GitHub REST API on 127.0.0.1 for the routes attach and fetch use, laid
@@ -300,4 +301,20 @@ function listen(server: Server): Promise<void> {
 function close(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((done) => server.close(() => done()));
+}
+
+/** A fresh fake GitHub for each test of the calling file, stopped after it. */
+export function useFakeGitHub(): () => FakeGitHub {
+  let gh: FakeGitHub | undefined;
+  beforeEach(async () => {
+    gh = await startFakeGitHub();
+  });
+  afterEach(async () => {
+    await gh?.stop();
+    gh = undefined;
+  });
+  return () => {
+    if (!gh) throw new Error('useFakeGitHub: only inside a test');
+    return gh;
+  };
 }

@@ -1,0 +1,84 @@
+import { hashFile } from '../fs/hash-file.js';
+import type { IdentityPolicy } from '../verifier/identity-policy.js';
+import { attach, type AttachResult } from './attach.js';
+import { collect } from './collect.js';
+import { appendStepSummary } from './render.js';
+import { sign } from './sign.js';
+import type { Env } from './trust.js';
+import { verify, type VerifyResult } from './verify.js';
+
+export interface ReleaseJobOptions {
+  cwd: string;
+  env: Env;
+  /** evidence.yaml (collect's --config). */
+  config?: string;
+  output?: string;
+  name?: string;
+  version?: string;
+  /** Keyless through the job's OIDC token (or SIGSTORE_ID_TOKEN). */
+  sign?: { fulcioUrl?: string; rekorUrl?: string; tsaUrl?: string };
+  /** Verify the signed bundle before it is published. */
+  verify?: { identity: IdentityPolicy; trustedRoot?: string[]; policy?: string };
+  attach?: { repo: string; tag: string; apiUrl?: string; create?: boolean; clobber?: boolean; withVerifier?: boolean };
+  onProgress?: (message: string) => void;
+}
+
+export interface ReleaseJobResult {
+  bundle: string;
+  /** `sha256:<hex>` of the bundle as published. */
+  bundleDigest: string;
+  sigstoreBundle?: string;
+  intotoJsonl?: string;
+  verification?: VerifyResult;
+  attached?: AttachResult;
+}
+
+/**
+ * A release job's evidence steps, in order: collect, sign, verify (as the
+ * auditor will), attach. What the GitHub Action runs; it stops at the first
+ * step that fails, so nothing unverified is attached.
+ */
+export async function releaseJob(options: ReleaseJobOptions): Promise<ReleaseJobResult> {
+  const say = options.onProgress ?? (() => undefined);
+  const collected = await collect({
+    cwd: options.cwd,
+    env: options.env,
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.output ? { output: options.output } : {}),
+    ...(options.name ? { name: options.name } : {}),
+    ...(options.version ? { version: options.version } : {}),
+  });
+  say(`collected ${collected.output}: ${collected.manifest.entries.length} evidence entries, ${collected.manifest.subjects.length} subjects`);
+  const result: ReleaseJobResult = { bundle: collected.output, bundleDigest: '' };
+  if (options.sign) {
+    const signed = await sign({ cwd: options.cwd, env: options.env, bundle: collected.output, ...definedOnly(options.sign) });
+    result.sigstoreBundle = signed.sigstoreBundle;
+    result.intotoJsonl = signed.intotoJsonl;
+    say(`signed ${signed.bundle}`);
+  }
+  if (options.verify) {
+    const verification = await verify({
+      cwd: options.cwd,
+      env: options.env,
+      bundle: collected.output,
+      identity: options.verify.identity,
+      ...(options.verify.trustedRoot?.length ? { trustedRoot: options.verify.trustedRoot } : {}),
+      ...(options.verify.policy ? { policy: options.verify.policy } : {}),
+      ...(options.sign ? {} : { integrityOnly: true }),
+    });
+    result.verification = verification;
+    await appendStepSummary(options.env, options.cwd, verification.report, verification.manifest);
+    say(`verified: ${verification.report.verdict ?? (verification.report.ok ? 'verified' : 'failed')}`);
+  }
+  const { hex } = await hashFile(collected.output, ['sha256']);
+  result.bundleDigest = `sha256:${hex.sha256}`;
+  const passed = !result.verification || result.verification.report.ok;
+  if (options.attach && passed) {
+    result.attached = await attach({ cwd: options.cwd, env: options.env, bundle: collected.output, ...options.attach, onProgress: say });
+  }
+  return result;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+}
