@@ -1,0 +1,78 @@
+/**
+ * Errors of the OCI registry client: bad references, registries that refuse,
+ * fail or answer with something other than what was asked for.
+ *
+ * Messages name the registry, repository and reference involved and never
+ * carry a secret (password, token, Authorization header): registry-supplied
+ * text goes through `scrubSecrets` before it is quoted.
+ */
+export type OciErrorCode =
+  | 'REFERENCE_INVALID'
+  | 'DESCRIPTOR_INVALID'
+  | 'REGISTRY_UNREACHABLE'
+  | 'REGISTRY_AUTH_FAILED'
+  | 'REGISTRY_NOT_FOUND'
+  | 'REGISTRY_ERROR'
+  | 'REGISTRY_RESPONSE_INVALID'
+  | 'DIGEST_MISMATCH'
+  | 'CREDENTIALS_INVALID';
+
+export interface OciErrorDetails {
+  /** `host[:port]` */
+  registry?: string;
+  repository?: string;
+  /** HTTP status of the response that failed. */
+  status?: number;
+  /** Error codes from the registry's `{errors: [{code}]}` body, when it sent one. */
+  registryCodes?: string[];
+  /** For DIGEST_MISMATCH: what was asked for and what arrived (`sha256:…`, or a size in bytes). */
+  expected?: string;
+  found?: string;
+  algorithm?: 'sha256';
+  /** Only network-level causes (never an HTTP response, which may quote a secret). */
+  cause?: unknown;
+}
+
+export class OciError extends Error {
+  readonly code: OciErrorCode;
+  readonly registry?: string;
+  readonly repository?: string;
+  readonly status?: number;
+  readonly registryCodes?: string[];
+  readonly expected?: string;
+  readonly found?: string;
+  readonly algorithm?: 'sha256';
+
+  constructor(code: OciErrorCode, message: string, details: OciErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'OciError';
+    this.code = code;
+    if (details.registry !== undefined) this.registry = details.registry;
+    if (details.repository !== undefined) this.repository = details.repository;
+    if (details.status !== undefined) this.status = details.status;
+    if (details.registryCodes !== undefined) this.registryCodes = details.registryCodes;
+    if (details.expected !== undefined) this.expected = details.expected;
+    if (details.found !== undefined) this.found = details.found;
+    if (details.algorithm !== undefined) this.algorithm = details.algorithm;
+  }
+}
+
+/** Secrets shorter than this are not replaced: a 1-character password would blank every message. */
+const MIN_SECRET = 4;
+
+/**
+ * Replaces every known secret in `text` with `[REDACTED]`, and drops control
+ * characters (text quoted from a registry must not rewrite a terminal line).
+ */
+export function scrubSecrets(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= MIN_SECRET) out = out.split(s).join('[REDACTED]');
+  // eslint-disable-next-line no-control-regex
+  return out.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+}
+
+/** Quotes untrusted text for a message: control characters escaped, at most `max` characters. */
+export function quoteUntrusted(text: string, max = 200): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return JSON.stringify(cut);
+}
