@@ -5,6 +5,7 @@ import { VerifyError } from '../src/verifier/errors.js';
 import { SignError } from '../src/signer/errors.js';
 import { PolicyError } from '../src/policy/errors.js';
 import { GitHubError } from '../src/github/errors.js';
+import { OciError } from '../src/oci/errors.js';
 
 /** The exit codes of every command. */
 export const ExitCode = {
@@ -21,7 +22,9 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The one place where an error becomes an exit code. */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof CollectError || error instanceof VerifyError || error instanceof SignError || error instanceof PolicyError || error instanceof GitHubError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError) {
+  // Bytes from a registry that are not the ones their digest names: an integrity failure.
+  if (error instanceof OciError && error.code === 'DIGEST_MISMATCH') return ExitCode.VerificationFailed;
+  if (error instanceof CollectError || error instanceof VerifyError || error instanceof SignError || error instanceof PolicyError || error instanceof GitHubError || error instanceof OciError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError) {
     return ExitCode.InvalidInput;
   }
   // Anything else is a bug of ours; it still must not look like success or a verdict.

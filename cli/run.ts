@@ -12,6 +12,8 @@ export interface CliIo {
   stderr: CliStream;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** All of standard input (for --registry-password-stdin). */
+  readStdin?: () => Promise<string>;
 }
 
 const collectList = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -45,6 +47,28 @@ function doraFrom(o: Record<string, string | undefined>): NonNullable<import('..
   if (!o.git || !o.deployments) throw new UsageError('--dora needs --git DIR and --deployments FILE');
   const out: NonNullable<import('../src/commands/collect.js').CollectOptions['dora']> = { git: o.git, deployments: o.deployments };
   for (const k of ['incidents', 'environment', 'window', 'incidentLabel'] as const) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+/** How to reach an OCI registry. Passwords come on stdin only, never as arguments. */
+function withRegistryOptions(cmd: Command): Command {
+  return cmd
+    .option('--plain-http', 'talk HTTP, not HTTPS, to the registry (a local registry only)')
+    .option('--registry-username <user>', 'registry user (else ~/.docker/config.json, else anonymous)')
+    .option('--registry-password-stdin', 'read the registry password (or token) from standard input');
+}
+
+async function registryFrom(o: Record<string, unknown>, io: CliIo): Promise<import('../src/commands/oci.js').RegistryOptions> {
+  const out: import('../src/commands/oci.js').RegistryOptions = {};
+  if (o.plainHttp) out.plainHttp = true;
+  if (o.registryPasswordStdin && typeof o.registryUsername !== 'string') throw new UsageError('--registry-password-stdin needs --registry-username');
+  if (typeof o.registryUsername === 'string') {
+    if (!o.registryPasswordStdin) throw new UsageError('--registry-username needs --registry-password-stdin (the password is never taken as an argument)');
+    if (!io.readStdin) throw new UsageError('--registry-password-stdin: no standard input here');
+    const password = (await io.readStdin()).replace(/\r?\n$/, '');
+    if (!password) throw new UsageError('--registry-password-stdin: standard input was empty');
+    out.credentials = { username: o.registryUsername, password };
+  }
   return out;
 }
 
@@ -120,7 +144,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option('--sign', 'sign the bundle once written (see evidence sign)')
     .option('--attestation <file>', 'an existing Sigstore bundle (e.g. SLSA provenance) to take in, verified first; repeatable', collectList)
     .option('--trusted-root <file>', 'trusted root for --attestation files (default: public-good, embedded); repeatable', collectList)
-    .option('--attestation-key <pub.pem>', 'public key for key-signed --attestation files; repeatable', collectList);
+    .option('--attestation-key <pub.pem>', 'public key for key-signed --attestation files; repeatable', collectList)
+    .option('--subject-image <oci-ref>', 'a container image released with this bundle (oci://REGISTRY/REPO:TAG or @sha256:…): its digest becomes a subject; repeatable', collectList);
+  withRegistryOptions(program.commands.at(-1) as Command);
   withCertificateOptions(program.commands.at(-1) as Command, '--attestation files');
   withSigningOptions(program.commands.at(-1) as Command)
     .action(async (o) => {
@@ -142,6 +168,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         migrations: o.migrations,
         file: o.file,
         subject: o.subject,
+        ...(o.subjectImage ? { subjectImage: o.subjectImage, registry: await registryFrom(o, io) } : {}),
         config: o.config,
         force: o.force,
         source,
@@ -183,8 +210,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   withIdentityOptions(
     program
       .command('verify')
-      .description('verify a bundle offline: integrity, then signature and signer')
-      .argument('<bundle>', 'the bundle (.tar.gz)')
+      .description('verify a bundle offline: integrity, then signature and signer; or straight from an OCI registry')
+      .argument('[bundle]', 'the bundle (.tar.gz), or oci://REGISTRY/REPOSITORY:TAG|@sha256:…')
+      .option('--image <oci-ref>', 'verify the newest evidence bundle that refers to this container image (and that its statement covers the image)')
       .option('--integrity-only', 'check the content only, not the signature (the report says so)')
       .option('--subject <file>', 'release artifact to re-hash and find among the subjects; repeatable', collectList)
       .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
@@ -199,14 +227,34 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       .option('--fulcio-url <url>', 'VSA keyless signing: Fulcio')
       .option('--rekor-url <url>', 'VSA signing: Rekor')
       .option('--tsa-url <url>', 'VSA signing: timestamp authority')
-      .option('--no-tsa', 'VSA signing: no RFC 3161 timestamp'),
-  ).action(async (bundle: string, o) => {
+      .option('--no-tsa', 'VSA signing: no RFC 3161 timestamp')
+      .option('--plain-http', 'oci://: talk HTTP, not HTTPS, to the registry (a local registry only)')
+      .option('--registry-username <user>', 'oci://: registry user (else ~/.docker/config.json, else anonymous)')
+      .option('--registry-password-stdin', 'oci://: read the registry password (or token) from standard input'),
+  ).action(async (given: string | undefined, o) => {
       const { verify } = await import('../src/commands/verify.js');
       const { renderReport, appendStepSummary, writeOutput } = await import('../src/commands/render.js');
+      if (given && o.image) throw new UsageError('give a bundle or --image, not both');
+      if (!given && !o.image) throw new UsageError('give a bundle (a file or oci://…) or --image oci://…');
+      let bundle = given as string;
+      const remote: Partial<import('../src/commands/verify.js').VerifyOptions> = {};
+      if (o.image || bundle.startsWith('oci://')) {
+        const oci = await import('../src/commands/oci.js');
+        const registry = await registryFrom(o, io);
+        if (o.image) {
+          const found = await oci.findImageEvidence({ env: io.env, image: o.image, registry });
+          bundle = found.evidence[0] as string;
+          io.stderr.write(`evidence for ${found.image.reference}: ${bundle}${found.evidence.length > 1 ? ` (newest of ${found.evidence.length})` : ''}\n`);
+          remote.subjectDigests = [{ file: found.image.reference, digest: found.image.digest }];
+        }
+        const ref = bundle;
+        remote.open = async () => (await oci.openEvidenceStream({ env: io.env, reference: ref, registry })).stream;
+      }
       const result = await verify({
         cwd: io.cwd,
         env: io.env,
         bundle,
+        ...remote,
         integrityOnly: o.integrityOnly,
         subject: o.subject,
         attestation: o.attestation,
@@ -338,6 +386,39 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const verdict = exitCodeForVerdict(report.verdict, report.ok);
       if (verdict !== ExitCode.Ok) exitCode = verdict;
     } else if (!r.intotoJsonl) io.stderr.write('note: the release has no .intoto.jsonl\n');
+  });
+
+  withRegistryOptions(
+    program
+      .command('push')
+      .description('push a bundle to an OCI registry as an artifact, with its Sigstore bundle as a referrer')
+      .argument('<bundle>', 'the bundle (.tar.gz)')
+      .argument('<reference>', 'oci://REGISTRY/REPOSITORY:TAG')
+      .option('--subject-image <oci-ref>', 'make the evidence a referrer of this release image (REF@sha256:…, same repository; collected with --subject-image)')
+      .option('--json', 'print the result as JSON'),
+  ).action(async (bundle: string, reference: string, o) => {
+    const { push } = await import('../src/commands/oci.js');
+    const r = await push({ cwd: io.cwd, env: io.env, bundle, reference, subjectImage: o.subjectImage, registry: await registryFrom(o, io), onProgress: (m) => io.stderr.write(`${m}\n`) });
+    if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    else {
+      io.stdout.write(`pushed ${r.reference}@${r.digest} (bundle ${r.bundleDigest}, ${r.size} bytes, blob ${r.blob})\n`);
+      if (r.signature) io.stdout.write(`signature referrer ${r.signature.digest}\n`);
+      if (r.subject) io.stdout.write(`referrer of ${r.subject.reference}\n`);
+      if (r.fallbackTag) io.stdout.write('the registry has no referrers API: the OCI 1.1 fallback tag was updated\n');
+    }
+  });
+
+  withRegistryOptions(
+    program
+      .command('pull')
+      .description('pull a bundle from an OCI registry, byte for byte, checked against its digest')
+      .argument('<reference>', 'oci://REGISTRY/REPOSITORY:TAG or @sha256:…')
+      .requiredOption('-o, --output <file>', 'the bundle to write')
+      .option('-f, --force', 'replace the file if it exists'),
+  ).action(async (reference: string, o) => {
+    const { pull } = await import('../src/commands/oci.js');
+    const r = await pull({ cwd: io.cwd, env: io.env, reference, output: o.output, force: o.force, registry: await registryFrom(o, io) });
+    io.stdout.write(`pulled ${r.output} (${r.size} bytes, ${r.bundleDigest}) from manifest ${r.manifestDigest}\n`);
   });
 
   program

@@ -38,6 +38,10 @@ export interface CollectOptions {
   /** `PATH[=KIND]`. */
   file?: string[];
   subject?: string[];
+  /** Container images (oci://REF:TAG or @sha256:…) released with this bundle: their manifest digests become subjects. */
+  subjectImage?: string[];
+  /** How to reach the registries of subjectImage. */
+  registry?: import('./oci.js').RegistryOptions;
   /** Existing Sigstore bundles to take in, verified first. */
   attestation?: string[];
   /** Who must have signed those attestations. */
@@ -171,7 +175,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
     for (const p of patterns) for (const file of await expand(p, base)) subjectFiles.push({ file, name: subjectName(file) });
   }
   const inputs = dedupe(planned);
-  if (inputs.length === 0 && subjectFiles.length === 0) {
+  if (inputs.length === 0 && subjectFiles.length === 0 && (options.subjectImage ?? []).length === 0) {
     throw new CollectError('NO_EVIDENCE', 'nothing to collect: give evidence (--sbom, --sarif, --junit, --coverage, --k6, --terraform-plan, --migrations, --slo, --dora, --file) or --subject');
   }
 
@@ -208,6 +212,15 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const subjects = await hashSubjects(subjectFiles, {
     onDone: (s) => options.onProgress?.({ phase: 'subjects', done: ++hashed, total: subjectFiles.length, label: s.name }),
   });
+  if (options.subjectImage?.length) {
+    const { imageSubject } = await import('./oci.js');
+    for (const image of options.subjectImage) {
+      const s = await imageSubject({ env, image, ...(options.registry ? { registry: options.registry } : {}) });
+      if (subjects.some((x) => x.name === s.name)) throw new CollectError('DUPLICATE_SUBJECT', `--subject-image ${image}: a subject is already named '${s.name}'`, { file: image });
+      subjects.push(s);
+    }
+    subjects.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
 
   const detected = await detectSource(cwd, env);
   const source: Source = { ...detected, ...stripUndefined(cfg?.source ?? {}), ...stripUndefined(options.source ?? {}) };

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { hashFile } from '../fs/hash-file.js';
 import type { BundleContents } from '../core/bundle-reader.js';
 import type { Manifest } from '../core/manifest.js';
@@ -32,6 +33,13 @@ export interface VerifyOptions {
   identity?: IdentityPolicy;
   /** A policy file (YAML or JSON) to evaluate over the evidence. */
   policy?: string;
+  /**
+   * The bundle's bytes when they come from elsewhere than the file `bundle`
+   * (a registry: src/commands/oci.ts); `bundle` is then only its name.
+   */
+  open?: () => Promise<Readable>;
+  /** Subjects known by digest (e.g. a container image), checked like --subject files. */
+  subjectDigests?: SubjectToCheck[];
   /** Clock for waivers' expiry (tests). */
   now?: () => Date;
 }
@@ -56,12 +64,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   checkPolicyOptions(policy);
   const env = options.env ?? {};
   const rules = options.policy ? loadPolicy(await readPolicyFile(options.cwd, options.policy), options.policy) : undefined;
-  const subjects = await hashArtifacts(options.cwd, options.subject ?? []);
+  const subjects = [...(await hashArtifacts(options.cwd, options.subject ?? [])), ...(options.subjectDigests ?? [])];
   const external = options.attestation ? await readJsonFile(resolve(options.cwd, options.attestation), options.attestation, { missing: 'ATTESTATION_NOT_FOUND', bad: 'ATTESTATION_UNREADABLE' }) : undefined;
   const roots = options.integrityOnly ? [] : await resolveTrustRoots(options.cwd, options.trustedRoot, env);
   const keys = await readKeys(options.cwd, options.key);
 
-  const { path: _path, stream } = await openBundle(options.cwd, options.bundle);
+  const stream = options.open ? await options.open() : (await openBundle(options.cwd, options.bundle)).stream;
   const keep = (hex: string, m: Manifest): boolean => isAttestationBlob(hex, m) || (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m));
   const { report, contents } = await verifyBundleIntegrity(stream, { subjects, keepBlob: keep });
   const result: VerifyCommandReport = { ...report, bundle: { path: options.bundle, ...report.bundle } };

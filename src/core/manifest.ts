@@ -6,6 +6,8 @@ import { isCollectedKind, summarySchemaFor } from './summaries.js';
 export const MANIFEST_FORMAT_VERSION = 1;
 export const MANIFEST_MEDIA_TYPE = 'application/vnd.evidence.manifest.v1+json';
 export const BUNDLE_MEDIA_TYPE = 'application/vnd.evidence.bundle.v1.tar+gzip';
+/** The artifactType of an OCI manifest holding a bundle (docs/bundle-format.md §7). */
+export const BUNDLE_ARTIFACT_TYPE = 'application/vnd.evidence.bundle.v1';
 
 /** RFC 3339 UTC with whole seconds: what `created` always holds. */
 export const RFC3339_UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;

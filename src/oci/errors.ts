@@ -15,7 +15,10 @@ export type OciErrorCode =
   | 'REGISTRY_ERROR'
   | 'REGISTRY_RESPONSE_INVALID'
   | 'DIGEST_MISMATCH'
-  | 'CREDENTIALS_INVALID';
+  | 'CREDENTIALS_INVALID'
+  /** The artifact found is not what was asked for (not an evidence bundle, no evidence for an image). */
+  | 'ARTIFACT_NOT_FOUND'
+  | 'ARTIFACT_INVALID';
 
 export interface OciErrorDetails {
   /** `host[:port]` */

@@ -7,7 +7,7 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process with captured output, as the bin shim would. */
-export async function runCli(argv: string[], options: { cwd: string; env?: Record<string, string | undefined>; tty?: boolean }): Promise<CliResult> {
+export async function runCli(argv: string[], options: { cwd: string; env?: Record<string, string | undefined>; tty?: boolean; stdin?: string }): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -15,6 +15,7 @@ export async function runCli(argv: string[], options: { cwd: string; env?: Recor
     stderr: { write: (s: string) => (stderr += s), isTTY: options.tty ?? false },
     env: options.env ?? {},
     cwd: options.cwd,
+    ...(options.stdin !== undefined ? { readStdin: async () => options.stdin as string } : {}),
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };

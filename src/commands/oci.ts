@@ -1,0 +1,290 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { canonicalBytes } from '../core/canonical-json.js';
+import { BUNDLE_ARTIFACT_TYPE, BUNDLE_MEDIA_TYPE, type Manifest } from '../core/manifest.js';
+import { EVIDENCE_PREDICATE_TYPE } from '../core/predicate.js';
+import { readDockerConfig, type RegistryCredentials } from '../oci/auth.js';
+import { RegistryClient } from '../oci/client.js';
+import { OciError } from '../oci/errors.js';
+import { MEDIA_TYPE_RE, OCI_EMPTY_BYTES, OCI_EMPTY_DESCRIPTOR, OCI_INDEX, OCI_MANIFEST, imageManifestSchema, type Descriptor, type ImageManifest } from '../oci/manifest.js';
+import { formatReference, parseReference, type OciReference } from '../oci/reference.js';
+import { PACKAGE_VERSION } from '../version.js';
+import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
+import { writeAtomically } from './atomic.js';
+import { openBundle } from './open-bundle.js';
+import type { Env } from './trust.js';
+
+/** How to reach a registry: the CLI's --plain-http, --registry-username and --registry-password-stdin. */
+export interface RegistryOptions {
+  /** HTTP instead of HTTPS, for a registry on loopback or a trusted local network. */
+  plainHttp?: boolean;
+  /** Given credentials; else ~/.docker/config.json ($DOCKER_CONFIG/config.json); else anonymous. */
+  credentials?: RegistryCredentials;
+  /** Blob upload chunk size (tests, bench). */
+  chunkSize?: number;
+}
+
+export const SIGSTORE_BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const IMAGE_MANIFEST_TYPES = [
+  OCI_MANIFEST,
+  OCI_INDEX,
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+] as const;
+
+export const isOciReference = (text: string): boolean => text.startsWith('oci://');
+
+export async function registryClient(ref: OciReference, options: RegistryOptions, env: Env): Promise<RegistryClient> {
+  const dockerConfig = join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
+  const credentials = options.credentials ?? (await readDockerConfig(dockerConfig, ref.registry));
+  return new RegistryClient(ref.registry, {
+    ...(options.plainHttp ? { plainHttp: true } : {}),
+    ...(credentials ? { credentials } : {}),
+    ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
+    userAgent: `evidence/${PACKAGE_VERSION}`,
+  });
+}
+
+export interface PushOptions {
+  cwd: string;
+  env?: Env;
+  bundle: string;
+  /** oci://REGISTRY/REPOSITORY:TAG */
+  reference: string;
+  /** REF@sha256:… of a release image in the same repository: the evidence becomes its referrer. */
+  subjectImage?: string;
+  registry?: RegistryOptions;
+  onProgress?: (message: string) => void;
+}
+
+export interface PushResult {
+  reference: string;
+  /** The evidence manifest's digest: `oci://…@<digest>` pulls exactly this. */
+  digest: string;
+  /** sha256 of the bundle file, which is the one layer. */
+  bundleDigest: string;
+  size: number;
+  blob: 'exists' | 'mounted' | 'uploaded';
+  /** The Sigstore bundle's referrer manifest, when the bundle is signed. */
+  signature?: { digest: string };
+  subject?: { reference: string; digest: string };
+  /** True when the registry has no referrers API and the sha256-<hex> fallback tag was updated. */
+  fallbackTag: boolean;
+}
+
+/**
+ * Pushes a bundle as an OCI artifact: an image manifest with our
+ * artifactType, the empty config, and the bundle file as its one layer (so a
+ * pull gives back the same bytes, and the layer digest is the file's
+ * sha256). The bundle's Sigstore bundle goes up as a referrer of that
+ * manifest, annotated as actions/attest annotates its own.
+ */
+export async function push(options: PushOptions): Promise<PushResult> {
+  const env = options.env ?? {};
+  const say = options.onProgress ?? (() => undefined);
+  const ref = parseReference(options.reference);
+  if (!ref.tag || ref.digest) throw new OciError('REFERENCE_INVALID', `${options.reference}: push needs a tag and no digest (oci://REGISTRY/REPOSITORY:TAG)`);
+
+  // One read: the bundle must verify before it is published, and the read gives its digest and size.
+  const { path, stream } = await openBundle(options.cwd, options.bundle);
+  const { report, contents } = await verifyBundleIntegrity(stream);
+  if (!report.ok || !contents.manifest || !report.bundle.digest) {
+    const why = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code).join(', ');
+    throw new OciError('ARTIFACT_INVALID', `${options.bundle}: fails its integrity check (${why}); not pushed`);
+  }
+  const manifest = contents.manifest;
+  const layer: Descriptor = { mediaType: BUNDLE_MEDIA_TYPE, digest: report.bundle.digest, size: report.bundle.size, annotations: { 'org.opencontainers.image.title': path.split(/[\\/]/).pop() ?? 'bundle.tar.gz' } };
+
+  const client = await registryClient(ref, options.registry ?? {}, env);
+  let subject: { reference: string; descriptor: Descriptor } | undefined;
+  if (options.subjectImage) {
+    const image = parseReference(options.subjectImage);
+    if (!image.digest) throw new OciError('REFERENCE_INVALID', `--subject-image ${options.subjectImage}: name the image by digest (REF@sha256:…), as the statement does`);
+    if (image.registry !== ref.registry || image.repository !== ref.repository) {
+      throw new OciError('REFERENCE_INVALID', `--subject-image ${options.subjectImage}: must be in ${ref.registry}/${ref.repository}, where the evidence goes (referrers are found in the subject's repository)`);
+    }
+    if (!manifest.subjects.some((s) => s.digest === image.digest)) {
+      throw new OciError('ARTIFACT_INVALID', `${options.bundle}: its signed subjects do not include ${image.digest}; collect it with --subject-image ${formatReference(image)} so that the statement covers the image`);
+    }
+    const fetched = await client.getManifest(image.repository, image.digest, IMAGE_MANIFEST_TYPES);
+    subject = { reference: formatReference(image), descriptor: { mediaType: fetched.mediaType, digest: fetched.digest, size: fetched.bytes.length } };
+  }
+
+  say(`pushing ${layer.digest} (${layer.size} bytes)`);
+  await client.pushBlob(ref.repository, OCI_EMPTY_DESCRIPTOR, () => readableOf(OCI_EMPTY_BYTES));
+  const blob = await client.pushBlob(ref.repository, { digest: layer.digest, size: layer.size }, () => createReadStream(path, { highWaterMark: 1024 * 1024 }));
+
+  const evidence: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    artifactType: BUNDLE_ARTIFACT_TYPE,
+    config: OCI_EMPTY_DESCRIPTOR,
+    layers: [layer],
+    ...(subject ? { subject: subject.descriptor } : {}),
+    annotations: evidenceAnnotations(manifest),
+  };
+  const evidenceBytes = canonicalBytes(evidence);
+  const pushed = await client.pushManifest(ref.repository, ref.tag, evidenceBytes, OCI_MANIFEST);
+  const evidenceDescriptor: Descriptor = { mediaType: OCI_MANIFEST, digest: pushed.digest, size: evidenceBytes.length, artifactType: BUNDLE_ARTIFACT_TYPE, annotations: evidence.annotations ?? {} };
+  let fallbackTag = false;
+  if (subject && !pushed.subjectAccepted) {
+    await client.addReferrerToFallbackIndex(ref.repository, subject.descriptor.digest, evidenceDescriptor);
+    fallbackTag = true;
+  }
+
+  const result: PushResult = { reference: formatReference(ref), digest: pushed.digest, bundleDigest: layer.digest, size: layer.size, blob, fallbackTag, ...(subject ? { subject: { reference: subject.reference, digest: subject.descriptor.digest } } : {}) };
+  if (contents.attestationBytes) {
+    say('pushing the Sigstore bundle as a referrer');
+    const signature = await pushSignatureReferrer(client, ref.repository, contents.attestationBytes, evidenceDescriptor, manifest.created);
+    result.signature = { digest: signature.digest };
+    result.fallbackTag ||= signature.fallbackTag;
+  }
+  return result;
+}
+
+function evidenceAnnotations(manifest: Manifest): Record<string, string> {
+  const a: Record<string, string> = {
+    'org.opencontainers.image.created': manifest.created,
+    'org.opencontainers.image.version': manifest.version,
+    'org.opencontainers.image.title': manifest.name,
+    'dev.evidence-bundle.name': manifest.name,
+  };
+  if (manifest.source?.repository) a['org.opencontainers.image.source'] = manifest.source.repository;
+  if (manifest.source?.commit) a['org.opencontainers.image.revision'] = manifest.source.commit;
+  return a;
+}
+
+async function pushSignatureReferrer(client: RegistryClient, repository: string, bytes: Buffer, subject: Descriptor, created: string): Promise<{ digest: string; fallbackTag: boolean }> {
+  let mediaType = SIGSTORE_BUNDLE_MEDIA_TYPE;
+  try {
+    const declared = (JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown }).mediaType;
+    if (typeof declared === 'string' && MEDIA_TYPE_RE.test(declared)) mediaType = declared;
+  } catch {
+    // The bundle verified; its attestation is JSON. Keep the default.
+  }
+  const layer: Descriptor = { mediaType, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length };
+  await client.pushBlob(repository, { digest: layer.digest, size: layer.size }, () => readableOf(bytes));
+  const annotations = {
+    'dev.sigstore.bundle.content': 'dsse-envelope',
+    'dev.sigstore.bundle.predicateType': EVIDENCE_PREDICATE_TYPE,
+    'org.opencontainers.image.created': created,
+  };
+  const referrer: ImageManifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: mediaType, config: OCI_EMPTY_DESCRIPTOR, layers: [layer], subject, annotations };
+  const referrerBytes = canonicalBytes(referrer);
+  const digest = `sha256:${createHash('sha256').update(referrerBytes).digest('hex')}`;
+  const pushed = await client.pushManifest(repository, digest, referrerBytes, OCI_MANIFEST);
+  if (pushed.subjectAccepted) return { digest: pushed.digest, fallbackTag: false };
+  await client.addReferrerToFallbackIndex(repository, subject.digest, { mediaType: OCI_MANIFEST, digest: pushed.digest, size: referrerBytes.length, artifactType: mediaType, annotations });
+  return { digest: pushed.digest, fallbackTag: true };
+}
+
+/** A fresh stream per call: uploads may be retried. */
+function readableOf(bytes: Uint8Array): Readable {
+  return Readable.from([Buffer.from(bytes)]);
+}
+
+/** An evidence artifact in a registry, checked: its manifest and the one bundle layer. */
+export interface EvidenceArtifact {
+  reference: string;
+  repository: string;
+  manifestDigest: string;
+  manifest: ImageManifest;
+  layer: Descriptor;
+}
+
+/** Resolves a reference to an evidence manifest, checking that it is one (artifactType, one bundle layer). */
+export async function resolveEvidence(client: RegistryClient, ref: OciReference, label: string): Promise<EvidenceArtifact> {
+  const reference = ref.digest ?? ref.tag;
+  if (!reference) throw new OciError('REFERENCE_INVALID', `${label}: needs a :TAG or @sha256:… digest`);
+  const fetched = await client.getManifest(ref.repository, reference, [OCI_MANIFEST]);
+  let json: unknown;
+  try {
+    json = JSON.parse(fetched.bytes.toString('utf8'));
+  } catch {
+    throw new OciError('REGISTRY_RESPONSE_INVALID', `${label}: the manifest is not JSON`);
+  }
+  const parsed = imageManifestSchema.safeParse(json);
+  if (!parsed.success) throw new OciError('REGISTRY_RESPONSE_INVALID', `${label}: not an OCI image manifest (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? ''})`);
+  const m = parsed.data;
+  const layers = m.layers.filter((l) => l.mediaType === BUNDLE_MEDIA_TYPE);
+  if (m.artifactType !== BUNDLE_ARTIFACT_TYPE || layers.length !== 1 || m.layers.length !== 1) {
+    throw new OciError('ARTIFACT_INVALID', `${label}: not an evidence bundle (artifactType ${m.artifactType ?? 'none'}, ${m.layers.length} layers; expected ${BUNDLE_ARTIFACT_TYPE} with one ${BUNDLE_MEDIA_TYPE} layer)`);
+  }
+  return { reference: label, repository: ref.repository, manifestDigest: fetched.digest, manifest: m, layer: layers[0] as Descriptor };
+}
+
+export interface PullOptions {
+  cwd: string;
+  env?: Env;
+  reference: string;
+  output: string;
+  force?: boolean;
+  registry?: RegistryOptions;
+}
+
+export interface PullResult {
+  output: string;
+  manifestDigest: string;
+  bundleDigest: string;
+  size: number;
+}
+
+/** Pulls a bundle: the layer streams to a temporary file, checked against its digest, and is renamed into place only when whole. */
+export async function pull(options: PullOptions): Promise<PullResult> {
+  const ref = parseReference(options.reference);
+  const client = await registryClient(ref, options.registry ?? {}, options.env ?? {});
+  const artifact = await resolveEvidence(client, ref, options.reference);
+  const output = resolve(options.cwd, options.output);
+  await writeAtomically(output, options.force ?? false, async (out) => {
+    await pipeline(await client.getBlob(ref.repository, artifact.layer), out);
+  });
+  return { output, manifestDigest: artifact.manifestDigest, bundleDigest: artifact.layer.digest, size: artifact.layer.size };
+}
+
+/** The bundle's bytes from a registry, as a stream checked against the layer digest. */
+export async function openEvidenceStream(options: { env?: Env; reference: string; registry?: RegistryOptions }): Promise<{ stream: Readable; artifact: EvidenceArtifact }> {
+  const ref = parseReference(options.reference);
+  const client = await registryClient(ref, options.registry ?? {}, options.env ?? {});
+  const artifact = await resolveEvidence(client, ref, options.reference);
+  return { stream: await client.getBlob(ref.repository, artifact.layer), artifact };
+}
+
+/**
+ * The evidence of a container image: referrers of the image's manifest with
+ * our artifactType (referrers API, else the fallback tag), each re-read and
+ * its `subject` checked, newest first by its created annotation.
+ */
+export async function findImageEvidence(options: { env?: Env; image: string; registry?: RegistryOptions }): Promise<{ image: { reference: string; digest: string }; evidence: string[] }> {
+  const ref = parseReference(options.image);
+  const client = await registryClient(ref, options.registry ?? {}, options.env ?? {});
+  const reference = ref.digest ?? ref.tag;
+  if (!reference) throw new OciError('REFERENCE_INVALID', `--image ${options.image}: needs a :TAG or @sha256:… digest`);
+  const image = await client.getManifest(ref.repository, reference, IMAGE_MANIFEST_TYPES);
+  const found = await client.referrers(ref.repository, image.digest, { artifactType: BUNDLE_ARTIFACT_TYPE });
+  const checked: Array<{ ref: string; created: string }> = [];
+  for (const d of found) {
+    const candidate: OciReference = { registry: ref.registry, repository: ref.repository, digest: d.digest };
+    const label = formatReference(candidate);
+    const artifact = await resolveEvidence(client, candidate, label).catch(() => undefined);
+    // A referrers list is only a hint: the manifest itself must name the image as its subject.
+    if (artifact?.manifest.subject?.digest !== image.digest) continue;
+    checked.push({ ref: label, created: artifact.manifest.annotations?.['org.opencontainers.image.created'] ?? '' });
+  }
+  if (checked.length === 0) throw new OciError('ARTIFACT_NOT_FOUND', `${options.image}: no evidence bundle refers to image ${image.digest} in ${ref.registry}/${ref.repository}`);
+  checked.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+  return { image: { reference: formatReference({ ...ref, digest: image.digest }), digest: image.digest }, evidence: checked.map((c) => c.ref) };
+}
+
+/** For collect --subject-image: the image manifest's digest and size, as a release subject. */
+export async function imageSubject(options: { env?: Env; image: string; registry?: RegistryOptions }): Promise<{ name: string; digest: string; size: number }> {
+  const ref = parseReference(options.image);
+  const client = await registryClient(ref, options.registry ?? {}, options.env ?? {});
+  const reference = ref.digest ?? ref.tag;
+  if (!reference) throw new OciError('REFERENCE_INVALID', `--subject-image ${options.image}: needs a :TAG or @sha256:… digest`);
+  const image = await client.getManifest(ref.repository, reference, IMAGE_MANIFEST_TYPES);
+  return { name: `${ref.registry}/${ref.repository}`, digest: image.digest, size: image.bytes.length };
+}
