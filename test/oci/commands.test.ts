@@ -135,6 +135,22 @@ describe.skipIf(registrySkipReason !== undefined)('push, pull and verify by refe
     expect(none.stderr).toContain('[ARTIFACT_NOT_FOUND]');
   });
 
+  it('verify --image fails (exit 1) when a referrer claims the image but its signed subjects do not cover it', async () => {
+    const image = await pushImage('acme/forged', 'v1');
+    const bundle = await signed();
+    const pushed = JSON.parse((await cli(['push', bundle, ref('acme/forged:evidence'), '--plain-http', '--json'])).stdout) as { digest: string };
+    // Someone with push access re-points genuine evidence of another release at this image: the OCI subject is unsigned.
+    const original = imageManifestSchema.parse(JSON.parse((await client.getManifest('acme/forged', pushed.digest)).bytes.toString()));
+    const forged = Buffer.from(JSON.stringify({ ...original, subject: { mediaType: OCI_MANIFEST, digest: image, size: (await client.getManifest('acme/forged', image)).bytes.length } }));
+    const forgedDigest = sha256(forged);
+    await client.pushManifest('acme/forged', forgedDigest, forged, OCI_MANIFEST);
+    await client.addReferrerToFallbackIndex('acme/forged', image, { mediaType: OCI_MANIFEST, digest: forgedDigest, size: forged.length, artifactType: BUNDLE_ARTIFACT_TYPE });
+    const r = await cli(['verify', '--image', ref('acme/forged:v1'), '--plain-http', ...identity, '--json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { checks: Array<{ id: string; ok: boolean; code?: string }> };
+    expect(report.checks.find((c) => c.id === 'subjects')).toMatchObject({ ok: false, code: 'SUBJECT_NOT_IN_MANIFEST' });
+  });
+
   it('refuses to make evidence a referrer of an image its signed subjects do not cover', async () => {
     const image = await pushImage('acme/api', 'v1');
     const bundle = await signed();
