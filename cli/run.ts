@@ -395,10 +395,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       .argument('<bundle>', 'the bundle (.tar.gz)')
       .argument('<reference>', 'oci://REGISTRY/REPOSITORY:TAG')
       .option('--subject-image <oci-ref>', 'make the evidence a referrer of this release image (REF@sha256:…, same repository; collected with --subject-image)')
+      .option('--mount-from <repository>', 'a repository of the same registry that may have the bundle already: mount it instead of uploading')
       .option('--json', 'print the result as JSON'),
   ).action(async (bundle: string, reference: string, o) => {
     const { push } = await import('../src/commands/oci.js');
-    const r = await push({ cwd: io.cwd, env: io.env, bundle, reference, subjectImage: o.subjectImage, registry: await registryFrom(o, io), onProgress: (m) => io.stderr.write(`${m}\n`) });
+    const r = await push({ cwd: io.cwd, env: io.env, bundle, reference, subjectImage: o.subjectImage, mountFrom: o.mountFrom, registry: await registryFrom(o, io), onProgress: (m) => io.stderr.write(`${m}\n`) });
     if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else {
       io.stdout.write(`pushed ${r.reference}@${r.digest} (bundle ${r.bundleDigest}, ${r.size} bytes, blob ${r.blob})\n`);

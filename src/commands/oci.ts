@@ -57,6 +57,8 @@ export interface PushOptions {
   reference: string;
   /** REF@sha256:… of a release image in the same repository: the evidence becomes its referrer. */
   subjectImage?: string;
+  /** Another repository of the same registry that may hold the bundle already: it is mounted, not uploaded. */
+  mountFrom?: string;
   registry?: RegistryOptions;
   onProgress?: (message: string) => void;
 }
@@ -116,7 +118,7 @@ export async function push(options: PushOptions): Promise<PushResult> {
 
   say(`pushing ${layer.digest} (${layer.size} bytes)`);
   await client.pushBlob(ref.repository, OCI_EMPTY_DESCRIPTOR, () => readableOf(OCI_EMPTY_BYTES));
-  const blob = await client.pushBlob(ref.repository, { digest: layer.digest, size: layer.size }, () => createReadStream(path, { highWaterMark: 1024 * 1024 }));
+  const blob = await client.pushBlob(ref.repository, { digest: layer.digest, size: layer.size }, () => createReadStream(path, { highWaterMark: 1024 * 1024 }), options.mountFrom ? { mountFrom: options.mountFrom } : {});
 
   const evidence: ImageManifest = {
     schemaVersion: 2,

@@ -83,6 +83,8 @@ describe.skipIf(registrySkipReason !== undefined)('push, pull and verify by refe
 
     const again = await cli(['push', bundle, ref('acme/web-evidence:again'), '--plain-http', '--json']);
     expect(JSON.parse(again.stdout).blob).toBe('exists');
+    const mounted = await cli(['push', bundle, ref('acme/mirror:1.4.2'), '--mount-from', 'acme/web-evidence', '--plain-http', '--json']);
+    expect(JSON.parse(mounted.stdout).blob).toBe('mounted');
   });
 
   it("the Sigstore bundle is a referrer of the evidence, found through the registry's fallback tag", async () => {
