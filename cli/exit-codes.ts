@@ -24,6 +24,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export function exitCodeFor(error: unknown): ExitCode {
   // Bytes from a registry that are not the ones their digest names: an integrity failure.
   if (error instanceof OciError && error.code === 'DIGEST_MISMATCH') return ExitCode.VerificationFailed;
+  // A release asset that is not the bytes GitHub lists, or that did not read back as uploaded.
+  if (error instanceof GitHubError && error.code === 'ASSET_MISMATCH') return ExitCode.VerificationFailed;
   if (error instanceof CollectError || error instanceof VerifyError || error instanceof SignError || error instanceof PolicyError || error instanceof GitHubError || error instanceof OciError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError) {
     return ExitCode.InvalidInput;
   }

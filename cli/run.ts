@@ -238,23 +238,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       if (!given && !o.image) throw new UsageError('give a bundle (a file or oci://…) or --image oci://…');
       let bundle = given as string;
       const remote: Partial<import('../src/commands/verify.js').VerifyOptions> = {};
-      if (o.image || bundle.startsWith('oci://')) {
+      const fromRegistry = Boolean(o.image) || bundle.startsWith('oci://');
+      const registry = fromRegistry ? await registryFrom(o, io) : {};
+      if (!o.image && fromRegistry) {
         const oci = await import('../src/commands/oci.js');
-        const registry = await registryFrom(o, io);
-        if (o.image) {
-          const found = await oci.findImageEvidence({ env: io.env, image: o.image, registry });
-          bundle = found.evidence[0] as string;
-          io.stderr.write(`evidence for ${found.image.reference}: ${bundle}${found.evidence.length > 1 ? ` (newest of ${found.evidence.length})` : ''}\n`);
-          remote.subjectDigests = [{ file: found.image.reference, digest: found.image.digest }];
-        }
         const ref = bundle;
         remote.open = async () => (await oci.openEvidenceStream({ env: io.env, reference: ref, registry })).stream;
       }
-      const result = await verify({
+      const common = {
         cwd: io.cwd,
         env: io.env,
-        bundle,
-        ...remote,
         integrityOnly: o.integrityOnly,
         subject: o.subject,
         attestation: o.attestation,
@@ -262,7 +255,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         key: o.key,
         identity: identityFrom(o),
         policy: o.policy,
-      });
+      };
+      let result: import('../src/commands/verify.js').VerifyResult;
+      if (o.image) {
+        const oci = await import('../src/commands/oci.js');
+        const r = await oci.verifyImage({ ...common, image: o.image, registry });
+        io.stderr.write(`evidence for ${r.image.reference}: ${r.evidence}${r.candidates.length > 1 ? ` (the newest authentic of ${r.candidates.length}: ${r.candidates.map((c) => `${c.reference.split('@')[1]?.slice(7, 19)} ${c.verdict}${c.created ? ` ${c.created}` : ''}`).join(', ')})` : ''}${r.more ? `; ${r.more} more not read` : ''}\n`);
+        result = r;
+        bundle = r.evidence;
+      } else {
+        result = await verify({ ...common, bundle, ...remote });
+      }
       const { report, manifest } = result;
       const text = renderReport(o.json ? 'json' : o.format, report, manifest);
       if (o.output) await writeOutput(io.cwd, o.output, text);
@@ -355,6 +358,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       .option('--api-url <url>', 'GitHub API (default GITHUB_API_URL, else https://api.github.com)')
       .option('-f, --force', 'replace files already there')
       .option('--integrity-only', 'verify the content only, not the signature')
+      .option('--download-only', 'download without verifying (otherwise a signer must be named)')
       .option('--policy <file>', 'a policy to evaluate over the evidence; failing it exits 3')
       .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown', 'html']).default('text'))
       .option('--json', 'same as --format json'),
@@ -363,6 +367,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const { renderReport } = await import('../src/commands/render.js');
     const identity = identityFrom(o);
     const verifying = o.integrityOnly || o.policy || (o.key?.length ?? 0) > 0 || Object.keys(identity).length > 0;
+    if (!verifying && !o.downloadOnly) {
+      throw new UsageError('fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only');
+    }
+    if (verifying && o.downloadOnly) throw new UsageError('--download-only does not go with the verify options');
     const r = await fetchRelease({
       cwd: io.cwd,
       env: io.env,
@@ -384,7 +392,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const { report, manifest } = r.verification;
       io.stdout.write(renderReport(o.json ? 'json' : o.format, report, manifest));
       const verdict = exitCodeForVerdict(report.verdict, report.ok);
-      if (verdict !== ExitCode.Ok) exitCode = verdict;
+      // An integrity or authenticity failure (1) outranks a policy failure (3).
+      if (verdict !== ExitCode.Ok && exitCode !== ExitCode.VerificationFailed) exitCode = verdict;
     } else if (!r.intotoJsonl) io.stderr.write('note: the release has no .intoto.jsonl\n');
   });
 

@@ -50,6 +50,8 @@ export interface FetchResult {
 }
 
 const BUNDLE_ASSET = /\.(tar\.gz|tgz)$/;
+/** As verify reads an attestation file. */
+const MAX_ATTESTATION_BYTES = 16 * 1024 * 1024;
 
 /**
  * Downloads a release's evidence (bundle, NAME.sigstore.json,
@@ -73,6 +75,9 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
   const sigstoreAsset = assets.find((a) => a.name === `${stem}.sigstore.json`);
   if (!sigstoreAsset) throw new GitHubError('ASSET_MISSING', `release ${options.tag} of ${options.repo} has ${bundleAsset.name} but no ${stem}.sigstore.json`);
   const intotoAsset = assets.find((a) => a.name === `${stem}.intoto.jsonl`);
+  for (const small of [sigstoreAsset, intotoAsset]) {
+    if (small && small.size > MAX_ATTESTATION_BYTES) throw new GitHubError('GITHUB_RESPONSE_INVALID', `${small.name}: GitHub lists ${small.size} bytes; an attestation is never more than ${MAX_ATTESTATION_BYTES}`);
+  }
 
   const dir = resolve(options.cwd, options.output ?? '.');
   await mkdir(dir, { recursive: true });
@@ -115,12 +120,16 @@ function safeName(name: string): string {
 
 async function download(client: ReleasesClient, asset: ReleaseAsset, target: string, force: boolean): Promise<FetchedFile> {
   if (!force && (await exists(target))) throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
-  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+  const temporaries: string[] = [];
   try {
     let hasher: HashingCounter | undefined;
+    let tmp = '';
     await client.download(asset, () => {
+      // A new, exclusive file for each attempt: never one that something else put there.
+      tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+      temporaries.push(tmp);
       hasher = new HashingCounter({ limit: asset.size, onLimit: () => new GitHubError('ASSET_MISMATCH', `${asset.name}: GitHub sent more than the ${asset.size} bytes it lists`) });
-      return [hasher, createWriteStream(tmp, { mode: 0o644 })];
+      return [hasher, createWriteStream(tmp, { flags: 'wx', mode: 0o644 })];
     });
     const got = hasher as HashingCounter;
     const sha256 = got.digestHex();
@@ -129,7 +138,7 @@ async function download(client: ReleasesClient, asset: ReleaseAsset, target: str
     await putInPlace(tmp, target, force);
     return { name: asset.name, path: target, size: got.bytes, sha256 };
   } finally {
-    await rm(tmp, { force: true });
+    await Promise.all(temporaries.map((t) => rm(t, { force: true })));
   }
 }
 

@@ -13,6 +13,7 @@ import { OciError } from '../oci/errors.js';
 import { MEDIA_TYPE_RE, OCI_EMPTY_BYTES, OCI_EMPTY_DESCRIPTOR, OCI_INDEX, OCI_MANIFEST, imageManifestSchema, type Descriptor, type ImageManifest } from '../oci/manifest.js';
 import { formatReference, parseReference, type OciReference } from '../oci/reference.js';
 import { PACKAGE_VERSION } from '../version.js';
+import { verify, type VerifyOptions, type VerifyResult } from './verify.js';
 import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
 import { writeAtomically } from './atomic.js';
 import { openBundle } from './open-bundle.js';
@@ -255,30 +256,81 @@ export async function openEvidenceStream(options: { env?: Env; reference: string
   return { stream: await client.getBlob(ref.repository, artifact.layer), artifact };
 }
 
+/** The most referrers of one image that verify --image reads. */
+export const MAX_IMAGE_CANDIDATES = 16;
+
 /**
  * The evidence of a container image: referrers of the image's manifest with
  * our artifactType (referrers API, else the fallback tag), each re-read and
- * its `subject` checked, newest first by its created annotation.
+ * its `subject` checked. Listed newest first by their created annotation,
+ * which is only a hint: it is not signed (see verifyImage).
  */
-export async function findImageEvidence(options: { env?: Env; image: string; registry?: RegistryOptions }): Promise<{ image: { reference: string; digest: string }; evidence: string[] }> {
+export async function findImageEvidence(options: { env?: Env; image: string; registry?: RegistryOptions }): Promise<{ image: { reference: string; digest: string }; evidence: string[]; more: number }> {
   const ref = parseReference(options.image);
   const client = await registryClient(ref, options.registry ?? {}, options.env ?? {});
   const reference = ref.digest ?? ref.tag;
   if (!reference) throw new OciError('REFERENCE_INVALID', `--image ${options.image}: needs a :TAG or @sha256:… digest`);
   const image = await client.getManifest(ref.repository, reference, IMAGE_MANIFEST_TYPES);
   const found = await client.referrers(ref.repository, image.digest, { artifactType: BUNDLE_ARTIFACT_TYPE });
-  const checked: Array<{ ref: string; created: string }> = [];
-  for (const d of found) {
+  const hinted = [...found].sort((a, b) => created(b).localeCompare(created(a)));
+  const checked: string[] = [];
+  for (const d of hinted.slice(0, MAX_IMAGE_CANDIDATES)) {
     const candidate: OciReference = { registry: ref.registry, repository: ref.repository, digest: d.digest };
     const label = formatReference(candidate);
-    const artifact = await resolveEvidence(client, candidate, label).catch(() => undefined);
+    let artifact: EvidenceArtifact;
+    try {
+      artifact = await resolveEvidence(client, candidate, label);
+    } catch (e) {
+      // Junk in the referrers list is skipped; a registry that fails is not.
+      if (e instanceof OciError && ['ARTIFACT_INVALID', 'REGISTRY_RESPONSE_INVALID', 'REGISTRY_NOT_FOUND'].includes(e.code)) continue;
+      throw e;
+    }
     // A referrers list is only a hint: the manifest itself must name the image as its subject.
-    if (artifact?.manifest.subject?.digest !== image.digest) continue;
-    checked.push({ ref: label, created: artifact.manifest.annotations?.['org.opencontainers.image.created'] ?? '' });
+    if (artifact.manifest.subject?.digest === image.digest) checked.push(label);
   }
   if (checked.length === 0) throw new OciError('ARTIFACT_NOT_FOUND', `${options.image}: no evidence bundle refers to image ${image.digest} in ${ref.registry}/${ref.repository}`);
-  checked.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
-  return { image: { reference: formatReference({ ...ref, digest: image.digest }), digest: image.digest }, evidence: checked.map((c) => c.ref) };
+  return { image: { reference: formatReference({ ...ref, digest: image.digest }), digest: image.digest }, evidence: checked, more: Math.max(0, hinted.length - MAX_IMAGE_CANDIDATES) };
+}
+
+const created = (d: Descriptor): string => d.annotations?.['org.opencontainers.image.created'] ?? '';
+
+export interface VerifyImageResult extends VerifyResult {
+  image: { reference: string; digest: string };
+  /** The evidence verified: the authentic candidate with the newest signed `created`. */
+  evidence: string;
+  /** Every candidate read, with what verification said of it (without the policy). */
+  candidates: Array<{ reference: string; verdict: string; created?: string }>;
+  /** Referrers beyond MAX_IMAGE_CANDIDATES, not read. */
+  more: number;
+}
+
+/**
+ * verify --image: every candidate is verified (signature, signer, and that
+ * its signed subjects cover the image), and the newest by the manifest's
+ * signed `created` among those that pass is the one judged, with the policy.
+ * Registry annotations only order the reading, so a re-pushed old bundle
+ * with a later annotation cannot stand in for the newest.
+ */
+export async function verifyImage(options: Omit<VerifyOptions, 'bundle' | 'open' | 'subjectDigests'> & { image: string; registry?: RegistryOptions }): Promise<VerifyImageResult> {
+  const { registry, image: imageRef, ...rest } = options;
+  const env = options.env ?? {};
+  const found = await findImageEvidence({ env, image: imageRef, ...(registry ? { registry } : {}) });
+  const subjectDigests = [{ file: found.image.reference, digest: found.image.digest }];
+  const run = (reference: string, withPolicy: boolean): Promise<VerifyResult> => {
+    const { policy, ...noPolicy } = rest;
+    return verify({ ...(withPolicy && policy ? { ...noPolicy, policy } : noPolicy), bundle: reference, subjectDigests, open: async () => (await openEvidenceStream({ env, reference, ...(registry ? { registry } : {}) })).stream });
+  };
+  const candidates: VerifyImageResult['candidates'] = [];
+  let best: { reference: string; created: string } | undefined;
+  for (const reference of found.evidence) {
+    const r = await run(reference, false);
+    const signedCreated = r.manifest?.created;
+    candidates.push({ reference, verdict: r.report.verdict ?? (r.report.ok ? 'verified' : 'failed'), ...(signedCreated ? { created: signedCreated } : {}) });
+    if (r.report.ok && signedCreated && (!best || signedCreated > best.created)) best = { reference, created: signedCreated };
+  }
+  const chosen = best?.reference ?? (found.evidence[0] as string);
+  const final = await run(chosen, true);
+  return { ...final, image: found.image, evidence: chosen, candidates, more: found.more };
 }
 
 /** For collect --subject-image: the image manifest's digest and size, as a release subject. */

@@ -70,8 +70,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const keys = await readKeys(options.cwd, options.key);
 
   const stream = options.open ? await options.open() : (await openBundle(options.cwd, options.bundle)).stream;
+  // A source that breaks off (a registry connection, say) is not a verdict on the bundle: exit 2, not 1.
+  // A digest mismatch from the source is one, and stays in the report as corruption.
+  let sourceError: unknown;
+  if (options.open) stream.once('error', (e: unknown) => (sourceError ??= e));
   const keep = (hex: string, m: Manifest): boolean => isAttestationBlob(hex, m) || (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m));
   const { report, contents } = await verifyBundleIntegrity(stream, { subjects, keepBlob: keep });
+  if (sourceError !== undefined && (sourceError as { code?: unknown }).code !== 'DIGEST_MISMATCH') throw sourceError;
   const result: VerifyCommandReport = { ...report, bundle: { path: options.bundle, ...report.bundle } };
   const attestationEntries = contents.manifest?.entries.some((e) => e.kind === 'attestation') ?? false;
   if (options.integrityOnly) {

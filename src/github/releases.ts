@@ -4,6 +4,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Octokit } from '@octokit/rest';
 import { z } from 'zod';
 import { HashingCounter } from '../core/hash-stream.js';
+import { readErrorBody } from '../net/body.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { GitHubError } from './errors.js';
 import { withRetry, type HttpFailure, type RetryOptions } from './retry.js';
@@ -32,8 +33,10 @@ const assetSchema = z.object({
 });
 export type ReleaseAsset = z.infer<typeof assetSchema>;
 
-/** The longest error text from GitHub we quote. */
+/** The longest error text from GitHub we quote, and the most of an error body we read. */
 const MAX_QUOTE = 300;
+const MAX_ERROR_BODY = 64 * 1024;
+const MAX_ASSET_PAGES = 10;
 
 export interface ReleasesClientOptions {
   owner: string;
@@ -63,7 +66,11 @@ export class ReleasesClient {
   constructor(options: ReleasesClientOptions) {
     this.owner = options.owner;
     this.repo = options.repo;
-    this.apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
+    this.apiUrl = checkApiUrl(options.apiUrl ?? DEFAULT_API_URL);
+    // A token with a newline or a control character would end up quoted in fetch's own header error.
+    if (options.token !== undefined && !/^[\x21-\x7e]+$/.test(options.token)) {
+      throw new GitHubError('GITHUB_TOKEN_INVALID', 'the token in GITHUB_TOKEN or GH_TOKEN contains spaces, line breaks or other characters no GitHub token has');
+    }
     this.#token = options.token;
     this.#retry = options.retry ?? {};
     this.#onRetry = options.onRetry;
@@ -84,7 +91,12 @@ export class ReleasesClient {
     try {
       return await withRetry(call, classify, this.#retry, (f, attempt, ms) => this.#onRetry?.(`${what}: GitHub answered ${f.status}; retry ${attempt} in ${Math.round(ms / 1000)} s`));
     } catch (e) {
-      throw this.#toError(what, e);
+      const error = this.#toError(what, e);
+      // Whatever GitHub (or a proxy) echoed back, the token is not repeated.
+      if (error instanceof GitHubError && this.#token && error.message.includes(this.#token)) {
+        return Promise.reject(new GitHubError(error.code, error.message.split(this.#token).join('[REDACTED]'), error.status === undefined ? {} : { status: error.status }));
+      }
+      throw error;
     }
   }
 
@@ -128,12 +140,27 @@ export class ReleasesClient {
 
   async listAssets(release: Release): Promise<ReleaseAsset[]> {
     const what = `assets of release ${release.tag_name} of ${this.#where}`;
-    const data = await this.#call(what, () => this.#octokit.paginate(this.#octokit.rest.repos.listReleaseAssets, { owner: this.owner, repo: this.repo, release_id: release.id, per_page: 100 }));
-    return parse(z.array(assetSchema), data, what);
+    // Page by page against our own API URL (never a Link header's host), up to GitHub's 1000 assets a release.
+    const all: ReleaseAsset[] = [];
+    for (let page = 1; page <= MAX_ASSET_PAGES; page++) {
+      const res = await this.#call(what, () => this.#octokit.rest.repos.listReleaseAssets({ owner: this.owner, repo: this.repo, release_id: release.id, per_page: 100, page }));
+      const batch = parse(z.array(assetSchema).max(100), res.data, what);
+      all.push(...batch);
+      if (batch.length < 100) return all;
+    }
+    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: more than ${MAX_ASSET_PAGES * 100} assets`);
   }
 
   async deleteAsset(asset: ReleaseAsset): Promise<void> {
     await this.#call(`deleting asset ${asset.name} of ${this.#where}`, () => this.#octokit.rest.repos.deleteReleaseAsset({ owner: this.owner, repo: this.repo, asset_id: asset.id }));
+  }
+
+  /** The token goes only to GitHub: the API's own host, or uploads.github.com for api.github.com. */
+  #checkUploadUrl(template: string, what: string): void {
+    const url = new URL(template.replace(/\{[^}]*\}/g, ''));
+    const api = new URL(this.apiUrl);
+    const allowed = url.origin === api.origin || (api.origin === 'https://api.github.com' && url.origin === 'https://uploads.github.com');
+    if (!allowed) throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: the release's upload_url points at ${url.origin}, not at ${api.origin}; not sending the token there`);
   }
 
   async renameAsset(asset: ReleaseAsset, name: string): Promise<ReleaseAsset> {
@@ -149,6 +176,7 @@ export class ReleasesClient {
    */
   async uploadAsset(release: Release, name: string, size: number, contentType: string, open: () => Readable): Promise<ReleaseAsset> {
     const what = `uploading ${name} to release ${release.tag_name} of ${this.#where}`;
+    this.#checkUploadUrl(release.upload_url, what);
     const res = await this.#call(what, () =>
       this.#octokit.request({
         method: 'POST',
@@ -213,7 +241,7 @@ export class ReleasesClient {
         continue;
       }
       if (!res.ok || !res.body) {
-        const text = (await res.text().catch(() => '')).slice(0, MAX_QUOTE);
+        const text = (await readErrorBody(res, MAX_ERROR_BODY)).toString('utf8').slice(0, MAX_QUOTE * 4);
         throw new HttpStatusFailure(res.status, Object.fromEntries(res.headers), messageOf(text));
       }
       return res.body;
@@ -224,10 +252,13 @@ export class ReleasesClient {
   #toError(what: string, e: unknown): Error {
     if (e instanceof GitHubError) return e;
     const failure = classify(e);
-    if (e instanceof FetchFailure || (failure && failure.status === 500 && /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT/.test(failure.message))) {
-      return new GitHubError('GITHUB_UNREACHABLE', e instanceof FetchFailure ? e.message : `${what}: ${new URL(this.apiUrl).host} cannot be reached`);
+    if (e instanceof FetchFailure) return new GitHubError('GITHUB_UNREACHABLE', e.message);
+    if (failure?.network) return new GitHubError('GITHUB_UNREACHABLE', `${what}: ${new URL(this.apiUrl).host} cannot be reached`);
+    if (!failure) {
+      // Never quoted: fetch's message can carry a header value, the token among them.
+      if ((e as { name?: unknown })?.name === 'HttpError') return new GitHubError('GITHUB_REQUEST_FAILED', `${what}: the request could not be sent`);
+      return e instanceof Error ? e : new Error(String(e));
     }
-    if (!failure) return e instanceof Error ? e : new Error(String(e));
     const { status } = failure;
     const said = failure.message ? ` (GitHub: ${failure.message.slice(0, MAX_QUOTE)})` : '';
     const token = this.#token ? 'the token in GITHUB_TOKEN or GH_TOKEN' : 'no token (set GITHUB_TOKEN or GH_TOKEN)';
@@ -263,14 +294,36 @@ class HttpStatusFailure extends Error {
   }
 }
 
-function classify(e: unknown): (HttpFailure & { detail?: string }) | undefined {
+const NETWORK = /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|UND_ERR/;
+
+function classify(e: unknown): (HttpFailure & { detail?: string; network?: boolean }) | undefined {
   if (e instanceof HttpStatusFailure) return { status: e.status, headers: e.headers, message: e.message };
+  if (e instanceof FetchFailure) return { status: 503, headers: {}, message: '', network: true };
   const err = e as { name?: unknown; status?: unknown; response?: { headers?: Record<string, string>; data?: unknown }; message?: unknown };
   if (!err || err.name !== 'HttpError' || typeof err.status !== 'number') return undefined;
+  // Octokit dresses fetch's own failures (refused connection, a bad header) as a 500 with no response: not GitHub's
+  // answer. A network failure is retried like a 503; anything else (a bad header) is not.
+  if (!err.response) return NETWORK.test(String(err.message)) ? { status: 503, headers: {}, message: '', network: true } : undefined;
   const data = err.response?.data as { message?: unknown; errors?: unknown } | undefined;
   const message = typeof data?.message === 'string' ? data.message : typeof err.message === 'string' ? err.message : '';
   const detail = data && Array.isArray(data.errors) ? JSON.stringify(data.errors) : undefined;
   return { status: err.status, headers: err.response?.headers ?? {}, message, ...(detail ? { detail } : {}) };
+}
+
+/** GitHub Enterprise Server may be plain http on loopback (tests); anywhere else the token needs TLS. */
+function checkApiUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new GitHubError('GITHUB_REPO_INVALID', `--api-url ${JSON.stringify(text)}: not a URL`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new GitHubError('GITHUB_REPO_INVALID', `--api-url ${url.origin}: must be https (plain http only on loopback)`);
+  }
+  if (url.username || url.password) throw new GitHubError('GITHUB_REPO_INVALID', '--api-url: must not carry credentials');
+  return text.replace(/\/+$/, '');
 }
 
 function messageOf(text: string): string {
@@ -285,7 +338,7 @@ function messageOf(text: string): string {
 
 function causeOf(e: unknown): string {
   const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
-  return typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : (e as Error).message;
+  return typeof cause?.code === 'string' && /^[A-Z_]+$/.test(cause.code) ? cause.code : 'network error';
 }
 
 function resetAt(headers: Record<string, string | undefined>): string {

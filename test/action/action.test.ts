@@ -71,10 +71,17 @@ describe('example workflows', () => {
       jobs: Record<string, { permissions: Record<string, string>; steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
     };
     expect(wf.on.push.tags).toEqual(['v*']);
-    const job = Object.values(wf.jobs)[0];
+    const job = Object.values(wf.jobs).find((j) => j.steps.some((s) => s.uses?.startsWith('evidence-bundle/evidence@')));
     expect(job?.permissions).toMatchObject({ 'id-token': 'write', contents: 'write' });
     const step = job?.steps.find((s) => s.uses?.startsWith('evidence-bundle/evidence@'));
     expect(step).toBeDefined();
+    // The job that can sign runs no project code: no npm, no npx.
+    expect(job?.steps.some((s) => /\bnpm|\bnpx/.test(String((s as { run?: string }).run ?? '')))).toBe(false);
+    // The jobs that run project code cannot sign or write.
+    for (const other of Object.values(wf.jobs).filter((j) => j !== job)) {
+      expect(other.permissions['id-token']).toBeUndefined();
+      expect(other.permissions.contents).toBe('read');
+    }
     for (const key of Object.keys(step?.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
   });
 });

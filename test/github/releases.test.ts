@@ -183,6 +183,21 @@ describe('evidence attach', () => {
     expect([badRepo.code, badRepo.stderr.includes('[GITHUB_REPO_INVALID]')]).toEqual([2, true]);
   });
 
+  it('the token goes only to GitHub over TLS, and a malformed token is never echoed', async () => {
+    const { dir, env } = await signedBundle();
+    const release = gh.addRelease('v1.4.2');
+    const badToken = 'ghp_SECRETSECRET\nghp_OTHERSECRET';
+    const r = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl], { cwd: dir, env: { GITHUB_TOKEN: badToken } });
+    expect([r.code, r.stderr.includes('[GITHUB_TOKEN_INVALID]')]).toEqual([2, true]);
+    expect(r.stderr).not.toContain('SECRET');
+    const plain = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', 'http://github.example.com/api/v3'], { cwd: dir, env });
+    expect([plain.code, plain.stderr.includes('[GITHUB_REPO_INVALID]')]).toEqual([2, true]);
+    // A release whose upload_url points elsewhere gets no token and no upload.
+    gh.inject('GET', /\/releases\/tags\//, { status: 200, body: { id: release.id, tag_name: 'v1.4.2', upload_url: 'https://evil.example/upload{?name,label}', html_url: 'https://example.com/r' } });
+    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('GITHUB_RESPONSE_INVALID');
+    expect(uploads()).toHaveLength(0);
+  });
+
   it('an asset that does not read back as uploaded is ASSET_MISMATCH', async () => {
     const { dir, env } = await signedBundle();
     gh.addRelease('v1.4.2');
@@ -247,7 +262,7 @@ describe('evidence fetch', () => {
   it('a private repository needs a token: 404 without one, with a hint', async () => {
     await published();
     const out = await tmp();
-    const r = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out], { cwd: out, env: {} });
+    const r = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out, '--download-only'], { cwd: out, env: {} });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[GITHUB_NOT_FOUND]');
     expect(r.stderr).toContain('GITHUB_TOKEN');
@@ -279,11 +294,39 @@ describe('evidence fetch', () => {
     if (!release) throw new Error('no release');
     const out = await tmp();
     (release.assets[2] as { bytes: Buffer }).bytes = Buffer.from('{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[]}\n');
-    const mismatch = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out], { cwd: out, env: {} });
+    const mismatch = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out, '--download-only'], { cwd: out, env: {} });
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toContain('[INTOTO_MISMATCH]');
     for (const a of release.assets) a.name = `../${a.name}`;
     expect(await codeOf(fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, name: `../${NAMES[0]}`, force: true }))).toBe('GITHUB_RESPONSE_INVALID');
+  });
+
+  it('without a signer to check, fetch refuses unless --download-only', async () => {
+    await published();
+    gh.public = true;
+    const out = await tmp();
+    const r = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out], { cwd: out, env: {} });
+    expect([r.code, r.stderr.includes('[USAGE]')]).toEqual([2, true]);
+    expect(gh.received).toHaveLength(0);
+  });
+
+  it('a download that does not match what GitHub lists exits 1 (integrity), and an intoto mismatch is not hidden by a policy failure', async () => {
+    const { dir } = await published();
+    gh.public = true;
+    const release = gh.releases[0];
+    if (!release) throw new Error('no release');
+    (release.assets[2] as { bytes: Buffer }).bytes = Buffer.from('{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[]}\n');
+    await writeFile(join(dir, 'policy.yaml'), 'version: 1\nrequire:\n  - kind: junit\n');
+    const both = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', await tmp(), '--trusted-root', join(dir, 'trusted_root.json'), '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER, '--policy', join(dir, 'policy.yaml')], { cwd: dir, env: {} });
+    expect(both.code).toBe(1);
+    const asset = release.assets[0];
+    if (!asset) throw new Error('no asset');
+    const listed = `sha256:${sha256(asset.bytes)}`;
+    gh.digests = false;
+    // GitHub lists a digest the bytes do not have.
+    gh.inject('GET', /\/releases\/\d+\/assets$/, { status: 200, body: release.assets.map((a) => ({ id: a.id, name: a.name, size: a.bytes.length, state: 'uploaded', digest: a === asset ? listed.replace(/.$/, listed.endsWith('0') ? '1' : '0') : null, url: `${gh.apiUrl}/repos/acme/web/releases/assets/${a.id}`, browser_download_url: `${gh.apiUrl}/x/${a.name}` })) });
+    const bad = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', await tmp(), '--download-only'], { cwd: dir, env: {} });
+    expect([bad.code, bad.stderr.includes('[ASSET_MISMATCH]')]).toEqual([1, true]);
   });
 
   it('several bundles on one release need --name', async () => {

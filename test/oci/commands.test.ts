@@ -34,12 +34,12 @@ describe.skipIf(registrySkipReason !== undefined)('push, pull and verify by refe
   });
 
   /** A signed bundle in a fresh directory; extra collect arguments (e.g. --subject-image) added. */
-  async function signed(extra: string[] = []): Promise<string> {
+  async function signed(extra: string[] = [], env: Record<string, string> = {}): Promise<string> {
     dir = await tmp();
     await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
     identity = ['--trusted-root', join(dir, 'trusted_root.json'), '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER];
     const token = fakeIdentityToken({ iss: ISSUER, sub: SIGNER, repository: 'acme/web', ref: 'refs/tags/v1.4.2' });
-    const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'web', '--version', '1.4.2', '--sarif', fixture('sarif/eslint.sarif'), ...extra, '--sign', '--identity-token', token, '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url, '-q'], { cwd: dir });
+    const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'web', '--version', '1.4.2', '--sarif', fixture('sarif/eslint.sarif'), ...extra, '--sign', '--identity-token', token, '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url, '-q'], { cwd: dir, env });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     return join(dir, 'b.tar.gz');
@@ -151,6 +151,28 @@ describe.skipIf(registrySkipReason !== undefined)('push, pull and verify by refe
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as { checks: Array<{ id: string; ok: boolean; code?: string }> };
     expect(report.checks.find((c) => c.id === 'subjects')).toMatchObject({ ok: false, code: 'SUBJECT_NOT_IN_MANIFEST' });
+  });
+
+  it('verify --image judges the newest evidence by its signed created time, not by an annotation anyone with push access can write', async () => {
+    const image = await pushImage('acme/rollback', 'v2');
+    const args = ['--subject-image', ref('acme/rollback:v2'), '--plain-http'];
+    // The older bundle has JUnit; the newer (a re-scan) has none, and the policy requires it.
+    const older = await signed([...args, '--junit', fixture('junit/vitest.junit.xml')], { SOURCE_DATE_EPOCH: '1767225600' });
+    const newer = await signed(args, { SOURCE_DATE_EPOCH: '1769904000' });
+    const pushOld = JSON.parse((await cli(['push', older, ref('acme/rollback:ev-old'), '--subject-image', ref(`acme/rollback@${image}`), '--plain-http', '--json'])).stdout) as { digest: string };
+    expect((await cli(['push', newer, ref('acme/rollback:ev-new'), '--subject-image', ref(`acme/rollback@${image}`), '--plain-http'])).code).toBe(0);
+    await writeFile(join(dir, 'policy.yaml'), 'version: 1\nrequire:\n  - kind: junit\n');
+    const before = await cli(['verify', '--image', ref('acme/rollback:v2'), '--plain-http', ...identity, '--policy', 'policy.yaml']);
+    expect(before.code, before.stderr).toBe(3);
+
+    // The old manifest pushed again with a created annotation far in the future, and listed as a referrer.
+    const old = JSON.parse((await client.getManifest('acme/rollback', pushOld.digest)).bytes.toString()) as Record<string, unknown> & { annotations: Record<string, string> };
+    const replay = Buffer.from(JSON.stringify({ ...old, annotations: { ...old.annotations, 'org.opencontainers.image.created': '9999-12-31T23:59:59Z' } }));
+    await client.pushManifest('acme/rollback', sha256(replay), replay, OCI_MANIFEST);
+    await client.addReferrerToFallbackIndex('acme/rollback', image, { mediaType: OCI_MANIFEST, digest: sha256(replay), size: replay.length, artifactType: BUNDLE_ARTIFACT_TYPE, annotations: { 'org.opencontainers.image.created': '9999-12-31T23:59:59Z' } });
+    const after = await cli(['verify', '--image', ref('acme/rollback:v2'), '--plain-http', ...identity, '--policy', 'policy.yaml']);
+    expect(after.code, after.stderr).toBe(3);
+    expect(after.stderr).toContain('the newest authentic of 3');
   });
 
   it('refuses to make evidence a referrer of an image its signed subjects do not cover', async () => {
