@@ -42,6 +42,10 @@ export const isOciReference = (text: string): boolean => text.startsWith('oci://
 export async function registryClient(ref: OciReference, options: RegistryOptions, env: Env): Promise<RegistryClient> {
   const dockerConfig = join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
   const credentials = options.credentials ?? (await readDockerConfig(dockerConfig, ref.registry));
+  const host = ref.registry.replace(/:\d+$/, '');
+  if (options.plainHttp && credentials && !['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+    throw new OciError('CREDENTIALS_INVALID', `${ref.registry}: will not send registry credentials over plain HTTP to a host other than loopback (drop --plain-http, or the credentials)`);
+  }
   return new RegistryClient(ref.registry, {
     ...(options.plainHttp ? { plainHttp: true } : {}),
     ...(credentials ? { credentials } : {}),

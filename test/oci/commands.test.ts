@@ -213,9 +213,10 @@ describe.skipIf(registrySkipReason !== undefined)('push, pull and verify by refe
       [['pull', ref(`acme/plain@${image}`), '-o', 'x.tar.gz', '--plain-http'], 'ARTIFACT_INVALID'],
       [['pull', 'oci://user:secret@example.com/x:1', '-o', 'x.tar.gz'], 'REFERENCE_INVALID'],
       [['push', bundle, 'oci://127.0.0.1:9/acme/x:1', '--plain-http'], 'REGISTRY_UNREACHABLE'],
+      [['push', bundle, 'oci://registry.example.com/acme/x:1', '--plain-http', '--registry-username', 'u', '--registry-password-stdin'], 'CREDENTIALS_INVALID'],
     ];
     for (const [args, code] of cases) {
-      const r = await cli(args);
+      const r = await cli(args, { stdin: 'secret-password\n' });
       expect([args.join(' '), r.code, r.stderr.includes(`[${code}]`)], r.stderr).toEqual([args.join(' '), 2, true]);
       expect(r.stderr).not.toContain('secret');
     }
