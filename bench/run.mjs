@@ -2,9 +2,10 @@
 // npm run bench: throughput and memory of evidence against standard tools on
 // the same files, in one run. Figures are ratios, so the machine matters less;
 // the results go in docs/performance.md by hand.
+// BENCH_ONLY=hash,collect,memory,dora,oci runs only the parts named.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +18,9 @@ const MiB = 1024 ** 2;
 
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
+
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const want = (part) => ONLY.length === 0 || ONLY.includes(part);
 
 const results = [];
 const record = (name, value, note) => {
@@ -53,69 +57,86 @@ const { hashSubjects } = await import(dist('src/collector/subjects.js'));
 const { collect } = await import(dist('src/commands/collect.js'));
 const { verify } = await import(dist('src/commands/verify.js'));
 
-// 1. Subject hashing: 1 GiB, evidence (node:crypto, streamed) against openssl dgst.
-const big = join(work, 'artifact-1GiB.bin');
-await makeFile(big, GiB);
-timeCmd('cat', [big], { stdio: ['ignore', 'ignore', 'inherit'] }); // warm the page cache for both
 // Interleaved rounds and medians: this machine's throughput drifts by ±30% between runs.
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const opensslRuns = [];
-const oursRuns = [];
-for (let round = 0; round < 5; round++) {
-  opensslRuns.push(timeCmd('openssl', ['dgst', '-sha256', big]));
-  oursRuns.push(await time(() => hashSubjects([{ file: big, name: 'a' }])));
+
+// The 1 GiB random file and its bundle, made once for the parts that need them.
+const big = join(work, 'artifact-1GiB.bin');
+const bigBundle = join(work, 'big.evidence.tar.gz');
+async function ensureBig() {
+  if (!existsSync(big)) await makeFile(big, GiB);
 }
-const opensslSecs = median(opensslRuns);
-const oursSecs = median(oursRuns);
-record('subject hashing, 1 GiB: openssl dgst -sha256', `${(GiB / MiB / opensslSecs).toFixed(0)} MiB/s`, 'median of 5');
-record('subject hashing, 1 GiB: evidence', `${(GiB / MiB / oursSecs).toFixed(0)} MiB/s`, 'median of 5');
-record('subject hashing ratio (evidence / openssl)', `${(opensslSecs / oursSecs).toFixed(2)}×`, 'target ≥ 0.9×');
+async function ensureBigBundle() {
+  if (existsSync(bigBundle)) return;
+  await ensureBig();
+  await collect({ cwd: work, env: { SOURCE_DATE_EPOCH: '0' }, output: bigBundle, name: 'big', version: '1', file: [`${big}=raw`], force: true });
+}
+
+// 1. Subject hashing: 1 GiB, evidence (node:crypto, streamed) against openssl dgst.
+if (want('hash')) {
+  await ensureBig();
+  timeCmd('cat', [big], { stdio: ['ignore', 'ignore', 'inherit'] }); // warm the page cache for both
+  const opensslRuns = [];
+  const oursRuns = [];
+  for (let round = 0; round < 5; round++) {
+    opensslRuns.push(timeCmd('openssl', ['dgst', '-sha256', big]));
+    oursRuns.push(await time(() => hashSubjects([{ file: big, name: 'a' }])));
+  }
+  const opensslSecs = median(opensslRuns);
+  const oursSecs = median(oursRuns);
+  record('subject hashing, 1 GiB: openssl dgst -sha256', `${(GiB / MiB / opensslSecs).toFixed(0)} MiB/s`, 'median of 5');
+  record('subject hashing, 1 GiB: evidence', `${(GiB / MiB / oursSecs).toFixed(0)} MiB/s`, 'median of 5');
+  record('subject hashing ratio (evidence / openssl)', `${(opensslSecs / oursSecs).toFixed(2)}×`, 'target ≥ 0.9×');
+}
 
 // 2. Collect and verify a 200 MB evidence set against tar czf / tar xzf + sha256sum -c.
-const set = join(work, 'set');
-mkdirSync(set);
-const files = [];
-for (let i = 0; i < 20; i++) {
-  const f = join(set, `report-${String(i).padStart(2, '0')}.${i % 2 ? 'bin' : 'log'}`);
-  await makeFile(f, 10 * 1000 * 1000, i % 2 === 0);
-  files.push(f);
-}
-const tarGz = join(work, 'set.tar.gz');
-const tarSecs = timeCmd('tar', ['czf', tarGz, '-C', set, '.']);
-const bundle = join(work, 'set.evidence.tar.gz');
-const collectSecs = await time(() => collect({ cwd: work, env: { SOURCE_DATE_EPOCH: '0' }, output: bundle, name: 'bench', version: '1', file: files.map((f) => `${f}=raw`), force: true }));
-record('collect 200 MB (20 files): tar czf', `${tarSecs.toFixed(2)} s`);
-record('collect 200 MB (20 files): evidence collect', `${collectSecs.toFixed(2)} s`);
-record('collect ratio (evidence / tar czf)', `${(collectSecs / tarSecs).toFixed(2)}×`, 'time; lower is better');
+if (want('collect')) {
+  const set = join(work, 'set');
+  mkdirSync(set);
+  const files = [];
+  for (let i = 0; i < 20; i++) {
+    const f = join(set, `report-${String(i).padStart(2, '0')}.${i % 2 ? 'bin' : 'log'}`);
+    await makeFile(f, 10 * 1000 * 1000, i % 2 === 0);
+    files.push(f);
+  }
+  const tarGz = join(work, 'set.tar.gz');
+  const tarSecs = timeCmd('tar', ['czf', tarGz, '-C', set, '.']);
+  const bundle = join(work, 'set.evidence.tar.gz');
+  const collectSecs = await time(() => collect({ cwd: work, env: { SOURCE_DATE_EPOCH: '0' }, output: bundle, name: 'bench', version: '1', file: files.map((f) => `${f}=raw`), force: true }));
+  record('collect 200 MB (20 files): tar czf', `${tarSecs.toFixed(2)} s`);
+  record('collect 200 MB (20 files): evidence collect', `${collectSecs.toFixed(2)} s`);
+  record('collect ratio (evidence / tar czf)', `${(collectSecs / tarSecs).toFixed(2)}×`, 'time; lower is better');
 
-const untar = join(work, 'untar');
-mkdirSync(untar);
-const baseSecs = timeCmd('tar', ['xzf', bundle, '-C', untar]) + timeCmd('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: untar });
-const verifySecs = await time(async () => {
-  const { report } = await verify({ cwd: work, bundle, integrityOnly: true });
-  if (!report.ok) throw new Error('bench bundle did not verify');
-});
-record('verify 200 MB: tar xzf + sha256sum -c', `${baseSecs.toFixed(2)} s`);
-record('verify 200 MB: evidence verify --integrity-only', `${verifySecs.toFixed(2)} s`);
-record('verify ratio (evidence / tar + sha256sum)', `${(verifySecs / baseSecs).toFixed(2)}×`, 'time; lower is better');
+  const untar = join(work, 'untar');
+  mkdirSync(untar);
+  const baseSecs = timeCmd('tar', ['xzf', bundle, '-C', untar]) + timeCmd('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: untar });
+  const verifySecs = await time(async () => {
+    const { report } = await verify({ cwd: work, bundle, integrityOnly: true });
+    if (!report.ok) throw new Error('bench bundle did not verify');
+  });
+  record('verify 200 MB: tar xzf + sha256sum -c', `${baseSecs.toFixed(2)} s`);
+  record('verify 200 MB: evidence verify --integrity-only', `${verifySecs.toFixed(2)} s`);
+  record('verify ratio (evidence / tar + sha256sum)', `${(verifySecs / baseSecs).toFixed(2)}×`, 'time; lower is better');
+}
 
 // 3. Peak RSS of verify on a 1 GiB bundle, in a fresh process.
-const bigBundle = join(work, 'big.evidence.tar.gz');
-await collect({ cwd: work, env: { SOURCE_DATE_EPOCH: '0' }, output: bigBundle, name: 'big', version: '1', file: [`${big}=raw`], force: true });
-const probe = `const { verify } = await import(${JSON.stringify(dist('src/commands/verify.js'))});
-const { report } = await verify({ cwd: ${JSON.stringify(work)}, bundle: ${JSON.stringify(bigBundle)}, integrityOnly: true });
-if (!report.ok) process.exit(1);
-console.log(process.resourceUsage().maxRSS);`;
-const t0 = performance.now();
-const rssKiB = Number(execFileSync(process.execPath, ['--input-type=module', '-e', probe]).toString().trim());
-const bigSecs = (performance.now() - t0) / 1000;
-record(`verify ${(statSync(bigBundle).size / GiB).toFixed(2)} GiB bundle: peak RSS`, `${(rssKiB / 1024).toFixed(0)} MiB`, 'target < 150 MiB');
-record('verify 1 GiB bundle: time', `${bigSecs.toFixed(1)} s`);
+if (want('memory')) {
+  await ensureBigBundle();
+  const probe = `const { verify } = await import(${JSON.stringify(dist('src/commands/verify.js'))});
+  const { report } = await verify({ cwd: ${JSON.stringify(work)}, bundle: ${JSON.stringify(bigBundle)}, integrityOnly: true });
+  if (!report.ok) process.exit(1);
+  console.log(process.resourceUsage().maxRSS);`;
+  const t0 = performance.now();
+  const rssKiB = Number(execFileSync(process.execPath, ['--input-type=module', '-e', probe]).toString().trim());
+  const bigSecs = (performance.now() - t0) / 1000;
+  record(`verify ${(statSync(bigBundle).size / GiB).toFixed(2)} GiB bundle: peak RSS`, `${(rssKiB / 1024).toFixed(0)} MiB`, 'target < 150 MiB');
+  record('verify 1 GiB bundle: time', `${bigSecs.toFixed(1)} s`);
+}
 
 // 4. DORA: a 50,000-commit history (linear, with a merged two-commit side
 // branch every 100 commits) made with git fast-import, 5,000 deployments to
 // one environment and 200 incidents; the whole collector, git calls included.
-{
+if (want('dora')) {
   const { doraCollector } = await import(dist('src/collector/dora.js'));
   const repo = join(work, 'dora-repo');
   mkdirSync(repo);
@@ -171,6 +192,176 @@ record('verify 1 GiB bundle: time', `${bigSecs.toFixed(1)} s`);
   if (!(s.deployments > 4000 && s.commits > 40_000)) throw new Error(`DORA bench measured too little: ${JSON.stringify(s)}`);
   console.log(`  (window: ${s.deployments} deployments, ${s.commits} commits, ${(out.size / MiB).toFixed(1)} MiB snapshot)`);
   record('DORA 50k commits / 5k deployments', `${doraSecs.toFixed(2)} s`, 'target < 2 s');
+}
+
+// 5. OCI: push and pull of the 1 GiB bundle to and from a real registry
+// (Debian's docker-registry, CNCF distribution 2.8) on 127.0.0.1, each round
+// a fresh process as the CLI would be, against curl moving the same bytes to
+// and from the same registry (the monolithic upload: POST, then one PUT).
+if (want('oci')) {
+  const { REGISTRY_BIN, registrySkipReason, startRegistry } = await import('../scripts/local-registry.mjs');
+  const freeGiB = (() => {
+    const s = statfsSync(work);
+    return (s.bavail * s.bsize) / GiB;
+  })();
+  const skip =
+    registrySkipReason() ??
+    (spawnSync('curl', ['--version'], { stdio: 'ignore' }).status !== 0 ? 'curl not installed (apt-get install curl)' : undefined) ??
+    (freeGiB < 8 ? `${freeGiB.toFixed(1)} GiB free where .bench is, and it needs about 8` : undefined);
+  if (skip) console.log(`${'OCI push / pull'.padEnd(52)} skipped: ${skip}`);
+  else await benchOci(startRegistry, REGISTRY_BIN);
+}
+
+async function benchOci(startRegistry, registryBin) {
+  const ROUNDS = 3;
+  await ensureBigBundle();
+  const small = join(work, 'artifact-100MiB.bin');
+  const smallBundle = join(work, 'small.evidence.tar.gz');
+  await makeFile(small, 100 * MiB);
+  await collect({ cwd: work, env: { SOURCE_DATE_EPOCH: '0' }, output: smallBundle, name: 'small', version: '1', file: [`${small}=raw`], force: true });
+  const size = statSync(bigBundle).size;
+  // The digest curl's PUT names, computed here and not timed: curl does not hash, evidence does.
+  const hex = execFileSync('sha256sum', [bigBundle]).toString().split(' ')[0];
+  const pulledByEvidence = join(work, 'pulled-evidence.tar.gz');
+  const pulledByCurl = join(work, 'pulled-curl.tar.gz');
+  timeCmd('cat', [bigBundle]); // in the page cache for both
+
+  const registry = await startRegistry();
+  const onSignal = () => {
+    registry.stopSync();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', registry.stopSync);
+  try {
+    const base = `http://${registry.host}`;
+    const ref = (repo, tag = 'bench') => `oci://${registry.host}/${repo}:${tag}`;
+    console.log(`  (registry: ${execFileSync(registryBin, ['--version']).toString().trim().split(' ').slice(1).join(' ')} on ${registry.host}; bundle ${size} bytes)`);
+
+    // CPU seconds the registry spent (utime + stime from /proc), to see who is busy on two cores.
+    const registryCpu = () => {
+      const stat = `/proc/${registry.pid}/stat`;
+      if (!existsSync(stat)) return NaN;
+      const f = readFileSync(stat, 'utf8').split(') ')[1].split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ is 100 on Linux
+    };
+
+    /** One push or pull in a fresh node process: wall time, and its own figures (call time, CPU, peak RSS). */
+    const evidence = (op, options, expectBlob) => {
+      const cpu0 = registryCpu();
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [join(root, 'bench', 'oci-child.mjs'), op, JSON.stringify({ cwd: work, registry: { plainHttp: true }, ...options })], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        encoding: 'utf8',
+      });
+      const wall = (performance.now() - t0) / 1000;
+      if (r.status !== 0) throw new Error(`evidence ${op} ${options.reference} exited ${r.status}`);
+      const out = JSON.parse(r.stdout.trim().split('\n').pop());
+      if (expectBlob && out.blob !== expectBlob) throw new Error(`evidence push ${options.reference}: blob ${out.blob}, expected ${expectBlob}`);
+      return { wall, registryCpuSecs: registryCpu() - cpu0, ...out };
+    };
+    const curl = (args) => {
+      const r = spawnSync('curl', ['-sS', '-f', ...args], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`curl ${args.join(' ')} exited ${r.status}`);
+      return r.stdout;
+    };
+    const curlPush = (repo) => {
+      const cpu0 = registryCpu();
+      const t0 = performance.now();
+      const headers = curl(['-X', 'POST', '-D', '-', '-o', '/dev/null', `${base}/v2/${repo}/blobs/uploads/`]);
+      const location = /^location:\s*(\S+)/im.exec(headers)?.[1];
+      if (!location) throw new Error(`POST ${repo} upload: no Location header`);
+      const url = new URL(location, base).href;
+      const put = `${url}${url.includes('?') ? '&' : '?'}digest=sha256:${hex}`;
+      const status = curl(['-o', '/dev/null', '-w', '%{http_code}', '-H', 'Content-Type: application/octet-stream', '-T', bigBundle, '-X', 'PUT', put]);
+      if (status !== '201') throw new Error(`PUT ${repo} upload: HTTP ${status}`);
+      return { wall: (performance.now() - t0) / 1000, registryCpuSecs: registryCpu() - cpu0 };
+    };
+
+    // Push: a fresh repository each round (a second push to the same one finds the blob and skips the upload).
+    const ePush = [];
+    const cPush = [];
+    const ePushSmall = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      ePush.push(evidence('push', { bundle: bigBundle, reference: ref(`bench/e${round}`) }, 'uploaded'));
+      cPush.push(curlPush(`bench/c${round}`));
+      ePushSmall.push(evidence('push', { bundle: smallBundle, reference: ref(`bench/s${round}`) }, 'uploaded'));
+    }
+    const again = evidence('push', { bundle: bigBundle, reference: ref('bench/e1', 'again') }, 'exists');
+
+    // Pull: evidence (streamed to a temporary file, sha256 checked, renamed) against curl -o, and curl -o + sha256sum.
+    const ePull = [];
+    const cPull = [];
+    const cSumPull = [];
+    const cOpensslPull = [];
+    const ePullSmall = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      rmSync(pulledByEvidence, { force: true });
+      rmSync(pulledByCurl, { force: true });
+      ePull.push(evidence('pull', { reference: ref(`bench/e${round}`), output: pulledByEvidence, force: true }));
+      if (statSync(pulledByEvidence).size !== size) throw new Error('evidence pull: wrong size');
+      const curlSecs = timeCmd('curl', ['-sS', '-f', '-o', pulledByCurl, `${base}/v2/bench/e${round}/blobs/sha256:${hex}`]);
+      const t0 = performance.now();
+      const sum = execFileSync('sha256sum', [pulledByCurl]).toString().split(' ')[0];
+      const sumSecs = (performance.now() - t0) / 1000;
+      if (sum !== hex) throw new Error('curl pull: wrong digest');
+      const opensslSecs = timeCmd('openssl', ['dgst', '-sha256', pulledByCurl]);
+      cPull.push(curlSecs);
+      cSumPull.push(curlSecs + sumSecs);
+      cOpensslPull.push(curlSecs + opensslSecs);
+      ePullSmall.push(evidence('pull', { reference: ref(`bench/s${round}`), output: join(work, 'pulled-small.tar.gz'), force: true }));
+    }
+
+    const rate = (secs) => `${(size / MiB / secs).toFixed(0)} MiB/s`;
+    const secs = (x) => `${x.toFixed(2)} s`;
+    const of = (runs, key) => runs.map((r) => r[key]);
+    const rss = (runs) => {
+      const m = of(runs, 'maxRSSKiB').map((k) => k / 1024);
+      const lo = Math.min(...m).toFixed(0);
+      const hi = Math.max(...m).toFixed(0);
+      return lo === hi ? `${lo} MiB` : `${lo}–${hi} MiB`;
+    };
+    const n = `median of ${ROUNDS}`;
+    const list = (xs) => xs.map((x) => x.toFixed(1)).join(', ');
+    console.log(`  (rounds, s: push evidence ${list(of(ePush, 'wall'))}; curl ${list(of(cPush, 'wall'))}; pull evidence ${list(of(ePull, 'wall'))}; curl ${list(cPull)}; curl + sha256sum ${list(cSumPull)}; curl + openssl ${list(cOpensslPull)})`);
+    const ePushSecs = median(of(ePush, 'wall'));
+    const cPushSecs = median(of(cPush, 'wall'));
+    record('OCI push 1 GiB: curl POST + PUT (monolithic)', `${secs(cPushSecs)} (${rate(cPushSecs)})`, n);
+    record('OCI push 1 GiB: evidence push', `${secs(ePushSecs)} (${rate(ePushSecs)})`, `${n}; the call alone ${secs(median(of(ePush, 'secs')))}`);
+    record('OCI push ratio (evidence / curl)', `${(ePushSecs / cPushSecs).toFixed(2)}×`, 'time; lower is better');
+    record('OCI push 1 GiB, blob already there: evidence', secs(again.wall), `the call alone ${secs(again.secs)}`);
+    const cpu = (runs, key) => `${median(of(runs, key)).toFixed(1)} s`;
+    record('OCI push 1 GiB, CPU: curl: the registry', cpu(cPush, 'registryCpuSecs'), n);
+    record('OCI push 1 GiB, CPU: evidence: node / the registry', `${cpu(ePush, 'cpuSecs')} / ${cpu(ePush, 'registryCpuSecs')}`, n);
+    record('OCI push 1 GiB, CPU: blob already there: node', `${again.cpuSecs.toFixed(1)} s`);
+    const ePullSecs = median(of(ePull, 'wall'));
+    const cPullSecs = median(cPull);
+    const cSumPullSecs = median(cSumPull);
+    const cOpensslPullSecs = median(cOpensslPull);
+    record('OCI pull 1 GiB: curl -o', `${secs(cPullSecs)} (${rate(cPullSecs)})`, n);
+    record('OCI pull 1 GiB: curl -o + sha256sum', `${secs(cSumPullSecs)} (${rate(cSumPullSecs)})`, n);
+    record('OCI pull 1 GiB: curl -o + openssl dgst -sha256', `${secs(cOpensslPullSecs)} (${rate(cOpensslPullSecs)})`, n);
+    record('OCI pull 1 GiB: evidence pull', `${secs(ePullSecs)} (${rate(ePullSecs)})`, `${n}; the call alone ${secs(median(of(ePull, 'secs')))}`);
+    record('OCI pull ratio (evidence / curl)', `${(ePullSecs / cPullSecs).toFixed(2)}×`, 'time; lower is better');
+    record('OCI pull ratio (evidence / curl + sha256sum)', `${(ePullSecs / cSumPullSecs).toFixed(2)}×`, 'time; lower is better');
+    record('OCI pull ratio (evidence / curl + openssl dgst)', `${(ePullSecs / cOpensslPullSecs).toFixed(2)}×`, 'time; lower is better');
+    record('OCI pull 1 GiB, CPU: evidence: node', cpu(ePull, 'cpuSecs'), n);
+    const smallSize = statSync(smallBundle).size;
+    const importOnly = `await import(${JSON.stringify(dist('src/commands/oci.js'))}); console.log(process.resourceUsage().maxRSS);`;
+    const baseRss = Number(execFileSync(process.execPath, ['--input-type=module', '-e', importOnly]).toString().trim());
+    record('OCI: node with oci.js imported, nothing done: peak RSS', `${(baseRss / 1024).toFixed(0)} MiB`, 'the floor of the figures below');
+    record('OCI push 1 GiB bundle: peak RSS', rss(ePush), `${ROUNDS} runs`);
+    record(`OCI push ${(smallSize / MiB).toFixed(0)} MiB bundle: peak RSS`, rss(ePushSmall), `${ROUNDS} runs`);
+    record('OCI pull 1 GiB bundle: peak RSS', rss(ePull), `${ROUNDS} runs`);
+    record(`OCI pull ${(smallSize / MiB).toFixed(0)} MiB bundle: peak RSS`, rss(ePullSmall), `${ROUNDS} runs`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', registry.stopSync);
+    await registry.stop();
+    for (const f of [pulledByEvidence, pulledByCurl, join(work, 'pulled-small.tar.gz'), small, smallBundle]) rmSync(f, { force: true });
+  }
 }
 
 writeFileSync(join(work, 'results.json'), JSON.stringify(results, null, 2));

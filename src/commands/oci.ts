@@ -13,7 +13,7 @@ import { OciError } from '../oci/errors.js';
 import { MEDIA_TYPE_RE, OCI_EMPTY_BYTES, OCI_EMPTY_DESCRIPTOR, OCI_INDEX, OCI_MANIFEST, imageManifestSchema, type Descriptor, type ImageManifest } from '../oci/manifest.js';
 import { formatReference, parseReference, type OciReference } from '../oci/reference.js';
 import { PACKAGE_VERSION } from '../version.js';
-import { verify, type VerifyOptions, type VerifyResult } from './verify.js';
+import type { VerifyOptions, VerifyResult } from './verify.js';
 import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
 import { writeAtomically } from './atomic.js';
 import { openBundle } from './open-bundle.js';
@@ -320,6 +320,8 @@ export async function verifyImage(options: Omit<VerifyOptions, 'bundle' | 'open'
   const env = options.env ?? {};
   const found = await findImageEvidence({ env, image: imageRef, ...(registry ? { registry } : {}) });
   const subjectDigests = [{ file: found.image.reference, digest: found.image.digest }];
+  // Loaded here, not at the top: push and pull need none of the verifier (docs/performance.md, memory).
+  const { verify } = await import('./verify.js');
   const run = (reference: string, withPolicy: boolean): Promise<VerifyResult> => {
     const { policy, ...noPolicy } = rest;
     return verify({ ...(withPolicy && policy ? { ...noPolicy, policy } : noPolicy), bundle: reference, subjectDigests, open: async () => (await openEvidenceStream({ env, reference, ...(registry ? { registry } : {}) })).stream });
