@@ -60,9 +60,10 @@ interface LocalAsset {
  * Attaches a signed bundle to a GitHub Release: the bundle,
  * NAME.sigstore.json and NAME.intoto.jsonl (and the one-file verifier). Every
  * name is checked before anything is uploaded, so a conflict leaves the
- * release as it was; with --clobber a replacement is uploaded under a
- * temporary name first and renamed once the old asset is gone. Afterwards
- * every asset is read back and its size and sha256 compared.
+ * release as it was. Each file goes up under a temporary name and is read
+ * back (size, listed digest, and the sha256 of the bytes downloaded) before
+ * any final name changes; a failure removes what was uploaded. Only then are
+ * old assets replaced (--clobber) and the new ones renamed.
  */
 export async function attach(options: AttachOptions): Promise<AttachResult> {
   const env = options.env ?? {};
@@ -90,14 +91,41 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
     throw new GitHubError('GITHUB_ASSET_EXISTS', `release ${options.tag} of ${options.repo} already has ${clashes.map((c) => c.name).join(', ')} (use --clobber to replace)`, { status: 422 });
   }
 
-  const assets: AttachedAsset[] = [];
-  for (const file of local) {
-    const old = before.find((b) => b.name === file.name);
-    const uploaded = old ? await replace(client, release, file, old, progress) : await upload(client, release, file, file.name, progress);
-    assets.push({ name: file.name, size: file.size, sha256: file.sha256, action: old ? 'replaced' : 'uploaded', url: uploaded.browser_download_url });
+  // Every file goes up under a temporary name and is read back before any
+  // final name changes: a failure on the way leaves the release as it was.
+  const staged: Array<{ file: LocalAsset; asset: ReleaseAsset }> = [];
+  try {
+    for (const file of local) {
+      const temporary = `${file.name}.partial-${randomBytes(4).toString('hex')}`;
+      staged.push({ file, asset: await upload(client, release, file, temporary, progress) });
+    }
+    await readBack(client, release, staged, progress);
+  } catch (e) {
+    for (const { asset } of staged) await client.deleteAsset(asset).catch(() => undefined);
+    throw e;
   }
 
-  await readBack(client, release, local, progress);
+  const assets: AttachedAsset[] = [];
+  let done = 0;
+  try {
+    for (const { file, asset } of staged) {
+      const old = before.find((b) => b.name === file.name);
+      if (old) {
+        progress(`replacing ${file.name}`);
+        await client.deleteAsset(old);
+      }
+      const renamed = await client.renameAsset(asset, file.name);
+      done++;
+      assets.push({ name: file.name, size: file.size, sha256: file.sha256, action: old ? 'replaced' : 'uploaded', url: renamed.browser_download_url });
+    }
+  } catch (e) {
+    for (const { asset } of staged.slice(done)) await client.deleteAsset(asset).catch(() => undefined);
+    throw e;
+  }
+  const after = await client.listAssets(release);
+  for (const file of local) {
+    if (!after.some((a) => a.name === file.name && a.size === file.size)) throw new GitHubError('ASSET_MISMATCH', `${file.name}: not on the release with ${file.size} bytes after the rename`);
+  }
   return { release: { tag: release.tag_name, url: release.html_url, created }, assets };
 }
 
@@ -108,21 +136,11 @@ async function upload(client: ReleasesClient, release: Release, file: LocalAsset
   return asset;
 }
 
-/** Upload under a temporary name, delete the old asset, rename: the old one stays until the new one is whole. */
-async function replace(client: ReleasesClient, release: Release, file: LocalAsset, old: ReleaseAsset, progress: (m: string) => void): Promise<ReleaseAsset> {
-  const temporary = `${file.name}.partial-${randomBytes(4).toString('hex')}`;
-  const fresh = await upload(client, release, file, temporary, progress);
-  progress(`replacing ${file.name}`);
-  await client.deleteAsset(old);
-  return client.renameAsset(fresh, file.name);
-}
-
-async function readBack(client: ReleasesClient, release: Release, local: LocalAsset[], progress: (m: string) => void): Promise<void> {
-  const after = await client.listAssets(release);
-  for (const file of local) {
-    const found = after.filter((a) => a.name === file.name);
-    if (found.length !== 1) throw new GitHubError('ASSET_MISMATCH', `${file.name}: ${found.length} assets of that name on the release after upload`);
-    const asset = found[0] as ReleaseAsset;
+async function readBack(client: ReleasesClient, release: Release, staged: Array<{ file: LocalAsset; asset: ReleaseAsset }>, progress: (m: string) => void): Promise<void> {
+  const listed = await client.listAssets(release);
+  for (const { file, asset: uploaded } of staged) {
+    const asset = listed.find((a) => a.id === uploaded.id);
+    if (!asset) throw new GitHubError('ASSET_MISMATCH', `${file.name}: the uploaded asset is not on the release`);
     if (asset.size !== file.size) throw new GitHubError('ASSET_MISMATCH', `${file.name}: GitHub lists ${asset.size} bytes, ${file.size} were uploaded`);
     if (asset.state !== undefined && asset.state !== 'uploaded') throw new GitHubError('ASSET_MISMATCH', `${file.name}: GitHub says the upload is ${asset.state}, not uploaded`);
     if (asset.digest && asset.digest !== `sha256:${file.sha256}`) throw new GitHubError('ASSET_MISMATCH', `${file.name}: GitHub lists digest ${asset.digest}, the file is sha256:${file.sha256}`);

@@ -114,12 +114,14 @@ describe('evidence attach', () => {
   it("GitHub's 422 already_exists (a racing upload) is reported as GITHUB_ASSET_EXISTS", async () => {
     const { dir, env } = await signedBundle();
     const release = gh.addRelease('v1.4.2');
-    gh.beforeUpload = (r, name) => {
-      if (name === NAMES[0]) gh.addAsset(r, name, 'raced in');
+    // Another job attaches the same name between our check and our rename.
+    gh.beforeUpload = (r) => {
+      gh.addAsset(r, NAMES[0] as string, 'raced in');
       gh.beforeUpload = undefined;
     };
     expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('GITHUB_ASSET_EXISTS');
-    expect(release.assets.find((a) => a.name === NAMES[0])?.bytes.toString()).toBe('raced in');
+    // Theirs is kept; ours, uploaded under temporary names, are removed.
+    expect(release.assets.map((a) => [a.name, a.bytes.toString()])).toEqual([[NAMES[0], 'raced in']]);
   });
 
   it('--clobber replaces: the new asset goes up under a temporary name, the old one is deleted, the new one renamed', async () => {
@@ -203,9 +205,25 @@ describe('evidence attach', () => {
     gh.addRelease('v1.4.2');
     gh.digests = false; // so that only the read-back can notice
     gh.afterUpload = (a) => {
-      if (a.name === NAMES[0]) a.bytes = Buffer.from(a.bytes.map((b, i) => (i === 100 ? b ^ 1 : b)));
+      if (a.name.startsWith(NAMES[0] as string)) a.bytes = Buffer.from(a.bytes.map((b, i) => (i === 100 ? b ^ 1 : b)));
     };
     expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('ASSET_MISMATCH');
+    // Nothing of the failed attach is left on the release.
+    expect(gh.releases[0]?.assets).toEqual([]);
+  });
+
+  it('an upload that fails for good leaves the release as it was', async () => {
+    const { dir, env } = await signedBundle();
+    const release = gh.addRelease('v1.4.2');
+    gh.addAsset(release, 'notes.txt', 'kept');
+    // From the second file on, every upload attempt fails (the fake answers 500).
+    let calls = 0;
+    gh.beforeUpload = () => {
+      calls++;
+      if (calls >= 2) throw new Error('storage broke');
+    };
+    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: { ...FAST, retries: 2 } }))).toBe('GITHUB_REQUEST_FAILED');
+    expect(release.assets.map((a) => a.name)).toEqual(['notes.txt']);
   });
 
   it('refuses an unsigned bundle, and a bundle that fails its integrity check, before talking to GitHub', async () => {
