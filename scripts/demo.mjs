@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // npm run demo: the release job's main path on examples/, end to end, into
 // demo-out/: collect, sign (keylessly, against a local Sigstore on
-// 127.0.0.1, over real HTTP), then verify offline as an auditor would.
+// 127.0.0.1, over real HTTP), then verify offline as an auditor would; and,
+// where Debian's docker-registry is installed, push to and verify from an
+// OCI registry on 127.0.0.1.
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { registrySkipReason, startRegistry } from './local-registry.mjs';
 import { fakeIdentityToken, startLocalSigstore } from './local-sigstore.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -70,9 +73,29 @@ await evidence(['inspect', bundle]);
 await evidence(['verify', bundle, '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer, '--source-repository', 'acme/web', '--subject', artifact]);
 await evidence(['verify-attestation', join(out, 'acme-web-1.4.2.evidence.sigstore.json'), '--artifact', artifact, '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
 await evidence(['extract', bundle, '-o', join(out, 'extracted')]);
+
+// An organisation's store: push to an OCI registry (Debian's docker-registry
+// on 127.0.0.1), verify straight from it, pull it back byte for byte.
+const noRegistry = registrySkipReason();
+if (noRegistry) console.log(`\n(OCI registry part skipped: ${noRegistry})`);
+else {
+  const registry = await startRegistry();
+  try {
+    const ref = `oci://${registry.host}/acme/web-evidence:1.4.2`;
+    console.log(`\nlocal OCI registry (docker-registry) on ${registry.host}`);
+    await evidence(['push', bundle, ref, '--plain-http']);
+    await evidence(['verify', ref, '--plain-http', '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
+    await evidence(['pull', ref, '-o', join(out, 'pulled.evidence.tar.gz'), '--plain-http']);
+    await run('cmp', [bundle, join(out, 'pulled.evidence.tar.gz')]);
+    console.log('pulled bundle is byte-identical to the pushed one');
+  } finally {
+    await registry.stop();
+  }
+}
 console.log(`\nDemo outputs are in ${out}:`);
 console.log('  acme-web-1.4.2.evidence.tar.gz         the signed evidence bundle');
 console.log('  acme-web-1.4.2.evidence.sigstore.json  its Sigstore bundle (a release asset)');
 console.log('  acme-web-1.4.2.evidence.intoto.jsonl   its DSSE envelope (a release asset)');
 console.log('  trusted_root.json                      the local Sigstore\'s trusted root');
 console.log('  extracted/                             the evidence, under its logical paths');
+if (!noRegistry) console.log('  pulled.evidence.tar.gz                 the bundle pulled back from the OCI registry');
