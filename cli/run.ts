@@ -208,8 +208,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   });
 
   withIdentityOptions(
-    program
-      .command('verify')
+    withRegistryOptions(program
+      .command('verify'))
       .description('verify a bundle offline: integrity, then signature and signer; or straight from an OCI registry')
       .argument('[bundle]', 'the bundle (.tar.gz), or oci://REGISTRY/REPOSITORY:TAG|@sha256:…')
       .option('--image <oci-ref>', 'verify the newest evidence bundle that refers to this container image (and that its statement covers the image)')
@@ -227,10 +227,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       .option('--fulcio-url <url>', 'VSA keyless signing: Fulcio')
       .option('--rekor-url <url>', 'VSA signing: Rekor')
       .option('--tsa-url <url>', 'VSA signing: timestamp authority')
-      .option('--no-tsa', 'VSA signing: no RFC 3161 timestamp')
-      .option('--plain-http', 'oci://: talk HTTP, not HTTPS, to the registry (a local registry only)')
-      .option('--registry-username <user>', 'oci://: registry user (else ~/.docker/config.json, else anonymous)')
-      .option('--registry-password-stdin', 'oci://: read the registry password (or token) from standard input'),
+      .option('--no-tsa', 'VSA signing: no RFC 3161 timestamp'),
   ).action(async (given: string | undefined, o) => {
       const { verify } = await import('../src/commands/verify.js');
       const { renderReport, appendStepSummary, writeOutput } = await import('../src/commands/render.js');

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Source } from '../core/manifest.js';
+import { stripUndefined } from '../core/objects.js';
 
 const run = promisify(execFile);
 
@@ -75,6 +76,3 @@ export function redactUrl(url: string): string {
   }
 }
 
-function stripUndefined<T extends Record<string, unknown>>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}

@@ -19,6 +19,7 @@ import { hashSubjects, type SubjectFile } from '../collector/subjects.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { writeAtomically } from './atomic.js';
 import { loadConfig } from './config.js';
+import { stripUndefined } from '../core/objects.js';
 
 export interface CollectOptions {
   cwd: string;
@@ -284,7 +285,4 @@ function subjectName(file: string): string {
   return basename(file);
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 

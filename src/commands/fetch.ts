@@ -3,7 +3,6 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { canonicalize } from '../core/canonical-json.js';
-import { HashingCounter } from '../core/hash-stream.js';
 import { CollectError } from '../collector/errors.js';
 import { GitHubError, parseRepo } from '../github/errors.js';
 import { ReleasesClient, type ReleaseAsset } from '../github/releases.js';
@@ -122,21 +121,18 @@ async function download(client: ReleasesClient, asset: ReleaseAsset, target: str
   if (!force && (await exists(target))) throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
   const temporaries: string[] = [];
   try {
-    let hasher: HashingCounter | undefined;
     let tmp = '';
-    await client.download(asset, () => {
+    const got = await client.download(asset, () => {
       // A new, exclusive file for each attempt: never one that something else put there.
       tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
       temporaries.push(tmp);
-      hasher = new HashingCounter({ limit: asset.size, onLimit: () => new GitHubError('ASSET_MISMATCH', `${asset.name}: GitHub sent more than the ${asset.size} bytes it lists`) });
-      return [hasher, createWriteStream(tmp, { flags: 'wx', mode: 0o644 })];
+      return createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
     });
-    const got = hasher as HashingCounter;
-    const sha256 = got.digestHex();
-    if (got.bytes !== asset.size) throw new GitHubError('ASSET_MISMATCH', `${asset.name}: ${got.bytes} bytes downloaded, GitHub lists ${asset.size}`);
+    const { sha256 } = got;
+    if (got.size !== asset.size) throw new GitHubError('ASSET_MISMATCH', `${asset.name}: ${got.size} bytes downloaded, GitHub lists ${asset.size}`);
     if (asset.digest && asset.digest !== `sha256:${sha256}`) throw new GitHubError('ASSET_MISMATCH', `${asset.name}: downloaded sha256:${sha256}, GitHub lists ${asset.digest}`);
     await putInPlace(tmp, target, force);
-    return { name: asset.name, path: target, size: got.bytes, sha256 };
+    return { name: asset.name, path: target, size: got.size, sha256 };
   } finally {
     await Promise.all(temporaries.map((t) => rm(t, { force: true })));
   }

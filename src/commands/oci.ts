@@ -302,18 +302,19 @@ export interface VerifyImageResult extends VerifyResult {
   image: { reference: string; digest: string };
   /** The evidence verified: the authentic candidate with the newest signed `created`. */
   evidence: string;
-  /** Every candidate read, with what verification said of it (without the policy). */
+  /** Every candidate read, with what verification (policy included) said of it. */
   candidates: Array<{ reference: string; verdict: string; created?: string }>;
   /** Referrers beyond MAX_IMAGE_CANDIDATES, not read. */
   more: number;
 }
 
 /**
- * verify --image: every candidate is verified (signature, signer, and that
- * its signed subjects cover the image), and the newest by the manifest's
- * signed `created` among those that pass is the one judged, with the policy.
- * Registry annotations only order the reading, so a re-pushed old bundle
- * with a later annotation cannot stand in for the newest.
+ * verify --image: every candidate is verified once, policy included
+ * (signature, signer, and that its signed subjects cover the image); the
+ * verdict is that of the newest authentic one by the manifest's signed
+ * `created`, whether or not it passes the policy. Registry annotations only
+ * order the reading, so a re-pushed old bundle with a later annotation
+ * cannot stand in for the newest.
  */
 export async function verifyImage(options: Omit<VerifyOptions, 'bundle' | 'open' | 'subjectDigests'> & { image: string; registry?: RegistryOptions }): Promise<VerifyImageResult> {
   const { registry, image: imageRef, ...rest } = options;
@@ -322,21 +323,20 @@ export async function verifyImage(options: Omit<VerifyOptions, 'bundle' | 'open'
   const subjectDigests = [{ file: found.image.reference, digest: found.image.digest }];
   // Loaded here, not at the top: push and pull need none of the verifier (docs/performance.md, memory).
   const { verify } = await import('./verify.js');
-  const run = (reference: string, withPolicy: boolean): Promise<VerifyResult> => {
-    const { policy, ...noPolicy } = rest;
-    return verify({ ...(withPolicy && policy ? { ...noPolicy, policy } : noPolicy), bundle: reference, subjectDigests, open: async () => (await openEvidenceStream({ env, reference, ...(registry ? { registry } : {}) })).stream });
-  };
   const candidates: VerifyImageResult['candidates'] = [];
-  let best: { reference: string; created: string } | undefined;
+  let best: { reference: string; created: string; result: VerifyResult } | undefined;
+  let first: { reference: string; result: VerifyResult } | undefined;
   for (const reference of found.evidence) {
-    const r = await run(reference, false);
-    const signedCreated = r.manifest?.created;
-    candidates.push({ reference, verdict: r.report.verdict ?? (r.report.ok ? 'verified' : 'failed'), ...(signedCreated ? { created: signedCreated } : {}) });
-    if (r.report.ok && signedCreated && (!best || signedCreated > best.created)) best = { reference, created: signedCreated };
+    const result = await verify({ ...rest, bundle: reference, subjectDigests, open: async () => (await openEvidenceStream({ env, reference, ...(registry ? { registry } : {}) })).stream });
+    const verdict = result.report.verdict ?? (result.report.ok ? 'verified' : 'failed');
+    const signedCreated = result.manifest?.created;
+    candidates.push({ reference, verdict, ...(signedCreated ? { created: signedCreated } : {}) });
+    first ??= { reference, result };
+    // Authentic is enough to be chosen: a newer bundle that fails the policy is the one to judge, not an older one that passes.
+    if (verdict !== 'failed' && signedCreated && (!best || signedCreated > best.created)) best = { reference, created: signedCreated, result };
   }
-  const chosen = best?.reference ?? (found.evidence[0] as string);
-  const final = await run(chosen, true);
-  return { ...final, image: found.image, evidence: chosen, candidates, more: found.more };
+  const chosen = best ?? (first as { reference: string; result: VerifyResult });
+  return { ...chosen.result, image: found.image, evidence: chosen.reference, candidates, more: found.more };
 }
 
 /** For collect --subject-image: the image manifest's digest and size, as a release subject. */

@@ -6,6 +6,7 @@ import { appendStepSummary } from './render.js';
 import { sign } from './sign.js';
 import type { Env } from './trust.js';
 import { verify, type VerifyResult } from './verify.js';
+import { stripUndefined } from '../core/objects.js';
 
 export interface ReleaseJobOptions {
   cwd: string;
@@ -51,7 +52,7 @@ export async function releaseJob(options: ReleaseJobOptions): Promise<ReleaseJob
   say(`collected ${collected.output}: ${collected.manifest.entries.length} evidence entries, ${collected.manifest.subjects.length} subjects`);
   const result: ReleaseJobResult = { bundle: collected.output, bundleDigest: '' };
   if (options.sign) {
-    const signed = await sign({ cwd: options.cwd, env: options.env, bundle: collected.output, ...definedOnly(options.sign) });
+    const signed = await sign({ cwd: options.cwd, env: options.env, bundle: collected.output, ...stripUndefined(options.sign) });
     result.sigstoreBundle = signed.sigstoreBundle;
     result.intotoJsonl = signed.intotoJsonl;
     say(`signed ${signed.bundle}`);
@@ -79,6 +80,3 @@ export async function releaseJob(options: ReleaseJobOptions): Promise<ReleaseJob
   return result;
 }
 
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
-}

@@ -190,31 +190,21 @@ export class ReleasesClient {
   }
 
   /**
-   * Streams an asset through a hash, without keeping it: its sha256 and
-   * size. The download goes through the API (Accept: application/octet-stream);
+   * Streams an asset through a hash into `open()`'s sink (made again for each
+   * retry, so a half-done attempt never mixes into the next; no sink: the
+   * bytes are only hashed). More bytes than the listing's size stop it.
+   * The download goes through the API (Accept: application/octet-stream);
    * redirects to storage are followed by hand so that the token never
-   * leaves GitHub's API origin.
+   * leaves GitHub's API origin. Returns the sha256 and size of what came.
    */
-  async hashAsset(asset: ReleaseAsset): Promise<{ sha256: string; size: number }> {
-    let hasher: HashingCounter | undefined;
-    await this.download(asset, () => {
-      hasher = new HashingCounter({ limit: asset.size, onLimit: () => new GitHubError('ASSET_MISMATCH', `${asset.name}: GitHub sent more than the ${asset.size} bytes it lists`) });
-      return [hasher, new Writable({ write: (_chunk, _enc, done) => done() })];
-    });
-    const done = hasher as HashingCounter;
-    return { sha256: done.digestHex(), size: done.bytes };
-  }
-
-  /**
-   * Streams an asset through the streams `open` makes (made again for each
-   * retry, so a half-done attempt never mixes into the next).
-   */
-  async download(asset: ReleaseAsset, open: () => [NodeJS.ReadWriteStream, ...NodeJS.WritableStream[]]): Promise<void> {
+  async download(asset: ReleaseAsset, open?: () => NodeJS.WritableStream): Promise<{ sha256: string; size: number }> {
     const what = `downloading ${asset.name} from ${this.#where}`;
-    await this.#call(what, async () => {
+    return this.#call(what, async () => {
       const body = await this.#open(asset.url, what);
-      const streams = open();
-      await (pipeline as (...s: unknown[]) => Promise<void>)(Readable.fromWeb(body as WebReadableStream), ...streams);
+      const hasher = new HashingCounter({ limit: asset.size, onLimit: () => new GitHubError('ASSET_MISMATCH', `${asset.name}: GitHub sent more than the ${asset.size} bytes it lists`) });
+      const sink = open ? open() : new Writable({ write: (_chunk, _enc, done) => done() });
+      await pipeline(Readable.fromWeb(body as WebReadableStream), hasher, sink);
+      return { sha256: hasher.digestHex(), size: hasher.bytes };
     });
   }
 

@@ -206,10 +206,11 @@ export class RegistryClient {
       const mine = ++attempt;
       counter = c;
       bodyError = undefined;
+      const short = (): OciError => this.#uploadMismatch(repository, desc, { bytes: c.bytes });
       return (async function* () {
         try {
           for await (const chunk of c) yield chunk as Buffer;
-          if (c.bytes !== desc.size) throw sizeMismatch();
+          if (c.bytes !== desc.size) throw short();
         } catch (err) {
           if (mine === attempt) bodyError = err;
           throw err;
@@ -218,8 +219,6 @@ export class RegistryClient {
         }
       })();
     };
-    const sizeMismatch = (): OciError =>
-      this.#mismatch(repository, `blob ${desc.digest} to upload: the stream gave ${counter?.bytes ?? 0} bytes, expected ${desc.size}`, String(desc.size), String(counter?.bytes ?? 0));
     const call: Call = {
       method: 'PUT',
       url: withDigest(location, desc.digest),
@@ -236,7 +235,7 @@ export class RegistryClient {
       const found = `sha256:${counter.digestHex()}`;
       if (!digestsEqual(found, desc.digest)) {
         await discard(res);
-        throw this.#mismatch(repository, `blob ${desc.digest} to upload: the stream's bytes have digest ${found}`, desc.digest, found);
+        throw this.#uploadMismatch(repository, desc, { digest: found });
       }
     }
     if (res.status === 201) {
@@ -298,9 +297,7 @@ export class RegistryClient {
     const found = `sha256:${counter.digestHex()}`;
     if (counter.bytes !== desc.size || !digestsEqual(found, desc.digest)) {
       await this.#cancelUpload(repository, url, access);
-      throw counter.bytes !== desc.size
-        ? this.#mismatch(repository, `blob ${desc.digest} to upload: the stream gave ${counter.bytes} bytes, expected ${desc.size}`, String(desc.size), String(counter.bytes))
-        : this.#mismatch(repository, `blob ${desc.digest} to upload: the stream's bytes have digest ${found}`, desc.digest, found);
+      throw this.#uploadMismatch(repository, desc, counter.bytes !== desc.size ? { bytes: counter.bytes } : { digest: found });
     }
     const call: Call = {
       method: 'PUT',
@@ -313,6 +310,13 @@ export class RegistryClient {
     const res = await this.#request(call);
     if (res.status !== 201) return this.#failUpload(res, call);
     await discard(res);
+  }
+
+  /** The caller's stream was not the blob it was said to be: the wrong size, or the wrong digest. */
+  #uploadMismatch(repository: string, desc: BlobDescriptor, found: { bytes: number } | { digest: string }): OciError {
+    return 'bytes' in found
+      ? this.#mismatch(repository, `blob ${desc.digest} to upload: the stream gave ${found.bytes} bytes, expected ${desc.size}`, String(desc.size), String(found.bytes))
+      : this.#mismatch(repository, `blob ${desc.digest} to upload: the stream's bytes have digest ${found.digest}`, desc.digest, found.digest);
   }
 
   /** The caller's stream, counted and hashed, failing as soon as it passes the declared size. */

@@ -5,6 +5,7 @@ import { Verifier, toSignedEntity, toTrustMaterial, type Signer } from '@sigstor
 import { checkIdentity, fulcioClaims, hasIdentityConstraint, matchesSigner, type AllowedSigner, type IdentityPolicy, type SignerIdentity } from './identity-policy.js';
 import type { Check } from './report.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
+import { stripUndefined } from '../core/objects.js';
 
 /** What a verified Sigstore bundle says about its signing. */
 export interface SignatureInfo {
@@ -198,6 +199,3 @@ function message(e: unknown): string {
   return `${typeof err?.code === 'string' ? `${err.code}: ` : ''}${String(err?.message ?? e)}`;
 }
 
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
