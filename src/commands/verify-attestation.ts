@@ -67,7 +67,7 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
   if (verified.checks.every((c) => c.ok) && verified.dsse) {
     const statement = parseStatement(verified.dsse.payload);
     if (!statement) {
-      checks.push({ id: 'statement', ok: false, code: 'STATEMENT_INVALID', message: `the DSSE payload (${verified.dsse.payloadType}) is not an in-toto Statement v1` });
+      checks.push({ id: 'statement', ok: false, code: 'STATEMENT_INVALID', message: `the DSSE payload (${verified.dsse.payloadType}) is not an in-toto Statement (v1 or v0.1)` });
     } else {
       predicateType = statement.predicateType;
       const hit = statement.subject.find((s) => Object.entries(digests).some(([alg, hex]) => s.digest[alg] !== undefined && digestsEqual(s.digest[alg] as string, hex)));

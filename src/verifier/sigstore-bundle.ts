@@ -73,10 +73,15 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
     return { bundle, info, checks: [fail('signature', 'ATTESTATION_MALFORMED', `the bundle's log entries or timestamps cannot be read: ${message(e)}`)] };
   }
   if (info.kind === 'public-key') info.keyHint = vm.content.$case === 'publicKey' ? vm.content.publicKey.hint : undefined;
-  // The root must come from the trusted root, never from the bundle (Sigstore
-  // bundle spec): a chain that carries its own root is refused outright.
-  if (vm.content.$case === 'x509CertificateChain' && vm.content.x509CertificateChain.certificates.some((c) => isSelfSigned(c.rawBytes))) {
-    return { bundle, info, checks: [fail('signature', 'ATTESTATION_CHAIN_INCLUDES_ROOT', 'the bundle\'s certificate chain includes a root certificate; roots come from the trusted root only')] };
+  // Trust comes from the trusted root, never from the bundle. Old clients
+  // (v0.1 bundles, 2022-2023) sent the whole chain, leaf, intermediate and
+  // root, exactly as the trusted root lists them; such a chain adds nothing
+  // and is accepted. Any other certificate after the leaf is refused: a root
+  // of its own (the conformance suite's bundle-with-root-cert), or a CA the
+  // trusted roots do not list. docs/bundle-format.md §6.3.
+  if (vm.content.$case === 'x509CertificateChain') {
+    const problem = chainProblem(vm.content.x509CertificateChain.certificates.map((c) => c.rawBytes), input.roots);
+    if (problem) return { bundle, info, checks: [fail('signature', problem.code, problem.message)] };
   }
 
   const attempts: string[] = [];
@@ -179,6 +184,24 @@ function tryVerify(bundle: Bundle, root: LoadedTrustRoot | undefined, key: KeyOb
   } catch (e) {
     return { error: message(e) };
   }
+}
+
+/**
+ * The certificates after the leaf must be, byte for byte and in order, the
+ * start of one certificate authority's chain in a trusted root.
+ */
+function chainProblem(certificates: Buffer[], roots: LoadedTrustRoot[]): { code: string; message: string } | undefined {
+  const extra = certificates.slice(1);
+  if (extra.length === 0) return undefined;
+  const listed = roots.some((r) =>
+    r.root.certificateAuthorities.some((ca) => {
+      const chain = ca.certChain?.certificates ?? [];
+      return extra.length <= chain.length && extra.every((c, i) => Buffer.compare(c, Buffer.from(chain[i]?.rawBytes ?? [])) === 0);
+    }),
+  );
+  if (listed) return undefined;
+  if (extra.some(isSelfSigned)) return { code: 'ATTESTATION_CHAIN_INCLUDES_ROOT', message: 'the bundle\'s certificate chain includes a root certificate that is not the trusted root\'s; roots come from the trusted root only' };
+  return { code: 'ATTESTATION_CHAIN_UNTRUSTED', message: 'the bundle\'s certificate chain carries certificates after the leaf that no trusted certificate authority lists in that order' };
 }
 
 function isSelfSigned(der: Buffer): boolean {

@@ -1,7 +1,7 @@
 import { digestHex, digestsEqual, sha256Hex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
 import { EVIDENCE_PREDICATE_TYPE, MANIFEST_SUBJECT_NAME, evidencePredicateSchema } from '../core/predicate.js';
-import { IN_TOTO_PAYLOAD_TYPE, statementSchema, type Statement } from '../core/schemas/intoto.js';
+import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V1, statementSchema, type Statement } from '../core/schemas/intoto.js';
 import type { Check } from './report.js';
 
 /**
@@ -14,7 +14,7 @@ export function checkBundleStatement(dsse: { payload: Buffer; payloadType: strin
   if (!dsse) return fail('ATTESTATION_NOT_DSSE', 'the attestation signs a message digest, not an in-toto statement in a DSSE envelope');
   if (dsse.payloadType !== IN_TOTO_PAYLOAD_TYPE) return fail('ATTESTATION_NOT_INTOTO', `the DSSE payload type is '${dsse.payloadType}', not ${IN_TOTO_PAYLOAD_TYPE}`);
   const statement = parseStatement(dsse.payload);
-  if (!statement) return fail('STATEMENT_INVALID', 'the DSSE payload is not an in-toto Statement v1');
+  if (!statement || statement._type !== IN_TOTO_STATEMENT_V1) return fail('STATEMENT_INVALID', 'the DSSE payload is not an in-toto Statement v1');
   if (statement.predicateType !== EVIDENCE_PREDICATE_TYPE) return fail('STATEMENT_WRONG_PREDICATE', `the statement's predicate type is '${statement.predicateType}'`, { expected: EVIDENCE_PREDICATE_TYPE, found: statement.predicateType });
   const checks: Check[] = [];
   const names = statement.subject.map((s) => s.name);
@@ -39,6 +39,7 @@ export function checkBundleStatement(dsse: { payload: Buffer; payloadType: strin
   return { checks, statement };
 }
 
+/** An in-toto Statement, v1 or (third-party attestations from before 2024) v0.1. */
 export function parseStatement(payload: Buffer): Statement | undefined {
   try {
     const parsed = statementSchema.safeParse(JSON.parse(payload.toString('utf8')));

@@ -5,6 +5,12 @@ import { z } from 'zod';
  * resource_descriptor.md), written from the documented fields.
  */
 export const IN_TOTO_STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
+/**
+ * Statement v0.1: what npm provenance and SLSA v0.2 attestations used until
+ * 2023. Same fields (subject, predicateType, predicate); accepted in
+ * third-party attestations so old releases still verify, never in our own.
+ */
+export const IN_TOTO_STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1';
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
 /** DigestSet: algorithm → lowercase hex (or encoding the algorithm defines). */
@@ -25,7 +31,7 @@ export const resourceDescriptorSchema = z
   });
 
 export const statementSchema = z.looseObject({
-  _type: z.literal(IN_TOTO_STATEMENT_V1),
+  _type: z.union([z.literal(IN_TOTO_STATEMENT_V1), z.literal(IN_TOTO_STATEMENT_V01)]),
   // A subject MUST have a digest (statement.md: "subject … MUST be non-empty", digest REQUIRED).
   subject: z
     .array(
