@@ -303,11 +303,20 @@ async function listCommits(gitDir: string, include: string[], exclude: string[])
 
 // ---------------------------------------------------------------- figures
 
-/** Nearest-rank percentile: the smallest value with at least p % of the values at or below it. */
-export function nearestRank(sorted: readonly number[], p: number): number | null {
+/**
+ * The p-th percentile by linear interpolation between the closest ranks, as
+ * the DORA team's Four Keys compute it (BigQuery's PERCENTILE_CONT): at
+ * 0-based position p/100 · (m − 1) of the sorted values. The median of an
+ * even count is the mean of the two middle values. Rounded to a millionth.
+ */
+export function percentileCont(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] as number;
+  const position = (p / 100) * (sorted.length - 1);
+  const below = Math.floor(position);
+  const low = sorted[below] as number;
+  const high = sorted[Math.min(below + 1, sorted.length - 1)] as number;
+  // Rounded to a millionth, so that 216000 + 0.4 · 86400 is 250560 and not 250560.00000000003.
+  return Math.round((low + (high - low) * (position - below)) * 1e6) / 1e6;
 }
 
 /** DORA Four Keys' deployment frequency bands, compared without rounding. */
@@ -449,10 +458,10 @@ async function collectDora(options: DoraOptions, input: CollectorInput): Promise
     deploymentsPerDay: windowed.length / windowDays,
     band: frequencyBand(windowed.length, windowSeconds),
     commits: leadTimes.length,
-    leadTimeSeconds: { median: nearestRank(leadTimes, 50), p90: nearestRank(leadTimes, 90) },
+    leadTimeSeconds: { median: percentileCont(leadTimes, 50), p90: percentileCont(leadTimes, 90) },
     changeFailureRate: incidentsInput === null || windowed.length === 0 ? null : failedDeployments / windowed.length,
     failedDeployments,
-    timeToRestoreSeconds: { median: nearestRank(restoreTimes, 50) },
+    timeToRestoreSeconds: { median: percentileCont(restoreTimes, 50) },
     incidents: incidents.filter((i) => inWindow(i.opened)).length,
     resolvedIncidents: restored.length,
   };

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { doraCollector, frequencyBand, nearestRank, parseRfc3339 } from '../../src/collector/dora.js';
+import { doraCollector, frequencyBand, percentileCont, parseRfc3339 } from '../../src/collector/dora.js';
 import { CollectError } from '../../src/collector/errors.js';
 import { doraSummarySchema } from '../../src/core/summaries.js';
 import { useTmp } from '../helpers/tmp.js';
@@ -88,12 +88,13 @@ const WINDOW = 30 * DAY; // (2026-03-01T00:00:00Z, 2026-03-31T00:00:00Z]
  *                      G  03-22    − 03-20 = 2 d   = 172800
  *                      H  03-22    − 03-21 = 1 d   =  86400
  *     sorted 43200 43200 86400 129600 172800 216000 302400 (n = 7)
- *     median: rank ⌈0.5·7⌉ = 4 → 129600;  p90: rank ⌈0.9·7⌉ = 7 → 302400
+ *     median: position 0.5·6 = 3 → 129600
+ *     p90:    position 0.9·6 = 5.4 → 216000 + 0.4·(302400 − 216000) = 250560
  *   failedDeployments  D1 (incidents 1 and 2, counted once), D3 (incident 3) = 2
  *   changeFailureRate  2 / 4 = 0.5
  *   incidents          opened in the window: 1, 2, 3, 4          = 4
  *   resolvedIncidents  resolved in the window: 1, 2, 4, 5        = 4
- *   timeToRestore      sorted 3600 14400 36000 388800: rank ⌈0.5·4⌉ = 2 → 14400
+ *   timeToRestore      sorted 3600 14400 36000 388800: position 0.5·3 = 1.5 → (14400 + 36000) / 2 = 25200
  */
 const EXPECTED = {
   asOf: '2026-03-31T00:00:00Z',
@@ -103,10 +104,10 @@ const EXPECTED = {
   deploymentsPerDay: 4 / 30,
   band: 'monthly',
   commits: 7,
-  leadTimeSeconds: { median: 129600, p90: 302400 },
+  leadTimeSeconds: { median: 129600, p90: 250560 },
   changeFailureRate: 0.5,
   failedDeployments: 2,
-  timeToRestoreSeconds: { median: 14400 },
+  timeToRestoreSeconds: { median: 25200 },
   incidents: 4,
   resolvedIncidents: 4,
 };
@@ -338,12 +339,16 @@ describe('dora collector', () => {
 });
 
 describe('dora helpers', () => {
-  it('takes percentiles by nearest rank', () => {
-    expect(nearestRank([], 50)).toBeNull();
-    expect(nearestRank([5], 90)).toBe(5);
-    expect(nearestRank([1, 2, 3, 4], 50)).toBe(2);
-    expect(nearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9);
-    expect(nearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 90)).toBe(10);
+  it('takes percentiles by linear interpolation, as PERCENTILE_CONT does', () => {
+    expect(percentileCont([], 50)).toBeNull();
+    expect(percentileCont([5], 90)).toBe(5);
+    // The median of 6 is the mean of the 3rd and 4th (nearest rank would say the 3rd).
+    expect(percentileCont([10, 20, 30, 40, 50, 60], 50)).toBe(35);
+    expect(percentileCont([1, 2, 3, 4], 50)).toBe(2.5);
+    expect(percentileCont([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBeCloseTo(9.1, 10);
+    expect(percentileCont([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 90)).toBe(10);
+    expect(percentileCont([1, 2, 3], 100)).toBe(3);
+    expect(percentileCont([1, 2, 3], 0)).toBe(1);
   });
 
   it('bands deployment frequency as the Four Keys do', () => {
