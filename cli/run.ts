@@ -454,21 +454,25 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : formatInspect(result));
     });
 
-  program
-    .command('extract')
-    .description('verify a bundle, then write its entries under their logical paths')
-    .argument('<bundle>', 'the bundle (.tar.gz)')
-    .addOption(new Option('-o, --output <dir>', 'directory to create (absent or empty)').makeOptionMandatory())
-    .option('--json', 'print the verification report as JSON')
-    .action(async (bundle: string, o) => {
-      const { extract } = await import('../src/commands/extract.js');
-      const { formatVerifyText } = await import('../src/format/text.js');
-      const result = await extract({ cwd: io.cwd, bundle, output: o.output });
-      if (o.json) io.stdout.write(`${JSON.stringify({ ...result.report, output: result.output ?? null, files: result.files }, null, 2)}\n`);
-      else if (result.output) io.stdout.write(`extracted ${result.files.length} entries to ${result.output}\n`);
-      else io.stdout.write(formatVerifyText({ ...result.report, bundle: { ...result.report.bundle, path: bundle } }));
-      exitCode = result.report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
-    });
+  withIdentityOptions(
+    program
+      .command('extract')
+      .description('verify a bundle as verify does (signature and signer, or --integrity-only), then write its entries under their logical paths')
+      .argument('<bundle>', 'the bundle (.tar.gz)')
+      .addOption(new Option('-o, --output <dir>', 'directory to create (absent or empty)').makeOptionMandatory())
+      .option('--integrity-only', 'check the content only, not the signature (the output says so)')
+      .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
+      .option('--json', 'print the verification report as JSON'),
+  ).action(async (bundle: string, o) => {
+    const { extract } = await import('../src/commands/extract.js');
+    const { formatVerifyText } = await import('../src/format/text.js');
+    const result = await extract({ cwd: io.cwd, env: io.env, bundle, output: o.output, integrityOnly: o.integrityOnly, attestation: o.attestation, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o) });
+    const how = result.report.mode === 'integrity-only' ? 'integrity only: the signature was NOT checked' : `signature verified${result.report.signature?.identity ? `, signed by ${result.report.signature.identity}` : result.report.signature?.key ? `, key ${result.report.signature.key}` : ''}`;
+    if (o.json) io.stdout.write(`${JSON.stringify({ ...result.report, output: result.output ?? null, files: result.files }, null, 2)}\n`);
+    else if (result.output) io.stdout.write(`extracted ${result.files.length} entries to ${result.output} (${how})\n`);
+    else io.stdout.write(formatVerifyText(result.report));
+    exitCode = exitCodeForVerdict(result.report.verdict, result.report.ok);
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

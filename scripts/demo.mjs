@@ -72,7 +72,7 @@ try {
 await evidence(['inspect', bundle]);
 await evidence(['verify', bundle, '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer, '--source-repository', 'acme/web', '--subject', artifact]);
 await evidence(['verify-attestation', join(out, 'acme-web-1.4.2.evidence.sigstore.json'), '--artifact', artifact, '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
-await evidence(['extract', bundle, '-o', join(out, 'extracted')]);
+await evidence(['extract', bundle, '-o', join(out, 'extracted'), '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
 
 // An organisation's store: push to an OCI registry (Debian's docker-registry
 // on 127.0.0.1), verify straight from it, pull it back byte for byte.

@@ -4,19 +4,26 @@ import { copyFile, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promi
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { digestHex } from '../core/digest.js';
 import { VerifyError } from '../verifier/errors.js';
-import type { VerifyReport } from '../verifier/report.js';
-import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
-import { openBundle } from './open-bundle.js';
+import type { IdentityPolicy } from '../verifier/identity-policy.js';
+import type { Env } from './trust.js';
+import { verify, type VerifyCommandReport } from './verify.js';
 
 export interface ExtractOptions {
   cwd: string;
+  env?: Env;
   bundle: string;
   /** Directory to create; it must not exist or be empty. */
   output: string;
+  /** As verify's: check the content only, and say so. */
+  integrityOnly?: boolean;
+  attestation?: string;
+  trustedRoot?: string[];
+  key?: string[];
+  identity?: IdentityPolicy;
 }
 
 export interface ExtractResult {
-  report: VerifyReport;
+  report: VerifyCommandReport;
   /** Set when the bundle verified and its entries were written. */
   output?: string;
   files: string[];
@@ -24,40 +31,54 @@ export interface ExtractResult {
 
 /**
  * Writes each entry under its logical path, but only from a bundle that
- * verifies: blobs go to a hidden staging directory beside the target while
- * the bundle is read, and the target appears (by rename) only after every
- * check passed. A bundle that fails leaves nothing behind.
+ * verifies exactly as `verify` verifies it (signature and signer included,
+ * unless integrity-only is asked for and then reported): blobs go to a
+ * hidden staging directory beside the target while the bundle is read, and
+ * the target appears (by rename) only after every check passed. A bundle
+ * that fails leaves nothing behind.
  */
 export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   const target = resolve(options.cwd, options.output);
   await assertEmptyOrAbsent(target, options.output);
-  const { stream } = await openBundle(options.cwd, options.bundle);
   const staging = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
   const blobDir = join(staging, '.blobs');
+  const writeFailed = (e: unknown): VerifyError =>
+    new VerifyError('EXTRACT_WRITE_FAILED', `${options.output}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: options.output, cause: e });
   try {
-    await mkdir(blobDir, { recursive: true });
-    const { report, contents } = await verifyBundleIntegrity(stream, {
+    await mkdir(blobDir, { recursive: true }).catch((e: unknown) => {
+      throw writeFailed(e);
+    });
+    const { report, manifest } = await verify({
+      cwd: options.cwd,
+      env: options.env ?? {},
+      bundle: options.bundle,
+      ...(options.integrityOnly ? { integrityOnly: true } : {}),
+      ...(options.attestation ? { attestation: options.attestation } : {}),
+      ...(options.trustedRoot ? { trustedRoot: options.trustedRoot } : {}),
+      ...(options.key ? { key: options.key } : {}),
+      ...(options.identity ? { identity: options.identity } : {}),
       blobSink: (hex) => createWriteStream(join(blobDir, hex), { flags: 'wx' }),
     });
-    if (!report.ok || !contents.manifest) return { report, files: [] };
-    const files: string[] = [];
-    const root = join(staging, 'tree');
-    for (const entry of contents.manifest.entries) {
-      const dest = resolve(root, ...entry.path.split('/'));
-      // The manifest schema already refuses unsafe paths; this is the second lock.
-      const rel = relative(root, dest);
-      if (rel.startsWith('..') || rel.split(sep).includes('..')) throw new VerifyError('EXTRACT_WRITE_FAILED', `entry path '${entry.path}' leaves the output directory`, { path: entry.path });
-      await mkdir(dirname(dest), { recursive: true });
-      await copyFile(join(blobDir, digestHex(entry.digest)), dest, 1 /* COPYFILE_EXCL */);
-      files.push(entry.path);
+    if (!report.ok || !manifest) return { report, files: [] };
+    try {
+      const files: string[] = [];
+      const root = join(staging, 'tree');
+      for (const entry of manifest.entries) {
+        const dest = resolve(root, ...entry.path.split('/'));
+        // The manifest schema already refuses unsafe paths; this is the second lock.
+        const rel = relative(root, dest);
+        if (rel.startsWith('..') || rel.split(sep).includes('..')) throw new VerifyError('EXTRACT_WRITE_FAILED', `entry path '${entry.path}' leaves the output directory`, { path: entry.path });
+        await mkdir(dirname(dest), { recursive: true });
+        await copyFile(join(blobDir, digestHex(entry.digest)), dest, 1 /* COPYFILE_EXCL */);
+        files.push(entry.path);
+      }
+      await mkdir(root, { recursive: true });
+      await removeIfEmptyDir(target);
+      await rename(root, target);
+      return { report, output: target, files };
+    } catch (e) {
+      throw e instanceof VerifyError ? e : writeFailed(e);
     }
-    await mkdir(root, { recursive: true });
-    await removeIfEmptyDir(target);
-    await rename(root, target);
-    return { report, output: target, files };
-  } catch (e) {
-    if (e instanceof VerifyError) throw e;
-    throw new VerifyError('EXTRACT_WRITE_FAILED', `${options.output}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: options.output, cause: e });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

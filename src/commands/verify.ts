@@ -13,7 +13,7 @@ import type { Check, VerifyReport } from '../verifier/report.js';
 import { checkAttestationEntries, isAttestationBlob } from '../verifier/attestation-entries.js';
 import { signatureKind, verifySigstoreBundle } from '../verifier/sigstore-bundle.js';
 import { checkBundleStatement } from '../verifier/statement-check.js';
-import { verifyBundleIntegrity, type SubjectToCheck } from '../verifier/verify-bundle.js';
+import { verifyBundleIntegrity, type SubjectToCheck, type VerifyBundleOptions } from '../verifier/verify-bundle.js';
 import { openBundle } from './open-bundle.js';
 import { checkPolicyOptions, readJsonFile, readKeys, resolveTrustRoots, type Env } from './trust.js';
 
@@ -42,6 +42,8 @@ export interface VerifyOptions {
   subjectDigests?: SubjectToCheck[];
   /** Clock for waivers' expiry (tests). */
   now?: () => Date;
+  /** Receives each blob as it is read and checked (extract stages them). */
+  blobSink?: VerifyBundleOptions['blobSink'];
 }
 
 export type VerifyCommandReport = VerifyReport & { bundle: VerifyReport['bundle'] & { path: string } };
@@ -75,7 +77,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   let sourceError: unknown;
   if (options.open) stream.once('error', (e: unknown) => (sourceError ??= e));
   const keep = (hex: string, m: Manifest): boolean => isAttestationBlob(hex, m) || (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m));
-  const { report, contents } = await verifyBundleIntegrity(stream, { subjects, keepBlob: keep });
+  const { report, contents } = await verifyBundleIntegrity(stream, { subjects, keepBlob: keep, ...(options.blobSink ? { blobSink: options.blobSink } : {}) });
   if (sourceError !== undefined && (sourceError as { code?: unknown }).code !== 'DIGEST_MISMATCH') throw sourceError;
   const result: VerifyCommandReport = { ...report, bundle: { path: options.bundle, ...report.bundle } };
   const attestationEntries = contents.manifest?.entries.some((e) => e.kind === 'attestation') ?? false;

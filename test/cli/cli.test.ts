@@ -109,17 +109,22 @@ describe('evidence CLI', () => {
   it('extract writes entries under their logical paths; refuses a non-empty target; writes nothing from a bad bundle', async () => {
     const dir = await tmp();
     const bundle = await collected(dir);
-    const r = await runCli(['extract', bundle, '-o', 'out'], { cwd: dir });
+    // An unsigned bundle is not authentic: extract refuses it unless told to check integrity only.
+    const unsigned = await runCli(['extract', bundle, '-o', 'out'], { cwd: dir });
+    expect(unsigned.code).toBe(1);
+    expect(await readdir(dir)).not.toContain('out');
+    const r = await runCli(['extract', bundle, '-o', 'out', '--integrity-only'], { cwd: dir });
     expect(r.code).toBe(0);
+    expect(r.stdout).toContain('integrity only');
     expect(await readFile(join(dir, 'out', 'sbom', 'npm-sbom.cdx.json'))).toEqual(await readFile(fixture('sbom/npm-sbom.cdx.json')));
     expect((await readdir(join(dir, 'out'))).sort()).toEqual(['junit', 'sbom']);
-    expect((await runCli(['extract', bundle, '-o', 'out'], { cwd: dir })).code).toBe(2);
+    expect((await runCli(['extract', bundle, '-o', 'out', '--integrity-only'], { cwd: dir })).code).toBe(2);
 
     const tar = gunzipSync(await readFile(bundle));
     tar[tar.indexOf('<testsuites') + 1] = 'T'.charCodeAt(0);
     await writeFile(join(dir, 'bad.tar.gz'), gzipSync(tar));
     await mkdir(join(dir, 'empty'));
-    const bad = await runCli(['extract', 'bad.tar.gz', '-o', 'empty', '--json'], { cwd: dir });
+    const bad = await runCli(['extract', 'bad.tar.gz', '-o', 'empty', '--json', '--integrity-only'], { cwd: dir });
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).output).toBeNull();
     expect(await readdir(join(dir, 'empty'))).toEqual([]);

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -135,6 +135,36 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
     const r = await verifyJson(dir, ['rel.tar.gz', '--trusted-root', 'trusted_root.json', ...identity]);
     expect(r.code).toBe(1);
     expect(failedCodes(r.report)).toEqual(['STATEMENT_MANIFEST_MISMATCH', 'STATEMENT_MANIFEST_MISMATCH']);
+  });
+
+  it('extract verifies as verify does: a re-hashed signed bundle exits 1 and writes nothing; keyless needs a signer', async () => {
+    const dir = await signedBundle();
+    const good = await runCli(['extract', 'rel.tar.gz', '-o', 'good', '--trusted-root', 'trusted_root.json', ...identity], { cwd: dir });
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain(`signature verified, signed by ${WORKFLOW}`);
+    expect(await readdir(join(dir, 'good'))).toEqual(['sarif']);
+    // Without a signer named, keyless is refused as verify refuses it (exit 2), and nothing is written.
+    const anyone = await runCli(['extract', 'rel.tar.gz', '-o', 'anyone', '--trusted-root', 'trusted_root.json'], { cwd: dir });
+    expect(anyone.code).toBe(2);
+    expect(anyone.stderr).toContain('[IDENTITY_POLICY_REQUIRED]');
+    expect(existsSync(join(dir, 'anyone'))).toBe(false);
+
+    const file = join(dir, 'rel.tar.gz');
+    const list = await readMembers(file);
+    const m = list.find((x) => x.name === 'manifest.json') as { body: Buffer };
+    m.body = Buffer.from(m.body.toString().replace('"version":"1.4.2"', '"version":"1.4.3"'));
+    const blobs = list.filter((x) => x.name.startsWith('blobs/')).map((x) => x.name.slice('blobs/sha256/'.length));
+    (list.find((x) => x.name === 'SHA256SUMS') as { body: Buffer }).body = sumsFor(m.body, blobs);
+    await writeMembers(file, list);
+    const bad = await runCli(['extract', 'rel.tar.gz', '-o', 'bad', '--trusted-root', 'trusted_root.json', ...identity, '--json'], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).output).toBeNull();
+    expect(existsSync(join(dir, 'bad'))).toBe(false);
+    expect((await readdir(dir)).filter((f) => f.includes('partial'))).toEqual([]);
+    // --integrity-only still extracts it (its hashes agree), and says the signature was not checked.
+    const integrity = await runCli(['extract', 'rel.tar.gz', '-o', 'integrity', '--integrity-only'], { cwd: dir });
+    expect(integrity.code).toBe(0);
+    expect(integrity.stdout).toContain('integrity only: the signature was NOT checked');
   });
 
   it('fails on a tampered payload', async () => {

@@ -477,7 +477,7 @@ async function expectNothingExtracted(bytes: Buffer): Promise<void> {
   const dir = await mkdtemp(join(scratch, 'x-'));
   try {
     await writeFile(join(dir, 'bundle.tar.gz'), bytes);
-    const result = await withinDeadline(extract({ cwd: dir, bundle: 'bundle.tar.gz', output: 'out' }), 'extract');
+    const result = await withinDeadline(extract({ cwd: dir, bundle: 'bundle.tar.gz', output: 'out', integrityOnly: true }), 'extract');
     expect(result.report.ok).toBe(false);
     expect(result.output).toBeUndefined();
     expect(result.files).toEqual([]);
@@ -541,7 +541,7 @@ describe('positive controls', () => {
     const dir = await mkdtemp(join(scratch, 'ok-'));
     try {
       await writeFile(join(dir, 'bundle.tar.gz'), await writeBaseline());
-      const result = await extract({ cwd: dir, bundle: 'bundle.tar.gz', output: 'out' });
+      const result = await extract({ cwd: dir, bundle: 'bundle.tar.gz', output: 'out', integrityOnly: true });
       expect(result.report.ok).toBe(true);
       expect(result.files).toEqual(baselineManifest().entries.map((e) => e.path));
       expect((await readdir(dir)).sort()).toEqual(['bundle.tar.gz', 'out']);
