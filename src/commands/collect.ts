@@ -184,6 +184,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const blobs = new Map<string, BlobSource>();
   const byPath = new Map<string, PlannedInput>();
   let done = 0;
+  const outputs: { input: PlannedInput; out: CollectorOutput; collector: Collector }[] = [];
   for (const input of inputs) {
     const collector =
       input.collector === 'attestation'
@@ -196,7 +197,12 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
               ? (dora as Collector)
               : collectors[input.collector];
     const out: CollectorOutput = await collector.collect({ file: input.file, label: input.label, ...(input.kind ? { kind: input.kind } : {}) });
-    const path = `${out.kind}/${out.name ?? basename(input.file)}`;
+    outputs.push({ input, out, collector });
+    options.onProgress?.({ phase: 'evidence', done: ++done, total: inputs.length, label: input.label });
+  }
+  const paths = logicalPaths(outputs.map(({ input, out }) => ({ kind: out.kind, ...(out.name ? { name: out.name } : {}), label: input.label })));
+  outputs.forEach(({ input, out, collector }, i) => {
+    const path = paths[i] as string;
     const clash = byPath.get(path);
     if (clash) {
       throw new CollectError('DUPLICATE_ENTRY_PATH', `${input.label} and ${clash.label} would both be stored as '${path}'; rename one of them`, { file: input.label });
@@ -206,8 +212,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
     if (!blobs.has(out.hex)) {
       blobs.set(out.hex, out.bytes ? bufferSource(out.bytes, input.label) : { hex: out.hex, size: out.size, origin: input.label, open: () => createReadStream(input.file, { highWaterMark: HASH_READ_CHUNK }) });
     }
-    options.onProgress?.({ phase: 'evidence', done: ++done, total: inputs.length, label: input.label });
-  }
+  });
 
   let hashed = 0;
   const subjects = await hashSubjects(subjectFiles, {
@@ -247,6 +252,39 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
 /** SOURCE_DATE_EPOCH (reproducible builds' convention) or now, to the second. */
 export function createdTime(env: Env, now?: () => Date): Date {
   return resolveAsOf(undefined, env, now);
+}
+
+/**
+ * Each entry's logical path, `<kind>/<name>`: the input's file name, or the
+ * name its collector gives what it made. Where several inputs would take one
+ * path (a monorepo's `a/junit.xml` and `b/junit.xml`, or two `db` migration
+ * folders), each of them takes the fewest of its parent folders (the path as
+ * given, relative to where it was found) that tell it from the others:
+ * `junit/a/junit.xml`, `junit/b/junit.xml`. The result depends on the
+ * inputs' paths only, never on their order or on the machine.
+ */
+export function logicalPaths(inputs: { kind: string; name?: string; label: string }[]): string[] {
+  const parsed = inputs.map((x) => {
+    const segs = x.label.split(/[\\/]+/).filter((seg) => seg !== '' && seg !== '.');
+    const last = segs.pop() ?? '';
+    // A `..` never reaches a logical path: only the folders after the last one count.
+    const parents = segs.slice(segs.lastIndexOf('..') + 1);
+    return { parents, simple: `${x.kind}/${x.name ?? last}` };
+  });
+  const tail = (segs: string[], n: number): string[] => segs.slice(Math.max(0, segs.length - n));
+  return parsed.map((own) => {
+    const group = parsed.filter((other) => other.simple === own.simple);
+    if (group.length === 1) return own.simple;
+    // The fewest folders that set every member of the group apart, the same number for all of them.
+    const deepest = Math.max(...group.map((g) => g.parents.length));
+    for (let n = 1; n <= deepest; n++) {
+      if (new Set(group.map((g) => tail(g.parents, n).join('/'))).size === group.length) {
+        const [kind, ...rest] = own.simple.split('/');
+        return [kind, ...tail(own.parents, n), ...rest].join('/');
+      }
+    }
+    return own.simple;
+  });
 }
 
 function splitKind(arg: string): { path: string; kind?: string } {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CollectError } from '../../src/collector/errors.js';
-import { collect, type CollectOptions } from '../../src/commands/collect.js';
+import { collect, logicalPaths, type CollectOptions } from '../../src/commands/collect.js';
 import { verifyBundleIntegrity } from '../../src/verifier/verify-bundle.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 
@@ -36,7 +36,7 @@ describe('collect', () => {
       version: '1.0.0',
       sbom: [fixture('sbom/npm-sbom.cdx.json')],
       sarif: [fixture('sarif/eslint.sarif')],
-      junit: [fixture('junit/*.junit.xml').replace('*.junit.xml', '[jvps]*.junit.xml')],
+      junit: [fixture('junit/{jest,vitest,pytest,surefire}.junit.xml')],
       file: [`${fixture('sbom/README.md')}=notes`],
       subject: ['*.tgz'],
     });
@@ -101,6 +101,34 @@ describe('collect', () => {
     expect(r.manifest.entries.map((e) => `${e.kind}:${e.path}`)).toEqual(['junit:junit/vitest.junit.xml', 'raw-report:raw-report/vitest.junit.xml', 'sarif:sarif/eslint.sarif']);
   });
 
+  it('collects a monorepo\'s files of one name under distinct logical paths from their relative paths, in any order', async () => {
+    const dir = await tmp();
+    for (const pkg of ['api', 'web', 'web/legacy']) {
+      await mkdir(join(dir, 'packages', pkg), { recursive: true });
+      await copyFile(fixture('junit/vitest.junit.xml'), join(dir, 'packages', pkg, 'junit.xml'));
+    }
+    await mkdir(join(dir, 'services', 'api'), { recursive: true });
+    await copyFile(fixture('junit/pytest.junit.xml'), join(dir, 'services', 'api', 'junit.xml'));
+    const run = async (junit: string[], output: string) => (await collect({ cwd: dir, env: SDE, output, name: 'mono', version: '1', junit })).manifest;
+    const one = await run(['packages/**/junit.xml', 'services/*/junit.xml'], 'one.tar.gz');
+    expect(one.entries.map((e) => e.path)).toEqual(['junit/packages/api/junit.xml', 'junit/packages/web/junit.xml', 'junit/services/api/junit.xml', 'junit/web/legacy/junit.xml']);
+    const two = await run(['services/api/junit.xml', 'packages/web/legacy/junit.xml', 'packages/web/junit.xml', 'packages/api/junit.xml'], 'two.tar.gz');
+    expect(two.entries).toEqual(one.entries);
+    expect(await readFile(join(dir, 'two.tar.gz'))).toEqual(await readFile(join(dir, 'one.tar.gz')));
+  });
+
+  it('sets same-named inputs apart by their fewest distinguishing folders', () => {
+    const paths = (labels: [string, string, string?][]): string[] => logicalPaths(labels.map(([kind, label, name]) => ({ kind, label, ...(name ? { name } : {}) })));
+    expect(paths([['junit', 'a/junit.xml'], ['junit', 'b/junit.xml'], ['sarif', 'a/junit.xml']])).toEqual(['junit/a/junit.xml', 'junit/b/junit.xml', 'sarif/junit.xml']);
+    expect(paths([['junit', 'junit.xml'], ['junit', 'x/junit.xml']])).toEqual(['junit/junit.xml', 'junit/x/junit.xml']);
+    expect(paths([['junit', 'x/a/t.xml'], ['junit', 'y/a/t.xml'], ['junit', 'b/t.xml']])).toEqual(['junit/x/a/t.xml', 'junit/y/a/t.xml', 'junit/b/t.xml']);
+    // Names a collector gives (migrations: the folder's name) are set apart the same way.
+    expect(paths([['migrations', 'svc-a/db', 'db.json'], ['migrations', 'svc-b/db', 'db.json']])).toEqual(['migrations/svc-a/db.json', 'migrations/svc-b/db.json']);
+    // Absolute paths (inputs outside the working directory) give the same answer wherever they are.
+    expect(paths([['junit', '/home/ci/w/a/junit.xml'], ['junit', '/home/ci/w/b/junit.xml']])).toEqual(['junit/a/junit.xml', 'junit/b/junit.xml']);
+    expect(paths([['junit', 'C:\\w\\a\\junit.xml'], ['junit', 'C:\\w\\b\\junit.xml']])).toEqual(['junit/a/junit.xml', 'junit/b/junit.xml']);
+  });
+
   it('refuses a config with unknown keys or wrong types, naming the field', async () => {
     const dir = await tmp();
     await writeFile(join(dir, 'evidence.yaml'), 'name: a\nversion: 1\njunit: reports/x.xml\nsboms: []\n');
@@ -117,7 +145,6 @@ describe('collect', () => {
       ['a glob matching nothing', () => ({ subject: ['dist/*.tgz'] }), 'GLOB_NO_MATCH'],
       ['a reserved kind for --file', () => ({ file: [`${fixture('sbom/npm-sbom.cdx.json')}=sbom`] }), 'KIND_RESERVED'],
       ['an invalid kind', () => ({ file: [`${fixture('sbom/README.md')}=Bad Kind`] }), 'KIND_INVALID'],
-      ['two files stored at one path', () => ({ sarif: [fixture('sarif/eslint.sarif')], file: [`${fixture('sarif/eslint.sarif')}=sarif-copy`, `${fixture('sbom/README.md')}=sarif-copy`, `${fixture('junit/README.md')}=sarif-copy`] }), 'DUPLICATE_ENTRY_PATH'],
       ['nothing to collect', () => ({}), 'NO_EVIDENCE'],
       ['a directory given as a file', (dir) => ({ file: [dir] }), 'INPUT_UNREADABLE'],
       ['a malformed SOURCE_DATE_EPOCH', () => ({ env: { SOURCE_DATE_EPOCH: '2026-01-01' }, sbom: [fixture('sbom/npm-sbom.cdx.json')] }), 'SOURCE_DATE_EPOCH_INVALID'],
