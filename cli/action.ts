@@ -69,6 +69,14 @@ async function main(): Promise<void> {
   const report = result.verification?.report;
   if (report) {
     core.setOutput('verdict', report.verdict ?? (report.ok ? 'verified' : 'failed'));
+    // The three answers, kept apart: a gate can promote on authenticity and policy, and still see the evidence's own concerns.
+    if (report.assessment) {
+      core.setOutput('authentic', report.assessment.authenticity.status);
+      core.setOutput('policy', report.assessment.policy.status);
+      core.setOutput('evidence', report.assessment.evidence.status);
+      core.setOutput('evidence-concerns', report.assessment.evidence.findings.map((f) => `${f.code} ${f.path}`).join('\n'));
+      for (const f of report.assessment.evidence.findings) core.warning(`${f.path}: ${f.message} [${f.code}]`);
+    }
     if (!report.ok) {
       const failed = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => `${c.id}: ${c.code ?? ''} ${c.message}`);
       core.setFailed(`the bundle did not verify${report.verdict === 'policy-failed' ? ' (policy)' : ''}; not attached\n${failed.join('\n')}`);

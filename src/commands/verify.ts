@@ -11,6 +11,7 @@ import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
 import { checkAttestationEntries, isAttestationBlob } from '../verifier/attestation-entries.js';
+import { assess } from '../verifier/assessment.js';
 import { signatureKind, verifySigstoreBundle } from '../verifier/sigstore-bundle.js';
 import { checkBundleStatement } from '../verifier/statement-check.js';
 import { verifyBundleIntegrity, type SubjectToCheck, type VerifyBundleOptions } from '../verifier/verify-bundle.js';
@@ -145,6 +146,7 @@ function withPolicy(result: VerifyCommandReport, rules: LoadedPolicy | undefined
   const policyOk = result.policy?.ok ?? true;
   result.verdict = !authentic ? 'failed' : policyOk ? 'verified' : 'policy-failed';
   result.ok = authentic && policyOk;
+  result.assessment = assess(result, contents.complete ? contents.manifest?.entries : undefined);
   return result;
 }
 

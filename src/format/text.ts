@@ -1,6 +1,7 @@
 import type { InspectResult } from '../commands/inspect.js';
 import type { AttestationReport } from '../commands/verify-attestation.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
+import { assess, headline } from '../verifier/assessment.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 
@@ -91,9 +92,14 @@ export function formatInspect(r: InspectResult): string {
 
 export function formatVerifyText(report: VerifyReport & { bundle: { path?: string } }): string {
   const b = report.bundle;
-  const verdict = report.verdict === 'policy-failed' ? 'POLICY FAILED' : report.ok ? 'VERIFIED' : 'FAILED';
+  const a = report.assessment ?? assess(report, undefined);
+  const verdict = headline(a);
   const lines = [
-    `${verdict}: ${b.path ?? 'bundle'}${b.name ? ` (${b.name} ${b.version})` : ''}`,
+    `${verdict.word}: ${b.path ?? 'bundle'}${b.name ? ` (${b.name} ${b.version})` : ''}`,
+    `  authentic?  ${a.authenticity.status === 'authentic' ? 'yes' : a.authenticity.status === 'not-checked' ? 'NOT CHECKED' : 'NO'} (${a.authenticity.summary})`,
+    `  policy?     ${a.policy.status === 'satisfied' ? 'holds' : a.policy.status === 'failed' ? 'FAILS' : 'none'} (${a.policy.summary})`,
+    `  evidence:   ${a.evidence.status === 'clean' ? 'no concerns' : a.evidence.status === 'unknown' ? 'not assessed' : `${a.evidence.findings.length} CONCERN${a.evidence.findings.length === 1 ? '' : 'S'}`}${a.evidence.unverified && a.evidence.status !== 'unknown' ? ' (the bundle\'s own claims: not signature-checked)' : ''}`,
+    ...a.evidence.findings.map((f) => `    - ${f.path}: ${f.message} [${f.code}]`),
     report.mode === 'integrity-only' ? 'mode: integrity only (signature not checked)' : 'mode: signature required',
   ];
   if (b.digest) lines.push(`bundle digest:   ${b.digest}`);

@@ -154,24 +154,28 @@ function badge(status: string, word?: string): Safe {
 function verdictSection(input: AuditReportInput, verdict: ReturnType<typeof verdictOf>): Safe {
   const checks = input.report.checks.map(checkState);
   const count = (s: string): number => checks.filter((c) => c === s).length;
-  const policy = policyOf(input);
-  const stats: Safe[] = [
-    html`<li><strong>${count('pass')}</strong> of ${checks.length} checks passed${count('fail') ? html`, <strong>${count('fail')}</strong> failed` : ''}${count('skipped') ? `, ${count('skipped')} skipped` : ''}</li>`,
-    html`<li>Mode: <strong>${input.report.mode === 'signed' ? 'signed' : 'integrity only'}</strong></li>`,
-  ];
-  if (policy) {
-    const rules = policy.rules;
-    stats.push(
-      html`<li>Policy: <strong>${policy.ok ? 'satisfied' : 'not satisfied'}</strong> (${rules.filter((q) => q.status === 'pass').length} of ${rules.length} rules pass${rules.some((q) => q.status === 'waived') ? `, ${rules.filter((q) => q.status === 'waived').length} waived` : ''})</li>`,
-    );
-  } else stats.push(html`<li>Policy: <strong>none evaluated</strong></li>`);
+  const a = verdict.assessment;
+  const mark = { pass: '✓', warn: '!', fail: '✗' }[verdict.tone];
+  const answer = (tone: 'pass' | 'warn' | 'fail' | 'neutral', word: string): Safe => html`<span class="badge ${tone}">${word}</span>`;
+  const authentic =
+    a.authenticity.status === 'authentic' ? answer('pass', a.authenticity.method === 'key' ? 'Yes, signed with a key' : 'Yes, signer identity checked') : a.authenticity.status === 'not-checked' ? answer('warn', 'Not checked: integrity only') : answer('fail', 'No: verification failed');
+  const policy = a.policy.status === 'satisfied' ? answer('pass', 'Satisfied') : a.policy.status === 'failed' ? answer('fail', 'Not satisfied') : answer('neutral', 'Not evaluated');
+  const evidence = a.evidence.status === 'clean' ? answer('pass', 'No concerns') : a.evidence.status === 'concerns' ? answer('warn', `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}`) : answer('neutral', 'Not assessed');
+  const findings = a.evidence.findings.length
+    ? html`<ul class="findings">${a.evidence.findings.map((f) => html`<li><code>${f.path}</code>: ${f.message} <span class="code">${f.code}</span></li>`)}</ul>`
+    : '';
   return html`
-<section class="verdict ${verdict.ok ? 'pass' : 'fail'}" aria-labelledby="h-verdict">
-  <div class="verdict-mark" aria-hidden="true">${verdict.ok ? '✓' : '✗'}</div>
+<section class="verdict ${verdict.tone}" aria-labelledby="h-verdict">
+  <div class="verdict-mark" aria-hidden="true">${mark}</div>
   <div class="verdict-body">
     <h2 id="h-verdict">Verdict: <span class="verdict-word">${verdict.word}</span></h2>
     <p class="verdict-detail">${verdict.detail}</p>
-    <ul class="verdict-stats">${stats}</ul>
+    <table class="answers"><caption>Three answers, kept apart</caption><tbody>
+      <tr><th scope="row">Is the bundle authentic?</th><td>${authentic} ${a.authenticity.summary}</td></tr>
+      <tr><th scope="row">Did the policy hold?</th><td>${policy} ${a.policy.summary}</td></tr>
+      <tr><th scope="row">What does the evidence say?</th><td>${evidence} ${a.evidence.summary}${findings}</td></tr>
+    </tbody></table>
+    <ul class="verdict-stats"><li><strong>${count('pass')}</strong> of ${checks.length} checks passed${count('fail') ? html`, <strong>${count('fail')}</strong> failed` : ''}${count('skipped') ? `, ${count('skipped')} skipped` : ''}</li><li>Mode: <strong>${input.report.mode === 'signed' ? 'signed' : 'integrity only'}</strong></li></ul>
   </div>
 </section>`;
 }
@@ -599,6 +603,15 @@ code { font-family: ui-monospace, SFMono-Regular, "DejaVu Sans Mono", Menlo, Con
 .verdict { display: flex; gap: 20px; align-items: flex-start; margin: 24px 0 8px; padding: 20px 24px; border: 2px solid; border-left-width: 10px; border-radius: 8px; }
 .verdict.pass { border-color: var(--pass-fg); background: var(--pass-bg); }
 .verdict.fail { border-color: var(--fail-fg); background: var(--fail-bg); }
+.verdict.warn { border-color: var(--warn-fg); background: var(--warn-bg); }
+.verdict.warn .verdict-mark { background: var(--warn-fg); }
+.verdict.warn .verdict-word { color: var(--warn-fg); }
+table.answers { border-collapse: collapse; margin: 4px 0 10px; font-size: 15px; }
+table.answers caption { text-align: left; font-size: 13px; color: var(--muted); }
+table.answers th { text-align: left; padding: 4px 16px 4px 0; vertical-align: top; white-space: nowrap; }
+table.answers td { padding: 4px 0; vertical-align: top; }
+ul.findings { margin: 6px 0 0; padding-left: 20px; }
+.code { font-family: ui-monospace, SFMono-Regular, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; color: var(--muted); }
 .verdict-mark { flex: none; width: 56px; height: 56px; border-radius: 50%; display: flex; align-items: center; justify-content: center; font-size: 32px; font-weight: 700; color: #ffffff; }
 .verdict.pass .verdict-mark { background: var(--pass-fg); }
 .verdict.fail .verdict-mark { background: var(--fail-fg); }
@@ -654,7 +667,8 @@ footer { margin-top: 40px; padding-top: 16px; padding-bottom: 40px; border-top: 
   h1 { font-size: 20pt; }
   h2 { font-size: 14pt; margin-top: 18pt; break-after: avoid; page-break-after: avoid; }
   h3 { font-size: 12pt; break-after: avoid; page-break-after: avoid; }
-  .verdict, .verdict.pass, .verdict.fail { background: none; break-inside: avoid; }
+  .verdict, .verdict.pass, .verdict.fail, .verdict.warn { background: none; break-inside: avoid; }
+  .verdict.warn .verdict-mark { color: var(--warn-fg); background: none; }
   .verdict-mark { border: 2px solid currentColor; }
   .verdict.pass .verdict-mark { color: var(--pass-fg); background: none; }
   .verdict.fail .verdict-mark { color: var(--fail-fg); background: none; }

@@ -16,7 +16,22 @@ export function renderMarkdown(input: AuditReportInput): string {
   const out: string[] = [];
 
   out.push(`# Evidence audit: ${b.name ? text(`${b.name} ${b.version ?? ''}`.trim()) : text(b.path ?? 'bundle')}`, '');
-  out.push(`**${verdict.ok ? '✅ PASSED' : '❌ FAILED'}**: ${text(verdict.detail)}`, '');
+  const a = verdict.assessment;
+  out.push(`**${{ pass: '✅', warn: '⚠️', fail: '❌' }[verdict.tone]} ${verdict.word}**`, '');
+  out.push(
+    table(
+      ['Question', 'Answer'],
+      [
+        ['Is the bundle authentic?', `${{ authentic: '✅ yes', 'not-checked': '⚠️ not checked (integrity only)', failed: '❌ no' }[a.authenticity.status]}: ${text(a.authenticity.summary)}`],
+        ['Did the policy hold?', `${{ satisfied: '✅ yes', failed: '❌ no', 'not-evaluated': '➖ not evaluated' }[a.policy.status]}: ${text(a.policy.summary)}`],
+        ['What does the evidence say?', `${{ clean: '✅ no concerns', concerns: `⚠️ ${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}`, unknown: '➖ not assessed' }[a.evidence.status]}${a.evidence.unverified && a.evidence.status !== 'unknown' ? ' (the bundle\'s own claims, not signature-checked)' : ''}`],
+      ],
+    ),
+    '',
+  );
+  if (a.evidence.findings.length) {
+    out.push(...a.evidence.findings.map((f) => `- ${code(f.path)}: ${text(f.message)} (${code(f.code)})`), '');
+  }
 
   const facts: [string, string][] = [];
   if (b.path) facts.push(['Bundle', code(b.path)]);

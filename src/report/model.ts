@@ -1,6 +1,9 @@
 import type { InspectResult } from '../commands/inspect.js';
 import { describeSummary } from '../format/text.js';
 import type { PolicyResult, RuleResult } from '../verifier/policy-result.js';
+import { assess, headline, type Assessment, type Verdict } from '../verifier/assessment.js';
+
+export { headline, type Verdict };
 import type { Check, VerifyReport } from '../verifier/report.js';
 
 /**
@@ -35,40 +38,15 @@ export function policyOf(input: AuditReportInput): PolicyResult | undefined {
   return input.policy ?? (input.report as VerifyReport & { policy?: PolicyResult }).policy;
 }
 
-export interface Verdict {
-  ok: boolean;
-  /** PASSED or FAILED. */
-  word: 'PASSED' | 'FAILED';
-  /** One sentence saying why. */
-  detail: string;
+/** The three answers of a report: the report's own, or worked out from its checks and entries. */
+export function assessmentOf(input: AuditReportInput): Assessment {
+  if (input.report.assessment) return input.report.assessment;
+  const policy = policyOf(input);
+  return assess(policy ? { ...input.report, policy } : input.report, input.entries.map((e) => ({ path: e.path, kind: e.kind, summary: (e.summary ?? {}) as Record<string, unknown> })));
 }
 
 export function verdictOf(input: AuditReportInput): Verdict {
-  const r = input.report;
-  const policy = policyOf(input);
-  const failedChecks = r.checks.filter((c) => checkState(c) === 'fail').length;
-  const ok = r.ok && failedChecks === 0 && (policy ? policy.ok : true);
-  const parts: string[] = [];
-  if (failedChecks > 0) parts.push(`${failedChecks} verification check${failedChecks === 1 ? '' : 's'} failed`);
-  else if (!r.ok) parts.push('verification failed');
-  else parts.push(r.mode === 'signed' ? 'integrity and signature verified' : 'integrity verified; signature not checked (integrity-only mode)');
-  if (policy) {
-    if (policy.ok) parts.push('policy satisfied');
-    else {
-      const reqs = policy.requirements.filter((q) => q.status === 'fail').length;
-      const rules = policy.rules.filter((q) => q.status === 'fail' || q.status === 'error').length;
-      const cross = policy.crossChecks.filter((q) => q.status === 'fail').length;
-      const what = [
-        reqs && `${reqs} requirement${reqs === 1 ? '' : 's'}`,
-        rules && `${rules} rule${rules === 1 ? '' : 's'}`,
-        cross && `${cross} cross-check${cross === 1 ? '' : 's'}`,
-        policy.identity.status === 'fail' && 'the signer identity rule',
-      ].filter(Boolean);
-      parts.push(`policy not satisfied${what.length ? ` (${what.join(', ')} failed)` : ''}`);
-    }
-  } else parts.push('no policy evaluated');
-  const detail = parts.join('; ');
-  return { ok, word: ok ? 'PASSED' : 'FAILED', detail: detail.charAt(0).toUpperCase() + detail.slice(1) + '.' };
+  return headline(assessmentOf(input));
 }
 
 /** Rules grouped by control id, controls sorted; rules mapped to no control come last under ''. */

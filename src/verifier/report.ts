@@ -43,6 +43,8 @@ export interface VerifyReport {
    * (authentic, but the policy does not hold, exit 3).
    */
   verdict?: 'verified' | 'failed' | 'policy-failed';
+  /** The three answers kept apart: authentic (and how checked), policy, what the evidence says. */
+  assessment?: import('./assessment.js').Assessment;
 }
 
 /** The check ids in the order they are reported. */

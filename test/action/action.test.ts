@@ -210,6 +210,12 @@ describe('the action, run as the runner runs it', () => {
     expect(r.outputs['bundle-path']).toBe(bundle);
     expect(r.outputs['bundle-digest']).toBe(`sha256:${createHash('sha256').update(await readFile(bundle)).digest('hex')}`);
     expect(r.outputs.verdict).toBe('verified');
+    expect(r.outputs.authentic).toBe('authentic');
+    expect(r.outputs.policy).toBe('not-evaluated');
+    // The example release's own evidence has failing tests, a failed k6 threshold and destructive migrations.
+    expect(r.outputs.evidence).toBe('concerns');
+    expect(r.outputs['evidence-concerns']).toMatch(/^TESTS_FAILED junit\//m);
+    expect(r.stdout).toMatch(/^::warning::.*\[TESTS_FAILED\]/m);
     expect(r.outputs['sigstore-bundle-path']).toBe(join(r.dir, 'acme-web-1.4.2.evidence.sigstore.json'));
     expect(r.outputs['release-url']).toContain('/releases/tag/v1.4.2');
     expect(r.summary).toMatch(/^# /m);
@@ -229,6 +235,8 @@ describe('the action, run as the runner runs it', () => {
     expect(r.code, r.stdout).toBe(1);
     expect(r.stdout).toContain('::error::');
     expect(r.outputs.verdict).toBe('failed');
+    expect(r.outputs.authentic).toBe('failed');
+    expect(r.outputs.evidence).toBe('unknown');
     expect(gh.releases[0]?.assets).toEqual([]);
   });
 

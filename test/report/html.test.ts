@@ -23,9 +23,15 @@ describe('renderHtml', () => {
 
   it('shows the verdict, bundle, signer, checks, policy, controls, evidence and charts of a passing release', () => {
     const page = renderHtml(passingInput());
-    expect(page).toContain('<title>PASSED: acme-web 1.4.2 — evidence audit report</title>');
-    expect(page).toContain('Verdict: <span class="verdict-word">PASSED</span>');
-    expect(page).toContain('Integrity and signature verified; policy satisfied.');
+    // Authentic and within policy, but with failing tests and findings in the evidence: amber, not a green pass.
+    expect(page).toContain('<title>VERIFIED WITH CONCERNS: acme-web 1.4.2 — evidence audit report</title>');
+    expect(page).toContain('<section class="verdict warn"');
+    expect(page).toContain('Verdict: <span class="verdict-word">VERIFIED WITH CONCERNS</span>');
+    expect(page).toContain('<th scope="row">Is the bundle authentic?</th><td><span class="badge pass">Yes, signer identity checked</span>');
+    expect(page).toContain('<th scope="row">Did the policy hold?</th><td><span class="badge pass">Satisfied</span>');
+    expect(page).toMatch(/<th scope="row">What does the evidence say\?<\/th><td><span class="badge warn">\d+ concerns<\/span>/);
+    expect(page).toContain('<span class="code">TESTS_FAILED</span>');
+    expect(page).toMatch(/<p class="verdict-detail">Authentic: signed by [^<]*, identity checked; policy satisfied \([^)]*\); evidence: \d+ concerns\.<\/p>/);
     expect(page).toContain(`<code>${D('a')}</code>`);
     expect(page).toContain(`<code>${D('e')}</code>`);
     expect(page).toContain(`<th scope="row">Signer identity</th><td><code>${IDENTITY}</code></td>`);
@@ -55,8 +61,9 @@ describe('renderHtml', () => {
 
   it('shows a failing release: integrity failure, failed requirement and rules, expired waiver, skipped check', () => {
     const page = renderHtml(failingInput());
-    expect(page).toContain('Verdict: <span class="verdict-word">FAILED</span>');
-    expect(page).toContain('1 verification check failed; policy not satisfied (1 requirement, 3 rules, 1 cross-check failed).');
+    expect(page).toContain('Verdict: <span class="verdict-word">VERIFICATION FAILED</span>');
+    expect(page).toContain('<span class="badge fail">No: verification failed</span>');
+    expect(page).toContain('Not authentic: 1 verification check failed (BLOB_DIGEST_MISMATCH); policy not satisfied: 1 requirement unmet; 3 rules failed (no-critical-vulns, tests-pass, k6-typo); 1 cross-check failed; evidence: not assessed.');
     expect(page).toContain('<tr class="row-fail"><td><span class="badge fail"><span class="mark" aria-hidden="true">✗</span> Fail</span></td><th scope="row">blobs</th><td class="code"><code>BLOB_DIGEST_MISMATCH</code></td>');
     expect(page).toContain(`expected <code>${D('a')}</code>, found <code>${D('b')}</code>`);
     expect(page).toContain('<th scope="row">subjects</th><td class="code"><code>NO_SUBJECTS_GIVEN</code>');
@@ -73,7 +80,7 @@ describe('renderHtml', () => {
     expect(page).toContain('&quot;&gt;&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;');
     expect(page).toContain('acme-web&#39;&gt;&lt;svg onload=&quot;window.__pwned = 3&quot;&gt;');
     // in the <title>, in a summary line (SARIF tool name), in an SVG title (DORA environment), in a path
-    expect(page).toMatch(/<title>FAILED: acme-web&#39;&gt;&lt;svg onload=/);
+    expect(page).toMatch(/<title>VERIFICATION FAILED: acme-web&#39;&gt;&lt;svg onload=/);
     expect(page).toContain('Evil&lt;script&gt;');
     expect(page).toMatch(/<title id="chart-title-\d+">DORA metrics: prod&quot;&gt;&lt;img src=x/);
     expect(page).toContain('<code>notes/&quot;&gt;&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;.md</code>');
@@ -198,7 +205,7 @@ describe.skipIf(!HAVE_CHROMIUM)('renderHtml in headless Chromium', () => {
     const { page, network } = await open('audit-report-passing', passingInput());
     await audit(page);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('acme-web 1.4.2');
-    expect(await page.getByRole('heading', { level: 2, name: 'Verdict: PASSED' }).isVisible()).toBe(true);
+    expect(await page.getByRole('heading', { level: 2, name: 'Verdict: VERIFIED WITH CONCERNS' }).isVisible()).toBe(true);
     for (const name of ['Bundle', 'Signature', 'Release subjects', 'Verification checks', 'Results by control', 'Metrics at a glance', 'Evidence entries']) {
       expect(await page.getByRole('heading', { level: 2, name, exact: true }).count(), name).toBe(1);
     }
@@ -223,7 +230,7 @@ describe.skipIf(!HAVE_CHROMIUM)('renderHtml in headless Chromium', () => {
     expect(network).toEqual([]);
     await page.screenshot({ path: join(OUT, 'audit-report-passing.png'), fullPage: true });
     await page.emulateMedia({ media: 'print' });
-    expect(await page.getByRole('heading', { level: 2, name: 'Verdict: PASSED' }).isVisible()).toBe(true);
+    expect(await page.getByRole('heading', { level: 2, name: 'Verdict: VERIFIED WITH CONCERNS' }).isVisible()).toBe(true);
     await page.screenshot({ path: join(OUT, 'audit-report-passing-print.png'), fullPage: true });
     await page.close();
   });
@@ -231,14 +238,14 @@ describe.skipIf(!HAVE_CHROMIUM)('renderHtml in headless Chromium', () => {
   it('renders the failing report with hostile strings as inert text', async () => {
     const { page, network } = await open('audit-report-failing', failingInput());
     await audit(page);
-    expect(await page.getByRole('heading', { level: 2, name: 'Verdict: FAILED' }).isVisible()).toBe(true);
+    expect(await page.getByRole('heading', { level: 2, name: 'Verdict: VERIFICATION FAILED' }).isVisible()).toBe(true);
     expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
     expect(await page.locator('script, img, iframe, object, embed, link, [onerror], [onload]').count()).toBe(0);
     expect(await page.locator('svg').count()).toBe(7); // only the charts: no injected <svg>
     // The payloads are on the page, as text.
     expect(await page.getByText(SCRIPT).first().isVisible()).toBe(true);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`acme-web${SVG} 1.4.2`);
-    expect(await page.title()).toBe(`FAILED: acme-web${SVG} 1.4.2 — evidence audit report`);
+    expect(await page.title()).toBe(`VERIFICATION FAILED: acme-web${SVG} 1.4.2 — evidence audit report`);
     expect(await page.getByRole('img', { name: new RegExp(`^DORA metrics: prod${IMG.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }).count()).toBe(1);
     expect(network).toEqual([]);
     await page.screenshot({ path: join(OUT, 'audit-report-failing.png'), fullPage: true });

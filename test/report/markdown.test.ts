@@ -15,7 +15,13 @@ describe('renderMarkdown', () => {
   it('reports a passing signed release: verdict, signer, subjects, checks, policy, controls and evidence', () => {
     const md = renderMarkdown(passingInput());
     expect(md.startsWith('# Evidence audit: acme-web 1.4.2\n')).toBe(true);
-    expect(md).toContain('**✅ PASSED**: Integrity and signature verified; policy satisfied.');
+    // Authentic and the policy holds, but the evidence itself shows failing tests and findings: never a plain pass.
+    expect(md).toContain('**⚠️ VERIFIED WITH CONCERNS**');
+    expect(md).toContain(`| Is the bundle authentic? | ✅ yes: authentic: signed by ${IDENTITY} (issuer ${ISSUER}), identity checked |`);
+    expect(md).toMatch(/\| Did the policy hold\? \| ✅ yes: satisfied \(/);
+    expect(md).toMatch(/\| What does the evidence say\? \| ⚠️ \d+ concerns \|/);
+    expect(md).toMatch(/- `junit\/unit\.junit\.xml`: 2 tests failed, 0 errored, of 40 \(`TESTS_FAILED`\)/);
+    expect(md).not.toContain('PASSED');
     expect(md).toContain(`| Signer | \`${IDENTITY}\` |`);
     expect(md).toContain(`| Issuer | \`${ISSUER}\` |`);
     expect(md).toContain('| Rekor entry | #8573023, integrated 2026-11-22T15:47:25.000Z |');
@@ -48,7 +54,9 @@ describe('renderMarkdown', () => {
 
   it('reports a failing release: integrity failure, policy failure, expired waiver, skipped check', () => {
     const md = renderMarkdown(failingInput());
-    expect(md).toContain('**❌ FAILED**: 1 verification check failed; policy not satisfied (1 requirement, 3 rules, 1 cross-check failed).');
+    expect(md).toContain('**❌ VERIFICATION FAILED**');
+    expect(md).toContain('| Is the bundle authentic? | ❌ no: not authentic: 1 verification check failed (BLOB\\_DIGEST\\_MISMATCH) |');
+    expect(md).toContain('| What does the evidence say? | ➖ not assessed |');
     expect(md).toContain('## Checks (1 failed)');
     expect(md).toMatch(/\| ❌ fail \| `blobs` \| `BLOB_DIGEST_MISMATCH` \| blob for sbom\/acme-web\.cdx\.json .* \(at blobs\/sha256\/aa\) \(expected sha256:a+, found sha256:b+\) \|/);
     expect(md).toContain('| ⏭ skipped | `subjects` | `NO_SUBJECTS_GIVEN` |');
@@ -59,6 +67,17 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| ❌ error | `k6-typo` |');
     expect(md).toContain('| ❌ fail | `sbom-matches-subjects` | the SBOM names acme-web 1.4.1, not 1.4.2 |');
     expect(md).toContain('| `SOC2-CC8.1` | ❌ fail | ❌ fail `tests-pass`; ✅ pass `coverage-floor` |');
+  });
+
+  it('calls a policy failure of an authentic bundle a policy failure, never a verification failure', () => {
+    const input = passingInput();
+    const policy = input.policy as NonNullable<typeof input.policy>;
+    input.policy = { ...policy, ok: false, rules: policy.rules.map((r) => (r.name === 'tests-pass' ? { ...r, status: 'fail' as const } : r)) };
+    const md = renderMarkdown(input);
+    expect(md).toContain('**❌ POLICY FAILED**');
+    expect(md).toContain(`| Is the bundle authentic? | ✅ yes: authentic: signed by ${IDENTITY}`);
+    expect(md).toContain('| Did the policy hold? | ❌ no: not satisfied: 1 rule failed (tests-pass) |');
+    expect(md.toLowerCase()).not.toContain('verification failed');
   });
 
   it('escapes untrusted strings: no raw HTML, no table breakouts, no links or images', () => {
@@ -96,7 +115,11 @@ describe('renderMarkdown', () => {
     delete input.policy;
     input.report = { ...input.report, mode: 'integrity-only', signature: undefined };
     const md = renderMarkdown(input);
-    expect(md).toContain('**✅ PASSED**: Integrity verified; signature not checked (integrity-only mode); no policy evaluated.');
+    expect(md).toContain('**⚠️ INTEGRITY ONLY**');
+    expect(md).toContain('| Is the bundle authentic? | ⚠️ not checked (integrity only): integrity only: the content matches its digests, but the signature was NOT checked, so who made it is unknown |');
+    expect(md).toContain('| Did the policy hold? | ➖ not evaluated: no policy was evaluated |');
+    expect(md).toContain('(the bundle\'s own claims, not signature-checked)');
+    expect(md).not.toContain('✅ yes');
     expect(md).not.toContain('## Policy');
     expect(md).not.toContain('| Signer |');
   });

@@ -1,0 +1,202 @@
+import type { Manifest } from '../core/manifest.js';
+import type { VerifyReport } from './report.js';
+
+/**
+ * The three answers every output keeps apart:
+ * - is the bundle authentic, and how was that checked;
+ * - did the policy hold (only when one ran);
+ * - what does the evidence itself say, policy or not.
+ * A policy failure is never a verification failure, an integrity-only check
+ * is never a plain pass, and failing tests are shown even with no policy.
+ */
+export interface Assessment {
+  authenticity: {
+    /** `authentic`: integrity, signature and signer verified; `not-checked`: integrity only; `failed`: integrity or authenticity failed. */
+    status: 'authentic' | 'not-checked' | 'failed';
+    /** How it was (or would have been) checked. */
+    method: 'identity' | 'key' | 'integrity-only';
+    summary: string;
+  };
+  policy: {
+    status: 'satisfied' | 'failed' | 'not-evaluated';
+    summary: string;
+  };
+  evidence: {
+    /** `clean`: nothing of concern; `concerns`: see findings; `unknown`: the manifest could not be trusted or read. */
+    status: 'clean' | 'concerns' | 'unknown';
+    /** True when the figures are the bundle's own claims, its signature not checked. */
+    unverified: boolean;
+    findings: EvidenceFinding[];
+    summary: string;
+  };
+}
+
+export type EvidenceFindingCode =
+  | 'TESTS_FAILED'
+  | 'TESTS_NONE'
+  | 'K6_THRESHOLDS_FAILED'
+  | 'K6_CHECKS_FAILED'
+  | 'MIGRATIONS_DESTRUCTIVE'
+  | 'INFRA_DESTRUCTIVE'
+  | 'FINDINGS_CRITICAL'
+  | 'FINDINGS_HIGH'
+  | 'SLO_BUDGET_EXHAUSTED'
+  | 'SBOM_NONCONFORMANT';
+
+export interface EvidenceFinding {
+  code: EvidenceFindingCode;
+  /** The entry's logical path. */
+  path: string;
+  kind: string;
+  message: string;
+}
+
+type Entry = Pick<Manifest['entries'][number], 'path' | 'kind' | 'summary'>;
+
+const obj = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * What the evidence says, entry by entry, whatever a policy asks: failing or
+ * zero tests, failed load-test thresholds, destructive changes, critical or
+ * high findings, spent error budgets, SBOMs that deviate from their spec.
+ * Never throws, whatever the (untrusted) summaries hold.
+ */
+export function evidenceFindings(entries: readonly Entry[]): EvidenceFinding[] {
+  const out: EvidenceFinding[] = [];
+  const add = (e: Entry, code: EvidenceFindingCode, message: string): void => {
+    out.push({ code, path: e.path, kind: e.kind, message });
+  };
+  for (const e of entries) {
+    const s = obj(e.summary);
+    switch (e.kind) {
+      case 'junit': {
+        const failed = count(s.failed) + count(s.errored);
+        if (count(s.tests) === 0) add(e, 'TESTS_NONE', 'no test cases: a report without tests proves nothing');
+        else if (failed > 0) add(e, 'TESTS_FAILED', `${plural(count(s.failed), 'test')} failed, ${count(s.errored)} errored, of ${count(s.tests)}`);
+        break;
+      }
+      case 'k6': {
+        const failed = list(obj(s.thresholds).failed).map(String);
+        if (failed.length > 0) add(e, 'K6_THRESHOLDS_FAILED', `${plural(failed.length, 'threshold')} failed: ${failed.join(', ')}`);
+        const checks = count(obj(s.checks).failed);
+        if (checks > 0) add(e, 'K6_CHECKS_FAILED', `${plural(checks, 'check')} failed`);
+        break;
+      }
+      case 'migrations': {
+        const destructive = list(s.destructive).map(obj);
+        if (destructive.length > 0) add(e, 'MIGRATIONS_DESTRUCTIVE', `${plural(destructive.length, 'destructive statement')}: ${destructive.map((d) => `${String(d.kind)} (${String(d.file)}:${String(d.line)})`).join(', ')}`);
+        break;
+      }
+      case 'terraform': {
+        if (s.destructive === true) {
+          const where = list(s.destructiveAddresses).map(String);
+          add(e, 'INFRA_DESTRUCTIVE', `the plan deletes or replaces ${where.length ? where.join(', ') : 'resources'}`);
+        }
+        break;
+      }
+      case 'sarif': {
+        const sev = obj(s.severities);
+        if (count(sev.critical) > 0) add(e, 'FINDINGS_CRITICAL', `${plural(count(sev.critical), 'critical finding')}`);
+        if (count(sev.high) > 0) add(e, 'FINDINGS_HIGH', `${plural(count(sev.high), 'high-severity finding')}`);
+        break;
+      }
+      case 'slo': {
+        for (const o of list(s.slos).map(obj)) {
+          const remaining = obj(o.errorBudget).remaining;
+          if (typeof remaining === 'number' && remaining <= 0) add(e, 'SLO_BUDGET_EXHAUSTED', `SLO ${String(o.name)}: error budget exhausted (${(remaining * 100).toFixed(0)}% left)`);
+        }
+        break;
+      }
+      case 'sbom': {
+        const deviations = list(s.conformance);
+        if (deviations.length > 0) add(e, 'SBOM_NONCONFORMANT', `${plural(deviations.length, 'deviation')} from the ${String(s.format)} specification (accepted; see the entry's conformance findings)`);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+/** The three answers for a finished report, from its checks, signature, policy and the manifest's entries. */
+export function assess(report: VerifyReport, entries: readonly Entry[] | undefined): Assessment {
+  const failedChecks = report.checks.filter((c) => !c.ok && !c.skipped);
+  const integrityOnly = report.mode === 'integrity-only';
+  const sig = report.signature;
+  const method: Assessment['authenticity']['method'] = integrityOnly ? 'integrity-only' : sig?.kind === 'public-key' ? 'key' : 'identity';
+  const authenticity: Assessment['authenticity'] =
+    failedChecks.length > 0
+      ? { status: 'failed', method, summary: `not authentic: ${plural(failedChecks.length, 'verification check')} failed (${[...new Set(failedChecks.map((c) => c.code ?? c.id))].join(', ')})` }
+      : integrityOnly
+        ? { status: 'not-checked', method, summary: 'integrity only: the content matches its digests, but the signature was NOT checked, so who made it is unknown' }
+        : {
+            status: 'authentic',
+            method,
+            summary:
+              sig?.kind === 'public-key'
+                ? `authentic: signature verified with the key ${sig.key ?? ''}`.trimEnd()
+                : `authentic: signed by ${sig?.identity ?? 'an unnamed signer'}${sig?.issuer ? ` (issuer ${sig.issuer})` : ''}, identity checked`,
+          };
+
+  const p = report.policy;
+  const policy: Assessment['policy'] = !p
+    ? { status: 'not-evaluated', summary: authenticity.status === 'failed' ? 'not evaluated: evidence that is not authentic is not judged' : 'no policy was evaluated' }
+    : p.ok
+      ? { status: 'satisfied', summary: `satisfied (${p.policy.path})` }
+      : { status: 'failed', summary: `not satisfied: ${policyFailures(p)}` };
+
+  if (!entries || authenticity.status === 'failed') {
+    return { authenticity, policy, evidence: { status: 'unknown', unverified: true, findings: [], summary: 'not assessed: the bundle is not authentic, so its figures cannot be trusted' } };
+  }
+  const findings = evidenceFindings(entries);
+  const unverified = authenticity.status !== 'authentic';
+  const claim = unverified ? ' (as the bundle claims; not signature-checked)' : '';
+  const evidence: Assessment['evidence'] = findings.length
+    ? { status: 'concerns', unverified, findings, summary: `${plural(findings.length, 'concern')}: ${findings.map((f) => `${f.path}: ${f.message}`).join('; ')}${claim}` }
+    : { status: 'clean', unverified, findings, summary: `no failing or missing tests, failed thresholds, destructive changes, critical findings or spent error budgets${claim}` };
+  return { authenticity, policy, evidence };
+}
+
+function policyFailures(p: NonNullable<VerifyReport['policy']>): string {
+  const reqs = p.requirements.filter((q) => q.status === 'fail').length;
+  const rules = p.rules.filter((q) => q.status === 'fail' || q.status === 'error').map((r) => r.name);
+  const cross = p.crossChecks.filter((q) => q.status === 'fail').length;
+  const what = [
+    reqs ? `${plural(reqs, 'requirement')} unmet` : '',
+    rules.length ? `${plural(rules.length, 'rule')} failed (${rules.join(', ')})` : '',
+    cross ? `${plural(cross, 'cross-check')} failed` : '',
+    p.identity.status === 'fail' ? 'the signer is not one the policy allows' : '',
+  ].filter(Boolean);
+  return what.length ? what.join('; ') : 'see the policy findings';
+}
+
+export interface Verdict {
+  /** True only for an authentic bundle whose policy (if any) held and whose evidence raises no concern. */
+  ok: boolean;
+  /** pass (green), warn (amber: integrity only, or concerns in the evidence), fail (red). */
+  tone: 'pass' | 'warn' | 'fail';
+  /** The headline: VERIFIED, VERIFIED WITH CONCERNS, INTEGRITY ONLY, POLICY FAILED or VERIFICATION FAILED. */
+  word: string;
+  /** One sentence saying why. */
+  detail: string;
+  /** The three answers, kept apart. */
+  assessment: Assessment;
+}
+
+/** The headline for three answers. A policy failure is never called a verification failure. */
+export function headline(a: Assessment): Verdict {
+  const sentence = (parts: string[]): string => {
+    const d = parts.join('; ');
+    return `${d.charAt(0).toUpperCase()}${d.slice(1)}.`;
+  };
+  const detail = sentence([a.authenticity.summary, `policy ${a.policy.summary}`, `evidence: ${a.evidence.status === 'concerns' ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}` : a.evidence.status === 'clean' ? 'no concerns' : 'not assessed'}`]);
+  if (a.authenticity.status === 'failed') return { ok: false, tone: 'fail', word: 'VERIFICATION FAILED', detail, assessment: a };
+  if (a.policy.status === 'failed') return { ok: false, tone: 'fail', word: 'POLICY FAILED', detail, assessment: a };
+  if (a.authenticity.status === 'not-checked') return { ok: false, tone: 'warn', word: 'INTEGRITY ONLY', detail, assessment: a };
+  if (a.evidence.status !== 'clean') return { ok: false, tone: 'warn', word: 'VERIFIED WITH CONCERNS', detail, assessment: a };
+  return { ok: true, tone: 'pass', word: 'VERIFIED', detail, assessment: a };
+}
