@@ -114,7 +114,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .option('-o, --output <file>', 'the bundle to write (.tar.gz)')
     .option('--name <name>', 'what is released (e.g. the package or service)')
     .option('--version <version>', 'the release version')
-    .option('--sbom <file>', 'CycloneDX (JSON/XML 1.2–1.6) or SPDX 2.3 (JSON/tag-value) SBOM; repeatable, globs allowed', collectList)
+    .option('--sbom <file>', 'CycloneDX (JSON/XML 1.2–1.7) or SPDX 2.3 (JSON/tag-value) SBOM; repeatable, globs allowed', collectList)
     .option('--sarif <file>', 'SARIF 2.1.0 log; repeatable, globs allowed', collectList)
     .option('--junit <file>', 'JUnit XML report; repeatable, globs allowed', collectList)
     .option('--file <file[=kind]>', 'any file, stored as the kind named (default "file"); repeatable', collectList)
@@ -297,7 +297,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       .command('report')
       .description('an audit report of a bundle (verification, signer, evidence, charts), without a policy')
       .argument('<bundle>', 'the bundle (.tar.gz)')
-      .requiredOption('-o, --output <file>', 'the report to write')
+      .option('-o, --output <file>', 'write the report to this file (default: standard output)')
       .addOption(new Option('--format <format>', 'report format').choices(['html', 'markdown', 'json', 'text']).default('html'))
       .option('--integrity-only', 'do not check the signature (the report says so)')
       .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle'),
@@ -305,8 +305,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const { verify } = await import('../src/commands/verify.js');
     const { renderReport, writeOutput } = await import('../src/commands/render.js');
     const { report, manifest } = await verify({ cwd: io.cwd, env: io.env, bundle, integrityOnly: o.integrityOnly, attestation: o.attestation, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o) });
-    await writeOutput(io.cwd, o.output, renderReport(o.format, report, manifest));
-    io.stdout.write(`wrote ${o.output} (${report.ok ? 'verified' : 'verification FAILED'})\n`);
+    const rendered = renderReport(o.format, report, manifest);
+    if (o.output) {
+      await writeOutput(io.cwd, o.output, rendered);
+      const { headline, assess } = await import('../src/verifier/assessment.js');
+      const a = report.assessment ?? assess(report, manifest?.entries);
+      io.stderr.write(`wrote ${o.output}: ${headline(a).word} (${a.authenticity.summary}; evidence: ${a.evidence.status})\n`);
+    } else io.stdout.write(rendered);
     exitCode = exitCodeForVerdict(report.verdict, report.ok);
   });
 

@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import parseSpdxExpression from 'spdx-expression-parse';
-import { spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from '../core/schemas/spdx.js';
+import { spdxConformance, spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from '../core/schemas/spdx.js';
 import { parseSpdxTagValue } from '../core/schemas/spdx-tag-value.js';
 import { zodIssues } from '../core/manifest.js';
-import type { SbomSummary } from '../core/summaries.js';
+import { MAX_CONFORMANCE_FINDINGS, type SbomSummary } from '../core/summaries.js';
 import { outputFor, parseJson, readInput, stripBom, type Collector, type CollectorInput, type CollectorOutput } from './collector.js';
 import { CollectError } from './errors.js';
 import { attr, children, parseXml, text, type XmlNode } from './xml.js';
@@ -12,7 +12,7 @@ import { PACKAGE_VERSION as COLLECTOR_VERSION } from '../version.js';
 type CdxModule = typeof import('@cyclonedx/cyclonedx-library');
 const require = createRequire(import.meta.url);
 
-export const CYCLONEDX_VERSIONS = ['1.2', '1.3', '1.4', '1.5', '1.6'] as const;
+export const CYCLONEDX_VERSIONS = ['1.2', '1.3', '1.4', '1.5', '1.6', '1.7'] as const;
 
 export const MEDIA_TYPES = {
   cyclonedxJson: 'application/vnd.cyclonedx+json',
@@ -21,7 +21,7 @@ export const MEDIA_TYPES = {
   spdxTagValue: 'text/spdx',
 } as const;
 
-/** CycloneDX (JSON, XML; 1.2–1.6) and SPDX 2.3 (JSON, tag-value), validated against their schemas. */
+/** CycloneDX (JSON, XML; 1.2–1.7) and SPDX 2.3 (JSON, tag-value), validated against their schemas. */
 export const sbomCollector: Collector = {
   name: 'sbom',
   version: COLLECTOR_VERSION,
@@ -65,7 +65,7 @@ async function collectCycloneDxJson(input: CollectorInput, bytes: Buffer, json: 
   if (errors) {
     throw new CollectError('SBOM_INVALID', `${input.label}: not valid CycloneDX ${version} JSON`, {
       file: input.label,
-      issues: errors.map((e) => ({ path: `$${e.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`, message: describeAjv(e) })),
+      issues: errors.map((e) => ({ path: `$${e.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`, message: `${describeAjv(e)}${foundAt(json, e.instancePath)}` })),
     });
   }
   const components = flattenJsonComponents(json.components);
@@ -77,6 +77,19 @@ async function collectCycloneDxJson(input: CollectorInput, bytes: Buffer, json: 
     else ids.forEach((id) => licenses.add(id));
   }
   return outputFor(bytes, 'sbom', MEDIA_TYPES.cyclonedxJson, summary('cyclonedx', version, components.length, licenses, unlicensed));
+}
+
+/** ` (found VALUE)` for the scalar at a JSON pointer, so that an error shows what is wrong. */
+function foundAt(json: unknown, pointer: string): string {
+  let node: unknown = json;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (node === null || typeof node !== 'object') return '';
+    node = (node as Record<string, unknown>)[key];
+  }
+  if (node === undefined || (typeof node === 'object' && node !== null)) return '';
+  const shown = JSON.stringify(node);
+  return ` (found ${shown.length > 120 ? `${shown.slice(0, 117)}…` : shown})`;
 }
 
 function describeAjv(e: { message?: string; params?: Record<string, unknown> }): string {
@@ -151,7 +164,7 @@ function flattenXmlComponents(block: XmlNode | undefined): XmlNode[] {
 }
 
 function collectSpdx(input: CollectorInput, bytes: Buffer, json: unknown, mediaType: string): CollectorOutput {
-  const parsed = spdxDocumentSchema.safeParse(json);
+  const parsed = spdxDocumentSchema.safeParse(json, { reportInput: true });
   if (!parsed.success) {
     throw new CollectError('SBOM_INVALID', `${input.label}: not a valid SPDX 2.3 document`, { file: input.label, issues: zodIssues(parsed.error) });
   }
@@ -165,7 +178,19 @@ function collectSpdx(input: CollectorInput, bytes: Buffer, json: unknown, mediaT
     if (ids.length === 0) unlicensed++;
     for (const expr of ids) expressionIds(expr).forEach((id) => licenses.add(id));
   }
-  return outputFor(bytes, 'sbom', mediaType, summary('spdx', doc.spdxVersion.replace(/^SPDX-/, ''), packages.length, licenses, unlicensed));
+  const deviations = spdxConformance(doc, isLicenseExpression);
+  const conformance = deviations.length ? { conformance: { count: deviations.length, findings: deviations.slice(0, MAX_CONFORMANCE_FINDINGS) } } : {};
+  return outputFor(bytes, 'sbom', mediaType, { ...summary('spdx', doc.spdxVersion.replace(/^SPDX-/, ''), packages.length, licenses, unlicensed), ...conformance });
+}
+
+/** An SPDX license expression as Annex D defines it (license ids from the SPDX list, LicenseRef-…). */
+function isLicenseExpression(value: string): boolean {
+  try {
+    parseSpdxExpression(value.trim());
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 

@@ -137,8 +137,19 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/**
+ * zod's issues as `{path, message}`; where the parse was asked to report
+ * inputs (`{ reportInput: true }`), the message ends with the offending
+ * value, so that a user sees what is wrong, not only where.
+ */
 export function zodIssues(error: z.ZodError): Issue[] {
-  return error.issues.map((i) => ({ path: formatIssuePath(i.path), message: i.message }));
+  return error.issues.map((i) => ({ path: formatIssuePath(i.path), message: `${i.message}${foundValue((i as { input?: unknown }).input)}` }));
+}
+
+function foundValue(input: unknown): string {
+  if (input === undefined || (typeof input === 'object' && input !== null)) return '';
+  const shown = JSON.stringify(input) ?? String(input);
+  return ` (found ${shown.length > 120 ? `${shown.slice(0, 117)}…` : shown})`;
 }
 
 export type ParseManifestResult =

@@ -14,7 +14,19 @@ export const sbomSummarySchema = z.strictObject({
   licenses: z.array(z.string().min(1)),
   /** Components with no license information at all. */
   unlicensed: count,
+  /**
+   * Deviations from the format's specification that were tolerated because
+   * they do not change the document's meaning (absent when there are none):
+   * how many, and the first MAX_CONFORMANCE_FINDINGS of them.
+   */
+  conformance: z
+    .strictObject({
+      count: z.number().int().positive(),
+      findings: z.array(z.strictObject({ path: z.string().min(1), rule: z.string().min(1), value: z.string() })).min(1).max(100),
+    })
+    .optional(),
 });
+export const MAX_CONFORMANCE_FINDINGS = 100;
 export type SbomSummary = z.infer<typeof sbomSummarySchema>;
 
 export const sarifSummarySchema = z.strictObject({

@@ -20,14 +20,17 @@ export function formatBytes(n: number): string {
 export function describeSummary(kind: string, s: Record<string, unknown>): string {
   const n = (k: string): number => Number((s as Record<string, number>)[k] ?? 0);
   switch (kind) {
-    case 'sbom':
-      return `${String(s.format)} ${String(s.specVersion)}: ${n('components')} components, ${(s.licenses as string[]).length} licenses, ${n('unlicensed')} unlicensed`;
+    case 'sbom': {
+      const deviations = Number((s.conformance as { count?: number } | undefined)?.count ?? 0);
+      return `${String(s.format)} ${String(s.specVersion)}: ${n('components')} components, ${(s.licenses as string[]).length} licenses, ${n('unlicensed')} unlicensed${deviations ? `; ${deviations} tolerated deviation${deviations === 1 ? '' : 's'} from the specification` : ''}`;
+    }
     case 'sarif': {
       const l = s.levels as Record<string, number>;
       const v = s.severities as Record<string, number>;
       return `${(s.tools as string[]).join(', ') || 'no tool'}: ${n('results')} results (${l.error} error, ${l.warning} warning, ${l.note} note); security: ${v.critical} critical, ${v.high} high, ${v.medium} medium, ${v.low} low`;
     }
     case 'junit':
+      if (n('tests') === 0) return '0 tests: NO TEST CASES (a report without tests proves nothing)';
       return `${n('tests')} tests: ${n('passed')} passed, ${n('failed')} failed, ${n('errored')} errored, ${n('skipped')} skipped in ${n('durationSeconds')} s`;
     case 'coverage': {
       const pct = (o: unknown): string => {

@@ -89,6 +89,15 @@ function checkRequirement(r: Policy['require'][number], manifest: Manifest): Req
   const min = r.min ?? 1;
   const base = { kind: r.kind, count: entries.length, ...(r.maxAge ? { maxAge: r.maxAge } : {}) };
   if (entries.length < min) return { ...base, status: 'fail', message: `${entries.length} ${r.kind} entr${entries.length === 1 ? 'y' : 'ies'}; at least ${min} required` };
+  if (r.conformant) {
+    for (const e of entries) {
+      const c = e.summary.conformance as { count?: unknown; findings?: { path?: unknown; rule?: unknown; value?: unknown }[] } | undefined;
+      if (c && typeof c === 'object') {
+        const first = Array.isArray(c.findings) ? c.findings[0] : undefined;
+        return { ...base, status: 'fail', message: `${e.path} deviates from its specification in ${String(c.count)} place${c.count === 1 ? '' : 's'}${first ? `, first ${String(first.path)}: ${JSON.stringify(first.value)}` : ''}; strict conformance is required` };
+      }
+    }
+  }
   if (r.maxAge) {
     const created = Date.parse(manifest.created);
     const limit = seconds(r.maxAge);

@@ -19,7 +19,17 @@ export const policySchema = z.strictObject({
         .refine((i) => (i.issuer ?? i.issuerRegexp) !== undefined && (i.subject ?? i.subjectRegexp) !== undefined, 'an identity needs an issuer (or issuerRegexp) and a subject (or subjectRegexp)'),
     )
     .optional(),
-  require: z.array(z.strictObject({ kind: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/), maxAge: duration.optional(), min: z.number().int().positive().optional() })).default([]),
+  require: z
+    .array(
+      z.strictObject({
+        kind: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/),
+        maxAge: duration.optional(),
+        min: z.number().int().positive().optional(),
+        /** Refuse entries whose summary records tolerated deviations from their specification (SBOMs). */
+        conformant: z.boolean().optional(),
+      }),
+    )
+    .default([]),
   rules: z
     .array(
       z.strictObject({

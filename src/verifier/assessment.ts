@@ -40,8 +40,7 @@ export type EvidenceFindingCode =
   | 'INFRA_DESTRUCTIVE'
   | 'FINDINGS_CRITICAL'
   | 'FINDINGS_HIGH'
-  | 'SLO_BUDGET_EXHAUSTED'
-  | 'SBOM_NONCONFORMANT';
+  | 'SLO_BUDGET_EXHAUSTED';
 
 export interface EvidenceFinding {
   code: EvidenceFindingCode;
@@ -61,7 +60,8 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 /**
  * What the evidence says, entry by entry, whatever a policy asks: failing or
  * zero tests, failed load-test thresholds, destructive changes, critical or
- * high findings, spent error budgets, SBOMs that deviate from their spec.
+ * high findings, spent error budgets. (An SBOM's tolerated deviations from its
+ * specification are recorded in its summary; a policy may require none.)
  * Never throws, whatever the (untrusted) summaries hold.
  */
 export function evidenceFindings(entries: readonly Entry[]): EvidenceFinding[] {
@@ -108,11 +108,6 @@ export function evidenceFindings(entries: readonly Entry[]): EvidenceFinding[] {
           const remaining = obj(o.errorBudget).remaining;
           if (typeof remaining === 'number' && remaining <= 0) add(e, 'SLO_BUDGET_EXHAUSTED', `SLO ${String(o.name)}: error budget exhausted (${(remaining * 100).toFixed(0)}% left)`);
         }
-        break;
-      }
-      case 'sbom': {
-        const deviations = list(s.conformance);
-        if (deviations.length > 0) add(e, 'SBOM_NONCONFORMANT', `${plural(deviations.length, 'deviation')} from the ${String(s.format)} specification (accepted; see the entry's conformance findings)`);
         break;
       }
       default:

@@ -56,6 +56,28 @@ describe('reports', () => {
     const r = await runCli(['report', 'b.tar.gz', '-o', 'audit.html', ...who], { cwd: dir });
     expect(r.code).toBe(0);
     expect(await readFile(join(dir, 'audit.html'), 'utf8')).toContain(SIGNER);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^wrote audit\.html: VERIFIED/);
+    // Without -o the report goes to standard output, like verify's.
+    const md = await runCli(['report', 'b.tar.gz', '--format', 'markdown', ...who], { cwd: dir });
+    expect(md.code).toBe(0);
+    expect(md.stdout).toMatch(/^# Evidence audit: /);
+    expect(md.stdout).toContain('| Is the bundle authentic? | ✅ yes');
+  });
+
+  it('a policy failure reads as a policy failure in every format, never as a verification failure', async () => {
+    const { dir } = await signed();
+    for (const format of ['text', 'json', 'markdown', 'html']) {
+      const r = await runCli(['verify', 'b.tar.gz', ...who, '--policy', 'policy.yaml', '--format', format], { cwd: dir });
+      expect(r.code, format).toBe(3);
+      expect(r.stdout.toLowerCase(), format).not.toContain('verification failed');
+      if (format === 'json') {
+        const report = JSON.parse(r.stdout);
+        expect(report.verdict).toBe('policy-failed');
+        expect(report.assessment.authenticity.status).toBe('authentic');
+        expect(report.assessment.policy.status).toBe('failed');
+      } else expect(r.stdout, format).toContain('POLICY FAILED');
+    }
   });
 });
 

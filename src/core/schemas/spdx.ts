@@ -56,11 +56,22 @@ const spdxDate = z
   .string()
   .refine(isValidSpdxDate, { message: "must be a UTC timestamp of the form YYYY-MM-DDThh:mm:ss[.fff]Z" });
 
-const spdxId = z.string().regex(SPDX_ID_PATTERN, {
-  message: 'must be "SPDXRef-" followed by letters, digits, "." or "-"',
+/**
+ * Identifiers are read tolerantly: "SPDXRef-" and then any characters but
+ * white space and ":". Real generators write characters the idstring rule
+ * (§7.2: letters, digits, "." and "-") does not allow, `npm sbom`'s
+ * `SPDXRef-Package-string_decoder-1.3.0` among them, and the identifier means
+ * the same. Each such deviation is a conformance finding (spdxConformance);
+ * an identifier without the prefix, or with white space, is still refused.
+ */
+const TOLERATED_ID = /^SPDXRef-[^\s:]+$/;
+const TOLERATED_ELEMENT_REF = /^(?:DocumentRef-[^\s:]+:)?SPDXRef-[^\s:]+$/;
+
+const spdxId = z.string().regex(TOLERATED_ID, {
+  message: 'must be "SPDXRef-" followed by an identifier (letters, digits, "." or "-"), without white space',
 });
 
-const elementRef = z.string().regex(ELEMENT_REF_PATTERN, {
+const elementRef = z.string().regex(TOLERATED_ELEMENT_REF, {
   message: 'must be an SPDX identifier, optionally prefixed by "DocumentRef-<id>:"',
 });
 
@@ -601,4 +612,60 @@ export function spdxDescribedIds(doc: {
     if (r.relatedSpdxElement === self && r.relationshipType === 'DESCRIBED_BY') ids.add(r.spdxElementId);
   }
   return ids;
+}
+
+/** A deviation from the SPDX 2.3 specification that does not change what the document means. */
+export interface ConformanceFinding {
+  /** JSON path of the value, e.g. `$.packages[8].SPDXID`. */
+  path: string;
+  /** The rule it breaks, with the specification's clause. */
+  rule: string;
+  /** The offending value. */
+  value: string;
+}
+
+const RULES = {
+  id: 'SPDX 2.3 §7.2/§8.2/§9.1: an SPDX identifier is "SPDXRef-" followed by letters, digits, "." and "-" only',
+  created: 'SPDX 2.3 §6.9: created is written YYYY-MM-DDThh:mm:ssZ (no fractional seconds)',
+  license: 'SPDX 2.3 §7.13/§7.15, Annex D: a license field is an SPDX license expression, NONE or NOASSERTION',
+} as const;
+
+/**
+ * Every tolerated deviation in a document that spdxDocumentSchema accepted,
+ * in document order: identifiers outside the idstring rule, a creation time
+ * with fractional seconds, license fields that are not SPDX license
+ * expressions (`isExpression` says which are). Strict conformance is then a
+ * policy's choice (require: {kind: sbom, conformant: true}).
+ */
+export function spdxConformance(doc: SpdxDocument, isExpression: (value: string) => boolean): ConformanceFinding[] {
+  const out: ConformanceFinding[] = [];
+  const id = (path: string, value: unknown, ref = false): void => {
+    if (typeof value !== 'string' || value === 'NONE' || value === 'NOASSERTION') return;
+    if (!(ref ? ELEMENT_REF_PATTERN : SPDX_ID_PATTERN).test(value)) out.push({ path, rule: RULES.id, value });
+  };
+  const license = (path: string, value: unknown): void => {
+    if (typeof value !== 'string' || value === 'NONE' || value === 'NOASSERTION') return;
+    if (!isExpression(value)) out.push({ path, rule: RULES.license, value });
+  };
+  if (/\.\d+Z$/.test(doc.creationInfo.created)) out.push({ path: '$.creationInfo.created', rule: RULES.created, value: doc.creationInfo.created });
+  (doc.documentDescribes ?? []).forEach((v, i) => id(`$.documentDescribes[${i}]`, v, true));
+  (doc.packages ?? []).forEach((p, i) => {
+    id(`$.packages[${i}].SPDXID`, p.SPDXID);
+    (p.hasFiles ?? []).forEach((v, j) => id(`$.packages[${i}].hasFiles[${j}]`, v, true));
+    license(`$.packages[${i}].licenseConcluded`, p.licenseConcluded);
+    license(`$.packages[${i}].licenseDeclared`, p.licenseDeclared);
+  });
+  (doc.files ?? []).forEach((f, i) => {
+    id(`$.files[${i}].SPDXID`, f.SPDXID);
+    license(`$.files[${i}].licenseConcluded`, (f as { licenseConcluded?: unknown }).licenseConcluded);
+  });
+  (doc.snippets ?? []).forEach((sn, i) => {
+    id(`$.snippets[${i}].SPDXID`, sn.SPDXID);
+    id(`$.snippets[${i}].snippetFromFile`, sn.snippetFromFile, true);
+  });
+  (doc.relationships ?? []).forEach((r, i) => {
+    id(`$.relationships[${i}].spdxElementId`, r.spdxElementId, true);
+    id(`$.relationships[${i}].relatedSpdxElement`, r.relatedSpdxElement, true);
+  });
+  return out;
 }
