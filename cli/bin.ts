@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { quietOnClosedPipe } from './pipes.js';
 import { run } from './run.js';
 
 async function readStdin(): Promise<string> {
@@ -7,4 +8,5 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+quietOnClosedPipe(process.stdout, process.stderr);
 process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), readStdin });

@@ -26,6 +26,8 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof OciError && error.code === 'DIGEST_MISMATCH') return ExitCode.VerificationFailed;
   // A release asset that is not the bytes GitHub lists, or that did not read back as uploaded.
   if (error instanceof GitHubError && error.code === 'ASSET_MISMATCH') return ExitCode.VerificationFailed;
+  // A file that holds no readable bundle: a verdict on the file, the same from inspect, verify and diff.
+  if (error instanceof VerifyError && error.code === 'BUNDLE_INVALID') return ExitCode.VerificationFailed;
   if (error instanceof CollectError || error instanceof VerifyError || error instanceof SignError || error instanceof PolicyError || error instanceof GitHubError || error instanceof OciError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError) {
     return ExitCode.InvalidInput;
   }

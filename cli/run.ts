@@ -99,7 +99,27 @@ function signingFrom(o: Record<string, unknown>): Omit<import('../src/commands/s
  * and become exit codes in one place.
  */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  let exitCode: number = ExitCode.Ok;
+  const outcome = { exitCode: ExitCode.Ok as number };
+  const program = buildProgram(io, outcome);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.Ok;
+      return ExitCode.InvalidInput;
+    }
+    io.stderr.write(`evidence: ${(e as Error).message ?? String(e)} [${errorCode(e)}]\n`);
+    return exitCodeFor(e);
+  }
+  return outcome.exitCode;
+}
+
+/**
+ * The commands, their options and help. Actions set `outcome.exitCode` for a
+ * verdict; errors are thrown to `run`. Tests parse documented command lines
+ * with it to show that every example is one the CLI accepts.
+ */
+export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command {
   const program = new Command('evidence')
     .description('Collect a release\'s proof into one content-addressed, signed evidence bundle, and verify it offline.')
     .version(PACKAGE_VERSION, '-V, --version')
@@ -218,7 +238,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
       .option('--policy <file>', 'a policy (YAML or JSON) to evaluate over the evidence; failing it exits 3')
       .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown', 'html']).default('text'))
-      .option('--output <file>', 'write the report to a file instead of stdout')
+      .option('-o, --output <file>', 'write the report to this file (default: standard output)')
       .option('--json', 'same as --format json')
       .option('--vsa <file>', 'also write a SLSA verification summary attestation (in-toto statement)')
       .option('--vsa-sign', 'sign the VSA as evidence sign would (FILE.sigstore.json beside it)')
@@ -264,7 +284,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         result = await verify({ ...common, bundle, ...remote });
       }
       const { report, manifest } = result;
-      const text = renderReport(o.json ? 'json' : o.format, report, manifest);
+      const format = o.json ? 'json' : o.format;
+      if (format === 'text' && !report.bundle.manifestDigest) {
+        const { notABundle } = await import('../src/verifier/errors.js');
+        throw notABundle(bundle, report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.message));
+      }
+      const text = renderReport(format, report, manifest);
       if (o.output) await writeOutput(io.cwd, o.output, text);
       else io.stdout.write(text);
       await appendStepSummary(io.env, io.cwd, report, manifest);
@@ -273,7 +298,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         const written = await writeVsa({ cwd: io.cwd, env: io.env, output: o.vsa, bundle, result, policy: o.policy, sign: o.vsaSign ? { ...signingFrom({ ...o, key: o.vsaKey }) } : undefined });
         io.stderr.write(`wrote ${written.join(', ')}\n`);
       }
-      exitCode = exitCodeForVerdict(report.verdict, report.ok);
+      outcome.exitCode = exitCodeForVerdict(report.verdict, report.ok);
     });
 
   withIdentityOptions(
@@ -289,7 +314,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const { formatAttestationText } = await import('../src/format/text.js');
     const { report } = await verifyAttestation({ cwd: io.cwd, env: io.env, attestation, artifact: o.artifact, digest: o.digest, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o) });
     io.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatAttestationText(report));
-    exitCode = report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
+    outcome.exitCode = report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
   });
 
   withIdentityOptions(
@@ -312,7 +337,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const a = report.assessment ?? assess(report, manifest?.entries);
       io.stderr.write(`wrote ${o.output}: ${headline(a).word} (${a.authenticity.summary}; evidence: ${a.evidence.status})\n`);
     } else io.stdout.write(rendered);
-    exitCode = exitCodeForVerdict(report.verdict, report.ok);
+    outcome.exitCode = exitCodeForVerdict(report.verdict, report.ok);
   });
 
   program
@@ -321,11 +346,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .argument('<old>', 'the earlier bundle')
     .argument('<new>', 'the later bundle')
     .option('--json', 'print the differences as JSON')
+    .option('--exit-code', 'exit 1 when the releases\' evidence or subjects differ, 0 when they do not (as git diff --exit-code)')
     .action(async (oldBundle: string, newBundle: string, o) => {
       const { diff } = await import('../src/commands/diff.js');
       const { formatDiff } = await import('../src/format/diff-text.js');
       const result = await diff({ cwd: io.cwd, old: oldBundle, new: newBundle });
       io.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : formatDiff(result));
+      if (o.exitCode && result.differs) outcome.exitCode = ExitCode.VerificationFailed;
     });
 
   program
@@ -388,14 +415,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     for (const f of [r.bundle, r.sigstoreBundle, r.intotoJsonl]) if (f) io.stderr.write(`downloaded ${f.path} (${f.size} bytes, sha256:${f.sha256})\n`);
     if (r.intotoMatches === false) {
       io.stderr.write(`evidence: ${r.intotoJsonl?.name} is not the DSSE envelope of ${r.sigstoreBundle.name} [INTOTO_MISMATCH]\n`);
-      exitCode = ExitCode.VerificationFailed;
+      outcome.exitCode = ExitCode.VerificationFailed;
     }
     if (r.verification) {
       const { report, manifest } = r.verification;
       io.stdout.write(renderReport(o.json ? 'json' : o.format, report, manifest));
       const verdict = exitCodeForVerdict(report.verdict, report.ok);
       // An integrity or authenticity failure (1) outranks a policy failure (3).
-      if (verdict !== ExitCode.Ok && exitCode !== ExitCode.VerificationFailed) exitCode = verdict;
+      if (verdict !== ExitCode.Ok && outcome.exitCode !== ExitCode.VerificationFailed) outcome.exitCode = verdict;
     } else if (!r.intotoJsonl) io.stderr.write('note: the release has no .intoto.jsonl\n');
   });
 
@@ -476,21 +503,39 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (o.json) io.stdout.write(`${JSON.stringify({ ...result.report, output: result.output ?? null, files: result.files }, null, 2)}\n`);
     else if (result.output) io.stdout.write(`extracted ${result.files.length} entries to ${result.output} (${how})\n`);
     else io.stdout.write(formatVerifyText(result.report));
-    exitCode = exitCodeForVerdict(result.report.verdict, result.report.ok);
+    outcome.exitCode = exitCodeForVerdict(result.report.verdict, result.report.ok);
   });
 
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.Ok;
-      return ExitCode.InvalidInput;
-    }
-    io.stderr.write(`evidence: ${(e as Error).message ?? String(e)} [${errorCode(e)}]\n`);
-    return exitCodeFor(e);
+  for (const [name, lines] of Object.entries(EXAMPLES)) {
+    const cmd = program.commands.find((c) => c.name() === name);
+    cmd?.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
   }
-  return exitCode;
+  return program;
 }
+
+/** Shown after each command's --help; test/cli/examples.test.ts parses every one of them. */
+export const EXAMPLES: Record<string, string[]> = {
+  collect: [
+    'evidence collect --config evidence.yaml -o acme-web-1.4.2.evidence.tar.gz',
+    'evidence collect -o rel.tar.gz --name acme-web --version 1.4.2 --sbom sbom.cdx.json --junit \'reports/**/junit.xml\' --subject dist/acme-web-1.4.2.tgz --sign',
+  ],
+  sign: ['evidence sign rel.tar.gz', 'evidence sign rel.tar.gz --key release-key.pem'],
+  verify: [
+    'evidence verify rel.tar.gz --certificate-identity https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.4.2 --certificate-oidc-issuer https://token.actions.githubusercontent.com',
+    'evidence verify rel.tar.gz --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com --source-repository acme/web --policy policy.yaml --format html -o report.html',
+    'evidence verify rel.tar.gz --key release-key.pub.pem --subject dist/acme-web-1.4.2.tgz --json',
+    'evidence verify rel.tar.gz --integrity-only',
+  ],
+  report: ['evidence report rel.tar.gz --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com -o report.html', 'evidence report rel.tar.gz --integrity-only --format markdown'],
+  extract: ['evidence extract rel.tar.gz -o evidence/ --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com', 'evidence extract rel.tar.gz -o evidence/ --integrity-only'],
+  inspect: ['evidence inspect rel.tar.gz', 'evidence inspect rel.tar.gz --json'],
+  diff: ['evidence diff acme-web-1.4.1.evidence.tar.gz acme-web-1.4.2.evidence.tar.gz', 'evidence diff old.tar.gz new.tar.gz --exit-code --json'],
+  'verify-attestation': ['evidence verify-attestation rel.sigstore.json --artifact dist/acme-web-1.4.2.tgz --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com'],
+  attach: ['evidence attach rel.tar.gz --repo acme/web --tag v1.4.2 --with-verifier'],
+  fetch: ['evidence fetch --repo acme/web --tag v1.4.2 -o evidence/ --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com'],
+  push: ['evidence push rel.tar.gz oci://ghcr.io/acme/web-evidence:1.4.2'],
+  pull: ['evidence pull oci://ghcr.io/acme/web-evidence:1.4.2 -o rel.tar.gz'],
+};
 
 function progressPrinter(out: CliStream): { event: (e: import('../src/commands/collect.js').CollectProgress) => void; done: () => void } {
   let shown = false;

@@ -12,6 +12,7 @@ import { CollectError } from '../collector/errors.js';
  * race between the check and the write).
  */
 export async function writeAtomically(target: string, force: boolean, write: (out: Writable) => Promise<void>): Promise<void> {
+  await assertOutputFolder(target);
   if (!force && (await exists(target))) {
     throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
   }
@@ -45,6 +46,17 @@ export async function putInPlace(tmp: string, target: string, force: boolean): P
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
     throw e;
   }
+}
+
+/**
+ * An output's folder must exist (nothing creates it behind the user's back):
+ * say which folder is missing, before any work is done.
+ */
+export async function assertOutputFolder(target: string): Promise<void> {
+  const folder = dirname(target);
+  const info = await stat(folder).catch(() => undefined);
+  if (!info) throw new CollectError('OUTPUT_FOLDER_MISSING', `${target}: the folder ${folder} does not exist; create it first`, { file: target });
+  if (!info.isDirectory()) throw new CollectError('OUTPUT_FOLDER_MISSING', `${target}: ${folder} is not a folder`, { file: target });
 }
 
 /** Writes bytes already in memory the same way (replacing any file there). */

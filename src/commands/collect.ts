@@ -17,7 +17,7 @@ import { CollectError } from '../collector/errors.js';
 import { detectSource, type Env } from '../collector/source.js';
 import { hashSubjects, type SubjectFile } from '../collector/subjects.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
-import { writeAtomically } from './atomic.js';
+import { assertOutputFolder, writeAtomically } from './atomic.js';
 import { loadConfig } from './config.js';
 import { stripUndefined } from '../core/objects.js';
 
@@ -105,6 +105,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   if (!version) throw new CollectError('CONFIG_INVALID', 'no bundle version: give --version or `version:` in the config');
   if (!outputArg) throw new CollectError('CONFIG_INVALID', 'no output file: give -o/--output or `output:` in the config');
   const output = resolve(cwd, outputArg);
+  await assertOutputFolder(output);
   const created = createdTime(env, options.now);
 
   const planned: PlannedInput[] = [];

@@ -72,6 +72,8 @@ export interface DiffResult {
   licenses: { added: string[]; removed: string[] };
   /** Summed over all SARIF entries; a side without SARIF is null. */
   vulnerabilities: {
+    /** SARIF rule ids with results in one release and not the other (from the SARIF blobs). */
+    rules: { added: string[]; removed: string[] };
     results: Change;
     severities: Record<(typeof SEVERITIES)[number], Change>;
     levels: Record<(typeof LEVELS)[number], Change>;
@@ -90,6 +92,8 @@ export interface DiffResult {
   subjects: { added: { name: string; digest: string }[]; removed: { name: string; digest: string }[] };
   /** What could not be compared (an SBOM too large or unreadable, several DORA entries, …). */
   warnings: string[];
+  /** True when the evidence or the subjects differ (entries or subjects added, removed or changed): `--exit-code` exits 1. */
+  differs: boolean;
 }
 
 /** At most this many bytes of one bundle's SBOMs are held in memory to be compared. */
@@ -100,7 +104,7 @@ interface Side {
   path: string;
   manifest: Manifest;
   manifestDigest: string;
-  /** Verified blob contents of the SBOM entries, by hex. */
+  /** Verified blob contents of the SBOM and SARIF entries, by hex. */
   kept: Map<string, Buffer>;
 }
 
@@ -116,19 +120,22 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
   const warnings: string[] = [];
   const oldComponents = sideComponents(oldSide, warnings);
   const newComponents = sideComponents(newSide, warnings);
+  const entries = diffEntries(oldSide.manifest, newSide.manifest);
+  const subjects = diffSubjects(oldSide.manifest, newSide.manifest);
   return {
     old: info(oldSide),
     new: info(newSide),
     components: diffComponents(oldComponents, newComponents),
     licenses: diffSets(licensesOf(oldSide.manifest), licensesOf(newSide.manifest)),
-    vulnerabilities: diffSarif(oldSide.manifest, newSide.manifest),
+    vulnerabilities: { rules: diffSets(sarifRules(oldSide, warnings), sarifRules(newSide, warnings)), ...diffSarif(oldSide.manifest, newSide.manifest) },
     tests: diffJunit(oldSide.manifest, newSide.manifest),
     coverage: diffCoverage(oldSide.manifest, newSide.manifest),
     slo: diffSlo(oldSide.manifest, newSide.manifest),
     dora: diffDora(oldSide, newSide, warnings),
-    entries: diffEntries(oldSide.manifest, newSide.manifest),
-    subjects: diffSubjects(oldSide.manifest, newSide.manifest),
+    entries,
+    subjects,
     warnings,
+    differs: entries.added.length + entries.removed.length + entries.changed.length + subjects.added.length + subjects.removed.length > 0,
   };
 }
 
@@ -138,7 +145,7 @@ async function load(cwd: string, bundle: string, label: 'old' | 'new'): Promise<
   let budget = MAX_SBOM_BYTES_IN_MEMORY;
   const { report, contents } = await verifyBundleIntegrity(stream, {
     keepBlob: (hex, manifest) => {
-      const entry = manifest.entries.find((e) => e.kind === 'sbom' && digestHex(e.digest) === hex);
+      const entry = manifest.entries.find((e) => (e.kind === 'sbom' || e.kind === 'sarif') && digestHex(e.digest) === hex);
       if (!entry || entry.size > budget) return false;
       budget -= entry.size;
       return true;
@@ -359,7 +366,37 @@ function total<T>(list: T[], pick: (s: T) => number): number | null {
   return list.length === 0 ? null : list.reduce((n, s) => n + pick(s), 0);
 }
 
-function diffSarif(a: Manifest, b: Manifest): DiffResult['vulnerabilities'] {
+/**
+ * The rule ids that have results in a side's SARIF logs: `ruleId`, else
+ * `rule.id`, else the driver's rule at `rule.index` (SARIF 2.1.0 §3.27.5–7).
+ */
+function sarifRules(side: Side, warnings: string[]): Set<string> {
+  const ids = new Set<string>();
+  for (const e of entriesOf(side.manifest, 'sarif')) {
+    const bytes = side.kept.get(digestHex(e.digest));
+    if (!bytes) {
+      warnings.push(`${side.label}: ${e.path} is too large to compare its rules`);
+      continue;
+    }
+    let log: { runs?: unknown };
+    try {
+      log = JSON.parse(bytes.toString('utf8')) as { runs?: unknown };
+    } catch {
+      warnings.push(`${side.label}: ${e.path} cannot be read for its rules`);
+      continue;
+    }
+    for (const run of Array.isArray(log.runs) ? (log.runs as { results?: unknown; tool?: { driver?: { rules?: { id?: unknown }[] } } }[]) : []) {
+      const rules = Array.isArray(run?.tool?.driver?.rules) ? run.tool.driver.rules : [];
+      for (const r of Array.isArray(run?.results) ? (run.results as { ruleId?: unknown; rule?: { id?: unknown; index?: unknown } }[]) : []) {
+        const id = r?.ruleId ?? r?.rule?.id ?? (typeof r?.rule?.index === 'number' ? rules[r.rule.index]?.id : undefined);
+        if (typeof id === 'string' && id !== '') ids.add(id);
+      }
+    }
+  }
+  return ids;
+}
+
+function diffSarif(a: Manifest, b: Manifest): Omit<DiffResult['vulnerabilities'], 'rules'> {
   const o = summaries(a, 'sarif', sarifSummarySchema);
   const n = summaries(b, 'sarif', sarifSummarySchema);
   const both = (pick: (s: (typeof o)[number]) => number): Change => change(total(o, pick), total(n, pick));

@@ -1,6 +1,6 @@
 import { readBundle } from '../core/bundle-reader.js';
 import type { Manifest } from '../core/manifest.js';
-import { VerifyError } from '../verifier/errors.js';
+import { notABundle } from '../verifier/errors.js';
 import { openBundle } from './open-bundle.js';
 
 export interface InspectOptions {
@@ -26,8 +26,7 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
   const contents = await readBundle(stream, { manifestOnly: true });
   const m = contents.manifest;
   if (!m) {
-    const why = contents.findings.map((f) => f.message).join('; ');
-    throw new VerifyError('BUNDLE_INVALID', `${options.bundle}: no readable manifest (${why})`, { path: options.bundle });
+    throw notABundle(options.bundle, contents.findings.map((f) => f.message));
   }
   return {
     name: m.name,

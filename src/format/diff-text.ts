@@ -31,6 +31,9 @@ export function formatDiff(r: DiffResult): string {
       ...LEVELS.map((k): Row => [`level ${k}`, v.levels[k], count]),
     ]));
   }
+  if (v.rules.added.length || v.rules.removed.length) {
+    section(`Finding rules (+${v.rules.added.length} -${v.rules.removed.length})`, [...v.rules.added.map((id) => `  + ${id}`), ...v.rules.removed.map((id) => `  - ${id}`)]);
+  }
   if (present(r.tests.tests)) section('Tests (JUnit)', table(TEST_COUNTS.map((k): Row => [k, r.tests[k], count])));
   if (present(r.coverage.lines) || present(r.coverage.branches)) {
     section('Coverage', table([['lines', r.coverage.lines, percent], ['branches', r.coverage.branches, percent]]));

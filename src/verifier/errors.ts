@@ -32,3 +32,12 @@ export class VerifyError extends Error {
     if (options.path !== undefined) this.path = options.path;
   }
 }
+
+/**
+ * The one line `inspect`, `verify` and `diff` give for a file that holds no
+ * readable evidence bundle (not gzip, not tar, no manifest): a verdict on the
+ * file, so exit 1 from every command (cli/exit-codes.ts).
+ */
+export function notABundle(label: string, reasons: readonly string[]): VerifyError {
+  return new VerifyError('BUNDLE_INVALID', `${label}: not a readable evidence bundle (${reasons.join('; ') || 'no manifest'})`, { path: label });
+}

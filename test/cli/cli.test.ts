@@ -39,7 +39,10 @@ describe('evidence CLI', () => {
     const bundle = await collected(dir);
     const ok = await runCli(['verify', bundle, '--integrity-only', '--subject', 'app.tgz'], { cwd: dir });
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^VERIFIED/);
+    // An integrity-only check is never shown as a plain pass.
+    expect(ok.stdout).toMatch(/^INTEGRITY ONLY: /);
+    expect(ok.stdout).toContain('authentic?  NOT CHECKED');
+    expect(ok.stdout).not.toMatch(/^VERIFIED/m);
     const unsigned = await runCli(['verify', bundle, '--json'], { cwd: dir });
     expect(unsigned.code).toBe(1);
     const report = JSON.parse(unsigned.stdout);
@@ -98,12 +101,50 @@ describe('evidence CLI', () => {
     expect(json.subjects[0]).toMatchObject({ name: 'app.tgz' });
   });
 
-  it('inspect exits 2 on something that is not a bundle', async () => {
+  it('verify and inspect of a file that is no bundle say so in one line, with the same exit code (1)', async () => {
     const dir = await tmp();
     await writeFile(join(dir, 'x.tar.gz'), 'hello');
-    const r = await runCli(['inspect', 'x.tar.gz'], { cwd: dir });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/\[BUNDLE_INVALID\]/);
+    await writeFile(join(dir, 'y.tar.gz'), gzipSync(Buffer.from('not a tar archive at all, only some text that is longer than a block? no.')));
+    for (const file of ['x.tar.gz', 'y.tar.gz']) {
+      const inspect = await runCli(['inspect', file], { cwd: dir });
+      const verify = await runCli(['verify', file, '--integrity-only'], { cwd: dir });
+      for (const r of [inspect, verify]) {
+        expect(r.code, file).toBe(1);
+        expect(r.stdout).toBe('');
+        expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+        expect(r.stderr).toMatch(new RegExp(`^evidence: ${file.replace('.', '\\.')}: not a readable evidence bundle \\(.+\\) \\[BUNDLE_INVALID\\]\n$`));
+      }
+      // --json still gives the whole report, for gates that read it.
+      const json = await runCli(['verify', file, '--integrity-only', '--json'], { cwd: dir });
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout).verdict).toBe('failed');
+    }
+  });
+
+  it('an output in a folder that does not exist: exit 2, naming the folder, nothing written', async () => {
+    const dir = await tmp();
+    const bundle = await collected(dir);
+    const collect = await runCli(['collect', '-o', 'no/such/dir/b.tar.gz', '--name', 'a', '--version', '1', '--junit', fixture('junit/pytest.junit.xml')], { cwd: dir });
+    expect(collect.code).toBe(2);
+    expect(collect.stderr).toContain(`the folder ${join(dir, 'no/such/dir')} does not exist`);
+    expect(collect.stderr).toContain('[OUTPUT_FOLDER_MISSING]');
+    const report = await runCli(['verify', bundle, '--integrity-only', '--format', 'html', '-o', 'missing/report.html'], { cwd: dir });
+    expect(report.code).toBe(2);
+    expect(report.stderr).toContain(`the folder ${join(dir, 'missing')} does not exist`);
+    expect((await readdir(dir)).sort()).toEqual(['app.tgz', 'b.tar.gz']);
+  });
+
+  it('piping into head never prints a stack trace (EPIPE ends quietly)', async () => {
+    const dir = await tmp();
+    // A manifest large enough to fill the pipe: 3000 subjects.
+    await mkdir(join(dir, 'tree'));
+    for (let i = 0; i < 3000; i++) await writeFile(join(dir, 'tree', `f${i}.bin`), String(i));
+    expect((await runCli(['collect', '-o', 'big.tar.gz', '--name', 'big', '--version', '1', '--subject', 'tree/*.bin', '-q'], { cwd: dir, env })).code).toBe(0);
+    const bin = new URL('../../dist/cli/bin.js', import.meta.url).pathname;
+    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', `set -o pipefail; node ${bin} inspect --json big.tar.gz | head -c 100; echo " exit=\${PIPESTATUS[0]}"`], { cwd: dir });
+    expect(stdout.length).toBeLessThan(200);
+    expect(stdout).toMatch(/ exit=0$/m);
+    expect(stderr).toBe('');
   });
 
   it('extract writes entries under their logical paths; refuses a non-empty target; writes nothing from a bad bundle', async () => {

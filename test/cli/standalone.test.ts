@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -69,9 +69,21 @@ describe.skipIf(!built)('the one-file verifier, run with Node alone', () => {
     expect(JSON.parse(r.stdout).checks.find((c: { id: string }) => c.id === 'signature').code).toBe('SIGNATURE_INVALID');
   });
 
-  it('prints help', async () => {
+  it('prints help, with examples, and its version', async () => {
     const r = await verifier(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--certificate-identity/);
+    expect(r.stdout).toMatch(/Examples:\n {2}\$ evidence verify /);
+    const v = await verifier(['--version']);
+    expect(v).toMatchObject({ code: 0, stdout: `${JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version}\n` });
+  });
+
+  it('a file that is no bundle: one line, exit 1, as inspect says it', async () => {
+    await writeFile(join(dir, 'notes.tar.gz'), 'just some notes\n');
+    const r = await verifier(['notes.tar.gz', ...who]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/notes\.tar\.gz: not a readable evidence bundle .*\[BUNDLE_INVALID\]/);
   });
 });

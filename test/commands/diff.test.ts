@@ -11,6 +11,7 @@ import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, type Manifest, type Manif
 import type { DoraSummary } from '../../src/core/summaries.js';
 import { formatDiff } from '../../src/format/diff-text.js';
 import { VerifyError } from '../../src/verifier/errors.js';
+import { runCli } from '../helpers/io.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -173,6 +174,8 @@ describe('diff', () => {
     // test/fixtures/sarif/README.md: eslint 8 results (4 error, 4 warning, no severities);
     // the hand-written file 8 (3 error, 2 warning, 2 note, 1 none; 2 critical, 1 high, 1 medium, 2 low).
     expect(result.vulnerabilities).toEqual({
+      // The rule ids with results, read from the SARIF files: eslint's six stay, the hand-written file's five are new.
+      rules: { added: ['HW001', 'HW002', 'HW003', 'HW004', 'HW005'], removed: [] },
       results: ch(8, 16),
       severities: { critical: ch(0, 2), high: ch(0, 1), medium: ch(0, 1), low: ch(0, 2) },
       levels: { error: ch(4, 7), warning: ch(4, 6), note: ch(0, 2), none: ch(0, 1) },
@@ -205,6 +208,18 @@ describe('diff', () => {
     const digest = (s: string): string => `sha256:${sha256Hex(Buffer.from(s))}`;
     expect(result.subjects).toEqual({ added: [{ name: 'app-1.1.0.tgz', digest: digest('release two') }], removed: [{ name: 'app-1.0.0.tgz', digest: digest('release one') }] });
     expect(result.warnings).toEqual([]);
+    expect(result.differs).toBe(true);
+  });
+
+  it('--exit-code exits 1 when the releases differ and 0 when they do not, like git diff --exit-code', async () => {
+    const r = await twoReleases();
+    const differ = await runCli(['diff', 'old.tar.gz', 'new.tar.gz', '--exit-code'], { cwd: r.dir });
+    expect(differ.code).toBe(1);
+    expect(differ.stdout).toContain('Finding rules (+5 -0)\n  + HW001\n');
+    expect((await runCli(['diff', 'old.tar.gz', 'new.tar.gz'], { cwd: r.dir })).code).toBe(0);
+    const same = await runCli(['diff', 'new.tar.gz', 'new.tar.gz', '--exit-code'], { cwd: r.dir });
+    expect(same.code).toBe(0);
+    expect(same.stdout).not.toContain('Finding rules');
   });
 
   it('formats the diff as text with +/- lines and signed deltas', async () => {
@@ -250,6 +265,8 @@ describe('diff', () => {
     expect(result.licenses).toEqual({ added: [], removed: [] });
     expect(result.entries).toEqual({ added: [], removed: [], changed: [] });
     expect(result.subjects).toEqual({ added: [], removed: [] });
+    expect(result.differs).toBe(false);
+    expect(result.vulnerabilities.rules).toEqual({ added: [], removed: [] });
     const changes = [
       result.vulnerabilities.results,
       ...Object.values(result.vulnerabilities.severities),
