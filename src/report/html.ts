@@ -173,7 +173,7 @@ function verdictSection(input: AuditReportInput, verdict: ReturnType<typeof verd
     <table class="answers"><caption>Three answers, kept apart</caption><tbody>
       <tr><th scope="row">Is the bundle authentic?</th><td>${authentic} ${a.authenticity.summary}</td></tr>
       <tr><th scope="row">Did the policy hold?</th><td>${policy} ${a.policy.summary}</td></tr>
-      <tr><th scope="row">What does the evidence say?</th><td>${evidence} ${a.evidence.summary}${findings}</td></tr>
+      <tr><th scope="row">What does the evidence say?</th><td>${evidence}${a.evidence.findings.length ? (a.evidence.unverified ? ' as the bundle claims (not signature-checked)' : '') : html` ${a.evidence.summary}`}${findings}</td></tr>
     </tbody></table>
     <ul class="verdict-stats"><li><strong>${count('pass')}</strong> of ${checks.length} checks passed${count('fail') ? html`, <strong>${count('fail')}</strong> failed` : ''}${count('skipped') ? `, ${count('skipped')} skipped` : ''}</li><li>Mode: <strong>${input.report.mode === 'signed' ? 'signed' : 'integrity only'}</strong></li></ul>
   </div>

@@ -125,7 +125,7 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
   const method: Assessment['authenticity']['method'] = integrityOnly ? 'integrity-only' : sig?.kind === 'public-key' ? 'key' : 'identity';
   const authenticity: Assessment['authenticity'] =
     failedChecks.length > 0
-      ? { status: 'failed', method, summary: `not authentic: ${plural(failedChecks.length, 'verification check')} failed (${[...new Set(failedChecks.map((c) => c.code ?? c.id))].join(', ')})` }
+      ? { status: 'failed', method, summary: `${plural(failedChecks.length, 'verification check')} failed (${[...new Set(failedChecks.map((c) => c.code ?? c.id))].join(', ')})` }
       : integrityOnly
         ? { status: 'not-checked', method, summary: 'integrity only: the content matches its digests, but the signature was NOT checked, so who made it is unknown' }
         : {
@@ -133,16 +133,16 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
             method,
             summary:
               sig?.kind === 'public-key'
-                ? `authentic: signature verified with the key ${sig.key ?? ''}`.trimEnd()
-                : `authentic: signed by ${sig?.identity ?? 'an unnamed signer'}${sig?.issuer ? ` (issuer ${sig.issuer})` : ''}, identity checked`,
+                ? `signature verified with the key ${sig.key ?? ''}`.trimEnd()
+                : `signed by ${sig?.identity ?? 'an unnamed signer'}${sig?.issuer ? ` (issuer ${sig.issuer})` : ''}, identity checked`,
           };
 
   const p = report.policy;
   const policy: Assessment['policy'] = !p
-    ? { status: 'not-evaluated', summary: authenticity.status === 'failed' ? 'not evaluated: evidence that is not authentic is not judged' : 'no policy was evaluated' }
+    ? { status: 'not-evaluated', summary: authenticity.status === 'failed' ? 'not evaluated: evidence that is not authentic is not judged' : 'no policy was given' }
     : p.ok
-      ? { status: 'satisfied', summary: `satisfied (${p.policy.path})` }
-      : { status: 'failed', summary: `not satisfied: ${policyFailures(p)}` };
+      ? { status: 'satisfied', summary: `${p.policy.path} holds` }
+      : { status: 'failed', summary: `${p.policy.path}: ${policyFailures(p)}` };
 
   if (!entries || authenticity.status === 'failed') {
     return { authenticity, policy, evidence: { status: 'unknown', unverified: true, findings: [], summary: 'not assessed: the bundle is not authentic, so its figures cannot be trusted' } };
@@ -151,7 +151,7 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
   const unverified = authenticity.status !== 'authentic';
   const claim = unverified ? ' (as the bundle claims; not signature-checked)' : '';
   const evidence: Assessment['evidence'] = findings.length
-    ? { status: 'concerns', unverified, findings, summary: `${plural(findings.length, 'concern')}: ${findings.map((f) => `${f.path}: ${f.message}`).join('; ')}${claim}` }
+    ? { status: 'concerns', unverified, findings, summary: `${plural(findings.length, 'concern')}${claim}: ${findings.map((f) => `${f.path}: ${f.message}`).join('; ')}` }
     : { status: 'clean', unverified, findings, summary: `no failing or missing tests, failed thresholds, destructive changes, critical findings or spent error budgets${claim}` };
   return { authenticity, policy, evidence };
 }
@@ -188,7 +188,8 @@ export function headline(a: Assessment): Verdict {
     const d = parts.join('; ');
     return `${d.charAt(0).toUpperCase()}${d.slice(1)}.`;
   };
-  const detail = sentence([a.authenticity.summary, `policy ${a.policy.summary}`, `evidence: ${a.evidence.status === 'concerns' ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}` : a.evidence.status === 'clean' ? 'no concerns' : 'not assessed'}`]);
+  const authentic = { authentic: 'authentic', 'not-checked': 'authenticity not checked', failed: 'not authentic' }[a.authenticity.status];
+  const detail = sentence([`${authentic}: ${a.authenticity.summary}`, `policy: ${a.policy.summary}`, `evidence: ${a.evidence.status === 'concerns' ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}` : a.evidence.status === 'clean' ? 'no concerns' : 'not assessed'}`]);
   if (a.authenticity.status === 'failed') return { ok: false, tone: 'fail', word: 'VERIFICATION FAILED', detail, assessment: a };
   if (a.policy.status === 'failed') return { ok: false, tone: 'fail', word: 'POLICY FAILED', detail, assessment: a };
   if (a.authenticity.status === 'not-checked') return { ok: false, tone: 'warn', word: 'INTEGRITY ONLY', detail, assessment: a };

@@ -31,7 +31,7 @@ describe('renderHtml', () => {
     expect(page).toContain('<th scope="row">Did the policy hold?</th><td><span class="badge pass">Satisfied</span>');
     expect(page).toMatch(/<th scope="row">What does the evidence say\?<\/th><td><span class="badge warn">\d+ concerns<\/span>/);
     expect(page).toContain('<span class="code">TESTS_FAILED</span>');
-    expect(page).toMatch(/<p class="verdict-detail">Authentic: signed by [^<]*, identity checked; policy satisfied \([^)]*\); evidence: \d+ concerns\.<\/p>/);
+    expect(page).toMatch(/<p class="verdict-detail">Authentic: signed by [^<]*, identity checked; policy: release-policy\.yaml holds; evidence: \d+ concerns\.<\/p>/);
     expect(page).toContain(`<code>${D('a')}</code>`);
     expect(page).toContain(`<code>${D('e')}</code>`);
     expect(page).toContain(`<th scope="row">Signer identity</th><td><code>${IDENTITY}</code></td>`);
@@ -63,7 +63,7 @@ describe('renderHtml', () => {
     const page = renderHtml(failingInput());
     expect(page).toContain('Verdict: <span class="verdict-word">VERIFICATION FAILED</span>');
     expect(page).toContain('<span class="badge fail">No: verification failed</span>');
-    expect(page).toContain('Not authentic: 1 verification check failed (BLOB_DIGEST_MISMATCH); policy not satisfied: 1 requirement unmet; 3 rules failed (no-critical-vulns, tests-pass, k6-typo); 1 cross-check failed; evidence: not assessed.');
+    expect(page).toContain('Not authentic: 1 verification check failed (BLOB_DIGEST_MISMATCH); policy: release-policy.yaml: 1 requirement unmet; 3 rules failed (no-critical-vulns, tests-pass, k6-typo); 1 cross-check failed; evidence: not assessed.');
     expect(page).toContain('<tr class="row-fail"><td><span class="badge fail"><span class="mark" aria-hidden="true">✗</span> Fail</span></td><th scope="row">blobs</th><td class="code"><code>BLOB_DIGEST_MISMATCH</code></td>');
     expect(page).toContain(`expected <code>${D('a')}</code>, found <code>${D('b')}</code>`);
     expect(page).toContain('<th scope="row">subjects</th><td class="code"><code>NO_SUBJECTS_GIVEN</code>');

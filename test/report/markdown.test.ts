@@ -17,8 +17,8 @@ describe('renderMarkdown', () => {
     expect(md.startsWith('# Evidence audit: acme-web 1.4.2\n')).toBe(true);
     // Authentic and the policy holds, but the evidence itself shows failing tests and findings: never a plain pass.
     expect(md).toContain('**⚠️ VERIFIED WITH CONCERNS**');
-    expect(md).toContain(`| Is the bundle authentic? | ✅ yes: authentic: signed by ${IDENTITY} (issuer ${ISSUER}), identity checked |`);
-    expect(md).toMatch(/\| Did the policy hold\? \| ✅ yes: satisfied \(/);
+    expect(md).toContain(`| Is the bundle authentic? | ✅ yes: signed by ${IDENTITY} (issuer ${ISSUER}), identity checked |`);
+    expect(md).toContain('| Did the policy hold? | ✅ yes: release-policy.yaml holds |');
     expect(md).toMatch(/\| What does the evidence say\? \| ⚠️ \d+ concerns \|/);
     expect(md).toMatch(/- `junit\/unit\.junit\.xml`: 2 tests failed, 0 errored, of 40 \(`TESTS_FAILED`\)/);
     expect(md).not.toContain('PASSED');
@@ -55,7 +55,7 @@ describe('renderMarkdown', () => {
   it('reports a failing release: integrity failure, policy failure, expired waiver, skipped check', () => {
     const md = renderMarkdown(failingInput());
     expect(md).toContain('**❌ VERIFICATION FAILED**');
-    expect(md).toContain('| Is the bundle authentic? | ❌ no: not authentic: 1 verification check failed (BLOB\\_DIGEST\\_MISMATCH) |');
+    expect(md).toContain('| Is the bundle authentic? | ❌ no: 1 verification check failed (BLOB\\_DIGEST\\_MISMATCH) |');
     expect(md).toContain('| What does the evidence say? | ➖ not assessed |');
     expect(md).toContain('## Checks (1 failed)');
     expect(md).toMatch(/\| ❌ fail \| `blobs` \| `BLOB_DIGEST_MISMATCH` \| blob for sbom\/acme-web\.cdx\.json .* \(at blobs\/sha256\/aa\) \(expected sha256:a+, found sha256:b+\) \|/);
@@ -75,8 +75,8 @@ describe('renderMarkdown', () => {
     input.policy = { ...policy, ok: false, rules: policy.rules.map((r) => (r.name === 'tests-pass' ? { ...r, status: 'fail' as const } : r)) };
     const md = renderMarkdown(input);
     expect(md).toContain('**❌ POLICY FAILED**');
-    expect(md).toContain(`| Is the bundle authentic? | ✅ yes: authentic: signed by ${IDENTITY}`);
-    expect(md).toContain('| Did the policy hold? | ❌ no: not satisfied: 1 rule failed (tests-pass) |');
+    expect(md).toContain(`| Is the bundle authentic? | ✅ yes: signed by ${IDENTITY}`);
+    expect(md).toContain('| Did the policy hold? | ❌ no: release-policy.yaml: 1 rule failed (tests-pass) |');
     expect(md.toLowerCase()).not.toContain('verification failed');
   });
 
@@ -117,7 +117,7 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(input);
     expect(md).toContain('**⚠️ INTEGRITY ONLY**');
     expect(md).toContain('| Is the bundle authentic? | ⚠️ not checked (integrity only): integrity only: the content matches its digests, but the signature was NOT checked, so who made it is unknown |');
-    expect(md).toContain('| Did the policy hold? | ➖ not evaluated: no policy was evaluated |');
+    expect(md).toContain('| Did the policy hold? | ➖ not evaluated: no policy was given |');
     expect(md).toContain('(the bundle\'s own claims, not signature-checked)');
     expect(md).not.toContain('✅ yes');
     expect(md).not.toContain('## Policy');
