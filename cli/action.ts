@@ -2,6 +2,7 @@
 // runner sets them (INPUT_* variables); outputs go to $GITHUB_OUTPUT and the
 // report to $GITHUB_STEP_SUMMARY, through @actions/core. Bundled with every
 // dependency into dist/action/index.mjs by scripts/build-bundles.mjs.
+import { escapeValue } from '../src/format/terminal.js';
 import * as core from '@actions/core';
 import { releaseJob } from '../src/commands/release-job.js';
 import type { IdentityPolicy } from '../src/verifier/identity-policy.js';
@@ -75,10 +76,10 @@ async function main(): Promise<void> {
       core.setOutput('policy', report.assessment.policy.status);
       core.setOutput('evidence', report.assessment.evidence.status);
       core.setOutput('evidence-concerns', report.assessment.evidence.findings.map((f) => `${f.code} ${f.path}`).join('\n'));
-      for (const f of report.assessment.evidence.findings) core.warning(`${f.path}: ${f.message} [${f.code}]`);
+      for (const f of report.assessment.evidence.findings) core.warning(escapeValue(`${f.path}: ${f.message} [${f.code}]`));
     }
     if (!report.ok) {
-      const failed = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => `${c.id}: ${c.code ?? ''} ${c.message}`);
+      const failed = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => escapeValue(`${c.id}: ${c.code ?? ''} ${c.message}`));
       core.setFailed(`the bundle did not verify${report.verdict === 'policy-failed' ? ' (policy)' : ''}; not attached\n${failed.join('\n')}`);
       process.exitCode = exitCodeForVerdict(report.verdict, report.ok);
     }
@@ -86,6 +87,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  core.setFailed(`${(e as Error).message ?? String(e)} [${errorCode(e)}]`);
+  core.setFailed(escapeValue(`${(e as Error).message ?? String(e)} [${errorCode(e)}]`));
   process.exitCode = exitCodeFor(e);
 });

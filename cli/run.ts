@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { escapeTerminal, escapeValue } from '../src/format/terminal.js';
 import { PACKAGE_VERSION } from '../src/version.js';
 import { ExitCode, UsageError, errorCode, exitCodeFor, exitCodeForVerdict } from './exit-codes.js';
 
@@ -14,6 +15,12 @@ export interface CliIo {
   cwd: string;
   /** All of standard input (for --registry-password-stdin). */
   readStdin?: () => Promise<string>;
+  /** The streams as given, unescaped: only for the progress line's own control sequences. */
+  raw?: Pick<CliIo, 'stdout' | 'stderr'>;
+}
+
+function safeStream(stream: CliStream): CliStream {
+  return { isTTY: stream.isTTY, write: (chunk: string) => stream.write(escapeTerminal(String(chunk))) };
 }
 
 const collectList = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -98,8 +105,12 @@ function signingFrom(o: Record<string, unknown>): Omit<import('../src/commands/s
  * function from src/commands and prints its result; errors come back here
  * and become exit codes in one place.
  */
-export async function run(argv: string[], io: CliIo): Promise<number> {
+export async function run(argv: string[], raw: CliIo): Promise<number> {
   const outcome = { exitCode: ExitCode.Ok as number };
+  // Everything printed passes through escapeTerminal: bundle, attestation,
+  // registry and API strings never reach a terminal with their controls.
+  // Only the progress line (our own sequences) is written raw.
+  const io: CliIo = { ...raw, stdout: safeStream(raw.stdout), stderr: safeStream(raw.stderr), raw };
   const program = buildProgram(io, outcome);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -171,7 +182,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
   withSigningOptions(program.commands.at(-1) as Command)
     .action(async (o) => {
       const { collect } = await import('../src/commands/collect.js');
-      const progress = io.stderr.isTTY && !o.quiet ? progressPrinter(io.stderr) : undefined;
+      const progress = io.stderr.isTTY && !o.quiet ? progressPrinter((io.raw ?? io).stderr) : undefined;
       const source = Object.fromEntries(Object.entries({ repository: o.sourceRepository, commit: o.sourceCommit, ref: o.sourceRef }).filter(([, v]) => v !== undefined));
       const result = await collect({
         cwd: io.cwd,
@@ -541,7 +552,7 @@ function progressPrinter(out: CliStream): { event: (e: import('../src/commands/c
   let shown = false;
   return {
     event: (e) => {
-      const line = e.phase === 'writing' ? `writing ${e.output}` : `${e.phase} ${e.done}/${e.total}: ${e.label}`;
+      const line = escapeValue(e.phase === 'writing' ? `writing ${e.output}` : `${e.phase} ${e.done}/${e.total}: ${e.label}`);
       out.write(`\r\x1b[2K${line.slice(0, 120)}`);
       shown = true;
     },

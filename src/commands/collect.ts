@@ -3,7 +3,7 @@ import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { bufferSource, writeBundle, type BlobSource } from '../core/bundle-writer.js';
 import { HASH_READ_CHUNK } from '../core/hash-stream.js';
-import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, manifestSchema, zodIssues, type Manifest, type ManifestEntry, type Source } from '../core/manifest.js';
+import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, foldedPath, logicalPathProblem, manifestSchema, zodIssues, type Manifest, type ManifestEntry, type Source } from '../core/manifest.js';
 import { collectors, type Collector, type CollectorName } from '../collector/index.js';
 import { attestationCollector } from '../collector/attestation.js';
 import { parseDuration, resolveAsOf } from '../collector/as-of.js';
@@ -204,11 +204,13 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const paths = logicalPaths(outputs.map(({ input, out }) => ({ kind: out.kind, ...(out.name ? { name: out.name } : {}), label: input.label })));
   outputs.forEach(({ input, out, collector }, i) => {
     const path = paths[i] as string;
-    const clash = byPath.get(path);
+    const problem = logicalPathProblem(path);
+    if (problem) throw new CollectError('ENTRY_PATH_INVALID', `${input.label} would be stored as '${path}', which ${problem}; rename it`, { file: input.label });
+    const clash = byPath.get(foldedPath(path));
     if (clash) {
-      throw new CollectError('DUPLICATE_ENTRY_PATH', `${input.label} and ${clash.label} would both be stored as '${path}'; rename one of them`, { file: input.label });
+      throw new CollectError('DUPLICATE_ENTRY_PATH', `${input.label} and ${clash.label} would both be stored as '${path}' (paths are compared without case); rename one of them`, { file: input.label });
     }
-    byPath.set(path, input);
+    byPath.set(foldedPath(path), input);
     entries.push({ path, kind: out.kind, mediaType: out.mediaType, digest: `sha256:${out.hex}`, size: out.size, collector: { name: collector.name, version: collector.version }, summary: out.summary });
     if (!blobs.has(out.hex)) {
       blobs.set(out.hex, out.bytes ? bufferSource(out.bytes, input.label) : { hex: out.hex, size: out.size, origin: input.label, open: () => createReadStream(input.file, { highWaterMark: HASH_READ_CHUNK }) });
@@ -274,12 +276,12 @@ export function logicalPaths(inputs: { kind: string; name?: string; label: strin
   });
   const tail = (segs: string[], n: number): string[] => segs.slice(Math.max(0, segs.length - n));
   return parsed.map((own) => {
-    const group = parsed.filter((other) => other.simple === own.simple);
+    const group = parsed.filter((other) => foldedPath(other.simple) === foldedPath(own.simple));
     if (group.length === 1) return own.simple;
     // The fewest folders that set every member of the group apart, the same number for all of them.
     const deepest = Math.max(...group.map((g) => g.parents.length));
     for (let n = 1; n <= deepest; n++) {
-      if (new Set(group.map((g) => tail(g.parents, n).join('/'))).size === group.length) {
+      if (new Set(group.map((g) => foldedPath(tail(g.parents, n).join('/')))).size === group.length) {
         const [kind, ...rest] = own.simple.split('/');
         return [kind, ...tail(own.parents, n), ...rest].join('/');
       }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import pathApi, { basename, dirname, join, resolve, win32, type PlatformPath } from 'node:path';
 import { digestHex } from '../core/digest.js';
 import { VerifyError } from '../verifier/errors.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
@@ -64,10 +64,10 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
       const files: string[] = [];
       const root = join(staging, 'tree');
       for (const entry of manifest.entries) {
-        const dest = resolve(root, ...entry.path.split('/'));
-        // The manifest schema already refuses unsafe paths; this is the second lock.
-        const rel = relative(root, dest);
-        if (rel.startsWith('..') || rel.split(sep).includes('..')) throw new VerifyError('EXTRACT_WRITE_FAILED', `entry path '${entry.path}' leaves the output directory`, { path: entry.path });
+        // The manifest schema already refuses unsafe paths; this is the second
+        // lock, on this system's rules and on Windows' whatever this system is.
+        const dest = destinationWithin(root, entry.path, pathApi);
+        if (!dest || !destinationWithin('C:\\out', entry.path, win32)) throw new VerifyError('EXTRACT_WRITE_FAILED', `entry path '${entry.path}' leaves the output directory`, { path: entry.path });
         await mkdir(dirname(dest), { recursive: true });
         await copyFile(join(blobDir, digestHex(entry.digest)), dest, 1 /* COPYFILE_EXCL */);
         files.push(entry.path);
@@ -82,6 +82,23 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * Where a logical path lands under `root` by the rules of `path` (posix or
+ * win32), or undefined unless every segment is a plain name there (not empty,
+ * '.' or '..', no separator, not absolute, and on Windows no drive or stream
+ * ':') and the result lies strictly inside `root`.
+ */
+export function destinationWithin(root: string, logicalPath: string, path: PlatformPath): string | undefined {
+  const segments = logicalPath.split('/');
+  const plain = (seg: string): boolean => seg !== '' && seg !== '.' && seg !== '..' && path.basename(seg) === seg && !path.isAbsolute(seg) && !(path === win32 && seg.includes(':'));
+  if (!segments.every(plain)) return undefined;
+  const base = path.resolve(root);
+  const dest = path.resolve(base, ...segments);
+  const rel = path.relative(base, dest);
+  if (rel === '' || path.isAbsolute(rel) || rel.split(path.sep).includes('..') || dest !== path.join(base, ...segments)) return undefined;
+  return dest;
 }
 
 async function assertEmptyOrAbsent(dir: string, label: string): Promise<void> {

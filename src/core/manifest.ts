@@ -15,23 +15,64 @@ export const RFC3339_UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 export const KIND = /^[a-z][a-z0-9-]{0,63}$/;
 
 /**
- * A logical path: relative, '/'-separated, no empty, '.' or '..' segments, no
- * backslashes or control characters. Extraction writes entries under these
- * paths, so they are checked as strictly as tar member names.
+ * A logical path is where `extract` writes an entry, on whatever system the
+ * auditor uses, so one portable rule holds for every path (docs/bundle-format.md
+ * §2.1): relative, '/'-separated, 1–1024 characters, NFC; no empty, '.' or
+ * '..' segment; no ':' anywhere (drive letters, `a/C:x`, NTFS streams), no
+ * backslash, no character Windows forbids in a name (< > " | ? *), no control
+ * character (C0, DEL, C1), no bidirectional formatting character; no segment
+ * ending in '.' or ' ', and none that is a reserved device name (CON, PRN,
+ * AUX, NUL, COM1–9, LPT1–9, also with ¹²³, with or without an extension, in
+ * any case). Paths must also differ when compared case-insensitively (checked
+ * over the whole manifest).
  */
 export function logicalPathProblem(path: string): string | undefined {
   if (path.length === 0) return 'is empty';
   if (path.length > 1024) return 'is longer than 1024 characters';
   if (path.startsWith('/')) return 'is absolute';
-  if (/^[A-Za-z]:/.test(path)) return 'has a drive letter';
+  if (path.includes(':')) return /^[A-Za-z]:/.test(path) ? 'has a drive letter' : "contains ':' (a drive or stream on Windows)";
   if (path.includes('\\')) return 'contains a backslash';
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(path)) return 'contains a control character';
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(path)) return 'contains a control character';
+  if (/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(path)) return 'contains a bidirectional formatting character';
+  if (/[<>"|?*]/.test(path)) return 'contains a character Windows does not allow in a name (< > " | ? *)';
+  if (path.normalize('NFC') !== path) return 'is not in Unicode normalization form C';
   for (const segment of path.split('/')) {
+    if (segment === '') return 'has an empty segment';
+    if (segment === '.' || segment === '..') return `has a '${segment}' segment`;
+    if (/[. ]$/.test(segment)) return `has a segment ending in a dot or a space ('${segment}')`;
+    if (RESERVED_DEVICE.test(segment.split('.')[0]?.trimEnd() ?? '')) return `has a segment that is a reserved device name on Windows ('${segment}')`;
+  }
+  return undefined;
+}
+
+/**
+ * A subject's name: an artifact's file name, or an image reference such as
+ * `registry:5000/acme/web@sha256:…`. Subjects are never written to disk, so
+ * `:` is allowed; the rest of the path rule (relative, clean segments, no
+ * backslash, no control or bidirectional character) holds.
+ */
+export function subjectNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'is empty';
+  if (name.length > 1024) return 'is longer than 1024 characters';
+  if (name.startsWith('/')) return 'is absolute';
+  if (/^[A-Za-z]:/.test(name)) return 'has a drive letter';
+  if (name.includes('\\')) return 'contains a backslash';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'contains a control character';
+  if (/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(name)) return 'contains a bidirectional formatting character';
+  for (const segment of name.split('/')) {
     if (segment === '') return 'has an empty segment';
     if (segment === '.' || segment === '..') return `has a '${segment}' segment`;
   }
   return undefined;
+}
+
+const RESERVED_DEVICE = /^(CON|PRN|AUX|NUL|COM[1-9¹²³]|LPT[1-9¹²³])$/i;
+
+/** The key under which two logical paths are the same file on a case-insensitive system. */
+export function foldedPath(path: string): string {
+  return path.normalize('NFC').toLowerCase().toUpperCase().toLowerCase();
 }
 
 const logicalPath = z.string().superRefine((p, ctx) => {
@@ -72,8 +113,13 @@ export const entrySchema = z
   });
 export type ManifestEntry = z.infer<typeof entrySchema>;
 
+const subjectName = z.string().superRefine((n, ctx) => {
+  const problem = subjectNameProblem(n);
+  if (problem) ctx.addIssue({ code: 'custom', message: `name ${problem}` });
+});
+
 export const subjectSchema = z.strictObject({
-  name: logicalPath,
+  name: subjectName,
   digest,
   size,
 });
@@ -94,12 +140,19 @@ export const manifestSchema = z
   .superRefine((m, ctx) => {
     checkSortedUnique(m.entries.map((e) => e.path), ['entries'], 'path', ctx);
     checkSortedUnique(m.subjects.map((s) => s.name), ['subjects'], 'name', ctx);
-    // A path may not also be a directory of another path: extraction needs a tree.
-    const paths = new Set(m.entries.map((e) => e.path));
+    // Paths that a case-insensitive file system would take for one file.
+    const folded = new Map<string, string>();
     m.entries.forEach((e, i) => {
-      const segments = e.path.split('/');
+      const key = foldedPath(e.path);
+      const other = folded.get(key);
+      if (other !== undefined && other !== e.path) ctx.addIssue({ code: 'custom', path: ['entries', i, 'path'], message: `'${e.path}' and '${other}' differ only in case` });
+      folded.set(key, e.path);
+    });
+    // A path may not also be a directory of another path (in any case): extraction needs a tree.
+    m.entries.forEach((e, i) => {
+      const segments = foldedPath(e.path).split('/');
       for (let n = 1; n < segments.length; n++) {
-        if (paths.has(segments.slice(0, n).join('/'))) {
+        if (folded.has(segments.slice(0, n).join('/'))) {
           ctx.addIssue({ code: 'custom', path: ['entries', i, 'path'], message: `'${e.path}' lies below another entry's path` });
         }
       }

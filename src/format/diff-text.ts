@@ -1,3 +1,4 @@
+import { escapeValue } from './terminal.js';
 import { LEVELS, SEVERITIES, TEST_COUNTS, type Change, type DiffComponent, type DiffResult } from '../commands/diff.js';
 
 /**
@@ -60,7 +61,7 @@ export function formatDiff(r: DiffResult): string {
   ]);
   section('Subjects', [...r.subjects.added.map((s) => `  + ${s.name}  ${s.digest}`), ...r.subjects.removed.map((s) => `  - ${s.name}  ${s.digest}`)]);
   if (r.warnings.length) lines.push('', 'Warnings', ...r.warnings.map((w) => `  ! ${w}`));
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(escapeValue).join('\n')}\n`;
 }
 
 function component(c: DiffComponent): string {

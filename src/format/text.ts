@@ -2,6 +2,7 @@ import type { InspectResult } from '../commands/inspect.js';
 import type { AttestationReport } from '../commands/verify-attestation.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import { assess, headline } from '../verifier/assessment.js';
+import { escapeValue } from './terminal.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 
@@ -70,7 +71,8 @@ export function describeSummary(kind: string, s: Record<string, unknown>): strin
   }
 }
 
-function table(rows: string[][]): string {
+function table(raw: string[][]): string {
+  const rows = raw.map((r) => r.map(escapeValue));
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
 }
@@ -80,9 +82,9 @@ const short = (digest: string): string => `${digest.slice(0, 19)}…`;
 export function formatInspect(r: InspectResult): string {
   const src = r.source;
   const lines = [
-    `${r.name} ${r.version}`,
-    `created  ${r.created}`,
-    `source   ${[src.repository, src.commit && `@ ${src.commit}`, src.ref && `(${src.ref})`].filter(Boolean).join(' ') || 'unknown'}`,
+    escapeValue(`${r.name} ${r.version}`),
+    escapeValue(`created  ${r.created}`),
+    escapeValue(`source   ${[src.repository, src.commit && `@ ${src.commit}`, src.ref && `(${src.ref})`].filter(Boolean).join(' ') || 'unknown'}`),
     '',
     `Evidence (${r.entries.length})`,
     table([['PATH', 'KIND', 'SIZE', 'DIGEST', 'SUMMARY'], ...r.entries.map((e) => [e.path, e.kind, formatBytes(e.size), short(e.digest), describeSummary(e.kind, e.summary)])]),
@@ -110,7 +112,7 @@ export function formatVerifyText(report: VerifyReport & { bundle: { path?: strin
   if (report.signature) lines.push(...signatureLines(report.signature));
   lines.push('', ...checkLines(report.checks));
   if (report.policy) lines.push('', ...policyLines(report.policy));
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(escapeValue).join('\n')}\n`;
 }
 
 function policyLines(p: PolicyResult): string[] {
@@ -153,5 +155,5 @@ export function formatAttestationText(r: AttestationReport): string {
   lines.push(`artifact:        ${r.artifact.file ?? ''} ${Object.entries(r.artifact.digests).map(([a, h]) => `${a}:${h.slice(0, 16)}…`).join(' ')}`.trimEnd());
   if (r.signature) lines.push(...signatureLines(r.signature));
   lines.push('', ...checkLines(r.checks));
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(escapeValue).join('\n')}\n`;
 }

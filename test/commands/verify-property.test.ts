@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
+import { logicalPathProblem } from '../../src/core/manifest.js';
 import { describe, expect, it } from 'vitest';
 import { collect } from '../../src/commands/collect.js';
 import { verifyBundleIntegrity } from '../../src/verifier/verify-bundle.js';
@@ -14,7 +15,8 @@ const tmp = useTmp();
 /** Random evidence sets: opaque files of random kinds, names and bytes, some identical. */
 const evidenceSet = fc.uniqueArray(
   fc.record({
-    name: fc.stringMatching(/^[a-z][a-z0-9_.-]{0,20}$/),
+    // Any name the portable path rule accepts (docs/bundle-format.md §2.1); others are refused at collection.
+    name: fc.stringMatching(/^[a-z][a-z0-9_.-]{0,20}$/).filter((n) => logicalPathProblem(`notes/${n}`) === undefined),
     kind: fc.constantFrom('notes', 'release-notes', 'raw', 'attestation-copy'),
     bytes: fc.uint8Array({ minLength: 0, maxLength: 3000 }),
   }),
