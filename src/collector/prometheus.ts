@@ -1,3 +1,4 @@
+import { headerSecrets, redactSecrets } from '../net/redact.js';
 import { CollectError } from './errors.js';
 
 /** One instant-query answer, as Prometheus gives it (`data` of /api/v1/query). */
@@ -43,6 +44,7 @@ export function prometheusClient(options: PrometheusOptions): PrometheusClient {
     base.username = '';
     base.password = '';
   }
+  const secrets = headerSecrets(Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'accept')));
   const shown = base.toString().replace(/\/$/, '');
   const doFetch = options.fetch ?? fetch;
   const retries = options.retries ?? 3;
@@ -72,8 +74,9 @@ export function prometheusClient(options: PrometheusOptions): PrometheusClient {
         }
         const json = (await res.json().catch(() => undefined)) as { status?: string; data?: PromQueryData; error?: string; errorType?: string } | undefined;
         if (!res.ok || json?.status !== 'success' || !json.data) {
-          const detail = json?.error ? `${json.errorType ?? 'error'}: ${json.error}` : `HTTP ${res.status}`;
-          throw new CollectError('PROMETHEUS_ERROR', `Prometheus at ${shown} refused the query ${expr} (${detail})`);
+          // The server's words may echo our request, headers included: redacted, and cut short.
+          const said = json?.error ? `${json.errorType ?? 'error'}: ${String(json.error).slice(0, 500)}` : `HTTP ${res.status}`;
+          throw new CollectError('PROMETHEUS_ERROR', `Prometheus at ${shown} refused the query ${expr} (${redactSecrets(said, secrets)})`);
         }
         return json.data;
       }

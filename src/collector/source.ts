@@ -62,17 +62,25 @@ export async function sourceFromGit(cwd: string): Promise<Source> {
   });
 }
 
-/** Remote URLs can carry tokens (https://x-access-token:…@github.com/…): never record them. */
+/**
+ * A repository URL as it may be recorded: scheme, host and path only. Remote
+ * URLs carry tokens in the user information (https://x-access-token:…@host/…)
+ * and in query strings or fragments (?access_token=…): none of it is kept.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = '';
-      u.password = '';
+    if (u.protocol === 'http:' || u.protocol === 'https:' || u.protocol === 'ssh:' || u.protocol === 'git:' || u.protocol.endsWith('+ssh:') || u.protocol.startsWith('git+')) {
+      return `${u.protocol}//${u.host}${u.pathname}`.replace(/\/$/, '');
     }
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
     return u.toString().replace(/\/$/, '');
   } catch {
-    return url.replace(/^([a-z+]+:\/\/)[^@/]*@/i, '$1');
+    // scp-like `git@host:owner/repo.git`, or not a URL at all: no credentials, no query.
+    return url.replace(/^([a-z+]+:\/\/)[^@/]*@/i, '$1').replace(/[?#].*$/, '');
   }
 }
 

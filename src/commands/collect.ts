@@ -14,7 +14,7 @@ import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import { readKeys, resolveTrustRoots } from './trust.js';
 import type { CollectorOutput } from '../collector/collector.js';
 import { CollectError } from '../collector/errors.js';
-import { detectSource, type Env } from '../collector/source.js';
+import { detectSource, redactUrl, type Env } from '../collector/source.js';
 import { hashSubjects, type SubjectFile } from '../collector/subjects.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { assertOutputFolder, writeAtomically } from './atomic.js';
@@ -233,6 +233,8 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
 
   const detected = await detectSource(cwd, env);
   const source: Source = { ...detected, ...stripUndefined(cfg?.source ?? {}), ...stripUndefined(options.source ?? {}) };
+  // Whoever gave it (git, CI variables, the config or a flag), only scheme, host and path are signed into the record.
+  if (source.repository) source.repository = redactUrl(source.repository);
   const manifest: Manifest = {
     mediaType: MANIFEST_MEDIA_TYPE,
     formatVersion: MANIFEST_FORMAT_VERSION,

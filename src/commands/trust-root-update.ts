@@ -1,3 +1,5 @@
+import { redactSecrets } from '../net/redact.js';
+import { redactUrl } from '../collector/source.js';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -47,7 +49,8 @@ export async function trustRootUpdate(options: TrustRootUpdateOptions): Promise<
     json = TrustedRoot.toJSON(root);
   } catch (e) {
     const err = e as { code?: string; message?: string };
-    throw new VerifyError('TRUST_ROOT_UPDATE_FAILED', `the trusted root could not be refreshed from ${options.mirrorUrl ?? 'https://tuf-repo-cdn.sigstore.dev'}: ${err.code ? `${err.code}: ` : ''}${err.message ?? String(e)}`);
+    const mirror = redactUrl(options.mirrorUrl ?? 'https://tuf-repo-cdn.sigstore.dev');
+    throw new VerifyError('TRUST_ROOT_UPDATE_FAILED', redactSecrets(`the trusted root could not be refreshed from ${mirror}: ${err.code ? `${err.code}: ` : ''}${String(err.message ?? e).slice(0, 500)}`));
   }
   const loaded = loadTrustRoot({ source: 'TUF', json });
   if (isTrustRootProblem(loaded)) throw new VerifyError('TRUST_ROOT_UPDATE_FAILED', `the refreshed trusted root is not usable: ${loaded.message}`);

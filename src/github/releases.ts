@@ -1,3 +1,4 @@
+import { redactSecrets } from '../net/redact.js';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -94,7 +95,7 @@ export class ReleasesClient {
       const error = this.#toError(what, e);
       // Whatever GitHub (or a proxy) echoed back, the token is not repeated.
       if (error instanceof GitHubError && this.#token && error.message.includes(this.#token)) {
-        return Promise.reject(new GitHubError(error.code, error.message.split(this.#token).join('[REDACTED]'), error.status === undefined ? {} : { status: error.status }));
+        return Promise.reject(new GitHubError(error.code, redactSecrets(error.message, [this.#token]), error.status === undefined ? {} : { status: error.status }));
       }
       throw error;
     }

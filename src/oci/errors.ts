@@ -1,3 +1,4 @@
+import { redactSecrets } from '../net/redact.js';
 /**
  * Errors of the OCI registry client: bad references, registries that refuse,
  * fail or answer with something other than what was asked for.
@@ -68,10 +69,8 @@ const MIN_SECRET = 4;
  * characters (text quoted from a registry must not rewrite a terminal line).
  */
 export function scrubSecrets(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= MIN_SECRET) out = out.split(s).join('[REDACTED]');
   // eslint-disable-next-line no-control-regex
-  return out.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return redactSecrets(text, [...secrets].filter((s) => s.length >= MIN_SECRET)).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
 /** Quotes untrusted text for a message: control characters escaped, at most `max` characters. */

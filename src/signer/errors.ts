@@ -1,3 +1,4 @@
+import { redactSecrets } from '../net/redact.js';
 /** Errors while signing: bad key or token, or a signing service that failed. All exit 2. */
 export type SignErrorCode =
   | 'IDENTITY_TOKEN_MISSING'
@@ -19,13 +20,7 @@ export class SignError extends Error {
   }
 }
 
-/** JWTs (three base64url parts, the first starting with '{"' → "eyJ"). */
-const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
-const BEARER = /(authorization|bearer)([:=\s]+)[^\s,"']+/gi;
-
-/** Removes secrets from text that may reach a terminal, a log or a file. */
+/** Removes secrets from text that may reach a terminal, a log or a file (src/net/redact.ts). */
 export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 8) out = out.split(s).join('[REDACTED]');
-  return out.replace(JWT, '[REDACTED]').replace(BEARER, '$1$2[REDACTED]');
+  return redactSecrets(text, secrets);
 }
