@@ -248,6 +248,8 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .option('--subject <file>', 'release artifact to re-hash and find among the subjects; repeatable', collectList)
       .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
       .option('--policy <file>', 'a policy (YAML or JSON) to evaluate over the evidence; failing it exits 3')
+      .option('--policy-max-cost <elements>', 'list elements one policy rule may visit before it stops as an error (default 1000000)')
+      .option('--policy-timeout <seconds>', 'time the whole policy may take; rules left then are errors (default 10)')
       .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown', 'html']).default('text'))
       .option('-o, --output <file>', 'write the report to this file (default: standard output)')
       .option('--json', 'same as --format json')
@@ -283,6 +285,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
         key: o.key,
         identity: identityFrom(o),
         policy: o.policy,
+        policyLimits: policyLimitsFrom(o),
       };
       let result: import('../src/commands/verify.js').VerifyResult;
       if (o.image) {
@@ -547,6 +550,22 @@ export const EXAMPLES: Record<string, string[]> = {
   push: ['evidence push rel.tar.gz oci://ghcr.io/acme/web-evidence:1.4.2'],
   pull: ['evidence pull oci://ghcr.io/acme/web-evidence:1.4.2 -o rel.tar.gz'],
 };
+
+/** --policy-max-cost and --policy-timeout, checked. */
+function policyLimitsFrom(o: Record<string, unknown>): import('../src/policy/evaluate.js').PolicyLimits {
+  const out: import('../src/policy/evaluate.js').PolicyLimits = {};
+  if (o.policyMaxCost !== undefined) {
+    const n = Number(o.policyMaxCost);
+    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--policy-max-cost: '${String(o.policyMaxCost)}' is not a positive whole number`);
+    out.ruleCost = n;
+  }
+  if (o.policyTimeout !== undefined) {
+    const n = Number(o.policyTimeout);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--policy-timeout: '${String(o.policyTimeout)}' is not a positive number of seconds`);
+    out.timeMs = n * 1000;
+  }
+  return out;
+}
 
 function progressPrinter(out: CliStream): { event: (e: import('../src/commands/collect.js').CollectProgress) => void; done: () => void } {
   let shown = false;

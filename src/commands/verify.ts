@@ -6,7 +6,7 @@ import type { BundleContents } from '../core/bundle-reader.js';
 import type { Manifest } from '../core/manifest.js';
 import { sha256Hex } from '../core/digest.js';
 import { PolicyError } from '../policy/errors.js';
-import { crossCheckBlob, evaluatePolicy, loadPolicy, type LoadedPolicy } from '../policy/evaluate.js';
+import { crossCheckBlob, evaluatePolicy, loadPolicy, type LoadedPolicy, type PolicyLimits } from '../policy/evaluate.js';
 import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
@@ -43,6 +43,8 @@ export interface VerifyOptions {
   subjectDigests?: SubjectToCheck[];
   /** Clock for waivers' expiry (tests). */
   now?: () => Date;
+  /** A policy's cost and time limits (defaults in src/policy/evaluate.ts). */
+  policyLimits?: PolicyLimits;
   /** Receives each blob as it is read and checked (extract stages them). */
   blobSink?: VerifyBundleOptions['blobSink'];
 }
@@ -141,7 +143,7 @@ function withPolicy(result: VerifyCommandReport, rules: LoadedPolicy | undefined
       mode: result.mode,
       ...(signer ? { signer } : {}),
       now: (options.now ?? (() => new Date()))(),
-    });
+    }, options.policyLimits);
   }
   const policyOk = result.policy?.ok ?? true;
   result.verdict = !authentic ? 'failed' : policyOk ? 'verified' : 'policy-failed';

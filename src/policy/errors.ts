@@ -1,5 +1,5 @@
 /** A policy that cannot be used: unreadable, invalid, or a rule that does not evaluate to a boolean. Exit 2. */
-export type PolicyErrorCode = 'POLICY_NOT_FOUND' | 'POLICY_INVALID' | 'POLICY_RULE_INVALID';
+export type PolicyErrorCode = 'POLICY_NOT_FOUND' | 'POLICY_INVALID' | 'POLICY_RULE_INVALID' | 'POLICY_TOO_LARGE';
 
 export class PolicyError extends Error {
   readonly code: PolicyErrorCode;

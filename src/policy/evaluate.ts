@@ -6,6 +6,7 @@ import { zodIssues, type Manifest } from '../core/manifest.js';
 import { anchored, matchesSigner } from '../verifier/identity-policy.js';
 import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../verifier/policy-result.js';
 import { PolicyError } from './errors.js';
+import { Meter, metered } from './metered.js';
 import { policySchema, type Policy } from './schema.js';
 
 /** The lists a rule can read, one per evidence kind, named after it (docs/policy.md). */
@@ -18,7 +19,12 @@ export interface LoadedPolicy {
 }
 
 /** Parses and checks a policy (YAML or JSON): every rule must compile, every waiver name a rule. */
+/** A policy is a short document a person writes; anything larger is refused before it is parsed (exit 2). */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+export const MAX_POLICY_RULES = 2000;
+
 export function loadPolicy(bytes: Buffer, path: string): LoadedPolicy {
+  if (bytes.length > MAX_POLICY_BYTES) throw new PolicyError('POLICY_TOO_LARGE', `${path}: ${bytes.length} bytes; a policy may have at most ${MAX_POLICY_BYTES}`, { path });
   let raw: unknown;
   try {
     raw = parseYaml(bytes.toString('utf8'), { strict: true, uniqueKeys: true });
@@ -28,6 +34,7 @@ export function loadPolicy(bytes: Buffer, path: string): LoadedPolicy {
   const parsed = policySchema.safeParse(raw);
   if (!parsed.success) throw new PolicyError('POLICY_INVALID', `${path}: not a valid policy`, { path, issues: zodIssues(parsed.error) });
   const policy = parsed.data;
+  if (policy.rules.length > MAX_POLICY_RULES) throw new PolicyError('POLICY_TOO_LARGE', `${path}: ${policy.rules.length} rules; a policy may have at most ${MAX_POLICY_RULES}`, { path });
   const names = new Set<string>();
   for (const rule of policy.rules) {
     if (names.has(rule.name)) throw new PolicyError('POLICY_INVALID', `${path}: two rules are named '${rule.name}'`, { path });
@@ -65,10 +72,27 @@ export interface PolicyContext {
   now: Date;
 }
 
-export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext): PolicyResult {
+/** How much a policy may spend (docs/policy.md, "Limits"). */
+export interface PolicyLimits {
+  /** List elements one rule may visit; default DEFAULT_RULE_COST. */
+  ruleCost?: number;
+  /** Milliseconds the whole policy may take; default DEFAULT_POLICY_TIME_MS. */
+  timeMs?: number;
+  /** Milliseconds now (tests). */
+  clock?: () => number;
+}
+
+export const DEFAULT_RULE_COST = 1_000_000;
+export const DEFAULT_POLICY_TIME_MS = 10_000;
+
+export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits: PolicyLimits = {}): PolicyResult {
   const { policy } = loaded;
+  const clock = limits.clock ?? (() => performance.now());
+  const meter = new Meter(clock() + (limits.timeMs ?? DEFAULT_POLICY_TIME_MS), clock);
   const requirements = policy.require.map((r) => checkRequirement(r, ctx.manifest));
-  const rules = policy.rules.map((rule) => evaluateRule(rule, policy, ctx, loaded.path));
+  // Built once for all rules, with every list metered.
+  const bindings = metered(celBindings(ctx.manifest), meter) as Record<string, never>;
+  const rules = policy.rules.map((rule) => evaluateRule(rule, policy, ctx, loaded.path, bindings, meter, limits.ruleCost ?? DEFAULT_RULE_COST));
   const crossChecks = policy.crossChecks.map((name) => crossCheck(name, ctx));
   const identity = checkPolicyIdentity(policy, ctx);
   const ok =
@@ -126,11 +150,16 @@ export function celBindings(manifest: Manifest): Record<string, unknown> {
   return { manifest: JSON.parse(JSON.stringify(manifest)) as unknown, ...lists };
 }
 
-function evaluateRule(rule: Policy['rules'][number], policy: Policy, ctx: PolicyContext, path: string): RuleResult {
-  const value = run(rule.expr, celBindings(ctx.manifest) as never);
+function evaluateRule(rule: Policy['rules'][number], policy: Policy, ctx: PolicyContext, path: string, bindings: Record<string, never>, meter: Meter, budget: number): RuleResult {
+  const base = { name: rule.name, expr: rule.expr, controls: rule.controls };
+  const timedOut = (): RuleResult => ({ ...base, status: 'error', code: 'POLICY_TIME_EXCEEDED', message: 'not evaluated to the end: the policy ran out of time (--policy-timeout)' });
+  if (meter.overDeadline()) return timedOut();
+  meter.start(budget);
+  const value = run(rule.expr, bindings);
+  if (meter.stopped === 'cost') return { ...base, status: 'error', code: 'POLICY_RULE_COST_EXCEEDED', message: `stopped after visiting ${budget} list elements, this rule's budget (--policy-max-cost)` };
+  if (meter.stopped === 'time') return timedOut();
   if (isCelError(value)) throw new PolicyError('POLICY_RULE_INVALID', `${path}: rule '${rule.name}' cannot be evaluated: ${value.message}`, { path });
   if (typeof value !== 'boolean') throw new PolicyError('POLICY_RULE_INVALID', `${path}: rule '${rule.name}' yields a ${typeof value}, not a boolean`, { path });
-  const base = { name: rule.name, expr: rule.expr, controls: rule.controls };
   if (value) return { ...base, status: 'pass', message: 'holds' };
   const message = rule.message ?? `${rule.expr} is false`;
   const waiver = policy.waivers.find((w) => w.rule === rule.name);

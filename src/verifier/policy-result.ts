@@ -29,6 +29,8 @@ export interface RuleResult {
   expr: string;
   /** `error`: the rule did not evaluate to a boolean (reported, and fails the policy). */
   status: 'pass' | 'fail' | 'waived' | 'error';
+  /** Why an `error`: the rule's cost budget or the policy's time ran out. */
+  code?: 'POLICY_RULE_COST_EXCEEDED' | 'POLICY_TIME_EXCEEDED';
   message: string;
   controls: string[];
   waiver?: { reason: string; expires: string; expired: boolean };
