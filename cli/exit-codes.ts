@@ -1,3 +1,4 @@
+import { FileError } from '../src/fs/small-file.js';
 import { CommanderError } from 'commander';
 import { BundleError } from '../src/core/errors.js';
 import { CollectError } from '../src/collector/errors.js';
@@ -28,7 +29,7 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof GitHubError && error.code === 'ASSET_MISMATCH') return ExitCode.VerificationFailed;
   // A file that holds no readable bundle: a verdict on the file, the same from inspect, verify and diff.
   if (error instanceof VerifyError && error.code === 'BUNDLE_INVALID') return ExitCode.VerificationFailed;
-  if (error instanceof CollectError || error instanceof VerifyError || error instanceof SignError || error instanceof PolicyError || error instanceof GitHubError || error instanceof OciError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError) {
+  if (error instanceof CollectError || error instanceof VerifyError || error instanceof SignError || error instanceof PolicyError || error instanceof GitHubError || error instanceof OciError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError || error instanceof FileError) {
     return ExitCode.InvalidInput;
   }
   // Anything else is a bug of ours; it still must not look like success or a verdict.

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { type FileError, readSmallFile } from '../fs/small-file.js';
+import { stat } from 'node:fs/promises';
 import { hashFile } from '../fs/hash-file.js';
 import { sha256Hex } from '../core/digest.js';
 import { CollectError } from './errors.js';
@@ -44,14 +45,13 @@ export interface Collector {
 export const MAX_PARSED_INPUT_BYTES = 256 * 1024 * 1024;
 
 export async function readInput(input: CollectorInput): Promise<Buffer> {
-  const info = await statInput(input);
-  if (info.size > MAX_PARSED_INPUT_BYTES) {
-    throw new CollectError('INPUT_TOO_LARGE', `${input.label}: ${info.size} bytes; evidence that is parsed may be at most ${MAX_PARSED_INPUT_BYTES} bytes (use --file for opaque files)`, { file: input.label });
-  }
   try {
-    return await readFile(input.file);
+    return await readSmallFile(input.file, input.label, { what: 'evidence that is parsed (use --file for opaque files)', max: MAX_PARSED_INPUT_BYTES });
   } catch (e) {
-    throw inputError(input, e);
+    const code = (e as FileError).code;
+    if (code === 'FILE_TOO_LARGE') throw new CollectError('INPUT_TOO_LARGE', (e as Error).message, { file: input.label });
+    if (code === 'FILE_NOT_FOUND') throw new CollectError('INPUT_NOT_FOUND', `${input.label}: no such file`, { file: input.label });
+    throw new CollectError('INPUT_UNREADABLE', (e as Error).message, { file: input.label });
   }
 }
 

@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { type FileError, readSmallFile } from '../fs/small-file.js';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
@@ -53,9 +54,9 @@ export const migrationsCollector: Collector = {
     for (const rel of paths) {
       let bytes: Buffer;
       try {
-        bytes = await readFile(join(dir, rel));
+        bytes = await readSmallFile(join(dir, rel), `${input.label}/${rel}`, { what: 'a migration', max: MAX_PARSED_INPUT_BYTES });
       } catch (e) {
-        throw inputError({ label: `${input.label}/${rel}` }, e);
+        throw new CollectError((e as FileError).code === 'FILE_TOO_LARGE' ? 'INPUT_TOO_LARGE' : 'INPUT_UNREADABLE', (e as Error).message, { file: `${input.label}/${rel}` });
       }
       total += bytes.length;
       if (total > MAX_PARSED_INPUT_BYTES) {

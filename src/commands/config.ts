@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -44,12 +44,7 @@ export interface LoadedConfig {
 export async function loadConfig(file: string, cwd: string): Promise<LoadedConfig> {
   const path = resolve(cwd, file);
   let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CollectError(code === 'ENOENT' ? 'INPUT_NOT_FOUND' : 'INPUT_UNREADABLE', `${file}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`}`, { file });
-  }
+  text = (await readSmallFile(path, file, { what: 'a config file', max: SMALL_FILE_LIMITS.config, notFound: (l) => new CollectError('INPUT_NOT_FOUND', `${l}: no such file`, { file: l }) })).toString('utf8');
   let raw: unknown;
   try {
     raw = parseYaml(text, { prettyErrors: true, strict: true, uniqueKeys: true });

@@ -1,4 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { FileError, SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
+import { parseJsonStrict } from '../core/strict-json.js';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VerifyError } from '../verifier/errors.js';
@@ -15,21 +17,15 @@ export function refreshedRootPath(env: Env): string {
   return join(base, 'evidence', 'trusted_root.json');
 }
 
-const MAX_JSON_BYTES = 16 * 1024 * 1024;
-
 export async function readJsonFile(path: string, label: string, codes: { missing: 'ATTESTATION_NOT_FOUND' | 'TRUSTED_ROOT_NOT_FOUND'; bad: 'ATTESTATION_UNREADABLE' | 'TRUSTED_ROOT_INVALID' }): Promise<unknown> {
-  let bytes: Buffer;
+  const attestation = codes.missing === 'ATTESTATION_NOT_FOUND';
+  const bytes = await readSmallFile(path, label, {
+    what: attestation ? 'an attestation' : 'a trusted root',
+    max: attestation ? SMALL_FILE_LIMITS.attestation : SMALL_FILE_LIMITS.trustedRoot,
+    notFound: (l) => new VerifyError(codes.missing, `${l}: no such file`, { path: l }),
+  });
   try {
-    const info = await stat(path);
-    if (info.size > MAX_JSON_BYTES) throw new VerifyError(codes.bad, `${label}: ${info.size} bytes, more than the ${MAX_JSON_BYTES} read`, { path: label });
-    bytes = await readFile(path);
-  } catch (e) {
-    if (e instanceof VerifyError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new VerifyError(code === 'ENOENT' ? codes.missing : codes.bad, `${label}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`}`, { path: label });
-  }
-  try {
-    return JSON.parse(bytes.toString('utf8'));
+    return parseJsonStrict(bytes);
   } catch (e) {
     throw new VerifyError(codes.bad, `${label}: not valid JSON (${(e as Error).message})`, { path: label });
   }
@@ -60,8 +56,9 @@ export async function readKeys(cwd: string, files: string[] | undefined): Promis
   return Promise.all(
     (files ?? []).map(async (f) => {
       try {
-        return { label: f, pem: await readFile(resolve(cwd, f), 'utf8') };
+        return { label: f, pem: (await readSmallFile(resolve(cwd, f), f, { what: 'a public key', max: SMALL_FILE_LIMITS.key, notFound: (l) => new VerifyError('KEY_NOT_FOUND', `${l}: no such file`, { path: l }) })).toString('utf8') };
       } catch (e) {
+        if (e instanceof VerifyError || e instanceof FileError) throw e;
         throw new VerifyError('KEY_NOT_FOUND', `${f}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: f });
       }
     }),

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+
+import { readSmallFile } from '../fs/small-file.js';
 import { resolve } from 'node:path';
 import { digestsEqual } from '../core/digest.js';
 import { hashFile } from '../fs/hash-file.js';
@@ -56,9 +57,7 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
   let artifactBytes: Buffer | undefined;
   if (kind === 'message-signature') {
     if (!options.artifact) throw new VerifyError('INVALID_OPTION', 'a message signature is over the artifact itself: give --artifact, not --digest');
-    const path = resolve(options.cwd, options.artifact);
-    if ((await stat(path)).size > MAX_MESSAGE_ARTIFACT_BYTES) throw new VerifyError('INVALID_OPTION', `${options.artifact}: larger than the ${MAX_MESSAGE_ARTIFACT_BYTES} bytes read for a message signature`);
-    artifactBytes = await readFile(path);
+    artifactBytes = await readSmallFile(resolve(options.cwd, options.artifact), options.artifact, { what: 'an artifact verified by a message signature', max: MAX_MESSAGE_ARTIFACT_BYTES, notFound: (l) => new VerifyError('ARTIFACT_NOT_FOUND', `${l}: no such file`, { path: l }) });
   }
   const roots = await resolveTrustRoots(options.cwd, options.trustedRoot, options.env ?? {});
   const verified = verifySigstoreBundle({ json, roots, keys, policy, ...(artifactBytes ? { artifact: artifactBytes } : {}) });

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { hashFile } from '../fs/hash-file.js';
@@ -6,7 +6,9 @@ import type { BundleContents } from '../core/bundle-reader.js';
 import type { Manifest } from '../core/manifest.js';
 import { sha256Hex } from '../core/digest.js';
 import { PolicyError } from '../policy/errors.js';
-import { crossCheckBlob, evaluatePolicy, loadPolicy, type LoadedPolicy, type PolicyLimits } from '../policy/evaluate.js';
+import { MAX_POLICY_BYTES, crossCheckBlob, evaluatePolicy, loadPolicy, type LoadedPolicy, type PolicyLimits } from '../policy/evaluate.js';
+import { FileError, SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
+import { parseJsonStrict } from '../core/strict-json.js';
 import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
@@ -16,7 +18,7 @@ import { signatureKind, verifySigstoreBundle } from '../verifier/sigstore-bundle
 import { checkBundleStatement } from '../verifier/statement-check.js';
 import { verifyBundleIntegrity, type SubjectToCheck, type VerifyBundleOptions } from '../verifier/verify-bundle.js';
 import { openBundle } from './open-bundle.js';
-import { checkPolicyOptions, readJsonFile, readKeys, resolveTrustRoots, type Env } from './trust.js';
+import { checkPolicyOptions, readKeys, resolveTrustRoots, type Env } from './trust.js';
 
 export interface VerifyOptions {
   cwd: string;
@@ -70,7 +72,10 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const env = options.env ?? {};
   const rules = options.policy ? loadPolicy(await readPolicyFile(options.cwd, options.policy), options.policy) : undefined;
   const subjects = [...(await hashArtifacts(options.cwd, options.subject ?? [])), ...(options.subjectDigests ?? [])];
-  const external = options.attestation ? await readJsonFile(resolve(options.cwd, options.attestation), options.attestation, { missing: 'ATTESTATION_NOT_FOUND', bad: 'ATTESTATION_UNREADABLE' }) : undefined;
+  const externalBytes = options.attestation
+    ? await readSmallFile(resolve(options.cwd, options.attestation), options.attestation, { what: 'an attestation', max: SMALL_FILE_LIMITS.attestation, notFound: (l) => new VerifyError('ATTESTATION_NOT_FOUND', `${l}: no such file`, { path: l }) })
+    : undefined;
+  const external = externalBytes ? parseAttestationJson(externalBytes, options.attestation as string) : undefined;
   const roots = options.integrityOnly ? [] : await resolveTrustRoots(options.cwd, options.trustedRoot, env);
   const keys = await readKeys(options.cwd, options.key);
 
@@ -124,7 +129,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   result.checks = [...checks, ...signed];
   result.ok = result.checks.every((c) => c.ok || c.skipped);
   const attestation = options.attestation
-    ? { uri: options.attestation, sha256: sha256Hex(await readFile(resolve(options.cwd, options.attestation))) }
+    ? { uri: options.attestation, sha256: sha256Hex(externalBytes as Buffer) }
     : contents.attestationBytes
       ? { uri: 'attestations/evidence.sigstore.json', sha256: sha256Hex(contents.attestationBytes) }
       : undefined;
@@ -154,9 +159,19 @@ function withPolicy(result: VerifyCommandReport, rules: LoadedPolicy | undefined
 
 async function readPolicyFile(cwd: string, file: string): Promise<Buffer> {
   try {
-    return await readFile(resolve(cwd, file));
+    return await readSmallFile(resolve(cwd, file), file, { what: 'a policy', max: MAX_POLICY_BYTES, notFound: (l) => new PolicyError('POLICY_NOT_FOUND', `${l}: no such file`, { path: l }) });
   } catch (e) {
-    throw new PolicyError('POLICY_NOT_FOUND', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: file });
+    if (e instanceof FileError && e.code === 'FILE_TOO_LARGE') throw new PolicyError('POLICY_TOO_LARGE', e.message, { path: file });
+    throw e;
+  }
+}
+
+/** An attestation given with --attestation: strict JSON (no duplicate keys), as any Sigstore bundle is read. */
+function parseAttestationJson(bytes: Buffer, label: string): unknown {
+  try {
+    return parseJsonStrict(bytes);
+  } catch (e) {
+    throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: not valid JSON (${(e as Error).message})`, { path: label });
   }
 }
 

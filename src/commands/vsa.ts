@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { sha256Hex } from '../core/digest.js';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../core/schemas/intoto.js';
 import { toVsaStatement } from '../signer/vsa.js';
@@ -28,7 +26,8 @@ export async function writeVsa(options: WriteVsaOptions): Promise<string[]> {
     resourceUri: options.bundle,
     passed: report.ok,
     timeVerified: new Date(),
-    ...(options.policy ? { policy: { uri: options.policy, sha256: sha256Hex(await readFile(resolve(options.cwd, options.policy))) } } : {}),
+    // The digest of the policy bytes that were evaluated, not of the file read again.
+    ...(options.policy && report.policy ? { policy: { uri: options.policy, sha256: report.policy.policy.digest.replace(/^sha256:/, '') } } : {}),
     inputAttestations: options.result.attestation ? [options.result.attestation] : [],
   });
   const bytes = canonicalBytes(statement);

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { FileError, SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
 import { z } from 'zod';
 import { OciError } from './errors.js';
 
@@ -79,10 +79,10 @@ export function credentialsFromDockerConfig(config: unknown, registry: string, f
 export async function readDockerConfig(path: string, registry: string): Promise<RegistryCredentials | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readSmallFile(path, path, { what: 'a docker config', max: SMALL_FILE_LIMITS.credentials })).toString('utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new OciError('CREDENTIALS_INVALID', `docker config ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    if ((err as FileError).code === 'FILE_NOT_FOUND') return undefined;
+    throw new OciError('CREDENTIALS_INVALID', `docker config ${path} cannot be read (${(err as FileError).code ?? 'error'}: ${(err as Error).message})`);
   }
   let json: unknown;
   try {

@@ -1,5 +1,5 @@
+import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
 import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Signer, type Witness } from '@sigstore/sign';
 import { SignError, redact } from './errors.js';
@@ -64,11 +64,7 @@ export interface LoadedKey {
 
 export async function loadSigningKey(file: string): Promise<LoadedKey> {
   let pem: string;
-  try {
-    pem = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new SignError('KEY_UNREADABLE', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  pem = (await readSmallFile(file, file, { what: 'a private key', max: SMALL_FILE_LIMITS.key, notFound: (l) => new SignError('KEY_UNREADABLE', `${l}: no such file`) })).toString('utf8');
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey({ key: pem, format: 'pem' });
