@@ -248,6 +248,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .option('--subject <file>', 'release artifact to re-hash and find among the subjects; repeatable', collectList)
       .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
       .option('--policy <file>', 'a policy (YAML or JSON) to evaluate over the evidence; failing it exits 3')
+      .option('--max-bundle-size <size>', 'refuse a bundle whose manifest declares more than this in blobs, before reading them (e.g. 20GiB; default 8GiB)')
       .option('--policy-max-cost <elements>', 'list elements one policy rule may visit before it stops as an error (default 1000000)')
       .option('--policy-timeout <seconds>', 'time the whole policy may take; rules left then are errors (default 10)')
       .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown', 'html']).default('text'))
@@ -286,6 +287,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
         identity: identityFrom(o),
         policy: o.policy,
         policyLimits: policyLimitsFrom(o),
+        ...(o.maxBundleSize !== undefined ? { maxBundleSize: parseSize(o.maxBundleSize, '--max-bundle-size') } : {}),
       };
       let result: import('../src/commands/verify.js').VerifyResult;
       if (o.image) {
@@ -508,11 +510,12 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .addOption(new Option('-o, --output <dir>', 'directory to create (absent or empty)').makeOptionMandatory())
       .option('--integrity-only', 'check the content only, not the signature (the output says so)')
       .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
+      .option('--max-bundle-size <size>', 'as verify\'s (default 8GiB)')
       .option('--json', 'print the verification report as JSON'),
   ).action(async (bundle: string, o) => {
     const { extract } = await import('../src/commands/extract.js');
     const { formatVerifyText } = await import('../src/format/text.js');
-    const result = await extract({ cwd: io.cwd, env: io.env, bundle, output: o.output, integrityOnly: o.integrityOnly, attestation: o.attestation, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o) });
+    const result = await extract({ cwd: io.cwd, env: io.env, bundle, output: o.output, integrityOnly: o.integrityOnly, attestation: o.attestation, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o), ...(o.maxBundleSize !== undefined ? { maxBundleSize: parseSize(o.maxBundleSize, '--max-bundle-size') } : {}) });
     const how = result.report.mode === 'integrity-only' ? 'integrity only: the signature was NOT checked' : `signature verified${result.report.signature?.identity ? `, signed by ${result.report.signature.identity}` : result.report.signature?.key ? `, key ${result.report.signature.key}` : ''}`;
     if (o.json) io.stdout.write(`${JSON.stringify({ ...result.report, output: result.output ?? null, files: result.files }, null, 2)}\n`);
     else if (result.output) io.stdout.write(`extracted ${result.files.length} entries to ${result.output} (${how})\n`);
@@ -550,6 +553,16 @@ export const EXAMPLES: Record<string, string[]> = {
   push: ['evidence push rel.tar.gz oci://ghcr.io/acme/web-evidence:1.4.2'],
   pull: ['evidence pull oci://ghcr.io/acme/web-evidence:1.4.2 -o rel.tar.gz'],
 };
+
+/** `1073741824`, `500MB`, `8GiB`: a size in bytes. */
+function parseSize(value: unknown, option: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$/i.exec(String(value).trim());
+  const unit = (m?.[2] ?? 'B').toLowerCase();
+  const factor: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+  const bytes = m ? Math.floor(Number(m[1]) * (factor[unit] ?? Number.NaN)) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new UsageError(`${option}: '${String(value)}' is not a size (bytes, or e.g. 500MB, 8GiB)`);
+  return bytes;
+}
 
 /** --policy-max-cost and --policy-timeout, checked. */
 function policyLimitsFrom(o: Record<string, unknown>): import('../src/policy/evaluate.js').PolicyLimits {

@@ -20,6 +20,8 @@ export interface ExtractOptions {
   trustedRoot?: string[];
   key?: string[];
   identity?: IdentityPolicy;
+  /** As verify's: the most the bundle may declare in blobs. */
+  maxBundleSize?: number;
 }
 
 export interface ExtractResult {
@@ -57,19 +59,30 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
       ...(options.trustedRoot ? { trustedRoot: options.trustedRoot } : {}),
       ...(options.key ? { key: options.key } : {}),
       ...(options.identity ? { identity: options.identity } : {}),
+      ...(options.maxBundleSize !== undefined ? { maxBundleSize: options.maxBundleSize } : {}),
       blobSink: (hex) => createWriteStream(join(blobDir, hex), { flags: 'wx' }),
     });
     if (!report.ok || !manifest) return { report, files: [] };
     try {
       const files: string[] = [];
       const root = join(staging, 'tree');
+      // Each staged blob is moved to its first entry's place and copied only for
+      // further entries of the same digest: extraction needs the bundle's size on
+      // disk once, not twice.
+      const placed = new Map<string, string>();
       for (const entry of manifest.entries) {
         // The manifest schema already refuses unsafe paths; this is the second
         // lock, on this system's rules and on Windows' whatever this system is.
         const dest = destinationWithin(root, entry.path, pathApi);
         if (!dest || !destinationWithin('C:\\out', entry.path, win32)) throw new VerifyError('EXTRACT_WRITE_FAILED', `entry path '${entry.path}' leaves the output directory`, { path: entry.path });
         await mkdir(dirname(dest), { recursive: true });
-        await copyFile(join(blobDir, digestHex(entry.digest)), dest, 1 /* COPYFILE_EXCL */);
+        const hex = digestHex(entry.digest);
+        const first = placed.get(hex);
+        if (first) await copyFile(first, dest, 1 /* COPYFILE_EXCL */);
+        else {
+          await rename(join(blobDir, hex), dest);
+          placed.set(hex, dest);
+        }
         files.push(entry.path);
       }
       await mkdir(root, { recursive: true });

@@ -47,6 +47,8 @@ export interface VerifyOptions {
   now?: () => Date;
   /** A policy's cost and time limits (defaults in src/policy/evaluate.ts). */
   policyLimits?: PolicyLimits;
+  /** The most a bundle may declare in blobs (bytes), checked before they are read; default 8 GiB. */
+  maxBundleSize?: number;
   /** Receives each blob as it is read and checked (extract stages them). */
   blobSink?: VerifyBundleOptions['blobSink'];
 }
@@ -85,7 +87,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   let sourceError: unknown;
   if (options.open) stream.once('error', (e: unknown) => (sourceError ??= e));
   const keep = (hex: string, m: Manifest): boolean => isAttestationBlob(hex, m) || (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m));
-  const { report, contents } = await verifyBundleIntegrity(stream, { subjects, keepBlob: keep, ...(options.blobSink ? { blobSink: options.blobSink } : {}) });
+  const { report, contents } = await verifyBundleIntegrity(stream, {
+    subjects,
+    keepBlob: keep,
+    ...(options.blobSink ? { blobSink: options.blobSink } : {}),
+    ...(options.maxBundleSize !== undefined ? { maxDeclaredBytes: options.maxBundleSize } : {}),
+  });
   if (sourceError !== undefined && (sourceError as { code?: unknown }).code !== 'DIGEST_MISMATCH') throw sourceError;
   const result: VerifyCommandReport = { ...report, bundle: { path: options.bundle, ...report.bundle } };
   const attestationEntries = contents.manifest?.entries.some((e) => e.kind === 'attestation') ?? false;

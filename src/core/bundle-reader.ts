@@ -27,6 +27,7 @@ export type ReadFindingCode =
   | 'ARCHIVE_TRUNCATED'
   | 'TRAILING_GARBAGE'
   | 'DECOMPRESSION_LIMIT_EXCEEDED'
+  | 'DECLARED_SIZE_TOO_LARGE'
   | 'HIDDEN_TAR_HEADER'
   | 'UNSAFE_PATH'
   | 'SYMLINK_MEMBER'
@@ -94,7 +95,16 @@ export interface ReadBundleOptions {
   manifestOnly?: boolean;
   /** Blobs to keep in memory (small ones, such as attestations), chosen once the manifest is known. */
   keepBlob?: (hex: string, manifest: Manifest) => boolean;
+  /**
+   * The most the blobs a manifest declares may add up to, checked before
+   * any blob is read (default DEFAULT_MAX_DECLARED_BYTES): the declared
+   * sizes bound how much is decompressed, so a lie must not buy hours.
+   */
+  maxDeclaredBytes?: number;
 }
+
+/** 8 GiB: far above any evidence bundle seen, and read in seconds if a bundle lies. */
+export const DEFAULT_MAX_DECLARED_BYTES = 8 * 1024 * 1024 * 1024;
 
 class Stop extends Error {}
 
@@ -237,6 +247,11 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
         const blobs = manifestBlobs(parsed.manifest);
         expectedBlobs = new Map(blobs.map((b) => [digestHex(b.digest), b.size]));
         const blobBytes = blobs.reduce((n, b) => n + b.size, 0);
+        const cap = options.maxDeclaredBytes ?? DEFAULT_MAX_DECLARED_BYTES;
+        if (blobBytes > cap) {
+          add({ check: 'manifest', code: 'DECLARED_SIZE_TOO_LARGE', message: `the manifest declares ${blobBytes} bytes of blobs, more than the ${cap} this reader accepts (raise it with --max-bundle-size if the bundle is really that large)`, path: 'manifest.json', expected: `at most ${cap}`, found: String(blobBytes) });
+          throw new Stop();
+        }
         meter.limit =
           pad512(bytes.length) + sumsLimit(blobs.length) + MAX_ATTESTATION_BYTES + blobBytes + TAR_OVERHEAD_PER_MEMBER * (blobs.length + 3) + TAR_TRAILER_ALLOWANCE;
         continue;

@@ -20,6 +20,8 @@ export interface VerifyBundleOptions {
   blobSink?: (hex: string, size: number) => Writable | undefined;
   /** Keeps the content of small blobs chosen once the manifest is known (attestations). */
   keepBlob?: (hex: string, manifest: Manifest) => boolean;
+  /** The most the manifest may declare in blobs (core/bundle-reader.ts DEFAULT_MAX_DECLARED_BYTES). */
+  maxDeclaredBytes?: number;
 }
 
 export interface VerifyBundleResult {
@@ -38,6 +40,7 @@ export async function verifyBundleIntegrity(source: Readable, options: VerifyBun
   const contents = await readBundle(source, {
     ...(options.blobSink ? { blobSink: options.blobSink } : {}),
     ...(options.keepBlob ? { keepBlob: options.keepBlob } : {}),
+    ...(options.maxDeclaredBytes !== undefined ? { maxDeclaredBytes: options.maxDeclaredBytes } : {}),
   });
   const checks: Check[] = contents.findings.map(({ check, ...f }) => ({ id: check, ok: false, ...f }));
   const manifest = contents.manifest;
