@@ -1,3 +1,4 @@
+import { headerProblems, headerSize } from './tar-header.js';
 import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -28,6 +29,8 @@ export type ReadFindingCode =
   | 'TRAILING_GARBAGE'
   | 'DECOMPRESSION_LIMIT_EXCEEDED'
   | 'DECLARED_SIZE_TOO_LARGE'
+  | 'TAR_HEADER_INVALID'
+  | 'TAR_PADDING_NOT_ZERO'
   | 'HIDDEN_TAR_HEADER'
   | 'UNSAFE_PATH'
   | 'SYMLINK_MEMBER'
@@ -117,11 +120,32 @@ class LimitError extends Error {
   }
 }
 
-/** Counts decompressed bytes, enforces a limit that grows once the manifest is known, and remembers where the last non-zero byte was. */
+/** A tar framing problem seen in the raw bytes: a header GNU tar refuses, or data hidden in padding. */
+export interface FramingProblem {
+  kind: 'header' | 'padding';
+  /** Offset of the member's header in the tar stream. */
+  header: number;
+  message: string;
+}
+
+/**
+ * Counts decompressed bytes, enforces a limit that grows once the manifest is
+ * known, remembers where the last non-zero byte was, and follows the tar
+ * framing on the raw bytes: each header is checked as GNU tar checks it
+ * (src/core/tar-header.ts), and the padding after each member's data must be
+ * zeros. tar-stream reads lenient headers and skips padding unseen; this
+ * sees both, at the cost of a few comparisons per member.
+ */
 class DecompressedMeter extends Transform {
   bytes = 0;
   lastNonZero = -1;
   limit = MAX_MANIFEST_BYTES + TAR_OVERHEAD_PER_MEMBER;
+  readonly problems: FramingProblem[] = [];
+  #header = 0; // offset of the next (or current) header
+  #headerBytes = Buffer.alloc(512);
+  #headerFill = 0;
+  #dataEnd = 0; // the current member's data ends here; padding runs to #header
+  #tracking = true;
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     if (this.bytes + chunk.length > this.limit) {
@@ -134,8 +158,55 @@ class DecompressedMeter extends Transform {
         break;
       }
     }
+    if (this.#tracking) this.#frame(chunk, this.bytes);
     this.bytes += chunk.length;
     cb(null, chunk);
+  }
+
+  #frame(chunk: Buffer, start: number): void {
+    let i = 0;
+    while (i < chunk.length && this.#tracking) {
+      const at = start + i;
+      if (at < this.#dataEnd) {
+        i += Math.min(chunk.length - i, this.#dataEnd - at);
+      } else if (at < this.#header) {
+        const end = i + Math.min(chunk.length - i, this.#header - at);
+        for (let j = i; j < end; j++) {
+          if (chunk[j] !== 0) {
+            this.problems.push({ kind: 'padding', header: this.#header, message: `non-zero bytes at offset ${start + j}, in the padding after a member's data` });
+            break;
+          }
+        }
+        i = end;
+      } else {
+        const n = Math.min(chunk.length - i, 512 - this.#headerFill);
+        chunk.copy(this.#headerBytes, this.#headerFill, i, i + n);
+        this.#headerFill += n;
+        i += n;
+        if (this.#headerFill === 512) this.#onHeader();
+      }
+    }
+  }
+
+  #onHeader(): void {
+    const block = this.#headerBytes;
+    this.#headerFill = 0;
+    // A zero block ends the archive; what follows is the trailer, checked by lastNonZero.
+    if (block.every((b) => b === 0)) {
+      this.#tracking = false;
+      return;
+    }
+    const problems = headerProblems(block);
+    const size = headerSize(block);
+    if (problems.length > 0 || size === undefined || size > BigInt(Number.MAX_SAFE_INTEGER)) {
+      for (const p of problems) this.problems.push({ kind: 'header', header: this.#header, message: `${p.message} (${JSON.stringify(p.value)})` });
+      // Past a header GNU tar refuses, the framing is no longer known.
+      this.#tracking = false;
+      return;
+    }
+    const dataStart = this.#header + 512;
+    this.#dataEnd = dataStart + Number(size);
+    this.#header = dataStart + pad512(Number(size));
   }
 }
 
@@ -182,6 +253,7 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
   let accounted = 0; // where the next member's header should start
   let stopped = false;
   let keptBytes = 0; // all kept blobs together stay under MAX_KEPT_BYTES
+  const memberOffsets: number[] = []; // each member's header offset, as result.members
 
   const piping = pipeline(source, compressed, gunzip, meter, extract).then(
     () => undefined,
@@ -195,6 +267,7 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
       const h = source.header;
       const name = h.name;
       result.members.push(name);
+      memberOffsets.push(source.offset);
       const problem = memberProblem(h);
       // tar-stream consumes GNU long-name and PAX headers without showing them;
       // they move a member's header away from where the previous member ended.
@@ -310,6 +383,14 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
     }
   }
 
+  // What the framing saw that tar-stream does not show: headers GNU tar would
+  // refuse, and data hidden in padding.
+  for (const p of meter.problems) {
+    const name = result.members[memberOffsets.indexOf(p.header)];
+    const where = name ?? `the member header at offset ${p.header}`;
+    if (p.kind === 'header') add({ check: 'members', code: 'TAR_HEADER_INVALID', message: `${where}: ${p.message}; GNU tar refuses this header`, path: name ?? `offset ${p.header}` });
+    else add({ check: 'archive', code: 'TAR_PADDING_NOT_ZERO', message: `${p.message} (before ${where})`, ...(name ? { path: name } : {}) });
+  }
   result.compressedSize = compressed.bytes;
   result.bundleHex = stopped || !result.complete ? '' : compressed.digestHex();
   if (result.complete) {
