@@ -48,12 +48,14 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
   const json = await readJsonFile(resolve(options.cwd, options.attestation), options.attestation, { missing: 'ATTESTATION_NOT_FOUND', bad: 'ATTESTATION_UNREADABLE' });
   const content = json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
   const kind = 'messageSignature' in content ? 'message-signature' : 'dsseEnvelope' in content ? 'dsse' : undefined;
-  const keyless = signatureKind(json) !== 'public-key';
+  // A bundle that does not parse is neither: verifySigstoreBundle reports it malformed (exit 1).
+  const signedWith = signatureKind(json);
+  const keyless = signedWith === 'certificate';
   if (keyless && !hasIdentityConstraint(policy)) {
     throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'a keyless attestation needs --certificate-identity (or -regexp) and --certificate-oidc-issuer, or the GitHub options');
   }
   const keys = await readKeys(options.cwd, options.key);
-  if (!keyless && keys.length === 0) throw new VerifyError('KEY_REQUIRED', 'the attestation is signed with a key: give its public key with --key');
+  if (signedWith === 'public-key' && keys.length === 0) throw new VerifyError('KEY_REQUIRED', 'the attestation is signed with a key: give its public key with --key');
   let artifactBytes: Buffer | undefined;
   if (kind === 'message-signature') {
     if (!options.artifact) throw new VerifyError('INVALID_OPTION', 'a message signature is over the artifact itself: give --artifact, not --digest');

@@ -107,22 +107,24 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   let json: unknown = external;
   if (json === undefined && contents.attestationBytes) {
     try {
-      json = JSON.parse(contents.attestationBytes.toString('utf8'));
-    } catch {
-      signed.push({ id: 'signature', ok: false, code: 'ATTESTATION_MALFORMED', message: 'attestations/evidence.sigstore.json is not JSON', path: 'attestations/evidence.sigstore.json' });
+      json = parseJsonStrict(contents.attestationBytes);
+    } catch (e) {
+      signed.push({ id: 'signature', ok: false, code: 'ATTESTATION_MALFORMED', message: `attestations/evidence.sigstore.json is not valid JSON (${(e as Error).message})`, path: 'attestations/evidence.sigstore.json' });
     }
   }
   if (json === undefined && signed.length === 0) {
     signed.push({ id: 'signature', ok: false, code: 'SIGNATURE_MISSING', message: 'the bundle is not signed and no --attestation was given (use --integrity-only to check its content alone)' });
   }
   if (json !== undefined) {
-    const keyless = signatureKind(json) !== 'public-key';
+    // A bundle that does not parse is neither: verifySigstoreBundle reports it malformed (exit 1).
+    const kind = signatureKind(json);
+    const keyless = kind === 'certificate';
     const signers = rules?.policy.identity ?? [];
     const policyNamesSigners = signers.length > 0;
     if (keyless && !hasIdentityConstraint(policy) && !policyNamesSigners) {
       throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'the bundle is signed keylessly: say who may have signed it with --certificate-identity or --certificate-identity-regexp and --certificate-oidc-issuer (or the GitHub options); without it any Sigstore user would pass');
     }
-    if (!keyless && keys.length === 0) throw new VerifyError('KEY_REQUIRED', 'the bundle is signed with a key: give its public key with --key');
+    if (kind === 'public-key' && keys.length === 0) throw new VerifyError('KEY_REQUIRED', 'the bundle is signed with a key: give its public key with --key');
     const verified = verifySigstoreBundle({ json, roots, keys, policy, signers });
     signed.push(...verified.checks);
     if (verified.info) result.signature = verified.info;

@@ -132,8 +132,8 @@ function signatureLines(s: SignatureInfo): string[] {
     if (s.claims?.buildSignerUri) out.push(`workflow:        ${s.claims.buildSignerUri}`);
     if (s.claims?.sourceRepositoryUri) out.push(`repository:      ${s.claims.sourceRepositoryUri}${s.claims.sourceRepositoryRef ? ` (${s.claims.sourceRepositoryRef})` : ''}`);
   } else out.push(`signed with key: ${s.key ?? '(no matching --key)'} (hint ${s.keyHint ?? 'none'})`);
-  for (const t of s.tlog) out.push(`rekor entry:     #${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}` : ''}`);
-  for (const t of s.timestamps) out.push(`timestamp (TSA): ${t.time}`);
+  for (const t of s.tlog) out.push(`rekor entry:     #${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified by its signed entry timestamp)' : ' (time not relied on)'}` : ''}`);
+  for (const t of s.timestamps) out.push(`timestamp (TSA): ${t.time}${t.verified ? ' (verified against the trusted root\'s timestamp authority)' : ' (not verified)'}`);
   if (s.trustedRoot) out.push(`trusted root:    ${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`);
   return out;
 }

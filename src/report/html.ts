@@ -221,8 +221,8 @@ function signatureSection(s: SignatureInfo | undefined, mode: string): Safe {
       rows.push(['Signing key', s.key ?? '(no matching key)'], ['Key hint', s.keyHint ?? 'none']);
     }
     if (!s.tlog.length) rows.push(['Rekor entry', 'none']);
-    for (const t of s.tlog) rows.push(['Rekor entry', html`#${t.logIndex}${t.integratedTime ? html`<br><span class="sub">integrated ${t.integratedTime}</span>` : ''}`]);
-    for (const t of s.timestamps) rows.push(['Timestamp (TSA)', t.time]);
+    for (const t of s.tlog) rows.push(['Rekor entry', html`#${t.logIndex}${t.integratedTime ? html`<br><span class="sub">integrated ${t.integratedTime}${t.timeVerified ? ' (time verified)' : ''}</span>` : ''}`]);
+    for (const t of s.timestamps) rows.push(['Timestamp (TSA)', `${t.time}${t.verified ? ' (verified)' : ''}`]);
     if (s.trustedRoot) rows.push(['Trust root', html`${code(s.trustedRoot.source)}${s.trustedRoot.date ? html`<br><span class="sub">newest key from ${s.trustedRoot.date}</span>` : ''}`]);
     content = kvTable('Signer, transparency log and trust root', rows);
   }

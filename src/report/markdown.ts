@@ -88,8 +88,8 @@ function signatureFacts(s: SignatureInfo): [string, string][] {
     if (s.claims?.sourceRepositoryUri) f.push(['Repository', text(`${s.claims.sourceRepositoryUri}${s.claims.sourceRepositoryRef ? ` (${s.claims.sourceRepositoryRef})` : ''}`)]);
     if (s.claims?.sourceRepositoryDigest) f.push(['Signed at commit', code(s.claims.sourceRepositoryDigest)]);
   } else f.push(['Signing key', text(`${s.key ?? '(no matching key)'} (hint ${s.keyHint ?? 'none'})`)]);
-  for (const t of s.tlog) f.push(['Rekor entry', text(`#${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}` : ''}`)]);
-  for (const t of s.timestamps) f.push(['Timestamp (TSA)', text(t.time)]);
+  for (const t of s.tlog) f.push(['Rekor entry', text(`#${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified)' : ''}` : ''}`)]);
+  for (const t of s.timestamps) f.push(['Timestamp (TSA)', text(`${t.time}${t.verified ? ' (verified)' : ''}`)]);
   if (s.trustedRoot) f.push(['Trust root', text(`${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`)]);
   return f;
 }

@@ -1,3 +1,4 @@
+import { parseJsonStrict } from '../core/strict-json.js';
 import { digestHex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
 import { attestationSummarySchema } from '../core/summaries.js';
@@ -29,7 +30,7 @@ export function checkAttestationEntries(manifest: Manifest, kept: ReadonlyMap<st
     }
     let json: unknown;
     try {
-      json = JSON.parse(bytes.toString('utf8'));
+      json = parseJsonStrict(bytes);
     } catch {
       fail('ATTESTATION_ENTRY_INVALID', 'not JSON');
       continue;

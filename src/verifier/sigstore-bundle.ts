@@ -1,10 +1,11 @@
-import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { RFC3161Timestamp } from '@sigstore/core';
 import { Verifier, toSignedEntity, toTrustMaterial, type Signer } from '@sigstore/verify';
 import { checkIdentity, fulcioClaims, hasIdentityConstraint, matchesSigner, type AllowedSigner, type IdentityPolicy, type SignerIdentity } from './identity-policy.js';
 import type { Check } from './report.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
+import { sigstoreBundleJsonProblem } from './sigstore-schema.js';
 import { stripUndefined } from '../core/objects.js';
 
 /** What a verified Sigstore bundle says about its signing. */
@@ -18,9 +19,16 @@ export interface SignatureInfo {
   /** Public key: the bundle's hint and which --key matched. */
   keyHint?: string;
   key?: string;
-  /** Transparency log entries and RFC 3161 times, as the bundle states them (verified when the signature check passed). */
-  tlog: { logIndex: string; integratedTime?: string; logId?: string }[];
-  timestamps: { time: string }[];
+  /**
+   * Transparency log entries and RFC 3161 times, as the bundle states them.
+   * `timeVerified`/`verified` say which times the verification relied on: an
+   * RFC 3161 timestamp checked against a timestamp authority of the trusted
+   * root, and a log entry's integrated time only where its signed entry
+   * timestamp (inclusion promise) was checked. Nothing is verified when the
+   * signature check failed.
+   */
+  tlog: { logIndex: string; integratedTime?: string; logId?: string; timeVerified?: boolean }[];
+  timestamps: { time: string; verified?: boolean }[];
   /** The trusted root that verified it. */
   trustedRoot?: { source: string; date?: string };
 }
@@ -58,6 +66,9 @@ export interface SigstoreVerifyResult {
  * wrong is a failed check; nothing throws, whatever the bundle holds.
  */
 export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerifyResult {
+  // Strictly first: the protobuf parser below ignores fields it does not know.
+  const malformed = sigstoreBundleJsonProblem(input.json);
+  if (malformed) return { checks: [fail('signature', 'ATTESTATION_MALFORMED', `not a valid Sigstore bundle: ${malformed}`)] };
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(input.json);
@@ -86,6 +97,7 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
 
   const attempts: string[] = [];
   let signer: Signer | undefined;
+  let hintMismatch = false;
   if (info.kind === 'public-key') {
     for (const k of input.keys ?? []) {
       let key: KeyObject;
@@ -95,12 +107,16 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
         attempts.push(`${k.label}: not a PEM public key`);
         continue;
       }
-      // Keys are trusted because the user named them: any hint maps to the key given.
+      // Keys are trusted because the user named them. The hint is not signed,
+      // so a bundle that states one must state this key's (sha256 of its
+      // SubjectPublicKeyInfo, hex or base64, as clients write it): a hint
+      // naming another key is a changed bundle, not a detail.
       for (const root of input.roots.length ? input.roots : [undefined]) {
         const outcome = tryVerify(bundle, root, key, input.artifact);
         if ('signer' in outcome) {
           signer = outcome.signer;
           info.key = k.label;
+          if (info.keyHint !== undefined && info.keyHint !== '' && !hintNames(info.keyHint, key)) hintMismatch = true;
           if (root) info.trustedRoot = { source: root.source, ...(root.date ? { date: root.date } : {}) };
           break;
         }
@@ -124,7 +140,13 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
     return { bundle, info, checks: [fail('signature', 'SIGNATURE_INVALID', `the signature does not verify: ${attempts.join('; ') || 'no trusted root'}`)] };
   }
 
+  // The verifier checked every RFC 3161 timestamp and every entry's promise; say which times that covers.
+  info.timestamps = info.timestamps.map((t) => ({ ...t, verified: true }));
+  info.tlog = info.tlog.map((t, i) => ({ ...t, timeVerified: Boolean(bundle.verificationMaterial.tlogEntries[i]?.inclusionPromise) && t.integratedTime !== undefined }));
   const checks: Check[] = [];
+  if (hintMismatch) {
+    return { bundle, info, checks: [fail('signature', 'KEY_HINT_MISMATCH', `the bundle's key hint '${info.keyHint}' does not name the key ${info.key} that verified it: the bundle was changed after signing`)] };
+  }
   const logs = info.tlog.length ? `Rekor entry ${info.tlog.map((t) => `#${t.logIndex}`).join(', ')}` : 'no transparency log entry';
   const times = info.timestamps.length ? `, timestamped ${info.timestamps.map((t) => t.time).join(', ')}` : '';
   checks.push({ id: 'signature', ok: true, message: `signature verified (${info.kind === 'public-key' ? `key ${info.key}` : 'Fulcio certificate'}; ${logs}${times})` });
@@ -202,6 +224,12 @@ function chainProblem(certificates: Buffer[], roots: LoadedTrustRoot[]): { code:
   if (listed) return undefined;
   if (extra.some(isSelfSigned)) return { code: 'ATTESTATION_CHAIN_INCLUDES_ROOT', message: 'the bundle\'s certificate chain includes a root certificate that is not the trusted root\'s; roots come from the trusted root only' };
   return { code: 'ATTESTATION_CHAIN_UNTRUSTED', message: 'the bundle\'s certificate chain carries certificates after the leaf that no trusted certificate authority lists in that order' };
+}
+
+/** Whether a key hint is the sha256 of the key's SubjectPublicKeyInfo, in hex or base64. */
+function hintNames(hint: string, key: KeyObject): boolean {
+  const digest = createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest();
+  return hint.toLowerCase() === digest.toString('hex') || hint === digest.toString('base64') || hint === digest.toString('base64url');
 }
 
 function isSelfSigned(der: Buffer): boolean {

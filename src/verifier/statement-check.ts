@@ -1,3 +1,4 @@
+import { parseJsonStrict } from '../core/strict-json.js';
 import { digestHex, digestsEqual, sha256Hex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
 import { EVIDENCE_PREDICATE_TYPE, MANIFEST_SUBJECT_NAME, evidencePredicateSchema } from '../core/predicate.js';
@@ -42,7 +43,8 @@ export function checkBundleStatement(dsse: { payload: Buffer; payloadType: strin
 /** An in-toto Statement, v1 or (third-party attestations from before 2024) v0.1. */
 export function parseStatement(payload: Buffer): Statement | undefined {
   try {
-    const parsed = statementSchema.safeParse(JSON.parse(payload.toString('utf8')));
+    // Strict: a statement with a key twice would read differently to another verifier.
+    const parsed = statementSchema.safeParse(parseJsonStrict(payload));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
