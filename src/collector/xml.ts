@@ -11,6 +11,14 @@ export type XmlNode = Record<string, unknown>;
  */
 export function parseXml(input: CollectorInput, bytes: Buffer): XmlNode {
   const text = stripBom(bytes.toString('utf8'));
+  // No report a test or coverage tool writes needs a document type, and entity
+  // declarations are how XML inputs read files (XXE) or explode (billion
+  // laughs): refused before any parser sees them, whichever parser follows.
+  const declaration = /<!(DOCTYPE|ENTITY)\b/i.exec(text);
+  if (declaration) {
+    const line = text.slice(0, declaration.index).split('\n').length;
+    throw new CollectError('XML_DOCTYPE_NOT_ALLOWED', `${input.label}: line ${line} declares a <!${declaration[1]?.toUpperCase()}>; evidence XML must have no document type or entity declarations`, { file: input.label });
+  }
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (valid !== true) {
     const { line, col, msg } = valid.err;
@@ -28,7 +36,11 @@ export function parseXml(input: CollectorInput, bytes: Buffer): XmlNode {
     parseAttributeValue: false,
     isArray: (_name, _jpath, _isLeaf, isAttribute) => !isAttribute,
   });
-  return parser.parse(text) as XmlNode;
+  try {
+    return parser.parse(text) as XmlNode;
+  } catch (e) {
+    throw new CollectError('XML_INVALID', `${input.label}: not well-formed XML (${(e as Error).message})`, { file: input.label });
+  }
 }
 
 export function children(node: unknown, name: string): XmlNode[] {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_JSON_DEPTH, maxDepth } from './strict-json.js';
 import { canonicalBytes } from './canonical-json.js';
 import { SHA256_DIGEST } from './digest.js';
 import { isCollectedKind, summarySchemaFor } from './summaries.js';
@@ -217,11 +218,24 @@ export type ParseManifestResult =
  */
 export function parseManifest(bytes: Uint8Array): ParseManifestResult {
   let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { ok: false, code: 'MANIFEST_INVALID_JSON', issues: [{ path: '$', message: 'is not valid UTF-8' }] };
+  }
+  // Checked before any recursive step (JSON.parse, the schema, canonical
+  // form) can overflow the stack on it.
+  const depth = maxDepth(text);
+  if (depth > MAX_JSON_DEPTH) return { ok: false, code: 'MANIFEST_INVALID_JSON', issues: [{ path: '$', message: `is nested ${depth} levels deep; a manifest has at most ${MAX_JSON_DEPTH}` }] };
+  try {
+    json = JSON.parse(text);
   } catch (e) {
     return { ok: false, code: 'MANIFEST_INVALID_JSON', issues: [{ path: '$', message: (e as Error).message }] };
   }
+  // A lone surrogate (`"\ud800"`) has no UTF-8 form: no canonical form either.
+  const lone = loneSurrogatePath(json, '$');
+  if (lone) return { ok: false, code: 'MANIFEST_INVALID_JSON', issues: [{ path: lone, message: 'holds a lone UTF-16 surrogate, which is no Unicode text' }] };
   if (json && typeof json === 'object' && 'formatVersion' in json && (json as { formatVersion: unknown }).formatVersion !== MANIFEST_FORMAT_VERSION) {
     return {
       ok: false,
@@ -233,6 +247,27 @@ export function parseManifest(bytes: Uint8Array): ParseManifestResult {
   if (!parsed.success) return { ok: false, code: 'MANIFEST_SCHEMA', issues: zodIssues(parsed.error) };
   const canonical = Buffer.from(bytes).equals(canonicalBytes(json));
   return { ok: true, manifest: parsed.data, canonical };
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The JSON path of the first string or key holding a lone surrogate, if any. */
+function loneSurrogatePath(value: unknown, path: string): string | undefined {
+  const lone = (s: string): boolean => LONE_SURROGATE.test(s);
+  if (typeof value === 'string') return lone(value) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const hit = loneSurrogatePath(v, `${path}[${i}]`);
+      if (hit) return hit;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (lone(k)) return `${path}.${k}`;
+      const hit = loneSurrogatePath(v, `${path}.${k}`);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
 }
 
 export function serializeManifest(manifest: Manifest): Buffer {
