@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { cleanUpOnSignals } from '../src/fs/leftovers.js';
 import { quietOnClosedPipe } from './pipes.js';
 import { run } from './run.js';
 
@@ -9,4 +10,5 @@ async function readStdin(): Promise<string> {
 }
 
 quietOnClosedPipe(process.stdout, process.stderr);
+cleanUpOnSignals();
 process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), readStdin });

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
 import { createWriteStream } from 'node:fs';
 import { link, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CollectError } from '../collector/errors.js';
 
@@ -16,7 +16,8 @@ export async function writeAtomically(target: string, force: boolean, write: (ou
   if (!force && (await exists(target))) {
     throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
   }
-  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+  await removeStaleLeftovers(dirname(target));
+  const tmp = temporaryBeside(target);
   try {
     const out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
     await write(out);
@@ -28,6 +29,7 @@ export async function writeAtomically(target: string, force: boolean, write: (ou
     throw e;
   } finally {
     await rm(tmp, { force: true });
+    release(tmp);
   }
 }
 

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
 import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
-import pathApi, { basename, dirname, join, resolve, win32, type PlatformPath } from 'node:path';
+import pathApi, { dirname, join, resolve, win32, type PlatformPath } from 'node:path';
 import { digestHex } from '../core/digest.js';
 import { VerifyError } from '../verifier/errors.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
@@ -42,7 +42,8 @@ export interface ExtractResult {
 export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   const target = resolve(options.cwd, options.output);
   await assertEmptyOrAbsent(target, options.output);
-  const staging = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+  await removeStaleLeftovers(dirname(target));
+  const staging = temporaryBeside(target);
   const blobDir = join(staging, '.blobs');
   const writeFailed = (e: unknown): VerifyError =>
     new VerifyError('EXTRACT_WRITE_FAILED', `${options.output}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: options.output, cause: e });
@@ -94,6 +95,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     }
   } finally {
     await rm(staging, { recursive: true, force: true });
+    release(staging);
   }
 }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -120,11 +120,12 @@ function safeName(name: string): string {
 async function download(client: ReleasesClient, asset: ReleaseAsset, target: string, force: boolean): Promise<FetchedFile> {
   if (!force && (await exists(target))) throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
   const temporaries: string[] = [];
+  await removeStaleLeftovers(dirname(target));
   try {
     let tmp = '';
     const got = await client.download(asset, () => {
       // A new, exclusive file for each attempt: never one that something else put there.
-      tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+      tmp = temporaryBeside(target);
       temporaries.push(tmp);
       return createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
     });
@@ -135,6 +136,7 @@ async function download(client: ReleasesClient, asset: ReleaseAsset, target: str
     return { name: asset.name, path: target, size: got.size, sha256 };
   } finally {
     await Promise.all(temporaries.map((t) => rm(t, { force: true })));
+    temporaries.forEach(release);
   }
 }
 

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Temporary files and staging folders of our own making:
+ * `.NAME.PID.RANDOM.partial` beside what they become. While a process runs,
+ * it knows its own (and removes them on SIGINT, SIGTERM and SIGHUP); after a
+ * kill -9 nothing can, so the next run in that folder removes those whose
+ * process is gone.
+ */
+const PARTIAL = /^\..+\.(\d+)\.[0-9a-f]{12}\.partial$/;
+const live = new Set<string>();
+
+/** A fresh temporary path beside `target`, tracked until released. */
+export function temporaryBeside(target: string): string {
+  const path = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.partial`);
+  live.add(path);
+  return path;
+}
+
+/** The temporary path is gone or has become the real thing: stop tracking it. */
+export function release(path: string): void {
+  live.delete(path);
+}
+
+/**
+ * Removes leftovers of ours in `dir` whose process no longer runs (on this
+ * machine), and returns their names. Others' files, and live runs', are left.
+ */
+export async function removeStaleLeftovers(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = PARTIAL.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || isRunning(pid)) continue;
+    const path = join(dir, name);
+    // Only what is old enough that no writer that started just now could own it.
+    const info = await stat(path).catch(() => undefined);
+    if (!info || Date.now() - info.mtimeMs < 2000) continue;
+    await rm(path, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+let installed = false;
+
+/**
+ * On SIGINT, SIGTERM or SIGHUP: remove every temporary path still tracked,
+ * then end as the signal would have (128 + its number). For command-line
+ * entry points only: a library does not own the process's signals.
+ */
+export function cleanUpOnSignals(): void {
+  if (installed) return;
+  installed = true;
+  const numbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+  for (const signal of Object.keys(numbers) as NodeJS.Signals[]) {
+    process.once(signal, () => {
+      for (const path of live) rmSync(path, { recursive: true, force: true });
+      live.clear();
+      process.exit(128 + (numbers[signal] as number));
+    });
+  }
+}
