@@ -11,13 +11,16 @@ export type XmlNode = Record<string, unknown>;
  */
 export function parseXml(input: CollectorInput, bytes: Buffer): XmlNode {
   const text = stripBom(bytes.toString('utf8'));
-  // No report a test or coverage tool writes needs a document type, and entity
-  // declarations are how XML inputs read files (XXE) or explode (billion
-  // laughs): refused before any parser sees them, whichever parser follows.
-  const declaration = /<!(DOCTYPE|ENTITY)\b/i.exec(text);
+  // Entity declarations are how XML inputs read files (XXE) or explode
+  // (billion laughs), and no report a test or coverage tool writes has any:
+  // a document type with an internal subset, or an <!ENTITY> anywhere, is
+  // refused before any parser sees it. A bare document type naming an
+  // external DTD (Cobertura writes one) is harmless: no parser here loads it.
+  const declaration = /<!ENTITY\b|<!DOCTYPE\b[^>[]*\[/i.exec(text);
   if (declaration) {
     const line = text.slice(0, declaration.index).split('\n').length;
-    throw new CollectError('XML_DOCTYPE_NOT_ALLOWED', `${input.label}: line ${line} declares a <!${declaration[1]?.toUpperCase()}>; evidence XML must have no document type or entity declarations`, { file: input.label });
+    const what = /^<!ENTITY/i.test(declaration[0]) ? '<!ENTITY>' : '<!DOCTYPE> with an internal subset';
+    throw new CollectError('XML_DOCTYPE_NOT_ALLOWED', `${input.label}: line ${line} declares a ${what}; evidence XML must declare no entities`, { file: input.label });
   }
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (valid !== true) {
