@@ -12,7 +12,7 @@ const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node20',
+  target: 'node22',
   external: ['libxmljs2'],
   legalComments: 'eof',
   // CommonJS dependencies call require(); give them one in the ES module.

@@ -31,7 +31,9 @@ beforeAll(async () => {
   await exec('mkdir', ['-p', app]);
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
   await exec('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts=false', join(dir, packed[0]!.filename)], { cwd: app, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
-}, 660_000);
+  // And as a user installs it: npm install -g (into a prefix of its own, the cache now warm).
+  await exec('npm', ['install', '-g', '--prefix', join(dir, 'global'), '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts=false', join(dir, packed[0]!.filename)], { cwd: dir, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
+}, 1_260_000);
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -47,6 +49,11 @@ describe.skipIf(!built)('the packed package', () => {
     expect(files).toContain(pkg.bin.evidence.replace(/^\.\//, ''));
     expect(files).toContain(pkg.exports['.'].import.replace(/^\.\//, ''));
     expect(files).toContain(pkg.exports['.'].types.replace(/^\.\//, ''));
+  });
+
+  it('npm install -g gives an `evidence` command that answers --version', async () => {
+    const { stdout } = await exec(join(dir, 'global', 'bin', 'evidence'), ['--version']);
+    expect(stdout).toBe(`${JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version}\n`);
   });
 
   it('npx evidence --help works from the installed package', async () => {
