@@ -57,6 +57,16 @@ async function signedBundle(name = 'rel', extra: string[] = []): Promise<string>
   return dir;
 }
 
+/** Changes the manifest after signing and makes SHA256SUMS agree again: integrity holds, the signature does not. */
+async function rehashedManifest(file: string): Promise<void> {
+  const list = await readMembers(file);
+  const m = list.find((x) => x.name === 'manifest.json') as { body: Buffer };
+  m.body = Buffer.from(m.body.toString().replace('"version":"1.4.2"', '"version":"1.4.3"'));
+  const blobs = list.filter((x) => x.name.startsWith('blobs/')).map((x) => x.name.slice('blobs/sha256/'.length));
+  (list.find((x) => x.name === 'SHA256SUMS') as { body: Buffer }).body = sumsFor(m.body, blobs);
+  await writeMembers(file, list);
+}
+
 async function verifyJson(dir: string, argv: string[]): Promise<{ code: number; report: { ok: boolean; checks: { id: string; ok: boolean; code?: string; skipped?: boolean }[]; signature?: Record<string, unknown> } }> {
   const r = await runCli(['verify', ...argv, '--json'], { cwd: dir });
   return { code: r.code, report: r.stdout ? JSON.parse(r.stdout) : { ok: false, checks: [] } };
@@ -125,13 +135,7 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
 
   it('fails on a tampered manifest: integrity holds, but the signature is over another manifest', async () => {
     const dir = await signedBundle();
-    const file = join(dir, 'rel.tar.gz');
-    const list = await readMembers(file);
-    const m = list.find((x) => x.name === 'manifest.json') as { body: Buffer };
-    m.body = Buffer.from(m.body.toString().replace('"version":"1.4.2"', '"version":"1.4.3"'));
-    const blobs = list.filter((x) => x.name.startsWith('blobs/')).map((x) => x.name.slice('blobs/sha256/'.length));
-    (list.find((x) => x.name === 'SHA256SUMS') as { body: Buffer }).body = sumsFor(m.body, blobs);
-    await writeMembers(file, list);
+    await rehashedManifest(join(dir, 'rel.tar.gz'));
     const r = await verifyJson(dir, ['rel.tar.gz', '--trusted-root', 'trusted_root.json', ...identity]);
     expect(r.code).toBe(1);
     expect(failedCodes(r.report)).toEqual(['STATEMENT_MANIFEST_MISMATCH', 'STATEMENT_MANIFEST_MISMATCH']);
@@ -149,13 +153,7 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
     expect(anyone.stderr).toContain('[IDENTITY_POLICY_REQUIRED]');
     expect(existsSync(join(dir, 'anyone'))).toBe(false);
 
-    const file = join(dir, 'rel.tar.gz');
-    const list = await readMembers(file);
-    const m = list.find((x) => x.name === 'manifest.json') as { body: Buffer };
-    m.body = Buffer.from(m.body.toString().replace('"version":"1.4.2"', '"version":"1.4.3"'));
-    const blobs = list.filter((x) => x.name.startsWith('blobs/')).map((x) => x.name.slice('blobs/sha256/'.length));
-    (list.find((x) => x.name === 'SHA256SUMS') as { body: Buffer }).body = sumsFor(m.body, blobs);
-    await writeMembers(file, list);
+    await rehashedManifest(join(dir, 'rel.tar.gz'));
     const bad = await runCli(['extract', 'rel.tar.gz', '-o', 'bad', '--trusted-root', 'trusted_root.json', ...identity, '--json'], { cwd: dir });
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).output).toBeNull();
