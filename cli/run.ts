@@ -57,6 +57,18 @@ function doraFrom(o: Record<string, string | undefined>): NonNullable<import('..
   return out;
 }
 
+/** How long a server may say nothing before a request fails (connect, answer, or between two chunks). */
+function withTimeout(cmd: Command): Command {
+  return cmd.option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)');
+}
+
+function timeoutFrom(o: Record<string, unknown>): { timeoutMs?: number } {
+  if (o.timeout === undefined) return {};
+  const n = Number(o.timeout);
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new UsageError(`--timeout: '${String(o.timeout)}' is not a number of seconds (0 < s ≤ 86400)`);
+  return { timeoutMs: Math.round(n * 1000) };
+}
+
 /** How to reach an OCI registry. Passwords come on stdin only, never as arguments. */
 function withRegistryOptions(cmd: Command): Command {
   return cmd
@@ -66,7 +78,7 @@ function withRegistryOptions(cmd: Command): Command {
 }
 
 async function registryFrom(o: Record<string, unknown>, io: CliIo): Promise<import('../src/commands/oci.js').RegistryOptions> {
-  const out: import('../src/commands/oci.js').RegistryOptions = {};
+  const out: import('../src/commands/oci.js').RegistryOptions = { ...timeoutFrom(o) };
   if (o.plainHttp) out.plainHttp = true;
   if (o.registryPasswordStdin && typeof o.registryUsername !== 'string') throw new UsageError('--registry-password-stdin needs --registry-username');
   if (typeof o.registryUsername === 'string') {
@@ -92,7 +104,7 @@ function withSigningOptions(cmd: Command): Command {
 
 function signingFrom(o: Record<string, unknown>): Omit<import('../src/commands/sign.js').SignOptions, 'cwd' | 'bundle'> {
   const pick = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-  const out: Omit<import('../src/commands/sign.js').SignOptions, 'cwd' | 'bundle'> = {};
+  const out: Omit<import('../src/commands/sign.js').SignOptions, 'cwd' | 'bundle'> = { ...timeoutFrom(o) };
   for (const [k, v] of [['key', pick('key')], ['identityToken', pick('identityToken')], ['fulcioUrl', pick('fulcioUrl')], ['rekorUrl', pick('rekorUrl')], ['tsaUrl', pick('tsaUrl')]] as const) {
     if (v !== undefined) out[k] = v;
   }
@@ -178,6 +190,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     .option('--attestation-key <pub.pem>', 'public key for key-signed --attestation files; repeatable', collectList)
     .option('--subject-image <oci-ref>', 'a container image released with this bundle (oci://REGISTRY/REPO:TAG or @sha256:…): its digest becomes a subject; repeatable', collectList);
   withRegistryOptions(program.commands.at(-1) as Command);
+  withTimeout(program.commands.at(-1) as Command);
   withCertificateOptions(program.commands.at(-1) as Command, '--attestation files');
   withSigningOptions(program.commands.at(-1) as Command)
     .action(async (o) => {
@@ -214,6 +227,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
         identity: identityFrom(o, { github: false }),
         trustedRoot: o.trustedRoot,
         attestationKey: o.attestationKey,
+        ...timeoutFrom(o),
         ...(progress ? { onProgress: progress.event } : {}),
       });
       progress?.done();
@@ -228,8 +242,8 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     });
 
   withSigningOptions(
-    program
-      .command('sign')
+    withTimeout(program
+      .command('sign'))
       .description('sign a bundle: an in-toto statement in a DSSE envelope, as a Sigstore bundle inside it and beside it')
       .argument('<bundle>', 'the bundle (.tar.gz)'),
   ).action(async (bundle: string, o) => {
@@ -239,8 +253,8 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
   });
 
   withIdentityOptions(
-    withRegistryOptions(program
-      .command('verify'))
+    withRegistryOptions(withTimeout(program
+      .command('verify')))
       .description('verify a bundle offline: integrity, then signature and signer; or straight from an OCI registry')
       .argument('[bundle]', 'the bundle (.tar.gz), or oci://REGISTRY/REPOSITORY:TAG|@sha256:…')
       .option('--image <oci-ref>', 'verify the newest evidence bundle that refers to this container image (and that its statement covers the image)')
@@ -381,10 +395,11 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     .option('--create', 'create the release if the tag has none')
     .option('--clobber', 'replace assets of the same name')
     .option('--with-verifier', 'attach the one-file verifier, evidence-verify.mjs, too')
+    .option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)')
     .option('--json', 'print the result as JSON')
     .action(async (bundle: string, o) => {
       const { attach } = await import('../src/commands/attach.js');
-      const r = await attach({ cwd: io.cwd, env: io.env, bundle, repo: o.repo, tag: o.tag, apiUrl: o.apiUrl, create: o.create, clobber: o.clobber, withVerifier: o.withVerifier, onProgress: (m) => io.stderr.write(`${m}\n`) });
+      const r = await attach({ cwd: io.cwd, env: io.env, bundle, repo: o.repo, tag: o.tag, apiUrl: o.apiUrl, create: o.create, clobber: o.clobber, withVerifier: o.withVerifier, ...timeoutFrom(o), onProgress: (m) => io.stderr.write(`${m}\n`) });
       if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else {
         io.stdout.write(`${r.release.created ? 'created' : 'release'} ${r.release.url}\n`);
@@ -404,6 +419,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .option('-f, --force', 'replace files already there')
       .option('--integrity-only', 'verify the content only, not the signature')
       .option('--download-only', 'download without verifying (otherwise a signer must be named)')
+      .option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)')
       .option('--policy <file>', 'a policy to evaluate over the evidence; failing it exits 3')
       .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown', 'html']).default('text'))
       .option('--json', 'same as --format json'),
@@ -417,6 +433,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     }
     if (verifying && o.downloadOnly) throw new UsageError('--download-only does not go with the verify options');
     const r = await fetchRelease({
+      ...timeoutFrom(o),
       cwd: io.cwd,
       env: io.env,
       repo: o.repo,
@@ -449,6 +466,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .argument('<bundle>', 'the bundle (.tar.gz)')
       .argument('<reference>', 'oci://REGISTRY/REPOSITORY:TAG')
       .option('--subject-image <oci-ref>', 'make the evidence a referrer of this release image (REF@sha256:…, same repository; collected with --subject-image)')
+      .option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)')
       .option('--mount-from <repository>', 'a repository of the same registry that may have the bundle already: mount it instead of uploading')
       .option('--json', 'print the result as JSON'),
   ).action(async (bundle: string, reference: string, o) => {
@@ -469,6 +487,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .description('pull a bundle from an OCI registry, byte for byte, checked against its digest')
       .argument('<reference>', 'oci://REGISTRY/REPOSITORY:TAG or @sha256:…')
       .requiredOption('-o, --output <file>', 'the bundle to write')
+      .option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)')
       .option('-f, --force', 'replace the file if it exists'),
   ).action(async (reference: string, o) => {
     const { pull } = await import('../src/commands/oci.js');
@@ -484,9 +503,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     .option('-o, --output <file>', 'where to write it (default: ~/.config/evidence/trusted_root.json, which verify then uses)')
     .option('--mirror-url <url>', 'TUF repository (default: https://tuf-repo-cdn.sigstore.dev)')
     .option('--tuf-root <root.json>', 'the TUF root to start from, for another mirror')
+    .option('--timeout <seconds>', 'fail a network request after this long without progress (default 15)')
     .action(async (o) => {
       const { trustRootUpdate } = await import('../src/commands/trust-root-update.js');
-      const r = await trustRootUpdate({ cwd: io.cwd, env: io.env, output: o.output, mirrorUrl: o.mirrorUrl, tufRoot: o.tufRoot, timeoutMs: 15_000 });
+      const r = await trustRootUpdate({ cwd: io.cwd, env: io.env, output: o.output, mirrorUrl: o.mirrorUrl, tufRoot: o.tufRoot, timeoutMs: timeoutFrom(o).timeoutMs ?? 15_000 });
       io.stdout.write(`wrote ${r.output}${r.date ? ` (newest key from ${r.date})` : ''}\n`);
     });
 

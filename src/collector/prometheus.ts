@@ -1,3 +1,4 @@
+import { DEFAULT_TIMEOUT_MS, NetworkTimeout, timedFetch } from '../net/timeout.js';
 import { headerSecrets, redactSecrets } from '../net/redact.js';
 import { CollectError } from './errors.js';
 
@@ -46,9 +47,9 @@ export function prometheusClient(options: PrometheusOptions): PrometheusClient {
   }
   const secrets = headerSecrets(Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'accept')));
   const shown = base.toString().replace(/\/$/, '');
-  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const doFetch = timedFetch(timeoutMs, options.fetch ?? fetch);
   const retries = options.retries ?? 3;
-  const timeoutMs = options.timeoutMs ?? 30_000;
 
   return {
     url: shown,
@@ -58,13 +59,13 @@ export function prometheusClient(options: PrometheusOptions): PrometheusClient {
       for (let attempt = 0; ; attempt++) {
         let res: Response;
         try {
-          res = await doFetch(endpoint, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body, signal: AbortSignal.timeout(timeoutMs) });
+          res = await doFetch(endpoint, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body });
         } catch (e) {
           if (attempt < retries) {
             await backoff(attempt);
             continue;
           }
-          const why = (e as Error).name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+          const why = e instanceof NetworkTimeout ? `no answer for ${timeoutMs / 1000} s; --timeout` : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
           throw new CollectError('PROMETHEUS_UNREACHABLE', `Prometheus at ${shown} cannot be reached (${why})`);
         }
         if (res.status >= 500 && attempt < retries) {

@@ -31,6 +31,8 @@ export interface AttachOptions {
   /** Where evidence-verify.mjs is (default: the one built beside this package). */
   verifierPath?: string;
   retry?: RetryOptions;
+  /** Silence allowed before a request to GitHub fails; default 30 s. */
+  timeoutMs?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -74,7 +76,7 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
   const progress = options.onProgress ?? (() => undefined);
 
   const local = await localAssets(options);
-  const client = new ReleasesClient({ owner, repo, token, apiUrl: options.apiUrl ?? env.GITHUB_API_URL, ...(options.retry ? { retry: options.retry } : {}), onRetry: progress });
+  const client = new ReleasesClient({ owner, repo, token, apiUrl: options.apiUrl ?? env.GITHUB_API_URL, ...(options.retry ? { retry: options.retry } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), onRetry: progress });
 
   let release = await client.releaseByTag(options.tag);
   let created = false;

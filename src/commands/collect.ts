@@ -55,6 +55,8 @@ export interface CollectOptions {
   prometheus?: string;
   /** `Name: value`, sent to Prometheus, never stored. */
   prometheusHeader?: string[];
+  /** Silence allowed before a request (Prometheus, a registry) fails; default 30 s. */
+  timeoutMs?: number;
   /** Saved SLO snapshots, for jobs that cannot reach Prometheus. */
   sloSnapshot?: string[];
   /** The instant snapshots are evaluated at (RFC 3339). */
@@ -145,7 +147,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   if (planned.some((p) => p.collector === 'slo') && !prometheusUrl) {
     throw new CollectError('CONFIG_INVALID', '--slo needs --prometheus URL (or --slo-snapshot FILE for a saved snapshot)');
   }
-  const sloLive = prometheusUrl ? sloCollector({ source: { kind: 'live', prometheus: prometheusClient({ url: prometheusUrl, headers: options.prometheusHeader ?? [] }) }, asOf }) : undefined;
+  const sloLive = prometheusUrl ? sloCollector({ source: { kind: 'live', prometheus: prometheusClient({ url: prometheusUrl, headers: options.prometheusHeader ?? [], ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }) }, asOf }) : undefined;
   const sloSaved = sloCollector({ source: { kind: 'snapshot' }, asOf });
   const doraOptions = options.dora;
   const dora = doraOptions

@@ -28,6 +28,8 @@ export interface FetchOptions {
    * (identity, keys, trusted roots, policy). Absent: download only.
    */
   verify?: Omit<VerifyOptions, 'cwd' | 'env' | 'bundle' | 'attestation'>;
+  /** Silence allowed before a request to GitHub fails; default 30 s. */
+  timeoutMs?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -64,7 +66,7 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
   const { owner, repo } = parseRepo(options.repo);
   const token = env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
   const progress = options.onProgress ?? (() => undefined);
-  const client = new ReleasesClient({ owner, repo, ...(token ? { token } : {}), apiUrl: options.apiUrl ?? env.GITHUB_API_URL, ...(options.retry ? { retry: options.retry } : {}), onRetry: progress });
+  const client = new ReleasesClient({ owner, repo, ...(token ? { token } : {}), apiUrl: options.apiUrl ?? env.GITHUB_API_URL, ...(options.retry ? { retry: options.retry } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), onRetry: progress });
 
   const release = await client.releaseByTag(options.tag);
   if (!release) throw new GitHubError('GITHUB_NOT_FOUND', `${options.repo} has no release for tag ${options.tag}${token ? '' : ' (or it is private: set GITHUB_TOKEN or GH_TOKEN)'}`, { status: 404 });

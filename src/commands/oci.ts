@@ -1,3 +1,4 @@
+import { timedFetch } from '../net/timeout.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { homedir } from 'node:os';
@@ -27,6 +28,8 @@ export interface RegistryOptions {
   credentials?: RegistryCredentials;
   /** Blob upload chunk size (tests, bench). */
   chunkSize?: number;
+  /** Silence allowed before a request fails (src/net/timeout.ts); default 30 s. */
+  timeoutMs?: number;
 }
 
 export const SIGSTORE_BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -50,6 +53,7 @@ export async function registryClient(ref: OciReference, options: RegistryOptions
     ...(options.plainHttp ? { plainHttp: true } : {}),
     ...(credentials ? { credentials } : {}),
     ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
+    fetch: timedFetch(options.timeoutMs),
     userAgent: `evidence/${PACKAGE_VERSION}`,
   });
 }

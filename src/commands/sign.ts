@@ -25,6 +25,8 @@ export interface SignOptions {
   noTsa?: boolean;
   /** For the GitHub Actions OIDC request (tests). */
   fetch?: Fetch;
+  /** Silence allowed before a request to Fulcio, Rekor, the TSA or the OIDC endpoint fails; default 30 s. */
+  timeoutMs?: number;
 }
 
 export interface SignResult {
@@ -70,9 +72,9 @@ export async function sign(options: SignOptions): Promise<SignResult> {
 export async function makeSigner(options: Omit<SignOptions, 'bundle'>, env: Env): Promise<PayloadSigner> {
   if (options.key) {
     const key = await loadSigningKey(resolve(options.cwd, options.key));
-    return keySigner(key, { ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}), ...(options.tsaUrl && !options.noTsa ? { tsaUrl: options.tsaUrl } : {}) });
+    return keySigner(key, { ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}), ...(options.tsaUrl && !options.noTsa ? { tsaUrl: options.tsaUrl } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   }
-  const source = identityProvider({ ...(options.identityToken ? { token: options.identityToken } : {}), env, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const source = identityProvider({ ...(options.identityToken ? { token: options.identityToken } : {}), env, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   // Asked once, before any work, so a missing token fails fast; Fulcio gets the same one.
   const token = await source.getToken();
   const identity = { getToken: async () => token };
@@ -82,5 +84,6 @@ export async function makeSigner(options: Omit<SignOptions, 'bundle'>, env: Env)
     ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}),
     ...(options.tsaUrl ? { tsaUrl: options.tsaUrl } : {}),
     ...(options.noTsa ? { noTsa: true } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
 }

@@ -1,3 +1,4 @@
+import { timedFetch } from '../net/timeout.js';
 import { redactSecrets } from '../net/redact.js';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -48,6 +49,8 @@ export interface ReleasesClientOptions {
   retry?: RetryOptions;
   /** Told of each retry (never with secrets). */
   onRetry?: (message: string) => void;
+  /** Silence allowed before a request fails (src/net/timeout.ts); default 30 s. */
+  timeoutMs?: number;
 }
 
 /**
@@ -61,6 +64,7 @@ export class ReleasesClient {
   readonly apiUrl: string;
   readonly #octokit: Octokit;
   readonly #token: string | undefined;
+  readonly #fetch: typeof fetch;
   readonly #retry: RetryOptions;
   readonly #onRetry: ((message: string) => void) | undefined;
 
@@ -76,8 +80,10 @@ export class ReleasesClient {
     this.#retry = options.retry ?? {};
     this.#onRetry = options.onRetry;
     const quiet = () => undefined;
+    this.#fetch = timedFetch(options.timeoutMs);
     this.#octokit = new Octokit({
       ...(options.token ? { auth: options.token } : {}),
+      request: { fetch: this.#fetch },
       baseUrl: this.apiUrl,
       userAgent: `evidence/${PACKAGE_VERSION}`,
       log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
@@ -220,7 +226,7 @@ export class ReleasesClient {
       if (this.#token && here.origin === origin) headers.authorization = `Bearer ${this.#token}`;
       let res: Response;
       try {
-        res = await fetch(here, { headers, redirect: 'manual' });
+        res = await this.#fetch(here, { headers, redirect: 'manual' });
       } catch (e) {
         throw new FetchFailure(`${what}: ${here.host} cannot be reached (${causeOf(e)})`);
       }

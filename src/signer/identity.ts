@@ -1,3 +1,4 @@
+import { NetworkTimeout, timedFetch } from '../net/timeout.js';
 import { SignError } from './errors.js';
 
 export interface IdentityProvider {
@@ -12,12 +13,12 @@ export type Fetch = typeof fetch;
  * --identity-token option, SIGSTORE_ID_TOKEN, or GitHub Actions' OIDC
  * endpoint (which needs `permissions: id-token: write`).
  */
-export function identityProvider(options: { token?: string; env: Env; fetch?: Fetch }): IdentityProvider {
+export function identityProvider(options: { token?: string; env: Env; fetch?: Fetch; timeoutMs?: number }): IdentityProvider {
   const { env } = options;
   if (options.token) return staticToken(options.token, '--identity-token');
   if (env.SIGSTORE_ID_TOKEN) return staticToken(env.SIGSTORE_ID_TOKEN, 'SIGSTORE_ID_TOKEN');
   if (env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-    return githubActionsToken(env.ACTIONS_ID_TOKEN_REQUEST_URL, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, options.fetch ?? fetch);
+    return githubActionsToken(env.ACTIONS_ID_TOKEN_REQUEST_URL, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, timedFetch(options.timeoutMs, options.fetch ?? fetch));
   }
   return {
     getToken: () =>
@@ -59,9 +60,9 @@ function githubActionsToken(requestUrl: string, requestToken: string, doFetch: F
       url.searchParams.set('audience', 'sigstore');
       let res: Response;
       try {
-        res = await doFetch(url, { headers: { authorization: `bearer ${requestToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
+        res = await doFetch(url, { headers: { authorization: `bearer ${requestToken}`, accept: 'application/json' } });
       } catch (e) {
-        throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', `GitHub Actions OIDC token request to ${url.origin} failed (${(e as Error).name})`);
+        throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', `GitHub Actions OIDC token request to ${url.origin} failed (${e instanceof NetworkTimeout ? e.message : (e as Error).name})`);
       }
       if (!res.ok) throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', `GitHub Actions OIDC token request to ${url.origin} answered HTTP ${res.status}; does the job have \`permissions: id-token: write\`?`);
       const body = (await res.json().catch(() => undefined)) as { value?: unknown } | undefined;

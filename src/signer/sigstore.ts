@@ -1,3 +1,4 @@
+import { DEFAULT_TIMEOUT_MS } from '../net/timeout.js';
 import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
 import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
@@ -24,16 +25,19 @@ export interface KeylessOptions {
   tsaUrl?: string;
   /** Leave out the RFC 3161 timestamp. */
   noTsa?: boolean;
+  /** Each request to Fulcio, Rekor and the TSA; default 30 s. */
+  timeoutMs?: number;
 }
 
 /** Keyless: a short-lived Fulcio certificate for the OIDC identity, a Rekor entry, a TSA timestamp. */
 export function keylessSigner(options: KeylessOptions): PayloadSigner {
   let token: string | undefined;
   const identity = { getToken: async () => (token = await options.identity.getToken()) };
-  const witnesses: Witness[] = [new RekorWitness({ rekorBaseURL: options.rekorUrl ?? PUBLIC_GOOD.rekor, fetchOnConflict: true })];
-  if (!options.noTsa) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl ?? PUBLIC_GOOD.tsa }));
+  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const witnesses: Witness[] = [new RekorWitness({ rekorBaseURL: options.rekorUrl ?? PUBLIC_GOOD.rekor, fetchOnConflict: true, timeout })];
+  if (!options.noTsa) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl ?? PUBLIC_GOOD.tsa, timeout }));
   const builder = new DSSEBundleBuilder({
-    signer: new FulcioSigner({ fulcioBaseURL: options.fulcioUrl ?? PUBLIC_GOOD.fulcio, identityProvider: identity }),
+    signer: new FulcioSigner({ fulcioBaseURL: options.fulcioUrl ?? PUBLIC_GOOD.fulcio, identityProvider: identity, timeout }),
     witnesses,
   });
   return {
@@ -53,6 +57,7 @@ export interface KeyOptions {
   /** Transparency log and timestamp are opt-in for keys: air-gapped users have neither. */
   rekorUrl?: string;
   tsaUrl?: string;
+  timeoutMs?: number;
 }
 
 export interface LoadedKey {
@@ -89,8 +94,9 @@ export function keySigner(key: LoadedKey, options: Omit<KeyOptions, 'keyFile'> =
     },
   };
   const witnesses: Witness[] = [];
-  if (options.rekorUrl) witnesses.push(new RekorWitness({ rekorBaseURL: options.rekorUrl, fetchOnConflict: true }));
-  if (options.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl }));
+  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (options.rekorUrl) witnesses.push(new RekorWitness({ rekorBaseURL: options.rekorUrl, fetchOnConflict: true, timeout }));
+  if (options.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl, timeout }));
   const builder = new DSSEBundleBuilder({ signer, witnesses });
   return {
     async signDsse(payload, payloadType) {

@@ -34,7 +34,7 @@ describe('action.yml', () => {
     expect(await errorsOf('action', 'action.yml', actionText)).toEqual([]);
     // The schema check can fail: a misspelt key is caught.
     expect(await errorsOf('action', 'action.yml', actionText.replace('  main: dist', '  mian: dist'))).not.toEqual([]);
-    expect(action.runs).toEqual({ using: 'node20', main: 'dist/action/index.mjs' });
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/action/index.mjs' });
   });
 
   it('declares exactly the inputs and outputs the entry reads and writes', async () => {

@@ -121,7 +121,7 @@ async function parse(argv: string[]): Promise<{ command?: string; opts?: Record<
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof Stop) return seen ?? {};
-    if (e instanceof CommanderError) return { error: e.message };
+    if (e instanceof CommanderError) return e.code === 'commander.version' || e.code === 'commander.helpDisplayed' ? { command: 'evidence' } : { error: e.message };
     throw e;
   }
   return { error: 'no command ran' };
