@@ -1,4 +1,4 @@
-import { timedFetch } from '../net/timeout.js';
+import { NetworkTimeout, timedFetch } from '../net/timeout.js';
 import { redactSecrets } from '../net/redact.js';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -248,6 +248,10 @@ export class ReleasesClient {
 
   #toError(what: string, e: unknown): Error {
     if (e instanceof GitHubError) return e;
+    // A server that went silent: octokit wraps our timeout as a 500 "request error".
+    for (let c: unknown = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+      if (c instanceof NetworkTimeout) return new GitHubError('GITHUB_UNREACHABLE', `${what}: ${c.message}`);
+    }
     const failure = classify(e);
     if (e instanceof FetchFailure) return new GitHubError('GITHUB_UNREACHABLE', e.message);
     if (failure?.network) return new GitHubError('GITHUB_UNREACHABLE', `${what}: ${new URL(this.apiUrl).host} cannot be reached`);
