@@ -394,16 +394,18 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     .option('--api-url <url>', 'GitHub API (GitHub Enterprise Server: https://HOST/api/v3; default GITHUB_API_URL, else https://api.github.com)')
     .option('--create', 'create the release if the tag has none')
     .option('--clobber', 'replace assets of the same name')
+    .option('--keep-draft', 'leave a draft release a draft (by default it is published once every asset is read back)')
     .option('--with-verifier', 'attach the one-file verifier, evidence-verify.mjs, too')
     .option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)')
     .option('--json', 'print the result as JSON')
     .action(async (bundle: string, o) => {
       const { attach } = await import('../src/commands/attach.js');
-      const r = await attach({ cwd: io.cwd, env: io.env, bundle, repo: o.repo, tag: o.tag, apiUrl: o.apiUrl, create: o.create, clobber: o.clobber, withVerifier: o.withVerifier, ...timeoutFrom(o), onProgress: (m) => io.stderr.write(`${m}\n`) });
+      const r = await attach({ cwd: io.cwd, env: io.env, bundle, repo: o.repo, tag: o.tag, apiUrl: o.apiUrl, create: o.create, clobber: o.clobber, keepDraft: o.keepDraft, withVerifier: o.withVerifier, ...timeoutFrom(o), onProgress: (m) => io.stderr.write(`${m}\n`) });
       if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else {
-        io.stdout.write(`${r.release.created ? 'created' : 'release'} ${r.release.url}\n`);
+        io.stdout.write(`${r.release.created ? 'created' : 'release'} ${r.release.url}${r.release.draft ? ' (a draft: not published)' : ''}\n`);
         for (const a of r.assets) io.stdout.write(`${a.action} ${a.name} (${a.size} bytes, sha256:${a.sha256}), read back and checked\n`);
+        if (r.release.published) io.stdout.write(`published ${r.release.tag}${r.release.immutable ? ': immutable, its assets and tag can no longer change' : ''}\n`);
       }
     });
 
@@ -446,6 +448,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       ...(verifying ? { verify: { integrityOnly: o.integrityOnly, trustedRoot: o.trustedRoot, key: o.key, identity, policy: o.policy } } : {}),
     });
     for (const f of [r.bundle, r.sigstoreBundle, r.intotoJsonl]) if (f) io.stderr.write(`downloaded ${f.path} (${f.size} bytes, sha256:${f.sha256})\n`);
+    io.stderr.write(`release ${r.release.tag}: ${r.release.immutable === true ? 'immutable (GitHub: its assets and tag cannot have changed since publication)' : r.release.immutable === false ? 'not immutable (its assets could have been replaced after publication; the signature is what vouches for them)' : 'GitHub does not say whether it is immutable'}\n`);
     if (r.intotoMatches === false) {
       io.stderr.write(`evidence: ${r.intotoJsonl?.name} is not the DSSE envelope of ${r.sigstoreBundle.name} [INTOTO_MISMATCH]\n`);
       outcome.exitCode = ExitCode.VerificationFailed;

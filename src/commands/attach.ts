@@ -26,6 +26,8 @@ export interface AttachOptions {
   create?: boolean;
   /** Replace assets of the same name. */
   clobber?: boolean;
+  /** Leave a draft release a draft (otherwise it is published once every asset is read back). */
+  keepDraft?: boolean;
   /** Attach the one-file verifier (evidence-verify.mjs) too. */
   withVerifier?: boolean;
   /** Where evidence-verify.mjs is (default: the one built beside this package). */
@@ -46,7 +48,16 @@ export interface AttachedAsset {
 }
 
 export interface AttachResult {
-  release: { tag: string; url: string; created: boolean };
+  release: {
+    tag: string;
+    url: string;
+    created: boolean;
+    /** True when this run published the release (it was a draft). */
+    published: boolean;
+    draft: boolean;
+    /** GitHub's `immutable`: its assets and tag can no longer change. */
+    immutable: boolean;
+  };
   assets: AttachedAsset[];
 }
 
@@ -80,10 +91,17 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
 
   let release = await client.releaseByTag(options.tag);
   let created = false;
+  // Immutable releases (GitHub): once published, no asset may be added,
+  // replaced or removed. Said before anything is uploaded, with what to do.
+  if (release && !release.draft && release.immutable) {
+    throw new GitHubError('GITHUB_RELEASE_IMMUTABLE', `release ${options.tag} of ${options.repo} is published and immutable: its assets cannot change. Attach to a draft instead: create the release as a draft (gh release create ${options.tag} --draft, or let evidence attach --create make one), attach, and it is published after every asset is read back`, { status: 422 });
+  }
   if (!release) {
     if (!options.create) throw new GitHubError('GITHUB_NOT_FOUND', `${options.repo} has no release for tag ${options.tag} (use --create to make one)`, { status: 404 });
-    progress(`creating release ${options.tag}`);
-    release = await client.createRelease(options.tag, { ...(env.GITHUB_SHA ? { targetCommitish: env.GITHUB_SHA } : {}) });
+    // As a draft, published only once every asset is up and read back: what
+    // immutable releases require, and atomic for the others.
+    progress(`creating release ${options.tag} as a draft`);
+    release = await client.createRelease(options.tag, { draft: true, ...(env.GITHUB_SHA ? { targetCommitish: env.GITHUB_SHA } : {}) });
     created = true;
   }
 
@@ -125,7 +143,13 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
     for (const { asset } of staged.slice(done)) await client.deleteAsset(asset).catch(() => undefined);
     throw e;
   }
-  return { release: { tag: release.tag_name, url: release.html_url, created }, assets };
+  let published = false;
+  if (release.draft && !options.keepDraft) {
+    progress(`publishing release ${options.tag}`);
+    release = await client.publishRelease(release);
+    published = true;
+  }
+  return { release: { tag: release.tag_name, url: release.html_url, created, published, draft: release.draft === true, immutable: release.immutable === true }, assets };
 }
 
 async function upload(client: ReleasesClient, release: Release, file: LocalAsset, name: string, progress: (m: string) => void): Promise<ReleaseAsset> {

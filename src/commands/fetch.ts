@@ -41,7 +41,12 @@ export interface FetchedFile {
 }
 
 export interface FetchResult {
-  release: { tag: string; url: string };
+  /**
+   * `immutable`: GitHub's immutable release (its assets and tag cannot change
+   * since publication), so what was downloaded is what was published; false
+   * when GitHub says it is not, absent when GitHub does not say (older GHES).
+   */
+  release: { tag: string; url: string; draft: boolean; immutable?: boolean };
   bundle: FetchedFile;
   sigstoreBundle: FetchedFile;
   intotoJsonl?: FetchedFile;
@@ -89,7 +94,8 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
   const bundle = await get(bundleAsset);
   const sigstoreBundle = await get(sigstoreAsset);
   const intotoJsonl = intotoAsset ? await get(intotoAsset) : undefined;
-  const result: FetchResult = { release: { tag: release.tag_name, url: release.html_url }, bundle, sigstoreBundle, ...(intotoJsonl ? { intotoJsonl } : {}) };
+  const release_ = { tag: release.tag_name, url: release.html_url, draft: release.draft === true, ...(typeof release.immutable === 'boolean' ? { immutable: release.immutable } : {}) };
+  const result: FetchResult = { release: release_, bundle, sigstoreBundle, ...(intotoJsonl ? { intotoJsonl } : {}) };
   if (intotoJsonl) result.intotoMatches = await envelopesMatch(sigstoreBundle.path, intotoJsonl.path);
 
   if (options.verify) {

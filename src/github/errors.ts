@@ -15,7 +15,8 @@ export type GitHubErrorCode =
   | 'ASSET_MISSING'
   | 'ASSET_AMBIGUOUS'
   | 'ASSET_MISMATCH'
-  | 'ATTACH_INPUT_MISSING';
+  | 'ATTACH_INPUT_MISSING'
+  | 'GITHUB_RELEASE_IMMUTABLE';
 
 export class GitHubError extends Error {
   readonly code: GitHubErrorCode;

@@ -20,6 +20,8 @@ const releaseSchema = z.object({
   upload_url: z.string().url(),
   html_url: z.string().url(),
   draft: z.boolean().optional(),
+  /** GitHub's immutable releases: set on a release published while the repository had them enabled. */
+  immutable: z.boolean().nullable().optional(),
 });
 export type Release = z.infer<typeof releaseSchema>;
 
@@ -143,6 +145,29 @@ export class ReleasesClient {
       }),
     );
     return parse(releaseSchema, res.data, `created release ${tag} of ${this.#where}`);
+  }
+
+  /**
+   * Whether the repository has immutable releases enabled
+   * (GET /repos/{owner}/{repo}/immutable-releases: 200 when enabled, 404 when
+   * not, or when the token may not read the setting). Undefined when it
+   * cannot be told.
+   */
+  async immutableReleases(): Promise<boolean | undefined> {
+    try {
+      const res = await this.#call(`the immutable-releases setting of ${this.#where}`, () => this.#octokit.request('GET /repos/{owner}/{repo}/immutable-releases', { owner: this.owner, repo: this.repo }));
+      return (res.data as { enabled?: unknown }).enabled === true;
+    } catch (e) {
+      if (e instanceof GitHubError && (e.code === 'GITHUB_NOT_FOUND' || e.code === 'GITHUB_FORBIDDEN')) return e.code === 'GITHUB_NOT_FOUND' ? false : undefined;
+      throw e;
+    }
+  }
+
+  /** Publishes a draft release (PATCH draft: false); what GitHub returns then says whether it became immutable. */
+  async publishRelease(release: Release): Promise<Release> {
+    const what = `publishing release ${release.tag_name} of ${this.#where}`;
+    const res = await this.#call(what, () => this.#octokit.rest.repos.updateRelease({ owner: this.owner, repo: this.repo, release_id: release.id, draft: false }));
+    return parse(releaseSchema, res.data, what);
   }
 
   async listAssets(release: Release): Promise<ReleaseAsset[]> {
@@ -272,6 +297,8 @@ export class ReleasesClient {
         return new GitHubError('GITHUB_FORBIDDEN', `${what}: 403 Forbidden with ${token}; attaching needs \`contents: write\` on ${this.#where}${said}`, { status });
       case status === 404:
         return new GitHubError('GITHUB_NOT_FOUND', `${what}: 404 Not Found: no such repository or release, or ${token} cannot see it`, { status });
+      case status === 422 && /immutable release/i.test(`${failure.message ?? ''} ${failure.detail ?? ''}`):
+        return new GitHubError('GITHUB_RELEASE_IMMUTABLE', `${what}: the release is published and immutable, so its assets cannot change${said}; attach to a draft release and publish it after (evidence attach --create makes one)`, { status });
       case status === 422:
         return /already_exists/.test(failure.detail ?? '')
           ? new GitHubError('GITHUB_ASSET_EXISTS', `${what}: an asset of that name is already on the release (use --clobber to replace it)`, { status })

@@ -100,6 +100,80 @@ describe('evidence attach', () => {
     expect(gh.releases[0]?.assets.map((a) => a.name)).toEqual(NAMES);
   });
 
+  describe('immutable releases (GitHub documents: published releases are locked; drafts are not)', () => {
+    const calls = (): string[] => gh.received.filter((q) => q.origin === 'api' && q.method !== 'GET').map((q) => `${q.method} ${q.path.replace(/\?.*$/, '').replace(/\/\d+/g, '/N')}`);
+
+    it('--create on a repository with immutable releases: draft → upload → read back → publish, and the result is immutable', async () => {
+      const { dir, env } = await signedBundle();
+      gh.immutableReleases = true;
+      const r = await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, create: true, retry: FAST });
+      expect(r.release).toMatchObject({ created: true, published: true, draft: false, immutable: true });
+      const release = gh.releases[0];
+      expect(release).toMatchObject({ draft: false, immutable: true });
+      expect(release?.assets.map((a) => a.name)).toEqual(NAMES);
+      // The order GitHub's immutable releases need: create the draft, put every asset up, then publish.
+      const order = calls();
+      expect(order[0]).toBe('POST /api/v3/repos/acme/web/releases');
+      expect(order.at(-1)).toBe('PATCH /api/v3/repos/acme/web/releases/N');
+      expect(order.filter((c) => c.startsWith('POST /api/uploads'))).toHaveLength(3);
+      const created = JSON.parse(gh.received.find((q) => q.method === 'POST' && q.path.endsWith('/releases'))?.body.toString() ?? '{}') as { draft?: boolean };
+      expect(created.draft).toBe(true);
+      // Each asset was read back while the release was still a draft.
+      const publishAt = gh.received.findIndex((q) => q.method === 'PATCH' && /\/releases\/\d+$/.test(q.path));
+      const lastRead = gh.received.map((q, i) => (q.origin === 'storage' ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+      expect(lastRead).toBeLessThan(publishAt);
+    });
+
+    it('an existing draft is filled and published; --keep-draft leaves it a draft', async () => {
+      const { dir, env } = await signedBundle();
+      gh.immutableReleases = true;
+      gh.addRelease('v1.4.2', { draft: true });
+      const kept = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--keep-draft'], { cwd: dir, env });
+      expect(kept.code, kept.stderr).toBe(0);
+      expect(kept.stdout).toContain('(a draft: not published)');
+      expect(gh.releases[0]).toMatchObject({ draft: true, immutable: false });
+      const published = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--clobber'], { cwd: dir, env });
+      expect(published.code, published.stderr).toBe(0);
+      expect(published.stdout).toContain('published v1.4.2: immutable, its assets and tag can no longer change');
+      expect(gh.releases[0]).toMatchObject({ draft: false, immutable: true });
+    });
+
+    it('a published immutable release is refused before any upload, saying what to do (exit 2)', async () => {
+      const { dir, env } = await signedBundle();
+      gh.immutableReleases = true;
+      gh.addRelease('v1.4.2');
+      const r = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl], { cwd: dir, env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('[GITHUB_RELEASE_IMMUTABLE]');
+      expect(r.stderr).toContain('--draft');
+      expect(uploads()).toHaveLength(0);
+    });
+
+    it('where GitHub does not say `immutable` (older servers), its 422 on upload is GITHUB_RELEASE_IMMUTABLE, and nothing is left', async () => {
+      const { dir, env } = await signedBundle();
+      gh.immutableReleases = true;
+      gh.addRelease('v1.4.2');
+      gh.inject('GET', /\/releases\/tags\//, { status: 200, body: { id: gh.releases[0]?.id, tag_name: 'v1.4.2', upload_url: `${gh.apiUrl.replace('/api/v3', '/api/uploads')}/repos/acme/web/releases/${gh.releases[0]?.id}/assets{?name,label}`, html_url: 'http://127.0.0.1/html', draft: false } });
+      expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('GITHUB_RELEASE_IMMUTABLE');
+      expect(gh.releases[0]?.assets).toEqual([]);
+    });
+
+    it('fetch reports whether the release is immutable', async () => {
+      const { dir, env } = await signedBundle();
+      gh.immutableReleases = true;
+      await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, create: true, retry: FAST });
+      const out = await tmp();
+      const r = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--download-only', '-o', 'dl'], { cwd: out, env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('release v1.4.2: immutable');
+      const mutable = gh.addRelease('v1.4.3');
+      for (const a of gh.releases[0]?.assets ?? []) gh.addAsset(mutable, a.name, a.bytes);
+      mutable.immutable = false;
+      const r2 = await fetchRelease({ cwd: out, env, repo: 'acme/web', tag: 'v1.4.3', apiUrl: gh.apiUrl, output: 'dl2' });
+      expect(r2.release.immutable).toBe(false);
+    });
+  });
+
   it('an asset of the same name stops the attach before anything is uploaded, unless --clobber', async () => {
     const { dir, env } = await signedBundle();
     const release = gh.addRelease('v1.4.2');

@@ -43,6 +43,8 @@ export interface FakeRelease {
   id: number;
   tag: string;
   draft: boolean;
+  /** Set when the release is published while the repository has immutable releases (GitHub's `immutable`). */
+  immutable: boolean;
   assets: FakeAsset[];
 }
 
@@ -73,7 +75,16 @@ export interface FakeGitHub {
   public: boolean;
   /** Whether asset JSON carries `digest` (github.com does since 2025; the recorded fixtures predate it). */
   digests: boolean;
-  addRelease(tag: string, options?: { draft?: boolean }): FakeRelease;
+  /**
+   * The repository's "Enable release immutability" setting. As GitHub
+   * documents it: releases published while it is on are immutable (assets and
+   * tag locked; uploads answer 422 "Cannot upload assets to an immutable
+   * release.", deletions 422 "Cannot delete asset from an immutable
+   * release"); drafts stay mutable; GET /repos/{o}/{r}/immutable-releases
+   * answers {enabled, enforced_by_owner}, or 404 when it is off.
+   */
+  immutableReleases: boolean;
+  addRelease(tag: string, options?: { draft?: boolean; immutable?: boolean }): FakeRelease;
   addAsset(release: FakeRelease, name: string, bytes: Buffer | string): FakeAsset;
   /** The next requests matching answer these instead (in order). */
   inject(method: string, path: RegExp, ...responses: InjectedResponse[]): void;
@@ -108,8 +119,10 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     received: [],
     public: false,
     digests: true,
+    immutableReleases: false,
     addRelease(tag, o = {}) {
-      const r: FakeRelease = { id: nextId++, tag, draft: o.draft ?? false, assets: [] };
+      const draft = o.draft ?? false;
+      const r: FakeRelease = { id: nextId++, tag, draft, immutable: o.immutable ?? (!draft && fake.immutableReleases), assets: [] };
       fake.releases.push(r);
       return r;
     },
@@ -141,6 +154,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     tag_name: r.tag,
     name: r.tag,
     draft: r.draft,
+    immutable: r.immutable,
     url: `${apiUrl}/repos/${owner}/${repo}/releases/${r.id}`,
     assets_url: `${apiUrl}/repos/${owner}/${repo}/releases/${r.id}/assets`,
     upload_url: `${uploadsUrl}/repos/${owner}/${repo}/releases/${r.id}/assets{?name,label}`,
@@ -204,6 +218,20 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     const uploadBase = `/api/uploads/repos/${owner}/${repo}`;
     let m: RegExpMatchArray | null;
     if (method === 'GET' && path === repoBase) return send(res, 200, { id: 1, name: repo, full_name: `${owner}/${repo}`, private: !fake.public });
+    if (method === 'GET' && path === `${repoBase}/immutable-releases`) {
+      return fake.immutableReleases ? send(res, 200, { enabled: true, enforced_by_owner: false }) : notFound(res);
+    }
+    if (method === 'PATCH' && (m = path.match(new RegExp(`^${repoBase}/releases/(\\d+)$`)))) {
+      const r = fake.releases.find((x) => x.id === Number(m?.[1]));
+      if (!r) return notFound(res);
+      const input = JSON.parse(body.toString('utf8')) as { draft?: boolean };
+      if (input.draft === true && r.immutable) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'Release', code: 'custom', message: 'state cannot be changed when release is immutable' }], documentation_url: 'https://docs.github.com/rest' });
+      if (input.draft === false && r.draft) {
+        r.draft = false;
+        r.immutable = fake.immutableReleases;
+      } else if (input.draft === true) r.draft = true;
+      return send(res, 200, releaseJson(r));
+    }
     if (method === 'GET' && (m = path.match(new RegExp(`^${repoBase}/releases/tags/(.+)$`)))) {
       const r = fake.releases.find((x) => x.tag === decodeURIComponent(m?.[1] ?? '') && !x.draft);
       return r ? send(res, 200, releaseJson(r)) : notFound(res);
@@ -238,6 +266,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
         return send(res, 200, assetJson(r, a));
       }
       if (method === 'PATCH') {
+        if (r.immutable) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'custom', message: 'Cannot update asset of an immutable release' }], documentation_url: 'https://docs.github.com/rest' });
         const input = JSON.parse(body.toString('utf8')) as { name?: string; label?: string };
         if (input.name && r.assets.some((x) => x.name === input.name && x.id !== id)) return send(res, 422, recordedConflict);
         if (input.name) a.name = input.name;
@@ -245,6 +274,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
         return send(res, 200, assetJson(r, a));
       }
       if (method === 'DELETE') {
+        if (r.immutable) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'custom', message: 'Cannot delete asset from an immutable release' }], documentation_url: 'https://docs.github.com/rest' });
         r.assets.splice(r.assets.indexOf(a), 1);
         return send(res, 204, '');
       }
@@ -256,6 +286,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       if (!name) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'missing_field', field: 'name' }] });
       const length = req.headers['content-length'];
       if (length === undefined || Number(length) !== body.length) return send(res, 400, { message: `Content-Length ${length ?? 'missing'}, body ${body.length} bytes` });
+      if (r.immutable) return send(res, 422, { message: 'Cannot upload assets to an immutable release.', documentation_url: 'https://docs.github.com/rest' });
       fake.beforeUpload?.(r, name);
       if (r.assets.some((a) => a.name === name)) return send(res, 422, recordedConflict);
       const a = fake.addAsset(r, name, body);
