@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { escapeTerminal, escapeValue } from '../src/format/terminal.js';
 import { PACKAGE_VERSION } from '../src/version.js';
+import { byteProgress } from './progress.js';
 import { ExitCode, UsageError, errorCode, exitCodeFor, exitCodeForVerdict } from './exit-codes.js';
 
 export interface CliStream {
@@ -197,7 +198,9 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       const { collect } = await import('../src/commands/collect.js');
       const progress = io.stderr.isTTY && !o.quiet ? progressPrinter((io.raw ?? io).stderr) : undefined;
       const source = Object.fromEntries(Object.entries({ repository: o.sourceRepository, commit: o.sourceCommit, ref: o.sourceRef }).filter(([, v]) => v !== undefined));
+      const bytesBar = byteProgress(io, { quiet: o.quiet });
       const result = await collect({
+        ...(bytesBar.onBytes ? { onBytes: bytesBar.onBytes } : {}),
         cwd: io.cwd,
         env: io.env,
         output: o.output,
@@ -231,12 +234,14 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
         ...(progress ? { onProgress: progress.event } : {}),
       });
       progress?.done();
+      bytesBar.stop();
       if (!o.quiet) {
         io.stdout.write(`wrote ${result.output}: ${result.manifest.entries.length} evidence entries, ${result.manifest.subjects.length} subjects\n`);
       }
       if (o.sign) {
         const { sign } = await import('../src/commands/sign.js');
-        const signed = await sign({ cwd: io.cwd, env: io.env, bundle: result.output, ...signingFrom(o) });
+        const signBar = byteProgress(io, { quiet: o.quiet });
+        const signed = await sign({ cwd: io.cwd, env: io.env, bundle: result.output, ...signingFrom(o), ...(signBar.onBytes ? { onBytes: signBar.onBytes } : {}) }).finally(signBar.stop);
         if (!o.quiet) io.stdout.write(`signed ${signed.bundle}\nwrote ${signed.sigstoreBundle}\nwrote ${signed.intotoJsonl}\n`);
       }
     });
@@ -245,10 +250,12 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     withTimeout(program
       .command('sign'))
       .description('sign a bundle: an in-toto statement in a DSSE envelope, as a Sigstore bundle inside it and beside it')
-      .argument('<bundle>', 'the bundle (.tar.gz)'),
+      .argument('<bundle>', 'the bundle (.tar.gz)')
+      .option('-q, --quiet', 'no progress output'),
   ).action(async (bundle: string, o) => {
     const { sign } = await import('../src/commands/sign.js');
-    const signed = await sign({ cwd: io.cwd, env: io.env, bundle, ...signingFrom(o) });
+    const bar = byteProgress(io, { quiet: o.quiet });
+    const signed = await sign({ cwd: io.cwd, env: io.env, bundle, ...signingFrom(o), ...(bar.onBytes ? { onBytes: bar.onBytes } : {}) }).finally(bar.stop);
     io.stdout.write(`signed ${signed.bundle}\nwrote ${signed.sigstoreBundle}\nwrote ${signed.intotoJsonl}\n`);
   });
 
@@ -259,6 +266,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .argument('[bundle]', 'the bundle (.tar.gz), or oci://REGISTRY/REPOSITORY:TAG|@sha256:…')
       .option('--image <oci-ref>', 'verify the newest evidence bundle that refers to this container image (and that its statement covers the image)')
       .option('--integrity-only', 'check the content only, not the signature (the report says so)')
+      .option('-q, --quiet', 'no progress output')
       .option('--subject <file>', 'release artifact to re-hash and find among the subjects; repeatable', collectList)
       .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
       .option('--policy <file>', 'a policy (YAML or JSON) to evaluate over the evidence; failing it exits 3')
@@ -311,7 +319,8 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
         result = r;
         bundle = r.evidence;
       } else {
-        result = await verify({ ...common, bundle, ...remote });
+        const bar = byteProgress(io, { quiet: o.quiet, json: o.json || o.format === 'json' });
+        result = await verify({ ...common, bundle, ...remote, ...(bar.onBytes ? { onBytes: bar.onBytes } : {}) }).finally(bar.stop);
       }
       const { report, manifest } = result;
       const format = o.json ? 'json' : o.format;
@@ -355,11 +364,13 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .option('-o, --output <file>', 'write the report to this file (default: standard output)')
       .addOption(new Option('--format <format>', 'report format').choices(['html', 'markdown', 'json', 'text']).default('html'))
       .option('--integrity-only', 'do not check the signature (the report says so)')
+      .option('-q, --quiet', 'no progress output')
       .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle'),
   ).action(async (bundle: string, o) => {
     const { verify } = await import('../src/commands/verify.js');
     const { renderReport, writeOutput } = await import('../src/commands/render.js');
-    const { report, manifest } = await verify({ cwd: io.cwd, env: io.env, bundle, integrityOnly: o.integrityOnly, attestation: o.attestation, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o) });
+    const bar = byteProgress(io, { quiet: o.quiet, json: o.format === 'json' });
+    const { report, manifest } = await verify({ cwd: io.cwd, env: io.env, bundle, integrityOnly: o.integrityOnly, attestation: o.attestation, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o), ...(bar.onBytes ? { onBytes: bar.onBytes } : {}) }).finally(bar.stop);
     const rendered = renderReport(o.format, report, manifest);
     if (o.output) {
       await writeOutput(io.cwd, o.output, rendered);
@@ -394,13 +405,15 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     .option('--api-url <url>', 'GitHub API (GitHub Enterprise Server: https://HOST/api/v3; default GITHUB_API_URL, else https://api.github.com)')
     .option('--create', 'create the release if the tag has none')
     .option('--clobber', 'replace assets of the same name')
+    .option('-q, --quiet', 'no progress output')
     .option('--keep-draft', 'leave a draft release a draft (by default it is published once every asset is read back)')
     .option('--with-verifier', 'attach the one-file verifier, evidence-verify.mjs, too')
     .option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)')
     .option('--json', 'print the result as JSON')
     .action(async (bundle: string, o) => {
       const { attach } = await import('../src/commands/attach.js');
-      const r = await attach({ cwd: io.cwd, env: io.env, bundle, repo: o.repo, tag: o.tag, apiUrl: o.apiUrl, create: o.create, clobber: o.clobber, keepDraft: o.keepDraft, withVerifier: o.withVerifier, ...timeoutFrom(o), onProgress: (m) => io.stderr.write(`${m}\n`) });
+      const bar = byteProgress(io, { quiet: o.quiet, json: o.json });
+      const r = await attach({ cwd: io.cwd, env: io.env, bundle, repo: o.repo, tag: o.tag, apiUrl: o.apiUrl, create: o.create, clobber: o.clobber, keepDraft: o.keepDraft, withVerifier: o.withVerifier, ...timeoutFrom(o), ...(bar.onBytes ? { onBytes: bar.onBytes } : {}), onProgress: (m) => (o.quiet ? undefined : io.stderr.write(`${m}\n`)) }).finally(bar.stop);
       if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else {
         io.stdout.write(`${r.release.created ? 'created' : 'release'} ${r.release.url}${r.release.draft ? ' (a draft: not published)' : ''}\n`);
@@ -421,6 +434,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .option('-f, --force', 'replace files already there')
       .option('--integrity-only', 'verify the content only, not the signature')
       .option('--download-only', 'download without verifying (otherwise a signer must be named)')
+      .option('-q, --quiet', 'no progress output')
       .option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)')
       .option('--policy <file>', 'a policy to evaluate over the evidence; failing it exits 3')
       .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown', 'html']).default('text'))
@@ -434,7 +448,9 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       throw new UsageError('fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only');
     }
     if (verifying && o.downloadOnly) throw new UsageError('--download-only does not go with the verify options');
+    const bar = byteProgress(io, { quiet: o.quiet, json: o.json || o.format === 'json' });
     const r = await fetchRelease({
+      ...(bar.onBytes ? { onBytes: bar.onBytes } : {}),
       ...timeoutFrom(o),
       cwd: io.cwd,
       env: io.env,
@@ -444,9 +460,9 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       name: o.name,
       apiUrl: o.apiUrl,
       force: o.force,
-      onProgress: (m) => io.stderr.write(`${m}\n`),
+      onProgress: (m) => (o.quiet ? undefined : io.stderr.write(`${m}\n`)),
       ...(verifying ? { verify: { integrityOnly: o.integrityOnly, trustedRoot: o.trustedRoot, key: o.key, identity, policy: o.policy } } : {}),
-    });
+    }).finally(bar.stop);
     for (const f of [r.bundle, r.sigstoreBundle, r.intotoJsonl]) if (f) io.stderr.write(`downloaded ${f.path} (${f.size} bytes, sha256:${f.sha256})\n`);
     io.stderr.write(`release ${r.release.tag}: ${r.release.immutable === true ? 'immutable (GitHub: its assets and tag cannot have changed since publication)' : r.release.immutable === false ? 'not immutable (its assets could have been replaced after publication; the signature is what vouches for them)' : 'GitHub does not say whether it is immutable'}\n`);
     if (r.intotoMatches === false) {
@@ -470,11 +486,13 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .argument('<reference>', 'oci://REGISTRY/REPOSITORY:TAG')
       .option('--subject-image <oci-ref>', 'make the evidence a referrer of this release image (REF@sha256:…, same repository; collected with --subject-image)')
       .option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)')
+      .option('-q, --quiet', 'no progress output')
       .option('--mount-from <repository>', 'a repository of the same registry that may have the bundle already: mount it instead of uploading')
       .option('--json', 'print the result as JSON'),
   ).action(async (bundle: string, reference: string, o) => {
     const { push } = await import('../src/commands/oci.js');
-    const r = await push({ cwd: io.cwd, env: io.env, bundle, reference, subjectImage: o.subjectImage, mountFrom: o.mountFrom, registry: await registryFrom(o, io), onProgress: (m) => io.stderr.write(`${m}\n`) });
+    const bar = byteProgress(io, { quiet: o.quiet, json: o.json });
+    const r = await push({ cwd: io.cwd, env: io.env, bundle, reference, subjectImage: o.subjectImage, mountFrom: o.mountFrom, registry: await registryFrom(o, io), ...(bar.onBytes ? { onBytes: bar.onBytes } : {}), onProgress: (m) => (o.quiet ? undefined : io.stderr.write(`${m}\n`)) }).finally(bar.stop);
     if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else {
       io.stdout.write(`pushed ${r.reference}@${r.digest} (bundle ${r.bundleDigest}, ${r.size} bytes, blob ${r.blob})\n`);
@@ -490,11 +508,13 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .description('pull a bundle from an OCI registry, byte for byte, checked against its digest')
       .argument('<reference>', 'oci://REGISTRY/REPOSITORY:TAG or @sha256:…')
       .requiredOption('-o, --output <file>', 'the bundle to write')
+      .option('-q, --quiet', 'no progress output')
       .option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)')
       .option('-f, --force', 'replace the file if it exists'),
   ).action(async (reference: string, o) => {
     const { pull } = await import('../src/commands/oci.js');
-    const r = await pull({ cwd: io.cwd, env: io.env, reference, output: o.output, force: o.force, registry: await registryFrom(o, io) });
+    const bar = byteProgress(io, { quiet: o.quiet });
+    const r = await pull({ cwd: io.cwd, env: io.env, reference, output: o.output, force: o.force, registry: await registryFrom(o, io), ...(bar.onBytes ? { onBytes: bar.onBytes } : {}) }).finally(bar.stop);
     io.stdout.write(`pulled ${r.output} (${r.size} bytes, ${r.bundleDigest}) from manifest ${r.manifestDigest}\n`);
   });
 
@@ -534,11 +554,13 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .option('--integrity-only', 'check the content only, not the signature (the output says so)')
       .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
       .option('--max-bundle-size <size>', 'as verify\'s (default 8GiB)')
+      .option('-q, --quiet', 'no progress output')
       .option('--json', 'print the verification report as JSON'),
   ).action(async (bundle: string, o) => {
     const { extract } = await import('../src/commands/extract.js');
     const { formatVerifyText } = await import('../src/format/text.js');
-    const result = await extract({ cwd: io.cwd, env: io.env, bundle, output: o.output, integrityOnly: o.integrityOnly, attestation: o.attestation, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o), ...(o.maxBundleSize !== undefined ? { maxBundleSize: parseSize(o.maxBundleSize, '--max-bundle-size') } : {}) });
+    const bar = byteProgress(io, { quiet: o.quiet, json: o.json });
+    const result = await extract({ cwd: io.cwd, env: io.env, bundle, output: o.output, integrityOnly: o.integrityOnly, attestation: o.attestation, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o), ...(o.maxBundleSize !== undefined ? { maxBundleSize: parseSize(o.maxBundleSize, '--max-bundle-size') } : {}), ...(bar.onBytes ? { onBytes: bar.onBytes } : {}) }).finally(bar.stop);
     const how = result.report.mode === 'integrity-only' ? 'integrity only: the signature was NOT checked' : `signature verified${result.report.signature?.identity ? `, signed by ${result.report.signature.identity}` : result.report.signature?.key ? `, key ${result.report.signature.key}` : ''}`;
     if (o.json) io.stdout.write(`${JSON.stringify({ ...result.report, output: result.output ?? null, files: result.files }, null, 2)}\n`);
     else if (result.output) io.stdout.write(`extracted ${result.files.length} entries to ${result.output} (${how})\n`);

@@ -1,3 +1,4 @@
+import { countingStream, type ByteProgress } from '../net/progress.js';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -36,6 +37,8 @@ export interface AttachOptions {
   /** Silence allowed before a request to GitHub fails; default 30 s. */
   timeoutMs?: number;
   onProgress?: (message: string) => void;
+  /** Told of the bytes uploaded, for a progress display. */
+  onBytes?: ByteProgress;
 }
 
 export interface AttachedAsset {
@@ -117,7 +120,7 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
   try {
     for (const file of local) {
       const temporary = `${file.name}.partial-${randomBytes(4).toString('hex')}`;
-      staged.push({ file, asset: await upload(client, release, file, temporary, progress) });
+      staged.push({ file, asset: await upload(client, release, file, temporary, progress, options.onBytes) });
     }
     await readBack(client, release, staged, progress);
   } catch (e) {
@@ -152,9 +155,16 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
   return { release: { tag: release.tag_name, url: release.html_url, created, published, draft: release.draft === true, immutable: release.immutable === true }, assets };
 }
 
-async function upload(client: ReleasesClient, release: Release, file: LocalAsset, name: string, progress: (m: string) => void): Promise<ReleaseAsset> {
+async function upload(client: ReleasesClient, release: Release, file: LocalAsset, name: string, progress: (m: string) => void, onBytes?: ByteProgress): Promise<ReleaseAsset> {
   progress(`uploading ${name} (${file.size} bytes)`);
-  const asset = await client.uploadAsset(release, name, file.size, file.contentType, () => createReadStream(file.path));
+  const open = (): ReturnType<typeof createReadStream> => {
+    const stream = createReadStream(file.path);
+    if (!onBytes) return stream;
+    const counted = countingStream(file.name, file.size, onBytes);
+    stream.on('error', (e) => counted.destroy(e));
+    return stream.pipe(counted) as unknown as ReturnType<typeof createReadStream>;
+  };
+  const asset = await client.uploadAsset(release, name, file.size, file.contentType, open);
   if (asset.size !== file.size) throw new GitHubError('ASSET_MISMATCH', `${name}: GitHub stored ${asset.size} bytes of the ${file.size} uploaded`);
   return asset;
 }

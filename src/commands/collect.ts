@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+import { countingStream, type ByteProgress } from '../net/progress.js';
 import { createReadStream } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -55,6 +57,8 @@ export interface CollectOptions {
   prometheus?: string;
   /** `Name: value`, sent to Prometheus, never stored. */
   prometheusHeader?: string[];
+  /** Told of the bytes of each file stored as it is written into the bundle, for a progress display. */
+  onBytes?: ByteProgress;
   /** Silence allowed before a request (Prometheus, a registry) fails; default 30 s. */
   timeoutMs?: number;
   /** Saved SLO snapshots, for jobs that cannot reach Prometheus. */
@@ -215,7 +219,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
     byPath.set(foldedPath(path), input);
     entries.push({ path, kind: out.kind, mediaType: out.mediaType, digest: `sha256:${out.hex}`, size: out.size, collector: { name: collector.name, version: collector.version }, summary: out.summary });
     if (!blobs.has(out.hex)) {
-      blobs.set(out.hex, out.bytes ? bufferSource(out.bytes, input.label) : { hex: out.hex, size: out.size, origin: input.label, open: () => createReadStream(input.file, { highWaterMark: HASH_READ_CHUNK }) });
+      blobs.set(out.hex, out.bytes ? bufferSource(out.bytes, input.label) : { hex: out.hex, size: out.size, origin: input.label, open: () => withProgress(createReadStream(input.file, { highWaterMark: HASH_READ_CHUNK }), input.label, out.size, options.onBytes) });
     }
   });
 
@@ -330,4 +334,13 @@ function subjectName(file: string): string {
   return basename(file);
 }
 
+
+
+/** The stream, counted for a progress display when one is listening. */
+function withProgress(stream: Readable, label: string, total: number, onBytes: ByteProgress | undefined): Readable {
+  if (!onBytes) return stream;
+  const counted = countingStream(label, total, onBytes);
+  stream.on('error', (e: Error) => counted.destroy(e));
+  return stream.pipe(counted);
+}
 

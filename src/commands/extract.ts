@@ -1,3 +1,4 @@
+import type { ByteProgress } from '../net/progress.js';
 import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
 import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
@@ -22,6 +23,8 @@ export interface ExtractOptions {
   identity?: IdentityPolicy;
   /** As verify's: the most the bundle may declare in blobs. */
   maxBundleSize?: number;
+  /** Told of the bytes read, for a progress display. */
+  onBytes?: ByteProgress;
 }
 
 export interface ExtractResult {
@@ -61,6 +64,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
       ...(options.key ? { key: options.key } : {}),
       ...(options.identity ? { identity: options.identity } : {}),
       ...(options.maxBundleSize !== undefined ? { maxBundleSize: options.maxBundleSize } : {}),
+      ...(options.onBytes ? { onBytes: options.onBytes } : {}),
       blobSink: (hex) => createWriteStream(join(blobDir, hex), { flags: 'wx' }),
     });
     if (!report.ok || !manifest) return { report, files: [] };

@@ -1,3 +1,4 @@
+import type { ByteProgress } from '../net/progress.js';
 import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
@@ -31,6 +32,8 @@ export interface FetchOptions {
   /** Silence allowed before a request to GitHub fails; default 30 s. */
   timeoutMs?: number;
   onProgress?: (message: string) => void;
+  /** Told of the bytes downloaded, for a progress display. */
+  onBytes?: ByteProgress;
 }
 
 export interface FetchedFile {
@@ -89,7 +92,7 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
   await mkdir(dir, { recursive: true });
   const get = async (asset: ReleaseAsset): Promise<FetchedFile> => {
     progress(`downloading ${asset.name} (${asset.size} bytes)`);
-    return download(client, asset, join(dir, safeName(asset.name)), options.force ?? false);
+    return download(client, asset, join(dir, safeName(asset.name)), options.force ?? false, options.onBytes);
   };
   const bundle = await get(bundleAsset);
   const sigstoreBundle = await get(sigstoreAsset);
@@ -125,7 +128,7 @@ function safeName(name: string): string {
   return name;
 }
 
-async function download(client: ReleasesClient, asset: ReleaseAsset, target: string, force: boolean): Promise<FetchedFile> {
+async function download(client: ReleasesClient, asset: ReleaseAsset, target: string, force: boolean, onBytes?: ByteProgress): Promise<FetchedFile> {
   if (!force && (await exists(target))) throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
   const temporaries: string[] = [];
   await removeStaleLeftovers(dirname(target));
@@ -136,7 +139,7 @@ async function download(client: ReleasesClient, asset: ReleaseAsset, target: str
       tmp = temporaryBeside(target);
       temporaries.push(tmp);
       return createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
-    });
+    }, onBytes);
     const { sha256 } = got;
     if (got.size !== asset.size) throw new GitHubError('ASSET_MISMATCH', `${asset.name}: ${got.size} bytes downloaded, GitHub lists ${asset.size}`);
     if (asset.digest && asset.digest !== `sha256:${sha256}`) throw new GitHubError('ASSET_MISMATCH', `${asset.name}: downloaded sha256:${sha256}, GitHub lists ${asset.digest}`);

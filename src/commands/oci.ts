@@ -1,3 +1,4 @@
+import { countingStream, type ByteProgress } from '../net/progress.js';
 import { timedFetch } from '../net/timeout.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -70,6 +71,8 @@ export interface PushOptions {
   mountFrom?: string;
   registry?: RegistryOptions;
   onProgress?: (message: string) => void;
+  /** Told of the bytes uploaded, for a progress display. */
+  onBytes?: ByteProgress;
 }
 
 export interface PushResult {
@@ -127,7 +130,14 @@ export async function push(options: PushOptions): Promise<PushResult> {
 
   say(`pushing ${layer.digest} (${layer.size} bytes)`);
   await client.pushBlob(ref.repository, OCI_EMPTY_DESCRIPTOR, () => readableOf(OCI_EMPTY_BYTES));
-  const blob = await client.pushBlob(ref.repository, { digest: layer.digest, size: layer.size }, () => createReadStream(path, { highWaterMark: 1024 * 1024 }), options.mountFrom ? { mountFrom: options.mountFrom } : {});
+  const open = (): NodeJS.ReadableStream => {
+    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    if (!options.onBytes) return file;
+    const counted = countingStream(options.bundle, layer.size, options.onBytes);
+    file.on('error', (e) => counted.destroy(e));
+    return file.pipe(counted);
+  };
+  const blob = await client.pushBlob(ref.repository, { digest: layer.digest, size: layer.size }, open as () => ReturnType<typeof createReadStream>, options.mountFrom ? { mountFrom: options.mountFrom } : {});
 
   const evidence: ImageManifest = {
     schemaVersion: 2,
@@ -235,6 +245,8 @@ export interface PullOptions {
   output: string;
   force?: boolean;
   registry?: RegistryOptions;
+  /** Told of the bytes downloaded, for a progress display. */
+  onBytes?: ByteProgress;
 }
 
 export interface PullResult {
@@ -251,7 +263,8 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   const artifact = await resolveEvidence(client, ref, options.reference);
   const output = resolve(options.cwd, options.output);
   await writeAtomically(output, options.force ?? false, async (out) => {
-    await pipeline(await client.getBlob(ref.repository, artifact.layer), out);
+    const blob = await client.getBlob(ref.repository, artifact.layer);
+    await (options.onBytes ? pipeline(blob, countingStream(options.output, artifact.layer.size, options.onBytes), out) : pipeline(blob, out));
   });
   return { output, manifestDigest: artifact.manifestDigest, bundleDigest: artifact.layer.digest, size: artifact.layer.size };
 }

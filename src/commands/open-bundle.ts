@@ -1,3 +1,4 @@
+import { countingStream, type ByteProgress } from '../net/progress.js';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -6,12 +7,14 @@ import { VerifyError } from '../verifier/errors.js';
 const BUNDLE_READ_CHUNK = 1024 * 1024;
 
 /** Opens a bundle file for one streaming read, with errors that name it. */
-export async function openBundle(cwd: string, bundle: string): Promise<{ path: string; stream: Readable }> {
+export async function openBundle(cwd: string, bundle: string, onBytes?: ByteProgress): Promise<{ path: string; stream: Readable }> {
   const path = resolve(cwd, bundle);
   let handle;
+  let size = 0;
   try {
     handle = await open(path, 'r');
     const info = await handle.stat();
+    size = info.size;
     if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
   } catch (e) {
     await handle?.close();
@@ -20,5 +23,9 @@ export async function openBundle(cwd: string, bundle: string): Promise<{ path: s
     throw new VerifyError('BUNDLE_UNREADABLE', `${bundle}: cannot be read (${code ?? (e as Error).message})`, { path: bundle, cause: e });
   }
   // 1 MiB: gunzip, not reading, sets the pace here, and larger reads only add to memory.
-  return { path, stream: handle.createReadStream({ highWaterMark: BUNDLE_READ_CHUNK }) };
+  const stream = handle.createReadStream({ highWaterMark: BUNDLE_READ_CHUNK });
+  if (!onBytes) return { path, stream };
+  const counted = countingStream(bundle, size, onBytes);
+  stream.on('error', (e) => counted.destroy(e));
+  return { path, stream: stream.pipe(counted) };
 }

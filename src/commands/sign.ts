@@ -1,3 +1,4 @@
+import type { ByteProgress } from '../net/progress.js';
 import { createReadStream } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
@@ -25,6 +26,8 @@ export interface SignOptions {
   noTsa?: boolean;
   /** For the GitHub Actions OIDC request (tests). */
   fetch?: Fetch;
+  /** Told of the bytes read as the bundle is checked and rewritten, for a progress display. */
+  onBytes?: ByteProgress;
   /** Silence allowed before a request to Fulcio, Rekor, the TSA or the OIDC endpoint fails; default 30 s. */
   timeoutMs?: number;
 }
@@ -47,7 +50,7 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   const env = options.env ?? {};
   const signer = await makeSigner(options, env);
   const bundlePath = resolve(options.cwd, options.bundle);
-  const { stream } = await openBundle(options.cwd, options.bundle);
+  const { stream } = await openBundle(options.cwd, options.bundle, options.onBytes ? (e) => options.onBytes?.({ ...e, label: `checking ${e.label}` }) : undefined);
   const { report, contents } = await verifyBundleIntegrity(stream);
   if (!report.ok || !contents.manifest || !contents.manifestBytes) {
     const why = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => `${c.code}: ${c.message}`).join('; ');
@@ -57,7 +60,8 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   const sigstore = await signer.signDsse(statementBytes(statement), IN_TOTO_PAYLOAD_TYPE);
   const attestation = Buffer.from(`${JSON.stringify(sigstore)}\n`);
   const mtime = new Date(contents.manifest.created);
-  await writeAtomically(bundlePath, true, (out) => rewriteWithAttestation(createReadStream(bundlePath), out, { attestation, manifestBytes: contents.manifestBytes as Buffer, mtime }));
+  const { stream: again } = await openBundle(options.cwd, options.bundle, options.onBytes ? (e) => options.onBytes?.({ ...e, label: `writing ${e.label}` }) : undefined);
+  await writeAtomically(bundlePath, true, (out) => rewriteWithAttestation(again, out, { attestation, manifestBytes: contents.manifestBytes as Buffer, mtime }));
 
   const stem = join(dirname(bundlePath), basename(bundlePath).replace(/\.(tar\.gz|tgz)$/, ''));
   const sigstoreBundle = `${stem}.sigstore.json`;

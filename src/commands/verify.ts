@@ -1,3 +1,4 @@
+import type { ByteProgress } from '../net/progress.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -47,6 +48,8 @@ export interface VerifyOptions {
   now?: () => Date;
   /** A policy's cost and time limits (defaults in src/policy/evaluate.ts). */
   policyLimits?: PolicyLimits;
+  /** Told of the bytes read, for a progress display. */
+  onBytes?: ByteProgress;
   /** The most a bundle may declare in blobs (bytes), checked before they are read; default 8 GiB. */
   maxBundleSize?: number;
   /** Receives each blob as it is read and checked (extract stages them). */
@@ -81,7 +84,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const roots = options.integrityOnly ? [] : await resolveTrustRoots(options.cwd, options.trustedRoot, env);
   const keys = await readKeys(options.cwd, options.key);
 
-  const stream = options.open ? await options.open() : (await openBundle(options.cwd, options.bundle)).stream;
+  const stream = options.open ? await options.open() : (await openBundle(options.cwd, options.bundle, options.onBytes)).stream;
   // A source that breaks off (a registry connection, say) is not a verdict on the bundle: exit 2, not 1.
   // A digest mismatch from the source is one, and stays in the report as corruption.
   let sourceError: unknown;

@@ -1,3 +1,4 @@
+import { countingStream, type ByteProgress } from '../net/progress.js';
 import { NetworkTimeout, timedFetch } from '../net/timeout.js';
 import { redactSecrets } from '../net/redact.js';
 import { Readable, Writable } from 'node:stream';
@@ -229,13 +230,14 @@ export class ReleasesClient {
    * redirects to storage are followed by hand so that the token never
    * leaves GitHub's API origin. Returns the sha256 and size of what came.
    */
-  async download(asset: ReleaseAsset, open?: () => NodeJS.WritableStream): Promise<{ sha256: string; size: number }> {
+  async download(asset: ReleaseAsset, open?: () => NodeJS.WritableStream, onBytes?: ByteProgress): Promise<{ sha256: string; size: number }> {
     const what = `downloading ${asset.name} from ${this.#where}`;
     return this.#call(what, async () => {
       const body = await this.#open(asset.url, what);
       const hasher = new HashingCounter({ limit: asset.size, onLimit: () => new GitHubError('ASSET_MISMATCH', `${asset.name}: GitHub sent more than the ${asset.size} bytes it lists`) });
       const sink = open ? open() : new Writable({ write: (_chunk, _enc, done) => done() });
-      await pipeline(Readable.fromWeb(body as WebReadableStream), hasher, sink);
+      if (onBytes) await pipeline(Readable.fromWeb(body as WebReadableStream), countingStream(asset.name, asset.size, onBytes), hasher, sink);
+      else await pipeline(Readable.fromWeb(body as WebReadableStream), hasher, sink);
       return { sha256: hasher.digestHex(), size: hasher.bytes };
     });
   }
