@@ -1,10 +1,6 @@
-import { FileError } from '../src/fs/small-file.js';
+import { EvidenceError } from '../src/core/error.js';
 import { CommanderError } from 'commander';
-import { BundleError } from '../src/core/errors.js';
-import { CollectError } from '../src/collector/errors.js';
 import { VerifyError } from '../src/verifier/errors.js';
-import { SignError } from '../src/signer/errors.js';
-import { PolicyError } from '../src/policy/errors.js';
 import { GitHubError } from '../src/github/errors.js';
 import { OciError } from '../src/oci/errors.js';
 
@@ -29,9 +25,8 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof GitHubError && error.code === 'ASSET_MISMATCH') return ExitCode.VerificationFailed;
   // A file that holds no readable bundle: a verdict on the file, the same from inspect, verify and diff.
   if (error instanceof VerifyError && error.code === 'BUNDLE_INVALID') return ExitCode.VerificationFailed;
-  if (error instanceof CollectError || error instanceof VerifyError || error instanceof SignError || error instanceof PolicyError || error instanceof GitHubError || error instanceof OciError || error instanceof BundleError || error instanceof CommanderError || error instanceof UsageError || error instanceof FileError) {
-    return ExitCode.InvalidInput;
-  }
+  // Every error of ours (one base class, a code per area) and commander's: input, usage, or a source that failed.
+  if (error instanceof EvidenceError || error instanceof CommanderError) return ExitCode.InvalidInput;
   // Anything else is a bug of ours; it still must not look like success or a verdict.
   return ExitCode.InvalidInput;
 }
@@ -48,11 +43,8 @@ export function errorCode(error: unknown): string {
 }
 
 /** Options that do not fit together. */
-export class UsageError extends Error {
-  readonly code: 'USAGE';
+export class UsageError extends EvidenceError<'USAGE'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-    this.code = 'USAGE';
+    super('UsageError', 'USAGE', message);
   }
 }

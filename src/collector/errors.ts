@@ -1,3 +1,4 @@
+import { EvidenceError } from '../core/error.js';
 /** Errors while collecting evidence: all are bad input (exit 2), and each names the file. */
 export type CollectErrorCode =
   | 'INPUT_NOT_FOUND'
@@ -47,14 +48,11 @@ export interface InputIssue {
   message: string;
 }
 
-export class CollectError extends Error {
-  readonly code: CollectErrorCode;
+export class CollectError extends EvidenceError<CollectErrorCode> {
   readonly file?: string;
   readonly issues: InputIssue[];
   constructor(code: CollectErrorCode, message: string, options: { file?: string; issues?: InputIssue[]; cause?: unknown } = {}) {
-    super(formatMessage(message, options.issues ?? []), options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'CollectError';
-    this.code = code;
+    super('CollectError', code, formatMessage(message, options.issues ?? []), options.cause);
     if (options.file !== undefined) this.file = options.file;
     this.issues = options.issues ?? [];
   }

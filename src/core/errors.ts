@@ -1,3 +1,4 @@
+import { EvidenceError } from './error.js';
 /**
  * Errors of the bundle format itself (reading, writing, parsing). Each area
  * of the project has one error class with a typed code; the CLI maps classes
@@ -10,13 +11,10 @@ export type BundleErrorCode =
   | 'BUNDLE_CHANGED_WHILE_SIGNING'
   | 'MANIFEST_INVALID';
 
-export class BundleError extends Error {
-  readonly code: BundleErrorCode;
+export class BundleError extends EvidenceError<BundleErrorCode> {
   readonly path?: string;
   constructor(code: BundleErrorCode, message: string, options: { path?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'BundleError';
-    this.code = code;
+    super('BundleError', code, message, options.cause);
     if (options.path !== undefined) this.path = options.path;
   }
 }

@@ -1,3 +1,4 @@
+import { EvidenceError } from './error.js';
 import { parse as parseAst, type AnyNode } from '@humanwhocodes/momoa';
 
 /**
@@ -8,14 +9,11 @@ import { parse as parseAst, type AnyNode } from '@humanwhocodes/momoa';
  */
 export const MAX_JSON_DEPTH = 256;
 
-export class StrictJsonError extends Error {
-  readonly code: 'JSON_INVALID' | 'JSON_DUPLICATE_KEY' | 'JSON_TOO_DEEP';
+export class StrictJsonError extends EvidenceError<'JSON_INVALID' | 'JSON_DUPLICATE_KEY' | 'JSON_TOO_DEEP'> {
   /** JSON path of the offending member, where there is one. */
   readonly path?: string;
   constructor(code: StrictJsonError['code'], message: string, path?: string) {
-    super(message);
-    this.name = 'StrictJsonError';
-    this.code = code;
+    super('StrictJsonError', code, message);
     if (path !== undefined) this.path = path;
   }
 }

@@ -1,3 +1,4 @@
+import { EvidenceError } from '../core/error.js';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 
@@ -11,13 +12,10 @@ import { open } from 'node:fs/promises';
  */
 export type FileErrorCode = 'FILE_NOT_FOUND' | 'FILE_UNREADABLE' | 'FILE_NOT_REGULAR' | 'FILE_TOO_LARGE';
 
-export class FileError extends Error {
-  readonly code: FileErrorCode;
+export class FileError extends EvidenceError<FileErrorCode> {
   readonly path: string;
   constructor(code: FileErrorCode, message: string, path: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'FileError';
-    this.code = code;
+    super('FileError', code, message, cause);
     this.path = path;
   }
 }

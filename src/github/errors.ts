@@ -1,3 +1,4 @@
+import { EvidenceError } from '../core/error.js';
 /** Errors talking to GitHub (releases and their assets). All exit 2. */
 export type GitHubErrorCode =
   | 'GITHUB_REPO_INVALID'
@@ -18,15 +19,12 @@ export type GitHubErrorCode =
   | 'ATTACH_INPUT_MISSING'
   | 'GITHUB_RELEASE_IMMUTABLE';
 
-export class GitHubError extends Error {
-  readonly code: GitHubErrorCode;
+export class GitHubError extends EvidenceError<GitHubErrorCode> {
   /** The HTTP status GitHub answered with, when there was one. */
   readonly status: number | undefined;
   /** No `cause` on purpose: octokit's errors carry the request, headers and all. */
   constructor(code: GitHubErrorCode, message: string, options: { status?: number } = {}) {
-    super(message);
-    this.name = 'GitHubError';
-    this.code = code;
+    super('GitHubError', code, message);
     this.status = options.status;
   }
 }

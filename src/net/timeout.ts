@@ -1,3 +1,4 @@
+import { EvidenceError } from '../core/error.js';
 /**
  * Every request this tool makes has a timeout: a server that accepts and then
  * says nothing must not hang a release job until the runner kills it. One
@@ -9,15 +10,13 @@
  */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-export class NetworkTimeout extends Error {
-  readonly code = 'NETWORK_TIMEOUT';
+export class NetworkTimeout extends EvidenceError<'NETWORK_TIMEOUT'> {
   constructor(
     readonly server: string,
     readonly ms: number,
     phase: 'answer' | 'body',
   ) {
-    super(`${server} ${phase === 'answer' ? 'did not answer' : 'stopped sending'} for ${ms / 1000} s (--timeout)`);
-    this.name = 'NetworkTimeout';
+    super('NetworkTimeout', 'NETWORK_TIMEOUT', `${server} ${phase === 'answer' ? 'did not answer' : 'stopped sending'} for ${ms / 1000} s (--timeout)`);
   }
 }
 

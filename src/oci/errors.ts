@@ -1,3 +1,4 @@
+import { EvidenceError } from '../core/error.js';
 import { redactSecrets } from '../net/redact.js';
 /**
  * Errors of the OCI registry client: bad references, registries that refuse,
@@ -37,8 +38,7 @@ export interface OciErrorDetails {
   cause?: unknown;
 }
 
-export class OciError extends Error {
-  readonly code: OciErrorCode;
+export class OciError extends EvidenceError<OciErrorCode> {
   readonly registry?: string;
   readonly repository?: string;
   readonly status?: number;
@@ -48,9 +48,7 @@ export class OciError extends Error {
   readonly algorithm?: 'sha256';
 
   constructor(code: OciErrorCode, message: string, details: OciErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'OciError';
-    this.code = code;
+    super('OciError', code, message, details.cause);
     if (details.registry !== undefined) this.registry = details.registry;
     if (details.repository !== undefined) this.repository = details.repository;
     if (details.status !== undefined) this.status = details.status;

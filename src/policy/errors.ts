@@ -1,15 +1,13 @@
+import { EvidenceError } from '../core/error.js';
 /** A policy that cannot be used: unreadable, invalid, or a rule that does not evaluate to a boolean. Exit 2. */
 export type PolicyErrorCode = 'POLICY_NOT_FOUND' | 'POLICY_INVALID' | 'POLICY_RULE_INVALID' | 'POLICY_TOO_LARGE';
 
-export class PolicyError extends Error {
-  readonly code: PolicyErrorCode;
+export class PolicyError extends EvidenceError<PolicyErrorCode> {
   readonly path?: string;
   readonly issues: { path: string; message: string }[];
   constructor(code: PolicyErrorCode, message: string, options: { path?: string; issues?: { path: string; message: string }[] } = {}) {
     const issues = options.issues ?? [];
-    super(issues.length ? `${message}\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}` : message);
-    this.name = 'PolicyError';
-    this.code = code;
+    super('PolicyError', code, issues.length ? `${message}\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}` : message);
     if (options.path !== undefined) this.path = options.path;
     this.issues = issues;
   }

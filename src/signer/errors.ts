@@ -1,3 +1,4 @@
+import { EvidenceError } from '../core/error.js';
 import { redactSecrets } from '../net/redact.js';
 /** Errors while signing: bad key or token, or a signing service that failed. All exit 2. */
 export type SignErrorCode =
@@ -10,13 +11,10 @@ export type SignErrorCode =
   | 'SIGNING_SERVICE_FAILED'
   | 'BUNDLE_NOT_VERIFIED';
 
-export class SignError extends Error {
-  readonly code: SignErrorCode;
+export class SignError extends EvidenceError<SignErrorCode> {
   /** No `cause` on purpose: sigstore's own errors can quote the identity token; what is useful from them is in the message, redacted. */
   constructor(code: SignErrorCode, message: string) {
-    super(message);
-    this.name = 'SignError';
-    this.code = code;
+    super('SignError', code, message);
   }
 }
 

@@ -1,3 +1,4 @@
+import { EvidenceError } from '../core/error.js';
 /**
  * Errors that stop verification before it starts: the bundle or an artifact
  * cannot be opened, or an option is wrong (exit 2). A bundle that is read and
@@ -22,13 +23,10 @@ export type VerifyErrorCode =
   | 'INVALID_OPTION'
   | 'TRUST_ROOT_UPDATE_FAILED';
 
-export class VerifyError extends Error {
-  readonly code: VerifyErrorCode;
+export class VerifyError extends EvidenceError<VerifyErrorCode> {
   readonly path?: string;
   constructor(code: VerifyErrorCode, message: string, options: { path?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'VerifyError';
-    this.code = code;
+    super('VerifyError', code, message, options.cause);
     if (options.path !== undefined) this.path = options.path;
   }
 }
