@@ -1,5 +1,6 @@
 import { zodIssues } from '../core/manifest.js';
-import { sarifLogSchema, summarizeSarif } from '../core/schemas/sarif.js';
+import type { SarifSummary } from '../core/summaries.js';
+import { effectiveSarifLevel, sarifLogSchema, sarifSecuritySeverity, securitySeverityBand, type SarifLog } from '../formats/sarif.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { outputFor, parseJson, readInput, type Collector } from './collector.js';
 import { CollectError } from './errors.js';
@@ -21,3 +22,27 @@ export const sarifCollector: Collector = {
     return outputFor(bytes, 'sarif', SARIF_MEDIA_TYPE, { tools: s.tools, results: s.results, levels: s.levels, severities: s.severities });
   },
 };
+
+/** Counts the results of a (validated) SARIF log by effective level and security-severity band. */
+export function summarizeSarif(log: SarifLog): SarifSummary {
+  const tools = new Set<string>();
+  const levels = { error: 0, warning: 0, note: 0, none: 0 };
+  const severities = { critical: 0, high: 0, medium: 0, low: 0 };
+  let results = 0;
+  for (const run of log.runs) {
+    tools.add(run.tool.driver.name);
+    for (const result of run.results ?? []) {
+      results++;
+      levels[effectiveSarifLevel(run, result)]++;
+      const score = sarifSecuritySeverity(run, result);
+      const band = score === undefined ? undefined : securitySeverityBand(score);
+      if (band) severities[band]++;
+    }
+  }
+  return {
+    tools: [...tools].sort(),
+    results,
+    levels,
+    severities,
+  };
+}

@@ -4,8 +4,8 @@ import { children, parseXml, text, type XmlNode } from '../collector/xml.js';
 import { digestHex } from '../core/digest.js';
 import { MAX_ATTESTATION_BYTES } from '../core/layout.js';
 import type { Manifest, ManifestEntry } from '../core/manifest.js';
-import { spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from '../core/schemas/spdx.js';
-import { parseSpdxTagValue } from '../core/schemas/spdx-tag-value.js';
+import { spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from '../formats/spdx.js';
+import { parseSpdxTagValue } from '../formats/spdx-tag-value.js';
 import {
   coverageSummarySchema,
   doraSummarySchema,

@@ -2,7 +2,7 @@ import type { ByteProgress } from '../net/progress.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { rewriteWithAttestation } from '../core/bundle-rewrite.js';
-import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../core/schemas/intoto.js';
+import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../formats/intoto.js';
 import { SignError } from '../signer/errors.js';
 import { identityProvider, type Fetch } from '../signer/identity.js';
 import { keySigner, keylessSigner, loadSigningKey, type PayloadSigner } from '../signer/sigstore.js';

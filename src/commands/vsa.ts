@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { canonicalBytes } from '../core/canonical-json.js';
-import { IN_TOTO_PAYLOAD_TYPE } from '../core/schemas/intoto.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../formats/intoto.js';
 import { toVsaStatement } from '../signer/vsa.js';
 import { writeFileAtomically } from './atomic.js';
 import { makeSigner, type SignOptions } from './sign.js';

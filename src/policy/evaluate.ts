@@ -1,7 +1,7 @@
 import { isCelError, parse, run } from '@bufbuild/cel';
 import { parse as parseYaml } from 'yaml';
 import { digestHex, sha256Hex } from '../core/digest.js';
-import { spdxDescribedIds } from '../core/schemas/spdx.js';
+import { spdxDescribedIds } from '../formats/spdx.js';
 import { zodIssues, type Manifest } from '../core/manifest.js';
 import { anchored, matchesSigner } from '../verifier/identity-policy.js';
 import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../verifier/policy-result.js';

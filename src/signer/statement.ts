@@ -2,7 +2,7 @@ import { canonicalBytes } from '../core/canonical-json.js';
 import { digestHex, sha256Hex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
 import { EVIDENCE_PREDICATE_TYPE, MANIFEST_SUBJECT_NAME, type CiContext, type EvidencePredicate } from '../core/predicate.js';
-import { IN_TOTO_STATEMENT_V1, type Statement } from '../core/schemas/intoto.js';
+import { IN_TOTO_STATEMENT_V1, type Statement } from '../formats/intoto.js';
 
 /**
  * The in-toto Statement v1 that signs a bundle. Its subjects are the exact

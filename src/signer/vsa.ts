@@ -1,5 +1,5 @@
-import type { Statement } from '../core/schemas/intoto.js';
-import { IN_TOTO_STATEMENT_V1 } from '../core/schemas/intoto.js';
+import type { Statement } from '../formats/intoto.js';
+import { IN_TOTO_STATEMENT_V1 } from '../formats/intoto.js';
 import { PACKAGE_VERSION } from '../version.js';
 
 export const VSA_PREDICATE_TYPE = 'https://slsa.dev/verification_summary/v1';

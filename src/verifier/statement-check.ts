@@ -2,7 +2,7 @@ import { parseJsonStrict } from '../core/strict-json.js';
 import { digestHex, digestsEqual, sha256Hex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
 import { EVIDENCE_PREDICATE_TYPE, MANIFEST_SUBJECT_NAME, evidencePredicateSchema } from '../core/predicate.js';
-import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V1, statementSchema, type Statement } from '../core/schemas/intoto.js';
+import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V1, statementSchema, type Statement } from '../formats/intoto.js';
 import type { Check } from './report.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseSpdxTagValue } from "../../../src/core/schemas/spdx-tag-value.js";
-import { spdxDocumentSchema } from "../../../src/core/schemas/spdx.js";
+import { parseSpdxTagValue } from "../../src/formats/spdx-tag-value.js";
+import { spdxDocumentSchema } from "../../src/formats/spdx.js";
 
 const SHA1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
 

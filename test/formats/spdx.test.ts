@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { spdxDocumentSchema, spdxVersionNotice, type SpdxDocument } from "../../../src/core/schemas/spdx.js";
+import { spdxDocumentSchema, spdxVersionNotice, type SpdxDocument } from "../../src/formats/spdx.js";
 
 function validDoc(): Record<string, unknown> {
   return {

@@ -333,13 +333,6 @@ export type SarifReportingDescriptor = z.infer<typeof sarifReportingDescriptorSc
 // Summary
 // ---------------------------------------------------------------------------
 
-export interface SarifSummary {
-  tools: string[];
-  results: number;
-  levels: { error: number; warning: number; note: number; none: number };
-  severities: { critical: number; high: number; medium: number; low: number };
-}
-
 type SarifReportingDescriptorRef = z.infer<typeof sarifReportingDescriptorReferenceSchema>;
 
 /**
@@ -456,28 +449,4 @@ export function securitySeverityBand(score: number): "critical" | "high" | "medi
   if (score >= 4.0) return "medium";
   if (score > 0.0) return "low";
   return undefined;
-}
-
-/** Counts the results of a (validated) SARIF log by effective level and security-severity band. */
-export function summarizeSarif(log: SarifLog): SarifSummary {
-  const tools = new Set<string>();
-  const levels = { error: 0, warning: 0, note: 0, none: 0 };
-  const severities = { critical: 0, high: 0, medium: 0, low: 0 };
-  let results = 0;
-  for (const run of log.runs) {
-    tools.add(run.tool.driver.name);
-    for (const result of run.results ?? []) {
-      results++;
-      levels[effectiveSarifLevel(run, result)]++;
-      const score = sarifSecuritySeverity(run, result);
-      const band = score === undefined ? undefined : securitySeverityBand(score);
-      if (band) severities[band]++;
-    }
-  }
-  return {
-    tools: [...tools].sort(),
-    results,
-    levels,
-    severities,
-  };
 }

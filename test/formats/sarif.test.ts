@@ -3,9 +3,9 @@ import {
   effectiveSarifLevel,
   sarifLogSchema,
   securitySeverityBand,
-  summarizeSarif,
   type SarifLog,
-} from "../../../src/core/schemas/sarif.js";
+} from "../../src/formats/sarif.js";
+import { summarizeSarif } from "../../src/collector/sarif.js";
 
 function parse(input: unknown): SarifLog {
   return sarifLogSchema.parse(input);
