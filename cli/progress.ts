@@ -2,7 +2,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { ByteProgress } from '../src/net/progress.js';
 import { formatBytes } from '../src/format/text.js';
 import { escapeValue } from '../src/format/terminal.js';
-import type { CliIo, CliStream } from './run.js';
+import type { CliIo, CliStream } from './options.js';
 
 /** Work that finishes sooner than this draws nothing. */
 const SHOW_AFTER_MS = 1000;

@@ -1,141 +1,20 @@
-import { Command, CommanderError, Option } from 'commander';
-import { escapeTerminal, escapeValue } from '../src/format/terminal.js';
+import { Command, Option } from 'commander';
+import { escapeValue } from '../src/format/terminal.js';
 import { PACKAGE_VERSION } from '../src/version.js';
 import { byteProgress } from './progress.js';
-import { ExitCode, UsageError, errorCode, exitCodeFor, exitCodeForVerdict } from './exit-codes.js';
-
-export interface CliStream {
-  write(chunk: string): unknown;
-  isTTY?: boolean;
-}
-
-export interface CliIo {
-  stdout: CliStream;
-  stderr: CliStream;
-  env: Record<string, string | undefined>;
-  cwd: string;
-  /** All of standard input (for --registry-password-stdin). */
-  readStdin?: () => Promise<string>;
-  /** The streams as given, unescaped: only for the progress line's own control sequences. */
-  raw?: Pick<CliIo, 'stdout' | 'stderr'>;
-}
-
-function safeStream(stream: CliStream): CliStream {
-  return { isTTY: stream.isTTY, write: (chunk: string) => stream.write(escapeTerminal(String(chunk))) };
-}
-
-const collectList = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-/** Who may have signed a certificate: cosign's option names, and the GitHub workflow. */
-function withCertificateOptions(cmd: Command, whose = 'the signer'): Command {
-  return cmd
-    .option('--certificate-identity <identity>', `${whose}: the exact identity (certificate SAN)`)
-    .option('--certificate-identity-regexp <re>', `${whose}: a regular expression the whole identity must match`)
-    .option('--certificate-oidc-issuer <url>', `${whose}: the exact OIDC issuer`)
-    .option('--certificate-oidc-issuer-regexp <re>', `${whose}: a regular expression the whole issuer must match`)
-    .option('--signer-workflow <workflow>', `${whose}: GitHub OWNER/REPO/.github/workflows/FILE.yml`);
-}
-
-/** Who may have signed, with GitHub's source claims, and the trust material to check it with. */
-function withIdentityOptions(cmd: Command): Command {
-  return withCertificateOptions(cmd)
-    .option('--source-repository <repo>', 'GitHub: OWNER/REPO the signing run built from')
-    .option('--source-ref <ref>', 'GitHub: the ref the signing run built (e.g. refs/tags/v1.2.3)')
-    .option('--trusted-root <file>', 'Sigstore trusted_root.json (default: public-good, embedded); repeatable', collectList)
-    .option('--key <pub.pem>', 'public key for key-signed bundles; repeatable', collectList);
-}
-
-function identityFrom(o: Record<string, string | undefined>, options: { github: boolean } = { github: true }): import('../src/verifier/identity-policy.js').IdentityPolicy {
-  const certificate = ['certificateIdentity', 'certificateIdentityRegexp', 'certificateOidcIssuer', 'certificateOidcIssuerRegexp', 'signerWorkflow'] as const;
-  const keys = options.github ? [...certificate, 'sourceRepository', 'sourceRef'] : certificate;
-  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
-}
-
-function doraFrom(o: Record<string, string | undefined>): NonNullable<import('../src/commands/collect.js').CollectOptions['dora']> {
-  if (!o.git || !o.deployments) throw new UsageError('--dora needs --git DIR and --deployments FILE');
-  const out: NonNullable<import('../src/commands/collect.js').CollectOptions['dora']> = { git: o.git, deployments: o.deployments };
-  for (const k of ['incidents', 'environment', 'window', 'incidentLabel'] as const) if (o[k] !== undefined) out[k] = o[k];
-  return out;
-}
-
-/** How long a server may say nothing before a request fails (connect, answer, or between two chunks). */
-function withTimeout(cmd: Command): Command {
-  return cmd.option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)');
-}
-
-function timeoutFrom(o: Record<string, unknown>): { timeoutMs?: number } {
-  if (o.timeout === undefined) return {};
-  const n = Number(o.timeout);
-  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new UsageError(`--timeout: '${String(o.timeout)}' is not a number of seconds (0 < s ≤ 86400)`);
-  return { timeoutMs: Math.round(n * 1000) };
-}
-
-/** How to reach an OCI registry. Passwords come on stdin only, never as arguments. */
-function withRegistryOptions(cmd: Command): Command {
-  return cmd
-    .option('--plain-http', 'talk HTTP, not HTTPS, to the registry (a local registry only)')
-    .option('--registry-username <user>', 'registry user (else ~/.docker/config.json, else anonymous)')
-    .option('--registry-password-stdin', 'read the registry password (or token) from standard input');
-}
-
-async function registryFrom(o: Record<string, unknown>, io: CliIo): Promise<import('../src/commands/oci.js').RegistryOptions> {
-  const out: import('../src/commands/oci.js').RegistryOptions = { ...timeoutFrom(o) };
-  if (o.plainHttp) out.plainHttp = true;
-  if (o.registryPasswordStdin && typeof o.registryUsername !== 'string') throw new UsageError('--registry-password-stdin needs --registry-username');
-  if (typeof o.registryUsername === 'string') {
-    if (!o.registryPasswordStdin) throw new UsageError('--registry-username needs --registry-password-stdin (the password is never taken as an argument)');
-    if (!io.readStdin) throw new UsageError('--registry-password-stdin: no standard input here');
-    const password = (await io.readStdin()).replace(/\r?\n$/, '');
-    if (!password) throw new UsageError('--registry-password-stdin: standard input was empty');
-    out.credentials = { username: o.registryUsername, password };
-  }
-  return out;
-}
-
-/** How to sign: keyless through Sigstore (default public-good) or with a key. */
-function withSigningOptions(cmd: Command): Command {
-  return cmd
-    .option('--key <key.pem>', 'sign with this PKCS#8 private key (ECDSA P-256 or Ed25519) instead of keylessly')
-    .option('--identity-token <jwt>', 'OIDC token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)')
-    .option('--fulcio-url <url>', 'Fulcio (default: public-good)')
-    .option('--rekor-url <url>', 'Rekor (default: public-good for keyless; none for --key unless given)')
-    .option('--tsa-url <url>', 'RFC 3161 timestamp authority (default: public-good for keyless; none for --key unless given)')
-    .option('--no-tsa', 'no RFC 3161 timestamp');
-}
-
-function signingFrom(o: Record<string, unknown>): Omit<import('../src/commands/sign.js').SignOptions, 'cwd' | 'bundle'> {
-  const pick = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-  const out: Omit<import('../src/commands/sign.js').SignOptions, 'cwd' | 'bundle'> = { ...timeoutFrom(o) };
-  for (const [k, v] of [['key', pick('key')], ['identityToken', pick('identityToken')], ['fulcioUrl', pick('fulcioUrl')], ['rekorUrl', pick('rekorUrl')], ['tsaUrl', pick('tsaUrl')]] as const) {
-    if (v !== undefined) out[k] = v;
-  }
-  if (o.tsa === false) out.noTsa = true;
-  return out;
-}
+import { addVerifyCommand } from './verify-program.js';
+import { EXAMPLES, collectList, doraFrom, examplesText, identityFrom, parseSize, registryFrom, runProgram, signingFrom, timeoutFrom, withCertificateOptions, withIdentityOptions, withRegistryOptions, withSigningOptions, withTimeout, type CliIo, type CliStream } from './options.js';
+import { ExitCode, UsageError, exitCodeForVerdict } from './exit-codes.js';
 
 /**
  * The command line: commander wiring only. Each action calls a library
  * function from src/commands and prints its result; errors come back here
  * and become exit codes in one place.
  */
+export type { CliIo, CliStream } from './options.js';
+
 export async function run(argv: string[], raw: CliIo): Promise<number> {
-  const outcome = { exitCode: ExitCode.Ok as number };
-  // Everything printed passes through escapeTerminal: bundle, attestation,
-  // registry and API strings never reach a terminal with their controls.
-  // Only the progress line (our own sequences) is written raw.
-  const io: CliIo = { ...raw, stdout: safeStream(raw.stdout), stderr: safeStream(raw.stderr), raw };
-  const program = buildProgram(io, outcome);
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.Ok;
-      return ExitCode.InvalidInput;
-    }
-    io.stderr.write(`evidence: ${(e as Error).message ?? String(e)} [${errorCode(e)}]\n`);
-    return exitCodeFor(e);
-  }
-  return outcome.exitCode;
+  return runProgram(buildProgram, argv, raw);
 }
 
 /**
@@ -259,86 +138,15 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     io.stdout.write(`signed ${signed.bundle}\nwrote ${signed.sigstoreBundle}\nwrote ${signed.intotoJsonl}\n`);
   });
 
-  withIdentityOptions(
-    withRegistryOptions(withTimeout(program
-      .command('verify')))
-      .description('verify a bundle offline: integrity, then signature and signer; or straight from an OCI registry')
-      .argument('[bundle]', 'the bundle (.tar.gz), or oci://REGISTRY/REPOSITORY:TAG|@sha256:…')
-      .option('--image <oci-ref>', 'verify the newest evidence bundle that refers to this container image (and that its statement covers the image)')
-      .option('--integrity-only', 'check the content only, not the signature (the report says so)')
-      .option('-q, --quiet', 'no progress output')
-      .option('--subject <file>', 'release artifact to re-hash and find among the subjects; repeatable', collectList)
-      .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
-      .option('--policy <file>', 'a policy (YAML or JSON) to evaluate over the evidence; failing it exits 3')
-      .option('--max-bundle-size <size>', 'refuse a bundle whose manifest declares more than this in blobs, before reading them (e.g. 20GiB; default 8GiB)')
-      .option('--policy-max-cost <elements>', 'list elements one policy rule may visit before it stops as an error (default 1000000)')
-      .option('--policy-timeout <seconds>', 'time the whole policy may take; rules left then are errors (default 10)')
-      .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown', 'html']).default('text'))
-      .option('-o, --output <file>', 'write the report to this file (default: standard output)')
-      .option('--json', 'same as --format json')
-      .option('--vsa <file>', 'also write a SLSA verification summary attestation (in-toto statement)')
-      .option('--vsa-sign', 'sign the VSA as evidence sign would (FILE.sigstore.json beside it)')
-      .option('--vsa-key <key.pem>', 'sign the VSA with this private key instead of keylessly')
-      .option('--identity-token <jwt>', 'VSA keyless signing: OIDC token (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)')
-      .option('--fulcio-url <url>', 'VSA keyless signing: Fulcio')
-      .option('--rekor-url <url>', 'VSA signing: Rekor')
-      .option('--tsa-url <url>', 'VSA signing: timestamp authority')
-      .option('--no-tsa', 'VSA signing: no RFC 3161 timestamp'),
-  ).action(async (given: string | undefined, o) => {
-      const { verify } = await import('../src/commands/verify.js');
-      const { renderReport, appendStepSummary, writeOutput } = await import('../src/commands/render.js');
-      if (given && o.image) throw new UsageError('give a bundle or --image, not both');
-      if (!given && !o.image) throw new UsageError('give a bundle (a file or oci://…) or --image oci://…');
-      let bundle = given as string;
-      const remote: Partial<import('../src/commands/verify.js').VerifyOptions> = {};
-      const fromRegistry = Boolean(o.image) || bundle.startsWith('oci://');
-      const registry = fromRegistry ? await registryFrom(o, io) : {};
-      if (!o.image && fromRegistry) {
-        const oci = await import('../src/commands/oci.js');
-        const ref = bundle;
-        remote.open = async () => (await oci.openEvidenceStream({ env: io.env, reference: ref, registry })).stream;
-      }
-      const common = {
-        cwd: io.cwd,
-        env: io.env,
-        integrityOnly: o.integrityOnly,
-        subject: o.subject,
-        attestation: o.attestation,
-        trustedRoot: o.trustedRoot,
-        key: o.key,
-        identity: identityFrom(o),
-        policy: o.policy,
-        policyLimits: policyLimitsFrom(o),
-        ...(o.maxBundleSize !== undefined ? { maxBundleSize: parseSize(o.maxBundleSize, '--max-bundle-size') } : {}),
-      };
-      let result: import('../src/commands/verify.js').VerifyResult;
-      if (o.image) {
-        const oci = await import('../src/commands/oci.js');
-        const r = await oci.verifyImage({ ...common, image: o.image, registry });
-        io.stderr.write(`evidence for ${r.image.reference}: ${r.evidence}${r.candidates.length > 1 ? ` (the newest authentic of ${r.candidates.length}: ${r.candidates.map((c) => `${c.reference.split('@')[1]?.slice(7, 19)} ${c.verdict}${c.created ? ` ${c.created}` : ''}`).join(', ')})` : ''}${r.more ? `; ${r.more} more not read` : ''}\n`);
-        result = r;
-        bundle = r.evidence;
-      } else {
-        const bar = byteProgress(io, { quiet: o.quiet, json: o.json || o.format === 'json' });
-        result = await verify({ ...common, bundle, ...remote, ...(bar.onBytes ? { onBytes: bar.onBytes } : {}) }).finally(bar.stop);
-      }
-      const { report, manifest } = result;
-      const format = o.json ? 'json' : o.format;
-      if (format === 'text' && !report.bundle.manifestDigest) {
-        const { notABundle } = await import('../src/verifier/errors.js');
-        throw notABundle(bundle, report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.message));
-      }
-      const text = renderReport(format, report, manifest);
-      if (o.output) await writeOutput(io.cwd, o.output, text);
-      else io.stdout.write(text);
-      await appendStepSummary(io.env, io.cwd, report, manifest);
-      if (o.vsa) {
-        const { writeVsa } = await import('../src/commands/vsa.js');
-        const written = await writeVsa({ cwd: io.cwd, env: io.env, output: o.vsa, bundle, result, policy: o.policy, sign: o.vsaSign ? { ...signingFrom({ ...o, key: o.vsaKey }) } : undefined });
-        io.stderr.write(`wrote ${written.join(', ')}\n`);
-      }
-      outcome.exitCode = exitCodeForVerdict(report.verdict, report.ok);
-    });
+  addVerifyCommand(program, io, outcome, {
+    registry: (o) => registryFrom(o, io),
+    open: async (reference, registry) => (await (await import('../src/commands/oci.js')).openEvidenceStream({ env: io.env, reference, registry })).stream,
+    verifyImage: async (options) => (await import('../src/commands/oci.js')).verifyImage(options),
+    signVsa: async (o, bytes, payloadType) => {
+      const { makeSigner } = await import('../src/commands/sign.js');
+      return (await makeSigner({ cwd: io.cwd, env: io.env, ...signingFrom({ ...o, key: o.vsaKey }) }, io.env)).signDsse(bytes, payloadType);
+    },
+  });
 
   withIdentityOptions(
     program
@@ -570,60 +378,11 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
 
   for (const [name, lines] of Object.entries(EXAMPLES)) {
     const cmd = program.commands.find((c) => c.name() === name);
-    cmd?.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+    if (name !== 'verify') cmd?.addHelpText('after', examplesText(lines));
   }
   return program;
 }
 
-/** Shown after each command's --help; test/cli/examples.test.ts parses every one of them. */
-export const EXAMPLES: Record<string, string[]> = {
-  collect: [
-    'evidence collect --config evidence.yaml -o acme-web-1.4.2.evidence.tar.gz',
-    'evidence collect -o rel.tar.gz --name acme-web --version 1.4.2 --sbom sbom.cdx.json --junit \'reports/**/junit.xml\' --subject dist/acme-web-1.4.2.tgz --sign',
-  ],
-  sign: ['evidence sign rel.tar.gz', 'evidence sign rel.tar.gz --key release-key.pem'],
-  verify: [
-    'evidence verify rel.tar.gz --certificate-identity https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.4.2 --certificate-oidc-issuer https://token.actions.githubusercontent.com',
-    'evidence verify rel.tar.gz --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com --source-repository acme/web --policy policy.yaml --format html -o report.html',
-    'evidence verify rel.tar.gz --key release-key.pub.pem --subject dist/acme-web-1.4.2.tgz --json',
-    'evidence verify rel.tar.gz --integrity-only',
-  ],
-  report: ['evidence report rel.tar.gz --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com -o report.html', 'evidence report rel.tar.gz --integrity-only --format markdown'],
-  extract: ['evidence extract rel.tar.gz -o evidence/ --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com', 'evidence extract rel.tar.gz -o evidence/ --integrity-only'],
-  inspect: ['evidence inspect rel.tar.gz', 'evidence inspect rel.tar.gz --json'],
-  diff: ['evidence diff acme-web-1.4.1.evidence.tar.gz acme-web-1.4.2.evidence.tar.gz', 'evidence diff old.tar.gz new.tar.gz --exit-code --json'],
-  'verify-attestation': ['evidence verify-attestation rel.sigstore.json --artifact dist/acme-web-1.4.2.tgz --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com'],
-  attach: ['evidence attach rel.tar.gz --repo acme/web --tag v1.4.2 --with-verifier'],
-  fetch: ['evidence fetch --repo acme/web --tag v1.4.2 -o evidence/ --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com'],
-  push: ['evidence push rel.tar.gz oci://ghcr.io/acme/web-evidence:1.4.2'],
-  pull: ['evidence pull oci://ghcr.io/acme/web-evidence:1.4.2 -o rel.tar.gz'],
-};
-
-/** `1073741824`, `500MB`, `8GiB`: a size in bytes. */
-function parseSize(value: unknown, option: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$/i.exec(String(value).trim());
-  const unit = (m?.[2] ?? 'B').toLowerCase();
-  const factor: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
-  const bytes = m ? Math.floor(Number(m[1]) * (factor[unit] ?? Number.NaN)) : Number.NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new UsageError(`${option}: '${String(value)}' is not a size (bytes, or e.g. 500MB, 8GiB)`);
-  return bytes;
-}
-
-/** --policy-max-cost and --policy-timeout, checked. */
-function policyLimitsFrom(o: Record<string, unknown>): import('../src/policy/evaluate.js').PolicyLimits {
-  const out: import('../src/policy/evaluate.js').PolicyLimits = {};
-  if (o.policyMaxCost !== undefined) {
-    const n = Number(o.policyMaxCost);
-    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--policy-max-cost: '${String(o.policyMaxCost)}' is not a positive whole number`);
-    out.ruleCost = n;
-  }
-  if (o.policyTimeout !== undefined) {
-    const n = Number(o.policyTimeout);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--policy-timeout: '${String(o.policyTimeout)}' is not a positive number of seconds`);
-    out.timeMs = n * 1000;
-  }
-  return out;
-}
 
 function progressPrinter(out: CliStream): { event: (e: import('../src/commands/collect.js').CollectProgress) => void; done: () => void } {
   let shown = false;
@@ -638,3 +397,5 @@ function progressPrinter(out: CliStream): { event: (e: import('../src/commands/c
     },
   };
 }
+
+export { EXAMPLES };

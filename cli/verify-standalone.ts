@@ -1,18 +1,29 @@
 #!/usr/bin/env node
 // The one-file verifier for auditors: `node evidence-verify.mjs BUNDLE …` is
-// `evidence verify BUNDLE …`, with the same options and exit codes, bundled
-// with every dependency and the public-good trusted root (scripts/build-bundles.mjs).
+// `evidence verify BUNDLE …` for bundle files, with the same options, reports
+// and exit codes, bundled with every dependency and the public-good trusted
+// root (scripts/build-bundles.mjs). It is built from the verify command alone
+// (cli/verify-program.ts): no registry, GitHub, signing or TUF code is in it.
+import { Command } from 'commander';
 import { cleanUpOnSignals } from '../src/fs/leftovers.js';
+import { PACKAGE_VERSION } from '../src/version.js';
+import { runProgram } from './options.js';
 import { quietOnClosedPipe } from './pipes.js';
-import { run } from './run.js';
+import { addVerifyCommand } from './verify-program.js';
 
 const argv = process.argv.slice(2);
 quietOnClosedPipe(process.stdout, process.stderr);
 cleanUpOnSignals();
 const only = argv.length === 1 ? argv[0] : undefined;
-process.exitCode = await run(only === '--help' || only === '-h' ? ['verify', '--help'] : only === '--version' || only === '-V' ? ['--version'] : ['verify', ...argv], {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-});
+process.exitCode = await runProgram(
+  (io, outcome) => {
+    const program = new Command('evidence-verify')
+      .version(PACKAGE_VERSION, '-V, --version')
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    addVerifyCommand(program, io, outcome);
+    return program;
+  },
+  only === '--help' || only === '-h' ? ['verify', '--help'] : only === '--version' || only === '-V' ? ['--version'] : ['verify', ...argv],
+  { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
+);

@@ -333,7 +333,9 @@ export interface VerifyImageResult extends VerifyResult {
  * order the reading, so a re-pushed old bundle with a later annotation
  * cannot stand in for the newest.
  */
-export async function verifyImage(options: Omit<VerifyOptions, 'bundle' | 'open' | 'subjectDigests'> & { image: string; registry?: RegistryOptions }): Promise<VerifyImageResult> {
+export type VerifyImageOptions = Omit<VerifyOptions, 'bundle' | 'open' | 'subjectDigests'> & { image: string; registry?: RegistryOptions };
+
+export async function verifyImage(options: VerifyImageOptions): Promise<VerifyImageResult> {
   const { registry, image: imageRef, ...rest } = options;
   const env = options.env ?? {};
   const found = await findImageEvidence({ env, image: imageRef, ...(registry ? { registry } : {}) });

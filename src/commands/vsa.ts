@@ -3,7 +3,7 @@ import { canonicalBytes } from '../core/canonical-json.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../formats/intoto.js';
 import { toVsaStatement } from '../signer/vsa.js';
 import { writeFileAtomically } from './atomic.js';
-import { makeSigner, type SignOptions } from './sign.js';
+import type { SerializedBundle } from '@sigstore/bundle';
 import type { Env } from './trust.js';
 import type { VerifyResult } from './verify.js';
 
@@ -15,7 +15,8 @@ export interface WriteVsaOptions {
   result: VerifyResult;
   policy?: string;
   /** Sign it, with `evidence sign`'s options. */
-  sign?: Omit<SignOptions, 'cwd' | 'bundle'>;
+  /** Signs the VSA (a DSSE payload) as evidence sign would; given by the caller, so that verifying never needs the signing code. */
+  sign?: (payload: Buffer, payloadType: string) => Promise<SerializedBundle>;
 }
 
 /** Writes the VSA (and, when asked, its Sigstore bundle); returns the files written. */
@@ -35,8 +36,7 @@ export async function writeVsa(options: WriteVsaOptions): Promise<string[]> {
   await writeFileAtomically(file, Buffer.concat([bytes, Buffer.from('\n')]));
   const written = [options.output];
   if (options.sign) {
-    const signer = await makeSigner({ cwd: options.cwd, env: options.env, ...options.sign }, options.env);
-    const sigstore = await signer.signDsse(bytes, IN_TOTO_PAYLOAD_TYPE);
+    const sigstore = await options.sign(bytes, IN_TOTO_PAYLOAD_TYPE);
     const signed = `${file.replace(/\.json$/, '')}.sigstore.json`;
     await writeFileAtomically(signed, `${JSON.stringify(sigstore)}\n`);
     written.push(signed);

@@ -78,6 +78,30 @@ describe.skipIf(!built)('the one-file verifier, run with Node alone', () => {
     expect(v).toMatchObject({ code: 0, stdout: `${JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version}\n` });
   });
 
+  it('stands alone: at most 1.5 MB, and none of the GitHub, signing or TUF code in it', async () => {
+    const text = await readFile(VERIFIER, 'utf8');
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1.5 * 1024 * 1024);
+    for (const name of ['octokit', 'FulcioSigner', 'RekorWitness', 'TSAWitness', 'tuf-js', 'getTrustedRoot']) expect(text.includes(name), name).toBe(false);
+  });
+
+  it('applies a policy and writes every report format, as verify does', async () => {
+    await writeFile(join(dir, 'policy.yaml'), 'version: 1\nrules:\n  - name: has-sarif\n    expr: size(sarif) == 1\n');
+    const held = await verifier(['b.tar.gz', ...who, '--policy', 'policy.yaml', '--json']);
+    expect(held.code).toBe(0);
+    expect(JSON.parse(held.stdout).policy.ok).toBe(true);
+    for (const [format, start] of [['markdown', /^# Evidence audit: /], ['html', /^<!DOCTYPE html>/], ['text', /^VERIFIED/]] as const) {
+      const r = await verifier(['b.tar.gz', ...who, '--format', format]);
+      expect(r.code, format).toBe(0);
+      expect(r.stdout, format).toMatch(start);
+    }
+    await writeFile(join(dir, 'strict.yaml'), 'version: 1\nrules:\n  - name: two\n    expr: size(sarif) == 2\n');
+    expect((await verifier(['b.tar.gz', ...who, '--policy', 'strict.yaml'])).code).toBe(3);
+    // Registries are not its business: it says so.
+    const oci = await verifier(['oci://127.0.0.1:1/a/b:1', ...who]);
+    expect(oci.code).toBe(2);
+    expect(oci.stderr).toContain('reads bundle files only');
+  });
+
   it('a file that is no bundle: one line, exit 1, as inspect says it', async () => {
     await writeFile(join(dir, 'notes.tar.gz'), 'just some notes\n');
     const r = await verifier(['notes.tar.gz', ...who]);
