@@ -2,7 +2,7 @@
 // runner sets them (INPUT_* variables); outputs go to $GITHUB_OUTPUT and the
 // report to $GITHUB_STEP_SUMMARY, through @actions/core. Bundled with every
 // dependency into dist/action/index.mjs by scripts/build-bundles.mjs.
-import { escapeValue } from '../src/format/terminal.js';
+import { escapeValue } from '../src/present/terminal.js';
 import * as core from '@actions/core';
 import { releaseJob } from '../src/commands/release-job.js';
 import type { IdentityPolicy } from '../src/verifier/identity-policy.js';

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { escapeTerminal } from '../src/format/terminal.js';
+import { escapeTerminal } from '../src/present/terminal.js';
 import { ExitCode, UsageError, errorCode, exitCodeFor } from './exit-codes.js';
 
 /**

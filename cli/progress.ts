@@ -1,7 +1,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { ByteProgress } from '../src/net/progress.js';
-import { formatBytes } from '../src/format/text.js';
-import { escapeValue } from '../src/format/terminal.js';
+import { formatBytes } from '../src/present/text.js';
+import { escapeValue } from '../src/present/terminal.js';
 import type { CliIo, CliStream } from './options.js';
 
 /** Work that finishes sooner than this draws nothing. */

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { escapeValue } from '../src/format/terminal.js';
+import { escapeValue } from '../src/present/terminal.js';
 import { PACKAGE_VERSION } from '../src/version.js';
 import { byteProgress } from './progress.js';
 import { addVerifyCommand } from './verify-program.js';
@@ -158,7 +158,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .option('--json', 'print the report as JSON'),
   ).action(async (attestation: string, o) => {
     const { verifyAttestation } = await import('../src/commands/verify-attestation.js');
-    const { formatAttestationText } = await import('../src/format/text.js');
+    const { formatAttestationText } = await import('../src/present/text.js');
     const { report } = await verifyAttestation({ cwd: io.cwd, env: io.env, attestation, artifact: o.artifact, digest: o.digest, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o) });
     io.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatAttestationText(report));
     outcome.exitCode = report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
@@ -198,7 +198,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     .option('--exit-code', 'exit 1 when the releases\' evidence or subjects differ, 0 when they do not (as git diff --exit-code)')
     .action(async (oldBundle: string, newBundle: string, o) => {
       const { diff } = await import('../src/commands/diff.js');
-      const { formatDiff } = await import('../src/format/diff-text.js');
+      const { formatDiff } = await import('../src/present/diff-text.js');
       const result = await diff({ cwd: io.cwd, old: oldBundle, new: newBundle });
       io.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : formatDiff(result));
       if (o.exitCode && result.differs) outcome.exitCode = ExitCode.VerificationFailed;
@@ -348,7 +348,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     .option('--json', 'print the manifest summary as JSON')
     .action(async (bundle: string, o) => {
       const { inspect } = await import('../src/commands/inspect.js');
-      const { formatInspect } = await import('../src/format/text.js');
+      const { formatInspect } = await import('../src/present/text.js');
       const result = await inspect({ cwd: io.cwd, bundle });
       io.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : formatInspect(result));
     });
@@ -366,7 +366,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .option('--json', 'print the verification report as JSON'),
   ).action(async (bundle: string, o) => {
     const { extract } = await import('../src/commands/extract.js');
-    const { formatVerifyText } = await import('../src/format/text.js');
+    const { formatVerifyText } = await import('../src/present/text.js');
     const bar = byteProgress(io, { quiet: o.quiet, json: o.json });
     const result = await extract({ cwd: io.cwd, env: io.env, bundle, output: o.output, integrityOnly: o.integrityOnly, attestation: o.attestation, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o), ...(o.maxBundleSize !== undefined ? { maxBundleSize: parseSize(o.maxBundleSize, '--max-bundle-size') } : {}), ...(bar.onBytes ? { onBytes: bar.onBytes } : {}) }).finally(bar.stop);
     const how = result.report.mode === 'integrity-only' ? 'integrity only: the signature was NOT checked' : `signature verified${result.report.signature?.identity ? `, signed by ${result.report.signature.identity}` : result.report.signature?.key ? `, key ${result.report.signature.key}` : ''}`;

@@ -1,5 +1,5 @@
 import { readBundle } from '../core/bundle-reader.js';
-import type { Manifest } from '../core/manifest.js';
+import type { InspectResult } from '../core/manifest.js';
 import { notABundle } from '../verifier/errors.js';
 import { openBundle } from './open-bundle.js';
 
@@ -8,14 +8,7 @@ export interface InspectOptions {
   bundle: string;
 }
 
-export interface InspectResult {
-  name: string;
-  version: string;
-  created: string;
-  source: Manifest['source'];
-  entries: { path: string; kind: string; mediaType: string; digest: string; size: number; summary: Record<string, unknown> }[];
-  subjects: { name: string; digest: string; size: number }[];
-}
+export type { InspectResult } from '../core/manifest.js';
 
 /**
  * Shows a bundle's manifest. It reads only the first member and does not

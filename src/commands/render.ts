@@ -1,10 +1,10 @@
 import { appendFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Manifest } from '../core/manifest.js';
-import { formatVerifyText } from '../format/text.js';
-import { renderHtml } from '../report/html.js';
-import { renderMarkdown } from '../report/markdown.js';
-import type { AuditReportInput } from '../report/model.js';
+import { formatVerifyText } from '../present/text.js';
+import { renderHtml } from '../present/html.js';
+import { renderMarkdown } from '../present/markdown.js';
+import type { AuditReportInput } from '../present/model.js';
 import { writeFileAtomically } from './atomic.js';
 import type { VerifyCommandReport } from './verify.js';
 

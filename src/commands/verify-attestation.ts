@@ -5,8 +5,8 @@ import { digestsEqual } from '../core/digest.js';
 import { hashFile } from '../fs/hash-file.js';
 import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
-import type { Check } from '../verifier/report.js';
-import { signatureKind, verifySigstoreBundle, type SignatureInfo } from '../verifier/sigstore-bundle.js';
+import type { AttestationReport } from '../verifier/report.js';
+import { signatureKind, verifySigstoreBundle } from '../verifier/sigstore-bundle.js';
 import { parseStatement } from '../verifier/statement-check.js';
 import { checkPolicyOptions, readJsonFile, readKeys, resolveTrustRoots, type Env } from './trust.js';
 
@@ -22,15 +22,7 @@ export interface VerifyAttestationOptions {
   identity?: IdentityPolicy;
 }
 
-export interface AttestationReport {
-  ok: boolean;
-  attestation: string;
-  artifact: { file?: string; digests: Record<string, string> };
-  kind?: 'dsse' | 'message-signature';
-  predicateType?: string;
-  checks: Check[];
-  signature?: SignatureInfo;
-}
+export type { AttestationReport } from '../verifier/report.js';
 
 /** Messages signed directly are read whole to be verified: bounded. */
 const MAX_MESSAGE_ARTIFACT_BYTES = 1024 * 1024 * 1024;

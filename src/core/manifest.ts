@@ -280,3 +280,13 @@ export function manifestBlobs(manifest: Manifest): { digest: string; size: numbe
   for (const e of manifest.entries) map.set(e.digest, e.size);
   return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([digest, size]) => ({ digest, size }));
 }
+
+/** What a manifest says, as `evidence inspect` and the reports show it. */
+export interface InspectResult {
+  name: string;
+  version: string;
+  created: string;
+  source: Source;
+  entries: { path: string; kind: string; mediaType: string; digest: string; size: number; summary: Record<string, unknown> }[];
+  subjects: { name: string; digest: string; size: number }[];
+}

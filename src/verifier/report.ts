@@ -55,3 +55,14 @@ export const SIGNED_CHECK_ORDER: CheckId[] = ['signature', 'identity', 'statemen
 export function failures(report: VerifyReport): Check[] {
   return report.checks.filter((c) => !c.ok && !c.skipped);
 }
+
+/** The report of `verify-attestation`: any Sigstore bundle, checked against an artifact or a digest. */
+export interface AttestationReport {
+  ok: boolean;
+  attestation: string;
+  artifact: { file?: string; digests: Record<string, string> };
+  kind?: 'dsse' | 'message-signature';
+  predicateType?: string;
+  checks: Check[];
+  signature?: import('./sigstore-bundle.js').SignatureInfo;
+}

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { escapeTerminal, escapeValue } from '../../src/format/terminal.js';
+import { escapeTerminal, escapeValue } from '../../src/present/terminal.js';
 import { baselineManifest, bundleOf, membersOf, parts } from '../helpers/craft.js';
 import { runCli } from '../helpers/io.js';
 import { useTmp } from '../helpers/tmp.js';

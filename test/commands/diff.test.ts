@@ -9,7 +9,7 @@ import { bufferSource, writeBundle, type BlobSource } from '../../src/core/bundl
 import { sha256Hex } from '../../src/core/digest.js';
 import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, type Manifest, type ManifestEntry } from '../../src/core/manifest.js';
 import type { DoraSummary } from '../../src/core/summaries.js';
-import { formatDiff } from '../../src/format/diff-text.js';
+import { formatDiff } from '../../src/present/diff-text.js';
 import { VerifyError } from '../../src/verifier/errors.js';
 import { runCli } from '../helpers/io.js';
 import { fixture, useTmp } from '../helpers/tmp.js';

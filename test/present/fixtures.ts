@@ -1,4 +1,4 @@
-import type { AuditReportInput } from '../../src/report/model.js';
+import type { AuditReportInput } from '../../src/present/model.js';
 import type { PolicyResult } from '../../src/verifier/policy-result.js';
 import type { Check } from '../../src/verifier/report.js';
 

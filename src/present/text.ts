@@ -1,5 +1,5 @@
-import type { InspectResult } from '../commands/inspect.js';
-import type { AttestationReport } from '../commands/verify-attestation.js';
+import type { InspectResult } from '../core/manifest.js';
+import type { AttestationReport } from '../verifier/report.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import { assess, headline } from '../verifier/assessment.js';
 import { escapeValue } from './terminal.js';

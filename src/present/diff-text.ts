@@ -1,5 +1,5 @@
 import { escapeValue } from './terminal.js';
-import { LEVELS, SEVERITIES, TEST_COUNTS, type Change, type DiffComponent, type DiffResult } from '../commands/diff.js';
+import { LEVELS, SEVERITIES, TEST_COUNTS, type Change, type DiffComponent, type DiffResult } from '../diff/result.js';
 
 /**
  * `evidence diff` for people: one section per area, `+` for what the new

@@ -1,4 +1,4 @@
-import { formatBytes } from '../format/text.js';
+import { formatBytes } from './text.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import { type AuditReportInput, checkState, controlGroups, policyOf, sourceLine, summaryLine, verdictOf } from './model.js';

@@ -1,5 +1,5 @@
-import type { InspectResult } from '../commands/inspect.js';
-import { describeSummary } from '../format/text.js';
+import type { InspectResult } from '../core/manifest.js';
+import { describeSummary } from './text.js';
 import type { PolicyResult, RuleResult } from '../verifier/policy-result.js';
 import { assess, headline, type Assessment, type Verdict } from '../verifier/assessment.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../../src/present/markdown.js';
 
 import { IDENTITY, ISSUER, D, passingInput, failingInput } from './fixtures.js';
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderHtml } from '../../src/report/html.js';
-import type { AuditReportInput } from '../../src/report/model.js';
+import { renderHtml } from '../../src/present/html.js';
+import type { AuditReportInput } from '../../src/present/model.js';
 
 import { IDENTITY, ISSUER, D, passingInput, SCRIPT, IMG, SVG, failingInput } from './fixtures.js';
 

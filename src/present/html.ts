@@ -1,4 +1,4 @@
-import { formatBytes } from '../format/text.js';
+import { formatBytes } from './text.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';

@@ -1,0 +1,71 @@
+/**
+ * What changed between two releases' bundles, as data: what `evidence diff`
+ * computes (src/commands/diff.ts) and the reports show (src/present).
+ */
+export interface Change {
+  old: number | null;
+  new: number | null;
+  delta: number | null;
+}
+
+export interface DiffBundleInfo {
+  /** The path as given. */
+  path: string;
+  name: string;
+  version: string;
+  created: string;
+  manifestDigest: string;
+}
+
+export interface DiffComponent {
+  name: string;
+  /** Null when the SBOM gives no version. */
+  version: string | null;
+  purl?: string;
+}
+
+export interface DiffComponentChange {
+  name: string;
+  from: string | null;
+  to: string | null;
+  /** The new side's purl, when it has one. */
+  purl?: string;
+}
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export const LEVELS = ['error', 'warning', 'note', 'none'] as const;
+export const TEST_COUNTS = ['tests', 'passed', 'failed', 'errored', 'skipped'] as const;
+
+export interface DiffResult {
+  old: DiffBundleInfo;
+  new: DiffBundleInfo;
+  /** From the SBOM blobs of all SBOM entries; a component is known by its purl without version, else by its name. */
+  components: { added: DiffComponent[]; removed: DiffComponent[]; changed: DiffComponentChange[] };
+  /** Distinct SPDX license ids over all SBOMs (their manifest summaries). */
+  licenses: { added: string[]; removed: string[] };
+  /** Summed over all SARIF entries; a side without SARIF is null. */
+  vulnerabilities: {
+    /** SARIF rule ids with results in one release and not the other (from the SARIF blobs). */
+    rules: { added: string[]; removed: string[] };
+    results: Change;
+    severities: Record<(typeof SEVERITIES)[number], Change>;
+    levels: Record<(typeof LEVELS)[number], Change>;
+  };
+  /** Summed over all JUnit entries; a side without JUnit is null. */
+  tests: Record<(typeof TEST_COUNTS)[number], Change>;
+  /** Ratios 0–1 over all coverage entries (covered and total summed); null when not measured. */
+  coverage: { lines: Change; branches: Change };
+  /** Per SLO name, over all SLO entries. */
+  slo: Record<string, { sli: Change; errorBudgetRemaining: Change }>;
+  /** From the first DORA entry (by path); seconds for the times. */
+  dora: { deploymentsPerDay: Change; leadTimeMedianSeconds: Change; changeFailureRate: Change; timeToRestoreMedianSeconds: Change };
+  /** Evidence entries by logical path; changed = same path, another digest. */
+  entries: { added: string[]; removed: string[]; changed: string[] };
+  /** Release subjects by name and digest: a rebuilt artifact of one name is removed and added. */
+  subjects: { added: { name: string; digest: string }[]; removed: { name: string; digest: string }[] };
+  /** What could not be compared (an SBOM too large or unreadable, several DORA entries, …). */
+  warnings: string[];
+  /** True when the evidence or the subjects differ (entries or subjects added, removed or changed): `--exit-code` exits 1. */
+  differs: boolean;
+}
+
