@@ -1,5 +1,5 @@
 import { Presets, SingleBar } from 'cli-progress';
-import type { ByteProgress } from '../src/net/progress.js';
+import type { ByteProgress } from '../src/fs/progress.js';
 import { formatBytes } from '../src/present/text.js';
 import { escapeValue } from '../src/present/terminal.js';
 import type { CliIo, CliStream } from './options.js';

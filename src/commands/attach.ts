@@ -1,4 +1,4 @@
-import { countingStream, type ByteProgress } from '../net/progress.js';
+import { countingStream, type ByteProgress } from '../fs/progress.js';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';

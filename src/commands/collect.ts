@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { countingStream, type ByteProgress } from '../net/progress.js';
+import { countingStream, type ByteProgress } from '../fs/progress.js';
 import { createReadStream } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';

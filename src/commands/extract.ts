@@ -1,4 +1,4 @@
-import type { ByteProgress } from '../net/progress.js';
+import type { ByteProgress } from '../fs/progress.js';
 import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
 import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-import type { ByteProgress } from '../net/progress.js';
+import type { ByteProgress } from '../fs/progress.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { rewriteWithAttestation } from '../core/bundle-rewrite.js';

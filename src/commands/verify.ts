@@ -1,4 +1,4 @@
-import type { ByteProgress } from '../net/progress.js';
+import type { ByteProgress } from '../fs/progress.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';

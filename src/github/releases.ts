@@ -1,4 +1,4 @@
-import { countingStream, type ByteProgress } from '../net/progress.js';
+import { countingStream, type ByteProgress } from '../fs/progress.js';
 import { NetworkTimeout, timedFetch } from '../net/timeout.js';
 import { redactSecrets } from '../net/redact.js';
 import { Readable, Writable } from 'node:stream';
