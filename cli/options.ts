@@ -127,8 +127,8 @@ export function parseSize(value: unknown, option: string): number {
 }
 
 /** --policy-max-cost and --policy-timeout, checked. */
-export function policyLimitsFrom(o: Record<string, unknown>): import('../src/policy/evaluate.js').PolicyLimits {
-  const out: import('../src/policy/evaluate.js').PolicyLimits = {};
+export function policyLimitsFrom(o: Record<string, unknown>): import('../src/verifier/policy/evaluate.js').PolicyLimits {
+  const out: import('../src/verifier/policy/evaluate.js').PolicyLimits = {};
   if (o.policyMaxCost !== undefined) {
     const n = Number(o.policyMaxCost);
     if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--policy-max-cost: '${String(o.policyMaxCost)}' is not a positive whole number`);

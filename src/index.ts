@@ -24,7 +24,7 @@ export { BundleError } from './core/errors.js';
 export { CollectError } from './collector/errors.js';
 export { SignError } from './signer/errors.js';
 export { VerifyError } from './verifier/errors.js';
-export { PolicyError } from './policy/errors.js';
+export { PolicyError } from './verifier/policy/errors.js';
 export { GitHubError } from './github/errors.js';
 export { OciError } from './oci/errors.js';
 export { PACKAGE_VERSION } from './version.js';

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../../scripts/local-sigstore.mjs';
-import { evaluatePolicy, loadPolicy } from '../../src/policy/evaluate.js';
+import { evaluatePolicy, loadPolicy } from '../../src/verifier/policy/evaluate.js';
 import { sha256Hex } from '../../src/core/digest.js';
 import type { Manifest } from '../../src/core/manifest.js';
 import { runCli } from '../helpers/io.js';

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/core/manifest.js';
-import { evaluatePolicy, loadPolicy, MAX_POLICY_RULES } from '../../src/policy/evaluate.js';
+import { evaluatePolicy, loadPolicy, MAX_POLICY_RULES } from '../../src/verifier/policy/evaluate.js';
 import { baselineManifest } from '../helpers/craft.js';
 import { runCli } from '../helpers/io.js';
 import { fixture, useTmp } from '../helpers/tmp.js';

@@ -1,4 +1,4 @@
-import { EvidenceError } from '../core/error.js';
+import { EvidenceError } from '../../core/error.js';
 /** A policy that cannot be used: unreadable, invalid, or a rule that does not evaluate to a boolean. Exit 2. */
 export type PolicyErrorCode = 'POLICY_NOT_FOUND' | 'POLICY_INVALID' | 'POLICY_RULE_INVALID' | 'POLICY_TOO_LARGE';
 

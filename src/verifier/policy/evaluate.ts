@@ -1,10 +1,10 @@
 import { isCelError, parse, run } from '@bufbuild/cel';
 import { parse as parseYaml } from 'yaml';
-import { digestHex, sha256Hex } from '../core/digest.js';
-import { spdxDescribedIds } from '../formats/spdx.js';
-import { zodIssues, type Manifest } from '../core/manifest.js';
-import { anchored, matchesSigner } from '../verifier/identity-policy.js';
-import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../verifier/policy-result.js';
+import { digestHex, sha256Hex } from '../../core/digest.js';
+import { spdxDescribedIds } from '../../formats/spdx.js';
+import { zodIssues, type Manifest } from '../../core/manifest.js';
+import { anchored, matchesSigner } from '../identity-policy.js';
+import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../policy-result.js';
 import { PolicyError } from './errors.js';
 import { Meter, metered } from './metered.js';
 import { policySchema, type Policy } from './schema.js';

@@ -1,0 +1,125 @@
+import type { Readable } from 'node:stream';
+import { sha256Hex } from '../core/digest.js';
+import type { BundleContents } from '../core/bundle-reader.js';
+import type { Manifest } from '../core/manifest.js';
+import { parseJsonStrict } from '../core/strict-json.js';
+import { assess } from './assessment.js';
+import { checkAttestationEntries, isAttestationBlob } from './attestation-entries.js';
+import { VerifyError } from './errors.js';
+import { hasIdentityConstraint, type IdentityPolicy } from './identity-policy.js';
+import { crossCheckBlob, evaluatePolicy, type LoadedPolicy, type PolicyLimits } from './policy/evaluate.js';
+import type { Check, VerifyReport } from './report.js';
+import { signatureKind, verifySigstoreBundle, type VerificationKeyInput } from './sigstore-bundle.js';
+import { checkBundleStatement } from './statement-check.js';
+import type { LoadedTrustRoot } from './trusted-root.js';
+import { verifyBundleIntegrity, type SubjectToCheck, type VerifyBundleOptions } from './verify-bundle.js';
+
+/** Everything a verification needs, read already: no file, no environment, no network here. */
+export interface EvidenceVerification {
+  /** The bundle's bytes, read once. */
+  stream: Readable;
+  /** Check the content only; the report says the signature was not checked. */
+  integrityOnly?: boolean;
+  /** Release artifacts (already hashed) to find among the subjects. */
+  subjects?: SubjectToCheck[];
+  /** A Sigstore bundle kept outside the evidence bundle: its JSON (strictly parsed) and bytes, and where it came from. */
+  external?: { json: unknown; bytes: Buffer; uri: string };
+  roots: LoadedTrustRoot[];
+  keys: VerificationKeyInput[];
+  identity?: IdentityPolicy;
+  policy?: LoadedPolicy;
+  policyLimits?: PolicyLimits;
+  /** Waivers expire by this clock. */
+  now: Date;
+  blobSink?: VerifyBundleOptions['blobSink'];
+  maxDeclaredBytes?: number;
+}
+
+export interface EvidenceVerificationResult {
+  report: VerifyReport;
+  manifest?: Manifest;
+  /** The attestation the verification used: where, and its sha256. */
+  attestation?: { uri: string; sha256: string };
+}
+
+/**
+ * Verification end to end, as data: integrity first; then (unless integrity
+ * only) the signature, the signer and that the signed statement is about this
+ * bundle, and the attestations taken into it; then the policy over authentic
+ * evidence; then the three answers. Every failure is in the report; only a
+ * verification that cannot be asked (a keyless bundle with no signer named, a
+ * key-signed one with no key) throws.
+ */
+export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceVerificationResult> {
+  const identity = v.identity ?? {};
+  const rules = v.policy;
+  const keep = (hex: string, m: Manifest): boolean => isAttestationBlob(hex, m) || (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m));
+  const { report, contents } = await verifyBundleIntegrity(v.stream, {
+    ...(v.subjects ? { subjects: v.subjects } : {}),
+    keepBlob: keep,
+    ...(v.blobSink ? { blobSink: v.blobSink } : {}),
+    ...(v.maxDeclaredBytes !== undefined ? { maxDeclaredBytes: v.maxDeclaredBytes } : {}),
+  });
+  const manifest = contents.manifest ? { manifest: contents.manifest } : {};
+  const attestationEntries = contents.manifest?.entries.some((e) => e.kind === 'attestation') ?? false;
+  if (v.integrityOnly) {
+    if (attestationEntries) report.checks.push({ id: 'attestations', ok: false, skipped: true, code: 'ATTESTATIONS_NOT_CHECKED', message: 'integrity only: the attestations taken into the bundle were not verified' });
+    return { report: settle(report, rules, contents, v), ...manifest };
+  }
+
+  report.mode = 'signed';
+  const checks = report.checks.filter((c) => c.id !== 'signature');
+  const signed: Check[] = [];
+  let json: unknown = v.external?.json;
+  if (json === undefined && contents.attestationBytes) {
+    try {
+      json = parseJsonStrict(contents.attestationBytes);
+    } catch (e) {
+      signed.push({ id: 'signature', ok: false, code: 'ATTESTATION_MALFORMED', message: `attestations/evidence.sigstore.json is not valid JSON (${(e as Error).message})`, path: 'attestations/evidence.sigstore.json' });
+    }
+  }
+  if (json === undefined && signed.length === 0) {
+    signed.push({ id: 'signature', ok: false, code: 'SIGNATURE_MISSING', message: 'the bundle is not signed and no --attestation was given (use --integrity-only to check its content alone)' });
+  }
+  if (json !== undefined) {
+    // A bundle that does not parse is neither: verifySigstoreBundle reports it malformed (exit 1).
+    const kind = signatureKind(json);
+    const signers = rules?.policy.identity ?? [];
+    if (kind === 'certificate' && !hasIdentityConstraint(identity) && signers.length === 0) {
+      throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'the bundle is signed keylessly: say who may have signed it with --certificate-identity or --certificate-identity-regexp and --certificate-oidc-issuer (or the GitHub options); without it any Sigstore user would pass');
+    }
+    if (kind === 'public-key' && v.keys.length === 0) throw new VerifyError('KEY_REQUIRED', 'the bundle is signed with a key: give its public key with --key');
+    const verified = verifySigstoreBundle({ json, roots: v.roots, keys: v.keys, policy: identity, signers });
+    signed.push(...verified.checks);
+    if (verified.info) report.signature = verified.info;
+    if (verified.checks.every((c) => c.ok) && contents.manifest && contents.manifestBytes) {
+      signed.push(...checkBundleStatement(verified.dsse, contents.manifest, contents.manifestBytes).checks);
+    }
+  }
+  if (attestationEntries && contents.manifest && contents.complete) {
+    signed.push(...checkAttestationEntries(contents.manifest, contents.kept, v.roots, v.keys));
+  }
+  report.checks = [...checks, ...signed];
+  report.ok = report.checks.every((c) => c.ok || c.skipped);
+  const attestation = v.external
+    ? { uri: v.external.uri, sha256: sha256Hex(v.external.bytes) }
+    : contents.attestationBytes
+      ? { uri: 'attestations/evidence.sigstore.json', sha256: sha256Hex(contents.attestationBytes) }
+      : undefined;
+  return { report: settle(report, rules, contents, v), ...manifest, ...(attestation ? { attestation } : {}) };
+}
+
+/** Evaluates the policy over authentic evidence, settles the verdict, and works out the three answers. */
+function settle(report: VerifyReport, rules: LoadedPolicy | undefined, contents: BundleContents, v: EvidenceVerification): VerifyReport {
+  const authentic = report.ok;
+  // Evidence that is not authentic is not worth a policy's judgement, nor its parsing.
+  if (rules && authentic && contents.manifest && contents.complete) {
+    const signer = report.signature?.kind === 'certificate' && report.checks.some((c) => c.id === 'signature' && c.ok) ? { identity: report.signature.identity ?? '', issuer: report.signature.issuer ?? '' } : undefined;
+    report.policy = evaluatePolicy(rules, { manifest: contents.manifest, blobs: contents.kept, mode: report.mode, ...(signer ? { signer } : {}), now: v.now }, v.policyLimits);
+  }
+  const policyOk = report.policy?.ok ?? true;
+  report.verdict = !authentic ? 'failed' : policyOk ? 'verified' : 'policy-failed';
+  report.ok = authentic && policyOk;
+  report.assessment = assess(report, contents.complete ? contents.manifest?.entries : undefined);
+  return report;
+}
