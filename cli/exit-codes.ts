@@ -1,8 +1,8 @@
 import { EvidenceError } from '../src/core/error.js';
 import { CommanderError } from 'commander';
 import { VerifyError } from '../src/verifier/errors.js';
-import { GitHubError } from '../src/github/errors.js';
-import { OciError } from '../src/oci/errors.js';
+import { GitHubError } from '../src/transport/github/errors.js';
+import { OciError } from '../src/transport/oci/errors.js';
 
 /** The exit codes of every command. */
 export const ExitCode = {

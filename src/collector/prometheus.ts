@@ -1,5 +1,5 @@
-import { DEFAULT_TIMEOUT_MS, NetworkTimeout, timedFetch } from '../net/timeout.js';
-import { headerSecrets, redactSecrets } from '../net/redact.js';
+import { DEFAULT_TIMEOUT_MS, NetworkTimeout, timedFetch } from '../transport/http/timeout.js';
+import { headerSecrets, redactSecrets } from '../transport/http/redact.js';
 import { CollectError } from './errors.js';
 
 /** One instant-query answer, as Prometheus gives it (`data` of /api/v1/query). */

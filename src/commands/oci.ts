@@ -1,5 +1,5 @@
 import { countingStream, type ByteProgress } from '../fs/progress.js';
-import { timedFetch } from '../net/timeout.js';
+import { timedFetch } from '../transport/http/timeout.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { homedir } from 'node:os';
@@ -9,11 +9,11 @@ import { pipeline } from 'node:stream/promises';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { BUNDLE_ARTIFACT_TYPE, BUNDLE_MEDIA_TYPE, type Manifest } from '../core/manifest.js';
 import { EVIDENCE_PREDICATE_TYPE } from '../core/predicate.js';
-import { readDockerConfig, type RegistryCredentials } from '../oci/auth.js';
-import { RegistryClient } from '../oci/client.js';
-import { OciError } from '../oci/errors.js';
-import { MEDIA_TYPE_RE, OCI_EMPTY_BYTES, OCI_EMPTY_DESCRIPTOR, OCI_INDEX, OCI_MANIFEST, imageManifestSchema, type Descriptor, type ImageManifest } from '../oci/manifest.js';
-import { formatReference, parseReference, type OciReference } from '../oci/reference.js';
+import { readDockerConfig, type RegistryCredentials } from '../transport/oci/auth.js';
+import { RegistryClient } from '../transport/oci/client.js';
+import { OciError } from '../transport/oci/errors.js';
+import { MEDIA_TYPE_RE, OCI_EMPTY_BYTES, OCI_EMPTY_DESCRIPTOR, OCI_INDEX, OCI_MANIFEST, imageManifestSchema, type Descriptor, type ImageManifest } from '../transport/oci/manifest.js';
+import { formatReference, parseReference, type OciReference } from '../transport/oci/reference.js';
 import { PACKAGE_VERSION } from '../version.js';
 import type { VerifyOptions, VerifyResult } from './verify.js';
 import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
@@ -29,7 +29,7 @@ export interface RegistryOptions {
   credentials?: RegistryCredentials;
   /** Blob upload chunk size (tests, bench). */
   chunkSize?: number;
-  /** Silence allowed before a request fails (src/net/timeout.ts); default 30 s. */
+  /** Silence allowed before a request fails (src/transport/http/timeout.ts); default 30 s. */
   timeoutMs?: number;
 }
 

@@ -1,5 +1,5 @@
 import { EvidenceError } from '../core/error.js';
-import { redactSecrets } from '../net/redact.js';
+import { redactSecrets } from '../transport/http/redact.js';
 /** Errors while signing: bad key or token, or a signing service that failed. All exit 2. */
 export type SignErrorCode =
   | 'IDENTITY_TOKEN_MISSING'
@@ -18,7 +18,7 @@ export class SignError extends EvidenceError<SignErrorCode> {
   }
 }
 
-/** Removes secrets from text that may reach a terminal, a log or a file (src/net/redact.ts). */
+/** Removes secrets from text that may reach a terminal, a log or a file (src/transport/http/redact.ts). */
 export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
   return redactSecrets(text, secrets);
 }

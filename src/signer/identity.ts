@@ -1,4 +1,4 @@
-import { NetworkTimeout, timedFetch } from '../net/timeout.js';
+import { NetworkTimeout, timedFetch } from '../transport/http/timeout.js';
 import { SignError } from './errors.js';
 
 export interface IdentityProvider {

@@ -1,4 +1,4 @@
-import { DEFAULT_TIMEOUT_MS } from '../net/timeout.js';
+import { DEFAULT_TIMEOUT_MS } from '../transport/http/timeout.js';
 import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
 import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';

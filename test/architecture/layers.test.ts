@@ -89,10 +89,10 @@ describe('layers', () => {
       { from: 'src/formats/spdx.ts', to: 'src/collector/sbom.ts' },
       { from: 'src/verifier/verify-bundle.ts', to: 'src/commands/verify.ts' },
       { from: 'src/verifier/verify-bundle.ts', to: 'node:fs/promises' },
-      { from: 'src/verifier/verify-bundle.ts', to: 'src/oci/client.ts' },
+      { from: 'src/verifier/verify-bundle.ts', to: 'src/transport/oci/client.ts' },
       { from: 'src/verifier/verify-bundle.ts', to: 'node:https' },
       { from: 'src/present/html.ts', to: 'src/commands/inspect.ts' },
-      { from: 'src/present/html.ts', to: 'src/github/releases.ts' },
+      { from: 'src/present/html.ts', to: 'src/transport/github/releases.ts' },
       { from: 'src/commands/verify.ts', to: 'cli/run.ts' },
       { from: 'cli/verify-program.ts', to: '@octokit/rest' },
     ];

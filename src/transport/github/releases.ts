@@ -1,14 +1,14 @@
-import { countingStream, type ByteProgress } from '../fs/progress.js';
-import { NetworkTimeout, timedFetch } from '../net/timeout.js';
-import { redactSecrets } from '../net/redact.js';
+import { countingStream, type ByteProgress } from '../../fs/progress.js';
+import { NetworkTimeout, timedFetch } from '../http/timeout.js';
+import { redactSecrets } from '../http/redact.js';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Octokit } from '@octokit/rest';
 import { z } from 'zod';
-import { HashingCounter } from '../core/hash-stream.js';
-import { readErrorBody } from '../net/body.js';
-import { PACKAGE_VERSION } from '../version.js';
+import { HashingCounter } from '../../core/hash-stream.js';
+import { readErrorBody } from '../http/body.js';
+import { PACKAGE_VERSION } from '../../version.js';
 import { GitHubError } from './errors.js';
 import { withRetry, type HttpFailure, type RetryOptions } from './retry.js';
 
@@ -52,7 +52,7 @@ export interface ReleasesClientOptions {
   retry?: RetryOptions;
   /** Told of each retry (never with secrets). */
   onRetry?: (message: string) => void;
-  /** Silence allowed before a request fails (src/net/timeout.ts); default 30 s. */
+  /** Silence allowed before a request fails (src/transport/http/timeout.ts); default 30 s. */
   timeoutMs?: number;
 }
 

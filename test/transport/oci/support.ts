@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { expect } from 'vitest';
-import type { BlobDescriptor } from '../../src/oci/client.js';
-import { OciError } from '../../src/oci/errors.js';
+import type { BlobDescriptor } from '../../../src/transport/oci/client.js';
+import { OciError } from '../../../src/transport/oci/errors.js';
 
 export const sha256 = (data: Uint8Array | string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 export const blobOf = (data: Uint8Array): BlobDescriptor => ({ digest: sha256(data), size: data.length });

@@ -1,4 +1,4 @@
-import { EvidenceError } from '../core/error.js';
+import { EvidenceError } from '../../core/error.js';
 /** Errors talking to GitHub (releases and their assets). All exit 2. */
 export type GitHubErrorCode =
   | 'GITHUB_REPO_INVALID'

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OciError } from '../../src/oci/errors.js';
-import { formatReference, parseReference, type OciReference } from '../../src/oci/reference.js';
+import { OciError } from '../../../src/transport/oci/errors.js';
+import { formatReference, parseReference, type OciReference } from '../../../src/transport/oci/reference.js';
 
 const HEX = 'a'.repeat(64);
 const DIGEST = `sha256:${HEX}`;

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RegistryClient } from '../../src/oci/client.js';
-import { OCI_EMPTY_DESCRIPTOR, OCI_INDEX, OCI_MANIFEST } from '../../src/oci/manifest.js';
+import { RegistryClient } from '../../../src/transport/oci/client.js';
+import { OCI_EMPTY_DESCRIPTOR, OCI_INDEX, OCI_MANIFEST } from '../../../src/transport/oci/manifest.js';
 import { sendJson, startFakeServer, type FakeServer, type SeenRequest } from './fake-server.js';
 import { blobOf, caught, readAll, sha256 } from './support.js';
 

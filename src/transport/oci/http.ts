@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export { BodyTooLarge, MAX_SMALL_BODY, discard, readBounded, readErrorBody } from '../net/body.js';
+export { BodyTooLarge, MAX_SMALL_BODY, discard, readBounded, readErrorBody } from '../http/body.js';
 
 const errorBodySchema = z.object({
   errors: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })),

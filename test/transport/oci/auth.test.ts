@@ -1,9 +1,9 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkCredentials, credentialsFromDockerConfig, parseTokenResponse, parseWwwAuthenticate, readDockerConfig, repositoryScopes } from '../../src/oci/auth.js';
-import { OciError } from '../../src/oci/errors.js';
-import { useTmp } from '../helpers/tmp.js';
+import { checkCredentials, credentialsFromDockerConfig, parseTokenResponse, parseWwwAuthenticate, readDockerConfig, repositoryScopes } from '../../../src/transport/oci/auth.js';
+import { OciError } from '../../../src/transport/oci/errors.js';
+import { useTmp } from '../../helpers/tmp.js';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 

@@ -1,6 +1,6 @@
 import { pipeline, Readable, type TransformCallback } from 'node:stream';
-import { digestsEqual, sha256Digest } from '../core/digest.js';
-import { HashingCounter } from '../core/hash-stream.js';
+import { digestsEqual, sha256Digest } from '../../core/digest.js';
+import { HashingCounter } from '../../core/hash-stream.js';
 import {
   basicAuthorization,
   checkCredentials,

@@ -1,4 +1,4 @@
-import { FileError, SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
+import { FileError, SMALL_FILE_LIMITS, readSmallFile } from '../../fs/small-file.js';
 import { z } from 'zod';
 import { OciError } from './errors.js';
 

@@ -1,4 +1,4 @@
-import { EvidenceError } from '../core/error.js';
+import { EvidenceError } from '../../core/error.js';
 /**
  * Every request this tool makes has a timeout: a server that accepts and then
  * says nothing must not hang a release job until the runner kills it. One

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUNDLE_ARTIFACT_TYPE, BUNDLE_MEDIA_TYPE } from '../../src/core/manifest.js';
-import { OCI_EMPTY_DESCRIPTOR, OCI_MANIFEST } from '../../src/oci/manifest.js';
-import { runCli } from '../helpers/io.js';
-import { fixture, useTmp } from '../helpers/tmp.js';
+import { BUNDLE_ARTIFACT_TYPE, BUNDLE_MEDIA_TYPE } from '../../../src/core/manifest.js';
+import { OCI_EMPTY_DESCRIPTOR, OCI_MANIFEST } from '../../../src/transport/oci/manifest.js';
+import { runCli } from '../../helpers/io.js';
+import { fixture, useTmp } from '../../helpers/tmp.js';
 import { startFakeServer, type FakeServer } from './fake-server.js';
 
 const tmp = useTmp();

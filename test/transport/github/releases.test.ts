@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../../scripts/local-sigstore.mjs';
-import { attach } from '../../src/commands/attach.js';
-import { fetchRelease } from '../../src/commands/fetch.js';
-import { GitHubError } from '../../src/github/errors.js';
-import { useFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { runCli } from '../helpers/io.js';
-import { fixture, useTmp } from '../helpers/tmp.js';
+import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../../../scripts/local-sigstore.mjs';
+import { attach } from '../../../src/commands/attach.js';
+import { fetchRelease } from '../../../src/commands/fetch.js';
+import { GitHubError } from '../../../src/transport/github/errors.js';
+import { useFakeGitHub, type FakeGitHub } from '../../helpers/fake-github.js';
+import { runCli } from '../../helpers/io.js';
+import { fixture, useTmp } from '../../helpers/tmp.js';
 
 const tmp = useTmp();
 const ISSUER = 'https://token.actions.githubusercontent.com';
@@ -84,7 +84,7 @@ describe('evidence attach', () => {
     const r = await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, withVerifier: true, retry: FAST });
     expect(r.assets.map((a) => a.name)).toContain('evidence-verify.mjs');
     const stored = gh.releases[0]?.assets.find((a) => a.name === 'evidence-verify.mjs');
-    expect(stored?.bytes.equals(await readFile(new URL('../../dist/evidence-verify.mjs', import.meta.url)))).toBe(true);
+    expect(stored?.bytes.equals(await readFile(new URL('../../../dist/evidence-verify.mjs', import.meta.url)))).toBe(true);
   });
 
   it('a missing release is an error unless --create, which makes it', async () => {

@@ -3,12 +3,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDockerConfig } from '../../src/oci/auth.js';
-import { RegistryClient } from '../../src/oci/client.js';
-import { OCI_EMPTY, OCI_EMPTY_BYTES, OCI_EMPTY_DESCRIPTOR, OCI_INDEX, OCI_MANIFEST, type Descriptor, type ImageManifest } from '../../src/oci/manifest.js';
-import { freePort } from '../helpers/net.js';
-import { registrySkipReason, startRegistry, type RunningRegistry } from '../helpers/registry.js';
-import { useTmp } from '../helpers/tmp.js';
+import { readDockerConfig } from '../../../src/transport/oci/auth.js';
+import { RegistryClient } from '../../../src/transport/oci/client.js';
+import { OCI_EMPTY, OCI_EMPTY_BYTES, OCI_EMPTY_DESCRIPTOR, OCI_INDEX, OCI_MANIFEST, type Descriptor, type ImageManifest } from '../../../src/transport/oci/manifest.js';
+import { freePort } from '../../helpers/net.js';
+import { registrySkipReason, startRegistry, type RunningRegistry } from '../../helpers/registry.js';
+import { useTmp } from '../../helpers/tmp.js';
 import { blobOf, caught, readAll } from './support.js';
 
 if (registrySkipReason) console.warn(`skipping: ${registrySkipReason}`);
