@@ -9,7 +9,7 @@ import { GitHubError, parseRepo } from '../transport/github/errors.js';
 import { ReleasesClient, type Release, type ReleaseAsset } from '../transport/github/releases.js';
 import type { RetryOptions } from '../transport/github/retry.js';
 import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
-import { exists } from './atomic.js';
+import { exists } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
 import type { Env } from './trust.js';
 

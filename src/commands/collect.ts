@@ -19,7 +19,7 @@ import { CollectError } from '../collector/errors.js';
 import { detectSource, redactUrl, type Env } from '../collector/source.js';
 import { hashSubjects, type SubjectFile } from '../collector/subjects.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
-import { assertOutputFolder, writeAtomically } from './atomic.js';
+import { assertOutputFolder, writeAtomically } from '../fs/atomic.js';
 import { loadConfig } from './config.js';
 import { stripUndefined } from '../core/objects.js';
 

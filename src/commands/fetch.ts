@@ -1,14 +1,14 @@
+import { FileError } from '../fs/small-file.js';
 import type { ByteProgress } from '../fs/progress.js';
 import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { canonicalize } from '../core/canonical-json.js';
-import { CollectError } from '../collector/errors.js';
 import { GitHubError, parseRepo } from '../transport/github/errors.js';
 import { ReleasesClient, type ReleaseAsset } from '../transport/github/releases.js';
 import type { RetryOptions } from '../transport/github/retry.js';
-import { exists, putInPlace } from './atomic.js';
+import { exists, putInPlace } from '../fs/atomic.js';
 import type { Env } from './trust.js';
 import { verify, type VerifyOptions, type VerifyResult } from './verify.js';
 
@@ -129,7 +129,7 @@ function safeName(name: string): string {
 }
 
 async function download(client: ReleasesClient, asset: ReleaseAsset, target: string, force: boolean, onBytes?: ByteProgress): Promise<FetchedFile> {
-  if (!force && (await exists(target))) throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
+  if (!force && (await exists(target))) throw new FileError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, target);
   const temporaries: string[] = [];
   await removeStaleLeftovers(dirname(target));
   try {

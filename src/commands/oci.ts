@@ -17,7 +17,7 @@ import { formatReference, parseReference, type OciReference } from '../transport
 import { PACKAGE_VERSION } from '../version.js';
 import type { VerifyOptions, VerifyResult } from './verify.js';
 import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
-import { writeAtomically } from './atomic.js';
+import { writeAtomically } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
 import type { Env } from './trust.js';
 

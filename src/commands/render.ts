@@ -5,7 +5,7 @@ import { formatVerifyText } from '../present/text.js';
 import { renderHtml } from '../present/html.js';
 import { renderMarkdown } from '../present/markdown.js';
 import type { AuditReportInput } from '../present/model.js';
-import { writeFileAtomically } from './atomic.js';
+import { writeFileAtomically } from '../fs/atomic.js';
 import type { VerifyCommandReport } from './verify.js';
 
 export type ReportFormat = 'text' | 'json' | 'markdown' | 'html';

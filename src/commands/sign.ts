@@ -8,7 +8,7 @@ import { identityProvider, type Fetch } from '../signer/identity.js';
 import { keySigner, keylessSigner, loadSigningKey, type PayloadSigner } from '../signer/sigstore.js';
 import { ciContext, statementBytes, toStatement } from '../signer/statement.js';
 import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
-import { writeAtomically, writeFileAtomically } from './atomic.js';
+import { writeAtomically, writeFileAtomically } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
 import type { Env } from './trust.js';
 

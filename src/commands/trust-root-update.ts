@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { VerifyError } from '../verifier/errors.js';
 import { isTrustRootProblem, loadTrustRoot } from '../verifier/trusted-root.js';
-import { writeFileAtomically } from './atomic.js';
+import { writeFileAtomically } from '../fs/atomic.js';
 import { refreshedRootPath, type Env } from './trust.js';
 
 export interface TrustRootUpdateOptions {

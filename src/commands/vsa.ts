@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../formats/intoto.js';
 import { toVsaStatement } from '../signer/vsa.js';
-import { writeFileAtomically } from './atomic.js';
+import { writeFileAtomically } from '../fs/atomic.js';
 import type { SerializedBundle } from '@sigstore/bundle';
 import type { Env } from './trust.js';
 import type { VerifyResult } from './verify.js';

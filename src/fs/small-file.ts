@@ -10,7 +10,8 @@ import { open } from 'node:fs/promises';
  * writer would otherwise hang), checked through the open handle (no swap
  * between check and read), and read up to the cap only.
  */
-export type FileErrorCode = 'FILE_NOT_FOUND' | 'FILE_UNREADABLE' | 'FILE_NOT_REGULAR' | 'FILE_TOO_LARGE';
+/** Reading small inputs (FILE_*), and writing outputs whole or not at all (OUTPUT_*, src/fs/atomic.ts). */
+export type FileErrorCode = 'FILE_NOT_FOUND' | 'FILE_UNREADABLE' | 'FILE_NOT_REGULAR' | 'FILE_TOO_LARGE' | 'OUTPUT_EXISTS' | 'OUTPUT_UNWRITABLE' | 'OUTPUT_FOLDER_MISSING';
 
 export class FileError extends EvidenceError<FileErrorCode> {
   readonly path: string;

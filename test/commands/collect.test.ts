@@ -5,7 +5,8 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { CollectError } from '../../src/collector/errors.js';
+import type { CollectError } from '../../src/collector/errors.js';
+import { EvidenceError } from '../../src/core/error.js';
 import { collect, logicalPaths, type CollectOptions } from '../../src/commands/collect.js';
 import { verifyBundleIntegrity } from '../../src/verifier/verify-bundle.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
@@ -18,7 +19,8 @@ async function failure(options: CollectOptions): Promise<CollectError> {
   try {
     await collect(options);
   } catch (e) {
-    expect(e).toBeInstanceOf(CollectError);
+    // Errors of the collection (CollectError) or of the files it writes (FileError): one base, a code each.
+    expect(e).toBeInstanceOf(EvidenceError);
     return e as CollectError;
   }
   throw new Error('collect succeeded');

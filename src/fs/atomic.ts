@@ -1,9 +1,9 @@
-import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
+import { release, removeStaleLeftovers, temporaryBeside } from './leftovers.js';
 import { createWriteStream } from 'node:fs';
 import { link, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
-import { CollectError } from '../collector/errors.js';
+import { FileError } from './small-file.js';
 
 /**
  * Writes a file so that it either appears whole or not at all: the content
@@ -14,7 +14,7 @@ import { CollectError } from '../collector/errors.js';
 export async function writeAtomically(target: string, force: boolean, write: (out: Writable) => Promise<void>): Promise<void> {
   await assertOutputFolder(target);
   if (!force && (await exists(target))) {
-    throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
+    throw new FileError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, target);
   }
   await removeStaleLeftovers(dirname(target));
   const tmp = temporaryBeside(target);
@@ -25,7 +25,7 @@ export async function writeAtomically(target: string, force: boolean, write: (ou
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { dest?: string };
     const ours = err.path === tmp || err.path === target || err.dest === target;
-    if (err.syscall && ours) throw new CollectError('OUTPUT_UNWRITABLE', `${target}: cannot be written (${err.code ?? err.message})`, { file: target, cause: e });
+    if (err.syscall && ours) throw new FileError('OUTPUT_UNWRITABLE', `${target}: cannot be written (${err.code ?? err.message})`, target, e);
     throw e;
   } finally {
     await rm(tmp, { force: true });
@@ -45,7 +45,7 @@ export async function putInPlace(tmp: string, target: string, force: boolean): P
   try {
     await link(tmp, target);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CollectError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, { file: target });
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new FileError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, target);
     throw e;
   }
 }
@@ -57,8 +57,8 @@ export async function putInPlace(tmp: string, target: string, force: boolean): P
 export async function assertOutputFolder(target: string): Promise<void> {
   const folder = dirname(target);
   const info = await stat(folder).catch(() => undefined);
-  if (!info) throw new CollectError('OUTPUT_FOLDER_MISSING', `${target}: the folder ${folder} does not exist; create it first`, { file: target });
-  if (!info.isDirectory()) throw new CollectError('OUTPUT_FOLDER_MISSING', `${target}: ${folder} is not a folder`, { file: target });
+  if (!info) throw new FileError('OUTPUT_FOLDER_MISSING', `${target}: the folder ${folder} does not exist; create it first`, target);
+  if (!info.isDirectory()) throw new FileError('OUTPUT_FOLDER_MISSING', `${target}: ${folder} is not a folder`, target);
 }
 
 /** Writes bytes already in memory the same way (replacing any file there). */
