@@ -1,3 +1,4 @@
+import { durationSeconds, parseRfc3339 } from '../formats/time.js';
 import { CollectError } from './errors.js';
 
 /**
@@ -6,9 +7,8 @@ import { CollectError } from './errors.js';
  */
 export function resolveAsOf(asOf: string | undefined, env: Record<string, string | undefined>, now: () => Date = () => new Date()): Date {
   if (asOf !== undefined) {
-    const m = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(asOf);
-    const t = Date.parse(asOf);
-    if (!m || Number.isNaN(t)) throw new CollectError('AS_OF_INVALID', `--as-of: '${asOf}' is not an RFC 3339 time (e.g. 2026-11-22T12:00:00Z)`);
+    const t = parseRfc3339(asOf);
+    if (t === undefined) throw new CollectError('AS_OF_INVALID', `--as-of: '${asOf}' is not an RFC 3339 time (e.g. 2026-11-22T12:00:00Z)`);
     return new Date(Math.floor(t / 1000) * 1000);
   }
   const sde = env.SOURCE_DATE_EPOCH;
@@ -21,10 +21,8 @@ export function resolveAsOf(asOf: string | undefined, env: Record<string, string
 
 /** `30d`, `12h`, `90m`, `2w` → seconds. */
 export function parseDuration(value: string, option: string): number {
-  const m = /^(\d+(?:\.\d+)?)(s|m|h|d|w)$/.exec(value.trim());
-  if (!m) throw new CollectError('DURATION_INVALID', `${option}: '${value}' is not a duration such as 30d, 12h or 90m`);
-  const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
-  const seconds = Number(m[1]) * unit;
+  const seconds = durationSeconds(value);
+  if (seconds === undefined) throw new CollectError('DURATION_INVALID', `${option}: '${value}' is not a duration such as 30d, 12h or 90m`);
   if (!(seconds > 0)) throw new CollectError('DURATION_INVALID', `${option}: '${value}' must be longer than zero`);
   return seconds;
 }

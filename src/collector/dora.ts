@@ -1,3 +1,4 @@
+import { parseRfc3339 } from '../formats/time.js';
 import { execFile } from 'node:child_process';
 import { z } from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';
@@ -43,26 +44,6 @@ export function doraCollector(options: DoraOptions): Collector {
 
 const DAY = 86400;
 const SHA_RE = /^[0-9a-fA-F]{7,40}$/;
-const RFC3339_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
-
-/** Milliseconds since 1970 of an RFC 3339 time, or undefined when it is not one (or names no real instant). */
-export function parseRfc3339(s: string): number | undefined {
-  const m = RFC3339_RE.exec(s);
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const base = Date.UTC(year, month - 1, day, hour, minute, second);
-  if (new Date(base).getUTCDate() !== day) return undefined; // 2026-02-30
-  const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
-  let offset = 0;
-  if (!m[8]) {
-    const oh = Number(m[10]);
-    const om = Number(m[11]);
-    if (oh > 23 || om > 59) return undefined;
-    offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
-  }
-  return base + millis - offset;
-}
 
 const shaSchema = z.string().regex(SHA_RE, 'must be a commit sha of 7 to 40 hexadecimal digits').transform((s) => s.toLowerCase());
 const timeSchema = z.string().transform((s, ctx) => {
@@ -501,3 +482,5 @@ async function collectDora(options: DoraOptions, input: CollectorInput): Promise
   };
   return generatedOutput(canonicalBytes(detail), 'dora.json', 'dora', DORA_MEDIA_TYPE, summary);
 }
+
+export { parseRfc3339 };

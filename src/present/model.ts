@@ -1,6 +1,7 @@
 import type { InspectResult } from '../core/manifest.js';
 import { describeSummary } from './text.js';
 import type { PolicyResult, RuleResult } from '../verifier/policy-result.js';
+import { durationSeconds } from '../formats/time.js';
 import { assess, headline, type Assessment, type Verdict } from '../verifier/assessment.js';
 
 export { headline, type Verdict };
@@ -168,10 +169,7 @@ export function sloViews(entries: AuditReportInput['entries']): SloView[] {
 }
 
 function windowSeconds(w: string): number {
-  const m = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(w);
-  if (!m) return Number.MAX_SAFE_INTEGER;
-  const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
-  return Number(m[1]) * unit;
+  return durationSeconds(w) ?? Number.MAX_SAFE_INTEGER;
 }
 
 export interface DoraView {

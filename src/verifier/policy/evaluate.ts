@@ -2,6 +2,7 @@ import { isCelError, parse, run } from '@bufbuild/cel';
 import { parse as parseYaml } from 'yaml';
 import { digestHex, sha256Hex } from '../../core/digest.js';
 import { spdxDescribedIds } from '../../formats/spdx.js';
+import { durationSeconds } from '../../formats/time.js';
 import { zodIssues, type Manifest } from '../../core/manifest.js';
 import { anchored, matchesSigner } from '../identity-policy.js';
 import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../policy-result.js';
@@ -103,9 +104,9 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
   return { ok, policy: { path: loaded.path, digest: loaded.digest }, evaluatedAt: ctx.now.toISOString(), requirements, rules, crossChecks, identity };
 }
 
-const SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 } as const;
+/** A maxAge the schema already checked (`12h`, `7d`). */
 function seconds(d: string): number {
-  return Number(d.slice(0, -1)) * SECONDS[d.slice(-1) as keyof typeof SECONDS];
+  return durationSeconds(d) ?? Number.NaN;
 }
 
 function checkRequirement(r: Policy['require'][number], manifest: Manifest): RequirementResult {
