@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { zodIssues } from '../core/manifest.js';
+import { zodIssues } from '../core/issues.js';
 import type { CoverageSummary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { outputFor, parseJson, readInput, stripBom, type Collector, type CollectorInput } from './collector.js';

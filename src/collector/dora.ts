@@ -1,5 +1,7 @@
 import { parseRfc3339 } from '../formats/time.js';
-import { execFile } from 'node:child_process';
+import { gitHead, listCommits, resolveShas, type Repo } from './dora-git.js';
+import type { Env } from './git.js';
+import { issuesInline, zodIssues } from '../core/issues.js';
 import { z } from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
@@ -24,6 +26,8 @@ export interface DoraOptions {
   asOf: Date;
   /** GitHub issues count as incidents only with this label; default `incident`. */
   incidentLabel?: string;
+  /** The environment git runs in (default: empty, so git finds itself on this process's PATH). */
+  env?: Env;
 }
 
 /**
@@ -114,10 +118,6 @@ function detectFormat(text: string): Format {
   return text.trimStart().startsWith('[') ? 'github' : 'jsonl';
 }
 
-function zodMessage(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-}
-
 /** Each non-blank line of a JSON Lines file, parsed and validated; every bad line becomes an issue. */
 function parseJsonLines<T>(text: string, schema: z.ZodType<T>, issues: InputIssue[]): { line: number; value: T }[] {
   const out: { line: number; value: T }[] = [];
@@ -135,7 +135,7 @@ function parseJsonLines<T>(text: string, schema: z.ZodType<T>, issues: InputIssu
     }
     const r = schema.safeParse(json);
     if (r.success) out.push({ line: i + 1, value: r.data });
-    else issues.push({ path: where, message: zodMessage(r.error) });
+    else issues.push({ path: where, message: issuesInline(zodIssues(r.error)) });
   }
   return out;
 }
@@ -157,7 +157,7 @@ function parseJsonArray<T>(text: string, schema: z.ZodType<T>, label: string, wh
   for (const { at, item } of items) {
     const r = schema.safeParse(item);
     if (r.success) out.push({ at, value: r.data });
-    else for (const i of r.error.issues) issues.push({ path: `${at}${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`, message: i.message });
+    else issues.push(...zodIssues(r.error, at));
   }
   return out;
 }
@@ -203,83 +203,6 @@ function parseIncidents(text: string, format: Format, label: string, incidentLab
   }
   if (issues.length > 0) throw new CollectError('DORA_INPUT_INVALID', `${label}: not a valid incidents file (${format === 'jsonl' ? 'JSON Lines' : 'GitHub issues JSON'})`, { file: label, issues });
   return out;
-}
-
-// ---------------------------------------------------------------- git
-
-function git(gitDir: string, args: string[], stdin?: string): Promise<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
-  for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_INDEX_FILE']) delete env[k];
-  return new Promise((resolve, reject) => {
-    const child = execFile('git', ['-C', gitDir, ...args], { maxBuffer: 2 * 1024 * 1024 * 1024, encoding: 'utf8', env }, (error, stdout, stderr) => {
-      if (error) {
-        const e = error as NodeJS.ErrnoException;
-        const detail = e.code === 'ENOENT' ? 'git is not installed' : stderr.trim().split('\n').pop() || error.message;
-        reject(new CollectError('GIT_UNAVAILABLE', `git -C ${gitDir} ${args[0] ?? ''}: ${detail}`, { file: gitDir, cause: error }));
-      } else resolve(stdout);
-    });
-    if (child.stdin) {
-      child.stdin.on('error', () => {}); // git exiting early shows up in the callback
-      child.stdin.end(stdin ?? '');
-    }
-  });
-}
-
-async function gitHead(gitDir: string): Promise<string | null> {
-  try {
-    await git(gitDir, ['rev-parse', '--git-dir']);
-  } catch (e) {
-    throw new CollectError('GIT_UNAVAILABLE', `${gitDir} is not a git repository${e instanceof Error ? ` (${e.message.replace(/^.*?: /, '')})` : ''}`, { file: gitDir, cause: e });
-  }
-  try {
-    return (await git(gitDir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).trim() || null;
-  } catch {
-    return null; // a repository with no commits yet
-  }
-}
-
-/** Full sha of each name (full or short), in one `git cat-file --batch-check`; missing or ambiguous names are absent. */
-async function resolveShas(gitDir: string, names: string[]): Promise<Map<string, string | 'ambiguous'>> {
-  const out = new Map<string, string | 'ambiguous'>();
-  if (names.length === 0) return out;
-  const text = await git(gitDir, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], names.map((n) => `${n}^{commit}\n`).join(''));
-  const lines = text.split('\n');
-  names.forEach((name, i) => {
-    const line = lines[i] ?? '';
-    const [oid, type] = line.split(' ');
-    if (type === 'commit' && oid) out.set(name, oid);
-    else if (line.endsWith(' ambiguous')) out.set(name, 'ambiguous');
-  });
-  return out;
-}
-
-interface Commit {
-  sha: string;
-  time: number; // committer time, seconds
-  parents: string[];
-}
-
-/**
- * Commits reachable from `include` and not from `exclude`, children before
- * parents, with their committer times: one `git rev-list`, whose lines are
- * `<committer time> <sha> <parent>…`.
- */
-async function listCommits(gitDir: string, include: string[], exclude: string[]): Promise<Commit[]> {
-  if (include.length === 0) return [];
-  const stdin = `${include.join('\n')}\n${exclude.map((s) => `^${s}\n`).join('')}`;
-  const text = await git(gitDir, ['rev-list', '--stdin', '--topo-order', '--parents', '--timestamp'], stdin);
-  const commits: Commit[] = [];
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end);
-    start = end + 1;
-    if (line === '') continue;
-    const parts = line.split(' ');
-    commits.push({ sha: parts[1] as string, time: Number(parts[0]), parents: parts.slice(2) });
-  }
-  return commits;
 }
 
 // ---------------------------------------------------------------- figures
@@ -328,7 +251,8 @@ async function collectDora(options: DoraOptions, input: CollectorInput): Promise
   const incidentLabel = options.incidentLabel ?? 'incident';
 
   // git starts on the repository while the inputs are read.
-  const heading = gitHead(gitDir);
+  const repo: Repo = { dir: gitDir, env: options.env ?? {} };
+  const heading = gitHead(repo);
   heading.catch(() => {}); // awaited below, unless an input is refused first
 
   // Inputs.
@@ -361,8 +285,8 @@ async function collectDora(options: DoraOptions, input: CollectorInput): Promise
   const windowed = shipped.filter((d) => inWindow(d.time));
   const before = shipped.filter((d) => !inWindow(d.time));
   // The history is listed while the shas are checked; it is used only if they all are commits.
-  const resolving = resolveShas(gitDir, names);
-  const listing = listCommits(gitDir, [...new Set(windowed.map((d) => d.sha))], [...new Set(before.map((d) => d.sha))]);
+  const resolving = resolveShas(repo, names);
+  const listing = listCommits(repo, [...new Set(windowed.map((d) => d.sha))], [...new Set(before.map((d) => d.sha))]);
   listing.catch(() => {});
   const resolved = await resolving;
   const lookUp = (thing: { sha: string; source: string; commit?: string }, file: string): void => {

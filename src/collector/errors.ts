@@ -1,3 +1,4 @@
+import { withIssues, type Issue } from '../core/issues.js';
 import { EvidenceError } from '../core/error.js';
 /** Errors while collecting evidence: all are bad input (exit 2), and each names the file. */
 export type CollectErrorCode =
@@ -39,27 +40,15 @@ export type CollectErrorCode =
   | 'MIGRATIONS_INVALID'
   | 'COVERAGE_INVALID';
 
-export interface InputIssue {
-  /** JSON path (`$.components[3].name`), XML element (`/testsuites/testsuite[2]`) or line (`line 12`). */
-  path: string;
-  message: string;
-}
+/** JSON path (`$.components[3].name`), XML element (`/testsuites/testsuite[2]`) or line (`line 12`), and what is wrong there. */
+export type InputIssue = Issue;
 
 export class CollectError extends EvidenceError<CollectErrorCode> {
   readonly file?: string;
   readonly issues: InputIssue[];
   constructor(code: CollectErrorCode, message: string, options: { file?: string; issues?: InputIssue[]; cause?: unknown } = {}) {
-    super('CollectError', code, formatMessage(message, options.issues ?? []), options.cause);
+    super('CollectError', code, withIssues(message, options.issues ?? []), options.cause);
     if (options.file !== undefined) this.file = options.file;
     this.issues = options.issues ?? [];
   }
-}
-
-const MAX_LISTED = 20;
-
-function formatMessage(message: string, issues: InputIssue[]): string {
-  if (issues.length === 0) return message;
-  const lines = issues.slice(0, MAX_LISTED).map((i) => `  ${i.path}: ${i.message}`);
-  if (issues.length > MAX_LISTED) lines.push(`  … and ${issues.length - MAX_LISTED} more`);
-  return `${message}\n${lines.join('\n')}`;
 }

@@ -1,4 +1,4 @@
-import { zodIssues } from '../core/manifest.js';
+import { zodIssues } from '../core/issues.js';
 import type { SarifSummary } from '../core/summaries.js';
 import { effectiveSarifLevel, sarifLogSchema, sarifSecuritySeverity, securitySeverityBand, type SarifLog } from '../formats/sarif.js';
 import { PACKAGE_VERSION } from '../version.js';

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import parseSpdxExpression from 'spdx-expression-parse';
 import { spdxConformance, spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from '../formats/spdx.js';
 import { parseSpdxTagValue } from '../formats/spdx-tag-value.js';
-import { zodIssues } from '../core/manifest.js';
+import { zodIssues } from '../core/issues.js';
 import { MAX_CONFORMANCE_FINDINGS, type SbomSummary } from '../core/summaries.js';
 import { outputFor, parseJson, readInput, stripBom, type Collector, type CollectorInput, type CollectorOutput } from './collector.js';
 import { CollectError } from './errors.js';

@@ -3,7 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
-import { zodIssues } from '../core/manifest.js';
+import { zodIssues } from '../core/issues.js';
 import { BURN_WINDOWS, type SloSummary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { isoSeconds, parseDuration } from './as-of.js';

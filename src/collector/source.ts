@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { Source } from '../core/manifest.js';
 import { stripUndefined } from '../core/objects.js';
+import { runGit, type Env } from './git.js';
 
-const run = promisify(execFile);
-
-export type Env = Record<string, string | undefined>;
+export type { Env } from './git.js';
 
 /**
  * Where the release comes from: the CI's own variables first (they name what
@@ -14,7 +11,7 @@ export type Env = Record<string, string | undefined>;
 export async function detectSource(cwd: string, env: Env): Promise<Source> {
   const fromCi = sourceFromCi(env);
   if (fromCi.commit) return fromCi;
-  const fromGit = await sourceFromGit(cwd);
+  const fromGit = await sourceFromGit(cwd, env);
   return { ...fromGit, ...stripUndefined(fromCi) };
 }
 
@@ -37,23 +34,23 @@ export function sourceFromCi(env: Env): Source {
   return {};
 }
 
-async function git(cwd: string, args: string[]): Promise<string | undefined> {
+/** git's trimmed output, or undefined where git fails (not a repository, no tag, no remote). */
+async function git(cwd: string, env: Env, args: string[]): Promise<string | undefined> {
   try {
-    const { stdout } = await run('git', args, { cwd, timeout: 10_000, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
-    const out = stdout.trim();
+    const out = (await runGit(cwd, args, { env, timeoutMs: 10_000 })).trim();
     return out === '' ? undefined : out;
   } catch {
     return undefined;
   }
 }
 
-export async function sourceFromGit(cwd: string): Promise<Source> {
-  const commit = await git(cwd, ['rev-parse', '--verify', '-q', 'HEAD']);
+export async function sourceFromGit(cwd: string, env: Env): Promise<Source> {
+  const commit = await git(cwd, env, ['rev-parse', '--verify', '-q', 'HEAD']);
   if (!commit) return {};
   const [branch, tag, remote] = await Promise.all([
-    git(cwd, ['symbolic-ref', '-q', 'HEAD']),
-    git(cwd, ['describe', '--tags', '--exact-match', 'HEAD']),
-    git(cwd, ['remote', 'get-url', 'origin']),
+    git(cwd, env, ['symbolic-ref', '-q', 'HEAD']),
+    git(cwd, env, ['describe', '--tags', '--exact-match', 'HEAD']),
+    git(cwd, env, ['remote', 'get-url', 'origin']),
   ]);
   return stripUndefined({
     repository: remote ? redactUrl(remote) : undefined,

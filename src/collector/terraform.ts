@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { zodIssues } from '../core/manifest.js';
+import { zodIssues } from '../core/issues.js';
 import type { TerraformSummary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { outputFor, parseJson, readInput, type Collector } from './collector.js';

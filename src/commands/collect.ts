@@ -5,7 +5,8 @@ import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { bufferSource, writeBundle, type BlobSource } from '../core/bundle-writer.js';
 import { HASH_READ_CHUNK } from '../core/hash-stream.js';
-import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, foldedPath, logicalPathProblem, manifestSchema, zodIssues, type Manifest, type ManifestEntry, type Source } from '../core/manifest.js';
+import { zodIssues } from '../core/issues.js';
+import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, foldedPath, logicalPathProblem, manifestSchema, type Manifest, type ManifestEntry, type Source } from '../core/manifest.js';
 import { collectors, type Collector, type CollectorName } from '../collector/index.js';
 import { attestationCollector } from '../collector/attestation.js';
 import { parseDuration, resolveAsOf } from '../collector/as-of.js';
@@ -160,6 +161,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
         environment: doraOptions.environment ?? 'production',
         windowSeconds: parseDuration(doraOptions.window ?? '30d', '--window'),
         asOf,
+        env,
         ...(doraOptions.incidents ? { incidents: resolve(cwd, doraOptions.incidents) } : {}),
         ...(doraOptions.incidentLabel ? { incidentLabel: doraOptions.incidentLabel } : {}),
       })

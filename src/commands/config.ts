@@ -2,7 +2,7 @@ import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { zodIssues } from '../core/manifest.js';
+import { zodIssues } from '../core/issues.js';
 import { CollectError } from '../collector/errors.js';
 
 const paths = z.array(z.string().min(1)).default([]);

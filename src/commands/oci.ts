@@ -1,4 +1,5 @@
 import { countingStream, type ByteProgress } from '../fs/progress.js';
+import { issuesInline, zodIssues } from '../core/issues.js';
 import { timedFetch } from '../transport/http/timeout.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -229,7 +230,7 @@ export async function resolveEvidence(client: RegistryClient, ref: OciReference,
     throw new OciError('REGISTRY_RESPONSE_INVALID', `${label}: the manifest is not JSON`);
   }
   const parsed = imageManifestSchema.safeParse(json);
-  if (!parsed.success) throw new OciError('REGISTRY_RESPONSE_INVALID', `${label}: not an OCI image manifest (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? ''})`);
+  if (!parsed.success) throw new OciError('REGISTRY_RESPONSE_INVALID', `${label}: not an OCI image manifest (${issuesInline(zodIssues(parsed.error))})`);
   const m = parsed.data;
   const layers = m.layers.filter((l) => l.mediaType === BUNDLE_MEDIA_TYPE);
   if (m.artifactType !== BUNDLE_ARTIFACT_TYPE || layers.length !== 1 || m.layers.length !== 1) {

@@ -14,7 +14,8 @@ import {
   memberRole,
   type MemberRole,
 } from './layout.js';
-import { manifestBlobs, parseManifest, type Issue, type Manifest } from './manifest.js';
+import type { Issue } from './issues.js';
+import { manifestBlobs, parseManifest, type Manifest } from './manifest.js';
 
 /**
  * Reads a bundle in one streaming pass, treating every byte as hostile: it

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatIssuePath, zodIssues, type Issue } from './issues.js';
 import { MAX_JSON_DEPTH, maxDepth } from './strict-json.js';
 import { canonicalBytes } from './canonical-json.js';
 import { SHA256_DIGEST } from './digest.js';
@@ -177,33 +178,6 @@ function checkSortedUnique(values: string[], at: (string | number)[], field: str
     if (prev === cur) ctx.addIssue({ code: 'custom', path: [...at, i, field], message: `duplicate ${field} '${cur}'` });
     else if (prev > cur) ctx.addIssue({ code: 'custom', path: [...at, i, field], message: `not sorted by ${field}: '${cur}' comes after '${prev}'` });
   }
-}
-
-export interface Issue {
-  path: string;
-  message: string;
-}
-
-/** `$.entries[2].summary.tests` style paths for humans and reports. */
-export function formatIssuePath(path: readonly PropertyKey[]): string {
-  let out = '$';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
-  return out;
-}
-
-/**
- * zod's issues as `{path, message}`; where the parse was asked to report
- * inputs (`{ reportInput: true }`), the message ends with the offending
- * value, so that a user sees what is wrong, not only where.
- */
-export function zodIssues(error: z.ZodError): Issue[] {
-  return error.issues.map((i) => ({ path: formatIssuePath(i.path), message: `${i.message}${foundValue((i as { input?: unknown }).input)}` }));
-}
-
-function foundValue(input: unknown): string {
-  if (input === undefined || (typeof input === 'object' && input !== null)) return '';
-  const shown = JSON.stringify(input) ?? String(input);
-  return ` (found ${shown.length > 120 ? `${shown.slice(0, 117)}…` : shown})`;
 }
 
 export type ParseManifestResult =

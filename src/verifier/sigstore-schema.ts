@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuesInline, zodIssues } from '../core/issues.js';
 
 /**
  * The Sigstore bundle as JSON, field by field from the protobuf-specs
@@ -56,8 +57,5 @@ export const sigstoreBundleJsonSchema = z
 export function sigstoreBundleJsonProblem(json: unknown): string | undefined {
   const r = sigstoreBundleJsonSchema.safeParse(json);
   if (r.success) return undefined;
-  return r.error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(bundle)'}: ${i.code === 'unrecognized_keys' ? `unknown field${i.keys.length === 1 ? '' : 's'} ${i.keys.join(', ')}` : i.message}`)
-    .join('; ');
+  return issuesInline(zodIssues(r.error));
 }

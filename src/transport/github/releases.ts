@@ -1,4 +1,5 @@
 import { countingStream, type ByteProgress } from '../../fs/progress.js';
+import { issuesInline, zodIssues } from '../../core/issues.js';
 import { NetworkTimeout, timedFetch } from '../http/timeout.js';
 import { redactSecrets } from '../http/redact.js';
 import { Readable, Writable } from 'node:stream';
@@ -379,8 +380,7 @@ function resetAt(headers: Record<string, string | undefined>): string {
 function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: GitHub's answer is not what its API documents (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'})`);
+    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: GitHub's answer is not what its API documents (${issuesInline(zodIssues(parsed.error), 3)})`);
   }
   return parsed.data;
 }

@@ -1,4 +1,5 @@
 import { FileError, SMALL_FILE_LIMITS, readSmallFile } from '../../fs/small-file.js';
+import { zodIssues } from '../../core/issues.js';
 import { z } from 'zod';
 import { OciError } from './errors.js';
 
@@ -44,7 +45,7 @@ function configKeyHost(key: string): string {
 export function credentialsFromDockerConfig(config: unknown, registry: string, file: string): RegistryCredentials | undefined {
   const parsed = dockerConfigSchema.safeParse(config);
   if (!parsed.success) {
-    const where = parsed.error.issues.map((i) => i.path.join('.') || '(top level)').join(', ');
+    const where = zodIssues(parsed.error).map((i) => i.path).join(', ');
     throw new OciError('CREDENTIALS_INVALID', `docker config ${file} is not a valid config.json (bad fields: ${where})`);
   }
   const auths = parsed.data.auths ?? {};

@@ -1,4 +1,5 @@
 import { pipeline, Readable, type TransformCallback } from 'node:stream';
+import { issuesInline, zodIssues } from '../../core/issues.js';
 import { digestsEqual, sha256Digest } from '../../core/digest.js';
 import { HashingCounter } from '../../core/hash-stream.js';
 import {
@@ -550,7 +551,7 @@ export class RegistryClient {
     this.#checkRepository(repository);
     this.#checkDigest(subjectDigest, repository);
     const parsed = descriptorSchema.safeParse(descriptor);
-    if (!parsed.success) throw this.#error('DESCRIPTOR_INVALID', repository, `referrer descriptor is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success) throw this.#error('DESCRIPTOR_INVALID', repository, `referrer descriptor is invalid: ${issuesInline(zodIssues(parsed.error))}`);
     const tag = referrersTag(subjectDigest);
     const current = await this.#fallbackIndex(repository, subjectDigest);
     if (current?.index.manifests.some((m) => m.digest === parsed.data.digest)) return { digest: current.digest, updated: false };
@@ -732,8 +733,7 @@ export class RegistryClient {
     }
     const parsed = imageIndexSchema.safeParse(json);
     if (!parsed.success) {
-      const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
-      throw this.#invalid(call, `not a valid OCI image index (${issues.join('; ')})`);
+      throw this.#invalid(call, `not a valid OCI image index (${issuesInline(zodIssues(parsed.error))})`);
     }
     return parsed.data;
   }
