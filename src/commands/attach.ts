@@ -8,7 +8,7 @@ import { hashFile } from '../fs/hash-file.js';
 import { GitHubError, parseRepo } from '../transport/github/errors.js';
 import { ReleasesClient, type Release, type ReleaseAsset } from '../transport/github/releases.js';
 import type { RetryOptions } from '../transport/github/retry.js';
-import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
+import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { exists } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
 import type { Env } from './trust.js';
@@ -203,11 +203,7 @@ async function localAssets(options: AttachOptions): Promise<LocalAsset[]> {
   }
   // Publishing a bundle that doesn't verify helps nobody; checked before anything is uploaded.
   const { stream } = await openBundle(options.cwd, options.bundle);
-  const { report } = await verifyBundleIntegrity(stream);
-  if (!report.ok) {
-    const why = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code).join(', ');
-    throw new GitHubError('ATTACH_INPUT_MISSING', `${options.bundle}: fails its integrity check (${why}); not attached`);
-  }
+  await requireIntegrity(stream, options.bundle, 'not attached');
   const out: LocalAsset[] = [];
   for (const f of files) {
     const { size, hex } = await hashFile(f.path, ['sha256']);

@@ -17,7 +17,7 @@ import {
   type SloSummary,
 } from '../core/summaries.js';
 import { VerifyError } from '../verifier/errors.js';
-import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
+import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { openBundle } from './open-bundle.js';
 
 export interface DiffOptions {
@@ -79,7 +79,8 @@ async function load(cwd: string, bundle: string, label: 'old' | 'new'): Promise<
   const { stream } = await openBundle(cwd, bundle);
   // The reader keeps no blob above MAX_ATTESTATION_BYTES; this bounds them together.
   let budget = MAX_SBOM_BYTES_IN_MEMORY;
-  const { report, contents } = await verifyBundleIntegrity(stream, {
+  const { contents, manifestDigest } = await requireIntegrity(stream, bundle, 'not compared', {
+    label: `${label} bundle ${bundle}`,
     keepBlob: (hex, manifest) => {
       const entry = manifest.entries.find((e) => (e.kind === 'sbom' || e.kind === 'sarif') && digestHex(e.digest) === hex);
       if (!entry || entry.size > budget) return false;
@@ -87,14 +88,7 @@ async function load(cwd: string, bundle: string, label: 'old' | 'new'): Promise<
       return true;
     },
   });
-  const manifest = contents.manifest;
-  if (!report.ok || !manifest || !report.bundle.manifestDigest) {
-    const failed = report.checks.filter((c) => !c.ok && !c.skipped);
-    const why = failed.slice(0, 3).map((c) => `${c.code ? `[${c.code}] ` : ''}${c.message}`);
-    if (failed.length > 3) why.push(`and ${failed.length - 3} more`);
-    throw new VerifyError('BUNDLE_INVALID', `${label} bundle ${bundle} fails integrity verification: ${why.join('; ') || 'no readable manifest'}`, { path: bundle });
-  }
-  return { label, path: bundle, manifest, manifestDigest: report.bundle.manifestDigest, kept: contents.kept };
+  return { label, path: bundle, manifest: contents.manifest, manifestDigest, kept: contents.kept };
 }
 
 function info(s: Side): DiffBundleInfo {

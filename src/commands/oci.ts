@@ -17,7 +17,7 @@ import { MEDIA_TYPE_RE, OCI_EMPTY_BYTES, OCI_EMPTY_DESCRIPTOR, OCI_INDEX, OCI_MA
 import { formatReference, parseReference, type OciReference } from '../transport/oci/reference.js';
 import { PACKAGE_VERSION } from '../version.js';
 import type { VerifyOptions, VerifyResult } from './verify.js';
-import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
+import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { writeAtomically } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
 import type { Env } from './trust.js';
@@ -106,13 +106,9 @@ export async function push(options: PushOptions): Promise<PushResult> {
 
   // One read: the bundle must verify before it is published, and the read gives its digest and size.
   const { path, stream } = await openBundle(options.cwd, options.bundle);
-  const { report, contents } = await verifyBundleIntegrity(stream);
-  if (!report.ok || !contents.manifest || !report.bundle.digest) {
-    const why = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code).join(', ');
-    throw new OciError('ARTIFACT_INVALID', `${options.bundle}: fails its integrity check (${why}); not pushed`);
-  }
-  const manifest = contents.manifest;
-  const layer: Descriptor = { mediaType: BUNDLE_MEDIA_TYPE, digest: report.bundle.digest, size: report.bundle.size, annotations: { 'org.opencontainers.image.title': path.split(/[\\/]/).pop() ?? 'bundle.tar.gz' } };
+  const intact = await requireIntegrity(stream, options.bundle, 'not pushed');
+  const manifest = intact.contents.manifest;
+  const layer: Descriptor = { mediaType: BUNDLE_MEDIA_TYPE, digest: intact.digest, size: intact.size, annotations: { 'org.opencontainers.image.title': path.split(/[\\/]/).pop() ?? 'bundle.tar.gz' } };
 
   const client = await registryClient(ref, options.registry ?? {}, env);
   let subject: { reference: string; descriptor: Descriptor } | undefined;
@@ -159,9 +155,9 @@ export async function push(options: PushOptions): Promise<PushResult> {
   }
 
   const result: PushResult = { reference: formatReference(ref), digest: pushed.digest, bundleDigest: layer.digest, size: layer.size, blob, fallbackTag, ...(subject ? { subject: { reference: subject.reference, digest: subject.descriptor.digest } } : {}) };
-  if (contents.attestationBytes) {
+  if (intact.contents.attestationBytes) {
     say('pushing the Sigstore bundle as a referrer');
-    const signature = await pushSignatureReferrer(client, ref.repository, contents.attestationBytes, evidenceDescriptor, manifest.created);
+    const signature = await pushSignatureReferrer(client, ref.repository, intact.contents.attestationBytes, evidenceDescriptor, manifest.created);
     result.signature = { digest: signature.digest };
     result.fallbackTag ||= signature.fallbackTag;
   }

@@ -7,7 +7,7 @@ import { SignError } from '../signer/errors.js';
 import { identityProvider, type Fetch } from '../signer/identity.js';
 import { keySigner, keylessSigner, loadSigningKey, type PayloadSigner } from '../signer/sigstore.js';
 import { ciContext, statementBytes, toStatement } from '../signer/statement.js';
-import { verifyBundleIntegrity } from '../verifier/verify-bundle.js';
+import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { writeAtomically, writeFileAtomically } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
 import type { Env } from './trust.js';
@@ -50,11 +50,7 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   const signer = await makeSigner(options, env);
   const bundlePath = resolve(options.cwd, options.bundle);
   const { stream } = await openBundle(options.cwd, options.bundle, options.onBytes ? (e) => options.onBytes?.({ ...e, label: `checking ${e.label}` }) : undefined);
-  const { report, contents } = await verifyBundleIntegrity(stream);
-  if (!report.ok || !contents.manifest || !contents.manifestBytes) {
-    const why = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => `${c.code}: ${c.message}`).join('; ');
-    throw new SignError('BUNDLE_NOT_VERIFIED', `${options.bundle}: will not sign a bundle that fails verification (${why})`);
-  }
+  const { contents } = await requireIntegrity(stream, options.bundle, 'not signed');
   const statement = toStatement(contents.manifest, contents.manifestBytes, ciContext(env));
   const sigstore = await signer.signDsse(statementBytes(statement), IN_TOTO_PAYLOAD_TYPE);
   const attestation = Buffer.from(`${JSON.stringify(sigstore)}\n`);

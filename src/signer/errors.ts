@@ -8,8 +8,7 @@ export type SignErrorCode =
   | 'KEY_UNREADABLE'
   | 'KEY_INVALID'
   | 'KEY_UNSUPPORTED'
-  | 'SIGNING_SERVICE_FAILED'
-  | 'BUNDLE_NOT_VERIFIED';
+  | 'SIGNING_SERVICE_FAILED';
 
 export class SignError extends EvidenceError<SignErrorCode> {
   /** No `cause` on purpose: sigstore's own errors can quote the identity token; what is useful from them is in the message, redacted. */

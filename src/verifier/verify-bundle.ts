@@ -4,6 +4,7 @@ import { digestHex, digestsEqual, sha256Hex } from '../core/digest.js';
 import { MANIFEST_MEMBER, SUMS_MEMBER, blobMember } from '../core/layout.js';
 import { manifestBlobs, type Manifest } from '../core/manifest.js';
 import { parseSha256Sums } from '../core/sha256sums.js';
+import { VerifyError } from './errors.js';
 import { CHECK_ORDER, type Check, type CheckId, type VerifyReport } from './report.js';
 
 export interface SubjectToCheck {
@@ -151,4 +152,34 @@ function withPasses(failed: Check[], contents: BundleContents, options: VerifyBu
     else out.push({ id, ok: false, skipped: true, code: 'NOT_REACHED', message: 'not checked: reading stopped before this could be checked' });
   }
   return out;
+}
+
+/** What the integrity gate hands on: a bundle whose manifest was read and whose every check passed. */
+export interface IntactBundle {
+  report: VerifyReport;
+  contents: BundleContents & { manifest: Manifest; manifestBytes: Buffer };
+  /** `sha256:<hex>` of the compressed bundle, and its size. */
+  digest: string;
+  size: number;
+  manifestDigest: string;
+}
+
+/**
+ * The rule every command that acts on a bundle applies first (sign, attach,
+ * push, diff): the bundle must pass its integrity check, or nothing is
+ * signed, published or compared. Fails with `BUNDLE_INVALID` (exit 1, a
+ * verdict on the file) naming the bundle (`label`, default its path), what
+ * was refused, and the first failed checks.
+ */
+export async function requireIntegrity(source: Readable, path: string, refused: string, options: Pick<VerifyBundleOptions, 'keepBlob'> & { label?: string } = {}): Promise<IntactBundle> {
+  const label = options.label ?? path;
+  const { report, contents } = await verifyBundleIntegrity(source, options.keepBlob ? { keepBlob: options.keepBlob } : {});
+  const { manifest, manifestBytes } = contents;
+  if (!report.ok || !manifest || !manifestBytes || !report.bundle.digest || !report.bundle.manifestDigest) {
+    const failed = report.checks.filter((c) => !c.ok && !c.skipped);
+    const why = failed.slice(0, 3).map((c) => `${c.code ? `[${c.code}] ` : ''}${c.message}`);
+    if (failed.length > 3) why.push(`and ${failed.length - 3} more`);
+    throw new VerifyError('BUNDLE_INVALID', `${label}: fails its integrity check (${why.join('; ') || 'no readable manifest'}); ${refused}`, { path });
+  }
+  return { report, contents: { ...contents, manifest, manifestBytes }, digest: report.bundle.digest, size: report.bundle.size, manifestDigest: report.bundle.manifestDigest };
 }

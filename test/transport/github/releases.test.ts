@@ -308,7 +308,8 @@ describe('evidence attach', () => {
     const bytes = await readFile(join(dir, NAMES[0] as string));
     bytes[bytes.length - 20] = (bytes[bytes.length - 20] as number) ^ 0xff;
     await writeFile(join(dir, NAMES[0] as string), bytes);
-    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe('ATTACH_INPUT_MISSING');
+    // Present but not intact: a verdict on the file (the integrity gate every command shares), not a missing input.
+    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe('BUNDLE_INVALID');
     expect(gh.received).toHaveLength(0);
   });
 
