@@ -252,10 +252,6 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     const { renderReport } = await import('../src/commands/render.js');
     const identity = identityFrom(o);
     const verifying = o.integrityOnly || o.policy || (o.key?.length ?? 0) > 0 || Object.keys(identity).length > 0;
-    if (!verifying && !o.downloadOnly) {
-      throw new UsageError('fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only');
-    }
-    if (verifying && o.downloadOnly) throw new UsageError('--download-only does not go with the verify options');
     const bar = byteProgress(io, { quiet: o.quiet, json: o.json || o.format === 'json' });
     const r = await fetchRelease({
       ...(bar.onBytes ? { onBytes: bar.onBytes } : {}),
@@ -269,21 +265,18 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       apiUrl: o.apiUrl,
       force: o.force,
       onProgress: (m) => (o.quiet ? undefined : io.stderr.write(`${m}\n`)),
+      ...(o.downloadOnly ? { downloadOnly: true } : {}),
       ...(verifying ? { verify: { integrityOnly: o.integrityOnly, trustedRoot: o.trustedRoot, key: o.key, identity, policy: o.policy } } : {}),
     }).finally(bar.stop);
     for (const f of [r.bundle, r.sigstoreBundle, r.intotoJsonl]) if (f) io.stderr.write(`downloaded ${f.path} (${f.size} bytes, sha256:${f.sha256})\n`);
     io.stderr.write(`release ${r.release.tag}: ${r.release.immutable === true ? 'immutable (GitHub: its assets and tag cannot have changed since publication)' : r.release.immutable === false ? 'not immutable (its assets could have been replaced after publication; the signature is what vouches for them)' : 'GitHub does not say whether it is immutable'}\n`);
-    if (r.intotoMatches === false) {
-      io.stderr.write(`evidence: ${r.intotoJsonl?.name} is not the DSSE envelope of ${r.sigstoreBundle.name} [INTOTO_MISMATCH]\n`);
-      outcome.exitCode = ExitCode.VerificationFailed;
-    }
+    for (const p of r.problems) io.stderr.write(`evidence: ${p.message} [${p.code}]\n`);
     if (r.verification) {
       const { report, manifest } = r.verification;
       io.stdout.write(renderReport(o.json ? 'json' : o.format, report, manifest));
-      const verdict = exitCodeForVerdict(report.verdict, report.ok);
-      // An integrity or authenticity failure (1) outranks a policy failure (3).
-      if (verdict !== ExitCode.Ok && outcome.exitCode !== ExitCode.VerificationFailed) outcome.exitCode = verdict;
     } else if (!r.intotoJsonl) io.stderr.write('note: the release has no .intoto.jsonl\n');
+    // The library's verdict: a mismatch or verification failure (1) outranks a policy failure (3).
+    outcome.exitCode = r.verdict === 'failed' ? ExitCode.VerificationFailed : r.verdict === 'policy-failed' ? ExitCode.PolicyFailed : ExitCode.Ok;
   });
 
   withRegistryOptions(

@@ -6,6 +6,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { canonicalize } from '../core/canonical-json.js';
 import { GitHubError, parseRepo } from '../transport/github/errors.js';
+import { VerifyError } from '../verifier/errors.js';
 import { ReleasesClient, type ReleaseAsset } from '../transport/github/releases.js';
 import type { RetryOptions } from '../transport/github/retry.js';
 import { exists, putInPlace } from '../fs/atomic.js';
@@ -26,9 +27,12 @@ export interface FetchOptions {
   retry?: RetryOptions;
   /**
    * Verify what was downloaded, in the same run: the options of `verify`
-   * (identity, keys, trusted roots, policy). Absent: download only.
+   * (identity, keys, trusted roots, policy). fetch verifies unless told
+   * `downloadOnly`; one of the two is required.
    */
   verify?: Omit<VerifyOptions, 'cwd' | 'env' | 'bundle' | 'attestation'>;
+  /** Download without verifying: the caller takes on verifying later. */
+  downloadOnly?: boolean;
   /** Silence allowed before a request to GitHub fails; default 30 s. */
   timeoutMs?: number;
   onProgress?: (message: string) => void;
@@ -56,6 +60,15 @@ export interface FetchResult {
   /** False when NAME.intoto.jsonl is not the DSSE envelope of NAME.sigstore.json. */
   intotoMatches?: boolean;
   verification?: VerifyResult;
+  /**
+   * The outcome for a release gate: `failed` when the signature files
+   * disagree (INTOTO_MISMATCH, which outranks everything) or verification
+   * failed; `policy-failed` when only the policy did; `verified`; or
+   * `downloaded` when nothing was verified (downloadOnly).
+   */
+  verdict: 'verified' | 'failed' | 'policy-failed' | 'downloaded';
+  /** What is wrong beside the verification report, each with its code. */
+  problems: { code: 'INTOTO_MISMATCH'; message: string }[];
 }
 
 const BUNDLE_ASSET = /\.(tar\.gz|tgz)$/;
@@ -71,6 +84,10 @@ const MAX_ATTESTATION_BYTES = 16 * 1024 * 1024;
  */
 export async function fetchRelease(options: FetchOptions): Promise<FetchResult> {
   const env = options.env ?? {};
+  if (!options.verify && !options.downloadOnly) {
+    throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only');
+  }
+  if (options.verify && options.downloadOnly) throw new VerifyError('INVALID_OPTION', '--download-only does not go with the verify options');
   const { owner, repo } = parseRepo(options.repo);
   const token = env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
   const progress = options.onProgress ?? (() => undefined);
@@ -98,12 +115,18 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
   const sigstoreBundle = await get(sigstoreAsset);
   const intotoJsonl = intotoAsset ? await get(intotoAsset) : undefined;
   const release_ = { tag: release.tag_name, url: release.html_url, draft: release.draft === true, ...(typeof release.immutable === 'boolean' ? { immutable: release.immutable } : {}) };
-  const result: FetchResult = { release: release_, bundle, sigstoreBundle, ...(intotoJsonl ? { intotoJsonl } : {}) };
-  if (intotoJsonl) result.intotoMatches = await envelopesMatch(sigstoreBundle.path, intotoJsonl.path);
+  const result: FetchResult = { release: release_, bundle, sigstoreBundle, ...(intotoJsonl ? { intotoJsonl } : {}), verdict: 'downloaded', problems: [] };
+  if (intotoJsonl) {
+    result.intotoMatches = await envelopesMatch(sigstoreBundle.path, intotoJsonl.path);
+    if (!result.intotoMatches) result.problems.push({ code: 'INTOTO_MISMATCH', message: `${intotoJsonl.name} is not the DSSE envelope of ${sigstoreBundle.name}` });
+  }
 
   if (options.verify) {
     result.verification = await verify({ ...options.verify, cwd: options.cwd, env, bundle: bundle.path, attestation: sigstoreBundle.path });
+    const { report } = result.verification;
+    result.verdict = report.verdict === 'policy-failed' ? 'policy-failed' : report.ok ? 'verified' : 'failed';
   }
+  if (result.problems.length > 0) result.verdict = 'failed';
   return result;
 }
 

@@ -169,7 +169,7 @@ describe('evidence attach', () => {
       const mutable = gh.addRelease('v1.4.3');
       for (const a of gh.releases[0]?.assets ?? []) gh.addAsset(mutable, a.name, a.bytes);
       mutable.immutable = false;
-      const r2 = await fetchRelease({ cwd: out, env, repo: 'acme/web', tag: 'v1.4.3', apiUrl: gh.apiUrl, output: 'dl2' });
+      const r2 = await fetchRelease({ downloadOnly: true, cwd: out, env, repo: 'acme/web', tag: 'v1.4.3', apiUrl: gh.apiUrl, output: 'dl2' });
       expect(r2.release.immutable).toBe(false);
     });
   });
@@ -359,7 +359,7 @@ describe('evidence fetch', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[GITHUB_NOT_FOUND]');
     expect(r.stderr).toContain('GITHUB_TOKEN');
-    const withToken = await fetchRelease({ cwd: out, env: { GH_TOKEN: gh.token }, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST });
+    const withToken = await fetchRelease({ downloadOnly: true, cwd: out, env: { GH_TOKEN: gh.token }, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST });
     expect(withToken.bundle.name).toBe(NAMES[0]);
     expect(withToken.intotoMatches).toBe(true);
   });
@@ -375,7 +375,7 @@ describe('evidence fetch', () => {
     // GitHub's listing still says what was uploaded; what storage sends now differs.
     gh.inject('GET', /\/releases\/\d+\/assets$/, { status: 200, body: gh.releases[0]?.assets.map((a) => ({ id: a.id, name: a.name, size: a.bytes.length, state: 'uploaded', digest: a === asset ? listed : null, url: `${gh.apiUrl}/repos/acme/web/releases/assets/${a.id}`, browser_download_url: `${gh.apiUrl}/x/${a.name}` })) });
     const out = await tmp();
-    expect(await codeOf(fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('ASSET_MISMATCH');
+    expect(await codeOf(fetchRelease({ downloadOnly: true, cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('ASSET_MISMATCH');
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(out)).toEqual([]);
   });
@@ -391,7 +391,7 @@ describe('evidence fetch', () => {
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toContain('[INTOTO_MISMATCH]');
     for (const a of release.assets) a.name = `../${a.name}`;
-    expect(await codeOf(fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, name: `../${NAMES[0]}`, force: true }))).toBe('GITHUB_RESPONSE_INVALID');
+    expect(await codeOf(fetchRelease({ downloadOnly: true, cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, name: `../${NAMES[0]}`, force: true }))).toBe('GITHUB_RESPONSE_INVALID');
   });
 
   it('without a signer to check, fetch refuses unless --download-only', async () => {
@@ -399,7 +399,11 @@ describe('evidence fetch', () => {
     gh.public = true;
     const out = await tmp();
     const r = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out], { cwd: out, env: {} });
-    expect([r.code, r.stderr.includes('[USAGE]')]).toEqual([2, true]);
+    expect([r.code, r.stderr.includes('[IDENTITY_POLICY_REQUIRED]')]).toEqual([2, true]);
+    expect(gh.received).toHaveLength(0);
+    // The rule is the library's, not the command line's: fetchRelease applies it too, before any request.
+    expect(await codeOf(fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe('IDENTITY_POLICY_REQUIRED');
+    expect(await codeOf(fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, downloadOnly: true, verify: { integrityOnly: true } }))).toBe('INVALID_OPTION');
     expect(gh.received).toHaveLength(0);
   });
 
@@ -412,6 +416,9 @@ describe('evidence fetch', () => {
     await writeFile(join(dir, 'policy.yaml'), 'version: 1\nrequire:\n  - kind: junit\n');
     const both = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', await tmp(), '--trusted-root', join(dir, 'trusted_root.json'), '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER, '--policy', join(dir, 'policy.yaml')], { cwd: dir, env: {} });
     expect(both.code).toBe(1);
+    // The library gives the same verdict: the mismatch is a failure, and it outranks the policy's.
+    const lib = await fetchRelease({ cwd: dir, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, output: await tmp(), verify: { trustedRoot: [join(dir, 'trusted_root.json')], identity: { certificateIdentity: SIGNER, certificateOidcIssuer: ISSUER }, policy: join(dir, 'policy.yaml') } });
+    expect([lib.verdict, lib.problems.map((p) => p.code), lib.verification?.report.verdict]).toEqual(['failed', ['INTOTO_MISMATCH'], 'policy-failed']);
     const asset = release.assets[0];
     if (!asset) throw new Error('no asset');
     const listed = `sha256:${sha256(asset.bytes)}`;
@@ -430,8 +437,8 @@ describe('evidence fetch', () => {
     gh.addAsset(release, 'other.tar.gz', 'x');
     gh.addAsset(release, 'other.sigstore.json', '{}');
     const out = await tmp();
-    expect(await codeOf(fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe('ASSET_AMBIGUOUS');
-    const chosen = await fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, name: NAMES[0] as string });
+    expect(await codeOf(fetchRelease({ downloadOnly: true, cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe('ASSET_AMBIGUOUS');
+    const chosen = await fetchRelease({ downloadOnly: true, cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, name: NAMES[0] as string });
     expect(chosen.bundle.name).toBe(NAMES[0]);
   });
 });
