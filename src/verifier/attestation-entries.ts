@@ -2,7 +2,7 @@ import { parseJsonStrict } from '../core/strict-json.js';
 import { digestHex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
 import { attestationSummarySchema } from '../core/summaries.js';
-import type { Check } from './report.js';
+import type { Check, CheckCode } from './report.js';
 import { verifySigstoreBundle, type VerificationKeyInput } from './sigstore-bundle.js';
 import { parseStatement } from './statement-check.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
@@ -19,7 +19,7 @@ export function isAttestationBlob(hex: string, manifest: Manifest): boolean {
 export function checkAttestationEntries(manifest: Manifest, kept: ReadonlyMap<string, Buffer>, roots: LoadedTrustRoot[], keys: VerificationKeyInput[]): Check[] {
   const out: Check[] = [];
   for (const entry of manifest.entries.filter((e) => e.kind === 'attestation')) {
-    const fail = (code: string, message: string): void => {
+    const fail = (code: CheckCode, message: string): void => {
       out.push({ id: 'attestations', ok: false, code, message: `${entry.path}: ${message}`, path: entry.path });
     };
     const summary = attestationSummarySchema.parse(entry.summary);

@@ -1,14 +1,64 @@
+import type { ReadFindingCode } from '../core/bundle-reader.js';
 /**
  * The verification report: data, never prose. The CLI formats it; release
  * gates read it as JSON. Every failure is listed, not only the first.
  */
 export type CheckId = 'archive' | 'members' | 'manifest' | 'blobs' | 'entries' | 'sha256sums' | 'subjects' | 'signature' | 'identity' | 'statement' | 'attestations';
 
+/**
+ * Every code a check can carry: the reader's findings (core) and the
+ * verifier's own. Stable: release gates match on them.
+ */
+export const VERIFIER_CHECK_CODES = [
+  // blobs and SHA256SUMS, as the verifier matches them to the manifest
+  'BLOB_MISSING',
+  'SUMS_MISSING',
+  'SUMS_MALFORMED',
+  'SUMS_MISMATCH',
+  // subjects
+  'NO_SUBJECTS_GIVEN',
+  'SUBJECT_NOT_CHECKED',
+  'SUBJECT_NOT_IN_MANIFEST',
+  'SUBJECT_DIGEST_MISMATCH',
+  // signature
+  'SIGNATURE_MISSING',
+  'SIGNATURE_NOT_CHECKED',
+  'SIGNATURE_INVALID',
+  'KEY_HINT_MISMATCH',
+  'ATTESTATION_MALFORMED',
+  'ATTESTATION_NOT_DSSE',
+  'ATTESTATION_CHAIN_INCLUDES_ROOT',
+  'ATTESTATION_CHAIN_UNTRUSTED',
+  'ATTESTATION_KEY_REQUIRED',
+  // identity
+  'IDENTITY_POLICY_REQUIRED',
+  'IDENTITY_MISMATCH',
+  'ISSUER_MISMATCH',
+  'WORKFLOW_MISMATCH',
+  'SOURCE_REPOSITORY_MISMATCH',
+  'SOURCE_REF_MISMATCH',
+  // statement
+  'ATTESTATION_NOT_INTOTO',
+  'STATEMENT_INVALID',
+  'STATEMENT_WRONG_PREDICATE',
+  'STATEMENT_SUBJECT_MISSING',
+  'STATEMENT_MANIFEST_MISMATCH',
+  'SUBJECT_NOT_IN_ATTESTATION',
+  // attestations collected into the bundle
+  'ATTESTATIONS_NOT_CHECKED',
+  'ATTESTATION_ENTRY_INVALID',
+  'ATTESTATION_ENTRY_UNREADABLE',
+  'ATTESTATION_SUMMARY_MISMATCH',
+  // a check that was never reached because an earlier one failed
+  'NOT_REACHED',
+] as const;
+export type CheckCode = ReadFindingCode | (typeof VERIFIER_CHECK_CODES)[number];
+
 export interface Check {
   id: CheckId;
   ok: boolean;
   /** SCREAMING_SNAKE code of a failure (or of a check that was skipped). */
-  code?: string;
+  code?: CheckCode;
   message: string;
   /** The tar member, JSON path, logical path or file concerned. */
   path?: string;

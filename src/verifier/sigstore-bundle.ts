@@ -3,7 +3,7 @@ import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { RFC3161Timestamp } from '@sigstore/core';
 import { Verifier, toSignedEntity, toTrustMaterial, type Signer } from '@sigstore/verify';
 import { checkIdentity, fulcioClaims, hasIdentityConstraint, matchesSigner, type AllowedSigner, type IdentityPolicy, type SignerIdentity } from './identity-policy.js';
-import type { Check } from './report.js';
+import type { Check, CheckCode } from './report.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 import { sigstoreBundleJsonProblem } from './sigstore-schema.js';
 import { stripUndefined } from '../core/objects.js';
@@ -212,7 +212,7 @@ function tryVerify(bundle: Bundle, root: LoadedTrustRoot | undefined, key: KeyOb
  * The certificates after the leaf must be, byte for byte and in order, the
  * start of one certificate authority's chain in a trusted root.
  */
-function chainProblem(certificates: Buffer[], roots: LoadedTrustRoot[]): { code: string; message: string } | undefined {
+function chainProblem(certificates: Buffer[], roots: LoadedTrustRoot[]): { code: CheckCode; message: string } | undefined {
   const extra = certificates.slice(1);
   if (extra.length === 0) return undefined;
   const listed = roots.some((r) =>
@@ -241,7 +241,7 @@ function isSelfSigned(der: Buffer): boolean {
   }
 }
 
-function fail(id: Check['id'], code: string, msg: string): Check {
+function fail(id: Check['id'], code: CheckCode, msg: string): Check {
   return { id, ok: false, code, message: msg };
 }
 

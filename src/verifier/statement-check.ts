@@ -3,7 +3,7 @@ import { digestHex, digestsEqual, sha256Hex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
 import { EVIDENCE_PREDICATE_TYPE, MANIFEST_SUBJECT_NAME, evidencePredicateSchema } from '../core/predicate.js';
 import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V1, statementSchema, type Statement } from '../formats/intoto.js';
-import type { Check } from './report.js';
+import type { Check, CheckCode } from './report.js';
 
 /**
  * DSSE verification proves who signed the payload, not what it is about.
@@ -11,7 +11,7 @@ import type { Check } from './report.js';
  * hold the exact manifest.json and every release subject.
  */
 export function checkBundleStatement(dsse: { payload: Buffer; payloadType: string } | undefined, manifest: Manifest, manifestBytes: Buffer): { checks: Check[]; statement?: Statement } {
-  const fail = (code: string, message: string, extra: Partial<Check> = {}): { checks: Check[] } => ({ checks: [{ id: 'statement', ok: false, code, message, ...extra }] });
+  const fail = (code: CheckCode, message: string, extra: Partial<Check> = {}): { checks: Check[] } => ({ checks: [{ id: 'statement', ok: false, code, message, ...extra }] });
   if (!dsse) return fail('ATTESTATION_NOT_DSSE', 'the attestation signs a message digest, not an in-toto statement in a DSSE envelope');
   if (dsse.payloadType !== IN_TOTO_PAYLOAD_TYPE) return fail('ATTESTATION_NOT_INTOTO', `the DSSE payload type is '${dsse.payloadType}', not ${IN_TOTO_PAYLOAD_TYPE}`);
   const statement = parseStatement(dsse.payload);
