@@ -1,5 +1,6 @@
 import { DEFAULT_TIMEOUT_MS, NetworkTimeout, timedFetch } from '../transport/http/timeout.js';
 import { headerSecrets, redactSecrets } from '../transport/http/redact.js';
+import { withRetry, type HttpFailure } from '../transport/http/retry.js';
 import { CollectError } from './errors.js';
 
 /** One instant-query answer, as Prometheus gives it (`data` of /api/v1/query). */
@@ -56,35 +57,52 @@ export function prometheusClient(options: PrometheusOptions): PrometheusClient {
     async query(expr, time) {
       const endpoint = new URL(`${base.pathname.replace(/\/$/, '')}/api/v1/query`, base);
       const body = new URLSearchParams({ query: expr, time: (time.getTime() / 1000).toFixed(3) });
-      for (let attempt = 0; ; attempt++) {
-        let res: Response;
-        try {
-          res = await doFetch(endpoint, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body });
-        } catch (e) {
-          if (attempt < retries) {
-            await backoff(attempt);
-            continue;
-          }
+      // The last 5xx answer, kept so that its message can be shown when the retries run out.
+      let busy: Response | undefined;
+      const once = async (): Promise<Response> => {
+        await busy?.body?.cancel();
+        busy = undefined;
+        const res = await doFetch(endpoint, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body });
+        if (res.status >= 500) {
+          busy = res;
+          throw new ServerBusy(res);
+        }
+        return res;
+      };
+      let res: Response;
+      try {
+        res = await withRetry(once, classify, { retries, baseDelayMs: 250, maxDelayMs: 10_000 });
+      } catch (e) {
+        if (!(e instanceof ServerBusy) || !busy) {
           const why = e instanceof NetworkTimeout ? `no answer for ${timeoutMs / 1000} s; --timeout` : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
           throw new CollectError('PROMETHEUS_UNREACHABLE', `Prometheus at ${shown} cannot be reached (${why})`);
         }
-        if (res.status >= 500 && attempt < retries) {
-          await res.body?.cancel();
-          await backoff(attempt);
-          continue;
-        }
-        const json = (await res.json().catch(() => undefined)) as { status?: string; data?: PromQueryData; error?: string; errorType?: string } | undefined;
-        if (!res.ok || json?.status !== 'success' || !json.data) {
-          // The server's words may echo our request, headers included: redacted, and cut short.
-          const said = json?.error ? `${json.errorType ?? 'error'}: ${String(json.error).slice(0, 500)}` : `HTTP ${res.status}`;
-          throw new CollectError('PROMETHEUS_ERROR', `Prometheus at ${shown} refused the query ${expr} (${redactSecrets(said, secrets)})`);
-        }
-        return json.data;
+        res = busy;
       }
+      const json = (await res.json().catch(() => undefined)) as { status?: string; data?: PromQueryData; error?: string; errorType?: string } | undefined;
+      if (!res.ok || json?.status !== 'success' || !json.data) {
+        // The server's words may echo our request, headers included: redacted, and cut short.
+        const said = json?.error ? `${json.errorType ?? 'error'}: ${String(json.error).slice(0, 500)}` : `HTTP ${res.status}`;
+        throw new CollectError('PROMETHEUS_ERROR', `Prometheus at ${shown} refused the query ${expr} (${redactSecrets(said, secrets)})`);
+      }
+      return json.data;
     },
   };
 }
 
-function backoff(attempt: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+/** A 5xx answer, thrown so that the shared loop retries it. */
+class ServerBusy extends Error {
+  readonly status: number;
+  readonly headers: Record<string, string | undefined>;
+  constructor(res: Response) {
+    super(`HTTP ${res.status}`);
+    this.status = res.status;
+    this.headers = Object.fromEntries(res.headers.entries());
+  }
+}
+
+/** 5xx answers (with their Retry-After) are retried, and so is every failure of fetch itself (refused, reset, silent), like a 503. */
+function classify(e: unknown): HttpFailure {
+  if (e instanceof ServerBusy) return { status: e.status, headers: e.headers, message: e.message };
+  return { status: 503, headers: {}, message: 'network' };
 }

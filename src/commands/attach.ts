@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { hashFile } from '../fs/hash-file.js';
 import { GitHubError, parseRepo } from '../transport/github/errors.js';
 import { ReleasesClient, type Release, type ReleaseAsset } from '../transport/github/releases.js';
-import type { RetryOptions } from '../transport/github/retry.js';
+import type { RetryOptions } from '../transport/http/retry.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { exists } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';

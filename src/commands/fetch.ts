@@ -8,7 +8,7 @@ import { canonicalize } from '../core/canonical-json.js';
 import { GitHubError, parseRepo } from '../transport/github/errors.js';
 import { VerifyError } from '../verifier/errors.js';
 import { ReleasesClient, type ReleaseAsset } from '../transport/github/releases.js';
-import type { RetryOptions } from '../transport/github/retry.js';
+import type { RetryOptions } from '../transport/http/retry.js';
 import { exists, putInPlace } from '../fs/atomic.js';
 import type { Env } from './trust.js';
 import { verify, type VerifyOptions, type VerifyResult } from './verify.js';

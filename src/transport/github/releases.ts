@@ -11,7 +11,7 @@ import { HashingCounter } from '../../core/hash-stream.js';
 import { readErrorBody } from '../http/body.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import { GitHubError } from './errors.js';
-import { withRetry, type HttpFailure, type RetryOptions } from './retry.js';
+import { withRetry, type HttpFailure, type RetryOptions } from '../http/retry.js';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 

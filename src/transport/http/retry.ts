@@ -1,7 +1,8 @@
 /**
- * Retries for GitHub calls. @octokit/plugin-retry and plugin-throttling do
- * this for JSON calls, but cannot replay a streamed upload body; one small
- * loop that re-runs the whole call (re-opening the file) serves both.
+ * The one retry loop of every HTTP client here (GitHub, Prometheus).
+ * @octokit/plugin-retry and plugin-throttling do this for JSON calls, but
+ * cannot replay a streamed upload body; one small loop that re-runs the whole
+ * call (re-opening the file) serves both, and any other client.
  */
 export interface RetryOptions {
   /** Attempts after the first (default 4). */
@@ -21,7 +22,7 @@ export interface HttpFailure {
 
 export type RetryDecision = { retry: false } | { retry: true; delayMs?: number };
 
-/** 5xx, 429, and GitHub's secondary rate limit (a 403 that says so or asks to retry after). */
+/** 5xx, 429, and a 403 that asks to retry after (GitHub's secondary rate limit, which may only say so in words). */
 export function shouldRetry(failure: HttpFailure): RetryDecision {
   const { status, headers } = failure;
   const after = retryAfterMs(headers);
