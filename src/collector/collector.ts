@@ -2,6 +2,7 @@ import { type FileError, readSmallFile } from '../fs/small-file.js';
 import { stat } from 'node:fs/promises';
 import { hashFile } from '../fs/hash-file.js';
 import { sha256Hex } from '../core/digest.js';
+import { stripBom } from '../formats/xml.js';
 import { CollectError } from './errors.js';
 
 /** One evidence file handed to a collector. */
@@ -90,9 +91,7 @@ export function parseJson(input: CollectorInput, bytes: Buffer): unknown {
   }
 }
 
-export function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
+export { stripBom };
 
 export function outputFor(bytes: Buffer, kind: string, mediaType: string, summary: Record<string, unknown>): CollectorOutput {
   return { kind, mediaType, summary, hex: sha256Hex(bytes), size: bytes.length };

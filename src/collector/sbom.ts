@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import parseSpdxExpression from 'spdx-expression-parse';
 import { spdxConformance, spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from '../formats/spdx.js';
 import { parseSpdxTagValue } from '../formats/spdx-tag-value.js';
+import { MEDIA_TYPES } from '../formats/sbom.js';
 import { zodIssues } from '../core/issues.js';
 import { MAX_CONFORMANCE_FINDINGS, type SbomSummary } from '../core/summaries.js';
 import { outputFor, parseJson, readInput, stripBom, type Collector, type CollectorInput, type CollectorOutput } from './collector.js';
@@ -14,12 +15,7 @@ const require = createRequire(import.meta.url);
 
 export const CYCLONEDX_VERSIONS = ['1.2', '1.3', '1.4', '1.5', '1.6', '1.7'] as const;
 
-export const MEDIA_TYPES = {
-  cyclonedxJson: 'application/vnd.cyclonedx+json',
-  cyclonedxXml: 'application/vnd.cyclonedx+xml',
-  spdxJson: 'application/spdx+json',
-  spdxTagValue: 'text/spdx',
-} as const;
+export { MEDIA_TYPES };
 
 /** CycloneDX (JSON, XML; 1.2–1.7) and SPDX 2.3 (JSON, tag-value), validated against their schemas. */
 export const sbomCollector: Collector = {

@@ -1,11 +1,7 @@
-import { MEDIA_TYPES } from '../collector/sbom.js';
-import { stripBom } from '../collector/collector.js';
-import { children, parseXml, text, type XmlNode } from '../collector/xml.js';
+import { readSbom, type SbomComponent } from '../formats/sbom.js';
 import { digestHex } from '../core/digest.js';
 import { MAX_ATTESTATION_BYTES } from '../core/layout.js';
 import type { Manifest, ManifestEntry } from '../core/manifest.js';
-import { spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from '../formats/spdx.js';
-import { parseSpdxTagValue } from '../formats/spdx-tag-value.js';
 import {
   coverageSummarySchema,
   doraSummarySchema,
@@ -128,14 +124,6 @@ function summaries<T>(m: Manifest, kind: string, schema: { safeParse(v: unknown)
 
 // --- Components --------------------------------------------------------------
 
-/** A component read from an SBOM; `key` identifies it across releases. */
-export interface SbomComponent {
-  key: string;
-  name: string;
-  version: string | null;
-  purl?: string;
-}
-
 function sideComponents(side: Side, warnings: string[]): SbomComponent[] {
   const out: SbomComponent[] = [];
   for (const e of entriesOf(side.manifest, 'sbom')) {
@@ -147,100 +135,12 @@ function sideComponents(side: Side, warnings: string[]): SbomComponent[] {
       continue;
     }
     try {
-      out.push(...sbomComponents(bytes, e.mediaType, e.path));
+      out.push(...readSbom(bytes, e.mediaType, e.path).components);
     } catch (err) {
       warnings.push(`${side.label} ${e.path}: SBOM cannot be read (${(err as Error).message}); its components are not compared`);
     }
   }
   return out;
-}
-
-/** Components of one SBOM blob, by the media type its collector recorded. */
-export function sbomComponents(bytes: Buffer, mediaType: string, label = 'sbom'): SbomComponent[] {
-  switch (mediaType) {
-    case MEDIA_TYPES.cyclonedxJson:
-      return cdxJsonComponents(JSON.parse(stripBom(bytes.toString('utf8'))) as unknown);
-    case MEDIA_TYPES.cyclonedxXml:
-      return cdxXmlComponents(parseXml({ file: label, label }, bytes));
-    case MEDIA_TYPES.spdxJson:
-      return spdxComponents(JSON.parse(stripBom(bytes.toString('utf8'))) as unknown);
-    case MEDIA_TYPES.spdxTagValue: {
-      const parsed = parseSpdxTagValue(stripBom(bytes.toString('utf8')));
-      if (!parsed.ok) throw new Error(`not valid SPDX tag-value (line ${parsed.issues[0]?.line ?? '?'}: ${parsed.issues[0]?.message ?? ''})`);
-      return spdxComponents(parsed.document);
-    }
-    default:
-      throw new Error(`unknown SBOM media type ${mediaType}`);
-  }
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
-
-function component(name: string, version: string | undefined, purl: string | undefined): SbomComponent {
-  const base = purl ? purlWithoutVersion(purl) : undefined;
-  return { key: base ? `purl:${base}` : `name:${name}`, name, version: version ?? null, ...(purl ? { purl } : {}) };
-}
-
-function cdxName(name: string, group: string | undefined): string {
-  return group ? `${group}/${name}` : name;
-}
-
-function cdxJsonComponents(json: unknown): SbomComponent[] {
-  if (!json || typeof json !== 'object') throw new Error('not a JSON object');
-  const out: SbomComponent[] = [];
-  const walk = (list: unknown): void => {
-    if (!Array.isArray(list)) return;
-    for (const c of list as Record<string, unknown>[]) {
-      if (!c || typeof c !== 'object') continue;
-      const name = str(c.name);
-      if (name) out.push(component(cdxName(name, str(c.group)), str(c.version), str(c.purl)));
-      walk(c.components);
-    }
-  };
-  walk((json as Record<string, unknown>).components);
-  return out;
-}
-
-function cdxXmlComponents(doc: XmlNode): SbomComponent[] {
-  const bom = children(doc, 'bom')[0];
-  if (!bom) throw new Error('no CycloneDX <bom>');
-  const out: SbomComponent[] = [];
-  const walk = (block: XmlNode | undefined): void => {
-    for (const c of children(block, 'component')) {
-      const name = text(children(c, 'name')[0]);
-      if (name) out.push(component(cdxName(name, text(children(c, 'group')[0])), text(children(c, 'version')[0]), text(children(c, 'purl')[0])));
-      walk(children(c, 'components')[0]);
-    }
-  };
-  walk(children(bom, 'components')[0]);
-  return out;
-}
-
-function spdxComponents(json: unknown): SbomComponent[] {
-  const parsed = spdxDocumentSchema.safeParse(json);
-  if (!parsed.success) throw new Error('not a valid SPDX 2.3 document');
-  const doc: SpdxDocument = parsed.data;
-  // The package the document describes is the product, not a component (as the collector counts).
-  const described = spdxDescribedIds(doc);
-  return (doc.packages ?? [])
-    .filter((p) => !described.has(p.SPDXID))
-    .map((p) => {
-      const purl = (p.externalRefs ?? []).find((r) => r.referenceType === 'purl')?.referenceLocator;
-      return component(p.name, str(p.versionInfo), str(purl));
-    });
-}
-
-/**
- * A purl without its version: `pkg:npm/%40scope/name@1.2.3?arch=x#sub` →
- * `pkg:npm/%40scope/name?arch=x#sub`. The version is the part after the last
- * '@' of the name (an unencoded npm scope '@' comes before a '/').
- */
-export function purlWithoutVersion(purl: string): string {
-  const cut = purl.search(/[?#]/);
-  const head = cut === -1 ? purl : purl.slice(0, cut);
-  const tail = cut === -1 ? '' : purl.slice(cut);
-  const at = head.lastIndexOf('@');
-  return (at > head.lastIndexOf('/') ? head.slice(0, at) : head) + tail;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { isCelError, parse, run } from '@bufbuild/cel';
 import { parse as parseYaml } from 'yaml';
 import { digestHex, sha256Hex } from '../../core/digest.js';
-import { spdxDescribedIds } from '../../formats/spdx.js';
+import { readSbom } from '../../formats/sbom.js';
+import { attr, children, parseXml, type XmlNode } from '../../formats/xml.js';
 import { durationSeconds } from '../../formats/time.js';
 import { zodIssues } from '../../core/issues.js';
 import type { Manifest } from '../../core/manifest.js';
@@ -188,17 +189,17 @@ export function crossCheckBlob(hex: string, manifest: Manifest): boolean {
 
 function crossCheck(name: Policy['crossChecks'][number], ctx: PolicyContext): CrossCheckResult {
   const { manifest } = ctx;
-  const blobsOf = (kind: string): { path: string; text: string }[] =>
+  const blobsOf = (kind: string): { path: string; mediaType: string; bytes: Buffer; text: string }[] =>
     manifest.entries.filter((e) => e.kind === kind).flatMap((e) => {
       const b = ctx.blobs.get(digestHex(e.digest));
-      return b ? [{ path: e.path, text: b.toString('utf8') }] : [];
+      return b ? [{ path: e.path, mediaType: e.mediaType, bytes: b, text: b.toString('utf8') }] : [];
     });
   const commit = manifest.source.commit;
   const problems: string[] = [];
   let stated = 0;
   if (name === 'sbom-version') {
     for (const b of blobsOf('sbom')) {
-      const version = describedVersion(b.text);
+      const version = describedVersion(b);
       if (version === undefined) continue;
       stated++;
       if (version !== manifest.version) problems.push(`${b.path} describes version ${version}, the bundle is ${manifest.version}`);
@@ -206,7 +207,7 @@ function crossCheck(name: Policy['crossChecks'][number], ctx: PolicyContext): Cr
   } else {
     if (!commit) return { name, status: 'not-applicable', message: 'the bundle states no source commit' };
     for (const b of blobsOf(name === 'sarif-commit' ? 'sarif' : 'junit')) {
-      const revisions = name === 'sarif-commit' ? sarifRevisions(b.text) : junitRevisions(b.text);
+      const revisions = name === 'sarif-commit' ? sarifRevisions(b.text) : junitRevisions(b);
       if (revisions.length === 0) continue;
       stated++;
       for (const r of revisions) if (!commit.startsWith(r.toLowerCase()) || r.length < 7) problems.push(`${b.path} was made from ${r}, the bundle's source is ${commit}`);
@@ -216,30 +217,13 @@ function crossCheck(name: Policy['crossChecks'][number], ctx: PolicyContext): Cr
   return problems.length ? { name, status: 'fail', message: problems.join('; ') } : { name, status: 'pass', message: `${stated} entr${stated === 1 ? 'y agrees' : 'ies agree'} with the bundle` };
 }
 
-function describedVersion(text: string): string | undefined {
+/** The product version an SBOM states, read by the one SBOM reader; an SBOM that cannot be read states none. */
+function describedVersion(blob: { bytes: Buffer; mediaType: string; path: string }): string | undefined {
   try {
-    const doc = JSON.parse(text) as Parameters<typeof spdxDescribedIds>[0] & { bomFormat?: string; metadata?: { component?: { version?: string } }; packages?: { SPDXID: string; versionInfo?: string }[] };
-    if (doc.bomFormat === 'CycloneDX') return doc.metadata?.component?.version;
-    const described = spdxDescribedIds(doc);
-    return doc.packages?.find((p) => described.has(p.SPDXID))?.versionInfo;
+    return readSbom(blob.bytes, blob.mediaType, blob.path).describedVersion;
   } catch {
-    return cycloneDxXmlVersion(text);
+    return undefined;
   }
-}
-
-/** metadata/component/version of a CycloneDX XML SBOM, found in linear time (the input is hostile). */
-function cycloneDxXmlVersion(text: string): string | undefined {
-  const start = text.indexOf('<metadata>');
-  if (start < 0) return undefined;
-  const end = text.indexOf('</metadata>', start);
-  const metadata = text.slice(start, end < 0 ? undefined : end);
-  const component = metadata.indexOf('<component');
-  if (component < 0) return undefined;
-  const open = metadata.indexOf('<version>', component);
-  const close = open < 0 ? -1 : metadata.indexOf('</version>', open);
-  if (open < 0 || close < 0) return undefined;
-  const version = metadata.slice(open + '<version>'.length, close);
-  return version.includes('<') ? undefined : version.trim();
 }
 
 function sarifRevisions(text: string): string[] {
@@ -251,9 +235,30 @@ function sarifRevisions(text: string): string[] {
   }
 }
 
-function junitRevisions(text: string): string[] {
+const REVISION_PROPERTY = /^(?:git[._-]?commit|commit|sha|git[._-]?sha|GIT_COMMIT|revision)$/;
+
+/** The commits a JUnit report names in `<properties>` (of any suite, at any depth), read by the one XML reader. */
+function junitRevisions(blob: { bytes: Buffer; path: string }): string[] {
+  let doc: XmlNode;
+  try {
+    doc = parseXml(blob.path, blob.bytes);
+  } catch {
+    return [];
+  }
   const out: string[] = [];
-  const re = /<property\s+name="(?:git[._-]?commit|commit|sha|git[._-]?sha|GIT_COMMIT|revision)"\s+value="([0-9a-fA-F]{7,64})"/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] as string);
+  const walk = (node: XmlNode, depth: number): void => {
+    if (depth > 64) return;
+    for (const [name, value] of Object.entries(node)) {
+      if (name.startsWith('@') || name === '#text' || !Array.isArray(value)) continue;
+      for (const child of children(node, name)) {
+        if (name === 'property') {
+          const key = attr(child, 'name');
+          const v = attr(child, 'value');
+          if (key && v && REVISION_PROPERTY.test(key) && /^[0-9a-fA-F]{7,64}$/.test(v)) out.push(v);
+        } else walk(child, depth + 1);
+      }
+    }
+  };
+  walk(doc, 0);
   return out;
 }

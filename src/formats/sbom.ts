@@ -1,0 +1,140 @@
+import { FormatError } from './errors.js';
+import { spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from './spdx.js';
+import { parseSpdxTagValue } from './spdx-tag-value.js';
+import { children, parseXml, stripBom, text, type XmlNode } from './xml.js';
+
+/** The media types the SBOM collector records, and by which the SBOM is read again. */
+export const MEDIA_TYPES = {
+  cyclonedxJson: 'application/vnd.cyclonedx+json',
+  cyclonedxXml: 'application/vnd.cyclonedx+xml',
+  spdxJson: 'application/spdx+json',
+  spdxTagValue: 'text/spdx',
+} as const;
+
+/** A component read from an SBOM; `key` identifies it across releases. */
+export interface SbomComponent {
+  key: string;
+  name: string;
+  version: string | null;
+  purl?: string;
+}
+
+export interface SbomContents {
+  /** Every component but the product the SBOM describes, nested ones included. */
+  components: SbomComponent[];
+  /** The product's version: CycloneDX metadata.component.version, SPDX's described package's versionInfo. */
+  describedVersion?: string;
+}
+
+/**
+ * The one reader of an SBOM already collected (diff, policy), by the media
+ * type its collector recorded: CycloneDX JSON and XML, SPDX JSON and
+ * tag-value. The collector validates against the formats' schemas on the way
+ * in; this reads what it needs and fails with FormatError SBOM_UNREADABLE
+ * (or XML_INVALID, XML_DOCTYPE_NOT_ALLOWED) naming `label`.
+ */
+export function readSbom(bytes: Buffer, mediaType: string, label: string): SbomContents {
+  switch (mediaType) {
+    case MEDIA_TYPES.cyclonedxJson:
+      return cdxJson(json(bytes, label), label);
+    case MEDIA_TYPES.cyclonedxXml:
+      return cdxXml(parseXml(label, bytes), label);
+    case MEDIA_TYPES.spdxJson:
+      return spdx(json(bytes, label), label);
+    case MEDIA_TYPES.spdxTagValue: {
+      const parsed = parseSpdxTagValue(stripBom(bytes.toString('utf8')));
+      if (!parsed.ok) throw unreadable(label, `not valid SPDX tag-value (line ${parsed.issues[0]?.line ?? '?'}: ${parsed.issues[0]?.message ?? ''})`);
+      return spdx(parsed.document, label);
+    }
+    default:
+      throw unreadable(label, `unknown SBOM media type ${mediaType}`);
+  }
+}
+
+function unreadable(label: string, why: string): FormatError {
+  return new FormatError('SBOM_UNREADABLE', `${label}: ${why}`, { file: label });
+}
+
+function json(bytes: Buffer, label: string): unknown {
+  try {
+    return JSON.parse(stripBom(bytes.toString('utf8')));
+  } catch (e) {
+    throw unreadable(label, `not valid JSON (${(e as Error).message})`);
+  }
+}
+
+const described = (version: string | undefined): { describedVersion?: string } => (version === undefined ? {} : { describedVersion: version });
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+function component(name: string, version: string | undefined, purl: string | undefined): SbomComponent {
+  const base = purl ? purlWithoutVersion(purl) : undefined;
+  return { key: base ? `purl:${base}` : `name:${name}`, name, version: version ?? null, ...(purl ? { purl } : {}) };
+}
+
+function cdxName(name: string, group: string | undefined): string {
+  return group ? `${group}/${name}` : name;
+}
+
+function cdxJson(json: unknown, label: string): SbomContents {
+  if (!json || typeof json !== 'object') throw unreadable(label, 'not a JSON object');
+  const out: SbomComponent[] = [];
+  const walk = (list: unknown): void => {
+    if (!Array.isArray(list)) return;
+    for (const c of list as Record<string, unknown>[]) {
+      if (!c || typeof c !== 'object') continue;
+      const name = str(c.name);
+      if (name) out.push(component(cdxName(name, str(c.group)), str(c.version), str(c.purl)));
+      walk(c.components);
+    }
+  };
+  const doc = json as { components?: unknown; metadata?: { component?: { version?: unknown } } };
+  walk(doc.components);
+  return { components: out, ...described(str(doc.metadata?.component?.version)) };
+}
+
+function cdxXml(doc: XmlNode, label: string): SbomContents {
+  const bom = children(doc, 'bom')[0];
+  if (!bom) throw unreadable(label, 'no CycloneDX <bom>');
+  const out: SbomComponent[] = [];
+  const walk = (block: XmlNode | undefined): void => {
+    for (const c of children(block, 'component')) {
+      const name = text(children(c, 'name')[0]);
+      if (name) out.push(component(cdxName(name, text(children(c, 'group')[0])), text(children(c, 'version')[0]), text(children(c, 'purl')[0])));
+      walk(children(c, 'components')[0]);
+    }
+  };
+  walk(children(bom, 'components')[0]);
+  const product = children(children(bom, 'metadata')[0], 'component')[0];
+  return { components: out, ...described(text(children(product, 'version')[0])) };
+}
+
+function spdx(json: unknown, label: string): SbomContents {
+  const parsed = spdxDocumentSchema.safeParse(json);
+  if (!parsed.success) throw unreadable(label, 'not a valid SPDX 2.3 document');
+  const doc: SpdxDocument = parsed.data;
+  // The package the document describes is the product, not a component (as the collector counts).
+  const ids = spdxDescribedIds(doc);
+  const packages = doc.packages ?? [];
+  const components = packages
+    .filter((p) => !ids.has(p.SPDXID))
+    .map((p) => {
+      const purl = (p.externalRefs ?? []).find((r) => r.referenceType === 'purl')?.referenceLocator;
+      return component(p.name, str(p.versionInfo), str(purl));
+    });
+  return { components, ...described(str(packages.find((p) => ids.has(p.SPDXID))?.versionInfo)) };
+}
+
+/**
+ * A purl without its version: `pkg:npm/%40scope/name@1.2.3?arch=x#sub` →
+ * `pkg:npm/%40scope/name?arch=x#sub`. The version is the part after the last
+ * '@' of the name (an unencoded npm scope '@' comes before a '/').
+ */
+export function purlWithoutVersion(purl: string): string {
+  const cut = purl.search(/[?#]/);
+  const head = cut === -1 ? purl : purl.slice(0, cut);
+  const tail = cut === -1 ? '' : purl.slice(cut);
+  const at = head.lastIndexOf('@');
+  return (at > head.lastIndexOf('/') ? head.slice(0, at) : head) + tail;
+}
+

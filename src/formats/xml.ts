@@ -1,0 +1,70 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { FormatError } from './errors.js';
+
+export type XmlNode = Record<string, unknown>;
+
+/** Text without the byte-order mark some Windows tools write first. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Parses XML that arrives as evidence: the one XML reader of collector, diff
+ * and policy. Entities are not expanded (no DOCTYPE tricks), attributes are
+ * kept with an '@' prefix, and every element becomes an array so documents
+ * with one or many children read the same way. `label` names the document in
+ * errors (FormatError XML_INVALID, XML_DOCTYPE_NOT_ALLOWED).
+ */
+export function parseXml(label: string, bytes: Buffer): XmlNode {
+  const text = stripBom(bytes.toString('utf8'));
+  // Entity declarations are how XML inputs read files (XXE) or explode
+  // (billion laughs), and no report a test or coverage tool writes has any:
+  // a document type with an internal subset, or an <!ENTITY> anywhere, is
+  // refused before any parser sees it. A bare document type naming an
+  // external DTD (Cobertura writes one) is harmless: no parser here loads it.
+  const declaration = /<!ENTITY\b|<!DOCTYPE\b[^>[]*\[/i.exec(text);
+  if (declaration) {
+    const line = text.slice(0, declaration.index).split('\n').length;
+    const what = /^<!ENTITY/i.test(declaration[0]) ? '<!ENTITY>' : '<!DOCTYPE> with an internal subset';
+    throw new FormatError('XML_DOCTYPE_NOT_ALLOWED', `${label}: line ${line} declares a ${what}; evidence XML must declare no entities`, { file: label });
+  }
+  const valid = XMLValidator.validate(text, { allowBooleanAttributes: true });
+  if (valid !== true) {
+    const { line, col, msg } = valid.err;
+    throw new FormatError('XML_INVALID', `${label}: not well-formed XML`, { file: label, issues: [{ path: `line ${line}, column ${col}`, message: msg }] });
+  }
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    processEntities: false,
+    htmlEntities: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    removeNSPrefix: false,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    isArray: (_name, _jpath, _isLeaf, isAttribute) => !isAttribute,
+  });
+  try {
+    return parser.parse(text) as XmlNode;
+  } catch (e) {
+    throw new FormatError('XML_INVALID', `${label}: not well-formed XML (${(e as Error).message})`, { file: label, cause: e });
+  }
+}
+
+export function children(node: unknown, name: string): XmlNode[] {
+  if (!node || typeof node !== 'object') return [];
+  const value = (node as XmlNode)[name];
+  return Array.isArray(value) ? (value as XmlNode[]).map((v) => (v && typeof v === 'object' ? v : { '#text': v })) : [];
+}
+
+export function attr(node: XmlNode, name: string): string | undefined {
+  const v = node[`@${name}`];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function text(node: XmlNode | undefined): string | undefined {
+  if (!node) return undefined;
+  const v = node['#text'];
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}
