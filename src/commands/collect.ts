@@ -11,7 +11,7 @@ import { collectors, type Collector, type CollectorName } from '../collector/ind
 import { attestationCollector } from '../collector/attestation.js';
 import { parseDuration, resolveAsOf } from '../collector/as-of.js';
 import { doraCollector } from '../collector/dora.js';
-import { prometheusClient } from '../collector/prometheus.js';
+import { prometheusClient } from '../transport/prometheus.js';
 import { sloCollector } from '../collector/slo.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import { readKeys, resolveTrustRoots } from './trust.js';
