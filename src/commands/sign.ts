@@ -4,7 +4,8 @@ import type { SerializedBundle } from '@sigstore/bundle';
 import { rewriteWithAttestation } from '../core/bundle-rewrite.js';
 import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../formats/intoto.js';
 import { SignError } from '../signer/errors.js';
-import { identityProvider, type Fetch } from '../signer/identity.js';
+import { identityProvider } from '../signer/identity.js';
+import { githubActionsToken } from '../transport/github/oidc.js';
 import { keySigner, keylessSigner, loadSigningKey, type PayloadSigner } from '../signer/sigstore.js';
 import { ciContext, statementBytes, toStatement } from '../signer/statement.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
@@ -24,7 +25,7 @@ export interface SignOptions {
   tsaUrl?: string;
   noTsa?: boolean;
   /** For the GitHub Actions OIDC request (tests). */
-  fetch?: Fetch;
+  fetch?: typeof fetch;
   /** Told of the bytes read as the bundle is checked and rewritten, for a progress display. */
   onBytes?: ByteProgress;
   /** Silence allowed before a request to Fulcio, Rekor, the TSA or the OIDC endpoint fails; default 30 s. */
@@ -73,7 +74,8 @@ export async function makeSigner(options: Omit<SignOptions, 'bundle'>, env: Env)
     const key = await loadSigningKey(resolve(options.cwd, options.key));
     return keySigner(key, { ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}), ...(options.tsaUrl && !options.noTsa ? { tsaUrl: options.tsaUrl } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   }
-  const source = identityProvider({ ...(options.identityToken ? { token: options.identityToken } : {}), env, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const githubActions = (url: string, token: string) => githubActionsToken(url, token, { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const source = identityProvider({ ...(options.identityToken ? { token: options.identityToken } : {}), env, githubActions });
   // Asked once, before any work, so a missing token fails fast; Fulcio gets the same one.
   const token = await source.getToken();
   const identity = { getToken: async () => token };

@@ -1,4 +1,3 @@
-import { NetworkTimeout, timedFetch } from '../transport/http/timeout.js';
 import { SignError } from './errors.js';
 
 export interface IdentityProvider {
@@ -6,19 +5,21 @@ export interface IdentityProvider {
 }
 
 export type Env = Record<string, string | undefined>;
-export type Fetch = typeof fetch;
+
+/** Asks GitHub Actions' OIDC endpoint for a token (src/transport/github/oidc.ts; commands wire it in). */
+export type ActionsTokenRequest = (requestUrl: string, requestToken: string) => IdentityProvider;
 
 /**
  * The OIDC identity token for keyless signing, from (in order) the
  * --identity-token option, SIGSTORE_ID_TOKEN, or GitHub Actions' OIDC
  * endpoint (which needs `permissions: id-token: write`).
  */
-export function identityProvider(options: { token?: string; env: Env; fetch?: Fetch; timeoutMs?: number }): IdentityProvider {
+export function identityProvider(options: { token?: string; env: Env; githubActions: ActionsTokenRequest }): IdentityProvider {
   const { env } = options;
   if (options.token) return staticToken(options.token, '--identity-token');
   if (env.SIGSTORE_ID_TOKEN) return staticToken(env.SIGSTORE_ID_TOKEN, 'SIGSTORE_ID_TOKEN');
   if (env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-    return githubActionsToken(env.ACTIONS_ID_TOKEN_REQUEST_URL, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, timedFetch(options.timeoutMs, options.fetch ?? fetch));
+    return options.githubActions(env.ACTIONS_ID_TOKEN_REQUEST_URL, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
   }
   return {
     getToken: () =>
@@ -51,24 +52,4 @@ export function checkJwt(token: string, from: string): Record<string, unknown> {
   } catch {
     throw new SignError('IDENTITY_TOKEN_INVALID', `${from}: the JWT's claims are not base64url JSON`);
   }
-}
-
-function githubActionsToken(requestUrl: string, requestToken: string, doFetch: Fetch): IdentityProvider {
-  return {
-    async getToken() {
-      const url = new URL(requestUrl);
-      url.searchParams.set('audience', 'sigstore');
-      let res: Response;
-      try {
-        res = await doFetch(url, { headers: { authorization: `bearer ${requestToken}`, accept: 'application/json' } });
-      } catch (e) {
-        throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', `GitHub Actions OIDC token request to ${url.origin} failed (${e instanceof NetworkTimeout ? e.message : (e as Error).name})`);
-      }
-      if (!res.ok) throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', `GitHub Actions OIDC token request to ${url.origin} answered HTTP ${res.status}; does the job have \`permissions: id-token: write\`?`);
-      const body = (await res.json().catch(() => undefined)) as { value?: unknown } | undefined;
-      if (typeof body?.value !== 'string') throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', 'GitHub Actions OIDC token response has no "value"');
-      checkJwt(body.value, 'the GitHub Actions OIDC token');
-      return body.value;
-    },
-  };
 }
