@@ -137,7 +137,7 @@ function sideComponents(side: Side, warnings: string[]): SbomComponent[] {
     try {
       out.push(...readSbom(bytes, e.mediaType, e.path).components);
     } catch (err) {
-      warnings.push(`${side.label} ${e.path}: SBOM cannot be read (${(err as Error).message}); its components are not compared`);
+      warnings.push(`${side.label} ${e.path}: SBOM cannot be read (${(err as Error).message.replace(`${e.path}: `, '')}); its components are not compared`);
     }
   }
   return out;

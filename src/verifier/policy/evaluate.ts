@@ -189,10 +189,10 @@ export function crossCheckBlob(hex: string, manifest: Manifest): boolean {
 
 function crossCheck(name: Policy['crossChecks'][number], ctx: PolicyContext): CrossCheckResult {
   const { manifest } = ctx;
-  const blobsOf = (kind: string): { path: string; mediaType: string; bytes: Buffer; text: string }[] =>
+  const blobsOf = (kind: string): { path: string; mediaType: string; bytes: Buffer }[] =>
     manifest.entries.filter((e) => e.kind === kind).flatMap((e) => {
       const b = ctx.blobs.get(digestHex(e.digest));
-      return b ? [{ path: e.path, mediaType: e.mediaType, bytes: b, text: b.toString('utf8') }] : [];
+      return b ? [{ path: e.path, mediaType: e.mediaType, bytes: b }] : [];
     });
   const commit = manifest.source.commit;
   const problems: string[] = [];
@@ -207,7 +207,7 @@ function crossCheck(name: Policy['crossChecks'][number], ctx: PolicyContext): Cr
   } else {
     if (!commit) return { name, status: 'not-applicable', message: 'the bundle states no source commit' };
     for (const b of blobsOf(name === 'sarif-commit' ? 'sarif' : 'junit')) {
-      const revisions = name === 'sarif-commit' ? sarifRevisions(b.text) : junitRevisions(b);
+      const revisions = name === 'sarif-commit' ? sarifRevisions(b.bytes.toString('utf8')) : junitRevisions(b);
       if (revisions.length === 0) continue;
       stated++;
       for (const r of revisions) if (!commit.startsWith(r.toLowerCase()) || r.length < 7) problems.push(`${b.path} was made from ${r}, the bundle's source is ${commit}`);
