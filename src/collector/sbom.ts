@@ -1,13 +1,13 @@
 import { createRequire } from 'node:module';
 import parseSpdxExpression from 'spdx-expression-parse';
-import { spdxConformance, spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from '../formats/spdx.js';
+import { spdxConformance, spdxDocumentSchema, type SpdxDocument } from '../formats/spdx.js';
 import { parseSpdxTagValue } from '../formats/spdx-tag-value.js';
-import { MEDIA_TYPES } from '../formats/sbom.js';
+import { MEDIA_TYPES, cycloneDxJsonContents, cycloneDxXmlContents, licenceTally, spdxContents, type SbomContents } from '../formats/sbom.js';
 import { zodIssues } from '../core/issues.js';
 import { MAX_CONFORMANCE_FINDINGS, type SbomSummary } from '../core/summaries.js';
 import { outputFor, parseJson, readInput, stripBom, type Collector, type CollectorInput, type CollectorOutput } from './collector.js';
 import { CollectError } from './errors.js';
-import { attr, children, parseXml, text, type XmlNode } from './xml.js';
+import { attr, children, parseXml } from './xml.js';
 import { PACKAGE_VERSION as COLLECTOR_VERSION } from '../version.js';
 
 type CdxModule = typeof import('@cyclonedx/cyclonedx-library');
@@ -64,15 +64,7 @@ async function collectCycloneDxJson(input: CollectorInput, bytes: Buffer, json: 
       issues: errors.map((e) => ({ path: `$${e.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`, message: `${describeAjv(e)}${foundAt(json, e.instancePath)}` })),
     });
   }
-  const components = flattenJsonComponents(json.components);
-  const licenses = new Set<string>();
-  let unlicensed = 0;
-  for (const c of components) {
-    const ids = jsonLicenseIds(c.licenses);
-    if (ids === undefined) unlicensed++;
-    else ids.forEach((id) => licenses.add(id));
-  }
-  return outputFor(bytes, 'sbom', MEDIA_TYPES.cyclonedxJson, summary('cyclonedx', version, components.length, licenses, unlicensed));
+  return outputFor(bytes, 'sbom', MEDIA_TYPES.cyclonedxJson, summary('cyclonedx', version, cycloneDxJsonContents(json)));
 }
 
 /** ` (found VALUE)` for the scalar at a JSON pointer, so that an error shows what is wrong. */
@@ -91,24 +83,6 @@ function foundAt(json: unknown, pointer: string): string {
 function describeAjv(e: { message?: string; params?: Record<string, unknown> }): string {
   const extra = e.params?.additionalProperty ? ` ('${String(e.params.additionalProperty)}')` : e.params?.allowedValues ? ` (${JSON.stringify(e.params.allowedValues)})` : '';
   return `${e.message ?? 'invalid'}${extra}`;
-}
-
-type JsonComponent = { licenses?: unknown; components?: unknown };
-
-function flattenJsonComponents(value: unknown): JsonComponent[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((c: JsonComponent) => [c, ...flattenJsonComponents(c?.components)]);
-}
-
-/** SPDX ids named by a component's licenses; undefined when it names no license at all. */
-function jsonLicenseIds(value: unknown): string[] | undefined {
-  if (!Array.isArray(value) || value.length === 0) return undefined;
-  const ids: string[] = [];
-  for (const choice of value as { license?: { id?: string; name?: string }; expression?: string }[]) {
-    if (choice.license?.id) ids.push(choice.license.id);
-    if (choice.expression) ids.push(...expressionIds(choice.expression));
-  }
-  return ids;
 }
 
 async function collectCycloneDxXml(input: CollectorInput, bytes: Buffer): Promise<CollectorOutput> {
@@ -136,27 +110,7 @@ async function collectCycloneDxXml(input: CollectorInput, bytes: Buffer): Promis
       issues: list.map((e) => ({ path: `line ${e.line ?? '?'}`, message: (e.message ?? 'invalid').trim() })),
     });
   }
-  const components = flattenXmlComponents(children(bom, 'components')[0]);
-  const licenses = new Set<string>();
-  let unlicensed = 0;
-  for (const c of components) {
-    const block = children(c, 'licenses')[0];
-    const ids = [
-      ...children(block, 'license').flatMap((l) => {
-        const id = text(children(l, 'id')[0]);
-        return id ? [id] : [];
-      }),
-      ...children(block, 'expression').flatMap((e) => expressionIds(text(e) ?? '')),
-    ];
-    const named = children(block, 'license').length + children(block, 'expression').length;
-    if (named === 0) unlicensed++;
-    ids.forEach((id) => licenses.add(id));
-  }
-  return outputFor(bytes, 'sbom', MEDIA_TYPES.cyclonedxXml, summary('cyclonedx', version, components.length, licenses, unlicensed));
-}
-
-function flattenXmlComponents(block: XmlNode | undefined): XmlNode[] {
-  return children(block, 'component').flatMap((c) => [c, ...flattenXmlComponents(children(c, 'components')[0])]);
+  return outputFor(bytes, 'sbom', MEDIA_TYPES.cyclonedxXml, summary('cyclonedx', version, cycloneDxXmlContents(bom)));
 }
 
 function collectSpdx(input: CollectorInput, bytes: Buffer, json: unknown, mediaType: string): CollectorOutput {
@@ -165,18 +119,9 @@ function collectSpdx(input: CollectorInput, bytes: Buffer, json: unknown, mediaT
     throw new CollectError('SBOM_INVALID', `${input.label}: not a valid SPDX 2.3 document`, { file: input.label, issues: zodIssues(parsed.error) });
   }
   const doc: SpdxDocument = parsed.data;
-  const described = spdxDescribedIds(doc);
-  const packages = (doc.packages ?? []).filter((p) => !described.has(p.SPDXID));
-  const licenses = new Set<string>();
-  let unlicensed = 0;
-  for (const p of packages) {
-    const ids = [p.licenseDeclared, p.licenseConcluded].flatMap((v) => (typeof v === 'string' && v !== 'NOASSERTION' && v !== 'NONE' ? [v] : []));
-    if (ids.length === 0) unlicensed++;
-    for (const expr of ids) expressionIds(expr).forEach((id) => licenses.add(id));
-  }
   const deviations = spdxConformance(doc, isLicenseExpression);
   const conformance = deviations.length ? { conformance: { count: deviations.length, findings: deviations.slice(0, MAX_CONFORMANCE_FINDINGS) } } : {};
-  return outputFor(bytes, 'sbom', mediaType, { ...summary('spdx', doc.spdxVersion.replace(/^SPDX-/, ''), packages.length, licenses, unlicensed), ...conformance });
+  return outputFor(bytes, 'sbom', mediaType, { ...summary('spdx', doc.spdxVersion.replace(/^SPDX-/, ''), spdxContents(doc)), ...conformance });
 }
 
 /** An SPDX license expression as Annex D defines it (license ids from the SPDX list, LicenseRef-…). */
@@ -190,26 +135,8 @@ function isLicenseExpression(value: string): boolean {
 }
 
 
-/** License ids in an SPDX expression; an unparsable expression counts as itself. */
-export function expressionIds(expression: string): string[] {
-  const trimmed = expression.trim();
-  if (!trimmed) return [];
-  try {
-    const out: string[] = [];
-    const walk = (node: parseSpdxExpression.Info): void => {
-      if ('license' in node) out.push(node.license);
-      else {
-        walk(node.left);
-        walk(node.right);
-      }
-    };
-    walk(parseSpdxExpression(trimmed));
-    return out;
-  } catch {
-    return [trimmed];
-  }
-}
 
-function summary(format: SbomSummary['format'], specVersion: string, components: number, licenses: Set<string>, unlicensed: number): SbomSummary {
-  return { format, specVersion, components, licenses: [...licenses].sort(), unlicensed };
+/** The summary from what formats/sbom.ts read: every component but the product, its licences, and those with none. */
+function summary(format: SbomSummary['format'], specVersion: string, contents: SbomContents): SbomSummary {
+  return { format, specVersion, components: contents.components.length, ...licenceTally(contents.components) };
 }

@@ -2,16 +2,7 @@ import { readSbom, type SbomComponent } from '../formats/sbom.js';
 import { digestHex } from '../core/digest.js';
 import { MAX_ATTESTATION_BYTES } from '../core/layout.js';
 import type { Manifest, ManifestEntry } from '../core/manifest.js';
-import {
-  coverageSummarySchema,
-  doraSummarySchema,
-  junitSummarySchema,
-  sarifSummarySchema,
-  sbomSummarySchema,
-  sloSummarySchema,
-  type DoraSummary,
-  type SloSummary,
-} from '../core/summaries.js';
+import { summariesOf, type CollectedKind, type DoraSummary, type SloSummary, type SummaryOf } from '../core/summaries.js';
 import { VerifyError } from '../verifier/errors.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { openBundle } from './open-bundle.js';
@@ -113,13 +104,8 @@ function entriesOf(m: Manifest, kind: string): ManifestEntry[] {
 }
 
 /** Typed summaries of one kind; the manifest schema has checked them already, this only narrows the type. */
-function summaries<T>(m: Manifest, kind: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T[] {
-  const out: T[] = [];
-  for (const e of entriesOf(m, kind)) {
-    const parsed = schema.safeParse(e.summary);
-    if (parsed.success) out.push(parsed.data);
-  }
-  return out;
+function summaries<K extends CollectedKind>(m: Manifest, kind: K): SummaryOf<K>[] {
+  return summariesOf(m.entries, kind).map((x) => x.summary);
 }
 
 // --- Components --------------------------------------------------------------
@@ -186,7 +172,7 @@ function diffComponents(a: SbomComponent[], b: SbomComponent[]): DiffResult['com
 }
 
 function licensesOf(m: Manifest): Set<string> {
-  return new Set(summaries(m, 'sbom', sbomSummarySchema).flatMap((s) => s.licenses));
+  return new Set(summaries(m, 'sbom').flatMap((s) => s.licenses));
 }
 
 // --- Summaries -----------------------------------------------------------------
@@ -227,8 +213,8 @@ function sarifRules(side: Side, warnings: string[]): Set<string> {
 }
 
 function diffSarif(a: Manifest, b: Manifest): Omit<DiffResult['vulnerabilities'], 'rules'> {
-  const o = summaries(a, 'sarif', sarifSummarySchema);
-  const n = summaries(b, 'sarif', sarifSummarySchema);
+  const o = summaries(a, 'sarif');
+  const n = summaries(b, 'sarif');
   const both = (pick: (s: (typeof o)[number]) => number): Change => change(total(o, pick), total(n, pick));
   return {
     results: both((s) => s.results),
@@ -238,14 +224,14 @@ function diffSarif(a: Manifest, b: Manifest): Omit<DiffResult['vulnerabilities']
 }
 
 function diffJunit(a: Manifest, b: Manifest): DiffResult['tests'] {
-  const o = summaries(a, 'junit', junitSummarySchema);
-  const n = summaries(b, 'junit', junitSummarySchema);
+  const o = summaries(a, 'junit');
+  const n = summaries(b, 'junit');
   return Object.fromEntries(TEST_COUNTS.map((k) => [k, change(total(o, (s) => s[k]), total(n, (s) => s[k]))])) as DiffResult['tests'];
 }
 
 function diffCoverage(a: Manifest, b: Manifest): DiffResult['coverage'] {
   const ratio = (m: Manifest, which: 'lines' | 'branches'): number | null => {
-    const list = summaries(m, 'coverage', coverageSummarySchema)
+    const list = summaries(m, 'coverage')
       .map((s) => s[which])
       .filter((c) => c.ratio !== null);
     if (list.length === 0) return null;
@@ -260,7 +246,7 @@ function diffCoverage(a: Manifest, b: Manifest): DiffResult['coverage'] {
 function diffSlo(a: Manifest, b: Manifest): DiffResult['slo'] {
   const byName = (m: Manifest): Map<string, SloSummary['slos'][number]> => {
     const map = new Map<string, SloSummary['slos'][number]>();
-    for (const s of summaries(m, 'slo', sloSummarySchema)) for (const o of s.slos) if (!map.has(o.name)) map.set(o.name, o);
+    for (const s of summaries(m, 'slo')) for (const o of s.slos) if (!map.has(o.name)) map.set(o.name, o);
     return map;
   };
   const o = byName(a);
@@ -276,7 +262,7 @@ function diffSlo(a: Manifest, b: Manifest): DiffResult['slo'] {
 
 function diffDora(a: Side, b: Side, warnings: string[]): DiffResult['dora'] {
   const first = (s: Side): DoraSummary | undefined => {
-    const list = summaries(s.manifest, 'dora', doraSummarySchema);
+    const list = summaries(s.manifest, 'dora');
     if (list.length > 1) warnings.push(`${s.label}: ${list.length} DORA entries; only the first (by path) is compared`);
     return list[0];
   };

@@ -1,4 +1,4 @@
-import { redactSecrets } from '../transport/http/redact.js';
+import { redactSecrets } from '../core/redact.js';
 import { redactUrl } from '../collector/source.js';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';

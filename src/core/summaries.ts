@@ -177,3 +177,31 @@ export function isCollectedKind(kind: string): kind is CollectedKind {
 export function summarySchemaFor(kind: string): z.ZodType {
   return isCollectedKind(kind) ? summarySchemas[kind] : fileSummarySchema;
 }
+
+export type SummaryOf<K extends CollectedKind> = z.infer<(typeof summarySchemas)[K]>;
+
+/** An entry's summary with its kind, typed: what `readSummary` returns. */
+export type TypedSummary = { [K in CollectedKind]: { kind: K; summary: SummaryOf<K> } }[CollectedKind];
+
+/**
+ * The one way the verifier, policy, diff and reports read an entry's summary:
+ * typed by its kind, or undefined when the kind has no collector or the
+ * summary has not that kind's shape (a manifest read before, or without,
+ * validation is untrusted data). Never throws.
+ */
+export function readSummary(entry: { kind: string; summary?: unknown }): TypedSummary | undefined {
+  if (!isCollectedKind(entry.kind)) return undefined;
+  const parsed = summarySchemas[entry.kind].safeParse(entry.summary);
+  return parsed.success ? ({ kind: entry.kind, summary: parsed.data } as TypedSummary) : undefined;
+}
+
+/** The typed summaries of every entry of one kind, with their entries; entries whose summary does not read are left out. */
+export function summariesOf<K extends CollectedKind, E extends { kind: string; summary?: unknown }>(entries: readonly E[], kind: K): { entry: E; summary: SummaryOf<K> }[] {
+  const out: { entry: E; summary: SummaryOf<K> }[] = [];
+  for (const entry of entries) {
+    if (entry.kind !== kind) continue;
+    const parsed = summarySchemas[kind].safeParse(entry.summary);
+    if (parsed.success) out.push({ entry, summary: parsed.data as SummaryOf<K> });
+  }
+  return out;
+}

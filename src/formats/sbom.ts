@@ -1,3 +1,4 @@
+import parseSpdxExpression from 'spdx-expression-parse';
 import { FormatError } from './errors.js';
 import { spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from './spdx.js';
 import { parseSpdxTagValue } from './spdx-tag-value.js';
@@ -17,6 +18,8 @@ export interface SbomComponent {
   name: string;
   version: string | null;
   purl?: string;
+  /** The SPDX licence ids the component names (ids in expressions, LicenseRef-…); null when it names no licence at all. */
+  licenses: string[] | null;
 }
 
 export interface SbomContents {
@@ -67,9 +70,62 @@ const described = (version: string | undefined): { describedVersion?: string } =
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
-function component(name: string, version: string | undefined, purl: string | undefined): SbomComponent {
+function component(name: string, version: string | undefined, purl: string | undefined, licenses: string[] | null): SbomComponent {
   const base = purl ? purlWithoutVersion(purl) : undefined;
-  return { key: base ? `purl:${base}` : `name:${name}`, name, version: version ?? null, ...(purl ? { purl } : {}) };
+  return { key: base ? `purl:${base}` : `name:${name}`, name, version: version ?? null, ...(purl ? { purl } : {}), licenses };
+}
+
+/** Distinct licence ids over every component, sorted, and how many components name no licence. */
+export function licenceTally(components: readonly SbomComponent[]): { licenses: string[]; unlicensed: number } {
+  const ids = new Set<string>();
+  let unlicensed = 0;
+  for (const c of components) {
+    if (c.licenses === null) unlicensed++;
+    else c.licenses.forEach((id) => ids.add(id));
+  }
+  return { licenses: [...ids].sort(), unlicensed };
+}
+
+/** License ids in an SPDX expression; an unparsable expression counts as itself. */
+export function expressionIds(expression: string): string[] {
+  const trimmed = expression.trim();
+  if (!trimmed) return [];
+  try {
+    const out: string[] = [];
+    const walk = (node: parseSpdxExpression.Info): void => {
+      if ('license' in node) out.push(node.license);
+      else {
+        walk(node.left);
+        walk(node.right);
+      }
+    };
+    walk(parseSpdxExpression(trimmed));
+    return out;
+  } catch {
+    return [trimmed];
+  }
+}
+
+/** A CycloneDX JSON component's licences: ids and expression ids; null when its `licenses` names none. */
+function cdxJsonLicences(value: unknown): string[] | null {
+  if (!Array.isArray(value) || value.length === 0) return null;
+  const ids: string[] = [];
+  for (const choice of value as ({ license?: { id?: unknown }; expression?: unknown } | null)[]) {
+    const id = str(choice?.license?.id);
+    if (id) ids.push(id);
+    const expression = str(choice?.expression);
+    if (expression) ids.push(...expressionIds(expression));
+  }
+  return ids;
+}
+
+/** A CycloneDX XML component's licences; null when its <licenses> holds no <license> or <expression>. */
+function cdxXmlLicences(c: XmlNode): string[] | null {
+  const block = children(c, 'licenses')[0];
+  const named = children(block, 'license');
+  const expressions = children(block, 'expression');
+  if (named.length + expressions.length === 0) return null;
+  return [...named.flatMap((l) => text(children(l, 'id')[0]) ?? []), ...expressions.flatMap((e) => expressionIds(text(e) ?? ''))];
 }
 
 function cdxName(name: string, group: string | undefined): string {
@@ -78,13 +134,18 @@ function cdxName(name: string, group: string | undefined): string {
 
 function cdxJson(json: unknown, label: string): SbomContents {
   if (!json || typeof json !== 'object') throw unreadable(label, 'not a JSON object');
+  return cycloneDxJsonContents(json);
+}
+
+/** The components of a CycloneDX JSON document (nested ones included) and the product's version. */
+export function cycloneDxJsonContents(json: object): SbomContents {
   const out: SbomComponent[] = [];
   const walk = (list: unknown): void => {
     if (!Array.isArray(list)) return;
     for (const c of list as Record<string, unknown>[]) {
       if (!c || typeof c !== 'object') continue;
       const name = str(c.name);
-      if (name) out.push(component(cdxName(name, str(c.group)), str(c.version), str(c.purl)));
+      if (name) out.push(component(cdxName(name, str(c.group)), str(c.version), str(c.purl), cdxJsonLicences(c.licenses)));
       walk(c.components);
     }
   };
@@ -96,11 +157,16 @@ function cdxJson(json: unknown, label: string): SbomContents {
 function cdxXml(doc: XmlNode, label: string): SbomContents {
   const bom = children(doc, 'bom')[0];
   if (!bom) throw unreadable(label, 'no CycloneDX <bom>');
+  return cycloneDxXmlContents(bom);
+}
+
+/** The components of a CycloneDX XML <bom> (nested ones included) and the product's version. */
+export function cycloneDxXmlContents(bom: XmlNode): SbomContents {
   const out: SbomComponent[] = [];
   const walk = (block: XmlNode | undefined): void => {
     for (const c of children(block, 'component')) {
       const name = text(children(c, 'name')[0]);
-      if (name) out.push(component(cdxName(name, text(children(c, 'group')[0])), text(children(c, 'version')[0]), text(children(c, 'purl')[0])));
+      if (name) out.push(component(cdxName(name, text(children(c, 'group')[0])), text(children(c, 'version')[0]), text(children(c, 'purl')[0]), cdxXmlLicences(c)));
       walk(children(c, 'components')[0]);
     }
   };
@@ -112,7 +178,11 @@ function cdxXml(doc: XmlNode, label: string): SbomContents {
 function spdx(json: unknown, label: string): SbomContents {
   const parsed = spdxDocumentSchema.safeParse(json);
   if (!parsed.success) throw unreadable(label, 'not a valid SPDX 2.3 document');
-  const doc: SpdxDocument = parsed.data;
+  return spdxContents(parsed.data);
+}
+
+/** The packages of an SPDX document but the ones it describes (the product), and the product's version. */
+export function spdxContents(doc: SpdxDocument): SbomContents {
   // The package the document describes is the product, not a component (as the collector counts).
   const ids = spdxDescribedIds(doc);
   const packages = doc.packages ?? [];
@@ -120,7 +190,8 @@ function spdx(json: unknown, label: string): SbomContents {
     .filter((p) => !ids.has(p.SPDXID))
     .map((p) => {
       const purl = (p.externalRefs ?? []).find((r) => r.referenceType === 'purl')?.referenceLocator;
-      return component(p.name, str(p.versionInfo), str(purl));
+      const declared = [p.licenseDeclared, p.licenseConcluded].flatMap((v) => (typeof v === 'string' && v !== 'NOASSERTION' && v !== 'NONE' ? [v] : []));
+      return component(p.name, str(p.versionInfo), str(purl), declared.length ? declared.flatMap(expressionIds) : null);
     });
   return { components, ...described(str(packages.find((p) => ids.has(p.SPDXID))?.versionInfo)) };
 }

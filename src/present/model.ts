@@ -1,5 +1,6 @@
 import type { InspectResult } from '../core/manifest.js';
 import { describeSummary } from './text.js';
+import { summariesOf } from '../core/summaries.js';
 import type { PolicyResult, RuleResult } from '../verifier/policy-result.js';
 import { durationSeconds } from '../formats/time.js';
 import { assess, headline, type Assessment, type Verdict } from '../verifier/assessment.js';
@@ -43,7 +44,7 @@ export function policyOf(input: AuditReportInput): PolicyResult | undefined {
 export function assessmentOf(input: AuditReportInput): Assessment {
   if (input.report.assessment) return input.report.assessment;
   const policy = policyOf(input);
-  return assess(policy ? { ...input.report, policy } : input.report, input.entries.map((e) => ({ path: e.path, kind: e.kind, summary: (e.summary ?? {}) as Record<string, unknown> })));
+  return assess(policy ? { ...input.report, policy } : input.report, input.entries);
 }
 
 export function verdictOf(input: AuditReportInput): Verdict {
@@ -82,26 +83,19 @@ function obj(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
-/** describeSummary, but never throwing on a summary that does not have its kind's shape. */
-export function summaryLine(kind: string, summary: unknown): string {
-  try {
-    return describeSummary(kind, obj(summary));
-  } catch {
-    return '(summary not readable)';
-  }
-}
+/** One line per entry's summary (describeSummary never throws, whatever the summary holds). */
+export const summaryLine = describeSummary;
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** SARIF security severities summed over every sarif entry; null when there is none. */
 export function severityTotals(entries: AuditReportInput['entries']): { totals: Record<Severity, number>; files: number } | null {
-  const sarif = entries.filter((e) => e.kind === 'sarif');
+  const sarif = summariesOf(entries, 'sarif');
   if (!sarif.length) return null;
   const totals: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
-  for (const e of sarif) {
-    const s = obj(obj(e.summary).severities);
-    for (const k of SEVERITIES) totals[k] += Math.max(0, num(s[k]) ?? 0);
+  for (const { summary } of sarif) {
+    for (const k of SEVERITIES) totals[k] += summary.severities[k];
   }
   return { totals, files: sarif.length };
 }
@@ -111,14 +105,13 @@ export type TestOutcome = (typeof TEST_OUTCOMES)[number];
 
 /** JUnit outcomes summed over every junit entry; null when there is none. */
 export function testTotals(entries: AuditReportInput['entries']): { totals: Record<TestOutcome, number>; tests: number; files: number } | null {
-  const junit = entries.filter((e) => e.kind === 'junit');
+  const junit = summariesOf(entries, 'junit');
   if (!junit.length) return null;
   const totals: Record<TestOutcome, number> = { passed: 0, failed: 0, errored: 0, skipped: 0 };
   let tests = 0;
-  for (const e of junit) {
-    const s = obj(e.summary);
-    for (const k of TEST_OUTCOMES) totals[k] += Math.max(0, num(s[k]) ?? 0);
-    tests += Math.max(0, num(s.tests) ?? 0);
+  for (const { summary } of junit) {
+    for (const k of TEST_OUTCOMES) totals[k] += summary[k];
+    tests += summary.tests;
   }
   return { totals, tests, files: junit.length };
 }
@@ -141,27 +134,21 @@ export interface SloView {
 /** Every SLO of every slo entry. */
 export function sloViews(entries: AuditReportInput['entries']): SloView[] {
   const out: SloView[] = [];
-  for (const e of entries.filter((x) => x.kind === 'slo')) {
-    const s = obj(e.summary);
-    const slos = Array.isArray(s.slos) ? s.slos : [];
-    for (const raw of slos) {
-      const o = obj(raw);
-      const eb = obj(o.errorBudget);
-      const br = obj(o.burnRates);
-      const alerts = obj(o.alerts);
+  for (const { entry, summary } of summariesOf(entries, 'slo')) {
+    for (const o of summary.slos) {
       out.push({
-        path: e.path,
-        name: String(o.name ?? '(unnamed)'),
-        service: o.service === undefined ? undefined : String(o.service),
-        objective: num(o.objective),
-        period: String(o.period ?? ''),
-        sli: num(o.sli),
-        budgetRemaining: num(eb.remaining),
-        budgetConsumed: num(eb.consumed),
-        burnRates: Object.keys(br).map((w) => ({ window: w, rate: num(br[w]) })).sort((a, b) => windowSeconds(a.window) - windowSeconds(b.window)),
-        alerts: { page: alerts.page === true, ticket: alerts.ticket === true },
-        asOf: String(s.asOf ?? ''),
-        live: s.live === true,
+        path: entry.path,
+        name: o.name,
+        service: o.service,
+        objective: o.objective,
+        period: o.period,
+        sli: o.sli,
+        budgetRemaining: o.errorBudget.remaining,
+        budgetConsumed: o.errorBudget.consumed,
+        burnRates: Object.entries(o.burnRates).map(([window, rate]) => ({ window, rate })).sort((a, b) => windowSeconds(a.window) - windowSeconds(b.window)),
+        alerts: o.alerts,
+        asOf: summary.asOf,
+        live: summary.live,
       });
     }
   }
@@ -190,27 +177,22 @@ export interface DoraView {
 }
 
 export function doraViews(entries: AuditReportInput['entries']): DoraView[] {
-  return entries
-    .filter((e) => e.kind === 'dora')
-    .map((e) => {
-      const s = obj(e.summary);
-      return {
-        path: e.path,
-        environment: String(s.environment ?? ''),
-        asOf: String(s.asOf ?? ''),
-        windowDays: num(s.windowDays),
-        deployments: num(s.deployments),
-        deploymentsPerDay: num(s.deploymentsPerDay),
-        band: String(s.band ?? 'none'),
-        leadTimeMedian: num(obj(s.leadTimeSeconds).median),
-        leadTimeP90: num(obj(s.leadTimeSeconds).p90),
-        changeFailureRate: num(s.changeFailureRate),
-        failedDeployments: num(s.failedDeployments),
-        timeToRestoreMedian: num(obj(s.timeToRestoreSeconds).median),
-        incidents: num(s.incidents),
-        resolvedIncidents: num(s.resolvedIncidents),
-      };
-    });
+  return summariesOf(entries, 'dora').map(({ entry, summary: s }) => ({
+    path: entry.path,
+    environment: s.environment,
+    asOf: s.asOf,
+    windowDays: s.windowDays,
+    deployments: s.deployments,
+    deploymentsPerDay: s.deploymentsPerDay,
+    band: s.band,
+    leadTimeMedian: s.leadTimeSeconds.median,
+    leadTimeP90: s.leadTimeSeconds.p90,
+    changeFailureRate: s.changeFailureRate,
+    failedDeployments: s.failedDeployments,
+    timeToRestoreMedian: s.timeToRestoreSeconds.median,
+    incidents: s.incidents,
+    resolvedIncidents: s.resolvedIncidents,
+  }));
 }
 
 /** 45 min, 5.3 h, 2.2 d. */

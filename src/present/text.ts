@@ -1,4 +1,5 @@
 import type { InspectResult } from '../core/manifest.js';
+import { isCollectedKind, readSummary } from '../core/summaries.js';
 import type { AttestationReport } from '../verifier/report.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import { assess, headline } from '../verifier/assessment.js';
@@ -17,57 +18,53 @@ export function formatBytes(n: number): string {
   return u === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
-/** One line that says what a typed summary holds. */
-export function describeSummary(kind: string, s: Record<string, unknown>): string {
-  const n = (k: string): number => Number((s as Record<string, number>)[k] ?? 0);
-  switch (kind) {
+/** One line that says what a typed summary holds; '(summary not readable)' when it has not its kind's shape, '' for kinds without a summary. */
+export function describeSummary(kind: string, summary: unknown): string {
+  if (!isCollectedKind(kind)) return '';
+  const typed = readSummary({ kind, summary });
+  if (!typed) return '(summary not readable)';
+  const pct = (r: number | null, digits = 1): string => (r === null ? 'n/a' : `${(r * 100).toFixed(digits)}%`);
+  switch (typed.kind) {
     case 'sbom': {
-      const deviations = Number((s.conformance as { count?: number } | undefined)?.count ?? 0);
-      return `${String(s.format)} ${String(s.specVersion)}: ${n('components')} components, ${(s.licenses as string[]).length} licenses, ${n('unlicensed')} unlicensed${deviations ? `; ${deviations} tolerated deviation${deviations === 1 ? '' : 's'} from the specification` : ''}`;
+      const s = typed.summary;
+      const deviations = s.conformance?.count ?? 0;
+      return `${s.format} ${s.specVersion}: ${s.components} components, ${s.licenses.length} licenses, ${s.unlicensed} unlicensed${deviations ? `; ${deviations} tolerated deviation${deviations === 1 ? '' : 's'} from the specification` : ''}`;
     }
     case 'sarif': {
-      const l = s.levels as Record<string, number>;
-      const v = s.severities as Record<string, number>;
-      return `${(s.tools as string[]).join(', ') || 'no tool'}: ${n('results')} results (${l.error} error, ${l.warning} warning, ${l.note} note); security: ${v.critical} critical, ${v.high} high, ${v.medium} medium, ${v.low} low`;
+      const { levels: l, severities: v, tools, results } = typed.summary;
+      return `${tools.join(', ') || 'no tool'}: ${results} results (${l.error} error, ${l.warning} warning, ${l.note} note); security: ${v.critical} critical, ${v.high} high, ${v.medium} medium, ${v.low} low`;
     }
-    case 'junit':
-      if (n('tests') === 0) return '0 tests: NO TEST CASES (a report without tests proves nothing)';
-      return `${n('tests')} tests: ${n('passed')} passed, ${n('failed')} failed, ${n('errored')} errored, ${n('skipped')} skipped in ${n('durationSeconds')} s`;
-    case 'coverage': {
-      const pct = (o: unknown): string => {
-        const r = (o as { ratio: number | null }).ratio;
-        return r === null ? 'n/a' : `${(r * 100).toFixed(1)}%`;
-      };
-      return `${String(s.format)}: lines ${pct(s.lines)}, branches ${pct(s.branches)}`;
+    case 'junit': {
+      const s = typed.summary;
+      if (s.tests === 0) return '0 tests: NO TEST CASES (a report without tests proves nothing)';
+      return `${s.tests} tests: ${s.passed} passed, ${s.failed} failed, ${s.errored} errored, ${s.skipped} skipped in ${s.durationSeconds} s`;
     }
+    case 'coverage':
+      return `${typed.summary.format}: lines ${pct(typed.summary.lines.ratio)}, branches ${pct(typed.summary.branches.ratio)}`;
     case 'k6': {
-      const c = s.checks as { passed: number; failed: number };
-      const t = s.thresholds as { passed: string[]; failed: string[] };
-      const d = s.httpReqDuration as { p95: number | null };
+      const { checks: c, thresholds: t, httpReqDuration: d } = typed.summary;
       return `checks ${c.passed} passed, ${c.failed} failed; thresholds ${t.passed.length} passed, ${t.failed.length} failed; p95 ${d.p95 ?? 'n/a'} ms`;
     }
     case 'terraform': {
-      const c = s.changes as Record<string, number>;
-      return `${c.create} create, ${c.update} update, ${c.replace} replace, ${c.delete} delete${s.destructive ? ' (destructive)' : ''}`;
+      const c = typed.summary.changes;
+      return `${c.create} create, ${c.update} update, ${c.replace} replace, ${c.delete} delete${typed.summary.destructive ? ' (destructive)' : ''}`;
     }
     case 'migrations':
-      return `${n('files')} files, ${n('statements')} statements, ${(s.destructive as unknown[]).length} destructive`;
+      return `${typed.summary.files} files, ${typed.summary.statements} statements, ${typed.summary.destructive.length} destructive`;
     case 'dora': {
-      const lt = s.leadTimeSeconds as { median: number | null };
-      const cfr = s.changeFailureRate as number | null;
-      return `${n('deployments')} deployments (${String(s.band)}), lead time median ${lt.median === null ? 'n/a' : `${(lt.median / 3600).toFixed(1)} h`}, change failure rate ${cfr === null ? 'n/a' : `${(cfr * 100).toFixed(0)}%`}`;
+      const s = typed.summary;
+      const lt = s.leadTimeSeconds.median;
+      return `${s.deployments} deployments (${s.band}), lead time median ${lt === null ? 'n/a' : `${(lt / 3600).toFixed(1)} h`}, change failure rate ${pct(s.changeFailureRate, 0)}`;
     }
     case 'slo':
-      return (s.slos as { name: string; sli: number; errorBudget: { remaining: number } }[])
+      return typed.summary.slos
         .map((o) => `${o.name}: SLI ${(o.sli * 100).toFixed(3)}%, budget left ${(o.errorBudget.remaining * 100).toFixed(0)}%`)
         .join('; ')
-        .concat(s.live ? '' : ' (saved snapshot, not live)');
+        .concat(typed.summary.live ? '' : ' (saved snapshot, not live)');
     case 'attestation': {
-      const signer = s.signer as { identity?: string; keyHint?: string };
-      return `${String(s.predicateType ?? s.content)} by ${signer.identity ?? `key ${signer.keyHint ?? ''}`}`;
+      const s = typed.summary;
+      return `${s.predicateType ?? s.content} by ${s.signer.kind === 'certificate' ? s.signer.identity : `key ${s.signer.keyHint}`}`;
     }
-    default:
-      return '';
   }
 }
 

@@ -1,5 +1,5 @@
 import { EvidenceError } from '../core/error.js';
-import { redactSecrets } from '../transport/http/redact.js';
+import { redactSecrets } from '../core/redact.js';
 /** Errors while signing: bad key or token, or a signing service that failed. All exit 2. */
 export type SignErrorCode =
   | 'IDENTITY_TOKEN_MISSING'
@@ -17,7 +17,7 @@ export class SignError extends EvidenceError<SignErrorCode> {
   }
 }
 
-/** Removes secrets from text that may reach a terminal, a log or a file (src/transport/http/redact.ts). */
+/** Removes secrets from text that may reach a terminal, a log or a file (src/core/redact.ts). */
 export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
   return redactSecrets(text, secrets);
 }

@@ -1,10 +1,12 @@
-import { DEFAULT_TIMEOUT_MS } from '../transport/http/timeout.js';
 import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
 import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Signer, type Witness } from '@sigstore/sign';
 import { SignError, redact } from './errors.js';
 import type { IdentityProvider } from './identity.js';
+
+/** Each request to Fulcio, Rekor and the TSA when the caller names none (the figure transport/http/timeout.ts uses for every other request). */
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Public-good Sigstore. */
 export const PUBLIC_GOOD = {

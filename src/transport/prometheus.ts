@@ -1,7 +1,7 @@
 import { CollectError } from '../collector/errors.js';
 import type { PromQueryData, PrometheusClient } from '../collector/prometheus.js';
 import { DEFAULT_TIMEOUT_MS, NetworkTimeout, timedFetch } from './http/timeout.js';
-import { headerSecrets, redactSecrets } from './http/redact.js';
+import { headerSecrets, redactSecrets } from '../core/redact.js';
 import { withRetry, type HttpFailure } from './http/retry.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { Manifest } from '../core/manifest.js';
 import type { VerifyReport } from './report.js';
+import { readSummary } from '../core/summaries.js';
 
 /**
  * The three answers every output keeps apart:
@@ -50,11 +51,8 @@ export interface EvidenceFinding {
   message: string;
 }
 
-type Entry = Pick<Manifest['entries'][number], 'path' | 'kind' | 'summary'>;
+type Entry = Pick<Manifest['entries'][number], 'path' | 'kind'> & { summary?: unknown };
 
-const obj = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /**
@@ -70,43 +68,43 @@ export function evidenceFindings(entries: readonly Entry[]): EvidenceFinding[] {
     out.push({ code, path: e.path, kind: e.kind, message });
   };
   for (const e of entries) {
-    const s = obj(e.summary);
-    switch (e.kind) {
+    const typed = readSummary(e);
+    switch (typed?.kind) {
       case 'junit': {
-        const failed = count(s.failed) + count(s.errored);
-        if (count(s.tests) === 0) add(e, 'TESTS_NONE', 'no test cases: a report without tests proves nothing');
-        else if (failed > 0) add(e, 'TESTS_FAILED', `${plural(count(s.failed), 'test')} failed, ${count(s.errored)} errored, of ${count(s.tests)}`);
+        const s = typed.summary;
+        if (s.tests === 0) add(e, 'TESTS_NONE', 'no test cases: a report without tests proves nothing');
+        else if (s.failed + s.errored > 0) add(e, 'TESTS_FAILED', `${plural(s.failed, 'test')} failed, ${s.errored} errored, of ${s.tests}`);
         break;
       }
       case 'k6': {
-        const failed = list(obj(s.thresholds).failed).map(String);
+        const failed = typed.summary.thresholds.failed;
         if (failed.length > 0) add(e, 'K6_THRESHOLDS_FAILED', `${plural(failed.length, 'threshold')} failed: ${failed.join(', ')}`);
-        const checks = count(obj(s.checks).failed);
+        const checks = typed.summary.checks.failed;
         if (checks > 0) add(e, 'K6_CHECKS_FAILED', `${plural(checks, 'check')} failed`);
         break;
       }
       case 'migrations': {
-        const destructive = list(s.destructive).map(obj);
-        if (destructive.length > 0) add(e, 'MIGRATIONS_DESTRUCTIVE', `${plural(destructive.length, 'destructive statement')}: ${destructive.map((d) => `${String(d.kind)} (${String(d.file)}:${String(d.line)})`).join(', ')}`);
+        const destructive = typed.summary.destructive;
+        if (destructive.length > 0) add(e, 'MIGRATIONS_DESTRUCTIVE', `${plural(destructive.length, 'destructive statement')}: ${destructive.map((d) => `${d.kind} (${d.file}:${d.line})`).join(', ')}`);
         break;
       }
       case 'terraform': {
-        if (s.destructive === true) {
-          const where = list(s.destructiveAddresses).map(String);
+        if (typed.summary.destructive) {
+          const where = typed.summary.destructiveAddresses;
           add(e, 'INFRA_DESTRUCTIVE', `the plan deletes or replaces ${where.length ? where.join(', ') : 'resources'}`);
         }
         break;
       }
       case 'sarif': {
-        const sev = obj(s.severities);
-        if (count(sev.critical) > 0) add(e, 'FINDINGS_CRITICAL', `${plural(count(sev.critical), 'critical finding')}`);
-        if (count(sev.high) > 0) add(e, 'FINDINGS_HIGH', `${plural(count(sev.high), 'high-severity finding')}`);
+        const sev = typed.summary.severities;
+        if (sev.critical > 0) add(e, 'FINDINGS_CRITICAL', `${plural(sev.critical, 'critical finding')}`);
+        if (sev.high > 0) add(e, 'FINDINGS_HIGH', `${plural(sev.high, 'high-severity finding')}`);
         break;
       }
       case 'slo': {
-        for (const o of list(s.slos).map(obj)) {
-          const remaining = obj(o.errorBudget).remaining;
-          if (typeof remaining === 'number' && remaining <= 0) add(e, 'SLO_BUDGET_EXHAUSTED', `SLO ${String(o.name)}: error budget exhausted (${(remaining * 100).toFixed(0)}% left)`);
+        for (const o of typed.summary.slos) {
+          const remaining = o.errorBudget.remaining;
+          if (remaining <= 0) add(e, 'SLO_BUDGET_EXHAUSTED', `SLO ${o.name}: error budget exhausted (${(remaining * 100).toFixed(0)}% left)`);
         }
         break;
       }

@@ -65,6 +65,10 @@ const RULES: Rule[] = [
     name: 'the collector never imports commands, transport or the network: outside services come in behind its interfaces',
     broken: (e) => layerOf(e.from) === 'collector' && ((project(e) && ['commands', 'cli', ...TRANSPORT].includes(layerOf(e.to))) || NETWORK.test(e.to)),
   },
+  {
+    name: 'the signer never imports commands, collector, present or transport: its services come in behind small interfaces',
+    broken: (e) => layerOf(e.from) === 'signer' && project(e) && ['commands', 'collector', 'present', 'cli', ...TRANSPORT].includes(layerOf(e.to)),
+  },
   { name: 'present never imports commands or transport', broken: (e) => layerOf(e.from) === 'present' && project(e) && ['commands', 'cli', ...TRANSPORT].includes(layerOf(e.to)) },
   { name: 'nothing in src imports cli', broken: (e) => e.from.startsWith('src/') && e.to.startsWith('cli/') },
   { name: 'the one-file verifier is built from the verify command alone', broken: (e) => ['cli/verify-program.ts', 'cli/verify-standalone.ts', 'cli/options.ts', 'cli/progress.ts'].includes(e.from) && (e.to === 'cli/run.ts' || (project(e) && TRANSPORT.has(layerOf(e.to))) || /^@octokit\/|^@sigstore\/(sign|tuf)$/.test(e.to)) },
@@ -97,6 +101,7 @@ describe('layers', () => {
       { from: 'src/verifier/verify-bundle.ts', to: 'node:https' },
       { from: 'src/collector/slo.ts', to: 'src/transport/prometheus.ts' },
       { from: 'src/collector/slo.ts', to: 'node:http' },
+      { from: 'src/signer/sigstore.ts', to: 'src/transport/http/timeout.ts' },
       { from: 'src/present/html.ts', to: 'src/commands/inspect.ts' },
       { from: 'src/present/html.ts', to: 'src/transport/github/releases.ts' },
       { from: 'src/commands/verify.ts', to: 'cli/run.ts' },

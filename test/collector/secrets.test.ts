@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redactUrl } from '../../src/collector/source.js';
-import { redactSecrets } from '../../src/transport/http/redact.js';
+import { redactSecrets } from '../../src/core/redact.js';
 import { runCli } from '../helpers/io.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 

@@ -1,7 +1,7 @@
 import { countingStream, type ByteProgress } from '../../fs/progress.js';
 import { issuesInline, zodIssues } from '../../core/issues.js';
 import { NetworkTimeout, timedFetch } from '../http/timeout.js';
-import { redactSecrets } from '../http/redact.js';
+import { redactSecrets } from '../../core/redact.js';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';

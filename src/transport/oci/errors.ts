@@ -1,5 +1,5 @@
 import { EvidenceError } from '../../core/error.js';
-import { redactSecrets } from '../http/redact.js';
+import { redactSecrets } from '../../core/redact.js';
 /**
  * Errors of the OCI registry client: bad references, registries that refuse,
  * fail or answer with something other than what was asked for.

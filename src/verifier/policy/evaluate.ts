@@ -6,6 +6,7 @@ import { attr, children, parseXml, type XmlNode } from '../../formats/xml.js';
 import { durationSeconds } from '../../formats/time.js';
 import { zodIssues } from '../../core/issues.js';
 import type { Manifest } from '../../core/manifest.js';
+import { summariesOf } from '../../core/summaries.js';
 import { anchored, matchesSigner } from '../identity-policy.js';
 import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../policy-result.js';
 import { PolicyError } from './errors.js';
@@ -117,11 +118,11 @@ function checkRequirement(r: Policy['require'][number], manifest: Manifest): Req
   const base = { kind: r.kind, count: entries.length, ...(r.maxAge ? { maxAge: r.maxAge } : {}) };
   if (entries.length < min) return { ...base, status: 'fail', message: `${entries.length} ${r.kind} entr${entries.length === 1 ? 'y' : 'ies'}; at least ${min} required` };
   if (r.conformant) {
-    for (const e of entries) {
-      const c = e.summary.conformance as { count?: unknown; findings?: { path?: unknown; rule?: unknown; value?: unknown }[] } | undefined;
-      if (c && typeof c === 'object') {
-        const first = Array.isArray(c.findings) ? c.findings[0] : undefined;
-        return { ...base, status: 'fail', message: `${e.path} deviates from its specification in ${String(c.count)} place${c.count === 1 ? '' : 's'}${first ? `, first ${String(first.path)}: ${JSON.stringify(first.value)}` : ''}; strict conformance is required` };
+    for (const { entry: e, summary } of summariesOf(entries, 'sbom')) {
+      const c = summary.conformance;
+      if (c) {
+        const first = c.findings[0];
+        return { ...base, status: 'fail', message: `${e.path} deviates from its specification in ${c.count} place${c.count === 1 ? '' : 's'}${first ? `, first ${first.path}: ${JSON.stringify(first.value)}` : ''}; strict conformance is required` };
       }
     }
   }
