@@ -231,32 +231,32 @@ class CompressedCounter extends HashingCounter {
   }
 }
 
+/** What readBundle keeps between tar members while it reads one stream. */
+interface ReadState {
+  readonly options: ReadBundleOptions;
+  readonly result: BundleContents;
+  readonly meter: DecompressedMeter;
+  readonly add: (f: Finding) => void;
+  readonly seen: Set<string>;
+  /** Each member's header offset, as result.members. */
+  readonly memberOffsets: number[];
+  expectedBlobs: Map<string, number> | undefined;
+  lastRank: number;
+  lastBlob: string;
+  /** Where the next member's header should start. */
+  accounted: number;
+  /** All kept blobs together stay under MAX_KEPT_BYTES. */
+  keptBytes: number;
+}
+
 export async function readBundle(source: Readable, options: ReadBundleOptions = {}): Promise<BundleContents> {
-  const findings: Finding[] = [];
-  const add = (f: Finding): void => {
-    findings.push(f);
-  };
   const compressed = new CompressedCounter();
   const gunzip = createGunzip();
   const meter = new DecompressedMeter();
   const extract = tar.extract();
-  const result: BundleContents = {
-    findings,
-    complete: false,
-    bundleHex: '',
-    compressedSize: 0,
-    members: [],
-    blobs: new Map(),
-    kept: new Map(),
-  };
-  const seen = new Set<string>();
-  let expectedBlobs: Map<string, number> | undefined;
-  let lastRank = -1;
-  let lastBlob = '';
-  let accounted = 0; // where the next member's header should start
+  const state = newReadState(options, meter);
+  const { result } = state;
   let stopped = false;
-  let keptBytes = 0; // all kept blobs together stay under MAX_KEPT_BYTES
-  const memberOffsets: number[] = []; // each member's header offset, as result.members
 
   const piping = pipeline(source, compressed, gunzip, meter, extract).then(
     () => undefined,
@@ -266,112 +266,7 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
   try {
     for await (const source of extract) {
       // streamx streams: interchangeable with node:stream at run time.
-      const entry = source as unknown as Readable;
-      const h = source.header;
-      const name = h.name;
-      result.members.push(name);
-      memberOffsets.push(source.offset);
-      const problem = memberProblem(h);
-      // tar-stream consumes GNU long-name and PAX headers without showing them;
-      // they move a member's header away from where the previous member ended.
-      if (!problem && source.offset !== accounted) {
-        add({ check: 'members', code: 'HIDDEN_TAR_HEADER', message: `'${name}' is preceded by ${source.offset - accounted} bytes of extension headers (GNU long name or PAX); bundles never need them`, path: name });
-      }
-      accounted = source.offset + 512 + pad512(h.size ?? 0);
-      if (problem) {
-        add({ check: 'members', ...problem, path: name });
-        await drain(entry);
-        continue;
-      }
-      if (seen.has(name)) {
-        add({ check: 'members', code: 'DUPLICATE_MEMBER', message: `'${name}' appears more than once`, path: name });
-        await drain(entry);
-        continue;
-      }
-      seen.add(name);
-      const role = memberRole(name) as MemberRole;
-      if (result.members.length === 1 && role !== 'manifest') {
-        add({ check: 'members', code: 'MANIFEST_NOT_FIRST', message: `the first member is '${name}', not manifest.json: nothing can be bounded or checked without it`, path: name });
-        throw new Stop();
-      }
-      const rank = ROLE_ORDER[role];
-      if (rank < lastRank || (role === 'blob' && name <= lastBlob && lastRank === rank)) {
-        add({ check: 'members', code: 'MEMBER_ORDER', message: `'${name}' is out of the bundle's member order`, path: name });
-      }
-      lastRank = Math.max(lastRank, rank);
-      const size = h.size ?? 0;
-
-      if (role === 'manifest') {
-        if (size > MAX_MANIFEST_BYTES) {
-          add({ check: 'manifest', code: 'MANIFEST_TOO_LARGE', message: `manifest.json is ${size} bytes; at most ${MAX_MANIFEST_BYTES} are read`, path: name });
-          throw new Stop();
-        }
-        const bytes = await readAll(entry);
-        result.manifestBytes = bytes;
-        const parsed = parseManifest(bytes);
-        if (!parsed.ok) {
-          result.manifestIssues = parsed.issues;
-          for (const issue of parsed.issues) add({ check: 'manifest', code: parsed.code, message: `manifest.json ${issue.path}: ${issue.message}`, path: issue.path });
-          // Without a valid manifest nothing bounds the rest: stop here.
-          throw new Stop();
-        }
-        if (!parsed.canonical) {
-          add({ check: 'manifest', code: 'MANIFEST_NOT_CANONICAL', message: 'manifest.json is not in canonical JSON form (sorted keys, no white space, no duplicate keys)', path: name });
-        }
-        result.manifest = parsed.manifest;
-        if (options.manifestOnly) throw new Stop();
-        const blobs = manifestBlobs(parsed.manifest);
-        expectedBlobs = new Map(blobs.map((b) => [digestHex(b.digest), b.size]));
-        const blobBytes = blobs.reduce((n, b) => n + b.size, 0);
-        const cap = options.maxDeclaredBytes ?? DEFAULT_MAX_DECLARED_BYTES;
-        if (blobBytes > cap) {
-          add({ check: 'manifest', code: 'DECLARED_SIZE_TOO_LARGE', message: `the manifest declares ${blobBytes} bytes of blobs, more than the ${cap} this reader accepts (raise it with --max-bundle-size if the bundle is really that large)`, path: 'manifest.json', expected: `at most ${cap}`, found: String(blobBytes) });
-          throw new Stop();
-        }
-        meter.limit =
-          pad512(bytes.length) + sumsLimit(blobs.length) + MAX_ATTESTATION_BYTES + blobBytes + TAR_OVERHEAD_PER_MEMBER * (blobs.length + 3) + TAR_TRAILER_ALLOWANCE;
-        continue;
-      }
-      if (role === 'sums' || role === 'attestation') {
-        const limit = role === 'sums' ? sumsLimit(expectedBlobs?.size ?? 0) : MAX_ATTESTATION_BYTES;
-        if (size > limit) {
-          add({ check: 'members', code: 'MEMBER_TOO_LARGE', message: `'${name}' is ${size} bytes; at most ${limit} are expected`, path: name });
-          await drain(entry);
-          continue;
-        }
-        const bytes = await readAll(entry);
-        if (role === 'sums') result.sumsBytes = bytes;
-        else result.attestationBytes = bytes;
-        continue;
-      }
-      // A blob.
-      const hex = name.slice(name.lastIndexOf('/') + 1);
-      lastBlob = name;
-      const declared = expectedBlobs?.get(hex);
-      if (declared === undefined) {
-        add({ check: 'blobs', code: 'BLOB_UNREFERENCED', message: `'${name}' is not referenced by any manifest entry`, path: name });
-      } else if (declared !== size) {
-        add({ check: 'blobs', code: 'BLOB_SIZE_MISMATCH', message: `'${name}' is ${size} bytes; the manifest says ${declared}`, path: name, expected: String(declared), found: String(size) });
-      }
-      const counter = new HashingCounter();
-      const sink = declared !== undefined && declared === size ? options.blobSink?.(hex, size) : undefined;
-      const keep =
-        declared !== undefined && declared === size && size <= MAX_ATTESTATION_BYTES && keptBytes + size <= MAX_KEPT_BYTES && result.manifest && options.keepBlob?.(hex, result.manifest);
-      if (keep) keptBytes += size;
-      const chunks: Buffer[] = [];
-      if (keep) counter.on('data', (c: Buffer) => chunks.push(c));
-      if (sink) await pipeline(entry, counter, sink);
-      else {
-        if (!keep) counter.resume();
-        await pipeline(entry, counter);
-      }
-      const foundHex = counter.digestHex();
-      const ok = digestsEqual(foundHex, hex) && declared === size;
-      if (!digestsEqual(foundHex, hex)) {
-        add({ check: 'blobs', code: 'BLOB_DIGEST_MISMATCH', message: `'${name}' does not hash to its name`, path: name, expected: `sha256:${hex}`, found: `sha256:${foundHex}` });
-      }
-      result.blobs.set(hex, { size: counter.bytes, foundHex, ok });
-      if (keep && ok) result.kept.set(hex, Buffer.concat(chunks));
+      await readMember(state, source as unknown as Readable, source.header, source.offset);
     }
     const err = await piping;
     if (err) throw err;
@@ -382,37 +277,201 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
       extract.destroy();
       await piping;
     } else {
-      add(classify(e, await piping, compressed.startsAsGzip()));
+      state.add(classify(e, await piping, compressed.startsAsGzip()));
     }
   }
 
-  // What the framing saw that tar-stream does not show: headers GNU tar would
-  // refuse, and data hidden in padding.
-  for (const p of meter.problems) {
-    const name = result.members[memberOffsets.indexOf(p.header)];
+  reportFramingProblems(state);
+  result.compressedSize = compressed.bytes;
+  result.bundleHex = stopped || !result.complete ? '' : compressed.digestHex();
+  if (result.complete) checkArchiveEnd(state, compressed, gunzip.bytesWritten);
+  if (!result.manifestBytes && !result.findings.some((f) => f.check === 'archive')) {
+    state.add({ check: 'manifest', code: 'MANIFEST_MISSING', message: 'the bundle has no manifest.json' });
+  }
+  return result;
+}
+
+/** An empty result, and the state readBundle starts reading with. */
+function newReadState(options: ReadBundleOptions, meter: DecompressedMeter): ReadState {
+  const findings: Finding[] = [];
+  const result: BundleContents = {
+    findings,
+    complete: false,
+    bundleHex: '',
+    compressedSize: 0,
+    members: [],
+    blobs: new Map(),
+    kept: new Map(),
+  };
+  return {
+    options,
+    result,
+    meter,
+    add: (f: Finding): void => {
+      findings.push(f);
+    },
+    seen: new Set<string>(),
+    memberOffsets: [],
+    expectedBlobs: undefined,
+    lastRank: -1,
+    lastBlob: '',
+    accounted: 0,
+    keptBytes: 0,
+  };
+}
+
+/** Checks one tar member's header, name and place, then reads it by its role. */
+async function readMember(state: ReadState, entry: Readable, h: Header, offset: number): Promise<void> {
+  const { add, result } = state;
+  const name = h.name;
+  result.members.push(name);
+  state.memberOffsets.push(offset);
+  const problem = memberProblem(h);
+  // tar-stream consumes GNU long-name and PAX headers without showing them;
+  // they move a member's header away from where the previous member ended.
+  if (!problem && offset !== state.accounted) {
+    add({ check: 'members', code: 'HIDDEN_TAR_HEADER', message: `'${name}' is preceded by ${offset - state.accounted} bytes of extension headers (GNU long name or PAX); bundles never need them`, path: name });
+  }
+  state.accounted = offset + 512 + pad512(h.size ?? 0);
+  if (problem) {
+    add({ check: 'members', ...problem, path: name });
+    await drain(entry);
+    return;
+  }
+  if (state.seen.has(name)) {
+    add({ check: 'members', code: 'DUPLICATE_MEMBER', message: `'${name}' appears more than once`, path: name });
+    await drain(entry);
+    return;
+  }
+  state.seen.add(name);
+  const role = memberRole(name) as MemberRole;
+  checkMemberOrder(state, name, role);
+  const size = h.size ?? 0;
+  if (role === 'manifest') await readManifestMember(state, entry, name, size);
+  else if (role === 'sums' || role === 'attestation') await readSmallMember(state, entry, name, size, role);
+  else await readBlobMember(state, entry, name, size);
+}
+
+/** The manifest must come first, then the members in ROLE_ORDER, blobs sorted by name. */
+function checkMemberOrder(state: ReadState, name: string, role: MemberRole): void {
+  const { add, result } = state;
+  if (result.members.length === 1 && role !== 'manifest') {
+    add({ check: 'members', code: 'MANIFEST_NOT_FIRST', message: `the first member is '${name}', not manifest.json: nothing can be bounded or checked without it`, path: name });
+    throw new Stop();
+  }
+  const rank = ROLE_ORDER[role];
+  if (rank < state.lastRank || (role === 'blob' && name <= state.lastBlob && state.lastRank === rank)) {
+    add({ check: 'members', code: 'MEMBER_ORDER', message: `'${name}' is out of the bundle's member order`, path: name });
+  }
+  state.lastRank = Math.max(state.lastRank, rank);
+}
+
+/** Reads and parses manifest.json, then bounds the rest of the stream by what it declares. */
+async function readManifestMember(state: ReadState, entry: Readable, name: string, size: number): Promise<void> {
+  const { add, result, options } = state;
+  if (size > MAX_MANIFEST_BYTES) {
+    add({ check: 'manifest', code: 'MANIFEST_TOO_LARGE', message: `manifest.json is ${size} bytes; at most ${MAX_MANIFEST_BYTES} are read`, path: name });
+    throw new Stop();
+  }
+  const bytes = await readAll(entry);
+  result.manifestBytes = bytes;
+  const parsed = parseManifest(bytes);
+  if (!parsed.ok) {
+    result.manifestIssues = parsed.issues;
+    for (const issue of parsed.issues) add({ check: 'manifest', code: parsed.code, message: `manifest.json ${issue.path}: ${issue.message}`, path: issue.path });
+    // Without a valid manifest nothing bounds the rest: stop here.
+    throw new Stop();
+  }
+  if (!parsed.canonical) {
+    add({ check: 'manifest', code: 'MANIFEST_NOT_CANONICAL', message: 'manifest.json is not in canonical JSON form (sorted keys, no white space, no duplicate keys)', path: name });
+  }
+  result.manifest = parsed.manifest;
+  if (options.manifestOnly) throw new Stop();
+  const blobs = manifestBlobs(parsed.manifest);
+  state.expectedBlobs = new Map(blobs.map((b) => [digestHex(b.digest), b.size]));
+  const blobBytes = blobs.reduce((n, b) => n + b.size, 0);
+  const cap = options.maxDeclaredBytes ?? DEFAULT_MAX_DECLARED_BYTES;
+  if (blobBytes > cap) {
+    add({ check: 'manifest', code: 'DECLARED_SIZE_TOO_LARGE', message: `the manifest declares ${blobBytes} bytes of blobs, more than the ${cap} this reader accepts (raise it with --max-bundle-size if the bundle is really that large)`, path: 'manifest.json', expected: `at most ${cap}`, found: String(blobBytes) });
+    throw new Stop();
+  }
+  state.meter.limit =
+    pad512(bytes.length) + sumsLimit(blobs.length) + MAX_ATTESTATION_BYTES + blobBytes + TAR_OVERHEAD_PER_MEMBER * (blobs.length + 3) + TAR_TRAILER_ALLOWANCE;
+}
+
+/** Reads SHA256SUMS or the attestation into memory, within its size limit. */
+async function readSmallMember(state: ReadState, entry: Readable, name: string, size: number, role: 'sums' | 'attestation'): Promise<void> {
+  const limit = role === 'sums' ? sumsLimit(state.expectedBlobs?.size ?? 0) : MAX_ATTESTATION_BYTES;
+  if (size > limit) {
+    state.add({ check: 'members', code: 'MEMBER_TOO_LARGE', message: `'${name}' is ${size} bytes; at most ${limit} are expected`, path: name });
+    await drain(entry);
+    return;
+  }
+  const bytes = await readAll(entry);
+  if (role === 'sums') state.result.sumsBytes = bytes;
+  else state.result.attestationBytes = bytes;
+}
+
+/** Streams one blob through a hash (and to its sink, or into memory when kept), checking it against the manifest. */
+async function readBlobMember(state: ReadState, entry: Readable, name: string, size: number): Promise<void> {
+  const { add, result, options } = state;
+  const hex = name.slice(name.lastIndexOf('/') + 1);
+  state.lastBlob = name;
+  const declared = state.expectedBlobs?.get(hex);
+  if (declared === undefined) {
+    add({ check: 'blobs', code: 'BLOB_UNREFERENCED', message: `'${name}' is not referenced by any manifest entry`, path: name });
+  } else if (declared !== size) {
+    add({ check: 'blobs', code: 'BLOB_SIZE_MISMATCH', message: `'${name}' is ${size} bytes; the manifest says ${declared}`, path: name, expected: String(declared), found: String(size) });
+  }
+  const counter = new HashingCounter();
+  const sink = declared !== undefined && declared === size ? options.blobSink?.(hex, size) : undefined;
+  const keep =
+    declared !== undefined && declared === size && size <= MAX_ATTESTATION_BYTES && state.keptBytes + size <= MAX_KEPT_BYTES && result.manifest && options.keepBlob?.(hex, result.manifest);
+  if (keep) state.keptBytes += size;
+  const chunks: Buffer[] = [];
+  if (keep) counter.on('data', (c: Buffer) => chunks.push(c));
+  if (sink) await pipeline(entry, counter, sink);
+  else {
+    if (!keep) counter.resume();
+    await pipeline(entry, counter);
+  }
+  const foundHex = counter.digestHex();
+  const ok = digestsEqual(foundHex, hex) && declared === size;
+  if (!digestsEqual(foundHex, hex)) {
+    add({ check: 'blobs', code: 'BLOB_DIGEST_MISMATCH', message: `'${name}' does not hash to its name`, path: name, expected: `sha256:${hex}`, found: `sha256:${foundHex}` });
+  }
+  result.blobs.set(hex, { size: counter.bytes, foundHex, ok });
+  if (keep && ok) result.kept.set(hex, Buffer.concat(chunks));
+}
+
+/**
+ * What the framing saw that tar-stream does not show: headers GNU tar would
+ * refuse, and data hidden in padding.
+ */
+function reportFramingProblems(state: ReadState): void {
+  const { add, result } = state;
+  for (const p of state.meter.problems) {
+    const name = result.members[state.memberOffsets.indexOf(p.header)];
     const where = name ?? `the member header at offset ${p.header}`;
     if (p.kind === 'header') add({ check: 'members', code: 'TAR_HEADER_INVALID', message: `${where}: ${p.message}; GNU tar refuses this header`, path: name ?? `offset ${p.header}` });
     else add({ check: 'archive', code: 'TAR_PADDING_NOT_ZERO', message: `${p.message} (before ${where})`, ...(name ? { path: name } : {}) });
   }
-  result.compressedSize = compressed.bytes;
-  result.bundleHex = stopped || !result.complete ? '' : compressed.digestHex();
-  if (result.complete) {
-    if (gunzip.bytesWritten < compressed.bytes) {
-      add({ check: 'archive', code: 'TRAILING_GARBAGE', message: `${compressed.bytes - gunzip.bytesWritten} bytes follow the end of the gzip stream` });
-    }
-    // The end-of-archive record (two zero blocks) must be there: without it the tar was cut at a member boundary.
-    if (meter.bytes < accounted + 1024) {
-      add({ check: 'archive', code: 'ARCHIVE_TRUNCATED', message: 'the tar stream ends without its end-of-archive record' });
-    }
-    // Everything after the last member must be the zero end-of-archive record.
-    if (meter.lastNonZero >= accounted) {
-      add({ check: 'archive', code: 'HIDDEN_TAR_HEADER', message: 'the tar stream holds headers or data after its last member' });
-    }
+}
+
+/** Once the whole stream was read: nothing after the gzip stream, and only the end-of-archive record after the last member. */
+function checkArchiveEnd(state: ReadState, compressed: CompressedCounter, gunzipBytesWritten: number): void {
+  const { add, meter, accounted } = state;
+  if (gunzipBytesWritten < compressed.bytes) {
+    add({ check: 'archive', code: 'TRAILING_GARBAGE', message: `${compressed.bytes - gunzipBytesWritten} bytes follow the end of the gzip stream` });
   }
-  if (!result.manifestBytes && !findings.some((f) => f.check === 'archive')) {
-    add({ check: 'manifest', code: 'MANIFEST_MISSING', message: 'the bundle has no manifest.json' });
+  // The end-of-archive record (two zero blocks) must be there: without it the tar was cut at a member boundary.
+  if (meter.bytes < accounted + 1024) {
+    add({ check: 'archive', code: 'ARCHIVE_TRUNCATED', message: 'the tar stream ends without its end-of-archive record' });
   }
-  return result;
+  // Everything after the last member must be the zero end-of-archive record.
+  if (meter.lastNonZero >= accounted) {
+    add({ check: 'archive', code: 'HIDDEN_TAR_HEADER', message: 'the tar stream holds headers or data after its last member' });
+  }
 }
 
 function sumsLimit(blobCount: number): number {

@@ -32,7 +32,12 @@ type Obj = Record<string, unknown>;
 type ElementKind = "package" | "file" | "snippet";
 
 /** Scalar document-creation tags (§6) → JSON key on the document or creationInfo. */
-const DOCUMENT_SCALARS: Record<string, { key: string; creationInfo?: true }> = {
+/** A lookup table with no prototype: a tag such as `toString` or `__proto__` is no field of any. */
+function table<T>(entries: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
+const DOCUMENT_SCALARS: Record<string, { key: string; creationInfo?: true }> = table({
   SPDXVersion: { key: "spdxVersion" },
   DataLicense: { key: "dataLicense" },
   DocumentName: { key: "name" },
@@ -41,10 +46,10 @@ const DOCUMENT_SCALARS: Record<string, { key: string; creationInfo?: true }> = {
   LicenseListVersion: { key: "licenseListVersion", creationInfo: true },
   Created: { key: "created", creationInfo: true },
   CreatorComment: { key: "comment", creationInfo: true },
-};
+});
 
 /** Scalar package tags (§7) → JSON key. */
-const PACKAGE_SCALARS: Record<string, string> = {
+const PACKAGE_SCALARS: Record<string, string> = table({
   PackageVersion: "versionInfo",
   PackageFileName: "packageFileName",
   PackageSupplier: "supplier",
@@ -62,74 +67,74 @@ const PACKAGE_SCALARS: Record<string, string> = {
   ReleaseDate: "releaseDate",
   BuiltDate: "builtDate",
   ValidUntilDate: "validUntilDate",
-};
+});
 
 /** Repeatable package tags → JSON array key. */
-const PACKAGE_LISTS: Record<string, string> = {
+const PACKAGE_LISTS: Record<string, string> = table({
   PackageLicenseInfoFromFiles: "licenseInfoFromFiles",
   PackageAttributionText: "attributionTexts",
-};
+});
 
 /** Scalar file tags (§8) → JSON key. */
-const FILE_SCALARS: Record<string, string> = {
+const FILE_SCALARS: Record<string, string> = table({
   LicenseConcluded: "licenseConcluded",
   LicenseComments: "licenseComments",
   FileCopyrightText: "copyrightText",
   FileComment: "comment",
   FileNotice: "noticeText",
-};
+});
 
 /** Repeatable file tags → JSON array key. */
-const FILE_LISTS: Record<string, string> = {
+const FILE_LISTS: Record<string, string> = table({
   FileType: "fileTypes",
   LicenseInfoInFile: "licenseInfoInFiles",
   FileContributor: "fileContributors",
   FileAttributionText: "attributionTexts",
   FileDependency: "fileDependencies",
-};
+});
 
 /** Scalar snippet tags (§9) → JSON key. */
-const SNIPPET_SCALARS: Record<string, string> = {
+const SNIPPET_SCALARS: Record<string, string> = table({
   SnippetFromFileSPDXID: "snippetFromFile",
   SnippetLicenseConcluded: "licenseConcluded",
   SnippetLicenseComments: "licenseComments",
   SnippetCopyrightText: "copyrightText",
   SnippetComment: "comment",
   SnippetName: "name",
-};
+});
 
-const SNIPPET_LISTS: Record<string, string> = {
+const SNIPPET_LISTS: Record<string, string> = table({
   LicenseInfoInSnippet: "licenseInfoInSnippets",
   SnippetAttributionText: "attributionTexts",
-};
+});
 
 /** Extracted licensing info tags (§10), after a LicenseID. */
-const LICENSE_SCALARS: Record<string, string> = {
+const LICENSE_SCALARS: Record<string, string> = table({
   ExtractedText: "extractedText",
   LicenseName: "name",
   LicenseComment: "comment",
-};
+});
 
 /** Annotation tags (§12), after an Annotator. */
-const ANNOTATION_SCALARS: Record<string, string> = {
+const ANNOTATION_SCALARS: Record<string, string> = table({
   AnnotationDate: "annotationDate",
   AnnotationType: "annotationType",
   SPDXREF: "spdxElementId",
   AnnotationComment: "comment",
-};
+});
 
 /** Review tags (§13, deprecated), after a Reviewer. */
-const REVIEW_SCALARS: Record<string, string> = {
+const REVIEW_SCALARS: Record<string, string> = table({
   ReviewDate: "reviewDate",
   ReviewComment: "comment",
-};
+});
 
 /** Deprecated §8.9-8.11 artifactOf tags → key on an artifactOfs entry. */
-const ARTIFACT_OF_TAGS: Record<string, string> = {
+const ARTIFACT_OF_TAGS: Record<string, string> = table({
   ArtifactOfProjectName: "name",
   ArtifactOfProjectHomePage: "homePage",
   ArtifactOfProjectURI: "projectUri",
-};
+});
 
 const TAG_LINE = /^([A-Za-z][A-Za-z0-9]*):(.*)$/;
 const CHECKSUM_VALUE = /^([A-Za-z0-9-]+):\s*(\S+)$/;
@@ -195,44 +200,47 @@ function truncate(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+type SnippetRange = { snippet: Obj; kind: "offset" | "lineNumber"; start: number; end: number };
+
 /**
- * Parses an SPDX 2.3 tag-value document into an object shaped like the SPDX
- * JSON serialisation. Returns every syntax problem found, with line numbers.
+ * Parser state: the document being built plus the element / licence /
+ * annotation / review currently open. `read` handles one tag-value entry;
+ * `finish` assembles the document.
  */
-export function parseSpdxTagValue(text: string): SpdxTagValueResult {
-  const issues: SpdxTagValueIssue[] = [];
-  const entries = tokenize(text, issues);
+class TagValueReader {
+  readonly issues: SpdxTagValueIssue[] = [];
 
-  const doc: Obj = {};
-  const creationInfo: Obj = {};
-  const packages: Obj[] = [];
-  const files: Obj[] = [];
-  const snippets: Obj[] = [];
-  const licenses: Obj[] = [];
-  const relationships: Obj[] = [];
-  const annotations: { obj: Obj; line: number }[] = [];
-  const reviews: Obj[] = [];
-  const snippetRanges: { snippet: Obj; kind: "offset" | "lineNumber"; start: number; end: number }[] = [];
+  private readonly doc: Obj = {};
+  private readonly creationInfo: Obj = {};
+  private readonly packages: Obj[] = [];
+  private readonly files: Obj[] = [];
+  private readonly snippets: Obj[] = [];
+  private readonly licenses: Obj[] = [];
+  private readonly relationships: Obj[] = [];
+  private readonly annotations: { obj: Obj; line: number }[] = [];
+  private readonly reviews: Obj[] = [];
+  private readonly snippetRanges: SnippetRange[] = [];
 
-  let element: { kind: ElementKind; obj: Obj } | undefined;
+  private element: { kind: ElementKind; obj: Obj } | undefined;
   /** §5 (composition): files belong to the package section that precedes them. */
-  let currentPackage: Obj | undefined;
-  const packageFiles: { pkg: Obj; file: Obj }[] = [];
-  let license: Obj | undefined;
-  let annotation: Obj | undefined;
-  let review: Obj | undefined;
-  let lastExternalRef: Obj | undefined;
-  let lastRelationship: Obj | undefined;
-  let lastArtifactOf: Obj | undefined;
+  private currentPackage: Obj | undefined;
+  private readonly packageFiles: { pkg: Obj; file: Obj }[] = [];
+  private license: Obj | undefined;
+  private annotation: Obj | undefined;
+  private review: Obj | undefined;
+  private lastExternalRef: Obj | undefined;
+  private lastRelationship: Obj | undefined;
+  private lastArtifactOf: Obj | undefined;
 
-  const issue = (line: number, message: string): void => {
-    issues.push({ line, message });
-  };
+  private issue(line: number, message: string): void {
+    this.issues.push({ line, message });
+  }
 
-  const needElement = (kind: ElementKind, e: Line, starter: string): Obj | undefined => {
+  private needElement(kind: ElementKind, e: Line, starter: string): Obj | undefined {
+    const element = this.element;
     if (element?.kind === kind) return element.obj;
-    const seenKind = { package: packages, file: files, snippet: snippets }[kind].length > 0;
-    issue(
+    const seenKind = { package: this.packages, file: this.files, snippet: this.snippets }[kind].length > 0;
+    this.issue(
       e.line,
       element !== undefined
         ? `${e.tag} is a ${kind} field but appears in a ${element.kind} section`
@@ -241,294 +249,374 @@ export function parseSpdxTagValue(text: string): SpdxTagValueResult {
           : `${e.tag} appears before any ${starter}`,
     );
     return undefined;
-  };
+  }
 
-  const parseChecksum = (e: Line): Obj | undefined => {
+  private parseChecksum(e: Line): Obj | undefined {
     const m = CHECKSUM_VALUE.exec(e.value);
     if (!m) {
-      issue(e.line, `${e.tag} must be "ALGORITHM: value", got "${truncate(e.value)}"`);
+      this.issue(e.line, `${e.tag} must be "ALGORITHM: value", got "${truncate(e.value)}"`);
       return undefined;
     }
     return { algorithm: m[1], checksumValue: m[2] };
-  };
+  }
 
-  for (const e of entries) {
+  /** Handles one entry; the section handlers are tried in turn. */
+  read(e: Line): void {
+    const handled =
+      this.documentField(e) ||
+      this.sectionStart(e) ||
+      this.relationshipField(e) ||
+      this.annotationField(e) ||
+      this.reviewField(e) ||
+      this.licenseField(e) ||
+      this.packageField(e) ||
+      this.fileField(e) ||
+      this.snippetField(e);
+    if (!handled) this.issue(e.line, `unknown tag "${e.tag}"`);
+  }
+
+  /** §6 document creation information. */
+  private documentField(e: Line): boolean {
     const { tag, value } = e;
-
-    // §6 document creation information
     const docField = DOCUMENT_SCALARS[tag];
     if (docField) {
-      (docField.creationInfo ? creationInfo : doc)[docField.key] = value;
-      continue;
+      (docField.creationInfo ? this.creationInfo : this.doc)[docField.key] = value;
+      return true;
     }
-
     switch (tag) {
       case "Creator":
-        pushTo(creationInfo, "creators", value);
-        continue;
+        pushTo(this.creationInfo, "creators", value);
+        return true;
 
       case "ExternalDocumentRef": {
         // §6.6: DocumentRef-<id> <URI> <ALG>: <value>
         const m = /^(\S+)\s+(\S+)\s+([A-Za-z0-9-]+):\s*(\S+)$/.exec(value);
         if (!m) {
-          issue(e.line, `ExternalDocumentRef must be "DocumentRef-<id> <document URI> <ALGORITHM>: <value>"`);
+          this.issue(e.line, `ExternalDocumentRef must be "DocumentRef-<id> <document URI> <ALGORITHM>: <value>"`);
         } else {
-          pushTo(doc, "externalDocumentRefs", {
+          pushTo(this.doc, "externalDocumentRefs", {
             externalDocumentId: m[1],
             spdxDocument: m[2],
             checksum: { algorithm: m[3], checksumValue: m[4] },
           });
         }
-        continue;
+        return true;
       }
 
-      case "SPDXID":
+      case "SPDXID": {
         // §6.3 before any element, §7.2 / §8.2 inside a package / file.
+        const element = this.element;
         if (element && element.kind !== "snippet") {
           element.obj.SPDXID = value;
-        } else if (element === undefined && doc.SPDXID === undefined) {
-          doc.SPDXID = value;
+        } else if (element === undefined && this.doc.SPDXID === undefined) {
+          this.doc.SPDXID = value;
         } else {
-          issue(e.line, element ? "SPDXID inside a snippet section (use SnippetSPDXID)" : "SPDXID outside any package or file");
+          this.issue(e.line, element ? "SPDXID inside a snippet section (use SnippetSPDXID)" : "SPDXID outside any package or file");
         }
-        continue;
+        return true;
+      }
+    }
+    return false;
+  }
 
+  /** Tags that open a new package, file, snippet, licence, annotation or review. */
+  private sectionStart(e: Line): boolean {
+    const { value } = e;
+    switch (e.tag) {
       // §7 packages
       case "PackageName":
-        element = { kind: "package", obj: { name: value } };
-        packages.push(element.obj);
-        currentPackage = element.obj;
-        license = undefined;
-        lastExternalRef = undefined;
-        continue;
+        this.element = { kind: "package", obj: { name: value } };
+        this.packages.push(this.element.obj);
+        this.currentPackage = this.element.obj;
+        this.license = undefined;
+        this.lastExternalRef = undefined;
+        return true;
 
       // §8 files
       case "FileName":
-        element = { kind: "file", obj: { fileName: value } };
-        files.push(element.obj);
-        if (currentPackage) packageFiles.push({ pkg: currentPackage, file: element.obj });
-        license = undefined;
-        lastArtifactOf = undefined;
-        continue;
+        this.element = { kind: "file", obj: { fileName: value } };
+        this.files.push(this.element.obj);
+        if (this.currentPackage) this.packageFiles.push({ pkg: this.currentPackage, file: this.element.obj });
+        this.license = undefined;
+        this.lastArtifactOf = undefined;
+        return true;
 
       // §9 snippets
       case "SnippetSPDXID":
-        element = { kind: "snippet", obj: { SPDXID: value } };
-        snippets.push(element.obj);
-        license = undefined;
-        continue;
+        this.element = { kind: "snippet", obj: { SPDXID: value } };
+        this.snippets.push(this.element.obj);
+        this.license = undefined;
+        return true;
 
       // §10 other licensing information
       case "LicenseID":
-        license = { licenseId: value };
-        licenses.push(license);
-        element = undefined;
-        continue;
-
-      case "LicenseCrossReference":
-        if (!license) issue(e.line, "LicenseCrossReference appears before any LicenseID");
-        else pushTo(license, "seeAlsos", value);
-        continue;
-
-      // §11 relationships
-      case "Relationship": {
-        const parts = value.split(/\s+/);
-        if (parts.length !== 3) {
-          issue(e.line, `Relationship must be "<SPDXID> <RELATIONSHIP_TYPE> <SPDXID>", got "${truncate(value)}"`);
-          lastRelationship = undefined;
-        } else {
-          lastRelationship = { spdxElementId: parts[0], relationshipType: (parts[1] as string).toUpperCase(), relatedSpdxElement: parts[2] };
-          relationships.push(lastRelationship);
-        }
-        continue;
-      }
-
-      case "RelationshipComment":
-        if (!lastRelationship) issue(e.line, "RelationshipComment appears before any Relationship");
-        else lastRelationship.comment = value;
-        continue;
+        this.license = { licenseId: value };
+        this.licenses.push(this.license);
+        this.element = undefined;
+        return true;
 
       // §12 annotations
       case "Annotator":
-        annotation = { annotator: value };
-        annotations.push({ obj: annotation, line: e.line });
-        continue;
+        this.annotation = { annotator: value };
+        this.annotations.push({ obj: this.annotation, line: e.line });
+        return true;
 
       // §13 review information (deprecated)
       case "Reviewer":
-        review = { reviewer: value };
-        reviews.push(review);
-        continue;
+        this.review = { reviewer: value };
+        this.reviews.push(this.review);
+        return true;
     }
+    return false;
+  }
 
-    const annotationKey = ANNOTATION_SCALARS[tag];
-    if (annotationKey) {
-      if (!annotation) issue(e.line, `${tag} appears before any Annotator`);
-      else annotation[annotationKey] = value;
-      continue;
+  /** §11 relationships. */
+  private relationshipField(e: Line): boolean {
+    const { value } = e;
+    switch (e.tag) {
+      case "Relationship": {
+        const parts = value.split(/\s+/);
+        if (parts.length !== 3) {
+          this.issue(e.line, `Relationship must be "<SPDXID> <RELATIONSHIP_TYPE> <SPDXID>", got "${truncate(value)}"`);
+          this.lastRelationship = undefined;
+        } else {
+          this.lastRelationship = { spdxElementId: parts[0], relationshipType: (parts[1] as string).toUpperCase(), relatedSpdxElement: parts[2] };
+          this.relationships.push(this.lastRelationship);
+        }
+        return true;
+      }
+
+      case "RelationshipComment":
+        if (!this.lastRelationship) this.issue(e.line, "RelationshipComment appears before any Relationship");
+        else this.lastRelationship.comment = value;
+        return true;
     }
+    return false;
+  }
 
-    const reviewKey = REVIEW_SCALARS[tag];
-    if (reviewKey) {
-      if (!review) issue(e.line, `${tag} appears before any Reviewer`);
-      else review[reviewKey] = value;
-      continue;
+  /** §12 annotation fields, after an Annotator. */
+  private annotationField(e: Line): boolean {
+    const annotationKey = ANNOTATION_SCALARS[e.tag];
+    if (!annotationKey) return false;
+    if (!this.annotation) this.issue(e.line, `${e.tag} appears before any Annotator`);
+    else this.annotation[annotationKey] = e.value;
+    return true;
+  }
+
+  /** §13 review fields (deprecated), after a Reviewer. */
+  private reviewField(e: Line): boolean {
+    const reviewKey = REVIEW_SCALARS[e.tag];
+    if (!reviewKey) return false;
+    if (!this.review) this.issue(e.line, `${e.tag} appears before any Reviewer`);
+    else this.review[reviewKey] = e.value;
+    return true;
+  }
+
+  /** §10 other licensing information fields, after a LicenseID. */
+  private licenseField(e: Line): boolean {
+    if (e.tag === "LicenseCrossReference") {
+      if (!this.license) this.issue(e.line, "LicenseCrossReference appears before any LicenseID");
+      else pushTo(this.license, "seeAlsos", e.value);
+      return true;
     }
+    const licenseKey = LICENSE_SCALARS[e.tag];
+    if (!licenseKey) return false;
+    if (!this.license) this.issue(e.line, `${e.tag} appears before any LicenseID`);
+    else this.license[licenseKey] = e.value;
+    return true;
+  }
 
-    const licenseKey = LICENSE_SCALARS[tag];
-    if (licenseKey) {
-      if (!license) issue(e.line, `${tag} appears before any LicenseID`);
-      else license[licenseKey] = value;
-      continue;
-    }
-
-    // Package fields (§7).
+  /** Package fields (§7). */
+  private packageField(e: Line): boolean {
+    const { tag, value } = e;
     const pkgKey = PACKAGE_SCALARS[tag];
     const pkgList = PACKAGE_LISTS[tag];
     if (
-      pkgKey ||
-      pkgList ||
-      ["FilesAnalyzed", "PackageVerificationCode", "PackageChecksum", "ExternalRef", "ExternalRefComment", "PrimaryPackagePurpose"].includes(tag)
+      !pkgKey &&
+      !pkgList &&
+      !["FilesAnalyzed", "PackageVerificationCode", "PackageChecksum", "ExternalRef", "ExternalRefComment", "PrimaryPackagePurpose"].includes(tag)
     ) {
-      const pkg = needElement("package", e, "PackageName");
-      if (!pkg) continue;
-      if (pkgKey) {
-        pkg[pkgKey] = value;
-      } else if (pkgList) {
-        pushTo(pkg, pkgList, value);
-      } else if (tag === "FilesAnalyzed") {
-        // §7.8: boolean
-        if (value === "true" || value === "false") pkg.filesAnalyzed = value === "true";
-        else issue(e.line, `FilesAnalyzed must be "true" or "false", got "${truncate(value)}"`);
-      } else if (tag === "PackageVerificationCode") {
-        // §7.9: <hex> [(excludes: <file>[, <file>...])]
-        const m = /^(\S+)(?:\s*\(\s*(?:excludes:)?\s*(.*?)\s*\))?$/.exec(value);
-        if (!m) {
-          issue(e.line, `PackageVerificationCode must be "<value> [(excludes: <files>)]"`);
-        } else {
-          const code: Obj = { packageVerificationCodeValue: m[1] };
-          if (m[2]) code.packageVerificationCodeExcludedFiles = m[2].split(/\s*,\s*/).filter((f) => f !== "");
-          pkg.packageVerificationCode = code;
-        }
-      } else if (tag === "PackageChecksum") {
-        const checksum = parseChecksum(e);
-        if (checksum) pushTo(pkg, "checksums", checksum);
-      } else if (tag === "ExternalRef") {
-        // §7.21: <category> <type> <locator>
-        const parts = value.split(/\s+/);
-        if (parts.length !== 3) {
-          issue(e.line, `ExternalRef must be "<category> <type> <locator>", got "${truncate(value)}"`);
-          lastExternalRef = undefined;
-        } else {
-          lastExternalRef = { referenceCategory: parts[0], referenceType: parts[1], referenceLocator: parts[2] };
-          pushTo(pkg, "externalRefs", lastExternalRef);
-        }
-      } else if (tag === "ExternalRefComment") {
-        // §7.22: applies to the preceding ExternalRef.
-        if (!lastExternalRef) issue(e.line, "ExternalRefComment appears before any ExternalRef of this package");
-        else lastExternalRef.comment = value;
-      } else if (tag === "PrimaryPackagePurpose") {
-        // §7.24: tag-value spells OPERATING-SYSTEM; the JSON form is OPERATING_SYSTEM.
-        pkg.primaryPackagePurpose = value.replace(/-/g, "_");
-      }
-      continue;
+      return false;
     }
+    const pkg = this.needElement("package", e, "PackageName");
+    if (!pkg) return true;
+    if (pkgKey) {
+      pkg[pkgKey] = value;
+    } else if (pkgList) {
+      pushTo(pkg, pkgList, value);
+    } else if (tag === "FilesAnalyzed") {
+      // §7.8: boolean
+      if (value === "true" || value === "false") pkg.filesAnalyzed = value === "true";
+      else this.issue(e.line, `FilesAnalyzed must be "true" or "false", got "${truncate(value)}"`);
+    } else if (tag === "PackageVerificationCode") {
+      this.packageVerificationCode(pkg, e);
+    } else if (tag === "PackageChecksum") {
+      const checksum = this.parseChecksum(e);
+      if (checksum) pushTo(pkg, "checksums", checksum);
+    } else if (tag === "ExternalRef") {
+      this.externalRef(pkg, e);
+    } else if (tag === "ExternalRefComment") {
+      // §7.22: applies to the preceding ExternalRef.
+      if (!this.lastExternalRef) this.issue(e.line, "ExternalRefComment appears before any ExternalRef of this package");
+      else this.lastExternalRef.comment = value;
+    } else if (tag === "PrimaryPackagePurpose") {
+      // §7.24: tag-value spells OPERATING-SYSTEM; the JSON form is OPERATING_SYSTEM.
+      pkg.primaryPackagePurpose = value.replace(/-/g, "_");
+    }
+    return true;
+  }
 
-    // File fields (§8).
+  /** §7.9: <hex> [(excludes: <file>[, <file>...])] */
+  private packageVerificationCode(pkg: Obj, e: Line): void {
+    const m = /^(\S+)(?:\s*\(\s*(?:excludes:)?\s*(.*?)\s*\))?$/.exec(e.value);
+    if (!m) {
+      this.issue(e.line, `PackageVerificationCode must be "<value> [(excludes: <files>)]"`);
+    } else {
+      const code: Obj = { packageVerificationCodeValue: m[1] };
+      if (m[2]) code.packageVerificationCodeExcludedFiles = m[2].split(/\s*,\s*/).filter((f) => f !== "");
+      pkg.packageVerificationCode = code;
+    }
+  }
+
+  /** §7.21: <category> <type> <locator> */
+  private externalRef(pkg: Obj, e: Line): void {
+    const parts = e.value.split(/\s+/);
+    if (parts.length !== 3) {
+      this.issue(e.line, `ExternalRef must be "<category> <type> <locator>", got "${truncate(e.value)}"`);
+      this.lastExternalRef = undefined;
+    } else {
+      this.lastExternalRef = { referenceCategory: parts[0], referenceType: parts[1], referenceLocator: parts[2] };
+      pushTo(pkg, "externalRefs", this.lastExternalRef);
+    }
+  }
+
+  /** File fields (§8). */
+  private fileField(e: Line): boolean {
+    const { tag, value } = e;
     const fileKey = FILE_SCALARS[tag];
     const fileList = FILE_LISTS[tag];
     const artifactKey = ARTIFACT_OF_TAGS[tag];
-    if (fileKey || fileList || artifactKey || tag === "FileChecksum") {
-      const file = needElement("file", e, "FileName");
-      if (!file) continue;
-      if (fileKey) {
-        file[fileKey] = value;
-      } else if (fileList) {
-        pushTo(file, fileList, value);
-      } else if (artifactKey) {
-        if (tag === "ArtifactOfProjectName" || !lastArtifactOf) {
-          lastArtifactOf = {};
-          pushTo(file, "artifactOfs", lastArtifactOf);
-        }
-        lastArtifactOf[artifactKey] = value;
-      } else {
-        const checksum = parseChecksum(e);
-        if (checksum) pushTo(file, "checksums", checksum);
+    if (!fileKey && !fileList && !artifactKey && tag !== "FileChecksum") return false;
+    const file = this.needElement("file", e, "FileName");
+    if (!file) return true;
+    if (fileKey) {
+      file[fileKey] = value;
+    } else if (fileList) {
+      pushTo(file, fileList, value);
+    } else if (artifactKey) {
+      if (tag === "ArtifactOfProjectName" || !this.lastArtifactOf) {
+        this.lastArtifactOf = {};
+        pushTo(file, "artifactOfs", this.lastArtifactOf);
       }
-      continue;
+      this.lastArtifactOf[artifactKey] = value;
+    } else {
+      const checksum = this.parseChecksum(e);
+      if (checksum) pushTo(file, "checksums", checksum);
     }
+    return true;
+  }
 
-    // Snippet fields (§9).
+  /** Snippet fields (§9). */
+  private snippetField(e: Line): boolean {
+    const { tag, value } = e;
     const snippetKey = SNIPPET_SCALARS[tag];
     const snippetList = SNIPPET_LISTS[tag];
-    if (snippetKey || snippetList || tag === "SnippetByteRange" || tag === "SnippetLineRange") {
-      const snippet = needElement("snippet", e, "SnippetSPDXID");
-      if (!snippet) continue;
-      if (snippetKey) {
-        snippet[snippetKey] = value;
-      } else if (snippetList) {
-        pushTo(snippet, snippetList, value);
-      } else {
-        // §9.3 / §9.4: <start>:<end>
-        const m = /^(\d+)\s*:\s*(\d+)$/.exec(value);
-        if (!m) issue(e.line, `${tag} must be "<start>:<end>", got "${truncate(value)}"`);
-        else
-          snippetRanges.push({
-            snippet,
-            kind: tag === "SnippetByteRange" ? "offset" : "lineNumber",
-            start: Number(m[1]),
-            end: Number(m[2]),
-          });
-      }
-      continue;
-    }
-
-    issue(e.line, `unknown tag "${tag}"`);
-  }
-
-  if (issues.length > 0) {
-    issues.sort((a, b) => a.line - b.line);
-    return { ok: false, issues };
-  }
-
-  // Files following a package section are contained in it (JSON: hasFiles).
-  for (const { pkg, file } of packageFiles) {
-    if (typeof file.SPDXID === "string") pushTo(pkg, "hasFiles", file.SPDXID);
-  }
-
-  // Snippet ranges reference the snippet's file, which may be given after the range.
-  for (const r of snippetRanges) {
-    const reference = r.snippet.snippetFromFile;
-    pushTo(r.snippet, "ranges", {
-      startPointer: { reference, [r.kind]: r.start },
-      endPointer: { reference, [r.kind]: r.end },
-    });
-  }
-
-  // §12.4: annotations go onto the element they name; document-level (or
-  // unresolved) annotations stay at the top level with their spdxElementId.
-  const elementsById = new Map<unknown, Obj>();
-  for (const el of [...packages, ...files, ...snippets]) elementsById.set(el.SPDXID, el);
-  for (const { obj } of annotations) {
-    const target = obj.spdxElementId === undefined ? undefined : elementsById.get(obj.spdxElementId);
-    if (target) {
-      const { spdxElementId: _omit, ...rest } = obj;
-      pushTo(target, "annotations", rest);
-    } else if (obj.spdxElementId === undefined || obj.spdxElementId === doc.SPDXID) {
-      const { spdxElementId: _omit, ...rest } = obj;
-      pushTo(doc, "annotations", rest);
+    if (!snippetKey && !snippetList && tag !== "SnippetByteRange" && tag !== "SnippetLineRange") return false;
+    const snippet = this.needElement("snippet", e, "SnippetSPDXID");
+    if (!snippet) return true;
+    if (snippetKey) {
+      snippet[snippetKey] = value;
+    } else if (snippetList) {
+      pushTo(snippet, snippetList, value);
     } else {
-      pushTo(doc, "annotations", obj);
+      // §9.3 / §9.4: <start>:<end>
+      const m = /^(\d+)\s*:\s*(\d+)$/.exec(value);
+      if (!m) this.issue(e.line, `${tag} must be "<start>:<end>", got "${truncate(value)}"`);
+      else
+        this.snippetRanges.push({
+          snippet,
+          kind: tag === "SnippetByteRange" ? "offset" : "lineNumber",
+          start: Number(m[1]),
+          end: Number(m[2]),
+        });
+    }
+    return true;
+  }
+
+  /** Reports the collected issues, or assembles the JSON-shaped document. */
+  finish(): SpdxTagValueResult {
+    const issues = this.issues;
+    if (issues.length > 0) {
+      issues.sort((a, b) => a.line - b.line);
+      return { ok: false, issues };
+    }
+    this.linkPackageFiles();
+    this.addSnippetRanges();
+    this.placeAnnotations();
+    return { ok: true, document: this.assemble() };
+  }
+
+  /** Files following a package section are contained in it (JSON: hasFiles). */
+  private linkPackageFiles(): void {
+    for (const { pkg, file } of this.packageFiles) {
+      if (typeof file.SPDXID === "string") pushTo(pkg, "hasFiles", file.SPDXID);
     }
   }
 
-  if (Object.keys(creationInfo).length > 0) doc.creationInfo = creationInfo;
-  if (packages.length > 0) doc.packages = packages;
-  if (files.length > 0) doc.files = files;
-  if (snippets.length > 0) doc.snippets = snippets;
-  if (licenses.length > 0) doc.hasExtractedLicensingInfos = licenses;
-  if (relationships.length > 0) doc.relationships = relationships;
-  if (reviews.length > 0) doc.revieweds = reviews;
+  /** Snippet ranges reference the snippet's file, which may be given after the range. */
+  private addSnippetRanges(): void {
+    for (const r of this.snippetRanges) {
+      const reference = r.snippet.snippetFromFile;
+      pushTo(r.snippet, "ranges", {
+        startPointer: { reference, [r.kind]: r.start },
+        endPointer: { reference, [r.kind]: r.end },
+      });
+    }
+  }
 
-  return { ok: true, document: doc };
+  /**
+   * §12.4: annotations go onto the element they name; document-level (or
+   * unresolved) annotations stay at the top level with their spdxElementId.
+   */
+  private placeAnnotations(): void {
+    const doc = this.doc;
+    const elementsById = new Map<unknown, Obj>();
+    for (const el of [...this.packages, ...this.files, ...this.snippets]) elementsById.set(el.SPDXID, el);
+    for (const { obj } of this.annotations) {
+      const target = obj.spdxElementId === undefined ? undefined : elementsById.get(obj.spdxElementId);
+      if (target) {
+        const { spdxElementId: _omit, ...rest } = obj;
+        pushTo(target, "annotations", rest);
+      } else if (obj.spdxElementId === undefined || obj.spdxElementId === doc.SPDXID) {
+        const { spdxElementId: _omit, ...rest } = obj;
+        pushTo(doc, "annotations", rest);
+      } else {
+        pushTo(doc, "annotations", obj);
+      }
+    }
+  }
+
+  /** Attaches the non-empty collections to the document. */
+  private assemble(): Obj {
+    const doc = this.doc;
+    if (Object.keys(this.creationInfo).length > 0) doc.creationInfo = this.creationInfo;
+    if (this.packages.length > 0) doc.packages = this.packages;
+    if (this.files.length > 0) doc.files = this.files;
+    if (this.snippets.length > 0) doc.snippets = this.snippets;
+    if (this.licenses.length > 0) doc.hasExtractedLicensingInfos = this.licenses;
+    if (this.relationships.length > 0) doc.relationships = this.relationships;
+    if (this.reviews.length > 0) doc.revieweds = this.reviews;
+    return doc;
+  }
+}
+
+/**
+ * Parses an SPDX 2.3 tag-value document into an object shaped like the SPDX
+ * JSON serialisation. Returns every syntax problem found, with line numbers.
+ */
+export function parseSpdxTagValue(text: string): SpdxTagValueResult {
+  const reader = new TagValueReader();
+  const entries = tokenize(text, reader.issues);
+  for (const e of entries) reader.read(e);
+  return reader.finish();
 }

@@ -317,4 +317,11 @@ describe("parseSpdxTagValue", () => {
   it("returns an empty document for empty input", () => {
     expect(parseSpdxTagValue("")).toEqual({ ok: true, document: {} });
   });
+
+  it("takes no tag for a field because it names a property every object has", () => {
+    for (const tag of ["toString", "constructor", "hasOwnProperty", "valueOf"]) {
+      const r = parseSpdxTagValue(`SPDXVersion: SPDX-2.3\n${tag}: x\n`);
+      expect(r).toEqual({ ok: false, issues: [{ line: 2, message: `unknown tag "${tag}"` }] });
+    }
+  });
 });
