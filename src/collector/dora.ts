@@ -5,10 +5,25 @@ import { issuesInline, zodIssues } from '../core/issues.js';
 import { z } from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
-import type { DoraSummary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { generatedOutput, readInput, stripBom, type Collector, type CollectorInput, type CollectorOutput } from './collector.js';
 import { CollectError, type InputIssue } from './errors.js';
+import {
+  assignCommits,
+  doraSummary,
+  doraWindow,
+  incidentDetails,
+  incidentsKnownAt,
+  iso,
+  leadTimeDetails,
+  linkIncidents,
+  selectDeployments,
+  type Deployment,
+  type DeploymentSets,
+  type DoraWindow,
+  type HistoryCommit,
+  type Incident,
+} from './dora-metrics.js';
 
 export const DORA_MEDIA_TYPE = 'application/vnd.evidence.dora+json';
 export const DORA_DETAIL_FORMAT = 'evidence-dora/1';
@@ -46,7 +61,6 @@ export function doraCollector(options: DoraOptions): Collector {
 
 // ---------------------------------------------------------------- inputs
 
-const DAY = 86400;
 const SHA_RE = /^[0-9a-fA-F]{7,40}$/;
 
 const shaSchema = z.string().regex(SHA_RE, 'must be a commit sha of 7 to 40 hexadecimal digits').transform((s) => s.toLowerCase());
@@ -90,28 +104,6 @@ const githubIssueSchema = z.object({
 });
 
 type Format = 'jsonl' | 'github';
-
-interface Deployment {
-  /** Where it came from: `line 3` or `$[2]`. */
-  source: string;
-  /** Position in the file, for a stable order among equal times. */
-  index: number;
-  sha: string;
-  environment: string;
-  status: 'success' | 'failure' | 'other';
-  time: number;
-  /** Full sha once looked up in git. */
-  commit?: string;
-}
-
-interface Incident {
-  source: string;
-  id: string;
-  opened: number;
-  resolved: number | null;
-  sha: string | null;
-  commit?: string;
-}
 
 /** JSON Lines unless the content is a JSON array (the GitHub API's output). */
 function detectFormat(text: string): Format {
@@ -205,86 +197,57 @@ function parseIncidents(text: string, format: Format, label: string, incidentLab
   return out;
 }
 
-// ---------------------------------------------------------------- figures
+// ---------------------------------------------------------------- reading
 
-/**
- * The p-th percentile by linear interpolation between the closest ranks, as
- * the DORA team's Four Keys compute it (BigQuery's PERCENTILE_CONT): at
- * 0-based position p/100 · (m − 1) of the sorted values. The median of an
- * even count is the mean of the two middle values. Rounded to a millionth.
- */
-export function percentileCont(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const position = (p / 100) * (sorted.length - 1);
-  const below = Math.floor(position);
-  const low = sorted[below] as number;
-  const high = sorted[Math.min(below + 1, sorted.length - 1)] as number;
-  // Rounded to a millionth, so that 216000 + 0.4 · 86400 is 250560 and not 250560.00000000003.
-  return Math.round((low + (high - low) * (position - below)) * 1e6) / 1e6;
+interface DeploymentsRead {
+  bytes: Buffer;
+  format: Format;
+  all: Deployment[];
 }
 
-/** DORA Four Keys' deployment frequency bands, compared without rounding. */
-export function frequencyBand(deployments: number, windowSeconds: number): DoraSummary['band'] {
-  const perPeriod = (days: number): boolean => deployments * days * DAY >= windowSeconds;
-  if (deployments === 0) return 'none';
-  if (perPeriod(1)) return 'daily';
-  if (perPeriod(7)) return 'weekly';
-  if (perPeriod(30)) return 'monthly';
-  return 'yearly';
-}
-
-/** RFC 3339 UTC: whole seconds unless there are milliseconds. */
-function iso(ms: number): string {
-  const s = new Date(ms).toISOString();
-  return ms % 1000 === 0 ? `${s.slice(0, 19)}Z` : s;
-}
-
-const seconds = (ms: number): number => ms / 1000;
-
-async function collectDora(options: DoraOptions, input: CollectorInput): Promise<CollectorOutput> {
-  const { gitDir, environment, windowSeconds } = options;
-  if (!(windowSeconds > 0)) throw new CollectError('DURATION_INVALID', `DORA window must be longer than zero (got ${windowSeconds} s)`);
-  if (environment === '') throw new CollectError('DORA_INPUT_INVALID', 'DORA environment must not be empty');
-  const asOf = Math.floor(options.asOf.getTime() / 1000) * 1000;
-  const from = asOf - windowSeconds * 1000;
-  const inWindow = (t: number): boolean => t > from && t <= asOf;
-  const incidentLabel = options.incidentLabel ?? 'incident';
-
-  // git starts on the repository while the inputs are read.
-  const repo: Repo = { dir: gitDir, env: options.env ?? {} };
-  const heading = gitHead(repo);
-  heading.catch(() => {}); // awaited below, unless an input is refused first
-
-  // Inputs.
+/** The deployments file: its bytes (for the snapshot's digest), its format and its deployments. */
+async function readDeployments(input: CollectorInput): Promise<DeploymentsRead> {
   const deploymentBytes = await readInput(input);
   const deploymentText = stripBom(deploymentBytes.toString('utf8'));
   const deploymentFormat = detectFormat(deploymentText);
   const all = parseDeployments(deploymentText, deploymentFormat, input.label);
+  return { bytes: deploymentBytes, format: deploymentFormat, all };
+}
+
+interface IncidentsRead {
+  /** Null without an incidents file. */
+  input: { sha256: string; format: Format } | null;
+  incidents: Incident[];
+}
+
+/** The incidents file, if one is given. */
+async function readIncidents(file: string | undefined, incidentLabel: string): Promise<IncidentsRead> {
   let incidentsInput: { sha256: string; format: Format } | null = null;
   let incidents: Incident[] = [];
-  if (options.incidents !== undefined) {
-    const label = options.incidents;
-    const bytes = await readInput({ file: options.incidents, label });
+  if (file !== undefined) {
+    const label = file;
+    const bytes = await readInput({ file, label });
     const text = stripBom(bytes.toString('utf8'));
     const format = detectFormat(text);
     incidents = parseIncidents(text, format, label, incidentLabel);
     incidentsInput = { sha256: sha256Hex(bytes), format };
   }
-  const head = await heading;
+  return { input: incidentsInput, incidents };
+}
 
-  // Successful deployments to the environment up to asOf, in time order (ties: file order).
-  const byTime = (a: Deployment, b: Deployment): number => a.time - b.time || a.index - b.index;
-  const shipped = all.filter((d) => d.environment === environment && d.status === 'success' && d.time <= asOf).sort(byTime);
-  const failedStatus = all.filter((d) => d.environment === environment && d.status === 'failure' && inWindow(d.time)).sort(byTime);
-  // Incidents known at asOf, in the order they were opened (ties: by id), whatever the file's order.
-  incidents = incidents.filter((i) => i.opened <= asOf).sort((a, b) => a.opened - b.opened || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+// ---------------------------------------------------------------- git
 
-  // Look every sha that matters up in git at once.
+/**
+ * Looks every sha that matters up in git at once, setting each deployment's
+ * and incident's full `commit`, and lists the history the window shipped.
+ * The history is listed while the shas are checked; it is used only if they
+ * all are commits.
+ */
+async function lookUpInGit(repo: Repo, sets: DeploymentSets, incidents: Incident[], labels: { deployments: string; incidents: string }): Promise<HistoryCommit[]> {
+  const gitDir = repo.dir;
+  const { shipped, windowed, before } = sets;
   const issues: InputIssue[] = [];
   const names = [...new Set([...shipped.map((d) => d.sha), ...incidents.flatMap((i) => (i.sha ? [i.sha] : []))])];
-  const windowed = shipped.filter((d) => inWindow(d.time));
-  const before = shipped.filter((d) => !inWindow(d.time));
-  // The history is listed while the shas are checked; it is used only if they all are commits.
   const resolving = resolveShas(repo, names);
   const listing = listCommits(repo, [...new Set(windowed.map((d) => d.sha))], [...new Set(before.map((d) => d.sha))]);
   listing.catch(() => {});
@@ -295,116 +258,67 @@ async function collectDora(options: DoraOptions, input: CollectorInput): Promise
     else if (r === 'ambiguous') issues.push({ path: `${file} ${thing.source}`, message: `sha ${thing.sha} is ambiguous in ${gitDir}; give more digits` });
     else thing.commit = r;
   };
-  for (const d of shipped) lookUp(d, input.label);
-  for (const i of incidents) if (i.sha) lookUp(i as Incident & { sha: string }, options.incidents ?? '');
-  if (issues.length > 0) throw new CollectError('DORA_INPUT_INVALID', `${input.label}: shas that are not commits in ${gitDir}`, { file: input.label, issues });
+  for (const d of shipped) lookUp(d, labels.deployments);
+  for (const i of incidents) if (i.sha) lookUp(i as Incident & { sha: string }, labels.incidents);
+  if (issues.length > 0) throw new CollectError('DORA_INPUT_INVALID', `${labels.deployments}: shas that are not commits in ${gitDir}`, { file: labels.deployments, issues });
+  return listing;
+}
 
-  // Which deployment first shipped each commit. Commits reachable from a
-  // deployment before the window were shipped then; of the rest, a commit
-  // belongs to the earliest deployment whose sha reaches it. In children-first
-  // order a commit's owner is the earliest of its own deployments and its
-  // children's owners, so one pass over one `git rev-list` settles them all.
-  const owner = new Map<string, number>();
-  windowed.forEach((d, k) => {
-    const c = d.commit as string;
-    if (!owner.has(c)) owner.set(c, k);
-  });
-  const commits = await listing;
-  const shippedBy: { sha: string; time: number }[][] = windowed.map(() => []);
-  const ownerOf = new Map<string, number>();
-  for (const c of commits) {
-    const k = owner.get(c.sha);
-    if (k === undefined) continue; // not reachable from a window deployment: cannot happen, but harmless
-    ownerOf.set(c.sha, k);
-    (shippedBy[k] as { sha: string; time: number }[]).push({ sha: c.sha, time: c.time });
-    for (const p of c.parents) {
-      const q = owner.get(p);
-      if (q === undefined || k < q) owner.set(p, k);
-    }
-  }
+// ---------------------------------------------------------------- snapshot
 
-  // Incidents caused by a commit a window deployment shipped.
-  const linked: string[][] = windowed.map(() => []);
-  const incidentDeployment = new Map<Incident, number>();
-  for (const i of incidents) {
-    const k = i.commit ? ownerOf.get(i.commit) : undefined;
-    if (k !== undefined) {
-      (linked[k] as string[]).push(i.id);
-      incidentDeployment.set(i, k);
-    }
-  }
+async function collectDora(options: DoraOptions, input: CollectorInput): Promise<CollectorOutput> {
+  const { gitDir, environment, windowSeconds } = options;
+  if (!(windowSeconds > 0)) throw new CollectError('DURATION_INVALID', `DORA window must be longer than zero (got ${windowSeconds} s)`);
+  if (environment === '') throw new CollectError('DORA_INPUT_INVALID', 'DORA environment must not be empty');
+  const window = doraWindow(options.asOf, windowSeconds);
+  const incidentLabel = options.incidentLabel ?? 'incident';
 
-  // Figures.
-  const leadTimes: number[] = [];
-  const deploymentDetail = windowed.map((d, k) => {
-    const list = (shippedBy[k] as { sha: string; time: number }[]).sort((a, b) => a.time - b.time || (a.sha < b.sha ? -1 : a.sha > b.sha ? 1 : 0));
-    return {
-      source: d.source,
-      sha: d.commit as string,
-      time: iso(d.time),
-      commits: list.map((c) => {
-        const lead = Math.max(0, seconds(d.time) - c.time); // a commit dated after its deployment (clock skew) counts as 0
-        leadTimes.push(lead);
-        return { sha: c.sha, committed: iso(c.time * 1000), leadTimeSeconds: lead };
-      }),
-      incidents: linked[k] as string[],
-    };
-  });
-  leadTimes.sort((a, b) => a - b);
-  const failedDeployments = linked.filter((l) => l.length > 0).length;
-  const restored = incidents.filter((i) => i.resolved !== null && inWindow(i.resolved));
-  const restoreTimes = restored.map((i) => seconds((i.resolved as number) - i.opened)).sort((a, b) => a - b);
-  const windowDays = windowSeconds / DAY;
-  const summary: DoraSummary = {
-    asOf: iso(asOf),
-    environment,
-    windowDays,
-    deployments: windowed.length,
-    deploymentsPerDay: windowed.length / windowDays,
-    band: frequencyBand(windowed.length, windowSeconds),
-    commits: leadTimes.length,
-    leadTimeSeconds: { median: percentileCont(leadTimes, 50), p90: percentileCont(leadTimes, 90) },
-    changeFailureRate: incidentsInput === null || windowed.length === 0 ? null : failedDeployments / windowed.length,
-    failedDeployments,
-    timeToRestoreSeconds: { median: percentileCont(restoreTimes, 50) },
-    incidents: incidents.filter((i) => inWindow(i.opened)).length,
-    resolvedIncidents: restored.length,
-  };
+  // git starts on the repository while the inputs are read.
+  const repo: Repo = { dir: gitDir, env: options.env ?? {} };
+  const heading = gitHead(repo);
+  heading.catch(() => {}); // awaited below, unless an input is refused first
+
+  const deployments = await readDeployments(input);
+  const read = await readIncidents(options.incidents, incidentLabel);
+  const head = await heading;
+
+  const sets = selectDeployments(deployments.all, environment, window);
+  const incidents = incidentsKnownAt(read.incidents, window.asOf);
+  const commits = await lookUpInGit(repo, sets, incidents, { deployments: input.label, incidents: options.incidents ?? '' });
+
+  const { windowed } = sets;
+  const { shippedBy, ownerOf } = assignCommits(windowed, commits);
+  const { linked, incidentDeployment } = linkIncidents(incidents, windowed, ownerOf);
+  const lead = leadTimeDetails(windowed, shippedBy, linked);
+  const summary = doraSummary({ window, environment, windowSeconds, deployments: windowed.length, leadTimes: lead.leadTimes, linked, incidents, incidentsGiven: read.input !== null });
 
   const detail = {
     format: DORA_DETAIL_FORMAT,
     inputs: {
-      deployments: { sha256: sha256Hex(deploymentBytes), format: deploymentFormat },
-      incidents: incidentsInput,
+      deployments: { sha256: sha256Hex(deployments.bytes), format: deployments.format },
+      incidents: read.input,
       git: { head },
     },
-    parameters: {
-      asOf: summary.asOf,
-      environment,
-      windowSeconds,
-      windowStart: iso(from),
-      ...(incidentsInput?.format === 'github' ? { incidentLabel } : {}),
-    },
-    deployments: deploymentDetail,
-    earlierDeployments: before.length,
-    failureStatusDeployments: failedStatus.map((d) => ({ source: d.source, sha: d.sha, time: iso(d.time) })),
-    incidents: incidents
-      .filter((i) => inWindow(i.opened) || (i.resolved !== null && inWindow(i.resolved)) || incidentDeployment.has(i))
-      .map((i) => {
-        const k = incidentDeployment.get(i);
-        return {
-          source: i.source,
-          id: i.id,
-          opened: iso(i.opened),
-          resolved: i.resolved === null ? null : iso(i.resolved),
-          sha: i.commit ?? null,
-          deployment: k === undefined ? null : (windowed[k] as Deployment).source,
-          timeToRestoreSeconds: i.resolved === null ? null : seconds(i.resolved - i.opened),
-        };
-      }),
+    parameters: doraParameters(window, environment, windowSeconds, read.input?.format === 'github' ? incidentLabel : undefined),
+    deployments: lead.deployments,
+    earlierDeployments: sets.before.length,
+    failureStatusDeployments: sets.failedStatus.map((d) => ({ source: d.source, sha: d.sha, time: iso(d.time) })),
+    incidents: incidentDetails(incidents, windowed, incidentDeployment, window),
     summary,
   };
   return generatedOutput(canonicalBytes(detail), 'dora.json', 'dora', DORA_MEDIA_TYPE, summary);
 }
 
+/** The parameters the snapshot was taken with; the incident label only where it was used (GitHub issues). */
+function doraParameters(window: DoraWindow, environment: string, windowSeconds: number, incidentLabel: string | undefined) {
+  return {
+    asOf: iso(window.asOf),
+    environment,
+    windowSeconds,
+    windowStart: iso(window.from),
+    ...(incidentLabel !== undefined ? { incidentLabel } : {}),
+  };
+}
+
+export { frequencyBand, percentileCont } from './dora-metrics.js';
 export { parseRfc3339 };

@@ -6,7 +6,7 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import { bufferSource, writeBundle, type BlobSource } from '../core/bundle-writer.js';
 import { HASH_READ_CHUNK } from '../core/hash-stream.js';
 import { zodIssues } from '../core/issues.js';
-import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, foldedPath, logicalPathProblem, manifestSchema, type Manifest, type ManifestEntry, type Source } from '../core/manifest.js';
+import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, foldedPath, logicalPathProblem, manifestSchema, type Manifest, type ManifestEntry, type Source, type Subject } from '../core/manifest.js';
 import { collectors, type Collector, type CollectorName } from '../collector/index.js';
 import { attestationCollector } from '../collector/attestation.js';
 import { parseDuration, resolveAsOf } from '../collector/as-of.js';
@@ -21,7 +21,7 @@ import { detectSource, redactUrl, type Env } from '../collector/source.js';
 import { hashSubjects, type SubjectFile } from '../collector/subjects.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { assertOutputFolder, writeAtomically } from '../fs/atomic.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type EvidenceConfig } from './config.js';
 import { stripUndefined } from '../core/objects.js';
 
 export interface CollectOptions {
@@ -99,6 +99,42 @@ interface PlannedInput {
  * validated before anything is written; the bundle appears whole or not at all.
  */
 export async function collect(options: CollectOptions): Promise<CollectResult> {
+  const settings = await resolveSettings(options);
+  const planned = await planEvidence(options, settings);
+  const chosen = await prepareCollectors(options, settings, planned);
+  const subjectFiles = await planSubjects(options, settings);
+  const inputs = dedupe(planned);
+  if (inputs.length === 0 && subjectFiles.length === 0 && (options.subjectImage ?? []).length === 0) {
+    throw new CollectError('NO_EVIDENCE', 'nothing to collect: give evidence (--sbom, --sarif, --junit, --coverage, --k6, --terraform-plan, --migrations, --slo, --dora, --file) or --subject');
+  }
+
+  const outputs = await runCollectors(inputs, chosen, options);
+  const { entries, blobs } = manifestEntries(outputs, options);
+  const subjects = await gatherSubjects(subjectFiles, options, settings.env);
+  const manifest = await buildManifest(options, settings, entries, subjects);
+
+  const { output, created } = settings;
+  options.onProgress?.({ phase: 'writing', output });
+  await writeAtomically(output, options.force ?? false, (out) => writeBundle({ manifest, blobs, mtime: created }, out));
+  return { output, manifest };
+}
+
+/** What the flags and the config settle before any evidence is read. */
+interface Settings {
+  env: Env;
+  cwd: string;
+  cfg: EvidenceConfig | undefined;
+  /** Where the config's relative paths start. */
+  cfgDir: string;
+  name: string;
+  version: string;
+  /** The bundle to write, absolute. */
+  output: string;
+  created: Date;
+}
+
+/** The config, the bundle's name, version and output file, and its creation time. */
+async function resolveSettings(options: CollectOptions): Promise<Settings> {
   const env = options.env ?? {};
   const cwd = options.cwd;
   const loaded = options.config ? await loadConfig(options.config, cwd) : undefined;
@@ -114,7 +150,12 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const output = resolve(cwd, outputArg);
   await assertOutputFolder(output);
   const created = createdTime(env, options.now);
+  return { env, cwd, cfg, cfgDir, name, version, output, created };
+}
 
+/** Every evidence file the config and the flags name, globs expanded, in order (DORA's deployments file comes later). */
+async function planEvidence(options: CollectOptions, settings: Settings): Promise<PlannedInput[]> {
+  const { cwd, cfg, cfgDir } = settings;
   const planned: PlannedInput[] = [];
   const plan = async (collector: CollectorName, patterns: string[], base: string, kind?: string): Promise<void> => {
     for (const p of patterns) {
@@ -147,6 +188,20 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   for (const [collector, list] of [['slo', [...(cfg?.slo ?? []).map((p) => resolve(cfgDir, p)), ...(options.slo ?? [])]], ['slo-snapshot', options.sloSnapshot ?? []]] as const) {
     for (const p of list) for (const file of await expand(p, cwd)) planned.push({ collector, file, label: displayPath(file, cwd) });
   }
+  return planned;
+}
+
+/** The collectors that need settings of their own; each is made only where an input needs it. */
+interface ConfiguredCollectors {
+  sloLive: Collector | undefined;
+  sloSaved: Collector;
+  dora: Collector | undefined;
+  attestation: Collector | undefined;
+}
+
+/** Makes the configured collectors, adding DORA's deployments file to the plan. */
+async function prepareCollectors(options: CollectOptions, settings: Settings, planned: PlannedInput[]): Promise<ConfiguredCollectors> {
+  const { env, cwd, cfg } = settings;
   const asOf = resolveAsOf(options.asOf, env, options.now);
   const prometheusUrl = options.prometheus ?? cfg?.prometheus;
   if (planned.some((p) => p.collector === 'slo') && !prometheusUrl) {
@@ -177,6 +232,12 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
         policy: options.identity ?? {},
       })
     : undefined;
+  return { sloLive, sloSaved, dora, attestation };
+}
+
+/** The subject files the config and the flags name, globs expanded. */
+async function planSubjects(options: CollectOptions, settings: Settings): Promise<SubjectFile[]> {
+  const { cwd, cfg, cfgDir } = settings;
   const subjectFiles: SubjectFile[] = [];
   for (const [patterns, base] of [
     [cfg?.subjects ?? [], cfgDir],
@@ -184,16 +245,20 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   ] as const) {
     for (const p of patterns) for (const file of await expand(p, base)) subjectFiles.push({ file, name: subjectName(file) });
   }
-  const inputs = dedupe(planned);
-  if (inputs.length === 0 && subjectFiles.length === 0 && (options.subjectImage ?? []).length === 0) {
-    throw new CollectError('NO_EVIDENCE', 'nothing to collect: give evidence (--sbom, --sarif, --junit, --coverage, --k6, --terraform-plan, --migrations, --slo, --dora, --file) or --subject');
-  }
+  return subjectFiles;
+}
 
-  const entries: ManifestEntry[] = [];
-  const blobs = new Map<string, BlobSource>();
-  const byPath = new Map<string, PlannedInput>();
+interface CollectedInput {
+  input: PlannedInput;
+  out: CollectorOutput;
+  collector: Collector;
+}
+
+/** Each input through its collector, one after another. */
+async function runCollectors(inputs: PlannedInput[], chosen: ConfiguredCollectors, options: CollectOptions): Promise<CollectedInput[]> {
+  const { attestation, sloLive, sloSaved, dora } = chosen;
   let done = 0;
-  const outputs: { input: PlannedInput; out: CollectorOutput; collector: Collector }[] = [];
+  const outputs: CollectedInput[] = [];
   for (const input of inputs) {
     const collector =
       input.collector === 'attestation'
@@ -209,6 +274,14 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
     outputs.push({ input, out, collector });
     options.onProgress?.({ phase: 'evidence', done: ++done, total: inputs.length, label: input.label });
   }
+  return outputs;
+}
+
+/** The manifest's entries, each at its logical path, and the blobs to store (one per digest). */
+function manifestEntries(outputs: CollectedInput[], options: CollectOptions): { entries: ManifestEntry[]; blobs: Map<string, BlobSource> } {
+  const entries: ManifestEntry[] = [];
+  const blobs = new Map<string, BlobSource>();
+  const byPath = new Map<string, PlannedInput>();
   const paths = logicalPaths(outputs.map(({ input, out }) => ({ kind: out.kind, ...(out.name ? { name: out.name } : {}), label: input.label })));
   outputs.forEach(({ input, out, collector }, i) => {
     const path = paths[i] as string;
@@ -224,7 +297,11 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
       blobs.set(out.hex, out.bytes ? bufferSource(out.bytes, input.label) : { hex: out.hex, size: out.size, origin: input.label, open: () => withProgress(createReadStream(input.file, { highWaterMark: HASH_READ_CHUNK }), input.label, out.size, options.onBytes) });
     }
   });
+  return { entries, blobs };
+}
 
+/** The subject files hashed, then the container images' digests, sorted by name. */
+async function gatherSubjects(subjectFiles: SubjectFile[], options: CollectOptions, env: Env): Promise<Subject[]> {
   let hashed = 0;
   const subjects = await hashSubjects(subjectFiles, {
     onDone: (s) => options.onProgress?.({ phase: 'subjects', done: ++hashed, total: subjectFiles.length, label: s.name }),
@@ -238,7 +315,12 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
     }
     subjects.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
+  return subjects;
+}
 
+/** The manifest, with where the bundle was made from, validated. */
+async function buildManifest(options: CollectOptions, settings: Settings, entries: ManifestEntry[], subjects: Subject[]): Promise<Manifest> {
+  const { cwd, env, cfg, name, version, created } = settings;
   const detected = await detectSource(cwd, env);
   const source: Source = { ...detected, ...stripUndefined(cfg?.source ?? {}), ...stripUndefined(options.source ?? {}) };
   // Whoever gave it (git, CI variables, the config or a flag), only scheme, host and path are signed into the record.
@@ -256,10 +338,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   };
   const valid = manifestSchema.safeParse(manifest);
   if (!valid.success) throw new CollectError('CONFIG_INVALID', 'the bundle would not be valid', { issues: zodIssues(valid.error) });
-
-  options.onProgress?.({ phase: 'writing', output });
-  await writeAtomically(output, options.force ?? false, (out) => writeBundle({ manifest, blobs, mtime: created }, out));
-  return { output, manifest };
+  return manifest;
 }
 
 /** SOURCE_DATE_EPOCH (reproducible builds' convention) or now, to the second. */
