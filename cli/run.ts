@@ -31,48 +31,30 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run evidence --help for usage)');
 
-  program
-    .command('collect')
-    .description('validate and summarise evidence, hash release subjects, and write a bundle')
-    .option('-o, --output <file>', 'the bundle to write (.tar.gz)')
-    .option('--name <name>', 'what is released (e.g. the package or service)')
-    .option('--version <version>', 'the release version')
-    .option('--sbom <file>', 'CycloneDX (JSON/XML 1.2–1.7) or SPDX 2.3 (JSON/tag-value) SBOM; repeatable, globs allowed', collectList)
-    .option('--sarif <file>', 'SARIF 2.1.0 log; repeatable, globs allowed', collectList)
-    .option('--junit <file>', 'JUnit XML report; repeatable, globs allowed', collectList)
-    .option('--file <file[=kind]>', 'any file, stored as the kind named (default "file"); repeatable', collectList)
-    .option('--subject <file>', 'release artifact the evidence is about (hashed, not stored); repeatable, globs allowed', collectList)
-    .option('-c, --config <file>', 'evidence.yaml declaring the same; flags add to it')
-    .option('--source-repository <url>', 'override the detected source repository')
-    .option('--source-commit <sha>', 'override the detected source commit')
-    .option('--source-ref <ref>', 'override the detected source ref')
-    .option('-f, --force', 'replace the output file if it exists')
-    .option('-q, --quiet', 'no progress output')
-    .option('--coverage <file>', 'coverage report: lcov, Cobertura XML or istanbul json-summary; repeatable', collectList)
-    .option('--k6 <file>', 'k6 summary (--summary-export or handleSummary JSON); repeatable', collectList)
-    .option('--terraform-plan <file>', '`terraform show -json` of a plan; repeatable', collectList)
-    .option('--migrations <dir>', 'directory of SQL migrations, checked for destructive statements; repeatable', collectList)
-    .option('--slo <file>', 'SLO definitions (Sloth prometheus/v1 or OpenSLO v1) to evaluate; repeatable', collectList)
-    .option('--prometheus <url>', 'Prometheus to evaluate --slo against')
-    .option('--prometheus-header <header>', '"Name: value" sent to Prometheus (e.g. auth); never stored; repeatable', collectList)
-    .option('--slo-snapshot <file>', 'a saved SLO snapshot, for jobs that cannot reach Prometheus; repeatable', collectList)
-    .option('--dora', 'take a DORA snapshot (needs --git and --deployments)')
-    .option('--git <dir>', 'DORA: the git repository the deployments shipped from')
-    .option('--deployments <file>', 'DORA: deployments, JSON Lines or GitHub Deployments API JSON')
-    .option('--incidents <file>', 'DORA: incidents, JSON Lines or GitHub issues JSON')
-    .option('--environment <name>', 'DORA: the environment counted (default production)')
-    .option('--window <duration>', 'DORA: the window before --as-of (default 30d)')
-    .option('--incident-label <label>', 'DORA: the label that marks GitHub issues as incidents (default incident)')
-    .option('--as-of <time>', 'the instant snapshots are evaluated at (RFC 3339; default SOURCE_DATE_EPOCH, else now)')
-    .option('--sign', 'sign the bundle once written (see evidence sign)')
-    .option('--attestation <file>', 'an existing Sigstore bundle (e.g. SLSA provenance) to take in, verified first; repeatable', collectList)
-    .option('--trusted-root <file>', 'trusted root for --attestation files (default: public-good, embedded); repeatable', collectList)
-    .option('--attestation-key <pub.pem>', 'public key for key-signed --attestation files; repeatable', collectList)
-    .option('--subject-image <oci-ref>', 'a container image released with this bundle (oci://REGISTRY/REPO:TAG or @sha256:…): its digest becomes a subject; repeatable', collectList);
-  withRegistryOptions(program.commands.at(-1) as Command);
-  withTimeout(program.commands.at(-1) as Command);
-  withCertificateOptions(program.commands.at(-1) as Command, '--attestation files');
-  withSigningOptions(program.commands.at(-1) as Command)
+  addCollect(program, io);
+  addSign(program, io);
+  addVerify(program, io, outcome);
+  addVerifyAttestation(program, io, outcome);
+  addReport(program, io, outcome);
+  addDiff(program, io, outcome);
+  addAttach(program, io);
+  addFetch(program, io, outcome);
+  addPush(program, io);
+  addPull(program, io);
+  addTrustRoot(program, io);
+  addInspect(program, io);
+  addExtract(program, io, outcome);
+
+  for (const [name, lines] of Object.entries(EXAMPLES)) {
+    const cmd = program.commands.find((c) => c.name() === name);
+    if (name !== 'verify') cmd?.addHelpText('after', examplesText(lines));
+  }
+  return program;
+}
+
+/** `evidence collect`, with an action that collects and, with --sign, signs. */
+function addCollect(program: Command, io: CliIo): void {
+  collectCommand(program)
     .action(async (o) => {
       const { collect } = await import('../src/commands/collect.js');
       const progress = io.stderr.isTTY && !o.quiet ? progressPrinter((io.raw ?? io).stderr) : undefined;
@@ -124,7 +106,56 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
         if (!o.quiet) io.stdout.write(`signed ${signed.bundle}\nwrote ${signed.sigstoreBundle}\nwrote ${signed.intotoJsonl}\n`);
       }
     });
+}
 
+/** `evidence collect` and its options, without its action. */
+function collectCommand(program: Command): Command {
+  program
+    .command('collect')
+    .description('validate and summarise evidence, hash release subjects, and write a bundle')
+    .option('-o, --output <file>', 'the bundle to write (.tar.gz)')
+    .option('--name <name>', 'what is released (e.g. the package or service)')
+    .option('--version <version>', 'the release version')
+    .option('--sbom <file>', 'CycloneDX (JSON/XML 1.2–1.7) or SPDX 2.3 (JSON/tag-value) SBOM; repeatable, globs allowed', collectList)
+    .option('--sarif <file>', 'SARIF 2.1.0 log; repeatable, globs allowed', collectList)
+    .option('--junit <file>', 'JUnit XML report; repeatable, globs allowed', collectList)
+    .option('--file <file[=kind]>', 'any file, stored as the kind named (default "file"); repeatable', collectList)
+    .option('--subject <file>', 'release artifact the evidence is about (hashed, not stored); repeatable, globs allowed', collectList)
+    .option('-c, --config <file>', 'evidence.yaml declaring the same; flags add to it')
+    .option('--source-repository <url>', 'override the detected source repository')
+    .option('--source-commit <sha>', 'override the detected source commit')
+    .option('--source-ref <ref>', 'override the detected source ref')
+    .option('-f, --force', 'replace the output file if it exists')
+    .option('-q, --quiet', 'no progress output')
+    .option('--coverage <file>', 'coverage report: lcov, Cobertura XML or istanbul json-summary; repeatable', collectList)
+    .option('--k6 <file>', 'k6 summary (--summary-export or handleSummary JSON); repeatable', collectList)
+    .option('--terraform-plan <file>', '`terraform show -json` of a plan; repeatable', collectList)
+    .option('--migrations <dir>', 'directory of SQL migrations, checked for destructive statements; repeatable', collectList)
+    .option('--slo <file>', 'SLO definitions (Sloth prometheus/v1 or OpenSLO v1) to evaluate; repeatable', collectList)
+    .option('--prometheus <url>', 'Prometheus to evaluate --slo against')
+    .option('--prometheus-header <header>', '"Name: value" sent to Prometheus (e.g. auth); never stored; repeatable', collectList)
+    .option('--slo-snapshot <file>', 'a saved SLO snapshot, for jobs that cannot reach Prometheus; repeatable', collectList)
+    .option('--dora', 'take a DORA snapshot (needs --git and --deployments)')
+    .option('--git <dir>', 'DORA: the git repository the deployments shipped from')
+    .option('--deployments <file>', 'DORA: deployments, JSON Lines or GitHub Deployments API JSON')
+    .option('--incidents <file>', 'DORA: incidents, JSON Lines or GitHub issues JSON')
+    .option('--environment <name>', 'DORA: the environment counted (default production)')
+    .option('--window <duration>', 'DORA: the window before --as-of (default 30d)')
+    .option('--incident-label <label>', 'DORA: the label that marks GitHub issues as incidents (default incident)')
+    .option('--as-of <time>', 'the instant snapshots are evaluated at (RFC 3339; default SOURCE_DATE_EPOCH, else now)')
+    .option('--sign', 'sign the bundle once written (see evidence sign)')
+    .option('--attestation <file>', 'an existing Sigstore bundle (e.g. SLSA provenance) to take in, verified first; repeatable', collectList)
+    .option('--trusted-root <file>', 'trusted root for --attestation files (default: public-good, embedded); repeatable', collectList)
+    .option('--attestation-key <pub.pem>', 'public key for key-signed --attestation files; repeatable', collectList)
+    .option('--subject-image <oci-ref>', 'a container image released with this bundle (oci://REGISTRY/REPO:TAG or @sha256:…): its digest becomes a subject; repeatable', collectList);
+  withRegistryOptions(program.commands.at(-1) as Command);
+  withTimeout(program.commands.at(-1) as Command);
+  withCertificateOptions(program.commands.at(-1) as Command, '--attestation files');
+  return withSigningOptions(program.commands.at(-1) as Command);
+}
+
+/** `evidence sign`. */
+function addSign(program: Command, io: CliIo): void {
   withSigningOptions(
     withTimeout(program
       .command('sign'))
@@ -137,7 +168,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     const signed = await sign({ cwd: io.cwd, env: io.env, bundle, ...signingFrom(o), ...(bar.onBytes ? { onBytes: bar.onBytes } : {}) }).finally(bar.stop);
     io.stdout.write(`signed ${signed.bundle}\nwrote ${signed.sigstoreBundle}\nwrote ${signed.intotoJsonl}\n`);
   });
+}
 
+/** `evidence verify`, with what the full CLI adds: registries and a signed VSA. */
+function addVerify(program: Command, io: CliIo, outcome: { exitCode: number }): void {
   addVerifyCommand(program, io, outcome, {
     registry: (o) => registryFrom(o, io),
     open: async (reference, registry) => (await (await import('../src/commands/oci.js')).openEvidenceStream({ env: io.env, reference, registry })).stream,
@@ -147,7 +181,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       return (await makeSigner({ cwd: io.cwd, env: io.env, ...signingFrom({ ...o, key: o.vsaKey }) }, io.env)).signDsse(bytes, payloadType);
     },
   });
+}
 
+/** `evidence verify-attestation`. */
+function addVerifyAttestation(program: Command, io: CliIo, outcome: { exitCode: number }): void {
   withIdentityOptions(
     program
       .command('verify-attestation')
@@ -163,7 +200,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     io.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatAttestationText(report));
     outcome.exitCode = report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
   });
+}
 
+/** `evidence report`. */
+function addReport(program: Command, io: CliIo, outcome: { exitCode: number }): void {
   withIdentityOptions(
     program
       .command('report')
@@ -188,7 +228,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     } else io.stdout.write(rendered);
     outcome.exitCode = exitCodeForVerdict(report.verdict, report.ok);
   });
+}
 
+/** `evidence diff`. */
+function addDiff(program: Command, io: CliIo, outcome: { exitCode: number }): void {
   program
     .command('diff')
     .description('what changed between two releases\' bundles: components, licenses, findings, tests, coverage, SLOs, DORA')
@@ -203,7 +246,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       io.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : formatDiff(result));
       if (o.exitCode && result.differs) outcome.exitCode = ExitCode.VerificationFailed;
     });
+}
 
+/** `evidence attach`: a signed bundle to a GitHub Release. */
+function addAttach(program: Command, io: CliIo): void {
   program
     .command('attach')
     .description('attach a signed bundle, NAME.sigstore.json and NAME.intoto.jsonl to a GitHub Release (token in GITHUB_TOKEN or GH_TOKEN)')
@@ -229,7 +275,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
         if (r.release.published) io.stdout.write(`published ${r.release.tag}${r.release.immutable ? ': immutable, its assets and tag can no longer change' : ''}\n`);
       }
     });
+}
 
+/** `evidence fetch`: a release's bundle from GitHub, verified. */
+function addFetch(program: Command, io: CliIo, outcome: { exitCode: number }): void {
   withIdentityOptions(
     program
       .command('fetch')
@@ -278,7 +327,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     // The library's verdict: a mismatch or verification failure (1) outranks a policy failure (3).
     outcome.exitCode = r.verdict === 'failed' ? ExitCode.VerificationFailed : r.verdict === 'policy-failed' ? ExitCode.PolicyFailed : ExitCode.Ok;
   });
+}
 
+/** `evidence push`: a bundle to an OCI registry. */
+function addPush(program: Command, io: CliIo): void {
   withRegistryOptions(
     program
       .command('push')
@@ -302,7 +354,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       if (r.fallbackTag) io.stdout.write('the registry has no referrers API: the OCI 1.1 fallback tag was updated\n');
     }
   });
+}
 
+/** `evidence pull`: a bundle from an OCI registry. */
+function addPull(program: Command, io: CliIo): void {
   withRegistryOptions(
     program
       .command('pull')
@@ -318,7 +373,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     const r = await pull({ cwd: io.cwd, env: io.env, reference, output: o.output, force: o.force, registry: await registryFrom(o, io), ...(bar.onBytes ? { onBytes: bar.onBytes } : {}) }).finally(bar.stop);
     io.stdout.write(`pulled ${r.output} (${r.size} bytes, ${r.bundleDigest}) from manifest ${r.manifestDigest}\n`);
   });
+}
 
+/** `evidence trust-root update`. */
+function addTrustRoot(program: Command, io: CliIo): void {
   program
     .command('trust-root')
     .description('manage the Sigstore trusted root that verify uses by default')
@@ -333,7 +391,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       const r = await trustRootUpdate({ cwd: io.cwd, env: io.env, output: o.output, mirrorUrl: o.mirrorUrl, tufRoot: o.tufRoot, timeoutMs: timeoutFrom(o).timeoutMs ?? 15_000 });
       io.stdout.write(`wrote ${r.output}${r.date ? ` (newest key from ${r.date})` : ''}\n`);
     });
+}
 
+/** `evidence inspect`. */
+function addInspect(program: Command, io: CliIo): void {
   program
     .command('inspect')
     .description('show a bundle\'s manifest (without verifying it)')
@@ -345,7 +406,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       const result = await inspect({ cwd: io.cwd, bundle });
       io.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : formatInspect(result));
     });
+}
 
+/** `evidence extract`. */
+function addExtract(program: Command, io: CliIo, outcome: { exitCode: number }): void {
   withIdentityOptions(
     program
       .command('extract')
@@ -368,14 +432,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     else io.stdout.write(formatVerifyText(result.report));
     outcome.exitCode = exitCodeForVerdict(result.report.verdict, result.report.ok);
   });
-
-  for (const [name, lines] of Object.entries(EXAMPLES)) {
-    const cmd = program.commands.find((c) => c.name() === name);
-    if (name !== 'verify') cmd?.addHelpText('after', examplesText(lines));
-  }
-  return program;
 }
-
 
 function progressPrinter(out: CliStream): { event: (e: import('../src/commands/collect.js').CollectProgress) => void; done: () => void } {
   let shown = false;
