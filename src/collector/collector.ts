@@ -3,7 +3,9 @@ import { stat } from 'node:fs/promises';
 import { hashFile } from '../fs/hash-file.js';
 import { sha256Hex } from '../core/digest.js';
 import { stripBom } from '../formats/xml.js';
-import { CollectError } from './errors.js';
+import { CollectError, type CollectErrorCode } from './errors.js';
+import type { z } from 'zod';
+import { zodIssues } from '../core/issues.js';
 
 /** One evidence file handed to a collector. */
 export interface CollectorInput {
@@ -89,6 +91,13 @@ export function parseJson(input: CollectorInput, bytes: Buffer): unknown {
   } catch (e) {
     throw new CollectError('JSON_INVALID', `${input.label}: not valid JSON (${(e as Error).message})`, { file: input.label, cause: e });
   }
+}
+
+/** JSON read and checked against its schema in one step: the value, or CollectError `code` saying `what` with every issue. */
+export function parseJsonAs<T>(input: CollectorInput, bytes: Buffer, schema: z.ZodType<T>, code: CollectErrorCode, what: string): T {
+  const parsed = schema.safeParse(parseJson(input, bytes));
+  if (!parsed.success) throw new CollectError(code, `${input.label}: ${what}`, { file: input.label, issues: zodIssues(parsed.error) });
+  return parsed.data;
 }
 
 export { stripBom };

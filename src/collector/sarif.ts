@@ -1,9 +1,7 @@
-import { zodIssues } from '../core/issues.js';
 import type { SarifSummary } from '../core/summaries.js';
 import { effectiveSarifLevel, sarifLogSchema, sarifSecuritySeverity, securitySeverityBand, type SarifLog } from '../formats/sarif.js';
 import { PACKAGE_VERSION } from '../version.js';
-import { outputFor, parseJson, readInput, type Collector } from './collector.js';
-import { CollectError } from './errors.js';
+import { outputFor, parseJsonAs, readInput, type Collector } from './collector.js';
 
 export const SARIF_MEDIA_TYPE = 'application/sarif+json';
 
@@ -13,12 +11,8 @@ export const sarifCollector: Collector = {
   version: PACKAGE_VERSION,
   async collect(input) {
     const bytes = await readInput(input);
-    const json = parseJson(input, bytes);
-    const parsed = sarifLogSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new CollectError('SARIF_INVALID', `${input.label}: not a valid SARIF 2.1.0 log`, { file: input.label, issues: zodIssues(parsed.error) });
-    }
-    const s = summarizeSarif(parsed.data);
+    const log = parseJsonAs(input, bytes, sarifLogSchema, 'SARIF_INVALID', 'not a valid SARIF 2.1.0 log');
+    const s = summarizeSarif(log);
     return outputFor(bytes, 'sarif', SARIF_MEDIA_TYPE, { tools: s.tools, results: s.results, levels: s.levels, severities: s.severities });
   },
 };

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { zodIssues } from '../core/issues.js';
 import type { TerraformSummary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';
-import { outputFor, parseJson, readInput, type Collector } from './collector.js';
+import { outputFor, parseJsonAs, readInput, type Collector } from './collector.js';
 import { CollectError, type InputIssue } from './errors.js';
 
 export const TERRAFORM_MEDIA_TYPE = 'application/json';
@@ -33,10 +32,7 @@ export const terraformCollector: Collector = {
   version: PACKAGE_VERSION,
   async collect(input) {
     const bytes = await readInput(input);
-    const json = parseJson(input, bytes);
-    const parsed = planSchema.safeParse(json);
-    if (!parsed.success) throw invalid(input.label, zodIssues(parsed.error));
-    const plan = parsed.data;
+    const plan = parseJsonAs(input, bytes, planSchema, 'TERRAFORM_PLAN_INVALID', PLAN_INVALID);
     const issues: InputIssue[] = [];
     const major = /^(\d+)\.\d+/.exec(plan.format_version)?.[1];
     if (major !== '0' && major !== '1') {
@@ -114,8 +110,10 @@ function bucketOf(actions: string[]): Bucket | undefined {
   }
 }
 
+const PLAN_INVALID = 'not the JSON of a Terraform plan (terraform show -json)';
+
 function invalid(label: string, issues: InputIssue[]): CollectError {
-  return new CollectError('TERRAFORM_PLAN_INVALID', `${label}: not the JSON of a Terraform plan (terraform show -json)`, { file: label, issues });
+  return new CollectError('TERRAFORM_PLAN_INVALID', `${label}: ${PLAN_INVALID}`, { file: label, issues });
 }
 
 function compare(a: string, b: string): number {

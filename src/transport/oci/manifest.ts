@@ -35,24 +35,26 @@ export const descriptorSchema = z.looseObject({
 });
 export type Descriptor = z.infer<typeof descriptorSchema>;
 
-export const imageManifestSchema = z.looseObject({
+/** What an image manifest and an image index share (OCI image-spec manifest.md and image-index.md). */
+const manifestFields = {
   schemaVersion: z.literal(2),
-  mediaType: z.literal(OCI_MANIFEST).optional(),
   artifactType: mediaType.optional(),
-  config: descriptorSchema,
-  layers: z.array(descriptorSchema),
   subject: descriptorSchema.optional(),
   annotations: annotations.optional(),
+};
+
+export const imageManifestSchema = z.looseObject({
+  ...manifestFields,
+  mediaType: z.literal(OCI_MANIFEST).optional(),
+  config: descriptorSchema,
+  layers: z.array(descriptorSchema),
 });
 export type ImageManifest = z.infer<typeof imageManifestSchema>;
 
 export const imageIndexSchema = z.looseObject({
-  schemaVersion: z.literal(2),
+  ...manifestFields,
   mediaType: z.literal(OCI_INDEX).optional(),
-  artifactType: mediaType.optional(),
   manifests: z.array(descriptorSchema),
-  subject: descriptorSchema.optional(),
-  annotations: annotations.optional(),
 });
 export type ImageIndex = z.infer<typeof imageIndexSchema>;
 
