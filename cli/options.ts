@@ -103,7 +103,8 @@ export function withSigningOptions(cmd: Command): Command {
     .option('--fulcio-url <url>', 'Fulcio (default: public-good)')
     .option('--rekor-url <url>', 'Rekor (default: public-good for keyless; none for --key unless given)')
     .option('--tsa-url <url>', 'RFC 3161 timestamp authority (default: public-good for keyless; none for --key unless given)')
-    .option('--no-tsa', 'no RFC 3161 timestamp');
+    .option('--no-tsa', 'no RFC 3161 timestamp')
+    .option('--no-standard-attestations', 'sign only the evidence statement, not the standard SBOM, test-result, vulns and release statements beside it (docs/interop.md)');
 }
 
 export function signingFrom(o: Record<string, unknown>): Omit<import('../src/commands/sign.js').SignOptions, 'cwd' | 'bundle'> {
@@ -113,6 +114,7 @@ export function signingFrom(o: Record<string, unknown>): Omit<import('../src/com
     if (v !== undefined) out[k] = v;
   }
   if (o.tsa === false) out.noTsa = true;
+  if (o.standardAttestations === false) out.noStandard = true;
   return out;
 }
 
@@ -194,4 +196,16 @@ export const EXAMPLES: Record<string, string[]> = {
 
 export function examplesText(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+/** What sign wrote: the bundle, the detached assets, and each standard statement (or why an entry has none). */
+export function signedLines(signed: import('../src/commands/sign.js').SignResult): string {
+  return [
+    `signed ${signed.bundle}`,
+    `wrote ${signed.sigstoreBundle}`,
+    `wrote ${signed.intotoJsonl}`,
+    `wrote ${signed.sigstoreJsonl}`,
+    ...signed.standard.map((s) => `  with ${s.label} (${s.predicateType})`),
+    ...signed.standardSkipped.map((s) => `  no standard statement for ${s.path}: ${s.reason}`),
+  ].join('\n') + '\n';
 }

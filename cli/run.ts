@@ -3,7 +3,7 @@ import { escapeValue } from '../src/present/terminal.js';
 import { PACKAGE_VERSION } from '../src/version.js';
 import { byteProgress } from './progress.js';
 import { addVerifyCommand } from './verify-program.js';
-import { EXAMPLES, collectList, doraFrom, examplesText, identityFrom, parseSize, registryFrom, runProgram, signingFrom, timeoutFrom, withCertificateOptions, withIdentityOptions, withRegistryOptions, withSigningOptions, withTimeout, type CliIo, type CliStream } from './options.js';
+import { EXAMPLES, collectList, doraFrom, examplesText, identityFrom, parseSize, registryFrom, runProgram, signedLines, signingFrom, timeoutFrom, withCertificateOptions, withIdentityOptions, withRegistryOptions, withSigningOptions, withTimeout, type CliIo, type CliStream } from './options.js';
 import { ExitCode, UsageError, exitCodeForVerdict } from './exit-codes.js';
 
 /**
@@ -103,7 +103,7 @@ function addCollect(program: Command, io: CliIo): void {
         const { sign } = await import('../src/commands/sign.js');
         const signBar = byteProgress(io, { quiet: o.quiet });
         const signed = await sign({ cwd: io.cwd, env: io.env, bundle: result.output, ...signingFrom(o), ...(signBar.onBytes ? { onBytes: signBar.onBytes } : {}) }).finally(signBar.stop);
-        if (!o.quiet) io.stdout.write(`signed ${signed.bundle}\nwrote ${signed.sigstoreBundle}\nwrote ${signed.intotoJsonl}\n`);
+        if (!o.quiet) io.stdout.write(signedLines(signed));
       }
     });
 }
@@ -166,7 +166,7 @@ function addSign(program: Command, io: CliIo): void {
     const { sign } = await import('../src/commands/sign.js');
     const bar = byteProgress(io, { quiet: o.quiet });
     const signed = await sign({ cwd: io.cwd, env: io.env, bundle, ...signingFrom(o), ...(bar.onBytes ? { onBytes: bar.onBytes } : {}) }).finally(bar.stop);
-    io.stdout.write(`signed ${signed.bundle}\nwrote ${signed.sigstoreBundle}\nwrote ${signed.intotoJsonl}\n`);
+    io.stdout.write(signedLines(signed));
   });
 }
 

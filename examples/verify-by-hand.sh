@@ -71,8 +71,8 @@ fi
 if [ "$(cut -c1 "$WORK/tv" | sort -u)" != "-" ]; then
   fatal archive "a member is not a regular file (link, directory, device): refusing to extract"
 fi
-if grep -Evq '^(manifest\.json|SHA256SUMS|attestations/evidence\.sigstore\.json|blobs/sha256/[0-9a-f]{64})$' "$WORK/names"; then
-  fatal archive "unexpected member name: $(grep -Ev '^(manifest\.json|SHA256SUMS|attestations/evidence\.sigstore\.json|blobs/sha256/[0-9a-f]{64})$' "$WORK/names" | head -n 1)"
+if grep -Evq '^(manifest\.json|SHA256SUMS|attestations/evidence\.sigstore\.json|attestations/standard\.sigstore\.jsonl|blobs/sha256/[0-9a-f]{64})$' "$WORK/names"; then
+  fatal archive "unexpected member name: $(grep -Ev '^(manifest\.json|SHA256SUMS|attestations/evidence\.sigstore\.json|attestations/standard\.sigstore\.jsonl|blobs/sha256/[0-9a-f]{64})$' "$WORK/names" | head -n 1)"
 fi
 if [ "$(wc -l <"$WORK/tv")" != "$(wc -l <"$WORK/names")" ] || [ -n "$(sort "$WORK/names" | uniq -d)" ]; then
   fatal archive "duplicate or ambiguous member names"
@@ -320,6 +320,54 @@ if [ -n "$ARTIFACT" ]; then
     ok artifact "sha256:$ahex is subject $names"
   else
     fail artifact "'$ARTIFACT' (sha256:${ahex:-unreadable}) is not a subject of the manifest"
+  fi
+fi
+
+# 15. The standard statements (docs/bundle-format.md §6.5), when present:
+# what each states, by hand: its subjects are the release subjects, an SBOM
+# predicate is one of the SBOM blobs, a test result's lists add up to its
+# JUnit entry's counts. Their signatures are not checked here (they are
+# Sigstore bundles like the one of steps 5-11: run those steps on a line).
+S="$X/attestations/standard.sigstore.jsonl"
+if [ -f "$S" ]; then
+  n=0
+  problems=""
+  subjects=$(jq -S -c '[.subjects[] | {name, digest: {sha256: (.digest | ltrimstr("sha256:"))}}]' "$X/manifest.json")
+  while IFS= read -r line || [ -n "$line" ]; do
+    n=$((n + 1))
+    if ! printf '%s' "$line" | jq -r '.dsseEnvelope.payload' 2>/dev/null | b64d >"$WORK/std.json" 2>/dev/null || ! jq -e . "$WORK/std.json" >/dev/null 2>&1; then
+      problems="$problems line $n: no readable statement;"
+      continue
+    fi
+    type=$(jq -r '.predicateType' "$WORK/std.json")
+    if [ "$subjects" != "[]" ] && [ "$(jq -S -c '.subject' "$WORK/std.json")" != "$subjects" ]; then
+      problems="$problems line $n ($type): subjects are not the release subjects;"
+    fi
+    case "$type" in
+      https://cyclonedx.org/bom | https://spdx.dev/Document)
+        found=no
+        for d in $(jq -r '.entries[] | select(.kind == "sbom" and (.mediaType | test("json$"))) | .digest | ltrimstr("sha256:")' "$X/manifest.json"); do
+          if jq -e --slurpfile b "$X/blobs/sha256/$d" '.predicate == $b[0]' "$WORK/std.json" >/dev/null 2>&1; then found=yes; fi
+        done
+        # A tag-value SPDX blob is restated in its JSON form: not compared by hand.
+        if [ "$found" = no ] && ! jq -e '.entries[] | select(.mediaType == "text/spdx")' "$X/manifest.json" >/dev/null; then
+          problems="$problems line $n ($type): the predicate is none of the SBOM blobs;"
+        fi
+        ;;
+      https://in-toto.io/attestation/test-result/v0.1)
+        if ! jq -e -n --slurpfile s "$WORK/std.json" --slurpfile m "$X/manifest.json" '
+            ($s[0].predicate) as $p | ($p.configuration[0].digest.sha256) as $d
+            | [$m[0].entries[] | select(.kind == "junit" and .digest == ("sha256:" + $d)) | .summary][0] as $j
+            | $j != null and ($p.passedTests | length) == $j.passed and ($p.failedTests | length) == ($j.failed + $j.errored)' >/dev/null 2>&1; then
+          problems="$problems line $n (test-result): its lists do not add up to the JUnit entry it names;"
+        fi
+        ;;
+    esac
+  done <"$S"
+  if [ -z "$problems" ]; then
+    ok standard "$n standard statement(s) state what the evidence says (content; signatures: run steps 5-11 on each line)"
+  else
+    fail standard "${problems# }"
   fi
 fi
 

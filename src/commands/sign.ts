@@ -3,6 +3,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { rewriteWithAttestation } from '../core/bundle-rewrite.js';
 import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../formats/intoto.js';
+import { standardSourceBlob, standardStatements } from '../formats/standard-statements.js';
+import { sha256Hex } from '../core/digest.js';
 import { SignError } from '../signer/errors.js';
 import { identityProvider } from '../signer/identity.js';
 import { githubActionsToken } from '../transport/github/oidc.js';
@@ -30,14 +32,22 @@ export interface SignOptions {
   onBytes?: ByteProgress;
   /** Silence allowed before a request to Fulcio, Rekor, the TSA or the OIDC endpoint fails; default 30 s. */
   timeoutMs?: number;
+  /** Leave out the standard statements (SBOM, test result, vulnerabilities, release); they are made by default. */
+  noStandard?: boolean;
 }
 
 export interface SignResult {
   bundle: string;
   sigstoreBundle: string;
   intotoJsonl: string;
+  /** NAME.sigstore.jsonl: every Sigstore bundle of this signing, ours first, one per line (gh attestation verify --bundle). */
+  sigstoreJsonl: string;
   statement: Statement;
   sigstore: SerializedBundle;
+  /** The standard statements signed beside ours, in the order of attestations/standard.sigstore.jsonl. */
+  standard: { label: string; predicateType: string }[];
+  /** Entries with no standard statement, and why. */
+  standardSkipped: { path: string; reason: string }[];
 }
 
 /**
@@ -51,21 +61,37 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   const signer = await makeSigner(options, env);
   const bundlePath = resolve(options.cwd, options.bundle);
   const { stream } = await openBundle(options.cwd, options.bundle, options.onBytes ? (e) => options.onBytes?.({ ...e, label: `checking ${e.label}` }) : undefined);
-  const { contents } = await requireIntegrity(stream, options.bundle, 'not signed');
+  const { contents } = await requireIntegrity(stream, options.bundle, 'not signed', options.noStandard ? {} : { keepBlob: standardSourceBlob });
   const statement = toStatement(contents.manifest, contents.manifestBytes, ciContext(env));
   const sigstore = await signer.signDsse(statementBytes(statement), IN_TOTO_PAYLOAD_TYPE);
   const attestation = Buffer.from(`${JSON.stringify(sigstore)}\n`);
+  const made = options.noStandard ? { statements: [], skipped: [] } : standardStatements(contents.manifest, sha256Hex(contents.manifestBytes), (hex) => contents.kept.get(hex));
+  // One after another: the first signature fetched the certificate the others reuse.
+  const standardBundles: SerializedBundle[] = [];
+  for (const s of made.statements) standardBundles.push(await signer.signDsse(statementBytes(s.statement), IN_TOTO_PAYLOAD_TYPE));
+  const standard = standardBundles.length ? Buffer.from(standardBundles.map((b) => `${JSON.stringify(b)}\n`).join('')) : undefined;
   const mtime = new Date(contents.manifest.created);
   const { stream: again } = await openBundle(options.cwd, options.bundle, options.onBytes ? (e) => options.onBytes?.({ ...e, label: `writing ${e.label}` }) : undefined);
-  await writeAtomically(bundlePath, true, (out) => rewriteWithAttestation(again, out, { attestation, manifestBytes: contents.manifestBytes as Buffer, mtime }));
+  await writeAtomically(bundlePath, true, (out) => rewriteWithAttestation(again, out, { attestation, ...(standard ? { standard } : {}), manifestBytes: contents.manifestBytes as Buffer, mtime }));
 
   const stem = join(dirname(bundlePath), basename(bundlePath).replace(/\.(tar\.gz|tgz)$/, ''));
   const sigstoreBundle = `${stem}.sigstore.json`;
   const intotoJsonl = `${stem}.intoto.jsonl`;
+  const sigstoreJsonl = `${stem}.sigstore.jsonl`;
   await writeFileAtomically(sigstoreBundle, attestation);
   // *.intoto.jsonl: one DSSE envelope per line, as SLSA generators publish them.
   await writeFileAtomically(intotoJsonl, `${JSON.stringify(sigstore.dsseEnvelope)}\n`);
-  return { bundle: bundlePath, sigstoreBundle, intotoJsonl, statement, sigstore };
+  await writeFileAtomically(sigstoreJsonl, Buffer.concat([attestation, standard ?? Buffer.alloc(0)]));
+  return {
+    bundle: bundlePath,
+    sigstoreBundle,
+    intotoJsonl,
+    sigstoreJsonl,
+    statement,
+    sigstore,
+    standard: made.statements.map((s) => ({ label: s.label, predicateType: s.predicateType })),
+    standardSkipped: made.skipped,
+  };
 }
 
 /** The signer sign's options describe: a key, or keyless with an identity token. */

@@ -7,6 +7,7 @@ import { digestHex, digestsEqual } from './digest.js';
 import { HashingCounter } from './hash-stream.js';
 import {
   MAX_ATTESTATION_BYTES,
+  MAX_STANDARD_ATTESTATIONS_BYTES,
   MAX_MANIFEST_BYTES,
   ROLE_ORDER,
   TAR_OVERHEAD_PER_MEMBER,
@@ -89,6 +90,8 @@ export interface BundleContents {
   manifestIssues?: Issue[];
   sumsBytes?: Buffer;
   attestationBytes?: Buffer;
+  /** attestations/standard.sigstore.jsonl: the standard statements' Sigstore bundles, one per line. */
+  standardBytes?: Buffer;
   blobs: Map<string, BlobSeen>;
   /** Contents of the blobs chosen with keepBlob that verified, by hex. */
   kept: Map<string, Buffer>;
@@ -348,7 +351,7 @@ async function readMember(state: ReadState, entry: Readable, h: Header, offset: 
   checkMemberOrder(state, name, role);
   const size = h.size ?? 0;
   if (role === 'manifest') await readManifestMember(state, entry, name, size);
-  else if (role === 'sums' || role === 'attestation') await readSmallMember(state, entry, name, size, role);
+  else if (role === 'sums' || role === 'attestation' || role === 'standard') await readSmallMember(state, entry, name, size, role);
   else await readBlobMember(state, entry, name, size);
 }
 
@@ -396,12 +399,12 @@ async function readManifestMember(state: ReadState, entry: Readable, name: strin
     throw new Stop();
   }
   state.meter.limit =
-    pad512(bytes.length) + sumsLimit(blobs.length) + MAX_ATTESTATION_BYTES + blobBytes + TAR_OVERHEAD_PER_MEMBER * (blobs.length + 3) + TAR_TRAILER_ALLOWANCE;
+    pad512(bytes.length) + sumsLimit(blobs.length) + MAX_ATTESTATION_BYTES + MAX_STANDARD_ATTESTATIONS_BYTES + blobBytes + TAR_OVERHEAD_PER_MEMBER * (blobs.length + 4) + TAR_TRAILER_ALLOWANCE;
 }
 
 /** Reads SHA256SUMS or the attestation into memory, within its size limit. */
-async function readSmallMember(state: ReadState, entry: Readable, name: string, size: number, role: 'sums' | 'attestation'): Promise<void> {
-  const limit = role === 'sums' ? sumsLimit(state.expectedBlobs?.size ?? 0) : MAX_ATTESTATION_BYTES;
+async function readSmallMember(state: ReadState, entry: Readable, name: string, size: number, role: 'sums' | 'attestation' | 'standard'): Promise<void> {
+  const limit = role === 'sums' ? sumsLimit(state.expectedBlobs?.size ?? 0) : role === 'standard' ? MAX_STANDARD_ATTESTATIONS_BYTES : MAX_ATTESTATION_BYTES;
   if (size > limit) {
     state.add({ check: 'members', code: 'MEMBER_TOO_LARGE', message: `'${name}' is ${size} bytes; at most ${limit} are expected`, path: name });
     await drain(entry);
@@ -409,6 +412,7 @@ async function readSmallMember(state: ReadState, entry: Readable, name: string, 
   }
   const bytes = await readAll(entry);
   if (role === 'sums') state.result.sumsBytes = bytes;
+  else if (role === 'standard') state.result.standardBytes = bytes;
   else state.result.attestationBytes = bytes;
 }
 

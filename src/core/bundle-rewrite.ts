@@ -6,16 +6,16 @@ import { addBuffer, createBundleGzip, memberHeader } from './bundle-writer.js';
 import { digestsEqual, sha256Hex } from './digest.js';
 import { BundleError } from './errors.js';
 import { HashingCounter } from './hash-stream.js';
-import { ATTESTATION_MEMBER, BLOB_PREFIX, MANIFEST_MEMBER } from './layout.js';
+import { ATTESTATION_MEMBER, BLOB_PREFIX, MANIFEST_MEMBER, STANDARD_MEMBER } from './layout.js';
 
 /**
- * Copies a verified bundle with `attestation` in place of any attestation it
- * had, in the member order of the format, streaming. The copy is checked as
+ * Copies a verified bundle with `attestation` (and `standard`, the standard
+ * attestations, when given) in place of any attestations it had, in the member order of the format, streaming. The copy is checked as
  * it goes: the manifest must be the one that was signed and every blob must
  * still hash to its name, or the copy fails (the bundle changed since it was
  * verified).
  */
-export async function rewriteWithAttestation(source: Readable, out: Writable, input: { attestation: Uint8Array; manifestBytes: Uint8Array; mtime: Date }): Promise<void> {
+export async function rewriteWithAttestation(source: Readable, out: Writable, input: { attestation: Uint8Array; standard?: Uint8Array; manifestBytes: Uint8Array; mtime: Date }): Promise<void> {
   const signedManifestHex = sha256Hex(input.manifestBytes);
   const extract = tar.extract();
   const pack = tar.pack();
@@ -24,13 +24,15 @@ export async function rewriteWithAttestation(source: Readable, out: Writable, in
   const copy = async (): Promise<void> => {
     let inserted = false;
     const insert = async (): Promise<void> => {
-      if (!inserted) await addBuffer(pack, memberHeader(ATTESTATION_MEMBER, input.attestation.length, input.mtime), input.attestation);
+      if (inserted) return;
       inserted = true;
+      await addBuffer(pack, memberHeader(ATTESTATION_MEMBER, input.attestation.length, input.mtime), input.attestation);
+      if (input.standard) await addBuffer(pack, memberHeader(STANDARD_MEMBER, input.standard.length, input.mtime), input.standard);
     };
     for await (const entry of extract) {
       const name = entry.header.name;
       const body = entry as unknown as Readable;
-      if (name === ATTESTATION_MEMBER) {
+      if (name === ATTESTATION_MEMBER || name === STANDARD_MEMBER) {
         body.resume();
         await new Promise((r) => body.once('end', r));
         continue;

@@ -4,7 +4,7 @@ import { createGzip, constants as zc } from 'node:zlib';
 import tar, { type Header, type Pack } from 'tar-stream';
 import { BundleError } from './errors.js';
 import { HashingCounter } from './hash-stream.js';
-import { ATTESTATION_MEMBER, MANIFEST_MEMBER, MEMBER_GID, MEMBER_MODE, MEMBER_UID, SUMS_MEMBER, blobMember } from './layout.js';
+import { ATTESTATION_MEMBER, MANIFEST_MEMBER, MEMBER_GID, MEMBER_MODE, MEMBER_UID, STANDARD_MEMBER, SUMS_MEMBER, blobMember } from './layout.js';
 import { manifestBlobs, serializeManifest, type Manifest } from './manifest.js';
 import { formatSha256Sums } from './sha256sums.js';
 import { sha256Hex, digestHex } from './digest.js';
@@ -24,6 +24,8 @@ export interface WriteBundleInput {
   blobs: ReadonlyMap<string, BlobSource>;
   /** The Sigstore bundle kept beside the manifest, if signed. */
   attestation?: Uint8Array;
+  /** The standard statements' Sigstore bundles (JSON lines), if signed with them. */
+  standard?: Uint8Array;
   /** Every member's mtime; the bundle's created time. */
   mtime: Date;
 }
@@ -33,7 +35,7 @@ const GZIP_LEVEL = 6;
 
 /**
  * Writes a bundle as a gzip-compressed POSIX tar: manifest.json, SHA256SUMS,
- * the attestation if any, then every blob sorted by digest. Fixed metadata
+ * the attestation and the standard attestations if any, then every blob sorted by digest. Fixed metadata
  * and a fixed gzip header (mtime 0, no name) make the bytes a function of the
  * inputs alone. Each blob is hashed again as it is written: a file changed
  * since collection fails the write instead of producing a bundle that lies.
@@ -52,6 +54,7 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
     await addBuffer(pack, header(MANIFEST_MEMBER, manifestBytes.length), manifestBytes);
     await addBuffer(pack, header(SUMS_MEMBER, sums.length), sums);
     if (input.attestation) await addBuffer(pack, header(ATTESTATION_MEMBER, input.attestation.length), input.attestation);
+    if (input.standard) await addBuffer(pack, header(STANDARD_MEMBER, input.standard.length), input.standard);
     for (const b of wanted) {
       const hex = digestHex(b.digest);
       const source = input.blobs.get(hex);

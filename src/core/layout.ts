@@ -4,21 +4,24 @@ import { SHA256_HEX } from './digest.js';
 export const MANIFEST_MEMBER = 'manifest.json';
 export const SUMS_MEMBER = 'SHA256SUMS';
 export const ATTESTATION_MEMBER = 'attestations/evidence.sigstore.json';
+/** The standard in-toto statements (SBOM, test result, vulnerabilities, release), one Sigstore bundle per line (docs/bundle-format.md §4.4). */
+export const STANDARD_MEMBER = 'attestations/standard.sigstore.jsonl';
 export const BLOB_PREFIX = 'blobs/sha256/';
 
 export function blobMember(hex: string): string {
   return `${BLOB_PREFIX}${hex}`;
 }
 
-export type MemberRole = 'manifest' | 'sums' | 'attestation' | 'blob';
+export type MemberRole = 'manifest' | 'sums' | 'attestation' | 'standard' | 'blob';
 
 /** Rank of each role in the member order; blobs then sort by name. */
-export const ROLE_ORDER: Record<MemberRole, number> = { manifest: 0, sums: 1, attestation: 2, blob: 3 };
+export const ROLE_ORDER: Record<MemberRole, number> = { manifest: 0, sums: 1, attestation: 2, standard: 3, blob: 4 };
 
 export function memberRole(name: string): MemberRole | undefined {
   if (name === MANIFEST_MEMBER) return 'manifest';
   if (name === SUMS_MEMBER) return 'sums';
   if (name === ATTESTATION_MEMBER) return 'attestation';
+  if (name === STANDARD_MEMBER) return 'standard';
   if (name.startsWith(BLOB_PREFIX) && SHA256_HEX.test(name.slice(BLOB_PREFIX.length))) return 'blob';
   return undefined;
 }
@@ -31,6 +34,8 @@ export const MEMBER_GID = 0;
 /** Limits the reader enforces before the manifest tells it what to expect. */
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 export const MAX_ATTESTATION_BYTES = 16 * 1024 * 1024;
+/** The standard attestations together: what they restate is at most 8 MiB (formats/standard-statements.ts), 4/3 of it in base64, and a certificate and log entry per line. */
+export const MAX_STANDARD_ATTESTATIONS_BYTES = 16 * 1024 * 1024;
 /** Headers, padding and the end-of-archive record, generously: GNU tar pads to 10 KiB records. */
 export const TAR_OVERHEAD_PER_MEMBER = 1024;
 export const TAR_TRAILER_ALLOWANCE = 20 * 1024;

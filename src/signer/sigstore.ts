@@ -1,5 +1,5 @@
 import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
-import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Signer, type Witness } from '@sigstore/sign';
 import { SignError, redact } from './errors.js';
@@ -38,8 +38,13 @@ export function keylessSigner(options: KeylessOptions): PayloadSigner {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const witnesses: Witness[] = [new RekorWitness({ rekorBaseURL: options.rekorUrl ?? PUBLIC_GOOD.rekor, fetchOnConflict: true, timeout })];
   if (!options.noTsa) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl ?? PUBLIC_GOOD.tsa, timeout }));
+  // P-256, in memory for this signer's life only, as sigstore-js's own ephemeral signer.
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  const signWithKey = async (data: Buffer): Promise<Buffer> => cryptoSign('sha256', data, privateKey);
+  const keyHolder: Signer = { sign: async (data: Buffer) => ({ signature: await signWithKey(data), key: { $case: 'publicKey', publicKey: publicKeyPem } }) };
   const builder = new DSSEBundleBuilder({
-    signer: new FulcioSigner({ fulcioBaseURL: options.fulcioUrl ?? PUBLIC_GOOD.fulcio, identityProvider: identity, timeout }),
+    signer: oneCertificate(new FulcioSigner({ fulcioBaseURL: options.fulcioUrl ?? PUBLIC_GOOD.fulcio, identityProvider: identity, timeout, keyHolder }), signWithKey),
     witnesses,
   });
   return {
@@ -49,6 +54,28 @@ export function keylessSigner(options: KeylessOptions): PayloadSigner {
       } catch (e) {
         throw serviceError(e, [token]);
       }
+    },
+  };
+}
+
+/**
+ * Every payload of one signing run under one Fulcio certificate: the first
+ * signature asks Fulcio (proof of possession, then the certificate), later
+ * ones sign with the same ephemeral key and carry the same certificate. Rekor
+ * and the TSA still witness each signature.
+ */
+function oneCertificate(fulcio: Signer, signWithKey: (data: Buffer) => Promise<Buffer>): Signer {
+  let certified: Promise<Awaited<ReturnType<Signer['sign']>>['key']> | undefined;
+  return {
+    async sign(data: Buffer) {
+      if (!certified) {
+        const first = fulcio.sign(data);
+        certified = first.then((s) => s.key);
+        certified.catch(() => (certified = undefined));
+        return first;
+      }
+      const key = await certified;
+      return { signature: await signWithKey(data), key };
     },
   };
 }

@@ -3,7 +3,7 @@ import type { ReadFindingCode } from '../core/bundle-reader.js';
  * The verification report: data, never prose. The CLI formats it; release
  * gates read it as JSON. Every failure is listed, not only the first.
  */
-export type CheckId = 'archive' | 'members' | 'manifest' | 'blobs' | 'entries' | 'sha256sums' | 'subjects' | 'signature' | 'identity' | 'statement' | 'attestations';
+export type CheckId = 'archive' | 'members' | 'manifest' | 'blobs' | 'entries' | 'sha256sums' | 'subjects' | 'signature' | 'identity' | 'statement' | 'attestations' | 'standard';
 
 /**
  * Every code a check can carry: the reader's findings (core) and the
@@ -49,6 +49,11 @@ export const VERIFIER_CHECK_CODES = [
   'ATTESTATION_ENTRY_INVALID',
   'ATTESTATION_ENTRY_UNREADABLE',
   'ATTESTATION_SUMMARY_MISMATCH',
+  // the standard statements signed beside ours
+  'STANDARD_NOT_CHECKED',
+  'STANDARD_MALFORMED',
+  'STANDARD_MISMATCH',
+  'STANDARD_SIGNER_MISMATCH',
   // a check that was never reached because an earlier one failed
   'NOT_REACHED',
 ] as const;
@@ -86,6 +91,8 @@ export interface VerifyReport {
   checks: Check[];
   /** Who signed, how, and what vouches for the time: present once a signature was examined. */
   signature?: import('./sigstore-bundle.js').SignatureInfo;
+  /** The standard in-toto statements signed beside ours (attestations/standard.sigstore.jsonl), once verified. */
+  standard?: { label: string; predicateType: string }[];
   /** The policy's findings, when a policy was given. */
   policy?: import('./policy-result.js').PolicyResult;
   /**
@@ -100,7 +107,7 @@ export interface VerifyReport {
 /** The check ids in the order they are reported. */
 export const CHECK_ORDER = ['archive', 'members', 'manifest', 'blobs', 'entries', 'sha256sums', 'subjects', 'signature'] as const satisfies readonly CheckId[];
 /** Checks added when the signature is verified, after the integrity checks. */
-export const SIGNED_CHECK_ORDER: CheckId[] = ['signature', 'identity', 'statement', 'attestations'];
+export const SIGNED_CHECK_ORDER: CheckId[] = ['signature', 'identity', 'statement', 'attestations', 'standard'];
 
 export function failures(report: VerifyReport): Check[] {
   return report.checks.filter((c) => !c.ok && !c.skipped);

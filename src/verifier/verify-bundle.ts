@@ -120,7 +120,7 @@ function checkSubjects(manifest: Manifest | undefined, subjects: SubjectToCheck[
   });
 }
 
-const PASS_MESSAGES: Record<Exclude<CheckId, 'subjects' | 'signature' | 'identity' | 'statement' | 'attestations'>, (c: BundleContents) => string> = {
+const PASS_MESSAGES: Record<Exclude<CheckId, 'subjects' | 'signature' | 'identity' | 'statement' | 'attestations' | 'standard'>, (c: BundleContents) => string> = {
   archive: (c) => `gzip and tar are well formed (${c.compressedSize} bytes, nothing after the end)`,
   members: (c) => `${c.members.length} members, all regular files with allowed names, in order`,
   manifest: () => 'manifest.json is valid, canonical and of format version 1',

@@ -11,6 +11,8 @@ import { crossCheckBlob, evaluatePolicy, type LoadedPolicy, type PolicyLimits } 
 import type { Check, VerifyReport } from './report.js';
 import { signatureKind, verifySigstoreBundle, type VerificationKeyInput } from './sigstore-bundle.js';
 import { checkBundleStatement } from './statement-check.js';
+import { checkStandardAttestations } from './standard-attestations.js';
+import { standardSourceBlob } from '../formats/standard-statements.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 import { verifyBundleIntegrity, type SubjectToCheck, type VerifyBundleOptions } from './verify-bundle.js';
 
@@ -53,7 +55,8 @@ export interface EvidenceVerificationResult {
 export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceVerificationResult> {
   const identity = v.identity ?? {};
   const rules = v.policy;
-  const keep = (hex: string, m: Manifest): boolean => isAttestationBlob(hex, m) || (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m));
+  const keep = (hex: string, m: Manifest): boolean =>
+    isAttestationBlob(hex, m) || (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m)) || (!v.integrityOnly && standardSourceBlob(hex, m));
   const { report, contents } = await verifyBundleIntegrity(v.stream, {
     ...(v.subjects ? { subjects: v.subjects } : {}),
     keepBlob: keep,
@@ -93,7 +96,14 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
     signed.push(...verified.checks);
     if (verified.info) report.signature = verified.info;
     if (verified.checks.every((c) => c.ok) && contents.manifest && contents.manifestBytes) {
-      signed.push(...checkBundleStatement(verified.dsse, contents.manifest, contents.manifestBytes).checks);
+      const statement = checkBundleStatement(verified.dsse, contents.manifest, contents.manifestBytes).checks;
+      signed.push(...statement);
+      // The standard statements restate an authentic manifest's evidence: checked once the evidence statement holds.
+      if (contents.standardBytes && verified.info && contents.complete && statement.every((c) => c.ok)) {
+        const standard = checkStandardAttestations({ bytes: contents.standardBytes, manifest: contents.manifest, manifestBytes: contents.manifestBytes, kept: contents.kept, roots: v.roots, keys: v.keys, identity, signers, signer: verified.info });
+        signed.push(...standard.checks);
+        if (standard.statements.length) report.standard = standard.statements;
+      }
     }
   }
   if (attestationEntries && contents.manifest && contents.complete) {

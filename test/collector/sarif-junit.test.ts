@@ -12,6 +12,7 @@ describe('sarif collector', () => {
     ['eslint.sarif', ['ESLint'], 8, { error: 4, warning: 4, note: 0, none: 0 }, { critical: 0, high: 0, medium: 0, low: 0 }],
     ['flawfinder.sarif', ['Flawfinder'], 8, { error: 3, warning: 0, note: 5, none: 0 }, { critical: 0, high: 0, medium: 0, low: 0 }],
     ['security-severity.handwritten.sarif', ['handwritten-security-scanner'], 8, { error: 3, warning: 2, note: 2, none: 1 }, { critical: 2, high: 1, medium: 1, low: 2 }],
+    ['vulns-trivy-shaped.handwritten.sarif', ['Trivy'], 3, { error: 2, warning: 1, note: 0, none: 0 }, { critical: 0, high: 3, medium: 0, low: 0 }],
   ])('summarises %s', async (name, tools, results, levels, severities) => {
     const out = await sarifCollector.collect({ file: fixture(`sarif/${name}`), label: name });
     expect(out.mediaType).toBe('application/sarif+json');

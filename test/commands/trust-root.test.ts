@@ -65,7 +65,7 @@ describe('the trusted root', () => {
       const refreshed = await runCli(args, { cwd: dir, env: { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg') } });
       expect(refreshed.code).toBe(0);
       expect(JSON.parse(refreshed.stdout).signature.trustedRoot.source).toMatch(/refreshed public-good/);
-      expect((await readdir(dir)).sort()).toEqual(['b.intoto.jsonl', 'b.sigstore.json', 'b.tar.gz', 'cfg']);
+      expect((await readdir(dir)).sort()).toEqual(['b.intoto.jsonl', 'b.sigstore.json', 'b.sigstore.jsonl', 'b.tar.gz', 'cfg']);
     } finally {
       await sigstore.close();
     }

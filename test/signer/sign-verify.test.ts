@@ -100,7 +100,7 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
     const { code, report } = await verifyJson(dir, ['rel.tar.gz', '--trusted-root', 'trusted_root.json', ...identity, '--signer-workflow', 'acme/web/.github/workflows/release.yml', '--source-repository', 'acme/web', '--source-ref', 'refs/tags/v1.4.2', '--subject', 'app.tgz']);
     expect(failedCodes(report)).toEqual([]);
     expect(code).toBe(0);
-    expect(report.checks.map((c) => c.id)).toEqual(['archive', 'members', 'manifest', 'blobs', 'entries', 'sha256sums', 'subjects', 'signature', 'identity', 'statement']);
+    expect(report.checks.map((c) => c.id)).toEqual(['archive', 'members', 'manifest', 'blobs', 'entries', 'sha256sums', 'subjects', 'signature', 'identity', 'statement', 'standard']);
     expect(report.signature).toMatchObject({ kind: 'certificate', identity: WORKFLOW, issuer: ISSUER, claims: { sourceRepositoryUri: 'https://github.com/acme/web', sourceRepositoryRef: 'refs/tags/v1.4.2' }, trustedRoot: { source: 'trusted_root.json' } });
     const sig = report.signature as { tlog: { logIndex: string; integratedTime: string }[]; timestamps: { time: string }[] };
     expect(sig.tlog).toHaveLength(1);

@@ -1,0 +1,208 @@
+import { digestHex } from '../core/digest.js';
+import type { Manifest, ManifestEntry } from '../core/manifest.js';
+import { MANIFEST_SUBJECT_NAME } from '../core/predicate.js';
+import { IN_TOTO_STATEMENT_V1, type Statement } from './intoto.js';
+import { readJunit } from './junit.js';
+import { effectiveSarifLevel, sarifLogSchema, sarifSecuritySeverity, type SarifLog } from './sarif.js';
+import { MEDIA_TYPES } from './sbom.js';
+import { parseSpdxTagValue } from './spdx-tag-value.js';
+import { parseXml, stripBom } from './xml.js';
+
+/**
+ * The standard in-toto statements made beside our own (docs/interop.md), so
+ * that verifiers other than ours (gh attestation verify, cosign
+ * verify-attestation, Kyverno, Conforma, GUAC) can read the evidence:
+ * - CycloneDX JSON SBOMs: `https://cyclonedx.org/bom`, the document itself as
+ *   predicate (in-toto/attestation spec/predicates/cyclonedx.md; cosign's
+ *   `--type cyclonedx`);
+ * - SPDX 2.3 SBOMs (JSON, and tag-value read into its JSON form):
+ *   `https://spdx.dev/Document` (spec/predicates/spdx2.md; cosign's
+ *   `--type spdxjson`);
+ * - JUnit reports: `https://in-toto.io/attestation/test-result/v0.1`
+ *   (spec/predicates/test-result.md);
+ * - SARIF logs whose results name vulnerability ids (CVE, GHSA, OSV):
+ *   `https://in-toto.io/attestation/vulns/v0.2` (spec/predicates/vulns_02.md);
+ *   other SARIF (lint, code scanning) stays in our own statement only;
+ * - the release: `https://in-toto.io/attestation/release/v0.1`
+ *   (spec/predicates/release.md at its v0.1 text).
+ *
+ * Pure and deterministic: the signer makes them from a verified bundle, and
+ * the verifier makes them again from the same blobs and requires the signed
+ * ones to be byte for byte these (canonical JSON), in this order. That is how
+ * "the SBOM predicate equals the SBOM blob" and "the test counts equal the
+ * JUnit summary" are checked.
+ */
+export const CYCLONEDX_PREDICATE_TYPE = 'https://cyclonedx.org/bom';
+export const SPDX_PREDICATE_TYPE = 'https://spdx.dev/Document';
+export const TEST_RESULT_PREDICATE_TYPE = 'https://in-toto.io/attestation/test-result/v0.1';
+export const VULNS_PREDICATE_TYPE = 'https://in-toto.io/attestation/vulns/v0.2';
+export const RELEASE_PREDICATE_TYPE = 'https://in-toto.io/attestation/release/v0.1';
+
+/** Blobs larger than this are not restated (a Rekor entry carries the whole envelope). */
+export const MAX_STANDARD_PREDICATE_BYTES = 4 * 1024 * 1024;
+/** All restated blobs together, in manifest order: what keeps attestations/standard.sigstore.jsonl within the reader's limit (core/layout.ts). */
+export const STANDARD_PREDICATES_BUDGET = 8 * 1024 * 1024;
+
+/** Vulnerability ids: CVE, GitHub advisories, and OSV's ecosystem prefixes. */
+const VULNERABILITY_ID = /^(CVE-\d{4}-\d{4,}|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|(PYSEC|RUSTSEC|GO|GSD|OSV|MAL|DLA|DSA|USN|ALSA|RHSA|GHSA|BIT|CGA|ELA|UBUNTU|DEBIAN|ALPINE)-[A-Za-z0-9._:-]+)$/;
+
+export interface StandardStatement {
+  /** A name for reports: the predicate type's short name and the entry it restates. */
+  label: string;
+  predicateType: string;
+  statement: Statement;
+}
+
+export interface StandardStatements {
+  statements: StandardStatement[];
+  /** Entries that could have had a standard statement and why they have none; `unavailable` when only because the blob was not given. */
+  skipped: { path: string; reason: string; unavailable?: true }[];
+}
+
+/** Which blobs the standard statements read: to keep in memory while reading a bundle. */
+export function standardSourceBlob(hex: string, manifest: Manifest): boolean {
+  return sources(manifest).some((e) => digestHex(e.digest) === hex);
+}
+
+const restatable = (e: ManifestEntry): boolean => e.kind === 'sbom' || e.kind === 'junit' || e.kind === 'sarif';
+
+/** The entries whose blobs are restated: each at most MAX_STANDARD_PREDICATE_BYTES, all within STANDARD_PREDICATES_BUDGET, in manifest order. */
+function sources(manifest: Manifest): ManifestEntry[] {
+  let spent = 0;
+  return manifest.entries.filter((e) => {
+    if (!restatable(e) || e.size > MAX_STANDARD_PREDICATE_BYTES || spent + e.size > STANDARD_PREDICATES_BUDGET) return false;
+    spent += e.size;
+    return true;
+  });
+}
+
+/**
+ * The standard statements of a bundle, from its manifest and the blobs of its
+ * SBOM, JUnit and SARIF entries (by hex; a blob not given is skipped with its
+ * reason). Their subjects are the release subjects, or manifest.json when the
+ * release names none.
+ */
+export function standardStatements(manifest: Manifest, manifestHex: string, blob: (hex: string) => Buffer | undefined): StandardStatements {
+  const subject = manifest.subjects.length
+    ? manifest.subjects.map((s) => ({ name: s.name, digest: { sha256: digestHex(s.digest) } }))
+    : [{ name: MANIFEST_SUBJECT_NAME, digest: { sha256: manifestHex } }];
+  const statement = (predicateType: string, predicate: Record<string, unknown>): Statement => ({ _type: IN_TOTO_STATEMENT_V1, subject, predicateType, predicate });
+  const out: StandardStatement[] = [];
+  const skipped: StandardStatements['skipped'] = [];
+  const chosen = new Set(sources(manifest));
+  for (const e of manifest.entries) {
+    if (!restatable(e)) continue;
+    if (!chosen.has(e)) {
+      skipped.push({ path: e.path, reason: e.size > MAX_STANDARD_PREDICATE_BYTES ? `larger than ${MAX_STANDARD_PREDICATE_BYTES} bytes, the most a standard predicate restates` : `the entries before it already restate ${STANDARD_PREDICATES_BUDGET} bytes, the most the standard attestations hold` });
+      continue;
+    }
+    const bytes = blob(digestHex(e.digest));
+    if (!bytes) {
+      skipped.push({ path: e.path, reason: 'its content was not at hand', unavailable: true });
+      continue;
+    }
+    const made = predicateFor(e, bytes, manifest);
+    if ('reason' in made) skipped.push({ path: e.path, reason: made.reason });
+    else if (made.predicateType) out.push({ label: `${shortName(made.predicateType)} ${e.path}`, predicateType: made.predicateType, statement: statement(made.predicateType, made.predicate) });
+  }
+  out.push({ label: `release ${manifest.name}@${manifest.version}`, predicateType: RELEASE_PREDICATE_TYPE, statement: statement(RELEASE_PREDICATE_TYPE, { purl: releasePurl(manifest) }) });
+  return { statements: out, skipped };
+}
+
+type Made = { predicateType: string; predicate: Record<string, unknown> } | { predicateType?: undefined } | { reason: string };
+
+function predicateFor(e: ManifestEntry, bytes: Buffer, manifest: Manifest): Made {
+  try {
+    switch (e.kind) {
+      case 'sbom':
+        if (e.mediaType === MEDIA_TYPES.cyclonedxJson) return { predicateType: CYCLONEDX_PREDICATE_TYPE, predicate: jsonObject(bytes) };
+        if (e.mediaType === MEDIA_TYPES.spdxJson) return { predicateType: SPDX_PREDICATE_TYPE, predicate: jsonObject(bytes) };
+        if (e.mediaType === MEDIA_TYPES.spdxTagValue) {
+          const parsed = parseSpdxTagValue(stripBom(bytes.toString('utf8')));
+          return parsed.ok ? { predicateType: SPDX_PREDICATE_TYPE, predicate: parsed.document as Record<string, unknown> } : { reason: 'not readable SPDX tag-value' };
+        }
+        return { reason: 'CycloneDX XML has no JSON form to be a predicate' };
+      case 'junit':
+        return { predicateType: TEST_RESULT_PREDICATE_TYPE, predicate: testResult(e, bytes) };
+      case 'sarif':
+        return vulns(bytes, manifest);
+      default:
+        return {};
+    }
+  } catch (err) {
+    return { reason: `not readable (${(err as Error).message})` };
+  }
+}
+
+function jsonObject(bytes: Buffer): Record<string, unknown> {
+  const value: unknown = JSON.parse(stripBom(bytes.toString('utf8')));
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/**
+ * test-result v0.1: PASSED when every test passed, FAILED when one failed or
+ * errored, WARNED when there is no test at all (a report without tests proves
+ * nothing). Skipped tests are in no list (the predicate has none for them).
+ * The configuration is the JUnit report itself, by digest.
+ */
+function testResult(e: ManifestEntry, bytes: Buffer): Record<string, unknown> {
+  const reading = readJunit(parseXml(e.path, bytes));
+  if (!reading) throw new Error('the root element is not <testsuites> or <testsuite>');
+  const names = (outcomes: string[]): string[] => reading.cases.filter((c) => outcomes.includes(c.outcome)).map((c) => c.name);
+  const failed = reading.totals.failed + reading.totals.errored;
+  return {
+    result: failed > 0 ? 'FAILED' : reading.totals.tests === 0 ? 'WARNED' : 'PASSED',
+    configuration: [{ name: e.path, digest: { sha256: digestHex(e.digest) }, mediaType: e.mediaType }],
+    passedTests: names(['passed']),
+    warnedTests: [],
+    failedTests: names(['failed', 'errored']),
+  };
+}
+
+/**
+ * vulns v0.2 from a SARIF log whose results name vulnerability ids (by rule id,
+ * as Trivy, Grype and osv-scanner write them). One scanner: the first run's
+ * tool; its times from the first invocation, else the bundle's creation time.
+ */
+function vulns(bytes: Buffer, manifest: Manifest): Made {
+  const log: SarifLog = sarifLogSchema.parse(jsonObject(bytes));
+  const found = new Map<string, { method: string; score: string }[]>();
+  for (const run of log.runs) {
+    for (const result of run.results ?? []) {
+      const id = result.ruleId ?? run.tool.driver.rules?.[result.ruleIndex ?? -1]?.id;
+      if (!id || !VULNERABILITY_ID.test(id) || found.has(id)) continue;
+      const score = sarifSecuritySeverity(run, result);
+      found.set(id, [{ method: 'sarif-level', score: effectiveSarifLevel(run, result) }, ...(score === undefined ? [] : [{ method: 'security-severity', score: String(score) }])]);
+    }
+  }
+  if (found.size === 0) return { reason: 'names no vulnerability id (not a vulnerability scan): it stays in the evidence statement only' };
+  const run = log.runs[0];
+  const driver = run?.tool.driver;
+  const invocation = run?.invocations?.[0];
+  const started = typeof invocation?.startTimeUtc === 'string' ? invocation.startTimeUtc : manifest.created;
+  const finished = typeof invocation?.endTimeUtc === 'string' ? invocation.endTimeUtc : started;
+  return {
+    predicateType: VULNS_PREDICATE_TYPE,
+    predicate: {
+      scanner: {
+        uri: driver?.informationUri ?? `pkg:generic/${encodeURIComponent(driver?.name ?? 'unknown')}`,
+        ...(driver?.version ?? driver?.semanticVersion ? { version: String(driver?.version ?? driver?.semanticVersion) } : {}),
+        result: [...found.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, severity]) => ({ id, severity })),
+      },
+      metadata: { scanStartedOn: started, scanFinishedOn: finished },
+    },
+  };
+}
+
+/** `pkg:generic/NAME@VERSION`: the release as a package URL with its version (release.md requires one). */
+export function releasePurl(manifest: Pick<Manifest, 'name' | 'version'>): string {
+  return `pkg:generic/${encodeURIComponent(manifest.name)}@${encodeURIComponent(manifest.version)}`;
+}
+
+function shortName(predicateType: string): string {
+  return (
+    { [CYCLONEDX_PREDICATE_TYPE]: 'cyclonedx', [SPDX_PREDICATE_TYPE]: 'spdx', [TEST_RESULT_PREDICATE_TYPE]: 'test-result', [VULNS_PREDICATE_TYPE]: 'vulns', [RELEASE_PREDICATE_TYPE]: 'release' }[predicateType] ??
+    predicateType
+  );
+}
