@@ -56,6 +56,7 @@ async function main(): Promise<void> {
             create: flag('create-release', false),
             clobber: flag('clobber', false),
             withVerifier: flag('with-verifier', true),
+            attestationsApi: flag('attestations-api', false),
           },
         }
       : {}),
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   core.setOutput('bundle-digest', result.bundleDigest);
   if (result.sigstoreBundle) core.setOutput('sigstore-bundle-path', result.sigstoreBundle);
   if (result.intotoJsonl) core.setOutput('intoto-path', result.intotoJsonl);
+  if (result.sigstoreJsonl) core.setOutput('sigstore-jsonl-path', result.sigstoreJsonl);
   if (result.attached) core.setOutput('release-url', result.attached.release.url);
   const report = result.verification?.report;
   if (report) {

@@ -189,14 +189,27 @@ function addVerifyAttestation(program: Command, io: CliIo, outcome: { exitCode: 
     program
       .command('verify-attestation')
       .description('verify any Sigstore bundle (DSSE or message signature) offline against an artifact or a digest')
-      .argument('<attestation>', 'the Sigstore bundle (.sigstore.json)')
-      .option('--artifact <file>', 'the artifact it is about')
+      .argument('<attestation>', 'the Sigstore bundle (.sigstore.json), or several as JSON lines (.sigstore.jsonl)')
+      .option('--artifact <file>', 'the artifact it is about; repeatable', collectList)
       .option('--digest <alg:hex>', 'the artifact\'s digest instead (sha256 or sha512)')
+      .option('--subjects-file <file>', 'a sha256sum list (<hex>  <name> lines) of artifacts, each reported')
+      .option('--predicate-type <uri>', 'only statements of this predicate type count (e.g. https://cyclonedx.org/bom)')
       .option('--json', 'print the report as JSON'),
   ).action(async (attestation: string, o) => {
+    const artifacts: string[] = o.artifact ?? [];
+    const many = artifacts.length > 1 || o.subjectsFile !== undefined || o.predicateType !== undefined || /\.jsonl$/i.test(attestation);
+    if (many) {
+      if (o.digest) throw new UsageError('--digest names one artifact; with several, use --subjects-file');
+      const { verifyAttestationSet } = await import('../src/commands/verify-attestation.js');
+      const { formatAttestationSetText } = await import('../src/present/text.js');
+      const { report } = await verifyAttestationSet({ cwd: io.cwd, env: io.env, attestation, artifacts, subjectsFile: o.subjectsFile, predicateType: o.predicateType, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o) });
+      io.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatAttestationSetText(report));
+      outcome.exitCode = report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
+      return;
+    }
     const { verifyAttestation } = await import('../src/commands/verify-attestation.js');
     const { formatAttestationText } = await import('../src/present/text.js');
-    const { report } = await verifyAttestation({ cwd: io.cwd, env: io.env, attestation, artifact: o.artifact, digest: o.digest, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o) });
+    const { report } = await verifyAttestation({ cwd: io.cwd, env: io.env, attestation, artifact: artifacts[0], digest: o.digest, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o) });
     io.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatAttestationText(report));
     outcome.exitCode = report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
   });
@@ -262,17 +275,19 @@ function addAttach(program: Command, io: CliIo): void {
     .option('-q, --quiet', 'no progress output')
     .option('--keep-draft', 'leave a draft release a draft (by default it is published once every asset is read back)')
     .option('--with-verifier', 'attach the one-file verifier, evidence-verify.mjs, too')
+    .option('--attestations-api', 'also record each Sigstore bundle of NAME.sigstore.jsonl in GitHub\'s artifact attestations API, where gh attestation verify finds them (token needs attestations: write)')
     .option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)')
     .option('--json', 'print the result as JSON')
     .action(async (bundle: string, o) => {
       const { attach } = await import('../src/commands/attach.js');
       const bar = byteProgress(io, { quiet: o.quiet, json: o.json });
-      const r = await attach({ cwd: io.cwd, env: io.env, bundle, repo: o.repo, tag: o.tag, apiUrl: o.apiUrl, create: o.create, clobber: o.clobber, keepDraft: o.keepDraft, withVerifier: o.withVerifier, ...timeoutFrom(o), ...(bar.onBytes ? { onBytes: bar.onBytes } : {}), onProgress: (m) => (o.quiet ? undefined : io.stderr.write(`${m}\n`)) }).finally(bar.stop);
+      const r = await attach({ cwd: io.cwd, env: io.env, bundle, repo: o.repo, tag: o.tag, apiUrl: o.apiUrl, create: o.create, clobber: o.clobber, keepDraft: o.keepDraft, withVerifier: o.withVerifier, ...(o.attestationsApi ? { attestationsApi: true } : {}), ...timeoutFrom(o), ...(bar.onBytes ? { onBytes: bar.onBytes } : {}), onProgress: (m) => (o.quiet ? undefined : io.stderr.write(`${m}\n`)) }).finally(bar.stop);
       if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else {
         io.stdout.write(`${r.release.created ? 'created' : 'release'} ${r.release.url}${r.release.draft ? ' (a draft: not published)' : ''}\n`);
         for (const a of r.assets) io.stdout.write(`${a.action} ${a.name} (${a.size} bytes, sha256:${a.sha256}), read back and checked\n`);
         if (r.release.published) io.stdout.write(`published ${r.release.tag}${r.release.immutable ? ': immutable, its assets and tag can no longer change' : ''}\n`);
+        for (const a of r.attestations ?? []) io.stdout.write(`recorded attestation ${a.id}${a.predicateType ? ` (${a.predicateType})` : ''} in GitHub's attestations API\n`);
       }
     });
 }
@@ -284,7 +299,8 @@ function addFetch(program: Command, io: CliIo, outcome: { exitCode: number }): v
       .command('fetch')
       .description('download a release\'s evidence bundle and attestation from GitHub (no token needed for public repositories), and verify them with the identity flags')
       .requiredOption('--repo <owner/name>', 'the GitHub repository')
-      .requiredOption('--tag <tag>', 'the release\'s tag')
+      .option('--tag <tag>', 'the release\'s tag')
+      .option('--subject-digest <sha256:hex>', 'instead of a release: the attestations GitHub\'s attestations API keeps for this artifact digest, written as sha256-HEX.sigstore.jsonl and verified against it')
       .option('-o, --output <dir>', 'directory to download into (default: the current one)')
       .option('--name <asset>', 'the bundle asset, when the release has several')
       .option('--api-url <url>', 'GitHub API (default GITHUB_API_URL, else https://api.github.com)')
@@ -297,10 +313,31 @@ function addFetch(program: Command, io: CliIo, outcome: { exitCode: number }): v
       .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown', 'html']).default('text'))
       .option('--json', 'same as --format json'),
   ).action(async (o) => {
-    const { fetchRelease } = await import('../src/commands/fetch.js');
+    const { fetchRelease, fetchAttestations } = await import('../src/commands/fetch.js');
     const { renderReport } = await import('../src/commands/render.js');
     const identity = identityFrom(o);
     const verifying = o.integrityOnly || o.policy || (o.key?.length ?? 0) > 0 || Object.keys(identity).length > 0;
+    if ((o.tag === undefined) === (o.subjectDigest === undefined)) throw new UsageError('give exactly one of --tag (a release) or --subject-digest (GitHub\'s attestations for an artifact)');
+    if (o.subjectDigest !== undefined) {
+      if (o.integrityOnly || o.policy) throw new UsageError('--subject-digest fetches attestations: --integrity-only and --policy apply to bundles');
+      const { formatAttestationSetText } = await import('../src/present/text.js');
+      const a = await fetchAttestations({
+        ...timeoutFrom(o),
+        cwd: io.cwd,
+        env: io.env,
+        repo: o.repo,
+        subjectDigest: o.subjectDigest,
+        output: o.output,
+        apiUrl: o.apiUrl,
+        force: o.force,
+        onProgress: (m) => (o.quiet ? undefined : io.stderr.write(`${m}\n`)),
+        ...(o.downloadOnly ? { downloadOnly: true } : verifying ? { verify: { trustedRoot: o.trustedRoot, key: o.key, identity } } : {}),
+      });
+      io.stderr.write(`downloaded ${a.file.path} (${a.count} attestation${a.count === 1 ? '' : 's'}, sha256:${a.file.sha256})\n`);
+      if (a.verification) io.stdout.write(o.json || o.format === 'json' ? `${JSON.stringify(a.verification, null, 2)}\n` : formatAttestationSetText(a.verification));
+      outcome.exitCode = !a.verification || a.verification.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
+      return;
+    }
     const bar = byteProgress(io, { quiet: o.quiet, json: o.json || o.format === 'json' });
     const r = await fetchRelease({
       ...(bar.onBytes ? { onBytes: bar.onBytes } : {}),
@@ -308,7 +345,7 @@ function addFetch(program: Command, io: CliIo, outcome: { exitCode: number }): v
       cwd: io.cwd,
       env: io.env,
       repo: o.repo,
-      tag: o.tag,
+      tag: o.tag as string,
       output: o.output,
       name: o.name,
       apiUrl: o.apiUrl,
@@ -317,7 +354,7 @@ function addFetch(program: Command, io: CliIo, outcome: { exitCode: number }): v
       ...(o.downloadOnly ? { downloadOnly: true } : {}),
       ...(verifying ? { verify: { integrityOnly: o.integrityOnly, trustedRoot: o.trustedRoot, key: o.key, identity, policy: o.policy } } : {}),
     }).finally(bar.stop);
-    for (const f of [r.bundle, r.sigstoreBundle, r.intotoJsonl]) if (f) io.stderr.write(`downloaded ${f.path} (${f.size} bytes, sha256:${f.sha256})\n`);
+    for (const f of [r.bundle, r.sigstoreBundle, r.intotoJsonl, r.sigstoreJsonl]) if (f) io.stderr.write(`downloaded ${f.path} (${f.size} bytes, sha256:${f.sha256})\n`);
     io.stderr.write(`release ${r.release.tag}: ${r.release.immutable === true ? 'immutable (GitHub: its assets and tag cannot have changed since publication)' : r.release.immutable === false ? 'not immutable (its assets could have been replaced after publication; the signature is what vouches for them)' : 'GitHub does not say whether it is immutable'}\n`);
     for (const p of r.problems) io.stderr.write(`evidence: ${p.message} [${p.code}]\n`);
     if (r.verification) {

@@ -30,6 +30,7 @@ export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCod
     .option('--integrity-only', 'check the content only, not the signature (the report says so)')
     .option('-q, --quiet', 'no progress output')
     .option('--subject <file>', 'release artifact to re-hash and find among the subjects; repeatable', collectList)
+    .option('--subjects-file <file>', 'a sha256sum list (<hex>  <name> lines) of release artifacts, each found among the subjects and reported')
     .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
     .option('--policy <file>', 'a policy (YAML or JSON) to evaluate over the evidence; failing it exits 3')
     .option('--max-bundle-size <size>', 'refuse a bundle whose manifest declares more than this in blobs, before reading them (e.g. 20GiB; default 8GiB)')
@@ -64,6 +65,7 @@ export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCod
       env: io.env,
       integrityOnly: o.integrityOnly,
       subject: o.subject,
+      ...(o.subjectsFile ? { subjectsFile: o.subjectsFile } : {}),
       attestation: o.attestation,
       trustedRoot: o.trustedRoot,
       key: o.key,

@@ -1,10 +1,11 @@
 import { countingStream, type ByteProgress } from '../fs/progress.js';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashFile } from '../fs/hash-file.js';
+import { parseJsonStrict } from '../core/strict-json.js';
 import { GitHubError, parseRepo } from '../transport/github/errors.js';
 import { ReleasesClient, type Release, type ReleaseAsset } from '../transport/github/releases.js';
 import type { RetryOptions } from '../transport/http/retry.js';
@@ -39,6 +40,12 @@ export interface AttachOptions {
   onProgress?: (message: string) => void;
   /** Told of the bytes uploaded, for a progress display. */
   onBytes?: ByteProgress;
+  /**
+   * Also record each Sigstore bundle of NAME.sigstore.jsonl in GitHub's
+   * artifact attestations API (`gh attestation verify ARTIFACT --owner O`
+   * finds them online). Needs `attestations: write`.
+   */
+  attestationsApi?: boolean;
 }
 
 export interface AttachedAsset {
@@ -62,6 +69,8 @@ export interface AttachResult {
     immutable: boolean;
   };
   assets: AttachedAsset[];
+  /** With attestationsApi: each bundle recorded, by GitHub's id, in the order of NAME.sigstore.jsonl. */
+  attestations?: { id: number; predicateType?: string }[];
 }
 
 interface LocalAsset {
@@ -152,7 +161,38 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
     release = await client.publishRelease(release);
     published = true;
   }
-  return { release: { tag: release.tag_name, url: release.html_url, created, published, draft: release.draft === true, immutable: release.immutable === true }, assets };
+  const attestations = options.attestationsApi ? await recordAttestations(client, local, progress) : undefined;
+  return { release: { tag: release.tag_name, url: release.html_url, created, published, draft: release.draft === true, immutable: release.immutable === true }, assets, ...(attestations ? { attestations } : {}) };
+}
+
+/** Each line of NAME.sigstore.jsonl, posted to GitHub's attestations API, in order. */
+async function recordAttestations(client: ReleasesClient, local: LocalAsset[], progress: (m: string) => void): Promise<{ id: number; predicateType?: string }[]> {
+  const file = local.find((f) => f.name.endsWith('.sigstore.jsonl'));
+  if (!file) throw new GitHubError('ATTACH_INPUT_MISSING', 'the attestations API needs NAME.sigstore.jsonl beside the bundle (sign it again with this version: evidence sign)');
+  const lines = (await readFile(file.path, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+  const out: { id: number; predicateType?: string }[] = [];
+  for (const [i, line] of lines.entries()) {
+    let bundle: { dsseEnvelope?: { payload?: string } };
+    try {
+      bundle = parseJsonStrict(Buffer.from(line, 'utf8')) as typeof bundle;
+    } catch (e) {
+      throw new GitHubError('ATTACH_INPUT_INVALID', `${file.name}: line ${i + 1} is not valid JSON (${(e as Error).message})`);
+    }
+    const predicateType = predicateTypeOf(bundle);
+    progress(`recording attestation ${i + 1} of ${lines.length}${predicateType ? ` (${predicateType})` : ''}`);
+    const { id } = await client.createAttestation(bundle);
+    out.push({ id, ...(predicateType ? { predicateType } : {}) });
+  }
+  return out;
+}
+
+function predicateTypeOf(bundle: { dsseEnvelope?: { payload?: string } }): string | undefined {
+  try {
+    const type = (JSON.parse(Buffer.from(bundle.dsseEnvelope?.payload ?? '', 'base64').toString('utf8')) as { predicateType?: unknown }).predicateType;
+    return typeof type === 'string' ? type : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function upload(client: ReleasesClient, release: Release, file: LocalAsset, name: string, progress: (m: string) => void, onBytes?: ByteProgress): Promise<ReleaseAsset> {
@@ -194,6 +234,10 @@ async function localAssets(options: AttachOptions): Promise<LocalAsset[]> {
     { path: `${stem}.sigstore.json`, label: `${basename(stem)}.sigstore.json`, contentType: 'application/json', hint: 'not beside the bundle (sign it first: evidence sign, or collect --sign)' },
     { path: `${stem}.intoto.jsonl`, label: `${basename(stem)}.intoto.jsonl`, contentType: 'application/jsonl', hint: 'not beside the bundle (sign it first: evidence sign, or collect --sign)' },
   ];
+  // Every Sigstore bundle of the signing, one per line (gh attestation verify --bundle); absent for bundles signed before it existed.
+  if (options.attestationsApi || (await exists(`${stem}.sigstore.jsonl`))) {
+    files.push({ path: `${stem}.sigstore.jsonl`, label: `${basename(stem)}.sigstore.jsonl`, contentType: 'application/jsonl', hint: 'not beside the bundle (sign it again with this version: evidence sign)' });
+  }
   if (options.withVerifier) {
     const verifier = options.verifierPath ? resolve(options.cwd, options.verifierPath) : await findVerifier();
     files.push({ path: verifier, label: 'evidence-verify.mjs', contentType: 'text/javascript', hint: 'not found (run npm run build)' });

@@ -9,7 +9,10 @@ import { GitHubError, parseRepo } from '../transport/github/errors.js';
 import { VerifyError } from '../verifier/errors.js';
 import { ReleasesClient, type ReleaseAsset } from '../transport/github/releases.js';
 import type { RetryOptions } from '../transport/http/retry.js';
-import { exists, putInPlace } from '../fs/atomic.js';
+import { exists, putInPlace, writeFileAtomically } from '../fs/atomic.js';
+import { sha256Hex } from '../core/digest.js';
+import { MAX_STANDARD_ATTESTATIONS_BYTES } from '../core/layout.js';
+import { verifyAttestationSet, type AttestationSetReport, type VerifyAttestationSetOptions } from './verify-attestation.js';
 import type { Env } from './trust.js';
 import { verify, type VerifyOptions, type VerifyResult } from './verify.js';
 
@@ -57,6 +60,8 @@ export interface FetchResult {
   bundle: FetchedFile;
   sigstoreBundle: FetchedFile;
   intotoJsonl?: FetchedFile;
+  /** NAME.sigstore.jsonl: every Sigstore bundle of the signing, ours first (gh attestation verify --bundle). */
+  sigstoreJsonl?: FetchedFile;
   /** False when NAME.intoto.jsonl is not the DSSE envelope of NAME.sigstore.json. */
   intotoMatches?: boolean;
   verification?: VerifyResult;
@@ -68,7 +73,7 @@ export interface FetchResult {
    */
   verdict: 'verified' | 'failed' | 'policy-failed' | 'downloaded';
   /** What is wrong beside the verification report, each with its code. */
-  problems: { code: 'INTOTO_MISMATCH'; message: string }[];
+  problems: { code: 'INTOTO_MISMATCH' | 'SIGSTORE_JSONL_MISMATCH'; message: string }[];
 }
 
 const BUNDLE_ASSET = /\.(tar\.gz|tgz)$/;
@@ -101,8 +106,12 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
   const sigstoreAsset = assets.find((a) => a.name === `${stem}.sigstore.json`);
   if (!sigstoreAsset) throw new GitHubError('ASSET_MISSING', `release ${options.tag} of ${options.repo} has ${bundleAsset.name} but no ${stem}.sigstore.json`);
   const intotoAsset = assets.find((a) => a.name === `${stem}.intoto.jsonl`);
+  const jsonlAsset = assets.find((a) => a.name === `${stem}.sigstore.jsonl`);
   for (const small of [sigstoreAsset, intotoAsset]) {
     if (small && small.size > MAX_ATTESTATION_BYTES) throw new GitHubError('GITHUB_RESPONSE_INVALID', `${small.name}: GitHub lists ${small.size} bytes; an attestation is never more than ${MAX_ATTESTATION_BYTES}`);
+  }
+  if (jsonlAsset && jsonlAsset.size > MAX_ATTESTATION_BYTES + MAX_STANDARD_ATTESTATIONS_BYTES) {
+    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${jsonlAsset.name}: GitHub lists ${jsonlAsset.size} bytes; the attestations of a bundle are never more than ${MAX_ATTESTATION_BYTES + MAX_STANDARD_ATTESTATIONS_BYTES}`);
   }
 
   const dir = resolve(options.cwd, options.output ?? '.');
@@ -114,8 +123,12 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
   const bundle = await get(bundleAsset);
   const sigstoreBundle = await get(sigstoreAsset);
   const intotoJsonl = intotoAsset ? await get(intotoAsset) : undefined;
+  const sigstoreJsonl = jsonlAsset ? await get(jsonlAsset) : undefined;
   const release_ = { tag: release.tag_name, url: release.html_url, draft: release.draft === true, ...(typeof release.immutable === 'boolean' ? { immutable: release.immutable } : {}) };
-  const result: FetchResult = { release: release_, bundle, sigstoreBundle, ...(intotoJsonl ? { intotoJsonl } : {}), verdict: 'downloaded', problems: [] };
+  const result: FetchResult = { release: release_, bundle, sigstoreBundle, ...(intotoJsonl ? { intotoJsonl } : {}), ...(sigstoreJsonl ? { sigstoreJsonl } : {}), verdict: 'downloaded', problems: [] };
+  if (sigstoreJsonl && !(await firstLineIs(sigstoreJsonl.path, sigstoreBundle.path))) {
+    result.problems.push({ code: 'SIGSTORE_JSONL_MISMATCH', message: `the first line of ${sigstoreJsonl.name} is not ${sigstoreBundle.name}` });
+  }
   if (intotoJsonl) {
     result.intotoMatches = await envelopesMatch(sigstoreBundle.path, intotoJsonl.path);
     if (!result.intotoMatches) result.problems.push({ code: 'INTOTO_MISMATCH', message: `${intotoJsonl.name} is not the DSSE envelope of ${sigstoreBundle.name}` });
@@ -128,6 +141,15 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
   }
   if (result.problems.length > 0) result.verdict = 'failed';
   return result;
+}
+
+/** Whether the first line of a JSON-lines file is, byte for byte, the other file (its trailing newline aside). */
+async function firstLineIs(jsonl: string, json: string): Promise<boolean> {
+  const [lines, one] = await Promise.all([readFile(jsonl), readFile(json)]);
+  const end = lines.indexOf(0x0a);
+  const first = end === -1 ? lines : lines.subarray(0, end);
+  const single = one.at(-1) === 0x0a ? one.subarray(0, -1) : one;
+  return first.equals(single);
 }
 
 function chooseBundle(assets: ReleaseAsset[], options: FetchOptions): ReleaseAsset {
@@ -183,4 +205,59 @@ async function envelopesMatch(sigstorePath: string, intotoPath: string): Promise
   } catch {
     return false;
   }
+}
+
+export interface FetchAttestationsOptions {
+  cwd: string;
+  env?: Env;
+  repo: string;
+  /** The artifact's digest, `sha256:<hex>`. */
+  subjectDigest: string;
+  /** Directory to write `sha256-<hex>.sigstore.jsonl` into (default: cwd). */
+  output?: string;
+  apiUrl?: string;
+  force?: boolean;
+  retry?: RetryOptions;
+  timeoutMs?: number;
+  onProgress?: (message: string) => void;
+  /** Verify the bundles against the digest (identity, keys, trusted roots), as verify-attestation does. */
+  verify?: Omit<VerifyAttestationSetOptions, 'cwd' | 'env' | 'attestation' | 'artifacts' | 'subjectsFile' | 'subjectDigests'>;
+  downloadOnly?: boolean;
+}
+
+export interface FetchAttestationsResult {
+  file: FetchedFile;
+  count: number;
+  verification?: AttestationSetReport;
+}
+
+/**
+ * The Sigstore bundles GitHub's attestations API keeps for an artifact's
+ * digest (what `attach --attestations-api` recorded), written as JSON lines
+ * and, unless downloadOnly, verified against that digest. GitHub's answer
+ * proves nothing by itself: every bundle is verified as any other.
+ */
+export async function fetchAttestations(options: FetchAttestationsOptions): Promise<FetchAttestationsResult> {
+  const env = options.env ?? {};
+  if (!options.verify && !options.downloadOnly) {
+    throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only');
+  }
+  if (!/^sha256:[0-9a-f]{64}$/.test(options.subjectDigest)) throw new VerifyError('INVALID_OPTION', `--subject-digest: '${options.subjectDigest}' is not sha256:<64 lowercase hex>`);
+  const { owner, repo } = parseRepo(options.repo);
+  const token = env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
+  const progress = options.onProgress ?? (() => undefined);
+  const client = new ReleasesClient({ owner, repo, ...(token ? { token } : {}), apiUrl: options.apiUrl ?? env.GITHUB_API_URL, ...(options.retry ? { retry: options.retry } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), onRetry: progress });
+  const bundles = await client.attestationsFor(options.subjectDigest);
+  if (bundles.length === 0) throw new GitHubError('GITHUB_NOT_FOUND', `${options.repo} has no attestation for ${options.subjectDigest}${token ? '' : ' (or it is private: set GITHUB_TOKEN or GH_TOKEN)'}`, { status: 404 });
+  const dir = resolve(options.cwd, options.output ?? '.');
+  const path = join(dir, `${options.subjectDigest.replace(':', '-')}.sigstore.jsonl`);
+  if (!options.force && (await exists(path))) throw new FileError('OUTPUT_EXISTS', `${path}: already exists (use --force to replace it)`, path);
+  const bytes = Buffer.from(bundles.map((b) => `${JSON.stringify(b)}\n`).join(''));
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomically(path, bytes);
+  const file: FetchedFile = { name: basename(path), path, size: bytes.length, sha256: sha256Hex(bytes) };
+  progress(`wrote ${bundles.length} attestation${bundles.length === 1 ? '' : 's'} to ${path}`);
+  if (!options.verify) return { file, count: bundles.length };
+  const { report } = await verifyAttestationSet({ ...options.verify, cwd: options.cwd, env, attestation: path, subjectDigests: [{ name: options.subjectDigest, digest: options.subjectDigest }] });
+  return { file, count: bundles.length, verification: report };
 }

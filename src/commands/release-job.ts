@@ -20,7 +20,7 @@ export interface ReleaseJobOptions {
   sign?: { fulcioUrl?: string; rekorUrl?: string; tsaUrl?: string };
   /** Verify the signed bundle before it is published. */
   verify?: { identity: IdentityPolicy; trustedRoot?: string[]; policy?: string };
-  attach?: { repo: string; tag: string; apiUrl?: string; create?: boolean; clobber?: boolean; withVerifier?: boolean };
+  attach?: { repo: string; tag: string; apiUrl?: string; create?: boolean; clobber?: boolean; withVerifier?: boolean; attestationsApi?: boolean };
   onProgress?: (message: string) => void;
 }
 
@@ -30,6 +30,8 @@ export interface ReleaseJobResult {
   bundleDigest: string;
   sigstoreBundle?: string;
   intotoJsonl?: string;
+  /** NAME.sigstore.jsonl: every Sigstore bundle of the signing (gh attestation verify --bundle). */
+  sigstoreJsonl?: string;
   verification?: VerifyResult;
   attached?: AttachResult;
 }
@@ -55,7 +57,8 @@ export async function releaseJob(options: ReleaseJobOptions): Promise<ReleaseJob
     const signed = await sign({ cwd: options.cwd, env: options.env, bundle: collected.output, ...stripUndefined(options.sign) });
     result.sigstoreBundle = signed.sigstoreBundle;
     result.intotoJsonl = signed.intotoJsonl;
-    say(`signed ${signed.bundle}`);
+    result.sigstoreJsonl = signed.sigstoreJsonl;
+    say(`signed ${signed.bundle} with ${signed.standard.length} standard statement${signed.standard.length === 1 ? '' : 's'} beside it`);
   }
   if (options.verify) {
     const verification = await verify({

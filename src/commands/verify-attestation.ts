@@ -1,14 +1,16 @@
 
 import { readSmallFile } from '../fs/small-file.js';
 import { resolve } from 'node:path';
-import { digestsEqual } from '../core/digest.js';
+import { digestHex, digestsEqual } from '../core/digest.js';
+import { parseJsonStrict } from '../core/strict-json.js';
 import { hashFile } from '../fs/hash-file.js';
 import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
-import type { AttestationReport } from '../verifier/report.js';
+import type { AttestationReport, AttestationSetReport } from '../verifier/report.js';
 import { signatureKind, verifySigstoreBundle } from '../verifier/sigstore-bundle.js';
 import { parseStatement } from '../verifier/statement-check.js';
 import { checkPolicyOptions, readJsonFile, readKeys, resolveTrustRoots, type Env } from './trust.js';
+import { subjectsFromList } from './verify.js';
 
 export interface VerifyAttestationOptions {
   cwd: string;
@@ -99,4 +101,102 @@ async function hashArtifact(cwd: string, file: string): Promise<Record<string, s
   } catch (e) {
     throw new VerifyError('ARTIFACT_NOT_FOUND', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: file });
   }
+}
+
+export interface VerifyAttestationSetOptions {
+  cwd: string;
+  env?: Env;
+  /** Sigstore bundles: one JSON document, or JSON lines (`NAME.sigstore.jsonl`, as gh attestation verify --bundle reads). */
+  attestation: string;
+  /** Artifacts to hash and look for. */
+  artifacts?: string[];
+  /** A sha256sum list of artifacts by digest. */
+  subjectsFile?: string;
+  /** Artifacts already known by digest (`sha256:<hex>`). */
+  subjectDigests?: { name: string; digest: string }[];
+  /** Only statements of this predicate type count. */
+  predicateType?: string;
+  trustedRoot?: string[];
+  key?: string[];
+  identity?: IdentityPolicy;
+}
+
+export type { AttestationSetReport } from '../verifier/report.js';
+
+/** The most bundles one file may hold. */
+const MAX_BUNDLES = 10_000;
+
+/**
+ * Many artifacts against many Sigstore bundles in one run, offline: each
+ * bundle verified once (trusted root, signer), then each artifact reported
+ * with the verified statements whose subjects hold its digest. A bundle that
+ * does not verify fails the run: it is listed, never skipped.
+ */
+export async function verifyAttestationSet(options: VerifyAttestationSetOptions): Promise<{ report: AttestationSetReport }> {
+  const policy = options.identity ?? {};
+  checkPolicyOptions(policy);
+  const artifacts: { name: string; digests: Record<string, string> }[] = [];
+  for (const a of options.artifacts ?? []) artifacts.push({ name: a, digests: await hashArtifact(options.cwd, a) });
+  for (const l of await subjectsFromList(options.cwd, options.subjectsFile)) artifacts.push({ name: l.file, digests: { sha256: digestHex(l.digest) } });
+  for (const d of options.subjectDigests ?? []) artifacts.push({ name: d.name, digests: { sha256: digestHex(d.digest) } });
+  if (artifacts.length === 0) throw new VerifyError('INVALID_OPTION', 'name the artifacts: --artifact FILE (repeatable) or --subjects-file SHA256SUMS');
+  const bytes = await readSmallFile(resolve(options.cwd, options.attestation), options.attestation, { what: 'Sigstore bundles', max: MAX_BUNDLE_FILE_BYTES, notFound: (l) => new VerifyError('ATTESTATION_NOT_FOUND', `${l}: no such file`, { path: l }) });
+  const documents = bundleDocuments(bytes, options.attestation);
+  const keyless = documents.some((d) => signatureKind(d.json) === 'certificate');
+  if (keyless && !hasIdentityConstraint(policy)) throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'keyless attestations need --certificate-identity (or -regexp) and --certificate-oidc-issuer, or the GitHub options');
+  const keys = await readKeys(options.cwd, options.key);
+  const roots = await resolveTrustRoots(options.cwd, options.trustedRoot, options.env ?? {});
+  const bundles: AttestationSetReport['bundles'] = [];
+  const statements: { line: number; predicateType: string; subject: { digest: Record<string, string> }[] }[] = [];
+  for (const d of documents) {
+    const verified = verifySigstoreBundle({ json: d.json, roots, keys, policy });
+    const checks = [...verified.checks];
+    const statement = verified.checks.every((c) => c.ok) && verified.dsse ? parseStatement(verified.dsse.payload) : undefined;
+    if (verified.checks.every((c) => c.ok) && !statement) checks.push({ id: 'statement', ok: false, code: 'STATEMENT_INVALID', message: `line ${d.line}: not an in-toto statement in a DSSE envelope` });
+    const ok = checks.every((c) => c.ok);
+    bundles.push({ line: d.line, ok, ...(statement ? { predicateType: statement.predicateType } : {}), checks, ...(verified.info ? { signature: verified.info } : {}) });
+    if (ok && statement) statements.push({ line: d.line, predicateType: statement.predicateType, subject: statement.subject });
+  }
+  const wanted = options.predicateType;
+  const results = artifacts.map((a) => {
+    const coveredBy = statements
+      .filter((s) => (wanted === undefined || s.predicateType === wanted) && s.subject.some((x) => Object.entries(a.digests).some(([alg, hex]) => x.digest[alg] !== undefined && digestsEqual(x.digest[alg] as string, hex))))
+      .map((s) => ({ line: s.line, predicateType: s.predicateType }));
+    const ok = coveredBy.length > 0;
+    const message = ok ? `covered by ${coveredBy.length} verified statement${coveredBy.length === 1 ? '' : 's'} (${[...new Set(coveredBy.map((c) => c.predicateType))].join(', ')})` : `no verified statement${wanted ? ` of type ${wanted}` : ''} names it as a subject`;
+    return { ...a, ok, coveredBy, message };
+  });
+  const report: AttestationSetReport = {
+    ok: bundles.every((b) => b.ok) && results.every((r) => r.ok),
+    attestation: options.attestation,
+    ...(wanted ? { predicateType: wanted } : {}),
+    bundles,
+    artifacts: results,
+  };
+  return { report };
+}
+
+/** gh's attestation bundle files: JSON lines of bundles together. */
+const MAX_BUNDLE_FILE_BYTES = 256 * 1024 * 1024;
+
+/** One JSON bundle, or one per line (blank lines skipped), each strictly parsed. */
+function bundleDocuments(bytes: Buffer, label: string): { line: number; json: unknown }[] {
+  const text = bytes.toString('utf8');
+  const out: { line: number; json: unknown }[] = [];
+  const parse = (chunk: string, line: number): unknown => {
+    try {
+      return parseJsonStrict(Buffer.from(chunk, 'utf8'));
+    } catch (e) {
+      throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: line ${line} is not valid JSON (${(e as Error).message})`, { path: label });
+    }
+  };
+  const rows = text.split('\n');
+  // A pretty-printed single bundle spans lines: read it whole.
+  if (rows.filter((r) => r.trim() !== '').length > 1 && !rows[0]?.trim().endsWith('}')) return [{ line: 1, json: parse(text, 1) }];
+  rows.forEach((row, i) => {
+    if (row.trim() !== '') out.push({ line: i + 1, json: parse(row, i + 1) });
+  });
+  if (out.length === 0) throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: holds no Sigstore bundle`, { path: label });
+  if (out.length > MAX_BUNDLES) throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: more than ${MAX_BUNDLES} bundles`, { path: label });
+  return out;
 }

@@ -6,6 +6,7 @@ import { parseJsonStrict } from '../core/strict-json.js';
 import { hashFile } from '../fs/hash-file.js';
 import type { ByteProgress } from '../fs/progress.js';
 import { FileError, SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
+import { parseChecksumList } from '../formats/checksums.js';
 import { VerifyError } from '../verifier/errors.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import { MAX_POLICY_BYTES, loadPolicy, type PolicyLimits } from '../verifier/policy/evaluate.js';
@@ -39,6 +40,8 @@ export interface VerifyOptions {
   open?: () => Promise<Readable>;
   /** Subjects known by digest (e.g. a container image), checked like --subject files. */
   subjectDigests?: SubjectToCheck[];
+  /** A sha256sum list of release artifacts (`<hex>  <name>` lines) to find among the subjects, each reported. */
+  subjectsFile?: string;
   /** Clock for waivers' expiry (tests). */
   now?: () => Date;
   /** A policy's cost and time limits (defaults in src/verifier/policy/evaluate.ts). */
@@ -71,7 +74,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   checkPolicyOptions(policy);
   const env = options.env ?? {};
   const rules = options.policy ? loadPolicy(await readPolicyFile(options.cwd, options.policy), options.policy) : undefined;
-  const subjects = [...(await hashArtifacts(options.cwd, options.subject ?? [])), ...(options.subjectDigests ?? [])];
+  const subjects = [...(await hashArtifacts(options.cwd, options.subject ?? [])), ...(await subjectsFromList(options.cwd, options.subjectsFile)), ...(options.subjectDigests ?? [])];
   const externalBytes = options.attestation
     ? await readSmallFile(resolve(options.cwd, options.attestation), options.attestation, { what: 'an attestation', max: SMALL_FILE_LIMITS.attestation, notFound: (l) => new VerifyError('ATTESTATION_NOT_FOUND', `${l}: no such file`, { path: l }) })
     : undefined;
@@ -137,4 +140,11 @@ export async function hashArtifacts(cwd: string, files: string[]): Promise<Subje
       }
     }),
   );
+}
+
+/** The artifacts a sha256sum list names, each to be found among the subjects. */
+export async function subjectsFromList(cwd: string, file: string | undefined): Promise<SubjectToCheck[]> {
+  if (file === undefined) return [];
+  const bytes = await readSmallFile(resolve(cwd, file), file, { what: 'a list of artifact digests', max: SMALL_FILE_LIMITS.checksums, notFound: (l) => new VerifyError('ARTIFACT_NOT_FOUND', `${l}: no such file`, { path: l }) });
+  return parseChecksumList(bytes.toString('utf8'), file).map((l) => ({ file: l.name, digest: l.digest }));
 }

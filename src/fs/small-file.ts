@@ -74,4 +74,6 @@ export const SMALL_FILE_LIMITS = {
   policy: 1024 * 1024,
   config: 1024 * 1024,
   credentials: 1024 * 1024,
+  /** A sha256sum list of up to 100,000 artifacts. */
+  checksums: 16 * 1024 * 1024,
 } as const;

@@ -1,6 +1,6 @@
 import type { InspectResult } from '../core/manifest.js';
 import { isCollectedKind, readSummary } from '../core/summaries.js';
-import type { AttestationReport } from '../verifier/report.js';
+import type { AttestationReport, AttestationSetReport } from '../verifier/report.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import { assess, headline } from '../verifier/assessment.js';
 import { escapeValue } from './terminal.js';
@@ -145,6 +145,19 @@ function checkLines(checks: Check[]): string[] {
   const failed = checks.filter((c) => !c.ok && !c.skipped).length;
   lines.push('', failed === 0 ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`);
   return lines;
+}
+
+/** Many artifacts against many bundles: a line per artifact, then every bundle that failed. */
+export function formatAttestationSetText(r: AttestationSetReport): string {
+  const failedBundles = r.bundles.filter((b) => !b.ok);
+  const lines = [
+    `${r.ok ? 'VERIFIED' : 'FAILED'}: ${r.attestation}: ${r.artifacts.filter((a) => a.ok).length} of ${r.artifacts.length} artifacts covered; ${r.bundles.length - failedBundles.length} of ${r.bundles.length} bundles verified${r.predicateType ? ` (predicate type ${r.predicateType})` : ''}`,
+    ...r.artifacts.map((a) => `${a.ok ? 'OK  ' : 'FAIL'} ${a.name}: ${a.message}`),
+  ];
+  for (const b of failedBundles) lines.push(`FAIL line ${b.line}: ${b.checks.filter((c) => !c.ok).map((c) => `${c.message}${c.code ? ` [${c.code}]` : ''}`).join('; ')}`);
+  const signer = r.bundles.find((b) => b.ok && b.signature)?.signature;
+  if (signer) lines.push('', ...signatureLines(signer));
+  return `${lines.map(escapeValue).join('\n')}\n`;
 }
 
 export function formatAttestationText(r: AttestationReport): string {

@@ -123,3 +123,13 @@ export interface AttestationReport {
   checks: Check[];
   signature?: import('./sigstore-bundle.js').SignatureInfo;
 }
+
+/** `verify-attestation` over several artifacts and a file of bundles: each bundle verified once, each artifact reported. */
+export interface AttestationSetReport {
+  /** Every bundle verified and every artifact covered by a verified statement (of the type asked for). */
+  ok: boolean;
+  attestation: string;
+  predicateType?: string;
+  bundles: { line: number; ok: boolean; predicateType?: string; checks: Check[]; signature?: import('./sigstore-bundle.js').SignatureInfo }[];
+  artifacts: { name: string; digests: Record<string, string>; ok: boolean; coveredBy: { line: number; predicateType: string }[]; message: string }[];
+}

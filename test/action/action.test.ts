@@ -221,7 +221,8 @@ describe('the action, run as the runner runs it', () => {
     expect(r.summary).toMatch(/^# /m);
     expect(r.summary).toContain('acme-web');
     const names = gh.releases[0]?.assets.map((a) => a.name);
-    expect(names).toEqual(['acme-web-1.4.2.evidence.tar.gz', 'acme-web-1.4.2.evidence.sigstore.json', 'acme-web-1.4.2.evidence.intoto.jsonl', 'evidence-verify.mjs']);
+    expect(names).toEqual(['acme-web-1.4.2.evidence.tar.gz', 'acme-web-1.4.2.evidence.sigstore.json', 'acme-web-1.4.2.evidence.intoto.jsonl', 'acme-web-1.4.2.evidence.sigstore.jsonl', 'evidence-verify.mjs']);
+    expect(r.outputs['sigstore-jsonl-path']).toBe(join(r.dir, 'acme-web-1.4.2.evidence.sigstore.jsonl'));
     expect(gh.releases[0]?.assets[0]?.bytes.equals(await readFile(bundle))).toBe(true);
     // The token is masked (::add-mask::) and otherwise never printed.
     const printed = r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');

@@ -84,6 +84,14 @@ export interface FakeGitHub {
    * answers {enabled, enforced_by_owner}, or 404 when it is off.
    */
   immutableReleases: boolean;
+  /**
+   * GitHub's artifact attestations (docs.github.com REST "Attestations"):
+   * POST /repos/{o}/{r}/attestations takes `{bundle}` and answers 201 `{id}`;
+   * GET /repos/{o}/{r}/attestations/{subject_digest} answers
+   * `{attestations: [{bundle, repository_id}]}` for the bundles whose
+   * statement names that digest, 100 a page. Invalid bodies get 422.
+   */
+  attestations: { id: number; bundle: unknown; digests: string[] }[];
   addRelease(tag: string, options?: { draft?: boolean; immutable?: boolean }): FakeRelease;
   addAsset(release: FakeRelease, name: string, bytes: Buffer | string): FakeAsset;
   /** The next requests matching answer these instead (in order). */
@@ -120,6 +128,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     public: false,
     digests: true,
     immutableReleases: false,
+    attestations: [],
     addRelease(tag, o = {}) {
       const draft = o.draft ?? false;
       const r: FakeRelease = { id: nextId++, tag, draft, immutable: o.immutable ?? (!draft && fake.immutableReleases), assets: [] };
@@ -217,6 +226,34 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     const repoBase = `/api/v3/repos/${owner}/${repo}`;
     const uploadBase = `/api/uploads/repos/${owner}/${repo}`;
     let m: RegExpMatchArray | null;
+    if (method === 'POST' && path === `${repoBase}/attestations`) {
+      let bundle: unknown;
+      try {
+        bundle = (JSON.parse(body.toString('utf8')) as { bundle?: unknown }).bundle;
+      } catch {
+        return send(res, 400, { message: 'Problems parsing JSON', status: '400' });
+      }
+      const payload = (bundle as { dsseEnvelope?: { payload?: string } } | undefined)?.dsseEnvelope?.payload;
+      let digests: string[] = [];
+      try {
+        const statement = JSON.parse(Buffer.from(payload ?? '', 'base64').toString('utf8')) as { subject?: { digest?: Record<string, string> }[] };
+        digests = (statement.subject ?? []).flatMap((x) => Object.entries(x.digest ?? {}).map(([alg, hex]) => `${alg}:${hex}`));
+      } catch {
+        digests = [];
+      }
+      if (digests.length === 0) return send(res, 422, { message: 'Invalid bundle: no subject digest', status: '422' });
+      const id = nextId++;
+      fake.attestations.push({ id, bundle, digests });
+      return send(res, 201, { id });
+    }
+    if (method === 'GET' && (m = path.match(new RegExp(`^${repoBase}/attestations/([^/]+)$`)))) {
+      const digest = decodeURIComponent(m[1] as string);
+      const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const found = fake.attestations.filter((a) => a.digests.includes(digest));
+      if (found.length === 0) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
+      return send(res, 200, { attestations: found.slice((page - 1) * perPage, page * perPage).map((a) => ({ bundle: a.bundle, repository_id: 1 })) });
+    }
     if (method === 'GET' && path === repoBase) return send(res, 200, { id: 1, name: repo, full_name: `${owner}/${repo}`, private: !fake.public });
     if (method === 'GET' && path === `${repoBase}/immutable-releases`) {
       return fake.immutableReleases ? send(res, 200, { enabled: true, enforced_by_owner: false }) : notFound(res);

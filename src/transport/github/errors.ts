@@ -17,6 +17,7 @@ export type GitHubErrorCode =
   | 'ASSET_AMBIGUOUS'
   | 'ASSET_MISMATCH'
   | 'ATTACH_INPUT_MISSING'
+  | 'ATTACH_INPUT_INVALID'
   | 'GITHUB_RELEASE_IMMUTABLE';
 
 export class GitHubError extends EvidenceError<GitHubErrorCode> {

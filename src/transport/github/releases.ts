@@ -197,6 +197,44 @@ export class ReleasesClient {
     if (!allowed) throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: the release's upload_url points at ${url.origin}, not at ${api.origin}; not sending the token there`);
   }
 
+  /**
+   * Records a Sigstore bundle in GitHub's artifact attestations API
+   * (POST /repos/{owner}/{repo}/attestations, body `{bundle}`, 201 `{id}`),
+   * where `gh attestation verify ARTIFACT --owner O` finds it.
+   */
+  async createAttestation(bundle: unknown): Promise<{ id: number }> {
+    const what = `recording an attestation in ${this.#where}`;
+    const res = await this.#call(what, () => this.#octokit.request('POST /repos/{owner}/{repo}/attestations', { owner: this.owner, repo: this.repo, bundle: bundle as never }));
+    return parse(z.object({ id: z.number().int().nonnegative() }), res.data, what);
+  }
+
+  /**
+   * The Sigstore bundles GitHub keeps for a subject digest
+   * (GET /repos/{owner}/{repo}/attestations/{subject_digest}), at most
+   * MAX_ATTESTATION_PAGES pages of 100. Untrusted: each is verified by the caller.
+   */
+  async attestationsFor(subjectDigest: string): Promise<unknown[]> {
+    if (!/^sha256:[0-9a-f]{64}$/.test(subjectDigest)) throw new GitHubError('GITHUB_RESPONSE_INVALID', `'${subjectDigest}' is not a sha256:<64 hex> digest`);
+    const what = `attestations of ${subjectDigest} in ${this.#where}`;
+    const out: unknown[] = [];
+    for (let page = 1; page <= MAX_ATTESTATION_PAGES; page++) {
+      let data: unknown;
+      try {
+        data = (await this.#call(what, () => this.#octokit.request('GET /repos/{owner}/{repo}/attestations/{subject_digest}', { owner: this.owner, repo: this.repo, subject_digest: subjectDigest, per_page: 100, page }))).data;
+      } catch (e) {
+        if (e instanceof GitHubError && e.code === 'GITHUB_NOT_FOUND' && page === 1) return [];
+        throw e;
+      }
+      const listed = parse(attestationListSchema, data, what).attestations;
+      for (const a of listed) {
+        if (a.bundle === undefined || a.bundle === null) throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: an attestation is listed without its bundle inline (bundle_url only), which this client does not follow`);
+        out.push(a.bundle);
+      }
+      if (listed.length < 100) return out;
+    }
+    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: more than ${MAX_ATTESTATION_PAGES * 100} attestations`);
+  }
+
   async renameAsset(asset: ReleaseAsset, name: string): Promise<ReleaseAsset> {
     const what = `renaming asset ${asset.name} to ${name} in ${this.#where}`;
     const res = await this.#call(what, () => this.#octokit.rest.repos.updateReleaseAsset({ owner: this.owner, repo: this.repo, asset_id: asset.id, name }));
@@ -376,6 +414,9 @@ function resetAt(headers: Record<string, string | undefined>): string {
   const reset = Number(headers['x-ratelimit-reset']);
   return Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : '';
 }
+
+const MAX_ATTESTATION_PAGES = 10;
+const attestationListSchema = z.object({ attestations: z.array(z.object({ bundle: z.unknown().optional(), bundle_url: z.string().optional(), repository_id: z.number().optional() })) });
 
 function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
   const parsed = schema.safeParse(data);

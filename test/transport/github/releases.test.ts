@@ -14,7 +14,7 @@ const tmp = useTmp();
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const SIGNER = 'https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.4.2';
 const FAST = { baseDelayMs: 5 };
-const NAMES = ['web-1.4.2.evidence.tar.gz', 'web-1.4.2.evidence.sigstore.json', 'web-1.4.2.evidence.intoto.jsonl'];
+const NAMES = ['web-1.4.2.evidence.tar.gz', 'web-1.4.2.evidence.sigstore.json', 'web-1.4.2.evidence.intoto.jsonl', 'web-1.4.2.evidence.sigstore.jsonl'];
 
 let sigstore: LocalSigstore;
 beforeAll(async () => {
@@ -53,7 +53,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 describe('evidence attach', () => {
-  it('uploads the bundle, NAME.sigstore.json and NAME.intoto.jsonl byte for byte, then reads each back', async () => {
+  it('uploads the bundle, NAME.sigstore.json, NAME.intoto.jsonl and NAME.sigstore.jsonl byte for byte, then reads each back', async () => {
     const { dir, env } = await signedBundle();
     gh.addRelease('v1.4.2');
     const r = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--json'], { cwd: dir, env });
@@ -70,12 +70,12 @@ describe('evidence attach', () => {
     }
     // Read back through the API, redirected to storage, without the token crossing origins.
     const downloads = gh.received.filter((q) => q.origin === 'storage');
-    expect(downloads).toHaveLength(3);
+    expect(downloads).toHaveLength(NAMES.length);
     for (const d of downloads) expect(d.headers.authorization).toBeUndefined();
     const apiDownloads = gh.received.filter((q) => q.origin === 'api' && q.method === 'GET' && /\/releases\/assets\/\d+$/.test(q.path));
-    expect(apiDownloads).toHaveLength(3);
+    expect(apiDownloads).toHaveLength(NAMES.length);
     for (const d of apiDownloads) expect(d.headers.authorization).toBe(`Bearer ${gh.token}`);
-    expect(gh.releases[0]?.assets.map((a) => a.contentType)).toEqual(['application/gzip', 'application/json', 'application/jsonl']);
+    expect(gh.releases[0]?.assets.map((a) => a.contentType)).toEqual(['application/gzip', 'application/json', 'application/jsonl', 'application/jsonl']);
   });
 
   it('--with-verifier attaches the one-file verifier too', async () => {
@@ -115,7 +115,7 @@ describe('evidence attach', () => {
       const order = calls();
       expect(order[0]).toBe('POST /api/v3/repos/acme/web/releases');
       expect(order.at(-1)).toBe('PATCH /api/v3/repos/acme/web/releases/N');
-      expect(order.filter((c) => c.startsWith('POST /api/uploads'))).toHaveLength(3);
+      expect(order.filter((c) => c.startsWith('POST /api/uploads'))).toHaveLength(NAMES.length);
       const created = JSON.parse(gh.received.find((q) => q.method === 'POST' && q.path.endsWith('/releases'))?.body.toString() ?? '{}') as { draft?: boolean };
       expect(created.draft).toBe(true);
       // Each asset was read back while the release was still a draft.
@@ -203,7 +203,7 @@ describe('evidence attach', () => {
     const release = gh.addRelease('v1.4.2');
     gh.addAsset(release, NAMES[0] as string, 'old bundle');
     const r = await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, clobber: true, retry: FAST });
-    expect(r.assets.map((a) => a.action)).toEqual(['replaced', 'uploaded', 'uploaded']);
+    expect(r.assets.map((a) => a.action)).toEqual(['replaced', 'uploaded', 'uploaded', 'uploaded']);
     expect(release.assets.map((a) => a.name).sort()).toEqual([...NAMES].sort());
     expect(release.assets.find((a) => a.name === NAMES[0])?.bytes.equals(await readFile(join(dir, NAMES[0] as string)))).toBe(true);
     const first = uploads()[0];
@@ -440,5 +440,49 @@ describe('evidence fetch', () => {
     expect(await codeOf(fetchRelease({ downloadOnly: true, cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe('ASSET_AMBIGUOUS');
     const chosen = await fetchRelease({ downloadOnly: true, cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, name: NAMES[0] as string });
     expect(chosen.bundle.name).toBe(NAMES[0]);
+  });
+});
+
+describe("GitHub's artifact attestations API", () => {
+  it('attach --attestations-api records one bundle per statement; fetch --subject-digest finds and verifies them by the artifact\'s digest', async () => {
+    const dir = await tmp();
+    await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+    await writeFile(join(dir, 'web.tgz'), 'the artifact');
+    const token = fakeIdentityToken({ iss: ISSUER, sub: SIGNER, repository: 'acme/web', ref: 'refs/tags/v1.4.2' });
+    const c = await runCli(['collect', '-o', NAMES[0] as string, '--name', 'web', '--version', '1.4.2', '--sbom', fixture('sbom/npm11-sbom.cdx.json'), '--junit', fixture('junit/vitest.junit.xml'), '--subject', 'web.tgz', '--sign', '--identity-token', token, '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url, '-q'], { cwd: dir });
+    expect(c.code, c.stderr).toBe(0);
+    gh.addRelease('v1.4.2');
+    const env = { GITHUB_TOKEN: gh.token };
+    const r = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--attestations-api', '--json'], { cwd: dir, env });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = (await readFile(join(dir, NAMES[3] as string), 'utf8')).trimEnd().split('\n');
+    const posted = gh.received.filter((q) => q.method === 'POST' && q.path.endsWith('/repos/acme/web/attestations'));
+    // One POST per statement: ours, then the standard ones in manifest order (junit/, sbom/), then the release; each body is {bundle} with the line's bundle.
+    expect(posted.map((p) => JSON.stringify((JSON.parse(p.body.toString('utf8')) as { bundle: unknown }).bundle))).toEqual(lines);
+    expect((JSON.parse(r.stdout) as { attestations: { predicateType: string }[] }).attestations.map((a) => a.predicateType)).toEqual([
+      'https://evidence-bundle.dev/attestation/release-evidence/v1',
+      'https://in-toto.io/attestation/test-result/v0.1',
+      'https://cyclonedx.org/bom',
+      'https://in-toto.io/attestation/release/v0.1',
+    ]);
+    for (const p of posted) expect(p.headers.authorization).toMatch(new RegExp(`^(token|Bearer) ${gh.token}$`));
+
+    const digest = `sha256:${sha256(Buffer.from('the artifact'))}`;
+    const out = await tmp();
+    gh.public = true;
+    const f = await runCli(['fetch', '--repo', 'acme/web', '--subject-digest', digest, '--api-url', gh.apiUrl, '-o', out, '--trusted-root', join(dir, 'trusted_root.json'), '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER, '--json'], { cwd: dir, env: {} });
+    expect(f.code, f.stderr).toBe(0);
+    const report = JSON.parse(f.stdout) as { ok: boolean; bundles: unknown[]; artifacts: { name: string; ok: boolean; coveredBy: unknown[] }[] };
+    expect(report.bundles).toHaveLength(4);
+    expect(report.artifacts).toEqual([expect.objectContaining({ name: digest, ok: true })]);
+    expect(report.artifacts[0]?.coveredBy).toHaveLength(4);
+    expect((await readFile(join(out, `${digest.replace(':', '-')}.sigstore.jsonl`), 'utf8')).trimEnd().split('\n')).toEqual(lines);
+
+    // An unknown digest: 404, exit 2; and a signer that is not the one named: exit 1.
+    const none = await runCli(['fetch', '--repo', 'acme/web', '--subject-digest', `sha256:${'0'.repeat(64)}`, '--api-url', gh.apiUrl, '-o', out, '--download-only'], { cwd: dir, env: {} });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('[GITHUB_NOT_FOUND]');
+    const wrong = await runCli(['fetch', '--repo', 'acme/web', '--subject-digest', digest, '--api-url', gh.apiUrl, '-o', await tmp(), '--trusted-root', join(dir, 'trusted_root.json'), '--certificate-identity', `${SIGNER}x`, '--certificate-oidc-issuer', ISSUER], { cwd: dir, env: {} });
+    expect(wrong.code).toBe(1);
   });
 });
