@@ -89,7 +89,19 @@ export interface PushResult {
   subject?: { reference: string; digest: string };
   /** True when the registry has no referrers API and the sha256-<hex> fallback tag was updated. */
   fallbackTag: boolean;
+  /**
+   * With a subject image: each Sigstore bundle (ours and the standard
+   * statements) pushed as a referrer of the image itself, where cosign
+   * verify-attestation, gh attestation verify oci://… and Kyverno look.
+   */
+  imageAttestations?: { digest: string; predicateType: string }[];
+  /** Bundles not pushed as image referrers, and why (Kyverno reads no layer over 10,000,000 bytes). */
+  imageAttestationsSkipped?: { predicateType: string; reason: string }[];
 }
+
+/** Kyverno's documented limits on an image's referrers (docs/interop.md): it fails on more than 50, or a layer over 10,000,000 bytes. */
+export const MAX_IMAGE_REFERRERS = 50;
+export const MAX_REFERRER_LAYER_BYTES = 10_000_000;
 
 /**
  * Pushes a bundle as an OCI artifact: an image manifest with our
@@ -125,6 +137,19 @@ export async function push(options: PushOptions): Promise<PushResult> {
     subject = { reference: formatReference(image), descriptor: { mediaType: fetched.mediaType, digest: fetched.digest, size: fetched.bytes.length } };
   }
 
+  const evidence: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    artifactType: BUNDLE_ARTIFACT_TYPE,
+    config: OCI_EMPTY_DESCRIPTOR,
+    layers: [layer],
+    ...(subject ? { subject: subject.descriptor } : {}),
+    annotations: evidenceAnnotations(manifest),
+  };
+  const evidenceBytes = canonicalBytes(evidence);
+  // With a subject image, every referrer this push adds to it is counted first: past Kyverno's limit nothing is pushed.
+  const imagePlan = subject && intact.contents.attestationBytes ? await planImageAttestations(client, ref.repository, [intact.contents.attestationBytes, ...jsonLines(intact.contents.standardBytes)], subject.descriptor, manifest.created, evidenceBytes) : undefined;
+
   say(`pushing ${layer.digest} (${layer.size} bytes)`);
   await client.pushBlob(ref.repository, OCI_EMPTY_DESCRIPTOR, () => readableOf(OCI_EMPTY_BYTES));
   const open = (): NodeJS.ReadableStream => {
@@ -136,16 +161,6 @@ export async function push(options: PushOptions): Promise<PushResult> {
   };
   const blob = await client.pushBlob(ref.repository, { digest: layer.digest, size: layer.size }, open as () => ReturnType<typeof createReadStream>, options.mountFrom ? { mountFrom: options.mountFrom } : {});
 
-  const evidence: ImageManifest = {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    artifactType: BUNDLE_ARTIFACT_TYPE,
-    config: OCI_EMPTY_DESCRIPTOR,
-    layers: [layer],
-    ...(subject ? { subject: subject.descriptor } : {}),
-    annotations: evidenceAnnotations(manifest),
-  };
-  const evidenceBytes = canonicalBytes(evidence);
   const pushed = await client.pushManifest(ref.repository, ref.tag, evidenceBytes, OCI_MANIFEST);
   const evidenceDescriptor: Descriptor = { mediaType: OCI_MANIFEST, digest: pushed.digest, size: evidenceBytes.length, artifactType: BUNDLE_ARTIFACT_TYPE, annotations: evidence.annotations ?? {} };
   let fallbackTag = false;
@@ -160,8 +175,80 @@ export async function push(options: PushOptions): Promise<PushResult> {
     const signature = await pushSignatureReferrer(client, ref.repository, intact.contents.attestationBytes, evidenceDescriptor, manifest.created);
     result.signature = { digest: signature.digest };
     result.fallbackTag ||= signature.fallbackTag;
+    if (subject && imagePlan) {
+      const images = await pushImageAttestations(client, ref.repository, imagePlan, subject.descriptor, manifest.created, say);
+      result.imageAttestations = images.imageAttestations;
+      if (images.skipped.length) result.imageAttestationsSkipped = images.skipped;
+      result.fallbackTag ||= images.fallbackTag;
+    }
   }
   return result;
+}
+
+/** The lines of a JSON-lines member, without their newlines. */
+function jsonLines(bytes: Buffer | undefined): Buffer[] {
+  if (!bytes) return [];
+  return bytes
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => Buffer.from(l, 'utf8'));
+}
+
+/** The predicate type a DSSE Sigstore bundle's statement names ('' when it cannot be read). */
+function predicateTypeOf(bytes: Buffer): string {
+  try {
+    const payload = (JSON.parse(bytes.toString('utf8')) as { dsseEnvelope?: { payload?: string } }).dsseEnvelope?.payload ?? '';
+    const type = (JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as { predicateType?: unknown }).predicateType;
+    return typeof type === 'string' ? type : '';
+  } catch {
+    return '';
+  }
+}
+
+interface ImagePlan {
+  /** The bundles to push as referrers of the image, in order. */
+  bundles: Buffer[];
+  skipped: { predicateType: string; reason: string }[];
+}
+
+/**
+ * What a push adds to an image's referrers, checked before anything is
+ * pushed: bundles over Kyverno's layer limit are left out (and said), and a
+ * push that would take the image past its 50 referrers is refused whole.
+ */
+async function planImageAttestations(client: RegistryClient, repository: string, bundles: Buffer[], image: Descriptor, created: string, evidenceBytes: Buffer): Promise<ImagePlan> {
+  const skipped: ImagePlan['skipped'] = [];
+  const fit = bundles.filter((b) => {
+    if (b.length <= MAX_REFERRER_LAYER_BYTES) return true;
+    skipped.push({ predicateType: predicateTypeOf(b), reason: `${b.length} bytes: Kyverno reads no referrer layer over ${MAX_REFERRER_LAYER_BYTES}` });
+    return false;
+  });
+  const existing = new Set((await client.referrers(repository, image.digest)).map((d) => d.digest));
+  const adding = [`sha256:${createHash('sha256').update(evidenceBytes).digest('hex')}`, ...fit.map((b) => referrerDigest(b, image, created))].filter((d) => !existing.has(d));
+  if (existing.size + adding.length > MAX_IMAGE_REFERRERS) {
+    throw new OciError('REFERRERS_LIMIT', `${image.digest} has ${existing.size} referrers; this push would add ${adding.length} and pass ${MAX_IMAGE_REFERRERS}, beyond which Kyverno refuses the image (push without --subject-image, or prune old referrers); nothing was pushed`);
+  }
+  return { bundles: fit, skipped };
+}
+
+/** Each Sigstore bundle as a referrer of the image: one layer (the bundle, its media type as artifactType), the empty config, and actions/attest's annotations. */
+async function pushImageAttestations(client: RegistryClient, repository: string, plan: ImagePlan, image: Descriptor, created: string, say: (m: string) => void): Promise<{ imageAttestations: { digest: string; predicateType: string }[]; skipped: ImagePlan['skipped']; fallbackTag: boolean }> {
+  const out: { digest: string; predicateType: string }[] = [];
+  let fallbackTag = false;
+  for (const b of plan.bundles) {
+    const predicateType = predicateTypeOf(b);
+    say(`pushing the ${predicateType || 'Sigstore'} attestation as a referrer of ${image.digest}`);
+    const pushed = await pushSignatureReferrer(client, repository, b, image, created, predicateType);
+    out.push({ digest: pushed.digest, predicateType });
+    fallbackTag ||= pushed.fallbackTag;
+  }
+  return { imageAttestations: out, skipped: plan.skipped, fallbackTag };
+}
+
+/** The digest pushSignatureReferrer's manifest for these bytes will have: what tells an attestation already there. */
+function referrerDigest(bytes: Buffer, subject: Descriptor, created: string): string {
+  return `sha256:${createHash('sha256').update(referrerManifest(bytes, subject, created, predicateTypeOf(bytes)).bytes).digest('hex')}`;
 }
 
 function evidenceAnnotations(manifest: Manifest): Record<string, string> {
@@ -176,7 +263,8 @@ function evidenceAnnotations(manifest: Manifest): Record<string, string> {
   return a;
 }
 
-async function pushSignatureReferrer(client: RegistryClient, repository: string, bytes: Buffer, subject: Descriptor, created: string): Promise<{ digest: string; fallbackTag: boolean }> {
+/** The referrer manifest of a Sigstore bundle: one layer, the empty config, actions/attest's annotations. */
+function referrerManifest(bytes: Buffer, subject: Descriptor, created: string, predicateType: string): { layer: Descriptor; annotations: Record<string, string>; mediaType: string; bytes: Buffer } {
   let mediaType = SIGSTORE_BUNDLE_MEDIA_TYPE;
   try {
     const declared = (JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown }).mediaType;
@@ -185,14 +273,18 @@ async function pushSignatureReferrer(client: RegistryClient, repository: string,
     // The bundle verified; its attestation is JSON. Keep the default.
   }
   const layer: Descriptor = { mediaType, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length };
-  await client.pushBlob(repository, { digest: layer.digest, size: layer.size }, () => readableOf(bytes));
   const annotations = {
     'dev.sigstore.bundle.content': 'dsse-envelope',
-    'dev.sigstore.bundle.predicateType': EVIDENCE_PREDICATE_TYPE,
+    'dev.sigstore.bundle.predicateType': predicateType,
     'org.opencontainers.image.created': created,
   };
   const referrer: ImageManifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: mediaType, config: OCI_EMPTY_DESCRIPTOR, layers: [layer], subject, annotations };
-  const referrerBytes = canonicalBytes(referrer);
+  return { layer, annotations, mediaType, bytes: canonicalBytes(referrer) };
+}
+
+async function pushSignatureReferrer(client: RegistryClient, repository: string, bytes: Buffer, subject: Descriptor, created: string, predicateType: string = EVIDENCE_PREDICATE_TYPE): Promise<{ digest: string; fallbackTag: boolean }> {
+  const { layer, annotations, mediaType, bytes: referrerBytes } = referrerManifest(bytes, subject, created, predicateType);
+  await client.pushBlob(repository, { digest: layer.digest, size: layer.size }, () => readableOf(bytes));
   const digest = `sha256:${createHash('sha256').update(referrerBytes).digest('hex')}`;
   const pushed = await client.pushManifest(repository, digest, referrerBytes, OCI_MANIFEST);
   if (pushed.subjectAccepted) return { digest: pushed.digest, fallbackTag: false };

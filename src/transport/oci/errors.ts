@@ -20,7 +20,9 @@ export type OciErrorCode =
   | 'CREDENTIALS_INVALID'
   /** The artifact found is not what was asked for (not an evidence bundle, no evidence for an image). */
   | 'ARTIFACT_NOT_FOUND'
-  | 'ARTIFACT_INVALID';
+  | 'ARTIFACT_INVALID'
+  /** Pushing would give an image more referrers than its consumers read (Kyverno: 50). */
+  | 'REFERRERS_LIMIT';
 
 export interface OciErrorDetails {
   /** `host[:port]` */
