@@ -19,6 +19,20 @@ const artifact = 'examples/acme-web/dist/acme-web-1.4.2.tgz';
 const identity = 'https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.4.2';
 const issuer = 'https://token.actions.githubusercontent.com';
 
+/** A small container image (config and one layer) pushed with the project's own OCI client; its manifest digest. */
+async function pushDemoImage(host, repository, tag) {
+  const { RegistryClient } = await import(join(root, 'dist', 'src', 'transport', 'oci', 'client.js'));
+  const { Readable } = await import('node:stream');
+  const { createHash } = await import('node:crypto');
+  const client = new RegistryClient(host, { plainHttp: true });
+  const sha = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
+  const layer = Buffer.from('acme-web 1.4.2 (a stand-in for the real image layer)');
+  for (const b of [config, layer]) await client.pushBlob(repository, { digest: sha(b), size: b.length }, () => Readable.from([b]));
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }] }));
+  return (await client.pushManifest(repository, tag, manifest, 'application/vnd.oci.image.manifest.v1+json')).digest;
+}
+
 // Asynchronous on purpose: the local Sigstore is served from this process.
 function run(cmd, args, { env = {}, quiet = false } = {}) {
   return new Promise((resolve, reject) => {
@@ -36,6 +50,16 @@ function evidence(args, options) {
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+// An organisation's registry (Debian's docker-registry on 127.0.0.1), where
+// the release's container image is: its digest becomes a signed subject.
+const noRegistry = registrySkipReason();
+const registry = noRegistry ? undefined : await startRegistry();
+let image;
+if (registry) {
+  image = await pushDemoImage(registry.host, 'acme/web', '1.4.2');
+  console.log(`local OCI registry (docker-registry) on ${registry.host}, with the release image acme/web:1.4.2 (${image})`);
+} else console.log(`(OCI registry part skipped: ${noRegistry})`);
+try {
 const sigstore = await startLocalSigstore();
 try {
   writeFileSync(join(out, 'trusted_root.json'), `${JSON.stringify(sigstore.trustedRoot, null, 2)}\n`);
@@ -44,6 +68,7 @@ try {
     iss: issuer,
     sub: identity,
     repository: 'acme/web',
+    repository_owner: 'acme',
     ref: 'refs/tags/v1.4.2',
     sha: '3d7e7e989f80962dbb8678a994ad7c0b8269bf98',
     workflow_ref: 'acme/web/.github/workflows/release.yml@refs/tags/v1.4.2',
@@ -61,6 +86,7 @@ try {
       '--as-of', '2026-11-01T00:00:00Z',
       '--dora', '--git', join(out, 'acme-web-git'), '--deployments', 'examples/acme-web/history/deployments.jsonl', '--incidents', 'examples/acme-web/history/incidents.jsonl',
       '--slo-snapshot', 'examples/acme-web/slo/availability.snapshot.json',
+      ...(registry ? ['--subject-image', `oci://${registry.host}/acme/web:1.4.2`, '--plain-http'] : []),
       '--sign', '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url,
     ],
     { env: { SIGSTORE_ID_TOKEN: token } },
@@ -73,29 +99,32 @@ await evidence(['inspect', bundle]);
 await evidence(['verify', bundle, '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer, '--source-repository', 'acme/web', '--subject', artifact]);
 await evidence(['verify-attestation', join(out, 'acme-web-1.4.2.evidence.sigstore.json'), '--artifact', artifact, '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
 await evidence(['extract', bundle, '-o', join(out, 'extracted'), '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
+// The standard statements, as other verifiers read them: NAME.sigstore.jsonl
+// against the artifact, the CycloneDX SBOM statement by its predicate type.
+await evidence(['verify-attestation', join(out, 'acme-web-1.4.2.evidence.sigstore.jsonl'), '--artifact', artifact, '--predicate-type', 'https://cyclonedx.org/bom', '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
 
-// An organisation's store: push to an OCI registry (Debian's docker-registry
-// on 127.0.0.1), verify straight from it, pull it back byte for byte.
-const noRegistry = registrySkipReason();
-if (noRegistry) console.log(`\n(OCI registry part skipped: ${noRegistry})`);
-else {
-  const registry = await startRegistry();
-  try {
-    const ref = `oci://${registry.host}/acme/web-evidence:1.4.2`;
-    console.log(`\nlocal OCI registry (docker-registry) on ${registry.host}`);
-    await evidence(['push', bundle, ref, '--plain-http']);
+// An organisation's store: push to the OCI registry, with every attestation
+// also a referrer of the image (where cosign and Kyverno look); verify
+// straight from it, pull it back byte for byte.
+if (registry) {
+  {
+    const ref = `oci://${registry.host}/acme/web:1.4.2-evidence`;
+    await evidence(['push', bundle, ref, '--subject-image', `oci://${registry.host}/acme/web@${image}`, '--plain-http']);
+    await evidence(['verify', '--image', `oci://${registry.host}/acme/web:1.4.2`, '--plain-http', '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
     await evidence(['verify', ref, '--plain-http', '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
     await evidence(['pull', ref, '-o', join(out, 'pulled.evidence.tar.gz'), '--plain-http']);
     await run('cmp', [bundle, join(out, 'pulled.evidence.tar.gz')]);
     console.log('pulled bundle is byte-identical to the pushed one');
-  } finally {
-    await registry.stop();
   }
+}
+} finally {
+  await registry?.stop();
 }
 console.log(`\nDemo outputs are in ${out}:`);
 console.log('  acme-web-1.4.2.evidence.tar.gz         the signed evidence bundle');
 console.log('  acme-web-1.4.2.evidence.sigstore.json  its Sigstore bundle (a release asset)');
 console.log('  acme-web-1.4.2.evidence.intoto.jsonl   its DSSE envelope (a release asset)');
+console.log('  acme-web-1.4.2.evidence.sigstore.jsonl every Sigstore bundle of the signing: ours and the standard SBOM, test-result and release statements (a release asset; gh attestation verify --bundle)');
 console.log('  trusted_root.json                      the local Sigstore\'s trusted root');
 console.log('  extracted/                             the evidence, under its logical paths');
 if (!noRegistry) console.log('  pulled.evidence.tar.gz                 the bundle pulled back from the OCI registry');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,27 @@ describe('gh attestation verify ARTIFACT --bundle NAME.sigstore.jsonl --owner ac
     const t = ghVerify(tampered, { ...base, predicateType: 'https://cyclonedx.org/bom' });
     expect(t.ok).toBe(false);
     expect(t.reasons.join(' ')).toMatch(/does not verify/);
+  });
+});
+
+describe("the demo's release (examples/acme-web, as npm run demo collects it)", () => {
+  it('its NAME.sigstore.jsonl passes the gh rules for the example artifact, for each standard statement', async () => {
+    const dir = await tmp();
+    await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+    const example = new URL('../../examples/acme-web/', import.meta.url).pathname;
+    const s = ['--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url];
+    const c = await runCli(['collect', '--config', join(example, 'evidence.yaml'), '-o', 'acme-web-1.4.2.evidence.tar.gz', '--sign', '--identity-token', fakeIdentityToken(CLAIMS), ...s, '-q'], { cwd: dir });
+    expect(c.code, c.stderr).toBe(0);
+    const bundles = await ghReadBundleFile(join(dir, 'acme-web-1.4.2.evidence.sigstore.jsonl'));
+    const digest = { alg: 'sha256' as const, hex: sha256(await readFile(join(example, 'dist/acme-web-1.4.2.tgz'))) };
+    const types = ['https://cyclonedx.org/bom', 'https://spdx.dev/Document', 'https://in-toto.io/attestation/test-result/v0.1', 'https://in-toto.io/attestation/release/v0.1'];
+    for (const predicateType of types) expect(ghVerify(bundles, { digest, owner: 'acme', predicateType, trustedRoot: sigstore.trustedRoot }).ok, predicateType).toBe(true);
+    // Two JUnit reports, each with failing tests: two test-result statements, both FAILED, as the JUnit summaries say.
+    const results = bundles
+      .map((b) => JSON.parse(Buffer.from((b as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload, 'base64').toString('utf8')) as { predicateType: string; predicate: { result?: string } })
+      .filter((st) => st.predicateType === 'https://in-toto.io/attestation/test-result/v0.1')
+      .map((st) => st.predicate.result);
+    expect(results).toEqual(['FAILED', 'FAILED']);
   });
 });
 
