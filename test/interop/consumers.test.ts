@@ -9,7 +9,7 @@ import { OCI_EMPTY_DESCRIPTOR, OCI_MANIFEST } from '../../src/transport/oci/mani
 import { runCli } from '../helpers/io.js';
 import { registrySkipReason, startRegistry, type RunningRegistry } from '../helpers/registry.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
-import { KYVERNO_MAX_REFERRERS, cosignVerifyAttestation, ghBundlesFromOci, ghReadBundleFile, ghVerify, kyvernoVerifyImage } from './oracle.js';
+import { KYVERNO_MAX_REFERRERS, cosignVerifyAttestation, cosignVerifyBlobAttestation, ghBundlesFromOci, ghReadBundleFile, ghVerify, kyvernoVerifyImage } from './oracle.js';
 
 /**
  * Our output as gh, cosign and Kyverno would take it: the oracle of
@@ -39,7 +39,7 @@ async function collectSigned(dir: string, extra: string[]): Promise<void> {
   expect(c.code, c.stderr).toBe(0);
 }
 
-describe('gh attestation verify ARTIFACT --bundle NAME.sigstore.jsonl --owner acme (oracle)', () => {
+describe('gh attestation verify ARTIFACT --bundle NAME.sigstore.jsonl --owner acme, and cosign verify-blob-attestation (oracle)', () => {
   it('takes every standard statement of the file, by predicate type, and turns down what it should', async () => {
     const dir = await tmp();
     await writeFile(join(dir, 'web.tgz'), 'the release artifact');
@@ -67,6 +67,17 @@ describe('gh attestation verify ARTIFACT --bundle NAME.sigstore.jsonl --owner ac
     const t = ghVerify(tampered, { ...base, predicateType: 'https://cyclonedx.org/bom' });
     expect(t.ok).toBe(false);
     expect(t.reasons.join(' ')).toMatch(/does not verify/);
+
+    // cosign verify-blob-attestation reads one bundle per file: the line of the type wanted, taken out of the .jsonl.
+    const who = { certificateIdentity: SIGNER, certificateOidcIssuer: ISSUER, trustedRoot: sigstore.trustedRoot };
+    const lines = (await readFile(join(dir, 'web.sigstore.jsonl'), 'utf8')).trimEnd().split('\n');
+    const line = (type: string): string => lines.find((l) => JSON.parse(Buffer.from((JSON.parse(l) as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload, 'base64').toString('utf8')).predicateType === type) ?? '';
+    await writeFile(join(dir, 'sbom.sigstore.json'), line('https://cyclonedx.org/bom'));
+    await writeFile(join(dir, 'spdx.sigstore.json'), line('https://spdx.dev/Document'));
+    expect(await cosignVerifyBlobAttestation(join(dir, 'sbom.sigstore.json'), base.digest.hex, { ...who, type: 'cyclonedx' })).toMatchObject({ ok: true });
+    expect(await cosignVerifyBlobAttestation(join(dir, 'spdx.sigstore.json'), base.digest.hex, { ...who, type: 'spdxjson' })).toMatchObject({ ok: true });
+    expect((await cosignVerifyBlobAttestation(join(dir, 'sbom.sigstore.json'), base.digest.hex, { ...who, type: 'spdxjson' })).ok).toBe(false);
+    expect((await cosignVerifyBlobAttestation(join(dir, 'sbom.sigstore.json'), sha256('another artifact'), { ...who, type: 'cyclonedx' })).ok).toBe(false);
   });
 });
 

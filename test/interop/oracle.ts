@@ -294,6 +294,31 @@ export async function cosignVerifyAttestation(r: Registry, repository: string, i
   return { ok: verified > 0, verified, reasons };
 }
 
+/**
+ * cosign verify-blob-attestation --bundle FILE --new-bundle-format
+ * (sigstore/cosign@00192be6d161ac4570fdf4cdfa4e0f5a3a363449
+ * cmd/cosign/cli/verify/verify_blob_attestation.go): one bundle per file
+ * (sgbundle.LoadJSONFromPath), verified with the artifact's sha256 as the
+ * subject digest (WithArtifactDigest; --check-claims), and the identity. At
+ * that commit the new-bundle path returns before the predicate-type check the
+ * legacy path makes; the oracle makes it anyway (the stricter reading).
+ */
+export async function cosignVerifyBlobAttestation(bundlePath: string, artifactSha256: string, o: CosignOptions): Promise<Verdict> {
+  const json = JSON.parse(await readFile(bundlePath, 'utf8')) as unknown;
+  const v = bundleVersion(json);
+  if ('problem' in v) return { ok: false, verified: 0, reasons: [v.problem] };
+  const s = statementOf(json);
+  if ('problem' in s) return { ok: false, verified: 0, reasons: [s.problem] };
+  const wanted = COSIGN_TYPES[o.type] ?? o.type;
+  if (s.statement.predicateType !== wanted) return { ok: false, verified: 0, reasons: [`invalid predicate type, expected ${wanted} got ${String(s.statement.predicateType)}`] };
+  if (!coversDigest(s.statement, 'sha256', artifactSha256)) return { ok: false, verified: 0, reasons: ['the artifact is not a subject'] };
+  const c = cryptoProblem(json, o.trustedRoot);
+  if ('problem' in c) return { ok: false, verified: 0, reasons: [c.problem] };
+  if (c.certificate.subjectAltName !== o.certificateIdentity) return { ok: false, verified: 0, reasons: [`identity ${c.certificate.subjectAltName ?? ''}`] };
+  if (extension(c.certificate, OID.issuer) !== o.certificateOidcIssuer) return { ok: false, verified: 0, reasons: ['issuer'] };
+  return { ok: true, verified: 1, reasons: [] };
+}
+
 // --- Kyverno verifyImages, type SigstoreBundle ------------------------------------
 
 export interface KyvernoRule {
