@@ -1,6 +1,6 @@
-import { hashFile } from '../fs/hash-file.js';
+import { hashFilesSha256 } from '../fs/hash-pool.js';
 import type { Subject } from '../core/manifest.js';
-import { inputError, statInput } from './collector.js';
+import { inputError } from './collector.js';
 import { CollectError } from './errors.js';
 
 export interface SubjectFile {
@@ -12,10 +12,11 @@ export interface SubjectFile {
 
 
 /**
- * Hashes release artifacts, streaming, several at a time. Memory stays at
- * `concurrency` read buffers whatever the artifacts' sizes.
+ * Hashes release artifacts on every core (fs/hash-pool.ts): small files in
+ * worker threads, large ones streamed with read-ahead. Memory stays at one
+ * read buffer per thread whatever the artifacts' sizes and number.
  */
-export async function hashSubjects(files: SubjectFile[], options: { concurrency?: number; onDone?: (s: SubjectFile) => void } = {}): Promise<Subject[]> {
+export async function hashSubjects(files: SubjectFile[], options: { threads?: number; onDone?: (s: SubjectFile) => void } = {}): Promise<Subject[]> {
   const byName = new Map<string, SubjectFile>();
   for (const f of files) {
     const other = byName.get(f.name);
@@ -25,24 +26,17 @@ export async function hashSubjects(files: SubjectFile[], options: { concurrency?
     byName.set(f.name, f);
   }
   const unique = [...byName.values()];
-  const results: Subject[] = new Array(unique.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < unique.length) {
-      const i = next++;
-      const s = unique[i] as SubjectFile;
-      await statInput({ file: s.file, label: s.file });
-      let hashed: { hex: { sha256: string }; size: number };
-      try {
-        hashed = await hashFile(s.file, ['sha256']);
-      } catch (e) {
-        throw inputError({ label: s.file }, e);
-      }
-      results[i] = { name: s.name, digest: `sha256:${hashed.hex.sha256}`, size: hashed.size };
-      options.onDone?.(s);
+  const outcomes = await hashFilesSha256(
+    unique.map((u) => u.file),
+    { ...(options.threads ? { threads: options.threads } : {}), onDone: (i) => options.onDone?.(unique[i] as SubjectFile) },
+  );
+  const results: Subject[] = outcomes.map((o, i) => {
+    const s = unique[i] as SubjectFile;
+    if ('failure' in o) {
+      if (o.failure.code === 'ENOTFILE') throw new CollectError('INPUT_UNREADABLE', `${s.file}: not a regular file`, { file: s.file });
+      throw inputError({ label: s.file }, Object.assign(new Error(o.failure.message), { code: o.failure.code }));
     }
-  };
-  const n = Math.max(1, Math.min(options.concurrency ?? 4, unique.length));
-  await Promise.all(Array.from({ length: n }, worker));
+    return { name: s.name, digest: `sha256:${o.hex}`, size: o.size };
+  });
   return results.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -245,7 +245,32 @@ async function planSubjects(options: CollectOptions, settings: Settings): Promis
   ] as const) {
     for (const p of patterns) for (const file of await expand(p, base)) subjectFiles.push({ file, name: subjectName(file) });
   }
-  return subjectFiles;
+  return distinctSubjectNames(subjectFiles);
+}
+
+/**
+ * A subject is named by its file name; files that share one (a tree of
+ * artifacts, `--subject 'dist/**'`) are named by the fewest trailing path
+ * segments that tell them apart (`linux/app`, `darwin/app`), the same number
+ * for the whole group, so names are deterministic and never climb out ('..').
+ */
+export function distinctSubjectNames(files: SubjectFile[]): SubjectFile[] {
+  const groups = new Map<string, Set<string>>();
+  for (const f of files) (groups.get(f.name) ?? groups.set(f.name, new Set()).get(f.name))?.add(f.file);
+  const renamed = new Map<string, string>();
+  for (const group of groups.values()) {
+    if (group.size < 2) continue;
+    const segments = [...group].map((file) => file.split(/[\\/]+/).filter(Boolean));
+    const longest = Math.max(...segments.map((x) => x.length));
+    for (let k = 2; k <= longest; k++) {
+      const names = segments.map((x) => x.slice(-k).join('/'));
+      if (new Set(names).size === names.length) {
+        [...group].forEach((file, i) => renamed.set(file, names[i] as string));
+        break;
+      }
+    }
+  }
+  return files.map((f) => ({ ...f, name: renamed.get(f.file) ?? f.name }));
 }
 
 interface CollectedInput {
@@ -409,7 +434,8 @@ function displayPath(file: string, cwd: string): string {
 
 /**
  * A subject is named by its file name, as a release asset is: that is all a
- * consumer who downloaded it has. Two subjects with one name are an error.
+ * consumer who downloaded it has. Files that share a name are told apart by
+ * distinctSubjectNames (a tree of artifacts, as in-toto names products).
  */
 function subjectName(file: string): string {
   return basename(file);

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { CollectError } from '../../src/collector/errors.js';
 import { EvidenceError } from '../../src/core/error.js';
-import { collect, logicalPaths, type CollectOptions } from '../../src/commands/collect.js';
+import { collect, distinctSubjectNames, logicalPaths, type CollectOptions } from '../../src/commands/collect.js';
 import { verifyBundleIntegrity } from '../../src/verifier/verify-bundle.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 
@@ -200,7 +200,7 @@ describe('collect', () => {
 });
 
 describe('collect subjects', () => {
-  it('names subjects by file name and refuses two subjects with one name', async () => {
+  it('names subjects by file name, and files that share one by the fewest path segments that tell them apart', async () => {
     const dir = await tmp();
     await mkdir(join(dir, 'linux'));
     await mkdir(join(dir, 'darwin'));
@@ -208,7 +208,16 @@ describe('collect subjects', () => {
     await writeFile(join(dir, 'darwin', 'app'), 'mach-o');
     const ok = await collect({ cwd: dir, env: SDE, output: 'o.tar.gz', name: 'a', version: '1', subject: ['linux/app'] });
     expect(ok.manifest.subjects.map((s) => s.name)).toEqual(['app']);
-    const e = await failure({ cwd: dir, env: SDE, output: 'p.tar.gz', name: 'a', version: '1', subject: ['*/app'] });
-    expect(e.code).toBe('DUPLICATE_SUBJECT');
+    const both = await collect({ cwd: dir, env: SDE, output: 'p.tar.gz', name: 'a', version: '1', subject: ['*/app'] });
+    expect(both.manifest.subjects.map((s) => s.name)).toEqual(['darwin/app', 'linux/app']);
+    // The same file named twice is one subject.
+    const same = await collect({ cwd: dir, env: SDE, output: 'q.tar.gz', name: 'a', version: '1', subject: ['linux/app', 'linux/*'] });
+    expect(same.manifest.subjects.map((s) => s.name)).toEqual(['app']);
+  });
+
+  it('names a tree of files with one name in many folders by their folders, deterministically', () => {
+    const files = ['/r/a/x/f', '/r/b/x/f', '/r/c/y/f', '/r/c/y/g'].map((file) => ({ file, name: file.split('/').pop() as string }));
+    expect(distinctSubjectNames(files).map((f) => f.name)).toEqual(['a/x/f', 'b/x/f', 'c/y/f', 'g']);
+    expect(distinctSubjectNames([...files].reverse()).map((f) => f.name)).toEqual(['g', 'c/y/f', 'b/x/f', 'a/x/f']);
   });
 });
