@@ -93,17 +93,14 @@ function addCollect(program: Command, io: CliIo): void {
         attestationKey: o.attestationKey,
         ...timeoutFrom(o),
         ...(progress ? { onProgress: progress.event } : {}),
+        // Signed as it is written: the bundle is written once, attestations inside.
+        ...(o.sign ? { sign: signingFrom(o) } : {}),
       });
       progress?.done();
       bytesBar.stop();
       if (!o.quiet) {
         io.stdout.write(`wrote ${result.output}: ${result.manifest.entries.length} evidence entries, ${result.manifest.subjects.length} subjects\n`);
-      }
-      if (o.sign) {
-        const { sign } = await import('../src/commands/sign.js');
-        const signBar = byteProgress(io, { quiet: o.quiet });
-        const signed = await sign({ cwd: io.cwd, env: io.env, bundle: result.output, ...signingFrom(o), ...(signBar.onBytes ? { onBytes: signBar.onBytes } : {}) }).finally(signBar.stop);
-        if (!o.quiet) io.stdout.write(signedLines(signed));
+        if (result.signed) io.stdout.write(signedLines(result.signed));
       }
     });
 }

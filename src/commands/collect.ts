@@ -23,6 +23,10 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { assertOutputFolder, writeAtomically } from '../fs/atomic.js';
 import { loadConfig, type EvidenceConfig } from './config.js';
 import { stripUndefined } from '../core/objects.js';
+import { sha256Hex } from '../core/digest.js';
+import { serializeManifest } from '../core/manifest.js';
+import { standardSourceBlob } from '../formats/standard-statements.js';
+import { makeSigner, signManifest, writeDetached, type SignOptions, type SignResult } from './sign.js';
 
 export interface CollectOptions {
   cwd: string;
@@ -75,6 +79,12 @@ export interface CollectOptions {
   onProgress?: (event: CollectProgress) => void;
   /** Used for `created` when SOURCE_DATE_EPOCH is unset. */
   now?: () => Date;
+  /**
+   * Sign as the bundle is written (`collect --sign`): the statements are
+   * signed from the manifest before the one write, so the bundle is written
+   * once, with its attestations, never rewritten.
+   */
+  sign?: Omit<SignOptions, 'cwd' | 'env' | 'bundle'>;
 }
 
 export type CollectProgress =
@@ -85,6 +95,8 @@ export type CollectProgress =
 export interface CollectResult {
   output: string;
   manifest: Manifest;
+  /** With `sign`: what was signed and the files written beside the bundle. */
+  signed?: SignResult;
 }
 
 interface PlannedInput {
@@ -100,6 +112,8 @@ interface PlannedInput {
  */
 export async function collect(options: CollectOptions): Promise<CollectResult> {
   const settings = await resolveSettings(options);
+  // The signer first: a missing token or key fails before any work.
+  const signer = options.sign ? await makeSigner({ ...options.sign, cwd: settings.cwd }, settings.env) : undefined;
   const planned = await planEvidence(options, settings);
   const chosen = await prepareCollectors(options, settings, planned);
   const subjectFiles = await planSubjects(options, settings);
@@ -114,9 +128,28 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const manifest = await buildManifest(options, settings, entries, subjects);
 
   const { output, created } = settings;
+  const signed = signer ? await signManifest(signer, manifest, serializeManifest(manifest), await standardSources(manifest, blobs), { env: settings.env, noStandard: options.sign?.noStandard === true }) : undefined;
   options.onProgress?.({ phase: 'writing', output });
-  await writeAtomically(output, options.force ?? false, (out) => writeBundle({ manifest, blobs, mtime: created }, out));
-  return { output, manifest };
+  await writeAtomically(output, options.force ?? false, (out) => writeBundle({ manifest, blobs, mtime: created, ...(signed ? { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}) } : {}) }, out));
+  return { output, manifest, ...(signed ? { signed: await writeDetached(output, signed) } : {}) };
+}
+
+/**
+ * The contents of the blobs the standard statements restate (small SBOM,
+ * JUnit and SARIF files), read again and checked against the digests the
+ * manifest gives them: a file changed since it was collected is refused.
+ */
+async function standardSources(manifest: Manifest, blobs: Map<string, BlobSource>): Promise<(hex: string) => Buffer | undefined> {
+  const kept = new Map<string, Buffer>();
+  for (const [hex, source] of blobs) {
+    if (!standardSourceBlob(hex, manifest)) continue;
+    const chunks: Buffer[] = [];
+    for await (const c of source.open()) chunks.push(c as Buffer);
+    const bytes = Buffer.concat(chunks);
+    if (sha256Hex(bytes) !== hex) throw new CollectError('INPUT_UNREADABLE', `${source.origin}: changed since it was collected (its sha256 is no longer ${hex})`, { file: source.origin });
+    kept.set(hex, bytes);
+  }
+  return (hex) => kept.get(hex);
 }
 
 /** What the flags and the config settle before any evidence is read. */

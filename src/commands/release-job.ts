@@ -3,7 +3,6 @@ import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import { attach, type AttachResult } from './attach.js';
 import { collect } from './collect.js';
 import { appendStepSummary } from './render.js';
-import { sign } from './sign.js';
 import type { Env } from './trust.js';
 import { verify, type VerifyResult } from './verify.js';
 import { stripUndefined } from '../core/objects.js';
@@ -50,11 +49,13 @@ export async function releaseJob(options: ReleaseJobOptions): Promise<ReleaseJob
     ...(options.output ? { output: options.output } : {}),
     ...(options.name ? { name: options.name } : {}),
     ...(options.version ? { version: options.version } : {}),
+    // Signed as it is written: one write of the bundle.
+    ...(options.sign ? { sign: stripUndefined(options.sign) } : {}),
   });
   say(`collected ${collected.output}: ${collected.manifest.entries.length} evidence entries, ${collected.manifest.subjects.length} subjects`);
   const result: ReleaseJobResult = { bundle: collected.output, bundleDigest: '' };
-  if (options.sign) {
-    const signed = await sign({ cwd: options.cwd, env: options.env, bundle: collected.output, ...stripUndefined(options.sign) });
+  const signed = collected.signed;
+  if (signed) {
     result.sigstoreBundle = signed.sigstoreBundle;
     result.intotoJsonl = signed.intotoJsonl;
     result.sigstoreJsonl = signed.sigstoreJsonl;

@@ -3,7 +3,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { rewriteWithAttestation } from '../core/bundle-rewrite.js';
 import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../formats/intoto.js';
-import { standardSourceBlob, standardStatements } from '../formats/standard-statements.js';
+import { standardSourceBlob, standardStatements, type StandardStatements } from '../formats/standard-statements.js';
+import type { Manifest } from '../core/manifest.js';
 import { sha256Hex } from '../core/digest.js';
 import { SignError } from '../signer/errors.js';
 import { identityProvider } from '../signer/identity.js';
@@ -62,35 +63,59 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   const bundlePath = resolve(options.cwd, options.bundle);
   const { stream } = await openBundle(options.cwd, options.bundle, options.onBytes ? (e) => options.onBytes?.({ ...e, label: `checking ${e.label}` }) : undefined);
   const { contents } = await requireIntegrity(stream, options.bundle, 'not signed', options.noStandard ? {} : { keepBlob: standardSourceBlob });
-  const statement = toStatement(contents.manifest, contents.manifestBytes, ciContext(env));
-  const sigstore = await signer.signDsse(statementBytes(statement), IN_TOTO_PAYLOAD_TYPE);
-  const attestation = Buffer.from(`${JSON.stringify(sigstore)}\n`);
-  const made = options.noStandard ? { statements: [], skipped: [] } : standardStatements(contents.manifest, sha256Hex(contents.manifestBytes), (hex) => contents.kept.get(hex));
-  // One after another: the first signature fetched the certificate the others reuse.
-  const standardBundles: SerializedBundle[] = [];
-  for (const s of made.statements) standardBundles.push(await signer.signDsse(statementBytes(s.statement), IN_TOTO_PAYLOAD_TYPE));
-  const standard = standardBundles.length ? Buffer.from(standardBundles.map((b) => `${JSON.stringify(b)}\n`).join('')) : undefined;
+  const signed = await signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), { env, noStandard: options.noStandard === true });
   const mtime = new Date(contents.manifest.created);
   const { stream: again } = await openBundle(options.cwd, options.bundle, options.onBytes ? (e) => options.onBytes?.({ ...e, label: `writing ${e.label}` }) : undefined);
-  await writeAtomically(bundlePath, true, (out) => rewriteWithAttestation(again, out, { attestation, ...(standard ? { standard } : {}), manifestBytes: contents.manifestBytes as Buffer, mtime }));
+  await writeAtomically(bundlePath, true, (out) => rewriteWithAttestation(again, out, { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}), manifestBytes: contents.manifestBytes as Buffer, mtime }));
+  return writeDetached(bundlePath, signed);
+}
 
+/** What one signing run makes: our statement's Sigstore bundle and the standard ones, as the bundle's members hold them. */
+export interface SignedManifest {
+  statement: Statement;
+  sigstore: SerializedBundle;
+  /** attestations/evidence.sigstore.json */
+  attestation: Buffer;
+  /** attestations/standard.sigstore.jsonl, when there are standard statements. */
+  standard?: Buffer;
+  made: StandardStatements;
+}
+
+/**
+ * Signs a manifest (its exact bytes) and the standard statements made from
+ * its blobs (`blob` gives the SBOM, JUnit and SARIF contents by hex), one
+ * after another: the first signature fetched the certificate the others reuse.
+ */
+export async function signManifest(signer: PayloadSigner, manifest: Manifest, manifestBytes: Buffer, blob: (hex: string) => Buffer | undefined, options: { env: Env; noStandard: boolean }): Promise<SignedManifest> {
+  const statement = toStatement(manifest, manifestBytes, ciContext(options.env));
+  const sigstore = await signer.signDsse(statementBytes(statement), IN_TOTO_PAYLOAD_TYPE);
+  const attestation = Buffer.from(`${JSON.stringify(sigstore)}\n`);
+  const made: StandardStatements = options.noStandard ? { statements: [], skipped: [] } : standardStatements(manifest, sha256Hex(manifestBytes), blob);
+  const bundles: SerializedBundle[] = [];
+  for (const s of made.statements) bundles.push(await signer.signDsse(statementBytes(s.statement), IN_TOTO_PAYLOAD_TYPE));
+  const standard = bundles.length ? Buffer.from(bundles.map((b) => `${JSON.stringify(b)}\n`).join('')) : undefined;
+  return { statement, sigstore, attestation, ...(standard ? { standard } : {}), made };
+}
+
+/** NAME.sigstore.json, NAME.intoto.jsonl and NAME.sigstore.jsonl beside the bundle, for release assets. */
+export async function writeDetached(bundlePath: string, signed: SignedManifest): Promise<SignResult> {
   const stem = join(dirname(bundlePath), basename(bundlePath).replace(/\.(tar\.gz|tgz)$/, ''));
   const sigstoreBundle = `${stem}.sigstore.json`;
   const intotoJsonl = `${stem}.intoto.jsonl`;
   const sigstoreJsonl = `${stem}.sigstore.jsonl`;
-  await writeFileAtomically(sigstoreBundle, attestation);
+  await writeFileAtomically(sigstoreBundle, signed.attestation);
   // *.intoto.jsonl: one DSSE envelope per line, as SLSA generators publish them.
-  await writeFileAtomically(intotoJsonl, `${JSON.stringify(sigstore.dsseEnvelope)}\n`);
-  await writeFileAtomically(sigstoreJsonl, Buffer.concat([attestation, standard ?? Buffer.alloc(0)]));
+  await writeFileAtomically(intotoJsonl, `${JSON.stringify(signed.sigstore.dsseEnvelope)}\n`);
+  await writeFileAtomically(sigstoreJsonl, Buffer.concat([signed.attestation, signed.standard ?? Buffer.alloc(0)]));
   return {
     bundle: bundlePath,
     sigstoreBundle,
     intotoJsonl,
     sigstoreJsonl,
-    statement,
-    sigstore,
-    standard: made.statements.map((s) => ({ label: s.label, predicateType: s.predicateType })),
-    standardSkipped: made.skipped,
+    statement: signed.statement,
+    sigstore: signed.sigstore,
+    standard: signed.made.statements.map((s) => ({ label: s.label, predicateType: s.predicateType })),
+    standardSkipped: signed.made.skipped,
   };
 }
 
