@@ -2,6 +2,14 @@ import type { ByteProgress } from '../fs/progress.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { rewriteWithAttestation } from '../core/bundle-rewrite.js';
+import { ATTESTATIONS_TAIL_BYTES, locateAttestationsMember } from '../core/attestations-member.js';
+import { attestationsMember } from '../core/bundle-writer.js';
+import { BundleError } from '../core/errors.js';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../formats/intoto.js';
 import { standardSourceBlob, standardStatements, type StandardStatements } from '../formats/standard-statements.js';
 import type { Manifest } from '../core/manifest.js';
@@ -65,9 +73,51 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   const { contents } = await requireIntegrity(stream, options.bundle, 'not signed', options.noStandard ? {} : { keepBlob: standardSourceBlob });
   const signed = await signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), { env, noStandard: options.noStandard === true });
   const mtime = new Date(contents.manifest.created);
-  const { stream: again } = await openBundle(options.cwd, options.bundle, options.onBytes ? (e) => options.onBytes?.({ ...e, label: `writing ${e.label}` }) : undefined);
-  await writeAtomically(bundlePath, true, (out) => rewriteWithAttestation(again, out, { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}), manifestBytes: contents.manifestBytes as Buffer, mtime }));
+  const tail = await lastBytes(bundlePath, ATTESTATIONS_TAIL_BYTES);
+  const at = locateAttestationsMember(tail.bytes);
+  if (at !== undefined && contents.bundleHex) {
+    // The content stays as it is: copied byte for byte, its last gzip member replaced (bundle-format §1.3).
+    await writeAtomically(bundlePath, true, (out) => appendAttestations(bundlePath, out, { contentEnd: tail.offset + at, oldTail: tail.bytes.subarray(at), verifiedHex: contents.bundleHex as string, signed, mtime }));
+  } else {
+    // A bundle written before that layout: rewritten into it, once.
+    const { stream: again } = await openBundle(options.cwd, options.bundle, options.onBytes ? (e) => options.onBytes?.({ ...e, label: `writing ${e.label}` }) : undefined);
+    await writeAtomically(bundlePath, true, (out) => rewriteWithAttestation(again, out, { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}), manifestBytes: contents.manifestBytes as Buffer, mtime }));
+  }
   return writeDetached(bundlePath, signed);
+}
+
+/** A file's last `max` bytes and where they start. */
+async function lastBytes(path: string, max: number): Promise<{ bytes: Buffer; offset: number }> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, max);
+    const bytes = Buffer.alloc(length);
+    await handle.read(bytes, 0, length, size - length);
+    return { bytes, offset: size - length };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The bundle's content, copied up to its attestations member, then the new
+ * attestations member. The copy is hashed with the old member: it must be the
+ * bundle that was verified, or nothing is written (it changed meanwhile).
+ */
+async function appendAttestations(path: string, out: Writable, input: { contentEnd: number; oldTail: Buffer; verifiedHex: string; signed: SignedManifest; mtime: Date }): Promise<void> {
+  const hash = createHash('sha256');
+  const hashing = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  if (input.contentEnd > 0) await pipeline(createReadStream(path, { start: 0, end: input.contentEnd - 1 }), hashing, out, { end: false });
+  hash.update(input.oldTail);
+  if (hash.digest('hex') !== input.verifiedHex) throw new BundleError('BUNDLE_CHANGED_WHILE_SIGNING', `${path} changed after it was verified`);
+  const last = await attestationsMember({ attestation: input.signed.attestation, ...(input.signed.standard ? { standard: input.signed.standard } : {}), mtime: input.mtime });
+  await new Promise<void>((resolve, reject) => out.end(last, (e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
 /** What one signing run makes: our statement's Sigstore bundle and the standard ones, as the bundle's members hold them. */

@@ -9,6 +9,7 @@ import {
   MAX_ATTESTATION_BYTES,
   MAX_STANDARD_ATTESTATIONS_BYTES,
   MAX_MANIFEST_BYTES,
+  LEGACY_ROLE_ORDER,
   ROLE_ORDER,
   TAR_OVERHEAD_PER_MEMBER,
   TAR_TRAILER_ALLOWANCE,
@@ -246,6 +247,8 @@ interface ReadState {
   expectedBlobs: Map<string, number> | undefined;
   lastRank: number;
   lastBlob: string;
+  /** The member order this bundle follows, once its first attestation or blob tells. */
+  order?: Record<MemberRole, number>;
   /** Where the next member's header should start. */
   accounted: number;
   /** All kept blobs together stay under MAX_KEPT_BYTES. */
@@ -362,7 +365,10 @@ function checkMemberOrder(state: ReadState, name: string, role: MemberRole): voi
     add({ check: 'members', code: 'MANIFEST_NOT_FIRST', message: `the first member is '${name}', not manifest.json: nothing can be bounded or checked without it`, path: name });
     throw new Stop();
   }
-  const rank = ROLE_ORDER[role];
+  // An attestation before any blob: a bundle written before the attestations moved to the end.
+  if (state.order === undefined && (role === 'attestation' || role === 'standard') && state.lastBlob === '') state.order = LEGACY_ROLE_ORDER;
+  if (state.order === undefined && role === 'blob') state.order = ROLE_ORDER;
+  const rank = (state.order ?? ROLE_ORDER)[role];
   if (rank < state.lastRank || (role === 'blob' && name <= state.lastBlob && state.lastRank === rank)) {
     add({ check: 'members', code: 'MEMBER_ORDER', message: `'${name}' is out of the bundle's member order`, path: name });
   }

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { addBuffer, createBundleGzip, memberHeader } from './bundle-writer.js';
+import { attestationsMember, createBundleGzip, memberHeader, withoutEndOfArchive } from './bundle-writer.js';
 import { digestsEqual, sha256Hex } from './digest.js';
 import { BundleError } from './errors.js';
 import { HashingCounter } from './hash-stream.js';
@@ -10,7 +10,9 @@ import { ATTESTATION_MEMBER, BLOB_PREFIX, MANIFEST_MEMBER, STANDARD_MEMBER } fro
 
 /**
  * Copies a verified bundle with `attestation` (and `standard`, the standard
- * attestations, when given) in place of any attestations it had, in the member order of the format, streaming. The copy is checked as
+ * attestations, when given) in place of any attestations it had: the way a
+ * bundle written before §1.3's layout is signed (recompressed once, into that
+ * layout), in the member order of the format, streaming. The copy is checked as
  * it goes: the manifest must be the one that was signed and every blob must
  * still hash to its name, or the copy fails (the bundle changed since it was
  * verified).
@@ -20,15 +22,9 @@ export async function rewriteWithAttestation(source: Readable, out: Writable, in
   const extract = tar.extract();
   const pack = tar.pack();
   const reading = pipeline(source, createGunzip(), extract);
-  const writing = pipeline(pack, createBundleGzip(), out);
+  // The content member, then the attestations member (bundle-format §1.3): the layout every bundle is written in now.
+  const writing = pipeline(pack, withoutEndOfArchive(), createBundleGzip(), out, { end: false });
   const copy = async (): Promise<void> => {
-    let inserted = false;
-    const insert = async (): Promise<void> => {
-      if (inserted) return;
-      inserted = true;
-      await addBuffer(pack, memberHeader(ATTESTATION_MEMBER, input.attestation.length, input.mtime), input.attestation);
-      if (input.standard) await addBuffer(pack, memberHeader(STANDARD_MEMBER, input.standard.length, input.mtime), input.standard);
-    };
     for await (const entry of extract) {
       const name = entry.header.name;
       const body = entry as unknown as Readable;
@@ -37,7 +33,6 @@ export async function rewriteWithAttestation(source: Readable, out: Writable, in
         await new Promise((r) => body.once('end', r));
         continue;
       }
-      if (name.startsWith(BLOB_PREFIX)) await insert();
       const counter = new HashingCounter();
       await pipeline(body, counter, pack.entry(memberHeader(name, entry.header.size, input.mtime)));
       const hex = counter.digestHex();
@@ -48,7 +43,6 @@ export async function rewriteWithAttestation(source: Readable, out: Writable, in
         throw new BundleError('BUNDLE_CHANGED_WHILE_SIGNING', `${name} changed after the bundle was verified`, { path: name });
       }
     }
-    await insert();
     pack.finalize();
   };
   await Promise.all([
@@ -60,4 +54,6 @@ export async function rewriteWithAttestation(source: Readable, out: Writable, in
     reading,
     writing,
   ]);
+  const last = await attestationsMember(input);
+  await new Promise<void>((resolve, reject) => out.end(last, (e?: Error | null) => (e ? reject(e) : resolve())));
 }

@@ -1,6 +1,6 @@
-import { Readable, type Writable } from 'node:stream';
+import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, constants as zc } from 'node:zlib';
+import { createGzip, gzipSync, constants as zc } from 'node:zlib';
 import tar, { type Header, type Pack } from 'tar-stream';
 import { BundleError } from './errors.js';
 import { HashingCounter } from './hash-stream.js';
@@ -34,11 +34,15 @@ export interface WriteBundleInput {
 const GZIP_LEVEL = 6;
 
 /**
- * Writes a bundle as a gzip-compressed POSIX tar: manifest.json, SHA256SUMS,
- * the attestation and the standard attestations if any, then every blob sorted by digest. Fixed metadata
- * and a fixed gzip header (mtime 0, no name) make the bytes a function of the
- * inputs alone. Each blob is hashed again as it is written: a file changed
- * since collection fails the write instead of producing a bundle that lies.
+ * Writes a bundle as a gzip-compressed POSIX tar in two gzip members
+ * (docs/bundle-format.md §1.3): the content (manifest.json, SHA256SUMS, then
+ * every blob sorted by digest, without the tar's end-of-archive), then the
+ * attestations member (the attestation and the standard attestations if
+ * signed, and the end-of-archive), which signing replaces without
+ * recompressing the content. Fixed metadata and fixed gzip headers (mtime 0,
+ * no name) make the bytes a function of the inputs alone. Each blob is hashed
+ * again as it is written: a file changed since collection fails the write
+ * instead of producing a bundle that lies.
  */
 export async function writeBundle(input: WriteBundleInput, out: Writable): Promise<void> {
   const manifestBytes = serializeManifest(input.manifest);
@@ -53,8 +57,6 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
   const produce = async (): Promise<void> => {
     await addBuffer(pack, header(MANIFEST_MEMBER, manifestBytes.length), manifestBytes);
     await addBuffer(pack, header(SUMS_MEMBER, sums.length), sums);
-    if (input.attestation) await addBuffer(pack, header(ATTESTATION_MEMBER, input.attestation.length), input.attestation);
-    if (input.standard) await addBuffer(pack, header(STANDARD_MEMBER, input.standard.length), input.standard);
     for (const b of wanted) {
       const hex = digestHex(b.digest);
       const source = input.blobs.get(hex);
@@ -83,9 +85,54 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
       pack.destroy(e as Error);
       throw e;
     }),
-    pipeline(pack, gzip, out),
+    // The content member; `out` stays open for the attestations member.
+    pipeline(pack, withoutEndOfArchive(), gzip, out, { end: false }),
   ]);
+  const last = await attestationsMember(input);
+  await new Promise<void>((resolve, reject) => out.end(last, (e?: Error | null) => (e ? reject(e) : resolve())));
 }
+
+/** The tar's end-of-archive: two zero blocks (tar-stream's finalize writes exactly these). */
+const END_OF_ARCHIVE = 1024;
+
+/** Passes a tar stream through but for its final end-of-archive, which the attestations member carries. */
+export function withoutEndOfArchive(): Transform {
+  let held = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const all = held.length ? Buffer.concat([held, chunk]) : chunk;
+      const keep = Math.max(0, all.length - END_OF_ARCHIVE);
+      held = Buffer.from(all.subarray(keep));
+      done(null, keep > 0 ? all.subarray(0, keep) : undefined);
+    },
+    flush(done) {
+      if (held.length !== END_OF_ARCHIVE || held.some((b) => b !== 0)) return done(new BundleError('BUNDLE_WRITE_FAILED', 'the tar did not end with its end-of-archive'));
+      done();
+    },
+  });
+}
+
+/**
+ * The last gzip member of a bundle: the attestation members (when signed)
+ * and the tar's end-of-archive, as one gzip member of its own so that a
+ * signer replaces it without touching the content before it (§1.3). The same
+ * fixed header as the content member.
+ */
+export async function attestationsMember(input: { attestation?: Uint8Array; standard?: Uint8Array; mtime: Date }): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const ended = new Promise<void>((resolve, reject) => {
+    pack.once('end', resolve);
+    pack.once('error', reject);
+  });
+  if (input.attestation) await addBuffer(pack, memberHeader(ATTESTATION_MEMBER, input.attestation.length, input.mtime), input.attestation);
+  if (input.standard) await addBuffer(pack, memberHeader(STANDARD_MEMBER, input.standard.length, input.mtime), input.standard);
+  pack.finalize();
+  await ended;
+  return gzipSync(Buffer.concat(chunks), { level: GZIP_LEVEL });
+}
+
 
 /** The fixed header every member gets. */
 export function memberHeader(name: string, size: number, mtime: Date): Header {

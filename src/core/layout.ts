@@ -14,8 +14,15 @@ export function blobMember(hex: string): string {
 
 export type MemberRole = 'manifest' | 'sums' | 'attestation' | 'standard' | 'blob';
 
-/** Rank of each role in the member order; blobs then sort by name. */
-export const ROLE_ORDER: Record<MemberRole, number> = { manifest: 0, sums: 1, attestation: 2, standard: 3, blob: 4 };
+/**
+ * Rank of each role in the member order; blobs then sort by name. Bundles
+ * are written with the attestations last, in a gzip member of their own
+ * (§1.3); bundles written before that kept them before the blobs, and still
+ * read (LEGACY_ROLE_ORDER). A reader takes the legacy order when an
+ * attestation comes before any blob.
+ */
+export const ROLE_ORDER: Record<MemberRole, number> = { manifest: 0, sums: 1, blob: 2, attestation: 3, standard: 4 };
+export const LEGACY_ROLE_ORDER: Record<MemberRole, number> = { manifest: 0, sums: 1, attestation: 2, standard: 3, blob: 4 };
 
 export function memberRole(name: string): MemberRole | undefined {
   if (name === MANIFEST_MEMBER) return 'manifest';

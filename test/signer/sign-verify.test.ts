@@ -78,7 +78,9 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
   it('signs: the bundle carries the attestation, detached copies lie beside it, the token is nowhere', async () => {
     const dir = await signedBundle();
     const names = (await readMembers(join(dir, 'rel.tar.gz'))).map((m) => m.name);
-    expect(names.slice(0, 3)).toEqual(['manifest.json', 'SHA256SUMS', 'attestations/evidence.sigstore.json']);
+    // The attestations come last, in a gzip member of their own (bundle-format §1.3).
+    expect(names.slice(0, 2)).toEqual(['manifest.json', 'SHA256SUMS']);
+    expect(names.slice(-2)).toEqual(['attestations/evidence.sigstore.json', 'attestations/standard.sigstore.jsonl']);
     const detached = JSON.parse(await readFile(join(dir, 'rel.sigstore.json'), 'utf8'));
     expect(detached.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
     const jsonl = (await readFile(join(dir, 'rel.intoto.jsonl'), 'utf8')).trim().split('\n');

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extract } from '../../src/commands/extract.js';
 import { canonicalBytes } from '../../src/core/canonical-json.js';
 import { sha256Hex } from '../../src/core/digest.js';
-import { ATTESTATION_MEMBER, BLOB_PREFIX, MANIFEST_MEMBER, MAX_ATTESTATION_BYTES, MAX_MANIFEST_BYTES, SUMS_MEMBER } from '../../src/core/layout.js';
+import { ATTESTATION_MEMBER, BLOB_PREFIX, MANIFEST_MEMBER, MAX_ATTESTATION_BYTES, MAX_MANIFEST_BYTES, STANDARD_MEMBER, SUMS_MEMBER } from '../../src/core/layout.js';
 import type { Manifest } from '../../src/core/manifest.js';
 import type { VerifyReport } from '../../src/verifier/report.js';
 import { verifyBundleIntegrity, type VerifyBundleResult } from '../../src/verifier/verify-bundle.js';
@@ -316,7 +316,9 @@ const cases: Case[] = [
   { name: 'duplicate manifest.json', build: () => rearranged((ms) => [ms[0] as Member, ...ms]), codes: ['DUPLICATE_MEMBER'] },
   { name: 'blobs out of order', build: () => rearranged((ms) => [...ms.filter((m) => !isBlob(m)), ...ms.filter(isBlob).reverse()]), codes: ['MEMBER_ORDER'] },
   { name: 'SHA256SUMS after the blobs', build: () => rearranged((ms) => [...ms.filter((m) => m.name !== SUMS_MEMBER), ...ms.filter((m) => m.name === SUMS_MEMBER)]), codes: ['MEMBER_ORDER'] },
-  { name: 'attestation after the blobs', build: () => rearranged((ms) => [...ms, member(ATTESTATION_MEMBER, '{}')]), codes: ['MEMBER_ORDER'] },
+  // Attestations come before the blobs (bundles written before bundle-format §1.3) or after them (since), never between.
+  { name: 'attestation between the blobs', build: () => rearranged((ms) => [...ms.filter((m) => !isBlob(m)), ...ms.filter(isBlob).slice(0, 1), member(ATTESTATION_MEMBER, '{}'), ...ms.filter(isBlob).slice(1)]), codes: ['MEMBER_ORDER'] },
+  { name: 'standard attestations before the attestation', build: () => rearranged((ms) => [...ms, member(STANDARD_MEMBER, '{}\n'), member(ATTESTATION_MEMBER, '{}')]), codes: ['MEMBER_ORDER'] },
 
   // --- manifest ---------------------------------------------------------------
   { name: 'manifest missing (empty tar)', build: () => gzip(END_OF_ARCHIVE), codes: ['MANIFEST_MISSING'], extract: true },

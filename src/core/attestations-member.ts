@@ -1,0 +1,55 @@
+import { gunzipSync } from 'node:zlib';
+import { ATTESTATION_MEMBER, MAX_ATTESTATION_BYTES, MAX_STANDARD_ATTESTATIONS_BYTES, STANDARD_MEMBER } from './layout.js';
+import { headerProblems, headerSize } from './tar-header.js';
+
+/**
+ * The attestations member (docs/bundle-format.md §1.3): the last gzip member
+ * of a bundle, holding only the attestation members and the tar's
+ * end-of-archive. Signing replaces it without recompressing the content
+ * before it. This finds where it starts in the bundle's last bytes.
+ */
+
+/** How many of a bundle's last bytes can hold its attestations member: both attestation members at their limits, headers and end-of-archive, compressed (random data grows by a few bytes per 16 KiB), and slack. */
+export const ATTESTATIONS_TAIL_BYTES = MAX_ATTESTATION_BYTES + MAX_STANDARD_ATTESTATIONS_BYTES + 1024 * 1024;
+
+/**
+ * Where in `tail` (a bundle's last bytes) its attestations member starts, or
+ * undefined when the bundle has none (one written before §1.3: signing it
+ * rewrites it into that layout). A gzip header found from the end backwards
+ * counts only if what follows it is one gzip stream to the very end whose
+ * content is attestation members (by name, each well framed) and the
+ * end-of-archive: a match inside compressed data cannot be that.
+ */
+export function locateAttestationsMember(tail: Uint8Array): number | undefined {
+  const bytes = Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength);
+  for (let i = bytes.length - 20; i >= 0; i--) {
+    if (bytes[i] !== 0x1f || bytes[i + 1] !== 0x8b || bytes[i + 2] !== 0x08) continue;
+    let plain: Buffer;
+    try {
+      plain = gunzipSync(bytes.subarray(i));
+    } catch {
+      continue;
+    }
+    if (isAttestationsTar(plain)) return i;
+  }
+  return undefined;
+}
+
+/** Attestation members only, each once and in order, then two zero blocks and nothing but zeros. */
+export function isAttestationsTar(plain: Uint8Array): boolean {
+  const names = [ATTESTATION_MEMBER, STANDARD_MEMBER];
+  let at = 0;
+  let next = 0;
+  while (at + 512 <= plain.length) {
+    const block = plain.subarray(at, at + 512);
+    if (block.every((b) => b === 0)) return plain.length - at >= 1024 && plain.subarray(at).every((b) => b === 0);
+    if (headerProblems(block).length > 0 || block[156] !== 0x30) return false;
+    const name = Buffer.from(block.subarray(0, 100)).toString('latin1').replace(/\0.*$/s, '');
+    const index = names.indexOf(name, next);
+    const size = headerSize(block);
+    if (index === -1 || size === undefined) return false;
+    next = index + 1;
+    at += 512 + Math.ceil(Number(size) / 512) * 512;
+  }
+  return false;
+}
