@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { BUNDLE_ARTIFACT_TYPE, BUNDLE_MEDIA_TYPE, type Manifest } from '../core/manifest.js';
@@ -116,13 +116,13 @@ export async function push(options: PushOptions): Promise<PushResult> {
   const ref = parseReference(options.reference);
   if (!ref.tag || ref.digest) throw new OciError('REFERENCE_INVALID', `${options.reference}: push needs a tag and no digest (oci://REGISTRY/REPOSITORY:TAG)`);
 
-  // One read: the bundle must verify before it is published, and the read gives its digest and size.
-  const { path, stream } = await openBundle(options.cwd, options.bundle);
-  const intact = await requireIntegrity(stream, options.bundle, 'not pushed');
+  const client = await registryClient(ref, options.registry ?? {}, env);
+  // One read: the bundle is verified as it is uploaded, and the upload is
+  // closed only if it verified (with --mount-from, verified first: a mount
+  // needs the digest before anything moves).
+  const { path, intact, blob } = options.mountFrom ? await verifyThenMount(client, ref.repository, options) : await verifyWhileUploading(client, ref.repository, options, say);
   const manifest = intact.contents.manifest;
   const layer: Descriptor = { mediaType: BUNDLE_MEDIA_TYPE, digest: intact.digest, size: intact.size, annotations: { 'org.opencontainers.image.title': path.split(/[\\/]/).pop() ?? 'bundle.tar.gz' } };
-
-  const client = await registryClient(ref, options.registry ?? {}, env);
   let subject: { reference: string; descriptor: Descriptor } | undefined;
   if (options.subjectImage) {
     const image = parseReference(options.subjectImage);
@@ -150,16 +150,7 @@ export async function push(options: PushOptions): Promise<PushResult> {
   // With a subject image, every referrer this push adds to it is counted first: past Kyverno's limit nothing is pushed.
   const imagePlan = subject && intact.contents.attestationBytes ? await planImageAttestations(client, ref.repository, [intact.contents.attestationBytes, ...jsonLines(intact.contents.standardBytes)], subject.descriptor, manifest.created, evidenceBytes) : undefined;
 
-  say(`pushing ${layer.digest} (${layer.size} bytes)`);
   await client.pushBlob(ref.repository, OCI_EMPTY_DESCRIPTOR, () => readableOf(OCI_EMPTY_BYTES));
-  const open = (): NodeJS.ReadableStream => {
-    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
-    if (!options.onBytes) return file;
-    const counted = countingStream(options.bundle, layer.size, options.onBytes);
-    file.on('error', (e) => counted.destroy(e));
-    return file.pipe(counted);
-  };
-  const blob = await client.pushBlob(ref.repository, { digest: layer.digest, size: layer.size }, open as () => ReturnType<typeof createReadStream>, options.mountFrom ? { mountFrom: options.mountFrom } : {});
 
   const pushed = await client.pushManifest(ref.repository, ref.tag, evidenceBytes, OCI_MANIFEST);
   const evidenceDescriptor: Descriptor = { mediaType: OCI_MANIFEST, digest: pushed.digest, size: evidenceBytes.length, artifactType: BUNDLE_ARTIFACT_TYPE, annotations: evidence.annotations ?? {} };
@@ -244,6 +235,65 @@ async function pushImageAttestations(client: RegistryClient, repository: string,
     fallbackTag ||= pushed.fallbackTag;
   }
   return { imageAttestations: out, skipped: plan.skipped, fallbackTag };
+}
+
+type Intact = Awaited<ReturnType<typeof requireIntegrity>>;
+
+/** With --mount-from: verify (one read), then mount or upload (a second read, only if the mount is refused). */
+async function verifyThenMount(client: RegistryClient, repository: string, options: PushOptions): Promise<{ path: string; intact: Intact; blob: PushResult['blob'] }> {
+  const { path, stream } = await openBundle(options.cwd, options.bundle);
+  const intact = await requireIntegrity(stream, options.bundle, 'not pushed');
+  const open = (): NodeJS.ReadableStream => {
+    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    if (!options.onBytes) return file;
+    const counted = countingStream(options.bundle, intact.size, options.onBytes);
+    file.on('error', (e) => counted.destroy(e));
+    return file.pipe(counted);
+  };
+  const blob = await client.pushBlob(repository, { digest: intact.digest, size: intact.size }, open as () => ReturnType<typeof createReadStream>, { mountFrom: options.mountFrom as string });
+  return { path, intact, blob };
+}
+
+/**
+ * One read of the bundle file, teed: the integrity check (§4) on one side,
+ * the chunked upload on the other. The upload is closed under the digest
+ * only if the bundle verified and the digest is the one verified; otherwise
+ * it is cancelled and nothing names it.
+ */
+async function verifyWhileUploading(client: RegistryClient, repository: string, options: PushOptions, say: (m: string) => void): Promise<{ path: string; intact: Intact; blob: PushResult['blob'] }> {
+  const { path, stream: file } = await openBundle(options.cwd, options.bundle, options.onBytes);
+  const [forVerify, forUpload] = tee(file);
+  const verifying = requireIntegrity(forVerify, options.bundle, 'not pushed');
+  // A bundle that does not verify stops the upload, and its error is the one told.
+  verifying.catch((e: unknown) => file.destroy(e as Error)).finally(() => forVerify.resume());
+  say(`verifying and pushing ${options.bundle}`);
+  let uploaded: { digest: string; size: number; existed: boolean };
+  try {
+    uploaded = await client.pushBlobStream(repository, forUpload, async (blob) => {
+      const intact = await verifying;
+      if (intact.digest !== blob.digest || intact.size !== blob.size) throw new OciError('DIGEST_MISMATCH', `${options.bundle}: the bytes uploaded (${blob.digest}, ${blob.size} bytes) are not the bytes verified (${intact.digest}, ${intact.size} bytes)`, { expected: intact.digest, found: blob.digest });
+    });
+  } catch (e) {
+    forUpload.resume();
+    await verifying; // a verification failure outranks the upload's
+    throw e;
+  }
+  return { path, intact: await verifying, blob: uploaded.existed ? 'exists' : 'uploaded' };
+}
+
+/** Two readers of one stream, each at its own pace; the source waits for the slower. */
+function tee(source: Readable): [PassThrough, PassThrough] {
+  const outs = [new PassThrough({ highWaterMark: 1024 * 1024 }), new PassThrough({ highWaterMark: 1024 * 1024 })] as const;
+  source.on('data', (chunk: Buffer) => {
+    const full = outs.filter((o) => !o.write(chunk));
+    if (full.length === 0) return;
+    source.pause();
+    let waiting = full.length;
+    for (const o of full) o.once('drain', () => --waiting === 0 && source.resume());
+  });
+  source.once('end', () => outs.forEach((o) => o.end()));
+  source.once('error', (e) => outs.forEach((o) => o.destroy(e)));
+  return [outs[0], outs[1]];
 }
 
 /** The digest pushSignatureReferrer's manifest for these bytes will have: what tells an attestation already there. */

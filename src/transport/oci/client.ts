@@ -248,6 +248,17 @@ export class RegistryClient {
 
   async #uploadChunked(repository: string, desc: BlobDescriptor, open: () => Readable, location: URL, access: Access): Promise<void> {
     const counter = this.#sourceCounter(repository, desc, open);
+    const url = await this.#sendChunks(repository, desc.digest, counter, location, access);
+    const found = `sha256:${counter.digestHex()}`;
+    if (counter.bytes !== desc.size || !digestsEqual(found, desc.digest)) {
+      await this.#cancelUpload(repository, url, access);
+      throw this.#uploadMismatch(repository, desc, counter.bytes !== desc.size ? { bytes: counter.bytes } : { digest: found });
+    }
+    await this.#closeUpload(repository, desc.digest, url, access);
+  }
+
+  /** PATCHes of the chunk size from `source` to the upload at `location`; the upload's URL for what follows. Cancels the upload on failure. */
+  async #sendChunks(repository: string, what: string, source: AsyncIterable<unknown> & { destroy(e?: Error): void }, location: URL, access: Access): Promise<URL> {
     let offset = 0;
     let url = location;
     const send = async (chunk: Buffer): Promise<void> => {
@@ -257,7 +268,7 @@ export class RegistryClient {
         url,
         repository,
         access,
-        what: `blob ${desc.digest} upload (bytes ${offset}-${end})`,
+        what: `blob ${what} upload (bytes ${offset}-${end})`,
         headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${end}`, 'content-length': String(chunk.length) },
         body: chunk,
       };
@@ -273,7 +284,7 @@ export class RegistryClient {
     const parts: Buffer[] = [];
     let buffered = 0;
     try {
-      for await (const piece of counter) {
+      for await (const piece of source) {
         let rest = piece as Buffer;
         while (buffered + rest.length >= this.#chunkSize) {
           const take = this.#chunkSize - buffered;
@@ -291,26 +302,64 @@ export class RegistryClient {
       }
       if (buffered > 0) await send(Buffer.concat(parts, buffered));
     } catch (err) {
-      counter.destroy();
+      source.destroy();
       await this.#cancelUpload(repository, url, access);
       throw err;
     }
-    const found = `sha256:${counter.digestHex()}`;
-    if (counter.bytes !== desc.size || !digestsEqual(found, desc.digest)) {
-      await this.#cancelUpload(repository, url, access);
-      throw this.#uploadMismatch(repository, desc, counter.bytes !== desc.size ? { bytes: counter.bytes } : { digest: found });
-    }
+    return url;
+  }
+
+  /** The upload's closing PUT, naming the digest the registry must find. */
+  async #closeUpload(repository: string, digest: string, url: URL, access: Access): Promise<void> {
     const call: Call = {
       method: 'PUT',
-      url: withDigest(url, desc.digest),
+      url: withDigest(url, digest),
       repository,
       access,
-      what: `blob ${desc.digest} upload`,
+      what: `blob ${digest} upload`,
       headers: { 'content-length': '0' },
     };
     const res = await this.#request(call);
     if (res.status !== 201) return this.#failUpload(res, call);
     await discard(res);
+  }
+
+  /**
+   * Uploads a blob whose digest is known only once it is read: the bytes of
+   * `source` go up in chunks as they are read (hashed on the way), and the
+   * upload is closed only if `accept`, called at the end with the digest and
+   * size, does not throw; otherwise it is cancelled. One read of the source:
+   * what push uses to verify a bundle and upload it in the same pass.
+   */
+  async pushBlobStream(repository: string, source: Readable, accept: (blob: { digest: string; size: number }) => Promise<void>): Promise<{ digest: string; size: number; existed: boolean }> {
+    this.#checkRepository(repository);
+    const access = new Map<string, 'pull' | 'push'>([[repository, 'push']]);
+    const start: Call = { method: 'POST', url: this.#url(`/v2/${repository}/blobs/uploads/`), repository, access, what: 'blob upload', headers: { 'content-length': '0' } };
+    const res = await this.#request(start);
+    if (res.status !== 202) {
+      source.destroy();
+      return this.#fail(res, start);
+    }
+    await discard(res);
+    const counter = new HashingCounter();
+    pipeline(source, counter, () => undefined);
+    const url = await this.#sendChunks(repository, 'stream', counter, this.#location(res, start), access);
+    const blob = { digest: `sha256:${counter.digestHex()}`, size: counter.bytes };
+    try {
+      await accept(blob);
+    } catch (err) {
+      await this.#cancelUpload(repository, url, access);
+      throw err;
+    }
+    // Already there (a second push): the upload is dropped, the blob kept as it is.
+    const existing = await this.#blobSize(repository, blob.digest, access);
+    if (existing !== undefined) {
+      await this.#cancelUpload(repository, url, access);
+      if (existing !== blob.size) throw this.#error('REGISTRY_RESPONSE_INVALID', repository, `blob ${blob.digest}: the registry has it with size ${existing}, expected ${blob.size}`);
+      return { ...blob, existed: true };
+    }
+    await this.#closeUpload(repository, blob.digest, url, access);
+    return { ...blob, existed: false };
   }
 
   /** The caller's stream was not the blob it was said to be: the wrong size, or the wrong digest. */
