@@ -2,7 +2,7 @@
 // npm run bench: throughput and memory of evidence against standard tools on
 // the same files, in one run. Figures are ratios, so the machine matters less;
 // the results go in docs/performance.md by hand.
-// BENCH_ONLY=hash,collect,tree,memory,dora,oci runs only the parts named.
+// BENCH_ONLY=hash,collect,tree,sign,memory,dora,oci runs only the parts named.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
@@ -154,6 +154,33 @@ if (want('tree')) {
     record(`10,000-file tree: in-toto-run -x -p tree -k (${peer})`, `${median(peerRuns).toFixed(2)} s`, `median of 5; runs ${peerRuns.map((x) => x.toFixed(2)).join(', ')}`);
     record('10,000-file tree ratio (evidence / in-toto-run)', `${(median(oursRuns) / median(peerRuns)).toFixed(2)}×`, 'time; target ≤ 0.2×');
   }
+}
+
+// 2c. Signing a 1 GiB bundle: collect --sign against collect (the bundle is
+// written once), and sign of the collected bundle (it replaces the last gzip
+// member and copies the rest, bundle-format §1.3), each a whole command with
+// a key, interleaved rounds.
+if (want('sign')) {
+  await ensureBig();
+  const key = join(work, 'sign-key.pem');
+  execFileSync('openssl', ['genpkey', '-algorithm', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', join(work, 'sign-ec.pem')]);
+  execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', join(work, 'sign-ec.pem'), '-out', key]);
+  const cli = (args) => timeCmd(process.execPath, [dist('cli/bin.js'), ...args], { cwd: work, env: { ...process.env, SOURCE_DATE_EPOCH: '0' } });
+  const base = ['--name', 'big', '--version', '1', '--file', `${big}=raw`, '--force', '-q'];
+  const plain = [];
+  const signed = [];
+  const signOnly = [];
+  for (let round = 0; round < 3; round++) {
+    plain.push(cli(['collect', '-o', 'plain.tar.gz', ...base]));
+    signed.push(cli(['collect', '-o', 'signed.tar.gz', ...base, '--sign', '--key', key]));
+    signOnly.push(cli(['sign', 'plain.tar.gz', '--key', key]));
+  }
+  const runs = (xs) => xs.map((x) => x.toFixed(1)).join(', ');
+  record('1 GiB: evidence collect', `${median(plain).toFixed(1)} s`, `median of 3; runs ${runs(plain)}`);
+  record('1 GiB: evidence collect --sign --key', `${median(signed).toFixed(1)} s`, `median of 3; runs ${runs(signed)}`);
+  record('1 GiB: evidence sign --key (of the collected bundle)', `${median(signOnly).toFixed(1)} s`, `median of 3; runs ${runs(signOnly)}`);
+  record('collect --sign ratio (collect --sign / collect)', `${(median(signed) / median(plain)).toFixed(2)}×`, 'target ≤ 1.1×');
+  record('sign ratio (sign / collect)', `${(median(signOnly) / median(plain)).toFixed(2)}×`, 'target ≤ 0.2×');
 }
 
 // 3. Peak RSS of verify on a 1 GiB bundle, in a fresh process.
