@@ -15,15 +15,18 @@ export const ATTESTATIONS_TAIL_BYTES = MAX_ATTESTATION_BYTES + MAX_STANDARD_ATTE
 /**
  * Where in `tail` (a bundle's last bytes) its attestations member starts, or
  * undefined when the bundle has none (one written before §1.3: signing it
- * rewrites it into that layout). A gzip header found from the end backwards
+ * rewrites it into that layout). Our writer's gzip header (§1.2) found from the end backwards
  * counts only if what follows it is one gzip stream to the very end whose
  * content is attestation members (by name, each well framed) and the
  * end-of-archive: a match inside compressed data cannot be that.
  */
 export function locateAttestationsMember(tail: Uint8Array): number | undefined {
   const bytes = Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength);
+  let tries = 0;
   for (let i = bytes.length - 20; i >= 0; i--) {
-    if (bytes[i] !== 0x1f || bytes[i + 1] !== 0x8b || bytes[i + 2] !== 0x08) continue;
+    if (!matchesHeader(bytes, i)) continue;
+    // A tail crafted to repeat the header cannot make this quadratic: past a few tries, the bundle is signed the slow way.
+    if (++tries > MAX_TRIES) return undefined;
     let plain: Buffer;
     try {
       plain = gunzipSync(bytes.subarray(i));
@@ -33,6 +36,15 @@ export function locateAttestationsMember(tail: Uint8Array): number | undefined {
     if (isAttestationsTar(plain)) return i;
   }
   return undefined;
+}
+
+/** The header our writer gives every member (§1.2): magic, deflate, no flags, mtime 0 (XFL and OS, the two bytes after, are zlib's to choose). */
+const MEMBER_HEADER = Buffer.from('1f8b080000000000', 'hex');
+/** Candidates tried before giving up (a real bundle needs one). */
+const MAX_TRIES = 16;
+
+function matchesHeader(bytes: Buffer, at: number): boolean {
+  return bytes[at] === 0x1f && bytes.compare(MEMBER_HEADER, 0, MEMBER_HEADER.length, at, at + MEMBER_HEADER.length) === 0;
 }
 
 /** Attestation members only, each once and in order, then two zero blocks and nothing but zeros. */
