@@ -218,7 +218,7 @@ async function planImageAttestations(client: RegistryClient, repository: string,
   const existing = new Set((await client.referrers(repository, image.digest)).map((d) => d.digest));
   const adding = [`sha256:${createHash('sha256').update(evidenceBytes).digest('hex')}`, ...fit.map((b) => referrerDigest(b, image, created))].filter((d) => !existing.has(d));
   if (existing.size + adding.length > MAX_IMAGE_REFERRERS) {
-    throw new OciError('REFERRERS_LIMIT', `${image.digest} has ${existing.size} referrers; this push would add ${adding.length} and pass ${MAX_IMAGE_REFERRERS}, beyond which Kyverno refuses the image (push without --subject-image, or prune old referrers); nothing was pushed`);
+    throw new OciError('REFERRERS_LIMIT', `${image.digest} has ${existing.size} referrers; this push would add ${adding.length} and pass ${MAX_IMAGE_REFERRERS}, beyond which Kyverno refuses the image (push without --subject-image, or prune old referrers); no manifest or referrer was written (the bundle's blob may be in the repository, unreferenced)`);
   }
   return { bundles: fit, skipped };
 }
@@ -265,7 +265,13 @@ async function verifyWhileUploading(client: RegistryClient, repository: string, 
   const [forVerify, forUpload] = tee(file);
   const verifying = requireIntegrity(forVerify, options.bundle, 'not pushed');
   // A bundle that does not verify stops the upload, and its error is the one told.
-  verifying.catch((e: unknown) => file.destroy(e as Error)).finally(() => forVerify.resume());
+  let failedFirst: unknown;
+  verifying
+    .catch((e: unknown) => {
+      failedFirst ??= e;
+      file.destroy(e as Error);
+    })
+    .finally(() => forVerify.resume());
   say(`verifying and pushing ${options.bundle}`);
   let uploaded: { digest: string; size: number; existed: boolean };
   try {
@@ -274,25 +280,47 @@ async function verifyWhileUploading(client: RegistryClient, repository: string, 
       if (intact.digest !== blob.digest || intact.size !== blob.size) throw new OciError('DIGEST_MISMATCH', `${options.bundle}: the bytes uploaded (${blob.digest}, ${blob.size} bytes) are not the bytes verified (${intact.digest}, ${intact.size} bytes)`, { expected: intact.digest, found: blob.digest });
     });
   } catch (e) {
-    forUpload.resume();
-    await verifying; // a verification failure outranks the upload's
+    // A verification that failed first is the reason; otherwise the upload failed: stop reading, so that the check ends too.
+    if (failedFirst !== undefined) throw failedFirst;
+    const stop = new Error('the upload failed');
+    forUpload.destroy();
+    forVerify.destroy(stop);
+    file.destroy();
+    await verifying.catch(() => undefined);
     throw e;
   }
   return { path, intact: await verifying, blob: uploaded.existed ? 'exists' : 'uploaded' };
 }
 
-/** Two readers of one stream, each at its own pace; the source waits for the slower. */
+/** Two readers of one stream, each at its own pace; the source waits for the slower. A reader that is gone (destroyed, or failed) no longer holds it back. */
 function tee(source: Readable): [PassThrough, PassThrough] {
   const outs = [new PassThrough({ highWaterMark: 1024 * 1024 }), new PassThrough({ highWaterMark: 1024 * 1024 })] as const;
   source.on('data', (chunk: Buffer) => {
-    const full = outs.filter((o) => !o.write(chunk));
+    const full = outs.filter((o) => !o.destroyed && !o.write(chunk));
     if (full.length === 0) return;
     source.pause();
     let waiting = full.length;
-    for (const o of full) o.once('drain', () => --waiting === 0 && source.resume());
+    const go = (): void => {
+      if (--waiting === 0) source.resume();
+    };
+    for (const o of full) {
+      const done = (): void => {
+        o.off('drain', done);
+        o.off('close', done);
+        go();
+      };
+      o.once('drain', done);
+      o.once('close', done);
+    }
   });
-  source.once('end', () => outs.forEach((o) => o.end()));
+  let ended = false;
+  source.once('end', () => {
+    ended = true;
+    outs.forEach((o) => o.end());
+  });
   source.once('error', (e) => outs.forEach((o) => o.destroy(e)));
+  // Closed before its end (destroyed without an error): the readers must not wait for more.
+  source.once('close', () => ended || outs.forEach((o) => o.destroyed || o.destroy(new Error('the bundle stopped being read'))));
   return [outs[0], outs[1]];
 }
 

@@ -27,9 +27,13 @@ export function locateAttestationsMember(tail: Uint8Array): number | undefined {
     if (!matchesHeader(bytes, i)) continue;
     // A tail crafted to repeat the header cannot make this quadratic: past a few tries, the bundle is signed the slow way.
     if (++tries > MAX_TRIES) return undefined;
+    const candidate = bytes.subarray(i);
     let plain: Buffer;
     try {
-      plain = gunzipSync(bytes.subarray(i));
+      // Bounded: the member holds at most the attestations; and it must be one gzip stream that ends exactly at the end of the file.
+      const { buffer, engine } = gunzipSync(candidate, { info: true, maxOutputLength: ATTESTATIONS_TAIL_BYTES }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+      if (engine.bytesWritten !== candidate.length) continue;
+      plain = buffer;
     } catch {
       continue;
     }

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { isAttestationsTar, locateAttestationsMember } from '../../src/core/attestations-member.js';
 import { attestationsMember } from '../../src/core/bundle-writer.js';
@@ -91,6 +91,22 @@ describe('sign appends', () => {
     const x = spawnSync('tar', ['xzf', 'b.tar.gz', '-C', dir, '--one-top-level=x'], { cwd: dir });
     expect(x.status, String(x.stderr)).toBe(0);
     expect(spawnSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: join(dir, 'x') }).status).toBe(0);
+  });
+
+  it('is not fooled by a gzip stream hidden in a stored attestations member: the result still verifies', async () => {
+    const dir = await tmp();
+    await keyPair(dir);
+    const plain = await writeBaseline();
+    const at = locateAttestationsMember(plain) as number;
+    // The last member stored, not compressed, with a whole gzip member of zeros as the standard attestations' content.
+    const hidden = gzipSync(Buffer.alloc(2048));
+    const last = gzipSync(tarOf([member(ATTESTATION_MEMBER, '{}'), member(STANDARD_MEMBER, hidden)]), { level: 0 });
+    await writeFile(join(dir, 'b.tar.gz'), Buffer.concat([plain.subarray(0, at), last]));
+    expect((await runCli(['verify', 'b.tar.gz', '--integrity-only'], { cwd: dir })).code).toBe(0);
+    const s = await runCli(['sign', 'b.tar.gz', '--key', 'key.pem'], { cwd: dir });
+    expect(s.code, s.stderr).toBe(0);
+    expect((await runCli(['verify', 'b.tar.gz', '--key', 'pub.pem'], { cwd: dir })).code).toBe(0);
+    expect((await readFile(join(dir, 'b.tar.gz'))).subarray(0, at).equals(plain.subarray(0, at))).toBe(true);
   });
 
   it('rewrites a bundle written before the attestations member into that layout, once; it verifies before and after', async () => {

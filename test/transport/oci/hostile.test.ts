@@ -472,3 +472,30 @@ describe('referrers from a registry with the referrers API', () => {
     expect((await caught(client.referrers('r', subject))).code).toBe('REGISTRY_RESPONSE_INVALID');
   });
 });
+
+describe('push against a registry that fails the upload', () => {
+  it('ends with the registry\'s error (exit 2), neither hanging nor blaming the bundle, whatever step fails', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { randomBytes } = await import('node:crypto');
+    const { runCli } = await import('../../helpers/io.js');
+    const dir = await mkdtemp(join(tmpdir(), 'push-fail-'));
+    // Incompressible, so that the bundle spans several upload chunks and reads.
+    await writeFile(join(dir, 'big.bin'), randomBytes(6 * 1024 * 1024));
+    expect((await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--file', 'big.bin=raw', '-q'], { cwd: dir })).code).toBe(0);
+    for (const failing of ['POST', 'PATCH']) {
+      const server = await serve((req, res) => {
+        if (req.method === 'HEAD') return sendJson(res, 404, { errors: [{ code: 'BLOB_UNKNOWN' }] });
+        if (req.method === failing) return sendJson(res, 500, { errors: [{ code: 'UNKNOWN', message: 'disk full' }] });
+        if (req.method === 'POST') return sendJson(res, 202, {}, { location: `/v2/r/blobs/uploads/1` });
+        if (req.method === 'DELETE') return sendJson(res, 204, {});
+        return sendJson(res, 202, {}, { location: `/v2/r/blobs/uploads/1`, range: `0-${Number(req.headers['content-length'] ?? 1) - 1}` });
+      });
+      const r = await runCli(['push', 'b.tar.gz', `oci://${server.host}/r:1`, '--plain-http'], { cwd: dir });
+      expect(r.code, failing).toBe(2);
+      expect(r.stderr, failing).toMatch(/\[REGISTRY_ERROR\]|\[REGISTRY_UNREACHABLE\]/);
+      expect(r.stderr).not.toContain('BUNDLE_INVALID');
+    }
+  }, 60_000);
+});
