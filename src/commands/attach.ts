@@ -247,7 +247,16 @@ async function localAssets(options: AttachOptions): Promise<LocalAsset[]> {
   }
   // Publishing a bundle that doesn't verify helps nobody; checked before anything is uploaded.
   const { stream } = await openBundle(options.cwd, options.bundle);
-  await requireIntegrity(stream, options.bundle, 'not attached');
+  const { contents } = await requireIntegrity(stream, options.bundle, 'not attached');
+  // The detached copies must be the bundle's own attestations: a release must not carry one thing inside and another beside.
+  const inside = contents.attestationBytes;
+  if (inside && !(await readFile(`${stem}.sigstore.json`)).equals(inside)) {
+    throw new GitHubError('ATTACH_INPUT_INVALID', `${basename(stem)}.sigstore.json is not the attestation inside ${options.bundle} (sign again to write both)`);
+  }
+  const jsonl = files.find((f) => f.path.endsWith('.sigstore.jsonl'));
+  if (jsonl && inside && !(await readFile(jsonl.path)).equals(Buffer.concat([inside, contents.standardBytes ?? Buffer.alloc(0)]))) {
+    throw new GitHubError('ATTACH_INPUT_INVALID', `${basename(stem)}.sigstore.jsonl is not the attestations inside ${options.bundle} (sign again to write both)`);
+  }
   const out: LocalAsset[] = [];
   for (const f of files) {
     const { size, hex } = await hashFile(f.path, ['sha256']);

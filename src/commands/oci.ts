@@ -18,6 +18,10 @@ import { formatReference, parseReference, type OciReference } from '../transport
 import { PACKAGE_VERSION } from '../version.js';
 import type { VerifyOptions, VerifyResult } from './verify.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
+import { checkBundleStatement } from '../verifier/statement-check.js';
+import { standardSourceBlob, standardStatements } from '../formats/standard-statements.js';
+import { parseJsonStrict } from '../core/strict-json.js';
+import { sha256Hex } from '../core/digest.js';
 import { writeAtomically } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
 import type { Env } from './trust.js';
@@ -148,7 +152,7 @@ export async function push(options: PushOptions): Promise<PushResult> {
   };
   const evidenceBytes = canonicalBytes(evidence);
   // With a subject image, every referrer this push adds to it is counted first: past Kyverno's limit nothing is pushed.
-  const imagePlan = subject && intact.contents.attestationBytes ? await planImageAttestations(client, ref.repository, [intact.contents.attestationBytes, ...jsonLines(intact.contents.standardBytes)], subject.descriptor, manifest.created, evidenceBytes) : undefined;
+  const imagePlan = subject && intact.contents.attestationBytes ? await planImageAttestations(client, ref.repository, imageAttestations(intact, options.bundle), subject.descriptor, manifest.created, evidenceBytes) : undefined;
 
   await client.pushBlob(ref.repository, OCI_EMPTY_DESCRIPTOR, () => readableOf(OCI_EMPTY_BYTES));
 
@@ -174,6 +178,34 @@ export async function push(options: PushOptions): Promise<PushResult> {
     }
   }
   return result;
+}
+
+/**
+ * The attestations to hang on the release image, checked for what they say
+ * (push has no trust root: the signatures are the consumers' to verify): the
+ * evidence statement must be about this manifest, and the standard ones
+ * exactly what the bundle's blobs make. Anything else is refused, so a
+ * tampered bundle cannot fill an image's referrers with what it likes.
+ */
+function imageAttestations(intact: Intact, label: string): Buffer[] {
+  const { manifest, manifestBytes, kept } = intact.contents;
+  const evidence = intact.contents.attestationBytes as Buffer;
+  const payload = (bytes: Buffer): { payload: Buffer; payloadType: string } | undefined => {
+    try {
+      const env = (parseJsonStrict(bytes) as { dsseEnvelope?: { payload?: unknown; payloadType?: unknown } }).dsseEnvelope;
+      return typeof env?.payload === 'string' && typeof env.payloadType === 'string' ? { payload: Buffer.from(env.payload, 'base64'), payloadType: env.payloadType } : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  if (!checkBundleStatement(payload(evidence), manifest, manifestBytes).checks.every((c) => c.ok)) {
+    throw new OciError('ARTIFACT_INVALID', `${label}: its attestation is not a statement about this manifest; not pushed onto the image`);
+  }
+  const lines = jsonLines(intact.contents.standardBytes);
+  const expected = standardStatements(manifest, sha256Hex(manifestBytes), (hex) => kept.get(hex)).statements;
+  const agree = lines.length === expected.length && lines.every((l, i) => payload(l)?.payload.equals(canonicalBytes((expected[i] as (typeof expected)[number]).statement)) === true);
+  if (lines.length > 0 && !agree) throw new OciError('ARTIFACT_INVALID', `${label}: its standard attestations are not what its evidence states (sign it again); not pushed onto the image`);
+  return [evidence, ...lines];
 }
 
 /** The lines of a JSON-lines member, without their newlines. */
@@ -242,7 +274,7 @@ type Intact = Awaited<ReturnType<typeof requireIntegrity>>;
 /** With --mount-from: verify (one read), then mount or upload (a second read, only if the mount is refused). */
 async function verifyThenMount(client: RegistryClient, repository: string, options: PushOptions): Promise<{ path: string; intact: Intact; blob: PushResult['blob'] }> {
   const { path, stream } = await openBundle(options.cwd, options.bundle);
-  const intact = await requireIntegrity(stream, options.bundle, 'not pushed');
+  const intact = await requireIntegrity(stream, options.bundle, 'not pushed', { keepBlob: standardSourceBlob });
   const open = (): NodeJS.ReadableStream => {
     const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
     if (!options.onBytes) return file;
@@ -263,15 +295,9 @@ async function verifyThenMount(client: RegistryClient, repository: string, optio
 async function verifyWhileUploading(client: RegistryClient, repository: string, options: PushOptions, say: (m: string) => void): Promise<{ path: string; intact: Intact; blob: PushResult['blob'] }> {
   const { path, stream: file } = await openBundle(options.cwd, options.bundle, options.onBytes);
   const [forVerify, forUpload] = tee(file);
-  const verifying = requireIntegrity(forVerify, options.bundle, 'not pushed');
+  const verifying = requireIntegrity(forVerify, options.bundle, 'not pushed', { keepBlob: standardSourceBlob });
   // A bundle that does not verify stops the upload, and its error is the one told.
-  let failedFirst: unknown;
-  verifying
-    .catch((e: unknown) => {
-      failedFirst ??= e;
-      file.destroy(e as Error);
-    })
-    .finally(() => forVerify.resume());
+  verifying.catch((e: unknown) => file.destroy(e as Error)).finally(() => forVerify.resume());
   say(`verifying and pushing ${options.bundle}`);
   let uploaded: { digest: string; size: number; existed: boolean };
   try {
@@ -280,13 +306,10 @@ async function verifyWhileUploading(client: RegistryClient, repository: string, 
       if (intact.digest !== blob.digest || intact.size !== blob.size) throw new OciError('DIGEST_MISMATCH', `${options.bundle}: the bytes uploaded (${blob.digest}, ${blob.size} bytes) are not the bytes verified (${intact.digest}, ${intact.size} bytes)`, { expected: intact.digest, found: blob.digest });
     });
   } catch (e) {
-    // A verification that failed first is the reason; otherwise the upload failed: stop reading, so that the check ends too.
-    if (failedFirst !== undefined) throw failedFirst;
-    const stop = new Error('the upload failed');
+    // The upload failed. The integrity check still runs to its end (the tee lets go of the upload's side):
+    // a bundle that fails it is refused as such (BUNDLE_INVALID, exit 1), whatever the registry did.
     forUpload.destroy();
-    forVerify.destroy(stop);
-    file.destroy();
-    await verifying.catch(() => undefined);
+    await verifying;
     throw e;
   }
   return { path, intact: await verifying, blob: uploaded.existed ? 'exists' : 'uploaded' };

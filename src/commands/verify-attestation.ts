@@ -176,8 +176,10 @@ export async function verifyAttestationSet(options: VerifyAttestationSetOptions)
   return { report };
 }
 
-/** gh's attestation bundle files: JSON lines of bundles together. */
-const MAX_BUNDLE_FILE_BYTES = 256 * 1024 * 1024;
+/** gh's attestation bundle files: JSON lines of bundles together (ours: at most 16 + 16 MiB). */
+const MAX_BUNDLE_FILE_BYTES = 64 * 1024 * 1024;
+/** One Sigstore bundle, as verify reads one (core/layout.ts MAX_ATTESTATION_BYTES). */
+const MAX_BUNDLE_LINE_BYTES = 16 * 1024 * 1024;
 
 /** One JSON bundle, or one per line (blank lines skipped), each strictly parsed. */
 function bundleDocuments(bytes: Buffer, label: string): { line: number; json: unknown }[] {
@@ -192,11 +194,16 @@ function bundleDocuments(bytes: Buffer, label: string): { line: number; json: un
   };
   const rows = text.split('\n');
   // A pretty-printed single bundle spans lines: read it whole.
-  if (rows.filter((r) => r.trim() !== '').length > 1 && !rows[0]?.trim().endsWith('}')) return [{ line: 1, json: parse(text, 1) }];
-  rows.forEach((row, i) => {
-    if (row.trim() !== '') out.push({ line: i + 1, json: parse(row, i + 1) });
-  });
-  if (out.length === 0) throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: holds no Sigstore bundle`, { path: label });
-  if (out.length > MAX_BUNDLES) throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: more than ${MAX_BUNDLES} bundles`, { path: label });
+  if (rows.filter((r) => r.trim() !== '').length > 1 && !rows[0]?.trim().endsWith('}')) {
+    if (bytes.length > MAX_BUNDLE_LINE_BYTES) throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: more than ${MAX_BUNDLE_LINE_BYTES} bytes for one Sigstore bundle`, { path: label });
+    return [{ line: 1, json: parse(text, 1) }];
+  }
+  // Counted and measured before any is parsed: a parse tree is many times its text.
+  const lines = rows.map((row, i) => ({ row, line: i + 1 })).filter((r) => r.row.trim() !== '');
+  if (lines.length === 0) throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: holds no Sigstore bundle`, { path: label });
+  if (lines.length > MAX_BUNDLES) throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: more than ${MAX_BUNDLES} bundles`, { path: label });
+  const long = lines.find((r) => Buffer.byteLength(r.row) > MAX_BUNDLE_LINE_BYTES);
+  if (long) throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: line ${long.line} is more than ${MAX_BUNDLE_LINE_BYTES} bytes, more than a Sigstore bundle is`, { path: label });
+  for (const r of lines) out.push({ line: r.line, json: parse(r.row, r.line) });
   return out;
 }

@@ -104,7 +104,8 @@ export interface ReadBundleOptions {
   /** Stop once the manifest is read (inspect). */
   manifestOnly?: boolean;
   /** Blobs to keep in memory (small ones, such as attestations), chosen once the manifest is known. */
-  keepBlob?: (hex: string, manifest: Manifest) => boolean;
+  /** `'reserved'`: kept from a budget of its own (RESERVED_KEPT_BYTES), so that other kept blobs cannot crowd it out. */
+  keepBlob?: (hex: string, manifest: Manifest) => boolean | 'reserved';
   /**
    * The most the blobs a manifest declares may add up to, checked before
    * any blob is read (default DEFAULT_MAX_DECLARED_BYTES): the declared
@@ -120,6 +121,8 @@ class Stop extends Error {}
 
 /** What all kept blobs together may hold in memory; beyond it they are not kept (and reported unread). */
 export const MAX_KEPT_BYTES = 64 * 1024 * 1024;
+/** Kept blobs asked for as 'reserved' (the blobs the standard statements restate: at most 8 MiB, formats/standard-statements.ts), beside MAX_KEPT_BYTES. */
+export const RESERVED_KEPT_BYTES = 8 * 1024 * 1024;
 
 class LimitError extends Error {
   constructor(readonly limit: number) {
@@ -247,6 +250,8 @@ interface ReadState {
   expectedBlobs: Map<string, number> | undefined;
   lastRank: number;
   lastBlob: string;
+  /** What reserved kept blobs hold so far. */
+  reservedBytes: number;
   /** The member order this bundle follows, once its first attestation or blob tells. */
   order?: Record<MemberRole, number>;
   /** Where the next member's header should start. */
@@ -321,6 +326,7 @@ function newReadState(options: ReadBundleOptions, meter: DecompressedMeter): Rea
     expectedBlobs: undefined,
     lastRank: -1,
     lastBlob: '',
+    reservedBytes: 0,
     accounted: 0,
     keptBytes: 0,
   };
@@ -435,9 +441,10 @@ async function readBlobMember(state: ReadState, entry: Readable, name: string, s
   }
   const counter = new HashingCounter();
   const sink = declared !== undefined && declared === size ? options.blobSink?.(hex, size) : undefined;
-  const keep =
-    declared !== undefined && declared === size && size <= MAX_ATTESTATION_BYTES && state.keptBytes + size <= MAX_KEPT_BYTES && result.manifest && options.keepBlob?.(hex, result.manifest);
-  if (keep) state.keptBytes += size;
+  const wanted = declared !== undefined && declared === size && size <= MAX_ATTESTATION_BYTES && result.manifest ? options.keepBlob?.(hex, result.manifest) : false;
+  const keep = wanted === 'reserved' ? state.reservedBytes + size <= RESERVED_KEPT_BYTES : wanted === true && state.keptBytes + size <= MAX_KEPT_BYTES;
+  if (keep && wanted === 'reserved') state.reservedBytes += size;
+  else if (keep) state.keptBytes += size;
   const chunks: Buffer[] = [];
   if (keep) counter.on('data', (c: Buffer) => chunks.push(c));
   if (sink) await pipeline(entry, counter, sink);

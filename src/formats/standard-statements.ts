@@ -1,4 +1,6 @@
+import { canonicalBytes } from '../core/canonical-json.js';
 import { digestHex } from '../core/digest.js';
+import { parseJsonStrict } from '../core/strict-json.js';
 import type { Manifest, ManifestEntry } from '../core/manifest.js';
 import { MANIFEST_SUBJECT_NAME } from '../core/predicate.js';
 import { IN_TOTO_STATEMENT_V1, type Statement } from './intoto.js';
@@ -101,7 +103,7 @@ export function standardStatements(manifest: Manifest, manifestHex: string, blob
       skipped.push({ path: e.path, reason: 'its content was not at hand', unavailable: true });
       continue;
     }
-    const made = predicateFor(e, bytes, manifest);
+    const made = canonical(predicateFor(e, bytes, manifest));
     if ('reason' in made) skipped.push({ path: e.path, reason: made.reason });
     else if (made.predicateType) out.push({ label: `${shortName(made.predicateType)} ${e.path}`, predicateType: made.predicateType, statement: statement(made.predicateType, made.predicate) });
   }
@@ -110,6 +112,17 @@ export function standardStatements(manifest: Manifest, manifestHex: string, blob
 }
 
 type Made = { predicateType: string; predicate: Record<string, unknown> } | { predicateType?: undefined } | { reason: string };
+
+/** A predicate canonical JSON cannot write (a lone surrogate, a number it refuses) is left out with the reason, never thrown. */
+function canonical(made: Made): Made {
+  if (!('predicate' in made)) return made;
+  try {
+    canonicalBytes(made.predicate);
+    return made;
+  } catch (e) {
+    return { reason: `cannot be restated as canonical JSON (${(e as Error).message})` };
+  }
+}
 
 function predicateFor(e: ManifestEntry, bytes: Buffer, manifest: Manifest): Made {
   try {
@@ -135,7 +148,8 @@ function predicateFor(e: ManifestEntry, bytes: Buffer, manifest: Manifest): Made
 }
 
 function jsonObject(bytes: Buffer): Record<string, unknown> {
-  const value: unknown = JSON.parse(stripBom(bytes.toString('utf8')));
+  // Strictly: a key twice would make the predicate say what a first-wins reader of the blob does not see.
+  const value: unknown = parseJsonStrict(stripBom(new TextDecoder('utf-8', { fatal: true }).decode(bytes)));
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
   return value as Record<string, unknown>;
 }

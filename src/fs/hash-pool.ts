@@ -24,7 +24,7 @@ export const LARGE_FILE = 8 * 1024 * 1024;
 // runner, from dist/, and from the bundled action (no file to find).
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { openSync, readSync, closeSync, fstatSync, statSync } = require('node:fs');
+const { openSync, readSync, closeSync, fstatSync, statSync, constants } = require('node:fs');
 const { createHash } = require('node:crypto');
 const LARGE = ${LARGE_FILE};
 const buf = Buffer.allocUnsafeSlow(1024 * 1024);
@@ -35,7 +35,8 @@ parentPort.on('message', (batch) => {
     try {
       // stat first: opening a FIFO would wait for a writer forever.
       if (!statSync(file).isFile()) { out.push([i, { failure: { code: 'ENOTFILE', message: 'not a regular file' } }]); continue; }
-      fd = openSync(file, 'r');
+      // Non-blocking: a file swapped for a FIFO since the stat cannot make the open wait; fstat then refuses it.
+      fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
       const st = fstatSync(fd);
       if (!st.isFile()) { out.push([i, { failure: { code: 'ENOTFILE', message: 'not a regular file' } }]); continue; }
       if (st.size > LARGE) { out.push([i, { large: true }]); continue; }

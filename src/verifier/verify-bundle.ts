@@ -20,7 +20,7 @@ export interface VerifyBundleOptions {
   /** Receives each verified blob's content (used by extract). */
   blobSink?: (hex: string, size: number) => Writable | undefined;
   /** Keeps the content of small blobs chosen once the manifest is known (attestations). */
-  keepBlob?: (hex: string, manifest: Manifest) => boolean;
+  keepBlob?: (hex: string, manifest: Manifest) => boolean | 'reserved';
   /** The most the manifest may declare in blobs (core/bundle-reader.ts DEFAULT_MAX_DECLARED_BYTES). */
   maxDeclaredBytes?: number;
 }

@@ -12,6 +12,7 @@ import type { Check, VerifyReport } from './report.js';
 import { signatureKind, verifySigstoreBundle, type VerificationKeyInput } from './sigstore-bundle.js';
 import { checkBundleStatement } from './statement-check.js';
 import { checkStandardAttestations } from './standard-attestations.js';
+import { STANDARD_MEMBER } from '../core/layout.js';
 import { standardSourceBlob } from '../formats/standard-statements.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 import { verifyBundleIntegrity, type SubjectToCheck, type VerifyBundleOptions } from './verify-bundle.js';
@@ -55,8 +56,9 @@ export interface EvidenceVerificationResult {
 export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceVerificationResult> {
   const identity = v.identity ?? {};
   const rules = v.policy;
-  const keep = (hex: string, m: Manifest): boolean =>
-    isAttestationBlob(hex, m) || (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m)) || (!v.integrityOnly && standardSourceBlob(hex, m));
+  // The standard statements' sources come from a budget of their own: other kept blobs cannot leave them unchecked.
+  const keep = (hex: string, m: Manifest): boolean | 'reserved' =>
+    !v.integrityOnly && standardSourceBlob(hex, m) ? 'reserved' : isAttestationBlob(hex, m) || (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m));
   const { report, contents } = await verifyBundleIntegrity(v.stream, {
     ...(v.subjects ? { subjects: v.subjects } : {}),
     keepBlob: keep,
@@ -103,6 +105,9 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
         const standard = checkStandardAttestations({ bytes: contents.standardBytes, manifest: contents.manifest, manifestBytes: contents.manifestBytes, kept: contents.kept, roots: v.roots, keys: v.keys, identity, signers, signer: verified.info });
         signed.push(...standard.checks);
         if (standard.statements.length) report.standard = standard.statements;
+      } else if (!contents.standardBytes && contents.complete && statement.every((c) => c.ok)) {
+        // Said, not failed: bundles signed before the standard statements existed, or with --no-standard-attestations, still verify.
+        signed.push({ id: 'standard', ok: false, skipped: true, code: 'STANDARD_ABSENT', message: 'no standard statements beside the evidence statement (signed before they existed, or with --no-standard-attestations): other verifiers find only the evidence statement', path: STANDARD_MEMBER });
       }
     }
   }

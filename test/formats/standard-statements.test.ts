@@ -131,3 +131,18 @@ describe('standard statements', () => {
     expect(JSON.stringify(make(items))).toBe(JSON.stringify(make(items)));
   });
 });
+
+describe('standard statements from SBOMs other readers would read differently', () => {
+  const sbomEntry = (bytes: Buffer): { entry: ManifestEntry; bytes: Buffer } => ({
+    bytes,
+    entry: { path: 'sbom/x.cdx.json', kind: 'sbom', mediaType: 'application/vnd.cyclonedx+json', digest: `sha256:${sha256Hex(bytes)}`, size: bytes.length, collector: { name: 'sbom', version: '0.1.0' }, summary: { format: 'cyclonedx', specVersion: '1.6', components: 0, licenses: [], unlicensed: 0 } },
+  });
+
+  it('leave out, with the reason, an SBOM with a key twice or a lone surrogate, instead of restating it or failing', () => {
+    for (const text of ['{"bomFormat":"CycloneDX","specVersion":"1.6","specVersion":"1.5"}', '{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":{"component":{"name":"\\ud800"}}}']) {
+      const { statements, skipped } = make([sbomEntry(Buffer.from(text))]);
+      expect(statements.map((s) => s.predicateType)).toEqual([RELEASE_PREDICATE_TYPE]);
+      expect(skipped).toEqual([{ path: 'sbom/x.cdx.json', reason: expect.stringMatching(/not readable|canonical JSON/) }]);
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../..
 import { RegistryClient } from '../../src/transport/oci/client.js';
 import { OCI_EMPTY_DESCRIPTOR, OCI_MANIFEST } from '../../src/transport/oci/manifest.js';
 import { runCli } from '../helpers/io.js';
+import { readMembers, writeMembers } from '../helpers/members.js';
 import { registrySkipReason, startRegistry, type RunningRegistry } from '../helpers/registry.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 import { KYVERNO_MAX_REFERRERS, cosignVerifyAttestation, cosignVerifyBlobAttestation, ghBundlesFromOci, ghReadBundleFile, ghVerify, kyvernoVerifyImage } from './oracle.js';
@@ -151,6 +152,24 @@ describe.skipIf(registrySkipReason !== undefined)('image referrers in docker-reg
     ]);
     return { dir, image };
   }
+
+  it('push refuses to hang on the image standard statements that are not what the bundle states', async () => {
+    const image = await pushImage('acme/tampered', 'v1.4.2');
+    const dir = await tmp();
+    const ref = (p: string): string => `oci://${registry.host}/${p}`;
+    await collectSigned(dir, ['--subject-image', ref('acme/tampered:v1.4.2'), '--plain-http']);
+    const members = await readMembers(join(dir, 'web.tar.gz'));
+    const standard = members.find((m) => m.name === 'attestations/standard.sigstore.jsonl');
+    if (!standard) throw new Error('no standard statements');
+    const lines = standard.body.toString('utf8').trimEnd().split('\n');
+    standard.body = Buffer.from(`${[lines[1], lines[0], ...lines.slice(2)].join('\n')}\n`);
+    await writeMembers(join(dir, 'web.tar.gz'), members);
+    const before = (await client.referrers('acme/tampered', image)).length;
+    const r = await runCli(['push', 'web.tar.gz', ref('acme/tampered:v1.4.2-evidence'), '--subject-image', ref(`acme/tampered@${image}`), '--plain-http'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[ARTIFACT_INVALID]');
+    expect((await client.referrers('acme/tampered', image)).length).toBe(before);
+  });
 
   it('cosign verify-attestation --type cyclonedx (and spdxjson, and a vulns URI) IMAGE accepts them; a wrong signer is refused', async () => {
     const { image } = await released('acme/cosign');

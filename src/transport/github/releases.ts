@@ -416,7 +416,7 @@ function resetAt(headers: Record<string, string | undefined>): string {
 }
 
 const MAX_ATTESTATION_PAGES = 10;
-const attestationListSchema = z.object({ attestations: z.array(z.object({ bundle: z.unknown().optional(), bundle_url: z.string().optional(), repository_id: z.number().optional() })) });
+const attestationListSchema = z.object({ attestations: z.array(z.object({ bundle: z.unknown().optional(), bundle_url: z.string().optional(), repository_id: z.number().optional() })).max(100) });
 
 function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
   const parsed = schema.safeParse(data);
