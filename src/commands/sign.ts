@@ -7,8 +7,8 @@ import { attestationsMember } from '../core/bundle-writer.js';
 import { BundleError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import { open } from 'node:fs/promises';
+import { endsAtGzipMember } from '../fs/gzip-members.js';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../formats/intoto.js';
@@ -70,21 +70,20 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   const env = options.env ?? {};
   const signer = await makeSigner(options, env);
   const bundlePath = resolve(options.cwd, options.bundle);
+  // Where the attestations member starts, found from the end; that the content before it is whole gzip
+  // members is checked on another thread while this one checks the bundle.
+  const tail = await lastBytes(bundlePath, ATTESTATIONS_TAIL_BYTES);
+  const at = locateAttestationsMember(tail.bytes);
+  const boundary = at === undefined ? Promise.resolve(false) : endsAtGzipMember(bundlePath, tail.offset + at);
   const { stream } = await openBundle(options.cwd, options.bundle, options.onBytes ? (e) => options.onBytes?.({ ...e, label: `checking ${e.label}` }) : undefined);
   const { contents } = await requireIntegrity(stream, options.bundle, 'not signed', options.noStandard ? {} : { keepBlob: standardSourceBlob });
   const signed = await signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), { env, noStandard: options.noStandard === true });
   const mtime = new Date(contents.manifest.created);
-  const tail = await lastBytes(bundlePath, ATTESTATIONS_TAIL_BYTES);
-  const at = locateAttestationsMember(tail.bytes);
   let appended = false;
-  if (at !== undefined && contents.bundleHex) {
+  if (at !== undefined && contents.bundleHex && (await boundary)) {
     // The content stays as it is: copied byte for byte, its last gzip member replaced (bundle-format §1.3).
-    try {
-      await writeAtomically(bundlePath, true, (out) => appendAttestations(bundlePath, out, { contentEnd: tail.offset + at, oldTail: tail.bytes.subarray(at), verifiedHex: contents.bundleHex as string, signed, mtime }));
-      appended = true;
-    } catch (e) {
-      if (!(e instanceof NotAMemberBoundary)) throw e;
-    }
+    await writeAtomically(bundlePath, true, (out) => appendAttestations(bundlePath, out, { contentEnd: tail.offset + at, oldTail: tail.bytes.subarray(at), verifiedHex: contents.bundleHex as string, signed, mtime }));
+    appended = true;
   }
   if (!appended) {
     // A bundle written before that layout: rewritten into it, once.
@@ -115,43 +114,18 @@ async function lastBytes(path: string, max: number): Promise<{ bytes: Buffer; of
  */
 async function appendAttestations(path: string, out: Writable, input: { contentEnd: number; oldTail: Buffer; verifiedHex: string; signed: SignedManifest; mtime: Date }): Promise<void> {
   const hash = createHash('sha256');
-  // The copy must be whole gzip members: decompressed on the side, it has to end cleanly where the attestations member begins.
-  const inflate = createGunzip();
-  const inflated = new Promise<boolean>((resolve) => {
-    inflate.on('error', () => resolve(false));
-    inflate.on('end', () => resolve(true));
-    inflate.resume();
-  });
-  let broken = false;
-  inflate.once('error', () => (broken = true));
   const hashing = new Transform({
     transform(chunk: Buffer, _enc, done) {
       hash.update(chunk);
-      if (broken || inflate.write(chunk)) return done(null, chunk);
-      // At the inflater's pace; it cannot stall the copy once it has failed.
-      const go = (): void => {
-        inflate.off('drain', go);
-        inflate.off('error', go);
-        done(null, chunk);
-      };
-      inflate.once('drain', go);
-      inflate.once('error', go);
-    },
-    flush(done) {
-      if (!broken) inflate.end();
-      done();
+      done(null, chunk);
     },
   });
   if (input.contentEnd > 0) await pipeline(createReadStream(path, { start: 0, end: input.contentEnd - 1 }), hashing, out, { end: false });
-  if (!(await inflated)) throw new NotAMemberBoundary();
   hash.update(input.oldTail);
   if (hash.digest('hex') !== input.verifiedHex) throw new BundleError('BUNDLE_CHANGED_WHILE_SIGNING', `${path} changed after it was verified`);
   const last = await attestationsMember({ attestation: input.signed.attestation, ...(input.signed.standard ? { standard: input.signed.standard } : {}), mtime: input.mtime });
   await new Promise<void>((resolve, reject) => out.end(last, (e?: Error | null) => (e ? reject(e) : resolve())));
 }
-
-/** The place found for the attestations member was not where a gzip member ends: the bundle is rewritten instead. */
-class NotAMemberBoundary extends Error {}
 
 /** What one signing run makes: our statement's Sigstore bundle and the standard ones, as the bundle's members hold them. */
 export interface SignedManifest {
