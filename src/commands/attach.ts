@@ -6,6 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashFile } from '../fs/hash-file.js';
 import { parseJsonStrict } from '../core/strict-json.js';
+import { bundleLines, dsseContent } from '../formats/intoto.js';
 import { GitHubError, parseRepo } from '../transport/github/errors.js';
 import { ReleasesClient, type Release, type ReleaseAsset } from '../transport/github/releases.js';
 import type { RetryOptions } from '../transport/http/retry.js';
@@ -169,30 +170,21 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
 async function recordAttestations(client: ReleasesClient, local: LocalAsset[], progress: (m: string) => void): Promise<{ id: number; predicateType?: string }[]> {
   const file = local.find((f) => f.name.endsWith('.sigstore.jsonl'));
   if (!file) throw new GitHubError('ATTACH_INPUT_MISSING', 'the attestations API needs NAME.sigstore.jsonl beside the bundle (sign it again with this version: evidence sign)');
-  const lines = (await readFile(file.path, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+  const lines = bundleLines(await readFile(file.path));
   const out: { id: number; predicateType?: string }[] = [];
   for (const [i, line] of lines.entries()) {
-    let bundle: { dsseEnvelope?: { payload?: string } };
+    let bundle: unknown;
     try {
-      bundle = parseJsonStrict(Buffer.from(line, 'utf8')) as typeof bundle;
+      bundle = parseJsonStrict(line);
     } catch (e) {
       throw new GitHubError('ATTACH_INPUT_INVALID', `${file.name}: line ${i + 1} is not valid JSON (${(e as Error).message})`);
     }
-    const predicateType = predicateTypeOf(bundle);
+    const predicateType = dsseContent(line)?.predicateType;
     progress(`recording attestation ${i + 1} of ${lines.length}${predicateType ? ` (${predicateType})` : ''}`);
     const { id } = await client.createAttestation(bundle);
     out.push({ id, ...(predicateType ? { predicateType } : {}) });
   }
   return out;
-}
-
-function predicateTypeOf(bundle: { dsseEnvelope?: { payload?: string } }): string | undefined {
-  try {
-    const type = (JSON.parse(Buffer.from(bundle.dsseEnvelope?.payload ?? '', 'base64').toString('utf8')) as { predicateType?: unknown }).predicateType;
-    return typeof type === 'string' ? type : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function upload(client: ReleasesClient, release: Release, file: LocalAsset, name: string, progress: (m: string) => void, onBytes?: ByteProgress): Promise<ReleaseAsset> {

@@ -11,7 +11,7 @@ import { ReleasesClient, type ReleaseAsset } from '../transport/github/releases.
 import type { RetryOptions } from '../transport/http/retry.js';
 import { exists, putInPlace, writeFileAtomically } from '../fs/atomic.js';
 import { sha256Hex } from '../core/digest.js';
-import { MAX_STANDARD_ATTESTATIONS_BYTES } from '../core/layout.js';
+import { MAX_ATTESTATION_BYTES, MAX_STANDARD_ATTESTATIONS_BYTES } from '../core/layout.js';
 import { verifyAttestationSet, type AttestationSetReport, type VerifyAttestationSetOptions } from './verify-attestation.js';
 import type { Env } from './trust.js';
 import { verify, type VerifyOptions, type VerifyResult } from './verify.js';
@@ -77,8 +77,6 @@ export interface FetchResult {
 }
 
 const BUNDLE_ASSET = /\.(tar\.gz|tgz)$/;
-/** As verify reads an attestation file. */
-const MAX_ATTESTATION_BYTES = 16 * 1024 * 1024;
 
 /**
  * Downloads a release's evidence (bundle, NAME.sigstore.json,

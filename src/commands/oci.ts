@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { BUNDLE_ARTIFACT_TYPE, BUNDLE_MEDIA_TYPE, type Manifest } from '../core/manifest.js';
 import { EVIDENCE_PREDICATE_TYPE } from '../core/predicate.js';
+import { bundleLines, dsseContent } from '../formats/intoto.js';
 import { readDockerConfig, type RegistryCredentials } from '../transport/oci/auth.js';
 import { RegistryClient } from '../transport/oci/client.js';
 import { OciError } from '../transport/oci/errors.js';
@@ -20,7 +21,6 @@ import type { VerifyOptions, VerifyResult } from './verify.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { checkBundleStatement } from '../verifier/statement-check.js';
 import { standardSourceBlob, standardStatements } from '../formats/standard-statements.js';
-import { parseJsonStrict } from '../core/strict-json.js';
 import { sha256Hex } from '../core/digest.js';
 import { writeAtomically } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
@@ -190,44 +190,18 @@ export async function push(options: PushOptions): Promise<PushResult> {
 function imageAttestations(intact: Intact, label: string): Buffer[] {
   const { manifest, manifestBytes, kept } = intact.contents;
   const evidence = intact.contents.attestationBytes as Buffer;
-  const payload = (bytes: Buffer): { payload: Buffer; payloadType: string } | undefined => {
-    try {
-      const env = (parseJsonStrict(bytes) as { dsseEnvelope?: { payload?: unknown; payloadType?: unknown } }).dsseEnvelope;
-      return typeof env?.payload === 'string' && typeof env.payloadType === 'string' ? { payload: Buffer.from(env.payload, 'base64'), payloadType: env.payloadType } : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  if (!checkBundleStatement(payload(evidence), manifest, manifestBytes).checks.every((c) => c.ok)) {
+  if (!checkBundleStatement(dsseContent(evidence), manifest, manifestBytes).checks.every((c) => c.ok)) {
     throw new OciError('ARTIFACT_INVALID', `${label}: its attestation is not a statement about this manifest; not pushed onto the image`);
   }
-  const lines = jsonLines(intact.contents.standardBytes);
+  const lines = bundleLines(intact.contents.standardBytes);
   const expected = standardStatements(manifest, sha256Hex(manifestBytes), (hex) => kept.get(hex)).statements;
-  const agree = lines.length === expected.length && lines.every((l, i) => payload(l)?.payload.equals(canonicalBytes((expected[i] as (typeof expected)[number]).statement)) === true);
+  const agree = lines.length === expected.length && lines.every((l, i) => dsseContent(l)?.payload.equals(canonicalBytes((expected[i] as (typeof expected)[number]).statement)) === true);
   if (lines.length > 0 && !agree) throw new OciError('ARTIFACT_INVALID', `${label}: its standard attestations are not what its evidence states (sign it again); not pushed onto the image`);
   return [evidence, ...lines];
 }
 
-/** The lines of a JSON-lines member, without their newlines. */
-function jsonLines(bytes: Buffer | undefined): Buffer[] {
-  if (!bytes) return [];
-  return bytes
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => Buffer.from(l, 'utf8'));
-}
-
 /** The predicate type a DSSE Sigstore bundle's statement names ('' when it cannot be read). */
-function predicateTypeOf(bytes: Buffer): string {
-  try {
-    const payload = (JSON.parse(bytes.toString('utf8')) as { dsseEnvelope?: { payload?: string } }).dsseEnvelope?.payload ?? '';
-    const type = (JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as { predicateType?: unknown }).predicateType;
-    return typeof type === 'string' ? type : '';
-  } catch {
-    return '';
-  }
-}
+const predicateTypeOf = (bytes: Buffer): string => dsseContent(bytes)?.predicateType ?? '';
 
 interface ImagePlan {
   /** The bundles to push as referrers of the image, in order. */
@@ -301,9 +275,11 @@ async function verifyWhileUploading(client: RegistryClient, repository: string, 
   say(`verifying and pushing ${options.bundle}`);
   let uploaded: { digest: string; size: number; existed: boolean };
   try {
-    uploaded = await client.pushBlobStream(repository, forUpload, async (blob) => {
+    // The bytes uploaded are the bytes verified (one read, teed): closed under the digest the check computed.
+    uploaded = await client.pushBlobStream(repository, forUpload, async (size) => {
       const intact = await verifying;
-      if (intact.digest !== blob.digest || intact.size !== blob.size) throw new OciError('DIGEST_MISMATCH', `${options.bundle}: the bytes uploaded (${blob.digest}, ${blob.size} bytes) are not the bytes verified (${intact.digest}, ${intact.size} bytes)`, { expected: intact.digest, found: blob.digest });
+      if (intact.size !== size) throw new OciError('DIGEST_MISMATCH', `${options.bundle}: ${size} bytes were uploaded, ${intact.size} verified`, { expected: String(intact.size), found: String(size) });
+      return intact.digest;
     });
   } catch (e) {
     // The upload failed. The integrity check still runs to its end (the tee lets go of the upload's side):

@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { rewriteWithAttestation } from '../core/bundle-rewrite.js';
 import { ATTESTATIONS_TAIL_BYTES, locateAttestationsMember } from '../core/attestations-member.js';
-import { attestationsMember } from '../core/bundle-writer.js';
+import { endWithAttestations } from '../core/bundle-writer.js';
 import { BundleError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -123,8 +123,7 @@ async function appendAttestations(path: string, out: Writable, input: { contentE
   if (input.contentEnd > 0) await pipeline(createReadStream(path, { start: 0, end: input.contentEnd - 1 }), hashing, out, { end: false });
   hash.update(input.oldTail);
   if (hash.digest('hex') !== input.verifiedHex) throw new BundleError('BUNDLE_CHANGED_WHILE_SIGNING', `${path} changed after it was verified`);
-  const last = await attestationsMember({ attestation: input.signed.attestation, ...(input.signed.standard ? { standard: input.signed.standard } : {}), mtime: input.mtime });
-  await new Promise<void>((resolve, reject) => out.end(last, (e?: Error | null) => (e ? reject(e) : resolve())));
+  await endWithAttestations(out, { attestation: input.signed.attestation, ...(input.signed.standard ? { standard: input.signed.standard } : {}), mtime: input.mtime });
 }
 
 /** What one signing run makes: our statement's Sigstore bundle and the standard ones, as the bundle's members hold them. */

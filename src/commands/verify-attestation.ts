@@ -3,6 +3,7 @@ import { readSmallFile } from '../fs/small-file.js';
 import { resolve } from 'node:path';
 import { digestHex, digestsEqual } from '../core/digest.js';
 import { parseJsonStrict } from '../core/strict-json.js';
+import { MAX_ATTESTATION_BYTES } from '../core/layout.js';
 import { hashFile } from '../fs/hash-file.js';
 import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
@@ -178,8 +179,8 @@ export async function verifyAttestationSet(options: VerifyAttestationSetOptions)
 
 /** gh's attestation bundle files: JSON lines of bundles together (ours: at most 16 + 16 MiB). */
 const MAX_BUNDLE_FILE_BYTES = 64 * 1024 * 1024;
-/** One Sigstore bundle, as verify reads one (core/layout.ts MAX_ATTESTATION_BYTES). */
-const MAX_BUNDLE_LINE_BYTES = 16 * 1024 * 1024;
+/** One Sigstore bundle, as verify reads one. */
+const MAX_BUNDLE_LINE_BYTES = MAX_ATTESTATION_BYTES;
 
 /** One JSON bundle, or one per line (blank lines skipped), each strictly parsed. */
 function bundleDocuments(bytes: Buffer, label: string): { line: number; json: unknown }[] {

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { attestationsMember, createBundleGzip, memberHeader, withoutEndOfArchive } from './bundle-writer.js';
+import { createBundleGzip, endWithAttestations, memberHeader, withoutEndOfArchive } from './bundle-writer.js';
 import { digestsEqual, sha256Hex } from './digest.js';
 import { BundleError } from './errors.js';
 import { HashingCounter } from './hash-stream.js';
@@ -54,6 +54,5 @@ export async function rewriteWithAttestation(source: Readable, out: Writable, in
     reading,
     writing,
   ]);
-  const last = await attestationsMember(input);
-  await new Promise<void>((resolve, reject) => out.end(last, (e?: Error | null) => (e ? reject(e) : resolve())));
+  await endWithAttestations(out, input);
 }

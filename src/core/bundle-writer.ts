@@ -88,6 +88,11 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
     // The content member; `out` stays open for the attestations member.
     pipeline(pack, withoutEndOfArchive(), gzip, out, { end: false }),
   ]);
+  await endWithAttestations(out, input);
+}
+
+/** Writes the attestations member (§1.3) and ends `out`: how every bundle ends, written, rewritten or signed. */
+export async function endWithAttestations(out: Writable, input: { attestation?: Uint8Array; standard?: Uint8Array; mtime: Date }): Promise<void> {
   const last = await attestationsMember(input);
   await new Promise<void>((resolve, reject) => out.end(last, (e?: Error | null) => (e ? reject(e) : resolve())));
 }

@@ -46,3 +46,40 @@ export const statementSchema = z.looseObject({
   predicate: z.record(z.string(), z.unknown()).optional(),
 });
 export type Statement = z.infer<typeof statementSchema>;
+
+/**
+ * The lines of a Sigstore bundles file or member (`NAME.sigstore.jsonl`,
+ * `attestations/standard.sigstore.jsonl`): one bundle per line, blank lines
+ * and the last newline dropped. The one splitter of those files.
+ */
+export function bundleLines(bytes: Uint8Array | undefined): Buffer[] {
+  if (!bytes) return [];
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => Buffer.from(l, 'utf8'));
+}
+
+/**
+ * A Sigstore bundle's DSSE payload and type, and the predicate type its
+ * statement names, read without verifying anything (for labels and
+ * annotations, or to compare with what a bundle should state); undefined
+ * when the bytes are no DSSE bundle.
+ */
+export function dsseContent(bundle: Uint8Array): { payload: Buffer; payloadType: string; predicateType?: string } | undefined {
+  try {
+    const env = (JSON.parse(Buffer.from(bundle).toString('utf8')) as { dsseEnvelope?: { payload?: unknown; payloadType?: unknown } }).dsseEnvelope;
+    if (typeof env?.payload !== 'string' || typeof env.payloadType !== 'string') return undefined;
+    const payload = Buffer.from(env.payload, 'base64');
+    let predicateType: unknown;
+    try {
+      predicateType = (JSON.parse(payload.toString('utf8')) as { predicateType?: unknown }).predicateType;
+    } catch {
+      predicateType = undefined;
+    }
+    return { payload, payloadType: env.payloadType, ...(typeof predicateType === 'string' ? { predicateType } : {}) };
+  } catch {
+    return undefined;
+  }
+}

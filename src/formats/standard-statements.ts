@@ -63,8 +63,13 @@ export interface StandardStatements {
 
 /** Which blobs the standard statements read: to keep in memory while reading a bundle. */
 export function standardSourceBlob(hex: string, manifest: Manifest): boolean {
-  return sources(manifest).some((e) => digestHex(e.digest) === hex);
+  let hexes = sourceHexes.get(manifest);
+  if (!hexes) sourceHexes.set(manifest, (hexes = new Set(sources(manifest).map((e) => digestHex(e.digest)))));
+  return hexes.has(hex);
 }
+
+/** Asked once per blob while a bundle is read: the answer is worked out once per manifest. */
+const sourceHexes = new WeakMap<Manifest, Set<string>>();
 
 const restatable = (e: ManifestEntry): boolean => e.kind === 'sbom' || e.kind === 'junit' || e.kind === 'sarif';
 

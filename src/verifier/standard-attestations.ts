@@ -3,7 +3,7 @@ import { sha256Hex } from '../core/digest.js';
 import { STANDARD_MEMBER } from '../core/layout.js';
 import type { Manifest } from '../core/manifest.js';
 import { parseJsonStrict } from '../core/strict-json.js';
-import { IN_TOTO_PAYLOAD_TYPE } from '../formats/intoto.js';
+import { IN_TOTO_PAYLOAD_TYPE, bundleLines } from '../formats/intoto.js';
 import { standardStatements } from '../formats/standard-statements.js';
 import type { AllowedSigner, IdentityPolicy } from './identity-policy.js';
 import type { Check } from './report.js';
@@ -50,8 +50,7 @@ export function checkStandardAttestations(input: StandardAttestationsInput): Sta
       statements: [],
     };
   }
-  const lines = input.bytes.toString('utf8').split('\n');
-  if (lines.at(-1) === '') lines.pop();
+  const lines = bundleLines(input.bytes);
   const checks: Check[] = [];
   if (lines.length !== expected.statements.length) {
     checks.push({ id: 'standard', ok: false, code: 'STANDARD_MISMATCH', message: `${STANDARD_MEMBER} holds ${lines.length} attestation${lines.length === 1 ? '' : 's'}; the bundle's evidence makes ${expected.statements.length} (${expected.statements.map((s) => s.label).join(', ')})`, path: STANDARD_MEMBER, expected: String(expected.statements.length), found: String(lines.length) });
@@ -65,10 +64,10 @@ export function checkStandardAttestations(input: StandardAttestationsInput): Sta
   return { checks, statements: ok ? expected.statements.map((s) => ({ label: s.label, predicateType: s.predicateType })) : [] };
 }
 
-function checkLine(input: StandardAttestationsInput, line: string, n: number, label: string, want: Buffer): Check[] {
+function checkLine(input: StandardAttestationsInput, line: Buffer, n: number, label: string, want: Buffer): Check[] {
   let json: unknown;
   try {
-    json = parseJsonStrict(Buffer.from(line, 'utf8'));
+    json = parseJsonStrict(line);
   } catch (e) {
     return [{ id: 'standard', ok: false, code: 'STANDARD_MALFORMED', message: `${at(n)} (${label}) is not valid JSON (${(e as Error).message})`, path: at(n) }];
   }

@@ -1,4 +1,4 @@
-import { pipeline, Readable, type TransformCallback } from 'node:stream';
+import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import { issuesInline, zodIssues } from '../../core/issues.js';
 import { digestsEqual, sha256Digest } from '../../core/digest.js';
 import { HashingCounter } from '../../core/hash-stream.js';
@@ -326,12 +326,13 @@ export class RegistryClient {
 
   /**
    * Uploads a blob whose digest is known only once it is read: the bytes of
-   * `source` go up in chunks as they are read (hashed on the way), and the
-   * upload is closed only if `accept`, called at the end with the digest and
-   * size, does not throw; otherwise it is cancelled. One read of the source:
-   * what push uses to verify a bundle and upload it in the same pass.
+   * `source` go up in chunks as they are read, and the upload is closed only
+   * under the digest `accept` gives at the end (told the size); when it
+   * throws, the upload is cancelled. The caller hashes what it reads anyway
+   * (push verifies the bundle from the same read), so the bytes are hashed
+   * once: one read of the source, one hash.
    */
-  async pushBlobStream(repository: string, source: Readable, accept: (blob: { digest: string; size: number }) => Promise<void>): Promise<{ digest: string; size: number; existed: boolean }> {
+  async pushBlobStream(repository: string, source: Readable, accept: (size: number) => Promise<string>): Promise<{ digest: string; size: number; existed: boolean }> {
     this.#checkRepository(repository);
     const access = new Map<string, 'pull' | 'push'>([[repository, 'push']]);
     const start: Call = { method: 'POST', url: this.#url(`/v2/${repository}/blobs/uploads/`), repository, access, what: 'blob upload', headers: { 'content-length': '0' } };
@@ -341,16 +342,23 @@ export class RegistryClient {
       return this.#fail(res, start);
     }
     await discard(res);
-    const counter = new HashingCounter();
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
     pipeline(source, counter, () => undefined);
     const url = await this.#sendChunks(repository, 'stream', counter, this.#location(res, start), access);
-    const blob = { digest: `sha256:${counter.digestHex()}`, size: counter.bytes };
+    let digest: string;
     try {
-      await accept(blob);
+      digest = await accept(size);
     } catch (err) {
       await this.#cancelUpload(repository, url, access);
       throw err;
     }
+    const blob = { digest, size };
     // Already there (a second push): the upload is dropped, the blob kept as it is.
     const existing = await this.#blobSize(repository, blob.digest, access);
     if (existing !== undefined) {
