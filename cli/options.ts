@@ -192,6 +192,10 @@ export const EXAMPLES: Record<string, string[]> = {
   fetch: ['evidence fetch --repo acme/web --tag v1.4.2 -o evidence/ --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com'],
   push: ['evidence push rel.tar.gz oci://ghcr.io/acme/web-evidence:1.4.2'],
   pull: ['evidence pull oci://ghcr.io/acme/web-evidence:1.4.2 -o rel.tar.gz'],
+  audit: [
+    'evidence audit --repo acme/web --since 2026-01-01 --until 2026-06-30 --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com --policy examples/policies/soc2-cc8.1.yaml --format html -o audit.html',
+    'evidence audit oci://ghcr.io/acme/web-evidence --since 2026-01-01 --until 2026-06-30 --key release-key.pub.pem --sample 25 --seed Q2-2026 --format oscal -o assessment-results.json',
+  ],
 };
 
 export function examplesText(lines: string[]): string {

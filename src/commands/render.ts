@@ -7,6 +7,10 @@ import { renderMarkdown } from '../present/markdown.js';
 import type { AuditReportInput } from '../present/model.js';
 import { writeFileAtomically } from '../fs/atomic.js';
 import type { VerifyCommandReport } from './verify.js';
+import type { AuditReport } from '../verifier/period.js';
+import { formatAuditMarkdown, formatAuditText } from '../present/audit.js';
+import { renderAuditHtml } from '../present/audit-html.js';
+import { oscalAssessmentResults } from '../present/oscal.js';
 
 export type ReportFormat = 'text' | 'json' | 'markdown' | 'html';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'markdown', 'html'];
@@ -32,6 +36,24 @@ export function renderReport(format: ReportFormat, report: VerifyCommandReport, 
       return renderHtml(auditInput(report, manifest));
     default:
       return formatVerifyText(report);
+  }
+}
+
+export type AuditFormat = ReportFormat | 'oscal';
+
+/** The period report of `evidence audit` in a format. */
+export function renderAudit(format: AuditFormat, report: AuditReport): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'markdown':
+      return formatAuditMarkdown(report);
+    case 'html':
+      return renderAuditHtml(report);
+    case 'oscal':
+      return `${JSON.stringify(oscalAssessmentResults(report), null, 2)}\n`;
+    default:
+      return formatAuditText(report);
   }
 }
 

@@ -106,7 +106,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   return { report, ...(verified.manifest ? { manifest: verified.manifest } : {}), ...(verified.attestation ? { attestation: verified.attestation } : {}) };
 }
 
-async function readPolicyFile(cwd: string, file: string): Promise<Buffer> {
+export async function readPolicyFile(cwd: string, file: string): Promise<Buffer> {
   try {
     return await readSmallFile(resolve(cwd, file), file, { what: 'a policy', max: MAX_POLICY_BYTES, notFound: (l) => new PolicyError('POLICY_NOT_FOUND', `${l}: no such file`, { path: l }) });
   } catch (e) {

@@ -61,6 +61,11 @@ ${evidenceSection(input)}
   <p>This report summarises the verification of the bundle at the time shown above. The signed evidence bundle itself remains the record: verify it again with <code>evidence verify</code>.</p>
 </footer>`;
 
+  return htmlDocument(`${verdict.word}: ${release} — evidence audit report`, CSS, body);
+}
+
+/** A whole self-contained page: no script, nothing loaded (a Content-Security-Policy says so), one inline style sheet. */
+export function htmlDocument(title: string, css: string, body: Safe): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -69,8 +74,8 @@ ${evidenceSection(input)}
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; script-src 'none'; form-action 'none'; base-uri 'none'">
 <meta name="referrer" content="no-referrer">
 <meta name="generator" content="${esc(`${PACKAGE_NAME} ${PACKAGE_VERSION}`)}">
-<title>${esc(`${verdict.word}: ${release} — evidence audit report`)}</title>
-<style>${CSS}</style>
+<title>${esc(title)}</title>
+<style>${css}</style>
 </head>
 <body>${body.value}
 </body>
@@ -83,7 +88,7 @@ ${evidenceSection(input)}
  * ------------------------------------------------------------------------ */
 
 /** HTML that is already safe (built by the `html` tag). */
-class Safe {
+export class Safe {
   constructor(readonly value: string) {}
   toString(): string {
     return this.value;
@@ -105,7 +110,7 @@ function fragment(v: unknown): string {
 }
 
 /** Template tag: interpolated values are escaped unless they are Safe (or arrays of Safe). */
-function html(strings: TemplateStringsArray, ...values: unknown[]): Safe {
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Safe {
   let out = strings[0] ?? '';
   values.forEach((v, i) => {
     out += fragment(v) + (strings[i + 1] ?? '');
@@ -114,9 +119,9 @@ function html(strings: TemplateStringsArray, ...values: unknown[]): Safe {
 }
 
 /** A number for an SVG coordinate (always finite). */
-const px = (n: number): string => (Number.isFinite(n) ? String(Math.round(n * 10) / 10) : '0');
+export const px = (n: number): string => (Number.isFinite(n) ? String(Math.round(n * 10) / 10) : '0');
 
-class IdGen {
+export class IdGen {
   private n = 0;
   next(prefix: string): string {
     this.n += 1;
@@ -142,7 +147,7 @@ const STATUS: Record<string, { tone: Tone; mark: string; word: string }> = {
   none: { tone: 'neutral', mark: '–', word: 'None' },
 };
 
-function badge(status: string, word?: string): Safe {
+export function badge(status: string, word?: string): Safe {
   const s = STATUS[status] ?? { tone: 'neutral' as Tone, mark: '?', word: status };
   return html`<span class="badge ${s.tone}"><span class="mark" aria-hidden="true">${s.mark}</span> ${word ?? s.word}</span>`;
 }
@@ -180,11 +185,11 @@ function verdictSection(input: AuditReportInput, verdict: ReturnType<typeof verd
 </section>`;
 }
 
-function kvTable(caption: string, rows: [string, unknown][], cls = ''): Safe {
+export function kvTable(caption: string, rows: [string, unknown][], cls = ''): Safe {
   return html`<table class="kv ${cls}"><caption>${caption}</caption><tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table>`;
 }
 
-const code = (s: string): Safe => html`<code>${s}</code>`;
+export const code = (s: string): Safe => html`<code>${s}</code>`;
 
 function bundleSection(input: AuditReportInput): Safe {
   const b = input.report.bundle;
@@ -368,7 +373,7 @@ function evidenceSection(input: AuditReportInput): Safe {
  * data table beside each one.
  * ------------------------------------------------------------------------ */
 
-const COLOR = {
+export const COLOR = {
   text: '#1f2328',
   muted: '#57606a',
   grid: '#d0d7de',
@@ -391,12 +396,12 @@ interface Bar {
   color: string;
 }
 
-function svgOpen(width: number, height: number, titleId: string, descId: string, title: string, desc: string): Safe {
+export function svgOpen(width: number, height: number, titleId: string, descId: string, title: string, desc: string): Safe {
   return html`<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 ${px(width)} ${px(height)}" width="${px(width)}" height="${px(height)}" role="img" aria-labelledby="${titleId} ${descId}" font-family="system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif"><title id="${titleId}">${title}</title><desc id="${descId}">${desc}</desc>`;
 }
 
 /** Horizontal bars, one row per value, each labelled with its value; an optional reference line. */
-function barChart(ids: IdGen, o: { title: string; desc: string; bars: Bar[]; max?: number; ref?: { value: number; label: string } }): Safe {
+export function barChart(ids: IdGen, o: { title: string; desc: string; bars: Bar[]; max?: number; ref?: { value: number; label: string } }): Safe {
   const W = 560;
   const labelW = 110;
   const valueW = 92;
@@ -433,11 +438,11 @@ function gaugeChart(ids: IdGen, o: { title: string; desc: string; ratio: number 
   )}</svg>`;
 }
 
-function dataTable(caption: string, head: string[], rows: unknown[][]): Safe {
+export function dataTable(caption: string, head: string[], rows: unknown[][]): Safe {
   return html`<table class="data"><caption>${caption}</caption><thead><tr>${head.map((h, i) => html`<th scope="col"${i > 0 ? html` class="num"` : ''}>${h}</th>`)}</tr></thead><tbody>${rows.map((r) => html`<tr>${r.map((c, i) => (i === 0 ? html`<th scope="row">${c}</th>` : html`<td class="num">${c}</td>`))}</tr>`)}</tbody></table>`;
 }
 
-function figure(chart: Safe, table: Safe, caption: string): Safe {
+export function figure(chart: Safe, table: Safe, caption: string): Safe {
   return html`<figure class="chart"><div class="chart-graphic">${chart}</div><div class="chart-data">${table}</div><figcaption>${caption}</figcaption></figure>`;
 }
 
@@ -586,7 +591,7 @@ function doraFigure(ids: IdGen, d: DoraView): Safe {
  * high-contrast modes. Text colours meet 4.5:1 on their backgrounds.
  * ------------------------------------------------------------------------ */
 
-const CSS = `
+export const CSS = `
 :root { color-scheme: light; --text: #1f2328; --muted: #57606a; --line: #d0d7de; --soft: #f6f8fa;
   --pass-fg: #116329; --pass-bg: #dafbe1; --fail-fg: #a40e26; --fail-bg: #ffebe9; --warn-fg: #7d4e00; --warn-bg: #fff8c5; --neutral-fg: #424a53; --neutral-bg: #eaeef2; }
 * { box-sizing: border-box; }

@@ -153,7 +153,7 @@ function policySection(p: PolicyResult): string[] {
   return out;
 }
 
-function table(head: string[], rows: string[][]): string {
+export function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]): string => `| ${cells.map((c) => c || ' ').join(' | ')} |`;
   return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...rows.map(line)].join('\n');
 }
@@ -174,7 +174,7 @@ export function text(s: string): string {
 }
 
 /** An identifier, digest or path in a code span (literal in Markdown); anything a code span cannot hold safely is escaped text instead. */
-function code(s: string): string {
+export function code(s: string): string {
   const v = String(s);
   return v !== '' && /^[^`|\r\n\u2028\u2029\\<>&]+$/.test(v) && v.trim() === v ? `\`${v}\`` : text(v);
 }

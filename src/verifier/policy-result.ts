@@ -22,6 +22,8 @@ export interface RequirementResult {
   /** How many entries of the kind the bundle has. */
   count: number;
   maxAge?: string;
+  /** The controls the policy says this requirement evidences (absent in reports from before 0.2). */
+  controls?: string[];
 }
 
 export interface RuleResult {
@@ -40,4 +42,6 @@ export interface CrossCheckResult {
   name: string;
   status: 'pass' | 'fail' | 'not-applicable';
   message: string;
+  /** The controls the policy says this cross-check evidences (absent in reports from before 0.2). */
+  controls?: string[];
 }

@@ -45,6 +45,8 @@ export interface FakeRelease {
   draft: boolean;
   /** Set when the release is published while the repository has immutable releases (GitHub's `immutable`). */
   immutable: boolean;
+  /** GitHub's `published_at` (null for drafts); now unless a test sets it. */
+  publishedAt: string | null;
   assets: FakeAsset[];
 }
 
@@ -92,7 +94,7 @@ export interface FakeGitHub {
    * statement names that digest, 100 a page. Invalid bodies get 422.
    */
   attestations: { id: number; bundle: unknown; digests: string[] }[];
-  addRelease(tag: string, options?: { draft?: boolean; immutable?: boolean }): FakeRelease;
+  addRelease(tag: string, options?: { draft?: boolean; immutable?: boolean; publishedAt?: string }): FakeRelease;
   addAsset(release: FakeRelease, name: string, bytes: Buffer | string): FakeAsset;
   /** The next requests matching answer these instead (in order). */
   inject(method: string, path: RegExp, ...responses: InjectedResponse[]): void;
@@ -131,7 +133,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     attestations: [],
     addRelease(tag, o = {}) {
       const draft = o.draft ?? false;
-      const r: FakeRelease = { id: nextId++, tag, draft, immutable: o.immutable ?? (!draft && fake.immutableReleases), assets: [] };
+      const r: FakeRelease = { id: nextId++, tag, draft, immutable: o.immutable ?? (!draft && fake.immutableReleases), publishedAt: draft ? null : (o.publishedAt ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z')), assets: [] };
       fake.releases.push(r);
       return r;
     },
@@ -164,6 +166,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     name: r.tag,
     draft: r.draft,
     immutable: r.immutable,
+    published_at: r.publishedAt,
     url: `${apiUrl}/repos/${owner}/${repo}/releases/${r.id}`,
     assets_url: `${apiUrl}/repos/${owner}/${repo}/releases/${r.id}/assets`,
     upload_url: `${uploadsUrl}/repos/${owner}/${repo}/releases/${r.id}/assets{?name,label}`,
@@ -266,6 +269,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       if (input.draft === false && r.draft) {
         r.draft = false;
         r.immutable = fake.immutableReleases;
+        r.publishedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
       } else if (input.draft === true) r.draft = true;
       return send(res, 200, releaseJson(r));
     }
@@ -273,7 +277,13 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       const r = fake.releases.find((x) => x.tag === decodeURIComponent(m?.[1] ?? '') && !x.draft);
       return r ? send(res, 200, releaseJson(r)) : notFound(res);
     }
-    if (method === 'GET' && path === `${repoBase}/releases`) return send(res, 200, fake.releases.map(releaseJson));
+    if (method === 'GET' && path === `${repoBase}/releases`) {
+      // Newest first, drafts only to the token, paged as GitHub pages them (30 by default, at most 100).
+      const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const visible = [...fake.releases].reverse().filter((r) => authed || !r.draft);
+      return send(res, 200, visible.slice((page - 1) * perPage, page * perPage).map(releaseJson));
+    }
     if (method === 'POST' && path === `${repoBase}/releases`) {
       const input = JSON.parse(body.toString('utf8')) as { tag_name?: string; draft?: boolean };
       if (!input.tag_name) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'Release', code: 'missing_field', field: 'tag_name' }] });

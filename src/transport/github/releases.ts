@@ -24,6 +24,9 @@ const releaseSchema = z.object({
   draft: z.boolean().optional(),
   /** GitHub's immutable releases: set on a release published while the repository had them enabled. */
   immutable: z.boolean().nullable().optional(),
+  /** When it was published (null for a draft); what an audit's period is about. */
+  published_at: z.string().datetime({ offset: true }).nullable().optional(),
+  created_at: z.string().datetime({ offset: true }).optional(),
 });
 export type Release = z.infer<typeof releaseSchema>;
 
@@ -43,6 +46,8 @@ export type ReleaseAsset = z.infer<typeof assetSchema>;
 const MAX_QUOTE = 300;
 const MAX_ERROR_BODY = 64 * 1024;
 const MAX_ASSET_PAGES = 10;
+/** An audit reads at most this many pages of 100 releases (a repository's whole history, for any real project). */
+export const MAX_RELEASE_PAGES = 100;
 
 export interface ReleasesClientOptions {
   owner: string;
@@ -170,6 +175,24 @@ export class ReleasesClient {
     const what = `publishing release ${release.tag_name} of ${this.#where}`;
     const res = await this.#call(what, () => this.#octokit.rest.repos.updateRelease({ owner: this.owner, repo: this.repo, release_id: release.id, draft: false }));
     return parse(releaseSchema, res.data, what);
+  }
+
+  /**
+   * Every release of the repository, newest first as GitHub lists them,
+   * page by page against our own API URL (never a Link header's host), with
+   * each release's first assets inline. Drafts are listed only to a token
+   * that may see them.
+   */
+  async listReleases(): Promise<Release[]> {
+    const what = `releases of ${this.#where}`;
+    const all: Release[] = [];
+    for (let page = 1; page <= MAX_RELEASE_PAGES; page++) {
+      const res = await this.#call(what, () => this.#octokit.rest.repos.listReleases({ owner: this.owner, repo: this.repo, per_page: 100, page }));
+      const batch = parse(z.array(releaseSchema).max(100), res.data, what);
+      all.push(...batch);
+      if (batch.length < 100) return all;
+    }
+    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: more than ${MAX_RELEASE_PAGES * 100} releases`);
   }
 
   async listAssets(release: Release): Promise<ReleaseAsset[]> {

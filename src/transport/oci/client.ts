@@ -30,6 +30,7 @@ import { digestProblem, registryProblem, repositoryProblem, tagProblem } from '.
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 const MAX_REFERRER_PAGES = 64;
+const MAX_TAG_PAGES = 64;
 
 export interface RegistryClientOptions {
   /** Plain HTTP instead of HTTPS: for registries on loopback or a trusted local network only. */
@@ -566,19 +567,57 @@ export class RegistryClient {
       if (!res.ok) return this.#fail(res, call);
       const bytes = await this.#readJsonBody(res, call, MAX_MANIFEST_BYTES);
       found.push(...this.#parseIndex(bytes, call).manifests);
-      const next = nextLink(res.headers.get('link'));
+      const next = this.#nextPage(res, url, call, page, MAX_REFERRER_PAGES, 'referrers');
       if (next === undefined) break;
-      if (page + 1 >= MAX_REFERRER_PAGES) throw this.#invalid(call, `more than ${MAX_REFERRER_PAGES} pages of referrers`);
-      let nextUrl: URL;
-      try {
-        nextUrl = new URL(next, url);
-      } catch {
-        throw this.#invalid(call, `Link ${quoteUntrusted(next)} is not a URL`);
-      }
-      if (nextUrl.origin !== this.#origin) throw this.#invalid(call, `Link ${quoteUntrusted(next)} leaves the registry`);
-      url = nextUrl;
+      url = next;
     }
     return filterByArtifactType(found, options.artifactType);
+  }
+
+  /**
+   * The repository's tags (GET /v2/<name>/tags/list), every page, following
+   * Link headers only within the registry. A registry's answer: each tag's
+   * manifest is still read and checked by the caller.
+   */
+  async tags(repository: string): Promise<string[]> {
+    this.#checkRepository(repository);
+    let url = this.#url(`/v2/${repository}/tags/list`);
+    url.searchParams.set('n', '1000');
+    const found: string[] = [];
+    for (let page = 0; ; page++) {
+      const call: Call = { method: 'GET', url, repository, access: pull(repository), what: 'tag list', headers: { accept: 'application/json', 'accept-encoding': 'identity' } };
+      const res = await this.#request(call);
+      if (!res.ok) return this.#fail(res, call);
+      const bytes = await this.#readJsonBody(res, call, MAX_MANIFEST_BYTES);
+      let parsed: { tags?: unknown };
+      try {
+        parsed = JSON.parse(bytes.toString('utf8')) as { tags?: unknown };
+      } catch {
+        throw this.#invalid(call, 'the tag list is not JSON');
+      }
+      const tags = parsed.tags ?? [];
+      if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string' && tagProblem(t) === undefined)) throw this.#invalid(call, 'the tag list holds something that is not a tag');
+      found.push(...(tags as string[]));
+      const next = this.#nextPage(res, url, call, page, MAX_TAG_PAGES, 'tags');
+      if (next === undefined) break;
+      url = next;
+    }
+    return [...new Set(found)];
+  }
+
+  /** The next page a Link header names (RFC 5988 rel="next"), only within this registry and up to `max` pages. */
+  #nextPage(res: Response, url: URL, call: Call, page: number, max: number, what: string): URL | undefined {
+    const next = nextLink(res.headers.get('link'));
+    if (next === undefined) return undefined;
+    if (page + 1 >= max) throw this.#invalid(call, `more than ${max} pages of ${what}`);
+    let nextUrl: URL;
+    try {
+      nextUrl = new URL(next, url);
+    } catch {
+      throw this.#invalid(call, `Link ${quoteUntrusted(next)} is not a URL`);
+    }
+    if (nextUrl.origin !== this.#origin) throw this.#invalid(call, `Link ${quoteUntrusted(next)} leaves the registry`);
+    return nextUrl;
   }
 
   async #fallbackReferrers(repository: string, subjectDigest: string, artifactType: string | undefined): Promise<Descriptor[]> {

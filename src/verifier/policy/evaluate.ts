@@ -10,11 +10,14 @@ import { summariesOf } from '../../core/summaries.js';
 import { anchored, matchesSigner } from '../identity-policy.js';
 import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../policy-result.js';
 import { PolicyError } from './errors.js';
+import { lookupControl } from '../controls/index.js';
 import { Meter, metered } from './metered.js';
 import { policySchema, type Policy } from './schema.js';
 
 /** The lists a rule can read, one per evidence kind, named after it (docs/policy.md). */
 export const POLICY_KINDS = ['sbom', 'sarif', 'junit', 'coverage', 'k6', 'terraform', 'migrations', 'dora', 'slo', 'attestation', 'file'] as const;
+
+type CrossCheckName = Extract<Policy['crossChecks'][number], string>;
 
 export interface LoadedPolicy {
   policy: Policy;
@@ -51,6 +54,12 @@ export function loadPolicy(bytes: Buffer, path: string): LoadedPolicy {
   }
   for (const w of policy.waivers) {
     if (!names.has(w.rule)) throw new PolicyError('POLICY_INVALID', `${path}: a waiver names the rule '${w.rule}', which the policy does not have`, { path });
+  }
+  for (const id of citedControls(policy)) {
+    const found = lookupControl(id);
+    if (!found.known && found.catalog) {
+      throw new PolicyError('POLICY_INVALID', `${path}: control '${id}' is not in the ${found.catalog.title} catalog (docs/audit.md lists its ids)`, { path });
+    }
   }
   for (const i of policy.identity ?? []) {
     for (const re of [i.issuerRegexp, i.subjectRegexp]) {
@@ -97,7 +106,7 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
   // Built once for all rules, with every list metered.
   const bindings = metered(celBindings(ctx.manifest), meter) as Record<string, never>;
   const rules = policy.rules.map((rule) => evaluateRule(rule, policy, ctx, loaded.path, bindings, meter, limits.ruleCost ?? DEFAULT_RULE_COST));
-  const crossChecks = policy.crossChecks.map((name) => crossCheck(name, ctx));
+  const crossChecks = policy.crossChecks.map((c) => (typeof c === 'string' ? { name: c, controls: [] } : c)).map((c) => ({ ...crossCheck(c.name, ctx), controls: c.controls }));
   const identity = checkPolicyIdentity(policy, ctx);
   const ok =
     requirements.every((r) => r.status === 'pass') &&
@@ -115,7 +124,7 @@ function seconds(d: string): number {
 function checkRequirement(r: Policy['require'][number], manifest: Manifest): RequirementResult {
   const entries = manifest.entries.filter((e) => e.kind === r.kind);
   const min = r.min ?? 1;
-  const base = { kind: r.kind, count: entries.length, ...(r.maxAge ? { maxAge: r.maxAge } : {}) };
+  const base = { kind: r.kind, count: entries.length, ...(r.maxAge ? { maxAge: r.maxAge } : {}), controls: r.controls };
   if (entries.length < min) return { ...base, status: 'fail', message: `${entries.length} ${r.kind} entr${entries.length === 1 ? 'y' : 'ies'}; at least ${min} required` };
   if (r.conformant) {
     for (const { entry: e, summary } of summariesOf(entries, 'sbom')) {
@@ -188,7 +197,7 @@ export function crossCheckBlob(hex: string, manifest: Manifest): boolean {
   return manifest.entries.some((e) => ['sbom', 'sarif', 'junit'].includes(e.kind) && digestHex(e.digest) === hex);
 }
 
-function crossCheck(name: Policy['crossChecks'][number], ctx: PolicyContext): CrossCheckResult {
+function crossCheck(name: CrossCheckName, ctx: PolicyContext): Omit<CrossCheckResult, 'controls'> {
   const { manifest } = ctx;
   const blobsOf = (kind: string): { path: string; mediaType: string; bytes: Buffer }[] =>
     manifest.entries.filter((e) => e.kind === kind).flatMap((e) => {
@@ -262,4 +271,9 @@ function junitRevisions(blob: { bytes: Buffer; path: string }): string[] {
   };
   walk(doc, 0);
   return out;
+}
+
+/** Every control id a policy cites, once. */
+export function citedControls(policy: Policy): string[] {
+  return [...new Set([...policy.require.flatMap((r) => r.controls), ...policy.rules.flatMap((r) => r.controls), ...policy.crossChecks.flatMap((c) => (typeof c === 'string' ? [] : c.controls))])];
 }

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
 const duration = z.string().regex(/^\d+(s|m|h|d|w)$/, 'a duration such as 24h, 7d or 90m');
+/** A control a requirement, rule or cross-check evidences (docs/audit.md): `SOC2-CC8.1`, or one of the policy's own. */
+const controls = z.array(z.string().min(1).max(128)).max(64).default([]);
+const crossCheckName = z.enum(['sbom-version', 'sarif-commit', 'junit-commit']);
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?$/, 'a date (2026-12-31) or RFC 3339 time');
 
 /** The policy file (docs/policy.md). Names may be added to, never changed. */
@@ -27,6 +30,7 @@ export const policySchema = z.strictObject({
         min: z.number().int().positive().optional(),
         /** Refuse entries whose summary records tolerated deviations from their specification (SBOMs). */
         conformant: z.boolean().optional(),
+        controls,
       }),
     )
     .default([]),
@@ -36,12 +40,12 @@ export const policySchema = z.strictObject({
         name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, dots, dashes and underscores'),
         expr: z.string().min(1),
         message: z.string().optional(),
-        controls: z.array(z.string().min(1)).default([]),
+        controls,
       }),
     )
     .default([]),
   waivers: z.array(z.strictObject({ rule: z.string().min(1), reason: z.string().min(1), expires: date })).default([]),
   /** Consistency checks between the evidence and the bundle, switched on by name. */
-  crossChecks: z.array(z.enum(['sbom-version', 'sarif-commit', 'junit-commit'])).default([]),
+  crossChecks: z.array(z.union([crossCheckName, z.strictObject({ name: crossCheckName, controls })])).default([]),
 });
 export type Policy = z.infer<typeof policySchema>;

@@ -1,0 +1,111 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createHash } from 'node:crypto';
+import { sha256Hex } from '../core/digest.js';
+import { writeFileAtomically } from '../fs/atomic.js';
+import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
+
+/**
+ * The audit's download cache (docs/audit.md): files by their sha256, so an
+ * interrupted audit resumes without downloading again. A file appears under
+ * its digest only once whole and hashed (temporary file, then rename); a
+ * cached file is hashed again before it is used, and dropped if it differs.
+ * `refs/` maps a source's name for a file whose digest the source does not
+ * list (a GitHub Enterprise asset) to the digest it had.
+ */
+export class DownloadCache {
+  readonly dir: string;
+  #ready: Promise<void> | undefined;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  #prepare(): Promise<void> {
+    this.#ready ??= (async () => {
+      await mkdir(join(this.dir, 'sha256'), { recursive: true });
+      await mkdir(join(this.dir, 'refs'), { recursive: true });
+      await removeStaleLeftovers(join(this.dir, 'sha256'));
+    })();
+    return this.#ready;
+  }
+
+  pathOf(hex: string): string {
+    if (!/^[0-9a-f]{64}$/.test(hex)) throw new RangeError(`not a sha256 hex digest: ${hex}`);
+    return join(this.dir, 'sha256', hex);
+  }
+
+  /** The cached file with this digest, hashed again; undefined when absent or damaged (then removed). */
+  async get(hex: string): Promise<string | undefined> {
+    await this.#prepare();
+    const path = this.pathOf(hex);
+    try {
+      if (!(await stat(path)).isFile()) return undefined;
+    } catch {
+      return undefined;
+    }
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(path), hash);
+    if (hash.digest('hex') === hex) return path;
+    await rm(path, { force: true });
+    return undefined;
+  }
+
+  /** The digest a source's name was last stored under, if any. */
+  async ref(key: string): Promise<string | undefined> {
+    await this.#prepare();
+    try {
+      const text = (await readFile(join(this.dir, 'refs', sha256Hex(Buffer.from(key))), 'utf8')).trim();
+      return /^[0-9a-f]{64}$/.test(text) ? text : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Stores what `write` writes, under the digest it turns out to have. `write`
+   * gets a fresh writable for each attempt and reports the digest and size
+   * it saw; the caller checks them against what the source lists.
+   */
+  async put(write: (open: () => Writable) => Promise<{ sha256: string; size: number }>, key?: string): Promise<{ path: string; sha256: string; size: number }> {
+    await this.#prepare();
+    const temporaries: string[] = [];
+    try {
+      let tmp = '';
+      const got = await write(() => {
+        tmp = temporaryBeside(join(this.dir, 'sha256', 'download'));
+        temporaries.push(tmp);
+        return createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
+      });
+      const path = this.pathOf(got.sha256);
+      await rename(tmp, path);
+      if (key !== undefined) await writeFileAtomically(join(this.dir, 'refs', sha256Hex(Buffer.from(key))), Buffer.from(`${got.sha256}\n`));
+      return { path, ...got };
+    } finally {
+      await Promise.all(temporaries.map((t) => rm(t, { force: true })));
+      temporaries.forEach(release);
+    }
+  }
+
+  /** Stores a stream whose digest is known and checked by the stream itself (a registry blob). */
+  async putStream(hex: string, source: Readable): Promise<string> {
+    const hash = createHash('sha256');
+    let size = 0;
+    const { path } = await this.put(async (open) => {
+      source.on('data', (c: Buffer) => {
+        hash.update(c);
+        size += c.length;
+      });
+      await pipeline(source, open());
+      return { sha256: hash.digest('hex'), size };
+    });
+    if (path !== this.pathOf(hex)) {
+      await rm(path, { force: true });
+      throw new Error(`the registry sent bytes that are not ${hex}`);
+    }
+    return path;
+  }
+}

@@ -1,0 +1,183 @@
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
+import type { AuditReport, PeriodSummary, TrendPoint } from '../verifier/period.js';
+import { answers, sourceLine, STATUS_WORDS, VERDICT_WORDS } from './audit.js';
+import { COLOR, CSS, IdGen, Safe, badge, code, dataTable, figure, html, htmlDocument, px, svgOpen } from './html.js';
+
+/**
+ * The period report as one self-contained HTML file (no script, no external
+ * resource; a Content-Security-Policy says so): the standing of every
+ * release, the controls across the period, waivers, and trend charts in
+ * inline SVG, each chart with its data table beside it.
+ */
+export function renderAuditHtml(r: AuditReport): string {
+  const s = r.summary;
+  const ids = new IdGen();
+  const tone = s.verdict === 'holds' ? 'pass' : 'fail';
+  const title = `${VERDICT_WORDS[s.verdict]}: ${sourceLine(r)}, ${s.period.since} to ${s.period.until}`;
+  const body = html`
+<header class="masthead">
+  <p class="eyebrow">Release evidence: period audit</p>
+  <h1>${sourceLine(r)}</h1>
+  <p class="meta">${s.period.since} to ${s.period.until} · generated ${r.generatedAt} by ${PACKAGE_NAME} ${PACKAGE_VERSION}</p>
+</header>
+<main>
+<section class="verdict ${tone}" id="verdict" aria-labelledby="verdict-word">
+  <div class="verdict-mark" aria-hidden="true">${tone === 'pass' ? '✓' : '✗'}</div>
+  <div><h2 id="verdict-word" class="verdict-word">${VERDICT_WORDS[s.verdict]}</h2>
+  <p>${s.counts.population} releases in the period; ${s.counts.examined} examined${s.sample ? html` (a sample of ${s.sample.size}, seed <code>${s.sample.seed}</code>: ${s.sample.method})` : ''}.</p>
+  <p>Policy: ${r.policy ? html`<code>${r.policy.path}</code> (<code>${r.policy.digest}</code>)` : 'none given: authenticity only'}.</p></div>
+</section>
+${standingSection(s, ids)}
+${releasesSection(s)}
+${controlsSection(s)}
+${waiversSection(s)}
+${trendsSection(s, ids)}
+</main>
+<footer><p>Each release's signed evidence bundle remains the record: verify any of them again with <code>evidence verify</code>. Figures marked “unverified” are a bundle's own claims, its signature not verified.</p></footer>`;
+  return htmlDocument(`${title} — evidence period audit`, CSS + AUDIT_CSS, body);
+}
+
+const STANDING_TONE: Record<string, { tone: string; mark: string }> = {
+  holds: { tone: 'pass', mark: '✓' },
+  'policy-failed': { tone: 'fail', mark: '✗' },
+  'not-authentic': { tone: 'fail', mark: '✗' },
+  unsigned: { tone: 'fail', mark: '?' },
+  missing: { tone: 'fail', mark: '∅' },
+  unavailable: { tone: 'warn', mark: '!' },
+  'not-examined': { tone: 'neutral', mark: '–' },
+};
+const TONE_COLOR: Record<string, string> = { pass: COLOR.passed, fail: COLOR.failed, warn: COLOR.medium, neutral: COLOR.skipped };
+
+/** One cell per release, in publication order: its standing as colour, symbol and word. */
+function standingSection(s: PeriodSummary, ids: IdGen): Safe {
+  const n = s.members.length;
+  const W = 1000;
+  const cell = Math.max(8, Math.min(48, Math.floor((W - 10) / Math.max(1, n))));
+  const H = 78;
+  const t = ids.next('chart-title');
+  const d = ids.next('chart-desc');
+  const cells = s.members.map((m, i) => {
+    const st = STANDING_TONE[m.status] ?? { tone: 'neutral', mark: '?' };
+    const x = 5 + i * cell;
+    return html`<g><title>${`${m.id}: ${STATUS_WORDS[m.status]}`}</title><rect x="${px(x)}" y="6" width="${px(cell - 2)}" height="34" fill="${TONE_COLOR[st.tone] ?? COLOR.skipped}"/><text x="${px(x + (cell - 2) / 2)}" y="29" text-anchor="middle" font-size="15" font-weight="700" fill="#ffffff">${st.mark}</text>${cell >= 30 ? html`<text x="${px(x + (cell - 2) / 2)}" y="56" text-anchor="middle" font-size="10" fill="${COLOR.text}">${m.id.length > 8 ? `${m.id.slice(0, 7)}…` : m.id}</text>` : ''}</g>`;
+  });
+  const chart = html`${svgOpen(W, H, t, d, 'Standing of each release, in publication order', `${n} releases: ${Object.entries(s.counts).filter(([k, v]) => k !== 'population' && k !== 'examined' && v > 0).map(([k, v]) => `${v} ${STATUS_WORDS[k as keyof typeof STATUS_WORDS] ?? k}`).join(', ')}`)}${cells}<text x="5" y="74" font-size="11" fill="${COLOR.muted}">${s.members[0] ? s.members[0].published.slice(0, 10) : ''}</text><text x="${px(W - 5)}" y="74" text-anchor="end" font-size="11" fill="${COLOR.muted}">${s.members.at(-1)?.published.slice(0, 10) ?? ''}</text></svg>`;
+  const rows = (['holds', 'policy-failed', 'not-authentic', 'unsigned', 'missing', 'unavailable', 'not-examined'] as const).filter((k) => s.counts[k] > 0).map((k) => [STATUS_WORDS[k], s.counts[k]]);
+  return html`<section id="standing"><h2>Standing across the period</h2>${figure(chart, dataTable('Releases by standing', ['Standing', 'Releases'], rows), 'Each release of the period, oldest first. ✓ holds; ✗ failed the policy or is not authentic; ? unsigned; ∅ no evidence; ! could not be read; – not in the sample.')}</section>`;
+}
+
+function releasesSection(s: PeriodSummary): Safe {
+  return html`<section id="releases"><h2>Releases (${s.members.length})</h2>
+<table class="releases"><caption>Every release in the period, with the three answers kept apart</caption>
+<thead><tr><th scope="col">Release</th><th scope="col">Published</th><th scope="col">Standing</th><th scope="col">Authentic</th><th scope="col">Policy</th><th scope="col">Evidence says</th><th scope="col">Why</th></tr></thead>
+<tbody>${s.members.map((m) => {
+    const a = answers(m);
+    const st = STANDING_TONE[m.status] ?? { tone: 'neutral', mark: '?' };
+    return html`<tr class="standing-${m.status}"><th scope="row">${m.url ? html`<a href="${m.url}">${m.id}</a>` : m.id}</th><td>${m.published ? m.published.slice(0, 10) : 'undated'}</td><td><span class="badge ${st.tone}"><span class="mark" aria-hidden="true">${st.mark}</span> ${STATUS_WORDS[m.status]}</span></td><td>${a.authentic}</td><td>${a.policy}</td><td>${a.evidence}</td><td>${m.status === 'holds' || m.status === 'not-examined' ? '' : m.reason}${m.evidence.bundle?.digest ? html`<div class="code">bundle ${m.evidence.bundle.digest}</div>` : ''}</td></tr>`;
+  })}</tbody></table></section>`;
+}
+
+function controlsSection(s: PeriodSummary): Safe {
+  if (!s.controls.length) return html`<section id="controls"><h2>Controls</h2><p>The policy maps no requirement, rule or cross-check to a control${s.controls.length === 0 ? ' (or no policy was given)' : ''}.</p></section>`;
+  const examined = s.counts.examined;
+  return html`<section id="controls"><h2>Controls (${s.controls.length})</h2>
+<table class="controls"><caption>Each control the policy cites: the evidence that covers it, and in how many of the ${examined} examined releases it held</caption>
+<thead><tr><th scope="col">Control</th><th scope="col">Evidence</th><th scope="col">Held</th><th scope="col" class="num">Failed</th><th scope="col" class="num">Not evaluated</th><th scope="col">Failed in</th></tr></thead>
+<tbody>${s.controls.map((c) => {
+    const held = c.held + c.waived;
+    const ratio = examined ? held / examined : 0;
+    return html`<tr class="${c.failed ? 'row-fail' : 'row-pass'}"><th scope="row">${code(c.id)}${c.title ? html`<div class="control-title">${c.title}</div>` : html`<div class="control-title">(the policy's own)</div>`}</th><td>${c.kinds.join(', ') || '–'}<div class="code">${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')}</div></td><td><span class="meter" role="img" aria-label="${`${held} of ${examined}`}"><span style="width:${px(ratio * 100)}%"></span></span> ${held} of ${examined}${c.waived ? ` (${c.waived} waived)` : ''}</td><td class="num">${c.failed}</td><td class="num">${c.notEvaluated}</td><td>${c.failedIn.join(', ') || '–'}</td></tr>`;
+  })}</tbody></table></section>`;
+}
+
+function waiversSection(s: PeriodSummary): Safe {
+  if (!s.waivers.length) return html``;
+  return html`<section id="waivers"><h2>Waivers (${s.waivers.length})</h2>
+<table><caption>Waivers of the policy: where they were used, and whether they expired inside the period</caption>
+<thead><tr><th scope="col">Rule</th><th scope="col">Expires</th><th scope="col">Waived in</th><th scope="col">Failed after expiry in</th><th scope="col">Reason</th></tr></thead>
+<tbody>${s.waivers.map((w) => html`<tr><th scope="row">${code(w.rule)}</th><td>${w.expires} ${w.expiredInPeriod ? badge('expired', 'Expired in the period') : ''}</td><td>${w.waivedIn.join(', ') || '–'}</td><td>${w.failedAfterExpiryIn.join(', ') || '–'}</td><td>${w.reason}</td></tr>`)}</tbody></table></section>`;
+}
+
+interface Series {
+  name: string;
+  color: string;
+  values: (number | null)[];
+  format: (v: number) => string;
+  dash?: string;
+}
+
+/** A line chart over the releases: one point per release (a gap where it has no figure), each labelled, with a legend. */
+function lineChart(ids: IdGen, o: { title: string; desc: string; labels: string[]; series: Series[]; min?: number }): Safe {
+  const W = 1000;
+  const H = 250;
+  const left = 56;
+  const right = 16;
+  const top = 30;
+  const bottom = 48;
+  const all = o.series.flatMap((x) => x.values.filter((v): v is number => v !== null));
+  const max = Math.max(...all, 1e-9);
+  const min = Math.min(o.min ?? 0, ...all);
+  const span = max - min || 1;
+  const n = o.labels.length;
+  const x = (i: number): number => left + (n <= 1 ? (W - left - right) / 2 : (i / (n - 1)) * (W - left - right));
+  const y = (v: number): number => top + (1 - (v - min) / span) * (H - top - bottom);
+  const t = ids.next('chart-title');
+  const d = ids.next('chart-desc');
+  const grid = [0, 0.5, 1].map((f) => {
+    const v = min + f * span;
+    return html`<line x1="${px(left)}" x2="${px(W - right)}" y1="${px(y(v))}" y2="${px(y(v))}" stroke="${COLOR.grid}"/><text x="${px(left - 6)}" y="${px(y(v) + 4)}" text-anchor="end" font-size="11" fill="${COLOR.muted}">${o.series[0]?.format(v) ?? String(v)}</text>`;
+  });
+  const every = Math.max(1, Math.ceil(n / 12));
+  const xlabels = o.labels.map((l, i) => (i % every === 0 || i === n - 1 ? html`<text x="${px(x(i))}" y="${px(H - bottom + 16)}" text-anchor="middle" font-size="10" fill="${COLOR.muted}">${l.length > 10 ? `${l.slice(0, 9)}…` : l}</text>` : ''));
+  const lines = o.series.map((sr) => {
+    const segments: string[] = [];
+    let current: string[] = [];
+    sr.values.forEach((v, i) => {
+      if (v === null) {
+        if (current.length) segments.push(current.join(' '));
+        current = [];
+      } else current.push(`${px(x(i))},${px(y(v))}`);
+    });
+    if (current.length) segments.push(current.join(' '));
+    return html`<g class="series" data-series="${sr.name}">${segments.map((p) => html`<polyline points="${p}" fill="none" stroke="${sr.color}" stroke-width="2.5"${sr.dash ? html` stroke-dasharray="${sr.dash}"` : ''}/>`)}${sr.values.map((v, i) => (v === null ? '' : html`<circle cx="${px(x(i))}" cy="${px(y(v))}" r="3.5" fill="${sr.color}"><title>${`${o.labels[i] ?? ''}: ${sr.name} ${sr.format(v)}`}</title></circle>`))}</g>`;
+  });
+  const legend = o.series.map((sr, i) => html`<g><rect x="${px(left + i * 200)}" y="8" width="14" height="4" fill="${sr.color}"/><text x="${px(left + i * 200 + 20)}" y="14" font-size="12" fill="${COLOR.text}">${sr.name}</text></g>`);
+  return html`${svgOpen(W, H, t, d, o.title, o.desc)}${grid}${xlabels}${lines}${legend}</svg>`;
+}
+
+function trendsSection(s: PeriodSummary, ids: IdGen): Safe {
+  const t: TrendPoint[] = s.trends;
+  if (!t.length) return html`<section id="trends"><h2>Trends</h2><p>No examined release had evidence whose figures could be read.</p></section>`;
+  const labels = t.map((p) => p.id + (p.unverified ? '*' : ''));
+  const int = (v: number): string => String(Math.round(v));
+  const charts: Safe[] = [];
+  const table = (caption: string, head: string[], pick: (p: TrendPoint) => string[]): Safe => dataTable(caption, ['Release', ...head], t.map((p) => [labels[t.indexOf(p)], ...pick(p)]));
+  const has = (f: (p: TrendPoint) => number | null): boolean => t.some((p) => f(p) !== null);
+  const show = (v: number | null, f: (v: number) => string): string => (v === null ? '–' : f(v));
+  if (has((p) => p.tests)) {
+    charts.push(figure(lineChart(ids, { title: 'Tests per release', desc: 'Test cases run and failed (or errored) in each release', labels, series: [{ name: 'tests', color: COLOR.passed, values: t.map((p) => p.tests), format: int }, { name: 'failed or errored', color: COLOR.failed, values: t.map((p) => p.testsFailed), format: int, dash: '6 3' }] }), table('Tests per release', ['Tests', 'Failed'], (p) => [show(p.tests, int), show(p.testsFailed, int)]), 'Tests: from each release\'s JUnit reports.'));
+  }
+  if (has((p) => p.findingsCritical)) {
+    charts.push(figure(lineChart(ids, { title: 'Findings per release', desc: 'Critical and high findings of the scans in each release', labels, series: [{ name: 'critical', color: COLOR.critical, values: t.map((p) => p.findingsCritical), format: int }, { name: 'high', color: COLOR.high, values: t.map((p) => p.findingsHigh), format: int, dash: '6 3' }] }), table('Findings per release', ['Critical', 'High'], (p) => [show(p.findingsCritical, int), show(p.findingsHigh, int)]), 'Findings: from each release\'s SARIF.'));
+  }
+  if (has((p) => p.leadTimeMedianSeconds) || has((p) => p.deploymentsPerDay)) {
+    const h = (v: number): string => `${(v / 3600).toFixed(1)} h`;
+    charts.push(figure(lineChart(ids, { title: 'Lead time for changes', desc: 'Median lead time for changes (DORA) at each release', labels, series: [{ name: 'median lead time', color: COLOR.accent, values: t.map((p) => p.leadTimeMedianSeconds), format: h }] }), table('DORA figures per release', ['Lead time', 'Deploys/day', 'Change failure rate', 'Time to restore'], (p) => [show(p.leadTimeMedianSeconds, h), show(p.deploymentsPerDay, (v) => v.toFixed(2)), show(p.changeFailureRate, (v) => `${(v * 100).toFixed(0)}%`), show(p.timeToRestoreMedianSeconds, h)]), 'DORA: the figures each release collected.'));
+  }
+  if (has((p) => p.sloBudgetRemaining)) {
+    const pc = (v: number): string => `${(v * 100).toFixed(0)}%`;
+    charts.push(figure(lineChart(ids, { title: 'Error budget left', desc: 'The smallest error budget left among the SLOs at each release', labels, series: [{ name: 'least budget left', color: COLOR.medium, values: t.map((p) => p.sloBudgetRemaining), format: pc }] }), table('Error budget per release', ['Least budget left'], (p) => [show(p.sloBudgetRemaining, pc)]), 'SLOs: from each release\'s Prometheus snapshot.'));
+  }
+  return html`<section id="trends"><h2>Trends</h2>${charts}${t.some((p) => p.unverified) ? html`<p class="note">* unverified: the bundle's own figures, its signature not verified.</p>` : ''}</section>`;
+}
+
+const AUDIT_CSS = `
+#standing figure.chart, #trends figure.chart { grid-template-columns: minmax(0, 1fr); }
+#trends .chart-data { max-height: 320px; overflow: auto; }
+table.releases, table.controls { width: 100%; border-collapse: collapse; font-size: 14px; }
+table.releases th, table.releases td, table.controls th, table.controls td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
+.control-title { font-weight: 400; font-size: 12px; color: var(--muted); }
+.meter { display: inline-block; width: 90px; height: 10px; background: var(--neutral-bg); border: 1px solid var(--line); vertical-align: middle; }
+.meter span { display: block; height: 100%; background: var(--pass-fg); }
+p.note { color: var(--muted); font-size: 13px; }
+`;

@@ -1,0 +1,151 @@
+import type { AuditReport, MemberStatus, PeriodMember, PeriodSummary } from '../verifier/period.js';
+import { code, table, text as md } from './markdown.js';
+
+/**
+ * The period report as text and Markdown (docs/audit.md). The three answers
+ * stay apart for every release: authentic (and how checked), policy, and
+ * what the evidence says; the population's standing is never a plain pass
+ * when a release was not examined, not authentic or missing.
+ */
+
+export const STATUS_WORDS: Record<MemberStatus, string> = {
+  holds: 'holds',
+  'policy-failed': 'POLICY FAILED',
+  'not-authentic': 'NOT AUTHENTIC',
+  unsigned: 'UNSIGNED',
+  missing: 'NO EVIDENCE',
+  unavailable: 'UNAVAILABLE',
+  'not-examined': 'not examined',
+};
+
+export const VERDICT_WORDS: Record<PeriodSummary['verdict'], string> = {
+  holds: 'EVERY RELEASE HOLDS',
+  'not-authentic': 'RELEASES WITHOUT AUTHENTIC EVIDENCE',
+  incomplete: 'AUDIT INCOMPLETE',
+  'policy-failed': 'POLICY FAILED',
+};
+
+export function sourceLine(r: AuditReport): string {
+  const s = r.source;
+  return s.type === 'github' ? `GitHub releases of ${s.repository}` : s.type === 'oci' ? `tags of ${s.repository}` : s.path;
+}
+
+/** The answers for one release, as words. */
+export function answers(m: PeriodMember): { authentic: string; policy: string; evidence: string } {
+  const a = m.report?.assessment;
+  if (!m.sampled) return { authentic: '–', policy: '–', evidence: '–' };
+  const authentic = m.status === 'unsigned' ? 'unsigned' : m.status === 'missing' ? 'no evidence' : m.status === 'unavailable' ? 'unavailable' : !a ? 'not authentic' : a.authenticity.status === 'authentic' ? `authentic (${a.authenticity.method})` : a.authenticity.status === 'not-checked' ? 'not checked' : 'NOT AUTHENTIC';
+  const policy = !a ? 'not evaluated' : a.policy.status === 'satisfied' ? 'holds' : a.policy.status === 'failed' ? 'FAILED' : 'not evaluated';
+  const evidence = !a ? 'unknown' : a.evidence.status === 'clean' ? 'clean' : a.evidence.status === 'concerns' ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}${a.evidence.unverified ? ' (unverified)' : ''}` : 'unknown';
+  return { authentic, policy, evidence };
+}
+
+const day = (iso: string): string => (iso ? iso.slice(0, 10) : 'undated');
+
+function countsLine(c: PeriodSummary['counts']): string {
+  const parts = [`${c.holds} hold`];
+  if (c['policy-failed']) parts.push(`${c['policy-failed']} failed the policy`);
+  if (c['not-authentic']) parts.push(`${c['not-authentic']} not authentic`);
+  if (c.unsigned) parts.push(`${c.unsigned} unsigned`);
+  if (c.missing) parts.push(`${c.missing} without evidence`);
+  if (c.unavailable) parts.push(`${c.unavailable} unavailable`);
+  if (c['not-examined']) parts.push(`${c['not-examined']} not examined (outside the sample)`);
+  return parts.join(', ');
+}
+
+const fmt = (v: number | null, digits = 0): string => (v === null ? '–' : v.toFixed(digits));
+const hours = (s: number | null): string => (s === null ? '–' : `${(s / 3600).toFixed(1)} h`);
+const pct = (v: number | null): string => (v === null ? '–' : `${(v * 100).toFixed(0)}%`);
+
+export function formatAuditText(r: AuditReport): string {
+  const s = r.summary;
+  const out: string[] = [];
+  out.push(`${VERDICT_WORDS[s.verdict]}: ${sourceLine(r)}, ${s.period.since} … ${s.period.until}`);
+  out.push(`population: ${s.counts.population} release${s.counts.population === 1 ? '' : 's'}; examined ${s.counts.examined}${s.sample ? ` (sample of ${s.sample.size}, seed ${JSON.stringify(s.sample.seed)}: ${s.sample.method})` : ''}`);
+  out.push(`standing: ${countsLine(s.counts)}`);
+  out.push(`policy: ${r.policy ? `${r.policy.path} (${r.policy.digest})` : 'none given: authenticity only'}`);
+  out.push('');
+  const rows = s.members.map((m) => {
+    const a = answers(m);
+    return [m.id, day(m.published), STATUS_WORDS[m.status], a.authentic, a.policy, a.evidence];
+  });
+  const head = ['RELEASE', 'PUBLISHED', 'STANDING', 'AUTHENTIC', 'POLICY', 'EVIDENCE'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  out.push(line(head), ...rows.map(line));
+  const why = s.members.filter((m) => m.status !== 'holds' && m.status !== 'not-examined');
+  if (why.length) {
+    out.push('', 'why:');
+    for (const m of why) out.push(`  ${m.id}: ${m.reason}`);
+  }
+  if (s.controls.length) {
+    out.push('', `controls (over ${s.counts.examined} examined release${s.counts.examined === 1 ? '' : 's'}):`);
+    for (const c of s.controls) {
+      out.push(`  ${c.id}${c.title ? ` — ${c.title}` : ''}`);
+      out.push(`    held in ${c.held + c.waived}${c.waived ? ` (${c.waived} by waiver)` : ''}, failed in ${c.failed}${c.failedIn.length ? ` (${c.failedIn.join(', ')})` : ''}, not evaluated in ${c.notEvaluated}${c.notApplicable ? `, not applicable in ${c.notApplicable}` : ''}; evidence: ${c.kinds.join(', ') || 'none named'}; by ${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')}`);
+    }
+  }
+  if (s.waivers.length) {
+    out.push('', 'waivers:');
+    for (const w of s.waivers) {
+      out.push(`  ${w.rule} until ${w.expires}${w.expiredInPeriod ? ' (EXPIRED inside the period)' : ''}: ${w.reason}`);
+      out.push(`    waived a failure in ${w.waivedIn.length ? w.waivedIn.join(', ') : 'no release'}${w.failedAfterExpiryIn.length ? `; failed after it expired in ${w.failedAfterExpiryIn.join(', ')}` : ''}`);
+    }
+  }
+  if (s.trends.length) {
+    out.push('', 'trends:');
+    const trows = s.trends.map((t) => [t.id + (t.unverified ? '*' : ''), day(t.published), fmt(t.tests), fmt(t.testsFailed), fmt(t.findingsCritical), fmt(t.findingsHigh), fmt(t.deploymentsPerDay, 2), hours(t.leadTimeMedianSeconds), pct(t.changeFailureRate), pct(t.sloBudgetRemaining)]);
+    const th = ['RELEASE', 'PUBLISHED', 'TESTS', 'FAILED', 'CRITICAL', 'HIGH', 'DEPLOYS/DAY', 'LEAD TIME', 'CFR', 'SLO BUDGET'];
+    const tw = th.map((h, i) => Math.max(h.length, ...trows.map((row) => (row[i] as string).length)));
+    const tl = (cells: string[]): string => cells.map((c, i) => c.padEnd(tw[i] as number)).join('  ').trimEnd();
+    out.push(tl(th), ...trows.map(tl));
+    if (s.trends.some((t) => t.unverified)) out.push('* figures as the bundle claims them: its signature was not verified');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function formatAuditMarkdown(r: AuditReport): string {
+  const s = r.summary;
+  const out: string[] = [];
+  out.push(`# Audit of ${md(sourceLine(r))}, ${md(s.period.since)} to ${md(s.period.until)}`, '');
+  out.push(`**${VERDICT_WORDS[s.verdict]}.** ${md(countsLine(s.counts))}.`, '');
+  out.push(`- Population: ${s.counts.population} releases; examined: ${s.counts.examined}${s.sample ? ` (a sample of ${s.sample.size}, seed ${code(s.sample.seed)}; ${md(s.sample.method)})` : ''}`);
+  out.push(`- Policy: ${r.policy ? `${code(r.policy.path)} (${code(r.policy.digest)})` : 'none given: authenticity only'}`);
+  out.push(`- Generated: ${md(r.generatedAt)}`, '');
+  out.push('## Releases', '');
+  out.push(
+    table(
+      ['Release', 'Published', 'Standing', 'Authentic', 'Policy', 'Evidence', 'Bundle'],
+      s.members.map((m) => {
+        const a = answers(m);
+        return [code(m.id), md(day(m.published)), md(STATUS_WORDS[m.status]), md(a.authentic), md(a.policy), md(a.evidence), m.evidence.bundle?.digest ? code(m.evidence.bundle.digest) : '–'];
+      }),
+    ),
+    '',
+  );
+  const why = s.members.filter((m) => m.status !== 'holds' && m.status !== 'not-examined');
+  if (why.length) {
+    out.push('### Releases that do not hold', '');
+    for (const m of why) out.push(`- ${code(m.id)}: ${md(m.reason)}`);
+    out.push('');
+  }
+  if (s.controls.length) {
+    out.push('## Controls', '');
+    out.push(
+      table(
+        ['Control', 'Title', 'Held', 'Failed', 'Not evaluated', 'Evidence', 'Failed in'],
+        s.controls.map((c) => [code(c.id), md(c.title ?? '(the policy\'s own)'), `${c.held + c.waived}${c.waived ? ` (${c.waived} waived)` : ''}`, String(c.failed), String(c.notEvaluated), md(c.kinds.join(', ') || '–'), md(c.failedIn.join(', ') || '–')]),
+      ),
+      '',
+    );
+  }
+  if (s.waivers.length) {
+    out.push('## Waivers', '');
+    out.push(table(['Rule', 'Expires', 'Expired in the period', 'Waived in', 'Failed after expiry in', 'Reason'], s.waivers.map((w) => [code(w.rule), md(w.expires), w.expiredInPeriod ? '**yes**' : 'no', md(w.waivedIn.join(', ') || '–'), md(w.failedAfterExpiryIn.join(', ') || '–'), md(w.reason)])), '');
+  }
+  if (s.trends.length) {
+    out.push('## Trends', '');
+    out.push(table(['Release', 'Published', 'Tests', 'Failed', 'Critical', 'High', 'Deploys/day', 'Lead time (median)', 'Change failure rate', 'Least SLO budget left'], s.trends.map((t) => [code(t.id) + (t.unverified ? ' (unverified)' : ''), md(day(t.published)), fmt(t.tests), fmt(t.testsFailed), fmt(t.findingsCritical), fmt(t.findingsHigh), fmt(t.deploymentsPerDay, 2), hours(t.leadTimeMedianSeconds), pct(t.changeFailureRate), pct(t.sloBudgetRemaining)])), '');
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,127 @@
+import type { Policy } from '../policy/schema.js';
+import type { PolicyResult } from '../policy-result.js';
+import { CATALOGS, type ControlCatalog } from './catalogs.js';
+
+export { CATALOGS, type ControlCatalog };
+
+/** What a control id cited in a policy is. */
+export type ControlLookup =
+  | { known: true; id: string; catalog: ControlCatalog; control: { id: string; title: string }; /** The cited task of the control, when one was cited (SSDF-PS.2.1). */ task?: string }
+  /** A prefix of a shipped catalog with an id it does not list: a typo to refuse. */
+  | { known: false; id: string; catalog: ControlCatalog }
+  /** A control of the policy's own (no shipped catalog's prefix): shown as written. */
+  | { known: false; id: string; catalog?: undefined };
+
+export function lookupControl(id: string): ControlLookup {
+  const dash = id.indexOf('-');
+  const catalog = dash > 0 ? CATALOGS.find((c) => c.prefix === id.slice(0, dash)) : undefined;
+  if (!catalog) return { known: false, id };
+  const rest = id.slice(dash + 1);
+  const exact = catalog.controls.find((c) => c.id === rest);
+  if (exact) return { known: true, id, catalog, control: exact };
+  if (catalog.tasks) {
+    const parent = catalog.controls.find((c) => rest.startsWith(`${c.id}.`) && /^\d{1,2}$/.test(rest.slice(c.id.length + 1)));
+    if (parent) return { known: true, id, catalog, control: parent, task: rest };
+  }
+  return { known: false, id, catalog };
+}
+
+/** Control ids as OSCAL and the reports need them: a token (letters, digits, `.`, `-`, `_`). */
+export const CONTROL_ID = /^[A-Za-z_][A-Za-z0-9._-]{0,127}$/;
+
+/** Where in a policy a control is cited: what evidence a requirement, rule or cross-check of it reads. */
+export interface ControlCitation {
+  type: 'requirement' | 'rule' | 'cross-check';
+  /** The requirement's kind, the rule's or the cross-check's name. */
+  name: string;
+  /** The evidence kinds it reads. */
+  kinds: string[];
+}
+
+export interface ControlCoverage {
+  id: string;
+  title?: string;
+  catalog?: ControlCatalog['id'];
+  citations: ControlCitation[];
+  /** Every evidence kind the citations read, sorted. */
+  kinds: string[];
+}
+
+const CROSS_CHECK_KINDS: Record<string, string[]> = { 'sbom-version': ['sbom'], 'sarif-commit': ['sarif'], 'junit-commit': ['junit'] };
+
+/** The evidence kinds a rule's expression reads: the policy's list names it mentions. */
+export function kindsOfExpression(expr: string, kinds: readonly string[]): string[] {
+  const words = new Set(expr.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
+  return kinds.filter((k) => words.has(k));
+}
+
+/** Every control a policy cites, with what covers it; sorted by catalog order, then the policy's own. */
+export function controlCoverage(policy: Policy, kinds: readonly string[]): ControlCoverage[] {
+  const by = new Map<string, ControlCitation[]>();
+  const cite = (ids: readonly string[], c: ControlCitation): void => {
+    for (const id of new Set(ids)) by.set(id, [...(by.get(id) ?? []), c]);
+  };
+  for (const r of policy.require) cite(r.controls, { type: 'requirement', name: r.kind, kinds: [r.kind] });
+  for (const r of policy.rules) cite(r.controls, { type: 'rule', name: r.name, kinds: kindsOfExpression(r.expr, kinds) });
+  for (const c of policy.crossChecks) {
+    if (typeof c === 'string') continue;
+    cite(c.controls, { type: 'cross-check', name: c.name, kinds: CROSS_CHECK_KINDS[c.name] ?? [] });
+  }
+  return [...by.entries()]
+    .map(([id, citations]) => {
+      const found = lookupControl(id);
+      return {
+        id,
+        ...(found.known ? { title: found.control.title + (found.task ? ` (task ${found.task})` : '') } : {}),
+        ...(found.catalog ? { catalog: found.catalog.id } : {}),
+        citations,
+        kinds: [...new Set(citations.flatMap((c) => c.kinds))].sort(),
+      };
+    })
+    .sort(compareControls);
+}
+
+function catalogRank(c: { catalog?: string }): number {
+  const i = CATALOGS.findIndex((x) => x.id === c.catalog);
+  return i === -1 ? CATALOGS.length : i;
+}
+
+export function compareControls(a: { id: string; catalog?: string }, b: { id: string; catalog?: string }): number {
+  return catalogRank(a) - catalogRank(b) || a.id.localeCompare(b.id, 'en', { numeric: true });
+}
+
+/** How a control fared in one evaluation: `held` when everything citing it passed (or was waived: `waived`). */
+export type ControlState = 'held' | 'waived' | 'failed' | 'not-applicable';
+
+export interface ControlResult {
+  id: string;
+  title?: string;
+  catalog?: ControlCatalog['id'];
+  state: ControlState;
+  /** What cites it and how each fared. */
+  items: { type: ControlCitation['type']; name: string; status: string; message: string }[];
+}
+
+/**
+ * The controls of one policy evaluation: each control's items (requirements,
+ * rules, cross-checks citing it) and whether it held. A control whose only
+ * cross-checks did not apply is `not-applicable`.
+ */
+export function controlResults(result: PolicyResult): ControlResult[] {
+  const by = new Map<string, ControlResult['items']>();
+  const add = (ids: readonly string[] | undefined, item: ControlResult['items'][number]): void => {
+    for (const id of new Set(Array.isArray(ids) ? ids.map(String) : [])) by.set(id, [...(by.get(id) ?? []), item]);
+  };
+  for (const r of result.requirements) add(r.controls, { type: 'requirement', name: r.kind, status: r.status, message: r.message });
+  for (const r of result.rules) add(r.controls, { type: 'rule', name: r.name, status: r.status, message: r.message });
+  for (const c of result.crossChecks) add(c.controls, { type: 'cross-check', name: c.name, status: c.status, message: c.message });
+  return [...by.entries()]
+    .map(([id, items]): ControlResult => {
+      const found = lookupControl(id);
+      const failed = items.some((i) => i.status === 'fail' || i.status === 'error');
+      const applicable = items.some((i) => i.status !== 'not-applicable');
+      const state: ControlState = failed ? 'failed' : !applicable ? 'not-applicable' : items.some((i) => i.status === 'waived') ? 'waived' : 'held';
+      return { id, ...(found.known ? { title: found.control.title } : {}), ...(found.catalog ? { catalog: found.catalog.id } : {}), state, items };
+    })
+    .sort(compareControls);
+}

@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import type { Manifest } from '../core/manifest.js';
+import { summariesOf } from '../core/summaries.js';
+import { controlCoverage, controlResults, type ControlCoverage, type ControlState } from './controls/index.js';
+import type { LoadedPolicy } from './policy/evaluate.js';
+import { POLICY_KINDS } from './policy/evaluate.js';
+import type { VerifyReport } from './report.js';
+import type { IdentityPolicy } from './identity-policy.js';
+
+/**
+ * The auditor's period view (docs/audit.md), as data: every release of a
+ * period, what was found for each, the three answers for those examined, the
+ * controls across them, the waivers, and trends. Pure: the command layer
+ * lists, downloads and verifies; this only reads the results.
+ */
+
+/** What was found for a release before anything was verified. */
+export type EvidenceState = 'found' | 'unsigned' | 'missing' | 'ambiguous' | 'unavailable';
+
+/**
+ * A release's standing in the audit:
+ * - `holds`: authentic, and the policy (if any) held;
+ * - `policy-failed`: authentic, the policy failed (exit 3);
+ * - `not-authentic`: integrity, signature or signer failed (exit 1);
+ * - `unsigned`: a bundle without its Sigstore bundle; authenticity cannot be shown (exit 1);
+ * - `missing`: no evidence bundle, or several with none chosen (exit 1);
+ * - `unavailable`: the source failed to deliver it (exit 2: the audit is incomplete);
+ * - `not-examined`: outside the sample.
+ */
+export type MemberStatus = 'holds' | 'policy-failed' | 'not-authentic' | 'unsigned' | 'missing' | 'unavailable' | 'not-examined';
+
+export interface PeriodMemberInput {
+  /** The release: a tag. */
+  id: string;
+  /** When the source says it was published (RFC 3339). */
+  published: string;
+  /** Where it is: the release page, or oci://…@sha256:… */
+  url?: string;
+  sampled: boolean;
+  evidence: {
+    state: EvidenceState;
+    /** Why it is not `found`, with the source's error code where there was one. */
+    code?: string;
+    message?: string;
+    bundle?: { name: string; digest: string; size: number; url?: string };
+    attestation?: { name: string; digest: string; url?: string };
+  };
+  /** The verification report, once verified (for `unsigned`: integrity only). */
+  report?: VerifyReport;
+  /** The manifest's entries, once read. */
+  entries?: Manifest['entries'];
+}
+
+export interface TrendPoint {
+  id: string;
+  published: string;
+  /** The figures are the bundle's claims, its signature not verified. */
+  unverified: boolean;
+  tests: number | null;
+  testsFailed: number | null;
+  findingsCritical: number | null;
+  findingsHigh: number | null;
+  deploymentsPerDay: number | null;
+  leadTimeMedianSeconds: number | null;
+  changeFailureRate: number | null;
+  timeToRestoreMedianSeconds: number | null;
+  /** The smallest error budget left among the bundle's SLOs (ratio; below 0 when overspent). */
+  sloBudgetRemaining: number | null;
+}
+
+export interface PeriodMember extends PeriodMemberInput {
+  status: MemberStatus;
+  /** One sentence: why this status. */
+  reason: string;
+  trend?: TrendPoint;
+}
+
+export interface PeriodControl extends ControlCoverage {
+  /** Releases examined for which this control's requirements, rules and cross-checks held, were waived, failed, or did not apply. */
+  held: number;
+  waived: number;
+  failed: number;
+  notApplicable: number;
+  /** Examined releases with no policy result to read (not authentic, unsigned, missing). */
+  notEvaluated: number;
+  failedIn: string[];
+}
+
+export interface WaiverUse {
+  rule: string;
+  reason: string;
+  expires: string;
+  /** Releases whose failing rule it waived. */
+  waivedIn: string[];
+  /** Releases evaluated after it expired whose rule then failed. */
+  failedAfterExpiryIn: string[];
+  /** True when it expired inside the period. */
+  expiredInPeriod: boolean;
+}
+
+export interface PeriodSummary {
+  period: { since: string; until: string };
+  sample?: { size: number; seed: string; method: string };
+  members: PeriodMember[];
+  counts: Record<MemberStatus, number> & { population: number; examined: number };
+  controls: PeriodControl[];
+  waivers: WaiverUse[];
+  trends: TrendPoint[];
+  /** `holds` when every examined release holds; otherwise the worst standing, in exit-code order. */
+  verdict: 'holds' | 'not-authentic' | 'incomplete' | 'policy-failed';
+}
+
+/** How the sample is drawn, in words an auditor can redo by hand (docs/audit.md). */
+export const SAMPLE_METHOD = 'the N releases with the lowest sha256("<seed>\\n<tag>"), hex-compared';
+
+/** A reproducible sample: the same seed and population give the same releases, whatever their order. */
+export function drawSample(ids: readonly string[], size: number, seed: string): Set<string> {
+  const keyed = ids.map((id) => ({ id, key: createHash('sha256').update(`${seed}\n${id}`).digest('hex') }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return new Set(keyed.slice(0, size).map((k) => k.id));
+}
+
+/** Whether an instant (RFC 3339) falls inside a period given as dates or instants; a date alone runs to the end of that day, UTC. */
+export function periodBounds(since: string, until: string): { from: number; to: number } {
+  const from = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(since) ? `${since}T00:00:00Z` : since);
+  const to = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(until) ? `${until}T23:59:59.999Z` : until);
+  return { from, to };
+}
+
+export function statusOf(m: PeriodMemberInput): { status: MemberStatus; reason: string } {
+  if (!m.sampled) return { status: 'not-examined', reason: 'not in the sample' };
+  switch (m.evidence.state) {
+    case 'missing':
+    case 'ambiguous':
+      return { status: 'missing', reason: m.evidence.message ?? 'no evidence bundle' };
+    case 'unavailable':
+      return { status: 'unavailable', reason: m.evidence.message ?? 'the source did not deliver the evidence' };
+    case 'unsigned':
+      return { status: 'unsigned', reason: `${m.evidence.message ?? 'the bundle has no Sigstore bundle beside it'}, so it cannot be shown authentic${m.report && m.report.ok ? ' (its content matches its digests)' : m.report ? ' (and its content does not match its digests)' : ''}` };
+    case 'found':
+      break;
+  }
+  const a = m.report?.assessment;
+  if (!m.report || !a) return { status: 'not-authentic', reason: 'no verification report' };
+  if (a.authenticity.status !== 'authentic') return { status: 'not-authentic', reason: a.authenticity.summary };
+  if (a.policy.status === 'failed') return { status: 'policy-failed', reason: a.policy.summary };
+  return { status: 'holds', reason: a.policy.status === 'satisfied' ? `authentic; ${a.policy.summary}` : `authentic; ${a.policy.summary}` };
+}
+
+/** The period's figures from a release's entries (null where it has none). */
+export function trendOf(m: PeriodMemberInput): TrendPoint | undefined {
+  if (!m.entries || !m.report) return undefined;
+  const authentic = m.report.assessment?.authenticity.status === 'authentic';
+  if (!authentic && !m.report.ok) return undefined;
+  const sum = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) : null);
+  const junit = summariesOf(m.entries, 'junit').map((x) => x.summary);
+  const sarif = summariesOf(m.entries, 'sarif').map((x) => x.summary);
+  const dora = summariesOf(m.entries, 'dora').map((x) => x.summary)[0];
+  const slos = summariesOf(m.entries, 'slo').flatMap((x) => x.summary.slos);
+  return {
+    id: m.id,
+    published: m.published,
+    unverified: !authentic,
+    tests: sum(junit.map((j) => j.tests)),
+    testsFailed: sum(junit.map((j) => j.failed + j.errored)),
+    findingsCritical: sum(sarif.map((s) => s.severities.critical)),
+    findingsHigh: sum(sarif.map((s) => s.severities.high)),
+    deploymentsPerDay: dora ? dora.deploymentsPerDay : null,
+    leadTimeMedianSeconds: dora ? dora.leadTimeSeconds.median : null,
+    changeFailureRate: dora ? dora.changeFailureRate : null,
+    timeToRestoreMedianSeconds: dora ? dora.timeToRestoreSeconds.median : null,
+    sloBudgetRemaining: slos.length ? Math.min(...slos.map((o) => o.errorBudget.remaining)) : null,
+  };
+}
+
+const VERDICT_ORDER: PeriodSummary['verdict'][] = ['not-authentic', 'incomplete', 'policy-failed', 'holds'];
+
+export function summarizePeriod(input: { since: string; until: string; members: PeriodMemberInput[]; policy?: LoadedPolicy; sample?: { size: number; seed: string } }): PeriodSummary {
+  const members: PeriodMember[] = [...input.members]
+    .sort((a, b) => Date.parse(a.published) - Date.parse(b.published) || a.id.localeCompare(b.id))
+    .map((m) => {
+      const trend = m.sampled ? trendOf(m) : undefined;
+      return { ...m, ...statusOf(m), ...(trend ? { trend } : {}) };
+    });
+  const counts = { population: members.length, examined: 0, holds: 0, 'policy-failed': 0, 'not-authentic': 0, unsigned: 0, missing: 0, unavailable: 0, 'not-examined': 0 } as PeriodSummary['counts'];
+  for (const m of members) {
+    counts[m.status]++;
+    if (m.sampled) counts.examined++;
+  }
+  const verdicts: PeriodSummary['verdict'][] = members.map((m) =>
+    m.status === 'not-authentic' || m.status === 'unsigned' || m.status === 'missing' ? 'not-authentic' : m.status === 'unavailable' ? 'incomplete' : m.status === 'policy-failed' ? 'policy-failed' : 'holds',
+  );
+  const verdict = VERDICT_ORDER.find((v) => verdicts.includes(v)) ?? 'holds';
+  return {
+    period: { since: input.since, until: input.until },
+    ...(input.sample ? { sample: { ...input.sample, method: SAMPLE_METHOD } } : {}),
+    members,
+    counts,
+    controls: input.policy ? periodControls(input.policy, members) : [],
+    waivers: input.policy ? periodWaivers(input.policy, members, periodBounds(input.since, input.until)) : [],
+    trends: members.flatMap((m) => (m.trend ? [m.trend] : [])),
+    verdict,
+  };
+}
+
+function periodControls(policy: LoadedPolicy, members: PeriodMember[]): PeriodControl[] {
+  const examined = members.filter((m) => m.sampled);
+  return controlCoverage(policy.policy, POLICY_KINDS).map((c) => {
+    const tally: Record<ControlState | 'not-evaluated', number> = { held: 0, waived: 0, failed: 0, 'not-applicable': 0, 'not-evaluated': 0 };
+    const failedIn: string[] = [];
+    for (const m of examined) {
+      const p = m.report?.policy;
+      const found = p && m.status !== 'not-authentic' && m.status !== 'unsigned' ? controlResults(p).find((r) => r.id === c.id) : undefined;
+      const state = found?.state ?? 'not-evaluated';
+      tally[state]++;
+      if (state === 'failed') failedIn.push(m.id);
+    }
+    return { ...c, held: tally.held, waived: tally.waived, failed: tally.failed, notApplicable: tally['not-applicable'], notEvaluated: tally['not-evaluated'], failedIn };
+  });
+}
+
+function waiverEnd(expires: string): number {
+  return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? Date.parse(`${expires}T23:59:59Z`) : Date.parse(expires);
+}
+
+function periodWaivers(policy: LoadedPolicy, members: PeriodMember[], bounds: { from: number; to: number }): WaiverUse[] {
+  return policy.policy.waivers.map((w) => {
+    const waivedIn: string[] = [];
+    const failedAfterExpiryIn: string[] = [];
+    for (const m of members) {
+      const rule = m.report?.policy?.rules.find((r) => r.name === w.rule);
+      if (rule?.status === 'waived') waivedIn.push(m.id);
+      if (rule?.status === 'fail' && rule.waiver?.expired) failedAfterExpiryIn.push(m.id);
+    }
+    const end = waiverEnd(w.expires);
+    return { rule: w.rule, reason: w.reason, expires: w.expires, waivedIn, failedAfterExpiryIn, expiredInPeriod: end >= bounds.from && end <= bounds.to };
+  });
+}
+
+/** What `evidence audit` reports (its JSON output): the source, the requirement, and the period. */
+export interface AuditReport {
+  kind: 'evidence-audit';
+  version: 1;
+  source: { type: 'github'; repository: string; apiUrl: string } | { type: 'oci'; repository: string } | { type: 'file'; path: string };
+  generatedAt: string;
+  policy?: { path: string; digest: string };
+  /** The signer the audit required, as given. */
+  identity: IdentityPolicy & { keys?: string[] };
+  summary: PeriodSummary;
+}
