@@ -1,0 +1,118 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audit } from '../../src/commands/audit.js';
+import { collect } from '../../src/commands/collect.js';
+import { push } from '../../src/commands/oci.js';
+import { sign } from '../../src/commands/sign.js';
+import { canonicalBytes } from '../../src/core/canonical-json.js';
+import { RegistryClient } from '../../src/transport/oci/client.js';
+import { OCI_EMPTY_BYTES, OCI_EMPTY_DESCRIPTOR, OCI_MANIFEST } from '../../src/transport/oci/manifest.js';
+import { registrySkipReason, startRegistry, type RunningRegistry } from '../helpers/registry.js';
+import { fixture } from '../helpers/tmp.js';
+
+if (registrySkipReason) console.warn(`skipping the OCI audit test: ${registrySkipReason}`);
+
+const PASSING = fixture('junit/gradle-TEST-demo.StringsTest.junit.xml');
+const FAILING = fixture('junit/jest.junit.xml');
+type Kind = 'good' | 'failing' | 'unsigned' | 'tampered' | 'other';
+/** 20 tags of one repository of Debian's docker-registry, dated by their bundles' created time. */
+const PLAN: [string, string, Kind][] = [
+  ...Array.from({ length: 14 }, (_, i): [string, string, Kind] => [`1.${i}.0`, `2026-02-${String(1 + i).padStart(2, '0')}`, 'good']),
+  ['1.14.0', '2026-03-01', 'failing'],
+  ['1.15.0', '2026-03-02', 'failing'],
+  ['1.16.0', '2026-03-03', 'unsigned'],
+  ['1.17.0', '2026-03-04', 'unsigned'],
+  ['1.18.0', '2026-03-05', 'tampered'],
+  ['latest-image', '', 'other'],
+];
+
+const POLICY = `version: 1
+rules:
+  - name: tests-green
+    expr: junit.all(j, j.tests > 0 && j.failed == 0 && j.errored == 0)
+    controls: [SOC2-CC8.1, SLSA-BUILD-L2]
+`;
+
+/** Where a bundle's final (attestations) gzip member starts: the last gzip header in it. */
+const lastMember = (b: Buffer): number => b.lastIndexOf(Buffer.from([0x1f, 0x8b, 0x08]));
+
+describe.skipIf(registrySkipReason !== undefined)('evidence audit over the tags of an OCI repository (docker-registry)', () => {
+  let registry: RunningRegistry;
+  let dir: string;
+  beforeAll(async () => {
+    registry = await startRegistry();
+    dir = await mkdtemp(join(tmpdir(), 'evidence-audit-oci-'));
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await writeFile(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    await writeFile(join(dir, 'key.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+    await writeFile(join(dir, 'policy.yaml'), POLICY);
+    const signedBytes = new Map<string, Buffer>();
+    for (const [tag, day, kind] of PLAN) {
+      const reference = `oci://${registry.host}/acme/web-evidence:${tag}`;
+      if (kind === 'other') {
+        // A tag that is not evidence: an artifact of another type.
+        const client = new RegistryClient(registry.host, { plainHttp: true });
+        await client.pushBlob('acme/web-evidence', OCI_EMPTY_DESCRIPTOR, () => Readable.from([Buffer.from(OCI_EMPTY_BYTES)]));
+        await client.pushManifest('acme/web-evidence', tag, canonicalBytes({ schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: 'application/vnd.example.other', config: OCI_EMPTY_DESCRIPTOR, layers: [OCI_EMPTY_DESCRIPTOR] }), OCI_MANIFEST);
+        continue;
+      }
+      const name = `web-${tag}.tar.gz`;
+      await collect({ cwd: dir, env: { SOURCE_DATE_EPOCH: String(Date.parse(`${day}T09:00:00Z`) / 1000) }, output: name, name: 'web', version: tag, junit: [kind === 'failing' ? FAILING : PASSING] });
+      if (kind !== 'unsigned') await sign({ cwd: dir, bundle: name, key: join(dir, 'key.pem'), noStandard: true });
+      if (kind === 'tampered') {
+        // This release's content with the attestations member of another release: each gzip member intact, the signature about another manifest.
+        const own = await readFile(join(dir, name));
+        const other = signedBytes.get('1.0.0') as Buffer;
+        await writeFile(join(dir, name), Buffer.concat([own.subarray(0, lastMember(own)), other.subarray(lastMember(other))]));
+      }
+      signedBytes.set(tag, await readFile(join(dir, name)));
+      await push({ cwd: dir, bundle: name, reference, registry: { plainHttp: true } });
+    }
+  }, 180_000);
+  afterAll(async () => {
+    await registry?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const options = () => ({ cwd: dir, oci: `oci://${registry.host}/acme/web-evidence`, registry: { plainHttp: true }, since: '2026-01-01', until: '2026-12-31', key: [join(dir, 'key.pub.pem')], policy: 'policy.yaml', cache: 'cache' });
+
+  it('lists every tag and classifies each release', async () => {
+    const r = await audit(options());
+    const standing = Object.fromEntries(r.summary.members.map((m) => [m.id, m.status]));
+    expect(Object.keys(standing).sort()).toEqual(PLAN.map(([t]) => t).sort());
+    expect(standing).toMatchObject({ '1.0.0': 'holds', '1.13.0': 'holds', '1.14.0': 'policy-failed', '1.15.0': 'policy-failed', '1.16.0': 'unsigned', '1.17.0': 'unsigned', '1.18.0': 'not-authentic', 'latest-image': 'missing' });
+    expect(r.summary.counts).toMatchObject({ population: 20, holds: 14, 'policy-failed': 2, unsigned: 2, 'not-authentic': 1, missing: 1 });
+    expect(r.summary.verdict).toBe('not-authentic');
+    // Dated by the bundles' created annotation, in order; the tag that is not evidence has no date.
+    expect(r.summary.members.find((m) => m.id === '1.5.0')?.published).toBe('2026-02-06T09:00:00.000Z');
+    const cc81 = r.summary.controls.find((c) => c.id === 'SOC2-CC8.1');
+    expect(cc81).toMatchObject({ held: 14, failed: 2, failedIn: ['1.14.0', '1.15.0'] });
+  });
+
+  it('takes the period from the tags\' dates and exits by the worst standing', async () => {
+    const holds = await audit({ ...options(), since: '2026-02-01', until: '2026-02-14' });
+    // 14 dated releases hold; the undated tag is listed (it cannot be placed outside the period) and has no evidence.
+    expect(holds.summary.members.filter((m) => m.published !== '').map((m) => m.status)).toEqual(Array(14).fill('holds'));
+    expect(holds.summary.members.filter((m) => m.published === '').map((m) => m.id)).toEqual(['latest-image']);
+    const policy = await audit({ ...options(), since: '2026-03-01', until: '2026-03-02' });
+    expect(policy.summary.members.filter((m) => m.published !== '').map((m) => m.status)).toEqual(['policy-failed', 'policy-failed']);
+  });
+
+  it('keeps each bundle in its cache under its digest, and a damaged cached file is fetched again, not trusted', async () => {
+    const { readdir, writeFile: write, readFile: read } = await import('node:fs/promises');
+    await audit({ ...options(), cache: 'cache-2' });
+    const files = (await readdir(join(dir, 'cache-2', 'sha256'))).filter((f) => /^[0-9a-f]{64}$/.test(f));
+    expect(files).toHaveLength(19);
+    const victim = join(dir, 'cache-2', 'sha256', files[0] as string);
+    const good = await read(victim);
+    await write(victim, Buffer.concat([good, Buffer.from('junk')]));
+    const r = await audit({ ...options(), cache: 'cache-2' });
+    for (const m of r.summary.members.filter((x) => x.evidence.bundle)) expect(files).toContain(m.evidence.bundle?.digest.slice(7));
+    expect(r.summary.counts.holds).toBe(14);
+    expect((await read(victim)).equals(good)).toBe(true);
+  });
+});
