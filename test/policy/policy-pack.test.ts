@@ -1,0 +1,99 @@
+import { generateKeyPairSync, createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../../scripts/local-sigstore.mjs';
+import { collect, type CollectOptions } from '../../src/commands/collect.js';
+import { sign } from '../../src/commands/sign.js';
+import { verify } from '../../src/commands/verify.js';
+import { fixture, useTmp } from '../helpers/tmp.js';
+
+/**
+ * examples/policies/: each policy of the pack against a bundle that passes it
+ * and one that fails it, collected from real tool outputs here, key-signed,
+ * and verified as an auditor would (the policy's verdict, and which rules).
+ */
+
+const tmp = useTmp();
+const PACK = new URL('../../examples/policies/', import.meta.url).pathname;
+const ISSUER = 'https://token.actions.githubusercontent.com';
+const OWN_WORKFLOW = 'https://github.com/acme/web/.github/workflows/build.yml@refs/tags/v1.0.0';
+const ISOLATED_BUILDER = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.0.0';
+
+let sigstore: LocalSigstore;
+beforeAll(async () => {
+  sigstore = await startLocalSigstore();
+});
+afterAll(async () => {
+  await sigstore?.close();
+});
+
+/** Collects, key-signs and verifies with a policy of the pack; the policy's verdict and the rules and requirements that failed. */
+async function judge(policy: string, inputs: Partial<CollectOptions>, dir?: string): Promise<{ verdict: string | undefined; failed: string[]; controls: string[] }> {
+  const cwd = dir ?? (await tmp());
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  await writeFile(join(cwd, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  await writeFile(join(cwd, 'key.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+  await collect({ cwd, env: { SOURCE_DATE_EPOCH: '1780000000' }, output: 'b.tar.gz', name: 'acme-web', version: '1.0.0', ...inputs });
+  await sign({ cwd, bundle: 'b.tar.gz', key: join(cwd, 'key.pem'), noStandard: true });
+  const { report } = await verify({ cwd, bundle: 'b.tar.gz', key: [join(cwd, 'key.pub.pem')], policy: join(PACK, policy), ...(inputs.trustedRoot ? { trustedRoot: inputs.trustedRoot } : {}) });
+  expect(report.assessment?.authenticity.status).toBe('authentic');
+  const p = report.policy;
+  const failed = [...(p?.requirements ?? []).filter((r) => r.status === 'fail').map((r) => `require ${r.kind}`), ...(p?.rules ?? []).filter((r) => r.status !== 'pass' && r.status !== 'waived').map((r) => r.name), ...(p?.crossChecks ?? []).filter((c) => c.status === 'fail').map((c) => `cross-check ${c.name}`)];
+  const controls = [...new Set([...(p?.requirements ?? []), ...(p?.rules ?? []), ...(p?.crossChecks ?? [])].flatMap((x) => x.controls ?? []))].sort();
+  return { verdict: report.verdict, failed, controls };
+}
+
+/** SLSA v1 provenance of app.tgz signed keyless (local Sigstore) by `identity`. */
+async function provenance(dir: string, identity: string): Promise<Partial<CollectOptions>> {
+  await writeFile(join(dir, 'app.tgz'), 'the release artifact');
+  const { keylessSigner } = await import('../../src/signer/sigstore.js');
+  const signer = keylessSigner({ identity: { getToken: async () => fakeIdentityToken({ iss: ISSUER, sub: identity }) }, fulcioUrl: sigstore.url, rekorUrl: sigstore.url, tsaUrl: sigstore.url });
+  const statement = {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: 'app.tgz', digest: { sha256: createHash('sha256').update('the release artifact').digest('hex') } }],
+    predicateType: 'https://slsa.dev/provenance/v1',
+    predicate: { buildDefinition: { buildType: 'https://actions.github.io/buildtypes/workflow/v1', externalParameters: {} }, runDetails: { builder: { id: identity } } },
+  };
+  await writeFile(join(dir, 'app.provenance.sigstore.json'), JSON.stringify(await signer.signDsse(Buffer.from(JSON.stringify(statement)), 'application/vnd.in-toto+json')));
+  await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+  return { subject: ['app.tgz'], attestation: ['app.provenance.sigstore.json'], identity: { certificateIdentity: identity, certificateOidcIssuer: ISSUER }, trustedRoot: [join(dir, 'trusted_root.json')] };
+}
+
+describe('the policy pack (examples/policies/)', () => {
+  it('soc2-cc8.1: a tested change passes; one with failing tests and a destructive migration fails, on CC8.1 and ISO A.8.29/A.8.32', async () => {
+    const pass = await judge('soc2-cc8.1.yaml', { sbom: [fixture('sbom/npm-sbom.cdx.json')], junit: [fixture('junit/gradle-TEST-demo.StringsTest.junit.xml')] });
+    expect(pass).toMatchObject({ verdict: 'verified', failed: [] });
+    expect(pass.controls).toEqual(['ISO27001-A.8.29', 'ISO27001-A.8.32', 'SOC2-CC8.1']);
+    const fail = await judge('soc2-cc8.1.yaml', { sbom: [fixture('sbom/npm-sbom.cdx.json')], junit: [fixture('junit/jest.junit.xml')], migrations: [fixture('migrations')] });
+    expect(fail.verdict).toBe('policy-failed');
+    expect(fail.failed).toEqual(['tests-green', 'no-destructive-migrations']);
+  });
+
+  it('ssdf: a release with an SBOM, a clean scan and green tests passes; a critical finding fails RV.1/RV.2', async () => {
+    const inputs = { sbom: [fixture('sbom/npm-sbom.cdx.json')], junit: [fixture('junit/gradle-TEST-demo.StringsTest.junit.xml')] };
+    const pass = await judge('ssdf.yaml', { ...inputs, sarif: [fixture('sarif/eslint.sarif')] });
+    expect(pass).toMatchObject({ verdict: 'verified', failed: [] });
+    expect(pass.controls).toContain('SSDF-RV.1');
+    const fail = await judge('ssdf.yaml', { ...inputs, sarif: [fixture('sarif/security-severity.handwritten.sarif')] });
+    expect(fail.verdict).toBe('policy-failed');
+    expect(fail.failed).toContain('no-critical-findings');
+  });
+
+  it('slsa-build-l2: provenance signed by the hosted builder passes; a release without provenance fails', async () => {
+    const dir = await tmp();
+    const pass = await judge('slsa-build-l2.yaml', await provenance(dir, OWN_WORKFLOW), dir);
+    expect(pass).toMatchObject({ verdict: 'verified', failed: [] });
+    const fail = await judge('slsa-build-l2.yaml', { junit: [fixture('junit/gradle-TEST-demo.StringsTest.junit.xml')] });
+    expect(fail.failed).toEqual(['require attestation', 'provenance-exists', 'provenance-signed-by-hosted-builder']);
+  }, 60_000);
+
+  it('slsa-build-l3: provenance from the isolated builder passes; from the project\'s own workflow it is only L2', async () => {
+    const dir = await tmp();
+    const pass = await judge('slsa-build-l3.yaml', await provenance(dir, ISOLATED_BUILDER), dir);
+    expect(pass).toMatchObject({ verdict: 'verified', failed: [] });
+    const other = await tmp();
+    const fail = await judge('slsa-build-l3.yaml', await provenance(other, OWN_WORKFLOW), other);
+    expect(fail).toMatchObject({ verdict: 'policy-failed', failed: ['provenance-from-isolated-builder'] });
+  }, 60_000);
+});
