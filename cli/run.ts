@@ -308,7 +308,7 @@ function addFetch(program: Command, io: CliIo, outcome: { exitCode: number }): v
       .option('-q, --quiet', 'no progress output')
       .option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)')
       .option('--policy <file>', 'a policy to evaluate over the evidence; failing it exits 3')
-      .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown', 'html']).default('text'))
+      .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown', 'html', 'oscal']).default('text'))
       .option('--json', 'same as --format json'),
   ).action(async (o) => {
     const { fetchRelease, fetchAttestations } = await import('../src/commands/fetch.js');
@@ -357,7 +357,8 @@ function addFetch(program: Command, io: CliIo, outcome: { exitCode: number }): v
     for (const p of r.problems) io.stderr.write(`evidence: ${p.message} [${p.code}]\n`);
     if (r.verification) {
       const { report, manifest } = r.verification;
-      io.stdout.write(renderReport(o.json ? 'json' : o.format, report, manifest));
+      const { loadPolicyFile } = await import('../src/commands/verify.js');
+      io.stdout.write(renderReport(o.json ? 'json' : o.format, report, manifest, o.format === 'oscal' && o.policy ? await loadPolicyFile(io.cwd, o.policy) : undefined));
     } else if (!r.intotoJsonl) io.stderr.write('note: the release has no .intoto.jsonl\n');
     // The library's verdict: a mismatch or verification failure (1) outranks a policy failure (3).
     outcome.exitCode = r.verdict === 'failed' ? ExitCode.VerificationFailed : r.verdict === 'policy-failed' ? ExitCode.PolicyFailed : ExitCode.Ok;
@@ -391,7 +392,7 @@ function addAudit(program: Command, io: CliIo, outcome: { exitCode: number }): v
     ),
   ).action(async (repository: string | undefined, o) => {
     const { audit } = await import('../src/commands/audit.js');
-    const { renderAudit } = await import('../src/commands/render.js');
+    const { renderAudit } = await import('../src/commands/render-audit.js');
     if ((repository === undefined) === (o.repo === undefined)) throw new UsageError('give exactly one source: --repo OWNER/NAME (GitHub releases) or oci://REGISTRY/REPOSITORY (its tags)');
     const int = (v: unknown, flag: string): number | undefined => {
       if (v === undefined) return undefined;

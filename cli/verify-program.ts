@@ -36,7 +36,7 @@ export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCod
     .option('--max-bundle-size <size>', 'refuse a bundle whose manifest declares more than this in blobs, before reading them (e.g. 20GiB; default 8GiB)')
     .option('--policy-max-cost <elements>', 'list elements one policy rule may visit before it stops as an error (default 1000000)')
     .option('--policy-timeout <seconds>', 'time the whole policy may take; rules left then are errors (default 10)')
-    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown', 'html']).default('text'))
+    .addOption(new Option('--format <format>', 'report format (oscal: OSCAL 1.1.3 assessment results, controls from the policy)').choices(['text', 'json', 'markdown', 'html', 'oscal']).default('text'))
     .option('-o, --output <file>', 'write the report to this file (default: standard output)')
     .option('--json', 'same as --format json')
     .option('--vsa <file>', 'also write a SLSA verification summary attestation (in-toto statement)');
@@ -92,7 +92,8 @@ export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCod
       const { notABundle } = await import('../src/verifier/errors.js');
       throw notABundle(bundle, report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.message));
     }
-    const text = renderReport(format, report, manifest);
+    const { loadPolicyFile } = await import('../src/commands/verify.js');
+    const text = renderReport(format, report, manifest, format === 'oscal' && o.policy ? await loadPolicyFile(io.cwd, o.policy) : undefined);
     if (o.output) await writeOutput(io.cwd, o.output, text);
     else io.stdout.write(text);
     await appendStepSummary(io.env, io.cwd, report, manifest);

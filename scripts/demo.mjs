@@ -34,11 +34,11 @@ async function pushDemoImage(host, repository, tag) {
 }
 
 // Asynchronous on purpose: the local Sigstore is served from this process.
-function run(cmd, args, { env = {}, quiet = false } = {}) {
+function run(cmd, args, { env = {}, quiet = false, expect = [0] } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: root, stdio: quiet ? 'ignore' : 'inherit', env: { ...process.env, ...env } });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args[0]} exited ${code}`))));
+    child.on('exit', (code) => (expect.includes(code) ? resolve(code) : reject(new Error(`${cmd} ${args[0]} exited ${code}`))));
   });
 }
 
@@ -115,6 +115,15 @@ if (registry) {
     await evidence(['pull', ref, '-o', join(out, 'pulled.evidence.tar.gz'), '--plain-http']);
     await run('cmp', [bundle, join(out, 'pulled.evidence.tar.gz')]);
     console.log('pulled bundle is byte-identical to the pushed one');
+    // An auditor's period view of the repository: every tag, each verified and held to the SOC 2 CC8.1 policy of the pack.
+    // Both tags have the release's evidence (the image through its referrers). The example release carries failing tests
+    // and a destructive migration on purpose, so it fails CC8.1: exit 3 (authentic, policy failed) is the expected answer.
+    const today = new Date().toISOString().slice(0, 10);
+    const auditArgs = ['audit', `oci://${registry.host}/acme/web`, '--plain-http', '--since', '2026-01-01', '--until', today, '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer, '--policy', 'examples/policies/soc2-cc8.1.yaml', '--cache', join(out, 'audit-cache')];
+    const code = await evidence(auditArgs, { expect: [3] });
+    console.log(`audit exit ${code}: authentic evidence for every tag, and the release fails SOC 2 CC8.1 as the example intends`);
+    await evidence([...auditArgs, '-q', '--format', 'html', '-o', join(out, 'audit.html')], { expect: [3] });
+    await evidence([...auditArgs, '-q', '--format', 'oscal', '-o', join(out, 'assessment-results.json')], { expect: [3] });
   }
 }
 } finally {
@@ -128,3 +137,4 @@ console.log('  acme-web-1.4.2.evidence.sigstore.jsonl every Sigstore bundle of t
 console.log('  trusted_root.json                      the local Sigstore\'s trusted root');
 console.log('  extracted/                             the evidence, under its logical paths');
 if (!noRegistry) console.log('  pulled.evidence.tar.gz                 the bundle pulled back from the OCI registry');
+if (!noRegistry) console.log('  audit.html, assessment-results.json    the period audit of the registry\'s tags, as HTML and as OSCAL assessment results');

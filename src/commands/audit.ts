@@ -13,7 +13,7 @@ import { drawSample, periodBounds, summarizePeriod, type AuditReport as AuditRes
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import type { PolicyLimits } from '../verifier/policy/evaluate.js';
 import { DownloadCache } from './audit-cache.js';
-import { registryClient, resolveEvidence, type EvidenceArtifact, type RegistryOptions } from './oci.js';
+import { findImageEvidence, registryClient, resolveEvidence, type EvidenceArtifact, type RegistryOptions } from './oci.js';
 import { checkPolicyOptions, type Env } from './trust.js';
 import { readPolicyFile, verify, type VerifyResult } from './verify.js';
 
@@ -281,9 +281,21 @@ async function listOci(options: AuditOptions, env: Env, cache: DownloadCache, ve
     try {
       artifact = await resolveEvidence(client, tagged, label);
     } catch (e) {
-      if (e instanceof OciError && e.code === 'ARTIFACT_INVALID') problem = { state: 'missing', code: e.code, message: `${tag} is not an evidence bundle (${BUNDLE_ARTIFACT_TYPE})` };
-      else if (e instanceof OciError) problem = { state: 'unavailable', code: e.code, message: e.message };
-      else throw e;
+      if (!(e instanceof OciError)) throw e;
+      if (e.code !== 'ARTIFACT_INVALID') problem = { state: 'unavailable', code: e.code, message: e.message };
+      else {
+        // Not evidence itself: a release image, whose evidence hangs on it as a referrer (push --subject-image).
+        try {
+          const found = await findImageEvidence({ env, image: label, ...(options.registry ? { registry: options.registry } : {}) });
+          const newest = found.evidence[0] as string;
+          artifact = await resolveEvidence(client, parseReference(newest), newest);
+        } catch (inner) {
+          if (!(inner instanceof OciError)) throw inner;
+          problem = ['ARTIFACT_NOT_FOUND', 'ARTIFACT_INVALID', 'REGISTRY_NOT_FOUND'].includes(inner.code)
+            ? { state: 'missing', code: e.code, message: `${tag} is neither an evidence bundle (${BUNDLE_ARTIFACT_TYPE}) nor an image with one among its referrers` }
+            : { state: 'unavailable', code: inner.code, message: inner.message };
+        }
+      }
     }
     const created = artifact?.manifest.annotations?.['org.opencontainers.image.created'];
     const published = created && !Number.isNaN(Date.parse(created)) ? new Date(created).toISOString() : '';

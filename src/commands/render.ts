@@ -7,13 +7,11 @@ import { renderMarkdown } from '../present/markdown.js';
 import type { AuditReportInput } from '../present/model.js';
 import { writeFileAtomically } from '../fs/atomic.js';
 import type { VerifyCommandReport } from './verify.js';
-import type { AuditReport } from '../verifier/period.js';
-import { formatAuditMarkdown, formatAuditText } from '../present/audit.js';
-import { renderAuditHtml } from '../present/audit-html.js';
-import { oscalAssessmentResults } from '../present/oscal.js';
+import { oscalForRelease } from '../present/oscal.js';
+import type { LoadedPolicy } from '../verifier/policy/evaluate.js';
 
-export type ReportFormat = 'text' | 'json' | 'markdown' | 'html';
-export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'markdown', 'html'];
+export type ReportFormat = 'text' | 'json' | 'markdown' | 'html' | 'oscal';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'markdown', 'html', 'oscal'];
 
 export function auditInput(report: VerifyCommandReport, manifest: Manifest | undefined, now: Date = new Date()): AuditReportInput {
   return {
@@ -26,8 +24,10 @@ export function auditInput(report: VerifyCommandReport, manifest: Manifest | und
   };
 }
 
-export function renderReport(format: ReportFormat, report: VerifyCommandReport, manifest: Manifest | undefined): string {
+export function renderReport(format: ReportFormat, report: VerifyCommandReport, manifest: Manifest | undefined, policy?: LoadedPolicy): string {
   switch (format) {
+    case 'oscal':
+      return `${JSON.stringify(oscalForRelease({ report, ...(manifest ? { manifest } : {}), ...(policy ? { policy } : {}), generatedAt: new Date().toISOString() }), null, 2)}\n`;
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'markdown':
@@ -36,24 +36,6 @@ export function renderReport(format: ReportFormat, report: VerifyCommandReport, 
       return renderHtml(auditInput(report, manifest));
     default:
       return formatVerifyText(report);
-  }
-}
-
-export type AuditFormat = ReportFormat | 'oscal';
-
-/** The period report of `evidence audit` in a format. */
-export function renderAudit(format: AuditFormat, report: AuditReport): string {
-  switch (format) {
-    case 'json':
-      return `${JSON.stringify(report, null, 2)}\n`;
-    case 'markdown':
-      return formatAuditMarkdown(report);
-    case 'html':
-      return renderAuditHtml(report);
-    case 'oscal':
-      return `${JSON.stringify(oscalAssessmentResults(report), null, 2)}\n`;
-    default:
-      return formatAuditText(report);
   }
 }
 

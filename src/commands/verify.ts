@@ -106,6 +106,11 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   return { report, ...(verified.manifest ? { manifest: verified.manifest } : {}), ...(verified.attestation ? { attestation: verified.attestation } : {}) };
 }
 
+/** A policy file, read and checked as verify reads it (for reports that need the policy itself, such as OSCAL). */
+export async function loadPolicyFile(cwd: string, file: string): Promise<ReturnType<typeof loadPolicy>> {
+  return loadPolicy(await readPolicyFile(cwd, file), file);
+}
+
 export async function readPolicyFile(cwd: string, file: string): Promise<Buffer> {
   try {
     return await readSmallFile(resolve(cwd, file), file, { what: 'a policy', max: MAX_POLICY_BYTES, notFound: (l) => new PolicyError('POLICY_NOT_FOUND', `${l}: no such file`, { path: l }) });

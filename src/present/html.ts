@@ -337,13 +337,13 @@ function controlsSection(p: PolicyResult | undefined): Safe {
   <h2 id="h-controls">Results by control</h2>
   ${
     groups.length
-      ? html`<table class="controls"><caption>Policy rules grouped by the control they evidence</caption>
-  <thead><tr><th scope="col">Control</th><th scope="col" class="w-badge">Control result</th><th scope="col">Rule</th><th scope="col" class="w-badge">Rule result</th></tr></thead>
+      ? html`<table class="controls"><caption>What the policy evidences, by control: the requirements, rules and cross-checks citing each</caption>
+  <thead><tr><th scope="col">Control</th><th scope="col" class="w-badge">Control result</th><th scope="col">Evidenced by</th><th scope="col" class="w-badge">Result</th></tr></thead>
   ${groups.map(
     (g) =>
-      html`<tbody>${g.rules.map(
+      html`<tbody>${g.items.map(
         (q, i) =>
-          html`<tr>${i === 0 ? html`<th scope="rowgroup" rowspan="${String(g.rules.length)}">${g.control ? html`<span class="tag">${g.control}</span>` : html`<span class="muted">(no control)</span>`}</th><td rowspan="${String(g.rules.length)}">${badge(g.status)}</td>` : ''}<td>${q.name}</td><td>${badge(q.status)}</td></tr>`,
+          html`<tr>${i === 0 ? html`<th scope="rowgroup" rowspan="${String(g.items.length)}">${g.control ? html`<span class="tag">${g.control}</span>${g.title ? html`<div class="muted">${g.title}</div>` : ''}` : html`<span class="muted">(no control)</span>`}</th><td rowspan="${String(g.items.length)}">${badge(g.status)}</td>` : ''}<td>${q.type === 'rule' ? '' : `${q.type} `}${q.name}</td><td>${badge(q.status)}</td></tr>`,
       )}</tbody>`,
   )}</table>`
       : html`<p class="note">The policy has no rules to map to controls.</p>`

@@ -144,8 +144,8 @@ function policySection(p: PolicyResult): string[] {
     out.push('## Results by control', '');
     out.push(
       table(
-        ['Control', 'Result', 'Rules'],
-        groups.map((g) => [g.control ? code(g.control) : '_(no control)_', ruleMark(g.status), g.rules.map((q) => `${ruleMark(q.status)} ${code(q.name)}`).join('; ')]),
+        ['Control', 'Result', 'Evidenced by'],
+        groups.map((g) => [g.control ? `${code(g.control)}${g.title ? ` ${text(g.title)}` : ''}` : '_(no control)_', ruleMark(g.status), g.items.map((q) => `${ruleMark(q.status)} ${q.type === 'rule' ? '' : `${q.type} `}${code(q.name)}`).join('; ')]),
       ),
       '',
     );

@@ -4,6 +4,7 @@ import { summariesOf } from '../core/summaries.js';
 import type { PolicyResult, RuleResult } from '../verifier/policy-result.js';
 import { durationSeconds } from '../formats/time.js';
 import { assess, headline, type Assessment, type Verdict } from '../verifier/assessment.js';
+import { controlResults } from '../verifier/controls/index.js';
 
 export { headline, type Verdict };
 import type { Check, VerifyReport } from '../verifier/report.js';
@@ -51,27 +52,29 @@ export function verdictOf(input: AuditReportInput): Verdict {
   return headline(assessmentOf(input));
 }
 
-/** Rules grouped by control id, controls sorted; rules mapped to no control come last under ''. */
+/** What a policy says about one control: everything citing it (requirements, rules, cross-checks) and how each fared; '' gathers the rules citing none. */
 export interface ControlGroup {
   control: string;
-  status: 'pass' | 'fail' | 'waived';
-  rules: RuleResult[];
+  /** The control's short title, when it is in a shipped catalog (docs/audit.md). */
+  title?: string;
+  status: 'pass' | 'fail' | 'waived' | 'not-applicable';
+  items: { type: 'requirement' | 'rule' | 'cross-check'; name: string; status: string }[];
 }
+
+const STATE_STATUS = { held: 'pass', waived: 'waived', failed: 'fail', 'not-applicable': 'not-applicable' } as const;
 
 export function controlGroups(policy: PolicyResult | undefined): ControlGroup[] {
   if (!policy) return [];
-  const by = new Map<string, RuleResult[]>();
-  for (const rule of policy.rules) {
-    const controls = Array.isArray(rule.controls) && rule.controls.length ? rule.controls : [''];
-    for (const c of new Set(controls.map(String))) by.set(c, [...(by.get(c) ?? []), rule]);
+  const groups: ControlGroup[] = controlResults(policy).map((c) => ({ control: c.id, ...(c.title ? { title: c.title } : {}), status: STATE_STATUS[c.state], items: c.items.map((i) => ({ type: i.type, name: i.name, status: i.status })) }));
+  const loose = policy.rules.filter((r) => !Array.isArray(r.controls) || r.controls.length === 0);
+  if (loose.length) {
+    groups.push({
+      control: '',
+      status: loose.some((r) => r.status === 'fail' || r.status === 'error') ? 'fail' : loose.some((r) => r.status === 'waived') ? 'waived' : 'pass',
+      items: loose.map((r) => ({ type: 'rule', name: r.name, status: r.status })),
+    });
   }
-  return [...by.entries()]
-    .sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b, 'en', { numeric: true })))
-    .map(([control, rules]) => ({
-      control,
-      rules,
-      status: rules.some((r) => r.status === 'fail' || r.status === 'error') ? 'fail' : rules.some((r) => r.status === 'waived') ? 'waived' : 'pass',
-    }));
+  return groups;
 }
 
 /** A finite number from an untrusted value, else null. */

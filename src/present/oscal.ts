@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { OSCAL_VERSION, validateOscalAssessmentResults, type OscalAssessmentResultsDocument } from '../formats/oscal.js';
-import type { AuditReport, PeriodMember } from '../verifier/period.js';
+import { summarizePeriod, type AuditReport, type PeriodMember, type PeriodMemberInput } from '../verifier/period.js';
+import type { VerifyReport } from '../verifier/report.js';
+import type { Manifest } from '../core/manifest.js';
+import type { LoadedPolicy } from '../verifier/policy/evaluate.js';
 import { lookupControl } from '../verifier/controls/index.js';
 import { FormatError } from '../formats/errors.js';
 import { STATUS_WORDS, sourceLine } from './audit.js';
@@ -171,4 +174,32 @@ function observationOf(m: PeriodMember, id: (what: string) => string, resource: 
     ...(evidence.length ? { 'relevant-evidence': evidence } : {}),
     collected,
   } as Observation;
+}
+
+/**
+ * One release as an audit of itself: the period is the bundle's creation
+ * instant, the population that one bundle, its controls from the policy.
+ */
+export function oscalForRelease(input: { report: VerifyReport & { bundle: { path?: string } }; manifest?: Manifest; policy?: LoadedPolicy; generatedAt: string }): Doc {
+  const { report, manifest } = input;
+  const created = manifest?.created ?? input.generatedAt;
+  const path = report.bundle.path ?? report.bundle.name ?? 'bundle';
+  const member: PeriodMemberInput = {
+    id: manifest ? `${manifest.name}@${manifest.version}` : path,
+    published: created,
+    sampled: true,
+    evidence: { state: 'found', ...(report.bundle.digest ? { bundle: { name: path, digest: report.bundle.digest, size: report.bundle.size } } : {}) },
+    report,
+    ...(manifest ? { entries: manifest.entries } : {}),
+  };
+  const summary = summarizePeriod({ since: created, until: created, members: [member], ...(input.policy ? { policy: input.policy } : {}) });
+  return oscalAssessmentResults({
+    kind: 'evidence-audit',
+    version: 1,
+    source: { type: 'file', path },
+    generatedAt: input.generatedAt,
+    ...(input.policy ? { policy: { path: input.policy.path, digest: input.policy.digest } } : {}),
+    identity: {},
+    summary,
+  });
 }

@@ -1,6 +1,7 @@
 import type { InspectResult } from '../core/manifest.js';
 import { isCollectedKind, readSummary } from '../core/summaries.js';
 import type { AttestationReport, AttestationSetReport } from '../verifier/report.js';
+import { controlResults } from '../verifier/controls/index.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import { assess, headline } from '../verifier/assessment.js';
 import { escapeValue } from './terminal.js';
@@ -116,9 +117,16 @@ function policyLines(p: PolicyResult): string[] {
   const mark = (status: string): string => ({ pass: 'ok  ', fail: 'FAIL', waived: 'WAIV', error: 'ERR ', 'not-applicable': 'n/a ', 'not-checked': 'SKIP', none: '    ' })[status] ?? status;
   const out = [`Policy ${p.policy.path} (${p.policy.digest.slice(0, 19)}…): ${p.ok ? 'holds' : 'FAILS'}`];
   if (p.identity.status !== 'none') out.push(`${mark(p.identity.status)} identity     ${p.identity.message}`);
-  for (const r of p.requirements) out.push(`${mark(r.status)} require      ${r.kind}: ${r.message}`);
-  for (const r of p.rules) out.push(`${mark(r.status)} rule         ${r.name}${r.controls.length ? ` [${r.controls.join(', ')}]` : ''}: ${r.message}`);
-  for (const c of p.crossChecks) out.push(`${mark(c.status)} cross-check  ${c.name}: ${c.message}`);
+  const cited = (controls: readonly string[] | undefined): string => (controls?.length ? ` [${controls.join(', ')}]` : '');
+  for (const r of p.requirements) out.push(`${mark(r.status)} require      ${r.kind}${cited(r.controls)}: ${r.message}`);
+  for (const r of p.rules) out.push(`${mark(r.status)} rule         ${r.name}${cited(r.controls)}: ${r.message}`);
+  for (const c of p.crossChecks) out.push(`${mark(c.status)} cross-check  ${c.name}${cited(c.controls)}: ${c.message}`);
+  const controls = controlResults(p);
+  if (controls.length) {
+    out.push('', 'Controls:');
+    const word = { held: 'held', waived: 'held (waived)', failed: 'FAILED', 'not-applicable': 'n/a' } as const;
+    for (const c of controls) out.push(`  ${word[c.state].padEnd(13)} ${c.id}${c.title ? ` (${c.title})` : ''}: ${c.items.map((i) => `${i.type} ${i.name} ${i.status}`).join(', ')}`);
+  }
   return out;
 }
 

@@ -18,8 +18,8 @@ if (registrySkipReason) console.warn(`skipping the OCI audit test: ${registrySki
 
 const PASSING = fixture('junit/gradle-TEST-demo.StringsTest.junit.xml');
 const FAILING = fixture('junit/jest.junit.xml');
-type Kind = 'good' | 'failing' | 'unsigned' | 'tampered' | 'other';
-/** 20 tags of one repository of Debian's docker-registry, dated by their bundles' created time. */
+type Kind = 'good' | 'failing' | 'unsigned' | 'tampered' | 'other' | 'image';
+/** 22 tags of one repository of Debian's docker-registry, dated by their bundles' created time. */
 const PLAN: [string, string, Kind][] = [
   ...Array.from({ length: 14 }, (_, i): [string, string, Kind] => [`1.${i}.0`, `2026-02-${String(1 + i).padStart(2, '0')}`, 'good']),
   ['1.14.0', '2026-03-01', 'failing'],
@@ -28,6 +28,8 @@ const PLAN: [string, string, Kind][] = [
   ['1.17.0', '2026-03-04', 'unsigned'],
   ['1.18.0', '2026-03-05', 'tampered'],
   ['latest-image', '', 'other'],
+  // A release image, its evidence pushed as its referrer (under a tag of its own too): both tags have evidence.
+  ['2.0.0', '2026-03-06', 'image'],
 ];
 
 const POLICY = `version: 1
@@ -61,7 +63,17 @@ describe.skipIf(registrySkipReason !== undefined)('evidence audit over the tags 
         continue;
       }
       const name = `web-${tag}.tar.gz`;
-      await collect({ cwd: dir, env: { SOURCE_DATE_EPOCH: String(Date.parse(`${day}T09:00:00Z`) / 1000) }, output: name, name: 'web', version: tag, junit: [kind === 'failing' ? FAILING : PASSING] });
+      let image: string | undefined;
+      if (kind === 'image') {
+        const client = new RegistryClient(registry.host, { plainHttp: true });
+        const layer = Buffer.from(`web ${tag}`);
+        const { createHash } = await import('node:crypto');
+        const digest = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
+        await client.pushBlob('acme/web-evidence', OCI_EMPTY_DESCRIPTOR, () => Readable.from([Buffer.from(OCI_EMPTY_BYTES)]));
+        await client.pushBlob('acme/web-evidence', { digest, size: layer.length }, () => Readable.from([layer]));
+        image = (await client.pushManifest('acme/web-evidence', tag, canonicalBytes({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { ...OCI_EMPTY_DESCRIPTOR, mediaType: 'application/vnd.oci.image.config.v1+json' }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest, size: layer.length }] }), OCI_MANIFEST)).digest;
+      }
+      await collect({ cwd: dir, env: { SOURCE_DATE_EPOCH: String(Date.parse(`${day}T09:00:00Z`) / 1000) }, output: name, name: 'web', version: tag, junit: [kind === 'failing' ? FAILING : PASSING], ...(image ? { subjectImage: [`oci://${registry.host}/acme/web-evidence@${image}`], registry: { plainHttp: true } } : {}) });
       if (kind !== 'unsigned') await sign({ cwd: dir, bundle: name, key: join(dir, 'key.pem'), noStandard: true });
       if (kind === 'tampered') {
         // This release's content with the attestations member of another release: each gzip member intact, the signature about another manifest.
@@ -70,7 +82,7 @@ describe.skipIf(registrySkipReason !== undefined)('evidence audit over the tags 
         await writeFile(join(dir, name), Buffer.concat([own.subarray(0, lastMember(own)), other.subarray(lastMember(other))]));
       }
       signedBytes.set(tag, await readFile(join(dir, name)));
-      await push({ cwd: dir, bundle: name, reference, registry: { plainHttp: true } });
+      await push({ cwd: dir, bundle: name, reference: image ? `${reference}-evidence` : reference, registry: { plainHttp: true }, ...(image ? { subjectImage: `oci://${registry.host}/acme/web-evidence@${image}` } : {}) });
     }
   }, 180_000);
   afterAll(async () => {
@@ -83,14 +95,17 @@ describe.skipIf(registrySkipReason !== undefined)('evidence audit over the tags 
   it('lists every tag and classifies each release', async () => {
     const r = await audit(options());
     const standing = Object.fromEntries(r.summary.members.map((m) => [m.id, m.status]));
-    expect(Object.keys(standing).sort()).toEqual(PLAN.map(([t]) => t).sort());
-    expect(standing).toMatchObject({ '1.0.0': 'holds', '1.13.0': 'holds', '1.14.0': 'policy-failed', '1.15.0': 'policy-failed', '1.16.0': 'unsigned', '1.17.0': 'unsigned', '1.18.0': 'not-authentic', 'latest-image': 'missing' });
-    expect(r.summary.counts).toMatchObject({ population: 20, holds: 14, 'policy-failed': 2, unsigned: 2, 'not-authentic': 1, missing: 1 });
+    expect(Object.keys(standing).sort()).toEqual([...PLAN.map(([t]) => t), '2.0.0-evidence'].sort());
+    expect(standing).toMatchObject({ '1.0.0': 'holds', '1.13.0': 'holds', '1.14.0': 'policy-failed', '1.15.0': 'policy-failed', '1.16.0': 'unsigned', '1.17.0': 'unsigned', '1.18.0': 'not-authentic', 'latest-image': 'missing', '2.0.0': 'holds', '2.0.0-evidence': 'holds' });
+    // The image tag's evidence is found among its referrers: the same bundle as its own tag's.
+    const byTag = (t: string) => r.summary.members.find((m) => m.id === t)?.evidence.bundle?.digest;
+    expect(byTag('2.0.0')).toBe(byTag('2.0.0-evidence'));
+    expect(r.summary.counts).toMatchObject({ population: 22, holds: 16, 'policy-failed': 2, unsigned: 2, 'not-authentic': 1, missing: 1 });
     expect(r.summary.verdict).toBe('not-authentic');
     // Dated by the bundles' created annotation, in order; the tag that is not evidence has no date.
     expect(r.summary.members.find((m) => m.id === '1.5.0')?.published).toBe('2026-02-06T09:00:00.000Z');
     const cc81 = r.summary.controls.find((c) => c.id === 'SOC2-CC8.1');
-    expect(cc81).toMatchObject({ held: 14, failed: 2, failedIn: ['1.14.0', '1.15.0'] });
+    expect(cc81).toMatchObject({ held: 16, failed: 2, failedIn: ['1.14.0', '1.15.0'] });
   });
 
   it('takes the period from the tags\' dates and exits by the worst standing', async () => {
@@ -106,13 +121,13 @@ describe.skipIf(registrySkipReason !== undefined)('evidence audit over the tags 
     const { readdir, writeFile: write, readFile: read } = await import('node:fs/promises');
     await audit({ ...options(), cache: 'cache-2' });
     const files = (await readdir(join(dir, 'cache-2', 'sha256'))).filter((f) => /^[0-9a-f]{64}$/.test(f));
-    expect(files).toHaveLength(19);
+    expect(files).toHaveLength(20);
     const victim = join(dir, 'cache-2', 'sha256', files[0] as string);
     const good = await read(victim);
     await write(victim, Buffer.concat([good, Buffer.from('junk')]));
     const r = await audit({ ...options(), cache: 'cache-2' });
     for (const m of r.summary.members.filter((x) => x.evidence.bundle)) expect(files).toContain(m.evidence.bundle?.digest.slice(7));
-    expect(r.summary.counts.holds).toBe(14);
+    expect(r.summary.counts.holds).toBe(16);
     expect((await read(victim)).equals(good)).toBe(true);
   });
 });

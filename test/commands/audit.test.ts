@@ -8,12 +8,13 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit, type AuditOptions } from '../../src/commands/audit.js';
 import { collect } from '../../src/commands/collect.js';
-import { renderAudit } from '../../src/commands/render.js';
+import { renderAudit } from '../../src/commands/render-audit.js';
 import { sign } from '../../src/commands/sign.js';
 import { validateOscalAssessmentResults, oscalAssessmentResultsSchema } from '../../src/formats/oscal.js';
 import { drawSample } from '../../src/verifier/period.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { fixture } from '../helpers/tmp.js';
+import { runCli } from '../helpers/io.js';
 
 /**
  * evidence audit against a GitHub with 24 releases of acme/web: signed and
@@ -245,6 +246,47 @@ describe('evidence audit over GitHub releases', () => {
     expect(obs['relevant-evidence'].some((e: any) => e.href.endsWith('/releases/tag/v1.3.0'))).toBe(true);
     // Deterministic: the same audit, the same document.
     expect(renderAudit('oscal', r)).toBe(text);
+  });
+
+  it('from the command line: exit 0, 3 and 1 by the worst release, each report format, and no token anywhere', async () => {
+    const token = gh.token;
+    const env = { GITHUB_TOKEN: token };
+    const args = (since: string, until: string, ...more: string[]): string[] => ['audit', '--repo', 'acme/web', '--api-url', gh.apiUrl, '--since', since, '--until', until, '--key', 'key.pub.pem', '--policy', 'policy.yaml', '--cache', 'cache-cli', '-q', ...more];
+    const ok = await runCli(args('2026-01-01', '2026-03-10'), { cwd: dir, env });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^EVERY RELEASE HOLDS: GitHub releases of acme\/web/);
+    const policy = await runCli(args('2026-01-01', '2026-04-05', '--format', 'markdown'), { cwd: dir, env });
+    expect(policy.code).toBe(3);
+    expect(policy.stdout).toContain('**POLICY FAILED.**');
+    expect(policy.stdout).toContain('| `v1.13.0` |');
+    const bad = await runCli(args('2026-01-01', '2026-06-30', '--json'), { cwd: dir, env });
+    expect(bad.code).toBe(1);
+    const json = JSON.parse(bad.stdout) as { kind: string; summary: { counts: Record<string, number> } };
+    expect(json).toMatchObject({ kind: 'evidence-audit', summary: { counts: { population: 22, 'not-authentic': 1 } } });
+    const html = await runCli(args('2026-01-01', '2026-06-30', '--format', 'html', '-o', 'period.html'), { cwd: dir, env });
+    expect(html.code).toBe(1);
+    expect(await readFile(join(dir, 'period.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
+    for (const out of [ok, policy, bad, html]) expect(out.stdout + out.stderr).not.toContain(token);
+    expect(await readFile(join(dir, 'period.html'), 'utf8')).not.toContain(token);
+    // A usage error is 2, naming what is wrong.
+    const usage = await runCli(['audit', '--since', '2026-01-01', '--until', '2026-02-01', '--key', 'key.pub.pem'], { cwd: dir, env });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--repo');
+  });
+
+  it('a release whose download fails is unavailable (exit 2: the audit is incomplete), not a verdict on it', async () => {
+    const v = gh.releases.find((r) => r.tag === 'v1.3.0');
+    const asset = v?.assets.find((a) => a.name.endsWith('.tar.gz'));
+    gh.inject('GET', new RegExp(`/releases/assets/${asset?.id}$`), { status: 502, body: { message: 'Bad Gateway' } });
+    const r = await audit({ ...base, cache: 'cache-unavailable', since: '2026-01-01', until: '2026-01-31' });
+    expect(r.summary.members.find((m) => m.id === 'v1.3.0')).toMatchObject({ status: 'unavailable', evidence: { state: 'unavailable' } });
+    expect(r.summary.verdict).toBe('incomplete');
+  });
+
+  it('treats the listing as hostile: a release list that is not one stops the audit with exit-2 code', async () => {
+    gh.inject('GET', /\/releases$/, { status: 200, body: [{ id: 'not a number', tag_name: 7 }] });
+    const e = await audit({ ...base, cache: 'cache-hostile' }).then(() => undefined, (x: { code?: string }) => x);
+    expect(e?.code).toBe('GITHUB_RESPONSE_INVALID');
   });
 
   it('refuses what an audit cannot do, before any request, exit 2 codes', async () => {

@@ -7,6 +7,8 @@ import { collect, type CollectOptions } from '../../src/commands/collect.js';
 import { sign } from '../../src/commands/sign.js';
 import { verify } from '../../src/commands/verify.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
+import { runCli } from '../helpers/io.js';
+import { validateOscalAssessmentResults } from '../../src/formats/oscal.js';
 
 /**
  * examples/policies/: each policy of the pack against a bundle that passes it
@@ -96,4 +98,26 @@ describe('the policy pack (examples/policies/)', () => {
     const fail = await judge('slsa-build-l3.yaml', await provenance(other, OWN_WORKFLOW), other);
     expect(fail).toMatchObject({ verdict: 'policy-failed', failed: ['provenance-from-isolated-builder'] });
   }, 60_000);
+
+  it('one release\'s reports show each control with what evidences it, and --format oscal writes assessment results that validate', async () => {
+    const dir = await tmp();
+    const fail = await judge('soc2-cc8.1.yaml', { sbom: [fixture('sbom/npm-sbom.cdx.json')], junit: [fixture('junit/jest.junit.xml')] }, dir);
+    expect(fail.verdict).toBe('policy-failed');
+    const args = ['verify', 'b.tar.gz', '--key', 'key.pub.pem', '--policy', join(PACK, 'soc2-cc8.1.yaml')];
+    const text = await runCli(args, { cwd: dir });
+    expect(text.code).toBe(3);
+    expect(text.stdout).toMatch(/FAILED\s+SOC2-CC8\.1 \(Changes are authorised[^)]*\): requirement junit pass, requirement sbom pass, rule tests-green fail/);
+    const md = await runCli([...args, '--format', 'markdown'], { cwd: dir });
+    expect(md.stdout).toContain('| `ISO27001-A.8.29` Security testing in development and acceptance |');
+    const oscal = await runCli([...args, '--format', 'oscal'], { cwd: dir });
+    expect(oscal.code).toBe(3);
+    const doc = JSON.parse(oscal.stdout) as { 'assessment-results': { results: { findings: { target: { 'target-id': string; status: { state: string } } }[]; observations: { 'relevant-evidence': { href: string; description: string }[] }[] }[] } };
+    expect(validateOscalAssessmentResults(doc)).toEqual({ ok: true });
+    const result = doc['assessment-results'].results[0];
+    expect(Object.fromEntries((result?.findings ?? []).map((f) => [f.target['target-id'], f.target.status.state]))).toEqual({ 'SOC2-CC8.1': 'not-satisfied', 'ISO27001-A.8.29': 'not-satisfied', 'ISO27001-A.8.32': 'satisfied' });
+    const { createHash } = await import('node:crypto');
+    const { readFile } = await import('node:fs/promises');
+    const digest = createHash('sha256').update(await readFile(join(dir, 'b.tar.gz'))).digest('hex');
+    expect(result?.observations[0]?.['relevant-evidence'].some((e) => e.description.includes(`sha256:${digest}`))).toBe(true);
+  });
 });

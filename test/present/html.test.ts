@@ -41,7 +41,7 @@ describe('renderHtml', () => {
     for (const id of ['archive', 'members', 'manifest', 'blobs', 'entries', 'sha256sums', 'subjects', 'signature', 'identity', 'statement']) expect(page).toContain(`<th scope="row">${id}</th>`);
     expect(page).toContain('Waived (expires 2026-12-31T00:00:00Z): CVE-2026-0001 not reachable; fix scheduled');
     expect(page).toContain('<span class="tag">SOC2-CC8.1</span>');
-    expect(page).toContain('<th scope="rowgroup" rowspan="2"><span class="tag">SOC2-CC8.1</span></th>');
+    expect(page).toContain('<th scope="rowgroup" rowspan="2"><span class="tag">SOC2-CC8.1</span><div class="muted">Changes are authorised, designed, developed, configured, documented, tested, approved and implemented</div></th>');
     expect(page).toContain('sbom-matches-subjects');
     // Charts: sums across entries.
     expect(page).toContain('Security findings summed over 2 SARIF files: 1 critical, 4 high, 4 medium, 3 low.');
@@ -213,7 +213,7 @@ describe.skipIf(!HAVE_CHROMIUM)('renderHtml in headless Chromium', () => {
       expect(await page.getByRole('heading', { level: 3, name, exact: true }).count(), name).toBe(1);
     }
     const captions = await page.$$eval('caption', (cs) => cs.map((c) => c.textContent?.trim()));
-    expect(captions).toEqual(expect.arrayContaining(['Bundle identification', 'Every check run on the bundle (none failed)', 'Findings by severity', 'Test outcomes', 'Policy rules grouped by the control they evidence']));
+    expect(captions).toEqual(expect.arrayContaining(['Bundle identification', 'Every check run on the bundle (none failed)', 'Findings by severity', 'Test outcomes', 'What the policy evidences, by control: the requirements, rules and cross-checks citing each']));
     const titles = await page.$$eval('svg > title', (ts) => ts.map((t) => t.textContent));
     expect(titles).toEqual([
       'Vulnerabilities by severity',

@@ -18,6 +18,12 @@ export interface ControlCatalog {
   source: { title: string; publisher: string; url: string; version: string };
   /** Whether a dotted suffix of a listed control (a task of an SSDF practice) is accepted as that control. */
   tasks?: boolean;
+  /**
+   * The ids this catalog lists in full. An id of the prefix outside it (SOC 2
+   * CC1.1, ISO 27001 A.8.8) is a real control we ship no title for: shown as
+   * written. An id inside it that the catalog does not list is a typo.
+   */
+  scope: RegExp;
   controls: readonly { id: string; title: string }[];
 }
 
@@ -26,6 +32,7 @@ export const CATALOGS: readonly ControlCatalog[] = [
     id: 'soc2',
     prefix: 'SOC2',
     title: 'SOC 2 Trust Services Criteria (common criteria CC6, CC7, CC8)',
+    scope: /^CC[678]\.\d+$/,
     source: {
       title: '2017 Trust Services Criteria for Security, Availability, Processing Integrity, Confidentiality, and Privacy (With Revised Points of Focus — 2022)',
       publisher: 'AICPA',
@@ -53,6 +60,7 @@ export const CATALOGS: readonly ControlCatalog[] = [
     id: 'iso27001',
     prefix: 'ISO27001',
     title: 'ISO/IEC 27001:2022 Annex A, controls 8.25–8.33',
+    scope: /^A\.8\.(2[5-9]|3[0-3])$/,
     source: {
       title: 'ISO/IEC 27001:2022 Information security, cybersecurity and privacy protection — Information security management systems — Requirements, Annex A (Table A.1)',
       publisher: 'ISO/IEC',
@@ -75,6 +83,7 @@ export const CATALOGS: readonly ControlCatalog[] = [
     id: 'ssdf',
     prefix: 'SSDF',
     title: 'NIST SP 800-218 Secure Software Development Framework (SSDF) version 1.1, practices',
+    scope: /^/,
     source: {
       title: 'NIST SP 800-218, Secure Software Development Framework (SSDF) Version 1.1: Recommendations for Mitigating the Risk of Software Vulnerabilities',
       publisher: 'NIST',
@@ -108,6 +117,7 @@ export const CATALOGS: readonly ControlCatalog[] = [
     id: 'slsa',
     prefix: 'SLSA',
     title: 'SLSA v1.0 Build track levels',
+    scope: /^BUILD-/,
     source: { title: 'SLSA specification v1.0, Security levels: Build track', publisher: 'OpenSSF', url: 'https://slsa.dev/spec/v1.0/levels', version: '1.0' },
     controls: [
       { id: 'BUILD-L0', title: 'No guarantees' },
@@ -120,6 +130,7 @@ export const CATALOGS: readonly ControlCatalog[] = [
     id: 'cra',
     prefix: 'CRA',
     title: 'EU Cyber Resilience Act, Regulation (EU) 2024/2847, Annex I and Annex VII',
+    scope: /^(I|VII)\./,
     source: {
       title: 'Regulation (EU) 2024/2847 of the European Parliament and of the Council of 23 October 2024 on horizontal cybersecurity requirements for products with digital elements (Cyber Resilience Act)',
       publisher: 'European Union, Official Journal L 2024/2847',

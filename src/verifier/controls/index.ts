@@ -7,8 +7,8 @@ export { CATALOGS, type ControlCatalog };
 /** What a control id cited in a policy is. */
 export type ControlLookup =
   | { known: true; id: string; catalog: ControlCatalog; control: { id: string; title: string }; /** The cited task of the control, when one was cited (SSDF-PS.2.1). */ task?: string }
-  /** A prefix of a shipped catalog with an id it does not list: a typo to refuse. */
-  | { known: false; id: string; catalog: ControlCatalog }
+  /** A prefix of a shipped catalog: `typo` when the id is in the range the catalog lists in full but not listed (refused); else a control we ship no title for. */
+  | { known: false; id: string; catalog: ControlCatalog; typo: boolean }
   /** A control of the policy's own (no shipped catalog's prefix): shown as written. */
   | { known: false; id: string; catalog?: undefined };
 
@@ -23,7 +23,7 @@ export function lookupControl(id: string): ControlLookup {
     const parent = catalog.controls.find((c) => rest.startsWith(`${c.id}.`) && /^\d{1,2}$/.test(rest.slice(c.id.length + 1)));
     if (parent) return { known: true, id, catalog, control: parent, task: rest };
   }
-  return { known: false, id, catalog };
+  return { known: false, id, catalog, typo: catalog.scope.test(rest) };
 }
 
 /** Control ids as OSCAL and the reports need them: a token (letters, digits, `.`, `-`, `_`). */

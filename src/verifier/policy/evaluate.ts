@@ -57,7 +57,7 @@ export function loadPolicy(bytes: Buffer, path: string): LoadedPolicy {
   }
   for (const id of citedControls(policy)) {
     const found = lookupControl(id);
-    if (!found.known && found.catalog) {
+    if (!found.known && found.catalog && found.typo) {
       throw new PolicyError('POLICY_INVALID', `${path}: control '${id}' is not in the ${found.catalog.title} catalog (docs/audit.md lists its ids)`, { path });
     }
   }
