@@ -380,6 +380,8 @@ function addAudit(program: Command, io: CliIo, outcome: { exitCode: number }): v
         .option('--sample <n>', 'examine a reproducible sample of N releases (needs --seed)')
         .option('--seed <text>', 'the sample\'s seed: the same seed and population draw the same releases')
         .option('--name <asset>', 'the bundle asset, when releases have several')
+        .option('--tags <regexp>', 'OCI: only tags this regular expression matches (the whole tag) are releases (default: every tag)')
+        .option('--max-bundle-size <size>', 'do not download a bundle larger than this (e.g. 20GiB; default 8GiB): its release is not shown authentic')
         .option('--cache <dir>', 'download cache, keyed by digest: an interrupted audit resumes from it (default .evidence-audit-cache)')
         .option('--concurrency <n>', 'releases read at once (default 4)')
         .addOption(new Option('--policy-time <when>', 'evaluate each release\'s policy (waivers) as of its publication or now').choices(['release', 'now']).default('release'))
@@ -416,6 +418,8 @@ function addAudit(program: Command, io: CliIo, outcome: { exitCode: number }): v
       ...(sample !== undefined ? { sample } : {}),
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
       ...(o.name ? { name: o.name } : {}),
+      ...(o.tags !== undefined ? { tags: o.tags } : {}),
+      ...(o.maxBundleSize !== undefined ? { maxBundleSize: parseSize(o.maxBundleSize, '--max-bundle-size') } : {}),
       ...(o.cache ? { cache: o.cache } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
       policyTime: o.policyTime,
@@ -426,8 +430,8 @@ function addAudit(program: Command, io: CliIo, outcome: { exitCode: number }): v
       onProgress: progress,
       onRelease: (done, total, m) => {
         if (o.quiet) return;
-        const line = `[${done}/${total}] ${m.id}${m.sampled ? '' : ' (listed, not in the sample)'}`;
-        if (tty) (io.raw ?? io).stderr.write(`\r\x1b[K${line.replace(/[\x00-\x1f\x7f-\x9f]/g, '?')}${done === total ? '\n' : ''}`);
+        const line = `[${done}/${total}] ${escapeValue(m.id)}${m.sampled ? '' : ' (listed, not in the sample)'}`;
+        if (tty) (io.raw ?? io).stderr.write(`\r\x1b[K${line}${done === total ? '\n' : ''}`);
         else io.stderr.write(`${line}\n`);
       },
     });
@@ -438,7 +442,9 @@ function addAudit(program: Command, io: CliIo, outcome: { exitCode: number }): v
       progress(`wrote ${o.output}`);
     } else io.stdout.write(text);
     const v = r.summary.verdict;
-    outcome.exitCode = v === 'holds' ? ExitCode.Ok : v === 'not-authentic' ? ExitCode.VerificationFailed : v === 'incomplete' ? ExitCode.InvalidInput : ExitCode.PolicyFailed;
+    // The worst standing decides: not authentic (1), then an audit that could not read a release or had none to read (2), then the policy (3).
+    outcome.exitCode = v === 'holds' ? ExitCode.Ok : v === 'not-authentic' ? ExitCode.VerificationFailed : v === 'incomplete' || v === 'empty' ? ExitCode.InvalidInput : ExitCode.PolicyFailed;
+    if (v === 'empty') progress('evidence: no release was published in the period (check --since, --until and the source)');
   });
 }
 

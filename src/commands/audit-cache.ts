@@ -1,10 +1,11 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { sha256Hex } from '../core/digest.js';
+import { OciError } from '../transport/oci/errors.js';
 import { writeFileAtomically } from '../fs/atomic.js';
 import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
 
@@ -38,12 +39,17 @@ export class DownloadCache {
     return join(this.dir, 'sha256', hex);
   }
 
-  /** The cached file with this digest, hashed again; undefined when absent or damaged (then removed). */
-  async get(hex: string): Promise<string | undefined> {
+  /** The cached file with this digest (and size, when the source lists one), hashed again; undefined when absent or damaged (then removed). */
+  async get(hex: string, size?: number): Promise<string | undefined> {
     await this.#prepare();
     const path = this.pathOf(hex);
     try {
-      if (!(await stat(path)).isFile()) return undefined;
+      const info = await lstat(path);
+      if (!info.isFile()) return undefined;
+      if (size !== undefined && info.size !== size) {
+        await rm(path, { force: true });
+        return undefined;
+      }
     } catch {
       return undefined;
     }
@@ -104,7 +110,7 @@ export class DownloadCache {
     });
     if (path !== this.pathOf(hex)) {
       await rm(path, { force: true });
-      throw new Error(`the registry sent bytes that are not ${hex}`);
+      throw new OciError('DIGEST_MISMATCH', `the registry sent bytes that are not sha256:${hex}`, { expected: `sha256:${hex}`, found: path.slice(-64) });
     }
     return path;
   }

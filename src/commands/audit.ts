@@ -6,14 +6,17 @@ import type { RetryOptions } from '../transport/http/retry.js';
 import { OciError } from '../transport/oci/errors.js';
 import { formatReference, parseReference, type OciReference } from '../transport/oci/reference.js';
 import type { Descriptor } from '../transport/oci/manifest.js';
-import { EvidenceError } from '../core/error.js';
+import { DEFAULT_MAX_DECLARED_BYTES } from '../core/bundle-reader.js';
+import { MAX_ATTESTATION_BYTES } from '../core/layout.js';
+import { FileError } from '../fs/small-file.js';
+import type { RegistryClient } from '../transport/oci/client.js';
 import { BUNDLE_ARTIFACT_TYPE } from '../core/manifest.js';
 import { loadPolicy, type LoadedPolicy } from '../verifier/policy/evaluate.js';
 import { drawSample, periodBounds, summarizePeriod, type AuditReport as AuditResult, type PeriodMemberInput } from '../verifier/period.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import type { PolicyLimits } from '../verifier/policy/evaluate.js';
 import { DownloadCache } from './audit-cache.js';
-import { findImageEvidence, registryClient, resolveEvidence, type EvidenceArtifact, type RegistryOptions } from './oci.js';
+import { imageEvidence, registryClient, resolveEvidence, type EvidenceArtifact, type RegistryOptions } from './oci.js';
 import { checkPolicyOptions, type Env } from './trust.js';
 import { readPolicyFile, verify, type VerifyResult } from './verify.js';
 
@@ -31,6 +34,10 @@ export interface AuditOptions {
   until: string;
   /** The bundle asset's name (or stem) when releases have several. */
   name?: string;
+  /** OCI: only the tags this regular expression matches (whole tag) are releases; default every tag but the referrers fallback tags. */
+  tags?: string;
+  /** The largest bundle downloaded (bytes, default 8 GiB): a larger one is not fetched, and its release is not shown authentic. */
+  maxBundleSize?: number;
   /** The download cache (default .evidence-audit-cache in cwd). */
   cache?: string;
   /** Examine only a reproducible sample of this many releases. */
@@ -96,19 +103,31 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const cache = new DownloadCache(resolve(options.cwd, options.cache ?? '.evidence-audit-cache'));
   const generatedAt = (options.now ?? (() => new Date()))();
 
-  const verifyOne = (paths: { bundle: string; attestation?: string; label: string }, published: string): Promise<VerifyResult> =>
+  const verifyAt = (paths: { bundle: string; attestation?: string; subjectDigests?: { file: string; digest: string }[] }, at: Date): Promise<VerifyResult> =>
     verify({
       cwd: options.cwd,
       env,
       bundle: paths.bundle,
       ...(paths.attestation ? { attestation: paths.attestation } : {}),
+      ...(paths.subjectDigests ? { subjectDigests: paths.subjectDigests } : {}),
       ...(options.trustedRoot ? { trustedRoot: options.trustedRoot } : {}),
       ...(options.key ? { key: options.key } : {}),
       identity: options.identity ?? {},
-      ...(options.policy ? { policy: options.policy } : {}),
+      // Read once for every release: the digest each report names is the one every release was held to.
+      ...(loaded ? { loadedPolicy: loaded } : {}),
       ...(options.policyLimits ? { policyLimits: options.policyLimits } : {}),
-      now: () => (options.policyTime === 'now' || !published ? generatedAt : new Date(published)),
+      now: () => at,
     });
+  // The policy (its waivers) as of the release: the later of when the source says it was published and
+  // when its signed manifest says it was made, so that a back-dated listing cannot bring a lapsed waiver back.
+  const verifyOne: VerifyOne = async (paths, published) => {
+    if (options.policyTime === 'now' || !published) return verifyAt(paths, generatedAt);
+    const claimed = new Date(published);
+    const first = await verifyAt(paths, claimed);
+    const signed = first.report.assessment?.authenticity.status === 'authentic' && first.manifest ? Date.parse(first.manifest.created) : Number.NaN;
+    if (!loaded?.policy.waivers.length || !(signed > claimed.getTime())) return first;
+    return verifyAt(paths, new Date(signed));
+  };
 
   const listing = options.repo !== undefined ? await listGitHub(options, env, cache, verifyOne) : await listOci(options, env, cache, verifyOne);
   const population = listing.items.filter((l) => l.published === '' || (Date.parse(l.published) >= from && Date.parse(l.published) <= to));
@@ -139,9 +158,13 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
 }
 
 function checkPeriod(since: string, until: string): { from: number; to: number } {
-  const shape = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?$/;
+  const shape = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?$/;
   for (const [flag, value] of [['--since', since], ['--until', until]] as const) {
-    if (!shape.test(value) || Number.isNaN(periodBounds(value, value).from)) throw new VerifyError('INVALID_OPTION', `${flag} ${JSON.stringify(value)}: a date (2026-01-01) or an RFC 3339 time`);
+    const m = shape.exec(value);
+    const year = Number(m?.[1]);
+    // A real day (2026-02-30 is refused, not read as 2 March) in the years OSCAL can state.
+    const real = m !== null && new Date(`${value.slice(0, 10)}T00:00:00Z`).toISOString().slice(0, 10) === value.slice(0, 10);
+    if (!m || !real || year < 1900 || year > 2999 || Number.isNaN(periodBounds(value, value).from)) throw new VerifyError('INVALID_OPTION', `${flag} ${JSON.stringify(value)}: a date (2026-01-01) or an RFC 3339 time, in the years 1900 to 2999`);
   }
   const bounds = periodBounds(since, until);
   if (bounds.from > bounds.to) throw new VerifyError('INVALID_OPTION', `--since ${since} is after --until ${until}`);
@@ -164,33 +187,63 @@ async function pool<T, R>(items: readonly T[], limit: number, work: (item: T, in
   return out;
 }
 
-type VerifyOne = (paths: { bundle: string; attestation?: string; label: string }, published: string) => Promise<VerifyResult>;
+type VerifyOne = (paths: { bundle: string; attestation?: string; subjectDigests?: { file: string; digest: string }[] }, published: string) => Promise<VerifyResult>;
 
 /** Source errors that leave one release unread (the audit goes on, the release is `unavailable`). */
 function unavailable(e: unknown): { code: string; message: string } | undefined {
-  if (e instanceof GitHubError || e instanceof OciError) return { code: e.code, message: e.message };
+  if ((e instanceof GitHubError && e.code !== 'ASSET_MISMATCH') || (e instanceof OciError && e.code !== 'DIGEST_MISMATCH')) return { code: e.code, message: e.message };
   return undefined;
 }
 
-/** Bytes that are not what the source listed for them: a verdict on the release, not a failed download. */
-function corrupt(e: unknown): boolean {
-  return (e instanceof GitHubError && e.code === 'ASSET_MISMATCH') || (e instanceof OciError && e.code === 'DIGEST_MISMATCH') || (e instanceof VerifyError && e.code === 'BUNDLE_INVALID');
+/**
+ * What makes a release's evidence unverifiable rather than the audit
+ * impossible: bytes that are not what the source listed, a bundle or
+ * attestation that cannot be read, a signature of a kind the signer options
+ * cannot check. The release is not shown authentic; the audit goes on.
+ */
+function unverifiable(e: unknown): { code: string; message: string } | undefined {
+  if (e instanceof GitHubError && e.code === 'ASSET_MISMATCH') return { code: e.code, message: e.message };
+  if (e instanceof OciError && e.code === 'DIGEST_MISMATCH') return { code: e.code, message: e.message };
+  if (e instanceof VerifyError || e instanceof FileError) return { code: e.code, message: e.message };
+  return undefined;
 }
 
-/** The member, once its evidence was found and (when examined) verified. */
-async function examined(base: Omit<PeriodMemberInput, 'sampled' | 'evidence'>, evidence: PeriodMemberInput['evidence'], examine: boolean, run: () => Promise<VerifyResult>): Promise<PeriodMemberInput> {
+/** A tag as the version it names: without a leading `v`, and without a trailing `-evidence` or `.evidence` (an evidence tag beside its image's). */
+export function tagVersion(tag: string): string {
+  return tag.replace(/^[vV](?=\d)/, '').replace(/[-.]evidence$/, '');
+}
+
+/** The member, once its evidence was found and (when examined) verified: `run` verifies it; `label` names the release and its file in messages. */
+async function examined(base: Omit<PeriodMemberInput, 'sampled' | 'evidence'>, evidence: PeriodMemberInput['evidence'], examine: boolean, label: string, run: () => Promise<VerifyResult & { expectedDigest?: string }>): Promise<PeriodMemberInput> {
   const member: PeriodMemberInput = { ...base, sampled: examine, evidence };
-  if (!examine || evidence.state === 'missing' || evidence.state === 'ambiguous') return member;
+  if (!examine || evidence.state !== 'found') return member;
+  let result: VerifyResult & { expectedDigest?: string };
   try {
-    const result = await run();
-    const unsigned = result.report.checks.some((c) => !c.ok && !c.skipped && c.code === 'SIGNATURE_MISSING');
-    return { ...member, evidence: unsigned ? { ...evidence, state: 'unsigned', message: evidence.message ?? 'the bundle carries no signature and has no Sigstore bundle beside it' } : evidence, report: result.report, ...(result.manifest ? { entries: result.manifest.entries } : {}) };
+    result = await run();
   } catch (e) {
-    if (corrupt(e)) return { ...member, evidence: { ...evidence, code: (e as EvidenceError).code, message: (e as Error).message } };
     const u = unavailable(e);
     if (u) return { ...member, evidence: { ...evidence, state: 'unavailable', ...u } };
+    const bad = unverifiable(e);
+    if (bad) return { ...member, evidence: { ...evidence, code: bad.code, message: `${label}: ${bad.message}` } };
     throw e;
   }
+  const { report, manifest } = result;
+  const unsigned = report.checks.some((c) => !c.ok && !c.skipped && c.code === 'SIGNATURE_MISSING');
+  const authentic = report.assessment?.authenticity.status === 'authentic';
+  let conflict: { code: string; message: string } | undefined;
+  if (result.expectedDigest && report.bundle.digest !== result.expectedDigest) {
+    conflict = { code: 'BUNDLE_DIGEST_MISMATCH', message: `${label}: the bundle verified has digest ${report.bundle.digest ?? 'unknown'}, not the ${result.expectedDigest} the source lists` };
+  } else if (authentic && manifest && tagVersion(base.id) !== manifest.version) {
+    // The signature says what the bundle is, not which release it belongs to: a bundle re-published under another release is not that release's evidence.
+    conflict = { code: 'RELEASE_MISMATCH', message: `${label}: the bundle is the evidence of ${manifest.name} ${manifest.version}, not of ${base.id} (a bundle published under another release)` };
+  }
+  return {
+    ...member,
+    evidence: { ...evidence, ...(unsigned ? { state: 'unsigned' as const, message: evidence.message ?? 'the bundle carries no signature and has no Sigstore bundle beside it' } : {}), ...(conflict ? { code: conflict.code, message: conflict.message, conflict: true } : {}) },
+    report,
+    // What a bundle that is not authentic says is not evidence: its entries go nowhere (trends, OSCAL).
+    ...(manifest && authentic && !conflict ? { entries: manifest.entries } : {}),
+  };
 }
 
 async function listGitHub(options: AuditOptions, env: Env, cache: DownloadCache, verifyOne: VerifyOne): Promise<{ source: AuditResult['source']; items: Listed[] }> {
@@ -198,19 +251,29 @@ async function listGitHub(options: AuditOptions, env: Env, cache: DownloadCache,
   const token = env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
   const client = new ReleasesClient({ owner, repo, ...(token ? { token } : {}), apiUrl: options.apiUrl ?? env.GITHUB_API_URL, ...(options.retry ? { retry: options.retry } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.onProgress ? { onRetry: options.onProgress } : {}) });
   const releases = (await client.listReleases()).filter((r) => r.draft !== true && typeof r.published_at === 'string');
+  const seen = new Set<string>();
+  for (const r of releases) {
+    if (seen.has(r.tag_name)) throw new GitHubError('GITHUB_RESPONSE_INVALID', `releases of ${owner}/${repo}: two published releases have the tag ${JSON.stringify(r.tag_name)}`);
+    seen.add(r.tag_name);
+  }
   const source = { type: 'github' as const, repository: `${owner}/${repo}`, apiUrl: client.apiUrl };
   const items = releases.map((r): Listed => ({
     id: r.tag_name,
     published: new Date(r.published_at as string).toISOString(),
-    url: r.html_url,
+    ...(webUrl(r.html_url) ? { url: r.html_url } : {}),
     read: (examine) => readGitHubRelease(client, r, options, cache, verifyOne, examine),
   }));
   return { source, items };
 }
 
+/** Only http(s) links from a source reach a report. */
+function webUrl(url: string | undefined): boolean {
+  return url !== undefined && /^https?:\/\//i.test(url);
+}
+
 async function readGitHubRelease(client: ReleasesClient, r: Release, options: AuditOptions, cache: DownloadCache, verifyOne: VerifyOne, examine: boolean): Promise<PeriodMemberInput> {
   const published = new Date(r.published_at as string).toISOString();
-  const base = { id: r.tag_name, published, url: r.html_url };
+  const base = { id: r.tag_name, published, ...(webUrl(r.html_url) ? { url: r.html_url } : {}) };
   let assets: ReleaseAsset[];
   try {
     assets = await client.listAssets(r);
@@ -220,42 +283,55 @@ async function readGitHubRelease(client: ReleasesClient, r: Release, options: Au
     return { ...base, sampled: examine, evidence: { state: 'unavailable', ...u } };
   }
   const chosen = chooseAssets(assets, options.name);
+  const listed = (a: ReleaseAsset | undefined): string => (a?.digest && /^sha256:[0-9a-f]{64}$/.test(a.digest) ? a.digest : '');
   const evidence: PeriodMemberInput['evidence'] = {
     state: chosen.state,
     ...(chosen.message ? { message: chosen.message } : {}),
-    ...(chosen.bundle ? { bundle: { name: chosen.bundle.name, digest: chosen.bundle.digest ?? '', size: chosen.bundle.size, url: chosen.bundle.browser_download_url } } : {}),
-    ...(chosen.attestation ? { attestation: { name: chosen.attestation.name, digest: chosen.attestation.digest ?? '', url: chosen.attestation.browser_download_url } } : {}),
+    ...(chosen.bundle ? { bundle: { name: chosen.bundle.name, digest: listed(chosen.bundle), size: chosen.bundle.size, ...(webUrl(chosen.bundle.browser_download_url) ? { url: chosen.bundle.browser_download_url } : {}) } } : {}),
+    ...(chosen.attestation ? { attestation: { name: chosen.attestation.name, digest: listed(chosen.attestation), ...(webUrl(chosen.attestation.browser_download_url) ? { url: chosen.attestation.browser_download_url } : {}) } } : {}),
   };
-  return examined(base, evidence, examine, async () => {
-    const bundle = await cached(client, cache, chosen.bundle as ReleaseAsset);
+  const label = `${r.tag_name}: ${chosen.bundle?.name ?? ''}`;
+  return examined(base, evidence, examine, label, async () => {
+    const bundleAsset = chosen.bundle as ReleaseAsset;
+    const max = options.maxBundleSize ?? DEFAULT_MAX_DECLARED_BYTES;
+    if (bundleAsset.size > max) throw new FileError('FILE_TOO_LARGE', `GitHub lists ${bundleAsset.size} bytes; an audit downloads bundles of at most ${max} (--max-bundle-size)`, bundleAsset.name);
+    if (chosen.attestation && chosen.attestation.size > MAX_ATTESTATION_BYTES) throw new FileError('FILE_TOO_LARGE', `${chosen.attestation.name}: GitHub lists ${chosen.attestation.size} bytes; an attestation is never more than ${MAX_ATTESTATION_BYTES}`, chosen.attestation.name);
+    const bundle = await cached(client, cache, bundleAsset);
     const attestation = chosen.attestation ? await cached(client, cache, chosen.attestation) : undefined;
     evidence.bundle = { ...(evidence.bundle as NonNullable<typeof evidence.bundle>), digest: `sha256:${bundle.sha256}` };
     if (attestation && evidence.attestation) evidence.attestation = { ...evidence.attestation, digest: `sha256:${attestation.sha256}` };
-    return verifyOne({ bundle: bundle.path, ...(attestation ? { attestation: attestation.path } : {}), label: chosen.bundle?.name ?? '' }, published);
+    const result = await verifyOne({ bundle: bundle.path, ...(attestation ? { attestation: attestation.path } : {}) }, published);
+    return { ...result, expectedDigest: `sha256:${bundle.sha256}` };
   });
 }
 
+/**
+ * The release's evidence among its assets: the one bundle (NAME.tar.gz) and
+ * NAME.sigstore.json beside it. Several bundles are ambiguous unless --name
+ * says which, whatever files lie beside them: an uploader must not choose.
+ */
 function chooseAssets(assets: ReleaseAsset[], name: string | undefined): { state: PeriodMemberInput['evidence']['state']; message?: string; bundle?: ReleaseAsset; attestation?: ReleaseAsset } {
   const stem = (a: ReleaseAsset): string => a.name.replace(BUNDLE_ASSET, '');
-  const sigOf = (b: ReleaseAsset): ReleaseAsset | undefined => assets.find((s) => s.name === `${stem(b)}.sigstore.json`);
   let bundles = assets.filter((a) => BUNDLE_ASSET.test(a.name));
   if (name !== undefined) bundles = bundles.filter((b) => stem(b) === name.replace(BUNDLE_ASSET, ''));
-  const signed = bundles.filter((b) => sigOf(b));
-  const pick = signed.length === 1 ? signed[0] : signed.length === 0 && bundles.length === 1 ? bundles[0] : undefined;
-  if (!pick) {
-    if (bundles.length === 0) return { state: 'missing', message: name ? `no bundle named ${name}` : `no evidence bundle among ${assets.length} asset${assets.length === 1 ? '' : 's'}` };
-    return { state: 'ambiguous', message: `${bundles.length} bundles (${bundles.map((b) => b.name).join(', ')}); choose one with --name` };
-  }
-  const attestation = sigOf(pick);
+  if (bundles.length === 0) return { state: 'missing', message: name ? `no bundle named ${name}` : `no evidence bundle among ${assets.length} asset${assets.length === 1 ? '' : 's'}` };
+  if (bundles.length > 1) return { state: 'ambiguous', message: `${bundles.length} bundles (${bundles.map((b) => b.name).join(', ')}); choose one with --name` };
+  const pick = bundles[0] as ReleaseAsset;
+  const attestation = assets.find((s) => s.name === `${stem(pick)}.sigstore.json`);
   return { state: 'found', bundle: pick, ...(attestation ? { attestation } : {}) };
 }
 
-/** An asset through the cache: by the digest GitHub lists, else by what it was stored under before. */
+/**
+ * An asset through the cache: by the digest GitHub lists, else by what it
+ * was stored under before (a GitHub Enterprise asset without a digest: the
+ * cache is then trusted input, docs/audit.md), checked against the size
+ * GitHub lists.
+ */
 async function cached(client: ReleasesClient, cache: DownloadCache, asset: ReleaseAsset): Promise<{ path: string; sha256: string }> {
   const listed = asset.digest && /^sha256:[0-9a-f]{64}$/.test(asset.digest) ? asset.digest.slice('sha256:'.length) : undefined;
   const key = listed ? undefined : `github ${client.apiUrl} ${client.owner}/${client.repo} asset ${asset.id} ${asset.size}`;
   const known = listed ?? (key ? await cache.ref(key) : undefined);
-  const hit = known ? await cache.get(known) : undefined;
+  const hit = known ? await cache.get(known, asset.size) : undefined;
   if (hit && known) return { path: hit, sha256: known };
   const got = await cache.put(async (open) => {
     const r = await client.download(asset, open);
@@ -266,56 +342,78 @@ async function cached(client: ReleasesClient, cache: DownloadCache, asset: Relea
   return { path: got.path, sha256: got.sha256 };
 }
 
+/** The most tags an audit reads from one repository: more is refused (exit 2) rather than read without end. */
+export const MAX_AUDIT_TAGS = 10_000;
+
 async function listOci(options: AuditOptions, env: Env, cache: DownloadCache, verifyOne: VerifyOne): Promise<{ source: AuditResult['source']; items: Listed[] }> {
   const ref = parseReference(options.oci as string);
   if (ref.tag || ref.digest) throw new OciError('REFERENCE_INVALID', `${options.oci}: an audit reads every tag of a repository: give oci://REGISTRY/REPOSITORY without :TAG or @digest`);
+  let pattern: RegExp | undefined;
+  try {
+    pattern = options.tags === undefined ? undefined : new RegExp(`^(?:${options.tags})$`);
+  } catch (e) {
+    throw new VerifyError('INVALID_OPTION', `--tags ${JSON.stringify(options.tags)}: not a regular expression (${(e as Error).message})`);
+  }
   const client = await registryClient(ref, options.registry ?? {}, env);
-  const tags = (await client.tags(ref.repository)).filter((t) => !FALLBACK_TAG.test(t));
+  const tags = (await client.tags(ref.repository)).filter((t) => !FALLBACK_TAG.test(t) && (!pattern || pattern.test(t)));
+  if (tags.length > MAX_AUDIT_TAGS) throw new OciError('REGISTRY_RESPONSE_INVALID', `${formatReference(ref)}: ${tags.length} tags; an audit reads at most ${MAX_AUDIT_TAGS} (choose the releases with --tags)`);
   const source = { type: 'oci' as const, repository: formatReference(ref) };
-  // Each tag's manifest is read to date it (its created annotation): the period is chosen on that.
+  // Each tag's manifest is read to date it (its created annotation, unsigned: only the period is chosen on it).
   const items = await pool(tags, options.concurrency ?? 4, async (tag): Promise<Listed> => {
     const tagged: OciReference = { ...ref, tag };
     const label = formatReference(tagged);
-    let artifact: EvidenceArtifact | undefined;
-    let problem: { state: PeriodMemberInput['evidence']['state']; code: string; message: string } | undefined;
-    try {
-      artifact = await resolveEvidence(client, tagged, label);
-    } catch (e) {
-      if (!(e instanceof OciError)) throw e;
-      if (e.code !== 'ARTIFACT_INVALID') problem = { state: 'unavailable', code: e.code, message: e.message };
-      else {
-        // Not evidence itself: a release image, whose evidence hangs on it as a referrer (push --subject-image).
-        try {
-          const found = await findImageEvidence({ env, image: label, ...(options.registry ? { registry: options.registry } : {}) });
-          const newest = found.evidence[0] as string;
-          artifact = await resolveEvidence(client, parseReference(newest), newest);
-        } catch (inner) {
-          if (!(inner instanceof OciError)) throw inner;
-          problem = ['ARTIFACT_NOT_FOUND', 'ARTIFACT_INVALID', 'REGISTRY_NOT_FOUND'].includes(inner.code)
-            ? { state: 'missing', code: e.code, message: `${tag} is neither an evidence bundle (${BUNDLE_ARTIFACT_TYPE}) nor an image with one among its referrers` }
-            : { state: 'unavailable', code: inner.code, message: inner.message };
-        }
-      }
-    }
-    const created = artifact?.manifest.annotations?.['org.opencontainers.image.created'];
-    const published = created && !Number.isNaN(Date.parse(created)) ? new Date(created).toISOString() : '';
-    const url = artifact ? formatReference({ ...ref, digest: artifact.manifestDigest }) : label;
+    const found = await findTagEvidence(client, tagged, label);
+    const published = found.created && !Number.isNaN(Date.parse(found.created)) ? new Date(found.created).toISOString() : '';
     return {
       id: tag,
       published,
-      url,
+      url: found.evidence ? formatReference({ ...ref, digest: found.evidence.manifestDigest }) : label,
       read: async (examine) => {
-        const base = { id: tag, published, url };
-        if (!artifact) return { ...base, sampled: examine, evidence: { state: problem?.state ?? 'missing', ...(problem ? { code: problem.code, message: problem.message } : {}) } };
-        const layer: Descriptor = artifact.layer;
-        const evidence: PeriodMemberInput['evidence'] = { state: 'found', bundle: { name: layer.annotations?.['org.opencontainers.image.title'] ?? tag, digest: layer.digest, size: layer.size, url: formatReference({ ...ref, digest: artifact.manifestDigest }) } };
-        return examined(base, evidence, examine, async () => {
+        const base = { id: tag, published, url: found.evidence ? formatReference({ ...ref, digest: found.evidence.manifestDigest }) : label };
+        if (!found.evidence) return { ...base, sampled: examine, evidence: { state: found.problem?.state ?? 'missing', ...(found.problem ? { code: found.problem.code, message: found.problem.message } : {}) } };
+        const { layer, manifestDigest } = found.evidence;
+        const evidence: PeriodMemberInput['evidence'] = { state: 'found', bundle: { name: layer.annotations?.['org.opencontainers.image.title'] ?? tag, digest: layer.digest, size: layer.size, url: formatReference({ ...ref, digest: manifestDigest }) } };
+        return examined(base, evidence, examine, label, async () => {
+          const max = options.maxBundleSize ?? DEFAULT_MAX_DECLARED_BYTES;
+          if (layer.size > max) throw new FileError('FILE_TOO_LARGE', `the registry lists ${layer.size} bytes; an audit downloads bundles of at most ${max} (--max-bundle-size)`, label);
           const hex = layer.digest.slice('sha256:'.length);
-          const path = (await cache.get(hex)) ?? (await cache.putStream(hex, await client.getBlob(ref.repository, layer)));
-          return verifyOne({ bundle: path, label }, published);
+          const path = (await cache.get(hex, layer.size)) ?? (await cache.putStream(hex, await client.getBlob(ref.repository, layer)));
+          const result = await verifyOne({ bundle: path, ...(found.image ? { subjectDigests: [{ file: found.image.reference, digest: found.image.digest }] } : {}) }, published);
+          return { ...result, expectedDigest: layer.digest };
         });
       },
     };
   });
   return { source, items };
+}
+
+/**
+ * A tag's evidence: the tag itself when it is an evidence bundle; else, when
+ * it is an image (a manifest or an index), the newest evidence among its
+ * referrers whose manifest names it as subject, then verified with the image
+ * as a subject its signed statement must cover. Only what the audit needs is
+ * kept of the manifests read.
+ */
+async function findTagEvidence(client: RegistryClient, tagged: OciReference, label: string): Promise<{ evidence?: { layer: Descriptor; manifestDigest: string }; created?: string; image?: { reference: string; digest: string }; problem?: { state: PeriodMemberInput['evidence']['state']; code: string; message: string } }> {
+  const keep = (a: EvidenceArtifact): { layer: Descriptor; manifestDigest: string } => ({ layer: a.layer, manifestDigest: a.manifestDigest });
+  try {
+    const artifact = await resolveEvidence(client, tagged, label);
+    return { evidence: keep(artifact), ...(artifact.manifest.annotations?.['org.opencontainers.image.created'] ? { created: artifact.manifest.annotations['org.opencontainers.image.created'] } : {}) };
+  } catch (e) {
+    if (!(e instanceof OciError)) throw e;
+    // Not evidence itself (or not a single manifest: an index answers only to an index's media type): perhaps an image.
+    if (e.code !== 'ARTIFACT_INVALID' && e.code !== 'REGISTRY_NOT_FOUND' && e.code !== 'REGISTRY_RESPONSE_INVALID') return { problem: { state: 'unavailable', code: e.code, message: e.message } };
+  }
+  try {
+    const found = await imageEvidence(client, tagged, label);
+    const newest = found.evidence[0] as string;
+    const artifact = await resolveEvidence(client, parseReference(newest), newest);
+    return { evidence: keep(artifact), image: found.image, ...(artifact.manifest.annotations?.['org.opencontainers.image.created'] ? { created: artifact.manifest.annotations['org.opencontainers.image.created'] } : {}) };
+  } catch (inner) {
+    if (!(inner instanceof OciError)) throw inner;
+    if (['ARTIFACT_NOT_FOUND', 'ARTIFACT_INVALID', 'REGISTRY_NOT_FOUND', 'REGISTRY_RESPONSE_INVALID'].includes(inner.code)) {
+      return { problem: { state: 'missing', code: inner.code, message: `${label} is neither an evidence bundle (${BUNDLE_ARTIFACT_TYPE}) nor an image with one among its referrers` } };
+    }
+    return { problem: { state: 'unavailable', code: inner.code, message: inner.message } };
+  }
 }

@@ -24,6 +24,9 @@ import { standardSourceBlob, standardStatements } from '../formats/standard-stat
 import { sha256Hex } from '../core/digest.js';
 import { writeAtomically } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
+import { integrityCheck } from './integrity-thread.js';
+import { tee } from '../fs/tee.js';
+import { stat } from 'node:fs/promises';
 import type { Env } from './trust.js';
 
 /** How to reach a registry: the CLI's --plain-http, --registry-username and --registry-password-stdin. */
@@ -60,6 +63,7 @@ export async function registryClient(ref: OciReference, options: RegistryOptions
     ...(credentials ? { credentials } : {}),
     ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
     fetch: timedFetch(options.timeoutMs),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     userAgent: `evidence/${PACKAGE_VERSION}`,
   });
 }
@@ -269,7 +273,11 @@ async function verifyThenMount(client: RegistryClient, repository: string, optio
 async function verifyWhileUploading(client: RegistryClient, repository: string, options: PushOptions, say: (m: string) => void): Promise<{ path: string; intact: Intact; blob: PushResult['blob'] }> {
   const { path, stream: file } = await openBundle(options.cwd, options.bundle, options.onBytes);
   const [forVerify, forUpload] = tee(file);
-  const verifying = requireIntegrity(forVerify, options.bundle, 'not pushed', { keepBlob: standardSourceBlob });
+  // The check runs on a thread of its own for a large bundle (src/commands/integrity-thread.ts), so it and the upload share no core.
+  const { size: fileSize } = await stat(path);
+  const check = integrityCheck(options.bundle, 'not pushed', fileSize, options.env ?? {});
+  forVerify.pipe(check.sink);
+  const verifying = check.result;
   // A bundle that does not verify stops the upload, and its error is the one told.
   verifying.catch((e: unknown) => file.destroy(e as Error)).finally(() => forVerify.resume());
   say(`verifying and pushing ${options.bundle}`);
@@ -280,7 +288,7 @@ async function verifyWhileUploading(client: RegistryClient, repository: string, 
       const intact = await verifying;
       if (intact.size !== size) throw new OciError('DIGEST_MISMATCH', `${options.bundle}: ${size} bytes were uploaded, ${intact.size} verified`, { expected: String(intact.size), found: String(size) });
       return intact.digest;
-    });
+    }, { size: fileSize });
   } catch (e) {
     // The upload failed. The integrity check still runs to its end (the tee lets go of the upload's side):
     // a bundle that fails it is refused as such (BUNDLE_INVALID, exit 1), whatever the registry did.
@@ -289,38 +297,6 @@ async function verifyWhileUploading(client: RegistryClient, repository: string, 
     throw e;
   }
   return { path, intact: await verifying, blob: uploaded.existed ? 'exists' : 'uploaded' };
-}
-
-/** Two readers of one stream, each at its own pace; the source waits for the slower. A reader that is gone (destroyed, or failed) no longer holds it back. */
-function tee(source: Readable): [PassThrough, PassThrough] {
-  const outs = [new PassThrough({ highWaterMark: 1024 * 1024 }), new PassThrough({ highWaterMark: 1024 * 1024 })] as const;
-  source.on('data', (chunk: Buffer) => {
-    const full = outs.filter((o) => !o.destroyed && !o.write(chunk));
-    if (full.length === 0) return;
-    source.pause();
-    let waiting = full.length;
-    const go = (): void => {
-      if (--waiting === 0) source.resume();
-    };
-    for (const o of full) {
-      const done = (): void => {
-        o.off('drain', done);
-        o.off('close', done);
-        go();
-      };
-      o.once('drain', done);
-      o.once('close', done);
-    }
-  });
-  let ended = false;
-  source.once('end', () => {
-    ended = true;
-    outs.forEach((o) => o.end());
-  });
-  source.once('error', (e) => outs.forEach((o) => o.destroy(e)));
-  // Closed before its end (destroyed without an error): the readers must not wait for more.
-  source.once('close', () => ended || outs.forEach((o) => o.destroyed || o.destroy(new Error('the bundle stopped being read'))));
-  return [outs[0], outs[1]];
 }
 
 /** The digest pushSignatureReferrer's manifest for these bytes will have: what tells an attestation already there. */
@@ -455,27 +431,32 @@ export const MAX_IMAGE_CANDIDATES = 16;
 export async function findImageEvidence(options: { env?: Env; image: string; registry?: RegistryOptions }): Promise<{ image: { reference: string; digest: string }; evidence: string[]; more: number }> {
   const ref = parseReference(options.image);
   const client = await registryClient(ref, options.registry ?? {}, options.env ?? {});
+  return imageEvidence(client, ref, options.image);
+}
+
+/** findImageEvidence with a client already made (an audit reads many tags through one). */
+export async function imageEvidence(client: RegistryClient, ref: OciReference, label: string): Promise<{ image: { reference: string; digest: string }; evidence: string[]; more: number }> {
   const reference = ref.digest ?? ref.tag;
-  if (!reference) throw new OciError('REFERENCE_INVALID', `--image ${options.image}: needs a :TAG or @sha256:… digest`);
+  if (!reference) throw new OciError('REFERENCE_INVALID', `--image ${label}: needs a :TAG or @sha256:… digest`);
   const image = await client.getManifest(ref.repository, reference, IMAGE_MANIFEST_TYPES);
   const found = await client.referrers(ref.repository, image.digest, { artifactType: BUNDLE_ARTIFACT_TYPE });
   const hinted = [...found].sort((a, b) => created(b).localeCompare(created(a)));
   const checked: string[] = [];
   for (const d of hinted.slice(0, MAX_IMAGE_CANDIDATES)) {
     const candidate: OciReference = { registry: ref.registry, repository: ref.repository, digest: d.digest };
-    const label = formatReference(candidate);
+    const candidateLabel = formatReference(candidate);
     let artifact: EvidenceArtifact;
     try {
-      artifact = await resolveEvidence(client, candidate, label);
+      artifact = await resolveEvidence(client, candidate, candidateLabel);
     } catch (e) {
       // Junk in the referrers list is skipped; a registry that fails is not.
       if (e instanceof OciError && ['ARTIFACT_INVALID', 'REGISTRY_RESPONSE_INVALID', 'REGISTRY_NOT_FOUND'].includes(e.code)) continue;
       throw e;
     }
     // A referrers list is only a hint: the manifest itself must name the image as its subject.
-    if (artifact.manifest.subject?.digest === image.digest) checked.push(label);
+    if (artifact.manifest.subject?.digest === image.digest) checked.push(candidateLabel);
   }
-  if (checked.length === 0) throw new OciError('ARTIFACT_NOT_FOUND', `${options.image}: no evidence bundle refers to image ${image.digest} in ${ref.registry}/${ref.repository}`);
+  if (checked.length === 0) throw new OciError('ARTIFACT_NOT_FOUND', `${label}: no evidence bundle refers to image ${image.digest} in ${ref.registry}/${ref.repository}`);
   return { image: { reference: formatReference({ ...ref, digest: image.digest }), digest: image.digest }, evidence: checked, more: Math.max(0, hinted.length - MAX_IMAGE_CANDIDATES) };
 }
 

@@ -1,15 +1,14 @@
+import { tee } from '../fs/tee.js';
+import { integrityCheck } from './integrity-thread.js';
 import type { ByteProgress } from '../fs/progress.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { rewriteWithAttestation } from '../core/bundle-rewrite.js';
 import { ATTESTATIONS_TAIL_BYTES, locateAttestationsMember } from '../core/attestations-member.js';
 import { endWithAttestations } from '../core/bundle-writer.js';
-import { BundleError } from '../core/errors.js';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { endsAtGzipMember } from '../fs/gzip-members.js';
-import { Transform, type Writable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../formats/intoto.js';
 import { standardSourceBlob, standardStatements, type StandardStatements } from '../formats/standard-statements.js';
@@ -75,22 +74,58 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   const tail = await lastBytes(bundlePath, ATTESTATIONS_TAIL_BYTES);
   const at = locateAttestationsMember(tail.bytes);
   const boundary = at === undefined ? Promise.resolve(false) : endsAtGzipMember(bundlePath, tail.offset + at);
-  const { stream } = await openBundle(options.cwd, options.bundle, options.onBytes ? (e) => options.onBytes?.({ ...e, label: `checking ${e.label}` }) : undefined);
+  const progress = (label: string): ByteProgress | undefined => (options.onBytes ? (e) => options.onBytes?.({ ...e, label: `${label} ${e.label}` }) : undefined);
+  if (at !== undefined) {
+    // One read of the bundle, teed: the integrity check (on a thread of its own for a large bundle) and the
+    // copy of its content, byte for byte, into the new file. Signed once the check passed; the attestations
+    // member is replaced (bundle-format §1.3). Nothing is written if the check fails.
+    const contentEnd = tail.offset + at;
+    let signed: SignedManifest | undefined;
+    const done = await writeAtomically(bundlePath, true, async (out) => {
+      const { stream } = await openBundle(options.cwd, options.bundle, progress('checking and copying'));
+      const [forCheck, forCopy] = tee(stream);
+      const check = integrityCheck(options.bundle, 'not signed', (await stat(bundlePath)).size, env);
+      forCheck.pipe(check.sink);
+      check.result.catch((e: unknown) => stream.destroy(e as Error)).finally(() => forCheck.resume());
+      const copying = pipeline(forCopy, upTo(contentEnd), out, { end: false });
+      copying.catch(() => undefined);
+      const { contents } = await check.result;
+      await copying;
+      // A crafted bundle could put its last gzip header inside a member: then the content is not cut there.
+      if (!(await boundary)) throw NOT_AT_BOUNDARY;
+      signed = await signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), { env, noStandard: options.noStandard === true });
+      await endWithAttestations(out, { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}), mtime: new Date(contents.manifest.created) });
+    }).then(
+      () => true,
+      (e: unknown) => {
+        if (e === NOT_AT_BOUNDARY) return false;
+        throw e;
+      },
+    );
+    if (done && signed) return writeDetached(bundlePath, signed);
+  }
+  // A bundle written before that layout (or whose tail is not where a member starts): checked, then rewritten into it, once.
+  const { stream } = await openBundle(options.cwd, options.bundle, progress('checking'));
   const { contents } = await requireIntegrity(stream, options.bundle, 'not signed', options.noStandard ? {} : { keepBlob: standardSourceBlob });
   const signed = await signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), { env, noStandard: options.noStandard === true });
-  const mtime = new Date(contents.manifest.created);
-  let appended = false;
-  if (at !== undefined && contents.bundleHex && (await boundary)) {
-    // The content stays as it is: copied byte for byte, its last gzip member replaced (bundle-format §1.3).
-    await writeAtomically(bundlePath, true, (out) => appendAttestations(bundlePath, out, { contentEnd: tail.offset + at, oldTail: tail.bytes.subarray(at), verifiedHex: contents.bundleHex as string, signed, mtime }));
-    appended = true;
-  }
-  if (!appended) {
-    // A bundle written before that layout: rewritten into it, once.
-    const { stream: again } = await openBundle(options.cwd, options.bundle, options.onBytes ? (e) => options.onBytes?.({ ...e, label: `writing ${e.label}` }) : undefined);
-    await writeAtomically(bundlePath, true, (out) => rewriteWithAttestation(again, out, { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}), manifestBytes: contents.manifestBytes as Buffer, mtime }));
-  }
+  const { stream: again } = await openBundle(options.cwd, options.bundle, progress('writing'));
+  await writeAtomically(bundlePath, true, (out) => rewriteWithAttestation(again, out, { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}), manifestBytes: contents.manifestBytes as Buffer, mtime: new Date(contents.manifest.created) }));
   return writeDetached(bundlePath, signed);
+}
+
+/** Thrown inside the write to abandon it (nothing is written) when the content does not end where its last gzip member starts. */
+const NOT_AT_BOUNDARY = Symbol('not at a gzip member boundary');
+
+/** The first `end` bytes of a stream; the rest is read and dropped. */
+function upTo(end: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const keep = Math.max(0, Math.min(chunk.length, end - seen));
+      seen += chunk.length;
+      done(null, keep === chunk.length ? chunk : keep > 0 ? chunk.subarray(0, keep) : undefined);
+    },
+  });
 }
 
 /** A file's last `max` bytes and where they start. */
@@ -105,25 +140,6 @@ async function lastBytes(path: string, max: number): Promise<{ bytes: Buffer; of
   } finally {
     await handle.close();
   }
-}
-
-/**
- * The bundle's content, copied up to its attestations member, then the new
- * attestations member. The copy is hashed with the old member: it must be the
- * bundle that was verified, or nothing is written (it changed meanwhile).
- */
-async function appendAttestations(path: string, out: Writable, input: { contentEnd: number; oldTail: Buffer; verifiedHex: string; signed: SignedManifest; mtime: Date }): Promise<void> {
-  const hash = createHash('sha256');
-  const hashing = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  if (input.contentEnd > 0) await pipeline(createReadStream(path, { start: 0, end: input.contentEnd - 1 }), hashing, out, { end: false });
-  hash.update(input.oldTail);
-  if (hash.digest('hex') !== input.verifiedHex) throw new BundleError('BUNDLE_CHANGED_WHILE_SIGNING', `${path} changed after it was verified`);
-  await endWithAttestations(out, { attestation: input.signed.attestation, ...(input.signed.standard ? { standard: input.signed.standard } : {}), mtime: input.mtime });
 }
 
 /** What one signing run makes: our statement's Sigstore bundle and the standard ones, as the bundle's members hold them. */

@@ -9,7 +9,7 @@ import { FileError, SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js
 import { parseChecksumList } from '../formats/checksums.js';
 import { VerifyError } from '../verifier/errors.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
-import { MAX_POLICY_BYTES, loadPolicy, type PolicyLimits } from '../verifier/policy/evaluate.js';
+import { MAX_POLICY_BYTES, loadPolicy, type LoadedPolicy, type PolicyLimits } from '../verifier/policy/evaluate.js';
 import { PolicyError } from '../verifier/policy/errors.js';
 import type { VerifyReport } from '../verifier/report.js';
 import { verifyEvidence } from '../verifier/verify.js';
@@ -33,6 +33,8 @@ export interface VerifyOptions {
   identity?: IdentityPolicy;
   /** A policy file (YAML or JSON) to evaluate over the evidence. */
   policy?: string;
+  /** The policy already read and checked (an audit reads it once for all its releases); instead of `policy`. */
+  loadedPolicy?: LoadedPolicy;
   /**
    * The bundle's bytes when they come from elsewhere than the file `bundle`
    * (a registry: src/commands/oci.ts); `bundle` is then only its name.
@@ -73,7 +75,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const policy = options.identity ?? {};
   checkPolicyOptions(policy);
   const env = options.env ?? {};
-  const rules = options.policy ? loadPolicy(await readPolicyFile(options.cwd, options.policy), options.policy) : undefined;
+  const rules = options.loadedPolicy ?? (options.policy ? loadPolicy(await readPolicyFile(options.cwd, options.policy), options.policy) : undefined);
   const subjects = [...(await hashArtifacts(options.cwd, options.subject ?? [])), ...(await subjectsFromList(options.cwd, options.subjectsFile)), ...(options.subjectDigests ?? [])];
   const externalBytes = options.attestation
     ? await readSmallFile(resolve(options.cwd, options.attestation), options.attestation, { what: 'an attestation', max: SMALL_FILE_LIMITS.attestation, notFound: (l) => new VerifyError('ATTESTATION_NOT_FOUND', `${l}: no such file`, { path: l }) })

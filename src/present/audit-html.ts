@@ -1,6 +1,6 @@
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import type { AuditReport, PeriodSummary, TrendPoint } from '../verifier/period.js';
-import { answers, sourceLine, STATUS_WORDS, VERDICT_WORDS } from './audit.js';
+import { answers, sourceLine, STATUS_WORDS, verdictWords } from './audit.js';
 import { COLOR, CSS, IdGen, Safe, badge, code, dataTable, figure, html, htmlDocument, px, svgOpen } from './html.js';
 
 /**
@@ -13,7 +13,7 @@ export function renderAuditHtml(r: AuditReport): string {
   const s = r.summary;
   const ids = new IdGen();
   const tone = s.verdict === 'holds' ? 'pass' : 'fail';
-  const title = `${VERDICT_WORDS[s.verdict]}: ${sourceLine(r)}, ${s.period.since} to ${s.period.until}`;
+  const title = `${verdictWords(s)}: ${sourceLine(r)}, ${s.period.since} to ${s.period.until}`;
   const body = html`
 <header class="masthead">
   <p class="eyebrow">Release evidence: period audit</p>
@@ -23,7 +23,7 @@ export function renderAuditHtml(r: AuditReport): string {
 <main>
 <section class="verdict ${tone}" id="verdict" aria-labelledby="verdict-word">
   <div class="verdict-mark" aria-hidden="true">${tone === 'pass' ? '✓' : '✗'}</div>
-  <div><h2 id="verdict-word" class="verdict-word">${VERDICT_WORDS[s.verdict]}</h2>
+  <div><h2 id="verdict-word" class="verdict-word">${verdictWords(s)}</h2>
   <p>${s.counts.population} releases in the period; ${s.counts.examined} examined${s.sample ? html` (a sample of ${s.sample.size}, seed <code>${s.sample.seed}</code>: ${s.sample.method})` : ''}.</p>
   <p>Policy: ${r.policy ? html`<code>${r.policy.path}</code> (<code>${r.policy.digest}</code>)` : 'none given: authenticity only'}.</p></div>
 </section>

@@ -1,5 +1,6 @@
 import type { AuditReport, MemberStatus, PeriodMember, PeriodSummary } from '../verifier/period.js';
 import { code, table, text as md } from './markdown.js';
+import { escapeValue } from './terminal.js';
 
 /**
  * The period report as text and Markdown (docs/audit.md). The three answers
@@ -23,7 +24,14 @@ export const VERDICT_WORDS: Record<PeriodSummary['verdict'], string> = {
   'not-authentic': 'RELEASES WITHOUT AUTHENTIC EVIDENCE',
   incomplete: 'AUDIT INCOMPLETE',
   'policy-failed': 'POLICY FAILED',
+  empty: 'NO RELEASES IN THE PERIOD',
 };
+
+/** The headline: a sample that holds is never called the whole population holding. */
+export function verdictWords(s: PeriodSummary): string {
+  if (s.verdict === 'holds' && s.counts['not-examined'] > 0) return `EVERY EXAMINED RELEASE HOLDS (${s.counts.examined} of ${s.counts.population}, a sample)`;
+  return VERDICT_WORDS[s.verdict];
+}
 
 export function sourceLine(r: AuditReport): string {
   const s = r.source;
@@ -59,8 +67,9 @@ const pct = (v: number | null): string => (v === null ? '–' : `${(v * 100).toF
 
 export function formatAuditText(r: AuditReport): string {
   const s = r.summary;
+  // Lines are built from untrusted values (tags, reasons, control titles from a policy): each line is escaped whole.
   const out: string[] = [];
-  out.push(`${VERDICT_WORDS[s.verdict]}: ${sourceLine(r)}, ${s.period.since} … ${s.period.until}`);
+  out.push(`${verdictWords(s)}: ${sourceLine(r)}, ${s.period.since} … ${s.period.until}`);
   out.push(`population: ${s.counts.population} release${s.counts.population === 1 ? '' : 's'}; examined ${s.counts.examined}${s.sample ? ` (sample of ${s.sample.size}, seed ${JSON.stringify(s.sample.seed)}: ${s.sample.method})` : ''}`);
   out.push(`standing: ${countsLine(s.counts)}`);
   out.push(`policy: ${r.policy ? `${r.policy.path} (${r.policy.digest})` : 'none given: authenticity only'}`);
@@ -101,14 +110,14 @@ export function formatAuditText(r: AuditReport): string {
     out.push(tl(th), ...trows.map(tl));
     if (s.trends.some((t) => t.unverified)) out.push('* figures as the bundle claims them: its signature was not verified');
   }
-  return `${out.join('\n')}\n`;
+  return `${out.map(escapeValue).join('\n')}\n`;
 }
 
 export function formatAuditMarkdown(r: AuditReport): string {
   const s = r.summary;
   const out: string[] = [];
   out.push(`# Audit of ${md(sourceLine(r))}, ${md(s.period.since)} to ${md(s.period.until)}`, '');
-  out.push(`**${VERDICT_WORDS[s.verdict]}.** ${md(countsLine(s.counts))}.`, '');
+  out.push(`**${md(verdictWords(s))}.** ${md(countsLine(s.counts))}.`, '');
   out.push(`- Population: ${s.counts.population} releases; examined: ${s.counts.examined}${s.sample ? ` (a sample of ${s.sample.size}, seed ${code(s.sample.seed)}; ${md(s.sample.method)})` : ''}`);
   out.push(`- Policy: ${r.policy ? `${code(r.policy.path)} (${code(r.policy.digest)})` : 'none given: authenticity only'}`);
   out.push(`- Generated: ${md(r.generatedAt)}`, '');

@@ -1,3 +1,4 @@
+import { escapeValue } from './terminal.js';
 import { formatBytes } from './text.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
@@ -165,8 +166,7 @@ export function table(head: string[], rows: string[][]): string {
  * spaces. Untrusted text is never placed at the start of a line.
  */
 export function text(s: string): string {
-  return String(s)
-    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+  return escapeValue(String(s).replace(/[\r\n\u2028\u2029]+/g, ' '))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -176,5 +176,5 @@ export function text(s: string): string {
 /** An identifier, digest or path in a code span (literal in Markdown); anything a code span cannot hold safely is escaped text instead. */
 export function code(s: string): string {
   const v = String(s);
-  return v !== '' && /^[^`|\r\n\u2028\u2029\\<>&]+$/.test(v) && v.trim() === v ? `\`${v}\`` : text(v);
+  return v !== '' && /^[^`|\r\n\u2028\u2029\\<>&]+$/.test(v) && v.trim() === v && escapeValue(v) === v ? `\`${v}\`` : text(v);
 }

@@ -46,7 +46,9 @@ export function controlToken(id: string): string {
 
 const instant = (s: string, end: boolean): string => (/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T${end ? '23:59:59' : '00:00:00'}Z` : new Date(s).toISOString());
 const hex = (digest: string): string | undefined => (/^sha256:[0-9a-f]{64}$/.test(digest) ? digest.slice(7) : undefined);
-const prop = (name: string, value: string): { name: string; value: string; ns: string } => ({ name, value: value === '' ? '-' : value, ns: NS });
+/** A value OSCAL's string type takes: no leading or trailing white space, not empty, no controls. */
+const oscalString = (value: string): string => value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || '-';
+const prop = (name: string, value: string): { name: string; value: string; ns: string } => ({ name, value: oscalString(value), ns: NS });
 
 type Doc = OscalAssessmentResultsDocument;
 type Resource = NonNullable<NonNullable<Doc['assessment-results']['back-matter']>['resources']>[number];
@@ -66,14 +68,14 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
         uuid,
         title,
         ...(description ? { description } : {}),
-        ...(href || sha256 ? { rlinks: [{ href: href ?? `urn:sha256:${sha256}`, ...(mediaType ? { 'media-type': mediaType } : {}), ...(sha256 ? { hashes: [{ algorithm: 'SHA-256', value: sha256 }] } : {}) }] } : {}),
+        ...(href || sha256 ? { rlinks: [{ href: href ?? `urn:sha256:${sha256}`, ...(mediaType && oscalString(mediaType) === mediaType ? { 'media-type': mediaType } : {}), ...(sha256 ? { hashes: [{ algorithm: 'SHA-256', value: sha256 }] } : {}) }] } : {}),
       } as Resource);
     }
     return uuid;
   };
 
   const planUuid = report.policy
-    ? resource('policy', `Evidence policy ${report.policy.path}`, report.policy.path, hex(report.policy.digest), 'application/yaml', 'The assessment plan: the evidence policy every release was held to (its requirements, rules, cross-checks and the controls each evidences).')
+    ? resource('policy', `Evidence policy ${report.policy.path}`, encodeURI(report.policy.path.replace(/\\/g, '/')), hex(report.policy.digest), 'application/yaml', 'The assessment plan: the evidence policy every release was held to (its requirements, rules, cross-checks and the controls each evidences).')
     : resource('no-policy', 'No policy: authenticity only', undefined, undefined, undefined, 'No evidence policy was given; releases were checked for integrity, signature and signer only.');
 
   const controlKinds = new Set(s.controls.flatMap((c) => c.kinds));
@@ -190,7 +192,8 @@ export function oscalForRelease(input: { report: VerifyReport & { bundle: { path
     sampled: true,
     evidence: { state: 'found', ...(report.bundle.digest ? { bundle: { name: path, digest: report.bundle.digest, size: report.bundle.size } } : {}) },
     report,
-    ...(manifest ? { entries: manifest.entries } : {}),
+    // Only an authentic bundle's entries are evidence.
+    ...(manifest && report.assessment?.authenticity.status === 'authentic' ? { entries: manifest.entries } : {}),
   };
   const summary = summarizePeriod({ since: created, until: created, members: [member], ...(input.policy ? { policy: input.policy } : {}) });
   return oscalAssessmentResults({

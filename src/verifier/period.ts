@@ -44,6 +44,8 @@ export interface PeriodMemberInput {
     message?: string;
     bundle?: { name: string; digest: string; size: number; url?: string };
     attestation?: { name: string; digest: string; url?: string };
+    /** The bundle verified, but is not this release's evidence (another version's, or other bytes than listed): `code` and `message` say why. */
+    conflict?: boolean;
   };
   /** The verification report, once verified (for `unsigned`: integrity only). */
   report?: VerifyReport;
@@ -106,8 +108,8 @@ export interface PeriodSummary {
   controls: PeriodControl[];
   waivers: WaiverUse[];
   trends: TrendPoint[];
-  /** `holds` when every examined release holds; otherwise the worst standing, in exit-code order. */
-  verdict: 'holds' | 'not-authentic' | 'incomplete' | 'policy-failed';
+  /** `holds` when every examined release holds; `empty` when the period has no release; otherwise the worst standing, in exit-code order. */
+  verdict: 'holds' | 'not-authentic' | 'incomplete' | 'policy-failed' | 'empty';
 }
 
 /** How the sample is drawn, in words an auditor can redo by hand (docs/audit.md). */
@@ -140,8 +142,9 @@ export function statusOf(m: PeriodMemberInput): { status: MemberStatus; reason: 
     case 'found':
       break;
   }
+  if (m.evidence.conflict) return { status: 'not-authentic', reason: m.evidence.message ?? 'the bundle is not this release\'s evidence' };
   const a = m.report?.assessment;
-  if (!m.report || !a) return { status: 'not-authentic', reason: 'no verification report' };
+  if (!m.report || !a) return { status: 'not-authentic', reason: m.evidence.message ?? 'no verification report' };
   if (a.authenticity.status !== 'authentic') return { status: 'not-authentic', reason: a.authenticity.summary };
   if (a.policy.status === 'failed') return { status: 'policy-failed', reason: a.policy.summary };
   return { status: 'holds', reason: a.policy.status === 'satisfied' ? `authentic; ${a.policy.summary}` : `authentic; ${a.policy.summary}` };
@@ -177,7 +180,8 @@ const VERDICT_ORDER: PeriodSummary['verdict'][] = ['not-authentic', 'incomplete'
 
 export function summarizePeriod(input: { since: string; until: string; members: PeriodMemberInput[]; policy?: LoadedPolicy; sample?: { size: number; seed: string } }): PeriodSummary {
   const members: PeriodMember[] = [...input.members]
-    .sort((a, b) => Date.parse(a.published) - Date.parse(b.published) || a.id.localeCompare(b.id))
+    // Oldest first, undated last; ties by tag, compared as code points (the same order in every locale).
+    .sort((a, b) => (a.published === '' ? 1 : 0) - (b.published === '' ? 1 : 0) || (a.published < b.published ? -1 : a.published > b.published ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((m) => {
       const trend = m.sampled ? trendOf(m) : undefined;
       return { ...m, ...statusOf(m), ...(trend ? { trend } : {}) };
@@ -190,7 +194,7 @@ export function summarizePeriod(input: { since: string; until: string; members: 
   const verdicts: PeriodSummary['verdict'][] = members.map((m) =>
     m.status === 'not-authentic' || m.status === 'unsigned' || m.status === 'missing' ? 'not-authentic' : m.status === 'unavailable' ? 'incomplete' : m.status === 'policy-failed' ? 'policy-failed' : 'holds',
   );
-  const verdict = VERDICT_ORDER.find((v) => verdicts.includes(v)) ?? 'holds';
+  const verdict = members.length === 0 ? 'empty' : (VERDICT_ORDER.find((v) => verdicts.includes(v)) ?? 'holds');
   return {
     period: { since: input.since, until: input.until },
     ...(input.sample ? { sample: { ...input.sample, method: SAMPLE_METHOD } } : {}),

@@ -84,6 +84,21 @@ describe.skipIf(registrySkipReason !== undefined)('evidence audit over the tags 
       signedBytes.set(tag, await readFile(join(dir, name)));
       await push({ cwd: dir, bundle: name, reference: image ? `${reference}-evidence` : reference, registry: { plainHttp: true }, ...(image ? { subjectImage: `oci://${registry.host}/acme/web-evidence@${image}` } : {}) });
     }
+    // Another image, tagged v2.0.0, with 2.0.0's evidence hung on it as a referrer (its manifest's subject rewritten):
+    // the referrer is there, but the signed statement covers the other image.
+    const client = new RegistryClient(registry.host, { plainHttp: true });
+    const layer = Buffer.from('another image');
+    const { createHash } = await import('node:crypto');
+    const layerDigest = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
+    await client.pushBlob('acme/web-evidence', { digest: layerDigest, size: layer.length }, () => Readable.from([layer]));
+    const imageBytes = canonicalBytes({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { ...OCI_EMPTY_DESCRIPTOR, mediaType: 'application/vnd.oci.image.config.v1+json' }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }] });
+    const foreign = await client.pushManifest('acme/web-evidence', 'v2.0.0', imageBytes, OCI_MANIFEST);
+    const evidence = await client.getManifest('acme/web-evidence', '2.0.0-evidence', [OCI_MANIFEST]);
+    const moved = { ...(JSON.parse(evidence.bytes.toString('utf8')) as Record<string, unknown>), subject: { mediaType: OCI_MANIFEST, digest: foreign.digest, size: imageBytes.length } };
+    const movedBytes = canonicalBytes(moved);
+    const movedDigest = `sha256:${createHash('sha256').update(movedBytes).digest('hex')}`;
+    await client.pushManifest('acme/web-evidence', movedDigest, movedBytes, OCI_MANIFEST);
+    await client.addReferrerToFallbackIndex('acme/web-evidence', foreign.digest, { mediaType: OCI_MANIFEST, digest: movedDigest, size: movedBytes.length, artifactType: (moved as { artifactType?: string }).artifactType ?? '', annotations: (moved as { annotations?: Record<string, string> }).annotations ?? {} });
   }, 180_000);
   afterAll(async () => {
     await registry?.stop();
@@ -95,12 +110,15 @@ describe.skipIf(registrySkipReason !== undefined)('evidence audit over the tags 
   it('lists every tag and classifies each release', async () => {
     const r = await audit(options());
     const standing = Object.fromEntries(r.summary.members.map((m) => [m.id, m.status]));
-    expect(Object.keys(standing).sort()).toEqual([...PLAN.map(([t]) => t), '2.0.0-evidence'].sort());
+    expect(Object.keys(standing).sort()).toEqual([...PLAN.map(([t]) => t), '2.0.0-evidence', 'v2.0.0'].sort());
+    // The image whose referrer is another image's evidence: the statement does not cover it.
+    expect(standing['v2.0.0']).toBe('not-authentic');
+    expect(r.summary.members.find((m) => m.id === 'v2.0.0')?.report?.checks.some((c) => !c.ok && c.code === 'SUBJECT_NOT_IN_MANIFEST')).toBe(true);
     expect(standing).toMatchObject({ '1.0.0': 'holds', '1.13.0': 'holds', '1.14.0': 'policy-failed', '1.15.0': 'policy-failed', '1.16.0': 'unsigned', '1.17.0': 'unsigned', '1.18.0': 'not-authentic', 'latest-image': 'missing', '2.0.0': 'holds', '2.0.0-evidence': 'holds' });
     // The image tag's evidence is found among its referrers: the same bundle as its own tag's.
     const byTag = (t: string) => r.summary.members.find((m) => m.id === t)?.evidence.bundle?.digest;
     expect(byTag('2.0.0')).toBe(byTag('2.0.0-evidence'));
-    expect(r.summary.counts).toMatchObject({ population: 22, holds: 16, 'policy-failed': 2, unsigned: 2, 'not-authentic': 1, missing: 1 });
+    expect(r.summary.counts).toMatchObject({ population: 23, holds: 16, 'policy-failed': 2, unsigned: 2, 'not-authentic': 2, missing: 1 });
     expect(r.summary.verdict).toBe('not-authentic');
     // Dated by the bundles' created annotation, in order; the tag that is not evidence has no date.
     expect(r.summary.members.find((m) => m.id === '1.5.0')?.published).toBe('2026-02-06T09:00:00.000Z');

@@ -294,10 +294,91 @@ describe('evidence audit over GitHub releases', () => {
     expect(await codeOf(audit({ ...base, key: undefined }))).toBe('IDENTITY_POLICY_REQUIRED');
     expect(await codeOf(audit({ ...base, since: '2026-07-01' }))).toBe('INVALID_OPTION');
     expect(await codeOf(audit({ ...base, since: 'last year' }))).toBe('INVALID_OPTION');
+    expect(await codeOf(audit({ ...base, since: '2026-02-30' }))).toBe('INVALID_OPTION');
+    expect(await codeOf(audit({ ...base, since: '1800-01-01' }))).toBe('INVALID_OPTION');
     expect(await codeOf(audit({ ...base, sample: 3 }))).toBe('INVALID_OPTION');
     expect(await codeOf(audit({ ...base, oci: 'oci://127.0.0.1:9/acme/web' }))).toBe('INVALID_OPTION');
     await writeFile(join(dir, 'typo.yaml'), POLICY.replace('SOC2-CC8.1, ISO', 'SOC2-CC8.9, ISO'));
     expect(await codeOf(audit({ ...base, policy: 'typo.yaml' }))).toBe('POLICY_INVALID');
+  });
+});
+
+describe('evidence audit against a hostile or careless release history', () => {
+  let other: FakeGitHub;
+  beforeAll(async () => {
+    other = await startFakeGitHub();
+    other.public = true;
+  });
+  afterAll(async () => {
+    await other?.stop();
+  });
+  const opts = (more: Partial<AuditOptions> = {}): AuditOptions => ({ ...base, apiUrl: other.apiUrl, cache: `cache-hostile-${Math.random().toString(36).slice(2)}`, ...more });
+  const asset = (tag: string, name: string, bytes: Buffer | string, day = '2026-02-10'): void => {
+    const r = other.releases.find((x) => x.tag === tag) ?? other.addRelease(tag, { publishedAt: `${day}T10:00:00Z` });
+    other.addAsset(r, name, bytes);
+  };
+
+  it('a release carrying another release\'s signed bundle is not that release\'s evidence (RELEASE_MISMATCH, not authentic)', async () => {
+    const v10 = made.get('v1.0.0') as { bundle: Buffer; sigstore: Buffer };
+    asset('v9.0.0', 'acme-web-9.0.0.tar.gz', v10.bundle);
+    asset('v9.0.0', 'acme-web-9.0.0.sigstore.json', v10.sigstore);
+    const r = await audit(opts());
+    expect(r.summary.members.find((m) => m.id === 'v9.0.0')).toMatchObject({ status: 'not-authentic', evidence: { code: 'RELEASE_MISMATCH', conflict: true } });
+    // The signature itself verified: the report says so, and what the bundle says is kept out of trends.
+    expect(r.summary.members.find((m) => m.id === 'v9.0.0')?.report?.assessment?.authenticity.status).toBe('authentic');
+    expect(r.summary.trends.map((t) => t.id)).not.toContain('v9.0.0');
+  });
+
+  it('one unreadable or unverifiable release does not stop the audit: it is not authentic, named with its file', async () => {
+    const v11 = made.get('v1.1.0') as { bundle: Buffer; sigstore: Buffer };
+    asset('v1.1.0', 'acme-web-1.1.0.tar.gz', v11.bundle);
+    asset('v1.1.0', 'acme-web-1.1.0.sigstore.json', 'not json');
+    const r = await audit(opts({ since: '2026-02-01', until: '2026-02-28' }));
+    const m = r.summary.members.find((x) => x.id === 'v1.1.0');
+    expect(m).toMatchObject({ status: 'not-authentic', evidence: { code: 'ATTESTATION_UNREADABLE' } });
+    expect(m?.reason).toMatch(/^v1\.1\.0: acme-web-1\.1\.0\.tar\.gz: /);
+    expect(r.summary.verdict).toBe('not-authentic');
+  });
+
+  it('several bundles in a release are ambiguous, whichever has a signature beside it: the uploader does not choose', async () => {
+    const v12 = made.get('v1.2.0') as { bundle: Buffer; sigstore: Buffer };
+    const v20 = made.get('v1.20.0') as { bundle: Buffer };
+    asset('v1.2.0', 'acme-web-1.2.0.tar.gz', v20.bundle, '2026-03-10');
+    asset('v1.2.0', 'old.tar.gz', v12.bundle);
+    asset('v1.2.0', 'old.sigstore.json', v12.sigstore);
+    const r = await audit(opts({ since: '2026-03-01', until: '2026-03-31' }));
+    expect(r.summary.members.find((x) => x.id === 'v1.2.0')).toMatchObject({ status: 'missing', evidence: { state: 'ambiguous' } });
+    const named = await audit(opts({ since: '2026-03-01', until: '2026-03-31', name: 'old' }));
+    // Named, the old bundle is read, and it is v1.2.0's: the tag and the version agree.
+    expect(named.summary.members.find((x) => x.id === 'v1.2.0')?.status).toBe('holds');
+  });
+
+  it('waivers apply as of the signed manifest when the listing says the release is older: back-dating brings no lapsed waiver back', async () => {
+    // v1.13.0 failed its tests after the waiver expired (2026-03-15); published here as if on 2026-03-01.
+    const v113 = made.get('v1.13.0') as { bundle: Buffer; sigstore: Buffer };
+    asset('v1.13.0', 'acme-web-1.13.0.tar.gz', v113.bundle, '2026-03-01');
+    asset('v1.13.0', 'acme-web-1.13.0.sigstore.json', v113.sigstore);
+    const r = await audit(opts({ since: '2026-02-25', until: '2026-03-05' }));
+    const m = r.summary.members.find((x) => x.id === 'v1.13.0');
+    expect(m?.status).toBe('policy-failed');
+    expect(m?.report?.policy?.evaluatedAt).toBe('2026-03-20T09:00:00.000Z');
+  });
+
+  it('refuses two releases with one tag, and an empty period is not a pass', async () => {
+    const empty = await audit(opts({ since: '2030-01-01', until: '2030-12-31' }));
+    expect(empty.summary).toMatchObject({ verdict: 'empty', counts: { population: 0 } });
+    other.addRelease('v9.0.0', { publishedAt: '2026-02-11T10:00:00Z' });
+    const e = await audit(opts()).then(() => undefined, (x: { code?: string }) => x);
+    expect(e?.code).toBe('GITHUB_RESPONSE_INVALID');
+  });
+});
+
+describe('the period report does not overstate a sample', () => {
+  it('says every examined release holds, with how many of how many, never that every release does', async () => {
+    const r = await audit({ ...base, cache: 'cache-sample-words', since: '2026-01-01', until: '2026-01-31', sample: 2, seed: 's' });
+    expect(r.summary.verdict).toBe('holds');
+    expect(renderAudit('text', r)).toMatch(/^EVERY EXAMINED RELEASE HOLDS \(2 of \d+, a sample\)/);
+    expect(renderAudit('html', r)).toContain('EVERY EXAMINED RELEASE HOLDS');
   });
 });
 

@@ -37,6 +37,11 @@ describe('the control catalogs', () => {
     expect(() => loadPolicy(policy('SOC2-CC8.9'), 'p.yaml')).toThrow(expect.objectContaining({ code: 'POLICY_INVALID' }));
     expect(() => loadPolicy(policy('SLSA-BUILD-L4'), 'p.yaml')).toThrow(expect.objectContaining({ code: 'POLICY_INVALID' }));
     expect(loadPolicy(policy('SOC2-CC1.2'), 'p.yaml').policy.rules[0]?.controls).toEqual(['SOC2-CC1.2']);
+    // Another case or punctuation of a listed id, a shipped prefix in another case, and ids that are not tokens are refused too.
+    for (const typo of ['SOC2-cc8.1', 'ISO27001-A8.32', 'soc2-CC8.1', 'SLSA-build-L2', '"A B"', '"<b>x</b>"', '"SOC2-CC8.1 "']) {
+      expect(() => loadPolicy(policy(typo), 'p.yaml'), typo).toThrow(expect.objectContaining({ code: 'POLICY_INVALID' }));
+    }
+    expect(() => loadPolicy(policy('SOC2-cc8.1'), 'p.yaml')).toThrow(/did you mean 'SOC2-CC8\.1'/);
   });
 
   it('a control holds only when everything citing it passed; waived when one was waived; failed when one failed; n/a when nothing applied', () => {

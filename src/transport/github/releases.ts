@@ -18,7 +18,8 @@ export const DEFAULT_API_URL = 'https://api.github.com';
 /** What we read of a release. GitHub's answers are checked, not trusted. */
 const releaseSchema = z.object({
   id: z.number().int().positive(),
-  tag_name: z.string(),
+  // Git refuses control characters in a ref; a tag that has them (or is absurdly long) is not a release we read.
+  tag_name: z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/, 'a tag without control characters'),
   upload_url: z.string().url(),
   html_url: z.string().url(),
   draft: z.boolean().optional(),

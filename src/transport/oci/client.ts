@@ -43,6 +43,8 @@ export interface RegistryClientOptions {
   chunkSize?: number;
   /** ms since the epoch, for token expiry; defaults to Date.now. */
   now?: () => number;
+  /** Silence allowed on a streamed upload (the requests through `fetch` are timed by it); default 30 s. */
+  timeoutMs?: number;
 }
 
 /** What the caller knows of a blob: the digest it must have and its size. */
@@ -100,6 +102,7 @@ export class RegistryClient {
   readonly #userAgent: string;
   readonly #chunkSize: number;
   readonly #now: () => number;
+  readonly #timeoutMs: number;
   #auth: AuthState | undefined;
   readonly #tokens = new Map<string, BearerToken>();
   readonly #secrets = new Set<string>();
@@ -123,6 +126,7 @@ export class RegistryClient {
     if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
     this.#chunkSize = chunkSize;
     this.#now = options.now ?? Date.now;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
   // -------------------------------------------------------------------------
@@ -262,16 +266,22 @@ export class RegistryClient {
   async #sendChunks(repository: string, what: string, source: AsyncIterable<unknown> & { destroy(e?: Error): void }, location: URL, access: Access): Promise<URL> {
     let offset = 0;
     let url = location;
-    const send = async (chunk: Buffer): Promise<void> => {
-      const end = offset + chunk.length - 1;
+    // A chunk is sent as the pieces it was read in, streamed: no copy into one buffer, and none
+    // by fetch (which copies a byte-array body); the pieces are kept until the chunk is acknowledged,
+    // so the body can be sent again after a 401.
+    const send = async (pieces: Buffer[], length: number): Promise<void> => {
+      const end = offset + length - 1;
       const call: Call = {
         method: 'PATCH',
         url,
         repository,
         access,
         what: `blob ${what} upload (bytes ${offset}-${end})`,
-        headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${end}`, 'content-length': String(chunk.length) },
-        body: chunk,
+        headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${end}`, 'content-length': String(length) },
+        body: () =>
+          (async function* () {
+            yield* pieces;
+          })(),
       };
       const res = await this.#request(call);
       if (res.status !== 202) return this.#failUpload(res, call);
@@ -282,7 +292,15 @@ export class RegistryClient {
       offset = end + 1;
     };
 
-    const parts: Buffer[] = [];
+    // One chunk in flight while the next is read: the source (and whatever reads it beside the
+    // upload, such as push's integrity check) keeps going while the registry takes a chunk in.
+    let inFlight: Promise<void> | undefined;
+    const dispatch = async (pieces: Buffer[], length: number): Promise<void> => {
+      if (inFlight) await inFlight;
+      inFlight = send(pieces, length);
+      inFlight.catch(() => undefined);
+    };
+    let parts: Buffer[] = [];
     let buffered = 0;
     try {
       for await (const piece of source) {
@@ -291,23 +309,106 @@ export class RegistryClient {
           const take = this.#chunkSize - buffered;
           parts.push(rest.subarray(0, take));
           rest = rest.subarray(take);
-          const chunk = Buffer.concat(parts, this.#chunkSize);
-          parts.length = 0;
+          const chunk = parts;
+          parts = [];
           buffered = 0;
-          await send(chunk);
+          await dispatch(chunk, this.#chunkSize);
         }
         if (rest.length > 0) {
           parts.push(rest);
           buffered += rest.length;
         }
       }
-      if (buffered > 0) await send(Buffer.concat(parts, buffered));
+      if (buffered > 0) await dispatch(parts, buffered);
+      if (inFlight) await inFlight;
     } catch (err) {
       source.destroy();
+      // The chunk still in flight ends (or fails) before the upload is cancelled.
+      await inFlight?.catch(() => undefined);
       await this.#cancelUpload(repository, url, access);
       throw err;
     }
     return url;
+  }
+
+  /**
+   * The whole blob in one PATCH, streamed as it is read, of a length known
+   * beforehand (no Content-Range: the "stream" upload docker push uses, which
+   * registries that take docker push accept). One request instead of one per
+   * chunk, nothing buffered but what is in flight. The body cannot be sent
+   * twice: a registry that asks to authenticate again mid-upload fails it.
+   */
+  async #sendStreamed(repository: string, source: Readable, size: number, location: URL, access: Access): Promise<URL> {
+    let sent = false;
+    let bodyError: unknown;
+    const body = (): AsyncIterable<Uint8Array> => {
+      if (sent) throw this.#error('REGISTRY_RESPONSE_INVALID', repository, 'blob stream upload: the registry asked to authenticate again in the middle of the upload');
+      sent = true;
+      return (async function* () {
+        try {
+          for await (const piece of source) yield piece as Buffer;
+        } catch (err) {
+          bodyError = err;
+          throw err;
+        }
+      })();
+    };
+    const call: Call = {
+      method: 'PATCH',
+      url: location,
+      repository,
+      access,
+      what: `blob stream upload (${size} bytes)`,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      body,
+      bodyError: () => bodyError,
+    };
+    try {
+      // node:http rather than fetch: fetch copies every piece of a streamed body, 1 GiB of copies for a 1 GiB bundle.
+      const res = await this.#streamedRequest(call, body(), () => bodyError);
+      if (res.status !== 202) return await this.#failUpload(res, call);
+      await discard(res);
+      const range = res.headers.get('range');
+      if (range !== null && range !== `0-${size - 1}`) throw this.#invalid(call, `the registry acknowledged range ${quoteUntrusted(range)}, expected 0-${size - 1}`);
+      return res.headers.has('location') ? this.#location(res, call) : location;
+    } catch (err) {
+      source.destroy();
+      await this.#cancelUpload(repository, location, access);
+      throw err;
+    }
+  }
+
+  /**
+   * One request with a streamed body over node:http(s), answered as a fetch
+   * Response (so that every answer is read and judged as the others are).
+   * The registry's own origin only, with its authorization; a request that
+   * stalls for the client's timeout fails.
+   */
+  async #streamedRequest(call: Call, body: AsyncIterable<Uint8Array>, bodyError: () => unknown): Promise<Response> {
+    const url = call.url;
+    if (url.origin !== this.#origin) throw this.#invalid(call, `the upload location ${quoteUntrusted(url.origin)} is not the registry`);
+    const headers: Record<string, string> = { 'user-agent': this.#userAgent, ...call.headers };
+    const authorization = await this.#authorization(url, call);
+    if (authorization !== undefined) headers.authorization = authorization;
+    const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+    return new Promise<Response>((resolve, reject) => {
+      const req = request(url, { method: call.method, headers }, (res) => {
+        const status = res.statusCode ?? 0;
+        const responseHeaders = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) responseHeaders.set(k, Array.isArray(v) ? v.join(', ') : v);
+        const noBody = status === 204 || status === 205 || status === 304;
+        if (noBody) res.resume();
+        resolve(new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: responseHeaders }));
+      });
+      req.setTimeout(this.#timeoutMs, () => req.destroy(Object.assign(new Error(`no progress for ${Math.round(this.#timeoutMs / 1000)} s`), { code: 'ETIMEDOUT' })));
+      req.once('error', (err) => {
+        const fromBody = bodyError();
+        reject(fromBody ?? this.#error('REGISTRY_UNREACHABLE', call.repository, `${call.what}: cannot reach the registry (${errorCode(err)})`, { cause: err }));
+      });
+      pipeline(Readable.from(body, { objectMode: false }), req, (err) => {
+        if (err) req.destroy(err);
+      });
+    });
   }
 
   /** The upload's closing PUT, naming the digest the registry must find. */
@@ -333,7 +434,7 @@ export class RegistryClient {
    * (push verifies the bundle from the same read), so the bytes are hashed
    * once: one read of the source, one hash.
    */
-  async pushBlobStream(repository: string, source: Readable, accept: (size: number) => Promise<string>): Promise<{ digest: string; size: number; existed: boolean }> {
+  async pushBlobStream(repository: string, source: Readable, accept: (size: number) => Promise<string>, options: { size?: number } = {}): Promise<{ digest: string; size: number; existed: boolean }> {
     this.#checkRepository(repository);
     const access = new Map<string, 'pull' | 'push'>([[repository, 'push']]);
     const start: Call = { method: 'POST', url: this.#url(`/v2/${repository}/blobs/uploads/`), repository, access, what: 'blob upload', headers: { 'content-length': '0' } };
@@ -351,7 +452,8 @@ export class RegistryClient {
       },
     });
     pipeline(source, counter, () => undefined);
-    const url = await this.#sendChunks(repository, 'stream', counter, this.#location(res, start), access);
+    const location = this.#location(res, start);
+    const url = options.size !== undefined ? await this.#sendStreamed(repository, counter, options.size, location, access) : await this.#sendChunks(repository, 'stream', counter, location, access);
     let digest: string;
     try {
       digest = await accept(size);

@@ -8,21 +8,28 @@ export { CATALOGS, type ControlCatalog };
 export type ControlLookup =
   | { known: true; id: string; catalog: ControlCatalog; control: { id: string; title: string }; /** The cited task of the control, when one was cited (SSDF-PS.2.1). */ task?: string }
   /** A prefix of a shipped catalog: `typo` when the id is in the range the catalog lists in full but not listed (refused); else a control we ship no title for. */
-  | { known: false; id: string; catalog: ControlCatalog; typo: boolean }
+  | { known: false; id: string; catalog: ControlCatalog; typo: boolean; suggestion?: string }
   /** A control of the policy's own (no shipped catalog's prefix): shown as written. */
   | { known: false; id: string; catalog?: undefined };
 
 export function lookupControl(id: string): ControlLookup {
   const dash = id.indexOf('-');
-  const catalog = dash > 0 ? CATALOGS.find((c) => c.prefix === id.slice(0, dash)) : undefined;
+  const prefix = dash > 0 ? id.slice(0, dash) : '';
+  const catalog = CATALOGS.find((c) => c.prefix.toUpperCase() === prefix.toUpperCase());
   if (!catalog) return { known: false, id };
   const rest = id.slice(dash + 1);
+  // A shipped prefix written in another case is a typo, whatever follows.
+  if (prefix !== catalog.prefix) return { known: false, id, catalog, typo: true, suggestion: `${catalog.prefix}-${rest}` };
   const exact = catalog.controls.find((c) => c.id === rest);
   if (exact) return { known: true, id, catalog, control: exact };
   if (catalog.tasks) {
     const parent = catalog.controls.find((c) => rest.startsWith(`${c.id}.`) && /^\d{1,2}$/.test(rest.slice(c.id.length + 1)));
     if (parent) return { known: true, id, catalog, control: parent, task: rest };
   }
+  // A listed id written in another case or punctuation (SOC2-cc8.1, ISO27001-A8.32) is a typo too.
+  const loose = (x: string): string => x.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  const near = catalog.controls.find((c) => loose(c.id) === loose(rest));
+  if (near) return { known: false, id, catalog, typo: true, suggestion: `${catalog.prefix}-${near.id}` };
   return { known: false, id, catalog, typo: catalog.scope.test(rest) };
 }
 

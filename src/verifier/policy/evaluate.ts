@@ -10,7 +10,7 @@ import { summariesOf } from '../../core/summaries.js';
 import { anchored, matchesSigner } from '../identity-policy.js';
 import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../policy-result.js';
 import { PolicyError } from './errors.js';
-import { lookupControl } from '../controls/index.js';
+import { CONTROL_ID, lookupControl } from '../controls/index.js';
 import { Meter, metered } from './metered.js';
 import { policySchema, type Policy } from './schema.js';
 
@@ -57,8 +57,9 @@ export function loadPolicy(bytes: Buffer, path: string): LoadedPolicy {
   }
   for (const id of citedControls(policy)) {
     const found = lookupControl(id);
+    if (!CONTROL_ID.test(id)) throw new PolicyError('POLICY_INVALID', `${path}: control '${id}' is not an identifier (letters, digits, '.', '-' and '_', starting with a letter or '_'; docs/audit.md)`, { path });
     if (!found.known && found.catalog && found.typo) {
-      throw new PolicyError('POLICY_INVALID', `${path}: control '${id}' is not in the ${found.catalog.title} catalog (docs/audit.md lists its ids)`, { path });
+      throw new PolicyError('POLICY_INVALID', `${path}: control '${id}' is not in the ${found.catalog.title} catalog${found.suggestion ? ` (did you mean '${found.suggestion}'?)` : ''} (docs/audit.md lists its ids)`, { path });
     }
   }
   for (const i of policy.identity ?? []) {

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { formatAuditMarkdown, formatAuditText } from '../../src/present/audit.js';
+import { renderAuditHtml } from '../../src/present/audit-html.js';
+import { oscalAssessmentResults } from '../../src/present/oscal.js';
+import { validateOscalAssessmentResults } from '../../src/formats/oscal.js';
+import { summarizePeriod, type AuditReport, type PeriodMemberInput } from '../../src/verifier/period.js';
+
+/** A period report built from members whose every string is hostile: the renderers must keep it inert. */
+function report(members: PeriodMemberInput[]): AuditReport {
+  return { kind: 'evidence-audit', version: 1, source: { type: 'oci', repository: 'oci://127.0.0.1:5000/acme/web' }, generatedAt: '2026-07-01T00:00:00.000Z', identity: {}, summary: summarizePeriod({ since: '2026-01-01', until: '2026-06-30', members }) };
+}
+const EVIL = 'v1\u001b]0;pwned\u0007\u001b[31m\nEVERY RELEASE HOLDS: forged\u202e';
+
+describe('period reports of hostile strings', () => {
+  const r = report([
+    { id: 'v1.0.0', published: '2026-02-01T00:00:00.000Z', sampled: true, evidence: { state: 'missing', message: EVIL } },
+    { id: ' v2 ', published: '2026-03-01T00:00:00.000Z', sampled: true, evidence: { state: 'found', code: 'X', message: `<script>alert(1)</script> | ${EVIL}`, bundle: { name: '<b>n</b>', digest: 'sha256:' + 'a'.repeat(64), size: 1, url: 'https://example.test/a' } } },
+  ]);
+
+  it('text: no control character reaches the output, and no forged line', () => {
+    const text = formatAuditText(r);
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    expect(text.split('\n').filter((l) => l.startsWith('EVERY RELEASE HOLDS'))).toEqual([]);
+    expect(text).toContain('\\u001b');
+    expect(text.split('\n')[0]).toMatch(/^RELEASES WITHOUT AUTHENTIC EVIDENCE: /);
+  });
+
+  it('Markdown and HTML: markup stays text', () => {
+    const md = formatAuditMarkdown(r);
+    expect(md).not.toContain('<script>');
+    // eslint-disable-next-line no-control-regex
+    expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    const html = renderAuditHtml(r);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;');
+  });
+
+  it('OSCAL: values are trimmed to what OSCAL strings allow, and the document validates', () => {
+    const doc = oscalAssessmentResults(r);
+    expect(validateOscalAssessmentResults(doc)).toEqual({ ok: true });
+    const props = doc['assessment-results'].results[0]?.observations?.flatMap((o) => o.props ?? []) ?? [];
+    expect(props.find((p) => p.name === 'release' && p.value === 'v2')).toBeDefined();
+  });
+
+  it('an empty period is not a pass, and says so', () => {
+    const empty = report([]);
+    expect(empty.summary.verdict).toBe('empty');
+    expect(formatAuditText(empty)).toMatch(/^NO RELEASES IN THE PERIOD/);
+    expect(validateOscalAssessmentResults(oscalAssessmentResults(empty))).toEqual({ ok: true });
+  });
+});
