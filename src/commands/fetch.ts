@@ -136,6 +136,11 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
     result.verification = await verify({ ...options.verify, cwd: options.cwd, env, bundle: bundle.path, attestation: sigstoreBundle.path });
     const { report } = result.verification;
     result.verdict = report.verdict === 'policy-failed' ? 'policy-failed' : report.ok ? 'verified' : 'failed';
+    // After our own line, NAME.sigstore.jsonl must be the standard statements the verified bundle carries, byte for byte:
+    // gh and cosign read that file, so it must not say more (or other) than the bundle.
+    if (sigstoreJsonl && result.problems.length === 0 && !(await restIs(sigstoreJsonl.path, result.verification.standardBytes ?? Buffer.alloc(0)))) {
+      result.problems.push({ code: 'SIGSTORE_JSONL_MISMATCH', message: `${sigstoreJsonl.name}: after its first line, it is not the standard statements the bundle carries (attestations/standard.sigstore.jsonl)` });
+    }
   }
   if (result.problems.length > 0) result.verdict = 'failed';
   return result;
@@ -148,6 +153,13 @@ async function firstLineIs(jsonl: string, json: string): Promise<boolean> {
   const first = end === -1 ? lines : lines.subarray(0, end);
   const single = one.at(-1) === 0x0a ? one.subarray(0, -1) : one;
   return first.equals(single);
+}
+
+/** Whether a JSON-lines file, after its first line, is exactly `rest`. */
+async function restIs(jsonl: string, rest: Buffer): Promise<boolean> {
+  const lines = await readFile(jsonl);
+  const end = lines.indexOf(0x0a);
+  return (end === -1 ? Buffer.alloc(0) : lines.subarray(end + 1)).equals(rest);
 }
 
 function chooseBundle(assets: ReleaseAsset[], options: FetchOptions): ReleaseAsset {

@@ -64,6 +64,8 @@ export interface VerifyResult {
   manifest?: Manifest;
   /** The attestation the verification used: where, and its sha256. */
   attestation?: { uri: string; sha256: string };
+  /** The bundle's standard statements' Sigstore bundles, one per line, as read. */
+  standardBytes?: Buffer;
 }
 
 /**
@@ -105,7 +107,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   });
   if (sourceError !== undefined && (sourceError as { code?: unknown }).code !== 'DIGEST_MISMATCH') throw sourceError;
   const report: VerifyCommandReport = { ...verified.report, bundle: { path: options.bundle, ...verified.report.bundle } };
-  return { report, ...(verified.manifest ? { manifest: verified.manifest } : {}), ...(verified.attestation ? { attestation: verified.attestation } : {}) };
+  return { report, ...(verified.manifest ? { manifest: verified.manifest } : {}), ...(verified.attestation ? { attestation: verified.attestation } : {}), ...(verified.standardBytes ? { standardBytes: verified.standardBytes } : {}) };
 }
 
 /** A policy file, read and checked as verify reads it (for reports that need the policy itself, such as OSCAL). */

@@ -43,6 +43,8 @@ export interface EvidenceVerificationResult {
   manifest?: Manifest;
   /** The attestation the verification used: where, and its sha256. */
   attestation?: { uri: string; sha256: string };
+  /** The bundle's attestations/standard.sigstore.jsonl as read (what NAME.sigstore.jsonl must carry after our own line). */
+  standardBytes?: Buffer;
 }
 
 /**
@@ -121,7 +123,7 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
     : contents.attestationBytes
       ? { uri: 'attestations/evidence.sigstore.json', sha256: sha256Hex(contents.attestationBytes) }
       : undefined;
-  return { report: settle(report, rules, contents, v), ...manifest, ...(attestation ? { attestation } : {}) };
+  return { report: settle(report, rules, contents, v), ...manifest, ...(attestation ? { attestation } : {}), ...(contents.standardBytes ? { standardBytes: contents.standardBytes } : {}) };
 }
 
 /** Evaluates the policy over authentic evidence, settles the verdict, and works out the three answers. */

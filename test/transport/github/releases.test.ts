@@ -429,6 +429,27 @@ describe('evidence fetch', () => {
     expect([bad.code, bad.stderr.includes('[ASSET_MISMATCH]')]).toEqual([1, true]);
   });
 
+  it('NAME.sigstore.jsonl must be our line then exactly the standard statements the verified bundle carries (SIGSTORE_JSONL_MISMATCH, exit 1)', async () => {
+    const { dir } = await published();
+    gh.public = true;
+    const release = gh.releases[0];
+    if (!release) throw new Error('no release');
+    const verifyWith = { trustedRoot: [join(dir, 'trusted_root.json')], identity: { certificateIdentity: SIGNER, certificateOidcIssuer: ISSUER } };
+    const good = await fetchRelease({ cwd: dir, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, output: await tmp(), verify: verifyWith });
+    expect([good.verdict, good.problems]).toEqual(['verified', []]);
+    // An extra line after ours and the bundle's own: something the bundle does not vouch for, handed to gh and cosign.
+    const jsonl = release.assets[3] as { bytes: Buffer };
+    const lines = jsonl.bytes.toString('utf8').trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    jsonl.bytes = Buffer.from(`${[...lines, lines[1]].join('\n')}\n`);
+    const extra = await fetchRelease({ cwd: dir, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, output: await tmp(), verify: verifyWith });
+    expect([extra.verdict, extra.problems.map((p) => p.code)]).toEqual(['failed', ['SIGSTORE_JSONL_MISMATCH']]);
+    // Our own line alone is fine for what the bundle carries only when the bundle has no standard statements: here it has.
+    jsonl.bytes = Buffer.from(`${lines[0]}\n`);
+    const short = await fetchRelease({ cwd: dir, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, output: await tmp(), verify: verifyWith });
+    expect(short.problems.map((p) => p.code)).toEqual(['SIGSTORE_JSONL_MISMATCH']);
+  });
+
   it('several bundles on one release need --name', async () => {
     await published();
     gh.public = true;
