@@ -37,6 +37,10 @@ rules:
   - name: tests-green
     expr: junit.all(j, j.tests > 0 && j.failed == 0 && j.errored == 0)
     controls: [SOC2-CC8.1, SLSA-BUILD-L2]
+waivers:
+  - rule: tests-green
+    reason: known flaky suite, ACME-9
+    expires: 2026-03-01
 `;
 
 /** Where a bundle's final (attestations) gzip member starts: the last gzip header in it. */
@@ -114,16 +118,18 @@ describe.skipIf(registrySkipReason !== undefined)('evidence audit over the tags 
     // The image whose referrer is another image's evidence: the statement does not cover it.
     expect(standing['v2.0.0']).toBe('not-authentic');
     expect(r.summary.members.find((m) => m.id === 'v2.0.0')?.report?.checks.some((c) => !c.ok && c.code === 'SUBJECT_NOT_IN_MANIFEST')).toBe(true);
-    expect(standing).toMatchObject({ '1.0.0': 'holds', '1.13.0': 'holds', '1.14.0': 'policy-failed', '1.15.0': 'policy-failed', '1.16.0': 'unsigned', '1.17.0': 'unsigned', '1.18.0': 'not-authentic', 'latest-image': 'missing', '2.0.0': 'holds', '2.0.0-evidence': 'holds' });
+    expect(standing).toMatchObject({ '1.0.0': 'holds', '1.13.0': 'holds', '1.14.0': 'holds', '1.15.0': 'policy-failed', '1.16.0': 'unsigned', '1.17.0': 'unsigned', '1.18.0': 'not-authentic', 'latest-image': 'missing', '2.0.0': 'holds', '2.0.0-evidence': 'holds' });
     // The image tag's evidence is found among its referrers: the same bundle as its own tag's.
     const byTag = (t: string) => r.summary.members.find((m) => m.id === t)?.evidence.bundle?.digest;
     expect(byTag('2.0.0')).toBe(byTag('2.0.0-evidence'));
-    expect(r.summary.counts).toMatchObject({ population: 23, holds: 16, 'policy-failed': 2, unsigned: 2, 'not-authentic': 2, missing: 1 });
+    expect(r.summary.counts).toMatchObject({ population: 23, holds: 17, 'policy-failed': 1, unsigned: 2, 'not-authentic': 2, missing: 1 });
+    // 1.14.0 was made on the waiver's last day, 1.15.0 the day after.
+    expect(r.summary.waivers).toEqual([{ rule: 'tests-green', reason: 'known flaky suite, ACME-9', expires: '2026-03-01', waivedIn: ['1.14.0'], failedAfterExpiryIn: ['1.15.0'], expiredInPeriod: true }]);
     expect(r.summary.verdict).toBe('not-authentic');
     // Dated by the bundles' created annotation, in order; the tag that is not evidence has no date.
     expect(r.summary.members.find((m) => m.id === '1.5.0')?.published).toBe('2026-02-06T09:00:00.000Z');
     const cc81 = r.summary.controls.find((c) => c.id === 'SOC2-CC8.1');
-    expect(cc81).toMatchObject({ held: 16, failed: 2, failedIn: ['1.14.0', '1.15.0'] });
+    expect(cc81).toMatchObject({ held: 16, waived: 1, failed: 1, failedIn: ['1.15.0'] });
   });
 
   it('takes the period from the tags\' dates and exits by the worst standing', async () => {
@@ -132,7 +138,7 @@ describe.skipIf(registrySkipReason !== undefined)('evidence audit over the tags 
     expect(holds.summary.members.filter((m) => m.published !== '').map((m) => m.status)).toEqual(Array(14).fill('holds'));
     expect(holds.summary.members.filter((m) => m.published === '').map((m) => m.id)).toEqual(['latest-image']);
     const policy = await audit({ ...options(), since: '2026-03-01', until: '2026-03-02' });
-    expect(policy.summary.members.filter((m) => m.published !== '').map((m) => m.status)).toEqual(['policy-failed', 'policy-failed']);
+    expect(policy.summary.members.filter((m) => m.published !== '').map((m) => m.status)).toEqual(['holds', 'policy-failed']);
   });
 
   it('keeps each bundle in its cache under its digest, and a damaged cached file is fetched again, not trusted', async () => {
@@ -145,7 +151,43 @@ describe.skipIf(registrySkipReason !== undefined)('evidence audit over the tags 
     await write(victim, Buffer.concat([good, Buffer.from('junk')]));
     const r = await audit({ ...options(), cache: 'cache-2' });
     for (const m of r.summary.members.filter((x) => x.evidence.bundle)) expect(files).toContain(m.evidence.bundle?.digest.slice(7));
-    expect(r.summary.counts.holds).toBe(16);
+    expect(r.summary.counts.holds).toBe(17);
     expect((await read(victim)).equals(good)).toBe(true);
   });
+
+  it('from the command line: killed, it resumes from its cache without fetching again; exits 1, 3 and 0 by the worst release', async () => {
+    const { spawn } = await import('node:child_process');
+    const { existsSync } = await import('node:fs');
+    const { readdir, stat } = await import('node:fs/promises');
+    const bin = join(process.cwd(), 'dist', 'cli', 'bin.js');
+    if (!existsSync(bin)) {
+      console.warn('skipped: dist/cli/bin.js is absent (run npm run build); npm test builds it first');
+      return;
+    }
+    const args = (since: string, until: string, cache: string): string[] => [bin, 'audit', `oci://${registry.host}/acme/web-evidence`, '--plain-http', '--since', since, '--until', until, '--key', 'key.pub.pem', '--policy', 'policy.yaml', '--cache', cache, '--concurrency', '1'];
+    const run = (argv: string[], kill?: RegExp): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((done) => {
+        const child = spawn(process.execPath, argv, { cwd: dir, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (c: Buffer) => {
+          stderr += c.toString();
+          if (kill && kill.test(stderr)) child.kill('SIGKILL');
+        });
+        child.on('close', (code) => done({ code, stderr }));
+      });
+    const killed = await run(args('2026-01-01', '2026-12-31', 'cache-cli'), /\[8\/23\]/);
+    expect(killed.code).toBeNull();
+    const sha = join(dir, 'cache-cli', 'sha256');
+    const kept = (await readdir(sha)).filter((f) => /^[0-9a-f]{64}$/.test(f));
+    expect(kept.length).toBeGreaterThanOrEqual(5);
+    const before = await Promise.all(kept.map(async (f) => [f, (await stat(join(sha, f))).mtimeMs] as const));
+    const resumed = await run(args('2026-01-01', '2026-12-31', 'cache-cli'));
+    expect(resumed.code).toBe(1); // the tampered and the foreign-evidence tags
+    // What was cached whole was used as it was: not fetched and written again.
+    for (const [f, mtime] of before) expect((await stat(join(sha, f))).mtimeMs, f).toBe(mtime);
+    expect((await readdir(sha)).filter((f) => /^[0-9a-f]{64}$/.test(f)).length).toBe(20);
+    expect((await run([...args('2026-03-02', '2026-03-02', 'cache-cli'), '--tags', '1\\.\\d+\\.0'])).code).toBe(3);
+    expect((await run(args('2026-02-01', '2026-02-14', 'cache-cli'))).code).toBe(1); // the undated tag without evidence is listed in every period
+    expect((await run([...args('2026-02-01', '2026-02-14', 'cache-cli'), '--tags', '1\\.\\d+\\.0'])).code).toBe(0);
+  }, 120_000);
 });
