@@ -47,9 +47,12 @@ export interface IntegrityCheck {
 
 /** The integrity check of a bundle of `size` bytes, fed through `sink`: on a thread when it pays, else inline. */
 export function integrityCheck(path: string, refused: string, size: number, env: Record<string, string | undefined> = {}): IntegrityCheck {
-  const min = Number(env.EVIDENCE_INTEGRITY_THREAD_MIN ?? THREAD_MIN_BYTES);
-  if (!CAN_THREAD || size < (Number.isFinite(min) ? min : THREAD_MIN_BYTES)) {
+  const given = env.EVIDENCE_INTEGRITY_THREAD_MIN;
+  const min = given !== undefined && /^\d+$/.test(given) ? Number(given) : THREAD_MIN_BYTES;
+  if (!CAN_THREAD || size < min) {
     const sink = new PassThrough({ highWaterMark: 1024 * 1024 });
+    // The answer is the result's; a sink destroyed by a failed read or a failed check must not also throw as an event.
+    sink.on('error', () => undefined);
     const result = requireIntegrity(sink, path, refused, { keepBlob: standardSourceBlob });
     // A bundle that fails stops being read; the sink must not hold the writer back.
     result.catch(() => undefined).finally(() => sink.resume());
@@ -83,7 +86,9 @@ function threaded(path: string, refused: string): IntegrityCheck {
       reject(e);
     });
     worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`the integrity check's thread stopped (exit ${code}) before it answered`));
+      if (settled) return;
+      settled = true;
+      reject(new Error(`the integrity check's thread stopped (exit ${code}) before it answered`));
     });
   }).finally(() => {
     // Whatever the answer, the writer is no longer held back, and the thread goes.
@@ -112,6 +117,7 @@ function threaded(path: string, refused: string): IntegrityCheck {
       done(error);
     },
   });
+  sink.on('error', () => undefined);
   return { sink, result, threaded: true };
 }
 

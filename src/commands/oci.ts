@@ -26,7 +26,6 @@ import { writeAtomically } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
 import { integrityCheck } from './integrity-thread.js';
 import { tee } from '../fs/tee.js';
-import { stat } from 'node:fs/promises';
 import type { Env } from './trust.js';
 
 /** How to reach a registry: the CLI's --plain-http, --registry-username and --registry-password-stdin. */
@@ -271,15 +270,15 @@ async function verifyThenMount(client: RegistryClient, repository: string, optio
  * it is cancelled and nothing names it.
  */
 async function verifyWhileUploading(client: RegistryClient, repository: string, options: PushOptions, say: (m: string) => void): Promise<{ path: string; intact: Intact; blob: PushResult['blob'] }> {
-  const { path, stream: file } = await openBundle(options.cwd, options.bundle, options.onBytes);
+  const { path, stream: file, size: fileSize } = await openBundle(options.cwd, options.bundle, options.onBytes);
   const [forVerify, forUpload] = tee(file);
   // The check runs on a thread of its own for a large bundle (src/commands/integrity-thread.ts), so it and the upload share no core.
-  const { size: fileSize } = await stat(path);
   const check = integrityCheck(options.bundle, 'not pushed', fileSize, options.env ?? {});
-  forVerify.pipe(check.sink);
+  // pipeline, not pipe: a read that fails must reach the check (which then fails), not be left unheard.
+  pipeline(forVerify, check.sink).catch(() => undefined);
   const verifying = check.result;
   // A bundle that does not verify stops the upload, and its error is the one told.
-  verifying.catch((e: unknown) => file.destroy(e as Error)).finally(() => forVerify.resume());
+  verifying.catch((e: unknown) => file.destroy(e as Error));
   say(`verifying and pushing ${options.bundle}`);
   let uploaded: { digest: string; size: number; existed: boolean };
   try {
@@ -293,7 +292,13 @@ async function verifyWhileUploading(client: RegistryClient, repository: string, 
     // The upload failed. The integrity check still runs to its end (the tee lets go of the upload's side):
     // a bundle that fails it is refused as such (BUNDLE_INVALID, exit 1), whatever the registry did.
     forUpload.destroy();
-    await verifying;
+    const intact = await verifying;
+    if (e instanceof OciError && e.code === 'STREAM_UPLOAD_REFUSED') {
+      // A registry that takes blobs only in chunks: the verified bundle again, in chunks, checked against the verified digest as it goes.
+      say('the registry refused a whole-blob upload; uploading in chunks');
+      const blob = await client.pushBlob(repository, { digest: intact.digest, size: intact.size }, () => createReadStream(path, { highWaterMark: 1024 * 1024 }));
+      return { path, intact, blob };
+    }
     throw e;
   }
   return { path, intact: await verifying, blob: uploaded.existed ? 'exists' : 'uploaded' };

@@ -7,7 +7,8 @@ import { VerifyError } from '../verifier/errors.js';
 const BUNDLE_READ_CHUNK = 1024 * 1024;
 
 /** Opens a bundle file for one streaming read, with errors that name it. */
-export async function openBundle(cwd: string, bundle: string, onBytes?: ByteProgress): Promise<{ path: string; stream: Readable }> {
+/** `size` is the opened file's, from the same handle the stream reads (not a second look by path). */
+export async function openBundle(cwd: string, bundle: string, onBytes?: ByteProgress): Promise<{ path: string; stream: Readable; size: number }> {
   const path = resolve(cwd, bundle);
   let handle;
   let size = 0;
@@ -24,8 +25,8 @@ export async function openBundle(cwd: string, bundle: string, onBytes?: ByteProg
   }
   // 1 MiB: gunzip, not reading, sets the pace here, and larger reads only add to memory.
   const stream = handle.createReadStream({ highWaterMark: BUNDLE_READ_CHUNK });
-  if (!onBytes) return { path, stream };
+  if (!onBytes) return { path, stream, size };
   const counted = countingStream(bundle, size, onBytes);
   stream.on('error', (e) => counted.destroy(e));
-  return { path, stream: stream.pipe(counted) };
+  return { path, stream: stream.pipe(counted), size };
 }

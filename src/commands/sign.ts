@@ -6,9 +6,10 @@ import type { SerializedBundle } from '@sigstore/bundle';
 import { rewriteWithAttestation } from '../core/bundle-rewrite.js';
 import { ATTESTATIONS_TAIL_BYTES, locateAttestationsMember } from '../core/attestations-member.js';
 import { endWithAttestations } from '../core/bundle-writer.js';
-import { open, stat } from 'node:fs/promises';
-import { endsAtGzipMember } from '../fs/gzip-members.js';
-import { Transform } from 'node:stream';
+import { open } from 'node:fs/promises';
+import { BundleError } from '../core/errors.js';
+import { createGunzip } from 'node:zlib';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../formats/intoto.js';
 import { standardSourceBlob, standardStatements, type StandardStatements } from '../formats/standard-statements.js';
@@ -69,29 +70,39 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   const env = options.env ?? {};
   const signer = await makeSigner(options, env);
   const bundlePath = resolve(options.cwd, options.bundle);
-  // Where the attestations member starts, found from the end; that the content before it is whole gzip
-  // members is checked on another thread while this one checks the bundle.
+  // Where the attestations member starts, found from the end of the file.
   const tail = await lastBytes(bundlePath, ATTESTATIONS_TAIL_BYTES);
   const at = locateAttestationsMember(tail.bytes);
-  const boundary = at === undefined ? Promise.resolve(false) : endsAtGzipMember(bundlePath, tail.offset + at);
   const progress = (label: string): ByteProgress | undefined => (options.onBytes ? (e) => options.onBytes?.({ ...e, label: `${label} ${e.label}` }) : undefined);
   if (at !== undefined) {
-    // One read of the bundle, teed: the integrity check (on a thread of its own for a large bundle) and the
-    // copy of its content, byte for byte, into the new file. Signed once the check passed; the attestations
-    // member is replaced (bundle-format §1.3). Nothing is written if the check fails.
+    // One read of the bundle, teed: the integrity check (on a thread of its own for a large bundle), and the
+    // content up to the attestations member, copied byte for byte into the new file while a gunzip checks that
+    // it ends at a gzip member (a crafted bundle could hide a gzip header inside a member). The rest of the
+    // read must be the tail looked at first: the file did not change in between. Signed once all of that held;
+    // the attestations member is replaced (bundle-format §1.3). Nothing is written otherwise.
     const contentEnd = tail.offset + at;
     let signed: SignedManifest | undefined;
     const done = await writeAtomically(bundlePath, true, async (out) => {
-      const { stream } = await openBundle(options.cwd, options.bundle, progress('checking and copying'));
+      const { stream, size } = await openBundle(options.cwd, options.bundle, progress('checking and copying'));
+      if (size !== tail.offset + tail.bytes.length) throw changed(options.bundle);
       const [forCheck, forCopy] = tee(stream);
-      const check = integrityCheck(options.bundle, 'not signed', (await stat(bundlePath)).size, env);
-      forCheck.pipe(check.sink);
-      check.result.catch((e: unknown) => stream.destroy(e as Error)).finally(() => forCheck.resume());
-      const copying = pipeline(forCopy, upTo(contentEnd), out, { end: false });
+      const check = integrityCheck(options.bundle, 'not signed', size, env);
+      const checking = pipeline(forCheck, check.sink);
+      checking.catch(() => undefined);
+      check.result.catch((e: unknown) => stream.destroy(e as Error));
+      const rest: Buffer[] = [];
+      const cut = upTo(contentEnd, rest);
+      pipeline(forCopy, cut).catch(() => undefined);
+      const [toFile, toGunzip] = tee(cut);
+      const copying = pipeline(toFile, out, { end: false });
       copying.catch(() => undefined);
+      const boundary = pipeline(toGunzip, createGunzip(), new Writable({ write: (_c, _e, next) => next() })).then(
+        () => true,
+        () => false,
+      );
       const { contents } = await check.result;
       await copying;
-      // A crafted bundle could put its last gzip header inside a member: then the content is not cut there.
+      if (!Buffer.concat(rest).equals(tail.bytes.subarray(at))) throw changed(options.bundle);
       if (!(await boundary)) throw NOT_AT_BOUNDARY;
       signed = await signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), { env, noStandard: options.noStandard === true });
       await endWithAttestations(out, { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}), mtime: new Date(contents.manifest.created) });
@@ -116,16 +127,22 @@ export async function sign(options: SignOptions): Promise<SignResult> {
 /** Thrown inside the write to abandon it (nothing is written) when the content does not end where its last gzip member starts. */
 const NOT_AT_BOUNDARY = Symbol('not at a gzip member boundary');
 
-/** The first `end` bytes of a stream; the rest is read and dropped. */
-function upTo(end: number): Transform {
+/** The first `end` bytes of a stream; the rest is read and kept aside in `rest` (a tail of a few kilobytes). */
+function upTo(end: number, rest: Buffer[]): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
       const keep = Math.max(0, Math.min(chunk.length, end - seen));
       seen += chunk.length;
+      if (keep < chunk.length) rest.push(chunk.subarray(keep));
       done(null, keep === chunk.length ? chunk : keep > 0 ? chunk.subarray(0, keep) : undefined);
     },
   });
+}
+
+/** The bundle read is not the one whose tail was looked at: it changed (a rename, another run) meanwhile. */
+function changed(label: string): BundleError {
+  return new BundleError('BUNDLE_CHANGED_WHILE_SIGNING', `${label} changed while it was being signed; nothing was written (sign it again)`, { path: label });
 }
 
 /** A file's last `max` bytes and where they start. */

@@ -73,6 +73,23 @@ describe.skipIf(registrySkipReason !== undefined || !existsSync(BIN))('push with
     expect((await readFile(join(dir, 'bad.tar.gz'))).equals(before)).toBe(true);
   }, 60_000);
 
+  it('a large bundle damaged near its start fails the check before it is read through: exit 1 with BUNDLE_INVALID, no crash, nothing left half-written, on the thread and inline', async () => {
+    const { readdir } = await import('node:fs/promises');
+    await writeFile(join(dir, 'large.bin'), randomBytes(20 * 1024 * 1024));
+    expect((await run(['collect', '-o', 'large.tar.gz', '--name', 'l', '--version', '1', '--file', 'large.bin=raw', '-q'], dir)).code).toBe(0);
+    const bytes = await readFile(join(dir, 'large.tar.gz'));
+    for (let i = 40; i < 80; i++) bytes[i] = (bytes[i] as number) ^ 0xff;
+    await writeFile(join(dir, 'early.tar.gz'), bytes);
+    for (const env of [THREAD, { EVIDENCE_INTEGRITY_THREAD_MIN: '999999999999' }]) {
+      const pushed = await run(['push', 'early.tar.gz', `oci://${registry.host}/t/early:1`, '--plain-http'], dir, env);
+      expect([pushed.code, pushed.stderr.includes('[BUNDLE_INVALID]'), pushed.stderr.includes('    at ')], pushed.stderr).toEqual([1, true, false]);
+      const signed = await run(['sign', 'early.tar.gz', '--key', 'k.pem'], dir, env);
+      expect([signed.code, signed.stderr.includes('[BUNDLE_INVALID]'), signed.stderr.includes('    at ')], signed.stderr).toEqual([1, true, false]);
+      expect((await readFile(join(dir, 'early.tar.gz'))).equals(bytes)).toBe(true);
+      expect((await readdir(dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
+    }
+  }, 120_000);
+
   it('refuses a bundle that fails its integrity check (BUNDLE_INVALID, exit 1), and the tag is never made', async () => {
     const ref = `oci://${registry.host}/t/bad:1`;
     const r = await run(['push', 'bad.tar.gz', ref, '--plain-http'], dir, THREAD);

@@ -161,7 +161,7 @@ export class RegistryClient {
    * Uploads a blob unless the repository already has it: `open` is called for
    * each attempt and must stream exactly the bytes of `desc`. Blobs up to
    * chunkSize go in one streamed PUT, bigger ones in PATCH chunks (one chunk
-   * in memory at a time). With `mountFrom`, the registry is first asked to
+   * in flight while the next is read: two in memory). With `mountFrom`, the registry is first asked to
    * link the blob from that repository of the same registry.
    */
   async pushBlob(repository: string, desc: BlobDescriptor, open: () => Readable, options: { mountFrom?: string } = {}): Promise<'exists' | 'mounted' | 'uploaded'> {
@@ -341,12 +341,20 @@ export class RegistryClient {
   async #sendStreamed(repository: string, source: Readable, size: number, location: URL, access: Access): Promise<URL> {
     let sent = false;
     let bodyError: unknown;
+    const tooMany = (): OciError => this.#mismatch(repository, `blob stream upload: the source gave more than the ${size} bytes it was said to have`, String(size), `>${size}`);
     const body = (): AsyncIterable<Uint8Array> => {
       if (sent) throw this.#error('REGISTRY_RESPONSE_INVALID', repository, 'blob stream upload: the registry asked to authenticate again in the middle of the upload');
       sent = true;
       return (async function* () {
+        let count = 0;
         try {
-          for await (const piece of source) yield piece as Buffer;
+          for await (const piece of source) {
+            count += (piece as Buffer).length;
+            // Never a byte past the Content-Length: it would be read as the next request on the connection.
+            if (count > size) throw tooMany();
+            yield piece as Buffer;
+          }
+          if (count !== size) throw new OciError('DIGEST_MISMATCH', `blob stream upload: the source ended after ${count} of the ${size} bytes it was said to have`, { expected: String(size), found: String(count) });
         } catch (err) {
           bodyError = err;
           throw err;
@@ -366,6 +374,11 @@ export class RegistryClient {
     try {
       // node:http rather than fetch: fetch copies every piece of a streamed body, 1 GiB of copies for a 1 GiB bundle.
       const res = await this.#streamedRequest(call, body(), () => bodyError);
+      if (res.status === 400 || res.status === 405 || res.status === 416 || res.status === 401) {
+        // Refused as a kind of request (a registry that wants Content-Range, or a token it will not take for it): chunks instead.
+        await discard(res);
+        throw this.#error('STREAM_UPLOAD_REFUSED', repository, `blob stream upload: the registry answered HTTP ${res.status} to a whole-blob PATCH`, { status: res.status });
+      }
       if (res.status !== 202) return await this.#failUpload(res, call);
       await discard(res);
       const range = res.headers.get('range');
@@ -393,15 +406,21 @@ export class RegistryClient {
     const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
     return new Promise<Response>((resolve, reject) => {
       const req = request(url, { method: call.method, headers }, (res) => {
-        const status = res.statusCode ?? 0;
-        const responseHeaders = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) responseHeaders.set(k, Array.isArray(v) ? v.join(', ') : v);
-        const noBody = status === 204 || status === 205 || status === 304;
-        if (noBody) res.resume();
-        resolve(new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: responseHeaders }));
+        try {
+          const status = res.statusCode ?? 0;
+          const responseHeaders = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) responseHeaders.set(k, Array.isArray(v) ? v.join(', ') : v);
+          const noBody = status === 204 || status === 205 || status === 304;
+          if (noBody) res.resume();
+          resolve(new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: responseHeaders }));
+        } catch (e) {
+          // A status or a header a Response cannot hold: the registry's answer is not HTTP we read.
+          res.destroy();
+          reject(this.#invalid(call, `an answer that is not valid HTTP (${(e as Error).message})`));
+        }
       });
-      req.setTimeout(this.#timeoutMs, () => req.destroy(Object.assign(new Error(`no progress for ${Math.round(this.#timeoutMs / 1000)} s`), { code: 'ETIMEDOUT' })));
-      req.once('error', (err) => {
+      req.setTimeout(this.#timeoutMs, () => req.destroy(Object.assign(new Error(`no progress for ${Math.round(this.#timeoutMs / 1000)} s (--timeout)`), { code: 'ETIMEDOUT' })));
+      req.on('error', (err) => {
         const fromBody = bodyError();
         reject(fromBody ?? this.#error('REGISTRY_UNREACHABLE', call.repository, `${call.what}: cannot reach the registry (${errorCode(err)})`, { cause: err }));
       });

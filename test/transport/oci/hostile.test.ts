@@ -499,3 +499,75 @@ describe('push against a registry that fails the upload', () => {
     }
   }, 60_000);
 });
+
+describe('push against registries that want chunks, or answer what HTTP cannot say', () => {
+  async function bigBundle(): Promise<{ dir: string; bytes: Buffer }> {
+    const { mkdtemp, writeFile, readFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { randomBytes } = await import('node:crypto');
+    const { runCli } = await import('../../helpers/io.js');
+    const dir = await mkdtemp(join(tmpdir(), 'push-chunks-'));
+    await writeFile(join(dir, 'big.bin'), randomBytes(6 * 1024 * 1024));
+    expect((await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--file', 'big.bin=raw', '-q'], { cwd: dir })).code).toBe(0);
+    return { dir, bytes: await readFile(join(dir, 'b.tar.gz')) };
+  }
+
+  it('a registry that refuses a whole-blob PATCH (416) gets the verified bundle in chunks instead, closed under its digest', async () => {
+    const { dir, bytes } = await bigBundle();
+    const { runCli } = await import('../../helpers/io.js');
+    let stored = Buffer.alloc(0);
+    let committed: string | undefined;
+    const server = await serve((req, res) => {
+      const path = req.url.split('?')[0] ?? '';
+      if (req.method === 'HEAD') return sendJson(res, 404, { errors: [{ code: 'BLOB_UNKNOWN' }] });
+      if (req.method === 'POST') {
+        stored = Buffer.alloc(0);
+        return sendJson(res, 202, {}, { location: '/v2/r/blobs/uploads/1' });
+      }
+      if (req.method === 'PATCH') {
+        if (req.headers['content-range'] === undefined) return sendJson(res, 416, { errors: [{ code: 'BLOB_UPLOAD_INVALID', message: 'Content-Range required' }] });
+        stored = Buffer.concat([stored, req.body]);
+        return sendJson(res, 202, {}, { location: '/v2/r/blobs/uploads/1', range: `0-${stored.length - 1}` });
+      }
+      if (req.method === 'DELETE') {
+        stored = Buffer.alloc(0);
+        return sendJson(res, 204, {});
+      }
+      if (req.method === 'PUT' && path.startsWith('/v2/r/blobs/uploads/')) {
+        const digest = new URL(req.url, 'http://x').searchParams.get('digest') ?? '';
+        stored = Buffer.concat([stored, req.body]);
+        if (digest !== sha256(stored)) return sendJson(res, 400, { errors: [{ code: 'DIGEST_INVALID' }] });
+        committed = digest;
+        return sendJson(res, 201, {}, { location: `/v2/r/blobs/${digest}` });
+      }
+      if (req.method === 'PUT' && path.startsWith('/v2/r/manifests/')) return sendJson(res, 201, {}, { 'docker-content-digest': sha256(req.body) });
+      return sendJson(res, 404, { errors: [{ code: 'NOT_FOUND' }] });
+    });
+    const r = await runCli(['push', 'b.tar.gz', `oci://${server.host}/r:1`, '--plain-http'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('uploading in chunks');
+    // The bundle was the first blob committed (the empty config and the manifest follow).
+    expect(server.requests.find((q) => q.method === 'PUT' && q.url.includes('digest='))?.url).toContain(encodeURIComponent(sha256(bytes)));
+    expect(committed).toBeDefined();
+    expect(server.requests.some((q) => q.method === 'PATCH' && q.headers['content-range'] === undefined)).toBe(true);
+    expect(server.requests.filter((q) => q.method === 'PATCH' && q.headers['content-range'] !== undefined).length).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('an answer with a status HTTP has no place for is a registry fault (exit 2), never a crash', async () => {
+    const { dir } = await bigBundle();
+    const { runCli } = await import('../../helpers/io.js');
+    const server = await serve((req, res) => {
+      if (req.method === 'HEAD') return sendJson(res, 404, { errors: [{ code: 'BLOB_UNKNOWN' }] });
+      if (req.method === 'POST') return sendJson(res, 202, {}, { location: '/v2/r/blobs/uploads/1' });
+      if (req.method === 'DELETE') return sendJson(res, 204, {});
+      if (req.method === 'PATCH') {
+        res.writeHead(600, { 'content-length': '0' });
+        return res.end();
+      }
+      return sendJson(res, 404, { errors: [{ code: 'NOT_FOUND' }] });
+    });
+    const r = await runCli(['push', 'b.tar.gz', `oci://${server.host}/r:1`, '--plain-http'], { cwd: dir });
+    expect([r.code, r.stderr.includes('[REGISTRY_RESPONSE_INVALID]')], r.stderr).toEqual([2, true]);
+  }, 60_000);
+});
