@@ -8,6 +8,7 @@ import { ATTESTATIONS_TAIL_BYTES, locateAttestationsMember } from '../core/attes
 import { endWithAttestations } from '../core/bundle-writer.js';
 import { open } from 'node:fs/promises';
 import { BundleError } from '../core/errors.js';
+import { GUNZIP_CHUNK_BYTES } from '../core/layout.js';
 import { createGunzip } from 'node:zlib';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -96,7 +97,7 @@ export async function sign(options: SignOptions): Promise<SignResult> {
       const [toFile, toGunzip] = tee(cut);
       const copying = pipeline(toFile, out, { end: false });
       copying.catch(() => undefined);
-      const boundary = pipeline(toGunzip, createGunzip(), new Writable({ write: (_c, _e, next) => next() })).then(
+      const boundary = pipeline(toGunzip, createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }), new Writable({ write: (_c, _e, next) => next() })).then(
         () => true,
         () => false,
       );

@@ -6,6 +6,7 @@ import tar, { type Header } from 'tar-stream';
 import { digestHex, digestsEqual } from './digest.js';
 import { HashingCounter } from './hash-stream.js';
 import {
+  GUNZIP_CHUNK_BYTES,
   MAX_ATTESTATION_BYTES,
   MAX_STANDARD_ATTESTATIONS_BYTES,
   MAX_MANIFEST_BYTES,
@@ -262,7 +263,7 @@ interface ReadState {
 
 export async function readBundle(source: Readable, options: ReadBundleOptions = {}): Promise<BundleContents> {
   const compressed = new CompressedCounter();
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   const meter = new DecompressedMeter();
   const extract = tar.extract();
   const state = newReadState(options, meter);

@@ -6,7 +6,7 @@ import { createBundleGzip, endWithAttestations, memberHeader, withoutEndOfArchiv
 import { digestsEqual, sha256Hex } from './digest.js';
 import { BundleError } from './errors.js';
 import { HashingCounter } from './hash-stream.js';
-import { ATTESTATION_MEMBER, BLOB_PREFIX, MANIFEST_MEMBER, STANDARD_MEMBER } from './layout.js';
+import { ATTESTATION_MEMBER, BLOB_PREFIX, GUNZIP_CHUNK_BYTES, MANIFEST_MEMBER, STANDARD_MEMBER } from './layout.js';
 
 /**
  * Copies a verified bundle with `attestation` (and `standard`, the standard
@@ -21,7 +21,7 @@ export async function rewriteWithAttestation(source: Readable, out: Writable, in
   const signedManifestHex = sha256Hex(input.manifestBytes);
   const extract = tar.extract();
   const pack = tar.pack();
-  const reading = pipeline(source, createGunzip(), extract);
+  const reading = pipeline(source, createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }), extract);
   // The content member, then the attestations member (bundle-format §1.3): the layout every bundle is written in now.
   const writing = pipeline(pack, withoutEndOfArchive(), createBundleGzip(), out, { end: false });
   const copy = async (): Promise<void> => {
