@@ -15,15 +15,24 @@ import { requireIntegrity, type IntactBundle } from '../verifier/verify-bundle.j
  * module can do that: under a test runner (TypeScript sources) or inside a
  * single-file bundle (the GitHub Action) the check runs inline, the same
  * code on the caller's thread. Small bundles run inline too: starting a
- * thread and loading the verifier there costs more than it saves.
+ * thread and loading the verifier there costs more than it saves; and by
+ * default nothing does (THREAD_MIN_BYTES).
  */
 
 const HERE = fileURLToPath(import.meta.url);
 const ROLE = 'evidence-integrity-thread';
 /** Whether this module can be started as a worker (the compiled file, not a bundle or TypeScript source). */
 export const CAN_THREAD = /[\\/]commands[\\/]integrity-thread\.js$/.test(HERE);
-/** Below this size the check runs inline. EVIDENCE_INTEGRITY_THREAD_MIN (bytes) overrides it (tests, the bench). */
-export const THREAD_MIN_BYTES = 64 * 1024 * 1024;
+/**
+ * Below this size the check runs inline: by default always. Measured on two
+ * cores once gunzip's output chunks were 1 MiB (docs/performance.md), the
+ * inline check kept up with the upload (push 4.8–5.9 s inline against
+ * 4.8–5.1 s on a thread, for 1 GiB) and sign was faster inline (3.6–4.2 s
+ * against 4.3–4.7 s), at 140–159 MiB instead of 189–235 MiB: the thread is
+ * a second V8 heap. EVIDENCE_INTEGRITY_THREAD_MIN (bytes) turns it on from
+ * that size, for machines whose check is slower than their upload.
+ */
+export const THREAD_MIN_BYTES = Number.POSITIVE_INFINITY;
 /** Chunks sent to the thread and not yet taken in by its reader: the bound on what waits in between. */
 const MAX_IN_FLIGHT = 4;
 
