@@ -272,7 +272,7 @@ async function verifyThenMount(client: RegistryClient, repository: string, optio
 async function verifyWhileUploading(client: RegistryClient, repository: string, options: PushOptions, say: (m: string) => void): Promise<{ path: string; intact: Intact; blob: PushResult['blob'] }> {
   const { path, stream: file, size: fileSize } = await openBundle(options.cwd, options.bundle, options.onBytes);
   const [forVerify, forUpload] = tee(file);
-  // The check runs on a thread of its own for a large bundle (src/commands/integrity-thread.ts), so it and the upload share no core.
+  // The check is fed the same bytes as the upload (inline by default; on a thread of its own on request: src/commands/integrity-thread.ts).
   const check = integrityCheck(options.bundle, 'not pushed', fileSize, options.env ?? {});
   // pipeline, not pipe: a read that fails must reach the check (which then fails), not be left unheard.
   pipeline(forVerify, check.sink).catch(() => undefined);

@@ -76,7 +76,7 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   const at = locateAttestationsMember(tail.bytes);
   const progress = (label: string): ByteProgress | undefined => (options.onBytes ? (e) => options.onBytes?.({ ...e, label: `${label} ${e.label}` }) : undefined);
   if (at !== undefined) {
-    // One read of the bundle, teed: the integrity check (on a thread of its own for a large bundle), and the
+    // One read of the bundle, teed: the integrity check (src/commands/integrity-thread.ts), and the
     // content up to the attestations member, copied byte for byte into the new file while a gunzip checks that
     // it ends at a gzip member (a crafted bundle could hide a gzip header inside a member). The rest of the
     // read must be the tail looked at first: the file did not change in between. Signed once all of that held;
