@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
+import { HashingCounter } from '../core/hash-stream.js';
 import { sha256Hex } from '../core/digest.js';
 import { OciError } from '../transport/oci/errors.js';
 import { writeFileAtomically } from '../fs/atomic.js';
@@ -96,17 +97,12 @@ export class DownloadCache {
     }
   }
 
-  /** Stores a stream whose digest is known and checked by the stream itself (a registry blob). */
+  /** Stores a stream whose digest is known (a registry blob): kept only if it is those bytes. */
   async putStream(hex: string, source: Readable): Promise<string> {
-    const hash = createHash('sha256');
-    let size = 0;
     const { path } = await this.put(async (open) => {
-      source.on('data', (c: Buffer) => {
-        hash.update(c);
-        size += c.length;
-      });
-      await pipeline(source, open());
-      return { sha256: hash.digest('hex'), size };
+      const counter = new HashingCounter();
+      await pipeline(source, counter, open());
+      return { sha256: counter.digestHex(), size: counter.bytes };
     });
     if (path !== this.pathOf(hex)) {
       await rm(path, { force: true });

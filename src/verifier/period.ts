@@ -147,7 +147,7 @@ export function statusOf(m: PeriodMemberInput): { status: MemberStatus; reason: 
   if (!m.report || !a) return { status: 'not-authentic', reason: m.evidence.message ?? 'no verification report' };
   if (a.authenticity.status !== 'authentic') return { status: 'not-authentic', reason: a.authenticity.summary };
   if (a.policy.status === 'failed') return { status: 'policy-failed', reason: a.policy.summary };
-  return { status: 'holds', reason: a.policy.status === 'satisfied' ? `authentic; ${a.policy.summary}` : `authentic; ${a.policy.summary}` };
+  return { status: 'holds', reason: `authentic; ${a.policy.summary}` };
 }
 
 /** The period's figures from a release's entries (null where it has none). */
