@@ -4,8 +4,8 @@
 //   dist/evidence-verify.mjs  `evidence verify` for auditors (public-good root embedded)
 //   dist/action/index.mjs     the GitHub Action's entry (action.yml)
 // Both are committed, as JavaScript actions must be; test/action checks that
-// they are what this script makes from the sources. libxmljs2 (native, only
-// used to validate XML SBOMs) stays out.
+// they are what this script makes from the sources. libxml2-wasm (1 MB of
+// WebAssembly, only used to validate XML SBOMs, loaded on first use) stays out.
 import { build } from 'esbuild';
 
 const common = {
@@ -13,7 +13,7 @@ const common = {
   platform: 'node',
   format: 'esm',
   target: 'node22',
-  external: ['libxmljs2'],
+  external: ['libxml2-wasm'],
   legalComments: 'eof',
   // CommonJS dependencies call require(); give them one in the ES module.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },

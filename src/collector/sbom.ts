@@ -6,6 +6,7 @@ import { MEDIA_TYPES, cycloneDxJsonContents, cycloneDxXmlContents, licenceTally,
 import { zodIssues } from '../core/issues.js';
 import { MAX_CONFORMANCE_FINDINGS, type SbomSummary } from '../core/summaries.js';
 import { outputFor, parseJson, readInput, stripBom, type Collector, type CollectorInput, type CollectorOutput } from './collector.js';
+import { validateCycloneDxXml } from './cyclonedx-xml.js';
 import { CollectError } from './errors.js';
 import { attr, children, parseXml } from './xml.js';
 import { PACKAGE_VERSION as COLLECTOR_VERSION } from '../version.js';
@@ -93,23 +94,7 @@ async function collectCycloneDxXml(input: CollectorInput, bytes: Buffer): Promis
   const m = /^http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)$/.exec(ns);
   if (!m) throw new CollectError('SBOM_FORMAT_UNKNOWN', `${input.label}: <bom> is not in a CycloneDX namespace (xmlns="${ns}")`, { file: input.label });
   const version = cdxVersion(input, m[1] as string);
-  const cdx = loadCdx();
-  let errors: unknown;
-  try {
-    errors = await new cdx.Validation.XmlValidator(version as never).validate(stripBom(bytes.toString('utf8')));
-  } catch (e) {
-    if (e instanceof cdx.Validation.MissingOptionalDependencyError) {
-      throw new CollectError('SBOM_VALIDATOR_MISSING', `${input.label}: CycloneDX XML cannot be validated: the optional dependency libxmljs2 is not installed (npm install libxmljs2)`, { file: input.label, cause: e });
-    }
-    throw new CollectError('SBOM_INVALID', `${input.label}: not valid CycloneDX ${version} XML (${(e as Error).message})`, { file: input.label, cause: e });
-  }
-  if (errors) {
-    const list = Array.isArray(errors) ? (errors as { message?: string; line?: number; column?: number }[]) : [];
-    throw new CollectError('SBOM_INVALID', `${input.label}: not valid CycloneDX ${version} XML`, {
-      file: input.label,
-      issues: list.map((e) => ({ path: `line ${e.line ?? '?'}`, message: (e.message ?? 'invalid').trim() })),
-    });
-  }
+  await validateCycloneDxXml(input, bytes, version);
   return outputFor(bytes, 'sbom', MEDIA_TYPES.cyclonedxXml, summary('cyclonedx', version, cycloneDxXmlContents(bom)));
 }
 
