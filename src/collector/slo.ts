@@ -3,6 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
+import { isRfc3339 } from '../core/time.js';
 import { zodIssues } from '../core/issues.js';
 import { BURN_WINDOWS, type SloSummary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -142,7 +143,7 @@ function counterQuery(query: string, window: string, label: string): string {
 
 const snapshotSchema = z.strictObject({
   type: z.literal(SLO_SNAPSHOT_TYPE),
-  asOf: z.string(),
+  asOf: z.string().refine(isRfc3339, 'an RFC 3339 time naming a real instant'),
   prometheus: z.string(),
   definitions: z.strictObject({ file: z.string(), sha256: z.string() }),
   slos: z.array(

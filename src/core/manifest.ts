@@ -4,6 +4,7 @@ import { MAX_JSON_DEPTH, maxDepth } from './strict-json.js';
 import { canonicalBytes } from './canonical-json.js';
 import { SHA256_DIGEST } from './digest.js';
 import { isCollectedKind, summarySchemaFor } from './summaries.js';
+import { isRfc3339 } from './time.js';
 
 export const MANIFEST_FORMAT_VERSION = 1;
 export const MANIFEST_MEDIA_TYPE = 'application/vnd.evidence.manifest.v1+json';
@@ -11,7 +12,7 @@ export const BUNDLE_MEDIA_TYPE = 'application/vnd.evidence.bundle.v1.tar+gzip';
 /** The artifactType of an OCI manifest holding a bundle (docs/bundle-format.md §7). */
 export const BUNDLE_ARTIFACT_TYPE = 'application/vnd.evidence.bundle.v1';
 
-/** RFC 3339 UTC with whole seconds: what `created` always holds. */
+/** RFC 3339 UTC with whole seconds: what `created` always holds (its shape; `isRfc3339` of core/time.ts says it names a real instant). */
 export const RFC3339_UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 export const KIND = /^[a-z][a-z0-9-]{0,63}$/;
@@ -133,7 +134,7 @@ export const manifestSchema = z
     formatVersion: z.literal(MANIFEST_FORMAT_VERSION),
     name: z.string().min(1).max(256),
     version: z.string().min(1).max(256),
-    created: z.string().regex(RFC3339_UTC_SECONDS, 'must be RFC 3339 UTC with whole seconds'),
+    created: z.string().regex(RFC3339_UTC_SECONDS, 'must be RFC 3339 UTC with whole seconds').refine(isRfc3339, 'must name a real instant'),
     generator: z.strictObject({ name: z.string().min(1), version: z.string().min(1) }),
     source: sourceSchema,
     entries: z.array(entrySchema),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SHA256_DIGEST } from './digest.js';
 import { RFC3339_UTC_SECONDS, sourceSchema } from './manifest.js';
+import { isRfc3339 } from './time.js';
 
 /**
  * The predicate of the statement that signs a bundle. Versioned with the URI:
@@ -24,7 +25,7 @@ export const evidencePredicateSchema = z.strictObject({
   bundle: z.strictObject({
     name: z.string().min(1),
     version: z.string().min(1),
-    created: z.string().regex(RFC3339_UTC_SECONDS),
+    created: z.string().regex(RFC3339_UTC_SECONDS).refine(isRfc3339),
     manifestDigest: z.string().regex(SHA256_DIGEST),
   }),
   source: sourceSchema,

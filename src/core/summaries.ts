@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRfc3339 } from './time.js';
 
 /**
  * The typed summary each collector writes into its manifest entry. They live
@@ -69,7 +70,8 @@ export type AttestationSummary = z.infer<typeof attestationSummarySchema>;
 
 const ratio = z.number().min(0).max(1);
 const seconds = z.number().nonnegative();
-const RFC3339 = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+/** UTC, as the collectors write it, naming a real instant (core/time.ts). */
+const RFC3339 = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/).refine(isRfc3339, 'must name a real instant');
 
 /** DORA's four keys at one instant (docs/metrics.md). Null where there is nothing to measure. */
 export const doraSummarySchema = z.strictObject({

@@ -16,6 +16,7 @@
  *   surface that to the user. 2.2-only requirements are not enforced.
  */
 import { z } from "zod";
+import { isRfc3339 } from "../core/time.js";
 
 // ---------------------------------------------------------------------------
 // Scalar formats
@@ -41,15 +42,11 @@ const LICENSE_REF_PATTERN = /^(?:DocumentRef-[A-Za-z0-9.\-+]+:)?LicenseRef-[A-Za
  * only asks for a date-time, and real producers (npm sbom) add milliseconds,
  * so fractional seconds are accepted. The time must still be UTC.
  */
-const SPDX_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?Z$/;
+const SPDX_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
+/** The SPDX shape, naming a real instant (core/time.ts: real month lengths, no leap second). */
 function isValidSpdxDate(value: string): boolean {
-  const m = SPDX_DATE_PATTERN.exec(value);
-  if (!m) return false;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
-  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  return d <= daysInMonth;
+  return SPDX_DATE_PATTERN.test(value) && isRfc3339(value);
 }
 
 const spdxDate = z

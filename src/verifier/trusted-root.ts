@@ -1,4 +1,5 @@
 import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { isRfc3339 } from '../core/time.js';
 
 /**
  * A trusted root (Sigstore's trusted_root.json) as the verifier uses it. The
@@ -39,7 +40,7 @@ export function loadTrustRoot(input: TrustRootInput): LoadedTrustRoot | TrustRoo
     }
     list.forEach((item, i) => {
       const start = (path(item as Record<string, unknown>) as { start?: unknown } | undefined)?.start;
-      if (typeof start !== 'string' || Number.isNaN(Date.parse(start))) missing.push(`${name}[${i}] has no validFor.start`);
+      if (typeof start !== 'string' || !isRfc3339(start)) missing.push(`${name}[${i}] has no validFor.start`);
       else starts.push(start);
     });
   };

@@ -301,7 +301,7 @@ describe('dora collector', () => {
       expect(e.issues[0]?.path).toMatch(/line 1$/);
     });
 
-    it.each([['2026-02-30T00:00:00Z'], ['2026-03-22 00:00:00'], ['2026-03-22T00:00:00'], ['1742601600']])('a time that is not RFC 3339: %s', async (time) => {
+    it.each([['2026-02-30T00:00:00Z'], ['2026-03-22 00:00:00'], ['2026-03-22T00:00:00'], ['1742601600'], ['2026-02-29T00:00:00Z'], ['2026-03-22T24:00:00Z'], ['2026-03-22T23:59:60Z'], ['2026-03-22T00:00:00+24:00'], ['2026-03-22'], ['tomorrow']])('a time that is not RFC 3339: %s', async (time) => {
       const e = await run(`{"sha":"$H","environment":"production","status":"success","time":${JSON.stringify(time)}}`);
       expect(e.code).toBe('DORA_INPUT_INVALID');
       expect(e.issues.map((i) => i.path)).toEqual(['line 1']);
@@ -311,6 +311,12 @@ describe('dora collector', () => {
     it('a sha that is not hexadecimal', async () => {
       const e = await run('{"sha":"main","environment":"production","status":"success","time":"2026-03-22T00:00:00Z"}');
       expect(e.code).toBe('DORA_INPUT_INVALID');
+    });
+
+    it('an incident opened on a day that does not exist', async () => {
+      const e = await run(ok, { incidents: '{"id":"9","opened":"2026-04-31T00:00:00Z"}' });
+      expect(e.code).toBe('DORA_INPUT_INVALID');
+      expect(e.issues[0]?.path).toMatch(/line 1$/);
     });
 
     it('an incident resolved before it was opened', async () => {

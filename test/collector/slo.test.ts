@@ -165,6 +165,11 @@ describe.skipIf(!prometheusPresent)('SLO snapshots from a real Prometheus', () =
     const edited = await collectSlo(dir, ['--slo-snapshot', 'edited.json']);
     expect(edited.code).toBe(2);
     expect(edited.stderr).toMatch(/SLO_SNAPSHOT_INVALID/);
+    // A snapshot dated to a day that does not exist is refused, not read as the day after.
+    await writeFile(join(dir, 'misdated.json'), JSON.stringify({ ...JSON.parse(blob.toString()), asOf: '2026-02-30T00:00:00Z' }));
+    const misdated = await collectSlo(dir, ['--slo-snapshot', 'misdated.json']);
+    expect(misdated.code).toBe(2);
+    expect(misdated.stderr).toMatch(/SLO_SNAPSHOT_INVALID/);
   });
 
   it('a query with no series is an error (exit 2, nothing written), never a silent zero', async () => {

@@ -126,6 +126,7 @@ waivers:
     ['a rule that is not a boolean', 'version: 1\nrules:\n  - name: count\n    expr: size(sarif)\n', 'POLICY_RULE_INVALID'],
     ['a rule reading a field that is not there', 'version: 1\nrules:\n  - name: typo\n    expr: sarif.all(s, s.severity.critical == 0)\n', 'POLICY_RULE_INVALID'],
     ['a waiver for no rule', 'version: 1\nwaivers:\n  - rule: nope\n    reason: x\n    expires: 2030-01-01\n', 'POLICY_INVALID'],
+    ['a waiver that expires on a day that does not exist', 'version: 1\nrules:\n  - name: r\n    expr: "true"\nwaivers:\n  - rule: r\n    reason: x\n    expires: 2026-02-30\n', 'POLICY_INVALID'],
     ['an unknown key', 'version: 1\nrequires: []\n', 'POLICY_INVALID'],
     ['version 2', 'version: 2\n', 'POLICY_INVALID'],
   ])('refuses %s (exit 2), naming it', async (_n, policy, code) => {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { parseDateOrInstant } from '../../core/time.js';
 
 const duration = z.string().regex(/^\d+(s|m|h|d|w)$/, 'a duration such as 24h, 7d or 90m');
 /** A control a requirement, rule or cross-check evidences (docs/audit.md): `SOC2-CC8.1`, or one of the policy's own. */
 const controls = z.array(z.string().min(1).max(128)).max(64).default([]);
 const crossCheckName = z.enum(['sbom-version', 'sarif-commit', 'junit-commit']);
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?$/, 'a date (2026-12-31) or RFC 3339 time');
+/** A real calendar date (2026-12-31) or RFC 3339 time (core/time.ts): 2026-02-30 or `tomorrow` is refused when the policy loads. */
+const date = z.string().refine((s) => parseDateOrInstant(s) !== undefined, 'a real date (2026-12-31) or RFC 3339 time (2026-12-31T18:00:00Z)');
 
 /** The policy file (docs/policy.md). Names may be added to, never changed. */
 export const policySchema = z.strictObject({
