@@ -1,6 +1,7 @@
 import { CollectError } from '../collector/errors.js';
 import type { PromQueryData, PrometheusClient } from '../collector/prometheus.js';
-import { DEFAULT_TIMEOUT_MS, NetworkTimeout, timedFetch } from './http/timeout.js';
+import { DEFAULT_TIMEOUT_MS, NetworkTimeout, deadlineFor, timedFetch, withDeadline, type DeadlineOptions } from './http/timeout.js';
+import { BodyTooLarge, readBounded, readErrorBody } from './http/body.js';
 import { headerSecrets, redactSecrets } from '../core/redact.js';
 import { withRetry, type HttpFailure } from './http/retry.js';
 
@@ -9,12 +10,19 @@ import { withRetry, type HttpFailure } from './http/retry.js';
  * queries over POST, with timeouts, retries (5xx, network, Retry-After),
  * basic auth from the URL and headers that are sent but never recorded or
  * printed. Fails as CollectError (PROMETHEUS_UNREACHABLE, PROMETHEUS_ERROR).
+ * An answer is read up to MAX_PROMETHEUS_BODY (an error's: 64 KiB), within
+ * the silence timeout and an overall deadline per attempt.
  */
+/** An instant query's answer (the SLO collector asks for sums: a handful of samples). */
+export const MAX_PROMETHEUS_BODY = 16 * 1024 * 1024;
+
 export interface PrometheusOptions {
   url: string;
   /** `Name: value` headers (auth). Sent, never recorded or printed. */
   headers?: string[];
   timeoutMs?: number;
+  /** Overall limit per attempt, headers and body (src/transport/http/timeout.ts). */
+  deadline?: DeadlineOptions;
   retries?: number;
   fetch?: typeof fetch;
 }
@@ -42,7 +50,7 @@ export function prometheusClient(options: PrometheusOptions): PrometheusClient {
   const secrets = headerSecrets(Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'accept')));
   const shown = base.toString().replace(/\/$/, '');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const doFetch = timedFetch(timeoutMs, options.fetch ?? fetch);
+  const doFetch = withDeadline(deadlineFor(timeoutMs, options.deadline), timedFetch(timeoutMs, options.fetch ?? fetch));
   const retries = options.retries ?? 3;
 
   return {
@@ -67,12 +75,20 @@ export function prometheusClient(options: PrometheusOptions): PrometheusClient {
         res = await withRetry(once, classify, { retries, baseDelayMs: 250, maxDelayMs: 10_000 });
       } catch (e) {
         if (!(e instanceof ServerBusy) || !busy) {
-          const why = e instanceof NetworkTimeout ? `no answer for ${timeoutMs / 1000} s; --timeout` : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+          const why = e instanceof NetworkTimeout ? (e.code === 'NETWORK_DEADLINE' ? e.message : `no answer for ${timeoutMs / 1000} s; --timeout`) : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
           throw new CollectError('PROMETHEUS_UNREACHABLE', `Prometheus at ${shown} cannot be reached (${why})`);
         }
         res = busy;
       }
-      const json = (await res.json().catch(() => undefined)) as { status?: string; data?: PromQueryData; error?: string; errorType?: string } | undefined;
+      let bytes: Buffer;
+      try {
+        // A refusal's words are quoted at most 500 characters: its first 64 KiB are plenty.
+        bytes = res.ok ? await readBounded(res, MAX_PROMETHEUS_BODY) : await readErrorBody(res);
+      } catch (e) {
+        if (e instanceof BodyTooLarge) throw new CollectError('PROMETHEUS_ERROR', `Prometheus at ${shown} answered the query ${expr} with more than ${MAX_PROMETHEUS_BODY} bytes; not read`);
+        throw new CollectError('PROMETHEUS_UNREACHABLE', `Prometheus at ${shown}: the answer to the query ${expr} broke off (${e instanceof NetworkTimeout ? e.message : 'the connection failed'})`);
+      }
+      const json = parseJson(bytes) as { status?: string; data?: PromQueryData; error?: string; errorType?: string } | undefined;
       if (!res.ok || json?.status !== 'success' || !json.data) {
         // The server's words may echo our request, headers included: redacted, and cut short.
         const said = json?.error ? `${json.errorType ?? 'error'}: ${String(json.error).slice(0, 500)}` : `HTTP ${res.status}`;
@@ -81,6 +97,14 @@ export function prometheusClient(options: PrometheusOptions): PrometheusClient {
       return json.data;
     },
   };
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** A 5xx answer, thrown so that the shared loop retries it. */

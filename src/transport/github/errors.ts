@@ -13,6 +13,8 @@ export type GitHubErrorCode =
   | 'GITHUB_UNREACHABLE'
   | 'GITHUB_REQUEST_FAILED'
   | 'GITHUB_RESPONSE_INVALID'
+  /** An answer larger than this client reads (a page of releases, assets or attestations). */
+  | 'GITHUB_RESPONSE_TOO_LARGE'
   | 'ASSET_MISSING'
   | 'ASSET_AMBIGUOUS'
   | 'ASSET_MISMATCH'

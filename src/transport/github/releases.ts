@@ -1,6 +1,6 @@
 import { countingStream, type ByteProgress } from '../../fs/progress.js';
 import { issuesInline, zodIssues } from '../../core/issues.js';
-import { NetworkTimeout, timedFetch } from '../http/timeout.js';
+import { NetworkTimeout, checkDeadlineOptions, deadlineFor, timedFetch, withDeadline, type DeadlineOptions } from '../http/timeout.js';
 import { redactSecrets } from '../../core/redact.js';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,7 +8,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Octokit } from '@octokit/rest';
 import { z } from 'zod';
 import { HashingCounter } from '../../core/hash-stream.js';
-import { readErrorBody } from '../http/body.js';
+import { isRfc3339 } from '../../core/time.js';
+import { BodyTooLarge, readBounded, readErrorBody } from '../http/body.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import { GitHubError } from './errors.js';
 import { withRetry, type HttpFailure, type RetryOptions } from '../http/retry.js';
@@ -26,8 +27,8 @@ const releaseSchema = z.object({
   /** GitHub's immutable releases: set on a release published while the repository had them enabled. */
   immutable: z.boolean().nullable().optional(),
   /** When it was published (null for a draft); what an audit's period is about. */
-  published_at: z.string().datetime({ offset: true }).nullable().optional(),
-  created_at: z.string().datetime({ offset: true }).optional(),
+  published_at: z.string().refine(isRfc3339, 'an RFC 3339 time').nullable().optional(),
+  created_at: z.string().refine(isRfc3339, 'an RFC 3339 time').optional(),
 });
 export type Release = z.infer<typeof releaseSchema>;
 
@@ -49,6 +50,13 @@ const MAX_ERROR_BODY = 64 * 1024;
 const MAX_ASSET_PAGES = 10;
 /** An audit reads at most this many pages of 100 releases (a repository's whole history, for any real project). */
 export const MAX_RELEASE_PAGES = 100;
+/**
+ * The most of one JSON answer from GitHub that is read (a page of 100
+ * releases with their notes and assets, of 100 attestations, a release):
+ * GitHub's own pages are a few MiB at most. Also the most the attestations of
+ * one digest may add up to over all their pages.
+ */
+export const MAX_GITHUB_JSON = 32 * 1024 * 1024;
 
 export interface ReleasesClientOptions {
   owner: string;
@@ -61,6 +69,10 @@ export interface ReleasesClientOptions {
   onRetry?: (message: string) => void;
   /** Silence allowed before a request fails (src/transport/http/timeout.ts); default 30 s. */
   timeoutMs?: number;
+  /** Overall limits per request (src/transport/http/timeout.ts): API calls get `deadlineMs`, uploads and downloads that plus their size at `minBytesPerSecond`. */
+  deadline?: DeadlineOptions;
+  /** The most of one JSON answer that is read (default MAX_GITHUB_JSON). */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -75,6 +87,9 @@ export class ReleasesClient {
   readonly #octokit: Octokit;
   readonly #token: string | undefined;
   readonly #fetch: typeof fetch;
+  readonly #timeoutMs: number | undefined;
+  readonly #deadline: DeadlineOptions;
+  readonly #maxJson: number;
   readonly #retry: RetryOptions;
   readonly #onRetry: ((message: string) => void) | undefined;
 
@@ -90,14 +105,55 @@ export class ReleasesClient {
     this.#retry = options.retry ?? {};
     this.#onRetry = options.onRetry;
     const quiet = () => undefined;
+    this.#timeoutMs = options.timeoutMs;
+    this.#deadline = checkDeadlineOptions(options.deadline ?? {});
+    this.#maxJson = options.maxResponseBytes ?? MAX_GITHUB_JSON;
     this.#fetch = timedFetch(options.timeoutMs);
     this.#octokit = new Octokit({
       ...(options.token ? { auth: options.token } : {}),
-      request: { fetch: this.#fetch },
+      request: { fetch: this.#octokitFetch },
       baseUrl: this.apiUrl,
       userAgent: `evidence/${PACKAGE_VERSION}`,
       log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
     });
+  }
+
+  /** The overall limit for a request moving `bytes` (0: an API call). */
+  #deadlineFor(bytes = 0): number {
+    return deadlineFor(this.#timeoutMs, this.#deadline, bytes);
+  }
+
+  /**
+   * Octokit's fetch. Octokit reads and parses each body itself, and takes a
+   * body that breaks off for an empty answer; so the body is read here first,
+   * bounded in size (MAX_GITHUB_JSON; an error body: its first 64 KiB) and
+   * in time (the deadline), and a failure is thrown from fetch, where octokit
+   * keeps it as the cause. An upload (a body with a Content-Length) gets the
+   * deadline of its size.
+   */
+  readonly #octokitFetch = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    const res = await withDeadline(this.#deadlineFor(uploadSize(init)), this.#fetch)(input, init);
+    if (!res.body || res.status === 204 || res.status === 205 || init?.method === 'HEAD') return res;
+    let bytes: Buffer;
+    if (res.status >= 300) {
+      // An error's words are quoted at most MAX_QUOTE characters: a bounded prefix is all that is needed.
+      bytes = await readErrorBody(res, MAX_ERROR_BODY);
+    } else {
+      try {
+        bytes = await readBounded(res, this.#maxJson);
+      } catch (e) {
+        if (e instanceof BodyTooLarge) throw this.#tooLarge(`${url.origin}${url.pathname}`, `GitHub's answer is larger than ${this.#maxJson} bytes`);
+        throw e;
+      }
+    }
+    const copy = new Response(bytes.byteLength === 0 ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
+    Object.defineProperty(copy, 'url', { value: res.url });
+    return copy;
+  };
+
+  #tooLarge(where: string, why: string): GitHubError {
+    return new GitHubError('GITHUB_RESPONSE_TOO_LARGE', redactSecrets(`${where}: ${why}; not read`, this.#token ? [this.#token] : []));
   }
 
   get #where(): string {
@@ -241,6 +297,7 @@ export class ReleasesClient {
     if (!/^sha256:[0-9a-f]{64}$/.test(subjectDigest)) throw new GitHubError('GITHUB_RESPONSE_INVALID', `'${subjectDigest}' is not a sha256:<64 hex> digest`);
     const what = `attestations of ${subjectDigest} in ${this.#where}`;
     const out: unknown[] = [];
+    let total = 0;
     for (let page = 1; page <= MAX_ATTESTATION_PAGES; page++) {
       let data: unknown;
       try {
@@ -252,6 +309,9 @@ export class ReleasesClient {
       const listed = parse(attestationListSchema, data, what).attestations;
       for (const a of listed) {
         if (a.bundle === undefined || a.bundle === null) throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: an attestation is listed without its bundle inline (bundle_url only), which this client does not follow`);
+        // Each page is bounded as it is read; what is kept of all pages is bounded too.
+        total += JSON.stringify(a.bundle).length;
+        if (total > this.#maxJson) throw this.#tooLarge(what, `the attestations add up to more than ${this.#maxJson} bytes`);
         out.push(a.bundle);
       }
       if (listed.length < 100) return out;
@@ -296,7 +356,7 @@ export class ReleasesClient {
   async download(asset: ReleaseAsset, open?: () => NodeJS.WritableStream, onBytes?: ByteProgress): Promise<{ sha256: string; size: number }> {
     const what = `downloading ${asset.name} from ${this.#where}`;
     return this.#call(what, async () => {
-      const body = await this.#open(asset.url, what);
+      const body = await this.#open(asset.url, what, asset.size);
       const hasher = new HashingCounter({ limit: asset.size, onLimit: () => new GitHubError('ASSET_MISMATCH', `${asset.name}: GitHub sent more than the ${asset.size} bytes it lists`) });
       const sink = open ? open() : new Writable({ write: (_chunk, _enc, done) => done() });
       if (onBytes) await pipeline(Readable.fromWeb(body as WebReadableStream), countingStream(asset.name, asset.size, onBytes), hasher, sink);
@@ -305,8 +365,9 @@ export class ReleasesClient {
     });
   }
 
-  async #open(url: string, what: string): Promise<ReadableStream<Uint8Array>> {
+  async #open(url: string, what: string, size: number): Promise<ReadableStream<Uint8Array>> {
     const origin = new URL(this.apiUrl).origin;
+    const timed = withDeadline(this.#deadlineFor(size), this.#fetch);
     let next = url;
     for (let hop = 0; hop < 5; hop++) {
       const here = new URL(next);
@@ -316,7 +377,7 @@ export class ReleasesClient {
       if (this.#token && here.origin === origin) headers.authorization = `Bearer ${this.#token}`;
       let res: Response;
       try {
-        res = await this.#fetch(here, { headers, redirect: 'manual' });
+        res = await timed(here, { headers, redirect: 'manual' });
       } catch (e) {
         throw new FetchFailure(`${what}: ${here.host} cannot be reached (${causeOf(e)})`);
       }
@@ -341,6 +402,8 @@ export class ReleasesClient {
     // A server that went silent: octokit wraps our timeout as a 500 "request error".
     for (let c: unknown = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
       if (c instanceof NetworkTimeout) return new GitHubError('GITHUB_UNREACHABLE', `${what}: ${c.message}`);
+      // Thrown by our own fetch (an answer too large), and wrapped by octokit.
+      if (c instanceof GitHubError) return c;
     }
     const failure = classify(e);
     if (e instanceof FetchFailure) return new GitHubError('GITHUB_UNREACHABLE', e.message);
@@ -375,6 +438,14 @@ export class ReleasesClient {
 }
 
 class FetchFailure extends Error {}
+
+/** The Content-Length of a request body that is not a string (an upload), or 0. */
+function uploadSize(init: RequestInit | undefined): number {
+  if (init?.body === undefined || init.body === null || typeof init.body === 'string') return 0;
+  const headers = new Headers(init.headers);
+  const length = Number(headers.get('content-length'));
+  return Number.isSafeInteger(length) && length > 0 ? length : 0;
+}
 
 /** A non-2xx answer to a request made without octokit. */
 class HttpStatusFailure extends Error {

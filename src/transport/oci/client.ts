@@ -25,6 +25,7 @@ import {
   type ImageIndex,
 } from './manifest.js';
 import { digestProblem, registryProblem, repositoryProblem, tagProblem } from './reference.js';
+import { DEFAULT_TIMEOUT_MS, NetworkTimeout, checkDeadlineOptions, deadlineFor, withDeadline, type DeadlineOptions } from '../http/timeout.js';
 
 /** 4 MiB: push of a 1 GiB bundle peaked at 139–147 MiB with it, 169–170 MiB with 8 MiB, at the same speed (docs/performance.md). */
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
@@ -45,6 +46,13 @@ export interface RegistryClientOptions {
   now?: () => number;
   /** Silence allowed on a streamed upload (the requests through `fetch` are timed by it); default 30 s. */
   timeoutMs?: number;
+  /**
+   * Overall limits per request, headers and body (src/transport/http/timeout.ts),
+   * applied here whatever `fetch` is: a small answer (a manifest, a tag list,
+   * a token) gets `deadlineMs`; a blob up or down, or a chunk of one, that plus
+   * its size at `minBytesPerSecond`.
+   */
+  deadline?: DeadlineOptions;
 }
 
 /** What the caller knows of a blob: the digest it must have and its size. */
@@ -76,6 +84,8 @@ interface Call {
   body?: Body;
   /** An error raised while reading the body (the caller's stream), which takes precedence over a network error. */
   bodyError?: () => unknown;
+  /** The bytes this request moves (a blob or a chunk, up or down), for its deadline; absent for a small answer. */
+  transfer?: number;
 }
 
 const pull = (repo: string): Access => new Map([[repo, 'pull']]);
@@ -103,6 +113,7 @@ export class RegistryClient {
   readonly #chunkSize: number;
   readonly #now: () => number;
   readonly #timeoutMs: number;
+  readonly #deadline: DeadlineOptions;
   #auth: AuthState | undefined;
   readonly #tokens = new Map<string, BearerToken>();
   readonly #secrets = new Set<string>();
@@ -126,7 +137,13 @@ export class RegistryClient {
     if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
     this.#chunkSize = chunkSize;
     this.#now = options.now ?? Date.now;
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#deadline = checkDeadlineOptions(options.deadline ?? {});
+  }
+
+  /** The overall limit of a request moving `bytes` (0: a small answer). */
+  #deadlineFor(bytes = 0): number {
+    return deadlineFor(this.#timeoutMs, this.#deadline, bytes);
   }
 
   // -------------------------------------------------------------------------
@@ -234,6 +251,7 @@ export class RegistryClient {
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
       body,
       bodyError: () => bodyError,
+      transfer: desc.size,
     };
     const res = await this.#request(call);
     // When the stream was read to its end, check it ourselves, whatever the registry said.
@@ -278,6 +296,7 @@ export class RegistryClient {
         access,
         what: `blob ${what} upload (bytes ${offset}-${end})`,
         headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${end}`, 'content-length': String(length) },
+        transfer: length,
         body: () =>
           (async function* () {
             yield* pieces;
@@ -370,6 +389,7 @@ export class RegistryClient {
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
       body,
       bodyError: () => bodyError,
+      transfer: size,
     };
     try {
       // node:http rather than fetch: fetch copies every piece of a streamed body, 1 GiB of copies for a 1 GiB bundle.
@@ -395,7 +415,8 @@ export class RegistryClient {
    * One request with a streamed body over node:http(s), answered as a fetch
    * Response (so that every answer is read and judged as the others are).
    * The registry's own origin only, with its authorization; a request that
-   * stalls for the client's timeout fails.
+   * stalls for the client's timeout fails, and so does one that is not done
+   * (answer read or dropped) within the deadline of its size.
    */
   async #streamedRequest(call: Call, body: AsyncIterable<Uint8Array>, bodyError: () => unknown): Promise<Response> {
     const url = call.url;
@@ -404,8 +425,18 @@ export class RegistryClient {
     const authorization = await this.#authorization(url, call);
     if (authorization !== undefined) headers.authorization = authorization;
     const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+    const deadlineMs = this.#deadlineFor(call.transfer);
     return new Promise<Response>((resolve, reject) => {
+      let answer: import('node:http').IncomingMessage | undefined;
+      const deadline = setTimeout(() => {
+        const reason = new NetworkTimeout(url.host, deadlineMs, 'deadline');
+        req.destroy(reason);
+        answer?.destroy(reason);
+      }, deadlineMs);
+      deadline.unref();
       const req = request(url, { method: call.method, headers }, (res) => {
+        answer = res;
+        res.once('close', () => clearTimeout(deadline));
         try {
           const status = res.statusCode ?? 0;
           const responseHeaders = new Headers();
@@ -421,6 +452,7 @@ export class RegistryClient {
       });
       req.setTimeout(this.#timeoutMs, () => req.destroy(Object.assign(new Error(`no progress for ${Math.round(this.#timeoutMs / 1000)} s (--timeout)`), { code: 'ETIMEDOUT' })));
       req.on('error', (err) => {
+        if (answer === undefined) clearTimeout(deadline);
         const fromBody = bodyError();
         reject(fromBody ?? this.#error('REGISTRY_UNREACHABLE', call.repository, `${call.what}: cannot reach the registry (${errorCode(err)})`, { cause: err }));
       });
@@ -546,6 +578,7 @@ export class RegistryClient {
       access: pull(repository),
       what: `blob ${desc.digest}`,
       headers: { 'accept-encoding': 'identity' },
+      transfer: desc.size,
     };
     const res = await this.#request(call);
     if (!res.ok) return this.#fail(res, call);
@@ -598,6 +631,7 @@ export class RegistryClient {
       what: `manifest ${reference} upload`,
       headers: { 'content-type': mediaType },
       body: bytes,
+      transfer: bytes.byteLength,
     };
     const res = await this.#request(call);
     if (res.status !== 201 && res.status !== 200 && res.status !== 202) return this.#fail(res, call);
@@ -811,7 +845,7 @@ export class RegistryClient {
       const body = call.body === undefined ? undefined : call.body instanceof Uint8Array ? call.body : call.body();
       let res: Response;
       try {
-        res = await this.#fetch(url, {
+        res = await withDeadline(this.#deadlineFor(call.transfer), this.#fetch)(url, {
           method: call.method,
           headers,
           redirect: 'manual',
@@ -908,7 +942,7 @@ export class RegistryClient {
     const what = `${call.what}: token service ${url.host}`;
     let res: Response;
     try {
-      res = await this.#fetch(url, { method: 'GET', headers, redirect: 'manual' });
+      res = await withDeadline(this.#deadlineFor(), this.#fetch)(url, { method: 'GET', headers, redirect: 'manual' });
     } catch (err) {
       throw this.#error('REGISTRY_UNREACHABLE', call.repository, `${what}: cannot reach it (${errorCode(err)})`, { cause: err });
     }
@@ -917,7 +951,9 @@ export class RegistryClient {
     try {
       body = await readBounded(res, MAX_SMALL_BODY);
     } catch (err) {
-      throw this.#invalid(call, err instanceof BodyTooLarge ? `token response larger than ${MAX_SMALL_BODY} bytes` : `token response broke off (${errorCode(err)})`);
+      if (err instanceof BodyTooLarge) throw this.#invalid(call, `token response larger than ${MAX_SMALL_BODY} bytes`);
+      // A server that went silent or ran past the deadline is a network failure, not a bad answer.
+      throw this.#error('REGISTRY_UNREACHABLE', call.repository, `${what}: the token response broke off (${errorCode(err)})`, { cause: err });
     }
     let json: unknown;
     try {
@@ -1050,6 +1086,7 @@ function withDigest(location: URL, digest: string): URL {
 
 /** A network error's code (ECONNREFUSED, ENOTFOUND, …) from fetch's TypeError or its cause. */
 function errorCode(err: unknown): string {
+  if (err instanceof NetworkTimeout) return err.message;
   const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   const code = cause?.code ?? (err as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) return code;
