@@ -8,7 +8,7 @@ import { hashFile } from '../fs/hash-file.js';
 import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
 import type { AttestationReport, AttestationSetReport } from '../verifier/report.js';
-import { signatureKind, verifySigstoreBundle } from '../verifier/sigstore-bundle.js';
+import { signatureKind, signedContentKind, verifySigstoreBundle } from '../verifier/sigstore-bundle.js';
 import { parseStatement } from '../verifier/statement-check.js';
 import { checkPolicyOptions, readJsonFile, readKeys, resolveTrustRoots, type Env } from './trust.js';
 import { subjectsFromList } from './verify.js';
@@ -41,8 +41,7 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
   if (!!options.artifact === !!options.digest) throw new VerifyError('INVALID_OPTION', 'give exactly one of --artifact FILE or --digest ALG:HEX');
   const digests = options.digest ? parseDigestOption(options.digest) : await hashArtifact(options.cwd, options.artifact as string);
   const json = await readJsonFile(resolve(options.cwd, options.attestation), options.attestation, { missing: 'ATTESTATION_NOT_FOUND', bad: 'ATTESTATION_UNREADABLE' });
-  const content = json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
-  const kind = 'messageSignature' in content ? 'message-signature' : 'dsseEnvelope' in content ? 'dsse' : undefined;
+  const kind = signedContentKind(json);
   // A bundle that does not parse is neither: verifySigstoreBundle reports it malformed (exit 1).
   const signedWith = signatureKind(json);
   const keyless = signedWith === 'certificate';
