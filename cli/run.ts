@@ -380,6 +380,7 @@ function addAudit(program: Command, io: CliIo, outcome: { exitCode: number }): v
         .option('--sample <n>', 'examine a reproducible sample of N releases (needs --seed)')
         .option('--seed <text>', 'the sample\'s seed: the same seed and population draw the same releases')
         .option('--name <asset>', 'the bundle asset, when releases have several')
+        .option('--product <name>', 'the product audited: each release\'s bundle must name it (default: the one product the bundles name; several is a failure)')
         .option('--tags <regexp>', 'OCI: only tags this regular expression matches (the whole tag) are releases (default: every tag)')
         .option('--max-bundle-size <size>', 'do not download a bundle larger than this (e.g. 20GiB; default 8GiB): its release is not shown authentic')
         .option('--cache <dir>', 'download cache, keyed by digest: an interrupted audit resumes from it (default .evidence-audit-cache)')
@@ -418,6 +419,7 @@ function addAudit(program: Command, io: CliIo, outcome: { exitCode: number }): v
       ...(sample !== undefined ? { sample } : {}),
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
       ...(o.name ? { name: o.name } : {}),
+      ...(o.product !== undefined ? { product: o.product } : {}),
       ...(o.tags !== undefined ? { tags: o.tags } : {}),
       ...(o.maxBundleSize !== undefined ? { maxBundleSize: parseSize(o.maxBundleSize, '--max-bundle-size') } : {}),
       ...(o.cache ? { cache: o.cache } : {}),
@@ -468,6 +470,7 @@ function addPush(program: Command, io: CliIo): void {
     if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else {
       io.stdout.write(`pushed ${r.reference}@${r.digest} (bundle ${r.bundleDigest}, ${r.size} bytes, blob ${r.blob})\n`);
+      io.stdout.write(r.checked === 'integrity-only-unsigned' ? 'checked: integrity only, unsigned\n' : 'checked: integrity, and the signed statement is about this manifest (the signer is not checked: verify does that)\n');
       if (r.signature) io.stdout.write(`signature referrer ${r.signature.digest}\n`);
       if (r.subject) io.stdout.write(`referrer of ${r.subject.reference}\n`);
       if (r.fallbackTag) io.stdout.write('the registry has no referrers API: the OCI 1.1 fallback tag was updated\n');

@@ -8,11 +8,14 @@ import { formatReference, parseReference, type OciReference } from '../transport
 import type { Descriptor } from '../transport/oci/manifest.js';
 import { DEFAULT_MAX_DECLARED_BYTES } from '../core/bundle-reader.js';
 import { MAX_ATTESTATION_BYTES } from '../core/layout.js';
+import { parseDateOrInstant } from '../core/time.js';
 import { FileError } from '../fs/small-file.js';
 import type { RegistryClient } from '../transport/oci/client.js';
 import { BUNDLE_ARTIFACT_TYPE } from '../core/manifest.js';
 import { loadPolicy, type LoadedPolicy } from '../verifier/policy/evaluate.js';
 import { drawSample, periodBounds, summarizePeriod, type AuditReport as AuditResult, type PeriodMemberInput } from '../verifier/period.js';
+import { chooseEvidence, releaseGroups, releaseMismatch, type AuditedRelease } from '../verifier/release-evidence.js';
+import { findingOf } from '../verifier/errors.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import type { PolicyLimits } from '../verifier/policy/evaluate.js';
 import { DownloadCache } from './audit-cache.js';
@@ -34,6 +37,10 @@ export interface AuditOptions {
   until: string;
   /** The bundle asset's name (or stem) when releases have several. */
   name?: string;
+  /** The product audited: every release's bundle must name it (default: the one product the period's bundles name). */
+  product?: string;
+  /** OCI: the source repository every bundle that records one must record (default: the signer's --source-repository; GitHub: the audited repository). */
+  sourceRepository?: string;
   /** OCI: only the tags this regular expression matches (whole tag) are releases; default every tag but the referrers fallback tags. */
   tags?: string;
   /** The largest bundle downloaded (bytes, default 8 GiB): a larger one is not fetched, and its release is not shown authentic. */
@@ -120,29 +127,32 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     });
   // The policy (its waivers) as of the release: the later of when the source says it was published and
   // when its signed manifest says it was made, so that a back-dated listing cannot bring a lapsed waiver back.
+  // An OCI tag has no date of its own that anyone but its pusher wrote: its release is dated by its signed manifest alone.
   const verifyOne: VerifyOne = async (paths, published) => {
-    if (options.policyTime === 'now' || !published) return verifyAt(paths, generatedAt);
-    const claimed = new Date(published);
-    const first = await verifyAt(paths, claimed);
+    if (options.policyTime === 'now') return verifyAt(paths, generatedAt);
+    const claimed = published ? Date.parse(published) : Number.NaN;
+    const first = await verifyAt(paths, Number.isNaN(claimed) ? generatedAt : new Date(claimed));
     const signed = first.report.assessment?.authenticity.status === 'authentic' && first.manifest ? Date.parse(first.manifest.created) : Number.NaN;
-    if (!loaded?.policy.waivers.length || !(signed > claimed.getTime())) return first;
+    if (!loaded?.policy.waivers.length || Number.isNaN(signed) || signed <= claimed) return first;
     return verifyAt(paths, new Date(signed));
   };
 
-  const listing = options.repo !== undefined ? await listGitHub(options, env, cache, verifyOne) : await listOci(options, env, cache, verifyOne);
+  const listing = options.repo !== undefined ? await listGitHub(options, env, cache, verifyOne) : await listOci(options, env, cache, verifyOne, (tags) => audited(tags, options));
   const population = listing.items.filter((l) => l.published === '' || (Date.parse(l.published) >= from && Date.parse(l.published) <= to));
   const sample = options.sample !== undefined ? drawSample(population.map((p) => p.id), options.sample, options.seed as string) : undefined;
   options.onProgress?.(`${population.length} release${population.length === 1 ? '' : 's'} in the period${sample ? `; examining a sample of ${sample.size}` : ''}`);
 
   const members = await pool(population, concurrency, async (item, i, done) => {
     const member = await item.read(!sample || sample.has(item.id));
-    options.onRelease?.(done(), population.length, member);
+    // An OCI listing reports each release as it verifies it (to date it); a GitHub one as it is read here.
+    if (!('reported' in listing)) options.onRelease?.(done(), population.length, member);
     return member;
   });
   const summary = summarizePeriod({
     since: options.since,
     until: options.until,
     members,
+    ...(options.product !== undefined ? { product: options.product } : {}),
     ...(loaded ? { policy: loaded } : {}),
     ...(sample ? { sample: { size: sample.size, seed: options.seed as string } } : {}),
   });
@@ -158,13 +168,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
 }
 
 function checkPeriod(since: string, until: string): { from: number; to: number } {
-  const shape = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?$/;
   for (const [flag, value] of [['--since', since], ['--until', until]] as const) {
-    const m = shape.exec(value);
-    const year = Number(m?.[1]);
-    // A real day (2026-02-30 is refused, not read as 2 March) in the years OSCAL can state.
-    const real = m !== null && new Date(`${value.slice(0, 10)}T00:00:00Z`).toISOString().slice(0, 10) === value.slice(0, 10);
-    if (!m || !real || year < 1900 || year > 2999 || Number.isNaN(periodBounds(value, value).from)) throw new VerifyError('INVALID_OPTION', `${flag} ${JSON.stringify(value)}: a date (2026-01-01) or an RFC 3339 time, in the years 1900 to 2999`);
+    const year = Number(value.slice(0, 4));
+    // A real day or instant (core/time.ts: 2026-02-30 is refused, not read as 2 March) in the years OSCAL can state.
+    if (parseDateOrInstant(value) === undefined || year < 1900 || year > 2999) throw new VerifyError('INVALID_OPTION', `${flag} ${JSON.stringify(value)}: a date (2026-01-01) or an RFC 3339 time, in the years 1900 to 2999`);
   }
   const bounds = periodBounds(since, until);
   if (bounds.from > bounds.to) throw new VerifyError('INVALID_OPTION', `--since ${since} is after --until ${until}`);
@@ -208,42 +215,58 @@ function unverifiable(e: unknown): { code: string; message: string } | undefined
   return undefined;
 }
 
-/** A tag as the version it names: without a leading `v`, and without a trailing `-evidence` or `.evidence` (an evidence tag beside its image's). */
-export function tagVersion(tag: string): string {
-  return tag.replace(/^[vV](?=\d)/, '').replace(/[-.]evidence$/, '');
+/** What the audit says a release is: its tags, and the product and repository when known. */
+function audited(tags: readonly string[], options: AuditOptions): AuditedRelease {
+  // GitHub: the audited repository; OCI: as given, else the repository the signer's certificate must name (--source-repository).
+  const pinned = options.identity?.sourceRepository;
+  const repository = options.repo !== undefined ? `https://github.com/${options.repo}` : (options.sourceRepository ?? (pinned ? `https://github.com/${pinned}` : undefined));
+  return { tags, ...(options.product !== undefined ? { product: options.product } : {}), ...(repository !== undefined ? { repository } : {}) };
 }
 
-/** The member, once its evidence was found and (when examined) verified: `run` verifies it; `label` names the release and its file in messages. */
-async function examined(base: Omit<PeriodMemberInput, 'sampled' | 'evidence'>, evidence: PeriodMemberInput['evidence'], examine: boolean, label: string, run: () => Promise<VerifyResult & { expectedDigest?: string }>): Promise<PeriodMemberInput> {
-  const member: PeriodMemberInput = { ...base, sampled: examine, evidence };
-  if (!examine || evidence.state !== 'found') return member;
-  let result: VerifyResult & { expectedDigest?: string };
-  try {
-    result = await run();
-  } catch (e) {
-    const u = unavailable(e);
-    if (u) return { ...member, evidence: { ...evidence, state: 'unavailable', ...u } };
-    const bad = unverifiable(e);
-    if (bad) return { ...member, evidence: { ...evidence, code: bad.code, message: `${label}: ${bad.message}` } };
-    throw e;
-  }
+/** The member once its evidence was verified: the bundle must be this release's (releaseMismatch), and only authentic evidence counts. */
+function judged(member: PeriodMemberInput, result: VerifyResult & { expectedDigest?: string }, label: string, release: AuditedRelease): PeriodMemberInput {
   const { report, manifest } = result;
+  const evidence = member.evidence;
   const unsigned = report.checks.some((c) => !c.ok && !c.skipped && c.code === 'SIGNATURE_MISSING');
   const authentic = report.assessment?.authenticity.status === 'authentic';
   let conflict: { code: string; message: string } | undefined;
+  const claims = authentic && manifest ? { name: manifest.name, version: manifest.version, ...(manifest.source.repository ? { repository: manifest.source.repository } : {}) } : undefined;
   if (result.expectedDigest && report.bundle.digest !== result.expectedDigest) {
     conflict = { code: 'BUNDLE_DIGEST_MISMATCH', message: `${label}: the bundle verified has digest ${report.bundle.digest ?? 'unknown'}, not the ${result.expectedDigest} the source lists` };
-  } else if (authentic && manifest && tagVersion(base.id) !== manifest.version) {
-    // The signature says what the bundle is, not which release it belongs to: a bundle re-published under another release is not that release's evidence.
-    conflict = { code: 'RELEASE_MISMATCH', message: `${label}: the bundle is the evidence of ${manifest.name} ${manifest.version}, not of ${base.id} (a bundle published under another release)` };
+  } else if (claims) {
+    // The signature says what the bundle is, not which release it belongs to.
+    const mismatch = releaseMismatch(claims, release);
+    if (mismatch) conflict = { code: mismatch.code, message: `${label}: ${mismatch.message}` };
   }
   return {
     ...member,
     evidence: { ...evidence, ...(unsigned ? { state: 'unsigned' as const, message: evidence.message ?? 'the bundle carries no signature and has no Sigstore bundle beside it' } : {}), ...(conflict ? { code: conflict.code, message: conflict.message, conflict: true } : {}) },
     report,
+    ...(claims && !conflict ? { claims } : {}),
     // What a bundle that is not authentic says is not evidence: its entries go nowhere (trends, OSCAL).
     ...(manifest && authentic && !conflict ? { entries: manifest.entries } : {}),
   };
+}
+
+/** Verifies through `run`; a source that fails leaves the release unavailable, a bundle that cannot be read leaves it not shown authentic. */
+async function attempt(member: PeriodMemberInput, label: string, run: () => Promise<VerifyResult & { expectedDigest?: string }>): Promise<{ member: PeriodMemberInput; result?: VerifyResult & { expectedDigest?: string } }> {
+  try {
+    return { member, result: await run() };
+  } catch (e) {
+    const u = unavailable(e);
+    if (u) return { member: { ...member, evidence: { ...member.evidence, state: 'unavailable', ...u } } };
+    const bad = unverifiable(e);
+    if (bad) return { member: { ...member, evidence: { ...member.evidence, code: bad.code, message: `${label}: ${findingOf(bad)}` } } };
+    throw e;
+  }
+}
+
+/** The member, once its evidence was found and (when examined) verified: `run` verifies it; `label` names the release and its file in messages. */
+async function examined(base: Omit<PeriodMemberInput, 'sampled' | 'evidence'>, evidence: PeriodMemberInput['evidence'], examine: boolean, label: string, release: AuditedRelease, run: () => Promise<VerifyResult & { expectedDigest?: string }>): Promise<PeriodMemberInput> {
+  const member: PeriodMemberInput = { ...base, sampled: examine, evidence };
+  if (!examine || evidence.state !== 'found') return member;
+  const tried = await attempt(member, label, run);
+  return tried.result ? judged(tried.member, tried.result, label, release) : tried.member;
 }
 
 async function listGitHub(options: AuditOptions, env: Env, cache: DownloadCache, verifyOne: VerifyOne): Promise<{ source: AuditResult['source']; items: Listed[] }> {
@@ -257,12 +280,18 @@ async function listGitHub(options: AuditOptions, env: Env, cache: DownloadCache,
     seen.add(r.tag_name);
   }
   const source = { type: 'github' as const, repository: `${owner}/${repo}`, apiUrl: client.apiUrl };
-  const items = releases.map((r): Listed => ({
-    id: r.tag_name,
-    published: new Date(r.published_at as string).toISOString(),
-    ...(webUrl(r.html_url) ? { url: r.html_url } : {}),
-    read: (examine) => readGitHubRelease(client, r, options, cache, verifyOne, examine),
-  }));
+  const byTag = new Map(releases.map((r) => [r.tag_name, r]));
+  // Releases whose tags name one version (v1.0.0 and 1.0.0) are one member: one bundle cannot count twice.
+  const items = releaseGroups(releases.map((r) => r.tag_name)).map((g): Listed => {
+    const group = g.tags.map((t) => byTag.get(t) as Release).sort((a, b) => Date.parse(a.published_at as string) - Date.parse(b.published_at as string));
+    const first = group[0] as Release;
+    return {
+      id: g.id,
+      published: new Date(first.published_at as string).toISOString(),
+      ...(webUrl(first.html_url) ? { url: first.html_url } : {}),
+      read: (examine) => readGitHubRelease(client, group, g, options, cache, verifyOne, examine),
+    };
+  });
   return { source, items };
 }
 
@@ -271,18 +300,28 @@ function webUrl(url: string | undefined): boolean {
   return url !== undefined && /^https?:\/\//i.test(url);
 }
 
-async function readGitHubRelease(client: ReleasesClient, r: Release, options: AuditOptions, cache: DownloadCache, verifyOne: VerifyOne, examine: boolean): Promise<PeriodMemberInput> {
+async function readGitHubRelease(client: ReleasesClient, group: Release[], g: { id: string; tags: string[] }, options: AuditOptions, cache: DownloadCache, verifyOne: VerifyOne, examine: boolean): Promise<PeriodMemberInput> {
+  const r = group[0] as Release;
   const published = new Date(r.published_at as string).toISOString();
-  const base = { id: r.tag_name, published, ...(webUrl(r.html_url) ? { url: r.html_url } : {}) };
-  let assets: ReleaseAsset[];
-  try {
-    assets = await client.listAssets(r);
-  } catch (e) {
-    const u = unavailable(e);
-    if (!u) throw e;
-    return { ...base, sampled: examine, evidence: { state: 'unavailable', ...u } };
+  const base = { id: g.id, published, ...(g.tags.length > 1 ? { tags: g.tags } : {}), ...(webUrl(r.html_url) ? { url: r.html_url } : {}) };
+  const listedAssets: ReleaseAsset[][] = [];
+  for (const release of group) {
+    try {
+      listedAssets.push(await client.listAssets(release));
+    } catch (e) {
+      const u = unavailable(e);
+      if (!u) throw e;
+      return { ...base, sampled: examine, evidence: { state: 'unavailable', ...u } };
+    }
   }
-  const chosen = chooseAssets(assets, options.name);
+  const choices = listedAssets.map((assets) => chooseAssets(assets, options.name));
+  let chosen = choices[0] as ReturnType<typeof chooseAssets>;
+  // Several releases of one version must carry the same bundle (by the digest GitHub lists), or none of them can be told to be the release's evidence.
+  const found = choices.filter((c) => c.state === 'found');
+  if (group.length > 1 && found.length > 0) {
+    const digests = new Set(found.map((c) => c.bundle?.digest ?? `unlisted ${c.bundle?.id ?? ''}`));
+    chosen = digests.size === 1 ? (found[0] as typeof chosen) : { state: 'ambiguous', message: `the releases ${g.tags.join(', ')} are one version with different bundles` };
+  }
   const listed = (a: ReleaseAsset | undefined): string => (a?.digest && /^sha256:[0-9a-f]{64}$/.test(a.digest) ? a.digest : '');
   const evidence: PeriodMemberInput['evidence'] = {
     state: chosen.state,
@@ -290,8 +329,8 @@ async function readGitHubRelease(client: ReleasesClient, r: Release, options: Au
     ...(chosen.bundle ? { bundle: { name: chosen.bundle.name, digest: listed(chosen.bundle), size: chosen.bundle.size, ...(webUrl(chosen.bundle.browser_download_url) ? { url: chosen.bundle.browser_download_url } : {}) } } : {}),
     ...(chosen.attestation ? { attestation: { name: chosen.attestation.name, digest: listed(chosen.attestation), ...(webUrl(chosen.attestation.browser_download_url) ? { url: chosen.attestation.browser_download_url } : {}) } } : {}),
   };
-  const label = `${r.tag_name}: ${chosen.bundle?.name ?? ''}`;
-  return examined(base, evidence, examine, label, async () => {
+  const label = `${g.id}: ${chosen.bundle?.name ?? ''}`;
+  return examined(base, evidence, examine, label, audited(g.tags, options), async () => {
     const bundleAsset = chosen.bundle as ReleaseAsset;
     const max = options.maxBundleSize ?? DEFAULT_MAX_DECLARED_BYTES;
     if (bundleAsset.size > max) throw new FileError('FILE_TOO_LARGE', `GitHub lists ${bundleAsset.size} bytes; an audit downloads bundles of at most ${max} (--max-bundle-size)`, bundleAsset.name);
@@ -345,7 +384,7 @@ async function cached(client: ReleasesClient, cache: DownloadCache, asset: Relea
 /** The most tags an audit reads from one repository: more is refused (exit 2) rather than read without end. */
 export const MAX_AUDIT_TAGS = 10_000;
 
-async function listOci(options: AuditOptions, env: Env, cache: DownloadCache, verifyOne: VerifyOne): Promise<{ source: AuditResult['source']; items: Listed[] }> {
+async function listOci(options: AuditOptions, env: Env, cache: DownloadCache, verifyOne: VerifyOne, release: (tags: readonly string[]) => AuditedRelease): Promise<{ source: AuditResult['source']; items: Listed[]; reported: boolean }> {
   const ref = parseReference(options.oci as string);
   if (ref.tag || ref.digest) throw new OciError('REFERENCE_INVALID', `${options.oci}: an audit reads every tag of a repository: give oci://REGISTRY/REPOSITORY without :TAG or @digest`);
   let pattern: RegExp | undefined;
@@ -358,62 +397,88 @@ async function listOci(options: AuditOptions, env: Env, cache: DownloadCache, ve
   const tags = (await client.tags(ref.repository)).filter((t) => !FALLBACK_TAG.test(t) && (!pattern || pattern.test(t)));
   if (tags.length > MAX_AUDIT_TAGS) throw new OciError('REGISTRY_RESPONSE_INVALID', `${formatReference(ref)}: ${tags.length} tags; an audit reads at most ${MAX_AUDIT_TAGS} (choose the releases with --tags)`);
   const source = { type: 'oci' as const, repository: formatReference(ref) };
-  // Each tag's manifest is read to date it (its created annotation, unsigned: only the period is chosen on it).
-  const items = await pool(tags, options.concurrency ?? 4, async (tag): Promise<Listed> => {
-    const tagged: OciReference = { ...ref, tag };
-    const label = formatReference(tagged);
-    const found = await findTagEvidence(client, tagged, label);
-    const published = found.created && !Number.isNaN(Date.parse(found.created)) ? new Date(found.created).toISOString() : '';
-    return {
-      id: tag,
-      published,
-      url: found.evidence ? formatReference({ ...ref, digest: found.evidence.manifestDigest }) : label,
-      read: async (examine) => {
-        const base = { id: tag, published, url: found.evidence ? formatReference({ ...ref, digest: found.evidence.manifestDigest }) : label };
-        if (!found.evidence) return { ...base, sampled: examine, evidence: { state: found.problem?.state ?? 'missing', ...(found.problem ? { code: found.problem.code, message: found.problem.message } : {}) } };
-        const { layer, manifestDigest } = found.evidence;
-        const evidence: PeriodMemberInput['evidence'] = { state: 'found', bundle: { name: layer.annotations?.['org.opencontainers.image.title'] ?? tag, digest: layer.digest, size: layer.size, url: formatReference({ ...ref, digest: manifestDigest }) } };
-        return examined(base, evidence, examine, label, async () => {
-          const max = options.maxBundleSize ?? DEFAULT_MAX_DECLARED_BYTES;
-          if (layer.size > max) throw new FileError('FILE_TOO_LARGE', `the registry lists ${layer.size} bytes; an audit downloads bundles of at most ${max} (--max-bundle-size)`, label);
-          const hex = layer.digest.slice('sha256:'.length);
-          const path = (await cache.get(hex, layer.size)) ?? (await cache.putStream(hex, await client.getBlob(ref.repository, layer)));
-          const result = await verifyOne({ bundle: path, ...(found.image ? { subjectDigests: [{ file: found.image.reference, digest: found.image.digest }] } : {}) }, published);
-          return { ...result, expectedDigest: layer.digest };
-        });
-      },
-    };
+  const found = new Map(await pool(tags, options.concurrency ?? 4, async (tag) => [tag, await findTagEvidence(client, { ...ref, tag }, formatReference({ ...ref, tag }))] as const));
+  // Tags of one version (an image's 1.4.2 and its 1.4.2-evidence) are one release. Every candidate is
+  // verified before the period is drawn: a release is dated by its signed manifest, never by an annotation.
+  const groups = releaseGroups(tags);
+  options.onProgress?.(`${groups.length} release${groups.length === 1 ? '' : 's'} in ${tags.length} tag${tags.length === 1 ? '' : 's'}; each verified to date it`);
+  const members = await pool(groups, options.concurrency ?? 4, async (g, _i, done) => {
+    const member = await readOciRelease(g);
+    options.onRelease?.(done(), groups.length, member);
+    return member;
   });
-  return { source, items };
+  async function readOciRelease(g: { id: string; tags: string[] }): Promise<PeriodMemberInput> {
+    const label = formatReference({ ...ref, tag: g.id });
+    const base = { id: g.id, published: '', url: label, ...(g.tags.length > 1 ? { tags: g.tags } : {}) };
+    const parts = g.tags.map((t) => found.get(t) as TagEvidence);
+    const images = parts.flatMap((p) => (p.image ? [p.image] : []));
+    const candidates = [...new Map(parts.flatMap((p) => p.candidates).map((c) => [c.layer.digest, c])).values()];
+    if (candidates.length === 0) {
+      const problem = parts.find((p) => p.problem?.state === 'unavailable')?.problem ?? parts.find((p) => p.problem)?.problem;
+      return { ...base, sampled: true, evidence: { state: problem?.state ?? 'missing', ...(problem ? { code: problem.code, message: problem.message } : {}) } } satisfies PeriodMemberInput;
+    }
+    const verified = [];
+    for (const c of candidates) {
+      const url = formatReference({ ...ref, digest: c.manifestDigest });
+      const member: PeriodMemberInput = { ...base, url, sampled: true, evidence: { state: 'found', bundle: { name: c.layer.annotations?.['org.opencontainers.image.title'] ?? g.id, digest: c.layer.digest, size: c.layer.size, url } } };
+      const tried = await attempt(member, label, async () => {
+        const max = options.maxBundleSize ?? DEFAULT_MAX_DECLARED_BYTES;
+        if (c.layer.size > max) throw new FileError('FILE_TOO_LARGE', `the registry lists ${c.layer.size} bytes; an audit downloads bundles of at most ${max} (--max-bundle-size)`, label);
+        const hex = c.layer.digest.slice('sha256:'.length);
+        const path = (await cache.get(hex, c.layer.size)) ?? (await cache.putStream(hex, await client.getBlob(ref.repository, c.layer)));
+        const result = await verifyOne({ bundle: path, ...(images.length ? { subjectDigests: images.map((i) => ({ file: i.reference, digest: i.digest })) } : {}) }, '');
+        return { ...result, expectedDigest: c.layer.digest };
+      });
+      const judgedMember = tried.result ? judged(tried.member, tried.result, label, release(g.tags)) : tried.member;
+      const authentic = judgedMember.claims !== undefined;
+      verified.push({ reference: url, authentic, ...(authentic && tried.result?.manifest ? { signedCreated: tried.result.manifest.created } : {}), member: judgedMember });
+    }
+    const chosen = chooseEvidence(verified) as (typeof verified)[number];
+    const ignored = verified.length - 1;
+    const published = chosen.signedCreated ? new Date(chosen.signedCreated).toISOString() : '';
+    return { ...chosen.member, published, ...(ignored > 0 ? { ignoredCandidates: ignored } : {}) };
+  }
+  const items = members.map((m): Listed => ({
+    id: m.id,
+    published: m.published,
+    ...(m.url ? { url: m.url } : {}),
+    // Outside the sample, a release is listed, never judged: what was verified to date it is dropped.
+    read: async (examine) => (examine ? m : { id: m.id, published: m.published, ...(m.url ? { url: m.url } : {}), ...(m.tags ? { tags: m.tags } : {}), sampled: false, evidence: { state: 'found' } }),
+  }));
+  return { source, items, reported: true };
+}
+
+interface TagEvidence {
+  /** Evidence bundles found for the tag: itself, or an image's referrers naming it. */
+  candidates: { layer: Descriptor; manifestDigest: string }[];
+  image?: { reference: string; digest: string };
+  problem?: { state: PeriodMemberInput['evidence']['state']; code: string; message: string };
 }
 
 /**
- * A tag's evidence: the tag itself when it is an evidence bundle; else, when
- * it is an image (a manifest or an index), the newest evidence among its
- * referrers whose manifest names it as subject, then verified with the image
- * as a subject its signed statement must cover. Only what the audit needs is
- * kept of the manifests read.
+ * A tag's evidence candidates: the tag itself when it is an evidence bundle;
+ * else, when it is an image (a manifest or an index), every evidence bundle
+ * among its referrers whose manifest names it as subject (to be verified with
+ * the image as a subject its signed statement must cover, and chosen by
+ * chooseEvidence). Only what the audit needs is kept of the manifests read.
  */
-async function findTagEvidence(client: RegistryClient, tagged: OciReference, label: string): Promise<{ evidence?: { layer: Descriptor; manifestDigest: string }; created?: string; image?: { reference: string; digest: string }; problem?: { state: PeriodMemberInput['evidence']['state']; code: string; message: string } }> {
+async function findTagEvidence(client: RegistryClient, tagged: OciReference, label: string): Promise<TagEvidence> {
   const keep = (a: EvidenceArtifact): { layer: Descriptor; manifestDigest: string } => ({ layer: a.layer, manifestDigest: a.manifestDigest });
   try {
-    const artifact = await resolveEvidence(client, tagged, label);
-    return { evidence: keep(artifact), ...(artifact.manifest.annotations?.['org.opencontainers.image.created'] ? { created: artifact.manifest.annotations['org.opencontainers.image.created'] } : {}) };
+    return { candidates: [keep(await resolveEvidence(client, tagged, label))] };
   } catch (e) {
     if (!(e instanceof OciError)) throw e;
     // Not evidence itself (or not a single manifest: an index answers only to an index's media type): perhaps an image.
-    if (e.code !== 'ARTIFACT_INVALID' && e.code !== 'REGISTRY_NOT_FOUND' && e.code !== 'REGISTRY_RESPONSE_INVALID') return { problem: { state: 'unavailable', code: e.code, message: e.message } };
+    if (e.code !== 'ARTIFACT_INVALID' && e.code !== 'REGISTRY_NOT_FOUND' && e.code !== 'REGISTRY_RESPONSE_INVALID') return { candidates: [], problem: { state: 'unavailable', code: e.code, message: e.message } };
   }
   try {
     const found = await imageEvidence(client, tagged, label);
-    const newest = found.evidence[0] as string;
-    const artifact = await resolveEvidence(client, parseReference(newest), newest);
-    return { evidence: keep(artifact), image: found.image, ...(artifact.manifest.annotations?.['org.opencontainers.image.created'] ? { created: artifact.manifest.annotations['org.opencontainers.image.created'] } : {}) };
+    return { candidates: found.artifacts.map(keep), image: found.image };
   } catch (inner) {
     if (!(inner instanceof OciError)) throw inner;
     if (['ARTIFACT_NOT_FOUND', 'ARTIFACT_INVALID', 'REGISTRY_NOT_FOUND', 'REGISTRY_RESPONSE_INVALID'].includes(inner.code)) {
-      return { problem: { state: 'missing', code: inner.code, message: `${label} is neither an evidence bundle (${BUNDLE_ARTIFACT_TYPE}) nor an image with one among its referrers` } };
+      return { candidates: [], problem: { state: 'missing', code: inner.code, message: `${label} is neither an evidence bundle (${BUNDLE_ARTIFACT_TYPE}) nor an image with one among its referrers` } };
     }
-    return { problem: { state: 'unavailable', code: inner.code, message: inner.message } };
+    return { candidates: [], problem: { state: 'unavailable', code: inner.code, message: inner.message } };
   }
 }

@@ -82,11 +82,12 @@ function controlsSection(s: PeriodSummary): Safe {
   const examined = s.counts.examined;
   return html`<section id="controls"><h2>Controls (${s.controls.length})</h2>
 <table class="controls"><caption>Each control the policy cites: the evidence that covers it, and in how many of the ${examined} examined releases it held</caption>
-<thead><tr><th scope="col">Control</th><th scope="col">Evidence</th><th scope="col">Held</th><th scope="col" class="num">Failed</th><th scope="col" class="num">Not evaluated</th><th scope="col">Failed in</th></tr></thead>
+<thead><tr><th scope="col">Control</th><th scope="col">Evidence</th><th scope="col">Held</th><th scope="col" class="num">Partly shown</th><th scope="col" class="num">Not shown</th><th scope="col" class="num">Failed</th><th scope="col" class="num">Not evaluated</th><th scope="col">Failed in</th></tr></thead>
 <tbody>${s.controls.map((c) => {
     const held = c.held + c.waived;
     const ratio = examined ? held / examined : 0;
-    return html`<tr class="${c.failed ? 'row-fail' : 'row-pass'}"><th scope="row">${code(c.id)}${c.title ? html`<div class="control-title">${c.title}</div>` : html`<div class="control-title">(the policy's own)</div>`}</th><td>${c.kinds.join(', ') || '–'}<div class="code">${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')}</div></td><td><span class="meter" role="img" aria-label="${`${held} of ${examined}`}"><span style="width:${px(ratio * 100)}%"></span></span> ${held} of ${examined}${c.waived ? ` (${c.waived} waived)` : ''}</td><td class="num">${c.failed}</td><td class="num">${c.notEvaluated}</td><td>${c.failedIn.join(', ') || '–'}</td></tr>`;
+    const tone = c.failed ? 'row-fail' : held === examined && examined > 0 ? 'row-pass' : 'row-partial';
+    return html`<tr class="${tone}"><th scope="row">${code(c.id)}${c.title ? html`<div class="control-title">${c.title}</div>` : html`<div class="control-title">(the policy's own)</div>`}</th><td>${c.kinds.join(', ') || '–'}<div class="code">${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')}</div>${c.missing.length ? html`<ul class="missing">${c.missing.map((m) => html`<li>Missing: ${m.what} (in ${m.releases.length} of ${examined})</li>`)}</ul>` : ''}</td><td><span class="meter" role="img" aria-label="${`${held} of ${examined}`}"><span style="width:${px(ratio * 100)}%"></span></span> ${held} of ${examined}${c.waived ? ` (${c.waived} waived)` : ''}</td><td class="num">${c.partlyShown}</td><td class="num">${c.notShown}</td><td class="num">${c.failed}</td><td class="num">${c.notEvaluated}</td><td>${c.failedIn.join(', ') || '–'}</td></tr>`;
   })}</tbody></table></section>`;
 }
 
@@ -177,6 +178,7 @@ const AUDIT_CSS = `
 table.releases, table.controls { width: 100%; border-collapse: collapse; font-size: 14px; }
 table.releases th, table.releases td, table.controls th, table.controls td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
 .control-title { font-weight: 400; font-size: 12px; color: var(--muted); }
+ul.missing { margin: 4px 0 0; padding-left: 18px; font-size: 12px; color: var(--warn-fg, var(--muted)); }
 .meter { display: inline-block; width: 90px; height: 10px; background: var(--neutral-bg); border: 1px solid var(--line); vertical-align: middle; }
 .meter span { display: block; height: 100%; background: var(--pass-fg); }
 p.note { color: var(--muted); font-size: 13px; }

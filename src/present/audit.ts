@@ -91,7 +91,8 @@ export function formatAuditText(r: AuditReport): string {
     out.push('', `controls (over ${s.counts.examined} examined release${s.counts.examined === 1 ? '' : 's'}):`);
     for (const c of s.controls) {
       out.push(`  ${c.id}${c.title ? ` — ${c.title}` : ''}`);
-      out.push(`    held in ${c.held + c.waived}${c.waived ? ` (${c.waived} by waiver)` : ''}, failed in ${c.failed}${c.failedIn.length ? ` (${c.failedIn.join(', ')})` : ''}, not evaluated in ${c.notEvaluated}${c.notApplicable ? `, not applicable in ${c.notApplicable}` : ''}; evidence: ${c.kinds.join(', ') || 'none named'}; by ${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')}`);
+      out.push(`    ${controlTally(c)}; evidence: ${c.kinds.join(', ') || 'none named'}; by ${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')}`);
+      for (const m of c.missing) out.push(`    missing: ${m.what} (in ${m.releases.join(', ')})`);
     }
   }
   if (s.waivers.length) {
@@ -142,8 +143,19 @@ export function formatAuditMarkdown(r: AuditReport): string {
     out.push('## Controls', '');
     out.push(
       table(
-        ['Control', 'Title', 'Held', 'Failed', 'Not evaluated', 'Evidence', 'Failed in'],
-        s.controls.map((c) => [code(c.id), md(c.title ?? '(the policy\'s own)'), `${c.held + c.waived}${c.waived ? ` (${c.waived} waived)` : ''}`, String(c.failed), String(c.notEvaluated), md(c.kinds.join(', ') || '–'), md(c.failedIn.join(', ') || '–')]),
+        ['Control', 'Title', 'Held', 'Partly shown', 'Not shown', 'Failed', 'Not evaluated', 'Evidence', 'Failed in', 'Missing'],
+        s.controls.map((c) => [
+          code(c.id),
+          md(c.title ?? '(the policy\'s own)'),
+          `${c.held + c.waived}${c.waived ? ` (${c.waived} waived)` : ''}`,
+          String(c.partlyShown),
+          String(c.notShown),
+          String(c.failed),
+          String(c.notEvaluated),
+          md(c.kinds.join(', ') || '–'),
+          md(c.failedIn.join(', ') || '–'),
+          md(c.missing.map((m) => `${m.what} (in ${m.releases.length} of ${s.counts.examined})`).join('; ') || '–'),
+        ]),
       ),
       '',
     );
@@ -157,4 +169,14 @@ export function formatAuditMarkdown(r: AuditReport): string {
     out.push(table(['Release', 'Published', 'Tests', 'Failed', 'Critical', 'High', 'Deploys/day', 'Lead time (median)', 'Change failure rate', 'Least SLO budget left'], s.trends.map((t) => [code(t.id) + (t.unverified ? ' (unverified)' : ''), md(day(t.published)), fmt(t.tests), fmt(t.testsFailed), fmt(t.findingsCritical), fmt(t.findingsHigh), fmt(t.deploymentsPerDay, 2), hours(t.leadTimeMedianSeconds), pct(t.changeFailureRate), pct(t.sloBudgetRemaining)])), '');
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A control's standing over the examined releases, in words: held only counts releases where everything it needs was shown. */
+export function controlTally(c: PeriodSummary['controls'][number]): string {
+  const parts = [`held in ${c.held + c.waived}${c.waived ? ` (${c.waived} by waiver)` : ''}`];
+  if (c.partlyShown) parts.push(`partly shown in ${c.partlyShown}`);
+  if (c.notShown) parts.push(`not shown (no evidence) in ${c.notShown}`);
+  parts.push(`failed in ${c.failed}${c.failedIn.length ? ` (${c.failedIn.join(', ')})` : ''}`);
+  parts.push(`not evaluated in ${c.notEvaluated}`);
+  return parts.join(', ');
 }

@@ -78,7 +78,7 @@ export function renderMarkdown(input: AuditReportInput): string {
 }
 
 const STATE = { pass: '✅ pass', fail: '❌ fail', skipped: '⏭ skipped' } as const;
-const RULE = { pass: '✅ pass', fail: '❌ fail', waived: '⚠️ waived', error: '❌ error', 'not-applicable': '➖ n/a', 'not-checked': '⏭ not checked', none: '➖ none' } as const;
+const RULE = { pass: '✅ pass', fail: '❌ fail', waived: '⚠️ waived', error: '❌ error', 'not-applicable': '➖ n/a', 'not-checked': '⏭ not checked', none: '➖ none', 'partly-shown': '◐ partly shown', 'not-shown': '➖ not shown (no evidence)' } as const;
 const ruleMark = (s: string): string => (RULE as Record<string, string>)[s] ?? text(s);
 
 function signatureFacts(s: SignatureInfo): [string, string][] {
@@ -145,8 +145,13 @@ function policySection(p: PolicyResult): string[] {
     out.push('## Results by control', '');
     out.push(
       table(
-        ['Control', 'Result', 'Evidenced by'],
-        groups.map((g) => [g.control ? `${code(g.control)}${g.title ? ` ${text(g.title)}` : ''}` : '_(no control)_', ruleMark(g.status), g.items.map((q) => `${ruleMark(q.status)} ${q.type === 'rule' ? '' : `${q.type} `}${code(q.name)}`).join('; ')]),
+        ['Control', 'Result', 'Evidenced by', 'Missing'],
+        groups.map((g) => [
+          g.control ? `${code(g.control)}${g.title ? ` ${text(g.title)}` : ''}` : '_(no control)_',
+          ruleMark(g.status),
+          g.items.map((q) => `${ruleMark(q.status)} ${q.type === 'rule' ? '' : `${q.type} `}${code(q.name)}`).join('; '),
+          g.missing.map(text).join('; ') || '–',
+        ]),
       ),
       '',
     );

@@ -52,26 +52,30 @@ export function verdictOf(input: AuditReportInput): Verdict {
   return headline(assessmentOf(input));
 }
 
-/** What a policy says about one control: everything citing it (requirements, rules, cross-checks) and how each fared; '' gathers the rules citing none. */
+/** What a policy says about one control: everything citing it (requirements, rules, cross-checks), how each fared, and what was not shown; '' gathers the rules citing none. */
 export interface ControlGroup {
   control: string;
   /** The control's short title, when it is in a shipped catalog (docs/audit.md). */
   title?: string;
-  status: 'pass' | 'fail' | 'waived' | 'not-applicable';
+  /** The control's state (ControlState), as a status word: held is `pass`. */
+  status: 'pass' | 'fail' | 'waived' | 'partly-shown' | 'not-shown';
   items: { type: 'requirement' | 'rule' | 'cross-check'; name: string; status: string }[];
+  /** What it needs that was not shown (src/verifier/controls/). */
+  missing: string[];
 }
 
-const STATE_STATUS = { held: 'pass', waived: 'waived', failed: 'fail', 'not-applicable': 'not-applicable' } as const;
+const STATE_STATUS = { held: 'pass', waived: 'waived', failed: 'fail', 'partly-shown': 'partly-shown', 'not-shown': 'not-shown' } as const;
 
 export function controlGroups(policy: PolicyResult | undefined): ControlGroup[] {
   if (!policy) return [];
-  const groups: ControlGroup[] = controlResults(policy).map((c) => ({ control: c.id, ...(c.title ? { title: c.title } : {}), status: STATE_STATUS[c.state], items: c.items.map((i) => ({ type: i.type, name: i.name, status: i.status })) }));
+  const groups: ControlGroup[] = controlResults(policy).map((c) => ({ control: c.id, ...(c.title ? { title: c.title } : {}), status: STATE_STATUS[c.state], items: c.items.map((i) => ({ type: i.type, name: i.name, status: i.status })), missing: c.missing }));
   const loose = policy.rules.filter((r) => !Array.isArray(r.controls) || r.controls.length === 0);
   if (loose.length) {
     groups.push({
       control: '',
       status: loose.some((r) => r.status === 'fail' || r.status === 'error') ? 'fail' : loose.some((r) => r.status === 'waived') ? 'waived' : 'pass',
       items: loose.map((r) => ({ type: 'rule', name: r.name, status: r.status })),
+      missing: [],
     });
   }
   return groups;

@@ -4,6 +4,7 @@ import { OSCAL_VERSION, validateOscalAssessmentResults, type OscalAssessmentResu
 import { summarizePeriod, type AuditReport, type PeriodMember, type PeriodMemberInput } from '../verifier/period.js';
 import type { VerifyReport } from '../verifier/report.js';
 import type { Manifest } from '../core/manifest.js';
+import { endBound, startBound } from '../core/time.js';
 import type { LoadedPolicy } from '../verifier/policy/evaluate.js';
 import { lookupControl } from '../verifier/controls/index.js';
 import { FormatError } from '../formats/errors.js';
@@ -44,7 +45,8 @@ export function controlToken(id: string): string {
   return /^[\p{L}_]/u.test(t) ? t : `_${t}`;
 }
 
-const instant = (s: string, end: boolean): string => (/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T${end ? '23:59:59' : '00:00:00'}Z` : new Date(s).toISOString());
+/** A period's end as OSCAL states it: a date from the start of its day, or to its end (core/time.ts), UTC. */
+const instant = (s: string, end: boolean): string => new Date((end ? endBound(s) : startBound(s)) ?? Number.NaN).toISOString();
 const hex = (digest: string): string | undefined => (/^sha256:[0-9a-f]{64}$/.test(digest) ? digest.slice(7) : undefined);
 /** A value OSCAL's string type takes: no leading or trailing white space, not empty, no controls. */
 const oscalString = (value: string): string => value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || '-';
@@ -85,13 +87,16 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
 
   const risks: Risk[] = [];
   const findings: Finding[] = s.controls.map((c) => {
-    const satisfied = c.failed === 0 && c.notEvaluated === 0 && c.held + c.waived > 0;
+    // Satisfied only where everything the control needs was shown in every examined release.
+    const satisfied = c.failed === 0 && c.notEvaluated === 0 && c.partlyShown === 0 && c.notShown === 0 && c.held + c.waived > 0;
     const token = controlToken(c.id);
     const found = lookupControl(c.id);
-    const failing = examined.filter((m) => c.failedIn.includes(m.id) || m.status === 'not-authentic' || m.status === 'unsigned' || m.status === 'missing' || m.status === 'unavailable');
+    const unshown = new Set(c.missing.flatMap((x) => x.releases));
+    const failing = examined.filter((m) => c.failedIn.includes(m.id) || unshown.has(m.id) || m.status === 'not-authentic' || m.status === 'unsigned' || m.status === 'missing' || m.status === 'unavailable');
+    const missing = c.missing.map((x) => `${x.what} (in ${x.releases.join(', ')})`);
     const reason = satisfied
       ? `held in all ${examined.length} examined releases${c.waived ? ` (${c.waived} by a waiver)` : ''}`
-      : `held in ${c.held + c.waived} of ${examined.length} examined releases; failed in ${c.failed}${c.failedIn.length ? ` (${c.failedIn.join(', ')})` : ''}; not evaluated in ${c.notEvaluated} (no authentic evidence)`;
+      : `held in ${c.held + c.waived} of ${examined.length} examined releases; partly shown in ${c.partlyShown}; not shown (no evidence) in ${c.notShown}; failed in ${c.failed}${c.failedIn.length ? ` (${c.failedIn.join(', ')})` : ''}; not evaluated in ${c.notEvaluated} (no authentic evidence)${missing.length ? `. Missing: ${missing.join('; ')}` : ''}`;
     let riskUuid: string | undefined;
     if (!satisfied) {
       riskUuid = id(`risk|${c.id}`);
@@ -99,7 +104,7 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
         uuid: riskUuid,
         title: `${c.id} not shown to hold across the period`,
         description: `${c.title ?? c.id}: ${reason}.`,
-        statement: `Releases ${failing.map((m) => m.id).join(', ') || '(none examined)'} reached production without evidence that ${c.id} held; the changes they carry are not shown to have met ${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')}.`,
+        statement: `Releases ${failing.map((m) => m.id).join(', ') || '(none examined)'} reached production without evidence that ${c.id} held; the changes they carry are not shown to have met ${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')}${missing.length ? `, and this evidence was missing: ${missing.join('; ')}` : ''}.`,
         status: 'open',
         ...(failing.length ? { 'related-observations': failing.flatMap((m) => (obsUuid.has(m.id) ? [{ 'observation-uuid': obsUuid.get(m.id) as string }] : [])) } : {}),
       } as Risk);
@@ -110,8 +115,17 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
       uuid: id(`finding|${c.id}`),
       title: `${c.id}${c.title ? `: ${c.title}` : ''}`,
       description: `${c.id} is evidenced by ${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')} (evidence kinds: ${c.kinds.join(', ') || 'none'}); ${reason}.`,
-      props: [prop('held', String(c.held)), prop('waived', String(c.waived)), prop('failed', String(c.failed)), prop('not-evaluated', String(c.notEvaluated)), ...(found.catalog ? [prop('catalog', found.catalog.id)] : [])],
-      target: { type: 'objective-id', 'target-id': token, status: { state: satisfied ? 'satisfied' : 'not-satisfied', ...(satisfied ? {} : { reason: 'fail' }) } },
+      props: [
+        prop('held', String(c.held)),
+        prop('waived', String(c.waived)),
+        prop('partly-shown', String(c.partlyShown)),
+        prop('not-shown', String(c.notShown)),
+        prop('failed', String(c.failed)),
+        prop('not-evaluated', String(c.notEvaluated)),
+        ...(found.catalog ? [prop('catalog', found.catalog.id)] : []),
+      ],
+      // OSCAL's reasons: `fail` when evidence showed a failure, `other` when it was not shown.
+      target: { type: 'objective-id', 'target-id': token, status: { state: satisfied ? 'satisfied' : 'not-satisfied', ...(satisfied ? {} : { reason: c.failed > 0 ? 'fail' : 'other' }) } },
       ...(related.length ? { 'related-observations': related } : {}),
       ...(riskUuid ? { 'related-risks': [{ 'risk-uuid': riskUuid }] } : {}),
     } as Finding;

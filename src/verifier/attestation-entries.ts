@@ -36,7 +36,7 @@ export function checkAttestationEntries(manifest: Manifest, kept: ReadonlyMap<st
       continue;
     }
     if (summary.signer.kind === 'public-key' && keys.length === 0) {
-      fail('ATTESTATION_KEY_REQUIRED', `signed with a key (hint ${summary.signer.keyHint}): give its public key with --key`);
+      fail('ATTESTATION_KEY_REQUIRED', `signed with a key (hint ${summary.signer.keyHint}) that was not given`);
       continue;
     }
     const policy = summary.signer.kind === 'certificate' ? { certificateIdentity: summary.signer.identity, certificateOidcIssuer: summary.signer.issuer } : {};

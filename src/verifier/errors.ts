@@ -25,10 +25,18 @@ export type VerifyErrorCode =
 
 export class VerifyError extends EvidenceError<VerifyErrorCode> {
   readonly path?: string;
-  constructor(code: VerifyErrorCode, message: string, options: { path?: string; cause?: unknown } = {}) {
+  /** What is true of the bundle, without advice on options: what reports (HTML, OSCAL, an audit's reasons) say where `message` tells a user what to type. */
+  readonly finding?: string;
+  constructor(code: VerifyErrorCode, message: string, options: { path?: string; cause?: unknown; finding?: string } = {}) {
     super('VerifyError', code, message, options.cause);
     if (options.path !== undefined) this.path = options.path;
+    if (options.finding !== undefined) this.finding = options.finding;
   }
+}
+
+/** An error as a report states it: its finding when it has one (a reason is a finding, not command-line advice). */
+export function findingOf(e: { message: string; finding?: string }): string {
+  return e.finding ?? e.message;
 }
 
 /**

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Manifest } from '../core/manifest.js';
+import { endBound, startBound } from '../core/time.js';
 import { summariesOf } from '../core/summaries.js';
 import { controlCoverage, controlResults, type ControlCoverage, type ControlState } from './controls/index.js';
 import type { LoadedPolicy } from './policy/evaluate.js';
 import { POLICY_KINDS } from './policy/evaluate.js';
 import type { VerifyReport } from './report.js';
 import type { IdentityPolicy } from './identity-policy.js';
+import { periodProducts, type ReleaseClaims } from './release-evidence.js';
+import { integrityIntact } from './report.js';
 
 /**
  * The auditor's period view (docs/audit.md), as data: every release of a
@@ -30,8 +33,14 @@ export type EvidenceState = 'found' | 'unsigned' | 'missing' | 'ambiguous' | 'un
 export type MemberStatus = 'holds' | 'policy-failed' | 'not-authentic' | 'unsigned' | 'missing' | 'unavailable' | 'not-examined';
 
 export interface PeriodMemberInput {
-  /** The release: a tag. */
+  /** The release: a tag (the first, when several tags are one release). */
   id: string;
+  /** Every tag of the release when it has several (`1.4.2` and `1.4.2-evidence`): one member, never two. */
+  tags?: string[];
+  /** What its authentic bundle signs about the release it is evidence of. */
+  claims?: ReleaseClaims;
+  /** Other evidence candidates read for it that were not chosen (chooseEvidence): unsigned, forged or older. */
+  ignoredCandidates?: number;
   /** When the source says it was published (RFC 3339). */
   published: string;
   /** Where it is: the release page, or oci://…@sha256:… */
@@ -78,11 +87,14 @@ export interface PeriodMember extends PeriodMemberInput {
 }
 
 export interface PeriodControl extends ControlCoverage {
-  /** Releases examined for which this control's requirements, rules and cross-checks held, were waived, failed, or did not apply. */
+  /** Examined releases in which the control held, held under a waiver, failed, was shown in part only, or not at all (ControlState). */
   held: number;
   waived: number;
   failed: number;
-  notApplicable: number;
+  partlyShown: number;
+  notShown: number;
+  /** What was missing, each with the releases it was missing in (empty when it held everywhere). */
+  missing: { what: string; releases: string[] }[];
   /** Examined releases with no policy result to read (not authentic, unsigned, missing). */
   notEvaluated: number;
   failedIn: string[];
@@ -102,6 +114,8 @@ export interface WaiverUse {
 
 export interface PeriodSummary {
   period: { since: string; until: string };
+  /** The product audited: pinned (`--product`), or the one the examined releases' bundles name; `names` is every product they name. */
+  product?: { name?: string; pinned: boolean; names: string[] };
   sample?: { size: number; seed: string; method: string };
   members: PeriodMember[];
   counts: Record<MemberStatus, number> & { population: number; examined: number };
@@ -122,11 +136,9 @@ export function drawSample(ids: readonly string[], size: number, seed: string): 
   return new Set(keyed.slice(0, size).map((k) => k.id));
 }
 
-/** Whether an instant (RFC 3339) falls inside a period given as dates or instants; a date alone runs to the end of that day, UTC. */
+/** A period given as dates or instants, both ends included: `since` a date from the start of its day, `until` a date to its end, UTC (core/time.ts). NaN for an end that is neither. */
 export function periodBounds(since: string, until: string): { from: number; to: number } {
-  const from = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(since) ? `${since}T00:00:00Z` : since);
-  const to = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(until) ? `${until}T23:59:59.999Z` : until);
-  return { from, to };
+  return { from: startBound(since) ?? Number.NaN, to: endBound(until) ?? Number.NaN };
 }
 
 export function statusOf(m: PeriodMemberInput): { status: MemberStatus; reason: string } {
@@ -138,7 +150,7 @@ export function statusOf(m: PeriodMemberInput): { status: MemberStatus; reason: 
     case 'unavailable':
       return { status: 'unavailable', reason: m.evidence.message ?? 'the source did not deliver the evidence' };
     case 'unsigned':
-      return { status: 'unsigned', reason: `${m.evidence.message ?? 'the bundle has no Sigstore bundle beside it'}, so it cannot be shown authentic${m.report && m.report.ok ? ' (its content matches its digests)' : m.report ? ' (and its content does not match its digests)' : ''}` };
+      return { status: 'unsigned', reason: `${m.evidence.message ?? 'the bundle has no Sigstore bundle beside it'}, so it cannot be shown authentic${m.report ? (integrityIntact(m.report) ? ' (its content matches its digests)' : ' (and its content does not match its digests)') : ''}` };
     case 'found':
       break;
   }
@@ -178,8 +190,25 @@ export function trendOf(m: PeriodMemberInput): TrendPoint | undefined {
 
 const VERDICT_ORDER: PeriodSummary['verdict'][] = ['not-authentic', 'incomplete', 'policy-failed', 'holds'];
 
-export function summarizePeriod(input: { since: string; until: string; members: PeriodMemberInput[]; policy?: LoadedPolicy; sample?: { size: number; seed: string } }): PeriodSummary {
-  const members: PeriodMember[] = [...input.members]
+/**
+ * When the audit was not told which product it audits, every release is held
+ * to the one product the period's authentic bundles name; when they name
+ * several, none is shown to be the audited product's evidence.
+ */
+function holdToOneProduct(members: readonly PeriodMemberInput[], pinned: string | undefined): { members: PeriodMemberInput[]; product: PeriodSummary['product'] } {
+  const names = periodProducts(members.filter((m) => m.sampled).map((m) => m.claims));
+  if (pinned !== undefined) return { members: [...members], product: { name: pinned, pinned: true, names } };
+  if (names.length <= 1) return { members: [...members], product: { ...(names[0] !== undefined ? { name: names[0] } : {}), pinned: false, names } };
+  const message = `the period's bundles name ${names.length} products (${names.join(', ')}), so none can be shown to be the audited product's evidence (the audit names none)`;
+  return {
+    members: members.map((m) => (m.claims ? { ...m, claims: undefined, entries: undefined, evidence: { ...m.evidence, code: 'PRODUCT_AMBIGUOUS', message: `${m.id}: ${message}`, conflict: true } } : m)) as PeriodMemberInput[],
+    product: { pinned: false, names },
+  };
+}
+
+export function summarizePeriod(input: { since: string; until: string; members: PeriodMemberInput[]; product?: string; policy?: LoadedPolicy; sample?: { size: number; seed: string } }): PeriodSummary {
+  const held = holdToOneProduct(input.members, input.product);
+  const members: PeriodMember[] = held.members
     // Oldest first, undated last; ties by tag, compared as code points (the same order in every locale).
     .sort((a, b) => (a.published === '' ? 1 : 0) - (b.published === '' ? 1 : 0) || (a.published < b.published ? -1 : a.published > b.published ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((m) => {
@@ -197,6 +226,7 @@ export function summarizePeriod(input: { since: string; until: string; members: 
   const verdict = members.length === 0 ? 'empty' : (VERDICT_ORDER.find((v) => verdicts.includes(v)) ?? 'holds');
   return {
     period: { since: input.since, until: input.until },
+    product: held.product,
     ...(input.sample ? { sample: { ...input.sample, method: SAMPLE_METHOD } } : {}),
     members,
     counts,
@@ -210,21 +240,29 @@ export function summarizePeriod(input: { since: string; until: string; members: 
 function periodControls(policy: LoadedPolicy, members: PeriodMember[]): PeriodControl[] {
   const examined = members.filter((m) => m.sampled);
   return controlCoverage(policy.policy, POLICY_KINDS).map((c) => {
-    const tally: Record<ControlState | 'not-evaluated', number> = { held: 0, waived: 0, failed: 0, 'not-applicable': 0, 'not-evaluated': 0 };
+    const tally: Record<ControlState | 'not-evaluated', number> = { held: 0, waived: 0, failed: 0, 'partly-shown': 0, 'not-shown': 0, 'not-evaluated': 0 };
     const failedIn: string[] = [];
+    const missing = new Map<string, string[]>();
     for (const m of examined) {
       const p = m.report?.policy;
       const found = p && m.status !== 'not-authentic' && m.status !== 'unsigned' ? controlResults(p).find((r) => r.id === c.id) : undefined;
       const state = found?.state ?? 'not-evaluated';
       tally[state]++;
       if (state === 'failed') failedIn.push(m.id);
+      for (const what of found?.missing ?? []) missing.set(what, [...(missing.get(what) ?? []), m.id]);
     }
-    return { ...c, held: tally.held, waived: tally.waived, failed: tally.failed, notApplicable: tally['not-applicable'], notEvaluated: tally['not-evaluated'], failedIn };
+    return {
+      ...c,
+      held: tally.held,
+      waived: tally.waived,
+      failed: tally.failed,
+      partlyShown: tally['partly-shown'],
+      notShown: tally['not-shown'],
+      notEvaluated: tally['not-evaluated'],
+      failedIn,
+      missing: [...missing.entries()].map(([what, releases]) => ({ what, releases })),
+    };
   });
-}
-
-function waiverEnd(expires: string): number {
-  return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? Date.parse(`${expires}T23:59:59Z`) : Date.parse(expires);
 }
 
 function periodWaivers(policy: LoadedPolicy, members: PeriodMember[], bounds: { from: number; to: number }): WaiverUse[] {
@@ -236,7 +274,7 @@ function periodWaivers(policy: LoadedPolicy, members: PeriodMember[], bounds: { 
       if (rule?.status === 'waived') waivedIn.push(m.id);
       if (rule?.status === 'fail' && rule.waiver?.expired) failedAfterExpiryIn.push(m.id);
     }
-    const end = waiverEnd(w.expires);
+    const end = endBound(w.expires) ?? Number.NaN;
     return { rule: w.rule, reason: w.reason, expires: w.expires, waivedIn, failedAfterExpiryIn, expiredInPeriod: end >= bounds.from && end <= bounds.to };
   });
 }

@@ -13,6 +13,12 @@ export interface PolicyResult {
   crossChecks: CrossCheckResult[];
   /** Signer identity rules: not checked for an unsigned (integrity-only) bundle. */
   identity: { status: 'pass' | 'fail' | 'not-checked' | 'none'; message: string };
+  /**
+   * What evidence the bundle held when the policy was evaluated: entries per
+   * kind, and whether its signature was verified. Controls are shown only on
+   * evidence that is there (src/verifier/controls/).
+   */
+  evidence: { kinds: Record<string, number>; signed: boolean };
 }
 
 export interface RequirementResult {
@@ -35,6 +41,8 @@ export interface RuleResult {
   code?: 'POLICY_RULE_COST_EXCEEDED' | 'POLICY_TIME_EXCEEDED';
   message: string;
   controls: string[];
+  /** The evidence lists the rule reads and how many entries each held: a rule over empty lists shows nothing. */
+  reads: { kind: string; count: number }[];
   waiver?: { reason: string; expires: string; expired: boolean };
 }
 

@@ -110,6 +110,14 @@ export const CHECK_ORDER = ['archive', 'members', 'manifest', 'blobs', 'entries'
 /** Checks added when the signature is verified, after the integrity checks. */
 export const SIGNED_CHECK_ORDER: CheckId[] = ['signature', 'identity', 'statement', 'attestations', 'standard'];
 
+/** The checks of the bundle's own bytes: archive, members, manifest, blobs, entries, SHA256SUMS. */
+export const INTEGRITY_CHECKS: readonly CheckId[] = ['archive', 'members', 'manifest', 'blobs', 'entries', 'sha256sums'];
+
+/** Whether the bundle's content matches its digests, whatever its signature (an unsigned bundle can be intact). */
+export function integrityIntact(report: Pick<VerifyReport, 'checks'>): boolean {
+  return report.checks.every((c) => c.ok || c.skipped || !INTEGRITY_CHECKS.includes(c.id));
+}
+
 export function failures(report: VerifyReport): Check[] {
   return report.checks.filter((c) => !c.ok && !c.skipped);
 }

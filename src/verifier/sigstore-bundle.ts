@@ -5,7 +5,8 @@ import { Verifier, toSignedEntity, toTrustMaterial, type Signer } from '@sigstor
 import { checkIdentity, fulcioClaims, hasIdentityConstraint, matchesSigner, type AllowedSigner, type IdentityPolicy, type SignerIdentity } from './identity-policy.js';
 import type { Check, CheckCode } from './report.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
-import { sigstoreBundleJsonProblem } from './sigstore-schema.js';
+import { readSigstoreBundleJson, type UnknownFields } from './sigstore-schema.js';
+import { issuesInline } from '../core/issues.js';
 import { stripUndefined } from '../core/objects.js';
 
 /** What a verified Sigstore bundle says about its signing. */
@@ -31,6 +32,12 @@ export interface SignatureInfo {
   timestamps: { time: string; verified?: boolean }[];
   /** The trusted root that verified it. */
   trustedRoot?: { source: string; date?: string };
+  /**
+   * Fields the bundle holds that the specification does not have: ignored,
+   * as sigstore-js ignores them, so nothing above rests on them; listed so
+   * that a misspelt field (say `rfc3161Timestamp`) is seen, not silent.
+   */
+  unknownFields?: UnknownFields;
 }
 
 export interface VerificationKeyInput {
@@ -66,17 +73,19 @@ export interface SigstoreVerifyResult {
  * wrong is a failed check; nothing throws, whatever the bundle holds.
  */
 export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerifyResult {
-  // Strictly first: the protobuf parser below ignores fields it does not know.
-  const malformed = sigstoreBundleJsonProblem(input.json);
-  if (malformed) return { checks: [fail('signature', 'ATTESTATION_MALFORMED', `not a valid Sigstore bundle: ${malformed}`)] };
+  // By the protobuf JSON mapping first (types, nulls, enums, int64, base64):
+  // @sigstore/bundle sees the normal form only (sigstore-schema.ts).
+  const reading = readSigstoreBundleJson(input.json);
+  if (!reading.ok) return { checks: [fail('signature', 'ATTESTATION_MALFORMED', `not a valid Sigstore bundle: ${issuesInline(reading.issues)}`)] };
   let bundle: Bundle;
   try {
-    bundle = bundleFromJSON(input.json);
+    bundle = bundleFromJSON(reading.json);
   } catch (e) {
     return { checks: [fail('signature', 'ATTESTATION_MALFORMED', `not a valid Sigstore bundle: ${message(e)}`)] };
   }
   const vm = bundle.verificationMaterial;
   const info: SignatureInfo = { kind: vm.content.$case === 'publicKey' ? 'public-key' : 'certificate', tlog: [], timestamps: [] };
+  if (reading.unknownFields.count > 0) info.unknownFields = reading.unknownFields;
   try {
     info.tlog = vm.tlogEntries.map((t) => ({ logIndex: String(t.logIndex), integratedTime: t.integratedTime ? new Date(Number(t.integratedTime) * 1000).toISOString() : undefined, logId: t.logId?.keyId.toString('base64') })).map(stripUndefined);
     info.timestamps = (vm.timestampVerificationData?.rfc3161Timestamps ?? []).map((t) => ({ time: RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp)).signingTime.toISOString() }));
@@ -124,7 +133,7 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
       }
       if (signer) break;
     }
-    if (!signer && (input.keys ?? []).length === 0) attempts.push('the bundle is signed with a key and no --key was given');
+    if (!signer && (input.keys ?? []).length === 0) attempts.push('signed with a key that was not given');
   } else {
     for (const root of input.roots) {
       const outcome = tryVerify(bundle, root, undefined, input.artifact);
@@ -149,7 +158,8 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
   }
   const logs = info.tlog.length ? `Rekor entry ${info.tlog.map((t) => `#${t.logIndex}`).join(', ')}` : 'no transparency log entry';
   const times = info.timestamps.length ? `, timestamped ${info.timestamps.map((t) => t.time).join(', ')}` : '';
-  checks.push({ id: 'signature', ok: true, message: `signature verified (${info.kind === 'public-key' ? `key ${info.key}` : 'Fulcio certificate'}; ${logs}${times})` });
+  const unknown = info.unknownFields ? `; ${info.unknownFields.count} field${info.unknownFields.count === 1 ? '' : 's'} the specification does not have, ignored: ${info.unknownFields.paths.join(', ')}${info.unknownFields.count > info.unknownFields.paths.length ? ', …' : ''}` : '';
+  checks.push({ id: 'signature', ok: true, message: `signature verified (${info.kind === 'public-key' ? `key ${info.key}` : 'Fulcio certificate'}; ${logs}${times}${unknown})` });
 
   if (info.kind === 'certificate') {
     const claims = fulcioClaims(signer.identity?.oids);
@@ -181,8 +191,29 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
  * raw JSON: `"publicKey": null` beside a certificate is a certificate).
  */
 export function signatureKind(json: unknown): 'certificate' | 'public-key' | undefined {
+  const bundle = parsed(json);
+  if (!bundle) return undefined;
+  return bundle.verificationMaterial.content.$case === 'publicKey' ? 'public-key' : 'certificate';
+}
+
+/**
+ * What a Sigstore bundle signs, as the protobuf JSON mapping reads it
+ * (`"messageSignature": null` beside a DSSE envelope is DSSE); for a bundle
+ * that does not read, by which of the two it names with a value.
+ */
+export function signedContentKind(json: unknown): 'dsse' | 'message-signature' | undefined {
+  const reading = readSigstoreBundleJson(json);
+  const content: Record<string, unknown> = reading.ok ? reading.json : json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
+  const has = (k: string): boolean => content[k] !== undefined && content[k] !== null;
+  return has('messageSignature') ? 'message-signature' : has('dsseEnvelope') ? 'dsse' : undefined;
+}
+
+/** The bundle as @sigstore/bundle reads its normal form, or undefined. */
+function parsed(json: unknown): Bundle | undefined {
+  const reading = readSigstoreBundleJson(json);
+  if (!reading.ok) return undefined;
   try {
-    return bundleFromJSON(json).verificationMaterial.content.$case === 'publicKey' ? 'public-key' : 'certificate';
+    return bundleFromJSON(reading.json);
   } catch {
     return undefined;
   }

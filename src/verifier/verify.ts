@@ -93,9 +93,9 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
     const kind = signatureKind(json);
     const signers = rules?.policy.identity ?? [];
     if (kind === 'certificate' && !hasIdentityConstraint(identity) && signers.length === 0) {
-      throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'the bundle is signed keylessly: say who may have signed it with --certificate-identity or --certificate-identity-regexp and --certificate-oidc-issuer (or the GitHub options); without it any Sigstore user would pass');
+      throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'the bundle is signed keylessly: say who may have signed it with --certificate-identity or --certificate-identity-regexp and --certificate-oidc-issuer (or the GitHub options); without it any Sigstore user would pass', { finding: 'signed keylessly, and no signer identity was given to hold it to' });
     }
-    if (kind === 'public-key' && v.keys.length === 0) throw new VerifyError('KEY_REQUIRED', 'the bundle is signed with a key: give its public key with --key');
+    if (kind === 'public-key' && v.keys.length === 0) throw new VerifyError('KEY_REQUIRED', 'the bundle is signed with a key: give its public key with --key', { finding: 'signed with a key that was not given' });
     const verified = verifySigstoreBundle({ json, roots: v.roots, keys: v.keys, policy: identity, signers });
     signed.push(...verified.checks);
     if (verified.info) report.signature = verified.info;

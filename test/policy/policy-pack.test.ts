@@ -1,5 +1,5 @@
 import { generateKeyPairSync, createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../../scripts/local-sigstore.mjs';
@@ -9,6 +9,7 @@ import { verify } from '../../src/commands/verify.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 import { runCli } from '../helpers/io.js';
 import { validateOscalAssessmentResults } from '../../src/formats/oscal.js';
+import { controlResults } from '../../src/verifier/controls/index.js';
 
 /**
  * examples/policies/: each policy of the pack against a bundle that passes it
@@ -31,7 +32,7 @@ afterAll(async () => {
 });
 
 /** Collects, key-signs and verifies with a policy of the pack; the policy's verdict and the rules and requirements that failed. */
-async function judge(policy: string, inputs: Partial<CollectOptions>, dir?: string): Promise<{ verdict: string | undefined; failed: string[]; controls: string[] }> {
+async function judge(policy: string, inputs: Partial<CollectOptions>, dir?: string): Promise<{ verdict: string | undefined; failed: string[]; controls: string[]; states: Record<string, string>; missing: Record<string, string[]> }> {
   const cwd = dir ?? (await tmp());
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   await writeFile(join(cwd, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
@@ -43,7 +44,8 @@ async function judge(policy: string, inputs: Partial<CollectOptions>, dir?: stri
   const p = report.policy;
   const failed = [...(p?.requirements ?? []).filter((r) => r.status === 'fail').map((r) => `require ${r.kind}`), ...(p?.rules ?? []).filter((r) => r.status !== 'pass' && r.status !== 'waived').map((r) => r.name), ...(p?.crossChecks ?? []).filter((c) => c.status === 'fail').map((c) => `cross-check ${c.name}`)];
   const controls = [...new Set([...(p?.requirements ?? []), ...(p?.rules ?? []), ...(p?.crossChecks ?? [])].flatMap((x) => x.controls ?? []))].sort();
-  return { verdict: report.verdict, failed, controls };
+  const results = p ? controlResults(p) : [];
+  return { verdict: report.verdict, failed, controls, states: Object.fromEntries(results.map((c) => [c.id, c.state])), missing: Object.fromEntries(results.map((c) => [c.id, c.missing])) };
 }
 
 /** SLSA v1 provenance of app.tgz signed keyless (local Sigstore) by `identity`. */
@@ -70,6 +72,27 @@ describe('the policy pack (examples/policies/)', () => {
     const fail = await judge('soc2-cc8.1.yaml', { sbom: [fixture('sbom/npm-sbom.cdx.json')], junit: [fixture('junit/jest.junit.xml')], migrations: [fixture('migrations')] });
     expect(fail.verdict).toBe('policy-failed');
     expect(fail.failed).toEqual(['tests-green', 'no-destructive-migrations']);
+  });
+
+  it('soc2-cc8.1 on releases without the evidence its controls rest on: a rule over an empty list shows nothing, and CC8.1 is at most partly shown without change approvals', async () => {
+    // No migrations and no Terraform plan: the policy holds (nothing destructive was shipped), but
+    // ISO A.8.32 rests only on those two rules, so it is not shown; CC8.1 lacks approvals.
+    const bare = await judge('soc2-cc8.1.yaml', { sbom: [fixture('sbom/npm-sbom.cdx.json')], junit: [fixture('junit/gradle-TEST-demo.StringsTest.junit.xml')] });
+    expect(bare.verdict).toBe('verified');
+    expect(bare.states).toEqual({ 'SOC2-CC8.1': 'partly-shown', 'ISO27001-A.8.29': 'partly-shown', 'ISO27001-A.8.32': 'not-shown' });
+    expect(bare.missing['SOC2-CC8.1']?.join('\n')).toMatch(/approval of each change.*\(changes\)/);
+    expect(bare.missing['SOC2-CC8.1']?.join('\n')).toMatch(/rule no-destructive-migrations: it ranged over no migrations evidence/);
+    // The cross-check of the tests' commit did not apply (the bundle states no commit): that part is missing too.
+    expect(bare.missing['SOC2-CC8.1']?.join('\n')).toMatch(/cross-check junit-commit: not applicable/);
+    // ISO A.8.29 needs a security scan beside the tests.
+    expect(bare.missing['ISO27001-A.8.29']?.join('\n')).toMatch(/scan.*\(sarif\)/);
+    // With a migration that is not destructive, A.8.32's migrations rule shows evidence; the plan is still missing.
+    const dir = await tmp();
+    await mkdir(join(dir, 'db'));
+    await writeFile(join(dir, 'db', '001_add.sql'), 'ALTER TABLE users ADD COLUMN nickname text;\n');
+    const some = await judge('soc2-cc8.1.yaml', { sbom: [fixture('sbom/npm-sbom.cdx.json')], junit: [fixture('junit/gradle-TEST-demo.StringsTest.junit.xml')], migrations: ['db'] }, dir);
+    expect(some.states['ISO27001-A.8.32']).toBe('partly-shown');
+    expect(some.missing['ISO27001-A.8.32']?.join('\n')).toMatch(/no-infrastructure-destroyed: it ranged over no terraform evidence/);
   });
 
   it('ssdf: a release with an SBOM, a clean scan and green tests passes; a critical finding fails RV.1/RV.2', async () => {
@@ -106,7 +129,8 @@ describe('the policy pack (examples/policies/)', () => {
     const args = ['verify', 'b.tar.gz', '--key', 'key.pub.pem', '--policy', join(PACK, 'soc2-cc8.1.yaml')];
     const text = await runCli(args, { cwd: dir });
     expect(text.code).toBe(3);
-    expect(text.stdout).toMatch(/FAILED\s+SOC2-CC8\.1 \(Changes are authorised[^)]*\): requirement junit pass, requirement sbom pass, rule tests-green fail/);
+    expect(text.stdout).toMatch(/SOC2-CC8\.1 \(Changes are authorised[^)]*\): FAILED; requirement junit pass, requirement sbom pass, rule tests-green fail/);
+    expect(text.stdout).toMatch(/ISO27001-A\.8\.32 \(Change management\): not shown \(no evidence\);/);
     const md = await runCli([...args, '--format', 'markdown'], { cwd: dir });
     expect(md.stdout).toContain('| `ISO27001-A.8.29` Security testing in development and acceptance |');
     const oscal = await runCli([...args, '--format', 'oscal'], { cwd: dir });
@@ -114,7 +138,7 @@ describe('the policy pack (examples/policies/)', () => {
     const doc = JSON.parse(oscal.stdout) as { 'assessment-results': { results: { findings: { target: { 'target-id': string; status: { state: string } } }[]; observations: { 'relevant-evidence': { href: string; description: string }[] }[] }[] } };
     expect(validateOscalAssessmentResults(doc)).toEqual({ ok: true });
     const result = doc['assessment-results'].results[0];
-    expect(Object.fromEntries((result?.findings ?? []).map((f) => [f.target['target-id'], f.target.status.state]))).toEqual({ 'SOC2-CC8.1': 'not-satisfied', 'ISO27001-A.8.29': 'not-satisfied', 'ISO27001-A.8.32': 'satisfied' });
+    expect(Object.fromEntries((result?.findings ?? []).map((f) => [f.target['target-id'], f.target.status.state]))).toEqual({ 'SOC2-CC8.1': 'not-satisfied', 'ISO27001-A.8.29': 'not-satisfied', 'ISO27001-A.8.32': 'not-satisfied' });
     const { createHash } = await import('node:crypto');
     const { readFile } = await import('node:fs/promises');
     const digest = createHash('sha256').update(await readFile(join(dir, 'b.tar.gz'))).digest('hex');

@@ -137,15 +137,16 @@ export function passingInput(): AuditReportInput {
         { kind: 'junit', status: 'pass', message: '2 junit entries', count: 2 },
       ],
       rules: [
-        { name: 'no-critical-vulns', expr: 'sarif.all(s, s.severities.critical == 0)', status: 'waived', message: '1 critical finding', controls: ['SOC2-CC7.1', 'ISO27001-A.8.8'], waiver: { reason: 'CVE-2026-0001 not reachable; fix scheduled', expires: '2026-12-31T00:00:00Z', expired: false } },
-        { name: 'coverage-floor', expr: 'coverage.lines.ratio >= 0.5', status: 'pass', message: 'line coverage 57.1% >= 50%', controls: ['SOC2-CC8.1'] },
-        { name: 'tests-pass', expr: 'junit.all(j, j.failed == 0)', status: 'pass', message: 'no failed tests', controls: ['SOC2-CC8.1'] },
-        { name: 'changelog-present', expr: "has(entries['release-notes'])", status: 'pass', message: 'release notes present', controls: [] },
+        { name: 'no-critical-vulns', expr: 'sarif.all(s, s.severities.critical == 0)', status: 'waived', message: '1 critical finding', reads: [{ kind: 'sarif', count: 2 }], controls: ['SOC2-CC7.1', 'ISO27001-A.8.8'], waiver: { reason: 'CVE-2026-0001 not reachable; fix scheduled', expires: '2026-12-31T00:00:00Z', expired: false } },
+        { name: 'coverage-floor', expr: 'coverage.lines.ratio >= 0.5', status: 'pass', message: 'line coverage 57.1% >= 50%', reads: [{ kind: 'coverage', count: 1 }], controls: ['SOC2-CC8.1'] },
+        { name: 'tests-pass', expr: 'junit.all(j, j.failed == 0)', status: 'pass', message: 'no failed tests', reads: [{ kind: 'junit', count: 2 }], controls: ['SOC2-CC8.1'] },
+        { name: 'changelog-present', expr: "has(entries['release-notes'])", status: 'pass', message: 'release notes present', reads: [], controls: [] },
       ],
       crossChecks: [
         { name: 'sbom-matches-subjects', status: 'pass', message: 'the SBOM names acme-web 1.4.2' },
         { name: 'provenance-covers-subject', status: 'not-applicable', message: 'no provenance subject to compare' },
       ],
+      evidence: { kinds: { sbom: 1, sarif: 2, junit: 2, coverage: 1, k6: 1 }, signed: true },
     },
   };
 }
@@ -185,10 +186,10 @@ export function failingInput(): AuditReportInput {
         { kind: 'dast', status: 'fail', message: 'no dast entry in the bundle', count: 0 },
       ],
       rules: [
-        { name: 'no-critical-vulns', expr: 'sarif.all(s, s.severities.critical == 0)', status: 'fail', message: '1 critical finding', controls: ['SOC2-CC7.1'], waiver: { reason: `accepted risk ${SCRIPT}`, expires: '2026-01-01T00:00:00Z', expired: true } },
-        { name: 'tests-pass', expr: 'junit.all(j, j.failed == 0)', status: 'fail', message: '3 tests failed | 1 errored', controls: ['SOC2-CC8.1'] },
-        { name: 'coverage-floor', expr: 'coverage.lines.ratio >= 0.5', status: 'pass', message: 'line coverage 57.1% >= 50%', controls: ['SOC2-CC8.1'] },
-        { name: 'k6-typo', expr: 'k6.checks.passd > 0', status: 'error', message: 'no such key: passd', controls: [] },
+        { name: 'no-critical-vulns', expr: 'sarif.all(s, s.severities.critical == 0)', status: 'fail', message: '1 critical finding', reads: [{ kind: 'sarif', count: 2 }], controls: ['SOC2-CC7.1'], waiver: { reason: `accepted risk ${SCRIPT}`, expires: '2026-01-01T00:00:00Z', expired: true } },
+        { name: 'tests-pass', expr: 'junit.all(j, j.failed == 0)', status: 'fail', message: '3 tests failed | 1 errored', reads: [{ kind: 'junit', count: 2 }], controls: ['SOC2-CC8.1'] },
+        { name: 'coverage-floor', expr: 'coverage.lines.ratio >= 0.5', status: 'pass', message: 'line coverage 57.1% >= 50%', reads: [{ kind: 'coverage', count: 1 }], controls: ['SOC2-CC8.1'] },
+        { name: 'k6-typo', expr: 'k6.checks.passd > 0', status: 'error', message: 'no such key: passd', reads: [{ kind: 'k6', count: 1 }], controls: [] },
       ],
       crossChecks: [{ name: 'sbom-matches-subjects', status: 'fail', message: 'the SBOM names acme-web 1.4.1, not 1.4.2' }],
     },

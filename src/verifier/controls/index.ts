@@ -1,6 +1,9 @@
 import type { Policy } from '../policy/schema.js';
 import type { PolicyResult } from '../policy-result.js';
 import { CATALOGS, type ControlCatalog } from './catalogs.js';
+import { needsOf, SIGNATURE_KIND } from './needs.js';
+
+export { CONTROL_NEEDS, needsOf, SIGNATURE_KIND, type ControlNeed } from './needs.js';
 
 export { CATALOGS, type ControlCatalog };
 
@@ -97,8 +100,20 @@ export function compareControls(a: { id: string; catalog?: string }, b: { id: st
   return catalogRank(a) - catalogRank(b) || a.id.localeCompare(b.id, 'en', { numeric: true });
 }
 
-/** How a control fared in one evaluation: `held` when everything citing it passed (or was waived: `waived`). */
-export type ControlState = 'held' | 'waived' | 'failed' | 'not-applicable';
+/**
+ * How a control fared in one evaluation, never more than its evidence shows:
+ * - `held`: everything citing it passed on evidence the bundle holds, and
+ *   everything the catalog says it needs at least was shown;
+ * - `waived`: as `held`, but a failing rule citing it was waived;
+ * - `partly-shown`: something passed on evidence, but a need is not shown, or
+ *   a rule citing it ranged over an empty list, or a cross-check did not apply;
+ * - `not-shown`: nothing citing it passed on evidence (no evidence);
+ * - `failed`: something citing it failed.
+ */
+export type ControlState = 'held' | 'waived' | 'partly-shown' | 'not-shown' | 'failed';
+
+/** What one requirement, rule or cross-check citing a control showed: evidence, evidence of some of the kinds it reads, or nothing. */
+export type ItemShows = 'evidence' | 'partial' | 'nothing';
 
 export interface ControlResult {
   id: string;
@@ -106,29 +121,77 @@ export interface ControlResult {
   catalog?: ControlCatalog['id'];
   state: ControlState;
   /** What cites it and how each fared. */
-  items: { type: ControlCitation['type']; name: string; status: string; message: string }[];
+  items: { type: ControlCitation['type']; name: string; status: string; message: string; shows: ItemShows }[];
+  /** What the control needs that this evaluation did not show, each in a sentence (empty when held). */
+  missing: string[];
+}
+
+type Item = ControlResult['items'][number];
+
+function requirementShows(r: PolicyResult['requirements'][number]): { shows: ItemShows; kinds: string[]; why?: string } {
+  if (r.status !== 'pass') return { shows: 'nothing', kinds: [] };
+  return r.count > 0 ? { shows: 'evidence', kinds: [r.kind] } : { shows: 'nothing', kinds: [], why: `no ${r.kind} evidence` };
+}
+
+function ruleShows(r: PolicyResult['rules'][number]): { shows: ItemShows; kinds: string[]; why?: string } {
+  if (r.status !== 'pass') return { shows: 'nothing', kinds: [] };
+  const reads = Array.isArray(r.reads) ? r.reads : undefined;
+  // A report without what the rule read (from before 0.2) cannot show evidence.
+  if (!reads) return { shows: 'nothing', kinds: [], why: 'what it read is not recorded' };
+  const present = reads.filter((x) => x.count > 0).map((x) => x.kind);
+  const empty = reads.filter((x) => x.count === 0).map((x) => x.kind);
+  if (empty.length === 0) return { shows: 'evidence', kinds: present };
+  const why = `it ranged over no ${empty.join(' or ')} evidence`;
+  return present.length ? { shows: 'partial', kinds: present, why } : { shows: 'nothing', kinds: [], why };
+}
+
+const CROSS_CHECK_READS: Record<string, string> = { 'sbom-version': 'sbom', 'sarif-commit': 'sarif', 'junit-commit': 'junit' };
+
+function crossCheckShows(c: PolicyResult['crossChecks'][number]): { shows: ItemShows; kinds: string[]; why?: string } {
+  if (c.status === 'pass') return { shows: 'evidence', kinds: CROSS_CHECK_READS[c.name] ? [CROSS_CHECK_READS[c.name] as string] : [] };
+  return { shows: 'nothing', kinds: [], ...(c.status === 'not-applicable' ? { why: `not applicable: ${c.message}` } : {}) };
 }
 
 /**
  * The controls of one policy evaluation: each control's items (requirements,
- * rules, cross-checks citing it) and whether it held. A control whose only
- * cross-checks did not apply is `not-applicable`.
+ * rules, cross-checks citing it), what they showed, what the control needs
+ * that was not shown, and its state (see ControlState).
  */
 export function controlResults(result: PolicyResult): ControlResult[] {
-  const by = new Map<string, ControlResult['items']>();
-  const add = (ids: readonly string[] | undefined, item: ControlResult['items'][number]): void => {
-    for (const id of new Set(Array.isArray(ids) ? ids.map(String) : [])) by.set(id, [...(by.get(id) ?? []), item]);
+  const by = new Map<string, { item: Item; kinds: string[]; why?: string }[]>();
+  const add = (ids: readonly string[] | undefined, item: Omit<Item, 'shows'>, s: { shows: ItemShows; kinds: string[]; why?: string }): void => {
+    for (const id of new Set(Array.isArray(ids) ? ids.map(String) : [])) by.set(id, [...(by.get(id) ?? []), { item: { ...item, shows: s.shows }, kinds: s.kinds, ...(s.why ? { why: s.why } : {}) }]);
   };
-  for (const r of result.requirements) add(r.controls, { type: 'requirement', name: r.kind, status: r.status, message: r.message });
-  for (const r of result.rules) add(r.controls, { type: 'rule', name: r.name, status: r.status, message: r.message });
-  for (const c of result.crossChecks) add(c.controls, { type: 'cross-check', name: c.name, status: c.status, message: c.message });
+  for (const r of result.requirements) add(r.controls, { type: 'requirement', name: r.kind, status: r.status, message: r.message }, requirementShows(r));
+  for (const r of result.rules) add(r.controls, { type: 'rule', name: r.name, status: r.status, message: r.message }, ruleShows(r));
+  for (const c of result.crossChecks) add(c.controls, { type: 'cross-check', name: c.name, status: c.status, message: c.message }, crossCheckShows(c));
+  const signed = result.evidence?.signed === true;
   return [...by.entries()]
-    .map(([id, items]): ControlResult => {
+    .map(([id, cited]): ControlResult => {
       const found = lookupControl(id);
+      const items = cited.map((c) => c.item);
+      const missing = cited.filter((c) => c.why && c.item.shows !== 'evidence').map((c) => `${c.item.type} ${c.item.name}: ${c.why}`);
+      const shown = new Set(cited.flatMap((c) => c.kinds));
+      if (signed) shown.add(SIGNATURE_KIND);
+      const needs = found.known ? (needsOf(found.catalog.prefix, found.control.id) ?? []) : [];
+      for (const n of needs) {
+        if (n.kinds.some((k) => shown.has(k))) continue;
+        missing.push(n.kinds.length ? `needs ${n.what} (${n.kinds.join(' or ')}), not shown (${n.basis})` : `needs ${n.what}, which release evidence cannot show (${n.basis})`);
+      }
       const failed = items.some((i) => i.status === 'fail' || i.status === 'error');
-      const applicable = items.some((i) => i.status !== 'not-applicable');
-      const state: ControlState = failed ? 'failed' : !applicable ? 'not-applicable' : items.some((i) => i.status === 'waived') ? 'waived' : 'held';
-      return { id, ...(found.known ? { title: found.control.title } : {}), ...(found.catalog ? { catalog: found.catalog.id } : {}), state, items };
+      const waived = items.some((i) => i.status === 'waived');
+      const anyShown = items.some((i) => i.shows !== 'nothing');
+      const state: ControlState = failed ? 'failed' : !anyShown && !waived ? 'not-shown' : missing.length ? 'partly-shown' : waived ? 'waived' : 'held';
+      return { id, ...(found.known ? { title: found.control.title } : {}), ...(found.catalog ? { catalog: found.catalog.id } : {}), state, items, missing: state === 'failed' ? [] : missing };
     })
     .sort(compareControls);
 }
+
+/** How each state reads in reports. */
+export const CONTROL_STATE_WORDS: Record<ControlState, string> = {
+  held: 'held',
+  waived: 'held under a waiver',
+  'partly-shown': 'partly shown',
+  'not-shown': 'not shown (no evidence)',
+  failed: 'failed',
+};

@@ -4,13 +4,14 @@ import { digestHex, sha256Hex } from '../../core/digest.js';
 import { readSbom } from '../../formats/sbom.js';
 import { attr, children, parseXml, type XmlNode } from '../../formats/xml.js';
 import { durationSeconds } from '../../formats/time.js';
+import { endBound, parseRfc3339 } from '../../core/time.js';
 import { zodIssues } from '../../core/issues.js';
 import type { Manifest } from '../../core/manifest.js';
 import { summariesOf } from '../../core/summaries.js';
 import { anchored, matchesSigner } from '../identity-policy.js';
 import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../policy-result.js';
 import { PolicyError } from './errors.js';
-import { CONTROL_ID, lookupControl } from '../controls/index.js';
+import { CONTROL_ID, kindsOfExpression, lookupControl } from '../controls/index.js';
 import { Meter, metered } from './metered.js';
 import { policySchema, type Policy } from './schema.js';
 
@@ -114,7 +115,18 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
     rules.every((r) => r.status === 'pass' || r.status === 'waived') &&
     crossChecks.every((c) => c.status !== 'fail') &&
     identity.status !== 'fail';
-  return { ok, policy: { path: loaded.path, digest: loaded.digest }, evaluatedAt: ctx.now.toISOString(), requirements, rules, crossChecks, identity };
+  const evidence = { kinds: kindCounts(ctx.manifest), signed: ctx.mode === 'signed' };
+  return { ok, policy: { path: loaded.path, digest: loaded.digest }, evaluatedAt: ctx.now.toISOString(), requirements, rules, crossChecks, identity, evidence };
+}
+
+/** Entries per kind, and per CEL list (`file` gathers what the file collector took). */
+function kindCounts(manifest: Manifest): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of manifest.entries) {
+    counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+    if (e.collector.name === 'file' && e.kind !== 'file') counts.file = (counts.file ?? 0) + 1;
+  }
+  return counts;
 }
 
 /** A maxAge the schema already checked (`12h`, `7d`). */
@@ -137,10 +149,10 @@ function checkRequirement(r: Policy['require'][number], manifest: Manifest): Req
     }
   }
   if (r.maxAge) {
-    const created = Date.parse(manifest.created);
+    const created = parseRfc3339(manifest.created) ?? Number.NaN;
     const limit = seconds(r.maxAge);
     for (const e of entries) {
-      const asOf = typeof e.summary.asOf === 'string' ? Date.parse(e.summary.asOf) : Number.NaN;
+      const asOf = typeof e.summary.asOf === 'string' ? (parseRfc3339(e.summary.asOf) ?? Number.NaN) : Number.NaN;
       if (Number.isNaN(asOf)) return { ...base, status: 'fail', message: `${e.path} states no time (asOf), so its age cannot be checked against maxAge ${r.maxAge}` };
       const age = (created - asOf) / 1000;
       if (age > limit) return { ...base, status: 'fail', message: `${e.path} was taken ${formatAge(age)} before the bundle was created; at most ${r.maxAge} allowed` };
@@ -165,7 +177,9 @@ export function celBindings(manifest: Manifest): Record<string, unknown> {
 }
 
 function evaluateRule(rule: Policy['rules'][number], policy: Policy, ctx: PolicyContext, path: string, bindings: Record<string, never>, meter: Meter, budget: number): RuleResult {
-  const base = { name: rule.name, expr: rule.expr, controls: rule.controls };
+  const counts = kindCounts(ctx.manifest);
+  const reads = kindsOfExpression(rule.expr, POLICY_KINDS).map((kind) => ({ kind, count: counts[kind] ?? 0 }));
+  const base = { name: rule.name, expr: rule.expr, controls: rule.controls, reads };
   const timedOut = (): RuleResult => ({ ...base, status: 'error', code: 'POLICY_TIME_EXCEEDED', message: 'not evaluated to the end: the policy ran out of time (--policy-timeout)' });
   if (meter.overDeadline()) return timedOut();
   meter.start(budget);
@@ -178,9 +192,9 @@ function evaluateRule(rule: Policy['rules'][number], policy: Policy, ctx: Policy
   const message = rule.message ?? `${rule.expr} is false`;
   const waiver = policy.waivers.find((w) => w.rule === rule.name);
   if (!waiver) return { ...base, status: 'fail', message };
-  // A date alone runs to the end of that day, UTC.
-  const until = /^\d{4}-\d{2}-\d{2}$/.test(waiver.expires) ? Date.parse(`${waiver.expires}T23:59:59Z`) : Date.parse(waiver.expires);
-  const expired = ctx.now.getTime() > until;
+  // A date alone runs to the end of that day, UTC (core/time.ts); one that cannot be read has expired.
+  const until = endBound(waiver.expires);
+  const expired = until === undefined || ctx.now.getTime() > until;
   return { ...base, status: expired ? 'fail' : 'waived', message: expired ? `${message} (its waiver expired ${waiver.expires})` : `${message}; waived until ${waiver.expires}: ${waiver.reason}`, waiver: { reason: waiver.reason, expires: waiver.expires, expired } };
 }
 
