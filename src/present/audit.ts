@@ -71,6 +71,7 @@ export function formatAuditText(r: AuditReport): string {
   const out: string[] = [];
   out.push(`${verdictWords(s)}: ${sourceLine(r)}, ${s.period.since} … ${s.period.until}`);
   out.push(`population: ${s.counts.population} release${s.counts.population === 1 ? '' : 's'}; examined ${s.counts.examined}${s.sample ? ` (sample of ${s.sample.size}, seed ${JSON.stringify(s.sample.seed)}: ${s.sample.method})` : ''}`);
+  if (s.product) out.push(`product: ${productLine(s.product)}`);
   out.push(`standing: ${countsLine(s.counts)}`);
   out.push(`policy: ${r.policy ? `${r.policy.path} (${r.policy.digest})` : 'none given: authenticity only'}`);
   out.push('');
@@ -120,6 +121,7 @@ export function formatAuditMarkdown(r: AuditReport): string {
   out.push(`# Audit of ${md(sourceLine(r))}, ${md(s.period.since)} to ${md(s.period.until)}`, '');
   out.push(`**${md(verdictWords(s))}.** ${md(countsLine(s.counts))}.`, '');
   out.push(`- Population: ${s.counts.population} releases; examined: ${s.counts.examined}${s.sample ? ` (a sample of ${s.sample.size}, seed ${code(s.sample.seed)}; ${md(s.sample.method)})` : ''}`);
+  if (s.product) out.push(`- Product: ${md(productLine(s.product))}`);
   out.push(`- Policy: ${r.policy ? `${code(r.policy.path)} (${code(r.policy.digest)})` : 'none given: authenticity only'}`);
   out.push(`- Generated: ${md(r.generatedAt)}`, '');
   out.push('## Releases', '');
@@ -179,4 +181,11 @@ export function controlTally(c: PeriodSummary['controls'][number]): string {
   parts.push(`failed in ${c.failed}${c.failedIn.length ? ` (${c.failedIn.join(', ')})` : ''}`);
   parts.push(`not evaluated in ${c.notEvaluated}`);
   return parts.join(', ');
+}
+
+/** Which product the releases were held to, and how it was known. */
+export function productLine(p: NonNullable<PeriodSummary['product']>): string {
+  if (p.pinned) return `${p.name ?? ''} (given)`;
+  if (p.name !== undefined) return `${p.name} (the one product the examined bundles name)`;
+  return p.names.length ? `none shown: the bundles name ${p.names.join(', ')}` : 'none named (no authentic bundle)';
 }

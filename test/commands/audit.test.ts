@@ -334,6 +334,36 @@ describe('evidence audit against a hostile or careless release history', () => {
     expect(r.summary.trends.map((t) => t.id)).not.toContain('v9.0.0');
   });
 
+  it('two releases of one version (v1.3.0 and 1.3.0) are one member: one bundle never counts twice; different bundles are ambiguous', async () => {
+    const v13 = made.get('v1.3.0') as { bundle: Buffer; sigstore: Buffer };
+    for (const tag of ['v1.3.0', '1.3.0']) {
+      asset(tag, 'acme-web-1.3.0.tar.gz', v13.bundle, '2026-02-11');
+      asset(tag, 'acme-web-1.3.0.sigstore.json', v13.sigstore, '2026-02-11');
+    }
+    const r = await audit(opts({ since: '2026-02-11', until: '2026-02-11' }));
+    expect(r.summary.members.map((m) => [m.id, m.tags, m.status])).toEqual([['1.3.0', ['1.3.0', 'v1.3.0'], 'holds']]);
+    expect(r.summary.counts.population).toBe(1);
+    const v14 = made.get('v1.4.0') as { bundle: Buffer; sigstore: Buffer };
+    asset('v1.4.0', 'acme-web-1.4.0.tar.gz', v14.bundle, '2026-02-12');
+    asset('v1.4.0', 'acme-web-1.4.0.sigstore.json', v14.sigstore, '2026-02-12');
+    asset('1.4.0', 'acme-web-1.4.0.tar.gz', v13.bundle, '2026-02-12');
+    const twice = await audit(opts({ since: '2026-02-12', until: '2026-02-12' }));
+    expect(twice.summary.members.map((m) => [m.id, m.status, m.evidence.state])).toEqual([['1.4.0', 'missing', 'ambiguous']]);
+  });
+
+  it('a bundle of another product with the same version and signing key does not make a release hold', async () => {
+    const v15 = made.get('v1.5.0') as { bundle: Buffer; sigstore: Buffer };
+    asset('v1.5.0', 'acme-web-1.5.0.tar.gz', v15.bundle, '2026-02-13');
+    asset('v1.5.0', 'acme-web-1.5.0.sigstore.json', v15.sigstore, '2026-02-13');
+    const pinned = await audit(opts({ since: '2026-02-13', until: '2026-02-13', product: 'acme-api' }));
+    expect(pinned.summary.members[0]).toMatchObject({ status: 'not-authentic', evidence: { code: 'PRODUCT_MISMATCH', conflict: true } });
+    expect(pinned.summary.product).toMatchObject({ name: 'acme-api', pinned: true, names: [] });
+    const own = await audit(opts({ since: '2026-02-13', until: '2026-02-13', product: 'acme-web' }));
+    expect(own.summary.members[0]?.status).toBe('holds');
+    // Unpinned, the period holds to the one product its bundles name.
+    expect((await audit(opts({ since: '2026-02-13', until: '2026-02-13' }))).summary.product).toEqual({ name: 'acme-web', pinned: false, names: ['acme-web'] });
+  });
+
   it('one unreadable or unverifiable release does not stop the audit: it is not authentic, named with its file', async () => {
     const v11 = made.get('v1.1.0') as { bundle: Buffer; sigstore: Buffer };
     asset('v1.1.0', 'acme-web-1.1.0.tar.gz', v11.bundle);
