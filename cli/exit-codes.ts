@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { VerifyError } from '../src/verifier/errors.js';
 import { GitHubError } from '../src/transport/github/errors.js';
 import { OciError } from '../src/transport/oci/errors.js';
+import { SignError } from '../src/signer/errors.js';
 
 /** The exit codes of every command. */
 export const ExitCode = {
@@ -25,6 +26,8 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof GitHubError && error.code === 'ASSET_MISMATCH') return ExitCode.VerificationFailed;
   // A file that holds no readable bundle: a verdict on the file, the same from inspect, verify and diff.
   if (error instanceof VerifyError && error.code === 'BUNDLE_INVALID') return ExitCode.VerificationFailed;
+  // A signed bundle that, read back before it would replace the input, does not verify: a verdict on what sign would have written.
+  if (error instanceof SignError && error.code === 'SIGNED_OUTPUT_INVALID') return ExitCode.VerificationFailed;
   // Every error of ours (one base class, a code per area) and commander's: input, usage, or a source that failed.
   if (error instanceof EvidenceError || error instanceof CommanderError) return ExitCode.InvalidInput;
   // Anything else is a bug of ours; it still must not look like success or a verdict.

@@ -19,7 +19,9 @@ import { formatReference, parseReference, type OciReference } from '../transport
 import { PACKAGE_VERSION } from '../version.js';
 import type { VerifyOptions, VerifyResult } from './verify.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
+import { VerifyError } from '../verifier/errors.js';
 import { checkBundleStatement } from '../verifier/statement-check.js';
+import { chooseEvidence, type EvidenceCandidate } from '../verifier/release-evidence.js';
 import { standardSourceBlob, standardStatements } from '../formats/standard-statements.js';
 import { sha256Hex } from '../core/digest.js';
 import { writeAtomically } from '../fs/atomic.js';
@@ -83,8 +85,18 @@ export interface PushOptions {
   onBytes?: ByteProgress;
 }
 
+/**
+ * What push checked before anything named the bundle: its integrity (§4)
+ * always; for a signed bundle, also that the signed statement is about this
+ * manifest. Push has no trust root: the signature itself (who signed) is the
+ * consumers' to verify, and neither value claims it.
+ */
+export type PushChecked = 'integrity-only-unsigned' | 'integrity-and-statement';
+
 export interface PushResult {
   reference: string;
+  /** What was checked: an unsigned bundle is pushed on its integrity alone, and says so. */
+  checked: PushChecked;
   /** The evidence manifest's digest: `oci://…@<digest>` pulls exactly this. */
   digest: string;
   /** sha256 of the bundle file, which is the one layer. */
@@ -128,6 +140,9 @@ export async function push(options: PushOptions): Promise<PushResult> {
   // closed only if it verified (with --mount-from, verified first: a mount
   // needs the digest before anything moves).
   const { path, intact, blob } = options.mountFrom ? await verifyThenMount(client, ref.repository, options) : await verifyWhileUploading(client, ref.repository, options, say);
+  // Both went through requireCoveringStatement before the blob was named: a signed bundle here has a statement about its manifest.
+  const checked: PushChecked = intact.contents.attestationBytes ? 'integrity-and-statement' : 'integrity-only-unsigned';
+  if (checked === 'integrity-only-unsigned') say(`${options.bundle} is unsigned: pushed on its integrity only`);
   const manifest = intact.contents.manifest;
   const layer: Descriptor = { mediaType: BUNDLE_MEDIA_TYPE, digest: intact.digest, size: intact.size, annotations: { 'org.opencontainers.image.title': path.split(/[\\/]/).pop() ?? 'bundle.tar.gz' } };
   let subject: { reference: string; descriptor: Descriptor } | undefined;
@@ -167,7 +182,7 @@ export async function push(options: PushOptions): Promise<PushResult> {
     fallbackTag = true;
   }
 
-  const result: PushResult = { reference: formatReference(ref), digest: pushed.digest, bundleDigest: layer.digest, size: layer.size, blob, fallbackTag, ...(subject ? { subject: { reference: subject.reference, digest: subject.descriptor.digest } } : {}) };
+  const result: PushResult = { reference: formatReference(ref), checked, digest: pushed.digest, bundleDigest: layer.digest, size: layer.size, blob, fallbackTag, ...(subject ? { subject: { reference: subject.reference, digest: subject.descriptor.digest } } : {}) };
   if (intact.contents.attestationBytes) {
     say('pushing the Sigstore bundle as a referrer');
     const signature = await pushSignatureReferrer(client, ref.repository, intact.contents.attestationBytes, evidenceDescriptor, manifest.created);
@@ -248,10 +263,25 @@ async function pushImageAttestations(client: RegistryClient, repository: string,
 
 type Intact = Awaited<ReturnType<typeof requireIntegrity>>;
 
+/**
+ * The gate after integrity, before the blob is mounted or its upload closed:
+ * a signed bundle's statement must be about this manifest (an attestations
+ * member taken from another bundle is refused: BUNDLE_INVALID, exit 1, a
+ * verdict on the file like the integrity gate's). An unsigned bundle passes.
+ */
+function requireCoveringStatement(intact: Intact, label: string): Intact {
+  const bytes = intact.contents.attestationBytes;
+  if (!bytes) return intact;
+  const failed = checkBundleStatement(dsseContent(bytes), intact.contents.manifest, intact.contents.manifestBytes).checks.filter((c) => !c.ok);
+  if (failed.length === 0) return intact;
+  const codes = [...new Set(failed.map((c) => c.code ?? c.id))].join(', ');
+  throw new VerifyError('BUNDLE_INVALID', `${label}: its signed statement is not about its manifest (${codes}): the attestation belongs to another bundle, or the manifest changed; not pushed (sign it again)`, { path: label, finding: `its signed statement is not about its manifest (${codes})` });
+}
+
 /** With --mount-from: verify (one read), then mount or upload (a second read, only if the mount is refused). */
 async function verifyThenMount(client: RegistryClient, repository: string, options: PushOptions): Promise<{ path: string; intact: Intact; blob: PushResult['blob'] }> {
   const { path, stream } = await openBundle(options.cwd, options.bundle);
-  const intact = await requireIntegrity(stream, options.bundle, 'not pushed', { keepBlob: standardSourceBlob });
+  const intact = requireCoveringStatement(await requireIntegrity(stream, options.bundle, 'not pushed', { keepBlob: standardSourceBlob }), options.bundle);
   const open = (): NodeJS.ReadableStream => {
     const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
     if (!options.onBytes) return file;
@@ -276,7 +306,7 @@ async function verifyWhileUploading(client: RegistryClient, repository: string, 
   const check = integrityCheck(options.bundle, 'not pushed', fileSize, options.env ?? {});
   // pipeline, not pipe: a read that fails must reach the check (which then fails), not be left unheard.
   pipeline(forVerify, check.sink).catch(() => undefined);
-  const verifying = check.result;
+  const verifying = check.result.then((intact) => requireCoveringStatement(intact, options.bundle));
   // A bundle that does not verify stops the upload, and its error is the one told.
   verifying.catch((e: unknown) => file.destroy(e as Error));
   say(`verifying and pushing ${options.bundle}`);
@@ -440,13 +470,13 @@ export async function findImageEvidence(options: { env?: Env; image: string; reg
 }
 
 /** findImageEvidence with a client already made (an audit reads many tags through one). */
-export async function imageEvidence(client: RegistryClient, ref: OciReference, label: string): Promise<{ image: { reference: string; digest: string }; evidence: string[]; more: number }> {
+export async function imageEvidence(client: RegistryClient, ref: OciReference, label: string): Promise<{ image: { reference: string; digest: string }; evidence: string[]; artifacts: EvidenceArtifact[]; more: number }> {
   const reference = ref.digest ?? ref.tag;
   if (!reference) throw new OciError('REFERENCE_INVALID', `--image ${label}: needs a :TAG or @sha256:… digest`);
   const image = await client.getManifest(ref.repository, reference, IMAGE_MANIFEST_TYPES);
   const found = await client.referrers(ref.repository, image.digest, { artifactType: BUNDLE_ARTIFACT_TYPE });
   const hinted = [...found].sort((a, b) => created(b).localeCompare(created(a)));
-  const checked: string[] = [];
+  const artifacts: EvidenceArtifact[] = [];
   for (const d of hinted.slice(0, MAX_IMAGE_CANDIDATES)) {
     const candidate: OciReference = { registry: ref.registry, repository: ref.repository, digest: d.digest };
     const candidateLabel = formatReference(candidate);
@@ -459,17 +489,17 @@ export async function imageEvidence(client: RegistryClient, ref: OciReference, l
       throw e;
     }
     // A referrers list is only a hint: the manifest itself must name the image as its subject.
-    if (artifact.manifest.subject?.digest === image.digest) checked.push(candidateLabel);
+    if (artifact.manifest.subject?.digest === image.digest) artifacts.push(artifact);
   }
-  if (checked.length === 0) throw new OciError('ARTIFACT_NOT_FOUND', `${label}: no evidence bundle refers to image ${image.digest} in ${ref.registry}/${ref.repository}`);
-  return { image: { reference: formatReference({ ...ref, digest: image.digest }), digest: image.digest }, evidence: checked, more: Math.max(0, hinted.length - MAX_IMAGE_CANDIDATES) };
+  if (artifacts.length === 0) throw new OciError('ARTIFACT_NOT_FOUND', `${label}: no evidence bundle refers to image ${image.digest} in ${ref.registry}/${ref.repository}`);
+  return { image: { reference: formatReference({ ...ref, digest: image.digest }), digest: image.digest }, evidence: artifacts.map((a) => a.reference), artifacts, more: Math.max(0, hinted.length - MAX_IMAGE_CANDIDATES) };
 }
 
 const created = (d: Descriptor): string => d.annotations?.['org.opencontainers.image.created'] ?? '';
 
 export interface VerifyImageResult extends VerifyResult {
   image: { reference: string; digest: string };
-  /** The evidence verified: the authentic candidate with the newest signed `created`. */
+  /** The evidence verified: chosen by chooseEvidence (src/verifier/release-evidence.ts), the authentic candidate with the newest signed `created`. */
   evidence: string;
   /** Every candidate read, with what verification (policy included) said of it. */
   candidates: Array<{ reference: string; verdict: string; created?: string }>;
@@ -495,18 +525,17 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyIm
   // Loaded here, not at the top: push and pull need none of the verifier (docs/performance.md, memory).
   const { verify } = await import('./verify.js');
   const candidates: VerifyImageResult['candidates'] = [];
-  let best: { reference: string; created: string; result: VerifyResult } | undefined;
-  let first: { reference: string; result: VerifyResult } | undefined;
+  const verified: (EvidenceCandidate & { result: VerifyResult })[] = [];
   for (const reference of found.evidence) {
     const result = await verify({ ...rest, bundle: reference, subjectDigests, open: async () => (await openEvidenceStream({ env, reference, ...(registry ? { registry } : {}) })).stream });
     const verdict = result.report.verdict ?? (result.report.ok ? 'verified' : 'failed');
-    const signedCreated = result.manifest?.created;
+    const authentic = result.report.assessment?.authenticity.status === 'authentic';
+    const signedCreated = authentic ? result.manifest?.created : undefined;
     candidates.push({ reference, verdict, ...(signedCreated ? { created: signedCreated } : {}) });
-    first ??= { reference, result };
-    // Authentic is enough to be chosen: a newer bundle that fails the policy is the one to judge, not an older one that passes.
-    if (verdict !== 'failed' && signedCreated && (!best || signedCreated > best.created)) best = { reference, created: signedCreated, result };
+    verified.push({ reference, authentic, ...(signedCreated ? { signedCreated } : {}), result });
   }
-  const chosen = best ?? (first as { reference: string; result: VerifyResult });
+  // The one rule audit uses too: a newer authentic bundle that fails the policy is the one to judge, not an older one that passes.
+  const chosen = chooseEvidence(verified) as (typeof verified)[number];
   return { ...chosen.result, image: found.image, evidence: chosen.reference, candidates, more: found.more };
 }
 

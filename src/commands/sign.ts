@@ -21,7 +21,10 @@ import { identityProvider } from '../signer/identity.js';
 import { githubActionsToken } from '../transport/github/oidc.js';
 import { keySigner, keylessSigner, loadSigningKey, type PayloadSigner } from '../signer/sigstore.js';
 import { ciContext, statementBytes, toStatement } from '../signer/statement.js';
-import { requireIntegrity } from '../verifier/verify-bundle.js';
+import { requireIntegrity, verifyBundleIntegrity } from '../verifier/verify-bundle.js';
+import { checkBundleStatement } from '../verifier/statement-check.js';
+import { dsseContent } from '../formats/intoto.js';
+import type { WriteStream } from 'node:fs';
 import { writeAtomically, writeFileAtomically } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
 import type { Env } from './trust.js';
@@ -107,6 +110,7 @@ export async function sign(options: SignOptions): Promise<SignResult> {
       if (!(await boundary)) throw NOT_AT_BOUNDARY;
       signed = await signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), { env, noStandard: options.noStandard === true });
       await endWithAttestations(out, { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}), mtime: new Date(contents.manifest.created) });
+      await requireSignedOutput(out, options.bundle, signed, contents.manifestBytes, progress('verifying the output'));
     }).then(
       () => true,
       (e: unknown) => {
@@ -121,8 +125,36 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   const { contents } = await requireIntegrity(stream, options.bundle, 'not signed', options.noStandard ? {} : { keepBlob: standardSourceBlob });
   const signed = await signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), { env, noStandard: options.noStandard === true });
   const { stream: again } = await openBundle(options.cwd, options.bundle, progress('writing'));
-  await writeAtomically(bundlePath, true, (out) => rewriteWithAttestation(again, out, { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}), manifestBytes: contents.manifestBytes as Buffer, mtime: new Date(contents.manifest.created) }));
+  await writeAtomically(bundlePath, true, async (out) => {
+    await rewriteWithAttestation(again, out, { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}), manifestBytes: contents.manifestBytes as Buffer, mtime: new Date(contents.manifest.created) });
+    await requireSignedOutput(out, options.bundle, signed, contents.manifestBytes, progress('verifying the output'));
+  });
   return writeDetached(bundlePath, signed);
+}
+
+/**
+ * The new file, read back from its temporary path before it replaces the
+ * bundle: it must pass the integrity check (the verifier's reader, §4), read
+ * the manifest that was signed, and hold exactly the attestations just
+ * signed, whose statement covers that manifest. The signature is ours, made
+ * over those bytes; what can go wrong is the layout around it (a crafted
+ * bundle whose appended member the reader does not see as its last, §1.3).
+ * Otherwise SIGNED_OUTPUT_INVALID (exit 1): the temporary file is removed
+ * by writeAtomically and the bundle is left as it was.
+ */
+async function requireSignedOutput(out: Writable, label: string, signed: SignedManifest, manifestBytes: Buffer, onBytes?: ByteProgress): Promise<void> {
+  const { stream } = await openBundle('/', String((out as WriteStream).path), onBytes);
+  const { report, contents } = await verifyBundleIntegrity(stream);
+  const problems: string[] = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code ?? c.id);
+  if (!contents.manifestBytes?.equals(manifestBytes)) problems.push('MANIFEST_NOT_THE_SIGNED_ONE');
+  if (!contents.attestationBytes?.equals(signed.attestation)) problems.push('ATTESTATION_NOT_THE_NEW_ONE');
+  if (!(contents.standardBytes ?? Buffer.alloc(0)).equals(signed.standard ?? Buffer.alloc(0))) problems.push('STANDARD_NOT_THE_NEW_ONES');
+  if (contents.manifest && contents.attestationBytes) {
+    for (const c of checkBundleStatement(dsseContent(contents.attestationBytes), contents.manifest, manifestBytes).checks) if (!c.ok) problems.push(c.code ?? c.id);
+  }
+  if (problems.length === 0) return;
+  const codes = [...new Set(problems)];
+  throw new SignError('SIGNED_OUTPUT_INVALID', `${label}: the signed bundle would not verify (${codes.slice(0, 5).join(', ')}${codes.length > 5 ? `, and ${codes.length - 5} more` : ''}); nothing was written and the bundle is unchanged (its gzip or tar layout is not the one bundle-format §1.3 describes)`);
 }
 
 /** Thrown inside the write to abandon it (nothing is written) when the content does not end where its last gzip member starts. */

@@ -1,6 +1,6 @@
 import { EvidenceError } from '../core/error.js';
 import { redactSecrets } from '../core/redact.js';
-/** Errors while signing: bad key or token, or a signing service that failed. All exit 2. */
+/** Errors while signing: bad key or token, or a signing service that failed (exit 2); a signed output that would not verify (exit 1). */
 export type SignErrorCode =
   | 'IDENTITY_TOKEN_MISSING'
   | 'IDENTITY_TOKEN_INVALID'
@@ -8,7 +8,9 @@ export type SignErrorCode =
   | 'KEY_UNREADABLE'
   | 'KEY_INVALID'
   | 'KEY_UNSUPPORTED'
-  | 'SIGNING_SERVICE_FAILED';
+  | 'SIGNING_SERVICE_FAILED'
+  /** The signed bundle, read back before it would replace the input, does not verify (exit 1). */
+  | 'SIGNED_OUTPUT_INVALID';
 
 export class SignError extends EvidenceError<SignErrorCode> {
   /** No `cause` on purpose: sigstore's own errors can quote the identity token; what is useful from them is in the message, redacted. */

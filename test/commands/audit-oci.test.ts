@@ -86,6 +86,17 @@ describe.skipIf(registrySkipReason !== undefined)('evidence audit over the tags 
         await writeFile(join(dir, name), Buffer.concat([own.subarray(0, lastMember(own)), other.subarray(lastMember(other))]));
       }
       signedBytes.set(tag, await readFile(join(dir, name)));
+      if (kind === 'tampered') {
+        // push refuses a bundle whose statement names another manifest: put it in the registry as a hostile pusher would.
+        const client = new RegistryClient(registry.host, { plainHttp: true });
+        const bytes = signedBytes.get(tag) as Buffer;
+        const { createHash } = await import('node:crypto');
+        const template = JSON.parse((await client.getManifest('acme/web-evidence', '1.0.0', [OCI_MANIFEST])).bytes.toString('utf8')) as { layers: { mediaType: string; annotations?: Record<string, string> }[] };
+        const layer = { ...template.layers[0], digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length } as { mediaType: string; digest: string; size: number };
+        await client.pushBlob('acme/web-evidence', layer, () => Readable.from([bytes]));
+        await client.pushManifest('acme/web-evidence', tag, canonicalBytes({ ...template, layers: [layer] }), OCI_MANIFEST);
+        continue;
+      }
       await push({ cwd: dir, bundle: name, reference: image ? `${reference}-evidence` : reference, registry: { plainHttp: true }, ...(image ? { subjectImage: `oci://${registry.host}/acme/web-evidence@${image}` } : {}) });
     }
     // Another image, tagged 3.0.0, with 2.0.0's evidence hung on it as a referrer (its manifest's subject rewritten):
