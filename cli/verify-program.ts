@@ -18,8 +18,18 @@ export interface RemoteVerification {
   signVsa(o: Record<string, unknown>, bytes: Buffer, payloadType: string): Promise<SerializedBundle>;
 }
 
+/**
+ * How the one-file verifier is invoked: `verify` is its only command and is
+ * never typed, so its help shows `<invocation> [options] <bundle>` and
+ * examples that run as shown.
+ */
+export interface StandaloneUsage {
+  /** How the file is run, e.g. `node evidence-verify.mjs`. */
+  invocation: string;
+}
+
 /** `evidence verify`, added to `program`; with `remote`, also from registries and with a signed VSA. */
-export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCode: number }, remote?: RemoteVerification): Command {
+export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCode: number }, remote?: RemoteVerification, standalone?: StandaloneUsage): Command {
   let cmd = program.command('verify');
   if (remote) cmd = withRegistryOptions(withTimeout(cmd));
   cmd = withIdentityOptions(cmd)
@@ -50,7 +60,11 @@ export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCod
       .option('--tsa-url <url>', 'VSA signing: timestamp authority')
       .option('--no-tsa', 'VSA signing: no RFC 3161 timestamp');
   }
-  cmd.addHelpText('after', examplesText(EXAMPLES.verify ?? []));
+  const examples = EXAMPLES.verify ?? [];
+  if (standalone) {
+    cmd.configureHelp({ commandUsage: () => `${standalone.invocation} [options] <bundle>` });
+    cmd.addHelpText('after', examplesText(examples.map((e) => e.replace(/^evidence verify /, `${standalone.invocation} `))));
+  } else cmd.addHelpText('after', examplesText(examples));
   return cmd.action(async (given: string | undefined, o) => {
     const { verify } = await import('../src/commands/verify.js');
     const { renderReport, appendStepSummary, writeOutput } = await import('../src/commands/render.js');
@@ -77,7 +91,7 @@ export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCod
     let result: import('../src/commands/verify.js').VerifyResult;
     if (o.image && remote) {
       const r = await remote.verifyImage({ ...common, image: o.image, registry });
-      io.stderr.write(`evidence for ${r.image.reference}: ${r.evidence}${r.candidates.length > 1 ? ` (the newest authentic of ${r.candidates.length}: ${r.candidates.map((c) => `${c.reference.split('@')[1]?.slice(7, 19)} ${c.verdict}${c.created ? ` ${c.created}` : ''}`).join(', ')})` : ''}${r.more ? `; ${r.more} more not read` : ''}\n`);
+      if (!o.quiet) io.stderr.write(`evidence for ${r.image.reference}: ${r.evidence}${r.candidates.length > 1 ? ` (the newest authentic of ${r.candidates.length}: ${r.candidates.map((c) => `${c.reference.split('@')[1]?.slice(7, 19)} ${c.verdict}${c.created ? ` ${c.created}` : ''}`).join(', ')})` : ''}${r.more ? `; ${r.more} more not read` : ''}\n`);
       result = r;
       bundle = r.evidence;
     } else {
@@ -101,7 +115,7 @@ export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCod
       const { writeVsa } = await import('../src/commands/vsa.js');
       const sign = o.vsaSign && remote ? (bytes: Buffer, payloadType: string) => remote.signVsa(o, bytes, payloadType) : undefined;
       const written = await writeVsa({ cwd: io.cwd, env: io.env, output: o.vsa, bundle, result, policy: o.policy, ...(sign ? { sign } : {}) });
-      io.stderr.write(`wrote ${written.join(', ')}\n`);
+      if (!o.quiet) io.stderr.write(`wrote ${written.join(', ')}\n`);
     }
     outcome.exitCode = exitCodeForVerdict(report.verdict, report.ok);
   });

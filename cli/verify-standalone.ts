@@ -5,6 +5,7 @@
 // root (scripts/build-bundles.mjs). It is built from the verify command alone
 // (cli/verify-program.ts): no registry, GitHub, signing or TUF code is in it.
 import { Command } from 'commander';
+import { basename } from 'node:path';
 import { cleanUpOnSignals } from '../src/fs/leftovers.js';
 import { PACKAGE_VERSION } from '../src/version.js';
 import { runProgram } from './options.js';
@@ -21,7 +22,8 @@ process.exitCode = await runProgram(
       .version(PACKAGE_VERSION, '-V, --version')
       .exitOverride()
       .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-    addVerifyCommand(program, io, outcome);
+    // The usage its --help shows is the one it accepts: the file, run with node, then verify's options and the bundle.
+    addVerifyCommand(program, io, outcome, undefined, { invocation: `node ${basename(process.argv[1] ?? '') || 'evidence-verify.mjs'}` });
     return program;
   },
   only === '--help' || only === '-h' ? ['verify', '--help'] : only === '--version' || only === '-V' ? ['--version'] : ['verify', ...argv],

@@ -228,7 +228,8 @@ function judged(member: PeriodMemberInput, result: VerifyResult & { expectedDige
   const { report, manifest } = result;
   const evidence = member.evidence;
   const unsigned = report.checks.some((c) => !c.ok && !c.skipped && c.code === 'SIGNATURE_MISSING');
-  const authentic = report.assessment?.authenticity.status === 'authentic';
+  // Authentic, and covering the release's images: a bundle that does not cover them is not their evidence.
+  const authentic = report.assessment?.authenticity.status === 'authentic' && report.assessment.coverage?.status !== 'not-covered';
   let conflict: { code: string; message: string } | undefined;
   const claims = authentic && manifest ? { name: manifest.name, version: manifest.version, ...(manifest.source.repository ? { repository: manifest.source.repository } : {}) } : undefined;
   if (result.expectedDigest && report.bundle.digest !== result.expectedDigest) {

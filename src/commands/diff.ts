@@ -6,6 +6,8 @@ import { summariesOf, type CollectedKind, type DoraSummary, type SloSummary, typ
 import { VerifyError } from '../verifier/errors.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { openBundle } from './open-bundle.js';
+import type { Env } from './trust.js';
+import { verify, type VerifyOptions } from './verify.js';
 
 export interface DiffOptions {
   cwd: string;
@@ -13,11 +15,18 @@ export interface DiffOptions {
   old: string;
   /** The later release's bundle. */
   new: string;
+  env?: Env;
+  /**
+   * Verify each side's signature and signer too (trusted roots, keys,
+   * identity), as `verify` does. Without it each side is checked for
+   * integrity only, and every output says so.
+   */
+  verify?: Omit<VerifyOptions, 'cwd' | 'env' | 'bundle' | 'integrityOnly' | 'policy' | 'loadedPolicy' | 'subject' | 'subjectDigests' | 'subjectsFile' | 'open' | 'attestation'>;
 }
 
 /** A figure on both sides; null where a side has nothing to measure. delta = new − old, null unless both are numbers. */
-export { LEVELS, SEVERITIES, TEST_COUNTS, type Change, type DiffBundleInfo, type DiffComponent, type DiffComponentChange, type DiffResult } from '../diff/result.js';
-import { LEVELS, SEVERITIES, TEST_COUNTS, type Change, type DiffBundleInfo, type DiffComponent, type DiffComponentChange, type DiffResult } from '../diff/result.js';
+export { LEVELS, SEVERITIES, TEST_COUNTS, type Change, type DiffBundleInfo, type DiffComponent, type DiffComponentChange, type DiffResult, type DiffSideCheck } from '../diff/result.js';
+import { LEVELS, SEVERITIES, TEST_COUNTS, type Change, type DiffBundleInfo, type DiffComponent, type DiffComponentChange, type DiffResult, type DiffSideCheck } from '../diff/result.js';
 
 /** At most this many bytes of one bundle's SBOMs are held in memory to be compared. */
 export const MAX_SBOM_BYTES_IN_MEMORY = 4 * MAX_ATTESTATION_BYTES;
@@ -29,17 +38,24 @@ interface Side {
   manifestDigest: string;
   /** Verified blob contents of the SBOM and SARIF entries, by hex. */
   kept: Map<string, Buffer>;
+  checked: DiffSideCheck;
 }
+
+/** What a side is when only its integrity was checked. */
+const INTEGRITY_ONLY: DiffSideCheck = { authenticity: 'not-checked', method: 'integrity-only', summary: 'integrity only: signature not checked' };
 
 /**
  * What changed between two releases' bundles. Both are verified for
  * integrity first (as hostile input); an invalid one is an error naming it.
+ * Their signatures are checked only with `verify`; each side says how it was
+ * checked (`checked`), so a diff never passes for a comparison of authentic
+ * releases when it is one of the bundles' own claims.
  * Components come from the SBOM blobs themselves, the other figures from the
  * entries' typed summaries.
  */
 export async function diff(options: DiffOptions): Promise<DiffResult> {
-  const oldSide = await load(options.cwd, options.old, 'old');
-  const newSide = await load(options.cwd, options.new, 'new');
+  const oldSide = await load(options, options.old, 'old');
+  const newSide = await load(options, options.new, 'new');
   const warnings: string[] = [];
   const oldComponents = sideComponents(oldSide, warnings);
   const newComponents = sideComponents(newSide, warnings);
@@ -62,11 +78,13 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
   };
 }
 
-async function load(cwd: string, bundle: string, label: 'old' | 'new'): Promise<Side> {
+async function load(options: DiffOptions, bundle: string, label: 'old' | 'new'): Promise<Side> {
+  const { cwd } = options;
+  const signed = options.verify ? await verify({ ...options.verify, cwd, ...(options.env ? { env: options.env } : {}), bundle }) : undefined;
   const { stream } = await openBundle(cwd, bundle);
   // The reader keeps no blob above MAX_ATTESTATION_BYTES; this bounds them together.
   let budget = MAX_SBOM_BYTES_IN_MEMORY;
-  const { contents, manifestDigest } = await requireIntegrity(stream, bundle, 'not compared', {
+  const { contents, manifestDigest, digest } = await requireIntegrity(stream, bundle, 'not compared', {
     label: `${label} bundle ${bundle}`,
     keepBlob: (hex, manifest) => {
       const entry = manifest.entries.find((e) => (e.kind === 'sbom' || e.kind === 'sarif') && digestHex(e.digest) === hex);
@@ -75,11 +93,21 @@ async function load(cwd: string, bundle: string, label: 'old' | 'new'): Promise<
       return true;
     },
   });
-  return { label, path: bundle, manifest: contents.manifest, manifestDigest, kept: contents.kept };
+  let checked = INTEGRITY_ONLY;
+  if (signed) {
+    const a = signed.report.assessment?.authenticity;
+    checked =
+      signed.report.bundle.digest !== digest
+        ? { authenticity: 'failed', method: a?.method ?? 'identity', summary: 'the file changed between its signature check and the comparison: signature not verified for what was compared' }
+        : a?.status === 'authentic'
+          ? { authenticity: 'authentic', method: a.method, summary: a.summary }
+          : { authenticity: 'failed', method: a?.method ?? 'identity', summary: `signature not verified: ${a?.summary ?? 'no verdict'}` };
+  }
+  return { label, path: bundle, manifest: contents.manifest, manifestDigest, kept: contents.kept, checked };
 }
 
 function info(s: Side): DiffBundleInfo {
-  return { path: s.path, name: s.manifest.name, version: s.manifest.version, created: s.manifest.created, manifestDigest: s.manifestDigest };
+  return { path: s.path, name: s.manifest.name, version: s.manifest.version, created: s.manifest.created, manifestDigest: s.manifestDigest, checked: s.checked };
 }
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

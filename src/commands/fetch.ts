@@ -1,6 +1,6 @@
 import { FileError } from '../fs/small-file.js';
 import type { ByteProgress } from '../fs/progress.js';
-import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
+import { release as untrack, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { MAX_ATTESTATION_BYTES, MAX_STANDARD_ATTESTATIONS_BYTES } from '../core/
 import { verifyAttestationSet, type AttestationSetReport, type VerifyAttestationSetOptions } from './verify-attestation.js';
 import type { Env } from './trust.js';
 import { verify, type VerifyOptions, type VerifyResult } from './verify.js';
+import { assess } from '../verifier/assessment.js';
 
 export interface FetchOptions {
   cwd: string;
@@ -60,7 +61,12 @@ export interface FetchResult {
   bundle: FetchedFile;
   sigstoreBundle: FetchedFile;
   intotoJsonl?: FetchedFile;
-  /** NAME.sigstore.jsonl: every Sigstore bundle of the signing, ours first (gh attestation verify --bundle). */
+  /**
+   * NAME.sigstore.jsonl: every Sigstore bundle of the signing, ours first
+   * (gh attestation verify --bundle). Present only when it was kept: one that
+   * is not exactly the bundle's own statements (SIGSTORE_JSONL_MISMATCH) is
+   * never put in the output folder.
+   */
   sigstoreJsonl?: FetchedFile;
   /** False when NAME.intoto.jsonl is not the DSSE envelope of NAME.sigstore.json. */
   intotoMatches?: boolean;
@@ -121,29 +127,63 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
   const bundle = await get(bundleAsset);
   const sigstoreBundle = await get(sigstoreAsset);
   const intotoJsonl = intotoAsset ? await get(intotoAsset) : undefined;
-  const sigstoreJsonl = jsonlAsset ? await get(jsonlAsset) : undefined;
-  const release_ = { tag: release.tag_name, url: release.html_url, draft: release.draft === true, ...(typeof release.immutable === 'boolean' ? { immutable: release.immutable } : {}) };
-  const result: FetchResult = { release: release_, bundle, sigstoreBundle, ...(intotoJsonl ? { intotoJsonl } : {}), ...(sigstoreJsonl ? { sigstoreJsonl } : {}), verdict: 'downloaded', problems: [] };
-  if (sigstoreJsonl && !(await firstLineIs(sigstoreJsonl.path, sigstoreBundle.path))) {
-    result.problems.push({ code: 'SIGSTORE_JSONL_MISMATCH', message: `the first line of ${sigstoreJsonl.name} is not ${sigstoreBundle.name}` });
-  }
-  if (intotoJsonl) {
-    result.intotoMatches = await envelopesMatch(sigstoreBundle.path, intotoJsonl.path);
-    if (!result.intotoMatches) result.problems.push({ code: 'INTOTO_MISMATCH', message: `${intotoJsonl.name} is not the DSSE envelope of ${sigstoreBundle.name}` });
-  }
+  // NAME.sigstore.jsonl is what gh and cosign read: it stays a temporary file until it is shown to be the
+  // bundle's own statements, so a foreign one never appears in the output folder (not even for a moment).
+  const staged = jsonlAsset ? await stage(client, jsonlAsset, join(dir, safeName(jsonlAsset.name)), options, progress) : undefined;
+  try {
+    const release_ = { tag: release.tag_name, url: release.html_url, draft: release.draft === true, ...(typeof release.immutable === 'boolean' ? { immutable: release.immutable } : {}) };
+    const result: FetchResult = { release: release_, bundle, sigstoreBundle, ...(intotoJsonl ? { intotoJsonl } : {}), verdict: 'downloaded', problems: [] };
+    const jsonlMismatch = (message: string): void => {
+      result.problems.push({ code: 'SIGSTORE_JSONL_MISMATCH', message: `${message}; it was not kept` });
+    };
+    if (staged && !(await firstLineIs(staged.temporary, sigstoreBundle.path))) jsonlMismatch(`the first line of ${staged.file.name} is not ${sigstoreBundle.name}`);
+    if (intotoJsonl) {
+      result.intotoMatches = await envelopesMatch(sigstoreBundle.path, intotoJsonl.path);
+      if (!result.intotoMatches) result.problems.push({ code: 'INTOTO_MISMATCH', message: `${intotoJsonl.name} is not the DSSE envelope of ${sigstoreBundle.name}` });
+    }
 
-  if (options.verify) {
-    result.verification = await verify({ ...options.verify, cwd: options.cwd, env, bundle: bundle.path, attestation: sigstoreBundle.path });
-    const { report } = result.verification;
-    result.verdict = report.verdict === 'policy-failed' ? 'policy-failed' : report.ok ? 'verified' : 'failed';
-    // After our own line, NAME.sigstore.jsonl must be the standard statements the verified bundle carries, byte for byte:
-    // gh and cosign read that file, so it must not say more (or other) than the bundle.
-    if (sigstoreJsonl && result.problems.length === 0 && !(await restIs(sigstoreJsonl.path, result.verification.standardBytes ?? Buffer.alloc(0)))) {
-      result.problems.push({ code: 'SIGSTORE_JSONL_MISMATCH', message: `${sigstoreJsonl.name}: after its first line, it is not the standard statements the bundle carries (attestations/standard.sigstore.jsonl)` });
+    if (options.verify) {
+      result.verification = await verify({ ...options.verify, cwd: options.cwd, env, bundle: bundle.path, attestation: sigstoreBundle.path });
+      const { report } = result.verification;
+      result.verdict = report.verdict === 'policy-failed' ? 'policy-failed' : report.ok ? 'verified' : 'failed';
+      // After our own line, NAME.sigstore.jsonl must be the standard statements the verified bundle carries, byte for byte:
+      // gh and cosign read that file, so it must not say more (or other) than the bundle.
+      if (staged && result.problems.length === 0 && !(await restIs(staged.temporary, result.verification.standardBytes ?? Buffer.alloc(0)))) {
+        jsonlMismatch(`${staged.file.name}: after its first line, it is not the standard statements the bundle carries (attestations/standard.sigstore.jsonl)`);
+      }
+      const foreign = result.problems.find((p) => p.code === 'SIGSTORE_JSONL_MISMATCH');
+      if (foreign) failReport(result.verification, staged?.file.name ?? '', foreign.message);
+    }
+    if (staged && !result.problems.some((p) => p.code === 'SIGSTORE_JSONL_MISMATCH')) {
+      await putInPlace(staged.temporary, staged.file.path, options.force ?? false);
+      result.sigstoreJsonl = staged.file;
+    } else if (staged && options.force) {
+      // --force replaced the bundle beside it: an older NAME.sigstore.jsonl left there would now be foreign to it.
+      await rm(staged.file.path, { force: true });
+    }
+    if (result.problems.length > 0) result.verdict = 'failed';
+    return result;
+  } finally {
+    if (staged) {
+      await rm(staged.temporary, { force: true });
+      untrack(staged.temporary);
     }
   }
-  if (result.problems.length > 0) result.verdict = 'failed';
-  return result;
+}
+
+/**
+ * The release's NAME.sigstore.jsonl is not the bundle's own statements: the
+ * report the command prints (text and --json) fails with it, so no output
+ * says "verified" while the exit code says otherwise. It is reported as the
+ * standard statements' check: what gh and cosign would read beside the
+ * bundle is not what the bundle carries.
+ */
+function failReport(verification: VerifyResult, file: string, message: string): void {
+  const { report } = verification;
+  report.checks.push({ id: 'standard', ok: false, code: 'STANDARD_MISMATCH', message: `SIGSTORE_JSONL_MISMATCH: ${message}`, path: file });
+  report.ok = false;
+  report.verdict = 'failed';
+  report.assessment = assess(report, verification.manifest?.entries);
 }
 
 /** Whether the first line of a JSON-lines file is, byte for byte, the other file (its trailing newline aside). */
@@ -183,7 +223,27 @@ function safeName(name: string): string {
   return name;
 }
 
-async function download(client: ReleasesClient, asset: ReleaseAsset, target: string, force: boolean, onBytes?: ByteProgress): Promise<FetchedFile> {
+/** An asset downloaded whole and checked against GitHub's listing, still in its temporary file beside `file.path`. */
+interface Staged {
+  file: FetchedFile;
+  temporary: string;
+}
+
+async function stage(client: ReleasesClient, asset: ReleaseAsset, target: string, options: FetchOptions, progress: (m: string) => void): Promise<Staged> {
+  progress(`downloading ${asset.name} (${asset.size} bytes)`);
+  let temporary = '';
+  const file = await download(client, asset, target, options.force ?? false, options.onBytes, (tmp) => {
+    temporary = tmp;
+  });
+  return { file, temporary };
+}
+
+/**
+ * Downloads an asset beside `target` and puts it in place when whole and as
+ * listed; with `keep`, it is left in its temporary file (handed to `keep`,
+ * still tracked for removal on a signal) for the caller to place or remove.
+ */
+async function download(client: ReleasesClient, asset: ReleaseAsset, target: string, force: boolean, onBytes?: ByteProgress, keep?: (temporary: string) => void): Promise<FetchedFile> {
   if (!force && (await exists(target))) throw new FileError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, target);
   const temporaries: string[] = [];
   await removeStaleLeftovers(dirname(target));
@@ -198,11 +258,14 @@ async function download(client: ReleasesClient, asset: ReleaseAsset, target: str
     const { sha256 } = got;
     if (got.size !== asset.size) throw new GitHubError('ASSET_MISMATCH', `${asset.name}: ${got.size} bytes downloaded, GitHub lists ${asset.size}`);
     if (asset.digest && asset.digest !== `sha256:${sha256}`) throw new GitHubError('ASSET_MISMATCH', `${asset.name}: downloaded sha256:${sha256}, GitHub lists ${asset.digest}`);
-    await putInPlace(tmp, target, force);
+    if (keep) {
+      keep(tmp);
+      temporaries.splice(temporaries.indexOf(tmp), 1);
+    } else await putInPlace(tmp, target, force);
     return { name: asset.name, path: target, size: got.size, sha256 };
   } finally {
     await Promise.all(temporaries.map((t) => rm(t, { force: true })));
-    temporaries.forEach(release);
+    temporaries.forEach(untrack);
   }
 }
 

@@ -529,7 +529,8 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyIm
   for (const reference of found.evidence) {
     const result = await verify({ ...rest, bundle: reference, subjectDigests, open: async () => (await openEvidenceStream({ env, reference, ...(registry ? { registry } : {}) })).stream });
     const verdict = result.report.verdict ?? (result.report.ok ? 'verified' : 'failed');
-    const authentic = result.report.assessment?.authenticity.status === 'authentic';
+    // A candidate that does not cover the image is not its evidence, however authentic.
+    const authentic = result.report.assessment?.authenticity.status === 'authentic' && result.report.assessment.coverage?.status !== 'not-covered';
     const signedCreated = authentic ? result.manifest?.created : undefined;
     candidates.push({ reference, verdict, ...(signedCreated ? { created: signedCreated } : {}) });
     verified.push({ reference, authentic, ...(signedCreated ? { signedCreated } : {}), result });

@@ -15,6 +15,21 @@ export interface DiffBundleInfo {
   version: string;
   created: string;
   manifestDigest: string;
+  /**
+   * How this side was checked, so no output implies more than was shown:
+   * `not-checked` (integrity only: its content matches its digests, but the
+   * signature was not checked, so what it says is its own claim), `authentic`
+   * (signature and signer verified), or `failed` (the signature or signer did
+   * not verify; its figures are still compared, as claims).
+   */
+  checked: DiffSideCheck;
+}
+
+export interface DiffSideCheck {
+  authenticity: 'authentic' | 'not-checked' | 'failed';
+  method: 'integrity-only' | 'identity' | 'key';
+  /** `integrity only: signature not checked`, or who signed it and how that was verified. */
+  summary: string;
 }
 
 export interface DiffComponent {

@@ -1,5 +1,5 @@
 import { escapeValue } from './terminal.js';
-import { LEVELS, SEVERITIES, TEST_COUNTS, type Change, type DiffComponent, type DiffResult } from '../diff/result.js';
+import { LEVELS, SEVERITIES, TEST_COUNTS, type Change, type DiffBundleInfo, type DiffComponent, type DiffResult } from '../diff/result.js';
 
 /**
  * `evidence diff` for people: one section per area, `+` for what the new
@@ -10,8 +10,13 @@ export function formatDiff(r: DiffResult): string {
   const lines: string[] = [
     `${r.old.name} ${r.old.version} → ${r.new.name} ${r.new.version}`,
     `old  ${r.old.path}  created ${r.old.created}  manifest ${r.old.manifestDigest}`,
+    `     ${checkedLine(r.old.checked)}`,
     `new  ${r.new.path}  created ${r.new.created}  manifest ${r.new.manifestDigest}`,
+    `     ${checkedLine(r.new.checked)}`,
   ];
+  if (r.old.checked.authenticity !== 'authentic' || r.new.checked.authenticity !== 'authentic') {
+    lines.push('note: what follows compares what the bundles claim; a side whose signature was not verified is not shown to be authentic');
+  }
   const section = (title: string, body: string[]): void => {
     lines.push('', title, ...(body.length ? body : ['  no change']));
   };
@@ -62,6 +67,13 @@ export function formatDiff(r: DiffResult): string {
   section('Subjects', [...r.subjects.added.map((s) => `  + ${s.name}  ${s.digest}`), ...r.subjects.removed.map((s) => `  - ${s.name}  ${s.digest}`)]);
   if (r.warnings.length) lines.push('', 'Warnings', ...r.warnings.map((w) => `  ! ${w}`));
   return `${lines.map(escapeValue).join('\n')}\n`;
+}
+
+/** How one side was checked, never more than that: integrity only, verified (by whom), or failed. */
+function checkedLine(c: DiffBundleInfo['checked']): string {
+  if (c.authenticity === 'authentic') return `signed and verified: ${c.summary}`;
+  if (c.authenticity === 'failed') return `NOT AUTHENTIC: ${c.summary}`;
+  return 'integrity only: signature not checked';
 }
 
 function component(c: DiffComponent): string {

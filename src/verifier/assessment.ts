@@ -1,5 +1,5 @@
 import type { Manifest } from '../core/manifest.js';
-import type { VerifyReport } from './report.js';
+import type { Check, VerifyReport } from './report.js';
 import { readSummary } from '../core/summaries.js';
 
 /**
@@ -21,6 +21,19 @@ export interface Assessment {
   policy: {
     status: 'satisfied' | 'failed' | 'not-evaluated';
     summary: string;
+  };
+  /**
+   * Present when release artifacts were asked about (`--subject`, an image):
+   * whether the bundle covers each. Kept apart from authenticity: an
+   * authentic bundle may simply not be about that file. A file whose name is
+   * a subject's but whose bytes are not (SUBJECT_DIGEST_MISMATCH) is not
+   * covered either: the bundle vouches for bytes, not names.
+   */
+  coverage?: {
+    /** `covered`: every file asked about is a subject; `not-covered`: at least one is not; `not-checked`: no trustworthy manifest to check against. */
+    status: 'covered' | 'not-covered' | 'not-checked';
+    summary: string;
+    files: { file: string; status: 'covered' | 'not-covered' | 'not-checked'; code?: string }[];
   };
   evidence: {
     /** `clean`: nothing of concern; `concerns`: see findings; `unknown`: the manifest could not be trusted or read. */
@@ -117,7 +130,9 @@ export function evidenceFindings(entries: readonly Entry[]): EvidenceFinding[] {
 
 /** The three answers for a finished report, from its checks, signature, policy and the manifest's entries. */
 export function assess(report: VerifyReport, entries: readonly Entry[] | undefined): Assessment {
-  const failedChecks = report.checks.filter((c) => !c.ok && !c.skipped);
+  // Whether the bundle is about a given file is not whether it is authentic: subjects are answered apart (coverage).
+  const failedChecks = report.checks.filter((c) => !c.ok && !c.skipped && c.id !== 'subjects');
+  const coverage = coverageOf(report.checks);
   const integrityOnly = report.mode === 'integrity-only';
   const sig = report.signature;
   const method: Assessment['authenticity']['method'] = integrityOnly ? 'integrity-only' : sig?.kind === 'public-key' ? 'key' : 'identity';
@@ -137,13 +152,21 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
 
   const p = report.policy;
   const policy: Assessment['policy'] = !p
-    ? { status: 'not-evaluated', summary: authenticity.status === 'failed' ? 'not evaluated: evidence that is not authentic is not judged' : 'no policy was given' }
+    ? {
+        status: 'not-evaluated',
+        summary:
+          authenticity.status === 'failed'
+            ? 'not evaluated: evidence that is not authentic is not judged'
+            : coverage?.status === 'not-covered'
+              ? 'not evaluated: the bundle does not cover the file asked about'
+              : 'no policy was given',
+      }
     : p.ok
       ? { status: 'satisfied', summary: `${p.policy.path} holds` }
       : { status: 'failed', summary: `${p.policy.path}: ${policyFailures(p)}` };
 
   if (!entries || authenticity.status === 'failed') {
-    return { authenticity, policy, evidence: { status: 'unknown', unverified: true, findings: [], summary: 'not assessed: the bundle is not authentic, so its figures cannot be trusted' } };
+    return { authenticity, policy, ...(coverage ? { coverage } : {}), evidence: { status: 'unknown', unverified: true, findings: [], summary: 'not assessed: the bundle is not authentic, so its figures cannot be trusted' } };
   }
   const findings = evidenceFindings(entries);
   const unverified = authenticity.status !== 'authentic';
@@ -151,7 +174,28 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
   const evidence: Assessment['evidence'] = findings.length
     ? { status: 'concerns', unverified, findings, summary: `${plural(findings.length, 'concern')}${claim}: ${findings.map((f) => `${f.path}: ${f.message}`).join('; ')}` }
     : { status: 'clean', unverified, findings, summary: `no failing or missing tests, failed thresholds, destructive changes, critical findings or spent error budgets${claim}` };
-  return { authenticity, policy, evidence };
+  return { authenticity, policy, ...(coverage ? { coverage } : {}), evidence };
+}
+
+/**
+ * Whether the release artifacts asked about are among the bundle's subjects:
+ * undefined when none was asked about. Not covered is not "not authentic":
+ * the bundle may be genuine and about other files.
+ */
+function coverageOf(checks: readonly Check[]): Assessment['coverage'] {
+  const asked = checks.filter((c) => c.id === 'subjects' && !c.skipped);
+  if (asked.length === 0) return undefined;
+  const files = asked.map((c) => ({
+    file: c.path ?? '',
+    status: c.ok ? ('covered' as const) : c.code === 'SUBJECT_NOT_CHECKED' ? ('not-checked' as const) : ('not-covered' as const),
+    ...(c.ok || !c.code ? {} : { code: c.code }),
+  }));
+  const missing = files.filter((f) => f.status === 'not-covered');
+  if (missing.length > 0) {
+    return { status: 'not-covered', files, summary: `not covered: the bundle does not vouch for ${missing.map((f) => `${f.file}${f.code === 'SUBJECT_DIGEST_MISMATCH' ? ' (a subject has that name, but other bytes)' : ''}`).join(', ')}` };
+  }
+  if (files.some((f) => f.status === 'not-checked')) return { status: 'not-checked', files, summary: 'not checked: there was no valid manifest to check the files against' };
+  return { status: 'covered', files, summary: `covered: ${files.map((f) => f.file).join(', ')} ${files.length === 1 ? 'is a subject' : 'are subjects'} of the bundle` };
 }
 
 function policyFailures(p: NonNullable<VerifyReport['policy']>): string {
@@ -172,7 +216,7 @@ export interface Verdict {
   ok: boolean;
   /** pass (green), warn (amber: integrity only, or concerns in the evidence), fail (red). */
   tone: 'pass' | 'warn' | 'fail';
-  /** The headline: VERIFIED, VERIFIED WITH CONCERNS, INTEGRITY ONLY, POLICY FAILED or VERIFICATION FAILED. */
+  /** The headline: VERIFIED, VERIFIED WITH CONCERNS, INTEGRITY ONLY, POLICY FAILED, NOT COVERED (an artifact asked about is not a subject) or VERIFICATION FAILED. */
   word: string;
   /** One sentence saying why. */
   detail: string;
@@ -187,8 +231,10 @@ export function headline(a: Assessment): Verdict {
     return `${d.charAt(0).toUpperCase()}${d.slice(1)}.`;
   };
   const authentic = { authentic: 'authentic', 'not-checked': 'authenticity not checked', failed: 'not authentic' }[a.authenticity.status];
-  const detail = sentence([`${authentic}: ${a.authenticity.summary}`, `policy: ${a.policy.summary}`, `evidence: ${a.evidence.status === 'concerns' ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}` : a.evidence.status === 'clean' ? 'no concerns' : 'not assessed'}`]);
+  const detail = sentence([`${authentic}: ${a.authenticity.summary}`, ...(a.coverage?.status === 'not-covered' ? [a.coverage.summary] : []), `policy: ${a.policy.summary}`, `evidence: ${a.evidence.status === 'concerns' ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}` : a.evidence.status === 'clean' ? 'no concerns' : 'not assessed'}`]);
   if (a.authenticity.status === 'failed') return { ok: false, tone: 'fail', word: 'VERIFICATION FAILED', detail, assessment: a };
+  // The release gate asked about a file the bundle is not about: a failure (exit 1), but not one of authenticity.
+  if (a.coverage?.status === 'not-covered') return { ok: false, tone: 'fail', word: 'NOT COVERED', detail, assessment: a };
   if (a.policy.status === 'failed') return { ok: false, tone: 'fail', word: 'POLICY FAILED', detail, assessment: a };
   if (a.authenticity.status === 'not-checked') return { ok: false, tone: 'warn', word: 'INTEGRITY ONLY', detail, assessment: a };
   if (a.evidence.status !== 'clean') return { ok: false, tone: 'warn', word: 'VERIFIED WITH CONCERNS', detail, assessment: a };

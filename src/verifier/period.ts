@@ -158,6 +158,8 @@ export function statusOf(m: PeriodMemberInput): { status: MemberStatus; reason: 
   const a = m.report?.assessment;
   if (!m.report || !a) return { status: 'not-authentic', reason: m.evidence.message ?? 'no verification report' };
   if (a.authenticity.status !== 'authentic') return { status: 'not-authentic', reason: a.authenticity.summary };
+  // An authentic bundle that does not cover the release's image is not that image's evidence.
+  if (a.coverage?.status === 'not-covered') return { status: 'not-authentic', reason: a.coverage.summary };
   if (a.policy.status === 'failed') return { status: 'policy-failed', reason: a.policy.summary };
   return { status: 'holds', reason: `authentic; ${a.policy.summary}` };
 }

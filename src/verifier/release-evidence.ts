@@ -32,7 +32,7 @@ function codePoints(a: string, b: string): number {
 export interface EvidenceCandidate {
   /** Where it is (an OCI reference, an asset's name). */
   reference: string;
-  /** Integrity, signature and signer verified (the policy aside). */
+  /** Integrity, signature and signer verified, and it covers the subjects asked about (the policy aside). */
   authentic: boolean;
   /** The signed manifest's `created`, when authentic. */
   signedCreated?: string;

@@ -106,6 +106,12 @@ function checkSums(manifest: Manifest, contents: BundleContents): Check[] {
   return out;
 }
 
+/**
+ * Whether each release artifact asked about is covered: among the subjects,
+ * by digest. A failure here says the bundle is not about that file, not that
+ * the bundle is not authentic (assessment.ts keeps the two apart); a subject
+ * of the same name with other bytes does not cover it either.
+ */
 function checkSubjects(manifest: Manifest | undefined, subjects: SubjectToCheck[]): Check[] {
   return subjects.map((s): Check => {
     if (!manifest) return { id: 'subjects', ok: false, code: 'SUBJECT_NOT_CHECKED', message: `${s.file}: no valid manifest to check it against`, path: s.file };
@@ -114,9 +120,9 @@ function checkSubjects(manifest: Manifest | undefined, subjects: SubjectToCheck[
     const base = s.file.split(/[\\/]/).pop();
     const sameName = manifest.subjects.find((m) => m.name === s.file || m.name.split('/').pop() === base);
     if (sameName) {
-      return { id: 'subjects', ok: false, code: 'SUBJECT_DIGEST_MISMATCH', message: `${s.file} does not match the release subject '${sameName.name}'`, path: s.file, expected: sameName.digest, found: s.digest };
+      return { id: 'subjects', ok: false, code: 'SUBJECT_DIGEST_MISMATCH', message: `${s.file} is not covered: the release subject '${sameName.name}' has that name but other bytes`, path: s.file, expected: sameName.digest, found: s.digest };
     }
-    return { id: 'subjects', ok: false, code: 'SUBJECT_NOT_IN_MANIFEST', message: `${s.file} is not among the bundle's release subjects`, path: s.file, found: s.digest };
+    return { id: 'subjects', ok: false, code: 'SUBJECT_NOT_IN_MANIFEST', message: `${s.file} is not covered: it is not among the bundle's release subjects`, path: s.file, found: s.digest };
   });
 }
 

@@ -73,7 +73,8 @@ describe.skipIf(!built)('the one-file verifier, run with Node alone', () => {
     const r = await verifier(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--certificate-identity/);
-    expect(r.stdout).toMatch(/Examples:\n {2}\$ evidence verify /);
+    // Examples the one-file verifier accepts as written (test/cli/standalone-usage.test.ts runs them).
+    expect(r.stdout).toMatch(/Examples:\n {2}\$ node evidence-verify\.mjs /);
     const v = await verifier(['--version']);
     expect(v).toMatchObject({ code: 0, stdout: `${JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version}\n` });
   });
