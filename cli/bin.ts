@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { cleanUpOnSignals } from '../src/fs/leftovers.js';
+import { warnOnUnsupportedNode } from './node-support.js';
 import { quietOnClosedPipe } from './pipes.js';
 import { run } from './run.js';
 
@@ -11,4 +12,5 @@ async function readStdin(): Promise<string> {
 
 quietOnClosedPipe(process.stdout, process.stderr);
 cleanUpOnSignals();
+warnOnUnsupportedNode(process.versions.node, process.env, process.stderr);
 process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), readStdin });

@@ -1,6 +1,8 @@
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import type { AuditReport, PeriodSummary, TrendPoint } from '../verifier/period.js';
 import { answers, sourceLine, STATUS_WORDS, verdictWords } from './audit.js';
+import { axisTicks, chartText, labelIndices, shortLabels } from './chart.js';
+import { escapeTerminal } from './terminal.js';
 import { COLOR, CSS, IdGen, Safe, badge, code, dataTable, figure, html, htmlDocument, px, svgOpen } from './html.js';
 
 /**
@@ -34,7 +36,9 @@ ${waiversSection(s)}
 ${trendsSection(s, ids)}
 </main>
 <footer><p>Each release's signed evidence bundle remains the record: verify any of them again with <code>evidence verify</code>. Figures marked “unverified” are a bundle's own claims, its signature not verified.</p></footer>`;
-  return htmlDocument(`${title} — evidence period audit`, CSS + AUDIT_CSS, body);
+  // Control and bidirectional characters from the data (tags, reasons, control titles) are shown as visible escapes
+  // everywhere in the page, tables and charts alike, as in the text and Markdown reports; the markup itself has none.
+  return escapeTerminal(htmlDocument(`${title} — evidence period audit`, CSS + AUDIT_CSS, body));
 }
 
 const STANDING_TONE: Record<string, { tone: string; mark: string }> = {
@@ -51,17 +55,25 @@ const TONE_COLOR: Record<string, string> = { pass: COLOR.passed, fail: COLOR.fai
 /** One cell per release, in publication order: its standing as colour, symbol and word. */
 function standingSection(s: PeriodSummary, ids: IdGen): Safe {
   const n = s.members.length;
-  const W = 1000;
-  const cell = Math.max(8, Math.min(48, Math.floor((W - 10) / Math.max(1, n))));
-  const H = 78;
+  const W = 800;
+  // Every cell inside the width, however many releases: thin ones past 160.
+  const cell = Math.min(48, (W - 10) / Math.max(1, n));
+  const gap = cell >= 6 ? 2 : cell / 4;
+  const H = 84;
   const t = ids.next('chart-title');
   const d = ids.next('chart-desc');
+  // Tags under the cells only when they fit: cut to what a cell holds, escaped, and the prefix all share left out.
+  const chars = Math.floor((cell - 4) / (11 * 0.62));
+  const short = shortLabels(s.members.map((m) => chartText(m.id)), Math.max(2, chars));
   const cells = s.members.map((m, i) => {
     const st = STANDING_TONE[m.status] ?? { tone: 'neutral', mark: '?' };
     const x = 5 + i * cell;
-    return html`<g><title>${`${m.id}: ${STATUS_WORDS[m.status]}`}</title><rect x="${px(x)}" y="6" width="${px(cell - 2)}" height="34" fill="${TONE_COLOR[st.tone] ?? COLOR.skipped}"/><text x="${px(x + (cell - 2) / 2)}" y="29" text-anchor="middle" font-size="15" font-weight="700" fill="#ffffff">${st.mark}</text>${cell >= 30 ? html`<text x="${px(x + (cell - 2) / 2)}" y="56" text-anchor="middle" font-size="10" fill="${COLOR.text}">${m.id.length > 8 ? `${m.id.slice(0, 7)}…` : m.id}</text>` : ''}</g>`;
+    return html`<g><title>${chartText(`${m.id}: ${STATUS_WORDS[m.status]}`)}</title><rect x="${px(x)}" y="6" width="${px(cell - gap)}" height="34" fill="${TONE_COLOR[st.tone] ?? COLOR.skipped}"/>${cell >= 10 ? html`<text x="${px(x + (cell - gap) / 2)}" y="29" text-anchor="middle" font-size="${cell >= 16 ? '15' : '9'}" font-weight="700" fill="#ffffff">${st.mark}</text>` : ''}${chars >= 6 ? html`<text x="${px(x + (cell - gap) / 2)}" y="56" text-anchor="middle" font-size="11" fill="${COLOR.text}">${short.labels[i] ?? ''}</text>` : ''}</g>`;
   });
-  const chart = html`${svgOpen(W, H, t, d, 'Standing of each release, in publication order', `${n} releases: ${Object.entries(s.counts).filter(([k, v]) => k !== 'population' && k !== 'examined' && v > 0).map(([k, v]) => `${v} ${STATUS_WORDS[k as keyof typeof STATUS_WORDS] ?? k}`).join(', ')}`)}${cells}<text x="5" y="74" font-size="11" fill="${COLOR.muted}">${s.members[0] ? s.members[0].published.slice(0, 10) : ''}</text><text x="${px(W - 5)}" y="74" text-anchor="end" font-size="11" fill="${COLOR.muted}">${s.members.at(-1)?.published.slice(0, 10) ?? ''}</text></svg>`;
+  const first = s.members[0]?.published.slice(0, 10) ?? '';
+  const last = s.members.at(-1)?.published.slice(0, 10) ?? '';
+  const axis = `${first}${short.prefix && chars >= 6 ? ` · tags start with “${short.prefix}”` : ''}`;
+  const chart = html`${svgOpen(W, H, t, d, 'Standing of each release, in publication order', `${n} releases: ${Object.entries(s.counts).filter(([k, v]) => k !== 'population' && k !== 'examined' && v > 0).map(([k, v]) => `${v} ${STATUS_WORDS[k as keyof typeof STATUS_WORDS] ?? k}`).join(', ')}`)}${cells}<text x="5" y="78" font-size="12" fill="${COLOR.muted}">${axis}</text><text x="${px(W - 5)}" y="78" text-anchor="end" font-size="12" fill="${COLOR.muted}">${last}</text></svg>`;
   const rows = (['holds', 'policy-failed', 'not-authentic', 'unsigned', 'missing', 'unavailable', 'not-examined'] as const).filter((k) => s.counts[k] > 0).map((k) => [STATUS_WORDS[k], s.counts[k]]);
   return html`<section id="standing"><h2>Standing across the period</h2>${figure(chart, dataTable('Releases by standing', ['Standing', 'Releases'], rows), 'Each release of the period, oldest first. ✓ holds; ✗ failed the policy or is not authentic; ? unsigned; ∅ no evidence; ! could not be read; – not in the sample.')}</section>`;
 }
@@ -108,15 +120,16 @@ interface Series {
 }
 
 /** A line chart over the releases: one point per release (a gap where it has no figure), each labelled, with a legend. */
-function lineChart(ids: IdGen, o: { title: string; desc: string; labels: string[]; series: Series[]; min?: number }): Safe {
-  const W = 1000;
-  const H = 250;
-  const left = 56;
-  const right = 16;
-  const top = 30;
-  const bottom = 48;
+function lineChart(ids: IdGen, o: { title: string; desc: string; labels: string[]; series: Series[]; min?: number; integer?: boolean }): Safe {
+  // 800 units wide: drawn at full width of the page, its 12-unit text stays readable from a desktop screen down to A4 paper.
+  const W = 800;
+  const H = 260;
+  const left = 64;
+  const right = 24;
+  const top = 34;
+  const bottom = 52;
   const all = o.series.flatMap((x) => x.values.filter((v): v is number => v !== null));
-  const max = Math.max(...all, 1e-9);
+  const max = Math.max(...all, o.min ?? 0);
   const min = Math.min(o.min ?? 0, ...all);
   const span = max - min || 1;
   const n = o.labels.length;
@@ -124,12 +137,17 @@ function lineChart(ids: IdGen, o: { title: string; desc: string; labels: string[
   const y = (v: number): number => top + (1 - (v - min) / span) * (H - top - bottom);
   const t = ids.next('chart-title');
   const d = ids.next('chart-desc');
-  const grid = [0, 0.5, 1].map((f) => {
-    const v = min + f * span;
-    return html`<line x1="${px(left)}" x2="${px(W - right)}" y1="${px(y(v))}" y2="${px(y(v))}" stroke="${COLOR.grid}"/><text x="${px(left - 6)}" y="${px(y(v) + 4)}" text-anchor="end" font-size="11" fill="${COLOR.muted}">${o.series[0]?.format(v) ?? String(v)}</text>`;
-  });
-  const every = Math.max(1, Math.ceil(n / 12));
-  const xlabels = o.labels.map((l, i) => (i % every === 0 || i === n - 1 ? html`<text x="${px(x(i))}" y="${px(H - bottom + 16)}" text-anchor="middle" font-size="10" fill="${COLOR.muted}">${l.length > 10 ? `${l.slice(0, 9)}…` : l}</text>` : ''));
+  const format = o.series[0]?.format ?? String;
+  const grid = axisTicks(min, max, format, o.integer).map(
+    (tk) => html`<line x1="${px(left)}" x2="${px(W - right)}" y1="${px(y(tk.value))}" y2="${px(y(tk.value))}" stroke="${COLOR.grid}"/><text class="y-tick" x="${px(left - 8)}" y="${px(y(tk.value) + 4)}" text-anchor="end" font-size="12" fill="${COLOR.muted}">${tk.label}</text>`,
+  );
+  // Labels as shown: escaped, the prefix every tag shares said once, each cut to fit, and only as many as fit side by side.
+  const LABEL_CHARS = 14;
+  const short = shortLabels(o.labels.map(chartText), LABEL_CHARS);
+  const widest = Math.max(1, ...short.labels.map((l) => l.length));
+  const room = (W - left - right) / (widest * 12 * 0.62 + 16) + 1;
+  const xlabels = labelIndices(n, room).map((i) => html`<text class="x-label" x="${px(x(i))}" y="${px(H - bottom + 18)}" text-anchor="${n > 1 && i === 0 ? 'start' : n > 1 && i === n - 1 ? 'end' : 'middle'}" font-size="12" fill="${COLOR.muted}">${short.labels[i] ?? ''}</text>`);
+  const axisNote = short.prefix ? html`<text x="${px(left)}" y="${px(H - 8)}" font-size="12" fill="${COLOR.muted}">${`Releases (tags start with “${short.prefix}”)`}</text>` : html`<text x="${px(left)}" y="${px(H - 8)}" font-size="12" fill="${COLOR.muted}">Releases</text>`;
   const lines = o.series.map((sr) => {
     const segments: string[] = [];
     let current: string[] = [];
@@ -140,10 +158,10 @@ function lineChart(ids: IdGen, o: { title: string; desc: string; labels: string[
       } else current.push(`${px(x(i))},${px(y(v))}`);
     });
     if (current.length) segments.push(current.join(' '));
-    return html`<g class="series" data-series="${sr.name}">${segments.map((p) => html`<polyline points="${p}" fill="none" stroke="${sr.color}" stroke-width="2.5"${sr.dash ? html` stroke-dasharray="${sr.dash}"` : ''}/>`)}${sr.values.map((v, i) => (v === null ? '' : html`<circle cx="${px(x(i))}" cy="${px(y(v))}" r="3.5" fill="${sr.color}"><title>${`${o.labels[i] ?? ''}: ${sr.name} ${sr.format(v)}`}</title></circle>`))}</g>`;
+    return html`<g class="series" data-series="${chartText(sr.name)}">${segments.map((p) => html`<polyline points="${p}" fill="none" stroke="${sr.color}" stroke-width="2.5"${sr.dash ? html` stroke-dasharray="${sr.dash}"` : ''}/>`)}${sr.values.map((v, i) => (v === null ? '' : html`<circle cx="${px(x(i))}" cy="${px(y(v))}" r="3.5" fill="${sr.color}"><title>${chartText(`${o.labels[i] ?? ''}: ${sr.name} ${sr.format(v)}`)}</title></circle>`))}</g>`;
   });
-  const legend = o.series.map((sr, i) => html`<g><rect x="${px(left + i * 200)}" y="8" width="14" height="4" fill="${sr.color}"/><text x="${px(left + i * 200 + 20)}" y="14" font-size="12" fill="${COLOR.text}">${sr.name}</text></g>`);
-  return html`${svgOpen(W, H, t, d, o.title, o.desc)}${grid}${xlabels}${lines}${legend}</svg>`;
+  const legend = o.series.map((sr, i) => html`<g><line x1="${px(left + i * 220)}" x2="${px(left + i * 220 + 22)}" y1="12" y2="12" stroke="${sr.color}" stroke-width="3"${sr.dash ? html` stroke-dasharray="${sr.dash}"` : ''}/><text x="${px(left + i * 220 + 30)}" y="16" font-size="13" fill="${COLOR.text}">${chartText(sr.name)}</text></g>`);
+  return html`${svgOpen(W, H, t, d, o.title, o.desc)}${grid}${xlabels}${axisNote}${lines}${legend}</svg>`;
 }
 
 function trendsSection(s: PeriodSummary, ids: IdGen): Safe {
@@ -156,10 +174,10 @@ function trendsSection(s: PeriodSummary, ids: IdGen): Safe {
   const has = (f: (p: TrendPoint) => number | null): boolean => t.some((p) => f(p) !== null);
   const show = (v: number | null, f: (v: number) => string): string => (v === null ? '–' : f(v));
   if (has((p) => p.tests)) {
-    charts.push(figure(lineChart(ids, { title: 'Tests per release', desc: 'Test cases run and failed (or errored) in each release', labels, series: [{ name: 'tests', color: COLOR.passed, values: t.map((p) => p.tests), format: int }, { name: 'failed or errored', color: COLOR.failed, values: t.map((p) => p.testsFailed), format: int, dash: '6 3' }] }), table('Tests per release', ['Tests', 'Failed'], (p) => [show(p.tests, int), show(p.testsFailed, int)]), 'Tests: from each release\'s JUnit reports.'));
+    charts.push(figure(lineChart(ids, { title: 'Tests per release', desc: 'Test cases run and failed (or errored) in each release', labels, integer: true, series: [{ name: 'tests', color: COLOR.passed, values: t.map((p) => p.tests), format: int }, { name: 'failed or errored', color: COLOR.failed, values: t.map((p) => p.testsFailed), format: int, dash: '6 3' }] }), table('Tests per release', ['Tests', 'Failed'], (p) => [show(p.tests, int), show(p.testsFailed, int)]), 'Tests: from each release\'s JUnit reports.'));
   }
   if (has((p) => p.findingsCritical)) {
-    charts.push(figure(lineChart(ids, { title: 'Findings per release', desc: 'Critical and high findings of the scans in each release', labels, series: [{ name: 'critical', color: COLOR.critical, values: t.map((p) => p.findingsCritical), format: int }, { name: 'high', color: COLOR.high, values: t.map((p) => p.findingsHigh), format: int, dash: '6 3' }] }), table('Findings per release', ['Critical', 'High'], (p) => [show(p.findingsCritical, int), show(p.findingsHigh, int)]), 'Findings: from each release\'s SARIF.'));
+    charts.push(figure(lineChart(ids, { title: 'Findings per release', desc: 'Critical and high findings of the scans in each release', labels, integer: true, series: [{ name: 'critical', color: COLOR.critical, values: t.map((p) => p.findingsCritical), format: int }, { name: 'high', color: COLOR.high, values: t.map((p) => p.findingsHigh), format: int, dash: '6 3' }] }), table('Findings per release', ['Critical', 'High'], (p) => [show(p.findingsCritical, int), show(p.findingsHigh, int)]), 'Findings: from each release\'s SARIF.'));
   }
   if (has((p) => p.leadTimeMedianSeconds) || has((p) => p.deploymentsPerDay)) {
     const h = (v: number): string => `${(v / 3600).toFixed(1)} h`;
@@ -174,12 +192,23 @@ function trendsSection(s: PeriodSummary, ids: IdGen): Safe {
 
 const AUDIT_CSS = `
 #standing figure.chart, #trends figure.chart { grid-template-columns: minmax(0, 1fr); }
+#standing .chart-svg, #trends .chart-svg { max-width: none; }
 #trends .chart-data { max-height: 320px; overflow: auto; }
 table.releases, table.controls { width: 100%; border-collapse: collapse; font-size: 14px; }
-table.releases th, table.releases td, table.controls th, table.controls td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
+table.releases th, table.releases td, table.controls th, table.controls td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+table.releases thead th, table.controls thead th { white-space: normal; }
+/* Tags, URLs, digests and rule names break anywhere, so the table fits the page; words in the other cells stay whole. */
+table.releases tbody th, table.releases td:last-child, table.controls tbody th, table.controls td:nth-child(2), table.controls td:last-child { overflow-wrap: anywhere; }
+table.releases td:nth-child(2) { white-space: nowrap; }
+table.releases .code, table.controls .code { word-break: break-all; }
 .control-title { font-weight: 400; font-size: 12px; color: var(--muted); }
 ul.missing { margin: 4px 0 0; padding-left: 18px; font-size: 12px; color: var(--warn-fg, var(--muted)); }
-.meter { display: inline-block; width: 90px; height: 10px; background: var(--neutral-bg); border: 1px solid var(--line); vertical-align: middle; }
+.meter { display: inline-block; width: 90px; max-width: 100%; height: 10px; background: var(--neutral-bg); border: 1px solid var(--line); vertical-align: middle; }
 .meter span { display: block; height: 100%; background: var(--pass-fg); }
 p.note { color: var(--muted); font-size: 13px; }
+@media print {
+  table.releases, table.controls { font-size: 8.5pt; }
+  table.releases th, table.releases td, table.controls th, table.controls td { padding: 3px 4px; }
+  #trends .chart-data { max-height: none; overflow: visible; }
+}
 `;

@@ -1,5 +1,7 @@
+import { chartText } from './chart.js';
 import { formatBytes } from './text.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
+import { escapeTerminal } from './terminal.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import {
@@ -97,9 +99,9 @@ export class Safe {
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Entity-escapes &<>"' (text and attribute values alike). */
+/** Entity-escapes &<>"' (text and attribute values alike), after making controls and bidirectional overrides visible, as text and Markdown do. */
 export function esc(s: string): string {
-  return String(s).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+  return escapeTerminal(String(s)).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
 function fragment(v: unknown): string {
@@ -143,6 +145,8 @@ const STATUS: Record<string, { tone: Tone; mark: string; word: string }> = {
   expired: { tone: 'fail', mark: '✗', word: 'Expired' },
   active: { tone: 'pass', mark: '✓', word: 'In force' },
   'not-applicable': { tone: 'neutral', mark: '–', word: 'N/A' },
+  'partly-shown': { tone: 'warn', mark: '◐', word: 'Partly shown' },
+  'not-shown': { tone: 'neutral', mark: '–', word: 'Not shown (no evidence)' },
   'not-checked': { tone: 'neutral', mark: '–', word: 'Not checked' },
   none: { tone: 'neutral', mark: '–', word: 'None' },
 };
@@ -343,7 +347,7 @@ function controlsSection(p: PolicyResult | undefined): Safe {
     (g) =>
       html`<tbody>${g.items.map(
         (q, i) =>
-          html`<tr>${i === 0 ? html`<th scope="rowgroup" rowspan="${String(g.items.length)}">${g.control ? html`<span class="tag">${g.control}</span>${g.title ? html`<div class="muted">${g.title}</div>` : ''}` : html`<span class="muted">(no control)</span>`}</th><td rowspan="${String(g.items.length)}">${badge(g.status)}</td>` : ''}<td>${q.type === 'rule' ? '' : `${q.type} `}${q.name}</td><td>${badge(q.status)}</td></tr>`,
+          html`<tr>${i === 0 ? html`<th scope="rowgroup" rowspan="${String(g.items.length)}">${g.control ? html`<span class="tag">${g.control}</span>${g.title ? html`<div class="muted">${g.title}</div>` : ''}` : html`<span class="muted">(no control)</span>`}</th><td rowspan="${String(g.items.length)}">${badge(g.status)}${g.missing.length ? html`<ul class="missing">${g.missing.map((m) => html`<li>Missing: ${m}</li>`)}</ul>` : ''}</td>` : ''}<td>${q.type === 'rule' ? '' : `${q.type} `}${q.name}</td><td>${badge(q.status)}</td></tr>`,
       )}</tbody>`,
   )}</table>`
       : html`<p class="note">The policy has no rules to map to controls.</p>`
@@ -397,7 +401,7 @@ interface Bar {
 }
 
 export function svgOpen(width: number, height: number, titleId: string, descId: string, title: string, desc: string): Safe {
-  return html`<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 ${px(width)} ${px(height)}" width="${px(width)}" height="${px(height)}" role="img" aria-labelledby="${titleId} ${descId}" font-family="system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif"><title id="${titleId}">${title}</title><desc id="${descId}">${desc}</desc>`;
+  return html`<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 ${px(width)} ${px(height)}" width="${px(width)}" height="${px(height)}" role="img" aria-labelledby="${titleId} ${descId}" font-family="system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif"><title id="${titleId}">${chartText(title)}</title><desc id="${descId}">${chartText(desc)}</desc>`;
 }
 
 /** Horizontal bars, one row per value, each labelled with its value; an optional reference line. */
@@ -416,10 +420,10 @@ export function barChart(ids: IdGen, o: { title: string; desc: string; bars: Bar
   const rows = o.bars.map((b, i) => {
     const y = top + i * rowH;
     const w = Math.max(x(b.value) - labelW, b.value > 0 ? 2 : 0);
-    return html`<g><text x="${px(labelW - 10)}" y="${px(y + 19)}" text-anchor="end" font-size="13" fill="${COLOR.text}">${b.label}</text><rect x="${px(labelW)}" y="${px(y + 5)}" width="${px(area)}" height="20" fill="${COLOR.track}"/><rect x="${px(labelW)}" y="${px(y + 5)}" width="${px(w)}" height="20" fill="${b.color}"/><text x="${px(labelW + w + 6)}" y="${px(y + 19)}" font-size="13" font-weight="600" fill="${COLOR.text}" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke">${b.valueLabel}</text></g>`;
+    return html`<g><text x="${px(labelW - 10)}" y="${px(y + 19)}" text-anchor="end" font-size="13" fill="${COLOR.text}">${chartText(b.label)}</text><rect x="${px(labelW)}" y="${px(y + 5)}" width="${px(area)}" height="20" fill="${COLOR.track}"/><rect x="${px(labelW)}" y="${px(y + 5)}" width="${px(w)}" height="20" fill="${b.color}"/><text x="${px(labelW + w + 6)}" y="${px(y + 19)}" font-size="13" font-weight="600" fill="${COLOR.text}" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke">${chartText(b.valueLabel)}</text></g>`;
   });
   const ref = o.ref
-    ? html`<line x1="${px(x(o.ref.value))}" x2="${px(x(o.ref.value))}" y1="${px(top - 4)}" y2="${px(H - 4)}" stroke="${COLOR.text}" stroke-width="1.5" stroke-dasharray="4 3"/><text x="${px(x(o.ref.value))}" y="${px(top - 8)}" text-anchor="middle" font-size="12" fill="${COLOR.text}">${o.ref.label}</text>`
+    ? html`<line x1="${px(x(o.ref.value))}" x2="${px(x(o.ref.value))}" y1="${px(top - 4)}" y2="${px(H - 4)}" stroke="${COLOR.text}" stroke-width="1.5" stroke-dasharray="4 3"/><text x="${px(x(o.ref.value))}" y="${px(top - 8)}" text-anchor="middle" font-size="12" fill="${COLOR.text}">${chartText(o.ref.label)}</text>`
     : '';
   return html`${svgOpen(W, H, t, d, o.title, o.desc)}<line x1="${px(labelW)}" x2="${px(labelW)}" y1="${px(top)}" y2="${px(H - 8)}" stroke="${COLOR.grid}"/>${rows}${ref}</svg>`;
 }
@@ -432,18 +436,20 @@ function gaugeChart(ids: IdGen, o: { title: string; desc: string; ratio: number 
   const d = ids.next('chart-desc');
   const r = o.ratio === null ? 0 : Math.min(1, Math.max(0, o.ratio));
   const area = W - 2;
-  return html`${svgOpen(W, H, t, d, o.title, o.desc)}<text x="1" y="16" font-size="14" font-weight="600" fill="${COLOR.text}">${o.label}</text><rect x="1" y="26" width="${px(area)}" height="22" fill="${COLOR.track}" stroke="${COLOR.grid}"/><rect x="1" y="26" width="${px(area * r)}" height="22" fill="${o.color}"/>${[0, 0.25, 0.5, 0.75, 1].map(
+  return html`${svgOpen(W, H, t, d, o.title, o.desc)}<text x="1" y="16" font-size="14" font-weight="600" fill="${COLOR.text}">${chartText(o.label)}</text><rect x="1" y="26" width="${px(area)}" height="22" fill="${COLOR.track}" stroke="${COLOR.grid}"/><rect x="1" y="26" width="${px(area * r)}" height="22" fill="${o.color}"/>${[0, 0.25, 0.5, 0.75, 1].map(
     (f) =>
       html`<line x1="${px(1 + area * f)}" x2="${px(1 + area * f)}" y1="48" y2="52" stroke="${COLOR.muted}"/><text x="${px(Math.min(W - 2, Math.max(1, 1 + area * f)))}" y="62" font-size="10" fill="${COLOR.muted}" text-anchor="${f === 0 ? 'start' : f === 1 ? 'end' : 'middle'}">${`${f * 100}%`}</text>`,
   )}</svg>`;
 }
 
+/** A chart's data table: strings from the data escaped as the chart's labels are (chartText); markup already made (Safe) kept. */
 export function dataTable(caption: string, head: string[], rows: unknown[][]): Safe {
-  return html`<table class="data"><caption>${caption}</caption><thead><tr>${head.map((h, i) => html`<th scope="col"${i > 0 ? html` class="num"` : ''}>${h}</th>`)}</tr></thead><tbody>${rows.map((r) => html`<tr>${r.map((c, i) => (i === 0 ? html`<th scope="row">${c}</th>` : html`<td class="num">${c}</td>`))}</tr>`)}</tbody></table>`;
+  const cell = (c: unknown): unknown => (typeof c === 'string' ? chartText(c) : c);
+  return html`<table class="data"><caption>${chartText(caption)}</caption><thead><tr>${head.map((h, i) => html`<th scope="col"${i > 0 ? html` class="num"` : ''}>${chartText(h)}</th>`)}</tr></thead><tbody>${rows.map((r) => html`<tr>${r.map((c, i) => (i === 0 ? html`<th scope="row">${cell(c)}</th>` : html`<td class="num">${cell(c)}</td>`))}</tr>`)}</tbody></table>`;
 }
 
 export function figure(chart: Safe, table: Safe, caption: string): Safe {
-  return html`<figure class="chart"><div class="chart-graphic">${chart}</div><div class="chart-data">${table}</div><figcaption>${caption}</figcaption></figure>`;
+  return html`<figure class="chart"><div class="chart-graphic">${chart}</div><div class="chart-data">${table}</div><figcaption>${chartText(caption)}</figcaption></figure>`;
 }
 
 const CAP = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
@@ -527,7 +533,7 @@ function sloFigure(ids: IdGen, s: SloView): Safe {
     ['As of', s.asOf],
     ['Source', s.live ? 'queried live' : 'saved snapshot'],
   ]);
-  return html`<figure class="chart slo"><div class="chart-graphic"><p class="chart-title">${name}</p>${gauge}${burn}</div><div class="chart-data">${table}</div><figcaption>SLO ${s.name} from <code>${s.path}</code>. ${burnDesc}</figcaption></figure>`;
+  return html`<figure class="chart slo"><div class="chart-graphic"><p class="chart-title">${chartText(name)}</p>${gauge}${burn}</div><div class="chart-data">${table}</div><figcaption>SLO ${chartText(s.name)} from <code>${chartText(s.path)}</code>. ${chartText(burnDesc)}</figcaption></figure>`;
 }
 
 const BANDS = ['yearly', 'monthly', 'weekly', 'daily'] as const;
@@ -568,7 +574,7 @@ function doraFigure(ids: IdGen, d: DoraView): Safe {
     150,
     'Time to restore service (median)',
     formatDuration(d.timeToRestoreMedian),
-    html`<text x="${px(288 + 14)}" y="${px(150 + 92)}" font-size="12" fill="${COLOR.text}">${`${d.resolvedIncidents ?? 'n/a'} of ${d.incidents ?? 'n/a'} incidents resolved`}</text><text x="${px(288 + 14)}" y="${px(150 + 116)}" font-size="11" fill="${COLOR.muted}">${`Environment: ${d.environment}`}</text>`,
+    html`<text x="${px(288 + 14)}" y="${px(150 + 92)}" font-size="12" fill="${COLOR.text}">${`${d.resolvedIncidents ?? 'n/a'} of ${d.incidents ?? 'n/a'} incidents resolved`}</text><text x="${px(288 + 14)}" y="${px(150 + 116)}" font-size="11" fill="${COLOR.muted}">${chartText(`Environment: ${d.environment}`)}</text>`,
   );
 
   const svg = html`${svgOpen(W, H, t, dsc, `DORA metrics: ${d.environment}`, desc)}${freq}${lead}${change}${restore}</svg>`;
@@ -637,6 +643,7 @@ td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: t
 .w-badge { width: 1%; white-space: nowrap; }
 td.code code { white-space: nowrap; overflow-wrap: normal; word-break: normal; }
 table.controls tbody { border-top: 2px solid var(--line); }
+ul.missing { margin: 6px 0 0; padding-left: 16px; font-size: 12px; color: var(--warn-fg); }
 table.controls th[scope="rowgroup"] { width: 22%; }
 table.evidence { table-layout: fixed; }
 table.evidence .c-path { width: 31%; } table.evidence .c-kind { width: 21%; } table.evidence .c-size { width: 9%; }
@@ -662,6 +669,7 @@ figure.chart figcaption { grid-column: 1 / -1; font-size: 13px; color: var(--mut
 table.data { font-size: 13px; }
 table.data th, table.data td { padding: 4px 8px; }
 table.data th { white-space: nowrap; }
+table.data tbody th { white-space: normal; overflow-wrap: anywhere; }
 table.data td.num { white-space: normal; }
 footer { margin-top: 40px; padding-top: 16px; padding-bottom: 40px; border-top: 1px solid var(--line); color: var(--muted); font-size: 13px; }
 @media (max-width: 820px) { .two-col, figure.chart { grid-template-columns: minmax(0, 1fr); } header.masthead, main, footer { width: calc(100% - 32px); } }
@@ -684,6 +692,7 @@ footer { margin-top: 40px; padding-top: 16px; padding-bottom: 40px; border-top: 
   thead { display: table-header-group; }
   caption { break-after: avoid; }
   figure.chart { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); border-color: #999999; }
+  table.data th { white-space: normal; }
   a { color: inherit; text-decoration: none; }
 }
 @media (forced-colors: active) { .badge, .verdict, figure.chart { border: 1px solid CanvasText; } }
