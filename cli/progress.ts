@@ -1,5 +1,5 @@
 import { Presets, SingleBar } from 'cli-progress';
-import type { ByteProgress } from '../src/fs/progress.js';
+import { RateMeter, type ByteProgress } from '../src/fs/progress.js';
 import { formatBytes } from '../src/present/text.js';
 import { escapeValue } from '../src/present/terminal.js';
 import type { CliIo, CliStream } from './options.js';
@@ -23,13 +23,14 @@ export function byteProgress(io: CliIo, options: { quiet?: boolean; json?: boole
   let bar: SingleBar | undefined;
   let label = '';
   let total = 0;
-  let since = Date.now();
+  // From the work's start (not the bar's, which may come a second later with the bytes of that second).
+  const meter = new RateMeter(started);
   const onBytes: ByteProgress = (e) => {
     if (!bar && Date.now() - started < (Number.isFinite(delay) ? delay : SHOW_AFTER_MS)) return;
     const t = e.total ?? Math.max(e.done, 1);
     const payload = (): Record<string, string> => {
-      const seconds = Math.max((Date.now() - since) / 1000, 0.001);
-      return { label: escapeValue(e.label).slice(0, 40), doneH: formatBytes(e.done), totalH: formatBytes(t), rate: `${formatBytes(Math.round(e.done / seconds))}/s` };
+      const rate = meter.rate(Date.now(), e.done, e.total);
+      return { label: escapeValue(e.label).slice(0, 40), doneH: formatBytes(e.done), totalH: formatBytes(t), rate: rate === undefined ? '…/s' : `${formatBytes(Math.round(rate))}/s` };
     };
     if (!bar) {
       bar = new SingleBar(
@@ -38,14 +39,13 @@ export function byteProgress(io: CliIo, options: { quiet?: boolean; json?: boole
       );
       label = e.label;
       total = t;
-      since = Date.now();
       bar.start(t, e.done, payload());
       return;
     }
     if (e.label !== label || t !== total) {
       label = e.label;
       total = t;
-      since = Date.now();
+      meter.restart(Date.now(), e.done);
       bar.setTotal(t);
     }
     bar.update(e.done, payload());

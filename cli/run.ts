@@ -1,3 +1,4 @@
+import { counted } from '../src/present/text.js';
 import { Command, Option } from 'commander';
 import { escapeValue } from '../src/present/terminal.js';
 import { PACKAGE_VERSION } from '../src/version.js';
@@ -100,7 +101,7 @@ function addCollect(program: Command, io: CliIo): void {
       progress?.done();
       bytesBar.stop();
       if (!o.quiet) {
-        io.stdout.write(`wrote ${result.output}: ${result.manifest.entries.length} evidence entries, ${result.manifest.subjects.length} subjects\n`);
+        io.stdout.write(`wrote ${result.output}: ${counted(result.manifest.entries.length, 'evidence entry', 'evidence entries')}, ${counted(result.manifest.subjects.length, 'subject')}\n`);
         if (result.signed) io.stdout.write(signedLines(result.signed));
       }
     });
@@ -550,7 +551,7 @@ function addExtract(program: Command, io: CliIo, outcome: { exitCode: number }):
     const result = await extract({ cwd: io.cwd, env: io.env, bundle, output: o.output, integrityOnly: o.integrityOnly, attestation: o.attestation, trustedRoot: o.trustedRoot, key: o.key, identity: identityFrom(o), ...(o.maxBundleSize !== undefined ? { maxBundleSize: parseSize(o.maxBundleSize, '--max-bundle-size') } : {}), ...(bar.onBytes ? { onBytes: bar.onBytes } : {}) }).finally(bar.stop);
     const how = result.report.mode === 'integrity-only' ? 'integrity only: the signature was NOT checked' : `signature verified${result.report.signature?.identity ? `, signed by ${result.report.signature.identity}` : result.report.signature?.key ? `, key ${result.report.signature.key}` : ''}`;
     if (o.json) io.stdout.write(`${JSON.stringify({ ...result.report, output: result.output ?? null, files: result.files }, null, 2)}\n`);
-    else if (result.output) io.stdout.write(`extracted ${result.files.length} entries to ${result.output} (${how})\n`);
+    else if (result.output) io.stdout.write(`extracted ${counted(result.files.length, 'entry', 'entries')} to ${result.output} (${how})\n`);
     else io.stdout.write(formatVerifyText(result.report));
     outcome.exitCode = exitCodeForVerdict(result.report.verdict, result.report.ok);
   });

@@ -1,7 +1,8 @@
 import type { SarifSummary } from '../core/summaries.js';
-import { effectiveSarifLevel, sarifLogSchema, sarifSecuritySeverity, securitySeverityBand, type SarifLog } from '../formats/sarif.js';
+import { effectiveSarifLevel, isEslintJsonOutput, sarifLogSchema, sarifSecuritySeverity, securitySeverityBand, type SarifLog } from '../formats/sarif.js';
 import { PACKAGE_VERSION } from '../version.js';
-import { outputFor, parseJsonAs, readInput, type Collector } from './collector.js';
+import { outputFor, parseJson, parseJsonAs, readInput, type Collector } from './collector.js';
+import { CollectError } from './errors.js';
 
 export const SARIF_MEDIA_TYPE = 'application/sarif+json';
 
@@ -11,7 +12,16 @@ export const sarifCollector: Collector = {
   version: PACKAGE_VERSION,
   async collect(input) {
     const bytes = await readInput(input);
-    const log = parseJsonAs(input, bytes, sarifLogSchema, 'SARIF_INVALID', 'not a valid SARIF 2.1.0 log');
+    let log: SarifLog;
+    try {
+      log = parseJsonAs(input, bytes, sarifLogSchema, 'SARIF_INVALID', 'not a valid SARIF 2.1.0 log');
+    } catch (e) {
+      // ESLint's own JSON is the usual mistake: say which formatter writes SARIF.
+      if (e instanceof CollectError && e.code === 'SARIF_INVALID' && isEslintJsonOutput(parseJson(input, bytes))) {
+        throw new CollectError('SARIF_INVALID', `${input.label}: this is ESLint's JSON output (eslint -f json), not SARIF; have ESLint write SARIF with the @microsoft/eslint-formatter-sarif package (eslint -f @microsoft/sarif -o ${input.label})`, { file: input.label, cause: e });
+      }
+      throw e;
+    }
     const s = summarizeSarif(log);
     return outputFor(bytes, 'sarif', SARIF_MEDIA_TYPE, { tools: s.tools, results: s.results, levels: s.levels, severities: s.severities });
   },

@@ -30,7 +30,9 @@ export class DownloadCache {
     this.#ready ??= (async () => {
       await mkdir(join(this.dir, 'sha256'), { recursive: true });
       await mkdir(join(this.dir, 'refs'), { recursive: true });
+      // Downloads of a run killed with SIGKILL (writes to refs/ sweep their own folder too).
       await removeStaleLeftovers(join(this.dir, 'sha256'));
+      await removeStaleLeftovers(join(this.dir, 'refs'));
     })();
     return this.#ready;
   }

@@ -1,5 +1,5 @@
 import type { ByteProgress } from '../fs/progress.js';
-import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
+import { release, sweptTemporaryBeside } from '../fs/leftovers.js';
 import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import pathApi, { dirname, join, resolve, win32, type PlatformPath } from 'node:path';
@@ -45,8 +45,7 @@ export interface ExtractResult {
 export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   const target = resolve(options.cwd, options.output);
   await assertEmptyOrAbsent(target, options.output);
-  await removeStaleLeftovers(dirname(target));
-  const staging = temporaryBeside(target);
+  const staging = await sweptTemporaryBeside(target);
   const blobDir = join(staging, '.blobs');
   const writeFailed = (e: unknown): VerifyError =>
     new VerifyError('EXTRACT_WRITE_FAILED', `${options.output}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: options.output, cause: e });

@@ -1,3 +1,4 @@
+import { counted } from '../present/text.js';
 import { hashFile } from '../fs/hash-file.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import { attach, type AttachResult } from './attach.js';
@@ -52,7 +53,7 @@ export async function releaseJob(options: ReleaseJobOptions): Promise<ReleaseJob
     // Signed as it is written: one write of the bundle.
     ...(options.sign ? { sign: stripUndefined(options.sign) } : {}),
   });
-  say(`collected ${collected.output}: ${collected.manifest.entries.length} evidence entries, ${collected.manifest.subjects.length} subjects`);
+  say(`collected ${collected.output}: ${counted(collected.manifest.entries.length, 'evidence entry', 'evidence entries')}, ${counted(collected.manifest.subjects.length, 'subject')}`);
   const result: ReleaseJobResult = { bundle: collected.output, bundleDigest: '' };
   const signed = collected.signed;
   if (signed) {

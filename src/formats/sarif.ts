@@ -450,3 +450,16 @@ export function securitySeverityBand(score: number): "critical" | "high" | "medi
   if (score > 0.0) return "low";
   return undefined;
 }
+
+/**
+ * Whether a JSON value is ESLint's own output (`eslint -f json`): an array
+ * of `{filePath, messages: [...]}`, one per file linted. It is often given
+ * where SARIF is wanted; the SARIF formatter is a separate package.
+ */
+export function isEslintJsonOutput(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((f: unknown) => f !== null && typeof f === "object" && typeof (f as { filePath?: unknown }).filePath === "string" && Array.isArray((f as { messages?: unknown }).messages))
+  );
+}

@@ -1,4 +1,4 @@
-import { release, removeStaleLeftovers, temporaryBeside } from './leftovers.js';
+import { release, sweptTemporaryBeside } from './leftovers.js';
 import { createWriteStream } from 'node:fs';
 import { link, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -16,8 +16,7 @@ export async function writeAtomically(target: string, force: boolean, write: (ou
   if (!force && (await exists(target))) {
     throw new FileError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, target);
   }
-  await removeStaleLeftovers(dirname(target));
-  const tmp = temporaryBeside(target);
+  const tmp = await sweptTemporaryBeside(target);
   try {
     const out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
     await write(out);

@@ -20,6 +20,21 @@ export function temporaryBeside(target: string): string {
   return path;
 }
 
+/**
+ * The one way a command makes a temporary path: first the dead leftovers in
+ * that folder are removed (what a run killed with SIGKILL left), then a
+ * fresh, tracked path beside `target` is named. `writeAtomically` (collect,
+ * sign, pull, render, vsa, trust-root update, the audit cache's refs) and
+ * extract's staging folder go through here. Writers that name a new path per
+ * attempt from a callback that cannot wait (fetch's and the audit cache's
+ * downloads) call `removeStaleLeftovers` on the folder once, then
+ * `temporaryBeside`.
+ */
+export async function sweptTemporaryBeside(target: string): Promise<string> {
+  await removeStaleLeftovers(dirname(target));
+  return temporaryBeside(target);
+}
+
 /** The temporary path is gone or has become the real thing: stop tracking it. */
 export function release(path: string): void {
   live.delete(path);

@@ -1,7 +1,7 @@
 import type { InspectResult } from '../core/manifest.js';
 import { isCollectedKind, readSummary } from '../core/summaries.js';
 import type { AttestationReport, AttestationSetReport } from '../verifier/report.js';
-import { controlResults } from '../verifier/controls/index.js';
+import { CONTROL_STATE_WORDS, controlResults } from '../verifier/controls/index.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import { assess, headline } from '../verifier/assessment.js';
 import { escapeValue } from './terminal.js';
@@ -19,6 +19,11 @@ export function formatBytes(n: number): string {
   return u === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
+/** `1 subject`, `2 subjects`: a count with its noun in the right number. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** One line that says what a typed summary holds; '(summary not readable)' when it has not its kind's shape, '' for kinds without a summary. */
 export function describeSummary(kind: string, summary: unknown): string {
   if (!isCollectedKind(kind)) return '';
@@ -29,16 +34,16 @@ export function describeSummary(kind: string, summary: unknown): string {
     case 'sbom': {
       const s = typed.summary;
       const deviations = s.conformance?.count ?? 0;
-      return `${s.format} ${s.specVersion}: ${s.components} components, ${s.licenses.length} licenses, ${s.unlicensed} unlicensed${deviations ? `; ${deviations} tolerated deviation${deviations === 1 ? '' : 's'} from the specification` : ''}`;
+      return `${s.format} ${s.specVersion}: ${counted(s.components, 'component')}, ${counted(s.licenses.length, 'license')}, ${s.unlicensed} unlicensed${deviations ? `; ${deviations} tolerated deviation${deviations === 1 ? '' : 's'} from the specification` : ''}`;
     }
     case 'sarif': {
       const { levels: l, severities: v, tools, results } = typed.summary;
-      return `${tools.join(', ') || 'no tool'}: ${results} results (${l.error} error, ${l.warning} warning, ${l.note} note); security: ${v.critical} critical, ${v.high} high, ${v.medium} medium, ${v.low} low`;
+      return `${tools.join(', ') || 'no tool'}: ${counted(results, 'result')} (${l.error} error, ${l.warning} warning, ${l.note} note); security: ${v.critical} critical, ${v.high} high, ${v.medium} medium, ${v.low} low`;
     }
     case 'junit': {
       const s = typed.summary;
       if (s.tests === 0) return '0 tests: NO TEST CASES (a report without tests proves nothing)';
-      return `${s.tests} tests: ${s.passed} passed, ${s.failed} failed, ${s.errored} errored, ${s.skipped} skipped in ${s.durationSeconds} s`;
+      return `${counted(s.tests, 'test')}: ${s.passed} passed, ${s.failed} failed, ${s.errored} errored, ${s.skipped} skipped in ${s.durationSeconds} s`;
     }
     case 'coverage':
       return `${typed.summary.format}: lines ${pct(typed.summary.lines.ratio)}, branches ${pct(typed.summary.branches.ratio)}`;
@@ -51,11 +56,11 @@ export function describeSummary(kind: string, summary: unknown): string {
       return `${c.create} create, ${c.update} update, ${c.replace} replace, ${c.delete} delete${typed.summary.destructive ? ' (destructive)' : ''}`;
     }
     case 'migrations':
-      return `${typed.summary.files} files, ${typed.summary.statements} statements, ${typed.summary.destructive.length} destructive`;
+      return `${counted(typed.summary.files, 'file')}, ${counted(typed.summary.statements, 'statement')}, ${typed.summary.destructive.length} destructive`;
     case 'dora': {
       const s = typed.summary;
       const lt = s.leadTimeSeconds.median;
-      return `${s.deployments} deployments (${s.band}), lead time median ${lt === null ? 'n/a' : `${(lt / 3600).toFixed(1)} h`}, change failure rate ${pct(s.changeFailureRate, 0)}`;
+      return `${counted(s.deployments, 'deployment')} (${s.band}), lead time median ${lt === null ? 'n/a' : `${(lt / 3600).toFixed(1)} h`}, change failure rate ${pct(s.changeFailureRate, 0)}`;
     }
     case 'slo':
       return typed.summary.slos
@@ -77,12 +82,20 @@ function table(raw: string[][]): string {
 
 const short = (digest: string): string => `${digest.slice(0, 19)}…`;
 
+/** Repository, commit and ref as recorded; a part that is missing or blank is said to be so, never printed empty. */
+function sourceLine(src: InspectResult['source']): string {
+  const given = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+  const [repository, commit, ref] = [given(src.repository), given(src.commit), given(src.ref)];
+  if (!repository && !commit && !ref) return '(none recorded)';
+  return [repository ?? '(no repository recorded)', commit && `@ ${commit}`, ref && `(${ref})`].filter(Boolean).join(' ');
+}
+
 export function formatInspect(r: InspectResult): string {
   const src = r.source;
   const lines = [
     escapeValue(`${r.name} ${r.version}`),
     escapeValue(`created  ${r.created}`),
-    escapeValue(`source   ${[src.repository, src.commit && `@ ${src.commit}`, src.ref && `(${src.ref})`].filter(Boolean).join(' ') || 'unknown'}`),
+    escapeValue(`source   ${sourceLine(src)}`),
     '',
     `Evidence (${r.entries.length})`,
     table([['PATH', 'KIND', 'SIZE', 'DIGEST', 'SUMMARY'], ...r.entries.map((e) => [e.path, e.kind, formatBytes(e.size), short(e.digest), describeSummary(e.kind, e.summary)])]),
@@ -124,8 +137,11 @@ function policyLines(p: PolicyResult): string[] {
   const controls = controlResults(p);
   if (controls.length) {
     out.push('', 'Controls:');
-    const word = { held: 'held', waived: 'held (waived)', failed: 'FAILED', 'not-applicable': 'n/a' } as const;
-    for (const c of controls) out.push(`  ${word[c.state].padEnd(13)} ${c.id}${c.title ? ` (${c.title})` : ''}: ${c.items.map((i) => `${i.type} ${i.name} ${i.status}`).join(', ')}`);
+    for (const c of controls) {
+      const word = c.state === 'failed' ? 'FAILED' : CONTROL_STATE_WORDS[c.state];
+      out.push(`  ${c.id}${c.title ? ` (${c.title})` : ''}: ${word}; ${c.items.map((i) => `${i.type} ${i.name} ${i.status}`).join(', ')}`);
+      for (const m of c.missing) out.push(`      missing: ${m}`);
+    }
   }
   return out;
 }
@@ -135,7 +151,7 @@ function signatureLines(s: SignatureInfo): string[] {
   if (s.kind === 'certificate') {
     out.push(`signer:          ${s.identity ?? '?'}`, `issuer:          ${s.issuer ?? '?'}`);
     if (s.claims?.buildSignerUri) out.push(`workflow:        ${s.claims.buildSignerUri}`);
-    if (s.claims?.sourceRepositoryUri) out.push(`repository:      ${s.claims.sourceRepositoryUri}${s.claims.sourceRepositoryRef ? ` (${s.claims.sourceRepositoryRef})` : ''}`);
+    if (s.claims?.sourceRepositoryUri?.trim()) out.push(`repository:      ${s.claims.sourceRepositoryUri}${s.claims.sourceRepositoryRef ? ` (${s.claims.sourceRepositoryRef})` : ''}`);
   } else out.push(`signed with key: ${s.key ?? '(no matching --key)'} (hint ${s.keyHint ?? 'none'})`);
   for (const t of s.tlog) out.push(`rekor entry:     #${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified by its signed entry timestamp)' : ' (time not relied on)'}` : ''}`);
   for (const t of s.timestamps) out.push(`timestamp (TSA): ${t.time}${t.verified ? ' (verified against the trusted root\'s timestamp authority)' : ' (not verified)'}`);

@@ -142,7 +142,8 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
         info.trustedRoot = { source: root.source, ...(root.date ? { date: root.date } : {}) };
         break;
       }
-      attempts.push(`${root.source}: ${outcome.error}`);
+      const notInRoot = outcome.authorityNotInRoot === true || issuedByRoot(bundle, root) === false;
+      attempts.push(`${root.source}: ${notInRoot ? `the certificate's issuing authority is not in this trusted root (the bundle was signed under another Sigstore instance, or this is not its signer's root; ${outcome.error})` : outcome.error}`);
     }
   }
   if (!signer) {
@@ -219,7 +220,7 @@ function parsed(json: unknown): Bundle | undefined {
   }
 }
 
-function tryVerify(bundle: Bundle, root: LoadedTrustRoot | undefined, key: KeyObject | undefined, artifact?: Buffer): { signer: Signer } | { error: string } {
+function tryVerify(bundle: Bundle, root: LoadedTrustRoot | undefined, key: KeyObject | undefined, artifact?: Buffer): { signer: Signer } | { error: string; authorityNotInRoot?: boolean } {
   try {
     const material = root
       ? toTrustMaterial(root.root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined)
@@ -235,8 +236,49 @@ function tryVerify(bundle: Bundle, root: LoadedTrustRoot | undefined, key: KeyOb
     });
     return { signer: verifier.verify(toSignedEntity(bundle, artifact)) };
   } catch (e) {
-    return { error: message(e) };
+    return { error: message(e), ...(authorityNotInRoot(e) ? { authorityNotInRoot: true } : {}) };
   }
+}
+
+/**
+ * Whether a certificate authority of this trusted root issued the bundle's
+ * leaf certificate (by name and signature); undefined when the bundle holds
+ * no certificate that can be read. Asked only once verification failed, to
+ * say why: sigstore-js checks the log and timestamps first, so a root of
+ * another instance fails there before the certificate is looked at.
+ */
+function issuedByRoot(bundle: Bundle, root: LoadedTrustRoot): boolean | undefined {
+  const content = bundle.verificationMaterial.content;
+  const raw = content.$case === 'x509CertificateChain' ? content.x509CertificateChain.certificates[0]?.rawBytes : content.$case === 'certificate' ? content.certificate.rawBytes : undefined;
+  if (!raw) return undefined;
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(Buffer.from(raw));
+  } catch {
+    return undefined;
+  }
+  return root.root.certificateAuthorities.some((ca) =>
+    (ca.certChain?.certificates ?? []).some((c) => {
+      try {
+        const cert = new X509Certificate(Buffer.from(c.rawBytes));
+        return leaf.checkIssued(cert) && leaf.verify(cert.publicKey);
+      } catch {
+        return false;
+      }
+    }),
+  );
+}
+
+/**
+ * Whether sigstore-js refused the certificate because no certificate
+ * authority of the trusted root issued it: its chain error, caused by
+ * finding no path to a trusted certificate (not by a CA that expired, none
+ * valid at the signing time, or a path too long: those say what they say).
+ */
+function authorityNotInRoot(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown; cause?: { message?: unknown } };
+  if (err?.code !== 'CERTIFICATE_ERROR' || !/certificate chain/i.test(String(err.message))) return false;
+  return /no (valid|trusted) certificate path found/i.test(String(err.cause?.message));
 }
 
 /**

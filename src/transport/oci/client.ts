@@ -11,7 +11,7 @@ import {
   type BearerToken,
   type RegistryCredentials,
 } from './auth.js';
-import { OciError, quoteUntrusted, scrubSecrets, type OciErrorCode, type OciErrorDetails } from './errors.js';
+import { OciError, quoteUntrusted, scrubSecrets, tlsMetPlainHttp, type OciErrorCode, type OciErrorDetails } from './errors.js';
 import { BodyTooLarge, MAX_SMALL_BODY, discard, nextLink, parseErrorBody, readBounded, readErrorBody } from './http.js';
 import {
   MAX_MANIFEST_BYTES,
@@ -454,7 +454,7 @@ export class RegistryClient {
       req.on('error', (err) => {
         if (answer === undefined) clearTimeout(deadline);
         const fromBody = bodyError();
-        reject(fromBody ?? this.#error('REGISTRY_UNREACHABLE', call.repository, `${call.what}: cannot reach the registry (${errorCode(err)})`, { cause: err }));
+        reject(fromBody ?? this.#unreachable(call, 'the registry', err, url.origin === this.#origin));
       });
       pipeline(Readable.from(body, { objectMode: false }), req, (err) => {
         if (err) req.destroy(err);
@@ -854,7 +854,7 @@ export class RegistryClient {
       } catch (err) {
         const fromBody = call.bodyError?.();
         if (fromBody !== undefined) throw fromBody;
-        throw this.#error('REGISTRY_UNREACHABLE', call.repository, `${call.what}: cannot reach ${url.origin === this.#origin ? 'the registry' : url.host} (${errorCode(err)})`, { cause: err });
+        throw this.#unreachable(call, url.origin === this.#origin ? 'the registry' : url.host, err, url.origin === this.#origin);
       }
       const redirect = res.status === 301 || res.status === 302 || res.status === 303 || res.status === 307 || res.status === 308;
       if (!redirect || (call.method !== 'GET' && call.method !== 'HEAD')) return { res, url };
@@ -1014,6 +1014,17 @@ export class RegistryClient {
   #error(code: OciErrorCode, repository: string | undefined, message: string, details: Omit<OciErrorDetails, 'registry' | 'repository'> = {}): OciError {
     const where = repository === undefined ? this.registry : `${this.registry}/${repository}`;
     return new OciError(code, this.#scrub(`${where}: ${message}`), { registry: this.registry, ...(repository === undefined ? {} : { repository }), ...details });
+  }
+
+  /**
+   * A request that got no answer. An HTTPS handshake with the registry itself
+   * that met plain HTTP is its own code, and says to use --plain-http.
+   */
+  #unreachable(call: Pick<Call, 'repository' | 'what'>, target: string, err: unknown, registryItself: boolean): OciError {
+    if (registryItself && !this.#plainHttp && tlsMetPlainHttp(err)) {
+      return this.#error('REGISTRY_PLAIN_HTTP', call.repository, `${call.what}: the registry answers in plain HTTP, not HTTPS (${errorCode(err)}); if it is a local registry without TLS, use --plain-http`, { cause: err });
+    }
+    return this.#error('REGISTRY_UNREACHABLE', call.repository, `${call.what}: cannot reach ${target} (${errorCode(err)})`, { cause: err });
   }
 
   #invalid(call: Pick<Call, 'repository' | 'what'>, why: string): OciError {

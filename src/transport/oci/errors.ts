@@ -12,6 +12,8 @@ export type OciErrorCode =
   | 'REFERENCE_INVALID'
   | 'DESCRIPTOR_INVALID'
   | 'REGISTRY_UNREACHABLE'
+  /** An HTTPS request met a server that answers in plain HTTP (a local registry): --plain-http is what was meant. */
+  | 'REGISTRY_PLAIN_HTTP'
   | 'REGISTRY_AUTH_FAILED'
   | 'REGISTRY_NOT_FOUND'
   | 'REGISTRY_ERROR'
@@ -61,6 +63,21 @@ export class OciError extends EvidenceError<OciErrorCode> {
     if (details.found !== undefined) this.found = details.found;
     if (details.algorithm !== undefined) this.algorithm = details.algorithm;
   }
+}
+
+/**
+ * Whether a failed connection is a TLS handshake that met a plain-HTTP
+ * server: OpenSSL reads the server's "HTTP/1.1 400" as a TLS record and
+ * calls it a wrong version number (or, for some servers, a packet length
+ * too long). Looks through `cause`s, as fetch wraps the socket's error.
+ */
+export function tlsMetPlainHttp(err: unknown): boolean {
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') return true;
+    if (typeof message === 'string' && /wrong version number|packet length too long/i.test(message)) return true;
+  }
+  return false;
 }
 
 /** Secrets shorter than this are not replaced: a 1-character password would blank every message. */
