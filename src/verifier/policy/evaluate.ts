@@ -107,7 +107,9 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
   const requirements = policy.require.map((r) => checkRequirement(r, ctx.manifest));
   // Built once for all rules, with every list metered.
   const bindings = metered(celBindings(ctx.manifest), meter) as Record<string, never>;
-  const rules = policy.rules.map((rule) => evaluateRule(rule, policy, ctx, loaded.path, bindings, meter, limits.ruleCost ?? DEFAULT_RULE_COST));
+  // Counted once: every rule records what it read against the same counts the report states.
+  const counts = kindCounts(ctx.manifest);
+  const rules = policy.rules.map((rule) => evaluateRule(rule, policy, ctx, loaded.path, bindings, meter, limits.ruleCost ?? DEFAULT_RULE_COST, counts));
   const crossChecks = policy.crossChecks.map((c) => (typeof c === 'string' ? { name: c, controls: [] } : c)).map((c) => ({ ...crossCheck(c.name, ctx), controls: c.controls }));
   const identity = checkPolicyIdentity(policy, ctx);
   const ok =
@@ -115,7 +117,7 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
     rules.every((r) => r.status === 'pass' || r.status === 'waived') &&
     crossChecks.every((c) => c.status !== 'fail') &&
     identity.status !== 'fail';
-  const evidence = { kinds: kindCounts(ctx.manifest), signed: ctx.mode === 'signed' };
+  const evidence = { kinds: counts, signed: ctx.mode === 'signed' };
   return { ok, policy: { path: loaded.path, digest: loaded.digest }, evaluatedAt: ctx.now.toISOString(), requirements, rules, crossChecks, identity, evidence };
 }
 
@@ -176,8 +178,7 @@ export function celBindings(manifest: Manifest): Record<string, unknown> {
   return { manifest: JSON.parse(JSON.stringify(manifest)) as unknown, ...lists };
 }
 
-function evaluateRule(rule: Policy['rules'][number], policy: Policy, ctx: PolicyContext, path: string, bindings: Record<string, never>, meter: Meter, budget: number): RuleResult {
-  const counts = kindCounts(ctx.manifest);
+function evaluateRule(rule: Policy['rules'][number], policy: Policy, ctx: PolicyContext, path: string, bindings: Record<string, never>, meter: Meter, budget: number, counts: Readonly<Record<string, number>>): RuleResult {
   const reads = kindsOfExpression(rule.expr, POLICY_KINDS).map((kind) => ({ kind, count: counts[kind] ?? 0 }));
   const base = { name: rule.name, expr: rule.expr, controls: rule.controls, reads };
   const timedOut = (): RuleResult => ({ ...base, status: 'error', code: 'POLICY_TIME_EXCEEDED', message: 'not evaluated to the end: the policy ran out of time (--policy-timeout)' });
