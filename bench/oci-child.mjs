@@ -18,4 +18,13 @@ const t0 = performance.now();
 const result = op === 'push' ? await push(options) : await pull(options);
 const secs = (performance.now() - t0) / 1000;
 const usage = process.resourceUsage();
-console.log(JSON.stringify({ secs, cpuSecs: (usage.userCPUTime + usage.systemCPUTime) / 1e6, maxRSSKiB: usage.maxRSS, blob: result.blob, digest: result.bundleDigest, size: result.size }));
+console.log(
+  JSON.stringify({
+    secs,
+    cpuSecs: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    maxRSSKiB: usage.maxRSS,
+    blob: result.blob,
+    digest: result.bundleDigest,
+    size: result.size,
+  }),
+);

@@ -5,7 +5,16 @@
 // BENCH_ONLY=hash,collect,tree,sign,memory,dora,oci runs only the parts named.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,7 +28,10 @@ const MiB = 1024 ** 2;
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
-const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const ONLY = (process.env.BENCH_ONLY ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const want = (part) => ONLY.length === 0 || ONLY.includes(part);
 
 const results = [];
@@ -43,14 +55,21 @@ function timeCmd(cmd, args, opts = {}) {
 /** A file of pseudo-random bytes, written in 64 MiB chunks (incompressible). */
 async function makeFile(path, size, compressible = false) {
   const out = createWriteStream(path);
-  const chunk = compressible ? Buffer.from('evidence bundle benchmark line, fairly compressible text 0123456789\n'.repeat(1024 * 1024).slice(0, 64 * MiB)) : randomBytes(64 * MiB);
+  const chunk = compressible
+    ? Buffer.from(
+        'evidence bundle benchmark line, fairly compressible text 0123456789\n'.repeat(1024 * 1024).slice(0, 64 * MiB),
+      )
+    : randomBytes(64 * MiB);
   for (let left = size; left > 0; left -= chunk.length) {
-    if (!out.write(left >= chunk.length ? chunk : chunk.subarray(0, left))) await new Promise((r) => out.once('drain', r));
+    if (!out.write(left >= chunk.length ? chunk : chunk.subarray(0, left)))
+      await new Promise((r) => out.once('drain', r));
   }
   await new Promise((r) => out.end(r));
 }
 
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / GiB).toFixed(0)} GiB, node ${process.version}, ${execFileSync('openssl', ['version']).toString().trim()}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / GiB).toFixed(0)} GiB, node ${process.version}, ${execFileSync('openssl', ['version']).toString().trim()}`,
+);
 console.log('');
 
 const { hashSubjects } = await import(dist('src/collector/subjects.js'));
@@ -69,7 +88,15 @@ async function ensureBig() {
 async function ensureBigBundle() {
   if (existsSync(bigBundle)) return;
   await ensureBig();
-  await collect({ cwd: work, env: { SOURCE_DATE_EPOCH: '0' }, output: bigBundle, name: 'big', version: '1', file: [`${big}=raw`], force: true });
+  await collect({
+    cwd: work,
+    env: { SOURCE_DATE_EPOCH: '0' },
+    output: bigBundle,
+    name: 'big',
+    version: '1',
+    file: [`${big}=raw`],
+    force: true,
+  });
 }
 
 // 1. Subject hashing: 1 GiB, evidence (node:crypto, streamed) against openssl dgst.
@@ -84,7 +111,11 @@ if (want('hash')) {
   }
   const opensslSecs = median(opensslRuns);
   const oursSecs = median(oursRuns);
-  record('subject hashing, 1 GiB: openssl dgst -sha256', `${(GiB / MiB / opensslSecs).toFixed(0)} MiB/s`, 'median of 5');
+  record(
+    'subject hashing, 1 GiB: openssl dgst -sha256',
+    `${(GiB / MiB / opensslSecs).toFixed(0)} MiB/s`,
+    'median of 5',
+  );
   record('subject hashing, 1 GiB: evidence', `${(GiB / MiB / oursSecs).toFixed(0)} MiB/s`, 'median of 5');
   record('subject hashing ratio (evidence / openssl)', `${(opensslSecs / oursSecs).toFixed(2)}×`, 'target ≥ 0.9×');
 }
@@ -102,21 +133,37 @@ if (want('collect')) {
   const tarGz = join(work, 'set.tar.gz');
   const tarSecs = timeCmd('tar', ['czf', tarGz, '-C', set, '.']);
   const bundle = join(work, 'set.evidence.tar.gz');
-  const collectSecs = await time(() => collect({ cwd: work, env: { SOURCE_DATE_EPOCH: '0' }, output: bundle, name: 'bench', version: '1', file: files.map((f) => `${f}=raw`), force: true }));
+  const collectSecs = await time(() =>
+    collect({
+      cwd: work,
+      env: { SOURCE_DATE_EPOCH: '0' },
+      output: bundle,
+      name: 'bench',
+      version: '1',
+      file: files.map((f) => `${f}=raw`),
+      force: true,
+    }),
+  );
   record('collect 200 MB (20 files): tar czf', `${tarSecs.toFixed(2)} s`);
   record('collect 200 MB (20 files): evidence collect', `${collectSecs.toFixed(2)} s`);
   record('collect ratio (evidence / tar czf)', `${(collectSecs / tarSecs).toFixed(2)}×`, 'time; lower is better');
 
   const untar = join(work, 'untar');
   mkdirSync(untar);
-  const baseSecs = timeCmd('tar', ['xzf', bundle, '-C', untar]) + timeCmd('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: untar });
+  const baseSecs =
+    timeCmd('tar', ['xzf', bundle, '-C', untar]) +
+    timeCmd('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: untar });
   const verifySecs = await time(async () => {
     const { report } = await verify({ cwd: work, bundle, integrityOnly: true });
     if (!report.ok) throw new Error('bench bundle did not verify');
   });
   record('verify 200 MB: tar xzf + sha256sum -c', `${baseSecs.toFixed(2)} s`);
   record('verify 200 MB: evidence verify --integrity-only', `${verifySecs.toFixed(2)} s`);
-  record('verify ratio (evidence / tar + sha256sum)', `${(verifySecs / baseSecs).toFixed(2)}×`, 'time; lower is better');
+  record(
+    'verify ratio (evidence / tar + sha256sum)',
+    `${(verifySecs / baseSecs).toFixed(2)}×`,
+    'time; lower is better',
+  );
 }
 
 // 2b. Many files: a tree of 10,000 files of 10 KiB (the issue's case) hashed
@@ -127,13 +174,46 @@ if (want('tree')) {
   const treeDir = join(work, 'tree');
   for (let d = 0; d < 100; d++) {
     mkdirSync(join(treeDir, `d${String(d).padStart(3, '0')}`), { recursive: true });
-    for (let f = 0; f < 100; f++) writeFileSync(join(treeDir, `d${String(d).padStart(3, '0')}`, `f${String(f).padStart(3, '0')}.bin`), randomBytes(10 * 1024));
+    for (let f = 0; f < 100; f++)
+      writeFileSync(
+        join(treeDir, `d${String(d).padStart(3, '0')}`, `f${String(f).padStart(3, '0')}.bin`),
+        randomBytes(10 * 1024),
+      );
   }
   const inToto = spawnSync('in-toto-run', ['--version'], { encoding: 'utf8' });
   const key = join(work, 'tree-key.pem');
-  execFileSync('openssl', ['genpkey', '-algorithm', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', join(work, 'tree-ec.pem')]);
+  execFileSync('openssl', [
+    'genpkey',
+    '-algorithm',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-out',
+    join(work, 'tree-ec.pem'),
+  ]);
   execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', join(work, 'tree-ec.pem'), '-out', key]);
-  const ours = () => timeCmd(process.execPath, [dist('cli/bin.js'), 'collect', '-o', join(work, 'tree.tar.gz'), '--name', 'tree', '--version', '1', '--subject', 'tree/**', '--force', '-q', '--sign', '--key', key], { cwd: work });
+  const ours = () =>
+    timeCmd(
+      process.execPath,
+      [
+        dist('cli/bin.js'),
+        'collect',
+        '-o',
+        join(work, 'tree.tar.gz'),
+        '--name',
+        'tree',
+        '--version',
+        '1',
+        '--subject',
+        'tree/**',
+        '--force',
+        '-q',
+        '--sign',
+        '--key',
+        key,
+      ],
+      { cwd: work },
+    );
   const oursRuns = [];
   const peerRuns = [];
   let peer = '';
@@ -145,14 +225,58 @@ if (want('tree')) {
   }
   for (let round = 0; round < 5; round++) {
     oursRuns.push(ours());
-    if (peer) peerRuns.push(timeCmd('in-toto-run', ['-n', 'build', '-x', '-p', 'tree', '-k', join(work, 'tree-rsa.pem'), '-t', 'rsa'], { cwd: work }));
+    if (peer)
+      peerRuns.push(
+        timeCmd('in-toto-run', ['-n', 'build', '-x', '-p', 'tree', '-k', join(work, 'tree-rsa.pem'), '-t', 'rsa'], {
+          cwd: work,
+        }),
+      );
   }
-  const rssProbe = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, dist('cli/bin.js'), 'collect', '-o', join(work, 'tree.tar.gz'), '--name', 'tree', '--version', '1', '--subject', 'tree/**', '--force', '-q', '--sign', '--key', key], { cwd: work, encoding: 'utf8' });
-  record('10,000-file tree: evidence collect --subject tree/** --sign --key', `${median(oursRuns).toFixed(2)} s`, `median of 5; runs ${oursRuns.map((x) => x.toFixed(2)).join(', ')}`);
-  if (rssProbe.status === 0) record('10,000-file tree: evidence peak RSS', `${(Number(rssProbe.stderr.trim().split('\n').pop()) / 1024).toFixed(0)} MiB`);
+  const rssProbe = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      '%M',
+      process.execPath,
+      dist('cli/bin.js'),
+      'collect',
+      '-o',
+      join(work, 'tree.tar.gz'),
+      '--name',
+      'tree',
+      '--version',
+      '1',
+      '--subject',
+      'tree/**',
+      '--force',
+      '-q',
+      '--sign',
+      '--key',
+      key,
+    ],
+    { cwd: work, encoding: 'utf8' },
+  );
+  record(
+    '10,000-file tree: evidence collect --subject tree/** --sign --key',
+    `${median(oursRuns).toFixed(2)} s`,
+    `median of 5; runs ${oursRuns.map((x) => x.toFixed(2)).join(', ')}`,
+  );
+  if (rssProbe.status === 0)
+    record(
+      '10,000-file tree: evidence peak RSS',
+      `${(Number(rssProbe.stderr.trim().split('\n').pop()) / 1024).toFixed(0)} MiB`,
+    );
   if (peer) {
-    record(`10,000-file tree: in-toto-run -x -p tree -k (${peer})`, `${median(peerRuns).toFixed(2)} s`, `median of 5; runs ${peerRuns.map((x) => x.toFixed(2)).join(', ')}`);
-    record('10,000-file tree ratio (evidence / in-toto-run)', `${(median(oursRuns) / median(peerRuns)).toFixed(2)}×`, 'time; target ≤ 0.2×');
+    record(
+      `10,000-file tree: in-toto-run -x -p tree -k (${peer})`,
+      `${median(peerRuns).toFixed(2)} s`,
+      `median of 5; runs ${peerRuns.map((x) => x.toFixed(2)).join(', ')}`,
+    );
+    record(
+      '10,000-file tree ratio (evidence / in-toto-run)',
+      `${(median(oursRuns) / median(peerRuns)).toFixed(2)}×`,
+      'time; target ≤ 0.2×',
+    );
   }
 }
 
@@ -163,9 +287,21 @@ if (want('tree')) {
 if (want('sign')) {
   await ensureBig();
   const key = join(work, 'sign-key.pem');
-  execFileSync('openssl', ['genpkey', '-algorithm', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', join(work, 'sign-ec.pem')]);
+  execFileSync('openssl', [
+    'genpkey',
+    '-algorithm',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-out',
+    join(work, 'sign-ec.pem'),
+  ]);
   execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', join(work, 'sign-ec.pem'), '-out', key]);
-  const cli = (args) => timeCmd(process.execPath, [dist('cli/bin.js'), ...args], { cwd: work, env: { ...process.env, SOURCE_DATE_EPOCH: '0' } });
+  const cli = (args) =>
+    timeCmd(process.execPath, [dist('cli/bin.js'), ...args], {
+      cwd: work,
+      env: { ...process.env, SOURCE_DATE_EPOCH: '0' },
+    });
   const base = ['--name', 'big', '--version', '1', '--file', `${big}=raw`, '--force', '-q'];
   const plain = [];
   const signed = [];
@@ -178,8 +314,16 @@ if (want('sign')) {
   const runs = (xs) => xs.map((x) => x.toFixed(1)).join(', ');
   record('1 GiB: evidence collect', `${median(plain).toFixed(1)} s`, `median of 3; runs ${runs(plain)}`);
   record('1 GiB: evidence collect --sign --key', `${median(signed).toFixed(1)} s`, `median of 3; runs ${runs(signed)}`);
-  record('1 GiB: evidence sign --key (of the collected bundle)', `${median(signOnly).toFixed(1)} s`, `median of 3; runs ${runs(signOnly)}`);
-  record('collect --sign ratio (collect --sign / collect)', `${(median(signed) / median(plain)).toFixed(2)}×`, 'target ≤ 1.1×');
+  record(
+    '1 GiB: evidence sign --key (of the collected bundle)',
+    `${median(signOnly).toFixed(1)} s`,
+    `median of 3; runs ${runs(signOnly)}`,
+  );
+  record(
+    'collect --sign ratio (collect --sign / collect)',
+    `${(median(signed) / median(plain)).toFixed(2)}×`,
+    'target ≤ 1.1×',
+  );
   record('sign ratio (sign / collect)', `${(median(signOnly) / median(plain)).toFixed(2)}×`, 'target ≤ 0.2×');
 }
 
@@ -193,7 +337,11 @@ if (want('memory')) {
   const t0 = performance.now();
   const rssKiB = Number(execFileSync(process.execPath, ['--input-type=module', '-e', probe]).toString().trim());
   const bigSecs = (performance.now() - t0) / 1000;
-  record(`verify ${(statSync(bigBundle).size / GiB).toFixed(2)} GiB bundle: peak RSS`, `${(rssKiB / 1024).toFixed(0)} MiB`, 'target < 150 MiB');
+  record(
+    `verify ${(statSync(bigBundle).size / GiB).toFixed(2)} GiB bundle: peak RSS`,
+    `${(rssKiB / 1024).toFixed(0)} MiB`,
+    'target < 150 MiB',
+  );
   record('verify 1 GiB bundle: time', `${bigSecs.toFixed(1)} s`);
 }
 
@@ -213,7 +361,12 @@ if (want('dora')) {
   let mark = 0;
   const emit = (ref, from, merge) => {
     mark++;
-    stream.push(`commit ${ref}`, `mark :${mark}`, `committer Bench <bench@example.com> ${epoch + mark * 600} +0000`, 'data 0');
+    stream.push(
+      `commit ${ref}`,
+      `mark :${mark}`,
+      `committer Bench <bench@example.com> ${epoch + mark * 600} +0000`,
+      'data 0',
+    );
     if (from) stream.push(`from :${from}`);
     if (merge) stream.push(`merge :${merge}`);
     stream.push('');
@@ -226,7 +379,11 @@ if (want('dora')) {
     } else main.push(emit('refs/heads/main', main.at(-1)));
   }
   const marksFile = join(work, 'dora-marks');
-  execFileSync('git', ['-C', repo, 'fast-import', '--quiet', `--export-marks=${marksFile}`], { input: `${stream.join('\n')}\n`, env: gitEnv, maxBuffer: 1 << 30 });
+  execFileSync('git', ['-C', repo, 'fast-import', '--quiet', `--export-marks=${marksFile}`], {
+    input: `${stream.join('\n')}\n`,
+    env: gitEnv,
+    maxBuffer: 1 << 30,
+  });
   const shaOf = [];
   for (const line of readFileSync(marksFile, 'utf8').split('\n')) {
     const [m, sha] = line.split(' ');
@@ -239,22 +396,41 @@ if (want('dora')) {
   for (let j = 0; j < DEPLOYMENTS; j++) {
     const m = main[Math.floor(((j + 1) * main.length) / DEPLOYMENTS) - 1];
     const time = epoch + m * 600 + 1800;
-    deployments.push(JSON.stringify({ sha: shaOf[m], environment: 'production', status: j % 25 === 24 ? 'failure' : 'success', time: at(time) }));
-    if (j % 25 === 10) incidents.push(JSON.stringify({ id: `INC-${j}`, opened: at(time + 3600), resolved: at(time + 3 * 3600), sha: shaOf[m - 3] }));
+    deployments.push(
+      JSON.stringify({
+        sha: shaOf[m],
+        environment: 'production',
+        status: j % 25 === 24 ? 'failure' : 'success',
+        time: at(time),
+      }),
+    );
+    if (j % 25 === 10)
+      incidents.push(
+        JSON.stringify({ id: `INC-${j}`, opened: at(time + 3600), resolved: at(time + 3 * 3600), sha: shaOf[m - 3] }),
+      );
   }
   const deploymentsFile = join(work, 'dora-deployments.jsonl');
   const incidentsFile = join(work, 'dora-incidents.jsonl');
   writeFileSync(deploymentsFile, `${deployments.join('\n')}\n`);
   writeFileSync(incidentsFile, `${incidents.join('\n')}\n`);
   const asOf = new Date((epoch + mark * 600 + 86400) * 1000);
-  const collector = doraCollector({ gitDir: repo, incidents: incidentsFile, environment: 'production', windowSeconds: 300 * 86400, asOf });
+  const collector = doraCollector({
+    gitDir: repo,
+    incidents: incidentsFile,
+    environment: 'production',
+    windowSeconds: 300 * 86400,
+    asOf,
+  });
   let out;
   const doraSecs = await time(async () => {
     out = await collector.collect({ file: deploymentsFile, label: 'deployments.jsonl' });
   });
   const s = out.summary;
-  if (!(s.deployments > 4000 && s.commits > 40_000)) throw new Error(`DORA bench measured too little: ${JSON.stringify(s)}`);
-  console.log(`  (window: ${s.deployments} deployments, ${s.commits} commits, ${(out.size / MiB).toFixed(1)} MiB snapshot)`);
+  if (!(s.deployments > 4000 && s.commits > 40_000))
+    throw new Error(`DORA bench measured too little: ${JSON.stringify(s)}`);
+  console.log(
+    `  (window: ${s.deployments} deployments, ${s.commits} commits, ${(out.size / MiB).toFixed(1)} MiB snapshot)`,
+  );
   record('DORA 50k commits / 5k deployments', `${doraSecs.toFixed(2)} s`, 'target < 2 s');
 }
 
@@ -270,7 +446,9 @@ if (want('oci')) {
   })();
   const skip =
     registrySkipReason() ??
-    (spawnSync('curl', ['--version'], { stdio: 'ignore' }).status !== 0 ? 'curl not installed (apt-get install curl)' : undefined) ??
+    (spawnSync('curl', ['--version'], { stdio: 'ignore' }).status !== 0
+      ? 'curl not installed (apt-get install curl)'
+      : undefined) ??
     (freeGiB < 8 ? `${freeGiB.toFixed(1)} GiB free where .bench is, and it needs about 8` : undefined);
   if (skip) console.log(`${'OCI push / pull'.padEnd(52)} skipped: ${skip}`);
   else await benchOci(startRegistry, REGISTRY_BIN);
@@ -282,7 +460,15 @@ async function benchOci(startRegistry, registryBin) {
   const small = join(work, 'artifact-100MiB.bin');
   const smallBundle = join(work, 'small.evidence.tar.gz');
   await makeFile(small, 100 * MiB);
-  await collect({ cwd: work, env: { SOURCE_DATE_EPOCH: '0' }, output: smallBundle, name: 'small', version: '1', file: [`${small}=raw`], force: true });
+  await collect({
+    cwd: work,
+    env: { SOURCE_DATE_EPOCH: '0' },
+    output: smallBundle,
+    name: 'small',
+    version: '1',
+    file: [`${small}=raw`],
+    force: true,
+  });
   const size = statSync(bigBundle).size;
   // The digest curl's PUT names, computed here and not timed: curl does not hash, evidence does.
   const hex = execFileSync('sha256sum', [bigBundle]).toString().split(' ')[0];
@@ -301,7 +487,9 @@ async function benchOci(startRegistry, registryBin) {
   try {
     const base = `http://${registry.host}`;
     const ref = (repo, tag = 'bench') => `oci://${registry.host}/${repo}:${tag}`;
-    console.log(`  (registry: ${execFileSync(registryBin, ['--version']).toString().trim().split(' ').slice(1).join(' ')} on ${registry.host}; bundle ${size} bytes)`);
+    console.log(
+      `  (registry: ${execFileSync(registryBin, ['--version']).toString().trim().split(' ').slice(1).join(' ')} on ${registry.host}; bundle ${size} bytes)`,
+    );
 
     // CPU seconds the registry spent (utime + stime from /proc), to see who is busy on two cores.
     const registryCpu = () => {
@@ -315,14 +503,23 @@ async function benchOci(startRegistry, registryBin) {
     const evidence = (op, options, expectBlob) => {
       const cpu0 = registryCpu();
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, [join(root, 'bench', 'oci-child.mjs'), op, JSON.stringify({ cwd: work, registry: { plainHttp: true }, ...options })], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        encoding: 'utf8',
-      });
+      const r = spawnSync(
+        process.execPath,
+        [
+          join(root, 'bench', 'oci-child.mjs'),
+          op,
+          JSON.stringify({ cwd: work, registry: { plainHttp: true }, ...options }),
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+          encoding: 'utf8',
+        },
+      );
       const wall = (performance.now() - t0) / 1000;
       if (r.status !== 0) throw new Error(`evidence ${op} ${options.reference} exited ${r.status}`);
       const out = JSON.parse(r.stdout.trim().split('\n').pop());
-      if (expectBlob && out.blob !== expectBlob) throw new Error(`evidence push ${options.reference}: blob ${out.blob}, expected ${expectBlob}`);
+      if (expectBlob && out.blob !== expectBlob)
+        throw new Error(`evidence push ${options.reference}: blob ${out.blob}, expected ${expectBlob}`);
       return { wall, registryCpuSecs: registryCpu() - cpu0, ...out };
     };
     const curl = (args) => {
@@ -338,7 +535,19 @@ async function benchOci(startRegistry, registryBin) {
       if (!location) throw new Error(`POST ${repo} upload: no Location header`);
       const url = new URL(location, base).href;
       const put = `${url}${url.includes('?') ? '&' : '?'}digest=sha256:${hex}`;
-      const status = curl(['-o', '/dev/null', '-w', '%{http_code}', '-H', 'Content-Type: application/octet-stream', '-T', bigBundle, '-X', 'PUT', put]);
+      const status = curl([
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '-H',
+        'Content-Type: application/octet-stream',
+        '-T',
+        bigBundle,
+        '-X',
+        'PUT',
+        put,
+      ]);
       if (status !== '201') throw new Error(`PUT ${repo} upload: HTTP ${status}`);
       return { wall: (performance.now() - t0) / 1000, registryCpuSecs: registryCpu() - cpu0 };
     };
@@ -365,7 +574,13 @@ async function benchOci(startRegistry, registryBin) {
       rmSync(pulledByCurl, { force: true });
       ePull.push(evidence('pull', { reference: ref(`bench/e${round}`), output: pulledByEvidence, force: true }));
       if (statSync(pulledByEvidence).size !== size) throw new Error('evidence pull: wrong size');
-      const curlSecs = timeCmd('curl', ['-sS', '-f', '-o', pulledByCurl, `${base}/v2/bench/e${round}/blobs/sha256:${hex}`]);
+      const curlSecs = timeCmd('curl', [
+        '-sS',
+        '-f',
+        '-o',
+        pulledByCurl,
+        `${base}/v2/bench/e${round}/blobs/sha256:${hex}`,
+      ]);
       const t0 = performance.now();
       const sum = execFileSync('sha256sum', [pulledByCurl]).toString().split(' ')[0];
       const sumSecs = (performance.now() - t0) / 1000;
@@ -374,7 +589,9 @@ async function benchOci(startRegistry, registryBin) {
       cPull.push(curlSecs);
       cSumPull.push(curlSecs + sumSecs);
       cOpensslPull.push(curlSecs + opensslSecs);
-      ePullSmall.push(evidence('pull', { reference: ref(`bench/s${round}`), output: join(work, 'pulled-small.tar.gz'), force: true }));
+      ePullSmall.push(
+        evidence('pull', { reference: ref(`bench/s${round}`), output: join(work, 'pulled-small.tar.gz'), force: true }),
+      );
     }
 
     const rate = (secs) => `${(size / MiB / secs).toFixed(0)} MiB/s`;
@@ -388,16 +605,26 @@ async function benchOci(startRegistry, registryBin) {
     };
     const n = `median of ${ROUNDS}`;
     const list = (xs) => xs.map((x) => x.toFixed(1)).join(', ');
-    console.log(`  (rounds, s: push evidence ${list(of(ePush, 'wall'))}; curl ${list(of(cPush, 'wall'))}; pull evidence ${list(of(ePull, 'wall'))}; curl ${list(cPull)}; curl + sha256sum ${list(cSumPull)}; curl + openssl ${list(cOpensslPull)})`);
+    console.log(
+      `  (rounds, s: push evidence ${list(of(ePush, 'wall'))}; curl ${list(of(cPush, 'wall'))}; pull evidence ${list(of(ePull, 'wall'))}; curl ${list(cPull)}; curl + sha256sum ${list(cSumPull)}; curl + openssl ${list(cOpensslPull)})`,
+    );
     const ePushSecs = median(of(ePush, 'wall'));
     const cPushSecs = median(of(cPush, 'wall'));
     record('OCI push 1 GiB: curl POST + PUT (monolithic)', `${secs(cPushSecs)} (${rate(cPushSecs)})`, n);
-    record('OCI push 1 GiB: evidence push', `${secs(ePushSecs)} (${rate(ePushSecs)})`, `${n}; the call alone ${secs(median(of(ePush, 'secs')))}`);
+    record(
+      'OCI push 1 GiB: evidence push',
+      `${secs(ePushSecs)} (${rate(ePushSecs)})`,
+      `${n}; the call alone ${secs(median(of(ePush, 'secs')))}`,
+    );
     record('OCI push ratio (evidence / curl)', `${(ePushSecs / cPushSecs).toFixed(2)}×`, 'time; lower is better');
     record('OCI push 1 GiB, blob already there: evidence', secs(again.wall), `the call alone ${secs(again.secs)}`);
     const cpu = (runs, key) => `${median(of(runs, key)).toFixed(1)} s`;
     record('OCI push 1 GiB, CPU: curl: the registry', cpu(cPush, 'registryCpuSecs'), n);
-    record('OCI push 1 GiB, CPU: evidence: node / the registry', `${cpu(ePush, 'cpuSecs')} / ${cpu(ePush, 'registryCpuSecs')}`, n);
+    record(
+      'OCI push 1 GiB, CPU: evidence: node / the registry',
+      `${cpu(ePush, 'cpuSecs')} / ${cpu(ePush, 'registryCpuSecs')}`,
+      n,
+    );
     record('OCI push 1 GiB, CPU: blob already there: node', `${again.cpuSecs.toFixed(1)} s`);
     const ePullSecs = median(of(ePull, 'wall'));
     const cPullSecs = median(cPull);
@@ -405,16 +632,36 @@ async function benchOci(startRegistry, registryBin) {
     const cOpensslPullSecs = median(cOpensslPull);
     record('OCI pull 1 GiB: curl -o', `${secs(cPullSecs)} (${rate(cPullSecs)})`, n);
     record('OCI pull 1 GiB: curl -o + sha256sum', `${secs(cSumPullSecs)} (${rate(cSumPullSecs)})`, n);
-    record('OCI pull 1 GiB: curl -o + openssl dgst -sha256', `${secs(cOpensslPullSecs)} (${rate(cOpensslPullSecs)})`, n);
-    record('OCI pull 1 GiB: evidence pull', `${secs(ePullSecs)} (${rate(ePullSecs)})`, `${n}; the call alone ${secs(median(of(ePull, 'secs')))}`);
+    record(
+      'OCI pull 1 GiB: curl -o + openssl dgst -sha256',
+      `${secs(cOpensslPullSecs)} (${rate(cOpensslPullSecs)})`,
+      n,
+    );
+    record(
+      'OCI pull 1 GiB: evidence pull',
+      `${secs(ePullSecs)} (${rate(ePullSecs)})`,
+      `${n}; the call alone ${secs(median(of(ePull, 'secs')))}`,
+    );
     record('OCI pull ratio (evidence / curl)', `${(ePullSecs / cPullSecs).toFixed(2)}×`, 'time; lower is better');
-    record('OCI pull ratio (evidence / curl + sha256sum)', `${(ePullSecs / cSumPullSecs).toFixed(2)}×`, 'time; lower is better');
-    record('OCI pull ratio (evidence / curl + openssl dgst)', `${(ePullSecs / cOpensslPullSecs).toFixed(2)}×`, 'time; lower is better');
+    record(
+      'OCI pull ratio (evidence / curl + sha256sum)',
+      `${(ePullSecs / cSumPullSecs).toFixed(2)}×`,
+      'time; lower is better',
+    );
+    record(
+      'OCI pull ratio (evidence / curl + openssl dgst)',
+      `${(ePullSecs / cOpensslPullSecs).toFixed(2)}×`,
+      'time; lower is better',
+    );
     record('OCI pull 1 GiB, CPU: evidence: node', cpu(ePull, 'cpuSecs'), n);
     const smallSize = statSync(smallBundle).size;
     const importOnly = `await import(${JSON.stringify(dist('src/commands/oci.js'))}); console.log(process.resourceUsage().maxRSS);`;
     const baseRss = Number(execFileSync(process.execPath, ['--input-type=module', '-e', importOnly]).toString().trim());
-    record('OCI: node with oci.js imported, nothing done: peak RSS', `${(baseRss / 1024).toFixed(0)} MiB`, 'the floor of the figures below');
+    record(
+      'OCI: node with oci.js imported, nothing done: peak RSS',
+      `${(baseRss / 1024).toFixed(0)} MiB`,
+      'the floor of the figures below',
+    );
     record('OCI push 1 GiB bundle: peak RSS', rss(ePush), `${ROUNDS} runs`);
     record(`OCI push ${(smallSize / MiB).toFixed(0)} MiB bundle: peak RSS`, rss(ePushSmall), `${ROUNDS} runs`);
     record('OCI pull 1 GiB bundle: peak RSS', rss(ePull), `${ROUNDS} runs`);
@@ -424,7 +671,8 @@ async function benchOci(startRegistry, registryBin) {
     process.off('SIGTERM', onSignal);
     process.off('exit', registry.stopSync);
     await registry.stop();
-    for (const f of [pulledByEvidence, pulledByCurl, join(work, 'pulled-small.tar.gz'), small, smallBundle]) rmSync(f, { force: true });
+    for (const f of [pulledByEvidence, pulledByCurl, join(work, 'pulled-small.tar.gz'), small, smallBundle])
+      rmSync(f, { force: true });
   }
 }
 

@@ -30,7 +30,8 @@ async function main(): Promise<void> {
 
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
   const identity: IdentityPolicy = {};
-  const who = input('certificate-identity') ?? (env.GITHUB_WORKFLOW_REF ? `${server}/${env.GITHUB_WORKFLOW_REF}` : undefined);
+  const who =
+    input('certificate-identity') ?? (env.GITHUB_WORKFLOW_REF ? `${server}/${env.GITHUB_WORKFLOW_REF}` : undefined);
   if (who) identity.certificateIdentity = who;
   identity.certificateOidcIssuer = input('certificate-oidc-issuer') ?? GITHUB_ISSUER;
 
@@ -45,8 +46,12 @@ async function main(): Promise<void> {
     ...(input('output') ? { output: input('output') as string } : {}),
     ...(input('name') ? { name: input('name') as string } : {}),
     ...(input('version') ? { version: input('version') as string } : {}),
-    ...(signing ? { sign: { fulcioUrl: input('fulcio-url'), rekorUrl: input('rekor-url'), tsaUrl: input('tsa-url') } } : {}),
-    ...(flag('verify', true) ? { verify: { identity, ...(trustedRoot ? { trustedRoot: [trustedRoot] } : {}), ...(policy ? { policy } : {}) } } : {}),
+    ...(signing
+      ? { sign: { fulcioUrl: input('fulcio-url'), rekorUrl: input('rekor-url'), tsaUrl: input('tsa-url') } }
+      : {}),
+    ...(flag('verify', true)
+      ? { verify: { identity, ...(trustedRoot ? { trustedRoot: [trustedRoot] } : {}), ...(policy ? { policy } : {}) } }
+      : {}),
     ...(attachTo && tag
       ? {
           attach: {
@@ -77,12 +82,20 @@ async function main(): Promise<void> {
       core.setOutput('authentic', report.assessment.authenticity.status);
       core.setOutput('policy', report.assessment.policy.status);
       core.setOutput('evidence', report.assessment.evidence.status);
-      core.setOutput('evidence-concerns', report.assessment.evidence.findings.map((f) => `${f.code} ${f.path}`).join('\n'));
-      for (const f of report.assessment.evidence.findings) core.warning(escapeValue(`${f.path}: ${f.message} [${f.code}]`));
+      core.setOutput(
+        'evidence-concerns',
+        report.assessment.evidence.findings.map((f) => `${f.code} ${f.path}`).join('\n'),
+      );
+      for (const f of report.assessment.evidence.findings)
+        core.warning(escapeValue(`${f.path}: ${f.message} [${f.code}]`));
     }
     if (!report.ok) {
-      const failed = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => escapeValue(`${c.id}: ${c.code ?? ''} ${c.message}`));
-      core.setFailed(`the bundle did not verify${report.verdict === 'policy-failed' ? ' (policy)' : ''}; not attached\n${failed.join('\n')}`);
+      const failed = report.checks
+        .filter((c) => !c.ok && !c.skipped)
+        .map((c) => escapeValue(`${c.id}: ${c.code ?? ''} ${c.message}`));
+      core.setFailed(
+        `the bundle did not verify${report.verdict === 'policy-failed' ? ' (policy)' : ''}; not attached\n${failed.join('\n')}`,
+      );
       process.exitCode = exitCodeForVerdict(report.verdict, report.ok);
     }
   }

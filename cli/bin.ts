@@ -13,4 +13,10 @@ async function readStdin(): Promise<string> {
 quietOnClosedPipe(process.stdout, process.stderr);
 cleanUpOnSignals();
 warnOnUnsupportedNode(process.versions.node, process.env, process.stderr);
-process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), readStdin });
+process.exitCode = await run(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  readStdin,
+});

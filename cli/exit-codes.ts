@@ -35,7 +35,10 @@ export function exitCodeFor(error: unknown): ExitCode {
 }
 
 /** A report's exit code: 1 when integrity or authenticity failed, 3 when only the policy did. */
-export function exitCodeForVerdict(verdict: 'verified' | 'failed' | 'policy-failed' | undefined, ok: boolean): ExitCode {
+export function exitCodeForVerdict(
+  verdict: 'verified' | 'failed' | 'policy-failed' | undefined,
+  ok: boolean,
+): ExitCode {
   if (verdict === 'policy-failed') return ExitCode.PolicyFailed;
   return ok ? ExitCode.Ok : ExitCode.VerificationFailed;
 }

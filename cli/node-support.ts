@@ -14,7 +14,11 @@ export function nodeVersionWarning(version: string): string | undefined {
 }
 
 /** Writes the warning, unless EVIDENCE_NO_NODE_WARNING is set (to anything but 0 or the empty string). */
-export function warnOnUnsupportedNode(version: string, env: Record<string, string | undefined>, stderr: { write(s: string): unknown }): void {
+export function warnOnUnsupportedNode(
+  version: string,
+  env: Record<string, string | undefined>,
+  stderr: { write(s: string): unknown },
+): void {
   const quiet = env.EVIDENCE_NO_NODE_WARNING;
   if (quiet !== undefined && quiet !== '' && quiet !== '0') return;
   const warning = nodeVersionWarning(version);

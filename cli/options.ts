@@ -44,20 +44,39 @@ export function withIdentityOptions(cmd: Command): Command {
   return withCertificateOptions(cmd)
     .option('--source-repository <repo>', 'GitHub: OWNER/REPO the signing run built from')
     .option('--source-ref <ref>', 'GitHub: the ref the signing run built (e.g. refs/tags/v1.2.3)')
-    .option('--trusted-root <file>', 'Sigstore trusted_root.json (default: public-good, embedded); repeatable', collectList)
+    .option(
+      '--trusted-root <file>',
+      'Sigstore trusted_root.json (default: public-good, embedded); repeatable',
+      collectList,
+    )
     .option('--key <pub.pem>', 'public key for key-signed bundles; repeatable', collectList);
 }
 
-export function identityFrom(o: Record<string, string | undefined>, options: { github: boolean } = { github: true }): import('../src/verifier/identity-policy.js').IdentityPolicy {
-  const certificate = ['certificateIdentity', 'certificateIdentityRegexp', 'certificateOidcIssuer', 'certificateOidcIssuerRegexp', 'signerWorkflow'] as const;
+export function identityFrom(
+  o: Record<string, string | undefined>,
+  options: { github: boolean } = { github: true },
+): import('../src/verifier/identity-policy.js').IdentityPolicy {
+  const certificate = [
+    'certificateIdentity',
+    'certificateIdentityRegexp',
+    'certificateOidcIssuer',
+    'certificateOidcIssuerRegexp',
+    'signerWorkflow',
+  ] as const;
   const keys = options.github ? [...certificate, 'sourceRepository', 'sourceRef'] : certificate;
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }
 
-export function doraFrom(o: Record<string, string | undefined>): NonNullable<import('../src/commands/collect.js').CollectOptions['dora']> {
+export function doraFrom(
+  o: Record<string, string | undefined>,
+): NonNullable<import('../src/commands/collect.js').CollectOptions['dora']> {
   if (!o.git || !o.deployments) throw new UsageError('--dora needs --git DIR and --deployments FILE');
-  const out: NonNullable<import('../src/commands/collect.js').CollectOptions['dora']> = { git: o.git, deployments: o.deployments };
-  for (const k of ['incidents', 'environment', 'window', 'incidentLabel'] as const) if (o[k] !== undefined) out[k] = o[k];
+  const out: NonNullable<import('../src/commands/collect.js').CollectOptions['dora']> = {
+    git: o.git,
+    deployments: o.deployments,
+  };
+  for (const k of ['incidents', 'environment', 'window', 'incidentLabel'] as const)
+    if (o[k] !== undefined) out[k] = o[k];
   return out;
 }
 
@@ -69,7 +88,8 @@ export function withTimeout(cmd: Command): Command {
 export function timeoutFrom(o: Record<string, unknown>): { timeoutMs?: number } {
   if (o.timeout === undefined) return {};
   const n = Number(o.timeout);
-  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new UsageError(`--timeout: '${String(o.timeout)}' is not a number of seconds (0 < s ≤ 86400)`);
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400)
+    throw new UsageError(`--timeout: '${String(o.timeout)}' is not a number of seconds (0 < s ≤ 86400)`);
   return { timeoutMs: Math.round(n * 1000) };
 }
 
@@ -81,12 +101,19 @@ export function withRegistryOptions(cmd: Command): Command {
     .option('--registry-password-stdin', 'read the registry password (or token) from standard input');
 }
 
-export async function registryFrom(o: Record<string, unknown>, io: CliIo): Promise<import('../src/commands/oci.js').RegistryOptions> {
+export async function registryFrom(
+  o: Record<string, unknown>,
+  io: CliIo,
+): Promise<import('../src/commands/oci.js').RegistryOptions> {
   const out: import('../src/commands/oci.js').RegistryOptions = { ...timeoutFrom(o) };
   if (o.plainHttp) out.plainHttp = true;
-  if (o.registryPasswordStdin && typeof o.registryUsername !== 'string') throw new UsageError('--registry-password-stdin needs --registry-username');
+  if (o.registryPasswordStdin && typeof o.registryUsername !== 'string')
+    throw new UsageError('--registry-password-stdin needs --registry-username');
   if (typeof o.registryUsername === 'string') {
-    if (!o.registryPasswordStdin) throw new UsageError('--registry-username needs --registry-password-stdin (the password is never taken as an argument)');
+    if (!o.registryPasswordStdin)
+      throw new UsageError(
+        '--registry-username needs --registry-password-stdin (the password is never taken as an argument)',
+      );
     if (!io.readStdin) throw new UsageError('--registry-password-stdin: no standard input here');
     const password = (await io.readStdin()).replace(/\r?\n$/, '');
     if (!password) throw new UsageError('--registry-password-stdin: standard input was empty');
@@ -99,18 +126,35 @@ export async function registryFrom(o: Record<string, unknown>, io: CliIo): Promi
 export function withSigningOptions(cmd: Command): Command {
   return cmd
     .option('--key <key.pem>', 'sign with this PKCS#8 private key (ECDSA P-256 or Ed25519) instead of keylessly')
-    .option('--identity-token <jwt>', 'OIDC token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)')
+    .option(
+      '--identity-token <jwt>',
+      'OIDC token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)',
+    )
     .option('--fulcio-url <url>', 'Fulcio (default: public-good)')
     .option('--rekor-url <url>', 'Rekor (default: public-good for keyless; none for --key unless given)')
-    .option('--tsa-url <url>', 'RFC 3161 timestamp authority (default: public-good for keyless; none for --key unless given)')
+    .option(
+      '--tsa-url <url>',
+      'RFC 3161 timestamp authority (default: public-good for keyless; none for --key unless given)',
+    )
     .option('--no-tsa', 'no RFC 3161 timestamp')
-    .option('--no-standard-attestations', 'sign only the evidence statement, not the standard SBOM, test-result, vulns and release statements beside it (docs/interop.md)');
+    .option(
+      '--no-standard-attestations',
+      'sign only the evidence statement, not the standard SBOM, test-result, vulns and release statements beside it (docs/interop.md)',
+    );
 }
 
-export function signingFrom(o: Record<string, unknown>): Omit<import('../src/commands/sign.js').SignOptions, 'cwd' | 'bundle'> {
+export function signingFrom(
+  o: Record<string, unknown>,
+): Omit<import('../src/commands/sign.js').SignOptions, 'cwd' | 'bundle'> {
   const pick = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
   const out: Omit<import('../src/commands/sign.js').SignOptions, 'cwd' | 'bundle'> = { ...timeoutFrom(o) };
-  for (const [k, v] of [['key', pick('key')], ['identityToken', pick('identityToken')], ['fulcioUrl', pick('fulcioUrl')], ['rekorUrl', pick('rekorUrl')], ['tsaUrl', pick('tsaUrl')]] as const) {
+  for (const [k, v] of [
+    ['key', pick('key')],
+    ['identityToken', pick('identityToken')],
+    ['fulcioUrl', pick('fulcioUrl')],
+    ['rekorUrl', pick('rekorUrl')],
+    ['tsaUrl', pick('tsaUrl')],
+  ] as const) {
     if (v !== undefined) out[k] = v;
   }
   if (o.tsa === false) out.noTsa = true;
@@ -122,34 +166,52 @@ export function signingFrom(o: Record<string, unknown>): Omit<import('../src/com
 export function parseSize(value: unknown, option: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$/i.exec(String(value).trim());
   const unit = (m?.[2] ?? 'B').toLowerCase();
-  const factor: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+  const factor: Record<string, number> = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    tb: 1e12,
+    kib: 2 ** 10,
+    mib: 2 ** 20,
+    gib: 2 ** 30,
+    tib: 2 ** 40,
+  };
   const bytes = m ? Math.floor(Number(m[1]) * (factor[unit] ?? Number.NaN)) : Number.NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new UsageError(`${option}: '${String(value)}' is not a size (bytes, or e.g. 500MB, 8GiB)`);
+  if (!Number.isSafeInteger(bytes) || bytes < 1)
+    throw new UsageError(`${option}: '${String(value)}' is not a size (bytes, or e.g. 500MB, 8GiB)`);
   return bytes;
 }
 
 /** --policy-max-cost and --policy-timeout, checked. */
-export function policyLimitsFrom(o: Record<string, unknown>): import('../src/verifier/policy/evaluate.js').PolicyLimits {
+export function policyLimitsFrom(
+  o: Record<string, unknown>,
+): import('../src/verifier/policy/evaluate.js').PolicyLimits {
   const out: import('../src/verifier/policy/evaluate.js').PolicyLimits = {};
   if (o.policyMaxCost !== undefined) {
     const n = Number(o.policyMaxCost);
-    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--policy-max-cost: '${String(o.policyMaxCost)}' is not a positive whole number`);
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new UsageError(`--policy-max-cost: '${String(o.policyMaxCost)}' is not a positive whole number`);
     out.ruleCost = n;
   }
   if (o.policyTimeout !== undefined) {
     const n = Number(o.policyTimeout);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--policy-timeout: '${String(o.policyTimeout)}' is not a positive number of seconds`);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new UsageError(`--policy-timeout: '${String(o.policyTimeout)}' is not a positive number of seconds`);
     out.timeMs = n * 1000;
   }
   return out;
 }
 
-
 /**
  * Runs a program built by `build` over argv: every string printed is
  * escaped for the terminal, and errors become exit codes in one place.
  */
-export async function runProgram(build: (io: CliIo, outcome: { exitCode: number }) => Command, argv: string[], raw: CliIo): Promise<number> {
+export async function runProgram(
+  build: (io: CliIo, outcome: { exitCode: number }) => Command,
+  argv: string[],
+  raw: CliIo,
+): Promise<number> {
   const outcome = { exitCode: ExitCode.Ok as number };
   // Everything printed passes through escapeTerminal: bundle, attestation,
   // registry and API strings never reach a terminal with their controls.
@@ -160,7 +222,8 @@ export async function runProgram(build: (io: CliIo, outcome: { exitCode: number 
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.Ok;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return ExitCode.Ok;
       return ExitCode.InvalidInput;
     }
     io.stderr.write(`evidence: ${(e as Error).message ?? String(e)} [${errorCode(e)}]\n`);
@@ -169,12 +232,11 @@ export async function runProgram(build: (io: CliIo, outcome: { exitCode: number 
   return outcome.exitCode;
 }
 
-
 /** Shown after each command's --help; test/cli/examples.test.ts parses every one of them. */
 export const EXAMPLES: Record<string, string[]> = {
   collect: [
     'evidence collect --config evidence.yaml -o acme-web-1.4.2.evidence.tar.gz',
-    'evidence collect -o rel.tar.gz --name acme-web --version 1.4.2 --sbom sbom.cdx.json --junit \'reports/**/junit.xml\' --subject dist/acme-web-1.4.2.tgz --sign',
+    "evidence collect -o rel.tar.gz --name acme-web --version 1.4.2 --sbom sbom.cdx.json --junit 'reports/**/junit.xml' --subject dist/acme-web-1.4.2.tgz --sign",
   ],
   sign: ['evidence sign rel.tar.gz', 'evidence sign rel.tar.gz --key release-key.pem'],
   verify: [
@@ -183,13 +245,26 @@ export const EXAMPLES: Record<string, string[]> = {
     'evidence verify rel.tar.gz --key release-key.pub.pem --subject dist/acme-web-1.4.2.tgz --json',
     'evidence verify rel.tar.gz --integrity-only',
   ],
-  report: ['evidence report rel.tar.gz --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com -o report.html', 'evidence report rel.tar.gz --integrity-only --format markdown'],
-  extract: ['evidence extract rel.tar.gz -o evidence/ --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com', 'evidence extract rel.tar.gz -o evidence/ --integrity-only'],
+  report: [
+    'evidence report rel.tar.gz --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com -o report.html',
+    'evidence report rel.tar.gz --integrity-only --format markdown',
+  ],
+  extract: [
+    'evidence extract rel.tar.gz -o evidence/ --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com',
+    'evidence extract rel.tar.gz -o evidence/ --integrity-only',
+  ],
   inspect: ['evidence inspect rel.tar.gz', 'evidence inspect rel.tar.gz --json'],
-  diff: ['evidence diff acme-web-1.4.1.evidence.tar.gz acme-web-1.4.2.evidence.tar.gz', 'evidence diff old.tar.gz new.tar.gz --exit-code --json'],
-  'verify-attestation': ['evidence verify-attestation rel.sigstore.json --artifact dist/acme-web-1.4.2.tgz --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com'],
+  diff: [
+    'evidence diff acme-web-1.4.1.evidence.tar.gz acme-web-1.4.2.evidence.tar.gz',
+    'evidence diff old.tar.gz new.tar.gz --exit-code --json',
+  ],
+  'verify-attestation': [
+    'evidence verify-attestation rel.sigstore.json --artifact dist/acme-web-1.4.2.tgz --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com',
+  ],
   attach: ['evidence attach rel.tar.gz --repo acme/web --tag v1.4.2 --with-verifier'],
-  fetch: ['evidence fetch --repo acme/web --tag v1.4.2 -o evidence/ --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com'],
+  fetch: [
+    'evidence fetch --repo acme/web --tag v1.4.2 -o evidence/ --signer-workflow acme/web/.github/workflows/release.yml --certificate-oidc-issuer https://token.actions.githubusercontent.com',
+  ],
   push: ['evidence push rel.tar.gz oci://ghcr.io/acme/web-evidence:1.4.2'],
   pull: ['evidence pull oci://ghcr.io/acme/web-evidence:1.4.2 -o rel.tar.gz'],
   audit: [
@@ -204,12 +279,14 @@ export function examplesText(lines: string[]): string {
 
 /** What sign wrote: the bundle, the detached assets, and each standard statement (or why an entry has none). */
 export function signedLines(signed: import('../src/commands/sign.js').SignResult): string {
-  return [
-    `signed ${signed.bundle}`,
-    `wrote ${signed.sigstoreBundle}`,
-    `wrote ${signed.intotoJsonl}`,
-    `wrote ${signed.sigstoreJsonl}`,
-    ...signed.standard.map((s) => `  with ${s.label} (${s.predicateType})`),
-    ...signed.standardSkipped.map((s) => `  no standard statement for ${s.path}: ${s.reason}`),
-  ].join('\n') + '\n';
+  return (
+    [
+      `signed ${signed.bundle}`,
+      `wrote ${signed.sigstoreBundle}`,
+      `wrote ${signed.intotoJsonl}`,
+      `wrote ${signed.sigstoreJsonl}`,
+      ...signed.standard.map((s) => `  with ${s.label} (${s.predicateType})`),
+      ...signed.standardSkipped.map((s) => `  no standard statement for ${s.path}: ${s.reason}`),
+    ].join('\n') + '\n'
+  );
 }

@@ -13,7 +13,10 @@ const SHOW_AFTER_MS = 1000;
  * a terminal, in CI (CI set), with --quiet, or with --json (which is for
  * machines, and must never be mixed with drawing).
  */
-export function byteProgress(io: CliIo, options: { quiet?: boolean; json?: boolean }): { onBytes?: ByteProgress; stop: () => void } {
+export function byteProgress(
+  io: CliIo,
+  options: { quiet?: boolean; json?: boolean },
+): { onBytes?: ByteProgress; stop: () => void } {
   const stream: CliStream = (io.raw ?? io).stderr;
   const ci = io.env.CI !== undefined && io.env.CI !== '' && io.env.CI !== 'false';
   if (!stream.isTTY || ci || options.quiet || options.json) return { stop: () => undefined };
@@ -30,11 +33,24 @@ export function byteProgress(io: CliIo, options: { quiet?: boolean; json?: boole
     const t = e.total ?? Math.max(e.done, 1);
     const payload = (): Record<string, string> => {
       const rate = meter.rate(Date.now(), e.done, e.total);
-      return { label: escapeValue(e.label).slice(0, 40), doneH: formatBytes(e.done), totalH: formatBytes(t), rate: rate === undefined ? '…/s' : `${formatBytes(Math.round(rate))}/s` };
+      return {
+        label: escapeValue(e.label).slice(0, 40),
+        doneH: formatBytes(e.done),
+        totalH: formatBytes(t),
+        rate: rate === undefined ? '…/s' : `${formatBytes(Math.round(rate))}/s`,
+      };
     };
     if (!bar) {
       bar = new SingleBar(
-        { stream: stream as unknown as NodeJS.WritableStream, format: '{label} [{bar}] {percentage}% | {doneH} of {totalH} | {rate} | {eta_formatted} left', hideCursor: false, clearOnComplete: true, fps: 8, etaBuffer: 40, barsize: 24 },
+        {
+          stream: stream as unknown as NodeJS.WritableStream,
+          format: '{label} [{bar}] {percentage}% | {doneH} of {totalH} | {rate} | {eta_formatted} left',
+          hideCursor: false,
+          clearOnComplete: true,
+          fps: 8,
+          etaBuffer: 40,
+          barsize: 24,
+        },
         Presets.shades_classic,
       );
       label = e.label;

@@ -2,7 +2,18 @@ import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { UsageError, exitCodeForVerdict } from './exit-codes.js';
-import { EXAMPLES, collectList, examplesText, identityFrom, parseSize, policyLimitsFrom, withIdentityOptions, withRegistryOptions, withTimeout, type CliIo } from './options.js';
+import {
+  EXAMPLES,
+  collectList,
+  examplesText,
+  identityFrom,
+  parseSize,
+  policyLimitsFrom,
+  withIdentityOptions,
+  withRegistryOptions,
+  withTimeout,
+  type CliIo,
+} from './options.js';
 import { byteProgress } from './progress.js';
 
 /**
@@ -14,7 +25,9 @@ import { byteProgress } from './progress.js';
 export interface RemoteVerification {
   registry(o: Record<string, unknown>): Promise<import('../src/commands/oci.js').RegistryOptions>;
   open(reference: string, registry: import('../src/commands/oci.js').RegistryOptions): Promise<Readable>;
-  verifyImage(options: import('../src/commands/oci.js').VerifyImageOptions): Promise<import('../src/commands/oci.js').VerifyImageResult>;
+  verifyImage(
+    options: import('../src/commands/oci.js').VerifyImageOptions,
+  ): Promise<import('../src/commands/oci.js').VerifyImageResult>;
   signVsa(o: Record<string, unknown>, bytes: Buffer, payloadType: string): Promise<SerializedBundle>;
 }
 
@@ -29,24 +42,54 @@ export interface StandaloneUsage {
 }
 
 /** `evidence verify`, added to `program`; with `remote`, also from registries and with a signed VSA. */
-export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCode: number }, remote?: RemoteVerification, standalone?: StandaloneUsage): Command {
+export function addVerifyCommand(
+  program: Command,
+  io: CliIo,
+  outcome: { exitCode: number },
+  remote?: RemoteVerification,
+  standalone?: StandaloneUsage,
+): Command {
   let cmd = program.command('verify');
   if (remote) cmd = withRegistryOptions(withTimeout(cmd));
   cmd = withIdentityOptions(cmd)
-    .description(remote ? 'verify a bundle offline: integrity, then signature and signer; or straight from an OCI registry' : 'verify a bundle offline: integrity, then signature and signer')
-    .argument(remote ? '[bundle]' : '<bundle>', remote ? 'the bundle (.tar.gz), or oci://REGISTRY/REPOSITORY:TAG|@sha256:…' : 'the bundle (.tar.gz)');
-  if (remote) cmd.option('--image <oci-ref>', 'verify the newest evidence bundle that refers to this container image (and that its statement covers the image)');
+    .description(
+      remote
+        ? 'verify a bundle offline: integrity, then signature and signer; or straight from an OCI registry'
+        : 'verify a bundle offline: integrity, then signature and signer',
+    )
+    .argument(
+      remote ? '[bundle]' : '<bundle>',
+      remote ? 'the bundle (.tar.gz), or oci://REGISTRY/REPOSITORY:TAG|@sha256:…' : 'the bundle (.tar.gz)',
+    );
+  if (remote)
+    cmd.option(
+      '--image <oci-ref>',
+      'verify the newest evidence bundle that refers to this container image (and that its statement covers the image)',
+    );
   cmd
     .option('--integrity-only', 'check the content only, not the signature (the report says so)')
     .option('-q, --quiet', 'no progress output')
     .option('--subject <file>', 'release artifact to re-hash and find among the subjects; repeatable', collectList)
-    .option('--subjects-file <file>', 'a sha256sum list (<hex>  <name> lines) of release artifacts, each found among the subjects and reported')
+    .option(
+      '--subjects-file <file>',
+      'a sha256sum list (<hex>  <name> lines) of release artifacts, each found among the subjects and reported',
+    )
     .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
     .option('--policy <file>', 'a policy (YAML or JSON) to evaluate over the evidence; failing it exits 3')
-    .option('--max-bundle-size <size>', 'refuse a bundle whose manifest declares more than this in blobs, before reading them (e.g. 20GiB; default 8GiB)')
-    .option('--policy-max-cost <elements>', 'list elements one policy rule may visit before it stops as an error (default 1000000)')
+    .option(
+      '--max-bundle-size <size>',
+      'refuse a bundle whose manifest declares more than this in blobs, before reading them (e.g. 20GiB; default 8GiB)',
+    )
+    .option(
+      '--policy-max-cost <elements>',
+      'list elements one policy rule may visit before it stops as an error (default 1000000)',
+    )
     .option('--policy-timeout <seconds>', 'time the whole policy may take; rules left then are errors (default 10)')
-    .addOption(new Option('--format <format>', 'report format (oscal: OSCAL 1.1.3 assessment results, controls from the policy)').choices(['text', 'json', 'markdown', 'html', 'oscal']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'report format (oscal: OSCAL 1.1.3 assessment results, controls from the policy)')
+        .choices(['text', 'json', 'markdown', 'html', 'oscal'])
+        .default('text'),
+    )
     .option('-o, --output <file>', 'write the report to this file (default: standard output)')
     .option('--json', 'same as --format json')
     .option('--vsa <file>', 'also write a SLSA verification summary attestation (in-toto statement)');
@@ -54,7 +97,10 @@ export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCod
     cmd
       .option('--vsa-sign', 'sign the VSA as evidence sign would (FILE.sigstore.json beside it)')
       .option('--vsa-key <key.pem>', 'sign the VSA with this private key instead of keylessly')
-      .option('--identity-token <jwt>', 'VSA keyless signing: OIDC token (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)')
+      .option(
+        '--identity-token <jwt>',
+        'VSA keyless signing: OIDC token (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)',
+      )
       .option('--fulcio-url <url>', 'VSA keyless signing: Fulcio')
       .option('--rekor-url <url>', 'VSA signing: Rekor')
       .option('--tsa-url <url>', 'VSA signing: timestamp authority')
@@ -63,7 +109,10 @@ export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCod
   const examples = EXAMPLES.verify ?? [];
   if (standalone) {
     cmd.configureHelp({ commandUsage: () => `${standalone.invocation} [options] <bundle>` });
-    cmd.addHelpText('after', examplesText(examples.map((e) => e.replace(/^evidence verify /, `${standalone.invocation} `))));
+    cmd.addHelpText(
+      'after',
+      examplesText(examples.map((e) => e.replace(/^evidence verify /, `${standalone.invocation} `))),
+    );
   } else cmd.addHelpText('after', examplesText(examples));
   return cmd.action(async (given: string | undefined, o) => {
     const { verify } = await import('../src/commands/verify.js');
@@ -72,7 +121,10 @@ export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCod
     if (!given && !o.image) throw new UsageError('give a bundle (a file or oci://…) or --image oci://…');
     let bundle = given as string;
     const fromRegistry = Boolean(o.image) || bundle.startsWith('oci://');
-    if (fromRegistry && !remote) throw new UsageError('this verifier reads bundle files only; download the bundle first (evidence pull, or from the release)');
+    if (fromRegistry && !remote)
+      throw new UsageError(
+        'this verifier reads bundle files only; download the bundle first (evidence pull, or from the release)',
+      );
     const registry = fromRegistry && remote ? await remote.registry(o) : {};
     const common = {
       cwd: io.cwd,
@@ -91,33 +143,54 @@ export function addVerifyCommand(program: Command, io: CliIo, outcome: { exitCod
     let result: import('../src/commands/verify.js').VerifyResult;
     if (o.image && remote) {
       const r = await remote.verifyImage({ ...common, image: o.image, registry });
-      if (!o.quiet) io.stderr.write(`evidence for ${r.image.reference}: ${r.evidence}${r.candidates.length > 1 ? ` (the newest authentic of ${r.candidates.length}: ${r.candidates.map((c) => `${c.reference.split('@')[1]?.slice(7, 19)} ${c.verdict}${c.created ? ` ${c.created}` : ''}`).join(', ')})` : ''}${r.more ? `; ${r.more} more not read` : ''}\n`);
+      if (!o.quiet)
+        io.stderr.write(
+          `evidence for ${r.image.reference}: ${r.evidence}${r.candidates.length > 1 ? ` (the newest authentic of ${r.candidates.length}: ${r.candidates.map((c) => `${c.reference.split('@')[1]?.slice(7, 19)} ${c.verdict}${c.created ? ` ${c.created}` : ''}`).join(', ')})` : ''}${r.more ? `; ${r.more} more not read` : ''}\n`,
+        );
       result = r;
       bundle = r.evidence;
     } else {
       const ref = bundle;
       const open = fromRegistry && remote ? { open: () => remote.open(ref, registry) } : {};
       const bar = byteProgress(io, { quiet: o.quiet, json: o.json || o.format === 'json' });
-      result = await verify({ ...common, bundle, ...open, ...(bar.onBytes ? { onBytes: bar.onBytes } : {}) }).finally(bar.stop);
+      result = await verify({ ...common, bundle, ...open, ...(bar.onBytes ? { onBytes: bar.onBytes } : {}) }).finally(
+        bar.stop,
+      );
     }
     const { report, manifest } = result;
     const format = o.json ? 'json' : o.format;
     if (format === 'text' && !report.bundle.manifestDigest) {
       const { notABundle } = await import('../src/verifier/errors.js');
-      throw notABundle(bundle, report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.message));
+      throw notABundle(
+        bundle,
+        report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.message),
+      );
     }
     const { loadPolicyFile } = await import('../src/commands/verify.js');
-    const text = renderReport(format, report, manifest, format === 'oscal' && o.policy ? await loadPolicyFile(io.cwd, o.policy) : undefined);
+    const text = renderReport(
+      format,
+      report,
+      manifest,
+      format === 'oscal' && o.policy ? await loadPolicyFile(io.cwd, o.policy) : undefined,
+    );
     if (o.output) await writeOutput(io.cwd, o.output, text);
     else io.stdout.write(text);
     await appendStepSummary(io.env, io.cwd, report, manifest);
     if (o.vsa) {
       const { writeVsa } = await import('../src/commands/vsa.js');
-      const sign = o.vsaSign && remote ? (bytes: Buffer, payloadType: string) => remote.signVsa(o, bytes, payloadType) : undefined;
-      const written = await writeVsa({ cwd: io.cwd, env: io.env, output: o.vsa, bundle, result, policy: o.policy, ...(sign ? { sign } : {}) });
+      const sign =
+        o.vsaSign && remote ? (bytes: Buffer, payloadType: string) => remote.signVsa(o, bytes, payloadType) : undefined;
+      const written = await writeVsa({
+        cwd: io.cwd,
+        env: io.env,
+        output: o.vsa,
+        bundle,
+        result,
+        policy: o.policy,
+        ...(sign ? { sign } : {}),
+      });
       if (!o.quiet) io.stderr.write(`wrote ${written.join(', ')}\n`);
     }
     outcome.exitCode = exitCodeForVerdict(report.verdict, report.ok);
   });
 }
-

@@ -23,9 +23,15 @@ process.exitCode = await runProgram(
       .exitOverride()
       .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     // The usage its --help shows is the one it accepts: the file, run with node, then verify's options and the bundle.
-    addVerifyCommand(program, io, outcome, undefined, { invocation: `node ${basename(process.argv[1] ?? '') || 'evidence-verify.mjs'}` });
+    addVerifyCommand(program, io, outcome, undefined, {
+      invocation: `node ${basename(process.argv[1] ?? '') || 'evidence-verify.mjs'}`,
+    });
     return program;
   },
-  only === '--help' || only === '-h' ? ['verify', '--help'] : only === '--version' || only === '-V' ? ['--version'] : ['verify', ...argv],
+  only === '--help' || only === '-h'
+    ? ['verify', '--help']
+    : only === '--version' || only === '-V'
+      ? ['--version']
+      : ['verify', ...argv],
   { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
 );

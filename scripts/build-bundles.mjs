@@ -16,23 +16,57 @@ const common = {
   external: ['libxml2-wasm'],
   legalComments: 'eof',
   // CommonJS dependencies call require(); give them one in the ES module.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 };
 
 // The auditor's verifier must stand alone: none of the code that talks to
 // GitHub, signs, or refreshes trust over the network may be in it.
-const FORBIDDEN_IN_VERIFIER = [/node_modules\/@octokit\//, /node_modules\/@sigstore\/sign\//, /node_modules\/@sigstore\/tuf\//, /node_modules\/tuf-js\//];
+const FORBIDDEN_IN_VERIFIER = [
+  /node_modules\/@octokit\//,
+  /node_modules\/@sigstore\/sign\//,
+  /node_modules\/@sigstore\/tuf\//,
+  /node_modules\/tuf-js\//,
+];
 const MAX_VERIFIER_BYTES = 1.5 * 1024 * 1024;
 
 const [verifier] = await Promise.all([
   // Minified, with the names of functions and classes kept (keepNames), so stack traces and error names still read.
-  build({ ...common, metafile: true, minify: true, keepNames: true, entryPoints: [new URL('../cli/verify-standalone.ts', import.meta.url).pathname], outfile: new URL('../dist/evidence-verify.mjs', import.meta.url).pathname }),
-  build({ ...common, entryPoints: [new URL('../cli/action.ts', import.meta.url).pathname], outfile: new URL('../dist/action/index.mjs', import.meta.url).pathname }),
+  build({
+    ...common,
+    metafile: true,
+    minify: true,
+    keepNames: true,
+    entryPoints: [new URL('../cli/verify-standalone.ts', import.meta.url).pathname],
+    outfile: new URL('../dist/evidence-verify.mjs', import.meta.url).pathname,
+  }),
+  build({
+    ...common,
+    entryPoints: [new URL('../cli/action.ts', import.meta.url).pathname],
+    outfile: new URL('../dist/action/index.mjs', import.meta.url).pathname,
+  }),
 ]);
 
 const inputs = Object.keys(verifier.metafile.inputs);
 const forbidden = inputs.filter((i) => FORBIDDEN_IN_VERIFIER.some((re) => re.test(i)));
-if (forbidden.length) throw new Error(`dist/evidence-verify.mjs must not contain ${[...new Set(forbidden.map((f) => f.replace(/^.*node_modules\//, '').split('/').slice(0, 2).join('/')))].join(', ')}`);
+if (forbidden.length)
+  throw new Error(
+    `dist/evidence-verify.mjs must not contain ${[
+      ...new Set(
+        forbidden.map((f) =>
+          f
+            .replace(/^.*node_modules\//, '')
+            .split('/')
+            .slice(0, 2)
+            .join('/'),
+        ),
+      ),
+    ].join(', ')}`,
+  );
 const size = Object.values(verifier.metafile.outputs)[0].bytes;
-if (size > MAX_VERIFIER_BYTES) throw new Error(`dist/evidence-verify.mjs is ${size} bytes; at most ${MAX_VERIFIER_BYTES} (what makes it up: npx esbuild --analyze)`);
+if (size > MAX_VERIFIER_BYTES)
+  throw new Error(
+    `dist/evidence-verify.mjs is ${size} bytes; at most ${MAX_VERIFIER_BYTES} (what makes it up: npx esbuild --analyze)`,
+  );

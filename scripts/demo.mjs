@@ -26,10 +26,20 @@ async function pushDemoImage(host, repository, tag) {
   const { createHash } = await import('node:crypto');
   const client = new RegistryClient(host, { plainHttp: true });
   const sha = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+  );
   const layer = Buffer.from('acme-web 1.4.2 (a stand-in for the real image layer)');
-  for (const b of [config, layer]) await client.pushBlob(repository, { digest: sha(b), size: b.length }, () => Readable.from([b]));
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }] }));
+  for (const b of [config, layer])
+    await client.pushBlob(repository, { digest: sha(b), size: b.length }, () => Readable.from([b]));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
+    }),
+  );
   return (await client.pushManifest(repository, tag, manifest, 'application/vnd.oci.image.manifest.v1+json')).digest;
 }
 
@@ -38,7 +48,9 @@ function run(cmd, args, { env = {}, quiet = false, expect = [0] } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: root, stdio: quiet ? 'ignore' : 'inherit', env: { ...process.env, ...env } });
     child.on('error', reject);
-    child.on('exit', (code) => (expect.includes(code) ? resolve(code) : reject(new Error(`${cmd} ${args[0]} exited ${code}`))));
+    child.on('exit', (code) =>
+      expect.includes(code) ? resolve(code) : reject(new Error(`${cmd} ${args[0]} exited ${code}`)),
+    );
   });
 }
 
@@ -57,75 +69,195 @@ const registry = noRegistry ? undefined : await startRegistry();
 let image;
 if (registry) {
   image = await pushDemoImage(registry.host, 'acme/web', '1.4.2');
-  console.log(`local OCI registry (docker-registry) on ${registry.host}, with the release image acme/web:1.4.2 (${image})`);
+  console.log(
+    `local OCI registry (docker-registry) on ${registry.host}, with the release image acme/web:1.4.2 (${image})`,
+  );
 } else console.log(`(OCI registry part skipped: ${noRegistry})`);
 try {
-const sigstore = await startLocalSigstore();
-try {
-  writeFileSync(join(out, 'trusted_root.json'), `${JSON.stringify(sigstore.trustedRoot, null, 2)}\n`);
-  console.log(`local Sigstore (Fulcio, Rekor, TSA) on ${sigstore.url}; its trusted root: demo-out/trusted_root.json`);
-  const token = fakeIdentityToken({
-    iss: issuer,
-    sub: identity,
-    repository: 'acme/web',
-    repository_owner: 'acme',
-    ref: 'refs/tags/v1.4.2',
-    sha: '3d7e7e989f80962dbb8678a994ad7c0b8269bf98',
-    workflow_ref: 'acme/web/.github/workflows/release.yml@refs/tags/v1.4.2',
-    job_workflow_ref: 'acme/web/.github/workflows/release.yml@refs/tags/v1.4.2',
-    event_name: 'push',
-    runner_environment: 'github-hosted',
-  });
-  // acme-web's git history, rebuilt with fixed dates so its commit ids match history/deployments.jsonl.
-  await run('bash', [join(root, 'examples/acme-web/history/make-repo.sh'), join(out, 'acme-web-git')], { quiet: true });
-  // The release job: collect (with DORA and SLO snapshots as of one instant) and sign.
-  // The token comes from the environment, as in CI.
-  await evidence(
-    [
-      'collect', '--config', 'examples/acme-web/evidence.yaml', '-o', bundle,
-      '--as-of', '2026-11-01T00:00:00Z',
-      '--dora', '--git', join(out, 'acme-web-git'), '--deployments', 'examples/acme-web/history/deployments.jsonl', '--incidents', 'examples/acme-web/history/incidents.jsonl',
-      '--slo-snapshot', 'examples/acme-web/slo/availability.snapshot.json',
-      ...(registry ? ['--subject-image', `oci://${registry.host}/acme/web:1.4.2`, '--plain-http'] : []),
-      '--sign', '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url,
-    ],
-    { env: { SIGSTORE_ID_TOKEN: token } },
-  );
-} finally {
-  await sigstore.close();
-}
-// The auditor: offline, from the release assets alone.
-await evidence(['inspect', bundle]);
-await evidence(['verify', bundle, '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer, '--source-repository', 'acme/web', '--subject', artifact]);
-await evidence(['verify-attestation', join(out, 'acme-web-1.4.2.evidence.sigstore.json'), '--artifact', artifact, '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
-await evidence(['extract', bundle, '-o', join(out, 'extracted'), '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
-// The standard statements, as other verifiers read them: NAME.sigstore.jsonl
-// against the artifact, the CycloneDX SBOM statement by its predicate type.
-await evidence(['verify-attestation', join(out, 'acme-web-1.4.2.evidence.sigstore.jsonl'), '--artifact', artifact, '--predicate-type', 'https://cyclonedx.org/bom', '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
-
-// An organisation's store: push to the OCI registry, with every attestation
-// also a referrer of the image (where cosign and Kyverno look); verify
-// straight from it, pull it back byte for byte.
-if (registry) {
-  {
-    const ref = `oci://${registry.host}/acme/web:1.4.2-evidence`;
-    await evidence(['push', bundle, ref, '--subject-image', `oci://${registry.host}/acme/web@${image}`, '--plain-http']);
-    await evidence(['verify', '--image', `oci://${registry.host}/acme/web:1.4.2`, '--plain-http', '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
-    await evidence(['verify', ref, '--plain-http', '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer]);
-    await evidence(['pull', ref, '-o', join(out, 'pulled.evidence.tar.gz'), '--plain-http']);
-    await run('cmp', [bundle, join(out, 'pulled.evidence.tar.gz')]);
-    console.log('pulled bundle is byte-identical to the pushed one');
-    // An auditor's period view of the repository: every tag, each verified and held to the SOC 2 CC8.1 policy of the pack.
-    // Both tags have the release's evidence (the image through its referrers). The example release carries failing tests
-    // and a destructive migration on purpose, so it fails CC8.1: exit 3 (authentic, policy failed) is the expected answer.
-    const today = new Date().toISOString().slice(0, 10);
-    const auditArgs = ['audit', `oci://${registry.host}/acme/web`, '--plain-http', '--since', '2026-01-01', '--until', today, '--trusted-root', join(out, 'trusted_root.json'), '--certificate-identity', identity, '--certificate-oidc-issuer', issuer, '--policy', 'examples/policies/soc2-cc8.1.yaml', '--cache', join(out, 'audit-cache')];
-    const code = await evidence(auditArgs, { expect: [3] });
-    console.log(`audit exit ${code}: authentic evidence for every tag, and the release fails SOC 2 CC8.1 as the example intends`);
-    await evidence([...auditArgs, '-q', '--format', 'html', '-o', join(out, 'audit.html')], { expect: [3] });
-    await evidence([...auditArgs, '-q', '--format', 'oscal', '-o', join(out, 'assessment-results.json')], { expect: [3] });
+  const sigstore = await startLocalSigstore();
+  try {
+    writeFileSync(join(out, 'trusted_root.json'), `${JSON.stringify(sigstore.trustedRoot, null, 2)}\n`);
+    console.log(`local Sigstore (Fulcio, Rekor, TSA) on ${sigstore.url}; its trusted root: demo-out/trusted_root.json`);
+    const token = fakeIdentityToken({
+      iss: issuer,
+      sub: identity,
+      repository: 'acme/web',
+      repository_owner: 'acme',
+      ref: 'refs/tags/v1.4.2',
+      sha: '3d7e7e989f80962dbb8678a994ad7c0b8269bf98',
+      workflow_ref: 'acme/web/.github/workflows/release.yml@refs/tags/v1.4.2',
+      job_workflow_ref: 'acme/web/.github/workflows/release.yml@refs/tags/v1.4.2',
+      event_name: 'push',
+      runner_environment: 'github-hosted',
+    });
+    // acme-web's git history, rebuilt with fixed dates so its commit ids match history/deployments.jsonl.
+    await run('bash', [join(root, 'examples/acme-web/history/make-repo.sh'), join(out, 'acme-web-git')], {
+      quiet: true,
+    });
+    // The release job: collect (with DORA and SLO snapshots as of one instant) and sign.
+    // The token comes from the environment, as in CI.
+    await evidence(
+      [
+        'collect',
+        '--config',
+        'examples/acme-web/evidence.yaml',
+        '-o',
+        bundle,
+        '--as-of',
+        '2026-11-01T00:00:00Z',
+        '--dora',
+        '--git',
+        join(out, 'acme-web-git'),
+        '--deployments',
+        'examples/acme-web/history/deployments.jsonl',
+        '--incidents',
+        'examples/acme-web/history/incidents.jsonl',
+        '--slo-snapshot',
+        'examples/acme-web/slo/availability.snapshot.json',
+        ...(registry ? ['--subject-image', `oci://${registry.host}/acme/web:1.4.2`, '--plain-http'] : []),
+        '--sign',
+        '--fulcio-url',
+        sigstore.url,
+        '--rekor-url',
+        sigstore.url,
+        '--tsa-url',
+        sigstore.url,
+      ],
+      { env: { SIGSTORE_ID_TOKEN: token } },
+    );
+  } finally {
+    await sigstore.close();
   }
-}
+  // The auditor: offline, from the release assets alone.
+  await evidence(['inspect', bundle]);
+  await evidence([
+    'verify',
+    bundle,
+    '--trusted-root',
+    join(out, 'trusted_root.json'),
+    '--certificate-identity',
+    identity,
+    '--certificate-oidc-issuer',
+    issuer,
+    '--source-repository',
+    'acme/web',
+    '--subject',
+    artifact,
+  ]);
+  await evidence([
+    'verify-attestation',
+    join(out, 'acme-web-1.4.2.evidence.sigstore.json'),
+    '--artifact',
+    artifact,
+    '--trusted-root',
+    join(out, 'trusted_root.json'),
+    '--certificate-identity',
+    identity,
+    '--certificate-oidc-issuer',
+    issuer,
+  ]);
+  await evidence([
+    'extract',
+    bundle,
+    '-o',
+    join(out, 'extracted'),
+    '--trusted-root',
+    join(out, 'trusted_root.json'),
+    '--certificate-identity',
+    identity,
+    '--certificate-oidc-issuer',
+    issuer,
+  ]);
+  // The standard statements, as other verifiers read them: NAME.sigstore.jsonl
+  // against the artifact, the CycloneDX SBOM statement by its predicate type.
+  await evidence([
+    'verify-attestation',
+    join(out, 'acme-web-1.4.2.evidence.sigstore.jsonl'),
+    '--artifact',
+    artifact,
+    '--predicate-type',
+    'https://cyclonedx.org/bom',
+    '--trusted-root',
+    join(out, 'trusted_root.json'),
+    '--certificate-identity',
+    identity,
+    '--certificate-oidc-issuer',
+    issuer,
+  ]);
+
+  // An organisation's store: push to the OCI registry, with every attestation
+  // also a referrer of the image (where cosign and Kyverno look); verify
+  // straight from it, pull it back byte for byte.
+  if (registry) {
+    {
+      const ref = `oci://${registry.host}/acme/web:1.4.2-evidence`;
+      await evidence([
+        'push',
+        bundle,
+        ref,
+        '--subject-image',
+        `oci://${registry.host}/acme/web@${image}`,
+        '--plain-http',
+      ]);
+      await evidence([
+        'verify',
+        '--image',
+        `oci://${registry.host}/acme/web:1.4.2`,
+        '--plain-http',
+        '--trusted-root',
+        join(out, 'trusted_root.json'),
+        '--certificate-identity',
+        identity,
+        '--certificate-oidc-issuer',
+        issuer,
+      ]);
+      await evidence([
+        'verify',
+        ref,
+        '--plain-http',
+        '--trusted-root',
+        join(out, 'trusted_root.json'),
+        '--certificate-identity',
+        identity,
+        '--certificate-oidc-issuer',
+        issuer,
+      ]);
+      await evidence(['pull', ref, '-o', join(out, 'pulled.evidence.tar.gz'), '--plain-http']);
+      await run('cmp', [bundle, join(out, 'pulled.evidence.tar.gz')]);
+      console.log('pulled bundle is byte-identical to the pushed one');
+      // An auditor's period view of the repository: every tag, each verified and held to the SOC 2 CC8.1 policy of the pack.
+      // Both tags have the release's evidence (the image through its referrers). The example release carries failing tests
+      // and a destructive migration on purpose, so it fails CC8.1: exit 3 (authentic, policy failed) is the expected answer.
+      const today = new Date().toISOString().slice(0, 10);
+      const auditArgs = [
+        'audit',
+        `oci://${registry.host}/acme/web`,
+        '--plain-http',
+        '--since',
+        '2026-01-01',
+        '--until',
+        today,
+        '--trusted-root',
+        join(out, 'trusted_root.json'),
+        '--certificate-identity',
+        identity,
+        '--certificate-oidc-issuer',
+        issuer,
+        '--policy',
+        'examples/policies/soc2-cc8.1.yaml',
+        '--cache',
+        join(out, 'audit-cache'),
+      ];
+      const code = await evidence(auditArgs, { expect: [3] });
+      console.log(
+        `audit exit ${code}: authentic evidence for every tag, and the release fails SOC 2 CC8.1 as the example intends`,
+      );
+      await evidence([...auditArgs, '-q', '--format', 'html', '-o', join(out, 'audit.html')], { expect: [3] });
+      await evidence([...auditArgs, '-q', '--format', 'oscal', '-o', join(out, 'assessment-results.json')], {
+        expect: [3],
+      });
+    }
+  }
 } finally {
   await registry?.stop();
 }
@@ -133,8 +265,13 @@ console.log(`\nDemo outputs are in ${out}:`);
 console.log('  acme-web-1.4.2.evidence.tar.gz         the signed evidence bundle');
 console.log('  acme-web-1.4.2.evidence.sigstore.json  its Sigstore bundle (a release asset)');
 console.log('  acme-web-1.4.2.evidence.intoto.jsonl   its DSSE envelope (a release asset)');
-console.log('  acme-web-1.4.2.evidence.sigstore.jsonl every Sigstore bundle of the signing: ours and the standard SBOM, test-result and release statements (a release asset; gh attestation verify --bundle)');
-console.log('  trusted_root.json                      the local Sigstore\'s trusted root');
+console.log(
+  '  acme-web-1.4.2.evidence.sigstore.jsonl every Sigstore bundle of the signing: ours and the standard SBOM, test-result and release statements (a release asset; gh attestation verify --bundle)',
+);
+console.log("  trusted_root.json                      the local Sigstore's trusted root");
 console.log('  extracted/                             the evidence, under its logical paths');
 if (!noRegistry) console.log('  pulled.evidence.tar.gz                 the bundle pulled back from the OCI registry');
-if (!noRegistry) console.log('  audit.html, assessment-results.json    the period audit of the registry\'s tags, as HTML and as OSCAL assessment results');
+if (!noRegistry)
+  console.log(
+    "  audit.html, assessment-results.json    the period audit of the registry's tags, as HTML and as OSCAL assessment results",
+  );

@@ -9,4 +9,6 @@ export interface RunningRegistry {
   stop(): Promise<void>;
   stopSync(): void;
 }
-export function startRegistry(options?: { htpasswd?: { username: string; password: string } }): Promise<RunningRegistry>;
+export function startRegistry(options?: {
+  htpasswd?: { username: string; password: string };
+}): Promise<RunningRegistry>;

@@ -53,7 +53,11 @@ export async function startRegistry(options = {}) {
     `  addr: 127.0.0.1:${port}`,
   ];
   if (options.htpasswd) {
-    const { stdout } = await promisify(execFile)(HTPASSWD_BIN, ['-Bbn', options.htpasswd.username, options.htpasswd.password]);
+    const { stdout } = await promisify(execFile)(HTPASSWD_BIN, [
+      '-Bbn',
+      options.htpasswd.username,
+      options.htpasswd.password,
+    ]);
     const file = join(dir, 'htpasswd');
     await writeFile(file, `${stdout.trim()}\n`);
     lines.push('auth:', '  htpasswd:', '    realm: test', `    path: ${JSON.stringify(file)}`);

@@ -21,7 +21,8 @@ const { initializeTLog } = require('@sigstore/mock/dist/rekor');
 const { initializeTSA, tsaHandler } = require('@sigstore/mock/dist/timestamp');
 
 const wholeSecond = () => Math.floor(Date.now() / 1000) * 1000;
-const b64 = (bytes) => Buffer.from(bytes.buffer ?? bytes, bytes.byteOffset ?? 0, bytes.byteLength ?? bytes.length).toString('base64');
+const b64 = (bytes) =>
+  Buffer.from(bytes.buffer ?? bytes, bytes.byteOffset ?? 0, bytes.byteLength ?? bytes.length).toString('base64');
 const sha256hex = (b) => createHash('sha256').update(b).digest('hex');
 
 /** What real Rekor stores for a dsse v0.0.1 entry. */
@@ -71,7 +72,11 @@ export async function startLocalSigstore({ host = '127.0.0.1', port = 0 } = {}) 
       const entry = await tlog.log(toStoredRekorEntry(JSON.parse(body)));
       return { statusCode: 201, response: JSON.stringify(entry), contentType: 'application/json' };
     } catch (e) {
-      return { statusCode: 400, response: JSON.stringify({ message: String(e?.message ?? e) }), contentType: 'application/json' };
+      return {
+        statusCode: 400,
+        response: JSON.stringify({ message: String(e?.message ?? e) }),
+        contentType: 'application/json',
+      };
     }
   });
 
@@ -91,7 +96,11 @@ export async function startLocalSigstore({ host = '127.0.0.1', port = 0 } = {}) 
       try {
         const { statusCode, response, contentType } = await route(Buffer.concat(chunks).toString('utf8'));
         res.writeHead(statusCode, { 'content-type': contentType ?? 'text/plain' });
-        res.end(typeof response === 'string' ? response : Buffer.from(response.buffer, response.byteOffset, response.byteLength));
+        res.end(
+          typeof response === 'string'
+            ? response
+            : Buffer.from(response.buffer, response.byteOffset, response.byteLength),
+        );
       } catch (e) {
         res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e?.message ?? e));
       }

@@ -26,12 +26,37 @@ const prom = await startPrometheus([
 const dir = await mkdtemp(join(tmpdir(), 'slo-example-'));
 try {
   const defs = new URL('../examples/acme-web/slo/slos.yaml', import.meta.url).pathname;
-  const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'x', '--version', '1', '--slo', defs, '--prometheus', prom.url, '--as-of', '2026-11-01T00:00:00Z', '-q'], { cwd: dir });
+  const r = await runCli(
+    [
+      'collect',
+      '-o',
+      'b.tar.gz',
+      '--name',
+      'x',
+      '--version',
+      '1',
+      '--slo',
+      defs,
+      '--prometheus',
+      prom.url,
+      '--as-of',
+      '2026-11-01T00:00:00Z',
+      '-q',
+    ],
+    { cwd: dir },
+  );
   if (r.code !== 0) throw new Error(r.stderr);
   const blob = (await readMembers(join(dir, 'b.tar.gz'))).find((m) => m.name.startsWith('blobs/'));
   const snapshot = JSON.parse((blob as { body: Buffer }).body.toString());
-  await writeFile(new URL('../examples/acme-web/slo/availability.snapshot.json', import.meta.url), `${JSON.stringify(snapshot, null, 2)}\n`);
-  console.log(await readFile(new URL('../examples/acme-web/slo/availability.snapshot.json', import.meta.url), 'utf8').then((t) => `${t.length} bytes written`));
+  await writeFile(
+    new URL('../examples/acme-web/slo/availability.snapshot.json', import.meta.url),
+    `${JSON.stringify(snapshot, null, 2)}\n`,
+  );
+  console.log(
+    await readFile(new URL('../examples/acme-web/slo/availability.snapshot.json', import.meta.url), 'utf8').then(
+      (t) => `${t.length} bytes written`,
+    ),
+  );
 } finally {
   await prom.stop();
   await rm(dir, { recursive: true, force: true });

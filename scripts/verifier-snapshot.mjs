@@ -36,7 +36,9 @@ async function decide(options) {
 const cases = join(shared, 'sigstore-conformance', 'bundle-verify');
 const publicGood = join(shared, 'sigstore-conformance', 'trusted-roots', 'public-good.trusted_root.json');
 if (existsSync(cases)) {
-  for (const name of readdirSync(cases).filter((d) => statSync(join(cases, d)).isDirectory()).sort()) {
+  for (const name of readdirSync(cases)
+    .filter((d) => statSync(join(cases, d)).isDirectory())
+    .sort()) {
     const dir = join(cases, name);
     const has = (f) => existsSync(join(dir, f));
     const read = (f) => readFileSync(join(dir, f), 'utf8').trim();
@@ -50,7 +52,9 @@ if (existsSync(cases)) {
       identity: has('key.pub')
         ? {}
         : {
-            certificateIdentity: has('identity') ? read('identity') : 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main',
+            certificateIdentity: has('identity')
+              ? read('identity')
+              : 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main',
             certificateOidcIssuer: has('issuer') ? read('issuer') : 'https://token.actions.githubusercontent.com',
           },
     });
@@ -59,7 +63,9 @@ if (existsSync(cases)) {
 
 const realworld = join(shared, 'sigstore-realworld');
 if (existsSync(realworld)) {
-  for (const file of readdirSync(realworld).filter((f) => f.endsWith('.sigstore.json')).sort()) {
+  for (const file of readdirSync(realworld)
+    .filter((f) => f.endsWith('.sigstore.json'))
+    .sort()) {
     const bundle = JSON.parse(readFileSync(join(realworld, file), 'utf8'));
     const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8'));
     const [alg, hex] = Object.entries(statement.subject[0].digest)[0];
@@ -83,11 +89,24 @@ if (existsSync(bundle)) {
   bytes[bytes.length >> 1] ^= 0x01;
   writeFileSync(join(work, 'flipped.tar.gz'), bytes);
   const root = ['--trusted-root', join(demoOut, 'trusted_root.json')];
-  const who = ['--certificate-identity', 'https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.4.2', '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com'];
+  const who = [
+    '--certificate-identity',
+    'https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.4.2',
+    '--certificate-oidc-issuer',
+    'https://token.actions.githubusercontent.com',
+  ];
   const modes = {
     'integrity-only': ['b.tar.gz', '--integrity-only', '--json'],
     keyless: ['b.tar.gz', ...root, ...who, '--json'],
-    'wrong-identity': ['b.tar.gz', ...root, '--certificate-identity', 'https://example.com/x', '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com', '--json'],
+    'wrong-identity': [
+      'b.tar.gz',
+      ...root,
+      '--certificate-identity',
+      'https://example.com/x',
+      '--certificate-oidc-issuer',
+      'https://token.actions.githubusercontent.com',
+      '--json',
+    ],
     'public-good-root': ['b.tar.gz', ...who, '--json'],
     policy: ['b.tar.gz', ...root, ...who, '--policy', join(here, 'examples/policies/soc2-cc8.1.yaml'), '--json'],
     flipped: ['flipped.tar.gz', ...root, ...who, '--json'],
@@ -95,12 +114,18 @@ if (existsSync(bundle)) {
     missing: ['absent.tar.gz', '--integrity-only'],
   };
   for (const [mode, args] of Object.entries(modes)) {
-    const r = await run(process.execPath, [join(here, 'dist/evidence-verify.mjs'), ...args, '-q'], { cwd: work, env: { ...process.env, EVIDENCE_NO_NODE_WARNING: '1', NO_COLOR: '1' } }).then(
+    const r = await run(process.execPath, [join(here, 'dist/evidence-verify.mjs'), ...args, '-q'], {
+      cwd: work,
+      env: { ...process.env, EVIDENCE_NO_NODE_WARNING: '1', NO_COLOR: '1' },
+    }).then(
       (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
       (e) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );
     // Times of this run are not behaviour.
-    const scrub = (s) => s.replaceAll(work, 'WORK').replace(/"(verifiedAt|evaluatedAt|durationMs|elapsedMs)":\s*("[^"]*"|[0-9.]+)/g, '"$1":"…"');
+    const scrub = (s) =>
+      s
+        .replaceAll(work, 'WORK')
+        .replace(/"(verifiedAt|evaluatedAt|durationMs|elapsedMs)":\s*("[^"]*"|[0-9.]+)/g, '"$1":"…"');
     out.standalone[mode] = { code: r.code, stdout: scrub(r.stdout), stderr: scrub(r.stderr) };
   }
 }

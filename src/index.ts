@@ -5,7 +5,11 @@
 export { collect, type CollectOptions, type CollectResult } from './commands/collect.js';
 export { sign, type SignOptions, type SignResult } from './commands/sign.js';
 export { verify, type VerifyOptions, type VerifyResult, type VerifyCommandReport } from './commands/verify.js';
-export { verifyAttestation, type VerifyAttestationOptions, type AttestationReport } from './commands/verify-attestation.js';
+export {
+  verifyAttestation,
+  type VerifyAttestationOptions,
+  type AttestationReport,
+} from './commands/verify-attestation.js';
 export { inspect, type InspectOptions, type InspectResult } from './commands/inspect.js';
 export { extract, type ExtractOptions, type ExtractResult } from './commands/extract.js';
 export { diff, type DiffOptions, type DiffResult } from './commands/diff.js';
@@ -14,7 +18,16 @@ export { renderReport, type ReportFormat } from './commands/render.js';
 export { attach, type AttachOptions, type AttachResult } from './commands/attach.js';
 export { fetchRelease, type FetchOptions, type FetchResult } from './commands/fetch.js';
 export { releaseJob, type ReleaseJobOptions, type ReleaseJobResult } from './commands/release-job.js';
-export { push, pull, findImageEvidence, type PushOptions, type PushResult, type PullOptions, type PullResult, type RegistryOptions } from './commands/oci.js';
+export {
+  push,
+  pull,
+  findImageEvidence,
+  type PushOptions,
+  type PushResult,
+  type PullOptions,
+  type PullResult,
+  type RegistryOptions,
+} from './commands/oci.js';
 export { RegistryClient, type RegistryClientOptions } from './transport/oci/client.js';
 export { parseReference, formatReference, type OciReference } from './transport/oci/reference.js';
 export type { VerifyReport, Check, CheckId } from './verifier/report.js';

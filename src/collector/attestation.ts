@@ -30,12 +30,19 @@ export function attestationCollector(trust: AttestationTrust): Collector {
       const json = parseJson(input, bytes) as Record<string, unknown>;
       const keyless = signatureKind(json) !== 'public-key';
       if (keyless && !hasIdentityConstraint(trust.policy)) {
-        throw new CollectError('ATTESTATION_IDENTITY_REQUIRED', `${input.label}: a keyless attestation is taken only with --certificate-identity (or -regexp) and --certificate-oidc-issuer saying who must have signed it`, { file: input.label });
+        throw new CollectError(
+          'ATTESTATION_IDENTITY_REQUIRED',
+          `${input.label}: a keyless attestation is taken only with --certificate-identity (or -regexp) and --certificate-oidc-issuer saying who must have signed it`,
+          { file: input.label },
+        );
       }
       const verified = verifySigstoreBundle({ json, roots: trust.roots, keys: trust.keys, policy: trust.policy });
       const failed = verified.checks.filter((c) => !c.ok);
       if (failed.length > 0 || !verified.info) {
-        throw new CollectError('ATTESTATION_INVALID', `${input.label}: the attestation does not verify`, { file: input.label, issues: failed.map((c) => ({ path: c.id, message: `${c.code}: ${c.message}` })) });
+        throw new CollectError('ATTESTATION_INVALID', `${input.label}: the attestation does not verify`, {
+          file: input.label,
+          issues: failed.map((c) => ({ path: c.id, message: `${c.code}: ${c.message}` })),
+        });
       }
       const info = verified.info;
       const statement = verified.dsse ? parseStatement(verified.dsse.payload) : undefined;
@@ -44,8 +51,13 @@ export function attestationCollector(trust: AttestationTrust): Collector {
         content: verified.dsse ? 'dsse' : 'message-signature',
         ...(verified.dsse ? { payloadType: verified.dsse.payloadType } : {}),
         ...(statement ? { predicateType: statement.predicateType } : {}),
-        subjects: (statement?.subject ?? []).slice(0, MAX_SUMMARY_SUBJECTS).map((s) => ({ ...(s.name !== undefined ? { name: s.name } : {}), digest: { ...s.digest } })),
-        signer: info.kind === 'certificate' ? { kind: 'certificate', identity: info.identity ?? '', issuer: info.issuer ?? '' } : { kind: 'public-key', keyHint: info.keyHint ?? '' },
+        subjects: (statement?.subject ?? [])
+          .slice(0, MAX_SUMMARY_SUBJECTS)
+          .map((s) => ({ ...(s.name !== undefined ? { name: s.name } : {}), digest: { ...s.digest } })),
+        signer:
+          info.kind === 'certificate'
+            ? { kind: 'certificate', identity: info.identity ?? '', issuer: info.issuer ?? '' }
+            : { kind: 'public-key', keyHint: info.keyHint ?? '' },
         tlogEntries: info.tlog.length,
         timestamps: info.timestamps.length,
       };

@@ -49,11 +49,16 @@ export const MAX_PARSED_INPUT_BYTES = 256 * 1024 * 1024;
 
 export async function readInput(input: CollectorInput): Promise<Buffer> {
   try {
-    return await readSmallFile(input.file, input.label, { what: 'evidence that is parsed (use --file for opaque files)', max: MAX_PARSED_INPUT_BYTES });
+    return await readSmallFile(input.file, input.label, {
+      what: 'evidence that is parsed (use --file for opaque files)',
+      max: MAX_PARSED_INPUT_BYTES,
+    });
   } catch (e) {
     const code = (e as FileError).code;
-    if (code === 'FILE_TOO_LARGE') throw new CollectError('INPUT_TOO_LARGE', (e as Error).message, { file: input.label });
-    if (code === 'FILE_NOT_FOUND') throw new CollectError('INPUT_NOT_FOUND', `${input.label}: no such file`, { file: input.label });
+    if (code === 'FILE_TOO_LARGE')
+      throw new CollectError('INPUT_TOO_LARGE', (e as Error).message, { file: input.label });
+    if (code === 'FILE_NOT_FOUND')
+      throw new CollectError('INPUT_NOT_FOUND', `${input.label}: no such file`, { file: input.label });
     throw new CollectError('INPUT_UNREADABLE', (e as Error).message, { file: input.label });
   }
 }
@@ -61,7 +66,8 @@ export async function readInput(input: CollectorInput): Promise<Buffer> {
 export async function statInput(input: CollectorInput): Promise<{ size: number }> {
   try {
     const info = await stat(input.file);
-    if (!info.isFile()) throw new CollectError('INPUT_UNREADABLE', `${input.label}: not a regular file`, { file: input.label });
+    if (!info.isFile())
+      throw new CollectError('INPUT_UNREADABLE', `${input.label}: not a regular file`, { file: input.label });
     return info;
   } catch (e) {
     if (e instanceof CollectError) throw e;
@@ -81,32 +87,58 @@ export async function hashInput(input: CollectorInput): Promise<{ hex: string; s
 
 export function inputError(input: { label: string }, e: unknown): CollectError {
   const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT') return new CollectError('INPUT_NOT_FOUND', `${input.label}: no such file`, { file: input.label, cause: e });
-  return new CollectError('INPUT_UNREADABLE', `${input.label}: cannot be read (${err?.code ?? err?.message ?? String(e)})`, { file: input.label, cause: e });
+  if (err?.code === 'ENOENT')
+    return new CollectError('INPUT_NOT_FOUND', `${input.label}: no such file`, { file: input.label, cause: e });
+  return new CollectError(
+    'INPUT_UNREADABLE',
+    `${input.label}: cannot be read (${err?.code ?? err?.message ?? String(e)})`,
+    { file: input.label, cause: e },
+  );
 }
 
 export function parseJson(input: CollectorInput, bytes: Buffer): unknown {
   try {
     return JSON.parse(stripBom(bytes.toString('utf8')));
   } catch (e) {
-    throw new CollectError('JSON_INVALID', `${input.label}: not valid JSON (${(e as Error).message})`, { file: input.label, cause: e });
+    throw new CollectError('JSON_INVALID', `${input.label}: not valid JSON (${(e as Error).message})`, {
+      file: input.label,
+      cause: e,
+    });
   }
 }
 
 /** JSON read and checked against its schema in one step: the value, or CollectError `code` saying `what` with every issue. */
-export function parseJsonAs<T>(input: CollectorInput, bytes: Buffer, schema: z.ZodType<T>, code: CollectErrorCode, what: string): T {
+export function parseJsonAs<T>(
+  input: CollectorInput,
+  bytes: Buffer,
+  schema: z.ZodType<T>,
+  code: CollectErrorCode,
+  what: string,
+): T {
   const parsed = schema.safeParse(parseJson(input, bytes));
-  if (!parsed.success) throw new CollectError(code, `${input.label}: ${what}`, { file: input.label, issues: zodIssues(parsed.error) });
+  if (!parsed.success)
+    throw new CollectError(code, `${input.label}: ${what}`, { file: input.label, issues: zodIssues(parsed.error) });
   return parsed.data;
 }
 
 export { stripBom };
 
-export function outputFor(bytes: Buffer, kind: string, mediaType: string, summary: Record<string, unknown>): CollectorOutput {
+export function outputFor(
+  bytes: Buffer,
+  kind: string,
+  mediaType: string,
+  summary: Record<string, unknown>,
+): CollectorOutput {
   return { kind, mediaType, summary, hex: sha256Hex(bytes), size: bytes.length };
 }
 
 /** An output whose blob is content the collector made (canonical JSON, typically). */
-export function generatedOutput(bytes: Buffer, name: string, kind: string, mediaType: string, summary: Record<string, unknown>): CollectorOutput {
+export function generatedOutput(
+  bytes: Buffer,
+  name: string,
+  kind: string,
+  mediaType: string,
+  summary: Record<string, unknown>,
+): CollectorOutput {
   return { ...outputFor(bytes, kind, mediaType, summary), bytes, name };
 }

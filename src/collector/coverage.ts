@@ -29,12 +29,18 @@ export const coverageCollector: Collector = {
     const text = stripBom(bytes.toString('utf8'));
     const first = /\S/.exec(text)?.[0];
     if (first === '<') return summaryOutput(bytes, 'cobertura', COBERTURA_MEDIA_TYPE, cobertura(input, bytes));
-    if (first === '{') return summaryOutput(bytes, 'istanbul-json-summary', ISTANBUL_SUMMARY_MEDIA_TYPE, istanbulSummary(input, bytes));
+    if (first === '{')
+      return summaryOutput(bytes, 'istanbul-json-summary', ISTANBUL_SUMMARY_MEDIA_TYPE, istanbulSummary(input, bytes));
     return summaryOutput(bytes, 'lcov', LCOV_MEDIA_TYPE, lcov(input, text));
   },
 };
 
-function summaryOutput(bytes: Buffer, format: CoverageSummary['format'], mediaType: string, c: { lines: Counts; branches: Counts }) {
+function summaryOutput(
+  bytes: Buffer,
+  format: CoverageSummary['format'],
+  mediaType: string,
+  c: { lines: Counts; branches: Counts },
+) {
   const summary: CoverageSummary = { format, lines: withRatio(c.lines), branches: withRatio(c.branches) };
   return outputFor(bytes, 'coverage', mediaType, { ...summary });
 }
@@ -83,11 +89,19 @@ function lcov(input: CollectorInput, text: string): { lines: Counts; branches: C
     const r = rec;
     const where = `line ${r.line}`;
     const daCovered = [...r.da.values()].filter((h) => h > 0).length;
-    const lineCounts = r.lf !== undefined && r.lh !== undefined ? { total: r.lf, covered: r.lh } : { total: r.da.size, covered: daCovered };
+    const lineCounts =
+      r.lf !== undefined && r.lh !== undefined
+        ? { total: r.lf, covered: r.lh }
+        : { total: r.da.size, covered: daCovered };
     const brCovered = [...r.brda.values()].filter(Boolean).length;
-    const branchCounts = r.brf !== undefined && r.brh !== undefined ? { total: r.brf, covered: r.brh } : { total: r.brda.size, covered: brCovered };
-    if (lineCounts.covered > lineCounts.total) issues.push({ path: where, message: `${r.file}: ${lineCounts.covered} lines hit of ${lineCounts.total}` });
-    if (branchCounts.covered > branchCounts.total) issues.push({ path: where, message: `${r.file}: ${branchCounts.covered} branches hit of ${branchCounts.total}` });
+    const branchCounts =
+      r.brf !== undefined && r.brh !== undefined
+        ? { total: r.brf, covered: r.brh }
+        : { total: r.brda.size, covered: brCovered };
+    if (lineCounts.covered > lineCounts.total)
+      issues.push({ path: where, message: `${r.file}: ${lineCounts.covered} lines hit of ${lineCounts.total}` });
+    if (branchCounts.covered > branchCounts.total)
+      issues.push({ path: where, message: `${r.file}: ${branchCounts.covered} branches hit of ${branchCounts.total}` });
     lines.covered += lineCounts.covered;
     lines.total += lineCounts.total;
     branches.covered += branchCounts.covered;
@@ -120,7 +134,8 @@ function lcov(input: CollectorInput, text: string): { lines: Counts; branches: C
       return;
     }
     if (!rec) {
-      if (['DA', 'BRDA', 'LF', 'LH', 'BRF', 'BRH'].includes(key)) issues.push({ path: where, message: `${key} outside a record (no SF before it)` });
+      if (['DA', 'BRDA', 'LF', 'LH', 'BRF', 'BRH'].includes(key))
+        issues.push({ path: where, message: `${key} outside a record (no SF before it)` });
       return;
     }
     switch (key) {
@@ -161,8 +176,16 @@ function lcov(input: CollectorInput, text: string): { lines: Counts; branches: C
         return;
     }
   });
-  if (rec) issues.push({ path: `line ${(rec as LcovRecord).line}`, message: `the record for ${(rec as LcovRecord).file} has no end_of_record` });
-  if (records === 0 && issues.length === 0) issues.push({ path: 'line 1', message: 'no SF: record (not an lcov tracefile, Cobertura XML or istanbul json-summary)' });
+  if (rec)
+    issues.push({
+      path: `line ${(rec as LcovRecord).line}`,
+      message: `the record for ${(rec as LcovRecord).file} has no end_of_record`,
+    });
+  if (records === 0 && issues.length === 0)
+    issues.push({
+      path: 'line 1',
+      message: 'no SF: record (not an lcov tracefile, Cobertura XML or istanbul json-summary)',
+    });
   if (issues.length > 0) throw invalid(input, 'not a valid lcov tracefile', issues);
   return { lines, branches };
 }
@@ -180,7 +203,10 @@ function cobertura(input: CollectorInput, bytes: Buffer): { lines: Counts; branc
   const doc = parseXml(input, bytes);
   const roots = children(doc, 'coverage');
   const root = roots[0];
-  if (roots.length !== 1 || !root) throw invalid(input, 'the root element must be Cobertura <coverage>', [{ path: '/', message: 'no <coverage> root element' }]);
+  if (roots.length !== 1 || !root)
+    throw invalid(input, 'the root element must be Cobertura <coverage>', [
+      { path: '/', message: 'no <coverage> root element' },
+    ]);
   const issues: InputIssue[] = [];
   const count = (name: string): number | undefined => {
     const raw = attr(root, name);
@@ -214,13 +240,20 @@ function cobertura(input: CollectorInput, bytes: Buffer): { lines: Counts; branc
     lines ??= fromLines.lines;
     branches ??= fromLines.branches;
   }
-  if (lines.covered > lines.total) issues.push({ path: '/coverage', message: `${lines.covered} lines covered of ${lines.total}` });
-  if (branches.covered > branches.total) issues.push({ path: '/coverage', message: `${branches.covered} branches covered of ${branches.total}` });
+  if (lines.covered > lines.total)
+    issues.push({ path: '/coverage', message: `${lines.covered} lines covered of ${lines.total}` });
+  if (branches.covered > branches.total)
+    issues.push({ path: '/coverage', message: `${branches.covered} branches covered of ${branches.total}` });
   if (issues.length > 0) throw invalid(input, 'not a valid Cobertura report', issues);
   return { lines, branches };
 }
 
-function countLine(line: XmlNode, where: string, into: { lines: Counts; branches: Counts }, issues: InputIssue[]): void {
+function countLine(
+  line: XmlNode,
+  where: string,
+  into: { lines: Counts; branches: Counts },
+  issues: InputIssue[],
+): void {
   const hits = (attr(line, 'hits') ?? '').trim();
   if (!/^\d+$/.test(hits)) {
     issues.push({ path: `${where}/@hits`, message: `"${hits}" is not a hit count` });
@@ -242,19 +275,35 @@ function countLine(line: XmlNode, where: string, into: { lines: Counts; branches
 /* ---- istanbul json-summary ---- */
 
 const nonNeg = z.number().int().nonnegative();
-const istanbulCounts = z.looseObject({ total: nonNeg, covered: nonNeg, skipped: nonNeg.optional(), pct: z.union([z.number(), z.literal('Unknown')]).optional() });
+const istanbulCounts = z.looseObject({
+  total: nonNeg,
+  covered: nonNeg,
+  skipped: nonNeg.optional(),
+  pct: z.union([z.number(), z.literal('Unknown')]).optional(),
+});
 const istanbulSummarySchema = z.looseObject({
-  total: z.looseObject({ lines: istanbulCounts, statements: istanbulCounts.optional(), functions: istanbulCounts.optional(), branches: istanbulCounts }),
+  total: z.looseObject({
+    lines: istanbulCounts,
+    statements: istanbulCounts.optional(),
+    functions: istanbulCounts.optional(),
+    branches: istanbulCounts,
+  }),
 });
 
 /** istanbul's `json-summary` reporter (coverage-summary.json): the `total` member. */
 function istanbulSummary(input: CollectorInput, bytes: Buffer): { lines: Counts; branches: Counts } {
   const parsed = istanbulSummarySchema.safeParse(parseJson(input, bytes));
-  if (!parsed.success) throw invalid(input, 'not an istanbul json-summary (coverage-summary.json)', zodIssues(parsed.error));
+  if (!parsed.success)
+    throw invalid(input, 'not an istanbul json-summary (coverage-summary.json)', zodIssues(parsed.error));
   const { lines, branches } = parsed.data.total;
   const issues: InputIssue[] = [];
-  if (lines.covered > lines.total) issues.push({ path: '$.total.lines.covered', message: `${lines.covered} covered of ${lines.total}` });
-  if (branches.covered > branches.total) issues.push({ path: '$.total.branches.covered', message: `${branches.covered} covered of ${branches.total}` });
+  if (lines.covered > lines.total)
+    issues.push({ path: '$.total.lines.covered', message: `${lines.covered} covered of ${lines.total}` });
+  if (branches.covered > branches.total)
+    issues.push({ path: '$.total.branches.covered', message: `${branches.covered} covered of ${branches.total}` });
   if (issues.length > 0) throw invalid(input, 'not a valid istanbul json-summary', issues);
-  return { lines: { covered: lines.covered, total: lines.total }, branches: { covered: branches.covered, total: branches.total } };
+  return {
+    lines: { covered: lines.covered, total: lines.total },
+    branches: { covered: branches.covered, total: branches.total },
+  };
 }

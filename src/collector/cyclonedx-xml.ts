@@ -56,14 +56,27 @@ export async function validateCycloneDxXml(input: CollectorInput, bytes: Buffer,
   try {
     schema = await schemaOf(version);
   } catch (e) {
-    throw new CollectError('SBOM_VALIDATOR_MISSING', `${input.label}: CycloneDX ${version} XML cannot be validated: ${(e as Error).message}`, { file: input.label, cause: e });
+    throw new CollectError(
+      'SBOM_VALIDATOR_MISSING',
+      `${input.label}: CycloneDX ${version} XML cannot be validated: ${(e as Error).message}`,
+      { file: input.label, cause: e },
+    );
   }
   let issues: Issue[];
   try {
     issues = schema.validate(input.label, bytes);
   } catch (e) {
-    if (e instanceof FormatError && (e.code === 'XML_INVALID' || e.code === 'XML_DOCTYPE_NOT_ALLOWED')) throw new CollectError(e.code, e.message, { file: input.label, issues: e.issues, cause: e });
-    throw new CollectError('SBOM_INVALID', `${input.label}: not valid CycloneDX ${version} XML (${(e as Error).message})`, { file: input.label, cause: e });
+    if (e instanceof FormatError && (e.code === 'XML_INVALID' || e.code === 'XML_DOCTYPE_NOT_ALLOWED'))
+      throw new CollectError(e.code, e.message, { file: input.label, issues: e.issues, cause: e });
+    throw new CollectError(
+      'SBOM_INVALID',
+      `${input.label}: not valid CycloneDX ${version} XML (${(e as Error).message})`,
+      { file: input.label, cause: e },
+    );
   }
-  if (issues.length) throw new CollectError('SBOM_INVALID', `${input.label}: not valid CycloneDX ${version} XML`, { file: input.label, issues });
+  if (issues.length)
+    throw new CollectError('SBOM_INVALID', `${input.label}: not valid CycloneDX ${version} XML`, {
+      file: input.label,
+      issues,
+    });
 }

@@ -15,7 +15,11 @@ export async function gitHead(repo: Repo): Promise<string | null> {
   try {
     await git(repo, ['rev-parse', '--git-dir']);
   } catch (e) {
-    throw new CollectError('GIT_UNAVAILABLE', `${repo.dir} is not a git repository${e instanceof Error ? ` (${e.message.replace(/^.*?: /, '')})` : ''}`, { file: repo.dir, cause: e });
+    throw new CollectError(
+      'GIT_UNAVAILABLE',
+      `${repo.dir} is not a git repository${e instanceof Error ? ` (${e.message.replace(/^.*?: /, '')})` : ''}`,
+      { file: repo.dir, cause: e },
+    );
   }
   try {
     return (await git(repo, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).trim() || null;
@@ -28,7 +32,11 @@ export async function gitHead(repo: Repo): Promise<string | null> {
 export async function resolveShas(repo: Repo, names: string[]): Promise<Map<string, string | 'ambiguous'>> {
   const out = new Map<string, string | 'ambiguous'>();
   if (names.length === 0) return out;
-  const text = await git(repo, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], names.map((n) => `${n}^{commit}\n`).join(''));
+  const text = await git(
+    repo,
+    ['cat-file', '--batch-check=%(objectname) %(objecttype)'],
+    names.map((n) => `${n}^{commit}\n`).join(''),
+  );
   const lines = text.split('\n');
   names.forEach((name, i) => {
     const line = lines[i] ?? '';

@@ -102,8 +102,12 @@ export function selectDeployments(all: readonly Deployment[], environment: strin
   const { asOf, inWindow } = window;
   // Successful deployments to the environment up to asOf, in time order (ties: file order).
   const byTime = (a: Deployment, b: Deployment): number => a.time - b.time || a.index - b.index;
-  const shipped = all.filter((d) => d.environment === environment && d.status === 'success' && d.time <= asOf).sort(byTime);
-  const failedStatus = all.filter((d) => d.environment === environment && d.status === 'failure' && inWindow(d.time)).sort(byTime);
+  const shipped = all
+    .filter((d) => d.environment === environment && d.status === 'success' && d.time <= asOf)
+    .sort(byTime);
+  const failedStatus = all
+    .filter((d) => d.environment === environment && d.status === 'failure' && inWindow(d.time))
+    .sort(byTime);
   const windowed = shipped.filter((d) => inWindow(d.time));
   const before = shipped.filter((d) => !inWindow(d.time));
   return { shipped, failedStatus, windowed, before };
@@ -111,7 +115,9 @@ export function selectDeployments(all: readonly Deployment[], environment: strin
 
 /** Incidents known at asOf, in the order they were opened (ties: by id), whatever the file's order. */
 export function incidentsKnownAt(incidents: readonly Incident[], asOf: number): Incident[] {
-  return incidents.filter((i) => i.opened <= asOf).sort((a, b) => a.opened - b.opened || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return incidents
+    .filter((i) => i.opened <= asOf)
+    .sort((a, b) => a.opened - b.opened || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**
@@ -121,7 +127,10 @@ export function incidentsKnownAt(incidents: readonly Incident[], asOf: number): 
  * order a commit's owner is the earliest of its own deployments and its
  * children's owners, so one pass over one `git rev-list` settles them all.
  */
-export function assignCommits(windowed: readonly Deployment[], commits: readonly HistoryCommit[]): { shippedBy: { sha: string; time: number }[][]; ownerOf: Map<string, number> } {
+export function assignCommits(
+  windowed: readonly Deployment[],
+  commits: readonly HistoryCommit[],
+): { shippedBy: { sha: string; time: number }[][]; ownerOf: Map<string, number> } {
   const owner = new Map<string, number>();
   windowed.forEach((d, k) => {
     const c = d.commit as string;
@@ -143,7 +152,11 @@ export function assignCommits(windowed: readonly Deployment[], commits: readonly
 }
 
 /** Incidents caused by a commit a window deployment shipped. */
-export function linkIncidents(incidents: readonly Incident[], windowed: readonly Deployment[], ownerOf: ReadonlyMap<string, number>): { linked: string[][]; incidentDeployment: Map<Incident, number> } {
+export function linkIncidents(
+  incidents: readonly Incident[],
+  windowed: readonly Deployment[],
+  ownerOf: ReadonlyMap<string, number>,
+): { linked: string[][]; incidentDeployment: Map<Incident, number> } {
   const linked: string[][] = windowed.map(() => []);
   const incidentDeployment = new Map<Incident, number>();
   for (const i of incidents) {
@@ -157,10 +170,16 @@ export function linkIncidents(incidents: readonly Incident[], windowed: readonly
 }
 
 /** Each window deployment with the commits it shipped and their lead times; and every lead time, sorted. */
-export function leadTimeDetails(windowed: readonly Deployment[], shippedBy: { sha: string; time: number }[][], linked: readonly string[][]) {
+export function leadTimeDetails(
+  windowed: readonly Deployment[],
+  shippedBy: { sha: string; time: number }[][],
+  linked: readonly string[][],
+) {
   const leadTimes: number[] = [];
   const deployments = windowed.map((d, k) => {
-    const list = (shippedBy[k] as { sha: string; time: number }[]).sort((a, b) => a.time - b.time || (a.sha < b.sha ? -1 : a.sha > b.sha ? 1 : 0));
+    const list = (shippedBy[k] as { sha: string; time: number }[]).sort(
+      (a, b) => a.time - b.time || (a.sha < b.sha ? -1 : a.sha > b.sha ? 1 : 0),
+    );
     return {
       source: d.source,
       sha: d.commit as string,
@@ -183,7 +202,11 @@ export function failedDeploymentCount(linked: readonly string[][]): number {
 }
 
 /** Failed over all window deployments; null without an incidents file or without deployments. */
-export function changeFailureRate(failedDeployments: number, deployments: number, incidentsGiven: boolean): number | null {
+export function changeFailureRate(
+  failedDeployments: number,
+  deployments: number,
+  incidentsGiven: boolean,
+): number | null {
   return !incidentsGiven || deployments === 0 ? null : failedDeployments / deployments;
 }
 
@@ -238,7 +261,12 @@ export function doraSummary(f: SummaryFigures): DoraSummary {
 }
 
 /** The incidents the snapshot shows: opened or resolved in the window, or linked to a window deployment. */
-export function incidentDetails(incidents: readonly Incident[], windowed: readonly Deployment[], incidentDeployment: ReadonlyMap<Incident, number>, window: DoraWindow) {
+export function incidentDetails(
+  incidents: readonly Incident[],
+  windowed: readonly Deployment[],
+  incidentDeployment: ReadonlyMap<Incident, number>,
+  window: DoraWindow,
+) {
   const { inWindow } = window;
   return incidents
     .filter((i) => inWindow(i.opened) || (i.resolved !== null && inWindow(i.resolved)) || incidentDeployment.has(i))

@@ -6,7 +6,14 @@ import { z } from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
 import { PACKAGE_VERSION } from '../version.js';
-import { generatedOutput, readInput, stripBom, type Collector, type CollectorInput, type CollectorOutput } from './collector.js';
+import {
+  generatedOutput,
+  readInput,
+  stripBom,
+  type Collector,
+  type CollectorInput,
+  type CollectorOutput,
+} from './collector.js';
 import { CollectError, type InputIssue } from './errors.js';
 import {
   assignCommits,
@@ -63,7 +70,10 @@ export function doraCollector(options: DoraOptions): Collector {
 
 const SHA_RE = /^[0-9a-fA-F]{7,40}$/;
 
-const shaSchema = z.string().regex(SHA_RE, 'must be a commit sha of 7 to 40 hexadecimal digits').transform((s) => s.toLowerCase());
+const shaSchema = z
+  .string()
+  .regex(SHA_RE, 'must be a commit sha of 7 to 40 hexadecimal digits')
+  .transform((s) => s.toLowerCase());
 const timeSchema = z.string().transform((s, ctx) => {
   const ms = parseRfc3339(s);
   if (ms === undefined) {
@@ -132,14 +142,24 @@ function parseJsonLines<T>(text: string, schema: z.ZodType<T>, issues: InputIssu
   return out;
 }
 
-function parseJsonArray<T>(text: string, schema: z.ZodType<T>, label: string, what: string, issues: InputIssue[]): { at: string; value: T }[] {
+function parseJsonArray<T>(
+  text: string,
+  schema: z.ZodType<T>,
+  label: string,
+  what: string,
+  issues: InputIssue[],
+): { at: string; value: T }[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new CollectError('DORA_INPUT_INVALID', `${label}: not valid JSON (${(e as Error).message})`, { file: label, cause: e });
+    throw new CollectError('DORA_INPUT_INVALID', `${label}: not valid JSON (${(e as Error).message})`, {
+      file: label,
+      cause: e,
+    });
   }
-  if (!Array.isArray(json)) throw new CollectError('DORA_INPUT_INVALID', `${label}: expected an array of ${what}`, { file: label });
+  if (!Array.isArray(json))
+    throw new CollectError('DORA_INPUT_INVALID', `${label}: expected an array of ${what}`, { file: label });
   // `gh api --paginate --slurp` gives an array of pages.
   const items: { at: string; item: unknown }[] =
     json.length > 0 && json.every((page) => Array.isArray(page))
@@ -158,7 +178,14 @@ function parseDeployments(text: string, format: Format, label: string): Deployme
   const issues: InputIssue[] = [];
   let out: Deployment[];
   if (format === 'jsonl') {
-    out = parseJsonLines(text, jsonlDeploymentSchema, issues).map(({ line, value }, index) => ({ source: `line ${line}`, index, sha: value.sha, environment: value.environment, status: value.status, time: value.time }));
+    out = parseJsonLines(text, jsonlDeploymentSchema, issues).map(({ line, value }, index) => ({
+      source: `line ${line}`,
+      index,
+      sha: value.sha,
+      environment: value.environment,
+      status: value.status,
+      time: value.time,
+    }));
   } else {
     out = parseJsonArray(text, githubDeploymentSchema, label, 'deployments', issues).map(({ at, value }, index) => {
       // The latest status decides; `inactive` is skipped because GitHub adds it
@@ -167,11 +194,28 @@ function parseDeployments(text: string, format: Format, label: string): Deployme
         .map((s, order) => ({ ...s, order }))
         .filter((s) => s.state !== 'inactive')
         .sort((a, b) => b.created_at - a.created_at || a.order - b.order)[0];
-      const status = latest?.state === 'success' ? 'success' : latest?.state === 'failure' || latest?.state === 'error' ? 'failure' : 'other';
-      return { source: at, index, sha: value.sha, environment: value.environment, status, time: latest?.created_at ?? value.created_at };
+      const status =
+        latest?.state === 'success'
+          ? 'success'
+          : latest?.state === 'failure' || latest?.state === 'error'
+            ? 'failure'
+            : 'other';
+      return {
+        source: at,
+        index,
+        sha: value.sha,
+        environment: value.environment,
+        status,
+        time: latest?.created_at ?? value.created_at,
+      };
     });
   }
-  if (issues.length > 0) throw new CollectError('DORA_INPUT_INVALID', `${label}: not a valid deployments file (${format === 'jsonl' ? 'JSON Lines' : 'GitHub deployments JSON'})`, { file: label, issues });
+  if (issues.length > 0)
+    throw new CollectError(
+      'DORA_INPUT_INVALID',
+      `${label}: not a valid deployments file (${format === 'jsonl' ? 'JSON Lines' : 'GitHub deployments JSON'})`,
+      { file: label, issues },
+    );
   return out;
 }
 
@@ -181,19 +225,37 @@ function parseIncidents(text: string, format: Format, label: string, incidentLab
   const issues: InputIssue[] = [];
   let out: Incident[];
   if (format === 'jsonl') {
-    out = parseJsonLines(text, jsonlIncidentSchema, issues).map(({ line, value }) => ({ source: `line ${line}`, id: String(value.id), opened: value.opened, resolved: value.resolved ?? null, sha: value.sha ?? null }));
+    out = parseJsonLines(text, jsonlIncidentSchema, issues).map(({ line, value }) => ({
+      source: `line ${line}`,
+      id: String(value.id),
+      opened: value.opened,
+      resolved: value.resolved ?? null,
+      sha: value.sha ?? null,
+    }));
   } else {
     out = parseJsonArray(text, githubIssueSchema, label, 'issues', issues)
       .filter(({ value }) => value.labels.some((l) => (typeof l === 'string' ? l : l.name) === incidentLabel))
       .map(({ at, value }) => {
-        const sha = value.body ? BODY_SHA_RE.exec(value.body)?.[1]?.toLowerCase() ?? null : null;
-        return { source: at, id: String(value.number), opened: value.created_at, resolved: value.closed_at ?? null, sha };
+        const sha = value.body ? (BODY_SHA_RE.exec(value.body)?.[1]?.toLowerCase() ?? null) : null;
+        return {
+          source: at,
+          id: String(value.number),
+          opened: value.created_at,
+          resolved: value.closed_at ?? null,
+          sha,
+        };
       });
   }
   for (const i of out) {
-    if (i.resolved !== null && i.resolved < i.opened) issues.push({ path: i.source, message: `incident ${i.id} is resolved before it was opened` });
+    if (i.resolved !== null && i.resolved < i.opened)
+      issues.push({ path: i.source, message: `incident ${i.id} is resolved before it was opened` });
   }
-  if (issues.length > 0) throw new CollectError('DORA_INPUT_INVALID', `${label}: not a valid incidents file (${format === 'jsonl' ? 'JSON Lines' : 'GitHub issues JSON'})`, { file: label, issues });
+  if (issues.length > 0)
+    throw new CollectError(
+      'DORA_INPUT_INVALID',
+      `${label}: not a valid incidents file (${format === 'jsonl' ? 'JSON Lines' : 'GitHub issues JSON'})`,
+      { file: label, issues },
+    );
   return out;
 }
 
@@ -243,7 +305,12 @@ async function readIncidents(file: string | undefined, incidentLabel: string): P
  * The history is listed while the shas are checked; it is used only if they
  * all are commits.
  */
-async function lookUpInGit(repo: Repo, sets: DeploymentSets, incidents: Incident[], labels: { deployments: string; incidents: string }): Promise<HistoryCommit[]> {
+async function lookUpInGit(
+  repo: Repo,
+  sets: DeploymentSets,
+  incidents: Incident[],
+  labels: { deployments: string; incidents: string },
+): Promise<HistoryCommit[]> {
   const gitDir = repo.dir;
   const { shipped, windowed, before } = sets;
   const issues: InputIssue[] = [];
@@ -254,13 +321,22 @@ async function lookUpInGit(repo: Repo, sets: DeploymentSets, incidents: Incident
   const resolved = await resolving;
   const lookUp = (thing: { sha: string; source: string; commit?: string }, file: string): void => {
     const r = resolved.get(thing.sha);
-    if (r === undefined) issues.push({ path: `${file} ${thing.source}`, message: `sha ${thing.sha} is not a commit in ${gitDir}` });
-    else if (r === 'ambiguous') issues.push({ path: `${file} ${thing.source}`, message: `sha ${thing.sha} is ambiguous in ${gitDir}; give more digits` });
+    if (r === undefined)
+      issues.push({ path: `${file} ${thing.source}`, message: `sha ${thing.sha} is not a commit in ${gitDir}` });
+    else if (r === 'ambiguous')
+      issues.push({
+        path: `${file} ${thing.source}`,
+        message: `sha ${thing.sha} is ambiguous in ${gitDir}; give more digits`,
+      });
     else thing.commit = r;
   };
   for (const d of shipped) lookUp(d, labels.deployments);
   for (const i of incidents) if (i.sha) lookUp(i as Incident & { sha: string }, labels.incidents);
-  if (issues.length > 0) throw new CollectError('DORA_INPUT_INVALID', `${labels.deployments}: shas that are not commits in ${gitDir}`, { file: labels.deployments, issues });
+  if (issues.length > 0)
+    throw new CollectError('DORA_INPUT_INVALID', `${labels.deployments}: shas that are not commits in ${gitDir}`, {
+      file: labels.deployments,
+      issues,
+    });
   return listing;
 }
 
@@ -268,7 +344,8 @@ async function lookUpInGit(repo: Repo, sets: DeploymentSets, incidents: Incident
 
 async function collectDora(options: DoraOptions, input: CollectorInput): Promise<CollectorOutput> {
   const { gitDir, environment, windowSeconds } = options;
-  if (!(windowSeconds > 0)) throw new CollectError('DURATION_INVALID', `DORA window must be longer than zero (got ${windowSeconds} s)`);
+  if (!(windowSeconds > 0))
+    throw new CollectError('DURATION_INVALID', `DORA window must be longer than zero (got ${windowSeconds} s)`);
   if (environment === '') throw new CollectError('DORA_INPUT_INVALID', 'DORA environment must not be empty');
   const window = doraWindow(options.asOf, windowSeconds);
   const incidentLabel = options.incidentLabel ?? 'incident';
@@ -284,13 +361,25 @@ async function collectDora(options: DoraOptions, input: CollectorInput): Promise
 
   const sets = selectDeployments(deployments.all, environment, window);
   const incidents = incidentsKnownAt(read.incidents, window.asOf);
-  const commits = await lookUpInGit(repo, sets, incidents, { deployments: input.label, incidents: options.incidents ?? '' });
+  const commits = await lookUpInGit(repo, sets, incidents, {
+    deployments: input.label,
+    incidents: options.incidents ?? '',
+  });
 
   const { windowed } = sets;
   const { shippedBy, ownerOf } = assignCommits(windowed, commits);
   const { linked, incidentDeployment } = linkIncidents(incidents, windowed, ownerOf);
   const lead = leadTimeDetails(windowed, shippedBy, linked);
-  const summary = doraSummary({ window, environment, windowSeconds, deployments: windowed.length, leadTimes: lead.leadTimes, linked, incidents, incidentsGiven: read.input !== null });
+  const summary = doraSummary({
+    window,
+    environment,
+    windowSeconds,
+    deployments: windowed.length,
+    leadTimes: lead.leadTimes,
+    linked,
+    incidents,
+    incidentsGiven: read.input !== null,
+  });
 
   const detail = {
     format: DORA_DETAIL_FORMAT,
@@ -299,7 +388,12 @@ async function collectDora(options: DoraOptions, input: CollectorInput): Promise
       incidents: read.input,
       git: { head },
     },
-    parameters: doraParameters(window, environment, windowSeconds, read.input?.format === 'github' ? incidentLabel : undefined),
+    parameters: doraParameters(
+      window,
+      environment,
+      windowSeconds,
+      read.input?.format === 'github' ? incidentLabel : undefined,
+    ),
     deployments: lead.deployments,
     earlierDeployments: sets.before.length,
     failureStatusDeployments: sets.failedStatus.map((d) => ({ source: d.source, sha: d.sha, time: iso(d.time) })),
@@ -310,7 +404,12 @@ async function collectDora(options: DoraOptions, input: CollectorInput): Promise
 }
 
 /** The parameters the snapshot was taken with; the incident label only where it was used (GitHub issues). */
-function doraParameters(window: DoraWindow, environment: string, windowSeconds: number, incidentLabel: string | undefined) {
+function doraParameters(
+  window: DoraWindow,
+  environment: string,
+  windowSeconds: number,
+  incidentLabel: string | undefined,
+) {
   return {
     asOf: iso(window.asOf),
     environment,

@@ -46,7 +46,11 @@ export type InputIssue = Issue;
 export class CollectError extends EvidenceError<CollectErrorCode> {
   readonly file?: string;
   readonly issues: InputIssue[];
-  constructor(code: CollectErrorCode, message: string, options: { file?: string; issues?: InputIssue[]; cause?: unknown } = {}) {
+  constructor(
+    code: CollectErrorCode,
+    message: string,
+    options: { file?: string; issues?: InputIssue[]; cause?: unknown } = {},
+  ) {
     super('CollectError', code, withIssues(message, options.issues ?? []), options.cause);
     if (options.file !== undefined) this.file = options.file;
     this.issues = options.issues ?? [];

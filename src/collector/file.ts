@@ -32,10 +32,18 @@ export const fileCollector: Collector = {
   async collect(input) {
     const kind = input.kind ?? 'file';
     if (!KIND.test(kind)) {
-      throw new CollectError('KIND_INVALID', `${input.label}: kind '${kind}' must be lowercase letters, digits and dashes, starting with a letter`, { file: input.label });
+      throw new CollectError(
+        'KIND_INVALID',
+        `${input.label}: kind '${kind}' must be lowercase letters, digits and dashes, starting with a letter`,
+        { file: input.label },
+      );
     }
     if (isCollectedKind(kind)) {
-      throw new CollectError('KIND_RESERVED', `${input.label}: kind '${kind}' has its own collector; use --${kind} so the file is validated and summarised`, { file: input.label });
+      throw new CollectError(
+        'KIND_RESERVED',
+        `${input.label}: kind '${kind}' has its own collector; use --${kind} so the file is validated and summarised`,
+        { file: input.label },
+      );
     }
     const { hex, size } = await hashInput(input);
     return { kind, mediaType: mediaTypeFor(input.file), summary: {}, hex, size };

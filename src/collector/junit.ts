@@ -15,11 +15,22 @@ export const junitCollector: Collector = {
     const bytes = await readInput(input);
     // Usually a test run that failed before its reporter wrote anything: say so, not "XML is invalid".
     if (stripBom(bytes.toString('utf8')).trim() === '') {
-      throw new CollectError('JUNIT_INVALID', `${input.label}: the file is empty (${bytes.length === 0 ? '0 bytes' : 'only white space'}), not a JUnit XML report; did the test run write its report?`, { file: input.label });
+      throw new CollectError(
+        'JUNIT_INVALID',
+        `${input.label}: the file is empty (${bytes.length === 0 ? '0 bytes' : 'only white space'}), not a JUnit XML report; did the test run write its report?`,
+        { file: input.label },
+      );
     }
     const reading = readJunit(parseXml(input, bytes));
-    if (!reading) throw new CollectError('JUNIT_INVALID', `${input.label}: the root element must be <testsuites> or <testsuite>`, { file: input.label });
-    if (reading.issues.length > 0) throw new CollectError('JUNIT_INVALID', `${input.label}: not valid JUnit XML`, { file: input.label, issues: reading.issues });
+    if (!reading)
+      throw new CollectError('JUNIT_INVALID', `${input.label}: the root element must be <testsuites> or <testsuite>`, {
+        file: input.label,
+      });
+    if (reading.issues.length > 0)
+      throw new CollectError('JUNIT_INVALID', `${input.label}: not valid JUnit XML`, {
+        file: input.label,
+        issues: reading.issues,
+      });
     return outputFor(bytes, 'junit', JUNIT_MEDIA_TYPE, { ...reading.totals });
   },
 };

@@ -34,7 +34,9 @@ export const k6Collector: Collector = {
   async collect(input) {
     const bytes = await readInput(input);
     const json = parseJson(input, bytes);
-    const summary = isHandleSummaryData(json) ? fromHandleSummary(input.label, json) : fromSummaryExport(input.label, json);
+    const summary = isHandleSummaryData(json)
+      ? fromHandleSummary(input.label, json)
+      : fromSummaryExport(input.label, json);
     return outputFor(bytes, 'k6', K6_MEDIA_TYPE, { ...summary });
   },
 };
@@ -66,8 +68,14 @@ const summaryExportSchema = z.looseObject({
   root_group: exportGroup.optional(),
   metrics: z
     .object({
-      checks: z.object({ ...checkCounts, value: rate, thresholds: exportThresholds }).catchall(stat).optional(),
-      http_req_duration: z.object({ 'p(90)': duration, 'p(95)': duration, 'p(99)': duration, thresholds: exportThresholds }).catchall(stat).optional(),
+      checks: z
+        .object({ ...checkCounts, value: rate, thresholds: exportThresholds })
+        .catchall(stat)
+        .optional(),
+      http_req_duration: z
+        .object({ 'p(90)': duration, 'p(95)': duration, 'p(99)': duration, thresholds: exportThresholds })
+        .catchall(stat)
+        .optional(),
       http_req_failed: z.object({ value: rate, thresholds: exportThresholds }).catchall(stat).optional(),
     })
     .catchall(exportMetric),
@@ -81,9 +89,16 @@ function fromSummaryExport(label: string, json: unknown): K6Summary {
   const failed: string[] = [];
   for (const [metric, m] of Object.entries(metrics)) {
     // In the export, true means the threshold was crossed (failed); see above.
-    for (const [expr, crossed] of Object.entries(m?.thresholds ?? {})) (crossed ? failed : passed).push(`${metric}:${expr}`);
+    for (const [expr, crossed] of Object.entries(m?.thresholds ?? {}))
+      (crossed ? failed : passed).push(`${metric}:${expr}`);
   }
-  const checks = metrics.checks ? { passed: metrics.checks.passes, failed: metrics.checks.fails } : sumGroupChecks(root_group, (g) => Object.values(g.groups ?? {}), (g) => Object.values(g.checks ?? {}));
+  const checks = metrics.checks
+    ? { passed: metrics.checks.passes, failed: metrics.checks.fails }
+    : sumGroupChecks(
+        root_group,
+        (g) => Object.values(g.groups ?? {}),
+        (g) => Object.values(g.checks ?? {}),
+      );
   const d = metrics.http_req_duration;
   return {
     checks,
@@ -120,7 +135,9 @@ const handleSummarySchema = z.looseObject({
   metrics: z
     .object({
       checks: handleMetric.extend({ values: z.looseObject({ ...checkCounts, rate }).catchall(stat) }).optional(),
-      http_req_duration: handleMetric.extend({ values: z.looseObject({ 'p(90)': duration, 'p(95)': duration, 'p(99)': duration }).catchall(stat) }).optional(),
+      http_req_duration: handleMetric
+        .extend({ values: z.looseObject({ 'p(90)': duration, 'p(95)': duration, 'p(99)': duration }).catchall(stat) })
+        .optional(),
       http_req_failed: handleMetric.extend({ values: z.looseObject({ rate }).catchall(stat) }).optional(),
     })
     .catchall(handleMetric),
@@ -136,7 +153,13 @@ function fromHandleSummary(label: string, json: unknown): K6Summary {
     for (const [expr, t] of Object.entries(m?.thresholds ?? {})) (t.ok ? passed : failed).push(`${metric}:${expr}`);
   }
   const c = metrics.checks?.values;
-  const checks = c ? { passed: c.passes, failed: c.fails } : sumGroupChecks(root_group, (g) => g.groups ?? [], (g) => g.checks ?? []);
+  const checks = c
+    ? { passed: c.passes, failed: c.fails }
+    : sumGroupChecks(
+        root_group,
+        (g) => g.groups ?? [],
+        (g) => g.checks ?? [],
+      );
   const d = metrics.http_req_duration?.values;
   return {
     checks,
@@ -159,7 +182,11 @@ function isHandleSummaryData(json: unknown): boolean {
 }
 
 /** Without a `checks` metric (k6 omits it when no check ran) the groups' checks are added up. */
-function sumGroupChecks<G>(root: G | undefined, groups: (g: G) => G[], checks: (g: G) => { passes: number; fails: number }[]): { passed: number; failed: number } {
+function sumGroupChecks<G>(
+  root: G | undefined,
+  groups: (g: G) => G[],
+  checks: (g: G) => { passes: number; fails: number }[],
+): { passed: number; failed: number } {
   const out = { passed: 0, failed: 0 };
   const visit = (g: G): void => {
     for (const c of checks(g)) {

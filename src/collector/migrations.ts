@@ -5,7 +5,13 @@ import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
 import type { MigrationsSummary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';
-import { generatedOutput, inputError, MAX_PARSED_INPUT_BYTES, type Collector, type CollectorInput } from './collector.js';
+import {
+  generatedOutput,
+  inputError,
+  MAX_PARSED_INPUT_BYTES,
+  type Collector,
+  type CollectorInput,
+} from './collector.js';
 import { CollectError, type InputIssue } from './errors.js';
 
 export const MIGRATIONS_MEDIA_TYPE = 'application/vnd.evidence.migrations+json';
@@ -42,9 +48,17 @@ export const migrationsCollector: Collector = {
     } catch (e) {
       throw inputError(input, e);
     }
-    if (!info.isDirectory()) throw new CollectError('MIGRATIONS_INVALID', `${input.label}: not a directory (give the directory of .sql migrations)`, { file: input.label });
+    if (!info.isDirectory())
+      throw new CollectError(
+        'MIGRATIONS_INVALID',
+        `${input.label}: not a directory (give the directory of .sql migrations)`,
+        { file: input.label },
+      );
     const paths = (await listSql(input, dir, '')).sort(compare);
-    if (paths.length === 0) throw new CollectError('MIGRATIONS_INVALID', `${input.label}: no .sql files in the directory`, { file: input.label });
+    if (paths.length === 0)
+      throw new CollectError('MIGRATIONS_INVALID', `${input.label}: no .sql files in the directory`, {
+        file: input.label,
+      });
 
     const files: { path: string; sha256: string; size: number; content: string }[] = [];
     const destructive: DestructiveStatement[] = [];
@@ -54,13 +68,24 @@ export const migrationsCollector: Collector = {
     for (const rel of paths) {
       let bytes: Buffer;
       try {
-        bytes = await readSmallFile(join(dir, rel), `${input.label}/${rel}`, { what: 'a migration', max: MAX_PARSED_INPUT_BYTES });
+        bytes = await readSmallFile(join(dir, rel), `${input.label}/${rel}`, {
+          what: 'a migration',
+          max: MAX_PARSED_INPUT_BYTES,
+        });
       } catch (e) {
-        throw new CollectError((e as FileError).code === 'FILE_TOO_LARGE' ? 'INPUT_TOO_LARGE' : 'INPUT_UNREADABLE', (e as Error).message, { file: `${input.label}/${rel}` });
+        throw new CollectError(
+          (e as FileError).code === 'FILE_TOO_LARGE' ? 'INPUT_TOO_LARGE' : 'INPUT_UNREADABLE',
+          (e as Error).message,
+          { file: `${input.label}/${rel}` },
+        );
       }
       total += bytes.length;
       if (total > MAX_PARSED_INPUT_BYTES) {
-        throw new CollectError('INPUT_TOO_LARGE', `${input.label}: the .sql files hold more than ${MAX_PARSED_INPUT_BYTES} bytes`, { file: input.label });
+        throw new CollectError(
+          'INPUT_TOO_LARGE',
+          `${input.label}: the .sql files hold more than ${MAX_PARSED_INPUT_BYTES} bytes`,
+          { file: input.label },
+        );
       }
       let content: string;
       try {
@@ -75,11 +100,17 @@ export const migrationsCollector: Collector = {
       for (const f of found.destructive) destructive.push({ file: rel, ...f });
       for (const i of found.issues) issues.push({ path: `${rel} line ${i.line}`, message: i.message });
     }
-    if (issues.length > 0) throw new CollectError('MIGRATIONS_INVALID', `${input.label}: SQL that cannot be read safely`, { file: input.label, issues });
+    if (issues.length > 0)
+      throw new CollectError('MIGRATIONS_INVALID', `${input.label}: SQL that cannot be read safely`, {
+        file: input.label,
+        issues,
+      });
 
     const summary: MigrationsSummary = { files: files.length, statements, destructive };
     const bytes = canonicalBytes({ files, destructive });
-    return generatedOutput(bytes, `${basename(dir) || 'migrations'}.json`, 'migrations', MIGRATIONS_MEDIA_TYPE, { ...summary });
+    return generatedOutput(bytes, `${basename(dir) || 'migrations'}.json`, 'migrations', MIGRATIONS_MEDIA_TYPE, {
+      ...summary,
+    });
   },
 };
 
@@ -129,14 +160,23 @@ export function analyzeSql(text: string): SqlAnalysis {
           // PL/pgSQL: a statement may follow BEGIN, THEN, ELSE or LOOP with no `;` between.
           innerTokens.forEach((tok, k) => {
             if (k === 0 || PLPGSQL_OPENERS.has(innerTokens[k - 1]?.word ?? '')) {
-              for (const f of findDestructive(innerTokens.slice(k))) destructive.push({ line: lineOf(lines, f.at), kind: f.kind, statement: oneLine(inner.code.slice(f.at - body.start, t.end - body.start)) });
+              for (const f of findDestructive(innerTokens.slice(k)))
+                destructive.push({
+                  line: lineOf(lines, f.at),
+                  kind: f.kind,
+                  statement: oneLine(inner.code.slice(f.at - body.start, t.end - body.start)),
+                });
             }
           });
         }
       }
     }
   }
-  return { statements: scan.statements.length, destructive, issues: scan.issues.map((i) => ({ line: lineOf(lines, i.at), message: i.message })) };
+  return {
+    statements: scan.statements.length,
+    destructive,
+    issues: scan.issues.map((i) => ({ line: lineOf(lines, i.at), message: i.message })),
+  };
 }
 
 const PLPGSQL_OPENERS = new Set(['BEGIN', 'THEN', 'ELSE', 'LOOP', 'DECLARE']);
@@ -257,7 +297,9 @@ function scanSql(text: string, from: number, to: number): Scan {
       continue;
     }
     if (c === '$' && !/[A-Za-z0-9_$]/.test(text[i - 1] ?? '')) {
-      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(text.slice(i, Math.min(to, i + 130)))?.[0];
+      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(
+        text.slice(i, Math.min(to, i + 130)),
+      )?.[0];
       if (tag !== undefined) {
         const close = text.indexOf(tag, i + tag.length);
         if (close === -1 || close + tag.length > to) {
@@ -295,8 +337,25 @@ function tokenize(masked: string, start: number, end: number, base = 0): Token[]
   return out;
 }
 
-const DROP_TYPES_3 = ['FOREIGN DATA WRAPPER', 'TEXT SEARCH CONFIGURATION', 'TEXT SEARCH DICTIONARY', 'TEXT SEARCH PARSER', 'TEXT SEARCH TEMPLATE'];
-const DROP_TYPES_2 = ['MATERIALIZED VIEW', 'FOREIGN TABLE', 'EVENT TRIGGER', 'ACCESS METHOD', 'OPERATOR CLASS', 'OPERATOR FAMILY', 'USER MAPPING', 'PROCEDURAL LANGUAGE', 'OWNED BY', 'TEMPORARY TABLE'];
+const DROP_TYPES_3 = [
+  'FOREIGN DATA WRAPPER',
+  'TEXT SEARCH CONFIGURATION',
+  'TEXT SEARCH DICTIONARY',
+  'TEXT SEARCH PARSER',
+  'TEXT SEARCH TEMPLATE',
+];
+const DROP_TYPES_2 = [
+  'MATERIALIZED VIEW',
+  'FOREIGN TABLE',
+  'EVENT TRIGGER',
+  'ACCESS METHOD',
+  'OPERATOR CLASS',
+  'OPERATOR FAMILY',
+  'USER MAPPING',
+  'PROCEDURAL LANGUAGE',
+  'OWNED BY',
+  'TEMPORARY TABLE',
+];
 
 /**
  * Destructive actions in one statement's tokens, each with the offset it
@@ -311,7 +370,13 @@ function findDestructive(tokens: Token[]): { at: number; kind: string }[] {
     const words = [w(1), w(2), w(3)];
     const three = words.join(' ');
     const two = words.slice(0, 2).join(' ');
-    const type = DROP_TYPES_3.includes(three) ? three : DROP_TYPES_2.includes(two) ? two : /^[A-Z]+$/.test(w(1)) && w(1) !== 'IF' ? w(1) : '';
+    const type = DROP_TYPES_3.includes(three)
+      ? three
+      : DROP_TYPES_2.includes(two)
+        ? two
+        : /^[A-Z]+$/.test(w(1)) && w(1) !== 'IF'
+          ? w(1)
+          : '';
     return [{ at, kind: type ? `DROP ${type}` : 'DROP' }];
   }
   if (w(0) === 'TRUNCATE') return [{ at, kind: 'TRUNCATE' }];
@@ -333,7 +398,8 @@ function findDestructive(tokens: Token[]): { at: number; kind: string }[] {
           open.splice(x, 1);
         }
         depth--;
-      } else if (t === 'DELETE' && w(k + 1) === 'FROM' && w(k - 1) !== 'ON' && w(k - 1) !== 'OR') open.push({ depth, where: false });
+      } else if (t === 'DELETE' && w(k + 1) === 'FROM' && w(k - 1) !== 'ON' && w(k - 1) !== 'OR')
+        open.push({ depth, where: false });
       else if (t === 'WHERE') for (const o of open) if (o.depth === depth) o.where = true;
     }
     for (const o of open) bare ||= !o.where;
@@ -357,10 +423,16 @@ function alterTableDrops(tokens: Token[]): string[] {
   for (; k <= tokens.length; k++) {
     if (k === actionStart && w(k) === 'DROP') {
       const what = w(k + 1);
-      if (what === 'CONSTRAINT' || what === 'CHECK' || ((what === 'PRIMARY' || what === 'FOREIGN') && w(k + 2) === 'KEY')) kinds.add('ALTER TABLE DROP CONSTRAINT');
+      if (
+        what === 'CONSTRAINT' ||
+        what === 'CHECK' ||
+        ((what === 'PRIMARY' || what === 'FOREIGN') && w(k + 2) === 'KEY')
+      )
+        kinds.add('ALTER TABLE DROP CONSTRAINT');
       else if (what === 'INDEX' || what === 'KEY') kinds.add('ALTER TABLE DROP INDEX');
       else if (what === 'PARTITION') kinds.add('ALTER TABLE DROP PARTITION');
-      else if (what !== 'DEFAULT' && what !== 'NOT' && what !== 'IDENTITY' && what !== 'EXPRESSION') kinds.add('ALTER TABLE DROP COLUMN');
+      else if (what !== 'DEFAULT' && what !== 'NOT' && what !== 'IDENTITY' && what !== 'EXPRESSION')
+        kinds.add('ALTER TABLE DROP COLUMN');
     }
     const t = w(k);
     if (t === '(') depth++;

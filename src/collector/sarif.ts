@@ -1,5 +1,12 @@
 import type { SarifSummary } from '../core/summaries.js';
-import { effectiveSarifLevel, isEslintJsonOutput, sarifLogSchema, sarifSecuritySeverity, securitySeverityBand, type SarifLog } from '../formats/sarif.js';
+import {
+  effectiveSarifLevel,
+  isEslintJsonOutput,
+  sarifLogSchema,
+  sarifSecuritySeverity,
+  securitySeverityBand,
+  type SarifLog,
+} from '../formats/sarif.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { outputFor, parseJson, parseJsonAs, readInput, type Collector } from './collector.js';
 import { CollectError } from './errors.js';
@@ -18,12 +25,21 @@ export const sarifCollector: Collector = {
     } catch (e) {
       // ESLint's own JSON is the usual mistake: say which formatter writes SARIF.
       if (e instanceof CollectError && e.code === 'SARIF_INVALID' && isEslintJsonOutput(parseJson(input, bytes))) {
-        throw new CollectError('SARIF_INVALID', `${input.label}: this is ESLint's JSON output (eslint -f json), not SARIF; have ESLint write SARIF with the @microsoft/eslint-formatter-sarif package (eslint -f @microsoft/sarif -o ${input.label})`, { file: input.label, cause: e });
+        throw new CollectError(
+          'SARIF_INVALID',
+          `${input.label}: this is ESLint's JSON output (eslint -f json), not SARIF; have ESLint write SARIF with the @microsoft/eslint-formatter-sarif package (eslint -f @microsoft/sarif -o ${input.label})`,
+          { file: input.label, cause: e },
+        );
       }
       throw e;
     }
     const s = summarizeSarif(log);
-    return outputFor(bytes, 'sarif', SARIF_MEDIA_TYPE, { tools: s.tools, results: s.results, levels: s.levels, severities: s.severities });
+    return outputFor(bytes, 'sarif', SARIF_MEDIA_TYPE, {
+      tools: s.tools,
+      results: s.results,
+      levels: s.levels,
+      severities: s.severities,
+    });
   },
 };
 

@@ -2,10 +2,25 @@ import { createRequire } from 'node:module';
 import parseSpdxExpression from 'spdx-expression-parse';
 import { spdxConformance, spdxDocumentSchema, type SpdxDocument } from '../formats/spdx.js';
 import { parseSpdxTagValue } from '../formats/spdx-tag-value.js';
-import { MEDIA_TYPES, cycloneDxJsonContents, cycloneDxXmlContents, licenceTally, spdxContents, type SbomContents } from '../formats/sbom.js';
+import {
+  MEDIA_TYPES,
+  cycloneDxJsonContents,
+  cycloneDxXmlContents,
+  licenceTally,
+  spdxContents,
+  type SbomContents,
+} from '../formats/sbom.js';
 import { zodIssues } from '../core/issues.js';
 import { MAX_CONFORMANCE_FINDINGS, type SbomSummary } from '../core/summaries.js';
-import { outputFor, parseJson, readInput, stripBom, type Collector, type CollectorInput, type CollectorOutput } from './collector.js';
+import {
+  outputFor,
+  parseJson,
+  readInput,
+  stripBom,
+  type Collector,
+  type CollectorInput,
+  type CollectorOutput,
+} from './collector.js';
 import { validateCycloneDxXml } from './cyclonedx-xml.js';
 import { CollectError } from './errors.js';
 import { attr, children, parseXml } from './xml.js';
@@ -30,16 +45,27 @@ export const sbomCollector: Collector = {
       const json = parseJson(input, bytes) as Record<string, unknown>;
       if (json && json.bomFormat === 'CycloneDX') return collectCycloneDxJson(input, bytes, json);
       if (json && typeof json.spdxVersion === 'string') return collectSpdx(input, bytes, json, MEDIA_TYPES.spdxJson);
-      throw new CollectError('SBOM_FORMAT_UNKNOWN', `${input.label}: JSON that is neither CycloneDX (no "bomFormat": "CycloneDX") nor SPDX (no "spdxVersion")`, { file: input.label });
+      throw new CollectError(
+        'SBOM_FORMAT_UNKNOWN',
+        `${input.label}: JSON that is neither CycloneDX (no "bomFormat": "CycloneDX") nor SPDX (no "spdxVersion")`,
+        { file: input.label },
+      );
     }
     if (/^(#[^\n]*\n\s*)*SPDXVersion:/.test(head)) {
       const parsed = parseSpdxTagValue(stripBom(bytes.toString('utf8')));
       if (!parsed.ok) {
-        throw new CollectError('SBOM_INVALID', `${input.label}: not valid SPDX tag-value`, { file: input.label, issues: parsed.issues.map((i) => ({ path: `line ${i.line}`, message: i.message })) });
+        throw new CollectError('SBOM_INVALID', `${input.label}: not valid SPDX tag-value`, {
+          file: input.label,
+          issues: parsed.issues.map((i) => ({ path: `line ${i.line}`, message: i.message })),
+        });
       }
       return collectSpdx(input, bytes, parsed.document, MEDIA_TYPES.spdxTagValue);
     }
-    throw new CollectError('SBOM_FORMAT_UNKNOWN', `${input.label}: not a CycloneDX (JSON or XML) or SPDX (JSON or tag-value) document`, { file: input.label });
+    throw new CollectError(
+      'SBOM_FORMAT_UNKNOWN',
+      `${input.label}: not a CycloneDX (JSON or XML) or SPDX (JSON or tag-value) document`,
+      { file: input.label },
+    );
   },
 };
 
@@ -49,23 +75,40 @@ function loadCdx(): CdxModule {
 
 function cdxVersion(input: CollectorInput, version: string): (typeof CYCLONEDX_VERSIONS)[number] {
   if (!(CYCLONEDX_VERSIONS as readonly string[]).includes(version)) {
-    throw new CollectError('SBOM_UNSUPPORTED_VERSION', `${input.label}: CycloneDX ${version} is not supported (${CYCLONEDX_VERSIONS.join(', ')} are)`, { file: input.label });
+    throw new CollectError(
+      'SBOM_UNSUPPORTED_VERSION',
+      `${input.label}: CycloneDX ${version} is not supported (${CYCLONEDX_VERSIONS.join(', ')} are)`,
+      { file: input.label },
+    );
   }
   return version as (typeof CYCLONEDX_VERSIONS)[number];
 }
 
-async function collectCycloneDxJson(input: CollectorInput, bytes: Buffer, json: Record<string, unknown>): Promise<CollectorOutput> {
+async function collectCycloneDxJson(
+  input: CollectorInput,
+  bytes: Buffer,
+  json: Record<string, unknown>,
+): Promise<CollectorOutput> {
   const version = cdxVersion(input, String(json.specVersion ?? ''));
   const cdx = loadCdx();
   const validator = new cdx.Validation.JsonValidator(version as never);
-  const errors = (await validator.validate(stripBom(bytes.toString('utf8')))) as { instancePath: string; message?: string; params?: Record<string, unknown> }[] | null;
+  const errors = (await validator.validate(stripBom(bytes.toString('utf8')))) as
+    { instancePath: string; message?: string; params?: Record<string, unknown> }[] | null;
   if (errors) {
     throw new CollectError('SBOM_INVALID', `${input.label}: not valid CycloneDX ${version} JSON`, {
       file: input.label,
-      issues: errors.map((e) => ({ path: `$${e.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`, message: `${describeAjv(e)}${foundAt(json, e.instancePath)}` })),
+      issues: errors.map((e) => ({
+        path: `$${e.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`,
+        message: `${describeAjv(e)}${foundAt(json, e.instancePath)}`,
+      })),
     });
   }
-  return outputFor(bytes, 'sbom', MEDIA_TYPES.cyclonedxJson, summary('cyclonedx', version, cycloneDxJsonContents(json)));
+  return outputFor(
+    bytes,
+    'sbom',
+    MEDIA_TYPES.cyclonedxJson,
+    summary('cyclonedx', version, cycloneDxJsonContents(json)),
+  );
 }
 
 /** ` (found VALUE)` for the scalar at a JSON pointer, so that an error shows what is wrong. */
@@ -82,17 +125,29 @@ function foundAt(json: unknown, pointer: string): string {
 }
 
 function describeAjv(e: { message?: string; params?: Record<string, unknown> }): string {
-  const extra = e.params?.additionalProperty ? ` ('${String(e.params.additionalProperty)}')` : e.params?.allowedValues ? ` (${JSON.stringify(e.params.allowedValues)})` : '';
+  const extra = e.params?.additionalProperty
+    ? ` ('${String(e.params.additionalProperty)}')`
+    : e.params?.allowedValues
+      ? ` (${JSON.stringify(e.params.allowedValues)})`
+      : '';
   return `${e.message ?? 'invalid'}${extra}`;
 }
 
 async function collectCycloneDxXml(input: CollectorInput, bytes: Buffer): Promise<CollectorOutput> {
   const doc = parseXml(input, bytes);
   const bom = children(doc, 'bom')[0];
-  if (!bom) throw new CollectError('SBOM_FORMAT_UNKNOWN', `${input.label}: XML whose root element is not a CycloneDX <bom>`, { file: input.label });
+  if (!bom)
+    throw new CollectError('SBOM_FORMAT_UNKNOWN', `${input.label}: XML whose root element is not a CycloneDX <bom>`, {
+      file: input.label,
+    });
   const ns = attr(bom, 'xmlns') ?? '';
   const m = /^http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)$/.exec(ns);
-  if (!m) throw new CollectError('SBOM_FORMAT_UNKNOWN', `${input.label}: <bom> is not in a CycloneDX namespace (xmlns="${ns}")`, { file: input.label });
+  if (!m)
+    throw new CollectError(
+      'SBOM_FORMAT_UNKNOWN',
+      `${input.label}: <bom> is not in a CycloneDX namespace (xmlns="${ns}")`,
+      { file: input.label },
+    );
   const version = cdxVersion(input, m[1] as string);
   await validateCycloneDxXml(input, bytes, version);
   return outputFor(bytes, 'sbom', MEDIA_TYPES.cyclonedxXml, summary('cyclonedx', version, cycloneDxXmlContents(bom)));
@@ -101,12 +156,20 @@ async function collectCycloneDxXml(input: CollectorInput, bytes: Buffer): Promis
 function collectSpdx(input: CollectorInput, bytes: Buffer, json: unknown, mediaType: string): CollectorOutput {
   const parsed = spdxDocumentSchema.safeParse(json, { reportInput: true });
   if (!parsed.success) {
-    throw new CollectError('SBOM_INVALID', `${input.label}: not a valid SPDX 2.3 document`, { file: input.label, issues: zodIssues(parsed.error) });
+    throw new CollectError('SBOM_INVALID', `${input.label}: not a valid SPDX 2.3 document`, {
+      file: input.label,
+      issues: zodIssues(parsed.error),
+    });
   }
   const doc: SpdxDocument = parsed.data;
   const deviations = spdxConformance(doc, isLicenseExpression);
-  const conformance = deviations.length ? { conformance: { count: deviations.length, findings: deviations.slice(0, MAX_CONFORMANCE_FINDINGS) } } : {};
-  return outputFor(bytes, 'sbom', mediaType, { ...summary('spdx', doc.spdxVersion.replace(/^SPDX-/, ''), spdxContents(doc)), ...conformance });
+  const conformance = deviations.length
+    ? { conformance: { count: deviations.length, findings: deviations.slice(0, MAX_CONFORMANCE_FINDINGS) } }
+    : {};
+  return outputFor(bytes, 'sbom', mediaType, {
+    ...summary('spdx', doc.spdxVersion.replace(/^SPDX-/, ''), spdxContents(doc)),
+    ...conformance,
+  });
 }
 
 /** An SPDX license expression as Annex D defines it (license ids from the SPDX list, LicenseRef-…). */
@@ -118,8 +181,6 @@ function isLicenseExpression(value: string): boolean {
     return false;
   }
 }
-
-
 
 /** The summary from what formats/sbom.ts read: every component but the product, its licences, and those with none. */
 function summary(format: SbomSummary['format'], specVersion: string, contents: SbomContents): SbomSummary {

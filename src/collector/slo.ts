@@ -19,8 +19,14 @@ type BurnWindow = (typeof BURN_WINDOWS)[number];
 
 /** Multi-window, multi-burn-rate alerts (Google SRE workbook, ch. 5): [long, short, threshold]. */
 export const ALERTS = {
-  page: [['1h', '5m', 14.4], ['6h', '30m', 6]],
-  ticket: [['1d', '2h', 3], ['3d', '6h', 1]],
+  page: [
+    ['1h', '5m', 14.4],
+    ['6h', '30m', 6],
+  ],
+  ticket: [
+    ['1d', '2h', 3],
+    ['3d', '6h', 1],
+  ],
 } as const satisfies Record<string, readonly (readonly [BurnWindow, BurnWindow, number])[]>;
 
 // --- Definitions -----------------------------------------------------------
@@ -46,7 +52,10 @@ const slothSchema = z.looseObject({
 });
 
 const promSource = z.looseObject({
-  metricSource: z.looseObject({ type: z.string().regex(/^prometheus$/i, 'only Prometheus metric sources are supported'), spec: z.looseObject({ query: z.string().min(1) }) }),
+  metricSource: z.looseObject({
+    type: z.string().regex(/^prometheus$/i, 'only Prometheus metric sources are supported'),
+    spec: z.looseObject({ query: z.string().min(1) }),
+  }),
 });
 
 /** OpenSLO v1 (github.com/OpenSLO/OpenSLO, v1 SLO with an inline ratioMetric SLI). */
@@ -59,12 +68,29 @@ const openSloSchema = z.looseObject({
     indicator: z.looseObject({
       spec: z.looseObject({
         ratioMetric: z
-          .looseObject({ counter: z.boolean().optional(), good: promSource.optional(), bad: promSource.optional(), total: promSource })
-          .refine((r) => (r.good === undefined) !== (r.bad === undefined), 'a ratioMetric needs exactly one of good or bad'),
+          .looseObject({
+            counter: z.boolean().optional(),
+            good: promSource.optional(),
+            bad: promSource.optional(),
+            total: promSource,
+          })
+          .refine(
+            (r) => (r.good === undefined) !== (r.bad === undefined),
+            'a ratioMetric needs exactly one of good or bad',
+          ),
       }),
     }),
-    timeWindow: z.array(z.looseObject({ duration: z.string().regex(/^\d+[mhdw]$/), isRolling: z.literal(true, 'only rolling time windows are supported') })).length(1),
-    objectives: z.array(z.looseObject({ target: z.number().gt(0).lt(1) })).length(1, 'exactly one objective is supported'),
+    timeWindow: z
+      .array(
+        z.looseObject({
+          duration: z.string().regex(/^\d+[mhdw]$/),
+          isRolling: z.literal(true, 'only rolling time windows are supported'),
+        }),
+      )
+      .length(1),
+    objectives: z
+      .array(z.looseObject({ target: z.number().gt(0).lt(1) }))
+      .length(1, 'exactly one objective is supported'),
   }),
 });
 
@@ -82,27 +108,46 @@ export function parseSloDefinitions(text: string, label: string): SloDefinition[
   const docs = parseAllDocuments(text, { prettyErrors: true });
   const out: SloDefinition[] = [];
   docs.forEach((doc, d) => {
-    if (doc.errors.length > 0) throw new CollectError('SLO_DEFINITION_INVALID', `${label}: not valid YAML (${doc.errors[0]?.message.split('\n')[0]})`, { file: label });
+    if (doc.errors.length > 0)
+      throw new CollectError(
+        'SLO_DEFINITION_INVALID',
+        `${label}: not valid YAML (${doc.errors[0]?.message.split('\n')[0]})`,
+        { file: label },
+      );
     const raw = doc.toJS() as Record<string, unknown> | null;
     if (raw === null) return;
     const at = docs.length > 1 ? `document ${d + 1}: ` : '';
     if (raw.version === 'prometheus/v1') {
       const parsed = slothSchema.safeParse(raw);
-      if (!parsed.success) throw new CollectError('SLO_DEFINITION_INVALID', `${label}: ${at}not a valid Sloth SLO spec`, { file: label, issues: zodIssues(parsed.error) });
+      if (!parsed.success)
+        throw new CollectError('SLO_DEFINITION_INVALID', `${label}: ${at}not a valid Sloth SLO spec`, {
+          file: label,
+          issues: zodIssues(parsed.error),
+        });
       for (const slo of parsed.data.slos) {
-        const sli = slo.sli as { events?: { error_query: string; total_query: string }; raw?: { error_ratio_query: string } };
+        const sli = slo.sli as {
+          events?: { error_query: string; total_query: string };
+          raw?: { error_ratio_query: string };
+        };
         out.push({
           name: slo.name,
           service: parsed.data.service,
           objective: round(slo.objective / 100),
           period: DEFAULT_PERIOD,
-          errorRatioQuery: (w) => (sli.events ? `(${fill(sli.events.error_query, w)}) / (${fill(sli.events.total_query, w)})` : fill((sli.raw as { error_ratio_query: string }).error_ratio_query, w)),
+          errorRatioQuery: (w) =>
+            sli.events
+              ? `(${fill(sli.events.error_query, w)}) / (${fill(sli.events.total_query, w)})`
+              : fill((sli.raw as { error_ratio_query: string }).error_ratio_query, w),
         });
       }
     } else if (raw.apiVersion === 'openslo/v1') {
       if (raw.kind !== 'SLO') return; // Services, SLIs kept elsewhere, … are not SLOs.
       const parsed = openSloSchema.safeParse(raw);
-      if (!parsed.success) throw new CollectError('SLO_DEFINITION_INVALID', `${label}: ${at}not a supported OpenSLO v1 SLO`, { file: label, issues: zodIssues(parsed.error) });
+      if (!parsed.success)
+        throw new CollectError('SLO_DEFINITION_INVALID', `${label}: ${at}not a supported OpenSLO v1 SLO`, {
+          file: label,
+          issues: zodIssues(parsed.error),
+        });
       const spec = parsed.data.spec;
       const ratio = spec.indicator.spec.ratioMetric;
       const total = ratio.total.metricSource.spec.query;
@@ -112,16 +157,24 @@ export function parseSloDefinitions(text: string, label: string): SloDefinition[
         service: spec.service,
         objective: (spec.objectives[0] as { target: number }).target,
         period: (spec.timeWindow[0] as { duration: string }).duration,
-        errorRatioQuery: (w) => (ratio.good ? `1 - (${counterQuery(part, w, label)}) / (${counterQuery(total, w, label)})` : `(${counterQuery(part, w, label)}) / (${counterQuery(total, w, label)})`),
+        errorRatioQuery: (w) =>
+          ratio.good
+            ? `1 - (${counterQuery(part, w, label)}) / (${counterQuery(total, w, label)})`
+            : `(${counterQuery(part, w, label)}) / (${counterQuery(total, w, label)})`,
       });
     } else {
-      throw new CollectError('SLO_DEFINITION_INVALID', `${label}: ${at}neither a Sloth spec (version: prometheus/v1) nor OpenSLO (apiVersion: openslo/v1)`, { file: label });
+      throw new CollectError(
+        'SLO_DEFINITION_INVALID',
+        `${label}: ${at}neither a Sloth spec (version: prometheus/v1) nor OpenSLO (apiVersion: openslo/v1)`,
+        { file: label },
+      );
     }
   });
   if (out.length === 0) throw new CollectError('SLO_DEFINITION_INVALID', `${label}: defines no SLO`, { file: label });
   const names = new Set<string>();
   for (const s of out) {
-    if (names.has(s.name)) throw new CollectError('SLO_DEFINITION_INVALID', `${label}: two SLOs are named '${s.name}'`, { file: label });
+    if (names.has(s.name))
+      throw new CollectError('SLO_DEFINITION_INVALID', `${label}: two SLOs are named '${s.name}'`, { file: label });
     names.add(s.name);
     parseDuration(s.period, `${label}: ${s.name} period`);
   }
@@ -136,7 +189,11 @@ function fill(template: string, window: string): string {
 function counterQuery(query: string, window: string, label: string): string {
   if (query.includes('.window')) return fill(query, window);
   if (/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?$/.test(query.trim())) return `sum(increase(${query.trim()}[${window}]))`;
-  throw new CollectError('SLO_DEFINITION_INVALID', `${label}: the OpenSLO query '${query}' must be a counter selector (metric{labels}) or use {{.window}}`, { file: label });
+  throw new CollectError(
+    'SLO_DEFINITION_INVALID',
+    `${label}: the OpenSLO query '${query}' must be a counter selector (metric{labels}) or use {{.window}}`,
+    { file: label },
+  );
 }
 
 // --- Snapshot ---------------------------------------------------------------
@@ -174,7 +231,10 @@ export function sloCollector(options: { source: SloSource; asOf: Date }): Collec
     version: PACKAGE_VERSION,
     async collect(input: CollectorInput) {
       const bytes = await readInput(input);
-      const snapshot = options.source.kind === 'live' ? await takeSnapshot(input, bytes, options.source.prometheus, options.asOf) : readSnapshot(input, bytes);
+      const snapshot =
+        options.source.kind === 'live'
+          ? await takeSnapshot(input, bytes, options.source.prometheus, options.asOf)
+          : readSnapshot(input, bytes);
       const summary = summarize(snapshot, options.source.kind === 'live', input.label);
       const out = canonicalBytes(snapshot);
       const name = `${basename(input.file, extname(input.file))}.json`;
@@ -183,7 +243,12 @@ export function sloCollector(options: { source: SloSource; asOf: Date }): Collec
   };
 }
 
-async function takeSnapshot(input: CollectorInput, bytes: Buffer, prometheus: PrometheusClient, asOf: Date): Promise<SloSnapshot> {
+async function takeSnapshot(
+  input: CollectorInput,
+  bytes: Buffer,
+  prometheus: PrometheusClient,
+  asOf: Date,
+): Promise<SloSnapshot> {
   const definitions = parseSloDefinitions(bytes.toString('utf8'), input.label);
   const slos = definitions.map((d) => {
     const queries: Record<string, string> = { sli: d.errorRatioQuery(d.period) };
@@ -194,19 +259,39 @@ async function takeSnapshot(input: CollectorInput, bytes: Buffer, prometheus: Pr
   const results: SloSnapshot['results'] = [];
   // A few at a time: one consistent instant, without flooding the server.
   for (let i = 0; i < unique.length; i += 4) {
-    const batch = await Promise.all(unique.slice(i, i + 4).map(async (query) => ({ query, data: await prometheus.query(query, asOf) })));
-    for (const { query, data } of batch) results.push({ query, time: isoSeconds(asOf), value: scalarOf(query, data), data });
+    const batch = await Promise.all(
+      unique.slice(i, i + 4).map(async (query) => ({ query, data: await prometheus.query(query, asOf) })),
+    );
+    for (const { query, data } of batch)
+      results.push({ query, time: isoSeconds(asOf), value: scalarOf(query, data), data });
   }
-  return { type: SLO_SNAPSHOT_TYPE, asOf: isoSeconds(asOf), prometheus: prometheus.url, definitions: { file: basename(input.file), sha256: sha256Hex(bytes) }, slos, results, generator: `evidence ${PACKAGE_VERSION}` };
+  return {
+    type: SLO_SNAPSHOT_TYPE,
+    asOf: isoSeconds(asOf),
+    prometheus: prometheus.url,
+    definitions: { file: basename(input.file), sha256: sha256Hex(bytes) },
+    slos,
+    results,
+    generator: `evidence ${PACKAGE_VERSION}`,
+  };
 }
 
 function readSnapshot(input: CollectorInput, bytes: Buffer): SloSnapshot {
   const parsed = snapshotSchema.safeParse(parseJson(input, bytes));
-  if (!parsed.success) throw new CollectError('SLO_SNAPSHOT_INVALID', `${input.label}: not an evidence SLO snapshot`, { file: input.label, issues: zodIssues(parsed.error) });
+  if (!parsed.success)
+    throw new CollectError('SLO_SNAPSHOT_INVALID', `${input.label}: not an evidence SLO snapshot`, {
+      file: input.label,
+      issues: zodIssues(parsed.error),
+    });
   // The figures are recomputed from the raw answers, so a hand-edited value cannot hide.
   for (const r of parsed.data.results) {
     const again = scalarOf(r.query, r.data as never, input.label);
-    if (again !== r.value) throw new CollectError('SLO_SNAPSHOT_INVALID', `${input.label}: the value recorded for ${r.query} is not the one its raw answer holds`, { file: input.label });
+    if (again !== r.value)
+      throw new CollectError(
+        'SLO_SNAPSHOT_INVALID',
+        `${input.label}: the value recorded for ${r.query} is not the one its raw answer holds`,
+        { file: input.label },
+      );
   }
   return parsed.data;
 }
@@ -217,12 +302,20 @@ function scalarOf(query: string, data: { resultType: string; result: unknown }, 
   if (data.resultType === 'scalar') value = (data.result as [number, string])[1];
   else if (data.resultType === 'vector') {
     const series = data.result as { value: [number, string] }[];
-    if (!Array.isArray(series) || series.length === 0) throw new CollectError('PROMETHEUS_NO_DATA', `${label}: ${query} returned no series (no data for that window?)`);
-    if (series.length > 1) throw new CollectError('PROMETHEUS_NO_DATA', `${label}: ${query} returned ${series.length} series; an SLI query must aggregate to one (use sum())`);
+    if (!Array.isArray(series) || series.length === 0)
+      throw new CollectError('PROMETHEUS_NO_DATA', `${label}: ${query} returned no series (no data for that window?)`);
+    if (series.length > 1)
+      throw new CollectError(
+        'PROMETHEUS_NO_DATA',
+        `${label}: ${query} returned ${series.length} series; an SLI query must aggregate to one (use sum())`,
+      );
     value = series[0]?.value?.[1];
   } else throw new CollectError('PROMETHEUS_NO_DATA', `${label}: ${query} returned a ${data.resultType}, not a number`);
   if (typeof value !== 'string' || !Number.isFinite(Number(value))) {
-    throw new CollectError('PROMETHEUS_NO_DATA', `${label}: ${query} evaluated to ${String(value)} (no requests in the window?)`);
+    throw new CollectError(
+      'PROMETHEUS_NO_DATA',
+      `${label}: ${query} evaluated to ${String(value)} (no requests in the window?)`,
+    );
   }
   return value;
 }
@@ -231,7 +324,8 @@ function summarize(snapshot: SloSnapshot, live: boolean, label: string): SloSumm
   const valueOf = new Map(snapshot.results.map((r) => [r.query, Number(r.value)]));
   const get = (q: string | undefined): number => {
     const v = q === undefined ? undefined : valueOf.get(q);
-    if (v === undefined) throw new CollectError('SLO_SNAPSHOT_INVALID', `${label}: the snapshot has no answer for ${q}`);
+    if (v === undefined)
+      throw new CollectError('SLO_SNAPSHOT_INVALID', `${label}: the snapshot has no answer for ${q}`);
     return Math.max(0, v);
   };
   return {
@@ -240,8 +334,12 @@ function summarize(snapshot: SloSnapshot, live: boolean, label: string): SloSumm
     slos: snapshot.slos.map((s) => {
       const budget = 1 - s.objective;
       const errorRatio = get(s.queries.sli);
-      const burn = Object.fromEntries(BURN_WINDOWS.map((w) => [w, round(get(s.queries[w]) / budget)])) as Record<BurnWindow, number>;
-      const fires = (rules: readonly (readonly [BurnWindow, BurnWindow, number])[]): boolean => rules.some(([long, short, t]) => burn[long] > t && burn[short] > t);
+      const burn = Object.fromEntries(BURN_WINDOWS.map((w) => [w, round(get(s.queries[w]) / budget)])) as Record<
+        BurnWindow,
+        number
+      >;
+      const fires = (rules: readonly (readonly [BurnWindow, BurnWindow, number])[]): boolean =>
+        rules.some(([long, short, t]) => burn[long] > t && burn[short] > t);
       const consumed = round(errorRatio / budget);
       return {
         name: s.name,

@@ -28,7 +28,11 @@ export function sourceFromCi(env: Env): Source {
     return stripUndefined({
       repository: env.CI_PROJECT_URL,
       commit: env.CI_COMMIT_SHA,
-      ref: env.CI_COMMIT_TAG ? `refs/tags/${env.CI_COMMIT_TAG}` : env.CI_COMMIT_BRANCH ? `refs/heads/${env.CI_COMMIT_BRANCH}` : undefined,
+      ref: env.CI_COMMIT_TAG
+        ? `refs/tags/${env.CI_COMMIT_TAG}`
+        : env.CI_COMMIT_BRANCH
+          ? `refs/heads/${env.CI_COMMIT_BRANCH}`
+          : undefined,
     });
   }
   return {};
@@ -67,7 +71,14 @@ export async function sourceFromGit(cwd: string, env: Env): Promise<Source> {
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
-    if (u.protocol === 'http:' || u.protocol === 'https:' || u.protocol === 'ssh:' || u.protocol === 'git:' || u.protocol.endsWith('+ssh:') || u.protocol.startsWith('git+')) {
+    if (
+      u.protocol === 'http:' ||
+      u.protocol === 'https:' ||
+      u.protocol === 'ssh:' ||
+      u.protocol === 'git:' ||
+      u.protocol.endsWith('+ssh:') ||
+      u.protocol.startsWith('git+')
+    ) {
       return `${u.protocol}//${u.host}${u.pathname}`.replace(/\/$/, '');
     }
     u.username = '';
@@ -80,4 +91,3 @@ export function redactUrl(url: string): string {
     return url.replace(/^([a-z+]+:\/\/)[^@/]*@/i, '$1').replace(/[?#].*$/, '');
   }
 }
-

@@ -36,18 +36,28 @@ export const terraformCollector: Collector = {
     const issues: InputIssue[] = [];
     const major = /^(\d+)\.\d+/.exec(plan.format_version)?.[1];
     if (major !== '0' && major !== '1') {
-      issues.push({ path: '$.format_version', message: `format version "${plan.format_version}" is not supported (1.x and 0.1 are)` });
+      issues.push({
+        path: '$.format_version',
+        message: `format version "${plan.format_version}" is not supported (1.x and 0.1 are)`,
+      });
     }
     if (plan.planned_values === undefined && plan.resource_changes === undefined) {
       // A state file (`terraform show -json` of a state) has `values` instead.
-      issues.push({ path: '$.planned_values', message: 'missing: this is not the JSON of a plan' + (plan.values !== undefined ? ' (it looks like a state)' : '') });
+      issues.push({
+        path: '$.planned_values',
+        message:
+          'missing: this is not the JSON of a plan' + (plan.values !== undefined ? ' (it looks like a state)' : ''),
+      });
     }
     const changes = { create: 0, update: 0, delete: 0, replace: 0, noop: 0, read: 0 };
     const destructive = new Set<string>();
     (plan.resource_changes ?? []).forEach((rc, i) => {
       const bucket = bucketOf(rc.change.actions);
       if (bucket === undefined) {
-        issues.push({ path: `$.resource_changes[${i}].change.actions`, message: `${JSON.stringify(rc.change.actions)} is not a Terraform plan action` });
+        issues.push({
+          path: `$.resource_changes[${i}].change.actions`,
+          message: `${JSON.stringify(rc.change.actions)} is not a Terraform plan action`,
+        });
         return;
       }
       if (bucket === 'forget') return;

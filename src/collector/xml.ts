@@ -10,7 +10,8 @@ export function parseXml(input: CollectorInput, bytes: Buffer): XmlNode {
   try {
     return parseXmlDocument(input.label, bytes);
   } catch (e) {
-    if (e instanceof FormatError && (e.code === 'XML_INVALID' || e.code === 'XML_DOCTYPE_NOT_ALLOWED')) throw new CollectError(e.code, e.message, { file: input.label, issues: e.issues, cause: e });
+    if (e instanceof FormatError && (e.code === 'XML_INVALID' || e.code === 'XML_DOCTYPE_NOT_ALLOWED'))
+      throw new CollectError(e.code, e.message, { file: input.label, issues: e.issues, cause: e });
     throw e;
   }
 }

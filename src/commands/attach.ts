@@ -96,32 +96,60 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
   const { owner, repo } = parseRepo(options.repo);
   if (!options.tag.trim()) throw new GitHubError('ATTACH_INPUT_MISSING', '--tag: must not be empty');
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
-  if (!token) throw new GitHubError('GITHUB_TOKEN_MISSING', 'attach needs a token with `contents: write` in GITHUB_TOKEN or GH_TOKEN');
+  if (!token)
+    throw new GitHubError(
+      'GITHUB_TOKEN_MISSING',
+      'attach needs a token with `contents: write` in GITHUB_TOKEN or GH_TOKEN',
+    );
   const progress = options.onProgress ?? (() => undefined);
 
   const local = await localAssets(options);
-  const client = new ReleasesClient({ owner, repo, token, apiUrl: options.apiUrl ?? env.GITHUB_API_URL, ...(options.retry ? { retry: options.retry } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), onRetry: progress });
+  const client = new ReleasesClient({
+    owner,
+    repo,
+    token,
+    apiUrl: options.apiUrl ?? env.GITHUB_API_URL,
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    onRetry: progress,
+  });
 
   let release = await client.releaseByTag(options.tag);
   let created = false;
   // Immutable releases (GitHub): once published, no asset may be added,
   // replaced or removed. Said before anything is uploaded, with what to do.
   if (release && !release.draft && release.immutable) {
-    throw new GitHubError('GITHUB_RELEASE_IMMUTABLE', `release ${options.tag} of ${options.repo} is published and immutable: its assets cannot change. Attach to a draft instead: create the release as a draft (gh release create ${options.tag} --draft, or let evidence attach --create make one), attach, and it is published after every asset is read back`, { status: 422 });
+    throw new GitHubError(
+      'GITHUB_RELEASE_IMMUTABLE',
+      `release ${options.tag} of ${options.repo} is published and immutable: its assets cannot change. Attach to a draft instead: create the release as a draft (gh release create ${options.tag} --draft, or let evidence attach --create make one), attach, and it is published after every asset is read back`,
+      { status: 422 },
+    );
   }
   if (!release) {
-    if (!options.create) throw new GitHubError('GITHUB_NOT_FOUND', `${options.repo} has no release for tag ${options.tag} (use --create to make one)`, { status: 404 });
+    if (!options.create)
+      throw new GitHubError(
+        'GITHUB_NOT_FOUND',
+        `${options.repo} has no release for tag ${options.tag} (use --create to make one)`,
+        { status: 404 },
+      );
     // As a draft, published only once every asset is up and read back: what
     // immutable releases require, and atomic for the others.
     progress(`creating release ${options.tag} as a draft`);
-    release = await client.createRelease(options.tag, { draft: true, ...(env.GITHUB_SHA ? { targetCommitish: env.GITHUB_SHA } : {}) });
+    release = await client.createRelease(options.tag, {
+      draft: true,
+      ...(env.GITHUB_SHA ? { targetCommitish: env.GITHUB_SHA } : {}),
+    });
     created = true;
   }
 
   const before = await client.listAssets(release);
   const clashes = local.filter((a) => before.some((b) => b.name === a.name));
   if (clashes.length > 0 && !options.clobber) {
-    throw new GitHubError('GITHUB_ASSET_EXISTS', `release ${options.tag} of ${options.repo} already has ${clashes.map((c) => c.name).join(', ')} (use --clobber to replace)`, { status: 422 });
+    throw new GitHubError(
+      'GITHUB_ASSET_EXISTS',
+      `release ${options.tag} of ${options.repo} already has ${clashes.map((c) => c.name).join(', ')} (use --clobber to replace)`,
+      { status: 422 },
+    );
   }
 
   // Every file goes up under a temporary name and is read back before any
@@ -148,9 +176,19 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
         await client.deleteAsset(old);
       }
       const renamed = await client.renameAsset(asset, file.name);
-      if (renamed.name !== file.name || renamed.size !== file.size) throw new GitHubError('ASSET_MISMATCH', `${file.name}: after the rename GitHub has ${renamed.name} with ${renamed.size} bytes`);
+      if (renamed.name !== file.name || renamed.size !== file.size)
+        throw new GitHubError(
+          'ASSET_MISMATCH',
+          `${file.name}: after the rename GitHub has ${renamed.name} with ${renamed.size} bytes`,
+        );
       done++;
-      assets.push({ name: file.name, size: file.size, sha256: file.sha256, action: old ? 'replaced' : 'uploaded', url: renamed.browser_download_url });
+      assets.push({
+        name: file.name,
+        size: file.size,
+        sha256: file.sha256,
+        action: old ? 'replaced' : 'uploaded',
+        url: renamed.browser_download_url,
+      });
     }
   } catch (e) {
     for (const { asset } of staged.slice(done)) await client.deleteAsset(asset).catch(() => undefined);
@@ -163,13 +201,32 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
     published = true;
   }
   const attestations = options.attestationsApi ? await recordAttestations(client, local, progress) : undefined;
-  return { release: { tag: release.tag_name, url: release.html_url, created, published, draft: release.draft === true, immutable: release.immutable === true }, assets, ...(attestations ? { attestations } : {}) };
+  return {
+    release: {
+      tag: release.tag_name,
+      url: release.html_url,
+      created,
+      published,
+      draft: release.draft === true,
+      immutable: release.immutable === true,
+    },
+    assets,
+    ...(attestations ? { attestations } : {}),
+  };
 }
 
 /** Each line of NAME.sigstore.jsonl, posted to GitHub's attestations API, in order. */
-async function recordAttestations(client: ReleasesClient, local: LocalAsset[], progress: (m: string) => void): Promise<{ id: number; predicateType?: string }[]> {
+async function recordAttestations(
+  client: ReleasesClient,
+  local: LocalAsset[],
+  progress: (m: string) => void,
+): Promise<{ id: number; predicateType?: string }[]> {
   const file = local.find((f) => f.name.endsWith('.sigstore.jsonl'));
-  if (!file) throw new GitHubError('ATTACH_INPUT_MISSING', 'the attestations API needs NAME.sigstore.jsonl beside the bundle (sign it again with this version: evidence sign)');
+  if (!file)
+    throw new GitHubError(
+      'ATTACH_INPUT_MISSING',
+      'the attestations API needs NAME.sigstore.jsonl beside the bundle (sign it again with this version: evidence sign)',
+    );
   const lines = bundleLines(await readFile(file.path));
   const out: { id: number; predicateType?: string }[] = [];
   for (const [i, line] of lines.entries()) {
@@ -177,7 +234,10 @@ async function recordAttestations(client: ReleasesClient, local: LocalAsset[], p
     try {
       bundle = parseJsonStrict(line);
     } catch (e) {
-      throw new GitHubError('ATTACH_INPUT_INVALID', `${file.name}: line ${i + 1} is not valid JSON (${(e as Error).message})`);
+      throw new GitHubError(
+        'ATTACH_INPUT_INVALID',
+        `${file.name}: line ${i + 1} is not valid JSON (${(e as Error).message})`,
+      );
     }
     const predicateType = dsseContent(line)?.predicateType;
     progress(`recording attestation ${i + 1} of ${lines.length}${predicateType ? ` (${predicateType})` : ''}`);
@@ -187,7 +247,14 @@ async function recordAttestations(client: ReleasesClient, local: LocalAsset[], p
   return out;
 }
 
-async function upload(client: ReleasesClient, release: Release, file: LocalAsset, name: string, progress: (m: string) => void, onBytes?: ByteProgress): Promise<ReleaseAsset> {
+async function upload(
+  client: ReleasesClient,
+  release: Release,
+  file: LocalAsset,
+  name: string,
+  progress: (m: string) => void,
+  onBytes?: ByteProgress,
+): Promise<ReleaseAsset> {
   progress(`uploading ${name} (${file.size} bytes)`);
   const open = (): ReturnType<typeof createReadStream> => {
     const stream = createReadStream(file.path);
@@ -197,42 +264,81 @@ async function upload(client: ReleasesClient, release: Release, file: LocalAsset
     return stream.pipe(counted) as unknown as ReturnType<typeof createReadStream>;
   };
   const asset = await client.uploadAsset(release, name, file.size, file.contentType, open);
-  if (asset.size !== file.size) throw new GitHubError('ASSET_MISMATCH', `${name}: GitHub stored ${asset.size} bytes of the ${file.size} uploaded`);
+  if (asset.size !== file.size)
+    throw new GitHubError('ASSET_MISMATCH', `${name}: GitHub stored ${asset.size} bytes of the ${file.size} uploaded`);
   return asset;
 }
 
-async function readBack(client: ReleasesClient, release: Release, staged: Array<{ file: LocalAsset; asset: ReleaseAsset }>, progress: (m: string) => void): Promise<void> {
+async function readBack(
+  client: ReleasesClient,
+  release: Release,
+  staged: Array<{ file: LocalAsset; asset: ReleaseAsset }>,
+  progress: (m: string) => void,
+): Promise<void> {
   const listed = await client.listAssets(release);
   for (const { file, asset: uploaded } of staged) {
     const asset = listed.find((a) => a.id === uploaded.id);
     if (!asset) throw new GitHubError('ASSET_MISMATCH', `${file.name}: the uploaded asset is not on the release`);
-    if (asset.size !== file.size) throw new GitHubError('ASSET_MISMATCH', `${file.name}: GitHub lists ${asset.size} bytes, ${file.size} were uploaded`);
-    if (asset.state !== undefined && asset.state !== 'uploaded') throw new GitHubError('ASSET_MISMATCH', `${file.name}: GitHub says the upload is ${asset.state}, not uploaded`);
-    if (asset.digest && asset.digest !== `sha256:${file.sha256}`) throw new GitHubError('ASSET_MISMATCH', `${file.name}: GitHub lists digest ${asset.digest}, the file is sha256:${file.sha256}`);
+    if (asset.size !== file.size)
+      throw new GitHubError(
+        'ASSET_MISMATCH',
+        `${file.name}: GitHub lists ${asset.size} bytes, ${file.size} were uploaded`,
+      );
+    if (asset.state !== undefined && asset.state !== 'uploaded')
+      throw new GitHubError('ASSET_MISMATCH', `${file.name}: GitHub says the upload is ${asset.state}, not uploaded`);
+    if (asset.digest && asset.digest !== `sha256:${file.sha256}`)
+      throw new GitHubError(
+        'ASSET_MISMATCH',
+        `${file.name}: GitHub lists digest ${asset.digest}, the file is sha256:${file.sha256}`,
+      );
     progress(`reading back ${file.name}`);
     const read = await client.download(asset);
     if (read.size !== file.size || read.sha256 !== file.sha256) {
-      throw new GitHubError('ASSET_MISMATCH', `${file.name}: read back ${read.size} bytes with sha256 ${read.sha256}; uploaded ${file.size} bytes with sha256 ${file.sha256}`);
+      throw new GitHubError(
+        'ASSET_MISMATCH',
+        `${file.name}: read back ${read.size} bytes with sha256 ${read.sha256}; uploaded ${file.size} bytes with sha256 ${file.sha256}`,
+      );
     }
   }
 }
 
 async function localAssets(options: AttachOptions): Promise<LocalAsset[]> {
   const bundlePath = resolve(options.cwd, options.bundle);
-  if (!/\.(tar\.gz|tgz)$/.test(bundlePath)) throw new GitHubError('ATTACH_INPUT_MISSING', `${options.bundle}: expected a bundle named *.tar.gz or *.tgz`);
+  if (!/\.(tar\.gz|tgz)$/.test(bundlePath))
+    throw new GitHubError('ATTACH_INPUT_MISSING', `${options.bundle}: expected a bundle named *.tar.gz or *.tgz`);
   const stem = join(dirname(bundlePath), basename(bundlePath).replace(/\.(tar\.gz|tgz)$/, ''));
   const files: Array<{ path: string; label: string; contentType: string; hint: string }> = [
     { path: bundlePath, label: options.bundle, contentType: 'application/gzip', hint: 'no such file' },
-    { path: `${stem}.sigstore.json`, label: `${basename(stem)}.sigstore.json`, contentType: 'application/json', hint: 'not beside the bundle (sign it first: evidence sign, or collect --sign)' },
-    { path: `${stem}.intoto.jsonl`, label: `${basename(stem)}.intoto.jsonl`, contentType: 'application/jsonl', hint: 'not beside the bundle (sign it first: evidence sign, or collect --sign)' },
+    {
+      path: `${stem}.sigstore.json`,
+      label: `${basename(stem)}.sigstore.json`,
+      contentType: 'application/json',
+      hint: 'not beside the bundle (sign it first: evidence sign, or collect --sign)',
+    },
+    {
+      path: `${stem}.intoto.jsonl`,
+      label: `${basename(stem)}.intoto.jsonl`,
+      contentType: 'application/jsonl',
+      hint: 'not beside the bundle (sign it first: evidence sign, or collect --sign)',
+    },
   ];
   // Every Sigstore bundle of the signing, one per line (gh attestation verify --bundle); absent for bundles signed before it existed.
   if (options.attestationsApi || (await exists(`${stem}.sigstore.jsonl`))) {
-    files.push({ path: `${stem}.sigstore.jsonl`, label: `${basename(stem)}.sigstore.jsonl`, contentType: 'application/jsonl', hint: 'not beside the bundle (sign it again with this version: evidence sign)' });
+    files.push({
+      path: `${stem}.sigstore.jsonl`,
+      label: `${basename(stem)}.sigstore.jsonl`,
+      contentType: 'application/jsonl',
+      hint: 'not beside the bundle (sign it again with this version: evidence sign)',
+    });
   }
   if (options.withVerifier) {
     const verifier = options.verifierPath ? resolve(options.cwd, options.verifierPath) : await findVerifier();
-    files.push({ path: verifier, label: 'evidence-verify.mjs', contentType: 'text/javascript', hint: 'not found (run npm run build)' });
+    files.push({
+      path: verifier,
+      label: 'evidence-verify.mjs',
+      contentType: 'text/javascript',
+      hint: 'not found (run npm run build)',
+    });
   }
   for (const f of files) {
     if (!(await exists(f.path))) throw new GitHubError('ATTACH_INPUT_MISSING', `${f.label}: ${f.hint}`);
@@ -243,11 +349,21 @@ async function localAssets(options: AttachOptions): Promise<LocalAsset[]> {
   // The detached copies must be the bundle's own attestations: a release must not carry one thing inside and another beside.
   const inside = contents.attestationBytes;
   if (inside && !(await readFile(`${stem}.sigstore.json`)).equals(inside)) {
-    throw new GitHubError('ATTACH_INPUT_INVALID', `${basename(stem)}.sigstore.json is not the attestation inside ${options.bundle} (sign again to write both)`);
+    throw new GitHubError(
+      'ATTACH_INPUT_INVALID',
+      `${basename(stem)}.sigstore.json is not the attestation inside ${options.bundle} (sign again to write both)`,
+    );
   }
   const jsonl = files.find((f) => f.path.endsWith('.sigstore.jsonl'));
-  if (jsonl && inside && !(await readFile(jsonl.path)).equals(Buffer.concat([inside, contents.standardBytes ?? Buffer.alloc(0)]))) {
-    throw new GitHubError('ATTACH_INPUT_INVALID', `${basename(stem)}.sigstore.jsonl is not the attestations inside ${options.bundle} (sign again to write both)`);
+  if (
+    jsonl &&
+    inside &&
+    !(await readFile(jsonl.path)).equals(Buffer.concat([inside, contents.standardBytes ?? Buffer.alloc(0)]))
+  ) {
+    throw new GitHubError(
+      'ATTACH_INPUT_INVALID',
+      `${basename(stem)}.sigstore.jsonl is not the attestations inside ${options.bundle} (sign again to write both)`,
+    );
   }
   const out: LocalAsset[] = [];
   for (const f of files) {
@@ -260,7 +376,11 @@ async function localAssets(options: AttachOptions): Promise<LocalAsset[]> {
 /** dist/evidence-verify.mjs, wherever this module runs from (dist/src/commands, dist/action, or src/commands under tsx). */
 export async function findVerifier(): Promise<string> {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '..', 'evidence-verify.mjs'), join(here, '..', '..', 'evidence-verify.mjs'), join(here, '..', '..', 'dist', 'evidence-verify.mjs')];
+  const candidates = [
+    join(here, '..', 'evidence-verify.mjs'),
+    join(here, '..', '..', 'evidence-verify.mjs'),
+    join(here, '..', '..', 'dist', 'evidence-verify.mjs'),
+  ];
   for (const c of candidates) {
     try {
       await access(c);
@@ -269,5 +389,8 @@ export async function findVerifier(): Promise<string> {
       // next
     }
   }
-  throw new GitHubError('ATTACH_INPUT_MISSING', 'evidence-verify.mjs: not found beside this package (run npm run build)');
+  throw new GitHubError(
+    'ATTACH_INPUT_MISSING',
+    'evidence-verify.mjs: not found beside this package (run npm run build)',
+  );
 }

@@ -79,7 +79,10 @@ export class DownloadCache {
    * gets a fresh writable for each attempt and reports the digest and size
    * it saw; the caller checks them against what the source lists.
    */
-  async put(write: (open: () => Writable) => Promise<{ sha256: string; size: number }>, key?: string): Promise<{ path: string; sha256: string; size: number }> {
+  async put(
+    write: (open: () => Writable) => Promise<{ sha256: string; size: number }>,
+    key?: string,
+  ): Promise<{ path: string; sha256: string; size: number }> {
     await this.#prepare();
     const temporaries: string[] = [];
     try {
@@ -91,7 +94,8 @@ export class DownloadCache {
       });
       const path = this.pathOf(got.sha256);
       await rename(tmp, path);
-      if (key !== undefined) await writeFileAtomically(join(this.dir, 'refs', sha256Hex(Buffer.from(key))), Buffer.from(`${got.sha256}\n`));
+      if (key !== undefined)
+        await writeFileAtomically(join(this.dir, 'refs', sha256Hex(Buffer.from(key))), Buffer.from(`${got.sha256}\n`));
       return { path, ...got };
     } finally {
       await Promise.all(temporaries.map((t) => rm(t, { force: true })));
@@ -108,7 +112,10 @@ export class DownloadCache {
     });
     if (path !== this.pathOf(hex)) {
       await rm(path, { force: true });
-      throw new OciError('DIGEST_MISMATCH', `the registry sent bytes that are not sha256:${hex}`, { expected: `sha256:${hex}`, found: path.slice(-64) });
+      throw new OciError('DIGEST_MISMATCH', `the registry sent bytes that are not sha256:${hex}`, {
+        expected: `sha256:${hex}`,
+        found: path.slice(-64),
+      });
     }
     return path;
   }

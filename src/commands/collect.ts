@@ -6,7 +6,17 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import { bufferSource, writeBundle, type BlobSource } from '../core/bundle-writer.js';
 import { HASH_READ_CHUNK } from '../core/hash-stream.js';
 import { zodIssues } from '../core/issues.js';
-import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, foldedPath, logicalPathProblem, manifestSchema, type Manifest, type ManifestEntry, type Source, type Subject } from '../core/manifest.js';
+import {
+  MANIFEST_FORMAT_VERSION,
+  MANIFEST_MEDIA_TYPE,
+  foldedPath,
+  logicalPathProblem,
+  manifestSchema,
+  type Manifest,
+  type ManifestEntry,
+  type Source,
+  type Subject,
+} from '../core/manifest.js';
 import { collectors, type Collector, type CollectorName } from '../collector/index.js';
 import { attestationCollector } from '../collector/attestation.js';
 import { parseDuration, resolveAsOf } from '../collector/as-of.js';
@@ -71,7 +81,14 @@ export interface CollectOptions {
   /** The instant snapshots are evaluated at (RFC 3339). */
   asOf?: string;
   /** DORA snapshot from git and deployment history. */
-  dora?: { git: string; deployments: string; incidents?: string; environment?: string; window?: string; incidentLabel?: string };
+  dora?: {
+    git: string;
+    deployments: string;
+    incidents?: string;
+    environment?: string;
+    window?: string;
+    incidentLabel?: string;
+  };
   config?: string;
   force?: boolean;
   /** Overrides git/CI detection, field by field. */
@@ -119,7 +136,10 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const subjectFiles = await planSubjects(options, settings);
   const inputs = dedupe(planned);
   if (inputs.length === 0 && subjectFiles.length === 0 && (options.subjectImage ?? []).length === 0) {
-    throw new CollectError('NO_EVIDENCE', 'nothing to collect: give evidence (--sbom, --sarif, --junit, --coverage, --k6, --terraform-plan, --migrations, --slo, --dora, --file) or --subject');
+    throw new CollectError(
+      'NO_EVIDENCE',
+      'nothing to collect: give evidence (--sbom, --sarif, --junit, --coverage, --k6, --terraform-plan, --migrations, --slo, --dora, --file) or --subject',
+    );
   }
 
   const outputs = await runCollectors(inputs, chosen, options);
@@ -128,9 +148,26 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const manifest = await buildManifest(options, settings, entries, subjects);
 
   const { output, created } = settings;
-  const signed = signer ? await signManifest(signer, manifest, serializeManifest(manifest), await standardSources(manifest, blobs), { env: settings.env, noStandard: options.sign?.noStandard === true }) : undefined;
+  const signed = signer
+    ? await signManifest(signer, manifest, serializeManifest(manifest), await standardSources(manifest, blobs), {
+        env: settings.env,
+        noStandard: options.sign?.noStandard === true,
+      })
+    : undefined;
   options.onProgress?.({ phase: 'writing', output });
-  await writeAtomically(output, options.force ?? false, (out) => writeBundle({ manifest, blobs, mtime: created, ...(signed ? { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}) } : {}) }, out));
+  await writeAtomically(output, options.force ?? false, (out) =>
+    writeBundle(
+      {
+        manifest,
+        blobs,
+        mtime: created,
+        ...(signed
+          ? { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}) }
+          : {}),
+      },
+      out,
+    ),
+  );
   return { output, manifest, ...(signed ? { signed: await writeDetached(output, signed) } : {}) };
 }
 
@@ -139,14 +176,22 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
  * JUnit and SARIF files), read again and checked against the digests the
  * manifest gives them: a file changed since it was collected is refused.
  */
-async function standardSources(manifest: Manifest, blobs: Map<string, BlobSource>): Promise<(hex: string) => Buffer | undefined> {
+async function standardSources(
+  manifest: Manifest,
+  blobs: Map<string, BlobSource>,
+): Promise<(hex: string) => Buffer | undefined> {
   const kept = new Map<string, Buffer>();
   for (const [hex, source] of blobs) {
     if (!standardSourceBlob(hex, manifest)) continue;
     const chunks: Buffer[] = [];
     for await (const c of source.open()) chunks.push(c as Buffer);
     const bytes = Buffer.concat(chunks);
-    if (sha256Hex(bytes) !== hex) throw new CollectError('INPUT_UNREADABLE', `${source.origin}: changed since it was collected (its sha256 is no longer ${hex})`, { file: source.origin });
+    if (sha256Hex(bytes) !== hex)
+      throw new CollectError(
+        'INPUT_UNREADABLE',
+        `${source.origin}: changed since it was collected (its sha256 is no longer ${hex})`,
+        { file: source.origin },
+      );
     kept.set(hex, bytes);
   }
   return (hex) => kept.get(hex);
@@ -178,8 +223,10 @@ async function resolveSettings(options: CollectOptions): Promise<Settings> {
   const version = options.version ?? cfg?.version;
   const outputArg = options.output ?? (cfg?.output ? resolve(cfgDir, cfg.output) : undefined);
   if (!name) throw new CollectError('CONFIG_INVALID', 'no bundle name: give --name or `name:` in the config');
-  if (!version) throw new CollectError('CONFIG_INVALID', 'no bundle version: give --version or `version:` in the config');
-  if (!outputArg) throw new CollectError('CONFIG_INVALID', 'no output file: give -o/--output or `output:` in the config');
+  if (!version)
+    throw new CollectError('CONFIG_INVALID', 'no bundle version: give --version or `version:` in the config');
+  if (!outputArg)
+    throw new CollectError('CONFIG_INVALID', 'no output file: give -o/--output or `output:` in the config');
   const output = resolve(cwd, outputArg);
   await assertOutputFolder(output);
   const created = createdTime(env, options.now);
@@ -192,7 +239,8 @@ async function planEvidence(options: CollectOptions, settings: Settings): Promis
   const planned: PlannedInput[] = [];
   const plan = async (collector: CollectorName, patterns: string[], base: string, kind?: string): Promise<void> => {
     for (const p of patterns) {
-      for (const file of await expand(p, base)) planned.push({ collector, file, label: displayPath(file, cwd), ...(kind ? { kind } : {}) });
+      for (const file of await expand(p, base))
+        planned.push({ collector, file, label: displayPath(file, cwd), ...(kind ? { kind } : {}) });
     }
   };
   for (const [collector, fromFlags, fromConfig] of [
@@ -216,10 +264,15 @@ async function planEvidence(options: CollectOptions, settings: Settings): Promis
     await plan('file', [path], cwd, kind);
   }
   for (const p of options.attestation ?? []) {
-    for (const file of await expand(p, cwd)) planned.push({ collector: 'attestation', file, label: displayPath(file, cwd) });
+    for (const file of await expand(p, cwd))
+      planned.push({ collector: 'attestation', file, label: displayPath(file, cwd) });
   }
-  for (const [collector, list] of [['slo', [...(cfg?.slo ?? []).map((p) => resolve(cfgDir, p)), ...(options.slo ?? [])]], ['slo-snapshot', options.sloSnapshot ?? []]] as const) {
-    for (const p of list) for (const file of await expand(p, cwd)) planned.push({ collector, file, label: displayPath(file, cwd) });
+  for (const [collector, list] of [
+    ['slo', [...(cfg?.slo ?? []).map((p) => resolve(cfgDir, p)), ...(options.slo ?? [])]],
+    ['slo-snapshot', options.sloSnapshot ?? []],
+  ] as const) {
+    for (const p of list)
+      for (const file of await expand(p, cwd)) planned.push({ collector, file, label: displayPath(file, cwd) });
   }
   return planned;
 }
@@ -233,14 +286,33 @@ interface ConfiguredCollectors {
 }
 
 /** Makes the configured collectors, adding DORA's deployments file to the plan. */
-async function prepareCollectors(options: CollectOptions, settings: Settings, planned: PlannedInput[]): Promise<ConfiguredCollectors> {
+async function prepareCollectors(
+  options: CollectOptions,
+  settings: Settings,
+  planned: PlannedInput[],
+): Promise<ConfiguredCollectors> {
   const { env, cwd, cfg } = settings;
   const asOf = resolveAsOf(options.asOf, env, options.now);
   const prometheusUrl = options.prometheus ?? cfg?.prometheus;
   if (planned.some((p) => p.collector === 'slo') && !prometheusUrl) {
-    throw new CollectError('CONFIG_INVALID', '--slo needs --prometheus URL (or --slo-snapshot FILE for a saved snapshot)');
+    throw new CollectError(
+      'CONFIG_INVALID',
+      '--slo needs --prometheus URL (or --slo-snapshot FILE for a saved snapshot)',
+    );
   }
-  const sloLive = prometheusUrl ? sloCollector({ source: { kind: 'live', prometheus: prometheusClient({ url: prometheusUrl, headers: options.prometheusHeader ?? [], ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }) }, asOf }) : undefined;
+  const sloLive = prometheusUrl
+    ? sloCollector({
+        source: {
+          kind: 'live',
+          prometheus: prometheusClient({
+            url: prometheusUrl,
+            headers: options.prometheusHeader ?? [],
+            ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+          }),
+        },
+        asOf,
+      })
+    : undefined;
   const sloSaved = sloCollector({ source: { kind: 'snapshot' }, asOf });
   const doraOptions = options.dora;
   const dora = doraOptions
@@ -276,7 +348,8 @@ async function planSubjects(options: CollectOptions, settings: Settings): Promis
     [cfg?.subjects ?? [], cfgDir],
     [options.subject ?? [], cwd],
   ] as const) {
-    for (const p of patterns) for (const file of await expand(p, base)) subjectFiles.push({ file, name: subjectName(file) });
+    for (const p of patterns)
+      for (const file of await expand(p, base)) subjectFiles.push({ file, name: subjectName(file) });
   }
   return distinctSubjectNames(subjectFiles);
 }
@@ -313,7 +386,11 @@ interface CollectedInput {
 }
 
 /** Each input through its collector, one after another. */
-async function runCollectors(inputs: PlannedInput[], chosen: ConfiguredCollectors, options: CollectOptions): Promise<CollectedInput[]> {
+async function runCollectors(
+  inputs: PlannedInput[],
+  chosen: ConfiguredCollectors,
+  options: CollectOptions,
+): Promise<CollectedInput[]> {
   const { attestation, sloLive, sloSaved, dora } = chosen;
   let done = 0;
   const outputs: CollectedInput[] = [];
@@ -328,7 +405,11 @@ async function runCollectors(inputs: PlannedInput[], chosen: ConfiguredCollector
             : input.collector === 'dora'
               ? (dora as Collector)
               : collectors[input.collector];
-    const out: CollectorOutput = await collector.collect({ file: input.file, label: input.label, ...(input.kind ? { kind: input.kind } : {}) });
+    const out: CollectorOutput = await collector.collect({
+      file: input.file,
+      label: input.label,
+      ...(input.kind ? { kind: input.kind } : {}),
+    });
     outputs.push({ input, out, collector });
     options.onProgress?.({ phase: 'evidence', done: ++done, total: inputs.length, label: input.label });
   }
@@ -336,23 +417,61 @@ async function runCollectors(inputs: PlannedInput[], chosen: ConfiguredCollector
 }
 
 /** The manifest's entries, each at its logical path, and the blobs to store (one per digest). */
-function manifestEntries(outputs: CollectedInput[], options: CollectOptions): { entries: ManifestEntry[]; blobs: Map<string, BlobSource> } {
+function manifestEntries(
+  outputs: CollectedInput[],
+  options: CollectOptions,
+): { entries: ManifestEntry[]; blobs: Map<string, BlobSource> } {
   const entries: ManifestEntry[] = [];
   const blobs = new Map<string, BlobSource>();
   const byPath = new Map<string, PlannedInput>();
-  const paths = logicalPaths(outputs.map(({ input, out }) => ({ kind: out.kind, ...(out.name ? { name: out.name } : {}), label: input.label })));
+  const paths = logicalPaths(
+    outputs.map(({ input, out }) => ({ kind: out.kind, ...(out.name ? { name: out.name } : {}), label: input.label })),
+  );
   outputs.forEach(({ input, out, collector }, i) => {
     const path = paths[i] as string;
     const problem = logicalPathProblem(path);
-    if (problem) throw new CollectError('ENTRY_PATH_INVALID', `${input.label} would be stored as '${path}', which ${problem}; rename it`, { file: input.label });
+    if (problem)
+      throw new CollectError(
+        'ENTRY_PATH_INVALID',
+        `${input.label} would be stored as '${path}', which ${problem}; rename it`,
+        { file: input.label },
+      );
     const clash = byPath.get(foldedPath(path));
     if (clash) {
-      throw new CollectError('DUPLICATE_ENTRY_PATH', `${input.label} and ${clash.label} would both be stored as '${path}' (paths are compared without case); rename one of them`, { file: input.label });
+      throw new CollectError(
+        'DUPLICATE_ENTRY_PATH',
+        `${input.label} and ${clash.label} would both be stored as '${path}' (paths are compared without case); rename one of them`,
+        { file: input.label },
+      );
     }
     byPath.set(foldedPath(path), input);
-    entries.push({ path, kind: out.kind, mediaType: out.mediaType, digest: `sha256:${out.hex}`, size: out.size, collector: { name: collector.name, version: collector.version }, summary: out.summary });
+    entries.push({
+      path,
+      kind: out.kind,
+      mediaType: out.mediaType,
+      digest: `sha256:${out.hex}`,
+      size: out.size,
+      collector: { name: collector.name, version: collector.version },
+      summary: out.summary,
+    });
     if (!blobs.has(out.hex)) {
-      blobs.set(out.hex, out.bytes ? bufferSource(out.bytes, input.label) : { hex: out.hex, size: out.size, origin: input.label, open: () => withProgress(createReadStream(input.file, { highWaterMark: HASH_READ_CHUNK }), input.label, out.size, options.onBytes) });
+      blobs.set(
+        out.hex,
+        out.bytes
+          ? bufferSource(out.bytes, input.label)
+          : {
+              hex: out.hex,
+              size: out.size,
+              origin: input.label,
+              open: () =>
+                withProgress(
+                  createReadStream(input.file, { highWaterMark: HASH_READ_CHUNK }),
+                  input.label,
+                  out.size,
+                  options.onBytes,
+                ),
+            },
+      );
     }
   });
   return { entries, blobs };
@@ -362,13 +481,19 @@ function manifestEntries(outputs: CollectedInput[], options: CollectOptions): { 
 async function gatherSubjects(subjectFiles: SubjectFile[], options: CollectOptions, env: Env): Promise<Subject[]> {
   let hashed = 0;
   const subjects = await hashSubjects(subjectFiles, {
-    onDone: (s) => options.onProgress?.({ phase: 'subjects', done: ++hashed, total: subjectFiles.length, label: s.name }),
+    onDone: (s) =>
+      options.onProgress?.({ phase: 'subjects', done: ++hashed, total: subjectFiles.length, label: s.name }),
   });
   if (options.subjectImage?.length) {
     const { imageSubject } = await import('./oci.js');
     for (const image of options.subjectImage) {
       const s = await imageSubject({ env, image, ...(options.registry ? { registry: options.registry } : {}) });
-      if (subjects.some((x) => x.name === s.name)) throw new CollectError('DUPLICATE_SUBJECT', `--subject-image ${image}: a subject is already named '${s.name}'`, { file: image });
+      if (subjects.some((x) => x.name === s.name))
+        throw new CollectError(
+          'DUPLICATE_SUBJECT',
+          `--subject-image ${image}: a subject is already named '${s.name}'`,
+          { file: image },
+        );
       subjects.push(s);
     }
     subjects.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -377,7 +502,12 @@ async function gatherSubjects(subjectFiles: SubjectFile[], options: CollectOptio
 }
 
 /** The manifest, with where the bundle was made from, validated. */
-async function buildManifest(options: CollectOptions, settings: Settings, entries: ManifestEntry[], subjects: Subject[]): Promise<Manifest> {
+async function buildManifest(
+  options: CollectOptions,
+  settings: Settings,
+  entries: ManifestEntry[],
+  subjects: Subject[],
+): Promise<Manifest> {
   const { cwd, env, cfg, name, version, created } = settings;
   const detected = await detectSource(cwd, env);
   const source: Source = { ...detected, ...stripUndefined(cfg?.source ?? {}), ...stripUndefined(options.source ?? {}) };
@@ -395,7 +525,8 @@ async function buildManifest(options: CollectOptions, settings: Settings, entrie
     subjects,
   };
   const valid = manifestSchema.safeParse(manifest);
-  if (!valid.success) throw new CollectError('CONFIG_INVALID', 'the bundle would not be valid', { issues: zodIssues(valid.error) });
+  if (!valid.success)
+    throw new CollectError('CONFIG_INVALID', 'the bundle would not be valid', { issues: zodIssues(valid.error) });
   return manifest;
 }
 
@@ -445,8 +576,15 @@ function splitKind(arg: string): { path: string; kind?: string } {
 
 async function expand(pattern: string, base: string): Promise<string[]> {
   if (!isDynamicPattern(pattern)) return [resolve(base, pattern)];
-  const found = await glob(pattern, { cwd: base, absolute: true, onlyFiles: true, dot: false, expandDirectories: false });
-  if (found.length === 0) throw new CollectError('GLOB_NO_MATCH', `${pattern}: matches no file (in ${base})`, { file: pattern });
+  const found = await glob(pattern, {
+    cwd: base,
+    absolute: true,
+    onlyFiles: true,
+    dot: false,
+    expandDirectories: false,
+  });
+  if (found.length === 0)
+    throw new CollectError('GLOB_NO_MATCH', `${pattern}: matches no file (in ${base})`, { file: pattern });
   return found.map((f) => resolve(f)).sort();
 }
 
@@ -474,8 +612,6 @@ function subjectName(file: string): string {
   return basename(file);
 }
 
-
-
 /** The stream, counted for a progress display when one is listening. */
 function withProgress(stream: Readable, label: string, total: number, onBytes: ByteProgress | undefined): Readable {
   if (!onBytes) return stream;
@@ -483,4 +619,3 @@ function withProgress(stream: Readable, label: string, total: number, onBytes: B
   stream.on('error', (e: Error) => counted.destroy(e));
   return stream.pipe(counted);
 }
-

@@ -15,7 +15,10 @@ export const configSchema = z.strictObject({
   source: z
     .strictObject({
       repository: z.string().min(1).optional(),
-      commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'must be a full git commit id').optional(),
+      commit: z
+        .string()
+        .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'must be a full git commit id')
+        .optional(),
       ref: z.string().min(1).optional(),
     })
     .optional(),
@@ -44,14 +47,26 @@ export interface LoadedConfig {
 export async function loadConfig(file: string, cwd: string): Promise<LoadedConfig> {
   const path = resolve(cwd, file);
   let text: string;
-  text = (await readSmallFile(path, file, { what: 'a config file', max: SMALL_FILE_LIMITS.config, notFound: (l) => new CollectError('INPUT_NOT_FOUND', `${l}: no such file`, { file: l }) })).toString('utf8');
+  text = (
+    await readSmallFile(path, file, {
+      what: 'a config file',
+      max: SMALL_FILE_LIMITS.config,
+      notFound: (l) => new CollectError('INPUT_NOT_FOUND', `${l}: no such file`, { file: l }),
+    })
+  ).toString('utf8');
   let raw: unknown;
   try {
     raw = parseYaml(text, { prettyErrors: true, strict: true, uniqueKeys: true });
   } catch (e) {
-    throw new CollectError('CONFIG_INVALID', `${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`, { file });
+    throw new CollectError('CONFIG_INVALID', `${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`, {
+      file,
+    });
   }
   const parsed = configSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new CollectError('CONFIG_INVALID', `${file}: not a valid evidence config`, { file, issues: zodIssues(parsed.error) });
+  if (!parsed.success)
+    throw new CollectError('CONFIG_INVALID', `${file}: not a valid evidence config`, {
+      file,
+      issues: zodIssues(parsed.error),
+    });
   return { config: parsed.data, baseDir: dirname(path) };
 }

@@ -2,7 +2,13 @@ import { readSbom, type SbomComponent } from '../formats/sbom.js';
 import { digestHex } from '../core/digest.js';
 import { MAX_ATTESTATION_BYTES } from '../core/layout.js';
 import type { Manifest, ManifestEntry } from '../core/manifest.js';
-import { summariesOf, type CollectedKind, type DoraSummary, type SloSummary, type SummaryOf } from '../core/summaries.js';
+import {
+  summariesOf,
+  type CollectedKind,
+  type DoraSummary,
+  type SloSummary,
+  type SummaryOf,
+} from '../core/summaries.js';
 import { VerifyError } from '../verifier/errors.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { openBundle } from './open-bundle.js';
@@ -21,12 +27,45 @@ export interface DiffOptions {
    * identity), as `verify` does. Without it each side is checked for
    * integrity only, and every output says so.
    */
-  verify?: Omit<VerifyOptions, 'cwd' | 'env' | 'bundle' | 'integrityOnly' | 'policy' | 'loadedPolicy' | 'subject' | 'subjectDigests' | 'subjectsFile' | 'open' | 'attestation'>;
+  verify?: Omit<
+    VerifyOptions,
+    | 'cwd'
+    | 'env'
+    | 'bundle'
+    | 'integrityOnly'
+    | 'policy'
+    | 'loadedPolicy'
+    | 'subject'
+    | 'subjectDigests'
+    | 'subjectsFile'
+    | 'open'
+    | 'attestation'
+  >;
 }
 
 /** A figure on both sides; null where a side has nothing to measure. delta = new − old, null unless both are numbers. */
-export { LEVELS, SEVERITIES, TEST_COUNTS, type Change, type DiffBundleInfo, type DiffComponent, type DiffComponentChange, type DiffResult, type DiffSideCheck } from '../diff/result.js';
-import { LEVELS, SEVERITIES, TEST_COUNTS, type Change, type DiffBundleInfo, type DiffComponent, type DiffComponentChange, type DiffResult, type DiffSideCheck } from '../diff/result.js';
+export {
+  LEVELS,
+  SEVERITIES,
+  TEST_COUNTS,
+  type Change,
+  type DiffBundleInfo,
+  type DiffComponent,
+  type DiffComponentChange,
+  type DiffResult,
+  type DiffSideCheck,
+} from '../diff/result.js';
+import {
+  LEVELS,
+  SEVERITIES,
+  TEST_COUNTS,
+  type Change,
+  type DiffBundleInfo,
+  type DiffComponent,
+  type DiffComponentChange,
+  type DiffResult,
+  type DiffSideCheck,
+} from '../diff/result.js';
 
 /** At most this many bytes of one bundle's SBOMs are held in memory to be compared. */
 export const MAX_SBOM_BYTES_IN_MEMORY = 4 * MAX_ATTESTATION_BYTES;
@@ -42,7 +81,11 @@ interface Side {
 }
 
 /** What a side is when only its integrity was checked. */
-const INTEGRITY_ONLY: DiffSideCheck = { authenticity: 'not-checked', method: 'integrity-only', summary: 'integrity only: signature not checked' };
+const INTEGRITY_ONLY: DiffSideCheck = {
+  authenticity: 'not-checked',
+  method: 'integrity-only',
+  summary: 'integrity only: signature not checked',
+};
 
 /**
  * What changed between two releases' bundles. Both are verified for
@@ -66,7 +109,10 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
     new: info(newSide),
     components: diffComponents(oldComponents, newComponents),
     licenses: diffSets(licensesOf(oldSide.manifest), licensesOf(newSide.manifest)),
-    vulnerabilities: { rules: diffSets(sarifRules(oldSide, warnings), sarifRules(newSide, warnings)), ...diffSarif(oldSide.manifest, newSide.manifest) },
+    vulnerabilities: {
+      rules: diffSets(sarifRules(oldSide, warnings), sarifRules(newSide, warnings)),
+      ...diffSarif(oldSide.manifest, newSide.manifest),
+    },
     tests: diffJunit(oldSide.manifest, newSide.manifest),
     coverage: diffCoverage(oldSide.manifest, newSide.manifest),
     slo: diffSlo(oldSide.manifest, newSide.manifest),
@@ -74,20 +120,30 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
     entries,
     subjects,
     warnings,
-    differs: entries.added.length + entries.removed.length + entries.changed.length + subjects.added.length + subjects.removed.length > 0,
+    differs:
+      entries.added.length +
+        entries.removed.length +
+        entries.changed.length +
+        subjects.added.length +
+        subjects.removed.length >
+      0,
   };
 }
 
 async function load(options: DiffOptions, bundle: string, label: 'old' | 'new'): Promise<Side> {
   const { cwd } = options;
-  const signed = options.verify ? await verify({ ...options.verify, cwd, ...(options.env ? { env: options.env } : {}), bundle }) : undefined;
+  const signed = options.verify
+    ? await verify({ ...options.verify, cwd, ...(options.env ? { env: options.env } : {}), bundle })
+    : undefined;
   const { stream } = await openBundle(cwd, bundle);
   // The reader keeps no blob above MAX_ATTESTATION_BYTES; this bounds them together.
   let budget = MAX_SBOM_BYTES_IN_MEMORY;
   const { contents, manifestDigest, digest } = await requireIntegrity(stream, bundle, 'not compared', {
     label: `${label} bundle ${bundle}`,
     keepBlob: (hex, manifest) => {
-      const entry = manifest.entries.find((e) => (e.kind === 'sbom' || e.kind === 'sarif') && digestHex(e.digest) === hex);
+      const entry = manifest.entries.find(
+        (e) => (e.kind === 'sbom' || e.kind === 'sarif') && digestHex(e.digest) === hex,
+      );
       if (!entry || entry.size > budget) return false;
       budget -= entry.size;
       return true;
@@ -98,16 +154,32 @@ async function load(options: DiffOptions, bundle: string, label: 'old' | 'new'):
     const a = signed.report.assessment?.authenticity;
     checked =
       signed.report.bundle.digest !== digest
-        ? { authenticity: 'failed', method: a?.method ?? 'identity', summary: 'the file changed between its signature check and the comparison: signature not verified for what was compared' }
+        ? {
+            authenticity: 'failed',
+            method: a?.method ?? 'identity',
+            summary:
+              'the file changed between its signature check and the comparison: signature not verified for what was compared',
+          }
         : a?.status === 'authentic'
           ? { authenticity: 'authentic', method: a.method, summary: a.summary }
-          : { authenticity: 'failed', method: a?.method ?? 'identity', summary: `signature not verified: ${a?.summary ?? 'no verdict'}` };
+          : {
+              authenticity: 'failed',
+              method: a?.method ?? 'identity',
+              summary: `signature not verified: ${a?.summary ?? 'no verdict'}`,
+            };
   }
   return { label, path: bundle, manifest: contents.manifest, manifestDigest, kept: contents.kept, checked };
 }
 
 function info(s: Side): DiffBundleInfo {
-  return { path: s.path, name: s.manifest.name, version: s.manifest.version, created: s.manifest.created, manifestDigest: s.manifestDigest, checked: s.checked };
+  return {
+    path: s.path,
+    name: s.manifest.name,
+    version: s.manifest.version,
+    created: s.manifest.created,
+    manifestDigest: s.manifestDigest,
+    checked: s.checked,
+  };
 }
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -124,7 +196,10 @@ function tidy(x: number): number {
 }
 
 function diffSets(a: Set<string>, b: Set<string>): { added: string[]; removed: string[] } {
-  return { added: [...b].filter((x) => !a.has(x)).sort(byString), removed: [...a].filter((x) => !b.has(x)).sort(byString) };
+  return {
+    added: [...b].filter((x) => !a.has(x)).sort(byString),
+    removed: [...a].filter((x) => !b.has(x)).sort(byString),
+  };
 }
 
 function entriesOf(m: Manifest, kind: string): ManifestEntry[] {
@@ -144,14 +219,18 @@ function sideComponents(side: Side, warnings: string[]): SbomComponent[] {
     const bytes = side.kept.get(digestHex(e.digest));
     if (!bytes) {
       const why =
-        e.size > MAX_ATTESTATION_BYTES ? `larger than the ${MAX_ATTESTATION_BYTES} bytes one SBOM may take in memory` : `beyond the ${MAX_SBOM_BYTES_IN_MEMORY} bytes all SBOMs of a bundle may take in memory`;
+        e.size > MAX_ATTESTATION_BYTES
+          ? `larger than the ${MAX_ATTESTATION_BYTES} bytes one SBOM may take in memory`
+          : `beyond the ${MAX_SBOM_BYTES_IN_MEMORY} bytes all SBOMs of a bundle may take in memory`;
       warnings.push(`${side.label} ${e.path}: SBOM ${why}; its components are not compared`);
       continue;
     }
     try {
       out.push(...readSbom(bytes, e.mediaType, e.path).components);
     } catch (err) {
-      warnings.push(`${side.label} ${e.path}: SBOM cannot be read (${(err as Error).message.replace(`${e.path}: `, '')}); its components are not compared`);
+      warnings.push(
+        `${side.label} ${e.path}: SBOM cannot be read (${(err as Error).message.replace(`${e.path}: `, '')}); its components are not compared`,
+      );
     }
   }
   return out;
@@ -179,7 +258,11 @@ function diffComponents(a: SbomComponent[], b: SbomComponent[]): DiffResult['com
   const added: DiffComponent[] = [];
   const removed: DiffComponent[] = [];
   const changed: DiffComponentChange[] = [];
-  const out = (c: SbomComponent): DiffComponent => ({ name: c.name, version: c.version, ...(c.purl ? { purl: c.purl } : {}) });
+  const out = (c: SbomComponent): DiffComponent => ({
+    name: c.name,
+    version: c.version,
+    ...(c.purl ? { purl: c.purl } : {}),
+  });
   for (const key of new Set([...olds.keys(), ...news.keys()])) {
     const o = olds.get(key) ?? new Map<string, SbomComponent>();
     const n = news.get(key) ?? new Map<string, SbomComponent>();
@@ -196,7 +279,11 @@ function diffComponents(a: SbomComponent[], b: SbomComponent[]): DiffResult['com
   }
   const order = (x: { name: string; version?: string | null }, y: { name: string; version?: string | null }): number =>
     byString(x.name, y.name) || byString(x.version ?? '', y.version ?? '');
-  return { added: added.sort(order), removed: removed.sort(order), changed: changed.sort((x, y) => byString(x.name, y.name)) };
+  return {
+    added: added.sort(order),
+    removed: removed.sort(order),
+    changed: changed.sort((x, y) => byString(x.name, y.name)),
+  };
 }
 
 function licensesOf(m: Manifest): Set<string> {
@@ -229,10 +316,15 @@ function sarifRules(side: Side, warnings: string[]): Set<string> {
       warnings.push(`${side.label}: ${e.path} cannot be read for its rules`);
       continue;
     }
-    for (const run of Array.isArray(log.runs) ? (log.runs as { results?: unknown; tool?: { driver?: { rules?: { id?: unknown }[] } } }[]) : []) {
+    for (const run of Array.isArray(log.runs)
+      ? (log.runs as { results?: unknown; tool?: { driver?: { rules?: { id?: unknown }[] } } }[])
+      : []) {
       const rules = Array.isArray(run?.tool?.driver?.rules) ? run.tool.driver.rules : [];
-      for (const r of Array.isArray(run?.results) ? (run.results as { ruleId?: unknown; rule?: { id?: unknown; index?: unknown } }[]) : []) {
-        const id = r?.ruleId ?? r?.rule?.id ?? (typeof r?.rule?.index === 'number' ? rules[r.rule.index]?.id : undefined);
+      for (const r of Array.isArray(run?.results)
+        ? (run.results as { ruleId?: unknown; rule?: { id?: unknown; index?: unknown } }[])
+        : []) {
+        const id =
+          r?.ruleId ?? r?.rule?.id ?? (typeof r?.rule?.index === 'number' ? rules[r.rule.index]?.id : undefined);
         if (typeof id === 'string' && id !== '') ids.add(id);
       }
     }
@@ -246,15 +338,27 @@ function diffSarif(a: Manifest, b: Manifest): Omit<DiffResult['vulnerabilities']
   const both = (pick: (s: (typeof o)[number]) => number): Change => change(total(o, pick), total(n, pick));
   return {
     results: both((s) => s.results),
-    severities: Object.fromEntries(SEVERITIES.map((k) => [k, both((s) => s.severities[k])])) as DiffResult['vulnerabilities']['severities'],
-    levels: Object.fromEntries(LEVELS.map((k) => [k, both((s) => s.levels[k])])) as DiffResult['vulnerabilities']['levels'],
+    severities: Object.fromEntries(
+      SEVERITIES.map((k) => [k, both((s) => s.severities[k])]),
+    ) as DiffResult['vulnerabilities']['severities'],
+    levels: Object.fromEntries(
+      LEVELS.map((k) => [k, both((s) => s.levels[k])]),
+    ) as DiffResult['vulnerabilities']['levels'],
   };
 }
 
 function diffJunit(a: Manifest, b: Manifest): DiffResult['tests'] {
   const o = summaries(a, 'junit');
   const n = summaries(b, 'junit');
-  return Object.fromEntries(TEST_COUNTS.map((k) => [k, change(total(o, (s) => s[k]), total(n, (s) => s[k]))])) as DiffResult['tests'];
+  return Object.fromEntries(
+    TEST_COUNTS.map((k) => [
+      k,
+      change(
+        total(o, (s) => s[k]),
+        total(n, (s) => s[k]),
+      ),
+    ]),
+  ) as DiffResult['tests'];
 }
 
 function diffCoverage(a: Manifest, b: Manifest): DiffResult['coverage'] {
@@ -268,7 +372,10 @@ function diffCoverage(a: Manifest, b: Manifest): DiffResult['coverage'] {
     const t = list.reduce((x, c) => x + c.total, 0);
     return t === 0 ? null : list.reduce((x, c) => x + c.covered, 0) / t;
   };
-  return { lines: change(ratio(a, 'lines'), ratio(b, 'lines')), branches: change(ratio(a, 'branches'), ratio(b, 'branches')) };
+  return {
+    lines: change(ratio(a, 'lines'), ratio(b, 'lines')),
+    branches: change(ratio(a, 'branches'), ratio(b, 'branches')),
+  };
 }
 
 function diffSlo(a: Manifest, b: Manifest): DiffResult['slo'] {
@@ -283,7 +390,10 @@ function diffSlo(a: Manifest, b: Manifest): DiffResult['slo'] {
   for (const name of [...new Set([...o.keys(), ...n.keys()])].sort(byString)) {
     const x = o.get(name);
     const y = n.get(name);
-    out[name] = { sli: change(x?.sli, y?.sli), errorBudgetRemaining: change(x?.errorBudget.remaining, y?.errorBudget.remaining) };
+    out[name] = {
+      sli: change(x?.sli, y?.sli),
+      errorBudgetRemaining: change(x?.errorBudget.remaining, y?.errorBudget.remaining),
+    };
   }
   return out;
 }
@@ -310,7 +420,10 @@ function diffEntries(a: Manifest, b: Manifest): DiffResult['entries'] {
   return {
     added: [...n.keys()].filter((p) => !o.has(p)).sort(byString),
     removed: [...o.keys()].filter((p) => !n.has(p)).sort(byString),
-    changed: [...n.entries()].filter(([p, d]) => o.has(p) && o.get(p) !== d).map(([p]) => p).sort(byString),
+    changed: [...n.entries()]
+      .filter(([p, d]) => o.has(p) && o.get(p) !== d)
+      .map(([p]) => p)
+      .sort(byString),
   };
 }
 
@@ -318,6 +431,12 @@ function diffSubjects(a: Manifest, b: Manifest): DiffResult['subjects'] {
   const id = (s: { name: string; digest: string }): string => `${s.name}\n${s.digest}`;
   const o = new Set(a.subjects.map(id));
   const n = new Set(b.subjects.map(id));
-  const pick = (s: { name: string; digest: string }): { name: string; digest: string } => ({ name: s.name, digest: s.digest });
-  return { added: b.subjects.filter((s) => !o.has(id(s))).map(pick), removed: a.subjects.filter((s) => !n.has(id(s))).map(pick) };
+  const pick = (s: { name: string; digest: string }): { name: string; digest: string } => ({
+    name: s.name,
+    digest: s.digest,
+  });
+  return {
+    added: b.subjects.filter((s) => !o.has(id(s))).map(pick),
+    removed: a.subjects.filter((s) => !n.has(id(s))).map(pick),
+  };
 }

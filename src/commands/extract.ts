@@ -48,7 +48,11 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   const staging = await sweptTemporaryBeside(target);
   const blobDir = join(staging, '.blobs');
   const writeFailed = (e: unknown): VerifyError =>
-    new VerifyError('EXTRACT_WRITE_FAILED', `${options.output}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: options.output, cause: e });
+    new VerifyError(
+      'EXTRACT_WRITE_FAILED',
+      `${options.output}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      { path: options.output, cause: e },
+    );
   try {
     await mkdir(blobDir, { recursive: true }).catch((e: unknown) => {
       throw writeFailed(e);
@@ -78,7 +82,10 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
         // The manifest schema already refuses unsafe paths; this is the second
         // lock, on this system's rules and on Windows' whatever this system is.
         const dest = destinationWithin(root, entry.path, pathApi);
-        if (!dest || !destinationWithin('C:\\out', entry.path, win32)) throw new VerifyError('EXTRACT_WRITE_FAILED', `entry path '${entry.path}' leaves the output directory`, { path: entry.path });
+        if (!dest || !destinationWithin('C:\\out', entry.path, win32))
+          throw new VerifyError('EXTRACT_WRITE_FAILED', `entry path '${entry.path}' leaves the output directory`, {
+            path: entry.path,
+          });
         await mkdir(dirname(dest), { recursive: true });
         const hex = digestHex(entry.digest);
         const first = placed.get(hex);
@@ -110,12 +117,19 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
  */
 export function destinationWithin(root: string, logicalPath: string, path: PlatformPath): string | undefined {
   const segments = logicalPath.split('/');
-  const plain = (seg: string): boolean => seg !== '' && seg !== '.' && seg !== '..' && path.basename(seg) === seg && !path.isAbsolute(seg) && !(path === win32 && seg.includes(':'));
+  const plain = (seg: string): boolean =>
+    seg !== '' &&
+    seg !== '.' &&
+    seg !== '..' &&
+    path.basename(seg) === seg &&
+    !path.isAbsolute(seg) &&
+    !(path === win32 && seg.includes(':'));
   if (!segments.every(plain)) return undefined;
   const base = path.resolve(root);
   const dest = path.resolve(base, ...segments);
   const rel = path.relative(base, dest);
-  if (rel === '' || path.isAbsolute(rel) || rel.split(path.sep).includes('..') || dest !== path.join(base, ...segments)) return undefined;
+  if (rel === '' || path.isAbsolute(rel) || rel.split(path.sep).includes('..') || dest !== path.join(base, ...segments))
+    return undefined;
   return dest;
 }
 
@@ -123,7 +137,9 @@ async function assertEmptyOrAbsent(dir: string, label: string): Promise<void> {
   try {
     const info = await stat(dir);
     if (!info.isDirectory() || (await readdir(dir)).length > 0) {
-      throw new VerifyError('EXTRACT_TARGET_EXISTS', `${label}: already exists and is not an empty directory`, { path: label });
+      throw new VerifyError('EXTRACT_TARGET_EXISTS', `${label}: already exists and is not an empty directory`, {
+        path: label,
+      });
     }
   } catch (e) {
     if (e instanceof VerifyError) throw e;

@@ -12,7 +12,11 @@ import type { RetryOptions } from '../transport/http/retry.js';
 import { exists, putInPlace, writeFileAtomically } from '../fs/atomic.js';
 import { sha256Hex } from '../core/digest.js';
 import { MAX_ATTESTATION_BYTES, MAX_STANDARD_ATTESTATIONS_BYTES } from '../core/layout.js';
-import { verifyAttestationSet, type AttestationSetReport, type VerifyAttestationSetOptions } from './verify-attestation.js';
+import {
+  verifyAttestationSet,
+  type AttestationSetReport,
+  type VerifyAttestationSetOptions,
+} from './verify-attestation.js';
 import type { Env } from './trust.js';
 import { verify, type VerifyOptions, type VerifyResult } from './verify.js';
 import { assess } from '../verifier/assessment.js';
@@ -94,28 +98,56 @@ const BUNDLE_ASSET = /\.(tar\.gz|tgz)$/;
 export async function fetchRelease(options: FetchOptions): Promise<FetchResult> {
   const env = options.env ?? {};
   if (!options.verify && !options.downloadOnly) {
-    throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only');
+    throw new VerifyError(
+      'IDENTITY_POLICY_REQUIRED',
+      'fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only',
+    );
   }
-  if (options.verify && options.downloadOnly) throw new VerifyError('INVALID_OPTION', '--download-only does not go with the verify options');
+  if (options.verify && options.downloadOnly)
+    throw new VerifyError('INVALID_OPTION', '--download-only does not go with the verify options');
   const { owner, repo } = parseRepo(options.repo);
   const token = env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
   const progress = options.onProgress ?? (() => undefined);
-  const client = new ReleasesClient({ owner, repo, ...(token ? { token } : {}), apiUrl: options.apiUrl ?? env.GITHUB_API_URL, ...(options.retry ? { retry: options.retry } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), onRetry: progress });
+  const client = new ReleasesClient({
+    owner,
+    repo,
+    ...(token ? { token } : {}),
+    apiUrl: options.apiUrl ?? env.GITHUB_API_URL,
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    onRetry: progress,
+  });
 
   const release = await client.releaseByTag(options.tag);
-  if (!release) throw new GitHubError('GITHUB_NOT_FOUND', `${options.repo} has no release for tag ${options.tag}${token ? '' : ' (or it is private: set GITHUB_TOKEN or GH_TOKEN)'}`, { status: 404 });
+  if (!release)
+    throw new GitHubError(
+      'GITHUB_NOT_FOUND',
+      `${options.repo} has no release for tag ${options.tag}${token ? '' : ' (or it is private: set GITHUB_TOKEN or GH_TOKEN)'}`,
+      { status: 404 },
+    );
   const assets = await client.listAssets(release);
   const bundleAsset = chooseBundle(assets, options);
   const stem = bundleAsset.name.replace(BUNDLE_ASSET, '');
   const sigstoreAsset = assets.find((a) => a.name === `${stem}.sigstore.json`);
-  if (!sigstoreAsset) throw new GitHubError('ASSET_MISSING', `release ${options.tag} of ${options.repo} has ${bundleAsset.name} but no ${stem}.sigstore.json`);
+  if (!sigstoreAsset)
+    throw new GitHubError(
+      'ASSET_MISSING',
+      `release ${options.tag} of ${options.repo} has ${bundleAsset.name} but no ${stem}.sigstore.json`,
+    );
   const intotoAsset = assets.find((a) => a.name === `${stem}.intoto.jsonl`);
   const jsonlAsset = assets.find((a) => a.name === `${stem}.sigstore.jsonl`);
   for (const small of [sigstoreAsset, intotoAsset]) {
-    if (small && small.size > MAX_ATTESTATION_BYTES) throw new GitHubError('GITHUB_RESPONSE_INVALID', `${small.name}: GitHub lists ${small.size} bytes; an attestation is never more than ${MAX_ATTESTATION_BYTES}`);
+    if (small && small.size > MAX_ATTESTATION_BYTES)
+      throw new GitHubError(
+        'GITHUB_RESPONSE_INVALID',
+        `${small.name}: GitHub lists ${small.size} bytes; an attestation is never more than ${MAX_ATTESTATION_BYTES}`,
+      );
   }
   if (jsonlAsset && jsonlAsset.size > MAX_ATTESTATION_BYTES + MAX_STANDARD_ATTESTATIONS_BYTES) {
-    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${jsonlAsset.name}: GitHub lists ${jsonlAsset.size} bytes; the attestations of a bundle are never more than ${MAX_ATTESTATION_BYTES + MAX_STANDARD_ATTESTATIONS_BYTES}`);
+    throw new GitHubError(
+      'GITHUB_RESPONSE_INVALID',
+      `${jsonlAsset.name}: GitHub lists ${jsonlAsset.size} bytes; the attestations of a bundle are never more than ${MAX_ATTESTATION_BYTES + MAX_STANDARD_ATTESTATIONS_BYTES}`,
+    );
   }
 
   const dir = resolve(options.cwd, options.output ?? '.');
@@ -129,27 +161,58 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
   const intotoJsonl = intotoAsset ? await get(intotoAsset) : undefined;
   // NAME.sigstore.jsonl is what gh and cosign read: it stays a temporary file until it is shown to be the
   // bundle's own statements, so a foreign one never appears in the output folder (not even for a moment).
-  const staged = jsonlAsset ? await stage(client, jsonlAsset, join(dir, safeName(jsonlAsset.name)), options, progress) : undefined;
+  const staged = jsonlAsset
+    ? await stage(client, jsonlAsset, join(dir, safeName(jsonlAsset.name)), options, progress)
+    : undefined;
   try {
-    const release_ = { tag: release.tag_name, url: release.html_url, draft: release.draft === true, ...(typeof release.immutable === 'boolean' ? { immutable: release.immutable } : {}) };
-    const result: FetchResult = { release: release_, bundle, sigstoreBundle, ...(intotoJsonl ? { intotoJsonl } : {}), verdict: 'downloaded', problems: [] };
+    const release_ = {
+      tag: release.tag_name,
+      url: release.html_url,
+      draft: release.draft === true,
+      ...(typeof release.immutable === 'boolean' ? { immutable: release.immutable } : {}),
+    };
+    const result: FetchResult = {
+      release: release_,
+      bundle,
+      sigstoreBundle,
+      ...(intotoJsonl ? { intotoJsonl } : {}),
+      verdict: 'downloaded',
+      problems: [],
+    };
     const jsonlMismatch = (message: string): void => {
       result.problems.push({ code: 'SIGSTORE_JSONL_MISMATCH', message: `${message}; it was not kept` });
     };
-    if (staged && !(await firstLineIs(staged.temporary, sigstoreBundle.path))) jsonlMismatch(`the first line of ${staged.file.name} is not ${sigstoreBundle.name}`);
+    if (staged && !(await firstLineIs(staged.temporary, sigstoreBundle.path)))
+      jsonlMismatch(`the first line of ${staged.file.name} is not ${sigstoreBundle.name}`);
     if (intotoJsonl) {
       result.intotoMatches = await envelopesMatch(sigstoreBundle.path, intotoJsonl.path);
-      if (!result.intotoMatches) result.problems.push({ code: 'INTOTO_MISMATCH', message: `${intotoJsonl.name} is not the DSSE envelope of ${sigstoreBundle.name}` });
+      if (!result.intotoMatches)
+        result.problems.push({
+          code: 'INTOTO_MISMATCH',
+          message: `${intotoJsonl.name} is not the DSSE envelope of ${sigstoreBundle.name}`,
+        });
     }
 
     if (options.verify) {
-      result.verification = await verify({ ...options.verify, cwd: options.cwd, env, bundle: bundle.path, attestation: sigstoreBundle.path });
+      result.verification = await verify({
+        ...options.verify,
+        cwd: options.cwd,
+        env,
+        bundle: bundle.path,
+        attestation: sigstoreBundle.path,
+      });
       const { report } = result.verification;
       result.verdict = report.verdict === 'policy-failed' ? 'policy-failed' : report.ok ? 'verified' : 'failed';
       // After our own line, NAME.sigstore.jsonl must be the standard statements the verified bundle carries, byte for byte:
       // gh and cosign read that file, so it must not say more (or other) than the bundle.
-      if (staged && result.problems.length === 0 && !(await restIs(staged.temporary, result.verification.standardBytes ?? Buffer.alloc(0)))) {
-        jsonlMismatch(`${staged.file.name}: after its first line, it is not the standard statements the bundle carries (attestations/standard.sigstore.jsonl)`);
+      if (
+        staged &&
+        result.problems.length === 0 &&
+        !(await restIs(staged.temporary, result.verification.standardBytes ?? Buffer.alloc(0)))
+      ) {
+        jsonlMismatch(
+          `${staged.file.name}: after its first line, it is not the standard statements the bundle carries (attestations/standard.sigstore.jsonl)`,
+        );
       }
       const foreign = result.problems.find((p) => p.code === 'SIGSTORE_JSONL_MISMATCH');
       if (foreign) failReport(result.verification, staged?.file.name ?? '', foreign.message);
@@ -180,7 +243,13 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
  */
 function failReport(verification: VerifyResult, file: string, message: string): void {
   const { report } = verification;
-  report.checks.push({ id: 'standard', ok: false, code: 'STANDARD_MISMATCH', message: `SIGSTORE_JSONL_MISMATCH: ${message}`, path: file });
+  report.checks.push({
+    id: 'standard',
+    ok: false,
+    code: 'STANDARD_MISMATCH',
+    message: `SIGSTORE_JSONL_MISMATCH: ${message}`,
+    path: file,
+  });
   report.ok = false;
   report.verdict = 'failed';
   report.assessment = assess(report, verification.manifest?.entries);
@@ -203,15 +272,30 @@ async function restIs(jsonl: string, rest: Buffer): Promise<boolean> {
 }
 
 function chooseBundle(assets: ReleaseAsset[], options: FetchOptions): ReleaseAsset {
-  const signed = assets.filter((a) => BUNDLE_ASSET.test(a.name) && assets.some((s) => s.name === `${a.name.replace(BUNDLE_ASSET, '')}.sigstore.json`));
+  const signed = assets.filter(
+    (a) =>
+      BUNDLE_ASSET.test(a.name) && assets.some((s) => s.name === `${a.name.replace(BUNDLE_ASSET, '')}.sigstore.json`),
+  );
   if (options.name) {
     const wanted = options.name.replace(BUNDLE_ASSET, '');
     const found = assets.find((a) => BUNDLE_ASSET.test(a.name) && a.name.replace(BUNDLE_ASSET, '') === wanted);
-    if (!found) throw new GitHubError('ASSET_MISSING', `release ${options.tag} of ${options.repo} has no bundle named ${options.name} (it has: ${assets.map((a) => a.name).join(', ') || 'no assets'})`);
+    if (!found)
+      throw new GitHubError(
+        'ASSET_MISSING',
+        `release ${options.tag} of ${options.repo} has no bundle named ${options.name} (it has: ${assets.map((a) => a.name).join(', ') || 'no assets'})`,
+      );
     return found;
   }
-  if (signed.length === 0) throw new GitHubError('ASSET_MISSING', `release ${options.tag} of ${options.repo} has no signed evidence bundle (NAME.tar.gz with NAME.sigstore.json; it has: ${assets.map((a) => a.name).join(', ') || 'no assets'})`);
-  if (signed.length > 1) throw new GitHubError('ASSET_AMBIGUOUS', `release ${options.tag} of ${options.repo} has ${signed.length} signed bundles (${signed.map((a) => a.name).join(', ')}); choose one with --name`);
+  if (signed.length === 0)
+    throw new GitHubError(
+      'ASSET_MISSING',
+      `release ${options.tag} of ${options.repo} has no signed evidence bundle (NAME.tar.gz with NAME.sigstore.json; it has: ${assets.map((a) => a.name).join(', ') || 'no assets'})`,
+    );
+  if (signed.length > 1)
+    throw new GitHubError(
+      'ASSET_AMBIGUOUS',
+      `release ${options.tag} of ${options.repo} has ${signed.length} signed bundles (${signed.map((a) => a.name).join(', ')}); choose one with --name`,
+    );
   return signed[0] as ReleaseAsset;
 }
 
@@ -229,7 +313,13 @@ interface Staged {
   temporary: string;
 }
 
-async function stage(client: ReleasesClient, asset: ReleaseAsset, target: string, options: FetchOptions, progress: (m: string) => void): Promise<Staged> {
+async function stage(
+  client: ReleasesClient,
+  asset: ReleaseAsset,
+  target: string,
+  options: FetchOptions,
+  progress: (m: string) => void,
+): Promise<Staged> {
   progress(`downloading ${asset.name} (${asset.size} bytes)`);
   let temporary = '';
   const file = await download(client, asset, target, options.force ?? false, options.onBytes, (tmp) => {
@@ -243,21 +333,41 @@ async function stage(client: ReleasesClient, asset: ReleaseAsset, target: string
  * listed; with `keep`, it is left in its temporary file (handed to `keep`,
  * still tracked for removal on a signal) for the caller to place or remove.
  */
-async function download(client: ReleasesClient, asset: ReleaseAsset, target: string, force: boolean, onBytes?: ByteProgress, keep?: (temporary: string) => void): Promise<FetchedFile> {
-  if (!force && (await exists(target))) throw new FileError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, target);
+async function download(
+  client: ReleasesClient,
+  asset: ReleaseAsset,
+  target: string,
+  force: boolean,
+  onBytes?: ByteProgress,
+  keep?: (temporary: string) => void,
+): Promise<FetchedFile> {
+  if (!force && (await exists(target)))
+    throw new FileError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, target);
   const temporaries: string[] = [];
   await removeStaleLeftovers(dirname(target));
   try {
     let tmp = '';
-    const got = await client.download(asset, () => {
-      // A new, exclusive file for each attempt: never one that something else put there.
-      tmp = temporaryBeside(target);
-      temporaries.push(tmp);
-      return createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
-    }, onBytes);
+    const got = await client.download(
+      asset,
+      () => {
+        // A new, exclusive file for each attempt: never one that something else put there.
+        tmp = temporaryBeside(target);
+        temporaries.push(tmp);
+        return createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
+      },
+      onBytes,
+    );
     const { sha256 } = got;
-    if (got.size !== asset.size) throw new GitHubError('ASSET_MISMATCH', `${asset.name}: ${got.size} bytes downloaded, GitHub lists ${asset.size}`);
-    if (asset.digest && asset.digest !== `sha256:${sha256}`) throw new GitHubError('ASSET_MISMATCH', `${asset.name}: downloaded sha256:${sha256}, GitHub lists ${asset.digest}`);
+    if (got.size !== asset.size)
+      throw new GitHubError(
+        'ASSET_MISMATCH',
+        `${asset.name}: ${got.size} bytes downloaded, GitHub lists ${asset.size}`,
+      );
+    if (asset.digest && asset.digest !== `sha256:${sha256}`)
+      throw new GitHubError(
+        'ASSET_MISMATCH',
+        `${asset.name}: downloaded sha256:${sha256}, GitHub lists ${asset.digest}`,
+      );
     if (keep) {
       keep(tmp);
       temporaries.splice(temporaries.indexOf(tmp), 1);
@@ -294,7 +404,10 @@ export interface FetchAttestationsOptions {
   timeoutMs?: number;
   onProgress?: (message: string) => void;
   /** Verify the bundles against the digest (identity, keys, trusted roots), as verify-attestation does. */
-  verify?: Omit<VerifyAttestationSetOptions, 'cwd' | 'env' | 'attestation' | 'artifacts' | 'subjectsFile' | 'subjectDigests'>;
+  verify?: Omit<
+    VerifyAttestationSetOptions,
+    'cwd' | 'env' | 'attestation' | 'artifacts' | 'subjectsFile' | 'subjectDigests'
+  >;
   downloadOnly?: boolean;
 }
 
@@ -313,24 +426,51 @@ export interface FetchAttestationsResult {
 export async function fetchAttestations(options: FetchAttestationsOptions): Promise<FetchAttestationsResult> {
   const env = options.env ?? {};
   if (!options.verify && !options.downloadOnly) {
-    throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only');
+    throw new VerifyError(
+      'IDENTITY_POLICY_REQUIRED',
+      'fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only',
+    );
   }
-  if (!/^sha256:[0-9a-f]{64}$/.test(options.subjectDigest)) throw new VerifyError('INVALID_OPTION', `--subject-digest: '${options.subjectDigest}' is not sha256:<64 lowercase hex>`);
+  if (!/^sha256:[0-9a-f]{64}$/.test(options.subjectDigest))
+    throw new VerifyError(
+      'INVALID_OPTION',
+      `--subject-digest: '${options.subjectDigest}' is not sha256:<64 lowercase hex>`,
+    );
   const { owner, repo } = parseRepo(options.repo);
   const token = env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
   const progress = options.onProgress ?? (() => undefined);
-  const client = new ReleasesClient({ owner, repo, ...(token ? { token } : {}), apiUrl: options.apiUrl ?? env.GITHUB_API_URL, ...(options.retry ? { retry: options.retry } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), onRetry: progress });
+  const client = new ReleasesClient({
+    owner,
+    repo,
+    ...(token ? { token } : {}),
+    apiUrl: options.apiUrl ?? env.GITHUB_API_URL,
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    onRetry: progress,
+  });
   const bundles = await client.attestationsFor(options.subjectDigest);
-  if (bundles.length === 0) throw new GitHubError('GITHUB_NOT_FOUND', `${options.repo} has no attestation for ${options.subjectDigest}${token ? '' : ' (or it is private: set GITHUB_TOKEN or GH_TOKEN)'}`, { status: 404 });
+  if (bundles.length === 0)
+    throw new GitHubError(
+      'GITHUB_NOT_FOUND',
+      `${options.repo} has no attestation for ${options.subjectDigest}${token ? '' : ' (or it is private: set GITHUB_TOKEN or GH_TOKEN)'}`,
+      { status: 404 },
+    );
   const dir = resolve(options.cwd, options.output ?? '.');
   const path = join(dir, `${options.subjectDigest.replace(':', '-')}.sigstore.jsonl`);
-  if (!options.force && (await exists(path))) throw new FileError('OUTPUT_EXISTS', `${path}: already exists (use --force to replace it)`, path);
+  if (!options.force && (await exists(path)))
+    throw new FileError('OUTPUT_EXISTS', `${path}: already exists (use --force to replace it)`, path);
   const bytes = Buffer.from(bundles.map((b) => `${JSON.stringify(b)}\n`).join(''));
   await mkdir(dir, { recursive: true });
   await writeFileAtomically(path, bytes);
   const file: FetchedFile = { name: basename(path), path, size: bytes.length, sha256: sha256Hex(bytes) };
   progress(`wrote ${bundles.length} attestation${bundles.length === 1 ? '' : 's'} to ${path}`);
   if (!options.verify) return { file, count: bundles.length };
-  const { report } = await verifyAttestationSet({ ...options.verify, cwd: options.cwd, env, attestation: path, subjectDigests: [{ name: options.subjectDigest, digest: options.subjectDigest }] });
+  const { report } = await verifyAttestationSet({
+    ...options.verify,
+    cwd: options.cwd,
+    env,
+    attestation: path,
+    subjectDigests: [{ name: options.subjectDigest, digest: options.subjectDigest }],
+  });
   return { file, count: bundles.length, verification: report };
 }

@@ -19,14 +19,24 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
   const contents = await readBundle(stream, { manifestOnly: true });
   const m = contents.manifest;
   if (!m) {
-    throw notABundle(options.bundle, contents.findings.map((f) => f.message));
+    throw notABundle(
+      options.bundle,
+      contents.findings.map((f) => f.message),
+    );
   }
   return {
     name: m.name,
     version: m.version,
     created: m.created,
     source: m.source,
-    entries: m.entries.map((e) => ({ path: e.path, kind: e.kind, mediaType: e.mediaType, digest: e.digest, size: e.size, summary: e.summary })),
+    entries: m.entries.map((e) => ({
+      path: e.path,
+      kind: e.kind,
+      mediaType: e.mediaType,
+      digest: e.digest,
+      size: e.size,
+      summary: e.summary,
+    })),
     subjects: m.subjects.map((s) => ({ name: s.name, digest: s.digest, size: s.size })),
   };
 }

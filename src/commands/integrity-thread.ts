@@ -43,7 +43,8 @@ interface SerializedError {
 }
 
 type ToThread = { type: 'chunk'; data: Uint8Array } | { type: 'end' } | { type: 'abort'; message: string };
-type FromThread = { type: 'taken' } | { type: 'done'; result: IntactBundle } | { type: 'error'; error: SerializedError };
+type FromThread =
+  { type: 'taken' } | { type: 'done'; result: IntactBundle } | { type: 'error'; error: SerializedError };
 
 export interface IntegrityCheck {
   /** Where the bundle's bytes go, in order; ended at the end of the bundle. */
@@ -55,7 +56,12 @@ export interface IntegrityCheck {
 }
 
 /** The integrity check of a bundle of `size` bytes, fed through `sink`: on a thread when it pays, else inline. */
-export function integrityCheck(path: string, refused: string, size: number, env: Record<string, string | undefined> = {}): IntegrityCheck {
+export function integrityCheck(
+  path: string,
+  refused: string,
+  size: number,
+  env: Record<string, string | undefined> = {},
+): IntegrityCheck {
   const given = env.EVIDENCE_INTEGRITY_THREAD_MIN;
   const min = given !== undefined && /^\d+$/.test(given) ? Number(given) : THREAD_MIN_BYTES;
   if (!CAN_THREAD || size < min) {
@@ -87,7 +93,15 @@ function threaded(path: string, refused: string): IntegrityCheck {
         resolve(revive(m.result));
       } else {
         settled = true;
-        reject(m.error.code === 'BUNDLE_INVALID' ? new VerifyError(m.error.code as VerifyErrorCode, m.error.message, m.error.path !== undefined ? { path: m.error.path } : {}) : Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {}));
+        reject(
+          m.error.code === 'BUNDLE_INVALID'
+            ? new VerifyError(
+                m.error.code as VerifyErrorCode,
+                m.error.message,
+                m.error.path !== undefined ? { path: m.error.path } : {},
+              )
+            : Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {}),
+        );
       }
     });
     worker.once('error', (e) => {
@@ -132,7 +146,8 @@ function threaded(path: string, refused: string): IntegrityCheck {
 
 /** What crossed the thread boundary as Uint8Array becomes Buffer again. */
 function revive(r: IntactBundle): IntactBundle {
-  const buf = (u: Uint8Array | undefined): Buffer | undefined => (u === undefined ? undefined : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+  const buf = (u: Uint8Array | undefined): Buffer | undefined =>
+    u === undefined ? undefined : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
   const c = r.contents;
   return {
     ...r,
@@ -162,9 +177,17 @@ function runThread(port: NonNullable<typeof parentPort>, data: { path: string; r
     (result) => port.postMessage({ type: 'done', result } satisfies FromThread),
     (e: unknown) => {
       const x = e as { code?: unknown; message?: unknown; path?: unknown };
-      port.postMessage({ type: 'error', error: { ...(typeof x.code === 'string' ? { code: x.code } : {}), message: String(x.message ?? e), ...(typeof x.path === 'string' ? { path: x.path } : {}) } } satisfies FromThread);
+      port.postMessage({
+        type: 'error',
+        error: {
+          ...(typeof x.code === 'string' ? { code: x.code } : {}),
+          message: String(x.message ?? e),
+          ...(typeof x.path === 'string' ? { path: x.path } : {}),
+        },
+      } satisfies FromThread);
     },
   );
 }
 
-if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.role === ROLE) runThread(parentPort, workerData as { path: string; refused: string });
+if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.role === ROLE)
+  runThread(parentPort, workerData as { path: string; refused: string });

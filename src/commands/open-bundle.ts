@@ -8,7 +8,11 @@ const BUNDLE_READ_CHUNK = 1024 * 1024;
 
 /** Opens a bundle file for one streaming read, with errors that name it. */
 /** `size` is the opened file's, from the same handle the stream reads (not a second look by path). */
-export async function openBundle(cwd: string, bundle: string, onBytes?: ByteProgress): Promise<{ path: string; stream: Readable; size: number }> {
+export async function openBundle(
+  cwd: string,
+  bundle: string,
+  onBytes?: ByteProgress,
+): Promise<{ path: string; stream: Readable; size: number }> {
   const path = resolve(cwd, bundle);
   let handle;
   let size = 0;
@@ -20,8 +24,12 @@ export async function openBundle(cwd: string, bundle: string, onBytes?: ByteProg
   } catch (e) {
     await handle?.close();
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new VerifyError('BUNDLE_NOT_FOUND', `${bundle}: no such file`, { path: bundle, cause: e });
-    throw new VerifyError('BUNDLE_UNREADABLE', `${bundle}: cannot be read (${code ?? (e as Error).message})`, { path: bundle, cause: e });
+    if (code === 'ENOENT')
+      throw new VerifyError('BUNDLE_NOT_FOUND', `${bundle}: no such file`, { path: bundle, cause: e });
+    throw new VerifyError('BUNDLE_UNREADABLE', `${bundle}: cannot be read (${code ?? (e as Error).message})`, {
+      path: bundle,
+      cause: e,
+    });
   }
   // 1 MiB: gunzip, not reading, sets the pace here, and larger reads only add to memory.
   const stream = handle.createReadStream({ highWaterMark: BUNDLE_READ_CHUNK });

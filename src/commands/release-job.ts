@@ -20,7 +20,15 @@ export interface ReleaseJobOptions {
   sign?: { fulcioUrl?: string; rekorUrl?: string; tsaUrl?: string };
   /** Verify the signed bundle before it is published. */
   verify?: { identity: IdentityPolicy; trustedRoot?: string[]; policy?: string };
-  attach?: { repo: string; tag: string; apiUrl?: string; create?: boolean; clobber?: boolean; withVerifier?: boolean; attestationsApi?: boolean };
+  attach?: {
+    repo: string;
+    tag: string;
+    apiUrl?: string;
+    create?: boolean;
+    clobber?: boolean;
+    withVerifier?: boolean;
+    attestationsApi?: boolean;
+  };
   onProgress?: (message: string) => void;
 }
 
@@ -53,14 +61,18 @@ export async function releaseJob(options: ReleaseJobOptions): Promise<ReleaseJob
     // Signed as it is written: one write of the bundle.
     ...(options.sign ? { sign: stripUndefined(options.sign) } : {}),
   });
-  say(`collected ${collected.output}: ${counted(collected.manifest.entries.length, 'evidence entry', 'evidence entries')}, ${counted(collected.manifest.subjects.length, 'subject')}`);
+  say(
+    `collected ${collected.output}: ${counted(collected.manifest.entries.length, 'evidence entry', 'evidence entries')}, ${counted(collected.manifest.subjects.length, 'subject')}`,
+  );
   const result: ReleaseJobResult = { bundle: collected.output, bundleDigest: '' };
   const signed = collected.signed;
   if (signed) {
     result.sigstoreBundle = signed.sigstoreBundle;
     result.intotoJsonl = signed.intotoJsonl;
     result.sigstoreJsonl = signed.sigstoreJsonl;
-    say(`signed ${signed.bundle} with ${signed.standard.length} standard statement${signed.standard.length === 1 ? '' : 's'} beside it`);
+    say(
+      `signed ${signed.bundle} with ${signed.standard.length} standard statement${signed.standard.length === 1 ? '' : 's'} beside it`,
+    );
   }
   if (options.verify) {
     const verification = await verify({
@@ -80,8 +92,13 @@ export async function releaseJob(options: ReleaseJobOptions): Promise<ReleaseJob
   result.bundleDigest = `sha256:${hex.sha256}`;
   const passed = !result.verification || result.verification.report.ok;
   if (options.attach && passed) {
-    result.attached = await attach({ cwd: options.cwd, env: options.env, bundle: collected.output, ...options.attach, onProgress: say });
+    result.attached = await attach({
+      cwd: options.cwd,
+      env: options.env,
+      bundle: collected.output,
+      ...options.attach,
+      onProgress: say,
+    });
   }
   return result;
 }
-

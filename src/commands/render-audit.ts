@@ -21,4 +21,3 @@ export function renderAudit(format: AuditFormat, report: AuditReport): string {
       return formatAuditText(report);
   }
 }
-

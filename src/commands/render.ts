@@ -13,10 +13,21 @@ import type { LoadedPolicy } from '../verifier/policy/evaluate.js';
 export type ReportFormat = 'text' | 'json' | 'markdown' | 'html' | 'oscal';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'markdown', 'html', 'oscal'];
 
-export function auditInput(report: VerifyCommandReport, manifest: Manifest | undefined, now: Date = new Date()): AuditReportInput {
+export function auditInput(
+  report: VerifyCommandReport,
+  manifest: Manifest | undefined,
+  now: Date = new Date(),
+): AuditReportInput {
   return {
     report,
-    entries: (manifest?.entries ?? []).map((e) => ({ path: e.path, kind: e.kind, mediaType: e.mediaType, digest: e.digest, size: e.size, summary: e.summary })),
+    entries: (manifest?.entries ?? []).map((e) => ({
+      path: e.path,
+      kind: e.kind,
+      mediaType: e.mediaType,
+      digest: e.digest,
+      size: e.size,
+      summary: e.summary,
+    })),
     subjects: (manifest?.subjects ?? []).map((s) => ({ name: s.name, digest: s.digest, size: s.size })),
     source: manifest?.source ?? {},
     ...(report.policy ? { policy: report.policy } : {}),
@@ -24,7 +35,12 @@ export function auditInput(report: VerifyCommandReport, manifest: Manifest | und
   };
 }
 
-export function renderReport(format: ReportFormat, report: VerifyCommandReport, manifest: Manifest | undefined, policy?: LoadedPolicy): string {
+export function renderReport(
+  format: ReportFormat,
+  report: VerifyCommandReport,
+  manifest: Manifest | undefined,
+  policy?: LoadedPolicy,
+): string {
   switch (format) {
     case 'oscal':
       return `${JSON.stringify(oscalForRelease({ report, ...(manifest ? { manifest } : {}), ...(policy ? { policy } : {}), generatedAt: new Date().toISOString() }), null, 2)}\n`;
@@ -43,7 +59,12 @@ export function renderReport(format: ReportFormat, report: VerifyCommandReport, 
  * Inside GitHub Actions the Markdown report is also appended to the job's
  * summary page ($GITHUB_STEP_SUMMARY), whatever format was asked for.
  */
-export async function appendStepSummary(env: Record<string, string | undefined>, cwd: string, report: VerifyCommandReport, manifest: Manifest | undefined): Promise<void> {
+export async function appendStepSummary(
+  env: Record<string, string | undefined>,
+  cwd: string,
+  report: VerifyCommandReport,
+  manifest: Manifest | undefined,
+): Promise<void> {
   const file = env.GITHUB_STEP_SUMMARY;
   if (!file || env.GITHUB_ACTIONS !== 'true') return;
   await appendFile(resolve(cwd, file), `${renderMarkdown(auditInput(report, manifest))}\n`);

@@ -77,7 +77,8 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   // Where the attestations member starts, found from the end of the file.
   const tail = await lastBytes(bundlePath, ATTESTATIONS_TAIL_BYTES);
   const at = locateAttestationsMember(tail.bytes);
-  const progress = (label: string): ByteProgress | undefined => (options.onBytes ? (e) => options.onBytes?.({ ...e, label: `${label} ${e.label}` }) : undefined);
+  const progress = (label: string): ByteProgress | undefined =>
+    options.onBytes ? (e) => options.onBytes?.({ ...e, label: `${label} ${e.label}` }) : undefined;
   if (at !== undefined) {
     // One read of the bundle, teed: the integrity check (src/commands/integrity-thread.ts), and the
     // content up to the attestations member, copied byte for byte into the new file while a gunzip checks that
@@ -100,7 +101,11 @@ export async function sign(options: SignOptions): Promise<SignResult> {
       const [toFile, toGunzip] = tee(cut);
       const copying = pipeline(toFile, out, { end: false });
       copying.catch(() => undefined);
-      const boundary = pipeline(toGunzip, createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }), new Writable({ write: (_c, _e, next) => next() })).then(
+      const boundary = pipeline(
+        toGunzip,
+        createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }),
+        new Writable({ write: (_c, _e, next) => next() }),
+      ).then(
         () => true,
         () => false,
       );
@@ -108,8 +113,15 @@ export async function sign(options: SignOptions): Promise<SignResult> {
       await copying;
       if (!Buffer.concat(rest).equals(tail.bytes.subarray(at))) throw changed(options.bundle);
       if (!(await boundary)) throw NOT_AT_BOUNDARY;
-      signed = await signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), { env, noStandard: options.noStandard === true });
-      await endWithAttestations(out, { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}), mtime: new Date(contents.manifest.created) });
+      signed = await signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), {
+        env,
+        noStandard: options.noStandard === true,
+      });
+      await endWithAttestations(out, {
+        attestation: signed.attestation,
+        ...(signed.standard ? { standard: signed.standard } : {}),
+        mtime: new Date(contents.manifest.created),
+      });
       await requireSignedOutput(out, options.bundle, signed, contents.manifestBytes, progress('verifying the output'));
     }).then(
       () => true,
@@ -122,11 +134,27 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   }
   // A bundle written before that layout (or whose tail is not where a member starts): checked, then rewritten into it, once.
   const { stream } = await openBundle(options.cwd, options.bundle, progress('checking'));
-  const { contents } = await requireIntegrity(stream, options.bundle, 'not signed', options.noStandard ? {} : { keepBlob: standardSourceBlob });
-  const signed = await signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), { env, noStandard: options.noStandard === true });
+  const { contents } = await requireIntegrity(
+    stream,
+    options.bundle,
+    'not signed',
+    options.noStandard ? {} : { keepBlob: standardSourceBlob },
+  );
+  const signed = await signManifest(
+    signer,
+    contents.manifest,
+    contents.manifestBytes,
+    (hex) => contents.kept.get(hex),
+    { env, noStandard: options.noStandard === true },
+  );
   const { stream: again } = await openBundle(options.cwd, options.bundle, progress('writing'));
   await writeAtomically(bundlePath, true, async (out) => {
-    await rewriteWithAttestation(again, out, { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}), manifestBytes: contents.manifestBytes as Buffer, mtime: new Date(contents.manifest.created) });
+    await rewriteWithAttestation(again, out, {
+      attestation: signed.attestation,
+      ...(signed.standard ? { standard: signed.standard } : {}),
+      manifestBytes: contents.manifestBytes as Buffer,
+      mtime: new Date(contents.manifest.created),
+    });
     await requireSignedOutput(out, options.bundle, signed, contents.manifestBytes, progress('verifying the output'));
   });
   return writeDetached(bundlePath, signed);
@@ -142,19 +170,31 @@ export async function sign(options: SignOptions): Promise<SignResult> {
  * Otherwise SIGNED_OUTPUT_INVALID (exit 1): the temporary file is removed
  * by writeAtomically and the bundle is left as it was.
  */
-async function requireSignedOutput(out: Writable, label: string, signed: SignedManifest, manifestBytes: Buffer, onBytes?: ByteProgress): Promise<void> {
+async function requireSignedOutput(
+  out: Writable,
+  label: string,
+  signed: SignedManifest,
+  manifestBytes: Buffer,
+  onBytes?: ByteProgress,
+): Promise<void> {
   const { stream } = await openBundle('/', String((out as WriteStream).path), onBytes);
   const { report, contents } = await verifyBundleIntegrity(stream);
   const problems: string[] = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code ?? c.id);
   if (!contents.manifestBytes?.equals(manifestBytes)) problems.push('MANIFEST_NOT_THE_SIGNED_ONE');
   if (!contents.attestationBytes?.equals(signed.attestation)) problems.push('ATTESTATION_NOT_THE_NEW_ONE');
-  if (!(contents.standardBytes ?? Buffer.alloc(0)).equals(signed.standard ?? Buffer.alloc(0))) problems.push('STANDARD_NOT_THE_NEW_ONES');
+  if (!(contents.standardBytes ?? Buffer.alloc(0)).equals(signed.standard ?? Buffer.alloc(0)))
+    problems.push('STANDARD_NOT_THE_NEW_ONES');
   if (contents.manifest && contents.attestationBytes) {
-    for (const c of checkBundleStatement(dsseContent(contents.attestationBytes), contents.manifest, manifestBytes).checks) if (!c.ok) problems.push(c.code ?? c.id);
+    for (const c of checkBundleStatement(dsseContent(contents.attestationBytes), contents.manifest, manifestBytes)
+      .checks)
+      if (!c.ok) problems.push(c.code ?? c.id);
   }
   if (problems.length === 0) return;
   const codes = [...new Set(problems)];
-  throw new SignError('SIGNED_OUTPUT_INVALID', `${label}: the signed bundle would not verify (${codes.slice(0, 5).join(', ')}${codes.length > 5 ? `, and ${codes.length - 5} more` : ''}); nothing was written and the bundle is unchanged (its gzip or tar layout is not the one bundle-format §1.3 describes)`);
+  throw new SignError(
+    'SIGNED_OUTPUT_INVALID',
+    `${label}: the signed bundle would not verify (${codes.slice(0, 5).join(', ')}${codes.length > 5 ? `, and ${codes.length - 5} more` : ''}); nothing was written and the bundle is unchanged (its gzip or tar layout is not the one bundle-format §1.3 describes)`,
+  );
 }
 
 /** Thrown inside the write to abandon it (nothing is written) when the content does not end where its last gzip member starts. */
@@ -175,7 +215,11 @@ function upTo(end: number, rest: Buffer[]): Transform {
 
 /** The bundle read is not the one whose tail was looked at: it changed (a rename, another run) meanwhile. */
 function changed(label: string): BundleError {
-  return new BundleError('BUNDLE_CHANGED_WHILE_SIGNING', `${label} changed while it was being signed; nothing was written (sign it again)`, { path: label });
+  return new BundleError(
+    'BUNDLE_CHANGED_WHILE_SIGNING',
+    `${label} changed while it was being signed; nothing was written (sign it again)`,
+    { path: label },
+  );
 }
 
 /** A file's last `max` bytes and where they start. */
@@ -208,13 +252,22 @@ export interface SignedManifest {
  * its blobs (`blob` gives the SBOM, JUnit and SARIF contents by hex), one
  * after another: the first signature fetched the certificate the others reuse.
  */
-export async function signManifest(signer: PayloadSigner, manifest: Manifest, manifestBytes: Buffer, blob: (hex: string) => Buffer | undefined, options: { env: Env; noStandard: boolean }): Promise<SignedManifest> {
+export async function signManifest(
+  signer: PayloadSigner,
+  manifest: Manifest,
+  manifestBytes: Buffer,
+  blob: (hex: string) => Buffer | undefined,
+  options: { env: Env; noStandard: boolean },
+): Promise<SignedManifest> {
   const statement = toStatement(manifest, manifestBytes, ciContext(options.env));
   const sigstore = await signer.signDsse(statementBytes(statement), IN_TOTO_PAYLOAD_TYPE);
   const attestation = Buffer.from(`${JSON.stringify(sigstore)}\n`);
-  const made: StandardStatements = options.noStandard ? { statements: [], skipped: [] } : standardStatements(manifest, sha256Hex(manifestBytes), blob);
+  const made: StandardStatements = options.noStandard
+    ? { statements: [], skipped: [] }
+    : standardStatements(manifest, sha256Hex(manifestBytes), blob);
   const bundles: SerializedBundle[] = [];
-  for (const s of made.statements) bundles.push(await signer.signDsse(statementBytes(s.statement), IN_TOTO_PAYLOAD_TYPE));
+  for (const s of made.statements)
+    bundles.push(await signer.signDsse(statementBytes(s.statement), IN_TOTO_PAYLOAD_TYPE));
   const standard = bundles.length ? Buffer.from(bundles.map((b) => `${JSON.stringify(b)}\n`).join('')) : undefined;
   return { statement, sigstore, attestation, ...(standard ? { standard } : {}), made };
 }
@@ -245,10 +298,22 @@ export async function writeDetached(bundlePath: string, signed: SignedManifest):
 export async function makeSigner(options: Omit<SignOptions, 'bundle'>, env: Env): Promise<PayloadSigner> {
   if (options.key) {
     const key = await loadSigningKey(resolve(options.cwd, options.key));
-    return keySigner(key, { ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}), ...(options.tsaUrl && !options.noTsa ? { tsaUrl: options.tsaUrl } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+    return keySigner(key, {
+      ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}),
+      ...(options.tsaUrl && !options.noTsa ? { tsaUrl: options.tsaUrl } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    });
   }
-  const githubActions = (url: string, token: string) => githubActionsToken(url, token, { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
-  const source = identityProvider({ ...(options.identityToken ? { token: options.identityToken } : {}), env, githubActions });
+  const githubActions = (url: string, token: string) =>
+    githubActionsToken(url, token, {
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    });
+  const source = identityProvider({
+    ...(options.identityToken ? { token: options.identityToken } : {}),
+    env,
+    githubActions,
+  });
   // Asked once, before any work, so a missing token fails fast; Fulcio gets the same one.
   const token = await source.getToken();
   const identity = { getToken: async () => token };

@@ -50,10 +50,16 @@ export async function trustRootUpdate(options: TrustRootUpdateOptions): Promise<
   } catch (e) {
     const err = e as { code?: string; message?: string };
     const mirror = redactUrl(options.mirrorUrl ?? 'https://tuf-repo-cdn.sigstore.dev');
-    throw new VerifyError('TRUST_ROOT_UPDATE_FAILED', redactSecrets(`the trusted root could not be refreshed from ${mirror}: ${err.code ? `${err.code}: ` : ''}${String(err.message ?? e).slice(0, 500)}`));
+    throw new VerifyError(
+      'TRUST_ROOT_UPDATE_FAILED',
+      redactSecrets(
+        `the trusted root could not be refreshed from ${mirror}: ${err.code ? `${err.code}: ` : ''}${String(err.message ?? e).slice(0, 500)}`,
+      ),
+    );
   }
   const loaded = loadTrustRoot({ source: 'TUF', json });
-  if (isTrustRootProblem(loaded)) throw new VerifyError('TRUST_ROOT_UPDATE_FAILED', `the refreshed trusted root is not usable: ${loaded.message}`);
+  if (isTrustRootProblem(loaded))
+    throw new VerifyError('TRUST_ROOT_UPDATE_FAILED', `the refreshed trusted root is not usable: ${loaded.message}`);
   await mkdir(dirname(output), { recursive: true });
   await writeFileAtomically(output, `${JSON.stringify(json, null, 2)}\n`);
   return { output, ...(loaded.date ? { date: loaded.date } : {}) };

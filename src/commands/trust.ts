@@ -17,7 +17,14 @@ export function refreshedRootPath(env: Env): string {
   return join(base, 'evidence', 'trusted_root.json');
 }
 
-export async function readJsonFile(path: string, label: string, codes: { missing: 'ATTESTATION_NOT_FOUND' | 'TRUSTED_ROOT_NOT_FOUND'; bad: 'ATTESTATION_UNREADABLE' | 'TRUSTED_ROOT_INVALID' }): Promise<unknown> {
+export async function readJsonFile(
+  path: string,
+  label: string,
+  codes: {
+    missing: 'ATTESTATION_NOT_FOUND' | 'TRUSTED_ROOT_NOT_FOUND';
+    bad: 'ATTESTATION_UNREADABLE' | 'TRUSTED_ROOT_INVALID';
+  },
+): Promise<unknown> {
   const attestation = codes.missing === 'ATTESTATION_NOT_FOUND';
   const bytes = await readSmallFile(path, label, {
     what: attestation ? 'an attestation' : 'a trusted root',
@@ -35,19 +42,41 @@ export async function readJsonFile(path: string, label: string, codes: { missing
  * The trusted roots to verify with: the files given, else a root refreshed
  * by `evidence trust-root update`, else the public-good root in the package.
  */
-export async function resolveTrustRoots(cwd: string, files: string[] | undefined, env: Env): Promise<LoadedTrustRoot[]> {
+export async function resolveTrustRoots(
+  cwd: string,
+  files: string[] | undefined,
+  env: Env,
+): Promise<LoadedTrustRoot[]> {
   const inputs: { source: string; json: unknown }[] = [];
   if (files && files.length > 0) {
-    for (const f of files) inputs.push({ source: f, json: await readJsonFile(resolve(cwd, f), f, { missing: 'TRUSTED_ROOT_NOT_FOUND', bad: 'TRUSTED_ROOT_INVALID' }) });
+    for (const f of files)
+      inputs.push({
+        source: f,
+        json: await readJsonFile(resolve(cwd, f), f, {
+          missing: 'TRUSTED_ROOT_NOT_FOUND',
+          bad: 'TRUSTED_ROOT_INVALID',
+        }),
+      });
   } else {
     const refreshed = refreshedRootPath(env);
-    const present = await stat(refreshed).then(() => true, () => false);
-    if (present) inputs.push({ source: `${refreshed} (refreshed public-good)`, json: await readJsonFile(refreshed, refreshed, { missing: 'TRUSTED_ROOT_NOT_FOUND', bad: 'TRUSTED_ROOT_INVALID' }) });
+    const present = await stat(refreshed).then(
+      () => true,
+      () => false,
+    );
+    if (present)
+      inputs.push({
+        source: `${refreshed} (refreshed public-good)`,
+        json: await readJsonFile(refreshed, refreshed, {
+          missing: 'TRUSTED_ROOT_NOT_FOUND',
+          bad: 'TRUSTED_ROOT_INVALID',
+        }),
+      });
     else inputs.push({ source: PUBLIC_GOOD_SOURCE, json: PUBLIC_GOOD_TRUSTED_ROOT });
   }
   return inputs.map((input) => {
     const loaded = loadTrustRoot(input);
-    if (isTrustRootProblem(loaded)) throw new VerifyError('TRUSTED_ROOT_INVALID', `${loaded.source}: ${loaded.message}`, { path: loaded.source });
+    if (isTrustRootProblem(loaded))
+      throw new VerifyError('TRUSTED_ROOT_INVALID', `${loaded.source}: ${loaded.message}`, { path: loaded.source });
     return loaded;
   });
 }
@@ -56,10 +85,23 @@ export async function readKeys(cwd: string, files: string[] | undefined): Promis
   return Promise.all(
     (files ?? []).map(async (f) => {
       try {
-        return { label: f, pem: (await readSmallFile(resolve(cwd, f), f, { what: 'a public key', max: SMALL_FILE_LIMITS.key, notFound: (l) => new VerifyError('KEY_NOT_FOUND', `${l}: no such file`, { path: l }) })).toString('utf8') };
+        return {
+          label: f,
+          pem: (
+            await readSmallFile(resolve(cwd, f), f, {
+              what: 'a public key',
+              max: SMALL_FILE_LIMITS.key,
+              notFound: (l) => new VerifyError('KEY_NOT_FOUND', `${l}: no such file`, { path: l }),
+            })
+          ).toString('utf8'),
+        };
       } catch (e) {
         if (e instanceof VerifyError || e instanceof FileError) throw e;
-        throw new VerifyError('KEY_NOT_FOUND', `${f}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: f });
+        throw new VerifyError(
+          'KEY_NOT_FOUND',
+          `${f}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+          { path: f },
+        );
       }
     }),
   );

@@ -1,4 +1,3 @@
-
 import { readSmallFile } from '../fs/small-file.js';
 import { resolve } from 'node:path';
 import { digestHex, digestsEqual } from '../core/digest.js';
@@ -38,38 +37,83 @@ const MAX_MESSAGE_ARTIFACT_BYTES = 1024 * 1024 * 1024;
 export async function verifyAttestation(options: VerifyAttestationOptions): Promise<{ report: AttestationReport }> {
   const policy = options.identity ?? {};
   checkPolicyOptions(policy);
-  if (!!options.artifact === !!options.digest) throw new VerifyError('INVALID_OPTION', 'give exactly one of --artifact FILE or --digest ALG:HEX');
-  const digests = options.digest ? parseDigestOption(options.digest) : await hashArtifact(options.cwd, options.artifact as string);
-  const json = await readJsonFile(resolve(options.cwd, options.attestation), options.attestation, { missing: 'ATTESTATION_NOT_FOUND', bad: 'ATTESTATION_UNREADABLE' });
+  if (!!options.artifact === !!options.digest)
+    throw new VerifyError('INVALID_OPTION', 'give exactly one of --artifact FILE or --digest ALG:HEX');
+  const digests = options.digest
+    ? parseDigestOption(options.digest)
+    : await hashArtifact(options.cwd, options.artifact as string);
+  const json = await readJsonFile(resolve(options.cwd, options.attestation), options.attestation, {
+    missing: 'ATTESTATION_NOT_FOUND',
+    bad: 'ATTESTATION_UNREADABLE',
+  });
   const kind = signedContentKind(json);
   // A bundle that does not parse is neither: verifySigstoreBundle reports it malformed (exit 1).
   const signedWith = signatureKind(json);
   const keyless = signedWith === 'certificate';
   if (keyless && !hasIdentityConstraint(policy)) {
-    throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'a keyless attestation needs --certificate-identity (or -regexp) and --certificate-oidc-issuer, or the GitHub options');
+    throw new VerifyError(
+      'IDENTITY_POLICY_REQUIRED',
+      'a keyless attestation needs --certificate-identity (or -regexp) and --certificate-oidc-issuer, or the GitHub options',
+    );
   }
   const keys = await readKeys(options.cwd, options.key);
-  if (signedWith === 'public-key' && keys.length === 0) throw new VerifyError('KEY_REQUIRED', 'the attestation is signed with a key: give its public key with --key');
+  if (signedWith === 'public-key' && keys.length === 0)
+    throw new VerifyError('KEY_REQUIRED', 'the attestation is signed with a key: give its public key with --key');
   let artifactBytes: Buffer | undefined;
   if (kind === 'message-signature') {
-    if (!options.artifact) throw new VerifyError('INVALID_OPTION', 'a message signature is over the artifact itself: give --artifact, not --digest');
-    artifactBytes = await readSmallFile(resolve(options.cwd, options.artifact), options.artifact, { what: 'an artifact verified by a message signature', max: MAX_MESSAGE_ARTIFACT_BYTES, notFound: (l) => new VerifyError('ARTIFACT_NOT_FOUND', `${l}: no such file`, { path: l }) });
+    if (!options.artifact)
+      throw new VerifyError(
+        'INVALID_OPTION',
+        'a message signature is over the artifact itself: give --artifact, not --digest',
+      );
+    artifactBytes = await readSmallFile(resolve(options.cwd, options.artifact), options.artifact, {
+      what: 'an artifact verified by a message signature',
+      max: MAX_MESSAGE_ARTIFACT_BYTES,
+      notFound: (l) => new VerifyError('ARTIFACT_NOT_FOUND', `${l}: no such file`, { path: l }),
+    });
   }
   const roots = await resolveTrustRoots(options.cwd, options.trustedRoot, options.env ?? {});
-  const verified = verifySigstoreBundle({ json, roots, keys, policy, ...(artifactBytes ? { artifact: artifactBytes } : {}) });
+  const verified = verifySigstoreBundle({
+    json,
+    roots,
+    keys,
+    policy,
+    ...(artifactBytes ? { artifact: artifactBytes } : {}),
+  });
   const checks = [...verified.checks];
   let predicateType: string | undefined;
   if (verified.checks.every((c) => c.ok) && verified.dsse) {
     const statement = parseStatement(verified.dsse.payload);
     if (!statement) {
-      checks.push({ id: 'statement', ok: false, code: 'STATEMENT_INVALID', message: `the DSSE payload (${verified.dsse.payloadType}) is not an in-toto Statement (v1 or v0.1)` });
+      checks.push({
+        id: 'statement',
+        ok: false,
+        code: 'STATEMENT_INVALID',
+        message: `the DSSE payload (${verified.dsse.payloadType}) is not an in-toto Statement (v1 or v0.1)`,
+      });
     } else {
       predicateType = statement.predicateType;
-      const hit = statement.subject.find((s) => Object.entries(digests).some(([alg, hex]) => s.digest[alg] !== undefined && digestsEqual(s.digest[alg] as string, hex)));
+      const hit = statement.subject.find((s) =>
+        Object.entries(digests).some(
+          ([alg, hex]) => s.digest[alg] !== undefined && digestsEqual(s.digest[alg] as string, hex),
+        ),
+      );
       checks.push(
         hit
-          ? { id: 'statement', ok: true, message: `the statement (${statement.predicateType}) covers the artifact as '${hit.name ?? hit.uri ?? 'unnamed'}'` }
-          : { id: 'statement', ok: false, code: 'SUBJECT_NOT_IN_ATTESTATION', message: 'the artifact is not among the statement\'s subjects', found: Object.entries(digests).map(([a, h]) => `${a}:${h}`).join(', ') },
+          ? {
+              id: 'statement',
+              ok: true,
+              message: `the statement (${statement.predicateType}) covers the artifact as '${hit.name ?? hit.uri ?? 'unnamed'}'`,
+            }
+          : {
+              id: 'statement',
+              ok: false,
+              code: 'SUBJECT_NOT_IN_ATTESTATION',
+              message: "the artifact is not among the statement's subjects",
+              found: Object.entries(digests)
+                .map(([a, h]) => `${a}:${h}`)
+                .join(', '),
+            },
       );
     }
   } else if (verified.checks.every((c) => c.ok) && kind === 'message-signature') {
@@ -90,7 +134,8 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
 export function parseDigestOption(value: string): Record<string, string> {
   const m = /^(sha256|sha512):([0-9a-fA-F]+)$/.exec(value);
   const lengths: Record<string, number> = { sha256: 64, sha512: 128 };
-  if (!m || (m[2] as string).length !== lengths[m[1] as string]) throw new VerifyError('INVALID_OPTION', `--digest: '${value}' is not sha256:<64 hex> or sha512:<128 hex>`);
+  if (!m || (m[2] as string).length !== lengths[m[1] as string])
+    throw new VerifyError('INVALID_OPTION', `--digest: '${value}' is not sha256:<64 hex> or sha512:<128 hex>`);
   return { [m[1] as string]: (m[2] as string).toLowerCase() };
 }
 
@@ -99,7 +144,11 @@ async function hashArtifact(cwd: string, file: string): Promise<Record<string, s
   try {
     return (await hashFile(path, ['sha256', 'sha512'])).hex;
   } catch (e) {
-    throw new VerifyError('ARTIFACT_NOT_FOUND', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: file });
+    throw new VerifyError(
+      'ARTIFACT_NOT_FOUND',
+      `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      { path: file },
+    );
   }
 }
 
@@ -132,18 +181,34 @@ const MAX_BUNDLES = 10_000;
  * with the verified statements whose subjects hold its digest. A bundle that
  * does not verify fails the run: it is listed, never skipped.
  */
-export async function verifyAttestationSet(options: VerifyAttestationSetOptions): Promise<{ report: AttestationSetReport }> {
+export async function verifyAttestationSet(
+  options: VerifyAttestationSetOptions,
+): Promise<{ report: AttestationSetReport }> {
   const policy = options.identity ?? {};
   checkPolicyOptions(policy);
   const artifacts: { name: string; digests: Record<string, string> }[] = [];
   for (const a of options.artifacts ?? []) artifacts.push({ name: a, digests: await hashArtifact(options.cwd, a) });
-  for (const l of await subjectsFromList(options.cwd, options.subjectsFile)) artifacts.push({ name: l.file, digests: { sha256: digestHex(l.digest) } });
-  for (const d of options.subjectDigests ?? []) artifacts.push({ name: d.name, digests: { sha256: digestHex(d.digest) } });
-  if (artifacts.length === 0) throw new VerifyError('INVALID_OPTION', 'name the artifacts: --artifact FILE (repeatable) or --subjects-file SHA256SUMS');
-  const bytes = await readSmallFile(resolve(options.cwd, options.attestation), options.attestation, { what: 'Sigstore bundles', max: MAX_BUNDLE_FILE_BYTES, notFound: (l) => new VerifyError('ATTESTATION_NOT_FOUND', `${l}: no such file`, { path: l }) });
+  for (const l of await subjectsFromList(options.cwd, options.subjectsFile))
+    artifacts.push({ name: l.file, digests: { sha256: digestHex(l.digest) } });
+  for (const d of options.subjectDigests ?? [])
+    artifacts.push({ name: d.name, digests: { sha256: digestHex(d.digest) } });
+  if (artifacts.length === 0)
+    throw new VerifyError(
+      'INVALID_OPTION',
+      'name the artifacts: --artifact FILE (repeatable) or --subjects-file SHA256SUMS',
+    );
+  const bytes = await readSmallFile(resolve(options.cwd, options.attestation), options.attestation, {
+    what: 'Sigstore bundles',
+    max: MAX_BUNDLE_FILE_BYTES,
+    notFound: (l) => new VerifyError('ATTESTATION_NOT_FOUND', `${l}: no such file`, { path: l }),
+  });
   const documents = bundleDocuments(bytes, options.attestation);
   const keyless = documents.some((d) => signatureKind(d.json) === 'certificate');
-  if (keyless && !hasIdentityConstraint(policy)) throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'keyless attestations need --certificate-identity (or -regexp) and --certificate-oidc-issuer, or the GitHub options');
+  if (keyless && !hasIdentityConstraint(policy))
+    throw new VerifyError(
+      'IDENTITY_POLICY_REQUIRED',
+      'keyless attestations need --certificate-identity (or -regexp) and --certificate-oidc-issuer, or the GitHub options',
+    );
   const keys = await readKeys(options.cwd, options.key);
   const roots = await resolveTrustRoots(options.cwd, options.trustedRoot, options.env ?? {});
   const bundles: AttestationSetReport['bundles'] = [];
@@ -151,19 +216,43 @@ export async function verifyAttestationSet(options: VerifyAttestationSetOptions)
   for (const d of documents) {
     const verified = verifySigstoreBundle({ json: d.json, roots, keys, policy });
     const checks = [...verified.checks];
-    const statement = verified.checks.every((c) => c.ok) && verified.dsse ? parseStatement(verified.dsse.payload) : undefined;
-    if (verified.checks.every((c) => c.ok) && !statement) checks.push({ id: 'statement', ok: false, code: 'STATEMENT_INVALID', message: `line ${d.line}: not an in-toto statement in a DSSE envelope` });
+    const statement =
+      verified.checks.every((c) => c.ok) && verified.dsse ? parseStatement(verified.dsse.payload) : undefined;
+    if (verified.checks.every((c) => c.ok) && !statement)
+      checks.push({
+        id: 'statement',
+        ok: false,
+        code: 'STATEMENT_INVALID',
+        message: `line ${d.line}: not an in-toto statement in a DSSE envelope`,
+      });
     const ok = checks.every((c) => c.ok);
-    bundles.push({ line: d.line, ok, ...(statement ? { predicateType: statement.predicateType } : {}), checks, ...(verified.info ? { signature: verified.info } : {}) });
-    if (ok && statement) statements.push({ line: d.line, predicateType: statement.predicateType, subject: statement.subject });
+    bundles.push({
+      line: d.line,
+      ok,
+      ...(statement ? { predicateType: statement.predicateType } : {}),
+      checks,
+      ...(verified.info ? { signature: verified.info } : {}),
+    });
+    if (ok && statement)
+      statements.push({ line: d.line, predicateType: statement.predicateType, subject: statement.subject });
   }
   const wanted = options.predicateType;
   const results = artifacts.map((a) => {
     const coveredBy = statements
-      .filter((s) => (wanted === undefined || s.predicateType === wanted) && s.subject.some((x) => Object.entries(a.digests).some(([alg, hex]) => x.digest[alg] !== undefined && digestsEqual(x.digest[alg] as string, hex))))
+      .filter(
+        (s) =>
+          (wanted === undefined || s.predicateType === wanted) &&
+          s.subject.some((x) =>
+            Object.entries(a.digests).some(
+              ([alg, hex]) => x.digest[alg] !== undefined && digestsEqual(x.digest[alg] as string, hex),
+            ),
+          ),
+      )
       .map((s) => ({ line: s.line, predicateType: s.predicateType }));
     const ok = coveredBy.length > 0;
-    const message = ok ? `covered by ${coveredBy.length} verified statement${coveredBy.length === 1 ? '' : 's'} (${[...new Set(coveredBy.map((c) => c.predicateType))].join(', ')})` : `no verified statement${wanted ? ` of type ${wanted}` : ''} names it as a subject`;
+    const message = ok
+      ? `covered by ${coveredBy.length} verified statement${coveredBy.length === 1 ? '' : 's'} (${[...new Set(coveredBy.map((c) => c.predicateType))].join(', ')})`
+      : `no verified statement${wanted ? ` of type ${wanted}` : ''} names it as a subject`;
     return { ...a, ok, coveredBy, message };
   });
   const report: AttestationSetReport = {
@@ -189,21 +278,37 @@ function bundleDocuments(bytes: Buffer, label: string): { line: number; json: un
     try {
       return parseJsonStrict(Buffer.from(chunk, 'utf8'));
     } catch (e) {
-      throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: line ${line} is not valid JSON (${(e as Error).message})`, { path: label });
+      throw new VerifyError(
+        'ATTESTATION_UNREADABLE',
+        `${label}: line ${line} is not valid JSON (${(e as Error).message})`,
+        { path: label },
+      );
     }
   };
   const rows = text.split('\n');
   // A pretty-printed single bundle spans lines: read it whole.
   if (rows.filter((r) => r.trim() !== '').length > 1 && !rows[0]?.trim().endsWith('}')) {
-    if (bytes.length > MAX_BUNDLE_LINE_BYTES) throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: more than ${MAX_BUNDLE_LINE_BYTES} bytes for one Sigstore bundle`, { path: label });
+    if (bytes.length > MAX_BUNDLE_LINE_BYTES)
+      throw new VerifyError(
+        'ATTESTATION_UNREADABLE',
+        `${label}: more than ${MAX_BUNDLE_LINE_BYTES} bytes for one Sigstore bundle`,
+        { path: label },
+      );
     return [{ line: 1, json: parse(text, 1) }];
   }
   // Counted and measured before any is parsed: a parse tree is many times its text.
   const lines = rows.map((row, i) => ({ row, line: i + 1 })).filter((r) => r.row.trim() !== '');
-  if (lines.length === 0) throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: holds no Sigstore bundle`, { path: label });
-  if (lines.length > MAX_BUNDLES) throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: more than ${MAX_BUNDLES} bundles`, { path: label });
+  if (lines.length === 0)
+    throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: holds no Sigstore bundle`, { path: label });
+  if (lines.length > MAX_BUNDLES)
+    throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: more than ${MAX_BUNDLES} bundles`, { path: label });
   const long = lines.find((r) => Buffer.byteLength(r.row) > MAX_BUNDLE_LINE_BYTES);
-  if (long) throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: line ${long.line} is more than ${MAX_BUNDLE_LINE_BYTES} bytes, more than a Sigstore bundle is`, { path: label });
+  if (long)
+    throw new VerifyError(
+      'ATTESTATION_UNREADABLE',
+      `${label}: line ${long.line} is more than ${MAX_BUNDLE_LINE_BYTES} bytes, more than a Sigstore bundle is`,
+      { path: label },
+    );
   for (const r of lines) out.push({ line: r.line, json: parse(r.row, r.line) });
   return out;
 }

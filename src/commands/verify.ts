@@ -77,16 +77,28 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const policy = options.identity ?? {};
   checkPolicyOptions(policy);
   const env = options.env ?? {};
-  const rules = options.loadedPolicy ?? (options.policy ? loadPolicy(await readPolicyFile(options.cwd, options.policy), options.policy) : undefined);
-  const subjects = [...(await hashArtifacts(options.cwd, options.subject ?? [])), ...(await subjectsFromList(options.cwd, options.subjectsFile)), ...(options.subjectDigests ?? [])];
+  const rules =
+    options.loadedPolicy ??
+    (options.policy ? loadPolicy(await readPolicyFile(options.cwd, options.policy), options.policy) : undefined);
+  const subjects = [
+    ...(await hashArtifacts(options.cwd, options.subject ?? [])),
+    ...(await subjectsFromList(options.cwd, options.subjectsFile)),
+    ...(options.subjectDigests ?? []),
+  ];
   const externalBytes = options.attestation
-    ? await readSmallFile(resolve(options.cwd, options.attestation), options.attestation, { what: 'an attestation', max: SMALL_FILE_LIMITS.attestation, notFound: (l) => new VerifyError('ATTESTATION_NOT_FOUND', `${l}: no such file`, { path: l }) })
+    ? await readSmallFile(resolve(options.cwd, options.attestation), options.attestation, {
+        what: 'an attestation',
+        max: SMALL_FILE_LIMITS.attestation,
+        notFound: (l) => new VerifyError('ATTESTATION_NOT_FOUND', `${l}: no such file`, { path: l }),
+      })
     : undefined;
   const external = externalBytes ? parseAttestationJson(externalBytes, options.attestation as string) : undefined;
   const roots = options.integrityOnly ? [] : await resolveTrustRoots(options.cwd, options.trustedRoot, env);
   const keys = await readKeys(options.cwd, options.key);
 
-  const stream = options.open ? await options.open() : (await openBundle(options.cwd, options.bundle, options.onBytes)).stream;
+  const stream = options.open
+    ? await options.open()
+    : (await openBundle(options.cwd, options.bundle, options.onBytes)).stream;
   // A source that breaks off (a registry connection, say) is not a verdict on the bundle: exit 2, not 1.
   // A digest mismatch from the source is one, and stays in the report as corruption.
   let sourceError: unknown;
@@ -95,7 +107,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     stream,
     ...(options.integrityOnly ? { integrityOnly: true } : {}),
     subjects,
-    ...(externalBytes ? { external: { json: external, bytes: externalBytes, uri: options.attestation as string } } : {}),
+    ...(externalBytes
+      ? { external: { json: external, bytes: externalBytes, uri: options.attestation as string } }
+      : {}),
     roots,
     keys,
     identity: policy,
@@ -106,8 +120,16 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     ...(options.maxBundleSize !== undefined ? { maxDeclaredBytes: options.maxBundleSize } : {}),
   });
   if (sourceError !== undefined && (sourceError as { code?: unknown }).code !== 'DIGEST_MISMATCH') throw sourceError;
-  const report: VerifyCommandReport = { ...verified.report, bundle: { path: options.bundle, ...verified.report.bundle } };
-  return { report, ...(verified.manifest ? { manifest: verified.manifest } : {}), ...(verified.attestation ? { attestation: verified.attestation } : {}), ...(verified.standardBytes ? { standardBytes: verified.standardBytes } : {}) };
+  const report: VerifyCommandReport = {
+    ...verified.report,
+    bundle: { path: options.bundle, ...verified.report.bundle },
+  };
+  return {
+    report,
+    ...(verified.manifest ? { manifest: verified.manifest } : {}),
+    ...(verified.attestation ? { attestation: verified.attestation } : {}),
+    ...(verified.standardBytes ? { standardBytes: verified.standardBytes } : {}),
+  };
 }
 
 /** A policy file, read and checked as verify reads it (for reports that need the policy itself, such as OSCAL). */
@@ -117,9 +139,14 @@ export async function loadPolicyFile(cwd: string, file: string): Promise<ReturnT
 
 export async function readPolicyFile(cwd: string, file: string): Promise<Buffer> {
   try {
-    return await readSmallFile(resolve(cwd, file), file, { what: 'a policy', max: MAX_POLICY_BYTES, notFound: (l) => new PolicyError('POLICY_NOT_FOUND', `${l}: no such file`, { path: l }) });
+    return await readSmallFile(resolve(cwd, file), file, {
+      what: 'a policy',
+      max: MAX_POLICY_BYTES,
+      notFound: (l) => new PolicyError('POLICY_NOT_FOUND', `${l}: no such file`, { path: l }),
+    });
   } catch (e) {
-    if (e instanceof FileError && e.code === 'FILE_TOO_LARGE') throw new PolicyError('POLICY_TOO_LARGE', e.message, { path: file });
+    if (e instanceof FileError && e.code === 'FILE_TOO_LARGE')
+      throw new PolicyError('POLICY_TOO_LARGE', e.message, { path: file });
     throw e;
   }
 }
@@ -129,10 +156,11 @@ function parseAttestationJson(bytes: Buffer, label: string): unknown {
   try {
     return parseJsonStrict(bytes);
   } catch (e) {
-    throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: not valid JSON (${(e as Error).message})`, { path: label });
+    throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: not valid JSON (${(e as Error).message})`, {
+      path: label,
+    });
   }
 }
-
 
 export async function hashArtifacts(cwd: string, files: string[]): Promise<SubjectToCheck[]> {
   return Promise.all(
@@ -144,8 +172,12 @@ export async function hashArtifacts(cwd: string, files: string[]): Promise<Subje
         return { file, digest: `sha256:${hex.sha256}` };
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') throw new VerifyError('SUBJECT_NOT_FOUND', `${file}: no such file`, { path: file, cause: e });
-        throw new VerifyError('SUBJECT_UNREADABLE', `${file}: cannot be read (${code ?? (e as Error).message})`, { path: file, cause: e });
+        if (code === 'ENOENT')
+          throw new VerifyError('SUBJECT_NOT_FOUND', `${file}: no such file`, { path: file, cause: e });
+        throw new VerifyError('SUBJECT_UNREADABLE', `${file}: cannot be read (${code ?? (e as Error).message})`, {
+          path: file,
+          cause: e,
+        });
       }
     }),
   );
@@ -154,6 +186,10 @@ export async function hashArtifacts(cwd: string, files: string[]): Promise<Subje
 /** The artifacts a sha256sum list names, each to be found among the subjects. */
 export async function subjectsFromList(cwd: string, file: string | undefined): Promise<SubjectToCheck[]> {
   if (file === undefined) return [];
-  const bytes = await readSmallFile(resolve(cwd, file), file, { what: 'a list of artifact digests', max: SMALL_FILE_LIMITS.checksums, notFound: (l) => new VerifyError('ARTIFACT_NOT_FOUND', `${l}: no such file`, { path: l }) });
+  const bytes = await readSmallFile(resolve(cwd, file), file, {
+    what: 'a list of artifact digests',
+    max: SMALL_FILE_LIMITS.checksums,
+    notFound: (l) => new VerifyError('ARTIFACT_NOT_FOUND', `${l}: no such file`, { path: l }),
+  });
   return parseChecksumList(bytes.toString('utf8'), file).map((l) => ({ file: l.name, digest: l.digest }));
 }

@@ -28,7 +28,9 @@ export async function writeVsa(options: WriteVsaOptions): Promise<string[]> {
     passed: report.ok,
     timeVerified: new Date(),
     // The digest of the policy bytes that were evaluated, not of the file read again.
-    ...(options.policy && report.policy ? { policy: { uri: options.policy, sha256: report.policy.policy.digest.replace(/^sha256:/, '') } } : {}),
+    ...(options.policy && report.policy
+      ? { policy: { uri: options.policy, sha256: report.policy.policy.digest.replace(/^sha256:/, '') } }
+      : {}),
     inputAttestations: options.result.attestation ? [options.result.attestation] : [],
   });
   const bytes = canonicalBytes(statement);

@@ -1,5 +1,10 @@
 import { gunzipSync } from 'node:zlib';
-import { ATTESTATION_MEMBER, MAX_ATTESTATION_BYTES, MAX_STANDARD_ATTESTATIONS_BYTES, STANDARD_MEMBER } from './layout.js';
+import {
+  ATTESTATION_MEMBER,
+  MAX_ATTESTATION_BYTES,
+  MAX_STANDARD_ATTESTATIONS_BYTES,
+  STANDARD_MEMBER,
+} from './layout.js';
 import { headerProblems, headerSize } from './tar-header.js';
 
 /**
@@ -31,7 +36,10 @@ export function locateAttestationsMember(tail: Uint8Array): number | undefined {
     let plain: Buffer;
     try {
       // Bounded: the member holds at most the attestations; and it must be one gzip stream that ends exactly at the end of the file.
-      const { buffer, engine } = gunzipSync(candidate, { info: true, maxOutputLength: ATTESTATIONS_TAIL_BYTES }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+      const { buffer, engine } = gunzipSync(candidate, {
+        info: true,
+        maxOutputLength: ATTESTATIONS_TAIL_BYTES,
+      }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
       if (engine.bytesWritten !== candidate.length) continue;
       plain = buffer;
     } catch {
@@ -48,7 +56,9 @@ const MEMBER_HEADER = Buffer.from('1f8b080000000000', 'hex');
 const MAX_TRIES = 16;
 
 function matchesHeader(bytes: Buffer, at: number): boolean {
-  return bytes[at] === 0x1f && bytes.compare(MEMBER_HEADER, 0, MEMBER_HEADER.length, at, at + MEMBER_HEADER.length) === 0;
+  return (
+    bytes[at] === 0x1f && bytes.compare(MEMBER_HEADER, 0, MEMBER_HEADER.length, at, at + MEMBER_HEADER.length) === 0
+  );
 }
 
 /** Attestation members only, each once and in order, then two zero blocks and nothing but zeros. */

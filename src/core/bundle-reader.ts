@@ -184,7 +184,11 @@ class DecompressedMeter extends Transform {
         const end = i + Math.min(chunk.length - i, this.#header - at);
         for (let j = i; j < end; j++) {
           if (chunk[j] !== 0) {
-            this.problems.push({ kind: 'padding', header: this.#header, message: `non-zero bytes at offset ${start + j}, in the padding after a member's data` });
+            this.problems.push({
+              kind: 'padding',
+              header: this.#header,
+              message: `non-zero bytes at offset ${start + j}, in the padding after a member's data`,
+            });
             break;
           }
         }
@@ -210,7 +214,12 @@ class DecompressedMeter extends Transform {
     const problems = headerProblems(block);
     const size = headerSize(block);
     if (problems.length > 0 || size === undefined || size > BigInt(Number.MAX_SAFE_INTEGER)) {
-      for (const p of problems) this.problems.push({ kind: 'header', header: this.#header, message: `${p.message} (${JSON.stringify(p.value)})` });
+      for (const p of problems)
+        this.problems.push({
+          kind: 'header',
+          header: this.#header,
+          message: `${p.message} (${JSON.stringify(p.value)})`,
+        });
       // Past a header GNU tar refuses, the framing is no longer known.
       this.#tracking = false;
       return;
@@ -343,7 +352,12 @@ async function readMember(state: ReadState, entry: Readable, h: Header, offset: 
   // tar-stream consumes GNU long-name and PAX headers without showing them;
   // they move a member's header away from where the previous member ended.
   if (!problem && offset !== state.accounted) {
-    add({ check: 'members', code: 'HIDDEN_TAR_HEADER', message: `'${name}' is preceded by ${offset - state.accounted} bytes of extension headers (GNU long name or PAX); bundles never need them`, path: name });
+    add({
+      check: 'members',
+      code: 'HIDDEN_TAR_HEADER',
+      message: `'${name}' is preceded by ${offset - state.accounted} bytes of extension headers (GNU long name or PAX); bundles never need them`,
+      path: name,
+    });
   }
   state.accounted = offset + 512 + pad512(h.size ?? 0);
   if (problem) {
@@ -361,7 +375,8 @@ async function readMember(state: ReadState, entry: Readable, h: Header, offset: 
   checkMemberOrder(state, name, role);
   const size = h.size ?? 0;
   if (role === 'manifest') await readManifestMember(state, entry, name, size);
-  else if (role === 'sums' || role === 'attestation' || role === 'standard') await readSmallMember(state, entry, name, size, role);
+  else if (role === 'sums' || role === 'attestation' || role === 'standard')
+    await readSmallMember(state, entry, name, size, role);
   else await readBlobMember(state, entry, name, size);
 }
 
@@ -369,15 +384,26 @@ async function readMember(state: ReadState, entry: Readable, h: Header, offset: 
 function checkMemberOrder(state: ReadState, name: string, role: MemberRole): void {
   const { add, result } = state;
   if (result.members.length === 1 && role !== 'manifest') {
-    add({ check: 'members', code: 'MANIFEST_NOT_FIRST', message: `the first member is '${name}', not manifest.json: nothing can be bounded or checked without it`, path: name });
+    add({
+      check: 'members',
+      code: 'MANIFEST_NOT_FIRST',
+      message: `the first member is '${name}', not manifest.json: nothing can be bounded or checked without it`,
+      path: name,
+    });
     throw new Stop();
   }
   // An attestation before any blob: a bundle written before the attestations moved to the end.
-  if (state.order === undefined && (role === 'attestation' || role === 'standard') && state.lastBlob === '') state.order = LEGACY_ROLE_ORDER;
+  if (state.order === undefined && (role === 'attestation' || role === 'standard') && state.lastBlob === '')
+    state.order = LEGACY_ROLE_ORDER;
   if (state.order === undefined && role === 'blob') state.order = ROLE_ORDER;
   const rank = (state.order ?? ROLE_ORDER)[role];
   if (rank < state.lastRank || (role === 'blob' && name <= state.lastBlob && state.lastRank === rank)) {
-    add({ check: 'members', code: 'MEMBER_ORDER', message: `'${name}' is out of the bundle's member order`, path: name });
+    add({
+      check: 'members',
+      code: 'MEMBER_ORDER',
+      message: `'${name}' is out of the bundle's member order`,
+      path: name,
+    });
   }
   state.lastRank = Math.max(state.lastRank, rank);
 }
@@ -386,7 +412,12 @@ function checkMemberOrder(state: ReadState, name: string, role: MemberRole): voi
 async function readManifestMember(state: ReadState, entry: Readable, name: string, size: number): Promise<void> {
   const { add, result, options } = state;
   if (size > MAX_MANIFEST_BYTES) {
-    add({ check: 'manifest', code: 'MANIFEST_TOO_LARGE', message: `manifest.json is ${size} bytes; at most ${MAX_MANIFEST_BYTES} are read`, path: name });
+    add({
+      check: 'manifest',
+      code: 'MANIFEST_TOO_LARGE',
+      message: `manifest.json is ${size} bytes; at most ${MAX_MANIFEST_BYTES} are read`,
+      path: name,
+    });
     throw new Stop();
   }
   const bytes = await readAll(entry);
@@ -394,12 +425,23 @@ async function readManifestMember(state: ReadState, entry: Readable, name: strin
   const parsed = parseManifest(bytes);
   if (!parsed.ok) {
     result.manifestIssues = parsed.issues;
-    for (const issue of parsed.issues) add({ check: 'manifest', code: parsed.code, message: `manifest.json ${issue.path}: ${issue.message}`, path: issue.path });
+    for (const issue of parsed.issues)
+      add({
+        check: 'manifest',
+        code: parsed.code,
+        message: `manifest.json ${issue.path}: ${issue.message}`,
+        path: issue.path,
+      });
     // Without a valid manifest nothing bounds the rest: stop here.
     throw new Stop();
   }
   if (!parsed.canonical) {
-    add({ check: 'manifest', code: 'MANIFEST_NOT_CANONICAL', message: 'manifest.json is not in canonical JSON form (sorted keys, no white space, no duplicate keys)', path: name });
+    add({
+      check: 'manifest',
+      code: 'MANIFEST_NOT_CANONICAL',
+      message: 'manifest.json is not in canonical JSON form (sorted keys, no white space, no duplicate keys)',
+      path: name,
+    });
   }
   result.manifest = parsed.manifest;
   if (options.manifestOnly) throw new Stop();
@@ -408,18 +450,47 @@ async function readManifestMember(state: ReadState, entry: Readable, name: strin
   const blobBytes = blobs.reduce((n, b) => n + b.size, 0);
   const cap = options.maxDeclaredBytes ?? DEFAULT_MAX_DECLARED_BYTES;
   if (blobBytes > cap) {
-    add({ check: 'manifest', code: 'DECLARED_SIZE_TOO_LARGE', message: `the manifest declares ${blobBytes} bytes of blobs, more than the ${cap} this reader accepts (raise it with --max-bundle-size if the bundle is really that large)`, path: 'manifest.json', expected: `at most ${cap}`, found: String(blobBytes) });
+    add({
+      check: 'manifest',
+      code: 'DECLARED_SIZE_TOO_LARGE',
+      message: `the manifest declares ${blobBytes} bytes of blobs, more than the ${cap} this reader accepts (raise it with --max-bundle-size if the bundle is really that large)`,
+      path: 'manifest.json',
+      expected: `at most ${cap}`,
+      found: String(blobBytes),
+    });
     throw new Stop();
   }
   state.meter.limit =
-    pad512(bytes.length) + sumsLimit(blobs.length) + MAX_ATTESTATION_BYTES + MAX_STANDARD_ATTESTATIONS_BYTES + blobBytes + TAR_OVERHEAD_PER_MEMBER * (blobs.length + 4) + TAR_TRAILER_ALLOWANCE;
+    pad512(bytes.length) +
+    sumsLimit(blobs.length) +
+    MAX_ATTESTATION_BYTES +
+    MAX_STANDARD_ATTESTATIONS_BYTES +
+    blobBytes +
+    TAR_OVERHEAD_PER_MEMBER * (blobs.length + 4) +
+    TAR_TRAILER_ALLOWANCE;
 }
 
 /** Reads SHA256SUMS or the attestation into memory, within its size limit. */
-async function readSmallMember(state: ReadState, entry: Readable, name: string, size: number, role: 'sums' | 'attestation' | 'standard'): Promise<void> {
-  const limit = role === 'sums' ? sumsLimit(state.expectedBlobs?.size ?? 0) : role === 'standard' ? MAX_STANDARD_ATTESTATIONS_BYTES : MAX_ATTESTATION_BYTES;
+async function readSmallMember(
+  state: ReadState,
+  entry: Readable,
+  name: string,
+  size: number,
+  role: 'sums' | 'attestation' | 'standard',
+): Promise<void> {
+  const limit =
+    role === 'sums'
+      ? sumsLimit(state.expectedBlobs?.size ?? 0)
+      : role === 'standard'
+        ? MAX_STANDARD_ATTESTATIONS_BYTES
+        : MAX_ATTESTATION_BYTES;
   if (size > limit) {
-    state.add({ check: 'members', code: 'MEMBER_TOO_LARGE', message: `'${name}' is ${size} bytes; at most ${limit} are expected`, path: name });
+    state.add({
+      check: 'members',
+      code: 'MEMBER_TOO_LARGE',
+      message: `'${name}' is ${size} bytes; at most ${limit} are expected`,
+      path: name,
+    });
     await drain(entry);
     return;
   }
@@ -436,14 +507,32 @@ async function readBlobMember(state: ReadState, entry: Readable, name: string, s
   state.lastBlob = name;
   const declared = state.expectedBlobs?.get(hex);
   if (declared === undefined) {
-    add({ check: 'blobs', code: 'BLOB_UNREFERENCED', message: `'${name}' is not referenced by any manifest entry`, path: name });
+    add({
+      check: 'blobs',
+      code: 'BLOB_UNREFERENCED',
+      message: `'${name}' is not referenced by any manifest entry`,
+      path: name,
+    });
   } else if (declared !== size) {
-    add({ check: 'blobs', code: 'BLOB_SIZE_MISMATCH', message: `'${name}' is ${size} bytes; the manifest says ${declared}`, path: name, expected: String(declared), found: String(size) });
+    add({
+      check: 'blobs',
+      code: 'BLOB_SIZE_MISMATCH',
+      message: `'${name}' is ${size} bytes; the manifest says ${declared}`,
+      path: name,
+      expected: String(declared),
+      found: String(size),
+    });
   }
   const counter = new HashingCounter();
   const sink = declared !== undefined && declared === size ? options.blobSink?.(hex, size) : undefined;
-  const wanted = declared !== undefined && declared === size && size <= MAX_ATTESTATION_BYTES && result.manifest ? options.keepBlob?.(hex, result.manifest) : false;
-  const keep = wanted === 'reserved' ? state.reservedBytes + size <= RESERVED_KEPT_BYTES : wanted === true && state.keptBytes + size <= MAX_KEPT_BYTES;
+  const wanted =
+    declared !== undefined && declared === size && size <= MAX_ATTESTATION_BYTES && result.manifest
+      ? options.keepBlob?.(hex, result.manifest)
+      : false;
+  const keep =
+    wanted === 'reserved'
+      ? state.reservedBytes + size <= RESERVED_KEPT_BYTES
+      : wanted === true && state.keptBytes + size <= MAX_KEPT_BYTES;
   if (keep && wanted === 'reserved') state.reservedBytes += size;
   else if (keep) state.keptBytes += size;
   const chunks: Buffer[] = [];
@@ -456,7 +545,14 @@ async function readBlobMember(state: ReadState, entry: Readable, name: string, s
   const foundHex = counter.digestHex();
   const ok = digestsEqual(foundHex, hex) && declared === size;
   if (!digestsEqual(foundHex, hex)) {
-    add({ check: 'blobs', code: 'BLOB_DIGEST_MISMATCH', message: `'${name}' does not hash to its name`, path: name, expected: `sha256:${hex}`, found: `sha256:${foundHex}` });
+    add({
+      check: 'blobs',
+      code: 'BLOB_DIGEST_MISMATCH',
+      message: `'${name}' does not hash to its name`,
+      path: name,
+      expected: `sha256:${hex}`,
+      found: `sha256:${foundHex}`,
+    });
   }
   result.blobs.set(hex, { size: counter.bytes, foundHex, ok });
   if (keep && ok) result.kept.set(hex, Buffer.concat(chunks));
@@ -471,8 +567,20 @@ function reportFramingProblems(state: ReadState): void {
   for (const p of state.meter.problems) {
     const name = result.members[state.memberOffsets.indexOf(p.header)];
     const where = name ?? `the member header at offset ${p.header}`;
-    if (p.kind === 'header') add({ check: 'members', code: 'TAR_HEADER_INVALID', message: `${where}: ${p.message}; GNU tar refuses this header`, path: name ?? `offset ${p.header}` });
-    else add({ check: 'archive', code: 'TAR_PADDING_NOT_ZERO', message: `${p.message} (before ${where})`, ...(name ? { path: name } : {}) });
+    if (p.kind === 'header')
+      add({
+        check: 'members',
+        code: 'TAR_HEADER_INVALID',
+        message: `${where}: ${p.message}; GNU tar refuses this header`,
+        path: name ?? `offset ${p.header}`,
+      });
+    else
+      add({
+        check: 'archive',
+        code: 'TAR_PADDING_NOT_ZERO',
+        message: `${p.message} (before ${where})`,
+        ...(name ? { path: name } : {}),
+      });
   }
 }
 
@@ -480,15 +588,27 @@ function reportFramingProblems(state: ReadState): void {
 function checkArchiveEnd(state: ReadState, compressed: CompressedCounter, gunzipBytesWritten: number): void {
   const { add, meter, accounted } = state;
   if (gunzipBytesWritten < compressed.bytes) {
-    add({ check: 'archive', code: 'TRAILING_GARBAGE', message: `${compressed.bytes - gunzipBytesWritten} bytes follow the end of the gzip stream` });
+    add({
+      check: 'archive',
+      code: 'TRAILING_GARBAGE',
+      message: `${compressed.bytes - gunzipBytesWritten} bytes follow the end of the gzip stream`,
+    });
   }
   // The end-of-archive record (two zero blocks) must be there: without it the tar was cut at a member boundary.
   if (meter.bytes < accounted + 1024) {
-    add({ check: 'archive', code: 'ARCHIVE_TRUNCATED', message: 'the tar stream ends without its end-of-archive record' });
+    add({
+      check: 'archive',
+      code: 'ARCHIVE_TRUNCATED',
+      message: 'the tar stream ends without its end-of-archive record',
+    });
   }
   // Everything after the last member must be the zero end-of-archive record.
   if (meter.lastNonZero >= accounted) {
-    add({ check: 'archive', code: 'HIDDEN_TAR_HEADER', message: 'the tar stream holds headers or data after its last member' });
+    add({
+      check: 'archive',
+      code: 'HIDDEN_TAR_HEADER',
+      message: 'the tar stream holds headers or data after its last member',
+    });
   }
 }
 
@@ -501,7 +621,10 @@ function sumsLimit(blobCount: number): number {
 function memberProblem(h: Header): Pick<Finding, 'code' | 'message'> | undefined {
   const name = h.name;
   if (h.pax && Object.keys(h.pax).length > 0) {
-    return { code: 'PAX_HEADER_NOT_ALLOWED', message: `'${name}' carries a PAX extended header (${Object.keys(h.pax).join(', ')}); bundles never need one` };
+    return {
+      code: 'PAX_HEADER_NOT_ALLOWED',
+      message: `'${name}' carries a PAX extended header (${Object.keys(h.pax).join(', ')}); bundles never need one`,
+    };
   }
   switch (h.type) {
     case 'file':
@@ -515,7 +638,10 @@ function memberProblem(h: Header): Pick<Finding, 'code' | 'message'> | undefined
     case 'fifo':
       return { code: 'DEVICE_MEMBER', message: `'${name}' is a ${h.type}` };
     default:
-      return { code: 'UNSUPPORTED_MEMBER_TYPE', message: `'${name}' is a ${h.type ?? 'unknown'} member; bundles hold regular files only` };
+      return {
+        code: 'UNSUPPORTED_MEMBER_TYPE',
+        message: `'${name}' is a ${h.type ?? 'unknown'} member; bundles hold regular files only`,
+      };
   }
   if (name.startsWith('/') || name.split('/').includes('..') || name.includes('\\') || /^[A-Za-z]:/.test(name)) {
     return { code: 'UNSAFE_PATH', message: `'${name}' is an absolute path or climbs out of the bundle` };
@@ -544,14 +670,26 @@ function classify(e: unknown, pipeError: unknown, startedAsGzip: boolean): Findi
   const err = (pipeError ?? e) as NodeJS.ErrnoException & { code?: string };
   if (err instanceof LimitError || e instanceof LimitError) {
     const limit = (err instanceof LimitError ? err : (e as LimitError)).limit;
-    return { check: 'archive', code: 'DECOMPRESSION_LIMIT_EXCEEDED', message: `decompressed data exceeds ${limit} bytes, more than the manifest declares` };
+    return {
+      check: 'archive',
+      code: 'DECOMPRESSION_LIMIT_EXCEEDED',
+      message: `decompressed data exceeds ${limit} bytes, more than the manifest declares`,
+    };
   }
   const message = err?.message ?? String(err);
   // zlib reads what follows a gzip member as the next member: when the input
   // began with a valid gzip header, a header error can only come from bytes
   // after the end of the gzip stream.
-  if (err?.code === 'Z_DATA_ERROR' && startedAsGzip && /header check|unknown compression method|unknown header flags/.test(message)) {
-    return { check: 'archive', code: 'TRAILING_GARBAGE', message: 'bytes that are not gzip data follow the end of the gzip stream' };
+  if (
+    err?.code === 'Z_DATA_ERROR' &&
+    startedAsGzip &&
+    /header check|unknown compression method|unknown header flags/.test(message)
+  ) {
+    return {
+      check: 'archive',
+      code: 'TRAILING_GARBAGE',
+      message: 'bytes that are not gzip data follow the end of the gzip stream',
+    };
   }
   if (err?.code === 'Z_DATA_ERROR' && /header check/.test(message)) {
     return { check: 'archive', code: 'ARCHIVE_NOT_GZIP', message: 'the bundle is not gzip-compressed data' };

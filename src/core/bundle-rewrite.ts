@@ -17,7 +17,11 @@ import { ATTESTATION_MEMBER, BLOB_PREFIX, GUNZIP_CHUNK_BYTES, MANIFEST_MEMBER, S
  * still hash to its name, or the copy fails (the bundle changed since it was
  * verified).
  */
-export async function rewriteWithAttestation(source: Readable, out: Writable, input: { attestation: Uint8Array; standard?: Uint8Array; manifestBytes: Uint8Array; mtime: Date }): Promise<void> {
+export async function rewriteWithAttestation(
+  source: Readable,
+  out: Writable,
+  input: { attestation: Uint8Array; standard?: Uint8Array; manifestBytes: Uint8Array; mtime: Date },
+): Promise<void> {
   const signedManifestHex = sha256Hex(input.manifestBytes);
   const extract = tar.extract();
   const pack = tar.pack();
@@ -40,7 +44,9 @@ export async function rewriteWithAttestation(source: Readable, out: Writable, in
         throw new BundleError('BUNDLE_CHANGED_WHILE_SIGNING', 'manifest.json changed after it was verified and signed');
       }
       if (name.startsWith(BLOB_PREFIX) && !digestsEqual(hex, name.slice(BLOB_PREFIX.length))) {
-        throw new BundleError('BUNDLE_CHANGED_WHILE_SIGNING', `${name} changed after the bundle was verified`, { path: name });
+        throw new BundleError('BUNDLE_CHANGED_WHILE_SIGNING', `${name} changed after the bundle was verified`, {
+          path: name,
+        });
       }
     }
     pack.finalize();

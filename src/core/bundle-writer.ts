@@ -4,7 +4,16 @@ import { createGzip, gzipSync, constants as zc } from 'node:zlib';
 import tar, { type Header, type Pack } from 'tar-stream';
 import { BundleError } from './errors.js';
 import { HashingCounter } from './hash-stream.js';
-import { ATTESTATION_MEMBER, MANIFEST_MEMBER, MEMBER_GID, MEMBER_MODE, MEMBER_UID, STANDARD_MEMBER, SUMS_MEMBER, blobMember } from './layout.js';
+import {
+  ATTESTATION_MEMBER,
+  MANIFEST_MEMBER,
+  MEMBER_GID,
+  MEMBER_MODE,
+  MEMBER_UID,
+  STANDARD_MEMBER,
+  SUMS_MEMBER,
+  blobMember,
+} from './layout.js';
 import { manifestBlobs, serializeManifest, type Manifest } from './manifest.js';
 import { formatSha256Sums } from './sha256sums.js';
 import { sha256Hex, digestHex } from './digest.js';
@@ -70,7 +79,10 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
         await pipeline(source.open(), check, entry);
       } catch (e) {
         if (e instanceof BundleError) throw e;
-        throw changed(source, `it can no longer be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw changed(
+          source,
+          `it can no longer be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        );
       }
       if (check.bytes !== b.size) throw changed(source, `it is now ${check.bytes} bytes, ${b.size} were collected`);
       const hexNow = check.digestHex();
@@ -92,7 +104,10 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
 }
 
 /** Writes the attestations member (§1.3) and ends `out`: how every bundle ends, written, rewritten or signed. */
-export async function endWithAttestations(out: Writable, input: { attestation?: Uint8Array; standard?: Uint8Array; mtime: Date }): Promise<void> {
+export async function endWithAttestations(
+  out: Writable,
+  input: { attestation?: Uint8Array; standard?: Uint8Array; mtime: Date },
+): Promise<void> {
   const last = await attestationsMember(input);
   await new Promise<void>((resolve, reject) => out.end(last, (e?: Error | null) => (e ? reject(e) : resolve())));
 }
@@ -111,7 +126,8 @@ export function withoutEndOfArchive(): Transform {
       done(null, keep > 0 ? all.subarray(0, keep) : undefined);
     },
     flush(done) {
-      if (held.length !== END_OF_ARCHIVE || held.some((b) => b !== 0)) return done(new BundleError('BUNDLE_WRITE_FAILED', 'the tar did not end with its end-of-archive'));
+      if (held.length !== END_OF_ARCHIVE || held.some((b) => b !== 0))
+        return done(new BundleError('BUNDLE_WRITE_FAILED', 'the tar did not end with its end-of-archive'));
       done();
     },
   });
@@ -123,7 +139,11 @@ export function withoutEndOfArchive(): Transform {
  * signer replaces it without touching the content before it (§1.3). The same
  * fixed header as the content member.
  */
-export async function attestationsMember(input: { attestation?: Uint8Array; standard?: Uint8Array; mtime: Date }): Promise<Buffer> {
+export async function attestationsMember(input: {
+  attestation?: Uint8Array;
+  standard?: Uint8Array;
+  mtime: Date;
+}): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (c: unknown) => chunks.push(c as Buffer));
@@ -131,17 +151,31 @@ export async function attestationsMember(input: { attestation?: Uint8Array; stan
     pack.once('end', resolve);
     pack.once('error', reject);
   });
-  if (input.attestation) await addBuffer(pack, memberHeader(ATTESTATION_MEMBER, input.attestation.length, input.mtime), input.attestation);
-  if (input.standard) await addBuffer(pack, memberHeader(STANDARD_MEMBER, input.standard.length, input.mtime), input.standard);
+  if (input.attestation)
+    await addBuffer(pack, memberHeader(ATTESTATION_MEMBER, input.attestation.length, input.mtime), input.attestation);
+  if (input.standard)
+    await addBuffer(pack, memberHeader(STANDARD_MEMBER, input.standard.length, input.mtime), input.standard);
   pack.finalize();
   await ended;
   return gzipSync(Buffer.concat(chunks), { level: GZIP_LEVEL });
 }
 
-
 /** The fixed header every member gets. */
 export function memberHeader(name: string, size: number, mtime: Date): Header {
-  return { name, size, mode: MEMBER_MODE, uid: MEMBER_UID, gid: MEMBER_GID, uname: '', gname: '', mtime, type: 'file', linkname: '', devmajor: 0, devminor: 0 };
+  return {
+    name,
+    size,
+    mode: MEMBER_MODE,
+    uid: MEMBER_UID,
+    gid: MEMBER_GID,
+    uname: '',
+    gname: '',
+    mtime,
+    type: 'file',
+    linkname: '',
+    devmajor: 0,
+    devminor: 0,
+  };
 }
 
 export function createBundleGzip(): ReturnType<typeof createGzip> {
@@ -149,7 +183,11 @@ export function createBundleGzip(): ReturnType<typeof createGzip> {
 }
 
 function changed(source: BlobSource, what: string): BundleError {
-  return new BundleError('BLOB_CHANGED_WHILE_WRITING', `${source.origin} changed while the bundle was written: ${what}`, { path: source.origin });
+  return new BundleError(
+    'BLOB_CHANGED_WHILE_WRITING',
+    `${source.origin} changed while the bundle was written: ${what}`,
+    { path: source.origin },
+  );
 }
 
 export function addBuffer(pack: Pack, header: Header, body: Uint8Array): Promise<void> {

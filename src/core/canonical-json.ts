@@ -21,12 +21,16 @@ function serialize(value: unknown, path: string): string {
       return value ? 'true' : 'false';
     case 'number':
       if (!Number.isFinite(value)) {
-        throw new BundleError('CANONICAL_JSON_UNSUPPORTED_VALUE', `${path}: ${value} cannot be written as JSON`, { path });
+        throw new BundleError('CANONICAL_JSON_UNSUPPORTED_VALUE', `${path}: ${value} cannot be written as JSON`, {
+          path,
+        });
       }
       return JSON.stringify(value);
     case 'string':
       if (hasLoneSurrogate(value)) {
-        throw new BundleError('CANONICAL_JSON_UNSUPPORTED_VALUE', `${path}: string holds a lone UTF-16 surrogate`, { path });
+        throw new BundleError('CANONICAL_JSON_UNSUPPORTED_VALUE', `${path}: string holds a lone UTF-16 surrogate`, {
+          path,
+        });
       }
       return JSON.stringify(value);
     case 'object': {
@@ -35,14 +39,24 @@ function serialize(value: unknown, path: string): string {
       }
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) {
-        throw new BundleError('CANONICAL_JSON_UNSUPPORTED_VALUE', `${path}: only plain objects can be written as canonical JSON`, { path });
+        throw new BundleError(
+          'CANONICAL_JSON_UNSUPPORTED_VALUE',
+          `${path}: only plain objects can be written as canonical JSON`,
+          { path },
+        );
       }
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort(compareCodeUnits);
+      const keys = Object.keys(record)
+        .filter((k) => record[k] !== undefined)
+        .sort(compareCodeUnits);
       return `{${keys.map((k) => `${JSON.stringify(k)}:${serialize(record[k], `${path}.${k}`)}`).join(',')}}`;
     }
     default:
-      throw new BundleError('CANONICAL_JSON_UNSUPPORTED_VALUE', `${path}: a ${typeof value} cannot be written as JSON`, { path });
+      throw new BundleError(
+        'CANONICAL_JSON_UNSUPPORTED_VALUE',
+        `${path}: a ${typeof value} cannot be written as JSON`,
+        { path },
+      );
   }
 }
 

@@ -21,7 +21,10 @@ export function formatIssuePath(path: readonly PropertyKey[], root = '$'): strin
  * (an item's place in a larger file, say).
  */
 export function zodIssues(error: z.ZodError, root = '$'): Issue[] {
-  return error.issues.map((i) => ({ path: formatIssuePath(i.path, root), message: `${issueMessage(i)}${foundValue((i as { input?: unknown }).input)}` }));
+  return error.issues.map((i) => ({
+    path: formatIssuePath(i.path, root),
+    message: `${issueMessage(i)}${foundValue((i as { input?: unknown }).input)}`,
+  }));
 }
 
 /** The first `limit` issues on one line, for messages that have no room for a list. */

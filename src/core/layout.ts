@@ -22,7 +22,13 @@ export type MemberRole = 'manifest' | 'sums' | 'attestation' | 'standard' | 'blo
  * attestation comes before any blob.
  */
 export const ROLE_ORDER: Record<MemberRole, number> = { manifest: 0, sums: 1, blob: 2, attestation: 3, standard: 4 };
-export const LEGACY_ROLE_ORDER: Record<MemberRole, number> = { manifest: 0, sums: 1, attestation: 2, standard: 3, blob: 4 };
+export const LEGACY_ROLE_ORDER: Record<MemberRole, number> = {
+  manifest: 0,
+  sums: 1,
+  attestation: 2,
+  standard: 3,
+  blob: 4,
+};
 
 export function memberRole(name: string): MemberRole | undefined {
   if (name === MANIFEST_MEMBER) return 'manifest';

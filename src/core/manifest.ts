@@ -33,18 +33,21 @@ export function logicalPathProblem(path: string): string | undefined {
   if (path.length === 0) return 'is empty';
   if (path.length > 1024) return 'is longer than 1024 characters';
   if (path.startsWith('/')) return 'is absolute';
-  if (path.includes(':')) return /^[A-Za-z]:/.test(path) ? 'has a drive letter' : "contains ':' (a drive or stream on Windows)";
+  if (path.includes(':'))
+    return /^[A-Za-z]:/.test(path) ? 'has a drive letter' : "contains ':' (a drive or stream on Windows)";
   if (path.includes('\\')) return 'contains a backslash';
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(path)) return 'contains a control character';
-  if (/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(path)) return 'contains a bidirectional formatting character';
+  if (/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(path))
+    return 'contains a bidirectional formatting character';
   if (/[<>"|?*]/.test(path)) return 'contains a character Windows does not allow in a name (< > " | ? *)';
   if (path.normalize('NFC') !== path) return 'is not in Unicode normalization form C';
   for (const segment of path.split('/')) {
     if (segment === '') return 'has an empty segment';
     if (segment === '.' || segment === '..') return `has a '${segment}' segment`;
     if (/[. ]$/.test(segment)) return `has a segment ending in a dot or a space ('${segment}')`;
-    if (RESERVED_DEVICE.test(segment.split('.')[0]?.trimEnd() ?? '')) return `has a segment that is a reserved device name on Windows ('${segment}')`;
+    if (RESERVED_DEVICE.test(segment.split('.')[0]?.trimEnd() ?? ''))
+      return `has a segment that is a reserved device name on Windows ('${segment}')`;
   }
   return undefined;
 }
@@ -63,7 +66,8 @@ export function subjectNameProblem(name: string): string | undefined {
   if (name.includes('\\')) return 'contains a backslash';
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'contains a control character';
-  if (/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(name)) return 'contains a bidirectional formatting character';
+  if (/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(name))
+    return 'contains a bidirectional formatting character';
   for (const segment of name.split('/')) {
     if (segment === '') return 'has an empty segment';
     if (segment === '.' || segment === '..') return `has a '${segment}' segment`;
@@ -88,7 +92,10 @@ const size = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 export const sourceSchema = z.strictObject({
   repository: z.string().min(1).optional(),
-  commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'must be a full git commit id').optional(),
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'must be a full git commit id')
+    .optional(),
   ref: z.string().min(1).optional(),
 });
 export type Source = z.infer<typeof sourceSchema>;
@@ -111,7 +118,11 @@ export const entrySchema = z
       }
     }
     if (!isCollectedKind(entry.kind) && entry.collector.name !== 'file') {
-      ctx.addIssue({ code: 'custom', path: ['collector', 'name'], message: `kind '${entry.kind}' is only written by the file collector` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['collector', 'name'],
+        message: `kind '${entry.kind}' is only written by the file collector`,
+      });
     }
   });
 export type ManifestEntry = z.infer<typeof entrySchema>;
@@ -134,21 +145,39 @@ export const manifestSchema = z
     formatVersion: z.literal(MANIFEST_FORMAT_VERSION),
     name: z.string().min(1).max(256),
     version: z.string().min(1).max(256),
-    created: z.string().regex(RFC3339_UTC_SECONDS, 'must be RFC 3339 UTC with whole seconds').refine(isRfc3339, 'must name a real instant'),
+    created: z
+      .string()
+      .regex(RFC3339_UTC_SECONDS, 'must be RFC 3339 UTC with whole seconds')
+      .refine(isRfc3339, 'must name a real instant'),
     generator: z.strictObject({ name: z.string().min(1), version: z.string().min(1) }),
     source: sourceSchema,
     entries: z.array(entrySchema),
     subjects: z.array(subjectSchema),
   })
   .superRefine((m, ctx) => {
-    checkSortedUnique(m.entries.map((e) => e.path), ['entries'], 'path', ctx);
-    checkSortedUnique(m.subjects.map((s) => s.name), ['subjects'], 'name', ctx);
+    checkSortedUnique(
+      m.entries.map((e) => e.path),
+      ['entries'],
+      'path',
+      ctx,
+    );
+    checkSortedUnique(
+      m.subjects.map((s) => s.name),
+      ['subjects'],
+      'name',
+      ctx,
+    );
     // Paths that a case-insensitive file system would take for one file.
     const folded = new Map<string, string>();
     m.entries.forEach((e, i) => {
       const key = foldedPath(e.path);
       const other = folded.get(key);
-      if (other !== undefined && other !== e.path) ctx.addIssue({ code: 'custom', path: ['entries', i, 'path'], message: `'${e.path}' and '${other}' differ only in case` });
+      if (other !== undefined && other !== e.path)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', i, 'path'],
+          message: `'${e.path}' and '${other}' differ only in case`,
+        });
       folded.set(key, e.path);
     });
     // A path may not also be a directory of another path (in any case): extraction needs a tree.
@@ -156,7 +185,11 @@ export const manifestSchema = z
       const segments = foldedPath(e.path).split('/');
       for (let n = 1; n < segments.length; n++) {
         if (folded.has(segments.slice(0, n).join('/'))) {
-          ctx.addIssue({ code: 'custom', path: ['entries', i, 'path'], message: `'${e.path}' lies below another entry's path` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['entries', i, 'path'],
+            message: `'${e.path}' lies below another entry's path`,
+          });
         }
       }
     });
@@ -165,7 +198,11 @@ export const manifestSchema = z
     m.entries.forEach((e, i) => {
       const known = sizes.get(e.digest);
       if (known !== undefined && known !== e.size) {
-        ctx.addIssue({ code: 'custom', path: ['entries', i, 'size'], message: `size ${e.size} disagrees with another entry of digest ${e.digest} (${known})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', i, 'size'],
+          message: `size ${e.size} disagrees with another entry of digest ${e.digest} (${known})`,
+        });
       }
       sizes.set(e.digest, e.size);
     });
@@ -177,7 +214,12 @@ function checkSortedUnique(values: string[], at: (string | number)[], field: str
     const prev = values[i - 1] as string;
     const cur = values[i] as string;
     if (prev === cur) ctx.addIssue({ code: 'custom', path: [...at, i, field], message: `duplicate ${field} '${cur}'` });
-    else if (prev > cur) ctx.addIssue({ code: 'custom', path: [...at, i, field], message: `not sorted by ${field}: '${cur}' comes after '${prev}'` });
+    else if (prev > cur)
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, i, field],
+        message: `not sorted by ${field}: '${cur}' comes after '${prev}'`,
+      });
   }
 }
 
@@ -202,7 +244,12 @@ export function parseManifest(bytes: Uint8Array): ParseManifestResult {
   // Checked before any recursive step (JSON.parse, the schema, canonical
   // form) can overflow the stack on it.
   const depth = maxDepth(text);
-  if (depth > MAX_JSON_DEPTH) return { ok: false, code: 'MANIFEST_INVALID_JSON', issues: [{ path: '$', message: `is nested ${depth} levels deep; a manifest has at most ${MAX_JSON_DEPTH}` }] };
+  if (depth > MAX_JSON_DEPTH)
+    return {
+      ok: false,
+      code: 'MANIFEST_INVALID_JSON',
+      issues: [{ path: '$', message: `is nested ${depth} levels deep; a manifest has at most ${MAX_JSON_DEPTH}` }],
+    };
   try {
     json = JSON.parse(text);
   } catch (e) {
@@ -210,12 +257,27 @@ export function parseManifest(bytes: Uint8Array): ParseManifestResult {
   }
   // A lone surrogate (`"\ud800"`) has no UTF-8 form: no canonical form either.
   const lone = loneSurrogatePath(json, '$');
-  if (lone) return { ok: false, code: 'MANIFEST_INVALID_JSON', issues: [{ path: lone, message: 'holds a lone UTF-16 surrogate, which is no Unicode text' }] };
-  if (json && typeof json === 'object' && 'formatVersion' in json && (json as { formatVersion: unknown }).formatVersion !== MANIFEST_FORMAT_VERSION) {
+  if (lone)
+    return {
+      ok: false,
+      code: 'MANIFEST_INVALID_JSON',
+      issues: [{ path: lone, message: 'holds a lone UTF-16 surrogate, which is no Unicode text' }],
+    };
+  if (
+    json &&
+    typeof json === 'object' &&
+    'formatVersion' in json &&
+    (json as { formatVersion: unknown }).formatVersion !== MANIFEST_FORMAT_VERSION
+  ) {
     return {
       ok: false,
       code: 'MANIFEST_UNSUPPORTED_VERSION',
-      issues: [{ path: '$.formatVersion', message: `format version ${JSON.stringify((json as { formatVersion: unknown }).formatVersion)} is not supported (this verifier reads ${MANIFEST_FORMAT_VERSION})` }],
+      issues: [
+        {
+          path: '$.formatVersion',
+          message: `format version ${JSON.stringify((json as { formatVersion: unknown }).formatVersion)} is not supported (this verifier reads ${MANIFEST_FORMAT_VERSION})`,
+        },
+      ],
     };
   }
   const parsed = manifestSchema.safeParse(json);
@@ -253,7 +315,9 @@ export function serializeManifest(manifest: Manifest): Buffer {
 export function manifestBlobs(manifest: Manifest): { digest: string; size: number }[] {
   const map = new Map<string, number>();
   for (const e of manifest.entries) map.set(e.digest, e.size);
-  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([digest, size]) => ({ digest, size }));
+  return [...map.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([digest, size]) => ({ digest, size }));
 }
 
 /** What a manifest says, as `evidence inspect` and the reports show it. */
@@ -262,6 +326,13 @@ export interface InspectResult {
   version: string;
   created: string;
   source: Source;
-  entries: { path: string; kind: string; mediaType: string; digest: string; size: number; summary: Record<string, unknown> }[];
+  entries: {
+    path: string;
+    kind: string;
+    mediaType: string;
+    digest: string;
+    size: number;
+    summary: Record<string, unknown>;
+  }[];
   subjects: { name: string; digest: string; size: number }[];
 }

@@ -11,9 +11,11 @@ const MIN_SECRET = 4;
 /** JWTs: three base64url parts, the first starting with '{"' (eyJ). */
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 /** `Authorization: Bearer x`, `authorization=x`, `Basic x`, `token: x`, `"password": "x"`, `api_key=x`, `X-Api-Key: x`, `Private-Token: x`. */
-const LABELLED = /((?:proxy-)?authorization|bearer|basic|(?:private[-_]|access[-_]|refresh[-_]|id[-_]|auth[-_])?token|password|passwd|secret|client[-_]secret|api[-_]?key|x-api-key|cookie|set-cookie)(["']?\s*[:=]\s*["']?|\s+)(?!\[REDACTED\])(?:(?:bearer|basic|token)\s+)?[^\s,"';&]+/gi;
+const LABELLED =
+  /((?:proxy-)?authorization|bearer|basic|(?:private[-_]|access[-_]|refresh[-_]|id[-_]|auth[-_])?token|password|passwd|secret|client[-_]secret|api[-_]?key|x-api-key|cookie|set-cookie)(["']?\s*[:=]\s*["']?|\s+)(?!\[REDACTED\])(?:(?:bearer|basic|token)\s+)?[^\s,"';&]+/gi;
 /** Query parameters that carry credentials: `?access_token=…`, `&sig=…`, `X-Amz-Signature=…`. */
-const QUERY = /([?&](?:access_token|token|code|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|password|key)=)[^&#\s"']+/gi;
+const QUERY =
+  /([?&](?:access_token|token|code|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|password|key)=)[^&#\s"']+/gi;
 /** User information in URLs: `https://user:pass@host`. */
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@"']+@/gi;
 /** GitHub's token shapes, wherever they appear. */
@@ -24,7 +26,8 @@ export function redactSecrets(text: string, secrets: Iterable<string | undefined
   const known = [...secrets].filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET);
   // Longest first, so that a secret containing another is replaced whole.
   for (const s of known.sort((a, b) => b.length - a.length)) {
-    for (const form of new Set([s, encodeURIComponent(s), Buffer.from(s).toString('base64')])) out = out.split(form).join('[REDACTED]');
+    for (const form of new Set([s, encodeURIComponent(s), Buffer.from(s).toString('base64')]))
+      out = out.split(form).join('[REDACTED]');
   }
   return out
     .replace(JWT, '[REDACTED]')

@@ -31,7 +31,8 @@ export function parseSha256Sums(bytes: Uint8Array): ParseSumsResult {
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as string;
     const m = /^([0-9a-f]{64}) {2}([^\n\r\\]+)$/.exec(row);
-    if (!m || !SHA256_HEX.test(m[1] as string)) return { ok: false, line: i + 1, message: `line ${i + 1} is not '<sha256 hex>  <path>'` };
+    if (!m || !SHA256_HEX.test(m[1] as string))
+      return { ok: false, line: i + 1, message: `line ${i + 1} is not '<sha256 hex>  <path>'` };
     lines.push({ hex: m[1] as string, path: m[2] as string });
   }
   for (let i = 1; i < lines.length; i++) {

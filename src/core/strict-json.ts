@@ -21,7 +21,8 @@ export class StrictJsonError extends EvidenceError<'JSON_INVALID' | 'JSON_DUPLIC
 export function parseJsonStrict(input: string | Uint8Array): unknown {
   const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
   const depth = maxDepth(text);
-  if (depth > MAX_JSON_DEPTH) throw new StrictJsonError('JSON_TOO_DEEP', `nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are read`);
+  if (depth > MAX_JSON_DEPTH)
+    throw new StrictJsonError('JSON_TOO_DEEP', `nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are read`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -29,7 +30,12 @@ export function parseJsonStrict(input: string | Uint8Array): unknown {
     throw new StrictJsonError('JSON_INVALID', (e as Error).message);
   }
   const duplicate = findDuplicateKey(parseAst(text, { mode: 'json' }).body, '$');
-  if (duplicate) throw new StrictJsonError('JSON_DUPLICATE_KEY', `the key '${duplicate.key}' appears twice in one object (at ${duplicate.path})`, duplicate.path);
+  if (duplicate)
+    throw new StrictJsonError(
+      'JSON_DUPLICATE_KEY',
+      `the key '${duplicate.key}' appears twice in one object (at ${duplicate.path})`,
+      duplicate.path,
+    );
   return value;
 }
 

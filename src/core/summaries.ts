@@ -23,7 +23,10 @@ export const sbomSummarySchema = z.strictObject({
   conformance: z
     .strictObject({
       count: z.number().int().positive(),
-      findings: z.array(z.strictObject({ path: z.string().min(1), rule: z.string().min(1), value: z.string() })).min(1).max(100),
+      findings: z
+        .array(z.strictObject({ path: z.string().min(1), rule: z.string().min(1), value: z.string() }))
+        .min(1)
+        .max(100),
     })
     .optional(),
 });
@@ -71,7 +74,10 @@ export type AttestationSummary = z.infer<typeof attestationSummarySchema>;
 const ratio = z.number().min(0).max(1);
 const seconds = z.number().nonnegative();
 /** UTC, as the collectors write it, naming a real instant (core/time.ts). */
-const RFC3339 = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/).refine(isRfc3339, 'must name a real instant');
+const RFC3339 = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/)
+  .refine(isRfc3339, 'must name a real instant');
 
 /** DORA's four keys at one instant (docs/metrics.md). Null where there is nothing to measure. */
 export const doraSummarySchema = z.strictObject({
@@ -106,7 +112,12 @@ export const sloSummarySchema = z.strictObject({
       period: z.string().min(1),
       sli: ratio,
       errorBudget: z.strictObject({ total: ratio, consumed: z.number().nonnegative(), remaining: z.number() }),
-      burnRates: z.strictObject(Object.fromEntries(BURN_WINDOWS.map((w) => [w, z.number().nonnegative()])) as Record<(typeof BURN_WINDOWS)[number], z.ZodNumber>),
+      burnRates: z.strictObject(
+        Object.fromEntries(BURN_WINDOWS.map((w) => [w, z.number().nonnegative()])) as Record<
+          (typeof BURN_WINDOWS)[number],
+          z.ZodNumber
+        >,
+      ),
       alerts: z.strictObject({ page: z.boolean(), ticket: z.boolean() }),
     }),
   ),
@@ -117,7 +128,11 @@ export type SloSummary = z.infer<typeof sloSummarySchema>;
 export const k6SummarySchema = z.strictObject({
   checks: z.strictObject({ passed: count, failed: count }),
   thresholds: z.strictObject({ passed: z.array(z.string()), failed: z.array(z.string()) }),
-  httpReqDuration: z.strictObject({ p90: z.number().nonnegative().nullable(), p95: z.number().nonnegative().nullable(), p99: z.number().nonnegative().nullable() }),
+  httpReqDuration: z.strictObject({
+    p90: z.number().nonnegative().nullable(),
+    p95: z.number().nonnegative().nullable(),
+    p99: z.number().nonnegative().nullable(),
+  }),
   httpReqFailedRate: ratio.nullable(),
 });
 export type K6Summary = z.infer<typeof k6SummarySchema>;
@@ -136,7 +151,9 @@ export type TerraformSummary = z.infer<typeof terraformSummarySchema>;
 export const migrationsSummarySchema = z.strictObject({
   files: count,
   statements: count,
-  destructive: z.array(z.strictObject({ file: z.string(), line: z.number().int().positive(), kind: z.string(), statement: z.string() })),
+  destructive: z.array(
+    z.strictObject({ file: z.string(), line: z.number().int().positive(), kind: z.string(), statement: z.string() }),
+  ),
 });
 export type MigrationsSummary = z.infer<typeof migrationsSummarySchema>;
 
@@ -198,7 +215,10 @@ export function readSummary(entry: { kind: string; summary?: unknown }): TypedSu
 }
 
 /** The typed summaries of every entry of one kind, with their entries; entries whose summary does not read are left out. */
-export function summariesOf<K extends CollectedKind, E extends { kind: string; summary?: unknown }>(entries: readonly E[], kind: K): { entry: E; summary: SummaryOf<K> }[] {
+export function summariesOf<K extends CollectedKind, E extends { kind: string; summary?: unknown }>(
+  entries: readonly E[],
+  kind: K,
+): { entry: E; summary: SummaryOf<K> }[] {
   const out: { entry: E; summary: SummaryOf<K> }[] = [];
   for (const entry of entries) {
     if (entry.kind !== kind) continue;

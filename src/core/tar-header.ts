@@ -27,7 +27,11 @@ export interface HeaderProblem {
 }
 
 /** The numeric value of a field by GNU tar's rules (from_header), or a reason it is refused. */
-export function numericField(block: Uint8Array, offset: number, length: number): { value: bigint } | { problem: string } {
+export function numericField(
+  block: Uint8Array,
+  offset: number,
+  length: number,
+): { value: bigint } | { problem: string } {
   const field = block.subarray(offset, offset + length);
   let i = 0;
   // One leading NUL is skipped (old tars wrote one when the previous field overflowed).
@@ -42,13 +46,15 @@ export function numericField(block: Uint8Array, offset: number, length: number):
     if (first === 0xff) v -= 1n << BigInt(8 * (field.length - i - 1));
     return { value: v };
   }
-  if (first === 0x2b || first === 0x2d) return { problem: `begins with '${String.fromCharCode(first)}' (old GNU base-64, not read here)` };
+  if (first === 0x2b || first === 0x2d)
+    return { problem: `begins with '${String.fromCharCode(first)}' (old GNU base-64, not read here)` };
   let v = 0n;
   while (i < field.length && (field[i] as number) >= 0x30 && (field[i] as number) <= 0x37) {
     v = v * 8n + BigInt((field[i] as number) - 0x30);
     i++;
   }
-  if (i < field.length && field[i] !== 0 && !isSpace(field[i] as number)) return { problem: `has '${String.fromCharCode(field[i] as number)}' where an octal digit or its end is expected` };
+  if (i < field.length && field[i] !== 0 && !isSpace(field[i] as number))
+    return { problem: `has '${String.fromCharCode(field[i] as number)}' where an octal digit or its end is expected` };
   return { value: v };
 }
 
@@ -67,11 +73,17 @@ export function headerProblems(block: Uint8Array): HeaderProblem[] {
   const values = new Map<string, bigint>();
   for (const [name, offset, length] of NUMERIC_FIELDS) {
     const r = numericField(block, offset, length);
-    if ('problem' in r) out.push({ field: name, value: printable(block.subarray(offset, offset + length)), message: `the ${name} field ${r.problem}` });
+    if ('problem' in r)
+      out.push({
+        field: name,
+        value: printable(block.subarray(offset, offset + length)),
+        message: `the ${name} field ${r.problem}`,
+      });
     else values.set(name, r.value);
   }
   const size = values.get('size');
-  if (size !== undefined && size < 0n) out.push({ field: 'size', value: String(size), message: 'the size field is negative' });
+  if (size !== undefined && size < 0n)
+    out.push({ field: 'size', value: String(size), message: 'the size field is negative' });
   const stated = values.get('chksum');
   if (stated !== undefined) {
     let unsigned = 0n;
@@ -81,7 +93,12 @@ export function headerProblems(block: Uint8Array): HeaderProblem[] {
       unsigned += BigInt(b);
       signed += BigInt(b > 127 ? b - 256 : b);
     }
-    if (stated !== unsigned && stated !== signed) out.push({ field: 'checksum', value: String(stated), message: `the header checksum is ${stated}, but the header sums to ${unsigned}` });
+    if (stated !== unsigned && stated !== signed)
+      out.push({
+        field: 'checksum',
+        value: String(stated),
+        message: `the header checksum is ${stated}, but the header sums to ${unsigned}`,
+      });
   }
   return out;
 }
@@ -93,5 +110,7 @@ export function headerSize(block: Uint8Array): bigint | undefined {
 }
 
 function printable(bytes: Uint8Array): string {
-  return [...bytes].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+  return [...bytes]
+    .map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`))
+    .join('');
 }

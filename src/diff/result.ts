@@ -73,7 +73,12 @@ export interface DiffResult {
   /** Per SLO name, over all SLO entries. */
   slo: Record<string, { sli: Change; errorBudgetRemaining: Change }>;
   /** From the first DORA entry (by path); seconds for the times. */
-  dora: { deploymentsPerDay: Change; leadTimeMedianSeconds: Change; changeFailureRate: Change; timeToRestoreMedianSeconds: Change };
+  dora: {
+    deploymentsPerDay: Change;
+    leadTimeMedianSeconds: Change;
+    changeFailureRate: Change;
+    timeToRestoreMedianSeconds: Change;
+  };
   /** Evidence entries by logical path; changed = same path, another digest. */
   entries: { added: string[]; removed: string[]; changed: string[] };
   /** Release subjects by name and digest: a rebuilt artifact of one name is removed and added. */
@@ -83,4 +88,3 @@ export interface DiffResult {
   /** True when the evidence or the subjects differ (entries or subjects added, removed or changed): `--exit-code` exits 1. */
   differs: boolean;
 }
-

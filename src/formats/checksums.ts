@@ -23,12 +23,21 @@ export function parseChecksumList(text: string, label: string): ChecksumLine[] {
     const row = rows[i] as string;
     if (row.trim() === '') continue;
     const m = /^([0-9a-fA-F]{64}) [ *](.+)$/.exec(row);
-    if (!m) throw new FormatError('CHECKSUMS_INVALID', `${label}: line ${i + 1} is not '<sha256 hex>  <name>' (as sha256sum writes)`, { file: label });
+    if (!m)
+      throw new FormatError(
+        'CHECKSUMS_INVALID',
+        `${label}: line ${i + 1} is not '<sha256 hex>  <name>' (as sha256sum writes)`,
+        { file: label },
+      );
     const name = m[2] as string;
-    if (seen.has(name)) throw new FormatError('CHECKSUMS_INVALID', `${label}: line ${i + 1} names ${name} again`, { file: label });
+    if (seen.has(name))
+      throw new FormatError('CHECKSUMS_INVALID', `${label}: line ${i + 1} names ${name} again`, { file: label });
     seen.add(name);
     out.push({ name, digest: `sha256:${(m[1] as string).toLowerCase()}` });
-    if (out.length > MAX_CHECKSUM_LINES) throw new FormatError('CHECKSUMS_INVALID', `${label}: more than ${MAX_CHECKSUM_LINES} artifacts`, { file: label });
+    if (out.length > MAX_CHECKSUM_LINES)
+      throw new FormatError('CHECKSUMS_INVALID', `${label}: more than ${MAX_CHECKSUM_LINES} artifacts`, {
+        file: label,
+      });
   }
   if (out.length === 0) throw new FormatError('CHECKSUMS_INVALID', `${label}: lists no artifact`, { file: label });
   return out;

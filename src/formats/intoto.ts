@@ -67,9 +67,15 @@ export function bundleLines(bytes: Uint8Array | undefined): Buffer[] {
  * annotations, or to compare with what a bundle should state); undefined
  * when the bytes are no DSSE bundle.
  */
-export function dsseContent(bundle: Uint8Array): { payload: Buffer; payloadType: string; predicateType?: string } | undefined {
+export function dsseContent(
+  bundle: Uint8Array,
+): { payload: Buffer; payloadType: string; predicateType?: string } | undefined {
   try {
-    const env = (JSON.parse(Buffer.from(bundle).toString('utf8')) as { dsseEnvelope?: { payload?: unknown; payloadType?: unknown } }).dsseEnvelope;
+    const env = (
+      JSON.parse(Buffer.from(bundle).toString('utf8')) as {
+        dsseEnvelope?: { payload?: unknown; payloadType?: unknown };
+      }
+    ).dsseEnvelope;
     if (typeof env?.payload !== 'string' || typeof env.payloadType !== 'string') return undefined;
     const payload = Buffer.from(env.payload, 'base64');
     let predicateType: unknown;

@@ -57,7 +57,8 @@ export function readJunit(doc: XmlNode): JunitReading | undefined {
       const outcome = outcomeOf(tc);
       totals.tests++;
       totals[outcome]++;
-      if (outcome === 'passed' && children(tc, 'flakyFailure').length + children(tc, 'flakyError').length === 0) bare.push(cases.length);
+      if (outcome === 'passed' && children(tc, 'flakyFailure').length + children(tc, 'flakyError').length === 0)
+        bare.push(cases.length);
       cases.push({ name: caseName(tc), outcome });
       caseSeconds += seconds(tc, `${at}/testcase[${i + 1}]`, issues);
     });
@@ -85,7 +86,8 @@ export function readJunit(doc: XmlNode): JunitReading | undefined {
     visitCases(root, '/testsuites');
     const suites = children(root, 'testsuite');
     suites.forEach((s, i) => visitSuite(s, `/testsuites/testsuite[${i + 1}]`));
-    suiteSeconds = attr(root, 'time') !== undefined ? seconds(root, '/testsuites', issues) : sumSuiteTimes(suites, issues);
+    suiteSeconds =
+      attr(root, 'time') !== undefined ? seconds(root, '/testsuites', issues) : sumSuiteTimes(suites, issues);
   } else {
     visitSuite(root, '/testsuite');
     suiteSeconds = attr(root, 'time') !== undefined ? seconds(root, '/testsuite', issues) : undefined;
@@ -94,7 +96,12 @@ export function readJunit(doc: XmlNode): JunitReading | undefined {
   // `skipped` but lists none of them: they are tests, and skipped.
   const statedTests = Number(attr(root, 'tests'));
   const statedSkipped = Number(attr(root, 'skipped'));
-  if (Number.isInteger(statedTests) && Number.isInteger(statedSkipped) && statedTests > totals.tests && statedSkipped > totals.skipped) {
+  if (
+    Number.isInteger(statedTests) &&
+    Number.isInteger(statedSkipped) &&
+    statedTests > totals.tests &&
+    statedSkipped > totals.skipped
+  ) {
     const unlisted = Math.min(statedTests - totals.tests, statedSkipped - totals.skipped);
     totals.tests += unlisted;
     totals.skipped += unlisted;

@@ -79,9 +79,15 @@ const BASE64_PATTERN = /^[0-9A-Za-z+/]+={0,2}$/;
 const EMAIL_PATTERN = /^.+@.+$/;
 
 const uuid = z.string().regex(UUID_PATTERN, { message: 'must be a version 4 or 5 UUID (RFC 4122)' });
-const dateTimeWithTz = z.string().regex(DATETIME_WITH_TZ, { message: 'must be a date-time with a timezone, e.g. 2024-05-01T12:00:00Z' });
-const token = z.string().regex(TOKEN, { message: 'must be a token (a letter or _, then letters, digits, ".", "-" or "_")' });
-const oscalString = z.string().regex(STRING_PATTERN, { message: 'must be a non-empty string without leading or trailing whitespace' });
+const dateTimeWithTz = z
+  .string()
+  .regex(DATETIME_WITH_TZ, { message: 'must be a date-time with a timezone, e.g. 2024-05-01T12:00:00Z' });
+const token = z
+  .string()
+  .regex(TOKEN, { message: 'must be a token (a letter or _, then letters, digits, ".", "-" or "_")' });
+const oscalString = z
+  .string()
+  .regex(STRING_PATTERN, { message: 'must be a non-empty string without leading or trailing whitespace' });
 const uri = z.string().regex(URI_PATTERN, { message: 'must be an absolute URI' });
 /** URIReferenceDatatype: no pattern (absolute, relative or a `#uuid` fragment). */
 const uriReference = z.string();
@@ -167,7 +173,10 @@ const addressSchema = z.strictObject({
   city: oscalString.optional(),
   state: oscalString.optional(),
   'postal-code': oscalString.optional(),
-  country: z.string().regex(/^[A-Z]{2}$/, { message: 'must be a two-letter country code' }).optional(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, { message: 'must be a two-letter country code' })
+    .optional(),
 });
 
 /** `telephone-number`. */
@@ -263,7 +272,11 @@ export const oscalHashSchema = z
     const length = HASH_HEX_LENGTHS.get(hash.algorithm);
     if (length === undefined) return;
     if (hash.value.length !== length || !/^[0-9A-Fa-f]+$/.test(hash.value)) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: `a ${hash.algorithm} hash must be ${length} hex characters` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: `a ${hash.algorithm} hash must be ${length} hex characters`,
+      });
     }
   });
 
@@ -316,8 +329,10 @@ function exactlyOne(other: string) {
   return (value: Record<string, unknown>, ctx: z.RefinementCtx): void => {
     const hasAll = value['include-all'] !== undefined;
     const hasList = value[other] !== undefined;
-    if (hasAll && hasList) ctx.addIssue({ code: 'custom', message: `has both include-all and ${other}; exactly one is allowed` });
-    else if (!hasAll && !hasList) ctx.addIssue({ code: 'custom', message: `needs exactly one of include-all or ${other}` });
+    if (hasAll && hasList)
+      ctx.addIssue({ code: 'custom', message: `has both include-all and ${other}; exactly one is allowed` });
+    else if (!hasAll && !hasList)
+      ctx.addIssue({ code: 'custom', message: `needs exactly one of include-all or ${other}` });
   };
 }
 
@@ -717,7 +732,12 @@ export const oscalAssessmentResultsSchema = z
       if (typeof node.uuid !== 'string') continue;
       const key = node.uuid.toLowerCase();
       const first = seen.get(key);
-      if (first) ctx.addIssue({ code: 'custom', path: [...path, 'uuid'], message: `duplicate uuid ${node.uuid} (first used at $${shown(first)})` });
+      if (first)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'uuid'],
+          message: `duplicate uuid ${node.uuid} (first used at $${shown(first)})`,
+        });
       else seen.set(key, [...path, 'uuid']);
     }
 
@@ -729,7 +749,11 @@ export const oscalAssessmentResultsSchema = z
       const checkObservations = (refs: { 'observation-uuid': string }[] | undefined, owner: Path): void =>
         refs?.forEach((ref, k) => {
           if (!observations.has(ref['observation-uuid'].toLowerCase())) {
-            ctx.addIssue({ code: 'custom', path: [...owner, 'related-observations', k, 'observation-uuid'], message: `no observation ${ref['observation-uuid']} in this result` });
+            ctx.addIssue({
+              code: 'custom',
+              path: [...owner, 'related-observations', k, 'observation-uuid'],
+              message: `no observation ${ref['observation-uuid']} in this result`,
+            });
           }
         });
       result.findings?.forEach((finding, fi) => {
@@ -737,7 +761,11 @@ export const oscalAssessmentResultsSchema = z
         checkObservations(finding['related-observations'], owner);
         finding['related-risks']?.forEach((ref, k) => {
           if (!risks.has(ref['risk-uuid'].toLowerCase())) {
-            ctx.addIssue({ code: 'custom', path: [...owner, 'related-risks', k, 'risk-uuid'], message: `no risk ${ref['risk-uuid']} in this result` });
+            ctx.addIssue({
+              code: 'custom',
+              path: [...owner, 'related-risks', k, 'risk-uuid'],
+              message: `no risk ${ref['risk-uuid']} in this result`,
+            });
           }
         });
       });
@@ -751,11 +779,16 @@ export const oscalAssessmentResultsSchema = z
       const isLink = container === 'links';
       const isEvidence = container === 'relevant-evidence';
       const isImportAp = path.length === 2 && path[1] === 'import-ap';
-      if (!(isLink || isEvidence || isImportAp) || typeof node.href !== 'string' || !node.href.startsWith('#')) continue;
+      if (!(isLink || isEvidence || isImportAp) || typeof node.href !== 'string' || !node.href.startsWith('#'))
+        continue;
       const fragment = node.href.slice(1);
       if (!UUID_PATTERN.test(fragment) && !(isLink && node.rel === 'reference')) continue;
       if (!resources.has(fragment.toLowerCase())) {
-        ctx.addIssue({ code: 'custom', path: [...path, 'href'], message: `${node.href} names no back-matter resource` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'href'],
+          message: `${node.href} names no back-matter resource`,
+        });
       }
     }
   });

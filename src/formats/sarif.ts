@@ -9,18 +9,18 @@
  * type-checked, anything else (including the many less common documented
  * properties not listed here) is kept without checking.
  */
-import { z } from "zod";
+import { z } from 'zod';
 
 // ---------------------------------------------------------------------------
 // Common pieces
 // ---------------------------------------------------------------------------
 
 /** §3.27.10 / §3.58.6: the four levels. */
-export const SARIF_LEVELS = ["none", "note", "warning", "error"] as const;
+export const SARIF_LEVELS = ['none', 'note', 'warning', 'error'] as const;
 export type SarifLevel = (typeof SARIF_LEVELS)[number];
 
 /** §3.27.9: result kinds. */
-export const SARIF_KINDS = ["notApplicable", "pass", "fail", "review", "open", "informational"] as const;
+export const SARIF_KINDS = ['notApplicable', 'pass', 'fail', 'review', 'open', 'informational'] as const;
 
 const sarifLevel = z.enum(SARIF_LEVELS);
 
@@ -36,10 +36,7 @@ const NUMERIC_STRING = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
  */
 export const sarifPropertyBagSchema = z.looseObject({
   tags: z.array(z.string()).optional(),
-  "security-severity": z
-    .string()
-    .regex(NUMERIC_STRING, { message: "must be a string holding a number" })
-    .optional(),
+  'security-severity': z.string().regex(NUMERIC_STRING, { message: 'must be a string holding a number' }).optional(),
 });
 
 /** §3.11: message. It SHALL contain text or id (§3.11.3). */
@@ -52,7 +49,7 @@ export const sarifMessageSchema = z
     properties: sarifPropertyBagSchema.optional(),
   })
   .refine((m) => m.text !== undefined || m.id !== undefined, {
-    message: "message must have a text or an id property",
+    message: 'message must have a text or an id property',
   });
 
 /** §3.12: multiformatMessageString (text is required). */
@@ -284,8 +281,8 @@ export const sarifResultSchema = z.looseObject({
   relatedLocations: z.array(sarifLocationSchema).optional(),
   codeFlows: z.array(z.looseObject({})).optional(),
   stacks: z.array(z.looseObject({})).optional(),
-  suppressions: z.array(z.looseObject({ kind: z.enum(["inSource", "external"]) })).optional(),
-  baselineState: z.enum(["new", "unchanged", "updated", "absent"]).optional(),
+  suppressions: z.array(z.looseObject({ kind: z.enum(['inSource', 'external']) })).optional(),
+  baselineState: z.enum(['new', 'unchanged', 'updated', 'absent']).optional(),
   rank: z.number().min(-1).max(100).optional(),
   provenance: z.looseObject({ invocationIndex: indexOrMinusOne.optional() }).optional(),
   fixes: z.array(z.looseObject({})).optional(),
@@ -309,14 +306,14 @@ export const sarifRunSchema = z.looseObject({
   automationDetails: z.looseObject({ id: z.string().optional(), guid: z.string().optional() }).optional(),
   originalUriBaseIds: z.record(z.string(), sarifArtifactLocationSchema).optional(),
   baselineGuid: z.string().optional(),
-  columnKind: z.enum(["utf16CodeUnits", "unicodeCodePoints"]).optional(),
+  columnKind: z.enum(['utf16CodeUnits', 'unicodeCodePoints']).optional(),
   language: z.string().optional(),
   properties: sarifPropertyBagSchema.optional(),
 });
 
 /** §3.13: sarifLog. */
 export const sarifLogSchema = z.looseObject({
-  version: z.literal("2.1.0"),
+  version: z.literal('2.1.0'),
   $schema: z.string().optional(),
   runs: z.array(sarifRunSchema),
   inlineExternalProperties: z.array(z.looseObject({})).optional(),
@@ -341,10 +338,7 @@ type SarifReportingDescriptorRef = z.infer<typeof sarifReportingDescriptorRefere
  * when toolComponent is absent or names the driver. Undefined when it names a
  * component that is not in the run.
  */
-function resolveComponent(
-  run: SarifRun,
-  ref: SarifReportingDescriptorRef | undefined,
-): SarifToolComponent | undefined {
+function resolveComponent(run: SarifRun, ref: SarifReportingDescriptorRef | undefined): SarifToolComponent | undefined {
   const tc = ref?.toolComponent;
   const { driver, extensions = [] } = run.tool;
   if (!tc) return driver;
@@ -377,9 +371,9 @@ function findRule(
   if (id === undefined) return undefined;
   const exact = rules.find((r) => r.id === id);
   if (exact) return exact;
-  const parts = id.split("/");
+  const parts = id.split('/');
   for (let n = parts.length - 1; n >= 1; n--) {
-    const prefix = parts.slice(0, n).join("/");
+    const prefix = parts.slice(0, n).join('/');
     const hit = rules.find((r) => r.id === prefix);
     if (hit) return hit;
   }
@@ -410,7 +404,7 @@ function overrideTargets(run: SarifRun, ref: SarifReportingDescriptorRef, rule: 
  *   defaultConfiguration.level, else "warning".
  */
 export function effectiveSarifLevel(run: SarifRun, result: SarifResult): SarifLevel {
-  if (result.kind !== undefined && result.kind !== "fail") return "none";
+  if (result.kind !== undefined && result.kind !== 'fail') return 'none';
   if (result.level !== undefined) return result.level;
   const rule = resolveRule(run, result);
   if (rule) {
@@ -422,12 +416,12 @@ export function effectiveSarifLevel(run: SarifRun, result: SarifResult): SarifLe
     }
     if (rule.defaultConfiguration?.level !== undefined) return rule.defaultConfiguration.level;
   }
-  return "warning";
+  return 'warning';
 }
 
 function parseSeverity(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== "string" || !NUMERIC_STRING.test(value)) return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string' || !NUMERIC_STRING.test(value)) return undefined;
   const n = Number.parseFloat(value);
   return Number.isFinite(n) ? n : undefined;
 }
@@ -437,17 +431,17 @@ function parseSeverity(value: unknown): number | undefined {
  * properties["security-severity"] if it parses as a number, else its rule's.
  */
 export function sarifSecuritySeverity(run: SarifRun, result: SarifResult): number | undefined {
-  const own = parseSeverity(result.properties?.["security-severity"]);
+  const own = parseSeverity(result.properties?.['security-severity']);
   if (own !== undefined) return own;
-  return parseSeverity(resolveRule(run, result)?.properties?.["security-severity"]);
+  return parseSeverity(resolveRule(run, result)?.properties?.['security-severity']);
 }
 
 /** GitHub's bands: critical ≥ 9.0, high ≥ 7.0, medium ≥ 4.0, low > 0.0. */
-export function securitySeverityBand(score: number): "critical" | "high" | "medium" | "low" | undefined {
-  if (score >= 9.0) return "critical";
-  if (score >= 7.0) return "high";
-  if (score >= 4.0) return "medium";
-  if (score > 0.0) return "low";
+export function securitySeverityBand(score: number): 'critical' | 'high' | 'medium' | 'low' | undefined {
+  if (score >= 9.0) return 'critical';
+  if (score >= 7.0) return 'high';
+  if (score >= 4.0) return 'medium';
+  if (score > 0.0) return 'low';
   return undefined;
 }
 
@@ -460,6 +454,12 @@ export function isEslintJsonOutput(value: unknown): boolean {
   return (
     Array.isArray(value) &&
     value.length > 0 &&
-    value.every((f: unknown) => f !== null && typeof f === "object" && typeof (f as { filePath?: unknown }).filePath === "string" && Array.isArray((f as { messages?: unknown }).messages))
+    value.every(
+      (f: unknown) =>
+        f !== null &&
+        typeof f === 'object' &&
+        typeof (f as { filePath?: unknown }).filePath === 'string' &&
+        Array.isArray((f as { messages?: unknown }).messages),
+    )
   );
 }

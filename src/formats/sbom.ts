@@ -46,7 +46,11 @@ export function readSbom(bytes: Buffer, mediaType: string, label: string): SbomC
       return spdx(json(bytes, label), label);
     case MEDIA_TYPES.spdxTagValue: {
       const parsed = parseSpdxTagValue(stripBom(bytes.toString('utf8')));
-      if (!parsed.ok) throw unreadable(label, `not valid SPDX tag-value (line ${parsed.issues[0]?.line ?? '?'}: ${parsed.issues[0]?.message ?? ''})`);
+      if (!parsed.ok)
+        throw unreadable(
+          label,
+          `not valid SPDX tag-value (line ${parsed.issues[0]?.line ?? '?'}: ${parsed.issues[0]?.message ?? ''})`,
+        );
       return spdx(parsed.document, label);
     }
     default:
@@ -66,13 +70,25 @@ function json(bytes: Buffer, label: string): unknown {
   }
 }
 
-const described = (version: string | undefined): { describedVersion?: string } => (version === undefined ? {} : { describedVersion: version });
+const described = (version: string | undefined): { describedVersion?: string } =>
+  version === undefined ? {} : { describedVersion: version };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
-function component(name: string, version: string | undefined, purl: string | undefined, licenses: string[] | null): SbomComponent {
+function component(
+  name: string,
+  version: string | undefined,
+  purl: string | undefined,
+  licenses: string[] | null,
+): SbomComponent {
   const base = purl ? purlWithoutVersion(purl) : undefined;
-  return { key: base ? `purl:${base}` : `name:${name}`, name, version: version ?? null, ...(purl ? { purl } : {}), licenses };
+  return {
+    key: base ? `purl:${base}` : `name:${name}`,
+    name,
+    version: version ?? null,
+    ...(purl ? { purl } : {}),
+    licenses,
+  };
 }
 
 /** Distinct licence ids over every component, sorted, and how many components name no licence. */
@@ -125,7 +141,10 @@ function cdxXmlLicences(c: XmlNode): string[] | null {
   const named = children(block, 'license');
   const expressions = children(block, 'expression');
   if (named.length + expressions.length === 0) return null;
-  return [...named.flatMap((l) => text(children(l, 'id')[0]) ?? []), ...expressions.flatMap((e) => expressionIds(text(e) ?? ''))];
+  return [
+    ...named.flatMap((l) => text(children(l, 'id')[0]) ?? []),
+    ...expressions.flatMap((e) => expressionIds(text(e) ?? '')),
+  ];
 }
 
 function cdxName(name: string, group: string | undefined): string {
@@ -145,7 +164,8 @@ export function cycloneDxJsonContents(json: object): SbomContents {
     for (const c of list as Record<string, unknown>[]) {
       if (!c || typeof c !== 'object') continue;
       const name = str(c.name);
-      if (name) out.push(component(cdxName(name, str(c.group)), str(c.version), str(c.purl), cdxJsonLicences(c.licenses)));
+      if (name)
+        out.push(component(cdxName(name, str(c.group)), str(c.version), str(c.purl), cdxJsonLicences(c.licenses)));
       walk(c.components);
     }
   };
@@ -166,7 +186,15 @@ export function cycloneDxXmlContents(bom: XmlNode): SbomContents {
   const walk = (block: XmlNode | undefined): void => {
     for (const c of children(block, 'component')) {
       const name = text(children(c, 'name')[0]);
-      if (name) out.push(component(cdxName(name, text(children(c, 'group')[0])), text(children(c, 'version')[0]), text(children(c, 'purl')[0]), cdxXmlLicences(c)));
+      if (name)
+        out.push(
+          component(
+            cdxName(name, text(children(c, 'group')[0])),
+            text(children(c, 'version')[0]),
+            text(children(c, 'purl')[0]),
+            cdxXmlLicences(c),
+          ),
+        );
       walk(children(c, 'components')[0]);
     }
   };
@@ -190,7 +218,9 @@ export function spdxContents(doc: SpdxDocument): SbomContents {
     .filter((p) => !ids.has(p.SPDXID))
     .map((p) => {
       const purl = (p.externalRefs ?? []).find((r) => r.referenceType === 'purl')?.referenceLocator;
-      const declared = [p.licenseDeclared, p.licenseConcluded].flatMap((v) => (typeof v === 'string' && v !== 'NOASSERTION' && v !== 'NONE' ? [v] : []));
+      const declared = [p.licenseDeclared, p.licenseConcluded].flatMap((v) =>
+        typeof v === 'string' && v !== 'NOASSERTION' && v !== 'NONE' ? [v] : [],
+      );
       return component(p.name, str(p.versionInfo), str(purl), declared.length ? declared.flatMap(expressionIds) : null);
     });
   return { components, ...described(str(packages.find((p) => ids.has(p.SPDXID))?.versionInfo)) };
@@ -208,4 +238,3 @@ export function purlWithoutVersion(purl: string): string {
   const at = head.lastIndexOf('@');
   return (at > head.lastIndexOf('/') ? head.slice(0, at) : head) + tail;
 }
-

@@ -29,7 +29,7 @@ export interface SpdxTagValueIssue {
 export type SpdxTagValueResult = { ok: true; document: unknown } | { ok: false; issues: SpdxTagValueIssue[] };
 
 type Obj = Record<string, unknown>;
-type ElementKind = "package" | "file" | "snippet";
+type ElementKind = 'package' | 'file' | 'snippet';
 
 /** Scalar document-creation tags (§6) → JSON key on the document or creationInfo. */
 /** A lookup table with no prototype: a tag such as `toString` or `__proto__` is no field of any. */
@@ -38,102 +38,102 @@ function table<T>(entries: Record<string, T>): Record<string, T> {
 }
 
 const DOCUMENT_SCALARS: Record<string, { key: string; creationInfo?: true }> = table({
-  SPDXVersion: { key: "spdxVersion" },
-  DataLicense: { key: "dataLicense" },
-  DocumentName: { key: "name" },
-  DocumentNamespace: { key: "documentNamespace" },
-  DocumentComment: { key: "comment" },
-  LicenseListVersion: { key: "licenseListVersion", creationInfo: true },
-  Created: { key: "created", creationInfo: true },
-  CreatorComment: { key: "comment", creationInfo: true },
+  SPDXVersion: { key: 'spdxVersion' },
+  DataLicense: { key: 'dataLicense' },
+  DocumentName: { key: 'name' },
+  DocumentNamespace: { key: 'documentNamespace' },
+  DocumentComment: { key: 'comment' },
+  LicenseListVersion: { key: 'licenseListVersion', creationInfo: true },
+  Created: { key: 'created', creationInfo: true },
+  CreatorComment: { key: 'comment', creationInfo: true },
 });
 
 /** Scalar package tags (§7) → JSON key. */
 const PACKAGE_SCALARS: Record<string, string> = table({
-  PackageVersion: "versionInfo",
-  PackageFileName: "packageFileName",
-  PackageSupplier: "supplier",
-  PackageOriginator: "originator",
-  PackageDownloadLocation: "downloadLocation",
-  PackageHomePage: "homepage",
-  PackageSourceInfo: "sourceInfo",
-  PackageLicenseConcluded: "licenseConcluded",
-  PackageLicenseDeclared: "licenseDeclared",
-  PackageLicenseComments: "licenseComments",
-  PackageCopyrightText: "copyrightText",
-  PackageSummary: "summary",
-  PackageDescription: "description",
-  PackageComment: "comment",
-  ReleaseDate: "releaseDate",
-  BuiltDate: "builtDate",
-  ValidUntilDate: "validUntilDate",
+  PackageVersion: 'versionInfo',
+  PackageFileName: 'packageFileName',
+  PackageSupplier: 'supplier',
+  PackageOriginator: 'originator',
+  PackageDownloadLocation: 'downloadLocation',
+  PackageHomePage: 'homepage',
+  PackageSourceInfo: 'sourceInfo',
+  PackageLicenseConcluded: 'licenseConcluded',
+  PackageLicenseDeclared: 'licenseDeclared',
+  PackageLicenseComments: 'licenseComments',
+  PackageCopyrightText: 'copyrightText',
+  PackageSummary: 'summary',
+  PackageDescription: 'description',
+  PackageComment: 'comment',
+  ReleaseDate: 'releaseDate',
+  BuiltDate: 'builtDate',
+  ValidUntilDate: 'validUntilDate',
 });
 
 /** Repeatable package tags → JSON array key. */
 const PACKAGE_LISTS: Record<string, string> = table({
-  PackageLicenseInfoFromFiles: "licenseInfoFromFiles",
-  PackageAttributionText: "attributionTexts",
+  PackageLicenseInfoFromFiles: 'licenseInfoFromFiles',
+  PackageAttributionText: 'attributionTexts',
 });
 
 /** Scalar file tags (§8) → JSON key. */
 const FILE_SCALARS: Record<string, string> = table({
-  LicenseConcluded: "licenseConcluded",
-  LicenseComments: "licenseComments",
-  FileCopyrightText: "copyrightText",
-  FileComment: "comment",
-  FileNotice: "noticeText",
+  LicenseConcluded: 'licenseConcluded',
+  LicenseComments: 'licenseComments',
+  FileCopyrightText: 'copyrightText',
+  FileComment: 'comment',
+  FileNotice: 'noticeText',
 });
 
 /** Repeatable file tags → JSON array key. */
 const FILE_LISTS: Record<string, string> = table({
-  FileType: "fileTypes",
-  LicenseInfoInFile: "licenseInfoInFiles",
-  FileContributor: "fileContributors",
-  FileAttributionText: "attributionTexts",
-  FileDependency: "fileDependencies",
+  FileType: 'fileTypes',
+  LicenseInfoInFile: 'licenseInfoInFiles',
+  FileContributor: 'fileContributors',
+  FileAttributionText: 'attributionTexts',
+  FileDependency: 'fileDependencies',
 });
 
 /** Scalar snippet tags (§9) → JSON key. */
 const SNIPPET_SCALARS: Record<string, string> = table({
-  SnippetFromFileSPDXID: "snippetFromFile",
-  SnippetLicenseConcluded: "licenseConcluded",
-  SnippetLicenseComments: "licenseComments",
-  SnippetCopyrightText: "copyrightText",
-  SnippetComment: "comment",
-  SnippetName: "name",
+  SnippetFromFileSPDXID: 'snippetFromFile',
+  SnippetLicenseConcluded: 'licenseConcluded',
+  SnippetLicenseComments: 'licenseComments',
+  SnippetCopyrightText: 'copyrightText',
+  SnippetComment: 'comment',
+  SnippetName: 'name',
 });
 
 const SNIPPET_LISTS: Record<string, string> = table({
-  LicenseInfoInSnippet: "licenseInfoInSnippets",
-  SnippetAttributionText: "attributionTexts",
+  LicenseInfoInSnippet: 'licenseInfoInSnippets',
+  SnippetAttributionText: 'attributionTexts',
 });
 
 /** Extracted licensing info tags (§10), after a LicenseID. */
 const LICENSE_SCALARS: Record<string, string> = table({
-  ExtractedText: "extractedText",
-  LicenseName: "name",
-  LicenseComment: "comment",
+  ExtractedText: 'extractedText',
+  LicenseName: 'name',
+  LicenseComment: 'comment',
 });
 
 /** Annotation tags (§12), after an Annotator. */
 const ANNOTATION_SCALARS: Record<string, string> = table({
-  AnnotationDate: "annotationDate",
-  AnnotationType: "annotationType",
-  SPDXREF: "spdxElementId",
-  AnnotationComment: "comment",
+  AnnotationDate: 'annotationDate',
+  AnnotationType: 'annotationType',
+  SPDXREF: 'spdxElementId',
+  AnnotationComment: 'comment',
 });
 
 /** Review tags (§13, deprecated), after a Reviewer. */
 const REVIEW_SCALARS: Record<string, string> = table({
-  ReviewDate: "reviewDate",
-  ReviewComment: "comment",
+  ReviewDate: 'reviewDate',
+  ReviewComment: 'comment',
 });
 
 /** Deprecated §8.9-8.11 artifactOf tags → key on an artifactOfs entry. */
 const ARTIFACT_OF_TAGS: Record<string, string> = table({
-  ArtifactOfProjectName: "name",
-  ArtifactOfProjectHomePage: "homePage",
-  ArtifactOfProjectURI: "projectUri",
+  ArtifactOfProjectName: 'name',
+  ArtifactOfProjectHomePage: 'homePage',
+  ArtifactOfProjectURI: 'projectUri',
 });
 
 const TAG_LINE = /^([A-Za-z][A-Za-z0-9]*):(.*)$/;
@@ -156,27 +156,27 @@ function tokenize(text: string, issues: SpdxTagValueIssue[]): Line[] {
   const lines = text.split(/\r\n|\n|\r/);
   const out: Line[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i] ?? "";
+    const raw = lines[i] ?? '';
     const trimmed = raw.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
     const lineNo = i + 1;
     const m = TAG_LINE.exec(trimmed);
     if (!m) {
       issues.push({ line: lineNo, message: `expected "Tag: value", got "${truncate(trimmed)}"` });
       continue;
     }
-    const tag = m[1] ?? "";
-    let value = (m[2] ?? "").trim();
-    if (value.startsWith("<text>")) {
-      let rest = value.slice("<text>".length);
+    const tag = m[1] ?? '';
+    let value = (m[2] ?? '').trim();
+    if (value.startsWith('<text>')) {
+      let rest = value.slice('<text>'.length);
       const parts: string[] = [];
       let j = i;
-      let end = rest.indexOf("</text>");
+      let end = rest.indexOf('</text>');
       while (end === -1 && j + 1 < lines.length) {
         parts.push(rest);
         j++;
-        rest = lines[j] ?? "";
-        end = rest.indexOf("</text>");
+        rest = lines[j] ?? '';
+        end = rest.indexOf('</text>');
       }
       if (end === -1) {
         issues.push({ line: lineNo, message: `unterminated <text> value for ${tag} (no closing </text>)` });
@@ -184,11 +184,11 @@ function tokenize(text: string, issues: SpdxTagValueIssue[]): Line[] {
         continue;
       }
       parts.push(rest.slice(0, end));
-      const trailing = rest.slice(end + "</text>".length).trim();
-      if (trailing !== "") {
+      const trailing = rest.slice(end + '</text>'.length).trim();
+      if (trailing !== '') {
         issues.push({ line: j + 1, message: `unexpected content after </text>: "${truncate(trailing)}"` });
       }
-      value = parts.join("\n");
+      value = parts.join('\n');
       i = j;
     }
     out.push({ line: lineNo, tag, value });
@@ -200,7 +200,7 @@ function truncate(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-type SnippetRange = { snippet: Obj; kind: "offset" | "lineNumber"; start: number; end: number };
+type SnippetRange = { snippet: Obj; kind: 'offset' | 'lineNumber'; start: number; end: number };
 
 /**
  * Parser state: the document being built plus the element / licence /
@@ -284,17 +284,17 @@ class TagValueReader {
       return true;
     }
     switch (tag) {
-      case "Creator":
-        pushTo(this.creationInfo, "creators", value);
+      case 'Creator':
+        pushTo(this.creationInfo, 'creators', value);
         return true;
 
-      case "ExternalDocumentRef": {
+      case 'ExternalDocumentRef': {
         // §6.6: DocumentRef-<id> <URI> <ALG>: <value>
         const m = /^(\S+)\s+(\S+)\s+([A-Za-z0-9-]+):\s*(\S+)$/.exec(value);
         if (!m) {
           this.issue(e.line, `ExternalDocumentRef must be "DocumentRef-<id> <document URI> <ALGORITHM>: <value>"`);
         } else {
-          pushTo(this.doc, "externalDocumentRefs", {
+          pushTo(this.doc, 'externalDocumentRefs', {
             externalDocumentId: m[1],
             spdxDocument: m[2],
             checksum: { algorithm: m[3], checksumValue: m[4] },
@@ -303,15 +303,18 @@ class TagValueReader {
         return true;
       }
 
-      case "SPDXID": {
+      case 'SPDXID': {
         // §6.3 before any element, §7.2 / §8.2 inside a package / file.
         const element = this.element;
-        if (element && element.kind !== "snippet") {
+        if (element && element.kind !== 'snippet') {
           element.obj.SPDXID = value;
         } else if (element === undefined && this.doc.SPDXID === undefined) {
           this.doc.SPDXID = value;
         } else {
-          this.issue(e.line, element ? "SPDXID inside a snippet section (use SnippetSPDXID)" : "SPDXID outside any package or file");
+          this.issue(
+            e.line,
+            element ? 'SPDXID inside a snippet section (use SnippetSPDXID)' : 'SPDXID outside any package or file',
+          );
         }
         return true;
       }
@@ -324,8 +327,8 @@ class TagValueReader {
     const { value } = e;
     switch (e.tag) {
       // §7 packages
-      case "PackageName":
-        this.element = { kind: "package", obj: { name: value } };
+      case 'PackageName':
+        this.element = { kind: 'package', obj: { name: value } };
         this.packages.push(this.element.obj);
         this.currentPackage = this.element.obj;
         this.license = undefined;
@@ -333,8 +336,8 @@ class TagValueReader {
         return true;
 
       // §8 files
-      case "FileName":
-        this.element = { kind: "file", obj: { fileName: value } };
+      case 'FileName':
+        this.element = { kind: 'file', obj: { fileName: value } };
         this.files.push(this.element.obj);
         if (this.currentPackage) this.packageFiles.push({ pkg: this.currentPackage, file: this.element.obj });
         this.license = undefined;
@@ -342,27 +345,27 @@ class TagValueReader {
         return true;
 
       // §9 snippets
-      case "SnippetSPDXID":
-        this.element = { kind: "snippet", obj: { SPDXID: value } };
+      case 'SnippetSPDXID':
+        this.element = { kind: 'snippet', obj: { SPDXID: value } };
         this.snippets.push(this.element.obj);
         this.license = undefined;
         return true;
 
       // §10 other licensing information
-      case "LicenseID":
+      case 'LicenseID':
         this.license = { licenseId: value };
         this.licenses.push(this.license);
         this.element = undefined;
         return true;
 
       // §12 annotations
-      case "Annotator":
+      case 'Annotator':
         this.annotation = { annotator: value };
         this.annotations.push({ obj: this.annotation, line: e.line });
         return true;
 
       // §13 review information (deprecated)
-      case "Reviewer":
+      case 'Reviewer':
         this.review = { reviewer: value };
         this.reviews.push(this.review);
         return true;
@@ -374,20 +377,24 @@ class TagValueReader {
   private relationshipField(e: Line): boolean {
     const { value } = e;
     switch (e.tag) {
-      case "Relationship": {
+      case 'Relationship': {
         const parts = value.split(/\s+/);
         if (parts.length !== 3) {
           this.issue(e.line, `Relationship must be "<SPDXID> <RELATIONSHIP_TYPE> <SPDXID>", got "${truncate(value)}"`);
           this.lastRelationship = undefined;
         } else {
-          this.lastRelationship = { spdxElementId: parts[0], relationshipType: (parts[1] as string).toUpperCase(), relatedSpdxElement: parts[2] };
+          this.lastRelationship = {
+            spdxElementId: parts[0],
+            relationshipType: (parts[1] as string).toUpperCase(),
+            relatedSpdxElement: parts[2],
+          };
           this.relationships.push(this.lastRelationship);
         }
         return true;
       }
 
-      case "RelationshipComment":
-        if (!this.lastRelationship) this.issue(e.line, "RelationshipComment appears before any Relationship");
+      case 'RelationshipComment':
+        if (!this.lastRelationship) this.issue(e.line, 'RelationshipComment appears before any Relationship');
         else this.lastRelationship.comment = value;
         return true;
     }
@@ -414,9 +421,9 @@ class TagValueReader {
 
   /** §10 other licensing information fields, after a LicenseID. */
   private licenseField(e: Line): boolean {
-    if (e.tag === "LicenseCrossReference") {
-      if (!this.license) this.issue(e.line, "LicenseCrossReference appears before any LicenseID");
-      else pushTo(this.license, "seeAlsos", e.value);
+    if (e.tag === 'LicenseCrossReference') {
+      if (!this.license) this.issue(e.line, 'LicenseCrossReference appears before any LicenseID');
+      else pushTo(this.license, 'seeAlsos', e.value);
       return true;
     }
     const licenseKey = LICENSE_SCALARS[e.tag];
@@ -434,34 +441,42 @@ class TagValueReader {
     if (
       !pkgKey &&
       !pkgList &&
-      !["FilesAnalyzed", "PackageVerificationCode", "PackageChecksum", "ExternalRef", "ExternalRefComment", "PrimaryPackagePurpose"].includes(tag)
+      ![
+        'FilesAnalyzed',
+        'PackageVerificationCode',
+        'PackageChecksum',
+        'ExternalRef',
+        'ExternalRefComment',
+        'PrimaryPackagePurpose',
+      ].includes(tag)
     ) {
       return false;
     }
-    const pkg = this.needElement("package", e, "PackageName");
+    const pkg = this.needElement('package', e, 'PackageName');
     if (!pkg) return true;
     if (pkgKey) {
       pkg[pkgKey] = value;
     } else if (pkgList) {
       pushTo(pkg, pkgList, value);
-    } else if (tag === "FilesAnalyzed") {
+    } else if (tag === 'FilesAnalyzed') {
       // §7.8: boolean
-      if (value === "true" || value === "false") pkg.filesAnalyzed = value === "true";
+      if (value === 'true' || value === 'false') pkg.filesAnalyzed = value === 'true';
       else this.issue(e.line, `FilesAnalyzed must be "true" or "false", got "${truncate(value)}"`);
-    } else if (tag === "PackageVerificationCode") {
+    } else if (tag === 'PackageVerificationCode') {
       this.packageVerificationCode(pkg, e);
-    } else if (tag === "PackageChecksum") {
+    } else if (tag === 'PackageChecksum') {
       const checksum = this.parseChecksum(e);
-      if (checksum) pushTo(pkg, "checksums", checksum);
-    } else if (tag === "ExternalRef") {
+      if (checksum) pushTo(pkg, 'checksums', checksum);
+    } else if (tag === 'ExternalRef') {
       this.externalRef(pkg, e);
-    } else if (tag === "ExternalRefComment") {
+    } else if (tag === 'ExternalRefComment') {
       // §7.22: applies to the preceding ExternalRef.
-      if (!this.lastExternalRef) this.issue(e.line, "ExternalRefComment appears before any ExternalRef of this package");
+      if (!this.lastExternalRef)
+        this.issue(e.line, 'ExternalRefComment appears before any ExternalRef of this package');
       else this.lastExternalRef.comment = value;
-    } else if (tag === "PrimaryPackagePurpose") {
+    } else if (tag === 'PrimaryPackagePurpose') {
       // §7.24: tag-value spells OPERATING-SYSTEM; the JSON form is OPERATING_SYSTEM.
-      pkg.primaryPackagePurpose = value.replace(/-/g, "_");
+      pkg.primaryPackagePurpose = value.replace(/-/g, '_');
     }
     return true;
   }
@@ -473,7 +488,7 @@ class TagValueReader {
       this.issue(e.line, `PackageVerificationCode must be "<value> [(excludes: <files>)]"`);
     } else {
       const code: Obj = { packageVerificationCodeValue: m[1] };
-      if (m[2]) code.packageVerificationCodeExcludedFiles = m[2].split(/\s*,\s*/).filter((f) => f !== "");
+      if (m[2]) code.packageVerificationCodeExcludedFiles = m[2].split(/\s*,\s*/).filter((f) => f !== '');
       pkg.packageVerificationCode = code;
     }
   }
@@ -486,7 +501,7 @@ class TagValueReader {
       this.lastExternalRef = undefined;
     } else {
       this.lastExternalRef = { referenceCategory: parts[0], referenceType: parts[1], referenceLocator: parts[2] };
-      pushTo(pkg, "externalRefs", this.lastExternalRef);
+      pushTo(pkg, 'externalRefs', this.lastExternalRef);
     }
   }
 
@@ -496,22 +511,22 @@ class TagValueReader {
     const fileKey = FILE_SCALARS[tag];
     const fileList = FILE_LISTS[tag];
     const artifactKey = ARTIFACT_OF_TAGS[tag];
-    if (!fileKey && !fileList && !artifactKey && tag !== "FileChecksum") return false;
-    const file = this.needElement("file", e, "FileName");
+    if (!fileKey && !fileList && !artifactKey && tag !== 'FileChecksum') return false;
+    const file = this.needElement('file', e, 'FileName');
     if (!file) return true;
     if (fileKey) {
       file[fileKey] = value;
     } else if (fileList) {
       pushTo(file, fileList, value);
     } else if (artifactKey) {
-      if (tag === "ArtifactOfProjectName" || !this.lastArtifactOf) {
+      if (tag === 'ArtifactOfProjectName' || !this.lastArtifactOf) {
         this.lastArtifactOf = {};
-        pushTo(file, "artifactOfs", this.lastArtifactOf);
+        pushTo(file, 'artifactOfs', this.lastArtifactOf);
       }
       this.lastArtifactOf[artifactKey] = value;
     } else {
       const checksum = this.parseChecksum(e);
-      if (checksum) pushTo(file, "checksums", checksum);
+      if (checksum) pushTo(file, 'checksums', checksum);
     }
     return true;
   }
@@ -521,8 +536,8 @@ class TagValueReader {
     const { tag, value } = e;
     const snippetKey = SNIPPET_SCALARS[tag];
     const snippetList = SNIPPET_LISTS[tag];
-    if (!snippetKey && !snippetList && tag !== "SnippetByteRange" && tag !== "SnippetLineRange") return false;
-    const snippet = this.needElement("snippet", e, "SnippetSPDXID");
+    if (!snippetKey && !snippetList && tag !== 'SnippetByteRange' && tag !== 'SnippetLineRange') return false;
+    const snippet = this.needElement('snippet', e, 'SnippetSPDXID');
     if (!snippet) return true;
     if (snippetKey) {
       snippet[snippetKey] = value;
@@ -535,7 +550,7 @@ class TagValueReader {
       else
         this.snippetRanges.push({
           snippet,
-          kind: tag === "SnippetByteRange" ? "offset" : "lineNumber",
+          kind: tag === 'SnippetByteRange' ? 'offset' : 'lineNumber',
           start: Number(m[1]),
           end: Number(m[2]),
         });
@@ -559,7 +574,7 @@ class TagValueReader {
   /** Files following a package section are contained in it (JSON: hasFiles). */
   private linkPackageFiles(): void {
     for (const { pkg, file } of this.packageFiles) {
-      if (typeof file.SPDXID === "string") pushTo(pkg, "hasFiles", file.SPDXID);
+      if (typeof file.SPDXID === 'string') pushTo(pkg, 'hasFiles', file.SPDXID);
     }
   }
 
@@ -567,7 +582,7 @@ class TagValueReader {
   private addSnippetRanges(): void {
     for (const r of this.snippetRanges) {
       const reference = r.snippet.snippetFromFile;
-      pushTo(r.snippet, "ranges", {
+      pushTo(r.snippet, 'ranges', {
         startPointer: { reference, [r.kind]: r.start },
         endPointer: { reference, [r.kind]: r.end },
       });
@@ -586,12 +601,12 @@ class TagValueReader {
       const target = obj.spdxElementId === undefined ? undefined : elementsById.get(obj.spdxElementId);
       if (target) {
         const { spdxElementId: _omit, ...rest } = obj;
-        pushTo(target, "annotations", rest);
+        pushTo(target, 'annotations', rest);
       } else if (obj.spdxElementId === undefined || obj.spdxElementId === doc.SPDXID) {
         const { spdxElementId: _omit, ...rest } = obj;
-        pushTo(doc, "annotations", rest);
+        pushTo(doc, 'annotations', rest);
       } else {
-        pushTo(doc, "annotations", obj);
+        pushTo(doc, 'annotations', obj);
       }
     }
   }

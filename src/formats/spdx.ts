@@ -15,8 +15,8 @@
  *   of 2.3's for the fields checked here); use {@link spdxVersionNotice} to
  *   surface that to the user. 2.2-only requirements are not enforced.
  */
-import { z } from "zod";
-import { isRfc3339 } from "../core/time.js";
+import { z } from 'zod';
+import { isRfc3339 } from '../core/time.js';
 
 // ---------------------------------------------------------------------------
 // Scalar formats
@@ -51,7 +51,7 @@ function isValidSpdxDate(value: string): boolean {
 
 const spdxDate = z
   .string()
-  .refine(isValidSpdxDate, { message: "must be a UTC timestamp of the form YYYY-MM-DDThh:mm:ss[.fff]Z" });
+  .refine(isValidSpdxDate, { message: 'must be a UTC timestamp of the form YYYY-MM-DDThh:mm:ss[.fff]Z' });
 
 /**
  * Identifiers are read tolerantly: "SPDXRef-" and then any characters but
@@ -109,9 +109,9 @@ const documentNamespace = z.string().superRefine((value, ctx) => {
     ok = false;
   }
   if (!ok) {
-    ctx.addIssue({ code: "custom", message: "must be an absolute URI with a scheme" });
-  } else if (value.includes("#")) {
-    ctx.addIssue({ code: "custom", message: 'must not contain a "#" part' });
+    ctx.addIssue({ code: 'custom', message: 'must be an absolute URI with a scheme' });
+  } else if (value.includes('#')) {
+    ctx.addIssue({ code: 'custom', message: 'must not contain a "#" part' });
   }
 });
 
@@ -127,29 +127,29 @@ const licenseExpression = nonEmpty;
 
 /** §7.10 / §8.4 checksum algorithms (SPDX 2.3 list). */
 export const SPDX_CHECKSUM_ALGORITHMS = [
-  "SHA1",
-  "SHA224",
-  "SHA256",
-  "SHA384",
-  "SHA512",
-  "SHA3-256",
-  "SHA3-384",
-  "SHA3-512",
-  "BLAKE2b-256",
-  "BLAKE2b-384",
-  "BLAKE2b-512",
-  "BLAKE3",
-  "MD2",
-  "MD4",
-  "MD5",
-  "MD6",
-  "ADLER32",
+  'SHA1',
+  'SHA224',
+  'SHA256',
+  'SHA384',
+  'SHA512',
+  'SHA3-256',
+  'SHA3-384',
+  'SHA3-512',
+  'BLAKE2b-256',
+  'BLAKE2b-384',
+  'BLAKE2b-512',
+  'BLAKE3',
+  'MD2',
+  'MD4',
+  'MD5',
+  'MD6',
+  'ADLER32',
 ] as const;
 
 /** §7.10 / §8.4 / §6.6: checksum = algorithm + lowercase hexadecimal value. */
 export const spdxChecksumSchema = z.looseObject({
   algorithm: z.enum(SPDX_CHECKSUM_ALGORITHMS),
-  checksumValue: z.string().regex(/^[0-9a-f]+$/, { message: "must be lowercase hexadecimal digits" }),
+  checksumValue: z.string().regex(/^[0-9a-f]+$/, { message: 'must be lowercase hexadecimal digits' }),
 });
 
 /** §12: annotation (on the document or on a package / file / snippet). */
@@ -159,7 +159,7 @@ export const spdxAnnotationSchema = z.looseObject({
   /** §12.2 */
   annotationDate: spdxDate,
   /** §12.3 */
-  annotationType: z.enum(["REVIEW", "OTHER"]),
+  annotationType: z.enum(['REVIEW', 'OTHER']),
   /** §12.5 */
   comment: z.string(),
   /** §12.4: only meaningful where the annotation is not nested in its element. */
@@ -182,7 +182,10 @@ export const spdxExternalDocumentRefSchema = z.looseObject({
 /** §6.7-6.10: creation information. */
 export const spdxCreationInfoSchema = z.looseObject({
   /** §6.7: `M.N` */
-  licenseListVersion: z.string().regex(/^\d+\.\d+$/, { message: "must be of the form M.N" }).optional(),
+  licenseListVersion: z
+    .string()
+    .regex(/^\d+\.\d+$/, { message: 'must be of the form M.N' })
+    .optional(),
   /** §6.8: cardinality 1..* */
   creators: z.array(creator).min(1),
   /** §6.9 */
@@ -196,7 +199,7 @@ export const spdxCreationInfoSchema = z.looseObject({
 // ---------------------------------------------------------------------------
 
 /** §7.21: external reference categories. */
-export const SPDX_EXTERNAL_REF_CATEGORIES = ["SECURITY", "PACKAGE-MANAGER", "PERSISTENT-ID", "OTHER"] as const;
+export const SPDX_EXTERNAL_REF_CATEGORIES = ['SECURITY', 'PACKAGE-MANAGER', 'PERSISTENT-ID', 'OTHER'] as const;
 
 /**
  * §7.21 / §7.22: external reference. `PACKAGE_MANAGER` / `PERSISTENT_ID`
@@ -204,10 +207,10 @@ export const SPDX_EXTERNAL_REF_CATEGORIES = ["SECURITY", "PACKAGE-MANAGER", "PER
  * accepted as aliases of the hyphenated 2.3 spellings.
  */
 export const spdxExternalRefSchema = z.looseObject({
-  referenceCategory: z.enum([...SPDX_EXTERNAL_REF_CATEGORIES, "PACKAGE_MANAGER", "PERSISTENT_ID"]),
+  referenceCategory: z.enum([...SPDX_EXTERNAL_REF_CATEGORIES, 'PACKAGE_MANAGER', 'PERSISTENT_ID']),
   referenceType: nonEmpty,
   /** "the unique string with no spaces" */
-  referenceLocator: z.string().regex(/^\S+$/, { message: "must be a non-empty string without spaces" }),
+  referenceLocator: z.string().regex(/^\S+$/, { message: 'must be a non-empty string without spaces' }),
   comment: z.string().optional(),
 });
 
@@ -216,25 +219,25 @@ export const spdxExternalRefSchema = z.looseObject({
  * 2.3 JSON schema spells `OPERATING_SYSTEM`. Both are accepted.
  */
 export const SPDX_PRIMARY_PACKAGE_PURPOSES = [
-  "APPLICATION",
-  "FRAMEWORK",
-  "LIBRARY",
-  "CONTAINER",
-  "OPERATING_SYSTEM",
-  "OPERATING-SYSTEM",
-  "DEVICE",
-  "FIRMWARE",
-  "SOURCE",
-  "ARCHIVE",
-  "FILE",
-  "INSTALL",
-  "OTHER",
+  'APPLICATION',
+  'FRAMEWORK',
+  'LIBRARY',
+  'CONTAINER',
+  'OPERATING_SYSTEM',
+  'OPERATING-SYSTEM',
+  'DEVICE',
+  'FIRMWARE',
+  'SOURCE',
+  'ARCHIVE',
+  'FILE',
+  'INSTALL',
+  'OTHER',
 ] as const;
 
 /** §7.9: package verification code. */
 export const spdxPackageVerificationCodeSchema = z.looseObject({
   packageVerificationCodeValue: z.string().regex(/^[0-9a-f]{40}$/, {
-    message: "must be 40 lowercase hexadecimal digits",
+    message: 'must be 40 lowercase hexadecimal digits',
   }),
   packageVerificationCodeExcludedFiles: z.array(z.string()).optional(),
 });
@@ -302,9 +305,9 @@ export const spdxPackageSchema = z
   .superRefine((pkg, ctx) => {
     // §7.9 / §7.14: must be omitted when FilesAnalyzed is false (likewise files, §7.8).
     if (pkg.filesAnalyzed === false) {
-      for (const key of ["packageVerificationCode", "licenseInfoFromFiles", "hasFiles"] as const) {
+      for (const key of ['packageVerificationCode', 'licenseInfoFromFiles', 'hasFiles'] as const) {
         if (pkg[key] !== undefined) {
-          ctx.addIssue({ code: "custom", path: [key], message: `must be omitted when filesAnalyzed is false` });
+          ctx.addIssue({ code: 'custom', path: [key], message: `must be omitted when filesAnalyzed is false` });
         }
       }
     }
@@ -316,17 +319,17 @@ export const spdxPackageSchema = z
 
 /** §8.3: file types. */
 export const SPDX_FILE_TYPES = [
-  "SOURCE",
-  "BINARY",
-  "ARCHIVE",
-  "APPLICATION",
-  "AUDIO",
-  "IMAGE",
-  "TEXT",
-  "VIDEO",
-  "DOCUMENTATION",
-  "SPDX",
-  "OTHER",
+  'SOURCE',
+  'BINARY',
+  'ARCHIVE',
+  'APPLICATION',
+  'AUDIO',
+  'IMAGE',
+  'TEXT',
+  'VIDEO',
+  'DOCUMENTATION',
+  'SPDX',
+  'OTHER',
 ] as const;
 
 /** §8: file. */
@@ -364,11 +367,11 @@ export const spdxFileSchema = z
     annotations: z.array(spdxAnnotationSchema).optional(),
   })
   .superRefine((file, ctx) => {
-    const sha1 = file.checksums.filter((c) => c.algorithm === "SHA1").length;
+    const sha1 = file.checksums.filter((c) => c.algorithm === 'SHA1').length;
     if (sha1 !== 1) {
       ctx.addIssue({
-        code: "custom",
-        path: ["checksums"],
+        code: 'custom',
+        path: ['checksums'],
         message: `must contain exactly one SHA1 checksum (found ${sha1})`,
       });
     }
@@ -386,7 +389,7 @@ const snippetPointerSchema = z
     lineNumber: z.int().min(1).optional(),
   })
   .refine((p) => (p.offset === undefined) !== (p.lineNumber === undefined), {
-    message: "must have exactly one of offset or lineNumber",
+    message: 'must have exactly one of offset or lineNumber',
   });
 
 /** §9.3 / §9.4: range (start and end are inclusive). */
@@ -447,58 +450,58 @@ export const spdxExtractedLicensingInfoSchema = z.looseObject({
 
 /** §11.1 Table 68: relationship types. */
 export const SPDX_RELATIONSHIP_TYPES = [
-  "DESCRIBES",
-  "DESCRIBED_BY",
-  "CONTAINS",
-  "CONTAINED_BY",
-  "DEPENDS_ON",
-  "DEPENDENCY_OF",
-  "DEPENDENCY_MANIFEST_OF",
-  "BUILD_DEPENDENCY_OF",
-  "DEV_DEPENDENCY_OF",
-  "OPTIONAL_DEPENDENCY_OF",
-  "PROVIDED_DEPENDENCY_OF",
-  "TEST_DEPENDENCY_OF",
-  "RUNTIME_DEPENDENCY_OF",
-  "EXAMPLE_OF",
-  "GENERATES",
-  "GENERATED_FROM",
-  "ANCESTOR_OF",
-  "DESCENDANT_OF",
-  "VARIANT_OF",
-  "DISTRIBUTION_ARTIFACT",
-  "PATCH_FOR",
-  "PATCH_APPLIED",
-  "COPY_OF",
-  "FILE_ADDED",
-  "FILE_DELETED",
-  "FILE_MODIFIED",
-  "EXPANDED_FROM_ARCHIVE",
-  "DYNAMIC_LINK",
-  "STATIC_LINK",
-  "DATA_FILE_OF",
-  "TEST_CASE_OF",
-  "BUILD_TOOL_OF",
-  "DEV_TOOL_OF",
-  "TEST_OF",
-  "TEST_TOOL_OF",
-  "DOCUMENTATION_OF",
-  "OPTIONAL_COMPONENT_OF",
-  "METAFILE_OF",
-  "PACKAGE_OF",
-  "AMENDS",
-  "PREREQUISITE_FOR",
-  "HAS_PREREQUISITE",
-  "REQUIREMENT_DESCRIPTION_FOR",
-  "SPECIFICATION_FOR",
-  "OTHER",
+  'DESCRIBES',
+  'DESCRIBED_BY',
+  'CONTAINS',
+  'CONTAINED_BY',
+  'DEPENDS_ON',
+  'DEPENDENCY_OF',
+  'DEPENDENCY_MANIFEST_OF',
+  'BUILD_DEPENDENCY_OF',
+  'DEV_DEPENDENCY_OF',
+  'OPTIONAL_DEPENDENCY_OF',
+  'PROVIDED_DEPENDENCY_OF',
+  'TEST_DEPENDENCY_OF',
+  'RUNTIME_DEPENDENCY_OF',
+  'EXAMPLE_OF',
+  'GENERATES',
+  'GENERATED_FROM',
+  'ANCESTOR_OF',
+  'DESCENDANT_OF',
+  'VARIANT_OF',
+  'DISTRIBUTION_ARTIFACT',
+  'PATCH_FOR',
+  'PATCH_APPLIED',
+  'COPY_OF',
+  'FILE_ADDED',
+  'FILE_DELETED',
+  'FILE_MODIFIED',
+  'EXPANDED_FROM_ARCHIVE',
+  'DYNAMIC_LINK',
+  'STATIC_LINK',
+  'DATA_FILE_OF',
+  'TEST_CASE_OF',
+  'BUILD_TOOL_OF',
+  'DEV_TOOL_OF',
+  'TEST_OF',
+  'TEST_TOOL_OF',
+  'DOCUMENTATION_OF',
+  'OPTIONAL_COMPONENT_OF',
+  'METAFILE_OF',
+  'PACKAGE_OF',
+  'AMENDS',
+  'PREREQUISITE_FOR',
+  'HAS_PREREQUISITE',
+  'REQUIREMENT_DESCRIPTION_FOR',
+  'SPECIFICATION_FOR',
+  'OTHER',
 ] as const;
 
 /** §11.1 / §11.2: relationship. The right-hand side may be NONE or NOASSERTION. */
 export const spdxRelationshipSchema = z.looseObject({
   spdxElementId: elementRef,
   relationshipType: z.enum(SPDX_RELATIONSHIP_TYPES),
-  relatedSpdxElement: z.union([z.literal("NONE"), z.literal("NOASSERTION"), elementRef]),
+  relatedSpdxElement: z.union([z.literal('NONE'), z.literal('NOASSERTION'), elementRef]),
   comment: z.string().optional(),
 });
 
@@ -518,7 +521,7 @@ export const spdxReviewSchema = z.looseObject({
 // ---------------------------------------------------------------------------
 
 /** §6.1: accepted SPDX versions ("SPDX-2.3" is the target; "SPDX-2.2" tolerated). */
-export const SPDX_SUPPORTED_VERSIONS = ["SPDX-2.3", "SPDX-2.2"] as const;
+export const SPDX_SUPPORTED_VERSIONS = ['SPDX-2.3', 'SPDX-2.2'] as const;
 
 /** The whole SPDX document (§6 fields at the top level plus the element arrays). */
 export const spdxDocumentSchema = z
@@ -526,9 +529,9 @@ export const spdxDocumentSchema = z
     /** §6.1 */
     spdxVersion: z.enum(SPDX_SUPPORTED_VERSIONS),
     /** §6.2 */
-    dataLicense: z.literal("CC0-1.0"),
+    dataLicense: z.literal('CC0-1.0'),
     /** §6.3 */
-    SPDXID: z.literal("SPDXRef-DOCUMENT"),
+    SPDXID: z.literal('SPDXRef-DOCUMENT'),
     /** §6.4 */
     name: nonEmpty,
     /** §6.5 */
@@ -563,17 +566,17 @@ export const spdxDocumentSchema = z
       const first = seen.get(id);
       if (first) {
         ctx.addIssue({
-          code: "custom",
+          code: 'custom',
           path,
-          message: `duplicate SPDX identifier "${id}" (first used at ${first.join(".")})`,
+          message: `duplicate SPDX identifier "${id}" (first used at ${first.join('.')})`,
         });
       } else {
         seen.set(id, path);
       }
     };
-    check(doc.SPDXID, ["SPDXID"]);
-    for (const key of ["packages", "files", "snippets"] as const) {
-      doc[key]?.forEach((el, i) => check(el.SPDXID, [key, i, "SPDXID"]));
+    check(doc.SPDXID, ['SPDXID']);
+    for (const key of ['packages', 'files', 'snippets'] as const) {
+      doc[key]?.forEach((el, i) => check(el.SPDXID, [key, i, 'SPDXID']));
     }
   });
 
@@ -586,8 +589,8 @@ export type SpdxRelationship = z.infer<typeof spdxRelationshipSchema>;
  * A human-readable notice when a validated document is not SPDX 2.3 (i.e. it
  * was accepted as SPDX 2.2), otherwise undefined.
  */
-export function spdxVersionNotice(doc: Pick<SpdxDocument, "spdxVersion">): string | undefined {
-  return doc.spdxVersion === "SPDX-2.3"
+export function spdxVersionNotice(doc: Pick<SpdxDocument, 'spdxVersion'>): string | undefined {
+  return doc.spdxVersion === 'SPDX-2.3'
     ? undefined
     : `document declares ${doc.spdxVersion}; validated against the SPDX 2.3 field definitions`;
 }
@@ -603,7 +606,9 @@ export function spdxDescribedIds(doc: {
   relationships?: { spdxElementId: string; relationshipType: string; relatedSpdxElement: string }[];
 }): Set<string> {
   const self = doc.SPDXID ?? 'SPDXRef-DOCUMENT';
-  const ids = new Set<string>(Array.isArray(doc.documentDescribes) ? doc.documentDescribes.filter((x): x is string => typeof x === 'string') : []);
+  const ids = new Set<string>(
+    Array.isArray(doc.documentDescribes) ? doc.documentDescribes.filter((x): x is string => typeof x === 'string') : [],
+  );
   for (const r of doc.relationships ?? []) {
     if (r.spdxElementId === self && r.relationshipType === 'DESCRIBES') ids.add(r.relatedSpdxElement);
     if (r.relatedSpdxElement === self && r.relationshipType === 'DESCRIBED_BY') ids.add(r.spdxElementId);
@@ -644,7 +649,8 @@ export function spdxConformance(doc: SpdxDocument, isExpression: (value: string)
     if (typeof value !== 'string' || value === 'NONE' || value === 'NOASSERTION') return;
     if (!isExpression(value)) out.push({ path, rule: RULES.license, value });
   };
-  if (/\.\d+Z$/.test(doc.creationInfo.created)) out.push({ path: '$.creationInfo.created', rule: RULES.created, value: doc.creationInfo.created });
+  if (/\.\d+Z$/.test(doc.creationInfo.created))
+    out.push({ path: '$.creationInfo.created', rule: RULES.created, value: doc.creationInfo.created });
   (doc.documentDescribes ?? []).forEach((v, i) => id(`$.documentDescribes[${i}]`, v, true));
   (doc.packages ?? []).forEach((p, i) => {
     id(`$.packages[${i}].SPDXID`, p.SPDXID);

@@ -46,7 +46,8 @@ export const MAX_STANDARD_PREDICATE_BYTES = 4 * 1024 * 1024;
 export const STANDARD_PREDICATES_BUDGET = 8 * 1024 * 1024;
 
 /** Vulnerability ids: CVE, GitHub advisories, and OSV's ecosystem prefixes. */
-const VULNERABILITY_ID = /^(CVE-\d{4}-\d{4,}|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|(PYSEC|RUSTSEC|GO|GSD|OSV|MAL|DLA|DSA|USN|ALSA|RHSA|GHSA|BIT|CGA|ELA|UBUNTU|DEBIAN|ALPINE)-[A-Za-z0-9._:-]+)$/;
+const VULNERABILITY_ID =
+  /^(CVE-\d{4}-\d{4,}|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|(PYSEC|RUSTSEC|GO|GSD|OSV|MAL|DLA|DSA|USN|ALSA|RHSA|GHSA|BIT|CGA|ELA|UBUNTU|DEBIAN|ALPINE)-[A-Za-z0-9._:-]+)$/;
 
 export interface StandardStatement {
   /** A name for reports: the predicate type's short name and the entry it restates. */
@@ -77,7 +78,8 @@ const restatable = (e: ManifestEntry): boolean => e.kind === 'sbom' || e.kind ==
 function sources(manifest: Manifest): ManifestEntry[] {
   let spent = 0;
   return manifest.entries.filter((e) => {
-    if (!restatable(e) || e.size > MAX_STANDARD_PREDICATE_BYTES || spent + e.size > STANDARD_PREDICATES_BUDGET) return false;
+    if (!restatable(e) || e.size > MAX_STANDARD_PREDICATE_BYTES || spent + e.size > STANDARD_PREDICATES_BUDGET)
+      return false;
     spent += e.size;
     return true;
   });
@@ -89,18 +91,33 @@ function sources(manifest: Manifest): ManifestEntry[] {
  * reason). Their subjects are the release subjects, or manifest.json when the
  * release names none.
  */
-export function standardStatements(manifest: Manifest, manifestHex: string, blob: (hex: string) => Buffer | undefined): StandardStatements {
+export function standardStatements(
+  manifest: Manifest,
+  manifestHex: string,
+  blob: (hex: string) => Buffer | undefined,
+): StandardStatements {
   const subject = manifest.subjects.length
     ? manifest.subjects.map((s) => ({ name: s.name, digest: { sha256: digestHex(s.digest) } }))
     : [{ name: MANIFEST_SUBJECT_NAME, digest: { sha256: manifestHex } }];
-  const statement = (predicateType: string, predicate: Record<string, unknown>): Statement => ({ _type: IN_TOTO_STATEMENT_V1, subject, predicateType, predicate });
+  const statement = (predicateType: string, predicate: Record<string, unknown>): Statement => ({
+    _type: IN_TOTO_STATEMENT_V1,
+    subject,
+    predicateType,
+    predicate,
+  });
   const out: StandardStatement[] = [];
   const skipped: StandardStatements['skipped'] = [];
   const chosen = new Set(sources(manifest));
   for (const e of manifest.entries) {
     if (!restatable(e)) continue;
     if (!chosen.has(e)) {
-      skipped.push({ path: e.path, reason: e.size > MAX_STANDARD_PREDICATE_BYTES ? `larger than ${MAX_STANDARD_PREDICATE_BYTES} bytes, the most a standard predicate restates` : `the entries before it already restate ${STANDARD_PREDICATES_BUDGET} bytes, the most the standard attestations hold` });
+      skipped.push({
+        path: e.path,
+        reason:
+          e.size > MAX_STANDARD_PREDICATE_BYTES
+            ? `larger than ${MAX_STANDARD_PREDICATE_BYTES} bytes, the most a standard predicate restates`
+            : `the entries before it already restate ${STANDARD_PREDICATES_BUDGET} bytes, the most the standard attestations hold`,
+      });
       continue;
     }
     const bytes = blob(digestHex(e.digest));
@@ -110,13 +127,23 @@ export function standardStatements(manifest: Manifest, manifestHex: string, blob
     }
     const made = canonical(predicateFor(e, bytes, manifest));
     if ('reason' in made) skipped.push({ path: e.path, reason: made.reason });
-    else if (made.predicateType) out.push({ label: `${shortName(made.predicateType)} ${e.path}`, predicateType: made.predicateType, statement: statement(made.predicateType, made.predicate) });
+    else if (made.predicateType)
+      out.push({
+        label: `${shortName(made.predicateType)} ${e.path}`,
+        predicateType: made.predicateType,
+        statement: statement(made.predicateType, made.predicate),
+      });
   }
-  out.push({ label: `release ${manifest.name}@${manifest.version}`, predicateType: RELEASE_PREDICATE_TYPE, statement: statement(RELEASE_PREDICATE_TYPE, { purl: releasePurl(manifest) }) });
+  out.push({
+    label: `release ${manifest.name}@${manifest.version}`,
+    predicateType: RELEASE_PREDICATE_TYPE,
+    statement: statement(RELEASE_PREDICATE_TYPE, { purl: releasePurl(manifest) }),
+  });
   return { statements: out, skipped };
 }
 
-type Made = { predicateType: string; predicate: Record<string, unknown> } | { predicateType?: undefined } | { reason: string };
+type Made =
+  { predicateType: string; predicate: Record<string, unknown> } | { predicateType?: undefined } | { reason: string };
 
 /** A predicate canonical JSON cannot write (a lone surrogate, a number it refuses) is left out with the reason, never thrown. */
 function canonical(made: Made): Made {
@@ -133,11 +160,15 @@ function predicateFor(e: ManifestEntry, bytes: Buffer, manifest: Manifest): Made
   try {
     switch (e.kind) {
       case 'sbom':
-        if (e.mediaType === MEDIA_TYPES.cyclonedxJson) return { predicateType: CYCLONEDX_PREDICATE_TYPE, predicate: jsonObject(bytes) };
-        if (e.mediaType === MEDIA_TYPES.spdxJson) return { predicateType: SPDX_PREDICATE_TYPE, predicate: jsonObject(bytes) };
+        if (e.mediaType === MEDIA_TYPES.cyclonedxJson)
+          return { predicateType: CYCLONEDX_PREDICATE_TYPE, predicate: jsonObject(bytes) };
+        if (e.mediaType === MEDIA_TYPES.spdxJson)
+          return { predicateType: SPDX_PREDICATE_TYPE, predicate: jsonObject(bytes) };
         if (e.mediaType === MEDIA_TYPES.spdxTagValue) {
           const parsed = parseSpdxTagValue(stripBom(bytes.toString('utf8')));
-          return parsed.ok ? { predicateType: SPDX_PREDICATE_TYPE, predicate: parsed.document as Record<string, unknown> } : { reason: 'not readable SPDX tag-value' };
+          return parsed.ok
+            ? { predicateType: SPDX_PREDICATE_TYPE, predicate: parsed.document as Record<string, unknown> }
+            : { reason: 'not readable SPDX tag-value' };
         }
         return { reason: 'CycloneDX XML has no JSON form to be a predicate' };
       case 'junit':
@@ -168,7 +199,8 @@ function jsonObject(bytes: Buffer): Record<string, unknown> {
 function testResult(e: ManifestEntry, bytes: Buffer): Record<string, unknown> {
   const reading = readJunit(parseXml(e.path, bytes));
   if (!reading) throw new Error('the root element is not <testsuites> or <testsuite>');
-  const names = (outcomes: string[]): string[] => reading.cases.filter((c) => outcomes.includes(c.outcome)).map((c) => c.name);
+  const names = (outcomes: string[]): string[] =>
+    reading.cases.filter((c) => outcomes.includes(c.outcome)).map((c) => c.name);
   const failed = reading.totals.failed + reading.totals.errored;
   return {
     result: failed > 0 ? 'FAILED' : reading.totals.tests === 0 ? 'WARNED' : 'PASSED',
@@ -192,10 +224,14 @@ function vulns(bytes: Buffer, manifest: Manifest): Made {
       const id = result.ruleId ?? run.tool.driver.rules?.[result.ruleIndex ?? -1]?.id;
       if (!id || !VULNERABILITY_ID.test(id) || found.has(id)) continue;
       const score = sarifSecuritySeverity(run, result);
-      found.set(id, [{ method: 'sarif-level', score: effectiveSarifLevel(run, result) }, ...(score === undefined ? [] : [{ method: 'security-severity', score: String(score) }])]);
+      found.set(id, [
+        { method: 'sarif-level', score: effectiveSarifLevel(run, result) },
+        ...(score === undefined ? [] : [{ method: 'security-severity', score: String(score) }]),
+      ]);
     }
   }
-  if (found.size === 0) return { reason: 'names no vulnerability id (not a vulnerability scan): it stays in the evidence statement only' };
+  if (found.size === 0)
+    return { reason: 'names no vulnerability id (not a vulnerability scan): it stays in the evidence statement only' };
   const run = log.runs[0];
   const driver = run?.tool.driver;
   const invocation = run?.invocations?.[0];
@@ -206,8 +242,12 @@ function vulns(bytes: Buffer, manifest: Manifest): Made {
     predicate: {
       scanner: {
         uri: driver?.informationUri ?? `pkg:generic/${encodeURIComponent(driver?.name ?? 'unknown')}`,
-        ...(driver?.version ?? driver?.semanticVersion ? { version: String(driver?.version ?? driver?.semanticVersion) } : {}),
-        result: [...found.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, severity]) => ({ id, severity })),
+        ...((driver?.version ?? driver?.semanticVersion)
+          ? { version: String(driver?.version ?? driver?.semanticVersion) }
+          : {}),
+        result: [...found.entries()]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([id, severity]) => ({ id, severity })),
       },
       metadata: { scanStartedOn: started, scanFinishedOn: finished },
     },
@@ -221,7 +261,12 @@ export function releasePurl(manifest: Pick<Manifest, 'name' | 'version'>): strin
 
 function shortName(predicateType: string): string {
   return (
-    { [CYCLONEDX_PREDICATE_TYPE]: 'cyclonedx', [SPDX_PREDICATE_TYPE]: 'spdx', [TEST_RESULT_PREDICATE_TYPE]: 'test-result', [VULNS_PREDICATE_TYPE]: 'vulns', [RELEASE_PREDICATE_TYPE]: 'release' }[predicateType] ??
-    predicateType
+    {
+      [CYCLONEDX_PREDICATE_TYPE]: 'cyclonedx',
+      [SPDX_PREDICATE_TYPE]: 'spdx',
+      [TEST_RESULT_PREDICATE_TYPE]: 'test-result',
+      [VULNS_PREDICATE_TYPE]: 'vulns',
+      [RELEASE_PREDICATE_TYPE]: 'release',
+    }[predicateType] ?? predicateType
   );
 }

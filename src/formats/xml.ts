@@ -26,12 +26,19 @@ export function parseXml(label: string, bytes: Buffer): XmlNode {
   if (declaration) {
     const line = text.slice(0, declaration.index).split('\n').length;
     const what = /^<!ENTITY/i.test(declaration[0]) ? '<!ENTITY>' : '<!DOCTYPE> with an internal subset';
-    throw new FormatError('XML_DOCTYPE_NOT_ALLOWED', `${label}: line ${line} declares a ${what}; evidence XML must declare no entities`, { file: label });
+    throw new FormatError(
+      'XML_DOCTYPE_NOT_ALLOWED',
+      `${label}: line ${line} declares a ${what}; evidence XML must declare no entities`,
+      { file: label },
+    );
   }
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (valid !== true) {
     const { line, col, msg } = valid.err;
-    throw new FormatError('XML_INVALID', `${label}: not well-formed XML`, { file: label, issues: [{ path: `line ${line}, column ${col}`, message: msg }] });
+    throw new FormatError('XML_INVALID', `${label}: not well-formed XML`, {
+      file: label,
+      issues: [{ path: `line ${line}, column ${col}`, message: msg }],
+    });
   }
   const parser = new XMLParser({
     ignoreAttributes: false,
@@ -48,7 +55,10 @@ export function parseXml(label: string, bytes: Buffer): XmlNode {
   try {
     return parser.parse(text) as XmlNode;
   } catch (e) {
-    throw new FormatError('XML_INVALID', `${label}: not well-formed XML (${(e as Error).message})`, { file: label, cause: e });
+    throw new FormatError('XML_INVALID', `${label}: not well-formed XML (${(e as Error).message})`, {
+      file: label,
+      cause: e,
+    });
   }
 }
 

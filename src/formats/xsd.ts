@@ -134,7 +134,13 @@ class CompiledXsd implements XsdSchema {
   }
 }
 
-function validateWith(lib: Libxml2, validator: XsdValidator, label: string, bytes: Uint8Array, targetNamespace: string | undefined): Issue[] {
+function validateWith(
+  lib: Libxml2,
+  validator: XsdValidator,
+  label: string,
+  bytes: Uint8Array,
+  targetNamespace: string | undefined,
+): Issue[] {
   refuseDeclarations(label, bytes);
   let doc: XmlDocument;
   try {
@@ -144,24 +150,33 @@ function validateWith(lib: Libxml2, validator: XsdValidator, label: string, byte
     if (!details.length) throw e;
     throw new FormatError('XML_INVALID', `${label}: not well-formed XML`, {
       file: label,
-      issues: details.map((d) => ({ path: `line ${d.line}, column ${d.col}`, message: tidy(d.message, targetNamespace) })),
+      issues: details.map((d) => ({
+        path: `line ${d.line}, column ${d.col}`,
+        message: tidy(d.message, targetNamespace),
+      })),
       cause: e,
     });
   }
   try {
     // A second gate for what the text scan cannot see (a document in UTF-16, say).
     if (doc.dtd) {
-      throw new FormatError('XML_DOCTYPE_NOT_ALLOWED', `${label}: the prolog declares a <!DOCTYPE>; an XML document validated against a schema must declare no document type or entities`, {
-        file: label,
-        issues: [{ path: 'prolog', message: 'a <!DOCTYPE> declaration' }],
-      });
+      throw new FormatError(
+        'XML_DOCTYPE_NOT_ALLOWED',
+        `${label}: the prolog declares a <!DOCTYPE>; an XML document validated against a schema must declare no document type or entities`,
+        {
+          file: label,
+          issues: [{ path: 'prolog', message: 'a <!DOCTYPE> declaration' }],
+        },
+      );
     }
     validator.validate(doc);
     return [];
   } catch (e) {
     if (!(e instanceof lib.XmlValidateError)) throw e;
     const details = detailsOf(e).filter((d) => d.level >= ERROR);
-    return details.length ? details.map((d) => ({ path: `line ${d.line}`, message: tidy(d.message, targetNamespace) })) : [{ path: 'line ?', message: tidy(e.message, targetNamespace) }];
+    return details.length
+      ? details.map((d) => ({ path: `line ${d.line}`, message: tidy(d.message, targetNamespace) }))
+      : [{ path: 'line ?', message: tidy(e.message, targetNamespace) }];
   } finally {
     doc.dispose();
   }
@@ -178,10 +193,14 @@ function refuseDeclarations(label: string, bytes: Uint8Array): void {
   if (!found) return;
   const line = text.slice(0, found.index).split('\n').length;
   const what = (found[1] as string).toUpperCase() === 'ENTITY' ? '<!ENTITY>' : '<!DOCTYPE>';
-  throw new FormatError('XML_DOCTYPE_NOT_ALLOWED', `${label}: line ${line} declares a ${what}; an XML document validated against a schema must declare no document type or entities`, {
-    file: label,
-    issues: [{ path: `line ${line}`, message: `a ${what} declaration` }],
-  });
+  throw new FormatError(
+    'XML_DOCTYPE_NOT_ALLOWED',
+    `${label}: line ${line} declares a ${what}; an XML document validated against a schema must declare no document type or entities`,
+    {
+      file: label,
+      issues: [{ path: `line ${line}`, message: `a ${what} declaration` }],
+    },
+  );
 }
 
 function detailsOf(e: unknown): ErrorDetail[] {

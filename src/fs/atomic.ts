@@ -11,7 +11,11 @@ import { FileError } from './small-file.js';
  * (with force) or hard-linked to it (without, which fails if it exists: no
  * race between the check and the write).
  */
-export async function writeAtomically(target: string, force: boolean, write: (out: Writable) => Promise<void>): Promise<void> {
+export async function writeAtomically(
+  target: string,
+  force: boolean,
+  write: (out: Writable) => Promise<void>,
+): Promise<void> {
   await assertOutputFolder(target);
   if (!force && (await exists(target))) {
     throw new FileError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, target);
@@ -24,7 +28,8 @@ export async function writeAtomically(target: string, force: boolean, write: (ou
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { dest?: string };
     const ours = err.path === tmp || err.path === target || err.dest === target;
-    if (err.syscall && ours) throw new FileError('OUTPUT_UNWRITABLE', `${target}: cannot be written (${err.code ?? err.message})`, target, e);
+    if (err.syscall && ours)
+      throw new FileError('OUTPUT_UNWRITABLE', `${target}: cannot be written (${err.code ?? err.message})`, target, e);
     throw e;
   } finally {
     await rm(tmp, { force: true });
@@ -44,7 +49,8 @@ export async function putInPlace(tmp: string, target: string, force: boolean): P
   try {
     await link(tmp, target);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new FileError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, target);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new FileError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, target);
     throw e;
   }
 }
@@ -56,17 +62,25 @@ export async function putInPlace(tmp: string, target: string, force: boolean): P
 export async function assertOutputFolder(target: string): Promise<void> {
   const folder = dirname(target);
   const info = await stat(folder).catch(() => undefined);
-  if (!info) throw new FileError('OUTPUT_FOLDER_MISSING', `${target}: the folder ${folder} does not exist; create it first`, target);
+  if (!info)
+    throw new FileError(
+      'OUTPUT_FOLDER_MISSING',
+      `${target}: the folder ${folder} does not exist; create it first`,
+      target,
+    );
   if (!info.isDirectory()) throw new FileError('OUTPUT_FOLDER_MISSING', `${target}: ${folder} is not a folder`, target);
 }
 
 /** Writes bytes already in memory the same way (replacing any file there). */
 export function writeFileAtomically(target: string, data: string | Uint8Array): Promise<void> {
-  return writeAtomically(target, true, (out) =>
-    new Promise<void>((done, fail) => {
-      out.on('error', fail);
-      out.end(data, () => done());
-    }),
+  return writeAtomically(
+    target,
+    true,
+    (out) =>
+      new Promise<void>((done, fail) => {
+        out.on('error', fail);
+        out.end(data, () => done());
+      }),
   );
 }
 

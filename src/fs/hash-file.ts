@@ -10,7 +10,11 @@ export type HashAlgorithm = 'sha256' | 'sha512';
  * on a par with `openssl dgst` here, where a stream pipeline was about 0.75×
  * (docs/performance.md). Memory is two chunks whatever the file's size.
  */
-export async function hashFile<A extends HashAlgorithm>(path: string, algorithms: readonly A[], reuse?: HashBuffers): Promise<{ size: number; hex: Record<A, string> }> {
+export async function hashFile<A extends HashAlgorithm>(
+  path: string,
+  algorithms: readonly A[],
+  reuse?: HashBuffers,
+): Promise<{ size: number; hex: Record<A, string> }> {
   const handle = await open(path, 'r');
   try {
     const hashes = algorithms.map((a) => [a, createHash(a)] as [A, Hash]);

@@ -57,7 +57,10 @@ parentPort.on('message', (batch) => {
 
 type WorkerAnswer = [number, PoolOutcome | { large: true }][];
 
-export async function hashFilesSha256(files: readonly string[], options: { threads?: number; onDone?: (index: number) => void } = {}): Promise<PoolOutcome[]> {
+export async function hashFilesSha256(
+  files: readonly string[],
+  options: { threads?: number; onDone?: (index: number) => void } = {},
+): Promise<PoolOutcome[]> {
   const results: PoolOutcome[] = new Array(files.length);
   const large: number[] = [];
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), 8, Math.ceil(files.length / BATCH)));
@@ -109,7 +112,8 @@ export async function hashFilesSha256(files: readonly string[], options: { threa
       while (k < large.length) {
         const i = large[k++] as number;
         try {
-          if (!(await stat(files[i] as string)).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
+          if (!(await stat(files[i] as string)).isFile())
+            throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
           const { size, hex } = await hashFile(files[i] as string, ['sha256'], buffers);
           results[i] = { hex: hex.sha256, size };
         } catch (e) {

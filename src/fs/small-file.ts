@@ -11,7 +11,14 @@ import { open } from 'node:fs/promises';
  * between check and read), and read up to the cap only.
  */
 /** Reading small inputs (FILE_*), and writing outputs whole or not at all (OUTPUT_*, src/fs/atomic.ts). */
-export type FileErrorCode = 'FILE_NOT_FOUND' | 'FILE_UNREADABLE' | 'FILE_NOT_REGULAR' | 'FILE_TOO_LARGE' | 'OUTPUT_EXISTS' | 'OUTPUT_UNWRITABLE' | 'OUTPUT_FOLDER_MISSING';
+export type FileErrorCode =
+  | 'FILE_NOT_FOUND'
+  | 'FILE_UNREADABLE'
+  | 'FILE_NOT_REGULAR'
+  | 'FILE_TOO_LARGE'
+  | 'OUTPUT_EXISTS'
+  | 'OUTPUT_UNWRITABLE'
+  | 'OUTPUT_FOLDER_MISSING';
 
 export class FileError extends EvidenceError<FileErrorCode> {
   readonly path: string;
@@ -36,14 +43,29 @@ export async function readSmallFile(path: string, label: string, options: SmallF
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw options.notFound?.(label) ?? new FileError('FILE_NOT_FOUND', `${label}: no such file (${options.what})`, label, e);
-    if (code === 'EISDIR') throw new FileError('FILE_NOT_REGULAR', `${label}: is a directory, not a file (${options.what})`, label, e);
+    if (code === 'ENOENT')
+      throw (
+        options.notFound?.(label) ??
+        new FileError('FILE_NOT_FOUND', `${label}: no such file (${options.what})`, label, e)
+      );
+    if (code === 'EISDIR')
+      throw new FileError('FILE_NOT_REGULAR', `${label}: is a directory, not a file (${options.what})`, label, e);
     throw new FileError('FILE_UNREADABLE', `${label}: cannot be read (${code ?? (e as Error).message})`, label, e);
   }
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new FileError('FILE_NOT_REGULAR', `${label}: not a regular file (${info.isFIFO() ? 'a pipe' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : info.isDirectory() ? 'a directory' : 'a special file'}); ${options.what} must be a file`, label);
-    if (info.size > options.max) throw new FileError('FILE_TOO_LARGE', `${label}: ${info.size} bytes; ${options.what} is at most ${options.max} bytes`, label);
+    if (!info.isFile())
+      throw new FileError(
+        'FILE_NOT_REGULAR',
+        `${label}: not a regular file (${info.isFIFO() ? 'a pipe' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : info.isDirectory() ? 'a directory' : 'a special file'}); ${options.what} must be a file`,
+        label,
+      );
+    if (info.size > options.max)
+      throw new FileError(
+        'FILE_TOO_LARGE',
+        `${label}: ${info.size} bytes; ${options.what} is at most ${options.max} bytes`,
+        label,
+      );
     // One byte more than it has, to see whether it grew since it was checked.
     const buffer = Buffer.alloc(Math.min(options.max + 1, info.size + 1));
     let filled = 0;
@@ -53,14 +75,24 @@ export async function readSmallFile(path: string, label: string, options: SmallF
       filled += bytesRead;
       // More bytes than it had when checked: too large, or changing under us.
       if (filled === buffer.length) {
-        if (filled > options.max) throw new FileError('FILE_TOO_LARGE', `${label}: more than ${options.max} bytes; ${options.what} is at most that`, label);
+        if (filled > options.max)
+          throw new FileError(
+            'FILE_TOO_LARGE',
+            `${label}: more than ${options.max} bytes; ${options.what} is at most that`,
+            label,
+          );
         throw new FileError('FILE_UNREADABLE', `${label}: changed while it was read`, label);
       }
     }
     return buffer.subarray(0, filled);
   } catch (e) {
     if (e instanceof FileError) throw e;
-    throw new FileError('FILE_UNREADABLE', `${label}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, label, e);
+    throw new FileError(
+      'FILE_UNREADABLE',
+      `${label}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      label,
+      e,
+    );
   } finally {
     await handle.close();
   }

@@ -2,7 +2,10 @@ import { PassThrough, type Readable } from 'node:stream';
 
 /** Two readers of one stream, each at its own pace; the source waits for the slower. A reader that is gone (destroyed, or failed) no longer holds it back. */
 export function tee(source: Readable): [PassThrough, PassThrough] {
-  const outs = [new PassThrough({ highWaterMark: 1024 * 1024 }), new PassThrough({ highWaterMark: 1024 * 1024 })] as const;
+  const outs = [
+    new PassThrough({ highWaterMark: 1024 * 1024 }),
+    new PassThrough({ highWaterMark: 1024 * 1024 }),
+  ] as const;
   // A reader not attached yet when the source fails (push's upload starts after a request) must not turn the
   // failure into an uncaught event: the stream keeps its error (`errored`), which its reader's pipeline reports.
   for (const o of outs) o.on('error', () => undefined);
@@ -31,6 +34,9 @@ export function tee(source: Readable): [PassThrough, PassThrough] {
   });
   source.once('error', (e) => outs.forEach((o) => o.destroy(e)));
   // Closed before its end (destroyed without an error): the readers must not wait for more.
-  source.once('close', () => ended || outs.forEach((o) => o.destroyed || o.destroy(new Error('the bundle stopped being read'))));
+  source.once(
+    'close',
+    () => ended || outs.forEach((o) => o.destroyed || o.destroy(new Error('the bundle stopped being read'))),
+  );
   return [outs[0], outs[1]];
 }

@@ -50,7 +50,12 @@ const STANDING_TONE: Record<string, { tone: string; mark: string }> = {
   unavailable: { tone: 'warn', mark: '!' },
   'not-examined': { tone: 'neutral', mark: '–' },
 };
-const TONE_COLOR: Record<string, string> = { pass: COLOR.passed, fail: COLOR.failed, warn: COLOR.medium, neutral: COLOR.skipped };
+const TONE_COLOR: Record<string, string> = {
+  pass: COLOR.passed,
+  fail: COLOR.failed,
+  warn: COLOR.medium,
+  neutral: COLOR.skipped,
+};
 
 /** One cell per release, in publication order: its standing as colour, symbol and word. */
 function standingSection(s: PeriodSummary, ids: IdGen): Safe {
@@ -64,7 +69,10 @@ function standingSection(s: PeriodSummary, ids: IdGen): Safe {
   const d = ids.next('chart-desc');
   // Tags under the cells only when they fit: cut to what a cell holds, escaped, and the prefix all share left out.
   const chars = Math.floor((cell - 4) / (11 * 0.62));
-  const short = shortLabels(s.members.map((m) => chartText(m.id)), Math.max(2, chars));
+  const short = shortLabels(
+    s.members.map((m) => chartText(m.id)),
+    Math.max(2, chars),
+  );
   const cells = s.members.map((m, i) => {
     const st = STANDING_TONE[m.status] ?? { tone: 'neutral', mark: '?' };
     const x = 5 + i * cell;
@@ -73,8 +81,22 @@ function standingSection(s: PeriodSummary, ids: IdGen): Safe {
   const first = s.members[0]?.published.slice(0, 10) ?? '';
   const last = s.members.at(-1)?.published.slice(0, 10) ?? '';
   const axis = `${first}${short.prefix && chars >= 6 ? ` · tags start with “${short.prefix}”` : ''}`;
-  const chart = html`${svgOpen(W, H, t, d, 'Standing of each release, in publication order', `${n} releases: ${Object.entries(s.counts).filter(([k, v]) => k !== 'population' && k !== 'examined' && v > 0).map(([k, v]) => `${v} ${STATUS_WORDS[k as keyof typeof STATUS_WORDS] ?? k}`).join(', ')}`)}${cells}<text x="5" y="78" font-size="12" fill="${COLOR.muted}">${axis}</text><text x="${px(W - 5)}" y="78" text-anchor="end" font-size="12" fill="${COLOR.muted}">${last}</text></svg>`;
-  const rows = (['holds', 'policy-failed', 'not-authentic', 'unsigned', 'missing', 'unavailable', 'not-examined'] as const).filter((k) => s.counts[k] > 0).map((k) => [STATUS_WORDS[k], s.counts[k]]);
+  const chart = html`${svgOpen(
+    W,
+    H,
+    t,
+    d,
+    'Standing of each release, in publication order',
+    `${n} releases: ${Object.entries(s.counts)
+      .filter(([k, v]) => k !== 'population' && k !== 'examined' && v > 0)
+      .map(([k, v]) => `${v} ${STATUS_WORDS[k as keyof typeof STATUS_WORDS] ?? k}`)
+      .join(', ')}`,
+  )}${cells}<text x="5" y="78" font-size="12" fill="${COLOR.muted}">${axis}</text><text x="${px(W - 5)}" y="78" text-anchor="end" font-size="12" fill="${COLOR.muted}">${last}</text></svg>`;
+  const rows = (
+    ['holds', 'policy-failed', 'not-authentic', 'unsigned', 'missing', 'unavailable', 'not-examined'] as const
+  )
+    .filter((k) => s.counts[k] > 0)
+    .map((k) => [STATUS_WORDS[k], s.counts[k]]);
   return html`<section id="standing"><h2>Standing across the period</h2>${figure(chart, dataTable('Releases by standing', ['Standing', 'Releases'], rows), 'Each release of the period, oldest first. ✓ holds; ✗ failed the policy or is not authentic; ? unsigned; ∅ no evidence; ! could not be read; – not in the sample.')}</section>`;
 }
 
@@ -90,7 +112,8 @@ function releasesSection(s: PeriodSummary): Safe {
 }
 
 function controlsSection(s: PeriodSummary): Safe {
-  if (!s.controls.length) return html`<section id="controls"><h2>Controls</h2><p>The policy maps no requirement, rule or cross-check to a control${s.controls.length === 0 ? ' (or no policy was given)' : ''}.</p></section>`;
+  if (!s.controls.length)
+    return html`<section id="controls"><h2>Controls</h2><p>The policy maps no requirement, rule or cross-check to a control${s.controls.length === 0 ? ' (or no policy was given)' : ''}.</p></section>`;
   const examined = s.counts.examined;
   return html`<section id="controls"><h2>Controls (${s.controls.length})</h2>
 <table class="controls"><caption>Each control the policy cites: the evidence that covers it, and in how many of the ${examined} examined releases it held</caption>
@@ -120,7 +143,10 @@ interface Series {
 }
 
 /** A line chart over the releases: one point per release (a gap where it has no figure), each labelled, with a legend. */
-function lineChart(ids: IdGen, o: { title: string; desc: string; labels: string[]; series: Series[]; min?: number; integer?: boolean }): Safe {
+function lineChart(
+  ids: IdGen,
+  o: { title: string; desc: string; labels: string[]; series: Series[]; min?: number; integer?: boolean },
+): Safe {
   // 800 units wide: drawn at full width of the page, its 12-unit text stays readable from a desktop screen down to A4 paper.
   const W = 800;
   const H = 260;
@@ -139,15 +165,21 @@ function lineChart(ids: IdGen, o: { title: string; desc: string; labels: string[
   const d = ids.next('chart-desc');
   const format = o.series[0]?.format ?? String;
   const grid = axisTicks(min, max, format, o.integer).map(
-    (tk) => html`<line x1="${px(left)}" x2="${px(W - right)}" y1="${px(y(tk.value))}" y2="${px(y(tk.value))}" stroke="${COLOR.grid}"/><text class="y-tick" x="${px(left - 8)}" y="${px(y(tk.value) + 4)}" text-anchor="end" font-size="12" fill="${COLOR.muted}">${tk.label}</text>`,
+    (tk) =>
+      html`<line x1="${px(left)}" x2="${px(W - right)}" y1="${px(y(tk.value))}" y2="${px(y(tk.value))}" stroke="${COLOR.grid}"/><text class="y-tick" x="${px(left - 8)}" y="${px(y(tk.value) + 4)}" text-anchor="end" font-size="12" fill="${COLOR.muted}">${tk.label}</text>`,
   );
   // Labels as shown: escaped, the prefix every tag shares said once, each cut to fit, and only as many as fit side by side.
   const LABEL_CHARS = 14;
   const short = shortLabels(o.labels.map(chartText), LABEL_CHARS);
   const widest = Math.max(1, ...short.labels.map((l) => l.length));
   const room = (W - left - right) / (widest * 12 * 0.62 + 16) + 1;
-  const xlabels = labelIndices(n, room).map((i) => html`<text class="x-label" x="${px(x(i))}" y="${px(H - bottom + 18)}" text-anchor="${n > 1 && i === 0 ? 'start' : n > 1 && i === n - 1 ? 'end' : 'middle'}" font-size="12" fill="${COLOR.muted}">${short.labels[i] ?? ''}</text>`);
-  const axisNote = short.prefix ? html`<text x="${px(left)}" y="${px(H - 8)}" font-size="12" fill="${COLOR.muted}">${`Releases (tags start with “${short.prefix}”)`}</text>` : html`<text x="${px(left)}" y="${px(H - 8)}" font-size="12" fill="${COLOR.muted}">Releases</text>`;
+  const xlabels = labelIndices(n, room).map(
+    (i) =>
+      html`<text class="x-label" x="${px(x(i))}" y="${px(H - bottom + 18)}" text-anchor="${n > 1 && i === 0 ? 'start' : n > 1 && i === n - 1 ? 'end' : 'middle'}" font-size="12" fill="${COLOR.muted}">${short.labels[i] ?? ''}</text>`,
+  );
+  const axisNote = short.prefix
+    ? html`<text x="${px(left)}" y="${px(H - 8)}" font-size="12" fill="${COLOR.muted}">${`Releases (tags start with “${short.prefix}”)`}</text>`
+    : html`<text x="${px(left)}" y="${px(H - 8)}" font-size="12" fill="${COLOR.muted}">Releases</text>`;
   const lines = o.series.map((sr) => {
     const segments: string[] = [];
     let current: string[] = [];
@@ -160,32 +192,115 @@ function lineChart(ids: IdGen, o: { title: string; desc: string; labels: string[
     if (current.length) segments.push(current.join(' '));
     return html`<g class="series" data-series="${chartText(sr.name)}">${segments.map((p) => html`<polyline points="${p}" fill="none" stroke="${sr.color}" stroke-width="2.5"${sr.dash ? html` stroke-dasharray="${sr.dash}"` : ''}/>`)}${sr.values.map((v, i) => (v === null ? '' : html`<circle cx="${px(x(i))}" cy="${px(y(v))}" r="3.5" fill="${sr.color}"><title>${chartText(`${o.labels[i] ?? ''}: ${sr.name} ${sr.format(v)}`)}</title></circle>`))}</g>`;
   });
-  const legend = o.series.map((sr, i) => html`<g><line x1="${px(left + i * 220)}" x2="${px(left + i * 220 + 22)}" y1="12" y2="12" stroke="${sr.color}" stroke-width="3"${sr.dash ? html` stroke-dasharray="${sr.dash}"` : ''}/><text x="${px(left + i * 220 + 30)}" y="16" font-size="13" fill="${COLOR.text}">${chartText(sr.name)}</text></g>`);
+  const legend = o.series.map(
+    (sr, i) =>
+      html`<g><line x1="${px(left + i * 220)}" x2="${px(left + i * 220 + 22)}" y1="12" y2="12" stroke="${sr.color}" stroke-width="3"${sr.dash ? html` stroke-dasharray="${sr.dash}"` : ''}/><text x="${px(left + i * 220 + 30)}" y="16" font-size="13" fill="${COLOR.text}">${chartText(sr.name)}</text></g>`,
+  );
   return html`${svgOpen(W, H, t, d, o.title, o.desc)}${grid}${xlabels}${axisNote}${lines}${legend}</svg>`;
 }
 
 function trendsSection(s: PeriodSummary, ids: IdGen): Safe {
   const t: TrendPoint[] = s.trends;
-  if (!t.length) return html`<section id="trends"><h2>Trends</h2><p>No examined release had evidence whose figures could be read.</p></section>`;
+  if (!t.length)
+    return html`<section id="trends"><h2>Trends</h2><p>No examined release had evidence whose figures could be read.</p></section>`;
   const labels = t.map((p) => p.id + (p.unverified ? '*' : ''));
   const int = (v: number): string => String(Math.round(v));
   const charts: Safe[] = [];
-  const table = (caption: string, head: string[], pick: (p: TrendPoint) => string[]): Safe => dataTable(caption, ['Release', ...head], t.map((p) => [labels[t.indexOf(p)], ...pick(p)]));
+  const table = (caption: string, head: string[], pick: (p: TrendPoint) => string[]): Safe =>
+    dataTable(
+      caption,
+      ['Release', ...head],
+      t.map((p) => [labels[t.indexOf(p)], ...pick(p)]),
+    );
   const has = (f: (p: TrendPoint) => number | null): boolean => t.some((p) => f(p) !== null);
   const show = (v: number | null, f: (v: number) => string): string => (v === null ? '–' : f(v));
   if (has((p) => p.tests)) {
-    charts.push(figure(lineChart(ids, { title: 'Tests per release', desc: 'Test cases run and failed (or errored) in each release', labels, integer: true, series: [{ name: 'tests', color: COLOR.passed, values: t.map((p) => p.tests), format: int }, { name: 'failed or errored', color: COLOR.failed, values: t.map((p) => p.testsFailed), format: int, dash: '6 3' }] }), table('Tests per release', ['Tests', 'Failed'], (p) => [show(p.tests, int), show(p.testsFailed, int)]), 'Tests: from each release\'s JUnit reports.'));
+    charts.push(
+      figure(
+        lineChart(ids, {
+          title: 'Tests per release',
+          desc: 'Test cases run and failed (or errored) in each release',
+          labels,
+          integer: true,
+          series: [
+            { name: 'tests', color: COLOR.passed, values: t.map((p) => p.tests), format: int },
+            {
+              name: 'failed or errored',
+              color: COLOR.failed,
+              values: t.map((p) => p.testsFailed),
+              format: int,
+              dash: '6 3',
+            },
+          ],
+        }),
+        table('Tests per release', ['Tests', 'Failed'], (p) => [show(p.tests, int), show(p.testsFailed, int)]),
+        "Tests: from each release's JUnit reports.",
+      ),
+    );
   }
   if (has((p) => p.findingsCritical)) {
-    charts.push(figure(lineChart(ids, { title: 'Findings per release', desc: 'Critical and high findings of the scans in each release', labels, integer: true, series: [{ name: 'critical', color: COLOR.critical, values: t.map((p) => p.findingsCritical), format: int }, { name: 'high', color: COLOR.high, values: t.map((p) => p.findingsHigh), format: int, dash: '6 3' }] }), table('Findings per release', ['Critical', 'High'], (p) => [show(p.findingsCritical, int), show(p.findingsHigh, int)]), 'Findings: from each release\'s SARIF.'));
+    charts.push(
+      figure(
+        lineChart(ids, {
+          title: 'Findings per release',
+          desc: 'Critical and high findings of the scans in each release',
+          labels,
+          integer: true,
+          series: [
+            { name: 'critical', color: COLOR.critical, values: t.map((p) => p.findingsCritical), format: int },
+            { name: 'high', color: COLOR.high, values: t.map((p) => p.findingsHigh), format: int, dash: '6 3' },
+          ],
+        }),
+        table('Findings per release', ['Critical', 'High'], (p) => [
+          show(p.findingsCritical, int),
+          show(p.findingsHigh, int),
+        ]),
+        "Findings: from each release's SARIF.",
+      ),
+    );
   }
   if (has((p) => p.leadTimeMedianSeconds) || has((p) => p.deploymentsPerDay)) {
     const h = (v: number): string => `${(v / 3600).toFixed(1)} h`;
-    charts.push(figure(lineChart(ids, { title: 'Lead time for changes', desc: 'Median lead time for changes (DORA) at each release', labels, series: [{ name: 'median lead time', color: COLOR.accent, values: t.map((p) => p.leadTimeMedianSeconds), format: h }] }), table('DORA figures per release', ['Lead time', 'Deploys/day', 'Change failure rate', 'Time to restore'], (p) => [show(p.leadTimeMedianSeconds, h), show(p.deploymentsPerDay, (v) => v.toFixed(2)), show(p.changeFailureRate, (v) => `${(v * 100).toFixed(0)}%`), show(p.timeToRestoreMedianSeconds, h)]), 'DORA: the figures each release collected.'));
+    charts.push(
+      figure(
+        lineChart(ids, {
+          title: 'Lead time for changes',
+          desc: 'Median lead time for changes (DORA) at each release',
+          labels,
+          series: [
+            { name: 'median lead time', color: COLOR.accent, values: t.map((p) => p.leadTimeMedianSeconds), format: h },
+          ],
+        }),
+        table(
+          'DORA figures per release',
+          ['Lead time', 'Deploys/day', 'Change failure rate', 'Time to restore'],
+          (p) => [
+            show(p.leadTimeMedianSeconds, h),
+            show(p.deploymentsPerDay, (v) => v.toFixed(2)),
+            show(p.changeFailureRate, (v) => `${(v * 100).toFixed(0)}%`),
+            show(p.timeToRestoreMedianSeconds, h),
+          ],
+        ),
+        'DORA: the figures each release collected.',
+      ),
+    );
   }
   if (has((p) => p.sloBudgetRemaining)) {
     const pc = (v: number): string => `${(v * 100).toFixed(0)}%`;
-    charts.push(figure(lineChart(ids, { title: 'Error budget left', desc: 'The smallest error budget left among the SLOs at each release', labels, series: [{ name: 'least budget left', color: COLOR.medium, values: t.map((p) => p.sloBudgetRemaining), format: pc }] }), table('Error budget per release', ['Least budget left'], (p) => [show(p.sloBudgetRemaining, pc)]), 'SLOs: from each release\'s Prometheus snapshot.'));
+    charts.push(
+      figure(
+        lineChart(ids, {
+          title: 'Error budget left',
+          desc: 'The smallest error budget left among the SLOs at each release',
+          labels,
+          series: [
+            { name: 'least budget left', color: COLOR.medium, values: t.map((p) => p.sloBudgetRemaining), format: pc },
+          ],
+        }),
+        table('Error budget per release', ['Least budget left'], (p) => [show(p.sloBudgetRemaining, pc)]),
+        "SLOs: from each release's Prometheus snapshot.",
+      ),
+    );
   }
   return html`<section id="trends"><h2>Trends</h2>${charts}${t.some((p) => p.unverified) ? html`<p class="note">* unverified: the bundle's own figures, its signature not verified.</p>` : ''}</section>`;
 }

@@ -29,22 +29,52 @@ export const VERDICT_WORDS: Record<PeriodSummary['verdict'], string> = {
 
 /** The headline: a sample that holds is never called the whole population holding. */
 export function verdictWords(s: PeriodSummary): string {
-  if (s.verdict === 'holds' && s.counts['not-examined'] > 0) return `EVERY EXAMINED RELEASE HOLDS (${s.counts.examined} of ${s.counts.population}, a sample)`;
+  if (s.verdict === 'holds' && s.counts['not-examined'] > 0)
+    return `EVERY EXAMINED RELEASE HOLDS (${s.counts.examined} of ${s.counts.population}, a sample)`;
   return VERDICT_WORDS[s.verdict];
 }
 
 export function sourceLine(r: AuditReport): string {
   const s = r.source;
-  return s.type === 'github' ? `GitHub releases of ${s.repository}` : s.type === 'oci' ? `tags of ${s.repository}` : s.path;
+  return s.type === 'github'
+    ? `GitHub releases of ${s.repository}`
+    : s.type === 'oci'
+      ? `tags of ${s.repository}`
+      : s.path;
 }
 
 /** The answers for one release, as words. */
 export function answers(m: PeriodMember): { authentic: string; policy: string; evidence: string } {
   const a = m.report?.assessment;
   if (!m.sampled) return { authentic: '–', policy: '–', evidence: '–' };
-  const authentic = m.status === 'unsigned' ? 'unsigned' : m.status === 'missing' ? 'no evidence' : m.status === 'unavailable' ? 'unavailable' : !a ? 'not authentic' : a.authenticity.status === 'authentic' ? `authentic (${a.authenticity.method})` : a.authenticity.status === 'not-checked' ? 'not checked' : 'NOT AUTHENTIC';
-  const policy = !a ? 'not evaluated' : a.policy.status === 'satisfied' ? 'holds' : a.policy.status === 'failed' ? 'FAILED' : 'not evaluated';
-  const evidence = !a ? 'unknown' : a.evidence.status === 'clean' ? 'clean' : a.evidence.status === 'concerns' ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}${a.evidence.unverified ? ' (unverified)' : ''}` : 'unknown';
+  const authentic =
+    m.status === 'unsigned'
+      ? 'unsigned'
+      : m.status === 'missing'
+        ? 'no evidence'
+        : m.status === 'unavailable'
+          ? 'unavailable'
+          : !a
+            ? 'not authentic'
+            : a.authenticity.status === 'authentic'
+              ? `authentic (${a.authenticity.method})`
+              : a.authenticity.status === 'not-checked'
+                ? 'not checked'
+                : 'NOT AUTHENTIC';
+  const policy = !a
+    ? 'not evaluated'
+    : a.policy.status === 'satisfied'
+      ? 'holds'
+      : a.policy.status === 'failed'
+        ? 'FAILED'
+        : 'not evaluated';
+  const evidence = !a
+    ? 'unknown'
+    : a.evidence.status === 'clean'
+      ? 'clean'
+      : a.evidence.status === 'concerns'
+        ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}${a.evidence.unverified ? ' (unverified)' : ''}`
+        : 'unknown';
   return { authentic, policy, evidence };
 }
 
@@ -70,7 +100,9 @@ export function formatAuditText(r: AuditReport): string {
   // Lines are built from untrusted values (tags, reasons, control titles from a policy): each line is escaped whole.
   const out: string[] = [];
   out.push(`${verdictWords(s)}: ${sourceLine(r)}, ${s.period.since} … ${s.period.until}`);
-  out.push(`population: ${s.counts.population} release${s.counts.population === 1 ? '' : 's'}; examined ${s.counts.examined}${s.sample ? ` (sample of ${s.sample.size}, seed ${JSON.stringify(s.sample.seed)}: ${s.sample.method})` : ''}`);
+  out.push(
+    `population: ${s.counts.population} release${s.counts.population === 1 ? '' : 's'}; examined ${s.counts.examined}${s.sample ? ` (sample of ${s.sample.size}, seed ${JSON.stringify(s.sample.seed)}: ${s.sample.method})` : ''}`,
+  );
   if (s.product) out.push(`product: ${productLine(s.product)}`);
   out.push(`standing: ${countsLine(s.counts)}`);
   out.push(`policy: ${r.policy ? `${r.policy.path} (${r.policy.digest})` : 'none given: authenticity only'}`);
@@ -81,7 +113,11 @@ export function formatAuditText(r: AuditReport): string {
   });
   const head = ['RELEASE', 'PUBLISHED', 'STANDING', 'AUTHENTIC', 'POLICY', 'EVIDENCE'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
   out.push(line(head), ...rows.map(line));
   const why = s.members.filter((m) => m.status !== 'holds' && m.status !== 'not-examined');
   if (why.length) {
@@ -92,7 +128,9 @@ export function formatAuditText(r: AuditReport): string {
     out.push('', `controls (over ${s.counts.examined} examined release${s.counts.examined === 1 ? '' : 's'}):`);
     for (const c of s.controls) {
       out.push(`  ${c.id}${c.title ? ` — ${c.title}` : ''}`);
-      out.push(`    ${controlTally(c)}; evidence: ${c.kinds.join(', ') || 'none named'}; by ${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')}`);
+      out.push(
+        `    ${controlTally(c)}; evidence: ${c.kinds.join(', ') || 'none named'}; by ${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')}`,
+      );
       for (const m of c.missing) out.push(`    missing: ${m.what} (in ${m.releases.join(', ')})`);
     }
   }
@@ -100,17 +138,46 @@ export function formatAuditText(r: AuditReport): string {
     out.push('', 'waivers:');
     for (const w of s.waivers) {
       out.push(`  ${w.rule} until ${w.expires}${w.expiredInPeriod ? ' (EXPIRED inside the period)' : ''}: ${w.reason}`);
-      out.push(`    waived a failure in ${w.waivedIn.length ? w.waivedIn.join(', ') : 'no release'}${w.failedAfterExpiryIn.length ? `; failed after it expired in ${w.failedAfterExpiryIn.join(', ')}` : ''}`);
+      out.push(
+        `    waived a failure in ${w.waivedIn.length ? w.waivedIn.join(', ') : 'no release'}${w.failedAfterExpiryIn.length ? `; failed after it expired in ${w.failedAfterExpiryIn.join(', ')}` : ''}`,
+      );
     }
   }
   if (s.trends.length) {
     out.push('', 'trends:');
-    const trows = s.trends.map((t) => [t.id + (t.unverified ? '*' : ''), day(t.published), fmt(t.tests), fmt(t.testsFailed), fmt(t.findingsCritical), fmt(t.findingsHigh), fmt(t.deploymentsPerDay, 2), hours(t.leadTimeMedianSeconds), pct(t.changeFailureRate), pct(t.sloBudgetRemaining)]);
-    const th = ['RELEASE', 'PUBLISHED', 'TESTS', 'FAILED', 'CRITICAL', 'HIGH', 'DEPLOYS/DAY', 'LEAD TIME', 'CFR', 'SLO BUDGET'];
+    const trows = s.trends.map((t) => [
+      t.id + (t.unverified ? '*' : ''),
+      day(t.published),
+      fmt(t.tests),
+      fmt(t.testsFailed),
+      fmt(t.findingsCritical),
+      fmt(t.findingsHigh),
+      fmt(t.deploymentsPerDay, 2),
+      hours(t.leadTimeMedianSeconds),
+      pct(t.changeFailureRate),
+      pct(t.sloBudgetRemaining),
+    ]);
+    const th = [
+      'RELEASE',
+      'PUBLISHED',
+      'TESTS',
+      'FAILED',
+      'CRITICAL',
+      'HIGH',
+      'DEPLOYS/DAY',
+      'LEAD TIME',
+      'CFR',
+      'SLO BUDGET',
+    ];
     const tw = th.map((h, i) => Math.max(h.length, ...trows.map((row) => (row[i] as string).length)));
-    const tl = (cells: string[]): string => cells.map((c, i) => c.padEnd(tw[i] as number)).join('  ').trimEnd();
+    const tl = (cells: string[]): string =>
+      cells
+        .map((c, i) => c.padEnd(tw[i] as number))
+        .join('  ')
+        .trimEnd();
     out.push(tl(th), ...trows.map(tl));
-    if (s.trends.some((t) => t.unverified)) out.push('* figures as the bundle claims them: its signature was not verified');
+    if (s.trends.some((t) => t.unverified))
+      out.push('* figures as the bundle claims them: its signature was not verified');
   }
   return `${out.map(escapeValue).join('\n')}\n`;
 }
@@ -120,9 +187,13 @@ export function formatAuditMarkdown(r: AuditReport): string {
   const out: string[] = [];
   out.push(`# Audit of ${md(sourceLine(r))}, ${md(s.period.since)} to ${md(s.period.until)}`, '');
   out.push(`**${md(verdictWords(s))}.** ${md(countsLine(s.counts))}.`, '');
-  out.push(`- Population: ${s.counts.population} releases; examined: ${s.counts.examined}${s.sample ? ` (a sample of ${s.sample.size}, seed ${code(s.sample.seed)}; ${md(s.sample.method)})` : ''}`);
+  out.push(
+    `- Population: ${s.counts.population} releases; examined: ${s.counts.examined}${s.sample ? ` (a sample of ${s.sample.size}, seed ${code(s.sample.seed)}; ${md(s.sample.method)})` : ''}`,
+  );
   if (s.product) out.push(`- Product: ${md(productLine(s.product))}`);
-  out.push(`- Policy: ${r.policy ? `${code(r.policy.path)} (${code(r.policy.digest)})` : 'none given: authenticity only'}`);
+  out.push(
+    `- Policy: ${r.policy ? `${code(r.policy.path)} (${code(r.policy.digest)})` : 'none given: authenticity only'}`,
+  );
   out.push(`- Generated: ${md(r.generatedAt)}`, '');
   out.push('## Releases', '');
   out.push(
@@ -130,7 +201,15 @@ export function formatAuditMarkdown(r: AuditReport): string {
       ['Release', 'Published', 'Standing', 'Authentic', 'Policy', 'Evidence', 'Bundle'],
       s.members.map((m) => {
         const a = answers(m);
-        return [code(m.id), md(day(m.published)), md(STATUS_WORDS[m.status]), md(a.authentic), md(a.policy), md(a.evidence), m.evidence.bundle?.digest ? code(m.evidence.bundle.digest) : '–'];
+        return [
+          code(m.id),
+          md(day(m.published)),
+          md(STATUS_WORDS[m.status]),
+          md(a.authentic),
+          md(a.policy),
+          md(a.evidence),
+          m.evidence.bundle?.digest ? code(m.evidence.bundle.digest) : '–',
+        ];
       }),
     ),
     '',
@@ -145,10 +224,21 @@ export function formatAuditMarkdown(r: AuditReport): string {
     out.push('## Controls', '');
     out.push(
       table(
-        ['Control', 'Title', 'Held', 'Partly shown', 'Not shown', 'Failed', 'Not evaluated', 'Evidence', 'Failed in', 'Missing'],
+        [
+          'Control',
+          'Title',
+          'Held',
+          'Partly shown',
+          'Not shown',
+          'Failed',
+          'Not evaluated',
+          'Evidence',
+          'Failed in',
+          'Missing',
+        ],
         s.controls.map((c) => [
           code(c.id),
-          md(c.title ?? '(the policy\'s own)'),
+          md(c.title ?? "(the policy's own)"),
           `${c.held + c.waived}${c.waived ? ` (${c.waived} waived)` : ''}`,
           String(c.partlyShown),
           String(c.notShown),
@@ -164,11 +254,52 @@ export function formatAuditMarkdown(r: AuditReport): string {
   }
   if (s.waivers.length) {
     out.push('## Waivers', '');
-    out.push(table(['Rule', 'Expires', 'Expired in the period', 'Waived in', 'Failed after expiry in', 'Reason'], s.waivers.map((w) => [code(w.rule), md(w.expires), w.expiredInPeriod ? '**yes**' : 'no', md(w.waivedIn.join(', ') || '–'), md(w.failedAfterExpiryIn.join(', ') || '–'), md(w.reason)])), '');
+    out.push(
+      table(
+        ['Rule', 'Expires', 'Expired in the period', 'Waived in', 'Failed after expiry in', 'Reason'],
+        s.waivers.map((w) => [
+          code(w.rule),
+          md(w.expires),
+          w.expiredInPeriod ? '**yes**' : 'no',
+          md(w.waivedIn.join(', ') || '–'),
+          md(w.failedAfterExpiryIn.join(', ') || '–'),
+          md(w.reason),
+        ]),
+      ),
+      '',
+    );
   }
   if (s.trends.length) {
     out.push('## Trends', '');
-    out.push(table(['Release', 'Published', 'Tests', 'Failed', 'Critical', 'High', 'Deploys/day', 'Lead time (median)', 'Change failure rate', 'Least SLO budget left'], s.trends.map((t) => [code(t.id) + (t.unverified ? ' (unverified)' : ''), md(day(t.published)), fmt(t.tests), fmt(t.testsFailed), fmt(t.findingsCritical), fmt(t.findingsHigh), fmt(t.deploymentsPerDay, 2), hours(t.leadTimeMedianSeconds), pct(t.changeFailureRate), pct(t.sloBudgetRemaining)])), '');
+    out.push(
+      table(
+        [
+          'Release',
+          'Published',
+          'Tests',
+          'Failed',
+          'Critical',
+          'High',
+          'Deploys/day',
+          'Lead time (median)',
+          'Change failure rate',
+          'Least SLO budget left',
+        ],
+        s.trends.map((t) => [
+          code(t.id) + (t.unverified ? ' (unverified)' : ''),
+          md(day(t.published)),
+          fmt(t.tests),
+          fmt(t.testsFailed),
+          fmt(t.findingsCritical),
+          fmt(t.findingsHigh),
+          fmt(t.deploymentsPerDay, 2),
+          hours(t.leadTimeMedianSeconds),
+          pct(t.changeFailureRate),
+          pct(t.sloBudgetRemaining),
+        ]),
+      ),
+      '',
+    );
   }
   return `${out.join('\n')}\n`;
 }

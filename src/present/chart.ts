@@ -24,7 +24,12 @@ export function chartText(s: string): string {
  * the middle tick sits on a whole number or is left out, so no label says
  * more than its position.
  */
-export function axisTicks(min: number, max: number, format: (v: number) => string, integer = false): { value: number; label: string }[] {
+export function axisTicks(
+  min: number,
+  max: number,
+  format: (v: number) => string,
+  integer = false,
+): { value: number; label: string }[] {
   const candidates = max - min > 0 ? [min, min + (max - min) / 2, max] : [min];
   const out: { value: number; label: string }[] = [];
   for (const raw of candidates) {
@@ -47,7 +52,9 @@ export function labelIndices(n: number, room: number): number[] {
   if (n <= fit) return Array.from({ length: n }, (_, i) => i);
   // The smallest step that fits, or a little larger when that one lands on the last label exactly.
   const least = Math.ceil((n - 1) / (fit - 1));
-  const even = Array.from({ length: least + 1 }, (_, k) => least + k).find((st) => (n - 1) % st === 0 && st <= least * 1.5);
+  const even = Array.from({ length: least + 1 }, (_, k) => least + k).find(
+    (st) => (n - 1) % st === 0 && st <= least * 1.5,
+  );
   const step = even ?? least;
   const out: number[] = [];
   for (let i = 0; i < n; i += step) out.push(i);

@@ -1,5 +1,13 @@
 import { escapeValue } from './terminal.js';
-import { LEVELS, SEVERITIES, TEST_COUNTS, type Change, type DiffBundleInfo, type DiffComponent, type DiffResult } from '../diff/result.js';
+import {
+  LEVELS,
+  SEVERITIES,
+  TEST_COUNTS,
+  type Change,
+  type DiffBundleInfo,
+  type DiffComponent,
+  type DiffResult,
+} from '../diff/result.js';
 
 /**
  * `evidence diff` for people: one section per area, `+` for what the new
@@ -15,7 +23,9 @@ export function formatDiff(r: DiffResult): string {
     `     ${checkedLine(r.new.checked)}`,
   ];
   if (r.old.checked.authenticity !== 'authentic' || r.new.checked.authenticity !== 'authentic') {
-    lines.push('note: what follows compares what the bundles claim; a side whose signature was not verified is not shown to be authentic');
+    lines.push(
+      'note: what follows compares what the bundles claim; a side whose signature was not verified is not shown to be authentic',
+    );
   }
   const section = (title: string, body: string[]): void => {
     lines.push('', title, ...(body.length ? body : ['  no change']));
@@ -31,31 +41,54 @@ export function formatDiff(r: DiffResult): string {
 
   const v = r.vulnerabilities;
   if (present(v.results)) {
-    section('Findings (SARIF)', table([
-      ['results', v.results, count],
-      ...SEVERITIES.map((k): Row => [`severity ${k}`, v.severities[k], count]),
-      ...LEVELS.map((k): Row => [`level ${k}`, v.levels[k], count]),
-    ]));
+    section(
+      'Findings (SARIF)',
+      table([
+        ['results', v.results, count],
+        ...SEVERITIES.map((k): Row => [`severity ${k}`, v.severities[k], count]),
+        ...LEVELS.map((k): Row => [`level ${k}`, v.levels[k], count]),
+      ]),
+    );
   }
   if (v.rules.added.length || v.rules.removed.length) {
-    section(`Finding rules (+${v.rules.added.length} -${v.rules.removed.length})`, [...v.rules.added.map((id) => `  + ${id}`), ...v.rules.removed.map((id) => `  - ${id}`)]);
+    section(`Finding rules (+${v.rules.added.length} -${v.rules.removed.length})`, [
+      ...v.rules.added.map((id) => `  + ${id}`),
+      ...v.rules.removed.map((id) => `  - ${id}`),
+    ]);
   }
   if (present(r.tests.tests)) section('Tests (JUnit)', table(TEST_COUNTS.map((k): Row => [k, r.tests[k], count])));
   if (present(r.coverage.lines) || present(r.coverage.branches)) {
-    section('Coverage', table([['lines', r.coverage.lines, percent], ['branches', r.coverage.branches, percent]]));
+    section(
+      'Coverage',
+      table([
+        ['lines', r.coverage.lines, percent],
+        ['branches', r.coverage.branches, percent],
+      ]),
+    );
   }
   const slos = Object.entries(r.slo);
   if (slos.length) {
-    section('SLOs', table(slos.flatMap(([name, s]): Row[] => [[`${name} SLI`, s.sli, percent3], [`${name} error budget left`, s.errorBudgetRemaining, percent]])));
+    section(
+      'SLOs',
+      table(
+        slos.flatMap(([name, s]): Row[] => [
+          [`${name} SLI`, s.sli, percent3],
+          [`${name} error budget left`, s.errorBudgetRemaining, percent],
+        ]),
+      ),
+    );
   }
   const d = r.dora;
   if (Object.values(d).some(present)) {
-    section('DORA', table([
-      ['deployments per day', d.deploymentsPerDay, decimal],
-      ['lead time (median)', d.leadTimeMedianSeconds, hours],
-      ['change failure rate', d.changeFailureRate, percent],
-      ['time to restore (median)', d.timeToRestoreMedianSeconds, hours],
-    ]));
+    section(
+      'DORA',
+      table([
+        ['deployments per day', d.deploymentsPerDay, decimal],
+        ['lead time (median)', d.leadTimeMedianSeconds, hours],
+        ['change failure rate', d.changeFailureRate, percent],
+        ['time to restore (median)', d.timeToRestoreMedianSeconds, hours],
+      ]),
+    );
   }
 
   const e = r.entries;
@@ -64,7 +97,10 @@ export function formatDiff(r: DiffResult): string {
     ...e.removed.map((p) => `  - ${p}`),
     ...e.changed.map((p) => `  ~ ${p}`),
   ]);
-  section('Subjects', [...r.subjects.added.map((s) => `  + ${s.name}  ${s.digest}`), ...r.subjects.removed.map((s) => `  - ${s.name}  ${s.digest}`)]);
+  section('Subjects', [
+    ...r.subjects.added.map((s) => `  + ${s.name}  ${s.digest}`),
+    ...r.subjects.removed.map((s) => `  - ${s.name}  ${s.digest}`),
+  ]);
   if (r.warnings.length) lines.push('', 'Warnings', ...r.warnings.map((w) => `  ! ${w}`));
   return `${lines.map(escapeValue).join('\n')}\n`;
 }
@@ -92,9 +128,18 @@ const signed = (x: number, s: string): string => (x > 0 ? `+${s}` : x < 0 ? `-${
 
 const count: Unit = { value: (x) => String(x), delta: (x) => signed(x, String(Math.abs(x))) };
 const decimal: Unit = { value: (x) => x.toFixed(2), delta: (x) => signed(x, Math.abs(x).toFixed(2)) };
-const percent: Unit = { value: (x) => `${(x * 100).toFixed(1)}%`, delta: (x) => signed(x, `${(Math.abs(x) * 100).toFixed(1)} pp`) };
-const percent3: Unit = { value: (x) => `${(x * 100).toFixed(3)}%`, delta: (x) => signed(x, `${(Math.abs(x) * 100).toFixed(3)} pp`) };
-const hours: Unit = { value: (x) => `${(x / 3600).toFixed(1)} h`, delta: (x) => signed(x, `${(Math.abs(x) / 3600).toFixed(1)} h`) };
+const percent: Unit = {
+  value: (x) => `${(x * 100).toFixed(1)}%`,
+  delta: (x) => signed(x, `${(Math.abs(x) * 100).toFixed(1)} pp`),
+};
+const percent3: Unit = {
+  value: (x) => `${(x * 100).toFixed(3)}%`,
+  delta: (x) => signed(x, `${(Math.abs(x) * 100).toFixed(3)} pp`),
+};
+const hours: Unit = {
+  value: (x) => `${(x / 3600).toFixed(1)} h`,
+  delta: (x) => signed(x, `${(Math.abs(x) / 3600).toFixed(1)} h`),
+};
 
 type Row = [string, Change, Unit];
 
@@ -107,5 +152,7 @@ function table(rows: Row[]): string[] {
   ]);
   const width = (i: number): number => Math.max(...cells.map((r) => (r[i] ?? '').length));
   const [w0, w1, w2] = [width(0), width(1), width(2)];
-  return cells.map(([label = '', o = '', n = '', d = '']) => `  ${label.padEnd(w0)}  ${o.padStart(w1)} → ${n.padStart(w2)}  ${d}`.trimEnd());
+  return cells.map(([label = '', o = '', n = '', d = '']) =>
+    `  ${label.padEnd(w0)}  ${o.padStart(w1)} → ${n.padStart(w2)}  ${d}`.trimEnd(),
+  );
 }

@@ -165,11 +165,26 @@ function verdictSection(input: AuditReportInput, verdict: ReturnType<typeof verd
   const count = (s: string): number => checks.filter((c) => c === s).length;
   const a = verdict.assessment;
   const mark = { pass: '✓', warn: '!', fail: '✗' }[verdict.tone];
-  const answer = (tone: 'pass' | 'warn' | 'fail' | 'neutral', word: string): Safe => html`<span class="badge ${tone}">${word}</span>`;
+  const answer = (tone: 'pass' | 'warn' | 'fail' | 'neutral', word: string): Safe =>
+    html`<span class="badge ${tone}">${word}</span>`;
   const authentic =
-    a.authenticity.status === 'authentic' ? answer('pass', a.authenticity.method === 'key' ? 'Yes, signed with a key' : 'Yes, signer identity checked') : a.authenticity.status === 'not-checked' ? answer('warn', 'Not checked: integrity only') : answer('fail', 'No: verification failed');
-  const policy = a.policy.status === 'satisfied' ? answer('pass', 'Satisfied') : a.policy.status === 'failed' ? answer('fail', 'Not satisfied') : answer('neutral', 'Not evaluated');
-  const evidence = a.evidence.status === 'clean' ? answer('pass', 'No concerns') : a.evidence.status === 'concerns' ? answer('warn', `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}`) : answer('neutral', 'Not assessed');
+    a.authenticity.status === 'authentic'
+      ? answer('pass', a.authenticity.method === 'key' ? 'Yes, signed with a key' : 'Yes, signer identity checked')
+      : a.authenticity.status === 'not-checked'
+        ? answer('warn', 'Not checked: integrity only')
+        : answer('fail', 'No: verification failed');
+  const policy =
+    a.policy.status === 'satisfied'
+      ? answer('pass', 'Satisfied')
+      : a.policy.status === 'failed'
+        ? answer('fail', 'Not satisfied')
+        : answer('neutral', 'Not evaluated');
+  const evidence =
+    a.evidence.status === 'clean'
+      ? answer('pass', 'No concerns')
+      : a.evidence.status === 'concerns'
+        ? answer('warn', `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}`)
+        : answer('neutral', 'Not assessed');
   const findings = a.evidence.findings.length
     ? html`<ul class="findings">${a.evidence.findings.map((f) => html`<li><code>${f.path}</code>: ${f.message} <span class="code">${f.code}</span></li>`)}</ul>`
     : '';
@@ -205,7 +220,10 @@ function bundleSection(input: AuditReportInput): Safe {
   rows.push(['Size', formatBytes(b.size)]);
   if (b.digest) rows.push(['Bundle digest', code(b.digest)]);
   if (b.manifestDigest) rows.push(['Manifest digest', code(b.manifestDigest)]);
-  rows.push(['Contents', `${input.entries.length} evidence entries, ${input.subjects.length} release subject${input.subjects.length === 1 ? '' : 's'}`]);
+  rows.push([
+    'Contents',
+    `${input.entries.length} evidence entries, ${input.subjects.length} release subject${input.subjects.length === 1 ? '' : 's'}`,
+  ]);
   return html`
 <section class="card" aria-labelledby="h-bundle">
   <h2 id="h-bundle">Bundle</h2>
@@ -223,16 +241,29 @@ function signatureSection(s: SignatureInfo | undefined, mode: string): Safe {
       rows.push(['Signer identity', code(s.identity ?? '?')], ['OIDC issuer', code(s.issuer ?? '?')]);
       const c = s.claims ?? {};
       if (c.buildSignerUri && c.buildSignerUri !== s.identity) rows.push(['Workflow', code(c.buildSignerUri)]);
-      if (c.sourceRepositoryUri) rows.push(['Repository', `${c.sourceRepositoryUri}${c.sourceRepositoryRef ? ` (${c.sourceRepositoryRef})` : ''}`]);
+      if (c.sourceRepositoryUri)
+        rows.push([
+          'Repository',
+          `${c.sourceRepositoryUri}${c.sourceRepositoryRef ? ` (${c.sourceRepositoryRef})` : ''}`,
+        ]);
       if (c.sourceRepositoryDigest) rows.push(['Signed at commit', code(c.sourceRepositoryDigest)]);
-      if (c.buildTrigger) rows.push(['Trigger', `${c.buildTrigger}${c.runnerEnvironment ? ` on ${c.runnerEnvironment} runner` : ''}`]);
+      if (c.buildTrigger)
+        rows.push(['Trigger', `${c.buildTrigger}${c.runnerEnvironment ? ` on ${c.runnerEnvironment} runner` : ''}`]);
     } else {
       rows.push(['Signing key', s.key ?? '(no matching key)'], ['Key hint', s.keyHint ?? 'none']);
     }
     if (!s.tlog.length) rows.push(['Rekor entry', 'none']);
-    for (const t of s.tlog) rows.push(['Rekor entry', html`#${t.logIndex}${t.integratedTime ? html`<br><span class="sub">integrated ${t.integratedTime}${t.timeVerified ? ' (time verified)' : ''}</span>` : ''}`]);
+    for (const t of s.tlog)
+      rows.push([
+        'Rekor entry',
+        html`#${t.logIndex}${t.integratedTime ? html`<br><span class="sub">integrated ${t.integratedTime}${t.timeVerified ? ' (time verified)' : ''}</span>` : ''}`,
+      ]);
     for (const t of s.timestamps) rows.push(['Timestamp (TSA)', `${t.time}${t.verified ? ' (verified)' : ''}`]);
-    if (s.trustedRoot) rows.push(['Trust root', html`${code(s.trustedRoot.source)}${s.trustedRoot.date ? html`<br><span class="sub">newest key from ${s.trustedRoot.date}</span>` : ''}`]);
+    if (s.trustedRoot)
+      rows.push([
+        'Trust root',
+        html`${code(s.trustedRoot.source)}${s.trustedRoot.date ? html`<br><span class="sub">newest key from ${s.trustedRoot.date}</span>` : ''}`,
+      ]);
     content = kvTable('Signer, transparency log and trust root', rows);
   }
   return html`
@@ -243,7 +274,10 @@ function signatureSection(s: SignatureInfo | undefined, mode: string): Safe {
 }
 
 function subjectsSection(input: AuditReportInput): Safe {
-  const rows = input.subjects.map((s) => html`<tr><th scope="row">${s.name}</th><td class="num">${formatBytes(s.size)}</td><td>${code(s.digest)}</td></tr>`);
+  const rows = input.subjects.map(
+    (s) =>
+      html`<tr><th scope="row">${s.name}</th><td class="num">${formatBytes(s.size)}</td><td>${code(s.digest)}</td></tr>`,
+  );
   return html`
 <section aria-labelledby="h-subjects">
   <h2 id="h-subjects">Release subjects</h2>
@@ -261,7 +295,9 @@ function checksSection(input: AuditReportInput): Safe {
     const detail: Safe[] = [html`${c.message}`];
     if (c.path) detail.push(html`<br><span class="sub">at <code>${c.path}</code></span>`);
     if (state === 'fail' && (c.expected !== undefined || c.found !== undefined)) {
-      detail.push(html`<br><span class="sub">expected <code>${c.expected ?? '-'}</code>, found <code>${c.found ?? '-'}</code></span>`);
+      detail.push(
+        html`<br><span class="sub">expected <code>${c.expected ?? '-'}</code>, found <code>${c.found ?? '-'}</code></span>`,
+      );
     }
     return html`<tr class="row-${state}"><td>${badge(state)}</td><th scope="row">${c.id}</th><td class="code">${c.code ? code(c.code) : html`<span class="muted">—</span>`}</td><td>${detail}</td></tr>`;
   });
@@ -284,7 +320,8 @@ function policySection(p: PolicyResult | undefined): Safe {
 </section>`;
   }
   const waived = p.rules.filter((q) => q.waiver);
-  const controls = (cs: string[]): Safe => (cs.length ? html`${cs.map((c) => html`<span class="tag">${c}</span> `)}` : html`<span class="muted">—</span>`);
+  const controls = (cs: string[]): Safe =>
+    cs.length ? html`${cs.map((c) => html`<span class="tag">${c}</span> `)}` : html`<span class="muted">—</span>`;
   return html`
 <section aria-labelledby="h-policy">
   <h2 id="h-policy">Policy ${badge(p.ok ? 'pass' : 'fail', p.ok ? 'Satisfied' : 'Not satisfied')}</h2>
@@ -400,12 +437,22 @@ interface Bar {
   color: string;
 }
 
-export function svgOpen(width: number, height: number, titleId: string, descId: string, title: string, desc: string): Safe {
+export function svgOpen(
+  width: number,
+  height: number,
+  titleId: string,
+  descId: string,
+  title: string,
+  desc: string,
+): Safe {
   return html`<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 ${px(width)} ${px(height)}" width="${px(width)}" height="${px(height)}" role="img" aria-labelledby="${titleId} ${descId}" font-family="system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif"><title id="${titleId}">${chartText(title)}</title><desc id="${descId}">${chartText(desc)}</desc>`;
 }
 
 /** Horizontal bars, one row per value, each labelled with its value; an optional reference line. */
-export function barChart(ids: IdGen, o: { title: string; desc: string; bars: Bar[]; max?: number; ref?: { value: number; label: string } }): Safe {
+export function barChart(
+  ids: IdGen,
+  o: { title: string; desc: string; bars: Bar[]; max?: number; ref?: { value: number; label: string } },
+): Safe {
   const W = 560;
   const labelW = 110;
   const valueW = 92;
@@ -429,14 +476,19 @@ export function barChart(ids: IdGen, o: { title: string; desc: string; bars: Bar
 }
 
 /** A 0–100% gauge with its value written out. */
-function gaugeChart(ids: IdGen, o: { title: string; desc: string; ratio: number | null; label: string; color: string }): Safe {
+function gaugeChart(
+  ids: IdGen,
+  o: { title: string; desc: string; ratio: number | null; label: string; color: string },
+): Safe {
   const W = 560;
   const H = 64;
   const t = ids.next('chart-title');
   const d = ids.next('chart-desc');
   const r = o.ratio === null ? 0 : Math.min(1, Math.max(0, o.ratio));
   const area = W - 2;
-  return html`${svgOpen(W, H, t, d, o.title, o.desc)}<text x="1" y="16" font-size="14" font-weight="600" fill="${COLOR.text}">${chartText(o.label)}</text><rect x="1" y="26" width="${px(area)}" height="22" fill="${COLOR.track}" stroke="${COLOR.grid}"/><rect x="1" y="26" width="${px(area * r)}" height="22" fill="${o.color}"/>${[0, 0.25, 0.5, 0.75, 1].map(
+  return html`${svgOpen(W, H, t, d, o.title, o.desc)}<text x="1" y="16" font-size="14" font-weight="600" fill="${COLOR.text}">${chartText(o.label)}</text><rect x="1" y="26" width="${px(area)}" height="22" fill="${COLOR.track}" stroke="${COLOR.grid}"/><rect x="1" y="26" width="${px(area * r)}" height="22" fill="${o.color}"/>${[
+    0, 0.25, 0.5, 0.75, 1,
+  ].map(
     (f) =>
       html`<line x1="${px(1 + area * f)}" x2="${px(1 + area * f)}" y1="48" y2="52" stroke="${COLOR.muted}"/><text x="${px(Math.min(W - 2, Math.max(1, 1 + area * f)))}" y="62" font-size="10" fill="${COLOR.muted}" text-anchor="${f === 0 ? 'start' : f === 1 ? 'end' : 'middle'}">${`${f * 100}%`}</text>`,
   )}</svg>`;
@@ -464,8 +516,24 @@ function metricsSection(input: AuditReportInput, ids: IdGen): Safe {
     const desc = `Security findings summed over ${sev.files} SARIF file${sev.files === 1 ? '' : 's'}: ${SEVERITIES.map((k) => `${sev.totals[k]} ${k}`).join(', ')}.`;
     parts.push(
       figure(
-        barChart(ids, { title: 'Vulnerabilities by severity', desc, bars: SEVERITIES.map((k) => ({ label: CAP(k), value: sev.totals[k], valueLabel: String(sev.totals[k]), color: COLOR[k] })) }),
-        dataTable('Findings by severity', ['Severity', 'Findings'], [...SEVERITIES.map((k) => [CAP(k), String(sev.totals[k])]), [html`<strong>Total</strong>`, html`<strong>${String(total)}</strong>`]]),
+        barChart(ids, {
+          title: 'Vulnerabilities by severity',
+          desc,
+          bars: SEVERITIES.map((k) => ({
+            label: CAP(k),
+            value: sev.totals[k],
+            valueLabel: String(sev.totals[k]),
+            color: COLOR[k],
+          })),
+        }),
+        dataTable(
+          'Findings by severity',
+          ['Severity', 'Findings'],
+          [
+            ...SEVERITIES.map((k) => [CAP(k), String(sev.totals[k])]),
+            [html`<strong>Total</strong>`, html`<strong>${String(total)}</strong>`],
+          ],
+        ),
         desc,
       ),
     );
@@ -478,8 +546,24 @@ function metricsSection(input: AuditReportInput, ids: IdGen): Safe {
     const desc = `${tests.tests} tests across ${tests.files} JUnit report${tests.files === 1 ? '' : 's'}: ${TEST_OUTCOMES.map((k) => `${tests.totals[k]} ${k}`).join(', ')}.`;
     parts.push(
       figure(
-        barChart(ids, { title: 'Test results', desc, bars: TEST_OUTCOMES.map((k) => ({ label: CAP(k), value: tests.totals[k], valueLabel: `${tests.totals[k]}${pct(tests.totals[k])}`, color: COLOR[k] })) }),
-        dataTable('Test outcomes', ['Outcome', 'Tests'], [...TEST_OUTCOMES.map((k) => [CAP(k), String(tests.totals[k])]), [html`<strong>Total</strong>`, html`<strong>${String(tests.tests)}</strong>`]]),
+        barChart(ids, {
+          title: 'Test results',
+          desc,
+          bars: TEST_OUTCOMES.map((k) => ({
+            label: CAP(k),
+            value: tests.totals[k],
+            valueLabel: `${tests.totals[k]}${pct(tests.totals[k])}`,
+            color: COLOR[k],
+          })),
+        }),
+        dataTable(
+          'Test outcomes',
+          ['Outcome', 'Tests'],
+          [
+            ...TEST_OUTCOMES.map((k) => [CAP(k), String(tests.totals[k])]),
+            [html`<strong>Total</strong>`, html`<strong>${String(tests.tests)}</strong>`],
+          ],
+        ),
         desc,
       ),
     );
@@ -505,7 +589,10 @@ function metricsSection(input: AuditReportInput, ids: IdGen): Safe {
 function sloFigure(ids: IdGen, s: SloView): Safe {
   const name = `${s.name}${s.service ? ` (${s.service})` : ''}`;
   const remaining = s.budgetRemaining;
-  const budgetLabel = remaining === null ? 'Error budget remaining: n/a' : `Error budget remaining: ${formatPercent(remaining)}${remaining < 0 ? ' (exhausted)' : ''}`;
+  const budgetLabel =
+    remaining === null
+      ? 'Error budget remaining: n/a'
+      : `Error budget remaining: ${formatPercent(remaining)}${remaining < 0 ? ' (exhausted)' : ''}`;
   const budgetColor = remaining !== null && remaining < 0.25 ? COLOR.failed : COLOR.passed;
   const gauge = gaugeChart(ids, {
     title: `Error budget remaining: ${name}`,
@@ -519,20 +606,29 @@ function sloFigure(ids: IdGen, s: SloView): Safe {
   const burn = barChart(ids, {
     title: `Burn rate by window: ${name}`,
     desc: burnDesc,
-    bars: rates.map((b) => ({ label: b.window, value: b.rate, valueLabel: `${b.rate.toFixed(2)}×`, color: b.rate > 1 ? COLOR.failed : COLOR.accent })),
+    bars: rates.map((b) => ({
+      label: b.window,
+      value: b.rate,
+      valueLabel: `${b.rate.toFixed(2)}×`,
+      color: b.rate > 1 ? COLOR.failed : COLOR.accent,
+    })),
     max: Math.max(1.5, ...rates.map((b) => b.rate)) * 1.1,
     ref: { value: 1, label: '1× sustainable' },
   });
-  const table = dataTable(`SLO ${s.name}`, ['Measure', 'Value'], [
-    ['Objective', `${formatPercent(s.objective, 2)} over ${s.period}`],
-    ['SLI', formatPercent(s.sli, 3)],
-    ['Budget remaining', formatPercent(remaining)],
-    ['Budget consumed', formatPercent(s.budgetConsumed)],
-    ...rates.map((b) => [`Burn rate ${b.window}`, `${b.rate.toFixed(2)}×`]),
-    ['Alerts', `${s.alerts.page ? 'page' : 'no page'}, ${s.alerts.ticket ? 'ticket' : 'no ticket'}`],
-    ['As of', s.asOf],
-    ['Source', s.live ? 'queried live' : 'saved snapshot'],
-  ]);
+  const table = dataTable(
+    `SLO ${s.name}`,
+    ['Measure', 'Value'],
+    [
+      ['Objective', `${formatPercent(s.objective, 2)} over ${s.period}`],
+      ['SLI', formatPercent(s.sli, 3)],
+      ['Budget remaining', formatPercent(remaining)],
+      ['Budget consumed', formatPercent(s.budgetConsumed)],
+      ...rates.map((b) => [`Burn rate ${b.window}`, `${b.rate.toFixed(2)}×`]),
+      ['Alerts', `${s.alerts.page ? 'page' : 'no page'}, ${s.alerts.ticket ? 'ticket' : 'no ticket'}`],
+      ['As of', s.asOf],
+      ['Source', s.live ? 'queried live' : 'saved snapshot'],
+    ],
+  );
   return html`<figure class="chart slo"><div class="chart-graphic"><p class="chart-title">${chartText(name)}</p>${gauge}${burn}</div><div class="chart-data">${table}</div><figcaption>SLO ${chartText(s.name)} from <code>${chartText(s.path)}</code>. ${chartText(burnDesc)}</figcaption></figure>`;
 }
 
@@ -556,13 +652,25 @@ function doraFigure(ids: IdGen, d: DoraView): Safe {
     const x = 14 + i * (segW + 2);
     return html`<rect x="${px(x)}" y="86" width="${px(segW)}" height="18" fill="${on ? COLOR.accent : COLOR.track}" stroke="${on ? COLOR.accent : COLOR.grid}"/><text x="${px(x + segW / 2)}" y="122" font-size="12" text-anchor="middle" fill="${on ? COLOR.text : COLOR.muted}" font-weight="${on ? '700' : '400'}">${CAP(band)}</text>`;
   })}`;
-  const freq = panel(0, 0, 'Deployment frequency', perDay === null ? 'n/a' : `${perDay.toFixed(2)} / day`, html`<text x="258" y="56" font-size="12" text-anchor="end" fill="${COLOR.muted}">${`${d.deployments ?? 'n/a'} in ${d.windowDays ?? '?'} d`}</text>${bands}`);
+  const freq = panel(
+    0,
+    0,
+    'Deployment frequency',
+    perDay === null ? 'n/a' : `${perDay.toFixed(2)} / day`,
+    html`<text x="258" y="56" font-size="12" text-anchor="end" fill="${COLOR.muted}">${`${d.deployments ?? 'n/a'} in ${d.windowDays ?? '?'} d`}</text>${bands}`,
+  );
 
   // Lead time: median and p90 bars.
   const ltMax = Math.max(d.leadTimeMedian ?? 0, d.leadTimeP90 ?? 0, 1);
   const ltBar = (label: string, v: number | null, y: number): Safe =>
     html`<text x="${px(288 + 14)}" y="${px(y + 12)}" font-size="12" fill="${COLOR.text}">${label}</text><rect x="${px(288 + 70)}" y="${px(y)}" width="136" height="16" fill="${COLOR.track}"/><rect x="${px(288 + 70)}" y="${px(y)}" width="${px(((v ?? 0) / ltMax) * 136)}" height="16" fill="${COLOR.accent}"/><text x="${px(288 + 212)}" y="${px(y + 12)}" font-size="12" font-weight="600" fill="${COLOR.text}">${formatDuration(v)}</text>`;
-  const lead = panel(288, 0, 'Lead time for changes (median)', formatDuration(d.leadTimeMedian), html`${ltBar('Median', d.leadTimeMedian, 80)}${ltBar('90th pct', d.leadTimeP90, 106)}`);
+  const lead = panel(
+    288,
+    0,
+    'Lead time for changes (median)',
+    formatDuration(d.leadTimeMedian),
+    html`${ltBar('Median', d.leadTimeMedian, 80)}${ltBar('90th pct', d.leadTimeP90, 106)}`,
+  );
 
   // Change failure rate: a gauge.
   const cfrInner = html`<rect x="14" y="${px(140 + 84)}" width="244" height="18" fill="${COLOR.track}" stroke="${COLOR.grid}"/><rect x="14" y="${px(140 + 84)}" width="${px(Math.min(1, Math.max(0, cfr ?? 0)) * 244)}" height="18" fill="${cfr !== null && cfr > 0.15 ? COLOR.failed : COLOR.passed}"/><text x="14" y="${px(140 + 118)}" font-size="11" fill="${COLOR.muted}">${`${d.failedDeployments ?? 'n/a'} of ${d.deployments ?? 'n/a'} deployments failed`}</text><text x="258" y="${px(140 + 118)}" font-size="11" text-anchor="end" fill="${COLOR.muted}">0–100%</text>`;
@@ -578,17 +686,21 @@ function doraFigure(ids: IdGen, d: DoraView): Safe {
   );
 
   const svg = html`${svgOpen(W, H, t, dsc, `DORA metrics: ${d.environment}`, desc)}${freq}${lead}${change}${restore}</svg>`;
-  const table = dataTable(`DORA metrics, ${d.environment}`, ['Metric', 'Value'], [
-    ['Deployments per day', `${perDay === null ? 'n/a' : perDay.toFixed(2)} (${d.band})`],
-    ['Deployments', `${d.deployments ?? 'n/a'} in ${d.windowDays ?? '?'} days`],
-    ['Lead time, median', formatDuration(d.leadTimeMedian)],
-    ['Lead time, p90', formatDuration(d.leadTimeP90)],
-    ['Change failure rate', formatPercent(cfr, 0)],
-    ['Failed deployments', String(d.failedDeployments ?? 'n/a')],
-    ['Time to restore, median', formatDuration(d.timeToRestoreMedian)],
-    ['Incidents resolved', `${d.resolvedIncidents ?? 'n/a'} of ${d.incidents ?? 'n/a'}`],
-    ['As of', d.asOf],
-  ]);
+  const table = dataTable(
+    `DORA metrics, ${d.environment}`,
+    ['Metric', 'Value'],
+    [
+      ['Deployments per day', `${perDay === null ? 'n/a' : perDay.toFixed(2)} (${d.band})`],
+      ['Deployments', `${d.deployments ?? 'n/a'} in ${d.windowDays ?? '?'} days`],
+      ['Lead time, median', formatDuration(d.leadTimeMedian)],
+      ['Lead time, p90', formatDuration(d.leadTimeP90)],
+      ['Change failure rate', formatPercent(cfr, 0)],
+      ['Failed deployments', String(d.failedDeployments ?? 'n/a')],
+      ['Time to restore, median', formatDuration(d.timeToRestoreMedian)],
+      ['Incidents resolved', `${d.resolvedIncidents ?? 'n/a'} of ${d.incidents ?? 'n/a'}`],
+      ['As of', d.asOf],
+    ],
+  );
   return figure(svg, table, `DORA metrics for ${d.environment} from ${d.path}, as of ${d.asOf}.`);
 }
 

@@ -2,7 +2,15 @@ import { escapeValue } from './terminal.js';
 import { formatBytes } from './text.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
-import { type AuditReportInput, checkState, controlGroups, policyOf, sourceLine, summaryLine, verdictOf } from './model.js';
+import {
+  type AuditReportInput,
+  checkState,
+  controlGroups,
+  policyOf,
+  sourceLine,
+  summaryLine,
+  verdictOf,
+} from './model.js';
 
 /**
  * A GitHub-flavoured Markdown audit report (for $GITHUB_STEP_SUMMARY and
@@ -23,9 +31,18 @@ export function renderMarkdown(input: AuditReportInput): string {
     table(
       ['Question', 'Answer'],
       [
-        ['Is the bundle authentic?', `${{ authentic: '✅ yes', 'not-checked': '⚠️ not checked (integrity only)', failed: '❌ no' }[a.authenticity.status]}: ${text(a.authenticity.summary)}`],
-        ['Did the policy hold?', `${{ satisfied: '✅ yes', failed: '❌ no', 'not-evaluated': '➖ not evaluated' }[a.policy.status]}: ${text(a.policy.summary)}`],
-        ['What does the evidence say?', `${{ clean: '✅ no concerns', concerns: `⚠️ ${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}`, unknown: '➖ not assessed' }[a.evidence.status]}${a.evidence.unverified && a.evidence.status !== 'unknown' ? ' (the bundle\'s own claims, not signature-checked)' : ''}`],
+        [
+          'Is the bundle authentic?',
+          `${{ authentic: '✅ yes', 'not-checked': '⚠️ not checked (integrity only)', failed: '❌ no' }[a.authenticity.status]}: ${text(a.authenticity.summary)}`,
+        ],
+        [
+          'Did the policy hold?',
+          `${{ satisfied: '✅ yes', failed: '❌ no', 'not-evaluated': '➖ not evaluated' }[a.policy.status]}: ${text(a.policy.summary)}`,
+        ],
+        [
+          'What does the evidence say?',
+          `${{ clean: '✅ no concerns', concerns: `⚠️ ${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}`, unknown: '➖ not assessed' }[a.evidence.status]}${a.evidence.unverified && a.evidence.status !== 'unknown' ? " (the bundle's own claims, not signature-checked)" : ''}`,
+        ],
       ],
     ),
     '',
@@ -39,7 +56,10 @@ export function renderMarkdown(input: AuditReportInput): string {
   if (b.name) facts.push(['Release', text(`${b.name} ${b.version ?? ''}`.trim())]);
   if (b.created) facts.push(['Created', text(b.created)]);
   facts.push(['Source', text(sourceLine(input.source))]);
-  facts.push(['Mode', r.mode === 'signed' ? 'signed (signature and identity required)' : 'integrity only (signature not checked)']);
+  facts.push([
+    'Mode',
+    r.mode === 'signed' ? 'signed (signature and identity required)' : 'integrity only (signature not checked)',
+  ]);
   if (b.digest) facts.push(['Bundle digest', code(b.digest)]);
   if (b.manifestDigest) facts.push(['Manifest digest', code(b.manifestDigest)]);
   facts.push(['Size', text(formatBytes(b.size))]);
@@ -48,7 +68,15 @@ export function renderMarkdown(input: AuditReportInput): string {
   out.push(table(['Field', 'Value'], facts), '');
 
   out.push(`## Subjects (${input.subjects.length})`, '');
-  out.push(input.subjects.length ? table(['Name', 'Size', 'Digest'], input.subjects.map((s) => [text(s.name), text(formatBytes(s.size)), code(s.digest)])) : '_No release subjects._', '');
+  out.push(
+    input.subjects.length
+      ? table(
+          ['Name', 'Size', 'Digest'],
+          input.subjects.map((s) => [text(s.name), text(formatBytes(s.size)), code(s.digest)]),
+        )
+      : '_No release subjects._',
+    '',
+  );
 
   const failed = r.checks.filter((c) => checkState(c) === 'fail').length;
   out.push(`## Checks (${failed ? `${failed} failed` : 'all passed'})`, '');
@@ -57,7 +85,10 @@ export function renderMarkdown(input: AuditReportInput): string {
       ['Result', 'Check', 'Code', 'Details'],
       r.checks.map((c) => {
         const state = checkState(c);
-        const extra = state === 'fail' && (c.expected || c.found) ? ` (expected ${c.expected ?? '-'}, found ${c.found ?? '-'})` : '';
+        const extra =
+          state === 'fail' && (c.expected || c.found)
+            ? ` (expected ${c.expected ?? '-'}, found ${c.found ?? '-'})`
+            : '';
         const where = c.path ? ` (at ${c.path})` : '';
         return [STATE[state], code(c.id), c.code ? code(c.code) : '', text(`${c.message}${where}${extra}`)];
       }),
@@ -70,7 +101,15 @@ export function renderMarkdown(input: AuditReportInput): string {
   out.push(`## Evidence (${input.entries.length})`, '');
   out.push(
     input.entries.length
-      ? table(['Path', 'Kind', 'Size', 'Summary'], input.entries.map((e) => [code(e.path), text(e.kind), text(formatBytes(e.size)), text(summaryLine(e.kind, e.summary))]))
+      ? table(
+          ['Path', 'Kind', 'Size', 'Summary'],
+          input.entries.map((e) => [
+            code(e.path),
+            text(e.kind),
+            text(formatBytes(e.size)),
+            text(summaryLine(e.kind, e.summary)),
+          ]),
+        )
       : '_No evidence entries._',
     '',
   );
@@ -78,20 +117,47 @@ export function renderMarkdown(input: AuditReportInput): string {
 }
 
 const STATE = { pass: '✅ pass', fail: '❌ fail', skipped: '⏭ skipped' } as const;
-const RULE = { pass: '✅ pass', fail: '❌ fail', waived: '⚠️ waived', error: '❌ error', 'not-applicable': '➖ n/a', 'not-checked': '⏭ not checked', none: '➖ none', 'partly-shown': '◐ partly shown', 'not-shown': '➖ not shown (no evidence)' } as const;
+const RULE = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  waived: '⚠️ waived',
+  error: '❌ error',
+  'not-applicable': '➖ n/a',
+  'not-checked': '⏭ not checked',
+  none: '➖ none',
+  'partly-shown': '◐ partly shown',
+  'not-shown': '➖ not shown (no evidence)',
+} as const;
 const ruleMark = (s: string): string => (RULE as Record<string, string>)[s] ?? text(s);
 
 function signatureFacts(s: SignatureInfo): [string, string][] {
   const f: [string, string][] = [];
   if (s.kind === 'certificate') {
     f.push(['Signer', code(s.identity ?? '?')], ['Issuer', code(s.issuer ?? '?')]);
-    if (s.claims?.buildSignerUri && s.claims.buildSignerUri !== s.identity) f.push(['Workflow', code(s.claims.buildSignerUri)]);
-    if (s.claims?.sourceRepositoryUri) f.push(['Repository', text(`${s.claims.sourceRepositoryUri}${s.claims.sourceRepositoryRef ? ` (${s.claims.sourceRepositoryRef})` : ''}`)]);
+    if (s.claims?.buildSignerUri && s.claims.buildSignerUri !== s.identity)
+      f.push(['Workflow', code(s.claims.buildSignerUri)]);
+    if (s.claims?.sourceRepositoryUri)
+      f.push([
+        'Repository',
+        text(
+          `${s.claims.sourceRepositoryUri}${s.claims.sourceRepositoryRef ? ` (${s.claims.sourceRepositoryRef})` : ''}`,
+        ),
+      ]);
     if (s.claims?.sourceRepositoryDigest) f.push(['Signed at commit', code(s.claims.sourceRepositoryDigest)]);
   } else f.push(['Signing key', text(`${s.key ?? '(no matching key)'} (hint ${s.keyHint ?? 'none'})`)]);
-  for (const t of s.tlog) f.push(['Rekor entry', text(`#${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified)' : ''}` : ''}`)]);
+  for (const t of s.tlog)
+    f.push([
+      'Rekor entry',
+      text(
+        `#${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified)' : ''}` : ''}`,
+      ),
+    ]);
   for (const t of s.timestamps) f.push(['Timestamp (TSA)', text(`${t.time}${t.verified ? ' (verified)' : ''}`)]);
-  if (s.trustedRoot) f.push(['Trust root', text(`${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`)]);
+  if (s.trustedRoot)
+    f.push([
+      'Trust root',
+      text(`${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`),
+    ]);
   return f;
 }
 
@@ -112,7 +178,16 @@ function policySection(p: PolicyResult): string[] {
   out.push('### Requirements', '');
   out.push(
     p.requirements.length
-      ? table(['Result', 'Kind', 'Entries', 'Max age', 'Details'], p.requirements.map((q) => [ruleMark(q.status), code(q.kind), text(String(q.count)), q.maxAge ? text(q.maxAge) : '', text(q.message)]))
+      ? table(
+          ['Result', 'Kind', 'Entries', 'Max age', 'Details'],
+          p.requirements.map((q) => [
+            ruleMark(q.status),
+            code(q.kind),
+            text(String(q.count)),
+            q.maxAge ? text(q.maxAge) : '',
+            text(q.message),
+          ]),
+        )
       : '_No requirements._',
     '',
   );
@@ -121,7 +196,12 @@ function policySection(p: PolicyResult): string[] {
     p.rules.length
       ? table(
           ['Result', 'Rule', 'Controls', 'Details'],
-          p.rules.map((q) => [ruleMark(q.status), code(q.name), q.controls.map(code).join(', '), text(`${q.message}${q.waiver?.expired ? ' (waiver expired)' : ''}`)]),
+          p.rules.map((q) => [
+            ruleMark(q.status),
+            code(q.name),
+            q.controls.map(code).join(', '),
+            text(`${q.message}${q.waiver?.expired ? ' (waiver expired)' : ''}`),
+          ]),
         )
       : '_No rules._',
     '',
@@ -132,13 +212,26 @@ function policySection(p: PolicyResult): string[] {
     out.push(
       table(
         ['Rule', 'Reason', 'Expires', 'State'],
-        waived.map((q) => [code(q.name), text(q.waiver?.reason ?? ''), text(q.waiver?.expires ?? ''), q.waiver?.expired ? '❌ expired' : '✅ in force']),
+        waived.map((q) => [
+          code(q.name),
+          text(q.waiver?.reason ?? ''),
+          text(q.waiver?.expires ?? ''),
+          q.waiver?.expired ? '❌ expired' : '✅ in force',
+        ]),
       ),
       '',
     );
   }
   out.push('### Cross-checks', '');
-  out.push(p.crossChecks.length ? table(['Result', 'Cross-check', 'Details'], p.crossChecks.map((q) => [ruleMark(q.status), code(q.name), text(q.message)])) : '_No cross-checks._', '');
+  out.push(
+    p.crossChecks.length
+      ? table(
+          ['Result', 'Cross-check', 'Details'],
+          p.crossChecks.map((q) => [ruleMark(q.status), code(q.name), text(q.message)]),
+        )
+      : '_No cross-checks._',
+    '',
+  );
 
   const groups = controlGroups(p);
   if (groups.length) {
@@ -149,7 +242,9 @@ function policySection(p: PolicyResult): string[] {
         groups.map((g) => [
           g.control ? `${code(g.control)}${g.title ? ` ${text(g.title)}` : ''}` : '_(no control)_',
           ruleMark(g.status),
-          g.items.map((q) => `${ruleMark(q.status)} ${q.type === 'rule' ? '' : `${q.type} `}${code(q.name)}`).join('; '),
+          g.items
+            .map((q) => `${ruleMark(q.status)} ${q.type === 'rule' ? '' : `${q.type} `}${code(q.name)}`)
+            .join('; '),
           g.missing.map(text).join('; ') || '–',
         ]),
       ),
@@ -181,5 +276,7 @@ export function text(s: string): string {
 /** An identifier, digest or path in a code span (literal in Markdown); anything a code span cannot hold safely is escaped text instead. */
 export function code(s: string): string {
   const v = String(s);
-  return v !== '' && /^[^`|\r\n\u2028\u2029\\<>&]+$/.test(v) && v.trim() === v && escapeValue(v) === v ? `\`${v}\`` : text(v);
+  return v !== '' && /^[^`|\r\n\u2028\u2029\\<>&]+$/.test(v) && v.trim() === v && escapeValue(v) === v
+    ? `\`${v}\``
+    : text(v);
 }

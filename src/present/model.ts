@@ -64,16 +64,32 @@ export interface ControlGroup {
   missing: string[];
 }
 
-const STATE_STATUS = { held: 'pass', waived: 'waived', failed: 'fail', 'partly-shown': 'partly-shown', 'not-shown': 'not-shown' } as const;
+const STATE_STATUS = {
+  held: 'pass',
+  waived: 'waived',
+  failed: 'fail',
+  'partly-shown': 'partly-shown',
+  'not-shown': 'not-shown',
+} as const;
 
 export function controlGroups(policy: PolicyResult | undefined): ControlGroup[] {
   if (!policy) return [];
-  const groups: ControlGroup[] = controlResults(policy).map((c) => ({ control: c.id, ...(c.title ? { title: c.title } : {}), status: STATE_STATUS[c.state], items: c.items.map((i) => ({ type: i.type, name: i.name, status: i.status })), missing: c.missing }));
+  const groups: ControlGroup[] = controlResults(policy).map((c) => ({
+    control: c.id,
+    ...(c.title ? { title: c.title } : {}),
+    status: STATE_STATUS[c.state],
+    items: c.items.map((i) => ({ type: i.type, name: i.name, status: i.status })),
+    missing: c.missing,
+  }));
   const loose = policy.rules.filter((r) => !Array.isArray(r.controls) || r.controls.length === 0);
   if (loose.length) {
     groups.push({
       control: '',
-      status: loose.some((r) => r.status === 'fail' || r.status === 'error') ? 'fail' : loose.some((r) => r.status === 'waived') ? 'waived' : 'pass',
+      status: loose.some((r) => r.status === 'fail' || r.status === 'error')
+        ? 'fail'
+        : loose.some((r) => r.status === 'waived')
+          ? 'waived'
+          : 'pass',
       items: loose.map((r) => ({ type: 'rule', name: r.name, status: r.status })),
       missing: [],
     });
@@ -97,7 +113,9 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** SARIF security severities summed over every sarif entry; null when there is none. */
-export function severityTotals(entries: AuditReportInput['entries']): { totals: Record<Severity, number>; files: number } | null {
+export function severityTotals(
+  entries: AuditReportInput['entries'],
+): { totals: Record<Severity, number>; files: number } | null {
   const sarif = summariesOf(entries, 'sarif');
   if (!sarif.length) return null;
   const totals: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
@@ -111,7 +129,9 @@ export const TEST_OUTCOMES = ['passed', 'failed', 'errored', 'skipped'] as const
 export type TestOutcome = (typeof TEST_OUTCOMES)[number];
 
 /** JUnit outcomes summed over every junit entry; null when there is none. */
-export function testTotals(entries: AuditReportInput['entries']): { totals: Record<TestOutcome, number>; tests: number; files: number } | null {
+export function testTotals(
+  entries: AuditReportInput['entries'],
+): { totals: Record<TestOutcome, number>; tests: number; files: number } | null {
   const junit = summariesOf(entries, 'junit');
   if (!junit.length) return null;
   const totals: Record<TestOutcome, number> = { passed: 0, failed: 0, errored: 0, skipped: 0 };
@@ -152,7 +172,9 @@ export function sloViews(entries: AuditReportInput['entries']): SloView[] {
         sli: o.sli,
         budgetRemaining: o.errorBudget.remaining,
         budgetConsumed: o.errorBudget.consumed,
-        burnRates: Object.entries(o.burnRates).map(([window, rate]) => ({ window, rate })).sort((a, b) => windowSeconds(a.window) - windowSeconds(b.window)),
+        burnRates: Object.entries(o.burnRates)
+          .map(([window, rate]) => ({ window, rate }))
+          .sort((a, b) => windowSeconds(a.window) - windowSeconds(b.window)),
         alerts: o.alerts,
         asOf: summary.asOf,
         live: summary.live,
@@ -221,6 +243,8 @@ export function shortDigest(d: string): string {
 
 export function sourceLine(source: AuditReportInput['source']): string {
   const s = obj(source);
-  const parts = [s.repository, s.commit && `@ ${String(s.commit)}`, s.ref && `(${String(s.ref)})`].filter(Boolean).map(String);
+  const parts = [s.repository, s.commit && `@ ${String(s.commit)}`, s.ref && `(${String(s.ref)})`]
+    .filter(Boolean)
+    .map(String);
   return parts.join(' ') || 'unknown';
 }

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
-import { OSCAL_VERSION, validateOscalAssessmentResults, type OscalAssessmentResultsDocument } from '../formats/oscal.js';
+import {
+  OSCAL_VERSION,
+  validateOscalAssessmentResults,
+  type OscalAssessmentResultsDocument,
+} from '../formats/oscal.js';
 import { summarizePeriod, type AuditReport, type PeriodMember, type PeriodMemberInput } from '../verifier/period.js';
 import type { VerifyReport } from '../verifier/report.js';
 import type { Manifest } from '../core/manifest.js';
@@ -46,11 +50,17 @@ export function controlToken(id: string): string {
 }
 
 /** A period's end as OSCAL states it: a date from the start of its day, or to its end (core/time.ts), UTC. */
-const instant = (s: string, end: boolean): string => new Date((end ? endBound(s) : startBound(s)) ?? Number.NaN).toISOString();
-const hex = (digest: string): string | undefined => (/^sha256:[0-9a-f]{64}$/.test(digest) ? digest.slice(7) : undefined);
+const instant = (s: string, end: boolean): string =>
+  new Date((end ? endBound(s) : startBound(s)) ?? Number.NaN).toISOString();
+const hex = (digest: string): string | undefined =>
+  /^sha256:[0-9a-f]{64}$/.test(digest) ? digest.slice(7) : undefined;
 /** A value OSCAL's string type takes: no leading or trailing white space, not empty, no controls. */
 const oscalString = (value: string): string => value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || '-';
-const prop = (name: string, value: string): { name: string; value: string; ns: string } => ({ name, value: oscalString(value), ns: NS });
+const prop = (name: string, value: string): { name: string; value: string; ns: string } => ({
+  name,
+  value: oscalString(value),
+  ns: NS,
+});
 
 type Doc = OscalAssessmentResultsDocument;
 type Resource = NonNullable<NonNullable<Doc['assessment-results']['back-matter']>['resources']>[number];
@@ -63,36 +73,78 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
   const seed = `${sourceLine(report)}|${s.period.since}|${s.period.until}|${report.generatedAt}|${report.policy?.digest ?? ''}`;
   const id = (what: string): string => uuidV5(`${seed}|${what}`);
   const resources: Resource[] = [];
-  const resource = (key: string, title: string, href: string | undefined, sha256: string | undefined, mediaType?: string, description?: string): string => {
+  const resource = (
+    key: string,
+    title: string,
+    href: string | undefined,
+    sha256: string | undefined,
+    mediaType?: string,
+    description?: string,
+  ): string => {
     const uuid = id(`resource|${key}`);
     if (!resources.some((r) => r.uuid === uuid)) {
       resources.push({
         uuid,
         title,
         ...(description ? { description } : {}),
-        ...(href || sha256 ? { rlinks: [{ href: href ?? `urn:sha256:${sha256}`, ...(mediaType && oscalString(mediaType) === mediaType ? { 'media-type': mediaType } : {}), ...(sha256 ? { hashes: [{ algorithm: 'SHA-256', value: sha256 }] } : {}) }] } : {}),
+        ...(href || sha256
+          ? {
+              rlinks: [
+                {
+                  href: href ?? `urn:sha256:${sha256}`,
+                  ...(mediaType && oscalString(mediaType) === mediaType ? { 'media-type': mediaType } : {}),
+                  ...(sha256 ? { hashes: [{ algorithm: 'SHA-256', value: sha256 }] } : {}),
+                },
+              ],
+            }
+          : {}),
       } as Resource);
     }
     return uuid;
   };
 
   const planUuid = report.policy
-    ? resource('policy', `Evidence policy ${report.policy.path}`, encodeURI(report.policy.path.replace(/\\/g, '/')), hex(report.policy.digest), 'application/yaml', 'The assessment plan: the evidence policy every release was held to (its requirements, rules, cross-checks and the controls each evidences).')
-    : resource('no-policy', 'No policy: authenticity only', undefined, undefined, undefined, 'No evidence policy was given; releases were checked for integrity, signature and signer only.');
+    ? resource(
+        'policy',
+        `Evidence policy ${report.policy.path}`,
+        encodeURI(report.policy.path.replace(/\\/g, '/')),
+        hex(report.policy.digest),
+        'application/yaml',
+        'The assessment plan: the evidence policy every release was held to (its requirements, rules, cross-checks and the controls each evidences).',
+      )
+    : resource(
+        'no-policy',
+        'No policy: authenticity only',
+        undefined,
+        undefined,
+        undefined,
+        'No evidence policy was given; releases were checked for integrity, signature and signer only.',
+      );
 
   const controlKinds = new Set(s.controls.flatMap((c) => c.kinds));
   const examined = s.members.filter((m) => m.sampled);
-  const observations: Observation[] = examined.map((m) => observationOf(m, id, resource, controlKinds, report.generatedAt));
+  const observations: Observation[] = examined.map((m) =>
+    observationOf(m, id, resource, controlKinds, report.generatedAt),
+  );
   const obsUuid = new Map(examined.map((m, i) => [m.id, (observations[i] as Observation).uuid]));
 
   const risks: Risk[] = [];
   const findings: Finding[] = s.controls.map((c) => {
     // Satisfied only where everything the control needs was shown in every examined release.
-    const satisfied = c.failed === 0 && c.notEvaluated === 0 && c.partlyShown === 0 && c.notShown === 0 && c.held + c.waived > 0;
+    const satisfied =
+      c.failed === 0 && c.notEvaluated === 0 && c.partlyShown === 0 && c.notShown === 0 && c.held + c.waived > 0;
     const token = controlToken(c.id);
     const found = lookupControl(c.id);
     const unshown = new Set(c.missing.flatMap((x) => x.releases));
-    const failing = examined.filter((m) => c.failedIn.includes(m.id) || unshown.has(m.id) || m.status === 'not-authentic' || m.status === 'unsigned' || m.status === 'missing' || m.status === 'unavailable');
+    const failing = examined.filter(
+      (m) =>
+        c.failedIn.includes(m.id) ||
+        unshown.has(m.id) ||
+        m.status === 'not-authentic' ||
+        m.status === 'unsigned' ||
+        m.status === 'missing' ||
+        m.status === 'unavailable',
+    );
     const missing = c.missing.map((x) => `${x.what} (in ${x.releases.join(', ')})`);
     const reason = satisfied
       ? `held in all ${examined.length} examined releases${c.waived ? ` (${c.waived} by a waiver)` : ''}`
@@ -106,11 +158,20 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
         description: `${c.title ?? c.id}: ${reason}.`,
         statement: `Releases ${failing.map((m) => m.id).join(', ') || '(none examined)'} reached production without evidence that ${c.id} held; the changes they carry are not shown to have met ${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')}${missing.length ? `, and this evidence was missing: ${missing.join('; ')}` : ''}.`,
         status: 'open',
-        ...(failing.length ? { 'related-observations': failing.flatMap((m) => (obsUuid.has(m.id) ? [{ 'observation-uuid': obsUuid.get(m.id) as string }] : [])) } : {}),
+        ...(failing.length
+          ? {
+              'related-observations': failing.flatMap((m) =>
+                obsUuid.has(m.id) ? [{ 'observation-uuid': obsUuid.get(m.id) as string }] : [],
+              ),
+            }
+          : {}),
       } as Risk);
-      if ((risks.at(-1) as Risk)['related-observations']?.length === 0) delete (risks.at(-1) as Record<string, unknown>)['related-observations'];
+      if ((risks.at(-1) as Risk)['related-observations']?.length === 0)
+        delete (risks.at(-1) as Record<string, unknown>)['related-observations'];
     }
-    const related = examined.flatMap((m) => (obsUuid.has(m.id) ? [{ 'observation-uuid': obsUuid.get(m.id) as string }] : []));
+    const related = examined.flatMap((m) =>
+      obsUuid.has(m.id) ? [{ 'observation-uuid': obsUuid.get(m.id) as string }] : [],
+    );
     return {
       uuid: id(`finding|${c.id}`),
       title: `${c.id}${c.title ? `: ${c.title}` : ''}`,
@@ -125,7 +186,14 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
         ...(found.catalog ? [prop('catalog', found.catalog.id)] : []),
       ],
       // OSCAL's reasons: `fail` when evidence showed a failure, `other` when it was not shown.
-      target: { type: 'objective-id', 'target-id': token, status: { state: satisfied ? 'satisfied' : 'not-satisfied', ...(satisfied ? {} : { reason: c.failed > 0 ? 'fail' : 'other' }) } },
+      target: {
+        type: 'objective-id',
+        'target-id': token,
+        status: {
+          state: satisfied ? 'satisfied' : 'not-satisfied',
+          ...(satisfied ? {} : { reason: c.failed > 0 ? 'fail' : 'other' }),
+        },
+      },
       ...(related.length ? { 'related-observations': related } : {}),
       ...(riskUuid ? { 'related-risks': [{ 'risk-uuid': riskUuid }] } : {}),
     } as Finding;
@@ -140,9 +208,17 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
         'last-modified': report.generatedAt,
         version: '1',
         'oscal-version': OSCAL_VERSION,
-        props: [prop('generator', `${PACKAGE_NAME} ${PACKAGE_VERSION}`), prop('verdict', s.verdict), prop('population', String(s.counts.population)), prop('examined', String(s.counts.examined))],
+        props: [
+          prop('generator', `${PACKAGE_NAME} ${PACKAGE_VERSION}`),
+          prop('verdict', s.verdict),
+          prop('population', String(s.counts.population)),
+          prop('examined', String(s.counts.examined)),
+        ],
       },
-      'import-ap': { href: `#${planUuid}`, remarks: 'No separate OSCAL assessment plan: the plan is the evidence policy in back-matter.' },
+      'import-ap': {
+        href: `#${planUuid}`,
+        remarks: 'No separate OSCAL assessment plan: the plan is the evidence policy in back-matter.',
+      },
       results: [
         {
           uuid: id('result'),
@@ -150,7 +226,9 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
           description: `${s.counts.population} releases in the period, ${s.counts.examined} examined${s.sample ? ` (a sample of ${s.sample.size} drawn with seed "${s.sample.seed}": ${s.sample.method})` : ''}. Each was verified offline: integrity, signature, signer${report.policy ? ', then the policy' : ''}.`,
           start: instant(s.period.since, false),
           end: instant(s.period.until, true),
-          'reviewed-controls': { 'control-selections': [controls.length ? { 'include-controls': controls } : { 'include-all': {} }] },
+          'reviewed-controls': {
+            'control-selections': [controls.length ? { 'include-controls': controls } : { 'include-all': {} }],
+          },
           ...(observations.length ? { observations } : {}),
           ...(risks.length ? { risks } : {}),
           ...(findings.length ? { findings } : {}),
@@ -160,23 +238,59 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
     },
   } as Doc;
   const checked = validateOscalAssessmentResults(doc);
-  if (!checked.ok) throw new FormatError('OSCAL_INVALID', `the OSCAL document written does not validate: ${checked.issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}`, { file: 'assessment-results.json', issues: checked.issues });
+  if (!checked.ok)
+    throw new FormatError(
+      'OSCAL_INVALID',
+      `the OSCAL document written does not validate: ${checked.issues
+        .slice(0, 5)
+        .map((i) => `${i.path}: ${i.message}`)
+        .join('; ')}`,
+      { file: 'assessment-results.json', issues: checked.issues },
+    );
   return doc;
 }
 
-function observationOf(m: PeriodMember, id: (what: string) => string, resource: (key: string, title: string, href: string | undefined, sha256: string | undefined, mediaType?: string, description?: string) => string, kinds: Set<string>, collected: string): Observation {
+function observationOf(
+  m: PeriodMember,
+  id: (what: string) => string,
+  resource: (
+    key: string,
+    title: string,
+    href: string | undefined,
+    sha256: string | undefined,
+    mediaType?: string,
+    description?: string,
+  ) => string,
+  kinds: Set<string>,
+  collected: string,
+): Observation {
   const evidence: { href: string; description: string }[] = [];
   const b = m.evidence.bundle;
   const bundleHex = b ? hex(b.digest) : undefined;
-  if (b) evidence.push({ href: `#${resource(`bundle|${m.id}|${b.digest}`, `${m.id}: evidence bundle ${b.name}`, b.url, bundleHex, 'application/gzip')}`, description: `The evidence bundle of ${m.id}, ${b.digest || 'digest not listed'}` });
+  if (b)
+    evidence.push({
+      href: `#${resource(`bundle|${m.id}|${b.digest}`, `${m.id}: evidence bundle ${b.name}`, b.url, bundleHex, 'application/gzip')}`,
+      description: `The evidence bundle of ${m.id}, ${b.digest || 'digest not listed'}`,
+    });
   const a = m.evidence.attestation;
-  if (a) evidence.push({ href: `#${resource(`attestation|${m.id}|${a.digest}`, `${m.id}: Sigstore bundle ${a.name}`, a.url, hex(a.digest), 'application/vnd.dev.sigstore.bundle.v0.3+json')}`, description: `The Sigstore bundle (attestation) of ${m.id}, ${a.digest || 'digest not listed'}` });
-  else if (m.report?.signature && bundleHex) evidence.push({ href: `#${resource(`embedded|${m.id}`, `${m.id}: attestation inside the bundle`, undefined, bundleHex, undefined, 'The Sigstore bundle kept in the evidence bundle\'s attestations member (bundle-format §1.3), covered by the bundle\'s digest.')}`, description: `The attestation inside the evidence bundle of ${m.id}` });
+  if (a)
+    evidence.push({
+      href: `#${resource(`attestation|${m.id}|${a.digest}`, `${m.id}: Sigstore bundle ${a.name}`, a.url, hex(a.digest), 'application/vnd.dev.sigstore.bundle.v0.3+json')}`,
+      description: `The Sigstore bundle (attestation) of ${m.id}, ${a.digest || 'digest not listed'}`,
+    });
+  else if (m.report?.signature && bundleHex)
+    evidence.push({
+      href: `#${resource(`embedded|${m.id}`, `${m.id}: attestation inside the bundle`, undefined, bundleHex, undefined, "The Sigstore bundle kept in the evidence bundle's attestations member (bundle-format §1.3), covered by the bundle's digest.")}`,
+      description: `The attestation inside the evidence bundle of ${m.id}`,
+    });
   for (const e of m.entries ?? []) {
     if (!kinds.has(e.kind)) continue;
     const blob = hex(e.digest);
     if (!blob) continue;
-    evidence.push({ href: `#${resource(`blob|${e.digest}`, `${e.kind} blob ${e.path}`, `blobs/sha256/${blob}`, blob, e.mediaType)}`, description: `${m.id}: ${e.kind} ${e.path}, ${e.digest}` });
+    evidence.push({
+      href: `#${resource(`blob|${e.digest}`, `${e.kind} blob ${e.path}`, `blobs/sha256/${blob}`, blob, e.mediaType)}`,
+      description: `${m.id}: ${e.kind} ${e.path}, ${e.digest}`,
+    });
   }
   if (m.url) evidence.push({ href: m.url, description: `The release ${m.id} where it was published` });
   const a3 = m.report?.assessment;
@@ -184,7 +298,17 @@ function observationOf(m: PeriodMember, id: (what: string) => string, resource: 
     uuid: id(`observation|${m.id}`),
     title: `Release ${m.id}: ${STATUS_WORDS[m.status]}`,
     description: `${m.id}, published ${m.published || '(undated)'}: ${m.reason}.${a3 ? ` Authentic: ${a3.authenticity.summary}. Policy: ${a3.policy.summary}. Evidence: ${a3.evidence.summary}.` : ''}`,
-    props: [prop('release', m.id), prop('standing', m.status), ...(a3 ? [prop('authenticity', a3.authenticity.status), prop('policy', a3.policy.status), prop('evidence', a3.evidence.status)] : [])],
+    props: [
+      prop('release', m.id),
+      prop('standing', m.status),
+      ...(a3
+        ? [
+            prop('authenticity', a3.authenticity.status),
+            prop('policy', a3.policy.status),
+            prop('evidence', a3.evidence.status),
+          ]
+        : []),
+    ],
     methods: ['TEST'],
     types: ['finding'],
     ...(evidence.length ? { 'relevant-evidence': evidence } : {}),
@@ -196,7 +320,12 @@ function observationOf(m: PeriodMember, id: (what: string) => string, resource: 
  * One release as an audit of itself: the period is the bundle's creation
  * instant, the population that one bundle, its controls from the policy.
  */
-export function oscalForRelease(input: { report: VerifyReport & { bundle: { path?: string } }; manifest?: Manifest; policy?: LoadedPolicy; generatedAt: string }): Doc {
+export function oscalForRelease(input: {
+  report: VerifyReport & { bundle: { path?: string } };
+  manifest?: Manifest;
+  policy?: LoadedPolicy;
+  generatedAt: string;
+}): Doc {
   const { report, manifest } = input;
   const created = manifest?.created ?? input.generatedAt;
   const path = report.bundle.path ?? report.bundle.name ?? 'bundle';
@@ -204,12 +333,22 @@ export function oscalForRelease(input: { report: VerifyReport & { bundle: { path
     id: manifest ? `${manifest.name}@${manifest.version}` : path,
     published: created,
     sampled: true,
-    evidence: { state: 'found', ...(report.bundle.digest ? { bundle: { name: path, digest: report.bundle.digest, size: report.bundle.size } } : {}) },
+    evidence: {
+      state: 'found',
+      ...(report.bundle.digest
+        ? { bundle: { name: path, digest: report.bundle.digest, size: report.bundle.size } }
+        : {}),
+    },
     report,
     // Only an authentic bundle's entries are evidence.
     ...(manifest && report.assessment?.authenticity.status === 'authentic' ? { entries: manifest.entries } : {}),
   };
-  const summary = summarizePeriod({ since: created, until: created, members: [member], ...(input.policy ? { policy: input.policy } : {}) });
+  const summary = summarizePeriod({
+    since: created,
+    until: created,
+    members: [member],
+    ...(input.policy ? { policy: input.policy } : {}),
+  });
   return oscalAssessmentResults({
     kind: 'evidence-audit',
     version: 1,

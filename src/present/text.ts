@@ -64,7 +64,10 @@ export function describeSummary(kind: string, summary: unknown): string {
     }
     case 'slo':
       return typed.summary.slos
-        .map((o) => `${o.name}: SLI ${(o.sli * 100).toFixed(3)}%, budget left ${(o.errorBudget.remaining * 100).toFixed(0)}%`)
+        .map(
+          (o) =>
+            `${o.name}: SLI ${(o.sli * 100).toFixed(3)}%, budget left ${(o.errorBudget.remaining * 100).toFixed(0)}%`,
+        )
         .join('; ')
         .concat(typed.summary.live ? '' : ' (saved snapshot, not live)');
     case 'attestation': {
@@ -77,7 +80,14 @@ export function describeSummary(kind: string, summary: unknown): string {
 function table(raw: string[][]): string {
   const rows = raw.map((r) => r.map(escapeValue));
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 const short = (digest: string): string => `${digest.slice(0, 19)}…`;
@@ -87,7 +97,9 @@ function sourceLine(src: InspectResult['source']): string {
   const given = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
   const [repository, commit, ref] = [given(src.repository), given(src.commit), given(src.ref)];
   if (!repository && !commit && !ref) return '(none recorded)';
-  return [repository ?? '(no repository recorded)', commit && `@ ${commit}`, ref && `(${ref})`].filter(Boolean).join(' ');
+  return [repository ?? '(no repository recorded)', commit && `@ ${commit}`, ref && `(${ref})`]
+    .filter(Boolean)
+    .join(' ');
 }
 
 export function formatInspect(r: InspectResult): string {
@@ -98,10 +110,21 @@ export function formatInspect(r: InspectResult): string {
     escapeValue(`source   ${sourceLine(src)}`),
     '',
     `Evidence (${r.entries.length})`,
-    table([['PATH', 'KIND', 'SIZE', 'DIGEST', 'SUMMARY'], ...r.entries.map((e) => [e.path, e.kind, formatBytes(e.size), short(e.digest), describeSummary(e.kind, e.summary)])]),
+    table([
+      ['PATH', 'KIND', 'SIZE', 'DIGEST', 'SUMMARY'],
+      ...r.entries.map((e) => [
+        e.path,
+        e.kind,
+        formatBytes(e.size),
+        short(e.digest),
+        describeSummary(e.kind, e.summary),
+      ]),
+    ]),
     '',
     `Subjects (${r.subjects.length})`,
-    r.subjects.length ? table([['NAME', 'SIZE', 'DIGEST'], ...r.subjects.map((s) => [s.name, formatBytes(s.size), s.digest])]) : '  none',
+    r.subjects.length
+      ? table([['NAME', 'SIZE', 'DIGEST'], ...r.subjects.map((s) => [s.name, formatBytes(s.size), s.digest])])
+      : '  none',
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -114,7 +137,7 @@ export function formatVerifyText(report: VerifyReport & { bundle: { path?: strin
     `${verdict.word}: ${b.path ?? 'bundle'}${b.name ? ` (${b.name} ${b.version})` : ''}`,
     `  authentic?  ${a.authenticity.status === 'authentic' ? 'yes' : a.authenticity.status === 'not-checked' ? 'NOT CHECKED' : 'NO'} (${a.authenticity.summary})`,
     `  policy?     ${a.policy.status === 'satisfied' ? 'holds' : a.policy.status === 'failed' ? 'FAILS' : 'none'} (${a.policy.summary})`,
-    `  evidence:   ${a.evidence.status === 'clean' ? 'no concerns' : a.evidence.status === 'unknown' ? 'not assessed' : `${a.evidence.findings.length} CONCERN${a.evidence.findings.length === 1 ? '' : 'S'}`}${a.evidence.unverified && a.evidence.status !== 'unknown' ? ' (the bundle\'s own claims: not signature-checked)' : ''}`,
+    `  evidence:   ${a.evidence.status === 'clean' ? 'no concerns' : a.evidence.status === 'unknown' ? 'not assessed' : `${a.evidence.findings.length} CONCERN${a.evidence.findings.length === 1 ? '' : 'S'}`}${a.evidence.unverified && a.evidence.status !== 'unknown' ? " (the bundle's own claims: not signature-checked)" : ''}`,
     ...a.evidence.findings.map((f) => `    - ${f.path}: ${f.message} [${f.code}]`),
     report.mode === 'integrity-only' ? 'mode: integrity only (signature not checked)' : 'mode: signature required',
   ];
@@ -127,11 +150,22 @@ export function formatVerifyText(report: VerifyReport & { bundle: { path?: strin
 }
 
 function policyLines(p: PolicyResult): string[] {
-  const mark = (status: string): string => ({ pass: 'ok  ', fail: 'FAIL', waived: 'WAIV', error: 'ERR ', 'not-applicable': 'n/a ', 'not-checked': 'SKIP', none: '    ' })[status] ?? status;
+  const mark = (status: string): string =>
+    ({
+      pass: 'ok  ',
+      fail: 'FAIL',
+      waived: 'WAIV',
+      error: 'ERR ',
+      'not-applicable': 'n/a ',
+      'not-checked': 'SKIP',
+      none: '    ',
+    })[status] ?? status;
   const out = [`Policy ${p.policy.path} (${p.policy.digest.slice(0, 19)}…): ${p.ok ? 'holds' : 'FAILS'}`];
   if (p.identity.status !== 'none') out.push(`${mark(p.identity.status)} identity     ${p.identity.message}`);
-  const cited = (controls: readonly string[] | undefined): string => (controls?.length ? ` [${controls.join(', ')}]` : '');
-  for (const r of p.requirements) out.push(`${mark(r.status)} require      ${r.kind}${cited(r.controls)}: ${r.message}`);
+  const cited = (controls: readonly string[] | undefined): string =>
+    controls?.length ? ` [${controls.join(', ')}]` : '';
+  for (const r of p.requirements)
+    out.push(`${mark(r.status)} require      ${r.kind}${cited(r.controls)}: ${r.message}`);
   for (const r of p.rules) out.push(`${mark(r.status)} rule         ${r.name}${cited(r.controls)}: ${r.message}`);
   for (const c of p.crossChecks) out.push(`${mark(c.status)} cross-check  ${c.name}${cited(c.controls)}: ${c.message}`);
   const controls = controlResults(p);
@@ -139,7 +173,9 @@ function policyLines(p: PolicyResult): string[] {
     out.push('', 'Controls:');
     for (const c of controls) {
       const word = c.state === 'failed' ? 'FAILED' : CONTROL_STATE_WORDS[c.state];
-      out.push(`  ${c.id}${c.title ? ` (${c.title})` : ''}: ${word}; ${c.items.map((i) => `${i.type} ${i.name} ${i.status}`).join(', ')}`);
+      out.push(
+        `  ${c.id}${c.title ? ` (${c.title})` : ''}: ${word}; ${c.items.map((i) => `${i.type} ${i.name} ${i.status}`).join(', ')}`,
+      );
       for (const m of c.missing) out.push(`      missing: ${m}`);
     }
   }
@@ -151,11 +187,23 @@ function signatureLines(s: SignatureInfo): string[] {
   if (s.kind === 'certificate') {
     out.push(`signer:          ${s.identity ?? '?'}`, `issuer:          ${s.issuer ?? '?'}`);
     if (s.claims?.buildSignerUri) out.push(`workflow:        ${s.claims.buildSignerUri}`);
-    if (s.claims?.sourceRepositoryUri?.trim()) out.push(`repository:      ${s.claims.sourceRepositoryUri}${s.claims.sourceRepositoryRef ? ` (${s.claims.sourceRepositoryRef})` : ''}`);
+    if (s.claims?.sourceRepositoryUri?.trim())
+      out.push(
+        `repository:      ${s.claims.sourceRepositoryUri}${s.claims.sourceRepositoryRef ? ` (${s.claims.sourceRepositoryRef})` : ''}`,
+      );
   } else out.push(`signed with key: ${s.key ?? '(no matching --key)'} (hint ${s.keyHint ?? 'none'})`);
-  for (const t of s.tlog) out.push(`rekor entry:     #${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified by its signed entry timestamp)' : ' (time not relied on)'}` : ''}`);
-  for (const t of s.timestamps) out.push(`timestamp (TSA): ${t.time}${t.verified ? ' (verified against the trusted root\'s timestamp authority)' : ' (not verified)'}`);
-  if (s.trustedRoot) out.push(`trusted root:    ${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`);
+  for (const t of s.tlog)
+    out.push(
+      `rekor entry:     #${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified by its signed entry timestamp)' : ' (time not relied on)'}` : ''}`,
+    );
+  for (const t of s.timestamps)
+    out.push(
+      `timestamp (TSA): ${t.time}${t.verified ? " (verified against the trusted root's timestamp authority)" : ' (not verified)'}`,
+    );
+  if (s.trustedRoot)
+    out.push(
+      `trusted root:    ${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`,
+    );
   return out;
 }
 
@@ -164,7 +212,8 @@ function checkLines(checks: Check[]): string[] {
   for (const c of checks) {
     const mark = c.skipped ? 'SKIP' : c.ok ? 'ok  ' : 'FAIL';
     lines.push(`${mark} ${c.id.padEnd(12)} ${c.code && !c.ok ? `[${c.code}] ` : ''}${c.message}`);
-    if (!c.ok && !c.skipped && (c.expected || c.found)) lines.push(`     ${''.padEnd(12)} expected ${c.expected ?? '-'}, found ${c.found ?? '-'}`);
+    if (!c.ok && !c.skipped && (c.expected || c.found))
+      lines.push(`     ${''.padEnd(12)} expected ${c.expected ?? '-'}, found ${c.found ?? '-'}`);
   }
   const failed = checks.filter((c) => !c.ok && !c.skipped).length;
   lines.push('', failed === 0 ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`);
@@ -178,15 +227,27 @@ export function formatAttestationSetText(r: AttestationSetReport): string {
     `${r.ok ? 'VERIFIED' : 'FAILED'}: ${r.attestation}: ${r.artifacts.filter((a) => a.ok).length} of ${r.artifacts.length} artifacts covered; ${r.bundles.length - failedBundles.length} of ${r.bundles.length} bundles verified${r.predicateType ? ` (predicate type ${r.predicateType})` : ''}`,
     ...r.artifacts.map((a) => `${a.ok ? 'OK  ' : 'FAIL'} ${a.name}: ${a.message}`),
   ];
-  for (const b of failedBundles) lines.push(`FAIL line ${b.line}: ${b.checks.filter((c) => !c.ok).map((c) => `${c.message}${c.code ? ` [${c.code}]` : ''}`).join('; ')}`);
+  for (const b of failedBundles)
+    lines.push(
+      `FAIL line ${b.line}: ${b.checks
+        .filter((c) => !c.ok)
+        .map((c) => `${c.message}${c.code ? ` [${c.code}]` : ''}`)
+        .join('; ')}`,
+    );
   const signer = r.bundles.find((b) => b.ok && b.signature)?.signature;
   if (signer) lines.push('', ...signatureLines(signer));
   return `${lines.map(escapeValue).join('\n')}\n`;
 }
 
 export function formatAttestationText(r: AttestationReport): string {
-  const lines = [`${r.ok ? 'VERIFIED' : 'FAILED'}: ${r.attestation}${r.kind ? ` (${r.kind}${r.predicateType ? `, ${r.predicateType}` : ''})` : ''}`];
-  lines.push(`artifact:        ${r.artifact.file ?? ''} ${Object.entries(r.artifact.digests).map(([a, h]) => `${a}:${h.slice(0, 16)}…`).join(' ')}`.trimEnd());
+  const lines = [
+    `${r.ok ? 'VERIFIED' : 'FAILED'}: ${r.attestation}${r.kind ? ` (${r.kind}${r.predicateType ? `, ${r.predicateType}` : ''})` : ''}`,
+  ];
+  lines.push(
+    `artifact:        ${r.artifact.file ?? ''} ${Object.entries(r.artifact.digests)
+      .map(([a, h]) => `${a}:${h.slice(0, 16)}…`)
+      .join(' ')}`.trimEnd(),
+  );
   if (r.signature) lines.push(...signatureLines(r.signature));
   lines.push('', ...checkLines(r.checks));
   return `${lines.map(escapeValue).join('\n')}\n`;

@@ -14,7 +14,11 @@ export type ActionsTokenRequest = (requestUrl: string, requestToken: string) => 
  * --identity-token option, SIGSTORE_ID_TOKEN, or GitHub Actions' OIDC
  * endpoint (which needs `permissions: id-token: write`).
  */
-export function identityProvider(options: { token?: string; env: Env; githubActions: ActionsTokenRequest }): IdentityProvider {
+export function identityProvider(options: {
+  token?: string;
+  env: Env;
+  githubActions: ActionsTokenRequest;
+}): IdentityProvider {
   const { env } = options;
   if (options.token) return staticToken(options.token, '--identity-token');
   if (env.SIGSTORE_ID_TOKEN) return staticToken(env.SIGSTORE_ID_TOKEN, 'SIGSTORE_ID_TOKEN');
@@ -44,7 +48,8 @@ function staticToken(token: string, from: string): IdentityProvider {
 /** Only the shape is checked here; Fulcio checks the signature. */
 export function checkJwt(token: string, from: string): Record<string, unknown> {
   const parts = token.trim().split('.');
-  if (parts.length !== 3) throw new SignError('IDENTITY_TOKEN_INVALID', `${from}: not a JWT (expected three dot-separated parts)`);
+  if (parts.length !== 3)
+    throw new SignError('IDENTITY_TOKEN_INVALID', `${from}: not a JWT (expected three dot-separated parts)`);
   try {
     const claims = JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')) as unknown;
     if (!claims || typeof claims !== 'object') throw new Error('claims are not an object');

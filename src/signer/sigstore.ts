@@ -1,5 +1,12 @@
 import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as cryptoSign,
+  type KeyObject,
+} from 'node:crypto';
 import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Signer, type Witness } from '@sigstore/sign';
 import { SignError, redact } from './errors.js';
@@ -36,15 +43,30 @@ export function keylessSigner(options: KeylessOptions): PayloadSigner {
   let token: string | undefined;
   const identity = { getToken: async () => (token = await options.identity.getToken()) };
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const witnesses: Witness[] = [new RekorWitness({ rekorBaseURL: options.rekorUrl ?? PUBLIC_GOOD.rekor, fetchOnConflict: true, timeout })];
+  const witnesses: Witness[] = [
+    new RekorWitness({ rekorBaseURL: options.rekorUrl ?? PUBLIC_GOOD.rekor, fetchOnConflict: true, timeout }),
+  ];
   if (!options.noTsa) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl ?? PUBLIC_GOOD.tsa, timeout }));
   // P-256, in memory for this signer's life only, as sigstore-js's own ephemeral signer.
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
   const signWithKey = async (data: Buffer): Promise<Buffer> => cryptoSign('sha256', data, privateKey);
-  const keyHolder: Signer = { sign: async (data: Buffer) => ({ signature: await signWithKey(data), key: { $case: 'publicKey', publicKey: publicKeyPem } }) };
+  const keyHolder: Signer = {
+    sign: async (data: Buffer) => ({
+      signature: await signWithKey(data),
+      key: { $case: 'publicKey', publicKey: publicKeyPem },
+    }),
+  };
   const builder = new DSSEBundleBuilder({
-    signer: oneCertificate(new FulcioSigner({ fulcioBaseURL: options.fulcioUrl ?? PUBLIC_GOOD.fulcio, identityProvider: identity, timeout, keyHolder }), signWithKey),
+    signer: oneCertificate(
+      new FulcioSigner({
+        fulcioBaseURL: options.fulcioUrl ?? PUBLIC_GOOD.fulcio,
+        identityProvider: identity,
+        timeout,
+        keyHolder,
+      }),
+      signWithKey,
+    ),
     witnesses,
   });
   return {
@@ -98,7 +120,13 @@ export interface LoadedKey {
 
 export async function loadSigningKey(file: string): Promise<LoadedKey> {
   let pem: string;
-  pem = (await readSmallFile(file, file, { what: 'a private key', max: SMALL_FILE_LIMITS.key, notFound: (l) => new SignError('KEY_UNREADABLE', `${l}: no such file`) })).toString('utf8');
+  pem = (
+    await readSmallFile(file, file, {
+      what: 'a private key',
+      max: SMALL_FILE_LIMITS.key,
+      notFound: (l) => new SignError('KEY_UNREADABLE', `${l}: no such file`),
+    })
+  ).toString('utf8');
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey({ key: pem, format: 'pem' });
@@ -108,23 +136,34 @@ export async function loadSigningKey(file: string): Promise<LoadedKey> {
   const type = privateKey.asymmetricKeyType;
   const curve = privateKey.asymmetricKeyDetails?.namedCurve;
   if (!(type === 'ed25519' || (type === 'ec' && curve === 'prime256v1'))) {
-    throw new SignError('KEY_UNSUPPORTED', `${file}: a ${type}${curve ? ` ${curve}` : ''} key; ECDSA P-256 or Ed25519 are supported`);
+    throw new SignError(
+      'KEY_UNSUPPORTED',
+      `${file}: a ${type}${curve ? ` ${curve}` : ''} key; ECDSA P-256 or Ed25519 are supported`,
+    );
   }
   const publicKey = createPublicKey(privateKey);
   const der = publicKey.export({ format: 'der', type: 'spki' });
-  return { privateKey, publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(), hint: createHash('sha256').update(der).digest('hex') };
+  return {
+    privateKey,
+    publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    hint: createHash('sha256').update(der).digest('hex'),
+  };
 }
 
 export function keySigner(key: LoadedKey, options: Omit<KeyOptions, 'keyFile'> = {}): PayloadSigner {
   const signer: Signer = {
     async sign(data: Buffer) {
       const alg = key.privateKey.asymmetricKeyType === 'ed25519' ? null : 'sha256';
-      return { signature: cryptoSign(alg, data, key.privateKey), key: { $case: 'publicKey', publicKey: key.publicKeyPem, hint: key.hint } };
+      return {
+        signature: cryptoSign(alg, data, key.privateKey),
+        key: { $case: 'publicKey', publicKey: key.publicKeyPem, hint: key.hint },
+      };
     },
   };
   const witnesses: Witness[] = [];
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (options.rekorUrl) witnesses.push(new RekorWitness({ rekorBaseURL: options.rekorUrl, fetchOnConflict: true, timeout }));
+  if (options.rekorUrl)
+    witnesses.push(new RekorWitness({ rekorBaseURL: options.rekorUrl, fetchOnConflict: true, timeout }));
   if (options.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl, timeout }));
   const builder = new DSSEBundleBuilder({ signer, witnesses });
   return {

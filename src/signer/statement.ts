@@ -1,7 +1,12 @@
 import { canonicalBytes } from '../core/canonical-json.js';
 import { digestHex, sha256Hex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
-import { EVIDENCE_PREDICATE_TYPE, MANIFEST_SUBJECT_NAME, type CiContext, type EvidencePredicate } from '../core/predicate.js';
+import {
+  EVIDENCE_PREDICATE_TYPE,
+  MANIFEST_SUBJECT_NAME,
+  type CiContext,
+  type EvidencePredicate,
+} from '../core/predicate.js';
 import { IN_TOTO_STATEMENT_V1, type Statement } from '../formats/intoto.js';
 
 /**
@@ -13,7 +18,12 @@ import { IN_TOTO_STATEMENT_V1, type Statement } from '../formats/intoto.js';
 export function toStatement(manifest: Manifest, manifestBytes: Uint8Array, ci?: CiContext): Statement {
   const manifestHex = sha256Hex(manifestBytes);
   const predicate: EvidencePredicate = {
-    bundle: { name: manifest.name, version: manifest.version, created: manifest.created, manifestDigest: `sha256:${manifestHex}` },
+    bundle: {
+      name: manifest.name,
+      version: manifest.version,
+      created: manifest.created,
+      manifestDigest: `sha256:${manifestHex}`,
+    },
     source: manifest.source,
     entries: manifest.entries.map((e) => ({ path: e.path, kind: e.kind, digest: e.digest, summary: e.summary })),
     ...(ci ? { ci } : {}),
@@ -40,7 +50,10 @@ export function ciContext(env: Record<string, string | undefined>): CiContext | 
     const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
     return strip({
       provider: 'github-actions',
-      runUrl: env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+      runUrl:
+        env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+          ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+          : undefined,
       workflowRef: env.GITHUB_WORKFLOW_REF,
       eventName: env.GITHUB_EVENT_NAME,
       runnerEnvironment: env.RUNNER_ENVIRONMENT,
@@ -48,7 +61,11 @@ export function ciContext(env: Record<string, string | undefined>): CiContext | 
     });
   }
   if (env.GITLAB_CI === 'true') {
-    return strip({ provider: 'gitlab-ci', runUrl: env.CI_PIPELINE_URL ?? env.CI_JOB_URL, eventName: env.CI_PIPELINE_SOURCE });
+    return strip({
+      provider: 'gitlab-ci',
+      runUrl: env.CI_PIPELINE_URL ?? env.CI_JOB_URL,
+      eventName: env.CI_PIPELINE_SOURCE,
+    });
   }
   return undefined;
 }

@@ -1,6 +1,13 @@
 import { CollectError } from '../collector/errors.js';
 import type { PromQueryData, PrometheusClient } from '../collector/prometheus.js';
-import { DEFAULT_TIMEOUT_MS, NetworkTimeout, deadlineFor, timedFetch, withDeadline, type DeadlineOptions } from './http/timeout.js';
+import {
+  DEFAULT_TIMEOUT_MS,
+  NetworkTimeout,
+  deadlineFor,
+  timedFetch,
+  withDeadline,
+  type DeadlineOptions,
+} from './http/timeout.js';
 import { BodyTooLarge, readBounded, readErrorBody } from './http/body.js';
 import { headerSecrets, redactSecrets } from '../core/redact.js';
 import { withRetry, type HttpFailure } from './http/retry.js';
@@ -63,7 +70,11 @@ export function prometheusClient(options: PrometheusOptions): PrometheusClient {
       const once = async (): Promise<Response> => {
         await busy?.body?.cancel();
         busy = undefined;
-        const res = await doFetch(endpoint, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body });
+        const res = await doFetch(endpoint, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+        });
         if (res.status >= 500) {
           busy = res;
           throw new ServerBusy(res);
@@ -75,7 +86,12 @@ export function prometheusClient(options: PrometheusOptions): PrometheusClient {
         res = await withRetry(once, classify, { retries, baseDelayMs: 250, maxDelayMs: 10_000 });
       } catch (e) {
         if (!(e instanceof ServerBusy) || !busy) {
-          const why = e instanceof NetworkTimeout ? (e.code === 'NETWORK_DEADLINE' ? e.message : `no answer for ${timeoutMs / 1000} s; --timeout`) : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+          const why =
+            e instanceof NetworkTimeout
+              ? e.code === 'NETWORK_DEADLINE'
+                ? e.message
+                : `no answer for ${timeoutMs / 1000} s; --timeout`
+              : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
           throw new CollectError('PROMETHEUS_UNREACHABLE', `Prometheus at ${shown} cannot be reached (${why})`);
         }
         res = busy;
@@ -85,14 +101,27 @@ export function prometheusClient(options: PrometheusOptions): PrometheusClient {
         // A refusal's words are quoted at most 500 characters: its first 64 KiB are plenty.
         bytes = res.ok ? await readBounded(res, MAX_PROMETHEUS_BODY) : await readErrorBody(res);
       } catch (e) {
-        if (e instanceof BodyTooLarge) throw new CollectError('PROMETHEUS_ERROR', `Prometheus at ${shown} answered the query ${expr} with more than ${MAX_PROMETHEUS_BODY} bytes; not read`);
-        throw new CollectError('PROMETHEUS_UNREACHABLE', `Prometheus at ${shown}: the answer to the query ${expr} broke off (${e instanceof NetworkTimeout ? e.message : 'the connection failed'})`);
+        if (e instanceof BodyTooLarge)
+          throw new CollectError(
+            'PROMETHEUS_ERROR',
+            `Prometheus at ${shown} answered the query ${expr} with more than ${MAX_PROMETHEUS_BODY} bytes; not read`,
+          );
+        throw new CollectError(
+          'PROMETHEUS_UNREACHABLE',
+          `Prometheus at ${shown}: the answer to the query ${expr} broke off (${e instanceof NetworkTimeout ? e.message : 'the connection failed'})`,
+        );
       }
-      const json = parseJson(bytes) as { status?: string; data?: PromQueryData; error?: string; errorType?: string } | undefined;
+      const json = parseJson(bytes) as
+        { status?: string; data?: PromQueryData; error?: string; errorType?: string } | undefined;
       if (!res.ok || json?.status !== 'success' || !json.data) {
         // The server's words may echo our request, headers included: redacted, and cut short.
-        const said = json?.error ? `${json.errorType ?? 'error'}: ${String(json.error).slice(0, 500)}` : `HTTP ${res.status}`;
-        throw new CollectError('PROMETHEUS_ERROR', `Prometheus at ${shown} refused the query ${expr} (${redactSecrets(said, secrets)})`);
+        const said = json?.error
+          ? `${json.errorType ?? 'error'}: ${String(json.error).slice(0, 500)}`
+          : `HTTP ${res.status}`;
+        throw new CollectError(
+          'PROMETHEUS_ERROR',
+          `Prometheus at ${shown} refused the query ${expr} (${redactSecrets(said, secrets)})`,
+        );
       }
       return json.data;
     },

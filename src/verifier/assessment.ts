@@ -86,19 +86,26 @@ export function evidenceFindings(entries: readonly Entry[]): EvidenceFinding[] {
       case 'junit': {
         const s = typed.summary;
         if (s.tests === 0) add(e, 'TESTS_NONE', 'no test cases: a report without tests proves nothing');
-        else if (s.failed + s.errored > 0) add(e, 'TESTS_FAILED', `${plural(s.failed, 'test')} failed, ${s.errored} errored, of ${s.tests}`);
+        else if (s.failed + s.errored > 0)
+          add(e, 'TESTS_FAILED', `${plural(s.failed, 'test')} failed, ${s.errored} errored, of ${s.tests}`);
         break;
       }
       case 'k6': {
         const failed = typed.summary.thresholds.failed;
-        if (failed.length > 0) add(e, 'K6_THRESHOLDS_FAILED', `${plural(failed.length, 'threshold')} failed: ${failed.join(', ')}`);
+        if (failed.length > 0)
+          add(e, 'K6_THRESHOLDS_FAILED', `${plural(failed.length, 'threshold')} failed: ${failed.join(', ')}`);
         const checks = typed.summary.checks.failed;
         if (checks > 0) add(e, 'K6_CHECKS_FAILED', `${plural(checks, 'check')} failed`);
         break;
       }
       case 'migrations': {
         const destructive = typed.summary.destructive;
-        if (destructive.length > 0) add(e, 'MIGRATIONS_DESTRUCTIVE', `${plural(destructive.length, 'destructive statement')}: ${destructive.map((d) => `${d.kind} (${d.file}:${d.line})`).join(', ')}`);
+        if (destructive.length > 0)
+          add(
+            e,
+            'MIGRATIONS_DESTRUCTIVE',
+            `${plural(destructive.length, 'destructive statement')}: ${destructive.map((d) => `${d.kind} (${d.file}:${d.line})`).join(', ')}`,
+          );
         break;
       }
       case 'terraform': {
@@ -117,7 +124,12 @@ export function evidenceFindings(entries: readonly Entry[]): EvidenceFinding[] {
       case 'slo': {
         for (const o of typed.summary.slos) {
           const remaining = o.errorBudget.remaining;
-          if (remaining <= 0) add(e, 'SLO_BUDGET_EXHAUSTED', `SLO ${o.name}: error budget exhausted (${(remaining * 100).toFixed(0)}% left)`);
+          if (remaining <= 0)
+            add(
+              e,
+              'SLO_BUDGET_EXHAUSTED',
+              `SLO ${o.name}: error budget exhausted (${(remaining * 100).toFixed(0)}% left)`,
+            );
         }
         break;
       }
@@ -135,12 +147,25 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
   const coverage = coverageOf(report.checks);
   const integrityOnly = report.mode === 'integrity-only';
   const sig = report.signature;
-  const method: Assessment['authenticity']['method'] = integrityOnly ? 'integrity-only' : sig?.kind === 'public-key' ? 'key' : 'identity';
+  const method: Assessment['authenticity']['method'] = integrityOnly
+    ? 'integrity-only'
+    : sig?.kind === 'public-key'
+      ? 'key'
+      : 'identity';
   const authenticity: Assessment['authenticity'] =
     failedChecks.length > 0
-      ? { status: 'failed', method, summary: `${plural(failedChecks.length, 'verification check')} failed (${[...new Set(failedChecks.map((c) => c.code ?? c.id))].join(', ')})` }
+      ? {
+          status: 'failed',
+          method,
+          summary: `${plural(failedChecks.length, 'verification check')} failed (${[...new Set(failedChecks.map((c) => c.code ?? c.id))].join(', ')})`,
+        }
       : integrityOnly
-        ? { status: 'not-checked', method, summary: 'integrity only: the content matches its digests, but the signature was NOT checked, so who made it is unknown' }
+        ? {
+            status: 'not-checked',
+            method,
+            summary:
+              'integrity only: the content matches its digests, but the signature was NOT checked, so who made it is unknown',
+          }
         : {
             status: 'authentic',
             method,
@@ -166,14 +191,34 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
       : { status: 'failed', summary: `${p.policy.path}: ${policyFailures(p)}` };
 
   if (!entries || authenticity.status === 'failed') {
-    return { authenticity, policy, ...(coverage ? { coverage } : {}), evidence: { status: 'unknown', unverified: true, findings: [], summary: 'not assessed: the bundle is not authentic, so its figures cannot be trusted' } };
+    return {
+      authenticity,
+      policy,
+      ...(coverage ? { coverage } : {}),
+      evidence: {
+        status: 'unknown',
+        unverified: true,
+        findings: [],
+        summary: 'not assessed: the bundle is not authentic, so its figures cannot be trusted',
+      },
+    };
   }
   const findings = evidenceFindings(entries);
   const unverified = authenticity.status !== 'authentic';
   const claim = unverified ? ' (as the bundle claims; not signature-checked)' : '';
   const evidence: Assessment['evidence'] = findings.length
-    ? { status: 'concerns', unverified, findings, summary: `${plural(findings.length, 'concern')}${claim}: ${findings.map((f) => `${f.path}: ${f.message}`).join('; ')}` }
-    : { status: 'clean', unverified, findings, summary: `no failing or missing tests, failed thresholds, destructive changes, critical findings or spent error budgets${claim}` };
+    ? {
+        status: 'concerns',
+        unverified,
+        findings,
+        summary: `${plural(findings.length, 'concern')}${claim}: ${findings.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+      }
+    : {
+        status: 'clean',
+        unverified,
+        findings,
+        summary: `no failing or missing tests, failed thresholds, destructive changes, critical findings or spent error budgets${claim}`,
+      };
   return { authenticity, policy, ...(coverage ? { coverage } : {}), evidence };
 }
 
@@ -187,15 +232,32 @@ function coverageOf(checks: readonly Check[]): Assessment['coverage'] {
   if (asked.length === 0) return undefined;
   const files = asked.map((c) => ({
     file: c.path ?? '',
-    status: c.ok ? ('covered' as const) : c.code === 'SUBJECT_NOT_CHECKED' ? ('not-checked' as const) : ('not-covered' as const),
+    status: c.ok
+      ? ('covered' as const)
+      : c.code === 'SUBJECT_NOT_CHECKED'
+        ? ('not-checked' as const)
+        : ('not-covered' as const),
     ...(c.ok || !c.code ? {} : { code: c.code }),
   }));
   const missing = files.filter((f) => f.status === 'not-covered');
   if (missing.length > 0) {
-    return { status: 'not-covered', files, summary: `not covered: the bundle does not vouch for ${missing.map((f) => `${f.file}${f.code === 'SUBJECT_DIGEST_MISMATCH' ? ' (a subject has that name, but other bytes)' : ''}`).join(', ')}` };
+    return {
+      status: 'not-covered',
+      files,
+      summary: `not covered: the bundle does not vouch for ${missing.map((f) => `${f.file}${f.code === 'SUBJECT_DIGEST_MISMATCH' ? ' (a subject has that name, but other bytes)' : ''}`).join(', ')}`,
+    };
   }
-  if (files.some((f) => f.status === 'not-checked')) return { status: 'not-checked', files, summary: 'not checked: there was no valid manifest to check the files against' };
-  return { status: 'covered', files, summary: `covered: ${files.map((f) => f.file).join(', ')} ${files.length === 1 ? 'is a subject' : 'are subjects'} of the bundle` };
+  if (files.some((f) => f.status === 'not-checked'))
+    return {
+      status: 'not-checked',
+      files,
+      summary: 'not checked: there was no valid manifest to check the files against',
+    };
+  return {
+    status: 'covered',
+    files,
+    summary: `covered: ${files.map((f) => f.file).join(', ')} ${files.length === 1 ? 'is a subject' : 'are subjects'} of the bundle`,
+  };
 }
 
 function policyFailures(p: NonNullable<VerifyReport['policy']>): string {
@@ -230,13 +292,24 @@ export function headline(a: Assessment): Verdict {
     const d = parts.join('; ');
     return `${d.charAt(0).toUpperCase()}${d.slice(1)}.`;
   };
-  const authentic = { authentic: 'authentic', 'not-checked': 'authenticity not checked', failed: 'not authentic' }[a.authenticity.status];
-  const detail = sentence([`${authentic}: ${a.authenticity.summary}`, ...(a.coverage?.status === 'not-covered' ? [a.coverage.summary] : []), `policy: ${a.policy.summary}`, `evidence: ${a.evidence.status === 'concerns' ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}` : a.evidence.status === 'clean' ? 'no concerns' : 'not assessed'}`]);
-  if (a.authenticity.status === 'failed') return { ok: false, tone: 'fail', word: 'VERIFICATION FAILED', detail, assessment: a };
+  const authentic = { authentic: 'authentic', 'not-checked': 'authenticity not checked', failed: 'not authentic' }[
+    a.authenticity.status
+  ];
+  const detail = sentence([
+    `${authentic}: ${a.authenticity.summary}`,
+    ...(a.coverage?.status === 'not-covered' ? [a.coverage.summary] : []),
+    `policy: ${a.policy.summary}`,
+    `evidence: ${a.evidence.status === 'concerns' ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}` : a.evidence.status === 'clean' ? 'no concerns' : 'not assessed'}`,
+  ]);
+  if (a.authenticity.status === 'failed')
+    return { ok: false, tone: 'fail', word: 'VERIFICATION FAILED', detail, assessment: a };
   // The release gate asked about a file the bundle is not about: a failure (exit 1), but not one of authenticity.
-  if (a.coverage?.status === 'not-covered') return { ok: false, tone: 'fail', word: 'NOT COVERED', detail, assessment: a };
+  if (a.coverage?.status === 'not-covered')
+    return { ok: false, tone: 'fail', word: 'NOT COVERED', detail, assessment: a };
   if (a.policy.status === 'failed') return { ok: false, tone: 'fail', word: 'POLICY FAILED', detail, assessment: a };
-  if (a.authenticity.status === 'not-checked') return { ok: false, tone: 'warn', word: 'INTEGRITY ONLY', detail, assessment: a };
-  if (a.evidence.status !== 'clean') return { ok: false, tone: 'warn', word: 'VERIFIED WITH CONCERNS', detail, assessment: a };
+  if (a.authenticity.status === 'not-checked')
+    return { ok: false, tone: 'warn', word: 'INTEGRITY ONLY', detail, assessment: a };
+  if (a.evidence.status !== 'clean')
+    return { ok: false, tone: 'warn', word: 'VERIFIED WITH CONCERNS', detail, assessment: a };
   return { ok: true, tone: 'pass', word: 'VERIFIED', detail, assessment: a };
 }

@@ -16,7 +16,12 @@ export function isAttestationBlob(hex: string, manifest: Manifest): boolean {
  * the signer their summary records (which the bundle's own signature covers),
  * and their statement must still say what the summary says.
  */
-export function checkAttestationEntries(manifest: Manifest, kept: ReadonlyMap<string, Buffer>, roots: LoadedTrustRoot[], keys: VerificationKeyInput[]): Check[] {
+export function checkAttestationEntries(
+  manifest: Manifest,
+  kept: ReadonlyMap<string, Buffer>,
+  roots: LoadedTrustRoot[],
+  keys: VerificationKeyInput[],
+): Check[] {
   const out: Check[] = [];
   for (const entry of manifest.entries.filter((e) => e.kind === 'attestation')) {
     const fail = (code: CheckCode, message: string): void => {
@@ -39,7 +44,10 @@ export function checkAttestationEntries(manifest: Manifest, kept: ReadonlyMap<st
       fail('ATTESTATION_KEY_REQUIRED', `signed with a key (hint ${summary.signer.keyHint}) that was not given`);
       continue;
     }
-    const policy = summary.signer.kind === 'certificate' ? { certificateIdentity: summary.signer.identity, certificateOidcIssuer: summary.signer.issuer } : {};
+    const policy =
+      summary.signer.kind === 'certificate'
+        ? { certificateIdentity: summary.signer.identity, certificateOidcIssuer: summary.signer.issuer }
+        : {};
     const verified = verifySigstoreBundle({ json, roots, keys, policy });
     const failed = verified.checks.filter((c) => !c.ok);
     if (failed.length > 0) {
@@ -47,18 +55,36 @@ export function checkAttestationEntries(manifest: Manifest, kept: ReadonlyMap<st
       continue;
     }
     // Signed the way the manifest recorded, by the key it recorded.
-    if (verified.info?.kind !== summary.signer.kind || (summary.signer.kind === 'public-key' && verified.info.keyHint !== summary.signer.keyHint)) {
-      fail('ATTESTATION_SUMMARY_MISMATCH', `signed with ${verified.info?.kind ?? 'nothing'}${verified.info?.keyHint ? ` (hint ${verified.info.keyHint})` : ''}, but the manifest recorded ${summary.signer.kind}${summary.signer.kind === 'public-key' ? ` (hint ${summary.signer.keyHint})` : ''}`);
+    if (
+      verified.info?.kind !== summary.signer.kind ||
+      (summary.signer.kind === 'public-key' && verified.info.keyHint !== summary.signer.keyHint)
+    ) {
+      fail(
+        'ATTESTATION_SUMMARY_MISMATCH',
+        `signed with ${verified.info?.kind ?? 'nothing'}${verified.info?.keyHint ? ` (hint ${verified.info.keyHint})` : ''}, but the manifest recorded ${summary.signer.kind}${summary.signer.kind === 'public-key' ? ` (hint ${summary.signer.keyHint})` : ''}`,
+      );
       continue;
     }
     const statement = verified.dsse ? parseStatement(verified.dsse.payload) : undefined;
-    const subjects = JSON.stringify((statement?.subject ?? []).slice(0, summary.subjects.length).map((s) => ({ ...(s.name !== undefined ? { name: s.name } : {}), digest: s.digest })));
-    if ((statement?.predicateType ?? undefined) !== summary.predicateType || subjects !== JSON.stringify(summary.subjects)) {
+    const subjects = JSON.stringify(
+      (statement?.subject ?? [])
+        .slice(0, summary.subjects.length)
+        .map((s) => ({ ...(s.name !== undefined ? { name: s.name } : {}), digest: s.digest })),
+    );
+    if (
+      (statement?.predicateType ?? undefined) !== summary.predicateType ||
+      subjects !== JSON.stringify(summary.subjects)
+    ) {
       fail('ATTESTATION_SUMMARY_MISMATCH', 'its statement no longer says what the manifest recorded');
       continue;
     }
     const who = summary.signer.kind === 'certificate' ? summary.signer.identity : `key ${verified.info?.key ?? ''}`;
-    out.push({ id: 'attestations', ok: true, message: `${entry.path}: ${summary.predicateType ?? summary.content} signed by ${who}`, path: entry.path });
+    out.push({
+      id: 'attestations',
+      ok: true,
+      message: `${entry.path}: ${summary.predicateType ?? summary.content} signed by ${who}`,
+      path: entry.path,
+    });
   }
   return out;
 }

@@ -27,7 +27,11 @@ export class VerifyError extends EvidenceError<VerifyErrorCode> {
   readonly path?: string;
   /** What is true of the bundle, without advice on options: what reports (HTML, OSCAL, an audit's reasons) say where `message` tells a user what to type. */
   readonly finding?: string;
-  constructor(code: VerifyErrorCode, message: string, options: { path?: string; cause?: unknown; finding?: string } = {}) {
+  constructor(
+    code: VerifyErrorCode,
+    message: string,
+    options: { path?: string; cause?: unknown; finding?: string } = {},
+  ) {
     super('VerifyError', code, message, options.cause);
     if (options.path !== undefined) this.path = options.path;
     if (options.finding !== undefined) this.finding = options.finding;
@@ -45,5 +49,9 @@ export function findingOf(e: { message: string; finding?: string }): string {
  * file, so exit 1 from every command (cli/exit-codes.ts).
  */
 export function notABundle(label: string, reasons: readonly string[]): VerifyError {
-  return new VerifyError('BUNDLE_INVALID', `${label}: not a readable evidence bundle (${reasons.join('; ') || 'no manifest'})`, { path: label });
+  return new VerifyError(
+    'BUNDLE_INVALID',
+    `${label}: not a readable evidence bundle (${reasons.join('; ') || 'no manifest'})`,
+    { path: label },
+  );
 }

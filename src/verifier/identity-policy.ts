@@ -22,7 +22,8 @@ export interface IdentityPolicy {
  */
 export function hasIdentityConstraint(p: IdentityPolicy): boolean {
   const set = (v: string | undefined): boolean => typeof v === 'string' && v.length > 0;
-  const who = set(p.certificateIdentity) || set(p.certificateIdentityRegexp) || set(p.signerWorkflow) || set(p.sourceRepository);
+  const who =
+    set(p.certificateIdentity) || set(p.certificateIdentityRegexp) || set(p.signerWorkflow) || set(p.sourceRepository);
   const issuer = set(p.certificateOidcIssuer) || set(p.certificateOidcIssuerRegexp);
   return who && issuer;
 }
@@ -80,7 +81,12 @@ export interface SignerIdentity {
 }
 
 export interface PolicyFailure {
-  code: 'IDENTITY_MISMATCH' | 'ISSUER_MISMATCH' | 'WORKFLOW_MISMATCH' | 'SOURCE_REPOSITORY_MISMATCH' | 'SOURCE_REF_MISMATCH';
+  code:
+    | 'IDENTITY_MISMATCH'
+    | 'ISSUER_MISMATCH'
+    | 'WORKFLOW_MISMATCH'
+    | 'SOURCE_REPOSITORY_MISMATCH'
+    | 'SOURCE_REF_MISMATCH';
   message: string;
   expected: string;
   found: string;
@@ -89,18 +95,53 @@ export interface PolicyFailure {
 /** Every way the signer differs from the policy (not only the first). */
 export function checkIdentity(signer: SignerIdentity, policy: IdentityPolicy): PolicyFailure[] {
   const out: PolicyFailure[] = [];
-  const test = (code: PolicyFailure['code'], what: string, found: string | undefined, exact?: string, regexp?: string): void => {
-    if (exact !== undefined && found !== exact) out.push({ code, message: `${what} is '${found ?? 'absent'}', not '${exact}'`, expected: exact, found: found ?? '' });
+  const test = (
+    code: PolicyFailure['code'],
+    what: string,
+    found: string | undefined,
+    exact?: string,
+    regexp?: string,
+  ): void => {
+    if (exact !== undefined && found !== exact)
+      out.push({
+        code,
+        message: `${what} is '${found ?? 'absent'}', not '${exact}'`,
+        expected: exact,
+        found: found ?? '',
+      });
     if (regexp !== undefined && (found === undefined || !anchored(regexp).test(found))) {
-      out.push({ code, message: `${what} '${found ?? 'absent'}' does not match ^(?:${regexp})$`, expected: `^(?:${regexp})$`, found: found ?? '' });
+      out.push({
+        code,
+        message: `${what} '${found ?? 'absent'}' does not match ^(?:${regexp})$`,
+        expected: `^(?:${regexp})$`,
+        found: found ?? '',
+      });
     }
   };
-  test('IDENTITY_MISMATCH', 'the certificate identity', signer.identity, policy.certificateIdentity, policy.certificateIdentityRegexp);
-  test('ISSUER_MISMATCH', 'the OIDC issuer', signer.issuer, policy.certificateOidcIssuer, policy.certificateOidcIssuerRegexp);
+  test(
+    'IDENTITY_MISMATCH',
+    'the certificate identity',
+    signer.identity,
+    policy.certificateIdentity,
+    policy.certificateIdentityRegexp,
+  );
+  test(
+    'ISSUER_MISMATCH',
+    'the OIDC issuer',
+    signer.issuer,
+    policy.certificateOidcIssuer,
+    policy.certificateOidcIssuerRegexp,
+  );
   if (policy.signerWorkflow !== undefined) {
     const want = githubUrl(policy.signerWorkflow);
     const found = signer.claims.buildSignerUri?.split('@')[0];
-    if (found !== want) out.push({ code: 'WORKFLOW_MISMATCH', message: `the signer workflow is '${found ?? 'absent'}', not '${want}'`, expected: want, found: found ?? '' });
+    if (found !== want)
+      out.push({
+        code: 'WORKFLOW_MISMATCH',
+        message: `the signer workflow is '${found ?? 'absent'}', not '${want}'`,
+        expected: want,
+        found: found ?? '',
+      });
   }
   if (policy.sourceRepository !== undefined) {
     const want = githubUrl(policy.sourceRepository);

@@ -30,7 +30,8 @@ export type EvidenceState = 'found' | 'unsigned' | 'missing' | 'ambiguous' | 'un
  * - `unavailable`: the source failed to deliver it (exit 2: the audit is incomplete);
  * - `not-examined`: outside the sample.
  */
-export type MemberStatus = 'holds' | 'policy-failed' | 'not-authentic' | 'unsigned' | 'missing' | 'unavailable' | 'not-examined';
+export type MemberStatus =
+  'holds' | 'policy-failed' | 'not-authentic' | 'unsigned' | 'missing' | 'unavailable' | 'not-examined';
 
 export interface PeriodMemberInput {
   /** The release: a tag (the first, when several tags are one release). */
@@ -150,11 +151,15 @@ export function statusOf(m: PeriodMemberInput): { status: MemberStatus; reason: 
     case 'unavailable':
       return { status: 'unavailable', reason: m.evidence.message ?? 'the source did not deliver the evidence' };
     case 'unsigned':
-      return { status: 'unsigned', reason: `${m.evidence.message ?? 'the bundle has no Sigstore bundle beside it'}, so it cannot be shown authentic${m.report ? (integrityIntact(m.report) ? ' (its content matches its digests)' : ' (and its content does not match its digests)') : ''}` };
+      return {
+        status: 'unsigned',
+        reason: `${m.evidence.message ?? 'the bundle has no Sigstore bundle beside it'}, so it cannot be shown authentic${m.report ? (integrityIntact(m.report) ? ' (its content matches its digests)' : ' (and its content does not match its digests)') : ''}`,
+      };
     case 'found':
       break;
   }
-  if (m.evidence.conflict) return { status: 'not-authentic', reason: m.evidence.message ?? 'the bundle is not this release\'s evidence' };
+  if (m.evidence.conflict)
+    return { status: 'not-authentic', reason: m.evidence.message ?? "the bundle is not this release's evidence" };
   const a = m.report?.assessment;
   if (!m.report || !a) return { status: 'not-authentic', reason: m.evidence.message ?? 'no verification report' };
   if (a.authenticity.status !== 'authentic') return { status: 'not-authentic', reason: a.authenticity.summary };
@@ -197,33 +202,77 @@ const VERDICT_ORDER: PeriodSummary['verdict'][] = ['not-authentic', 'incomplete'
  * to the one product the period's authentic bundles name; when they name
  * several, none is shown to be the audited product's evidence.
  */
-function holdToOneProduct(members: readonly PeriodMemberInput[], pinned: string | undefined): { members: PeriodMemberInput[]; product: PeriodSummary['product'] } {
+function holdToOneProduct(
+  members: readonly PeriodMemberInput[],
+  pinned: string | undefined,
+): { members: PeriodMemberInput[]; product: PeriodSummary['product'] } {
   const names = periodProducts(members.filter((m) => m.sampled).map((m) => m.claims));
   if (pinned !== undefined) return { members: [...members], product: { name: pinned, pinned: true, names } };
-  if (names.length <= 1) return { members: [...members], product: { ...(names[0] !== undefined ? { name: names[0] } : {}), pinned: false, names } };
+  if (names.length <= 1)
+    return {
+      members: [...members],
+      product: { ...(names[0] !== undefined ? { name: names[0] } : {}), pinned: false, names },
+    };
   const message = `the period's bundles name ${names.length} products (${names.join(', ')}), so none can be shown to be the audited product's evidence (the audit names none)`;
   return {
-    members: members.map((m) => (m.claims ? { ...m, claims: undefined, entries: undefined, evidence: { ...m.evidence, code: 'PRODUCT_AMBIGUOUS', message: `${m.id}: ${message}`, conflict: true } } : m)) as PeriodMemberInput[],
+    members: members.map((m) =>
+      m.claims
+        ? {
+            ...m,
+            claims: undefined,
+            entries: undefined,
+            evidence: { ...m.evidence, code: 'PRODUCT_AMBIGUOUS', message: `${m.id}: ${message}`, conflict: true },
+          }
+        : m,
+    ) as PeriodMemberInput[],
     product: { pinned: false, names },
   };
 }
 
-export function summarizePeriod(input: { since: string; until: string; members: PeriodMemberInput[]; product?: string; policy?: LoadedPolicy; sample?: { size: number; seed: string } }): PeriodSummary {
+export function summarizePeriod(input: {
+  since: string;
+  until: string;
+  members: PeriodMemberInput[];
+  product?: string;
+  policy?: LoadedPolicy;
+  sample?: { size: number; seed: string };
+}): PeriodSummary {
   const held = holdToOneProduct(input.members, input.product);
   const members: PeriodMember[] = held.members
     // Oldest first, undated last; ties by tag, compared as code points (the same order in every locale).
-    .sort((a, b) => (a.published === '' ? 1 : 0) - (b.published === '' ? 1 : 0) || (a.published < b.published ? -1 : a.published > b.published ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .sort(
+      (a, b) =>
+        (a.published === '' ? 1 : 0) - (b.published === '' ? 1 : 0) ||
+        (a.published < b.published ? -1 : a.published > b.published ? 1 : 0) ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    )
     .map((m) => {
       const trend = m.sampled ? trendOf(m) : undefined;
       return { ...m, ...statusOf(m), ...(trend ? { trend } : {}) };
     });
-  const counts = { population: members.length, examined: 0, holds: 0, 'policy-failed': 0, 'not-authentic': 0, unsigned: 0, missing: 0, unavailable: 0, 'not-examined': 0 } as PeriodSummary['counts'];
+  const counts = {
+    population: members.length,
+    examined: 0,
+    holds: 0,
+    'policy-failed': 0,
+    'not-authentic': 0,
+    unsigned: 0,
+    missing: 0,
+    unavailable: 0,
+    'not-examined': 0,
+  } as PeriodSummary['counts'];
   for (const m of members) {
     counts[m.status]++;
     if (m.sampled) counts.examined++;
   }
   const verdicts: PeriodSummary['verdict'][] = members.map((m) =>
-    m.status === 'not-authentic' || m.status === 'unsigned' || m.status === 'missing' ? 'not-authentic' : m.status === 'unavailable' ? 'incomplete' : m.status === 'policy-failed' ? 'policy-failed' : 'holds',
+    m.status === 'not-authentic' || m.status === 'unsigned' || m.status === 'missing'
+      ? 'not-authentic'
+      : m.status === 'unavailable'
+        ? 'incomplete'
+        : m.status === 'policy-failed'
+          ? 'policy-failed'
+          : 'holds',
   );
   const verdict = members.length === 0 ? 'empty' : (VERDICT_ORDER.find((v) => verdicts.includes(v)) ?? 'holds');
   return {
@@ -242,12 +291,22 @@ export function summarizePeriod(input: { since: string; until: string; members: 
 function periodControls(policy: LoadedPolicy, members: PeriodMember[]): PeriodControl[] {
   const examined = members.filter((m) => m.sampled);
   return controlCoverage(policy.policy, POLICY_KINDS).map((c) => {
-    const tally: Record<ControlState | 'not-evaluated', number> = { held: 0, waived: 0, failed: 0, 'partly-shown': 0, 'not-shown': 0, 'not-evaluated': 0 };
+    const tally: Record<ControlState | 'not-evaluated', number> = {
+      held: 0,
+      waived: 0,
+      failed: 0,
+      'partly-shown': 0,
+      'not-shown': 0,
+      'not-evaluated': 0,
+    };
     const failedIn: string[] = [];
     const missing = new Map<string, string[]>();
     for (const m of examined) {
       const p = m.report?.policy;
-      const found = p && m.status !== 'not-authentic' && m.status !== 'unsigned' ? controlResults(p).find((r) => r.id === c.id) : undefined;
+      const found =
+        p && m.status !== 'not-authentic' && m.status !== 'unsigned'
+          ? controlResults(p).find((r) => r.id === c.id)
+          : undefined;
       const state = found?.state ?? 'not-evaluated';
       tally[state]++;
       if (state === 'failed') failedIn.push(m.id);
@@ -267,7 +326,11 @@ function periodControls(policy: LoadedPolicy, members: PeriodMember[]): PeriodCo
   });
 }
 
-function periodWaivers(policy: LoadedPolicy, members: PeriodMember[], bounds: { from: number; to: number }): WaiverUse[] {
+function periodWaivers(
+  policy: LoadedPolicy,
+  members: PeriodMember[],
+  bounds: { from: number; to: number },
+): WaiverUse[] {
   return policy.policy.waivers.map((w) => {
     const waivedIn: string[] = [];
     const failedAfterExpiryIn: string[] = [];
@@ -277,7 +340,14 @@ function periodWaivers(policy: LoadedPolicy, members: PeriodMember[], bounds: { 
       if (rule?.status === 'fail' && rule.waiver?.expired) failedAfterExpiryIn.push(m.id);
     }
     const end = endBound(w.expires) ?? Number.NaN;
-    return { rule: w.rule, reason: w.reason, expires: w.expires, waivedIn, failedAfterExpiryIn, expiredInPeriod: end >= bounds.from && end <= bounds.to };
+    return {
+      rule: w.rule,
+      reason: w.reason,
+      expires: w.expires,
+      waivedIn,
+      failedAfterExpiryIn,
+      expiredInPeriod: end >= bounds.from && end <= bounds.to,
+    };
   });
 }
 
@@ -285,7 +355,10 @@ function periodWaivers(policy: LoadedPolicy, members: PeriodMember[], bounds: { 
 export interface AuditReport {
   kind: 'evidence-audit';
   version: 1;
-  source: { type: 'github'; repository: string; apiUrl: string } | { type: 'oci'; repository: string } | { type: 'file'; path: string };
+  source:
+    | { type: 'github'; repository: string; apiUrl: string }
+    | { type: 'oci'; repository: string }
+    | { type: 'file'; path: string };
   generatedAt: string;
   policy?: { path: string; digest: string };
   /** The signer the audit required, as given. */

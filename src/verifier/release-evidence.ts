@@ -21,7 +21,10 @@ export function tagVersion(tag: string): string {
 export function releaseGroups(tags: readonly string[]): { id: string; tags: string[] }[] {
   const by = new Map<string, string[]>();
   for (const t of tags) by.set(tagVersion(t), [...(by.get(tagVersion(t)) ?? []), t]);
-  return [...by.values()].map((ts) => ts.sort(codePoints)).map((ts) => ({ id: ts[0] as string, tags: ts })).sort((a, b) => codePoints(a.id, b.id));
+  return [...by.values()]
+    .map((ts) => ts.sort(codePoints))
+    .map((ts) => ({ id: ts[0] as string, tags: ts }))
+    .sort((a, b) => codePoints(a.id, b.id));
 }
 
 function codePoints(a: string, b: string): number {
@@ -77,12 +80,26 @@ export type ReleaseMismatchCode = 'RELEASE_MISMATCH' | 'PRODUCT_MISMATCH' | 'REP
  * product, and the repository it records (when it records one) the audited
  * repository.
  */
-export function releaseMismatch(claims: ReleaseClaims, audited: AuditedRelease): { code: ReleaseMismatchCode; message: string } | undefined {
+export function releaseMismatch(
+  claims: ReleaseClaims,
+  audited: AuditedRelease,
+): { code: ReleaseMismatchCode; message: string } | undefined {
   const versions = [...new Set(audited.tags.map(tagVersion))];
-  if (!versions.includes(claims.version)) return { code: 'RELEASE_MISMATCH', message: `the bundle is the evidence of ${claims.name} ${claims.version}, not of ${audited.tags.join(', ')} (a bundle published under another release)` };
-  if (audited.product !== undefined && claims.name !== audited.product) return { code: 'PRODUCT_MISMATCH', message: `the bundle is the evidence of the product ${claims.name}, not of ${audited.product} (another product's bundle)` };
+  if (!versions.includes(claims.version))
+    return {
+      code: 'RELEASE_MISMATCH',
+      message: `the bundle is the evidence of ${claims.name} ${claims.version}, not of ${audited.tags.join(', ')} (a bundle published under another release)`,
+    };
+  if (audited.product !== undefined && claims.name !== audited.product)
+    return {
+      code: 'PRODUCT_MISMATCH',
+      message: `the bundle is the evidence of the product ${claims.name}, not of ${audited.product} (another product's bundle)`,
+    };
   if (audited.repository !== undefined && claims.repository && !sameRepository(claims.repository, audited.repository)) {
-    return { code: 'REPOSITORY_MISMATCH', message: `the bundle records the source repository ${claims.repository}, not ${audited.repository}` };
+    return {
+      code: 'REPOSITORY_MISMATCH',
+      message: `the bundle records the source repository ${claims.repository}, not ${audited.repository}`,
+    };
   }
   return undefined;
 }
@@ -93,7 +110,10 @@ export function sameRepository(a: string, b: string): boolean {
 }
 
 function repositoryKey(url: string): string {
-  const s = url.trim().replace(/\/+$/, '').replace(/\.git$/, '');
+  const s = url
+    .trim()
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
   // scp-like: git@host:owner/name
   const scp = /^[^/@:]+@([^/:]+):(?!\d+(?:\/|$))(.+)$/.exec(s);
   if (scp) return `${scp[1] as string}/${scp[2] as string}`.toLowerCase();

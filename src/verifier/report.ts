@@ -3,7 +3,19 @@ import type { ReadFindingCode } from '../core/bundle-reader.js';
  * The verification report: data, never prose. The CLI formats it; release
  * gates read it as JSON. Every failure is listed, not only the first.
  */
-export type CheckId = 'archive' | 'members' | 'manifest' | 'blobs' | 'entries' | 'sha256sums' | 'subjects' | 'signature' | 'identity' | 'statement' | 'attestations' | 'standard';
+export type CheckId =
+  | 'archive'
+  | 'members'
+  | 'manifest'
+  | 'blobs'
+  | 'entries'
+  | 'sha256sums'
+  | 'subjects'
+  | 'signature'
+  | 'identity'
+  | 'statement'
+  | 'attestations'
+  | 'standard';
 
 /**
  * Every code a check can carry: the reader's findings (core) and the
@@ -106,12 +118,28 @@ export interface VerifyReport {
 }
 
 /** The check ids in the order they are reported. */
-export const CHECK_ORDER = ['archive', 'members', 'manifest', 'blobs', 'entries', 'sha256sums', 'subjects', 'signature'] as const satisfies readonly CheckId[];
+export const CHECK_ORDER = [
+  'archive',
+  'members',
+  'manifest',
+  'blobs',
+  'entries',
+  'sha256sums',
+  'subjects',
+  'signature',
+] as const satisfies readonly CheckId[];
 /** Checks added when the signature is verified, after the integrity checks. */
 export const SIGNED_CHECK_ORDER: CheckId[] = ['signature', 'identity', 'statement', 'attestations', 'standard'];
 
 /** The checks of the bundle's own bytes: archive, members, manifest, blobs, entries, SHA256SUMS. */
-export const INTEGRITY_CHECKS: readonly CheckId[] = ['archive', 'members', 'manifest', 'blobs', 'entries', 'sha256sums'];
+export const INTEGRITY_CHECKS: readonly CheckId[] = [
+  'archive',
+  'members',
+  'manifest',
+  'blobs',
+  'entries',
+  'sha256sums',
+];
 
 /** Whether the bundle's content matches its digests, whatever its signature (an unsigned bundle can be intact). */
 export function integrityIntact(report: Pick<VerifyReport, 'checks'>): boolean {
@@ -139,6 +167,18 @@ export interface AttestationSetReport {
   ok: boolean;
   attestation: string;
   predicateType?: string;
-  bundles: { line: number; ok: boolean; predicateType?: string; checks: Check[]; signature?: import('./sigstore-bundle.js').SignatureInfo }[];
-  artifacts: { name: string; digests: Record<string, string>; ok: boolean; coveredBy: { line: number; predicateType: string }[]; message: string }[];
+  bundles: {
+    line: number;
+    ok: boolean;
+    predicateType?: string;
+    checks: Check[];
+    signature?: import('./sigstore-bundle.js').SignatureInfo;
+  }[];
+  artifacts: {
+    name: string;
+    digests: Record<string, string>;
+    ok: boolean;
+    coveredBy: { line: number; predicateType: string }[];
+    message: string;
+  }[];
 }

@@ -2,7 +2,15 @@ import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'no
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { RFC3161Timestamp } from '@sigstore/core';
 import { Verifier, toSignedEntity, toTrustMaterial, type Signer } from '@sigstore/verify';
-import { checkIdentity, fulcioClaims, hasIdentityConstraint, matchesSigner, type AllowedSigner, type IdentityPolicy, type SignerIdentity } from './identity-policy.js';
+import {
+  checkIdentity,
+  fulcioClaims,
+  hasIdentityConstraint,
+  matchesSigner,
+  type AllowedSigner,
+  type IdentityPolicy,
+  type SignerIdentity,
+} from './identity-policy.js';
 import type { Check, CheckCode } from './report.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 import { readSigstoreBundleJson, type UnknownFields } from './sigstore-schema.js';
@@ -76,7 +84,12 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
   // By the protobuf JSON mapping first (types, nulls, enums, int64, base64):
   // @sigstore/bundle sees the normal form only (sigstore-schema.ts).
   const reading = readSigstoreBundleJson(input.json);
-  if (!reading.ok) return { checks: [fail('signature', 'ATTESTATION_MALFORMED', `not a valid Sigstore bundle: ${issuesInline(reading.issues)}`)] };
+  if (!reading.ok)
+    return {
+      checks: [
+        fail('signature', 'ATTESTATION_MALFORMED', `not a valid Sigstore bundle: ${issuesInline(reading.issues)}`),
+      ],
+    };
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(reading.json);
@@ -84,15 +97,38 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
     return { checks: [fail('signature', 'ATTESTATION_MALFORMED', `not a valid Sigstore bundle: ${message(e)}`)] };
   }
   const vm = bundle.verificationMaterial;
-  const info: SignatureInfo = { kind: vm.content.$case === 'publicKey' ? 'public-key' : 'certificate', tlog: [], timestamps: [] };
+  const info: SignatureInfo = {
+    kind: vm.content.$case === 'publicKey' ? 'public-key' : 'certificate',
+    tlog: [],
+    timestamps: [],
+  };
   if (reading.unknownFields.count > 0) info.unknownFields = reading.unknownFields;
   try {
-    info.tlog = vm.tlogEntries.map((t) => ({ logIndex: String(t.logIndex), integratedTime: t.integratedTime ? new Date(Number(t.integratedTime) * 1000).toISOString() : undefined, logId: t.logId?.keyId.toString('base64') })).map(stripUndefined);
-    info.timestamps = (vm.timestampVerificationData?.rfc3161Timestamps ?? []).map((t) => ({ time: RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp)).signingTime.toISOString() }));
+    info.tlog = vm.tlogEntries
+      .map((t) => ({
+        logIndex: String(t.logIndex),
+        integratedTime: t.integratedTime ? new Date(Number(t.integratedTime) * 1000).toISOString() : undefined,
+        logId: t.logId?.keyId.toString('base64'),
+      }))
+      .map(stripUndefined);
+    info.timestamps = (vm.timestampVerificationData?.rfc3161Timestamps ?? []).map((t) => ({
+      time: RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp)).signingTime.toISOString(),
+    }));
   } catch (e) {
-    return { bundle, info, checks: [fail('signature', 'ATTESTATION_MALFORMED', `the bundle's log entries or timestamps cannot be read: ${message(e)}`)] };
+    return {
+      bundle,
+      info,
+      checks: [
+        fail(
+          'signature',
+          'ATTESTATION_MALFORMED',
+          `the bundle's log entries or timestamps cannot be read: ${message(e)}`,
+        ),
+      ],
+    };
   }
-  if (info.kind === 'public-key') info.keyHint = vm.content.$case === 'publicKey' ? vm.content.publicKey.hint : undefined;
+  if (info.kind === 'public-key')
+    info.keyHint = vm.content.$case === 'publicKey' ? vm.content.publicKey.hint : undefined;
   // Trust comes from the trusted root, never from the bundle. Old clients
   // (v0.1 bundles, 2022-2023) sent the whole chain, leaf, intermediate and
   // root, exactly as the trusted root lists them; such a chain adds nothing
@@ -100,7 +136,10 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
   // of its own (the conformance suite's bundle-with-root-cert), or a CA the
   // trusted roots do not list. docs/bundle-format.md §6.3.
   if (vm.content.$case === 'x509CertificateChain') {
-    const problem = chainProblem(vm.content.x509CertificateChain.certificates.map((c) => c.rawBytes), input.roots);
+    const problem = chainProblem(
+      vm.content.x509CertificateChain.certificates.map((c) => c.rawBytes),
+      input.roots,
+    );
     if (problem) return { bundle, info, checks: [fail('signature', problem.code, problem.message)] };
   }
 
@@ -143,24 +182,58 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
         break;
       }
       const notInRoot = outcome.authorityNotInRoot === true || issuedByRoot(bundle, root) === false;
-      attempts.push(`${root.source}: ${notInRoot ? `the certificate's issuing authority is not in this trusted root (the bundle was signed under another Sigstore instance, or this is not its signer's root; ${outcome.error})` : outcome.error}`);
+      attempts.push(
+        `${root.source}: ${notInRoot ? `the certificate's issuing authority is not in this trusted root (the bundle was signed under another Sigstore instance, or this is not its signer's root; ${outcome.error})` : outcome.error}`,
+      );
     }
   }
   if (!signer) {
-    return { bundle, info, checks: [fail('signature', 'SIGNATURE_INVALID', `the signature does not verify: ${attempts.join('; ') || 'no trusted root'}`)] };
+    return {
+      bundle,
+      info,
+      checks: [
+        fail(
+          'signature',
+          'SIGNATURE_INVALID',
+          `the signature does not verify: ${attempts.join('; ') || 'no trusted root'}`,
+        ),
+      ],
+    };
   }
 
   // The verifier checked every RFC 3161 timestamp and every entry's promise; say which times that covers.
   info.timestamps = info.timestamps.map((t) => ({ ...t, verified: true }));
-  info.tlog = info.tlog.map((t, i) => ({ ...t, timeVerified: Boolean(bundle.verificationMaterial.tlogEntries[i]?.inclusionPromise) && t.integratedTime !== undefined }));
+  info.tlog = info.tlog.map((t, i) => ({
+    ...t,
+    timeVerified:
+      Boolean(bundle.verificationMaterial.tlogEntries[i]?.inclusionPromise) && t.integratedTime !== undefined,
+  }));
   const checks: Check[] = [];
   if (hintMismatch) {
-    return { bundle, info, checks: [fail('signature', 'KEY_HINT_MISMATCH', `the bundle's key hint '${info.keyHint}' does not name the key ${info.key} that verified it: the bundle was changed after signing`)] };
+    return {
+      bundle,
+      info,
+      checks: [
+        fail(
+          'signature',
+          'KEY_HINT_MISMATCH',
+          `the bundle's key hint '${info.keyHint}' does not name the key ${info.key} that verified it: the bundle was changed after signing`,
+        ),
+      ],
+    };
   }
-  const logs = info.tlog.length ? `Rekor entry ${info.tlog.map((t) => `#${t.logIndex}`).join(', ')}` : 'no transparency log entry';
+  const logs = info.tlog.length
+    ? `Rekor entry ${info.tlog.map((t) => `#${t.logIndex}`).join(', ')}`
+    : 'no transparency log entry';
   const times = info.timestamps.length ? `, timestamped ${info.timestamps.map((t) => t.time).join(', ')}` : '';
-  const unknown = info.unknownFields ? `; ${info.unknownFields.count} field${info.unknownFields.count === 1 ? '' : 's'} the specification does not have, ignored: ${info.unknownFields.paths.join(', ')}${info.unknownFields.count > info.unknownFields.paths.length ? ', …' : ''}` : '';
-  checks.push({ id: 'signature', ok: true, message: `signature verified (${info.kind === 'public-key' ? `key ${info.key}` : 'Fulcio certificate'}; ${logs}${times}${unknown})` });
+  const unknown = info.unknownFields
+    ? `; ${info.unknownFields.count} field${info.unknownFields.count === 1 ? '' : 's'} the specification does not have, ignored: ${info.unknownFields.paths.join(', ')}${info.unknownFields.count > info.unknownFields.paths.length ? ', …' : ''}`
+    : '';
+  checks.push({
+    id: 'signature',
+    ok: true,
+    message: `signature verified (${info.kind === 'public-key' ? `key ${info.key}` : 'Fulcio certificate'}; ${logs}${times}${unknown})`,
+  });
 
   if (info.kind === 'certificate') {
     const claims = fulcioClaims(signer.identity?.oids);
@@ -170,20 +243,47 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
     const signers = input.signers ?? [];
     // A certificate proves who signed only against a named signer: with none, anyone would pass.
     if (!hasIdentityConstraint(input.policy) && signers.length === 0) {
-      checks.push({ id: 'identity', ok: false, code: 'IDENTITY_POLICY_REQUIRED', message: `signed by ${info.identity} (issuer ${info.issuer}), but no identity and issuer were given to check it against` });
+      checks.push({
+        id: 'identity',
+        ok: false,
+        code: 'IDENTITY_POLICY_REQUIRED',
+        message: `signed by ${info.identity} (issuer ${info.issuer}), but no identity and issuer were given to check it against`,
+      });
       return { bundle, info, checks };
     }
     if (signers.length > 0 && !signers.some((s) => matchesSigner(s, info.identity ?? '', info.issuer ?? ''))) {
-      checks.push({ id: 'identity', ok: false, code: 'IDENTITY_MISMATCH', message: `signed by ${info.identity} (issuer ${info.issuer}), which no signer of the policy allows`, found: info.identity });
+      checks.push({
+        id: 'identity',
+        ok: false,
+        code: 'IDENTITY_MISMATCH',
+        message: `signed by ${info.identity} (issuer ${info.issuer}), which no signer of the policy allows`,
+        found: info.identity,
+      });
     }
     const problems = checkIdentity({ identity: info.identity, issuer: info.issuer, claims }, input.policy);
-    if (problems.length === 0 && !checks.some((c) => c.id === 'identity')) checks.push({ id: 'identity', ok: true, message: `signed by ${info.identity} (issuer ${info.issuer})` });
-    for (const p of problems) checks.push({ id: 'identity', ok: false, code: p.code, message: p.message, expected: p.expected, found: p.found });
+    if (problems.length === 0 && !checks.some((c) => c.id === 'identity'))
+      checks.push({ id: 'identity', ok: true, message: `signed by ${info.identity} (issuer ${info.issuer})` });
+    for (const p of problems)
+      checks.push({
+        id: 'identity',
+        ok: false,
+        code: p.code,
+        message: p.message,
+        expected: p.expected,
+        found: p.found,
+      });
   } else {
-    checks.push({ id: 'identity', ok: true, message: `signed with the key ${info.key} (hint ${info.keyHint ?? 'none'})` });
+    checks.push({
+      id: 'identity',
+      ok: true,
+      message: `signed with the key ${info.key} (hint ${info.keyHint ?? 'none'})`,
+    });
   }
   const content = bundle.content;
-  const dsse = content.$case === 'dsseEnvelope' ? { payload: Buffer.from(content.dsseEnvelope.payload), payloadType: content.dsseEnvelope.payloadType } : undefined;
+  const dsse =
+    content.$case === 'dsseEnvelope'
+      ? { payload: Buffer.from(content.dsseEnvelope.payload), payloadType: content.dsseEnvelope.payloadType }
+      : undefined;
   return { bundle, info, checks, ...(dsse ? { dsse } : {}) };
 }
 
@@ -204,7 +304,11 @@ export function signatureKind(json: unknown): 'certificate' | 'public-key' | und
  */
 export function signedContentKind(json: unknown): 'dsse' | 'message-signature' | undefined {
   const reading = readSigstoreBundleJson(json);
-  const content: Record<string, unknown> = reading.ok ? reading.json : json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
+  const content: Record<string, unknown> = reading.ok
+    ? reading.json
+    : json && typeof json === 'object'
+      ? (json as Record<string, unknown>)
+      : {};
   const has = (k: string): boolean => content[k] !== undefined && content[k] !== null;
   return has('messageSignature') ? 'message-signature' : has('dsseEnvelope') ? 'dsse' : undefined;
 }
@@ -220,11 +324,22 @@ function parsed(json: unknown): Bundle | undefined {
   }
 }
 
-function tryVerify(bundle: Bundle, root: LoadedTrustRoot | undefined, key: KeyObject | undefined, artifact?: Buffer): { signer: Signer } | { error: string; authorityNotInRoot?: boolean } {
+function tryVerify(
+  bundle: Bundle,
+  root: LoadedTrustRoot | undefined,
+  key: KeyObject | undefined,
+  artifact?: Buffer,
+): { signer: Signer } | { error: string; authorityNotInRoot?: boolean } {
   try {
     const material = root
       ? toTrustMaterial(root.root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined)
-      : { certificateAuthorities: [], timestampAuthorities: [], tlogs: [], ctlogs: [], publicKey: () => ({ publicKey: key as KeyObject, validFor: () => true }) };
+      : {
+          certificateAuthorities: [],
+          timestampAuthorities: [],
+          tlogs: [],
+          ctlogs: [],
+          publicKey: () => ({ publicKey: key as KeyObject, validFor: () => true }),
+        };
     const vm = bundle.verificationMaterial;
     const isKey = vm.content.$case === 'publicKey';
     // Keyless needs a log entry, an SCT and a time inside the certificate's
@@ -249,7 +364,12 @@ function tryVerify(bundle: Bundle, root: LoadedTrustRoot | undefined, key: KeyOb
  */
 function issuedByRoot(bundle: Bundle, root: LoadedTrustRoot): boolean | undefined {
   const content = bundle.verificationMaterial.content;
-  const raw = content.$case === 'x509CertificateChain' ? content.x509CertificateChain.certificates[0]?.rawBytes : content.$case === 'certificate' ? content.certificate.rawBytes : undefined;
+  const raw =
+    content.$case === 'x509CertificateChain'
+      ? content.x509CertificateChain.certificates[0]?.rawBytes
+      : content.$case === 'certificate'
+        ? content.certificate.rawBytes
+        : undefined;
   if (!raw) return undefined;
   let leaf: X509Certificate;
   try {
@@ -285,24 +405,45 @@ function authorityNotInRoot(e: unknown): boolean {
  * The certificates after the leaf must be, byte for byte and in order, the
  * start of one certificate authority's chain in a trusted root.
  */
-function chainProblem(certificates: Buffer[], roots: LoadedTrustRoot[]): { code: CheckCode; message: string } | undefined {
+function chainProblem(
+  certificates: Buffer[],
+  roots: LoadedTrustRoot[],
+): { code: CheckCode; message: string } | undefined {
   const extra = certificates.slice(1);
   if (extra.length === 0) return undefined;
   const listed = roots.some((r) =>
     r.root.certificateAuthorities.some((ca) => {
       const chain = ca.certChain?.certificates ?? [];
-      return extra.length <= chain.length && extra.every((c, i) => Buffer.compare(c, Buffer.from(chain[i]?.rawBytes ?? [])) === 0);
+      return (
+        extra.length <= chain.length &&
+        extra.every((c, i) => Buffer.compare(c, Buffer.from(chain[i]?.rawBytes ?? [])) === 0)
+      );
     }),
   );
   if (listed) return undefined;
-  if (extra.some(isSelfSigned)) return { code: 'ATTESTATION_CHAIN_INCLUDES_ROOT', message: 'the bundle\'s certificate chain includes a root certificate that is not the trusted root\'s; roots come from the trusted root only' };
-  return { code: 'ATTESTATION_CHAIN_UNTRUSTED', message: 'the bundle\'s certificate chain carries certificates after the leaf that no trusted certificate authority lists in that order' };
+  if (extra.some(isSelfSigned))
+    return {
+      code: 'ATTESTATION_CHAIN_INCLUDES_ROOT',
+      message:
+        "the bundle's certificate chain includes a root certificate that is not the trusted root's; roots come from the trusted root only",
+    };
+  return {
+    code: 'ATTESTATION_CHAIN_UNTRUSTED',
+    message:
+      "the bundle's certificate chain carries certificates after the leaf that no trusted certificate authority lists in that order",
+  };
 }
 
 /** Whether a key hint is the sha256 of the key's SubjectPublicKeyInfo, in hex or base64. */
 function hintNames(hint: string, key: KeyObject): boolean {
-  const digest = createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest();
-  return hint.toLowerCase() === digest.toString('hex') || hint === digest.toString('base64') || hint === digest.toString('base64url');
+  const digest = createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest();
+  return (
+    hint.toLowerCase() === digest.toString('hex') ||
+    hint === digest.toString('base64') ||
+    hint === digest.toString('base64url')
+  );
 }
 
 function isSelfSigned(der: Buffer): boolean {
@@ -322,4 +463,3 @@ function message(e: unknown): string {
   const err = e as { code?: unknown; message?: unknown };
   return `${typeof err?.code === 'string' ? `${err.code}: ` : ''}${String(err?.message ?? e)}`;
 }
-

@@ -65,22 +65,48 @@ export function protoName(jsonName: string): string {
 }
 
 /** sigstore_common.proto's HashAlgorithm: the name at each number. */
-const HASH_ALGORITHM = ['HASH_ALGORITHM_UNSPECIFIED', 'SHA2_256', 'SHA2_384', 'SHA2_512', 'SHA3_256', 'SHA3_384'] as const;
+const HASH_ALGORITHM = [
+  'HASH_ALGORITHM_UNSPECIFIED',
+  'SHA2_256',
+  'SHA2_384',
+  'SHA2_512',
+  'SHA3_256',
+  'SHA3_384',
+] as const;
 
 const message = (name: string, fields: Field[], more: Omit<Message, 'name' | 'fields' | 'byName'> = {}): Message => ({
   name,
   fields,
-  byName: new Map(fields.flatMap((f) => [[f.json, f], [protoName(f.json), f]] as const)),
+  byName: new Map(
+    fields.flatMap(
+      (f) =>
+        [
+          [f.json, f],
+          [protoName(f.json), f],
+        ] as const,
+    ),
+  ),
   ...more,
 });
-const field = (json: string, kind: Kind, repeated = false): Field => (repeated ? { json, kind, repeated } : { json, kind });
+const field = (json: string, kind: Kind, repeated = false): Field =>
+  repeated ? { json, kind, repeated } : { json, kind };
 
 const hashOutput = message('HashOutput', [field('algorithm', { enum: HASH_ALGORITHM }), field('digest', 'bytes')]);
 const messageSignature = message('MessageSignature', [field('messageDigest', hashOutput), field('signature', 'bytes')]);
 const dsseSignature = message('Signature', [field('sig', 'bytes'), field('keyid', 'string')]);
-const envelope = message('Envelope', [field('payload', 'bytes'), field('payloadType', 'string'), field('signatures', dsseSignature, true)]);
+const envelope = message('Envelope', [
+  field('payload', 'bytes'),
+  field('payloadType', 'string'),
+  field('signatures', dsseSignature, true),
+]);
 const checkpoint = message('Checkpoint', [field('envelope', 'string')]);
-const inclusionProof = message('InclusionProof', [field('logIndex', 'int64'), field('rootHash', 'bytes'), field('treeSize', 'int64'), field('hashes', 'bytes', true), field('checkpoint', checkpoint)]);
+const inclusionProof = message('InclusionProof', [
+  field('logIndex', 'int64'),
+  field('rootHash', 'bytes'),
+  field('treeSize', 'int64'),
+  field('hashes', 'bytes', true),
+  field('checkpoint', checkpoint),
+]);
 const tlogEntry = message('TransparencyLogEntry', [
   field('logIndex', 'int64'),
   field('logId', message('LogId', [field('keyId', 'bytes')])),
@@ -98,15 +124,28 @@ const verificationMaterial = message(
     field('x509CertificateChain', message('X509CertificateChain', [field('certificates', certificate, true)])),
     field('certificate', certificate),
     field('tlogEntries', tlogEntry, true),
-    field('timestampVerificationData', message('TimestampVerificationData', [field('rfc3161Timestamps', message('RFC3161SignedTimestamp', [field('signedTimestamp', 'bytes')]), true)])),
+    field(
+      'timestampVerificationData',
+      message('TimestampVerificationData', [
+        field('rfc3161Timestamps', message('RFC3161SignedTimestamp', [field('signedTimestamp', 'bytes')]), true),
+      ]),
+    ),
   ],
   { oneofs: [{ members: ['publicKey', 'x509CertificateChain', 'certificate'], required: true }] },
 );
-const bundle = message('Bundle', [field('mediaType', 'string'), field('verificationMaterial', verificationMaterial), field('messageSignature', messageSignature), field('dsseEnvelope', envelope)], {
-  oneofs: [{ members: ['messageSignature', 'dsseEnvelope'], required: true }],
-  required: ['mediaType', 'verificationMaterial'],
-});
-
+const bundle = message(
+  'Bundle',
+  [
+    field('mediaType', 'string'),
+    field('verificationMaterial', verificationMaterial),
+    field('messageSignature', messageSignature),
+    field('dsseEnvelope', envelope),
+  ],
+  {
+    oneofs: [{ members: ['messageSignature', 'dsseEnvelope'], required: true }],
+    required: ['mediaType', 'verificationMaterial'],
+  },
+);
 
 /** The bundle's JSON in normal form: JSON names, no nulls, enums as names, int64 as strings, bytes standard base64. */
 export type SigstoreBundleJson = Record<string, unknown>;
@@ -117,7 +156,8 @@ export interface UnknownFields {
   paths: string[];
 }
 
-export type SigstoreBundleReading = { ok: true; json: SigstoreBundleJson; unknownFields: UnknownFields } | { ok: false; issues: Issue[] };
+export type SigstoreBundleReading =
+  { ok: true; json: SigstoreBundleJson; unknownFields: UnknownFields } | { ok: false; issues: Issue[] };
 
 /** At most this many problems, and paths of unknown fields, are kept; a hostile bundle may have millions. */
 const MAX_LISTED = 20;
@@ -153,7 +193,8 @@ function problem(state: State, path: string, msg: string): undefined {
 }
 
 function readMessage(value: unknown, m: Message, path: string, state: State): Record<string, unknown> | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return problem(state, path, `expected an object (${m.name})${found(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return problem(state, path, `expected an object (${m.name})${found(value)}`);
   const out: Record<string, unknown> = {};
   const given = new Map<string, string>();
   for (const [key, v] of Object.entries(value)) {
@@ -182,7 +223,8 @@ function readMessage(value: unknown, m: Message, path: string, state: State): Re
   for (const o of m.oneofs ?? []) {
     const set = o.members.filter(isSet);
     if (set.length > 1) problem(state, path, `${set.join(' and ')} are one field (a oneof): at most one may be set`);
-    else if (set.length === 0 && o.required) problem(state, path, `exactly one of ${o.members.join(', ')} must be set (none is, or it is null)`);
+    else if (set.length === 0 && o.required)
+      problem(state, path, `exactly one of ${o.members.join(', ')} must be set (none is, or it is null)`);
   }
   for (const r of m.required ?? []) if (!isSet(r)) problem(state, `${path}.${r}`, 'required (absent or null)');
   return out;
@@ -192,7 +234,10 @@ function readList(value: unknown, kind: Kind, path: string, state: State): unkno
   if (!Array.isArray(value)) return problem(state, path, `expected an array${found(value)}`);
   const out: unknown[] = [];
   for (const [i, v] of value.entries()) {
-    const read = v === null ? problem(state, `${path}[${i}]`, 'null is no element of a list') : readValue(v, kind, `${path}[${i}]`, state);
+    const read =
+      v === null
+        ? problem(state, `${path}[${i}]`, 'null is no element of a list')
+        : readValue(v, kind, `${path}[${i}]`, state);
     if (read !== undefined) out.push(read);
     if (state.issues.length >= MAX_LISTED) break;
   }
@@ -200,7 +245,8 @@ function readList(value: unknown, kind: Kind, path: string, state: State): unkno
 }
 
 function readValue(value: unknown, kind: Kind, path: string, state: State): unknown {
-  if (kind === 'string') return typeof value === 'string' ? value : problem(state, path, `expected a string${found(value)}`);
+  if (kind === 'string')
+    return typeof value === 'string' ? value : problem(state, path, `expected a string${found(value)}`);
   if (kind === 'bytes') return readBytes(value, path, state);
   if (kind === 'int64') return readInt64(value, path, state);
   if ('enum' in kind) return readEnum(value, kind.enum, path, state);
@@ -216,8 +262,14 @@ function readBytes(value: unknown, path: string, state: State): string | undefin
   const padded = body.length !== text.length;
   const standard = /^[A-Za-z0-9+/]*$/.test(body);
   const urlSafe = /^[A-Za-z0-9_-]*$/.test(body);
-  if (!standard && !urlSafe) return problem(state, path, `not base64: only one of the alphabets A-Z a-z 0-9 + / or A-Z a-z 0-9 - _, then at most two =${found(value)}`);
-  if (body.length % 4 === 1 || (padded && text.length % 4 !== 0)) return problem(state, path, `not base64: wrong length or padding${found(value)}`);
+  if (!standard && !urlSafe)
+    return problem(
+      state,
+      path,
+      `not base64: only one of the alphabets A-Z a-z 0-9 + / or A-Z a-z 0-9 - _, then at most two =${found(value)}`,
+    );
+  if (body.length % 4 === 1 || (padded && text.length % 4 !== 0))
+    return problem(state, path, `not base64: wrong length or padding${found(value)}`);
   // Unused low bits of the last character are not checked: they change no byte, and the bytes are what is written out.
   return Buffer.from(body, urlSafe && !standard ? 'base64url' : 'base64').toString('base64');
 }
@@ -226,25 +278,39 @@ function readInt64(value: unknown, path: string, state: State): string | undefin
   let n: bigint;
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) return problem(state, path, `expected a 64-bit integer${found(value)}`);
-    if (!Number.isSafeInteger(value)) return problem(state, path, `a JSON number beyond 2^53 cannot be read exactly; a 64-bit integer that large is written as a string${found(value)}`);
+    if (!Number.isSafeInteger(value))
+      return problem(
+        state,
+        path,
+        `a JSON number beyond 2^53 cannot be read exactly; a 64-bit integer that large is written as a string${found(value)}`,
+      );
     n = BigInt(value);
   } else if (typeof value === 'string' && /^-?\d{1,20}$/.test(value)) {
     n = BigInt(value);
   } else {
     return problem(state, path, `expected a 64-bit integer (a decimal string or a JSON integer)${found(value)}`);
   }
-  if (n < INT64_MIN || n > INT64_MAX) return problem(state, path, `outside the range of a 64-bit integer${found(value)}`);
+  if (n < INT64_MIN || n > INT64_MAX)
+    return problem(state, path, `outside the range of a 64-bit integer${found(value)}`);
   return n.toString();
 }
 
 function readEnum(value: unknown, names: readonly string[], path: string, state: State): string | undefined {
   if (typeof value === 'string' && names.includes(value)) return value;
   if (typeof value === 'number' && Number.isInteger(value) && names[value] !== undefined) return names[value];
-  return problem(state, path, `expected one of ${names.join(', ')} (or its number 0-${names.length - 1})${found(value)}`);
+  return problem(
+    state,
+    path,
+    `expected one of ${names.join(', ')} (or its number 0-${names.length - 1})${found(value)}`,
+  );
 }
 
 function found(value: unknown): string {
   if (value === undefined) return '';
-  const shown = Array.isArray(value) ? 'an array' : typeof value === 'object' && value !== null ? 'an object' : (JSON.stringify(value) ?? String(value));
+  const shown = Array.isArray(value)
+    ? 'an array'
+    : typeof value === 'object' && value !== null
+      ? 'an object'
+      : (JSON.stringify(value) ?? String(value));
   return ` (found ${shown.length > 60 ? `${shown.slice(0, 57)}…` : shown})`;
 }

@@ -46,22 +46,47 @@ export function checkStandardAttestations(input: StandardAttestationsInput): Sta
   const unavailable = expected.skipped.filter((s) => s.unavailable);
   if (unavailable.length > 0) {
     return {
-      checks: [{ id: 'standard', ok: false, skipped: true, code: 'STANDARD_NOT_CHECKED', message: `the standard attestations were not checked: ${unavailable.map((s) => s.path).join(', ')} could not be held in memory to be compared`, path: STANDARD_MEMBER }],
+      checks: [
+        {
+          id: 'standard',
+          ok: false,
+          skipped: true,
+          code: 'STANDARD_NOT_CHECKED',
+          message: `the standard attestations were not checked: ${unavailable.map((s) => s.path).join(', ')} could not be held in memory to be compared`,
+          path: STANDARD_MEMBER,
+        },
+      ],
       statements: [],
     };
   }
   const lines = bundleLines(input.bytes);
   const checks: Check[] = [];
   if (lines.length !== expected.statements.length) {
-    checks.push({ id: 'standard', ok: false, code: 'STANDARD_MISMATCH', message: `${STANDARD_MEMBER} holds ${lines.length} attestation${lines.length === 1 ? '' : 's'}; the bundle's evidence makes ${expected.statements.length} (${expected.statements.map((s) => s.label).join(', ')})`, path: STANDARD_MEMBER, expected: String(expected.statements.length), found: String(lines.length) });
+    checks.push({
+      id: 'standard',
+      ok: false,
+      code: 'STANDARD_MISMATCH',
+      message: `${STANDARD_MEMBER} holds ${lines.length} attestation${lines.length === 1 ? '' : 's'}; the bundle's evidence makes ${expected.statements.length} (${expected.statements.map((s) => s.label).join(', ')})`,
+      path: STANDARD_MEMBER,
+      expected: String(expected.statements.length),
+      found: String(lines.length),
+    });
   }
   lines.forEach((line, i) => {
     const want = expected.statements[i];
     if (want) checks.push(...checkLine(input, line, i + 1, want.label, canonicalBytes(want.statement)));
   });
   const ok = checks.every((c) => c.ok);
-  if (ok) checks.push({ id: 'standard', ok: true, message: `${expected.statements.length} standard attestation${expected.statements.length === 1 ? '' : 's'} signed by the same signer and equal to what the evidence states (${expected.statements.map((s) => s.label).join('; ')})` });
-  return { checks, statements: ok ? expected.statements.map((s) => ({ label: s.label, predicateType: s.predicateType })) : [] };
+  if (ok)
+    checks.push({
+      id: 'standard',
+      ok: true,
+      message: `${expected.statements.length} standard attestation${expected.statements.length === 1 ? '' : 's'} signed by the same signer and equal to what the evidence states (${expected.statements.map((s) => s.label).join('; ')})`,
+    });
+  return {
+    checks,
+    statements: ok ? expected.statements.map((s) => ({ label: s.label, predicateType: s.predicateType })) : [],
+  };
 }
 
 function checkLine(input: StandardAttestationsInput, line: Buffer, n: number, label: string, want: Buffer): Check[] {
@@ -69,17 +94,60 @@ function checkLine(input: StandardAttestationsInput, line: Buffer, n: number, la
   try {
     json = parseJsonStrict(line);
   } catch (e) {
-    return [{ id: 'standard', ok: false, code: 'STANDARD_MALFORMED', message: `${at(n)} (${label}) is not valid JSON (${(e as Error).message})`, path: at(n) }];
+    return [
+      {
+        id: 'standard',
+        ok: false,
+        code: 'STANDARD_MALFORMED',
+        message: `${at(n)} (${label}) is not valid JSON (${(e as Error).message})`,
+        path: at(n),
+      },
+    ];
   }
-  const verified = verifySigstoreBundle({ json, roots: input.roots, keys: input.keys, policy: input.identity, ...(input.signers ? { signers: input.signers } : {}) });
+  const verified = verifySigstoreBundle({
+    json,
+    roots: input.roots,
+    keys: input.keys,
+    policy: input.identity,
+    ...(input.signers ? { signers: input.signers } : {}),
+  });
   const failed = verified.checks.filter((c) => !c.ok);
-  if (failed.length > 0) return failed.map((c) => ({ ...c, id: 'standard', message: `${at(n)} (${label}): ${c.message}`, path: at(n) }));
+  if (failed.length > 0)
+    return failed.map((c) => ({ ...c, id: 'standard', message: `${at(n)} (${label}): ${c.message}`, path: at(n) }));
   const other = signerDiffers(input.signer, verified.info);
-  if (other) return [{ id: 'standard', ok: false, code: 'STANDARD_SIGNER_MISMATCH', message: `${at(n)} (${label}) is signed by ${other}, not by the evidence statement's signer`, path: at(n) }];
+  if (other)
+    return [
+      {
+        id: 'standard',
+        ok: false,
+        code: 'STANDARD_SIGNER_MISMATCH',
+        message: `${at(n)} (${label}) is signed by ${other}, not by the evidence statement's signer`,
+        path: at(n),
+      },
+    ];
   const dsse = verified.dsse;
-  if (!dsse || dsse.payloadType !== IN_TOTO_PAYLOAD_TYPE) return [{ id: 'standard', ok: false, code: 'STANDARD_MISMATCH', message: `${at(n)} (${label}) is not an in-toto statement in a DSSE envelope`, path: at(n) }];
+  if (!dsse || dsse.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+    return [
+      {
+        id: 'standard',
+        ok: false,
+        code: 'STANDARD_MISMATCH',
+        message: `${at(n)} (${label}) is not an in-toto statement in a DSSE envelope`,
+        path: at(n),
+      },
+    ];
   if (!dsse.payload.equals(want)) {
-    return [{ id: 'standard', ok: false, code: 'STANDARD_MISMATCH', message: `${at(n)} does not state what the evidence makes of it (${label}): its subjects or predicate differ from the bundle's own`, path: at(n), expected: `sha256:${sha256Hex(want)}`, found: `sha256:${sha256Hex(dsse.payload)}` }];
+    return [
+      {
+        id: 'standard',
+        ok: false,
+        code: 'STANDARD_MISMATCH',
+        message: `${at(n)} does not state what the evidence makes of it (${label}): its subjects or predicate differ from the bundle's own`,
+        path: at(n),
+        expected: `sha256:${sha256Hex(want)}`,
+        found: `sha256:${sha256Hex(dsse.payload)}`,
+      },
+    ];
   }
   return [];
 }
@@ -88,6 +156,9 @@ function checkLine(input: StandardAttestationsInput, line: Buffer, n: number, la
 function signerDiffers(main: SignatureInfo, other: SignatureInfo | undefined): string | undefined {
   if (!other) return 'an unknown signer';
   if (main.kind !== other.kind) return `a ${other.kind}`;
-  if (main.kind === 'public-key') return main.key === other.key ? undefined : `key ${other.keyHint ?? other.key ?? '?'}`;
-  return main.identity === other.identity && main.issuer === other.issuer ? undefined : `${other.identity ?? '?'} (${other.issuer ?? '?'})`;
+  if (main.kind === 'public-key')
+    return main.key === other.key ? undefined : `key ${other.keyHint ?? other.key ?? '?'}`;
+  return main.identity === other.identity && main.issuer === other.issuer
+    ? undefined
+    : `${other.identity ?? '?'} (${other.issuer ?? '?'})`;
 }

@@ -27,8 +27,16 @@ export type TrustRootProblem = { source: string; message: string };
  */
 export function loadTrustRoot(input: TrustRootInput): LoadedTrustRoot | TrustRootProblem {
   const json = input.json as Record<string, unknown> | null;
-  if (!json || typeof json !== 'object' || typeof json.mediaType !== 'string' || !json.mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')) {
-    return { source: input.source, message: 'not a Sigstore trusted root (mediaType application/vnd.dev.sigstore.trustedroot+json…)' };
+  if (
+    !json ||
+    typeof json !== 'object' ||
+    typeof json.mediaType !== 'string' ||
+    !json.mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')
+  ) {
+    return {
+      source: input.source,
+      message: 'not a Sigstore trusted root (mediaType application/vnd.dev.sigstore.trustedroot+json…)',
+    };
   }
   const missing: string[] = [];
   const starts: string[] = [];

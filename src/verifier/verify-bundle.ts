@@ -37,7 +37,10 @@ export interface VerifyBundleResult {
  * issue's concern; this returns the report with the signature check marked
  * as not run, and callers that verify signatures replace it.
  */
-export async function verifyBundleIntegrity(source: Readable, options: VerifyBundleOptions = {}): Promise<VerifyBundleResult> {
+export async function verifyBundleIntegrity(
+  source: Readable,
+  options: VerifyBundleOptions = {},
+): Promise<VerifyBundleResult> {
   const contents = await readBundle(source, {
     ...(options.blobSink ? { blobSink: options.blobSink } : {}),
     ...(options.keepBlob ? { keepBlob: options.keepBlob } : {}),
@@ -60,7 +63,13 @@ export async function verifyBundleIntegrity(source: Readable, options: VerifyBun
       ...(contents.bundleHex ? { digest: `sha256:${contents.bundleHex}` } : {}),
       ...(contents.manifestBytes ? { manifestDigest: `sha256:${sha256Hex(contents.manifestBytes)}` } : {}),
       ...(manifest
-        ? { name: manifest.name, version: manifest.version, created: manifest.created, entries: manifest.entries.length, subjects: manifest.subjects.length }
+        ? {
+            name: manifest.name,
+            version: manifest.version,
+            created: manifest.created,
+            entries: manifest.entries.length,
+            subjects: manifest.subjects.length,
+          }
         : {}),
     },
     checks: withPasses(checks, contents, options),
@@ -75,7 +84,14 @@ function checkEntries(manifest: Manifest, contents: BundleContents): Check[] {
     const hex = digestHex(blob.digest);
     if (!contents.blobs.has(hex)) {
       const paths = manifest.entries.filter((e) => e.digest === blob.digest).map((e) => e.path);
-      out.push({ id: 'entries', ok: false, code: 'BLOB_MISSING', message: `no blob holds ${paths.join(', ')} (${blob.digest})`, path: paths[0] as string, expected: blobMember(hex) });
+      out.push({
+        id: 'entries',
+        ok: false,
+        code: 'BLOB_MISSING',
+        message: `no blob holds ${paths.join(', ')} (${blob.digest})`,
+        path: paths[0] as string,
+        expected: blobMember(hex),
+      });
     }
   }
   return out;
@@ -88,7 +104,16 @@ function checkSums(manifest: Manifest, contents: BundleContents): Check[] {
     return [{ id: 'sha256sums', ok: false, code: 'SUMS_MISSING', message: 'the bundle has no SHA256SUMS' }];
   }
   const parsed = parseSha256Sums(contents.sumsBytes);
-  if (!parsed.ok) return [{ id: 'sha256sums', ok: false, code: 'SUMS_MALFORMED', message: `SHA256SUMS ${parsed.message}`, path: 'SHA256SUMS' }];
+  if (!parsed.ok)
+    return [
+      {
+        id: 'sha256sums',
+        ok: false,
+        code: 'SUMS_MALFORMED',
+        message: `SHA256SUMS ${parsed.message}`,
+        path: 'SHA256SUMS',
+      },
+    ];
   const expected = new Map<string, string>();
   if (contents.manifestBytes) expected.set(MANIFEST_MEMBER, sha256Hex(contents.manifestBytes));
   for (const b of manifestBlobs(manifest)) expected.set(blobMember(digestHex(b.digest)), digestHex(b.digest));
@@ -97,11 +122,34 @@ function checkSums(manifest: Manifest, contents: BundleContents): Check[] {
   for (const line of parsed.lines) {
     listed.add(line.path);
     const want = expected.get(line.path);
-    if (want === undefined) out.push({ id: 'sha256sums', ok: false, code: 'SUMS_MISMATCH', message: `SHA256SUMS lists '${line.path}', which the bundle should not hold`, path: line.path });
-    else if (!digestsEqual(want, line.hex)) out.push({ id: 'sha256sums', ok: false, code: 'SUMS_MISMATCH', message: `SHA256SUMS gives '${line.path}' another digest`, path: line.path, expected: want, found: line.hex });
+    if (want === undefined)
+      out.push({
+        id: 'sha256sums',
+        ok: false,
+        code: 'SUMS_MISMATCH',
+        message: `SHA256SUMS lists '${line.path}', which the bundle should not hold`,
+        path: line.path,
+      });
+    else if (!digestsEqual(want, line.hex))
+      out.push({
+        id: 'sha256sums',
+        ok: false,
+        code: 'SUMS_MISMATCH',
+        message: `SHA256SUMS gives '${line.path}' another digest`,
+        path: line.path,
+        expected: want,
+        found: line.hex,
+      });
   }
   for (const path of expected.keys()) {
-    if (!listed.has(path)) out.push({ id: 'sha256sums', ok: false, code: 'SUMS_MISMATCH', message: `SHA256SUMS does not list '${path}'`, path });
+    if (!listed.has(path))
+      out.push({
+        id: 'sha256sums',
+        ok: false,
+        code: 'SUMS_MISMATCH',
+        message: `SHA256SUMS does not list '${path}'`,
+        path,
+      });
   }
   return out;
 }
@@ -114,19 +162,51 @@ function checkSums(manifest: Manifest, contents: BundleContents): Check[] {
  */
 function checkSubjects(manifest: Manifest | undefined, subjects: SubjectToCheck[]): Check[] {
   return subjects.map((s): Check => {
-    if (!manifest) return { id: 'subjects', ok: false, code: 'SUBJECT_NOT_CHECKED', message: `${s.file}: no valid manifest to check it against`, path: s.file };
+    if (!manifest)
+      return {
+        id: 'subjects',
+        ok: false,
+        code: 'SUBJECT_NOT_CHECKED',
+        message: `${s.file}: no valid manifest to check it against`,
+        path: s.file,
+      };
     const match = manifest.subjects.find((m) => digestsEqual(m.digest, s.digest));
-    if (match) return { id: 'subjects', ok: true, message: `${s.file} is the release subject '${match.name}'`, path: s.file, found: s.digest };
+    if (match)
+      return {
+        id: 'subjects',
+        ok: true,
+        message: `${s.file} is the release subject '${match.name}'`,
+        path: s.file,
+        found: s.digest,
+      };
     const base = s.file.split(/[\\/]/).pop();
     const sameName = manifest.subjects.find((m) => m.name === s.file || m.name.split('/').pop() === base);
     if (sameName) {
-      return { id: 'subjects', ok: false, code: 'SUBJECT_DIGEST_MISMATCH', message: `${s.file} is not covered: the release subject '${sameName.name}' has that name but other bytes`, path: s.file, expected: sameName.digest, found: s.digest };
+      return {
+        id: 'subjects',
+        ok: false,
+        code: 'SUBJECT_DIGEST_MISMATCH',
+        message: `${s.file} is not covered: the release subject '${sameName.name}' has that name but other bytes`,
+        path: s.file,
+        expected: sameName.digest,
+        found: s.digest,
+      };
     }
-    return { id: 'subjects', ok: false, code: 'SUBJECT_NOT_IN_MANIFEST', message: `${s.file} is not covered: it is not among the bundle's release subjects`, path: s.file, found: s.digest };
+    return {
+      id: 'subjects',
+      ok: false,
+      code: 'SUBJECT_NOT_IN_MANIFEST',
+      message: `${s.file} is not covered: it is not among the bundle's release subjects`,
+      path: s.file,
+      found: s.digest,
+    };
   });
 }
 
-const PASS_MESSAGES: Record<Exclude<CheckId, 'subjects' | 'signature' | 'identity' | 'statement' | 'attestations' | 'standard'>, (c: BundleContents) => string> = {
+const PASS_MESSAGES: Record<
+  Exclude<CheckId, 'subjects' | 'signature' | 'identity' | 'statement' | 'attestations' | 'standard'>,
+  (c: BundleContents) => string
+> = {
   archive: (c) => `gzip and tar are well formed (${c.compressedSize} bytes, nothing after the end)`,
   members: (c) => `${c.members.length} members, all regular files with allowed names, in order`,
   manifest: () => 'manifest.json is valid, canonical and of format version 1',
@@ -142,20 +222,40 @@ function withPasses(failed: Check[], contents: BundleContents, options: VerifyBu
   for (const id of CHECK_ORDER) {
     const mine = failed.filter((c) => c.id === id);
     if (id === 'signature') {
-      out.push({ id, ok: false, skipped: true, code: 'SIGNATURE_NOT_CHECKED', message: 'integrity only: the signature and signer were not checked' });
+      out.push({
+        id,
+        ok: false,
+        skipped: true,
+        code: 'SIGNATURE_NOT_CHECKED',
+        message: 'integrity only: the signature and signer were not checked',
+      });
       continue;
     }
     if (id === 'subjects') {
       if (!options.subjects?.length) {
-        out.push({ id, ok: false, skipped: true, code: 'NO_SUBJECTS_GIVEN', message: 'no release artifact was given to check (--subject)' });
+        out.push({
+          id,
+          ok: false,
+          skipped: true,
+          code: 'NO_SUBJECTS_GIVEN',
+          message: 'no release artifact was given to check (--subject)',
+        });
       }
       out.push(...mine);
       continue;
     }
-    const checked = id === 'archive' ? contents.complete : id === 'manifest' ? contents.manifest !== undefined : reached;
+    const checked =
+      id === 'archive' ? contents.complete : id === 'manifest' ? contents.manifest !== undefined : reached;
     if (mine.length > 0) out.push(...mine);
     else if (checked) out.push({ id, ok: true, message: PASS_MESSAGES[id](contents) });
-    else out.push({ id, ok: false, skipped: true, code: 'NOT_REACHED', message: 'not checked: reading stopped before this could be checked' });
+    else
+      out.push({
+        id,
+        ok: false,
+        skipped: true,
+        code: 'NOT_REACHED',
+        message: 'not checked: reading stopped before this could be checked',
+      });
   }
   return out;
 }
@@ -177,15 +277,33 @@ export interface IntactBundle {
  * verdict on the file) naming the bundle (`label`, default its path), what
  * was refused, and the first failed checks.
  */
-export async function requireIntegrity(source: Readable, path: string, refused: string, options: Pick<VerifyBundleOptions, 'keepBlob'> & { label?: string } = {}): Promise<IntactBundle> {
+export async function requireIntegrity(
+  source: Readable,
+  path: string,
+  refused: string,
+  options: Pick<VerifyBundleOptions, 'keepBlob'> & { label?: string } = {},
+): Promise<IntactBundle> {
   const label = options.label ?? path;
-  const { report, contents } = await verifyBundleIntegrity(source, options.keepBlob ? { keepBlob: options.keepBlob } : {});
+  const { report, contents } = await verifyBundleIntegrity(
+    source,
+    options.keepBlob ? { keepBlob: options.keepBlob } : {},
+  );
   const { manifest, manifestBytes } = contents;
   if (!report.ok || !manifest || !manifestBytes || !report.bundle.digest || !report.bundle.manifestDigest) {
     const failed = report.checks.filter((c) => !c.ok && !c.skipped);
     const why = failed.slice(0, 3).map((c) => `${c.code ? `[${c.code}] ` : ''}${c.message}`);
     if (failed.length > 3) why.push(`and ${failed.length - 3} more`);
-    throw new VerifyError('BUNDLE_INVALID', `${label}: fails its integrity check (${why.join('; ') || 'no readable manifest'}); ${refused}`, { path });
+    throw new VerifyError(
+      'BUNDLE_INVALID',
+      `${label}: fails its integrity check (${why.join('; ') || 'no readable manifest'}); ${refused}`,
+      { path },
+    );
   }
-  return { report, contents: { ...contents, manifest, manifestBytes }, digest: report.bundle.digest, size: report.bundle.size, manifestDigest: report.bundle.manifestDigest };
+  return {
+    report,
+    contents: { ...contents, manifest, manifestBytes },
+    digest: report.bundle.digest,
+    size: report.bundle.size,
+    manifestDigest: report.bundle.manifestDigest,
+  };
 }

@@ -60,7 +60,10 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
   const rules = v.policy;
   // The standard statements' sources come from a budget of their own: other kept blobs cannot leave them unchecked.
   const keep = (hex: string, m: Manifest): boolean | 'reserved' =>
-    !v.integrityOnly && standardSourceBlob(hex, m) ? 'reserved' : isAttestationBlob(hex, m) || (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m));
+    !v.integrityOnly && standardSourceBlob(hex, m)
+      ? 'reserved'
+      : isAttestationBlob(hex, m) ||
+        (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m));
   const { report, contents } = await verifyBundleIntegrity(v.stream, {
     ...(v.subjects ? { subjects: v.subjects } : {}),
     keepBlob: keep,
@@ -70,7 +73,14 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
   const manifest = contents.manifest ? { manifest: contents.manifest } : {};
   const attestationEntries = contents.manifest?.entries.some((e) => e.kind === 'attestation') ?? false;
   if (v.integrityOnly) {
-    if (attestationEntries) report.checks.push({ id: 'attestations', ok: false, skipped: true, code: 'ATTESTATIONS_NOT_CHECKED', message: 'integrity only: the attestations taken into the bundle were not verified' });
+    if (attestationEntries)
+      report.checks.push({
+        id: 'attestations',
+        ok: false,
+        skipped: true,
+        code: 'ATTESTATIONS_NOT_CHECKED',
+        message: 'integrity only: the attestations taken into the bundle were not verified',
+      });
     return { report: settle(report, rules, contents, v), ...manifest };
   }
 
@@ -82,20 +92,39 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
     try {
       json = parseJsonStrict(contents.attestationBytes);
     } catch (e) {
-      signed.push({ id: 'signature', ok: false, code: 'ATTESTATION_MALFORMED', message: `attestations/evidence.sigstore.json is not valid JSON (${(e as Error).message})`, path: 'attestations/evidence.sigstore.json' });
+      signed.push({
+        id: 'signature',
+        ok: false,
+        code: 'ATTESTATION_MALFORMED',
+        message: `attestations/evidence.sigstore.json is not valid JSON (${(e as Error).message})`,
+        path: 'attestations/evidence.sigstore.json',
+      });
     }
   }
   if (json === undefined && signed.length === 0) {
-    signed.push({ id: 'signature', ok: false, code: 'SIGNATURE_MISSING', message: 'the bundle is not signed and no --attestation was given (use --integrity-only to check its content alone)' });
+    signed.push({
+      id: 'signature',
+      ok: false,
+      code: 'SIGNATURE_MISSING',
+      message:
+        'the bundle is not signed and no --attestation was given (use --integrity-only to check its content alone)',
+    });
   }
   if (json !== undefined) {
     // A bundle that does not parse is neither: verifySigstoreBundle reports it malformed (exit 1).
     const kind = signatureKind(json);
     const signers = rules?.policy.identity ?? [];
     if (kind === 'certificate' && !hasIdentityConstraint(identity) && signers.length === 0) {
-      throw new VerifyError('IDENTITY_POLICY_REQUIRED', 'the bundle is signed keylessly: say who may have signed it with --certificate-identity or --certificate-identity-regexp and --certificate-oidc-issuer (or the GitHub options); without it any Sigstore user would pass', { finding: 'signed keylessly, and no signer identity was given to hold it to' });
+      throw new VerifyError(
+        'IDENTITY_POLICY_REQUIRED',
+        'the bundle is signed keylessly: say who may have signed it with --certificate-identity or --certificate-identity-regexp and --certificate-oidc-issuer (or the GitHub options); without it any Sigstore user would pass',
+        { finding: 'signed keylessly, and no signer identity was given to hold it to' },
+      );
     }
-    if (kind === 'public-key' && v.keys.length === 0) throw new VerifyError('KEY_REQUIRED', 'the bundle is signed with a key: give its public key with --key', { finding: 'signed with a key that was not given' });
+    if (kind === 'public-key' && v.keys.length === 0)
+      throw new VerifyError('KEY_REQUIRED', 'the bundle is signed with a key: give its public key with --key', {
+        finding: 'signed with a key that was not given',
+      });
     const verified = verifySigstoreBundle({ json, roots: v.roots, keys: v.keys, policy: identity, signers });
     signed.push(...verified.checks);
     if (verified.info) report.signature = verified.info;
@@ -104,12 +133,30 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
       signed.push(...statement);
       // The standard statements restate an authentic manifest's evidence: checked once the evidence statement holds.
       if (contents.standardBytes && verified.info && contents.complete && statement.every((c) => c.ok)) {
-        const standard = checkStandardAttestations({ bytes: contents.standardBytes, manifest: contents.manifest, manifestBytes: contents.manifestBytes, kept: contents.kept, roots: v.roots, keys: v.keys, identity, signers, signer: verified.info });
+        const standard = checkStandardAttestations({
+          bytes: contents.standardBytes,
+          manifest: contents.manifest,
+          manifestBytes: contents.manifestBytes,
+          kept: contents.kept,
+          roots: v.roots,
+          keys: v.keys,
+          identity,
+          signers,
+          signer: verified.info,
+        });
         signed.push(...standard.checks);
         if (standard.statements.length) report.standard = standard.statements;
       } else if (!contents.standardBytes && contents.complete && statement.every((c) => c.ok)) {
         // Said, not failed: bundles signed before the standard statements existed, or with --no-standard-attestations, still verify.
-        signed.push({ id: 'standard', ok: false, skipped: true, code: 'STANDARD_ABSENT', message: 'no standard statements beside the evidence statement (signed before they existed, or with --no-standard-attestations): other verifiers find only the evidence statement', path: STANDARD_MEMBER });
+        signed.push({
+          id: 'standard',
+          ok: false,
+          skipped: true,
+          code: 'STANDARD_ABSENT',
+          message:
+            'no standard statements beside the evidence statement (signed before they existed, or with --no-standard-attestations): other verifiers find only the evidence statement',
+          path: STANDARD_MEMBER,
+        });
       }
     }
   }
@@ -123,16 +170,39 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
     : contents.attestationBytes
       ? { uri: 'attestations/evidence.sigstore.json', sha256: sha256Hex(contents.attestationBytes) }
       : undefined;
-  return { report: settle(report, rules, contents, v), ...manifest, ...(attestation ? { attestation } : {}), ...(contents.standardBytes ? { standardBytes: contents.standardBytes } : {}) };
+  return {
+    report: settle(report, rules, contents, v),
+    ...manifest,
+    ...(attestation ? { attestation } : {}),
+    ...(contents.standardBytes ? { standardBytes: contents.standardBytes } : {}),
+  };
 }
 
 /** Evaluates the policy over authentic evidence, settles the verdict, and works out the three answers. */
-function settle(report: VerifyReport, rules: LoadedPolicy | undefined, contents: BundleContents, v: EvidenceVerification): VerifyReport {
+function settle(
+  report: VerifyReport,
+  rules: LoadedPolicy | undefined,
+  contents: BundleContents,
+  v: EvidenceVerification,
+): VerifyReport {
   const authentic = report.ok;
   // Evidence that is not authentic is not worth a policy's judgement, nor its parsing.
   if (rules && authentic && contents.manifest && contents.complete) {
-    const signer = report.signature?.kind === 'certificate' && report.checks.some((c) => c.id === 'signature' && c.ok) ? { identity: report.signature.identity ?? '', issuer: report.signature.issuer ?? '' } : undefined;
-    report.policy = evaluatePolicy(rules, { manifest: contents.manifest, blobs: contents.kept, mode: report.mode, ...(signer ? { signer } : {}), now: v.now }, v.policyLimits);
+    const signer =
+      report.signature?.kind === 'certificate' && report.checks.some((c) => c.id === 'signature' && c.ok)
+        ? { identity: report.signature.identity ?? '', issuer: report.signature.issuer ?? '' }
+        : undefined;
+    report.policy = evaluatePolicy(
+      rules,
+      {
+        manifest: contents.manifest,
+        blobs: contents.kept,
+        mode: report.mode,
+        ...(signer ? { signer } : {}),
+        now: v.now,
+      },
+      v.policyLimits,
+    );
   }
   const policyOk = report.policy?.ok ?? true;
   report.verdict = !authentic ? 'failed' : policyOk ? 'verified' : 'policy-failed';

@@ -25,7 +25,10 @@ const action = parseYaml(actionText) as ActionYml;
 async function errorsOf(kind: 'action' | 'workflow', name: string, content: string): Promise<string[]> {
   const { NoOperationTraceWriter, parseWorkflow } = await import('@actions/workflow-parser');
   const { parseAction } = await import('@actions/workflow-parser/actions/action-parser');
-  const parsed = kind === 'action' ? parseAction({ name, content }, new NoOperationTraceWriter()) : parseWorkflow({ name, content }, new NoOperationTraceWriter());
+  const parsed =
+    kind === 'action'
+      ? parseAction({ name, content }, new NoOperationTraceWriter())
+      : parseWorkflow({ name, content }, new NoOperationTraceWriter());
   return parsed.context.errors.getErrors().map((e) => e.message);
 }
 
@@ -46,12 +49,27 @@ describe('action.yml', () => {
   });
 
   it('the committed bundles are what the build makes from these sources (run npm run build and commit dist/ if not)', () => {
-    const git = spawnSync('git', ['-C', ROOT, 'diff', '--quiet', '--', 'dist/action/index.mjs', 'dist/evidence-verify.mjs']);
+    const git = spawnSync('git', [
+      '-C',
+      ROOT,
+      'diff',
+      '--quiet',
+      '--',
+      'dist/action/index.mjs',
+      'dist/evidence-verify.mjs',
+    ]);
     if (git.error || spawnSync('git', ['-C', ROOT, 'rev-parse', '--git-dir']).status !== 0) {
       console.warn('skipping the committed-bundle check: not a git checkout');
       return;
     }
-    const tracked = spawnSync('git', ['-C', ROOT, 'ls-files', '--error-unmatch', 'dist/action/index.mjs', 'dist/evidence-verify.mjs']);
+    const tracked = spawnSync('git', [
+      '-C',
+      ROOT,
+      'ls-files',
+      '--error-unmatch',
+      'dist/action/index.mjs',
+      'dist/evidence-verify.mjs',
+    ]);
     expect(tracked.status, 'dist/action/index.mjs and dist/evidence-verify.mjs must be committed').toBe(0);
     expect(git.status, 'the built bundles differ from the committed ones').toBe(0);
   });
@@ -68,10 +86,15 @@ describe('example workflows', () => {
   it('release.yml uses the action with inputs it has, and the permissions keyless signing and attaching need', async () => {
     const wf = parseYaml(await readFile(join(ROOT, 'examples/github/release.yml'), 'utf8')) as {
       on: { push: { tags: string[] } };
-      jobs: Record<string, { permissions: Record<string, string>; steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+      jobs: Record<
+        string,
+        { permissions: Record<string, string>; steps: Array<{ uses?: string; with?: Record<string, unknown> }> }
+      >;
     };
     expect(wf.on.push.tags).toEqual(['v*']);
-    const job = Object.values(wf.jobs).find((j) => j.steps.some((s) => s.uses?.startsWith('evidence-bundle/evidence@')));
+    const job = Object.values(wf.jobs).find((j) =>
+      j.steps.some((s) => s.uses?.startsWith('evidence-bundle/evidence@')),
+    );
     expect(job?.permissions).toMatchObject({ 'id-token': 'write', contents: 'write' });
     const step = job?.steps.find((s) => s.uses?.startsWith('evidence-bundle/evidence@'));
     expect(step).toBeDefined();
@@ -87,7 +110,10 @@ describe('example workflows', () => {
 });
 
 /** GitHub Actions' OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL) on loopback. */
-async function oidcEndpoint(token: string, bearer: string): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+async function oidcEndpoint(
+  token: string,
+  bearer: string,
+): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     requests.push(req.url ?? '');
@@ -108,28 +134,50 @@ async function oidcEndpoint(token: string, bearer: string): Promise<{ url: strin
 }
 
 /** Runs the bundled entry as the runner would: node, INPUT_* for every input (defaults filled in), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files. */
-async function runAction(inputs: Record<string, string>, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; outputs: Record<string, string>; summary: string }> {
+async function runAction(
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string; outputs: Record<string, string>; summary: string }> {
   const dir = await tmp();
   const outputFile = join(dir, 'github_output');
   const summaryFile = join(dir, 'step_summary');
   await writeFile(outputFile, '');
   await writeFile(summaryFile, '');
-  const github: Record<string, string> = { 'github.repository': env.GITHUB_REPOSITORY ?? '', 'github.token': env.TOKEN ?? '', 'github.api_url': env.GITHUB_API_URL ?? '' };
+  const github: Record<string, string> = {
+    'github.repository': env.GITHUB_REPOSITORY ?? '',
+    'github.token': env.TOKEN ?? '',
+    'github.api_url': env.GITHUB_API_URL ?? '',
+  };
   const inputEnv: Record<string, string> = {};
   for (const [name, spec] of Object.entries(action.inputs)) {
-    const value = inputs[name] ?? (spec.default ?? '').replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, k: string) => github[k] ?? '');
+    const value =
+      inputs[name] ?? (spec.default ?? '').replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, k: string) => github[k] ?? '');
     inputEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
   const child = spawn(process.execPath, [ENTRY], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: dir, GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...env, ...inputEnv },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      ...env,
+      ...inputEnv,
+    },
   });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c));
   child.stderr.on('data', (c: Buffer) => (stderr += c));
   const code = await new Promise<number | null>((done) => child.on('close', done));
-  return { code, stdout, stderr, outputs: parseOutputs(await readFile(outputFile, 'utf8')), summary: await readFile(summaryFile, 'utf8') };
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs: parseOutputs(await readFile(outputFile, 'utf8')),
+    summary: await readFile(summaryFile, 'utf8'),
+  };
 }
 
 /** $GITHUB_OUTPUT as @actions/core writes it: `name<<DELIM`, value lines, `DELIM`. */
@@ -162,7 +210,16 @@ describe('the action, run as the runner runs it', () => {
   });
   beforeEach(async () => {
     gh = fakeGitHub();
-    oidc = await oidcEndpoint(fakeIdentityToken({ iss: ISSUER, sub: SIGNER, repository: 'acme/web', ref: 'refs/tags/v1.4.2', workflow_ref: WORKFLOW_REF }), 'runner-request-token-0123456789');
+    oidc = await oidcEndpoint(
+      fakeIdentityToken({
+        iss: ISSUER,
+        sub: SIGNER,
+        repository: 'acme/web',
+        ref: 'refs/tags/v1.4.2',
+        workflow_ref: WORKFLOW_REF,
+      }),
+      'runner-request-token-0123456789',
+    );
   });
   afterEach(async () => {
     await oidc?.close();
@@ -208,7 +265,11 @@ describe('the action, run as the runner runs it', () => {
     expect(oidc.requests.some((u) => u.includes('audience=sigstore'))).toBe(true);
     const bundle = join(r.dir, 'acme-web-1.4.2.evidence.tar.gz');
     expect(r.outputs['bundle-path']).toBe(bundle);
-    expect(r.outputs['bundle-digest']).toBe(`sha256:${createHash('sha256').update(await readFile(bundle)).digest('hex')}`);
+    expect(r.outputs['bundle-digest']).toBe(
+      `sha256:${createHash('sha256')
+        .update(await readFile(bundle))
+        .digest('hex')}`,
+    );
     expect(r.outputs.verdict).toBe('verified');
     expect(r.outputs.authentic).toBe('authentic');
     expect(r.outputs.policy).toBe('not-evaluated');
@@ -221,18 +282,29 @@ describe('the action, run as the runner runs it', () => {
     expect(r.summary).toMatch(/^# /m);
     expect(r.summary).toContain('acme-web');
     const names = gh.releases[0]?.assets.map((a) => a.name);
-    expect(names).toEqual(['acme-web-1.4.2.evidence.tar.gz', 'acme-web-1.4.2.evidence.sigstore.json', 'acme-web-1.4.2.evidence.intoto.jsonl', 'acme-web-1.4.2.evidence.sigstore.jsonl', 'evidence-verify.mjs']);
+    expect(names).toEqual([
+      'acme-web-1.4.2.evidence.tar.gz',
+      'acme-web-1.4.2.evidence.sigstore.json',
+      'acme-web-1.4.2.evidence.intoto.jsonl',
+      'acme-web-1.4.2.evidence.sigstore.jsonl',
+      'evidence-verify.mjs',
+    ]);
     expect(r.outputs['sigstore-jsonl-path']).toBe(join(r.dir, 'acme-web-1.4.2.evidence.sigstore.jsonl'));
     expect(gh.releases[0]?.assets[0]?.bytes.equals(await readFile(bundle))).toBe(true);
     // The token is masked (::add-mask::) and otherwise never printed.
-    const printed = r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+    const printed = r.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
     expect(printed).not.toContain(gh.token);
     expect(r.stdout).toContain(`::add-mask::${gh.token}`);
   });
 
   it('a bundle signed by another workflow than the one required fails the step and is not attached', async () => {
     gh.addRelease('v1.4.2');
-    const r = await job({ 'certificate-identity': 'https://github.com/acme/web/.github/workflows/other.yml@refs/tags/v1.4.2' });
+    const r = await job({
+      'certificate-identity': 'https://github.com/acme/web/.github/workflows/other.yml@refs/tags/v1.4.2',
+    });
     expect(r.code, r.stdout).toBe(1);
     expect(r.stdout).toContain('::error::');
     expect(r.outputs.verdict).toBe('failed');
@@ -242,7 +314,10 @@ describe('the action, run as the runner runs it', () => {
   });
 
   it('attach without a tag, or a missing config, fails the step with exit 2 and says why', async () => {
-    const noTag = await runAction({ attach: 'true', 'working-directory': join(ROOT, 'examples/acme-web') }, { GITHUB_REPOSITORY: 'acme/web', SIGSTORE_ID_TOKEN: 'x' });
+    const noTag = await runAction(
+      { attach: 'true', 'working-directory': join(ROOT, 'examples/acme-web') },
+      { GITHUB_REPOSITORY: 'acme/web', SIGSTORE_ID_TOKEN: 'x' },
+    );
     expect(noTag.code).toBe(2);
     expect(noTag.stdout).toMatch(/::error::attach: needs a tag/);
     const noConfig = await job({ config: 'missing.yaml', attach: 'false' });

@@ -55,23 +55,52 @@ interface Rule {
 const project = (e: Edge): boolean => e.to.startsWith('src/') || e.to.startsWith('cli/');
 
 const RULES: Rule[] = [
-  { name: 'core imports nothing else of the project, no fs, no network', broken: (e) => layerOf(e.from) === 'core' && ((project(e) && layerOf(e.to) !== 'core') || FS.test(e.to) || NETWORK.test(e.to)) },
-  { name: 'formats import only core', broken: (e) => layerOf(e.from) === 'formats' && ((project(e) && !['core', 'formats'].includes(layerOf(e.to))) || FS.test(e.to) || NETWORK.test(e.to)) },
+  {
+    name: 'core imports nothing else of the project, no fs, no network',
+    broken: (e) =>
+      layerOf(e.from) === 'core' && ((project(e) && layerOf(e.to) !== 'core') || FS.test(e.to) || NETWORK.test(e.to)),
+  },
+  {
+    name: 'formats import only core',
+    broken: (e) =>
+      layerOf(e.from) === 'formats' &&
+      ((project(e) && !['core', 'formats'].includes(layerOf(e.to))) || FS.test(e.to) || NETWORK.test(e.to)),
+  },
   {
     name: 'the verifier never imports commands, collector, signer, transport, present, fs or the network',
-    broken: (e) => layerOf(e.from) === 'verifier' && ((project(e) && ['commands', 'collector', 'signer', 'present', 'cli', ...TRANSPORT].includes(layerOf(e.to))) || FS.test(e.to) || NETWORK.test(e.to)),
+    broken: (e) =>
+      layerOf(e.from) === 'verifier' &&
+      ((project(e) && ['commands', 'collector', 'signer', 'present', 'cli', ...TRANSPORT].includes(layerOf(e.to))) ||
+        FS.test(e.to) ||
+        NETWORK.test(e.to)),
   },
   {
     name: 'the collector never imports commands, transport or the network: outside services come in behind its interfaces',
-    broken: (e) => layerOf(e.from) === 'collector' && ((project(e) && ['commands', 'cli', ...TRANSPORT].includes(layerOf(e.to))) || NETWORK.test(e.to)),
+    broken: (e) =>
+      layerOf(e.from) === 'collector' &&
+      ((project(e) && ['commands', 'cli', ...TRANSPORT].includes(layerOf(e.to))) || NETWORK.test(e.to)),
   },
   {
     name: 'the signer never imports commands, collector, present or transport: its services come in behind small interfaces',
-    broken: (e) => layerOf(e.from) === 'signer' && project(e) && ['commands', 'collector', 'present', 'cli', ...TRANSPORT].includes(layerOf(e.to)),
+    broken: (e) =>
+      layerOf(e.from) === 'signer' &&
+      project(e) &&
+      ['commands', 'collector', 'present', 'cli', ...TRANSPORT].includes(layerOf(e.to)),
   },
-  { name: 'present never imports commands or transport', broken: (e) => layerOf(e.from) === 'present' && project(e) && ['commands', 'cli', ...TRANSPORT].includes(layerOf(e.to)) },
+  {
+    name: 'present never imports commands or transport',
+    broken: (e) =>
+      layerOf(e.from) === 'present' && project(e) && ['commands', 'cli', ...TRANSPORT].includes(layerOf(e.to)),
+  },
   { name: 'nothing in src imports cli', broken: (e) => e.from.startsWith('src/') && e.to.startsWith('cli/') },
-  { name: 'the one-file verifier is built from the verify command alone', broken: (e) => ['cli/verify-program.ts', 'cli/verify-standalone.ts', 'cli/options.ts', 'cli/progress.ts'].includes(e.from) && (e.to === 'cli/run.ts' || (project(e) && TRANSPORT.has(layerOf(e.to))) || /^@octokit\/|^@sigstore\/(sign|tuf)$/.test(e.to)) },
+  {
+    name: 'the one-file verifier is built from the verify command alone',
+    broken: (e) =>
+      ['cli/verify-program.ts', 'cli/verify-standalone.ts', 'cli/options.ts', 'cli/progress.ts'].includes(e.from) &&
+      (e.to === 'cli/run.ts' ||
+        (project(e) && TRANSPORT.has(layerOf(e.to))) ||
+        /^@octokit\/|^@sigstore\/(sign|tuf)$/.test(e.to)),
+  },
 ];
 
 function violations(all: Edge[]): string[] {

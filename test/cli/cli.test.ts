@@ -12,7 +12,25 @@ const env = { SOURCE_DATE_EPOCH: '1767225600' };
 
 async function collected(dir: string): Promise<string> {
   await writeFile(join(dir, 'app.tgz'), 'artifact bytes');
-  const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'app', '--version', '1.2.3', '--sbom', fixture('sbom/npm-sbom.cdx.json'), '--junit', fixture('junit/pytest.junit.xml'), '--subject', 'app.tgz', '-q'], { cwd: dir, env });
+  const r = await runCli(
+    [
+      'collect',
+      '-o',
+      'b.tar.gz',
+      '--name',
+      'app',
+      '--version',
+      '1.2.3',
+      '--sbom',
+      fixture('sbom/npm-sbom.cdx.json'),
+      '--junit',
+      fixture('junit/pytest.junit.xml'),
+      '--subject',
+      'app.tgz',
+      '-q',
+    ],
+    { cwd: dir, env },
+  );
   expect(r).toMatchObject({ code: 0, stderr: '' });
   return join(dir, 'b.tar.gz');
 }
@@ -24,7 +42,10 @@ describe('evidence CLI', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/collect/);
     const version = await runCli(['--version'], { cwd: dir });
-    expect(version).toMatchObject({ code: 0, stdout: `${JSON.parse(await readFile('package.json', 'utf8')).version}\n` });
+    expect(version).toMatchObject({
+      code: 0,
+      stdout: `${JSON.parse(await readFile('package.json', 'utf8')).version}\n`,
+    });
   });
 
   it('exits 2 on usage errors: unknown command, unknown option, missing argument', async () => {
@@ -46,7 +67,10 @@ describe('evidence CLI', () => {
     const unsigned = await runCli(['verify', bundle, '--json'], { cwd: dir });
     expect(unsigned.code).toBe(1);
     const report = JSON.parse(unsigned.stdout);
-    expect(report.checks.find((c: { id: string }) => c.id === 'signature')).toMatchObject({ ok: false, code: 'SIGNATURE_MISSING' });
+    expect(report.checks.find((c: { id: string }) => c.id === 'signature')).toMatchObject({
+      ok: false,
+      code: 'SIGNATURE_MISSING',
+    });
   });
 
   it('verify --json reports every failure: a wrong subject and a tampered blob together', async () => {
@@ -58,11 +82,16 @@ describe('evidence CLI', () => {
     tar[at + 2] = 'X'.charCodeAt(0);
     await writeFile(join(dir, 'tampered.tar.gz'), gzipSync(tar));
     await writeFile(join(dir, 'other.tgz'), 'not the artifact');
-    const r = await runCli(['verify', 'tampered.tar.gz', '--integrity-only', '--json', '--subject', 'other.tgz'], { cwd: dir });
+    const r = await runCli(['verify', 'tampered.tar.gz', '--integrity-only', '--json', '--subject', 'other.tgz'], {
+      cwd: dir,
+    });
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.ok).toBe(false);
-    const codes = report.checks.filter((c: { ok: boolean; skipped?: boolean }) => !c.ok && !c.skipped).map((c: { code: string }) => c.code).sort();
+    const codes = report.checks
+      .filter((c: { ok: boolean; skipped?: boolean }) => !c.ok && !c.skipped)
+      .map((c: { code: string }) => c.code)
+      .sort();
     expect(codes).toEqual(['BLOB_DIGEST_MISMATCH', 'SUBJECT_NOT_IN_MANIFEST']);
     expect(report.bundle).toMatchObject({ name: 'app', version: '1.2.3', path: 'tampered.tar.gz' });
   });
@@ -80,7 +109,10 @@ describe('evidence CLI', () => {
 
   it('collect exits 2 with the file and problem named, and writes nothing', async () => {
     const dir = await tmp();
-    const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--sbom', fixture('sbom/broken-schema.cdx.json')], { cwd: dir, env });
+    const r = await runCli(
+      ['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--sbom', fixture('sbom/broken-schema.cdx.json')],
+      { cwd: dir, env },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/broken-schema\.cdx\.json: not valid CycloneDX 1\.6 JSON/);
     expect(r.stderr).toMatch(/\$\.components\[0\]/);
@@ -97,14 +129,22 @@ describe('evidence CLI', () => {
     expect(text.stdout).toMatch(/6 tests: 2 passed, 1 failed, 1 errored, 2 skipped/);
     const json = JSON.parse((await runCli(['inspect', bundle, '--json'], { cwd: dir })).stdout);
     expect(Object.keys(json)).toEqual(['name', 'version', 'created', 'source', 'entries', 'subjects']);
-    expect(json.entries[1]).toMatchObject({ path: 'sbom/npm-sbom.cdx.json', kind: 'sbom', mediaType: 'application/vnd.cyclonedx+json', summary: { components: 11 } });
+    expect(json.entries[1]).toMatchObject({
+      path: 'sbom/npm-sbom.cdx.json',
+      kind: 'sbom',
+      mediaType: 'application/vnd.cyclonedx+json',
+      summary: { components: 11 },
+    });
     expect(json.subjects[0]).toMatchObject({ name: 'app.tgz' });
   });
 
   it('verify and inspect of a file that is no bundle say so in one line, with the same exit code (1)', async () => {
     const dir = await tmp();
     await writeFile(join(dir, 'x.tar.gz'), 'hello');
-    await writeFile(join(dir, 'y.tar.gz'), gzipSync(Buffer.from('not a tar archive at all, only some text that is longer than a block? no.')));
+    await writeFile(
+      join(dir, 'y.tar.gz'),
+      gzipSync(Buffer.from('not a tar archive at all, only some text that is longer than a block? no.')),
+    );
     for (const file of ['x.tar.gz', 'y.tar.gz']) {
       const inspect = await runCli(['inspect', file], { cwd: dir });
       const verify = await runCli(['verify', file, '--integrity-only'], { cwd: dir });
@@ -112,7 +152,11 @@ describe('evidence CLI', () => {
         expect(r.code, file).toBe(1);
         expect(r.stdout).toBe('');
         expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
-        expect(r.stderr).toMatch(new RegExp(`^evidence: ${file.replace('.', '\\.')}: not a readable evidence bundle \\(.+\\) \\[BUNDLE_INVALID\\]\n$`));
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `^evidence: ${file.replace('.', '\\.')}: not a readable evidence bundle \\(.+\\) \\[BUNDLE_INVALID\\]\n$`,
+          ),
+        );
       }
       // --json still gives the whole report, for gates that read it.
       const json = await runCli(['verify', file, '--integrity-only', '--json'], { cwd: dir });
@@ -124,11 +168,27 @@ describe('evidence CLI', () => {
   it('an output in a folder that does not exist: exit 2, naming the folder, nothing written', async () => {
     const dir = await tmp();
     const bundle = await collected(dir);
-    const collect = await runCli(['collect', '-o', 'no/such/dir/b.tar.gz', '--name', 'a', '--version', '1', '--junit', fixture('junit/pytest.junit.xml')], { cwd: dir });
+    const collect = await runCli(
+      [
+        'collect',
+        '-o',
+        'no/such/dir/b.tar.gz',
+        '--name',
+        'a',
+        '--version',
+        '1',
+        '--junit',
+        fixture('junit/pytest.junit.xml'),
+      ],
+      { cwd: dir },
+    );
     expect(collect.code).toBe(2);
     expect(collect.stderr).toContain(`the folder ${join(dir, 'no/such/dir')} does not exist`);
     expect(collect.stderr).toContain('[OUTPUT_FOLDER_MISSING]');
-    const report = await runCli(['verify', bundle, '--integrity-only', '--format', 'html', '-o', 'missing/report.html'], { cwd: dir });
+    const report = await runCli(
+      ['verify', bundle, '--integrity-only', '--format', 'html', '-o', 'missing/report.html'],
+      { cwd: dir },
+    );
     expect(report.code).toBe(2);
     expect(report.stderr).toContain(`the folder ${join(dir, 'missing')} does not exist`);
     expect((await readdir(dir)).sort()).toEqual(['app.tgz', 'b.tar.gz']);
@@ -139,9 +199,20 @@ describe('evidence CLI', () => {
     // A manifest large enough to fill the pipe: 3000 subjects.
     await mkdir(join(dir, 'tree'));
     for (let i = 0; i < 3000; i++) await writeFile(join(dir, 'tree', `f${i}.bin`), String(i));
-    expect((await runCli(['collect', '-o', 'big.tar.gz', '--name', 'big', '--version', '1', '--subject', 'tree/*.bin', '-q'], { cwd: dir, env })).code).toBe(0);
+    expect(
+      (
+        await runCli(
+          ['collect', '-o', 'big.tar.gz', '--name', 'big', '--version', '1', '--subject', 'tree/*.bin', '-q'],
+          { cwd: dir, env },
+        )
+      ).code,
+    ).toBe(0);
     const bin = new URL('../../dist/cli/bin.js', import.meta.url).pathname;
-    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', `set -o pipefail; node ${bin} inspect --json big.tar.gz | head -c 100; echo " exit=\${PIPESTATUS[0]}"`], { cwd: dir });
+    const { stdout, stderr } = await promisify(execFile)(
+      'bash',
+      ['-c', `set -o pipefail; node ${bin} inspect --json big.tar.gz | head -c 100; echo " exit=\${PIPESTATUS[0]}"`],
+      { cwd: dir },
+    );
     expect(stdout.length).toBeLessThan(200);
     expect(stdout).toMatch(/ exit=0$/m);
     expect(stderr).toBe('');
@@ -157,7 +228,9 @@ describe('evidence CLI', () => {
     const r = await runCli(['extract', bundle, '-o', 'out', '--integrity-only'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('integrity only');
-    expect(await readFile(join(dir, 'out', 'sbom', 'npm-sbom.cdx.json'))).toEqual(await readFile(fixture('sbom/npm-sbom.cdx.json')));
+    expect(await readFile(join(dir, 'out', 'sbom', 'npm-sbom.cdx.json'))).toEqual(
+      await readFile(fixture('sbom/npm-sbom.cdx.json')),
+    );
     expect((await readdir(join(dir, 'out'))).sort()).toEqual(['junit', 'sbom']);
     expect((await runCli(['extract', bundle, '-o', 'out', '--integrity-only'], { cwd: dir })).code).toBe(2);
 
@@ -174,7 +247,18 @@ describe('evidence CLI', () => {
 
   it('shows progress on a terminal, and none with --quiet or without one', async () => {
     const dir = await tmp();
-    const args = ['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '--force'];
+    const args = [
+      'collect',
+      '-o',
+      'b.tar.gz',
+      '--name',
+      'a',
+      '--version',
+      '1',
+      '--sarif',
+      fixture('sarif/eslint.sarif'),
+      '--force',
+    ];
     expect((await runCli(args, { cwd: dir, env, tty: true })).stderr).toMatch(/evidence 1\/1/);
     expect((await runCli([...args, '--quiet'], { cwd: dir, env, tty: true })).stderr).toBe('');
     expect((await runCli(args, { cwd: dir, env, tty: false })).stderr).toBe('');
@@ -184,14 +268,19 @@ describe('evidence CLI', () => {
 describe('the built bin', () => {
   it('runs from dist with node and returns the exit code', async () => {
     const bin = join(process.cwd(), 'dist', 'cli', 'bin.js');
-    const built = await readFile(bin).then(() => true, () => false);
+    const built = await readFile(bin).then(
+      () => true,
+      () => false,
+    );
     if (!built) {
       // eslint-disable-next-line no-console
       console.warn('skipped: dist/cli/bin.js is absent (run npm run build); npm test builds it first');
       return;
     }
     const dir = await tmp();
-    const r = await promisify(execFile)('node', [bin, 'verify', 'missing.tar.gz', '--integrity-only'], { cwd: dir }).catch((e: { code: number; stderr: string }) => e);
+    const r = await promisify(execFile)('node', [bin, 'verify', 'missing.tar.gz', '--integrity-only'], {
+      cwd: dir,
+    }).catch((e: { code: number; stderr: string }) => e);
     expect((r as { code: number }).code).toBe(2);
     expect((r as { stderr: string }).stderr).toMatch(/BUNDLE_NOT_FOUND/);
   });

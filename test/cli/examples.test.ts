@@ -103,7 +103,9 @@ const documented: Example[] = [
   ...fromMarkdown(join(ROOT, 'README.md')),
   ...filesUnder(join(ROOT, 'examples'), '.md').flatMap(fromMarkdown),
   ...filesUnder(join(ROOT, 'examples'), '.yml').flatMap(fromWorkflow),
-  ...Object.entries(EXAMPLES).flatMap(([name, lines]) => lines.map((l) => ({ where: `evidence ${name} --help`, argv: asEvidence(l) ?? [] }))),
+  ...Object.entries(EXAMPLES).flatMap(([name, lines]) =>
+    lines.map((l) => ({ where: `evidence ${name} --help`, argv: asEvidence(l) ?? [] })),
+  ),
 ];
 
 class Stop extends Error {}
@@ -121,7 +123,10 @@ async function parse(argv: string[]): Promise<{ command?: string; opts?: Record<
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof Stop) return seen ?? {};
-    if (e instanceof CommanderError) return e.code === 'commander.version' || e.code === 'commander.helpDisplayed' ? { command: 'evidence' } : { error: e.message };
+    if (e instanceof CommanderError)
+      return e.code === 'commander.version' || e.code === 'commander.helpDisplayed'
+        ? { command: 'evidence' }
+        : { error: e.message };
     throw e;
   }
   return { error: 'no command ran' };
@@ -135,13 +140,28 @@ describe('documented command lines run as written', () => {
     expect(documented.some((d) => d.where.startsWith('examples/github/'))).toBe(true);
   });
 
-  it.each(documented.map((d) => [`${d.where}: evidence ${d.argv.join(' ')}`.slice(0, 160), d] as const))('%s', async (_name, d) => {
-    const r = await parse(d.argv);
-    expect(r.error, `${d.where}: evidence ${d.argv.join(' ')}`).toBeUndefined();
-    const o = r.opts ?? {};
-    if (VERIFYING.has(r.command ?? '') && !o.integrityOnly && !o.key && !o.downloadOnly && !o.policy) {
-      const identity = Object.fromEntries(['certificateIdentity', 'certificateIdentityRegexp', 'certificateOidcIssuer', 'certificateOidcIssuerRegexp', 'signerWorkflow', 'sourceRepository'].map((k) => [k, o[k] as string | undefined]));
-      expect(hasIdentityConstraint(identity), `${d.where}: a keyless ${r.command} must name a signer and an issuer`).toBe(true);
-    }
-  });
+  it.each(documented.map((d) => [`${d.where}: evidence ${d.argv.join(' ')}`.slice(0, 160), d] as const))(
+    '%s',
+    async (_name, d) => {
+      const r = await parse(d.argv);
+      expect(r.error, `${d.where}: evidence ${d.argv.join(' ')}`).toBeUndefined();
+      const o = r.opts ?? {};
+      if (VERIFYING.has(r.command ?? '') && !o.integrityOnly && !o.key && !o.downloadOnly && !o.policy) {
+        const identity = Object.fromEntries(
+          [
+            'certificateIdentity',
+            'certificateIdentityRegexp',
+            'certificateOidcIssuer',
+            'certificateOidcIssuerRegexp',
+            'signerWorkflow',
+            'sourceRepository',
+          ].map((k) => [k, o[k] as string | undefined]),
+        );
+        expect(
+          hasIdentityConstraint(identity),
+          `${d.where}: a keyless ${r.command} must name a signer and an issuer`,
+        ).toBe(true);
+      }
+    },
+  );
 });

@@ -31,7 +31,11 @@ async function deadPid(): Promise<number> {
 }
 
 /** Plants a dead run's leftover (a file, or a staging folder) and a live one (this process's), both old. */
-async function plant(dir: string, name: string, options: { folder?: boolean } = {}): Promise<{ dead: string; live: string }> {
+async function plant(
+  dir: string,
+  name: string,
+  options: { folder?: boolean } = {},
+): Promise<{ dead: string; live: string }> {
   const dead = `.${name}.${await deadPid()}.0123456789ab.partial`;
   const live = `.${name}.${process.pid}.ba9876543210.partial`;
   for (const n of [dead, live]) {
@@ -53,7 +57,9 @@ async function expectSwept(dir: string, planted: { dead: string; live: string })
 
 async function bundleIn(dir: string, name = 'b.tar.gz'): Promise<void> {
   await writeFile(join(dir, 'small.txt'), 'x');
-  const r = await runCli(['collect', '-o', name, '--name', 'b', '--version', '1', '--file', 'small.txt', '-q'], { cwd: dir });
+  const r = await runCli(['collect', '-o', name, '--name', 'b', '--version', '1', '--file', 'small.txt', '-q'], {
+    cwd: dir,
+  });
   expect(r.code, r.stderr).toBe(0);
 }
 
@@ -62,12 +68,15 @@ describe('the next run in the folder removes what a killed run left', () => {
     const dir = await tmp();
     await writeFile(join(dir, 'small.txt'), 'x');
     const planted = await plant(dir, 'out.tar.gz');
-    const r = await runCli(['collect', '-o', 'out.tar.gz', '--name', 'b', '--version', '1', '--file', 'small.txt', '-q'], { cwd: dir });
+    const r = await runCli(
+      ['collect', '-o', 'out.tar.gz', '--name', 'b', '--version', '1', '--file', 'small.txt', '-q'],
+      { cwd: dir },
+    );
     expect(r.code, r.stderr).toBe(0);
     await expectSwept(dir, planted);
   });
 
-  it('extract (a dead run\'s staging folder, and a dead collect\'s file beside it)', async () => {
+  it("extract (a dead run's staging folder, and a dead collect's file beside it)", async () => {
     const dir = await tmp();
     await bundleIn(dir);
     const staging = await plant(dir, 'out', { folder: true });
@@ -106,7 +115,10 @@ describe('the next run in the folder removes what a killed run left', () => {
     await writeFile(join(dir, 'small.txt'), 'x');
     const young = `.out.tar.gz.${await deadPid()}.0123456789ab.partial`;
     await writeFile(join(dir, young), 'partial');
-    const r = await runCli(['collect', '-o', 'out.tar.gz', '--name', 'b', '--version', '1', '--file', 'small.txt', '-q'], { cwd: dir });
+    const r = await runCli(
+      ['collect', '-o', 'out.tar.gz', '--name', 'b', '--version', '1', '--file', 'small.txt', '-q'],
+      { cwd: dir },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(await readdir(dir)).toContain(young);
   });

@@ -14,8 +14,14 @@ const BIN = new URL('../../dist/cli/bin.js', import.meta.url).pathname;
  * file or staging folder; after kill -9 the next run in that folder removes
  * what the dead process left.
  */
-async function startCollect(dir: string): Promise<{ exited: Promise<number | null>; kill: (s: NodeJS.Signals) => void }> {
-  const child = spawn(process.execPath, [BIN, 'collect', '-o', 'out.tar.gz', '--name', 'a', '--version', '1', '--file', 'big.bin', '-q'], { cwd: dir, stdio: 'ignore' });
+async function startCollect(
+  dir: string,
+): Promise<{ exited: Promise<number | null>; kill: (s: NodeJS.Signals) => void }> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'collect', '-o', 'out.tar.gz', '--name', 'a', '--version', '1', '--file', 'big.bin', '-q'],
+    { cwd: dir, stdio: 'ignore' },
+  );
   const exited = new Promise<number | null>((r) => child.on('exit', (code, signal) => r(code ?? (signal ? -1 : null))));
   // Wait for the temporary file to appear (the bundle is being written).
   for (let i = 0; i < 500; i++) {
@@ -31,15 +37,18 @@ async function bigInput(dir: string): Promise<void> {
 }
 
 describe('temporary files never outlive a run', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s during collect: exit 128+n, no .partial left, no bundle', async (signal) => {
-    const dir = await tmp();
-    await bigInput(dir);
-    const run = await startCollect(dir);
-    expect((await readdir(dir)).some((f) => f.endsWith('.partial'))).toBe(true);
-    run.kill(signal);
-    expect(await run.exited).toBe(signal === 'SIGINT' ? 130 : 143);
-    expect((await readdir(dir)).sort()).toEqual(['big.bin']);
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s during collect: exit 128+n, no .partial left, no bundle',
+    async (signal) => {
+      const dir = await tmp();
+      await bigInput(dir);
+      const run = await startCollect(dir);
+      expect((await readdir(dir)).some((f) => f.endsWith('.partial'))).toBe(true);
+      run.kill(signal);
+      expect(await run.exited).toBe(signal === 'SIGINT' ? 130 : 143);
+      expect((await readdir(dir)).sort()).toEqual(['big.bin']);
+    },
+  );
 
   it('after kill -9 the leftover stays; the next run in the folder removes it', async () => {
     const dir = await tmp();
@@ -53,7 +62,10 @@ describe('temporary files never outlive a run', () => {
     const past = new Date(Date.now() - 60_000);
     await utimes(join(dir, left[0] as string), past, past);
     await writeFile(join(dir, 'small.txt'), 'x');
-    const next = await runCli(['collect', '-o', 'other.tar.gz', '--name', 'a', '--version', '1', '--file', 'small.txt', '-q'], { cwd: dir });
+    const next = await runCli(
+      ['collect', '-o', 'other.tar.gz', '--name', 'a', '--version', '1', '--file', 'small.txt', '-q'],
+      { cwd: dir },
+    );
     expect(next.code).toBe(0);
     expect((await readdir(dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
@@ -67,7 +79,13 @@ describe('temporary files never outlive a run', () => {
     const past = new Date(Date.now() - 60_000);
     await utimes(join(dir, live), past, past);
     await writeFile(join(dir, 'small.txt'), 'x');
-    expect((await runCli(['collect', '-o', 'o.tar.gz', '--name', 'a', '--version', '1', '--file', 'small.txt', '-q'], { cwd: dir })).code).toBe(0);
+    expect(
+      (
+        await runCli(['collect', '-o', 'o.tar.gz', '--name', 'a', '--version', '1', '--file', 'small.txt', '-q'], {
+          cwd: dir,
+        })
+      ).code,
+    ).toBe(0);
     expect((await readdir(dir)).sort()).toEqual([foreign, live, 'o.tar.gz', 'small.txt'].sort());
   });
 });

@@ -20,7 +20,11 @@ if (!haveScript) {
 
 /** Runs the CLI on a pseudo-terminal; returns what the terminal showed. */
 async function onTerminal(dir: string, args: string, env: Record<string, string> = {}): Promise<string> {
-  const { stdout } = await exec('script', ['-qec', `node ${BIN} ${args}`, '/dev/null'], { cwd: dir, env: { ...process.env, CI: '', EVIDENCE_PROGRESS_DELAY_MS: '0', ...env }, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await exec('script', ['-qec', `node ${BIN} ${args}`, '/dev/null'], {
+    cwd: dir,
+    env: { ...process.env, CI: '', EVIDENCE_PROGRESS_DELAY_MS: '0', ...env },
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return stdout;
 }
 
@@ -38,14 +42,23 @@ describe.skipIf(!haveScript)('progress on long work', () => {
   it('is not drawn in CI, with --quiet, with --json, or when standard error is not a terminal', async () => {
     const dir = await tmp();
     await writeFile(join(dir, 'data.bin'), randomBytes(8 * 1024 * 1024));
-    expect((await runCli(['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--file', 'data.bin', '-q'], { cwd: dir })).code).toBe(0);
+    expect(
+      (
+        await runCli(['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--file', 'data.bin', '-q'], {
+          cwd: dir,
+        })
+      ).code,
+    ).toBe(0);
     expect(await onTerminal(dir, 'verify b.tar.gz --integrity-only', { CI: 'true' })).not.toMatch(BAR);
     expect(await onTerminal(dir, 'verify b.tar.gz --integrity-only --quiet')).not.toMatch(BAR);
     const json = await onTerminal(dir, 'verify b.tar.gz --integrity-only --json');
     expect(json).not.toMatch(BAR);
     expect(JSON.parse(json.replace(/\r\n/g, '\n')).verdict).toBe('verified');
     // Not a terminal: nothing at all on standard error.
-    const piped = await runCli(['verify', 'b.tar.gz', '--integrity-only'], { cwd: dir, env: { EVIDENCE_PROGRESS_DELAY_MS: '0' } });
+    const piped = await runCli(['verify', 'b.tar.gz', '--integrity-only'], {
+      cwd: dir,
+      env: { EVIDENCE_PROGRESS_DELAY_MS: '0' },
+    });
     expect(piped.stderr).toBe('');
   });
 });

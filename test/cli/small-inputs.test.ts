@@ -16,7 +16,25 @@ const tmp = useTmp();
  */
 async function setup(): Promise<string> {
   const dir = await tmp();
-  expect((await runCli(['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--junit', fixture('junit/pytest.junit.xml'), '-q'], { cwd: dir })).code).toBe(0);
+  expect(
+    (
+      await runCli(
+        [
+          'collect',
+          '-o',
+          'b.tar.gz',
+          '--name',
+          'a',
+          '--version',
+          '1',
+          '--junit',
+          fixture('junit/pytest.junit.xml'),
+          '-q',
+        ],
+        { cwd: dir },
+      )
+    ).code,
+  ).toBe(0);
   await promisify(execFile)('mkfifo', [join(dir, 'fifo')]);
   await writeFile(join(dir, 'big.pem'), Buffer.alloc(1024 * 1024, 0x41));
   return dir;
@@ -28,7 +46,19 @@ const INPUTS: [string, (f: string) => string[]][] = [
   ['verify --trusted-root', (f) => [...verify, '--trusted-root', f]],
   ['verify --key', (f) => ['verify', 'b.tar.gz', '--key', f]],
   ['verify --policy', (f) => ['verify', 'b.tar.gz', '--integrity-only', '--policy', f]],
-  ['verify-attestation (the attestation)', (f) => ['verify-attestation', f, '--digest', `sha256:${'a'.repeat(64)}`, '--certificate-identity', 'x', '--certificate-oidc-issuer', 'y']],
+  [
+    'verify-attestation (the attestation)',
+    (f) => [
+      'verify-attestation',
+      f,
+      '--digest',
+      `sha256:${'a'.repeat(64)}`,
+      '--certificate-identity',
+      'x',
+      '--certificate-oidc-issuer',
+      'y',
+    ],
+  ],
   ['collect --config', (f) => ['collect', '--config', f, '-o', 'c.tar.gz']],
   ['collect --junit', (f) => ['collect', '-o', 'c.tar.gz', '--name', 'a', '--version', '1', '--junit', f]],
   ['sign --key', (f) => ['sign', 'b.tar.gz', '--key', f]],

@@ -24,7 +24,23 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'evidence-standalone-usage-'));
   await mkdir(join(dir, 'dist'));
   await writeFile(join(dir, 'dist', 'acme-web-1.4.2.tgz'), 'artifact');
-  const c = await runCli(['collect', '-o', 'rel.tar.gz', '--name', 'acme-web', '--version', '1.4.2', '--sarif', fixture('sarif/eslint.sarif'), '--subject', 'dist/acme-web-1.4.2.tgz', '-q'], { cwd: dir, env: { SOURCE_DATE_EPOCH: '1767225600' } });
+  const c = await runCli(
+    [
+      'collect',
+      '-o',
+      'rel.tar.gz',
+      '--name',
+      'acme-web',
+      '--version',
+      '1.4.2',
+      '--sarif',
+      fixture('sarif/eslint.sarif'),
+      '--subject',
+      'dist/acme-web-1.4.2.tgz',
+      '-q',
+    ],
+    { cwd: dir, env: { SOURCE_DATE_EPOCH: '1767225600' } },
+  );
   expect(c.code, c.stderr).toBe(0);
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   await writeFile(join(dir, 'release-key.pem'), privateKey.export({ format: 'pem', type: 'pkcs8' }));
@@ -40,7 +56,10 @@ afterAll(async () => {
 
 async function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(command, args, { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir } });
+    const { stdout, stderr } = await exec(command, args, {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', HOME: dir },
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -49,12 +68,15 @@ async function run(command: string, args: string[]): Promise<{ code: number; std
 }
 const verifier = (args: string[]) => run(process.execPath, ['evidence-verify.mjs', ...args]);
 
-describe.skipIf(!built)('the one-file verifier\'s --help and -q', () => {
+describe.skipIf(!built)("the one-file verifier's --help and -q", () => {
   it('--help shows the usage it accepts, and every example it gives is accepted as written', async () => {
     const help = await verifier(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout.split('\n')[0]).toBe('Usage: node evidence-verify.mjs [options] <bundle>');
-    const examples = help.stdout.split('\n').filter((l) => l.startsWith('  $ ')).map((l) => l.slice(4));
+    const examples = help.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('  $ '))
+      .map((l) => l.slice(4));
     expect(examples.length).toBeGreaterThan(0);
     const codes: Record<string, number> = {};
     for (const example of examples) {
@@ -82,7 +104,16 @@ describe.skipIf(!built)('the one-file verifier\'s --help and -q', () => {
     expect(loud.code).toBe(0);
     // Without -q, the note that the VSA was written is there: -q has something to silence.
     expect(loud.stderr).not.toBe('');
-    const quiet = await verifier(['rel.tar.gz', '--key', 'release-key.pub.pem', '--subject', 'dist/acme-web-1.4.2.tgz', '-q', '--vsa', 'quiet.vsa.json']);
+    const quiet = await verifier([
+      'rel.tar.gz',
+      '--key',
+      'release-key.pub.pem',
+      '--subject',
+      'dist/acme-web-1.4.2.tgz',
+      '-q',
+      '--vsa',
+      'quiet.vsa.json',
+    ]);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout).toMatch(/^VERIFIED/);

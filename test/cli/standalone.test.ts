@@ -29,7 +29,32 @@ beforeAll(async () => {
   await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
   await writeFile(join(dir, 'app.tgz'), 'artifact');
   const token = fakeIdentityToken({ iss: ISSUER, sub: SIGNER });
-  const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '--subject', 'app.tgz', '--sign', '--identity-token', token, '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url, '-q'], { cwd: dir });
+  const r = await runCli(
+    [
+      'collect',
+      '-o',
+      'b.tar.gz',
+      '--name',
+      'b',
+      '--version',
+      '1',
+      '--sarif',
+      fixture('sarif/eslint.sarif'),
+      '--subject',
+      'app.tgz',
+      '--sign',
+      '--identity-token',
+      token,
+      '--fulcio-url',
+      sigstore.url,
+      '--rekor-url',
+      sigstore.url,
+      '--tsa-url',
+      sigstore.url,
+      '-q',
+    ],
+    { cwd: dir },
+  );
   expect(r.code).toBe(0);
   await copyFile(VERIFIER, join(dir, 'evidence-verify.mjs'));
 });
@@ -40,7 +65,10 @@ afterAll(async () => {
 
 async function verifier(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['evidence-verify.mjs', ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir } });
+    const { stdout, stderr } = await exec(process.execPath, ['evidence-verify.mjs', ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', HOME: dir },
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -49,8 +77,15 @@ async function verifier(args: string[]): Promise<{ code: number; stdout: string;
 }
 
 describe.skipIf(!built)('the one-file verifier, run with Node alone', () => {
-  const who = ['--trusted-root', 'trusted_root.json', '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER];
-  it('verifies a signed bundle with verify\'s options and exit codes', async () => {
+  const who = [
+    '--trusted-root',
+    'trusted_root.json',
+    '--certificate-identity',
+    SIGNER,
+    '--certificate-oidc-issuer',
+    ISSUER,
+  ];
+  it("verifies a signed bundle with verify's options and exit codes", async () => {
     const ok = await verifier(['b.tar.gz', ...who, '--subject', 'app.tgz']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^VERIFIED/);
@@ -58,15 +93,36 @@ describe.skipIf(!built)('the one-file verifier, run with Node alone', () => {
   });
 
   it('fails as verify fails: wrong signer 1, no identity 2, missing bundle 2', async () => {
-    expect((await verifier(['b.tar.gz', '--trusted-root', 'trusted_root.json', '--certificate-identity', 'https://example.com/other', '--certificate-oidc-issuer', ISSUER])).code).toBe(1);
+    expect(
+      (
+        await verifier([
+          'b.tar.gz',
+          '--trusted-root',
+          'trusted_root.json',
+          '--certificate-identity',
+          'https://example.com/other',
+          '--certificate-oidc-issuer',
+          ISSUER,
+        ])
+      ).code,
+    ).toBe(1);
     expect((await verifier(['b.tar.gz', '--trusted-root', 'trusted_root.json'])).code).toBe(2);
     expect((await verifier(['missing.tar.gz', ...who])).code).toBe(2);
   });
 
   it('embeds the public-good trusted root: without --trusted-root it uses it (which did not sign this)', async () => {
-    const r = await verifier(['b.tar.gz', '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER, '--json']);
+    const r = await verifier([
+      'b.tar.gz',
+      '--certificate-identity',
+      SIGNER,
+      '--certificate-oidc-issuer',
+      ISSUER,
+      '--json',
+    ]);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).checks.find((c: { id: string }) => c.id === 'signature').code).toBe('SIGNATURE_INVALID');
+    expect(JSON.parse(r.stdout).checks.find((c: { id: string }) => c.id === 'signature').code).toBe(
+      'SIGNATURE_INVALID',
+    );
   });
 
   it('prints help, with examples, and its version', async () => {
@@ -76,13 +132,17 @@ describe.skipIf(!built)('the one-file verifier, run with Node alone', () => {
     // Examples the one-file verifier accepts as written (test/cli/standalone-usage.test.ts runs them).
     expect(r.stdout).toMatch(/Examples:\n {2}\$ node evidence-verify\.mjs /);
     const v = await verifier(['--version']);
-    expect(v).toMatchObject({ code: 0, stdout: `${JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version}\n` });
+    expect(v).toMatchObject({
+      code: 0,
+      stdout: `${JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version}\n`,
+    });
   });
 
   it('stands alone: at most 1.5 MB, and none of the GitHub, signing or TUF code in it', async () => {
     const text = await readFile(VERIFIER, 'utf8');
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1.5 * 1024 * 1024);
-    for (const name of ['octokit', 'FulcioSigner', 'RekorWitness', 'TSAWitness', 'tuf-js', 'getTrustedRoot']) expect(text.includes(name), name).toBe(false);
+    for (const name of ['octokit', 'FulcioSigner', 'RekorWitness', 'TSAWitness', 'tuf-js', 'getTrustedRoot'])
+      expect(text.includes(name), name).toBe(false);
   });
 
   it('applies a policy and writes every report format, as verify does', async () => {
@@ -90,7 +150,11 @@ describe.skipIf(!built)('the one-file verifier, run with Node alone', () => {
     const held = await verifier(['b.tar.gz', ...who, '--policy', 'policy.yaml', '--json']);
     expect(held.code).toBe(0);
     expect(JSON.parse(held.stdout).policy.ok).toBe(true);
-    for (const [format, start] of [['markdown', /^# Evidence audit: /], ['html', /^<!DOCTYPE html>/], ['text', /^VERIFIED/]] as const) {
+    for (const [format, start] of [
+      ['markdown', /^# Evidence audit: /],
+      ['html', /^<!DOCTYPE html>/],
+      ['text', /^VERIFIED/],
+    ] as const) {
       const r = await verifier(['b.tar.gz', ...who, '--format', format]);
       expect(r.code, format).toBe(0);
       expect(r.stdout, format).toMatch(start);

@@ -16,7 +16,16 @@ const tmp = useTmp();
  */
 // eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
-const PAYLOADS = ['\u001b[2K\rVERIFIED: all good', '\rVERIFIED', '\nVERIFIED: forged line', '\u009b2K', '\u202eDEILIRAV', '\u0085NEL', '\u2028LS', '\u0007bell'];
+const PAYLOADS = [
+  '\u001b[2K\rVERIFIED: all good',
+  '\rVERIFIED',
+  '\nVERIFIED: forged line',
+  '\u009b2K',
+  '\u202eDEILIRAV',
+  '\u0085NEL',
+  '\u2028LS',
+  '\u0007bell',
+];
 
 async function hostileBundle(dir: string, tamper: boolean): Promise<string> {
   const m = baselineManifest() as unknown as Record<string, unknown> & { entries: Record<string, unknown>[] };
@@ -29,7 +38,7 @@ async function hostileBundle(dir: string, tamper: boolean): Promise<string> {
   return 'b.tar.gz';
 }
 
-describe('terminal output never carries a bundle\'s control characters', () => {
+describe("terminal output never carries a bundle's control characters", () => {
   it('escapes controls, keeping only newlines and tabs in whole output', () => {
     expect(escapeTerminal('a\u001b[31mb\rc\nd\te\u202ef')).toBe('a\\u001b[31mb\\u000dc\nd\te\\u202ef');
     expect(escapeValue('a\nb\tc')).toBe('a\\u000ab\\u0009c');
@@ -51,7 +60,11 @@ describe('terminal output never carries a bundle\'s control characters', () => {
       for (const r of runs) {
         expect(r.stdout + r.stderr).not.toMatch(RAW_CONTROL);
         // Nothing forges a line of its own.
-        expect((r.stdout + r.stderr).split('\n').filter((l) => /^VERIFIED/.test(l) && !/^VERIFIED WITH CONCERNS|^VERIFIED:/.test(l))).toEqual([]);
+        expect(
+          (r.stdout + r.stderr)
+            .split('\n')
+            .filter((l) => /^VERIFIED/.test(l) && !/^VERIFIED WITH CONCERNS|^VERIFIED:/.test(l)),
+        ).toEqual([]);
         expect((r.stdout + r.stderr).split('\n').filter((l) => l.startsWith('VERIFIED: forged'))).toEqual([]);
       }
       const text = runs[0]?.stdout ?? '';

@@ -6,7 +6,13 @@ import { CollectError } from '../../src/collector/errors.js';
 import { coverageSummarySchema } from '../../src/core/summaries.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 
-const err = (p: Promise<unknown>): Promise<CollectError> => p.then(() => { throw new Error('accepted'); }, (e: CollectError) => e);
+const err = (p: Promise<unknown>): Promise<CollectError> =>
+  p.then(
+    () => {
+      throw new Error('accepted');
+    },
+    (e: CollectError) => e,
+  );
 const tmp = useTmp();
 
 async function collectText(text: string, name = 'coverage.txt') {
@@ -41,14 +47,34 @@ describe('coverage collector', () => {
   });
 
   it('counts lcov DA and BRDA lines, "-" as not taken, and gives null ratios for nothing measured', async () => {
-    const lcov = ['TN:', 'SF:a.js', 'DA:1,3', 'DA:2,0', 'DA:3,1', 'BRDA:1,0,0,2', 'BRDA:1,0,1,-', 'BRDA:3,1,0,0', 'end_of_record', 'SF:b.js', 'DA:1,0', 'end_of_record', ''].join('\n');
+    const lcov = [
+      'TN:',
+      'SF:a.js',
+      'DA:1,3',
+      'DA:2,0',
+      'DA:3,1',
+      'BRDA:1,0,0,2',
+      'BRDA:1,0,1,-',
+      'BRDA:3,1,0,0',
+      'end_of_record',
+      'SF:b.js',
+      'DA:1,0',
+      'end_of_record',
+      '',
+    ].join('\n');
     // Lines: 4 DA, 2 with hits > 0. Branches: 3 BRDA, 1 taken > 0.
     expect((await collectText(lcov)).summary).toEqual({ format: 'lcov', lines: counts(2, 4), branches: counts(1, 3) });
-    expect((await collectText('SF:x.js\nend_of_record\n')).summary).toEqual({ format: 'lcov', lines: counts(0, 0), branches: counts(0, 0) });
+    expect((await collectText('SF:x.js\nend_of_record\n')).summary).toEqual({
+      format: 'lcov',
+      lines: counts(0, 0),
+      branches: counts(0, 0),
+    });
   });
 
   it('refuses a broken lcov file with the lines at fault', async () => {
-    const e = await err(collectText('SF:a.js\nDA:1,x\nLF:abc\nwhat is this\nBRDA:1,0,0,z\nLF:2\nLH:3\nend_of_record\nSF:b.js\nDA:1,1\n'));
+    const e = await err(
+      collectText('SF:a.js\nDA:1,x\nLF:abc\nwhat is this\nBRDA:1,0,0,z\nLF:2\nLH:3\nend_of_record\nSF:b.js\nDA:1,1\n'),
+    );
     expect(e.code).toBe('COVERAGE_INVALID');
     expect(e.issues.map((i) => i.path)).toEqual(['line 2', 'line 3', 'line 4', 'line 5', 'line 1', 'line 9']);
     expect((await err(collectText('hello world\n'))).issues.map((i) => i.path)).toEqual(['line 1']);
@@ -56,19 +82,36 @@ describe('coverage collector', () => {
   });
 
   it('refuses Cobertura with bad counts and XML that is not Cobertura', async () => {
-    const xml = '<coverage lines-valid="x" lines-covered="1" branches-valid="2" branches-covered="3"><packages><package><classes><class><lines><line number="1" hits="no"/></lines></class></classes></package></packages></coverage>';
+    const xml =
+      '<coverage lines-valid="x" lines-covered="1" branches-valid="2" branches-covered="3"><packages><package><classes><class><lines><line number="1" hits="no"/></lines></class></classes></package></packages></coverage>';
     const e = await err(collectText(xml, 'c.xml'));
     expect(e.code).toBe('COVERAGE_INVALID');
-    expect(e.issues.map((i) => i.path)).toEqual(['/coverage/@lines-valid', '/coverage/packages[1]/package[1]/classes[1]/class[1]/lines[1]/line[1]/@hits', '/coverage']);
+    expect(e.issues.map((i) => i.path)).toEqual([
+      '/coverage/@lines-valid',
+      '/coverage/packages[1]/package[1]/classes[1]/class[1]/lines[1]/line[1]/@hits',
+      '/coverage',
+    ]);
     expect((await err(collectText('<testsuites/>', 'j.xml'))).code).toBe('COVERAGE_INVALID');
     expect((await err(collectText('<coverage><packages>', 't.xml'))).code).toBe('XML_INVALID');
   });
 
   it('refuses JSON that is not an istanbul json-summary', async () => {
-    const e = await err(collectText(JSON.stringify({ total: { lines: { total: 3, covered: -1, pct: 1 }, branches: { covered: 0 } } }), 's.json'));
+    const e = await err(
+      collectText(
+        JSON.stringify({ total: { lines: { total: 3, covered: -1, pct: 1 }, branches: { covered: 0 } } }),
+        's.json',
+      ),
+    );
     expect(e.code).toBe('COVERAGE_INVALID');
     expect(e.issues.map((i) => i.path)).toEqual(['$.total.lines.covered', '$.total.branches.total']);
-    const over = await err(collectText(JSON.stringify({ total: { lines: { total: 3, covered: 4 }, branches: { total: 0, covered: 0, pct: 'Unknown' } } }), 's.json'));
+    const over = await err(
+      collectText(
+        JSON.stringify({
+          total: { lines: { total: 3, covered: 4 }, branches: { total: 0, covered: 0, pct: 'Unknown' } },
+        }),
+        's.json',
+      ),
+    );
     expect(over.issues.map((i) => i.path)).toEqual(['$.total.lines.covered']);
     expect((await err(collectText('{"total":', 's.json'))).code).toBe('JSON_INVALID');
   });

@@ -66,7 +66,10 @@ describe('CycloneDX XML schema validation', () => {
   });
 
   it('refuses a component without its required type attribute, naming its line', async () => {
-    const { text, line } = await edited('<component type="library" bom-ref="evidence-sbom-fixture-app@1.0.0|argparse@3.0.4">', '<component bom-ref="evidence-sbom-fixture-app@1.0.0|argparse@3.0.4">');
+    const { text, line } = await edited(
+      '<component type="library" bom-ref="evidence-sbom-fixture-app@1.0.0|argparse@3.0.4">',
+      '<component bom-ref="evidence-sbom-fixture-app@1.0.0|argparse@3.0.4">',
+    );
     const e = await failure('missing-type.cdx.xml', text);
     expect(e.code).toBe('SBOM_INVALID');
     expect(e.issues.map((i) => i.path)).toEqual([`line ${line}`]);
@@ -84,9 +87,15 @@ describe('CycloneDX XML schema validation', () => {
   // empty bom is valid in each, and an element of the CycloneDX namespace that
   // no version defines is not, so each version's schema is the one applied.
   it.each(CYCLONEDX_VERSIONS.map((v) => [v]))('applies the CycloneDX %s schema', async (v) => {
-    const ok = await collectText(`empty-${v}.cdx.xml`, `<?xml version="1.0" encoding="UTF-8"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/${v}" version="1"/>\n`);
+    const ok = await collectText(
+      `empty-${v}.cdx.xml`,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/${v}" version="1"/>\n`,
+    );
     expect(ok.summary).toMatchObject({ format: 'cyclonedx', specVersion: v, components: 0 });
-    const e = await failure(`unknown-${v}.cdx.xml`, `<?xml version="1.0" encoding="UTF-8"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/${v}" version="1">\n  <nonsense/>\n</bom>\n`);
+    const e = await failure(
+      `unknown-${v}.cdx.xml`,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/${v}" version="1">\n  <nonsense/>\n</bom>\n`,
+    );
     expect(e.code).toBe('SBOM_INVALID');
     expect(e.issues.map((i) => i.path)).toEqual(['line 3']);
   });

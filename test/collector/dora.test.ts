@@ -8,7 +8,13 @@ import { CollectError } from '../../src/collector/errors.js';
 import { doraSummarySchema } from '../../src/core/summaries.js';
 import { useTmp } from '../helpers/tmp.js';
 
-const err = (p: Promise<unknown>): Promise<CollectError> => p.then(() => { throw new Error('accepted'); }, (e: CollectError) => e);
+const err = (p: Promise<unknown>): Promise<CollectError> =>
+  p.then(
+    () => {
+      throw new Error('accepted');
+    },
+    (e: CollectError) => e,
+  );
 const at = (iso: string): number => Date.parse(iso) / 1000;
 const DAY = 86400;
 const HOUR = 3600;
@@ -31,7 +37,8 @@ const gitEnv = (date?: string): NodeJS.ProcessEnv => ({
  *                    └─ F1 03-03 ─ F2 03-04 ┘
  */
 async function makeRepo(dir: string): Promise<Record<string, string>> {
-  const git = (args: string[], date?: string): string => execFileSync('git', ['-C', dir, ...args], { env: gitEnv(date), encoding: 'utf8' }).trim();
+  const git = (args: string[], date?: string): string =>
+    execFileSync('git', ['-C', dir, ...args], { env: gitEnv(date), encoding: 'utf8' }).trim();
   git(['init', '-q', '-b', 'main']);
   const tree = execFileSync('git', ['-C', dir, 'mktree'], { input: '', env: gitEnv(), encoding: 'utf8' }).trim();
   const c: Record<string, string> = {};
@@ -113,7 +120,8 @@ const EXPECTED = {
 };
 
 function jsonlDeployments(c: Record<string, string>): string {
-  const d = (sha: string, environment: string, status: string, time: string): string => JSON.stringify({ sha, environment, status, time, ref: 'main' });
+  const d = (sha: string, environment: string, status: string, time: string): string =>
+    JSON.stringify({ sha, environment, status, time, ref: 'main' });
   return [
     d(c.B as string, 'production', 'success', '2026-02-21T00:00:00Z'),
     d(c.M as string, 'production', 'success', '2026-03-05T12:00:00Z'),
@@ -131,16 +139,36 @@ function jsonlDeployments(c: Record<string, string>): string {
 function githubDeployments(c: Record<string, string>): string {
   let id = 100;
   const status = (state: string, created_at: string): object => ({ state, created_at, id: id++ });
-  const d = (sha: string, environment: string, created_at: string, statuses: object[]): object => ({ id: id++, sha, ref: 'main', environment, created_at, statuses });
+  const d = (sha: string, environment: string, created_at: string, statuses: object[]): object => ({
+    id: id++,
+    sha,
+    ref: 'main',
+    environment,
+    created_at,
+    statuses,
+  });
   // Newest first, as the API lists them; each deployment's statuses newest first too.
   return JSON.stringify([
-    d(c.I as string, 'production', '2026-04-01T23:50:00Z', [status('success', '2026-04-02T00:00:00Z'), status('in_progress', '2026-04-01T23:55:00Z')]),
+    d(c.I as string, 'production', '2026-04-01T23:50:00Z', [
+      status('success', '2026-04-02T00:00:00Z'),
+      status('in_progress', '2026-04-01T23:55:00Z'),
+    ]),
     d(c.I as string, 'staging', '2026-03-28T00:50:00Z', [status('success', '2026-03-28T01:00:00Z')]),
     d(c.H as string, 'production', '2026-03-25T23:50:00Z', [status('success', '2026-03-26T00:00:00Z')]),
     // GitHub marks an earlier success `inactive` when a newer deployment succeeds: still a success at 03-22.
-    d(c.H as string, 'production', '2026-03-21T23:50:00Z', [status('inactive', '2026-03-26T00:00:00Z'), status('success', '2026-03-22T00:00:00Z'), status('in_progress', '2026-03-21T23:55:00Z')]),
-    d(c.E as string, 'production', '2026-03-10T11:50:00Z', [status('success', '2026-03-10T12:00:00Z'), status('queued', '2026-03-10T11:51:00Z')]),
-    d(c.E as string, 'production', '2026-03-10T05:50:00Z', [status('failure', '2026-03-10T06:00:00Z'), status('in_progress', '2026-03-10T05:55:00Z')]),
+    d(c.H as string, 'production', '2026-03-21T23:50:00Z', [
+      status('inactive', '2026-03-26T00:00:00Z'),
+      status('success', '2026-03-22T00:00:00Z'),
+      status('in_progress', '2026-03-21T23:55:00Z'),
+    ]),
+    d(c.E as string, 'production', '2026-03-10T11:50:00Z', [
+      status('success', '2026-03-10T12:00:00Z'),
+      status('queued', '2026-03-10T11:51:00Z'),
+    ]),
+    d(c.E as string, 'production', '2026-03-10T05:50:00Z', [
+      status('failure', '2026-03-10T06:00:00Z'),
+      status('in_progress', '2026-03-10T05:55:00Z'),
+    ]),
     // Never finished: neither a deployment nor a failure.
     d(c.E as string, 'production', '2026-03-09T00:00:00Z', [status('pending', '2026-03-09T00:00:00Z')]),
     d(c.M as string, 'production', '2026-03-05T11:50:00Z', [status('success', '2026-03-05T12:00:00Z')]),
@@ -150,8 +178,19 @@ function githubDeployments(c: Record<string, string>): string {
 
 function jsonlIncidents(c: Record<string, string>): string {
   return [
-    JSON.stringify({ id: '1', opened: '2026-03-06T00:00:00Z', resolved: '2026-03-06T04:00:00Z', sha: c.F1, title: 'checkout 500s' }),
-    JSON.stringify({ id: '2', opened: '2026-03-07T00:00:00Z', resolved: '2026-03-07T01:00:00Z', sha: (c.C as string).slice(0, 7) }),
+    JSON.stringify({
+      id: '1',
+      opened: '2026-03-06T00:00:00Z',
+      resolved: '2026-03-06T04:00:00Z',
+      sha: c.F1,
+      title: 'checkout 500s',
+    }),
+    JSON.stringify({
+      id: '2',
+      opened: '2026-03-07T00:00:00Z',
+      resolved: '2026-03-07T01:00:00Z',
+      sha: (c.C as string).slice(0, 7),
+    }),
     JSON.stringify({ id: '3', opened: '2026-03-23T00:00:00Z', sha: c.G }),
     JSON.stringify({ id: '4', opened: '2026-03-15T00:00:00Z', resolved: '2026-03-15T10:00:00Z' }),
     JSON.stringify({ id: '5', opened: '2026-02-25T00:00:00Z', resolved: '2026-03-01T12:00:00Z', sha: c.B }),
@@ -160,7 +199,13 @@ function jsonlIncidents(c: Record<string, string>): string {
 }
 
 function githubIssues(c: Record<string, string>): string {
-  const issue = (number: number, created_at: string, closed_at: string | null, labels: string[], body: string | null): object => ({
+  const issue = (
+    number: number,
+    created_at: string,
+    closed_at: string | null,
+    labels: string[],
+    body: string | null,
+  ): object => ({
     number,
     title: `issue ${number}`,
     state: closed_at ? 'closed' : 'open',
@@ -176,7 +221,13 @@ function githubIssues(c: Record<string, string>): string {
     issue(3, '2026-03-23T00:00:00Z', null, ['incident'], `Errors after deploy.\r\nsha: ${c.G}\r\n`),
     // Not an incident: no label, though it names a shipped commit.
     issue(7, '2026-03-11T00:00:00Z', '2026-03-11T01:00:00Z', ['bug'], `sha: ${c.E}`),
-    issue(2, '2026-03-07T00:00:00Z', '2026-03-07T01:00:00Z', ['incident'], `Rolled back.\n\nCaused-by: ${(c.C as string).slice(0, 7)}`),
+    issue(
+      2,
+      '2026-03-07T00:00:00Z',
+      '2026-03-07T01:00:00Z',
+      ['incident'],
+      `Rolled back.\n\nCaused-by: ${(c.C as string).slice(0, 7)}`,
+    ),
     issue(1, '2026-03-06T00:00:00Z', '2026-03-06T04:00:00Z', ['incident'], `sha: ${c.F1}`),
   ]);
 }
@@ -184,7 +235,9 @@ function githubIssues(c: Record<string, string>): string {
 describe('dora collector', () => {
   const tmp = useTmp();
 
-  async function scenario(format: 'jsonl' | 'github'): Promise<{ dir: string; c: Record<string, string>; deployments: string; incidents: string }> {
+  async function scenario(
+    format: 'jsonl' | 'github',
+  ): Promise<{ dir: string; c: Record<string, string>; deployments: string; incidents: string }> {
     const dir = await tmp();
     const repo = join(dir, 'repo');
     execFileSync('mkdir', [repo]);
@@ -198,7 +251,13 @@ describe('dora collector', () => {
 
   it.each(['jsonl', 'github'] as const)('computes the four keys from %s input', async (format) => {
     const s = await scenario(format);
-    const collector = doraCollector({ gitDir: s.dir, incidents: s.incidents, environment: 'production', windowSeconds: WINDOW, asOf: AS_OF });
+    const collector = doraCollector({
+      gitDir: s.dir,
+      incidents: s.incidents,
+      environment: 'production',
+      windowSeconds: WINDOW,
+      asOf: AS_OF,
+    });
     expect(collector.name).toBe('dora');
     const out = await collector.collect({ file: s.deployments, label: 'deployments' });
     expect(out.kind).toBe('dora');
@@ -206,24 +265,62 @@ describe('dora collector', () => {
     expect(out.mediaType).toBe('application/vnd.evidence.dora+json');
     expect(out.summary).toEqual(EXPECTED);
     expect(doraSummarySchema.parse(out.summary)).toEqual(EXPECTED);
-    expect(out.hex).toBe(createHash('sha256').update(out.bytes as Buffer).digest('hex'));
+    expect(out.hex).toBe(
+      createHash('sha256')
+        .update(out.bytes as Buffer)
+        .digest('hex'),
+    );
 
     const detail = JSON.parse((out.bytes as Buffer).toString('utf8'));
     const c = s.c;
     expect(detail.inputs.git.head).toBe(c.I);
     expect(detail.inputs.deployments.format).toBe(format);
-    expect(detail.parameters).toMatchObject({ asOf: '2026-03-31T00:00:00Z', environment: 'production', windowSeconds: WINDOW, windowStart: '2026-03-01T00:00:00Z' });
+    expect(detail.parameters).toMatchObject({
+      asOf: '2026-03-31T00:00:00Z',
+      environment: 'production',
+      windowSeconds: WINDOW,
+      windowStart: '2026-03-01T00:00:00Z',
+    });
     expect(detail.earlierDeployments).toBe(1);
-    expect(detail.failureStatusDeployments.map((d: { sha: string; time: string }) => [d.sha, d.time])).toEqual([[c.E, '2026-03-10T06:00:00Z']]);
-    expect(detail.deployments.map((d: { sha: string; time: string; commits: { sha: string; leadTimeSeconds: number }[]; incidents: string[] }) => ({
-      sha: d.sha,
-      time: d.time,
-      commits: d.commits.map((x) => [x.sha, x.leadTimeSeconds]),
-      incidents: d.incidents,
-    }))).toEqual([
-      { sha: c.M, time: '2026-03-05T12:00:00Z', commits: [[c.C, 302400], [c.F1, 216000], [c.F2, 129600], [c.M, 43200]], incidents: ['1', '2'] },
+    expect(detail.failureStatusDeployments.map((d: { sha: string; time: string }) => [d.sha, d.time])).toEqual([
+      [c.E, '2026-03-10T06:00:00Z'],
+    ]);
+    expect(
+      detail.deployments.map(
+        (d: {
+          sha: string;
+          time: string;
+          commits: { sha: string; leadTimeSeconds: number }[];
+          incidents: string[];
+        }) => ({
+          sha: d.sha,
+          time: d.time,
+          commits: d.commits.map((x) => [x.sha, x.leadTimeSeconds]),
+          incidents: d.incidents,
+        }),
+      ),
+    ).toEqual([
+      {
+        sha: c.M,
+        time: '2026-03-05T12:00:00Z',
+        commits: [
+          [c.C, 302400],
+          [c.F1, 216000],
+          [c.F2, 129600],
+          [c.M, 43200],
+        ],
+        incidents: ['1', '2'],
+      },
       { sha: c.E, time: '2026-03-10T12:00:00Z', commits: [[c.E, 43200]], incidents: [] },
-      { sha: c.H, time: '2026-03-22T00:00:00Z', commits: [[c.G, 172800], [c.H, 86400]], incidents: ['3'] },
+      {
+        sha: c.H,
+        time: '2026-03-22T00:00:00Z',
+        commits: [
+          [c.G, 172800],
+          [c.H, 86400],
+        ],
+        incidents: ['3'],
+      },
       { sha: c.H, time: '2026-03-26T00:00:00Z', commits: [], incidents: [] },
     ]);
     expect(detail.summary).toEqual(EXPECTED);
@@ -238,23 +335,58 @@ describe('dora collector', () => {
     await writeFile(s.deployments, JSON.stringify([all.slice(0, 4), all.slice(4)]));
     const issues = JSON.parse(githubIssues(s.c)) as unknown[];
     await writeFile(s.incidents, JSON.stringify([issues.slice(0, 3), issues.slice(3)]));
-    const out = await doraCollector({ gitDir: s.dir, incidents: s.incidents, environment: 'production', windowSeconds: WINDOW, asOf: AS_OF }).collect({ file: s.deployments, label: 'd' });
+    const out = await doraCollector({
+      gitDir: s.dir,
+      incidents: s.incidents,
+      environment: 'production',
+      windowSeconds: WINDOW,
+      asOf: AS_OF,
+    }).collect({ file: s.deployments, label: 'd' });
     expect(out.summary).toEqual(EXPECTED);
   });
 
   it('gives no change failure rate or time to restore without an incidents file', async () => {
     const s = await scenario('jsonl');
-    const out = await doraCollector({ gitDir: s.dir, environment: 'production', windowSeconds: WINDOW, asOf: AS_OF }).collect({ file: s.deployments, label: 'd' });
-    expect(out.summary).toEqual({ ...EXPECTED, changeFailureRate: null, failedDeployments: 0, timeToRestoreSeconds: { median: null }, incidents: 0, resolvedIncidents: 0 });
+    const out = await doraCollector({
+      gitDir: s.dir,
+      environment: 'production',
+      windowSeconds: WINDOW,
+      asOf: AS_OF,
+    }).collect({ file: s.deployments, label: 'd' });
+    expect(out.summary).toEqual({
+      ...EXPECTED,
+      changeFailureRate: null,
+      failedDeployments: 0,
+      timeToRestoreSeconds: { median: null },
+      incidents: 0,
+      resolvedIncidents: 0,
+    });
   });
 
   it('measures an empty window as none', async () => {
     const s = await scenario('jsonl');
     // (2026-01-01, 2026-01-31]: no deployments, no incidents.
-    const out = await doraCollector({ gitDir: s.dir, incidents: s.incidents, environment: 'production', windowSeconds: WINDOW, asOf: new Date('2026-01-31T00:00:00Z') }).collect({ file: s.deployments, label: 'd' });
+    const out = await doraCollector({
+      gitDir: s.dir,
+      incidents: s.incidents,
+      environment: 'production',
+      windowSeconds: WINDOW,
+      asOf: new Date('2026-01-31T00:00:00Z'),
+    }).collect({ file: s.deployments, label: 'd' });
     expect(out.summary).toEqual({
-      asOf: '2026-01-31T00:00:00Z', environment: 'production', windowDays: 30, deployments: 0, deploymentsPerDay: 0, band: 'none', commits: 0,
-      leadTimeSeconds: { median: null, p90: null }, changeFailureRate: null, failedDeployments: 0, timeToRestoreSeconds: { median: null }, incidents: 0, resolvedIncidents: 0,
+      asOf: '2026-01-31T00:00:00Z',
+      environment: 'production',
+      windowDays: 30,
+      deployments: 0,
+      deploymentsPerDay: 0,
+      band: 'none',
+      commits: 0,
+      leadTimeSeconds: { median: null, p90: null },
+      changeFailureRate: null,
+      failedDeployments: 0,
+      timeToRestoreSeconds: { median: null },
+      incidents: 0,
+      resolvedIncidents: 0,
     });
   });
 
@@ -262,12 +394,32 @@ describe('dora collector', () => {
     const s = await scenario('jsonl');
     // (03-24, 03-31]: only D5 (a redeploy of H, which D3 shipped on 03-22): 1 deployment, no commits.
     // 1 per 7 days = weekly. Incidents opened: none; resolved: none.
-    const out = await doraCollector({ gitDir: s.dir, incidents: s.incidents, environment: 'production', windowSeconds: 7 * DAY, asOf: AS_OF }).collect({ file: s.deployments, label: 'd' });
-    expect(out.summary).toMatchObject({ windowDays: 7, deployments: 1, deploymentsPerDay: 1 / 7, band: 'weekly', commits: 0, leadTimeSeconds: { median: null, p90: null }, changeFailureRate: 0, failedDeployments: 0, incidents: 0, resolvedIncidents: 0 });
+    const out = await doraCollector({
+      gitDir: s.dir,
+      incidents: s.incidents,
+      environment: 'production',
+      windowSeconds: 7 * DAY,
+      asOf: AS_OF,
+    }).collect({ file: s.deployments, label: 'd' });
+    expect(out.summary).toMatchObject({
+      windowDays: 7,
+      deployments: 1,
+      deploymentsPerDay: 1 / 7,
+      band: 'weekly',
+      commits: 0,
+      leadTimeSeconds: { median: null, p90: null },
+      changeFailureRate: 0,
+      failedDeployments: 0,
+      incidents: 0,
+      resolvedIncidents: 0,
+    });
   });
 
   describe('refuses bad input', () => {
-    async function run(deployments: string, options: { gitDir?: string; incidents?: string } = {}): Promise<CollectError> {
+    async function run(
+      deployments: string,
+      options: { gitDir?: string; incidents?: string } = {},
+    ): Promise<CollectError> {
       const s = await scenario('jsonl');
       const file = join(s.dir, '..', 'bad.jsonl');
       await writeFile(file, deployments.replaceAll('$H', s.c.H as string));
@@ -276,19 +428,40 @@ describe('dora collector', () => {
         incidents = join(s.dir, '..', 'bad-incidents.jsonl');
         await writeFile(incidents, options.incidents.replaceAll('$H', s.c.H as string));
       }
-      return err(doraCollector({ gitDir: options.gitDir ?? s.dir, ...(incidents ? { incidents } : {}), environment: 'production', windowSeconds: WINDOW, asOf: AS_OF }).collect({ file, label: 'bad.jsonl' }));
+      return err(
+        doraCollector({
+          gitDir: options.gitDir ?? s.dir,
+          ...(incidents ? { incidents } : {}),
+          environment: 'production',
+          windowSeconds: WINDOW,
+          asOf: AS_OF,
+        }).collect({ file, label: 'bad.jsonl' }),
+      );
     }
     const ok = '{"sha":"$H","environment":"production","status":"success","time":"2026-03-22T00:00:00Z"}';
 
     it('a line that is not JSON, and one that is not a deployment, each with its line number', async () => {
-      const e = await run([ok, '', '{"sha": "$H",', '{"sha":"$H","environment":"production","status":"done","time":"2026-03-22T00:00:00Z"}', ok].join('\n'));
+      const e = await run(
+        [
+          ok,
+          '',
+          '{"sha": "$H",',
+          '{"sha":"$H","environment":"production","status":"done","time":"2026-03-22T00:00:00Z"}',
+          ok,
+        ].join('\n'),
+      );
       expect(e.code).toBe('DORA_INPUT_INVALID');
       expect(e.issues.map((i) => i.path)).toEqual(['line 3', 'line 4']);
       expect(e.issues[1]?.message).toMatch(/status/);
     });
 
     it('a sha that is not in the repository, naming the line', async () => {
-      const e = await run([ok, '{"sha":"0123456789abcdef0123456789abcdef01234567","environment":"production","status":"success","time":"2026-03-23T00:00:00Z"}'].join('\n'));
+      const e = await run(
+        [
+          ok,
+          '{"sha":"0123456789abcdef0123456789abcdef01234567","environment":"production","status":"success","time":"2026-03-23T00:00:00Z"}',
+        ].join('\n'),
+      );
       expect(e.code).toBe('DORA_INPUT_INVALID');
       expect(e.issues).toHaveLength(1);
       expect(e.issues[0]?.path).toMatch(/line 2$/);
@@ -301,7 +474,18 @@ describe('dora collector', () => {
       expect(e.issues[0]?.path).toMatch(/line 1$/);
     });
 
-    it.each([['2026-02-30T00:00:00Z'], ['2026-03-22 00:00:00'], ['2026-03-22T00:00:00'], ['1742601600'], ['2026-02-29T00:00:00Z'], ['2026-03-22T24:00:00Z'], ['2026-03-22T23:59:60Z'], ['2026-03-22T00:00:00+24:00'], ['2026-03-22'], ['tomorrow']])('a time that is not RFC 3339: %s', async (time) => {
+    it.each([
+      ['2026-02-30T00:00:00Z'],
+      ['2026-03-22 00:00:00'],
+      ['2026-03-22T00:00:00'],
+      ['1742601600'],
+      ['2026-02-29T00:00:00Z'],
+      ['2026-03-22T24:00:00Z'],
+      ['2026-03-22T23:59:60Z'],
+      ['2026-03-22T00:00:00+24:00'],
+      ['2026-03-22'],
+      ['tomorrow'],
+    ])('a time that is not RFC 3339: %s', async (time) => {
       const e = await run(`{"sha":"$H","environment":"production","status":"success","time":${JSON.stringify(time)}}`);
       expect(e.code).toBe('DORA_INPUT_INVALID');
       expect(e.issues.map((i) => i.path)).toEqual(['line 1']);
@@ -320,7 +504,9 @@ describe('dora collector', () => {
     });
 
     it('an incident resolved before it was opened', async () => {
-      const e = await run(ok, { incidents: '{"id":"9","opened":"2026-03-23T00:00:00Z","resolved":"2026-03-22T00:00:00Z"}' });
+      const e = await run(ok, {
+        incidents: '{"id":"9","opened":"2026-03-23T00:00:00Z","resolved":"2026-03-22T00:00:00Z"}',
+      });
       expect(e.code).toBe('DORA_INPUT_INVALID');
     });
 
@@ -338,7 +524,12 @@ describe('dora collector', () => {
 
     it('a missing deployments file', async () => {
       const s = await scenario('jsonl');
-      const e = await err(doraCollector({ gitDir: s.dir, environment: 'production', windowSeconds: WINDOW, asOf: AS_OF }).collect({ file: join(s.dir, 'nope.jsonl'), label: 'nope.jsonl' }));
+      const e = await err(
+        doraCollector({ gitDir: s.dir, environment: 'production', windowSeconds: WINDOW, asOf: AS_OF }).collect({
+          file: join(s.dir, 'nope.jsonl'),
+          label: 'nope.jsonl',
+        }),
+      );
       expect(e.code).toBe('INPUT_NOT_FOUND');
     });
   });

@@ -43,7 +43,9 @@ describe('the git runner', () => {
 
   it('a directory that is not a repository fails with GIT_UNAVAILABLE and git’s own reason', async () => {
     const dir = await tmp();
-    const e = (await runGit(dir, ['rev-parse', '--git-dir'], { env: { GIT_CEILING_DIRECTORIES: dir } }).catch((x: unknown) => x)) as CollectError;
+    const e = (await runGit(dir, ['rev-parse', '--git-dir'], { env: { GIT_CEILING_DIRECTORIES: dir } }).catch(
+      (x: unknown) => x,
+    )) as CollectError;
     expect(e.code).toBe('GIT_UNAVAILABLE');
     expect(e.message).toMatch(/not a git repository/);
   });

@@ -29,34 +29,91 @@ const CASES: Case[] = [
     printed: { tests: 17, failedOrErrored: 6 - 1, skipped: 7 },
     why: 'node counts a parent test() whose subtest failed as a sixth failure (the XML makes it a suite), and does not count an empty describe, which the XML lists as a passing case',
   },
-  { file: 'node24-test.junit.xml', summary: { tests: 17, passed: 5, failed: 5, errored: 0, skipped: 7 }, printed: { tests: 17, failedOrErrored: 6 - 1, skipped: 7 }, why: 'as for node 20' },
-  { file: 'node-test-empty-file.junit.xml', summary: { tests: 1, passed: 1, failed: 0, errored: 0, skipped: 0 }, printed: { tests: 1, passed: 1, failedOrErrored: 0 } },
+  {
+    file: 'node24-test.junit.xml',
+    summary: { tests: 17, passed: 5, failed: 5, errored: 0, skipped: 7 },
+    printed: { tests: 17, failedOrErrored: 6 - 1, skipped: 7 },
+    why: 'as for node 20',
+  },
+  {
+    file: 'node-test-empty-file.junit.xml',
+    summary: { tests: 1, passed: 1, failed: 0, errored: 0, skipped: 0 },
+    printed: { tests: 1, passed: 1, failedOrErrored: 0 },
+  },
   // mocha: 4 passing, 3 pending, 3 failing (the pending ones are not listed by default).
-  { file: 'mocha.junit.xml', summary: { tests: 10, passed: 4, failed: 3, errored: 0, skipped: 3 }, printed: { passed: 4, failedOrErrored: 3, skipped: 3 } },
-  { file: 'mocha-include-pending.junit.xml', summary: { tests: 10, passed: 4, failed: 3, errored: 0, skipped: 3 }, printed: { passed: 4, failedOrErrored: 3, skipped: 3 } },
+  {
+    file: 'mocha.junit.xml',
+    summary: { tests: 10, passed: 4, failed: 3, errored: 0, skipped: 3 },
+    printed: { passed: 4, failedOrErrored: 3, skipped: 3 },
+  },
+  {
+    file: 'mocha-include-pending.junit.xml',
+    summary: { tests: 10, passed: 4, failed: 3, errored: 0, skipped: 3 },
+    printed: { passed: 4, failedOrErrored: 3, skipped: 3 },
+  },
   // Playwright: Running 9 tests; 2 failed, 1 flaky, 3 skipped, 3 passed (a flaky test passed in the end).
-  { file: 'playwright.junit.xml', summary: { tests: 9, passed: 4, failed: 1, errored: 1, skipped: 3 }, printed: { tests: 9, passed: 4, failedOrErrored: 2, skipped: 3 } },
+  {
+    file: 'playwright.junit.xml',
+    summary: { tests: 9, passed: 4, failed: 1, errored: 1, skipped: 3 },
+    printed: { tests: 9, passed: 4, failedOrErrored: 2, skipped: 3 },
+  },
   // pytest: 3 failed, 4 passed, 1 skipped, 1 xfailed, 1 xpassed, 2 errors (one error is a passing test's teardown).
-  { file: 'pytest-xunit1.junit.xml', summary: { tests: 11, passed: 4, failed: 3, errored: 2, skipped: 2 }, printed: { tests: 11, failedOrErrored: 5, skipped: 2 } },
-  { file: 'pytest-xunit2.junit.xml', summary: { tests: 11, passed: 4, failed: 3, errored: 2, skipped: 2 }, printed: { tests: 11, failedOrErrored: 5, skipped: 2 } },
+  {
+    file: 'pytest-xunit1.junit.xml',
+    summary: { tests: 11, passed: 4, failed: 3, errored: 2, skipped: 2 },
+    printed: { tests: 11, failedOrErrored: 5, skipped: 2 },
+  },
+  {
+    file: 'pytest-xunit2.junit.xml',
+    summary: { tests: 11, passed: 4, failed: 3, errored: 2, skipped: 2 },
+    printed: { tests: 11, failedOrErrored: 5, skipped: 2 },
+  },
   // pytest on a file without tests: "collected 0 items", exit 5.
-  { file: 'empty.junit.xml', summary: { tests: 0, passed: 0, failed: 0, errored: 0, skipped: 0 }, printed: { tests: 0, failedOrErrored: 0 } },
+  {
+    file: 'empty.junit.xml',
+    summary: { tests: 0, passed: 0, failed: 0, errored: 0, skipped: 0 },
+    printed: { tests: 0, failedOrErrored: 0 },
+  },
   // ctest: 5 tests failed out of 8 (two of them could not start), 1 skipped at run time, 1 disabled.
   {
     file: 'ctest.junit.xml',
     summary: { tests: 9, passed: 2, failed: 3, errored: 2, skipped: 2 },
     printed: { failedOrErrored: 5, skipped: 2 },
-    why: 'CTest\'s pass rate counts the test skipped by its return code as passed; the XML marks it skipped',
+    why: "CTest's pass rate counts the test skipped by its return code as passed; the XML marks it skipped",
   },
   // gotestsum: DONE 12 tests, 2 skipped, 4 failures.
-  { file: 'gotestsum.junit.xml', summary: { tests: 12, passed: 6, failed: 4, errored: 0, skipped: 2 }, printed: { tests: 12, failedOrErrored: 4, skipped: 2 } },
+  {
+    file: 'gotestsum.junit.xml',
+    summary: { tests: 12, passed: 6, failed: 4, errored: 0, skipped: 2 },
+    printed: { tests: 12, failedOrErrored: 4, skipped: 2 },
+  },
   // Gradle, two classes: 6 tests completed, 2 failed, 2 skipped.
-  { file: 'gradle-TEST-demo.CalculatorTest.junit.xml', summary: { tests: 4, passed: 1, failed: 2, errored: 0, skipped: 1 }, printed: { failedOrErrored: 2, skipped: 1 } },
-  { file: 'gradle-TEST-demo.StringsTest.junit.xml', summary: { tests: 2, passed: 1, failed: 0, errored: 0, skipped: 1 }, printed: { failedOrErrored: 0, skipped: 1 } },
+  {
+    file: 'gradle-TEST-demo.CalculatorTest.junit.xml',
+    summary: { tests: 4, passed: 1, failed: 2, errored: 0, skipped: 1 },
+    printed: { failedOrErrored: 2, skipped: 1 },
+  },
+  {
+    file: 'gradle-TEST-demo.StringsTest.junit.xml',
+    summary: { tests: 2, passed: 1, failed: 0, errored: 0, skipped: 1 },
+    printed: { failedOrErrored: 0, skipped: 1 },
+  },
   // Hand-written from the documented formats (no tool installs here): the README says so.
-  { file: 'go-junit-report.handwritten.junit.xml', summary: { tests: 11, passed: 5, failed: 4, errored: 0, skipped: 2 }, printed: { tests: 11, failedOrErrored: 4, skipped: 2 } },
-  { file: 'nextest.handwritten.junit.xml', summary: { tests: 6, passed: 4, failed: 2, errored: 0, skipped: 0 }, printed: { tests: 6, failedOrErrored: 2 } },
-  { file: 'surefire.junit.xml', summary: { tests: 5, passed: 2, failed: 1, errored: 1, skipped: 1 }, printed: { tests: 5, failedOrErrored: 2, skipped: 1 } },
+  {
+    file: 'go-junit-report.handwritten.junit.xml',
+    summary: { tests: 11, passed: 5, failed: 4, errored: 0, skipped: 2 },
+    printed: { tests: 11, failedOrErrored: 4, skipped: 2 },
+  },
+  {
+    file: 'nextest.handwritten.junit.xml',
+    summary: { tests: 6, passed: 4, failed: 2, errored: 0, skipped: 0 },
+    printed: { tests: 6, failedOrErrored: 2 },
+  },
+  {
+    file: 'surefire.junit.xml',
+    summary: { tests: 5, passed: 2, failed: 1, errored: 1, skipped: 1 },
+    printed: { tests: 5, failedOrErrored: 2, skipped: 1 },
+  },
 ];
 
 describe('junit collector: the dialects real tools write', () => {
@@ -71,7 +128,7 @@ describe('junit collector: the dialects real tools write', () => {
     if (printed.passed !== undefined) expect(s.passed).toBe(printed.passed);
   });
 
-  it('Gradle\'s two class files add up to what Gradle printed: 6 tests, 2 failed, 2 skipped', async () => {
+  it("Gradle's two class files add up to what Gradle printed: 6 tests, 2 failed, 2 skipped", async () => {
     const sums = { tests: 0, failed: 0, skipped: 0 };
     for (const f of ['gradle-TEST-demo.CalculatorTest.junit.xml', 'gradle-TEST-demo.StringsTest.junit.xml']) {
       const s = (await junitCollector.collect({ file: fixture(`junit/${f}`), label: f })).summary as typeof sums;
@@ -88,7 +145,8 @@ describe('junit collector: the dialects real tools write', () => {
 
   it('top-level node:test cases alone (no suite at all) are counted', async () => {
     const dir = await tmp();
-    const xml = '<?xml version="1.0" encoding="utf-8"?>\n<testsuites>\n<testcase name="a" time="0.1" classname="test"/>\n<testcase name="b" time="0.2" classname="test" failure="x"><failure type="testCodeFailure" message="x">x</failure></testcase>\n</testsuites>\n';
+    const xml =
+      '<?xml version="1.0" encoding="utf-8"?>\n<testsuites>\n<testcase name="a" time="0.1" classname="test"/>\n<testcase name="b" time="0.2" classname="test" failure="x"><failure type="testCodeFailure" message="x">x</failure></testcase>\n</testsuites>\n';
     await writeFile(join(dir, 'top.xml'), xml);
     const out = await junitCollector.collect({ file: join(dir, 'top.xml'), label: 'top.xml' });
     expect(out.summary).toMatchObject({ tests: 2, passed: 1, failed: 1 });

@@ -6,7 +6,13 @@ import { k6Collector } from '../../src/collector/k6.js';
 import { k6SummarySchema } from '../../src/core/summaries.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 
-const err = (p: Promise<unknown>): Promise<CollectError> => p.then(() => { throw new Error('accepted'); }, (e: CollectError) => e);
+const err = (p: Promise<unknown>): Promise<CollectError> =>
+  p.then(
+    () => {
+      throw new Error('accepted');
+    },
+    (e: CollectError) => e,
+  );
 const tmp = useTmp();
 
 async function collectJson(value: unknown) {
@@ -20,14 +26,21 @@ async function collectJson(value: unknown) {
 // FAILED (k6 writes `!threshold.ok`); in handleSummary data `ok: true` means it passed.
 describe('k6 collector', () => {
   it('summarises a --summary-export file (threshold true = failed)', async () => {
-    const out = await k6Collector.collect({ file: fixture('k6/summary-export.handwritten.json'), label: 'export.json' });
+    const out = await k6Collector.collect({
+      file: fixture('k6/summary-export.handwritten.json'),
+      label: 'export.json',
+    });
     expect(out.kind).toBe('k6');
     expect(out.mediaType).toBe('application/json');
     expect(out.summary).toEqual({
       checks: { passed: 1180, failed: 20 },
       thresholds: {
         passed: ['checks:rate>0.95', 'http_req_duration:p(95)<500'],
-        failed: ['http_req_duration:p(99)<800', 'http_req_duration{expected_response:true}:p(95)<400', 'http_req_failed:rate<0.01'],
+        failed: [
+          'http_req_duration:p(99)<800',
+          'http_req_duration{expected_response:true}:p(95)<400',
+          'http_req_failed:rate<0.01',
+        ],
       },
       httpReqDuration: { p90: 351.77, p95: 488.012, p99: 912.5 },
       httpReqFailedRate: 0.0125,
@@ -36,10 +49,16 @@ describe('k6 collector', () => {
   });
 
   it('summarises handleSummary() data (ok true = passed; p99 absent is null)', async () => {
-    const out = await k6Collector.collect({ file: fixture('k6/handle-summary.handwritten.json'), label: 'summary.json' });
+    const out = await k6Collector.collect({
+      file: fixture('k6/handle-summary.handwritten.json'),
+      label: 'summary.json',
+    });
     expect(out.summary).toEqual({
       checks: { passed: 1195, failed: 5 },
-      thresholds: { passed: ['checks:rate>0.99', 'http_req_duration:avg<200', 'http_req_failed:rate<0.01'], failed: ['http_req_duration:p(95)<250'] },
+      thresholds: {
+        passed: ['checks:rate>0.99', 'http_req_duration:avg<200', 'http_req_failed:rate<0.01'],
+        failed: ['http_req_duration:p(95)<250'],
+      },
       httpReqDuration: { p90: 210.33, p95: 262.8, p99: null },
       httpReqFailedRate: 0.0033333333333333335,
     });
@@ -49,17 +68,41 @@ describe('k6 collector', () => {
   it('adds up root_group checks when there is no checks metric', async () => {
     // handleSummary form: 598+300+297 passed, 2+0+3 failed (as in the fixture's groups).
     const { readFile } = await import('node:fs/promises');
-    const data = JSON.parse(await readFile(fixture('k6/handle-summary.handwritten.json'), 'utf8')) as { metrics: Record<string, unknown> };
+    const data = JSON.parse(await readFile(fixture('k6/handle-summary.handwritten.json'), 'utf8')) as {
+      metrics: Record<string, unknown>;
+    };
     delete data.metrics.checks;
     delete data.metrics.http_req_failed;
-    expect((await collectJson(data)).summary).toMatchObject({ checks: { passed: 1195, failed: 5 }, httpReqFailedRate: null });
+    expect((await collectJson(data)).summary).toMatchObject({
+      checks: { passed: 1195, failed: 5 },
+      httpReqFailedRate: null,
+    });
     // export form: groups and checks are objects keyed by name.
-    const exp = { root_group: { groups: { g: { groups: {}, checks: { a: { passes: 3, fails: 1 } } } }, checks: { b: { passes: 2, fails: 0 } } }, metrics: { vus: { value: 1, min: 1, max: 1 } } };
-    expect((await collectJson(exp)).summary).toEqual({ checks: { passed: 5, failed: 1 }, thresholds: { passed: [], failed: [] }, httpReqDuration: { p90: null, p95: null, p99: null }, httpReqFailedRate: null });
+    const exp = {
+      root_group: {
+        groups: { g: { groups: {}, checks: { a: { passes: 3, fails: 1 } } } },
+        checks: { b: { passes: 2, fails: 0 } },
+      },
+      metrics: { vus: { value: 1, min: 1, max: 1 } },
+    };
+    expect((await collectJson(exp)).summary).toEqual({
+      checks: { passed: 5, failed: 1 },
+      thresholds: { passed: [], failed: [] },
+      httpReqDuration: { p90: null, p95: null, p99: null },
+      httpReqFailedRate: null,
+    });
   });
 
   it('refuses JSON that is not a k6 summary, naming the fields', async () => {
-    const e = await err(collectJson({ metrics: { checks: { passes: 1.5, fails: -1 }, http_req_duration: { 'p(95)': 'fast', thresholds: { 'p(95)<500': 'no' } }, http_req_failed: { value: 2 } } }));
+    const e = await err(
+      collectJson({
+        metrics: {
+          checks: { passes: 1.5, fails: -1 },
+          http_req_duration: { 'p(95)': 'fast', thresholds: { 'p(95)<500': 'no' } },
+          http_req_failed: { value: 2 },
+        },
+      }),
+    );
     expect(e.code).toBe('K6_INVALID');
     expect(e.file).toBe('k6.json');
     expect(e.issues.map((i) => i.path).sort()).toEqual([
@@ -74,9 +117,20 @@ describe('k6 collector', () => {
   });
 
   it('refuses handleSummary data with a bad threshold or metric type', async () => {
-    const e = await err(collectJson({ state: {}, metrics: { http_reqs: { type: 'histogram', values: { count: 1 } }, checks: { type: 'rate', values: { rate: 1, passes: 1, fails: 0 }, thresholds: { 'rate>0.9': { ok: 'yes' } } } } }));
+    const e = await err(
+      collectJson({
+        state: {},
+        metrics: {
+          http_reqs: { type: 'histogram', values: { count: 1 } },
+          checks: { type: 'rate', values: { rate: 1, passes: 1, fails: 0 }, thresholds: { 'rate>0.9': { ok: 'yes' } } },
+        },
+      }),
+    );
     expect(e.code).toBe('K6_INVALID');
-    expect(e.issues.map((i) => i.path).sort()).toEqual(['$.metrics.checks.thresholds.rate>0.9.ok', '$.metrics.http_reqs.type']);
+    expect(e.issues.map((i) => i.path).sort()).toEqual([
+      '$.metrics.checks.thresholds.rate>0.9.ok',
+      '$.metrics.http_reqs.type',
+    ]);
   });
 
   it('refuses a file that is not JSON', async () => {

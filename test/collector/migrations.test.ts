@@ -8,7 +8,13 @@ import { canonicalize } from '../../src/core/canonical-json.js';
 import { migrationsSummarySchema } from '../../src/core/summaries.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 
-const err = (p: Promise<unknown>): Promise<CollectError> => p.then(() => { throw new Error('accepted'); }, (e: CollectError) => e);
+const err = (p: Promise<unknown>): Promise<CollectError> =>
+  p.then(
+    () => {
+      throw new Error('accepted');
+    },
+    (e: CollectError) => e,
+  );
 const tmp = useTmp();
 
 async function dirWith(files: Record<string, string | Buffer>): Promise<string> {
@@ -23,15 +29,47 @@ async function dirWith(files: Record<string, string | Buffer>): Promise<string> 
 // Worked out by reading test/fixtures/migrations/app (see its README.md; lines checked with grep -n).
 const FIXTURE_DESTRUCTIVE = [
   { file: '0002_cleanup.sql', line: 4, kind: 'DELETE WITHOUT WHERE', statement: 'DELETE FROM audit_log' },
-  { file: '0002_cleanup.sql', line: 6, kind: 'ALTER TABLE DROP COLUMN', statement: 'ALTER TABLE users DROP COLUMN legacy_flag' },
-  { file: '0002_cleanup.sql', line: 11, kind: 'ALTER TABLE DROP CONSTRAINT', statement: 'ALTER TABLE IF EXISTS ONLY public.orders ADD COLUMN currency char(3), DROP CONSTRAINT orders_total_check' },
+  {
+    file: '0002_cleanup.sql',
+    line: 6,
+    kind: 'ALTER TABLE DROP COLUMN',
+    statement: 'ALTER TABLE users DROP COLUMN legacy_flag',
+  },
+  {
+    file: '0002_cleanup.sql',
+    line: 11,
+    kind: 'ALTER TABLE DROP CONSTRAINT',
+    statement:
+      'ALTER TABLE IF EXISTS ONLY public.orders ADD COLUMN currency char(3), DROP CONSTRAINT orders_total_check',
+  },
   { file: '0002_cleanup.sql', line: 15, kind: 'TRUNCATE', statement: 'TRUNCATE TABLE import_batches RESTART IDENTITY' },
   { file: '0002_cleanup.sql', line: 17, kind: 'DROP TABLE', statement: 'DROP TABLE IF EXISTS old_invoices CASCADE' },
-  { file: '0002_cleanup.sql', line: 19, kind: 'DROP INDEX', statement: 'DROP INDEX CONCURRENTLY IF EXISTS orders_user_id_idx' },
+  {
+    file: '0002_cleanup.sql',
+    line: 19,
+    kind: 'DROP INDEX',
+    statement: 'DROP INDEX CONCURRENTLY IF EXISTS orders_user_id_idx',
+  },
   { file: '0003_functions.sql', line: 31, kind: 'DROP TABLE', statement: 'DROP TABLE tmp_import' },
-  { file: 'reporting/0004_reporting.sql', line: 1, kind: 'DROP MATERIALIZED VIEW', statement: 'DROP MATERIALIZED VIEW IF EXISTS reporting.daily_sales' },
-  { file: 'reporting/0004_reporting.sql', line: 8, kind: 'DELETE WITHOUT WHERE', statement: 'WITH stale AS ( DELETE FROM reporting.snapshots RETURNING id ) SELECT count(*) FROM stale' },
-  { file: 'reporting/0004_reporting.sql', line: 18, kind: 'DELETE WITHOUT WHERE', statement: 'DELETE FROM reporting.scratch USING (SELECT id FROM reporting.runs WHERE failed) r RETURNING reporting.scratch.id' },
+  {
+    file: 'reporting/0004_reporting.sql',
+    line: 1,
+    kind: 'DROP MATERIALIZED VIEW',
+    statement: 'DROP MATERIALIZED VIEW IF EXISTS reporting.daily_sales',
+  },
+  {
+    file: 'reporting/0004_reporting.sql',
+    line: 8,
+    kind: 'DELETE WITHOUT WHERE',
+    statement: 'WITH stale AS ( DELETE FROM reporting.snapshots RETURNING id ) SELECT count(*) FROM stale',
+  },
+  {
+    file: 'reporting/0004_reporting.sql',
+    line: 18,
+    kind: 'DELETE WITHOUT WHERE',
+    statement:
+      'DELETE FROM reporting.scratch USING (SELECT id FROM reporting.runs WHERE failed) r RETURNING reporting.scratch.id',
+  },
 ];
 
 describe('migrations collector', () => {
@@ -48,7 +86,12 @@ describe('migrations collector', () => {
     const files = await Promise.all(
       paths.map(async (path) => {
         const bytes = await readFile(join(dir, path));
-        return { path, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, content: bytes.toString('utf8') };
+        return {
+          path,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          size: bytes.length,
+          content: bytes.toString('utf8'),
+        };
       }),
     );
     const expected = Buffer.from(canonicalize({ files, destructive: FIXTURE_DESTRUCTIVE }), 'utf8');
@@ -63,8 +106,14 @@ describe('migrations collector', () => {
     await symlink(join(outside, 'x.sql'), join(dir, 'link.sql'));
     await symlink(outside, join(dir, 'linked-dir'));
     const out = await migrationsCollector.collect({ file: dir, label: 'm' });
-    expect(out.summary).toEqual({ files: 3, statements: 3, destructive: [{ file: 'a/z.sql', line: 1, kind: 'DROP TABLE', statement: 'DROP TABLE t' }] });
-    expect((JSON.parse(out.bytes?.toString('utf8') ?? '') as { files: { path: string }[] }).files.map((f) => f.path)).toEqual(['A.SQL', 'a/z.sql', 'b.sql']);
+    expect(out.summary).toEqual({
+      files: 3,
+      statements: 3,
+      destructive: [{ file: 'a/z.sql', line: 1, kind: 'DROP TABLE', statement: 'DROP TABLE t' }],
+    });
+    expect(
+      (JSON.parse(out.bytes?.toString('utf8') ?? '') as { files: { path: string }[] }).files.map((f) => f.path),
+    ).toEqual(['A.SQL', 'a/z.sql', 'b.sql']);
     expect(out.name).toBe('migrations.json');
   });
 
@@ -79,14 +128,24 @@ describe('migrations collector', () => {
     const e = await err(migrationsCollector.collect({ file: dir, label: 'm' }));
     expect(e.code).toBe('MIGRATIONS_INVALID');
     expect(e.file).toBe('m');
-    expect(e.issues.map((i) => i.path)).toEqual(['1.sql line 2', '2.sql line 3', '3.sql line 1', '4.sql line 1', '5.sql']);
+    expect(e.issues.map((i) => i.path)).toEqual([
+      '1.sql line 2',
+      '2.sql line 3',
+      '3.sql line 1',
+      '4.sql line 1',
+      '5.sql',
+    ]);
   });
 
   it('refuses a file, an empty directory and a missing path', async () => {
     const dir = await dirWith({ 'notes.txt': 'DROP TABLE t;' });
     expect((await err(migrationsCollector.collect({ file: dir, label: 'm' }))).code).toBe('MIGRATIONS_INVALID');
-    expect((await err(migrationsCollector.collect({ file: join(dir, 'notes.txt'), label: 'm' }))).code).toBe('MIGRATIONS_INVALID');
-    expect((await err(migrationsCollector.collect({ file: join(dir, 'nope'), label: 'm' }))).code).toBe('INPUT_NOT_FOUND');
+    expect((await err(migrationsCollector.collect({ file: join(dir, 'notes.txt'), label: 'm' }))).code).toBe(
+      'MIGRATIONS_INVALID',
+    );
+    expect((await err(migrationsCollector.collect({ file: join(dir, 'nope'), label: 'm' }))).code).toBe(
+      'INPUT_NOT_FOUND',
+    );
   });
 });
 
@@ -96,21 +155,40 @@ describe('SQL statement scanning', () => {
   it('ignores destructive words in strings, identifiers, comments and function bodies', () => {
     expect(kinds("SELECT 'a;DROP TABLE x' ; SELECT E'\\';DROP TABLE y;' ; SELECT \"x;DROP\" FROM t")).toEqual([]);
     expect(kinds('/* /* DROP TABLE a; */ TRUNCATE b; */ SELECT 1; -- DELETE FROM c;\nSELECT 2')).toEqual([]);
-    expect(kinds('CREATE FUNCTION f() RETURNS void AS $a$ DROP TABLE t; $b$ TRUNCATE u; $b$ $a$ LANGUAGE sql;')).toEqual([]);
+    expect(
+      kinds('CREATE FUNCTION f() RETURNS void AS $a$ DROP TABLE t; $b$ TRUNCATE u; $b$ $a$ LANGUAGE sql;'),
+    ).toEqual([]);
     expect(kinds('PREPARE p AS SELECT $1, a$b$c FROM t; DELETE FROM t WHERE id = $1')).toEqual([]);
-    expect(kinds('ALTER TABLE t ALTER COLUMN c DROP DEFAULT, ALTER COLUMN d DROP NOT NULL, ALTER COLUMN e DROP IDENTITY')).toEqual([]);
-    expect(kinds('CREATE TABLE c (p int REFERENCES p ON DELETE CASCADE); GRANT DELETE ON t TO u; CREATE TEMP TABLE s (a int) ON COMMIT DROP;')).toEqual([]);
+    expect(
+      kinds('ALTER TABLE t ALTER COLUMN c DROP DEFAULT, ALTER COLUMN d DROP NOT NULL, ALTER COLUMN e DROP IDENTITY'),
+    ).toEqual([]);
+    expect(
+      kinds(
+        'CREATE TABLE c (p int REFERENCES p ON DELETE CASCADE); GRANT DELETE ON t TO u; CREATE TEMP TABLE s (a int) ON COMMIT DROP;',
+      ),
+    ).toEqual([]);
   });
 
   it('finds destructive statements with the line their first token is on', () => {
-    const sql = '-- header\n\n  /* c */ DROP\n  SCHEMA legacy CASCADE;\nALTER TABLE t DROP x, DROP CONSTRAINT k;\nDELETE\nFROM t;\nTRUNCATE a, b;\nDROP VIEW v; DROP FOREIGN DATA WRAPPER w';
-    expect(kinds(sql)).toEqual(['3:DROP SCHEMA', '5:ALTER TABLE DROP COLUMN', '5:ALTER TABLE DROP CONSTRAINT', '6:DELETE WITHOUT WHERE', '8:TRUNCATE', '9:DROP VIEW', '9:DROP FOREIGN DATA WRAPPER']);
+    const sql =
+      '-- header\n\n  /* c */ DROP\n  SCHEMA legacy CASCADE;\nALTER TABLE t DROP x, DROP CONSTRAINT k;\nDELETE\nFROM t;\nTRUNCATE a, b;\nDROP VIEW v; DROP FOREIGN DATA WRAPPER w';
+    expect(kinds(sql)).toEqual([
+      '3:DROP SCHEMA',
+      '5:ALTER TABLE DROP COLUMN',
+      '5:ALTER TABLE DROP CONSTRAINT',
+      '6:DELETE WITHOUT WHERE',
+      '8:TRUNCATE',
+      '9:DROP VIEW',
+      '9:DROP FOREIGN DATA WRAPPER',
+    ]);
     expect(analyzeSql(sql).statements).toBe(6);
     expect(analyzeSql(sql).destructive[0]?.statement).toBe('DROP SCHEMA legacy CASCADE');
   });
 
   it('looks inside DO blocks, which run at once', () => {
-    expect(kinds('DO $$\nDECLARE n int;\nBEGIN\n  TRUNCATE t;\n  IF true THEN DELETE FROM u; END IF;\nEND $$;')).toEqual(['4:TRUNCATE', '5:DELETE WITHOUT WHERE']);
+    expect(
+      kinds('DO $$\nDECLARE n int;\nBEGIN\n  TRUNCATE t;\n  IF true THEN DELETE FROM u; END IF;\nEND $$;'),
+    ).toEqual(['4:TRUNCATE', '5:DELETE WITHOUT WHERE']);
   });
 
   it('cuts the statement to 200 characters on one line', () => {

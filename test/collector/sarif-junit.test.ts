@@ -4,15 +4,45 @@ import { junitCollector } from '../../src/collector/junit.js';
 import { sarifCollector } from '../../src/collector/sarif.js';
 import { fixture } from '../helpers/tmp.js';
 
-const err = (p: Promise<unknown>): Promise<CollectError> => p.then(() => { throw new Error('accepted'); }, (e: CollectError) => e);
+const err = (p: Promise<unknown>): Promise<CollectError> =>
+  p.then(
+    () => {
+      throw new Error('accepted');
+    },
+    (e: CollectError) => e,
+  );
 
 // Figures from test/fixtures/sarif/README.md (counted with jq).
 describe('sarif collector', () => {
   it.each([
-    ['eslint.sarif', ['ESLint'], 8, { error: 4, warning: 4, note: 0, none: 0 }, { critical: 0, high: 0, medium: 0, low: 0 }],
-    ['flawfinder.sarif', ['Flawfinder'], 8, { error: 3, warning: 0, note: 5, none: 0 }, { critical: 0, high: 0, medium: 0, low: 0 }],
-    ['security-severity.handwritten.sarif', ['handwritten-security-scanner'], 8, { error: 3, warning: 2, note: 2, none: 1 }, { critical: 2, high: 1, medium: 1, low: 2 }],
-    ['vulns-trivy-shaped.handwritten.sarif', ['Trivy'], 3, { error: 2, warning: 1, note: 0, none: 0 }, { critical: 0, high: 3, medium: 0, low: 0 }],
+    [
+      'eslint.sarif',
+      ['ESLint'],
+      8,
+      { error: 4, warning: 4, note: 0, none: 0 },
+      { critical: 0, high: 0, medium: 0, low: 0 },
+    ],
+    [
+      'flawfinder.sarif',
+      ['Flawfinder'],
+      8,
+      { error: 3, warning: 0, note: 5, none: 0 },
+      { critical: 0, high: 0, medium: 0, low: 0 },
+    ],
+    [
+      'security-severity.handwritten.sarif',
+      ['handwritten-security-scanner'],
+      8,
+      { error: 3, warning: 2, note: 2, none: 1 },
+      { critical: 2, high: 1, medium: 1, low: 2 },
+    ],
+    [
+      'vulns-trivy-shaped.handwritten.sarif',
+      ['Trivy'],
+      3,
+      { error: 2, warning: 1, note: 0, none: 0 },
+      { critical: 0, high: 3, medium: 0, low: 0 },
+    ],
   ])('summarises %s', async (name, tools, results, levels, severities) => {
     const out = await sarifCollector.collect({ file: fixture(`sarif/${name}`), label: name });
     expect(out.mediaType).toBe('application/sarif+json');
@@ -20,7 +50,9 @@ describe('sarif collector', () => {
   });
 
   it('refuses truncated SARIF', async () => {
-    expect((await err(sarifCollector.collect({ file: fixture('sarif/malformed-truncated.sarif'), label: 'm' }))).code).toBe('JSON_INVALID');
+    expect(
+      (await err(sarifCollector.collect({ file: fixture('sarif/malformed-truncated.sarif'), label: 'm' }))).code,
+    ).toBe('JSON_INVALID');
   });
 
   it('refuses JSON that is not SARIF 2.1.0, naming the field', async () => {
@@ -46,12 +78,16 @@ describe('junit collector', () => {
   });
 
   it('refuses malformed XML with its line', async () => {
-    const e = await err(junitCollector.collect({ file: fixture('junit/malformed-truncated.junit.xml'), label: 'm.xml' }));
+    const e = await err(
+      junitCollector.collect({ file: fixture('junit/malformed-truncated.junit.xml'), label: 'm.xml' }),
+    );
     expect(e.code).toBe('XML_INVALID');
     expect(e.issues[0]?.path).toMatch(/^line \d+/);
   });
 
   it('refuses XML whose root is not a test suite', async () => {
-    expect((await err(junitCollector.collect({ file: fixture('sbom/cdx-npm-1.4.cdx.xml'), label: 'x' }))).code).toBe('JUNIT_INVALID');
+    expect((await err(junitCollector.collect({ file: fixture('sbom/cdx-npm-1.4.cdx.xml'), label: 'x' }))).code).toBe(
+      'JUNIT_INVALID',
+    );
   });
 });

@@ -32,7 +32,13 @@ describe('sbom collector', () => {
     expect(out.kind).toBe('sbom');
     expect(out.mediaType).toBe(mediaType);
     // metadata.tools components (1.6) and metadata.component are not counted.
-    expect(out.summary).toEqual({ format: 'cyclonedx', specVersion, components: 11, licenses: NPM_LICENSES, unlicensed: 1 });
+    expect(out.summary).toEqual({
+      format: 'cyclonedx',
+      specVersion,
+      components: 11,
+      licenses: NPM_LICENSES,
+      unlicensed: 1,
+    });
   });
 
   it('summarises SPDX 2.3 JSON from npm sbom, leaving out the package the document describes', async () => {
@@ -45,14 +51,25 @@ describe('sbom collector', () => {
       components: 11,
       licenses: NPM_LICENSES,
       unlicensed: 1,
-      conformance: { count: 1, findings: [{ path: '$.creationInfo.created', rule: expect.stringContaining('§6.9'), value: '2026-11-22T14:28:28.677Z' }] },
+      conformance: {
+        count: 1,
+        findings: [
+          { path: '$.creationInfo.created', rule: expect.stringContaining('§6.9'), value: '2026-11-22T14:28:28.677Z' },
+        ],
+      },
     });
   });
 
   it('summarises SPDX 2.3 tag-value', async () => {
     const out = await collect('handwritten-2.3.spdx');
     expect(out.mediaType).toBe('text/spdx');
-    expect(out.summary).toEqual({ format: 'spdx', specVersion: '2.3', components: 2, licenses: ['MIT', 'WTFPL'], unlicensed: 1 });
+    expect(out.summary).toEqual({
+      format: 'spdx',
+      specVersion: '2.3',
+      components: 2,
+      licenses: ['MIT', 'WTFPL'],
+      unlicensed: 1,
+    });
   });
 
   it('refuses a CycloneDX schema violation, naming the JSON path', async () => {
@@ -77,7 +94,9 @@ describe('sbom collector', () => {
   });
 
   it('refuses a file that is no SBOM at all', async () => {
-    const e = await sbomCollector.collect({ file: fixture('junit/vitest.junit.xml'), label: 'x.xml' }).catch((x: unknown) => x as CollectError);
+    const e = await sbomCollector
+      .collect({ file: fixture('junit/vitest.junit.xml'), label: 'x.xml' })
+      .catch((x: unknown) => x as CollectError);
     expect((e as CollectError).code).toBe('SBOM_FORMAT_UNKNOWN');
   });
 

@@ -29,7 +29,23 @@ describe('secrets never reach the record or a message', () => {
 
   it('collect signs only scheme, host and path of --source-repository', async () => {
     const dir = await tmp();
-    const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--junit', fixture('junit/pytest.junit.xml'), '--source-repository', 'https://u:pw-SECRET@git.example/acme/app?access_token=tok-SECRET#frag-SECRET', '-q'], { cwd: dir });
+    const r = await runCli(
+      [
+        'collect',
+        '-o',
+        'b.tar.gz',
+        '--name',
+        'a',
+        '--version',
+        '1',
+        '--junit',
+        fixture('junit/pytest.junit.xml'),
+        '--source-repository',
+        'https://u:pw-SECRET@git.example/acme/app?access_token=tok-SECRET#frag-SECRET',
+        '-q',
+      ],
+      { cwd: dir },
+    );
     expect(r.code).toBe(0);
     const inspect = JSON.parse((await runCli(['inspect', 'b.tar.gz', '--json'], { cwd: dir })).stdout);
     expect(inspect.source.repository).toBe('https://git.example/acme/app');
@@ -66,13 +82,41 @@ describe('a Prometheus that echoes request headers in its error body', () => {
     server = createServer((req, res) => {
       // Echo every header back, as a misconfigured proxy or debug endpoint would.
       res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: `rejected; request headers were ${JSON.stringify(req.headers)}; raw: authorization: ${req.headers.authorization}` }));
+      res.end(
+        JSON.stringify({
+          status: 'error',
+          errorType: 'bad_data',
+          error: `rejected; request headers were ${JSON.stringify(req.headers)}; raw: authorization: ${req.headers.authorization}`,
+        }),
+      );
     });
     await new Promise<void>((r) => server?.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const dir = await tmp();
-    await writeFile(join(dir, 'slos.yaml'), 'version: "prometheus/v1"\nservice: "web"\nslos:\n  - name: "availability"\n    objective: 99.9\n    sli:\n      events:\n        error_query: sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))\n        total_query: sum(rate(http_requests_total[{{.window}}]))\n');
-    const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--slo', 'slos.yaml', '--prometheus', url, '--prometheus-header', `Authorization: Bearer ${TOKEN}`, '--prometheus-header', 'X-Scope-OrgID: tenant-secret-77'], { cwd: dir });
+    await writeFile(
+      join(dir, 'slos.yaml'),
+      'version: "prometheus/v1"\nservice: "web"\nslos:\n  - name: "availability"\n    objective: 99.9\n    sli:\n      events:\n        error_query: sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))\n        total_query: sum(rate(http_requests_total[{{.window}}]))\n',
+    );
+    const r = await runCli(
+      [
+        'collect',
+        '-o',
+        'b.tar.gz',
+        '--name',
+        'a',
+        '--version',
+        '1',
+        '--slo',
+        'slos.yaml',
+        '--prometheus',
+        url,
+        '--prometheus-header',
+        `Authorization: Bearer ${TOKEN}`,
+        '--prometheus-header',
+        'X-Scope-OrgID: tenant-secret-77',
+      ],
+      { cwd: dir },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[PROMETHEUS_ERROR]');
     expect(r.stderr).toContain('[REDACTED]');

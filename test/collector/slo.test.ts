@@ -11,7 +11,9 @@ import { useTmp } from '../helpers/tmp.js';
 const tmp = useTmp();
 if (!prometheusPresent) {
   // eslint-disable-next-line no-console
-  console.warn('SKIPPED: the SLO tests need Debian\'s prometheus package (/usr/bin/prometheus, promtool); .ci/run installs it');
+  console.warn(
+    "SKIPPED: the SLO tests need Debian's prometheus package (/usr/bin/prometheus, promtool); .ci/run installs it",
+  );
 }
 
 /**
@@ -46,9 +48,20 @@ const ok = new Map(times.map((t) => [t, (total.get(t) as number) - (errors.get(t
  */
 function errorRatio(windowSeconds: number): number {
   const first = AS_OF - windowSeconds + (PROMETHEUS_MAJOR >= 3 ? STEP : 0);
-  return ((errors.get(AS_OF) as number) - (errors.get(first) as number)) / ((total.get(AS_OF) as number) - (total.get(first) as number));
+  return (
+    ((errors.get(AS_OF) as number) - (errors.get(first) as number)) /
+    ((total.get(AS_OF) as number) - (total.get(first) as number))
+  );
 }
-const WINDOWS: Record<string, number> = { '5m': 300, '30m': 1800, '1h': 3600, '2h': 7200, '6h': 21600, '1d': 86400, '3d': 259200 };
+const WINDOWS: Record<string, number> = {
+  '5m': 300,
+  '30m': 1800,
+  '1h': 3600,
+  '2h': 7200,
+  '6h': 21600,
+  '1d': 86400,
+  '3d': 259200,
+};
 
 const SLOTH = `version: "prometheus/v1"
 service: "acme-web"
@@ -97,11 +110,38 @@ const close = (a: number, b: number): void => {
   expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-8 * Math.max(1, Math.abs(b)));
 };
 
-async function collectSlo(dir: string, extra: string[] = []): Promise<{ code: number; stderr: string; summary?: { live: boolean; asOf: string; slos: Record<string, unknown>[] } }> {
-  const r = await runCli(['collect', '-o', 's.tar.gz', '--name', 's', '--version', '1', '--as-of', '2026-11-01T00:00:00Z', '--force', '-q', ...extra], { cwd: dir });
+async function collectSlo(
+  dir: string,
+  extra: string[] = [],
+): Promise<{
+  code: number;
+  stderr: string;
+  summary?: { live: boolean; asOf: string; slos: Record<string, unknown>[] };
+}> {
+  const r = await runCli(
+    [
+      'collect',
+      '-o',
+      's.tar.gz',
+      '--name',
+      's',
+      '--version',
+      '1',
+      '--as-of',
+      '2026-11-01T00:00:00Z',
+      '--force',
+      '-q',
+      ...extra,
+    ],
+    { cwd: dir },
+  );
   if (r.code !== 0) return { code: r.code, stderr: r.stderr };
   const inspect = JSON.parse((await runCli(['inspect', 's.tar.gz', '--json'], { cwd: dir })).stdout);
-  return { code: 0, stderr: r.stderr, summary: inspect.entries.find((e: { kind: string }) => e.kind === 'slo').summary };
+  return {
+    code: 0,
+    stderr: r.stderr,
+    summary: inspect.entries.find((e: { kind: string }) => e.kind === 'slo').summary,
+  };
 }
 
 describe.skipIf(!prometheusPresent)('SLO snapshots from a real Prometheus', () => {
@@ -111,7 +151,19 @@ describe.skipIf(!prometheusPresent)('SLO snapshots from a real Prometheus', () =
     const r = await collectSlo(dir, ['--slo', 'slos.yaml', '--prometheus', (prom as RunningPrometheus).url]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const s = r.summary as unknown as { live: boolean; asOf: string; slos: { name: string; objective: number; period: string; sli: number; errorBudget: { total: number; consumed: number; remaining: number }; burnRates: Record<string, number>; alerts: { page: boolean; ticket: boolean } }[] };
+    const s = r.summary as unknown as {
+      live: boolean;
+      asOf: string;
+      slos: {
+        name: string;
+        objective: number;
+        period: string;
+        sli: number;
+        errorBudget: { total: number; consumed: number; remaining: number };
+        burnRates: Record<string, number>;
+        alerts: { page: boolean; ticket: boolean };
+      }[];
+    };
     expect(s.live).toBe(true);
     expect(s.asOf).toBe('2026-11-01T00:00:00Z');
     const slo = s.slos[0]!;
@@ -140,7 +192,11 @@ describe.skipIf(!prometheusPresent)('SLO snapshots from a real Prometheus', () =
     await writeFile(join(dir, 'openslo.yaml'), OPENSLO);
     const r = await collectSlo(dir, ['--slo', 'openslo.yaml', '--prometheus', (prom as RunningPrometheus).url]);
     expect(r.code).toBe(0);
-    const slo = (r.summary as unknown as { slos: { name: string; period: string; sli: number; objective: number; burnRates: Record<string, number> }[] }).slos[0]!;
+    const slo = (
+      r.summary as unknown as {
+        slos: { name: string; period: string; sli: number; objective: number; burnRates: Record<string, number> }[];
+      }
+    ).slos[0]!;
     expect(slo).toMatchObject({ name: 'requests-availability-28d', period: '28d', objective: 0.995 });
     close(slo.sli, 1 - errorRatio(28 * 86400));
     close(slo.burnRates['6h'] as number, errorRatio(6 * 3600) / 0.005);
@@ -153,7 +209,12 @@ describe.skipIf(!prometheusPresent)('SLO snapshots from a real Prometheus', () =
     const blob = (await readMembers(join(dir, 's.tar.gz'))).find((m) => m.name.startsWith('blobs/'))!.body;
     const snapshot = JSON.parse(blob.toString());
     expect(snapshot.results).toHaveLength(8);
-    expect(snapshot.results.every((r: { time: string; data: { resultType: string } }) => r.time === '2026-11-01T00:00:00Z' && r.data.resultType === 'vector')).toBe(true);
+    expect(
+      snapshot.results.every(
+        (r: { time: string; data: { resultType: string } }) =>
+          r.time === '2026-11-01T00:00:00Z' && r.data.resultType === 'vector',
+      ),
+    ).toBe(true);
     await writeFile(join(dir, 'saved.json'), blob);
     const offline = await collectSlo(dir, ['--slo-snapshot', 'saved.json']);
     expect(offline.code).toBe(0);
@@ -166,7 +227,10 @@ describe.skipIf(!prometheusPresent)('SLO snapshots from a real Prometheus', () =
     expect(edited.code).toBe(2);
     expect(edited.stderr).toMatch(/SLO_SNAPSHOT_INVALID/);
     // A snapshot dated to a day that does not exist is refused, not read as the day after.
-    await writeFile(join(dir, 'misdated.json'), JSON.stringify({ ...JSON.parse(blob.toString()), asOf: '2026-02-30T00:00:00Z' }));
+    await writeFile(
+      join(dir, 'misdated.json'),
+      JSON.stringify({ ...JSON.parse(blob.toString()), asOf: '2026-02-30T00:00:00Z' }),
+    );
     const misdated = await collectSlo(dir, ['--slo-snapshot', 'misdated.json']);
     expect(misdated.code).toBe(2);
     expect(misdated.stderr).toMatch(/SLO_SNAPSHOT_INVALID/);
@@ -196,10 +260,19 @@ describe('SLO collection failures', () => {
         return;
       }
       if (status !== 200) {
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error' }));
+        res
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error' }));
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [AS_OF, '0.0005'] }] } }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            status: 'success',
+            data: { resultType: 'vector', result: [{ metric: {}, value: [AS_OF, '0.0005'] }] },
+          }),
+        );
     });
     await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
   });
@@ -212,7 +285,14 @@ describe('SLO collection failures', () => {
     status = 200;
     const dir = await tmp();
     await writeFile(join(dir, 'slos.yaml'), SLOTH);
-    const r = await collectSlo(dir, ['--slo', 'slos.yaml', '--prometheus', url(), '--prometheus-header', 'Authorization: Bearer s3cr3t-token']);
+    const r = await collectSlo(dir, [
+      '--slo',
+      'slos.yaml',
+      '--prometheus',
+      url(),
+      '--prometheus-header',
+      'Authorization: Bearer s3cr3t-token',
+    ]);
     expect(r.code).toBe(0);
     expect(calls.length).toBe(8 + 2);
     expect(calls.every((c) => c.auth === 'Bearer s3cr3t-token')).toBe(true);
@@ -220,7 +300,7 @@ describe('SLO collection failures', () => {
     expect(all.includes('s3cr3t')).toBe(false);
   });
 
-  it('an HTTP error is exit 2 with Prometheus\'s message; an unreachable server is exit 2', async () => {
+  it("an HTTP error is exit 2 with Prometheus's message; an unreachable server is exit 2", async () => {
     status = 400;
     const dir = await tmp();
     await writeFile(join(dir, 'slos.yaml'), SLOTH);
@@ -236,13 +316,24 @@ describe('SLO collection failures', () => {
 
   it.each([
     ['objective out of range', SLOTH.replace('99.9', '120'), '$.slos[0].objective'],
-    ['no queries', 'version: "prometheus/v1"\nservice: x\nslos:\n  - name: a\n    objective: 99\n    sli: {}\n', '$.slos[0].sli'],
+    [
+      'no queries',
+      'version: "prometheus/v1"\nservice: x\nslos:\n  - name: a\n    objective: 99\n    sli: {}\n',
+      '$.slos[0].sli',
+    ],
     ['an unknown format', 'kind: Nope\n', undefined],
-    ['a calendar window in OpenSLO', OPENSLO.replace('isRolling: true', 'isRolling: false'), '$.spec.timeWindow[0].isRolling'],
+    [
+      'a calendar window in OpenSLO',
+      OPENSLO.replace('isRolling: true', 'isRolling: false'),
+      '$.spec.timeWindow[0].isRolling',
+    ],
   ])('refuses a definition with %s, naming the field', async (_n, yaml, path) => {
     const dir = await tmp();
     await writeFile(join(dir, 'slos.yaml'), yaml);
-    const r = await runCli(['collect', '-o', 's.tar.gz', '--name', 's', '--version', '1', '--slo', 'slos.yaml', '--prometheus', url()], { cwd: dir });
+    const r = await runCli(
+      ['collect', '-o', 's.tar.gz', '--name', 's', '--version', '1', '--slo', 'slos.yaml', '--prometheus', url()],
+      { cwd: dir },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/SLO_DEFINITION_INVALID/);
     if (path) expect(r.stderr).toContain(path);
@@ -251,7 +342,9 @@ describe('SLO collection failures', () => {
   it('--slo without --prometheus is a usage error', async () => {
     const dir = await tmp();
     await writeFile(join(dir, 'slos.yaml'), SLOTH);
-    const r = await runCli(['collect', '-o', 's.tar.gz', '--name', 's', '--version', '1', '--slo', 'slos.yaml'], { cwd: dir });
+    const r = await runCli(['collect', '-o', 's.tar.gz', '--name', 's', '--version', '1', '--slo', 'slos.yaml'], {
+      cwd: dir,
+    });
     expect(r.code).toBe(2);
   });
 });

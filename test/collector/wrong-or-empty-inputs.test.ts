@@ -32,7 +32,14 @@ async function inputFile(name: string, content: string): Promise<{ file: string;
 }
 
 const ESLINT_JSON = JSON.stringify([
-  { filePath: '/src/a.js', messages: [{ ruleId: 'no-unused-vars', severity: 2, message: "'x' is defined but never used.", line: 1, column: 7 }], errorCount: 1, warningCount: 0 },
+  {
+    filePath: '/src/a.js',
+    messages: [
+      { ruleId: 'no-unused-vars', severity: 2, message: "'x' is defined but never used.", line: 1, column: 7 },
+    ],
+    errorCount: 1,
+    warningCount: 0,
+  },
   { filePath: '/src/b.js', messages: [], errorCount: 0, warningCount: 0 },
 ]);
 
@@ -58,7 +65,10 @@ describe('an empty JUnit file', () => {
   it('collect --junit on an empty file: exit 2 and the code', async () => {
     const dir = await tmp();
     await writeFile(join(dir, 'junit.xml'), '');
-    const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--junit', 'junit.xml', '-q'], { cwd: dir });
+    const r = await runCli(
+      ['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--junit', 'junit.xml', '-q'],
+      { cwd: dir },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('JUNIT_INVALID');
   });
@@ -74,7 +84,9 @@ describe("ESLint's JSON given as SARIF", () => {
   });
 
   it('other JSON that is not SARIF does not name ESLint', async () => {
-    const e = await failure(sarifCollector.collect(await inputFile('other.json', JSON.stringify({ version: '2.1.0' }))));
+    const e = await failure(
+      sarifCollector.collect(await inputFile('other.json', JSON.stringify({ version: '2.1.0' }))),
+    );
     expect(e.code).toBe('SARIF_INVALID');
     expect(e.message).not.toContain('eslint');
   });
@@ -87,7 +99,10 @@ describe("ESLint's JSON given as SARIF", () => {
   it('collect --sarif: exit 2, the code, and the formatter named on standard error', async () => {
     const dir = await tmp();
     await writeFile(join(dir, 'eslint.json'), ESLINT_JSON);
-    const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--sarif', 'eslint.json', '-q'], { cwd: dir });
+    const r = await runCli(
+      ['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--sarif', 'eslint.json', '-q'],
+      { cwd: dir },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('SARIF_INVALID');
     expect(r.stderr).toContain('@microsoft/sarif');

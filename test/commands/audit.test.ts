@@ -29,7 +29,11 @@ type Kind = 'good' | 'failing' | 'unsigned' | 'tampered' | 'none' | 'draft';
 /** Tag, publication day, what it is. The period is 2026-01-01 … 2026-06-30. */
 const PLAN: [string, string, Kind][] = [
   ['v0.9.0', '2025-12-15', 'good'], // before the period
-  ...Array.from({ length: 10 }, (_, i): [string, string, Kind] => [`v1.${i}.0`, `2026-01-${String(5 + i * 2).padStart(2, '0')}`, 'good']),
+  ...Array.from({ length: 10 }, (_, i): [string, string, Kind] => [
+    `v1.${i}.0`,
+    `2026-01-${String(5 + i * 2).padStart(2, '0')}`,
+    'good',
+  ]),
   ['v1.10.0', '2026-02-02', 'failing'], // waived: the waiver runs to 2026-03-15
   ['v1.11.0', '2026-02-20', 'good'],
   ['v1.12.0', '2026-03-02', 'failing'], // waived
@@ -109,7 +113,16 @@ beforeAll(async () => {
     gh.addAsset(release, `${name}.tar.gz`, bundle);
     gh.addAsset(release, `${name}.sigstore.json`, sigstore);
   }
-  base = { cwd: dir, repo: 'acme/web', apiUrl: gh.apiUrl, since: '2026-01-01', until: '2026-06-30', key: [join(dir, 'key.pub.pem')], policy: 'policy.yaml', retry: { retries: 0 } };
+  base = {
+    cwd: dir,
+    repo: 'acme/web',
+    apiUrl: gh.apiUrl,
+    since: '2026-01-01',
+    until: '2026-06-30',
+    key: [join(dir, 'key.pub.pem')],
+    policy: 'policy.yaml',
+    retry: { retries: 0 },
+  };
 }, 120_000);
 
 afterAll(async () => {
@@ -137,7 +150,15 @@ describe('evidence audit over GitHub releases', () => {
     expect(standing['v1.20.0']).toBe('unsigned');
     expect(standing['v1.17.0']).toBe('not-authentic');
     expect(standing['v1.19.0']).toBe('missing');
-    expect(s.counts).toMatchObject({ population: 22, examined: 22, holds: 16, 'policy-failed': 2, unsigned: 2, 'not-authentic': 1, missing: 1 });
+    expect(s.counts).toMatchObject({
+      population: 22,
+      examined: 22,
+      holds: 16,
+      'policy-failed': 2,
+      unsigned: 2,
+      'not-authentic': 1,
+      missing: 1,
+    });
     expect(s.verdict).toBe('not-authentic');
     // In publication order.
     expect(s.members.map((m) => m.published)).toEqual([...s.members.map((m) => m.published)].sort());
@@ -151,30 +172,61 @@ describe('evidence audit over GitHub releases', () => {
 
   it('reports the waivers used, and the one that expired inside the period, with the releases it no longer covered', async () => {
     const r = await audit({ ...base, cache: 'cache-waivers' });
-    expect(r.summary.waivers).toEqual([{ rule: 'tests-green', reason: 'flaky suite quarantined, ACME-77', expires: '2026-03-15', waivedIn: ['v1.10.0', 'v1.12.0'], failedAfterExpiryIn: ['v1.13.0', 'v1.16.0'], expiredInPeriod: true }]);
+    expect(r.summary.waivers).toEqual([
+      {
+        rule: 'tests-green',
+        reason: 'flaky suite quarantined, ACME-77',
+        expires: '2026-03-15',
+        waivedIn: ['v1.10.0', 'v1.12.0'],
+        failedAfterExpiryIn: ['v1.13.0', 'v1.16.0'],
+        expiredInPeriod: true,
+      },
+    ]);
   });
 
   it('maps the policy to controls: what evidence covers each, and in how many releases it held', async () => {
     const r = await audit({ ...base, cache: 'cache-controls' });
     const cc81 = r.summary.controls.find((c) => c.id === 'SOC2-CC8.1');
     // CC8.1 rests on change approvals too, which no release carries: partly shown where its tests passed, never held.
-    expect(cc81).toMatchObject({ catalog: 'soc2', kinds: ['junit'], held: 0, waived: 0, partlyShown: 16, failed: 2, failedIn: ['v1.13.0', 'v1.16.0'], notEvaluated: 4 });
+    expect(cc81).toMatchObject({
+      catalog: 'soc2',
+      kinds: ['junit'],
+      held: 0,
+      waived: 0,
+      partlyShown: 16,
+      failed: 2,
+      failedIn: ['v1.13.0', 'v1.16.0'],
+      notEvaluated: 4,
+    });
     expect(cc81?.missing.map((m) => m.what).join('\n')).toMatch(/approval of each change/);
     expect(cc81?.title).toMatch(/^Changes are authorised/);
     const ps32 = r.summary.controls.find((c) => c.id === 'SSDF-PS.3.2');
     expect(ps32).toMatchObject({ held: 18, failed: 0, notEvaluated: 4 });
     expect(ps32?.title).toContain('task PS.3.2');
     // Catalog order: SOC 2, ISO 27001, SSDF, then CRA.
-    expect(r.summary.controls.map((c) => c.id)).toEqual(['SOC2-CC8.1', 'ISO27001-A.8.29', 'SSDF-PS.3.2', 'SSDF-PW.8', 'SSDF-RV.1', 'CRA-I.P2.1']);
+    expect(r.summary.controls.map((c) => c.id)).toEqual([
+      'SOC2-CC8.1',
+      'ISO27001-A.8.29',
+      'SSDF-PS.3.2',
+      'SSDF-PW.8',
+      'SSDF-RV.1',
+      'CRA-I.P2.1',
+    ]);
   });
 
   it('exits by the worst standing: 0 when every release holds, 3 when one fails the policy, 1 when one is not authentic', async () => {
     const cache = 'cache-exits';
     expect((await audit({ ...base, cache, since: '2026-01-01', until: '2026-03-10' })).summary.verdict).toBe('holds');
-    expect((await audit({ ...base, cache, since: '2026-01-01', until: '2026-04-05' })).summary.verdict).toBe('policy-failed');
-    expect((await audit({ ...base, cache, since: '2026-04-15', until: '2026-05-05' })).summary.verdict).toBe('not-authentic');
+    expect((await audit({ ...base, cache, since: '2026-01-01', until: '2026-04-05' })).summary.verdict).toBe(
+      'policy-failed',
+    );
+    expect((await audit({ ...base, cache, since: '2026-04-15', until: '2026-05-05' })).summary.verdict).toBe(
+      'not-authentic',
+    );
     // Without the policy, the release with failing tests (after its waiver) holds: authentic is all that was asked.
-    expect((await audit({ ...base, cache, policy: undefined, since: '2026-03-16', until: '2026-04-05' })).summary.verdict).toBe('holds');
+    expect(
+      (await audit({ ...base, cache, policy: undefined, since: '2026-03-16', until: '2026-04-05' })).summary.verdict,
+    ).toBe('holds');
   });
 
   it('draws a reproducible sample, the same whatever the order, and examines only it', async () => {
@@ -185,7 +237,9 @@ describe('evidence audit over GitHub releases', () => {
     expect(new Set(examined)).toEqual(drawSample([...ids].reverse(), 5, 'Q1-Q2-2026'));
     expect(drawSample(ids, 5, 'another seed')).not.toEqual(drawSample(ids, 5, 'Q1-Q2-2026'));
     expect(r.summary.counts['not-examined']).toBe(17);
-    expect(r.summary.members.filter((m) => !m.sampled).every((m) => m.status === 'not-examined' && m.report === undefined)).toBe(true);
+    expect(
+      r.summary.members.filter((m) => !m.sampled).every((m) => m.status === 'not-examined' && m.report === undefined),
+    ).toBe(true);
   });
 
   it('resumes after being killed: what was downloaded whole is not downloaded again', async () => {
@@ -195,8 +249,32 @@ describe('evidence audit over GitHub releases', () => {
       return;
     }
     const cache = join(dir, 'cache-resume');
-    const args = [bin, 'audit', '--repo', 'acme/web', '--api-url', gh.apiUrl, '--since', '2026-01-01', '--until', '2026-06-30', '--key', 'key.pub.pem', '--policy', 'policy.yaml', '--cache', cache, '--concurrency', '1', '--json'];
-    const child = spawn(process.execPath, args, { cwd: dir, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [
+      bin,
+      'audit',
+      '--repo',
+      'acme/web',
+      '--api-url',
+      gh.apiUrl,
+      '--since',
+      '2026-01-01',
+      '--until',
+      '2026-06-30',
+      '--key',
+      'key.pub.pem',
+      '--policy',
+      'policy.yaml',
+      '--cache',
+      cache,
+      '--concurrency',
+      '1',
+      '--json',
+    ];
+    const child = spawn(process.execPath, args, {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     const killed = new Promise<number | null>((done) => {
       child.stderr.on('data', (c: Buffer) => {
@@ -212,7 +290,11 @@ describe('evidence audit over GitHub releases', () => {
     const before = storageGets();
     const r = await audit({ ...base, cache });
     const downloads = storageGets() - before;
-    const all = new Set([...made.values()].flatMap((m) => [m.bundle, ...(m.sigstore ? [m.sigstore] : [])].map((b) => b.toString('base64'))));
+    const all = new Set(
+      [...made.values()].flatMap((m) =>
+        [m.bundle, ...(m.sigstore ? [m.sigstore] : [])].map((b) => b.toString('base64')),
+      ),
+    );
     // Whole audit again: only what was not cached is fetched.
     expect(downloads).toBeLessThan(all.size);
     const again = storageGets();
@@ -234,11 +316,15 @@ describe('evidence audit over GitHub releases', () => {
     const findings = Object.fromEntries(result.findings.map((f: any) => [f.target['target-id'], f]));
     expect(findings['SOC2-CC8.1'].target.status.state).toBe('not-satisfied');
     expect(findings['SOC2-CC8.1']['related-risks']).toHaveLength(1);
-    expect(result['reviewed-controls']['control-selections'][0]['include-controls'].map((c: any) => c['control-id'])).toContain('ISO27001-A.8.29');
+    expect(
+      result['reviewed-controls']['control-selections'][0]['include-controls'].map((c: any) => c['control-id']),
+    ).toContain('ISO27001-A.8.29');
     const resources = new Map(ar['back-matter'].resources.map((x: any) => [`#${x.uuid}`, x]));
     // Each examined release's observation points at its bundle and its attestation by SHA-256.
     const obs = result.observations.find((o: any) => o.title.startsWith('Release v1.3.0'));
-    const hashes = obs['relevant-evidence'].flatMap((e: any) => (resources.get(e.href) as any)?.rlinks?.[0]?.hashes?.[0]?.value ?? []);
+    const hashes = obs['relevant-evidence'].flatMap(
+      (e: any) => (resources.get(e.href) as any)?.rlinks?.[0]?.hashes?.[0]?.value ?? [],
+    );
     const v13 = made.get('v1.3.0') as { bundle: Buffer; sigstore: Buffer };
     const { createHash } = await import('node:crypto');
     expect(hashes).toContain(createHash('sha256').update(v13.bundle).digest('hex'));
@@ -253,7 +339,25 @@ describe('evidence audit over GitHub releases', () => {
   it('from the command line: exit 0, 3 and 1 by the worst release, each report format, and no token anywhere', async () => {
     const token = gh.token;
     const env = { GITHUB_TOKEN: token };
-    const args = (since: string, until: string, ...more: string[]): string[] => ['audit', '--repo', 'acme/web', '--api-url', gh.apiUrl, '--since', since, '--until', until, '--key', 'key.pub.pem', '--policy', 'policy.yaml', '--cache', 'cache-cli', '-q', ...more];
+    const args = (since: string, until: string, ...more: string[]): string[] => [
+      'audit',
+      '--repo',
+      'acme/web',
+      '--api-url',
+      gh.apiUrl,
+      '--since',
+      since,
+      '--until',
+      until,
+      '--key',
+      'key.pub.pem',
+      '--policy',
+      'policy.yaml',
+      '--cache',
+      'cache-cli',
+      '-q',
+      ...more,
+    ];
     const ok = await runCli(args('2026-01-01', '2026-03-10'), { cwd: dir, env });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^EVERY RELEASE HOLDS: GitHub releases of acme\/web/);
@@ -265,13 +369,19 @@ describe('evidence audit over GitHub releases', () => {
     expect(bad.code).toBe(1);
     const json = JSON.parse(bad.stdout) as { kind: string; summary: { counts: Record<string, number> } };
     expect(json).toMatchObject({ kind: 'evidence-audit', summary: { counts: { population: 22, 'not-authentic': 1 } } });
-    const html = await runCli(args('2026-01-01', '2026-06-30', '--format', 'html', '-o', 'period.html'), { cwd: dir, env });
+    const html = await runCli(args('2026-01-01', '2026-06-30', '--format', 'html', '-o', 'period.html'), {
+      cwd: dir,
+      env,
+    });
     expect(html.code).toBe(1);
     expect(await readFile(join(dir, 'period.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
     for (const out of [ok, policy, bad, html]) expect(out.stdout + out.stderr).not.toContain(token);
     expect(await readFile(join(dir, 'period.html'), 'utf8')).not.toContain(token);
     // A usage error is 2, naming what is wrong.
-    const usage = await runCli(['audit', '--since', '2026-01-01', '--until', '2026-02-01', '--key', 'key.pub.pem'], { cwd: dir, env });
+    const usage = await runCli(['audit', '--since', '2026-01-01', '--until', '2026-02-01', '--key', 'key.pub.pem'], {
+      cwd: dir,
+      env,
+    });
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--repo');
   });
@@ -281,23 +391,41 @@ describe('evidence audit over GitHub releases', () => {
     const asset = v?.assets.find((a) => a.name.endsWith('.tar.gz'));
     gh.inject('GET', new RegExp(`/releases/assets/${asset?.id}$`), { status: 502, body: { message: 'Bad Gateway' } });
     const r = await audit({ ...base, cache: 'cache-unavailable', since: '2026-01-01', until: '2026-01-31' });
-    expect(r.summary.members.find((m) => m.id === 'v1.3.0')).toMatchObject({ status: 'unavailable', evidence: { state: 'unavailable' } });
+    expect(r.summary.members.find((m) => m.id === 'v1.3.0')).toMatchObject({
+      status: 'unavailable',
+      evidence: { state: 'unavailable' },
+    });
     expect(r.summary.verdict).toBe('incomplete');
   });
 
   it('treats the listing as hostile: a release list that is not one stops the audit with exit-2 code', async () => {
     gh.inject('GET', /\/releases$/, { status: 200, body: [{ id: 'not a number', tag_name: 7 }] });
-    const e = await audit({ ...base, cache: 'cache-hostile' }).then(() => undefined, (x: { code?: string }) => x);
+    const e = await audit({ ...base, cache: 'cache-hostile' }).then(
+      () => undefined,
+      (x: { code?: string }) => x,
+    );
     expect(e?.code).toBe('GITHUB_RESPONSE_INVALID');
   });
 
   it('refuses what an audit cannot do, before any request, exit 2 codes', async () => {
-    const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'none', (e: { code?: string }) => e.code ?? 'none');
+    const codeOf = (p: Promise<unknown>): Promise<string> =>
+      p.then(
+        () => 'none',
+        (e: { code?: string }) => e.code ?? 'none',
+      );
     expect(await codeOf(audit({ ...base, key: undefined }))).toBe('IDENTITY_POLICY_REQUIRED');
     expect(await codeOf(audit({ ...base, since: '2026-07-01' }))).toBe('INVALID_OPTION');
     expect(await codeOf(audit({ ...base, since: 'last year' }))).toBe('INVALID_OPTION');
     expect(await codeOf(audit({ ...base, since: '2026-02-30' }))).toBe('INVALID_OPTION');
-    for (const until of ['2026-02-29', '2026-06-31', '2026-13-01', '2026-06-30T24:00:00Z', '2026-06-30T23:59:60Z', '2026-06-30T12:00:00+24:00', '2026-06-30T12:00Z']) {
+    for (const until of [
+      '2026-02-29',
+      '2026-06-31',
+      '2026-13-01',
+      '2026-06-30T24:00:00Z',
+      '2026-06-30T23:59:60Z',
+      '2026-06-30T12:00:00+24:00',
+      '2026-06-30T12:00Z',
+    ]) {
       expect(await codeOf(audit({ ...base, until }))).toBe('INVALID_OPTION');
     }
     expect(await codeOf(audit({ ...base, since: '1800-01-01' }))).toBe('INVALID_OPTION');
@@ -317,18 +445,26 @@ describe('evidence audit against a hostile or careless release history', () => {
   afterAll(async () => {
     await other?.stop();
   });
-  const opts = (more: Partial<AuditOptions> = {}): AuditOptions => ({ ...base, apiUrl: other.apiUrl, cache: `cache-hostile-${Math.random().toString(36).slice(2)}`, ...more });
+  const opts = (more: Partial<AuditOptions> = {}): AuditOptions => ({
+    ...base,
+    apiUrl: other.apiUrl,
+    cache: `cache-hostile-${Math.random().toString(36).slice(2)}`,
+    ...more,
+  });
   const asset = (tag: string, name: string, bytes: Buffer | string, day = '2026-02-10'): void => {
     const r = other.releases.find((x) => x.tag === tag) ?? other.addRelease(tag, { publishedAt: `${day}T10:00:00Z` });
     other.addAsset(r, name, bytes);
   };
 
-  it('a release carrying another release\'s signed bundle is not that release\'s evidence (RELEASE_MISMATCH, not authentic)', async () => {
+  it("a release carrying another release's signed bundle is not that release's evidence (RELEASE_MISMATCH, not authentic)", async () => {
     const v10 = made.get('v1.0.0') as { bundle: Buffer; sigstore: Buffer };
     asset('v9.0.0', 'acme-web-9.0.0.tar.gz', v10.bundle);
     asset('v9.0.0', 'acme-web-9.0.0.sigstore.json', v10.sigstore);
     const r = await audit(opts());
-    expect(r.summary.members.find((m) => m.id === 'v9.0.0')).toMatchObject({ status: 'not-authentic', evidence: { code: 'RELEASE_MISMATCH', conflict: true } });
+    expect(r.summary.members.find((m) => m.id === 'v9.0.0')).toMatchObject({
+      status: 'not-authentic',
+      evidence: { code: 'RELEASE_MISMATCH', conflict: true },
+    });
     // The signature itself verified: the report says so, and what the bundle says is kept out of trends.
     expect(r.summary.members.find((m) => m.id === 'v9.0.0')?.report?.assessment?.authenticity.status).toBe('authentic');
     expect(r.summary.trends.map((t) => t.id)).not.toContain('v9.0.0');
@@ -348,7 +484,9 @@ describe('evidence audit against a hostile or careless release history', () => {
     asset('v1.4.0', 'acme-web-1.4.0.sigstore.json', v14.sigstore, '2026-02-12');
     asset('1.4.0', 'acme-web-1.4.0.tar.gz', v13.bundle, '2026-02-12');
     const twice = await audit(opts({ since: '2026-02-12', until: '2026-02-12' }));
-    expect(twice.summary.members.map((m) => [m.id, m.status, m.evidence.state])).toEqual([['1.4.0', 'missing', 'ambiguous']]);
+    expect(twice.summary.members.map((m) => [m.id, m.status, m.evidence.state])).toEqual([
+      ['1.4.0', 'missing', 'ambiguous'],
+    ]);
   });
 
   it('a bundle of another product with the same version and signing key does not make a release hold', async () => {
@@ -356,12 +494,19 @@ describe('evidence audit against a hostile or careless release history', () => {
     asset('v1.5.0', 'acme-web-1.5.0.tar.gz', v15.bundle, '2026-02-13');
     asset('v1.5.0', 'acme-web-1.5.0.sigstore.json', v15.sigstore, '2026-02-13');
     const pinned = await audit(opts({ since: '2026-02-13', until: '2026-02-13', product: 'acme-api' }));
-    expect(pinned.summary.members[0]).toMatchObject({ status: 'not-authentic', evidence: { code: 'PRODUCT_MISMATCH', conflict: true } });
+    expect(pinned.summary.members[0]).toMatchObject({
+      status: 'not-authentic',
+      evidence: { code: 'PRODUCT_MISMATCH', conflict: true },
+    });
     expect(pinned.summary.product).toMatchObject({ name: 'acme-api', pinned: true, names: [] });
     const own = await audit(opts({ since: '2026-02-13', until: '2026-02-13', product: 'acme-web' }));
     expect(own.summary.members[0]?.status).toBe('holds');
     // Unpinned, the period holds to the one product its bundles name.
-    expect((await audit(opts({ since: '2026-02-13', until: '2026-02-13' }))).summary.product).toEqual({ name: 'acme-web', pinned: false, names: ['acme-web'] });
+    expect((await audit(opts({ since: '2026-02-13', until: '2026-02-13' }))).summary.product).toEqual({
+      name: 'acme-web',
+      pinned: false,
+      names: ['acme-web'],
+    });
   });
 
   it('one unreadable or unverifiable release does not stop the audit: it is not authentic, named with its file', async () => {
@@ -382,7 +527,10 @@ describe('evidence audit against a hostile or careless release history', () => {
     asset('v1.2.0', 'old.tar.gz', v12.bundle);
     asset('v1.2.0', 'old.sigstore.json', v12.sigstore);
     const r = await audit(opts({ since: '2026-03-01', until: '2026-03-31' }));
-    expect(r.summary.members.find((x) => x.id === 'v1.2.0')).toMatchObject({ status: 'missing', evidence: { state: 'ambiguous' } });
+    expect(r.summary.members.find((x) => x.id === 'v1.2.0')).toMatchObject({
+      status: 'missing',
+      evidence: { state: 'ambiguous' },
+    });
     const named = await audit(opts({ since: '2026-03-01', until: '2026-03-31', name: 'old' }));
     // Named, the old bundle is read, and it is v1.2.0's: the tag and the version agree.
     expect(named.summary.members.find((x) => x.id === 'v1.2.0')?.status).toBe('holds');
@@ -403,14 +551,24 @@ describe('evidence audit against a hostile or careless release history', () => {
     const empty = await audit(opts({ since: '2030-01-01', until: '2030-12-31' }));
     expect(empty.summary).toMatchObject({ verdict: 'empty', counts: { population: 0 } });
     other.addRelease('v9.0.0', { publishedAt: '2026-02-11T10:00:00Z' });
-    const e = await audit(opts()).then(() => undefined, (x: { code?: string }) => x);
+    const e = await audit(opts()).then(
+      () => undefined,
+      (x: { code?: string }) => x,
+    );
     expect(e?.code).toBe('GITHUB_RESPONSE_INVALID');
   });
 });
 
 describe('the period report does not overstate a sample', () => {
   it('says every examined release holds, with how many of how many, never that every release does', async () => {
-    const r = await audit({ ...base, cache: 'cache-sample-words', since: '2026-01-01', until: '2026-01-31', sample: 2, seed: 's' });
+    const r = await audit({
+      ...base,
+      cache: 'cache-sample-words',
+      since: '2026-01-01',
+      until: '2026-01-31',
+      sample: 2,
+      seed: 's',
+    });
     expect(r.summary.verdict).toBe('holds');
     expect(renderAudit('text', r)).toMatch(/^EVERY EXAMINED RELEASE HOLDS \(2 of \d+, a sample\)/);
     expect(renderAudit('html', r)).toContain('EVERY EXAMINED RELEASE HOLDS');
@@ -419,7 +577,10 @@ describe('the period report does not overstate a sample', () => {
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = new URL('../../test-output/', import.meta.url).pathname;
-if (!existsSync(CHROMIUM)) console.warn(`test/commands/audit.test.ts: skipping the browser test: ${CHROMIUM} does not exist (install Debian's chromium package)`);
+if (!existsSync(CHROMIUM))
+  console.warn(
+    `test/commands/audit.test.ts: skipping the browser test: ${CHROMIUM} does not exist (install Debian's chromium package)`,
+  );
 
 describe.skipIf(!existsSync(CHROMIUM))('the HTML period report in headless Chromium', () => {
   it('renders with its standing strip and trend charts, loads nothing, and is kept as a screenshot', async () => {
@@ -428,7 +589,18 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML period report in headless Chrom
     await mkdir(OUT, { recursive: true });
     const file = join(dir, 'audit.html');
     await writeFile(file, page_);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const network: string[] = [];

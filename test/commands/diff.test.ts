@@ -7,7 +7,12 @@ import { collect, type CollectOptions } from '../../src/commands/collect.js';
 import { diff, type Change, type DiffResult } from '../../src/commands/diff.js';
 import { bufferSource, writeBundle, type BlobSource } from '../../src/core/bundle-writer.js';
 import { sha256Hex } from '../../src/core/digest.js';
-import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, type Manifest, type ManifestEntry } from '../../src/core/manifest.js';
+import {
+  MANIFEST_FORMAT_VERSION,
+  MANIFEST_MEDIA_TYPE,
+  type Manifest,
+  type ManifestEntry,
+} from '../../src/core/manifest.js';
 import type { DoraSummary } from '../../src/core/summaries.js';
 import { formatDiff } from '../../src/present/diff-text.js';
 import { VerifyError } from '../../src/verifier/errors.js';
@@ -20,16 +25,29 @@ const SLO_SNAPSHOT = new URL('../../examples/acme-web/slo/availability.snapshot.
 
 // --- Independent readings of the fixtures (no project code) -------------------
 
-type CdxComponent = { name: string; version?: string; purl?: string; 'bom-ref'?: string; licenses?: { license?: { id?: string }; expression?: string }[]; components?: CdxComponent[] };
+type CdxComponent = {
+  name: string;
+  version?: string;
+  purl?: string;
+  'bom-ref'?: string;
+  licenses?: { license?: { id?: string }; expression?: string }[];
+  components?: CdxComponent[];
+};
 type CdxDoc = { components: CdxComponent[]; dependencies?: { ref: string; dependsOn?: string[] }[] };
 
-const walk = (list: CdxComponent[] | undefined): CdxComponent[] => (list ?? []).flatMap((c) => [c, ...walk(c.components)]);
+const walk = (list: CdxComponent[] | undefined): CdxComponent[] =>
+  (list ?? []).flatMap((c) => [c, ...walk(c.components)]);
 /** purl minus `@version` (the fixtures have no qualifiers), else the name. */
 const keyOf = (c: CdxComponent): string => (c.purl ? c.purl.replace(/@[^@/]*$/, '') : `name:${c.name}`);
 const licenseIds = (doc: CdxDoc): Set<string> =>
   new Set(
     walk(doc.components).flatMap((c) =>
-      (c.licenses ?? []).flatMap((l) => [...(l.license?.id ? [l.license.id] : []), ...(l.expression ? l.expression.split(/[()\s]+|\bOR\b|\bAND\b/).filter((s) => s && s !== 'OR' && s !== 'AND') : [])]),
+      (c.licenses ?? []).flatMap((l) => [
+        ...(l.license?.id ? [l.license.id] : []),
+        ...(l.expression
+          ? l.expression.split(/[()\s]+|\bOR\b|\bAND\b/).filter((s) => s && s !== 'OR' && s !== 'AND')
+          : []),
+      ]),
     ),
   );
 
@@ -38,20 +56,39 @@ function expectedComponents(a: CdxDoc, b: CdxDoc): DiffResult['components'] {
   const map = (d: CdxDoc): Map<string, CdxComponent> => new Map(walk(d.components).map((c) => [keyOf(c), c]));
   const o = map(a);
   const n = map(b);
-  const item = (c: CdxComponent): { name: string; version: string | null; purl?: string } => ({ name: c.name, version: c.version ?? null, ...(c.purl ? { purl: c.purl } : {}) });
+  const item = (c: CdxComponent): { name: string; version: string | null; purl?: string } => ({
+    name: c.name,
+    version: c.version ?? null,
+    ...(c.purl ? { purl: c.purl } : {}),
+  });
   const byName = <T extends { name: string }>(x: T, y: T): number => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
   return {
-    added: [...n].filter(([k]) => !o.has(k)).map(([, c]) => item(c)).sort(byName),
-    removed: [...o].filter(([k]) => !n.has(k)).map(([, c]) => item(c)).sort(byName),
+    added: [...n]
+      .filter(([k]) => !o.has(k))
+      .map(([, c]) => item(c))
+      .sort(byName),
+    removed: [...o]
+      .filter(([k]) => !n.has(k))
+      .map(([, c]) => item(c))
+      .sort(byName),
     changed: [...n]
       .filter(([k, c]) => o.has(k) && o.get(k)?.version !== c.version)
-      .map(([k, c]) => ({ name: c.name, from: o.get(k)?.version ?? null, to: c.version ?? null, ...(c.purl ? { purl: c.purl } : {}) }))
+      .map(([k, c]) => ({
+        name: c.name,
+        from: o.get(k)?.version ?? null,
+        to: c.version ?? null,
+        ...(c.purl ? { purl: c.purl } : {}),
+      }))
       .sort(byName),
   };
 }
 
 const same = (n: number): Change => ({ old: n, new: n, delta: 0 });
-const ch = (o: number | null, n: number | null): Change => ({ old: o, new: n, delta: o === null || n === null ? null : n - o });
+const ch = (o: number | null, n: number | null): Change => ({
+  old: o,
+  new: n,
+  delta: o === null || n === null ? null : n - o,
+});
 
 /**
  * The next release's SBOM, derived from the fixture: argparse dropped,
@@ -68,11 +105,21 @@ function nextSbom(old: CdxDoc): CdxDoc {
   doc.components = doc.components.filter((c) => c !== argparse);
   doc.dependencies = doc.dependencies
     ?.filter((d) => d.ref !== argparse?.['bom-ref'])
-    .map((d) => ({ ...d, ...(d.dependsOn ? { dependsOn: d.dependsOn.filter((r) => r !== argparse?.['bom-ref']) } : {}) }));
+    .map((d) => ({
+      ...d,
+      ...(d.dependsOn ? { dependsOn: d.dependsOn.filter((r) => r !== argparse?.['bom-ref']) } : {}),
+    }));
   const rc = doc.components.find((c) => c.name === 'rc');
   if (!rc) throw new Error('fixture changed: no rc');
   rc.components = [
-    { type: 'library', name: 'left-pad', version: '1.3.0', 'bom-ref': 'left-pad@1.3.0', licenses: [{ license: { id: 'WTFPL' } }], purl: 'pkg:npm/left-pad@1.3.0' } as CdxComponent,
+    {
+      type: 'library',
+      name: 'left-pad',
+      version: '1.3.0',
+      'bom-ref': 'left-pad@1.3.0',
+      licenses: [{ license: { id: 'WTFPL' } }],
+      purl: 'pkg:npm/left-pad@1.3.0',
+    } as CdxComponent,
     { type: 'library', name: 'vendored-thing', version: '0.1.0', 'bom-ref': 'vendored-thing' } as CdxComponent,
   ];
   return doc;
@@ -92,7 +139,14 @@ function snapshotWithErrorRatio(ratio: string): { json: string; sliQuery: string
   return { json: JSON.stringify(snap), sliQuery };
 }
 
-async function twoReleases(): Promise<{ dir: string; oldDoc: CdxDoc; newDoc: CdxDoc; old: string; new: string; oldErrorRatio: number }> {
+async function twoReleases(): Promise<{
+  dir: string;
+  oldDoc: CdxDoc;
+  newDoc: CdxDoc;
+  old: string;
+  new: string;
+  oldErrorRatio: number;
+}> {
   const dir = await tmp();
   await mkdir(join(dir, 'next'));
   const oldDoc = JSON.parse(await readFile(fixture('sbom/cdx-npm-1.2.cdx.json'), 'utf8')) as CdxDoc;
@@ -103,9 +157,18 @@ async function twoReleases(): Promise<{ dir: string; oldDoc: CdxDoc; newDoc: Cdx
   await writeFile(join(dir, 'app-1.0.0.tgz'), 'release one');
   await writeFile(join(dir, 'app-1.1.0.tgz'), 'release two');
   await writeFile(join(dir, 'NOTES.md'), 'shared notes\n');
-  const snap = JSON.parse(readFileSync(SLO_SNAPSHOT, 'utf8')) as { slos: { queries: { sli: string } }[]; results: { query: string; value: string }[] };
+  const snap = JSON.parse(readFileSync(SLO_SNAPSHOT, 'utf8')) as {
+    slos: { queries: { sli: string } }[];
+    results: { query: string; value: string }[];
+  };
   const oldErrorRatio = Number(snap.results.find((r) => r.query === snap.slos[0]?.queries.sli)?.value);
-  const common: Partial<CollectOptions> = { cwd: dir, env: SDE, name: 'app', file: ['NOTES.md=notes'], asOf: '2026-11-01T00:00:00Z' };
+  const common: Partial<CollectOptions> = {
+    cwd: dir,
+    env: SDE,
+    name: 'app',
+    file: ['NOTES.md=notes'],
+    asOf: '2026-11-01T00:00:00Z',
+  };
   const old = await collect({
     ...common,
     cwd: dir,
@@ -168,7 +231,10 @@ describe('diff', () => {
 
     const oldIds = licenseIds(r.oldDoc);
     const newIds = licenseIds(r.newDoc);
-    expect(result.licenses).toEqual({ added: [...newIds].filter((x) => !oldIds.has(x)).sort(), removed: [...oldIds].filter((x) => !newIds.has(x)).sort() });
+    expect(result.licenses).toEqual({
+      added: [...newIds].filter((x) => !oldIds.has(x)).sort(),
+      removed: [...oldIds].filter((x) => !newIds.has(x)).sort(),
+    });
     expect(result.licenses).toEqual({ added: ['WTFPL'], removed: ['PSF-2.0'] });
 
     // test/fixtures/sarif/README.md: eslint 8 results (4 error, 4 warning, no severities);
@@ -181,7 +247,13 @@ describe('diff', () => {
       levels: { error: ch(4, 7), warning: ch(4, 6), note: ch(0, 2), none: ch(0, 1) },
     });
     // test/fixtures/junit/README.md: vitest 7 tests (3 passed, 2 failed, 0 errors, 2 skipped); pytest 6 (2, 1, 1, 2).
-    expect(result.tests).toEqual({ tests: ch(7, 13), passed: ch(3, 5), failed: ch(2, 3), errored: ch(0, 1), skipped: ch(2, 4) });
+    expect(result.tests).toEqual({
+      tests: ch(7, 13),
+      passed: ch(3, 5),
+      failed: ch(2, 3),
+      errored: ch(0, 1),
+      skipped: ch(2, 4),
+    });
     // test/fixtures/coverage/README.md: lcov 12/21 lines, 8/17 branches; the count-less Cobertura 12/21, 7/16.
     expect(result.coverage.lines).toEqual(same(12 / 21));
     expect(result.coverage.branches.old).toBeCloseTo(8 / 17, 12);
@@ -201,12 +273,19 @@ describe('diff', () => {
     for (const c of Object.values(result.dora)) expect(c).toEqual({ old: null, new: null, delta: null });
 
     expect(result.entries).toEqual({
-      added: ['coverage/vitest.no-counts.cobertura.xml', 'junit/pytest.junit.xml', 'sarif/security-severity.handwritten.sarif'],
+      added: [
+        'coverage/vitest.no-counts.cobertura.xml',
+        'junit/pytest.junit.xml',
+        'sarif/security-severity.handwritten.sarif',
+      ],
       removed: ['coverage/vitest.lcov.info'],
       changed: ['sbom/cdx-npm-1.2.cdx.json', 'slo/availability.snapshot.json'],
     });
     const digest = (s: string): string => `sha256:${sha256Hex(Buffer.from(s))}`;
-    expect(result.subjects).toEqual({ added: [{ name: 'app-1.1.0.tgz', digest: digest('release two') }], removed: [{ name: 'app-1.0.0.tgz', digest: digest('release one') }] });
+    expect(result.subjects).toEqual({
+      added: [{ name: 'app-1.1.0.tgz', digest: digest('release two') }],
+      removed: [{ name: 'app-1.0.0.tgz', digest: digest('release one') }],
+    });
     expect(result.warnings).toEqual([]);
     expect(result.differs).toBe(true);
   });
@@ -241,7 +320,13 @@ describe('diff', () => {
     ]);
     expect(after('Licenses')).toEqual(['  + WTFPL', '  - PSF-2.0']);
     expect(after('Findings (SARIF)')).toContain('  severity critical  0 →  2  (+2)');
-    expect(after('Tests (JUnit)')).toEqual(['  tests    7 → 13  (+6)', '  passed   3 →  5  (+2)', '  failed   2 →  3  (+1)', '  errored  0 →  1  (+1)', '  skipped  2 →  4  (+2)']);
+    expect(after('Tests (JUnit)')).toEqual([
+      '  tests    7 → 13  (+6)',
+      '  passed   3 →  5  (+2)',
+      '  failed   2 →  3  (+1)',
+      '  errored  0 →  1  (+1)',
+      '  skipped  2 →  4  (+2)',
+    ]);
     // 12/21 = 57.1%; 8/17 = 47.1% → 7/16 = 43.8%, 3.3 points down.
     expect(after('Coverage')).toEqual(['  lines     57.1% → 57.1%  (±0.0 pp)', '  branches  47.1% → 43.8%  (-3.3 pp)']);
     expect(after('SLOs')[1]).toMatch(/error budget left +69\.5% → +50\.0% +\(-19\.5 pp\)$/);
@@ -254,7 +339,10 @@ describe('diff', () => {
       '  ~ sbom/cdx-npm-1.2.cdx.json',
       '  ~ slo/availability.snapshot.json',
     ]);
-    expect(after('Subjects')).toEqual([expect.stringMatching(/^ {2}\+ app-1\.1\.0\.tgz {2}sha256:/), expect.stringMatching(/^ {2}- app-1\.0\.0\.tgz {2}sha256:/)]);
+    expect(after('Subjects')).toEqual([
+      expect.stringMatching(/^ {2}\+ app-1\.1\.0\.tgz {2}sha256:/),
+      expect.stringMatching(/^ {2}- app-1\.0\.0\.tgz {2}sha256:/),
+    ]);
   });
 
   it('finds nothing between a bundle and itself', async () => {
@@ -297,8 +385,22 @@ describe('diff', () => {
     expect(next).not.toBe(tv);
     await mkdir(join(dir, 'next'));
     await writeFile(join(dir, 'next', 'handwritten-2.3.spdx'), next);
-    await collect({ cwd: dir, env: SDE, output: 'a.tar.gz', name: 'demo-app', version: '1.4.2', sbom: [fixture('sbom/handwritten-2.3.spdx')] });
-    await collect({ cwd: dir, env: SDE, output: 'b.tar.gz', name: 'demo-app', version: '1.4.3', sbom: ['next/handwritten-2.3.spdx'] });
+    await collect({
+      cwd: dir,
+      env: SDE,
+      output: 'a.tar.gz',
+      name: 'demo-app',
+      version: '1.4.2',
+      sbom: [fixture('sbom/handwritten-2.3.spdx')],
+    });
+    await collect({
+      cwd: dir,
+      env: SDE,
+      output: 'b.tar.gz',
+      name: 'demo-app',
+      version: '1.4.3',
+      sbom: ['next/handwritten-2.3.spdx'],
+    });
     const result = await diff({ cwd: dir, old: 'a.tar.gz', new: 'b.tar.gz' });
     // demo-app is what the document DESCRIBES: the product, not a component.
     expect(result.components).toEqual({
@@ -315,11 +417,29 @@ describe('diff', () => {
     expect(result.slo).toEqual({});
 
     // The same npm project as CycloneDX 1.4 XML and as 1.6 JSON: the same components.
-    await collect({ cwd: dir, env: SDE, output: 'x.tar.gz', name: 'p', version: '1', sbom: [fixture('sbom/cdx-npm-1.4.cdx.xml')] });
-    await collect({ cwd: dir, env: SDE, output: 'j.tar.gz', name: 'p', version: '1', sbom: [fixture('sbom/cdx-npm-1.6.cdx.json')] });
+    await collect({
+      cwd: dir,
+      env: SDE,
+      output: 'x.tar.gz',
+      name: 'p',
+      version: '1',
+      sbom: [fixture('sbom/cdx-npm-1.4.cdx.xml')],
+    });
+    await collect({
+      cwd: dir,
+      env: SDE,
+      output: 'j.tar.gz',
+      name: 'p',
+      version: '1',
+      sbom: [fixture('sbom/cdx-npm-1.6.cdx.json')],
+    });
     const cross = await diff({ cwd: dir, old: 'x.tar.gz', new: 'j.tar.gz' });
     expect(cross.components).toEqual({ added: [], removed: [], changed: [] });
-    expect(cross.entries).toEqual({ added: ['sbom/cdx-npm-1.6.cdx.json'], removed: ['sbom/cdx-npm-1.4.cdx.xml'], changed: [] });
+    expect(cross.entries).toEqual({
+      added: ['sbom/cdx-npm-1.6.cdx.json'],
+      removed: ['sbom/cdx-npm-1.4.cdx.xml'],
+      changed: [],
+    });
     // Against the tag-value SBOM: the XML's 11 npm packages removed, left-pad and mystery added.
     const toSpdx = await diff({ cwd: dir, old: 'x.tar.gz', new: 'a.tar.gz' });
     expect(toSpdx.components.removed).toHaveLength(11);
@@ -346,8 +466,22 @@ describe('diff', () => {
     });
     await craft(join(dir, 'a.tar.gz'), '1.0.0', [['dora/dora.json', 'dora', dora({})]]);
     await craft(join(dir, 'b.tar.gz'), '1.1.0', [
-      ['dora/dora.json', 'dora', dora({ deployments: 12, deploymentsPerDay: 0.4, leadTimeSeconds: { median: 3600, p90: 7200 }, changeFailureRate: 0.25, timeToRestoreSeconds: { median: null } })],
-      ['slo/slo.json', 'slo', { asOf: '2026-01-01T00:00:00Z', live: false, slos: [slo('checkout', 0.9991, 0.1), slo('api', 0.99, -0.5)] }],
+      [
+        'dora/dora.json',
+        'dora',
+        dora({
+          deployments: 12,
+          deploymentsPerDay: 0.4,
+          leadTimeSeconds: { median: 3600, p90: 7200 },
+          changeFailureRate: 0.25,
+          timeToRestoreSeconds: { median: null },
+        }),
+      ],
+      [
+        'slo/slo.json',
+        'slo',
+        { asOf: '2026-01-01T00:00:00Z', live: false, slos: [slo('checkout', 0.9991, 0.1), slo('api', 0.99, -0.5)] },
+      ],
     ]);
     const result = await diff({ cwd: dir, old: 'a.tar.gz', new: 'b.tar.gz' });
     expect(result.dora).toEqual({
@@ -358,12 +492,17 @@ describe('diff', () => {
     });
     expect(result.slo).toEqual({
       api: { sli: { old: null, new: 0.99, delta: null }, errorBudgetRemaining: { old: null, new: -0.5, delta: null } },
-      checkout: { sli: { old: null, new: 0.9991, delta: null }, errorBudgetRemaining: { old: null, new: 0.1, delta: null } },
+      checkout: {
+        sli: { old: null, new: 0.9991, delta: null },
+        errorBudgetRemaining: { old: null, new: 0.1, delta: null },
+      },
     });
     expect(result.components).toEqual({ added: [], removed: [], changed: [] });
     expect(result.entries).toEqual({ added: ['slo/slo.json'], removed: [], changed: ['dora/dora.json'] });
     const text = formatDiff(result);
-    expect(text).toContain('  deployments per day        0.20 →  0.40  (+0.20)\n  lead time (median)        2.0 h → 1.0 h  (-1.0 h)\n  change failure rate       50.0% → 25.0%  (-25.0 pp)\n  time to restore (median)  1.0 h →   n/a\n');
+    expect(text).toContain(
+      '  deployments per day        0.20 →  0.40  (+0.20)\n  lead time (median)        2.0 h → 1.0 h  (-1.0 h)\n  change failure rate       50.0% → 25.0%  (-25.0 pp)\n  time to restore (median)  1.0 h →   n/a\n',
+    );
     expect(text).toMatch(/ {2}api SLI +n\/a → 99\.000%\n/);
   });
 
@@ -413,7 +552,15 @@ async function craft(path: string, version: string, entries: [string, string, ob
     const bytes = Buffer.from(JSON.stringify(summary));
     const hex = sha256Hex(bytes);
     blobs.set(hex, bufferSource(bytes, p));
-    return { path: p, kind, mediaType: 'application/json', digest: `sha256:${hex}`, size: bytes.length, collector: { name: kind, version: '0.1.0' }, summary: summary as Record<string, unknown> };
+    return {
+      path: p,
+      kind,
+      mediaType: 'application/json',
+      digest: `sha256:${hex}`,
+      size: bytes.length,
+      collector: { name: kind, version: '0.1.0' },
+      summary: summary as Record<string, unknown>,
+    };
   });
   const manifest: Manifest = {
     mediaType: MANIFEST_MEDIA_TYPE,

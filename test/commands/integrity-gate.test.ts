@@ -43,8 +43,30 @@ describe('the integrity gate: nothing is signed, published or compared from a bu
   const nowhere = 'http://127.0.0.1:9'; // nothing listens: the gate must refuse before any request
   const cases: [string, (dir: string) => Promise<unknown>, string][] = [
     ['sign', (dir) => sign({ cwd: dir, bundle: 'bad.tar.gz', key: join(dir, 'key.pem') }), 'not signed'],
-    ['attach', (dir) => attach({ cwd: dir, env: { GITHUB_TOKEN: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' }, bundle: 'bad.tar.gz', repo: 'acme/web', tag: 'v1', apiUrl: nowhere }), 'not attached'],
-    ['push', (dir) => push({ cwd: dir, bundle: 'bad.tar.gz', reference: 'oci://127.0.0.1:9/acme/web:v1', registry: { plainHttp: true } }), 'not pushed'],
+    [
+      'attach',
+      (dir) =>
+        attach({
+          cwd: dir,
+          env: { GITHUB_TOKEN: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' },
+          bundle: 'bad.tar.gz',
+          repo: 'acme/web',
+          tag: 'v1',
+          apiUrl: nowhere,
+        }),
+      'not attached',
+    ],
+    [
+      'push',
+      (dir) =>
+        push({
+          cwd: dir,
+          bundle: 'bad.tar.gz',
+          reference: 'oci://127.0.0.1:9/acme/web:v1',
+          registry: { plainHttp: true },
+        }),
+      'not pushed',
+    ],
     ['diff', (dir) => diff({ cwd: dir, old: 'bad.tar.gz', new: 'good.tar.gz' }), 'not compared'],
   ];
   for (const [command, run, refused] of cases) {

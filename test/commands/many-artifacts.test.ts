@@ -24,14 +24,40 @@ afterAll(async () => {
 });
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
-const who = ['--certificate-identity', RELEASER, '--certificate-oidc-issuer', ISSUER, '--trusted-root', 'trusted_root.json'];
+const who = [
+  '--certificate-identity',
+  RELEASER,
+  '--certificate-oidc-issuer',
+  ISSUER,
+  '--trusted-root',
+  'trusted_root.json',
+];
 
 async function release(dir: string): Promise<string[]> {
   await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
   const names = Array.from({ length: 10 }, (_, i) => `app-${i}.tgz`);
   for (const n of names) await writeFile(join(dir, n), `artifact ${n}`);
   const s = ['--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url];
-  const c = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'app', '--version', '1', '--sbom', fixture('sbom/npm11-sbom.cdx.json'), ...names.flatMap((n) => ['--subject', n]), '--sign', '--identity-token', fakeIdentityToken({ iss: ISSUER, sub: RELEASER }), ...s, '-q'], { cwd: dir });
+  const c = await runCli(
+    [
+      'collect',
+      '-o',
+      'b.tar.gz',
+      '--name',
+      'app',
+      '--version',
+      '1',
+      '--sbom',
+      fixture('sbom/npm11-sbom.cdx.json'),
+      ...names.flatMap((n) => ['--subject', n]),
+      '--sign',
+      '--identity-token',
+      fakeIdentityToken({ iss: ISSUER, sub: RELEASER }),
+      ...s,
+      '-q',
+    ],
+    { cwd: dir },
+  );
   expect(c.code, c.stderr).toBe(0);
   await writeFile(join(dir, 'SHA256SUMS'), names.map((n) => `${sha256(`artifact ${n}`)}  ${n}\n`).join(''));
   return names;
@@ -43,34 +69,77 @@ describe('many artifacts in one run', () => {
     const names = await release(dir);
     const ok = await runCli(['verify', 'b.tar.gz', ...who, '--subjects-file', 'SHA256SUMS', '--json'], { cwd: dir });
     expect(ok.code, ok.stderr).toBe(0);
-    const checks = (JSON.parse(ok.stdout) as { checks: { id: string; ok: boolean; path?: string }[] }).checks.filter((c) => c.id === 'subjects');
+    const checks = (JSON.parse(ok.stdout) as { checks: { id: string; ok: boolean; path?: string }[] }).checks.filter(
+      (c) => c.id === 'subjects',
+    );
     expect(checks.map((c) => [c.path, c.ok])).toEqual(names.map((n) => [n, true]));
 
-    await writeFile(join(dir, 'SHA256SUMS.bad'), names.map((n, i) => `${sha256(i === 7 ? 'something else' : `artifact ${n}`)}  ${n}\n`).join(''));
-    const bad = await runCli(['verify', 'b.tar.gz', ...who, '--subjects-file', 'SHA256SUMS.bad', '--json'], { cwd: dir });
+    await writeFile(
+      join(dir, 'SHA256SUMS.bad'),
+      names.map((n, i) => `${sha256(i === 7 ? 'something else' : `artifact ${n}`)}  ${n}\n`).join(''),
+    );
+    const bad = await runCli(['verify', 'b.tar.gz', ...who, '--subjects-file', 'SHA256SUMS.bad', '--json'], {
+      cwd: dir,
+    });
     expect(bad.code).toBe(1);
-    const failed = (JSON.parse(bad.stdout) as { checks: { id: string; ok: boolean; path?: string; code?: string }[] }).checks.filter((c) => c.id === 'subjects' && !c.ok);
+    const failed = (
+      JSON.parse(bad.stdout) as { checks: { id: string; ok: boolean; path?: string; code?: string }[] }
+    ).checks.filter((c) => c.id === 'subjects' && !c.ok);
     expect(failed).toEqual([expect.objectContaining({ path: 'app-7.tgz', code: 'SUBJECT_DIGEST_MISMATCH' })]);
   });
 
   it('verify-attestation over NAME.sigstore.jsonl reports ten artifacts, by predicate type', async () => {
     const dir = await tmp();
     const names = await release(dir);
-    const r = await runCli(['verify-attestation', 'b.sigstore.jsonl', '--subjects-file', 'SHA256SUMS', '--predicate-type', 'https://cyclonedx.org/bom', ...who, '--json'], { cwd: dir });
+    const r = await runCli(
+      [
+        'verify-attestation',
+        'b.sigstore.jsonl',
+        '--subjects-file',
+        'SHA256SUMS',
+        '--predicate-type',
+        'https://cyclonedx.org/bom',
+        ...who,
+        '--json',
+      ],
+      { cwd: dir },
+    );
     expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as { ok: boolean; bundles: { ok: boolean }[]; artifacts: { name: string; ok: boolean; coveredBy: { predicateType: string }[] }[] };
-    expect(report.artifacts.map((a) => [a.name, a.ok, a.coveredBy.map((c) => c.predicateType)])).toEqual(names.map((n) => [n, true, ['https://cyclonedx.org/bom']]));
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      bundles: { ok: boolean }[];
+      artifacts: { name: string; ok: boolean; coveredBy: { predicateType: string }[] }[];
+    };
+    expect(report.artifacts.map((a) => [a.name, a.ok, a.coveredBy.map((c) => c.predicateType)])).toEqual(
+      names.map((n) => [n, true, ['https://cyclonedx.org/bom']]),
+    );
     // Ours, the CycloneDX statement and the release statement: each verified once.
     expect(report.bundles).toHaveLength(3);
     expect(report.bundles.every((b) => b.ok)).toBe(true);
 
-    const text = await runCli(['verify-attestation', 'b.sigstore.jsonl', ...names.slice(0, 3).flatMap((n) => ['--artifact', n]), ...who], { cwd: dir });
+    const text = await runCli(
+      ['verify-attestation', 'b.sigstore.jsonl', ...names.slice(0, 3).flatMap((n) => ['--artifact', n]), ...who],
+      { cwd: dir },
+    );
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^VERIFIED: b\.sigstore\.jsonl: 3 of 3 artifacts covered; 3 of 3 bundles verified/);
 
-    const none = await runCli(['verify-attestation', 'b.sigstore.jsonl', '--subjects-file', 'SHA256SUMS', '--predicate-type', 'https://spdx.dev/Document', ...who], { cwd: dir });
+    const none = await runCli(
+      [
+        'verify-attestation',
+        'b.sigstore.jsonl',
+        '--subjects-file',
+        'SHA256SUMS',
+        '--predicate-type',
+        'https://spdx.dev/Document',
+        ...who,
+      ],
+      { cwd: dir },
+    );
     expect(none.code).toBe(1);
-    expect(none.stdout.match(/^FAIL app-\d\.tgz: no verified statement of type https:\/\/spdx\.dev\/Document/gm)).toHaveLength(10);
+    expect(
+      none.stdout.match(/^FAIL app-\d\.tgz: no verified statement of type https:\/\/spdx\.dev\/Document/gm),
+    ).toHaveLength(10);
   });
 
   it('refuses a list that is not sha256sum output, naming the line (exit 2)', async () => {

@@ -35,10 +35,28 @@ describe.skipIf(registrySkipReason !== undefined)('push says what it checked (do
     const dir = await tmp();
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     await writeFile(join(dir, 'key.pem'), privateKey.export({ format: 'pem', type: 'pkcs8' }));
-    for (const [name, version] of [['a', '1.0.0'], ['b', '2.0.0']]) {
-      const c = await runCli(['collect', '-o', `${name}.tar.gz`, '--name', 'web', '--version', version as string, '--sarif', fixture('sarif/eslint.sarif'), '-q'], { cwd: dir, env: { SOURCE_DATE_EPOCH: '1767225600' } });
+    for (const [name, version] of [
+      ['a', '1.0.0'],
+      ['b', '2.0.0'],
+    ]) {
+      const c = await runCli(
+        [
+          'collect',
+          '-o',
+          `${name}.tar.gz`,
+          '--name',
+          'web',
+          '--version',
+          version as string,
+          '--sarif',
+          fixture('sarif/eslint.sarif'),
+          '-q',
+        ],
+        { cwd: dir, env: { SOURCE_DATE_EPOCH: '1767225600' } },
+      );
       expect(c.code, c.stderr).toBe(0);
-      if (options.signed) expect((await runCli(['sign', `${name}.tar.gz`, '--key', 'key.pem', '-q'], { cwd: dir })).code).toBe(0);
+      if (options.signed)
+        expect((await runCli(['sign', `${name}.tar.gz`, '--key', 'key.pem', '-q'], { cwd: dir })).code).toBe(0);
     }
     return dir;
   }
@@ -47,7 +65,10 @@ describe.skipIf(registrySkipReason !== undefined)('push says what it checked (do
   async function transplant(dir: string): Promise<void> {
     const a = await readFile(join(dir, 'a.tar.gz'));
     const b = await readFile(join(dir, 'b.tar.gz'));
-    await writeFile(join(dir, 'mixed.tar.gz'), Buffer.concat([b.subarray(0, locateAttestationsMember(b)), a.subarray(locateAttestationsMember(a))]));
+    await writeFile(
+      join(dir, 'mixed.tar.gz'),
+      Buffer.concat([b.subarray(0, locateAttestationsMember(b)), a.subarray(locateAttestationsMember(a))]),
+    );
     // Not an integrity failure: what push refuses it for is the statement.
     expect((await runCli(['verify', 'mixed.tar.gz', '--integrity-only'], { cwd: dir })).code).toBe(ExitCode.Ok);
   }
@@ -66,7 +87,9 @@ describe.skipIf(registrySkipReason !== undefined)('push says what it checked (do
     const text = await runCli(['push', 'a.tar.gz', ref('acme/unsigned:1'), '--plain-http', '-q'], { cwd: dir });
     expect(text.code, text.stderr).toBe(ExitCode.Ok);
     expect(text.stdout).toContain('integrity only, unsigned');
-    const json = await runCli(['push', 'b.tar.gz', ref('acme/unsigned:2'), '--plain-http', '--json', '-q'], { cwd: dir });
+    const json = await runCli(['push', 'b.tar.gz', ref('acme/unsigned:2'), '--plain-http', '--json', '-q'], {
+      cwd: dir,
+    });
     expect(json.code, json.stderr).toBe(ExitCode.Ok);
     const result = JSON.parse(json.stdout) as { checked: string; signature?: unknown };
     expect(result.checked).toBe('integrity-only-unsigned');
@@ -94,7 +117,13 @@ describe.skipIf(registrySkipReason !== undefined)('push says what it checked (do
     expect(await tagged('acme/mixed', '1')).toBe(false);
     // The same refusal through the function, by the upload and by the mount path.
     for (const mountFrom of [undefined, 'acme/elsewhere']) {
-      const e = await push({ cwd: dir, bundle: 'mixed.tar.gz', reference: ref('acme/mixed:2'), registry: { plainHttp: true }, ...(mountFrom ? { mountFrom } : {}) }).then(
+      const e = await push({
+        cwd: dir,
+        bundle: 'mixed.tar.gz',
+        reference: ref('acme/mixed:2'),
+        registry: { plainHttp: true },
+        ...(mountFrom ? { mountFrom } : {}),
+      }).then(
         () => undefined,
         (x: unknown) => x,
       );

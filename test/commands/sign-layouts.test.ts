@@ -8,7 +8,13 @@ import { sign } from '../../src/commands/sign.js';
 import { verify } from '../../src/commands/verify.js';
 import { locateAttestationsMember } from '../../src/core/attestations-member.js';
 import { attestationsMember } from '../../src/core/bundle-writer.js';
-import { ATTESTATION_MEMBER, BLOB_PREFIX, MANIFEST_MEMBER, STANDARD_MEMBER, SUMS_MEMBER } from '../../src/core/layout.js';
+import {
+  ATTESTATION_MEMBER,
+  BLOB_PREFIX,
+  MANIFEST_MEMBER,
+  STANDARD_MEMBER,
+  SUMS_MEMBER,
+} from '../../src/core/layout.js';
 import { MTIME, gzip, member, memberBytes, parts, writeBaseline } from '../helpers/craft.js';
 import { runCli } from '../helpers/io.js';
 import { useTmp } from '../helpers/tmp.js';
@@ -95,7 +101,10 @@ const LAYOUTS: { name: string; expect: Outcome; make: (dir: string) => Promise<B
     expect: 'SIGNED_OUTPUT_INVALID',
     make: async (dir) => {
       const { contentTar, last } = await pieces();
-      return Buffer.concat([gzip(Buffer.concat([contentTar, memberBytes(member(ATTESTATION_MEMBER, await earlierAttestation(dir)))])), last]);
+      return Buffer.concat([
+        gzip(Buffer.concat([contentTar, memberBytes(member(ATTESTATION_MEMBER, await earlierAttestation(dir)))])),
+        last,
+      ]);
     },
   },
   {
@@ -126,8 +135,15 @@ const LAYOUTS: { name: string; expect: Outcome; make: (dir: string) => Promise<B
     expect: 'signed',
     make: async () => {
       const p = parts();
-      const members = [member(MANIFEST_MEMBER, p.manifestBytes), member(SUMS_MEMBER, p.sums), ...p.blobs.map((b) => member(`${BLOB_PREFIX}${b.hex}`, b.body))];
-      return Buffer.concat([...members.flatMap((m) => [gzip(memberBytes(m)), gzipSync(Buffer.alloc(0))]), (await pieces()).last]);
+      const members = [
+        member(MANIFEST_MEMBER, p.manifestBytes),
+        member(SUMS_MEMBER, p.sums),
+        ...p.blobs.map((b) => member(`${BLOB_PREFIX}${b.hex}`, b.body)),
+      ];
+      return Buffer.concat([
+        ...members.flatMap((m) => [gzip(memberBytes(m)), gzipSync(Buffer.alloc(0))]),
+        (await pieces()).last,
+      ]);
     },
   },
   {

@@ -13,10 +13,14 @@ const tmp = useTmp();
 const require = createRequire(import.meta.url);
 
 describe('the trusted root', () => {
-  it('ships the public-good root taken from @sigstore/tuf\'s seed', () => {
+  it("ships the public-good root taken from @sigstore/tuf's seed", () => {
     const seeds = JSON.parse(readFileSync(require.resolve('@sigstore/tuf/seeds.json'), 'utf8'));
-    const fromSeed = JSON.parse(Buffer.from(seeds['https://tuf-repo-cdn.sigstore.dev'].targets['trusted_root.json'], 'base64').toString('utf8'));
-    const shipped = JSON.parse(readFileSync(new URL('../../src/verifier/public-good-trusted-root.json', import.meta.url), 'utf8'));
+    const fromSeed = JSON.parse(
+      Buffer.from(seeds['https://tuf-repo-cdn.sigstore.dev'].targets['trusted_root.json'], 'base64').toString('utf8'),
+    );
+    const shipped = JSON.parse(
+      readFileSync(new URL('../../src/verifier/public-good-trusted-root.json', import.meta.url), 'utf8'),
+    );
     expect(shipped).toEqual(fromSeed);
   });
 
@@ -29,7 +33,10 @@ describe('the trusted root', () => {
     expect(unknown.stderr).toMatch(/TRUST_ROOT_UPDATE_FAILED/);
     // A mirror on loopback that fails: the request is really made, and refused.
     const seeds = JSON.parse(readFileSync(require.resolve('@sigstore/tuf/seeds.json'), 'utf8'));
-    await writeFile(join(dir, 'root.json'), Buffer.from(seeds['https://tuf-repo-cdn.sigstore.dev']['root.json'], 'base64'));
+    await writeFile(
+      join(dir, 'root.json'),
+      Buffer.from(seeds['https://tuf-repo-cdn.sigstore.dev']['root.json'], 'base64'),
+    );
     const paths: string[] = [];
     const mirror = createServer((req, res) => {
       paths.push(req.url ?? '');
@@ -38,7 +45,10 @@ describe('the trusted root', () => {
     await new Promise<void>((r) => mirror.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}`;
-      const down = await runCli(['trust-root', 'update', '--mirror-url', url, '--tuf-root', 'root.json'], { cwd: dir, env });
+      const down = await runCli(['trust-root', 'update', '--mirror-url', url, '--tuf-root', 'root.json'], {
+        cwd: dir,
+        env,
+      });
       expect(down.code).toBe(2);
       expect(down.stderr).toMatch(/TRUST_ROOT_UPDATE_FAILED/);
       expect(paths.length).toBeGreaterThan(0);
@@ -55,8 +65,38 @@ describe('the trusted root', () => {
       const identity = 'https://example.com/release';
       const token = fakeIdentityToken({ iss: 'https://issuer.example.com', sub: identity });
       const s = ['--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url];
-      expect((await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '--sign', '--identity-token', token, ...s, '-q'], { cwd: dir })).code).toBe(0);
-      const args = ['verify', 'b.tar.gz', '--certificate-identity', identity, '--certificate-oidc-issuer', 'https://issuer.example.com', '--json'];
+      expect(
+        (
+          await runCli(
+            [
+              'collect',
+              '-o',
+              'b.tar.gz',
+              '--name',
+              'b',
+              '--version',
+              '1',
+              '--sarif',
+              fixture('sarif/eslint.sarif'),
+              '--sign',
+              '--identity-token',
+              token,
+              ...s,
+              '-q',
+            ],
+            { cwd: dir },
+          )
+        ).code,
+      ).toBe(0);
+      const args = [
+        'verify',
+        'b.tar.gz',
+        '--certificate-identity',
+        identity,
+        '--certificate-oidc-issuer',
+        'https://issuer.example.com',
+        '--json',
+      ];
       // Without it: the embedded public-good root, which did not sign this.
       const embedded = await runCli(args, { cwd: dir, env: { HOME: dir } });
       expect(embedded.code).toBe(1);
@@ -65,7 +105,13 @@ describe('the trusted root', () => {
       const refreshed = await runCli(args, { cwd: dir, env: { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg') } });
       expect(refreshed.code).toBe(0);
       expect(JSON.parse(refreshed.stdout).signature.trustedRoot.source).toMatch(/refreshed public-good/);
-      expect((await readdir(dir)).sort()).toEqual(['b.intoto.jsonl', 'b.sigstore.json', 'b.sigstore.jsonl', 'b.tar.gz', 'cfg']);
+      expect((await readdir(dir)).sort()).toEqual([
+        'b.intoto.jsonl',
+        'b.sigstore.json',
+        'b.sigstore.jsonl',
+        'b.tar.gz',
+        'cfg',
+      ]);
     } finally {
       await sigstore.close();
     }

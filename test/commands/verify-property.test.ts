@@ -31,7 +31,15 @@ async function bundleOf(dir: string, set: { name: string; kind: string; bytes: U
     await writeFile(join(sub, e.name), e.bytes);
     args.push(`${join(sub, e.name)}=${e.kind}`);
   }
-  const { output } = await collect({ cwd: dir, env: { SOURCE_DATE_EPOCH: '0' }, output: 'b.tar.gz', name: 'p', version: '1', file: args, force: true });
+  const { output } = await collect({
+    cwd: dir,
+    env: { SOURCE_DATE_EPOCH: '0' },
+    output: 'b.tar.gz',
+    name: 'p',
+    version: '1',
+    file: args,
+    force: true,
+  });
   return output;
 }
 

@@ -4,7 +4,9 @@ import { BundleError } from '../../src/core/errors.js';
 
 describe('canonicalize (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units and drops white space', () => {
-    expect(canonicalize({ b: 1, a: [true, null, 'x'], A: { d: 2, c: 1 } })).toBe('{"A":{"c":1,"d":2},"a":[true,null,"x"],"b":1}');
+    expect(canonicalize({ b: 1, a: [true, null, 'x'], A: { d: 2, c: 1 } })).toBe(
+      '{"A":{"c":1,"d":2},"a":[true,null,"x"],"b":1}',
+    );
   });
 
   it('sorts non-ASCII keys by code unit, not by locale', () => {
@@ -13,7 +15,9 @@ describe('canonicalize (RFC 8785)', () => {
   });
 
   it('writes numbers as ECMAScript does (RFC 8785 §3.2.2.3 examples)', () => {
-    expect(canonicalize([1e21, 1e-7, 0.000001, -0, 333333333.33333329, 4.5])).toBe('[1e+21,1e-7,0.000001,0,333333333.3333333,4.5]');
+    expect(canonicalize([1e21, 1e-7, 0.000001, -0, 333333333.33333329, 4.5])).toBe(
+      '[1e+21,1e-7,0.000001,0,333333333.3333333,4.5]',
+    );
   });
 
   it('escapes strings minimally', () => {
@@ -24,13 +28,16 @@ describe('canonicalize (RFC 8785)', () => {
     expect(canonicalize({ a: undefined, b: [undefined] })).toBe('{"b":[null]}');
   });
 
-  it.each([[Number.NaN], [Number.POSITIVE_INFINITY], ['\ud800'], [new Date(0)], [() => 1], [10n]])('refuses %s', (value) => {
-    try {
-      canonicalize({ v: value });
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(BundleError);
-      expect((e as BundleError).code).toBe('CANONICAL_JSON_UNSUPPORTED_VALUE');
-    }
-  });
+  it.each([[Number.NaN], [Number.POSITIVE_INFINITY], ['\ud800'], [new Date(0)], [() => 1], [10n]])(
+    'refuses %s',
+    (value) => {
+      try {
+        canonicalize({ v: value });
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(BundleError);
+        expect((e as BundleError).code).toBe('CANONICAL_JSON_UNSUPPORTED_VALUE');
+      }
+    },
+  );
 });

@@ -14,8 +14,24 @@ function manifest(over: Partial<Manifest> = {}): Manifest {
     generator: { name: 'evidence', version: '0.1.0' },
     source: {},
     entries: [
-      { path: 'junit/a.xml', kind: 'junit', mediaType: 'application/xml', digest: d('a'), size: 3, collector: { name: 'junit', version: '0.1.0' }, summary: { tests: 1, passed: 1, failed: 0, errored: 0, skipped: 0, durationSeconds: 0.5 } },
-      { path: 'notes/b.md', kind: 'notes', mediaType: 'text/markdown', digest: d('b'), size: 4, collector: { name: 'file', version: '0.1.0' }, summary: {} },
+      {
+        path: 'junit/a.xml',
+        kind: 'junit',
+        mediaType: 'application/xml',
+        digest: d('a'),
+        size: 3,
+        collector: { name: 'junit', version: '0.1.0' },
+        summary: { tests: 1, passed: 1, failed: 0, errored: 0, skipped: 0, durationSeconds: 0.5 },
+      },
+      {
+        path: 'notes/b.md',
+        kind: 'notes',
+        mediaType: 'text/markdown',
+        digest: d('b'),
+        size: 4,
+        collector: { name: 'file', version: '0.1.0' },
+        summary: {},
+      },
     ],
     subjects: [{ name: 'app.tgz', digest: d('c'), size: 10 }],
     ...over,
@@ -61,14 +77,27 @@ describe('parseManifest', () => {
 
   it('refuses a built-in kind written by the file collector, and a summary of the wrong shape', () => {
     const e = manifest().entries[0]!;
-    const r = parseManifest(canonicalBytes(manifest({ entries: [{ ...e, kind: 'sbom', collector: { name: 'file', version: '1' } }] })));
+    const r = parseManifest(
+      canonicalBytes(manifest({ entries: [{ ...e, kind: 'sbom', collector: { name: 'file', version: '1' } }] })),
+    );
     expect(r.ok).toBe(false);
   });
 
   it('refuses entries of one digest with two sizes, and a path below another path', () => {
     const [a, b] = manifest().entries as [Manifest['entries'][0], Manifest['entries'][0]];
     expect(parseManifest(canonicalBytes(manifest({ entries: [a, { ...b, digest: a.digest }] }))).ok).toBe(false);
-    expect(parseManifest(canonicalBytes(manifest({ entries: [{ ...b, path: 'notes' }, { ...b, path: 'notes/x' }] }))).ok).toBe(false);
+    expect(
+      parseManifest(
+        canonicalBytes(
+          manifest({
+            entries: [
+              { ...b, path: 'notes' },
+              { ...b, path: 'notes/x' },
+            ],
+          }),
+        ),
+      ).ok,
+    ).toBe(false);
   });
 
   it('refuses bytes that are not UTF-8 JSON', () => {
@@ -78,9 +107,12 @@ describe('parseManifest', () => {
 });
 
 describe('logicalPathProblem', () => {
-  it.each(['', '/etc/passwd', '../x', 'a/../b', 'a//b', './a', 'a\\b', 'C:/x', 'a/\u0000b', 'a/.'])('refuses %j', (p) => {
-    expect(logicalPathProblem(p)).toBeDefined();
-  });
+  it.each(['', '/etc/passwd', '../x', 'a/../b', 'a//b', './a', 'a\\b', 'C:/x', 'a/\u0000b', 'a/.'])(
+    'refuses %j',
+    (p) => {
+      expect(logicalPathProblem(p)).toBeDefined();
+    },
+  );
   it.each(['sbom/app.cdx.json', 'a/b/c', '..a/b', 'x..y'])('accepts %j', (p) => {
     expect(logicalPathProblem(p)).toBeUndefined();
   });

@@ -6,9 +6,18 @@ const b = 'b'.repeat(64);
 
 describe('SHA256SUMS', () => {
   it('writes sorted coreutils lines and reads them back', () => {
-    const bytes = formatSha256Sums([{ hex: b, path: 'manifest.json' }, { hex: a, path: 'blobs/sha256/x' }]);
+    const bytes = formatSha256Sums([
+      { hex: b, path: 'manifest.json' },
+      { hex: a, path: 'blobs/sha256/x' },
+    ]);
     expect(bytes.toString()).toBe(`${a}  blobs/sha256/x\n${b}  manifest.json\n`);
-    expect(parseSha256Sums(bytes)).toEqual({ ok: true, lines: [{ hex: a, path: 'blobs/sha256/x' }, { hex: b, path: 'manifest.json' }] });
+    expect(parseSha256Sums(bytes)).toEqual({
+      ok: true,
+      lines: [
+        { hex: a, path: 'blobs/sha256/x' },
+        { hex: b, path: 'manifest.json' },
+      ],
+    });
   });
 
   it.each([

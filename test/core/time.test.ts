@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, daysInMonth, endBound, endOfDay, isRfc3339, parseCalendarDate, parseDateOrInstant, parseRfc3339, startBound } from '../../src/core/time.js';
+import {
+  DAY_MS,
+  daysInMonth,
+  endBound,
+  endOfDay,
+  isRfc3339,
+  parseCalendarDate,
+  parseDateOrInstant,
+  parseRfc3339,
+  startBound,
+} from '../../src/core/time.js';
 
 /** The one strict reader of dates and instants (src/core/time.ts). */
 
@@ -9,7 +19,11 @@ const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400
 
 /** A real day: its year, month and a day that month has (by a table written out here, not by the module). */
 const realDay = fc
-  .record({ y: fc.integer({ min: 0, max: 9999 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 31 }) })
+  .record({
+    y: fc.integer({ min: 0, max: 9999 }),
+    m: fc.integer({ min: 1, max: 12 }),
+    d: fc.integer({ min: 1, max: 31 }),
+  })
   .filter(({ y, m, d }) => d <= [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!);
 const dateText = ({ y, m, d }: { y: number; m: number; d: number }): string => `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
 
@@ -35,7 +49,9 @@ describe('calendar dates', () => {
       fc.property(realDay, (day) => {
         const ms = parseCalendarDate(dateText(day)) as number;
         const back = new Date(ms);
-        expect(dateText({ y: back.getUTCFullYear(), m: back.getUTCMonth() + 1, d: back.getUTCDate() })).toBe(dateText(day));
+        expect(dateText({ y: back.getUTCFullYear(), m: back.getUTCMonth() + 1, d: back.getUTCDate() })).toBe(
+          dateText(day),
+        );
         expect(back.getUTCHours() + back.getUTCMinutes() + back.getUTCSeconds() + back.getUTCMilliseconds()).toBe(0);
         expect(parseRfc3339(`${dateText(day)}T00:00:00Z`)).toBe(ms);
       }),
@@ -45,20 +61,30 @@ describe('calendar dates', () => {
 
   it('a day past the end of its month, day 0 and month 0 or 13 are refused (never rolled over as Date.parse does)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 69 }), (y, m, past) => {
-        const last = [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
-        const d = last + past;
-        if (d > 99) return;
-        expect(parseCalendarDate(`${pad(y, 4)}-${pad(m)}-${pad(d)}`)).toBeUndefined();
-        expect(parseRfc3339(`${pad(y, 4)}-${pad(m)}-${pad(d)}T12:00:00Z`)).toBeUndefined();
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 69 }),
+        (y, m, past) => {
+          const last = [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+          const d = last + past;
+          if (d > 99) return;
+          expect(parseCalendarDate(`${pad(y, 4)}-${pad(m)}-${pad(d)}`)).toBeUndefined();
+          expect(parseRfc3339(`${pad(y, 4)}-${pad(m)}-${pad(d)}T12:00:00Z`)).toBeUndefined();
+        },
+      ),
     );
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 13, max: 99 }), fc.integer({ min: 1, max: 28 }), (y, m, d) => {
-        expect(parseCalendarDate(`${pad(y, 4)}-${pad(m)}-${pad(d)}`)).toBeUndefined();
-        expect(parseCalendarDate(`${pad(y, 4)}-00-${pad(d)}`)).toBeUndefined();
-        expect(parseCalendarDate(`${pad(y, 4)}-${pad(d % 12 + 1)}-00`)).toBeUndefined();
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 13, max: 99 }),
+        fc.integer({ min: 1, max: 28 }),
+        (y, m, d) => {
+          expect(parseCalendarDate(`${pad(y, 4)}-${pad(m)}-${pad(d)}`)).toBeUndefined();
+          expect(parseCalendarDate(`${pad(y, 4)}-00-${pad(d)}`)).toBeUndefined();
+          expect(parseCalendarDate(`${pad(y, 4)}-${pad((d % 12) + 1)}-00`)).toBeUndefined();
+        },
+      ),
     );
   });
 
@@ -70,19 +96,50 @@ describe('calendar dates', () => {
     expect(parseCalendarDate('2026-02-30')).toBeUndefined();
     expect(parseCalendarDate('2026-06-31')).toBeUndefined();
     expect(parseCalendarDate('2026-13-01')).toBeUndefined();
-    expect([daysInMonth(2026, 2), daysInMonth(2028, 2), daysInMonth(1900, 2), daysInMonth(2026, 4), daysInMonth(2026, 12)]).toEqual([28, 29, 28, 30, 31]);
+    expect([
+      daysInMonth(2026, 2),
+      daysInMonth(2028, 2),
+      daysInMonth(1900, 2),
+      daysInMonth(2026, 4),
+      daysInMonth(2026, 12),
+    ]).toEqual([28, 29, 28, 30, 31]);
   });
 
   it('refuses what is not YYYY-MM-DD', () => {
-    for (const text of ['tomorrow', '', '2026-1-01', '2026-01-1', '26-01-01', '+2026-01-01', '2026/01/01', ' 2026-01-01', '2026-01-01 ', '20260101', '2026-01-01T00:00:00Z']) {
+    for (const text of [
+      'tomorrow',
+      '',
+      '2026-1-01',
+      '2026-01-1',
+      '26-01-01',
+      '+2026-01-01',
+      '2026/01/01',
+      ' 2026-01-01',
+      '2026-01-01 ',
+      '20260101',
+      '2026-01-01T00:00:00Z',
+    ]) {
       expect(parseCalendarDate(text)).toBeUndefined();
     }
   });
 });
 
 describe('RFC 3339 date-times', () => {
-  const hhmmss = fc.record({ h: fc.integer({ min: 0, max: 23 }), mi: fc.integer({ min: 0, max: 59 }), s: fc.integer({ min: 0, max: 59 }) });
-  const offset = fc.oneof(fc.constantFrom('Z', 'z', '+00:00', '-00:00'), fc.record({ sign: fc.constantFrom('+', '-'), oh: fc.integer({ min: 0, max: 23 }), om: fc.integer({ min: 0, max: 59 }) }).map(({ sign, oh, om }) => `${sign}${pad(oh)}:${pad(om)}`));
+  const hhmmss = fc.record({
+    h: fc.integer({ min: 0, max: 23 }),
+    mi: fc.integer({ min: 0, max: 59 }),
+    s: fc.integer({ min: 0, max: 59 }),
+  });
+  const offset = fc.oneof(
+    fc.constantFrom('Z', 'z', '+00:00', '-00:00'),
+    fc
+      .record({
+        sign: fc.constantFrom('+', '-'),
+        oh: fc.integer({ min: 0, max: 23 }),
+        om: fc.integer({ min: 0, max: 59 }),
+      })
+      .map(({ sign, oh, om }) => `${sign}${pad(oh)}:${pad(om)}`),
+  );
   const fraction = fc.oneof(fc.constant(''), fc.stringMatching(/^\.\d{1,12}$/));
 
   it('every valid date-time is the instant it names, to the millisecond (checked against an independent sum)', () => {
@@ -114,12 +171,17 @@ describe('RFC 3339 date-times', () => {
 
   it('refuses hours, minutes, seconds and offsets out of range', () => {
     fc.assert(
-      fc.property(realDay, fc.constantFrom('h', 'mi', 's', 'oh', 'om'), fc.integer({ min: 0, max: 99 }), (day, field, n) => {
-        const v = { h: 12, mi: 30, s: 30, oh: 1, om: 0, [field]: n };
-        const text = `${dateText(day)}T${pad(v.h)}:${pad(v.mi)}:${pad(v.s)}+${pad(v.oh)}:${pad(v.om)}`;
-        const inRange = v.h <= 23 && v.mi <= 59 && v.s <= 59 && v.oh <= 23 && v.om <= 59;
-        expect(parseRfc3339(text) !== undefined).toBe(inRange);
-      }),
+      fc.property(
+        realDay,
+        fc.constantFrom('h', 'mi', 's', 'oh', 'om'),
+        fc.integer({ min: 0, max: 99 }),
+        (day, field, n) => {
+          const v = { h: 12, mi: 30, s: 30, oh: 1, om: 0, [field]: n };
+          const text = `${dateText(day)}T${pad(v.h)}:${pad(v.mi)}:${pad(v.s)}+${pad(v.oh)}:${pad(v.om)}`;
+          const inRange = v.h <= 23 && v.mi <= 59 && v.s <= 59 && v.oh <= 23 && v.om <= 59;
+          expect(parseRfc3339(text) !== undefined).toBe(inRange);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -52,7 +52,14 @@ function validDoc(): OscalAssessmentResultsDocument {
           start: '2024-05-01T11:00:00.123+02:00',
           end: '2024-05-01T11:30:00Z',
           'reviewed-controls': {
-            'control-selections': [{ 'include-controls': [{ 'control-id': 'si-2', 'statement-ids': ['si-2_smt.a'] }, { 'control-id': 'sa-11' }] }],
+            'control-selections': [
+              {
+                'include-controls': [
+                  { 'control-id': 'si-2', 'statement-ids': ['si-2_smt.a'] },
+                  { 'control-id': 'sa-11' },
+                ],
+              },
+            ],
           },
           observations: [
             {
@@ -69,7 +76,13 @@ function validDoc(): OscalAssessmentResultsDocument {
               uuid: U.obsScan,
               description: 'Static analysis reported one high-severity issue.',
               methods: ['TEST', 'EXAMINE'],
-              'relevant-evidence': [{ href: `#${U.resSarif}`, description: 'SARIF log', links: [{ href: `#${U.resSarif}`, rel: 'reference', text: 'SARIF' }] }],
+              'relevant-evidence': [
+                {
+                  href: `#${U.resSarif}`,
+                  description: 'SARIF log',
+                  links: [{ href: `#${U.resSarif}`, rel: 'reference', text: 'SARIF' }],
+                },
+              ],
               collected: '2024-05-01T11:20:00Z',
             },
           ],
@@ -89,14 +102,22 @@ function validDoc(): OscalAssessmentResultsDocument {
               uuid: U.findingOk,
               title: 'SA-11 developer testing',
               description: 'Developer testing is performed and passes.',
-              target: { type: 'statement-id', 'target-id': 'sa-11_smt', status: { state: 'satisfied', reason: 'pass' } },
+              target: {
+                type: 'statement-id',
+                'target-id': 'sa-11_smt',
+                status: { state: 'satisfied', reason: 'pass' },
+              },
               'related-observations': [{ 'observation-uuid': U.obsTests }],
             },
             {
               uuid: U.findingBad,
               title: 'SI-2 flaw remediation',
               description: 'A known flaw is not remediated.',
-              target: { type: 'objective-id', 'target-id': 'si-2.a', status: { state: 'not-satisfied', reason: 'fail' } },
+              target: {
+                type: 'objective-id',
+                'target-id': 'si-2.a',
+                status: { state: 'not-satisfied', reason: 'fail' },
+              },
               'related-observations': [{ 'observation-uuid': U.obsScan }],
               'related-risks': [{ 'risk-uuid': U.risk }],
             },
@@ -109,12 +130,24 @@ function validDoc(): OscalAssessmentResultsDocument {
             uuid: U.resJunit,
             title: 'junit.xml',
             props: [{ name: 'type', value: 'evidence' }],
-            rlinks: [{ href: 'evidence/junit.xml', 'media-type': 'application/xml', hashes: [{ algorithm: 'SHA-256', value: SHA256_A }] }],
+            rlinks: [
+              {
+                href: 'evidence/junit.xml',
+                'media-type': 'application/xml',
+                hashes: [{ algorithm: 'SHA-256', value: SHA256_A }],
+              },
+            ],
           },
           {
             uuid: U.resSarif,
             title: 'codeql.sarif',
-            rlinks: [{ href: 'evidence/codeql.sarif', 'media-type': 'application/sarif+json', hashes: [{ algorithm: 'SHA-256', value: SHA256_B.toUpperCase() }] }],
+            rlinks: [
+              {
+                href: 'evidence/codeql.sarif',
+                'media-type': 'application/sarif+json',
+                hashes: [{ algorithm: 'SHA-256', value: SHA256_B.toUpperCase() }],
+              },
+            ],
           },
           { uuid: U.resPlan, title: 'Assessment plan', rlinks: [{ href: 'https://example.com/ap.json' }] },
         ],
@@ -149,7 +182,10 @@ describe('OSCAL 1.1.3 Assessment Results schema', () => {
     const doc = validDoc();
     expect(validateOscalAssessmentResults(doc)).toEqual({ ok: true });
     const parsed: OscalAssessmentResultsDocument = oscalAssessmentResultsSchema.parse(doc);
-    expect(parsed['assessment-results'].results[0]?.findings?.map((f) => f.target.status.state)).toEqual(['satisfied', 'not-satisfied']);
+    expect(parsed['assessment-results'].results[0]?.findings?.map((f) => f.target.status.state)).toEqual([
+      'satisfied',
+      'not-satisfied',
+    ]);
     expect(parsed['assessment-results'].metadata['oscal-version']).toBe('1.1.3');
   });
 
@@ -269,7 +305,9 @@ describe('OSCAL 1.1.3 Assessment Results schema', () => {
     const doc = validDoc();
     hashesOf(doc, 0)[0]!.value = SHA256_A.slice(0, 63);
     const issues = issuesOf(doc);
-    expect(issues.map((i) => i.path)).toEqual(['$.assessment-results.back-matter.resources[0].rlinks[0].hashes[0].value']);
+    expect(issues.map((i) => i.path)).toEqual([
+      '$.assessment-results.back-matter.resources[0].rlinks[0].hashes[0].value',
+    ]);
     expect(issues[0]?.message).toMatch(/SHA-256.*64 hex/);
 
     const notHex = validDoc();
@@ -280,7 +318,10 @@ describe('OSCAL 1.1.3 Assessment Results schema', () => {
   it('checks SHA-512 lengths too, and leaves other algorithms alone', () => {
     const doc = validDoc();
     const hashes = hashesOf(doc, 0);
-    hashes.push({ algorithm: 'SHA-512', value: SHA256_A }, { algorithm: 'MD5', value: 'd41d8cd98f00b204e9800998ecf8427e' });
+    hashes.push(
+      { algorithm: 'SHA-512', value: SHA256_A },
+      { algorithm: 'MD5', value: 'd41d8cd98f00b204e9800998ecf8427e' },
+    );
     expect(paths(doc)).toEqual(['$.assessment-results.back-matter.resources[0].rlinks[0].hashes[1].value']);
   });
 
@@ -317,7 +358,16 @@ describe('OSCAL 1.1.3 Assessment Results schema', () => {
     expect(paths(state)).toEqual([`${R}.findings[0].target.status.state`]);
 
     const prop = validDoc();
-    prop['assessment-results'].metadata.props![0] = { name: 'has space', ns: 'example', value: ' padded', class: 'build' };
-    expect(paths(prop).sort()).toEqual(['$.assessment-results.metadata.props[0].name', '$.assessment-results.metadata.props[0].ns', '$.assessment-results.metadata.props[0].value']);
+    prop['assessment-results'].metadata.props![0] = {
+      name: 'has space',
+      ns: 'example',
+      value: ' padded',
+      class: 'build',
+    };
+    expect(paths(prop).sort()).toEqual([
+      '$.assessment-results.metadata.props[0].name',
+      '$.assessment-results.metadata.props[0].ns',
+      '$.assessment-results.metadata.props[0].value',
+    ]);
   });
 });

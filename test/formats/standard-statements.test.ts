@@ -27,10 +27,24 @@ const fixture = (p: string): string => new URL(`../fixtures/${p}`, import.meta.u
 async function entryFor(collector: Collector, path: string): Promise<{ entry: ManifestEntry; bytes: Buffer }> {
   const bytes = readFileSync(fixture(path));
   const out = await collector.collect({ file: fixture(path), label: path });
-  return { bytes, entry: { path, kind: out.kind, mediaType: out.mediaType, digest: `sha256:${out.hex}`, size: out.size, collector: { name: collector.name, version: '0.1.0' }, summary: out.summary } };
+  return {
+    bytes,
+    entry: {
+      path,
+      kind: out.kind,
+      mediaType: out.mediaType,
+      digest: `sha256:${out.hex}`,
+      size: out.size,
+      collector: { name: collector.name, version: '0.1.0' },
+      summary: out.summary,
+    },
+  };
 }
 
-function manifestOf(entries: ManifestEntry[], subjects: Manifest['subjects'] = [{ name: 'app.tgz', digest: `sha256:${'c'.repeat(64)}`, size: 10 }]): Manifest {
+function manifestOf(
+  entries: ManifestEntry[],
+  subjects: Manifest['subjects'] = [{ name: 'app.tgz', digest: `sha256:${'c'.repeat(64)}`, size: 10 }],
+): Manifest {
   return {
     mediaType: 'application/vnd.evidence.manifest.v1+json',
     formatVersion: 1,
@@ -46,7 +60,14 @@ function manifestOf(entries: ManifestEntry[], subjects: Manifest['subjects'] = [
 
 function make(items: { entry: ManifestEntry; bytes: Buffer }[], subjects?: Manifest['subjects']) {
   const blobs = new Map(items.map((i) => [sha256Hex(i.bytes), i.bytes]));
-  return standardStatements(manifestOf(items.map((i) => i.entry), subjects), 'f'.repeat(64), (hex) => blobs.get(hex));
+  return standardStatements(
+    manifestOf(
+      items.map((i) => i.entry),
+      subjects,
+    ),
+    'f'.repeat(64),
+    (hex) => blobs.get(hex),
+  );
 }
 
 describe('standard statements', () => {
@@ -55,7 +76,11 @@ describe('standard statements', () => {
     const spdx = await entryFor(sbomCollector, 'sbom/npm11-sbom.spdx.json');
     const { statements, skipped } = make([cdx, spdx]);
     expect(skipped).toEqual([]);
-    expect(statements.map((s) => s.predicateType)).toEqual([CYCLONEDX_PREDICATE_TYPE, SPDX_PREDICATE_TYPE, RELEASE_PREDICATE_TYPE]);
+    expect(statements.map((s) => s.predicateType)).toEqual([
+      CYCLONEDX_PREDICATE_TYPE,
+      SPDX_PREDICATE_TYPE,
+      RELEASE_PREDICATE_TYPE,
+    ]);
     expect(statements[0]?.statement.predicate).toEqual(JSON.parse(cdx.bytes.toString('utf8')));
     expect(statements[1]?.statement.predicate).toEqual(JSON.parse(spdx.bytes.toString('utf8')));
     expect(statements[2]?.statement.predicate).toEqual({ purl: 'pkg:generic/%40acme%2Fapp@1.2.3' });
@@ -82,18 +107,26 @@ describe('standard statements', () => {
   });
 
   const junitFixtures = readdirSync(fixture('junit')).filter((f) => f.endsWith('.xml') && !f.startsWith('malformed'));
-  it.each(junitFixtures)('test-result of %s adds up to the JUnit collector\'s counts', async (name) => {
+  it.each(junitFixtures)("test-result of %s adds up to the JUnit collector's counts", async (name) => {
     const j = await entryFor(junitCollector, `junit/${name}`);
     const { statements } = make([j]);
     const s = statements[0];
     expect(s?.predicateType).toBe(TEST_RESULT_PREDICATE_TYPE);
-    const p = s?.statement.predicate as { result: string; passedTests: string[]; failedTests: string[]; warnedTests: string[]; configuration: unknown[] };
+    const p = s?.statement.predicate as {
+      result: string;
+      passedTests: string[];
+      failedTests: string[];
+      warnedTests: string[];
+      configuration: unknown[];
+    };
     const sum = j.entry.summary as { tests: number; passed: number; failed: number; errored: number };
     expect(p.passedTests).toHaveLength(sum.passed);
     expect(p.failedTests).toHaveLength(sum.failed + sum.errored);
     expect(p.warnedTests).toEqual([]);
     expect(p.result).toBe(sum.failed + sum.errored > 0 ? 'FAILED' : sum.tests === 0 ? 'WARNED' : 'PASSED');
-    expect(p.configuration).toEqual([{ name: `junit/${name}`, digest: { sha256: sha256Hex(j.bytes) }, mediaType: 'application/xml' }]);
+    expect(p.configuration).toEqual([
+      { name: `junit/${name}`, digest: { sha256: sha256Hex(j.bytes) }, mediaType: 'application/xml' },
+    ]);
   });
 
   it('vulns of a scan that names advisories: each id once, sorted, with its severities and the scan times', async () => {
@@ -105,8 +138,20 @@ describe('standard statements', () => {
         uri: 'https://github.com/aquasecurity/trivy',
         version: '0.57.0',
         result: [
-          { id: 'CVE-2024-45590', severity: [{ method: 'sarif-level', score: 'error' }, { method: 'security-severity', score: '7.5' }] },
-          { id: 'GHSA-9wv6-86v2-598j', severity: [{ method: 'sarif-level', score: 'error' }, { method: 'security-severity', score: '7.5' }] },
+          {
+            id: 'CVE-2024-45590',
+            severity: [
+              { method: 'sarif-level', score: 'error' },
+              { method: 'security-severity', score: '7.5' },
+            ],
+          },
+          {
+            id: 'GHSA-9wv6-86v2-598j',
+            severity: [
+              { method: 'sarif-level', score: 'error' },
+              { method: 'security-severity', score: '7.5' },
+            ],
+          },
         ],
       },
       metadata: { scanStartedOn: '2026-11-20T10:00:00Z', scanFinishedOn: '2026-11-20T10:00:07Z' },
@@ -127,7 +172,10 @@ describe('standard statements', () => {
   });
 
   it('are the same bytes every time (the verifier makes them again)', async () => {
-    const items = [await entryFor(sbomCollector, 'sbom/npm11-sbom.cdx.json'), await entryFor(junitCollector, 'junit/vitest.junit.xml')];
+    const items = [
+      await entryFor(sbomCollector, 'sbom/npm11-sbom.cdx.json'),
+      await entryFor(junitCollector, 'junit/vitest.junit.xml'),
+    ];
     expect(JSON.stringify(make(items))).toBe(JSON.stringify(make(items)));
   });
 });
@@ -135,14 +183,27 @@ describe('standard statements', () => {
 describe('standard statements from SBOMs other readers would read differently', () => {
   const sbomEntry = (bytes: Buffer): { entry: ManifestEntry; bytes: Buffer } => ({
     bytes,
-    entry: { path: 'sbom/x.cdx.json', kind: 'sbom', mediaType: 'application/vnd.cyclonedx+json', digest: `sha256:${sha256Hex(bytes)}`, size: bytes.length, collector: { name: 'sbom', version: '0.1.0' }, summary: { format: 'cyclonedx', specVersion: '1.6', components: 0, licenses: [], unlicensed: 0 } },
+    entry: {
+      path: 'sbom/x.cdx.json',
+      kind: 'sbom',
+      mediaType: 'application/vnd.cyclonedx+json',
+      digest: `sha256:${sha256Hex(bytes)}`,
+      size: bytes.length,
+      collector: { name: 'sbom', version: '0.1.0' },
+      summary: { format: 'cyclonedx', specVersion: '1.6', components: 0, licenses: [], unlicensed: 0 },
+    },
   });
 
   it('leave out, with the reason, an SBOM with a key twice or a lone surrogate, instead of restating it or failing', () => {
-    for (const text of ['{"bomFormat":"CycloneDX","specVersion":"1.6","specVersion":"1.5"}', '{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":{"component":{"name":"\\ud800"}}}']) {
+    for (const text of [
+      '{"bomFormat":"CycloneDX","specVersion":"1.6","specVersion":"1.5"}',
+      '{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":{"component":{"name":"\\ud800"}}}',
+    ]) {
       const { statements, skipped } = make([sbomEntry(Buffer.from(text))]);
       expect(statements.map((s) => s.predicateType)).toEqual([RELEASE_PREDICATE_TYPE]);
-      expect(skipped).toEqual([{ path: 'sbom/x.cdx.json', reason: expect.stringMatching(/not readable|canonical JSON/) }]);
+      expect(skipped).toEqual([
+        { path: 'sbom/x.cdx.json', reason: expect.stringMatching(/not readable|canonical JSON/) },
+      ]);
     }
   });
 });

@@ -49,7 +49,10 @@ describe('XML Schema validation (libxml2-wasm)', () => {
     const schema = await loadXsd(src);
     expect(src.asked).toEqual(['main.xsd', 'other.xsd']);
     expect(schema.validate('ok.xml', Buffer.from(VALID))).toEqual([]);
-    const issues = schema.validate('bad.xml', Buffer.from('<root xmlns="urn:main" xmlns:o="urn:other" n="0">\n  <o:other/>\n</root>'));
+    const issues = schema.validate(
+      'bad.xml',
+      Buffer.from('<root xmlns="urn:main" xmlns:o="urn:other" n="0">\n  <o:other/>\n</root>'),
+    );
     expect(issues.map((i) => i.path)).toEqual(['line 1', 'line 2']);
   });
 
@@ -61,7 +64,9 @@ describe('XML Schema validation (libxml2-wasm)', () => {
 
   it('refuses a document type, even one naming an external DTD only, with its line', async () => {
     const schema = await loadXsd(sources({ 'main.xsd': MAIN, 'other.xsd': OTHER }));
-    const e = thrown(() => schema.validate('dtd.xml', Buffer.from(`<?xml version="1.0"?>\n<!DOCTYPE root SYSTEM "main.xsd">\n${VALID}`)));
+    const e = thrown(() =>
+      schema.validate('dtd.xml', Buffer.from(`<?xml version="1.0"?>\n<!DOCTYPE root SYSTEM "main.xsd">\n${VALID}`)),
+    );
     expect(e.code).toBe('XML_DOCTYPE_NOT_ALLOWED');
     expect(e.file).toBe('dtd.xml');
     expect(e.issues.map((i) => i.path)).toEqual(['line 2']);
@@ -75,7 +80,11 @@ describe('XML Schema validation (libxml2-wasm)', () => {
 
   it('refuses a document type in UTF-16, which the text scan does not see, once libxml2 has parsed it', async () => {
     const schema = await loadXsd(sources({ 'main.xsd': MAIN, 'other.xsd': OTHER }));
-    const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`<?xml version="1.0" encoding="UTF-16"?>\n${text}`, 'utf16le')]);
+    const utf16 = (text: string) =>
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(`<?xml version="1.0" encoding="UTF-16"?>\n${text}`, 'utf16le'),
+      ]);
     expect(schema.validate('plain16.xml', utf16(VALID))).toEqual([]);
     const e = thrown(() => schema.validate('dtd16.xml', utf16(`<!DOCTYPE root SYSTEM "main.xsd">\n${VALID}`)));
     expect(e.code).toBe('XML_DOCTYPE_NOT_ALLOWED');
@@ -84,7 +93,9 @@ describe('XML Schema validation (libxml2-wasm)', () => {
 
   it('refuses XML that is not well-formed with XML_INVALID and the line', async () => {
     const schema = await loadXsd(sources({ 'main.xsd': MAIN, 'other.xsd': OTHER }));
-    const e = thrown(() => schema.validate('broken.xml', Buffer.from('<root xmlns="urn:main" n="1">\n  <a></b>\n</root>')));
+    const e = thrown(() =>
+      schema.validate('broken.xml', Buffer.from('<root xmlns="urn:main" n="1">\n  <a></b>\n</root>')),
+    );
     expect(e.code).toBe('XML_INVALID');
     expect(e.issues[0]?.path).toMatch(/^line 2, column \d+$/);
   });

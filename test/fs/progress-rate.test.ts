@@ -38,7 +38,10 @@ describe('the bar on a terminal', () => {
   it('its first frame, a moment after the start, shows no rate', () => {
     let drawn = '';
     const stderr = { write: (s: string) => ((drawn += s), true), isTTY: true };
-    const progress = byteProgress({ stdout: { write: () => true }, stderr, env: { EVIDENCE_PROGRESS_DELAY_MS: '0' }, cwd: '/' }, {});
+    const progress = byteProgress(
+      { stdout: { write: () => true }, stderr, env: { EVIDENCE_PROGRESS_DELAY_MS: '0' }, cwd: '/' },
+      {},
+    );
     try {
       progress.onBytes?.({ label: 'data.bin', done: 4 * MiB, total: 64 * MiB });
       expect(drawn).toContain('4.0 MiB of 64 MiB');

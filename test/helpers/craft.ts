@@ -12,7 +12,12 @@ import { bufferSource, writeBundle, type BlobSource } from '../../src/core/bundl
 import { canonicalBytes } from '../../src/core/canonical-json.js';
 import { sha256Hex } from '../../src/core/digest.js';
 import { ATTESTATION_MEMBER, BLOB_PREFIX, MANIFEST_MEMBER, SUMS_MEMBER } from '../../src/core/layout.js';
-import { MANIFEST_FORMAT_VERSION, MANIFEST_MEDIA_TYPE, type Manifest, type ManifestEntry } from '../../src/core/manifest.js';
+import {
+  MANIFEST_FORMAT_VERSION,
+  MANIFEST_MEDIA_TYPE,
+  type Manifest,
+  type ManifestEntry,
+} from '../../src/core/manifest.js';
 import { formatSha256Sums } from '../../src/core/sha256sums.js';
 
 export const MTIME = new Date('2024-05-01T12:00:00Z');
@@ -73,7 +78,15 @@ export async function writeBaseline(options: { attestation?: Uint8Array } = {}):
       cb();
     },
   });
-  await writeBundle({ manifest: baselineManifest(), blobs, mtime: MTIME, ...(options.attestation ? { attestation: options.attestation } : {}) }, out);
+  await writeBundle(
+    {
+      manifest: baselineManifest(),
+      blobs,
+      mtime: MTIME,
+      ...(options.attestation ? { attestation: options.attestation } : {}),
+    },
+    out,
+  );
   return Buffer.concat(chunks);
 }
 
@@ -176,7 +189,11 @@ export function member(name: string, body: Buffer | string = Buffer.alloc(0), he
 
 /** A raw record (header + padded body) for an extension header such as 'L', 'x' or 'g'. */
 export function extensionRecord(typeflag: string, body: Buffer, name = '././@LongLink'): Buffer {
-  return Buffer.concat([ustarHeader({ name, size: body.length, typeflag, magic: typeflag === 'L' || typeflag === 'K' ? 'gnu' : 'ustar' }), body, padding(body.length)]);
+  return Buffer.concat([
+    ustarHeader({ name, size: body.length, typeflag, magic: typeflag === 'L' || typeflag === 'K' ? 'gnu' : 'ustar' }),
+    body,
+    padding(body.length),
+  ]);
 }
 
 /** A PAX record body: `<len> <key>=<value>\n` lines. */
@@ -231,11 +248,22 @@ export interface Parts {
  * SHA256SUMS is made to agree with whatever manifest bytes are used, so a
  * test breaks exactly the thing it means to.
  */
-export function parts(options: { manifest?: unknown; manifestBytes?: Buffer; blobs?: Map<string, Buffer> } = {}): Parts {
+export function parts(
+  options: { manifest?: unknown; manifestBytes?: Buffer; blobs?: Map<string, Buffer> } = {},
+): Parts {
   const manifestBytes = options.manifestBytes ?? canonicalBytes(options.manifest ?? baselineManifest());
   const blobMap = options.blobs ?? baselineBlobs();
-  const blobs = [...blobMap.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([hex, body]) => ({ hex, body }));
-  return { manifestBytes, sums: sumsFor(manifestBytes, blobs.map((b) => b.hex)), blobs };
+  const blobs = [...blobMap.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([hex, body]) => ({ hex, body }));
+  return {
+    manifestBytes,
+    sums: sumsFor(
+      manifestBytes,
+      blobs.map((b) => b.hex),
+    ),
+    blobs,
+  };
 }
 
 /** Members in bundle order for the given parts. */
@@ -256,7 +284,9 @@ export function bundleOf(members: Member[], options: { trailer?: Buffer } = {}):
 // ---------------------------------------------------------------------------
 // tar-stream, for what it does write (PAX headers)
 
-export async function packWithTarStream(entries: { header: Partial<Header> & { name: string }; body: Buffer }[]): Promise<Buffer> {
+export async function packWithTarStream(
+  entries: { header: Partial<Header> & { name: string }; body: Buffer }[],
+): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (c: unknown) => chunks.push(c as Buffer));
@@ -266,7 +296,9 @@ export async function packWithTarStream(entries: { header: Partial<Header> & { n
   });
   for (const e of entries) {
     await new Promise<void>((resolve, reject) => {
-      pack.entry({ mode: 0o644, mtime: MTIME, ...e.header, size: e.body.length }, e.body, (err) => (err ? reject(err) : resolve()));
+      pack.entry({ mode: 0o644, mtime: MTIME, ...e.header, size: e.body.length }, e.body, (err) =>
+        err ? reject(err) : resolve(),
+      );
     });
   }
   pack.finalize();

@@ -15,12 +15,17 @@ import { afterEach, beforeEach } from 'vitest';
 
 const require = createRequire(import.meta.url);
 type Recorded = { method: string; path: string; status: number; response: unknown };
-const assetsScenario = require('@octokit/fixtures/scenarios/api.github.com/release-assets/normalized-fixture.json') as Recorded[];
-const conflictScenario = require('@octokit/fixtures/scenarios/api.github.com/release-assets-conflict/normalized-fixture.json') as Recorded[];
+const assetsScenario =
+  require('@octokit/fixtures/scenarios/api.github.com/release-assets/normalized-fixture.json') as Recorded[];
+const conflictScenario =
+  require('@octokit/fixtures/scenarios/api.github.com/release-assets-conflict/normalized-fixture.json') as Recorded[];
 
 const recordedRelease = find(assetsScenario, 'get', /\/releases\/tags\//).response as Record<string, unknown>;
 const recordedAsset = find(assetsScenario, 'post', /\/assets\?name=/).response as Record<string, unknown>;
-const recordedConflict = conflictScenario.find((r) => r.method === 'post' && r.status === 422)?.response as Record<string, unknown>;
+const recordedConflict = conflictScenario.find((r) => r.method === 'post' && r.status === 422)?.response as Record<
+  string,
+  unknown
+>;
 const RECORDED_REPO = 'octokit-fixture-org/release-assets';
 
 function find(scenario: Recorded[], method: string, path: RegExp): Recorded {
@@ -105,7 +110,9 @@ export interface FakeGitHub {
   stop(): Promise<void>;
 }
 
-export async function startFakeGitHub(options: { owner?: string; repo?: string; token?: string } = {}): Promise<FakeGitHub> {
+export async function startFakeGitHub(
+  options: { owner?: string; repo?: string; token?: string } = {},
+): Promise<FakeGitHub> {
   const owner = options.owner ?? 'acme';
   const repo = options.repo ?? 'web';
   let nextId = 1000;
@@ -133,12 +140,25 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     attestations: [],
     addRelease(tag, o = {}) {
       const draft = o.draft ?? false;
-      const r: FakeRelease = { id: nextId++, tag, draft, immutable: o.immutable ?? (!draft && fake.immutableReleases), publishedAt: draft ? null : (o.publishedAt ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z')), assets: [] };
+      const r: FakeRelease = {
+        id: nextId++,
+        tag,
+        draft,
+        immutable: o.immutable ?? (!draft && fake.immutableReleases),
+        publishedAt: draft ? null : (o.publishedAt ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z')),
+        assets: [],
+      };
       fake.releases.push(r);
       return r;
     },
     addAsset(release, name, bytes) {
-      const a: FakeAsset = { id: nextId++, name, label: null, contentType: 'application/octet-stream', bytes: Buffer.from(bytes) };
+      const a: FakeAsset = {
+        id: nextId++,
+        name,
+        label: null,
+        contentType: 'application/octet-stream',
+        bytes: Buffer.from(bytes),
+      };
       release.assets.push(a);
       return a;
     },
@@ -201,7 +221,13 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
   const blobs = new Map<string, FakeAsset>();
   storage.on('request', (req, res) => {
     void collect(req).then((body) => {
-      fake.received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, origin: 'storage' });
+      fake.received.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        origin: 'storage',
+      });
       const asset = blobs.get(new URL(req.url ?? '/', storageOrigin).pathname);
       if (!asset) return send(res, 404, 'not found');
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(asset.bytes.length) });
@@ -221,10 +247,21 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
 
     const auth = req.headers.authorization;
     const authed = auth !== undefined && /^(token|bearer) /i.test(auth) && auth.split(' ')[1] === fake.token;
-    if (auth !== undefined && !authed) return send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+    if (auth !== undefined && !authed)
+      return send(res, 401, {
+        message: 'Bad credentials',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401',
+      });
     const write = method !== 'GET';
-    if (write && !authed) return send(res, 401, { message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest', status: '401' });
-    if (!authed && !fake.public) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
+    if (write && !authed)
+      return send(res, 401, {
+        message: 'Requires authentication',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401',
+      });
+    if (!authed && !fake.public)
+      return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
 
     const repoBase = `/api/v3/repos/${owner}/${repo}`;
     const uploadBase = `/api/uploads/repos/${owner}/${repo}`;
@@ -239,8 +276,12 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       const payload = (bundle as { dsseEnvelope?: { payload?: string } } | undefined)?.dsseEnvelope?.payload;
       let digests: string[] = [];
       try {
-        const statement = JSON.parse(Buffer.from(payload ?? '', 'base64').toString('utf8')) as { subject?: { digest?: Record<string, string> }[] };
-        digests = (statement.subject ?? []).flatMap((x) => Object.entries(x.digest ?? {}).map(([alg, hex]) => `${alg}:${hex}`));
+        const statement = JSON.parse(Buffer.from(payload ?? '', 'base64').toString('utf8')) as {
+          subject?: { digest?: Record<string, string> }[];
+        };
+        digests = (statement.subject ?? []).flatMap((x) =>
+          Object.entries(x.digest ?? {}).map(([alg, hex]) => `${alg}:${hex}`),
+        );
       } catch {
         digests = [];
       }
@@ -254,10 +295,20 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
       const page = Number(url.searchParams.get('page') ?? 1);
       const found = fake.attestations.filter((a) => a.digests.includes(digest));
-      if (found.length === 0) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
-      return send(res, 200, { attestations: found.slice((page - 1) * perPage, page * perPage).map((a) => ({ bundle: a.bundle, repository_id: 1 })) });
+      if (found.length === 0)
+        return send(res, 404, {
+          message: 'Not Found',
+          documentation_url: 'https://docs.github.com/rest',
+          status: '404',
+        });
+      return send(res, 200, {
+        attestations: found
+          .slice((page - 1) * perPage, page * perPage)
+          .map((a) => ({ bundle: a.bundle, repository_id: 1 })),
+      });
     }
-    if (method === 'GET' && path === repoBase) return send(res, 200, { id: 1, name: repo, full_name: `${owner}/${repo}`, private: !fake.public });
+    if (method === 'GET' && path === repoBase)
+      return send(res, 200, { id: 1, name: repo, full_name: `${owner}/${repo}`, private: !fake.public });
     if (method === 'GET' && path === `${repoBase}/immutable-releases`) {
       return fake.immutableReleases ? send(res, 200, { enabled: true, enforced_by_owner: false }) : notFound(res);
     }
@@ -265,7 +316,14 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       const r = fake.releases.find((x) => x.id === Number(m?.[1]));
       if (!r) return notFound(res);
       const input = JSON.parse(body.toString('utf8')) as { draft?: boolean };
-      if (input.draft === true && r.immutable) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'Release', code: 'custom', message: 'state cannot be changed when release is immutable' }], documentation_url: 'https://docs.github.com/rest' });
+      if (input.draft === true && r.immutable)
+        return send(res, 422, {
+          message: 'Validation Failed',
+          errors: [
+            { resource: 'Release', code: 'custom', message: 'state cannot be changed when release is immutable' },
+          ],
+          documentation_url: 'https://docs.github.com/rest',
+        });
       if (input.draft === false && r.draft) {
         r.draft = false;
         r.immutable = fake.immutableReleases;
@@ -286,7 +344,11 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     }
     if (method === 'POST' && path === `${repoBase}/releases`) {
       const input = JSON.parse(body.toString('utf8')) as { tag_name?: string; draft?: boolean };
-      if (!input.tag_name) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'Release', code: 'missing_field', field: 'tag_name' }] });
+      if (!input.tag_name)
+        return send(res, 422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'Release', code: 'missing_field', field: 'tag_name' }],
+        });
       return send(res, 201, releaseJson(fake.addRelease(input.tag_name, { draft: input.draft ?? false })));
     }
     if (method === 'GET' && (m = path.match(new RegExp(`^${repoBase}/releases/(\\d+)/assets$`)))) {
@@ -296,8 +358,14 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       const page = Number(url.searchParams.get('page') ?? 1);
       const slice = r.assets.slice((page - 1) * perPage, page * perPage);
       const headers: Record<string, string> = {};
-      if (page * perPage < r.assets.length) headers.link = `<${apiUrl}/repos/${owner}/${repo}/releases/${r.id}/assets?per_page=${perPage}&page=${page + 1}>; rel="next"`;
-      return send(res, 200, slice.map((a) => assetJson(r, a)), headers);
+      if (page * perPage < r.assets.length)
+        headers.link = `<${apiUrl}/repos/${owner}/${repo}/releases/${r.id}/assets?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+      return send(
+        res,
+        200,
+        slice.map((a) => assetJson(r, a)),
+        headers,
+      );
     }
     if ((m = path.match(new RegExp(`^${repoBase}/releases/assets/(\\d+)$`)))) {
       const id = Number(m[1]);
@@ -313,15 +381,30 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
         return send(res, 200, assetJson(r, a));
       }
       if (method === 'PATCH') {
-        if (r.immutable) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'custom', message: 'Cannot update asset of an immutable release' }], documentation_url: 'https://docs.github.com/rest' });
+        if (r.immutable)
+          return send(res, 422, {
+            message: 'Validation Failed',
+            errors: [
+              { resource: 'ReleaseAsset', code: 'custom', message: 'Cannot update asset of an immutable release' },
+            ],
+            documentation_url: 'https://docs.github.com/rest',
+          });
         const input = JSON.parse(body.toString('utf8')) as { name?: string; label?: string };
-        if (input.name && r.assets.some((x) => x.name === input.name && x.id !== id)) return send(res, 422, recordedConflict);
+        if (input.name && r.assets.some((x) => x.name === input.name && x.id !== id))
+          return send(res, 422, recordedConflict);
         if (input.name) a.name = input.name;
         if (input.label !== undefined) a.label = input.label;
         return send(res, 200, assetJson(r, a));
       }
       if (method === 'DELETE') {
-        if (r.immutable) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'custom', message: 'Cannot delete asset from an immutable release' }], documentation_url: 'https://docs.github.com/rest' });
+        if (r.immutable)
+          return send(res, 422, {
+            message: 'Validation Failed',
+            errors: [
+              { resource: 'ReleaseAsset', code: 'custom', message: 'Cannot delete asset from an immutable release' },
+            ],
+            documentation_url: 'https://docs.github.com/rest',
+          });
         r.assets.splice(r.assets.indexOf(a), 1);
         return send(res, 204, '');
       }
@@ -330,10 +413,19 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       const r = fake.releases.find((x) => x.id === Number(m?.[1]));
       if (!r) return notFound(res);
       const name = url.searchParams.get('name');
-      if (!name) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'missing_field', field: 'name' }] });
+      if (!name)
+        return send(res, 422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'ReleaseAsset', code: 'missing_field', field: 'name' }],
+        });
       const length = req.headers['content-length'];
-      if (length === undefined || Number(length) !== body.length) return send(res, 400, { message: `Content-Length ${length ?? 'missing'}, body ${body.length} bytes` });
-      if (r.immutable) return send(res, 422, { message: 'Cannot upload assets to an immutable release.', documentation_url: 'https://docs.github.com/rest' });
+      if (length === undefined || Number(length) !== body.length)
+        return send(res, 400, { message: `Content-Length ${length ?? 'missing'}, body ${body.length} bytes` });
+      if (r.immutable)
+        return send(res, 422, {
+          message: 'Cannot upload assets to an immutable release.',
+          documentation_url: 'https://docs.github.com/rest',
+        });
       fake.beforeUpload?.(r, name);
       if (r.assets.some((a) => a.name === name)) return send(res, 422, recordedConflict);
       const a = fake.addAsset(r, name, body);
@@ -355,7 +447,11 @@ function notFound(res: ServerResponse): void {
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json; charset=utf-8', 'x-ratelimit-remaining': '4999', ...headers });
+  res.writeHead(status, {
+    'content-type': typeof body === 'string' ? 'text/plain' : 'application/json; charset=utf-8',
+    'x-ratelimit-remaining': '4999',
+    ...headers,
+  });
   res.end(text);
 }
 

@@ -10,7 +10,10 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process with captured output, as the bin shim would. */
-export async function runCli(argv: string[], options: { cwd: string; env?: Record<string, string | undefined>; tty?: boolean; stdin?: string }): Promise<CliResult> {
+export async function runCli(
+  argv: string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; tty?: boolean; stdin?: string },
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {

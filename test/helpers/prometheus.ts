@@ -14,7 +14,11 @@ export const prometheusPresent = existsSync(PROMETHEUS_BIN) && existsSync(PROMTO
 
 /** The installed Prometheus's major version: range selectors changed at 3.0. */
 export const PROMETHEUS_MAJOR = prometheusPresent
-  ? Number(/version (\d+)\./.exec(execFileSync(PROMETHEUS_BIN, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }))?.[1] ?? 2)
+  ? Number(
+      /version (\d+)\./.exec(
+        execFileSync(PROMETHEUS_BIN, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+      )?.[1] ?? 2,
+    )
   : 2;
 
 export interface Series {
@@ -28,7 +32,6 @@ export interface RunningPrometheus {
   url: string;
   stop(): Promise<void>;
 }
-
 
 /**
  * A real Prometheus (Debian's package) on 127.0.0.1 with `series` backfilled
@@ -49,12 +52,20 @@ export async function startPrometheus(series: Series[]): Promise<RunningPromethe
   lines.push('# EOF');
   await writeFile(join(dir, 'data.om'), `${lines.join('\n')}\n`);
   await mkdir(join(dir, 'tsdb'));
-  await exec(PROMTOOL_BIN, ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'data.om'), join(dir, 'tsdb')], { maxBuffer: 64 * 1024 * 1024 });
+  await exec(PROMTOOL_BIN, ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'data.om'), join(dir, 'tsdb')], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   await writeFile(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
   const port = await freePort();
   const child: ChildProcess = spawn(
     PROMETHEUS_BIN,
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=100y', '--log.level=warn'],
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=100y',
+      '--log.level=warn',
+    ],
     { stdio: 'ignore' },
   );
   const url = `http://127.0.0.1:${port}`;

@@ -24,7 +24,11 @@ import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 
 const IN_TOTO = 'application/vnd.in-toto+json';
 const BUNDLE_PREFIX = 'application/vnd.dev.sigstore.bundle';
-const OID = { issuer: '1.3.6.1.4.1.57264.1.8', sourceRepositoryUri: '1.3.6.1.4.1.57264.1.12', sourceRepositoryOwnerUri: '1.3.6.1.4.1.57264.1.16' };
+const OID = {
+  issuer: '1.3.6.1.4.1.57264.1.8',
+  sourceRepositoryUri: '1.3.6.1.4.1.57264.1.12',
+  sourceRepositoryOwnerUri: '1.3.6.1.4.1.57264.1.16',
+};
 
 export interface Verdict {
   ok: boolean;
@@ -45,18 +49,29 @@ interface Statement {
  * a DSSE envelope or message signature. Returns the minor version.
  */
 export function bundleVersion(json: unknown): { minor: number } | { problem: string } {
-  const b = json as { mediaType?: unknown; verificationMaterial?: { x509CertificateChain?: unknown }; dsseEnvelope?: unknown; messageSignature?: unknown };
-  const m = typeof b?.mediaType === 'string' ? /^application\/vnd\.dev\.sigstore\.bundle(?:\+json;version=0\.([123])|\.v0\.([123])\+json)$/.exec(b.mediaType) : null;
+  const b = json as {
+    mediaType?: unknown;
+    verificationMaterial?: { x509CertificateChain?: unknown };
+    dsseEnvelope?: unknown;
+    messageSignature?: unknown;
+  };
+  const m =
+    typeof b?.mediaType === 'string'
+      ? /^application\/vnd\.dev\.sigstore\.bundle(?:\+json;version=0\.([123])|\.v0\.([123])\+json)$/.exec(b.mediaType)
+      : null;
   if (!m) return { problem: `media type ${String(b?.mediaType)} is not a Sigstore bundle v0.1 to v0.3` };
   const minor = Number(m[1] ?? m[2]);
-  if (minor >= 3 && b.verificationMaterial?.x509CertificateChain !== undefined) return { problem: 'a v0.3 bundle with a certificate chain' };
-  if (b.dsseEnvelope === undefined && b.messageSignature === undefined) return { problem: 'neither a DSSE envelope nor a message signature' };
+  if (minor >= 3 && b.verificationMaterial?.x509CertificateChain !== undefined)
+    return { problem: 'a v0.3 bundle with a certificate chain' };
+  if (b.dsseEnvelope === undefined && b.messageSignature === undefined)
+    return { problem: 'neither a DSSE envelope nor a message signature' };
   return { minor };
 }
 
 /** The DSSE envelope's statement; SG pkg/bundle/signature_content.go requires the in-toto payload type, SG signature.go one signature. */
 function statementOf(json: unknown): { statement: Statement } | { problem: string } {
-  const env = (json as { dsseEnvelope?: { payloadType?: unknown; payload?: unknown; signatures?: unknown[] } }).dsseEnvelope;
+  const env = (json as { dsseEnvelope?: { payloadType?: unknown; payload?: unknown; signatures?: unknown[] } })
+    .dsseEnvelope;
   if (!env) return { problem: 'not a DSSE envelope' };
   if (env.payloadType !== IN_TOTO) return { problem: `payload type ${String(env.payloadType)}` };
   if (!Array.isArray(env.signatures) || env.signatures.length !== 1) return { problem: 'not exactly one signature' };
@@ -79,9 +94,16 @@ function cryptoProblem(json: unknown, trustedRoot: unknown): { problem: string }
   try {
     const bundle = bundleFromJSON(json);
     const material = toTrustMaterial(TrustedRoot.fromJSON(trustedRoot));
-    new Verifier(material, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(toSignedEntity(bundle));
+    new Verifier(material, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(
+      toSignedEntity(bundle),
+    );
     const vm = bundle.verificationMaterial.content;
-    const der = vm.$case === 'certificate' ? vm.certificate.rawBytes : vm.$case === 'x509CertificateChain' ? vm.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+    const der =
+      vm.$case === 'certificate'
+        ? vm.certificate.rawBytes
+        : vm.$case === 'x509CertificateChain'
+          ? vm.x509CertificateChain.certificates[0]?.rawBytes
+          : undefined;
     if (!der) return { problem: 'no certificate' };
     return { certificate: X509Certificate.parse(Buffer.from(der)) };
   } catch (e) {
@@ -94,7 +116,9 @@ function extension(cert: X509Certificate, oid: string): string | undefined {
   if (!ext) return undefined;
   // Fulcio's v2 extensions are DER UTF8Strings: tag, length, bytes.
   const raw = Buffer.from(ext.value);
-  return raw[0] === 0x0c ? raw.subarray(raw[1] !== undefined && raw[1] < 0x80 ? 2 : 2 + (raw[1] ?? 0x80) - 0x80).toString('utf8') : raw.toString('utf8');
+  return raw[0] === 0x0c
+    ? raw.subarray(raw[1] !== undefined && raw[1] < 0x80 ? 2 : 2 + (raw[1] ?? 0x80) - 0x80).toString('utf8')
+    : raw.toString('utf8');
 }
 
 // --- gh attestation verify ---------------------------------------------------
@@ -105,7 +129,10 @@ export async function ghReadBundleFile(path: string): Promise<unknown[]> {
   const ext = extname(path);
   if (ext === '.json') return [JSON.parse(text)];
   if (ext !== '.jsonl') throw new Error('bundle file extension not supported');
-  const values = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+  const values = text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as unknown);
   if (values.length === 0) throw new Error('ErrEmptyBundleFile');
   return values;
 }
@@ -160,9 +187,12 @@ export function ghVerify(bundles: unknown[], o: GhOptions): Verdict {
     }
     const san = c.certificate.subjectAltName ?? '';
     const eq = (a: string | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
-    if (!new RegExp(`^https://github\\.com/${o.repo ?? o.owner}/`, 'i').test(san)) reasons.push(`#${i}: SAN ${san} is not under https://github.com/${o.repo ?? o.owner}/`);
-    else if (!eq(extension(c.certificate, OID.sourceRepositoryOwnerUri), `https://github.com/${o.owner}`)) reasons.push(`#${i}: SourceRepositoryOwnerURI is not https://github.com/${o.owner}`);
-    else if (o.repo && !eq(extension(c.certificate, OID.sourceRepositoryUri), `https://github.com/${o.repo}`)) reasons.push(`#${i}: SourceRepositoryURI is not https://github.com/${o.repo}`);
+    if (!new RegExp(`^https://github\\.com/${o.repo ?? o.owner}/`, 'i').test(san))
+      reasons.push(`#${i}: SAN ${san} is not under https://github.com/${o.repo ?? o.owner}/`);
+    else if (!eq(extension(c.certificate, OID.sourceRepositoryOwnerUri), `https://github.com/${o.owner}`))
+      reasons.push(`#${i}: SourceRepositoryOwnerURI is not https://github.com/${o.owner}`);
+    else if (o.repo && !eq(extension(c.certificate, OID.sourceRepositoryUri), `https://github.com/${o.repo}`))
+      reasons.push(`#${i}: SourceRepositoryURI is not https://github.com/${o.repo}`);
     else if (!eq(extension(c.certificate, OID.issuer), issuer)) reasons.push(`#${i}: issuer is not ${issuer}`);
     else verified++;
   }
@@ -195,16 +225,23 @@ const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
  */
 export async function referrers(r: Registry, repository: string, digest: string): Promise<Descriptor[]> {
   const api = await fetch(`${r.base}/v2/${repository}/referrers/${digest}`, { headers: { accept: INDEX } });
-  if (api.status === 200 && api.headers.get('content-type') === INDEX) return ((await api.json()) as { manifests: Descriptor[] }).manifests;
+  if (api.status === 200 && api.headers.get('content-type') === INDEX)
+    return ((await api.json()) as { manifests: Descriptor[] }).manifests;
   await api.body?.cancel();
   if (![200, 400, 404, 406].includes(api.status)) throw new Error(`referrers: ${api.status}`);
-  const tag = await fetch(`${r.base}/v2/${repository}/manifests/${digest.replace(':', '-')}`, { headers: { accept: INDEX } });
+  const tag = await fetch(`${r.base}/v2/${repository}/manifests/${digest.replace(':', '-')}`, {
+    headers: { accept: INDEX },
+  });
   if (tag.status === 404) return [];
   if (!tag.ok) throw new Error(`fallback tag: ${tag.status}`);
   return ((await tag.json()) as { manifests: Descriptor[] }).manifests;
 }
 
-async function manifestOf(r: Registry, repository: string, digest: string): Promise<{ layers: Descriptor[]; artifactType?: string; subject?: Descriptor }> {
+async function manifestOf(
+  r: Registry,
+  repository: string,
+  digest: string,
+): Promise<{ layers: Descriptor[]; artifactType?: string; subject?: Descriptor }> {
   const res = await fetch(`${r.base}/v2/${repository}/manifests/${digest}`, { headers: { accept: MANIFEST } });
   if (!res.ok) throw new Error(`manifest ${digest}: ${res.status}`);
   return (await res.json()) as { layers: Descriptor[] };
@@ -260,7 +297,12 @@ export interface CosignOptions {
  * (others skipped); the statement of exactly the type; a subject whose sha256
  * is the image digest; the certificate's identity and issuer as given.
  */
-export async function cosignVerifyAttestation(r: Registry, repository: string, imageDigest: string, o: CosignOptions): Promise<Verdict> {
+export async function cosignVerifyAttestation(
+  r: Registry,
+  repository: string,
+  imageDigest: string,
+  o: CosignOptions,
+): Promise<Verdict> {
   const wanted = COSIGN_TYPES[o.type] ?? o.type;
   const reasons: string[] = [];
   const bundles: unknown[] = [];
@@ -286,11 +328,14 @@ export async function cosignVerifyAttestation(r: Registry, repository: string, i
     }
     const c = cryptoProblem(json, o.trustedRoot);
     if ('problem' in c) reasons.push(`#${i}: ${c.problem}`);
-    else if (c.certificate.subjectAltName !== o.certificateIdentity) reasons.push(`#${i}: identity ${c.certificate.subjectAltName ?? ''}`);
-    else if (extension(c.certificate, OID.issuer) !== o.certificateOidcIssuer) reasons.push(`#${i}: issuer ${extension(c.certificate, OID.issuer) ?? ''}`);
+    else if (c.certificate.subjectAltName !== o.certificateIdentity)
+      reasons.push(`#${i}: identity ${c.certificate.subjectAltName ?? ''}`);
+    else if (extension(c.certificate, OID.issuer) !== o.certificateOidcIssuer)
+      reasons.push(`#${i}: issuer ${extension(c.certificate, OID.issuer) ?? ''}`);
     else verified++;
   }
-  if (verified === 0 && reasons.length === 0) reasons.push(`none of the attestations matched the predicate type: ${wanted}, found: ${found.join(',')}`);
+  if (verified === 0 && reasons.length === 0)
+    reasons.push(`none of the attestations matched the predicate type: ${wanted}, found: ${found.join(',')}`);
   return { ok: verified > 0, verified, reasons };
 }
 
@@ -303,19 +348,31 @@ export async function cosignVerifyAttestation(r: Registry, repository: string, i
  * that commit the new-bundle path returns before the predicate-type check the
  * legacy path makes; the oracle makes it anyway (the stricter reading).
  */
-export async function cosignVerifyBlobAttestation(bundlePath: string, artifactSha256: string, o: CosignOptions): Promise<Verdict> {
+export async function cosignVerifyBlobAttestation(
+  bundlePath: string,
+  artifactSha256: string,
+  o: CosignOptions,
+): Promise<Verdict> {
   const json = JSON.parse(await readFile(bundlePath, 'utf8')) as unknown;
   const v = bundleVersion(json);
   if ('problem' in v) return { ok: false, verified: 0, reasons: [v.problem] };
   const s = statementOf(json);
   if ('problem' in s) return { ok: false, verified: 0, reasons: [s.problem] };
   const wanted = COSIGN_TYPES[o.type] ?? o.type;
-  if (s.statement.predicateType !== wanted) return { ok: false, verified: 0, reasons: [`invalid predicate type, expected ${wanted} got ${String(s.statement.predicateType)}`] };
-  if (!coversDigest(s.statement, 'sha256', artifactSha256)) return { ok: false, verified: 0, reasons: ['the artifact is not a subject'] };
+  if (s.statement.predicateType !== wanted)
+    return {
+      ok: false,
+      verified: 0,
+      reasons: [`invalid predicate type, expected ${wanted} got ${String(s.statement.predicateType)}`],
+    };
+  if (!coversDigest(s.statement, 'sha256', artifactSha256))
+    return { ok: false, verified: 0, reasons: ['the artifact is not a subject'] };
   const c = cryptoProblem(json, o.trustedRoot);
   if ('problem' in c) return { ok: false, verified: 0, reasons: [c.problem] };
-  if (c.certificate.subjectAltName !== o.certificateIdentity) return { ok: false, verified: 0, reasons: [`identity ${c.certificate.subjectAltName ?? ''}`] };
-  if (extension(c.certificate, OID.issuer) !== o.certificateOidcIssuer) return { ok: false, verified: 0, reasons: ['issuer'] };
+  if (c.certificate.subjectAltName !== o.certificateIdentity)
+    return { ok: false, verified: 0, reasons: [`identity ${c.certificate.subjectAltName ?? ''}`] };
+  if (extension(c.certificate, OID.issuer) !== o.certificateOidcIssuer)
+    return { ok: false, verified: 0, reasons: ['issuer'] };
   return { ok: true, verified: 1, reasons: [] };
 }
 
@@ -341,16 +398,23 @@ export const KYVERNO_MAX_LAYER_BYTES = 10_000_000;
  * the rule needs a verified in-toto statement of exactly that type whose
  * subject is the image, signed by the subject and issuer given.
  */
-export async function kyvernoVerifyImage(r: Registry, repository: string, imageDigest: string, rule: KyvernoRule): Promise<Verdict> {
+export async function kyvernoVerifyImage(
+  r: Registry,
+  repository: string,
+  imageDigest: string,
+  rule: KyvernoRule,
+): Promise<Verdict> {
   const all = await referrers(r, repository, imageDigest);
-  if (all.length > KYVERNO_MAX_REFERRERS) return { ok: false, verified: 0, reasons: [`${all.length} referrers: more than ${KYVERNO_MAX_REFERRERS}`] };
+  if (all.length > KYVERNO_MAX_REFERRERS)
+    return { ok: false, verified: 0, reasons: [`${all.length} referrers: more than ${KYVERNO_MAX_REFERRERS}`] };
   const statements: { type: string; json: unknown; statement: Statement }[] = [];
   for (const d of all) {
     if (!(d.artifactType ?? '').startsWith(BUNDLE_PREFIX)) continue;
     const m = await manifestOf(r, repository, d.digest);
     const layer = m.layers[0];
     if (!layer) return { ok: false, verified: 0, reasons: ['a referrer with no layers'] };
-    if (layer.size > KYVERNO_MAX_LAYER_BYTES) return { ok: false, verified: 0, reasons: [`a layer of ${layer.size} bytes`] };
+    if (layer.size > KYVERNO_MAX_LAYER_BYTES)
+      return { ok: false, verified: 0, reasons: [`a layer of ${layer.size} bytes`] };
     const json = JSON.parse((await blobOf(r, repository, layer)).toString('utf8')) as unknown;
     const s = statementOf(json);
     if (!('problem' in s)) statements.push({ type: String(s.statement.predicateType), json, statement: s.statement });
@@ -361,7 +425,11 @@ export async function kyvernoVerifyImage(r: Registry, repository: string, imageD
     const ok = statements.some((s) => {
       if (s.type !== type || !coversDigest(s.statement, 'sha256', imageDigest.replace(/^sha256:/, ''))) return false;
       const c = cryptoProblem(s.json, rule.trustedRoot);
-      return !('problem' in c) && c.certificate.subjectAltName === rule.subject && extension(c.certificate, OID.issuer) === rule.issuer;
+      return (
+        !('problem' in c) &&
+        c.certificate.subjectAltName === rule.subject &&
+        extension(c.certificate, OID.issuer) === rule.issuer
+      );
     });
     if (ok) verified++;
     else reasons.push(`no verified attestation of type ${type}`);

@@ -22,20 +22,53 @@ async function signed(): Promise<{ dir: string; services: string[]; token: strin
   await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
   const token = fakeIdentityToken({ iss: ISSUER, sub: SIGNER });
   const services = ['--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url];
-  const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'acme-web', '--version', '1.4.2', '--sarif', fixture('sarif/security-severity.handwritten.sarif'), '--junit', fixture('junit/vitest.junit.xml'), '--sign', '--identity-token', token, ...services, '-q'], { cwd: dir });
+  const r = await runCli(
+    [
+      'collect',
+      '-o',
+      'b.tar.gz',
+      '--name',
+      'acme-web',
+      '--version',
+      '1.4.2',
+      '--sarif',
+      fixture('sarif/security-severity.handwritten.sarif'),
+      '--junit',
+      fixture('junit/vitest.junit.xml'),
+      '--sign',
+      '--identity-token',
+      token,
+      ...services,
+      '-q',
+    ],
+    { cwd: dir },
+  );
   expect(r.code).toBe(0);
-  await writeFile(join(dir, 'policy.yaml'), 'version: 1\nrules:\n  - name: no-critical-vulns\n    expr: sarif.all(s, s.severities.critical == 0)\n    controls: [SOC2-CC7.1]\n');
+  await writeFile(
+    join(dir, 'policy.yaml'),
+    'version: 1\nrules:\n  - name: no-critical-vulns\n    expr: sarif.all(s, s.severities.critical == 0)\n    controls: [SOC2-CC7.1]\n',
+  );
   return { dir, services, token };
 }
 
-const who = ['--trusted-root', 'trusted_root.json', '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER];
+const who = [
+  '--trusted-root',
+  'trusted_root.json',
+  '--certificate-identity',
+  SIGNER,
+  '--certificate-oidc-issuer',
+  ISSUER,
+];
 
 describe('reports', () => {
   it('writes Markdown and HTML reports with --format and --output, and appends Markdown to the GitHub step summary', async () => {
     const { dir } = await signed();
     await writeFile(join(dir, 'summary.md'), '# earlier step\n');
     const env = { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: join(dir, 'summary.md') };
-    const md = await runCli(['verify', 'b.tar.gz', ...who, '--policy', 'policy.yaml', '--format', 'markdown', '--output', 'report.md'], { cwd: dir, env });
+    const md = await runCli(
+      ['verify', 'b.tar.gz', ...who, '--policy', 'policy.yaml', '--format', 'markdown', '--output', 'report.md'],
+      { cwd: dir, env },
+    );
     expect(md.code).toBe(3);
     const markdown = await readFile(join(dir, 'report.md'), 'utf8');
     expect(markdown).toContain('no-critical-vulns');
@@ -43,7 +76,9 @@ describe('reports', () => {
     const summary = await readFile(join(dir, 'summary.md'), 'utf8');
     expect(summary.startsWith('# earlier step\n')).toBe(true);
     expect(summary).toContain('no-critical-vulns');
-    const html = await runCli(['verify', 'b.tar.gz', ...who, '--format', 'html', '--output', 'report.html'], { cwd: dir });
+    const html = await runCli(['verify', 'b.tar.gz', ...who, '--format', 'html', '--output', 'report.html'], {
+      cwd: dir,
+    });
     expect(html.code).toBe(0);
     const page = await readFile(join(dir, 'report.html'), 'utf8');
     expect(page).toMatch(/^<!DOCTYPE html>/i);
@@ -68,7 +103,9 @@ describe('reports', () => {
   it('a policy failure reads as a policy failure in every format, never as a verification failure', async () => {
     const { dir } = await signed();
     for (const format of ['text', 'json', 'markdown', 'html']) {
-      const r = await runCli(['verify', 'b.tar.gz', ...who, '--policy', 'policy.yaml', '--format', format], { cwd: dir });
+      const r = await runCli(['verify', 'b.tar.gz', ...who, '--policy', 'policy.yaml', '--format', format], {
+        cwd: dir,
+      });
       expect(r.code, format).toBe(3);
       expect(r.stdout.toLowerCase(), format).not.toContain('verification failed');
       if (format === 'json') {
@@ -84,18 +121,50 @@ describe('reports', () => {
 describe('verification summary attestation', () => {
   it('writes a VSA whose subject is the bundle, signed and verifiable with verify-attestation', async () => {
     const { dir, services, token } = await signed();
-    const r = await runCli(['verify', 'b.tar.gz', ...who, '--policy', 'policy.yaml', '--json', '--vsa', 'vsa.json', '--vsa-sign', '--identity-token', token, ...services], { cwd: dir });
+    const r = await runCli(
+      [
+        'verify',
+        'b.tar.gz',
+        ...who,
+        '--policy',
+        'policy.yaml',
+        '--json',
+        '--vsa',
+        'vsa.json',
+        '--vsa-sign',
+        '--identity-token',
+        token,
+        ...services,
+      ],
+      { cwd: dir },
+    );
     expect(r.code).toBe(3);
     const vsa = JSON.parse(await readFile(join(dir, 'vsa.json'), 'utf8'));
-    const bundleSha = createHash('sha256').update(await readFile(join(dir, 'b.tar.gz'))).digest('hex');
+    const bundleSha = createHash('sha256')
+      .update(await readFile(join(dir, 'b.tar.gz')))
+      .digest('hex');
     expect(vsa).toMatchObject({
       _type: 'https://in-toto.io/Statement/v1',
       subject: [{ name: 'b.tar.gz', digest: { sha256: bundleSha } }],
       predicateType: 'https://slsa.dev/verification_summary/v1',
-      predicate: { verifier: { id: 'https://evidence-bundle.dev/verifier' }, resourceUri: 'b.tar.gz', verificationResult: 'FAILED', policy: { uri: 'policy.yaml', digest: { sha256: createHash('sha256').update(await readFile(join(dir, 'policy.yaml'))).digest('hex') } } },
+      predicate: {
+        verifier: { id: 'https://evidence-bundle.dev/verifier' },
+        resourceUri: 'b.tar.gz',
+        verificationResult: 'FAILED',
+        policy: {
+          uri: 'policy.yaml',
+          digest: {
+            sha256: createHash('sha256')
+              .update(await readFile(join(dir, 'policy.yaml')))
+              .digest('hex'),
+          },
+        },
+      },
     });
     expect(vsa.predicate.inputAttestations[0].uri).toBe('attestations/evidence.sigstore.json');
-    const check = await runCli(['verify-attestation', 'vsa.sigstore.json', '--digest', `sha256:${bundleSha}`, ...who], { cwd: dir });
+    const check = await runCli(['verify-attestation', 'vsa.sigstore.json', '--digest', `sha256:${bundleSha}`, ...who], {
+      cwd: dir,
+    });
     expect(check.code).toBe(0);
     const passing = await runCli(['verify', 'b.tar.gz', ...who, '--vsa', 'vsa2.json'], { cwd: dir });
     expect(passing.code).toBe(0);

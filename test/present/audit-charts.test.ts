@@ -14,7 +14,8 @@ const chart = (page: string, title: string): string => {
   if (!found) throw new Error(`no chart titled ${title}`);
   return found;
 };
-const texts = (svg: string, cls: string): string[] => [...svg.matchAll(new RegExp(`<text class="${cls}"[^>]*>([^<]*)</text>`, 'g'))].map((m) => m[1] as string);
+const texts = (svg: string, cls: string): string[] =>
+  [...svg.matchAll(new RegExp(`<text class="${cls}"[^>]*>([^<]*)</text>`, 'g'))].map((m) => m[1] as string);
 
 // eslint-disable-next-line no-control-regex
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
@@ -28,7 +29,9 @@ describe('chart labels of the period report', () => {
     for (const svg of charts) expect(svg).not.toMatch(RAW);
     for (const fig of figures(page)) expect(fig).not.toMatch(RAW);
     // The escaped form is there: in the standing strip's tooltips, the trend points' tooltips and the data tables beside them.
-    expect(chart(page, 'Standing of each release, in publication order')).toContain('v1.2.\\u202egpj.exe\\u0007\\u2066x\\u2069: NO EVIDENCE');
+    expect(chart(page, 'Standing of each release, in publication order')).toContain(
+      'v1.2.\\u202egpj.exe\\u0007\\u2066x\\u2069: NO EVIDENCE',
+    );
     expect(chart(page, 'Tests per release')).toContain('<title>v1.2.\\u202egpj.exe\\u0007\\u2066x\\u2069: tests ');
     expect(figures(page).join('')).toContain('<th scope="row">v1.2.\\u202egpj.exe\\u0007\\u2066x\\u2069</th>');
     // And it is what the shared escaping makes of the tag.
@@ -39,7 +42,10 @@ describe('chart labels of the period report', () => {
     const tag = (i: number): string => (i === 1 ? 'v2\u202e\u001b[31m\u0085' : `v${i}`);
     const page = renderAuditHtml(longPeriodReport(3, tag));
     expect(page).not.toMatch(RAW);
-    const releases = page.slice(page.indexOf('<table class="releases"'), page.indexOf('</table>', page.indexOf('<table class="releases"')));
+    const releases = page.slice(
+      page.indexOf('<table class="releases"'),
+      page.indexOf('</table>', page.indexOf('<table class="releases"')),
+    );
     expect(releases).toContain('>v2\\u202e\\u001b[31m\\u0085</a></th>');
     expect(page).toContain('<li>Missing: a SARIF report whose tool is pinned to'); // the rest of the page is as it was
   });
@@ -67,8 +73,17 @@ describe('chart labels of the period report', () => {
 describe('the charts of the single-release report', () => {
   it('escape bidi and control characters in titles, descriptions, bar labels and their data tables too', () => {
     const name = 'slo\u202eenil\u0000\u2028';
-    const svg = barChart(new IdGen(), { title: `Burn rate by window: ${name}`, desc: name, bars: [{ label: `5m${name}`, value: 1, valueLabel: `1×${name}`, color: '#000' }], ref: { value: 1, label: name } }).value;
-    const fig = figure(barChart(new IdGen(), { title: name, desc: name, bars: [] }), dataTable(`SLO ${name}`, ['Measure', name], [[name, name]]), name).value;
+    const svg = barChart(new IdGen(), {
+      title: `Burn rate by window: ${name}`,
+      desc: name,
+      bars: [{ label: `5m${name}`, value: 1, valueLabel: `1×${name}`, color: '#000' }],
+      ref: { value: 1, label: name },
+    }).value;
+    const fig = figure(
+      barChart(new IdGen(), { title: name, desc: name, bars: [] }),
+      dataTable(`SLO ${name}`, ['Measure', name], [[name, name]]),
+      name,
+    ).value;
     for (const out of [svg, fig]) {
       expect(out).not.toMatch(RAW);
       expect(out).toContain('slo\\u202eenil\\u0000\\u2028');
@@ -117,7 +132,10 @@ describe('labelIndices', () => {
 
 describe('shortLabels', () => {
   it('takes off the prefix all labels share, up to a separator, and cuts what is left', () => {
-    expect(shortLabels(['release-2026.01', 'release-2026.02'], 14)).toEqual({ prefix: 'release-2026.', labels: ['01', '02'] });
+    expect(shortLabels(['release-2026.01', 'release-2026.02'], 14)).toEqual({
+      prefix: 'release-2026.',
+      labels: ['01', '02'],
+    });
     expect(shortLabels(['v1.2', 'v1.3'], 14)).toEqual({ prefix: '', labels: ['v1.2', 'v1.3'] });
     expect(shortLabels(['a-very-long-release-name'], 8)).toEqual({ prefix: '', labels: ['a-very-…'] });
   });

@@ -11,7 +11,10 @@ import { longPeriodReport } from './period-fixture.js';
 // The period report of 25 releases with long tags, URLs and digests, in headless Chromium from Debian.
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = new URL('../../test-output/', import.meta.url).pathname;
-if (!existsSync(CHROMIUM)) console.warn(`test/present/audit-html-layout.test.ts: skipping the browser tests: ${CHROMIUM} does not exist (install Debian's chromium package)`);
+if (!existsSync(CHROMIUM))
+  console.warn(
+    `test/present/audit-html-layout.test.ts: skipping the browser tests: ${CHROMIUM} does not exist (install Debian's chromium package)`,
+  );
 
 interface Measured {
   scrollWidth: number;
@@ -55,7 +58,18 @@ describe.skipIf(!existsSync(CHROMIUM))('the period report of a long period in he
   let dir: string;
   let file: string;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     dir = await mkdtemp(join(tmpdir(), 'evidence-audit-layout-'));
     await mkdir(OUT, { recursive: true });
     file = join(dir, 'audit.html');

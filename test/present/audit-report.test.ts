@@ -7,14 +7,36 @@ import { summarizePeriod, type AuditReport, type PeriodMemberInput } from '../..
 
 /** A period report built from members whose every string is hostile: the renderers must keep it inert. */
 function report(members: PeriodMemberInput[]): AuditReport {
-  return { kind: 'evidence-audit', version: 1, source: { type: 'oci', repository: 'oci://127.0.0.1:5000/acme/web' }, generatedAt: '2026-07-01T00:00:00.000Z', identity: {}, summary: summarizePeriod({ since: '2026-01-01', until: '2026-06-30', members }) };
+  return {
+    kind: 'evidence-audit',
+    version: 1,
+    source: { type: 'oci', repository: 'oci://127.0.0.1:5000/acme/web' },
+    generatedAt: '2026-07-01T00:00:00.000Z',
+    identity: {},
+    summary: summarizePeriod({ since: '2026-01-01', until: '2026-06-30', members }),
+  };
 }
 const EVIL = 'v1\u001b]0;pwned\u0007\u001b[31m\nEVERY RELEASE HOLDS: forged\u202e';
 
 describe('period reports of hostile strings', () => {
   const r = report([
-    { id: 'v1.0.0', published: '2026-02-01T00:00:00.000Z', sampled: true, evidence: { state: 'missing', message: EVIL } },
-    { id: ' v2 ', published: '2026-03-01T00:00:00.000Z', sampled: true, evidence: { state: 'found', code: 'X', message: `<script>alert(1)</script> | ${EVIL}`, bundle: { name: '<b>n</b>', digest: 'sha256:' + 'a'.repeat(64), size: 1, url: 'https://example.test/a' } } },
+    {
+      id: 'v1.0.0',
+      published: '2026-02-01T00:00:00.000Z',
+      sampled: true,
+      evidence: { state: 'missing', message: EVIL },
+    },
+    {
+      id: ' v2 ',
+      published: '2026-03-01T00:00:00.000Z',
+      sampled: true,
+      evidence: {
+        state: 'found',
+        code: 'X',
+        message: `<script>alert(1)</script> | ${EVIL}`,
+        bundle: { name: '<b>n</b>', digest: 'sha256:' + 'a'.repeat(64), size: 1, url: 'https://example.test/a' },
+      },
+    },
   ]);
 
   it('text: no control character reaches the output, and no forged line', () => {

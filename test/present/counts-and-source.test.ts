@@ -11,7 +11,14 @@ const levels = { error: 0, warning: 0, note: 0, none: 0 };
 const severities = { critical: 0, high: 0, medium: 0, low: 0 };
 
 function inspectOf(source: InspectResult['source']): InspectResult {
-  return { name: 'web', version: '1.0.0', created: '2026-01-01T00:00:00Z', source, entries: [], subjects: [{ name: 'app.tgz', digest: `sha256:${'a'.repeat(64)}`, size: 3 }] };
+  return {
+    name: 'web',
+    version: '1.0.0',
+    created: '2026-01-01T00:00:00Z',
+    source,
+    entries: [],
+    subjects: [{ name: 'app.tgz', digest: `sha256:${'a'.repeat(64)}`, size: 3 }],
+  };
 }
 
 describe('counts', () => {
@@ -23,17 +30,34 @@ describe('counts', () => {
   });
 
   it('summaries of one test, one result', () => {
-    const junit = describeSummary('junit', { tests: 1, passed: 1, failed: 0, errored: 0, skipped: 0, durationSeconds: 0.1 });
+    const junit = describeSummary('junit', {
+      tests: 1,
+      passed: 1,
+      failed: 0,
+      errored: 0,
+      skipped: 0,
+      durationSeconds: 0.1,
+    });
     expect(junit).toMatch(/^1 test:/);
-    const sarif = describeSummary('sarif', { tools: ['ESLint'], results: 1, levels: { ...levels, error: 1 }, severities });
+    const sarif = describeSummary('sarif', {
+      tools: ['ESLint'],
+      results: 1,
+      levels: { ...levels, error: 1 },
+      severities,
+    });
     expect(sarif).toContain('1 result ');
     expect(sarif).not.toContain('1 results');
-    expect(describeSummary('sarif', { tools: ['ESLint'], results: 2, levels: { ...levels, error: 2 }, severities })).toContain('2 results');
+    expect(
+      describeSummary('sarif', { tools: ['ESLint'], results: 2, levels: { ...levels, error: 2 }, severities }),
+    ).toContain('2 results');
   });
 });
 
 describe('the source line of inspect', () => {
-  const line = (r: InspectResult): string | undefined => formatInspect(r).split('\n').find((l) => l.startsWith('source'));
+  const line = (r: InspectResult): string | undefined =>
+    formatInspect(r)
+      .split('\n')
+      .find((l) => l.startsWith('source'));
 
   it('nothing recorded: says so', () => {
     expect(line(inspectOf({}))).toContain('(none recorded)');
@@ -53,6 +77,8 @@ describe('the source line of inspect', () => {
   });
 
   it('all recorded: as recorded', () => {
-    expect(line(inspectOf({ repository: 'https://github.com/acme/web', commit: 'c'.repeat(40), ref: 'refs/heads/main' }))).toBe(`source   https://github.com/acme/web @ ${'c'.repeat(40)} (refs/heads/main)`);
+    expect(
+      line(inspectOf({ repository: 'https://github.com/acme/web', commit: 'c'.repeat(40), ref: 'refs/heads/main' })),
+    ).toBe(`source   https://github.com/acme/web @ ${'c'.repeat(40)} (refs/heads/main)`);
   });
 });

@@ -13,7 +13,20 @@ export const ISSUER = 'https://token.actions.githubusercontent.com';
 export const D = (c: string): string => `sha256:${c.repeat(64)}`;
 
 export function entries(): AuditReportInput['entries'] {
-  const e = (path: string, kind: string, mediaType: string, summary: Record<string, unknown>, size = 1000): AuditReportInput['entries'][number] => ({ path, kind, mediaType, digest: D(path.length.toString(16).slice(-1)), size, summary });
+  const e = (
+    path: string,
+    kind: string,
+    mediaType: string,
+    summary: Record<string, unknown>,
+    size = 1000,
+  ): AuditReportInput['entries'][number] => ({
+    path,
+    kind,
+    mediaType,
+    digest: D(path.length.toString(16).slice(-1)),
+    size,
+    summary,
+  });
   return [
     e('attestation/provenance.sigstore.json', 'attestation', 'application/vnd.dev.sigstore.bundle.v0.3+json', {
       mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
@@ -25,7 +38,17 @@ export function entries(): AuditReportInput['entries'] {
       tlogEntries: 1,
       timestamps: 0,
     }),
-    e('coverage/lcov.info', 'coverage', 'text/x-lcov', { format: 'lcov', lines: { covered: 12, total: 21, ratio: 12 / 21 }, branches: { covered: 8, total: 17, ratio: 8 / 17 } }, 742),
+    e(
+      'coverage/lcov.info',
+      'coverage',
+      'text/x-lcov',
+      {
+        format: 'lcov',
+        lines: { covered: 12, total: 21, ratio: 12 / 21 },
+        branches: { covered: 8, total: 17, ratio: 8 / 17 },
+      },
+      742,
+    ),
     e('dora/dora.json', 'dora', 'application/vnd.evidence.dora+json', {
       asOf: '2026-11-01T00:00:00Z',
       environment: 'production',
@@ -41,8 +64,22 @@ export function entries(): AuditReportInput['entries'] {
       incidents: 3,
       resolvedIncidents: 2,
     }),
-    e('junit/integration.junit.xml', 'junit', 'application/xml', { tests: 6, passed: 2, failed: 1, errored: 1, skipped: 2, durationSeconds: 0.058 }),
-    e('junit/unit.junit.xml', 'junit', 'application/xml', { tests: 40, passed: 35, failed: 2, errored: 0, skipped: 3, durationSeconds: 1.2 }),
+    e('junit/integration.junit.xml', 'junit', 'application/xml', {
+      tests: 6,
+      passed: 2,
+      failed: 1,
+      errored: 1,
+      skipped: 2,
+      durationSeconds: 0.058,
+    }),
+    e('junit/unit.junit.xml', 'junit', 'application/xml', {
+      tests: 40,
+      passed: 35,
+      failed: 2,
+      errored: 0,
+      skipped: 3,
+      durationSeconds: 1.2,
+    }),
     e('k6/summary.json', 'k6', 'application/json', {
       checks: { passed: 1180, failed: 20 },
       thresholds: { passed: ['checks:rate>0.95'], failed: ['http_req_failed:rate<0.01'] },
@@ -52,12 +89,30 @@ export function entries(): AuditReportInput['entries'] {
     e('migrations/db-migrations.json', 'migrations', 'application/vnd.evidence.migrations+json', {
       files: 4,
       statements: 23,
-      destructive: [{ file: '0002_cleanup.sql', line: 4, kind: 'DELETE WITHOUT WHERE', statement: 'DELETE FROM audit_log' }],
+      destructive: [
+        { file: '0002_cleanup.sql', line: 4, kind: 'DELETE WITHOUT WHERE', statement: 'DELETE FROM audit_log' },
+      ],
     }),
     e('release-notes/CHANGELOG.md', 'release-notes', 'text/markdown', {}, 111),
-    e('sarif/codeql.sarif', 'sarif', 'application/sarif+json', { tools: ['CodeQL'], results: 9, levels: { error: 3, warning: 6, note: 0, none: 0 }, severities: { critical: 1, high: 3, medium: 4, low: 1 } }),
-    e('sarif/eslint.sarif', 'sarif', 'application/sarif+json', { tools: ['ESLint'], results: 8, levels: { error: 4, warning: 4, note: 0, none: 0 }, severities: { critical: 0, high: 1, medium: 0, low: 2 } }),
-    e('sbom/acme-web.cdx.json', 'sbom', 'application/vnd.cyclonedx+json', { format: 'cyclonedx', specVersion: '1.5', components: 11, licenses: ['Apache-2.0', 'MIT'], unlicensed: 1 }),
+    e('sarif/codeql.sarif', 'sarif', 'application/sarif+json', {
+      tools: ['CodeQL'],
+      results: 9,
+      levels: { error: 3, warning: 6, note: 0, none: 0 },
+      severities: { critical: 1, high: 3, medium: 4, low: 1 },
+    }),
+    e('sarif/eslint.sarif', 'sarif', 'application/sarif+json', {
+      tools: ['ESLint'],
+      results: 8,
+      levels: { error: 4, warning: 4, note: 0, none: 0 },
+      severities: { critical: 0, high: 1, medium: 0, low: 2 },
+    }),
+    e('sbom/acme-web.cdx.json', 'sbom', 'application/vnd.cyclonedx+json', {
+      format: 'cyclonedx',
+      specVersion: '1.5',
+      components: 11,
+      licenses: ['Apache-2.0', 'MIT'],
+      unlicensed: 1,
+    }),
     e('slo/availability.snapshot.json', 'slo', 'application/vnd.evidence.slo-snapshot+json', {
       asOf: '2026-11-01T00:00:00Z',
       live: false,
@@ -108,20 +163,47 @@ export const CHECK_MESSAGES: [Check['id'], string][] = [
 export function passingInput(): AuditReportInput {
   return {
     generatedAt: '2026-11-22T16:00:00Z',
-    source: { repository: 'https://github.com/acme/web', commit: '8ede4e336ffbafffe7aa65006224d8050167720d', ref: 'refs/tags/v1.4.2' },
+    source: {
+      repository: 'https://github.com/acme/web',
+      commit: '8ede4e336ffbafffe7aa65006224d8050167720d',
+      ref: 'refs/tags/v1.4.2',
+    },
     subjects: [{ name: 'acme-web-1.4.2.tgz', digest: D('3'), size: 344 }],
     entries: entries(),
     report: {
       ok: true,
       mode: 'signed',
-      bundle: { path: 'acme-web-1.4.2.evidence.tar.gz', digest: D('a'), manifestDigest: D('e'), size: 23129, name: 'acme-web', version: '1.4.2', created: '2026-11-22T15:47:24Z', entries: 14, subjects: 1 },
+      bundle: {
+        path: 'acme-web-1.4.2.evidence.tar.gz',
+        digest: D('a'),
+        manifestDigest: D('e'),
+        size: 23129,
+        name: 'acme-web',
+        version: '1.4.2',
+        created: '2026-11-22T15:47:24Z',
+        entries: 14,
+        subjects: 1,
+      },
       checks: CHECK_MESSAGES.map(([id, message]) => ({ id, ok: true, message })),
       signature: {
         kind: 'certificate',
         identity: IDENTITY,
         issuer: ISSUER,
-        claims: { buildSignerUri: IDENTITY, sourceRepositoryUri: 'https://github.com/acme/web', sourceRepositoryRef: 'refs/tags/v1.4.2', sourceRepositoryDigest: '3d7e7e989f80962dbb8678a994ad7c0b8269bf98', buildTrigger: 'push', runnerEnvironment: 'github-hosted' },
-        tlog: [{ logIndex: '8573023', integratedTime: '2026-11-22T15:47:25.000Z', logId: 'XyECW60lzZkKGqRqyASq+0XHNNWPycsWJagOokqPJqw=' }],
+        claims: {
+          buildSignerUri: IDENTITY,
+          sourceRepositoryUri: 'https://github.com/acme/web',
+          sourceRepositoryRef: 'refs/tags/v1.4.2',
+          sourceRepositoryDigest: '3d7e7e989f80962dbb8678a994ad7c0b8269bf98',
+          buildTrigger: 'push',
+          runnerEnvironment: 'github-hosted',
+        },
+        tlog: [
+          {
+            logIndex: '8573023',
+            integratedTime: '2026-11-22T15:47:25.000Z',
+            logId: 'XyECW60lzZkKGqRqyASq+0XHNNWPycsWJagOokqPJqw=',
+          },
+        ],
         timestamps: [{ time: '2026-11-22T15:47:25.000Z' }],
         trustedRoot: { source: 'public-good (embedded)', date: '2026-11-21T15:47:23.363Z' },
       },
@@ -137,10 +219,43 @@ export function passingInput(): AuditReportInput {
         { kind: 'junit', status: 'pass', message: '2 junit entries', count: 2 },
       ],
       rules: [
-        { name: 'no-critical-vulns', expr: 'sarif.all(s, s.severities.critical == 0)', status: 'waived', message: '1 critical finding', reads: [{ kind: 'sarif', count: 2 }], controls: ['SOC2-CC7.1', 'ISO27001-A.8.8'], waiver: { reason: 'CVE-2026-0001 not reachable; fix scheduled', expires: '2026-12-31T00:00:00Z', expired: false } },
-        { name: 'coverage-floor', expr: 'coverage.lines.ratio >= 0.5', status: 'pass', message: 'line coverage 57.1% >= 50%', reads: [{ kind: 'coverage', count: 1 }], controls: ['SOC2-CC8.1'] },
-        { name: 'tests-pass', expr: 'junit.all(j, j.failed == 0)', status: 'pass', message: 'no failed tests', reads: [{ kind: 'junit', count: 2 }], controls: ['SOC2-CC8.1'] },
-        { name: 'changelog-present', expr: "has(entries['release-notes'])", status: 'pass', message: 'release notes present', reads: [], controls: [] },
+        {
+          name: 'no-critical-vulns',
+          expr: 'sarif.all(s, s.severities.critical == 0)',
+          status: 'waived',
+          message: '1 critical finding',
+          reads: [{ kind: 'sarif', count: 2 }],
+          controls: ['SOC2-CC7.1', 'ISO27001-A.8.8'],
+          waiver: {
+            reason: 'CVE-2026-0001 not reachable; fix scheduled',
+            expires: '2026-12-31T00:00:00Z',
+            expired: false,
+          },
+        },
+        {
+          name: 'coverage-floor',
+          expr: 'coverage.lines.ratio >= 0.5',
+          status: 'pass',
+          message: 'line coverage 57.1% >= 50%',
+          reads: [{ kind: 'coverage', count: 1 }],
+          controls: ['SOC2-CC8.1'],
+        },
+        {
+          name: 'tests-pass',
+          expr: 'junit.all(j, j.failed == 0)',
+          status: 'pass',
+          message: 'no failed tests',
+          reads: [{ kind: 'junit', count: 2 }],
+          controls: ['SOC2-CC8.1'],
+        },
+        {
+          name: 'changelog-present',
+          expr: "has(entries['release-notes'])",
+          status: 'pass',
+          message: 'release notes present',
+          reads: [],
+          controls: [],
+        },
       ],
       crossChecks: [
         { name: 'sbom-matches-subjects', status: 'pass', message: 'the SBOM names acme-web 1.4.2' },
@@ -153,14 +268,25 @@ export function passingInput(): AuditReportInput {
 
 export const SCRIPT = '<script>window.__pwned = 1; alert(1)</script>';
 export const IMG = '"><img src=x onerror="window.__pwned = 2">';
-export const SVG = "'><svg onload=\"window.__pwned = 3\">";
+export const SVG = '\'><svg onload="window.__pwned = 3">';
 
 export function failingInput(): AuditReportInput {
   const base = passingInput();
   const hostileEntries = base.entries.map((e) =>
-    e.kind === 'sarif' ? { ...e, summary: { ...e.summary, tools: [`Evil${SCRIPT}`] } } : e.kind === 'dora' ? { ...e, summary: { ...e.summary, environment: `prod${IMG}` } } : e,
+    e.kind === 'sarif'
+      ? { ...e, summary: { ...e.summary, tools: [`Evil${SCRIPT}`] } }
+      : e.kind === 'dora'
+        ? { ...e, summary: { ...e.summary, environment: `prod${IMG}` } }
+        : e,
   );
-  hostileEntries.push({ path: `notes/${IMG}.md`, kind: 'release-notes', mediaType: 'text/markdown', digest: D('9'), size: 5, summary: {} });
+  hostileEntries.push({
+    path: `notes/${IMG}.md`,
+    kind: 'release-notes',
+    mediaType: 'text/markdown',
+    digest: D('9'),
+    size: 5,
+    summary: {},
+  });
   return {
     ...base,
     source: { repository: `https://github.com/acme/web${SCRIPT}`, ref: 'refs/heads/main' },
@@ -172,9 +298,23 @@ export function failingInput(): AuditReportInput {
       bundle: { ...base.report.bundle, name: `acme-web${SVG}`, path: 'evil | bundle\nnext.tar.gz' },
       checks: base.report.checks.map((c) =>
         c.id === 'blobs'
-          ? { ...c, ok: false, code: 'BLOB_DIGEST_MISMATCH', message: `blob for sbom/acme-web.cdx.json does not match its digest ${IMG}`, path: 'blobs/sha256/aa', expected: D('a'), found: D('b') }
+          ? {
+              ...c,
+              ok: false,
+              code: 'BLOB_DIGEST_MISMATCH',
+              message: `blob for sbom/acme-web.cdx.json does not match its digest ${IMG}`,
+              path: 'blobs/sha256/aa',
+              expected: D('a'),
+              found: D('b'),
+            }
           : c.id === 'subjects'
-            ? { ...c, ok: false, skipped: true, code: 'NO_SUBJECTS_GIVEN', message: 'no release artifact was given to check (--subject)' }
+            ? {
+                ...c,
+                ok: false,
+                skipped: true,
+                code: 'NO_SUBJECTS_GIVEN',
+                message: 'no release artifact was given to check (--subject)',
+              }
             : c,
       ),
     },
@@ -186,12 +326,43 @@ export function failingInput(): AuditReportInput {
         { kind: 'dast', status: 'fail', message: 'no dast entry in the bundle', count: 0 },
       ],
       rules: [
-        { name: 'no-critical-vulns', expr: 'sarif.all(s, s.severities.critical == 0)', status: 'fail', message: '1 critical finding', reads: [{ kind: 'sarif', count: 2 }], controls: ['SOC2-CC7.1'], waiver: { reason: `accepted risk ${SCRIPT}`, expires: '2026-01-01T00:00:00Z', expired: true } },
-        { name: 'tests-pass', expr: 'junit.all(j, j.failed == 0)', status: 'fail', message: '3 tests failed | 1 errored', reads: [{ kind: 'junit', count: 2 }], controls: ['SOC2-CC8.1'] },
-        { name: 'coverage-floor', expr: 'coverage.lines.ratio >= 0.5', status: 'pass', message: 'line coverage 57.1% >= 50%', reads: [{ kind: 'coverage', count: 1 }], controls: ['SOC2-CC8.1'] },
-        { name: 'k6-typo', expr: 'k6.checks.passd > 0', status: 'error', message: 'no such key: passd', reads: [{ kind: 'k6', count: 1 }], controls: [] },
+        {
+          name: 'no-critical-vulns',
+          expr: 'sarif.all(s, s.severities.critical == 0)',
+          status: 'fail',
+          message: '1 critical finding',
+          reads: [{ kind: 'sarif', count: 2 }],
+          controls: ['SOC2-CC7.1'],
+          waiver: { reason: `accepted risk ${SCRIPT}`, expires: '2026-01-01T00:00:00Z', expired: true },
+        },
+        {
+          name: 'tests-pass',
+          expr: 'junit.all(j, j.failed == 0)',
+          status: 'fail',
+          message: '3 tests failed | 1 errored',
+          reads: [{ kind: 'junit', count: 2 }],
+          controls: ['SOC2-CC8.1'],
+        },
+        {
+          name: 'coverage-floor',
+          expr: 'coverage.lines.ratio >= 0.5',
+          status: 'pass',
+          message: 'line coverage 57.1% >= 50%',
+          reads: [{ kind: 'coverage', count: 1 }],
+          controls: ['SOC2-CC8.1'],
+        },
+        {
+          name: 'k6-typo',
+          expr: 'k6.checks.passd > 0',
+          status: 'error',
+          message: 'no such key: passd',
+          reads: [{ kind: 'k6', count: 1 }],
+          controls: [],
+        },
       ],
-      crossChecks: [{ name: 'sbom-matches-subjects', status: 'fail', message: 'the SBOM names acme-web 1.4.1, not 1.4.2' }],
+      crossChecks: [
+        { name: 'sbom-matches-subjects', status: 'fail', message: 'the SBOM names acme-web 1.4.1, not 1.4.2' },
+      ],
     },
   };
 }

@@ -14,7 +14,9 @@ describe('renderHtml', () => {
   it('is one self-contained document: no script, no external resource, a CSP, lang, one h1', () => {
     const page = renderHtml(passingInput());
     expect(page.startsWith('<!DOCTYPE html>\n<html lang="en">')).toBe(true);
-    expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'`);
+    expect(page).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'`,
+    );
     expect(page).not.toMatch(/<script|<link|<img|<iframe|<object|<embed|@import|url\(/i);
     expect(page).not.toMatch(/\s(src|href)=/i);
     expect(page.match(/<h1[ >]/g)).toHaveLength(1);
@@ -27,26 +29,48 @@ describe('renderHtml', () => {
     expect(page).toContain('<title>VERIFIED WITH CONCERNS: acme-web 1.4.2 — evidence audit report</title>');
     expect(page).toContain('<section class="verdict warn"');
     expect(page).toContain('Verdict: <span class="verdict-word">VERIFIED WITH CONCERNS</span>');
-    expect(page).toContain('<th scope="row">Is the bundle authentic?</th><td><span class="badge pass">Yes, signer identity checked</span>');
+    expect(page).toContain(
+      '<th scope="row">Is the bundle authentic?</th><td><span class="badge pass">Yes, signer identity checked</span>',
+    );
     expect(page).toContain('<th scope="row">Did the policy hold?</th><td><span class="badge pass">Satisfied</span>');
-    expect(page).toMatch(/<th scope="row">What does the evidence say\?<\/th><td><span class="badge warn">\d+ concerns<\/span>/);
+    expect(page).toMatch(
+      /<th scope="row">What does the evidence say\?<\/th><td><span class="badge warn">\d+ concerns<\/span>/,
+    );
     expect(page).toContain('<span class="code">TESTS_FAILED</span>');
-    expect(page).toMatch(/<p class="verdict-detail">Authentic: signed by [^<]*, identity checked; policy: release-policy\.yaml holds; evidence: \d+ concerns\.<\/p>/);
+    expect(page).toMatch(
+      /<p class="verdict-detail">Authentic: signed by [^<]*, identity checked; policy: release-policy\.yaml holds; evidence: \d+ concerns\.<\/p>/,
+    );
     expect(page).toContain(`<code>${D('a')}</code>`);
     expect(page).toContain(`<code>${D('e')}</code>`);
     expect(page).toContain(`<th scope="row">Signer identity</th><td><code>${IDENTITY}</code></td>`);
     expect(page).toContain(`<th scope="row">OIDC issuer</th><td><code>${ISSUER}</code></td>`);
     expect(page).toContain('#8573023<br><span class="sub">integrated 2026-11-22T15:47:25.000Z</span>');
     expect(page).toContain('public-good (embedded)');
-    for (const id of ['archive', 'members', 'manifest', 'blobs', 'entries', 'sha256sums', 'subjects', 'signature', 'identity', 'statement']) expect(page).toContain(`<th scope="row">${id}</th>`);
+    for (const id of [
+      'archive',
+      'members',
+      'manifest',
+      'blobs',
+      'entries',
+      'sha256sums',
+      'subjects',
+      'signature',
+      'identity',
+      'statement',
+    ])
+      expect(page).toContain(`<th scope="row">${id}</th>`);
     expect(page).toContain('Waived (expires 2026-12-31T00:00:00Z): CVE-2026-0001 not reachable; fix scheduled');
     expect(page).toContain('<span class="tag">SOC2-CC8.1</span>');
-    expect(page).toContain('<th scope="rowgroup" rowspan="2"><span class="tag">SOC2-CC8.1</span><div class="muted">Changes are authorised, designed, developed, configured, documented, tested, approved and implemented</div></th>');
+    expect(page).toContain(
+      '<th scope="rowgroup" rowspan="2"><span class="tag">SOC2-CC8.1</span><div class="muted">Changes are authorised, designed, developed, configured, documented, tested, approved and implemented</div></th>',
+    );
     expect(page).toContain('sbom-matches-subjects');
     // Charts: sums across entries.
     expect(page).toContain('Security findings summed over 2 SARIF files: 1 critical, 4 high, 4 medium, 3 low.');
     expect(page).toContain('46 tests across 2 JUnit reports: 37 passed, 3 failed, 1 errored, 5 skipped.');
-    expect(page).toContain('<title id="chart-title-5">Error budget remaining: requests-availability (acme-web)</title>');
+    expect(page).toContain(
+      '<title id="chart-title-5">Error budget remaining: requests-availability (acme-web)</title>',
+    );
     expect(page).toContain('Error budget remaining: -50.0% (exhausted)');
     expect(page).toContain('Burn rate by window: latency-p95');
     expect(page).toContain('DORA metrics: production');
@@ -63,11 +87,17 @@ describe('renderHtml', () => {
     const page = renderHtml(failingInput());
     expect(page).toContain('Verdict: <span class="verdict-word">VERIFICATION FAILED</span>');
     expect(page).toContain('<span class="badge fail">No: verification failed</span>');
-    expect(page).toContain('Not authentic: 1 verification check failed (BLOB_DIGEST_MISMATCH); policy: release-policy.yaml: 1 requirement unmet; 3 rules failed (no-critical-vulns, tests-pass, k6-typo); 1 cross-check failed; evidence: not assessed.');
-    expect(page).toContain('<tr class="row-fail"><td><span class="badge fail"><span class="mark" aria-hidden="true">✗</span> Fail</span></td><th scope="row">blobs</th><td class="code"><code>BLOB_DIGEST_MISMATCH</code></td>');
+    expect(page).toContain(
+      'Not authentic: 1 verification check failed (BLOB_DIGEST_MISMATCH); policy: release-policy.yaml: 1 requirement unmet; 3 rules failed (no-critical-vulns, tests-pass, k6-typo); 1 cross-check failed; evidence: not assessed.',
+    );
+    expect(page).toContain(
+      '<tr class="row-fail"><td><span class="badge fail"><span class="mark" aria-hidden="true">✗</span> Fail</span></td><th scope="row">blobs</th><td class="code"><code>BLOB_DIGEST_MISMATCH</code></td>',
+    );
     expect(page).toContain(`expected <code>${D('a')}</code>, found <code>${D('b')}</code>`);
     expect(page).toContain('<th scope="row">subjects</th><td class="code"><code>NO_SUBJECTS_GIVEN</code>');
-    expect(page).toMatch(/<span class="badge fail"><span class="mark" aria-hidden="true">✗<\/span> Expired<\/span><\/td><th scope="row">no-critical-vulns<\/th><td>2026-01-01T00:00:00Z<\/td>/);
+    expect(page).toMatch(
+      /<span class="badge fail"><span class="mark" aria-hidden="true">✗<\/span> Expired<\/span><\/td><th scope="row">no-critical-vulns<\/th><td>2026-01-01T00:00:00Z<\/td>/,
+    );
     expect(page).toContain('Waiver expired (expires 2026-01-01T00:00:00Z)');
     expect(page).toContain('<th scope="row">dast</th>');
     expect(page).toContain('no such key: passd');
@@ -86,9 +116,12 @@ describe('renderHtml', () => {
     expect(page).toContain('<code>notes/&quot;&gt;&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;.md</code>');
   });
 
-  it('never throws on summaries that do not have their kind\'s shape', () => {
+  it("never throws on summaries that do not have their kind's shape", () => {
     const input = passingInput();
-    input.entries = input.entries.map((e) => ({ ...e, summary: { slos: 'x', severities: null, tests: 'many', leadTimeSeconds: 5 } }));
+    input.entries = input.entries.map((e) => ({
+      ...e,
+      summary: { slos: 'x', severities: null, tests: 'many', leadTimeSeconds: 5 },
+    }));
     const page = renderHtml(input);
     expect(page).toContain('(summary not readable)');
     expect(page).toContain('Vulnerabilities by severity');
@@ -101,7 +134,10 @@ describe('renderHtml', () => {
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM) console.warn(`test/report/html.test.ts: skipping the browser tests: ${CHROMIUM} does not exist (install Debian's chromium package)`);
+if (!HAVE_CHROMIUM)
+  console.warn(
+    `test/report/html.test.ts: skipping the browser tests: ${CHROMIUM} does not exist (install Debian's chromium package)`,
+  );
 const OUT = new URL('../../test-output/', import.meta.url).pathname;
 
 /**
@@ -146,7 +182,16 @@ describe.skipIf(!HAVE_CHROMIUM)('renderHtml in headless Chromium', () => {
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     dir = await mkdtemp(join(tmpdir(), 'evidence-report-'));
     await mkdir(OUT, { recursive: true });
@@ -178,9 +223,14 @@ describe.skipIf(!HAVE_CHROMIUM)('renderHtml in headless Chromium', () => {
     expect(await page.getByRole('heading', { level: 1 }).count()).toBe(1);
     const levels = await page.$$eval('h1, h2, h3, h4, h5, h6', (hs) => hs.map((h) => Number(h.tagName.slice(1))));
     expect(levels[0]).toBe(1);
-    for (let i = 1; i < levels.length; i++) expect(levels[i] as number, `heading ${i} skips a level`).toBeLessThanOrEqual((levels[i - 1] as number) + 1);
+    for (let i = 1; i < levels.length; i++)
+      expect(levels[i] as number, `heading ${i} skips a level`).toBeLessThanOrEqual((levels[i - 1] as number) + 1);
     const tables = await page.$$eval('table', (ts) =>
-      ts.map((t) => ({ caption: t.querySelector(':scope > caption')?.textContent?.trim() ?? '', ths: t.querySelectorAll('th').length, unscoped: [...t.querySelectorAll('th')].filter((th) => !th.getAttribute('scope')).length })),
+      ts.map((t) => ({
+        caption: t.querySelector(':scope > caption')?.textContent?.trim() ?? '',
+        ths: t.querySelectorAll('th').length,
+        unscoped: [...t.querySelectorAll('th')].filter((th) => !th.getAttribute('scope')).length,
+      })),
     );
     expect(tables.length).toBeGreaterThan(5);
     for (const t of tables) {
@@ -189,7 +239,15 @@ describe.skipIf(!HAVE_CHROMIUM)('renderHtml in headless Chromium', () => {
       expect(t.unscoped, `table "${t.caption}": every th has a scope`).toBe(0);
     }
     // Every chart is an img with a title and a description it is labelled by.
-    const svgs = await page.$$eval('svg', (ss) => ss.map((s) => ({ role: s.getAttribute('role'), labelled: (s.getAttribute('aria-labelledby') ?? '').split(' ').every((id: string) => !!id && !!s.ownerDocument.getElementById(id)?.textContent), title: s.querySelector(':scope > title')?.textContent ?? '' })));
+    const svgs = await page.$$eval('svg', (ss) =>
+      ss.map((s) => ({
+        role: s.getAttribute('role'),
+        labelled: (s.getAttribute('aria-labelledby') ?? '')
+          .split(' ')
+          .every((id: string) => !!id && !!s.ownerDocument.getElementById(id)?.textContent),
+        title: s.querySelector(':scope > title')?.textContent ?? '',
+      })),
+    );
     expect(svgs.length).toBeGreaterThan(0);
     for (const s of svgs) {
       expect(s.role).toBe('img');
@@ -205,15 +263,42 @@ describe.skipIf(!HAVE_CHROMIUM)('renderHtml in headless Chromium', () => {
     const { page, network } = await open('audit-report-passing', passingInput());
     await audit(page);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('acme-web 1.4.2');
-    expect(await page.getByRole('heading', { level: 2, name: 'Verdict: VERIFIED WITH CONCERNS' }).isVisible()).toBe(true);
-    for (const name of ['Bundle', 'Signature', 'Release subjects', 'Verification checks', 'Results by control', 'Metrics at a glance', 'Evidence entries']) {
+    expect(await page.getByRole('heading', { level: 2, name: 'Verdict: VERIFIED WITH CONCERNS' }).isVisible()).toBe(
+      true,
+    );
+    for (const name of [
+      'Bundle',
+      'Signature',
+      'Release subjects',
+      'Verification checks',
+      'Results by control',
+      'Metrics at a glance',
+      'Evidence entries',
+    ]) {
       expect(await page.getByRole('heading', { level: 2, name, exact: true }).count(), name).toBe(1);
     }
-    for (const name of ['Requirements', 'Rules', 'Waivers', 'Cross-checks', 'Vulnerabilities by severity', 'Test results', 'Service level objectives', 'Delivery performance (DORA)']) {
+    for (const name of [
+      'Requirements',
+      'Rules',
+      'Waivers',
+      'Cross-checks',
+      'Vulnerabilities by severity',
+      'Test results',
+      'Service level objectives',
+      'Delivery performance (DORA)',
+    ]) {
       expect(await page.getByRole('heading', { level: 3, name, exact: true }).count(), name).toBe(1);
     }
     const captions = await page.$$eval('caption', (cs) => cs.map((c) => c.textContent?.trim()));
-    expect(captions).toEqual(expect.arrayContaining(['Bundle identification', 'Every check run on the bundle (none failed)', 'Findings by severity', 'Test outcomes', 'What the policy evidences, by control: the requirements, rules and cross-checks citing each']));
+    expect(captions).toEqual(
+      expect.arrayContaining([
+        'Bundle identification',
+        'Every check run on the bundle (none failed)',
+        'Findings by severity',
+        'Test outcomes',
+        'What the policy evidences, by control: the requirements, rules and cross-checks citing each',
+      ]),
+    );
     const titles = await page.$$eval('svg > title', (ts) => ts.map((t) => t.textContent));
     expect(titles).toEqual([
       'Vulnerabilities by severity',
@@ -230,7 +315,9 @@ describe.skipIf(!HAVE_CHROMIUM)('renderHtml in headless Chromium', () => {
     expect(network).toEqual([]);
     await page.screenshot({ path: join(OUT, 'audit-report-passing.png'), fullPage: true });
     await page.emulateMedia({ media: 'print' });
-    expect(await page.getByRole('heading', { level: 2, name: 'Verdict: VERIFIED WITH CONCERNS' }).isVisible()).toBe(true);
+    expect(await page.getByRole('heading', { level: 2, name: 'Verdict: VERIFIED WITH CONCERNS' }).isVisible()).toBe(
+      true,
+    );
     await page.screenshot({ path: join(OUT, 'audit-report-passing-print.png'), fullPage: true });
     await page.close();
   });
@@ -246,7 +333,11 @@ describe.skipIf(!HAVE_CHROMIUM)('renderHtml in headless Chromium', () => {
     expect(await page.getByText(SCRIPT).first().isVisible()).toBe(true);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`acme-web${SVG} 1.4.2`);
     expect(await page.title()).toBe(`VERIFICATION FAILED: acme-web${SVG} 1.4.2 — evidence audit report`);
-    expect(await page.getByRole('img', { name: new RegExp(`^DORA metrics: prod${IMG.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }).count()).toBe(1);
+    expect(
+      await page
+        .getByRole('img', { name: new RegExp(`^DORA metrics: prod${IMG.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) })
+        .count(),
+    ).toBe(1);
     expect(network).toEqual([]);
     await page.screenshot({ path: join(OUT, 'audit-report-failing.png'), fullPage: true });
     await page.close();

@@ -70,7 +70,25 @@ describe('sign appends', () => {
     const dir = await tmp();
     await keyPair(dir);
     await writeFile(join(dir, 'app.tgz'), 'artifact');
-    const c = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--sbom', fixture('sbom/npm11-sbom.cdx.json'), '--junit', fixture('junit/vitest.junit.xml'), '--subject', 'app.tgz', '-q'], { cwd: dir, env: { SOURCE_DATE_EPOCH: '1767225600' } });
+    const c = await runCli(
+      [
+        'collect',
+        '-o',
+        'b.tar.gz',
+        '--name',
+        'b',
+        '--version',
+        '1',
+        '--sbom',
+        fixture('sbom/npm11-sbom.cdx.json'),
+        '--junit',
+        fixture('junit/vitest.junit.xml'),
+        '--subject',
+        'app.tgz',
+        '-q',
+      ],
+      { cwd: dir, env: { SOURCE_DATE_EPOCH: '1767225600' } },
+    );
     expect(c.code, c.stderr).toBe(0);
     const unsigned = await readFile(join(dir, 'b.tar.gz'));
     const contentEnd = locateAttestationsMember(unsigned) as number;
@@ -85,8 +103,13 @@ describe('sign appends', () => {
     expect(twice.subarray(0, contentEnd).equals(unsigned.subarray(0, contentEnd))).toBe(true);
     expect(Math.abs(twice.length - once.length)).toBeLessThan(64);
     const names = (await readMembers(join(dir, 'b.tar.gz'))).map((m) => m.name);
-    expect(names.filter((n) => n.startsWith('attestations/'))).toEqual(['attestations/evidence.sigstore.json', 'attestations/standard.sigstore.jsonl']);
-    expect((await runCli(['verify', 'b.tar.gz', '--key', 'pub.pem', '--subject', 'app.tgz'], { cwd: dir })).code).toBe(0);
+    expect(names.filter((n) => n.startsWith('attestations/'))).toEqual([
+      'attestations/evidence.sigstore.json',
+      'attestations/standard.sigstore.jsonl',
+    ]);
+    expect((await runCli(['verify', 'b.tar.gz', '--key', 'pub.pem', '--subject', 'app.tgz'], { cwd: dir })).code).toBe(
+      0,
+    );
     // GNU tar and sha256sum read it as they read any .tar.gz.
     const x = spawnSync('tar', ['xzf', 'b.tar.gz', '-C', dir, '--one-top-level=x'], { cwd: dir });
     expect(x.status, String(x.stderr)).toBe(0);

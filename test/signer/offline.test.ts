@@ -25,7 +25,31 @@ it('verify and verify-attestation never touch the network', async () => {
     await writeFile(join(dir, 'app.tgz'), 'artifact');
     const token = fakeIdentityToken({ iss: 'https://issuer.example.com', sub: identity });
     const s = ['--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url];
-    expect((await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '--subject', 'app.tgz', '--sign', '--identity-token', token, ...s, '-q'], { cwd: dir })).code).toBe(0);
+    expect(
+      (
+        await runCli(
+          [
+            'collect',
+            '-o',
+            'b.tar.gz',
+            '--name',
+            'b',
+            '--version',
+            '1',
+            '--sarif',
+            fixture('sarif/eslint.sarif'),
+            '--subject',
+            'app.tgz',
+            '--sign',
+            '--identity-token',
+            token,
+            ...s,
+            '-q',
+          ],
+          { cwd: dir },
+        )
+      ).code,
+    ).toBe(0);
   } finally {
     await sigstore.close();
   }
@@ -46,7 +70,14 @@ it('verify and verify-attestation never touch the network', async () => {
   expect(() => http.request('http://127.0.0.1:1')).toThrow(/network use/);
   expect(() => net.connect(1, '127.0.0.1')).toThrow(/network use/);
   attempts.length = 0;
-  const who = ['--certificate-identity', identity, '--certificate-oidc-issuer', 'https://issuer.example.com', '--trusted-root', 'trusted_root.json'];
+  const who = [
+    '--certificate-identity',
+    identity,
+    '--certificate-oidc-issuer',
+    'https://issuer.example.com',
+    '--trusted-root',
+    'trusted_root.json',
+  ];
   const v = await runCli(['verify', 'b.tar.gz', ...who, '--subject', 'app.tgz'], { cwd: dir });
   expect(v.code).toBe(0);
   const a = await runCli(['verify-attestation', 'b.sigstore.json', '--artifact', 'app.tgz', ...who], { cwd: dir });

@@ -49,7 +49,25 @@ async function signedBundle(name = 'rel', extra: string[] = []): Promise<string>
   await writeFile(join(dir, 'other_root.json'), JSON.stringify(other.trustedRoot));
   await writeFile(join(dir, 'app.tgz'), `artifact of ${name}`);
   const r = await runCli(
-    ['collect', '-o', `${name}.tar.gz`, '--name', name, '--version', '1.4.2', '--sarif', fixture('sarif/eslint.sarif'), '--subject', 'app.tgz', '--sign', '--identity-token', TOKEN, ...services(), '-q', ...extra],
+    [
+      'collect',
+      '-o',
+      `${name}.tar.gz`,
+      '--name',
+      name,
+      '--version',
+      '1.4.2',
+      '--sarif',
+      fixture('sarif/eslint.sarif'),
+      '--subject',
+      'app.tgz',
+      '--sign',
+      '--identity-token',
+      TOKEN,
+      ...services(),
+      '-q',
+      ...extra,
+    ],
     { cwd: dir, env: { SOURCE_DATE_EPOCH: '1767225600' } },
   );
   expect(r.stderr).toBe('');
@@ -67,12 +85,23 @@ async function rehashedManifest(file: string): Promise<void> {
   await writeMembers(file, list);
 }
 
-async function verifyJson(dir: string, argv: string[]): Promise<{ code: number; report: { ok: boolean; checks: { id: string; ok: boolean; code?: string; skipped?: boolean }[]; signature?: Record<string, unknown> } }> {
+async function verifyJson(
+  dir: string,
+  argv: string[],
+): Promise<{
+  code: number;
+  report: {
+    ok: boolean;
+    checks: { id: string; ok: boolean; code?: string; skipped?: boolean }[];
+    signature?: Record<string, unknown>;
+  };
+}> {
   const r = await runCli(['verify', ...argv, '--json'], { cwd: dir });
   return { code: r.code, report: r.stdout ? JSON.parse(r.stdout) : { ok: false, checks: [] } };
 }
 
-const failedCodes = (report: { checks: { ok: boolean; code?: string; skipped?: boolean }[] }): string[] => report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code as string);
+const failedCodes = (report: { checks: { ok: boolean; code?: string; skipped?: boolean }[] }): string[] =>
+  report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code as string);
 
 describe('keyless signing against a local Sigstore, verified offline', () => {
   it('signs: the bundle carries the attestation, detached copies lie beside it, the token is nowhere', async () => {
@@ -94,17 +123,53 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
       expect(bytes.includes(TOKEN.split('.')[1] as string)).toBe(false);
     }
     // Services were reached over real HTTP on loopback.
-    expect(sigstore.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/api/v2/signingCert', '/api/v1/log/entries', '/api/v1/timestamp']));
+    expect(sigstore.requests.map((r) => r.path)).toEqual(
+      expect.arrayContaining(['/api/v2/signingCert', '/api/v1/log/entries', '/api/v1/timestamp']),
+    );
   });
 
   it('verifies with identity, issuer and GitHub claims; the report names signer, log entry, times and trust root', async () => {
     const dir = await signedBundle();
-    const { code, report } = await verifyJson(dir, ['rel.tar.gz', '--trusted-root', 'trusted_root.json', ...identity, '--signer-workflow', 'acme/web/.github/workflows/release.yml', '--source-repository', 'acme/web', '--source-ref', 'refs/tags/v1.4.2', '--subject', 'app.tgz']);
+    const { code, report } = await verifyJson(dir, [
+      'rel.tar.gz',
+      '--trusted-root',
+      'trusted_root.json',
+      ...identity,
+      '--signer-workflow',
+      'acme/web/.github/workflows/release.yml',
+      '--source-repository',
+      'acme/web',
+      '--source-ref',
+      'refs/tags/v1.4.2',
+      '--subject',
+      'app.tgz',
+    ]);
     expect(failedCodes(report)).toEqual([]);
     expect(code).toBe(0);
-    expect(report.checks.map((c) => c.id)).toEqual(['archive', 'members', 'manifest', 'blobs', 'entries', 'sha256sums', 'subjects', 'signature', 'identity', 'statement', 'standard']);
-    expect(report.signature).toMatchObject({ kind: 'certificate', identity: WORKFLOW, issuer: ISSUER, claims: { sourceRepositoryUri: 'https://github.com/acme/web', sourceRepositoryRef: 'refs/tags/v1.4.2' }, trustedRoot: { source: 'trusted_root.json' } });
-    const sig = report.signature as { tlog: { logIndex: string; integratedTime: string }[]; timestamps: { time: string }[] };
+    expect(report.checks.map((c) => c.id)).toEqual([
+      'archive',
+      'members',
+      'manifest',
+      'blobs',
+      'entries',
+      'sha256sums',
+      'subjects',
+      'signature',
+      'identity',
+      'statement',
+      'standard',
+    ]);
+    expect(report.signature).toMatchObject({
+      kind: 'certificate',
+      identity: WORKFLOW,
+      issuer: ISSUER,
+      claims: { sourceRepositoryUri: 'https://github.com/acme/web', sourceRepositoryRef: 'refs/tags/v1.4.2' },
+      trustedRoot: { source: 'trusted_root.json' },
+    });
+    const sig = report.signature as {
+      tlog: { logIndex: string; integratedTime: string }[];
+      timestamps: { time: string }[];
+    };
     expect(sig.tlog).toHaveLength(1);
     expect(sig.tlog[0]?.logIndex).toMatch(/^\d+$/);
     expect(Date.parse(sig.tlog[0]?.integratedTime ?? '')).toBeGreaterThan(Date.now() - 600_000);
@@ -113,17 +178,54 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
 
   it('verifies a regexp identity, always anchored', async () => {
     const dir = await signedBundle();
-    expect((await verifyJson(dir, ['rel.tar.gz', '--trusted-root', 'trusted_root.json', '--certificate-identity-regexp', 'https://github\\.com/acme/.*', '--certificate-oidc-issuer', ISSUER])).code).toBe(0);
+    expect(
+      (
+        await verifyJson(dir, [
+          'rel.tar.gz',
+          '--trusted-root',
+          'trusted_root.json',
+          '--certificate-identity-regexp',
+          'https://github\\.com/acme/.*',
+          '--certificate-oidc-issuer',
+          ISSUER,
+        ])
+      ).code,
+    ).toBe(0);
     // A fragment that would match unanchored does not.
-    const partial = await verifyJson(dir, ['rel.tar.gz', '--trusted-root', 'trusted_root.json', '--certificate-identity-regexp', 'acme', '--certificate-oidc-issuer', ISSUER]);
+    const partial = await verifyJson(dir, [
+      'rel.tar.gz',
+      '--trusted-root',
+      'trusted_root.json',
+      '--certificate-identity-regexp',
+      'acme',
+      '--certificate-oidc-issuer',
+      ISSUER,
+    ]);
     expect(partial.code).toBe(1);
     expect(failedCodes(partial.report)).toEqual(['IDENTITY_MISMATCH']);
   });
 
   it.each([
-    ['a wrong identity', ['--certificate-identity', 'https://github.com/evil/x/.github/workflows/r.yml@refs/heads/main', '--certificate-oidc-issuer', ISSUER], 'IDENTITY_MISMATCH'],
-    ['a wrong issuer', ['--certificate-identity', WORKFLOW, '--certificate-oidc-issuer', 'https://accounts.google.com'], 'ISSUER_MISMATCH'],
-    ['a wrong workflow', [...identity, '--signer-workflow', 'acme/web/.github/workflows/other.yml'], 'WORKFLOW_MISMATCH'],
+    [
+      'a wrong identity',
+      [
+        '--certificate-identity',
+        'https://github.com/evil/x/.github/workflows/r.yml@refs/heads/main',
+        '--certificate-oidc-issuer',
+        ISSUER,
+      ],
+      'IDENTITY_MISMATCH',
+    ],
+    [
+      'a wrong issuer',
+      ['--certificate-identity', WORKFLOW, '--certificate-oidc-issuer', 'https://accounts.google.com'],
+      'ISSUER_MISMATCH',
+    ],
+    [
+      'a wrong workflow',
+      [...identity, '--signer-workflow', 'acme/web/.github/workflows/other.yml'],
+      'WORKFLOW_MISMATCH',
+    ],
     ['a wrong repository', [...identity, '--source-repository', 'acme/other'], 'SOURCE_REPOSITORY_MISMATCH'],
     ['a wrong ref', [...identity, '--source-ref', 'refs/heads/main'], 'SOURCE_REF_MISMATCH'],
     ['the wrong trusted root', ['--trusted-root', 'other_root.json', ...identity], 'SIGNATURE_INVALID'],
@@ -145,18 +247,26 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
 
   it('extract verifies as verify does: a re-hashed signed bundle exits 1 and writes nothing; keyless needs a signer', async () => {
     const dir = await signedBundle();
-    const good = await runCli(['extract', 'rel.tar.gz', '-o', 'good', '--trusted-root', 'trusted_root.json', ...identity], { cwd: dir });
+    const good = await runCli(
+      ['extract', 'rel.tar.gz', '-o', 'good', '--trusted-root', 'trusted_root.json', ...identity],
+      { cwd: dir },
+    );
     expect(good.code).toBe(0);
     expect(good.stdout).toContain(`signature verified, signed by ${WORKFLOW}`);
     expect(await readdir(join(dir, 'good'))).toEqual(['sarif']);
     // Without a signer named, keyless is refused as verify refuses it (exit 2), and nothing is written.
-    const anyone = await runCli(['extract', 'rel.tar.gz', '-o', 'anyone', '--trusted-root', 'trusted_root.json'], { cwd: dir });
+    const anyone = await runCli(['extract', 'rel.tar.gz', '-o', 'anyone', '--trusted-root', 'trusted_root.json'], {
+      cwd: dir,
+    });
     expect(anyone.code).toBe(2);
     expect(anyone.stderr).toContain('[IDENTITY_POLICY_REQUIRED]');
     expect(existsSync(join(dir, 'anyone'))).toBe(false);
 
     await rehashedManifest(join(dir, 'rel.tar.gz'));
-    const bad = await runCli(['extract', 'rel.tar.gz', '-o', 'bad', '--trusted-root', 'trusted_root.json', ...identity, '--json'], { cwd: dir });
+    const bad = await runCli(
+      ['extract', 'rel.tar.gz', '-o', 'bad', '--trusted-root', 'trusted_root.json', ...identity, '--json'],
+      { cwd: dir },
+    );
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).output).toBeNull();
     expect(existsSync(join(dir, 'bad'))).toBe(false);
@@ -186,12 +296,23 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
   it('fails with an attestation swapped in from another bundle, inside or given with --attestation', async () => {
     const a = await signedBundle('a');
     const b = await signedBundle('b');
-    const external = await verifyJson(a, ['a.tar.gz', '--attestation', join(b, 'b.sigstore.json'), '--trusted-root', 'trusted_root.json', ...identity]);
+    const external = await verifyJson(a, [
+      'a.tar.gz',
+      '--attestation',
+      join(b, 'b.sigstore.json'),
+      '--trusted-root',
+      'trusted_root.json',
+      ...identity,
+    ]);
     expect(external.code).toBe(1);
-    expect(failedCodes(external.report)).toEqual(expect.arrayContaining(['STATEMENT_MANIFEST_MISMATCH', 'STATEMENT_SUBJECT_MISSING']));
+    expect(failedCodes(external.report)).toEqual(
+      expect.arrayContaining(['STATEMENT_MANIFEST_MISMATCH', 'STATEMENT_SUBJECT_MISSING']),
+    );
     const file = join(a, 'a.tar.gz');
     const list = await readMembers(file);
-    (list.find((x) => x.name === 'attestations/evidence.sigstore.json') as { body: Buffer }).body = await readFile(join(b, 'b.sigstore.json'));
+    (list.find((x) => x.name === 'attestations/evidence.sigstore.json') as { body: Buffer }).body = await readFile(
+      join(b, 'b.sigstore.json'),
+    );
     await writeMembers(file, list);
     const inside = await verifyJson(a, ['a.tar.gz', '--trusted-root', 'trusted_root.json', ...identity]);
     expect(inside.code).toBe(1);
@@ -201,9 +322,27 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
   it('verifies with the detached attestation when the bundle carries none', async () => {
     const dir = await signedBundle();
     const file = join(dir, 'rel.tar.gz');
-    await writeMembers(file, (await readMembers(file)).filter((m) => !m.name.startsWith('attestations/')));
-    expect((await verifyJson(dir, ['rel.tar.gz', '--trusted-root', 'trusted_root.json', ...identity])).report.checks.find((c) => c.id === 'signature')?.code).toBe('SIGNATURE_MISSING');
-    expect((await verifyJson(dir, ['rel.tar.gz', '--attestation', 'rel.sigstore.json', '--trusted-root', 'trusted_root.json', ...identity])).code).toBe(0);
+    await writeMembers(
+      file,
+      (await readMembers(file)).filter((m) => !m.name.startsWith('attestations/')),
+    );
+    expect(
+      (await verifyJson(dir, ['rel.tar.gz', '--trusted-root', 'trusted_root.json', ...identity])).report.checks.find(
+        (c) => c.id === 'signature',
+      )?.code,
+    ).toBe('SIGNATURE_MISSING');
+    expect(
+      (
+        await verifyJson(dir, [
+          'rel.tar.gz',
+          '--attestation',
+          'rel.sigstore.json',
+          '--trusted-root',
+          'trusted_root.json',
+          ...identity,
+        ])
+      ).code,
+    ).toBe(0);
   });
 
   it('refuses a keyless verify without any identity constraint (exit 2), as cosign does', async () => {
@@ -215,8 +354,26 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
 
   it('exits 2 on an invalid regexp, a missing trusted root, or a trusted root with a key of no validity start', async () => {
     const dir = await signedBundle();
-    expect((await runCli(['verify', 'rel.tar.gz', '--trusted-root', 'trusted_root.json', '--certificate-identity-regexp', '(', '--certificate-oidc-issuer', ISSUER], { cwd: dir })).code).toBe(2);
-    expect((await runCli(['verify', 'rel.tar.gz', '--trusted-root', 'nope.json', ...identity], { cwd: dir })).stderr).toMatch(/TRUSTED_ROOT_NOT_FOUND/);
+    expect(
+      (
+        await runCli(
+          [
+            'verify',
+            'rel.tar.gz',
+            '--trusted-root',
+            'trusted_root.json',
+            '--certificate-identity-regexp',
+            '(',
+            '--certificate-oidc-issuer',
+            ISSUER,
+          ],
+          { cwd: dir },
+        )
+      ).code,
+    ).toBe(2);
+    expect(
+      (await runCli(['verify', 'rel.tar.gz', '--trusted-root', 'nope.json', ...identity], { cwd: dir })).stderr,
+    ).toMatch(/TRUSTED_ROOT_NOT_FOUND/);
     const root = structuredClone(sigstore.trustedRoot) as { tlogs: { publicKey: { validFor?: unknown } }[] };
     delete root.tlogs[0]?.publicKey.validFor;
     await writeFile(join(dir, 'bad_root.json'), JSON.stringify(root));
@@ -231,7 +388,10 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
     expect((await runCli([...base, '--artifact', 'app.tgz'], { cwd: dir })).code).toBe(0);
     const { createHash } = await import('node:crypto');
     const bytes = await readFile(join(dir, 'app.tgz'));
-    expect((await runCli([...base, '--digest', `sha256:${createHash('sha256').update(bytes).digest('hex')}`], { cwd: dir })).code).toBe(0);
+    expect(
+      (await runCli([...base, '--digest', `sha256:${createHash('sha256').update(bytes).digest('hex')}`], { cwd: dir }))
+        .code,
+    ).toBe(0);
     await writeFile(join(dir, 'other.tgz'), 'something else');
     const wrong = await runCli([...base, '--artifact', 'other.tgz', '--json'], { cwd: dir });
     expect(wrong.code).toBe(1);
@@ -242,29 +402,50 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
 });
 
 describe('key-based signing (air-gapped)', () => {
-  it.each(['ec', 'ed25519'] as const)('signs with a %s key and verifies with its public key, offline, no log', async (type) => {
-    const dir = await tmp();
-    const pair = type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' }) : generateKeyPairSync('ed25519');
-    await writeFile(join(dir, 'key.pem'), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }));
-    await writeFile(join(dir, 'pub.pem'), pair.publicKey.export({ format: 'pem', type: 'spki' }));
-    const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    await writeFile(join(dir, 'other.pem'), other.publicKey.export({ format: 'pem', type: 'spki' }));
-    const c = await runCli(['collect', '-o', 'k.tar.gz', '--name', 'k', '--version', '1', '--junit', fixture('junit/pytest.junit.xml'), '--sign', '--key', 'key.pem', '-q'], { cwd: dir, env: {} });
-    expect(c).toMatchObject({ code: 0, stderr: '' });
-    const sig = JSON.parse(await readFile(join(dir, 'k.sigstore.json'), 'utf8'));
-    expect(sig.verificationMaterial.publicKey.hint).toMatch(/^[0-9a-f]{64}$/);
-    expect(sig.verificationMaterial.certificate).toBeUndefined();
-    expect(sig.verificationMaterial.tlogEntries ?? []).toEqual([]);
-    const ok = await verifyJson(dir, ['k.tar.gz', '--key', 'pub.pem']);
-    expect(failedCodes(ok.report)).toEqual([]);
-    expect(ok.code).toBe(0);
-    const wrong = await verifyJson(dir, ['k.tar.gz', '--key', 'other.pem']);
-    expect(wrong.code).toBe(1);
-    expect(failedCodes(wrong.report)).toEqual(['SIGNATURE_INVALID']);
-    const none = await runCli(['verify', 'k.tar.gz'], { cwd: dir });
-    expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/KEY_REQUIRED/);
-  });
+  it.each(['ec', 'ed25519'] as const)(
+    'signs with a %s key and verifies with its public key, offline, no log',
+    async (type) => {
+      const dir = await tmp();
+      const pair =
+        type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' }) : generateKeyPairSync('ed25519');
+      await writeFile(join(dir, 'key.pem'), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+      await writeFile(join(dir, 'pub.pem'), pair.publicKey.export({ format: 'pem', type: 'spki' }));
+      const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+      await writeFile(join(dir, 'other.pem'), other.publicKey.export({ format: 'pem', type: 'spki' }));
+      const c = await runCli(
+        [
+          'collect',
+          '-o',
+          'k.tar.gz',
+          '--name',
+          'k',
+          '--version',
+          '1',
+          '--junit',
+          fixture('junit/pytest.junit.xml'),
+          '--sign',
+          '--key',
+          'key.pem',
+          '-q',
+        ],
+        { cwd: dir, env: {} },
+      );
+      expect(c).toMatchObject({ code: 0, stderr: '' });
+      const sig = JSON.parse(await readFile(join(dir, 'k.sigstore.json'), 'utf8'));
+      expect(sig.verificationMaterial.publicKey.hint).toMatch(/^[0-9a-f]{64}$/);
+      expect(sig.verificationMaterial.certificate).toBeUndefined();
+      expect(sig.verificationMaterial.tlogEntries ?? []).toEqual([]);
+      const ok = await verifyJson(dir, ['k.tar.gz', '--key', 'pub.pem']);
+      expect(failedCodes(ok.report)).toEqual([]);
+      expect(ok.code).toBe(0);
+      const wrong = await verifyJson(dir, ['k.tar.gz', '--key', 'other.pem']);
+      expect(wrong.code).toBe(1);
+      expect(failedCodes(wrong.report)).toEqual(['SIGNATURE_INVALID']);
+      const none = await runCli(['verify', 'k.tar.gz'], { cwd: dir });
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(/KEY_REQUIRED/);
+    },
+  );
 
   it('signs with a key and a local Rekor and TSA when asked', async () => {
     const dir = await tmp();
@@ -272,7 +453,32 @@ describe('key-based signing (air-gapped)', () => {
     await writeFile(join(dir, 'key.pem'), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }));
     await writeFile(join(dir, 'pub.pem'), pair.publicKey.export({ format: 'pem', type: 'spki' }));
     await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
-    expect((await runCli(['collect', '-o', 'k.tar.gz', '--name', 'k', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '--sign', '--key', 'key.pem', '--rekor-url', sigstore.url, '--tsa-url', sigstore.url, '-q'], { cwd: dir })).code).toBe(0);
+    expect(
+      (
+        await runCli(
+          [
+            'collect',
+            '-o',
+            'k.tar.gz',
+            '--name',
+            'k',
+            '--version',
+            '1',
+            '--sarif',
+            fixture('sarif/eslint.sarif'),
+            '--sign',
+            '--key',
+            'key.pem',
+            '--rekor-url',
+            sigstore.url,
+            '--tsa-url',
+            sigstore.url,
+            '-q',
+          ],
+          { cwd: dir },
+        )
+      ).code,
+    ).toBe(0);
     const r = await verifyJson(dir, ['k.tar.gz', '--key', 'pub.pem', '--trusted-root', 'trusted_root.json']);
     expect(failedCodes(r.report)).toEqual([]);
     expect((r.report.signature as { tlog: unknown[]; timestamps: unknown[] }).tlog).toHaveLength(1);
@@ -280,18 +486,31 @@ describe('key-based signing (air-gapped)', () => {
   });
 
   it.each([
-    ['an RSA key', () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }), 'KEY_UNSUPPORTED'],
-    ['a P-384 key', () => generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({ format: 'pem', type: 'pkcs8' }), 'KEY_UNSUPPORTED'],
+    [
+      'an RSA key',
+      () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }),
+      'KEY_UNSUPPORTED',
+    ],
+    [
+      'a P-384 key',
+      () => generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({ format: 'pem', type: 'pkcs8' }),
+      'KEY_UNSUPPORTED',
+    ],
     ['not a key', () => 'hello', 'KEY_INVALID'],
   ])('refuses %s (exit 2), writing no signature', async (_n, make, code) => {
     const dir = await tmp();
     await writeFile(join(dir, 'key.pem'), make());
-    const c = await runCli(['collect', '-o', 'k.tar.gz', '--name', 'k', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '-q'], { cwd: dir });
+    const c = await runCli(
+      ['collect', '-o', 'k.tar.gz', '--name', 'k', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '-q'],
+      { cwd: dir },
+    );
     expect(c.code).toBe(0);
     const s = await runCli(['sign', 'k.tar.gz', '--key', 'key.pem'], { cwd: dir });
     expect(s.code).toBe(2);
     expect(s.stderr).toContain(`[${code}]`);
-    expect((await readMembers(join(dir, 'k.tar.gz'))).map((m) => m.name)).not.toContain('attestations/evidence.sigstore.json');
+    expect((await readMembers(join(dir, 'k.tar.gz'))).map((m) => m.name)).not.toContain(
+      'attestations/evidence.sigstore.json',
+    );
   });
 });
 
@@ -311,8 +530,14 @@ describe('identity tokens', () => {
     seen = [];
     const dir = await tmp();
     const port = (oidc.address() as AddressInfo).port;
-    const env = { ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/token?api-version=2.0`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-request-secret' };
-    await runCli(['collect', '-o', 'g.tar.gz', '--name', 'g', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '-q'], { cwd: dir });
+    const env = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/token?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-request-secret',
+    };
+    await runCli(
+      ['collect', '-o', 'g.tar.gz', '--name', 'g', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '-q'],
+      { cwd: dir },
+    );
     const r = await runCli(['sign', 'g.tar.gz', ...services()], { cwd: dir, env });
     expect(r.code).toBe(0);
     expect(seen).toHaveLength(1);
@@ -323,8 +548,13 @@ describe('identity tokens', () => {
 
   it('takes SIGSTORE_ID_TOKEN, and says what to do when there is no token (exit 2)', async () => {
     const dir = await tmp();
-    await runCli(['collect', '-o', 's.tar.gz', '--name', 's', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '-q'], { cwd: dir });
-    expect((await runCli(['sign', 's.tar.gz', ...services()], { cwd: dir, env: { SIGSTORE_ID_TOKEN: TOKEN } })).code).toBe(0);
+    await runCli(
+      ['collect', '-o', 's.tar.gz', '--name', 's', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '-q'],
+      { cwd: dir },
+    );
+    expect(
+      (await runCli(['sign', 's.tar.gz', ...services()], { cwd: dir, env: { SIGSTORE_ID_TOKEN: TOKEN } })).code,
+    ).toBe(0);
     const none = await runCli(['sign', 's.tar.gz', ...services()], { cwd: dir, env: {} });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/IDENTITY_TOKEN_MISSING/);
@@ -334,14 +564,24 @@ describe('identity tokens', () => {
     const echo = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
-      req.on('end', () => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `bad request: ${body}`, auth: req.headers.authorization })));
+      req.on('end', () =>
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ message: `bad request: ${body}`, auth: req.headers.authorization })),
+      );
     });
     await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
     try {
       const dir = await tmp();
-      await runCli(['collect', '-o', 'e.tar.gz', '--name', 'e', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '-q'], { cwd: dir });
+      await runCli(
+        ['collect', '-o', 'e.tar.gz', '--name', 'e', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '-q'],
+        { cwd: dir },
+      );
       const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
-      const r = await runCli(['sign', 'e.tar.gz', '--identity-token', TOKEN, '--fulcio-url', url, '--rekor-url', url, '--tsa-url', url], { cwd: dir });
+      const r = await runCli(
+        ['sign', 'e.tar.gz', '--identity-token', TOKEN, '--fulcio-url', url, '--rekor-url', url, '--tsa-url', url],
+        { cwd: dir },
+      );
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/SIGNING_SERVICE_FAILED/);
       for (const part of TOKEN.split('.').slice(0, 2)) expect(r.stderr + r.stdout).not.toContain(part);
@@ -352,9 +592,15 @@ describe('identity tokens', () => {
 
   it('exits 2 when the signing services cannot be reached', async () => {
     const dir = await tmp();
-    await runCli(['collect', '-o', 'u.tar.gz', '--name', 'u', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '-q'], { cwd: dir });
+    await runCli(
+      ['collect', '-o', 'u.tar.gz', '--name', 'u', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '-q'],
+      { cwd: dir },
+    );
     const dead = 'http://127.0.0.1:9';
-    const r = await runCli(['sign', 'u.tar.gz', '--identity-token', TOKEN, '--fulcio-url', dead, '--rekor-url', dead, '--tsa-url', dead], { cwd: dir });
+    const r = await runCli(
+      ['sign', 'u.tar.gz', '--identity-token', TOKEN, '--fulcio-url', dead, '--rekor-url', dead, '--tsa-url', dead],
+      { cwd: dir },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/SIGNING_SERVICE_FAILED/);
   });
@@ -368,12 +614,22 @@ describe('collect --attestation: existing attestations taken in, verified at col
     await writeFile(join(dir, 'app.tgz'), 'the release artifact');
     const { createHash } = await import('node:crypto');
     const { keylessSigner } = await import('../../src/signer/sigstore.js');
-    const signer = keylessSigner({ identity: { getToken: async () => fakeIdentityToken({ iss: ISSUER, sub: PROVENANCE_SIGNER }) }, fulcioUrl: sigstore.url, rekorUrl: sigstore.url, tsaUrl: sigstore.url });
+    const signer = keylessSigner({
+      identity: { getToken: async () => fakeIdentityToken({ iss: ISSUER, sub: PROVENANCE_SIGNER }) },
+      fulcioUrl: sigstore.url,
+      rekorUrl: sigstore.url,
+      tsaUrl: sigstore.url,
+    });
     const statement = {
       _type: 'https://in-toto.io/Statement/v1',
-      subject: [{ name: 'app.tgz', digest: { sha256: createHash('sha256').update('the release artifact').digest('hex') } }],
+      subject: [
+        { name: 'app.tgz', digest: { sha256: createHash('sha256').update('the release artifact').digest('hex') } },
+      ],
       predicateType: 'https://slsa.dev/provenance/v1',
-      predicate: { buildDefinition: { buildType: 'https://actions.github.io/buildtypes/workflow/v1' }, runDetails: { builder: { id: PROVENANCE_SIGNER } } },
+      predicate: {
+        buildDefinition: { buildType: 'https://actions.github.io/buildtypes/workflow/v1' },
+        runDetails: { builder: { id: PROVENANCE_SIGNER } },
+      },
     };
     const bundle = await signer.signDsse(Buffer.from(JSON.stringify(statement)), 'application/vnd.in-toto+json');
     await writeFile(join(dir, 'app.provenance.sigstore.json'), JSON.stringify(bundle));
@@ -384,25 +640,75 @@ describe('collect --attestation: existing attestations taken in, verified at col
     const dir = await tmp();
     await provenance(dir);
     const c = await runCli(
-      ['collect', '-o', 'p.tar.gz', '--name', 'p', '--version', '1', '--subject', 'app.tgz', '--attestation', 'app.provenance.sigstore.json', '--certificate-identity', PROVENANCE_SIGNER, '--certificate-oidc-issuer', ISSUER, '--trusted-root', 'trusted_root.json', '--sign', '--identity-token', TOKEN, ...services(), '-q'],
+      [
+        'collect',
+        '-o',
+        'p.tar.gz',
+        '--name',
+        'p',
+        '--version',
+        '1',
+        '--subject',
+        'app.tgz',
+        '--attestation',
+        'app.provenance.sigstore.json',
+        '--certificate-identity',
+        PROVENANCE_SIGNER,
+        '--certificate-oidc-issuer',
+        ISSUER,
+        '--trusted-root',
+        'trusted_root.json',
+        '--sign',
+        '--identity-token',
+        TOKEN,
+        ...services(),
+        '-q',
+      ],
       { cwd: dir },
     );
     expect(c).toMatchObject({ code: 0, stderr: '' });
     const inspect = JSON.parse((await runCli(['inspect', 'p.tar.gz', '--json'], { cwd: dir })).stdout);
-    expect(inspect.entries[0]).toMatchObject({ path: 'attestation/app.provenance.sigstore.json', kind: 'attestation', summary: { content: 'dsse', predicateType: 'https://slsa.dev/provenance/v1', signer: { kind: 'certificate', identity: PROVENANCE_SIGNER, issuer: ISSUER }, tlogEntries: 1, timestamps: 1 } });
+    expect(inspect.entries[0]).toMatchObject({
+      path: 'attestation/app.provenance.sigstore.json',
+      kind: 'attestation',
+      summary: {
+        content: 'dsse',
+        predicateType: 'https://slsa.dev/provenance/v1',
+        signer: { kind: 'certificate', identity: PROVENANCE_SIGNER, issuer: ISSUER },
+        tlogEntries: 1,
+        timestamps: 1,
+      },
+    });
     const ok = await verifyJson(dir, ['p.tar.gz', '--trusted-root', 'trusted_root.json', ...identity]);
     expect(failedCodes(ok.report)).toEqual([]);
     expect(ok.report.checks.filter((x) => x.id === 'attestations').map((x) => x.ok)).toEqual([true]);
     const integrity = await verifyJson(dir, ['p.tar.gz', '--integrity-only']);
     expect(integrity.code).toBe(0);
-    expect(integrity.report.checks.find((x) => x.id === 'attestations')).toMatchObject({ skipped: true, code: 'ATTESTATIONS_NOT_CHECKED' });
+    expect(integrity.report.checks.find((x) => x.id === 'attestations')).toMatchObject({
+      skipped: true,
+      code: 'ATTESTATIONS_NOT_CHECKED',
+    });
   });
 
   it('refuses at collection an attestation from another signer, or without an identity to check (exit 2, nothing written)', async () => {
     const dir = await tmp();
     await provenance(dir);
-    const base = ['collect', '-o', 'p.tar.gz', '--name', 'p', '--version', '1', '--attestation', 'app.provenance.sigstore.json', '--trusted-root', 'trusted_root.json'];
-    const wrong = await runCli([...base, '--certificate-identity', WORKFLOW, '--certificate-oidc-issuer', ISSUER], { cwd: dir });
+    const base = [
+      'collect',
+      '-o',
+      'p.tar.gz',
+      '--name',
+      'p',
+      '--version',
+      '1',
+      '--attestation',
+      'app.provenance.sigstore.json',
+      '--trusted-root',
+      'trusted_root.json',
+    ];
+    const wrong = await runCli([...base, '--certificate-identity', WORKFLOW, '--certificate-oidc-issuer', ISSUER], {
+      cwd: dir,
+    });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/IDENTITY_MISMATCH[\s\S]*\[ATTESTATION_INVALID\]/);
     const none = await runCli(base, { cwd: dir });
@@ -415,9 +721,44 @@ describe('collect --attestation: existing attestations taken in, verified at col
     const dir = await tmp();
     await provenance(dir);
     await writeFile(join(dir, 'other_root.json'), JSON.stringify(other.trustedRoot));
-    expect((await runCli(['collect', '-o', 'p.tar.gz', '--name', 'p', '--version', '1', '--attestation', 'app.provenance.sigstore.json', '--certificate-identity', PROVENANCE_SIGNER, '--certificate-oidc-issuer', ISSUER, '--trusted-root', 'trusted_root.json', '--sign', '--identity-token', TOKEN, ...services(), '-q'], { cwd: dir })).code).toBe(0);
+    expect(
+      (
+        await runCli(
+          [
+            'collect',
+            '-o',
+            'p.tar.gz',
+            '--name',
+            'p',
+            '--version',
+            '1',
+            '--attestation',
+            'app.provenance.sigstore.json',
+            '--certificate-identity',
+            PROVENANCE_SIGNER,
+            '--certificate-oidc-issuer',
+            ISSUER,
+            '--trusted-root',
+            'trusted_root.json',
+            '--sign',
+            '--identity-token',
+            TOKEN,
+            ...services(),
+            '-q',
+          ],
+          { cwd: dir },
+        )
+      ).code,
+    ).toBe(0);
     // Both roots given: the bundle's signature verifies with one, the attestation must verify with one of them.
-    const ok = await verifyJson(dir, ['p.tar.gz', '--trusted-root', 'other_root.json', '--trusted-root', 'trusted_root.json', ...identity]);
+    const ok = await verifyJson(dir, [
+      'p.tar.gz',
+      '--trusted-root',
+      'other_root.json',
+      '--trusted-root',
+      'trusted_root.json',
+      ...identity,
+    ]);
     expect(ok.code).toBe(0);
     const onlyOther = await verifyJson(dir, ['p.tar.gz', '--trusted-root', 'other_root.json', ...identity]);
     expect(onlyOther.code).toBe(1);

@@ -30,7 +30,10 @@ export interface TrickleServer {
  * trickled): `route` answers each request once its headers and declared body
  * are in; a trickled answer goes out one byte every `everyMs`.
  */
-export async function trickleServer(route: (method: string, path: string, origin: string) => Answer, everyMs = 2000): Promise<TrickleServer> {
+export async function trickleServer(
+  route: (method: string, path: string, origin: string) => Answer,
+  everyMs = 2000,
+): Promise<TrickleServer> {
   let origin = '';
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -58,7 +61,12 @@ export async function trickleServer(route: (method: string, path: string, origin
   function respond(socket: Socket, answer: Answer): void {
     const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : (answer.body ?? Buffer.alloc(0));
     const headers = { 'content-length': String(body.length), connection: 'close', ...answer.headers };
-    const head = Buffer.from(`HTTP/1.1 ${answer.status} X\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`, 'latin1');
+    const head = Buffer.from(
+      `HTTP/1.1 ${answer.status} X\r\n${Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('')}\r\n`,
+      'latin1',
+    );
     if (answer.trickle === undefined) {
       socket.end(Buffer.concat([head, body]));
       return;
@@ -132,7 +140,11 @@ export interface HugeServer {
  * 64 KiB at a time with backpressure (never held whole here), at most
  * `total` bytes, stopping when the client hangs up.
  */
-export async function hugeServer(route: (req: IncomingMessage) => HugeAnswer | { status: number; headers?: Record<string, string>; body: string | Buffer }): Promise<HugeServer> {
+export async function hugeServer(
+  route: (
+    req: IncomingMessage,
+  ) => HugeAnswer | { status: number; headers?: Record<string, string>; body: string | Buffer },
+): Promise<HugeServer> {
   let written = 0;
   const server = createHttpServer((req, res) => {
     req.resume();
@@ -140,7 +152,11 @@ export async function hugeServer(route: (req: IncomingMessage) => HugeAnswer | {
       const answer = route(req);
       if ('body' in answer) {
         const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
-        res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': String(body.length), ...answer.headers });
+        res.writeHead(answer.status, {
+          'content-type': 'application/json',
+          'content-length': String(body.length),
+          ...answer.headers,
+        });
         res.end(body);
         return;
       }
@@ -149,7 +165,11 @@ export async function hugeServer(route: (req: IncomingMessage) => HugeAnswer | {
   });
 
   async function stream(res: ServerResponse, answer: HugeAnswer): Promise<void> {
-    res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.declare ? { 'content-length': String(answer.total) } : {}), ...answer.headers });
+    res.writeHead(answer.status, {
+      'content-type': 'application/json',
+      ...(answer.declare ? { 'content-length': String(answer.total) } : {}),
+      ...answer.headers,
+    });
     let closed = false;
     res.on('close', () => (closed = true));
     const unit = Buffer.from(answer.unit);

@@ -33,7 +33,13 @@ async function call(scope: 'huge' | 'warm'): Promise<void> {
       await github.attestationsFor(`sha256:${'a'.repeat(64)}`);
       return;
     case 'github-asset':
-      await github.download({ id: 1, name: 'a.tar.gz', size: scope === 'huge' ? HUGE : 2, url: `${origin}/repos/${scope}/web/releases/assets/1`, browser_download_url: `${origin}/a` });
+      await github.download({
+        id: 1,
+        name: 'a.tar.gz',
+        size: scope === 'huge' ? HUGE : 2,
+        url: `${origin}/repos/${scope}/web/releases/assets/1`,
+        browser_download_url: `${origin}/a`,
+      });
       return;
     case 'oci-tags':
       await registry.tags(`${scope}/web`);
@@ -44,7 +50,13 @@ async function call(scope: 'huge' | 'warm'): Promise<void> {
       await registry.getManifest(`${scope}/web`, 'v1');
       return;
     case 'oci-blob':
-      await pipeline(await registry.getBlob(`${scope}/web`, { digest: `sha256:${'0'.repeat(64)}`, size: scope === 'huge' ? HUGE : 2 }), sink());
+      await pipeline(
+        await registry.getBlob(`${scope}/web`, {
+          digest: `sha256:${'0'.repeat(64)}`,
+          size: scope === 'huge' ? HUGE : 2,
+        }),
+        sink(),
+      );
       return;
     case 'prometheus':
     case 'prometheus-error':

@@ -9,12 +9,21 @@ describe('check codes', () => {
     const start = doc.indexOf('### 5.1 Check codes');
     const end = doc.indexOf('\n## ', start);
     expect(start).toBeGreaterThan(0);
-    const rows = doc.slice(start, end).split('\n').filter((l) => l.startsWith('| '));
+    const rows = doc
+      .slice(start, end)
+      .split('\n')
+      .filter((l) => l.startsWith('| '));
     const section = rows.map((r) => r.split(' | ')[1] ?? '').join('\n'); // the code column
     const documented = new Set([...section.matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`/g)].map((m) => m[1] as string));
     const typed = new Set<string>([...READ_FINDING_CODES, ...VERIFIER_CHECK_CODES]);
-    expect([...typed].filter((c) => !documented.has(c)), 'codes missing from the table').toEqual([]);
-    expect([...documented].filter((c) => !typed.has(c)), 'documented codes no check carries').toEqual([]);
+    expect(
+      [...typed].filter((c) => !documented.has(c)),
+      'codes missing from the table',
+    ).toEqual([]);
+    expect(
+      [...documented].filter((c) => !typed.has(c)),
+      'documented codes no check carries',
+    ).toEqual([]);
   });
 
   it("no code is listed twice: the reader's and the verifier's codes are distinct", () => {

@@ -13,7 +13,8 @@ import { verifyAttestation } from '../../src/commands/verify-attestation.js';
  */
 const ROOT = new URL('../../../shared/sigstore-conformance/', import.meta.url).pathname;
 const CASES = join(ROOT, 'bundle-verify');
-const DEFAULT_IDENTITY = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
+const DEFAULT_IDENTITY =
+  'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
 const DEFAULT_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /** Cases whose outcome differs from the suite's expectation, each with the reason. None today. */
@@ -35,10 +36,16 @@ const DELIBERATE: Record<string, string | undefined> = {
 const present = existsSync(CASES);
 if (!present) {
   // eslint-disable-next-line no-console
-  console.warn(`SKIPPED: the Sigstore conformance cases are absent (${CASES}); they come with ../shared/ beside the project`);
+  console.warn(
+    `SKIPPED: the Sigstore conformance cases are absent (${CASES}); they come with ../shared/ beside the project`,
+  );
 }
 
-const cases = present ? readdirSync(CASES).filter((d) => statSync(join(CASES, d)).isDirectory()).sort() : [];
+const cases = present
+  ? readdirSync(CASES)
+      .filter((d) => statSync(join(CASES, d)).isDirectory())
+      .sort()
+  : [];
 
 describe.skipIf(!present)('Sigstore conformance: bundle-verify', () => {
   it('has the cases', () => {
@@ -59,12 +66,24 @@ describe.skipIf(!present)('Sigstore conformance: bundle-verify', () => {
         env: {},
         attestation: 'bundle.sigstore.json',
         artifact: has('artifact') ? join(dir, 'artifact') : join(CASES, 'a.txt'),
-        trustedRoot: [has('trusted_root.json') ? join(dir, 'trusted_root.json') : join(ROOT, 'trusted-roots', 'public-good.trusted_root.json')],
+        trustedRoot: [
+          has('trusted_root.json')
+            ? join(dir, 'trusted_root.json')
+            : join(ROOT, 'trusted-roots', 'public-good.trusted_root.json'),
+        ],
         ...(has('key.pub') ? { key: [join(dir, 'key.pub')] } : {}),
-        identity: has('key.pub') ? {} : { certificateIdentity: has('identity') ? read('identity') : DEFAULT_IDENTITY, certificateOidcIssuer: has('issuer') ? read('issuer') : DEFAULT_ISSUER },
+        identity: has('key.pub')
+          ? {}
+          : {
+              certificateIdentity: has('identity') ? read('identity') : DEFAULT_IDENTITY,
+              certificateOidcIssuer: has('issuer') ? read('issuer') : DEFAULT_ISSUER,
+            },
       });
       accepted = report.ok;
-      detail = report.checks.filter((c) => !c.ok).map((c) => `${c.code}: ${c.message}`).join('; ');
+      detail = report.checks
+        .filter((c) => !c.ok)
+        .map((c) => `${c.code}: ${c.message}`)
+        .join('; ');
       codes.push(...report.checks.filter((c) => !c.ok).map((c) => c.code ?? ''));
     } catch (e) {
       // A refusal before verification (bad trusted root, malformed input) is a rejection too.

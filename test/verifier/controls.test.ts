@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOGS, CONTROL_ID, CONTROL_NEEDS, controlResults, lookupControl, needsOf } from '../../src/verifier/controls/index.js';
+import {
+  CATALOGS,
+  CONTROL_ID,
+  CONTROL_NEEDS,
+  controlResults,
+  lookupControl,
+  needsOf,
+} from '../../src/verifier/controls/index.js';
 import { loadPolicy } from '../../src/verifier/policy/evaluate.js';
 import { TOKEN } from '../../src/formats/oscal.js';
 import type { PolicyResult } from '../../src/verifier/policy-result.js';
@@ -33,13 +40,28 @@ describe('the control catalogs', () => {
   });
 
   it('refuses a policy citing a typo, by code', () => {
-    const policy = (control: string): Buffer => Buffer.from(`version: 1\nrules:\n  - name: r\n    expr: "true"\n    controls: [${control}]\n`);
-    expect(() => loadPolicy(policy('SOC2-CC8.9'), 'p.yaml')).toThrow(expect.objectContaining({ code: 'POLICY_INVALID' }));
-    expect(() => loadPolicy(policy('SLSA-BUILD-L4'), 'p.yaml')).toThrow(expect.objectContaining({ code: 'POLICY_INVALID' }));
+    const policy = (control: string): Buffer =>
+      Buffer.from(`version: 1\nrules:\n  - name: r\n    expr: "true"\n    controls: [${control}]\n`);
+    expect(() => loadPolicy(policy('SOC2-CC8.9'), 'p.yaml')).toThrow(
+      expect.objectContaining({ code: 'POLICY_INVALID' }),
+    );
+    expect(() => loadPolicy(policy('SLSA-BUILD-L4'), 'p.yaml')).toThrow(
+      expect.objectContaining({ code: 'POLICY_INVALID' }),
+    );
     expect(loadPolicy(policy('SOC2-CC1.2'), 'p.yaml').policy.rules[0]?.controls).toEqual(['SOC2-CC1.2']);
     // Another case or punctuation of a listed id, a shipped prefix in another case, and ids that are not tokens are refused too.
-    for (const typo of ['SOC2-cc8.1', 'ISO27001-A8.32', 'soc2-CC8.1', 'SLSA-build-L2', '"A B"', '"<b>x</b>"', '"SOC2-CC8.1 "']) {
-      expect(() => loadPolicy(policy(typo), 'p.yaml'), typo).toThrow(expect.objectContaining({ code: 'POLICY_INVALID' }));
+    for (const typo of [
+      'SOC2-cc8.1',
+      'ISO27001-A8.32',
+      'soc2-CC8.1',
+      'SLSA-build-L2',
+      '"A B"',
+      '"<b>x</b>"',
+      '"SOC2-CC8.1 "',
+    ]) {
+      expect(() => loadPolicy(policy(typo), 'p.yaml'), typo).toThrow(
+        expect.objectContaining({ code: 'POLICY_INVALID' }),
+      );
     }
     expect(() => loadPolicy(policy('SOC2-cc8.1'), 'p.yaml')).toThrow(/did you mean 'SOC2-CC8\.1'/);
   });
@@ -76,9 +98,23 @@ describe('the control catalogs', () => {
       rules: [
         { name: 'a', expr: 'true', status: 'waived', message: '', reads: [], controls: ['SSDF-PW.8'] },
         { name: 'b', expr: 'false', status: 'fail', message: '', reads: [], controls: ['ISO27001-A.8.29'] },
-        { name: 'c', expr: 'sbom.all(x, x.components > 0)', status: 'pass', message: '', reads: [{ kind: 'sbom', count: 1 }], controls: ['SSDF-PS.3.2'] },
+        {
+          name: 'c',
+          expr: 'sbom.all(x, x.components > 0)',
+          status: 'pass',
+          message: '',
+          reads: [{ kind: 'sbom', count: 1 }],
+          controls: ['SSDF-PS.3.2'],
+        },
       ],
-      crossChecks: [{ name: 'sarif-commit', status: 'not-applicable', message: 'no evidence of that kind states it', controls: ['SSDF-RV.1'] }],
+      crossChecks: [
+        {
+          name: 'sarif-commit',
+          status: 'not-applicable',
+          message: 'no evidence of that kind states it',
+          controls: ['SSDF-RV.1'],
+        },
+      ],
     });
     expect(controlResults(r).map((c) => [c.id, c.state])).toEqual([
       // Tests are there, but no approvals and nothing documenting what shipped.
@@ -95,18 +131,58 @@ describe('the control catalogs', () => {
   });
 
   it('a rule over an empty list shows nothing, never a held control (class: vacuous truth)', () => {
-    const vacuous = result({ rules: [{ name: 'm', expr: 'migrations.all(m, size(m.destructive) == 0)', status: 'pass', message: 'holds', reads: [{ kind: 'migrations', count: 0 }], controls: ['ISO27001-A.8.32', 'SSDF-PW.8'] }] });
+    const vacuous = result({
+      rules: [
+        {
+          name: 'm',
+          expr: 'migrations.all(m, size(m.destructive) == 0)',
+          status: 'pass',
+          message: 'holds',
+          reads: [{ kind: 'migrations', count: 0 }],
+          controls: ['ISO27001-A.8.32', 'SSDF-PW.8'],
+        },
+      ],
+    });
     expect(controlResults(vacuous).map((c) => c.state)).toEqual(['not-shown', 'not-shown']);
     // Two lists, one empty: shown in part.
     const half = result({
       evidence: { kinds: { junit: 1 }, signed: true },
-      rules: [{ name: 'm', expr: 'junit.all(j, j.failed == 0) && terraform.all(t, !t.destructive)', status: 'pass', message: 'holds', reads: [{ kind: 'junit', count: 1 }, { kind: 'terraform', count: 0 }], controls: ['SSDF-PW.8'] }],
+      rules: [
+        {
+          name: 'm',
+          expr: 'junit.all(j, j.failed == 0) && terraform.all(t, !t.destructive)',
+          status: 'pass',
+          message: 'holds',
+          reads: [
+            { kind: 'junit', count: 1 },
+            { kind: 'terraform', count: 0 },
+          ],
+          controls: ['SSDF-PW.8'],
+        },
+      ],
     });
-    expect(controlResults(half)[0]).toMatchObject({ state: 'partly-shown', missing: [expect.stringMatching(/no terraform evidence/)] });
+    expect(controlResults(half)[0]).toMatchObject({
+      state: 'partly-shown',
+      missing: [expect.stringMatching(/no terraform evidence/)],
+    });
     // A requirement of none (min: 0) met by no entry shows nothing either.
-    expect(controlResults(result({ requirements: [{ kind: 'junit', status: 'pass', message: '', count: 0, controls: ['SSDF-PW.8'] }] }))[0]?.state).toBe('not-shown');
+    expect(
+      controlResults(
+        result({ requirements: [{ kind: 'junit', status: 'pass', message: '', count: 0, controls: ['SSDF-PW.8'] }] }),
+      )[0]?.state,
+    ).toBe('not-shown');
     // A report that does not record what a rule read shows nothing from it.
-    const legacy = result({ rules: [{ name: 'x', expr: 'junit.size() > 0', status: 'pass', message: '', controls: ['SSDF-PW.8'] } as unknown as PolicyResult['rules'][number]] });
+    const legacy = result({
+      rules: [
+        {
+          name: 'x',
+          expr: 'junit.size() > 0',
+          status: 'pass',
+          message: '',
+          controls: ['SSDF-PW.8'],
+        } as unknown as PolicyResult['rules'][number],
+      ],
+    });
     expect(controlResults(legacy)[0]?.state).toBe('not-shown');
   });
 
@@ -116,6 +192,9 @@ describe('the control catalogs', () => {
     const unsigned = controlResults(result({ requirements: [req], evidence: { kinds: { sbom: 1 }, signed: false } }));
     expect(unsigned.map((c) => c.state)).toEqual(['partly-shown', 'held']);
     // A control release evidence cannot show is at most partly shown, whatever the policy says.
-    expect(controlResults(result({ requirements: [{ ...req, controls: ['SOC2-CC6.4'] }] }))[0]).toMatchObject({ state: 'partly-shown', missing: [expect.stringMatching(/cannot show/)] });
+    expect(controlResults(result({ requirements: [{ ...req, controls: ['SOC2-CC6.4'] }] }))[0]).toMatchObject({
+      state: 'partly-shown',
+      missing: [expect.stringMatching(/cannot show/)],
+    });
   });
 });

@@ -58,19 +58,31 @@ describe('logical paths: one portable rule', () => {
     for (const path of placements(seg)) expect(logicalPathProblem(path), JSON.stringify(path)).toBeDefined();
   });
 
-  it.each(['junit/report.xml', 'sbom/acme-web.cdx.json', 'a/b/c.d.e', 'release-notes/CHANGELOG.md', 'reports/café.xml', 'console/conf.txt', 'com10/lpt.txt', 'x/CONSOLE'])('accepts %s', (path) => {
+  it.each([
+    'junit/report.xml',
+    'sbom/acme-web.cdx.json',
+    'a/b/c.d.e',
+    'release-notes/CHANGELOG.md',
+    'reports/café.xml',
+    'console/conf.txt',
+    'com10/lpt.txt',
+    'x/CONSOLE',
+  ])('accepts %s', (path) => {
     expect(logicalPathProblem(path)).toBeUndefined();
   });
 
-  it.each(BAD_SEGMENTS.filter(([, seg]) => seg !== ''))('a bundle with %s in an entry path fails verification', async (_name, seg) => {
-    const m = baselineManifest();
-    const path = `test-report/${seg}`;
-    (m.entries[2] as { path: string }).path = path;
-    m.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const { report } = await verifyBundleIntegrity(Readable.from([bundleOf(membersOf(parts({ manifest: m })))]));
-    expect(report.ok).toBe(false);
-    expect(report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code)).toContain('MANIFEST_SCHEMA');
-  });
+  it.each(BAD_SEGMENTS.filter(([, seg]) => seg !== ''))(
+    'a bundle with %s in an entry path fails verification',
+    async (_name, seg) => {
+      const m = baselineManifest();
+      const path = `test-report/${seg}`;
+      (m.entries[2] as { path: string }).path = path;
+      m.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      const { report } = await verifyBundleIntegrity(Readable.from([bundleOf(membersOf(parts({ manifest: m })))]));
+      expect(report.ok).toBe(false);
+      expect(report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code)).toContain('MANIFEST_SCHEMA');
+    },
+  );
 
   it('a bundle whose paths differ only in case fails verification (one file on Windows and macOS)', async () => {
     const m = baselineManifest();
@@ -85,7 +97,18 @@ describe('logical paths: one portable rule', () => {
 });
 
 describe('extract: containment holds under Windows path rules too (path.win32 on any system)', () => {
-  const escaping = ['a/C:/x', 'a/C:x', 'C:x', 'C:/Windows/x', '..\\x', 'a\\..\\..\\x', 'a/../../x', '//server/share/x', '\\\\server\\share\\x', 'a/\\\\?\\C:\\x'];
+  const escaping = [
+    'a/C:/x',
+    'a/C:x',
+    'C:x',
+    'C:/Windows/x',
+    '..\\x',
+    'a\\..\\..\\x',
+    'a/../../x',
+    '//server/share/x',
+    '\\\\server\\share\\x',
+    'a/\\\\?\\C:\\x',
+  ];
   it.each(escaping)('%j cannot leave the output folder on Windows', (path) => {
     expect(destinationWithin('C:\\out', path, win32)).toBeUndefined();
   });
@@ -98,30 +121,39 @@ describe('extract: containment holds under Windows path rules too (path.win32 on
   it('every path the rule lets through lands inside on both systems', () => {
     const alphabet = ['a', 'C', ':', '\\', '/', '.', ' ', '..', 'CON', 'x'];
     let accepted = 0;
-    for (const a of alphabet) for (const b of alphabet) for (const c of alphabet) {
-      const path = `${a}${b}/${c}`;
-      if (logicalPathProblem(path)) continue;
-      accepted++;
-      expect(destinationWithin('C:\\out', path, win32), path).toBeDefined();
-      expect(destinationWithin('/out', path, posix), path).toBeDefined();
-    }
+    for (const a of alphabet)
+      for (const b of alphabet)
+        for (const c of alphabet) {
+          const path = `${a}${b}/${c}`;
+          if (logicalPathProblem(path)) continue;
+          accepted++;
+          expect(destinationWithin('C:\\out', path, win32), path).toBeDefined();
+          expect(destinationWithin('/out', path, posix), path).toBeDefined();
+        }
     expect(accepted).toBeGreaterThan(20);
   });
 });
 
 describe('collect refuses to write such a path', () => {
-  it.each([['aux.junit.xml'], ['report.xml.'], ['nul']])('an input named %s: ENTRY_PATH_INVALID, nothing written', async (name) => {
-    const dir = await tmp();
-    await writeFile(join(dir, name), '<testsuites><testcase name="a"/></testsuites>');
-    await expect(collect({ cwd: dir, output: 'o.tar.gz', name: 'a', version: '1', junit: [name] })).rejects.toMatchObject({ code: 'ENTRY_PATH_INVALID' });
-    expect(await readdir(dir)).toEqual([name]);
-  });
+  it.each([['aux.junit.xml'], ['report.xml.'], ['nul']])(
+    'an input named %s: ENTRY_PATH_INVALID, nothing written',
+    async (name) => {
+      const dir = await tmp();
+      await writeFile(join(dir, name), '<testsuites><testcase name="a"/></testsuites>');
+      await expect(
+        collect({ cwd: dir, output: 'o.tar.gz', name: 'a', version: '1', junit: [name] }),
+      ).rejects.toMatchObject({ code: 'ENTRY_PATH_INVALID' });
+      expect(await readdir(dir)).toEqual([name]);
+    },
+  );
 
   it('two inputs that differ only in case: DUPLICATE_ENTRY_PATH', async () => {
     const dir = await tmp();
     await mkdir(join(dir, 'r'));
     await writeFile(join(dir, 'r', 'Report.xml'), '<testsuites><testcase name="a"/></testsuites>');
     await writeFile(join(dir, 'r', 'report.xml'), '<testsuites><testcase name="b"/></testsuites>');
-    await expect(collect({ cwd: dir, output: 'o.tar.gz', name: 'a', version: '1', junit: ['r/Report.xml', 'r/report.xml'] })).rejects.toMatchObject({ code: 'DUPLICATE_ENTRY_PATH' });
+    await expect(
+      collect({ cwd: dir, output: 'o.tar.gz', name: 'a', version: '1', junit: ['r/Report.xml', 'r/report.xml'] }),
+    ).rejects.toMatchObject({ code: 'DUPLICATE_ENTRY_PATH' });
   });
 });

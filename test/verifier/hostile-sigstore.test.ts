@@ -34,16 +34,57 @@ async function signed(): Promise<{ dir: string; sigstoreJson: Record<string, any
   await writeFile(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
   await writeFile(join(dir, 'key.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
   await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
-  const c = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '--sign', '--key', 'key.pem', '--rekor-url', sigstore.url, '--tsa-url', sigstore.url, '-q'], { cwd: dir });
+  const c = await runCli(
+    [
+      'collect',
+      '-o',
+      'b.tar.gz',
+      '--name',
+      'a',
+      '--version',
+      '1',
+      '--sarif',
+      fixture('sarif/eslint.sarif'),
+      '--sign',
+      '--key',
+      'key.pem',
+      '--rekor-url',
+      sigstore.url,
+      '--tsa-url',
+      sigstore.url,
+      '-q',
+    ],
+    { cwd: dir },
+  );
   expect(c.code, c.stderr).toBe(0);
   return { dir, sigstoreJson: JSON.parse(await readFile(join(dir, 'b.sigstore.json'), 'utf8')) };
 }
 
-async function verifyWith(dir: string, attestation: unknown | string): Promise<{ code: number; codes: string[]; report: any }> {
+async function verifyWith(
+  dir: string,
+  attestation: unknown | string,
+): Promise<{ code: number; codes: string[]; report: any }> {
   await writeFile(join(dir, 'att.json'), typeof attestation === 'string' ? attestation : JSON.stringify(attestation));
-  const r = await runCli(['verify', 'b.tar.gz', '--attestation', 'att.json', '--key', 'key.pub.pem', '--trusted-root', 'trusted_root.json', '--json'], { cwd: dir });
+  const r = await runCli(
+    [
+      'verify',
+      'b.tar.gz',
+      '--attestation',
+      'att.json',
+      '--key',
+      'key.pub.pem',
+      '--trusted-root',
+      'trusted_root.json',
+      '--json',
+    ],
+    { cwd: dir },
+  );
   const report = r.stdout ? JSON.parse(r.stdout) : undefined;
-  return { code: r.code, codes: report ? report.checks.filter((c: any) => !c.ok && !c.skipped).map((c: any) => c.code) : [r.stderr], report };
+  return {
+    code: r.code,
+    codes: report ? report.checks.filter((c: any) => !c.ok && !c.skipped).map((c: any) => c.code) : [r.stderr],
+    report,
+  };
 }
 
 describe('Sigstore bundles are read by the protobuf JSON mapping, strictly where it guards something', () => {
@@ -68,15 +109,29 @@ describe('Sigstore bundles are read by the protobuf JSON mapping, strictly where
   // Read by protobuf's JSON mapping, as sigstore-js reads it (sigstore-schema.ts):
   // an unknown field is ignored, so nothing it held is claimed, and listed in the report.
   const unknown: [string, (b: Record<string, any>) => void, string][] = [
-    ['a renamed rfc3161Timestamps', (b) => {
-      b.verificationMaterial.timestampVerificationData = { rfc3161Timestamp: b.verificationMaterial.timestampVerificationData.rfc3161Timestamps };
-    }, '$.verificationMaterial.timestampVerificationData.rfc3161Timestamp'],
-    ['an unknown top-level field', (b) => {
-      b.extra = true;
-    }, '$.extra'],
-    ['an unknown field in a log entry', (b) => {
-      b.verificationMaterial.tlogEntries[0].integratedTimeX = '1';
-    }, '$.verificationMaterial.tlogEntries[0].integratedTimeX'],
+    [
+      'a renamed rfc3161Timestamps',
+      (b) => {
+        b.verificationMaterial.timestampVerificationData = {
+          rfc3161Timestamp: b.verificationMaterial.timestampVerificationData.rfc3161Timestamps,
+        };
+      },
+      '$.verificationMaterial.timestampVerificationData.rfc3161Timestamp',
+    ],
+    [
+      'an unknown top-level field',
+      (b) => {
+        b.extra = true;
+      },
+      '$.extra',
+    ],
+    [
+      'an unknown field in a log entry',
+      (b) => {
+        b.verificationMaterial.tlogEntries[0].integratedTimeX = '1';
+      },
+      '$.verificationMaterial.tlogEntries[0].integratedTimeX',
+    ],
   ];
   it.each(unknown)('%s: ignored and listed, and what it held is not claimed', async (name, mutate, path) => {
     const { dir, sigstoreJson } = await signed();
@@ -106,7 +161,10 @@ describe('Sigstore bundles are read by the protobuf JSON mapping, strictly where
 
   it('duplicate keys in the bundle JSON are refused, not resolved last-one-wins', async () => {
     const { dir, sigstoreJson } = await signed();
-    const text = JSON.stringify(sigstoreJson).replace('"mediaType":', '"mediaType":"application/vnd.dev.sigstore.bundle.v0.1+json","mediaType":');
+    const text = JSON.stringify(sigstoreJson).replace(
+      '"mediaType":',
+      '"mediaType":"application/vnd.dev.sigstore.bundle.v0.1+json","mediaType":',
+    );
     const r = await verifyWith(dir, text);
     expect(r.code).toBe(2);
     expect(r.codes.join(' ')).toMatch(/appears twice.*\[ATTESTATION_UNREADABLE\]/s);
@@ -118,11 +176,17 @@ describe('statements with duplicate keys', () => {
     const payloadType = 'application/vnd.in-toto+json';
     const body = Buffer.from(payload);
     const pae = Buffer.concat([Buffer.from(`DSSEv1 ${payloadType.length} ${payloadType} ${body.length} `), body]);
-    const hint = createHash('sha256').update(key.publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+    const hint = createHash('sha256')
+      .update(key.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex');
     return {
       mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
       verificationMaterial: { publicKey: { hint }, tlogEntries: [] },
-      dsseEnvelope: { payload: body.toString('base64'), payloadType, signatures: [{ sig: sign('sha256', pae, key.privateKey).toString('base64'), keyid: '' }] },
+      dsseEnvelope: {
+        payload: body.toString('base64'),
+        payloadType,
+        signatures: [{ sig: sign('sha256', pae, key.privateKey).toString('base64'), keyid: '' }],
+      },
     };
   }
   const subject = `{"name":"a","digest":{"sha256":"${'a'.repeat(64)}"}}`;
@@ -133,17 +197,43 @@ describe('statements with duplicate keys', () => {
     await writeFile(join(dir, 'pub.pem'), key.publicKey.export({ type: 'spki', format: 'pem' }));
     const payload = `{"_type":"https://in-toto.io/Statement/v1","subject":[${subject}],"predicateType":"https://slsa.dev/provenance/v1","predicateType":"https://example.com/other","predicate":{}}`;
     await writeFile(join(dir, 'b.sigstore.json'), JSON.stringify(dsseBundle(payload, key)));
-    const { report } = await verifyAttestation({ cwd: dir, attestation: 'b.sigstore.json', digest: `sha256:${'a'.repeat(64)}`, key: ['pub.pem'] });
+    const { report } = await verifyAttestation({
+      cwd: dir,
+      attestation: 'b.sigstore.json',
+      digest: `sha256:${'a'.repeat(64)}`,
+      key: ['pub.pem'],
+    });
     expect(report.ok).toBe(false);
     expect(report.checks.map((c) => c.code)).toContain('STATEMENT_INVALID');
     // The same statement without the duplicate verifies: the refusal is for the duplicate alone.
     const clean = payload.replace(',"predicateType":"https://example.com/other"', '');
     await writeFile(join(dir, 'c.sigstore.json'), JSON.stringify(dsseBundle(clean, key)));
-    expect((await verifyAttestation({ cwd: dir, attestation: 'c.sigstore.json', digest: `sha256:${'a'.repeat(64)}`, key: ['pub.pem'] })).report.ok).toBe(true);
+    expect(
+      (
+        await verifyAttestation({
+          cwd: dir,
+          attestation: 'c.sigstore.json',
+          digest: `sha256:${'a'.repeat(64)}`,
+          key: ['pub.pem'],
+        })
+      ).report.ok,
+    ).toBe(true);
   });
 
   it('parseStatement refuses duplicates at any depth', () => {
-    expect(parseStatement(Buffer.from(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","name":"b","digest":{"sha256":"${'a'.repeat(64)}"}}],"predicateType":"p"}`))).toBeUndefined();
-    expect(parseStatement(Buffer.from(`{"_type":"https://in-toto.io/Statement/v1","subject":[${subject}],"predicateType":"p","predicate":{"x":{"y":1,"y":2}}}`))).toBeUndefined();
+    expect(
+      parseStatement(
+        Buffer.from(
+          `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","name":"b","digest":{"sha256":"${'a'.repeat(64)}"}}],"predicateType":"p"}`,
+        ),
+      ),
+    ).toBeUndefined();
+    expect(
+      parseStatement(
+        Buffer.from(
+          `{"_type":"https://in-toto.io/Statement/v1","subject":[${subject}],"predicateType":"p","predicate":{"x":{"y":1,"y":2}}}`,
+        ),
+      ),
+    ).toBeUndefined();
   });
 });

@@ -23,16 +23,19 @@ function declaring(size: number): Buffer {
 }
 
 describe('declared sizes are capped before blobs are read', () => {
-  it.each([2 ** 52, 9 * 2 ** 30, Number.MAX_SAFE_INTEGER])('a manifest declaring %d bytes stops at DECLARED_SIZE_TOO_LARGE', async (size) => {
-    const { report, contents } = await verifyBundleIntegrity(Readable.from([declaring(size)]));
-    expect(report.ok).toBe(false);
-    const failed = report.checks.filter((c) => !c.ok && !c.skipped);
-    expect(failed.map((c) => c.code)).toContain('DECLARED_SIZE_TOO_LARGE');
-    // Nothing after the manifest was read.
-    expect(contents.members).toEqual(['manifest.json']);
-  });
+  it.each([2 ** 52, 9 * 2 ** 30, Number.MAX_SAFE_INTEGER])(
+    'a manifest declaring %d bytes stops at DECLARED_SIZE_TOO_LARGE',
+    async (size) => {
+      const { report, contents } = await verifyBundleIntegrity(Readable.from([declaring(size)]));
+      expect(report.ok).toBe(false);
+      const failed = report.checks.filter((c) => !c.ok && !c.skipped);
+      expect(failed.map((c) => c.code)).toContain('DECLARED_SIZE_TOO_LARGE');
+      // Nothing after the manifest was read.
+      expect(contents.members).toEqual(['manifest.json']);
+    },
+  );
 
-  it('the blobs\' total counts, not each blob alone', async () => {
+  it("the blobs' total counts, not each blob alone", async () => {
     const m = baselineManifest();
     for (const e of m.entries) (e as { size: number }).size = 5 * 2 ** 30;
     // Two entries share a digest and so one blob: 2 blobs × 5 GiB = 10 GiB > 8 GiB.
@@ -45,13 +48,19 @@ describe('declared sizes are capped before blobs are read', () => {
     await writeFile(join(dir, 'b.tar.gz'), bundleOf(membersOf(parts())));
     const fine = await runCli(['verify', 'b.tar.gz', '--integrity-only'], { cwd: dir });
     expect(fine.code).toBe(0);
-    const tight = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--max-bundle-size', '20', '--json'], { cwd: dir });
+    const tight = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--max-bundle-size', '20', '--json'], {
+      cwd: dir,
+    });
     expect(tight.code).toBe(1);
     expect(JSON.parse(tight.stdout).checks.map((c: { code?: string }) => c.code)).toContain('DECLARED_SIZE_TOO_LARGE');
     await writeFile(join(dir, 'big.tar.gz'), declaring(9 * 2 ** 30));
-    const raised = await runCli(['verify', 'big.tar.gz', '--integrity-only', '--max-bundle-size', '10GiB', '--json'], { cwd: dir });
+    const raised = await runCli(['verify', 'big.tar.gz', '--integrity-only', '--max-bundle-size', '10GiB', '--json'], {
+      cwd: dir,
+    });
     // Past the cap, the lie itself is found: the blob is not 9 GiB.
-    expect(JSON.parse(raised.stdout).checks.map((c: { code?: string }) => c.code)).not.toContain('DECLARED_SIZE_TOO_LARGE');
+    expect(JSON.parse(raised.stdout).checks.map((c: { code?: string }) => c.code)).not.toContain(
+      'DECLARED_SIZE_TOO_LARGE',
+    );
     expect(raised.code).toBe(1);
     expect((await runCli(['verify', 'b.tar.gz', '--max-bundle-size', 'lots'], { cwd: dir })).code).toBe(2);
     const ext = await runCli(['extract', 'big.tar.gz', '-o', 'out', '--integrity-only', '--json'], { cwd: dir });
@@ -64,6 +73,10 @@ describe('declared sizes are capped before blobs are read', () => {
     await writeFile(join(dir, 'b.tar.gz'), bundleOf(membersOf(parts())));
     const r = await runCli(['extract', 'b.tar.gz', '-o', 'out', '--integrity-only', '--json'], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).files).toEqual(['release-notes/CHANGES.md', 'release-notes/COPY.md', 'test-report/report.xml']);
+    expect(JSON.parse(r.stdout).files).toEqual([
+      'release-notes/CHANGES.md',
+      'release-notes/COPY.md',
+      'test-report/report.xml',
+    ]);
   });
 });

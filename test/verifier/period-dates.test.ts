@@ -6,22 +6,41 @@ import { loadPolicy } from '../../src/verifier/policy/evaluate.js';
 
 describe('period bounds', () => {
   it('a date runs from the start of its first day to the end of its last, UTC, both included', () => {
-    expect(periodBounds('2026-01-01', '2026-06-30')).toEqual({ from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 6, 1) - 1 });
+    expect(periodBounds('2026-01-01', '2026-06-30')).toEqual({
+      from: Date.UTC(2026, 0, 1),
+      to: Date.UTC(2026, 6, 1) - 1,
+    });
   });
 
   it('instants are exact, offsets counted', () => {
-    expect(periodBounds('2026-01-01T08:00:00+01:00', '2026-06-30t12:00:00.250z')).toEqual({ from: Date.UTC(2026, 0, 1, 7), to: Date.UTC(2026, 5, 30, 12, 0, 0, 250) });
+    expect(periodBounds('2026-01-01T08:00:00+01:00', '2026-06-30t12:00:00.250z')).toEqual({
+      from: Date.UTC(2026, 0, 1, 7),
+      to: Date.UTC(2026, 5, 30, 12, 0, 0, 250),
+    });
   });
 
-  it.each([['2026-02-30'], ['2026-13-01'], ['2026-02-29'], ['tomorrow'], ['2026-06-31T25:00:00Z'], ['2026-06-30T23:59:60Z']])('no bound from %j (never the day Date.parse would roll it over to)', (text) => {
+  it.each([
+    ['2026-02-30'],
+    ['2026-13-01'],
+    ['2026-02-29'],
+    ['tomorrow'],
+    ['2026-06-31T25:00:00Z'],
+    ['2026-06-30T23:59:60Z'],
+  ])('no bound from %j (never the day Date.parse would roll it over to)', (text) => {
     expect(periodBounds(text, '2026-12-31').from).toBeNaN();
     expect(periodBounds('2026-01-01', text).to).toBeNaN();
   });
 });
 
 describe('waivers over a period', () => {
-  const policy = loadPolicy(Buffer.from('version: 1\nrules:\n  - name: r\n    expr: "true"\nwaivers:\n  - rule: r\n    reason: x\n    expires: 2026-06-30\n'), 'policy.yaml');
-  const expiredIn = (since: string, until: string): boolean | undefined => summarizePeriod({ since, until, members: [], policy }).waivers[0]?.expiredInPeriod;
+  const policy = loadPolicy(
+    Buffer.from(
+      'version: 1\nrules:\n  - name: r\n    expr: "true"\nwaivers:\n  - rule: r\n    reason: x\n    expires: 2026-06-30\n',
+    ),
+    'policy.yaml',
+  );
+  const expiredIn = (since: string, until: string): boolean | undefined =>
+    summarizePeriod({ since, until, members: [], policy }).waivers[0]?.expiredInPeriod;
 
   it('a waiver dated to a day runs to the same end of that day as a period does', () => {
     expect(expiredIn('2026-01-01', '2026-06-30')).toBe(true);

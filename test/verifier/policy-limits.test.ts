@@ -20,7 +20,12 @@ function bigManifest(n: number): Manifest {
 const policyOf = (rules: { name: string; expr: string }[]): ReturnType<typeof loadPolicy> =>
   loadPolicy(Buffer.from(JSON.stringify({ version: 1, rules })), 'p.json');
 
-const ctx = (manifest: Manifest) => ({ manifest, blobs: new Map(), mode: 'signed' as const, now: new Date('2026-11-29T00:00:00Z') });
+const ctx = (manifest: Manifest) => ({
+  manifest,
+  blobs: new Map(),
+  mode: 'signed' as const,
+  now: new Date('2026-11-29T00:00:00Z'),
+});
 
 describe('policy limits', () => {
   it('a quadratic rule over 50,000 entries stops at its cost budget, as an error that fails the policy', () => {
@@ -39,7 +44,9 @@ describe('policy limits', () => {
 
   it('the budget counts nested lists too, and can be set', () => {
     const loaded = policyOf([{ name: 'n', expr: 'manifest.entries.all(a, a.path.size() > 0)' }]);
-    expect(evaluatePolicy(loaded, ctx(bigManifest(100)), { ruleCost: 99 }).rules[0]?.code).toBe('POLICY_RULE_COST_EXCEEDED');
+    expect(evaluatePolicy(loaded, ctx(bigManifest(100)), { ruleCost: 99 }).rules[0]?.code).toBe(
+      'POLICY_RULE_COST_EXCEEDED',
+    );
     expect(evaluatePolicy(loaded, ctx(bigManifest(100)), { ruleCost: 100 }).rules[0]?.status).toBe('pass');
   });
 
@@ -64,19 +71,58 @@ describe('policy limits', () => {
   it('refuses a policy with too many rules, or too many bytes (POLICY_TOO_LARGE)', () => {
     const many = Array.from({ length: 20_000 }, (_, i) => ({ name: `r${i}`, expr: 'true' }));
     expect(() => policyOf(many)).toThrow(expect.objectContaining({ code: 'POLICY_TOO_LARGE' }));
-    expect(() => policyOf(Array.from({ length: MAX_POLICY_RULES }, (_, i) => ({ name: `r${i}`, expr: 'true' })))).not.toThrow();
-    expect(() => loadPolicy(Buffer.alloc(2 * 1024 * 1024, 0x20), 'big.yaml')).toThrow(expect.objectContaining({ code: 'POLICY_TOO_LARGE' }));
+    expect(() =>
+      policyOf(Array.from({ length: MAX_POLICY_RULES }, (_, i) => ({ name: `r${i}`, expr: 'true' }))),
+    ).not.toThrow();
+    expect(() => loadPolicy(Buffer.alloc(2 * 1024 * 1024, 0x20), 'big.yaml')).toThrow(
+      expect.objectContaining({ code: 'POLICY_TOO_LARGE' }),
+    );
   });
 
   it('on the command line: a costly rule exits 3 with its code; a policy too large exits 2', async () => {
     const dir = await tmp();
-    expect((await runCli(['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--junit', fixture('junit/pytest.junit.xml'), '--sarif', fixture('sarif/eslint.sarif'), '-q'], { cwd: dir })).code).toBe(0);
-    await writeFile(join(dir, 'p.yaml'), 'version: 1\nrules:\n  - name: pairs\n    expr: manifest.entries.all(a, manifest.entries.all(b, a.size >= 0))\n');
-    const r = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--policy', 'p.yaml', '--policy-max-cost', '3', '--json'], { cwd: dir });
+    expect(
+      (
+        await runCli(
+          [
+            'collect',
+            '-o',
+            'b.tar.gz',
+            '--name',
+            'a',
+            '--version',
+            '1',
+            '--junit',
+            fixture('junit/pytest.junit.xml'),
+            '--sarif',
+            fixture('sarif/eslint.sarif'),
+            '-q',
+          ],
+          { cwd: dir },
+        )
+      ).code,
+    ).toBe(0);
+    await writeFile(
+      join(dir, 'p.yaml'),
+      'version: 1\nrules:\n  - name: pairs\n    expr: manifest.entries.all(a, manifest.entries.all(b, a.size >= 0))\n',
+    );
+    const r = await runCli(
+      ['verify', 'b.tar.gz', '--integrity-only', '--policy', 'p.yaml', '--policy-max-cost', '3', '--json'],
+      { cwd: dir },
+    );
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout).policy.rules[0]).toMatchObject({ status: 'error', code: 'POLICY_RULE_COST_EXCEEDED' });
-    expect((await runCli(['verify', 'b.tar.gz', '--integrity-only', '--policy', 'p.yaml', '--policy-max-cost', 'lots'], { cwd: dir })).code).toBe(2);
-    await writeFile(join(dir, 'huge.yaml'), `version: 1\nrules:\n${Array.from({ length: 20_000 }, (_, i) => `  - name: r${i}\n    expr: "true"\n`).join('')}`);
+    expect(
+      (
+        await runCli(['verify', 'b.tar.gz', '--integrity-only', '--policy', 'p.yaml', '--policy-max-cost', 'lots'], {
+          cwd: dir,
+        })
+      ).code,
+    ).toBe(2);
+    await writeFile(
+      join(dir, 'huge.yaml'),
+      `version: 1\nrules:\n${Array.from({ length: 20_000 }, (_, i) => `  - name: r${i}\n    expr: "true"\n`).join('')}`,
+    );
     const huge = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--policy', 'huge.yaml'], { cwd: dir });
     expect(huge.code).toBe(2);
     expect(huge.stderr).toContain('[POLICY_TOO_LARGE]');

@@ -14,10 +14,16 @@ const TRUSTED_ROOT = join(ROOT, 'sigstore-conformance', 'trusted-roots', 'public
 const present = existsSync(DIR) && existsSync(TRUSTED_ROOT);
 if (!present) {
   // eslint-disable-next-line no-console
-  console.warn(`SKIPPED: the real-world Sigstore bundles are absent (${DIR}); they come with ../shared/ beside the project`);
+  console.warn(
+    `SKIPPED: the real-world Sigstore bundles are absent (${DIR}); they come with ../shared/ beside the project`,
+  );
 }
 
-const files = present ? readdirSync(DIR).filter((f) => f.endsWith('.sigstore.json')).sort() : [];
+const files = present
+  ? readdirSync(DIR)
+      .filter((f) => f.endsWith('.sigstore.json'))
+      .sort()
+  : [];
 
 /** The statement's first subject digest, read from the DSSE payload (as ORIGIN.md says to). */
 function subjectDigest(file: string): string {
@@ -41,11 +47,14 @@ describe.skipIf(!present)('real-world public-good bundles', () => {
       trustedRoot: [TRUSTED_ROOT],
       identity: { certificateIdentity: 'brian@dehamer.com', certificateOidcIssuer: 'https://github.com/login/oauth' },
     });
-    expect(report.checks.filter((c) => !c.ok), JSON.stringify(report.checks)).toEqual([]);
+    expect(
+      report.checks.filter((c) => !c.ok),
+      JSON.stringify(report.checks),
+    ).toEqual([]);
     expect(report.ok).toBe(true);
   });
 
-  it('a full chain whose CA certificates are not the trusted root\'s is refused', async () => {
+  it("a full chain whose CA certificates are not the trusted root's is refused", async () => {
     const file = files.find((f) => f.includes('fullchain'));
     expect(file).toBeDefined();
     const bundle = JSON.parse(readFileSync(join(DIR, file as string), 'utf8'));
@@ -54,7 +63,14 @@ describe.skipIf(!present)('real-world public-good bundles', () => {
     bundle.verificationMaterial.x509CertificateChain.certificates = [certs[0], certs[2], certs[1]];
     const tmp = join(await import('node:os').then((os) => os.tmpdir()), `reordered-${process.pid}.sigstore.json`);
     (await import('node:fs')).writeFileSync(tmp, JSON.stringify(bundle));
-    const { report } = await verifyAttestation({ cwd: DIR, env: {}, attestation: tmp, digest: subjectDigest(file as string), trustedRoot: [TRUSTED_ROOT], identity: { certificateIdentity: 'brian@dehamer.com', certificateOidcIssuer: 'https://github.com/login/oauth' } });
+    const { report } = await verifyAttestation({
+      cwd: DIR,
+      env: {},
+      attestation: tmp,
+      digest: subjectDigest(file as string),
+      trustedRoot: [TRUSTED_ROOT],
+      identity: { certificateIdentity: 'brian@dehamer.com', certificateOidcIssuer: 'https://github.com/login/oauth' },
+    });
     expect(report.ok).toBe(false);
     expect(report.checks.map((c) => c.code)).toContain('ATTESTATION_CHAIN_INCLUDES_ROOT');
   });

@@ -27,23 +27,57 @@ afterAll(async () => {
   await sigstore?.close();
 });
 
-async function signedBundle(dir: string, name: string, identity: string, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+async function signedBundle(
+  dir: string,
+  name: string,
+  identity: string,
+  extra: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
   await writeFile(join(dir, 'app.tgz'), 'artifact');
   const s = ['--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url];
   const token = fakeIdentityToken({ iss: ISSUER, sub: identity });
   return runCli(
     [
-      'collect', '-o', `${name}.tar.gz`, '--name', 'app', '--version', '1.0.0',
-      '--sbom', fixture('sbom/cdx-npm-6.0.1-spec1.6.cdx.json'), '--sbom', fixture('sbom/npm11-sbom.spdx.json'),
-      '--junit', fixture('junit/vitest.junit.xml'), '--sarif', fixture('sarif/vulns-trivy-shaped.handwritten.sarif'), '--sarif', fixture('sarif/eslint.sarif'),
-      '--subject', 'app.tgz', '--sign', '--identity-token', token, ...s, ...extra,
+      'collect',
+      '-o',
+      `${name}.tar.gz`,
+      '--name',
+      'app',
+      '--version',
+      '1.0.0',
+      '--sbom',
+      fixture('sbom/cdx-npm-6.0.1-spec1.6.cdx.json'),
+      '--sbom',
+      fixture('sbom/npm11-sbom.spdx.json'),
+      '--junit',
+      fixture('junit/vitest.junit.xml'),
+      '--sarif',
+      fixture('sarif/vulns-trivy-shaped.handwritten.sarif'),
+      '--sarif',
+      fixture('sarif/eslint.sarif'),
+      '--subject',
+      'app.tgz',
+      '--sign',
+      '--identity-token',
+      token,
+      ...s,
+      ...extra,
     ],
     { cwd: dir },
   );
 }
 
-const verifyArgs = (bundle: string, who: string[] = ['--certificate-identity', RELEASER]) => ['verify', bundle, ...who, '--certificate-oidc-issuer', ISSUER, '--trusted-root', 'trusted_root.json', '--json'];
+const verifyArgs = (bundle: string, who: string[] = ['--certificate-identity', RELEASER]) => [
+  'verify',
+  bundle,
+  ...who,
+  '--certificate-oidc-issuer',
+  ISSUER,
+  '--trusted-root',
+  'trusted_root.json',
+  '--json',
+];
 
 interface Report {
   ok: boolean;
@@ -68,14 +102,30 @@ describe('standard attestations', () => {
     expect(members.map((m) => m.name).slice(0, 2)).toEqual(['manifest.json', 'SHA256SUMS']);
     expect(members.map((m) => m.name).slice(-2)).toEqual(['attestations/evidence.sigstore.json', STANDARD]);
     const lines = (members.find((m) => m.name === STANDARD)?.body.toString('utf8') ?? '').trimEnd().split('\n');
-    const types = lines.map((l) => JSON.parse(Buffer.from(JSON.parse(l).dsseEnvelope.payload, 'base64').toString('utf8')).predicateType as string);
-    expect(types.sort()).toEqual(['https://cyclonedx.org/bom', 'https://in-toto.io/attestation/release/v0.1', 'https://in-toto.io/attestation/test-result/v0.1', 'https://in-toto.io/attestation/vulns/v0.2', 'https://spdx.dev/Document'].sort());
+    const types = lines.map(
+      (l) =>
+        JSON.parse(Buffer.from(JSON.parse(l).dsseEnvelope.payload, 'base64').toString('utf8')).predicateType as string,
+    );
+    expect(types.sort()).toEqual(
+      [
+        'https://cyclonedx.org/bom',
+        'https://in-toto.io/attestation/release/v0.1',
+        'https://in-toto.io/attestation/test-result/v0.1',
+        'https://in-toto.io/attestation/vulns/v0.2',
+        'https://spdx.dev/Document',
+      ].sort(),
+    );
     // One certificate for the whole run: ours and every standard one.
-    const evidence = JSON.parse(members.find((m) => m.name === 'attestations/evidence.sigstore.json')?.body.toString('utf8') ?? '{}');
-    const certOf = (b: { verificationMaterial: { certificate: { rawBytes: string } } }): string => new X509Certificate(Buffer.from(b.verificationMaterial.certificate.rawBytes, 'base64')).fingerprint256;
+    const evidence = JSON.parse(
+      members.find((m) => m.name === 'attestations/evidence.sigstore.json')?.body.toString('utf8') ?? '{}',
+    );
+    const certOf = (b: { verificationMaterial: { certificate: { rawBytes: string } } }): string =>
+      new X509Certificate(Buffer.from(b.verificationMaterial.certificate.rawBytes, 'base64')).fingerprint256;
     expect(new Set([evidence, ...lines.map((l) => JSON.parse(l))].map(certOf)).size).toBe(1);
     // Each has its own transparency log entry.
-    expect(new Set(lines.map((l) => JSON.parse(l).verificationMaterial.tlogEntries[0].logIndex)).size).toBe(lines.length);
+    expect(new Set(lines.map((l) => JSON.parse(l).verificationMaterial.tlogEntries[0].logIndex)).size).toBe(
+      lines.length,
+    );
     const jsonl = (await readFile(join(dir, 'b.sigstore.jsonl'), 'utf8')).trimEnd().split('\n');
     expect(jsonl).toEqual([JSON.stringify(evidence), ...lines]);
     const v = await verify(dir, 'b.tar.gz');
@@ -90,13 +140,18 @@ describe('standard attestations', () => {
     expect((await signedBundle(dir, 'other', OTHER)).code).toBe(0);
     const members = await readMembers(join(dir, 'b.tar.gz'));
     const lines = (members.find((m) => m.name === STANDARD)?.body.toString('utf8') ?? '').trimEnd().split('\n');
-    const otherLines = ((await readMembers(join(dir, 'other.tar.gz'))).find((m) => m.name === STANDARD)?.body.toString('utf8') ?? '').trimEnd().split('\n');
+    const otherLines = (
+      (await readMembers(join(dir, 'other.tar.gz'))).find((m) => m.name === STANDARD)?.body.toString('utf8') ?? ''
+    )
+      .trimEnd()
+      .split('\n');
     const withStandard = async (file: string, body: string | undefined): Promise<void> => {
       const list = members.filter((m) => m.name !== STANDARD);
       if (body !== undefined) list.push({ name: STANDARD, body: Buffer.from(body) });
       await writeMembers(join(dir, file), list);
     };
-    const codes = (r: Report): string[] => r.checks.filter((x) => x.id === 'standard' && !x.ok).map((x) => x.code ?? '');
+    const codes = (r: Report): string[] =>
+      r.checks.filter((x) => x.id === 'standard' && !x.ok).map((x) => x.code ?? '');
 
     await withStandard('dropped.tar.gz', `${lines.slice(1).join('\n')}\n`);
     const dropped = await verify(dir, 'dropped.tar.gz');
@@ -123,7 +178,9 @@ describe('standard attestations', () => {
     await withStandard('none.tar.gz', undefined);
     const none = await verify(dir, 'none.tar.gz');
     expect(none.code).toBe(0);
-    expect(none.report.checks.filter((x) => x.id === 'standard')).toEqual([expect.objectContaining({ ok: false, skipped: true, code: 'STANDARD_ABSENT' })]);
+    expect(none.report.checks.filter((x) => x.id === 'standard')).toEqual([
+      expect.objectContaining({ ok: false, skipped: true, code: 'STANDARD_ABSENT' }),
+    ]);
   });
 
   it('are left out with --no-standard-attestations', async () => {

@@ -77,14 +77,18 @@ async function gnuTarAccepts(bytes: Buffer): Promise<boolean> {
   const dir = await mkdtemp(join(scratch, 'x-'));
   await writeFile(join(dir, 'b.tar.gz'), bytes);
   try {
-    const { stderr } = await exec('tar', ['-xzf', 'b.tar.gz', '-C', dir, '--no-same-owner', '--warning=no-timestamp'], { cwd: dir });
+    const { stderr } = await exec('tar', ['-xzf', 'b.tar.gz', '-C', dir, '--no-same-owner', '--warning=no-timestamp'], {
+      cwd: dir,
+    });
     return stderr.trim() === '';
   } catch {
     return false;
   }
 }
 
-const cases = NUMERIC_FIELDS.flatMap((field) => MUTATIONS.map(([name, fn]) => [`${field[0]}: ${name}`, field, fn] as const));
+const cases = NUMERIC_FIELDS.flatMap((field) =>
+  MUTATIONS.map(([name, fn]) => [`${field[0]}: ${name}`, field, fn] as const),
+);
 
 describe.skipIf(!gnu)('tar headers: what GNU tar refuses, the verifier refuses', () => {
   it.each(cases)('%s', async (_name, field, fn) => {
@@ -93,7 +97,8 @@ describe.skipIf(!gnu)('tar headers: what GNU tar refuses, the verifier refuses',
     const { report } = await verifyBundleIntegrity(Readable.from([bytes]));
     const codes = report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code);
     if (!tarOk) expect(report.ok, `GNU tar refuses it; the verifier said ${JSON.stringify(codes)}`).toBe(false);
-    if (codes.includes('TAR_HEADER_INVALID')) expect(tarOk, 'the verifier calls the header invalid; GNU tar should too').toBe(false);
+    if (codes.includes('TAR_HEADER_INVALID'))
+      expect(tarOk, 'the verifier calls the header invalid; GNU tar should too').toBe(false);
   });
 
   it('the baseline is accepted by both', async () => {

@@ -11,13 +11,24 @@ import { NetworkTimeout, deadlineFor, timedFetch, withDeadline, type DeadlineOpt
  * answer is read up to 64 KiB (a token is a few KiB), within the silence
  * timeout and the overall deadline of a small answer.
  */
-export function githubActionsToken(requestUrl: string, requestToken: string, options: { fetch?: typeof fetch; timeoutMs?: number; deadline?: DeadlineOptions } = {}): IdentityProvider {
-  const doFetch = withDeadline(deadlineFor(options.timeoutMs, options.deadline), timedFetch(options.timeoutMs, options.fetch ?? fetch));
+export function githubActionsToken(
+  requestUrl: string,
+  requestToken: string,
+  options: { fetch?: typeof fetch; timeoutMs?: number; deadline?: DeadlineOptions } = {},
+): IdentityProvider {
+  const doFetch = withDeadline(
+    deadlineFor(options.timeoutMs, options.deadline),
+    timedFetch(options.timeoutMs, options.fetch ?? fetch),
+  );
   return {
     async getToken() {
       const url = new URL(requestUrl);
       url.searchParams.set('audience', 'sigstore');
-      const failed = (why: string): SignError => new SignError('IDENTITY_TOKEN_REQUEST_FAILED', `GitHub Actions OIDC token request to ${url.origin} failed (${why})`);
+      const failed = (why: string): SignError =>
+        new SignError(
+          'IDENTITY_TOKEN_REQUEST_FAILED',
+          `GitHub Actions OIDC token request to ${url.origin} failed (${why})`,
+        );
       let res: Response;
       try {
         res = await doFetch(url, { headers: { authorization: `bearer ${requestToken}`, accept: 'application/json' } });
@@ -26,13 +37,22 @@ export function githubActionsToken(requestUrl: string, requestToken: string, opt
       }
       if (!res.ok) {
         await discard(res);
-        throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', `GitHub Actions OIDC token request to ${url.origin} answered HTTP ${res.status}; does the job have \`permissions: id-token: write\`?`);
+        throw new SignError(
+          'IDENTITY_TOKEN_REQUEST_FAILED',
+          `GitHub Actions OIDC token request to ${url.origin} answered HTTP ${res.status}; does the job have \`permissions: id-token: write\`?`,
+        );
       }
       let bytes: Buffer;
       try {
         bytes = await readBounded(res, MAX_SMALL_BODY);
       } catch (e) {
-        throw failed(e instanceof BodyTooLarge ? `the answer is larger than ${MAX_SMALL_BODY} bytes` : e instanceof NetworkTimeout ? e.message : 'the answer broke off');
+        throw failed(
+          e instanceof BodyTooLarge
+            ? `the answer is larger than ${MAX_SMALL_BODY} bytes`
+            : e instanceof NetworkTimeout
+              ? e.message
+              : 'the answer broke off',
+        );
       }
       let body: { value?: unknown } | undefined;
       try {
@@ -40,7 +60,8 @@ export function githubActionsToken(requestUrl: string, requestToken: string, opt
       } catch {
         body = undefined;
       }
-      if (typeof body?.value !== 'string') throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', 'GitHub Actions OIDC token response has no "value"');
+      if (typeof body?.value !== 'string')
+        throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', 'GitHub Actions OIDC token response has no "value"');
       checkJwt(body.value, 'the GitHub Actions OIDC token');
       return body.value;
     },

@@ -1,6 +1,13 @@
 import { countingStream, type ByteProgress } from '../../fs/progress.js';
 import { issuesInline, zodIssues } from '../../core/issues.js';
-import { NetworkTimeout, checkDeadlineOptions, deadlineFor, timedFetch, withDeadline, type DeadlineOptions } from '../http/timeout.js';
+import {
+  NetworkTimeout,
+  checkDeadlineOptions,
+  deadlineFor,
+  timedFetch,
+  withDeadline,
+  type DeadlineOptions,
+} from '../http/timeout.js';
 import { redactSecrets } from '../../core/redact.js';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,7 +27,11 @@ export const DEFAULT_API_URL = 'https://api.github.com';
 const releaseSchema = z.object({
   id: z.number().int().positive(),
   // Git refuses control characters in a ref; a tag that has them (or is absurdly long) is not a release we read.
-  tag_name: z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/, 'a tag without control characters'),
+  tag_name: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[^\u0000-\u001f\u007f]+$/, 'a tag without control characters'),
   upload_url: z.string().url(),
   html_url: z.string().url(),
   draft: z.boolean().optional(),
@@ -99,7 +110,10 @@ export class ReleasesClient {
     this.apiUrl = checkApiUrl(options.apiUrl ?? DEFAULT_API_URL);
     // A token with a newline or a control character would end up quoted in fetch's own header error.
     if (options.token !== undefined && !/^[\x21-\x7e]+$/.test(options.token)) {
-      throw new GitHubError('GITHUB_TOKEN_INVALID', 'the token in GITHUB_TOKEN or GH_TOKEN contains spaces, line breaks or other characters no GitHub token has');
+      throw new GitHubError(
+        'GITHUB_TOKEN_INVALID',
+        'the token in GITHUB_TOKEN or GH_TOKEN contains spaces, line breaks or other characters no GitHub token has',
+      );
     }
     this.#token = options.token;
     this.#retry = options.retry ?? {};
@@ -143,17 +157,25 @@ export class ReleasesClient {
       try {
         bytes = await readBounded(res, this.#maxJson);
       } catch (e) {
-        if (e instanceof BodyTooLarge) throw this.#tooLarge(`${url.origin}${url.pathname}`, `GitHub's answer is larger than ${this.#maxJson} bytes`);
+        if (e instanceof BodyTooLarge)
+          throw this.#tooLarge(`${url.origin}${url.pathname}`, `GitHub's answer is larger than ${this.#maxJson} bytes`);
         throw e;
       }
     }
-    const copy = new Response(bytes.byteLength === 0 ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
+    const copy = new Response(bytes.byteLength === 0 ? null : bytes, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+    });
     Object.defineProperty(copy, 'url', { value: res.url });
     return copy;
   };
 
   #tooLarge(where: string, why: string): GitHubError {
-    return new GitHubError('GITHUB_RESPONSE_TOO_LARGE', redactSecrets(`${where}: ${why}; not read`, this.#token ? [this.#token] : []));
+    return new GitHubError(
+      'GITHUB_RESPONSE_TOO_LARGE',
+      redactSecrets(`${where}: ${why}; not read`, this.#token ? [this.#token] : []),
+    );
   }
 
   get #where(): string {
@@ -162,12 +184,20 @@ export class ReleasesClient {
 
   async #call<T>(what: string, call: () => Promise<T>): Promise<T> {
     try {
-      return await withRetry(call, classify, this.#retry, (f, attempt, ms) => this.#onRetry?.(`${what}: GitHub answered ${f.status}; retry ${attempt} in ${Math.round(ms / 1000)} s`));
+      return await withRetry(call, classify, this.#retry, (f, attempt, ms) =>
+        this.#onRetry?.(`${what}: GitHub answered ${f.status}; retry ${attempt} in ${Math.round(ms / 1000)} s`),
+      );
     } catch (e) {
       const error = this.#toError(what, e);
       // Whatever GitHub (or a proxy) echoed back, the token is not repeated.
       if (error instanceof GitHubError && this.#token && error.message.includes(this.#token)) {
-        return Promise.reject(new GitHubError(error.code, redactSecrets(error.message, [this.#token]), error.status === undefined ? {} : { status: error.status }));
+        return Promise.reject(
+          new GitHubError(
+            error.code,
+            redactSecrets(error.message, [this.#token]),
+            error.status === undefined ? {} : { status: error.status },
+          ),
+        );
       }
       throw error;
     }
@@ -176,12 +206,16 @@ export class ReleasesClient {
   /** The release with this tag, or undefined. Draft releases are found too (they have no tag yet on GitHub's side). */
   async releaseByTag(tag: string): Promise<Release | undefined> {
     try {
-      const res = await this.#call(`release ${tag} of ${this.#where}`, () => this.#octokit.rest.repos.getReleaseByTag({ owner: this.owner, repo: this.repo, tag }));
+      const res = await this.#call(`release ${tag} of ${this.#where}`, () =>
+        this.#octokit.rest.repos.getReleaseByTag({ owner: this.owner, repo: this.repo, tag }),
+      );
       return parse(releaseSchema, res.data, `release ${tag} of ${this.#where}`);
     } catch (e) {
       if (e instanceof GitHubError && e.code === 'GITHUB_NOT_FOUND' && this.#token) {
         // Drafts are not found by tag; look for one among the releases the token can see.
-        const drafts = await this.#call(`releases of ${this.#where}`, () => this.#octokit.rest.repos.listReleases({ owner: this.owner, repo: this.repo, per_page: 100 }));
+        const drafts = await this.#call(`releases of ${this.#where}`, () =>
+          this.#octokit.rest.repos.listReleases({ owner: this.owner, repo: this.repo, per_page: 100 }),
+        );
         const draft = (drafts.data as unknown[]).find((r) => (r as { tag_name?: unknown }).tag_name === tag);
         if (draft) return parse(releaseSchema, draft, `release ${tag} of ${this.#where}`);
         await this.#repositoryVisible();
@@ -194,10 +228,15 @@ export class ReleasesClient {
 
   /** A 404 for a release must not hide a repository that isn't there (or isn't visible). */
   async #repositoryVisible(): Promise<void> {
-    await this.#call(`repository ${this.#where}`, () => this.#octokit.rest.repos.get({ owner: this.owner, repo: this.repo }));
+    await this.#call(`repository ${this.#where}`, () =>
+      this.#octokit.rest.repos.get({ owner: this.owner, repo: this.repo }),
+    );
   }
 
-  async createRelease(tag: string, options: { name?: string; targetCommitish?: string; draft?: boolean } = {}): Promise<Release> {
+  async createRelease(
+    tag: string,
+    options: { name?: string; targetCommitish?: string; draft?: boolean } = {},
+  ): Promise<Release> {
     const res = await this.#call(`creating release ${tag} in ${this.#where}`, () =>
       this.#octokit.rest.repos.createRelease({
         owner: this.owner,
@@ -219,10 +258,13 @@ export class ReleasesClient {
    */
   async immutableReleases(): Promise<boolean | undefined> {
     try {
-      const res = await this.#call(`the immutable-releases setting of ${this.#where}`, () => this.#octokit.request('GET /repos/{owner}/{repo}/immutable-releases', { owner: this.owner, repo: this.repo }));
+      const res = await this.#call(`the immutable-releases setting of ${this.#where}`, () =>
+        this.#octokit.request('GET /repos/{owner}/{repo}/immutable-releases', { owner: this.owner, repo: this.repo }),
+      );
       return (res.data as { enabled?: unknown }).enabled === true;
     } catch (e) {
-      if (e instanceof GitHubError && (e.code === 'GITHUB_NOT_FOUND' || e.code === 'GITHUB_FORBIDDEN')) return e.code === 'GITHUB_NOT_FOUND' ? false : undefined;
+      if (e instanceof GitHubError && (e.code === 'GITHUB_NOT_FOUND' || e.code === 'GITHUB_FORBIDDEN'))
+        return e.code === 'GITHUB_NOT_FOUND' ? false : undefined;
       throw e;
     }
   }
@@ -230,7 +272,14 @@ export class ReleasesClient {
   /** Publishes a draft release (PATCH draft: false); what GitHub returns then says whether it became immutable. */
   async publishRelease(release: Release): Promise<Release> {
     const what = `publishing release ${release.tag_name} of ${this.#where}`;
-    const res = await this.#call(what, () => this.#octokit.rest.repos.updateRelease({ owner: this.owner, repo: this.repo, release_id: release.id, draft: false }));
+    const res = await this.#call(what, () =>
+      this.#octokit.rest.repos.updateRelease({
+        owner: this.owner,
+        repo: this.repo,
+        release_id: release.id,
+        draft: false,
+      }),
+    );
     return parse(releaseSchema, res.data, what);
   }
 
@@ -244,7 +293,9 @@ export class ReleasesClient {
     const what = `releases of ${this.#where}`;
     const all: Release[] = [];
     for (let page = 1; page <= MAX_RELEASE_PAGES; page++) {
-      const res = await this.#call(what, () => this.#octokit.rest.repos.listReleases({ owner: this.owner, repo: this.repo, per_page: 100, page }));
+      const res = await this.#call(what, () =>
+        this.#octokit.rest.repos.listReleases({ owner: this.owner, repo: this.repo, per_page: 100, page }),
+      );
       const batch = parse(z.array(releaseSchema).max(100), res.data, what);
       all.push(...batch);
       if (batch.length < 100) return all;
@@ -257,7 +308,15 @@ export class ReleasesClient {
     // Page by page against our own API URL (never a Link header's host), up to GitHub's 1000 assets a release.
     const all: ReleaseAsset[] = [];
     for (let page = 1; page <= MAX_ASSET_PAGES; page++) {
-      const res = await this.#call(what, () => this.#octokit.rest.repos.listReleaseAssets({ owner: this.owner, repo: this.repo, release_id: release.id, per_page: 100, page }));
+      const res = await this.#call(what, () =>
+        this.#octokit.rest.repos.listReleaseAssets({
+          owner: this.owner,
+          repo: this.repo,
+          release_id: release.id,
+          per_page: 100,
+          page,
+        }),
+      );
       const batch = parse(z.array(assetSchema).max(100), res.data, what);
       all.push(...batch);
       if (batch.length < 100) return all;
@@ -266,15 +325,23 @@ export class ReleasesClient {
   }
 
   async deleteAsset(asset: ReleaseAsset): Promise<void> {
-    await this.#call(`deleting asset ${asset.name} of ${this.#where}`, () => this.#octokit.rest.repos.deleteReleaseAsset({ owner: this.owner, repo: this.repo, asset_id: asset.id }));
+    await this.#call(`deleting asset ${asset.name} of ${this.#where}`, () =>
+      this.#octokit.rest.repos.deleteReleaseAsset({ owner: this.owner, repo: this.repo, asset_id: asset.id }),
+    );
   }
 
   /** The token goes only to GitHub: the API's own host, or uploads.github.com for api.github.com. */
   #checkUploadUrl(template: string, what: string): void {
     const url = new URL(template.replace(/\{[^}]*\}/g, ''));
     const api = new URL(this.apiUrl);
-    const allowed = url.origin === api.origin || (api.origin === 'https://api.github.com' && url.origin === 'https://uploads.github.com');
-    if (!allowed) throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: the release's upload_url points at ${url.origin}, not at ${api.origin}; not sending the token there`);
+    const allowed =
+      url.origin === api.origin ||
+      (api.origin === 'https://api.github.com' && url.origin === 'https://uploads.github.com');
+    if (!allowed)
+      throw new GitHubError(
+        'GITHUB_RESPONSE_INVALID',
+        `${what}: the release's upload_url points at ${url.origin}, not at ${api.origin}; not sending the token there`,
+      );
   }
 
   /**
@@ -284,7 +351,13 @@ export class ReleasesClient {
    */
   async createAttestation(bundle: unknown): Promise<{ id: number }> {
     const what = `recording an attestation in ${this.#where}`;
-    const res = await this.#call(what, () => this.#octokit.request('POST /repos/{owner}/{repo}/attestations', { owner: this.owner, repo: this.repo, bundle: bundle as never }));
+    const res = await this.#call(what, () =>
+      this.#octokit.request('POST /repos/{owner}/{repo}/attestations', {
+        owner: this.owner,
+        repo: this.repo,
+        bundle: bundle as never,
+      }),
+    );
     return parse(z.object({ id: z.number().int().nonnegative() }), res.data, what);
   }
 
@@ -294,24 +367,40 @@ export class ReleasesClient {
    * MAX_ATTESTATION_PAGES pages of 100. Untrusted: each is verified by the caller.
    */
   async attestationsFor(subjectDigest: string): Promise<unknown[]> {
-    if (!/^sha256:[0-9a-f]{64}$/.test(subjectDigest)) throw new GitHubError('GITHUB_RESPONSE_INVALID', `'${subjectDigest}' is not a sha256:<64 hex> digest`);
+    if (!/^sha256:[0-9a-f]{64}$/.test(subjectDigest))
+      throw new GitHubError('GITHUB_RESPONSE_INVALID', `'${subjectDigest}' is not a sha256:<64 hex> digest`);
     const what = `attestations of ${subjectDigest} in ${this.#where}`;
     const out: unknown[] = [];
     let total = 0;
     for (let page = 1; page <= MAX_ATTESTATION_PAGES; page++) {
       let data: unknown;
       try {
-        data = (await this.#call(what, () => this.#octokit.request('GET /repos/{owner}/{repo}/attestations/{subject_digest}', { owner: this.owner, repo: this.repo, subject_digest: subjectDigest, per_page: 100, page }))).data;
+        data = (
+          await this.#call(what, () =>
+            this.#octokit.request('GET /repos/{owner}/{repo}/attestations/{subject_digest}', {
+              owner: this.owner,
+              repo: this.repo,
+              subject_digest: subjectDigest,
+              per_page: 100,
+              page,
+            }),
+          )
+        ).data;
       } catch (e) {
         if (e instanceof GitHubError && e.code === 'GITHUB_NOT_FOUND' && page === 1) return [];
         throw e;
       }
       const listed = parse(attestationListSchema, data, what).attestations;
       for (const a of listed) {
-        if (a.bundle === undefined || a.bundle === null) throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: an attestation is listed without its bundle inline (bundle_url only), which this client does not follow`);
+        if (a.bundle === undefined || a.bundle === null)
+          throw new GitHubError(
+            'GITHUB_RESPONSE_INVALID',
+            `${what}: an attestation is listed without its bundle inline (bundle_url only), which this client does not follow`,
+          );
         // Each page is bounded as it is read; what is kept of all pages is bounded too.
         total += JSON.stringify(a.bundle).length;
-        if (total > this.#maxJson) throw this.#tooLarge(what, `the attestations add up to more than ${this.#maxJson} bytes`);
+        if (total > this.#maxJson)
+          throw this.#tooLarge(what, `the attestations add up to more than ${this.#maxJson} bytes`);
         out.push(a.bundle);
       }
       if (listed.length < 100) return out;
@@ -321,7 +410,9 @@ export class ReleasesClient {
 
   async renameAsset(asset: ReleaseAsset, name: string): Promise<ReleaseAsset> {
     const what = `renaming asset ${asset.name} to ${name} in ${this.#where}`;
-    const res = await this.#call(what, () => this.#octokit.rest.repos.updateReleaseAsset({ owner: this.owner, repo: this.repo, asset_id: asset.id, name }));
+    const res = await this.#call(what, () =>
+      this.#octokit.rest.repos.updateReleaseAsset({ owner: this.owner, repo: this.repo, asset_id: asset.id, name }),
+    );
     return parse(assetSchema, res.data, what);
   }
 
@@ -330,7 +421,13 @@ export class ReleasesClient {
    * The upload URL comes from the release (`upload_url`, an RFC 6570
    * template), so GitHub Enterprise Server's upload host is used as is.
    */
-  async uploadAsset(release: Release, name: string, size: number, contentType: string, open: () => Readable): Promise<ReleaseAsset> {
+  async uploadAsset(
+    release: Release,
+    name: string,
+    size: number,
+    contentType: string,
+    open: () => Readable,
+  ): Promise<ReleaseAsset> {
     const what = `uploading ${name} to release ${release.tag_name} of ${this.#where}`;
     this.#checkUploadUrl(release.upload_url, what);
     const res = await this.#call(what, () =>
@@ -353,13 +450,27 @@ export class ReleasesClient {
    * redirects to storage are followed by hand so that the token never
    * leaves GitHub's API origin. Returns the sha256 and size of what came.
    */
-  async download(asset: ReleaseAsset, open?: () => NodeJS.WritableStream, onBytes?: ByteProgress): Promise<{ sha256: string; size: number }> {
+  async download(
+    asset: ReleaseAsset,
+    open?: () => NodeJS.WritableStream,
+    onBytes?: ByteProgress,
+  ): Promise<{ sha256: string; size: number }> {
     const what = `downloading ${asset.name} from ${this.#where}`;
     return this.#call(what, async () => {
       const body = await this.#open(asset.url, what, asset.size);
-      const hasher = new HashingCounter({ limit: asset.size, onLimit: () => new GitHubError('ASSET_MISMATCH', `${asset.name}: GitHub sent more than the ${asset.size} bytes it lists`) });
+      const hasher = new HashingCounter({
+        limit: asset.size,
+        onLimit: () =>
+          new GitHubError('ASSET_MISMATCH', `${asset.name}: GitHub sent more than the ${asset.size} bytes it lists`),
+      });
       const sink = open ? open() : new Writable({ write: (_chunk, _enc, done) => done() });
-      if (onBytes) await pipeline(Readable.fromWeb(body as WebReadableStream), countingStream(asset.name, asset.size, onBytes), hasher, sink);
+      if (onBytes)
+        await pipeline(
+          Readable.fromWeb(body as WebReadableStream),
+          countingStream(asset.name, asset.size, onBytes),
+          hasher,
+          sink,
+        );
       else await pipeline(Readable.fromWeb(body as WebReadableStream), hasher, sink);
       return { sha256: hasher.digestHex(), size: hasher.bytes };
     });
@@ -371,9 +482,14 @@ export class ReleasesClient {
     let next = url;
     for (let hop = 0; hop < 5; hop++) {
       const here = new URL(next);
-      if (here.protocol !== 'https:' && here.protocol !== 'http:') throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: redirected to a ${here.protocol} URL`);
-      if (here.protocol === 'http:' && new URL(this.apiUrl).protocol === 'https:') throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: redirected from https to plain http`);
-      const headers: Record<string, string> = { accept: 'application/octet-stream', 'user-agent': `evidence/${PACKAGE_VERSION}` };
+      if (here.protocol !== 'https:' && here.protocol !== 'http:')
+        throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: redirected to a ${here.protocol} URL`);
+      if (here.protocol === 'http:' && new URL(this.apiUrl).protocol === 'https:')
+        throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: redirected from https to plain http`);
+      const headers: Record<string, string> = {
+        accept: 'application/octet-stream',
+        'user-agent': `evidence/${PACKAGE_VERSION}`,
+      };
       if (this.#token && here.origin === origin) headers.authorization = `Bearer ${this.#token}`;
       let res: Response;
       try {
@@ -384,7 +500,8 @@ export class ReleasesClient {
       if (res.status >= 300 && res.status < 400) {
         const location = res.headers.get('location');
         await res.body?.cancel();
-        if (!location) throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: a ${res.status} redirect without a Location`);
+        if (!location)
+          throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: a ${res.status} redirect without a Location`);
         next = new URL(location, here).toString();
         continue;
       }
@@ -407,10 +524,12 @@ export class ReleasesClient {
     }
     const failure = classify(e);
     if (e instanceof FetchFailure) return new GitHubError('GITHUB_UNREACHABLE', e.message);
-    if (failure?.network) return new GitHubError('GITHUB_UNREACHABLE', `${what}: ${new URL(this.apiUrl).host} cannot be reached`);
+    if (failure?.network)
+      return new GitHubError('GITHUB_UNREACHABLE', `${what}: ${new URL(this.apiUrl).host} cannot be reached`);
     if (!failure) {
       // Never quoted: fetch's message can carry a header value, the token among them.
-      if ((e as { name?: unknown })?.name === 'HttpError') return new GitHubError('GITHUB_REQUEST_FAILED', `${what}: the request could not be sent`);
+      if ((e as { name?: unknown })?.name === 'HttpError')
+        return new GitHubError('GITHUB_REQUEST_FAILED', `${what}: the request could not be sent`);
       return e instanceof Error ? e : new Error(String(e));
     }
     const { status } = failure;
@@ -418,19 +537,45 @@ export class ReleasesClient {
     const token = this.#token ? 'the token in GITHUB_TOKEN or GH_TOKEN' : 'no token (set GITHUB_TOKEN or GH_TOKEN)';
     switch (true) {
       case status === 401:
-        return new GitHubError('GITHUB_AUTH_FAILED', `${what}: GitHub refused ${token}: 401 Bad credentials${said}`, { status });
+        return new GitHubError('GITHUB_AUTH_FAILED', `${what}: GitHub refused ${token}: 401 Bad credentials${said}`, {
+          status,
+        });
       case status === 403 && failure.headers['x-ratelimit-remaining'] === '0':
-        return new GitHubError('GITHUB_RATE_LIMITED', `${what}: GitHub's rate limit is used up${resetAt(failure.headers)}${this.#token ? '' : '; anonymous requests get 60 an hour, set GITHUB_TOKEN or GH_TOKEN'}`, { status });
+        return new GitHubError(
+          'GITHUB_RATE_LIMITED',
+          `${what}: GitHub's rate limit is used up${resetAt(failure.headers)}${this.#token ? '' : '; anonymous requests get 60 an hour, set GITHUB_TOKEN or GH_TOKEN'}`,
+          { status },
+        );
       case status === 403 || status === 429:
-        return new GitHubError('GITHUB_FORBIDDEN', `${what}: 403 Forbidden with ${token}; attaching needs \`contents: write\` on ${this.#where}${said}`, { status });
+        return new GitHubError(
+          'GITHUB_FORBIDDEN',
+          `${what}: 403 Forbidden with ${token}; attaching needs \`contents: write\` on ${this.#where}${said}`,
+          { status },
+        );
       case status === 404:
-        return new GitHubError('GITHUB_NOT_FOUND', `${what}: 404 Not Found: no such repository or release, or ${token} cannot see it`, { status });
+        return new GitHubError(
+          'GITHUB_NOT_FOUND',
+          `${what}: 404 Not Found: no such repository or release, or ${token} cannot see it`,
+          { status },
+        );
       case status === 422 && /immutable release/i.test(`${failure.message ?? ''} ${failure.detail ?? ''}`):
-        return new GitHubError('GITHUB_RELEASE_IMMUTABLE', `${what}: the release is published and immutable, so its assets cannot change${said}; attach to a draft release and publish it after (evidence attach --create makes one)`, { status });
+        return new GitHubError(
+          'GITHUB_RELEASE_IMMUTABLE',
+          `${what}: the release is published and immutable, so its assets cannot change${said}; attach to a draft release and publish it after (evidence attach --create makes one)`,
+          { status },
+        );
       case status === 422:
         return /already_exists/.test(failure.detail ?? '')
-          ? new GitHubError('GITHUB_ASSET_EXISTS', `${what}: an asset of that name is already on the release (use --clobber to replace it)`, { status })
-          : new GitHubError('GITHUB_VALIDATION_FAILED', `${what}: 422 Validation Failed${said}${failure.detail ? ` ${failure.detail.slice(0, MAX_QUOTE)}` : ''}`, { status });
+          ? new GitHubError(
+              'GITHUB_ASSET_EXISTS',
+              `${what}: an asset of that name is already on the release (use --clobber to replace it)`,
+              { status },
+            )
+          : new GitHubError(
+              'GITHUB_VALIDATION_FAILED',
+              `${what}: 422 Validation Failed${said}${failure.detail ? ` ${failure.detail.slice(0, MAX_QUOTE)}` : ''}`,
+              { status },
+            );
       default:
         return new GitHubError('GITHUB_REQUEST_FAILED', `${what}: GitHub answered ${status}${said}`, { status });
     }
@@ -463,11 +608,17 @@ const NETWORK = /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRE
 function classify(e: unknown): (HttpFailure & { detail?: string; network?: boolean }) | undefined {
   if (e instanceof HttpStatusFailure) return { status: e.status, headers: e.headers, message: e.message };
   if (e instanceof FetchFailure) return { status: 503, headers: {}, message: '', network: true };
-  const err = e as { name?: unknown; status?: unknown; response?: { headers?: Record<string, string>; data?: unknown }; message?: unknown };
+  const err = e as {
+    name?: unknown;
+    status?: unknown;
+    response?: { headers?: Record<string, string>; data?: unknown };
+    message?: unknown;
+  };
   if (!err || err.name !== 'HttpError' || typeof err.status !== 'number') return undefined;
   // Octokit dresses fetch's own failures (refused connection, a bad header) as a 500 with no response: not GitHub's
   // answer. A network failure is retried like a 503; anything else (a bad header) is not.
-  if (!err.response) return NETWORK.test(String(err.message)) ? { status: 503, headers: {}, message: '', network: true } : undefined;
+  if (!err.response)
+    return NETWORK.test(String(err.message)) ? { status: 503, headers: {}, message: '', network: true } : undefined;
   const data = err.response?.data as { message?: unknown; errors?: unknown } | undefined;
   const message = typeof data?.message === 'string' ? data.message : typeof err.message === 'string' ? err.message : '';
   const detail = data && Array.isArray(data.errors) ? JSON.stringify(data.errors) : undefined;
@@ -484,9 +635,13 @@ function checkApiUrl(text: string): string {
   }
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new GitHubError('GITHUB_REPO_INVALID', `--api-url ${url.origin}: must be https (plain http only on loopback)`);
+    throw new GitHubError(
+      'GITHUB_REPO_INVALID',
+      `--api-url ${url.origin}: must be https (plain http only on loopback)`,
+    );
   }
-  if (url.username || url.password) throw new GitHubError('GITHUB_REPO_INVALID', '--api-url: must not carry credentials');
+  if (url.username || url.password)
+    throw new GitHubError('GITHUB_REPO_INVALID', '--api-url: must not carry credentials');
   return text.replace(/\/+$/, '');
 }
 
@@ -511,12 +666,25 @@ function resetAt(headers: Record<string, string | undefined>): string {
 }
 
 const MAX_ATTESTATION_PAGES = 10;
-const attestationListSchema = z.object({ attestations: z.array(z.object({ bundle: z.unknown().optional(), bundle_url: z.string().optional(), repository_id: z.number().optional() })).max(100) });
+const attestationListSchema = z.object({
+  attestations: z
+    .array(
+      z.object({
+        bundle: z.unknown().optional(),
+        bundle_url: z.string().optional(),
+        repository_id: z.number().optional(),
+      }),
+    )
+    .max(100),
+});
 
 function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
-    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: GitHub's answer is not what its API documents (${issuesInline(zodIssues(parsed.error), 3)})`);
+    throw new GitHubError(
+      'GITHUB_RESPONSE_INVALID',
+      `${what}: GitHub's answer is not what its API documents (${issuesInline(zodIssues(parsed.error), 3)})`,
+    );
   }
   return parsed.data;
 }

@@ -59,8 +59,10 @@ export class NetworkTimeout extends EvidenceError<NetworkTimeoutCode> {
 export function deadlineFor(timeoutMs: number = DEFAULT_TIMEOUT_MS, options: DeadlineOptions = {}, bytes = 0): number {
   const base = options.deadlineMs ?? Math.max(DEFAULT_DEADLINE_MS, 2 * timeoutMs);
   const rate = options.minBytesPerSecond ?? DEFAULT_MIN_BYTES_PER_SECOND;
-  if (!(Number.isFinite(base) && base > 0)) throw new RangeError(`deadlineMs must be a positive number, got ${String(options.deadlineMs)}`);
-  if (!(Number.isFinite(rate) && rate > 0)) throw new RangeError(`minBytesPerSecond must be a positive number, got ${String(options.minBytesPerSecond)}`);
+  if (!(Number.isFinite(base) && base > 0))
+    throw new RangeError(`deadlineMs must be a positive number, got ${String(options.deadlineMs)}`);
+  if (!(Number.isFinite(rate) && rate > 0))
+    throw new RangeError(`minBytesPerSecond must be a positive number, got ${String(options.minBytesPerSecond)}`);
   const transfer = Number.isFinite(bytes) && bytes > 0 ? Math.ceil((bytes / rate) * 1000) : 0;
   return Math.min(MAX_TIMER_MS, base + transfer);
 }
@@ -89,7 +91,11 @@ function follow(outer: AbortSignal | null | undefined, controller: AbortControll
  * `options.deadlineMs` is given (clients that decide it per request wrap
  * their calls in `withDeadline` instead).
  */
-export function timedFetch(timeoutMs: number = DEFAULT_TIMEOUT_MS, inner: Fetch = fetch, options: { deadlineMs?: number } = {}): Fetch {
+export function timedFetch(
+  timeoutMs: number = DEFAULT_TIMEOUT_MS,
+  inner: Fetch = fetch,
+  options: { deadlineMs?: number } = {},
+): Fetch {
   const timed = silenceBounded(timeoutMs, inner);
   return options.deadlineMs === undefined ? timed : withDeadline(options.deadlineMs, timed);
 }
@@ -107,8 +113,14 @@ function silenceBounded(timeoutMs: number, inner: Fetch): Fetch {
     };
     follow(init?.signal, controller);
     let body = init?.body;
-    if (body && typeof (body as ReadableStream).getReader === 'function') body = progressing(body as ReadableStream<Uint8Array>, arm);
-    else if (body && typeof body !== 'string' && !ArrayBuffer.isView(body) && typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+    if (body && typeof (body as ReadableStream).getReader === 'function')
+      body = progressing(body as ReadableStream<Uint8Array>, arm);
+    else if (
+      body &&
+      typeof body !== 'string' &&
+      !ArrayBuffer.isView(body) &&
+      typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function'
+    ) {
       // A Node stream or an async generator (octokit's uploads, the registry client's chunks): each piece sent is progress.
       body = progressingIterable(body as AsyncIterable<Uint8Array>, arm) as unknown as NonNullable<RequestInit['body']>;
     }
@@ -126,7 +138,12 @@ function silenceBounded(timeoutMs: number, inner: Fetch): Fetch {
     }
     phase = 'body';
     arm();
-    const watched = progressing(res.body, arm, () => clearTimeout(timer), () => (controller.signal.reason instanceof NetworkTimeout ? controller.signal.reason : undefined));
+    const watched = progressing(
+      res.body,
+      arm,
+      () => clearTimeout(timer),
+      () => (controller.signal.reason instanceof NetworkTimeout ? controller.signal.reason : undefined),
+    );
     return withBody(res, watched);
   };
 }
@@ -146,11 +163,14 @@ export function withDeadline(ms: number, inner: Fetch = fetch): Fetch {
       return r instanceof NetworkTimeout && r.code === 'NETWORK_DEADLINE' ? r : undefined;
     };
     let onExpire: ((reason: NetworkTimeout) => void) | undefined;
-    const timer = setTimeout(() => {
-      const reason = new NetworkTimeout(server, ms, 'deadline');
-      controller.abort(reason);
-      onExpire?.(reason);
-    }, Math.min(MAX_TIMER_MS, Math.max(1, ms)));
+    const timer = setTimeout(
+      () => {
+        const reason = new NetworkTimeout(server, ms, 'deadline');
+        controller.abort(reason);
+        onExpire?.(reason);
+      },
+      Math.min(MAX_TIMER_MS, Math.max(1, ms)),
+    );
     timer.unref?.();
     follow(init?.signal, controller);
 
@@ -161,7 +181,10 @@ export function withDeadline(ms: number, inner: Fetch = fetch): Fetch {
         onExpire = (reason) => {
           reject(reason);
           // An answer that still comes is not read.
-          answer.then((late) => late.body?.cancel().catch(() => undefined), () => undefined);
+          answer.then(
+            (late) => late.body?.cancel().catch(() => undefined),
+            () => undefined,
+          );
         };
         answer.then(resolve, reject);
       });
@@ -228,7 +251,12 @@ function withBody(res: Response, body: ReadableStream<Uint8Array>): Response {
 }
 
 /** A stream that calls `onChunk` as each chunk passes, `onEnd` when it ends; an abort surfaces as the timeout. */
-function progressing(stream: ReadableStream<Uint8Array>, onChunk: () => void, onEnd: () => void = () => undefined, reason: () => Error | undefined = () => undefined): ReadableStream<Uint8Array> {
+function progressing(
+  stream: ReadableStream<Uint8Array>,
+  onChunk: () => void,
+  onEnd: () => void = () => undefined,
+  reason: () => Error | undefined = () => undefined,
+): ReadableStream<Uint8Array> {
   const reader = stream.getReader();
   return new ReadableStream<Uint8Array>({
     async pull(c) {
@@ -254,7 +282,10 @@ function progressing(stream: ReadableStream<Uint8Array>, onChunk: () => void, on
 }
 
 /** The same for a request body given as an async iterable: each piece handed on is progress. */
-async function* progressingIterable(source: AsyncIterable<Uint8Array>, onChunk: () => void): AsyncGenerator<Uint8Array> {
+async function* progressingIterable(
+  source: AsyncIterable<Uint8Array>,
+  onChunk: () => void,
+): AsyncGenerator<Uint8Array> {
   for await (const piece of source) {
     onChunk();
     yield piece;

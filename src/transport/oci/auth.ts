@@ -29,7 +29,10 @@ const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.i
 
 /** `https://host:port/v1/` → `host:port`, lowercased; Docker Hub's names → `docker.io`. */
 function configKeyHost(key: string): string {
-  const host = key.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//, '').replace(/\/.*$/, '').toLowerCase();
+  const host = key
+    .replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
   return DOCKER_HUB.has(host) ? 'docker.io' : host;
 }
 
@@ -42,17 +45,29 @@ function configKeyHost(key: string): string {
  * are not supported: a registry covered only by them gets undefined here, and
  * the caller decides (ask for --registry-username, or go anonymous).
  */
-export function credentialsFromDockerConfig(config: unknown, registry: string, file: string): RegistryCredentials | undefined {
+export function credentialsFromDockerConfig(
+  config: unknown,
+  registry: string,
+  file: string,
+): RegistryCredentials | undefined {
   const parsed = dockerConfigSchema.safeParse(config);
   if (!parsed.success) {
-    const where = zodIssues(parsed.error).map((i) => i.path).join(', ');
-    throw new OciError('CREDENTIALS_INVALID', `docker config ${file} is not a valid config.json (bad fields: ${where})`);
+    const where = zodIssues(parsed.error)
+      .map((i) => i.path)
+      .join(', ');
+    throw new OciError(
+      'CREDENTIALS_INVALID',
+      `docker config ${file} is not a valid config.json (bad fields: ${where})`,
+    );
   }
   const auths = parsed.data.auths ?? {};
   const wanted = configKeyHost(registry);
   // An exact key first (as `docker login HOST` writes it), then any key naming the same host.
   const keys = Object.keys(auths);
-  const ordered = [...keys.filter((k) => k === registry), ...keys.filter((k) => k !== registry && configKeyHost(k) === wanted)];
+  const ordered = [
+    ...keys.filter((k) => k === registry),
+    ...keys.filter((k) => k !== registry && configKeyHost(k) === wanted),
+  ];
   for (const key of ordered) {
     const entry = auths[key];
     if (!entry) continue;
@@ -60,7 +75,11 @@ export function credentialsFromDockerConfig(config: unknown, registry: string, f
       const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (!/^[A-Za-z0-9+/]+={0,2}$/.test(entry.auth) || colon <= 0) {
-        throw new OciError('CREDENTIALS_INVALID', `docker config ${file}: auths[${JSON.stringify(key)}].auth is not base64 of "username:password"`, { registry });
+        throw new OciError(
+          'CREDENTIALS_INVALID',
+          `docker config ${file}: auths[${JSON.stringify(key)}].auth is not base64 of "username:password"`,
+          { registry },
+        );
       }
       return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
     }
@@ -80,10 +99,15 @@ export function credentialsFromDockerConfig(config: unknown, registry: string, f
 export async function readDockerConfig(path: string, registry: string): Promise<RegistryCredentials | undefined> {
   let text: string;
   try {
-    text = (await readSmallFile(path, path, { what: 'a docker config', max: SMALL_FILE_LIMITS.credentials })).toString('utf8');
+    text = (await readSmallFile(path, path, { what: 'a docker config', max: SMALL_FILE_LIMITS.credentials })).toString(
+      'utf8',
+    );
   } catch (err) {
     if ((err as FileError).code === 'FILE_NOT_FOUND') return undefined;
-    throw new OciError('CREDENTIALS_INVALID', `docker config ${path} cannot be read (${(err as FileError).code ?? 'error'}: ${(err as Error).message})`);
+    throw new OciError(
+      'CREDENTIALS_INVALID',
+      `docker config ${path} cannot be read (${(err as FileError).code ?? 'error'}: ${(err as Error).message})`,
+    );
   }
   let json: unknown;
   try {
@@ -250,7 +274,10 @@ export function parseTokenResponse(body: unknown, now: number): BearerToken | un
   if (!parsed.success) return undefined;
   const token = parsed.data.token || parsed.data.access_token;
   if (token === undefined || !TOKEN_VALUE.test(token)) return undefined;
-  const expiresIn = parsed.data.expires_in !== undefined && Number.isFinite(parsed.data.expires_in) && parsed.data.expires_in > 0 ? parsed.data.expires_in : 60;
+  const expiresIn =
+    parsed.data.expires_in !== undefined && Number.isFinite(parsed.data.expires_in) && parsed.data.expires_in > 0
+      ? parsed.data.expires_in
+      : 60;
   return { token, expiresAt: now + Math.max(0, expiresIn - 10) * 1000 };
 }
 

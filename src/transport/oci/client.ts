@@ -11,7 +11,14 @@ import {
   type BearerToken,
   type RegistryCredentials,
 } from './auth.js';
-import { OciError, quoteUntrusted, scrubSecrets, tlsMetPlainHttp, type OciErrorCode, type OciErrorDetails } from './errors.js';
+import {
+  OciError,
+  quoteUntrusted,
+  scrubSecrets,
+  tlsMetPlainHttp,
+  type OciErrorCode,
+  type OciErrorDetails,
+} from './errors.js';
 import { BodyTooLarge, MAX_SMALL_BODY, discard, nextLink, parseErrorBody, readBounded, readErrorBody } from './http.js';
 import {
   MAX_MANIFEST_BYTES,
@@ -25,7 +32,14 @@ import {
   type ImageIndex,
 } from './manifest.js';
 import { digestProblem, registryProblem, repositoryProblem, tagProblem } from './reference.js';
-import { DEFAULT_TIMEOUT_MS, NetworkTimeout, checkDeadlineOptions, deadlineFor, withDeadline, type DeadlineOptions } from '../http/timeout.js';
+import {
+  DEFAULT_TIMEOUT_MS,
+  NetworkTimeout,
+  checkDeadlineOptions,
+  deadlineFor,
+  withDeadline,
+  type DeadlineOptions,
+} from '../http/timeout.js';
 
 /** 4 MiB: push of a 1 GiB bundle peaked at 139–147 MiB with it, 169–170 MiB with 8 MiB, at the same speed (docs/performance.md). */
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
@@ -134,7 +148,8 @@ export class RegistryClient {
     this.#fetch = options.fetch ?? fetch;
     this.#userAgent = options.userAgent ?? 'evidence';
     const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
+    if (!Number.isSafeInteger(chunkSize) || chunkSize < 1)
+      throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
     this.#chunkSize = chunkSize;
     this.#now = options.now ?? Date.now;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -157,7 +172,13 @@ export class RegistryClient {
   }
 
   async #blobSize(repository: string, digest: string, access: Access): Promise<number | undefined> {
-    const call: Call = { method: 'HEAD', url: this.#url(`/v2/${repository}/blobs/${digest}`), repository, access, what: `blob ${digest}` };
+    const call: Call = {
+      method: 'HEAD',
+      url: this.#url(`/v2/${repository}/blobs/${digest}`),
+      repository,
+      access,
+      what: `blob ${digest}`,
+    };
     const res = await this.#request(call);
     if (res.status === 404) {
       await discard(res);
@@ -170,7 +191,8 @@ export class RegistryClient {
       throw this.#invalid(call, `HEAD answered without a valid Content-Length (${quoteUntrusted(String(length))})`);
     }
     const sent = res.headers.get('docker-content-digest');
-    if (sent !== null && sent !== digest) throw this.#invalid(call, `HEAD answered for another digest ${quoteUntrusted(sent)}`);
+    if (sent !== null && sent !== digest)
+      throw this.#invalid(call, `HEAD answered for another digest ${quoteUntrusted(sent)}`);
     return Number(length);
   }
 
@@ -181,7 +203,12 @@ export class RegistryClient {
    * in flight while the next is read: two in memory). With `mountFrom`, the registry is first asked to
    * link the blob from that repository of the same registry.
    */
-  async pushBlob(repository: string, desc: BlobDescriptor, open: () => Readable, options: { mountFrom?: string } = {}): Promise<'exists' | 'mounted' | 'uploaded'> {
+  async pushBlob(
+    repository: string,
+    desc: BlobDescriptor,
+    open: () => Readable,
+    options: { mountFrom?: string } = {},
+  ): Promise<'exists' | 'mounted' | 'uploaded'> {
     this.#checkRepository(repository);
     this.#checkBlobDescriptor(desc, repository);
     const mount = options.mountFrom !== undefined && options.mountFrom !== repository ? options.mountFrom : undefined;
@@ -192,7 +219,11 @@ export class RegistryClient {
     const existing = await this.#blobSize(repository, desc.digest, access);
     if (existing !== undefined) {
       if (existing !== desc.size) {
-        throw this.#error('REGISTRY_RESPONSE_INVALID', repository, `blob ${desc.digest}: the registry has it with size ${existing}, expected ${desc.size}`);
+        throw this.#error(
+          'REGISTRY_RESPONSE_INVALID',
+          repository,
+          `blob ${desc.digest}: the registry has it with size ${existing}, expected ${desc.size}`,
+        );
       }
       return 'exists';
     }
@@ -202,9 +233,23 @@ export class RegistryClient {
       const url = this.#url(`/v2/${repository}/blobs/uploads/`);
       url.searchParams.set('mount', desc.digest);
       url.searchParams.set('from', mount);
-      start = { method: 'POST', url, repository, access, what: `blob ${desc.digest} mount from ${mount}`, headers: { 'content-length': '0' } };
+      start = {
+        method: 'POST',
+        url,
+        repository,
+        access,
+        what: `blob ${desc.digest} mount from ${mount}`,
+        headers: { 'content-length': '0' },
+      };
     } else {
-      start = { method: 'POST', url: this.#url(`/v2/${repository}/blobs/uploads/`), repository, access, what: `blob ${desc.digest} upload`, headers: { 'content-length': '0' } };
+      start = {
+        method: 'POST',
+        url: this.#url(`/v2/${repository}/blobs/uploads/`),
+        repository,
+        access,
+        what: `blob ${desc.digest} upload`,
+        headers: { 'content-length': '0' },
+      };
     }
     const res = await this.#request(start);
     if (res.status === 201 && start.url.searchParams.has('mount')) {
@@ -219,7 +264,13 @@ export class RegistryClient {
     return 'uploaded';
   }
 
-  async #uploadMonolithic(repository: string, desc: BlobDescriptor, open: () => Readable, location: URL, access: Access): Promise<void> {
+  async #uploadMonolithic(
+    repository: string,
+    desc: BlobDescriptor,
+    open: () => Readable,
+    location: URL,
+    access: Access,
+  ): Promise<void> {
     let counter: HashingCounter | undefined;
     let bodyError: unknown;
     let attempt = 0;
@@ -269,19 +320,35 @@ export class RegistryClient {
     return this.#failUpload(res, call);
   }
 
-  async #uploadChunked(repository: string, desc: BlobDescriptor, open: () => Readable, location: URL, access: Access): Promise<void> {
+  async #uploadChunked(
+    repository: string,
+    desc: BlobDescriptor,
+    open: () => Readable,
+    location: URL,
+    access: Access,
+  ): Promise<void> {
     const counter = this.#sourceCounter(repository, desc, open);
     const url = await this.#sendChunks(repository, desc.digest, counter, location, access);
     const found = `sha256:${counter.digestHex()}`;
     if (counter.bytes !== desc.size || !digestsEqual(found, desc.digest)) {
       await this.#cancelUpload(repository, url, access);
-      throw this.#uploadMismatch(repository, desc, counter.bytes !== desc.size ? { bytes: counter.bytes } : { digest: found });
+      throw this.#uploadMismatch(
+        repository,
+        desc,
+        counter.bytes !== desc.size ? { bytes: counter.bytes } : { digest: found },
+      );
     }
     await this.#closeUpload(repository, desc.digest, url, access);
   }
 
   /** PATCHes of the chunk size from `source` to the upload at `location`; the upload's URL for what follows. Cancels the upload on failure. */
-  async #sendChunks(repository: string, what: string, source: AsyncIterable<unknown> & { destroy(e?: Error): void }, location: URL, access: Access): Promise<URL> {
+  async #sendChunks(
+    repository: string,
+    what: string,
+    source: AsyncIterable<unknown> & { destroy(e?: Error): void },
+    location: URL,
+    access: Access,
+  ): Promise<URL> {
     let offset = 0;
     let url = location;
     // A chunk is sent as the pieces it was read in, streamed: no copy into one buffer, and none
@@ -295,7 +362,11 @@ export class RegistryClient {
         repository,
         access,
         what: `blob ${what} upload (bytes ${offset}-${end})`,
-        headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${end}`, 'content-length': String(length) },
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-range': `${offset}-${end}`,
+          'content-length': String(length),
+        },
         transfer: length,
         body: () =>
           (async function* () {
@@ -306,7 +377,8 @@ export class RegistryClient {
       if (res.status !== 202) return this.#failUpload(res, call);
       await discard(res);
       const range = res.headers.get('range');
-      if (range !== null && range !== `0-${end}`) throw this.#invalid(call, `the registry acknowledged range ${quoteUntrusted(range)}, expected 0-${end}`);
+      if (range !== null && range !== `0-${end}`)
+        throw this.#invalid(call, `the registry acknowledged range ${quoteUntrusted(range)}, expected 0-${end}`);
       if (res.headers.has('location')) url = this.#location(res, call);
       offset = end + 1;
     };
@@ -360,9 +432,20 @@ export class RegistryClient {
   async #sendStreamed(repository: string, source: Readable, size: number, location: URL, access: Access): Promise<URL> {
     let sent = false;
     let bodyError: unknown;
-    const tooMany = (): OciError => this.#mismatch(repository, `blob stream upload: the source gave more than the ${size} bytes it was said to have`, String(size), `>${size}`);
+    const tooMany = (): OciError =>
+      this.#mismatch(
+        repository,
+        `blob stream upload: the source gave more than the ${size} bytes it was said to have`,
+        String(size),
+        `>${size}`,
+      );
     const body = (): AsyncIterable<Uint8Array> => {
-      if (sent) throw this.#error('REGISTRY_RESPONSE_INVALID', repository, 'blob stream upload: the registry asked to authenticate again in the middle of the upload');
+      if (sent)
+        throw this.#error(
+          'REGISTRY_RESPONSE_INVALID',
+          repository,
+          'blob stream upload: the registry asked to authenticate again in the middle of the upload',
+        );
       sent = true;
       return (async function* () {
         let count = 0;
@@ -373,7 +456,12 @@ export class RegistryClient {
             if (count > size) throw tooMany();
             yield piece as Buffer;
           }
-          if (count !== size) throw new OciError('DIGEST_MISMATCH', `blob stream upload: the source ended after ${count} of the ${size} bytes it was said to have`, { expected: String(size), found: String(count) });
+          if (count !== size)
+            throw new OciError(
+              'DIGEST_MISMATCH',
+              `blob stream upload: the source ended after ${count} of the ${size} bytes it was said to have`,
+              { expected: String(size), found: String(count) },
+            );
         } catch (err) {
           bodyError = err;
           throw err;
@@ -397,12 +485,18 @@ export class RegistryClient {
       if (res.status === 400 || res.status === 405 || res.status === 416 || res.status === 401) {
         // Refused as a kind of request (a registry that wants Content-Range, or a token it will not take for it): chunks instead.
         await discard(res);
-        throw this.#error('STREAM_UPLOAD_REFUSED', repository, `blob stream upload: the registry answered HTTP ${res.status} to a whole-blob PATCH`, { status: res.status });
+        throw this.#error(
+          'STREAM_UPLOAD_REFUSED',
+          repository,
+          `blob stream upload: the registry answered HTTP ${res.status} to a whole-blob PATCH`,
+          { status: res.status },
+        );
       }
       if (res.status !== 202) return await this.#failUpload(res, call);
       await discard(res);
       const range = res.headers.get('range');
-      if (range !== null && range !== `0-${size - 1}`) throw this.#invalid(call, `the registry acknowledged range ${quoteUntrusted(range)}, expected 0-${size - 1}`);
+      if (range !== null && range !== `0-${size - 1}`)
+        throw this.#invalid(call, `the registry acknowledged range ${quoteUntrusted(range)}, expected 0-${size - 1}`);
       return res.headers.has('location') ? this.#location(res, call) : location;
     } catch (err) {
       source.destroy();
@@ -420,7 +514,8 @@ export class RegistryClient {
    */
   async #streamedRequest(call: Call, body: AsyncIterable<Uint8Array>, bodyError: () => unknown): Promise<Response> {
     const url = call.url;
-    if (url.origin !== this.#origin) throw this.#invalid(call, `the upload location ${quoteUntrusted(url.origin)} is not the registry`);
+    if (url.origin !== this.#origin)
+      throw this.#invalid(call, `the upload location ${quoteUntrusted(url.origin)} is not the registry`);
     const headers: Record<string, string> = { 'user-agent': this.#userAgent, ...call.headers };
     const authorization = await this.#authorization(url, call);
     if (authorization !== undefined) headers.authorization = authorization;
@@ -440,17 +535,29 @@ export class RegistryClient {
         try {
           const status = res.statusCode ?? 0;
           const responseHeaders = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) responseHeaders.set(k, Array.isArray(v) ? v.join(', ') : v);
+          for (const [k, v] of Object.entries(res.headers))
+            if (v !== undefined) responseHeaders.set(k, Array.isArray(v) ? v.join(', ') : v);
           const noBody = status === 204 || status === 205 || status === 304;
           if (noBody) res.resume();
-          resolve(new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: responseHeaders }));
+          resolve(
+            new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
+              status,
+              headers: responseHeaders,
+            }),
+          );
         } catch (e) {
           // A status or a header a Response cannot hold: the registry's answer is not HTTP we read.
           res.destroy();
           reject(this.#invalid(call, `an answer that is not valid HTTP (${(e as Error).message})`));
         }
       });
-      req.setTimeout(this.#timeoutMs, () => req.destroy(Object.assign(new Error(`no progress for ${Math.round(this.#timeoutMs / 1000)} s (--timeout)`), { code: 'ETIMEDOUT' })));
+      req.setTimeout(this.#timeoutMs, () =>
+        req.destroy(
+          Object.assign(new Error(`no progress for ${Math.round(this.#timeoutMs / 1000)} s (--timeout)`), {
+            code: 'ETIMEDOUT',
+          }),
+        ),
+      );
       req.on('error', (err) => {
         if (answer === undefined) clearTimeout(deadline);
         const fromBody = bodyError();
@@ -485,10 +592,22 @@ export class RegistryClient {
    * (push verifies the bundle from the same read), so the bytes are hashed
    * once: one read of the source, one hash.
    */
-  async pushBlobStream(repository: string, source: Readable, accept: (size: number) => Promise<string>, options: { size?: number } = {}): Promise<{ digest: string; size: number; existed: boolean }> {
+  async pushBlobStream(
+    repository: string,
+    source: Readable,
+    accept: (size: number) => Promise<string>,
+    options: { size?: number } = {},
+  ): Promise<{ digest: string; size: number; existed: boolean }> {
     this.#checkRepository(repository);
     const access = new Map<string, 'pull' | 'push'>([[repository, 'push']]);
-    const start: Call = { method: 'POST', url: this.#url(`/v2/${repository}/blobs/uploads/`), repository, access, what: 'blob upload', headers: { 'content-length': '0' } };
+    const start: Call = {
+      method: 'POST',
+      url: this.#url(`/v2/${repository}/blobs/uploads/`),
+      repository,
+      access,
+      what: 'blob upload',
+      headers: { 'content-length': '0' },
+    };
     const res = await this.#request(start);
     if (res.status !== 202) {
       source.destroy();
@@ -504,7 +623,10 @@ export class RegistryClient {
     });
     pipeline(source, counter, () => undefined);
     const location = this.#location(res, start);
-    const url = options.size !== undefined ? await this.#sendStreamed(repository, counter, options.size, location, access) : await this.#sendChunks(repository, 'stream', counter, location, access);
+    const url =
+      options.size !== undefined
+        ? await this.#sendStreamed(repository, counter, options.size, location, access)
+        : await this.#sendChunks(repository, 'stream', counter, location, access);
     let digest: string;
     try {
       digest = await accept(size);
@@ -517,7 +639,12 @@ export class RegistryClient {
     const existing = await this.#blobSize(repository, blob.digest, access);
     if (existing !== undefined) {
       await this.#cancelUpload(repository, url, access);
-      if (existing !== blob.size) throw this.#error('REGISTRY_RESPONSE_INVALID', repository, `blob ${blob.digest}: the registry has it with size ${existing}, expected ${blob.size}`);
+      if (existing !== blob.size)
+        throw this.#error(
+          'REGISTRY_RESPONSE_INVALID',
+          repository,
+          `blob ${blob.digest}: the registry has it with size ${existing}, expected ${blob.size}`,
+        );
       return { ...blob, existed: true };
     }
     await this.#closeUpload(repository, blob.digest, url, access);
@@ -527,15 +654,31 @@ export class RegistryClient {
   /** The caller's stream was not the blob it was said to be: the wrong size, or the wrong digest. */
   #uploadMismatch(repository: string, desc: BlobDescriptor, found: { bytes: number } | { digest: string }): OciError {
     return 'bytes' in found
-      ? this.#mismatch(repository, `blob ${desc.digest} to upload: the stream gave ${found.bytes} bytes, expected ${desc.size}`, String(desc.size), String(found.bytes))
-      : this.#mismatch(repository, `blob ${desc.digest} to upload: the stream's bytes have digest ${found.digest}`, desc.digest, found.digest);
+      ? this.#mismatch(
+          repository,
+          `blob ${desc.digest} to upload: the stream gave ${found.bytes} bytes, expected ${desc.size}`,
+          String(desc.size),
+          String(found.bytes),
+        )
+      : this.#mismatch(
+          repository,
+          `blob ${desc.digest} to upload: the stream's bytes have digest ${found.digest}`,
+          desc.digest,
+          found.digest,
+        );
   }
 
   /** The caller's stream, counted and hashed, failing as soon as it passes the declared size. */
   #sourceCounter(repository: string, desc: BlobDescriptor, open: () => Readable): HashingCounter {
     const counter = new HashingCounter({
       limit: desc.size,
-      onLimit: () => this.#mismatch(repository, `blob ${desc.digest} to upload: the stream gave more than ${desc.size} bytes`, String(desc.size), `>${desc.size}`),
+      onLimit: () =>
+        this.#mismatch(
+          repository,
+          `blob ${desc.digest} to upload: the stream gave more than ${desc.size} bytes`,
+          String(desc.size),
+          `>${desc.size}`,
+        ),
     });
     pipeline(open(), counter, () => undefined);
     return counter;
@@ -555,8 +698,19 @@ export class RegistryClient {
     try {
       return await this.#fail(res, call);
     } catch (err) {
-      if (err instanceof OciError && err.status === 400 && err.registryCodes?.some((c) => c === 'DIGEST_INVALID' || c === 'SIZE_INVALID')) {
-        throw new OciError('DIGEST_MISMATCH', err.message, { registry: this.registry, repository: call.repository, status: 400, registryCodes: err.registryCodes, algorithm: 'sha256', expected: call.url.searchParams.get('digest') ?? undefined });
+      if (
+        err instanceof OciError &&
+        err.status === 400 &&
+        err.registryCodes?.some((c) => c === 'DIGEST_INVALID' || c === 'SIZE_INVALID')
+      ) {
+        throw new OciError('DIGEST_MISMATCH', err.message, {
+          registry: this.registry,
+          repository: call.repository,
+          status: 400,
+          registryCodes: err.registryCodes,
+          algorithm: 'sha256',
+          expected: call.url.searchParams.get('digest') ?? undefined,
+        });
       }
       throw err;
     }
@@ -585,9 +739,15 @@ export class RegistryClient {
     const length = res.headers.get('content-length');
     if (length !== null && /^\d+$/.test(length) && Number(length) !== desc.size) {
       await discard(res);
-      throw this.#mismatch(repository, `blob ${desc.digest}: the registry sends ${length} bytes, expected ${desc.size}`, String(desc.size), length);
+      throw this.#mismatch(
+        repository,
+        `blob ${desc.digest}: the registry sends ${length} bytes, expected ${desc.size}`,
+        String(desc.size),
+        length,
+      );
     }
-    const mismatch = (found: string, why: string, expected: string): OciError => this.#mismatch(repository, `blob ${desc.digest}: ${why}`, expected, found);
+    const mismatch = (found: string, why: string, expected: string): OciError =>
+      this.#mismatch(repository, `blob ${desc.digest}: ${why}`, expected, found);
     const verifier = new VerifyingCounter(desc, mismatch);
     if (!res.body) {
       verifier.end();
@@ -595,7 +755,16 @@ export class RegistryClient {
     }
     const source = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
     source.on('error', (err) => {
-      verifier.destroy(err instanceof OciError ? err : this.#error('REGISTRY_UNREACHABLE', repository, `blob ${desc.digest}: the download broke off (${errorCode(err)})`, { cause: err }));
+      verifier.destroy(
+        err instanceof OciError
+          ? err
+          : this.#error(
+              'REGISTRY_UNREACHABLE',
+              repository,
+              `blob ${desc.digest}: the download broke off (${errorCode(err)})`,
+              { cause: err },
+            ),
+      );
     });
     verifier.on('close', () => {
       if (!source.destroyed) source.destroy();
@@ -612,12 +781,26 @@ export class RegistryClient {
    * is true when the registry answered with `OCI-Subject` (OCI distribution
    * 1.1: it indexed the subject, so the referrers API will list this).
    */
-  async pushManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<{ digest: string; subjectAccepted: boolean }> {
+  async pushManifest(
+    repository: string,
+    reference: string,
+    bytes: Uint8Array,
+    mediaType: string,
+  ): Promise<{ digest: string; subjectAccepted: boolean }> {
     this.#checkRepository(repository);
     this.#checkReference(reference, repository);
-    if (!MEDIA_TYPE_RE.test(mediaType)) throw this.#error('DESCRIPTOR_INVALID', repository, `manifest media type ${quoteUntrusted(mediaType)} is not a media type`);
+    if (!MEDIA_TYPE_RE.test(mediaType))
+      throw this.#error(
+        'DESCRIPTOR_INVALID',
+        repository,
+        `manifest media type ${quoteUntrusted(mediaType)} is not a media type`,
+      );
     if (bytes.byteLength > MAX_MANIFEST_BYTES) {
-      throw this.#error('DESCRIPTOR_INVALID', repository, `manifest for ${reference} is ${bytes.byteLength} bytes, more than the ${MAX_MANIFEST_BYTES} registries accept`);
+      throw this.#error(
+        'DESCRIPTOR_INVALID',
+        repository,
+        `manifest for ${reference} is ${bytes.byteLength} bytes, more than the ${MAX_MANIFEST_BYTES} registries accept`,
+      );
     }
     const digest = sha256Digest(bytes);
     if (reference.includes(':') && !digestsEqual(digest, reference)) {
@@ -637,7 +820,11 @@ export class RegistryClient {
     if (res.status !== 201 && res.status !== 200 && res.status !== 202) return this.#fail(res, call);
     await discard(res);
     const sent = res.headers.get('docker-content-digest');
-    if (sent !== null && sent !== digest) throw this.#invalid(call, `the registry reports digest ${quoteUntrusted(sent)} for a manifest whose digest is ${digest}`);
+    if (sent !== null && sent !== digest)
+      throw this.#invalid(
+        call,
+        `the registry reports digest ${quoteUntrusted(sent)} for a manifest whose digest is ${digest}`,
+      );
     return { digest, subjectAccepted: res.headers.has('oci-subject') };
   }
 
@@ -647,7 +834,11 @@ export class RegistryClient {
    * Docker-Content-Digest header must agree with it. The media type must be
    * one of `accept`.
    */
-  async getManifest(repository: string, reference: string, accept: readonly string[] = [OCI_MANIFEST, OCI_INDEX]): Promise<FetchedManifest> {
+  async getManifest(
+    repository: string,
+    reference: string,
+    accept: readonly string[] = [OCI_MANIFEST, OCI_INDEX],
+  ): Promise<FetchedManifest> {
     this.#checkRepository(repository);
     this.#checkReference(reference, repository);
     const call: Call = {
@@ -663,12 +854,24 @@ export class RegistryClient {
     const bytes = await this.#readJsonBody(res, call, MAX_MANIFEST_BYTES);
     const digest = sha256Digest(bytes);
     if (reference.includes(':') && !digestsEqual(digest, reference)) {
-      throw this.#mismatch(repository, `manifest ${reference}: the registry sent bytes with digest ${digest}`, reference, digest);
+      throw this.#mismatch(
+        repository,
+        `manifest ${reference}: the registry sent bytes with digest ${digest}`,
+        reference,
+        digest,
+      );
     }
     const sent = res.headers.get('docker-content-digest');
     if (sent !== null) {
-      if (digestProblem(sent)) throw this.#invalid(call, `Docker-Content-Digest ${quoteUntrusted(sent)} is not a sha256 digest`);
-      if (!digestsEqual(sent, digest)) throw this.#mismatch(repository, `manifest ${reference}: Docker-Content-Digest is ${sent} but the bytes have digest ${digest}`, sent, digest);
+      if (digestProblem(sent))
+        throw this.#invalid(call, `Docker-Content-Digest ${quoteUntrusted(sent)} is not a sha256 digest`);
+      if (!digestsEqual(sent, digest))
+        throw this.#mismatch(
+          repository,
+          `manifest ${reference}: Docker-Content-Digest is ${sent} but the bytes have digest ${digest}`,
+          sent,
+          digest,
+        );
     }
     let json: unknown;
     try {
@@ -676,16 +879,26 @@ export class RegistryClient {
     } catch {
       throw this.#invalid(call, 'the manifest is not valid JSON');
     }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw this.#invalid(call, 'the manifest is not a JSON object');
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw this.#invalid(call, 'the manifest is not a JSON object');
     const declared = (json as { mediaType?: unknown }).mediaType;
     const header = mediaTypeOf(res.headers.get('content-type'));
-    if (declared !== undefined && typeof declared !== 'string') throw this.#invalid(call, 'the manifest\'s mediaType is not a string');
+    if (declared !== undefined && typeof declared !== 'string')
+      throw this.#invalid(call, "the manifest's mediaType is not a string");
     if (declared !== undefined && header !== undefined && declared !== header) {
-      throw this.#invalid(call, `Content-Type ${quoteUntrusted(header)} disagrees with the manifest's mediaType ${quoteUntrusted(declared)}`);
+      throw this.#invalid(
+        call,
+        `Content-Type ${quoteUntrusted(header)} disagrees with the manifest's mediaType ${quoteUntrusted(declared)}`,
+      );
     }
     const mediaType = declared ?? header;
-    if (mediaType === undefined) throw this.#invalid(call, 'the manifest has no media type (no mediaType field, no Content-Type)');
-    if (accept.length > 0 && !accept.includes(mediaType)) throw this.#invalid(call, `media type ${quoteUntrusted(mediaType)} is not one of those asked for (${accept.join(', ')})`);
+    if (mediaType === undefined)
+      throw this.#invalid(call, 'the manifest has no media type (no mediaType field, no Content-Type)');
+    if (accept.length > 0 && !accept.includes(mediaType))
+      throw this.#invalid(
+        call,
+        `media type ${quoteUntrusted(mediaType)} is not one of those asked for (${accept.join(', ')})`,
+      );
     return { bytes, mediaType, digest };
   }
 
@@ -699,7 +912,11 @@ export class RegistryClient {
    * here too, since registries may ignore the filter. These are the
    * registry's claims: check each referrer's subject before trusting it.
    */
-  async referrers(repository: string, subjectDigest: string, options: { artifactType?: string } = {}): Promise<Descriptor[]> {
+  async referrers(
+    repository: string,
+    subjectDigest: string,
+    options: { artifactType?: string } = {},
+  ): Promise<Descriptor[]> {
     this.#checkRepository(repository);
     this.#checkDigest(subjectDigest, repository);
     let url = this.#url(`/v2/${repository}/referrers/${subjectDigest}`);
@@ -740,7 +957,14 @@ export class RegistryClient {
     url.searchParams.set('n', '1000');
     const found: string[] = [];
     for (let page = 0; ; page++) {
-      const call: Call = { method: 'GET', url, repository, access: pull(repository), what: 'tag list', headers: { accept: 'application/json', 'accept-encoding': 'identity' } };
+      const call: Call = {
+        method: 'GET',
+        url,
+        repository,
+        access: pull(repository),
+        what: 'tag list',
+        headers: { accept: 'application/json', 'accept-encoding': 'identity' },
+      };
       const res = await this.#request(call);
       if (!res.ok) return this.#fail(res, call);
       const bytes = await this.#readJsonBody(res, call, MAX_MANIFEST_BYTES);
@@ -751,7 +975,8 @@ export class RegistryClient {
         throw this.#invalid(call, 'the tag list is not JSON');
       }
       const tags = parsed.tags ?? [];
-      if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string' && tagProblem(t) === undefined)) throw this.#invalid(call, 'the tag list holds something that is not a tag');
+      if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string' && tagProblem(t) === undefined))
+        throw this.#invalid(call, 'the tag list holds something that is not a tag');
       found.push(...(tags as string[]));
       const next = this.#nextPage(res, url, call, page, MAX_TAG_PAGES, 'tags');
       if (next === undefined) break;
@@ -775,12 +1000,19 @@ export class RegistryClient {
     return nextUrl;
   }
 
-  async #fallbackReferrers(repository: string, subjectDigest: string, artifactType: string | undefined): Promise<Descriptor[]> {
+  async #fallbackReferrers(
+    repository: string,
+    subjectDigest: string,
+    artifactType: string | undefined,
+  ): Promise<Descriptor[]> {
     const current = await this.#fallbackIndex(repository, subjectDigest);
     return current ? filterByArtifactType(current.index.manifests, artifactType) : [];
   }
 
-  async #fallbackIndex(repository: string, subjectDigest: string): Promise<{ index: ImageIndex; digest: string } | undefined> {
+  async #fallbackIndex(
+    repository: string,
+    subjectDigest: string,
+  ): Promise<{ index: ImageIndex; digest: string } | undefined> {
     const tag = referrersTag(subjectDigest);
     let fetched: FetchedManifest;
     try {
@@ -789,7 +1021,10 @@ export class RegistryClient {
       if (err instanceof OciError && err.code === 'REGISTRY_NOT_FOUND') return undefined;
       throw err;
     }
-    return { index: this.#parseIndex(fetched.bytes, { repository, what: `referrers tag ${tag}` }), digest: fetched.digest };
+    return {
+      index: this.#parseIndex(fetched.bytes, { repository, what: `referrers tag ${tag}` }),
+      digest: fetched.digest,
+    };
   }
 
   /**
@@ -798,14 +1033,24 @@ export class RegistryClient {
    * Read-modify-write with no lock: distribution has no conditional PUT, so
    * concurrent writers can lose an entry. The previous index is not deleted.
    */
-  async addReferrerToFallbackIndex(repository: string, subjectDigest: string, descriptor: Descriptor): Promise<{ digest: string; updated: boolean }> {
+  async addReferrerToFallbackIndex(
+    repository: string,
+    subjectDigest: string,
+    descriptor: Descriptor,
+  ): Promise<{ digest: string; updated: boolean }> {
     this.#checkRepository(repository);
     this.#checkDigest(subjectDigest, repository);
     const parsed = descriptorSchema.safeParse(descriptor);
-    if (!parsed.success) throw this.#error('DESCRIPTOR_INVALID', repository, `referrer descriptor is invalid: ${issuesInline(zodIssues(parsed.error))}`);
+    if (!parsed.success)
+      throw this.#error(
+        'DESCRIPTOR_INVALID',
+        repository,
+        `referrer descriptor is invalid: ${issuesInline(zodIssues(parsed.error))}`,
+      );
     const tag = referrersTag(subjectDigest);
     const current = await this.#fallbackIndex(repository, subjectDigest);
-    if (current?.index.manifests.some((m) => m.digest === parsed.data.digest)) return { digest: current.digest, updated: false };
+    if (current?.index.manifests.some((m) => m.digest === parsed.data.digest))
+      return { digest: current.digest, updated: false };
     const index: ImageIndex = current?.index ?? { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
     const next: ImageIndex = { ...index, mediaType: OCI_INDEX, manifests: [...index.manifests, parsed.data] };
     const { digest } = await this.pushManifest(repository, tag, Buffer.from(JSON.stringify(next), 'utf8'), OCI_INDEX);
@@ -854,9 +1099,15 @@ export class RegistryClient {
       } catch (err) {
         const fromBody = call.bodyError?.();
         if (fromBody !== undefined) throw fromBody;
-        throw this.#unreachable(call, url.origin === this.#origin ? 'the registry' : url.host, err, url.origin === this.#origin);
+        throw this.#unreachable(
+          call,
+          url.origin === this.#origin ? 'the registry' : url.host,
+          err,
+          url.origin === this.#origin,
+        );
       }
-      const redirect = res.status === 301 || res.status === 302 || res.status === 303 || res.status === 307 || res.status === 308;
+      const redirect =
+        res.status === 301 || res.status === 302 || res.status === 303 || res.status === 307 || res.status === 308;
       if (!redirect || (call.method !== 'GET' && call.method !== 'HEAD')) return { res, url };
       await discard(res);
       const location = res.headers.get('location');
@@ -901,7 +1152,12 @@ export class RegistryClient {
   async #authenticate(header: string | null, call: Call): Promise<void> {
     const challenges = header === null ? undefined : parseWwwAuthenticate(header);
     if (challenges === undefined) {
-      throw this.#error('REGISTRY_AUTH_FAILED', call.repository, `${call.what}: HTTP 401 with ${header === null ? 'no' : 'a malformed'} WWW-Authenticate challenge`, { status: 401 });
+      throw this.#error(
+        'REGISTRY_AUTH_FAILED',
+        call.repository,
+        `${call.what}: HTTP 401 with ${header === null ? 'no' : 'a malformed'} WWW-Authenticate challenge`,
+        { status: 401 },
+      );
     }
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm !== undefined);
     if (bearer?.params.realm !== undefined) {
@@ -922,13 +1178,23 @@ export class RegistryClient {
     }
     if (challenges.some((c) => c.scheme === 'basic')) {
       if (!this.#credentials) {
-        throw this.#error('REGISTRY_AUTH_FAILED', call.repository, `${call.what}: the registry requires authentication (HTTP 401) and no credentials were given: use --registry-username/--registry-password-stdin or ~/.docker/config.json`, { status: 401 });
+        throw this.#error(
+          'REGISTRY_AUTH_FAILED',
+          call.repository,
+          `${call.what}: the registry requires authentication (HTTP 401) and no credentials were given: use --registry-username/--registry-password-stdin or ~/.docker/config.json`,
+          { status: 401 },
+        );
       }
       this.#auth = { scheme: 'basic' };
       return;
     }
     const schemes = challenges.map((c) => c.scheme).join(', ') || 'none';
-    throw this.#error('REGISTRY_AUTH_FAILED', call.repository, `${call.what}: HTTP 401 asking for unsupported authentication (${quoteUntrusted(schemes)}); only Basic and Bearer are supported`, { status: 401 });
+    throw this.#error(
+      'REGISTRY_AUTH_FAILED',
+      call.repository,
+      `${call.what}: HTTP 401 asking for unsupported authentication (${quoteUntrusted(schemes)}); only Basic and Bearer are supported`,
+      { status: 401 },
+    );
   }
 
   /** GET realm?service=…&scope=… (with Basic credentials when we have them), cached per scope set. */
@@ -944,7 +1210,9 @@ export class RegistryClient {
     try {
       res = await withDeadline(this.#deadlineFor(), this.#fetch)(url, { method: 'GET', headers, redirect: 'manual' });
     } catch (err) {
-      throw this.#error('REGISTRY_UNREACHABLE', call.repository, `${what}: cannot reach it (${errorCode(err)})`, { cause: err });
+      throw this.#error('REGISTRY_UNREACHABLE', call.repository, `${what}: cannot reach it (${errorCode(err)})`, {
+        cause: err,
+      });
     }
     if (!res.ok) return this.#fail(res, { ...call, what: `${call.what}: token request to ${url.host}` });
     let body: Buffer;
@@ -953,7 +1221,12 @@ export class RegistryClient {
     } catch (err) {
       if (err instanceof BodyTooLarge) throw this.#invalid(call, `token response larger than ${MAX_SMALL_BODY} bytes`);
       // A server that went silent or ran past the deadline is a network failure, not a bad answer.
-      throw this.#error('REGISTRY_UNREACHABLE', call.repository, `${what}: the token response broke off (${errorCode(err)})`, { cause: err });
+      throw this.#error(
+        'REGISTRY_UNREACHABLE',
+        call.repository,
+        `${what}: the token response broke off (${errorCode(err)})`,
+        { cause: err },
+      );
     }
     let json: unknown;
     try {
@@ -973,7 +1246,12 @@ export class RegistryClient {
       return await readBounded(res, limit);
     } catch (err) {
       if (err instanceof BodyTooLarge) throw this.#invalid(call, `the response is larger than ${limit} bytes`);
-      throw this.#error('REGISTRY_UNREACHABLE', call.repository, `${call.what}: the response broke off (${errorCode(err)})`, { cause: err });
+      throw this.#error(
+        'REGISTRY_UNREACHABLE',
+        call.repository,
+        `${call.what}: the response broke off (${errorCode(err)})`,
+        { cause: err },
+      );
     }
   }
 
@@ -995,7 +1273,11 @@ export class RegistryClient {
   async #fail(res: Response, call: Pick<Call, 'repository' | 'what'>): Promise<never> {
     const info = parseErrorBody(await readErrorBody(res));
     const code: OciErrorCode =
-      res.status === 404 ? 'REGISTRY_NOT_FOUND' : res.status === 401 || res.status === 403 ? 'REGISTRY_AUTH_FAILED' : 'REGISTRY_ERROR';
+      res.status === 404
+        ? 'REGISTRY_NOT_FOUND'
+        : res.status === 401 || res.status === 403
+          ? 'REGISTRY_AUTH_FAILED'
+          : 'REGISTRY_ERROR';
     const detail = info?.summary ? `: ${this.#scrub(info.summary).slice(0, 300)}` : '';
     const message =
       code === 'REGISTRY_AUTH_FAILED'
@@ -1011,20 +1293,44 @@ export class RegistryClient {
     return scrubSecrets(text, this.#secrets);
   }
 
-  #error(code: OciErrorCode, repository: string | undefined, message: string, details: Omit<OciErrorDetails, 'registry' | 'repository'> = {}): OciError {
+  #error(
+    code: OciErrorCode,
+    repository: string | undefined,
+    message: string,
+    details: Omit<OciErrorDetails, 'registry' | 'repository'> = {},
+  ): OciError {
     const where = repository === undefined ? this.registry : `${this.registry}/${repository}`;
-    return new OciError(code, this.#scrub(`${where}: ${message}`), { registry: this.registry, ...(repository === undefined ? {} : { repository }), ...details });
+    return new OciError(code, this.#scrub(`${where}: ${message}`), {
+      registry: this.registry,
+      ...(repository === undefined ? {} : { repository }),
+      ...details,
+    });
   }
 
   /**
    * A request that got no answer. An HTTPS handshake with the registry itself
    * that met plain HTTP is its own code, and says to use --plain-http.
    */
-  #unreachable(call: Pick<Call, 'repository' | 'what'>, target: string, err: unknown, registryItself: boolean): OciError {
+  #unreachable(
+    call: Pick<Call, 'repository' | 'what'>,
+    target: string,
+    err: unknown,
+    registryItself: boolean,
+  ): OciError {
     if (registryItself && !this.#plainHttp && tlsMetPlainHttp(err)) {
-      return this.#error('REGISTRY_PLAIN_HTTP', call.repository, `${call.what}: the registry answers in plain HTTP, not HTTPS (${errorCode(err)}); if it is a local registry without TLS, use --plain-http`, { cause: err });
+      return this.#error(
+        'REGISTRY_PLAIN_HTTP',
+        call.repository,
+        `${call.what}: the registry answers in plain HTTP, not HTTPS (${errorCode(err)}); if it is a local registry without TLS, use --plain-http`,
+        { cause: err },
+      );
     }
-    return this.#error('REGISTRY_UNREACHABLE', call.repository, `${call.what}: cannot reach ${target} (${errorCode(err)})`, { cause: err });
+    return this.#error(
+      'REGISTRY_UNREACHABLE',
+      call.repository,
+      `${call.what}: cannot reach ${target} (${errorCode(err)})`,
+      { cause: err },
+    );
   }
 
   #invalid(call: Pick<Call, 'repository' | 'what'>, why: string): OciError {
@@ -1037,24 +1343,45 @@ export class RegistryClient {
 
   #checkRepository(repository: string): void {
     const problem = repositoryProblem(repository);
-    if (problem) throw new OciError('REFERENCE_INVALID', `${this.registry}: invalid repository ${quoteUntrusted(repository)}: ${problem}`, { registry: this.registry });
+    if (problem)
+      throw new OciError(
+        'REFERENCE_INVALID',
+        `${this.registry}: invalid repository ${quoteUntrusted(repository)}: ${problem}`,
+        { registry: this.registry },
+      );
   }
 
   #checkDigest(digest: string, repository: string): void {
     const problem = digestProblem(digest);
-    if (problem) throw new OciError('REFERENCE_INVALID', `${this.registry}/${repository}: ${problem}`, { registry: this.registry, repository });
+    if (problem)
+      throw new OciError('REFERENCE_INVALID', `${this.registry}/${repository}: ${problem}`, {
+        registry: this.registry,
+        repository,
+      });
   }
 
   #checkReference(reference: string, repository: string): void {
     const problem = reference.includes(':') ? digestProblem(reference) : tagProblem(reference);
-    if (problem) throw new OciError('REFERENCE_INVALID', `${this.registry}/${repository}: ${problem}`, { registry: this.registry, repository });
+    if (problem)
+      throw new OciError('REFERENCE_INVALID', `${this.registry}/${repository}: ${problem}`, {
+        registry: this.registry,
+        repository,
+      });
   }
 
   #checkBlobDescriptor(desc: BlobDescriptor, repository: string): void {
     const problem = digestProblem(desc.digest);
-    if (problem) throw new OciError('DESCRIPTOR_INVALID', `${this.registry}/${repository}: blob ${problem}`, { registry: this.registry, repository });
+    if (problem)
+      throw new OciError('DESCRIPTOR_INVALID', `${this.registry}/${repository}: blob ${problem}`, {
+        registry: this.registry,
+        repository,
+      });
     if (!Number.isSafeInteger(desc.size) || desc.size < 0) {
-      throw new OciError('DESCRIPTOR_INVALID', `${this.registry}/${repository}: blob ${desc.digest}: size ${String(desc.size)} is not a non-negative integer`, { registry: this.registry, repository });
+      throw new OciError(
+        'DESCRIPTOR_INVALID',
+        `${this.registry}/${repository}: blob ${desc.digest}: size ${String(desc.size)} is not a non-negative integer`,
+        { registry: this.registry, repository },
+      );
     }
   }
 }
@@ -1065,14 +1392,23 @@ class VerifyingCounter extends HashingCounter {
   readonly #mismatch: (found: string, why: string, expected: string) => OciError;
 
   constructor(desc: BlobDescriptor, mismatch: (found: string, why: string, expected: string) => OciError) {
-    super({ limit: desc.size, onLimit: () => mismatch(`>${desc.size}`, `the registry sent more than ${desc.size} bytes`, String(desc.size)) });
+    super({
+      limit: desc.size,
+      onLimit: () => mismatch(`>${desc.size}`, `the registry sent more than ${desc.size} bytes`, String(desc.size)),
+    });
     this.#desc = desc;
     this.#mismatch = mismatch;
   }
 
   override _flush(cb: TransformCallback): void {
     if (this.bytes !== this.#desc.size) {
-      cb(this.#mismatch(String(this.bytes), `the registry sent ${this.bytes} bytes, expected ${this.#desc.size}`, String(this.#desc.size)));
+      cb(
+        this.#mismatch(
+          String(this.bytes),
+          `the registry sent ${this.bytes} bytes, expected ${this.#desc.size}`,
+          String(this.#desc.size),
+        ),
+      );
       return;
     }
     const found = `sha256:${this.digestHex()}`;
@@ -1101,6 +1437,11 @@ function errorCode(err: unknown): string {
   const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   const code = cause?.code ?? (err as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) return code;
-  const message = typeof cause?.message === 'string' && cause.message !== '' ? cause.message : err instanceof Error ? err.message : String(err);
+  const message =
+    typeof cause?.message === 'string' && cause.message !== ''
+      ? cause.message
+      : err instanceof Error
+        ? err.message
+        : String(err);
   return message.slice(0, 100);
 }

@@ -72,7 +72,11 @@ export class OciError extends EvidenceError<OciErrorCode> {
  * too long). Looks through `cause`s, as fetch wraps the socket's error.
  */
 export function tlsMetPlainHttp(err: unknown): boolean {
-  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e = err, depth = 0;
+    e !== null && typeof e === 'object' && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const { code, message } = e as { code?: unknown; message?: unknown };
     if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') return true;
     if (typeof message === 'string' && /wrong version number|packet length too long/i.test(message)) return true;
@@ -89,7 +93,10 @@ const MIN_SECRET = 4;
  */
 export function scrubSecrets(text: string, secrets: Iterable<string>): string {
   // eslint-disable-next-line no-control-regex
-  return redactSecrets(text, [...secrets].filter((s) => s.length >= MIN_SECRET)).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return redactSecrets(
+    text,
+    [...secrets].filter((s) => s.length >= MIN_SECRET),
+  ).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
 /** Quotes untrusted text for a message: control characters escaped, at most `max` characters. */

@@ -23,7 +23,9 @@ export function parseErrorBody(body: Buffer): RegistryErrorInfo | undefined {
   const parsed = errorBodySchema.safeParse(json);
   if (!parsed.success) return undefined;
   const errors = parsed.data.errors.slice(0, 8);
-  const codes = errors.map((e) => e.code).filter((c): c is string => c !== undefined && /^[A-Z][A-Z0-9_]{0,63}$/.test(c));
+  const codes = errors
+    .map((e) => e.code)
+    .filter((c): c is string => c !== undefined && /^[A-Z][A-Z0-9_]{0,63}$/.test(c));
   const summary = errors
     .map((e) => [e.code, e.message].filter((x) => x !== undefined && x !== '').join(': '))
     .filter((x) => x !== '')

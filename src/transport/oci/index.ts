@@ -7,4 +7,10 @@ export * from './errors.js';
 export * from './reference.js';
 export * from './auth.js';
 export * from './manifest.js';
-export { RegistryClient, DEFAULT_CHUNK_SIZE, type RegistryClientOptions, type BlobDescriptor, type FetchedManifest } from './client.js';
+export {
+  RegistryClient,
+  DEFAULT_CHUNK_SIZE,
+  type RegistryClientOptions,
+  type BlobDescriptor,
+  type FetchedManifest,
+} from './client.js';

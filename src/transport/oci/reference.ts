@@ -20,7 +20,9 @@ export const OCI_SCHEME = 'oci://';
 export const SHA256_DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
 /** The distribution reference grammar (github.com/distribution/reference, regexp.go). */
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]{1,5})?$`);
+const DOMAIN_RE = new RegExp(
+  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]{1,5})?$`,
+);
 export const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 export const TAG_RE = /^[\w][\w.-]{0,127}$/;
 /** distribution's NameTotalLengthMax, applied to `registry/repository`. */
@@ -75,7 +77,8 @@ export function repositoryProblem(repository: string): string | undefined {
   for (const component of repository.split('/')) {
     if (component === '') return 'the repository has an empty path component ("//" or a leading or trailing "/")';
     if (PATH_COMPONENT_RE.test(component)) continue;
-    if (PATH_COMPONENT_RE.test(component.toLowerCase())) return `repository component ${quoteUntrusted(component)} must be lowercase`;
+    if (PATH_COMPONENT_RE.test(component.toLowerCase()))
+      return `repository component ${quoteUntrusted(component)} must be lowercase`;
     return `repository component ${quoteUntrusted(component)} is not allowed: components are lowercase letters and digits, separated by ".", "_", "__" or "-"`;
   }
   return undefined;
@@ -84,7 +87,8 @@ export function repositoryProblem(repository: string): string | undefined {
 /** Why `tag` is not a valid tag, or undefined when it is. */
 export function tagProblem(tag: string): string | undefined {
   if (tag === '') return 'the tag after ":" is empty';
-  if (!TAG_RE.test(tag)) return `tag ${quoteUntrusted(tag)} is not valid: at most 128 characters of letters, digits, "_", "." and "-", not starting with "." or "-"`;
+  if (!TAG_RE.test(tag))
+    return `tag ${quoteUntrusted(tag)} is not valid: at most 128 characters of letters, digits, "_", "." and "-", not starting with "." or "-"`;
   return undefined;
 }
 
@@ -92,7 +96,8 @@ export function tagProblem(tag: string): string | undefined {
 export function digestProblem(digest: string): string | undefined {
   if (SHA256_DIGEST_RE.test(digest)) return undefined;
   const alg = /^([a-z0-9]+(?:[.+_-][a-z0-9]+)*):[a-zA-Z0-9=_-]+$/.exec(digest)?.[1];
-  if (alg !== undefined && alg !== 'sha256') return `digest algorithm ${quoteUntrusted(alg)} is not supported: only sha256 digests are`;
+  if (alg !== undefined && alg !== 'sha256')
+    return `digest algorithm ${quoteUntrusted(alg)} is not supported: only sha256 digests are`;
   return `digest ${quoteUntrusted(digest)} is not valid: expected sha256: and 64 lowercase hex digits`;
 }
 
@@ -110,13 +115,19 @@ export function parseReference(text: string): OciReference {
   else if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(rest)) throw invalid(text, 'only the oci:// scheme is supported');
 
   if (userInfoEnd(rest) >= 0) {
-    throw invalid(text, 'credentials in the reference are not allowed: use --registry-username/--registry-password-stdin or ~/.docker/config.json');
+    throw invalid(
+      text,
+      'credentials in the reference are not allowed: use --registry-username/--registry-password-stdin or ~/.docker/config.json',
+    );
   }
   const slash = rest.indexOf('/');
   const registry = slash < 0 ? rest : rest.slice(0, slash);
   if (slash < 0) {
     const problem = registryProblem(registry);
-    throw invalid(text, problem ?? 'the repository is missing (expected oci://host[:port]/repository[:tag][@sha256:…])');
+    throw invalid(
+      text,
+      problem ?? 'the repository is missing (expected oci://host[:port]/repository[:tag][@sha256:…])',
+    );
   }
   const registryIssue = registryProblem(registry);
   if (registryIssue) throw invalid(text, registryIssue);
@@ -140,7 +151,8 @@ export function parseReference(text: string): OciReference {
   }
   const repoIssue = repositoryProblem(remainder);
   if (repoIssue) throw invalid(text, repoIssue);
-  if (registry.length + 1 + remainder.length > NAME_MAX) throw invalid(text, `registry and repository together are longer than ${NAME_MAX} characters`);
+  if (registry.length + 1 + remainder.length > NAME_MAX)
+    throw invalid(text, `registry and repository together are longer than ${NAME_MAX} characters`);
 
   const ref: OciReference = { registry, repository: remainder };
   if (tag !== undefined) ref.tag = tag;

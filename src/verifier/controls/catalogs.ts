@@ -34,7 +34,8 @@ export const CATALOGS: readonly ControlCatalog[] = [
     title: 'SOC 2 Trust Services Criteria (common criteria CC6, CC7, CC8)',
     scope: /^CC[678]\.\d+$/,
     source: {
-      title: '2017 Trust Services Criteria for Security, Availability, Processing Integrity, Confidentiality, and Privacy (With Revised Points of Focus — 2022)',
+      title:
+        '2017 Trust Services Criteria for Security, Availability, Processing Integrity, Confidentiality, and Privacy (With Revised Points of Focus — 2022)',
       publisher: 'AICPA',
       url: 'https://www.aicpa-cima.com/resources/download/2017-trust-services-criteria-with-revised-points-of-focus-2022',
       version: '2017 (revised points of focus 2022)',
@@ -53,7 +54,10 @@ export const CATALOGS: readonly ControlCatalog[] = [
       { id: 'CC7.3', title: 'Security events are evaluated to decide whether they are incidents' },
       { id: 'CC7.4', title: 'Identified security incidents are responded to' },
       { id: 'CC7.5', title: 'Recovery from identified security incidents' },
-      { id: 'CC8.1', title: 'Changes are authorised, designed, developed, configured, documented, tested, approved and implemented' },
+      {
+        id: 'CC8.1',
+        title: 'Changes are authorised, designed, developed, configured, documented, tested, approved and implemented',
+      },
     ],
   },
   {
@@ -62,7 +66,8 @@ export const CATALOGS: readonly ControlCatalog[] = [
     title: 'ISO/IEC 27001:2022 Annex A, controls 8.25–8.33',
     scope: /^A\.8\.(2[5-9]|3[0-3])$/,
     source: {
-      title: 'ISO/IEC 27001:2022 Information security, cybersecurity and privacy protection — Information security management systems — Requirements, Annex A (Table A.1)',
+      title:
+        'ISO/IEC 27001:2022 Information security, cybersecurity and privacy protection — Information security management systems — Requirements, Annex A (Table A.1)',
       publisher: 'ISO/IEC',
       url: 'https://www.iso.org/standard/27001',
       version: '2022',
@@ -85,7 +90,8 @@ export const CATALOGS: readonly ControlCatalog[] = [
     title: 'NIST SP 800-218 Secure Software Development Framework (SSDF) version 1.1, practices',
     scope: /^/,
     source: {
-      title: 'NIST SP 800-218, Secure Software Development Framework (SSDF) Version 1.1: Recommendations for Mitigating the Risk of Software Vulnerabilities',
+      title:
+        'NIST SP 800-218, Secure Software Development Framework (SSDF) Version 1.1: Recommendations for Mitigating the Risk of Software Vulnerabilities',
       publisher: 'NIST',
       url: 'https://doi.org/10.6028/NIST.SP.800-218',
       version: '1.1 (February 2022)',
@@ -101,12 +107,21 @@ export const CATALOGS: readonly ControlCatalog[] = [
       { id: 'PS.2', title: 'Provide a mechanism for verifying software release integrity' },
       { id: 'PS.3', title: 'Archive and protect each software release' },
       { id: 'PW.1', title: 'Design software to meet security requirements and mitigate security risks' },
-      { id: 'PW.2', title: 'Review the software design to verify compliance with security requirements and risk information' },
+      {
+        id: 'PW.2',
+        title: 'Review the software design to verify compliance with security requirements and risk information',
+      },
       { id: 'PW.4', title: 'Reuse existing, well-secured software when feasible instead of duplicating functionality' },
       { id: 'PW.5', title: 'Create source code by adhering to secure coding practices' },
-      { id: 'PW.6', title: 'Configure the compilation, interpreter and build processes to improve executable security' },
+      {
+        id: 'PW.6',
+        title: 'Configure the compilation, interpreter and build processes to improve executable security',
+      },
       { id: 'PW.7', title: 'Review and/or analyse human-readable code to identify vulnerabilities' },
-      { id: 'PW.8', title: 'Test executable code to identify vulnerabilities and verify compliance with security requirements' },
+      {
+        id: 'PW.8',
+        title: 'Test executable code to identify vulnerabilities and verify compliance with security requirements',
+      },
       { id: 'PW.9', title: 'Configure software to have secure settings by default' },
       { id: 'RV.1', title: 'Identify and confirm vulnerabilities on an ongoing basis' },
       { id: 'RV.2', title: 'Assess, prioritise and remediate vulnerabilities' },
@@ -118,7 +133,12 @@ export const CATALOGS: readonly ControlCatalog[] = [
     prefix: 'SLSA',
     title: 'SLSA v1.0 Build track levels',
     scope: /^BUILD-/,
-    source: { title: 'SLSA specification v1.0, Security levels: Build track', publisher: 'OpenSSF', url: 'https://slsa.dev/spec/v1.0/levels', version: '1.0' },
+    source: {
+      title: 'SLSA specification v1.0, Security levels: Build track',
+      publisher: 'OpenSSF',
+      url: 'https://slsa.dev/spec/v1.0/levels',
+      version: '1.0',
+    },
     controls: [
       { id: 'BUILD-L0', title: 'No guarantees' },
       { id: 'BUILD-L1', title: 'Provenance exists, showing how the package was built' },
@@ -132,13 +152,18 @@ export const CATALOGS: readonly ControlCatalog[] = [
     title: 'EU Cyber Resilience Act, Regulation (EU) 2024/2847, Annex I and Annex VII',
     scope: /^(I|VII)\./,
     source: {
-      title: 'Regulation (EU) 2024/2847 of the European Parliament and of the Council of 23 October 2024 on horizontal cybersecurity requirements for products with digital elements (Cyber Resilience Act)',
+      title:
+        'Regulation (EU) 2024/2847 of the European Parliament and of the Council of 23 October 2024 on horizontal cybersecurity requirements for products with digital elements (Cyber Resilience Act)',
       publisher: 'European Union, Official Journal L 2024/2847',
       url: 'https://eur-lex.europa.eu/eli/reg/2024/2847/oj',
       version: '2024/2847',
     },
     controls: [
-      { id: 'I.P1.1', title: 'Annex I Part I (1): designed, developed and produced for a level of cybersecurity appropriate to the risks' },
+      {
+        id: 'I.P1.1',
+        title:
+          'Annex I Part I (1): designed, developed and produced for a level of cybersecurity appropriate to the risks',
+      },
       { id: 'I.P1.2a', title: 'Annex I Part I (2)(a): made available without known exploitable vulnerabilities' },
       { id: 'I.P1.2b', title: 'Annex I Part I (2)(b): secure by default configuration' },
       { id: 'I.P1.2c', title: 'Annex I Part I (2)(c): vulnerabilities can be addressed through security updates' },
@@ -152,7 +177,11 @@ export const CATALOGS: readonly ControlCatalog[] = [
       { id: 'I.P1.2k', title: 'Annex I Part I (2)(k): reduce the impact of an incident' },
       { id: 'I.P1.2l', title: 'Annex I Part I (2)(l): record and monitor relevant internal activity' },
       { id: 'I.P1.2m', title: 'Annex I Part I (2)(m): users can securely remove data and settings' },
-      { id: 'I.P2.1', title: 'Annex I Part II (1): identify and document vulnerabilities and components, including a software bill of materials' },
+      {
+        id: 'I.P2.1',
+        title:
+          'Annex I Part II (1): identify and document vulnerabilities and components, including a software bill of materials',
+      },
       { id: 'I.P2.2', title: 'Annex I Part II (2): address and remediate vulnerabilities without delay' },
       { id: 'I.P2.3', title: 'Annex I Part II (3): apply effective and regular tests and reviews of security' },
       { id: 'I.P2.4', title: 'Annex I Part II (4): share and publicly disclose fixed vulnerabilities' },
@@ -164,7 +193,10 @@ export const CATALOGS: readonly ControlCatalog[] = [
       { id: 'VII.2', title: 'Annex VII (2): design, development, production and vulnerability handling processes' },
       { id: 'VII.3', title: 'Annex VII (3): assessment of the cybersecurity risks' },
       { id: 'VII.4', title: 'Annex VII (4): information taken into account to determine the support period' },
-      { id: 'VII.5', title: 'Annex VII (5): harmonised standards, common specifications or certification schemes applied' },
+      {
+        id: 'VII.5',
+        title: 'Annex VII (5): harmonised standards, common specifications or certification schemes applied',
+      },
       { id: 'VII.6', title: 'Annex VII (6): reports of the tests carried out to verify conformity' },
       { id: 'VII.7', title: 'Annex VII (7): a copy of the EU declaration of conformity' },
       { id: 'VII.8', title: 'Annex VII (8): the software bill of materials, on reasoned request' },

@@ -9,7 +9,13 @@ export { CATALOGS, type ControlCatalog };
 
 /** What a control id cited in a policy is. */
 export type ControlLookup =
-  | { known: true; id: string; catalog: ControlCatalog; control: { id: string; title: string }; /** The cited task of the control, when one was cited (SSDF-PS.2.1). */ task?: string }
+  | {
+      known: true;
+      id: string;
+      catalog: ControlCatalog;
+      control: { id: string; title: string };
+      /** The cited task of the control, when one was cited (SSDF-PS.2.1). */ task?: string;
+    }
   /** A prefix of a shipped catalog: `typo` when the id is in the range the catalog lists in full but not listed (refused); else a control we ship no title for. */
   | { known: false; id: string; catalog: ControlCatalog; typo: boolean; suggestion?: string }
   /** A control of the policy's own (no shipped catalog's prefix): shown as written. */
@@ -22,11 +28,14 @@ export function lookupControl(id: string): ControlLookup {
   if (!catalog) return { known: false, id };
   const rest = id.slice(dash + 1);
   // A shipped prefix written in another case is a typo, whatever follows.
-  if (prefix !== catalog.prefix) return { known: false, id, catalog, typo: true, suggestion: `${catalog.prefix}-${rest}` };
+  if (prefix !== catalog.prefix)
+    return { known: false, id, catalog, typo: true, suggestion: `${catalog.prefix}-${rest}` };
   const exact = catalog.controls.find((c) => c.id === rest);
   if (exact) return { known: true, id, catalog, control: exact };
   if (catalog.tasks) {
-    const parent = catalog.controls.find((c) => rest.startsWith(`${c.id}.`) && /^\d{1,2}$/.test(rest.slice(c.id.length + 1)));
+    const parent = catalog.controls.find(
+      (c) => rest.startsWith(`${c.id}.`) && /^\d{1,2}$/.test(rest.slice(c.id.length + 1)),
+    );
     if (parent) return { known: true, id, catalog, control: parent, task: rest };
   }
   // A listed id written in another case or punctuation (SOC2-cc8.1, ISO27001-A8.32) is a typo too.
@@ -57,7 +66,11 @@ export interface ControlCoverage {
   kinds: string[];
 }
 
-const CROSS_CHECK_KINDS: Record<string, string[]> = { 'sbom-version': ['sbom'], 'sarif-commit': ['sarif'], 'junit-commit': ['junit'] };
+const CROSS_CHECK_KINDS: Record<string, string[]> = {
+  'sbom-version': ['sbom'],
+  'sarif-commit': ['sarif'],
+  'junit-commit': ['junit'],
+};
 
 /** The evidence kinds a rule's expression reads: the policy's list names it mentions. */
 export function kindsOfExpression(expr: string, kinds: readonly string[]): string[] {
@@ -72,7 +85,8 @@ export function controlCoverage(policy: Policy, kinds: readonly string[]): Contr
     for (const id of new Set(ids)) by.set(id, [...(by.get(id) ?? []), c]);
   };
   for (const r of policy.require) cite(r.controls, { type: 'requirement', name: r.kind, kinds: [r.kind] });
-  for (const r of policy.rules) cite(r.controls, { type: 'rule', name: r.name, kinds: kindsOfExpression(r.expr, kinds) });
+  for (const r of policy.rules)
+    cite(r.controls, { type: 'rule', name: r.name, kinds: kindsOfExpression(r.expr, kinds) });
   for (const c of policy.crossChecks) {
     if (typeof c === 'string') continue;
     cite(c.controls, { type: 'cross-check', name: c.name, kinds: CROSS_CHECK_KINDS[c.name] ?? [] });
@@ -128,9 +142,15 @@ export interface ControlResult {
 
 type Item = ControlResult['items'][number];
 
-function requirementShows(r: PolicyResult['requirements'][number]): { shows: ItemShows; kinds: string[]; why?: string } {
+function requirementShows(r: PolicyResult['requirements'][number]): {
+  shows: ItemShows;
+  kinds: string[];
+  why?: string;
+} {
   if (r.status !== 'pass') return { shows: 'nothing', kinds: [] };
-  return r.count > 0 ? { shows: 'evidence', kinds: [r.kind] } : { shows: 'nothing', kinds: [], why: `no ${r.kind} evidence` };
+  return r.count > 0
+    ? { shows: 'evidence', kinds: [r.kind] }
+    : { shows: 'nothing', kinds: [], why: `no ${r.kind} evidence` };
 }
 
 function ruleShows(r: PolicyResult['rules'][number]): { shows: ItemShows; kinds: string[]; why?: string } {
@@ -145,11 +165,20 @@ function ruleShows(r: PolicyResult['rules'][number]): { shows: ItemShows; kinds:
   return present.length ? { shows: 'partial', kinds: present, why } : { shows: 'nothing', kinds: [], why };
 }
 
-const CROSS_CHECK_READS: Record<string, string> = { 'sbom-version': 'sbom', 'sarif-commit': 'sarif', 'junit-commit': 'junit' };
+const CROSS_CHECK_READS: Record<string, string> = {
+  'sbom-version': 'sbom',
+  'sarif-commit': 'sarif',
+  'junit-commit': 'junit',
+};
 
 function crossCheckShows(c: PolicyResult['crossChecks'][number]): { shows: ItemShows; kinds: string[]; why?: string } {
-  if (c.status === 'pass') return { shows: 'evidence', kinds: CROSS_CHECK_READS[c.name] ? [CROSS_CHECK_READS[c.name] as string] : [] };
-  return { shows: 'nothing', kinds: [], ...(c.status === 'not-applicable' ? { why: `not applicable: ${c.message}` } : {}) };
+  if (c.status === 'pass')
+    return { shows: 'evidence', kinds: CROSS_CHECK_READS[c.name] ? [CROSS_CHECK_READS[c.name] as string] : [] };
+  return {
+    shows: 'nothing',
+    kinds: [],
+    ...(c.status === 'not-applicable' ? { why: `not applicable: ${c.message}` } : {}),
+  };
 }
 
 /**
@@ -159,30 +188,62 @@ function crossCheckShows(c: PolicyResult['crossChecks'][number]): { shows: ItemS
  */
 export function controlResults(result: PolicyResult): ControlResult[] {
   const by = new Map<string, { item: Item; kinds: string[]; why?: string }[]>();
-  const add = (ids: readonly string[] | undefined, item: Omit<Item, 'shows'>, s: { shows: ItemShows; kinds: string[]; why?: string }): void => {
-    for (const id of new Set(Array.isArray(ids) ? ids.map(String) : [])) by.set(id, [...(by.get(id) ?? []), { item: { ...item, shows: s.shows }, kinds: s.kinds, ...(s.why ? { why: s.why } : {}) }]);
+  const add = (
+    ids: readonly string[] | undefined,
+    item: Omit<Item, 'shows'>,
+    s: { shows: ItemShows; kinds: string[]; why?: string },
+  ): void => {
+    for (const id of new Set(Array.isArray(ids) ? ids.map(String) : []))
+      by.set(id, [
+        ...(by.get(id) ?? []),
+        { item: { ...item, shows: s.shows }, kinds: s.kinds, ...(s.why ? { why: s.why } : {}) },
+      ]);
   };
-  for (const r of result.requirements) add(r.controls, { type: 'requirement', name: r.kind, status: r.status, message: r.message }, requirementShows(r));
-  for (const r of result.rules) add(r.controls, { type: 'rule', name: r.name, status: r.status, message: r.message }, ruleShows(r));
-  for (const c of result.crossChecks) add(c.controls, { type: 'cross-check', name: c.name, status: c.status, message: c.message }, crossCheckShows(c));
+  for (const r of result.requirements)
+    add(r.controls, { type: 'requirement', name: r.kind, status: r.status, message: r.message }, requirementShows(r));
+  for (const r of result.rules)
+    add(r.controls, { type: 'rule', name: r.name, status: r.status, message: r.message }, ruleShows(r));
+  for (const c of result.crossChecks)
+    add(c.controls, { type: 'cross-check', name: c.name, status: c.status, message: c.message }, crossCheckShows(c));
   const signed = result.evidence?.signed === true;
   return [...by.entries()]
     .map(([id, cited]): ControlResult => {
       const found = lookupControl(id);
       const items = cited.map((c) => c.item);
-      const missing = cited.filter((c) => c.why && c.item.shows !== 'evidence').map((c) => `${c.item.type} ${c.item.name}: ${c.why}`);
+      const missing = cited
+        .filter((c) => c.why && c.item.shows !== 'evidence')
+        .map((c) => `${c.item.type} ${c.item.name}: ${c.why}`);
       const shown = new Set(cited.flatMap((c) => c.kinds));
       if (signed) shown.add(SIGNATURE_KIND);
       const needs = found.known ? (needsOf(found.catalog.prefix, found.control.id) ?? []) : [];
       for (const n of needs) {
         if (n.kinds.some((k) => shown.has(k))) continue;
-        missing.push(n.kinds.length ? `needs ${n.what} (${n.kinds.join(' or ')}), not shown (${n.basis})` : `needs ${n.what}, which release evidence cannot show (${n.basis})`);
+        missing.push(
+          n.kinds.length
+            ? `needs ${n.what} (${n.kinds.join(' or ')}), not shown (${n.basis})`
+            : `needs ${n.what}, which release evidence cannot show (${n.basis})`,
+        );
       }
       const failed = items.some((i) => i.status === 'fail' || i.status === 'error');
       const waived = items.some((i) => i.status === 'waived');
       const anyShown = items.some((i) => i.shows !== 'nothing');
-      const state: ControlState = failed ? 'failed' : !anyShown && !waived ? 'not-shown' : missing.length ? 'partly-shown' : waived ? 'waived' : 'held';
-      return { id, ...(found.known ? { title: found.control.title } : {}), ...(found.catalog ? { catalog: found.catalog.id } : {}), state, items, missing: state === 'failed' ? [] : missing };
+      const state: ControlState = failed
+        ? 'failed'
+        : !anyShown && !waived
+          ? 'not-shown'
+          : missing.length
+            ? 'partly-shown'
+            : waived
+              ? 'waived'
+              : 'held';
+      return {
+        id,
+        ...(found.known ? { title: found.control.title } : {}),
+        ...(found.catalog ? { catalog: found.catalog.id } : {}),
+        state,
+        items,
+        missing: state === 'failed' ? [] : missing,
+      };
     })
     .sort(compareControls);
 }

@@ -16,7 +16,19 @@ import { Meter, metered } from './metered.js';
 import { policySchema, type Policy } from './schema.js';
 
 /** The lists a rule can read, one per evidence kind, named after it (docs/policy.md). */
-export const POLICY_KINDS = ['sbom', 'sarif', 'junit', 'coverage', 'k6', 'terraform', 'migrations', 'dora', 'slo', 'attestation', 'file'] as const;
+export const POLICY_KINDS = [
+  'sbom',
+  'sarif',
+  'junit',
+  'coverage',
+  'k6',
+  'terraform',
+  'migrations',
+  'dora',
+  'slo',
+  'attestation',
+  'file',
+] as const;
 
 type CrossCheckName = Extract<Policy['crossChecks'][number], string>;
 
@@ -32,35 +44,69 @@ export const MAX_POLICY_BYTES = 1024 * 1024;
 export const MAX_POLICY_RULES = 2000;
 
 export function loadPolicy(bytes: Buffer, path: string): LoadedPolicy {
-  if (bytes.length > MAX_POLICY_BYTES) throw new PolicyError('POLICY_TOO_LARGE', `${path}: ${bytes.length} bytes; a policy may have at most ${MAX_POLICY_BYTES}`, { path });
+  if (bytes.length > MAX_POLICY_BYTES)
+    throw new PolicyError(
+      'POLICY_TOO_LARGE',
+      `${path}: ${bytes.length} bytes; a policy may have at most ${MAX_POLICY_BYTES}`,
+      { path },
+    );
   let raw: unknown;
   try {
     raw = parseYaml(bytes.toString('utf8'), { strict: true, uniqueKeys: true });
   } catch (e) {
-    throw new PolicyError('POLICY_INVALID', `${path}: not valid YAML or JSON (${(e as Error).message.split('\n')[0]})`, { path });
+    throw new PolicyError(
+      'POLICY_INVALID',
+      `${path}: not valid YAML or JSON (${(e as Error).message.split('\n')[0]})`,
+      { path },
+    );
   }
   const parsed = policySchema.safeParse(raw);
-  if (!parsed.success) throw new PolicyError('POLICY_INVALID', `${path}: not a valid policy`, { path, issues: zodIssues(parsed.error) });
+  if (!parsed.success)
+    throw new PolicyError('POLICY_INVALID', `${path}: not a valid policy`, { path, issues: zodIssues(parsed.error) });
   const policy = parsed.data;
-  if (policy.rules.length > MAX_POLICY_RULES) throw new PolicyError('POLICY_TOO_LARGE', `${path}: ${policy.rules.length} rules; a policy may have at most ${MAX_POLICY_RULES}`, { path });
+  if (policy.rules.length > MAX_POLICY_RULES)
+    throw new PolicyError(
+      'POLICY_TOO_LARGE',
+      `${path}: ${policy.rules.length} rules; a policy may have at most ${MAX_POLICY_RULES}`,
+      { path },
+    );
   const names = new Set<string>();
   for (const rule of policy.rules) {
-    if (names.has(rule.name)) throw new PolicyError('POLICY_INVALID', `${path}: two rules are named '${rule.name}'`, { path });
+    if (names.has(rule.name))
+      throw new PolicyError('POLICY_INVALID', `${path}: two rules are named '${rule.name}'`, { path });
     names.add(rule.name);
     try {
       parse(rule.expr);
     } catch (e) {
-      throw new PolicyError('POLICY_RULE_INVALID', `${path}: rule '${rule.name}' does not compile: ${(e as Error).message}`, { path });
+      throw new PolicyError(
+        'POLICY_RULE_INVALID',
+        `${path}: rule '${rule.name}' does not compile: ${(e as Error).message}`,
+        { path },
+      );
     }
   }
   for (const w of policy.waivers) {
-    if (!names.has(w.rule)) throw new PolicyError('POLICY_INVALID', `${path}: a waiver names the rule '${w.rule}', which the policy does not have`, { path });
+    if (!names.has(w.rule))
+      throw new PolicyError(
+        'POLICY_INVALID',
+        `${path}: a waiver names the rule '${w.rule}', which the policy does not have`,
+        { path },
+      );
   }
   for (const id of citedControls(policy)) {
     const found = lookupControl(id);
-    if (!CONTROL_ID.test(id)) throw new PolicyError('POLICY_INVALID', `${path}: control '${id}' is not an identifier (letters, digits, '.', '-' and '_', starting with a letter or '_'; docs/audit.md)`, { path });
+    if (!CONTROL_ID.test(id))
+      throw new PolicyError(
+        'POLICY_INVALID',
+        `${path}: control '${id}' is not an identifier (letters, digits, '.', '-' and '_', starting with a letter or '_'; docs/audit.md)`,
+        { path },
+      );
     if (!found.known && found.catalog && found.typo) {
-      throw new PolicyError('POLICY_INVALID', `${path}: control '${id}' is not in the ${found.catalog.title} catalog${found.suggestion ? ` (did you mean '${found.suggestion}'?)` : ''} (docs/audit.md lists its ids)`, { path });
+      throw new PolicyError(
+        'POLICY_INVALID',
+        `${path}: control '${id}' is not in the ${found.catalog.title} catalog${found.suggestion ? ` (did you mean '${found.suggestion}'?)` : ''} (docs/audit.md lists its ids)`,
+        { path },
+      );
     }
   }
   for (const i of policy.identity ?? []) {
@@ -69,7 +115,11 @@ export function loadPolicy(bytes: Buffer, path: string): LoadedPolicy {
       try {
         anchored(re);
       } catch (e) {
-        throw new PolicyError('POLICY_INVALID', `${path}: identity regexp '${re}' does not compile (${(e as Error).message})`, { path });
+        throw new PolicyError(
+          'POLICY_INVALID',
+          `${path}: identity regexp '${re}' does not compile (${(e as Error).message})`,
+          { path },
+        );
       }
     }
   }
@@ -109,8 +159,12 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
   const bindings = metered(celBindings(ctx.manifest), meter) as Record<string, never>;
   // Counted once: every rule records what it read against the same counts the report states.
   const counts = kindCounts(ctx.manifest);
-  const rules = policy.rules.map((rule) => evaluateRule(rule, policy, ctx, loaded.path, bindings, meter, limits.ruleCost ?? DEFAULT_RULE_COST, counts));
-  const crossChecks = policy.crossChecks.map((c) => (typeof c === 'string' ? { name: c, controls: [] } : c)).map((c) => ({ ...crossCheck(c.name, ctx), controls: c.controls }));
+  const rules = policy.rules.map((rule) =>
+    evaluateRule(rule, policy, ctx, loaded.path, bindings, meter, limits.ruleCost ?? DEFAULT_RULE_COST, counts),
+  );
+  const crossChecks = policy.crossChecks
+    .map((c) => (typeof c === 'string' ? { name: c, controls: [] } : c))
+    .map((c) => ({ ...crossCheck(c.name, ctx), controls: c.controls }));
   const identity = checkPolicyIdentity(policy, ctx);
   const ok =
     requirements.every((r) => r.status === 'pass') &&
@@ -118,7 +172,16 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
     crossChecks.every((c) => c.status !== 'fail') &&
     identity.status !== 'fail';
   const evidence = { kinds: counts, signed: ctx.mode === 'signed' };
-  return { ok, policy: { path: loaded.path, digest: loaded.digest }, evaluatedAt: ctx.now.toISOString(), requirements, rules, crossChecks, identity, evidence };
+  return {
+    ok,
+    policy: { path: loaded.path, digest: loaded.digest },
+    evaluatedAt: ctx.now.toISOString(),
+    requirements,
+    rules,
+    crossChecks,
+    identity,
+    evidence,
+  };
 }
 
 /** Entries per kind, and per CEL list (`file` gathers what the file collector took). */
@@ -140,13 +203,22 @@ function checkRequirement(r: Policy['require'][number], manifest: Manifest): Req
   const entries = manifest.entries.filter((e) => e.kind === r.kind);
   const min = r.min ?? 1;
   const base = { kind: r.kind, count: entries.length, ...(r.maxAge ? { maxAge: r.maxAge } : {}), controls: r.controls };
-  if (entries.length < min) return { ...base, status: 'fail', message: `${entries.length} ${r.kind} entr${entries.length === 1 ? 'y' : 'ies'}; at least ${min} required` };
+  if (entries.length < min)
+    return {
+      ...base,
+      status: 'fail',
+      message: `${entries.length} ${r.kind} entr${entries.length === 1 ? 'y' : 'ies'}; at least ${min} required`,
+    };
   if (r.conformant) {
     for (const { entry: e, summary } of summariesOf(entries, 'sbom')) {
       const c = summary.conformance;
       if (c) {
         const first = c.findings[0];
-        return { ...base, status: 'fail', message: `${e.path} deviates from its specification in ${c.count} place${c.count === 1 ? '' : 's'}${first ? `, first ${first.path}: ${JSON.stringify(first.value)}` : ''}; strict conformance is required` };
+        return {
+          ...base,
+          status: 'fail',
+          message: `${e.path} deviates from its specification in ${c.count} place${c.count === 1 ? '' : 's'}${first ? `, first ${first.path}: ${JSON.stringify(first.value)}` : ''}; strict conformance is required`,
+        };
       }
     }
   }
@@ -155,11 +227,25 @@ function checkRequirement(r: Policy['require'][number], manifest: Manifest): Req
     const limit = seconds(r.maxAge);
     for (const e of entries) {
       const asOf = typeof e.summary.asOf === 'string' ? (parseRfc3339(e.summary.asOf) ?? Number.NaN) : Number.NaN;
-      if (Number.isNaN(asOf)) return { ...base, status: 'fail', message: `${e.path} states no time (asOf), so its age cannot be checked against maxAge ${r.maxAge}` };
+      if (Number.isNaN(asOf))
+        return {
+          ...base,
+          status: 'fail',
+          message: `${e.path} states no time (asOf), so its age cannot be checked against maxAge ${r.maxAge}`,
+        };
       const age = (created - asOf) / 1000;
-      if (age > limit) return { ...base, status: 'fail', message: `${e.path} was taken ${formatAge(age)} before the bundle was created; at most ${r.maxAge} allowed` };
+      if (age > limit)
+        return {
+          ...base,
+          status: 'fail',
+          message: `${e.path} was taken ${formatAge(age)} before the bundle was created; at most ${r.maxAge} allowed`,
+        };
     }
-    return { ...base, status: 'pass', message: `${entries.length} present, each at most ${r.maxAge} older than the bundle` };
+    return {
+      ...base,
+      status: 'pass',
+      message: `${entries.length} present, each at most ${r.maxAge} older than the bundle`,
+    };
   }
   return { ...base, status: 'pass', message: `${entries.length} present` };
 }
@@ -173,22 +259,54 @@ export function celBindings(manifest: Manifest): Record<string, unknown> {
   const lists: Record<string, unknown[]> = Object.fromEntries(POLICY_KINDS.map((k) => [k, []]));
   for (const e of manifest.entries) {
     const key = e.collector.name === 'file' ? 'file' : e.kind;
-    (lists[key] ??= []).push(e.collector.name === 'file' ? { path: e.path, kind: e.kind, mediaType: e.mediaType, digest: e.digest, size: e.size } : { ...e.summary, path: e.path });
+    (lists[key] ??= []).push(
+      e.collector.name === 'file'
+        ? { path: e.path, kind: e.kind, mediaType: e.mediaType, digest: e.digest, size: e.size }
+        : { ...e.summary, path: e.path },
+    );
   }
   return { manifest: JSON.parse(JSON.stringify(manifest)) as unknown, ...lists };
 }
 
-function evaluateRule(rule: Policy['rules'][number], policy: Policy, ctx: PolicyContext, path: string, bindings: Record<string, never>, meter: Meter, budget: number, counts: Readonly<Record<string, number>>): RuleResult {
+function evaluateRule(
+  rule: Policy['rules'][number],
+  policy: Policy,
+  ctx: PolicyContext,
+  path: string,
+  bindings: Record<string, never>,
+  meter: Meter,
+  budget: number,
+  counts: Readonly<Record<string, number>>,
+): RuleResult {
   const reads = kindsOfExpression(rule.expr, POLICY_KINDS).map((kind) => ({ kind, count: counts[kind] ?? 0 }));
   const base = { name: rule.name, expr: rule.expr, controls: rule.controls, reads };
-  const timedOut = (): RuleResult => ({ ...base, status: 'error', code: 'POLICY_TIME_EXCEEDED', message: 'not evaluated to the end: the policy ran out of time (--policy-timeout)' });
+  const timedOut = (): RuleResult => ({
+    ...base,
+    status: 'error',
+    code: 'POLICY_TIME_EXCEEDED',
+    message: 'not evaluated to the end: the policy ran out of time (--policy-timeout)',
+  });
   if (meter.overDeadline()) return timedOut();
   meter.start(budget);
   const value = run(rule.expr, bindings);
-  if (meter.stopped === 'cost') return { ...base, status: 'error', code: 'POLICY_RULE_COST_EXCEEDED', message: `stopped after visiting ${budget} list elements, this rule's budget (--policy-max-cost)` };
+  if (meter.stopped === 'cost')
+    return {
+      ...base,
+      status: 'error',
+      code: 'POLICY_RULE_COST_EXCEEDED',
+      message: `stopped after visiting ${budget} list elements, this rule's budget (--policy-max-cost)`,
+    };
   if (meter.stopped === 'time') return timedOut();
-  if (isCelError(value)) throw new PolicyError('POLICY_RULE_INVALID', `${path}: rule '${rule.name}' cannot be evaluated: ${value.message}`, { path });
-  if (typeof value !== 'boolean') throw new PolicyError('POLICY_RULE_INVALID', `${path}: rule '${rule.name}' yields a ${typeof value}, not a boolean`, { path });
+  if (isCelError(value))
+    throw new PolicyError('POLICY_RULE_INVALID', `${path}: rule '${rule.name}' cannot be evaluated: ${value.message}`, {
+      path,
+    });
+  if (typeof value !== 'boolean')
+    throw new PolicyError(
+      'POLICY_RULE_INVALID',
+      `${path}: rule '${rule.name}' yields a ${typeof value}, not a boolean`,
+      { path },
+    );
   if (value) return { ...base, status: 'pass', message: 'holds' };
   const message = rule.message ?? `${rule.expr} is false`;
   const waiver = policy.waivers.find((w) => w.rule === rule.name);
@@ -196,16 +314,28 @@ function evaluateRule(rule: Policy['rules'][number], policy: Policy, ctx: Policy
   // A date alone runs to the end of that day, UTC (core/time.ts); one that cannot be read has expired.
   const until = endBound(waiver.expires);
   const expired = until === undefined || ctx.now.getTime() > until;
-  return { ...base, status: expired ? 'fail' : 'waived', message: expired ? `${message} (its waiver expired ${waiver.expires})` : `${message}; waived until ${waiver.expires}: ${waiver.reason}`, waiver: { reason: waiver.reason, expires: waiver.expires, expired } };
+  return {
+    ...base,
+    status: expired ? 'fail' : 'waived',
+    message: expired
+      ? `${message} (its waiver expired ${waiver.expires})`
+      : `${message}; waived until ${waiver.expires}: ${waiver.reason}`,
+    waiver: { reason: waiver.reason, expires: waiver.expires, expired },
+  };
 }
 
 function checkPolicyIdentity(policy: Policy, ctx: PolicyContext): PolicyResult['identity'] {
-  if (!policy.identity || policy.identity.length === 0) return { status: 'none', message: 'the policy names no signers' };
-  if (ctx.mode === 'integrity-only') return { status: 'not-checked', message: 'not checked: integrity only, the signature was not verified' };
-  if (!ctx.signer) return { status: 'fail', message: 'the bundle is not signed by a certificate identity the policy could match' };
+  if (!policy.identity || policy.identity.length === 0)
+    return { status: 'none', message: 'the policy names no signers' };
+  if (ctx.mode === 'integrity-only')
+    return { status: 'not-checked', message: 'not checked: integrity only, the signature was not verified' };
+  if (!ctx.signer)
+    return { status: 'fail', message: 'the bundle is not signed by a certificate identity the policy could match' };
   const { identity, issuer } = ctx.signer;
   const match = policy.identity.some((i) => matchesSigner(i, identity, issuer));
-  return match ? { status: 'pass', message: `signed by ${identity} (${issuer}), an allowed signer` } : { status: 'fail', message: `signed by ${identity} (${issuer}), which no identity of the policy allows` };
+  return match
+    ? { status: 'pass', message: `signed by ${identity} (${issuer}), an allowed signer` }
+    : { status: 'fail', message: `signed by ${identity} (${issuer}), which no identity of the policy allows` };
 }
 
 /** Blobs the cross-checks read: SBOMs, SARIF and JUnit (bounded by the reader). */
@@ -216,10 +346,12 @@ export function crossCheckBlob(hex: string, manifest: Manifest): boolean {
 function crossCheck(name: CrossCheckName, ctx: PolicyContext): Omit<CrossCheckResult, 'controls'> {
   const { manifest } = ctx;
   const blobsOf = (kind: string): { path: string; mediaType: string; bytes: Buffer }[] =>
-    manifest.entries.filter((e) => e.kind === kind).flatMap((e) => {
-      const b = ctx.blobs.get(digestHex(e.digest));
-      return b ? [{ path: e.path, mediaType: e.mediaType, bytes: b }] : [];
-    });
+    manifest.entries
+      .filter((e) => e.kind === kind)
+      .flatMap((e) => {
+        const b = ctx.blobs.get(digestHex(e.digest));
+        return b ? [{ path: e.path, mediaType: e.mediaType, bytes: b }] : [];
+      });
   const commit = manifest.source.commit;
   const problems: string[] = [];
   let stated = 0;
@@ -228,7 +360,8 @@ function crossCheck(name: CrossCheckName, ctx: PolicyContext): Omit<CrossCheckRe
       const version = describedVersion(b);
       if (version === undefined) continue;
       stated++;
-      if (version !== manifest.version) problems.push(`${b.path} describes version ${version}, the bundle is ${manifest.version}`);
+      if (version !== manifest.version)
+        problems.push(`${b.path} describes version ${version}, the bundle is ${manifest.version}`);
     }
   } else {
     if (!commit) return { name, status: 'not-applicable', message: 'the bundle states no source commit' };
@@ -236,11 +369,15 @@ function crossCheck(name: CrossCheckName, ctx: PolicyContext): Omit<CrossCheckRe
       const revisions = name === 'sarif-commit' ? sarifRevisions(b.bytes.toString('utf8')) : junitRevisions(b);
       if (revisions.length === 0) continue;
       stated++;
-      for (const r of revisions) if (!commit.startsWith(r.toLowerCase()) || r.length < 7) problems.push(`${b.path} was made from ${r}, the bundle's source is ${commit}`);
+      for (const r of revisions)
+        if (!commit.startsWith(r.toLowerCase()) || r.length < 7)
+          problems.push(`${b.path} was made from ${r}, the bundle's source is ${commit}`);
     }
   }
   if (stated === 0) return { name, status: 'not-applicable', message: 'no evidence of that kind states it' };
-  return problems.length ? { name, status: 'fail', message: problems.join('; ') } : { name, status: 'pass', message: `${stated} entr${stated === 1 ? 'y agrees' : 'ies agree'} with the bundle` };
+  return problems.length
+    ? { name, status: 'fail', message: problems.join('; ') }
+    : { name, status: 'pass', message: `${stated} entr${stated === 1 ? 'y agrees' : 'ies agree'} with the bundle` };
 }
 
 /** The product version an SBOM states, read by the one SBOM reader; an SBOM that cannot be read states none. */
@@ -255,7 +392,9 @@ function describedVersion(blob: { bytes: Buffer; mediaType: string; path: string
 function sarifRevisions(text: string): string[] {
   try {
     const log = JSON.parse(text) as { runs?: { versionControlProvenance?: { revisionId?: string }[] }[] };
-    return (log.runs ?? []).flatMap((r) => (r.versionControlProvenance ?? []).flatMap((v) => (v.revisionId ? [v.revisionId] : [])));
+    return (log.runs ?? []).flatMap((r) =>
+      (r.versionControlProvenance ?? []).flatMap((v) => (v.revisionId ? [v.revisionId] : [])),
+    );
   } catch {
     return [];
   }
@@ -291,5 +430,11 @@ function junitRevisions(blob: { bytes: Buffer; path: string }): string[] {
 
 /** Every control id a policy cites, once. */
 export function citedControls(policy: Policy): string[] {
-  return [...new Set([...policy.require.flatMap((r) => r.controls), ...policy.rules.flatMap((r) => r.controls), ...policy.crossChecks.flatMap((c) => (typeof c === 'string' ? [] : c.controls))])];
+  return [
+    ...new Set([
+      ...policy.require.flatMap((r) => r.controls),
+      ...policy.rules.flatMap((r) => r.controls),
+      ...policy.crossChecks.flatMap((c) => (typeof c === 'string' ? [] : c.controls)),
+    ]),
+  ];
 }

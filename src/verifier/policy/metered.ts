@@ -11,7 +11,10 @@ export class Meter {
   used = 0;
   stopped: 'cost' | 'time' | undefined;
   #budget = 0;
-  constructor(readonly deadline: number, private readonly clock: () => number) {}
+  constructor(
+    readonly deadline: number,
+    private readonly clock: () => number,
+  ) {}
 
   /** Starts a rule with this many units to spend. */
   start(budget: number): void {
@@ -82,7 +85,12 @@ function toCelValue(v: unknown): CelValue {
 
 /** The bindings with every array, at any depth, made a metered list. */
 export function metered(value: unknown, meter: Meter): unknown {
-  if (Array.isArray(value)) return new MeteredList(value.map((v) => metered(v, meter)), meter) as unknown as CelList;
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, metered(v, meter)]));
+  if (Array.isArray(value))
+    return new MeteredList(
+      value.map((v) => metered(v, meter)),
+      meter,
+    ) as unknown as CelList;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, metered(v, meter)]));
   return value;
 }

@@ -6,7 +6,12 @@ const duration = z.string().regex(/^\d+(s|m|h|d|w)$/, 'a duration such as 24h, 7
 const controls = z.array(z.string().min(1).max(128)).max(64).default([]);
 const crossCheckName = z.enum(['sbom-version', 'sarif-commit', 'junit-commit']);
 /** A real calendar date (2026-12-31) or RFC 3339 time (core/time.ts): 2026-02-30 or `tomorrow` is refused when the policy loads. */
-const date = z.string().refine((s) => parseDateOrInstant(s) !== undefined, 'a real date (2026-12-31) or RFC 3339 time (2026-12-31T18:00:00Z)');
+const date = z
+  .string()
+  .refine(
+    (s) => parseDateOrInstant(s) !== undefined,
+    'a real date (2026-12-31) or RFC 3339 time (2026-12-31T18:00:00Z)',
+  );
 
 /** The policy file (docs/policy.md). Names may be added to, never changed. */
 export const policySchema = z.strictObject({
@@ -21,7 +26,10 @@ export const policySchema = z.strictObject({
           subject: z.string().min(1).optional(),
           subjectRegexp: z.string().min(1).optional(),
         })
-        .refine((i) => (i.issuer ?? i.issuerRegexp) !== undefined && (i.subject ?? i.subjectRegexp) !== undefined, 'an identity needs an issuer (or issuerRegexp) and a subject (or subjectRegexp)'),
+        .refine(
+          (i) => (i.issuer ?? i.issuerRegexp) !== undefined && (i.subject ?? i.subjectRegexp) !== undefined,
+          'an identity needs an issuer (or issuerRegexp) and a subject (or subjectRegexp)',
+        ),
     )
     .optional(),
   require: z

@@ -11,7 +11,12 @@ import { fixture, useTmp } from '../../helpers/tmp.js';
 const tmp = useTmp();
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const SIGNER = 'https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.4.2';
-const NAMES = ['web-1.4.2.evidence.tar.gz', 'web-1.4.2.evidence.sigstore.json', 'web-1.4.2.evidence.intoto.jsonl', 'web-1.4.2.evidence.sigstore.jsonl'];
+const NAMES = [
+  'web-1.4.2.evidence.tar.gz',
+  'web-1.4.2.evidence.sigstore.json',
+  'web-1.4.2.evidence.intoto.jsonl',
+  'web-1.4.2.evidence.sigstore.jsonl',
+];
 const JSONL = NAMES[3] as string;
 
 let sigstore: LocalSigstore;
@@ -32,10 +37,41 @@ async function published(): Promise<{ dir: string; jsonl: { bytes: Buffer }; lin
   const dir = await tmp();
   await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
   const token = fakeIdentityToken({ iss: ISSUER, sub: SIGNER, repository: 'acme/web', ref: 'refs/tags/v1.4.2' });
-  const c = await runCli(['collect', '-o', NAMES[0] as string, '--name', 'web', '--version', '1.4.2', '--sarif', fixture('sarif/eslint.sarif'), '--sign', '--identity-token', token, '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url, '-q'], { cwd: dir });
+  const c = await runCli(
+    [
+      'collect',
+      '-o',
+      NAMES[0] as string,
+      '--name',
+      'web',
+      '--version',
+      '1.4.2',
+      '--sarif',
+      fixture('sarif/eslint.sarif'),
+      '--sign',
+      '--identity-token',
+      token,
+      '--fulcio-url',
+      sigstore.url,
+      '--rekor-url',
+      sigstore.url,
+      '--tsa-url',
+      sigstore.url,
+      '-q',
+    ],
+    { cwd: dir },
+  );
   expect(c.code, c.stderr).toBe(0);
   gh.addRelease('v1.4.2');
-  await attach({ cwd: dir, env: { GITHUB_TOKEN: gh.token }, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: { baseDelayMs: 5 } });
+  await attach({
+    cwd: dir,
+    env: { GITHUB_TOKEN: gh.token },
+    bundle: NAMES[0] as string,
+    repo: 'acme/web',
+    tag: 'v1.4.2',
+    apiUrl: gh.apiUrl,
+    retry: { baseDelayMs: 5 },
+  });
   gh.public = true;
   const jsonl = gh.releases[0]?.assets.find((a) => a.name === JSONL) as { bytes: Buffer } | undefined;
   if (!jsonl) throw new Error('no NAME.sigstore.jsonl asset');
@@ -45,11 +81,26 @@ async function published(): Promise<{ dir: string; jsonl: { bytes: Buffer }; lin
 }
 
 const fetchArgs = (dir: string, out: string, extra: string[] = []): string[] => [
-  'fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out,
-  '--trusted-root', join(dir, 'trusted_root.json'), '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER, '-q', ...extra,
+  'fetch',
+  '--repo',
+  'acme/web',
+  '--tag',
+  'v1.4.2',
+  '--api-url',
+  gh.apiUrl,
+  '-o',
+  out,
+  '--trusted-root',
+  join(dir, 'trusted_root.json'),
+  '--certificate-identity',
+  SIGNER,
+  '--certificate-oidc-issuer',
+  ISSUER,
+  '-q',
+  ...extra,
 ];
 
-describe('fetch: a NAME.sigstore.jsonl that is not exactly the bundle\'s own statements', () => {
+describe("fetch: a NAME.sigstore.jsonl that is not exactly the bundle's own statements", () => {
   it('the genuine file passes in every output and is kept', async () => {
     const { dir } = await published();
     const out = await tmp();
@@ -62,7 +113,7 @@ describe('fetch: a NAME.sigstore.jsonl that is not exactly the bundle\'s own sta
   // Each way the file can be foreign: extra statements after the bundle's own, too few, and a first line that is not ours.
   const tamperings: [string, (lines: string[]) => string][] = [
     ['a statement the bundle does not carry, appended', (lines) => `${[...lines, lines[1]].join('\n')}\n`],
-    ['the bundle\'s standard statements missing', (lines) => `${lines[0]}\n`],
+    ["the bundle's standard statements missing", (lines) => `${lines[0]}\n`],
     ['a first line that is not NAME.sigstore.json', (lines) => `${[lines[1], ...lines.slice(1)].join('\n')}\n`],
   ];
   for (const [what, tamper] of tamperings) {
@@ -84,11 +135,30 @@ describe('fetch: a NAME.sigstore.jsonl that is not exactly the bundle\'s own sta
       expect(json.code).toBe(1);
       const report = JSON.parse(json.stdout);
       expect([report.ok, report.verdict, report.assessment.authenticity.status]).toEqual([false, 'failed', 'failed']);
-      expect(report.checks.filter((c: { ok: boolean; skipped?: boolean }) => !c.ok && !c.skipped).map((c: { code: string }) => c.code)).toEqual(['STANDARD_MISMATCH']);
+      expect(
+        report.checks
+          .filter((c: { ok: boolean; skipped?: boolean }) => !c.ok && !c.skipped)
+          .map((c: { code: string }) => c.code),
+      ).toEqual(['STANDARD_MISMATCH']);
       expect(await readdir(outJson)).not.toContain(JSONL);
 
-      const lib = await fetchRelease({ cwd: dir, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, output: await tmp(), verify: { trustedRoot: [join(dir, 'trusted_root.json')], identity: { certificateIdentity: SIGNER, certificateOidcIssuer: ISSUER } } });
-      expect([lib.verdict, lib.problems.map((p) => p.code), lib.sigstoreJsonl, lib.verification?.report.ok]).toEqual(['failed', ['SIGSTORE_JSONL_MISMATCH'], undefined, false]);
+      const lib = await fetchRelease({
+        cwd: dir,
+        repo: 'acme/web',
+        tag: 'v1.4.2',
+        apiUrl: gh.apiUrl,
+        output: await tmp(),
+        verify: {
+          trustedRoot: [join(dir, 'trusted_root.json')],
+          identity: { certificateIdentity: SIGNER, certificateOidcIssuer: ISSUER },
+        },
+      });
+      expect([lib.verdict, lib.problems.map((p) => p.code), lib.sigstoreJsonl, lib.verification?.report.ok]).toEqual([
+        'failed',
+        ['SIGSTORE_JSONL_MISMATCH'],
+        undefined,
+        false,
+      ]);
     });
   }
 
@@ -106,12 +176,18 @@ describe('fetch: a NAME.sigstore.jsonl that is not exactly the bundle\'s own sta
   it('with --download-only, a first line that is not ours fails (exit 1) and the file is not kept; a genuine one is', async () => {
     const { dir, jsonl, lines } = await published();
     const good = await tmp();
-    const ok = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', good, '--download-only', '-q'], { cwd: dir, env: {} });
+    const ok = await runCli(
+      ['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', good, '--download-only', '-q'],
+      { cwd: dir, env: {} },
+    );
     expect(ok.code).toBe(0);
     expect((await readFile(join(good, JSONL))).equals(jsonl.bytes)).toBe(true);
     jsonl.bytes = Buffer.from(`${lines.slice(1).join('\n')}\n`);
     const out = await tmp();
-    const bad = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out, '--download-only', '-q'], { cwd: dir, env: {} });
+    const bad = await runCli(
+      ['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out, '--download-only', '-q'],
+      { cwd: dir, env: {} },
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('[SIGSTORE_JSONL_MISMATCH]');
     expect((await readdir(out)).sort()).toEqual(NAMES.filter((n) => n !== JSONL).sort());

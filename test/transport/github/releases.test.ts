@@ -14,7 +14,12 @@ const tmp = useTmp();
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const SIGNER = 'https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.4.2';
 const FAST = { baseDelayMs: 5 };
-const NAMES = ['web-1.4.2.evidence.tar.gz', 'web-1.4.2.evidence.sigstore.json', 'web-1.4.2.evidence.intoto.jsonl', 'web-1.4.2.evidence.sigstore.jsonl'];
+const NAMES = [
+  'web-1.4.2.evidence.tar.gz',
+  'web-1.4.2.evidence.sigstore.json',
+  'web-1.4.2.evidence.intoto.jsonl',
+  'web-1.4.2.evidence.sigstore.jsonl',
+];
 
 let sigstore: LocalSigstore;
 beforeAll(async () => {
@@ -34,14 +39,38 @@ async function signedBundle(): Promise<{ dir: string; env: Record<string, string
   const dir = await tmp();
   await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
   const token = fakeIdentityToken({ iss: ISSUER, sub: SIGNER, repository: 'acme/web', ref: 'refs/tags/v1.4.2' });
-  const r = await runCli(['collect', '-o', NAMES[0] as string, '--name', 'web', '--version', '1.4.2', '--sarif', fixture('sarif/eslint.sarif'), '--sign', '--identity-token', token, '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url, '-q'], { cwd: dir });
+  const r = await runCli(
+    [
+      'collect',
+      '-o',
+      NAMES[0] as string,
+      '--name',
+      'web',
+      '--version',
+      '1.4.2',
+      '--sarif',
+      fixture('sarif/eslint.sarif'),
+      '--sign',
+      '--identity-token',
+      token,
+      '--fulcio-url',
+      sigstore.url,
+      '--rekor-url',
+      sigstore.url,
+      '--tsa-url',
+      sigstore.url,
+      '-q',
+    ],
+    { cwd: dir },
+  );
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return { dir, env: { GITHUB_TOKEN: gh.token } };
 }
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-const uploads = (): typeof gh.received => gh.received.filter((r) => r.method === 'POST' && r.path.startsWith('/api/uploads/'));
+const uploads = (): typeof gh.received =>
+  gh.received.filter((r) => r.method === 'POST' && r.path.startsWith('/api/uploads/'));
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -56,7 +85,10 @@ describe('evidence attach', () => {
   it('uploads the bundle, NAME.sigstore.json, NAME.intoto.jsonl and NAME.sigstore.jsonl byte for byte, then reads each back', async () => {
     const { dir, env } = await signedBundle();
     gh.addRelease('v1.4.2');
-    const r = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--json'], { cwd: dir, env });
+    const r = await runCli(
+      ['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--json'],
+      { cwd: dir, env },
+    );
     expect(r.stderr).not.toContain(gh.token);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as { assets: Array<{ name: string; sha256: string; action: string }> };
@@ -72,41 +104,83 @@ describe('evidence attach', () => {
     const downloads = gh.received.filter((q) => q.origin === 'storage');
     expect(downloads).toHaveLength(NAMES.length);
     for (const d of downloads) expect(d.headers.authorization).toBeUndefined();
-    const apiDownloads = gh.received.filter((q) => q.origin === 'api' && q.method === 'GET' && /\/releases\/assets\/\d+$/.test(q.path));
+    const apiDownloads = gh.received.filter(
+      (q) => q.origin === 'api' && q.method === 'GET' && /\/releases\/assets\/\d+$/.test(q.path),
+    );
     expect(apiDownloads).toHaveLength(NAMES.length);
     for (const d of apiDownloads) expect(d.headers.authorization).toBe(`Bearer ${gh.token}`);
-    expect(gh.releases[0]?.assets.map((a) => a.contentType)).toEqual(['application/gzip', 'application/json', 'application/jsonl', 'application/jsonl']);
+    expect(gh.releases[0]?.assets.map((a) => a.contentType)).toEqual([
+      'application/gzip',
+      'application/json',
+      'application/jsonl',
+      'application/jsonl',
+    ]);
   });
 
   it('--with-verifier attaches the one-file verifier too', async () => {
     const { dir, env } = await signedBundle();
     gh.addRelease('v1.4.2');
-    const r = await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, withVerifier: true, retry: FAST });
+    const r = await attach({
+      cwd: dir,
+      env,
+      bundle: NAMES[0] as string,
+      repo: 'acme/web',
+      tag: 'v1.4.2',
+      apiUrl: gh.apiUrl,
+      withVerifier: true,
+      retry: FAST,
+    });
     expect(r.assets.map((a) => a.name)).toContain('evidence-verify.mjs');
     const stored = gh.releases[0]?.assets.find((a) => a.name === 'evidence-verify.mjs');
-    expect(stored?.bytes.equals(await readFile(new URL('../../../dist/evidence-verify.mjs', import.meta.url)))).toBe(true);
+    expect(stored?.bytes.equals(await readFile(new URL('../../../dist/evidence-verify.mjs', import.meta.url)))).toBe(
+      true,
+    );
   });
 
   it('a missing release is an error unless --create, which makes it', async () => {
     const { dir, env } = await signedBundle();
-    const without = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl], { cwd: dir, env });
+    const without = await runCli(
+      ['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl],
+      { cwd: dir, env },
+    );
     expect(without.code).toBe(2);
     expect(without.stderr).toContain('[GITHUB_NOT_FOUND]');
     expect(without.stderr).toContain('--create');
     expect(uploads()).toHaveLength(0);
-    const r = await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, create: true, retry: FAST });
+    const r = await attach({
+      cwd: dir,
+      env,
+      bundle: NAMES[0] as string,
+      repo: 'acme/web',
+      tag: 'v1.4.2',
+      apiUrl: gh.apiUrl,
+      create: true,
+      retry: FAST,
+    });
     expect(r.release.created).toBe(true);
     expect(gh.releases.map((x) => x.tag)).toEqual(['v1.4.2']);
     expect(gh.releases[0]?.assets.map((a) => a.name)).toEqual(NAMES);
   });
 
   describe('immutable releases (GitHub documents: published releases are locked; drafts are not)', () => {
-    const calls = (): string[] => gh.received.filter((q) => q.origin === 'api' && q.method !== 'GET').map((q) => `${q.method} ${q.path.replace(/\?.*$/, '').replace(/\/\d+/g, '/N')}`);
+    const calls = (): string[] =>
+      gh.received
+        .filter((q) => q.origin === 'api' && q.method !== 'GET')
+        .map((q) => `${q.method} ${q.path.replace(/\?.*$/, '').replace(/\/\d+/g, '/N')}`);
 
     it('--create on a repository with immutable releases: draft → upload → read back → publish, and the result is immutable', async () => {
       const { dir, env } = await signedBundle();
       gh.immutableReleases = true;
-      const r = await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, create: true, retry: FAST });
+      const r = await attach({
+        cwd: dir,
+        env,
+        bundle: NAMES[0] as string,
+        repo: 'acme/web',
+        tag: 'v1.4.2',
+        apiUrl: gh.apiUrl,
+        create: true,
+        retry: FAST,
+      });
       expect(r.release).toMatchObject({ created: true, published: true, draft: false, immutable: true });
       const release = gh.releases[0];
       expect(release).toMatchObject({ draft: false, immutable: true });
@@ -116,11 +190,15 @@ describe('evidence attach', () => {
       expect(order[0]).toBe('POST /api/v3/repos/acme/web/releases');
       expect(order.at(-1)).toBe('PATCH /api/v3/repos/acme/web/releases/N');
       expect(order.filter((c) => c.startsWith('POST /api/uploads'))).toHaveLength(NAMES.length);
-      const created = JSON.parse(gh.received.find((q) => q.method === 'POST' && q.path.endsWith('/releases'))?.body.toString() ?? '{}') as { draft?: boolean };
+      const created = JSON.parse(
+        gh.received.find((q) => q.method === 'POST' && q.path.endsWith('/releases'))?.body.toString() ?? '{}',
+      ) as { draft?: boolean };
       expect(created.draft).toBe(true);
       // Each asset was read back while the release was still a draft.
       const publishAt = gh.received.findIndex((q) => q.method === 'PATCH' && /\/releases\/\d+$/.test(q.path));
-      const lastRead = gh.received.map((q, i) => (q.origin === 'storage' ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+      const lastRead = gh.received
+        .map((q, i) => (q.origin === 'storage' ? i : -1))
+        .reduce((a, b) => Math.max(a, b), -1);
       expect(lastRead).toBeLessThan(publishAt);
     });
 
@@ -128,11 +206,17 @@ describe('evidence attach', () => {
       const { dir, env } = await signedBundle();
       gh.immutableReleases = true;
       gh.addRelease('v1.4.2', { draft: true });
-      const kept = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--keep-draft'], { cwd: dir, env });
+      const kept = await runCli(
+        ['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--keep-draft'],
+        { cwd: dir, env },
+      );
       expect(kept.code, kept.stderr).toBe(0);
       expect(kept.stdout).toContain('(a draft: not published)');
       expect(gh.releases[0]).toMatchObject({ draft: true, immutable: false });
-      const published = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--clobber'], { cwd: dir, env });
+      const published = await runCli(
+        ['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--clobber'],
+        { cwd: dir, env },
+      );
       expect(published.code, published.stderr).toBe(0);
       expect(published.stdout).toContain('published v1.4.2: immutable, its assets and tag can no longer change');
       expect(gh.releases[0]).toMatchObject({ draft: false, immutable: true });
@@ -142,7 +226,10 @@ describe('evidence attach', () => {
       const { dir, env } = await signedBundle();
       gh.immutableReleases = true;
       gh.addRelease('v1.4.2');
-      const r = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl], { cwd: dir, env });
+      const r = await runCli(
+        ['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl],
+        { cwd: dir, env },
+      );
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('[GITHUB_RELEASE_IMMUTABLE]');
       expect(r.stderr).toContain('--draft');
@@ -153,23 +240,64 @@ describe('evidence attach', () => {
       const { dir, env } = await signedBundle();
       gh.immutableReleases = true;
       gh.addRelease('v1.4.2');
-      gh.inject('GET', /\/releases\/tags\//, { status: 200, body: { id: gh.releases[0]?.id, tag_name: 'v1.4.2', upload_url: `${gh.apiUrl.replace('/api/v3', '/api/uploads')}/repos/acme/web/releases/${gh.releases[0]?.id}/assets{?name,label}`, html_url: 'http://127.0.0.1/html', draft: false } });
-      expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('GITHUB_RELEASE_IMMUTABLE');
+      gh.inject('GET', /\/releases\/tags\//, {
+        status: 200,
+        body: {
+          id: gh.releases[0]?.id,
+          tag_name: 'v1.4.2',
+          upload_url: `${gh.apiUrl.replace('/api/v3', '/api/uploads')}/repos/acme/web/releases/${gh.releases[0]?.id}/assets{?name,label}`,
+          html_url: 'http://127.0.0.1/html',
+          draft: false,
+        },
+      });
+      expect(
+        await codeOf(
+          attach({
+            cwd: dir,
+            env,
+            bundle: NAMES[0] as string,
+            repo: 'acme/web',
+            tag: 'v1.4.2',
+            apiUrl: gh.apiUrl,
+            retry: FAST,
+          }),
+        ),
+      ).toBe('GITHUB_RELEASE_IMMUTABLE');
       expect(gh.releases[0]?.assets).toEqual([]);
     });
 
     it('fetch reports whether the release is immutable', async () => {
       const { dir, env } = await signedBundle();
       gh.immutableReleases = true;
-      await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, create: true, retry: FAST });
+      await attach({
+        cwd: dir,
+        env,
+        bundle: NAMES[0] as string,
+        repo: 'acme/web',
+        tag: 'v1.4.2',
+        apiUrl: gh.apiUrl,
+        create: true,
+        retry: FAST,
+      });
       const out = await tmp();
-      const r = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--download-only', '-o', 'dl'], { cwd: out, env });
+      const r = await runCli(
+        ['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--download-only', '-o', 'dl'],
+        { cwd: out, env },
+      );
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain('release v1.4.2: immutable');
       const mutable = gh.addRelease('v1.4.3');
       for (const a of gh.releases[0]?.assets ?? []) gh.addAsset(mutable, a.name, a.bytes);
       mutable.immutable = false;
-      const r2 = await fetchRelease({ downloadOnly: true, cwd: out, env, repo: 'acme/web', tag: 'v1.4.3', apiUrl: gh.apiUrl, output: 'dl2' });
+      const r2 = await fetchRelease({
+        downloadOnly: true,
+        cwd: out,
+        env,
+        repo: 'acme/web',
+        tag: 'v1.4.3',
+        apiUrl: gh.apiUrl,
+        output: 'dl2',
+      });
       expect(r2.release.immutable).toBe(false);
     });
   });
@@ -178,7 +306,10 @@ describe('evidence attach', () => {
     const { dir, env } = await signedBundle();
     const release = gh.addRelease('v1.4.2');
     gh.addAsset(release, NAMES[1] as string, 'old attestation');
-    const r = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl], { cwd: dir, env });
+    const r = await runCli(
+      ['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl],
+      { cwd: dir, env },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[GITHUB_ASSET_EXISTS]');
     expect(uploads()).toHaveLength(0);
@@ -193,7 +324,19 @@ describe('evidence attach', () => {
       gh.addAsset(r, NAMES[0] as string, 'raced in');
       gh.beforeUpload = undefined;
     };
-    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('GITHUB_ASSET_EXISTS');
+    expect(
+      await codeOf(
+        attach({
+          cwd: dir,
+          env,
+          bundle: NAMES[0] as string,
+          repo: 'acme/web',
+          tag: 'v1.4.2',
+          apiUrl: gh.apiUrl,
+          retry: FAST,
+        }),
+      ),
+    ).toBe('GITHUB_ASSET_EXISTS');
     // Theirs is kept; ours, uploaded under temporary names, are removed.
     expect(release.assets.map((a) => [a.name, a.bytes.toString()])).toEqual([[NAMES[0], 'raced in']]);
   });
@@ -202,10 +345,21 @@ describe('evidence attach', () => {
     const { dir, env } = await signedBundle();
     const release = gh.addRelease('v1.4.2');
     gh.addAsset(release, NAMES[0] as string, 'old bundle');
-    const r = await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, clobber: true, retry: FAST });
+    const r = await attach({
+      cwd: dir,
+      env,
+      bundle: NAMES[0] as string,
+      repo: 'acme/web',
+      tag: 'v1.4.2',
+      apiUrl: gh.apiUrl,
+      clobber: true,
+      retry: FAST,
+    });
     expect(r.assets.map((a) => a.action)).toEqual(['replaced', 'uploaded', 'uploaded', 'uploaded']);
     expect(release.assets.map((a) => a.name).sort()).toEqual([...NAMES].sort());
-    expect(release.assets.find((a) => a.name === NAMES[0])?.bytes.equals(await readFile(join(dir, NAMES[0] as string)))).toBe(true);
+    expect(
+      release.assets.find((a) => a.name === NAMES[0])?.bytes.equals(await readFile(join(dir, NAMES[0] as string))),
+    ).toBe(true);
     const first = uploads()[0];
     expect(first?.path).toMatch(/name=web-1\.4\.2\.evidence\.tar\.gz\.partial-[0-9a-f]{8}/);
     expect(gh.received.some((q) => q.method === 'DELETE')).toBe(true);
@@ -215,9 +369,23 @@ describe('evidence attach', () => {
   it('retries an upload after a 502 and a secondary rate limit, sending the whole file again', async () => {
     const { dir, env } = await signedBundle();
     gh.addRelease('v1.4.2');
-    gh.inject('POST', /^\/api\/uploads\//, { status: 502, body: { message: 'Server Error' } }, { status: 403, headers: { 'retry-after': '0' }, body: { message: 'You have exceeded a secondary rate limit.' } });
+    gh.inject(
+      'POST',
+      /^\/api\/uploads\//,
+      { status: 502, body: { message: 'Server Error' } },
+      { status: 403, headers: { 'retry-after': '0' }, body: { message: 'You have exceeded a secondary rate limit.' } },
+    );
     const retried: string[] = [];
-    await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST, onProgress: (m) => retried.push(m) });
+    await attach({
+      cwd: dir,
+      env,
+      bundle: NAMES[0] as string,
+      repo: 'acme/web',
+      tag: 'v1.4.2',
+      apiUrl: gh.apiUrl,
+      retry: FAST,
+      onProgress: (m) => retried.push(m),
+    });
     const bundleUploads = uploads().filter((u) => u.path.includes(`name=${NAMES[0]}`));
     expect(bundleUploads).toHaveLength(3);
     const local = await readFile(join(dir, NAMES[0] as string));
@@ -229,8 +397,17 @@ describe('evidence attach', () => {
   it('gives up after the retries, naming the status', async () => {
     const { dir, env } = await signedBundle();
     gh.addRelease('v1.4.2');
-    for (let i = 0; i < 5; i++) gh.inject('GET', /\/releases\/tags\//, { status: 503, body: { message: 'unavailable' } });
-    const e = await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }).catch((x: unknown) => x);
+    for (let i = 0; i < 5; i++)
+      gh.inject('GET', /\/releases\/tags\//, { status: 503, body: { message: 'unavailable' } });
+    const e = await attach({
+      cwd: dir,
+      env,
+      bundle: NAMES[0] as string,
+      repo: 'acme/web',
+      tag: 'v1.4.2',
+      apiUrl: gh.apiUrl,
+      retry: FAST,
+    }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(GitHubError);
     expect((e as GitHubError).code).toBe('GITHUB_REQUEST_FAILED');
     expect((e as GitHubError).status).toBe(503);
@@ -245,17 +422,30 @@ describe('evidence attach', () => {
     expect([r401.code, r401.stderr.includes('[GITHUB_AUTH_FAILED]')]).toEqual([2, true]);
     expect(r401.stderr + r401.stdout).not.toContain(bad);
 
-    gh.inject('GET', /\/releases\/tags\//, { status: 403, body: { message: 'Resource not accessible by integration' } });
+    gh.inject('GET', /\/releases\/tags\//, {
+      status: 403,
+      body: { message: 'Resource not accessible by integration' },
+    });
     const r403 = await runCli(args, { cwd: dir, env: { GH_TOKEN: gh.token } });
-    expect([r403.code, r403.stderr.includes('[GITHUB_FORBIDDEN]'), r403.stderr.includes('contents: write')]).toEqual([2, true, true]);
+    expect([r403.code, r403.stderr.includes('[GITHUB_FORBIDDEN]'), r403.stderr.includes('contents: write')]).toEqual([
+      2,
+      true,
+      true,
+    ]);
     expect(r403.stderr).not.toContain(gh.token);
 
-    const r404 = await runCli([...args.slice(0, 3), 'acme/nope', ...args.slice(4)], { cwd: dir, env: { GITHUB_TOKEN: gh.token } });
+    const r404 = await runCli([...args.slice(0, 3), 'acme/nope', ...args.slice(4)], {
+      cwd: dir,
+      env: { GITHUB_TOKEN: gh.token },
+    });
     expect([r404.code, r404.stderr.includes('[GITHUB_NOT_FOUND]')]).toEqual([2, true]);
 
     const none = await runCli(args, { cwd: dir, env: {} });
     expect([none.code, none.stderr.includes('[GITHUB_TOKEN_MISSING]')]).toEqual([2, true]);
-    const badRepo = await runCli([...args.slice(0, 3), 'not a repo', ...args.slice(4)], { cwd: dir, env: { GITHUB_TOKEN: gh.token } });
+    const badRepo = await runCli([...args.slice(0, 3), 'not a repo', ...args.slice(4)], {
+      cwd: dir,
+      env: { GITHUB_TOKEN: gh.token },
+    });
     expect([badRepo.code, badRepo.stderr.includes('[GITHUB_REPO_INVALID]')]).toEqual([2, true]);
   });
 
@@ -263,14 +453,49 @@ describe('evidence attach', () => {
     const { dir, env } = await signedBundle();
     const release = gh.addRelease('v1.4.2');
     const badToken = 'ghp_SECRETSECRET\nghp_OTHERSECRET';
-    const r = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl], { cwd: dir, env: { GITHUB_TOKEN: badToken } });
+    const r = await runCli(
+      ['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl],
+      { cwd: dir, env: { GITHUB_TOKEN: badToken } },
+    );
     expect([r.code, r.stderr.includes('[GITHUB_TOKEN_INVALID]')]).toEqual([2, true]);
     expect(r.stderr).not.toContain('SECRET');
-    const plain = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', 'http://github.example.com/api/v3'], { cwd: dir, env });
+    const plain = await runCli(
+      [
+        'attach',
+        NAMES[0] as string,
+        '--repo',
+        'acme/web',
+        '--tag',
+        'v1.4.2',
+        '--api-url',
+        'http://github.example.com/api/v3',
+      ],
+      { cwd: dir, env },
+    );
     expect([plain.code, plain.stderr.includes('[GITHUB_REPO_INVALID]')]).toEqual([2, true]);
     // A release whose upload_url points elsewhere gets no token and no upload.
-    gh.inject('GET', /\/releases\/tags\//, { status: 200, body: { id: release.id, tag_name: 'v1.4.2', upload_url: 'https://evil.example/upload{?name,label}', html_url: 'https://example.com/r' } });
-    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('GITHUB_RESPONSE_INVALID');
+    gh.inject('GET', /\/releases\/tags\//, {
+      status: 200,
+      body: {
+        id: release.id,
+        tag_name: 'v1.4.2',
+        upload_url: 'https://evil.example/upload{?name,label}',
+        html_url: 'https://example.com/r',
+      },
+    });
+    expect(
+      await codeOf(
+        attach({
+          cwd: dir,
+          env,
+          bundle: NAMES[0] as string,
+          repo: 'acme/web',
+          tag: 'v1.4.2',
+          apiUrl: gh.apiUrl,
+          retry: FAST,
+        }),
+      ),
+    ).toBe('GITHUB_RESPONSE_INVALID');
     expect(uploads()).toHaveLength(0);
   });
 
@@ -281,7 +506,19 @@ describe('evidence attach', () => {
     gh.afterUpload = (a) => {
       if (a.name.startsWith(NAMES[0] as string)) a.bytes = Buffer.from(a.bytes.map((b, i) => (i === 100 ? b ^ 1 : b)));
     };
-    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('ASSET_MISMATCH');
+    expect(
+      await codeOf(
+        attach({
+          cwd: dir,
+          env,
+          bundle: NAMES[0] as string,
+          repo: 'acme/web',
+          tag: 'v1.4.2',
+          apiUrl: gh.apiUrl,
+          retry: FAST,
+        }),
+      ),
+    ).toBe('ASSET_MISMATCH');
     // Nothing of the failed attach is left on the release.
     expect(gh.releases[0]?.assets).toEqual([]);
   });
@@ -296,7 +533,19 @@ describe('evidence attach', () => {
       calls++;
       if (calls >= 2) throw new Error('storage broke');
     };
-    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: { ...FAST, retries: 2 } }))).toBe('GITHUB_REQUEST_FAILED');
+    expect(
+      await codeOf(
+        attach({
+          cwd: dir,
+          env,
+          bundle: NAMES[0] as string,
+          repo: 'acme/web',
+          tag: 'v1.4.2',
+          apiUrl: gh.apiUrl,
+          retry: { ...FAST, retries: 2 },
+        }),
+      ),
+    ).toBe('GITHUB_REQUEST_FAILED');
     expect(release.assets.map((a) => a.name)).toEqual(['notes.txt']);
   });
 
@@ -304,12 +553,20 @@ describe('evidence attach', () => {
     const { dir, env } = await signedBundle();
     gh.addRelease('v1.4.2');
     await writeFile(join(dir, 'unsigned.tar.gz'), await readFile(join(dir, NAMES[0] as string)));
-    expect(await codeOf(attach({ cwd: dir, env, bundle: 'unsigned.tar.gz', repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe('ATTACH_INPUT_MISSING');
+    expect(
+      await codeOf(
+        attach({ cwd: dir, env, bundle: 'unsigned.tar.gz', repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }),
+      ),
+    ).toBe('ATTACH_INPUT_MISSING');
     const bytes = await readFile(join(dir, NAMES[0] as string));
     bytes[bytes.length - 20] = (bytes[bytes.length - 20] as number) ^ 0xff;
     await writeFile(join(dir, NAMES[0] as string), bytes);
     // Present but not intact: a verdict on the file (the integrity gate every command shares), not a missing input.
-    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe('BUNDLE_INVALID');
+    expect(
+      await codeOf(
+        attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }),
+      ),
+    ).toBe('BUNDLE_INVALID');
     expect(gh.received).toHaveLength(0);
   });
 
@@ -317,7 +574,19 @@ describe('evidence attach', () => {
     const { dir, env } = await signedBundle();
     const url = gh.apiUrl;
     await gh.stop();
-    expect(await codeOf(attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: url, retry: { ...FAST, retries: 1 } }))).toBe('GITHUB_UNREACHABLE');
+    expect(
+      await codeOf(
+        attach({
+          cwd: dir,
+          env,
+          bundle: NAMES[0] as string,
+          repo: 'acme/web',
+          tag: 'v1.4.2',
+          apiUrl: url,
+          retry: { ...FAST, retries: 1 },
+        }),
+      ),
+    ).toBe('GITHUB_UNREACHABLE');
   });
 });
 
@@ -325,7 +594,15 @@ describe('evidence fetch', () => {
   async function published(): Promise<{ dir: string }> {
     const { dir, env } = await signedBundle();
     gh.addRelease('v1.4.2');
-    await attach({ cwd: dir, env, bundle: NAMES[0] as string, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST });
+    await attach({
+      cwd: dir,
+      env,
+      bundle: NAMES[0] as string,
+      repo: 'acme/web',
+      tag: 'v1.4.2',
+      apiUrl: gh.apiUrl,
+      retry: FAST,
+    });
     gh.received.length = 0;
     return { dir };
   }
@@ -334,32 +611,88 @@ describe('evidence fetch', () => {
     const { dir } = await published();
     gh.public = true;
     const out = await tmp();
-    const r = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out, '--trusted-root', join(dir, 'trusted_root.json'), '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER, '--json'], { cwd: dir, env: {} });
+    const r = await runCli(
+      [
+        'fetch',
+        '--repo',
+        'acme/web',
+        '--tag',
+        'v1.4.2',
+        '--api-url',
+        gh.apiUrl,
+        '-o',
+        out,
+        '--trusted-root',
+        join(dir, 'trusted_root.json'),
+        '--certificate-identity',
+        SIGNER,
+        '--certificate-oidc-issuer',
+        ISSUER,
+        '--json',
+      ],
+      { cwd: dir, env: {} },
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).verdict).toBe('verified');
-    for (const name of NAMES) expect((await readFile(join(out, name))).equals(await readFile(join(dir, name)))).toBe(true);
+    for (const name of NAMES)
+      expect((await readFile(join(out, name))).equals(await readFile(join(dir, name)))).toBe(true);
     expect(gh.received.every((q) => q.headers.authorization === undefined)).toBe(true);
   });
 
   it('exits 1 when the signer is not the one named, 3 when the policy fails', async () => {
     const { dir } = await published();
     gh.public = true;
-    const base = ['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--trusted-root', join(dir, 'trusted_root.json'), '--certificate-oidc-issuer', ISSUER];
-    const wrong = await runCli([...base, '-o', await tmp(), '--certificate-identity', 'https://github.com/acme/web/.github/workflows/other.yml@refs/tags/v1.4.2'], { cwd: dir, env: {} });
+    const base = [
+      'fetch',
+      '--repo',
+      'acme/web',
+      '--tag',
+      'v1.4.2',
+      '--api-url',
+      gh.apiUrl,
+      '--trusted-root',
+      join(dir, 'trusted_root.json'),
+      '--certificate-oidc-issuer',
+      ISSUER,
+    ];
+    const wrong = await runCli(
+      [
+        ...base,
+        '-o',
+        await tmp(),
+        '--certificate-identity',
+        'https://github.com/acme/web/.github/workflows/other.yml@refs/tags/v1.4.2',
+      ],
+      { cwd: dir, env: {} },
+    );
     expect(wrong.code).toBe(1);
     await writeFile(join(dir, 'policy.yaml'), 'version: 1\nrequire:\n  - kind: junit\n');
-    const policy = await runCli([...base, '-o', await tmp(), '--certificate-identity', SIGNER, '--policy', join(dir, 'policy.yaml')], { cwd: dir, env: {} });
+    const policy = await runCli(
+      [...base, '-o', await tmp(), '--certificate-identity', SIGNER, '--policy', join(dir, 'policy.yaml')],
+      { cwd: dir, env: {} },
+    );
     expect(policy.code).toBe(3);
   });
 
   it('a private repository needs a token: 404 without one, with a hint', async () => {
     await published();
     const out = await tmp();
-    const r = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out, '--download-only'], { cwd: out, env: {} });
+    const r = await runCli(
+      ['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out, '--download-only'],
+      { cwd: out, env: {} },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[GITHUB_NOT_FOUND]');
     expect(r.stderr).toContain('GITHUB_TOKEN');
-    const withToken = await fetchRelease({ downloadOnly: true, cwd: out, env: { GH_TOKEN: gh.token }, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST });
+    const withToken = await fetchRelease({
+      downloadOnly: true,
+      cwd: out,
+      env: { GH_TOKEN: gh.token },
+      repo: 'acme/web',
+      tag: 'v1.4.2',
+      apiUrl: gh.apiUrl,
+      retry: FAST,
+    });
     expect(withToken.bundle.name).toBe(NAMES[0]);
     expect(withToken.intotoMatches).toBe(true);
   });
@@ -373,9 +706,24 @@ describe('evidence fetch', () => {
     gh.digests = false;
     asset.bytes = Buffer.from(asset.bytes.map((b, i) => (i === 50 ? b ^ 1 : b)));
     // GitHub's listing still says what was uploaded; what storage sends now differs.
-    gh.inject('GET', /\/releases\/\d+\/assets$/, { status: 200, body: gh.releases[0]?.assets.map((a) => ({ id: a.id, name: a.name, size: a.bytes.length, state: 'uploaded', digest: a === asset ? listed : null, url: `${gh.apiUrl}/repos/acme/web/releases/assets/${a.id}`, browser_download_url: `${gh.apiUrl}/x/${a.name}` })) });
+    gh.inject('GET', /\/releases\/\d+\/assets$/, {
+      status: 200,
+      body: gh.releases[0]?.assets.map((a) => ({
+        id: a.id,
+        name: a.name,
+        size: a.bytes.length,
+        state: 'uploaded',
+        digest: a === asset ? listed : null,
+        url: `${gh.apiUrl}/repos/acme/web/releases/assets/${a.id}`,
+        browser_download_url: `${gh.apiUrl}/x/${a.name}`,
+      })),
+    });
     const out = await tmp();
-    expect(await codeOf(fetchRelease({ downloadOnly: true, cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }))).toBe('ASSET_MISMATCH');
+    expect(
+      await codeOf(
+        fetchRelease({ downloadOnly: true, cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, retry: FAST }),
+      ),
+    ).toBe('ASSET_MISMATCH');
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(out)).toEqual([]);
   });
@@ -386,24 +734,57 @@ describe('evidence fetch', () => {
     const release = gh.releases[0];
     if (!release) throw new Error('no release');
     const out = await tmp();
-    (release.assets[2] as { bytes: Buffer }).bytes = Buffer.from('{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[]}\n');
-    const mismatch = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out, '--download-only'], { cwd: out, env: {} });
+    (release.assets[2] as { bytes: Buffer }).bytes = Buffer.from(
+      '{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[]}\n',
+    );
+    const mismatch = await runCli(
+      ['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out, '--download-only'],
+      { cwd: out, env: {} },
+    );
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toContain('[INTOTO_MISMATCH]');
     for (const a of release.assets) a.name = `../${a.name}`;
-    expect(await codeOf(fetchRelease({ downloadOnly: true, cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, name: `../${NAMES[0]}`, force: true }))).toBe('GITHUB_RESPONSE_INVALID');
+    expect(
+      await codeOf(
+        fetchRelease({
+          downloadOnly: true,
+          cwd: out,
+          repo: 'acme/web',
+          tag: 'v1.4.2',
+          apiUrl: gh.apiUrl,
+          name: `../${NAMES[0]}`,
+          force: true,
+        }),
+      ),
+    ).toBe('GITHUB_RESPONSE_INVALID');
   });
 
   it('without a signer to check, fetch refuses unless --download-only', async () => {
     await published();
     gh.public = true;
     const out = await tmp();
-    const r = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out], { cwd: out, env: {} });
+    const r = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', out], {
+      cwd: out,
+      env: {},
+    });
     expect([r.code, r.stderr.includes('[IDENTITY_POLICY_REQUIRED]')]).toEqual([2, true]);
     expect(gh.received).toHaveLength(0);
     // The rule is the library's, not the command line's: fetchRelease applies it too, before any request.
-    expect(await codeOf(fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe('IDENTITY_POLICY_REQUIRED');
-    expect(await codeOf(fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, downloadOnly: true, verify: { integrityOnly: true } }))).toBe('INVALID_OPTION');
+    expect(await codeOf(fetchRelease({ cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe(
+      'IDENTITY_POLICY_REQUIRED',
+    );
+    expect(
+      await codeOf(
+        fetchRelease({
+          cwd: out,
+          repo: 'acme/web',
+          tag: 'v1.4.2',
+          apiUrl: gh.apiUrl,
+          downloadOnly: true,
+          verify: { integrityOnly: true },
+        }),
+      ),
+    ).toBe('INVALID_OPTION');
     expect(gh.received).toHaveLength(0);
   });
 
@@ -412,20 +793,72 @@ describe('evidence fetch', () => {
     gh.public = true;
     const release = gh.releases[0];
     if (!release) throw new Error('no release');
-    (release.assets[2] as { bytes: Buffer }).bytes = Buffer.from('{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[]}\n');
+    (release.assets[2] as { bytes: Buffer }).bytes = Buffer.from(
+      '{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[]}\n',
+    );
     await writeFile(join(dir, 'policy.yaml'), 'version: 1\nrequire:\n  - kind: junit\n');
-    const both = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', await tmp(), '--trusted-root', join(dir, 'trusted_root.json'), '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER, '--policy', join(dir, 'policy.yaml')], { cwd: dir, env: {} });
+    const both = await runCli(
+      [
+        'fetch',
+        '--repo',
+        'acme/web',
+        '--tag',
+        'v1.4.2',
+        '--api-url',
+        gh.apiUrl,
+        '-o',
+        await tmp(),
+        '--trusted-root',
+        join(dir, 'trusted_root.json'),
+        '--certificate-identity',
+        SIGNER,
+        '--certificate-oidc-issuer',
+        ISSUER,
+        '--policy',
+        join(dir, 'policy.yaml'),
+      ],
+      { cwd: dir, env: {} },
+    );
     expect(both.code).toBe(1);
     // The library gives the same verdict: the mismatch is a failure, and it outranks the policy's.
-    const lib = await fetchRelease({ cwd: dir, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, output: await tmp(), verify: { trustedRoot: [join(dir, 'trusted_root.json')], identity: { certificateIdentity: SIGNER, certificateOidcIssuer: ISSUER }, policy: join(dir, 'policy.yaml') } });
-    expect([lib.verdict, lib.problems.map((p) => p.code), lib.verification?.report.verdict]).toEqual(['failed', ['INTOTO_MISMATCH'], 'policy-failed']);
+    const lib = await fetchRelease({
+      cwd: dir,
+      repo: 'acme/web',
+      tag: 'v1.4.2',
+      apiUrl: gh.apiUrl,
+      output: await tmp(),
+      verify: {
+        trustedRoot: [join(dir, 'trusted_root.json')],
+        identity: { certificateIdentity: SIGNER, certificateOidcIssuer: ISSUER },
+        policy: join(dir, 'policy.yaml'),
+      },
+    });
+    expect([lib.verdict, lib.problems.map((p) => p.code), lib.verification?.report.verdict]).toEqual([
+      'failed',
+      ['INTOTO_MISMATCH'],
+      'policy-failed',
+    ]);
     const asset = release.assets[0];
     if (!asset) throw new Error('no asset');
     const listed = `sha256:${sha256(asset.bytes)}`;
     gh.digests = false;
     // GitHub lists a digest the bytes do not have.
-    gh.inject('GET', /\/releases\/\d+\/assets$/, { status: 200, body: release.assets.map((a) => ({ id: a.id, name: a.name, size: a.bytes.length, state: 'uploaded', digest: a === asset ? listed.replace(/.$/, listed.endsWith('0') ? '1' : '0') : null, url: `${gh.apiUrl}/repos/acme/web/releases/assets/${a.id}`, browser_download_url: `${gh.apiUrl}/x/${a.name}` })) });
-    const bad = await runCli(['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', await tmp(), '--download-only'], { cwd: dir, env: {} });
+    gh.inject('GET', /\/releases\/\d+\/assets$/, {
+      status: 200,
+      body: release.assets.map((a) => ({
+        id: a.id,
+        name: a.name,
+        size: a.bytes.length,
+        state: 'uploaded',
+        digest: a === asset ? listed.replace(/.$/, listed.endsWith('0') ? '1' : '0') : null,
+        url: `${gh.apiUrl}/repos/acme/web/releases/assets/${a.id}`,
+        browser_download_url: `${gh.apiUrl}/x/${a.name}`,
+      })),
+    });
+    const bad = await runCli(
+      ['fetch', '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '-o', await tmp(), '--download-only'],
+      { cwd: dir, env: {} },
+    );
     expect([bad.code, bad.stderr.includes('[ASSET_MISMATCH]')]).toEqual([1, true]);
   });
 
@@ -434,19 +867,43 @@ describe('evidence fetch', () => {
     gh.public = true;
     const release = gh.releases[0];
     if (!release) throw new Error('no release');
-    const verifyWith = { trustedRoot: [join(dir, 'trusted_root.json')], identity: { certificateIdentity: SIGNER, certificateOidcIssuer: ISSUER } };
-    const good = await fetchRelease({ cwd: dir, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, output: await tmp(), verify: verifyWith });
+    const verifyWith = {
+      trustedRoot: [join(dir, 'trusted_root.json')],
+      identity: { certificateIdentity: SIGNER, certificateOidcIssuer: ISSUER },
+    };
+    const good = await fetchRelease({
+      cwd: dir,
+      repo: 'acme/web',
+      tag: 'v1.4.2',
+      apiUrl: gh.apiUrl,
+      output: await tmp(),
+      verify: verifyWith,
+    });
     expect([good.verdict, good.problems]).toEqual(['verified', []]);
     // An extra line after ours and the bundle's own: something the bundle does not vouch for, handed to gh and cosign.
     const jsonl = release.assets[3] as { bytes: Buffer };
     const lines = jsonl.bytes.toString('utf8').trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(1);
     jsonl.bytes = Buffer.from(`${[...lines, lines[1]].join('\n')}\n`);
-    const extra = await fetchRelease({ cwd: dir, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, output: await tmp(), verify: verifyWith });
+    const extra = await fetchRelease({
+      cwd: dir,
+      repo: 'acme/web',
+      tag: 'v1.4.2',
+      apiUrl: gh.apiUrl,
+      output: await tmp(),
+      verify: verifyWith,
+    });
     expect([extra.verdict, extra.problems.map((p) => p.code)]).toEqual(['failed', ['SIGSTORE_JSONL_MISMATCH']]);
     // Our own line alone is fine for what the bundle carries only when the bundle has no standard statements: here it has.
     jsonl.bytes = Buffer.from(`${lines[0]}\n`);
-    const short = await fetchRelease({ cwd: dir, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, output: await tmp(), verify: verifyWith });
+    const short = await fetchRelease({
+      cwd: dir,
+      repo: 'acme/web',
+      tag: 'v1.4.2',
+      apiUrl: gh.apiUrl,
+      output: await tmp(),
+      verify: verifyWith,
+    });
     expect(short.problems.map((p) => p.code)).toEqual(['SIGSTORE_JSONL_MISMATCH']);
   });
 
@@ -458,29 +915,83 @@ describe('evidence fetch', () => {
     gh.addAsset(release, 'other.tar.gz', 'x');
     gh.addAsset(release, 'other.sigstore.json', '{}');
     const out = await tmp();
-    expect(await codeOf(fetchRelease({ downloadOnly: true, cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl }))).toBe('ASSET_AMBIGUOUS');
-    const chosen = await fetchRelease({ downloadOnly: true, cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl, name: NAMES[0] as string });
+    expect(
+      await codeOf(fetchRelease({ downloadOnly: true, cwd: out, repo: 'acme/web', tag: 'v1.4.2', apiUrl: gh.apiUrl })),
+    ).toBe('ASSET_AMBIGUOUS');
+    const chosen = await fetchRelease({
+      downloadOnly: true,
+      cwd: out,
+      repo: 'acme/web',
+      tag: 'v1.4.2',
+      apiUrl: gh.apiUrl,
+      name: NAMES[0] as string,
+    });
     expect(chosen.bundle.name).toBe(NAMES[0]);
   });
 });
 
 describe("GitHub's artifact attestations API", () => {
-  it('attach --attestations-api records one bundle per statement; fetch --subject-digest finds and verifies them by the artifact\'s digest', async () => {
+  it("attach --attestations-api records one bundle per statement; fetch --subject-digest finds and verifies them by the artifact's digest", async () => {
     const dir = await tmp();
     await writeFile(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
     await writeFile(join(dir, 'web.tgz'), 'the artifact');
     const token = fakeIdentityToken({ iss: ISSUER, sub: SIGNER, repository: 'acme/web', ref: 'refs/tags/v1.4.2' });
-    const c = await runCli(['collect', '-o', NAMES[0] as string, '--name', 'web', '--version', '1.4.2', '--sbom', fixture('sbom/npm11-sbom.cdx.json'), '--junit', fixture('junit/vitest.junit.xml'), '--subject', 'web.tgz', '--sign', '--identity-token', token, '--fulcio-url', sigstore.url, '--rekor-url', sigstore.url, '--tsa-url', sigstore.url, '-q'], { cwd: dir });
+    const c = await runCli(
+      [
+        'collect',
+        '-o',
+        NAMES[0] as string,
+        '--name',
+        'web',
+        '--version',
+        '1.4.2',
+        '--sbom',
+        fixture('sbom/npm11-sbom.cdx.json'),
+        '--junit',
+        fixture('junit/vitest.junit.xml'),
+        '--subject',
+        'web.tgz',
+        '--sign',
+        '--identity-token',
+        token,
+        '--fulcio-url',
+        sigstore.url,
+        '--rekor-url',
+        sigstore.url,
+        '--tsa-url',
+        sigstore.url,
+        '-q',
+      ],
+      { cwd: dir },
+    );
     expect(c.code, c.stderr).toBe(0);
     gh.addRelease('v1.4.2');
     const env = { GITHUB_TOKEN: gh.token };
-    const r = await runCli(['attach', NAMES[0] as string, '--repo', 'acme/web', '--tag', 'v1.4.2', '--api-url', gh.apiUrl, '--attestations-api', '--json'], { cwd: dir, env });
+    const r = await runCli(
+      [
+        'attach',
+        NAMES[0] as string,
+        '--repo',
+        'acme/web',
+        '--tag',
+        'v1.4.2',
+        '--api-url',
+        gh.apiUrl,
+        '--attestations-api',
+        '--json',
+      ],
+      { cwd: dir, env },
+    );
     expect(r.code, r.stderr).toBe(0);
     const lines = (await readFile(join(dir, NAMES[3] as string), 'utf8')).trimEnd().split('\n');
     const posted = gh.received.filter((q) => q.method === 'POST' && q.path.endsWith('/repos/acme/web/attestations'));
     // One POST per statement: ours, then the standard ones in manifest order (junit/, sbom/), then the release; each body is {bundle} with the line's bundle.
-    expect(posted.map((p) => JSON.stringify((JSON.parse(p.body.toString('utf8')) as { bundle: unknown }).bundle))).toEqual(lines);
-    expect((JSON.parse(r.stdout) as { attestations: { predicateType: string }[] }).attestations.map((a) => a.predicateType)).toEqual([
+    expect(
+      posted.map((p) => JSON.stringify((JSON.parse(p.body.toString('utf8')) as { bundle: unknown }).bundle)),
+    ).toEqual(lines);
+    expect(
+      (JSON.parse(r.stdout) as { attestations: { predicateType: string }[] }).attestations.map((a) => a.predicateType),
+    ).toEqual([
       'https://evidence-bundle.dev/attestation/release-evidence/v1',
       'https://in-toto.io/attestation/test-result/v0.1',
       'https://cyclonedx.org/bom',
@@ -491,19 +1002,78 @@ describe("GitHub's artifact attestations API", () => {
     const digest = `sha256:${sha256(Buffer.from('the artifact'))}`;
     const out = await tmp();
     gh.public = true;
-    const f = await runCli(['fetch', '--repo', 'acme/web', '--subject-digest', digest, '--api-url', gh.apiUrl, '-o', out, '--trusted-root', join(dir, 'trusted_root.json'), '--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER, '--json'], { cwd: dir, env: {} });
+    const f = await runCli(
+      [
+        'fetch',
+        '--repo',
+        'acme/web',
+        '--subject-digest',
+        digest,
+        '--api-url',
+        gh.apiUrl,
+        '-o',
+        out,
+        '--trusted-root',
+        join(dir, 'trusted_root.json'),
+        '--certificate-identity',
+        SIGNER,
+        '--certificate-oidc-issuer',
+        ISSUER,
+        '--json',
+      ],
+      { cwd: dir, env: {} },
+    );
     expect(f.code, f.stderr).toBe(0);
-    const report = JSON.parse(f.stdout) as { ok: boolean; bundles: unknown[]; artifacts: { name: string; ok: boolean; coveredBy: unknown[] }[] };
+    const report = JSON.parse(f.stdout) as {
+      ok: boolean;
+      bundles: unknown[];
+      artifacts: { name: string; ok: boolean; coveredBy: unknown[] }[];
+    };
     expect(report.bundles).toHaveLength(4);
     expect(report.artifacts).toEqual([expect.objectContaining({ name: digest, ok: true })]);
     expect(report.artifacts[0]?.coveredBy).toHaveLength(4);
-    expect((await readFile(join(out, `${digest.replace(':', '-')}.sigstore.jsonl`), 'utf8')).trimEnd().split('\n')).toEqual(lines);
+    expect(
+      (await readFile(join(out, `${digest.replace(':', '-')}.sigstore.jsonl`), 'utf8')).trimEnd().split('\n'),
+    ).toEqual(lines);
 
     // An unknown digest: 404, exit 2; and a signer that is not the one named: exit 1.
-    const none = await runCli(['fetch', '--repo', 'acme/web', '--subject-digest', `sha256:${'0'.repeat(64)}`, '--api-url', gh.apiUrl, '-o', out, '--download-only'], { cwd: dir, env: {} });
+    const none = await runCli(
+      [
+        'fetch',
+        '--repo',
+        'acme/web',
+        '--subject-digest',
+        `sha256:${'0'.repeat(64)}`,
+        '--api-url',
+        gh.apiUrl,
+        '-o',
+        out,
+        '--download-only',
+      ],
+      { cwd: dir, env: {} },
+    );
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('[GITHUB_NOT_FOUND]');
-    const wrong = await runCli(['fetch', '--repo', 'acme/web', '--subject-digest', digest, '--api-url', gh.apiUrl, '-o', await tmp(), '--trusted-root', join(dir, 'trusted_root.json'), '--certificate-identity', `${SIGNER}x`, '--certificate-oidc-issuer', ISSUER], { cwd: dir, env: {} });
+    const wrong = await runCli(
+      [
+        'fetch',
+        '--repo',
+        'acme/web',
+        '--subject-digest',
+        digest,
+        '--api-url',
+        gh.apiUrl,
+        '-o',
+        await tmp(),
+        '--trusted-root',
+        join(dir, 'trusted_root.json'),
+        '--certificate-identity',
+        `${SIGNER}x`,
+        '--certificate-oidc-issuer',
+        ISSUER,
+      ],
+      { cwd: dir, env: {} },
+    );
     expect(wrong.code).toBe(1);
   });
 });

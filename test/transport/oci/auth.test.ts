@@ -1,7 +1,14 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkCredentials, credentialsFromDockerConfig, parseTokenResponse, parseWwwAuthenticate, readDockerConfig, repositoryScopes } from '../../../src/transport/oci/auth.js';
+import {
+  checkCredentials,
+  credentialsFromDockerConfig,
+  parseTokenResponse,
+  parseWwwAuthenticate,
+  readDockerConfig,
+  repositoryScopes,
+} from '../../../src/transport/oci/auth.js';
 import { OciError } from '../../../src/transport/oci/errors.js';
 import { useTmp } from '../../helpers/tmp.js';
 
@@ -28,18 +35,32 @@ describe('docker config credentials', () => {
         'https://ghcr.io': { auth: b64('carol:ghpass') },
       },
     };
-    expect(credentialsFromDockerConfig(config, 'registry.example.com', 'c.json')).toEqual({ username: 'alice', password: 'pa:ss' });
-    expect(credentialsFromDockerConfig(config, 'localhost:5000', 'c.json')).toEqual({ username: 'bob', password: 'bobpass' });
+    expect(credentialsFromDockerConfig(config, 'registry.example.com', 'c.json')).toEqual({
+      username: 'alice',
+      password: 'pa:ss',
+    });
+    expect(credentialsFromDockerConfig(config, 'localhost:5000', 'c.json')).toEqual({
+      username: 'bob',
+      password: 'bobpass',
+    });
     expect(credentialsFromDockerConfig(config, 'ghcr.io', 'c.json')).toEqual({ username: 'carol', password: 'ghpass' });
-    expect(credentialsFromDockerConfig(config, 'docker.io', 'c.json')).toEqual({ username: 'hub', password: 'hubpass' });
+    expect(credentialsFromDockerConfig(config, 'docker.io', 'c.json')).toEqual({
+      username: 'hub',
+      password: 'hubpass',
+    });
     expect(credentialsFromDockerConfig(config, 'GHCR.IO', 'c.json')).toEqual({ username: 'carol', password: 'ghpass' });
     expect(credentialsFromDockerConfig(config, 'localhost:5001', 'c.json')).toBeUndefined();
     expect(credentialsFromDockerConfig(config, 'other.example.com', 'c.json')).toBeUndefined();
   });
 
   it('prefers the exact key over another spelling of the same host', () => {
-    const config = { auths: { 'https://r.example.com/v1/': { auth: b64('old:old') }, 'r.example.com': { auth: b64('new:new') } } };
-    expect(credentialsFromDockerConfig(config, 'r.example.com', 'c.json')).toEqual({ username: 'new', password: 'new' });
+    const config = {
+      auths: { 'https://r.example.com/v1/': { auth: b64('old:old') }, 'r.example.com': { auth: b64('new:new') } },
+    };
+    expect(credentialsFromDockerConfig(config, 'r.example.com', 'c.json')).toEqual({
+      username: 'new',
+      password: 'new',
+    });
   });
 
   it('returns undefined for registries covered only by credential helpers or identity tokens', () => {
@@ -55,7 +76,13 @@ describe('docker config credentials', () => {
   });
 
   it('refuses malformed configs with CREDENTIALS_INVALID naming the file, not the secret', async () => {
-    const bad = [{ auths: 'nope' }, { auths: { 'r.io': { auth: 42 } } }, { auths: { 'r.io': { auth: b64('no-colon-secretvalue') } } }, { auths: { 'r.io': { auth: '!!!notbase64' } } }, []];
+    const bad = [
+      { auths: 'nope' },
+      { auths: { 'r.io': { auth: 42 } } },
+      { auths: { 'r.io': { auth: b64('no-colon-secretvalue') } } },
+      { auths: { 'r.io': { auth: '!!!notbase64' } } },
+      [],
+    ];
     for (const config of bad) {
       let err: unknown;
       try {
@@ -90,21 +117,38 @@ describe('docker config credentials', () => {
     expect(checkCredentials({ username: 'u', password: '' })).toEqual({ username: 'u', password: '' });
     expect(await codeOf(() => checkCredentials({ username: '', password: 'p' }))).toBe('CREDENTIALS_INVALID');
     expect(await codeOf(() => checkCredentials({ username: 'a:b', password: 'p' }))).toBe('CREDENTIALS_INVALID');
-    expect(await codeOf(() => checkCredentials({ username: 'u', password: 'p\r\nX-Evil: 1' }))).toBe('CREDENTIALS_INVALID');
+    expect(await codeOf(() => checkCredentials({ username: 'u', password: 'p\r\nX-Evil: 1' }))).toBe(
+      'CREDENTIALS_INVALID',
+    );
   });
 });
 
 describe('parseWwwAuthenticate', () => {
   it('parses Bearer with realm, service and scope', () => {
-    expect(parseWwwAuthenticate('Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull,push"')).toEqual([
-      { scheme: 'bearer', params: { realm: 'https://auth.example.com/token', service: 'registry.example.com', scope: 'repository:a/b:pull,push' } },
+    expect(
+      parseWwwAuthenticate(
+        'Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull,push"',
+      ),
+    ).toEqual([
+      {
+        scheme: 'bearer',
+        params: {
+          realm: 'https://auth.example.com/token',
+          service: 'registry.example.com',
+          scope: 'repository:a/b:pull,push',
+        },
+      },
     ]);
   });
 
   it('parses Basic, unquoted values, spaces, case and several challenges', () => {
     expect(parseWwwAuthenticate('Basic realm="test"')).toEqual([{ scheme: 'basic', params: { realm: 'test' } }]);
-    expect(parseWwwAuthenticate('BASIC Realm=test , charset="UTF-8"')).toEqual([{ scheme: 'basic', params: { realm: 'test', charset: 'UTF-8' } }]);
-    expect(parseWwwAuthenticate('Negotiate, Bearer realm="https://a/t", error="invalid_token", Basic realm="x"')).toEqual([
+    expect(parseWwwAuthenticate('BASIC Realm=test , charset="UTF-8"')).toEqual([
+      { scheme: 'basic', params: { realm: 'test', charset: 'UTF-8' } },
+    ]);
+    expect(
+      parseWwwAuthenticate('Negotiate, Bearer realm="https://a/t", error="invalid_token", Basic realm="x"'),
+    ).toEqual([
       { scheme: 'negotiate', params: {} },
       { scheme: 'bearer', params: { realm: 'https://a/t', error: 'invalid_token' } },
       { scheme: 'basic', params: { realm: 'x' } },
@@ -121,12 +165,16 @@ describe('parseWwwAuthenticate', () => {
     ]);
   });
 
-  it.each(['Bearer realm="unterminated', 'Bearer realm=', 'Bearer realm="a" junk', '=x', 'Bearer realm="a\\', `Basic realm="${'x'.repeat(20000)}"`])(
-    'returns undefined for malformed %j',
-    (header) => {
-      expect(parseWwwAuthenticate(header)).toBeUndefined();
-    },
-  );
+  it.each([
+    'Bearer realm="unterminated',
+    'Bearer realm=',
+    'Bearer realm="a" junk',
+    '=x',
+    'Bearer realm="a\\',
+    `Basic realm="${'x'.repeat(20000)}"`,
+  ])('returns undefined for malformed %j', (header) => {
+    expect(parseWwwAuthenticate(header)).toBeUndefined();
+  });
 
   it('parses an empty header to no challenges', () => {
     expect(parseWwwAuthenticate('')).toEqual([]);
@@ -135,12 +183,23 @@ describe('parseWwwAuthenticate', () => {
 
 describe('bearer token responses and scopes', () => {
   it('accepts token or access_token and computes expiry', () => {
-    expect(parseTokenResponse({ token: 'abc.def', expires_in: 300 }, 1000)).toEqual({ token: 'abc.def', expiresAt: 1000 + 290_000 });
+    expect(parseTokenResponse({ token: 'abc.def', expires_in: 300 }, 1000)).toEqual({
+      token: 'abc.def',
+      expiresAt: 1000 + 290_000,
+    });
     expect(parseTokenResponse({ access_token: 'xyz' }, 0)).toEqual({ token: 'xyz', expiresAt: 50_000 });
     expect(parseTokenResponse({ token: '', access_token: 'xyz' }, 0)?.token).toBe('xyz');
   });
 
-  it.each([{}, { token: 42 }, { token: 'has space' }, { token: 'line\nbreak' }, null, 'token', { token: 'x'.repeat(20000) }])('refuses %j', (body) => {
+  it.each([
+    {},
+    { token: 42 },
+    { token: 'has space' },
+    { token: 'line\nbreak' },
+    null,
+    'token',
+    { token: 'x'.repeat(20000) },
+  ])('refuses %j', (body) => {
     expect(parseTokenResponse(body, 0)).toBeUndefined();
   });
 

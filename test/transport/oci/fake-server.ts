@@ -26,7 +26,12 @@ export async function startFakeServer(handle: (req: SeenRequest, res: ServerResp
     const parts: Buffer[] = [];
     req.on('data', (d: Buffer) => parts.push(d));
     req.on('end', () => {
-      const seen: SeenRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(parts) };
+      const seen: SeenRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(parts),
+      };
       requests.push(seen);
       Promise.resolve(handle(seen, res)).catch((err: unknown) => {
         res.statusCode = 599;
@@ -49,7 +54,12 @@ export async function startFakeServer(handle: (req: SeenRequest, res: ServerResp
   };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const bytes = Buffer.from(JSON.stringify(body));
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(bytes.length), ...headers });
   res.end(bytes);

@@ -6,8 +6,9 @@ import { OCI_EMPTY_DESCRIPTOR, OCI_INDEX, OCI_MANIFEST } from '../../../src/tran
 import { sendJson, startFakeServer, type FakeServer, type SeenRequest } from './fake-server.js';
 import { blobOf, caught, readAll, sha256 } from './support.js';
 
-
-const MANIFEST = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: OCI_EMPTY_DESCRIPTOR, layers: [] }));
+const MANIFEST = Buffer.from(
+  JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: OCI_EMPTY_DESCRIPTOR, layers: [] }),
+);
 const MANIFEST_DIGEST = sha256(MANIFEST);
 
 const servers: FakeServer[] = [];
@@ -21,8 +22,6 @@ async function serve(handle: (req: SeenRequest, res: ServerResponse) => unknown)
   return server;
 }
 
-
-
 function sendManifest(res: ServerResponse, bytes: Buffer, headers: Record<string, string> = {}): void {
   res.writeHead(200, { 'content-type': OCI_MANIFEST, 'content-length': String(bytes.length), ...headers });
   res.end(bytes);
@@ -30,7 +29,15 @@ function sendManifest(res: ServerResponse, bytes: Buffer, headers: Record<string
 
 describe('manifests from a hostile registry', () => {
   it('by digest: bytes that are not that digest are DIGEST_MISMATCH', async () => {
-    const other = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: OCI_EMPTY_DESCRIPTOR, layers: [], annotations: { evil: 'yes' } }));
+    const other = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: OCI_EMPTY_DESCRIPTOR,
+        layers: [],
+        annotations: { evil: 'yes' },
+      }),
+    );
     const server = await serve((_req, res) => sendManifest(res, other, { 'docker-content-digest': MANIFEST_DIGEST }));
     const client = new RegistryClient(server.host, { plainHttp: true });
     const err = await caught(client.getManifest('r', MANIFEST_DIGEST));
@@ -42,9 +49,15 @@ describe('manifests from a hostile registry', () => {
 
   it('by tag: returns the digest of the bytes; a Docker-Content-Digest that disagrees is DIGEST_MISMATCH, a malformed one REGISTRY_RESPONSE_INVALID', async () => {
     let header: string | undefined;
-    const server = await serve((_req, res) => sendManifest(res, MANIFEST, header === undefined ? {} : { 'docker-content-digest': header }));
+    const server = await serve((_req, res) =>
+      sendManifest(res, MANIFEST, header === undefined ? {} : { 'docker-content-digest': header }),
+    );
     const client = new RegistryClient(server.host, { plainHttp: true });
-    expect(await client.getManifest('r', 'v1')).toEqual({ bytes: MANIFEST, mediaType: OCI_MANIFEST, digest: MANIFEST_DIGEST });
+    expect(await client.getManifest('r', 'v1')).toEqual({
+      bytes: MANIFEST,
+      mediaType: OCI_MANIFEST,
+      digest: MANIFEST_DIGEST,
+    });
     header = MANIFEST_DIGEST;
     expect((await client.getManifest('r', 'v1')).digest).toBe(MANIFEST_DIGEST);
     header = OCI_EMPTY_DESCRIPTOR.digest;
@@ -88,13 +101,21 @@ describe('manifests from a hostile registry', () => {
       res.end();
     });
     const client = new RegistryClient(server.host, { plainHttp: true });
-    expect(await client.pushManifest('r', 'v1', MANIFEST, OCI_MANIFEST)).toEqual({ digest: MANIFEST_DIGEST, subjectAccepted: false });
+    expect(await client.pushManifest('r', 'v1', MANIFEST, OCI_MANIFEST)).toEqual({
+      digest: MANIFEST_DIGEST,
+      subjectAccepted: false,
+    });
     headers = { 'oci-subject': OCI_EMPTY_DESCRIPTOR.digest, 'docker-content-digest': MANIFEST_DIGEST };
-    expect(await client.pushManifest('r', 'v1', MANIFEST, OCI_MANIFEST)).toEqual({ digest: MANIFEST_DIGEST, subjectAccepted: true });
+    expect(await client.pushManifest('r', 'v1', MANIFEST, OCI_MANIFEST)).toEqual({
+      digest: MANIFEST_DIGEST,
+      subjectAccepted: true,
+    });
     expect(server.requests.at(-1)?.headers['content-type']).toBe(OCI_MANIFEST);
     expect(server.requests.at(-1)?.body.equals(MANIFEST)).toBe(true);
     headers = { 'docker-content-digest': OCI_EMPTY_DESCRIPTOR.digest };
-    expect((await caught(client.pushManifest('r', 'v1', MANIFEST, OCI_MANIFEST))).code).toBe('REGISTRY_RESPONSE_INVALID');
+    expect((await caught(client.pushManifest('r', 'v1', MANIFEST, OCI_MANIFEST))).code).toBe(
+      'REGISTRY_RESPONSE_INVALID',
+    );
   });
 });
 
@@ -135,7 +156,10 @@ describe('registry errors', () => {
     let headers: Record<string, string> = {};
     let status = 401;
     const server = await serve((_req, res) => sendJson(res, status, { errors: [{ code: 'DENIED' }] }, headers));
-    const client = new RegistryClient(server.host, { plainHttp: true, credentials: { username: 'u', password: 'pw-pw-pw' } });
+    const client = new RegistryClient(server.host, {
+      plainHttp: true,
+      credentials: { username: 'u', password: 'pw-pw-pw' },
+    });
     expect((await caught(client.getManifest('r', 'v1'))).code).toBe('REGISTRY_AUTH_FAILED');
     headers = { 'www-authenticate': 'Negotiate' };
     expect((await caught(client.getManifest('r', 'v1'))).code).toBe('REGISTRY_AUTH_FAILED');
@@ -195,7 +219,10 @@ describe('blobs from a hostile registry', () => {
       res.writeHead(307, { location: `${storage.origin}/bucket/${desc.digest}?sig=abc` });
       res.end();
     });
-    const client = new RegistryClient(server.host, { plainHttp: true, credentials: { username: 'u', password: 'password-1' } });
+    const client = new RegistryClient(server.host, {
+      plainHttp: true,
+      credentials: { username: 'u', password: 'password-1' },
+    });
     expect((await readAll(await client.getBlob('r', desc))).equals(data)).toBe(true);
     expect(storage.requests).toHaveLength(1);
     expect(storage.requests[0]?.url).toBe(`/bucket/${desc.digest}?sig=abc`);
@@ -214,7 +241,10 @@ describe('blobs from a hostile registry', () => {
       }
       res.end(data);
     });
-    const client = new RegistryClient(server.host, { plainHttp: true, credentials: { username: 'u', password: 'password-1' } });
+    const client = new RegistryClient(server.host, {
+      plainHttp: true,
+      credentials: { username: 'u', password: 'password-1' },
+    });
     expect((await readAll(await client.getBlob('r', desc))).equals(data)).toBe(true);
     expect(server.requests.at(-1)?.url).toBe('/storage/blob');
   });
@@ -255,7 +285,10 @@ describe('blobs from a hostile registry', () => {
   });
 
   it('a registry that computes another digest (400 DIGEST_INVALID) is DIGEST_MISMATCH; one that accepts the wrong bytes too', async () => {
-    let finish = (res: ServerResponse): void => sendJson(res, 400, { errors: [{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' }] });
+    let finish = (res: ServerResponse): void =>
+      sendJson(res, 400, {
+        errors: [{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' }],
+      });
     const server = await serve((req, res) => {
       if (req.method === 'HEAD') return sendJson(res, 404, {});
       if (req.method === 'POST') {
@@ -288,7 +321,9 @@ describe('blobs from a hostile registry', () => {
       res.end();
     });
     const client = new RegistryClient(server.host, { plainHttp: true, chunkSize: 40 });
-    expect((await caught(client.pushBlob('r', blobOf(big), () => Readable.from([big])))).code).toBe('REGISTRY_RESPONSE_INVALID');
+    expect((await caught(client.pushBlob('r', blobOf(big), () => Readable.from([big])))).code).toBe(
+      'REGISTRY_RESPONSE_INVALID',
+    );
     expect(server.requests.at(-1)?.method).toBe('DELETE');
   });
 
@@ -298,7 +333,9 @@ describe('blobs from a hostile registry', () => {
       res.end();
     });
     const client = new RegistryClient(server.host, { plainHttp: true });
-    expect((await caught(client.pushBlob('r', desc, () => Readable.from([data])))).code).toBe('REGISTRY_RESPONSE_INVALID');
+    expect((await caught(client.pushBlob('r', desc, () => Readable.from([data])))).code).toBe(
+      'REGISTRY_RESPONSE_INVALID',
+    );
   });
 });
 
@@ -316,7 +353,12 @@ describe('bearer token authentication', () => {
     const server: FakeServer = await serve((req, res) => {
       const url = new URL(req.url, 'http://x');
       if (url.pathname === '/token') {
-        if (req.headers.authorization !== basic) return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: `bad credentials ${String(req.headers.authorization)} ${password}` }] });
+        if (req.headers.authorization !== basic)
+          return sendJson(res, 401, {
+            errors: [
+              { code: 'UNAUTHORIZED', message: `bad credentials ${String(req.headers.authorization)} ${password}` },
+            ],
+          });
         const token = `token-${++issued}-${'s'.repeat(20)}`;
         tokens.set(token, url.searchParams.getAll('scope').join(' '));
         return sendJson(res, 200, options.tokenBody ? options.tokenBody(issued) : { token, expires_in: 300 });
@@ -325,7 +367,11 @@ describe('bearer token authentication', () => {
       const needed = req.method === 'GET' || req.method === 'HEAD' ? 'pull' : 'push';
       const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       const scope = presented === undefined ? undefined : tokens.get(presented);
-      const ok = scope !== undefined && scope.split(' ').some((s) => s === `repository:${repo}:pull,push` || (needed === 'pull' && s === `repository:${repo}:pull`));
+      const ok =
+        scope !== undefined &&
+        scope
+          .split(' ')
+          .some((s) => s === `repository:${repo}:pull,push` || (needed === 'pull' && s === `repository:${repo}:pull`));
       const expire = options.expireFirstPut === true && req.method === 'PUT' && !putRejected;
       if (!ok || expire) {
         if (expire) putRejected = true;
@@ -333,10 +379,14 @@ describe('bearer token authentication', () => {
           'www-authenticate': `Bearer realm="${server.origin}/token",service="fake-registry",scope="repository:${repo}:${needed}"`,
           'content-type': 'application/json',
         });
-        return res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: `token ${String(presented)} rejected` }] }));
+        return res.end(
+          JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: `token ${String(presented)} rejected` }] }),
+        );
       }
       if (url.pathname === '/v2/r/manifests/leak') {
-        return sendJson(res, 500, { errors: [{ code: 'UNKNOWN', message: `I saw ${String(req.headers.authorization)}` }] });
+        return sendJson(res, 500, {
+          errors: [{ code: 'UNKNOWN', message: `I saw ${String(req.headers.authorization)}` }],
+        });
       }
       if (url.pathname.includes('/manifests/')) return sendManifest(res, MANIFEST);
       if (req.method === 'HEAD') {
@@ -390,7 +440,10 @@ describe('bearer token authentication', () => {
     };
     expect(await client.pushBlob('r', blobOf(data), open)).toBe('uploaded');
     expect(opened).toBe(2);
-    expect(tokenRequests().map((r) => new URL(r.url, 'http://x').searchParams.getAll('scope'))).toEqual([['repository:r:pull,push'], ['repository:r:pull,push']]);
+    expect(tokenRequests().map((r) => new URL(r.url, 'http://x').searchParams.getAll('scope'))).toEqual([
+      ['repository:r:pull,push'],
+      ['repository:r:pull,push'],
+    ]);
     expect(await client.pushBlob('r', blobOf(data), open)).toBe('exists');
   });
 
@@ -398,8 +451,13 @@ describe('bearer token authentication', () => {
     const { server, tokenRequests } = await bearerRegistry();
     const client = new RegistryClient(server.host, { plainHttp: true, credentials: { username, password } });
     const data = Buffer.from('bundle');
-    expect(await client.pushBlob('r', blobOf(data), () => Readable.from([data]), { mountFrom: 'other/repo' })).toBe('uploaded');
-    expect(new URL(tokenRequests()[0]?.url ?? '', 'http://x').searchParams.getAll('scope')).toEqual(['repository:other/repo:pull', 'repository:r:pull,push']);
+    expect(await client.pushBlob('r', blobOf(data), () => Readable.from([data]), { mountFrom: 'other/repo' })).toBe(
+      'uploaded',
+    );
+    expect(new URL(tokenRequests()[0]?.url ?? '', 'http://x').searchParams.getAll('scope')).toEqual([
+      'repository:other/repo:pull',
+      'repository:r:pull,push',
+    ]);
   });
 
   it('a wrong password is REGISTRY_AUTH_FAILED from the token service, and the password is not in the message', async () => {
@@ -438,23 +496,50 @@ describe('bearer token authentication', () => {
 
 describe('referrers from a registry with the referrers API', () => {
   const subject = MANIFEST_DIGEST;
-  const entry = (n: number, artifactType: string) => ({ mediaType: OCI_MANIFEST, digest: sha256(`referrer ${n}`), size: 100 + n, artifactType });
+  const entry = (n: number, artifactType: string) => ({
+    mediaType: OCI_MANIFEST,
+    digest: sha256(`referrer ${n}`),
+    size: 100 + n,
+    artifactType,
+  });
 
   it('collects every page and filters by artifactType itself', async () => {
     const server = await serve((req, res) => {
       const page2 = req.url.includes('page=2');
       const manifests = page2 ? [entry(3, 'application/b')] : [entry(1, 'application/a'), entry(2, 'application/b')];
-      sendJson(res, 200, { schemaVersion: 2, mediaType: OCI_INDEX, manifests }, page2 ? {} : { link: `</v2/r/referrers/${subject}?page=2>; rel="next"` });
+      sendJson(
+        res,
+        200,
+        { schemaVersion: 2, mediaType: OCI_INDEX, manifests },
+        page2 ? {} : { link: `</v2/r/referrers/${subject}?page=2>; rel="next"` },
+      );
     });
     const client = new RegistryClient(server.host, { plainHttp: true });
-    expect(await client.referrers('r', subject)).toEqual([entry(1, 'application/a'), entry(2, 'application/b'), entry(3, 'application/b')]);
-    expect(await client.referrers('r', subject, { artifactType: 'application/b' })).toEqual([entry(2, 'application/b'), entry(3, 'application/b')]);
-    expect(server.requests.at(-2)?.url).toBe(`/v2/r/referrers/${subject}?artifactType=${encodeURIComponent('application/b')}`);
+    expect(await client.referrers('r', subject)).toEqual([
+      entry(1, 'application/a'),
+      entry(2, 'application/b'),
+      entry(3, 'application/b'),
+    ]);
+    expect(await client.referrers('r', subject, { artifactType: 'application/b' })).toEqual([
+      entry(2, 'application/b'),
+      entry(3, 'application/b'),
+    ]);
+    expect(server.requests.at(-2)?.url).toBe(
+      `/v2/r/referrers/${subject}?artifactType=${encodeURIComponent('application/b')}`,
+    );
   });
 
   it.each<[string, unknown, Record<string, string>]>([
-    ['a sha512 referrer', { schemaVersion: 2, manifests: [{ mediaType: OCI_MANIFEST, digest: `sha512:${'a'.repeat(128)}`, size: 1 }] }, {}],
-    ['a negative size', { schemaVersion: 2, manifests: [{ mediaType: OCI_MANIFEST, digest: MANIFEST_DIGEST, size: -1 }] }, {}],
+    [
+      'a sha512 referrer',
+      { schemaVersion: 2, manifests: [{ mediaType: OCI_MANIFEST, digest: `sha512:${'a'.repeat(128)}`, size: 1 }] },
+      {},
+    ],
+    [
+      'a negative size',
+      { schemaVersion: 2, manifests: [{ mediaType: OCI_MANIFEST, digest: MANIFEST_DIGEST, size: -1 }] },
+      {},
+    ],
     ['no manifests', { schemaVersion: 2 }, {}],
     ['a next page elsewhere', { schemaVersion: 2, manifests: [] }, { link: '<http://evil.example.com/x>; rel="next"' }],
   ])('%s is REGISTRY_RESPONSE_INVALID', async (_name, body, headers) => {
@@ -474,7 +559,7 @@ describe('referrers from a registry with the referrers API', () => {
 });
 
 describe('push against a registry that fails the upload', () => {
-  it('ends with the registry\'s error (exit 2), neither hanging nor blaming the bundle, whatever step fails', async () => {
+  it("ends with the registry's error (exit 2), neither hanging nor blaming the bundle, whatever step fails", async () => {
     const { mkdtemp, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -483,14 +568,25 @@ describe('push against a registry that fails the upload', () => {
     const dir = await mkdtemp(join(tmpdir(), 'push-fail-'));
     // Incompressible, so that the bundle spans several upload chunks and reads.
     await writeFile(join(dir, 'big.bin'), randomBytes(6 * 1024 * 1024));
-    expect((await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--file', 'big.bin=raw', '-q'], { cwd: dir })).code).toBe(0);
+    expect(
+      (
+        await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--file', 'big.bin=raw', '-q'], {
+          cwd: dir,
+        })
+      ).code,
+    ).toBe(0);
     for (const failing of ['POST', 'PATCH']) {
       const server = await serve((req, res) => {
         if (req.method === 'HEAD') return sendJson(res, 404, { errors: [{ code: 'BLOB_UNKNOWN' }] });
         if (req.method === failing) return sendJson(res, 500, { errors: [{ code: 'UNKNOWN', message: 'disk full' }] });
         if (req.method === 'POST') return sendJson(res, 202, {}, { location: `/v2/r/blobs/uploads/1` });
         if (req.method === 'DELETE') return sendJson(res, 204, {});
-        return sendJson(res, 202, {}, { location: `/v2/r/blobs/uploads/1`, range: `0-${Number(req.headers['content-length'] ?? 1) - 1}` });
+        return sendJson(
+          res,
+          202,
+          {},
+          { location: `/v2/r/blobs/uploads/1`, range: `0-${Number(req.headers['content-length'] ?? 1) - 1}` },
+        );
       });
       const r = await runCli(['push', 'b.tar.gz', `oci://${server.host}/r:1`, '--plain-http'], { cwd: dir });
       expect(r.code, failing).toBe(2);
@@ -509,7 +605,13 @@ describe('push against registries that want chunks, or answer what HTTP cannot s
     const { runCli } = await import('../../helpers/io.js');
     const dir = await mkdtemp(join(tmpdir(), 'push-chunks-'));
     await writeFile(join(dir, 'big.bin'), randomBytes(6 * 1024 * 1024));
-    expect((await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--file', 'big.bin=raw', '-q'], { cwd: dir })).code).toBe(0);
+    expect(
+      (
+        await runCli(['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--file', 'big.bin=raw', '-q'], {
+          cwd: dir,
+        })
+      ).code,
+    ).toBe(0);
     return { dir, bytes: await readFile(join(dir, 'b.tar.gz')) };
   }
 
@@ -526,7 +628,8 @@ describe('push against registries that want chunks, or answer what HTTP cannot s
         return sendJson(res, 202, {}, { location: '/v2/r/blobs/uploads/1' });
       }
       if (req.method === 'PATCH') {
-        if (req.headers['content-range'] === undefined) return sendJson(res, 416, { errors: [{ code: 'BLOB_UPLOAD_INVALID', message: 'Content-Range required' }] });
+        if (req.headers['content-range'] === undefined)
+          return sendJson(res, 416, { errors: [{ code: 'BLOB_UPLOAD_INVALID', message: 'Content-Range required' }] });
         stored = Buffer.concat([stored, req.body]);
         return sendJson(res, 202, {}, { location: '/v2/r/blobs/uploads/1', range: `0-${stored.length - 1}` });
       }
@@ -541,17 +644,22 @@ describe('push against registries that want chunks, or answer what HTTP cannot s
         committed = digest;
         return sendJson(res, 201, {}, { location: `/v2/r/blobs/${digest}` });
       }
-      if (req.method === 'PUT' && path.startsWith('/v2/r/manifests/')) return sendJson(res, 201, {}, { 'docker-content-digest': sha256(req.body) });
+      if (req.method === 'PUT' && path.startsWith('/v2/r/manifests/'))
+        return sendJson(res, 201, {}, { 'docker-content-digest': sha256(req.body) });
       return sendJson(res, 404, { errors: [{ code: 'NOT_FOUND' }] });
     });
     const r = await runCli(['push', 'b.tar.gz', `oci://${server.host}/r:1`, '--plain-http'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('uploading in chunks');
     // The bundle was the first blob committed (the empty config and the manifest follow).
-    expect(server.requests.find((q) => q.method === 'PUT' && q.url.includes('digest='))?.url).toContain(encodeURIComponent(sha256(bytes)));
+    expect(server.requests.find((q) => q.method === 'PUT' && q.url.includes('digest='))?.url).toContain(
+      encodeURIComponent(sha256(bytes)),
+    );
     expect(committed).toBeDefined();
     expect(server.requests.some((q) => q.method === 'PATCH' && q.headers['content-range'] === undefined)).toBe(true);
-    expect(server.requests.filter((q) => q.method === 'PATCH' && q.headers['content-range'] !== undefined).length).toBeGreaterThan(1);
+    expect(
+      server.requests.filter((q) => q.method === 'PATCH' && q.headers['content-range'] !== undefined).length,
+    ).toBeGreaterThan(1);
   }, 60_000);
 
   it('an answer with a status HTTP has no place for is a registry fault (exit 2), never a crash', async () => {

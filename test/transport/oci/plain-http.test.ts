@@ -65,9 +65,31 @@ describe('an HTTPS request to a plain-HTTP registry', () => {
   });
 
   it('tells the TLS errors of a plain-HTTP answer from other connection errors', () => {
-    expect(tlsMetPlainHttp(new TypeError('fetch failed', { cause: Object.assign(new Error('ssl3_get_record:wrong version number'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }) }))).toBe(true);
-    expect(tlsMetPlainHttp(Object.assign(new Error('write EPROTO 0A0000C6:SSL routines:tls_get_more_records:packet length too long'), { code: 'EPROTO' }))).toBe(true);
-    expect(tlsMetPlainHttp(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) }))).toBe(false);
-    expect(tlsMetPlainHttp(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }))).toBe(false);
+    expect(
+      tlsMetPlainHttp(
+        new TypeError('fetch failed', {
+          cause: Object.assign(new Error('ssl3_get_record:wrong version number'), {
+            code: 'ERR_SSL_WRONG_VERSION_NUMBER',
+          }),
+        }),
+      ),
+    ).toBe(true);
+    expect(
+      tlsMetPlainHttp(
+        Object.assign(new Error('write EPROTO 0A0000C6:SSL routines:tls_get_more_records:packet length too long'), {
+          code: 'EPROTO',
+        }),
+      ),
+    ).toBe(true);
+    expect(
+      tlsMetPlainHttp(
+        new TypeError('fetch failed', {
+          cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+        }),
+      ),
+    ).toBe(false);
+    expect(
+      tlsMetPlainHttp(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })),
+    ).toBe(false);
   });
 });

@@ -22,9 +22,15 @@ describe('parseReference', () => {
     ['oci://localhost:5000/evidence:1.0', { registry: 'localhost:5000', repository: 'evidence', tag: '1.0' }],
     ['localhost/evidence', { registry: 'localhost', repository: 'evidence' }],
     ['registry.example.com/team/app', { registry: 'registry.example.com', repository: 'team/app' }],
-    ['oci://127.0.0.1:5000/a-b__c.d/e_f--g:v1.2.3-rc.1', { registry: '127.0.0.1:5000', repository: 'a-b__c.d/e_f--g', tag: 'v1.2.3-rc.1' }],
+    [
+      'oci://127.0.0.1:5000/a-b__c.d/e_f--g:v1.2.3-rc.1',
+      { registry: '127.0.0.1:5000', repository: 'a-b__c.d/e_f--g', tag: 'v1.2.3-rc.1' },
+    ],
     [`oci://ghcr.io/acme/web@${DIGEST}`, { registry: 'ghcr.io', repository: 'acme/web', digest: DIGEST }],
-    [`oci://ghcr.io/acme/web:1.4.2@${DIGEST}`, { registry: 'ghcr.io', repository: 'acme/web', tag: '1.4.2', digest: DIGEST }],
+    [
+      `oci://ghcr.io/acme/web:1.4.2@${DIGEST}`,
+      { registry: 'ghcr.io', repository: 'acme/web', tag: '1.4.2', digest: DIGEST },
+    ],
     ['oci://[::1]:5000/repo:_tag', { registry: '[::1]:5000', repository: 'repo', tag: '_tag' }],
     ['Registry.Example.COM/repo', { registry: 'Registry.Example.COM', repository: 'repo' }],
   ])('%s', (text, expected) => {
@@ -116,7 +122,9 @@ describe('formatReference', () => {
   });
 
   it('formats tag and digest', () => {
-    expect(formatReference({ registry: 'r.io', repository: 'a/b', tag: 't', digest: DIGEST })).toBe(`oci://r.io/a/b:t@${DIGEST}`);
+    expect(formatReference({ registry: 'r.io', repository: 'a/b', tag: 't', digest: DIGEST })).toBe(
+      `oci://r.io/a/b:t@${DIGEST}`,
+    );
     expect(formatReference({ registry: 'r.io', repository: 'a' }, { scheme: false })).toBe('r.io/a');
   });
 });

@@ -4,7 +4,8 @@ import { expect } from 'vitest';
 import type { BlobDescriptor } from '../../../src/transport/oci/client.js';
 import { OciError } from '../../../src/transport/oci/errors.js';
 
-export const sha256 = (data: Uint8Array | string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+export const sha256 = (data: Uint8Array | string): string =>
+  `sha256:${createHash('sha256').update(data).digest('hex')}`;
 export const blobOf = (data: Uint8Array): BlobDescriptor => ({ digest: sha256(data), size: data.length });
 
 /** The OciError a promise rejects with (and fails the test if it resolves or rejects with anything else). */

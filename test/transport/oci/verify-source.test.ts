@@ -16,9 +16,20 @@ afterEach(async () => {
 });
 
 /** A registry on loopback serving one evidence manifest whose blob is sent by `blob`. */
-async function registryServing(bundle: Buffer, blob: (res: import('node:http').ServerResponse) => void): Promise<string> {
+async function registryServing(
+  bundle: Buffer,
+  blob: (res: import('node:http').ServerResponse) => void,
+): Promise<string> {
   const digest = `sha256:${createHash('sha256').update(bundle).digest('hex')}`;
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: BUNDLE_ARTIFACT_TYPE, config: OCI_EMPTY_DESCRIPTOR, layers: [{ mediaType: BUNDLE_MEDIA_TYPE, digest, size: bundle.length }] }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: BUNDLE_ARTIFACT_TYPE,
+      config: OCI_EMPTY_DESCRIPTOR,
+      layers: [{ mediaType: BUNDLE_MEDIA_TYPE, digest, size: bundle.length }],
+    }),
+  );
   server = await startFakeServer((req, res) => {
     if (req.url.endsWith('/manifests/1')) {
       res.writeHead(200, { 'content-type': OCI_MANIFEST, 'content-length': String(manifest.length) });
@@ -32,7 +43,10 @@ async function registryServing(bundle: Buffer, blob: (res: import('node:http').S
 describe('verify oci://: what the source does is not a verdict on the bundle', () => {
   async function bundle(): Promise<{ dir: string; bytes: Buffer }> {
     const dir = await tmp();
-    const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'web', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '-q'], { cwd: dir });
+    const r = await runCli(
+      ['collect', '-o', 'b.tar.gz', '--name', 'web', '--version', '1', '--sarif', fixture('sarif/eslint.sarif'), '-q'],
+      { cwd: dir },
+    );
     expect(r.code).toBe(0);
     return { dir, bytes: await readFile(join(dir, 'b.tar.gz')) };
   }
