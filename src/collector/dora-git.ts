@@ -1,5 +1,6 @@
 import { CollectError } from './errors.js';
-import { runGit, type Env } from './git.js';
+import type { Env } from '../core/env.js';
+import { runGit } from './git.js';
 
 /** The repository DORA's figures are measured in, and the environment git runs in. */
 export interface Repo {

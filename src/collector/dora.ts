@@ -1,6 +1,6 @@
 import { parseRfc3339 } from '../formats/time.js';
 import { gitHead, listCommits, resolveShas, type Repo } from './dora-git.js';
-import type { Env } from './git.js';
+import type { Env } from '../core/env.js';
 import { issuesInline, zodIssues } from '../core/issues.js';
 import { z } from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';

@@ -1,8 +1,6 @@
 import { execFile } from 'node:child_process';
+import type { Env } from '../core/env.js';
 import { CollectError } from './errors.js';
-
-/** The environment a command runs in (collect takes it as an option, never reading `process.env` itself). */
-export type Env = Record<string, string | undefined>;
 
 export interface GitOptions {
   /** The environment git runs in; variables that would point git at another repository are removed. */

@@ -1,8 +1,7 @@
 import type { Source } from '../core/manifest.js';
 import { stripUndefined } from '../core/objects.js';
-import { runGit, type Env } from './git.js';
-
-export type { Env } from './git.js';
+import type { Env } from '../core/env.js';
+import { runGit } from './git.js';
 
 /**
  * Where the release comes from: the CI's own variables first (they name what

@@ -13,7 +13,7 @@ import type { RetryOptions } from '../transport/http/retry.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { exists } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
-import type { Env } from './trust.js';
+import type { Env } from '../core/env.js';
 
 export interface AttachOptions {
   cwd: string;

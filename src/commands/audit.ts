@@ -26,7 +26,8 @@ import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import type { PolicyLimits } from '../verifier/policy/evaluate.js';
 import { DownloadCache } from './audit-cache.js';
 import { imageEvidence, registryClient, resolveEvidence, type EvidenceArtifact, type RegistryOptions } from './oci.js';
-import { checkPolicyOptions, type Env } from './trust.js';
+import type { Env } from '../core/env.js';
+import { checkPolicyOptions } from './trust.js';
 import { readPolicyFile, verify, type VerifyResult } from './verify.js';
 
 export interface AuditOptions {

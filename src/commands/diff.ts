@@ -12,7 +12,7 @@ import {
 import { VerifyError } from '../verifier/errors.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { openBundle } from './open-bundle.js';
-import type { Env } from './trust.js';
+import type { Env } from '../core/env.js';
 import { verify, type VerifyOptions } from './verify.js';
 
 export interface DiffOptions {

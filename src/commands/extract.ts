@@ -6,7 +6,7 @@ import pathApi, { dirname, join, resolve, win32, type PlatformPath } from 'node:
 import { digestHex } from '../core/digest.js';
 import { VerifyError } from '../verifier/errors.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
-import type { Env } from './trust.js';
+import type { Env } from '../core/env.js';
 import { verify, type VerifyCommandReport } from './verify.js';
 
 export interface ExtractOptions {

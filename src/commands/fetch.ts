@@ -17,7 +17,7 @@ import {
   type AttestationSetReport,
   type VerifyAttestationSetOptions,
 } from './verify-attestation.js';
-import type { Env } from './trust.js';
+import type { Env } from '../core/env.js';
 import { verify, type VerifyOptions, type VerifyResult } from './verify.js';
 import { assess } from '../verifier/assessment.js';
 

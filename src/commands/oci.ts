@@ -37,7 +37,7 @@ import { writeAtomically } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
 import { integrityCheck } from './integrity-thread.js';
 import { tee } from '../fs/tee.js';
-import type { Env } from './trust.js';
+import type { Env } from '../core/env.js';
 
 /** How to reach a registry: the CLI's --plain-http, --registry-username and --registry-password-stdin. */
 export interface RegistryOptions {

@@ -4,7 +4,7 @@ import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import { attach, type AttachResult } from './attach.js';
 import { collect } from './collect.js';
 import { appendStepSummary } from './render.js';
-import type { Env } from './trust.js';
+import type { Env } from '../core/env.js';
 import { verify, type VerifyResult } from './verify.js';
 import { stripUndefined } from '../core/objects.js';
 

@@ -4,7 +4,7 @@ import type { Manifest } from '../core/manifest.js';
 import { formatVerifyText } from '../present/text.js';
 import { renderHtml } from '../present/html.js';
 import { renderMarkdown } from '../present/markdown.js';
-import type { AuditReportInput } from '../present/model.js';
+import type { ReleaseReportInput } from '../present/model.js';
 import { writeFileAtomically } from '../fs/atomic.js';
 import type { VerifyCommandReport } from './verify.js';
 import { oscalForRelease } from '../present/oscal.js';
@@ -17,7 +17,7 @@ export function auditInput(
   report: VerifyCommandReport,
   manifest: Manifest | undefined,
   now: Date = new Date(),
-): AuditReportInput {
+): ReleaseReportInput {
   return {
     report,
     entries: (manifest?.entries ?? []).map((e) => ({

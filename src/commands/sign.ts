@@ -27,7 +27,7 @@ import { dsseContent } from '../formats/intoto.js';
 import type { WriteStream } from 'node:fs';
 import { writeAtomically, writeFileAtomically } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
-import type { Env } from './trust.js';
+import type { Env } from '../core/env.js';
 
 export interface SignOptions {
   cwd: string;

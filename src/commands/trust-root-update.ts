@@ -7,7 +7,8 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { VerifyError } from '../verifier/errors.js';
 import { isTrustRootProblem, loadTrustRoot } from '../verifier/trusted-root.js';
 import { writeFileAtomically } from '../fs/atomic.js';
-import { refreshedRootPath, type Env } from './trust.js';
+import type { Env } from '../core/env.js';
+import { refreshedRootPath } from './trust.js';
 
 export interface TrustRootUpdateOptions {
   cwd: string;

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { FileError, SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
 import { parseJsonStrict } from '../core/strict-json.js';
+import type { Env } from '../core/env.js';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VerifyError } from '../verifier/errors.js';
@@ -8,8 +9,6 @@ import { anchored, type IdentityPolicy } from '../verifier/identity-policy.js';
 import { PUBLIC_GOOD_SOURCE, PUBLIC_GOOD_TRUSTED_ROOT } from '../verifier/public-good.js';
 import type { VerificationKeyInput } from '../verifier/sigstore-bundle.js';
 import { isTrustRootProblem, loadTrustRoot, type LoadedTrustRoot } from '../verifier/trusted-root.js';
-
-export type Env = Record<string, string | undefined>;
 
 /** Where `evidence trust-root update` keeps a refreshed public-good root. */
 export function refreshedRootPath(env: Env): string {

@@ -9,7 +9,8 @@ import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity
 import type { AttestationReport, AttestationSetReport } from '../verifier/report.js';
 import { signatureKind, signedContentKind, verifySigstoreBundle } from '../verifier/sigstore-bundle.js';
 import { parseStatement } from '../verifier/statement-check.js';
-import { checkPolicyOptions, readJsonFile, readKeys, resolveTrustRoots, type Env } from './trust.js';
+import type { Env } from '../core/env.js';
+import { checkPolicyOptions, readJsonFile, readKeys, resolveTrustRoots } from './trust.js';
 import { subjectsFromList } from './verify.js';
 
 export interface VerifyAttestationOptions {

@@ -15,7 +15,8 @@ import type { VerifyReport } from '../verifier/report.js';
 import { verifyEvidence } from '../verifier/verify.js';
 import type { SubjectToCheck, VerifyBundleOptions } from '../verifier/verify-bundle.js';
 import { openBundle } from './open-bundle.js';
-import { checkPolicyOptions, readKeys, resolveTrustRoots, type Env } from './trust.js';
+import type { Env } from '../core/env.js';
+import { checkPolicyOptions, readKeys, resolveTrustRoots } from './trust.js';
 
 export interface VerifyOptions {
   cwd: string;

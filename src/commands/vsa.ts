@@ -4,7 +4,7 @@ import { IN_TOTO_PAYLOAD_TYPE } from '../formats/intoto.js';
 import { toVsaStatement } from '../signer/vsa.js';
 import { writeFileAtomically } from '../fs/atomic.js';
 import type { SerializedBundle } from '@sigstore/bundle';
-import type { Env } from './trust.js';
+import type { Env } from '../core/env.js';
 import type { VerifyResult } from './verify.js';
 
 export interface WriteVsaOptions {

@@ -1,6 +1,6 @@
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import type { AuditReport, PeriodSummary, TrendPoint } from '../verifier/period.js';
-import { answers, sourceLine, STATUS_WORDS, verdictWords } from './audit.js';
+import { answers, periodSourceLine, STATUS_WORDS, verdictWords } from './audit.js';
 import { axisTicks, chartText, labelIndices, shortLabels } from './chart.js';
 import { escapeTerminal } from './terminal.js';
 import { COLOR, CSS, IdGen, Safe, badge, code, dataTable, figure, html, htmlDocument, px, svgOpen } from './html.js';
@@ -15,11 +15,11 @@ export function renderAuditHtml(r: AuditReport): string {
   const s = r.summary;
   const ids = new IdGen();
   const tone = s.verdict === 'holds' ? 'pass' : 'fail';
-  const title = `${verdictWords(s)}: ${sourceLine(r)}, ${s.period.since} to ${s.period.until}`;
+  const title = `${verdictWords(s)}: ${periodSourceLine(r)}, ${s.period.since} to ${s.period.until}`;
   const body = html`
 <header class="masthead">
   <p class="eyebrow">Release evidence: period audit</p>
-  <h1>${sourceLine(r)}</h1>
+  <h1>${periodSourceLine(r)}</h1>
   <p class="meta">${s.period.since} to ${s.period.until} · generated ${r.generatedAt} by ${PACKAGE_NAME} ${PACKAGE_VERSION}</p>
 </header>
 <main>

@@ -34,7 +34,7 @@ export function verdictWords(s: PeriodSummary): string {
   return VERDICT_WORDS[s.verdict];
 }
 
-export function sourceLine(r: AuditReport): string {
+export function periodSourceLine(r: AuditReport): string {
   const s = r.source;
   return s.type === 'github'
     ? `GitHub releases of ${s.repository}`
@@ -99,7 +99,7 @@ export function formatAuditText(r: AuditReport): string {
   const s = r.summary;
   // Lines are built from untrusted values (tags, reasons, control titles from a policy): each line is escaped whole.
   const out: string[] = [];
-  out.push(`${verdictWords(s)}: ${sourceLine(r)}, ${s.period.since} … ${s.period.until}`);
+  out.push(`${verdictWords(s)}: ${periodSourceLine(r)}, ${s.period.since} … ${s.period.until}`);
   out.push(
     `population: ${s.counts.population} release${s.counts.population === 1 ? '' : 's'}; examined ${s.counts.examined}${s.sample ? ` (sample of ${s.sample.size}, seed ${JSON.stringify(s.sample.seed)}: ${s.sample.method})` : ''}`,
   );
@@ -185,7 +185,7 @@ export function formatAuditText(r: AuditReport): string {
 export function formatAuditMarkdown(r: AuditReport): string {
   const s = r.summary;
   const out: string[] = [];
-  out.push(`# Audit of ${md(sourceLine(r))}, ${md(s.period.since)} to ${md(s.period.until)}`, '');
+  out.push(`# Audit of ${md(periodSourceLine(r))}, ${md(s.period.since)} to ${md(s.period.until)}`, '');
   out.push(`**${md(verdictWords(s))}.** ${md(countsLine(s.counts))}.`, '');
   out.push(
     `- Population: ${s.counts.population} releases; examined: ${s.counts.examined}${s.sample ? ` (a sample of ${s.sample.size}, seed ${code(s.sample.seed)}; ${md(s.sample.method)})` : ''}`,

@@ -5,7 +5,7 @@ import { escapeTerminal } from './terminal.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import {
-  type AuditReportInput,
+  type ReleaseReportInput,
   type DoraView,
   type SloView,
   SEVERITIES,
@@ -18,7 +18,7 @@ import {
   policyOf,
   severityTotals,
   sloViews,
-  sourceLine,
+  releaseSourceLine,
   summaryLine,
   testTotals,
   verdictOf,
@@ -32,7 +32,7 @@ import {
  * Every value from the data goes through the `html` template tag, which
  * entity-escapes it: bundle contents are untrusted.
  */
-export function renderHtml(input: AuditReportInput): string {
+export function renderHtml(input: ReleaseReportInput): string {
   const ids = new IdGen();
   const r = input.report;
   const b = r.bundle;
@@ -160,7 +160,7 @@ export function badge(status: string, word?: string): Safe {
  * Sections
  * ------------------------------------------------------------------------ */
 
-function verdictSection(input: AuditReportInput, verdict: ReturnType<typeof verdictOf>): Safe {
+function verdictSection(input: ReleaseReportInput, verdict: ReturnType<typeof verdictOf>): Safe {
   const checks = input.report.checks.map(checkState);
   const count = (s: string): number => checks.filter((c) => c === s).length;
   const a = verdict.assessment;
@@ -210,13 +210,13 @@ export function kvTable(caption: string, rows: [string, unknown][], cls = ''): S
 
 export const code = (s: string): Safe => html`<code>${s}</code>`;
 
-function bundleSection(input: AuditReportInput): Safe {
+function bundleSection(input: ReleaseReportInput): Safe {
   const b = input.report.bundle;
   const rows: [string, unknown][] = [];
   if (b.path) rows.push(['File', code(b.path)]);
   if (b.name) rows.push(['Release', `${b.name} ${b.version ?? ''}`.trim()]);
   if (b.created) rows.push(['Created', b.created]);
-  rows.push(['Source', sourceLine(input.source)]);
+  rows.push(['Source', releaseSourceLine(input.source)]);
   rows.push(['Size', formatBytes(b.size)]);
   if (b.digest) rows.push(['Bundle digest', code(b.digest)]);
   if (b.manifestDigest) rows.push(['Manifest digest', code(b.manifestDigest)]);
@@ -273,7 +273,7 @@ function signatureSection(s: SignatureInfo | undefined, mode: string): Safe {
 </section>`;
 }
 
-function subjectsSection(input: AuditReportInput): Safe {
+function subjectsSection(input: ReleaseReportInput): Safe {
   const rows = input.subjects.map(
     (s) =>
       html`<tr><th scope="row">${s.name}</th><td class="num">${formatBytes(s.size)}</td><td>${code(s.digest)}</td></tr>`,
@@ -289,7 +289,7 @@ function subjectsSection(input: AuditReportInput): Safe {
 </section>`;
 }
 
-function checksSection(input: AuditReportInput): Safe {
+function checksSection(input: ReleaseReportInput): Safe {
   const rows = input.report.checks.map((c) => {
     const state = checkState(c);
     const detail: Safe[] = [html`${c.message}`];
@@ -392,7 +392,7 @@ function controlsSection(p: PolicyResult | undefined): Safe {
 </section>`;
 }
 
-function evidenceSection(input: AuditReportInput): Safe {
+function evidenceSection(input: ReleaseReportInput): Safe {
   return html`
 <section aria-labelledby="h-evidence">
   <h2 id="h-evidence">Evidence entries</h2>
@@ -506,7 +506,7 @@ export function figure(chart: Safe, table: Safe, caption: string): Safe {
 
 const CAP = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-function metricsSection(input: AuditReportInput, ids: IdGen): Safe {
+function metricsSection(input: ReleaseReportInput, ids: IdGen): Safe {
   const parts: Safe[] = [];
 
   const sev = severityTotals(input.entries);

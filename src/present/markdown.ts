@@ -3,11 +3,11 @@ import { formatBytes } from './text.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import {
-  type AuditReportInput,
+  type ReleaseReportInput,
   checkState,
   controlGroups,
   policyOf,
-  sourceLine,
+  releaseSourceLine,
   summaryLine,
   verdictOf,
 } from './model.js';
@@ -17,7 +17,7 @@ import {
  * audit files). Every string from the data is escaped: no raw HTML, no
  * links, images or math can come out of a bundle's contents.
  */
-export function renderMarkdown(input: AuditReportInput): string {
+export function renderMarkdown(input: ReleaseReportInput): string {
   const r = input.report;
   const b = r.bundle;
   const verdict = verdictOf(input);
@@ -55,7 +55,7 @@ export function renderMarkdown(input: AuditReportInput): string {
   if (b.path) facts.push(['Bundle', code(b.path)]);
   if (b.name) facts.push(['Release', text(`${b.name} ${b.version ?? ''}`.trim())]);
   if (b.created) facts.push(['Created', text(b.created)]);
-  facts.push(['Source', text(sourceLine(input.source))]);
+  facts.push(['Source', text(releaseSourceLine(input.source))]);
   facts.push([
     'Mode',
     r.mode === 'signed' ? 'signed (signature and identity required)' : 'integrity only (signature not checked)',

@@ -14,7 +14,7 @@ import type { Check, VerifyReport } from '../verifier/report.js';
  * command layer builds it from `verify` and `inspect`; the renderers only
  * read it. Every string in it may come from an untrusted bundle.
  */
-export interface AuditReportInput {
+export interface ReleaseReportInput {
   report: VerifyReport & { bundle: { path?: string } };
   entries: InspectResult['entries'];
   subjects: InspectResult['subjects'];
@@ -37,18 +37,18 @@ export function checkState(c: Check): CheckState {
 }
 
 /** The policy result: the input's, else the one the report carries once the policy engine fills it. */
-export function policyOf(input: AuditReportInput): PolicyResult | undefined {
+export function policyOf(input: ReleaseReportInput): PolicyResult | undefined {
   return input.policy ?? (input.report as VerifyReport & { policy?: PolicyResult }).policy;
 }
 
 /** The three answers of a report: the report's own, or worked out from its checks and entries. */
-export function assessmentOf(input: AuditReportInput): Assessment {
+export function assessmentOf(input: ReleaseReportInput): Assessment {
   if (input.report.assessment) return input.report.assessment;
   const policy = policyOf(input);
   return assess(policy ? { ...input.report, policy } : input.report, input.entries);
 }
 
-export function verdictOf(input: AuditReportInput): Verdict {
+export function verdictOf(input: ReleaseReportInput): Verdict {
   return headline(assessmentOf(input));
 }
 
@@ -114,7 +114,7 @@ export type Severity = (typeof SEVERITIES)[number];
 
 /** SARIF security severities summed over every sarif entry; null when there is none. */
 export function severityTotals(
-  entries: AuditReportInput['entries'],
+  entries: ReleaseReportInput['entries'],
 ): { totals: Record<Severity, number>; files: number } | null {
   const sarif = summariesOf(entries, 'sarif');
   if (!sarif.length) return null;
@@ -130,7 +130,7 @@ export type TestOutcome = (typeof TEST_OUTCOMES)[number];
 
 /** JUnit outcomes summed over every junit entry; null when there is none. */
 export function testTotals(
-  entries: AuditReportInput['entries'],
+  entries: ReleaseReportInput['entries'],
 ): { totals: Record<TestOutcome, number>; tests: number; files: number } | null {
   const junit = summariesOf(entries, 'junit');
   if (!junit.length) return null;
@@ -159,7 +159,7 @@ export interface SloView {
 }
 
 /** Every SLO of every slo entry. */
-export function sloViews(entries: AuditReportInput['entries']): SloView[] {
+export function sloViews(entries: ReleaseReportInput['entries']): SloView[] {
   const out: SloView[] = [];
   for (const { entry, summary } of summariesOf(entries, 'slo')) {
     for (const o of summary.slos) {
@@ -205,7 +205,7 @@ export interface DoraView {
   resolvedIncidents: number | null;
 }
 
-export function doraViews(entries: AuditReportInput['entries']): DoraView[] {
+export function doraViews(entries: ReleaseReportInput['entries']): DoraView[] {
   return summariesOf(entries, 'dora').map(({ entry, summary: s }) => ({
     path: entry.path,
     environment: s.environment,
@@ -241,7 +241,7 @@ export function shortDigest(d: string): string {
   return d.length > 23 ? `${d.slice(0, 23)}…` : d;
 }
 
-export function sourceLine(source: AuditReportInput['source']): string {
+export function releaseSourceLine(source: ReleaseReportInput['source']): string {
   const s = obj(source);
   const parts = [s.repository, s.commit && `@ ${String(s.commit)}`, s.ref && `(${String(s.ref)})`]
     .filter(Boolean)

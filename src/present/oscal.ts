@@ -12,7 +12,7 @@ import { endBound, startBound } from '../core/time.js';
 import type { LoadedPolicy } from '../verifier/policy/evaluate.js';
 import { lookupControl } from '../verifier/controls/index.js';
 import { FormatError } from '../formats/errors.js';
-import { STATUS_WORDS, sourceLine } from './audit.js';
+import { STATUS_WORDS, periodSourceLine } from './audit.js';
 
 /**
  * An audit (of a period, or of one release) as an OSCAL 1.1.3 Assessment
@@ -70,7 +70,7 @@ type Risk = NonNullable<Doc['assessment-results']['results'][number]['risks']>[n
 
 export function oscalAssessmentResults(report: AuditReport): Doc {
   const s = report.summary;
-  const seed = `${sourceLine(report)}|${s.period.since}|${s.period.until}|${report.generatedAt}|${report.policy?.digest ?? ''}`;
+  const seed = `${periodSourceLine(report)}|${s.period.since}|${s.period.until}|${report.generatedAt}|${report.policy?.digest ?? ''}`;
   const id = (what: string): string => uuidV5(`${seed}|${what}`);
   const resources: Resource[] = [];
   const resource = (
@@ -204,7 +204,7 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
     'assessment-results': {
       uuid: id('document'),
       metadata: {
-        title: `Evidence audit: ${sourceLine(report)}, ${s.period.since} to ${s.period.until}`,
+        title: `Evidence audit: ${periodSourceLine(report)}, ${s.period.since} to ${s.period.until}`,
         'last-modified': report.generatedAt,
         version: '1',
         'oscal-version': OSCAL_VERSION,
@@ -222,7 +222,7 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
       results: [
         {
           uuid: id('result'),
-          title: `Releases of ${sourceLine(report)} from ${s.period.since} to ${s.period.until}`,
+          title: `Releases of ${periodSourceLine(report)} from ${s.period.since} to ${s.period.until}`,
           description: `${s.counts.population} releases in the period, ${s.counts.examined} examined${s.sample ? ` (a sample of ${s.sample.size} drawn with seed "${s.sample.seed}": ${s.sample.method})` : ''}. Each was verified offline: integrity, signature, signer${report.policy ? ', then the policy' : ''}.`,
           start: instant(s.period.since, false),
           end: instant(s.period.until, true),

@@ -93,7 +93,7 @@ function table(raw: string[][]): string {
 const short = (digest: string): string => `${digest.slice(0, 19)}…`;
 
 /** Repository, commit and ref as recorded; a part that is missing or blank is said to be so, never printed empty. */
-function sourceLine(src: InspectResult['source']): string {
+function inspectedSourceLine(src: InspectResult['source']): string {
   const given = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
   const [repository, commit, ref] = [given(src.repository), given(src.commit), given(src.ref)];
   if (!repository && !commit && !ref) return '(none recorded)';
@@ -107,7 +107,7 @@ export function formatInspect(r: InspectResult): string {
   const lines = [
     escapeValue(`${r.name} ${r.version}`),
     escapeValue(`created  ${r.created}`),
-    escapeValue(`source   ${sourceLine(src)}`),
+    escapeValue(`source   ${inspectedSourceLine(src)}`),
     '',
     `Evidence (${r.entries.length})`,
     table([

@@ -1,10 +1,9 @@
+import type { Env } from '../core/env.js';
 import { SignError } from './errors.js';
 
 export interface IdentityProvider {
   getToken(): Promise<string>;
 }
-
-export type Env = Record<string, string | undefined>;
 
 /** Asks GitHub Actions' OIDC endpoint for a token (src/transport/github/oidc.ts; commands wire it in). */
 export type ActionsTokenRequest = (requestUrl: string, requestToken: string) => IdentityProvider;
