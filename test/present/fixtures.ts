@@ -1,4 +1,4 @@
-import type { AuditReportInput } from '../../src/present/model.js';
+import type { ReleaseReportInput } from '../../src/present/model.js';
 import type { PolicyResult } from '../../src/verifier/policy-result.js';
 import type { Check } from '../../src/verifier/report.js';
 
@@ -12,14 +12,14 @@ export const IDENTITY = 'https://github.com/acme/web/.github/workflows/release.y
 export const ISSUER = 'https://token.actions.githubusercontent.com';
 export const D = (c: string): string => `sha256:${c.repeat(64)}`;
 
-export function entries(): AuditReportInput['entries'] {
+export function entries(): ReleaseReportInput['entries'] {
   const e = (
     path: string,
     kind: string,
     mediaType: string,
     summary: Record<string, unknown>,
     size = 1000,
-  ): AuditReportInput['entries'][number] => ({
+  ): ReleaseReportInput['entries'][number] => ({
     path,
     kind,
     mediaType,
@@ -160,7 +160,7 @@ export const CHECK_MESSAGES: [Check['id'], string][] = [
   ['statement', 'the attestation covers manifest.json and 1 release subject'],
 ];
 
-export function passingInput(): AuditReportInput {
+export function passingInput(): ReleaseReportInput {
   return {
     generatedAt: '2026-11-22T16:00:00Z',
     source: {
@@ -270,7 +270,7 @@ export const SCRIPT = '<script>window.__pwned = 1; alert(1)</script>';
 export const IMG = '"><img src=x onerror="window.__pwned = 2">';
 export const SVG = '\'><svg onload="window.__pwned = 3">';
 
-export function failingInput(): AuditReportInput {
+export function failingInput(): ReleaseReportInput {
   const base = passingInput();
   const hostileEntries = base.entries.map((e) =>
     e.kind === 'sarif'

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/present/html.js';
-import type { AuditReportInput } from '../../src/present/model.js';
+import type { ReleaseReportInput } from '../../src/present/model.js';
 
 import { IDENTITY, ISSUER, D, passingInput, SCRIPT, IMG, SVG, failingInput } from './fixtures.js';
 
@@ -202,7 +202,7 @@ describe.skipIf(!HAVE_CHROMIUM)('renderHtml in headless Chromium', () => {
   });
 
   /** Opens the report from file:// with every non-file request blocked and recorded. */
-  async function open(name: string, input: AuditReportInput): Promise<{ page: Page; network: string[]; html: string }> {
+  async function open(name: string, input: ReleaseReportInput): Promise<{ page: Page; network: string[]; html: string }> {
     const html = renderHtml(input);
     const file = join(dir, `${name}.html`);
     await writeFile(file, html);
