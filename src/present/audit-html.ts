@@ -3,7 +3,9 @@ import type { AuditReport, PeriodSummary, TrendPoint } from '../verifier/period.
 import { answers, periodSourceLine, STATUS_WORDS, verdictWords } from './audit.js';
 import { axisTicks, chartText, labelIndices, shortLabels } from './chart.js';
 import { escapeTerminal } from './terminal.js';
-import { COLOR, CSS, IdGen, Safe, badge, code, dataTable, figure, html, htmlDocument, px, svgOpen } from './html.js';
+import { IdGen, Safe, badge, code, html, htmlDocument, px } from './html-base.js';
+import { COLOR, dataTable, figure, svgOpen } from './html-charts.js';
+import { CSS } from './html-style.js';
 
 /**
  * The period report as one self-contained HTML file (no script, no external
