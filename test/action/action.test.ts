@@ -42,8 +42,8 @@ describe('action.yml', () => {
 
   it('declares exactly the inputs and outputs the entry reads and writes', async () => {
     const entry = await readFile(join(ROOT, 'cli/action.ts'), 'utf8');
-    const read = new Set([...entry.matchAll(/(?:input|flag)\('([a-z-]+)'/g)].map((m) => m[1]));
-    const written = new Set([...entry.matchAll(/setOutput\('([a-z-]+)'/g)].map((m) => m[1]));
+    const read = new Set([...entry.matchAll(/(?:input|flag)\(\s*'([a-z-]+)'/g)].map((m) => m[1]));
+    const written = new Set([...entry.matchAll(/setOutput\(\s*'([a-z-]+)'/g)].map((m) => m[1]));
     expect([...read].sort()).toEqual(Object.keys(action.inputs).sort());
     expect([...written].sort()).toEqual(Object.keys(action.outputs).sort());
   });
