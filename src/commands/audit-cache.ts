@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -7,14 +7,17 @@ import { createHash } from 'node:crypto';
 import { HashingCounter } from '../core/hash-stream.js';
 import { sha256Hex } from '../core/digest.js';
 import { OciError } from '../transport/oci/errors.js';
-import { writeFileAtomically } from '../fs/atomic.js';
+import { putInPlace, writeFileAtomically } from '../fs/atomic.js';
 import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
 
 /**
  * The audit's download cache (docs/audit.md): files by their sha256, so an
  * interrupted audit resumes without downloading again. A file appears under
- * its digest only once whole and hashed (temporary file, then rename); a
- * cached file is hashed again before it is used, and dropped if it differs.
+ * its digest only once whole and hashed (a temporary file beside it, put in
+ * place by src/fs/atomic.ts); a cached file is hashed again before it is
+ * used, and dropped if it differs. Temporaries are named and swept as every
+ * writer's are (src/fs/leftovers.ts): a download names a new one per attempt,
+ * from a callback that cannot wait, so the folders are swept once, first.
  * `refs/` maps a source's name for a file whose digest the source does not
  * list (a GitHub Enterprise asset) to the digest it had.
  */
@@ -93,7 +96,8 @@ export class DownloadCache {
         return createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
       });
       const path = this.pathOf(got.sha256);
-      await rename(tmp, path);
+      // Replacing a file already there is fine: the same digest is the same bytes.
+      await putInPlace(tmp, path, true);
       if (key !== undefined)
         await writeFileAtomically(join(this.dir, 'refs', sha256Hex(Buffer.from(key))), Buffer.from(`${got.sha256}\n`));
       return { path, ...got };

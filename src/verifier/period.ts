@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Manifest } from '../core/manifest.js';
-import { endBound, startBound } from '../core/time.js';
+import { endBound, parseDateOrInstant, startBound } from '../core/time.js';
 import { summariesOf } from '../core/summaries.js';
 import { controlCoverage, controlResults, type ControlCoverage, type ControlState } from './controls/index.js';
 import type { LoadedPolicy } from './policy/evaluate.js';
@@ -9,6 +9,7 @@ import type { VerifyReport } from './report.js';
 import type { IdentityPolicy } from './identity-policy.js';
 import { periodProducts, type ReleaseClaims } from './release-evidence.js';
 import { integrityIntact } from './report.js';
+import { VerifyError } from './errors.js';
 
 /**
  * The auditor's period view (docs/audit.md), as data: every release of a
@@ -140,6 +141,29 @@ export function drawSample(ids: readonly string[], size: number, seed: string): 
 /** A period given as dates or instants, both ends included: `since` a date from the start of its day, `until` a date to its end, UTC (core/time.ts). NaN for an end that is neither. */
 export function periodBounds(since: string, until: string): { from: number; to: number } {
   return { from: startBound(since) ?? Number.NaN, to: endBound(until) ?? Number.NaN };
+}
+
+/**
+ * An audit's period as given (`--since`, `--until`), checked: each end a real
+ * day or instant in the years OSCAL can state, and not after the other; its
+ * bounds in milliseconds. INVALID_OPTION otherwise.
+ */
+export function checkPeriod(since: string, until: string): { from: number; to: number } {
+  for (const [flag, value] of [
+    ['--since', since],
+    ['--until', until],
+  ] as const) {
+    const year = Number(value.slice(0, 4));
+    // A real day or instant (core/time.ts: 2026-02-30 is refused, not read as 2 March) in the years OSCAL can state.
+    if (parseDateOrInstant(value) === undefined || year < 1900 || year > 2999)
+      throw new VerifyError(
+        'INVALID_OPTION',
+        `${flag} ${JSON.stringify(value)}: a date (2026-01-01) or an RFC 3339 time, in the years 1900 to 2999`,
+      );
+  }
+  const bounds = periodBounds(since, until);
+  if (bounds.from > bounds.to) throw new VerifyError('INVALID_OPTION', `--since ${since} is after --until ${until}`);
+  return bounds;
 }
 
 export function statusOf(m: PeriodMemberInput): { status: MemberStatus; reason: string } {

@@ -1,0 +1,108 @@
+import { DEFAULT_MAX_DECLARED_BYTES } from '../core/bundle-reader.js';
+import type { Env } from '../core/env.js';
+import { parseRepo } from '../transport/github/errors.js';
+import {
+  chooseReleaseAssets,
+  downloadChosen,
+  listedEvidence,
+  publishedReleases,
+  webUrl,
+} from '../transport/github/release-listing.js';
+import { ReleasesClient, type Release, type ReleaseAsset } from '../transport/github/releases.js';
+import { audited, examined, unavailable } from '../verifier/period-members.js';
+import type { AuditReport as AuditResult, PeriodMemberInput } from '../verifier/period.js';
+import { releaseGroups } from '../verifier/release-evidence.js';
+import type { DownloadCache } from './audit-cache.js';
+import type { AuditOptions, Listed, VerifyOne } from './audit.js';
+
+/**
+ * `evidence audit --repo`: a repository's published releases, releases of one
+ * version as one member, each read (listing, downloading and checking through
+ * src/transport/github/release-listing.ts) and verified when examined.
+ */
+export async function listGitHub(
+  options: AuditOptions,
+  env: Env,
+  cache: DownloadCache,
+  verifyOne: VerifyOne,
+): Promise<{ source: AuditResult['source']; items: Listed[] }> {
+  const { owner, repo } = parseRepo(options.repo as string);
+  const token = env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
+  const client = new ReleasesClient({
+    owner,
+    repo,
+    ...(token ? { token } : {}),
+    apiUrl: options.apiUrl ?? env.GITHUB_API_URL,
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.onProgress ? { onRetry: options.onProgress } : {}),
+  });
+  const releases = await publishedReleases(client);
+  const source = { type: 'github' as const, repository: `${owner}/${repo}`, apiUrl: client.apiUrl };
+  const byTag = new Map(releases.map((r) => [r.tag_name, r]));
+  // Releases whose tags name one version (v1.0.0 and 1.0.0) are one member: one bundle cannot count twice.
+  const items = releaseGroups(releases.map((r) => r.tag_name)).map((g): Listed => {
+    const group = g.tags
+      .map((t) => byTag.get(t) as Release)
+      .sort((a, b) => Date.parse(a.published_at as string) - Date.parse(b.published_at as string));
+    const first = group[0] as Release;
+    return {
+      id: g.id,
+      published: new Date(first.published_at as string).toISOString(),
+      ...(webUrl(first.html_url) ? { url: first.html_url } : {}),
+      read: (examine) => readGitHubRelease(client, group, g, options, cache, verifyOne, examine),
+    };
+  });
+  return { source, items };
+}
+
+async function readGitHubRelease(
+  client: ReleasesClient,
+  group: Release[],
+  g: { id: string; tags: string[] },
+  options: AuditOptions,
+  cache: DownloadCache,
+  verifyOne: VerifyOne,
+  examine: boolean,
+): Promise<PeriodMemberInput> {
+  const r = group[0] as Release;
+  const published = new Date(r.published_at as string).toISOString();
+  const base = {
+    id: g.id,
+    published,
+    ...(g.tags.length > 1 ? { tags: g.tags } : {}),
+    ...(webUrl(r.html_url) ? { url: r.html_url } : {}),
+  };
+  const listedAssets: ReleaseAsset[][] = [];
+  for (const release of group) {
+    try {
+      listedAssets.push(await client.listAssets(release));
+    } catch (e) {
+      const u = unavailable(e);
+      if (!u) throw e;
+      return { ...base, sampled: examine, evidence: { state: 'unavailable', ...u } };
+    }
+  }
+  const chosen = chooseReleaseAssets(listedAssets, options.name, g.tags);
+  const evidence: PeriodMemberInput['evidence'] = listedEvidence(chosen);
+  const label = `${g.id}: ${chosen.bundle?.name ?? ''}`;
+  return examined(base, evidence, examine, label, audited(g.tags, options), async () => {
+    const { bundle, attestation } = await downloadChosen(
+      client,
+      cache,
+      chosen,
+      options.maxBundleSize ?? DEFAULT_MAX_DECLARED_BYTES,
+    );
+    evidence.bundle = {
+      ...(evidence.bundle as NonNullable<typeof evidence.bundle>),
+      digest: `sha256:${bundle.sha256}`,
+    };
+    if (attestation && evidence.attestation)
+      evidence.attestation = { ...evidence.attestation, digest: `sha256:${attestation.sha256}` };
+    const result = await verifyOne(
+      { bundle: bundle.path, ...(attestation ? { attestation: attestation.path } : {}) },
+      published,
+    );
+    return { ...result, expectedDigest: `sha256:${bundle.sha256}` };
+  });
+}
