@@ -3,16 +3,5 @@
  * that speaks HTTP is src/transport/prometheus.ts; commands wire it in.
  */
 
-/** One instant-query answer, as Prometheus gives it (`data` of /api/v1/query). */
-export interface PromQueryData {
-  resultType: string;
-  result: unknown;
-}
-
-/** The outside service, behind a small interface: tests run a real Prometheus on loopback. */
-export interface PrometheusClient {
-  /** Instant query at `time`; rejects with a CollectError for any failure. */
-  query(expr: string, time: Date): Promise<PromQueryData>;
-  /** The server, without credentials, for the record. */
-  readonly url: string;
-}
+/** Defined in core (src/core/services.ts), where the transport that implements them sees them too. */
+export type { PromQueryData, PrometheusClient } from '../core/services.js';

@@ -1,9 +1,9 @@
 import type { Env } from '../core/env.js';
+import type { IdentityProvider } from '../core/services.js';
 import { SignError } from './errors.js';
 
-export interface IdentityProvider {
-  getToken(): Promise<string>;
-}
+/** Defined in core (src/core/services.ts), where the transport that implements it sees it too. */
+export type { IdentityProvider };
 
 /** Asks GitHub Actions' OIDC endpoint for a token (src/transport/github/oidc.ts; commands wire it in). */
 export type ActionsTokenRequest = (requestUrl: string, requestToken: string) => IdentityProvider;

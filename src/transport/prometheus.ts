@@ -1,5 +1,5 @@
 import { CollectError } from '../collector/errors.js';
-import type { PromQueryData, PrometheusClient } from '../collector/prometheus.js';
+import type { PromQueryData, PrometheusClient } from '../core/services.js';
 import {
   DEFAULT_TIMEOUT_MS,
   NetworkTimeout,

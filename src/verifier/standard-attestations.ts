@@ -1,13 +1,12 @@
-import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
 import { STANDARD_MEMBER } from '../core/layout.js';
 import type { Manifest } from '../core/manifest.js';
 import { parseJsonStrict } from '../core/strict-json.js';
 import { IN_TOTO_PAYLOAD_TYPE, bundleLines } from '../formats/intoto.js';
-import { standardStatements } from '../formats/standard-statements.js';
 import type { AllowedSigner, IdentityPolicy } from './identity-policy.js';
 import type { Check } from './report.js';
 import { verifySigstoreBundle, type SignatureInfo, type VerificationKeyInput } from './sigstore-bundle.js';
+import { expectedStandardStatements } from './stated-attestations.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 
 export interface StandardAttestationsInput {
@@ -42,7 +41,7 @@ const at = (line: number): string => `${STANDARD_MEMBER} line ${line}`;
  * missing line or an extra one is a failure.
  */
 export function checkStandardAttestations(input: StandardAttestationsInput): StandardAttestationsResult {
-  const expected = standardStatements(input.manifest, sha256Hex(input.manifestBytes), (hex) => input.kept.get(hex));
+  const expected = expectedStandardStatements(input);
   const unavailable = expected.skipped.filter((s) => s.unavailable);
   if (unavailable.length > 0) {
     return {
@@ -74,7 +73,7 @@ export function checkStandardAttestations(input: StandardAttestationsInput): Sta
   }
   lines.forEach((line, i) => {
     const want = expected.statements[i];
-    if (want) checks.push(...checkLine(input, line, i + 1, want.label, canonicalBytes(want.statement)));
+    if (want) checks.push(...checkLine(input, line, i + 1, want.label, want.bytes));
   });
   const ok = checks.every((c) => c.ok);
   if (ok)

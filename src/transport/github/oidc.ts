@@ -1,5 +1,6 @@
 import { SignError } from '../../signer/errors.js';
-import { checkJwt, type IdentityProvider } from '../../signer/identity.js';
+import type { IdentityProvider } from '../../core/services.js';
+import { checkJwt } from '../../signer/identity.js';
 import { BodyTooLarge, MAX_SMALL_BODY, discard, readBounded } from '../http/body.js';
 import { NetworkTimeout, deadlineFor, timedFetch, withDeadline, type DeadlineOptions } from '../http/timeout.js';
 

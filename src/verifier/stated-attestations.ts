@@ -1,0 +1,84 @@
+import { canonicalBytes } from '../core/canonical-json.js';
+import { sha256Hex } from '../core/digest.js';
+import type { Manifest } from '../core/manifest.js';
+import { dsseContent } from '../formats/intoto.js';
+import { standardStatements, type StandardStatement, type StandardStatements } from '../formats/standard-statements.js';
+import type { Check } from './report.js';
+import { VerifyError } from './errors.js';
+import { checkBundleStatement } from './statement-check.js';
+
+/**
+ * What a bundle's attestations must state, the one definition: the verifier
+ * (standard-attestations.ts) holds each verified line to it, and push, which
+ * has no trust root, holds the lines it hangs on an image to it without
+ * verifying a signature. Kept apart from standard-attestations.ts so that
+ * push does not load the Sigstore verifier (docs/performance.md, memory).
+ */
+
+/** The parts of a read bundle the statements are about: its manifest, the manifest's bytes, and the blobs kept while reading. */
+export interface StatedBundle {
+  manifest: Manifest;
+  manifestBytes: Buffer;
+  /** The SBOM, JUnit and SARIF blobs kept while reading, by hex. */
+  kept: ReadonlyMap<string, Buffer>;
+}
+
+/** A standard statement with the exact bytes (canonical JSON) its line's DSSE payload must be. */
+export interface ExpectedStandardStatement extends StandardStatement {
+  bytes: Buffer;
+}
+
+/** The standard statements the bundle's own blobs make, in order (formats/standard-statements.ts). */
+export function expectedStandardStatements(bundle: StatedBundle): {
+  statements: ExpectedStandardStatement[];
+  skipped: StandardStatements['skipped'];
+} {
+  const made = standardStatements(bundle.manifest, sha256Hex(bundle.manifestBytes), (hex) => bundle.kept.get(hex));
+  return { ...made, statements: made.statements.map((s) => ({ ...s, bytes: canonicalBytes(s.statement) })) };
+}
+
+/**
+ * Whether standard attestation lines state, byte for byte and in order,
+ * what the bundle's own blobs make, read without verifying any signature:
+ * one line per statement, each a DSSE envelope whose payload is the
+ * statement's bytes.
+ */
+export function standardLinesAgree(lines: readonly Buffer[], bundle: StatedBundle): boolean {
+  const expected = expectedStandardStatements(bundle).statements;
+  return (
+    lines.length === expected.length &&
+    lines.every((l, i) => dsseContent(l)?.payload.equals((expected[i] as ExpectedStandardStatement).bytes) === true)
+  );
+}
+
+/**
+ * The failed checks of a bundle's signed statement read without verifying
+ * its signature: it must be about this manifest (statement-check.ts). None
+ * when it is.
+ */
+export function statementFailures(attestation: Buffer, bundle: Omit<StatedBundle, 'kept'>): Check[] {
+  return checkBundleStatement(dsseContent(attestation), bundle.manifest, bundle.manifestBytes).checks.filter(
+    (c) => !c.ok,
+  );
+}
+
+/**
+ * The gate after integrity, before the blob is mounted or its upload closed:
+ * a signed bundle's statement must be about this manifest (an attestations
+ * member taken from another bundle is refused: BUNDLE_INVALID, exit 1, a
+ * verdict on the file like the integrity gate's). An unsigned bundle passes.
+ */
+export function requireCoveringStatement<
+  T extends { contents: Omit<StatedBundle, 'kept'> & { attestationBytes?: Buffer } },
+>(intact: T, label: string): T {
+  const bytes = intact.contents.attestationBytes;
+  if (!bytes) return intact;
+  const failed = statementFailures(bytes, intact.contents);
+  if (failed.length === 0) return intact;
+  const codes = [...new Set(failed.map((c) => c.code ?? c.id))].join(', ');
+  throw new VerifyError(
+    'BUNDLE_INVALID',
+    `${label}: its signed statement is not about its manifest (${codes}): the attestation belongs to another bundle, or the manifest changed; not pushed (sign it again)`,
+    { path: label, finding: `its signed statement is not about its manifest (${codes})` },
+  );
+}
