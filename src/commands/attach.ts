@@ -1,14 +1,13 @@
-import { countingStream, type ByteProgress } from '../fs/progress.js';
-import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import type { ByteProgress } from '../fs/progress.js';
 import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashFile } from '../fs/hash-file.js';
-import { parseJsonStrict } from '../core/strict-json.js';
-import { bundleLines, dsseContent } from '../formats/intoto.js';
+import { bundleStem, detachedNames, isBundleAsset, VERIFIER_ASSET } from '../core/release-assets.js';
 import { GitHubError, parseRepo } from '../transport/github/errors.js';
-import { ReleasesClient, type Release, type ReleaseAsset } from '../transport/github/releases.js';
+import { clientFor, githubToken } from '../transport/github/client.js';
+import { recordAttestations } from '../transport/github/attestations.js';
+import { putAssets, type AttachedAsset, type LocalAsset } from '../transport/github/upload.js';
 import type { RetryOptions } from '../transport/http/retry.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { exists } from '../fs/atomic.js';
@@ -49,14 +48,7 @@ export interface AttachOptions {
   attestationsApi?: boolean;
 }
 
-export interface AttachedAsset {
-  name: string;
-  size: number;
-  sha256: string;
-  /** 'replaced' when an asset of that name was there and --clobber was given. */
-  action: 'uploaded' | 'replaced';
-  url: string;
-}
+export type { AttachedAsset } from '../transport/github/upload.js';
 
 export interface AttachResult {
   release: {
@@ -74,14 +66,6 @@ export interface AttachResult {
   attestations?: { id: number; predicateType?: string }[];
 }
 
-interface LocalAsset {
-  name: string;
-  path: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-}
-
 /**
  * Attaches a signed bundle to a GitHub Release: the bundle,
  * NAME.sigstore.json and NAME.intoto.jsonl (and the one-file verifier). Every
@@ -93,9 +77,9 @@ interface LocalAsset {
  */
 export async function attach(options: AttachOptions): Promise<AttachResult> {
   const env = options.env ?? {};
-  const { owner, repo } = parseRepo(options.repo);
+  const where = parseRepo(options.repo);
   if (!options.tag.trim()) throw new GitHubError('ATTACH_INPUT_MISSING', '--tag: must not be empty');
-  const token = env.GITHUB_TOKEN || env.GH_TOKEN;
+  const token = githubToken(env);
   if (!token)
     throw new GitHubError(
       'GITHUB_TOKEN_MISSING',
@@ -104,15 +88,7 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
   const progress = options.onProgress ?? (() => undefined);
 
   const local = await localAssets(options);
-  const client = new ReleasesClient({
-    owner,
-    repo,
-    token,
-    apiUrl: options.apiUrl ?? env.GITHUB_API_URL,
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    onRetry: progress,
-  });
+  const client = clientFor(where, options, env, token, progress);
 
   let release = await client.releaseByTag(options.tag);
   let created = false;
@@ -152,55 +128,15 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
     );
   }
 
-  // Every file goes up under a temporary name and is read back before any
-  // final name changes: a failure on the way leaves the release as it was.
-  const staged: Array<{ file: LocalAsset; asset: ReleaseAsset }> = [];
-  try {
-    for (const file of local) {
-      const temporary = `${file.name}.partial-${randomBytes(4).toString('hex')}`;
-      staged.push({ file, asset: await upload(client, release, file, temporary, progress, options.onBytes) });
-    }
-    await readBack(client, release, staged, progress);
-  } catch (e) {
-    for (const { asset } of staged) await client.deleteAsset(asset).catch(() => undefined);
-    throw e;
-  }
-
-  const assets: AttachedAsset[] = [];
-  let done = 0;
-  try {
-    for (const { file, asset } of staged) {
-      const old = before.find((b) => b.name === file.name);
-      if (old) {
-        progress(`replacing ${file.name}`);
-        await client.deleteAsset(old);
-      }
-      const renamed = await client.renameAsset(asset, file.name);
-      if (renamed.name !== file.name || renamed.size !== file.size)
-        throw new GitHubError(
-          'ASSET_MISMATCH',
-          `${file.name}: after the rename GitHub has ${renamed.name} with ${renamed.size} bytes`,
-        );
-      done++;
-      assets.push({
-        name: file.name,
-        size: file.size,
-        sha256: file.sha256,
-        action: old ? 'replaced' : 'uploaded',
-        url: renamed.browser_download_url,
-      });
-    }
-  } catch (e) {
-    for (const { asset } of staged.slice(done)) await client.deleteAsset(asset).catch(() => undefined);
-    throw e;
-  }
+  const assets = await putAssets(client, release, local, before, progress, options.onBytes);
   let published = false;
   if (release.draft && !options.keepDraft) {
     progress(`publishing release ${options.tag}`);
     release = await client.publishRelease(release);
     published = true;
   }
-  const attestations = options.attestationsApi ? await recordAttestations(client, local, progress) : undefined;
+  const jsonl = options.attestationsApi ? await jsonlFor(local) : undefined;
+  const attestations = jsonl ? await recordAttestations(client, jsonl.name, jsonl.bytes, progress) : undefined;
   return {
     release: {
       tag: release.tag_name,
@@ -215,130 +151,39 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
   };
 }
 
-/** Each line of NAME.sigstore.jsonl, posted to GitHub's attestations API, in order. */
-async function recordAttestations(
-  client: ReleasesClient,
-  local: LocalAsset[],
-  progress: (m: string) => void,
-): Promise<{ id: number; predicateType?: string }[]> {
+/** NAME.sigstore.jsonl, for GitHub's attestations API: required with attestationsApi. */
+async function jsonlFor(local: LocalAsset[]): Promise<{ name: string; bytes: Buffer }> {
   const file = local.find((f) => f.name.endsWith('.sigstore.jsonl'));
   if (!file)
     throw new GitHubError(
       'ATTACH_INPUT_MISSING',
       'the attestations API needs NAME.sigstore.jsonl beside the bundle (sign it again with this version: evidence sign)',
     );
-  const lines = bundleLines(await readFile(file.path));
-  const out: { id: number; predicateType?: string }[] = [];
-  for (const [i, line] of lines.entries()) {
-    let bundle: unknown;
-    try {
-      bundle = parseJsonStrict(line);
-    } catch (e) {
-      throw new GitHubError(
-        'ATTACH_INPUT_INVALID',
-        `${file.name}: line ${i + 1} is not valid JSON (${(e as Error).message})`,
-      );
-    }
-    const predicateType = dsseContent(line)?.predicateType;
-    progress(`recording attestation ${i + 1} of ${lines.length}${predicateType ? ` (${predicateType})` : ''}`);
-    const { id } = await client.createAttestation(bundle);
-    out.push({ id, ...(predicateType ? { predicateType } : {}) });
-  }
-  return out;
-}
-
-async function upload(
-  client: ReleasesClient,
-  release: Release,
-  file: LocalAsset,
-  name: string,
-  progress: (m: string) => void,
-  onBytes?: ByteProgress,
-): Promise<ReleaseAsset> {
-  progress(`uploading ${name} (${file.size} bytes)`);
-  const open = (): ReturnType<typeof createReadStream> => {
-    const stream = createReadStream(file.path);
-    if (!onBytes) return stream;
-    const counted = countingStream(file.name, file.size, onBytes);
-    stream.on('error', (e) => counted.destroy(e));
-    return stream.pipe(counted) as unknown as ReturnType<typeof createReadStream>;
-  };
-  const asset = await client.uploadAsset(release, name, file.size, file.contentType, open);
-  if (asset.size !== file.size)
-    throw new GitHubError('ASSET_MISMATCH', `${name}: GitHub stored ${asset.size} bytes of the ${file.size} uploaded`);
-  return asset;
-}
-
-async function readBack(
-  client: ReleasesClient,
-  release: Release,
-  staged: Array<{ file: LocalAsset; asset: ReleaseAsset }>,
-  progress: (m: string) => void,
-): Promise<void> {
-  const listed = await client.listAssets(release);
-  for (const { file, asset: uploaded } of staged) {
-    const asset = listed.find((a) => a.id === uploaded.id);
-    if (!asset) throw new GitHubError('ASSET_MISMATCH', `${file.name}: the uploaded asset is not on the release`);
-    if (asset.size !== file.size)
-      throw new GitHubError(
-        'ASSET_MISMATCH',
-        `${file.name}: GitHub lists ${asset.size} bytes, ${file.size} were uploaded`,
-      );
-    if (asset.state !== undefined && asset.state !== 'uploaded')
-      throw new GitHubError('ASSET_MISMATCH', `${file.name}: GitHub says the upload is ${asset.state}, not uploaded`);
-    if (asset.digest && asset.digest !== `sha256:${file.sha256}`)
-      throw new GitHubError(
-        'ASSET_MISMATCH',
-        `${file.name}: GitHub lists digest ${asset.digest}, the file is sha256:${file.sha256}`,
-      );
-    progress(`reading back ${file.name}`);
-    const read = await client.download(asset);
-    if (read.size !== file.size || read.sha256 !== file.sha256) {
-      throw new GitHubError(
-        'ASSET_MISMATCH',
-        `${file.name}: read back ${read.size} bytes with sha256 ${read.sha256}; uploaded ${file.size} bytes with sha256 ${file.sha256}`,
-      );
-    }
-  }
+  return { name: file.name, bytes: await readFile(file.path) };
 }
 
 async function localAssets(options: AttachOptions): Promise<LocalAsset[]> {
   const bundlePath = resolve(options.cwd, options.bundle);
-  if (!/\.(tar\.gz|tgz)$/.test(bundlePath))
+  if (!isBundleAsset(bundlePath))
     throw new GitHubError('ATTACH_INPUT_MISSING', `${options.bundle}: expected a bundle named *.tar.gz or *.tgz`);
-  const stem = join(dirname(bundlePath), basename(bundlePath).replace(/\.(tar\.gz|tgz)$/, ''));
+  const stem = join(dirname(bundlePath), bundleStem(basename(bundlePath)));
+  const paths = detachedNames(stem);
+  const labels = detachedNames(basename(stem));
+  const unsigned = 'not beside the bundle (sign it first: evidence sign, or collect --sign)';
   const files: Array<{ path: string; label: string; contentType: string; hint: string }> = [
     { path: bundlePath, label: options.bundle, contentType: 'application/gzip', hint: 'no such file' },
-    {
-      path: `${stem}.sigstore.json`,
-      label: `${basename(stem)}.sigstore.json`,
-      contentType: 'application/json',
-      hint: 'not beside the bundle (sign it first: evidence sign, or collect --sign)',
-    },
-    {
-      path: `${stem}.intoto.jsonl`,
-      label: `${basename(stem)}.intoto.jsonl`,
-      contentType: 'application/jsonl',
-      hint: 'not beside the bundle (sign it first: evidence sign, or collect --sign)',
-    },
+    { path: paths.sigstore, label: labels.sigstore, contentType: 'application/json', hint: unsigned },
+    { path: paths.intoto, label: labels.intoto, contentType: 'application/jsonl', hint: unsigned },
   ];
   // Every Sigstore bundle of the signing, one per line (gh attestation verify --bundle); absent for bundles signed before it existed.
-  if (options.attestationsApi || (await exists(`${stem}.sigstore.jsonl`))) {
-    files.push({
-      path: `${stem}.sigstore.jsonl`,
-      label: `${basename(stem)}.sigstore.jsonl`,
-      contentType: 'application/jsonl',
-      hint: 'not beside the bundle (sign it again with this version: evidence sign)',
-    });
+  if (options.attestationsApi || (await exists(paths.sigstoreJsonl))) {
+    const hint = 'not beside the bundle (sign it again with this version: evidence sign)';
+    files.push({ path: paths.sigstoreJsonl, label: labels.sigstoreJsonl, contentType: 'application/jsonl', hint });
   }
   if (options.withVerifier) {
     const verifier = options.verifierPath ? resolve(options.cwd, options.verifierPath) : await findVerifier();
-    files.push({
-      path: verifier,
-      label: 'evidence-verify.mjs',
-      contentType: 'text/javascript',
-      hint: 'not found (run npm run build)',
-    });
+    const hint = 'not found (run npm run build)';
+    files.push({ path: verifier, label: VERIFIER_ASSET, contentType: 'text/javascript', hint });
   }
   for (const f of files) {
     if (!(await exists(f.path))) throw new GitHubError('ATTACH_INPUT_MISSING', `${f.label}: ${f.hint}`);
@@ -348,23 +193,19 @@ async function localAssets(options: AttachOptions): Promise<LocalAsset[]> {
   const { contents } = await requireIntegrity(stream, options.bundle, 'not attached');
   // The detached copies must be the bundle's own attestations: a release must not carry one thing inside and another beside.
   const inside = contents.attestationBytes;
-  if (inside && !(await readFile(`${stem}.sigstore.json`)).equals(inside)) {
-    throw new GitHubError(
+  const invalid = (name: string, what: string): GitHubError =>
+    new GitHubError(
       'ATTACH_INPUT_INVALID',
-      `${basename(stem)}.sigstore.json is not the attestation inside ${options.bundle} (sign again to write both)`,
+      `${name} is not ${what} inside ${options.bundle} (sign again to write both)`,
     );
-  }
+  if (inside && !(await readFile(paths.sigstore)).equals(inside)) throw invalid(labels.sigstore, 'the attestation');
   const jsonl = files.find((f) => f.path.endsWith('.sigstore.jsonl'));
   if (
     jsonl &&
     inside &&
     !(await readFile(jsonl.path)).equals(Buffer.concat([inside, contents.standardBytes ?? Buffer.alloc(0)]))
-  ) {
-    throw new GitHubError(
-      'ATTACH_INPUT_INVALID',
-      `${basename(stem)}.sigstore.jsonl is not the attestations inside ${options.bundle} (sign again to write both)`,
-    );
-  }
+  )
+    throw invalid(labels.sigstoreJsonl, 'the attestations');
   const out: LocalAsset[] = [];
   for (const f of files) {
     const { size, hex } = await hashFile(f.path, ['sha256']);

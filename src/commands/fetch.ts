@@ -1,17 +1,16 @@
 import { FileError } from '../fs/small-file.js';
 import type { ByteProgress } from '../fs/progress.js';
-import { release as untrack, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
-import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { canonicalize } from '../core/canonical-json.js';
+import { basename, join, resolve } from 'node:path';
 import { GitHubError, parseRepo } from '../transport/github/errors.js';
 import { VerifyError } from '../verifier/errors.js';
-import { ReleasesClient, type ReleaseAsset } from '../transport/github/releases.js';
+import { clientFor, githubToken } from '../transport/github/client.js';
+import { discardStaged, type DownloadedFile } from '../transport/github/download.js';
+import { downloadEvidence, findReleaseEvidence } from '../transport/github/evidence.js';
 import type { RetryOptions } from '../transport/http/retry.js';
 import { exists, putInPlace, writeFileAtomically } from '../fs/atomic.js';
 import { sha256Hex } from '../core/digest.js';
-import { MAX_ATTESTATION_BYTES, MAX_STANDARD_ATTESTATIONS_BYTES } from '../core/layout.js';
+import { envelopesMatch, firstLineIs, restIs } from '../core/release-assets.js';
 import {
   verifyAttestationSet,
   type AttestationSetReport,
@@ -48,12 +47,8 @@ export interface FetchOptions {
   onBytes?: ByteProgress;
 }
 
-export interface FetchedFile {
-  name: string;
-  path: string;
-  size: number;
-  sha256: string;
-}
+/** A downloaded file: its asset name, where it is, its size and sha256. */
+export type FetchedFile = DownloadedFile;
 
 export interface FetchResult {
   /**
@@ -86,8 +81,6 @@ export interface FetchResult {
   problems: { code: 'INTOTO_MISMATCH' | 'SIGSTORE_JSONL_MISMATCH'; message: string }[];
 }
 
-const BUNDLE_ASSET = /\.(tar\.gz|tgz)$/;
-
 /**
  * Downloads a release's evidence (bundle, NAME.sigstore.json,
  * NAME.intoto.jsonl) for an auditor: no token needed for public
@@ -97,82 +90,28 @@ const BUNDLE_ASSET = /\.(tar\.gz|tgz)$/;
  */
 export async function fetchRelease(options: FetchOptions): Promise<FetchResult> {
   const env = options.env ?? {};
-  if (!options.verify && !options.downloadOnly) {
-    throw new VerifyError(
-      'IDENTITY_POLICY_REQUIRED',
-      'fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only',
-    );
-  }
+  requireSigner(options);
   if (options.verify && options.downloadOnly)
     throw new VerifyError('INVALID_OPTION', '--download-only does not go with the verify options');
-  const { owner, repo } = parseRepo(options.repo);
-  const token = env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
+  const token = githubToken(env);
   const progress = options.onProgress ?? (() => undefined);
-  const client = new ReleasesClient({
-    owner,
-    repo,
-    ...(token ? { token } : {}),
-    apiUrl: options.apiUrl ?? env.GITHUB_API_URL,
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    onRetry: progress,
-  });
+  const client = clientFor(parseRepo(options.repo), options, env, token, progress);
 
-  const release = await client.releaseByTag(options.tag);
-  if (!release)
-    throw new GitHubError(
-      'GITHUB_NOT_FOUND',
-      `${options.repo} has no release for tag ${options.tag}${token ? '' : ' (or it is private: set GITHUB_TOKEN or GH_TOKEN)'}`,
-      { status: 404 },
-    );
-  const assets = await client.listAssets(release);
-  const bundleAsset = chooseBundle(assets, options);
-  const stem = bundleAsset.name.replace(BUNDLE_ASSET, '');
-  const sigstoreAsset = assets.find((a) => a.name === `${stem}.sigstore.json`);
-  if (!sigstoreAsset)
-    throw new GitHubError(
-      'ASSET_MISSING',
-      `release ${options.tag} of ${options.repo} has ${bundleAsset.name} but no ${stem}.sigstore.json`,
-    );
-  const intotoAsset = assets.find((a) => a.name === `${stem}.intoto.jsonl`);
-  const jsonlAsset = assets.find((a) => a.name === `${stem}.sigstore.jsonl`);
-  for (const small of [sigstoreAsset, intotoAsset]) {
-    if (small && small.size > MAX_ATTESTATION_BYTES)
-      throw new GitHubError(
-        'GITHUB_RESPONSE_INVALID',
-        `${small.name}: GitHub lists ${small.size} bytes; an attestation is never more than ${MAX_ATTESTATION_BYTES}`,
-      );
-  }
-  if (jsonlAsset && jsonlAsset.size > MAX_ATTESTATION_BYTES + MAX_STANDARD_ATTESTATIONS_BYTES) {
-    throw new GitHubError(
-      'GITHUB_RESPONSE_INVALID',
-      `${jsonlAsset.name}: GitHub lists ${jsonlAsset.size} bytes; the attestations of a bundle are never more than ${MAX_ATTESTATION_BYTES + MAX_STANDARD_ATTESTATIONS_BYTES}`,
-    );
-  }
-
+  const evidence = await findReleaseEvidence(client, { ...options, token });
   const dir = resolve(options.cwd, options.output ?? '.');
   await mkdir(dir, { recursive: true });
-  const get = async (asset: ReleaseAsset): Promise<FetchedFile> => {
-    progress(`downloading ${asset.name} (${asset.size} bytes)`);
-    return download(client, asset, join(dir, safeName(asset.name)), options.force ?? false, options.onBytes);
-  };
-  const bundle = await get(bundleAsset);
-  const sigstoreBundle = await get(sigstoreAsset);
-  const intotoJsonl = intotoAsset ? await get(intotoAsset) : undefined;
-  // NAME.sigstore.jsonl is what gh and cosign read: it stays a temporary file until it is shown to be the
-  // bundle's own statements, so a foreign one never appears in the output folder (not even for a moment).
-  const staged = jsonlAsset
-    ? await stage(client, jsonlAsset, join(dir, safeName(jsonlAsset.name)), options, progress)
-    : undefined;
+  const force = options.force ?? false;
+  const got = await downloadEvidence(client, evidence, dir, { force, onBytes: options.onBytes, progress });
+  const { bundle, sigstore: sigstoreBundle, intoto: intotoJsonl, staged } = got;
+  const { release } = evidence;
   try {
-    const release_ = {
-      tag: release.tag_name,
-      url: release.html_url,
-      draft: release.draft === true,
-      ...(typeof release.immutable === 'boolean' ? { immutable: release.immutable } : {}),
-    };
     const result: FetchResult = {
-      release: release_,
+      release: {
+        tag: release.tag_name,
+        url: release.html_url,
+        draft: release.draft === true,
+        ...(typeof release.immutable === 'boolean' ? { immutable: release.immutable } : {}),
+      },
       bundle,
       sigstoreBundle,
       ...(intotoJsonl ? { intotoJsonl } : {}),
@@ -182,10 +121,16 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
     const jsonlMismatch = (message: string): void => {
       result.problems.push({ code: 'SIGSTORE_JSONL_MISMATCH', message: `${message}; it was not kept` });
     };
-    if (staged && !(await firstLineIs(staged.temporary, sigstoreBundle.path)))
+    if (staged && !firstLineIs(...(await Promise.all([readFile(staged.temporary), readFile(sigstoreBundle.path)]))))
       jsonlMismatch(`the first line of ${staged.file.name} is not ${sigstoreBundle.name}`);
     if (intotoJsonl) {
-      result.intotoMatches = await envelopesMatch(sigstoreBundle.path, intotoJsonl.path);
+      result.intotoMatches = await Promise.all([
+        readFile(sigstoreBundle.path, 'utf8'),
+        readFile(intotoJsonl.path, 'utf8'),
+      ]).then(
+        ([json, jsonl]) => envelopesMatch(json, jsonl),
+        () => false,
+      );
       if (!result.intotoMatches)
         result.problems.push({
           code: 'INTOTO_MISMATCH',
@@ -208,7 +153,7 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
       if (
         staged &&
         result.problems.length === 0 &&
-        !(await restIs(staged.temporary, result.verification.standardBytes ?? Buffer.alloc(0)))
+        !restIs(await readFile(staged.temporary), result.verification.standardBytes ?? Buffer.alloc(0))
       ) {
         jsonlMismatch(
           `${staged.file.name}: after its first line, it is not the standard statements the bundle carries (attestations/standard.sigstore.jsonl)`,
@@ -218,7 +163,7 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
       if (foreign) failReport(result.verification, staged?.file.name ?? '', foreign.message);
     }
     if (staged && !result.problems.some((p) => p.code === 'SIGSTORE_JSONL_MISMATCH')) {
-      await putInPlace(staged.temporary, staged.file.path, options.force ?? false);
+      await putInPlace(staged.temporary, staged.file.path, force);
       result.sigstoreJsonl = staged.file;
     } else if (staged && options.force) {
       // --force replaced the bundle beside it: an older NAME.sigstore.jsonl left there would now be foreign to it.
@@ -227,10 +172,17 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
     if (result.problems.length > 0) result.verdict = 'failed';
     return result;
   } finally {
-    if (staged) {
-      await rm(staged.temporary, { force: true });
-      untrack(staged.temporary);
-    }
+    if (staged) await discardStaged(staged);
+  }
+}
+
+/** fetch verifies what it downloads: a signer to check, or downloadOnly, is required. */
+function requireSigner(options: { verify?: unknown; downloadOnly?: boolean }): void {
+  if (!options.verify && !options.downloadOnly) {
+    throw new VerifyError(
+      'IDENTITY_POLICY_REQUIRED',
+      'fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only',
+    );
   }
 }
 
@@ -253,141 +205,6 @@ function failReport(verification: VerifyResult, file: string, message: string): 
   report.ok = false;
   report.verdict = 'failed';
   report.assessment = assess(report, verification.manifest?.entries);
-}
-
-/** Whether the first line of a JSON-lines file is, byte for byte, the other file (its trailing newline aside). */
-async function firstLineIs(jsonl: string, json: string): Promise<boolean> {
-  const [lines, one] = await Promise.all([readFile(jsonl), readFile(json)]);
-  const end = lines.indexOf(0x0a);
-  const first = end === -1 ? lines : lines.subarray(0, end);
-  const single = one.at(-1) === 0x0a ? one.subarray(0, -1) : one;
-  return first.equals(single);
-}
-
-/** Whether a JSON-lines file, after its first line, is exactly `rest`. */
-async function restIs(jsonl: string, rest: Buffer): Promise<boolean> {
-  const lines = await readFile(jsonl);
-  const end = lines.indexOf(0x0a);
-  return (end === -1 ? Buffer.alloc(0) : lines.subarray(end + 1)).equals(rest);
-}
-
-function chooseBundle(assets: ReleaseAsset[], options: FetchOptions): ReleaseAsset {
-  const signed = assets.filter(
-    (a) =>
-      BUNDLE_ASSET.test(a.name) && assets.some((s) => s.name === `${a.name.replace(BUNDLE_ASSET, '')}.sigstore.json`),
-  );
-  if (options.name) {
-    const wanted = options.name.replace(BUNDLE_ASSET, '');
-    const found = assets.find((a) => BUNDLE_ASSET.test(a.name) && a.name.replace(BUNDLE_ASSET, '') === wanted);
-    if (!found)
-      throw new GitHubError(
-        'ASSET_MISSING',
-        `release ${options.tag} of ${options.repo} has no bundle named ${options.name} (it has: ${assets.map((a) => a.name).join(', ') || 'no assets'})`,
-      );
-    return found;
-  }
-  if (signed.length === 0)
-    throw new GitHubError(
-      'ASSET_MISSING',
-      `release ${options.tag} of ${options.repo} has no signed evidence bundle (NAME.tar.gz with NAME.sigstore.json; it has: ${assets.map((a) => a.name).join(', ') || 'no assets'})`,
-    );
-  if (signed.length > 1)
-    throw new GitHubError(
-      'ASSET_AMBIGUOUS',
-      `release ${options.tag} of ${options.repo} has ${signed.length} signed bundles (${signed.map((a) => a.name).join(', ')}); choose one with --name`,
-    );
-  return signed[0] as ReleaseAsset;
-}
-
-/** Asset names come from the server: only a plain file name may become a path. */
-function safeName(name: string): string {
-  if (name !== basename(name) || name === '.' || name === '..' || name.includes('\\') || name.startsWith('.')) {
-    throw new GitHubError('GITHUB_RESPONSE_INVALID', `asset name ${JSON.stringify(name)} is not a plain file name`);
-  }
-  return name;
-}
-
-/** An asset downloaded whole and checked against GitHub's listing, still in its temporary file beside `file.path`. */
-interface Staged {
-  file: FetchedFile;
-  temporary: string;
-}
-
-async function stage(
-  client: ReleasesClient,
-  asset: ReleaseAsset,
-  target: string,
-  options: FetchOptions,
-  progress: (m: string) => void,
-): Promise<Staged> {
-  progress(`downloading ${asset.name} (${asset.size} bytes)`);
-  let temporary = '';
-  const file = await download(client, asset, target, options.force ?? false, options.onBytes, (tmp) => {
-    temporary = tmp;
-  });
-  return { file, temporary };
-}
-
-/**
- * Downloads an asset beside `target` and puts it in place when whole and as
- * listed; with `keep`, it is left in its temporary file (handed to `keep`,
- * still tracked for removal on a signal) for the caller to place or remove.
- */
-async function download(
-  client: ReleasesClient,
-  asset: ReleaseAsset,
-  target: string,
-  force: boolean,
-  onBytes?: ByteProgress,
-  keep?: (temporary: string) => void,
-): Promise<FetchedFile> {
-  if (!force && (await exists(target)))
-    throw new FileError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, target);
-  const temporaries: string[] = [];
-  await removeStaleLeftovers(dirname(target));
-  try {
-    let tmp = '';
-    const got = await client.download(
-      asset,
-      () => {
-        // A new, exclusive file for each attempt: never one that something else put there.
-        tmp = temporaryBeside(target);
-        temporaries.push(tmp);
-        return createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
-      },
-      onBytes,
-    );
-    const { sha256 } = got;
-    if (got.size !== asset.size)
-      throw new GitHubError(
-        'ASSET_MISMATCH',
-        `${asset.name}: ${got.size} bytes downloaded, GitHub lists ${asset.size}`,
-      );
-    if (asset.digest && asset.digest !== `sha256:${sha256}`)
-      throw new GitHubError(
-        'ASSET_MISMATCH',
-        `${asset.name}: downloaded sha256:${sha256}, GitHub lists ${asset.digest}`,
-      );
-    if (keep) {
-      keep(tmp);
-      temporaries.splice(temporaries.indexOf(tmp), 1);
-    } else await putInPlace(tmp, target, force);
-    return { name: asset.name, path: target, size: got.size, sha256 };
-  } finally {
-    await Promise.all(temporaries.map((t) => rm(t, { force: true })));
-    temporaries.forEach(untrack);
-  }
-}
-
-async function envelopesMatch(sigstorePath: string, intotoPath: string): Promise<boolean> {
-  try {
-    const bundle = JSON.parse(await readFile(sigstorePath, 'utf8')) as { dsseEnvelope?: unknown };
-    const lines = (await readFile(intotoPath, 'utf8')).split('\n').filter((l) => l.trim());
-    if (lines.length !== 1 || bundle.dsseEnvelope === undefined) return false;
-    return canonicalize(JSON.parse(lines[0] as string)) === canonicalize(bundle.dsseEnvelope);
-  } catch {
-    return false;
-  }
 }
 
 export interface FetchAttestationsOptions {
@@ -425,29 +242,16 @@ export interface FetchAttestationsResult {
  */
 export async function fetchAttestations(options: FetchAttestationsOptions): Promise<FetchAttestationsResult> {
   const env = options.env ?? {};
-  if (!options.verify && !options.downloadOnly) {
-    throw new VerifyError(
-      'IDENTITY_POLICY_REQUIRED',
-      'fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only',
-    );
-  }
+  requireSigner(options);
   if (!/^sha256:[0-9a-f]{64}$/.test(options.subjectDigest))
     throw new VerifyError(
       'INVALID_OPTION',
       `--subject-digest: '${options.subjectDigest}' is not sha256:<64 lowercase hex>`,
     );
-  const { owner, repo } = parseRepo(options.repo);
-  const token = env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
+  const where = parseRepo(options.repo);
+  const token = githubToken(env);
   const progress = options.onProgress ?? (() => undefined);
-  const client = new ReleasesClient({
-    owner,
-    repo,
-    ...(token ? { token } : {}),
-    apiUrl: options.apiUrl ?? env.GITHUB_API_URL,
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    onRetry: progress,
-  });
+  const client = clientFor(where, options, env, token, progress);
   const bundles = await client.attestationsFor(options.subjectDigest);
   if (bundles.length === 0)
     throw new GitHubError(

@@ -1,6 +1,6 @@
 /**
  * What changed between two releases' bundles, as data: what `evidence diff`
- * computes (src/commands/diff.ts) and the reports show (src/present).
+ * computes (src/diff/compute.ts) and the reports show (src/present).
  */
 export interface Change {
   old: number | null;

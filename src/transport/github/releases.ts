@@ -31,6 +31,7 @@ const releaseSchema = z.object({
     .string()
     .min(1)
     .max(256)
+    // eslint-disable-next-line no-control-regex
     .regex(/^[^\u0000-\u001f\u007f]+$/, 'a tag without control characters'),
   upload_url: z.string().url(),
   html_url: z.string().url(),

@@ -1,0 +1,389 @@
+import { readSbom, type SbomComponent } from '../formats/sbom.js';
+import { digestHex } from '../core/digest.js';
+import { MAX_ATTESTATION_BYTES } from '../core/layout.js';
+import type { Manifest, ManifestEntry } from '../core/manifest.js';
+import {
+  summariesOf,
+  type CollectedKind,
+  type DoraSummary,
+  type SloSummary,
+  type SummaryOf,
+} from '../core/summaries.js';
+import type { VerifyReport } from '../verifier/report.js';
+import {
+  LEVELS,
+  SEVERITIES,
+  TEST_COUNTS,
+  type Change,
+  type DiffBundleInfo,
+  type DiffComponent,
+  type DiffComponentChange,
+  type DiffResult,
+  type DiffSideCheck,
+} from './result.js';
+
+/** At most this many bytes of one bundle's SBOMs are held in memory to be compared. */
+export const MAX_SBOM_BYTES_IN_MEMORY = 4 * MAX_ATTESTATION_BYTES;
+
+/** One bundle as read for a diff: its verified manifest and the blobs kept to compare. */
+export interface DiffSide {
+  label: 'old' | 'new';
+  path: string;
+  manifest: Manifest;
+  manifestDigest: string;
+  /** Verified blob contents of the SBOM and SARIF entries, by hex. */
+  kept: Map<string, Buffer>;
+  checked: DiffSideCheck;
+}
+
+/** What a side is when only its integrity was checked. */
+export const INTEGRITY_ONLY: DiffSideCheck = {
+  authenticity: 'not-checked',
+  method: 'integrity-only',
+  summary: 'integrity only: signature not checked',
+};
+
+/**
+ * Which blobs a side keeps while its integrity is checked: its SBOM and SARIF
+ * blobs, as long as they fit MAX_SBOM_BYTES_IN_MEMORY together (the reader
+ * keeps no blob above MAX_ATTESTATION_BYTES; this bounds them together).
+ */
+export function keepForDiff(): (hex: string, manifest: Manifest) => boolean {
+  let budget = MAX_SBOM_BYTES_IN_MEMORY;
+  return (hex, manifest) => {
+    const entry = manifest.entries.find(
+      (e) => (e.kind === 'sbom' || e.kind === 'sarif') && digestHex(e.digest) === hex,
+    );
+    if (!entry || entry.size > budget) return false;
+    budget -= entry.size;
+    return true;
+  };
+}
+
+/**
+ * How a side was checked, from its signature check's report and the digest of
+ * the bytes then compared: a file that changed in between is `failed`.
+ */
+export function sideCheck(report: Pick<VerifyReport, 'bundle' | 'assessment'>, digest: string): DiffSideCheck {
+  const a = report.assessment?.authenticity;
+  return report.bundle.digest !== digest
+    ? {
+        authenticity: 'failed',
+        method: a?.method ?? 'identity',
+        summary:
+          'the file changed between its signature check and the comparison: signature not verified for what was compared',
+      }
+    : a?.status === 'authentic'
+      ? { authenticity: 'authentic', method: a.method, summary: a.summary }
+      : {
+          authenticity: 'failed',
+          method: a?.method ?? 'identity',
+          summary: `signature not verified: ${a?.summary ?? 'no verdict'}`,
+        };
+}
+
+/**
+ * What changed between two releases' bundles, already read and verified for
+ * integrity. Components come from the SBOM blobs themselves, the other
+ * figures from the entries' typed summaries.
+ */
+export function computeDiff(oldSide: DiffSide, newSide: DiffSide): DiffResult {
+  const warnings: string[] = [];
+  const oldComponents = sideComponents(oldSide, warnings);
+  const newComponents = sideComponents(newSide, warnings);
+  const entries = diffEntries(oldSide.manifest, newSide.manifest);
+  const subjects = diffSubjects(oldSide.manifest, newSide.manifest);
+  return {
+    old: info(oldSide),
+    new: info(newSide),
+    components: diffComponents(oldComponents, newComponents),
+    licenses: diffSets(licensesOf(oldSide.manifest), licensesOf(newSide.manifest)),
+    vulnerabilities: {
+      rules: diffSets(sarifRules(oldSide, warnings), sarifRules(newSide, warnings)),
+      ...diffSarif(oldSide.manifest, newSide.manifest),
+    },
+    tests: diffJunit(oldSide.manifest, newSide.manifest),
+    coverage: diffCoverage(oldSide.manifest, newSide.manifest),
+    slo: diffSlo(oldSide.manifest, newSide.manifest),
+    dora: diffDora(oldSide, newSide, warnings),
+    entries,
+    subjects,
+    warnings,
+    differs:
+      entries.added.length +
+        entries.removed.length +
+        entries.changed.length +
+        subjects.added.length +
+        subjects.removed.length >
+      0,
+  };
+}
+
+function info(s: DiffSide): DiffBundleInfo {
+  return {
+    path: s.path,
+    name: s.manifest.name,
+    version: s.manifest.version,
+    created: s.manifest.created,
+    manifestDigest: s.manifestDigest,
+    checked: s.checked,
+  };
+}
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function change(a: number | null | undefined, b: number | null | undefined): Change {
+  const o = a ?? null;
+  const n = b ?? null;
+  return { old: o, new: n, delta: o === null || n === null ? null : tidy(n - o) };
+}
+
+/** Rounds away binary noise (0.30000000000000004) in deltas of ratios. */
+function tidy(x: number): number {
+  return Number.isInteger(x) ? x : Math.round(x * 1e12) / 1e12;
+}
+
+function diffSets(a: Set<string>, b: Set<string>): { added: string[]; removed: string[] } {
+  return {
+    added: [...b].filter((x) => !a.has(x)).sort(byString),
+    removed: [...a].filter((x) => !b.has(x)).sort(byString),
+  };
+}
+
+function entriesOf(m: Manifest, kind: string): ManifestEntry[] {
+  return m.entries.filter((e) => e.kind === kind);
+}
+
+/** Typed summaries of one kind; the manifest schema has checked them already, this only narrows the type. */
+function summaries<K extends CollectedKind>(m: Manifest, kind: K): SummaryOf<K>[] {
+  return summariesOf(m.entries, kind).map((x) => x.summary);
+}
+
+// --- Components --------------------------------------------------------------
+
+function sideComponents(side: DiffSide, warnings: string[]): SbomComponent[] {
+  const out: SbomComponent[] = [];
+  for (const e of entriesOf(side.manifest, 'sbom')) {
+    const bytes = side.kept.get(digestHex(e.digest));
+    if (!bytes) {
+      const why =
+        e.size > MAX_ATTESTATION_BYTES
+          ? `larger than the ${MAX_ATTESTATION_BYTES} bytes one SBOM may take in memory`
+          : `beyond the ${MAX_SBOM_BYTES_IN_MEMORY} bytes all SBOMs of a bundle may take in memory`;
+      warnings.push(`${side.label} ${e.path}: SBOM ${why}; its components are not compared`);
+      continue;
+    }
+    try {
+      out.push(...readSbom(bytes, e.mediaType, e.path).components);
+    } catch (err) {
+      warnings.push(
+        `${side.label} ${e.path}: SBOM cannot be read (${(err as Error).message.replace(`${e.path}: `, '')}); its components are not compared`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Components are grouped by key; each key has a set of versions per side. One
+ * version replaced by one other is a change; anything else (a second version
+ * appearing next to the first, two becoming one) is reported as versions
+ * added and removed.
+ */
+function diffComponents(a: SbomComponent[], b: SbomComponent[]): DiffResult['components'] {
+  const group = (list: SbomComponent[]): Map<string, Map<string, SbomComponent>> => {
+    const map = new Map<string, Map<string, SbomComponent>>();
+    for (const c of list) {
+      let versions = map.get(c.key);
+      if (!versions) map.set(c.key, (versions = new Map<string, SbomComponent>()));
+      const v = c.version ?? '\0none';
+      if (!versions.has(v)) versions.set(v, c);
+    }
+    return map;
+  };
+  const olds = group(a);
+  const news = group(b);
+  const added: DiffComponent[] = [];
+  const removed: DiffComponent[] = [];
+  const changed: DiffComponentChange[] = [];
+  const out = (c: SbomComponent): DiffComponent => ({
+    name: c.name,
+    version: c.version,
+    ...(c.purl ? { purl: c.purl } : {}),
+  });
+  for (const key of new Set([...olds.keys(), ...news.keys()])) {
+    const o = olds.get(key) ?? new Map<string, SbomComponent>();
+    const n = news.get(key) ?? new Map<string, SbomComponent>();
+    const gone = [...o.entries()].filter(([v]) => !n.has(v)).map(([, c]) => c);
+    const came = [...n.entries()].filter(([v]) => !o.has(v)).map(([, c]) => c);
+    const [from] = gone;
+    const [to] = came;
+    if (gone.length === 1 && came.length === 1 && from && to) {
+      changed.push({ name: to.name, from: from.version, to: to.version, ...(to.purl ? { purl: to.purl } : {}) });
+    } else {
+      removed.push(...gone.map(out));
+      added.push(...came.map(out));
+    }
+  }
+  const order = (x: { name: string; version?: string | null }, y: { name: string; version?: string | null }): number =>
+    byString(x.name, y.name) || byString(x.version ?? '', y.version ?? '');
+  return {
+    added: added.sort(order),
+    removed: removed.sort(order),
+    changed: changed.sort((x, y) => byString(x.name, y.name)),
+  };
+}
+
+function licensesOf(m: Manifest): Set<string> {
+  return new Set(summaries(m, 'sbom').flatMap((s) => s.licenses));
+}
+
+// --- Summaries -----------------------------------------------------------------
+
+/** Sums a figure over a side's summaries; null when the side has none. */
+function total<T>(list: T[], pick: (s: T) => number): number | null {
+  return list.length === 0 ? null : list.reduce((n, s) => n + pick(s), 0);
+}
+
+/**
+ * The rule ids that have results in a side's SARIF logs: `ruleId`, else
+ * `rule.id`, else the driver's rule at `rule.index` (SARIF 2.1.0 §3.27.5–7).
+ */
+function sarifRules(side: DiffSide, warnings: string[]): Set<string> {
+  const ids = new Set<string>();
+  for (const e of entriesOf(side.manifest, 'sarif')) {
+    const bytes = side.kept.get(digestHex(e.digest));
+    if (!bytes) {
+      warnings.push(`${side.label}: ${e.path} is too large to compare its rules`);
+      continue;
+    }
+    let log: { runs?: unknown };
+    try {
+      log = JSON.parse(bytes.toString('utf8')) as { runs?: unknown };
+    } catch {
+      warnings.push(`${side.label}: ${e.path} cannot be read for its rules`);
+      continue;
+    }
+    for (const run of Array.isArray(log.runs)
+      ? (log.runs as { results?: unknown; tool?: { driver?: { rules?: { id?: unknown }[] } } }[])
+      : []) {
+      const rules = Array.isArray(run?.tool?.driver?.rules) ? run.tool.driver.rules : [];
+      for (const r of Array.isArray(run?.results)
+        ? (run.results as { ruleId?: unknown; rule?: { id?: unknown; index?: unknown } }[])
+        : []) {
+        const id =
+          r?.ruleId ?? r?.rule?.id ?? (typeof r?.rule?.index === 'number' ? rules[r.rule.index]?.id : undefined);
+        if (typeof id === 'string' && id !== '') ids.add(id);
+      }
+    }
+  }
+  return ids;
+}
+
+function diffSarif(a: Manifest, b: Manifest): Omit<DiffResult['vulnerabilities'], 'rules'> {
+  const o = summaries(a, 'sarif');
+  const n = summaries(b, 'sarif');
+  const both = (pick: (s: (typeof o)[number]) => number): Change => change(total(o, pick), total(n, pick));
+  return {
+    results: both((s) => s.results),
+    severities: Object.fromEntries(
+      SEVERITIES.map((k) => [k, both((s) => s.severities[k])]),
+    ) as DiffResult['vulnerabilities']['severities'],
+    levels: Object.fromEntries(
+      LEVELS.map((k) => [k, both((s) => s.levels[k])]),
+    ) as DiffResult['vulnerabilities']['levels'],
+  };
+}
+
+function diffJunit(a: Manifest, b: Manifest): DiffResult['tests'] {
+  const o = summaries(a, 'junit');
+  const n = summaries(b, 'junit');
+  return Object.fromEntries(
+    TEST_COUNTS.map((k) => [
+      k,
+      change(
+        total(o, (s) => s[k]),
+        total(n, (s) => s[k]),
+      ),
+    ]),
+  ) as DiffResult['tests'];
+}
+
+function diffCoverage(a: Manifest, b: Manifest): DiffResult['coverage'] {
+  const ratio = (m: Manifest, which: 'lines' | 'branches'): number | null => {
+    const list = summaries(m, 'coverage')
+      .map((s) => s[which])
+      .filter((c) => c.ratio !== null);
+    if (list.length === 0) return null;
+    // One report: its own ratio. Several: covered over total, summed.
+    if (list.length === 1) return list[0]?.ratio ?? null;
+    const t = list.reduce((x, c) => x + c.total, 0);
+    return t === 0 ? null : list.reduce((x, c) => x + c.covered, 0) / t;
+  };
+  return {
+    lines: change(ratio(a, 'lines'), ratio(b, 'lines')),
+    branches: change(ratio(a, 'branches'), ratio(b, 'branches')),
+  };
+}
+
+function diffSlo(a: Manifest, b: Manifest): DiffResult['slo'] {
+  const byName = (m: Manifest): Map<string, SloSummary['slos'][number]> => {
+    const map = new Map<string, SloSummary['slos'][number]>();
+    for (const s of summaries(m, 'slo')) for (const o of s.slos) if (!map.has(o.name)) map.set(o.name, o);
+    return map;
+  };
+  const o = byName(a);
+  const n = byName(b);
+  const out: DiffResult['slo'] = {};
+  for (const name of [...new Set([...o.keys(), ...n.keys()])].sort(byString)) {
+    const x = o.get(name);
+    const y = n.get(name);
+    out[name] = {
+      sli: change(x?.sli, y?.sli),
+      errorBudgetRemaining: change(x?.errorBudget.remaining, y?.errorBudget.remaining),
+    };
+  }
+  return out;
+}
+
+function diffDora(a: DiffSide, b: DiffSide, warnings: string[]): DiffResult['dora'] {
+  const first = (s: DiffSide): DoraSummary | undefined => {
+    const list = summaries(s.manifest, 'dora');
+    if (list.length > 1) warnings.push(`${s.label}: ${list.length} DORA entries; only the first (by path) is compared`);
+    return list[0];
+  };
+  const o = first(a);
+  const n = first(b);
+  return {
+    deploymentsPerDay: change(o?.deploymentsPerDay, n?.deploymentsPerDay),
+    leadTimeMedianSeconds: change(o?.leadTimeSeconds.median, n?.leadTimeSeconds.median),
+    changeFailureRate: change(o?.changeFailureRate, n?.changeFailureRate),
+    timeToRestoreMedianSeconds: change(o?.timeToRestoreSeconds.median, n?.timeToRestoreSeconds.median),
+  };
+}
+
+function diffEntries(a: Manifest, b: Manifest): DiffResult['entries'] {
+  const o = new Map(a.entries.map((e) => [e.path, e.digest]));
+  const n = new Map(b.entries.map((e) => [e.path, e.digest]));
+  return {
+    added: [...n.keys()].filter((p) => !o.has(p)).sort(byString),
+    removed: [...o.keys()].filter((p) => !n.has(p)).sort(byString),
+    changed: [...n.entries()]
+      .filter(([p, d]) => o.has(p) && o.get(p) !== d)
+      .map(([p]) => p)
+      .sort(byString),
+  };
+}
+
+function diffSubjects(a: Manifest, b: Manifest): DiffResult['subjects'] {
+  const id = (s: { name: string; digest: string }): string => `${s.name}\n${s.digest}`;
+  const o = new Set(a.subjects.map(id));
+  const n = new Set(b.subjects.map(id));
+  const pick = (s: { name: string; digest: string }): { name: string; digest: string } => ({
+    name: s.name,
+    digest: s.digest,
+  });
+  return {
+    added: b.subjects.filter((s) => !o.has(id(s))).map(pick),
+    removed: a.subjects.filter((s) => !n.has(id(s))).map(pick),
+  };
+}
