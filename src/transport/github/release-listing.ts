@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { MAX_ATTESTATION_BYTES } from '../../core/layout.js';
+import { chooseBundleAsset } from '../../core/release-assets.js';
 import { FileError } from '../../fs/small-file.js';
 import { GitHubError } from './errors.js';
 import type { Release, ReleaseAsset, ReleasesClient } from './releases.js';
@@ -10,8 +11,6 @@ import type { Release, ReleaseAsset, ReleasesClient } from './releases.js';
  * download through the audit's cache, checked against what GitHub lists.
  * Judging what was downloaded is the verifier's (src/verifier/period-members.ts).
  */
-
-const BUNDLE_ASSET = /\.(tar\.gz|tgz)$/;
 
 /** The repository's published releases (no drafts), each tag once: two published releases with one tag are refused. */
 export async function publishedReleases(client: ReleasesClient): Promise<Release[]> {
@@ -42,29 +41,27 @@ export interface AssetChoice {
 }
 
 /**
- * The release's evidence among its assets: the one bundle (NAME.tar.gz) and
- * NAME.sigstore.json beside it. Several bundles are ambiguous unless --name
- * says which, whatever files lie beside them: an uploader must not choose.
+ * The release's evidence among its assets, by core's one rule
+ * (`chooseBundleAsset`) over every bundle: unlike fetch, which downloads only
+ * what it can verify, an audit must see a bundle without its signature to
+ * report it. Several bundles are ambiguous unless --name says which, whatever
+ * files lie beside them: an uploader must not choose.
  */
 function chooseAssets(assets: ReleaseAsset[], name: string | undefined): AssetChoice {
-  const stem = (a: ReleaseAsset): string => a.name.replace(BUNDLE_ASSET, '');
-  let bundles = assets.filter((a) => BUNDLE_ASSET.test(a.name));
-  if (name !== undefined) bundles = bundles.filter((b) => stem(b) === name.replace(BUNDLE_ASSET, ''));
-  if (bundles.length === 0)
+  const c = chooseBundleAsset(assets, { ...(name !== undefined ? { name } : {}), among: 'all' });
+  if (c.state === 'missing')
     return {
       state: 'missing',
       message: name
         ? `no bundle named ${name}`
         : `no evidence bundle among ${assets.length} asset${assets.length === 1 ? '' : 's'}`,
     };
-  if (bundles.length > 1)
+  if (c.state === 'ambiguous')
     return {
       state: 'ambiguous',
-      message: `${bundles.length} bundles (${bundles.map((b) => b.name).join(', ')}); choose one with --name`,
+      message: `${c.bundles.length} bundles (${c.bundles.map((b) => b.name).join(', ')}); choose one with --name`,
     };
-  const pick = bundles[0] as ReleaseAsset;
-  const attestation = assets.find((s) => s.name === `${stem(pick)}.sigstore.json`);
-  return { state: 'found', bundle: pick, ...(attestation ? { attestation } : {}) };
+  return { state: 'found', bundle: c.bundle, ...(c.sigstore ? { attestation: c.sigstore } : {}) };
 }
 
 /**
