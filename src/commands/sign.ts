@@ -1,67 +1,40 @@
 import { tee } from '../fs/tee.js';
 import { integrityCheck } from './integrity-thread.js';
 import type { ByteProgress } from '../fs/progress.js';
-import { basename, dirname, join, resolve } from 'node:path';
-import type { SerializedBundle } from '@sigstore/bundle';
+import { resolve } from 'node:path';
 import { rewriteWithAttestation } from '../core/bundle-rewrite.js';
 import { ATTESTATIONS_TAIL_BYTES, locateAttestationsMember } from '../core/attestations-member.js';
 import { endWithAttestations } from '../core/bundle-writer.js';
-import { open } from 'node:fs/promises';
-import { BundleError } from '../core/errors.js';
-import { GUNZIP_CHUNK_BYTES } from '../core/layout.js';
-import { createGunzip } from 'node:zlib';
-import { Transform, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../formats/intoto.js';
-import { standardSourceBlob, standardStatements, type StandardStatements } from '../formats/standard-statements.js';
-import type { Manifest } from '../core/manifest.js';
-import { sha256Hex } from '../core/digest.js';
-import { SignError } from '../signer/errors.js';
-import { identityProvider } from '../signer/identity.js';
-import { githubActionsToken } from '../transport/github/oidc.js';
-import { keySigner, keylessSigner, loadSigningKey, type PayloadSigner } from '../signer/sigstore.js';
-import { ciContext, statementBytes, toStatement } from '../signer/statement.js';
-import { requireIntegrity, verifyBundleIntegrity } from '../verifier/verify-bundle.js';
-import { checkBundleStatement } from '../verifier/statement-check.js';
 import { dsseContent } from '../formats/intoto.js';
+import { standardSourceBlob } from '../formats/standard-statements.js';
+import { SignError, bundleChanged } from '../signer/errors.js';
+import { githubActionsToken } from '../transport/github/oidc.js';
+import type { PayloadSigner } from '../signer/sigstore.js';
+import { makeSigner as chooseSigner, type SignerOptions } from '../signer/make-signer.js';
+import { detachedFiles, signManifest, type SignResult, type SignedManifest } from '../signer/sign-manifest.js';
+import { requireIntegrity, verifyBundleIntegrity, type IntactBundle } from '../verifier/verify-bundle.js';
+import { checkBundleStatement } from '../verifier/statement-check.js';
 import type { WriteStream } from 'node:fs';
 import { writeAtomically, writeFileAtomically } from '../fs/atomic.js';
+import { copyUpTo, lastBytes } from '../fs/tail.js';
 import { openBundle } from './open-bundle.js';
 import type { Env } from '../core/env.js';
 
-export interface SignOptions {
+// Moved to the signer layer; re-exported for those who import it from here.
+export type { SignResult } from '../signer/sign-manifest.js';
+
+export interface SignOptions extends SignerOptions {
   cwd: string;
   env?: Env;
   bundle: string;
-  /** Key-based signing (PKCS#8 PEM); otherwise keyless. */
-  key?: string;
-  identityToken?: string;
-  fulcioUrl?: string;
-  rekorUrl?: string;
-  tsaUrl?: string;
-  noTsa?: boolean;
   /** For the GitHub Actions OIDC request (tests). */
   fetch?: typeof fetch;
   /** Told of the bytes read as the bundle is checked and rewritten, for a progress display. */
   onBytes?: ByteProgress;
-  /** Silence allowed before a request to Fulcio, Rekor, the TSA or the OIDC endpoint fails; default 30 s. */
-  timeoutMs?: number;
   /** Leave out the standard statements (SBOM, test result, vulnerabilities, release); they are made by default. */
   noStandard?: boolean;
-}
-
-export interface SignResult {
-  bundle: string;
-  sigstoreBundle: string;
-  intotoJsonl: string;
-  /** NAME.sigstore.jsonl: every Sigstore bundle of this signing, ours first, one per line (gh attestation verify --bundle). */
-  sigstoreJsonl: string;
-  statement: Statement;
-  sigstore: SerializedBundle;
-  /** The standard statements signed beside ours, in the order of attestations/standard.sigstore.jsonl. */
-  standard: { label: string; predicateType: string }[];
-  /** Entries with no standard statement, and why. */
-  standardSkipped: { path: string; reason: string }[];
 }
 
 /**
@@ -77,6 +50,11 @@ export async function sign(options: SignOptions): Promise<SignResult> {
   // Where the attestations member starts, found from the end of the file.
   const tail = await lastBytes(bundlePath, ATTESTATIONS_TAIL_BYTES);
   const at = locateAttestationsMember(tail.bytes);
+  const signContents = (contents: IntactBundle['contents']): Promise<SignedManifest> =>
+    signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), {
+      env,
+      noStandard: options.noStandard === true,
+    });
   const progress = (label: string): ByteProgress | undefined =>
     options.onBytes ? (e) => options.onBytes?.({ ...e, label: `${label} ${e.label}` }) : undefined;
   if (at !== undefined) {
@@ -85,38 +63,21 @@ export async function sign(options: SignOptions): Promise<SignResult> {
     // it ends at a gzip member (a crafted bundle could hide a gzip header inside a member). The rest of the
     // read must be the tail looked at first: the file did not change in between. Signed once all of that held;
     // the attestations member is replaced (bundle-format §1.3). Nothing is written otherwise.
-    const contentEnd = tail.offset + at;
     let signed: SignedManifest | undefined;
     const done = await writeAtomically(bundlePath, true, async (out) => {
       const { stream, size } = await openBundle(options.cwd, options.bundle, progress('checking and copying'));
-      if (size !== tail.offset + tail.bytes.length) throw changed(options.bundle);
+      if (size !== tail.offset + tail.bytes.length) throw bundleChanged(options.bundle);
       const [forCheck, forCopy] = tee(stream);
       const check = integrityCheck(options.bundle, 'not signed', size, env);
       const checking = pipeline(forCheck, check.sink);
       checking.catch(() => undefined);
       check.result.catch((e: unknown) => stream.destroy(e as Error));
-      const rest: Buffer[] = [];
-      const cut = upTo(contentEnd, rest);
-      pipeline(forCopy, cut).catch(() => undefined);
-      const [toFile, toGunzip] = tee(cut);
-      const copying = pipeline(toFile, out, { end: false });
-      copying.catch(() => undefined);
-      const boundary = pipeline(
-        toGunzip,
-        createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }),
-        new Writable({ write: (_c, _e, next) => next() }),
-      ).then(
-        () => true,
-        () => false,
-      );
+      const copy = copyUpTo(forCopy, out, tail.offset + at);
       const { contents } = await check.result;
-      await copying;
-      if (!Buffer.concat(rest).equals(tail.bytes.subarray(at))) throw changed(options.bundle);
-      if (!(await boundary)) throw NOT_AT_BOUNDARY;
-      signed = await signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), {
-        env,
-        noStandard: options.noStandard === true,
-      });
+      await copy.copying;
+      if (!Buffer.concat(copy.rest).equals(tail.bytes.subarray(at))) throw bundleChanged(options.bundle);
+      if (!(await copy.boundary)) throw NOT_AT_BOUNDARY;
+      signed = await signContents(contents);
       await endWithAttestations(out, {
         attestation: signed.attestation,
         ...(signed.standard ? { standard: signed.standard } : {}),
@@ -140,13 +101,7 @@ export async function sign(options: SignOptions): Promise<SignResult> {
     'not signed',
     options.noStandard ? {} : { keepBlob: standardSourceBlob },
   );
-  const signed = await signManifest(
-    signer,
-    contents.manifest,
-    contents.manifestBytes,
-    (hex) => contents.kept.get(hex),
-    { env, noStandard: options.noStandard === true },
-  );
+  const signed = await signContents(contents);
   const { stream: again } = await openBundle(options.cwd, options.bundle, progress('writing'));
   await writeAtomically(bundlePath, true, async (out) => {
     await rewriteWithAttestation(again, out, {
@@ -200,129 +155,17 @@ async function requireSignedOutput(
 /** Thrown inside the write to abandon it (nothing is written) when the content does not end where its last gzip member starts. */
 const NOT_AT_BOUNDARY = Symbol('not at a gzip member boundary');
 
-/** The first `end` bytes of a stream; the rest is read and kept aside in `rest` (a tail of a few kilobytes). */
-function upTo(end: number, rest: Buffer[]): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      const keep = Math.max(0, Math.min(chunk.length, end - seen));
-      seen += chunk.length;
-      if (keep < chunk.length) rest.push(chunk.subarray(keep));
-      done(null, keep === chunk.length ? chunk : keep > 0 ? chunk.subarray(0, keep) : undefined);
-    },
-  });
-}
-
-/** The bundle read is not the one whose tail was looked at: it changed (a rename, another run) meanwhile. */
-function changed(label: string): BundleError {
-  return new BundleError(
-    'BUNDLE_CHANGED_WHILE_SIGNING',
-    `${label} changed while it was being signed; nothing was written (sign it again)`,
-    { path: label },
-  );
-}
-
-/** A file's last `max` bytes and where they start. */
-async function lastBytes(path: string, max: number): Promise<{ bytes: Buffer; offset: number }> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, max);
-    const bytes = Buffer.alloc(length);
-    await handle.read(bytes, 0, length, size - length);
-    return { bytes, offset: size - length };
-  } finally {
-    await handle.close();
-  }
-}
-
-/** What one signing run makes: our statement's Sigstore bundle and the standard ones, as the bundle's members hold them. */
-export interface SignedManifest {
-  statement: Statement;
-  sigstore: SerializedBundle;
-  /** attestations/evidence.sigstore.json */
-  attestation: Buffer;
-  /** attestations/standard.sigstore.jsonl, when there are standard statements. */
-  standard?: Buffer;
-  made: StandardStatements;
-}
-
-/**
- * Signs a manifest (its exact bytes) and the standard statements made from
- * its blobs (`blob` gives the SBOM, JUnit and SARIF contents by hex), one
- * after another: the first signature fetched the certificate the others reuse.
- */
-export async function signManifest(
-  signer: PayloadSigner,
-  manifest: Manifest,
-  manifestBytes: Buffer,
-  blob: (hex: string) => Buffer | undefined,
-  options: { env: Env; noStandard: boolean },
-): Promise<SignedManifest> {
-  const statement = toStatement(manifest, manifestBytes, ciContext(options.env));
-  const sigstore = await signer.signDsse(statementBytes(statement), IN_TOTO_PAYLOAD_TYPE);
-  const attestation = Buffer.from(`${JSON.stringify(sigstore)}\n`);
-  const made: StandardStatements = options.noStandard
-    ? { statements: [], skipped: [] }
-    : standardStatements(manifest, sha256Hex(manifestBytes), blob);
-  const bundles: SerializedBundle[] = [];
-  for (const s of made.statements)
-    bundles.push(await signer.signDsse(statementBytes(s.statement), IN_TOTO_PAYLOAD_TYPE));
-  const standard = bundles.length ? Buffer.from(bundles.map((b) => `${JSON.stringify(b)}\n`).join('')) : undefined;
-  return { statement, sigstore, attestation, ...(standard ? { standard } : {}), made };
-}
-
 /** NAME.sigstore.json, NAME.intoto.jsonl and NAME.sigstore.jsonl beside the bundle, for release assets. */
 export async function writeDetached(bundlePath: string, signed: SignedManifest): Promise<SignResult> {
-  const stem = join(dirname(bundlePath), basename(bundlePath).replace(/\.(tar\.gz|tgz)$/, ''));
-  const sigstoreBundle = `${stem}.sigstore.json`;
-  const intotoJsonl = `${stem}.intoto.jsonl`;
-  const sigstoreJsonl = `${stem}.sigstore.jsonl`;
-  await writeFileAtomically(sigstoreBundle, signed.attestation);
-  // *.intoto.jsonl: one DSSE envelope per line, as SLSA generators publish them.
-  await writeFileAtomically(intotoJsonl, `${JSON.stringify(signed.sigstore.dsseEnvelope)}\n`);
-  await writeFileAtomically(sigstoreJsonl, Buffer.concat([signed.attestation, signed.standard ?? Buffer.alloc(0)]));
-  return {
-    bundle: bundlePath,
-    sigstoreBundle,
-    intotoJsonl,
-    sigstoreJsonl,
-    statement: signed.statement,
-    sigstore: signed.sigstore,
-    standard: signed.made.statements.map((s) => ({ label: s.label, predicateType: s.predicateType })),
-    standardSkipped: signed.made.skipped,
-  };
+  const { result, contents } = detachedFiles(bundlePath, signed);
+  for (const [file, bytes] of contents) await writeFileAtomically(file, bytes);
+  return result;
 }
 
-/** The signer sign's options describe: a key, or keyless with an identity token. */
+/** The signer sign's options describe (src/signer/make-signer.ts), with GitHub Actions' OIDC token request wired in. */
 export async function makeSigner(options: Omit<SignOptions, 'bundle'>, env: Env): Promise<PayloadSigner> {
-  if (options.key) {
-    const key = await loadSigningKey(resolve(options.cwd, options.key));
-    return keySigner(key, {
-      ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}),
-      ...(options.tsaUrl && !options.noTsa ? { tsaUrl: options.tsaUrl } : {}),
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    });
-  }
-  const githubActions = (url: string, token: string) =>
-    githubActionsToken(url, token, {
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    });
-  const source = identityProvider({
-    ...(options.identityToken ? { token: options.identityToken } : {}),
-    env,
-    githubActions,
-  });
-  // Asked once, before any work, so a missing token fails fast; Fulcio gets the same one.
-  const token = await source.getToken();
-  const identity = { getToken: async () => token };
-  return keylessSigner({
-    identity,
-    ...(options.fulcioUrl ? { fulcioUrl: options.fulcioUrl } : {}),
-    ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}),
-    ...(options.tsaUrl ? { tsaUrl: options.tsaUrl } : {}),
-    ...(options.noTsa ? { noTsa: true } : {}),
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-  });
+  const { fetch, timeoutMs } = options;
+  return chooseSigner(options, env, (url, token) =>
+    githubActionsToken(url, token, { ...(fetch ? { fetch } : {}), ...(timeoutMs ? { timeoutMs } : {}) }),
+  );
 }

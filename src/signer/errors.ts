@@ -1,4 +1,5 @@
 import { EvidenceError } from '../core/error.js';
+import { BundleError } from '../core/errors.js';
 import { redactSecrets } from '../core/redact.js';
 /** Errors while signing: bad key or token, or a signing service that failed (exit 2); a signed output that would not verify (exit 1). */
 export type SignErrorCode =
@@ -22,4 +23,13 @@ export class SignError extends EvidenceError<SignErrorCode> {
 /** Removes secrets from text that may reach a terminal, a log or a file (src/core/redact.ts). */
 export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
   return redactSecrets(text, secrets);
+}
+
+/** The bundle read is not the one whose tail was looked at: it changed (a rename, another run) meanwhile. */
+export function bundleChanged(label: string): BundleError {
+  return new BundleError(
+    'BUNDLE_CHANGED_WHILE_SIGNING',
+    `${label} changed while it was being signed; nothing was written (sign it again)`,
+    { path: label },
+  );
 }

@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { CollectError } from '../../src/collector/errors.js';
 import { EvidenceError } from '../../src/core/error.js';
-import { collect, distinctSubjectNames, logicalPaths, type CollectOptions } from '../../src/commands/collect.js';
+import { collect, type CollectOptions } from '../../src/commands/collect.js';
+import { logicalPaths } from '../../src/collector/manifest-assembly.js';
+import { distinctSubjectNames } from '../../src/collector/plan.js';
 import { verifyBundleIntegrity } from '../../src/verifier/verify-bundle.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 
