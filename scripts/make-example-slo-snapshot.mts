@@ -47,7 +47,7 @@ try {
   );
   if (r.code !== 0) throw new Error(r.stderr);
   const blob = (await readMembers(join(dir, 'b.tar.gz'))).find((m) => m.name.startsWith('blobs/'));
-  const snapshot = JSON.parse((blob as { body: Buffer }).body.toString());
+  const snapshot: unknown = JSON.parse((blob as { body: Buffer }).body.toString());
   await writeFile(
     new URL('../examples/acme-web/slo/availability.snapshot.json', import.meta.url),
     `${JSON.stringify(snapshot, null, 2)}\n`,

@@ -178,8 +178,8 @@ function lcov(input: CollectorInput, text: string): { lines: Counts; branches: C
   });
   if (rec)
     issues.push({
-      path: `line ${(rec as LcovRecord).line}`,
-      message: `the record for ${(rec as LcovRecord).file} has no end_of_record`,
+      path: `line ${rec.line}`,
+      message: `the record for ${rec.file} has no end_of_record`,
     });
   if (records === 0 && issues.length === 0)
     issues.push({

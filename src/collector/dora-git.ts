@@ -29,9 +29,13 @@ export async function gitHead(repo: Repo): Promise<string | null> {
   }
 }
 
-/** Full sha of each name (full or short), in one `git cat-file --batch-check`; missing or ambiguous names are absent. */
-export async function resolveShas(repo: Repo, names: string[]): Promise<Map<string, string | 'ambiguous'>> {
-  const out = new Map<string, string | 'ambiguous'>();
+/**
+ * Full sha of each name (full or short), in one `git cat-file --batch-check`;
+ * missing names are absent, ambiguous ones map to `'ambiguous'` (not hex, so
+ * never a sha).
+ */
+export async function resolveShas(repo: Repo, names: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
   if (names.length === 0) return out;
   const text = await git(
     repo,

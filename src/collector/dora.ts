@@ -164,7 +164,7 @@ function parseJsonArray<T>(
   const items: { at: string; item: unknown }[] =
     json.length > 0 && json.every((page) => Array.isArray(page))
       ? (json as unknown[][]).flatMap((page, p) => page.map((item, i) => ({ at: `$[${p}][${i}]`, item })))
-      : json.map((item, i) => ({ at: `$[${i}]`, item }));
+      : json.map((item: unknown, i) => ({ at: `$[${i}]`, item }));
   const out: { at: string; value: T }[] = [];
   for (const { at, item } of items) {
     const r = schema.safeParse(item);

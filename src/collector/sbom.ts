@@ -89,11 +89,12 @@ async function collectCycloneDxJson(
   bytes: Buffer,
   json: Record<string, unknown>,
 ): Promise<CollectorOutput> {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any JSON value, shown in the error as String() shows it
   const version = cdxVersion(input, String(json.specVersion ?? ''));
   const cdx = loadCdx();
   const validator = new cdx.Validation.JsonValidator(version as never);
   const errors = (await validator.validate(stripBom(bytes.toString('utf8')))) as
-    { instancePath: string; message?: string; params?: Record<string, unknown> }[] | null;
+    { instancePath: string; message?: string; params?: AjvParams }[] | null;
   if (errors) {
     throw new CollectError('SBOM_INVALID', `${input.label}: not valid CycloneDX ${version} JSON`, {
       file: input.label,
@@ -124,9 +125,15 @@ function foundAt(json: unknown, pointer: string): string {
   return ` (found ${shown.length > 120 ? `${shown.slice(0, 117)}…` : shown})`;
 }
 
-function describeAjv(e: { message?: string; params?: Record<string, unknown> }): string {
+/** The parameters of Ajv's errors that the message shows (Ajv's `additionalProperties` names the property). */
+interface AjvParams {
+  additionalProperty?: string;
+  allowedValues?: unknown;
+}
+
+function describeAjv(e: { message?: string; params?: AjvParams }): string {
   const extra = e.params?.additionalProperty
-    ? ` ('${String(e.params.additionalProperty)}')`
+    ? ` ('${e.params.additionalProperty}')`
     : e.params?.allowedValues
       ? ` (${JSON.stringify(e.params.allowedValues)})`
       : '';

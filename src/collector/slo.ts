@@ -238,7 +238,7 @@ export function sloCollector(options: { source: SloSource; asOf: Date }): Collec
       const summary = summarize(snapshot, options.source.kind === 'live', input.label);
       const out = canonicalBytes(snapshot);
       const name = `${basename(input.file, extname(input.file))}.json`;
-      return generatedOutput(out, name, 'slo', SLO_SNAPSHOT_MEDIA_TYPE, summary as unknown as Record<string, unknown>);
+      return generatedOutput(out, name, 'slo', SLO_SNAPSHOT_MEDIA_TYPE, summary);
     },
   };
 }

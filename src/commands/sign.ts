@@ -76,7 +76,7 @@ export async function sign(options: SignOptions): Promise<SignResult> {
       const { contents } = await check.result;
       await copy.copying;
       if (!Buffer.concat(copy.rest).equals(tail.bytes.subarray(at))) throw bundleChanged(options.bundle);
-      if (!(await copy.boundary)) throw NOT_AT_BOUNDARY;
+      if (!(await copy.boundary)) throw new NotAtBoundary('not at a gzip member boundary');
       signed = await signContents(contents);
       await endWithAttestations(out, {
         attestation: signed.attestation,
@@ -87,7 +87,7 @@ export async function sign(options: SignOptions): Promise<SignResult> {
     }).then(
       () => true,
       (e: unknown) => {
-        if (e === NOT_AT_BOUNDARY) return false;
+        if (e instanceof NotAtBoundary) return false;
         throw e;
       },
     );
@@ -107,7 +107,7 @@ export async function sign(options: SignOptions): Promise<SignResult> {
     await rewriteWithAttestation(again, out, {
       attestation: signed.attestation,
       ...(signed.standard ? { standard: signed.standard } : {}),
-      manifestBytes: contents.manifestBytes as Buffer,
+      manifestBytes: contents.manifestBytes,
       mtime: new Date(contents.manifest.created),
     });
     await requireSignedOutput(out, options.bundle, signed, contents.manifestBytes, progress('verifying the output'));
@@ -153,7 +153,7 @@ async function requireSignedOutput(
 }
 
 /** Thrown inside the write to abandon it (nothing is written) when the content does not end where its last gzip member starts. */
-const NOT_AT_BOUNDARY = Symbol('not at a gzip member boundary');
+class NotAtBoundary extends Error {}
 
 /** NAME.sigstore.json, NAME.intoto.jsonl and NAME.sigstore.jsonl beside the bundle, for release assets. */
 export async function writeDetached(bundlePath: string, signed: SignedManifest): Promise<SignResult> {

@@ -37,10 +37,12 @@ export function identityProvider(options: {
 
 function staticToken(token: string, from: string): IdentityProvider {
   return {
-    getToken: async () => {
-      checkJwt(token, from);
-      return token.trim();
-    },
+    // An executor runs at once, as an async body does, and its throw (a bad token) rejects.
+    getToken: () =>
+      new Promise<string>((resolve) => {
+        checkJwt(token, from);
+        resolve(token.trim());
+      }),
   };
 }
 

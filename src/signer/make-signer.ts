@@ -41,7 +41,7 @@ export async function makeSigner(
   });
   // Asked once, before any work, so a missing token fails fast; Fulcio gets the same one.
   const token = await source.getToken();
-  const identity = { getToken: async () => token };
+  const identity = { getToken: () => Promise.resolve(token) };
   return keylessSigner({
     identity,
     ...(options.fulcioUrl ? { fulcioUrl: options.fulcioUrl } : {}),

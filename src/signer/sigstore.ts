@@ -50,7 +50,9 @@ export function keylessSigner(options: KeylessOptions): PayloadSigner {
   // P-256, in memory for this signer's life only, as sigstore-js's own ephemeral signer.
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
-  const signWithKey = async (data: Buffer): Promise<Buffer> => cryptoSign('sha256', data, privateKey);
+  // A throw of cryptoSign rejects (the executor runs at once, as an async body does).
+  const signWithKey = (data: Buffer): Promise<Buffer> =>
+    new Promise((resolve) => resolve(cryptoSign('sha256', data, privateKey)));
   const keyHolder: Signer = {
     sign: async (data: Buffer) => ({
       signature: await signWithKey(data),
@@ -119,8 +121,7 @@ export interface LoadedKey {
 }
 
 export async function loadSigningKey(file: string): Promise<LoadedKey> {
-  let pem: string;
-  pem = (
+  const pem = (
     await readSmallFile(file, file, {
       what: 'a private key',
       max: SMALL_FILE_LIMITS.key,
@@ -152,13 +153,15 @@ export async function loadSigningKey(file: string): Promise<LoadedKey> {
 
 export function keySigner(key: LoadedKey, options: Omit<KeyOptions, 'keyFile'> = {}): PayloadSigner {
   const signer: Signer = {
-    async sign(data: Buffer) {
-      const alg = key.privateKey.asymmetricKeyType === 'ed25519' ? null : 'sha256';
-      return {
-        signature: cryptoSign(alg, data, key.privateKey),
-        key: { $case: 'publicKey', publicKey: key.publicKeyPem, hint: key.hint },
-      };
-    },
+    // A throw of cryptoSign rejects (the executor runs at once, as an async body does).
+    sign: (data: Buffer) =>
+      new Promise((resolve) => {
+        const alg = key.privateKey.asymmetricKeyType === 'ed25519' ? null : 'sha256';
+        resolve({
+          signature: cryptoSign(alg, data, key.privateKey),
+          key: { $case: 'publicKey', publicKey: key.publicKeyPem, hint: key.hint },
+        });
+      }),
   };
   const witnesses: Witness[] = [];
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -183,6 +186,7 @@ function serviceError(e: unknown, secrets: (string | undefined)[]): SignError {
   const parts: string[] = [];
   for (let cur: unknown = e; cur && parts.length < 4; cur = (cur as { cause?: unknown }).cause) {
     const err = cur as { code?: unknown; message?: unknown };
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- whatever was thrown, shown as String() shows it
     parts.push(`${typeof err.code === 'string' ? `${err.code}: ` : ''}${String(err.message ?? cur)}`);
   }
   return new SignError('SIGNING_SERVICE_FAILED', redact(`signing failed: ${parts.join(' ← ')}`, secrets));

@@ -35,7 +35,7 @@ export function toStatement(manifest: Manifest, manifestBytes: Uint8Array, ci?: 
       ...manifest.subjects.map((s) => ({ name: s.name, digest: { sha256: digestHex(s.digest) } })),
     ],
     predicateType: EVIDENCE_PREDICATE_TYPE,
-    predicate: predicate as unknown as Record<string, unknown>,
+    predicate,
   };
 }
 

@@ -36,7 +36,7 @@ const gitEnv = (date?: string): NodeJS.ProcessEnv => ({
  *   A 02-10 ─ B 02-20 ─ C 03-02 ─────────── M 03-05 ─ E 03-10 ─ G 03-20 ─ H 03-21 ─ I 03-28
  *                    └─ F1 03-03 ─ F2 03-04 ┘
  */
-async function makeRepo(dir: string): Promise<Record<string, string>> {
+function makeRepo(dir: string): Record<string, string> {
   const git = (args: string[], date?: string): string =>
     execFileSync('git', ['-C', dir, ...args], { env: gitEnv(date), encoding: 'utf8' }).trim();
   git(['init', '-q', '-b', 'main']);
@@ -241,7 +241,7 @@ describe('dora collector', () => {
     const dir = await tmp();
     const repo = join(dir, 'repo');
     execFileSync('mkdir', [repo]);
-    const c = await makeRepo(repo);
+    const c = makeRepo(repo);
     const deployments = join(dir, format === 'jsonl' ? 'deployments.jsonl' : 'deployments.json');
     const incidents = join(dir, format === 'jsonl' ? 'incidents.jsonl' : 'issues.json');
     await writeFile(deployments, format === 'jsonl' ? jsonlDeployments(c) : githubDeployments(c));

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/io.js';
@@ -10,7 +10,6 @@ import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
 if (!prometheusPresent) {
-  // eslint-disable-next-line no-console
   console.warn(
     "SKIPPED: the SLO tests need Debian's prometheus package (/usr/bin/prometheus, promtool); .ci/run installs it",
   );
@@ -265,14 +264,12 @@ describe('SLO collection failures', () => {
           .end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error' }));
         return;
       }
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            status: 'success',
-            data: { resultType: 'vector', result: [{ metric: {}, value: [AS_OF, '0.0005'] }] },
-          }),
-        );
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          status: 'success',
+          data: { resultType: 'vector', result: [{ metric: {}, value: [AS_OF, '0.0005'] }] },
+        }),
+      );
     });
     await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
   });

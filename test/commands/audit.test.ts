@@ -10,7 +10,12 @@ import { audit, type AuditOptions } from '../../src/commands/audit.js';
 import { collect } from '../../src/commands/collect.js';
 import { renderAudit } from '../../src/commands/render-audit.js';
 import { sign } from '../../src/commands/sign.js';
-import { validateOscalAssessmentResults, oscalAssessmentResultsSchema } from '../../src/formats/oscal.js';
+import {
+  validateOscalAssessmentResults,
+  oscalAssessmentResultsSchema,
+  type OscalAssessmentResultsDocument,
+  type OscalResult,
+} from '../../src/formats/oscal.js';
 import { drawSample } from '../../src/verifier/period.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { fixture } from '../helpers/tmp.js';
@@ -306,32 +311,31 @@ describe('evidence audit over GitHub releases', () => {
   it('writes OSCAL assessment results that validate, with findings per control and evidence by digest', async () => {
     const r = await audit({ ...base, cache: 'cache-oscal' });
     const text = renderAudit('oscal', r);
-    const doc = JSON.parse(text) as { 'assessment-results': Record<string, any> };
+    const doc = JSON.parse(text) as OscalAssessmentResultsDocument;
     expect(validateOscalAssessmentResults(doc)).toEqual({ ok: true });
     // Round trip: parsed by the schema and written again, the same document.
     expect(oscalAssessmentResultsSchema.parse(JSON.parse(JSON.stringify(doc)))).toEqual(doc);
     const ar = doc['assessment-results'];
     expect(ar.metadata['oscal-version']).toBe('1.1.3');
-    const result = ar.results[0];
-    const findings = Object.fromEntries(result.findings.map((f: any) => [f.target['target-id'], f]));
-    expect(findings['SOC2-CC8.1'].target.status.state).toBe('not-satisfied');
-    expect(findings['SOC2-CC8.1']['related-risks']).toHaveLength(1);
+    const result = ar.results[0] as OscalResult;
+    const findings = Object.fromEntries((result.findings ?? []).map((f) => [f.target['target-id'], f]));
+    expect(findings['SOC2-CC8.1']?.target.status.state).toBe('not-satisfied');
+    expect(findings['SOC2-CC8.1']?.['related-risks']).toHaveLength(1);
     expect(
-      result['reviewed-controls']['control-selections'][0]['include-controls'].map((c: any) => c['control-id']),
+      result['reviewed-controls']['control-selections'][0]?.['include-controls']?.map((c) => c['control-id']),
     ).toContain('ISO27001-A.8.29');
-    const resources = new Map(ar['back-matter'].resources.map((x: any) => [`#${x.uuid}`, x]));
+    const resources = new Map((ar['back-matter']?.resources ?? []).map((x) => [`#${x.uuid}`, x]));
     // Each examined release's observation points at its bundle and its attestation by SHA-256.
-    const obs = result.observations.find((o: any) => o.title.startsWith('Release v1.3.0'));
-    const hashes = obs['relevant-evidence'].flatMap(
-      (e: any) => (resources.get(e.href) as any)?.rlinks?.[0]?.hashes?.[0]?.value ?? [],
-    );
+    const obs = result.observations?.find((o) => o.title?.startsWith('Release v1.3.0'));
+    const evidence = obs?.['relevant-evidence'] ?? [];
+    const hashes = evidence.flatMap((e) => resources.get(e.href ?? '')?.rlinks?.[0]?.hashes?.[0]?.value ?? []);
     const v13 = made.get('v1.3.0') as { bundle: Buffer; sigstore: Buffer };
     const { createHash } = await import('node:crypto');
     expect(hashes).toContain(createHash('sha256').update(v13.bundle).digest('hex'));
     expect(hashes).toContain(createHash('sha256').update(v13.sigstore).digest('hex'));
     // and at the JUnit blob the controls read, by digest, and at the release page.
-    expect(obs['relevant-evidence'].some((e: any) => /junit/.test(e.description) && resources.has(e.href))).toBe(true);
-    expect(obs['relevant-evidence'].some((e: any) => e.href.endsWith('/releases/tag/v1.3.0'))).toBe(true);
+    expect(evidence.some((e) => /junit/.test(e.description ?? '') && resources.has(e.href ?? ''))).toBe(true);
+    expect(evidence.some((e) => e.href?.endsWith('/releases/tag/v1.3.0'))).toBe(true);
     // Deterministic: the same audit, the same document.
     expect(renderAudit('oscal', r)).toBe(text);
   });

@@ -615,7 +615,7 @@ describe('collect --attestation: existing attestations taken in, verified at col
     const { createHash } = await import('node:crypto');
     const { keylessSigner } = await import('../../src/signer/sigstore.js');
     const signer = keylessSigner({
-      identity: { getToken: async () => fakeIdentityToken({ iss: ISSUER, sub: PROVENANCE_SIGNER }) },
+      identity: { getToken: () => Promise.resolve(fakeIdentityToken({ iss: ISSUER, sub: PROVENANCE_SIGNER })) },
       fulcioUrl: sigstore.url,
       rekorUrl: sigstore.url,
       tsaUrl: sigstore.url,

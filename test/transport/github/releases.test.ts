@@ -924,7 +924,7 @@ describe('evidence fetch', () => {
       repo: 'acme/web',
       tag: 'v1.4.2',
       apiUrl: gh.apiUrl,
-      name: NAMES[0] as string,
+      name: NAMES[0],
     });
     expect(chosen.bundle.name).toBe(NAMES[0]);
   });
