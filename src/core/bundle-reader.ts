@@ -105,6 +105,7 @@ export async function readBundle(source: Readable, options: ReadBundleOptions = 
       await readMember(state, source as unknown as Readable, source.header, source.offset);
     }
     const err = await piping;
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the pipeline's own failure, rethrown as it came for the catch below to classify
     if (err) throw err;
     result.complete = true;
   } catch (e) {

@@ -37,7 +37,7 @@ function serialize(value: unknown, path: string): string {
       if (Array.isArray(value)) {
         return `[${value.map((item, i) => serialize(item === undefined ? null : item, `${path}[${i}]`)).join(',')}]`;
       }
-      const proto = Object.getPrototypeOf(value);
+      const proto: unknown = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) {
         throw new BundleError(
           'CANONICAL_JSON_UNSUPPORTED_VALUE',

@@ -41,7 +41,7 @@ function issueMessage(i: z.core.$ZodIssue): string {
 
 function foundValue(input: unknown): string {
   if (input === undefined || (typeof input === 'object' && input !== null)) return '';
-  const shown = JSON.stringify(input) ?? String(input);
+  const shown = typeof input === 'function' || typeof input === 'symbol' ? String(input) : JSON.stringify(input);
   return ` (found ${shown.length > 120 ? `${shown.slice(0, 117)}…` : shown})`;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatIssuePath, zodIssues, type Issue } from './issues.js';
+import { zodIssues, type Issue } from './issues.js';
 import { MAX_JSON_DEPTH, maxDepth } from './strict-json.js';
 import { canonicalBytes } from './canonical-json.js';
 import { SHA256_DIGEST } from './digest.js';
@@ -263,19 +263,14 @@ export function parseManifest(bytes: Uint8Array): ParseManifestResult {
       code: 'MANIFEST_INVALID_JSON',
       issues: [{ path: lone, message: 'holds a lone UTF-16 surrogate, which is no Unicode text' }],
     };
-  if (
-    json &&
-    typeof json === 'object' &&
-    'formatVersion' in json &&
-    (json as { formatVersion: unknown }).formatVersion !== MANIFEST_FORMAT_VERSION
-  ) {
+  if (json && typeof json === 'object' && 'formatVersion' in json && json.formatVersion !== MANIFEST_FORMAT_VERSION) {
     return {
       ok: false,
       code: 'MANIFEST_UNSUPPORTED_VERSION',
       issues: [
         {
           path: '$.formatVersion',
-          message: `format version ${JSON.stringify((json as { formatVersion: unknown }).formatVersion)} is not supported (this verifier reads ${MANIFEST_FORMAT_VERSION})`,
+          message: `format version ${JSON.stringify(json.formatVersion)} is not supported (this verifier reads ${MANIFEST_FORMAT_VERSION})`,
         },
       ],
     };

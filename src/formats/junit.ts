@@ -80,7 +80,7 @@ export function readJunit(doc: XmlNode): JunitReading | undefined {
     children(suite, 'testsuite').forEach((s, i) => visitSuite(s, `${at}/testsuite[${i + 1}]`));
   };
   let suiteSeconds: number | undefined;
-  const root = roots[0] ?? (single[0] as XmlNode);
+  const root = (roots[0] ?? single[0]) as XmlNode;
   if (roots[0]) {
     // node:test writes top-level tests straight under <testsuites>.
     visitCases(root, '/testsuites');

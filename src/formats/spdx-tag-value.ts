@@ -151,6 +151,13 @@ function pushTo(obj: Obj, key: string, value: unknown): void {
   else obj[key] = [value];
 }
 
+/** An annotation without its spdxElementId: where it is placed (its element, or the document) says it. */
+function withoutElementId(annotation: Obj): Obj {
+  const rest = { ...annotation };
+  delete rest.spdxElementId;
+  return rest;
+}
+
 /** Splits the text into tag/value entries, joining `<text>...</text>` blocks. */
 function tokenize(text: string, issues: SpdxTagValueIssue[]): Line[] {
   const lines = text.split(/\r\n|\n|\r/);
@@ -600,11 +607,9 @@ class TagValueReader {
     for (const { obj } of this.annotations) {
       const target = obj.spdxElementId === undefined ? undefined : elementsById.get(obj.spdxElementId);
       if (target) {
-        const { spdxElementId: _omit, ...rest } = obj;
-        pushTo(target, 'annotations', rest);
+        pushTo(target, 'annotations', withoutElementId(obj));
       } else if (obj.spdxElementId === undefined || obj.spdxElementId === doc.SPDXID) {
-        const { spdxElementId: _omit, ...rest } = obj;
-        pushTo(doc, 'annotations', rest);
+        pushTo(doc, 'annotations', withoutElementId(obj));
       } else {
         pushTo(doc, 'annotations', obj);
       }

@@ -23,19 +23,19 @@ import { isRfc3339 } from '../core/time.js';
 // ---------------------------------------------------------------------------
 
 /** §7.2 / §8.2 / §9.1: "SPDXRef-" followed by letters, numbers, `.` and/or `-`. */
-export const SPDX_ID_PATTERN = /^SPDXRef-[A-Za-z0-9.\-]+$/;
+export const SPDX_ID_PATTERN = /^SPDXRef-[A-Za-z0-9.-]+$/;
 
 /**
  * §11.1 / §12.4: `[DocumentRef-[idstring]:]SPDXID`. The DocumentRef idstring
  * may also contain `+` (§6.6).
  */
-const ELEMENT_REF_PATTERN = /^(?:DocumentRef-[A-Za-z0-9.\-+]+:)?SPDXRef-[A-Za-z0-9.\-]+$/;
+const ELEMENT_REF_PATTERN = /^(?:DocumentRef-[A-Za-z0-9.\-+]+:)?SPDXRef-[A-Za-z0-9.-]+$/;
 
 /** §6.6: "DocumentRef-" followed by letters, numbers, `.`, `-` and/or `+`. */
 const DOCUMENT_REF_PATTERN = /^DocumentRef-[A-Za-z0-9.\-+]+$/;
 
 /** §10.1: "LicenseRef-" followed by letters, numbers, `.` and/or `-`. */
-const LICENSE_REF_PATTERN = /^(?:DocumentRef-[A-Za-z0-9.\-+]+:)?LicenseRef-[A-Za-z0-9.\-]+$/;
+const LICENSE_REF_PATTERN = /^(?:DocumentRef-[A-Za-z0-9.\-+]+:)?LicenseRef-[A-Za-z0-9.-]+$/;
 
 /**
  * §6.9, §7.25-7.27, §12.2 write `YYYY-MM-DDThh:mm:ssZ`; the SPDX 2.3 JSON schema
@@ -88,12 +88,12 @@ const creator = z.string().regex(/^(?:Person|Organization|Tool): \S.*$/, {
  * §7.7: URL | VCS location (`<vcs_tool>+<transport>://...`) | NONE | NOASSERTION.
  * The URL / VCS forms are checked only for having a URI scheme.
  */
-const downloadLocation = z.string().regex(/^(?:NONE|NOASSERTION|[A-Za-z][A-Za-z0-9+.\-]*:\S+)$/, {
+const downloadLocation = z.string().regex(/^(?:NONE|NOASSERTION|[A-Za-z][A-Za-z0-9+.-]*:\S+)$/, {
   message: 'must be a URL, a VCS location, "NONE" or "NOASSERTION"',
 });
 
 /** §7.11: URL | NONE | NOASSERTION. */
-const homepage = z.string().regex(/^(?:NONE|NOASSERTION|[A-Za-z][A-Za-z0-9+.\-]*:\S+)$/, {
+const homepage = z.string().regex(/^(?:NONE|NOASSERTION|[A-Za-z][A-Za-z0-9+.-]*:\S+)$/, {
   message: 'must be a URL, "NONE" or "NOASSERTION"',
 });
 
@@ -101,7 +101,7 @@ const homepage = z.string().regex(/^(?:NONE|NOASSERTION|[A-Za-z][A-Za-z0-9+.\-]*
  * §6.5: absolute URI with a scheme and without a `#` part.
  */
 const documentNamespace = z.string().superRefine((value, ctx) => {
-  let ok = false;
+  let ok: boolean;
   try {
     const url = new URL(value);
     ok = url.protocol.length > 1 && !/\s/.test(value);

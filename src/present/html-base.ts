@@ -45,7 +45,10 @@ export function esc(s: string): string {
   return escapeTerminal(String(s)).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
-function fragment(v: unknown): string {
+/** What html`` interpolates: text and numbers (escaped), Safe fragments, lists of them, and nothing (null, undefined, false). */
+export type Fragment = Safe | string | number | boolean | null | undefined | readonly Fragment[];
+
+function fragment(v: Fragment): string {
   if (v instanceof Safe) return v.value;
   if (Array.isArray(v)) return v.map(fragment).join('');
   if (v === null || v === undefined || v === false) return '';
@@ -53,7 +56,7 @@ function fragment(v: unknown): string {
 }
 
 /** Template tag: interpolated values are escaped unless they are Safe (or arrays of Safe). */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): Safe {
+export function html(strings: TemplateStringsArray, ...values: Fragment[]): Safe {
   let out = strings[0] ?? '';
   values.forEach((v, i) => {
     out += fragment(v) + (strings[i + 1] ?? '');
@@ -97,7 +100,7 @@ export function badge(status: string, word?: string): Safe {
   return html`<span class="badge ${s.tone}"><span class="mark" aria-hidden="true">${s.mark}</span> ${word ?? s.word}</span>`;
 }
 
-export function kvTable(caption: string, rows: [string, unknown][], cls = ''): Safe {
+export function kvTable(caption: string, rows: [string, Fragment][], cls = ''): Safe {
   return html`<table class="kv ${cls}"><caption>${caption}</caption><tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table>`;
 }
 

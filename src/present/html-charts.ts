@@ -1,5 +1,5 @@
 import { chartText } from './chart.js';
-import { html, px, type IdGen, type Safe } from './html-base.js';
+import { html, px, type Fragment, type IdGen, type Safe } from './html-base.js';
 
 /* ------------------------------------------------------------------------ *
  * Charts: inline SVG with <title>/<desc>, text labels on every mark, and a
@@ -87,8 +87,8 @@ export function gaugeChart(
 }
 
 /** A chart's data table: strings from the data escaped as the chart's labels are (chartText); markup already made (Safe) kept. */
-export function dataTable(caption: string, head: string[], rows: unknown[][]): Safe {
-  const cell = (c: unknown): unknown => (typeof c === 'string' ? chartText(c) : c);
+export function dataTable(caption: string, head: string[], rows: Fragment[][]): Safe {
+  const cell = (c: Fragment): Fragment => (typeof c === 'string' ? chartText(c) : c);
   return html`<table class="data"><caption>${chartText(caption)}</caption><thead><tr>${head.map((h, i) => html`<th scope="col"${i > 0 ? html` class="num"` : ''}>${chartText(h)}</th>`)}</tr></thead><tbody>${rows.map((r) => html`<tr>${r.map((c, i) => (i === 0 ? html`<th scope="row">${cell(c)}</th>` : html`<td class="num">${cell(c)}</td>`))}</tr>`)}</tbody></table>`;
 }
 

@@ -1,7 +1,7 @@
 import { formatBytes } from './text.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
-import { badge, code, html, kvTable, type Safe } from './html-base.js';
+import { badge, code, html, kvTable, type Fragment, type Safe } from './html-base.js';
 import {
   type ReleaseReportInput,
   checkState,
@@ -63,7 +63,7 @@ export function verdictSection(input: ReleaseReportInput, verdict: ReturnType<ty
 
 export function bundleSection(input: ReleaseReportInput): Safe {
   const b = input.report.bundle;
-  const rows: [string, unknown][] = [];
+  const rows: [string, Fragment][] = [];
   if (b.path) rows.push(['File', code(b.path)]);
   if (b.name) rows.push(['Release', `${b.name} ${b.version ?? ''}`.trim()]);
   if (b.created) rows.push(['Created', b.created]);
@@ -87,7 +87,7 @@ export function signatureSection(s: SignatureInfo | undefined, mode: string): Sa
   if (!s) {
     content = html`<p class="note">${mode === 'signed' ? 'No signature could be examined.' : 'Not checked: the bundle was verified in integrity-only mode.'}</p>`;
   } else {
-    const rows: [string, unknown][] = [];
+    const rows: [string, Fragment][] = [];
     if (s.kind === 'certificate') {
       rows.push(['Signer identity', code(s.identity ?? '?')], ['OIDC issuer', code(s.issuer ?? '?')]);
       const c = s.claims ?? {};

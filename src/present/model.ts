@@ -1,7 +1,7 @@
 import type { InspectResult } from '../core/manifest.js';
 import { describeSummary } from './text.js';
 import { summariesOf } from '../core/summaries.js';
-import type { PolicyResult, RuleResult } from '../verifier/policy-result.js';
+import type { PolicyResult } from '../verifier/policy-result.js';
 import { durationSeconds } from '../formats/time.js';
 import { assess, headline, type Assessment, type Verdict } from '../verifier/assessment.js';
 import { controlResults } from '../verifier/controls/index.js';
@@ -38,7 +38,7 @@ export function checkState(c: Check): CheckState {
 
 /** The policy result: the input's, else the one the report carries once the policy engine fills it. */
 export function policyOf(input: ReleaseReportInput): PolicyResult | undefined {
-  return input.policy ?? (input.report as VerifyReport & { policy?: PolicyResult }).policy;
+  return input.policy ?? input.report.policy;
 }
 
 /** The three answers of a report: the report's own, or worked out from its checks and entries. */
@@ -100,10 +100,6 @@ export function controlGroups(policy: PolicyResult | undefined): ControlGroup[] 
 /** A finite number from an untrusted value, else null. */
 export function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function obj(v: unknown): Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
 /** One line per entry's summary (describeSummary never throws, whatever the summary holds). */
@@ -242,8 +238,7 @@ export function shortDigest(d: string): string {
 }
 
 export function releaseSourceLine(source: ReleaseReportInput['source']): string {
-  const s = obj(source);
-  const parts = [s.repository, s.commit && `@ ${String(s.commit)}`, s.ref && `(${String(s.ref)})`]
+  const parts = [source.repository, source.commit && `@ ${source.commit}`, source.ref && `(${source.ref})`]
     .filter(Boolean)
     .map(String);
   return parts.join(' ') || 'unknown';

@@ -55,7 +55,9 @@ const instant = (s: string, end: boolean): string =>
 const hex = (digest: string): string | undefined =>
   /^sha256:[0-9a-f]{64}$/.test(digest) ? digest.slice(7) : undefined;
 /** A value OSCAL's string type takes: no leading or trailing white space, not empty, no controls. */
-const oscalString = (value: string): string => value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || '-';
+const oscalString = (value: string): string =>
+  // eslint-disable-next-line no-control-regex -- control characters are what OSCAL strings may not hold
+  value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || '-';
 const prop = (name: string, value: string): { name: string; value: string; ns: string } => ({
   name,
   value: oscalString(value),
@@ -98,7 +100,7 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
               ],
             }
           : {}),
-      } as Resource);
+      });
     }
     return uuid;
   };
@@ -165,7 +167,7 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
               ),
             }
           : {}),
-      } as Risk);
+      });
       if ((risks.at(-1) as Risk)['related-observations']?.length === 0)
         delete (risks.at(-1) as Record<string, unknown>)['related-observations'];
     }
@@ -196,7 +198,7 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
       },
       ...(related.length ? { 'related-observations': related } : {}),
       ...(riskUuid ? { 'related-risks': [{ 'risk-uuid': riskUuid }] } : {}),
-    } as Finding;
+    };
   });
 
   const controls = s.controls.map((c) => ({ 'control-id': controlToken(c.id) }));
@@ -313,7 +315,7 @@ function observationOf(
     types: ['finding'],
     ...(evidence.length ? { 'relevant-evidence': evidence } : {}),
     collected,
-  } as Observation;
+  };
 }
 
 /**

@@ -7,11 +7,11 @@
  */
 
 // C0 controls but tab and newline, DEL, C1 controls, bidirectional formatting, line and paragraph separators.
-// eslint-disable-next-line no-control-regex
 const UNSAFE_IN_OUTPUT =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are made visible
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 // The same, and tab and newline too: inside one value nothing may start a new line.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are made visible
 const UNSAFE_IN_VALUE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
 const visible = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;

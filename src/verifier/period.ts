@@ -239,7 +239,7 @@ function holdToOneProduct(
     };
   const message = `the period's bundles name ${names.length} products (${names.join(', ')}), so none can be shown to be the audited product's evidence (the audit names none)`;
   return {
-    members: members.map((m) =>
+    members: members.map<PeriodMemberInput>((m) =>
       m.claims
         ? {
             ...m,
@@ -248,7 +248,7 @@ function holdToOneProduct(
             evidence: { ...m.evidence, code: 'PRODUCT_AMBIGUOUS', message: `${m.id}: ${message}`, conflict: true },
           }
         : m,
-    ) as PeriodMemberInput[],
+    ),
     product: { pinned: false, names },
   };
 }

@@ -311,6 +311,8 @@ function found(value: unknown): string {
     ? 'an array'
     : typeof value === 'object' && value !== null
       ? 'an object'
-      : (JSON.stringify(value) ?? String(value));
+      : typeof value === 'function' || typeof value === 'symbol'
+        ? String(value)
+        : JSON.stringify(value);
   return ` (found ${shown.length > 60 ? `${shown.slice(0, 57)}…` : shown})`;
 }

@@ -89,7 +89,7 @@ function checkEntries(manifest: Manifest, contents: BundleContents): Check[] {
         ok: false,
         code: 'BLOB_MISSING',
         message: `no blob holds ${paths.join(', ')} (${blob.digest})`,
-        path: paths[0] as string,
+        path: paths[0],
         expected: blobMember(hex),
       });
     }

@@ -15,7 +15,8 @@ describe('canonicalize (RFC 8785)', () => {
   });
 
   it('writes numbers as ECMAScript does (RFC 8785 §3.2.2.3 examples)', () => {
-    expect(canonicalize([1e21, 1e-7, 0.000001, -0, 333333333.33333329, 4.5])).toBe(
+    // The RFC's 333333333.33333329 has more digits than a double holds: read as JavaScript reads it.
+    expect(canonicalize([1e21, 1e-7, 0.000001, -0, Number('333333333.33333329'), 4.5])).toBe(
       '[1e+21,1e-7,0.000001,0,333333333.3333333,4.5]',
     );
   });

@@ -94,7 +94,7 @@ describe('parseSpdxTagValue', () => {
   it('maps a valid document to the SPDX JSON shape', () => {
     const r = parseSpdxTagValue(VALID);
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
-    const doc = r.document as Record<string, any>;
+    const doc = r.document as Record<string, unknown>;
     expect(doc.spdxVersion).toBe('SPDX-2.3');
     expect(doc.SPDXID).toBe('SPDXRef-DOCUMENT');
     expect(doc.name).toBe('demo-1.0');
@@ -112,7 +112,7 @@ describe('parseSpdxTagValue', () => {
       },
     ]);
     expect(doc.packages).toHaveLength(2);
-    const [demo, lodash] = doc.packages;
+    const [demo, lodash] = doc.packages as unknown[];
     expect(demo).toMatchObject({
       name: 'demo',
       SPDXID: 'SPDXRef-Package-demo',
@@ -237,7 +237,7 @@ describe('parseSpdxTagValue', () => {
     ].join('\n');
     const r = parseSpdxTagValue(text);
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
-    const doc = r.document as Record<string, any>;
+    const doc = r.document as { packages: [Record<string, unknown>]; files: [Record<string, unknown>] };
     expect(doc.packages[0].hasFiles).toEqual(['SPDXRef-x']);
     const v = spdxDocumentSchema.safeParse({
       ...doc,
@@ -266,7 +266,7 @@ describe('parseSpdxTagValue', () => {
     const r = parseSpdxTagValue(text);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect((r.document as Record<string, any>).comment).toBe('A document\nspanning two lines.');
+    expect((r.document as Record<string, unknown>).comment).toBe('A document\nspanning two lines.');
   });
 
   it("keeps '#' lines inside <text> blocks", () => {

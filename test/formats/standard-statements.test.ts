@@ -100,7 +100,7 @@ describe('standard statements', () => {
     expect(skipped).toEqual([{ path: 'sbom/cdx-npm-1.6.cdx.xml', reason: expect.stringContaining('XML') }]);
   });
 
-  it('name the manifest as subject when the release names none', async () => {
+  it('name the manifest as subject when the release names none', () => {
     const { statements } = make([], []);
     expect(statements).toHaveLength(1);
     expect(statements[0]?.statement.subject).toEqual([{ name: 'manifest.json', digest: { sha256: 'f'.repeat(64) } }]);

@@ -91,7 +91,7 @@ async function provenance(dir: string, identity: string): Promise<Partial<Collec
   await writeFile(join(dir, 'app.tgz'), 'the release artifact');
   const { keylessSigner } = await import('../../src/signer/sigstore.js');
   const signer = keylessSigner({
-    identity: { getToken: async () => fakeIdentityToken({ iss: ISSUER, sub: identity }) },
+    identity: { getToken: () => Promise.resolve(fakeIdentityToken({ iss: ISSUER, sub: identity })) },
     fulcioUrl: sigstore.url,
     rekorUrl: sigstore.url,
     tsaUrl: sigstore.url,

@@ -71,7 +71,7 @@ describe('the source line of inspect', () => {
   });
 
   it('a blank repository (an older or hand-made manifest) is not printed as an empty value', () => {
-    const l = line(inspectOf({ repository: '  ', ref: 'refs/tags/v1' } as InspectResult['source'])) as string;
+    const l = line(inspectOf({ repository: '  ', ref: 'refs/tags/v1' })) as string;
     expect(l).toContain('no repository recorded');
     expect(l).toContain('refs/tags/v1');
   });

@@ -73,16 +73,18 @@ describe('the deadline', () => {
 
   it('cuts a body even when the inner fetch ignores the abort signal (NETWORK_DEADLINE)', async () => {
     let pulls = 0;
-    const endless: typeof fetch = async () =>
-      new Response(
-        new ReadableStream<Uint8Array>({
-          async pull(c) {
-            // A byte every 50 ms for at most 200 pulls (10 s): bounded, and never silent.
-            if (++pulls > 200) return c.close();
-            await new Promise((r) => setTimeout(r, 50));
-            c.enqueue(new Uint8Array([32]));
-          },
-        }),
+    const endless: typeof fetch = () =>
+      Promise.resolve(
+        new Response(
+          new ReadableStream<Uint8Array>({
+            async pull(c) {
+              // A byte every 50 ms for at most 200 pulls (10 s): bounded, and never silent.
+              if (++pulls > 200) return c.close();
+              await new Promise((r) => setTimeout(r, 50));
+              c.enqueue(new Uint8Array([32]));
+            },
+          }),
+        ),
       );
     const t0 = Date.now();
     const res = await withDeadline(300, endless)('http://127.0.0.1:9/');
@@ -258,9 +260,14 @@ describe.concurrent('a server that trickles a byte every 2 s is cut off at the d
       deadline,
     });
     const { error, ms } = await within(server, () =>
-      client.pushBlobStream('acme/web', Readable.from([Buffer.from('abc')]), async () => 'sha256:'.padEnd(71, '0'), {
-        size: 3,
-      }),
+      client.pushBlobStream(
+        'acme/web',
+        Readable.from([Buffer.from('abc')]),
+        () => Promise.resolve('sha256:'.padEnd(71, '0')),
+        {
+          size: 3,
+        },
+      ),
     );
     expect(error).toMatchObject({
       name: 'OciError',
@@ -313,9 +320,9 @@ describe('the silence timeout', () => {
       for (const body of [slowly(), Readable.from(slowly())]) {
         const res = await timedFetch(1000)(`http://127.0.0.1:${port}/`, {
           method: 'POST',
-          body: body as unknown as RequestInit['body'],
+          body,
           duplex: 'half',
-        } as RequestInit);
+        });
         expect(await res.text()).toBe('32');
       }
     } finally {

@@ -35,7 +35,6 @@ const DELIBERATE: Record<string, string | undefined> = {
 
 const present = existsSync(CASES);
 if (!present) {
-  // eslint-disable-next-line no-console
   console.warn(
     `SKIPPED: the Sigstore conformance cases are absent (${CASES}); they come with ../shared/ beside the project`,
   );
@@ -58,7 +57,7 @@ describe.skipIf(!present)('Sigstore conformance: bundle-verify', () => {
     const read = (f: string): string => readFileSync(join(dir, f), 'utf8').trim();
     const expectPass = !name.endsWith('_fail');
     let accepted: boolean;
-    let detail = '';
+    let detail: string;
     const codes: string[] = [];
     try {
       const { report } = await verifyAttestation({

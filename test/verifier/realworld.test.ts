@@ -13,7 +13,6 @@ const DIR = join(ROOT, 'sigstore-realworld');
 const TRUSTED_ROOT = join(ROOT, 'sigstore-conformance', 'trusted-roots', 'public-good.trusted_root.json');
 const present = existsSync(DIR) && existsSync(TRUSTED_ROOT);
 if (!present) {
-  // eslint-disable-next-line no-console
   console.warn(
     `SKIPPED: the real-world Sigstore bundles are absent (${DIR}); they come with ../shared/ beside the project`,
   );

@@ -19,7 +19,7 @@ const exec = promisify(execFile);
  * GNU tar refuses, the verifier must refuse too; what both accept must mean
  * the same.
  */
-let gnu = false;
+let gnu: boolean;
 try {
   const { stdout } = await exec('tar', ['--version']);
   gnu = stdout.includes('GNU tar');
@@ -27,7 +27,6 @@ try {
   gnu = false;
 }
 if (!gnu) {
-  // eslint-disable-next-line no-console
   console.warn('SKIPPED: GNU tar is not installed (apt-get install tar); the tar agreement tests need it');
 }
 

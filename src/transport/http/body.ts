@@ -31,7 +31,8 @@ export async function readBounded(res: Response, limit: number): Promise<Buffer>
     throw new BodyTooLarge(limit);
   }
   if (!res.body) return Buffer.alloc(0);
-  const reader = res.body.getReader();
+  // fetch's bodies are bytes; the DOM-less typings say `any`.
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -50,7 +51,7 @@ export async function readBounded(res: Response, limit: number): Promise<Buffer>
 /** Reads at most `limit` bytes of an error body and drops the rest; never throws. */
 export async function readErrorBody(res: Response, limit = MAX_SMALL_BODY): Promise<Buffer> {
   if (!res.body) return Buffer.alloc(0);
-  const reader = res.body.getReader();
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
   try {

@@ -122,7 +122,7 @@ function silenceBounded(timeoutMs: number, inner: Fetch): Fetch {
       typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function'
     ) {
       // A Node stream or an async generator (octokit's uploads, the registry client's chunks): each piece sent is progress.
-      body = progressingIterable(body as AsyncIterable<Uint8Array>, arm) as unknown as NonNullable<RequestInit['body']>;
+      body = progressingIterable(body as AsyncIterable<Uint8Array>, arm);
     }
     arm();
     let res: Response;
@@ -196,7 +196,7 @@ export function withDeadline(ms: number, inner: Fetch = fetch): Fetch {
       clearTimeout(timer);
       return res;
     }
-    const reader = res.body.getReader();
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     let finished = false;
     const finish = (): void => {
       finished = true;

@@ -190,6 +190,7 @@ export async function sendChunks(
       },
       transfer: length,
       body: () =>
+        // eslint-disable-next-line @typescript-eslint/require-await -- Call.body is an AsyncIterable; these chunks are already in memory
         (async function* () {
           yield* pieces;
         })(),

@@ -92,11 +92,12 @@ const MIN_SECRET = 4;
  * characters (text quoted from a registry must not rewrite a terminal line).
  */
 export function scrubSecrets(text: string, secrets: Iterable<string>): string {
-  // eslint-disable-next-line no-control-regex
-  return redactSecrets(
+  const redacted = redactSecrets(
     text,
     [...secrets].filter((s) => s.length >= MIN_SECRET),
-  ).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  );
+  // eslint-disable-next-line no-control-regex -- control characters are what is dropped
+  return redacted.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
 /** Quotes untrusted text for a message: control characters escaped, at most `max` characters. */

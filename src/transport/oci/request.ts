@@ -162,10 +162,11 @@ export class RegistryRequests {
           method: call.method,
           headers,
           redirect: 'manual',
-          ...(body === undefined ? {} : { body: body as unknown as NonNullable<RequestInit['body']>, duplex: 'half' }),
-        } as RequestInit);
+          ...(body === undefined ? {} : { body, duplex: 'half' }),
+        });
       } catch (err) {
         const fromBody = call.bodyError?.();
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the caller's body stream raised, rethrown as it came
         if (fromBody !== undefined) throw fromBody;
         throw this.errors.unreachable(
           call,
@@ -380,6 +381,7 @@ export class RegistryRequests {
       req.on('error', (err) => {
         if (answer === undefined) clearTimeout(deadline);
         const fromBody = bodyError();
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what the caller's body stream raised, passed on as it came
         reject(fromBody ?? this.errors.unreachable(call, 'the registry', err, url.origin === this.origin));
       });
       pipeline(Readable.from(body, { objectMode: false }), req, (err) => {

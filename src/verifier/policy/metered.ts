@@ -1,4 +1,4 @@
-import { celList, type CelList, type CelValue } from '@bufbuild/cel';
+import { celList, type CelInput, type CelValue } from '@bufbuild/cel';
 
 /**
  * CEL itself has no limits, and @bufbuild/cel no cost tracking: a quadratic
@@ -80,7 +80,7 @@ class MeteredList {
 
 /** One value as CEL sees it, converted by @bufbuild/cel itself. */
 function toCelValue(v: unknown): CelValue {
-  return celList([v as never]).get(0) as CelValue;
+  return celList([v] as CelInput[]).get(0) as CelValue;
 }
 
 /** The bindings with every array, at any depth, made a metered list. */
@@ -89,7 +89,7 @@ export function metered(value: unknown, meter: Meter): unknown {
     return new MeteredList(
       value.map((v) => metered(v, meter)),
       meter,
-    ) as unknown as CelList;
+    );
   if (value !== null && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, metered(v, meter)]));
   return value;

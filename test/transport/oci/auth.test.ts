@@ -75,7 +75,7 @@ describe('docker config credentials', () => {
     expect(credentialsFromDockerConfig({}, 'r.io', 'c.json')).toBeUndefined();
   });
 
-  it('refuses malformed configs with CREDENTIALS_INVALID naming the file, not the secret', async () => {
+  it('refuses malformed configs with CREDENTIALS_INVALID naming the file, not the secret', () => {
     const bad = [
       { auths: 'nope' },
       { auths: { 'r.io': { auth: 42 } } },

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../../src/transport/oci/client.js';
@@ -562,7 +563,6 @@ describe('push against a registry that fails the upload', () => {
   it("ends with the registry's error (exit 2), neither hanging nor blaming the bundle, whatever step fails", async () => {
     const { mkdtemp, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const { randomBytes } = await import('node:crypto');
     const { runCli } = await import('../../helpers/io.js');
     const dir = await mkdtemp(join(tmpdir(), 'push-fail-'));
@@ -600,7 +600,6 @@ describe('push against registries that want chunks, or answer what HTTP cannot s
   async function bigBundle(): Promise<{ dir: string; bytes: Buffer }> {
     const { mkdtemp, writeFile, readFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const { randomBytes } = await import('node:crypto');
     const { runCli } = await import('../../helpers/io.js');
     const dir = await mkdtemp(join(tmpdir(), 'push-chunks-'));

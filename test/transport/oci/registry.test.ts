@@ -24,7 +24,7 @@ if (registrySkipReason) console.warn(`skipping: ${registrySkipReason}`);
 /** Deterministic pseudo-random bytes, so a failure reproduces. */
 function bytesOf(size: number, seed: number): Buffer {
   const out = Buffer.alloc(size);
-  let block = Buffer.alloc(0);
+  let block: Buffer;
   for (let i = 0, n = 0; i < size; i += block.length, n++) {
     block = createHash('sha256').update(`${seed}:${n}`).digest();
     block.copy(out, i);
@@ -54,7 +54,7 @@ function recordingFetch(
     const headers = new Headers(init?.headers);
     log.push({
       method: init?.method ?? 'GET',
-      url: String(input),
+      url: input instanceof Request ? input.url : String(input),
       contentRange: headers.get('content-range'),
       streamed: init?.body != null && !(init.body instanceof Uint8Array),
     });
