@@ -4,7 +4,7 @@ import { hashFile } from '../fs/hash-file.js';
 import { sha256Hex } from '../core/digest.js';
 import { stripBom } from '../formats/xml.js';
 import { CollectError, type CollectErrorCode } from './errors.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { zodIssues } from '../core/issues.js';
 
 /** One evidence file handed to a collector. */

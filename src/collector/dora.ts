@@ -2,7 +2,7 @@ import { parseRfc3339 } from '../formats/time.js';
 import { gitHead, listCommits, resolveShas, type Repo } from './dora-git.js';
 import type { Env } from '../core/env.js';
 import { issuesInline, zodIssues } from '../core/issues.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
 import { PACKAGE_VERSION } from '../version.js';

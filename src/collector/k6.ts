@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { zodIssues } from '../core/issues.js';
 import type { K6Summary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';

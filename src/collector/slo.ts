@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
 import { isRfc3339 } from '../core/time.js';

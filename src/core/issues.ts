@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** One thing wrong with a document: where (`$.a[2].b`) and what. */
 export interface Issue {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SHA256_DIGEST } from './digest.js';
 import { RFC3339_UTC_SECONDS, sourceSchema } from './manifest.js';
 import { isRfc3339 } from './time.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * in-toto Statement v1 (in-toto/attestation spec, v1/statement.md and

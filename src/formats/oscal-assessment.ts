@@ -5,7 +5,7 @@
  * assessment-results objects (assessment-results). The document root, with
  * its cross-reference rules, is in src/formats/oscal.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   backMatterSchema,
   dateTimeWithTz,

@@ -4,7 +4,7 @@
  * schemas: the building blocks of the Assessment Results schema (src/formats/oscal.ts,
  * which states the conventions and sources they follow).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 // ---------------------------------------------------------------------------
 // Datatypes (JSON Schema 1.1.3 definitions)

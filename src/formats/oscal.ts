@@ -42,7 +42,7 @@
  * `tasks` of a risk response. A document that carries them is rejected as
  * having an unknown key rather than accepted unchecked.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { zodIssues, type Issue } from '../core/issues.js';
 import {
   assessmentResultsSchema,

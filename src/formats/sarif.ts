@@ -9,7 +9,7 @@
  * type-checked, anything else (including the many less common documented
  * properties not listed here) is kept without checking.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 // ---------------------------------------------------------------------------
 // Common pieces

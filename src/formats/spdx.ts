@@ -15,7 +15,7 @@
  *   of 2.3's for the fields checked here); use {@link spdxVersionNotice} to
  *   surface that to the user. 2.2-only requirements are not enforced.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRfc3339 } from '../core/time.js';
 
 // ---------------------------------------------------------------------------

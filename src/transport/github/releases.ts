@@ -13,7 +13,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Octokit } from '@octokit/rest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HashingCounter } from '../../core/hash-stream.js';
 import { isRfc3339 } from '../../core/time.js';
 import { BodyTooLarge, readBounded, readErrorBody } from '../http/body.js';

@@ -1,6 +1,6 @@
 import { FileError, SMALL_FILE_LIMITS, readSmallFile } from '../../fs/small-file.js';
 import { zodIssues } from '../../core/issues.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OciError } from './errors.js';
 
 export interface RegistryCredentials {

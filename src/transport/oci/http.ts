@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export { BodyTooLarge, MAX_SMALL_BODY, discard, readBounded, readErrorBody } from '../http/body.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SHA256_DIGEST_RE } from './reference.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDateOrInstant } from '../../core/time.js';
 
 const duration = z.string().regex(/^\d+(s|m|h|d|w)$/, 'a duration such as 24h, 7d or 90m');
