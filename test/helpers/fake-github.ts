@@ -274,7 +274,7 @@ export async function startFakeGitHub(
         return send(res, 400, { message: 'Problems parsing JSON', status: '400' });
       }
       const payload = (bundle as { dsseEnvelope?: { payload?: string } } | undefined)?.dsseEnvelope?.payload;
-      let digests: string[] = [];
+      let digests: string[];
       try {
         const statement = JSON.parse(Buffer.from(payload ?? '', 'base64').toString('utf8')) as {
           subject?: { digest?: Record<string, string> }[];

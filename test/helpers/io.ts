@@ -21,7 +21,7 @@ export async function runCli(
     stderr: { write: (s: string) => (stderr += s), isTTY: options.tty ?? false },
     env: options.env ?? {},
     cwd: options.cwd,
-    ...(options.stdin !== undefined ? { readStdin: async () => options.stdin as string } : {}),
+    ...(options.stdin !== undefined ? { readStdin: () => Promise.resolve(options.stdin as string) } : {}),
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };
