@@ -1,5 +1,5 @@
-import type { Readable } from 'node:stream';
-import { countingStream, type ByteProgress } from '../fs/progress.js';
+import type { ByteProgress } from '../fs/progress.js';
+import { withProgress } from '../fs/progress-stream.js';
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { expandPattern } from '../fs/glob.js';
@@ -269,12 +269,4 @@ async function expand(pattern: string, base: string): Promise<string[]> {
   if (found.length === 0)
     throw new CollectError('GLOB_NO_MATCH', `${pattern}: matches no file (in ${base})`, { file: pattern });
   return found;
-}
-
-/** The stream, counted for a progress display when one is listening. */
-function withProgress(stream: Readable, label: string, total: number, onBytes: ByteProgress | undefined): Readable {
-  if (!onBytes) return stream;
-  const counted = countingStream(label, total, onBytes);
-  stream.on('error', (e: Error) => counted.destroy(e));
-  return stream.pipe(counted);
 }

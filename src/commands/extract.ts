@@ -1,7 +1,7 @@
 import type { ByteProgress } from '../fs/progress.js';
-import { release, sweptTemporaryBeside } from '../fs/leftovers.js';
+import { writeDirectoryAtomically } from '../fs/atomic.js';
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, stat } from 'node:fs/promises';
 import pathApi, { dirname, join, resolve, win32, type PlatformPath } from 'node:path';
 import { digestHex } from '../core/digest.js';
 import { VerifyError } from '../verifier/errors.js';
@@ -45,68 +45,67 @@ export interface ExtractResult {
 export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   const target = resolve(options.cwd, options.output);
   await assertEmptyOrAbsent(target, options.output);
-  const staging = await sweptTemporaryBeside(target);
-  const blobDir = join(staging, '.blobs');
   const writeFailed = (e: unknown): VerifyError =>
     new VerifyError(
       'EXTRACT_WRITE_FAILED',
       `${options.output}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
       { path: options.output, cause: e },
     );
-  try {
-    await mkdir(blobDir, { recursive: true }).catch((e: unknown) => {
-      throw writeFailed(e);
-    });
-    const { report, manifest } = await verify({
-      cwd: options.cwd,
-      env: options.env ?? {},
-      bundle: options.bundle,
-      ...(options.integrityOnly ? { integrityOnly: true } : {}),
-      ...(options.attestation ? { attestation: options.attestation } : {}),
-      ...(options.trustedRoot ? { trustedRoot: options.trustedRoot } : {}),
-      ...(options.key ? { key: options.key } : {}),
-      ...(options.identity ? { identity: options.identity } : {}),
-      ...(options.maxBundleSize !== undefined ? { maxBundleSize: options.maxBundleSize } : {}),
-      ...(options.onBytes ? { onBytes: options.onBytes } : {}),
-      blobSink: (hex) => createWriteStream(join(blobDir, hex), { flags: 'wx' }),
-    });
-    if (!report.ok || !manifest) return { report, files: [] };
-    try {
-      const files: string[] = [];
-      const root = join(staging, 'tree');
-      // Each staged blob is moved to its first entry's place and copied only for
-      // further entries of the same digest: extraction needs the bundle's size on
-      // disk once, not twice.
-      const placed = new Map<string, string>();
-      for (const entry of manifest.entries) {
-        // The manifest schema already refuses unsafe paths; this is the second
-        // lock, on this system's rules and on Windows' whatever this system is.
-        const dest = destinationWithin(root, entry.path, pathApi);
-        if (!dest || !destinationWithin('C:\\out', entry.path, win32))
-          throw new VerifyError('EXTRACT_WRITE_FAILED', `entry path '${entry.path}' leaves the output directory`, {
-            path: entry.path,
-          });
-        await mkdir(dirname(dest), { recursive: true });
-        const hex = digestHex(entry.digest);
-        const first = placed.get(hex);
-        if (first) await copyFile(first, dest, 1 /* COPYFILE_EXCL */);
-        else {
-          await rename(join(blobDir, hex), dest);
-          placed.set(hex, dest);
+  return writeDirectoryAtomically(
+    target,
+    async (staging, commit): Promise<ExtractResult> => {
+      const blobDir = join(staging, '.blobs');
+      await mkdir(blobDir, { recursive: true }).catch((e: unknown) => {
+        throw writeFailed(e);
+      });
+      const { report, manifest } = await verify({
+        cwd: options.cwd,
+        env: options.env ?? {},
+        bundle: options.bundle,
+        ...(options.integrityOnly ? { integrityOnly: true } : {}),
+        ...(options.attestation ? { attestation: options.attestation } : {}),
+        ...(options.trustedRoot ? { trustedRoot: options.trustedRoot } : {}),
+        ...(options.key ? { key: options.key } : {}),
+        ...(options.identity ? { identity: options.identity } : {}),
+        ...(options.maxBundleSize !== undefined ? { maxBundleSize: options.maxBundleSize } : {}),
+        ...(options.onBytes ? { onBytes: options.onBytes } : {}),
+        blobSink: (hex) => createWriteStream(join(blobDir, hex), { flags: 'wx' }),
+      });
+      if (!report.ok || !manifest) return { report, files: [] };
+      try {
+        const files: string[] = [];
+        const root = join(staging, 'tree');
+        // Each staged blob is moved to its first entry's place and copied only for
+        // further entries of the same digest: extraction needs the bundle's size on
+        // disk once, not twice.
+        const placed = new Map<string, string>();
+        for (const entry of manifest.entries) {
+          // The manifest schema already refuses unsafe paths; this is the second
+          // lock, on this system's rules and on Windows' whatever this system is.
+          const dest = destinationWithin(root, entry.path, pathApi);
+          if (!dest || !destinationWithin('C:\\out', entry.path, win32))
+            throw new VerifyError('EXTRACT_WRITE_FAILED', `entry path '${entry.path}' leaves the output directory`, {
+              path: entry.path,
+            });
+          await mkdir(dirname(dest), { recursive: true });
+          const hex = digestHex(entry.digest);
+          const first = placed.get(hex);
+          if (first) await copyFile(first, dest, 1 /* COPYFILE_EXCL */);
+          else {
+            await rename(join(blobDir, hex), dest);
+            placed.set(hex, dest);
+          }
+          files.push(entry.path);
         }
-        files.push(entry.path);
+        await mkdir(root, { recursive: true });
+        await commit(root);
+        return { report, output: target, files };
+      } catch (e) {
+        throw e instanceof VerifyError ? e : writeFailed(e);
       }
-      await mkdir(root, { recursive: true });
-      await removeIfEmptyDir(target);
-      await rename(root, target);
-      return { report, output: target, files };
-    } catch (e) {
-      throw e instanceof VerifyError ? e : writeFailed(e);
-    }
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-    release(staging);
-  }
+    },
+    writeFailed,
+  );
 }
 
 /**
@@ -143,13 +142,5 @@ async function assertEmptyOrAbsent(dir: string, label: string): Promise<void> {
     }
   } catch (e) {
     if (e instanceof VerifyError) throw e;
-  }
-}
-
-async function removeIfEmptyDir(dir: string): Promise<void> {
-  try {
-    await rmdir(dir);
-  } catch {
-    // absent: nothing to remove
   }
 }

@@ -15,7 +15,7 @@ export async function openBundle(
 ): Promise<{ path: string; stream: Readable; size: number }> {
   const path = resolve(cwd, bundle);
   let handle;
-  let size = 0;
+  let size: number;
   try {
     handle = await open(path, 'r');
     const info = await handle.stat();

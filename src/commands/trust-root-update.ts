@@ -8,7 +8,7 @@ import { VerifyError } from '../verifier/errors.js';
 import { isTrustRootProblem, loadTrustRoot } from '../verifier/trusted-root.js';
 import { writeFileAtomically } from '../fs/atomic.js';
 import type { Env } from '../core/env.js';
-import { refreshedRootPath } from './trust.js';
+import { refreshedRootPath } from '../load/trust.js';
 
 export interface TrustRootUpdateOptions {
   cwd: string;

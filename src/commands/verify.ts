@@ -1,22 +1,22 @@
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { Env } from '../core/env.js';
 import type { Manifest } from '../core/manifest.js';
-import { parseJsonStrict } from '../core/strict-json.js';
-import { hashFile } from '../fs/hash-file.js';
 import type { ByteProgress } from '../fs/progress.js';
-import { FileError, SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
-import { parseChecksumList } from '../formats/checksums.js';
-import { VerifyError } from '../verifier/errors.js';
+import { hashArtifacts, subjectsFromList } from '../load/artifacts.js';
+import { readAttestation } from '../load/attestation.js';
+import { readKeys } from '../load/keys.js';
+import { loadPolicyFile } from '../load/policy.js';
+import { resolveTrustRoots } from '../load/trust.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
-import { MAX_POLICY_BYTES, loadPolicy, type LoadedPolicy, type PolicyLimits } from '../verifier/policy/evaluate.js';
-import { PolicyError } from '../verifier/policy/errors.js';
+import { checkPolicyOptions } from '../verifier/inputs.js';
+import type { LoadedPolicy, PolicyLimits } from '../verifier/policy/evaluate.js';
 import type { VerifyReport } from '../verifier/report.js';
 import { verifyEvidence } from '../verifier/verify.js';
 import type { SubjectToCheck, VerifyBundleOptions } from '../verifier/verify-bundle.js';
 import { openBundle } from './open-bundle.js';
-import type { Env } from '../core/env.js';
-import { checkPolicyOptions, readKeys, resolveTrustRoots } from './trust.js';
+
+// Kept for src/commands/audit.ts, which imports it from here (to be removed once it imports src/load/policy.ts).
+export { readPolicyFile } from '../load/policy.js';
 
 export interface VerifyOptions {
   cwd: string;
@@ -79,21 +79,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   checkPolicyOptions(policy);
   const env = options.env ?? {};
   const rules =
-    options.loadedPolicy ??
-    (options.policy ? loadPolicy(await readPolicyFile(options.cwd, options.policy), options.policy) : undefined);
+    options.loadedPolicy ?? (options.policy ? await loadPolicyFile(options.cwd, options.policy) : undefined);
   const subjects = [
     ...(await hashArtifacts(options.cwd, options.subject ?? [])),
     ...(await subjectsFromList(options.cwd, options.subjectsFile)),
     ...(options.subjectDigests ?? []),
   ];
-  const externalBytes = options.attestation
-    ? await readSmallFile(resolve(options.cwd, options.attestation), options.attestation, {
-        what: 'an attestation',
-        max: SMALL_FILE_LIMITS.attestation,
-        notFound: (l) => new VerifyError('ATTESTATION_NOT_FOUND', `${l}: no such file`, { path: l }),
-      })
-    : undefined;
-  const external = externalBytes ? parseAttestationJson(externalBytes, options.attestation as string) : undefined;
+  const external = options.attestation ? await readAttestation(options.cwd, options.attestation) : undefined;
   const roots = options.integrityOnly ? [] : await resolveTrustRoots(options.cwd, options.trustedRoot, env);
   const keys = await readKeys(options.cwd, options.key);
 
@@ -108,8 +100,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     stream,
     ...(options.integrityOnly ? { integrityOnly: true } : {}),
     subjects,
-    ...(externalBytes
-      ? { external: { json: external, bytes: externalBytes, uri: options.attestation as string } }
+    ...(external
+      ? { external: { json: external.json, bytes: external.bytes, uri: options.attestation as string } }
       : {}),
     roots,
     keys,
@@ -120,7 +112,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     ...(options.blobSink ? { blobSink: options.blobSink } : {}),
     ...(options.maxBundleSize !== undefined ? { maxDeclaredBytes: options.maxBundleSize } : {}),
   });
-  if (sourceError !== undefined && (sourceError as { code?: unknown }).code !== 'DIGEST_MISMATCH') throw sourceError;
+  if (sourceError !== undefined && (sourceError as { code?: unknown }).code !== 'DIGEST_MISMATCH')
+    throw sourceError as Error;
   const report: VerifyCommandReport = {
     ...verified.report,
     bundle: { path: options.bundle, ...verified.report.bundle },
@@ -131,66 +124,4 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     ...(verified.attestation ? { attestation: verified.attestation } : {}),
     ...(verified.standardBytes ? { standardBytes: verified.standardBytes } : {}),
   };
-}
-
-/** A policy file, read and checked as verify reads it (for reports that need the policy itself, such as OSCAL). */
-export async function loadPolicyFile(cwd: string, file: string): Promise<ReturnType<typeof loadPolicy>> {
-  return loadPolicy(await readPolicyFile(cwd, file), file);
-}
-
-export async function readPolicyFile(cwd: string, file: string): Promise<Buffer> {
-  try {
-    return await readSmallFile(resolve(cwd, file), file, {
-      what: 'a policy',
-      max: MAX_POLICY_BYTES,
-      notFound: (l) => new PolicyError('POLICY_NOT_FOUND', `${l}: no such file`, { path: l }),
-    });
-  } catch (e) {
-    if (e instanceof FileError && e.code === 'FILE_TOO_LARGE')
-      throw new PolicyError('POLICY_TOO_LARGE', e.message, { path: file });
-    throw e;
-  }
-}
-
-/** An attestation given with --attestation: strict JSON (no duplicate keys), as any Sigstore bundle is read. */
-function parseAttestationJson(bytes: Buffer, label: string): unknown {
-  try {
-    return parseJsonStrict(bytes);
-  } catch (e) {
-    throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: not valid JSON (${(e as Error).message})`, {
-      path: label,
-    });
-  }
-}
-
-export async function hashArtifacts(cwd: string, files: string[]): Promise<SubjectToCheck[]> {
-  return Promise.all(
-    files.map(async (file) => {
-      const path = resolve(cwd, file);
-      try {
-        if (!(await stat(path)).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
-        const { hex } = await hashFile(path, ['sha256']);
-        return { file, digest: `sha256:${hex.sha256}` };
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT')
-          throw new VerifyError('SUBJECT_NOT_FOUND', `${file}: no such file`, { path: file, cause: e });
-        throw new VerifyError('SUBJECT_UNREADABLE', `${file}: cannot be read (${code ?? (e as Error).message})`, {
-          path: file,
-          cause: e,
-        });
-      }
-    }),
-  );
-}
-
-/** The artifacts a sha256sum list names, each to be found among the subjects. */
-export async function subjectsFromList(cwd: string, file: string | undefined): Promise<SubjectToCheck[]> {
-  if (file === undefined) return [];
-  const bytes = await readSmallFile(resolve(cwd, file), file, {
-    what: 'a list of artifact digests',
-    max: SMALL_FILE_LIMITS.checksums,
-    notFound: (l) => new VerifyError('ARTIFACT_NOT_FOUND', `${l}: no such file`, { path: l }),
-  });
-  return parseChecksumList(bytes.toString('utf8'), file).map((l) => ({ file: l.name, digest: l.digest }));
 }

@@ -1,0 +1,40 @@
+import { resolve } from 'node:path';
+import { parseJsonStrict } from '../core/strict-json.js';
+import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
+import { VerifyError } from '../verifier/errors.js';
+import { sigstoreBundleDocuments } from '../verifier/sigstore-lines.js';
+import { readJsonFile } from './json.js';
+
+/** A Sigstore bundle given with --attestation: its bytes as read, and its strict JSON (no duplicate keys). */
+export async function readAttestation(cwd: string, file: string): Promise<{ bytes: Buffer; json: unknown }> {
+  const bytes = await readSmallFile(resolve(cwd, file), file, {
+    what: 'an attestation',
+    max: SMALL_FILE_LIMITS.attestation,
+    notFound: (l) => new VerifyError('ATTESTATION_NOT_FOUND', `${l}: no such file`, { path: l }),
+  });
+  try {
+    return { bytes, json: parseJsonStrict(bytes) };
+  } catch (e) {
+    throw new VerifyError('ATTESTATION_UNREADABLE', `${file}: not valid JSON (${(e as Error).message})`, {
+      path: file,
+    });
+  }
+}
+
+/** One Sigstore bundle, parsed (verify-attestation). */
+export async function readAttestationJson(cwd: string, file: string): Promise<unknown> {
+  return readJsonFile(resolve(cwd, file), file, { missing: 'ATTESTATION_NOT_FOUND', bad: 'ATTESTATION_UNREADABLE' });
+}
+
+/** gh's attestation bundle files: JSON lines of bundles together (ours: at most 16 + 16 MiB). */
+const MAX_BUNDLE_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Sigstore bundles: one JSON document, or JSON lines (`NAME.sigstore.jsonl`), each with its line. */
+export async function readSigstoreBundles(cwd: string, file: string): Promise<{ line: number; json: unknown }[]> {
+  const bytes = await readSmallFile(resolve(cwd, file), file, {
+    what: 'Sigstore bundles',
+    max: MAX_BUNDLE_FILE_BYTES,
+    notFound: (l) => new VerifyError('ATTESTATION_NOT_FOUND', `${l}: no such file`, { path: l }),
+  });
+  return sigstoreBundleDocuments(bytes, file);
+}

@@ -1,0 +1,156 @@
+import { digestsEqual } from '../core/digest.js';
+import type { IdentityPolicy } from './identity-policy.js';
+import type { AttestationReport, AttestationSetReport } from './report.js';
+import { signedContentKind, verifySigstoreBundle, type VerificationKeyInput } from './sigstore-bundle.js';
+import { parseStatement } from './statement-check.js';
+import type { LoadedTrustRoot } from './trusted-root.js';
+
+/** A statement subject's digests hold one of the artifact's. */
+function coversDigest(subject: { digest: Record<string, string> }, digests: Record<string, string>): boolean {
+  return Object.entries(digests).some(
+    ([alg, hex]) => subject.digest[alg] !== undefined && digestsEqual(subject.digest[alg], hex),
+  );
+}
+
+export interface AttestationInput {
+  /** The Sigstore bundle as parsed JSON (untrusted), and how it is named in the report. */
+  json: unknown;
+  attestation: string;
+  /** The artifact's digests, and its file when one was given. */
+  digests: Record<string, string>;
+  artifactFile?: string;
+  /** The artifact's bytes, for a message signature (which is over them). */
+  artifactBytes?: Buffer;
+  roots: LoadedTrustRoot[];
+  keys: VerificationKeyInput[];
+  policy: IdentityPolicy;
+}
+
+/**
+ * One Sigstore bundle against one artifact, like cosign verify-blob-attestation:
+ * a DSSE envelope must carry an in-toto statement with the artifact among its
+ * subjects; a message signature must be over the artifact itself.
+ */
+export function attestationReport(input: AttestationInput): AttestationReport {
+  const { json, digests } = input;
+  const kind = signedContentKind(json);
+  const verified = verifySigstoreBundle({
+    json,
+    roots: input.roots,
+    keys: input.keys,
+    policy: input.policy,
+    ...(input.artifactBytes ? { artifact: input.artifactBytes } : {}),
+  });
+  const checks = [...verified.checks];
+  let predicateType: string | undefined;
+  if (verified.checks.every((c) => c.ok) && verified.dsse) {
+    const statement = parseStatement(verified.dsse.payload);
+    if (!statement) {
+      checks.push({
+        id: 'statement',
+        ok: false,
+        code: 'STATEMENT_INVALID',
+        message: `the DSSE payload (${verified.dsse.payloadType}) is not an in-toto Statement (v1 or v0.1)`,
+      });
+    } else {
+      predicateType = statement.predicateType;
+      const hit = statement.subject.find((s) => coversDigest(s, digests));
+      checks.push(
+        hit
+          ? {
+              id: 'statement',
+              ok: true,
+              message: `the statement (${statement.predicateType}) covers the artifact as '${hit.name ?? hit.uri ?? 'unnamed'}'`,
+            }
+          : {
+              id: 'statement',
+              ok: false,
+              code: 'SUBJECT_NOT_IN_ATTESTATION',
+              message: "the artifact is not among the statement's subjects",
+              found: Object.entries(digests)
+                .map(([a, h]) => `${a}:${h}`)
+                .join(', '),
+            },
+      );
+    }
+  } else if (verified.checks.every((c) => c.ok) && kind === 'message-signature') {
+    checks.push({ id: 'statement', ok: true, message: 'the signature is over the artifact itself' });
+  }
+  return {
+    ok: checks.every((c) => c.ok),
+    attestation: input.attestation,
+    artifact: { ...(input.artifactFile ? { file: input.artifactFile } : {}), digests },
+    ...(kind ? { kind } : {}),
+    ...(predicateType ? { predicateType } : {}),
+    checks,
+    ...(verified.info ? { signature: verified.info } : {}),
+  };
+}
+
+export interface AttestationSetInput {
+  /** The bundles of one file, each with its line, and how the file is named in the report. */
+  documents: { line: number; json: unknown }[];
+  attestation: string;
+  /** The artifacts looked for, by digest. */
+  artifacts: { name: string; digests: Record<string, string> }[];
+  /** Only statements of this predicate type count. */
+  predicateType?: string;
+  roots: LoadedTrustRoot[];
+  keys: VerificationKeyInput[];
+  policy: IdentityPolicy;
+}
+
+/**
+ * Many artifacts against many Sigstore bundles: each bundle verified once
+ * (trusted root, signer), then each artifact reported with the verified
+ * statements whose subjects hold its digest. A bundle that does not verify
+ * fails the run: it is listed, never skipped.
+ */
+export function attestationSetReport(input: AttestationSetInput): AttestationSetReport {
+  const bundles: AttestationSetReport['bundles'] = [];
+  const statements: { line: number; predicateType: string; subject: { digest: Record<string, string> }[] }[] = [];
+  for (const d of input.documents) {
+    const verified = verifySigstoreBundle({ json: d.json, roots: input.roots, keys: input.keys, policy: input.policy });
+    const checks = [...verified.checks];
+    const statement =
+      verified.checks.every((c) => c.ok) && verified.dsse ? parseStatement(verified.dsse.payload) : undefined;
+    if (verified.checks.every((c) => c.ok) && !statement)
+      checks.push({
+        id: 'statement',
+        ok: false,
+        code: 'STATEMENT_INVALID',
+        message: `line ${d.line}: not an in-toto statement in a DSSE envelope`,
+      });
+    const ok = checks.every((c) => c.ok);
+    bundles.push({
+      line: d.line,
+      ok,
+      ...(statement ? { predicateType: statement.predicateType } : {}),
+      checks,
+      ...(verified.info ? { signature: verified.info } : {}),
+    });
+    if (ok && statement)
+      statements.push({ line: d.line, predicateType: statement.predicateType, subject: statement.subject });
+  }
+  const wanted = input.predicateType;
+  const results = input.artifacts.map((a) => {
+    const coveredBy = statements
+      .filter(
+        (s) =>
+          (wanted === undefined || s.predicateType === wanted) && s.subject.some((x) => coversDigest(x, a.digests)),
+      )
+      .map((s) => ({ line: s.line, predicateType: s.predicateType }));
+    const ok = coveredBy.length > 0;
+    const message = ok
+      ? `covered by ${coveredBy.length} verified statement${coveredBy.length === 1 ? '' : 's'} (${[...new Set(coveredBy.map((c) => c.predicateType))].join(', ')})`
+      : `no verified statement${wanted ? ` of type ${wanted}` : ''} names it as a subject`;
+    return { ...a, ok, coveredBy, message };
+  });
+  return {
+    ok: bundles.every((b) => b.ok) && results.every((r) => r.ok),
+    attestation: input.attestation,
+    ...(wanted ? { predicateType: wanted } : {}),
+    bundles,
+    artifacts: results,
+  };
+}

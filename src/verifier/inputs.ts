@@ -1,0 +1,65 @@
+import { VerifyError } from './errors.js';
+import { anchored, type IdentityPolicy } from './identity-policy.js';
+import { PUBLIC_GOOD_SOURCE, PUBLIC_GOOD_TRUSTED_ROOT } from './public-good.js';
+import { isTrustRootProblem, loadTrustRoot, type LoadedTrustRoot, type TrustRootInput } from './trusted-root.js';
+
+/**
+ * What a verification is given, decided without reading a file: the options
+ * checked, and which trusted roots apply. src/load reads the files these name.
+ */
+
+/** Refuses regular expressions that do not compile, before anything is read. */
+export function checkPolicyOptions(policy: IdentityPolicy): void {
+  for (const [name, value] of [
+    ['--certificate-identity-regexp', policy.certificateIdentityRegexp],
+    ['--certificate-oidc-issuer-regexp', policy.certificateOidcIssuerRegexp],
+  ] as const) {
+    if (value === undefined) continue;
+    try {
+      anchored(value);
+    } catch (e) {
+      throw new VerifyError('INVALID_OPTION', `${name}: not a valid regular expression (${(e as Error).message})`);
+    }
+  }
+}
+
+/** `--digest sha256:<64 hex>` or `sha512:<128 hex>`, as `{ alg: lowercase hex }`. */
+export function parseDigestOption(value: string): Record<string, string> {
+  const m = /^(sha256|sha512):([0-9a-fA-F]+)$/.exec(value);
+  const lengths: Record<string, number> = { sha256: 64, sha512: 128 };
+  if (!m || (m[2] as string).length !== lengths[m[1] as string])
+    throw new VerifyError('INVALID_OPTION', `--digest: '${value}' is not sha256:<64 hex> or sha512:<128 hex>`);
+  return { [m[1] as string]: (m[2] as string).toLowerCase() };
+}
+
+/** A trusted root file to read: the file (relative to the working directory, or absolute), and how it is reported. */
+export interface TrustRootFile {
+  file: string;
+  source: string;
+}
+
+/**
+ * Which trusted roots apply: the files given, else the root refreshed by
+ * `evidence trust-root update` (`refreshed`, when that file is there), else
+ * none to read: the public-good root in the package (`publicGoodRoot`).
+ */
+export function trustRootFiles(given: readonly string[] | undefined, refreshed: string | undefined): TrustRootFile[] {
+  if (given && given.length > 0) return given.map((f) => ({ file: f, source: f }));
+  if (refreshed !== undefined) return [{ file: refreshed, source: `${refreshed} (refreshed public-good)` }];
+  return [];
+}
+
+/** The public-good trusted root embedded in the package. */
+export function publicGoodRoot(): TrustRootInput {
+  return { source: PUBLIC_GOOD_SOURCE, json: PUBLIC_GOOD_TRUSTED_ROOT };
+}
+
+/** Trusted roots as read, each loaded; the first that cannot be used is refused (TRUSTED_ROOT_INVALID). */
+export function loadTrustRoots(inputs: readonly TrustRootInput[]): LoadedTrustRoot[] {
+  return inputs.map((input) => {
+    const loaded = loadTrustRoot(input);
+    if (isTrustRootProblem(loaded))
+      throw new VerifyError('TRUSTED_ROOT_INVALID', `${loaded.source}: ${loaded.message}`, { path: loaded.source });
+    return loaded;
+  });
+}

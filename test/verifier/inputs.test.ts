@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { attestationReport, attestationSetReport } from '../../src/verifier/attestation-verdict.js';
+import {
+  checkPolicyOptions,
+  loadTrustRoots,
+  parseDigestOption,
+  publicGoodRoot,
+  trustRootFiles,
+} from '../../src/verifier/inputs.js';
+import { PUBLIC_GOOD_SOURCE } from '../../src/verifier/public-good.js';
+import { sigstoreBundleDocuments } from '../../src/verifier/sigstore-lines.js';
+
+/** What a verification is given, decided without a file: option checks, which trusted roots apply, bundle lines. */
+function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+}
+
+describe('checkPolicyOptions', () => {
+  it('refuses a regular expression that does not compile (INVALID_OPTION), accepts the rest', () => {
+    expect(codeOf(() => checkPolicyOptions({ certificateIdentityRegexp: '(' }))).toBe('INVALID_OPTION');
+    expect(codeOf(() => checkPolicyOptions({ certificateOidcIssuerRegexp: '[' }))).toBe('INVALID_OPTION');
+    expect(codeOf(() => checkPolicyOptions({ certificateIdentityRegexp: '^https://.*$' }))).toBeUndefined();
+    expect(codeOf(() => checkPolicyOptions({ certificateIdentity: '(' }))).toBeUndefined();
+    expect(codeOf(() => checkPolicyOptions({}))).toBeUndefined();
+  });
+});
+
+describe('parseDigestOption', () => {
+  it('sha256 or sha512 of the right length, lowercased; anything else is INVALID_OPTION', () => {
+    expect(parseDigestOption(`sha256:${'AB'.repeat(32)}`)).toEqual({ sha256: 'ab'.repeat(32) });
+    expect(parseDigestOption(`sha512:${'0'.repeat(128)}`)).toEqual({ sha512: '0'.repeat(128) });
+    for (const bad of [`sha256:${'a'.repeat(63)}`, `sha512:${'a'.repeat(64)}`, `md5:${'a'.repeat(32)}`, 'sha256:zz'])
+      expect(
+        codeOf(() => parseDigestOption(bad)),
+        bad,
+      ).toBe('INVALID_OPTION');
+  });
+});
+
+describe('which trusted roots apply', () => {
+  it('the files given, else the refreshed root, else none to read (the embedded one)', () => {
+    expect(trustRootFiles(['a.json', 'b.json'], '/r.json')).toEqual([
+      { file: 'a.json', source: 'a.json' },
+      { file: 'b.json', source: 'b.json' },
+    ]);
+    expect(trustRootFiles([], '/r.json')).toEqual([{ file: '/r.json', source: '/r.json (refreshed public-good)' }]);
+    expect(trustRootFiles(undefined, '/r.json')).toHaveLength(1);
+    expect(trustRootFiles(undefined, undefined)).toEqual([]);
+  });
+
+  it('the embedded root loads; one that cannot be used is TRUSTED_ROOT_INVALID', () => {
+    expect(loadTrustRoots([publicGoodRoot()]).map((r) => r.source)).toEqual([PUBLIC_GOOD_SOURCE]);
+    expect(codeOf(() => loadTrustRoots([publicGoodRoot(), { source: 'x', json: { mediaType: 1 } }]))).toBe(
+      'TRUSTED_ROOT_INVALID',
+    );
+  });
+});
+
+describe('a file of Sigstore bundles', () => {
+  it('one per line, blank lines skipped, each with its line', () => {
+    expect(sigstoreBundleDocuments(Buffer.from('{"a":1}\n\n{"b":2}\n'), 'f')).toEqual([
+      { line: 1, json: { a: 1 } },
+      { line: 3, json: { b: 2 } },
+    ]);
+  });
+
+  it('a pretty-printed bundle is read whole', () => {
+    expect(sigstoreBundleDocuments(Buffer.from('{\n  "a": 1\n}\n'), 'f')).toEqual([{ line: 1, json: { a: 1 } }]);
+  });
+
+  it('empty, not JSON, or duplicate keys: ATTESTATION_UNREADABLE', () => {
+    for (const text of ['', '\n\n', '{"a":1}\nnot json\n', '{"a":1,"a":2}'])
+      expect(
+        codeOf(() => sigstoreBundleDocuments(Buffer.from(text), 'f')),
+        JSON.stringify(text),
+      ).toBe('ATTESTATION_UNREADABLE');
+  });
+});
+
+describe('attestation verdicts', () => {
+  const roots = loadTrustRoots([publicGoodRoot()]);
+
+  it('a document that is no Sigstore bundle fails, naming the artifact by its digests', () => {
+    const report = attestationReport({
+      json: { not: 'a bundle' },
+      attestation: 'a.sigstore.json',
+      digests: { sha256: 'ab'.repeat(32) },
+      artifactFile: 'a.tgz',
+      roots,
+      keys: [],
+      policy: {},
+    });
+    expect(report.ok).toBe(false);
+    expect(report.artifact).toEqual({ file: 'a.tgz', digests: { sha256: 'ab'.repeat(32) } });
+    expect(report.checks.some((c) => !c.ok)).toBe(true);
+  });
+
+  it('a set: a bundle that does not verify is listed and fails the run; no artifact is covered by it', () => {
+    const report = attestationSetReport({
+      documents: [{ line: 1, json: { not: 'a bundle' } }],
+      attestation: 'b.jsonl',
+      artifacts: [{ name: 'a.tgz', digests: { sha256: 'ab'.repeat(32) } }],
+      predicateType: 'https://slsa.dev/provenance/v1',
+      roots,
+      keys: [],
+      policy: {},
+    });
+    expect(report.ok).toBe(false);
+    expect(report.bundles).toHaveLength(1);
+    expect(report.bundles[0]?.ok).toBe(false);
+    expect(report.artifacts[0]).toMatchObject({ name: 'a.tgz', ok: false, coveredBy: [] });
+    expect(report.predicateType).toBe('https://slsa.dev/provenance/v1');
+  });
+});
