@@ -7,7 +7,7 @@ import { bundleStem, detachedNames, isBundleAsset, VERIFIER_ASSET } from '../cor
 import { GitHubError, parseRepo } from '../transport/github/errors.js';
 import { clientFor, githubToken } from '../transport/github/client.js';
 import { recordAttestations } from '../transport/github/attestations.js';
-import { putAssets, type AttachedAsset, type LocalAsset } from '../transport/github/upload.js';
+import { attachTarget, putAssets, type AttachedAsset, type LocalAsset } from '../transport/github/upload.js';
 import type { RetryOptions } from '../transport/http/retry.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { exists } from '../fs/atomic.js';
@@ -90,44 +90,9 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
   const local = await localAssets(options);
   const client = clientFor(where, options, env, token, progress);
 
-  let release = await client.releaseByTag(options.tag);
-  let created = false;
-  // Immutable releases (GitHub): once published, no asset may be added,
-  // replaced or removed. Said before anything is uploaded, with what to do.
-  if (release && !release.draft && release.immutable) {
-    throw new GitHubError(
-      'GITHUB_RELEASE_IMMUTABLE',
-      `release ${options.tag} of ${options.repo} is published and immutable: its assets cannot change. Attach to a draft instead: create the release as a draft (gh release create ${options.tag} --draft, or let evidence attach --create make one), attach, and it is published after every asset is read back`,
-      { status: 422 },
-    );
-  }
-  if (!release) {
-    if (!options.create)
-      throw new GitHubError(
-        'GITHUB_NOT_FOUND',
-        `${options.repo} has no release for tag ${options.tag} (use --create to make one)`,
-        { status: 404 },
-      );
-    // As a draft, published only once every asset is up and read back: what
-    // immutable releases require, and atomic for the others.
-    progress(`creating release ${options.tag} as a draft`);
-    release = await client.createRelease(options.tag, {
-      draft: true,
-      ...(env.GITHUB_SHA ? { targetCommitish: env.GITHUB_SHA } : {}),
-    });
-    created = true;
-  }
-
-  const before = await client.listAssets(release);
-  const clashes = local.filter((a) => before.some((b) => b.name === a.name));
-  if (clashes.length > 0 && !options.clobber) {
-    throw new GitHubError(
-      'GITHUB_ASSET_EXISTS',
-      `release ${options.tag} of ${options.repo} already has ${clashes.map((c) => c.name).join(', ')} (use --clobber to replace)`,
-      { status: 422 },
-    );
-  }
-
+  const target = await attachTarget(client, options, env, local, progress);
+  let { release } = target;
+  const { created, before } = target;
   const assets = await putAssets(client, release, local, before, progress, options.onBytes);
   let published = false;
   if (release.draft && !options.keepDraft) {

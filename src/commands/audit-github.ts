@@ -1,18 +1,20 @@
 import { DEFAULT_MAX_DECLARED_BYTES } from '../core/bundle-reader.js';
 import type { Env } from '../core/env.js';
+import { clientFor, githubToken } from '../transport/github/client.js';
 import { parseRepo } from '../transport/github/errors.js';
 import {
   chooseReleaseAssets,
-  downloadChosen,
+  downloadListed,
   listedEvidence,
+  listGroupAssets,
   publishedReleases,
   webUrl,
+  type AssetCache,
 } from '../transport/github/release-listing.js';
-import { ReleasesClient, type Release, type ReleaseAsset } from '../transport/github/releases.js';
+import type { Release, ReleaseAsset, ReleasesClient } from '../transport/github/releases.js';
 import { audited, examined, unavailable } from '../verifier/period-members.js';
 import type { AuditReport as AuditResult, PeriodMemberInput } from '../verifier/period.js';
 import { releaseGroups } from '../verifier/release-evidence.js';
-import type { DownloadCache } from './audit-cache.js';
 import type { AuditOptions, Listed, VerifyOne } from './audit.js';
 
 /**
@@ -23,20 +25,11 @@ import type { AuditOptions, Listed, VerifyOne } from './audit.js';
 export async function listGitHub(
   options: AuditOptions,
   env: Env,
-  cache: DownloadCache,
+  cache: AssetCache,
   verifyOne: VerifyOne,
 ): Promise<{ source: AuditResult['source']; items: Listed[] }> {
   const { owner, repo } = parseRepo(options.repo as string);
-  const token = env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
-  const client = new ReleasesClient({
-    owner,
-    repo,
-    ...(token ? { token } : {}),
-    apiUrl: options.apiUrl ?? env.GITHUB_API_URL,
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.onProgress ? { onRetry: options.onProgress } : {}),
-  });
+  const client = clientFor({ owner, repo }, options, env, githubToken(env), options.onProgress ?? (() => undefined));
   const releases = await publishedReleases(client);
   const source = { type: 'github' as const, repository: `${owner}/${repo}`, apiUrl: client.apiUrl };
   const byTag = new Map(releases.map((r) => [r.tag_name, r]));
@@ -61,7 +54,7 @@ async function readGitHubRelease(
   group: Release[],
   g: { id: string; tags: string[] },
   options: AuditOptions,
-  cache: DownloadCache,
+  cache: AssetCache,
   verifyOne: VerifyOne,
   examine: boolean,
 ): Promise<PeriodMemberInput> {
@@ -73,32 +66,20 @@ async function readGitHubRelease(
     ...(g.tags.length > 1 ? { tags: g.tags } : {}),
     ...(webUrl(r.html_url) ? { url: r.html_url } : {}),
   };
-  const listedAssets: ReleaseAsset[][] = [];
-  for (const release of group) {
-    try {
-      listedAssets.push(await client.listAssets(release));
-    } catch (e) {
-      const u = unavailable(e);
-      if (!u) throw e;
-      return { ...base, sampled: examine, evidence: { state: 'unavailable', ...u } };
-    }
+  let listedAssets: ReleaseAsset[][];
+  try {
+    listedAssets = await listGroupAssets(client, group);
+  } catch (e) {
+    const u = unavailable(e);
+    if (!u) throw e;
+    return { ...base, sampled: examine, evidence: { state: 'unavailable', ...u } };
   }
   const chosen = chooseReleaseAssets(listedAssets, options.name, g.tags);
-  const evidence: PeriodMemberInput['evidence'] = listedEvidence(chosen);
+  const evidence = listedEvidence(chosen);
   const label = `${g.id}: ${chosen.bundle?.name ?? ''}`;
   return examined(base, evidence, examine, label, audited(g.tags, options), async () => {
-    const { bundle, attestation } = await downloadChosen(
-      client,
-      cache,
-      chosen,
-      options.maxBundleSize ?? DEFAULT_MAX_DECLARED_BYTES,
-    );
-    evidence.bundle = {
-      ...(evidence.bundle as NonNullable<typeof evidence.bundle>),
-      digest: `sha256:${bundle.sha256}`,
-    };
-    if (attestation && evidence.attestation)
-      evidence.attestation = { ...evidence.attestation, digest: `sha256:${attestation.sha256}` };
+    const max = options.maxBundleSize ?? DEFAULT_MAX_DECLARED_BYTES;
+    const { bundle, attestation } = await downloadListed(client, cache, chosen, evidence, max);
     const result = await verifyOne(
       { bundle: bundle.path, ...(attestation ? { attestation: attestation.path } : {}) },
       published,

@@ -4,11 +4,15 @@ import { pool } from '../core/pool.js';
 import {
   auditedRepository,
   cachedBlob,
-  findTagEvidence,
+  candidateBundle,
   releaseEvidence,
   releaseTags,
+  tagsEvidence,
+  type BlobCache,
   type TagEvidence,
 } from '../transport/oci/audit-listing.js';
+import { registryClient } from '../transport/oci/connect.js';
+import { imageEvidence, resolveEvidence } from '../transport/oci/evidence-registry.js';
 import { formatReference } from '../transport/oci/reference.js';
 import {
   attempt,
@@ -22,9 +26,7 @@ import {
 } from '../verifier/period-members.js';
 import type { AuditReport as AuditResult, PeriodMemberInput } from '../verifier/period.js';
 import { releaseGroups } from '../verifier/release-evidence.js';
-import type { DownloadCache } from './audit-cache.js';
 import type { AuditOptions, Listed, VerifyOne } from './audit.js';
-import { imageEvidence, registryClient, resolveEvidence } from './oci.js';
 
 /**
  * `evidence audit oci://…`: a repository's tags, tags of one version as one
@@ -35,7 +37,7 @@ import { imageEvidence, registryClient, resolveEvidence } from './oci.js';
 export async function listOci(
   options: AuditOptions,
   env: Env,
-  cache: DownloadCache,
+  cache: BlobCache,
   verifyOne: VerifyOne,
 ): Promise<{ source: AuditResult['source']; items: Listed[]; reported: boolean }> {
   const ref = auditedRepository(options.oci as string);
@@ -44,14 +46,7 @@ export async function listOci(
   const tags = await releaseTags(client, ref, pattern);
   const source = { type: 'oci' as const, repository: formatReference(ref) };
   const readers = { resolveEvidence, imageEvidence };
-  const found = new Map(
-    await pool(
-      tags,
-      options.concurrency ?? 4,
-      async (tag) =>
-        [tag, await findTagEvidence(client, { ...ref, tag }, formatReference({ ...ref, tag }), readers)] as const,
-    ),
-  );
+  const found = await tagsEvidence(client, ref, tags, options.concurrency ?? 4, readers);
   // Tags of one version (an image's 1.4.2 and its 1.4.2-evidence) are one release. Every candidate is
   // verified before the period is drawn: a release is dated by its signed manifest, never by an annotation.
   const groups = releaseGroups(tags);
@@ -71,20 +66,8 @@ export async function listOci(
     const tried: TriedCandidate[] = [];
     for (const c of candidates) {
       const url = formatReference({ ...ref, digest: c.manifestDigest });
-      const member: PeriodMemberInput = {
-        ...base,
-        url,
-        sampled: true,
-        evidence: {
-          state: 'found',
-          bundle: {
-            name: c.layer.annotations?.['org.opencontainers.image.title'] ?? g.id,
-            digest: c.layer.digest,
-            size: c.layer.size,
-            url,
-          },
-        },
-      };
+      const bundle = candidateBundle(c, g.id, url);
+      const member: PeriodMemberInput = { ...base, url, sampled: true, evidence: { state: 'found', bundle } };
       const result = await attempt(member, label, async () => {
         const max = options.maxBundleSize ?? DEFAULT_MAX_DECLARED_BYTES;
         const path = await cachedBlob(client, cache, ref.repository, c.layer, max, label);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Env } from '../core/env.js';
 import { pool } from '../core/pool.js';
 import type { RetryOptions } from '../transport/http/retry.js';
+import { BlobDownloadCache } from '../transport/oci/audit-listing.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import { checkAuditOptions, inPeriod, verifiedAsOfRelease } from '../verifier/period-members.js';
 import {
@@ -11,7 +12,6 @@ import {
   type PeriodMemberInput,
 } from '../verifier/period.js';
 import { loadPolicy, type LoadedPolicy, type PolicyLimits } from '../verifier/policy/evaluate.js';
-import { DownloadCache } from './audit-cache.js';
 import { listGitHub } from './audit-github.js';
 import { listOci } from './audit-oci.js';
 import type { RegistryOptions } from './oci.js';
@@ -92,7 +92,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const loaded: LoadedPolicy | undefined = options.policy
     ? loadPolicy(await readPolicyFile(options.cwd, options.policy), options.policy)
     : undefined;
-  const cache = new DownloadCache(resolve(options.cwd, options.cache ?? '.evidence-audit-cache'));
+  const cache = new BlobDownloadCache(resolve(options.cwd, options.cache ?? '.evidence-audit-cache'));
   const generatedAt = (options.now ?? (() => new Date()))();
 
   const verifyOne: VerifyOne = (paths, published) =>

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { PassThrough, Writable } from 'node:stream';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { standardSourceBlob } from '../formats/standard-statements.js';
-import { VerifyError, type VerifyErrorCode } from '../verifier/errors.js';
+import { VerifyError } from '../verifier/errors.js';
 import { requireIntegrity, type IntactBundle } from '../verifier/verify-bundle.js';
 
 /**
@@ -95,11 +95,7 @@ function threaded(path: string, refused: string): IntegrityCheck {
         settled = true;
         reject(
           m.error.code === 'BUNDLE_INVALID'
-            ? new VerifyError(
-                m.error.code as VerifyErrorCode,
-                m.error.message,
-                m.error.path !== undefined ? { path: m.error.path } : {},
-              )
+            ? new VerifyError(m.error.code, m.error.message, m.error.path !== undefined ? { path: m.error.path } : {})
             : Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {}),
         );
       }
@@ -154,9 +150,9 @@ function revive(r: IntactBundle): IntactBundle {
     contents: {
       ...c,
       manifestBytes: buf(c.manifestBytes) as Buffer,
-      ...(c.sumsBytes ? { sumsBytes: buf(c.sumsBytes) as Buffer } : {}),
-      ...(c.attestationBytes ? { attestationBytes: buf(c.attestationBytes) as Buffer } : {}),
-      ...(c.standardBytes ? { standardBytes: buf(c.standardBytes) as Buffer } : {}),
+      ...(c.sumsBytes ? { sumsBytes: buf(c.sumsBytes) } : {}),
+      ...(c.attestationBytes ? { attestationBytes: buf(c.attestationBytes) } : {}),
+      ...(c.standardBytes ? { standardBytes: buf(c.standardBytes) } : {}),
       kept: new Map([...c.kept].map(([k, v]) => [k, buf(v) as Buffer])),
     },
   };

@@ -1,13 +1,13 @@
 import { countingStream, type ByteProgress } from '../fs/progress.js';
+import { withProgress } from '../fs/progress-stream.js';
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { bundleLines, dsseContent } from '../formats/intoto.js';
 import type { RegistryClient } from '../transport/oci/client.js';
 import { registryClient, type RegistryOptions } from '../transport/oci/connect.js';
 import { OciError } from '../transport/oci/errors.js';
-import { bundleLayer, type AttestationBundle, type EvidenceArtifact } from '../transport/oci/evidence-artifact.js';
+import { bundleLayer, imageAttestations, type EvidenceArtifact } from '../transport/oci/evidence-artifact.js';
 import {
   imageEvidence,
   imageManifest,
@@ -29,8 +29,8 @@ import { integrityCheck } from './integrity-thread.js';
 import { tee } from '../fs/tee.js';
 import type { Env } from '../core/env.js';
 
-/** Registries are reached and evidence laid out in src/transport/oci (connect.ts, evidence-*.ts); audit reads through these. */
-export { imageEvidence, registryClient, resolveEvidence, type EvidenceArtifact, type RegistryOptions };
+/** Registries are reached and evidence laid out in src/transport/oci (connect.ts, evidence-*.ts). */
+export type { EvidenceArtifact, RegistryOptions };
 
 export const isOciReference = (text: string): boolean => text.startsWith('oci://');
 
@@ -113,7 +113,7 @@ export async function push(options: PushOptions): Promise<PushResult> {
       ...(subject ? { subject: subject.descriptor } : {}),
       ...(attestation ? { attestation } : {}),
       // With a subject image, every referrer this push adds to it is counted first: past Kyverno's limit nothing is pushed.
-      ...(subject && attestation ? { imageBundles: imageAttestations(intact, options.bundle) } : {}),
+      ...(subject && attestation ? { imageBundles: imageAttestations(intact.contents, options.bundle, stated) } : {}),
     },
     say,
   );
@@ -131,32 +131,10 @@ export async function push(options: PushOptions): Promise<PushResult> {
   };
 }
 
-/**
- * The attestations to hang on the release image, checked for what they say
- * (push has no trust root: the signatures are the consumers' to verify): the
- * evidence statement must be about this manifest, and the standard ones
- * exactly what the bundle's blobs make. Anything else is refused, so a
- * tampered bundle cannot fill an image's referrers with what it likes.
- */
-function imageAttestations(intact: Intact, label: string): AttestationBundle[] {
-  const evidence = intact.contents.attestationBytes as Buffer;
-  if (statementFailures(evidence, intact.contents).length > 0) {
-    throw new OciError(
-      'ARTIFACT_INVALID',
-      `${label}: its attestation is not a statement about this manifest; not pushed onto the image`,
-    );
-  }
-  const lines = bundleLines(intact.contents.standardBytes);
-  if (lines.length > 0 && !standardLinesAgree(lines, intact.contents))
-    throw new OciError(
-      'ARTIFACT_INVALID',
-      `${label}: its standard attestations are not what its evidence states (sign it again); not pushed onto the image`,
-    );
-  // The predicate type a DSSE Sigstore bundle's statement names ('' when it cannot be read).
-  return [evidence, ...lines].map((bytes) => ({ bytes, predicateType: dsseContent(bytes)?.predicateType ?? '' }));
-}
-
 type Intact = Awaited<ReturnType<typeof requireIntegrity>>;
+
+/** What push holds the attestations it hangs on an image to: what they state (src/verifier/stated-attestations.ts). */
+const stated = { statementFailures, standardLinesAgree };
 
 /** With --mount-from: verify (one read), then mount or upload (a second read, only if the mount is refused). */
 async function verifyThenMount(
@@ -169,13 +147,8 @@ async function verifyThenMount(
     await requireIntegrity(stream, options.bundle, 'not pushed', { keepBlob: standardSourceBlob }),
     options.bundle,
   );
-  const open = (): NodeJS.ReadableStream => {
-    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
-    if (!options.onBytes) return file;
-    const counted = countingStream(options.bundle, intact.size, options.onBytes);
-    file.on('error', (e) => counted.destroy(e));
-    return file.pipe(counted);
-  };
+  const open = (): NodeJS.ReadableStream =>
+    withProgress(createReadStream(path, { highWaterMark: 1024 * 1024 }), options.bundle, intact.size, options.onBytes);
   const blob = await client.pushBlob(
     repository,
     { digest: intact.digest, size: intact.size },

@@ -1,6 +1,6 @@
 import { release, sweptTemporaryBeside } from './leftovers.js';
 import { createWriteStream } from 'node:fs';
-import { link, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { FileError } from './small-file.js';
@@ -69,6 +69,57 @@ export async function assertOutputFolder(target: string): Promise<void> {
       target,
     );
   if (!info.isDirectory()) throw new FileError('OUTPUT_FOLDER_MISSING', `${target}: ${folder} is not a folder`, target);
+}
+
+/**
+ * Makes a directory that either appears whole or not at all: `fill` writes
+ * into a fresh temporary directory beside `target` (named, tracked and swept
+ * as files' are, so a killed run's is removed by the next), and keeps what it
+ * made by calling `commit(dir)`: `dir`, the temporary directory or a folder
+ * in it, is renamed to `target`, which may be absent or an empty directory
+ * (checking that it is so is the caller's). The temporary directory is
+ * removed at the end, committed or not. An error of the file system in
+ * making the directory or in the rename goes through `failed` (by default
+ * OUTPUT_UNWRITABLE); `fill`'s own errors pass as they are.
+ */
+export async function writeDirectoryAtomically<T>(
+  target: string,
+  fill: (tmp: string, commit: (dir: string) => Promise<void>) => Promise<T>,
+  failed: (e: unknown) => Error = (e) =>
+    new FileError(
+      'OUTPUT_UNWRITABLE',
+      `${target}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      target,
+      e,
+    ),
+): Promise<T> {
+  const tmp = await sweptTemporaryBeside(target);
+  try {
+    // Recursive: as a file's folder is not, a directory's parents are made (extract has always made them).
+    await mkdir(tmp, { recursive: true }).catch((e: unknown) => {
+      throw failed(e);
+    });
+    return await fill(tmp, async (dir) => {
+      try {
+        await removeIfEmptyDir(target);
+        await rename(dir, target);
+      } catch (e) {
+        throw failed(e);
+      }
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+    release(tmp);
+  }
+}
+
+/** An empty directory in the way of a rename is removed; anything else is left for the rename to refuse. */
+async function removeIfEmptyDir(dir: string): Promise<void> {
+  try {
+    await rmdir(dir);
+  } catch {
+    // absent, or not empty: nothing to remove
+  }
 }
 
 /** Writes bytes already in memory the same way (replacing any file there). */

@@ -21,7 +21,7 @@ export async function hashFile<A extends HashAlgorithm>(
     const buffers = reuse?.buffers ?? hashBuffers().buffers;
     let which = 0;
     let size = 0;
-    let pending = handle.read(buffers[0] as Buffer, 0, HASH_READ_CHUNK, null);
+    let pending = handle.read(buffers[0], 0, HASH_READ_CHUNK, null);
     for (;;) {
       const { bytesRead, buffer } = await pending;
       if (bytesRead === 0) break;

@@ -61,7 +61,7 @@ export async function hashFilesSha256(
   files: readonly string[],
   options: { threads?: number; onDone?: (index: number) => void } = {},
 ): Promise<PoolOutcome[]> {
-  const results: PoolOutcome[] = new Array(files.length);
+  const results: PoolOutcome[] = new Array<PoolOutcome>(files.length);
   const large: number[] = [];
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), 8, Math.ceil(files.length / BATCH)));
   if (files.length < MIN_FILES_FOR_THREADS) {

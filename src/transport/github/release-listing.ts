@@ -125,7 +125,14 @@ export function listedEvidence(chosen: AssetChoice): ListedEvidence {
   };
 }
 
-/** The download cache an audit reads through (src/commands/audit-cache.ts): files by sha256, and a source's name for a file whose digest it does not list. */
+/** The assets of each release of one version, in order: the first that GitHub does not list fails them all. */
+export async function listGroupAssets(client: ReleasesClient, group: readonly Release[]): Promise<ReleaseAsset[][]> {
+  const listedAssets: ReleaseAsset[][] = [];
+  for (const release of group) listedAssets.push(await client.listAssets(release));
+  return listedAssets;
+}
+
+/** The download cache an audit reads through (src/fs/download-cache.ts): files by sha256, and a source's name for a file whose digest it does not list. */
 export interface AssetCache {
   get(hex: string, size?: number): Promise<string | undefined>;
   ref(key: string): Promise<string | undefined>;
@@ -162,6 +169,25 @@ export async function downloadChosen(
   const bundle = await cachedAsset(client, cache, bundleAsset);
   const attestation = chosen.attestation ? await cachedAsset(client, cache, chosen.attestation) : undefined;
   return { bundle, ...(attestation ? { attestation } : {}) };
+}
+
+/** downloadChosen, with the digests downloaded written into `evidence` (where GitHub lists none, it said ''). */
+export async function downloadListed(
+  client: ReleasesClient,
+  cache: AssetCache,
+  chosen: AssetChoice,
+  evidence: ListedEvidence,
+  maxBundleSize: number,
+): Promise<{ bundle: { path: string; sha256: string }; attestation?: { path: string; sha256: string } }> {
+  const got = await downloadChosen(client, cache, chosen, maxBundleSize);
+  const { bundle, attestation } = got;
+  evidence.bundle = {
+    ...(evidence.bundle as NonNullable<typeof evidence.bundle>),
+    digest: `sha256:${bundle.sha256}`,
+  };
+  if (attestation && evidence.attestation)
+    evidence.attestation = { ...evidence.attestation, digest: `sha256:${attestation.sha256}` };
+  return got;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { Env } from '../../core/env.js';
 import { countingStream, type ByteProgress } from '../../fs/progress.js';
 import { GitHubError } from './errors.js';
 import type { Release, ReleaseAsset, ReleasesClient } from './releases.js';
@@ -20,6 +21,58 @@ export interface AttachedAsset {
   /** 'replaced' when an asset of that name was there and --clobber was given. */
   action: 'uploaded' | 'replaced';
   url: string;
+}
+
+/**
+ * The release attach puts files on, checked before anything is uploaded: the
+ * tag's release unless it is published and immutable, else (with `create`) a
+ * new draft; and none of its assets named as a local file unless `clobber`.
+ */
+export async function attachTarget(
+  client: ReleasesClient,
+  options: { repo: string; tag: string; create?: boolean; clobber?: boolean },
+  env: Env,
+  local: readonly LocalAsset[],
+  progress: (message: string) => void,
+): Promise<{ release: Release; created: boolean; before: ReleaseAsset[] }> {
+  let release = await client.releaseByTag(options.tag);
+  let created = false;
+  // Immutable releases (GitHub): once published, no asset may be added,
+  // replaced or removed. Said before anything is uploaded, with what to do.
+  if (release && !release.draft && release.immutable) {
+    throw new GitHubError(
+      'GITHUB_RELEASE_IMMUTABLE',
+      `release ${options.tag} of ${options.repo} is published and immutable: its assets cannot change. Attach to a draft instead: create the release as a draft (gh release create ${options.tag} --draft, or let evidence attach --create make one), attach, and it is published after every asset is read back`,
+      { status: 422 },
+    );
+  }
+  if (!release) {
+    if (!options.create)
+      throw new GitHubError(
+        'GITHUB_NOT_FOUND',
+        `${options.repo} has no release for tag ${options.tag} (use --create to make one)`,
+        { status: 404 },
+      );
+    // As a draft, published only once every asset is up and read back: what
+    // immutable releases require, and atomic for the others.
+    progress(`creating release ${options.tag} as a draft`);
+    release = await client.createRelease(options.tag, {
+      draft: true,
+      ...(env.GITHUB_SHA ? { targetCommitish: env.GITHUB_SHA } : {}),
+    });
+    created = true;
+  }
+
+  const before = await client.listAssets(release);
+  const clashes = local.filter((a) => before.some((b) => b.name === a.name));
+  if (clashes.length > 0 && !options.clobber) {
+    throw new GitHubError(
+      'GITHUB_ASSET_EXISTS',
+      `release ${options.tag} of ${options.repo} already has ${clashes.map((c) => c.name).join(', ')} (use --clobber to replace)`,
+      { status: 422 },
+    );
+  }
+  return { release, created, before };
 }
 
 /**

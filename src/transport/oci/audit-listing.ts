@@ -1,5 +1,10 @@
+import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { HashingCounter } from '../../core/hash-stream.js';
 import { BUNDLE_ARTIFACT_TYPE } from '../../core/manifest.js';
+import { pool } from '../../core/pool.js';
+import { DownloadCache } from '../../fs/download-cache.js';
 import { FileError } from '../../fs/small-file.js';
 import type { RegistryClient } from './client.js';
 import { OciError } from './errors.js';
@@ -56,7 +61,7 @@ export interface TagEvidence {
   problem?: { state: 'unavailable' | 'missing'; code: string; message: string };
 }
 
-/** How a reference is read as evidence, or as an image with evidence among its referrers (src/commands/oci.ts's `resolveEvidence` and `imageEvidence`). */
+/** How a reference is read as evidence, or as an image with evidence among its referrers (evidence-registry.ts's `resolveEvidence` and `imageEvidence`). */
 export interface EvidenceReaders {
   resolveEvidence(client: RegistryClient, ref: OciReference, label: string): Promise<EvidenceCandidateLayer>;
   imageEvidence(
@@ -112,6 +117,24 @@ export async function findTagEvidence(
   }
 }
 
+/** Each tag's evidence candidates (findTagEvidence), `concurrency` tags at a time. */
+export async function tagsEvidence(
+  client: RegistryClient,
+  ref: OciReference,
+  tags: readonly string[],
+  concurrency: number,
+  readers: EvidenceReaders,
+): Promise<Map<string, TagEvidence>> {
+  return new Map(
+    await pool(
+      tags,
+      concurrency,
+      async (tag) =>
+        [tag, await findTagEvidence(client, { ...ref, tag }, formatReference({ ...ref, tag }), readers)] as const,
+    ),
+  );
+}
+
 /**
  * What the tags of one release lead to together: their images, each
  * candidate once (by its layer's digest), and, for a release without any, the
@@ -130,10 +153,44 @@ export function releaseEvidence(parts: readonly TagEvidence[]): {
   return { images, candidates, ...(problem ? { problem } : {}) };
 }
 
-/** The download cache an audit reads through (src/commands/audit-cache.ts): files by sha256. */
+/** A candidate's bundle as an audit lists it: its layer's title (else `fallback`), digest and size, and where it is. */
+export function candidateBundle(
+  c: EvidenceCandidateLayer,
+  fallback: string,
+  url: string,
+): { name: string; digest: string; size: number; url: string } {
+  return {
+    name: c.layer.annotations?.['org.opencontainers.image.title'] ?? fallback,
+    digest: c.layer.digest,
+    size: c.layer.size,
+    url,
+  };
+}
+
+/** The download cache an audit reads through (BlobDownloadCache): files by sha256. */
 export interface BlobCache {
   get(hex: string, size?: number): Promise<string | undefined>;
   putStream(hex: string, source: Readable): Promise<string>;
+}
+
+/** The audit's download cache (src/fs/download-cache.ts), which also stores registry blobs, checked against their digest. */
+export class BlobDownloadCache extends DownloadCache implements BlobCache {
+  /** Stores a stream whose digest is known (a registry blob): kept only if it is those bytes. */
+  async putStream(hex: string, source: Readable): Promise<string> {
+    const { path } = await this.put(async (open) => {
+      const counter = new HashingCounter();
+      await pipeline(source, counter, open());
+      return { sha256: counter.digestHex(), size: counter.bytes };
+    });
+    if (path !== this.pathOf(hex)) {
+      await rm(path, { force: true });
+      throw new OciError('DIGEST_MISMATCH', `the registry sent bytes that are not sha256:${hex}`, {
+        expected: `sha256:${hex}`,
+        found: path.slice(-64),
+      });
+    }
+    return path;
+  }
 }
 
 /** A bundle layer through the cache, refused before any download when the registry lists more than `maxBundleSize` bytes. */

@@ -3,13 +3,15 @@
  * image manifest with our artifactType, the empty config and the bundle as
  * its one layer), the Sigstore bundles as referrers (annotated as
  * actions/attest annotates its own), Kyverno's limits on an image's
- * referrers, and which referrers of an image are read as its evidence. Pure:
- * evidence-registry.ts does the pushing and reading.
+ * referrers, which referrers of an image are read as its evidence, and which
+ * attestations a push hangs on an image. Pure: evidence-registry.ts does the
+ * pushing and reading.
  */
 import { createHash } from 'node:crypto';
 import { canonicalBytes } from '../../core/canonical-json.js';
 import { issuesInline, zodIssues } from '../../core/issues.js';
 import { BUNDLE_ARTIFACT_TYPE, BUNDLE_MEDIA_TYPE, type Manifest } from '../../core/manifest.js';
+import { bundleLines, dsseContent } from '../../formats/intoto.js';
 import { OciError } from './errors.js';
 import {
   MEDIA_TYPE_RE,
@@ -61,6 +63,45 @@ export function bundleLayer(digest: string, size: number, path: string): Descrip
     size,
     annotations: { 'org.opencontainers.image.title': path.split(/[\\/]/).pop() ?? 'bundle.tar.gz' },
   };
+}
+
+/**
+ * What the attestations a push hangs on an image are held to, given by the
+ * caller (src/verifier/stated-attestations.ts's functions of these names):
+ * transport judges no statement of its own.
+ */
+export interface StatedChecks<B> {
+  statementFailures(attestation: Buffer, bundle: B): readonly unknown[];
+  standardLinesAgree(lines: readonly Buffer[], bundle: B): boolean;
+}
+
+/**
+ * The attestations to hang on the release image, checked for what they say
+ * (push has no trust root: the signatures are the consumers' to verify): the
+ * evidence statement must be about this manifest, and the standard ones
+ * exactly what the bundle's blobs make. Anything else is refused, so a
+ * tampered bundle cannot fill an image's referrers with what it likes.
+ */
+export function imageAttestations<B extends { attestationBytes?: Buffer; standardBytes?: Buffer }>(
+  contents: B,
+  label: string,
+  checks: StatedChecks<NoInfer<B>>,
+): AttestationBundle[] {
+  const evidence = contents.attestationBytes as Buffer;
+  if (checks.statementFailures(evidence, contents).length > 0) {
+    throw new OciError(
+      'ARTIFACT_INVALID',
+      `${label}: its attestation is not a statement about this manifest; not pushed onto the image`,
+    );
+  }
+  const lines = bundleLines(contents.standardBytes);
+  if (lines.length > 0 && !checks.standardLinesAgree(lines, contents))
+    throw new OciError(
+      'ARTIFACT_INVALID',
+      `${label}: its standard attestations are not what its evidence states (sign it again); not pushed onto the image`,
+    );
+  // The predicate type a DSSE Sigstore bundle's statement names ('' when it cannot be read).
+  return [evidence, ...lines].map((bytes) => ({ bytes, predicateType: dsseContent(bytes)?.predicateType ?? '' }));
 }
 
 export function evidenceAnnotations(manifest: Manifest): Record<string, string> {

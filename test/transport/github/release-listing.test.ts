@@ -5,7 +5,9 @@ import {
   cachedAsset,
   chooseReleaseAssets,
   downloadChosen,
+  downloadListed,
   listedEvidence,
+  listGroupAssets,
   publishedReleases,
   webUrl,
   type AssetCache,
@@ -180,5 +182,44 @@ describe('downloads through the cache', () => {
     expect(sent).toEqual([]);
     const got = await downloadChosen(c, cache, { state: 'found', bundle }, 100);
     expect([got.bundle.sha256, got.attestation]).toEqual([sha('bundle'), undefined]);
+  });
+});
+
+describe("a release's assets and its evidence downloaded", () => {
+  it('the assets of each release of one version, in order; the first that fails fails them all', async () => {
+    const listed: string[] = [];
+    const c = {
+      listAssets: (r: Release) => {
+        listed.push(r.tag_name);
+        return r.tag_name === 'bad'
+          ? Promise.reject(Object.assign(new Error('down'), { code: 'GITHUB_UNREACHABLE' }))
+          : Promise.resolve([asset(r.id, `${r.tag_name}.tar.gz`)]);
+      },
+    } as unknown as ReleasesClient;
+    const got = await listGroupAssets(c, [release('1.0'), release('v1.0')]);
+    expect(got.map((a) => a.map((x) => x.name))).toEqual([['1.0.tar.gz'], ['v1.0.tar.gz']]);
+    await expect(listGroupAssets(c, [release('bad'), release('v2')])).rejects.toMatchObject({
+      code: 'GITHUB_UNREACHABLE',
+    });
+    expect(listed).toEqual(['1.0', 'v1.0', 'bad']);
+  });
+
+  it('the digests downloaded written into the listed evidence, where GitHub listed none', async () => {
+    const bundle = asset(1, 'e.tar.gz', 'bundle', null);
+    const sigstore = asset(2, 'e.sigstore.json', 'sig', null);
+    const { client: c } = client([], { 1: 'bundle', 2: 'sig' });
+    const { cache } = memoryCache();
+    const chosen = { state: 'found' as const, bundle, attestation: sigstore };
+    const evidence = listedEvidence(chosen);
+    expect([evidence.bundle?.digest, evidence.attestation?.digest]).toEqual(['', '']);
+    const got = await downloadListed(c, cache, chosen, evidence, 100);
+    expect(got.bundle.sha256).toBe(sha('bundle'));
+    expect(evidence.bundle).toEqual({
+      name: 'e.tar.gz',
+      digest: `sha256:${sha('bundle')}`,
+      size: 6,
+      url: bundle.browser_download_url,
+    });
+    expect(evidence.attestation?.digest).toBe(`sha256:${sha('sig')}`);
   });
 });

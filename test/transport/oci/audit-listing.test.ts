@@ -1,12 +1,18 @@
+import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   auditedRepository,
+  BlobDownloadCache,
   cachedBlob,
+  candidateBundle,
   findTagEvidence,
   MAX_AUDIT_TAGS,
   releaseEvidence,
   releaseTags,
+  tagsEvidence,
   type BlobCache,
   type EvidenceReaders,
   type TagEvidence,
@@ -14,6 +20,7 @@ import {
 import type { RegistryClient } from '../../../src/transport/oci/client.js';
 import { OciError } from '../../../src/transport/oci/errors.js';
 import { parseReference } from '../../../src/transport/oci/reference.js';
+import { useTmp } from '../../helpers/tmp.js';
 
 /** An audit's OCI source (src/transport/oci/audit-listing.ts), with fake registry reads. */
 
@@ -140,5 +147,51 @@ describe('a bundle through the cache', () => {
     expect(await cachedBlob(client, cache, 'acme/web', layer('a'), 10, 'l')).toBe(`/cache/${'a'.repeat(64)}`);
     expect(await cachedBlob(client, cache, 'acme/web', layer('a'), 10, 'l')).toBe(`/cache/${'a'.repeat(64)}`);
     expect(asked).toEqual([`acme/web ${digest('a')}`]);
+  });
+});
+
+describe("each tag's evidence, and a candidate's bundle", () => {
+  it('every tag read under its own reference, kept by tag', async () => {
+    const asked: string[] = [];
+    const readers = {
+      resolveEvidence: (_c: RegistryClient, tagged: { tag?: string }, label: string) => {
+        asked.push(label);
+        return tagged.tag === 'bad'
+          ? Promise.reject(new OciError('REGISTRY_UNREACHABLE', 'down'))
+          : Promise.resolve({ layer: layer(tagged.tag === '1.0' ? 'a' : 'b'), manifestDigest: digest('c') });
+      },
+      imageEvidence: () => Promise.reject(new Error('not asked')),
+    } as unknown as EvidenceReaders;
+    const found = await tagsEvidence({} as RegistryClient, ref, ['1.0', '2.0', 'bad'], 2, readers);
+    expect([...found.keys()]).toEqual(['1.0', '2.0', 'bad']);
+    expect(found.get('1.0')?.candidates).toEqual([{ layer: layer('a'), manifestDigest: digest('c') }]);
+    expect(found.get('bad')?.problem).toMatchObject({ state: 'unavailable', code: 'REGISTRY_UNREACHABLE' });
+    expect(asked.sort()).toEqual(['1.0', '2.0', 'bad'].map((t) => `oci://registry.example/acme/web:${t}`));
+  });
+
+  it("named by its layer's title, else by the release", () => {
+    const titled = { ...layer('a'), annotations: { 'org.opencontainers.image.title': 'e.tar.gz' } };
+    expect(candidateBundle({ layer: titled, manifestDigest: digest('b') }, '1.0', 'u')).toEqual({
+      name: 'e.tar.gz',
+      digest: digest('a'),
+      size: 10,
+      url: 'u',
+    });
+    expect(candidateBundle({ layer: layer('a'), manifestDigest: digest('b') }, '1.0', 'u').name).toBe('1.0');
+  });
+});
+
+describe('a registry blob in the download cache', () => {
+  const tmp = useTmp();
+  const hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+  it('kept under its digest when it is those bytes; else dropped, DIGEST_MISMATCH', async () => {
+    const cache = new BlobDownloadCache(await tmp());
+    expect(await cache.putStream(hex('blob'), Readable.from([Buffer.from('blob')]))).toBe(cache.pathOf(hex('blob')));
+    expect(await cache.get(hex('blob'), 4)).toBe(cache.pathOf(hex('blob')));
+    await expect(cache.putStream(hex('other'), Readable.from([Buffer.from('forged')]))).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+    });
+    expect(await readdir(join(cache.dir, 'sha256'))).toEqual([hex('blob')]);
   });
 });

@@ -12,6 +12,7 @@ import {
   evidenceAnnotations,
   evidenceCandidates,
   evidenceManifest,
+  imageAttestations,
   planImageReferrers,
   readEvidenceManifest,
   referrerDigest,
@@ -204,5 +205,51 @@ describe("an image's evidence candidates", () => {
     for (const code of ['REGISTRY_UNREACHABLE', 'REGISTRY_AUTH_FAILED', 'DIGEST_MISMATCH'] as const)
       expect(skippedCandidate(new OciError(code, 'x'))).toBe(false);
     expect(skippedCandidate(new Error('x'))).toBe(false);
+  });
+});
+
+describe('the attestations a push hangs on an image', () => {
+  /** A Sigstore bundle (DSSE) whose statement names `predicateType`. */
+  const dsse = (predicateType: string): Buffer =>
+    Buffer.from(
+      JSON.stringify({
+        dsseEnvelope: {
+          payloadType: 'application/vnd.in-toto+json',
+          payload: Buffer.from(JSON.stringify({ predicateType })).toString('base64'),
+        },
+      }),
+    );
+  const evidence = dsse('https://evidence/v1');
+  const standard = Buffer.concat([dsse('https://spdx.dev/Document'), Buffer.from('\n'), Buffer.from('{}\n')]);
+  const contents = { attestationBytes: evidence, standardBytes: standard };
+  const agreeing = { statementFailures: () => [], standardLinesAgree: () => true };
+
+  it('the evidence statement, then each standard line, with the predicate type each names', () => {
+    const seen: Buffer[][] = [];
+    const checks = {
+      statementFailures: (a: Buffer, b: typeof contents) => (a === evidence && b === contents ? [] : ['other']),
+      standardLinesAgree: (lines: readonly Buffer[]) => (seen.push([...lines]), true),
+    };
+    expect(imageAttestations(contents, 'b.tar.gz', checks).map((a) => a.predicateType)).toEqual([
+      'https://evidence/v1',
+      'https://spdx.dev/Document',
+      '',
+    ]);
+    expect(seen[0]?.map(String)).toEqual(standard.toString().trim().split('\n'));
+    // Without standard lines, only the evidence statement, and no line to hold to anything.
+    const alone = imageAttestations({ attestationBytes: evidence }, 'b', {
+      ...agreeing,
+      standardLinesAgree: () => false,
+    });
+    expect(alone).toEqual([{ bytes: evidence, predicateType: 'https://evidence/v1' }]);
+  });
+
+  it('a statement about another manifest, or standard lines other than stated: ARTIFACT_INVALID', () => {
+    expect(() => imageAttestations(contents, 'b', { ...agreeing, statementFailures: () => [{}] })).toThrow(
+      expect.objectContaining({ code: 'ARTIFACT_INVALID' }),
+    );
+    expect(() => imageAttestations(contents, 'b', { ...agreeing, standardLinesAgree: () => false })).toThrow(
+      expect.objectContaining({ code: 'ARTIFACT_INVALID' }),
+    );
   });
 });

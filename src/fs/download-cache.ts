@@ -1,14 +1,12 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
-import { HashingCounter } from '../core/hash-stream.js';
 import { sha256Hex } from '../core/digest.js';
-import { OciError } from '../transport/oci/errors.js';
-import { putInPlace, writeFileAtomically } from '../fs/atomic.js';
-import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.js';
+import { putInPlace, writeFileAtomically } from './atomic.js';
+import { release, removeStaleLeftovers, temporaryBeside } from './leftovers.js';
 
 /**
  * The audit's download cache (docs/audit.md): files by their sha256, so an
@@ -19,7 +17,9 @@ import { release, removeStaleLeftovers, temporaryBeside } from '../fs/leftovers.
  * writer's are (src/fs/leftovers.ts): a download names a new one per attempt,
  * from a callback that cannot wait, so the folders are swept once, first.
  * `refs/` maps a source's name for a file whose digest the source does not
- * list (a GitHub Enterprise asset) to the digest it had.
+ * list (a GitHub Enterprise asset) to the digest it had. A registry blob,
+ * stored under the digest it must have, is src/transport/oci/audit-listing.ts's
+ * BlobDownloadCache.
  */
 export class DownloadCache {
   readonly dir: string;
@@ -105,22 +105,5 @@ export class DownloadCache {
       await Promise.all(temporaries.map((t) => rm(t, { force: true })));
       temporaries.forEach(release);
     }
-  }
-
-  /** Stores a stream whose digest is known (a registry blob): kept only if it is those bytes. */
-  async putStream(hex: string, source: Readable): Promise<string> {
-    const { path } = await this.put(async (open) => {
-      const counter = new HashingCounter();
-      await pipeline(source, counter, open());
-      return { sha256: counter.digestHex(), size: counter.bytes };
-    });
-    if (path !== this.pathOf(hex)) {
-      await rm(path, { force: true });
-      throw new OciError('DIGEST_MISMATCH', `the registry sent bytes that are not sha256:${hex}`, {
-        expected: `sha256:${hex}`,
-        found: path.slice(-64),
-      });
-    }
-    return path;
   }
 }

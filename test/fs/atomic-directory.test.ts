@@ -1,0 +1,85 @@
+import { mkdir, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeDirectoryAtomically } from '../../src/fs/atomic.js';
+import { FileError } from '../../src/fs/small-file.js';
+import { useTmp } from '../helpers/tmp.js';
+
+const tmp = useTmp();
+
+describe('writeDirectoryAtomically', () => {
+  it('a committed folder appears at the target, and nothing else is left beside it', async () => {
+    const dir = await tmp();
+    const target = join(dir, 'out');
+    const result = await writeDirectoryAtomically(target, async (staging, commit) => {
+      await mkdir(join(staging, 'scratch'));
+      await mkdir(join(staging, 'tree', 'a'), { recursive: true });
+      await writeFile(join(staging, 'tree', 'a', 'f.txt'), 'hello');
+      await commit(join(staging, 'tree'));
+      return 42;
+    });
+    expect(result).toBe(42);
+    expect(await readFile(join(target, 'a', 'f.txt'), 'utf8')).toBe('hello');
+    expect(await readdir(dir)).toEqual(['out']);
+  });
+
+  it('replaces an empty directory, but not one with anything in it', async () => {
+    const dir = await tmp();
+    const target = join(dir, 'out');
+    await mkdir(target);
+    await writeDirectoryAtomically(target, async (staging, commit) => {
+      await writeFile(join(staging, 'f'), 'x');
+      await commit(staging);
+    });
+    expect(await readdir(target)).toEqual(['f']);
+    const failed = await writeDirectoryAtomically(target, async (staging, commit) => {
+      await mkdir(join(staging, 'tree'));
+      await commit(join(staging, 'tree'));
+    }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(FileError);
+    expect((failed as FileError).code).toBe('OUTPUT_UNWRITABLE');
+    expect(await readdir(target)).toEqual(['f']);
+    expect(await readdir(dir)).toEqual(['out']);
+  });
+
+  it("without a commit, or when fill fails, nothing appears; fill's error passes as it is", async () => {
+    const dir = await tmp();
+    const target = join(dir, 'out');
+    await writeDirectoryAtomically(target, async (staging) => {
+      await writeFile(join(staging, 'f'), 'x');
+    });
+    expect(await readdir(dir)).toEqual([]);
+    const mine = new Error('verification failed');
+    await expect(
+      writeDirectoryAtomically(target, async (staging) => {
+        await writeFile(join(staging, 'f'), 'x');
+        throw mine;
+      }),
+    ).rejects.toBe(mine);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("maps the file system's errors through the caller's own error", async () => {
+    const dir = await tmp();
+    const target = join(dir, 'out');
+    await mkdir(target);
+    await writeFile(join(target, 'kept'), 'x');
+    const failed = await writeDirectoryAtomically(
+      target,
+      async (staging, commit) => commit(staging),
+      (e) => Object.assign(new Error('mine'), { code: 'MINE', cause: e }),
+    ).catch((e: unknown) => e);
+    expect((failed as { code?: string }).code).toBe('MINE');
+  });
+
+  it("sweeps a dead run's staging folder beside the target, as files' leftovers are", async () => {
+    const dir = await tmp();
+    // A pid that cannot run: the leftover of a process killed with SIGKILL.
+    const leftover = join(dir, '.out.999999999.0123456789ab.partial');
+    await mkdir(join(leftover, 'tree'), { recursive: true });
+    const old = new Date(Date.now() - 60_000);
+    await utimes(leftover, old, old);
+    await writeDirectoryAtomically(join(dir, 'out'), async (staging, commit) => commit(staging));
+    expect(await readdir(dir)).toEqual(['out']);
+  });
+});
