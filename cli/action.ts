@@ -42,10 +42,10 @@ async function main(): Promise<void> {
     cwd,
     // Our own token is GITHUB_TOKEN for attach; nothing else of the job's environment changes.
     env: { ...env, ...(token ? { GITHUB_TOKEN: token } : {}) },
-    ...(input('config') ? { config: input('config') as string } : {}),
-    ...(input('output') ? { output: input('output') as string } : {}),
-    ...(input('name') ? { name: input('name') as string } : {}),
-    ...(input('version') ? { version: input('version') as string } : {}),
+    ...(input('config') ? { config: input('config') } : {}),
+    ...(input('output') ? { output: input('output') } : {}),
+    ...(input('name') ? { name: input('name') } : {}),
+    ...(input('version') ? { version: input('version') } : {}),
     ...(signing
       ? { sign: { fulcioUrl: input('fulcio-url'), rekorUrl: input('rekor-url'), tsaUrl: input('tsa-url') } }
       : {}),

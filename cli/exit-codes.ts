@@ -1,9 +1,9 @@
 import { EvidenceError } from '../src/core/error.js';
 import { CommanderError } from 'commander';
 import { VerifyError } from '../src/verifier/errors.js';
-import { GitHubError } from '../src/transport/github/errors.js';
-import { OciError } from '../src/transport/oci/errors.js';
 import { SignError } from '../src/signer/errors.js';
+import type { PeriodSummary } from '../src/verifier/period.js';
+import type { VerifyReport } from '../src/verifier/report.js';
 
 /** The exit codes of every command. */
 export const ExitCode = {
@@ -18,12 +18,21 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/**
+ * An error of ours from one area, by the area's name (OciError, GitHubError):
+ * so the one-file verifier, which shares this file, need not load the
+ * transport's modules to ask.
+ */
+function isFrom(error: unknown, area: 'OciError' | 'GitHubError', code: string): boolean {
+  return error instanceof EvidenceError && error.name === area && error.code === code;
+}
+
 /** The one place where an error becomes an exit code. */
 export function exitCodeFor(error: unknown): ExitCode {
   // Bytes from a registry that are not the ones their digest names: an integrity failure.
-  if (error instanceof OciError && error.code === 'DIGEST_MISMATCH') return ExitCode.VerificationFailed;
+  if (isFrom(error, 'OciError', 'DIGEST_MISMATCH')) return ExitCode.VerificationFailed;
   // A release asset that is not the bytes GitHub lists, or that did not read back as uploaded.
-  if (error instanceof GitHubError && error.code === 'ASSET_MISMATCH') return ExitCode.VerificationFailed;
+  if (isFrom(error, 'GitHubError', 'ASSET_MISMATCH')) return ExitCode.VerificationFailed;
   // A file that holds no readable bundle: a verdict on the file, the same from inspect, verify and diff.
   if (error instanceof VerifyError && error.code === 'BUNDLE_INVALID') return ExitCode.VerificationFailed;
   // A signed bundle that, read back before it would replace the input, does not verify: a verdict on what sign would have written.
@@ -35,12 +44,46 @@ export function exitCodeFor(error: unknown): ExitCode {
 }
 
 /** A report's exit code: 1 when integrity or authenticity failed, 3 when only the policy did. */
-export function exitCodeForVerdict(
-  verdict: 'verified' | 'failed' | 'policy-failed' | undefined,
-  ok: boolean,
-): ExitCode {
+export function exitCodeForVerdict(verdict: VerifyReport['verdict'], ok: boolean): ExitCode {
   if (verdict === 'policy-failed') return ExitCode.PolicyFailed;
   return ok ? ExitCode.Ok : ExitCode.VerificationFailed;
+}
+
+/** An answer without a policy (verify-attestation's report; diff --exit-code: no difference): 0, else 1. */
+export function exitCodeForOk(ok: boolean): ExitCode {
+  return ok ? ExitCode.Ok : ExitCode.VerificationFailed;
+}
+
+/** fetch's verdict: a mismatch or a verification failure (1) outranks a policy failure (3); downloaded only is 0. */
+export function exitCodeForFetch(verdict: 'verified' | 'failed' | 'policy-failed' | 'downloaded'): ExitCode {
+  switch (verdict) {
+    case 'failed':
+      return ExitCode.VerificationFailed;
+    case 'policy-failed':
+      return ExitCode.PolicyFailed;
+    case 'verified':
+    case 'downloaded':
+      return ExitCode.Ok;
+  }
+}
+
+/**
+ * An audit period's verdict: the worst standing decides: not authentic (1),
+ * then an audit that could not read a release or had none to read (2), then
+ * the policy (3).
+ */
+export function exitCodeForPeriod(verdict: PeriodSummary['verdict']): ExitCode {
+  switch (verdict) {
+    case 'holds':
+      return ExitCode.Ok;
+    case 'not-authentic':
+      return ExitCode.VerificationFailed;
+    case 'incomplete':
+    case 'empty':
+      return ExitCode.InvalidInput;
+    case 'policy-failed':
+      return ExitCode.PolicyFailed;
+  }
 }
 
 export function errorCode(error: unknown): string {

@@ -1,5 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { escapeTerminal } from '../src/present/terminal.js';
+import type { CollectOptions } from '../src/commands/collect.js';
+import type { RegistryOptions } from '../src/commands/oci.js';
+import type { SignOptions, SignResult } from '../src/commands/sign.js';
+import type { IdentityPolicy } from '../src/verifier/identity-policy.js';
+import type { PolicyLimits } from '../src/verifier/policy/evaluate.js';
 import { ExitCode, UsageError, errorCode, exitCodeFor } from './exit-codes.js';
 
 /**
@@ -29,6 +34,70 @@ export function safeStream(stream: CliStream): CliStream {
 
 export const collectList = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/*
+ * The options as commander hands them to an action, typed: strings for
+ * values, booleans for flags (false for a `--no-…` given), string lists for
+ * repeatable options. Each command's own interface extends these.
+ */
+
+/** withCertificateOptions. */
+export interface CertificateCliOptions {
+  certificateIdentity?: string;
+  certificateIdentityRegexp?: string;
+  certificateOidcIssuer?: string;
+  certificateOidcIssuerRegexp?: string;
+  signerWorkflow?: string;
+}
+
+/** withIdentityOptions. */
+export interface IdentityCliOptions extends CertificateCliOptions {
+  sourceRepository?: string;
+  sourceRef?: string;
+  trustedRoot?: string[];
+  key?: string[];
+}
+
+/** withTimeout, and commands that take --timeout themselves. */
+export interface TimeoutCliOptions {
+  timeout?: string;
+}
+
+/** withRegistryOptions (with --timeout, which every registry command takes). */
+export interface RegistryCliOptions extends TimeoutCliOptions {
+  plainHttp?: boolean;
+  registryUsername?: string;
+  registryPasswordStdin?: boolean;
+}
+
+/** withSigningOptions (with --timeout, which every signing command takes). */
+export interface SigningCliOptions extends TimeoutCliOptions {
+  key?: string;
+  identityToken?: string;
+  fulcioUrl?: string;
+  rekorUrl?: string;
+  tsaUrl?: string;
+  /** False with --no-tsa. */
+  tsa?: boolean;
+  /** False with --no-standard-attestations. */
+  standardAttestations?: boolean;
+}
+
+/** collect's DORA options. */
+export interface DoraCliOptions {
+  git?: string;
+  deployments?: string;
+  incidents?: string;
+  environment?: string;
+  window?: string;
+  incidentLabel?: string;
+}
+
+/** --policy-max-cost and --policy-timeout. */
+export interface PolicyLimitCliOptions {
+  policyMaxCost?: string;
+  policyTimeout?: string;
+}
+
 /** Who may have signed a certificate: cosign's option names, and the GitHub workflow. */
 export function withCertificateOptions(cmd: Command, whose = 'the signer'): Command {
   return cmd
@@ -53,9 +122,9 @@ export function withIdentityOptions(cmd: Command): Command {
 }
 
 export function identityFrom(
-  o: Record<string, string | undefined>,
+  o: CertificateCliOptions & Pick<IdentityCliOptions, 'sourceRepository' | 'sourceRef'>,
   options: { github: boolean } = { github: true },
-): import('../src/verifier/identity-policy.js').IdentityPolicy {
+): IdentityPolicy {
   const certificate = [
     'certificateIdentity',
     'certificateIdentityRegexp',
@@ -63,15 +132,15 @@ export function identityFrom(
     'certificateOidcIssuerRegexp',
     'signerWorkflow',
   ] as const;
-  const keys = options.github ? [...certificate, 'sourceRepository', 'sourceRef'] : certificate;
+  const keys: readonly (keyof IdentityPolicy & keyof typeof o)[] = options.github
+    ? [...certificate, 'sourceRepository', 'sourceRef']
+    : certificate;
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }
 
-export function doraFrom(
-  o: Record<string, string | undefined>,
-): NonNullable<import('../src/commands/collect.js').CollectOptions['dora']> {
+export function doraFrom(o: DoraCliOptions): NonNullable<CollectOptions['dora']> {
   if (!o.git || !o.deployments) throw new UsageError('--dora needs --git DIR and --deployments FILE');
-  const out: NonNullable<import('../src/commands/collect.js').CollectOptions['dora']> = {
+  const out: NonNullable<CollectOptions['dora']> = {
     git: o.git,
     deployments: o.deployments,
   };
@@ -85,11 +154,11 @@ export function withTimeout(cmd: Command): Command {
   return cmd.option('--timeout <seconds>', 'fail a network request after this long without progress (default 30)');
 }
 
-export function timeoutFrom(o: Record<string, unknown>): { timeoutMs?: number } {
+export function timeoutFrom(o: TimeoutCliOptions): { timeoutMs?: number } {
   if (o.timeout === undefined) return {};
   const n = Number(o.timeout);
   if (!Number.isFinite(n) || n <= 0 || n > 86_400)
-    throw new UsageError(`--timeout: '${String(o.timeout)}' is not a number of seconds (0 < s ≤ 86400)`);
+    throw new UsageError(`--timeout: '${o.timeout}' is not a number of seconds (0 < s ≤ 86400)`);
   return { timeoutMs: Math.round(n * 1000) };
 }
 
@@ -101,11 +170,8 @@ export function withRegistryOptions(cmd: Command): Command {
     .option('--registry-password-stdin', 'read the registry password (or token) from standard input');
 }
 
-export async function registryFrom(
-  o: Record<string, unknown>,
-  io: CliIo,
-): Promise<import('../src/commands/oci.js').RegistryOptions> {
-  const out: import('../src/commands/oci.js').RegistryOptions = { ...timeoutFrom(o) };
+export async function registryFrom(o: RegistryCliOptions, io: CliIo): Promise<RegistryOptions> {
+  const out: RegistryOptions = { ...timeoutFrom(o) };
   if (o.plainHttp) out.plainHttp = true;
   if (o.registryPasswordStdin && typeof o.registryUsername !== 'string')
     throw new UsageError('--registry-password-stdin needs --registry-username');
@@ -143,19 +209,11 @@ export function withSigningOptions(cmd: Command): Command {
     );
 }
 
-export function signingFrom(
-  o: Record<string, unknown>,
-): Omit<import('../src/commands/sign.js').SignOptions, 'cwd' | 'bundle'> {
-  const pick = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-  const out: Omit<import('../src/commands/sign.js').SignOptions, 'cwd' | 'bundle'> = { ...timeoutFrom(o) };
-  for (const [k, v] of [
-    ['key', pick('key')],
-    ['identityToken', pick('identityToken')],
-    ['fulcioUrl', pick('fulcioUrl')],
-    ['rekorUrl', pick('rekorUrl')],
-    ['tsaUrl', pick('tsaUrl')],
-  ] as const) {
-    if (v !== undefined) out[k] = v;
+export function signingFrom(o: SigningCliOptions): Omit<SignOptions, 'cwd' | 'bundle'> {
+  const out: Omit<SignOptions, 'cwd' | 'bundle'> = { ...timeoutFrom(o) };
+  for (const k of ['key', 'identityToken', 'fulcioUrl', 'rekorUrl', 'tsaUrl'] as const) {
+    const v = o[k];
+    if (typeof v === 'string') out[k] = v;
   }
   if (o.tsa === false) out.noTsa = true;
   if (o.standardAttestations === false) out.noStandard = true;
@@ -184,20 +242,18 @@ export function parseSize(value: unknown, option: string): number {
 }
 
 /** --policy-max-cost and --policy-timeout, checked. */
-export function policyLimitsFrom(
-  o: Record<string, unknown>,
-): import('../src/verifier/policy/evaluate.js').PolicyLimits {
-  const out: import('../src/verifier/policy/evaluate.js').PolicyLimits = {};
+export function policyLimitsFrom(o: PolicyLimitCliOptions): PolicyLimits {
+  const out: PolicyLimits = {};
   if (o.policyMaxCost !== undefined) {
     const n = Number(o.policyMaxCost);
     if (!Number.isSafeInteger(n) || n < 1)
-      throw new UsageError(`--policy-max-cost: '${String(o.policyMaxCost)}' is not a positive whole number`);
+      throw new UsageError(`--policy-max-cost: '${o.policyMaxCost}' is not a positive whole number`);
     out.ruleCost = n;
   }
   if (o.policyTimeout !== undefined) {
     const n = Number(o.policyTimeout);
     if (!Number.isFinite(n) || n <= 0)
-      throw new UsageError(`--policy-timeout: '${String(o.policyTimeout)}' is not a positive number of seconds`);
+      throw new UsageError(`--policy-timeout: '${o.policyTimeout}' is not a positive number of seconds`);
     out.timeMs = n * 1000;
   }
   return out;
@@ -278,7 +334,7 @@ export function examplesText(lines: string[]): string {
 }
 
 /** What sign wrote: the bundle, the detached assets, and each standard statement (or why an entry has none). */
-export function signedLines(signed: import('../src/commands/sign.js').SignResult): string {
+export function signedLines(signed: SignResult): string {
   return (
     [
       `signed ${signed.bundle}`,

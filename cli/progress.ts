@@ -8,18 +8,39 @@ import type { CliIo, CliStream } from './options.js';
 const SHOW_AFTER_MS = 1000;
 
 /**
- * A progress bar on standard error for long work (bytes done, rate, time
- * left), drawn with cli-progress. Nothing is drawn when standard error is not
- * a terminal, in CI (CI set), with --quiet, or with --json (which is for
+ * The one progress facility of the command line: a bar for bytes
+ * (`byteProgress`, over src/fs/progress.ts's counting) and a status line for
+ * steps (`stepProgress`). Both draw, with control sequences, only where
+ * `drawsProgress` says so.
+ */
+
+/** CI set to anything but '' or 'false': a log, not a terminal, whatever stderr claims. */
+export function isCi(env: Record<string, string | undefined>): boolean {
+  return env.CI !== undefined && env.CI !== '' && env.CI !== 'false';
+}
+
+/**
+ * Whether progress is drawn on standard error: only when it is a terminal,
+ * not in CI (CI set), not with --quiet, and not with --json (which is for
  * machines, and must never be mixed with drawing).
+ */
+export function drawsProgress(
+  io: Pick<CliIo, 'stderr' | 'env' | 'raw'>,
+  options: { quiet?: boolean; json?: boolean },
+): boolean {
+  return (io.raw ?? io).stderr.isTTY === true && !isCi(io.env) && !options.quiet && !options.json;
+}
+
+/**
+ * A progress bar on standard error for long work (bytes done, rate, time
+ * left), drawn with cli-progress where `drawsProgress` allows.
  */
 export function byteProgress(
   io: CliIo,
   options: { quiet?: boolean; json?: boolean },
 ): { onBytes?: ByteProgress; stop: () => void } {
   const stream: CliStream = (io.raw ?? io).stderr;
-  const ci = io.env.CI !== undefined && io.env.CI !== '' && io.env.CI !== 'false';
-  if (!stream.isTTY || ci || options.quiet || options.json) return { stop: () => undefined };
+  if (!drawsProgress(io, options)) return { stop: () => undefined };
   const started = Date.now();
   // EVIDENCE_PROGRESS_DELAY_MS: how long work runs before a bar is drawn (tests draw at once).
   const delay = Number(io.env.EVIDENCE_PROGRESS_DELAY_MS ?? SHOW_AFTER_MS);
@@ -71,6 +92,43 @@ export function byteProgress(
     stop: () => {
       bar?.stop();
       bar = undefined;
+    },
+  };
+}
+
+/** A status line longer than this would wrap, and could no longer be redrawn in place. */
+const STEP_WIDTH = 120;
+
+/**
+ * A status line on standard error for work in steps (collect's phases,
+ * audit's releases): redrawn in place where `drawsProgress` allows; else
+ * each step as a line of its own with `lines` (audit, whose steps are a log
+ * worth keeping), or nothing (collect). Nothing at all with --quiet.
+ * `active` says whether anything will be written at all.
+ */
+export function stepProgress(
+  io: CliIo,
+  options: { quiet?: boolean; json?: boolean; lines?: boolean },
+): { active: boolean; step: (text: string, last?: boolean) => void; stop: () => void } {
+  if (!drawsProgress(io, options)) {
+    const lines = options.lines === true && !options.quiet;
+    return {
+      active: lines,
+      step: (text) => (lines ? void io.stderr.write(`${text}\n`) : undefined),
+      stop: () => undefined,
+    };
+  }
+  const out = (io.raw ?? io).stderr;
+  let shown = false;
+  return {
+    active: true,
+    step: (text, last = false) => {
+      out.write(`\r\x1b[2K${escapeValue(text).slice(0, STEP_WIDTH)}${last ? '\n' : ''}`);
+      shown = !last;
+    },
+    stop: () => {
+      if (shown) out.write('\r\x1b[2K');
+      shown = false;
     },
   };
 }

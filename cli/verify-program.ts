@@ -1,6 +1,9 @@
 import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
 import type { SerializedBundle } from '@sigstore/bundle';
+import type { RegistryOptions, VerifyImageOptions, VerifyImageResult } from '../src/commands/oci.js';
+import type { ReportFormat } from '../src/commands/render.js';
+import type { VerifyResult } from '../src/commands/verify.js';
 import { UsageError, exitCodeForVerdict } from './exit-codes.js';
 import {
   EXAMPLES,
@@ -13,8 +16,35 @@ import {
   withRegistryOptions,
   withTimeout,
   type CliIo,
+  type IdentityCliOptions,
+  type PolicyLimitCliOptions,
+  type RegistryCliOptions,
 } from './options.js';
 import { byteProgress } from './progress.js';
+
+/** `evidence verify`'s options (those of registries and VSA signing only with the full CLI). */
+export interface VerifyCliOptions extends IdentityCliOptions, RegistryCliOptions, PolicyLimitCliOptions {
+  image?: string;
+  integrityOnly?: boolean;
+  quiet?: boolean;
+  subject?: string[];
+  subjectsFile?: string;
+  attestation?: string;
+  policy?: string;
+  maxBundleSize?: string;
+  format: ReportFormat;
+  output?: string;
+  json?: boolean;
+  vsa?: string;
+  vsaSign?: boolean;
+  vsaKey?: string;
+  identityToken?: string;
+  fulcioUrl?: string;
+  rekorUrl?: string;
+  tsaUrl?: string;
+  /** False with --no-tsa. */
+  tsa?: boolean;
+}
 
 /**
  * What `verify` needs beyond files: a registry (oci://, --image) and a signer
@@ -23,12 +53,10 @@ import { byteProgress } from './progress.js';
  * reachable from here, and esbuild leaves it out of evidence-verify.mjs.
  */
 export interface RemoteVerification {
-  registry(o: Record<string, unknown>): Promise<import('../src/commands/oci.js').RegistryOptions>;
-  open(reference: string, registry: import('../src/commands/oci.js').RegistryOptions): Promise<Readable>;
-  verifyImage(
-    options: import('../src/commands/oci.js').VerifyImageOptions,
-  ): Promise<import('../src/commands/oci.js').VerifyImageResult>;
-  signVsa(o: Record<string, unknown>, bytes: Buffer, payloadType: string): Promise<SerializedBundle>;
+  registry(o: RegistryCliOptions): Promise<RegistryOptions>;
+  open(reference: string, registry: RegistryOptions): Promise<Readable>;
+  verifyImage(options: VerifyImageOptions): Promise<VerifyImageResult>;
+  signVsa(o: VerifyCliOptions, bytes: Buffer, payloadType: string): Promise<SerializedBundle>;
 }
 
 /**
@@ -114,7 +142,7 @@ export function addVerifyCommand(
       examplesText(examples.map((e) => e.replace(/^evidence verify /, `${standalone.invocation} `))),
     );
   } else cmd.addHelpText('after', examplesText(examples));
-  return cmd.action(async (given: string | undefined, o) => {
+  return cmd.action(async (given: string | undefined, o: VerifyCliOptions) => {
     const { verify } = await import('../src/commands/verify.js');
     const { renderReport, appendStepSummary, writeOutput } = await import('../src/commands/render.js');
     if (given && o.image) throw new UsageError('give a bundle or --image, not both');
@@ -140,7 +168,7 @@ export function addVerifyCommand(
       policyLimits: policyLimitsFrom(o),
       ...(o.maxBundleSize !== undefined ? { maxBundleSize: parseSize(o.maxBundleSize, '--max-bundle-size') } : {}),
     };
-    let result: import('../src/commands/verify.js').VerifyResult;
+    let result: VerifyResult;
     if (o.image && remote) {
       const r = await remote.verifyImage({ ...common, image: o.image, registry });
       if (!o.quiet)
@@ -166,7 +194,7 @@ export function addVerifyCommand(
         report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.message),
       );
     }
-    const { loadPolicyFile } = await import('../src/commands/verify.js');
+    const { loadPolicyFile } = await import('../src/load/policy.js');
     const text = renderReport(
       format,
       report,

@@ -273,7 +273,6 @@ describe('the built bin', () => {
       () => false,
     );
     if (!built) {
-      // eslint-disable-next-line no-console
       console.warn('skipped: dist/cli/bin.js is absent (run npm run build); npm test builds it first');
       return;
     }

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DownloadCache } from '../../src/commands/audit-cache.js';
+import { DownloadCache } from '../../src/fs/download-cache.js';
 import { runCli } from '../helpers/io.js';
 import { registrySkipReason, startRegistry, type RunningRegistry } from '../helpers/registry.js';
 import { useTmp } from '../helpers/tmp.js';

@@ -15,7 +15,6 @@ const exec = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
 const built = existsSync(join(ROOT, 'dist', 'cli', 'bin.js'));
 if (!built) {
-  // eslint-disable-next-line no-console
   console.warn('SKIPPED: dist/ is absent; npm test builds it (npm run build)');
 }
 

@@ -14,7 +14,6 @@ const BIN = new URL('../../dist/cli/bin.js', import.meta.url).pathname;
 // util-linux's script(1) runs a command on a real pseudo-terminal.
 const haveScript = existsSync('/usr/bin/script');
 if (!haveScript) {
-  // eslint-disable-next-line no-console
   console.warn('SKIPPED: the pseudo-terminal progress tests need script(1) from util-linux (apt-get install bsdutils)');
 }
 

@@ -13,7 +13,6 @@ const exec = promisify(execFile);
 const VERIFIER = new URL('../../dist/evidence-verify.mjs', import.meta.url).pathname;
 const built = existsSync(VERIFIER);
 if (!built) {
-  // eslint-disable-next-line no-console
   console.warn('SKIPPED: dist/evidence-verify.mjs is absent; npm test builds it (npm run build)');
 }
 

@@ -15,7 +15,6 @@ const ISSUER = 'https://issuer.example.com';
 const SIGNER = 'https://example.com/release-job';
 const built = existsSync(VERIFIER);
 if (!built) {
-  // eslint-disable-next-line no-console
   console.warn('SKIPPED: dist/evidence-verify.mjs is absent; npm test builds it (npm run build)');
 }
 

@@ -69,10 +69,10 @@ describe('no request waits forever', () => {
     await expect(res.arrayBuffer()).rejects.toMatchObject({ code: 'NETWORK_TIMEOUT' });
   });
 
-  const cases: [string, (s: Stalled, dir: string) => Promise<string[]>, Record<string, string>?][] = [
+  const cases: [string, (s: Stalled, dir: string) => string[] | Promise<string[]>, Record<string, string>?][] = [
     [
       'fetch (GitHub API)',
-      async (s) => ['fetch', '--repo', 'acme/web', '--tag', 'v1', '--download-only', '--api-url', s.url],
+      (s) => ['fetch', '--repo', 'acme/web', '--tag', 'v1', '--download-only', '--api-url', s.url],
     ],
     [
       'attach (GitHub API)',
@@ -101,7 +101,7 @@ describe('no request waits forever', () => {
       },
       { GITHUB_TOKEN: 'ghp_0123456789abcdefghij0123456789abcdef' },
     ],
-    ['pull (registry)', async (s) => ['pull', `oci://${s.host}/acme/web:1`, '-o', 'b.tar.gz', '--plain-http']],
+    ['pull (registry)', (s) => ['pull', `oci://${s.host}/acme/web:1`, '-o', 'b.tar.gz', '--plain-http']],
     [
       'push (registry)',
       async (s, dir) => {
@@ -123,10 +123,7 @@ describe('no request waits forever', () => {
         return ['push', 'p.tar.gz', `oci://${s.host}/acme/web:1`, '--plain-http'];
       },
     ],
-    [
-      'verify oci:// (registry)',
-      async (s) => ['verify', `oci://${s.host}/acme/web:1`, '--plain-http', '--integrity-only'],
-    ],
+    ['verify oci:// (registry)', (s) => ['verify', `oci://${s.host}/acme/web:1`, '--plain-http', '--integrity-only']],
     [
       'collect --slo (Prometheus)',
       async (s, dir) => {

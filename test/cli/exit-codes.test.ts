@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { CommanderError } from 'commander';
+import { GitHubError } from '../../src/transport/github/errors.js';
+import { OciError } from '../../src/transport/oci/errors.js';
+import { SignError } from '../../src/signer/errors.js';
+import { VerifyError } from '../../src/verifier/errors.js';
+import {
+  ExitCode,
+  exitCodeFor,
+  exitCodeForFetch,
+  exitCodeForOk,
+  exitCodeForPeriod,
+  exitCodeForVerdict,
+} from '../../cli/exit-codes.js';
+
+/** Every verdict of every command maps to its exit code in cli/exit-codes.ts, and nowhere else. */
+describe('verdicts to exit codes', () => {
+  it("a verification report's verdict: 0, 1, or 3 for the policy alone", () => {
+    expect(exitCodeForVerdict('verified', true)).toBe(ExitCode.Ok);
+    expect(exitCodeForVerdict('failed', false)).toBe(ExitCode.VerificationFailed);
+    expect(exitCodeForVerdict('policy-failed', false)).toBe(ExitCode.PolicyFailed);
+    // A report without a verdict (none given) is decided by ok.
+    expect(exitCodeForVerdict(undefined, true)).toBe(ExitCode.Ok);
+    expect(exitCodeForVerdict(undefined, false)).toBe(ExitCode.VerificationFailed);
+  });
+
+  it('an answer without a policy (verify-attestation, diff --exit-code): 0 or 1', () => {
+    expect(exitCodeForOk(true)).toBe(ExitCode.Ok);
+    expect(exitCodeForOk(false)).toBe(ExitCode.VerificationFailed);
+  });
+
+  it("fetch's verdict: failed 1, policy-failed 3, verified and downloaded 0", () => {
+    expect(exitCodeForFetch('failed')).toBe(ExitCode.VerificationFailed);
+    expect(exitCodeForFetch('policy-failed')).toBe(ExitCode.PolicyFailed);
+    expect(exitCodeForFetch('verified')).toBe(ExitCode.Ok);
+    expect(exitCodeForFetch('downloaded')).toBe(ExitCode.Ok);
+  });
+
+  it("an audit period's verdict: not authentic 1, incomplete or empty 2, policy 3, holds 0", () => {
+    expect(exitCodeForPeriod('holds')).toBe(ExitCode.Ok);
+    expect(exitCodeForPeriod('not-authentic')).toBe(ExitCode.VerificationFailed);
+    expect(exitCodeForPeriod('incomplete')).toBe(ExitCode.InvalidInput);
+    expect(exitCodeForPeriod('empty')).toBe(ExitCode.InvalidInput);
+    expect(exitCodeForPeriod('policy-failed')).toBe(ExitCode.PolicyFailed);
+  });
+
+  it('the codes are the documented numbers', () => {
+    expect(ExitCode).toEqual({ Ok: 0, VerificationFailed: 1, InvalidInput: 2, PolicyFailed: 3 });
+  });
+});
+
+describe('errors to exit codes', () => {
+  it('a verdict on bytes is 1: a registry digest, a release asset, no bundle, a signed output that does not verify', () => {
+    expect(exitCodeFor(new OciError('DIGEST_MISMATCH', 'x'))).toBe(ExitCode.VerificationFailed);
+    expect(exitCodeFor(new GitHubError('ASSET_MISMATCH', 'x'))).toBe(ExitCode.VerificationFailed);
+    expect(exitCodeFor(new VerifyError('BUNDLE_INVALID', 'x'))).toBe(ExitCode.VerificationFailed);
+    expect(exitCodeFor(new SignError('SIGNED_OUTPUT_INVALID', 'x'))).toBe(ExitCode.VerificationFailed);
+  });
+
+  it("every other error, ours, commander's or a bug, is 2", () => {
+    expect(exitCodeFor(new OciError('REFERENCE_INVALID', 'x'))).toBe(ExitCode.InvalidInput);
+    expect(exitCodeFor(new GitHubError('ATTACH_INPUT_MISSING', 'x'))).toBe(ExitCode.InvalidInput);
+    expect(exitCodeFor(new VerifyError('BUNDLE_NOT_FOUND', 'x'))).toBe(ExitCode.InvalidInput);
+    expect(exitCodeFor(new CommanderError(1, 'commander.unknownOption', 'x'))).toBe(ExitCode.InvalidInput);
+    expect(exitCodeFor(new Error('bug'))).toBe(ExitCode.InvalidInput);
+    // Another area's error that happens to share a code is not the registry's verdict.
+    expect(exitCodeFor(Object.assign(new Error('x'), { code: 'DIGEST_MISMATCH' }))).toBe(ExitCode.InvalidInput);
+  });
+});
