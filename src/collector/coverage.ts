@@ -4,7 +4,7 @@ import type { CoverageSummary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { outputFor, parseJson, readInput, stripBom, type Collector, type CollectorInput } from './collector.js';
 import { CollectError, type InputIssue } from './errors.js';
-import { attr, children, parseXml, type XmlNode } from './xml.js';
+import { attr, children, parseInputXml, type XmlNode } from './xml.js';
 
 export const LCOV_MEDIA_TYPE = 'text/x-lcov';
 export const COBERTURA_MEDIA_TYPE = 'application/xml';
@@ -200,7 +200,7 @@ function lcov(input: CollectorInput, text: string): { lines: Counts; branches: C
  * `condition-coverage="50% (1/2)"` on lines with branch="true".
  */
 function cobertura(input: CollectorInput, bytes: Buffer): { lines: Counts; branches: Counts } {
-  const doc = parseXml(input, bytes);
+  const doc = parseInputXml(input, bytes);
   const roots = children(doc, 'coverage');
   const root = roots[0];
   if (roots.length !== 1 || !root)

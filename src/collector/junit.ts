@@ -3,7 +3,7 @@ import { PACKAGE_VERSION } from '../version.js';
 import { outputFor, readInput, type Collector, type CollectorInput } from './collector.js';
 import { CollectError } from './errors.js';
 import { stripBom } from '../formats/xml.js';
-import { parseXml } from './xml.js';
+import { parseInputXml } from './xml.js';
 
 export const JUNIT_MEDIA_TYPE = 'application/xml';
 
@@ -21,7 +21,7 @@ export const junitCollector: Collector = {
         { file: input.label },
       );
     }
-    const reading = readJunit(parseXml(input, bytes));
+    const reading = readJunit(parseInputXml(input, bytes));
     if (!reading)
       throw new CollectError('JUNIT_INVALID', `${input.label}: the root element must be <testsuites> or <testsuite>`, {
         file: input.label,

@@ -23,7 +23,7 @@ import {
 } from './collector.js';
 import { validateCycloneDxXml } from './cyclonedx-xml.js';
 import { CollectError } from './errors.js';
-import { attr, children, parseXml } from './xml.js';
+import { attr, children, parseInputXml } from './xml.js';
 import { PACKAGE_VERSION as COLLECTOR_VERSION } from '../version.js';
 
 type CdxModule = typeof import('@cyclonedx/cyclonedx-library');
@@ -141,7 +141,7 @@ function describeAjv(e: { message?: string; params?: AjvParams }): string {
 }
 
 async function collectCycloneDxXml(input: CollectorInput, bytes: Buffer): Promise<CollectorOutput> {
-  const doc = parseXml(input, bytes);
+  const doc = parseInputXml(input, bytes);
   const bom = children(doc, 'bom')[0];
   if (!bom)
     throw new CollectError('SBOM_FORMAT_UNKNOWN', `${input.label}: XML whose root element is not a CycloneDX <bom>`, {

@@ -3,10 +3,10 @@ import { parseXml as parseXmlDocument, type XmlNode } from '../formats/xml.js';
 import type { CollectorInput } from './collector.js';
 import { CollectError } from './errors.js';
 
-export { attr, children, text, type XmlNode } from '../formats/xml.js';
+export { attr, children, textOf, type XmlNode } from '../formats/xml.js';
 
 /** The XML reader of src/formats/xml.ts, failing as a CollectError with the same code and issues. */
-export function parseXml(input: CollectorInput, bytes: Buffer): XmlNode {
+export function parseInputXml(input: CollectorInput, bytes: Buffer): XmlNode {
   try {
     return parseXmlDocument(input.label, bytes);
   } catch (e) {

@@ -15,7 +15,7 @@ import { loadPolicy, type LoadedPolicy, type PolicyLimits } from '../verifier/po
 import { listGitHub } from './audit-github.js';
 import { listOci } from './audit-oci.js';
 import type { RegistryOptions } from './oci.js';
-import { checkPolicyOptions } from './trust.js';
+import { checkPolicyOptions } from '../verifier/inputs.js';
 import { readPolicyFile, verify, type VerifyResult } from './verify.js';
 
 export interface AuditOptions {

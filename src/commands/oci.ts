@@ -25,7 +25,7 @@ import { chooseEvidence, type EvidenceCandidate } from '../verifier/release-evid
 import { standardSourceBlob } from '../formats/standard-statements.js';
 import { writeAtomically } from '../fs/atomic.js';
 import { openBundle } from './open-bundle.js';
-import { integrityCheck } from './integrity-thread.js';
+import { integrityCheck } from '../fs/integrity-thread.js';
 import { tee } from '../fs/tee.js';
 import type { Env } from '../core/env.js';
 

@@ -1,5 +1,5 @@
 import { tee } from '../fs/tee.js';
-import { integrityCheck } from './integrity-thread.js';
+import { integrityCheck } from '../fs/integrity-thread.js';
 import type { ByteProgress } from '../fs/progress.js';
 import { resolve } from 'node:path';
 import { rewriteWithAttestation } from '../core/bundle-rewrite.js';
@@ -12,7 +12,7 @@ import { standardSourceBlob } from '../formats/standard-statements.js';
 import { SignError, bundleChanged } from '../signer/errors.js';
 import { githubActionsToken } from '../transport/github/oidc.js';
 import type { PayloadSigner } from '../signer/sigstore.js';
-import { makeSigner as chooseSigner, type SignerOptions } from '../signer/make-signer.js';
+import { chooseSigner, type SignerOptions } from '../signer/choose-signer.js';
 import { detachedFiles, signManifest, type SignResult, type SignedManifest } from '../signer/sign-manifest.js';
 import { requireIntegrity, verifyBundleIntegrity, type IntactBundle } from '../verifier/verify-bundle.js';
 import { checkBundleStatement } from '../verifier/statement-check.js';
@@ -162,7 +162,7 @@ export async function writeDetached(bundlePath: string, signed: SignedManifest):
   return result;
 }
 
-/** The signer sign's options describe (src/signer/make-signer.ts), with GitHub Actions' OIDC token request wired in. */
+/** The signer sign's options describe (src/signer/choose-signer.ts), with GitHub Actions' OIDC token request wired in. */
 export async function makeSigner(options: Omit<SignOptions, 'bundle'>, env: Env): Promise<PayloadSigner> {
   const { fetch, timeoutMs } = options;
   return chooseSigner(options, env, (url, token) =>

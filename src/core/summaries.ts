@@ -1,4 +1,7 @@
 import * as z from 'zod';
+
+/** SARIF security-severity bands, most severe first (GitHub's: critical ≥ 9.0, high ≥ 7.0, medium ≥ 4.0, low > 0.0). */
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 import { isRfc3339 } from './time.js';
 
 /**

@@ -1,3 +1,4 @@
+import { SEVERITIES } from '../core/summaries.js';
 /**
  * What changed between two releases' bundles, as data: what `evidence diff`
  * computes (src/diff/compute.ts) and the reports show (src/present).
@@ -47,7 +48,7 @@ export interface DiffComponentChange {
   purl?: string;
 }
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export { SEVERITIES };
 export const LEVELS = ['error', 'warning', 'note', 'none'] as const;
 export const TEST_COUNTS = ['tests', 'passed', 'failed', 'errored', 'skipped'] as const;
 

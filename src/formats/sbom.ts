@@ -2,7 +2,7 @@ import parseSpdxExpression from 'spdx-expression-parse';
 import { FormatError } from './errors.js';
 import { spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from './spdx.js';
 import { parseSpdxTagValue } from './spdx-tag-value.js';
-import { children, parseXml, stripBom, text, type XmlNode } from './xml.js';
+import { children, parseXml, stripBom, textOf, type XmlNode } from './xml.js';
 
 /** The media types the SBOM collector records, and by which the SBOM is read again. */
 export const MEDIA_TYPES = {
@@ -142,8 +142,8 @@ function cdxXmlLicences(c: XmlNode): string[] | null {
   const expressions = children(block, 'expression');
   if (named.length + expressions.length === 0) return null;
   return [
-    ...named.flatMap((l) => text(children(l, 'id')[0]) ?? []),
-    ...expressions.flatMap((e) => expressionIds(text(e) ?? '')),
+    ...named.flatMap((l) => textOf(children(l, 'id')[0]) ?? []),
+    ...expressions.flatMap((e) => expressionIds(textOf(e) ?? '')),
   ];
 }
 
@@ -185,13 +185,13 @@ export function cycloneDxXmlContents(bom: XmlNode): SbomContents {
   const out: SbomComponent[] = [];
   const walk = (block: XmlNode | undefined): void => {
     for (const c of children(block, 'component')) {
-      const name = text(children(c, 'name')[0]);
+      const name = textOf(children(c, 'name')[0]);
       if (name)
         out.push(
           component(
-            cdxName(name, text(children(c, 'group')[0])),
-            text(children(c, 'version')[0]),
-            text(children(c, 'purl')[0]),
+            cdxName(name, textOf(children(c, 'group')[0])),
+            textOf(children(c, 'version')[0]),
+            textOf(children(c, 'purl')[0]),
             cdxXmlLicences(c),
           ),
         );
@@ -200,7 +200,7 @@ export function cycloneDxXmlContents(bom: XmlNode): SbomContents {
   };
   walk(children(bom, 'components')[0]);
   const product = children(children(bom, 'metadata')[0], 'component')[0];
-  return { components: out, ...described(text(children(product, 'version')[0])) };
+  return { components: out, ...described(textOf(children(product, 'version')[0])) };
 }
 
 function spdx(json: unknown, label: string): SbomContents {

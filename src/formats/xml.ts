@@ -73,7 +73,7 @@ export function attr(node: XmlNode, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function text(node: XmlNode | undefined): string | undefined {
+export function textOf(node: XmlNode | undefined): string | undefined {
   if (!node) return undefined;
   const v = node['#text'];
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;

@@ -1,5 +1,5 @@
 import type { AuditReport, MemberStatus, PeriodMember, PeriodSummary } from '../verifier/period.js';
-import { code, table, text as md } from './markdown.js';
+import { code, table, mdText as md } from './markdown.js';
 import { escapeValue } from './terminal.js';
 
 /**

@@ -24,7 +24,10 @@ export function renderMarkdown(input: ReleaseReportInput): string {
   const policy = policyOf(input);
   const out: string[] = [];
 
-  out.push(`# Evidence audit: ${b.name ? text(`${b.name} ${b.version ?? ''}`.trim()) : text(b.path ?? 'bundle')}`, '');
+  out.push(
+    `# Evidence audit: ${b.name ? mdText(`${b.name} ${b.version ?? ''}`.trim()) : mdText(b.path ?? 'bundle')}`,
+    '',
+  );
   const a = verdict.assessment;
   out.push(`**${{ pass: '✅', warn: '⚠️', fail: '❌' }[verdict.tone]} ${verdict.word}**`, '');
   out.push(
@@ -33,11 +36,11 @@ export function renderMarkdown(input: ReleaseReportInput): string {
       [
         [
           'Is the bundle authentic?',
-          `${{ authentic: '✅ yes', 'not-checked': '⚠️ not checked (integrity only)', failed: '❌ no' }[a.authenticity.status]}: ${text(a.authenticity.summary)}`,
+          `${{ authentic: '✅ yes', 'not-checked': '⚠️ not checked (integrity only)', failed: '❌ no' }[a.authenticity.status]}: ${mdText(a.authenticity.summary)}`,
         ],
         [
           'Did the policy hold?',
-          `${{ satisfied: '✅ yes', failed: '❌ no', 'not-evaluated': '➖ not evaluated' }[a.policy.status]}: ${text(a.policy.summary)}`,
+          `${{ satisfied: '✅ yes', failed: '❌ no', 'not-evaluated': '➖ not evaluated' }[a.policy.status]}: ${mdText(a.policy.summary)}`,
         ],
         [
           'What does the evidence say?',
@@ -48,23 +51,23 @@ export function renderMarkdown(input: ReleaseReportInput): string {
     '',
   );
   if (a.evidence.findings.length) {
-    out.push(...a.evidence.findings.map((f) => `- ${code(f.path)}: ${text(f.message)} (${code(f.code)})`), '');
+    out.push(...a.evidence.findings.map((f) => `- ${code(f.path)}: ${mdText(f.message)} (${code(f.code)})`), '');
   }
 
   const facts: [string, string][] = [];
   if (b.path) facts.push(['Bundle', code(b.path)]);
-  if (b.name) facts.push(['Release', text(`${b.name} ${b.version ?? ''}`.trim())]);
-  if (b.created) facts.push(['Created', text(b.created)]);
-  facts.push(['Source', text(releaseSourceLine(input.source))]);
+  if (b.name) facts.push(['Release', mdText(`${b.name} ${b.version ?? ''}`.trim())]);
+  if (b.created) facts.push(['Created', mdText(b.created)]);
+  facts.push(['Source', mdText(releaseSourceLine(input.source))]);
   facts.push([
     'Mode',
     r.mode === 'signed' ? 'signed (signature and identity required)' : 'integrity only (signature not checked)',
   ]);
   if (b.digest) facts.push(['Bundle digest', code(b.digest)]);
   if (b.manifestDigest) facts.push(['Manifest digest', code(b.manifestDigest)]);
-  facts.push(['Size', text(formatBytes(b.size))]);
+  facts.push(['Size', mdText(formatBytes(b.size))]);
   if (r.signature) facts.push(...signatureFacts(r.signature));
-  facts.push(['Report generated', text(input.generatedAt)]);
+  facts.push(['Report generated', mdText(input.generatedAt)]);
   out.push(table(['Field', 'Value'], facts), '');
 
   out.push(`## Subjects (${input.subjects.length})`, '');
@@ -72,7 +75,7 @@ export function renderMarkdown(input: ReleaseReportInput): string {
     input.subjects.length
       ? table(
           ['Name', 'Size', 'Digest'],
-          input.subjects.map((s) => [text(s.name), text(formatBytes(s.size)), code(s.digest)]),
+          input.subjects.map((s) => [mdText(s.name), mdText(formatBytes(s.size)), code(s.digest)]),
         )
       : '_No release subjects._',
     '',
@@ -90,7 +93,7 @@ export function renderMarkdown(input: ReleaseReportInput): string {
             ? ` (expected ${c.expected ?? '-'}, found ${c.found ?? '-'})`
             : '';
         const where = c.path ? ` (at ${c.path})` : '';
-        return [STATE[state], code(c.id), c.code ? code(c.code) : '', text(`${c.message}${where}${extra}`)];
+        return [STATE[state], code(c.id), c.code ? code(c.code) : '', mdText(`${c.message}${where}${extra}`)];
       }),
     ),
     '',
@@ -105,9 +108,9 @@ export function renderMarkdown(input: ReleaseReportInput): string {
           ['Path', 'Kind', 'Size', 'Summary'],
           input.entries.map((e) => [
             code(e.path),
-            text(e.kind),
-            text(formatBytes(e.size)),
-            text(summaryLine(e.kind, e.summary)),
+            mdText(e.kind),
+            mdText(formatBytes(e.size)),
+            mdText(summaryLine(e.kind, e.summary)),
           ]),
         )
       : '_No evidence entries._',
@@ -128,7 +131,7 @@ const RULE = {
   'partly-shown': '◐ partly shown',
   'not-shown': '➖ not shown (no evidence)',
 } as const;
-const ruleMark = (s: string): string => (RULE as Record<string, string>)[s] ?? text(s);
+const ruleMark = (s: string): string => (RULE as Record<string, string>)[s] ?? mdText(s);
 
 function signatureFacts(s: SignatureInfo): [string, string][] {
   const f: [string, string][] = [];
@@ -139,24 +142,24 @@ function signatureFacts(s: SignatureInfo): [string, string][] {
     if (s.claims?.sourceRepositoryUri)
       f.push([
         'Repository',
-        text(
+        mdText(
           `${s.claims.sourceRepositoryUri}${s.claims.sourceRepositoryRef ? ` (${s.claims.sourceRepositoryRef})` : ''}`,
         ),
       ]);
     if (s.claims?.sourceRepositoryDigest) f.push(['Signed at commit', code(s.claims.sourceRepositoryDigest)]);
-  } else f.push(['Signing key', text(`${s.key ?? '(no matching key)'} (hint ${s.keyHint ?? 'none'})`)]);
+  } else f.push(['Signing key', mdText(`${s.key ?? '(no matching key)'} (hint ${s.keyHint ?? 'none'})`)]);
   for (const t of s.tlog)
     f.push([
       'Rekor entry',
-      text(
+      mdText(
         `#${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified)' : ''}` : ''}`,
       ),
     ]);
-  for (const t of s.timestamps) f.push(['Timestamp (TSA)', text(`${t.time}${t.verified ? ' (verified)' : ''}`)]);
+  for (const t of s.timestamps) f.push(['Timestamp (TSA)', mdText(`${t.time}${t.verified ? ' (verified)' : ''}`)]);
   if (s.trustedRoot)
     f.push([
       'Trust root',
-      text(`${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`),
+      mdText(`${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`),
     ]);
   return f;
 }
@@ -169,8 +172,8 @@ function policySection(p: PolicyResult): string[] {
       [
         ['Policy', code(p.policy.path)],
         ['Policy digest', code(p.policy.digest)],
-        ['Evaluated at', text(p.evaluatedAt)],
-        ['Signer identity', `${ruleMark(p.identity.status)}: ${text(p.identity.message)}`],
+        ['Evaluated at', mdText(p.evaluatedAt)],
+        ['Signer identity', `${ruleMark(p.identity.status)}: ${mdText(p.identity.message)}`],
       ],
     ),
     '',
@@ -183,9 +186,9 @@ function policySection(p: PolicyResult): string[] {
           p.requirements.map((q) => [
             ruleMark(q.status),
             code(q.kind),
-            text(String(q.count)),
-            q.maxAge ? text(q.maxAge) : '',
-            text(q.message),
+            mdText(String(q.count)),
+            q.maxAge ? mdText(q.maxAge) : '',
+            mdText(q.message),
           ]),
         )
       : '_No requirements._',
@@ -200,7 +203,7 @@ function policySection(p: PolicyResult): string[] {
             ruleMark(q.status),
             code(q.name),
             q.controls.map(code).join(', '),
-            text(`${q.message}${q.waiver?.expired ? ' (waiver expired)' : ''}`),
+            mdText(`${q.message}${q.waiver?.expired ? ' (waiver expired)' : ''}`),
           ]),
         )
       : '_No rules._',
@@ -214,8 +217,8 @@ function policySection(p: PolicyResult): string[] {
         ['Rule', 'Reason', 'Expires', 'State'],
         waived.map((q) => [
           code(q.name),
-          text(q.waiver?.reason ?? ''),
-          text(q.waiver?.expires ?? ''),
+          mdText(q.waiver?.reason ?? ''),
+          mdText(q.waiver?.expires ?? ''),
           q.waiver?.expired ? '❌ expired' : '✅ in force',
         ]),
       ),
@@ -227,7 +230,7 @@ function policySection(p: PolicyResult): string[] {
     p.crossChecks.length
       ? table(
           ['Result', 'Cross-check', 'Details'],
-          p.crossChecks.map((q) => [ruleMark(q.status), code(q.name), text(q.message)]),
+          p.crossChecks.map((q) => [ruleMark(q.status), code(q.name), mdText(q.message)]),
         )
       : '_No cross-checks._',
     '',
@@ -240,12 +243,12 @@ function policySection(p: PolicyResult): string[] {
       table(
         ['Control', 'Result', 'Evidenced by', 'Missing'],
         groups.map((g) => [
-          g.control ? `${code(g.control)}${g.title ? ` ${text(g.title)}` : ''}` : '_(no control)_',
+          g.control ? `${code(g.control)}${g.title ? ` ${mdText(g.title)}` : ''}` : '_(no control)_',
           ruleMark(g.status),
           g.items
             .map((q) => `${ruleMark(q.status)} ${q.type === 'rule' ? '' : `${q.type} `}${code(q.name)}`)
             .join('; '),
-          g.missing.map(text).join('; ') || '–',
+          g.missing.map(mdText).join('; ') || '–',
         ]),
       ),
       '',
@@ -265,7 +268,7 @@ export function table(head: string[], rows: string[][]): string {
  * tables, math and strikethrough is backslash-escaped; newlines become
  * spaces. Untrusted text is never placed at the start of a line.
  */
-export function text(s: string): string {
+export function mdText(s: string): string {
   return escapeValue(String(s).replace(/[\r\n\u2028\u2029]+/g, ' '))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -278,5 +281,5 @@ export function code(s: string): string {
   const v = String(s);
   return v !== '' && /^[^`|\r\n\u2028\u2029\\<>&]+$/.test(v) && v.trim() === v && escapeValue(v) === v
     ? `\`${v}\``
-    : text(v);
+    : mdText(v);
 }

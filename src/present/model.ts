@@ -1,6 +1,6 @@
 import type { InspectResult } from '../core/manifest.js';
 import { describeSummary } from './text.js';
-import { summariesOf } from '../core/summaries.js';
+import { SEVERITIES, summariesOf } from '../core/summaries.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import { durationSeconds } from '../formats/time.js';
 import { assess, headline, type Assessment, type Verdict } from '../verifier/assessment.js';
@@ -105,7 +105,7 @@ export function num(v: unknown): number | null {
 /** One line per entry's summary (describeSummary never throws, whatever the summary holds). */
 export const summaryLine = describeSummary;
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export { SEVERITIES };
 export type Severity = (typeof SEVERITIES)[number];
 
 /** SARIF security severities summed over every sarif entry; null when there is none. */

@@ -12,7 +12,7 @@ import { sha256Hex } from '../../src/core/digest.js';
 
 /**
  * push of a large bundle checks its integrity on a thread of its own
- * (src/commands/integrity-thread.ts) while the main thread streams the
+ * (src/fs/integrity-thread.ts) while the main thread streams the
  * upload in one PATCH. Only the compiled CLI can start that thread, so this
  * runs dist/cli/bin.js, with EVIDENCE_INTEGRITY_THREAD_MIN=0 so that a small
  * bundle takes the threaded path too.

@@ -202,7 +202,10 @@ describe.skipIf(!HAVE_CHROMIUM)('renderHtml in headless Chromium', () => {
   });
 
   /** Opens the report from file:// with every non-file request blocked and recorded. */
-  async function open(name: string, input: ReleaseReportInput): Promise<{ page: Page; network: string[]; html: string }> {
+  async function open(
+    name: string,
+    input: ReleaseReportInput,
+  ): Promise<{ page: Page; network: string[]; html: string }> {
     const html = renderHtml(input);
     const file = join(dir, `${name}.html`);
     await writeFile(file, html);

@@ -10,7 +10,7 @@ import {
 import { IN_TOTO_PAYLOAD_TYPE } from '../../src/formats/intoto.js';
 import { bundleChanged } from '../../src/signer/errors.js';
 import type { IdentityProvider } from '../../src/signer/identity.js';
-import { makeSigner } from '../../src/signer/make-signer.js';
+import { chooseSigner } from '../../src/signer/choose-signer.js';
 import { detachedFiles, signManifest } from '../../src/signer/sign-manifest.js';
 import type { PayloadSigner } from '../../src/signer/sigstore.js';
 
@@ -97,14 +97,14 @@ describe('detachedFiles', () => {
   });
 });
 
-describe('makeSigner', () => {
+describe('chooseSigner', () => {
   const never = (): IdentityProvider => {
     throw new Error('GitHub Actions was asked');
   };
 
   it('fails before any work without an identity token', async () => {
-    expect(await codeOf(makeSigner({ cwd: '/' }, {}, never))).toBe('IDENTITY_TOKEN_MISSING');
-    expect(await codeOf(makeSigner({ cwd: '/', identityToken: 'not-a-jwt' }, {}, never))).toBe(
+    expect(await codeOf(chooseSigner({ cwd: '/' }, {}, never))).toBe('IDENTITY_TOKEN_MISSING');
+    expect(await codeOf(chooseSigner({ cwd: '/', identityToken: 'not-a-jwt' }, {}, never))).toBe(
       'IDENTITY_TOKEN_INVALID',
     );
   });
@@ -112,7 +112,7 @@ describe('makeSigner', () => {
   it('asks GitHub Actions through the request it is given, once', async () => {
     const asked: string[][] = [];
     const token = jwt({ sub: 'x' });
-    const signer = await makeSigner(
+    const signer = await chooseSigner(
       { cwd: '/' },
       { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc.example/t', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'req' },
       (url, t) => {
@@ -126,7 +126,7 @@ describe('makeSigner', () => {
 
   it('prefers the token it is given to the environment', async () => {
     const env = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc.example/t', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'req' };
-    const signer = await makeSigner({ cwd: '/', identityToken: jwt({ sub: 'y' }), noTsa: true }, env, never);
+    const signer = await chooseSigner({ cwd: '/', identityToken: jwt({ sub: 'y' }), noTsa: true }, env, never);
     expect(typeof signer.signDsse).toBe('function');
   });
 });

@@ -5,8 +5,8 @@ import { digestsEqual } from '../../core/digest.js';
 import { HashingCounter } from '../../core/hash-stream.js';
 import { OciError, quoteUntrusted } from './errors.js';
 import { discard } from './http.js';
-import { errorCode } from './registry-errors.js';
-import { pull, type Access, type BlobDescriptor, type Call, type RegistryRequests } from './request.js';
+import { networkErrorCode } from './registry-errors.js';
+import { pullAccess, type Access, type BlobDescriptor, type Call, type RegistryRequests } from './request.js';
 
 /** The size of a blob the registry has, or undefined when it has none. */
 export async function blobSize(
@@ -16,7 +16,7 @@ export async function blobSize(
 ): Promise<number | undefined> {
   core.errors.checkRepository(repository);
   core.errors.checkDigest(digest, repository);
-  return headBlob(core, repository, digest, pull(repository));
+  return headBlob(core, repository, digest, pullAccess(repository));
 }
 
 export async function headBlob(
@@ -62,7 +62,7 @@ export async function getBlob(core: RegistryRequests, repository: string, desc: 
     method: 'GET',
     url: core.url(`/v2/${repository}/blobs/${desc.digest}`),
     repository,
-    access: pull(repository),
+    access: pullAccess(repository),
     what: `blob ${desc.digest}`,
     headers: { 'accept-encoding': 'identity' },
     transfer: desc.size,
@@ -94,7 +94,7 @@ export async function getBlob(core: RegistryRequests, repository: string, desc: 
         : core.errors.error(
             'REGISTRY_UNREACHABLE',
             repository,
-            `blob ${desc.digest}: the download broke off (${errorCode(err)})`,
+            `blob ${desc.digest}: the download broke off (${networkErrorCode(err)})`,
             { cause: err },
           ),
     );

@@ -15,7 +15,7 @@ export const OCI_EMPTY_DESCRIPTOR = {
 } as const;
 
 /** Registries commonly refuse manifests over 4 MiB; we refuse to read more. */
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+export const MAX_OCI_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 /** RFC 6838 type/subtype (no parameters). */
 export const MEDIA_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;

@@ -8,7 +8,7 @@ import { digestsEqual, sha256Digest } from '../../core/digest.js';
 import { OciError, quoteUntrusted } from './errors.js';
 import { discard, nextLink } from './http.js';
 import {
-  MAX_MANIFEST_BYTES,
+  MAX_OCI_MANIFEST_BYTES,
   MEDIA_TYPE_RE,
   OCI_INDEX,
   OCI_MANIFEST,
@@ -19,7 +19,7 @@ import {
   type ImageIndex,
 } from './manifest.js';
 import { digestProblem, tagProblem } from './reference.js';
-import { pull, push, type Call, type RegistryRequests } from './request.js';
+import { pullAccess, pushAccess, type Call, type RegistryRequests } from './request.js';
 
 const MAX_REFERRER_PAGES = 64;
 const MAX_TAG_PAGES = 64;
@@ -56,11 +56,11 @@ export async function pushManifest(
       repository,
       `manifest media type ${quoteUntrusted(mediaType)} is not a media type`,
     );
-  if (bytes.byteLength > MAX_MANIFEST_BYTES) {
+  if (bytes.byteLength > MAX_OCI_MANIFEST_BYTES) {
     throw core.errors.error(
       'DESCRIPTOR_INVALID',
       repository,
-      `manifest for ${reference} is ${bytes.byteLength} bytes, more than the ${MAX_MANIFEST_BYTES} registries accept`,
+      `manifest for ${reference} is ${bytes.byteLength} bytes, more than the ${MAX_OCI_MANIFEST_BYTES} registries accept`,
     );
   }
   const digest = sha256Digest(bytes);
@@ -71,7 +71,7 @@ export async function pushManifest(
     method: 'PUT',
     url: core.url(`/v2/${repository}/manifests/${reference}`),
     repository,
-    access: push(repository),
+    access: pushAccess(repository),
     what: `manifest ${reference} upload`,
     headers: { 'content-type': mediaType },
     body: bytes,
@@ -107,13 +107,13 @@ export async function getManifest(
     method: 'GET',
     url: core.url(`/v2/${repository}/manifests/${reference}`),
     repository,
-    access: pull(repository),
+    access: pullAccess(repository),
     what: `manifest ${reference}`,
     headers: { accept: accept.join(', '), 'accept-encoding': 'identity' },
   };
   const res = await core.request(call);
   if (!res.ok) return core.errors.fail(res, call);
-  const bytes = await core.readJsonBody(res, call, MAX_MANIFEST_BYTES);
+  const bytes = await core.readJsonBody(res, call, MAX_OCI_MANIFEST_BYTES);
   const digest = sha256Digest(bytes);
   if (reference.includes(':') && !digestsEqual(digest, reference)) {
     throw core.errors.mismatch(
@@ -187,7 +187,7 @@ export async function referrers(
       method: 'GET',
       url,
       repository,
-      access: pull(repository),
+      access: pullAccess(repository),
       what: `referrers of ${subjectDigest}`,
       headers: { accept: OCI_INDEX, 'accept-encoding': 'identity' },
     };
@@ -197,7 +197,7 @@ export async function referrers(
       return fallbackReferrers(core, repository, subjectDigest, options.artifactType);
     }
     if (!res.ok) return core.errors.fail(res, call);
-    const bytes = await core.readJsonBody(res, call, MAX_MANIFEST_BYTES);
+    const bytes = await core.readJsonBody(res, call, MAX_OCI_MANIFEST_BYTES);
     found.push(...parseIndex(core, bytes, call).manifests);
     const next = nextPage(core, res, url, call, page, MAX_REFERRER_PAGES, 'referrers');
     if (next === undefined) break;
@@ -221,13 +221,13 @@ export async function tags(core: RegistryRequests, repository: string): Promise<
       method: 'GET',
       url,
       repository,
-      access: pull(repository),
+      access: pullAccess(repository),
       what: 'tag list',
       headers: { accept: 'application/json', 'accept-encoding': 'identity' },
     };
     const res = await core.request(call);
     if (!res.ok) return core.errors.fail(res, call);
-    const bytes = await core.readJsonBody(res, call, MAX_MANIFEST_BYTES);
+    const bytes = await core.readJsonBody(res, call, MAX_OCI_MANIFEST_BYTES);
     let parsed: { tags?: unknown };
     try {
       parsed = JSON.parse(bytes.toString('utf8')) as { tags?: unknown };

@@ -83,14 +83,14 @@ export class RegistryErrors {
       return this.error(
         'REGISTRY_PLAIN_HTTP',
         call.repository,
-        `${call.what}: the registry answers in plain HTTP, not HTTPS (${errorCode(err)}); if it is a local registry without TLS, use --plain-http`,
+        `${call.what}: the registry answers in plain HTTP, not HTTPS (${networkErrorCode(err)}); if it is a local registry without TLS, use --plain-http`,
         { cause: err },
       );
     }
     return this.error(
       'REGISTRY_UNREACHABLE',
       call.repository,
-      `${call.what}: cannot reach ${target} (${errorCode(err)})`,
+      `${call.what}: cannot reach ${target} (${networkErrorCode(err)})`,
       { cause: err },
     );
   }
@@ -149,7 +149,7 @@ export class RegistryErrors {
 }
 
 /** A network error's code (ECONNREFUSED, ENOTFOUND, …) from fetch's TypeError or its cause. */
-export function errorCode(err: unknown): string {
+export function networkErrorCode(err: unknown): string {
   if (err instanceof NetworkTimeout) return err.message;
   const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   const code = cause?.code ?? (err as { code?: unknown } | undefined)?.code;

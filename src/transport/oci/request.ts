@@ -11,7 +11,7 @@ import {
 import { OciError, quoteUntrusted } from './errors.js';
 import { BodyTooLarge, MAX_SMALL_BODY, discard, readBounded } from './http.js';
 import { registryProblem } from './reference.js';
-import { RegistryErrors, errorCode } from './registry-errors.js';
+import { RegistryErrors, networkErrorCode } from './registry-errors.js';
 import {
   DEFAULT_TIMEOUT_MS,
   NetworkTimeout,
@@ -73,8 +73,8 @@ export interface Call {
   transfer?: number;
 }
 
-export const pull = (repo: string): Access => new Map([[repo, 'pull']]);
-export const push = (repo: string): Access => new Map([[repo, 'push']]);
+export const pullAccess = (repo: string): Access => new Map([[repo, 'pull']]);
+export const pushAccess = (repo: string): Access => new Map([[repo, 'push']]);
 
 /**
  * The request core of the OCI client (src/transport/oci/client.ts): one
@@ -279,9 +279,14 @@ export class RegistryRequests {
     try {
       res = await withDeadline(this.deadlineFor(), this.#fetch)(url, { method: 'GET', headers, redirect: 'manual' });
     } catch (err) {
-      throw this.errors.error('REGISTRY_UNREACHABLE', call.repository, `${what}: cannot reach it (${errorCode(err)})`, {
-        cause: err,
-      });
+      throw this.errors.error(
+        'REGISTRY_UNREACHABLE',
+        call.repository,
+        `${what}: cannot reach it (${networkErrorCode(err)})`,
+        {
+          cause: err,
+        },
+      );
     }
     if (!res.ok) return this.errors.fail(res, { ...call, what: `${call.what}: token request to ${url.host}` });
     let body: Buffer;
@@ -294,7 +299,7 @@ export class RegistryRequests {
       throw this.errors.error(
         'REGISTRY_UNREACHABLE',
         call.repository,
-        `${what}: the token response broke off (${errorCode(err)})`,
+        `${what}: the token response broke off (${networkErrorCode(err)})`,
         { cause: err },
       );
     }
@@ -319,7 +324,7 @@ export class RegistryRequests {
       throw this.errors.error(
         'REGISTRY_UNREACHABLE',
         call.repository,
-        `${call.what}: the response broke off (${errorCode(err)})`,
+        `${call.what}: the response broke off (${networkErrorCode(err)})`,
         { cause: err },
       );
     }

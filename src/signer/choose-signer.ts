@@ -21,7 +21,7 @@ export interface SignerOptions {
  * keyless with an identity token. `githubActions` asks GitHub Actions' OIDC
  * endpoint for one (the request is transport's; the command wires it in).
  */
-export async function makeSigner(
+export async function chooseSigner(
   options: SignerOptions & { cwd: string },
   env: Env,
   githubActions: ActionsTokenRequest,

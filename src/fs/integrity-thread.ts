@@ -22,7 +22,7 @@ import { requireIntegrity, type IntactBundle } from '../verifier/verify-bundle.j
 const HERE = fileURLToPath(import.meta.url);
 const ROLE = 'evidence-integrity-thread';
 /** Whether this module can be started as a worker (the compiled file, not a bundle or TypeScript source). */
-export const CAN_THREAD = /[\\/]commands[\\/]integrity-thread\.js$/.test(HERE);
+export const CAN_THREAD = /[\\/]fs[\\/]integrity-thread\.js$/.test(HERE);
 /**
  * Below this size the check runs inline: by default always. Measured on two
  * cores once gunzip's output chunks were 1 MiB (docs/performance.md), the

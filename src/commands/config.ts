@@ -1,2 +1,0 @@
-// Kept for src/commands/collect.ts, which imports it from here; to be removed once it imports src/load/config.ts.
-export { loadConfig, type EvidenceConfig } from '../load/config.js';
