@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseYamlDocuments } from '../formats/yaml.js';
 import * as z from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
@@ -105,16 +105,21 @@ export interface SloDefinition {
 }
 
 export function parseSloDefinitions(text: string, label: string): SloDefinition[] {
-  const docs = parseAllDocuments(text, { prettyErrors: true });
+  let docs: unknown[];
+  try {
+    docs = parseYamlDocuments(text);
+  } catch (e) {
+    throw new CollectError(
+      'SLO_DEFINITION_INVALID',
+      `${label}: not valid YAML (${(e as Error).message.split('\n')[0]})`,
+      {
+        file: label,
+      },
+    );
+  }
   const out: SloDefinition[] = [];
   docs.forEach((doc, d) => {
-    if (doc.errors.length > 0)
-      throw new CollectError(
-        'SLO_DEFINITION_INVALID',
-        `${label}: not valid YAML (${doc.errors[0]?.message.split('\n')[0]})`,
-        { file: label },
-      );
-    const raw = doc.toJS() as Record<string, unknown> | null;
+    const raw = doc as Record<string, unknown> | null;
     if (raw === null) return;
     const at = docs.length > 1 ? `document ${d + 1}: ` : '';
     if (raw.version === 'prometheus/v1') {

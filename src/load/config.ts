@@ -1,6 +1,6 @@
 import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYamlDocument } from '../formats/yaml.js';
 import { z } from 'zod';
 import { zodIssues } from '../core/issues.js';
 import { CollectError } from '../collector/errors.js';
@@ -56,7 +56,7 @@ export async function loadConfig(file: string, cwd: string): Promise<LoadedConfi
   ).toString('utf8');
   let raw: unknown;
   try {
-    raw = parseYaml(text, { prettyErrors: true, strict: true, uniqueKeys: true });
+    raw = parseYamlDocument(text);
   } catch (e) {
     throw new CollectError('CONFIG_INVALID', `${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`, {
       file,

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parseYamlDocument } from '../../src/formats/yaml.js';
 import { runCli } from '../helpers/io.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 
@@ -10,7 +10,9 @@ const EXAMPLE_POLICY = new URL('../../examples/acme-web/policy.yaml', import.met
 
 /** The example policy's tests-green rule, alone (the example waives it until its fix ships). */
 async function testsGreenPolicy(): Promise<string> {
-  const example = parse(await readFile(EXAMPLE_POLICY, 'utf8')) as { rules: { name: string; expr: string }[] };
+  const example = parseYamlDocument(await readFile(EXAMPLE_POLICY, 'utf8')) as {
+    rules: { name: string; expr: string }[];
+  };
   const rule = example.rules.find((r) => r.name === 'tests-green');
   expect(rule).toBeDefined();
   return `version: 1\nrules:\n  - name: tests-green\n    expr: ${JSON.stringify(rule?.expr)}\n`;

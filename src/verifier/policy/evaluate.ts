@@ -1,5 +1,5 @@
 import { isCelError, parse, run } from '@bufbuild/cel';
-import { parse as parseYaml } from 'yaml';
+import { parseYamlDocument } from '../../formats/yaml.js';
 import { digestHex, sha256Hex } from '../../core/digest.js';
 import { readSbom } from '../../formats/sbom.js';
 import { attr, children, parseXml, type XmlNode } from '../../formats/xml.js';
@@ -52,7 +52,7 @@ export function loadPolicy(bytes: Buffer, path: string): LoadedPolicy {
     );
   let raw: unknown;
   try {
-    raw = parseYaml(bytes.toString('utf8'), { strict: true, uniqueKeys: true });
+    raw = parseYamlDocument(bytes.toString('utf8'));
   } catch (e) {
     throw new PolicyError(
       'POLICY_INVALID',
