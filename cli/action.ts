@@ -77,7 +77,8 @@ async function main(): Promise<void> {
   const report = result.verification?.report;
   if (report) {
     core.setOutput('verdict', report.verdict ?? (report.ok ? 'verified' : 'failed'));
-    // The three answers, kept apart: a gate can promote on authenticity and policy, and still see the evidence's own concerns.
+    // The three answers, kept apart: a gate can promote on authenticity and policy, and still see the evidence's own
+    // concerns.
     if (report.assessment) {
       core.setOutput('authentic', report.assessment.authenticity.status);
       core.setOutput('policy', report.assessment.policy.status);

@@ -35,7 +35,8 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (isFrom(error, 'GitHubError', 'ASSET_MISMATCH')) return ExitCode.VerificationFailed;
   // A file that holds no readable bundle: a verdict on the file, the same from inspect, verify and diff.
   if (error instanceof VerifyError && error.code === 'BUNDLE_INVALID') return ExitCode.VerificationFailed;
-  // A signed bundle that, read back before it would replace the input, does not verify: a verdict on what sign would have written.
+  // A signed bundle that, read back before it would replace the input, does not verify: a verdict on what sign would
+  // have written.
   if (error instanceof SignError && error.code === 'SIGNED_OUTPUT_INVALID') return ExitCode.VerificationFailed;
   // Every error of ours (one base class, a code per area) and commander's: input, usage, or a source that failed.
   if (error instanceof EvidenceError || error instanceof CommanderError) return ExitCode.InvalidInput;

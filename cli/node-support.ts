@@ -6,7 +6,9 @@
  */
 export const SUPPORTED_NODE_LINES = '22, 24, 26';
 
-/** The warning for a Node version (`process.versions.node`, with or without a `v`), or undefined on a supported line. */
+/**
+ * The warning for a Node version (`process.versions.node`, with or without a `v`), or undefined on a supported line.
+ */
 export function nodeVersionWarning(version: string): string | undefined {
   const major = Number(/^v?(\d+)(?:\.|$)/.exec(version.trim())?.[1] ?? NaN);
   if (major === 22 || major === 24 || major >= 26) return undefined;

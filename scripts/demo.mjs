@@ -225,9 +225,12 @@ try {
       await evidence(['pull', ref, '-o', join(out, 'pulled.evidence.tar.gz'), '--plain-http']);
       await run('cmp', [bundle, join(out, 'pulled.evidence.tar.gz')]);
       console.log('pulled bundle is byte-identical to the pushed one');
-      // An auditor's period view of the repository: every tag, each verified and held to the SOC 2 CC8.1 policy of the pack.
-      // Both tags have the release's evidence (the image through its referrers). The example release carries failing tests
-      // and a destructive migration on purpose, so it fails CC8.1: exit 3 (authentic, policy failed) is the expected answer.
+      // An auditor's period view of the repository: every tag, each verified and held to the SOC 2 CC8.1 policy of the
+      // pack.
+      // Both tags have the release's evidence (the image through its referrers). The example release carries failing
+      // tests
+      // and a destructive migration on purpose, so it fails CC8.1: exit 3 (authentic, policy failed) is the expected
+      // answer.
       const today = new Date().toISOString().slice(0, 10);
       const auditArgs = [
         'audit',

@@ -130,7 +130,9 @@ export const FORBIDDEN: { name: string; test: (from: string, e: Edge) => boolean
   },
 ];
 
-/** The files the one-file verifier is built from, which must not reach the CLI's other commands or the network clients. */
+/**
+ * The files the one-file verifier is built from, which must not reach the CLI's other commands or the network clients.
+ */
 export const VERIFIER_ENTRY = 'cli/verify-standalone.ts';
 const NOT_IN_VERIFIER = /^@octokit\/|^@sigstore\/(sign|tuf)$/;
 

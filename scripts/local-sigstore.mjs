@@ -43,7 +43,8 @@ export function toStoredRekorEntry(proposed) {
 
 /**
  * Starts the services on a free loopback port.
- * @returns {Promise<{url: string, trustedRoot: object, requests: {path: string, headers: object}[], close: () => Promise<void>}>}
+ * @returns {Promise<{url: string, trustedRoot: object, requests: {path: string, headers: object}[], close: () =>
+ * Promise<void>}>}
  */
 export async function startLocalSigstore({ host = '127.0.0.1', port = 0 } = {}) {
   const keys = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

@@ -12,7 +12,10 @@ import {
 } from '../options.js';
 import { byteProgress } from '../progress.js';
 
-/** The commands that read a bundle or an attestation besides verify (cli/verify-program.ts): verify-attestation, report, diff, inspect, extract. */
+/**
+ * The commands that read a bundle or an attestation besides verify (cli/verify-program.ts): verify-attestation, report,
+ * diff, inspect, extract.
+ */
 
 /** `evidence verify-attestation`'s options. */
 interface VerifyAttestationCliOptions extends IdentityCliOptions {

@@ -107,7 +107,10 @@ export function parseJson(input: CollectorInput, bytes: Buffer): unknown {
   }
 }
 
-/** JSON read and checked against its schema in one step: the value, or CollectError `code` saying `what` with every issue. */
+/**
+ * JSON read and checked against its schema in one step: the value, or CollectError `code` saying `what` with every
+ * issue.
+ */
 export function parseJsonAs<T>(
   input: CollectorInput,
   bytes: Buffer,

@@ -40,7 +40,10 @@ export type CollectErrorCode =
   | 'MIGRATIONS_INVALID'
   | 'COVERAGE_INVALID';
 
-/** JSON path (`$.components[3].name`), XML element (`/testsuites/testsuite[2]`) or line (`line 12`), and what is wrong there. */
+/**
+ * JSON path (`$.components[3].name`), XML element (`/testsuites/testsuite[2]`) or line (`line 12`), and what is wrong
+ * there.
+ */
 export type InputIssue = Issue;
 
 export class CollectError extends EvidenceError<CollectErrorCode> {

@@ -140,7 +140,8 @@ async function localAssets(options: AttachOptions): Promise<LocalAsset[]> {
     { path: paths.sigstore, label: labels.sigstore, contentType: 'application/json', hint: unsigned },
     { path: paths.intoto, label: labels.intoto, contentType: 'application/jsonl', hint: unsigned },
   ];
-  // Every Sigstore bundle of the signing, one per line (gh attestation verify --bundle); absent for bundles signed before it existed.
+  // Every Sigstore bundle of the signing, one per line (gh attestation verify --bundle); absent for bundles signed
+  // before it existed.
   if (options.attestationsApi || (await exists(paths.sigstoreJsonl))) {
     const hint = 'not beside the bundle (sign it again with this version: evidence sign)';
     files.push({ path: paths.sigstoreJsonl, label: labels.sigstoreJsonl, contentType: 'application/jsonl', hint });
@@ -156,7 +157,8 @@ async function localAssets(options: AttachOptions): Promise<LocalAsset[]> {
   // Publishing a bundle that doesn't verify helps nobody; checked before anything is uploaded.
   const { stream } = await openBundle(options.cwd, options.bundle);
   const { contents } = await requireIntegrity(stream, options.bundle, 'not attached');
-  // The detached copies must be the bundle's own attestations: a release must not carry one thing inside and another beside.
+  // The detached copies must be the bundle's own attestations: a release must not carry one thing inside and another
+  // beside.
   const inside = contents.attestationBytes;
   const invalid = (name: string, what: string): GitHubError =>
     new GitHubError(
@@ -179,7 +181,9 @@ async function localAssets(options: AttachOptions): Promise<LocalAsset[]> {
   return out;
 }
 
-/** dist/evidence-verify.mjs, wherever this module runs from (dist/src/commands, dist/action, or src/commands under tsx). */
+/**
+ * dist/evidence-verify.mjs, wherever this module runs from (dist/src/commands, dist/action, or src/commands under tsx).
+ */
 export async function findVerifier(): Promise<string> {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [

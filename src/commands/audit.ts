@@ -34,11 +34,20 @@ export interface AuditOptions {
   name?: string;
   /** The product audited: every release's bundle must name it (default: the one product the period's bundles name). */
   product?: string;
-  /** OCI: the source repository every bundle that records one must record (default: the signer's --source-repository; GitHub: the audited repository). */
+  /**
+   * OCI: the source repository every bundle that records one must record (default: the signer's --source-repository;
+   * GitHub: the audited repository).
+   */
   sourceRepository?: string;
-  /** OCI: only the tags this regular expression matches (whole tag) are releases; default every tag but the referrers fallback tags. */
+  /**
+   * OCI: only the tags this regular expression matches (whole tag) are releases; default every tag but the referrers
+   * fallback tags.
+   */
   tags?: string;
-  /** The largest bundle downloaded (bytes, default 8 GiB): a larger one is not fetched, and its release is not shown authentic. */
+  /**
+   * The largest bundle downloaded (bytes, default 8 GiB): a larger one is not fetched, and its release is not shown
+   * authentic.
+   */
   maxBundleSize?: number;
   /** The download cache (default .evidence-audit-cache in cwd). */
   cache?: string;

@@ -55,7 +55,9 @@ export interface CollectOptions extends EvidenceInputs {
   output?: string;
   name?: string;
   version?: string;
-  /** Container images (oci://REF:TAG or @sha256:…) released with this bundle: their manifest digests become subjects. */
+  /**
+   * Container images (oci://REF:TAG or @sha256:…) released with this bundle: their manifest digests become subjects.
+   */
   subjectImage?: string[];
   /** How to reach the registries of subjectImage. */
   registry?: import('./oci.js').RegistryOptions;
@@ -178,7 +180,9 @@ async function resolveSettings(options: CollectOptions): Promise<Settings> {
   return { env, cwd, cfg, cfgDir, name, version, output: absolute, created: createdTime(env, options.now) };
 }
 
-/** Every evidence file the config and the flags name, globs expanded, in order (DORA's deployments file comes later). */
+/**
+ * Every evidence file the config and the flags name, globs expanded, in order (DORA's deployments file comes later).
+ */
 async function expandInputs(options: CollectOptions, settings: Settings): Promise<PlannedInput[]> {
   const { cwd, cfg, cfgDir } = settings;
   const planned: PlannedInput[] = [];

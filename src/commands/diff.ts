@@ -33,7 +33,9 @@ export interface DiffOptions {
   >;
 }
 
-/** A figure on both sides; null where a side has nothing to measure. delta = new − old, null unless both are numbers. */
+/**
+ * A figure on both sides; null where a side has nothing to measure. delta = new − old, null unless both are numbers.
+ */
 export {
   LEVELS,
   SEVERITIES,

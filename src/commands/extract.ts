@@ -1,8 +1,9 @@
 import type { ByteProgress } from '../fs/progress.js';
 import { writeDirectoryAtomically } from '../fs/atomic.js';
+import { destinationWithin, isEmptyOrAbsent } from '../fs/destination.js';
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, stat } from 'node:fs/promises';
-import pathApi, { dirname, join, resolve, win32, type PlatformPath } from 'node:path';
+import { copyFile, mkdir, rename } from 'node:fs/promises';
+import pathApi, { dirname, join, resolve, win32 } from 'node:path';
 import { digestHex } from '../core/digest.js';
 import { VerifyError } from '../verifier/errors.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
@@ -44,7 +45,10 @@ export interface ExtractResult {
  */
 export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   const target = resolve(options.cwd, options.output);
-  await assertEmptyOrAbsent(target, options.output);
+  if (!(await isEmptyOrAbsent(target)))
+    throw new VerifyError('EXTRACT_TARGET_EXISTS', `${options.output}: already exists and is not an empty directory`, {
+      path: options.output,
+    });
   const writeFailed = (e: unknown): VerifyError =>
     new VerifyError(
       'EXTRACT_WRITE_FAILED',
@@ -106,41 +110,4 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     },
     writeFailed,
   );
-}
-
-/**
- * Where a logical path lands under `root` by the rules of `path` (posix or
- * win32), or undefined unless every segment is a plain name there (not empty,
- * '.' or '..', no separator, not absolute, and on Windows no drive or stream
- * ':') and the result lies strictly inside `root`.
- */
-export function destinationWithin(root: string, logicalPath: string, path: PlatformPath): string | undefined {
-  const segments = logicalPath.split('/');
-  const plain = (seg: string): boolean =>
-    seg !== '' &&
-    seg !== '.' &&
-    seg !== '..' &&
-    path.basename(seg) === seg &&
-    !path.isAbsolute(seg) &&
-    !(path === win32 && seg.includes(':'));
-  if (!segments.every(plain)) return undefined;
-  const base = path.resolve(root);
-  const dest = path.resolve(base, ...segments);
-  const rel = path.relative(base, dest);
-  if (rel === '' || path.isAbsolute(rel) || rel.split(path.sep).includes('..') || dest !== path.join(base, ...segments))
-    return undefined;
-  return dest;
-}
-
-async function assertEmptyOrAbsent(dir: string, label: string): Promise<void> {
-  try {
-    const info = await stat(dir);
-    if (!info.isDirectory() || (await readdir(dir)).length > 0) {
-      throw new VerifyError('EXTRACT_TARGET_EXISTS', `${label}: already exists and is not an empty directory`, {
-        path: label,
-      });
-    }
-  } catch (e) {
-    if (e instanceof VerifyError) throw e;
-  }
 }

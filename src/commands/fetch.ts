@@ -18,7 +18,8 @@ import {
 } from './verify-attestation.js';
 import type { Env } from '../core/env.js';
 import { verify, type VerifyOptions, type VerifyResult } from './verify.js';
-import { assess } from '../verifier/assessment.js';
+import { failForForeignStatements } from '../verifier/assessment.js';
+import { requireSignerOrDownloadOnly } from '../verifier/inputs.js';
 
 export interface FetchOptions {
   cwd: string;
@@ -90,7 +91,7 @@ export interface FetchResult {
  */
 export async function fetchRelease(options: FetchOptions): Promise<FetchResult> {
   const env = options.env ?? {};
-  requireSigner(options);
+  requireSignerOrDownloadOnly(options);
   if (options.verify && options.downloadOnly)
     throw new VerifyError('INVALID_OPTION', '--download-only does not go with the verify options');
   const token = githubToken(env);
@@ -148,7 +149,8 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
       });
       const { report } = result.verification;
       result.verdict = report.verdict === 'policy-failed' ? 'policy-failed' : report.ok ? 'verified' : 'failed';
-      // After our own line, NAME.sigstore.jsonl must be the standard statements the verified bundle carries, byte for byte:
+      // After our own line, NAME.sigstore.jsonl must be the standard statements the verified bundle carries, byte for
+      // byte:
       // gh and cosign read that file, so it must not say more (or other) than the bundle.
       if (
         staged &&
@@ -160,7 +162,13 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
         );
       }
       const foreign = result.problems.find((p) => p.code === 'SIGSTORE_JSONL_MISMATCH');
-      if (foreign) failReport(result.verification, staged?.file.name ?? '', foreign.message);
+      if (foreign)
+        failForForeignStatements(
+          result.verification.report,
+          result.verification.manifest?.entries,
+          staged?.file.name ?? '',
+          foreign.message,
+        );
     }
     if (staged && !result.problems.some((p) => p.code === 'SIGSTORE_JSONL_MISMATCH')) {
       await putInPlace(staged.temporary, staged.file.path, force);
@@ -174,37 +182,6 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
   } finally {
     if (staged) await discardStaged(staged);
   }
-}
-
-/** fetch verifies what it downloads: a signer to check, or downloadOnly, is required. */
-function requireSigner(options: { verify?: unknown; downloadOnly?: boolean }): void {
-  if (!options.verify && !options.downloadOnly) {
-    throw new VerifyError(
-      'IDENTITY_POLICY_REQUIRED',
-      'fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only',
-    );
-  }
-}
-
-/**
- * The release's NAME.sigstore.jsonl is not the bundle's own statements: the
- * report the command prints (text and --json) fails with it, so no output
- * says "verified" while the exit code says otherwise. It is reported as the
- * standard statements' check: what gh and cosign would read beside the
- * bundle is not what the bundle carries.
- */
-function failReport(verification: VerifyResult, file: string, message: string): void {
-  const { report } = verification;
-  report.checks.push({
-    id: 'standard',
-    ok: false,
-    code: 'STANDARD_MISMATCH',
-    message: `SIGSTORE_JSONL_MISMATCH: ${message}`,
-    path: file,
-  });
-  report.ok = false;
-  report.verdict = 'failed';
-  report.assessment = assess(report, verification.manifest?.entries);
 }
 
 export interface FetchAttestationsOptions {
@@ -242,7 +219,7 @@ export interface FetchAttestationsResult {
  */
 export async function fetchAttestations(options: FetchAttestationsOptions): Promise<FetchAttestationsResult> {
   const env = options.env ?? {};
-  requireSigner(options);
+  requireSignerOrDownloadOnly(options);
   if (!/^sha256:[0-9a-f]{64}$/.test(options.subjectDigest))
     throw new VerifyError(
       'INVALID_OPTION',

@@ -94,7 +94,8 @@ export async function push(options: PushOptions): Promise<PushResult> {
   const { path, intact, blob } = options.mountFrom
     ? await verifyThenMount(client, ref.repository, options)
     : await verifyWhileUploading(client, ref.repository, options, say);
-  // Both went through requireCoveringStatement before the blob was named: a signed bundle here has a statement about its manifest.
+  // Both went through requireCoveringStatement before the blob was named: a signed bundle here has a statement about
+  // its manifest.
   const attestation = intact.contents.attestationBytes;
   const checked: PushChecked = attestation ? 'integrity-and-statement' : 'integrity-only-unsigned';
   if (checked === 'integrity-only-unsigned') say(`${options.bundle} is unsigned: pushed on its integrity only`);
@@ -112,7 +113,8 @@ export async function push(options: PushOptions): Promise<PushResult> {
       layer,
       ...(subject ? { subject: subject.descriptor } : {}),
       ...(attestation ? { attestation } : {}),
-      // With a subject image, every referrer this push adds to it is counted first: past Kyverno's limit nothing is pushed.
+      // With a subject image, every referrer this push adds to it is counted first: past Kyverno's limit nothing is
+      // pushed.
       ...(subject && attestation ? { imageBundles: imageAttestations(intact.contents, options.bundle, stated) } : {}),
     },
     say,
@@ -172,7 +174,8 @@ async function verifyWhileUploading(
 ): Promise<{ path: string; intact: Intact; blob: PushResult['blob'] }> {
   const { path, stream: file, size: fileSize } = await openBundle(options.cwd, options.bundle, options.onBytes);
   const [forVerify, forUpload] = tee(file);
-  // The check is fed the same bytes as the upload (inline by default; on a thread of its own on request: src/commands/integrity-thread.ts).
+  // The check is fed the same bytes as the upload (inline by default; on a thread of its own on request:
+  // src/commands/integrity-thread.ts).
   const check = integrityCheck(options.bundle, 'not pushed', fileSize, options.env ?? {});
   // pipeline, not pipe: a read that fails must reach the check (which then fails), not be left unheard.
   pipeline(forVerify, check.sink).catch(() => undefined);
@@ -204,7 +207,10 @@ export interface PullResult {
   size: number;
 }
 
-/** Pulls a bundle: the layer streams to a temporary file, checked against its digest, and is renamed into place only when whole. */
+/**
+ * Pulls a bundle: the layer streams to a temporary file, checked against its digest, and is renamed into place only
+ * when whole.
+ */
 export async function pull(options: PullOptions): Promise<PullResult> {
   const ref = parseReference(options.reference);
   const client = await registryClient(ref, options.registry ?? {}, options.env ?? {});
@@ -254,7 +260,10 @@ export async function findImageEvidence(options: {
 
 export interface VerifyImageResult extends VerifyResult {
   image: { reference: string; digest: string };
-  /** The evidence verified: chosen by chooseEvidence (src/verifier/release-evidence.ts), the authentic candidate with the newest signed `created`. */
+  /**
+   * The evidence verified: chosen by chooseEvidence (src/verifier/release-evidence.ts), the authentic candidate with
+   * the newest signed `created`.
+   */
   evidence: string;
   /** Every candidate read, with what verification (policy included) said of it. */
   candidates: Array<{ reference: string; verdict: string; created?: string }>;
@@ -300,7 +309,8 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyIm
     candidates.push({ reference, verdict, ...(signedCreated ? { created: signedCreated } : {}) });
     verified.push({ reference, authentic, ...(signedCreated ? { signedCreated } : {}), result });
   }
-  // The one rule audit uses too: a newer authentic bundle that fails the policy is the one to judge, not an older one that passes.
+  // The one rule audit uses too: a newer authentic bundle that fails the policy is the one to judge, not an older one
+  // that passes.
   const chosen = chooseEvidence(verified) as (typeof verified)[number];
   return { ...chosen.result, image: found.image, evidence: chosen.reference, candidates, more: found.more };
 }

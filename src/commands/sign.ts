@@ -93,7 +93,8 @@ export async function sign(options: SignOptions): Promise<SignResult> {
     );
     if (done && signed) return writeDetached(bundlePath, signed);
   }
-  // A bundle written before that layout (or whose tail is not where a member starts): checked, then rewritten into it, once.
+  // A bundle written before that layout (or whose tail is not where a member starts): checked, then rewritten into it,
+  // once.
   const { stream } = await openBundle(options.cwd, options.bundle, progress('checking'));
   const { contents } = await requireIntegrity(
     stream,
@@ -152,7 +153,10 @@ async function requireSignedOutput(
   );
 }
 
-/** Thrown inside the write to abandon it (nothing is written) when the content does not end where its last gzip member starts. */
+/**
+ * Thrown inside the write to abandon it (nothing is written) when the content does not end where its last gzip member
+ * starts.
+ */
 class NotAtBoundary extends Error {}
 
 /** NAME.sigstore.json, NAME.intoto.jsonl and NAME.sigstore.jsonl beside the bundle, for release assets. */
@@ -162,7 +166,9 @@ export async function writeDetached(bundlePath: string, signed: SignedManifest):
   return result;
 }
 
-/** The signer sign's options describe (src/signer/choose-signer.ts), with GitHub Actions' OIDC token request wired in. */
+/**
+ * The signer sign's options describe (src/signer/choose-signer.ts), with GitHub Actions' OIDC token request wired in.
+ */
 export async function makeSigner(options: Omit<SignOptions, 'bundle'>, env: Env): Promise<PayloadSigner> {
   const { fetch, timeoutMs } = options;
   return chooseSigner(options, env, (url, token) =>

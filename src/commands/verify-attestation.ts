@@ -77,7 +77,10 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
 export interface VerifyAttestationSetOptions {
   cwd: string;
   env?: Env;
-  /** Sigstore bundles: one JSON document, or JSON lines (`NAME.sigstore.jsonl`, as gh attestation verify --bundle reads). */
+  /**
+   * Sigstore bundles: one JSON document, or JSON lines (`NAME.sigstore.jsonl`, as gh attestation verify --bundle
+   * reads).
+   */
   attestation: string;
   /** Artifacts to hash and look for. */
   artifacts?: string[];

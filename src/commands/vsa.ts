@@ -15,7 +15,10 @@ export interface WriteVsaOptions {
   result: VerifyResult;
   policy?: string;
   /** Sign it, with `evidence sign`'s options. */
-  /** Signs the VSA (a DSSE payload) as evidence sign would; given by the caller, so that verifying never needs the signing code. */
+  /**
+   * Signs the VSA (a DSSE payload) as evidence sign would; given by the caller, so that verifying never needs the
+   * signing code.
+   */
   sign?: (payload: Buffer, payloadType: string) => Promise<SerializedBundle>;
 }
 

@@ -14,7 +14,10 @@ import { headerProblems, headerSize } from './tar-header.js';
  * before it. This finds where it starts in the bundle's last bytes.
  */
 
-/** How many of a bundle's last bytes can hold its attestations member: both attestation members at their limits, headers and end-of-archive, compressed (random data grows by a few bytes per 16 KiB), and slack. */
+/**
+ * How many of a bundle's last bytes can hold its attestations member: both attestation members at their limits, headers
+ * and end-of-archive, compressed (random data grows by a few bytes per 16 KiB), and slack.
+ */
 export const ATTESTATIONS_TAIL_BYTES = MAX_ATTESTATION_BYTES + MAX_STANDARD_ATTESTATIONS_BYTES + 1024 * 1024;
 
 /**
@@ -30,12 +33,14 @@ export function locateAttestationsMember(tail: Uint8Array): number | undefined {
   let tries = 0;
   for (let i = bytes.length - 20; i >= 0; i--) {
     if (!matchesHeader(bytes, i)) continue;
-    // A tail crafted to repeat the header cannot make this quadratic: past a few tries, the bundle is signed the slow way.
+    // A tail crafted to repeat the header cannot make this quadratic: past a few tries, the bundle is signed the slow
+    // way.
     if (++tries > MAX_TRIES) return undefined;
     const candidate = bytes.subarray(i);
     let plain: Buffer;
     try {
-      // Bounded: the member holds at most the attestations; and it must be one gzip stream that ends exactly at the end of the file.
+      // Bounded: the member holds at most the attestations; and it must be one gzip stream that ends exactly at the end
+      // of the file.
       const { buffer, engine } = gunzipSync(candidate, {
         info: true,
         maxOutputLength: ATTESTATIONS_TAIL_BYTES,
@@ -50,7 +55,10 @@ export function locateAttestationsMember(tail: Uint8Array): number | undefined {
   return undefined;
 }
 
-/** The header our writer gives every member (§1.2): magic, deflate, no flags, mtime 0 (XFL and OS, the two bytes after, are zlib's to choose). */
+/**
+ * The header our writer gives every member (§1.2): magic, deflate, no flags, mtime 0 (XFL and OS, the two bytes after,
+ * are zlib's to choose).
+ */
 const MEMBER_HEADER = Buffer.from('1f8b080000000000', 'hex');
 /** Candidates tried before giving up (a real bundle needs one). */
 const MAX_TRIES = 16;

@@ -20,7 +20,8 @@ import { manifestBlobs, parseManifest, type Manifest } from './manifest.js';
 import type { BundleContents, Finding } from './bundle-contents.js';
 import { CompressedCounter, DecompressedMeter, classify, memberProblem, pad512 } from './tar-framing.js';
 
-// What reading yields and the tar framing live in bundle-contents.ts and tar-framing.ts; they stay importable from here.
+// What reading yields and the tar framing live in bundle-contents.ts and tar-framing.ts; they stay importable from
+// here.
 export {
   READ_FINDING_CODES,
   type BlobSeen,
@@ -37,7 +38,9 @@ export interface ReadBundleOptions {
   /** Stop once the manifest is read (inspect). */
   manifestOnly?: boolean;
   /** Blobs to keep in memory (small ones, such as attestations), chosen once the manifest is known. */
-  /** `'reserved'`: kept from a budget of its own (RESERVED_KEPT_BYTES), so that other kept blobs cannot crowd it out. */
+  /**
+   * `'reserved'`: kept from a budget of its own (RESERVED_KEPT_BYTES), so that other kept blobs cannot crowd it out.
+   */
   keepBlob?: (hex: string, manifest: Manifest) => boolean | 'reserved';
   /**
    * The most the blobs a manifest declares may add up to, checked before
@@ -54,7 +57,10 @@ class Stop extends Error {}
 
 /** What all kept blobs together may hold in memory; beyond it they are not kept (and reported unread). */
 export const MAX_KEPT_BYTES = 64 * 1024 * 1024;
-/** Kept blobs asked for as 'reserved' (the blobs the standard statements restate: at most 8 MiB, formats/standard-statements.ts), beside MAX_KEPT_BYTES. */
+/**
+ * Kept blobs asked for as 'reserved' (the blobs the standard statements restate: at most 8 MiB,
+ * formats/standard-statements.ts), beside MAX_KEPT_BYTES.
+ */
 export const RESERVED_KEPT_BYTES = 8 * 1024 * 1024;
 
 /** What readBundle keeps between tar members while it reads one stream. */
@@ -400,7 +406,10 @@ function reportFramingProblems(state: ReadState): void {
   }
 }
 
-/** Once the whole stream was read: nothing after the gzip stream, and only the end-of-archive record after the last member. */
+/**
+ * Once the whole stream was read: nothing after the gzip stream, and only the end-of-archive record after the last
+ * member.
+ */
 function checkArchiveEnd(state: ReadState, compressed: CompressedCounter, gunzipBytesWritten: number): void {
   const { add, meter, accounted } = state;
   if (gunzipBytesWritten < compressed.bytes) {

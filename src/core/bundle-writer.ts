@@ -22,7 +22,10 @@ export interface BlobSource {
   /** sha256 hex the content must have. */
   hex: string;
   size: number;
-  /** Opens the content: a fresh stream each call (the blob is written once; a signing collect may read a small one before). */
+  /**
+   * Opens the content: a fresh stream each call (the blob is written once; a signing collect may read a small one
+   * before).
+   */
   open(): Readable;
   /** Where the content came from, for error messages. */
   origin: string;

@@ -4,7 +4,10 @@ import { SHA256_HEX } from './digest.js';
 export const MANIFEST_MEMBER = 'manifest.json';
 export const SUMS_MEMBER = 'SHA256SUMS';
 export const ATTESTATION_MEMBER = 'attestations/evidence.sigstore.json';
-/** The standard in-toto statements (SBOM, test result, vulnerabilities, release), one Sigstore bundle per line (docs/bundle-format.md §4.4). */
+/**
+ * The standard in-toto statements (SBOM, test result, vulnerabilities, release), one Sigstore bundle per line
+ * (docs/bundle-format.md §4.4).
+ */
 export const STANDARD_MEMBER = 'attestations/standard.sigstore.jsonl';
 export const BLOB_PREFIX = 'blobs/sha256/';
 
@@ -47,7 +50,10 @@ export const MEMBER_GID = 0;
 /** Limits the reader enforces before the manifest tells it what to expect. */
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 export const MAX_ATTESTATION_BYTES = 16 * 1024 * 1024;
-/** The standard attestations together: what they restate is at most 8 MiB (formats/standard-statements.ts), 4/3 of it in base64, and a certificate and log entry per line. */
+/**
+ * The standard attestations together: what they restate is at most 8 MiB (formats/standard-statements.ts), 4/3 of it in
+ * base64, and a certificate and log entry per line.
+ */
 export const MAX_STANDARD_ATTESTATIONS_BYTES = 16 * 1024 * 1024;
 /** Headers, padding and the end-of-archive record, generously: GNU tar pads to 10 KiB records. */
 export const TAR_OVERHEAD_PER_MEMBER = 1024;

@@ -12,7 +12,10 @@ export const BUNDLE_MEDIA_TYPE = 'application/vnd.evidence.bundle.v1.tar+gzip';
 /** The artifactType of an OCI manifest holding a bundle (docs/bundle-format.md §7). */
 export const BUNDLE_ARTIFACT_TYPE = 'application/vnd.evidence.bundle.v1';
 
-/** RFC 3339 UTC with whole seconds: what `created` always holds (its shape; `isRfc3339` of core/time.ts says it names a real instant). */
+/**
+ * RFC 3339 UTC with whole seconds: what `created` always holds (its shape; `isRfc3339` of core/time.ts says it names a
+ * real instant).
+ */
 export const RFC3339_UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 export const KIND = /^[a-z][a-z0-9-]{0,63}$/;

@@ -5,12 +5,18 @@
  * passwords, header values) and anything shaped like a credential.
  */
 
-/** Secrets shorter than this are not replaced by value (a 1-character password would blank every message); patterns still apply. */
+/**
+ * Secrets shorter than this are not replaced by value (a 1-character password would blank every message); patterns
+ * still apply.
+ */
 const MIN_SECRET = 4;
 
 /** JWTs: three base64url parts, the first starting with '{"' (eyJ). */
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
-/** `Authorization: Bearer x`, `authorization=x`, `Basic x`, `token: x`, `"password": "x"`, `api_key=x`, `X-Api-Key: x`, `Private-Token: x`. */
+/**
+ * `Authorization: Bearer x`, `authorization=x`, `Basic x`, `token: x`, `"password": "x"`, `api_key=x`, `X-Api-Key: x`,
+ * `Private-Token: x`.
+ */
 const LABELLED =
   /((?:proxy-)?authorization|bearer|basic|(?:private[-_]|access[-_]|refresh[-_]|id[-_]|auth[-_])?token|password|passwd|secret|client[-_]secret|api[-_]?key|x-api-key|cookie|set-cookie)(["']?\s*[:=]\s*["']?|\s+)(?!\[REDACTED\])(?:(?:bearer|basic|token)\s+)?[^\s,"';&]+/gi;
 /** Query parameters that carry credentials: `?access_token=…`, `&sig=…`, `X-Amz-Signature=…`. */

@@ -27,7 +27,9 @@ export function detachedNames(stem: string): { sigstore: string; intoto: string;
   return { sigstore: `${stem}.sigstore.json`, intoto: `${stem}.intoto.jsonl`, sigstoreJsonl: `${stem}.sigstore.jsonl` };
 }
 
-/** Asset names come from the server: only a plain file name (no directory, not hidden, no backslash) may become a path. */
+/**
+ * Asset names come from the server: only a plain file name (no directory, not hidden, no backslash) may become a path.
+ */
 export function isPlainFileName(name: string): boolean {
   return !(name !== basename(name) || name === '.' || name === '..' || name.includes('\\') || name.startsWith('.'));
 }

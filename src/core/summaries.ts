@@ -217,7 +217,9 @@ export function readSummary(entry: { kind: string; summary?: unknown }): TypedSu
   return parsed.success ? ({ kind: entry.kind, summary: parsed.data } as TypedSummary) : undefined;
 }
 
-/** The typed summaries of every entry of one kind, with their entries; entries whose summary does not read are left out. */
+/**
+ * The typed summaries of every entry of one kind, with their entries; entries whose summary does not read are left out.
+ */
 export function summariesOf<K extends CollectedKind, E extends { kind: string; summary?: unknown }>(
   entries: readonly E[],
   kind: K,

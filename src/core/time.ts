@@ -99,7 +99,10 @@ export function startBound(text: string): number | undefined {
   return parseDateOrInstant(text)?.ms;
 }
 
-/** A last bound, included (`--until`, a waiver's `expires`): a date runs to its endOfDay; an instant is itself. Undefined when neither. */
+/**
+ * A last bound, included (`--until`, a waiver's `expires`): a date runs to its endOfDay; an instant is itself.
+ * Undefined when neither.
+ */
 export function endBound(text: string): number | undefined {
   const read = parseDateOrInstant(text);
   if (read === undefined) return undefined;

@@ -86,6 +86,9 @@ export interface DiffResult {
   subjects: { added: { name: string; digest: string }[]; removed: { name: string; digest: string }[] };
   /** What could not be compared (an SBOM too large or unreadable, several DORA entries, …). */
   warnings: string[];
-  /** True when the evidence or the subjects differ (entries or subjects added, removed or changed): `--exit-code` exits 1. */
+  /**
+   * True when the evidence or the subjects differ (entries or subjects added, removed or changed): `--exit-code` exits
+   * 1.
+   */
   differs: boolean;
 }

@@ -1,7 +1,10 @@
 import { EvidenceError } from '../core/error.js';
 import type { Issue } from '../core/issues.js';
 
-/** A third-party document that cannot be read as its format defines it. Collectors turn it into their own error, with the same code. */
+/**
+ * A third-party document that cannot be read as its format defines it. Collectors turn it into their own error, with
+ * the same code.
+ */
 export type FormatErrorCode =
   'XML_INVALID' | 'XML_DOCTYPE_NOT_ALLOWED' | 'SBOM_UNREADABLE' | 'CHECKSUMS_INVALID' | 'OSCAL_INVALID';
 

@@ -18,7 +18,9 @@ export interface SbomComponent {
   name: string;
   version: string | null;
   purl?: string;
-  /** The SPDX licence ids the component names (ids in expressions, LicenseRef-…); null when it names no licence at all. */
+  /**
+   * The SPDX licence ids the component names (ids in expressions, LicenseRef-…); null when it names no licence at all.
+   */
   licenses: string[] | null;
 }
 

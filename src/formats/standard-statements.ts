@@ -42,7 +42,10 @@ export const RELEASE_PREDICATE_TYPE = 'https://in-toto.io/attestation/release/v0
 
 /** Blobs larger than this are not restated (a Rekor entry carries the whole envelope). */
 export const MAX_STANDARD_PREDICATE_BYTES = 4 * 1024 * 1024;
-/** All restated blobs together, in manifest order: what keeps attestations/standard.sigstore.jsonl within the reader's limit (core/layout.ts). */
+/**
+ * All restated blobs together, in manifest order: what keeps attestations/standard.sigstore.jsonl within the reader's
+ * limit (core/layout.ts).
+ */
 export const STANDARD_PREDICATES_BUDGET = 8 * 1024 * 1024;
 
 /** Vulnerability ids: CVE, GitHub advisories, and OSV's ecosystem prefixes. */
@@ -58,7 +61,10 @@ export interface StandardStatement {
 
 export interface StandardStatements {
   statements: StandardStatement[];
-  /** Entries that could have had a standard statement and why they have none; `unavailable` when only because the blob was not given. */
+  /**
+   * Entries that could have had a standard statement and why they have none; `unavailable` when only because the blob
+   * was not given.
+   */
   skipped: { path: string; reason: string; unavailable?: true }[];
 }
 
@@ -74,7 +80,10 @@ const sourceHexes = new WeakMap<Manifest, Set<string>>();
 
 const restatable = (e: ManifestEntry): boolean => e.kind === 'sbom' || e.kind === 'junit' || e.kind === 'sarif';
 
-/** The entries whose blobs are restated: each at most MAX_STANDARD_PREDICATE_BYTES, all within STANDARD_PREDICATES_BUDGET, in manifest order. */
+/**
+ * The entries whose blobs are restated: each at most MAX_STANDARD_PREDICATE_BYTES, all within
+ * STANDARD_PREDICATES_BUDGET, in manifest order.
+ */
 function sources(manifest: Manifest): ManifestEntry[] {
   let spent = 0;
   return manifest.entries.filter((e) => {
@@ -145,7 +154,10 @@ export function standardStatements(
 type Made =
   { predicateType: string; predicate: Record<string, unknown> } | { predicateType?: undefined } | { reason: string };
 
-/** A predicate canonical JSON cannot write (a lone surrogate, a number it refuses) is left out with the reason, never thrown. */
+/**
+ * A predicate canonical JSON cannot write (a lone surrogate, a number it refuses) is left out with the reason, never
+ * thrown.
+ */
 function canonical(made: Made): Made {
   if (!('predicate' in made)) return made;
   try {

@@ -13,7 +13,10 @@ import { loadAll } from 'js-yaml';
  */
 const OPTIONS = { maxAliases: 100, maxDepth: 100 } as const;
 
-/** Every document of a stream; an empty document (`---` alone) is null. Throws js-yaml's YAMLException, which names line and column. */
+/**
+ * Every document of a stream; an empty document (`---` alone) is null. Throws js-yaml's YAMLException, which names line
+ * and column.
+ */
 export function parseYamlDocuments(text: string): unknown[] {
   return loadAll(text, OPTIONS);
 }

@@ -45,7 +45,10 @@ export class DownloadCache {
     return join(this.dir, 'sha256', hex);
   }
 
-  /** The cached file with this digest (and size, when the source lists one), hashed again; undefined when absent or damaged (then removed). */
+  /**
+   * The cached file with this digest (and size, when the source lists one), hashed again; undefined when absent or
+   * damaged (then removed).
+   */
   async get(hex: string, size?: number): Promise<string | undefined> {
     await this.#prepare();
     const path = this.pathOf(hex);

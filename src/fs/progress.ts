@@ -19,7 +19,10 @@ export function countingStream(label: string, total: number | undefined, report:
   });
 }
 
-/** A rate over less time than this is noise: the first sample comes a moment after a read started, with a whole buffer already done. */
+/**
+ * A rate over less time than this is noise: the first sample comes a moment after a read started, with a whole buffer
+ * already done.
+ */
 export const MIN_RATE_MS = 100;
 /** Below this, not even a finished piece of work has a rate worth showing (timer resolution, one buffer). */
 const MIN_FINISHED_MS = 10;

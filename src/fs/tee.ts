@@ -1,6 +1,9 @@
 import { PassThrough, type Readable } from 'node:stream';
 
-/** Two readers of one stream, each at its own pace; the source waits for the slower. A reader that is gone (destroyed, or failed) no longer holds it back. */
+/**
+ * Two readers of one stream, each at its own pace; the source waits for the slower. A reader that is gone (destroyed,
+ * or failed) no longer holds it back.
+ */
 export function tee(source: Readable): [PassThrough, PassThrough] {
   const outs = [
     new PassThrough({ highWaterMark: 1024 * 1024 }),

@@ -144,12 +144,15 @@ interface Series {
   dash?: string;
 }
 
-/** A line chart over the releases: one point per release (a gap where it has no figure), each labelled, with a legend. */
+/**
+ * A line chart over the releases: one point per release (a gap where it has no figure), each labelled, with a legend.
+ */
 function lineChart(
   ids: IdGen,
   o: { title: string; desc: string; labels: string[]; series: Series[]; min?: number; integer?: boolean },
 ): Safe {
-  // 800 units wide: drawn at full width of the page, its 12-unit text stays readable from a desktop screen down to A4 paper.
+  // 800 units wide: drawn at full width of the page, its 12-unit text stays readable from a desktop screen down to A4
+  // paper.
   const W = 800;
   const H = 260;
   const left = 64;
@@ -170,7 +173,8 @@ function lineChart(
     (tk) =>
       html`<line x1="${px(left)}" x2="${px(W - right)}" y1="${px(y(tk.value))}" y2="${px(y(tk.value))}" stroke="${COLOR.grid}"/><text class="y-tick" x="${px(left - 8)}" y="${px(y(tk.value) + 4)}" text-anchor="end" font-size="12" fill="${COLOR.muted}">${tk.label}</text>`,
   );
-  // Labels as shown: escaped, the prefix every tag shares said once, each cut to fit, and only as many as fit side by side.
+  // Labels as shown: escaped, the prefix every tag shares said once, each cut to fit, and only as many as fit side by
+  // side.
   const LABEL_CHARS = 14;
   const short = shortLabels(o.labels.map(chartText), LABEL_CHARS);
   const widest = Math.max(1, ...short.labels.map((l) => l.length));

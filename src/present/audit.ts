@@ -304,7 +304,10 @@ export function formatAuditMarkdown(r: AuditReport): string {
   return `${out.join('\n')}\n`;
 }
 
-/** A control's standing over the examined releases, in words: held only counts releases where everything it needs was shown. */
+/**
+ * A control's standing over the examined releases, in words: held only counts releases where everything it needs was
+ * shown.
+ */
 export function controlTally(c: PeriodSummary['controls'][number]): string {
   const parts = [`held in ${c.held + c.waived}${c.waived ? ` (${c.waived} by waiver)` : ''}`];
   if (c.partlyShown) parts.push(`partly shown in ${c.partlyShown}`);

@@ -7,7 +7,9 @@ import { escapeTerminal } from './terminal.js';
  * tables (src/present/html.ts, src/present/audit-html.ts).
  */
 
-/** A whole self-contained page: no script, nothing loaded (a Content-Security-Policy says so), one inline style sheet. */
+/**
+ * A whole self-contained page: no script, nothing loaded (a Content-Security-Policy says so), one inline style sheet.
+ */
 export function htmlDocument(title: string, css: string, body: Safe): string {
   return `<!DOCTYPE html>
 <html lang="en">
@@ -40,12 +42,18 @@ export class Safe {
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Entity-escapes &<>"' (text and attribute values alike), after making controls and bidirectional overrides visible, as text and Markdown do. */
+/**
+ * Entity-escapes &<>"' (text and attribute values alike), after making controls and bidirectional overrides visible, as
+ * text and Markdown do.
+ */
 export function esc(s: string): string {
   return escapeTerminal(String(s)).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
-/** What html`` interpolates: text and numbers (escaped), Safe fragments, lists of them, and nothing (null, undefined, false). */
+/**
+ * What html`` interpolates: text and numbers (escaped), Safe fragments, lists of them, and nothing (null, undefined,
+ * false).
+ */
 export type Fragment = Safe | string | number | boolean | null | undefined | readonly Fragment[];
 
 function fragment(v: Fragment): string {

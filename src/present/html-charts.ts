@@ -86,7 +86,10 @@ export function gaugeChart(
   )}</svg>`;
 }
 
-/** A chart's data table: strings from the data escaped as the chart's labels are (chartText); markup already made (Safe) kept. */
+/**
+ * A chart's data table: strings from the data escaped as the chart's labels are (chartText); markup already made (Safe)
+ * kept.
+ */
 export function dataTable(caption: string, head: string[], rows: Fragment[][]): Safe {
   const cell = (c: Fragment): Fragment => (typeof c === 'string' ? chartText(c) : c);
   return html`<table class="data"><caption>${chartText(caption)}</caption><thead><tr>${head.map((h, i) => html`<th scope="col"${i > 0 ? html` class="num"` : ''}>${chartText(h)}</th>`)}</tr></thead><tbody>${rows.map((r) => html`<tr>${r.map((c, i) => (i === 0 ? html`<th scope="row">${cell(c)}</th>` : html`<td class="num">${cell(c)}</td>`))}</tr>`)}</tbody></table>`;

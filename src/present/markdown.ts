@@ -276,7 +276,10 @@ export function mdText(s: string): string {
     .replace(/[\\`*_[\]!|~$]/g, '\\$&');
 }
 
-/** An identifier, digest or path in a code span (literal in Markdown); anything a code span cannot hold safely is escaped text instead. */
+/**
+ * An identifier, digest or path in a code span (literal in Markdown); anything a code span cannot hold safely is
+ * escaped text instead.
+ */
 export function code(s: string): string {
   const v = String(s);
   return v !== '' && /^[^`|\r\n\u2028\u2029\\<>&]+$/.test(v) && v.trim() === v && escapeValue(v) === v

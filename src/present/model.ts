@@ -52,7 +52,10 @@ export function verdictOf(input: ReleaseReportInput): Verdict {
   return headline(assessmentOf(input));
 }
 
-/** What a policy says about one control: everything citing it (requirements, rules, cross-checks), how each fared, and what was not shown; '' gathers the rules citing none. */
+/**
+ * What a policy says about one control: everything citing it (requirements, rules, cross-checks), how each fared, and
+ * what was not shown; '' gathers the rules citing none.
+ */
 export interface ControlGroup {
   control: string;
   /** The control's short title, when it is in a shipped catalog (docs/audit.md). */

@@ -24,7 +24,10 @@ export function counted(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** One line that says what a typed summary holds; '(summary not readable)' when it has not its kind's shape, '' for kinds without a summary. */
+/**
+ * One line that says what a typed summary holds; '(summary not readable)' when it has not its kind's shape, '' for
+ * kinds without a summary.
+ */
 export function describeSummary(kind: string, summary: unknown): string {
   if (!isCollectedKind(kind)) return '';
   const typed = readSummary({ kind, summary });

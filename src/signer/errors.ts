@@ -1,7 +1,10 @@
 import { EvidenceError } from '../core/error.js';
 import { BundleError } from '../core/errors.js';
 import { redactSecrets } from '../core/redact.js';
-/** Errors while signing: bad key or token, or a signing service that failed (exit 2); a signed output that would not verify (exit 1). */
+/**
+ * Errors while signing: bad key or token, or a signing service that failed (exit 2); a signed output that would not
+ * verify (exit 1).
+ */
 export type SignErrorCode =
   | 'IDENTITY_TOKEN_MISSING'
   | 'IDENTITY_TOKEN_INVALID'
@@ -14,7 +17,10 @@ export type SignErrorCode =
   | 'SIGNED_OUTPUT_INVALID';
 
 export class SignError extends EvidenceError<SignErrorCode> {
-  /** No `cause` on purpose: sigstore's own errors can quote the identity token; what is useful from them is in the message, redacted. */
+  /**
+   * No `cause` on purpose: sigstore's own errors can quote the identity token; what is useful from them is in the
+   * message, redacted.
+   */
   constructor(code: SignErrorCode, message: string) {
     super('SignError', code, message);
   }

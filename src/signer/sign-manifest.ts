@@ -8,7 +8,9 @@ import { standardStatements, type StandardStatements } from '../formats/standard
 import type { PayloadSigner } from './sigstore.js';
 import { ciContext, statementBytes, toStatement } from './statement.js';
 
-/** What one signing run makes: our statement's Sigstore bundle and the standard ones, as the bundle's members hold them. */
+/**
+ * What one signing run makes: our statement's Sigstore bundle and the standard ones, as the bundle's members hold them.
+ */
 export interface SignedManifest {
   statement: Statement;
   sigstore: SerializedBundle;
@@ -48,7 +50,10 @@ export interface SignResult {
   bundle: string;
   sigstoreBundle: string;
   intotoJsonl: string;
-  /** NAME.sigstore.jsonl: every Sigstore bundle of this signing, ours first, one per line (gh attestation verify --bundle). */
+  /**
+   * NAME.sigstore.jsonl: every Sigstore bundle of this signing, ours first, one per line (gh attestation verify
+   * --bundle).
+   */
   sigstoreJsonl: string;
   statement: Statement;
   sigstore: SerializedBundle;
@@ -58,7 +63,10 @@ export interface SignResult {
   standardSkipped: { path: string; reason: string }[];
 }
 
-/** NAME.sigstore.json, NAME.intoto.jsonl and NAME.sigstore.jsonl beside the bundle, for release assets, and what each holds. */
+/**
+ * NAME.sigstore.json, NAME.intoto.jsonl and NAME.sigstore.jsonl beside the bundle, for release assets, and what each
+ * holds.
+ */
 export function detachedFiles(
   bundlePath: string,
   signed: SignedManifest,

@@ -12,7 +12,10 @@ import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Signer,
 import { SignError, redact } from './errors.js';
 import type { IdentityProvider } from './identity.js';
 
-/** Each request to Fulcio, Rekor and the TSA when the caller names none (the figure transport/http/timeout.ts uses for every other request). */
+/**
+ * Each request to Fulcio, Rekor and the TSA when the caller names none (the figure transport/http/timeout.ts uses for
+ * every other request).
+ */
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Public-good Sigstore. */

@@ -147,7 +147,10 @@ class ServerBusy extends Error {
   }
 }
 
-/** 5xx answers (with their Retry-After) are retried, and so is every failure of fetch itself (refused, reset, silent), like a 503. */
+/**
+ * 5xx answers (with their Retry-After) are retried, and so is every failure of fetch itself (refused, reset, silent),
+ * like a 503.
+ */
 function classify(e: unknown): HttpFailure {
   if (e instanceof ServerBusy) return { status: e.status, headers: e.headers, message: e.message };
   return { status: 503, headers: {}, message: 'network' };

@@ -12,7 +12,10 @@ import { readSummary } from '../core/summaries.js';
  */
 export interface Assessment {
   authenticity: {
-    /** `authentic`: integrity, signature and signer verified; `not-checked`: integrity only; `failed`: integrity or authenticity failed. */
+    /**
+     * `authentic`: integrity, signature and signer verified; `not-checked`: integrity only; `failed`: integrity or
+     * authenticity failed.
+     */
     status: 'authentic' | 'not-checked' | 'failed';
     /** How it was (or would have been) checked. */
     method: 'identity' | 'key' | 'integrity-only';
@@ -30,7 +33,10 @@ export interface Assessment {
    * covered either: the bundle vouches for bytes, not names.
    */
   coverage?: {
-    /** `covered`: every file asked about is a subject; `not-covered`: at least one is not; `not-checked`: no trustworthy manifest to check against. */
+    /**
+     * `covered`: every file asked about is a subject; `not-covered`: at least one is not; `not-checked`: no trustworthy
+     * manifest to check against.
+     */
     status: 'covered' | 'not-covered' | 'not-checked';
     summary: string;
     files: { file: string; status: 'covered' | 'not-covered' | 'not-checked'; code?: string }[];
@@ -278,7 +284,10 @@ export interface Verdict {
   ok: boolean;
   /** pass (green), warn (amber: integrity only, or concerns in the evidence), fail (red). */
   tone: 'pass' | 'warn' | 'fail';
-  /** The headline: VERIFIED, VERIFIED WITH CONCERNS, INTEGRITY ONLY, POLICY FAILED, NOT COVERED (an artifact asked about is not a subject) or VERIFICATION FAILED. */
+  /**
+   * The headline: VERIFIED, VERIFIED WITH CONCERNS, INTEGRITY ONLY, POLICY FAILED, NOT COVERED (an artifact asked about
+   * is not a subject) or VERIFICATION FAILED.
+   */
   word: string;
   /** One sentence saying why. */
   detail: string;
@@ -312,4 +321,29 @@ export function headline(a: Assessment): Verdict {
   if (a.evidence.status !== 'clean')
     return { ok: false, tone: 'warn', word: 'VERIFIED WITH CONCERNS', detail, assessment: a };
   return { ok: true, tone: 'pass', word: 'VERIFIED', detail, assessment: a };
+}
+
+/**
+ * The release's NAME.sigstore.jsonl is not the bundle's own statements: the
+ * report the command prints (text and --json) fails with it, so no output
+ * says "verified" while the exit code says otherwise. It is reported as the
+ * standard statements' check: what gh and cosign would read beside the
+ * bundle is not what the bundle carries.
+ */
+export function failForForeignStatements(
+  report: VerifyReport,
+  entries: readonly Entry[] | undefined,
+  file: string,
+  message: string,
+): void {
+  report.checks.push({
+    id: 'standard',
+    ok: false,
+    code: 'STANDARD_MISMATCH',
+    message: `SIGSTORE_JSONL_MISMATCH: ${message}`,
+    path: file,
+  });
+  report.ok = false;
+  report.verdict = 'failed';
+  report.assessment = assess(report, entries);
 }

@@ -25,7 +25,10 @@ export type VerifyErrorCode =
 
 export class VerifyError extends EvidenceError<VerifyErrorCode> {
   readonly path?: string;
-  /** What is true of the bundle, without advice on options: what reports (HTML, OSCAL, an audit's reasons) say where `message` tells a user what to type. */
+  /**
+   * What is true of the bundle, without advice on options: what reports (HTML, OSCAL, an audit's reasons) say where
+   * `message` tells a user what to type.
+   */
   readonly finding?: string;
   constructor(
     code: VerifyErrorCode,

@@ -7,7 +7,10 @@ export interface IdentityPolicy {
   certificateIdentityRegexp?: string;
   certificateOidcIssuer?: string;
   certificateOidcIssuerRegexp?: string;
-  /** GitHub: `owner/repo/.github/workflows/release.yml` or its https URL; matched against the Build Signer URI without its @ref. */
+  /**
+   * GitHub: `owner/repo/.github/workflows/release.yml` or its https URL; matched against the Build Signer URI without
+   * its @ref.
+   */
   signerWorkflow?: string;
   /** GitHub: `owner/repo` or its https URL. */
   sourceRepository?: string;

@@ -63,3 +63,13 @@ export function loadTrustRoots(inputs: readonly TrustRootInput[]): LoadedTrustRo
     return loaded;
   });
 }
+
+/** fetch verifies what it downloads: a signer to check, or downloadOnly, is required. */
+export function requireSignerOrDownloadOnly(options: { verify?: unknown; downloadOnly?: boolean }): void {
+  if (!options.verify && !options.downloadOnly) {
+    throw new VerifyError(
+      'IDENTITY_POLICY_REQUIRED',
+      'fetch verifies what it downloads: name the signer (--certificate-identity and --certificate-oidc-issuer, or --key), or say --download-only',
+    );
+  }
+}

@@ -14,7 +14,10 @@ import type { VerifyReport } from './report.js';
  * members up as a period.
  */
 
-/** What verifying a release's evidence gave: the report, the manifest when it could be read, and the bundle digest the source listed. */
+/**
+ * What verifying a release's evidence gave: the report, the manifest when it could be read, and the bundle digest the
+ * source listed.
+ */
 export interface VerifiedEvidence {
   report: VerifyReport;
   manifest?: Manifest;
@@ -99,7 +102,10 @@ export function checkAuditOptions(options: AuditChoices): {
   return { period, concurrency };
 }
 
-/** OCI: the tags that are releases, as --tags gives them (a regular expression matching a whole tag); undefined for every tag. */
+/**
+ * OCI: the tags that are releases, as --tags gives them (a regular expression matching a whole tag); undefined for
+ * every tag.
+ */
 export function releaseTagPattern(tags: string | undefined): RegExp | undefined {
   try {
     return tags === undefined ? undefined : new RegExp(`^(?:${tags})$`);
@@ -147,7 +153,8 @@ export interface AuditScope {
 
 /** What the audit says a release is: its tags, and the product and repository when known. */
 export function audited(tags: readonly string[], options: AuditScope): AuditedRelease {
-  // GitHub: the audited repository; OCI: as given, else the repository the signer's certificate must name (--source-repository).
+  // GitHub: the audited repository; OCI: as given, else the repository the signer's certificate must name
+  // (--source-repository).
   const pinned = options.identity?.sourceRepository;
   const repository =
     options.repo !== undefined
@@ -160,12 +167,18 @@ export function audited(tags: readonly string[], options: AuditScope): AuditedRe
   };
 }
 
-/** A release dated `published` is in the period: one the source cannot date (an OCI tag whose evidence did not verify) is in every period. */
+/**
+ * A release dated `published` is in the period: one the source cannot date (an OCI tag whose evidence did not verify)
+ * is in every period.
+ */
 export function inPeriod(published: string, period: { from: number; to: number }): boolean {
   return published === '' || (Date.parse(published) >= period.from && Date.parse(published) <= period.to);
 }
 
-/** The member once its evidence was verified: the bundle must be this release's (releaseMismatch), and only authentic evidence counts. */
+/**
+ * The member once its evidence was verified: the bundle must be this release's (releaseMismatch), and only authentic
+ * evidence counts.
+ */
 export function judged(
   member: PeriodMemberInput,
   result: VerifiedEvidence,
@@ -216,7 +229,10 @@ export function judged(
   };
 }
 
-/** Verifies through `run`; a source that fails leaves the release unavailable, a bundle that cannot be read leaves it not shown authentic. */
+/**
+ * Verifies through `run`; a source that fails leaves the release unavailable, a bundle that cannot be read leaves it
+ * not shown authentic.
+ */
 export async function attempt<R extends VerifiedEvidence>(
   member: PeriodMemberInput,
   label: string,
@@ -236,7 +252,10 @@ export async function attempt<R extends VerifiedEvidence>(
   }
 }
 
-/** The member, once its evidence was found and (when examined) verified: `run` verifies it; `label` names the release and its file in messages. */
+/**
+ * The member, once its evidence was found and (when examined) verified: `run` verifies it; `label` names the release
+ * and its file in messages.
+ */
 export async function examined(
   base: Omit<PeriodMemberInput, 'sampled' | 'evidence'>,
   evidence: PeriodMemberInput['evidence'],
@@ -251,7 +270,9 @@ export async function examined(
   return tried.result ? judged(tried.member, tried.result, label, release) : tried.member;
 }
 
-/** A release none of whose tags led to a candidate: missing, or unavailable with the source's `problem` (docs/audit.md). */
+/**
+ * A release none of whose tags led to a candidate: missing, or unavailable with the source's `problem` (docs/audit.md).
+ */
 export function withoutCandidates(
   base: Omit<PeriodMemberInput, 'sampled' | 'evidence'>,
   problem: { state: EvidenceState; code: string; message: string } | undefined,
@@ -266,7 +287,10 @@ export function withoutCandidates(
   };
 }
 
-/** One candidate of a release's evidence once tried: judged when it verified, and authentic when what it signs is this release's. */
+/**
+ * One candidate of a release's evidence once tried: judged when it verified, and authentic when what it signs is this
+ * release's.
+ */
 export interface TriedCandidate {
   reference: string;
   authentic: boolean;

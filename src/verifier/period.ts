@@ -55,7 +55,10 @@ export interface PeriodMemberInput {
     message?: string;
     bundle?: { name: string; digest: string; size: number; url?: string };
     attestation?: { name: string; digest: string; url?: string };
-    /** The bundle verified, but is not this release's evidence (another version's, or other bytes than listed): `code` and `message` say why. */
+    /**
+     * The bundle verified, but is not this release's evidence (another version's, or other bytes than listed): `code`
+     * and `message` say why.
+     */
     conflict?: boolean;
   };
   /** The verification report, once verified (for `unsigned`: integrity only). */
@@ -89,7 +92,10 @@ export interface PeriodMember extends PeriodMemberInput {
 }
 
 export interface PeriodControl extends ControlCoverage {
-  /** Examined releases in which the control held, held under a waiver, failed, was shown in part only, or not at all (ControlState). */
+  /**
+   * Examined releases in which the control held, held under a waiver, failed, was shown in part only, or not at all
+   * (ControlState).
+   */
   held: number;
   waived: number;
   failed: number;
@@ -116,7 +122,10 @@ export interface WaiverUse {
 
 export interface PeriodSummary {
   period: { since: string; until: string };
-  /** The product audited: pinned (`--product`), or the one the examined releases' bundles name; `names` is every product they name. */
+  /**
+   * The product audited: pinned (`--product`), or the one the examined releases' bundles name; `names` is every product
+   * they name.
+   */
   product?: { name?: string; pinned: boolean; names: string[] };
   sample?: { size: number; seed: string; method: string };
   members: PeriodMember[];
@@ -124,7 +133,10 @@ export interface PeriodSummary {
   controls: PeriodControl[];
   waivers: WaiverUse[];
   trends: TrendPoint[];
-  /** `holds` when every examined release holds; `empty` when the period has no release; otherwise the worst standing, in exit-code order. */
+  /**
+   * `holds` when every examined release holds; `empty` when the period has no release; otherwise the worst standing, in
+   * exit-code order.
+   */
   verdict: 'holds' | 'not-authentic' | 'incomplete' | 'policy-failed' | 'empty';
 }
 
@@ -138,7 +150,10 @@ export function drawSample(ids: readonly string[], size: number, seed: string): 
   return new Set(keyed.slice(0, size).map((k) => k.id));
 }
 
-/** A period given as dates or instants, both ends included: `since` a date from the start of its day, `until` a date to its end, UTC (core/time.ts). NaN for an end that is neither. */
+/**
+ * A period given as dates or instants, both ends included: `since` a date from the start of its day, `until` a date to
+ * its end, UTC (core/time.ts). NaN for an end that is neither.
+ */
 export function periodBounds(since: string, until: string): { from: number; to: number } {
   return { from: startBound(since) ?? Number.NaN, to: endBound(until) ?? Number.NaN };
 }

@@ -7,7 +7,10 @@
  * an annotation anyone can write.
  */
 
-/** A tag as the version it names: without a leading `v`, and without a trailing `-evidence` or `.evidence` (an evidence tag beside its image's). */
+/**
+ * A tag as the version it names: without a leading `v`, and without a trailing `-evidence` or `.evidence` (an evidence
+ * tag beside its image's).
+ */
 export function tagVersion(tag: string): string {
   return tag.replace(/^[vV](?=\d)/, '').replace(/[-.]evidence$/, '');
 }

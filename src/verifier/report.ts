@@ -161,7 +161,9 @@ export interface AttestationReport {
   signature?: import('./sigstore-bundle.js').SignatureInfo;
 }
 
-/** `verify-attestation` over several artifacts and a file of bundles: each bundle verified once, each artifact reported. */
+/**
+ * `verify-attestation` over several artifacts and a file of bundles: each bundle verified once, each artifact reported.
+ */
 export interface AttestationSetReport {
   /** Every bundle verified and every artifact covered by a verified statement (of the type asked for). */
   ok: boolean;

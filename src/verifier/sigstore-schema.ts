@@ -256,7 +256,8 @@ function readValue(value: unknown, kind: Kind, path: string, state: State): unkn
 /** Standard base64 of the bytes, from either alphabet, padded or not; undefined (with an issue) for anything else. */
 function readBytes(value: unknown, path: string, state: State): string | undefined {
   if (typeof value !== 'string') return problem(state, path, `expected base64 bytes (a string)${found(value)}`);
-  // Line breaks are skipped, as Go's decoder (sigstore-go) and Node's skip them: a conformance bundle wraps a timestamp so.
+  // Line breaks are skipped, as Go's decoder (sigstore-go) and Node's skip them: a conformance bundle wraps a timestamp
+  // so.
   const text = value.replace(/[\r\n]/g, '');
   const body = text.replace(/={1,2}$/, '');
   const padded = body.length !== text.length;

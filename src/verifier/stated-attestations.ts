@@ -15,7 +15,10 @@ import { checkBundleStatement } from './statement-check.js';
  * push does not load the Sigstore verifier (docs/performance.md, memory).
  */
 
-/** The parts of a read bundle the statements are about: its manifest, the manifest's bytes, and the blobs kept while reading. */
+/**
+ * The parts of a read bundle the statements are about: its manifest, the manifest's bytes, and the blobs kept while
+ * reading.
+ */
 export interface StatedBundle {
   manifest: Manifest;
   manifestBytes: Buffer;

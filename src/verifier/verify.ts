@@ -25,7 +25,9 @@ export interface EvidenceVerification {
   integrityOnly?: boolean;
   /** Release artifacts (already hashed) to find among the subjects. */
   subjects?: SubjectToCheck[];
-  /** A Sigstore bundle kept outside the evidence bundle: its JSON (strictly parsed) and bytes, and where it came from. */
+  /**
+   * A Sigstore bundle kept outside the evidence bundle: its JSON (strictly parsed) and bytes, and where it came from.
+   */
   external?: { json: unknown; bytes: Buffer; uri: string };
   roots: LoadedTrustRoot[];
   keys: VerificationKeyInput[];
@@ -43,7 +45,9 @@ export interface EvidenceVerificationResult {
   manifest?: Manifest;
   /** The attestation the verification used: where, and its sha256. */
   attestation?: { uri: string; sha256: string };
-  /** The bundle's attestations/standard.sigstore.jsonl as read (what NAME.sigstore.jsonl must carry after our own line). */
+  /**
+   * The bundle's attestations/standard.sigstore.jsonl as read (what NAME.sigstore.jsonl must carry after our own line).
+   */
   standardBytes?: Buffer;
 }
 
@@ -147,7 +151,8 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
         signed.push(...standard.checks);
         if (standard.statements.length) report.standard = standard.statements;
       } else if (!contents.standardBytes && contents.complete && statement.every((c) => c.ok)) {
-        // Said, not failed: bundles signed before the standard statements existed, or with --no-standard-attestations, still verify.
+        // Said, not failed: bundles signed before the standard statements existed, or with --no-standard-attestations,
+        // still verify.
         signed.push({
           id: 'standard',
           ok: false,

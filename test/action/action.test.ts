@@ -133,7 +133,10 @@ async function oidcEndpoint(
   };
 }
 
-/** Runs the bundled entry as the runner would: node, INPUT_* for every input (defaults filled in), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files. */
+/**
+ * Runs the bundled entry as the runner would: node, INPUT_* for every input (defaults filled in), GITHUB_OUTPUT and
+ * GITHUB_STEP_SUMMARY files.
+ */
 async function runAction(
   inputs: Record<string, string>,
   env: Record<string, string>,

@@ -19,7 +19,8 @@ if (!built) {
 let dir: string;
 beforeAll(async () => {
   if (!built) return;
-  // Outside the project, with the files the help's examples name: rel.tar.gz (key-signed, subject dist/acme-web-1.4.2.tgz), release-key.pub.pem, policy.yaml.
+  // Outside the project, with the files the help's examples name: rel.tar.gz (key-signed, subject
+  // dist/acme-web-1.4.2.tgz), release-key.pub.pem, policy.yaml.
   dir = await mkdtemp(join(tmpdir(), 'evidence-standalone-usage-'));
   await mkdir(join(dir, 'dist'));
   await writeFile(join(dir, 'dist', 'acme-web-1.4.2.tgz'), 'artifact');

@@ -123,7 +123,8 @@ describe.skipIf(registrySkipReason !== undefined)(
         });
         if (kind !== 'unsigned') await sign({ cwd: dir, bundle: name, key: join(dir, 'key.pem'), noStandard: true });
         if (kind === 'tampered') {
-          // This release's content with the attestations member of another release: each gzip member intact, the signature about another manifest.
+          // This release's content with the attestations member of another release: each gzip member intact, the
+          // signature about another manifest.
           const own = await readFile(join(dir, name));
           const other = signedBytes.get('1.0.0') as Buffer;
           await writeFile(
@@ -133,7 +134,8 @@ describe.skipIf(registrySkipReason !== undefined)(
         }
         signedBytes.set(tag, await readFile(join(dir, name)));
         if (kind === 'tampered') {
-          // push refuses a bundle whose statement names another manifest: put it in the registry as a hostile pusher would.
+          // push refuses a bundle whose statement names another manifest: put it in the registry as a hostile pusher
+          // would.
           const client = new RegistryClient(registry.host, { plainHttp: true });
           const bytes = signedBytes.get(tag) as Buffer;
           const { createHash } = await import('node:crypto');
@@ -193,7 +195,8 @@ describe.skipIf(registrySkipReason !== undefined)(
         artifactType: (moved as { artifactType?: string }).artifactType ?? '',
         annotations: (moved as { annotations?: Record<string, string> }).annotations ?? {},
       });
-      // A forged referrer of the 2.0.0 image: an unsigned bundle of the same version, made (and annotated) a month later.
+      // A forged referrer of the 2.0.0 image: an unsigned bundle of the same version, made (and annotated) a month
+      // later.
       // It cannot be chosen over the signed evidence, nor move the release's date.
       const image2 = await client.getManifest('acme/web-evidence', '2.0.0', [OCI_MANIFEST]);
       await collect({
@@ -272,7 +275,8 @@ describe.skipIf(registrySkipReason !== undefined)(
         'latest-image': 'missing',
         '2.0.0': 'holds',
       });
-      // The forged, newer-annotated referrer of 2.0.0 was read and not chosen: the signed bundle decides the standing and the date.
+      // The forged, newer-annotated referrer of 2.0.0 was read and not chosen: the signed bundle decides the standing
+      // and the date.
       const v2 = r.summary.members.find((m) => m.id === '2.0.0');
       expect(v2?.ignoredCandidates).toBe(1);
       expect(v2?.published).toBe('2026-03-06T09:00:00.000Z');

@@ -620,7 +620,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML period report in headless Chrom
       // One row per release of the period, and its standing in words (never colour alone).
       expect(await page.locator('table.releases tbody tr').count()).toBe(22);
       expect(await page.locator('tr.standing-policy-failed').count()).toBe(2);
-      // The standing strip: one cell per release; the trend charts for tests and findings drawn with a point per release.
+      // The standing strip: one cell per release; the trend charts for tests and findings drawn with a point per
+      // release.
       expect(await page.locator('#standing svg rect').count()).toBe(22);
       const charts = page.locator('#trends svg');
       expect(await charts.count()).toBeGreaterThanOrEqual(2);

@@ -10,7 +10,9 @@ import { fixture, useTmp } from '../helpers/tmp.js';
 const tmp = useTmp();
 const env = { SOURCE_DATE_EPOCH: '1767225600' };
 
-/** old.tar.gz and new.tar.gz, each signed with key.pem (key.pub.pem verifies them); other.pub.pem is someone else's key. */
+/**
+ * old.tar.gz and new.tar.gz, each signed with key.pem (key.pub.pem verifies them); other.pub.pem is someone else's key.
+ */
 async function twoSigned(): Promise<string> {
   const dir = await tmp();
   for (const [name, version, junit] of [

@@ -39,7 +39,8 @@ async function failure(p: Promise<unknown>): Promise<VerifyError> {
 }
 
 describe('the integrity gate: nothing is signed, published or compared from a bundle that fails its integrity check', () => {
-  // Each refusal is the same verdict on the file whatever the command: BUNDLE_INVALID, exit 1, naming the bundle and the failed check.
+  // Each refusal is the same verdict on the file whatever the command: BUNDLE_INVALID, exit 1, naming the bundle and
+  // the failed check.
   const nowhere = 'http://127.0.0.1:9'; // nothing listens: the gate must refuse before any request
   const cases: [string, (dir: string) => Promise<unknown>, string][] = [
     ['sign', (dir) => sign({ cwd: dir, bundle: 'bad.tar.gz', key: join(dir, 'key.pem') }), 'not signed'],

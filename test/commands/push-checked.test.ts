@@ -61,7 +61,10 @@ describe.skipIf(registrySkipReason !== undefined)('push says what it checked (do
     return dir;
   }
 
-  /** b's content with a's attestations member: each gzip member whole, the integrity intact, the signature about a's manifest. */
+  /**
+   * b's content with a's attestations member: each gzip member whole, the integrity intact, the signature about a's
+   * manifest.
+   */
   async function transplant(dir: string): Promise<void> {
     const a = await readFile(join(dir, 'a.tar.gz'));
     const b = await readFile(join(dir, 'b.tar.gz'));

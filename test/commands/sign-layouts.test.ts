@@ -91,7 +91,8 @@ const LAYOUTS: { name: string; expect: Outcome; make: (dir: string) => Promise<B
     make: async (dir) => {
       const { content, last } = await pieces();
       const old = await attestationsMember({ attestation: await earlierAttestation(dir), mtime: MTIME });
-      // The earlier member without its end marker (as it would be if the content ran on), then the unsigned last member.
+      // The earlier member without its end marker (as it would be if the content ran on), then the unsigned last
+      // member.
       const oldTar = gunzipSync(old);
       return Buffer.concat([content, gzip(oldTar.subarray(0, oldTar.length - 1024)), last]);
     },
@@ -194,7 +195,8 @@ describe('sign, whatever the layout: the output verifies with the new signature,
         expect(report.checks.some((c) => c.id === 'statement' && c.ok)).toBe(true);
         expect(layout.expect).toBe('signed');
       } else {
-        // A failure with a code and an exit code that is not success; the input as it was, and no signature files beside it.
+        // A failure with a code and an exit code that is not success; the input as it was, and no signature files
+        // beside it.
         expect((outcome as { code?: unknown }).code).toBe(layout.expect);
         // Both are verdicts on a file: the bundle, or what sign would have written.
         expect(exitCodeFor(outcome)).toBe(ExitCode.VerificationFailed);

@@ -4,7 +4,9 @@ import type { Header } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { CompressedCounter, DecompressedMeter, classify, memberProblem, pad512 } from '../../src/core/tar-framing.js';
 
-/** A ustar header for a regular file of `size` bytes, its checksum right unless `sizeField` overrides the size digits. */
+/**
+ * A ustar header for a regular file of `size` bytes, its checksum right unless `sizeField` overrides the size digits.
+ */
 function ustarHeader(name: string, size: number, sizeField?: string): Buffer {
   const h = Buffer.alloc(512);
   const put = (offset: number, text: string): void => void h.write(text, offset, 'latin1');

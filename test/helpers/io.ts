@@ -1,6 +1,7 @@
 import { run, type CliIo } from '../../cli/run.js';
 
-// The CLIs the tests start (bin.js, on Node 20 too) say nothing of the Node version, so their standard error stays theirs (cli/node-support.ts).
+// The CLIs the tests start (bin.js, on Node 20 too) say nothing of the Node version, so their standard error stays
+// theirs (cli/node-support.ts).
 process.env.EVIDENCE_NO_NODE_WARNING ??= '1';
 
 export interface CliResult {

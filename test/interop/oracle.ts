@@ -68,7 +68,10 @@ export function bundleVersion(json: unknown): { minor: number } | { problem: str
   return { minor };
 }
 
-/** The DSSE envelope's statement; SG pkg/bundle/signature_content.go requires the in-toto payload type, SG signature.go one signature. */
+/**
+ * The DSSE envelope's statement; SG pkg/bundle/signature_content.go requires the in-toto payload type, SG signature.go
+ * one signature.
+ */
 function statementOf(json: unknown): { statement: Statement } | { problem: string } {
   const env = (json as { dsseEnvelope?: { payloadType?: unknown; payload?: unknown; signatures?: unknown[] } })
     .dsseEnvelope;
@@ -82,14 +85,20 @@ function statementOf(json: unknown): { statement: Statement } | { problem: strin
   }
 }
 
-/** SG pkg/verify/signature.go verifyEnvelopeWithArtifactDigests: at most 1024 subjects of at most 32 digests; the named algorithm's hex equal. */
+/**
+ * SG pkg/verify/signature.go verifyEnvelopeWithArtifactDigests: at most 1024 subjects of at most 32 digests; the named
+ * algorithm's hex equal.
+ */
 function coversDigest(statement: Statement, alg: string, hex: string): boolean {
   const subjects = statement.subject ?? [];
   if (subjects.length > 1024 || subjects.some((s) => Object.keys(s.digest ?? {}).length > 32)) return false;
   return subjects.some((s) => (s.digest?.[alg] ?? '').toLowerCase() === hex.toLowerCase());
 }
 
-/** Signature, certificate chain, SCT, transparency log and timestamp, as sigstore-go's default verifier demands them (one each). */
+/**
+ * Signature, certificate chain, SCT, transparency log and timestamp, as sigstore-go's default verifier demands them
+ * (one each).
+ */
 function cryptoProblem(json: unknown, trustedRoot: unknown): { problem: string } | { certificate: X509Certificate } {
   try {
     const bundle = bundleFromJSON(json);
@@ -123,7 +132,10 @@ function extension(cert: X509Certificate, oid: string): string | undefined {
 
 // --- gh attestation verify ---------------------------------------------------
 
-/** GH pkg/cmd/attestation/verification/attestation.go: .json is one bundle; .jsonl whitespace-separated values (each line here); other extensions refused. */
+/**
+ * GH pkg/cmd/attestation/verification/attestation.go: .json is one bundle; .jsonl whitespace-separated values (each
+ * line here); other extensions refused.
+ */
 export async function ghReadBundleFile(path: string): Promise<unknown[]> {
   const text = await readFile(path, 'utf8');
   const ext = extname(path);
@@ -253,7 +265,10 @@ async function blobOf(r: Registry, repository: string, d: Descriptor): Promise<B
   return Buffer.from(await res.arrayBuffer());
 }
 
-/** GH artifact/oci/client.go: referrers with an artifactType starting application/vnd.dev.sigstore.bundle, layers[0] parsed whatever its type. */
+/**
+ * GH artifact/oci/client.go: referrers with an artifactType starting application/vnd.dev.sigstore.bundle, layers[0]
+ * parsed whatever its type.
+ */
 export async function ghBundlesFromOci(r: Registry, repository: string, imageDigest: string): Promise<unknown[]> {
   const out: unknown[] = [];
   for (const d of await referrers(r, repository, imageDigest)) {

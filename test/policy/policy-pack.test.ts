@@ -32,7 +32,10 @@ afterAll(async () => {
   await sigstore?.close();
 });
 
-/** Collects, key-signs and verifies with a policy of the pack; the policy's verdict and the rules and requirements that failed. */
+/**
+ * Collects, key-signs and verifies with a policy of the pack; the policy's verdict and the rules and requirements that
+ * failed.
+ */
 async function judge(
   policy: string,
   inputs: Partial<CollectOptions>,

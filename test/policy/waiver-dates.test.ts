@@ -4,7 +4,10 @@ import { PolicyError } from '../../src/verifier/policy/errors.js';
 import { evaluatePolicy, loadPolicy, type LoadedPolicy } from '../../src/verifier/policy/evaluate.js';
 import { baselineManifest } from '../helpers/craft.js';
 
-/** A waiver's `expires` is a real date or instant, read by core/time.ts, or the policy does not load: a waiver never fails open. */
+/**
+ * A waiver's `expires` is a real date or instant, read by core/time.ts, or the policy does not load: a waiver never
+ * fails open.
+ */
 
 const policyWith = (expires: string): string => `version: 1
 rules:

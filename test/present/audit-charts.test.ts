@@ -28,7 +28,8 @@ describe('chart labels of the period report', () => {
     expect(charts.length).toBeGreaterThanOrEqual(5); // the standing strip and four trend charts
     for (const svg of charts) expect(svg).not.toMatch(RAW);
     for (const fig of figures(page)) expect(fig).not.toMatch(RAW);
-    // The escaped form is there: in the standing strip's tooltips, the trend points' tooltips and the data tables beside them.
+    // The escaped form is there: in the standing strip's tooltips, the trend points' tooltips and the data tables
+    // beside them.
     expect(chart(page, 'Standing of each release, in publication order')).toContain(
       'v1.2.\\u202egpj.exe\\u0007\\u2066x\\u2069: NO EVIDENCE',
     );

@@ -41,7 +41,8 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| ➖ n/a | `provenance-covers-subject` |');
     // Results by control: each with what cites it; unmapped rules last.
     const controls = md.slice(md.indexOf('## Results by control'), md.indexOf('## Evidence'));
-    // CC8.1's rules passed, but nothing shows who approved the changes or what they shipped: partly shown, and the Missing column says which part.
+    // CC8.1's rules passed, but nothing shows who approved the changes or what they shipped: partly shown, and the
+    // Missing column says which part.
     expect(controls).toContain(
       '| `SOC2-CC8.1` Changes are authorised, designed, developed, configured, documented, tested, approved and implemented | ◐ partly shown | ✅ pass `coverage-floor`; ✅ pass `tests-pass` | needs approval of each change',
     );
@@ -49,7 +50,8 @@ describe('renderMarkdown', () => {
     expect(controls).toContain(
       '| `SOC2-CC7.1` Detection and monitoring of configuration changes and newly discovered vulnerabilities | ◐ partly shown |',
     );
-    // Catalog order (SOC 2, ISO 27001, SSDF, SLSA, CRA), then the policy's own; an ISO control outside the shipped range keeps its id, without a title.
+    // Catalog order (SOC 2, ISO 27001, SSDF, SLSA, CRA), then the policy's own; an ISO control outside the shipped
+    // range keeps its id, without a title.
     expect(controls.indexOf('SOC2-CC7.1')).toBeLessThan(controls.indexOf('ISO27001-A.8.8'));
     expect(controls).toContain('| `ISO27001-A.8.8` | ⚠️ waived |');
     expect(controls.trimEnd().endsWith('| _(no control)_ | ✅ pass | ✅ pass `changelog-present` | – |')).toBe(true);

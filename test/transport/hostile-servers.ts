@@ -13,7 +13,10 @@ export interface Answer {
   status: number;
   headers?: Record<string, string>;
   body?: string | Buffer;
-  /** 'body': headers at once, then the body a byte at a time; 'head': the whole answer, status line included, a byte at a time; absent: all at once. */
+  /**
+   * 'body': headers at once, then the body a byte at a time; 'head': the whole answer, status line included, a byte at
+   * a time; absent: all at once.
+   */
   trickle?: 'body' | 'head';
 }
 

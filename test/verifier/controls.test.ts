@@ -49,7 +49,8 @@ describe('the control catalogs', () => {
       expect.objectContaining({ code: 'POLICY_INVALID' }),
     );
     expect(loadPolicy(policy('SOC2-CC1.2'), 'p.yaml').policy.rules[0]?.controls).toEqual(['SOC2-CC1.2']);
-    // Another case or punctuation of a listed id, a shipped prefix in another case, and ids that are not tokens are refused too.
+    // Another case or punctuation of a listed id, a shipped prefix in another case, and ids that are not tokens are
+    // refused too.
     for (const typo of [
       'SOC2-cc8.1',
       'ISO27001-A8.32',

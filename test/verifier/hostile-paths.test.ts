@@ -3,7 +3,7 @@ import { join, posix, win32 } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { collect } from '../../src/commands/collect.js';
-import { destinationWithin } from '../../src/commands/extract.js';
+import { destinationWithin } from '../../src/fs/destination.js';
 import { logicalPathProblem } from '../../src/core/manifest.js';
 import { verifyBundleIntegrity } from '../../src/verifier/verify-bundle.js';
 import { baselineManifest, bundleOf, membersOf, parts } from '../helpers/craft.js';

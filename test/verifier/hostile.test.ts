@@ -539,7 +539,8 @@ const cases: Case[] = [
       rearranged((ms) => [...ms.filter((m) => m.name !== SUMS_MEMBER), ...ms.filter((m) => m.name === SUMS_MEMBER)]),
     codes: ['MEMBER_ORDER'],
   },
-  // Attestations come before the blobs (bundles written before bundle-format §1.3) or after them (since), never between.
+  // Attestations come before the blobs (bundles written before bundle-format §1.3) or after them (since), never
+  // between.
   {
     name: 'attestation between the blobs',
     build: () =>
@@ -940,7 +941,9 @@ describe('positive controls', () => {
       }
     })();
 
-    /** Unpacks the baseline with GNU tar, then packs it again with `args`, naming members explicitly in bundle order. */
+    /**
+     * Unpacks the baseline with GNU tar, then packs it again with `args`, naming members explicitly in bundle order.
+     */
     async function repack(args: string[], names?: string[]): Promise<Buffer> {
       const dir = await mkdtemp(join(scratch, 'gnu-'));
       try {

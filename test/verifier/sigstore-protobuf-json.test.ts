@@ -40,7 +40,10 @@ const clone = (x: Json): Json => structuredClone(x);
 // ---------------------------------------------------------------------------
 // Rewrites of a bundle into other protobuf JSON spellings of the same message.
 
-/** Every message field a bundle may leave out, by the JSON key of its parent (spec: sigstore_bundle.proto and its imports). */
+/**
+ * Every message field a bundle may leave out, by the JSON key of its parent (spec: sigstore_bundle.proto and its
+ * imports).
+ */
 const OPTIONAL_FIELDS: Record<string, string[]> = {
   $: ['messageSignature', 'dsseEnvelope'],
   verificationMaterial: [
@@ -98,7 +101,10 @@ function withNulls(bundle: Json): Json {
   return b;
 }
 
-/** The same bytes in the other alphabet, unpadded; text that is no canonical base64 (a case's broken signature) is left as it is. */
+/**
+ * The same bytes in the other alphabet, unpadded; text that is no canonical base64 (a case's broken signature) is left
+ * as it is.
+ */
 const urlSafe = (s: string): string =>
   Buffer.from(s, 'base64').toString('base64') === s ? Buffer.from(s, 'base64').toString('base64url') : s;
 /** Every bytes field in the URL-safe alphabet, without padding. */

@@ -37,7 +37,10 @@ export async function discardStaged(staged: StagedDownload): Promise<void> {
   untrack(staged.temporary);
 }
 
-/** Downloads an asset beside `target` and leaves it in its temporary file, for the caller to place (putInPlace) or remove. */
+/**
+ * Downloads an asset beside `target` and leaves it in its temporary file, for the caller to place (putInPlace) or
+ * remove.
+ */
 export async function stageAsset(
   client: ReleasesClient,
   asset: ReleaseAsset,

@@ -87,7 +87,10 @@ export function chooseReleaseAssets(
   return choices[0] as AssetChoice;
 }
 
-/** The evidence as GitHub lists it: names, sizes, http(s) links, and a digest only where GitHub lists a sha256 ('' otherwise). */
+/**
+ * The evidence as GitHub lists it: names, sizes, http(s) links, and a digest only where GitHub lists a sha256 (''
+ * otherwise).
+ */
 export interface ListedEvidence {
   state: AssetChoice['state'];
   message?: string;
@@ -132,7 +135,10 @@ export async function listGroupAssets(client: ReleasesClient, group: readonly Re
   return listedAssets;
 }
 
-/** The download cache an audit reads through (src/fs/download-cache.ts): files by sha256, and a source's name for a file whose digest it does not list. */
+/**
+ * The download cache an audit reads through (src/fs/download-cache.ts): files by sha256, and a source's name for a file
+ * whose digest it does not list.
+ */
 export interface AssetCache {
   get(hex: string, size?: number): Promise<string | undefined>;
   ref(key: string): Promise<string | undefined>;

@@ -81,7 +81,10 @@ export interface ReleasesClientOptions {
   onRetry?: (message: string) => void;
   /** Silence allowed before a request fails (src/transport/http/timeout.ts); default 30 s. */
   timeoutMs?: number;
-  /** Overall limits per request (src/transport/http/timeout.ts): API calls get `deadlineMs`, uploads and downloads that plus their size at `minBytesPerSecond`. */
+  /**
+   * Overall limits per request (src/transport/http/timeout.ts): API calls get `deadlineMs`, uploads and downloads that
+   * plus their size at `minBytesPerSecond`.
+   */
   deadline?: DeadlineOptions;
   /** The most of one JSON answer that is read (default MAX_GITHUB_JSON). */
   maxResponseBytes?: number;

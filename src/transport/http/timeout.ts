@@ -27,7 +27,10 @@ export const DEFAULT_MIN_BYTES_PER_SECOND = 256 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface DeadlineOptions {
-  /** Overall limit on a request with a small answer, headers and body (default: the larger of 60 s and twice the silence timeout). */
+  /**
+   * Overall limit on a request with a small answer, headers and body (default: the larger of 60 s and twice the silence
+   * timeout).
+   */
   deadlineMs?: number;
   /** A transfer of N bytes gets `deadlineMs` plus N at this rate (default 256 KiB/s). */
   minBytesPerSecond?: number;
@@ -67,7 +70,9 @@ export function deadlineFor(timeoutMs: number = DEFAULT_TIMEOUT_MS, options: Dea
   return Math.min(MAX_TIMER_MS, base + transfer);
 }
 
-/** Checks deadline options once, where a client is made, so that a bad figure fails there and not at the first request. */
+/**
+ * Checks deadline options once, where a client is made, so that a bad figure fails there and not at the first request.
+ */
 export function checkDeadlineOptions(options: DeadlineOptions): DeadlineOptions {
   deadlineFor(DEFAULT_TIMEOUT_MS, options);
   return options;
@@ -121,7 +126,8 @@ function silenceBounded(timeoutMs: number, inner: Fetch): Fetch {
       !ArrayBuffer.isView(body) &&
       typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function'
     ) {
-      // A Node stream or an async generator (octokit's uploads, the registry client's chunks): each piece sent is progress.
+      // A Node stream or an async generator (octokit's uploads, the registry client's chunks): each piece sent is
+      // progress.
       body = progressingIterable(body as AsyncIterable<Uint8Array>, arm);
     }
     arm();

@@ -35,7 +35,10 @@ export function auditedRepository(oci: string): OciReference {
   return ref;
 }
 
-/** The repository's tags that may be releases: not the fallback tags, only those `pattern` matches (when given), at most MAX_AUDIT_TAGS. */
+/**
+ * The repository's tags that may be releases: not the fallback tags, only those `pattern` matches (when given), at most
+ * MAX_AUDIT_TAGS.
+ */
 export async function releaseTags(client: RegistryClient, ref: OciReference, pattern?: RegExp): Promise<string[]> {
   const tags = (await client.tags(ref.repository)).filter(
     (t) => !FALLBACK_TAG.test(t) && (!pattern || pattern.test(t)),
@@ -61,7 +64,10 @@ export interface TagEvidence {
   problem?: { state: 'unavailable' | 'missing'; code: string; message: string };
 }
 
-/** How a reference is read as evidence, or as an image with evidence among its referrers (evidence-registry.ts's `resolveEvidence` and `imageEvidence`). */
+/**
+ * How a reference is read as evidence, or as an image with evidence among its referrers (evidence-registry.ts's
+ * `resolveEvidence` and `imageEvidence`).
+ */
 export interface EvidenceReaders {
   resolveEvidence(client: RegistryClient, ref: OciReference, label: string): Promise<EvidenceCandidateLayer>;
   imageEvidence(
@@ -173,7 +179,10 @@ export interface BlobCache {
   putStream(hex: string, source: Readable): Promise<string>;
 }
 
-/** The audit's download cache (src/fs/download-cache.ts), which also stores registry blobs, checked against their digest. */
+/**
+ * The audit's download cache (src/fs/download-cache.ts), which also stores registry blobs, checked against their
+ * digest.
+ */
 export class BlobDownloadCache extends DownloadCache implements BlobCache {
   /** Stores a stream whose digest is known (a registry blob): kept only if it is those bytes. */
   async putStream(hex: string, source: Readable): Promise<string> {
@@ -193,7 +202,10 @@ export class BlobDownloadCache extends DownloadCache implements BlobCache {
   }
 }
 
-/** A bundle layer through the cache, refused before any download when the registry lists more than `maxBundleSize` bytes. */
+/**
+ * A bundle layer through the cache, refused before any download when the registry lists more than `maxBundleSize`
+ * bytes.
+ */
 export async function cachedBlob(
   client: RegistryClient,
   cache: BlobCache,

@@ -147,7 +147,8 @@ async function sendStreamed(
     // node:http rather than fetch: fetch copies every piece of a streamed body, 1 GiB of copies for a 1 GiB bundle.
     const res = await core.streamedRequest(call, body(), () => bodyError);
     if (res.status === 400 || res.status === 405 || res.status === 416 || res.status === 401) {
-      // Refused as a kind of request (a registry that wants Content-Range, or a token it will not take for it): chunks instead.
+      // Refused as a kind of request (a registry that wants Content-Range, or a token it will not take for it): chunks
+      // instead.
       await discard(res);
       throw core.errors.error(
         'STREAM_UPLOAD_REFUSED',

@@ -161,7 +161,10 @@ async function uploadChunked(
   await closeUpload(core, repository, desc.digest, url, access);
 }
 
-/** PATCHes of the chunk size from `source` to the upload at `location`; the upload's URL for what follows. Cancels the upload on failure. */
+/**
+ * PATCHes of the chunk size from `source` to the upload at `location`; the upload's URL for what follows. Cancels the
+ * upload on failure.
+ */
 export async function sendChunks(
   core: RegistryRequests,
   repository: string,

@@ -52,7 +52,10 @@ export class RegistryClient {
     return pushBlob(this.#core, repository, desc, open, options);
   }
 
-  /** Uploads a blob whose digest is known only once it is read, closed under the digest `accept` gives (blob-stream-upload.ts). */
+  /**
+   * Uploads a blob whose digest is known only once it is read, closed under the digest `accept` gives
+   * (blob-stream-upload.ts).
+   */
   pushBlobStream(
     repository: string,
     source: Readable,

@@ -20,7 +20,10 @@ export interface RegistryOptions {
   timeoutMs?: number;
 }
 
-/** A client for `ref`'s registry, with the credentials given, else those of the docker config `env` points to; plain HTTP carries them only to loopback. */
+/**
+ * A client for `ref`'s registry, with the credentials given, else those of the docker config `env` points to; plain
+ * HTTP carries them only to loopback.
+ */
 export async function registryClient(ref: OciReference, options: RegistryOptions, env: Env): Promise<RegistryClient> {
   const dockerConfig = join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
   const credentials = options.credentials ?? (await readDockerConfig(dockerConfig, ref.registry));

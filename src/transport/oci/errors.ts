@@ -25,7 +25,9 @@ export type OciErrorCode =
   | 'ARTIFACT_INVALID'
   /** Pushing would give an image more referrers than its consumers read (Kyverno: 50). */
   | 'REFERRERS_LIMIT'
-  /** The registry refused a whole-blob PATCH (no Content-Range) before taking any byte: push uploads in chunks instead. */
+  /**
+   * The registry refused a whole-blob PATCH (no Content-Range) before taking any byte: push uploads in chunks instead.
+   */
   | 'STREAM_UPLOAD_REFUSED';
 
 export interface OciErrorDetails {

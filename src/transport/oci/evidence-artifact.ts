@@ -33,14 +33,20 @@ export const IMAGE_MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ] as const;
 
-/** Kyverno's documented limits on an image's referrers (docs/interop.md): it fails on more than 50, or a layer over 10,000,000 bytes. */
+/**
+ * Kyverno's documented limits on an image's referrers (docs/interop.md): it fails on more than 50, or a layer over
+ * 10,000,000 bytes.
+ */
 export const MAX_IMAGE_REFERRERS = 50;
 export const MAX_REFERRER_LAYER_BYTES = 10_000_000;
 
 /** The most referrers of one image that verify --image reads. */
 export const MAX_IMAGE_CANDIDATES = 16;
 
-/** A Sigstore bundle (DSSE) to push as a referrer, with the predicate type its statement names ('' when it cannot be read). */
+/**
+ * A Sigstore bundle (DSSE) to push as a referrer, with the predicate type its statement names ('' when it cannot be
+ * read).
+ */
 export interface AttestationBundle {
   bytes: Buffer;
   predicateType: string;

@@ -109,7 +109,8 @@ export async function pushVerifiedBlob(
     source.destroy();
     const intact = await verified;
     if (e instanceof OciError && e.code === 'STREAM_UPLOAD_REFUSED') {
-      // A registry that takes blobs only in chunks: the verified bundle again, in chunks, checked against the verified digest as it goes.
+      // A registry that takes blobs only in chunks: the verified bundle again, in chunks, checked against the verified
+      // digest as it goes.
       say('the registry refused a whole-blob upload; uploading in chunks');
       return client.pushBlob(repository, { digest: intact.digest, size: intact.size }, upload.reopen);
     }
@@ -235,7 +236,10 @@ async function pushSignatureReferrer(
   return { digest: pushed.digest, fallbackTag: true };
 }
 
-/** Each Sigstore bundle as a referrer of the image: one layer (the bundle, its media type as artifactType), the empty config, and actions/attest's annotations. */
+/**
+ * Each Sigstore bundle as a referrer of the image: one layer (the bundle, its media type as artifactType), the empty
+ * config, and actions/attest's annotations.
+ */
 async function pushImageAttestations(
   client: RegistryClient,
   repository: string,

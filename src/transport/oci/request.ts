@@ -21,7 +21,10 @@ import {
   type DeadlineOptions,
 } from '../http/timeout.js';
 
-/** 4 MiB: push of a 1 GiB bundle peaked at 139–147 MiB with it, 169–170 MiB with 8 MiB, at the same speed (docs/performance.md). */
+/**
+ * 4 MiB: push of a 1 GiB bundle peaked at 139–147 MiB with it, 169–170 MiB with 8 MiB, at the same speed
+ * (docs/performance.md).
+ */
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 

@@ -16,7 +16,10 @@ export type ControlLookup =
       control: { id: string; title: string };
       /** The cited task of the control, when one was cited (SSDF-PS.2.1). */ task?: string;
     }
-  /** A prefix of a shipped catalog: `typo` when the id is in the range the catalog lists in full but not listed (refused); else a control we ship no title for. */
+  /**
+   * A prefix of a shipped catalog: `typo` when the id is in the range the catalog lists in full but not listed
+   * (refused); else a control we ship no title for.
+   */
   | { known: false; id: string; catalog: ControlCatalog; typo: boolean; suggestion?: string }
   /** A control of the policy's own (no shipped catalog's prefix): shown as written. */
   | { known: false; id: string; catalog?: undefined };
@@ -126,7 +129,10 @@ export function compareControls(a: { id: string; catalog?: string }, b: { id: st
  */
 export type ControlState = 'held' | 'waived' | 'partly-shown' | 'not-shown' | 'failed';
 
-/** What one requirement, rule or cross-check citing a control showed: evidence, evidence of some of the kinds it reads, or nothing. */
+/**
+ * What one requirement, rule or cross-check citing a control showed: evidence, evidence of some of the kinds it reads,
+ * or nothing.
+ */
 export type ItemShows = 'evidence' | 'partial' | 'nothing';
 
 export interface ControlResult {

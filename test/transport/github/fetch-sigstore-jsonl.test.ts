@@ -110,7 +110,8 @@ describe("fetch: a NAME.sigstore.jsonl that is not exactly the bundle's own stat
     expect((await readdir(out)).sort()).toEqual([...NAMES].sort());
   });
 
-  // Each way the file can be foreign: extra statements after the bundle's own, too few, and a first line that is not ours.
+  // Each way the file can be foreign: extra statements after the bundle's own, too few, and a first line that is not
+  // ours.
   const tamperings: [string, (lines: string[]) => string][] = [
     ['a statement the bundle does not carry, appended', (lines) => `${[...lines, lines[1]].join('\n')}\n`],
     ["the bundle's standard statements missing", (lines) => `${lines[0]}\n`],

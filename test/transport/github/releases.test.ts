@@ -894,7 +894,8 @@ describe('evidence fetch', () => {
       verify: verifyWith,
     });
     expect([extra.verdict, extra.problems.map((p) => p.code)]).toEqual(['failed', ['SIGSTORE_JSONL_MISMATCH']]);
-    // Our own line alone is fine for what the bundle carries only when the bundle has no standard statements: here it has.
+    // Our own line alone is fine for what the bundle carries only when the bundle has no standard statements: here it
+    // has.
     jsonl.bytes = Buffer.from(`${lines[0]}\n`);
     const short = await fetchRelease({
       cwd: dir,
@@ -985,7 +986,8 @@ describe("GitHub's artifact attestations API", () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = (await readFile(join(dir, NAMES[3] as string), 'utf8')).trimEnd().split('\n');
     const posted = gh.received.filter((q) => q.method === 'POST' && q.path.endsWith('/repos/acme/web/attestations'));
-    // One POST per statement: ours, then the standard ones in manifest order (junit/, sbom/), then the release; each body is {bundle} with the line's bundle.
+    // One POST per statement: ours, then the standard ones in manifest order (junit/, sbom/), then the release; each
+    // body is {bundle} with the line's bundle.
     expect(
       posted.map((p) => JSON.stringify((JSON.parse(p.body.toString('utf8')) as { bundle: unknown }).bundle)),
     ).toEqual(lines);

@@ -256,7 +256,8 @@ describe.skipIf(registrySkipReason !== undefined)(
       const pushed = JSON.parse(
         (await cli(['push', bundle, ref('acme/forged:evidence'), '--plain-http', '--json'])).stdout,
       ) as { digest: string };
-      // Someone with push access re-points genuine evidence of another release at this image: the OCI subject is unsigned.
+      // Someone with push access re-points genuine evidence of another release at this image: the OCI subject is
+      // unsigned.
       const original = imageManifestSchema.parse(
         JSON.parse((await client.getManifest('acme/forged', pushed.digest)).bytes.toString()),
       );
