@@ -1,7 +1,8 @@
 import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
 import { dirname, resolve } from 'node:path';
 import { parseYamlDocument } from '../formats/yaml.js';
-import { z } from 'zod';
+import * as z from 'zod';
+import { sourceSchema } from '../core/manifest.js';
 import { zodIssues } from '../core/issues.js';
 import { CollectError } from '../collector/errors.js';
 
@@ -12,16 +13,7 @@ export const configSchema = z.strictObject({
   name: z.string().min(1).optional(),
   version: z.string().min(1).optional(),
   output: z.string().min(1).optional(),
-  source: z
-    .strictObject({
-      repository: z.string().min(1).optional(),
-      commit: z
-        .string()
-        .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'must be a full git commit id')
-        .optional(),
-      ref: z.string().min(1).optional(),
-    })
-    .optional(),
+  source: sourceSchema.optional(),
   sbom: paths,
   sarif: paths,
   junit: paths,
