@@ -16,7 +16,8 @@ import { listGitHub } from './audit-github.js';
 import { listOci } from './audit-oci.js';
 import type { RegistryOptions } from './oci.js';
 import { checkPolicyOptions } from '../verifier/inputs.js';
-import { readPolicyFile, verify, type VerifyResult } from './verify.js';
+import { verify, type VerifyResult } from './verify.js';
+import { readPolicyFile } from '../load/policy.js';
 
 export interface AuditOptions {
   cwd: string;

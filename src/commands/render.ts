@@ -13,7 +13,7 @@ import type { LoadedPolicy } from '../verifier/policy/evaluate.js';
 export type ReportFormat = 'text' | 'json' | 'markdown' | 'html' | 'oscal';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'markdown', 'html', 'oscal'];
 
-export function auditInput(
+export function releaseReportInput(
   report: VerifyCommandReport,
   manifest: Manifest | undefined,
   now: Date = new Date(),
@@ -47,9 +47,9 @@ export function renderReport(
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'markdown':
-      return renderMarkdown(auditInput(report, manifest));
+      return renderMarkdown(releaseReportInput(report, manifest));
     case 'html':
-      return renderHtml(auditInput(report, manifest));
+      return renderHtml(releaseReportInput(report, manifest));
     default:
       return formatVerifyText(report);
   }
@@ -67,7 +67,7 @@ export async function appendStepSummary(
 ): Promise<void> {
   const file = env.GITHUB_STEP_SUMMARY;
   if (!file || env.GITHUB_ACTIONS !== 'true') return;
-  await appendFile(resolve(cwd, file), `${renderMarkdown(auditInput(report, manifest))}\n`);
+  await appendFile(resolve(cwd, file), `${renderMarkdown(releaseReportInput(report, manifest))}\n`);
 }
 
 /** Writes a report whole or not at all. */

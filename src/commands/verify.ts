@@ -15,9 +15,6 @@ import { verifyEvidence } from '../verifier/verify.js';
 import type { SubjectToCheck, VerifyBundleOptions } from '../verifier/verify-bundle.js';
 import { openBundle } from './open-bundle.js';
 
-// Kept for src/commands/audit.ts, which imports it from here (to be removed once it imports src/load/policy.ts).
-export { readPolicyFile } from '../load/policy.js';
-
 export interface VerifyOptions {
   cwd: string;
   env?: Env;

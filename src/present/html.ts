@@ -20,7 +20,7 @@ export { CSS } from './html-style.js';
 export { COLOR, barChart, dataTable, figure, svgOpen } from './html-charts.js';
 
 /**
- * One self-contained HTML audit report: inline CSS, inline SVG charts, no
+ * One release's self-contained HTML report: inline CSS, inline SVG charts, no
  * script, no external resource of any kind (a Content-Security-Policy says
  * so too). It works from file://, archives as one file and prints.
  *

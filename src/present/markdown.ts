@@ -13,7 +13,7 @@ import {
 } from './model.js';
 
 /**
- * A GitHub-flavoured Markdown audit report (for $GITHUB_STEP_SUMMARY and
+ * A release's GitHub-flavoured Markdown report (for $GITHUB_STEP_SUMMARY and
  * audit files). Every string from the data is escaped: no raw HTML, no
  * links, images or math can come out of a bundle's contents.
  */

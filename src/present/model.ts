@@ -10,7 +10,7 @@ export { headline, type Verdict };
 import type { Check, VerifyReport } from '../verifier/report.js';
 
 /**
- * Everything an audit report (Markdown or HTML) shows, as pure data. The
+ * Everything a release's report (Markdown or HTML) shows, as pure data. The
  * command layer builds it from `verify` and `inspect`; the renderers only
  * read it. Every string in it may come from an untrusted bundle.
  */
