@@ -85,6 +85,10 @@ export interface SigningCliOptions extends TimeoutCliOptions {
 /** collect's DORA options. */
 export interface DoraCliOptions {
   git?: string;
+  /** `--changes RANGE`, with --git (default: the working directory). */
+  changes?: string;
+  allowedSigners?: string;
+  emergencyTrailer?: string[];
   deployments?: string;
   incidents?: string;
   environment?: string;
@@ -147,6 +151,20 @@ export function doraFrom(o: DoraCliOptions): NonNullable<CollectOptions['dora']>
   for (const k of ['incidents', 'environment', 'window', 'incidentLabel'] as const)
     if (o[k] !== undefined) out[k] = o[k];
   return out;
+}
+
+export function changesFrom(o: DoraCliOptions): NonNullable<CollectOptions['changes']> | undefined {
+  if (o.changes === undefined) {
+    if (o.allowedSigners !== undefined || o.emergencyTrailer !== undefined)
+      throw new UsageError('--allowed-signers and --emergency-trailer go with --changes RANGE');
+    return undefined;
+  }
+  return {
+    git: o.git ?? '.',
+    range: o.changes,
+    ...(o.allowedSigners !== undefined ? { allowedSigners: o.allowedSigners } : {}),
+    ...(o.emergencyTrailer !== undefined ? { emergencyTrailer: o.emergencyTrailer } : {}),
+  };
 }
 
 /** How long a server may say nothing before a request fails (connect, answer, or between two chunks). */

@@ -112,6 +112,9 @@ try {
         'examples/acme-web/history/deployments.jsonl',
         '--incidents',
         'examples/acme-web/history/incidents.jsonl',
+        // Every change since the previous production deployment (history/deployments.jsonl), from git alone.
+        '--changes',
+        'd4876bfacb54a3c87b869e821d1b34a9ab1ae221..HEAD',
         '--slo-snapshot',
         'examples/acme-web/slo/availability.snapshot.json',
         ...(registry ? ['--subject-image', `oci://${registry.host}/acme/web:1.4.2`, '--plain-http'] : []),

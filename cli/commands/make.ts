@@ -4,6 +4,7 @@ import { counted } from '../../src/present/text.js';
 import {
   collectList,
   doraFrom,
+  changesFrom,
   identityFrom,
   registryFrom,
   signedLines,
@@ -103,6 +104,7 @@ export function addCollect(program: Command, io: CliIo): void {
       sloSnapshot: o.sloSnapshot,
       asOf: o.asOf,
       ...(o.dora ? { dora: doraFrom(o) } : {}),
+      ...(changesFrom(o) ? { changes: changesFrom(o) } : {}),
       // collect's --source-repository sets the manifest's source, not who signed attestations.
       identity: identityFrom(o, { github: false }),
       trustedRoot: o.trustedRoot,
@@ -178,7 +180,17 @@ function collectCommand(program: Command): Command {
       collectList,
     )
     .option('--dora', 'take a DORA snapshot (needs --git and --deployments)')
-    .option('--git <dir>', 'DORA: the git repository the deployments shipped from')
+    .option('--git <dir>', 'DORA and --changes: the git repository (for --changes, default the working directory)')
+    .option(
+      '--changes <range>',
+      'record every change of FROM..TO (tags or commits), or auto (the previous tag up to HEAD): commits, authors, trailers, signatures (docs/changes.md)',
+    )
+    .option('--allowed-signers <file>', '--changes: an SSH allowed-signers file, so SSH-signed commits can be verified')
+    .option(
+      '--emergency-trailer <name>',
+      '--changes: a commit trailer that marks an emergency change (e.g. Emergency); repeatable',
+      collectList,
+    )
     .option('--deployments <file>', 'DORA: deployments, JSON Lines or GitHub Deployments API JSON')
     .option('--incidents <file>', 'DORA: incidents, JSON Lines or GitHub issues JSON')
     .option('--environment <name>', 'DORA: the environment counted (default production)')

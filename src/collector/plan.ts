@@ -2,6 +2,7 @@ import { basename, isAbsolute, relative, resolve } from 'node:path';
 import type { Env } from '../core/env.js';
 import { parseDuration } from './as-of.js';
 import type { Collector } from './collector.js';
+import type { ChangesOptions } from './changes.js';
 import type { DoraOptions } from './dora.js';
 import { CollectError } from './errors.js';
 import { collectors, type CollectorName } from './index.js';
@@ -34,6 +35,16 @@ export interface EvidenceInputs {
   sloSnapshot?: string[];
   /** DORA snapshot from git and deployment history. */
   dora?: DoraInputs;
+  /** Every change of a range of git history (docs/changes.md). */
+  changes?: ChangesInputs;
+}
+
+export interface ChangesInputs {
+  git: string;
+  /** `FROM..TO` or `auto`. */
+  range: string;
+  allowedSigners?: string;
+  emergencyTrailer?: string[];
 }
 
 export interface DoraInputs {
@@ -59,7 +70,7 @@ export interface EvidenceConfigInputs {
   slo?: string[];
 }
 
-export type InputCollector = CollectorName | 'attestation' | 'slo' | 'slo-snapshot' | 'dora';
+export type InputCollector = CollectorName | 'attestation' | 'slo' | 'slo-snapshot' | 'dora' | 'changes';
 
 export interface PlannedInput {
   collector: InputCollector;
@@ -194,7 +205,7 @@ export function requireSomething(inputs: number, subjectFiles: number, images: n
   if (inputs === 0 && subjectFiles === 0 && images === 0) {
     throw new CollectError(
       'NO_EVIDENCE',
-      'nothing to collect: give evidence (--sbom, --sarif, --junit, --coverage, --k6, --terraform-plan, --migrations, --slo, --dora, --file) or --subject',
+      'nothing to collect: give evidence (--sbom, --sarif, --junit, --coverage, --k6, --terraform-plan, --migrations, --slo, --dora, --changes, --file) or --subject',
     );
   }
 }
@@ -229,17 +240,34 @@ export function doraPlan(
   return { options, deployments: { collector: 'dora', file, label: displayPath(file, cwd) } };
 }
 
+/** The changes collector's settings, and the repository as its input; paths from cwd. */
+export function changesPlan(c: ChangesInputs, cwd: string, env: Env): { options: ChangesOptions; input: PlannedInput } {
+  const gitDir = resolve(cwd, c.git);
+  const options: ChangesOptions = {
+    gitDir,
+    range: c.range,
+    env,
+    ...(c.allowedSigners ? { allowedSigners: resolve(cwd, c.allowedSigners) } : {}),
+    ...(c.emergencyTrailer?.length ? { emergencyTrailers: c.emergencyTrailer } : {}),
+  };
+  return {
+    options,
+    input: { collector: 'changes', file: gitDir, label: `${c.range} in ${displayPath(gitDir, cwd) || '.'}` },
+  };
+}
+
 /** The collectors that need settings of their own; each is made only where an input needs it. */
 export interface ConfiguredCollectors {
   sloLive: Collector | undefined;
   sloSaved: Collector;
   dora: Collector | undefined;
+  changes?: Collector | undefined;
   attestation: Collector | undefined;
 }
 
 /** The collector an input goes through. */
 export function collectorFor(input: PlannedInput, chosen: ConfiguredCollectors): Collector {
-  const { attestation, sloLive, sloSaved, dora } = chosen;
+  const { attestation, sloLive, sloSaved, dora, changes } = chosen;
   return input.collector === 'attestation'
     ? (attestation as Collector)
     : input.collector === 'slo'
@@ -248,5 +276,7 @@ export function collectorFor(input: PlannedInput, chosen: ConfiguredCollectors):
         ? sloSaved
         : input.collector === 'dora'
           ? (dora as Collector)
-          : collectors[input.collector];
+          : input.collector === 'changes'
+            ? (changes as Collector)
+            : collectors[input.collector];
 }

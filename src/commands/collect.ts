@@ -9,6 +9,7 @@ import { serializeManifest, type Manifest, type Source, type Subject } from '../
 import { attestationCollector } from '../collector/attestation.js';
 import { resolveAsOf } from '../collector/as-of.js';
 import { doraCollector } from '../collector/dora.js';
+import { changesCollector } from '../collector/changes.js';
 import { prometheusClient } from '../transport/prometheus.js';
 import { sloCollector } from '../collector/slo.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
@@ -25,6 +26,7 @@ import {
   dedupe,
   displayPath,
   doraPlan,
+  changesPlan,
   evidencePatterns,
   nameSubjects,
   requirePrometheus,
@@ -212,6 +214,8 @@ async function prepareCollectors(
   const d = options.dora ? doraPlan(options.dora, cwd, asOf, env) : undefined;
   const dora = d ? doraCollector(d.options) : undefined;
   if (d) planned.push(d.deployments);
+  const c = options.changes ? changesPlan(options.changes, cwd, env) : undefined;
+  if (c) planned.push(c.input);
   const attestation = planned.some((p) => p.collector === 'attestation')
     ? attestationCollector({
         roots: await resolveTrustRoots(cwd, options.trustedRoot, env),
@@ -219,7 +223,7 @@ async function prepareCollectors(
         policy: options.identity ?? {},
       })
     : undefined;
-  return { sloLive, sloSaved, dora, attestation };
+  return { sloLive, sloSaved, dora, attestation, ...(c ? { changes: changesCollector(c.options) } : {}) };
 }
 
 /** Each input through its collector, one after another. */

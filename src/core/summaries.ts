@@ -1,8 +1,9 @@
 import * as z from 'zod';
 
+import { isRfc3339 } from './time.js';
+
 /** SARIF security-severity bands, most severe first (GitHub's: critical ≥ 9.0, high ≥ 7.0, medium ≥ 4.0, low > 0.0). */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-import { isRfc3339 } from './time.js';
 
 /**
  * The typed summary each collector writes into its manifest entry. They live
@@ -168,6 +169,78 @@ export const coverageSummarySchema = z.strictObject({
 });
 export type CoverageSummary = z.infer<typeof coverageSummarySchema>;
 
+/** A git commit id: 40 hexadecimal digits (SHA-1) or 64 (SHA-256). */
+const commitId = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, 'must be a full git commit id');
+
+/**
+ * One change a release brings: a commit on the release's first-parent line
+ * and, for a merge, the commits it brought in (docs/changes.md). The fields
+ * that only the code host can show (approvals, checks, how it was pushed)
+ * are null until they were asked: null is "not checked", never "no".
+ */
+export const changeSchema = z.strictObject({
+  /** The commit that landed the change on the first-parent line. */
+  commit: commitId,
+  /** That commit's committer date. */
+  landedAt: RFC3339,
+  /** `merge`: a merge commit, with the commits it brought in; `commit`: one commit (a squash, a rebase, or a push). */
+  via: z.enum(['merge', 'commit']),
+  /** The pull request the commit message names (GitHub's merge message, or a title ending in `(#N)`); null if none. */
+  pullRequest: z.number().int().positive().nullable(),
+  title: z.string().max(200),
+  /** Every commit of the change, the landing commit first. */
+  commits: z.array(commitId).min(1),
+  /** Authors and co-authors of the change's work (not the merge commit's), lower-case e-mail addresses. */
+  authors: z.array(z.string()),
+  /** Who committed the landing commit (for a merge: who merged). */
+  mergedBy: z.string(),
+  /** Every commit's signature verified (git's %G? is G). */
+  signed: z.boolean(),
+  unsignedCommits: count,
+  /** Reviewed-by, Approved-by and Acked-by trailers: who the messages say approved, lower-case e-mail or name. */
+  trailerApprovers: z.array(z.string()),
+  /** A trailer approver who is not an author: what the commit messages claim, not what a host enforced. */
+  trailerApprovedByOther: z.boolean(),
+  /** A trailer named as an emergency marker (`--emergency-trailer`) is on one of its commits. */
+  emergency: z.boolean(),
+  /** Only the code host can show these: null when it was not asked (git alone). */
+  approvedByOther: z.boolean().nullable(),
+  approvedOnMergedHead: z.boolean().nullable(),
+  approvedBeforeMerge: z.boolean().nullable(),
+  checksPassed: z.boolean().nullable(),
+  directPush: z.boolean().nullable(),
+});
+export type ChangeSummary = z.infer<typeof changeSchema>;
+
+/** Every change between two commits of one repository (docs/changes.md). */
+export const changesSummarySchema = z.strictObject({
+  /** Where the facts come from: git alone, so far. */
+  source: z.literal('git'),
+  range: z.strictObject({
+    /** The commit the range starts after (excluded); null from the first commit. */
+    from: commitId.nullable(),
+    /** The released commit (included). */
+    to: commitId,
+    /** As given (`v1.3.0`, `HEAD`), or as `auto` found it. */
+    fromRef: z.string().nullable(),
+    toRef: z.string().min(1),
+    /** Whether the start was found as the previous tag (`--changes auto`). */
+    auto: z.boolean(),
+  }),
+  totals: z.strictObject({
+    changes: count,
+    commits: count,
+    pullRequests: count,
+    merges: count,
+    signedChanges: count,
+    unsignedCommits: count,
+    trailerApprovedByOther: count,
+    emergencies: count,
+  }),
+  changes: z.array(changeSchema),
+});
+export type ChangesSummary = z.infer<typeof changesSummarySchema>;
+
 /** `--file F=KIND`: any file; nothing is read from it but its bytes. */
 export const fileSummarySchema = z.strictObject({});
 export type FileSummary = z.infer<typeof fileSummarySchema>;
@@ -188,6 +261,7 @@ export const summarySchemas = {
   terraform: terraformSummarySchema,
   migrations: migrationsSummarySchema,
   coverage: coverageSummarySchema,
+  changes: changesSummarySchema,
 } as const;
 
 export type CollectedKind = keyof typeof summarySchemas;

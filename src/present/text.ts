@@ -77,6 +77,10 @@ export function describeSummary(kind: string, summary: unknown): string {
       const s = typed.summary;
       return `${s.predicateType ?? s.content} by ${s.signer.kind === 'certificate' ? s.signer.identity : `key ${s.signer.keyHint}`}`;
     }
+    case 'changes': {
+      const { totals: t, range: r } = typed.summary;
+      return `${counted(t.changes, 'change')} (${counted(t.commits, 'commit')}, ${counted(t.pullRequests, 'pull request')}) from ${r.fromRef ?? 'the first commit'} to ${r.toRef}: ${t.signedChanges} fully signed, ${t.trailerApprovedByOther} with a trailer approval by another, ${counted(t.emergencies, 'emergency', 'emergencies')}; approvals and checks not checked (git only)`;
+    }
   }
 }
 

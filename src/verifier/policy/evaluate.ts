@@ -27,6 +27,7 @@ export const POLICY_KINDS = [
   'dora',
   'slo',
   'attestation',
+  'changes',
   'file',
 ] as const;
 
@@ -159,8 +160,10 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
   const bindings = metered(celBindings(ctx.manifest), meter) as Record<string, never>;
   // Counted once: every rule records what it read against the same counts the report states.
   const counts = kindCounts(ctx.manifest);
+  // A rule over `changes` reads the changes, not the entries that hold them: zero changes is no evidence.
+  const readCounts = { ...counts, changes: changeList(ctx.manifest).length };
   const rules = policy.rules.map((rule) =>
-    evaluateRule(rule, policy, ctx, loaded.path, bindings, meter, limits.ruleCost ?? DEFAULT_RULE_COST, counts),
+    evaluateRule(rule, policy, ctx, loaded.path, bindings, meter, limits.ruleCost ?? DEFAULT_RULE_COST, readCounts),
   );
   const crossChecks = policy.crossChecks
     .map((c) => (typeof c === 'string' ? { name: c, controls: [] } : c))
@@ -254,10 +257,29 @@ function formatAge(s: number): string {
   return s >= 86400 ? `${(s / 86400).toFixed(1)} d` : s >= 3600 ? `${(s / 3600).toFixed(1)} h` : `${Math.round(s)} s`;
 }
 
-/** The CEL variables: `manifest`, and one list per kind of that kind's entry summaries (with `path`). */
+/**
+ * Every change of every `changes` entry, as a rule reads it: a fact that was not checked (null in the summary: what
+ * only the code host can show, when it was not asked) reads as false, so a rule that requires it fails rather than
+ * passes or breaks (docs/changes.md).
+ */
+export function changeList(manifest: Manifest): Record<string, unknown>[] {
+  return summariesOf(manifest.entries, 'changes').flatMap(({ entry, summary }) =>
+    summary.changes.map((c) => ({
+      ...Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v === null && k !== 'pullRequest' ? false : v])),
+      path: entry.path,
+    })),
+  );
+}
+
+/**
+ * The CEL variables: `manifest`, and one list per kind of that kind's entry summaries (with `path`); `changes` lists
+ * the changes themselves (changeList).
+ */
 export function celBindings(manifest: Manifest): Record<string, unknown> {
   const lists: Record<string, unknown[]> = Object.fromEntries(POLICY_KINDS.map((k) => [k, []]));
+  lists.changes = changeList(manifest);
   for (const e of manifest.entries) {
+    if (e.kind === 'changes' && e.collector.name !== 'file') continue;
     const key = e.collector.name === 'file' ? 'file' : e.kind;
     (lists[key] ??= []).push(
       e.collector.name === 'file'

@@ -1,0 +1,142 @@
+import type { Env } from '../core/env.js';
+import { canonicalBytes } from '../core/canonical-json.js';
+import { changesSummarySchema, type ChangesSummary } from '../core/summaries.js';
+import { PACKAGE_VERSION } from '../version.js';
+import { generatedOutput, type Collector, type CollectorInput, type CollectorOutput } from './collector.js';
+import { CollectError } from './errors.js';
+import { runGit } from './git.js';
+import {
+  LOG_FORMAT,
+  LogRecordError,
+  changesSummary,
+  groupChanges,
+  parseLogRecords,
+  type CommitRecord,
+} from './changes-model.js';
+
+export const CHANGES_MEDIA_TYPE = 'application/vnd.evidence.changes+json';
+export const CHANGES_DETAIL_FORMAT = 'evidence-changes/1';
+/** The most commits one release's range may hold: beyond it, name a narrower range. */
+export const MAX_RANGE_COMMITS = 20_000;
+/** A git call that takes longer than this is stopped (a range of 20,000 commits takes about a second). */
+const GIT_TIMEOUT_MS = 120_000;
+
+export interface ChangesOptions {
+  /** The repository. */
+  gitDir: string;
+  /** `FROM..TO`, or `auto`: from the tag before the released commit to it (HEAD). */
+  range: string;
+  /** An SSH allowed-signers file, so that git can verify SSH signatures (`gpg.ssh.allowedSignersFile`). */
+  allowedSigners?: string;
+  /** Trailer names that mark a change as an emergency. */
+  emergencyTrailers?: string[];
+  /** The environment git runs in (GNUPGHOME, for instance). */
+  env?: Env;
+}
+
+/**
+ * Every change a release brings, from git alone (docs/changes.md): the
+ * commits of the range grouped by the commit that landed each on the
+ * first-parent line, their authors, committers, trailers and whether each
+ * signature verifies as `git verify-commit` decides. The blob stored is a
+ * canonical JSON record of every commit; the manifest's summary lists the
+ * changes. What only a code host can say (approvals, checks) is null: not
+ * checked.
+ */
+export function changesCollector(options: ChangesOptions): Collector {
+  return {
+    name: 'changes',
+    version: PACKAGE_VERSION,
+    async collect(input: CollectorInput): Promise<CollectorOutput> {
+      const { summary, commits } = await readChanges(options, input.label);
+      const bytes = canonicalBytes({ format: CHANGES_DETAIL_FORMAT, summary, commits });
+      return generatedOutput(bytes, 'changes.json', 'changes', CHANGES_MEDIA_TYPE, summary);
+    },
+  };
+}
+
+const git = (o: ChangesOptions, args: string[]): Promise<string> =>
+  runGit(o.gitDir, args, { env: o.env ?? {}, timeoutMs: GIT_TIMEOUT_MS });
+
+async function readChanges(
+  o: ChangesOptions,
+  label: string,
+): Promise<{ summary: ChangesSummary; commits: CommitRecord[] }> {
+  const { fromRef, toRef, auto } = await parseRange(o, label);
+  const to = await commitOf(o, toRef, label);
+  const from = fromRef === null ? null : await commitOf(o, fromRef, label);
+  if (from !== null) {
+    const base = (await git(o, ['merge-base', from, to]).catch(() => '')).trim();
+    if (base !== from)
+      throw rangeError(
+        label,
+        `${fromRef} is not an ancestor of ${toRef} in ${o.gitDir}: name a range along one history`,
+      );
+  }
+  const spec = from === null ? [to] : [`${from}..${to}`];
+  const count = Number((await git(o, ['rev-list', '--count', ...spec, '--'])).trim());
+  if (count > MAX_RANGE_COMMITS)
+    throw new CollectError(
+      'CHANGES_RANGE_TOO_LARGE',
+      `${label}: ${count} commits, more than the ${MAX_RANGE_COMMITS} one release's changes may hold; name a narrower range`,
+      { file: label },
+    );
+  const config = o.allowedSigners ? ['-c', `gpg.ssh.allowedSignersFile=${o.allowedSigners}`] : [];
+  const log = await git(o, [...config, 'log', '-z', `--format=${LOG_FORMAT}`, ...spec, '--']);
+  let commits: CommitRecord[];
+  try {
+    commits = parseLogRecords(log);
+  } catch (e) {
+    if (!(e instanceof LogRecordError)) throw e;
+    throw new CollectError('CHANGES_GIT_UNREADABLE', `${label}: commit ${e.sha || '?'}: ${e.message}`, {
+      file: label,
+    });
+  }
+  const firstParent = (await git(o, ['rev-list', '--first-parent', ...spec, '--'])).split('\n').filter(Boolean);
+  const changes = groupChanges(commits, firstParent, { emergencyTrailers: o.emergencyTrailers ?? [] });
+  const summary = changesSummaryChecked(changesSummary({ from, to, fromRef, toRef, auto }, changes), label);
+  return { summary, commits };
+}
+
+/** `FROM..TO` as given, or `auto`: the newest tag reachable from TO's first parent, up to HEAD. */
+async function parseRange(
+  o: ChangesOptions,
+  label: string,
+): Promise<{ fromRef: string | null; toRef: string; auto: boolean }> {
+  if (o.range === 'auto') {
+    const toRef = 'HEAD';
+    await commitOf(o, toRef, label);
+    const parent = await git(o, ['rev-parse', '--verify', '--quiet', 'HEAD^1^{commit}']).catch(() => '');
+    if (parent.trim() === '') return { fromRef: null, toRef, auto: true };
+    const tag = await git(o, ['describe', '--tags', '--abbrev=0', 'HEAD^1']).catch(() => '');
+    return { fromRef: tag.trim() === '' ? null : tag.trim(), toRef, auto: true };
+  }
+  const m = /^([^.\s][^\s]*?)\.\.([^.\s][^\s]*)$/.exec(o.range);
+  if (!m || m[1]?.startsWith('-') || m[2]?.startsWith('-'))
+    throw rangeError(label, `'${o.range}' is not a range: give FROM..TO (two tags or commits) or auto`);
+  return { fromRef: m[1] as string, toRef: m[2] as string, auto: false };
+}
+
+async function commitOf(o: ChangesOptions, ref: string, label: string): Promise<string> {
+  const sha = await git(o, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(
+    (e: unknown) => {
+      if (e instanceof CollectError && /git is not installed|not a git repository/.test(e.message)) throw e;
+      return '';
+    },
+  );
+  if (sha.trim() === '') throw rangeError(label, `${ref} is not a commit in ${o.gitDir}`);
+  return sha.trim();
+}
+
+function rangeError(label: string, message: string): CollectError {
+  return new CollectError('CHANGES_RANGE_INVALID', `${label}: ${message}`, { file: label });
+}
+
+function changesSummaryChecked(summary: ChangesSummary, label: string): ChangesSummary {
+  const parsed = changesSummarySchema.safeParse(summary);
+  if (!parsed.success)
+    throw new CollectError('CHANGES_GIT_UNREADABLE', `${label}: git's answers do not make a valid summary`, {
+      file: label,
+    });
+  return parsed.data;
+}

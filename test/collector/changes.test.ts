@@ -1,0 +1,270 @@
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { changesCollector } from '../../src/collector/changes.js';
+import { groupChanges, parseTrailers, pullRequestOf, type CommitRecord } from '../../src/collector/changes-model.js';
+import { changesSummarySchema, type ChangesSummary } from '../../src/core/summaries.js';
+import { runCli } from '../helpers/io.js';
+import { useTmp } from '../helpers/tmp.js';
+
+const tmp = useTmp();
+
+interface Who {
+  name: string;
+  email: string;
+}
+const ALICE = { name: 'Alice', email: 'alice@example.com' };
+const BOB = { name: 'Bob', email: 'bob@example.com' };
+const DAVE = { name: 'Dave', email: 'Dave@Example.com' };
+const MAINTAINER = { name: 'Maintainer', email: 'maintainer@example.com' };
+
+/**
+ * A real repository, made here:
+ *
+ *   init (v1.0.0) ─ docs ─────────── Merge pull request #12 ─ Fix y (#13) ─ Hotfix (SSH-signed) (v1.1.0)
+ *                        └─ feature x ┘
+ *
+ * `feature x` is Bob's, with a Reviewed-by trailer naming Carol; `Fix y (#13)` is a squash of Dave's with a
+ * Co-authored-by trailer and an Approved-by trailer naming Dave himself; the hotfix carries `Emergency: yes`.
+ */
+async function makeRepo(): Promise<{ dir: string; allowedSigners: string; shas: Record<string, string> }> {
+  const dir = await tmp();
+  const keys = await tmp();
+  const key = join(keys, 'signing-key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'alice', '-f', key]);
+  const allowedSigners = join(keys, 'allowed-signers');
+  await writeFile(allowedSigners, `alice@example.com ${(await readFile(`${key}.pub`, 'utf8')).trim()}\n`);
+  let tick = Date.parse('2026-11-01T10:00:00Z') / 1000;
+  const git = (args: string[], who: Who = ALICE, committer: Who = who): string =>
+    execFileSync('git', ['-C', dir, ...args], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_AUTHOR_NAME: who.name,
+        GIT_AUTHOR_EMAIL: who.email,
+        GIT_COMMITTER_NAME: committer.name,
+        GIT_COMMITTER_EMAIL: committer.email,
+        GIT_AUTHOR_DATE: `@${tick} +0100`,
+        GIT_COMMITTER_DATE: `@${(tick += 3600)} +0100`,
+      },
+    }).trim();
+  const commit = async (file: string, message: string, who: Who, config: string[] = []): Promise<string> => {
+    await writeFile(join(dir, file), `${message}\n`);
+    git(['add', file], who);
+    git([...config, 'commit', '-q', ...(config.length ? ['-S'] : []), '-m', message], who);
+    return git(['rev-parse', 'HEAD'], who);
+  };
+  git(['init', '-q', '-b', 'main']);
+  const shas: Record<string, string> = {};
+  shas.init = await commit('a.txt', 'init', ALICE);
+  git(['tag', 'v1.0.0']);
+  shas.docs = await commit('docs.txt', 'docs', ALICE);
+  git(['checkout', '-q', '-b', 'feature-x'], BOB);
+  shas.featureX = await commit('x.txt', 'feature x\n\nReviewed-by: Carol <carol@example.com>', BOB);
+  git(['checkout', '-q', 'main']);
+  git(['merge', '-q', '--no-ff', 'feature-x', '-m', 'Merge pull request #12 from acme/feature-x'], MAINTAINER);
+  shas.merge = git(['rev-parse', 'HEAD']);
+  shas.squash = await commit(
+    'y.txt',
+    'Fix y (#13)\n\nCo-authored-by: Erin <erin@example.com>\nApproved-by: Dave <dave@example.com>',
+    DAVE,
+  );
+  shas.hotfix = await commit('z.txt', 'Hotfix\n\nEmergency: yes', ALICE, [
+    '-c',
+    'gpg.format=ssh',
+    '-c',
+    `user.signingkey=${key}`,
+  ]);
+  git(['tag', 'v1.1.0']);
+  return { dir, allowedSigners, shas };
+}
+
+async function collectChanges(options: Parameters<typeof changesCollector>[0]): Promise<ChangesSummary> {
+  const out = await changesCollector(options).collect({ file: options.gitDir, label: options.range });
+  return changesSummarySchema.parse(out.summary);
+}
+
+describe('--changes: every change a release brings, from git alone', () => {
+  it('groups the range by the commits that landed on the first-parent line, with authors, trailers and signatures', async () => {
+    const { dir, allowedSigners, shas } = await makeRepo();
+    const s = await collectChanges({
+      gitDir: dir,
+      range: 'v1.0.0..v1.1.0',
+      allowedSigners,
+      emergencyTrailers: ['Emergency'],
+    });
+    expect(s.range).toEqual({ from: shas.init, to: shas.hotfix, fromRef: 'v1.0.0', toRef: 'v1.1.0', auto: false });
+    expect(s.changes.map((c) => c.commit)).toEqual([shas.docs, shas.merge, shas.squash, shas.hotfix]);
+    const [docs, merge, squash, hotfix] = s.changes;
+    expect(merge).toMatchObject({
+      via: 'merge',
+      pullRequest: 12,
+      commits: [shas.merge, shas.featureX],
+      authors: ['bob@example.com'],
+      mergedBy: 'maintainer@example.com',
+      trailerApprovers: ['carol@example.com'],
+      trailerApprovedByOther: true,
+      signed: false,
+      unsignedCommits: 2,
+      emergency: false,
+    });
+    // Dave approving his own change is no approval by another; e-mail addresses compare without case.
+    expect(squash).toMatchObject({
+      via: 'commit',
+      pullRequest: 13,
+      authors: ['dave@example.com', 'erin@example.com'],
+      trailerApprovers: ['dave@example.com'],
+      trailerApprovedByOther: false,
+    });
+    expect(hotfix).toMatchObject({
+      via: 'commit',
+      pullRequest: null,
+      signed: true,
+      unsignedCommits: 0,
+      emergency: true,
+    });
+    expect(docs).toMatchObject({ pullRequest: null, trailerApprovers: [], trailerApprovedByOther: false });
+    // What only the code host can show was not asked: null, never false.
+    for (const c of s.changes)
+      expect([c.approvedByOther, c.approvedOnMergedHead, c.approvedBeforeMerge, c.checksPassed, c.directPush]).toEqual([
+        null,
+        null,
+        null,
+        null,
+        null,
+      ]);
+    expect(s.totals).toEqual({
+      changes: 4,
+      commits: 5,
+      pullRequests: 2,
+      merges: 1,
+      signedChanges: 1,
+      unsignedCommits: 4,
+      trailerApprovedByOther: 1,
+      emergencies: 1,
+    });
+    // The landing commit's committer date (given here with a +01:00 offset), as a UTC instant.
+    const committed = Number(execFileSync('git', ['-C', dir, 'log', '-1', '--format=%ct', shas.merge as string]));
+    expect(merge?.landedAt).toBe(new Date(committed * 1000).toISOString().replace('.000Z', 'Z'));
+  });
+
+  it('without the allowed-signers file an SSH signature cannot be verified, and the change is not called signed', async () => {
+    const { dir } = await makeRepo();
+    const s = await collectChanges({ gitDir: dir, range: 'v1.0.0..v1.1.0' });
+    expect(s.changes.at(-1)?.signed).toBe(false);
+    expect(s.totals.signedChanges).toBe(0);
+    expect(s.totals.emergencies).toBe(0);
+  });
+
+  it('auto: from the tag before the released commit (HEAD) up to it', async () => {
+    const { dir, shas } = await makeRepo();
+    const s = await collectChanges({ gitDir: dir, range: 'auto' });
+    expect(s.range).toMatchObject({ from: shas.init, to: shas.hotfix, fromRef: 'v1.0.0', toRef: 'HEAD', auto: true });
+    expect(s.totals.changes).toBe(4);
+  });
+
+  it('refuses a range whose ends are not commits, are not ancestors, or is no range (CHANGES_RANGE_INVALID)', async () => {
+    const { dir } = await makeRepo();
+    for (const range of ['v1.0.0..v9.9.9', 'v1.1.0..v1.0.0', 'v1.0.0', '..v1.1.0', 'v1.0.0..--output=x', 'nope'])
+      await expect(changesCollector({ gitDir: dir, range }).collect({ file: dir, label: range })).rejects.toMatchObject(
+        { code: 'CHANGES_RANGE_INVALID' },
+      );
+  });
+
+  it('the CLI: a bad range is exit 2 naming it, and nothing is written', async () => {
+    const { dir } = await makeRepo();
+    const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--changes', 'v0..v1.1.0'], {
+      cwd: dir,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[CHANGES_RANGE_INVALID]');
+    expect(r.stderr).toContain('v0');
+    await expect(readFile(join(dir, 'b.tar.gz'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('the CLI: the changes are an entry, and a policy over a fact not checked fails rather than passes', async () => {
+    const { dir, allowedSigners } = await makeRepo();
+    const collected = await runCli(
+      [
+        'collect',
+        '-o',
+        'b.tar.gz',
+        '--name',
+        'a',
+        '--version',
+        '1.1.0',
+        '--changes',
+        'v1.0.0..v1.1.0',
+        '--allowed-signers',
+        allowedSigners,
+      ],
+      { cwd: dir },
+    );
+    expect(collected.code, collected.stderr).toBe(0);
+    const policy = (expr: string): string =>
+      `version: 1\nrules:\n  - name: r\n    expr: ${JSON.stringify(expr)}\n    controls: [SOC2-CC8.1]\n`;
+    const verdict = async (expr: string): Promise<{ code: number; status: string | undefined }> => {
+      await writeFile(join(dir, 'p.yaml'), policy(expr));
+      const r = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--policy', 'p.yaml', '--json'], { cwd: dir });
+      const report = JSON.parse(r.stdout) as { policy?: { rules: { status: string }[] } };
+      return { code: r.code, status: report.policy?.rules[0]?.status };
+    };
+    expect(
+      await verdict('changes.size() == 4 && changes.exists(c, c.pullRequest == 12 && c.trailerApprovedByOther)'),
+    ).toEqual({ code: 0, status: 'pass' });
+    // Approvals were not asked of a code host: the rule fails, it neither passes nor breaks.
+    expect(await verdict('changes.all(c, c.approvedByOther && c.checksPassed)')).toEqual({ code: 3, status: 'fail' });
+    expect(await verdict('changes.exists(c, c.directPush) == false')).toEqual({ code: 0, status: 'pass' });
+  });
+});
+
+describe('the pure parts', () => {
+  it('finds the pull request in GitHub merge messages and squash titles only', () => {
+    expect(pullRequestOf('Merge pull request #12 from acme/x')).toBe(12);
+    expect(pullRequestOf('Fix y (#13)')).toBe(13);
+    expect(pullRequestOf('Fix y (#13) and more')).toBeNull();
+    expect(pullRequestOf('Merge branch main')).toBeNull();
+    expect(pullRequestOf('Fix (#0)')).toBeNull();
+  });
+
+  it('reads trailers case-insensitively and ignores lines that are not trailers', () => {
+    expect(parseTrailers('Reviewed-By: A <a@x>\nnot a trailer\nAcked-by:B')).toEqual([
+      { key: 'reviewed-by', value: 'A <a@x>' },
+      { key: 'acked-by', value: 'B' },
+    ]);
+  });
+
+  it('gives a commit reachable from two merges to the earlier one, and leaves out commits outside the range', () => {
+    const rec = (sha: string, parents: string[], subject = sha): CommitRecord => ({
+      sha: sha.padEnd(40, '0'),
+      parents: parents.map((p) => p.padEnd(40, '0')),
+      author: { name: sha, email: `${sha}@x` },
+      authoredAt: '2026-01-01T00:00:00Z',
+      committer: { name: 'm', email: 'm@x' },
+      committedAt: '2026-01-01T00:00:00Z',
+      signature: 'none',
+      signingKey: '',
+      signer: '',
+      subject,
+      trailers: [],
+    });
+    // m1 merges f1; m2 merges f2, whose parent is f1 (already taken by m1); 'base' is outside the range.
+    const commits = [
+      rec('m2', ['m1', 'f2']),
+      rec('f2', ['f1']),
+      rec('m1', ['b', 'f1']),
+      rec('f1', ['base']),
+      rec('b', ['base']),
+    ];
+    const changes = groupChanges(
+      commits,
+      ['m2', 'm1', 'b'].map((s) => s.padEnd(40, '0')),
+      { emergencyTrailers: [] },
+    );
+    expect(changes.map((c) => c.commits.map((s) => s.slice(0, 2)))).toEqual([['b0'], ['m1', 'f1'], ['m2', 'f2']]);
+  });
+});
