@@ -220,6 +220,21 @@ describe('--changes: every change a release brings, from git alone', () => {
     expect(await verdict('changes.all(c, c.approvedByOther && c.checksPassed)')).toEqual({ code: 3, status: 'fail' });
     expect(await verdict('changes.exists(c, c.directPush) == false')).toEqual({ code: 0, status: 'pass' });
   });
+
+  it("changes-commit: the range must end at the bundle's source commit", async () => {
+    const { dir, shas } = await makeRepo();
+    await writeFile(join(dir, 'p.yaml'), 'version: 1\ncrossChecks: [changes-commit]\n');
+    const statuses: (string | undefined)[] = [];
+    for (const commit of [shas.hotfix, shas.squash]) {
+      const argv = ['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--changes', 'v1.0.0..v1.1.0'];
+      expect((await runCli([...argv, '--source-commit', commit as string, '--force'], { cwd: dir })).code).toBe(0);
+      const r = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--policy', 'p.yaml', '--json'], { cwd: dir });
+      statuses.push(
+        (JSON.parse(r.stdout) as { policy: { crossChecks: { status: string }[] } }).policy.crossChecks[0]?.status,
+      );
+    }
+    expect(statuses).toEqual(['pass', 'fail']);
+  });
 });
 
 describe('the pure parts', () => {

@@ -385,6 +385,14 @@ function crossCheck(name: CrossCheckName, ctx: PolicyContext): Omit<CrossCheckRe
       if (version !== manifest.version)
         problems.push(`${b.path} describes version ${version}, the bundle is ${manifest.version}`);
     }
+  } else if (name === 'changes-commit') {
+    if (!commit) return { name, status: 'not-applicable', message: 'the bundle states no source commit' };
+    // The changes must end at the released commit: a range that ends elsewhere describes another release.
+    for (const { entry, summary } of summariesOf(manifest.entries, 'changes')) {
+      stated++;
+      if (summary.range.to !== commit.toLowerCase())
+        problems.push(`${entry.path} ends at ${summary.range.to}, the bundle's source is ${commit}`);
+    }
   } else {
     if (!commit) return { name, status: 'not-applicable', message: 'the bundle states no source commit' };
     for (const b of blobsOf(name === 'sarif-commit' ? 'sarif' : 'junit')) {
