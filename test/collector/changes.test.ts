@@ -219,6 +219,12 @@ describe('--changes: every change a release brings, from git alone', () => {
     // Approvals were not asked of a code host: the rule fails, it neither passes nor breaks.
     expect(await verdict('changes.all(c, c.approvedByOther && c.checksPassed)')).toEqual({ code: 3, status: 'fail' });
     expect(await verdict('changes.exists(c, c.directPush) == false')).toEqual({ code: 0, status: 'pass' });
+    // Trailers are claims: a passing rule over changes from git alone does not show CC8.1's approvals.
+    await writeFile(join(dir, 'p.yaml'), policy('changes.all(c, c.trailerApprovedByOther || c.via == "commit")'));
+    const text = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--policy', 'p.yaml'], { cwd: dir });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/SOC2-CC8\.1 .*partly shown/);
+    expect(text.stdout).toContain('needs approval of each change by someone other than its author (change-approvals)');
   });
 
   it("changes-commit: the range must end at the bundle's source commit", async () => {

@@ -77,7 +77,7 @@ describe('the control catalogs', () => {
     }
     expect(Object.keys(CONTROL_NEEDS).length).toBe(CATALOGS.reduce((n, c) => n + c.controls.length, 0));
     // CC8.1 is about authorising and approving changes.
-    expect(needsOf('SOC2', 'CC8.1')?.some((n) => n.kinds.includes('changes'))).toBe(true);
+    expect(needsOf('SOC2', 'CC8.1')?.some((n) => n.kinds.includes('change-approvals'))).toBe(true);
   });
 
   const result = (over: Partial<PolicyResult>): PolicyResult => ({

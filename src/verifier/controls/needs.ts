@@ -11,9 +11,11 @@
  * shown" by evidence, whatever its policy says. A control with no needs
  * (SLSA Build L0) asks for nothing.
  *
- * `changes` (who approved each change) and `vex` (how each vulnerability was
- * handled) are kinds of evidence this version does not collect yet: the
- * controls that need them are at most partly shown until they exist.
+ * Approvals of changes (`change-approvals`: a code host's record of who
+ * approved each change; `changes` from git alone do not have them) and `vex`
+ * (how each vulnerability was handled) are evidence this version does not
+ * collect yet: the controls that need them are at most partly shown until
+ * they exist.
  */
 export interface ControlNeed {
   /** What is needed, in a few words. */
@@ -27,11 +29,18 @@ export interface ControlNeed {
 /** Kinds that are not manifest entries: the verified signature itself. */
 export const SIGNATURE_KIND = 'signature';
 
+/**
+ * Approvals of changes as a code host recorded them: what a rule reads when it reads `changes` and names an approval
+ * fact (`approvedByOther`, `approvedOnMergedHead`, `approvedBeforeMerge`), counted over the changes whose approvals
+ * were checked. Changes from git alone (docs/changes.md) have none: commit trailers are claims, not approvals.
+ */
+export const CHANGE_APPROVALS_KIND = 'change-approvals';
+
 const outside = (what: string, basis: string): ControlNeed => ({ what, kinds: [], basis });
 const need = (what: string, kinds: readonly string[], basis: string): ControlNeed => ({ what, kinds, basis });
 
 const approvals = (basis: string): ControlNeed =>
-  need('approval of each change by someone other than its author', ['changes'], basis);
+  need('approval of each change by someone other than its author', [CHANGE_APPROVALS_KIND], basis);
 const tests = (basis: string): ControlNeed => need('test results of the release', ['junit'], basis);
 const scan = (basis: string): ControlNeed => need('a vulnerability or code scan of the release', ['sarif'], basis);
 const sbom = (basis: string): ControlNeed => need('a software bill of materials', ['sbom'], basis);
@@ -145,7 +154,11 @@ export const CONTROL_NEEDS: Readonly<Record<string, readonly ControlNeed[]>> = {
   'SSDF-PW.5': [scan(`${SSDF} PW.5: adhere to secure coding practices`)],
   'SSDF-PW.6': [provenance(`${SSDF} PW.6.2: determine which compiler and build tool features are used`)],
   'SSDF-PW.7': [
-    need('code analysis or review', ['sarif', 'changes'], `${SSDF} PW.7.2: perform code review and/or analysis`),
+    need(
+      'code analysis or review',
+      ['sarif', CHANGE_APPROVALS_KIND],
+      `${SSDF} PW.7.2: perform code review and/or analysis`,
+    ),
   ],
   'SSDF-PW.8': [tests(`${SSDF} PW.8.2: perform the testing`)],
   'SSDF-PW.9': [outside('secure default settings', `${SSDF} PW.9`)],

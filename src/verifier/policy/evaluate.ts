@@ -12,6 +12,7 @@ import { anchored, matchesSigner } from '../identity-policy.js';
 import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../policy-result.js';
 import { PolicyError } from './errors.js';
 import { CONTROL_ID, kindsOfExpression, lookupControl } from '../controls/index.js';
+import { CHANGE_APPROVALS_KIND } from '../controls/needs.js';
 import { Meter, metered } from './metered.js';
 import { policySchema, type Policy } from './schema.js';
 
@@ -161,7 +162,14 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
   // Counted once: every rule records what it read against the same counts the report states.
   const counts = kindCounts(ctx.manifest);
   // A rule over `changes` reads the changes, not the entries that hold them: zero changes is no evidence.
-  const readCounts = { ...counts, changes: changeList(ctx.manifest).length };
+  const changes = changeList(ctx.manifest);
+  const readCounts = {
+    ...counts,
+    changes: changes.length,
+    [CHANGE_APPROVALS_KIND]: summariesOf(ctx.manifest.entries, 'changes')
+      .flatMap((s) => s.summary.changes)
+      .filter((c) => c.approvedByOther !== null).length,
+  };
   const rules = policy.rules.map((rule) =>
     evaluateRule(rule, policy, ctx, loaded.path, bindings, meter, limits.ruleCost ?? DEFAULT_RULE_COST, readCounts),
   );
@@ -300,7 +308,11 @@ function evaluateRule(
   budget: number,
   counts: Readonly<Record<string, number>>,
 ): RuleResult {
-  const reads = kindsOfExpression(rule.expr, POLICY_KINDS).map((kind) => ({ kind, count: counts[kind] ?? 0 }));
+  const kinds: string[] = kindsOfExpression(rule.expr, POLICY_KINDS);
+  // A rule that reads approvals of changes reads what a code host recorded: none, for changes from git alone.
+  if (kinds.includes('changes') && /\bapproved(ByOther|OnMergedHead|BeforeMerge)\b/.test(rule.expr))
+    kinds.push(CHANGE_APPROVALS_KIND);
+  const reads = kinds.map((kind) => ({ kind, count: counts[kind] ?? 0 }));
   const base = { name: rule.name, expr: rule.expr, controls: rule.controls, reads };
   const timedOut = (): RuleResult => ({
     ...base,
