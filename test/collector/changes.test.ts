@@ -289,3 +289,32 @@ describe('the pure parts', () => {
     expect(changes.map((c) => c.commits.map((s) => s.slice(0, 2)))).toEqual([['b0'], ['m1', 'f1'], ['m2', 'f2']]);
   });
 });
+
+describe("this repository's own history", () => {
+  const root = new URL('../..', import.meta.url).pathname;
+  const git = (args: string[]): string => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8' }).trim();
+  const usable = ((): string | undefined => {
+    try {
+      if (git(['rev-parse', '--is-shallow-repository']) !== 'false') return 'a shallow clone';
+      if (Number(git(['rev-list', '--count', 'HEAD'])) < 31) return 'fewer than 31 commits';
+      return undefined;
+    } catch {
+      return 'not a git checkout';
+    }
+  })();
+  if (usable) console.warn(`skipping the own-history check of --changes: ${usable}`);
+
+  it.skipIf(usable !== undefined)('re-derives each field of the last 30 commits as the docs say, by hand', async () => {
+    const s = await collectChanges({ gitDir: root, range: 'HEAD~30..HEAD' });
+    const firstParent = git(['rev-list', '--first-parent', 'HEAD~30..HEAD']).split('\n');
+    expect(s.changes.map((c) => c.commit)).toEqual([...firstParent].reverse());
+    expect(s.totals.commits).toBe(Number(git(['rev-list', '--count', 'HEAD~30..HEAD'])));
+    for (const c of s.changes) {
+      const [ct, parents, subject, ce] = git(['log', '-1', '--format=%ct%x1f%P%x1f%s%x1f%ce', c.commit]).split('\x1f');
+      expect(c.landedAt).toBe(new Date(Number(ct) * 1000).toISOString().replace('.000Z', 'Z'));
+      expect(c.via).toBe((parents ?? '').split(' ').length > 1 ? 'merge' : 'commit');
+      expect(c.title).toBe([...(subject ?? '')].slice(0, 200).join(''));
+      expect(c.mergedBy).toBe((ce ?? '').toLowerCase());
+    }
+  });
+});
