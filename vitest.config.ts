@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /** Every file of these folders must keep at least this share of its lines run by the suite. */
-const COVERED = { lines: 90, perFile: true };
+const COVERED = { lines: 90 };
 
 export default defineConfig({
   test: {
@@ -20,10 +20,12 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
-      reporter: ['text-summary', 'json-summary'],
+      reporter: ['text-summary', 'json-summary', 'json'],
       reportsDirectory: 'coverage',
       reportOnFailure: true,
-      thresholds: { 'src/verifier/**': COVERED, 'src/core/**': COVERED },
+      // perFile applies to every group: a glob's own entry takes only the four
+      // measures, and would otherwise be checked over the whole folder at once.
+      thresholds: { perFile: true, 'src/verifier/**': COVERED, 'src/core/**': COVERED },
     },
   },
 });
