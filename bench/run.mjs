@@ -2,7 +2,7 @@
 // npm run bench: throughput and memory of evidence against standard tools on
 // the same files, in one run. Figures are ratios, so the machine matters less;
 // the results go in docs/performance.md by hand.
-// BENCH_ONLY=hash,collect,tree,sign,memory,dora,oci runs only the parts named.
+// BENCH_ONLY=hash,collect,tree,sign,memory,dora,changes,oci runs only the parts named.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -432,6 +432,80 @@ if (want('dora')) {
     `  (window: ${s.deployments} deployments, ${s.commits} commits, ${(out.size / MiB).toFixed(1)} MiB snapshot)`,
   );
   record('DORA 50k commits / 5k deployments', `${doraSecs.toFixed(2)} s`, 'target < 2 s');
+}
+
+// --changes over a repository of 100,000 commits (every 100th on main a merge
+// of a two-commit side branch): the largest range one release may hold
+// (20,000 commits) against `git log` of the same range with the same format,
+// and how soon a range over the cap is refused.
+if (want('changes')) {
+  const { changesCollector } = await import(dist('src/collector/changes.js'));
+  const { LOG_FORMAT } = await import(dist('src/collector/changes-model.js'));
+  const repo = join(work, 'changes-repo');
+  mkdirSync(repo);
+  const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+  execFileSync('git', ['init', '-q', '-b', 'main', repo], { env: gitEnv });
+  const COMMITS = 100_000;
+  const epoch = 1_700_000_000;
+  const stream = [];
+  const main = [];
+  let mark = 0;
+  const emit = (ref, from, merge) => {
+    mark++;
+    const message = `change ${mark}\n\nReviewed-by: Reviewer <r${mark % 7}@example.com>\n`;
+    stream.push(
+      `commit ${ref}`,
+      `mark :${mark}`,
+      `author Dev${mark % 13} <dev${mark % 13}@example.com> ${epoch + mark * 600} +0000`,
+      `committer Bench <bench@example.com> ${epoch + mark * 600} +0000`,
+      `data ${Buffer.byteLength(message)}`,
+      message,
+    );
+    if (from) stream.push(`from :${from}`);
+    if (merge) stream.push(`merge :${merge}`);
+    stream.push('');
+    return mark;
+  };
+  while (mark < COMMITS) {
+    if (main.length % 100 === 99 && mark + 3 <= COMMITS) {
+      const side = emit('refs/heads/side', emit('refs/heads/side', main[main.length - 5]));
+      main.push(emit('refs/heads/main', main.at(-1), side));
+    } else main.push(emit('refs/heads/main', main.at(-1)));
+  }
+  execFileSync('git', ['-C', repo, 'fast-import', '--quiet'], {
+    input: `${stream.join('\n')}\n`,
+    env: gitEnv,
+    maxBuffer: 1 << 30,
+  });
+  const RANGE = 'main~19000..main';
+  const inRange = Number(execFileSync('git', ['-C', repo, 'rev-list', '--count', RANGE], { env: gitEnv }));
+  const gitLog = [];
+  const ours = [];
+  let changes = 0;
+  for (let i = 0; i < 3; i++) {
+    gitLog.push(timeCmd('git', ['-C', repo, 'log', '-z', `--format=${LOG_FORMAT}`, RANGE], { env: gitEnv }));
+    ours.push(
+      await time(async () => {
+        const out = await changesCollector({ gitDir: repo, range: RANGE, env: gitEnv }).collect({
+          file: repo,
+          label: RANGE,
+        });
+        changes = out.summary.totals.changes;
+      }),
+    );
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  record(`changes: ${inRange} commits, ${changes} changes: evidence`, `${med(ours).toFixed(2)} s`, 'median of 3');
+  record('changes: git log of the same range', `${med(gitLog).toFixed(2)} s`, 'median of 3');
+  record('changes ratio (evidence / git log)', `${(med(ours) / med(gitLog)).toFixed(2)}×`, 'time; lower is better');
+  const t0 = performance.now();
+  const refused = await changesCollector({ gitDir: repo, range: 'auto', env: gitEnv })
+    .collect({ file: repo, label: 'auto' })
+    .then(
+      () => 'accepted',
+      (e) => e.code,
+    );
+  record(`changes: a range of ${COMMITS} commits`, `${refused} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
 }
 
 // 5. OCI: push and pull of the 1 GiB bundle to and from a real registry
