@@ -89,6 +89,9 @@ export interface DoraCliOptions {
   changes?: string;
   allowedSigners?: string;
   emergencyTrailer?: string[];
+  githubRepo?: string;
+  githubBranch?: string;
+  emergencyLabel?: string[];
   deployments?: string;
   incidents?: string;
   environment?: string;
@@ -155,8 +158,14 @@ export function doraFrom(o: DoraCliOptions): NonNullable<CollectOptions['dora']>
 
 export function changesFrom(o: DoraCliOptions): NonNullable<CollectOptions['changes']> | undefined {
   if (o.changes === undefined) {
-    if (o.allowedSigners !== undefined || o.emergencyTrailer !== undefined)
-      throw new UsageError('--allowed-signers and --emergency-trailer go with --changes RANGE');
+    if (
+      [o.allowedSigners, o.emergencyTrailer, o.githubRepo, o.githubBranch, o.emergencyLabel].some(
+        (x) => x !== undefined,
+      )
+    )
+      throw new UsageError(
+        '--allowed-signers, --emergency-trailer, --github-repo, --github-branch and --emergency-label go with --changes RANGE',
+      );
     return undefined;
   }
   return {
@@ -164,6 +173,9 @@ export function changesFrom(o: DoraCliOptions): NonNullable<CollectOptions['chan
     range: o.changes,
     ...(o.allowedSigners !== undefined ? { allowedSigners: o.allowedSigners } : {}),
     ...(o.emergencyTrailer !== undefined ? { emergencyTrailer: o.emergencyTrailer } : {}),
+    ...(o.githubRepo !== undefined ? { githubRepo: o.githubRepo } : {}),
+    ...(o.githubBranch !== undefined ? { githubBranch: o.githubBranch } : {}),
+    ...(o.emergencyLabel !== undefined ? { emergencyLabel: o.emergencyLabel } : {}),
   };
 }
 

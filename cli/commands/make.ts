@@ -55,6 +55,7 @@ interface CollectCliOptions extends CertificateCliOptions, SigningCliOptions, Re
   trustedRoot?: string[];
   attestationKey?: string[];
   subjectImage?: string[];
+  apiUrl?: string;
 }
 
 /** `evidence sign`'s options. */
@@ -105,6 +106,8 @@ export function addCollect(program: Command, io: CliIo): void {
       asOf: o.asOf,
       ...(o.dora ? { dora: doraFrom(o) } : {}),
       ...(changesFrom(o) ? { changes: changesFrom(o) } : {}),
+      ...(o.apiUrl ? { apiUrl: o.apiUrl } : {}),
+      ...(o.quiet ? {} : { onNotice: (m: string) => io.stderr.write(`evidence: ${m}\n`) }),
       // collect's --source-repository sets the manifest's source, not who signed attestations.
       identity: identityFrom(o, { github: false }),
       trustedRoot: o.trustedRoot,
@@ -186,6 +189,23 @@ function collectCommand(program: Command): Command {
       'record every change of FROM..TO (tags or commits), or auto (the previous tag up to HEAD): commits, authors, trailers, signatures (docs/changes.md)',
     )
     .option('--allowed-signers <file>', '--changes: an SSH allowed-signers file, so SSH-signed commits can be verified')
+    .option(
+      '--github-repo <owner/name>',
+      '--changes: ask GitHub how each change landed (pull request, approvals, checks, branch rules); token from GITHUB_TOKEN or GH_TOKEN',
+    )
+    .option(
+      '--github-branch <name>',
+      "--changes with --github-repo: the branch whose rules are read (default: the repository's default branch)",
+    )
+    .option(
+      '--api-url <url>',
+      'GitHub Enterprise Server: https://HOST/api/v3 (default GITHUB_API_URL, else api.github.com)',
+    )
+    .option(
+      '--emergency-label <name>',
+      '--changes with --github-repo: a pull request label that marks an emergency change; repeatable',
+      collectList,
+    )
     .option(
       '--emergency-trailer <name>',
       '--changes: a commit trailer that marks an emergency change (e.g. Emergency); repeatable',

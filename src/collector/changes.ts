@@ -1,4 +1,6 @@
 import type { Env } from '../core/env.js';
+import type { ChangeHost, RecordedResponse } from '../core/services.js';
+import { hostFacts } from './changes-host.js';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { changesSummarySchema, type ChangesSummary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -30,6 +32,14 @@ export interface ChangesOptions {
   allowedSigners?: string;
   /** Trailer names that mark a change as an emergency. */
   emergencyTrailers?: string[];
+  /** Pull request labels that mark a change as an emergency (with a code host). */
+  emergencyLabels?: string[];
+  /** A code host to ask how each change landed (approvals, checks, rules); without it, git alone. */
+  host?: ChangeHost;
+  /** The target branch whose rules are read (default: the repository's default branch). */
+  branch?: string;
+  /** The instant the host's answers are dated with. */
+  now?: Date;
   /** The environment git runs in (GNUPGHOME, for instance). */
   env?: Env;
 }
@@ -48,8 +58,13 @@ export function changesCollector(options: ChangesOptions): Collector {
     name: 'changes',
     version: PACKAGE_VERSION,
     async collect(input: CollectorInput): Promise<CollectorOutput> {
-      const { summary, commits } = await readChanges(options, input.label);
-      const bytes = canonicalBytes({ format: CHANGES_DETAIL_FORMAT, summary, commits });
+      const { summary, commits, responses } = await readChanges(options, input.label);
+      const bytes = canonicalBytes({
+        format: CHANGES_DETAIL_FORMAT,
+        summary,
+        commits,
+        ...(options.host ? { responses } : {}),
+      });
       return generatedOutput(bytes, 'changes.json', 'changes', CHANGES_MEDIA_TYPE, summary);
     },
   };
@@ -61,7 +76,7 @@ const git = (o: ChangesOptions, args: string[]): Promise<string> =>
 async function readChanges(
   o: ChangesOptions,
   label: string,
-): Promise<{ summary: ChangesSummary; commits: CommitRecord[] }> {
+): Promise<{ summary: ChangesSummary; commits: CommitRecord[]; responses: RecordedResponse[] }> {
   const { fromRef, toRef, auto } = await parseRange(o, label);
   const to = await commitOf(o, toRef, label);
   const from = fromRef === null ? null : await commitOf(o, fromRef, label);
@@ -94,8 +109,51 @@ async function readChanges(
   }
   const firstParent = (await git(o, ['rev-list', '--first-parent', ...spec, '--'])).split('\n').filter(Boolean);
   const changes = groupChanges(commits, firstParent, { emergencyTrailers: o.emergencyTrailers ?? [] });
-  const summary = changesSummaryChecked(changesSummary({ from, to, fromRef, toRef, auto }, changes), label);
-  return { summary, commits };
+  const responses: RecordedResponse[] = [];
+  const asked = o.host ? await askHost(o.host, o, changes, responses) : undefined;
+  const summary = changesSummaryChecked(
+    {
+      ...changesSummary({ from, to, fromRef, toRef, auto }, changes),
+      ...(asked ? { source: 'git+github', host: asked } : {}),
+    },
+    label,
+  );
+  return { summary, commits, responses };
+}
+
+/**
+ * Asks the code host how each change landed, filling the facts git cannot give (changes-host.ts decides them from
+ * the answers); every answer relied on is kept in `responses`.
+ */
+async function askHost(
+  host: ChangeHost,
+  o: ChangesOptions,
+  changes: ReturnType<typeof groupChanges>,
+  responses: RecordedResponse[],
+): Promise<NonNullable<ChangesSummary['host']>> {
+  const askedAt = (o.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const { branch, rules, responses: ruleAnswers } = await host.rules(o.branch);
+  responses.push(...ruleAnswers);
+  const labels = new Set((o.emergencyLabels ?? []).map((l) => l.toLowerCase()));
+  for (const change of changes) {
+    const answers = await host.answersFor(change.commit, change.pullRequest);
+    responses.push(...answers.responses);
+    const f = hostFacts(change.commit, change.pullRequest, {
+      ...answers,
+      requiredChecks: rules.requiredChecks,
+      rulesKnown: rules.known,
+    });
+    Object.assign(change, f.facts);
+    if (f.labels.some((l) => labels.has(l.toLowerCase()))) change.emergency = true;
+    change.host = {
+      pullRequest: f.landedBy?.number ?? null,
+      approvers: f.approvers,
+      labels: f.labels,
+      problems: f.problems,
+      responses: answers.responses.map((r) => r.digest),
+    };
+  }
+  return { name: host.name, repository: host.repository, branch, askedAt, rules };
 }
 
 /** `FROM..TO` as given, or `auto`: the newest tag reachable from TO's first parent, up to HEAD. */

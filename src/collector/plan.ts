@@ -45,6 +45,11 @@ export interface ChangesInputs {
   range: string;
   allowedSigners?: string;
   emergencyTrailer?: string[];
+  /** Ask GitHub how each change landed: OWNER/NAME. */
+  githubRepo?: string;
+  /** The branch whose rules are read (default: the repository's default branch). */
+  githubBranch?: string;
+  emergencyLabel?: string[];
 }
 
 export interface DoraInputs {
@@ -249,6 +254,8 @@ export function changesPlan(c: ChangesInputs, cwd: string, env: Env): { options:
     env,
     ...(c.allowedSigners ? { allowedSigners: resolve(cwd, c.allowedSigners) } : {}),
     ...(c.emergencyTrailer?.length ? { emergencyTrailers: c.emergencyTrailer } : {}),
+    ...(c.emergencyLabel?.length ? { emergencyLabels: c.emergencyLabel } : {}),
+    ...(c.githubBranch ? { branch: c.githubBranch } : {}),
   };
   return {
     options,

@@ -10,6 +10,10 @@ import { attestationCollector } from '../collector/attestation.js';
 import { resolveAsOf } from '../collector/as-of.js';
 import { doraCollector } from '../collector/dora.js';
 import { changesCollector } from '../collector/changes.js';
+import { clientFor, githubToken } from '../transport/github/client.js';
+import type { RetryOptions } from '../transport/http/retry.js';
+import { githubChangeHost } from '../transport/github/changes.js';
+import { parseRepo } from '../transport/github/errors.js';
 import { prometheusClient } from '../transport/prometheus.js';
 import { sloCollector } from '../collector/slo.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
@@ -75,6 +79,11 @@ export interface CollectOptions extends EvidenceInputs {
   onBytes?: ByteProgress;
   /** Silence allowed before a request (Prometheus, a registry) fails; default 30 s. */
   timeoutMs?: number;
+  /** GitHub (for --changes with a repository): the API URL, for GitHub Enterprise Server. */
+  apiUrl?: string;
+  retry?: RetryOptions;
+  /** What a retry or a slow server is worth saying, as it happens. */
+  onNotice?: (message: string) => void;
   /** The instant snapshots are evaluated at (RFC 3339). */
   asOf?: string;
   config?: string;
@@ -216,6 +225,12 @@ async function prepareCollectors(
   if (d) planned.push(d.deployments);
   const c = options.changes ? changesPlan(options.changes, cwd, env) : undefined;
   if (c) planned.push(c.input);
+  if (c && options.changes?.githubRepo) {
+    const where = parseRepo(options.changes.githubRepo);
+    const client = clientFor(where, options, env, githubToken(env), (m) => options.onNotice?.(m));
+    c.options.host = githubChangeHost(client);
+    c.options.now = asOf;
+  }
   const attestation = planned.some((p) => p.collector === 'attestation')
     ? attestationCollector({
         roots: await resolveTrustRoots(cwd, options.trustedRoot, env),

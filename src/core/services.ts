@@ -23,3 +23,74 @@ export interface PrometheusClient {
 export interface IdentityProvider {
   getToken(): Promise<string>;
 }
+
+/** The parts of a code host's pull request that are read (src/collector/changes-host.ts). */
+export interface HostPullRequest {
+  number: number;
+  merged: boolean;
+  mergedAt: string | null;
+  mergeCommitSha: string | null;
+  headSha: string;
+  baseRef: string;
+  author: string | null;
+  mergedBy: string | null;
+  labels: string[];
+}
+
+/** One review, in the host's order (oldest first). */
+export interface HostReview {
+  reviewer: string | null;
+  reviewerIsBot: boolean;
+  state: string;
+  commitId: string | null;
+  submittedAt: string | null;
+}
+
+/** A check run (its conclusion once completed) or a commit status (its state, `success` or else). */
+export interface HostCheck {
+  name: string;
+  conclusion: string | null;
+}
+
+/** An answer relied on, kept as evidence: the request, and the body's canonical JSON digest and value. */
+export interface RecordedResponse {
+  request: string;
+  digest: string;
+  body: unknown;
+}
+
+/** The rules in force on a branch, as far as the host let them be read; null where it did not say. */
+export interface BranchRules {
+  /** Whether any rules could be read (rulesets, or classic branch protection). */
+  known: boolean;
+  requiredApprovals: number | null;
+  dismissStaleReviews: boolean | null;
+  requireLastPushApproval: boolean | null;
+  requiredChecks: string[];
+  requiredSignatures: boolean | null;
+  linearHistory: boolean | null;
+  forcePushesBlocked: boolean | null;
+  enforceAdmins: boolean | null;
+}
+
+/**
+ * A code host asked how each change landed (docs/changes.md, "From GitHub"): implemented for GitHub by
+ * src/transport/github/changes.ts. Every method rejects with the transport's error when the host cannot be asked.
+ */
+export interface ChangeHost {
+  readonly name: 'github';
+  /** OWNER/NAME. */
+  readonly repository: string;
+  /** The branch's rules at the time of asking; without a branch, the repository's default branch's. */
+  rules(branch?: string): Promise<{ branch: string; rules: BranchRules; responses: RecordedResponse[] }>;
+  /** The pull requests of a commit (and the one its message names), and, of a merged one, its reviews and checks. */
+  answersFor(
+    commit: string,
+    named: number | null,
+  ): Promise<{
+    pullRequests: HostPullRequest[];
+    reviews: HostReview[];
+    checks: HostCheck[];
+    responses: RecordedResponse[];
+  }>;
+}

@@ -209,13 +209,27 @@ export const changeSchema = z.strictObject({
   approvedBeforeMerge: z.boolean().nullable(),
   checksPassed: z.boolean().nullable(),
   directPush: z.boolean().nullable(),
+  /** What the code host showed, when it was asked (docs/changes.md, "From GitHub"). */
+  host: z
+    .strictObject({
+      /** The merged pull request whose merge commit is this change's commit; null when none is. */
+      pullRequest: z.number().int().positive().nullable(),
+      /** Who approved (at any time), logins, sorted. */
+      approvers: z.array(z.string()),
+      labels: z.array(z.string()),
+      /** Answers that disagree with git or leave a fact unknown. */
+      problems: z.array(z.string()),
+      /** The digests of the answers relied on (kept whole in the blob). */
+      responses: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/)),
+    })
+    .optional(),
 });
 export type ChangeSummary = z.infer<typeof changeSchema>;
 
 /** Every change between two commits of one repository (docs/changes.md). */
 export const changesSummarySchema = z.strictObject({
-  /** Where the facts come from: git alone, so far. */
-  source: z.literal('git'),
+  /** Where the facts come from: git alone, or git and GitHub. */
+  source: z.enum(['git', 'git+github']),
   range: z.strictObject({
     /** The commit the range starts after (excluded); null from the first commit. */
     from: commitId.nullable(),
@@ -238,6 +252,26 @@ export const changesSummarySchema = z.strictObject({
     emergencies: count,
   }),
   changes: z.array(changeSchema),
+  /** The code host asked, when one was: which repository, when, and the target branch's rules then. */
+  host: z
+    .strictObject({
+      name: z.literal('github'),
+      repository: z.string().min(1),
+      branch: z.string().min(1),
+      askedAt: RFC3339,
+      rules: z.strictObject({
+        known: z.boolean(),
+        requiredApprovals: count.nullable(),
+        dismissStaleReviews: z.boolean().nullable(),
+        requireLastPushApproval: z.boolean().nullable(),
+        requiredChecks: z.array(z.string()),
+        requiredSignatures: z.boolean().nullable(),
+        linearHistory: z.boolean().nullable(),
+        forcePushesBlocked: z.boolean().nullable(),
+        enforceAdmins: z.boolean().nullable(),
+      }),
+    })
+    .optional(),
 });
 export type ChangesSummary = z.infer<typeof changesSummarySchema>;
 

@@ -78,8 +78,13 @@ export function describeSummary(kind: string, summary: unknown): string {
       return `${s.predicateType ?? s.content} by ${s.signer.kind === 'certificate' ? s.signer.identity : `key ${s.signer.keyHint}`}`;
     }
     case 'changes': {
-      const { totals: t, range: r } = typed.summary;
-      return `${counted(t.changes, 'change')} (${counted(t.commits, 'commit')}, ${counted(t.pullRequests, 'pull request')}) from ${r.fromRef ?? 'the first commit'} to ${r.toRef}: ${t.signedChanges} fully signed, ${t.trailerApprovedByOther} with a trailer approval by another, ${counted(t.emergencies, 'emergency', 'emergencies')}; approvals and checks not checked (git only)`;
+      const { totals: t, range: r, changes, host } = typed.summary;
+      const head = `${counted(t.changes, 'change')} (${counted(t.commits, 'commit')}, ${counted(t.pullRequests, 'pull request')}) from ${r.fromRef ?? 'the first commit'} to ${r.toRef}: ${t.signedChanges} fully signed, ${counted(t.emergencies, 'emergency', 'emergencies')}`;
+      if (!host)
+        return `${head}, ${t.trailerApprovedByOther} with a trailer approval by another; approvals and checks not checked (git only)`;
+      const n = (f: (c: (typeof changes)[number]) => boolean | null): number =>
+        changes.filter((c) => f(c) === true).length;
+      return `${head}; GitHub ${host.repository}: ${n((c) => c.approvedByOther)} approved by another, ${n((c) => c.approvedOnMergedHead)} on the merged head, ${n((c) => c.checksPassed)} with checks passed, ${n((c) => c.directPush)} pushed directly`;
     }
   }
 }

@@ -42,3 +42,23 @@ export function parseRepo(text: string): { owner: string; repo: string } {
   const [owner, repo] = text.split('/') as [string, string];
   return { owner, repo };
 }
+
+/** --api-url: an https URL without credentials (plain http only on loopback), without its trailing slashes. */
+export function checkApiUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new GitHubError('GITHUB_REPO_INVALID', `--api-url ${JSON.stringify(text)}: not a URL`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new GitHubError(
+      'GITHUB_REPO_INVALID',
+      `--api-url ${url.origin}: must be https (plain http only on loopback)`,
+    );
+  }
+  if (url.username || url.password)
+    throw new GitHubError('GITHUB_REPO_INVALID', '--api-url: must not carry credentials');
+  return text.replace(/\/+$/, '');
+}

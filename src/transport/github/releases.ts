@@ -18,7 +18,7 @@ import { HashingCounter } from '../../core/hash-stream.js';
 import { isRfc3339 } from '../../core/time.js';
 import { BodyTooLarge, readBounded, readErrorBody } from '../http/body.js';
 import { PACKAGE_VERSION } from '../../version.js';
-import { GitHubError } from './errors.js';
+import { GitHubError, checkApiUrl } from './errors.js';
 import { withRetry, type HttpFailure, type RetryOptions } from '../http/retry.js';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
@@ -205,6 +205,18 @@ export class ReleasesClient {
       }
       throw error;
     }
+  }
+
+  /**
+   * Any GET of the REST API for this repository, through the same bounded fetch, retries and errors: its body. API
+   * version 2022-11-28, whose pull requests still carry merge_commit_sha (2026-03-10 drops it).
+   */
+  async get(what: string, route: string, params: Record<string, string | number> = {}): Promise<unknown> {
+    const headers = { 'x-github-api-version': '2022-11-28' };
+    const res = await this.#call(what, () =>
+      this.#octokit.request(route, { owner: this.owner, repo: this.repo, ...params, headers }),
+    );
+    return res.data as unknown;
   }
 
   /** The release with this tag, or undefined. Draft releases are found too (they have no tag yet on GitHub's side). */
@@ -630,25 +642,6 @@ function classify(e: unknown): (HttpFailure & { detail?: string; network?: boole
 }
 
 /** GitHub Enterprise Server may be plain http on loopback (tests); anywhere else the token needs TLS. */
-function checkApiUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new GitHubError('GITHUB_REPO_INVALID', `--api-url ${JSON.stringify(text)}: not a URL`);
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new GitHubError(
-      'GITHUB_REPO_INVALID',
-      `--api-url ${url.origin}: must be https (plain http only on loopback)`,
-    );
-  }
-  if (url.username || url.password)
-    throw new GitHubError('GITHUB_REPO_INVALID', '--api-url: must not carry credentials');
-  return text.replace(/\/+$/, '');
-}
-
 function messageOf(text: string): string {
   try {
     const data = JSON.parse(text) as { message?: unknown };

@@ -1,0 +1,132 @@
+import type { HostCheck, HostPullRequest, HostReview } from '../core/services.js';
+import type { ChangeSummary } from '../core/summaries.js';
+
+/**
+ * What a code host's answers show of one change, without asking it: the
+ * pull request that landed the change's commit, who approved it, on which
+ * head and when, and whether the checks passed on that head
+ * (docs/changes.md, "From GitHub"). src/transport/github/changes.ts asks.
+ * Every answer is treated as hostile: a field of the wrong type counts as
+ * absent, and a pull request that says it merged as another commit than the
+ * one git shows is not taken as that change's pull request.
+ */
+
+/** What the host said of one change's landing commit. */
+export interface HostAnswers {
+  /** Pull requests the host associates with the commit (or the one its message names). */
+  pullRequests: HostPullRequest[];
+  /** Of the pull request that landed it, when one did: its reviews and the checks on its head. */
+  reviews: HostReview[];
+  checks: HostCheck[];
+  /** The status checks the target branch's rules require (empty: none, or the rules were not readable). */
+  requiredChecks: string[];
+  /** Whether the rules were readable: without them, every check that ran must have passed. */
+  rulesKnown: boolean;
+}
+
+export interface HostFacts {
+  facts: Pick<
+    ChangeSummary,
+    'approvedByOther' | 'approvedOnMergedHead' | 'approvedBeforeMerge' | 'checksPassed' | 'directPush'
+  >;
+  /** The pull request that landed the change, as the host showed it; null when none did. */
+  landedBy: HostPullRequest | null;
+  /** Who approved, at the time of the merge: logins, sorted. */
+  approvers: string[];
+  /** Answers that disagree with git, or that leave a fact unknown, each in a sentence. */
+  problems: string[];
+  /** Labels of the pull request. */
+  labels: string[];
+}
+
+const PASSING = new Set(['success', 'neutral', 'skipped']);
+const DECIDING = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
+
+/**
+ * The host's facts of a change landed by `commit`:
+ * - the pull request that landed it is the merged one whose merge commit is `commit` (a pull request that names
+ *   another merge commit is not it, whatever the commit message says);
+ * - `directPush`: no pull request landed it;
+ * - an approval counts when it is the reviewer's latest deciding review (approved, changes requested, dismissed), by
+ *   someone other than the pull request's author, and not by a bot;
+ * - `approvedByOther`: one such approval, at any time (a review after the fact included); `approvedBeforeMerge`: one
+ *   as the reviews stood at the merge time; `approvedOnMergedHead`: one of those on the head that was merged;
+ * - `checksPassed`: every required check (by name or status context) passed on the merged head; with no rule
+ *   requiring any, every check that ran passed and at least one ran.
+ */
+export function hostFacts(commit: string, named: number | null, answers: HostAnswers): HostFacts {
+  const problems: string[] = [];
+  const merged = answers.pullRequests.filter((p) => p.merged);
+  const landedBy = merged.find((p) => p.mergeCommitSha === commit) ?? null;
+  const claimed = named === null ? undefined : answers.pullRequests.find((p) => p.number === named);
+  if (!landedBy && claimed)
+    problems.push(
+      claimed.merged
+        ? `the commit message names pull request #${named}, which GitHub says merged as ${claimed.mergeCommitSha ?? 'nothing'}, not as this commit`
+        : `the commit message names pull request #${named}, which GitHub says was not merged`,
+    );
+  for (const p of merged)
+    if (!landedBy && p !== claimed)
+      problems.push(
+        `pull request #${p.number}, merged as ${p.mergeCommitSha ?? 'nothing'}, is associated with this commit: a rebase merge or a commit of a merged branch, so how it landed is not determined`,
+      );
+  if (!landedBy) {
+    // Nothing associated: pushed without a pull request (its checks were not looked up). Something associated that
+    // did not land it: undetermined, every fact null (not shown).
+    const pushed = problems.length === 0;
+    return {
+      facts: {
+        approvedByOther: pushed ? false : null,
+        approvedOnMergedHead: pushed ? false : null,
+        approvedBeforeMerge: pushed ? false : null,
+        checksPassed: null,
+        directPush: pushed ? true : null,
+      },
+      landedBy: null,
+      approvers: [],
+      problems,
+      labels: [],
+    };
+  }
+  const mergedAt = landedBy.mergedAt ? Date.parse(landedBy.mergedAt) : NaN;
+  if (!Number.isFinite(mergedAt)) problems.push(`pull request #${landedBy.number} gives no merge time`);
+  const author = (landedBy.author ?? '').toLowerCase();
+  const approvals = (until: number): HostReview[] => {
+    const latest = new Map<string, HostReview>();
+    for (const r of answers.reviews) {
+      if (!r.reviewer || !DECIDING.has(r.state)) continue;
+      const at = r.submittedAt ? Date.parse(r.submittedAt) : NaN;
+      if (!Number.isFinite(at) || !(at <= until)) continue;
+      latest.set(r.reviewer.toLowerCase(), r);
+    }
+    return [...latest.values()].filter(
+      (r) => r.state === 'APPROVED' && !r.reviewerIsBot && (r.reviewer ?? '').toLowerCase() !== author,
+    );
+  };
+  // Ever (an emergency change reviewed after the fact counts here), and as things stood at the merge.
+  const ever = approvals(Infinity);
+  const atMerge = approvals(mergedAt);
+  return {
+    facts: {
+      approvedByOther: ever.length > 0,
+      approvedOnMergedHead: atMerge.some((r) => r.commitId === landedBy.headSha),
+      approvedBeforeMerge: atMerge.length > 0,
+      checksPassed: checksPassed(answers),
+      directPush: false,
+    },
+    landedBy,
+    approvers: ever.map((r) => r.reviewer as string).sort(),
+    problems,
+    labels: landedBy.labels,
+  };
+}
+
+function checksPassed(answers: HostAnswers): boolean {
+  const { checks, requiredChecks } = answers;
+  if (requiredChecks.length > 0)
+    return requiredChecks.every((name) => {
+      const runs = checks.filter((c) => c.name === name);
+      return runs.length > 0 && runs.every((c) => c.conclusion !== null && PASSING.has(c.conclusion));
+    });
+  return checks.length > 0 && checks.every((c) => c.conclusion !== null && PASSING.has(c.conclusion));
+}
