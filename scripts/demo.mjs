@@ -84,7 +84,7 @@ try {
       repository: 'acme/web',
       repository_owner: 'acme',
       ref: 'refs/tags/v1.4.2',
-      sha: '3d7e7e989f80962dbb8678a994ad7c0b8269bf98',
+      sha: '575a6274f0d3179e1416c7b3695dda3154dda13b',
       workflow_ref: 'acme/web/.github/workflows/release.yml@refs/tags/v1.4.2',
       job_workflow_ref: 'acme/web/.github/workflows/release.yml@refs/tags/v1.4.2',
       event_name: 'push',
@@ -115,6 +115,13 @@ try {
         // Every change since the previous production deployment (history/deployments.jsonl), from git alone.
         '--changes',
         'd4876bfacb54a3c87b869e821d1b34a9ab1ae221..HEAD',
+        // What was released: acme-web's release commit (the last line of make-repo.sh), not this checkout's.
+        '--source-repository',
+        'https://github.com/acme/web',
+        '--source-commit',
+        '575a6274f0d3179e1416c7b3695dda3154dda13b',
+        '--source-ref',
+        'refs/tags/v1.4.2',
         '--slo-snapshot',
         'examples/acme-web/slo/availability.snapshot.json',
         ...(registry ? ['--subject-image', `oci://${registry.host}/acme/web:1.4.2`, '--plain-http'] : []),
