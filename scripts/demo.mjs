@@ -258,6 +258,11 @@ try {
         issuer,
         '--policy',
         'examples/policies/soc2-cc8.1.yaml',
+        // The CC8.1 test sheet: a reproducible sample of the period's changes.
+        '--sample-changes',
+        '2',
+        '--seed',
+        'demo',
         '--cache',
         join(out, 'audit-cache'),
       ];

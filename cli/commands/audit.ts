@@ -21,6 +21,7 @@ interface AuditCliOptions extends IdentityCliOptions, RegistryCliOptions {
   until: string;
   policy?: string;
   sample?: string;
+  sampleChanges?: string;
   seed?: string;
   name?: string;
   product?: string;
@@ -51,6 +52,10 @@ export function addAudit(program: Command, io: CliIo, outcome: { exitCode: numbe
         .requiredOption('--until <date>', "the period's last day (to its end, UTC) or instant")
         .option('--policy <file>', 'the policy each release is held to; a release failing it exits 3')
         .option('--sample <n>', 'examine a reproducible sample of N releases (needs --seed)')
+        .option(
+          '--sample-changes <n>',
+          "draw a reproducible sample of N changes from the examined releases' change evidence (needs --seed): a CC8.1 test sheet",
+        )
         .option('--seed <text>', "the sample's seed: the same seed and population draw the same releases")
         .option('--name <asset>', 'the bundle asset, when releases have several')
         .option(
@@ -103,6 +108,7 @@ export function addAudit(program: Command, io: CliIo, outcome: { exitCode: numbe
       return n;
     };
     const sample = int(o.sample, '--sample');
+    const sampleChanges = int(o.sampleChanges, '--sample-changes');
     const concurrency = int(o.concurrency, '--concurrency');
     const progress = (m: string): void => {
       if (!o.quiet) io.stderr.write(`${m}\n`);
@@ -118,6 +124,7 @@ export function addAudit(program: Command, io: CliIo, outcome: { exitCode: numbe
       until: o.until,
       ...(o.policy ? { policy: o.policy } : {}),
       ...(sample !== undefined ? { sample } : {}),
+      ...(sampleChanges !== undefined ? { sampleChanges } : {}),
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
       ...(o.name ? { name: o.name } : {}),
       ...(o.product !== undefined ? { product: o.product } : {}),

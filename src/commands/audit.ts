@@ -16,6 +16,7 @@ import { listGitHub } from './audit-github.js';
 import { listOci } from './audit-oci.js';
 import type { RegistryOptions } from './oci.js';
 import { checkPolicyOptions } from '../verifier/inputs.js';
+import { changeSampleOf } from '../verifier/period-changes.js';
 import { verify, type VerifyResult } from './verify.js';
 import { readPolicyFile } from '../load/policy.js';
 
@@ -55,6 +56,8 @@ export interface AuditOptions {
   /** Examine only a reproducible sample of this many releases. */
   sample?: number;
   seed?: string;
+  /** Draw a reproducible sample of this many changes from the examined releases' change evidence (with `seed`). */
+  sampleChanges?: number;
   /** Releases read and verified at once (default 4). */
   concurrency?: number;
   /** As verify's: the signer, keys, trusted roots, and a policy. */
@@ -157,6 +160,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     ...(loaded ? { policy: loaded } : {}),
     ...(sample ? { sample: { size: sample.size, seed: options.seed as string } } : {}),
   });
+  if (options.sampleChanges !== undefined)
+    summary.changeSample = changeSampleOf(summary.members, options.sampleChanges, options.seed as string);
   return {
     kind: 'evidence-audit',
     version: 1,

@@ -1,5 +1,6 @@
 import type { AuditReport, MemberStatus, PeriodMember, PeriodSummary } from '../verifier/period.js';
 import { code, table, mdText as md } from './markdown.js';
+import { CHANGE_HEAD, changeRow, changeSampleLine, changeSampleText } from './audit-changes.js';
 import { escapeValue } from './terminal.js';
 
 /**
@@ -143,6 +144,7 @@ export function formatAuditText(r: AuditReport): string {
       );
     }
   }
+  if (s.changeSample) out.push(...changeSampleText(s.changeSample));
   if (s.trends.length) {
     out.push('', 'trends:');
     const trows = s.trends.map((t) => [
@@ -251,6 +253,30 @@ export function formatAuditMarkdown(r: AuditReport): string {
       ),
       '',
     );
+  }
+  if (s.changeSample) {
+    const cs = s.changeSample;
+    out.push('## Changes (CC8.1 sample)', '', md(changeSampleLine(cs)), '');
+    if (cs.sampled.length)
+      out.push(
+        table(
+          CHANGE_HEAD.map((h) => h[0] + h.slice(1).toLowerCase()),
+          cs.sampled.map((c) => changeRow(c).map((v, i) => (i <= 1 ? code(v) : md(v)))),
+        ),
+        '',
+      );
+    for (const [title, list] of [
+      ['Emergency changes (every one, sampled or not)', cs.emergencies],
+      ['Direct pushes (every one, sampled or not)', cs.directPushes],
+    ] as const) {
+      out.push(`### ${title}`, '');
+      out.push(
+        ...(list.length
+          ? list.map((c) => `- ${code(c.release)} ${code(c.commit.slice(0, 12))} ${md(c.title)} (${md(c.standing)})`)
+          : ['None.']),
+        '',
+      );
+    }
   }
   if (s.waivers.length) {
     out.push('## Waivers', '');

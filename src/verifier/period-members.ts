@@ -64,6 +64,7 @@ export interface AuditChoices {
   until: string;
   sample?: number;
   seed?: string;
+  sampleChanges?: number;
   concurrency?: number;
   identity?: IdentityPolicy;
   key?: string[];
@@ -86,10 +87,22 @@ export function checkAuditOptions(options: AuditChoices): {
   const period = checkPeriod(options.since, options.until);
   if (options.sample !== undefined && (!Number.isSafeInteger(options.sample) || options.sample < 1))
     throw new VerifyError('INVALID_OPTION', `--sample ${options.sample}: a positive whole number of releases`);
-  if (options.sample !== undefined && !options.seed)
-    throw new VerifyError('INVALID_OPTION', '--sample needs --seed, so that the sample can be drawn again');
-  if (options.seed !== undefined && options.sample === undefined)
-    throw new VerifyError('INVALID_OPTION', '--seed goes with --sample');
+  if (
+    options.sampleChanges !== undefined &&
+    (!Number.isSafeInteger(options.sampleChanges) || options.sampleChanges < 1)
+  )
+    throw new VerifyError(
+      'INVALID_OPTION',
+      `--sample-changes ${options.sampleChanges}: a positive whole number of changes`,
+    );
+  for (const [flag, n] of [
+    ['--sample', options.sample],
+    ['--sample-changes', options.sampleChanges],
+  ] as const)
+    if (n !== undefined && !options.seed)
+      throw new VerifyError('INVALID_OPTION', `${flag} needs --seed, so that the sample can be drawn again`);
+  if (options.seed !== undefined && options.sample === undefined && options.sampleChanges === undefined)
+    throw new VerifyError('INVALID_OPTION', '--seed goes with --sample or --sample-changes');
   const concurrency = options.concurrency ?? 4;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 32)
     throw new VerifyError('INVALID_OPTION', `--concurrency ${concurrency}: between 1 and 32`);

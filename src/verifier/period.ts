@@ -9,6 +9,7 @@ import type { VerifyReport } from './report.js';
 import type { IdentityPolicy } from './identity-policy.js';
 import { periodProducts, type ReleaseClaims } from './release-evidence.js';
 import { integrityIntact } from './report.js';
+import type { ChangeSample } from './period-changes.js';
 import { VerifyError } from './errors.js';
 
 /**
@@ -128,6 +129,8 @@ export interface PeriodSummary {
    */
   product?: { name?: string; pinned: boolean; names: string[] };
   sample?: { size: number; seed: string; method: string };
+  /** With --sample-changes: the changes of the period, sampled (src/verifier/period-changes.ts). */
+  changeSample?: ChangeSample;
   members: PeriodMember[];
   counts: Record<MemberStatus, number> & { population: number; examined: number };
   controls: PeriodControl[];
