@@ -6,6 +6,8 @@ import { escapeTerminal } from './terminal.js';
 import { IdGen, Safe, badge, code, html, htmlDocument, px } from './html-base.js';
 import { COLOR, dataTable, figure, svgOpen } from './html-charts.js';
 import { CSS } from './html-style.js';
+import type { PeriodChange } from '../verifier/period-changes.js';
+import { CHANGE_HEAD, changeRow, changeSampleLine } from './audit-changes.js';
 
 /**
  * The period report as one self-contained HTML file (no script, no external
@@ -35,6 +37,7 @@ ${standingSection(s, ids)}
 ${releasesSection(s)}
 ${controlsSection(s)}
 ${waiversSection(s)}
+${changesSection(s)}
 ${trendsSection(s, ids)}
 </main>
 <footer><p>Each release's signed evidence bundle remains the record: verify any of them again with <code>evidence verify</code>. Figures marked “unverified” are a bundle's own claims, its signature not verified.</p></footer>`;
@@ -111,6 +114,26 @@ function releasesSection(s: PeriodSummary): Safe {
     const st = STANDING_TONE[m.status] ?? { tone: 'neutral', mark: '?' };
     return html`<tr class="standing-${m.status}"><th scope="row">${m.url ? html`<a href="${m.url}">${m.id}</a>` : m.id}</th><td>${m.published ? m.published.slice(0, 10) : 'undated'}</td><td><span class="badge ${st.tone}"><span class="mark" aria-hidden="true">${st.mark}</span> ${STATUS_WORDS[m.status]}</span></td><td>${a.authentic}</td><td>${a.policy}</td><td>${a.evidence}</td><td>${m.status === 'holds' || m.status === 'not-examined' ? '' : m.reason}${m.evidence.bundle?.digest ? html`<div class="code">bundle ${m.evidence.bundle.digest}</div>` : ''}</td></tr>`;
   })}</tbody></table></section>`;
+}
+
+const CHANGE_TONE: Record<string, string> = { meets: 'pass', exception: 'fail', 'not-checked': 'warn' };
+
+/** The CC8.1 change sample: one row per sampled change, then every emergency change and direct push. */
+function changesSection(s: PeriodSummary): Safe {
+  const cs = s.changeSample;
+  if (!cs) return html``;
+  const list = (title: string, items: PeriodChange[]): Safe =>
+    html`<h3>${title} (${items.length})</h3>${items.length ? html`<ul>${items.map((c) => html`<li><code>${c.release}</code> <code>${c.commit.slice(0, 12)}</code> ${c.title} (${c.standing})</li>`)}</ul>` : html`<p>None.</p>`}`;
+  return html`<section id="changes"><h2>Changes: the CC8.1 sample (${cs.sampled.length} of ${cs.population})</h2>
+<p>${changeSampleLine(cs)}.</p>
+<table class="changes"><caption>Each sampled change: approved by someone other than its author, on the merged head, before the merge, with the required checks passed; “not checked” where no code host was asked</caption>
+<thead><tr>${CHANGE_HEAD.map((h) => html`<th scope="col">${h[0] + h.slice(1).toLowerCase()}</th>`)}</tr></thead>
+<tbody>${cs.sampled.map((c) => {
+    const cells = changeRow(c);
+    return html`<tr><th scope="row">${cells[0]}</th>${cells.slice(1).map((v, i) => (i === 8 ? html`<td><span class="badge ${CHANGE_TONE[v] ?? 'neutral'}">${v}</span></td>` : i === 0 ? html`<td><code>${v}</code></td>` : html`<td>${v}</td>`))}</tr>`;
+  })}</tbody></table>
+${list('Emergency changes, sampled or not', cs.emergencies)}
+${list('Direct pushes, sampled or not', cs.directPushes)}</section>`;
 }
 
 function controlsSection(s: PeriodSummary): Safe {

@@ -129,6 +129,34 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
     observationOf(m, id, resource, controlKinds, report.generatedAt),
   );
   const obsUuid = new Map(examined.map((m, i) => [m.id, (observations[i] as Observation).uuid]));
+  // The CC8.1 sample: one observation per sampled change, pointing at its release's change evidence.
+  for (const c of s.changeSample?.sampled ?? []) {
+    const m = examined.find((x) => x.id === c.release);
+    const blobs = (m?.entries ?? []).filter((e) => e.kind === 'changes' && hex(e.digest));
+    const facts = `approved by another: ${yesNo(c.approvedByOther)}; on the merged head: ${yesNo(c.approvedOnMergedHead)}; before the merge: ${yesNo(c.approvedBeforeMerge)}; required checks passed: ${yesNo(c.checksPassed)}; pushed directly: ${yesNo(c.directPush)}; emergency: ${c.emergency ? 'yes' : 'no'}`;
+    observations.push({
+      uuid: id(`change|${c.release}|${c.commit}`),
+      title: `Change ${c.commit.slice(0, 12)} of ${c.release}: ${c.standing}`,
+      description: `${c.title} (${c.pullRequest === null ? 'no pull request' : `pull request #${c.pullRequest}`}, commit ${c.commit}). ${facts}.${c.approvers.length ? ` Approved by ${c.approvers.join(', ')}.` : ''}${c.hostChecked ? '' : ' Recorded from git alone: approvals and checks were not checked.'}`,
+      props: [
+        prop('release', c.release),
+        prop('commit', c.commit),
+        prop('change-standing', c.standing),
+        ...(c.pullRequest === null ? [] : [prop('pull-request', String(c.pullRequest))]),
+      ],
+      methods: ['EXAMINE'],
+      types: ['finding'],
+      ...(blobs.length
+        ? {
+            'relevant-evidence': blobs.map((e) => ({
+              href: `#${resource(`blob|${e.digest}`, `${e.kind} blob ${e.path}`, `blobs/sha256/${hex(e.digest) as string}`, hex(e.digest), e.mediaType)}`,
+              description: `${c.release}: the change evidence ${e.path}, ${e.digest}`,
+            })),
+          }
+        : {}),
+      collected: report.generatedAt,
+    });
+  }
 
   const risks: Risk[] = [];
   const findings: Finding[] = s.controls.map((c) => {
@@ -251,6 +279,8 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
     );
   return doc;
 }
+
+const yesNo = (v: boolean | null): string => (v === null ? 'not checked' : v ? 'yes' : 'no');
 
 function observationOf(
   m: PeriodMember,

@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ChangeSummary, ChangesSummary } from '../../src/core/summaries.js';
 import { changeSampleText } from '../../src/present/audit-changes.js';
+import { renderAuditHtml } from '../../src/present/audit-html.js';
+import { formatAuditMarkdown } from '../../src/present/audit.js';
+import { oscalAssessmentResults } from '../../src/present/oscal.js';
+import { summarizePeriod, type AuditReport } from '../../src/verifier/period.js';
 import { checkAuditOptions } from '../../src/verifier/period-members.js';
 import { CHANGE_SAMPLE_METHOD, changeSampleOf } from '../../src/verifier/period-changes.js';
 import type { PeriodMember } from '../../src/verifier/period.js';
@@ -160,5 +164,26 @@ describe('the change sample of a period', () => {
     expect(code({ sampleChanges: 0, seed: 's' })).toBe('INVALID_OPTION');
     expect(code({ sampleChanges: 3, seed: 's' })).toBeUndefined();
     expect(code({ seed: 's' })).toBe('INVALID_OPTION');
+  });
+
+  it('HTML, Markdown and OSCAL show the sample: a row per change, one observation per sampled change', () => {
+    const summary = summarizePeriod({ since: '2026-01-01', until: '2026-12-31', members: [] });
+    summary.changeSample = changeSampleOf(members, 3, 'q4');
+    const report: AuditReport = {
+      kind: 'evidence-audit',
+      version: 1,
+      source: { type: 'oci', repository: 'registry.example/acme/web' },
+      generatedAt: '2026-12-05T00:00:00Z',
+      identity: {},
+      summary,
+    };
+    const page = renderAuditHtml(report);
+    expect(page).toContain('id="changes"');
+    expect(page.match(/<tr><th scope="row">1\.[01]\.0<\/th>/g)).toHaveLength(3);
+    expect(formatAuditMarkdown(report)).toContain('## Changes (CC8.1 sample)');
+    const observations = oscalAssessmentResults(report)['assessment-results'].results[0]?.observations ?? [];
+    const changeObservations = observations.filter((o) => o.props?.some((p) => p.name === 'change-standing'));
+    expect(changeObservations).toHaveLength(3);
+    expect(new Set(changeObservations.map((o) => o.uuid)).size).toBe(3);
   });
 });
