@@ -18,6 +18,8 @@ import {
 
 export const CHANGES_MEDIA_TYPE = 'application/vnd.evidence.changes+json';
 export const CHANGES_DETAIL_FORMAT = 'evidence-changes/1';
+/** How many of any one list a code host is asked for (10 pages of 100: src/transport/github/changes.ts). */
+const MAX_HOST_ITEMS = 1000;
 /** The most commits one release's range may hold: beyond it, name a narrower range. */
 export const MAX_RANGE_COMMITS = 20_000;
 /** A git call that takes longer than this is stopped (a range of 20,000 commits takes about a second). */
@@ -149,7 +151,10 @@ async function askHost(
       pullRequest: f.landedBy?.number ?? null,
       approvers: f.approvers,
       labels: f.labels,
-      problems: f.problems,
+      problems: [
+        ...f.problems,
+        ...answers.incomplete.map((what) => `${what}: more than ${MAX_HOST_ITEMS} (read up to that many)`),
+      ],
       responses: answers.responses.map((r) => r.digest),
     };
   }

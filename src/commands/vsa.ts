@@ -2,6 +2,7 @@ import { basename, resolve } from 'node:path';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../formats/intoto.js';
 import { toVsaStatement } from '../signer/vsa.js';
+import { sourceProperties } from '../verifier/source-properties.js';
 import { writeFileAtomically } from '../fs/atomic.js';
 import type { SerializedBundle } from '@sigstore/bundle';
 import type { Env } from '../core/env.js';
@@ -35,6 +36,7 @@ export async function writeVsa(options: WriteVsaOptions): Promise<string[]> {
       ? { policy: { uri: options.policy, sha256: report.policy.policy.digest.replace(/^sha256:/, '') } }
       : {}),
     inputAttestations: options.result.attestation ? [options.result.attestation] : [],
+    properties: options.result.manifest ? sourceProperties(report, options.result.manifest) : [],
   });
   const bytes = canonicalBytes(statement);
   const file = resolve(options.cwd, options.output);

@@ -91,6 +91,8 @@ export interface ChangeHost {
     pullRequests: HostPullRequest[];
     reviews: HostReview[];
     checks: HostCheck[];
+    /** Lists read only to their cap, each named: the facts are computed on what was read, and say so. */
+    incomplete: string[];
     responses: RecordedResponse[];
   }>;
 }

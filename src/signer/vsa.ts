@@ -14,6 +14,8 @@ export interface VsaInput {
   policy?: { uri: string; sha256: string };
   /** Attestations the verification relied on. */
   inputAttestations: { uri: string; sha256: string }[];
+  /** SLSA verified properties the evidence shows (src/verifier/source-properties.ts), stated only when it passed. */
+  properties?: string[];
 }
 
 /**
@@ -32,7 +34,7 @@ export function toVsaStatement(input: VsaInput): Statement {
       ...(input.policy ? { policy: { uri: input.policy.uri, digest: { sha256: input.policy.sha256 } } } : {}),
       inputAttestations: input.inputAttestations.map((a) => ({ uri: a.uri, digest: { sha256: a.sha256 } })),
       verificationResult: input.passed ? 'PASSED' : 'FAILED',
-      verifiedLevels: input.passed ? ['EVIDENCE_BUNDLE_VERIFIED'] : [],
+      verifiedLevels: input.passed ? ['EVIDENCE_BUNDLE_VERIFIED', ...(input.properties ?? [])] : [],
     },
   };
 }

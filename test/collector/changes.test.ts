@@ -330,7 +330,7 @@ describe("this repository's own history", () => {
  */
 async function fakeGitHub(
   shas: Record<string, string>,
-  options: { lie?: boolean } = {},
+  options: { lie?: boolean; endlessReviews?: boolean } = {},
 ): Promise<{ url: string; close: () => Promise<void>; asked: string[] }> {
   const asked: string[] = [];
   const user = (login: string, type = 'User'): Record<string, unknown> => ({ login, id: login.length, type });
@@ -389,6 +389,15 @@ async function fakeGitHub(
     const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/api\/v3/, '');
     asked.push(`${req.method} ${path} ${String(req.headers['x-github-api-version'])}`);
     let body: unknown = routes[path];
+    // A pull request whose reviews never end: every page full.
+    if (options.endlessReviews && path.endsWith('/pulls/12/reviews'))
+      body = Array.from({ length: 100 }, (_, i) => ({
+        id: i,
+        user: user(`r${i}`),
+        state: 'COMMENTED',
+        commit_id: shas.featureX,
+        submitted_at: '2026-11-30T09:00:00Z',
+      }));
     if (body === undefined && /\/commits\/[0-9a-f]+\/pulls$/.test(path)) body = [];
     if (body === undefined && /\/commits\/[0-9a-f]+\/status$/.test(path))
       body = { state: 'pending', statuses: [], total_count: 0 };
@@ -479,6 +488,23 @@ describe('--changes --github-repo: how each change landed, from GitHub', () => {
       const merge = changesSummarySchema.parse(s.summary).changes[1];
       expect(merge).toMatchObject({ approvedByOther: null, directPush: null, host: { pullRequest: null } });
       expect(merge?.host?.problems.join()).toContain('#12');
+    } finally {
+      await gh.close();
+    }
+  });
+
+  it('a list longer than the cap is read to the cap, and the change says so', async () => {
+    const { dir, shas } = await makeRepo();
+    const gh = await fakeGitHub(shas, { endlessReviews: true });
+    try {
+      const s = await changesCollector({
+        gitDir: dir,
+        range: 'v1.0.0..v1.1.0',
+        host: githubChangeHost(new ReleasesClient({ owner: 'acme', repo: 'web', apiUrl: gh.url })),
+      }).collect({ file: dir, label: 'r' });
+      const merge = changesSummarySchema.parse(s.summary).changes[1];
+      expect(merge?.host?.problems.join()).toContain('the reviews of pull request #12: more than 1000');
+      expect(gh.asked.filter((a) => a.includes('/pulls/12/reviews'))).toHaveLength(10);
     } finally {
       await gh.close();
     }

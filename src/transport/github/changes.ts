@@ -179,14 +179,16 @@ export function githubChangeHost(client: ReleasesClient): ChangeHost {
         const p = one === undefined ? undefined : pullRequestOf(one);
         if (p) pullRequests.push(p);
       }
+      const incomplete = listed.complete ? [] : [`the pull requests of ${commit}`];
       const landed = pullRequests.find((p) => p.merged && p.mergeCommitSha === commit);
-      if (!landed) return { pullRequests, reviews: [], checks: [], responses: taken() };
+      if (!landed) return { pullRequests, reviews: [], checks: [], incomplete, responses: taken() };
       const reviews = await pages(
         `reviews of pull request #${landed.number}`,
         'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews',
         { pull_number: landed.number },
         arr,
       );
+      if (!reviews.complete) incomplete.push(`the reviews of pull request #${landed.number}`);
       const checks: HostCheck[] = [];
       if (/^[0-9a-f]{40,64}$/.test(landed.headSha)) {
         const runs = await pages(
@@ -195,6 +197,7 @@ export function githubChangeHost(client: ReleasesClient): ChangeHost {
           { ref: landed.headSha },
           (b) => arr(obj(b).check_runs),
         );
+        if (!runs.complete) incomplete.push(`the check runs of ${landed.headSha}`);
         for (const run of runs.items) {
           const r = obj(run);
           if (str(r.name))
@@ -211,7 +214,7 @@ export function githubChangeHost(client: ReleasesClient): ChangeHost {
             checks.push({ name: c.context as string, conclusion: c.state === 'success' ? 'success' : str(c.state) });
         }
       }
-      return { pullRequests, reviews: reviews.items.map(reviewOf), checks, responses: taken() };
+      return { pullRequests, reviews: reviews.items.map(reviewOf), checks, incomplete, responses: taken() };
     },
   };
 }
