@@ -229,7 +229,8 @@ async function prepareCollectors(
     const where = parseRepo(options.changes.githubRepo);
     const client = clientFor(where, options, env, githubToken(env), (m) => options.onNotice?.(m));
     c.options.host = githubChangeHost(client);
-    c.options.now = asOf;
+    // When GitHub was asked: the real instant, not --as-of (which dates snapshots of metrics).
+    c.options.now = options.now?.() ?? new Date();
   }
   const attestation = planned.some((p) => p.collector === 'attestation')
     ? attestationCollector({

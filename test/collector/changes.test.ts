@@ -493,6 +493,33 @@ describe('--changes --github-repo: how each change landed, from GitHub', () => {
     }
   });
 
+  it("changes-rules-time: the branch rules must have been read within a day of the bundle's creation", async () => {
+    const { dir, shas } = await makeRepo();
+    const gh = await fakeGitHub(shas);
+    try {
+      await writeFile(join(dir, 'p.yaml'), 'version: 1\ncrossChecks: [changes-rules-time]\n');
+      const statuses: (string | undefined)[] = [];
+      // Created now, then created (SOURCE_DATE_EPOCH) two days before GitHub was asked.
+      for (const env of [{}, { SOURCE_DATE_EPOCH: String(Math.floor(Date.now() / 1000) - 2 * 86400) }]) {
+        const argv = ['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--changes', 'v1.0.0..v1.1.0'];
+        const c = await runCli([...argv, '--github-repo', 'acme/web', '--api-url', gh.url, '--force'], {
+          cwd: dir,
+          env,
+        });
+        expect(c.code, c.stderr).toBe(0);
+        const r = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--policy', 'p.yaml', '--json'], {
+          cwd: dir,
+        });
+        statuses.push(
+          (JSON.parse(r.stdout) as { policy: { crossChecks: { status: string }[] } }).policy.crossChecks[0]?.status,
+        );
+      }
+      expect(statuses).toEqual(['pass', 'fail']);
+    } finally {
+      await gh.close();
+    }
+  });
+
   it('a list longer than the cap is read to the cap, and the change says so', async () => {
     const { dir, shas } = await makeRepo();
     const gh = await fakeGitHub(shas, { endlessReviews: true });

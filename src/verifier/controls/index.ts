@@ -175,6 +175,8 @@ const CROSS_CHECK_READS: Record<string, string> = {
   'sbom-version': 'sbom',
   'sarif-commit': 'sarif',
   'junit-commit': 'junit',
+  'changes-commit': 'changes',
+  'changes-rules-time': 'changes',
 };
 
 function crossCheckShows(c: PolicyResult['crossChecks'][number]): { shows: ItemShows; kinds: string[]; why?: string } {

@@ -149,6 +149,8 @@ export interface PolicyLimits {
   clock?: () => number;
 }
 
+/** How far from the bundle's creation the branch rules may have been read (changes-rules-time). */
+export const RULES_TIME_TOLERANCE_MS = 24 * 3600 * 1000;
 export const DEFAULT_RULE_COST = 1_000_000;
 export const DEFAULT_POLICY_TIME_MS = 10_000;
 
@@ -396,6 +398,18 @@ function crossCheck(name: CrossCheckName, ctx: PolicyContext): Omit<CrossCheckRe
       stated++;
       if (version !== manifest.version)
         problems.push(`${b.path} describes version ${version}, the bundle is ${manifest.version}`);
+    }
+  } else if (name === 'changes-rules-time') {
+    // The branch rules must be those in force when the release was made: read within a day of the bundle's creation.
+    const created = Date.parse(manifest.created);
+    for (const { entry, summary } of summariesOf(manifest.entries, 'changes')) {
+      if (!summary.host) continue;
+      stated++;
+      const gap = Math.abs(Date.parse(summary.host.askedAt) - created);
+      if (!(gap <= RULES_TIME_TOLERANCE_MS))
+        problems.push(
+          `${entry.path}: the branch rules were read at ${summary.host.askedAt}, more than a day from the bundle's creation (${manifest.created})`,
+        );
     }
   } else if (name === 'changes-commit') {
     if (!commit) return { name, status: 'not-applicable', message: 'the bundle states no source commit' };

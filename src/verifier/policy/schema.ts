@@ -4,7 +4,7 @@ import { parseDateOrInstant } from '../../core/time.js';
 const duration = z.string().regex(/^\d+(s|m|h|d|w)$/, 'a duration such as 24h, 7d or 90m');
 /** A control a requirement, rule or cross-check evidences (docs/audit.md): `SOC2-CC8.1`, or one of the policy's own. */
 const controls = z.array(z.string().min(1).max(128)).max(64).default([]);
-const crossCheckName = z.enum(['sbom-version', 'sarif-commit', 'junit-commit', 'changes-commit']);
+const crossCheckName = z.enum(['sbom-version', 'sarif-commit', 'junit-commit', 'changes-commit', 'changes-rules-time']);
 /**
  * A real calendar date (2026-12-31) or RFC 3339 time (core/time.ts): 2026-02-30 or `tomorrow` is refused when the
  * policy loads.
