@@ -191,7 +191,7 @@ function collectCommand(program: Command): Command {
     .option('--allowed-signers <file>', '--changes: an SSH allowed-signers file, so SSH-signed commits can be verified')
     .option(
       '--github-repo <owner/name>',
-      '--changes: ask GitHub how each change landed (pull request, approvals, checks, branch rules); token from GITHUB_TOKEN or GH_TOKEN',
+      "--changes: ask GitHub how each change landed (pull request, approvals, checks, branch rules); 'remote' for the repository origin points at; token from GITHUB_TOKEN or GH_TOKEN",
     )
     .option(
       '--github-branch <name>',

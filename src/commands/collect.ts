@@ -13,7 +13,8 @@ import { changesCollector } from '../collector/changes.js';
 import { clientFor, githubToken } from '../transport/github/client.js';
 import type { RetryOptions } from '../transport/http/retry.js';
 import { githubChangeHost } from '../transport/github/changes.js';
-import { parseRepo } from '../transport/github/errors.js';
+import { parseRepo, repoFromRemote } from '../transport/github/errors.js';
+import { runGit } from '../collector/git.js';
 import { prometheusClient } from '../transport/prometheus.js';
 import { sloCollector } from '../collector/slo.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
@@ -226,7 +227,15 @@ async function prepareCollectors(
   const c = options.changes ? changesPlan(options.changes, cwd, env) : undefined;
   if (c) planned.push(c.input);
   if (c && options.changes?.githubRepo) {
-    const where = parseRepo(options.changes.githubRepo);
+    // `remote`: the repository the working copy's origin points at, on github.com or the --api-url's host.
+    const apiHost = new URL(options.apiUrl ?? env.GITHUB_API_URL ?? 'https://api.github.com').hostname;
+    const where =
+      options.changes.githubRepo === 'remote'
+        ? repoFromRemote(
+            await runGit(c.options.gitDir, ['remote', 'get-url', 'origin'], { env }),
+            apiHost === 'api.github.com' ? 'github.com' : apiHost,
+          )
+        : parseRepo(options.changes.githubRepo);
     const client = clientFor(where, options, env, githubToken(env), (m) => options.onNotice?.(m));
     c.options.host = githubChangeHost(client);
     // When GitHub was asked: the real instant, not --as-of (which dates snapshots of metrics).

@@ -520,6 +520,24 @@ describe('--changes --github-repo: how each change landed, from GitHub', () => {
     }
   });
 
+  it('--github-repo remote: the repository origin points at', async () => {
+    const { dir, shas } = await makeRepo();
+    const gh = await fakeGitHub(shas);
+    try {
+      execFileSync('git', ['-C', dir, 'remote', 'add', 'origin', 'http://127.0.0.1/acme/web.git']);
+      const argv = ['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--changes', 'v1.0.0..v1.1.0'];
+      const r = await runCli([...argv, '--github-repo', 'remote', '--api-url', gh.url], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(gh.asked.some((a) => a.startsWith('GET /repos/acme/web/pulls/12/reviews'))).toBe(true);
+      execFileSync('git', ['-C', dir, 'remote', 'set-url', 'origin', 'https://gitlab.com/acme/web.git']);
+      const wrong = await runCli([...argv, '--github-repo', 'remote', '--api-url', gh.url, '--force'], { cwd: dir });
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toContain('[GITHUB_REPO_INVALID]');
+    } finally {
+      await gh.close();
+    }
+  });
+
   it('a list longer than the cap is read to the cap, and the change says so', async () => {
     const { dir, shas } = await makeRepo();
     const gh = await fakeGitHub(shas, { endlessReviews: true });

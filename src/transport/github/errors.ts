@@ -62,3 +62,34 @@ export function checkApiUrl(text: string): string {
     throw new GitHubError('GITHUB_REPO_INVALID', '--api-url: must not carry credentials');
   return text.replace(/\/+$/, '');
 }
+
+/**
+ * OWNER/NAME from a git remote's URL on `host` (github.com, or a GitHub Enterprise Server's host):
+ * `https://HOST/O/N(.git)`, `ssh://git@HOST/O/N(.git)` or `git@HOST:O/N(.git)`. GITHUB_REPO_INVALID otherwise, naming
+ * the remote without its credentials.
+ */
+export function repoFromRemote(url: string, host: string): { owner: string; repo: string } {
+  const text = url.trim();
+  const scp = /^[A-Za-z0-9._-]+@([^:/]+):(.+)$/.exec(text);
+  let where: { host: string; path: string } | undefined;
+  if (scp) where = { host: scp[1] as string, path: scp[2] as string };
+  else {
+    try {
+      const u = new URL(text);
+      if (['https:', 'http:', 'ssh:', 'git:'].includes(u.protocol)) where = { host: u.hostname, path: u.pathname };
+    } catch {
+      where = undefined;
+    }
+  }
+  const shown = text.replace(/\/\/[^/@]*@/, '//');
+  const path = where?.path
+    .replace(/^\/+/, '')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
+  if (!where || where.host.toLowerCase() !== host.toLowerCase() || !path || !OWNER_REPO.test(path))
+    throw new GitHubError(
+      'GITHUB_REPO_INVALID',
+      `--github-repo remote: the remote ${JSON.stringify(shown)} is not a repository on ${host}; give --github-repo OWNER/NAME`,
+    );
+  return parseRepo(path);
+}
