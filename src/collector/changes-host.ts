@@ -18,10 +18,11 @@ export interface HostAnswers {
   /** Of the pull request that landed it, when one did: its reviews and the checks on its head. */
   reviews: HostReview[];
   checks: HostCheck[];
-  /** The status checks the target branch's rules require (empty: none, or the rules were not readable). */
+  /**
+   * The status checks the target branch's rules require; empty when none is required or the rules were not readable,
+   * and then every check that ran must have passed.
+   */
   requiredChecks: string[];
-  /** Whether the rules were readable: without them, every check that ran must have passed. */
-  rulesKnown: boolean;
 }
 
 export interface HostFacts {

@@ -143,7 +143,6 @@ async function askHost(
     const f = hostFacts(change.commit, change.pullRequest, {
       ...answers,
       requiredChecks: rules.requiredChecks,
-      rulesKnown: rules.known,
     });
     Object.assign(change, f.facts);
     if (f.labels.some((l) => labels.has(l.toLowerCase()))) change.emergency = true;

@@ -5,7 +5,7 @@ import type { ChangeSample, PeriodChange } from '../verifier/period-changes.js';
  * asks of each sampled change. A fact not checked says so; it is never shown as "no".
  */
 
-const yesNo = (v: boolean | null): string => (v === null ? 'not checked' : v ? 'yes' : 'no');
+export const yesNo = (v: boolean | null): string => (v === null ? 'not checked' : v ? 'yes' : 'no');
 
 export const CHANGE_HEAD = [
   'RELEASE',

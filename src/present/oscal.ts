@@ -12,6 +12,7 @@ import { endBound, startBound } from '../core/time.js';
 import type { LoadedPolicy } from '../verifier/policy/evaluate.js';
 import { lookupControl } from '../verifier/controls/index.js';
 import { FormatError } from '../formats/errors.js';
+import { yesNo } from './audit-changes.js';
 import { STATUS_WORDS, periodSourceLine } from './audit.js';
 
 /**
@@ -279,8 +280,6 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
     );
   return doc;
 }
-
-const yesNo = (v: boolean | null): string => (v === null ? 'not checked' : v ? 'yes' : 'no');
 
 function observationOf(
   m: PeriodMember,

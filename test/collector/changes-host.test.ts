@@ -31,7 +31,6 @@ const answers = (over: Partial<HostAnswers> = {}): HostAnswers => ({
   reviews: [review('carol', 'APPROVED', '2026-11-10T11:00:00Z')],
   checks: [{ name: 'test', conclusion: 'success' }],
   requiredChecks: [],
-  rulesKnown: true,
   ...over,
 });
 

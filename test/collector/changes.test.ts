@@ -224,6 +224,8 @@ describe('--changes: every change a release brings, from git alone', () => {
     // Approvals were not asked of a code host: the rule fails, it neither passes nor breaks.
     expect(await verdict('changes.all(c, c.approvedByOther && c.checksPassed)')).toEqual({ code: 3, status: 'fail' });
     expect(await verdict('changes.exists(c, c.directPush) == false')).toEqual({ code: 0, status: 'pass' });
+    // The pack's form requires that a host was asked: from git alone it fails.
+    expect(await verdict('changes.all(c, c.hostChecked && !c.directPush)')).toEqual({ code: 3, status: 'fail' });
     // Trailers are claims: a passing rule over changes from git alone does not show CC8.1's approvals.
     await writeFile(join(dir, 'p.yaml'), policy('changes.all(c, c.trailerApprovedByOther || c.via == "commit")'));
     const text = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--policy', 'p.yaml'], { cwd: dir });

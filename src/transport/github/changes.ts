@@ -31,7 +31,7 @@ function record(request: string, body: unknown): RecordedResponse {
   return { request, digest: `sha256:${sha256Hex(canonicalBytes(body ?? null))}`, body: body ?? null };
 }
 
-function pullRequestOf(v: unknown): HostPullRequest | undefined {
+function readPullRequest(v: unknown): HostPullRequest | undefined {
   const p = obj(v);
   if (typeof p.number !== 'number' || !Number.isSafeInteger(p.number)) return undefined;
   const mergedAt = str(p.merged_at);
@@ -171,12 +171,12 @@ export function githubChangeHost(client: ReleasesClient): ChangeHost {
         { commit_sha: commit },
         arr,
       );
-      const pullRequests = listed.items.flatMap((p) => pullRequestOf(p) ?? []);
+      const pullRequests = listed.items.flatMap((p) => readPullRequest(p) ?? []);
       if (named !== null && !pullRequests.some((p) => p.number === named)) {
         const one = await get(`pull request #${named}`, 'GET /repos/{owner}/{repo}/pulls/{pull_number}', {
           pull_number: named,
         }).catch(notReadable);
-        const p = one === undefined ? undefined : pullRequestOf(one);
+        const p = one === undefined ? undefined : readPullRequest(one);
         if (p) pullRequests.push(p);
       }
       const incomplete = listed.complete ? [] : [`the pull requests of ${commit}`];

@@ -276,6 +276,8 @@ export function changeList(manifest: Manifest): Record<string, unknown>[] {
   return summariesOf(manifest.entries, 'changes').flatMap(({ entry, summary }) =>
     summary.changes.map((c) => ({
       ...Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v === null && k !== 'pullRequest' ? false : v])),
+      // Whether a code host was asked: a rule that relies on a host fact (`!c.directPush`) should require it.
+      hostChecked: summary.host !== undefined,
       path: entry.path,
     })),
   );
@@ -311,8 +313,12 @@ function evaluateRule(
   counts: Readonly<Record<string, number>>,
 ): RuleResult {
   const kinds: string[] = kindsOfExpression(rule.expr, POLICY_KINDS);
-  // A rule that reads approvals of changes reads what a code host recorded: none, for changes from git alone.
-  if (kinds.includes('changes') && /\bapproved(ByOther|OnMergedHead|BeforeMerge)\b/.test(rule.expr))
+  // A rule that reads a fact only a code host records (approvals, checks, direct pushes) reads the changes a host was
+  // asked about: none, for changes from git alone, so such a rule shows nothing there whatever it yields.
+  if (
+    kinds.includes('changes') &&
+    /\b(approved(ByOther|OnMergedHead|BeforeMerge)|checksPassed|directPush)\b/.test(rule.expr)
+  )
     kinds.push(CHANGE_APPROVALS_KIND);
   const reads = kinds.map((kind) => ({ kind, count: counts[kind] ?? 0 }));
   const base = { name: rule.name, expr: rule.expr, controls: rule.controls, reads };
