@@ -1,4 +1,4 @@
-import type { HostCheck, HostPullRequest, HostReview } from '../core/services.js';
+import type { HostCheck, HostCommit, HostPullRequest, HostReview } from '../core/services.js';
 import type { ChangeSummary } from '../core/summaries.js';
 
 /**
@@ -18,6 +18,13 @@ export interface HostAnswers {
   /** Of the pull request that landed it, when one did: its reviews and the checks on its head. */
   reviews: HostReview[];
   checks: HostCheck[];
+  /** The merged head as the host lists it (the accounts of its author and committer); null when not found. */
+  headCommit: HostCommit | null;
+  /**
+   * The checks of the commit that landed, when its head's did not pass: a merge queue tests the commit it lands, not
+   * the pull request's head. Null when not asked.
+   */
+  landingChecks?: HostCheck[] | null;
   /**
    * The status checks the target branch's rules require; empty when none is required or the rules were not readable,
    * and then every check that ran must have passed.
@@ -28,8 +35,17 @@ export interface HostAnswers {
 export interface HostFacts {
   facts: Pick<
     ChangeSummary,
-    'approvedByOther' | 'approvedOnMergedHead' | 'approvedBeforeMerge' | 'checksPassed' | 'directPush'
+    | 'approvedByOther'
+    | 'approvedByOtherThanCommitter'
+    | 'approvedOnMergedHead'
+    | 'approvedBeforeMerge'
+    | 'checksPassed'
+    | 'directPush'
   >;
+  /** Where the checks passed; null when they did not (or were not looked up). */
+  checksOn: 'merged-head' | 'landed-commit' | null;
+  /** The account that committed the merged head; null when the host links it to none. */
+  headCommitter: string | null;
   /** The pull request that landed the change, as the host showed it; null when none did. */
   landedBy: HostPullRequest | null;
   /** Who approved, at the time of the merge: logins, sorted. */
@@ -52,8 +68,13 @@ const DECIDING = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
  *   someone other than the pull request's author, and not by a bot;
  * - `approvedByOther`: one such approval, at any time (a review after the fact included); `approvedBeforeMerge`: one
  *   as the reviews stood at the merge time; `approvedOnMergedHead`: one of those on the head that was merged;
- * - `checksPassed`: every required check (by name or status context) passed on the merged head; with no rule
- *   requiring any, every check that ran passed and at least one ran.
+ * - `approvedByOtherThanCommitter`: one approval at the merge time by someone who is neither the author nor the
+ *   account that authored or committed the merged head (the last push, as far as the REST API shows it: who pushed is
+ *   not in it); GitHub's `web-flow` committer stands for its author. Null when the head's committer is linked to no
+ *   account;
+ * - `checksPassed`: every required check (by name or status context) passed on the merged head, or else on the
+ *   commit that landed (a merge queue's); with no rule requiring any, every check that ran passed and at least one
+ *   ran.
  */
 export function hostFacts(commit: string, named: number | null, answers: HostAnswers): HostFacts {
   const problems: string[] = [];
@@ -78,11 +99,14 @@ export function hostFacts(commit: string, named: number | null, answers: HostAns
     return {
       facts: {
         approvedByOther: pushed ? false : null,
+        approvedByOtherThanCommitter: pushed ? false : null,
         approvedOnMergedHead: pushed ? false : null,
         approvedBeforeMerge: pushed ? false : null,
         checksPassed: null,
         directPush: pushed ? true : null,
       },
+      checksOn: null,
+      headCommitter: null,
       landedBy: null,
       approvers: [],
       problems,
@@ -107,14 +131,25 @@ export function hostFacts(commit: string, named: number | null, answers: HostAns
   // Ever (an emergency change reviewed after the fact counts here), and as things stood at the merge.
   const ever = approvals(Infinity);
   const atMerge = approvals(mergedAt);
+  const head = answers.headCommit;
+  const headCommitter = head?.committerLogin === 'web-flow' ? head.authorLogin : (head?.committerLogin ?? null);
+  const pushers = new Set([author, head?.authorLogin?.toLowerCase(), headCommitter?.toLowerCase()]);
+  if (head === null) problems.push(`pull request #${landedBy.number}: its head commit was not listed`);
+  const onHead = checksPassed(answers.checks, answers.requiredChecks);
+  const onLanding =
+    !onHead && answers.landingChecks ? checksPassed(answers.landingChecks, answers.requiredChecks) : false;
   return {
     facts: {
       approvedByOther: ever.length > 0,
+      approvedByOtherThanCommitter:
+        headCommitter === null ? null : atMerge.some((r) => !pushers.has((r.reviewer ?? '').toLowerCase())),
       approvedOnMergedHead: atMerge.some((r) => r.commitId === landedBy.headSha),
       approvedBeforeMerge: atMerge.length > 0,
-      checksPassed: checksPassed(answers),
+      checksPassed: onHead || onLanding,
       directPush: false,
     },
+    checksOn: onHead ? 'merged-head' : onLanding ? 'landed-commit' : null,
+    headCommitter,
     landedBy,
     approvers: ever.map((r) => r.reviewer as string).sort(),
     problems,
@@ -122,12 +157,29 @@ export function hostFacts(commit: string, named: number | null, answers: HostAns
   };
 }
 
-function checksPassed(answers: HostAnswers): boolean {
-  const { checks, requiredChecks } = answers;
+function checksPassed(checks: HostCheck[], requiredChecks: string[]): boolean {
   if (requiredChecks.length > 0)
     return requiredChecks.every((name) => {
       const runs = checks.filter((c) => c.name === name);
       return runs.length > 0 && runs.every((c) => c.conclusion !== null && PASSING.has(c.conclusion));
     });
   return checks.length > 0 && checks.every((c) => c.conclusion !== null && PASSING.has(c.conclusion));
+}
+
+/**
+ * The host's verification of a change's commits: `hostVerified` is true when it verified every one, false when it
+ * did not verify one, null when it did not list one (and verified the rest).
+ */
+export function hostSignatures(
+  commits: string[],
+  listed: ReadonlyMap<string, HostCommit>,
+): { hostVerified: boolean | null; unverified: { commit: string; reason: string }[] } {
+  const unverified: { commit: string; reason: string }[] = [];
+  let unknown = false;
+  for (const sha of commits) {
+    const c = listed.get(sha);
+    if (c === undefined || c.verified === null) unknown = true;
+    else if (!c.verified) unverified.push({ commit: sha, reason: c.reason ?? 'unknown' });
+  }
+  return { hostVerified: unverified.length > 0 ? false : unknown ? null : true, unverified };
 }

@@ -1,4 +1,4 @@
-import type { ChangeSummary, ChangesSummary } from '../core/summaries.js';
+import { HOST_CHANGE_FACTS, type ChangeSummary, type ChangesSummary } from '../core/summaries.js';
 
 /**
  * What `--changes` makes of git's answers, without running git: the log's
@@ -179,11 +179,10 @@ function changeOf(landing: CommitRecord, members: CommitRecord[], emergency: Set
     trailerApprovers: [...approvers].sort(),
     trailerApprovedByOther: [...approvers].some((a) => !authors.has(a)),
     emergency: members.some((c) => c.trailers.some((t) => emergency.has(t.key))),
-    approvedByOther: null,
-    approvedOnMergedHead: null,
-    approvedBeforeMerge: null,
-    checksPassed: null,
-    directPush: null,
+    ...(Object.fromEntries(HOST_CHANGE_FACTS.map((k) => [k, null])) as Record<
+      (typeof HOST_CHANGE_FACTS)[number],
+      null
+    >),
   };
 }
 

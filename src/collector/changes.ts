@@ -1,6 +1,6 @@
 import type { Env } from '../core/env.js';
 import type { ChangeHost, RecordedResponse } from '../core/services.js';
-import { hostFacts } from './changes-host.js';
+import { hostFacts, hostSignatures } from './changes-host.js';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { changesSummarySchema, type ChangesSummary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -20,6 +20,8 @@ export const CHANGES_MEDIA_TYPE = 'application/vnd.evidence.changes+json';
 export const CHANGES_DETAIL_FORMAT = 'evidence-changes/1';
 /** How many of any one list a code host is asked for (10 pages of 100: src/transport/github/changes.ts). */
 const MAX_HOST_ITEMS = 1000;
+/** How many of a release's commits are listed for the host's verification of their signatures (20 pages of 100). */
+const MAX_HOST_COMMITS = 2000;
 /** The most commits one release's range may hold: beyond it, name a narrower range. */
 export const MAX_RANGE_COMMITS = 20_000;
 /** A git call that takes longer than this is stopped (a range of 20,000 commits takes about a second). */
@@ -137,27 +139,58 @@ async function askHost(
   const { branch, rules, responses: ruleAnswers } = await host.rules(o.branch);
   responses.push(...ruleAnswers);
   const labels = new Set((o.emergencyLabels ?? []).map((l) => l.toLowerCase()));
+  // GitHub's own verification of every commit's signature, from the list of the released commit's history.
+  const wanted = new Set(changes.flatMap((c) => c.commits));
+  const to = changes.at(-1)?.commit;
+  const listed = to === undefined ? { commits: [], complete: true, responses: [] } : await host.commitsOf(to, wanted);
+  responses.push(...listed.responses);
+  const verified = new Map(listed.commits.map((c) => [c.sha, c]));
   for (const change of changes) {
     const answers = await host.answersFor(change.commit, change.pullRequest);
     responses.push(...answers.responses);
-    const f = hostFacts(change.commit, change.pullRequest, {
-      ...answers,
-      requiredChecks: rules.requiredChecks,
-    });
-    Object.assign(change, f.facts);
+    const asked = { ...answers, requiredChecks: rules.requiredChecks };
+    let f = hostFacts(change.commit, change.pullRequest, asked);
+    const landedBy = f.landedBy;
+    if (landedBy && f.facts.checksPassed === false && landedBy.headSha !== change.commit) {
+      // A merge queue runs the required checks on the commit it lands.
+      const landing = await host.checksOf(change.commit);
+      responses.push(...landing.responses);
+      answers.responses.push(...landing.responses);
+      answers.incomplete.push(...landing.incomplete);
+      f = hostFacts(change.commit, change.pullRequest, { ...asked, landingChecks: landing.checks });
+    }
+    const signatures = hostSignatures(change.commits, verified);
+    Object.assign(change, f.facts, { hostVerified: signatures.hostVerified });
     if (f.labels.some((l) => labels.has(l.toLowerCase()))) change.emergency = true;
     change.host = {
       pullRequest: f.landedBy?.number ?? null,
       approvers: f.approvers,
       labels: f.labels,
+      headCommitter: f.headCommitter,
+      checksOn: f.checksOn,
+      unverified: signatures.unverified,
       problems: [
         ...f.problems,
         ...answers.incomplete.map((what) => `${what}: more than ${MAX_HOST_ITEMS} (read up to that many)`),
+        ...(signatures.hostVerified === null
+          ? [
+              listed.complete
+                ? 'GitHub did not list every commit of the change'
+                : `GitHub's list of the release's commits was read to its cap (${MAX_HOST_COMMITS}) before every commit of the change was listed`,
+            ]
+          : []),
       ],
       responses: answers.responses.map((r) => r.digest),
     };
   }
-  return { name: host.name, repository: host.repository, branch, askedAt, rules };
+  return {
+    name: host.name,
+    repository: host.repository,
+    branch,
+    askedAt,
+    rules,
+    responses: [...ruleAnswers, ...listed.responses].map((r) => r.digest),
+  };
 }
 
 /** `FROM..TO` as given, or `auto`: the newest tag reachable from TO's first parent, up to HEAD. */

@@ -52,6 +52,19 @@ export interface HostCheck {
   conclusion: string | null;
 }
 
+/**
+ * A commit as the host knows it: the accounts it links the commit's author and committer to (null when the e-mail
+ * address is linked to none), and its own verification of the signature (null when it did not say).
+ */
+export interface HostCommit {
+  sha: string;
+  authorLogin: string | null;
+  committerLogin: string | null;
+  verified: boolean | null;
+  /** The host's reason (`valid`, `unsigned`, `unknown_key`, ...): an open set. */
+  reason: string | null;
+}
+
 /** An answer relied on, kept as evidence: the request, and the body's canonical JSON digest and value. */
 export interface RecordedResponse {
   request: string;
@@ -71,6 +84,13 @@ export interface BranchRules {
   linearHistory: boolean | null;
   forcePushesBlocked: boolean | null;
   enforceAdmins: boolean | null;
+  /** Changes must pass a merge queue. */
+  mergeQueue: boolean | null;
+  /**
+   * Who may bypass the rules, each as `TYPE ID (MODE)` or `KIND NAME`: empty when none may; null when the host did not
+   * show it (a ruleset's bypass actors are shown only to those who may edit it).
+   */
+  bypassActors: string[] | null;
 }
 
 /**
@@ -83,7 +103,10 @@ export interface ChangeHost {
   readonly repository: string;
   /** The branch's rules at the time of asking; without a branch, the repository's default branch's. */
   rules(branch?: string): Promise<{ branch: string; rules: BranchRules; responses: RecordedResponse[] }>;
-  /** The pull requests of a commit (and the one its message names), and, of a merged one, its reviews and checks. */
+  /**
+   * The pull requests of a commit (and the one its message names), and, of a merged one, its reviews, the checks on
+   * its head and its head commit.
+   */
   answersFor(
     commit: string,
     named: number | null,
@@ -91,8 +114,20 @@ export interface ChangeHost {
     pullRequests: HostPullRequest[];
     reviews: HostReview[];
     checks: HostCheck[];
+    /** The last commit of the merged pull request, as the host lists it; null when not found. */
+    headCommit: HostCommit | null;
     /** Lists read only to their cap, each named: the facts are computed on what was read, and say so. */
     incomplete: string[];
     responses: RecordedResponse[];
   }>;
+  /** The check runs and commit statuses of a commit. */
+  checksOf(commit: string): Promise<{ checks: HostCheck[]; incomplete: string[]; responses: RecordedResponse[] }>;
+  /**
+   * The commits reachable from `to`, newest first, until every one of `wanted` was listed or the cap was reached:
+   * what the host verified of each signature.
+   */
+  commitsOf(
+    to: string,
+    wanted: ReadonlySet<string>,
+  ): Promise<{ commits: HostCommit[]; complete: boolean; responses: RecordedResponse[] }>;
 }

@@ -205,10 +205,17 @@ export const changeSchema = z.strictObject({
   emergency: z.boolean(),
   /** Only the code host can show these: null when it was not asked (git alone). */
   approvedByOther: z.boolean().nullable(),
+  /**
+   * Approved before the merge by someone other than the author and other than whoever committed the merged head (the
+   * last push, as far as the host shows it): null when the host links that commit to no account.
+   */
+  approvedByOtherThanCommitter: z.boolean().nullable(),
   approvedOnMergedHead: z.boolean().nullable(),
   approvedBeforeMerge: z.boolean().nullable(),
   checksPassed: z.boolean().nullable(),
   directPush: z.boolean().nullable(),
+  /** The host verified the signature of every commit of the change (GitHub's `verification.verified`). */
+  hostVerified: z.boolean().nullable(),
   /** What the code host showed, when it was asked (docs/changes.md, "From GitHub"). */
   host: z
     .strictObject({
@@ -217,6 +224,12 @@ export const changeSchema = z.strictObject({
       /** Who approved (at any time), logins, sorted. */
       approvers: z.array(z.string()),
       labels: z.array(z.string()),
+      /** The account that committed the merged head, as the host links it; null when it links none. */
+      headCommitter: z.string().nullable(),
+      /** Where the checks passed: on the merged head, or on the commit that landed (a merge queue's); null if neither. */
+      checksOn: z.enum(['merged-head', 'landed-commit']).nullable(),
+      /** The commits whose signature the host did not verify, with its reason (`unsigned`, `unknown_key`, ...). */
+      unverified: z.array(z.strictObject({ commit: commitId, reason: z.string() })),
       /** Answers that disagree with git or leave a fact unknown. */
       problems: z.array(z.string()),
       /** The digests of the answers relied on (kept whole in the blob). */
@@ -225,6 +238,17 @@ export const changeSchema = z.strictObject({
     .optional(),
 });
 export type ChangeSummary = z.infer<typeof changeSchema>;
+
+/** The facts of a change only a code host can show: null until it was asked (docs/changes.md). */
+export const HOST_CHANGE_FACTS = [
+  'approvedByOther',
+  'approvedByOtherThanCommitter',
+  'approvedOnMergedHead',
+  'approvedBeforeMerge',
+  'checksPassed',
+  'directPush',
+  'hostVerified',
+] as const satisfies readonly (keyof ChangeSummary)[];
 
 /** Every change between two commits of one repository (docs/changes.md). */
 export const changesSummarySchema = z.strictObject({
@@ -269,7 +293,13 @@ export const changesSummarySchema = z.strictObject({
         linearHistory: z.boolean().nullable(),
         forcePushesBlocked: z.boolean().nullable(),
         enforceAdmins: z.boolean().nullable(),
+        /** Changes must pass a merge queue. */
+        mergeQueue: z.boolean().nullable(),
+        /** Who may bypass the rules; null when the host did not show it (docs/changes.md). */
+        bypassActors: z.array(z.string()).nullable(),
       }),
+      /** The digests of the answers all changes rely on: the rules, and the list of commits with their verification. */
+      responses: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/)),
     })
     .optional(),
 });

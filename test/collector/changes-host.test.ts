@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hostFacts, type HostAnswers } from '../../src/collector/changes-host.js';
-import type { HostPullRequest, HostReview } from '../../src/core/services.js';
+import { hostFacts, hostSignatures, type HostAnswers } from '../../src/collector/changes-host.js';
+import type { HostCommit, HostPullRequest, HostReview } from '../../src/core/services.js';
 
 const MERGE = 'a'.repeat(40);
 const HEAD = 'b'.repeat(40);
@@ -30,6 +30,7 @@ const answers = (over: Partial<HostAnswers> = {}): HostAnswers => ({
   pullRequests: [pr()],
   reviews: [review('carol', 'APPROVED', '2026-11-10T11:00:00Z')],
   checks: [{ name: 'test', conclusion: 'success' }],
+  headCommit: { sha: HEAD, authorLogin: 'bob', committerLogin: 'bob', verified: true, reason: 'valid' },
   requiredChecks: [],
   ...over,
 });
@@ -39,6 +40,7 @@ describe('hostFacts: what GitHub shows of a change', () => {
     const f = hostFacts(MERGE, 12, answers());
     expect(f.facts).toEqual({
       approvedByOther: true,
+      approvedByOtherThanCommitter: true,
       approvedOnMergedHead: true,
       approvedBeforeMerge: true,
       checksPassed: true,
@@ -132,6 +134,7 @@ describe('hostFacts: what GitHub shows of a change', () => {
     );
     expect(f.facts).toEqual({
       approvedByOther: false,
+      approvedByOtherThanCommitter: false,
       approvedOnMergedHead: false,
       approvedBeforeMerge: false,
       checksPassed: null,
@@ -144,6 +147,7 @@ describe('hostFacts: what GitHub shows of a change', () => {
     const f = hostFacts(MERGE, null, answers({ pullRequests: [pr({ mergeCommitSha: 'd'.repeat(40) })] }));
     expect(f.facts).toEqual({
       approvedByOther: null,
+      approvedByOtherThanCommitter: null,
       approvedOnMergedHead: null,
       approvedBeforeMerge: null,
       checksPassed: null,
@@ -158,5 +162,72 @@ describe('hostFacts: what GitHub shows of a change', () => {
     expect(f.facts.approvedByOther).toBeNull();
     expect(f.facts.directPush).toBeNull();
     expect(f.problems.join()).toContain('#12');
+  });
+
+  it('approved by other than the committer of the merged head: the approver must be neither author nor head committer', () => {
+    const head = (committerLogin: string | null, authorLogin = 'bob'): HostCommit => ({
+      sha: HEAD,
+      authorLogin,
+      committerLogin,
+      verified: true,
+      reason: 'valid',
+    });
+    const of = (h: HostCommit | null) => hostFacts(MERGE, 12, answers({ headCommit: h }));
+    expect(of(head('bob')).facts.approvedByOtherThanCommitter).toBe(true);
+    // Carol pushed the last commit (of Bob's authoring) and approved it herself.
+    expect(of(head('carol')).facts.approvedByOtherThanCommitter).toBe(false);
+    expect(of(head('carol')).headCommitter).toBe('carol');
+    // Carol authored it in GitHub's web editor (web-flow committed it): she stands for the push.
+    expect(of(head('web-flow', 'carol')).facts.approvedByOtherThanCommitter).toBe(false);
+    expect(of(head('web-flow', 'carol')).headCommitter).toBe('carol');
+    // Committed with an address GitHub links to no account, or the head not listed: not determined.
+    expect(of(head(null)).facts.approvedByOtherThanCommitter).toBeNull();
+    const unlisted = of(null);
+    expect(unlisted.facts.approvedByOtherThanCommitter).toBeNull();
+    expect(unlisted.problems.join()).toContain('head commit was not listed');
+    // A review after the merge does not count for it.
+    const late = hostFacts(
+      MERGE,
+      12,
+      answers({ reviews: [review('dave', 'APPROVED', '2026-11-11T00:00:00Z')], headCommit: head('bob') }),
+    );
+    expect(late.facts).toMatchObject({ approvedByOther: true, approvedByOtherThanCommitter: false });
+  });
+
+  it('checks that failed on the head but passed on the commit that landed (a merge queue) pass, and say where', () => {
+    const failing = [{ name: 'test', conclusion: 'failure' }];
+    const passing = [{ name: 'test', conclusion: 'success' }];
+    const on = (landingChecks: HostAnswers['landingChecks']) =>
+      hostFacts(MERGE, 12, answers({ checks: failing, requiredChecks: ['test'], landingChecks }));
+    expect(on(undefined)).toMatchObject({ facts: { checksPassed: false }, checksOn: null });
+    expect(on(failing)).toMatchObject({ facts: { checksPassed: false }, checksOn: null });
+    expect(on(passing)).toMatchObject({ facts: { checksPassed: true }, checksOn: 'landed-commit' });
+    expect(hostFacts(MERGE, 12, answers())).toMatchObject({ checksOn: 'merged-head' });
+  });
+});
+
+describe("hostSignatures: the host's verification of a change's commits", () => {
+  const c = (sha: string, verified: boolean | null, reason: string | null): HostCommit => ({
+    sha,
+    authorLogin: null,
+    committerLogin: null,
+    verified,
+    reason,
+  });
+  const listed = new Map([
+    ['1', c('1', true, 'valid')],
+    ['2', c('2', false, 'unknown_key')],
+    ['3', c('3', null, null)],
+    ['4', c('4', false, null)],
+  ]);
+  it('true when every commit was verified, false (with the reasons) when one was not, null when one was not listed', () => {
+    expect(hostSignatures(['1'], listed)).toEqual({ hostVerified: true, unverified: [] });
+    expect(hostSignatures(['1', '2', '9'], listed)).toEqual({
+      hostVerified: false,
+      unverified: [{ commit: '2', reason: 'unknown_key' }],
+    });
+    expect(hostSignatures(['4'], listed).unverified).toEqual([{ commit: '4', reason: 'unknown' }]);
+    expect(hostSignatures(['1', '9'], listed).hostVerified).toBeNull();
+    expect(hostSignatures(['3'], listed).hostVerified).toBeNull();
   });
 });

@@ -1,92 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { changesCollector } from '../../src/collector/changes.js';
-import { collect } from '../../src/commands/collect.js';
 import { groupChanges, parseTrailers, pullRequestOf, type CommitRecord } from '../../src/collector/changes-model.js';
 import { changesSummarySchema, type ChangesSummary } from '../../src/core/summaries.js';
-import { githubChangeHost } from '../../src/transport/github/changes.js';
-import { ReleasesClient } from '../../src/transport/github/releases.js';
+import { makeRepo as makeRepoIn } from '../helpers/change-repo.js';
 import { runCli } from '../helpers/io.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
-
-interface Who {
-  name: string;
-  email: string;
-}
-const ALICE = { name: 'Alice', email: 'alice@example.com' };
-const BOB = { name: 'Bob', email: 'bob@example.com' };
-const DAVE = { name: 'Dave', email: 'Dave@Example.com' };
-const MAINTAINER = { name: 'Maintainer', email: 'maintainer@example.com' };
-
-/**
- * A real repository, made here:
- *
- *   init (v1.0.0) ─ docs ─────────── Merge pull request #12 ─ Fix y (#13) ─ Hotfix (SSH-signed) (v1.1.0)
- *                        └─ feature x ┘
- *
- * `feature x` is Bob's, with a Reviewed-by trailer naming Carol; `Fix y (#13)` is a squash of Dave's with a
- * Co-authored-by trailer and an Approved-by trailer naming Dave himself; the hotfix carries `Emergency: yes`.
- */
-async function makeRepo(): Promise<{ dir: string; allowedSigners: string; shas: Record<string, string> }> {
-  const dir = await tmp();
-  const keys = await tmp();
-  const key = join(keys, 'signing-key');
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'alice', '-f', key]);
-  const allowedSigners = join(keys, 'allowed-signers');
-  await writeFile(allowedSigners, `alice@example.com ${(await readFile(`${key}.pub`, 'utf8')).trim()}\n`);
-  let tick = Date.parse('2026-11-01T10:00:00Z') / 1000;
-  const git = (args: string[], who: Who = ALICE, committer: Who = who): string =>
-    execFileSync('git', ['-C', dir, ...args], {
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        HOME: dir,
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_AUTHOR_NAME: who.name,
-        GIT_AUTHOR_EMAIL: who.email,
-        GIT_COMMITTER_NAME: committer.name,
-        GIT_COMMITTER_EMAIL: committer.email,
-        GIT_AUTHOR_DATE: `@${tick} +0100`,
-        GIT_COMMITTER_DATE: `@${(tick += 3600)} +0100`,
-      },
-    }).trim();
-  const commit = async (file: string, message: string, who: Who, config: string[] = []): Promise<string> => {
-    await writeFile(join(dir, file), `${message}\n`);
-    git(['add', file], who);
-    git([...config, 'commit', '-q', ...(config.length ? ['-S'] : []), '-m', message], who);
-    return git(['rev-parse', 'HEAD'], who);
-  };
-  git(['init', '-q', '-b', 'main']);
-  const shas: Record<string, string> = {};
-  shas.init = await commit('a.txt', 'init', ALICE);
-  git(['tag', 'v1.0.0']);
-  shas.docs = await commit('docs.txt', 'docs', ALICE);
-  git(['checkout', '-q', '-b', 'feature-x'], BOB);
-  shas.featureX = await commit('x.txt', 'feature x\n\nReviewed-by: Carol <carol@example.com>', BOB);
-  git(['checkout', '-q', 'main']);
-  git(['merge', '-q', '--no-ff', 'feature-x', '-m', 'Merge pull request #12 from acme/feature-x'], MAINTAINER);
-  shas.merge = git(['rev-parse', 'HEAD']);
-  shas.squash = await commit(
-    'y.txt',
-    'Fix y (#13)\n\nCo-authored-by: Erin <erin@example.com>\nApproved-by: Dave <dave@example.com>',
-    DAVE,
-  );
-  shas.hotfix = await commit('z.txt', 'Hotfix\n\nEmergency: yes', ALICE, [
-    '-c',
-    'gpg.format=ssh',
-    '-c',
-    `user.signingkey=${key}`,
-  ]);
-  git(['tag', 'v1.1.0']);
-  return { dir, allowedSigners, shas };
-}
+const makeRepo = () => makeRepoIn(tmp);
 
 async function collectChanges(options: Parameters<typeof changesCollector>[0]): Promise<ChangesSummary> {
   const out = await changesCollector(options).collect({ file: options.gitDir, label: options.range });
@@ -170,6 +94,48 @@ describe('--changes: every change a release brings, from git alone', () => {
     const s = await collectChanges({ gitDir: dir, range: 'auto' });
     expect(s.range).toMatchObject({ from: shas.init, to: shas.hotfix, fromRef: 'v1.0.0', toRef: 'HEAD', auto: true });
     expect(s.totals.changes).toBe(4);
+  });
+
+  it("a GPG signature: good with the signer's key in the keyring git uses, unverifiable without it", async () => {
+    const dir = await tmp();
+    const withKey = await tmp();
+    const without = await tmp();
+    const gpg = (home: string, args: string[]): string =>
+      execFileSync('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, GNUPGHOME: home },
+      });
+    try {
+      gpg(withKey, ['--quick-gen-key', 'Eve <eve@example.com>', 'ed25519', 'sign', 'never']);
+      const git = (args: string[]): string =>
+        execFileSync('git', ['-C', dir, ...args], {
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH,
+            HOME: dir,
+            GNUPGHOME: withKey,
+            GIT_CONFIG_GLOBAL: '/dev/null',
+            GIT_CONFIG_NOSYSTEM: '1',
+            GIT_AUTHOR_NAME: 'Eve',
+            GIT_AUTHOR_EMAIL: 'eve@example.com',
+            GIT_COMMITTER_NAME: 'Eve',
+            GIT_COMMITTER_EMAIL: 'eve@example.com',
+          },
+        }).trim();
+      git(['init', '-q', '-b', 'main']);
+      git(['commit', '-q', '--allow-empty', '-m', 'init']);
+      git(['commit', '-q', '--allow-empty', '-m', 'unsigned']);
+      git(['-c', 'user.signingkey=eve@example.com', 'commit', '-q', '--allow-empty', '-S', '-m', 'signed']);
+      const read = (home: string) => collectChanges({ gitDir: dir, range: 'HEAD~2..HEAD', env: { GNUPGHOME: home } });
+      const good = await read(withKey);
+      expect(good.changes.map((c) => c.signed)).toEqual([false, true]);
+      const unknown = await read(without);
+      expect(unknown.changes.map((c) => c.signed)).toEqual([false, false]);
+      expect(unknown.totals.unsignedCommits).toBe(2);
+    } finally {
+      for (const home of [withKey, without])
+        execFileSync('gpgconf', ['--kill', 'all'], { env: { PATH: process.env.PATH, GNUPGHOME: home } });
+    }
   });
 
   it('refuses a range whose ends are not commits, are not ancestors, or is no range (CHANGES_RANGE_INVALID)', async () => {
@@ -323,259 +289,5 @@ describe("this repository's own history", () => {
       expect(c.title).toBe([...(subject ?? '')].slice(0, 200).join(''));
       expect(c.mergedBy).toBe((ce ?? '').toLowerCase());
     }
-  });
-});
-
-/**
- * A GitHub REST API on 127.0.0.1 for the routes --github-repo asks, its answers shaped as GitHub's REST
- * documentation gives them (API version 2022-11-28; @octokit/fixtures records none of these routes).
- */
-async function fakeGitHub(
-  shas: Record<string, string>,
-  options: { lie?: boolean; endlessReviews?: boolean } = {},
-): Promise<{ url: string; close: () => Promise<void>; asked: string[] }> {
-  const asked: string[] = [];
-  const user = (login: string, type = 'User'): Record<string, unknown> => ({ login, id: login.length, type });
-  const pull = (n: number, merge: string, head: string, author: string, labels: string[] = []): unknown => ({
-    number: n,
-    state: 'closed',
-    merged_at: '2026-12-01T10:00:00Z',
-    merge_commit_sha: options.lie && n === 12 ? 'f'.repeat(40) : merge,
-    user: user(author),
-    head: { sha: head, ref: `pr-${n}` },
-    base: { ref: 'main' },
-    labels: labels.map((name) => ({ name })),
-  });
-  const routes: Record<string, unknown> = {
-    '/repos/acme/web': { full_name: 'acme/web', default_branch: 'main' },
-    '/repos/acme/web/rules/branches/main': [
-      {
-        type: 'pull_request',
-        ruleset_id: 1,
-        parameters: {
-          required_approving_review_count: 1,
-          dismiss_stale_reviews_on_push: true,
-          require_last_push_approval: false,
-        },
-      },
-      { type: 'required_status_checks', ruleset_id: 1, parameters: { required_status_checks: [{ context: 'test' }] } },
-      { type: 'non_fast_forward', ruleset_id: 1 },
-    ],
-    [`/repos/acme/web/commits/${shas.merge}/pulls`]: [pull(12, shas.merge as string, shas.featureX as string, 'bob')],
-    [`/repos/acme/web/commits/${shas.squash}/pulls`]: [
-      pull(13, shas.squash as string, 'e'.repeat(40), 'dave', ['hotfix']),
-    ],
-    '/repos/acme/web/pulls/12/reviews': [
-      { id: 1, user: user('carol'), state: 'APPROVED', commit_id: shas.featureX, submitted_at: '2026-11-30T09:00:00Z' },
-      {
-        id: 2,
-        user: user('dependabot[bot]', 'Bot'),
-        state: 'APPROVED',
-        commit_id: shas.featureX,
-        submitted_at: '2026-11-30T09:00:00Z',
-      },
-    ],
-    '/repos/acme/web/pulls/13/reviews': [
-      { id: 3, user: user('dave'), state: 'APPROVED', commit_id: 'e'.repeat(40), submitted_at: '2026-11-30T09:00:00Z' },
-    ],
-    [`/repos/acme/web/commits/${shas.featureX}/check-runs`]: {
-      total_count: 1,
-      check_runs: [{ name: 'test', status: 'completed', conclusion: 'success' }],
-    },
-    [`/repos/acme/web/commits/${'e'.repeat(40)}/check-runs`]: {
-      total_count: 1,
-      check_runs: [{ name: 'test', status: 'completed', conclusion: 'failure' }],
-    },
-  };
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/api\/v3/, '');
-    asked.push(`${req.method} ${path} ${String(req.headers['x-github-api-version'])}`);
-    let body: unknown = routes[path];
-    // A pull request whose reviews never end: every page full.
-    if (options.endlessReviews && path.endsWith('/pulls/12/reviews'))
-      body = Array.from({ length: 100 }, (_, i) => ({
-        id: i,
-        user: user(`r${i}`),
-        state: 'COMMENTED',
-        commit_id: shas.featureX,
-        submitted_at: '2026-11-30T09:00:00Z',
-      }));
-    if (body === undefined && /\/commits\/[0-9a-f]+\/pulls$/.test(path)) body = [];
-    if (body === undefined && /\/commits\/[0-9a-f]+\/status$/.test(path))
-      body = { state: 'pending', statuses: [], total_count: 0 };
-    res.setHeader('content-type', 'application/json');
-    if (body === undefined) {
-      res.statusCode = 404;
-      res.end(JSON.stringify({ message: path.endsWith('/protection') ? 'Branch not protected' : 'Not Found' }));
-      return;
-    }
-    res.end(JSON.stringify(body));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/api/v3`,
-    asked,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
-describe('--changes --github-repo: how each change landed, from GitHub', () => {
-  it('fills approvals, checks and direct pushes from the answers, keeps the answers by digest, and reads the rules', async () => {
-    const { dir, shas } = await makeRepo();
-    const gh = await fakeGitHub(shas);
-    try {
-      const argv = ['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--changes', 'v1.0.0..v1.1.0'];
-      const r = await runCli(
-        [...argv, '--github-repo', 'acme/web', '--api-url', gh.url, '--emergency-label', 'hotfix'],
-        {
-          cwd: dir,
-          env: { GITHUB_TOKEN: 'ghp_0123456789abcdefghij0123456789abcdef' },
-        },
-      );
-      expect(r.code, r.stderr).toBe(0);
-      expect(gh.asked.every((a) => a.endsWith(' 2022-11-28'))).toBe(true);
-      const x = await runCli(['extract', 'b.tar.gz', '-o', 'x', '--integrity-only'], { cwd: dir });
-      expect(x.code, x.stderr).toBe(0);
-      const blob = JSON.parse(await readFile(join(dir, 'x', 'changes', 'changes.json'), 'utf8')) as {
-        summary: ChangesSummary;
-        responses: { request: string; digest: string }[];
-      };
-      const s = changesSummarySchema.parse(blob.summary);
-      expect(s.source).toBe('git+github');
-      expect(s.host).toMatchObject({
-        name: 'github',
-        repository: 'acme/web',
-        branch: 'main',
-        rules: {
-          known: true,
-          requiredApprovals: 1,
-          dismissStaleReviews: true,
-          requiredChecks: ['test'],
-          forcePushesBlocked: true,
-        },
-      });
-      const [docs, merge, squash, hotfix] = s.changes;
-      expect(docs).toMatchObject({ directPush: true, approvedByOther: false });
-      expect(merge).toMatchObject({
-        approvedByOther: true,
-        approvedOnMergedHead: true,
-        approvedBeforeMerge: true,
-        checksPassed: true,
-        directPush: false,
-        host: { pullRequest: 12, approvers: ['carol'], problems: [] },
-      });
-      // Dave approved his own pull request, and its required check failed; its label marks an emergency.
-      expect(squash).toMatchObject({ approvedByOther: false, checksPassed: false, directPush: false, emergency: true });
-      expect(hotfix).toMatchObject({ directPush: true });
-      // Every answer relied on is in the blob, by digest.
-      const kept = new Set(blob.responses.map((a) => a.digest));
-      for (const c of s.changes) for (const d of c.host?.responses ?? []) expect(kept.has(d)).toBe(true);
-      expect(blob.responses.some((a) => a.request.startsWith('reviews of pull request #12'))).toBe(true);
-      expect(JSON.stringify(blob)).not.toContain('ghp_0123456789');
-    } finally {
-      await gh.close();
-    }
-  });
-
-  it('a pull request whose merge commit is not the one git shows is not taken as the change, and the report says so', async () => {
-    const { dir, shas } = await makeRepo();
-    const gh = await fakeGitHub(shas, { lie: true });
-    try {
-      const s = await changesCollector({
-        gitDir: dir,
-        range: 'v1.0.0..v1.1.0',
-        host: githubChangeHost(new ReleasesClient({ owner: 'acme', repo: 'web', apiUrl: gh.url })),
-      }).collect({ file: dir, label: 'r' });
-      const merge = changesSummarySchema.parse(s.summary).changes[1];
-      expect(merge).toMatchObject({ approvedByOther: null, directPush: null, host: { pullRequest: null } });
-      expect(merge?.host?.problems.join()).toContain('#12');
-    } finally {
-      await gh.close();
-    }
-  });
-
-  it("changes-rules-time: the branch rules must have been read within a day of the bundle's creation", async () => {
-    const { dir, shas } = await makeRepo();
-    const gh = await fakeGitHub(shas);
-    try {
-      await writeFile(join(dir, 'p.yaml'), 'version: 1\ncrossChecks: [changes-rules-time]\n');
-      const statuses: (string | undefined)[] = [];
-      // Created now, then created (SOURCE_DATE_EPOCH) two days before GitHub was asked.
-      for (const env of [{}, { SOURCE_DATE_EPOCH: String(Math.floor(Date.now() / 1000) - 2 * 86400) }]) {
-        const argv = ['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--changes', 'v1.0.0..v1.1.0'];
-        const c = await runCli([...argv, '--github-repo', 'acme/web', '--api-url', gh.url, '--force'], {
-          cwd: dir,
-          env,
-        });
-        expect(c.code, c.stderr).toBe(0);
-        const r = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--policy', 'p.yaml', '--json'], {
-          cwd: dir,
-        });
-        statuses.push(
-          (JSON.parse(r.stdout) as { policy: { crossChecks: { status: string }[] } }).policy.crossChecks[0]?.status,
-        );
-      }
-      expect(statuses).toEqual(['pass', 'fail']);
-    } finally {
-      await gh.close();
-    }
-  });
-
-  it('--github-repo remote: the repository origin points at', async () => {
-    const { dir, shas } = await makeRepo();
-    const gh = await fakeGitHub(shas);
-    try {
-      execFileSync('git', ['-C', dir, 'remote', 'add', 'origin', 'http://127.0.0.1/acme/web.git']);
-      const argv = ['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--changes', 'v1.0.0..v1.1.0'];
-      const r = await runCli([...argv, '--github-repo', 'remote', '--api-url', gh.url], { cwd: dir });
-      expect(r.code, r.stderr).toBe(0);
-      expect(gh.asked.some((a) => a.startsWith('GET /repos/acme/web/pulls/12/reviews'))).toBe(true);
-      execFileSync('git', ['-C', dir, 'remote', 'set-url', 'origin', 'https://gitlab.com/acme/web.git']);
-      const wrong = await runCli([...argv, '--github-repo', 'remote', '--api-url', gh.url, '--force'], { cwd: dir });
-      expect(wrong.code).toBe(2);
-      expect(wrong.stderr).toContain('[GITHUB_REPO_INVALID]');
-    } finally {
-      await gh.close();
-    }
-  });
-
-  it('a list longer than the cap is read to the cap, and the change says so', async () => {
-    const { dir, shas } = await makeRepo();
-    const gh = await fakeGitHub(shas, { endlessReviews: true });
-    try {
-      const s = await changesCollector({
-        gitDir: dir,
-        range: 'v1.0.0..v1.1.0',
-        host: githubChangeHost(new ReleasesClient({ owner: 'acme', repo: 'web', apiUrl: gh.url })),
-      }).collect({ file: dir, label: 'r' });
-      const merge = changesSummarySchema.parse(s.summary).changes[1];
-      expect(merge?.host?.problems.join()).toContain('the reviews of pull request #12: more than 1000');
-      expect(gh.asked.filter((a) => a.includes('/pulls/12/reviews'))).toHaveLength(10);
-    } finally {
-      await gh.close();
-    }
-  });
-
-  it('GitHub unreachable: GITHUB_UNREACHABLE (exit 2) naming it, nothing written', async () => {
-    const { dir } = await makeRepo();
-    // A port that was just free: nothing listens there.
-    const probe = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise<void>((r) => probe.close(() => r()));
-    const api = `http://127.0.0.1:${port}/api/v3`;
-    const failed = await collect({
-      cwd: dir,
-      output: 'b.tar.gz',
-      name: 'a',
-      version: '1',
-      changes: { git: '.', range: 'v1.0.0..v1.1.0', githubRepo: 'acme/web' },
-      apiUrl: api,
-      retry: { retries: 0 },
-    }).catch((e: unknown) => e as { code?: string; message?: string });
-    expect(failed).toMatchObject({ code: 'GITHUB_UNREACHABLE' });
-    expect((failed as { message: string }).message).toContain(`127.0.0.1:${port}`);
-    await expect(readFile(join(dir, 'b.tar.gz'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

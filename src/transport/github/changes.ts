@@ -4,6 +4,7 @@ import type {
   BranchRules,
   ChangeHost,
   HostCheck,
+  HostCommit,
   HostPullRequest,
   HostReview,
   RecordedResponse,
@@ -21,6 +22,12 @@ import type { ReleasesClient } from './releases.js';
 
 /** At most this many pages of 100 of any one list (reviews, check runs, pull requests of a commit). */
 export const MAX_PAGES = 10;
+/** At most this many pages of 100 of a release's commits, for GitHub's verification of their signatures. */
+export const MAX_COMMIT_PAGES = 20;
+/** GitHub lists at most 250 commits of a pull request: 3 pages of 100. */
+const PULL_COMMIT_PAGES = 3;
+/** At most this many rulesets in force on one branch are read for their bypass actors. */
+const MAX_RULESETS = 20;
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const obj = (v: unknown): Record<string, unknown> =>
@@ -46,6 +53,21 @@ function readPullRequest(v: unknown): HostPullRequest | undefined {
     author: str(obj(p.user).login),
     mergedBy: str(obj(p.merged_by).login),
     labels: arr(p.labels).flatMap((l) => str(obj(l).name) ?? []),
+  };
+}
+
+/** A commit as GitHub lists it (commits of a pull request, of a branch): linked accounts and verification. */
+function readCommit(v: unknown): HostCommit | undefined {
+  const c = obj(v);
+  const sha = str(c.sha);
+  if (sha === null || !/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(sha)) return undefined;
+  const verification = obj(obj(c.commit).verification);
+  return {
+    sha,
+    authorLogin: str(obj(c.author).login),
+    committerLogin: str(obj(c.committer).login),
+    verified: typeof verification.verified === 'boolean' ? verification.verified : null,
+    reason: str(verification.reason),
   };
 }
 
@@ -75,14 +97,37 @@ export function githubChangeHost(client: ReleasesClient): ChangeHost {
     route: string,
     params: Record<string, string | number>,
     pick: (body: unknown) => unknown[],
+    cap = MAX_PAGES,
+    enough: (items: unknown[]) => boolean = () => false,
   ): Promise<{ items: unknown[]; complete: boolean }> => {
     const items: unknown[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
+    for (let page = 1; page <= cap; page++) {
       const got = pick(await get(`${request} (page ${page})`, route, { ...params, per_page: 100, page }));
       items.push(...got);
-      if (got.length < 100) return { items, complete: true };
+      if (got.length < 100 || enough(items)) return { items, complete: true };
     }
     return { items, complete: false };
+  };
+  const checksOf = async (ref: string): Promise<{ checks: HostCheck[]; incomplete: string[] }> => {
+    const checks: HostCheck[] = [];
+    const runs = await pages(
+      `check runs of ${ref}`,
+      'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
+      { ref },
+      (b) => arr(obj(b).check_runs),
+    );
+    for (const run of runs.items) {
+      const r = obj(run);
+      if (str(r.name))
+        checks.push({ name: r.name as string, conclusion: r.status === 'completed' ? str(r.conclusion) : null });
+    }
+    const status = obj(await get(`status of ${ref}`, 'GET /repos/{owner}/{repo}/commits/{ref}/status', { ref }));
+    for (const s of arr(status.statuses)) {
+      const c = obj(s);
+      if (str(c.context))
+        checks.push({ name: c.context as string, conclusion: c.state === 'success' ? 'success' : str(c.state) });
+    }
+    return { checks, incomplete: runs.complete ? [] : [`the check runs of ${ref}`] };
   };
   const taken = (): RecordedResponse[] => responses.splice(0, responses.length);
 
@@ -106,8 +151,12 @@ export function githubChangeHost(client: ReleasesClient): ChangeHost {
         linearHistory: null,
         forcePushesBlocked: null,
         enforceAdmins: null,
+        mergeQueue: null,
+        bypassActors: null,
       };
       const checks = new Set<string>();
+      const bypass: string[] = [];
+      let bypassHidden = false;
       const rulesets = await get(`rules of branch ${branch}`, 'GET /repos/{owner}/{repo}/rules/branches/{branch}', {
         branch,
       }).catch(notReadable);
@@ -130,7 +179,29 @@ export function githubChangeHost(client: ReleasesClient): ChangeHost {
           if (r.type === 'required_signatures') rules.requiredSignatures = true;
           if (r.type === 'required_linear_history') rules.linearHistory = true;
           if (r.type === 'non_fast_forward') rules.forcePushesBlocked = true;
+          if (r.type === 'merge_queue') rules.mergeQueue = true;
         }
+        // Who may bypass each ruleset in force: shown only to those who may edit it; hidden, it is unknown.
+        const ids = [
+          ...new Set(
+            arr(rulesets).flatMap((r) => (typeof obj(r).ruleset_id === 'number' ? [obj(r).ruleset_id as number] : [])),
+          ),
+        ];
+        for (const id of ids.slice(0, MAX_RULESETS)) {
+          const ruleset = obj(
+            await get(`ruleset ${id}`, 'GET /repos/{owner}/{repo}/rulesets/{ruleset_id}', { ruleset_id: id }).catch(
+              notReadable,
+            ),
+          );
+          if (!Array.isArray(ruleset.bypass_actors)) bypassHidden = true;
+          for (const a of arr(ruleset.bypass_actors)) {
+            const actor = obj(a);
+            const kind = str(actor.actor_type) ?? 'unknown';
+            const idText = typeof actor.actor_id === 'number' ? ` ${actor.actor_id}` : '';
+            bypass.push(`${kind}${idText} (${str(actor.bypass_mode) ?? 'always'}; ruleset ${id})`);
+          }
+        }
+        if (ids.length > MAX_RULESETS) bypassHidden = true;
       }
       // Classic branch protection: readable only with admin rights; a 404 or 403 leaves it unknown.
       const protection = await get(
@@ -159,7 +230,18 @@ export function githubChangeHost(client: ReleasesClient): ChangeHost {
         const force = flag(p.allow_force_pushes);
         if (force !== null) rules.forcePushesBlocked = (rules.forcePushesBlocked ?? false) || !force;
         rules.enforceAdmins = flag(p.enforce_admins);
+        if (rules.enforceAdmins === false)
+          bypass.push('repository administrators (classic protection not enforced for them)');
+        const allowed = obj(reviews.bypass_pull_request_allowances);
+        for (const [key, kind, name] of [
+          ['users', 'User', 'login'],
+          ['teams', 'Team', 'slug'],
+          ['apps', 'App', 'slug'],
+        ] as const)
+          for (const who of arr(allowed[key]))
+            bypass.push(`${kind} ${str(obj(who)[name]) ?? '?'} (required reviews; classic protection)`);
       }
+      rules.bypassActors = rules.known && !bypassHidden ? [...new Set(bypass)].sort() : null;
       rules.requiredChecks = [...checks].sort();
       return { branch, rules, responses: taken() };
     },
@@ -181,7 +263,7 @@ export function githubChangeHost(client: ReleasesClient): ChangeHost {
       }
       const incomplete = listed.complete ? [] : [`the pull requests of ${commit}`];
       const landed = pullRequests.find((p) => p.merged && p.mergeCommitSha === commit);
-      if (!landed) return { pullRequests, reviews: [], checks: [], incomplete, responses: taken() };
+      if (!landed) return { pullRequests, reviews: [], checks: [], headCommit: null, incomplete, responses: taken() };
       const reviews = await pages(
         `reviews of pull request #${landed.number}`,
         'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews',
@@ -189,32 +271,55 @@ export function githubChangeHost(client: ReleasesClient): ChangeHost {
         arr,
       );
       if (!reviews.complete) incomplete.push(`the reviews of pull request #${landed.number}`);
-      const checks: HostCheck[] = [];
-      if (/^[0-9a-f]{40,64}$/.test(landed.headSha)) {
-        const runs = await pages(
-          `check runs of ${landed.headSha}`,
-          'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
-          { ref: landed.headSha },
-          (b) => arr(obj(b).check_runs),
+      let checks: HostCheck[] = [];
+      let headCommit: HostCommit | null = null;
+      if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(landed.headSha)) {
+        const onHead = await checksOf(landed.headSha);
+        checks = onHead.checks;
+        incomplete.push(...onHead.incomplete);
+        // GitHub lists a pull request's commits oldest first, at most 250: the head is the last.
+        const listed = await pages(
+          `commits of pull request #${landed.number}`,
+          'GET /repos/{owner}/{repo}/pulls/{pull_number}/commits',
+          { pull_number: landed.number },
+          arr,
+          PULL_COMMIT_PAGES,
         );
-        if (!runs.complete) incomplete.push(`the check runs of ${landed.headSha}`);
-        for (const run of runs.items) {
-          const r = obj(run);
-          if (str(r.name))
-            checks.push({ name: r.name as string, conclusion: r.status === 'completed' ? str(r.conclusion) : null });
-        }
-        const status = obj(
-          await get(`status of ${landed.headSha}`, 'GET /repos/{owner}/{repo}/commits/{ref}/status', {
-            ref: landed.headSha,
-          }),
-        );
-        for (const s of arr(status.statuses)) {
-          const c = obj(s);
-          if (str(c.context))
-            checks.push({ name: c.context as string, conclusion: c.state === 'success' ? 'success' : str(c.state) });
-        }
+        const commits = listed.items.flatMap((c) => readCommit(c) ?? []);
+        headCommit = commits.find((c) => c.sha === landed.headSha) ?? null;
       }
-      return { pullRequests, reviews: reviews.items.map(reviewOf), checks, incomplete, responses: taken() };
+      return {
+        pullRequests,
+        reviews: reviews.items.map(reviewOf),
+        checks,
+        headCommit,
+        incomplete,
+        responses: taken(),
+      };
+    },
+
+    async checksOf(commit) {
+      const { checks, incomplete } = await checksOf(commit);
+      return { checks, incomplete, responses: taken() };
+    },
+
+    async commitsOf(to, wanted) {
+      const seen = new Set<string>();
+      let scanned = 0;
+      const listed = await pages(
+        `commits up to ${to}`,
+        'GET /repos/{owner}/{repo}/commits',
+        { sha: to },
+        arr,
+        MAX_COMMIT_PAGES,
+        (items) => {
+          for (const c of items.slice(scanned)) seen.add(str(obj(c).sha) ?? '');
+          scanned = items.length;
+          return [...wanted].every((w) => seen.has(w));
+        },
+      );
+      const commits = listed.items.flatMap((c) => readCommit(c) ?? []).filter((c) => wanted.has(c.sha));
+      return { commits, complete: listed.complete, responses: taken() };
     },
   };
 }
