@@ -345,40 +345,37 @@ if (want('memory')) {
   record('verify 1 GiB bundle: time', `${bigSecs.toFixed(1)} s`);
 }
 
-// 4. DORA: a 50,000-commit history (linear, with a merged two-commit side
-// branch every 100 commits) made with git fast-import, 5,000 deployments to
-// one environment and 200 incidents; the whole collector, git calls included.
-if (want('dora')) {
-  const { doraCollector } = await import(dist('src/collector/dora.js'));
-  const repo = join(work, 'dora-repo');
+/**
+ * A history of `count` commits made with git fast-import in `repo`: linear on main, with a merged two-commit side
+ * branch every 100 commits. `message(mark)` gives each commit's message, `author(mark)` its author line (without the
+ * date). Returns the marks on main, oldest first, and the commit id of each mark.
+ */
+function makeHistory(repo, count, gitEnv, { message = () => '', author } = {}) {
   mkdirSync(repo);
-  const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
   execFileSync('git', ['init', '-q', '-b', 'main', repo], { env: gitEnv });
-  const COMMITS = 50_000;
   const epoch = 1_700_000_000;
   const stream = [];
-  const main = []; // marks on main, oldest first
+  const main = [];
   let mark = 0;
   const emit = (ref, from, merge) => {
     mark++;
-    stream.push(
-      `commit ${ref}`,
-      `mark :${mark}`,
-      `committer Bench <bench@example.com> ${epoch + mark * 600} +0000`,
-      'data 0',
-    );
+    const text = message(mark);
+    stream.push(`commit ${ref}`, `mark :${mark}`);
+    if (author) stream.push(`author ${author(mark)} ${epoch + mark * 600} +0000`);
+    stream.push(`committer Bench <bench@example.com> ${epoch + mark * 600} +0000`, `data ${Buffer.byteLength(text)}`);
+    if (text) stream.push(text);
     if (from) stream.push(`from :${from}`);
     if (merge) stream.push(`merge :${merge}`);
     stream.push('');
     return mark;
   };
-  while (mark < COMMITS) {
-    if (main.length % 100 === 99 && mark + 3 <= COMMITS) {
+  while (mark < count) {
+    if (main.length % 100 === 99 && mark + 3 <= count) {
       const side = emit('refs/heads/side', emit('refs/heads/side', main[main.length - 5]));
       main.push(emit('refs/heads/main', main.at(-1), side));
     } else main.push(emit('refs/heads/main', main.at(-1)));
   }
-  const marksFile = join(work, 'dora-marks');
+  const marksFile = `${repo}.marks`;
   execFileSync('git', ['-C', repo, 'fast-import', '--quiet', `--export-marks=${marksFile}`], {
     input: `${stream.join('\n')}\n`,
     env: gitEnv,
@@ -389,6 +386,17 @@ if (want('dora')) {
     const [m, sha] = line.split(' ');
     if (m && sha) shaOf[Number(m.slice(1))] = sha;
   }
+  return { main, shaOf, epoch, last: mark };
+}
+
+// 4. DORA: a 50,000-commit history (linear, with a merged two-commit side
+// branch every 100 commits) made with git fast-import, 5,000 deployments to
+// one environment and 200 incidents; the whole collector, git calls included.
+if (want('dora')) {
+  const { doraCollector } = await import(dist('src/collector/dora.js'));
+  const repo = join(work, 'dora-repo');
+  const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+  const { main, shaOf, epoch, last: mark } = makeHistory(repo, 50_000, gitEnv);
   const DEPLOYMENTS = 5_000;
   const at = (seconds) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
   const deployments = [];
@@ -442,40 +450,11 @@ if (want('changes')) {
   const { changesCollector } = await import(dist('src/collector/changes.js'));
   const { LOG_FORMAT } = await import(dist('src/collector/changes-model.js'));
   const repo = join(work, 'changes-repo');
-  mkdirSync(repo);
   const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-  execFileSync('git', ['init', '-q', '-b', 'main', repo], { env: gitEnv });
   const COMMITS = 100_000;
-  const epoch = 1_700_000_000;
-  const stream = [];
-  const main = [];
-  let mark = 0;
-  const emit = (ref, from, merge) => {
-    mark++;
-    const message = `change ${mark}\n\nReviewed-by: Reviewer <r${mark % 7}@example.com>\n`;
-    stream.push(
-      `commit ${ref}`,
-      `mark :${mark}`,
-      `author Dev${mark % 13} <dev${mark % 13}@example.com> ${epoch + mark * 600} +0000`,
-      `committer Bench <bench@example.com> ${epoch + mark * 600} +0000`,
-      `data ${Buffer.byteLength(message)}`,
-      message,
-    );
-    if (from) stream.push(`from :${from}`);
-    if (merge) stream.push(`merge :${merge}`);
-    stream.push('');
-    return mark;
-  };
-  while (mark < COMMITS) {
-    if (main.length % 100 === 99 && mark + 3 <= COMMITS) {
-      const side = emit('refs/heads/side', emit('refs/heads/side', main[main.length - 5]));
-      main.push(emit('refs/heads/main', main.at(-1), side));
-    } else main.push(emit('refs/heads/main', main.at(-1)));
-  }
-  execFileSync('git', ['-C', repo, 'fast-import', '--quiet'], {
-    input: `${stream.join('\n')}\n`,
-    env: gitEnv,
-    maxBuffer: 1 << 30,
+  makeHistory(repo, COMMITS, gitEnv, {
+    message: (mark) => `change ${mark}\n\nReviewed-by: Reviewer <r${mark % 7}@example.com>\n`,
+    author: (mark) => `Dev${mark % 13} <dev${mark % 13}@example.com>`,
   });
   const RANGE = 'main~19000..main';
   const inRange = Number(execFileSync('git', ['-C', repo, 'rev-list', '--count', RANGE], { env: gitEnv }));
@@ -506,6 +485,28 @@ if (want('changes')) {
       (e) => e.code,
     );
   record(`changes: a range of ${COMMITS} commits`, `${refused} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  // Peak RSS in a fresh process: the summary lists every change, so memory follows the range (capped at 20,000
+  // commits), not the repository; node's own start-up is the baseline.
+  const peak = (range) => {
+    const probe = `const { changesCollector } = await import(${JSON.stringify(dist('src/collector/changes.js'))});
+    await changesCollector({ gitDir: ${JSON.stringify(repo)}, range: ${JSON.stringify(range)}, env: {} }).collect({ file: 'r', label: 'r' });
+    console.log(process.resourceUsage().maxRSS);`;
+    return Number(
+      execFileSync(process.execPath, ['--input-type=module', '-e', probe], { env: gitEnv }).toString().trim(),
+    );
+  };
+  const node = Number(
+    execFileSync(process.execPath, ['-e', 'console.log(process.resourceUsage().maxRSS)']).toString().trim(),
+  );
+  const small = peak('main~1900..main');
+  const large = peak(RANGE);
+  record('changes: peak RSS, node start-up', `${(node / 1024).toFixed(0)} MiB`);
+  record('changes: peak RSS, a range of ~2,000 commits', `${(small / 1024).toFixed(0)} MiB`);
+  record(
+    `changes: peak RSS, a range of ${inRange} commits`,
+    `${(large / 1024).toFixed(0)} MiB`,
+    'in a repository of 100,000',
+  );
 }
 
 // 5. OCI: push and pull of the 1 GiB bundle to and from a real registry

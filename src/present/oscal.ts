@@ -134,7 +134,7 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
   for (const c of s.changeSample?.sampled ?? []) {
     const m = examined.find((x) => x.id === c.release);
     const blobs = (m?.entries ?? []).filter((e) => e.kind === 'changes' && hex(e.digest));
-    const facts = `approved by another: ${yesNo(c.approvedByOther)}; on the merged head: ${yesNo(c.approvedOnMergedHead)}; before the merge: ${yesNo(c.approvedBeforeMerge)}; required checks passed: ${yesNo(c.checksPassed)}; pushed directly: ${yesNo(c.directPush)}; emergency: ${c.emergency ? 'yes' : 'no'}`;
+    const facts = `approved by another: ${yesNo(c.approvedByOther)}; by other than the head's committer: ${yesNo(c.approvedByOtherThanCommitter)}; on the merged head: ${yesNo(c.approvedOnMergedHead)}; before the merge: ${yesNo(c.approvedBeforeMerge)}; required checks passed: ${yesNo(c.checksPassed)}; pushed directly: ${yesNo(c.directPush)}; emergency: ${c.emergency ? 'yes' : 'no'}; signatures verified by git: ${c.signed ? 'yes' : 'no'}, by GitHub: ${yesNo(c.hostVerified)}`;
     observations.push({
       uuid: id(`change|${c.release}|${c.commit}`),
       title: `Change ${c.commit.slice(0, 12)} of ${c.release}: ${c.standing}`,

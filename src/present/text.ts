@@ -84,7 +84,7 @@ export function describeSummary(kind: string, summary: unknown): string {
         return `${head}, ${t.trailerApprovedByOther} with a trailer approval by another; approvals and checks not checked (git only)`;
       const n = (f: (c: (typeof changes)[number]) => boolean | null): number =>
         changes.filter((c) => f(c) === true).length;
-      return `${head}; GitHub ${host.repository}: ${n((c) => c.approvedByOther)} approved by another, ${n((c) => c.approvedOnMergedHead)} on the merged head, ${n((c) => c.checksPassed)} with checks passed, ${n((c) => c.directPush)} pushed directly`;
+      return `${head}; GitHub ${host.repository}: ${n((c) => c.approvedByOther)} approved by another, ${n((c) => c.approvedOnMergedHead)} on the merged head, ${n((c) => c.checksPassed)} with checks passed, ${n((c) => c.directPush)} pushed directly, ${n((c) => c.hostVerified)} with every signature verified by GitHub; bypass: ${host.rules.bypassActors === null ? 'not shown' : host.rules.bypassActors.join(', ') || 'none'}`;
     }
   }
 }

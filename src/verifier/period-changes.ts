@@ -21,12 +21,14 @@ export interface PeriodChange {
   /** Whether a code host was asked: without it, the approval facts are null (not checked). */
   hostChecked: boolean;
   approvedByOther: boolean | null;
+  approvedByOtherThanCommitter: boolean | null;
   approvedOnMergedHead: boolean | null;
   approvedBeforeMerge: boolean | null;
   checksPassed: boolean | null;
   directPush: boolean | null;
   emergency: boolean;
   signed: boolean;
+  hostVerified: boolean | null;
   approvers: string[];
   /**
    * `meets`: approved by another on the merged head before the merge with checks passed, or an emergency approved
@@ -71,12 +73,14 @@ export function changeSampleOf(members: PeriodMember[], size: number, seed: stri
           title: c.title,
           hostChecked,
           approvedByOther: c.approvedByOther,
+          approvedByOtherThanCommitter: c.approvedByOtherThanCommitter,
           approvedOnMergedHead: c.approvedOnMergedHead,
           approvedBeforeMerge: c.approvedBeforeMerge,
           checksPassed: c.checksPassed,
           directPush: c.directPush,
           emergency: c.emergency,
           signed: c.signed,
+          hostVerified: c.hostVerified,
           approvers: c.host?.approvers ?? [],
           standing: standingOf(c, hostChecked),
         });

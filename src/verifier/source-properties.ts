@@ -12,7 +12,8 @@ export const TWO_PARTY_REVIEWED = 'SLSA_SOURCE_TWO_PARTY_REVIEWED';
  * SLSA_SOURCE_TWO_PARTY_REVIEWED when the bundle's signature and signer were verified, and its change evidence
  * (docs/changes.md) holds at least one change, was read from GitHub as well as git, ends at the released commit, shows
  * the target branch's rules requiring an approval and dismissing stale ones, and every change was landed by a pull
- * request approved by someone other than its author, on the merged head, before the merge. No SLSA source level is
+ * request approved by someone other than its author and other than the committer of its merged head (SLSA's "different
+ * from the author of the last change"), on the merged head, before the merge. No SLSA source level is
  * stated: those rest on the source control system's own provenance and controls, which this evidence does not carry.
  */
 export function sourceProperties(
@@ -36,6 +37,7 @@ export function sourceProperties(
         (c) =>
           c.directPush === false &&
           c.approvedByOther === true &&
+          c.approvedByOtherThanCommitter === true &&
           c.approvedOnMergedHead === true &&
           c.approvedBeforeMerge === true,
       )

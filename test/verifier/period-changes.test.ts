@@ -9,66 +9,10 @@ import { summarizePeriod, type AuditReport } from '../../src/verifier/period.js'
 import { checkAuditOptions } from '../../src/verifier/period-members.js';
 import { CHANGE_SAMPLE_METHOD, changeSampleOf } from '../../src/verifier/period-changes.js';
 import type { PeriodMember } from '../../src/verifier/period.js';
+import { aChange, aChangesSummary, shaOf as sha } from '../helpers/changes.js';
 
-const sha = (n: number): string => n.toString(16).padStart(40, '0');
-const change = (n: number, over: Partial<ChangeSummary> = {}): ChangeSummary => ({
-  commit: sha(n),
-  landedAt: '2026-11-01T10:00:00Z',
-  via: 'commit',
-  pullRequest: n,
-  title: `change ${n}`,
-  commits: [sha(n)],
-  authors: ['dev@example.com'],
-  mergedBy: 'dev@example.com',
-  signed: true,
-  unsignedCommits: 0,
-  trailerApprovers: [],
-  trailerApprovedByOther: false,
-  emergency: false,
-  approvedByOther: true,
-  approvedOnMergedHead: true,
-  approvedBeforeMerge: true,
-  checksPassed: true,
-  directPush: false,
-  host: { pullRequest: n, approvers: ['carol'], labels: [], problems: [], responses: [] },
-  ...over,
-});
-const summary = (changes: ChangeSummary[], host = true): ChangesSummary => ({
-  source: host ? 'git+github' : 'git',
-  range: { from: null, to: changes.at(-1)?.commit ?? sha(0), fromRef: null, toRef: 'HEAD', auto: false },
-  totals: {
-    changes: changes.length,
-    commits: changes.length,
-    pullRequests: changes.length,
-    merges: 0,
-    signedChanges: changes.length,
-    unsignedCommits: 0,
-    trailerApprovedByOther: 0,
-    emergencies: 0,
-  },
-  changes,
-  ...(host
-    ? {
-        host: {
-          name: 'github' as const,
-          repository: 'acme/web',
-          branch: 'main',
-          askedAt: '2026-11-02T00:00:00Z',
-          rules: {
-            known: true,
-            requiredApprovals: 1,
-            dismissStaleReviews: true,
-            requireLastPushApproval: null,
-            requiredChecks: ['test'],
-            requiredSignatures: null,
-            linearHistory: null,
-            forcePushesBlocked: true,
-            enforceAdmins: null,
-          },
-        },
-      }
-    : {}),
-});
+const change = aChange;
+const summary = (changes: ChangeSummary[], host = true): ChangesSummary => aChangesSummary(changes, { host });
 const member = (id: string, status: PeriodMember['status'], s?: ChangesSummary, sampled = true): PeriodMember =>
   ({
     id,

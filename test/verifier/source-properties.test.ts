@@ -3,57 +3,21 @@ import type { Manifest } from '../../src/core/manifest.js';
 import type { ChangeSummary, ChangesSummary } from '../../src/core/summaries.js';
 import { TWO_PARTY_REVIEWED, sourceProperties } from '../../src/verifier/source-properties.js';
 import type { VerifyReport } from '../../src/verifier/report.js';
+import { HOST_RULES, aChange, aChangesSummary } from '../helpers/changes.js';
 
 const RELEASED = 'a'.repeat(40);
-const change = (over: Partial<ChangeSummary> = {}): ChangeSummary => ({
-  commit: RELEASED,
-  landedAt: '2026-11-01T10:00:00Z',
-  via: 'merge',
-  pullRequest: 1,
-  title: 't',
-  commits: [RELEASED],
-  authors: ['bob@example.com'],
-  mergedBy: 'm@example.com',
-  signed: true,
-  unsignedCommits: 0,
-  trailerApprovers: [],
-  trailerApprovedByOther: false,
-  emergency: false,
-  approvedByOther: true,
-  approvedOnMergedHead: true,
-  approvedBeforeMerge: true,
-  checksPassed: true,
-  directPush: false,
-  ...over,
-});
-const rules = {
-  known: true,
-  requiredApprovals: 1,
-  dismissStaleReviews: true,
-  requireLastPushApproval: null,
-  requiredChecks: [],
-  requiredSignatures: null,
-  linearHistory: null,
-  forcePushesBlocked: null,
-  enforceAdmins: null,
+const change = (over: Partial<ChangeSummary> = {}): ChangeSummary =>
+  aChange(1, { commit: RELEASED, commits: [RELEASED], via: 'merge', ...over });
+const rules = { ...HOST_RULES, requiredChecks: [] };
+const changes = (cs: ChangeSummary[], over: Partial<ChangesSummary> = {}): ChangesSummary => {
+  const s = aChangesSummary(cs, { over });
+  return {
+    ...s,
+    range: { ...s.range, to: RELEASED, toRef: 'v1' },
+    ...(s.host ? { host: { ...s.host, rules } } : {}),
+    ...over,
+  };
 };
-const changes = (cs: ChangeSummary[], over: Partial<ChangesSummary> = {}): ChangesSummary => ({
-  source: 'git+github',
-  range: { from: null, to: RELEASED, fromRef: null, toRef: 'v1', auto: false },
-  totals: {
-    changes: cs.length,
-    commits: cs.length,
-    pullRequests: 1,
-    merges: 1,
-    signedChanges: 1,
-    unsignedCommits: 0,
-    trailerApprovedByOther: 0,
-    emergencies: 0,
-  },
-  changes: cs,
-  host: { name: 'github', repository: 'acme/web', branch: 'main', askedAt: '2026-11-02T00:00:00Z', rules },
-  ...over,
-});
 const manifest = (s: ChangesSummary | undefined, commit = RELEASED): Manifest =>
   ({
     source: { commit },
@@ -77,6 +41,11 @@ describe('the SLSA source properties a VSA states', () => {
       ['git alone', manifest(changes([change({ approvedByOther: null })], { source: 'git', host: undefined }))],
       ['a change approved only by its author', manifest(changes([change(), change({ approvedByOther: false })]))],
       ['a stale approval', manifest(changes([change({ approvedOnMergedHead: false })]))],
+      [
+        'approved by whoever pushed the last commit',
+        manifest(changes([change({ approvedByOtherThanCommitter: false })])),
+      ],
+      ['the last pusher not determined', manifest(changes([change({ approvedByOtherThanCommitter: null })]))],
       ['approved after the merge', manifest(changes([change({ approvedBeforeMerge: false })]))],
       ['a direct push', manifest(changes([change({ directPush: true })]))],
       ['undetermined', manifest(changes([change({ directPush: null })]))],

@@ -7,7 +7,7 @@ import { durationSeconds } from '../../formats/time.js';
 import { endBound, parseRfc3339 } from '../../core/time.js';
 import { zodIssues } from '../../core/issues.js';
 import type { Manifest } from '../../core/manifest.js';
-import { summariesOf } from '../../core/summaries.js';
+import { HOST_CHANGE_FACTS, summariesOf } from '../../core/summaries.js';
 import { anchored, matchesSigner } from '../identity-policy.js';
 import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../policy-result.js';
 import { PolicyError } from './errors.js';
@@ -302,6 +302,8 @@ export function celBindings(manifest: Manifest): Record<string, unknown> {
   return { manifest: JSON.parse(JSON.stringify(manifest)) as unknown, ...lists };
 }
 
+const HOST_FACT_NAME = new RegExp(`\\b(${HOST_CHANGE_FACTS.join('|')})\\b`);
+
 function evaluateRule(
   rule: Policy['rules'][number],
   policy: Policy,
@@ -315,11 +317,7 @@ function evaluateRule(
   const kinds: string[] = kindsOfExpression(rule.expr, POLICY_KINDS);
   // A rule that reads a fact only a code host records (approvals, checks, direct pushes) reads the changes a host was
   // asked about: none, for changes from git alone, so such a rule shows nothing there whatever it yields.
-  if (
-    kinds.includes('changes') &&
-    /\b(approved(ByOther|OnMergedHead|BeforeMerge)|checksPassed|directPush)\b/.test(rule.expr)
-  )
-    kinds.push(CHANGE_APPROVALS_KIND);
+  if (kinds.includes('changes') && HOST_FACT_NAME.test(rule.expr)) kinds.push(CHANGE_APPROVALS_KIND);
   const reads = kinds.map((kind) => ({ kind, count: counts[kind] ?? 0 }));
   const base = { name: rule.name, expr: rule.expr, controls: rule.controls, reads };
   const timedOut = (): RuleResult => ({
