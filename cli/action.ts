@@ -47,7 +47,14 @@ async function main(): Promise<void> {
     ...(input('name') ? { name: input('name') } : {}),
     ...(input('version') ? { version: input('version') } : {}),
     ...(signing
-      ? { sign: { fulcioUrl: input('fulcio-url'), rekorUrl: input('rekor-url'), tsaUrl: input('tsa-url') } }
+      ? {
+          sign: {
+            signingConfig: input('signing-config'),
+            fulcioUrl: input('fulcio-url'),
+            rekorUrl: input('rekor-url'),
+            tsaUrl: input('tsa-url'),
+          },
+        }
       : {}),
     ...(flag('verify', true)
       ? { verify: { identity, ...(trustedRoot ? { trustedRoot: [trustedRoot] } : {}), ...(policy ? { policy } : {}) } }

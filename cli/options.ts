@@ -73,6 +73,8 @@ export interface RegistryCliOptions extends TimeoutCliOptions {
 export interface SigningCliOptions extends TimeoutCliOptions {
   key?: string;
   identityToken?: string;
+  signingConfig?: string;
+  rekorV2?: boolean;
   fulcioUrl?: string;
   rekorUrl?: string;
   tsaUrl?: string;
@@ -226,6 +228,14 @@ export function withSigningOptions(cmd: Command): Command {
       '--identity-token <jwt>',
       'OIDC token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)',
     )
+    .option(
+      '--signing-config <file>',
+      "a Sigstore signing config naming the CA, logs and timestamp authorities (default for keyless: public-good's, as trust-root update keeps it)",
+    )
+    .option(
+      '--rekor-v2',
+      "sign through public-good's Rekor v2 signing config, which trust-root update fetches (a timestamp is then required)",
+    )
     .option('--fulcio-url <url>', 'Fulcio (default: public-good)')
     .option('--rekor-url <url>', 'Rekor (default: public-good for keyless; none for --key unless given)')
     .option(
@@ -241,11 +251,12 @@ export function withSigningOptions(cmd: Command): Command {
 
 export function signingFrom(o: SigningCliOptions): Omit<SignOptions, 'cwd' | 'bundle'> {
   const out: Omit<SignOptions, 'cwd' | 'bundle'> = { ...timeoutFrom(o) };
-  for (const k of ['key', 'identityToken', 'fulcioUrl', 'rekorUrl', 'tsaUrl'] as const) {
+  for (const k of ['key', 'identityToken', 'signingConfig', 'fulcioUrl', 'rekorUrl', 'tsaUrl'] as const) {
     const v = o[k];
     if (typeof v === 'string') out[k] = v;
   }
   if (o.tsa === false) out.noTsa = true;
+  if (o.rekorV2) out.rekorV2 = true;
   if (o.standardAttestations === false) out.noStandard = true;
   return out;
 }

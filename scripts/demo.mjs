@@ -77,7 +77,11 @@ try {
   const sigstore = await startLocalSigstore();
   try {
     writeFileSync(join(out, 'trusted_root.json'), `${JSON.stringify(sigstore.trustedRoot, null, 2)}\n`);
-    console.log(`local Sigstore (Fulcio, Rekor, TSA) on ${sigstore.url}; its trusted root: demo-out/trusted_root.json`);
+    // Its services as a Sigstore signing config whose log is Rekor v2, as public-good's Rekor v2 config is.
+    writeFileSync(join(out, 'signing_config.json'), `${JSON.stringify(sigstore.signingConfigRekorV2, null, 2)}\n`);
+    console.log(
+      `local Sigstore (Fulcio, Rekor v1 and v2, TSA) on ${sigstore.url}; its trusted root: demo-out/trusted_root.json; its signing config (Rekor v2): demo-out/signing_config.json`,
+    );
     const token = fakeIdentityToken({
       iss: issuer,
       sub: identity,
@@ -126,12 +130,8 @@ try {
         'examples/acme-web/slo/availability.snapshot.json',
         ...(registry ? ['--subject-image', `oci://${registry.host}/acme/web:1.4.2`, '--plain-http'] : []),
         '--sign',
-        '--fulcio-url',
-        sigstore.url,
-        '--rekor-url',
-        sigstore.url,
-        '--tsa-url',
-        sigstore.url,
+        '--signing-config',
+        join(out, 'signing_config.json'),
       ],
       { env: { SIGSTORE_ID_TOKEN: token } },
     );

@@ -1,6 +1,10 @@
 export interface LocalSigstore {
   url: string;
   trustedRoot: Record<string, unknown>;
+  /** A signing config (v0.2) for these services whose log is Rekor v1. */
+  signingConfig: Record<string, unknown>;
+  /** The same, whose log is Rekor v2 (served under /rekor-v2). */
+  signingConfigRekorV2: Record<string, unknown>;
   requests: { path: string; headers: Record<string, string | string[] | undefined> }[];
   close(): Promise<void>;
 }

@@ -11,7 +11,7 @@
 // - the trusted root's validity starts a day early.
 // The handlers are imported from their own modules: @sigstore/mock's index
 // loads nock, which patches node:http.
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 
@@ -41,6 +41,72 @@ export function toStoredRekorEntry(proposed) {
   };
 }
 
+/** JSON with object keys sorted, as Rekor canonicalizes an entry's body. */
+function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => value[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+/**
+ * A Rekor v2 log (rekor-v2-spec, tile-based): a CreateEntryRequest (`dsseRequestV002` or `hashedRekordRequestV002`,
+ * protobuf JSON) is stored as the entry Rekor v2 keeps (`dsseV002`: the payload's hash and the signatures;
+ * `hashedRekordV002`: the digest and the signature) and answered with a TransparencyLogEntry that has an inclusion
+ * proof and a signed checkpoint, and, as Rekor v2, no integrated time and no signed entry timestamp. Each entry is
+ * the only leaf of a tree of its own, so the proof has no hashes.
+ */
+function rekorV2Log(origin, keys) {
+  const spki = keys.publicKey.export({ format: 'der', type: 'spki' });
+  const logId = createHash('sha256').update(spki).digest();
+  return (request) => {
+    let kind;
+    let spec;
+    if (request.dsseRequestV002) {
+      const { envelope, verifiers } = request.dsseRequestV002;
+      kind = 'dsse';
+      spec = {
+        dsseV002: {
+          payloadHash: {
+            algorithm: 'SHA2_256',
+            digest: createHash('sha256').update(Buffer.from(envelope.payload, 'base64')).digest('base64'),
+          },
+          signatures: envelope.signatures.map((s, i) => ({ content: s.sig, verifier: verifiers[i] ?? verifiers[0] })),
+        },
+      };
+    } else if (request.hashedRekordRequestV002) {
+      const { digest, signature } = request.hashedRekordRequestV002;
+      kind = 'hashedrekord';
+      spec = { hashedRekordV002: { data: { algorithm: 'SHA2_256', digest }, signature } };
+    } else throw new Error('unsupported entry: expected dsseRequestV002 or hashedRekordRequestV002');
+    const body = Buffer.from(canonicalJson({ apiVersion: '0.0.2', kind, spec }));
+    const rootHash = createHash('sha256')
+      .update(Buffer.from([0]))
+      .update(body)
+      .digest();
+    const note = `${origin}\n1\n${rootHash.toString('base64')}\n`;
+    const signature = cryptoSign('sha256', Buffer.from(note), keys.privateKey);
+    const checkpoint = `${note}\n\u2014 ${origin} ${Buffer.concat([logId.subarray(0, 4), signature]).toString('base64')}\n`;
+    return {
+      logIndex: '0',
+      logId: { keyId: logId.toString('base64') },
+      kindVersion: { kind, version: '0.0.2' },
+      inclusionProof: {
+        logIndex: '0',
+        rootHash: rootHash.toString('base64'),
+        treeSize: '1',
+        hashes: [],
+        checkpoint: { envelope: checkpoint },
+      },
+      canonicalizedBody: body.toString('base64'),
+    };
+  };
+}
+
 /**
  * Starts the services on a free loopback port.
  * @returns {Promise<{url: string, trustedRoot: object, requests: {path: string, headers: object}[], close: () =>
@@ -51,6 +117,7 @@ export async function startLocalSigstore({ host = '127.0.0.1', port = 0 } = {}) 
   const caKeys = keys();
   const ctKeys = keys();
   const rekorKeys = keys();
+  const rekorV2Keys = keys();
   const tsaKeys = keys();
   const clock = new Date(wholeSecond());
   const ctlog = await initializeCTLog(ctKeys, clock);
@@ -72,6 +139,21 @@ export async function startLocalSigstore({ host = '127.0.0.1', port = 0 } = {}) 
     try {
       const entry = await tlog.log(toStoredRekorEntry(JSON.parse(body)));
       return { statusCode: 201, response: JSON.stringify(entry), contentType: 'application/json' };
+    } catch (e) {
+      return {
+        statusCode: 400,
+        response: JSON.stringify({ message: String(e?.message ?? e) }),
+        contentType: 'application/json',
+      };
+    }
+  });
+
+  // Rekor v2 under its own path, as a log of its own: its own key and origin.
+  const v2Base = `${url}/rekor-v2`;
+  const v2Log = rekorV2Log(`${new URL(url).host}/rekor-v2`, rekorV2Keys);
+  routes.set('/rekor-v2/api/v2/log/entries', async (body) => {
+    try {
+      return { statusCode: 201, response: JSON.stringify(v2Log(JSON.parse(body))), contentType: 'application/json' };
     } catch (e) {
       return {
         statusCode: 400,
@@ -111,6 +193,7 @@ export async function startLocalSigstore({ host = '127.0.0.1', port = 0 } = {}) 
   const start = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
   const spki = (pair) => pair.publicKey.export({ format: 'der', type: 'spki' });
   const tlogKey = spki(rekorKeys);
+  const tlogV2Key = spki(rekorV2Keys);
   const ctKey = spki(ctKeys);
   const trustedRoot = {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
@@ -120,6 +203,16 @@ export async function startLocalSigstore({ host = '127.0.0.1', port = 0 } = {}) 
         hashAlgorithm: 'SHA2_256',
         publicKey: { rawBytes: tlogKey.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start } },
         logId: { keyId: createHash('sha256').update(tlogKey).digest('base64') },
+      },
+      {
+        baseUrl: v2Base,
+        hashAlgorithm: 'SHA2_256',
+        publicKey: {
+          rawBytes: tlogV2Key.toString('base64'),
+          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+          validFor: { start },
+        },
+        logId: { keyId: createHash('sha256').update(tlogV2Key).digest('base64') },
       },
     ],
     certificateAuthorities: [
@@ -148,9 +241,23 @@ export async function startLocalSigstore({ host = '127.0.0.1', port = 0 } = {}) 
     ],
   };
 
+  // Signing configs (v0.2) for these services: one whose log is Rekor v1, one whose log is Rekor v2.
+  const service = (u) => ({ url: u, majorApiVersion: 1, validFor: { start }, operator: 'local' });
+  const signingConfig = (tlog) => ({
+    mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
+    caUrls: [service(url)],
+    oidcUrls: [],
+    rekorTlogUrls: [tlog],
+    tsaUrls: [service(`${url}/api/v1/timestamp`)],
+    rekorTlogConfig: { selector: 'ANY' },
+    tsaConfig: { selector: 'ANY' },
+  });
+
   return {
     url,
     trustedRoot,
+    signingConfig: signingConfig(service(url)),
+    signingConfigRekorV2: signingConfig({ ...service(v2Base), majorApiVersion: 2 }),
     requests,
     close: () =>
       new Promise((resolve) => {

@@ -14,7 +14,9 @@ export function addTrustRoot(program: Command, io: CliIo): void {
     .command('trust-root')
     .description('manage the Sigstore trusted root that verify uses by default')
     .command('update')
-    .description("refresh the public-good trusted root through Sigstore's TUF repository (needs the network)")
+    .description(
+      "refresh the public-good trusted root and signing configs through Sigstore's TUF repository (needs the network)",
+    )
     .option(
       '-o, --output <file>',
       'where to write it (default: ~/.config/evidence/trusted_root.json, which verify then uses)',
@@ -33,5 +35,7 @@ export function addTrustRoot(program: Command, io: CliIo): void {
         timeoutMs: timeoutFrom(o).timeoutMs ?? 15_000,
       });
       io.stdout.write(`wrote ${r.output}${r.date ? ` (newest key from ${r.date})` : ''}\n`);
+      for (const f of r.signingConfigs) io.stdout.write(`wrote ${f}\n`);
+      if (r.signingConfigs.length === 0) io.stdout.write('the repository publishes no signing config\n');
     });
 }

@@ -17,7 +17,7 @@ export interface ReleaseJobOptions {
   name?: string;
   version?: string;
   /** Keyless through the job's OIDC token (or SIGSTORE_ID_TOKEN). */
-  sign?: { fulcioUrl?: string; rekorUrl?: string; tsaUrl?: string };
+  sign?: { signingConfig?: string; fulcioUrl?: string; rekorUrl?: string; tsaUrl?: string };
   /** Verify the signed bundle before it is published. */
   verify?: { identity: IdentityPolicy; trustedRoot?: string[]; policy?: string };
   attach?: {

@@ -1,14 +1,13 @@
-import { redactSecrets } from '../core/redact.js';
-import { redactUrl } from '../collector/source.js';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { VerifyError } from '../verifier/errors.js';
-import { isTrustRootProblem, loadTrustRoot } from '../verifier/trusted-root.js';
 import { writeFileAtomically } from '../fs/atomic.js';
 import type { Env } from '../core/env.js';
 import { refreshedRootPath } from '../load/trust.js';
+import { SIGNING_CONFIG_REKOR_V2_TARGET, SIGNING_CONFIG_TARGET } from '../signer/choose-signer.js';
+import { parseSigningConfig } from '../signer/signing-config.js';
+import { tufJson, tufTargets, tufTrustedRoot } from '../load/tuf.js';
 
 export interface TrustRootUpdateOptions {
   cwd: string;
@@ -25,43 +24,45 @@ export interface TrustRootUpdateOptions {
 export interface TrustRootUpdateResult {
   output: string;
   date?: string;
+  /** The signing configs written beside it, by file; those the repository does not publish are left out. */
+  signingConfigs: string[];
 }
 
 /**
- * Refreshes the public-good trusted root through Sigstore's TUF repository,
- * where the network allows; `evidence verify` then uses it by default. TUF
- * checks the metadata's signatures from the root embedded in @sigstore/tuf.
+ * Refreshes the public-good trusted root and signing configs through Sigstore's TUF repository, where the network
+ * allows; `evidence verify` then uses the root, and keyless signing the signing config (`--rekor-v2`: the Rekor v2
+ * one), from the same folder. TUF checks the metadata's signatures from the root embedded in @sigstore/tuf. Nothing is
+ * written unless every target read is usable.
  */
 export async function trustRootUpdate(options: TrustRootUpdateOptions): Promise<TrustRootUpdateResult> {
   const env = options.env ?? {};
   const output = options.output ? resolve(options.cwd, options.output) : refreshedRootPath(env);
   const cachePath = join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'evidence', 'tuf');
   await mkdir(cachePath, { recursive: true });
-  let json: unknown;
-  try {
-    const { getTrustedRoot } = await import('@sigstore/tuf');
-    const root = await getTrustedRoot({
+  const targets = await tufTargets(
+    {
       cachePath,
-      ...(options.mirrorUrl ? { mirrorURL: options.mirrorUrl } : {}),
+      ...(options.mirrorUrl ? { mirrorUrl: options.mirrorUrl } : {}),
       ...(options.tufRoot ? { rootPath: resolve(options.cwd, options.tufRoot) } : {}),
-      timeout: options.timeoutMs ?? 30_000,
-      retry: 1,
-    });
-    json = TrustedRoot.toJSON(root);
-  } catch (e) {
-    const err = e as { code?: string; message?: string };
-    const mirror = redactUrl(options.mirrorUrl ?? 'https://tuf-repo-cdn.sigstore.dev');
-    throw new VerifyError(
-      'TRUST_ROOT_UPDATE_FAILED',
-      redactSecrets(
-        `the trusted root could not be refreshed from ${mirror}: ${err.code ? `${err.code}: ` : ''}${String(err.message ?? e).slice(0, 500)}`,
-      ),
-    );
+      timeoutMs: options.timeoutMs ?? 30_000,
+    },
+    ['trusted_root.json'],
+    [SIGNING_CONFIG_TARGET, SIGNING_CONFIG_REKOR_V2_TARGET],
+  );
+  const { json, date } = tufTrustedRoot(targets.get('trusted_root.json') ?? '');
+  const configs: [string, string][] = [];
+  for (const name of [SIGNING_CONFIG_TARGET, SIGNING_CONFIG_REKOR_V2_TARGET]) {
+    const text = targets.get(name);
+    if (text === undefined) continue;
+    try {
+      parseSigningConfig(tufJson(name, text), `TUF's ${name}`);
+    } catch (e) {
+      throw new VerifyError('TRUST_ROOT_UPDATE_FAILED', (e as Error).message);
+    }
+    configs.push([join(dirname(output), name), text.endsWith('\n') ? text : `${text}\n`]);
   }
-  const loaded = loadTrustRoot({ source: 'TUF', json });
-  if (isTrustRootProblem(loaded))
-    throw new VerifyError('TRUST_ROOT_UPDATE_FAILED', `the refreshed trusted root is not usable: ${loaded.message}`);
   await mkdir(dirname(output), { recursive: true });
   await writeFileAtomically(output, `${JSON.stringify(json, null, 2)}\n`);
-  return { output, ...(loaded.date ? { date: loaded.date } : {}) };
+  for (const [file, text] of configs) await writeFileAtomically(file, text);
+  return { output, ...(date ? { date } : {}), signingConfigs: configs.map(([f]) => f) };
 }

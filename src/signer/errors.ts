@@ -13,6 +13,12 @@ export type SignErrorCode =
   | 'KEY_INVALID'
   | 'KEY_UNSUPPORTED'
   | 'SIGNING_SERVICE_FAILED'
+  /** A signing config that is not one (media type, fields). */
+  | 'SIGNING_CONFIG_INVALID'
+  /** A signing config this version cannot honour: no usable service, a selector it cannot meet, Rekor v2 without a TSA. */
+  | 'SIGNING_CONFIG_UNSUPPORTED'
+  /** No signing config where one was asked for (`--rekor-v2` before `trust-root update` fetched it). */
+  | 'SIGNING_CONFIG_UNAVAILABLE'
   /** The signed bundle, read back before it would replace the input, does not verify (exit 1). */
   | 'SIGNED_OUTPUT_INVALID';
 

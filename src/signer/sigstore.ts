@@ -18,27 +18,42 @@ import type { IdentityProvider } from './identity.js';
  */
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Public-good Sigstore. */
-export const PUBLIC_GOOD = {
-  fulcio: 'https://fulcio.sigstore.dev',
-  rekor: 'https://rekor.sigstore.dev',
-  tsa: 'https://timestamp.sigstore.dev',
-} as const;
-
 /** Signs a DSSE payload into a Sigstore bundle (v0.3). The one interface every signing path implements. */
 export interface PayloadSigner {
   signDsse(payload: Buffer, payloadType: string): Promise<SerializedBundle>;
 }
 
-export interface KeylessOptions {
+/** The transparency logs and timestamp authorities that witness each signature (src/signer/signing-config.ts). */
+export interface Witnesses {
+  tlogs: { url: string; majorApiVersion: number }[];
+  /** Base URLs (without `/api/v1/timestamp`). */
+  tsas: string[];
+}
+
+export interface KeylessOptions extends Witnesses {
   identity: IdentityProvider;
-  fulcioUrl?: string;
-  rekorUrl?: string;
-  tsaUrl?: string;
-  /** Leave out the RFC 3161 timestamp. */
-  noTsa?: boolean;
+  /** Fulcio's base URL. */
+  ca: string;
   /** Each request to Fulcio, Rekor and the TSA; default 30 s. */
   timeoutMs?: number;
+}
+
+/** Rekor v2 integrates an entry before it answers: sigstore-js gives it at least 20 s. */
+const REKOR_V2_MIN_TIMEOUT_MS = 20_000;
+
+function witnessesOf(w: Witnesses, timeout: number): Witness[] {
+  return [
+    ...w.tlogs.map(
+      (t) =>
+        new RekorWitness({
+          rekorBaseURL: t.url,
+          majorApiVersion: t.majorApiVersion,
+          fetchOnConflict: true,
+          timeout: t.majorApiVersion === 2 ? Math.max(timeout, REKOR_V2_MIN_TIMEOUT_MS) : timeout,
+        }),
+    ),
+    ...w.tsas.map((url) => new TSAWitness({ tsaBaseURL: url, timeout })),
+  ];
 }
 
 /** Keyless: a short-lived Fulcio certificate for the OIDC identity, a Rekor entry, a TSA timestamp. */
@@ -46,10 +61,7 @@ export function keylessSigner(options: KeylessOptions): PayloadSigner {
   let token: string | undefined;
   const identity = { getToken: async () => (token = await options.identity.getToken()) };
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const witnesses: Witness[] = [
-    new RekorWitness({ rekorBaseURL: options.rekorUrl ?? PUBLIC_GOOD.rekor, fetchOnConflict: true, timeout }),
-  ];
-  if (!options.noTsa) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl ?? PUBLIC_GOOD.tsa, timeout }));
+  const witnesses = witnessesOf(options, timeout);
   // P-256, in memory for this signer's life only, as sigstore-js's own ephemeral signer.
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
@@ -65,7 +77,7 @@ export function keylessSigner(options: KeylessOptions): PayloadSigner {
   const builder = new DSSEBundleBuilder({
     signer: oneCertificate(
       new FulcioSigner({
-        fulcioBaseURL: options.fulcioUrl ?? PUBLIC_GOOD.fulcio,
+        fulcioBaseURL: options.ca,
         identityProvider: identity,
         timeout,
         keyHolder,
@@ -107,12 +119,8 @@ function oneCertificate(fulcio: Signer, signWithKey: (data: Buffer) => Promise<B
   };
 }
 
-export interface KeyOptions {
-  /** PKCS#8 PEM, ECDSA P-256 or Ed25519. */
-  keyFile: string;
-  /** Transparency log and timestamp are opt-in for keys: air-gapped users have neither. */
-  rekorUrl?: string;
-  tsaUrl?: string;
+/** Transparency logs and timestamps are opt-in for keys: air-gapped users have neither. */
+export interface KeyOptions extends Witnesses {
   timeoutMs?: number;
 }
 
@@ -154,7 +162,7 @@ export async function loadSigningKey(file: string): Promise<LoadedKey> {
   };
 }
 
-export function keySigner(key: LoadedKey, options: Omit<KeyOptions, 'keyFile'> = {}): PayloadSigner {
+export function keySigner(key: LoadedKey, options: KeyOptions = { tlogs: [], tsas: [] }): PayloadSigner {
   const signer: Signer = {
     // A throw of cryptoSign rejects (the executor runs at once, as an async body does).
     sign: (data: Buffer) =>
@@ -166,11 +174,7 @@ export function keySigner(key: LoadedKey, options: Omit<KeyOptions, 'keyFile'> =
         });
       }),
   };
-  const witnesses: Witness[] = [];
-  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (options.rekorUrl)
-    witnesses.push(new RekorWitness({ rekorBaseURL: options.rekorUrl, fetchOnConflict: true, timeout }));
-  if (options.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl, timeout }));
+  const witnesses = witnessesOf(options, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const builder = new DSSEBundleBuilder({ signer, witnesses });
   return {
     async signDsse(payload, payloadType) {

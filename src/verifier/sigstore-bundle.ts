@@ -36,7 +36,14 @@ export interface SignatureInfo {
    * timestamp (inclusion promise) was checked. Nothing is verified when the
    * signature check failed.
    */
-  tlog: { logIndex: string; integratedTime?: string; logId?: string; timeVerified?: boolean }[];
+  tlog: {
+    logIndex: string;
+    integratedTime?: string;
+    logId?: string;
+    /** The entry's kind and version (`dsse 0.0.2`): 0.0.2 is Rekor v2's, which records no time. */
+    entry?: string;
+    timeVerified?: boolean;
+  }[];
   timestamps: { time: string; verified?: boolean }[];
   /** The trusted root that verified it. */
   trustedRoot?: { source: string; date?: string };
@@ -109,6 +116,7 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
         logIndex: String(t.logIndex),
         integratedTime: t.integratedTime ? new Date(Number(t.integratedTime) * 1000).toISOString() : undefined,
         logId: t.logId?.keyId.toString('base64'),
+        entry: t.kindVersion ? `${t.kindVersion.kind} ${t.kindVersion.version}` : undefined,
       }))
       .map(stripUndefined);
     info.timestamps = (vm.timestampVerificationData?.rfc3161Timestamps ?? []).map((t) => ({
@@ -223,9 +231,11 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
     };
   }
   const logs = info.tlog.length
-    ? `Rekor entry ${info.tlog.map((t) => `#${t.logIndex}`).join(', ')}`
+    ? `Rekor entry ${info.tlog.map((t) => `#${t.logIndex}${t.integratedTime === undefined && t.entry?.endsWith(' 0.0.2') ? ' (Rekor v2: inclusion proof, no log time)' : ''}`).join(', ')}`
     : 'no transparency log entry';
-  const times = info.timestamps.length ? `, timestamped ${info.timestamps.map((t) => t.time).join(', ')}` : '';
+  const times = info.timestamps.length
+    ? `, timestamped ${info.timestamps.map((t) => t.time).join(', ')} by a timestamp authority`
+    : '';
   const unknown = info.unknownFields
     ? `; ${info.unknownFields.count} field${info.unknownFields.count === 1 ? '' : 's'} the specification does not have, ignored: ${info.unknownFields.paths.join(', ')}${info.unknownFields.count > info.unknownFields.paths.length ? ', …' : ''}`
     : '';

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeIdentityToken, startLocalSigstore } from '../../scripts/local-sigstore.mjs';
+import { startLocalTuf } from '../helpers/tuf-repo.js';
 import { runCli } from '../helpers/io.js';
 import { fixture, useTmp } from '../helpers/tmp.js';
 
@@ -56,6 +57,67 @@ describe('the trusted root', () => {
       await new Promise<void>((r) => mirror.close(() => r()));
     }
     expect(existsSync(join(dir, '.config', 'evidence', 'trusted_root.json'))).toBe(false);
+  });
+
+  it('trust-root update: the trusted root and both signing configs from a TUF repository, each checked by TUF; keyless signing then uses them', async () => {
+    const sigstore = await startLocalSigstore();
+    const tuf = await startLocalTuf({
+      'trusted_root.json': JSON.stringify(sigstore.trustedRoot),
+      'signing_config.v0.2.json': JSON.stringify(sigstore.signingConfig),
+      'signing_config_rekor_v2.v0.2.json': JSON.stringify(sigstore.signingConfigRekorV2),
+    });
+    try {
+      const dir = await tmp();
+      const env = { HOME: dir };
+      await writeFile(join(dir, 'tuf-root.json'), tuf.root);
+      const r = await runCli(['trust-root', 'update', '--mirror-url', tuf.url, '--tuf-root', 'tuf-root.json'], {
+        cwd: dir,
+        env,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const kept = join(dir, '.config', 'evidence');
+      expect(JSON.parse(readFileSync(join(kept, 'signing_config_rekor_v2.v0.2.json'), 'utf8'))).toEqual(
+        sigstore.signingConfigRekorV2,
+      );
+      expect(r.stdout).toContain('signing_config.v0.2.json');
+      expect(tuf.asked).toContain('/targets/signing_config_rekor_v2.v0.2.json');
+      // Keyless signing now takes its services from the refreshed configs: v1 by default, v2 with --rekor-v2.
+      const { chooseServices } = await import('../../src/signer/choose-signer.js');
+      expect((await chooseServices({ cwd: dir }, env)).services.tlogs).toEqual([
+        { url: sigstore.url, majorApiVersion: 1 },
+      ]);
+      expect((await chooseServices({ cwd: dir, rekorV2: true }, env)).services.tlogs).toEqual([
+        { url: `${sigstore.url}/rekor-v2`, majorApiVersion: 2 },
+      ]);
+    } finally {
+      await tuf.close();
+      await sigstore.close();
+    }
+  });
+
+  it.each([
+    ['a trusted root that is not one', { 'trusted_root.json': '{"not": "a root"}' }, []],
+    ['a signing config that is not one', { 'trusted_root.json': '{}', 'signing_config.v0.2.json': '{}' }, []],
+    ['a target whose bytes are not those TUF signed for', { 'trusted_root.json': '{}' }, ['trusted_root.json']],
+  ] as const)('trust-root update refuses %s, and writes nothing', async (_, targets, tampered) => {
+    const sigstore = await startLocalSigstore();
+    const served: Record<string, string> = { ...targets };
+    if (served['trusted_root.json'] === '{}') served['trusted_root.json'] = JSON.stringify(sigstore.trustedRoot);
+    await sigstore.close();
+    const tuf = await startLocalTuf(served, [...tampered]);
+    try {
+      const dir = await tmp();
+      await writeFile(join(dir, 'tuf-root.json'), tuf.root);
+      const r = await runCli(['trust-root', 'update', '--mirror-url', tuf.url, '--tuf-root', 'tuf-root.json'], {
+        cwd: dir,
+        env: { HOME: dir },
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('[TRUST_ROOT_UPDATE_FAILED]');
+      expect(existsSync(join(dir, '.config', 'evidence', 'trusted_root.json'))).toBe(false);
+    } finally {
+      await tuf.close();
+    }
   });
 
   it('verify uses a refreshed root when one is present, and says so', async () => {

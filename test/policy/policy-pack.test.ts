@@ -95,9 +95,9 @@ async function provenance(dir: string, identity: string): Promise<Partial<Collec
   const { keylessSigner } = await import('../../src/signer/sigstore.js');
   const signer = keylessSigner({
     identity: { getToken: () => Promise.resolve(fakeIdentityToken({ iss: ISSUER, sub: identity })) },
-    fulcioUrl: sigstore.url,
-    rekorUrl: sigstore.url,
-    tsaUrl: sigstore.url,
+    ca: sigstore.url,
+    tlogs: [{ url: sigstore.url, majorApiVersion: 1 }],
+    tsas: [sigstore.url],
   });
   const statement = {
     _type: 'https://in-toto.io/Statement/v1',

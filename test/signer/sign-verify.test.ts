@@ -616,9 +616,9 @@ describe('collect --attestation: existing attestations taken in, verified at col
     const { keylessSigner } = await import('../../src/signer/sigstore.js');
     const signer = keylessSigner({
       identity: { getToken: () => Promise.resolve(fakeIdentityToken({ iss: ISSUER, sub: PROVENANCE_SIGNER })) },
-      fulcioUrl: sigstore.url,
-      rekorUrl: sigstore.url,
-      tsaUrl: sigstore.url,
+      ca: sigstore.url,
+      tlogs: [{ url: sigstore.url, majorApiVersion: 1 }],
+      tsas: [sigstore.url],
     });
     const statement = {
       _type: 'https://in-toto.io/Statement/v1',
