@@ -359,10 +359,39 @@ function tryVerify(
       ctlogThreshold: isKey ? 0 : 1,
       timestampThreshold: isKey ? 0 : 1,
     });
-    return { signer: verifier.verify(toSignedEntity(bundle, artifact)) };
+    const signer = verifier.verify(toSignedEntity(bundle, artifact));
+    const stale = root ? logKeyOutsideWindow(bundle, root) : undefined;
+    return stale ? { error: stale } : { signer };
   } catch (e) {
     return { error: message(e), ...(authorityNotInRoot(e) ? { authorityNotInRoot: true } : {}) };
   }
+}
+
+/**
+ * A Rekor v2 entry has no integrated time: the log's key is then checked at the times the verified RFC 3161
+ * timestamps give, as a v1 entry's is at its integrated time. @sigstore/verify 4.1 does not check it, so a shard
+ * frozen (its key's `validFor.end`) before the signature would still vouch for it; this refuses that. Undefined when
+ * every such entry's log key was valid at every timestamp.
+ */
+function logKeyOutsideWindow(bundle: Bundle, root: LoadedTrustRoot): string | undefined {
+  const vm = bundle.verificationMaterial;
+  const times = (vm.timestampVerificationData?.rfc3161Timestamps ?? []).map(
+    (t) => RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp)).signingTime,
+  );
+  for (const entry of vm.tlogEntries) {
+    if (entry.integratedTime && entry.integratedTime !== '0') continue;
+    const keyId = entry.logId?.keyId;
+    const log = root.root.tlogs.find((t) => keyId && t.logId && Buffer.from(t.logId.keyId).equals(Buffer.from(keyId)));
+    const window = log?.publicKey?.validFor;
+    if (!log) return `entry #${entry.logIndex}'s log is not in ${root.source}`;
+    for (const at of times) {
+      const before = window?.start !== undefined && at.getTime() < window.start.getTime();
+      const after = window?.end !== undefined && at.getTime() > window.end.getTime();
+      if (before || after)
+        return `entry #${entry.logIndex} has no log time, and its log's key (${log.baseUrl}) was not valid at ${at.toISOString()}, the time the timestamp authority gives (valid ${window?.start?.toISOString() ?? '…'} to ${window?.end?.toISOString() ?? '…'})`;
+    }
+  }
+  return undefined;
 }
 
 /**
