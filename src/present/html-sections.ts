@@ -1,4 +1,4 @@
-import { formatBytes } from './text.js';
+import { formatBytes, restsOnLine } from './text.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import { badge, code, html, kvTable, type Fragment, type Safe } from './html-base.js';
@@ -115,6 +115,7 @@ export function signatureSection(s: SignatureInfo | undefined, mode: string): Sa
         'Trust root',
         html`${code(s.trustedRoot.source)}${s.trustedRoot.date ? html`<br><span class="sub">newest key from ${s.trustedRoot.date}</span>` : ''}`,
       ]);
+    for (const r of s.restsOn ?? []) rows.push(['Rests on', html`${restsOnLine(r)}`]);
     content = kvTable('Signer, transparency log and trust root', rows);
   }
   return html`

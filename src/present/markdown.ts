@@ -1,5 +1,5 @@
 import { escapeValue } from './terminal.js';
-import { formatBytes } from './text.js';
+import { formatBytes, restsOnLine } from './text.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import {
@@ -161,6 +161,7 @@ function signatureFacts(s: SignatureInfo): [string, string][] {
       'Trust root',
       mdText(`${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`),
     ]);
+  for (const r of s.restsOn ?? []) f.push(['Rests on', mdText(restsOnLine(r))]);
   return f;
 }
 

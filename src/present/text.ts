@@ -7,6 +7,7 @@ import { assess, headline } from '../verifier/assessment.js';
 import { escapeValue } from './terminal.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
+import type { RestsOn } from '../verifier/rests-on.js';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -206,7 +207,7 @@ function signatureLines(s: SignatureInfo): string[] {
   } else out.push(`signed with key: ${s.key ?? '(no matching --key)'} (hint ${s.keyHint ?? 'none'})`);
   for (const t of s.tlog)
     out.push(
-      `rekor entry:     #${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified by its signed entry timestamp)' : ' (time not relied on)'}` : ''}`,
+      `rekor entry:     #${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified by its signed entry timestamp)' : ' (time not relied on)'}` : t.entry?.endsWith(' 0.0.2') ? ' (Rekor v2: no log time; the timestamp dates it)' : ''}`,
     );
   for (const t of s.timestamps)
     out.push(
@@ -216,6 +217,7 @@ function signatureLines(s: SignatureInfo): string[] {
     out.push(
       `trusted root:    ${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`,
     );
+  for (const r of s.restsOn ?? []) out.push(`rests on:        ${restsOnLine(r)}`);
   return out;
 }
 
@@ -263,4 +265,10 @@ export function formatAttestationText(r: AttestationReport): string {
   if (r.signature) lines.push(...signatureLines(r.signature));
   lines.push('', ...checkLines(r.checks));
   return `${lines.map(escapeValue).join('\n')}\n`;
+}
+
+/** One part a signature's verification rests on, with its window: what a verifier years later needs a root to list. */
+export function restsOnLine(r: RestsOn): string {
+  const window = `valid ${r.validFrom ?? '…'} to ${r.validUntil ?? 'now (open)'}`;
+  return `${r.part} ${r.name} (${window}${r.certificatesUntil ? `; certificates until ${r.certificatesUntil}` : ''})`;
 }

@@ -13,6 +13,7 @@ import {
 } from './identity-policy.js';
 import type { Check, CheckCode } from './report.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
+import { restsOn, type RestsOn } from './rests-on.js';
 import { readSigstoreBundleJson, type UnknownFields } from './sigstore-schema.js';
 import { issuesInline } from '../core/issues.js';
 import { stripUndefined } from '../core/objects.js';
@@ -47,6 +48,8 @@ export interface SignatureInfo {
   timestamps: { time: string; verified?: boolean }[];
   /** The trusted root that verified it. */
   trustedRoot?: { source: string; date?: string };
+  /** What of that root the verification rested on, with each part's window (src/verifier/rests-on.ts). */
+  restsOn?: RestsOn[];
   /**
    * Fields the bundle holds that the specification does not have: ignored,
    * as sigstore-js ignores them, so nothing above rests on them; listed so
@@ -114,7 +117,9 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
     info.tlog = vm.tlogEntries
       .map((t) => ({
         logIndex: String(t.logIndex),
-        integratedTime: t.integratedTime ? new Date(Number(t.integratedTime) * 1000).toISOString() : undefined,
+        // Rekor v2 records no time: its entries say 0 (or nothing), which is not a date.
+        integratedTime:
+          Number(t.integratedTime) > 0 ? new Date(Number(t.integratedTime) * 1000).toISOString() : undefined,
         logId: t.logId?.keyId.toString('base64'),
         entry: t.kindVersion ? `${t.kindVersion.kind} ${t.kindVersion.version}` : undefined,
       }))
@@ -173,7 +178,10 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
           signer = outcome.signer;
           info.key = k.label;
           if (info.keyHint !== undefined && info.keyHint !== '' && !hintNames(info.keyHint, key)) hintMismatch = true;
-          if (root) info.trustedRoot = { source: root.source, ...(root.date ? { date: root.date } : {}) };
+          if (root) {
+            info.trustedRoot = { source: root.source, ...(root.date ? { date: root.date } : {}) };
+            info.restsOn = restsOn(bundle, root);
+          }
           break;
         }
         attempts.push(`${k.label}${root ? ` with ${root.source}` : ''}: ${outcome.error}`);
@@ -187,6 +195,7 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
       if ('signer' in outcome) {
         signer = outcome.signer;
         info.trustedRoot = { source: root.source, ...(root.date ? { date: root.date } : {}) };
+        info.restsOn = restsOn(bundle, root);
         break;
       }
       const notInRoot = outcome.authorityNotInRoot === true || issuedByRoot(bundle, root) === false;

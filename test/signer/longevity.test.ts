@@ -52,7 +52,11 @@ async function signed(rekorV2: boolean): Promise<{ dir: string; at: number }> {
 }
 
 /** verify with the local trusted root, `change`d. */
-async function verifyWith(dir: string, change: (root: Root) => void): Promise<{ code: number; out: string }> {
+async function verifyWith(
+  dir: string,
+  change: (root: Root) => void,
+  extra: string[] = [],
+): Promise<{ code: number; out: string }> {
   const root = JSON.parse(JSON.stringify(sigstore.trustedRoot)) as Root;
   change(root);
   await writeFile(join(dir, 'root.json'), JSON.stringify(root));
@@ -60,6 +64,7 @@ async function verifyWith(dir: string, change: (root: Root) => void): Promise<{ 
     ['verify', 'b.tar.gz', '--trusted-root', 'root.json', '--certificate-identity', WORKFLOW].concat([
       '--certificate-oidc-issuer',
       ISSUER,
+      ...extra,
     ]),
     { cwd: dir },
   );
@@ -78,12 +83,24 @@ describe.each([
     const { dir, at } = await signed(rekorV2);
     const closed = iso(at + 2000);
     await until(at + 3000);
-    const r = await verifyWith(dir, (root) => {
+    const closeAll = (root: Root) => {
       for (const t of v2(root)) t.publicKey.validFor.end = closed;
       for (const ca of root.certificateAuthorities) ca.validFor.end = closed;
       for (const tsa of root.timestampAuthorities) tsa.validFor.end = closed;
-    });
+    };
+    const r = await verifyWith(dir, closeAll);
     expect(r.code, r.out).toBe(0);
+    // The report says what the verification rested on, and that each window has closed since.
+    const json = JSON.parse((await verifyWith(dir, closeAll, ['--json'])).out) as {
+      signature: { restsOn: { part: string; name: string; validUntil?: string; certificatesUntil?: string }[] };
+    };
+    expect(json.signature.restsOn.map((p) => [p.part, p.validUntil])).toEqual([
+      ['certificate authority', closed],
+      ['transparency log', closed],
+      ['timestamp authority', closed],
+    ]);
+    expect(json.signature.restsOn[1]?.name.endsWith('/rekor-v2')).toBe(rekorV2);
+    expect(json.signature.restsOn[2]?.certificatesUntil).toMatch(/^\d{4}-\d\d-\d\dT/);
     // The bundle on disk is unchanged: nothing was re-signed or renewed.
     expect((await readFile(join(dir, 'b.tar.gz'))).length).toBeGreaterThan(0);
   });
