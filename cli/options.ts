@@ -73,6 +73,7 @@ export interface RegistryCliOptions extends TimeoutCliOptions {
 export interface SigningCliOptions extends TimeoutCliOptions {
   key?: string;
   identityToken?: string;
+  identityTokenFile?: string;
   signingConfig?: string;
   rekorV2?: boolean;
   fulcioUrl?: string;
@@ -228,6 +229,7 @@ export function withSigningOptions(cmd: Command): Command {
       '--identity-token <jwt>',
       'OIDC token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)',
     )
+    .option('--identity-token-file <file>', 'read the OIDC token for keyless signing from this file')
     .option(
       '--signing-config <file>',
       "a Sigstore signing config naming the CA, logs and timestamp authorities (default for keyless: public-good's, as trust-root update keeps it)",
@@ -251,7 +253,15 @@ export function withSigningOptions(cmd: Command): Command {
 
 export function signingFrom(o: SigningCliOptions): Omit<SignOptions, 'cwd' | 'bundle'> {
   const out: Omit<SignOptions, 'cwd' | 'bundle'> = { ...timeoutFrom(o) };
-  for (const k of ['key', 'identityToken', 'signingConfig', 'fulcioUrl', 'rekorUrl', 'tsaUrl'] as const) {
+  for (const k of [
+    'key',
+    'identityToken',
+    'identityTokenFile',
+    'signingConfig',
+    'fulcioUrl',
+    'rekorUrl',
+    'tsaUrl',
+  ] as const) {
     const v = o[k];
     if (typeof v === 'string') out[k] = v;
   }

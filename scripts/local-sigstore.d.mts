@@ -8,6 +8,11 @@ export interface LocalSigstore {
   requests: { path: string; headers: Record<string, string | string[] | undefined> }[];
   close(): Promise<void>;
 }
-export function startLocalSigstore(options?: { host?: string; port?: number }): Promise<LocalSigstore>;
+export function startLocalSigstore(options?: {
+  host?: string;
+  port?: number;
+  /** The token claim the certificate's identity is taken from (default `sub`). */
+  subjectClaim?: string;
+}): Promise<LocalSigstore>;
 export function fakeIdentityToken(claims: Record<string, unknown>): string;
 export function toStoredRekorEntry(proposed: unknown): unknown;

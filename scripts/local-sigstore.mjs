@@ -112,7 +112,7 @@ function rekorV2Log(origin, keys) {
  * @returns {Promise<{url: string, trustedRoot: object, requests: {path: string, headers: object}[], close: () =>
  * Promise<void>}>}
  */
-export async function startLocalSigstore({ host = '127.0.0.1', port = 0 } = {}) {
+export async function startLocalSigstore({ host = '127.0.0.1', port = 0, subjectClaim = 'sub' } = {}) {
   const keys = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const caKeys = keys();
   const ctKeys = keys();
@@ -131,7 +131,9 @@ export async function startLocalSigstore({ host = '127.0.0.1', port = 0 } = {}) 
   const tlog = await initializeTLog(url, rekorKeys, clock);
 
   const routes = new Map();
-  const fulcio = fulcioHandler(ca);
+  // The claim Fulcio takes the certificate's identity from: `sub` (GitHub's workflow URI in these tests), or as real
+  // Fulcio does for GitLab, `ci_config_ref_uri`.
+  const fulcio = fulcioHandler(ca, { subjectClaim });
   routes.set(fulcio.path, fulcio.fn);
   const timestamp = tsaHandler(tsa);
   routes.set(timestamp.path, timestamp.fn);

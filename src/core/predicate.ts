@@ -21,6 +21,22 @@ export const ciContextSchema = z.strictObject({
 });
 export type CiContext = z.infer<typeof ciContextSchema>;
 
+/**
+ * The Sigstore services a signature was made through, as the signer chose them (docs/signing.md): so that a verifier
+ * years later knows which log, timestamp authority and certificate authority to look for in its trusted root.
+ */
+export const signingContextSchema = z.strictObject({
+  /** Where the services came from. */
+  from: z.enum(['signing-config', 'public-good-refreshed', 'public-good-packaged', 'rekor-v2-refreshed', 'options']),
+  /** sha256 of the signing config's bytes as read (the packaged one: of its canonical JSON); absent without one. */
+  signingConfigDigest: z.string().regex(SHA256_DIGEST).optional(),
+  /** The certificate authority's URL; absent for a key. */
+  ca: z.string().min(1).optional(),
+  tlogs: z.array(z.strictObject({ url: z.string().min(1), majorApiVersion: z.number().int().positive() })),
+  tsas: z.array(z.string().min(1)),
+});
+export type SigningContext = z.infer<typeof signingContextSchema>;
+
 export const evidencePredicateSchema = z.strictObject({
   bundle: z.strictObject({
     name: z.string().min(1),
@@ -38,5 +54,6 @@ export const evidencePredicateSchema = z.strictObject({
     }),
   ),
   ci: ciContextSchema.optional(),
+  signing: signingContextSchema.optional(),
 });
 export type EvidencePredicate = z.infer<typeof evidencePredicateSchema>;

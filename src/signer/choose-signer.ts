@@ -2,6 +2,9 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Env } from '../core/env.js';
 import { readSmallFile, SMALL_FILE_LIMITS } from '../fs/small-file.js';
+import { canonicalBytes } from '../core/canonical-json.js';
+import { sha256Hex } from '../core/digest.js';
+import type { SigningContext } from '../core/predicate.js';
 import { SignError } from './errors.js';
 import { identityProvider, type ActionsTokenRequest } from './identity.js';
 import publicGood from './public-good-signing-config.json' with { type: 'json' };
@@ -13,6 +16,8 @@ export interface SignerOptions {
   /** Key-based signing (PKCS#8 PEM); otherwise keyless. */
   key?: string;
   identityToken?: string;
+  /** A file holding the OIDC token (as CI systems that write one to a file give it; kept out of the command line). */
+  identityTokenFile?: string;
   /** A Sigstore signing config naming the services (src/signer/signing-config.ts). */
   signingConfig?: string;
   /** Sign through the public-good Rekor v2 signing config that `trust-root update` keeps. */
@@ -42,6 +47,9 @@ export interface ServicesChoice {
   services: SelectedServices;
   /** `--signing-config FILE`, the refreshed public-good config, the one in the package, or the options one by one. */
   source: string;
+  from: SigningContext['from'];
+  /** sha256 of the signing config's bytes, when one was used. */
+  digest?: string;
 }
 
 /**
@@ -61,13 +69,19 @@ export async function chooseServices(options: SignerOptions & { cwd: string }, e
   if (options.signingConfig && options.rekorV2)
     throw new SignError('SIGNING_CONFIG_UNSUPPORTED', '--signing-config and --rekor-v2: give one of them');
   const now = options.now ?? new Date();
-  const select = (config: SigningConfig, source: string): ServicesChoice => ({
-    services: selectServices(config, now, source, { keyless, ...(options.noTsa ? { noTsa: true } : {}) }),
+  const select = (
+    read: { config: SigningConfig; digest: string },
+    source: string,
+    from: SigningContext['from'],
+  ): ServicesChoice => ({
+    services: selectServices(read.config, now, source, { keyless, ...(options.noTsa ? { noTsa: true } : {}) }),
     source,
+    from,
+    digest: read.digest,
   });
   if (options.signingConfig) {
     const file = resolve(options.cwd, options.signingConfig);
-    return select(await readConfig(file, options.signingConfig), options.signingConfig);
+    return select(await readConfig(file, options.signingConfig), options.signingConfig, 'signing-config');
   }
   if (options.rekorV2) {
     const file = refreshedSigningConfigPath(env, true);
@@ -79,7 +93,7 @@ export async function chooseServices(options: SignerOptions & { cwd: string }, e
         );
       throw e;
     });
-    return select(config, file);
+    return select(config, file, 'rekor-v2-refreshed');
   }
   if (named !== undefined || !keyless) {
     const tsa = options.tsaUrl ?? (keyless ? PUBLIC_GOOD_TSA : undefined);
@@ -94,6 +108,7 @@ export async function chooseServices(options: SignerOptions & { cwd: string }, e
         tsas: tsa && !options.noTsa ? [tsa] : [],
       },
       source: 'the services named by option',
+      from: 'options',
     };
   }
   const refreshed = refreshedSigningConfigPath(env);
@@ -102,8 +117,15 @@ export async function chooseServices(options: SignerOptions & { cwd: string }, e
     throw e;
   });
   return kept
-    ? select(kept, refreshed)
-    : select(parseSigningConfig(publicGood, PUBLIC_GOOD_SOURCE), PUBLIC_GOOD_SOURCE);
+    ? select(kept, refreshed, 'public-good-refreshed')
+    : select(
+        {
+          config: parseSigningConfig(publicGood, PUBLIC_GOOD_SOURCE),
+          digest: `sha256:${sha256Hex(canonicalBytes(publicGood))}`,
+        },
+        PUBLIC_GOOD_SOURCE,
+        'public-good-packaged',
+      );
 }
 
 export const PUBLIC_GOOD_SOURCE = 'the public-good signing config in the package';
@@ -111,7 +133,7 @@ const PUBLIC_GOOD_CA = 'https://fulcio.sigstore.dev';
 const PUBLIC_GOOD_REKOR = 'https://rekor.sigstore.dev';
 const PUBLIC_GOOD_TSA = 'https://timestamp.sigstore.dev';
 
-async function readConfig(file: string, label: string): Promise<SigningConfig> {
+async function readConfig(file: string, label: string): Promise<{ config: SigningConfig; digest: string }> {
   const bytes = await readSmallFile(file, label, {
     what: 'a signing config',
     max: SMALL_FILE_LIMITS.config,
@@ -123,7 +145,7 @@ async function readConfig(file: string, label: string): Promise<SigningConfig> {
   } catch {
     throw new SignError('SIGNING_CONFIG_INVALID', `${label}: not JSON`);
   }
-  return parseSigningConfig(json, label);
+  return { config: parseSigningConfig(json, label), digest: `sha256:${sha256Hex(bytes)}` };
 }
 
 /**
@@ -136,19 +158,44 @@ export async function chooseSigner(
   env: Env,
   githubActions: ActionsTokenRequest,
 ): Promise<PayloadSigner> {
-  const { services } = await chooseServices(options, env);
+  const choice = await chooseServices(options, env);
+  const { services } = choice;
   const timing = options.timeoutMs ? { timeoutMs: options.timeoutMs } : {};
+  const context: SigningContext = {
+    from: choice.from,
+    ...(choice.digest ? { signingConfigDigest: choice.digest } : {}),
+    ...(options.key ? {} : { ca: services.ca }),
+    tlogs: services.tlogs,
+    tsas: services.tsas,
+  };
   if (options.key) {
     const key = await loadSigningKey(resolve(options.cwd, options.key));
-    return keySigner(key, { tlogs: services.tlogs, tsas: services.tsas, ...timing });
+    return { ...keySigner(key, { tlogs: services.tlogs, tsas: services.tsas, ...timing }), context };
   }
+  if (options.identityToken && options.identityTokenFile)
+    throw new SignError('IDENTITY_TOKEN_INVALID', '--identity-token and --identity-token-file: give one of them');
+  const fromFile = options.identityTokenFile
+    ? (
+        await readSmallFile(resolve(options.cwd, options.identityTokenFile), options.identityTokenFile, {
+          what: 'an identity token',
+          max: SMALL_FILE_LIMITS.credentials,
+          notFound: (l) => new SignError('IDENTITY_TOKEN_MISSING', `${l}: no such file`),
+        })
+      ).toString('utf8')
+    : undefined;
+  if (fromFile !== undefined && fromFile.trim() === '')
+    throw new SignError('IDENTITY_TOKEN_INVALID', `${options.identityTokenFile}: the file is empty`);
   const source = identityProvider({
     ...(options.identityToken ? { token: options.identityToken } : {}),
+    ...(fromFile !== undefined ? { token: fromFile, tokenFrom: options.identityTokenFile } : {}),
     env,
     githubActions,
   });
   // Asked once, before any work, so a missing token fails fast; Fulcio gets the same one.
   const token = await source.getToken();
   const identity = { getToken: () => Promise.resolve(token) };
-  return keylessSigner({ identity, ca: services.ca, tlogs: services.tlogs, tsas: services.tsas, ...timing });
+  return {
+    ...keylessSigner({ identity, ca: services.ca, tlogs: services.tlogs, tsas: services.tsas, ...timing }),
+    context,
+  };
 }

@@ -15,11 +15,13 @@ export type ActionsTokenRequest = (requestUrl: string, requestToken: string) => 
  */
 export function identityProvider(options: {
   token?: string;
+  /** Where `token` came from, for messages (default `--identity-token`). */
+  tokenFrom?: string;
   env: Env;
   githubActions: ActionsTokenRequest;
 }): IdentityProvider {
   const { env } = options;
-  if (options.token) return staticToken(options.token, '--identity-token');
+  if (options.token) return staticToken(options.token, options.tokenFrom ?? '--identity-token');
   if (env.SIGSTORE_ID_TOKEN) return staticToken(env.SIGSTORE_ID_TOKEN, 'SIGSTORE_ID_TOKEN');
   if (env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
     return options.githubActions(env.ACTIONS_ID_TOKEN_REQUEST_URL, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
@@ -29,7 +31,7 @@ export function identityProvider(options: {
       Promise.reject(
         new SignError(
           'IDENTITY_TOKEN_MISSING',
-          'keyless signing needs an OIDC identity token: give --identity-token, set SIGSTORE_ID_TOKEN, or run in GitHub Actions with `permissions: id-token: write`; or sign with --key',
+          'keyless signing needs an OIDC identity token: give --identity-token or --identity-token-file, set SIGSTORE_ID_TOKEN, or run in GitHub Actions with `permissions: id-token: write`; or sign with --key',
         ),
       ),
   };

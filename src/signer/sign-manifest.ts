@@ -33,7 +33,7 @@ export async function signManifest(
   blob: (hex: string) => Buffer | undefined,
   options: { env: Env; noStandard: boolean },
 ): Promise<SignedManifest> {
-  const statement = toStatement(manifest, manifestBytes, ciContext(options.env));
+  const statement = toStatement(manifest, manifestBytes, ciContext(options.env), signer.context);
   const sigstore = await signer.signDsse(statementBytes(statement), IN_TOTO_PAYLOAD_TYPE);
   const attestation = Buffer.from(`${JSON.stringify(sigstore)}\n`);
   const made: StandardStatements = options.noStandard

@@ -9,6 +9,7 @@ import {
 } from 'node:crypto';
 import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Signer, type Witness } from '@sigstore/sign';
+import type { SigningContext } from '../core/predicate.js';
 import { SignError, redact } from './errors.js';
 import type { IdentityProvider } from './identity.js';
 
@@ -21,6 +22,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** Signs a DSSE payload into a Sigstore bundle (v0.3). The one interface every signing path implements. */
 export interface PayloadSigner {
   signDsse(payload: Buffer, payloadType: string): Promise<SerializedBundle>;
+  /** The services it signs through, for the signed statement (set by chooseSigner). */
+  context?: SigningContext;
 }
 
 /** The transparency logs and timestamp authorities that witness each signature (src/signer/signing-config.ts). */

@@ -6,6 +6,7 @@ import {
   MANIFEST_SUBJECT_NAME,
   type CiContext,
   type EvidencePredicate,
+  type SigningContext,
 } from '../core/predicate.js';
 import { IN_TOTO_STATEMENT_V1, type Statement } from '../formats/intoto.js';
 
@@ -15,7 +16,12 @@ import { IN_TOTO_STATEMENT_V1, type Statement } from '../formats/intoto.js';
  * artifact can check that this attestation covers it; the predicate repeats
  * what the manifest says about each entry for readers of the attestation alone.
  */
-export function toStatement(manifest: Manifest, manifestBytes: Uint8Array, ci?: CiContext): Statement {
+export function toStatement(
+  manifest: Manifest,
+  manifestBytes: Uint8Array,
+  ci?: CiContext,
+  signing?: SigningContext,
+): Statement {
   const manifestHex = sha256Hex(manifestBytes);
   const predicate: EvidencePredicate = {
     bundle: {
@@ -27,6 +33,7 @@ export function toStatement(manifest: Manifest, manifestBytes: Uint8Array, ci?: 
     source: manifest.source,
     entries: manifest.entries.map((e) => ({ path: e.path, kind: e.kind, digest: e.digest, summary: e.summary })),
     ...(ci ? { ci } : {}),
+    ...(signing ? { signing } : {}),
   };
   return {
     _type: IN_TOTO_STATEMENT_V1,

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -170,11 +171,29 @@ describe('signing through a signing config, end to end against the local Sigstor
     expect(c.code, c.stderr).toBe(0);
     expect(sigstore.requests.filter((r) => r.path === path).length).toBeGreaterThan(before);
     const bundle = JSON.parse(await readFile(join(dir, 'b.sigstore.json'), 'utf8')) as {
+      dsseEnvelope: { payload: string };
       verificationMaterial: {
         tlogEntries: { kindVersion: { version: string }; inclusionPromise?: unknown }[];
         timestampVerificationData?: { rfc3161Timestamps: unknown[] };
       };
     };
+    // The signed statement names the services it was signed through, and the config they came from.
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8')) as {
+      predicate: { signing?: unknown };
+    };
+    const configBytes = await readFile(join(dir, 'sc.json'));
+    expect(statement.predicate.signing).toEqual({
+      from: 'signing-config',
+      signingConfigDigest: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`,
+      ca: sigstore.url,
+      tlogs: [
+        {
+          url: path.startsWith('/rekor-v2') ? `${sigstore.url}/rekor-v2` : sigstore.url,
+          majorApiVersion: version === '0.0.2' ? 2 : 1,
+        },
+      ],
+      tsas: [sigstore.url],
+    });
     const entry = bundle.verificationMaterial.tlogEntries[0];
     expect(entry?.kindVersion.version).toBe(version);
     // Rekor v2 gives no signed entry timestamp: the TSA's timestamp is what dates the signature.
