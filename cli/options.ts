@@ -74,6 +74,9 @@ export interface SigningCliOptions extends TimeoutCliOptions {
   key?: string;
   identityToken?: string;
   identityTokenFile?: string;
+  oidcDevice?: boolean;
+  oidcIssuer?: string;
+  oidcClientId?: string;
   signingConfig?: string;
   rekorV2?: boolean;
   fulcioUrl?: string;
@@ -231,6 +234,12 @@ export function withSigningOptions(cmd: Command): Command {
     )
     .option('--identity-token-file <file>', 'read the OIDC token for keyless signing from this file')
     .option(
+      '--oidc-device',
+      "sign in interactively for keyless signing (a code to enter in a browser), at the signing config's OpenID provider",
+    )
+    .option('--oidc-issuer <url>', "the OpenID provider for --oidc-device (default: the signing config's)")
+    .option('--oidc-client-id <id>', 'the client id for --oidc-device (default: sigstore)')
+    .option(
       '--signing-config <file>',
       "a Sigstore signing config naming the CA, logs and timestamp authorities (default for keyless: public-good's, as trust-root update keeps it)",
     )
@@ -251,9 +260,15 @@ export function withSigningOptions(cmd: Command): Command {
     );
 }
 
-export function signingFrom(o: SigningCliOptions): Omit<SignOptions, 'cwd' | 'bundle'> {
+export function signingFrom(o: SigningCliOptions, stderr?: CliStream): Omit<SignOptions, 'cwd' | 'bundle'> {
   const out: Omit<SignOptions, 'cwd' | 'bundle'> = { ...timeoutFrom(o) };
+  if (o.oidcDevice) {
+    out.oidcDevice = true;
+    if (stderr) out.onDeviceCode = (m) => stderr.write(`${m}\n`);
+  }
   for (const k of [
+    'oidcIssuer',
+    'oidcClientId',
     'key',
     'identityToken',
     'identityTokenFile',

@@ -120,7 +120,7 @@ export function addCollect(program: Command, io: CliIo): void {
           }
         : {}),
       // Signed as it is written: the bundle is written once, attestations inside.
-      ...(o.sign ? { sign: signingFrom(o) } : {}),
+      ...(o.sign ? { sign: signingFrom(o, io.stderr) } : {}),
     }).finally(stop);
     if (!o.quiet) {
       io.stdout.write(
@@ -256,7 +256,7 @@ export function addSign(program: Command, io: CliIo): void {
       cwd: io.cwd,
       env: io.env,
       bundle,
-      ...signingFrom(o),
+      ...signingFrom(o, io.stderr),
       ...(bar.onBytes ? { onBytes: bar.onBytes } : {}),
     }).finally(bar.stop);
     io.stdout.write(signedLines(signed));

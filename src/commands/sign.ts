@@ -11,6 +11,7 @@ import { dsseContent } from '../formats/intoto.js';
 import { standardSourceBlob } from '../formats/standard-statements.js';
 import { SignError, bundleChanged } from '../signer/errors.js';
 import { githubActionsToken } from '../transport/github/oidc.js';
+import { deviceFlowRequest } from '../transport/oidc-device.js';
 import type { PayloadSigner } from '../signer/sigstore.js';
 import { chooseSigner, type SignerOptions } from '../signer/choose-signer.js';
 import { detachedFiles, signManifest, type SignResult, type SignedManifest } from '../signer/sign-manifest.js';
@@ -166,12 +167,11 @@ export async function writeDetached(bundlePath: string, signed: SignedManifest):
   return result;
 }
 
-/**
- * The signer sign's options describe (src/signer/choose-signer.ts), with GitHub Actions' OIDC token request wired in.
- */
+/** The signer sign's options describe (src/signer/choose-signer.ts), with the OIDC token requests wired in. */
 export async function makeSigner(options: Omit<SignOptions, 'bundle'>, env: Env): Promise<PayloadSigner> {
-  const { fetch, timeoutMs } = options;
-  return chooseSigner(options, env, (url, token) =>
-    githubActionsToken(url, token, { ...(fetch ? { fetch } : {}), ...(timeoutMs ? { timeoutMs } : {}) }),
-  );
+  const http = {
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  };
+  return chooseSigner(options, env, (url, token) => githubActionsToken(url, token, http), deviceFlowRequest(http));
 }

@@ -6,7 +6,7 @@ import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
 import type { SigningContext } from '../core/predicate.js';
 import { SignError } from './errors.js';
-import { identityProvider, type ActionsTokenRequest } from './identity.js';
+import { identityProvider, type ActionsTokenRequest, type DeviceTokenRequest } from './identity.js';
 import publicGood from './public-good-signing-config.json' with { type: 'json' };
 import { parseSigningConfig, selectServices, type SelectedServices, type SigningConfig } from './signing-config.js';
 import { keySigner, keylessSigner, loadSigningKey, type PayloadSigner } from './sigstore.js';
@@ -18,6 +18,13 @@ export interface SignerOptions {
   identityToken?: string;
   /** A file holding the OIDC token (as CI systems that write one to a file give it; kept out of the command line). */
   identityTokenFile?: string;
+  /** Sign in interactively (OAuth device flow) at the signing config's OpenID provider, or `oidcIssuer`. */
+  oidcDevice?: boolean;
+  oidcIssuer?: string;
+  /** Default `sigstore`, the client public-good's provider knows. */
+  oidcClientId?: string;
+  /** Where the sign-in's instructions go (the terminal's standard error). */
+  onDeviceCode?: (message: string) => void;
   /** A Sigstore signing config naming the services (src/signer/signing-config.ts). */
   signingConfig?: string;
   /** Sign through the public-good Rekor v2 signing config that `trust-root update` keeps. */
@@ -157,6 +164,7 @@ export async function chooseSigner(
   options: SignerOptions & { cwd: string },
   env: Env,
   githubActions: ActionsTokenRequest,
+  device?: DeviceTokenRequest,
 ): Promise<PayloadSigner> {
   const choice = await chooseServices(options, env);
   const { services } = choice;
@@ -185,12 +193,29 @@ export async function chooseSigner(
     : undefined;
   if (fromFile !== undefined && fromFile.trim() === '')
     throw new SignError('IDENTITY_TOKEN_INVALID', `${options.identityTokenFile}: the file is empty`);
-  const source = identityProvider({
-    ...(options.identityToken ? { token: options.identityToken } : {}),
-    ...(fromFile !== undefined ? { token: fromFile, tokenFrom: options.identityTokenFile } : {}),
-    env,
-    githubActions,
-  });
+  const issuer = options.oidcIssuer ?? services.oidc;
+  if (options.oidcDevice && (options.identityToken || fromFile !== undefined))
+    throw new SignError(
+      'IDENTITY_TOKEN_INVALID',
+      '--oidc-device signs in for a token: leave out --identity-token(-file)',
+    );
+  if (options.oidcDevice && (!device || !issuer))
+    throw new SignError(
+      'SIGNING_CONFIG_UNSUPPORTED',
+      `--oidc-device: ${device ? 'the signing config names no OpenID provider; give --oidc-issuer' : 'no interactive sign-in here'}`,
+    );
+  const source = options.oidcDevice
+    ? (device as DeviceTokenRequest)(
+        issuer as string,
+        options.oidcClientId ?? 'sigstore',
+        options.onDeviceCode ?? (() => {}),
+      )
+    : identityProvider({
+        ...(options.identityToken ? { token: options.identityToken } : {}),
+        ...(fromFile !== undefined ? { token: fromFile, tokenFrom: options.identityTokenFile } : {}),
+        env,
+        githubActions,
+      });
   // Asked once, before any work, so a missing token fails fast; Fulcio gets the same one.
   const token = await source.getToken();
   const identity = { getToken: () => Promise.resolve(token) };

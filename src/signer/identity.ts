@@ -8,6 +8,13 @@ export type { IdentityProvider };
 /** Asks GitHub Actions' OIDC endpoint for a token (src/transport/github/oidc.ts; commands wire it in). */
 export type ActionsTokenRequest = (requestUrl: string, requestToken: string) => IdentityProvider;
 
+/** The interactive sign-in (src/transport/oidc-device.ts): an ID token from `issuer`, the user told what to do. */
+export type DeviceTokenRequest = (
+  issuer: string,
+  clientId: string,
+  prompt: (message: string) => void,
+) => IdentityProvider;
+
 /**
  * The OIDC identity token for keyless signing, from (in order) the
  * --identity-token option, SIGSTORE_ID_TOKEN, or GitHub Actions' OIDC
