@@ -178,6 +178,35 @@ try {
     '--certificate-oidc-issuer',
     issuer,
   ]);
+  // The same bundle with the one-file verifier (dist/evidence-verify.mjs, nothing else installed), and its Sigstore
+  // bundle (a Rekor v2 entry and a TSA timestamp) with @sigstore/verify alone.
+  console.log('\n$ node dist/evidence-verify.mjs acme-web-1.4.2.evidence.tar.gz …');
+  await run(process.execPath, [
+    join(root, 'dist', 'evidence-verify.mjs'),
+    bundle,
+    '--trusted-root',
+    join(out, 'trusted_root.json'),
+    '--certificate-identity',
+    identity,
+    '--certificate-oidc-issuer',
+    issuer,
+  ]);
+  {
+    const { readFileSync } = await import('node:fs');
+    const { bundleFromJSON } = await import('@sigstore/bundle');
+    const { TrustedRoot } = await import('@sigstore/protobuf-specs');
+    const { Verifier, toSignedEntity, toTrustMaterial } = await import('@sigstore/verify');
+    const read = (f) => JSON.parse(readFileSync(join(out, f), 'utf8'));
+    const sigstoreBundle = read('acme-web-1.4.2.evidence.sigstore.json');
+    const material = toTrustMaterial(TrustedRoot.fromJSON(read('trusted_root.json')));
+    new Verifier(material, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(
+      toSignedEntity(bundleFromJSON(sigstoreBundle)),
+    );
+    const entry = sigstoreBundle.verificationMaterial.tlogEntries[0];
+    console.log(
+      `@sigstore/verify: verified (log entry ${entry.kindVersion.kind} ${entry.kindVersion.version}, ${sigstoreBundle.verificationMaterial.timestampVerificationData.rfc3161Timestamps.length} TSA timestamp)`,
+    );
+  }
   // The standard statements, as other verifiers read them: NAME.sigstore.jsonl
   // against the artifact, the CycloneDX SBOM statement by its predicate type.
   await evidence([
