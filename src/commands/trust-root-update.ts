@@ -59,7 +59,8 @@ export async function trustRootUpdate(options: TrustRootUpdateOptions): Promise<
     } catch (e) {
       throw new VerifyError('TRUST_ROOT_UPDATE_FAILED', (e as Error).message);
     }
-    configs.push([join(dirname(output), name), text.endsWith('\n') ? text : `${text}\n`]);
+    // Kept byte for byte as TUF vouched for them: the digest a signature records is of these bytes.
+    configs.push([join(dirname(output), name), text]);
   }
   await mkdir(dirname(output), { recursive: true });
   await writeFileAtomically(output, `${JSON.stringify(json, null, 2)}\n`);

@@ -27,7 +27,13 @@ export type CiContext = z.infer<typeof ciContextSchema>;
  */
 export const signingContextSchema = z.strictObject({
   /** Where the services came from. */
-  from: z.enum(['signing-config', 'public-good-refreshed', 'public-good-packaged', 'rekor-v2-refreshed', 'options']),
+  from: z.enum([
+    'signing-config',
+    'trust-root-update',
+    'public-good-packaged',
+    'trust-root-update-rekor-v2',
+    'options',
+  ]),
   /** sha256 of the signing config's bytes as read (the packaged one: of its canonical JSON); absent without one. */
   signingConfigDigest: z.string().regex(SHA256_DIGEST).optional(),
   /** The certificate authority's URL; absent for a key. */

@@ -41,7 +41,8 @@ export async function tufTargets(
     const tuf = await initTUF({
       cachePath: options.cachePath,
       ...(options.mirrorUrl ? { mirrorURL: options.mirrorUrl } : {}),
-      ...(options.rootPath ? { rootPath: options.rootPath } : {}),
+      // A root given is started from even where a cache for this mirror exists.
+      ...(options.rootPath ? { rootPath: options.rootPath, forceInit: true } : {}),
       timeout: options.timeoutMs,
       retry: 1,
     });

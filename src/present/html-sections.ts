@@ -107,7 +107,7 @@ export function signatureSection(s: SignatureInfo | undefined, mode: string): Sa
     for (const t of s.tlog)
       rows.push([
         'Rekor entry',
-        html`#${t.logIndex}${t.integratedTime ? html`<br><span class="sub">integrated ${t.integratedTime}${t.timeVerified ? ' (time verified)' : ''}</span>` : ''}`,
+        html`#${t.logIndex}${t.integratedTime ? html`<br><span class="sub">integrated ${t.integratedTime}${t.timeVerified ? ' (time verified)' : ' (time not relied on)'}</span>` : ''}`,
       ]);
     for (const t of s.timestamps) rows.push(['Timestamp (TSA)', `${t.time}${t.verified ? ' (verified)' : ''}`]);
     if (s.trustedRoot)

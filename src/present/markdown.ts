@@ -152,7 +152,7 @@ function signatureFacts(s: SignatureInfo): [string, string][] {
     f.push([
       'Rekor entry',
       mdText(
-        `#${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified)' : ''}` : ''}`,
+        `#${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified)' : ' (time not relied on)'}` : ''}`,
       ),
     ]);
   for (const t of s.timestamps) f.push(['Timestamp (TSA)', mdText(`${t.time}${t.verified ? ' (verified)' : ''}`)]);

@@ -100,7 +100,7 @@ export async function chooseServices(options: SignerOptions & { cwd: string }, e
         );
       throw e;
     });
-    return select(config, file, 'rekor-v2-refreshed');
+    return select(config, file, 'trust-root-update-rekor-v2');
   }
   if (named !== undefined || !keyless) {
     const tsa = options.tsaUrl ?? (keyless ? PUBLIC_GOOD_TSA : undefined);
@@ -124,7 +124,7 @@ export async function chooseServices(options: SignerOptions & { cwd: string }, e
     throw e;
   });
   return kept
-    ? select(kept, refreshed, 'public-good-refreshed')
+    ? select(kept, refreshed, 'trust-root-update')
     : select(
         {
           config: parseSigningConfig(publicGood, PUBLIC_GOOD_SOURCE),

@@ -93,6 +93,12 @@ export function selectServices(
     fail(
       'its transparency log is Rekor v2, which gives no signed entry timestamp: a timestamp authority is required (and --no-tsa is not possible)',
     );
+  // The identity token goes to the CA, the signature to the others: over https, or plain http on loopback only.
+  for (const url of [...(options.keyless && ca ? [ca.url] : []), ...tlogs.map((t) => t.url), ...tsas]) {
+    const u = new URL(url);
+    if (u.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname))
+      fail(`${u.origin} is not https (plain http only on loopback)`);
+  }
   if (!options.keyless && tlogs.some((t) => t.majorApiVersion === 2))
     fail('Rekor v2 is supported for keyless signing only; sign with a key against a log of API version 1');
   return {
@@ -103,22 +109,28 @@ export function selectServices(
   };
 }
 
-/** Valid at `now`, of a supported version: the highest version first, then the newest start. */
+/**
+ * Valid at `now` (the window includes both ends), of the highest supported API version any valid one has (services of
+ * several versions are never mixed), the newest start first.
+ */
 function best(services: SigningService[], versions: readonly number[], now: Date): SigningService[] {
   const t = now.getTime();
-  return services
-    .filter(
-      (s) =>
-        versions.includes(s.majorApiVersion) &&
-        Date.parse(s.validFor.start) <= t &&
-        (s.validFor.end === undefined || t < Date.parse(s.validFor.end)),
-    )
-    .sort(
-      (a, b) => b.majorApiVersion - a.majorApiVersion || Date.parse(b.validFor.start) - Date.parse(a.validFor.start),
-    );
+  const valid = services.filter(
+    (s) =>
+      versions.includes(s.majorApiVersion) &&
+      Date.parse(s.validFor.start) <= t &&
+      (s.validFor.end === undefined || t <= Date.parse(s.validFor.end)),
+  );
+  const top = Math.max(...valid.map((s) => s.majorApiVersion));
+  return valid
+    .filter((s) => s.majorApiVersion === top)
+    .sort((a, b) => Date.parse(b.validFor.start) - Date.parse(a.validFor.start));
 }
 
-/** One per operator (its best), then as many as the selector asks: ANY one, ALL every one, EXACT `count`. */
+/**
+ * One per operator (its newest; services that name none are one operator), then as many as the selector asks: ANY
+ * one, ALL every one, EXACT `count`. A list without a selector is refused, as the specification asks.
+ */
 function chosen(
   services: SigningService[],
   config: SigningConfig['rekorTlogConfig'],
@@ -130,12 +142,13 @@ function chosen(
   if (services.length === 0) return [];
   const perOperator = new Map<string, SigningService>();
   for (const s of best(services, versions, now)) {
-    const key = s.operator || s.url;
+    const key = s.operator ?? '';
     if (!perOperator.has(key)) perOperator.set(key, s);
   }
   const usable = [...perOperator.values()];
   if (usable.length === 0) fail(`no ${what} valid now of a supported API version (${versions.join(', ')})`);
-  const sel = config?.selector ?? 'ANY';
+  if (!config) fail(`its ${what}s have no selector (rekorTlogConfig or tsaConfig)`);
+  const sel = config.selector;
   if (sel === 'ANY') return usable.slice(0, 1);
   if (sel === 'ALL') return usable;
   const count = config?.count;

@@ -2,7 +2,7 @@ import type { IdentityProvider } from '../core/services.js';
 import { SignError } from '../signer/errors.js';
 import { checkJwt, type DeviceTokenRequest } from '../signer/identity.js';
 import { BodyTooLarge, MAX_SMALL_BODY, readBounded } from './http/body.js';
-import { NetworkTimeout, timedFetch } from './http/timeout.js';
+import { NetworkTimeout, deadlineFor, timedFetch } from './http/timeout.js';
 
 /**
  * The interactive sign-in for keyless signing on a laptop: OAuth 2.0 device authorization (RFC 8628) against an
@@ -16,6 +16,9 @@ import { NetworkTimeout, timedFetch } from './http/timeout.js';
 /** C0 and C1 control characters: the provider's words reach a terminal without them. */
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** The longest wait between two polls, whatever the provider asks. */
+const MAX_INTERVAL_MS = 60_000;
 
 /** The longest a sign-in is waited for, whatever the provider says. */
 const MAX_WAIT_MS = 15 * 60_000;
@@ -41,7 +44,8 @@ function checkEndpoint(text: unknown, what: string, origin: string): URL {
 }
 
 export function deviceFlowRequest(options: Options = {}): DeviceTokenRequest {
-  const doFetch = timedFetch(options.timeoutMs, options.fetch ?? fetch);
+  // Each request bounded in silence and in all (a provider that trickles bytes is cut off).
+  const doFetch = timedFetch(options.timeoutMs, options.fetch ?? fetch, { deadlineMs: deadlineFor(options.timeoutMs) });
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   return (issuer, clientId, prompt): IdentityProvider => ({
     async getToken() {
@@ -81,7 +85,9 @@ export function deviceFlowRequest(options: Options = {}): DeviceTokenRequest {
       });
       const discovery = await call(new URL(`${base.href.replace(/\/+$/, '')}/.well-known/openid-configuration`));
       if (discovery.body.issuer !== issuer.replace(/\/+$/, '') && discovery.body.issuer !== issuer)
-        throw failed(`its discovery document names another issuer (${String(discovery.body.issuer).slice(0, 200)})`);
+        throw failed(
+          `its discovery document names another issuer (${String(discovery.body.issuer).replace(CONTROL, '').slice(0, 200)})`,
+        );
       if (!discovery.body.device_authorization_endpoint) throw failed('it offers no device authorization (RFC 8628)');
       const deviceUrl = checkEndpoint(discovery.body.device_authorization_endpoint, 'device endpoint', origin);
       const tokenUrl = checkEndpoint(discovery.body.token_endpoint, 'token endpoint', origin);
@@ -90,8 +96,15 @@ export function deviceFlowRequest(options: Options = {}): DeviceTokenRequest {
       if (started.status !== 200 || typeof code !== 'string' || typeof userCode !== 'string' || typeof uri !== 'string')
         throw failed(`the device endpoint answered HTTP ${started.status} without a code`);
       const complete = started.body.verification_uri_complete;
-      const expiresIn = typeof started.body.expires_in === 'number' ? started.body.expires_in * 1000 : MAX_WAIT_MS;
-      let interval = typeof started.body.interval === 'number' ? started.body.interval * 1000 : 5000;
+      const expires = started.body.expires_in;
+      const expiresIn =
+        typeof expires === 'number' && Number.isFinite(expires) && expires > 0 ? expires * 1000 : MAX_WAIT_MS;
+      // RFC 8628's default is 5 s; a provider's own is kept between 1 s and a minute.
+      const asked = started.body.interval;
+      let interval =
+        typeof asked === 'number' && Number.isFinite(asked)
+          ? Math.min(MAX_INTERVAL_MS, Math.max(1000, asked * 1000))
+          : 5000;
       // The provider's words reach a terminal: no control characters, bounded.
       const shown = (text: string, max: number): string => text.replace(CONTROL, '').slice(0, max);
       prompt(
@@ -99,7 +112,7 @@ export function deviceFlowRequest(options: Options = {}): DeviceTokenRequest {
       );
       const until = Date.now() + Math.min(expiresIn, MAX_WAIT_MS);
       while (Date.now() < until) {
-        await sleep(Math.max(1000, interval));
+        await sleep(Math.max(0, Math.min(interval, until - Date.now())));
         const polled = await call(
           tokenUrl,
           form({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: code, client_id: clientId }),
@@ -111,7 +124,7 @@ export function deviceFlowRequest(options: Options = {}): DeviceTokenRequest {
         }
         if (error === 'authorization_pending') continue;
         if (error === 'slow_down') {
-          interval += 5000;
+          interval = Math.min(MAX_INTERVAL_MS, interval + 5000);
           continue;
         }
         if (error === 'access_denied') throw failed('the sign-in was refused');
@@ -119,7 +132,7 @@ export function deviceFlowRequest(options: Options = {}): DeviceTokenRequest {
         throw failed(
           polled.status === 200
             ? 'the token endpoint gave no ID token'
-            : `the token endpoint answered HTTP ${polled.status}${typeof error === 'string' ? ` (${error.slice(0, 100)})` : ''}`,
+            : `the token endpoint answered HTTP ${polled.status}${typeof error === 'string' ? ` (${error.replace(CONTROL, '').slice(0, 100)})` : ''}`,
         );
       }
       throw failed('no sign-in before the code expired');

@@ -377,27 +377,36 @@ function tryVerify(
 }
 
 /**
- * A Rekor v2 entry has no integrated time: the log's key is then checked at the times the verified RFC 3161
- * timestamps give, as a v1 entry's is at its integrated time. @sigstore/verify 4.1 does not check it, so a shard
- * frozen (its key's `validFor.end`) before the signature would still vouch for it; this refuses that. Undefined when
- * every such entry's log key was valid at every timestamp.
+ * An entry without a signed entry timestamp (Rekor v2's, or a v1 entry with only its inclusion proof) says nothing
+ * trustworthy of when it was logged: its `integratedTime`, if any, is unsigned. @sigstore/verify 4.1 checks such an
+ * entry's checkpoint against the log's key without the key's window, so a shard frozen (`validFor.end`) before the
+ * signature would still vouch for it. Here the key must have been valid at every time the verification checked: the
+ * verified RFC 3161 timestamps and the integrated times signed by an inclusion promise; with no checked time at all,
+ * the entry is refused. Undefined when every such entry passes.
  */
 function logKeyOutsideWindow(bundle: Bundle, root: LoadedTrustRoot): string | undefined {
   const vm = bundle.verificationMaterial;
-  const times = (vm.timestampVerificationData?.rfc3161Timestamps ?? []).map(
-    (t) => RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp)).signingTime,
-  );
+  const times = [
+    ...(vm.timestampVerificationData?.rfc3161Timestamps ?? []).map(
+      (t) => RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp)).signingTime,
+    ),
+    ...vm.tlogEntries
+      .filter((e) => e.inclusionPromise && Number(e.integratedTime) > 0)
+      .map((e) => new Date(Number(e.integratedTime) * 1000)),
+  ];
   for (const entry of vm.tlogEntries) {
-    if (entry.integratedTime && entry.integratedTime !== '0') continue;
+    if (entry.inclusionPromise) continue;
     const keyId = entry.logId?.keyId;
     const log = root.root.tlogs.find((t) => keyId && t.logId && Buffer.from(t.logId.keyId).equals(Buffer.from(keyId)));
     const window = log?.publicKey?.validFor;
     if (!log) return `entry #${entry.logIndex}'s log is not in ${root.source}`;
+    if (times.length === 0)
+      return `entry #${entry.logIndex} carries no signed time and the bundle no timestamp: whether its log's key (${log.baseUrl}) was valid when it was logged cannot be checked`;
     for (const at of times) {
       const before = window?.start !== undefined && at.getTime() < window.start.getTime();
       const after = window?.end !== undefined && at.getTime() > window.end.getTime();
       if (before || after)
-        return `entry #${entry.logIndex} has no log time, and its log's key (${log.baseUrl}) was not valid at ${at.toISOString()}, the time the timestamp authority gives (valid ${window?.start?.toISOString() ?? '…'} to ${window?.end?.toISOString() ?? '…'})`;
+        return `entry #${entry.logIndex} carries no signed time, and its log's key (${log.baseUrl}) was not valid at ${at.toISOString()}, a time the verification checked (valid ${window?.start?.toISOString() ?? '…'} to ${window?.end?.toISOString() ?? '…'})`;
     }
   }
   return undefined;

@@ -202,6 +202,7 @@ export function passingInput(): ReleaseReportInput {
             logIndex: '8573023',
             integratedTime: '2026-11-22T15:47:25.000Z',
             logId: 'XyECW60lzZkKGqRqyASq+0XHNNWPycsWJagOokqPJqw=',
+            timeVerified: true,
           },
         ],
         timestamps: [{ time: '2026-11-22T15:47:25.000Z' }],

@@ -44,7 +44,7 @@ describe('renderHtml', () => {
     expect(page).toContain(`<code>${D('e')}</code>`);
     expect(page).toContain(`<th scope="row">Signer identity</th><td><code>${IDENTITY}</code></td>`);
     expect(page).toContain(`<th scope="row">OIDC issuer</th><td><code>${ISSUER}</code></td>`);
-    expect(page).toContain('#8573023<br><span class="sub">integrated 2026-11-22T15:47:25.000Z</span>');
+    expect(page).toContain('#8573023<br><span class="sub">integrated 2026-11-22T15:47:25.000Z (time verified)</span>');
     expect(page).toContain('public-good (embedded)');
     for (const id of [
       'archive',

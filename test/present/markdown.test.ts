@@ -26,7 +26,7 @@ describe('renderMarkdown', () => {
     expect(md).not.toContain('PASSED');
     expect(md).toContain(`| Signer | \`${IDENTITY}\` |`);
     expect(md).toContain(`| Issuer | \`${ISSUER}\` |`);
-    expect(md).toContain('| Rekor entry | #8573023, integrated 2026-11-22T15:47:25.000Z |');
+    expect(md).toContain('| Rekor entry | #8573023, integrated 2026-11-22T15:47:25.000Z (time verified) |');
     expect(md).toContain('| Trust root | public-good (embedded) (newest key from 2026-11-21T15:47:23.363Z) |');
     expect(md).toContain(`| acme-web-1.4.2.tgz | 344 B | \`${D('3')}\` |`);
     expect(md).toContain('## Checks (all passed)');

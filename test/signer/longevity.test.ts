@@ -2,6 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../../scripts/local-sigstore.mjs';
+import { isTrustRootProblem, loadTrustRoot } from '../../src/verifier/trusted-root.js';
+import { verifySigstoreBundle } from '../../src/verifier/sigstore-bundle.js';
 import { runCli } from '../helpers/io.js';
 import { useTmp } from '../helpers/tmp.js';
 
@@ -122,5 +124,38 @@ describe.each([
     const { dir, at } = await signed(rekorV2);
     const r = await verifyWith(dir, (root) => change(root, iso(at - 3600_000)));
     expect(r.code, r.out).toBe(1);
+  });
+
+  it(`an unsigned log time does not stand in for a signed one (${name})`, async () => {
+    const { dir, at } = await signed(rekorV2);
+    const sigstoreBundle = JSON.parse(await readFile(join(dir, 'b.sigstore.json'), 'utf8')) as {
+      verificationMaterial: {
+        tlogEntries: { integratedTime?: string; inclusionPromise?: unknown }[];
+        timestampVerificationData?: unknown;
+      };
+    };
+    const judge = (json: unknown, end?: string) => {
+      const root = JSON.parse(JSON.stringify(sigstore.trustedRoot)) as Root;
+      if (end) for (const t of v2(root)) t.publicKey.validFor.end = end;
+      const loaded = loadTrustRoot({ source: 'root', json: root });
+      if (isTrustRootProblem(loaded)) throw new Error(loaded.message);
+      return verifySigstoreBundle({
+        json,
+        roots: [loaded],
+        policy: { certificateIdentity: WORKFLOW, certificateOidcIssuer: ISSUER },
+      }).checks.find((c) => c.id === 'signature');
+    };
+    expect(judge(sigstoreBundle)?.ok).toBe(true);
+    // The entry without its signed entry timestamp, claiming a log time inside the frozen shard's window.
+    const forged = structuredClone(sigstoreBundle);
+    for (const e of forged.verificationMaterial.tlogEntries) {
+      delete e.inclusionPromise;
+      e.integratedTime = String(Math.floor((at - 7200_000) / 1000));
+    }
+    expect(judge(forged, iso(at - 3600_000))?.ok).toBe(false);
+    // Without its timestamp, an entry with no signed time is not taken either.
+    const bare = structuredClone(forged);
+    delete bare.verificationMaterial.timestampVerificationData;
+    expect(judge(bare)?.ok).toBe(false);
   });
 });

@@ -77,6 +77,21 @@ describe('choosing services from a signing config, as the specification says', (
     expect(() => urls({ selector: 'EXACT', count: 3 })).toThrow(
       expect.objectContaining({ code: 'SIGNING_CONFIG_UNSUPPORTED' }),
     );
+    // Versions are never mixed: ALL takes every operator's service of the highest version valid now.
+    const mixed = [...logs, svc('https://v2.example', 2, '2025-01-01T00:00:00Z', undefined, 'c')];
+    expect(pick(config({ rekorTlogUrls: mixed, rekorTlogConfig: { selector: 'ALL' } })).tlogs).toEqual([
+      { url: 'https://v2.example', majorApiVersion: 2 },
+    ]);
+    // Services that name no operator are one operator; a window includes its end.
+    const unnamed = [svc('https://x.example'), svc('https://y.example', 1, '2024-01-01T00:00:00Z', NOW.toISOString())];
+    expect(pick(config({ rekorTlogUrls: unnamed, rekorTlogConfig: { selector: 'ALL' } })).tlogs).toHaveLength(1);
+    expect(pick(config({ rekorTlogUrls: [unnamed[1] as never] })).tlogs).toHaveLength(1);
+    expect(() => pick(config({ rekorTlogConfig: undefined }))).toThrow(
+      expect.objectContaining({ code: 'SIGNING_CONFIG_UNSUPPORTED' }),
+    );
+    expect(() => pick(config({ caUrls: [svc('http://fulcio.example')] }))).toThrow(
+      expect.objectContaining({ code: 'SIGNING_CONFIG_UNSUPPORTED' }),
+    );
     expect(() => urls({ selector: 'EXACT' })).toThrow(expect.objectContaining({ code: 'SIGNING_CONFIG_UNSUPPORTED' }));
   });
 
