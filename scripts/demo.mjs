@@ -18,6 +18,15 @@ const artifact = 'examples/acme-web/dist/acme-web-1.4.2.tgz';
 // The identity a GitHub Actions release workflow of acme/web would have.
 const identity = 'https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.4.2';
 const issuer = 'https://token.actions.githubusercontent.com';
+// How the auditor pins the release's signer, offline: the local Sigstore's trusted root and the workflow identity.
+const trusted = [
+  '--trusted-root',
+  join(out, 'trusted_root.json'),
+  '--certificate-identity',
+  identity,
+  '--certificate-oidc-issuer',
+  issuer,
+];
 
 /** A small container image (config and one layer) pushed with the project's own OCI client; its manifest digest. */
 async function pushDemoImage(host, repository, tag) {
@@ -140,57 +149,19 @@ try {
   }
   // The auditor: offline, from the release assets alone.
   await evidence(['inspect', bundle]);
-  await evidence([
-    'verify',
-    bundle,
-    '--trusted-root',
-    join(out, 'trusted_root.json'),
-    '--certificate-identity',
-    identity,
-    '--certificate-oidc-issuer',
-    issuer,
-    '--source-repository',
-    'acme/web',
-    '--subject',
-    artifact,
-  ]);
+  await evidence(['verify', bundle, ...trusted, '--source-repository', 'acme/web', '--subject', artifact]);
   await evidence([
     'verify-attestation',
     join(out, 'acme-web-1.4.2.evidence.sigstore.json'),
     '--artifact',
     artifact,
-    '--trusted-root',
-    join(out, 'trusted_root.json'),
-    '--certificate-identity',
-    identity,
-    '--certificate-oidc-issuer',
-    issuer,
+    ...trusted,
   ]);
-  await evidence([
-    'extract',
-    bundle,
-    '-o',
-    join(out, 'extracted'),
-    '--trusted-root',
-    join(out, 'trusted_root.json'),
-    '--certificate-identity',
-    identity,
-    '--certificate-oidc-issuer',
-    issuer,
-  ]);
+  await evidence(['extract', bundle, '-o', join(out, 'extracted'), ...trusted]);
   // The same bundle with the one-file verifier (dist/evidence-verify.mjs, nothing else installed), and its Sigstore
   // bundle (a Rekor v2 entry and a TSA timestamp) with @sigstore/verify alone.
   console.log('\n$ node dist/evidence-verify.mjs acme-web-1.4.2.evidence.tar.gz …');
-  await run(process.execPath, [
-    join(root, 'dist', 'evidence-verify.mjs'),
-    bundle,
-    '--trusted-root',
-    join(out, 'trusted_root.json'),
-    '--certificate-identity',
-    identity,
-    '--certificate-oidc-issuer',
-    issuer,
-  ]);
+  await run(process.execPath, [join(root, 'dist', 'evidence-verify.mjs'), bundle, ...trusted]);
   {
     const { readFileSync } = await import('node:fs');
     const { bundleFromJSON } = await import('@sigstore/bundle');
@@ -216,12 +187,7 @@ try {
     artifact,
     '--predicate-type',
     'https://cyclonedx.org/bom',
-    '--trusted-root',
-    join(out, 'trusted_root.json'),
-    '--certificate-identity',
-    identity,
-    '--certificate-oidc-issuer',
-    issuer,
+    ...trusted,
   ]);
 
   // An organisation's store: push to the OCI registry, with every attestation
@@ -238,29 +204,8 @@ try {
         `oci://${registry.host}/acme/web@${image}`,
         '--plain-http',
       ]);
-      await evidence([
-        'verify',
-        '--image',
-        `oci://${registry.host}/acme/web:1.4.2`,
-        '--plain-http',
-        '--trusted-root',
-        join(out, 'trusted_root.json'),
-        '--certificate-identity',
-        identity,
-        '--certificate-oidc-issuer',
-        issuer,
-      ]);
-      await evidence([
-        'verify',
-        ref,
-        '--plain-http',
-        '--trusted-root',
-        join(out, 'trusted_root.json'),
-        '--certificate-identity',
-        identity,
-        '--certificate-oidc-issuer',
-        issuer,
-      ]);
+      await evidence(['verify', '--image', `oci://${registry.host}/acme/web:1.4.2`, '--plain-http', ...trusted]);
+      await evidence(['verify', ref, '--plain-http', ...trusted]);
       await evidence(['pull', ref, '-o', join(out, 'pulled.evidence.tar.gz'), '--plain-http']);
       await run('cmp', [bundle, join(out, 'pulled.evidence.tar.gz')]);
       console.log('pulled bundle is byte-identical to the pushed one');
@@ -279,12 +224,7 @@ try {
         '2026-01-01',
         '--until',
         today,
-        '--trusted-root',
-        join(out, 'trusted_root.json'),
-        '--certificate-identity',
-        identity,
-        '--certificate-oidc-issuer',
-        issuer,
+        ...trusted,
         '--policy',
         'examples/policies/soc2-cc8.1.yaml',
         // The CC8.1 test sheet: a reproducible sample of the period's changes.
