@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { issuesInline, zodIssues } from '../core/issues.js';
+import { isSecureOrLoopback } from '../core/loopback.js';
 import { SignError } from './errors.js';
 
 /**
@@ -95,9 +96,7 @@ export function selectServices(
     );
   // The identity token goes to the CA, the signature to the others: over https, or plain http on loopback only.
   for (const url of [...(options.keyless && ca ? [ca.url] : []), ...tlogs.map((t) => t.url), ...tsas]) {
-    const u = new URL(url);
-    if (u.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname))
-      fail(`${u.origin} is not https (plain http only on loopback)`);
+    if (!isSecureOrLoopback(new URL(url))) fail(`${new URL(url).origin} is not https (plain http only on loopback)`);
   }
   if (!options.keyless && tlogs.some((t) => t.majorApiVersion === 2))
     fail('Rekor v2 is supported for keyless signing only; sign with a key against a log of API version 1');

@@ -1,3 +1,4 @@
+import { isSecureOrLoopback } from '../core/loopback.js';
 import type { IdentityProvider } from '../core/services.js';
 import { SignError } from '../signer/errors.js';
 import { checkJwt, type DeviceTokenRequest } from '../signer/identity.js';
@@ -37,8 +38,7 @@ function checkEndpoint(text: unknown, what: string, origin: string): URL {
   } catch {
     throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', `${origin}: its ${what} is not a URL`);
   }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+  if (!isSecureOrLoopback(url))
     throw new SignError('IDENTITY_TOKEN_REQUEST_FAILED', `${origin}: its ${what} is not https`);
   return url;
 }

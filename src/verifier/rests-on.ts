@@ -39,6 +39,13 @@ function earliestExpiry(chain: { rawBytes: Uint8Array }[] | undefined): string |
   return ends.length ? iso(new Date(Math.min(...ends))) : undefined;
 }
 
+/** The transparency log of `root` whose log id (the key's id) is `keyId`. */
+export function logOf(root: LoadedTrustRoot, keyId: Uint8Array | undefined) {
+  return keyId
+    ? root.root.tlogs.find((t) => t.logId && Buffer.from(t.logId.keyId).equals(Buffer.from(keyId)))
+    : undefined;
+}
+
 const serial = (hex: string): string => hex.toLowerCase().replace(/^0+/, '');
 
 export function restsOn(bundle: Bundle, root: LoadedTrustRoot): RestsOn[] {
@@ -77,7 +84,7 @@ export function restsOn(bundle: Bundle, root: LoadedTrustRoot): RestsOn[] {
   }
   for (const entry of vm.tlogEntries) {
     const keyId = entry.logId?.keyId;
-    const log = root.root.tlogs.find((t) => keyId && t.logId && Buffer.from(t.logId.keyId).equals(Buffer.from(keyId)));
+    const log = logOf(root, keyId);
     if (log && !out.some((o) => o.part === 'transparency log' && o.name === log.baseUrl))
       out.push({ part: 'transparency log', name: log.baseUrl, ...window(log.publicKey?.validFor) });
   }

@@ -13,7 +13,7 @@ import {
 } from './identity-policy.js';
 import type { Check, CheckCode } from './report.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
-import { restsOn, type RestsOn } from './rests-on.js';
+import { logOf, restsOn, type RestsOn } from './rests-on.js';
 import { readSigstoreBundleJson, type UnknownFields } from './sigstore-schema.js';
 import { issuesInline } from '../core/issues.js';
 import { stripUndefined } from '../core/objects.js';
@@ -397,7 +397,7 @@ function logKeyOutsideWindow(bundle: Bundle, root: LoadedTrustRoot): string | un
   for (const entry of vm.tlogEntries) {
     if (entry.inclusionPromise) continue;
     const keyId = entry.logId?.keyId;
-    const log = root.root.tlogs.find((t) => keyId && t.logId && Buffer.from(t.logId.keyId).equals(Buffer.from(keyId)));
+    const log = logOf(root, keyId);
     const window = log?.publicKey?.validFor;
     if (!log) return `entry #${entry.logIndex}'s log is not in ${root.source}`;
     if (times.length === 0)

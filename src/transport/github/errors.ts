@@ -1,4 +1,5 @@
 import { EvidenceError } from '../../core/error.js';
+import { isSecureOrLoopback } from '../../core/loopback.js';
 /** Errors talking to GitHub (releases and their assets). All exit 2. */
 export type GitHubErrorCode =
   | 'GITHUB_REPO_INVALID'
@@ -51,8 +52,7 @@ export function checkApiUrl(text: string): string {
   } catch {
     throw new GitHubError('GITHUB_REPO_INVALID', `--api-url ${JSON.stringify(text)}: not a URL`);
   }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+  if (!isSecureOrLoopback(url)) {
     throw new GitHubError(
       'GITHUB_REPO_INVALID',
       `--api-url ${url.origin}: must be https (plain http only on loopback)`,

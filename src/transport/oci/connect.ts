@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { isLoopback } from '../../core/loopback.js';
 import { join } from 'node:path';
 import type { Env } from '../../core/env.js';
 import { PACKAGE_VERSION } from '../../version.js';
@@ -28,7 +29,7 @@ export async function registryClient(ref: OciReference, options: RegistryOptions
   const dockerConfig = join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
   const credentials = options.credentials ?? (await readDockerConfig(dockerConfig, ref.registry));
   const host = ref.registry.replace(/:\d+$/, '');
-  if (options.plainHttp && credentials && !['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+  if (options.plainHttp && credentials && !isLoopback(host)) {
     throw new OciError(
       'CREDENTIALS_INVALID',
       `${ref.registry}: will not send registry credentials over plain HTTP to a host other than loopback (drop --plain-http, or the credentials)`,
