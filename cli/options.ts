@@ -118,14 +118,20 @@ export function withCertificateOptions(cmd: Command, whose = 'the signer'): Comm
     .option('--certificate-identity-regexp <re>', `${whose}: a regular expression the whole identity must match`)
     .option('--certificate-oidc-issuer <url>', `${whose}: the exact OIDC issuer`)
     .option('--certificate-oidc-issuer-regexp <re>', `${whose}: a regular expression the whole issuer must match`)
-    .option('--signer-workflow <workflow>', `${whose}: GitHub OWNER/REPO/.github/workflows/FILE.yml`);
+    .option(
+      '--signer-workflow <workflow>',
+      `${whose}: the pipeline definition that signed: GitHub OWNER/REPO/.github/workflows/FILE.yml, or its URL (GitLab: https://gitlab.com/GROUP/PROJECT//.gitlab-ci.yml)`,
+    );
 }
 
 /** Who may have signed, with GitHub's source claims, and the trust material to check it with. */
 export function withIdentityOptions(cmd: Command): Command {
   return withCertificateOptions(cmd)
-    .option('--source-repository <repo>', 'GitHub: OWNER/REPO the signing run built from')
-    .option('--source-ref <ref>', 'GitHub: the ref the signing run built (e.g. refs/tags/v1.2.3)')
+    .option(
+      '--source-repository <repo>',
+      'the repository the signing run built from: GitHub OWNER/REPO, or its URL (GitLab: https://gitlab.com/GROUP/PROJECT)',
+    )
+    .option('--source-ref <ref>', 'the ref the signing run built (e.g. refs/tags/v1.2.3; GitLab writes the same form)')
     .option(
       '--trusted-root <file>',
       'Sigstore trusted_root.json (default: public-good, embedded); repeatable',

@@ -30,6 +30,7 @@ export interface VerifyCliOptions extends IdentityCliOptions, RegistryCliOptions
   subject?: string[];
   subjectsFile?: string;
   attestation?: string;
+  timestamps?: string;
   policy?: string;
   maxBundleSize?: string;
   format: ReportFormat;
@@ -103,6 +104,10 @@ export function addVerifyCommand(
       'a sha256sum list (<hex>  <name> lines) of release artifacts, each found among the subjects and reported',
     )
     .option('--attestation <file>', 'the Sigstore bundle, when kept outside the evidence bundle')
+    .option(
+      '--timestamps <file>',
+      'archive timestamps renewing the signature (NAME.timestamps.json from sign --timestamp-only): each is verified',
+    )
     .option('--policy <file>', 'a policy (YAML or JSON) to evaluate over the evidence; failing it exits 3')
     .option(
       '--max-bundle-size <size>',
@@ -161,6 +166,7 @@ export function addVerifyCommand(
       subject: o.subject,
       ...(o.subjectsFile ? { subjectsFile: o.subjectsFile } : {}),
       attestation: o.attestation,
+      ...(o.timestamps ? { timestamps: o.timestamps } : {}),
       trustedRoot: o.trustedRoot,
       key: o.key,
       identity: identityFrom(o),

@@ -13,6 +13,14 @@ export function startLocalSigstore(options?: {
   port?: number;
   /** The token claim the certificate's identity is taken from (default `sub`). */
   subjectClaim?: string;
+  /** Certificates as public-good Fulcio issues them for GitLab CI tokens (identity and extensions), or GitHub's. */
+  fulcioProfile?: 'github' | 'gitlab';
+  /** Every service's clock this far from now (a later timestamp authority, in tests). */
+  clockOffsetMs?: number;
 }): Promise<LocalSigstore>;
+export function gitlabCertificate(claims: Record<string, unknown>): {
+  subjectAltName: string;
+  extensions: { oid: string; value: string; legacy?: boolean }[];
+};
 export function fakeIdentityToken(claims: Record<string, unknown>): string;
 export function toStoredRekorEntry(proposed: unknown): unknown;

@@ -108,18 +108,63 @@ function rekorV2Log(origin, keys) {
 }
 
 /**
+ * The identity and extensions public-good Fulcio writes for a GitLab CI token, as Fulcio's documentation of its OIDs
+ * (docs/oid-info.md) and its GitLab provider map the claims: the identity is the pipeline's configuration at its ref,
+ * the source repository and ref are GitLab's project and ref, and so on. Claims the token lacks give no extension.
+ */
+export function gitlabCertificate(claims) {
+  const base = String(claims.iss ?? 'https://gitlab.com').replace(/\/$/, '');
+  const config = claims.ci_config_ref_uri ? `https://${claims.ci_config_ref_uri}` : undefined;
+  const ref =
+    claims.ref !== undefined ? `refs/${claims.ref_type === 'branch' ? 'heads' : 'tags'}/${claims.ref}` : undefined;
+  const values = [
+    ['1.3.6.1.4.1.57264.1.8', claims.iss],
+    ['1.3.6.1.4.1.57264.1.9', config],
+    ['1.3.6.1.4.1.57264.1.10', claims.ci_config_sha],
+    ['1.3.6.1.4.1.57264.1.11', claims.runner_environment],
+    ['1.3.6.1.4.1.57264.1.12', claims.project_path && `${base}/${claims.project_path}`],
+    ['1.3.6.1.4.1.57264.1.13', claims.sha],
+    ['1.3.6.1.4.1.57264.1.14', ref],
+    ['1.3.6.1.4.1.57264.1.15', claims.project_id],
+    ['1.3.6.1.4.1.57264.1.16', claims.namespace_path && `${base}/${claims.namespace_path}`],
+    ['1.3.6.1.4.1.57264.1.17', claims.namespace_id],
+    ['1.3.6.1.4.1.57264.1.18', config],
+    ['1.3.6.1.4.1.57264.1.19', claims.ci_config_sha],
+    ['1.3.6.1.4.1.57264.1.20', claims.pipeline_source],
+    [
+      '1.3.6.1.4.1.57264.1.21',
+      claims.project_path && claims.job_id && `${base}/${claims.project_path}/-/jobs/${claims.job_id}`,
+    ],
+    ['1.3.6.1.4.1.57264.1.22', claims.project_visibility],
+  ];
+  return {
+    subjectAltName: config ?? 'NO-SUBJECT',
+    extensions: [
+      { oid: '1.3.6.1.4.1.57264.1.1', value: String(claims.iss ?? ''), legacy: true },
+      ...values.filter(([, v]) => v !== undefined && v !== '').map(([oid, v]) => ({ oid, value: String(v) })),
+    ],
+  };
+}
+
+/**
  * Starts the services on a free loopback port.
  * @returns {Promise<{url: string, trustedRoot: object, requests: {path: string, headers: object}[], close: () =>
  * Promise<void>}>}
  */
-export async function startLocalSigstore({ host = '127.0.0.1', port = 0, subjectClaim = 'sub' } = {}) {
+export async function startLocalSigstore({
+  host = '127.0.0.1',
+  port = 0,
+  subjectClaim = 'sub',
+  fulcioProfile = 'github',
+  clockOffsetMs = 0,
+} = {}) {
   const keys = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const caKeys = keys();
   const ctKeys = keys();
   const rekorKeys = keys();
   const rekorV2Keys = keys();
   const tsaKeys = keys();
-  const clock = new Date(wholeSecond());
+  const clock = new Date(wholeSecond() + clockOffsetMs);
   const ctlog = await initializeCTLog(ctKeys, clock);
   const ca = await initializeCA(caKeys, ctlog, clock);
   const tsa = await initializeTSA(tsaKeys, clock);
@@ -133,8 +178,28 @@ export async function startLocalSigstore({ host = '127.0.0.1', port = 0, subject
   const routes = new Map();
   // The claim Fulcio takes the certificate's identity from: `sub` (GitHub's workflow URI in these tests), or as real
   // Fulcio does for GitLab, `ci_config_ref_uri`.
-  const fulcio = fulcioHandler(ca, { subjectClaim });
-  routes.set(fulcio.path, fulcio.fn);
+  // With `fulcioProfile: 'gitlab'`, the certificate is what public-good Fulcio issues for a GitLab CI token: its
+  // identity and extensions from GitLab's claims (gitlabCertificate); the mock writes GitHub's otherwise.
+  let requestClaims = {};
+  const issuing =
+    fulcioProfile === 'gitlab'
+      ? {
+          get rootCertificate() {
+            return ca.rootCertificate;
+          },
+          issueCertificate: (opts) => ca.issueCertificate({ ...opts, ...gitlabCertificate(requestClaims) }),
+        }
+      : ca;
+  const fulcio = fulcioHandler(issuing, { subjectClaim });
+  routes.set(fulcio.path, async (body) => {
+    try {
+      const token = JSON.parse(body).credentials.oidcIdentityToken;
+      requestClaims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+    } catch {
+      requestClaims = {};
+    }
+    return fulcio.fn(body);
+  });
   const timestamp = tsaHandler(tsa);
   routes.set(timestamp.path, timestamp.fn);
   routes.set('/api/v1/log/entries', async (body) => {
@@ -177,7 +242,7 @@ export async function startLocalSigstore({ host = '127.0.0.1', port = 0, subject
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
-      clock.setTime(wholeSecond());
+      clock.setTime(wholeSecond() + clockOffsetMs);
       try {
         const { statusCode, response, contentType } = await route(Buffer.concat(chunks).toString('utf8'));
         res.writeHead(statusCode, { 'content-type': contentType ?? 'text/plain' });

@@ -61,6 +61,7 @@ interface CollectCliOptions extends CertificateCliOptions, SigningCliOptions, Re
 /** `evidence sign`'s options. */
 interface SignCliOptions extends SigningCliOptions {
   quiet?: boolean;
+  timestampOnly?: boolean;
 }
 
 /** `evidence collect`, with an action that collects and, with --sign, signs. */
@@ -247,10 +248,21 @@ export function addSign(program: Command, io: CliIo): void {
       .description(
         'sign a bundle: an in-toto statement in a DSSE envelope, as a Sigstore bundle inside it and beside it',
       )
-      .argument('<bundle>', 'the bundle (.tar.gz)')
-      .option('-q, --quiet', 'no progress output'),
+      .argument('<bundle>', 'the bundle (.tar.gz); with --timestamp-only, it or its NAME.sigstore.json')
+      .option('-q, --quiet', 'no progress output')
+      .option(
+        '--timestamp-only',
+        'sign nothing: add an RFC 3161 archive timestamp over the existing signature to NAME.timestamps.json, to renew an archive before its timestamp authorities expire (docs/signing.md)',
+      ),
   ).action(async (bundle: string, o: SignCliOptions) => {
-    const { sign } = await import('../../src/commands/sign.js');
+    const { renewArchive, sign } = await import('../../src/commands/sign.js');
+    if (o.timestampOnly) {
+      const r = await renewArchive({ cwd: io.cwd, env: io.env, bundle, ...signingFrom(o, io.stderr) });
+      io.stdout.write(
+        `renewed: ${r.file} (${r.renewals} archive timestamp${r.renewals === 1 ? '' : 's'}; the last by ${r.tsa})\n`,
+      );
+      return;
+    }
     const bar = byteProgress(io, { quiet: o.quiet });
     const signed = await sign({
       cwd: io.cwd,

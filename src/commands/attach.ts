@@ -11,7 +11,7 @@ import { attachTarget, putAssets, type AttachedAsset, type LocalAsset } from '..
 import type { RetryOptions } from '../transport/http/retry.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { exists } from '../fs/atomic.js';
-import { openBundle } from './open-bundle.js';
+import { openBundle } from '../fs/open-bundle.js';
 import type { Env } from '../core/env.js';
 
 export interface AttachOptions {

@@ -1,7 +1,7 @@
 import { requireIntegrity } from '../verifier/verify-bundle.js';
 import { computeDiff, INTEGRITY_ONLY, keepForDiff, type DiffSide, sideCheck } from '../diff/compute.js';
 import type { DiffResult } from '../diff/result.js';
-import { openBundle } from './open-bundle.js';
+import { openBundle } from '../fs/open-bundle.js';
 import type { Env } from '../core/env.js';
 import { verify, type VerifyOptions } from './verify.js';
 

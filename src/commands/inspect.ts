@@ -1,7 +1,7 @@
 import { readBundle } from '../core/bundle-reader.js';
 import type { InspectResult } from '../core/manifest.js';
 import { notABundle } from '../verifier/errors.js';
-import { openBundle } from './open-bundle.js';
+import { openBundle } from '../fs/open-bundle.js';
 
 export interface InspectOptions {
   cwd: string;

@@ -24,7 +24,7 @@ import { requireCoveringStatement, standardLinesAgree, statementFailures } from 
 import { chooseEvidence, type EvidenceCandidate } from '../verifier/release-evidence.js';
 import { standardSourceBlob } from '../formats/standard-statements.js';
 import { writeAtomically } from '../fs/atomic.js';
-import { openBundle } from './open-bundle.js';
+import { openBundle } from '../fs/open-bundle.js';
 import { integrityCheck } from '../fs/integrity-thread.js';
 import { tee } from '../fs/tee.js';
 import type { Env } from '../core/env.js';

@@ -20,7 +20,10 @@ import { checkBundleStatement } from '../verifier/statement-check.js';
 import type { WriteStream } from 'node:fs';
 import { writeAtomically, writeFileAtomically } from '../fs/atomic.js';
 import { copyUpTo, lastBytes } from '../fs/tail.js';
-import { openBundle } from './open-bundle.js';
+import { openBundle } from '../fs/open-bundle.js';
+import { readArchiveTimestamps, readAttestation } from '../load/attestation.js';
+import { serializeArchiveTimestamps } from '../core/archive-timestamps.js';
+import { renewalAuthority, renewTimestamps } from '../signer/renew.js';
 import type { Env } from '../core/env.js';
 
 // Moved to the signer layer; re-exported for those who import it from here.
@@ -174,4 +177,20 @@ export async function makeSigner(options: Omit<SignOptions, 'bundle'>, env: Env)
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   };
   return chooseSigner(options, env, (url, token) => githubActionsToken(url, token, http), deviceFlowRequest(http));
+}
+
+/**
+ * `sign --timestamp-only`: one archive timestamp more over the bundle's Sigstore bundle (NAME.sigstore.json beside it,
+ * or the file given), added to NAME.timestamps.json; nothing is signed again (docs/bundle-format.md §8).
+ */
+export async function renewArchive(options: SignOptions): Promise<{ file: string; renewals: number; tsa: string }> {
+  const given = resolve(options.cwd, options.bundle);
+  const sigstore = given.endsWith('.sigstore.json') ? given : `${given.replace(/\.(tar\.gz|tgz)$/, '')}.sigstore.json`;
+  const file = sigstore.replace(/\.sigstore\.json$/, '.timestamps.json');
+  const { bytes } = await readAttestation(options.cwd, sigstore);
+  const existing = await readArchiveTimestamps(options.cwd, file, true);
+  const { url, request } = await renewalAuthority(options, options.env ?? {});
+  const doc = await renewTimestamps(bytes, existing, request, file);
+  await writeFileAtomically(file, serializeArchiveTimestamps(doc));
+  return { file, renewals: doc.renewals.length, tsa: url };
 }

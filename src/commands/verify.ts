@@ -3,7 +3,7 @@ import type { Env } from '../core/env.js';
 import type { Manifest } from '../core/manifest.js';
 import type { ByteProgress } from '../fs/progress.js';
 import { hashArtifacts, subjectsFromList } from '../load/artifacts.js';
-import { readAttestation } from '../load/attestation.js';
+import { readArchiveTimestamps, readAttestation } from '../load/attestation.js';
 import { readKeys } from '../load/keys.js';
 import { loadPolicyFile } from '../load/policy.js';
 import { resolveTrustRoots } from '../load/trust.js';
@@ -13,7 +13,7 @@ import type { LoadedPolicy, PolicyLimits } from '../verifier/policy/evaluate.js'
 import type { VerifyReport } from '../verifier/report.js';
 import { verifyEvidence } from '../verifier/verify.js';
 import type { SubjectToCheck, VerifyBundleOptions } from '../verifier/verify-bundle.js';
-import { openBundle } from './open-bundle.js';
+import { openBundle } from '../fs/open-bundle.js';
 
 export interface VerifyOptions {
   cwd: string;
@@ -25,6 +25,8 @@ export interface VerifyOptions {
   subject?: string[];
   /** A Sigstore bundle kept outside the evidence bundle. */
   attestation?: string;
+  /** Archive timestamps renewing the signature (NAME.timestamps.json). */
+  timestamps?: string;
   trustedRoot?: string[];
   /** Public keys (PEM) for bundles signed with a key. */
   key?: string[];
@@ -83,6 +85,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     ...(options.subjectDigests ?? []),
   ];
   const external = options.attestation ? await readAttestation(options.cwd, options.attestation) : undefined;
+  const renewals = options.timestamps ? await readArchiveTimestamps(options.cwd, options.timestamps) : undefined;
   const roots = options.integrityOnly ? [] : await resolveTrustRoots(options.cwd, options.trustedRoot, env);
   const keys = await readKeys(options.cwd, options.key);
 
@@ -100,6 +103,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     ...(external
       ? { external: { json: external.json, bytes: external.bytes, uri: options.attestation as string } }
       : {}),
+    ...(renewals ? { renewals: { doc: renewals, label: options.timestamps as string } } : {}),
     roots,
     keys,
     identity: policy,

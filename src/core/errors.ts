@@ -9,7 +9,8 @@ export type BundleErrorCode =
   | 'BLOB_CHANGED_WHILE_WRITING'
   | 'BUNDLE_WRITE_FAILED'
   | 'BUNDLE_CHANGED_WHILE_SIGNING'
-  | 'MANIFEST_INVALID';
+  | 'MANIFEST_INVALID'
+  | 'ARCHIVE_TIMESTAMPS_INVALID';
 
 export class BundleError extends EvidenceError<BundleErrorCode> {
   readonly path?: string;

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseArchiveTimestamps, type ArchiveTimestamps } from '../core/archive-timestamps.js';
 import { parseJsonStrict } from '../core/strict-json.js';
 import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
 import { VerifyError } from '../verifier/errors.js';
@@ -37,4 +38,25 @@ export async function readSigstoreBundles(cwd: string, file: string): Promise<{ 
     notFound: (l) => new VerifyError('ATTESTATION_NOT_FOUND', `${l}: no such file`, { path: l }),
   });
   return sigstoreBundleDocuments(bytes, file);
+}
+
+/** 200 renewals of ~6 KiB tokens in base64, and room. */
+const MAX_ARCHIVE_TIMESTAMPS_BYTES = 4 * 1024 * 1024;
+
+/** Archive timestamps (NAME.timestamps.json, docs/bundle-format.md §8); with `optional`, a missing file is undefined. */
+export async function readArchiveTimestamps(
+  cwd: string,
+  file: string,
+  optional = false,
+): Promise<ArchiveTimestamps | undefined> {
+  const missing = Symbol('missing');
+  const bytes = await readSmallFile(resolve(cwd, file), file, {
+    what: 'archive timestamps',
+    max: MAX_ARCHIVE_TIMESTAMPS_BYTES,
+    ...(optional ? { notFound: () => missing as never } : {}),
+  }).catch((e: unknown) => {
+    if (e === missing) return undefined;
+    throw e;
+  });
+  return bytes ? parseArchiveTimestamps(bytes, file) : undefined;
 }

@@ -1,4 +1,4 @@
-import { formatBytes, restsOnLine } from './text.js';
+import { formatBytes, renewalLine, restsOnLine } from './text.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import { badge, code, html, kvTable, type Fragment, type Safe } from './html-base.js';
@@ -116,6 +116,7 @@ export function signatureSection(s: SignatureInfo | undefined, mode: string): Sa
         html`${code(s.trustedRoot.source)}${s.trustedRoot.date ? html`<br><span class="sub">newest key from ${s.trustedRoot.date}</span>` : ''}`,
       ]);
     for (const r of s.restsOn ?? []) rows.push(['Rests on', html`${restsOnLine(r)}`]);
+    for (const r of s.renewals ?? []) rows.push(['Renewed', html`${renewalLine(r)}`]);
     content = kvTable('Signer, transparency log and trust root', rows);
   }
   return html`

@@ -1,5 +1,5 @@
 import { escapeValue } from './terminal.js';
-import { formatBytes, restsOnLine } from './text.js';
+import { formatBytes, renewalLine, restsOnLine } from './text.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import {
@@ -162,6 +162,7 @@ function signatureFacts(s: SignatureInfo): [string, string][] {
       mdText(`${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`),
     ]);
   for (const r of s.restsOn ?? []) f.push(['Rests on', mdText(restsOnLine(r))]);
+  for (const r of s.renewals ?? []) f.push(['Renewed', mdText(renewalLine(r))]);
   return f;
 }
 

@@ -8,6 +8,7 @@ import { escapeValue } from './terminal.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import type { RestsOn } from '../verifier/rests-on.js';
+import type { RenewalInfo } from '../verifier/archive-timestamps.js';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -218,6 +219,7 @@ function signatureLines(s: SignatureInfo): string[] {
       `trusted root:    ${s.trustedRoot.source}${s.trustedRoot.date ? ` (newest key from ${s.trustedRoot.date})` : ''}`,
     );
   for (const r of s.restsOn ?? []) out.push(`rests on:        ${restsOnLine(r)}`);
+  for (const r of s.renewals ?? []) out.push(`renewed:         ${renewalLine(r)}`);
   return out;
 }
 
@@ -265,6 +267,12 @@ export function formatAttestationText(r: AttestationReport): string {
   if (r.signature) lines.push(...signatureLines(r.signature));
   lines.push('', ...checkLines(r.checks));
   return `${lines.map(escapeValue).join('\n')}\n`;
+}
+
+/** One archive timestamp (sign --timestamp-only): when, by whom, until when its authority's certificates hold. */
+export function renewalLine(r: RenewalInfo): string {
+  if (!r.verified) return `${r.time ?? 'a timestamp'} (does not verify)`;
+  return `${r.time ?? '?'} by ${r.tsa ?? 'a timestamp authority of the trusted root'}${r.certificatesUntil ? ` (certificates until ${r.certificatesUntil})` : ''}`;
 }
 
 /** One part a signature's verification rests on, with its window: what a verifier years later needs a root to list. */

@@ -19,6 +19,8 @@ export type SignErrorCode =
   | 'SIGNING_CONFIG_UNSUPPORTED'
   /** No signing config where one was asked for (`--rekor-v2` before `trust-root update` fetched it). */
   | 'SIGNING_CONFIG_UNAVAILABLE'
+  /** Archive timestamps for another Sigstore bundle than the one being renewed, or no timestamp authority to ask. */
+  | 'RENEWAL_MISMATCH'
   /** The signed bundle, read back before it would replace the input, does not verify (exit 1). */
   | 'SIGNED_OUTPUT_INVALID';
 

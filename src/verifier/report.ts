@@ -15,7 +15,8 @@ export type CheckId =
   | 'identity'
   | 'statement'
   | 'attestations'
-  | 'standard';
+  | 'standard'
+  | 'renewal';
 
 /**
  * Every code a check can carry: the reader's findings (core) and the
@@ -67,6 +68,12 @@ export const VERIFIER_CHECK_CODES = [
   'STANDARD_MALFORMED',
   'STANDARD_MISMATCH',
   'STANDARD_SIGNER_MISMATCH',
+  // archive timestamps (renewals) given beside the Sigstore bundle
+  'RENEWAL_INVALID',
+  'RENEWAL_NOT_FOR_THIS_BUNDLE',
+  'RENEWAL_TOO_LATE',
+  'RENEWAL_OUT_OF_ORDER',
+  'RENEWAL_NOT_CHECKED',
   // a check that was never reached because an earlier one failed
   'NOT_REACHED',
 ] as const;

@@ -50,6 +50,8 @@ export interface SignatureInfo {
   trustedRoot?: { source: string; date?: string };
   /** What of that root the verification rested on, with each part's window (src/verifier/rests-on.ts). */
   restsOn?: RestsOn[];
+  /** Archive timestamps given beside it, as verified (src/verifier/archive-timestamps.ts). */
+  renewals?: import('./archive-timestamps.js').RenewalInfo[];
   /**
    * Fields the bundle holds that the specification does not have: ignored,
    * as sigstore-js ignores them, so nothing above rests on them; listed so

@@ -15,6 +15,8 @@ import { checkStandardAttestations } from './standard-attestations.js';
 import { STANDARD_MEMBER } from '../core/layout.js';
 import { standardSourceBlob } from '../formats/standard-statements.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
+import type { ArchiveTimestamps } from '../core/archive-timestamps.js';
+import { verifyRenewals } from './archive-timestamps.js';
 import { verifyBundleIntegrity, type SubjectToCheck, type VerifyBundleOptions } from './verify-bundle.js';
 
 /** Everything a verification needs, read already: no file, no environment, no network here. */
@@ -29,6 +31,8 @@ export interface EvidenceVerification {
    * A Sigstore bundle kept outside the evidence bundle: its JSON (strictly parsed) and bytes, and where it came from.
    */
   external?: { json: unknown; bytes: Buffer; uri: string };
+  /** Archive timestamps renewing the signature (docs/bundle-format.md §8), and the file they came from. */
+  renewals?: { doc: ArchiveTimestamps; label: string };
   roots: LoadedTrustRoot[];
   keys: VerificationKeyInput[];
   identity?: IdentityPolicy;
@@ -85,6 +89,15 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
         code: 'ATTESTATIONS_NOT_CHECKED',
         message: 'integrity only: the attestations taken into the bundle were not verified',
       });
+    if (v.renewals)
+      report.checks.push({
+        id: 'renewal',
+        ok: false,
+        skipped: true,
+        code: 'RENEWAL_NOT_CHECKED',
+        message: 'integrity only: the archive timestamps were not verified',
+        path: v.renewals.label,
+      });
     return { report: settle(report, rules, contents, v), ...manifest };
   }
 
@@ -132,6 +145,25 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
     const verified = verifySigstoreBundle({ json, roots: v.roots, keys: v.keys, policy: identity, signers });
     signed.push(...verified.checks);
     if (verified.info) report.signature = verified.info;
+    const bundleBytes = v.external?.bytes ?? contents.attestationBytes;
+    if (v.renewals && verified.info && bundleBytes && verified.checks.every((c) => c.ok)) {
+      const renewed = verifyRenewals(
+        v.renewals.doc,
+        bundleBytes,
+        verified.info.restsOn ?? [],
+        v.roots,
+        v.renewals.label,
+      );
+      signed.push(...renewed.checks);
+      verified.info.renewals = renewed.renewals;
+    } else if (v.renewals)
+      signed.push({
+        id: 'renewal',
+        ok: false,
+        code: 'NOT_REACHED',
+        message: 'the archive timestamps were not verified: the signature they renew did not verify',
+        path: v.renewals.label,
+      });
     if (verified.checks.every((c) => c.ok) && contents.manifest && contents.manifestBytes) {
       const statement = checkBundleStatement(verified.dsse, contents.manifest, contents.manifestBytes).checks;
       signed.push(...statement);

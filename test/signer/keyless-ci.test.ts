@@ -9,9 +9,9 @@ import { useTmp } from '../helpers/tmp.js';
 /**
  * Keyless signing outside GitHub Actions: a GitLab CI job's token (its documented claims, audience `sigstore`, in
  * SIGSTORE_ID_TOKEN as GitLab's `id_tokens` puts it) and a token in a file, against the local Sigstore. Its Fulcio
- * takes the certificate's identity from `ci_config_ref_uri`, as public-good Fulcio does for GitLab (which also
- * prefixes `https://`; the mock takes the claim as it is, so the identity is matched with an anchored pattern that
- * allows both).
+ * issues what public-good Fulcio issues for GitLab (scripts/local-sigstore.mjs, gitlabCertificate): the identity
+ * `https://` + `ci_config_ref_uri`, and GitLab's project, ref and pipeline in the certificate's extensions, which
+ * verify pins with --source-repository, --source-ref and --signer-workflow.
  */
 const tmp = useTmp();
 const CONFIG_REF = 'gitlab.com/acme/web//.gitlab-ci.yml@refs/tags/v1.4.2';
@@ -27,13 +27,17 @@ const CLAIMS = {
   ref_protected: 'true',
   pipeline_source: 'push',
   ci_config_ref_uri: CONFIG_REF,
+  ci_config_sha: 'b7c1e2f3a4d5c6b7a8e9f0a1b2c3d4e5f6a7b8c9',
+  sha: '3f1a9c2e8b7d6f5a4c3b2a1f0e9d8c7b6a5f4e3d',
+  project_id: '4711',
+  job_id: '1337',
   runner_environment: 'gitlab-hosted',
 };
 const TOKEN = fakeIdentityToken(CLAIMS);
 
 let sigstore: LocalSigstore;
 beforeAll(async () => {
-  sigstore = await startLocalSigstore({ subjectClaim: 'ci_config_ref_uri' });
+  sigstore = await startLocalSigstore({ fulcioProfile: 'gitlab' });
 });
 afterAll(async () => {
   await sigstore?.close();
@@ -70,21 +74,46 @@ describe('keyless signing outside GitHub Actions', () => {
       runUrl: 'https://gitlab.com/acme/web/-/pipelines/42',
       eventName: 'push',
     });
-    const verify = (identity: string) =>
+    const verify = (identity: string, ...pins: string[]) =>
       runCli(
         ['verify', 'b.tar.gz', '--trusted-root', 'trusted_root.json', '--certificate-identity-regexp', identity].concat(
-          ['--certificate-oidc-issuer', GITLAB, '--json'],
+          ['--certificate-oidc-issuer', GITLAB, '--json', ...pins],
         ),
         { cwd: dir },
       );
-    const ok = await verify('(https://)?gitlab\\.com/acme/web//\\.gitlab-ci\\.yml@refs/tags/v.*');
+    const ok = await verify('https://gitlab\\.com/acme/web//\\.gitlab-ci\\.yml@refs/tags/v.*');
     expect(ok.code, ok.stdout).toBe(0);
-    expect((JSON.parse(ok.stdout) as { signature: { identity: string } }).signature.identity).toBe(CONFIG_REF);
+    const signature = (JSON.parse(ok.stdout) as { signature: { identity: string; claims: Record<string, string> } })
+      .signature;
+    expect(signature.identity).toBe(`https://${CONFIG_REF}`);
+    expect(signature.claims).toMatchObject({
+      sourceRepositoryUri: 'https://gitlab.com/acme/web',
+      sourceRepositoryRef: 'refs/tags/v1.4.2',
+      sourceRepositoryDigest: CLAIMS.sha,
+      buildSignerUri: `https://${CONFIG_REF}`,
+    });
+    // GitLab's project, ref and pipeline configuration pinned as cosign's --certificate-github-workflow-* forms do.
+    const pinned = await verify(
+      '.*',
+      '--source-repository',
+      'https://gitlab.com/acme/web',
+      '--source-ref',
+      'refs/tags/v1.4.2',
+      '--signer-workflow',
+      'https://gitlab.com/acme/web//.gitlab-ci.yml',
+    );
+    expect(pinned.code, pinned.stdout).toBe(0);
+    for (const [pin, value, code] of [
+      ['--source-repository', 'https://gitlab.com/acme/other', 'SOURCE_REPOSITORY_MISMATCH'],
+      ['--source-ref', 'refs/heads/main', 'SOURCE_REF_MISMATCH'],
+      ['--signer-workflow', 'https://gitlab.com/acme/web//ci/other.yml', 'WORKFLOW_MISMATCH'],
+    ] as const) {
+      const r = await verify('.*', pin, value);
+      expect(r.code, pin).toBe(1);
+      expect(r.stdout).toContain(code);
+    }
     // Another project's pipeline, or a branch rather than a tag, is not this signer.
-    for (const other of [
-      '(https://)?gitlab\\.com/acme/other//.*',
-      '(https://)?gitlab\\.com/acme/web//.*@refs/heads/.*',
-    ]) {
+    for (const other of ['https://gitlab\\.com/acme/other//.*', 'https://gitlab\\.com/acme/web//.*@refs/heads/.*']) {
       const r = await verify(other);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('IDENTITY_MISMATCH');

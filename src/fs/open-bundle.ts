@@ -1,4 +1,4 @@
-import { countingStream, type ByteProgress } from '../fs/progress.js';
+import { countingStream, type ByteProgress } from './progress.js';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';

@@ -1,0 +1,142 @@
+import { X509Certificate } from 'node:crypto';
+import { RFC3161Timestamp } from '@sigstore/core';
+import { toTrustMaterial } from '@sigstore/verify';
+// Not in the package's index; the same check @sigstore/verify makes of a bundle's own timestamps.
+import { verifyRFC3161Timestamp } from '@sigstore/verify/dist/timestamp/tsa.js';
+import { renewalData, renewalTokens, type ArchiveTimestamps } from '../core/archive-timestamps.js';
+import { sha256Hex } from '../core/digest.js';
+import type { Check } from './report.js';
+import type { RestsOn } from './rests-on.js';
+import type { LoadedTrustRoot } from './trusted-root.js';
+
+/** One renewal as verified: its time, the authority that made it, and until when its certificates are valid. */
+export interface RenewalInfo {
+  time?: string;
+  /** The timestamp authority's URL as the trusted root names it. */
+  tsa?: string;
+  certificatesUntil?: string;
+  verified: boolean;
+}
+
+export interface RenewalResult {
+  checks: Check[];
+  renewals: RenewalInfo[];
+}
+
+const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function earliestExpiry(chain: { rawBytes: Uint8Array }[]): Date | undefined {
+  let out: Date | undefined;
+  for (const c of chain) {
+    try {
+      const until = new Date(new X509Certificate(Buffer.from(c.rawBytes)).validTo);
+      if (!out || until < out) out = until;
+    } catch {
+      // A certificate that does not parse bounds nothing; the timestamp check refuses its authority anyway.
+    }
+  }
+  return out;
+}
+
+/**
+ * Until when what a verified signature rests on stays within its certificates' validity: the earliest end among its
+ * authorities' certificates and its logs' key windows. Undefined when nothing in it ends.
+ */
+export function protectedUntil(parts: RestsOn[]): Date | undefined {
+  const ends = parts
+    .map((p) => p.certificatesUntil ?? (p.part === 'transparency log' ? p.validUntil : undefined))
+    .filter((e): e is string => e !== undefined)
+    .map((e) => Date.parse(e));
+  return ends.length ? new Date(Math.min(...ends)) : undefined;
+}
+
+/**
+ * Verifies archive timestamps (docs/bundle-format.md §8) over the Sigstore bundle `bundleBytes`, whose signature has
+ * been verified already and rests on `restsOn`. Each renewal must be a timestamp over the bundle and every earlier
+ * renewal, by a timestamp authority of a trusted root whose certificates were valid at its time (as for the bundle's
+ * own timestamps), not earlier than the renewal before it, and made while what it renews was still valid: the
+ * original signature's certificates, logs and timestamp authorities for the first, the previous renewal's authority
+ * for each later one. A renewal made after that has expired shows only that the bundle existed at its time, not that
+ * the chain is unbroken: RENEWAL_TOO_LATE.
+ */
+export function verifyRenewals(
+  doc: ArchiveTimestamps,
+  bundleBytes: Buffer,
+  restsOn: RestsOn[],
+  roots: LoadedTrustRoot[],
+  label: string,
+): RenewalResult {
+  const checks: Check[] = [];
+  const renewals: RenewalInfo[] = [];
+  const fail = (code: NonNullable<Check['code']>, message: string): RenewalResult => {
+    checks.push({ id: 'renewal', ok: false, code, message, path: label });
+    return { checks, renewals };
+  };
+  if (doc.sigstoreBundleSha256 !== sha256Hex(bundleBytes))
+    return fail(
+      'RENEWAL_NOT_FOR_THIS_BUNDLE',
+      `${label} renews the Sigstore bundle sha256:${doc.sigstoreBundleSha256}, not this one (sha256:${sha256Hex(bundleBytes)})`,
+    );
+  if (doc.renewals.length === 0) return fail('RENEWAL_INVALID', `${label} holds no renewal`);
+  const tokens = renewalTokens(doc);
+  // One authority at a time, so the report names the one that verified (two authorities' certificates can share a
+  // serial number).
+  const authorities = roots.flatMap((r) => {
+    const material = toTrustMaterial(r.root).timestampAuthorities;
+    return r.root.timestampAuthorities.map((named, i) => ({ named, material: material.slice(i, i + 1) }));
+  });
+  let until = protectedUntil(restsOn);
+  let previous: Date | undefined;
+  for (const [i, der] of tokens.entries()) {
+    const n = `renewal ${i + 1}`;
+    let ts: RFC3161Timestamp;
+    try {
+      ts = RFC3161Timestamp.parse(der as Buffer<ArrayBuffer>);
+    } catch (e) {
+      renewals.push({ verified: false });
+      return fail('RENEWAL_INVALID', `${label}: ${n} is not an RFC 3161 timestamp (${(e as Error).message})`);
+    }
+    const time = ts.signingTime;
+    const data = renewalData(bundleBytes, tokens.slice(0, i));
+    const by = authorities.find((a) => {
+      try {
+        verifyRFC3161Timestamp(ts, data, a.material);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!by) {
+      renewals.push({ time: iso(time), verified: false });
+      return fail(
+        'RENEWAL_INVALID',
+        `${label}: ${n} (${iso(time)}) does not verify: not a timestamp over this bundle and the renewals before it, or not by a timestamp authority of the trusted root valid at its time`,
+      );
+    }
+    const named = by.named;
+    const expiry = earliestExpiry(named.certChain?.certificates ?? []);
+    renewals.push({
+      time: iso(time),
+      tsa: named.uri,
+      ...(expiry ? { certificatesUntil: iso(expiry) } : {}),
+      verified: true,
+    });
+    if (previous && time < previous)
+      return fail('RENEWAL_OUT_OF_ORDER', `${label}: ${n} (${iso(time)}) is earlier than the renewal before it`);
+    if (until && time > until)
+      return fail(
+        'RENEWAL_TOO_LATE',
+        `${label}: ${n} was made at ${iso(time)}, after what it renews had expired (${iso(until)}): it shows the bundle existed then, not an unbroken chain`,
+      );
+    previous = time;
+    until = expiry;
+  }
+  const last = renewals.at(-1);
+  checks.push({
+    id: 'renewal',
+    ok: true,
+    message: `${renewals.length} archive timestamp${renewals.length === 1 ? '' : 's'} verified, unbroken from the signature to ${last?.time ?? '?'}${last?.certificatesUntil ? `; renew before ${last.certificatesUntil}` : ''}`,
+    path: label,
+  });
+  return { checks, renewals };
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { newArchiveTimestamps, withRenewal } from '../../src/core/archive-timestamps.js';
+import { protectedUntil, verifyRenewals } from '../../src/verifier/archive-timestamps.js';
+
+const BUNDLE = Buffer.from('{"a":1}');
+
+describe('verifyRenewals without trust material (the rest: test/signer/renewal.test.ts)', () => {
+  it('a file with no renewal, or whose token is not a timestamp, does not verify', () => {
+    const empty = verifyRenewals(newArchiveTimestamps(BUNDLE), BUNDLE, [], [], 't.json');
+    expect(empty.checks.map((c) => [c.ok, c.code])).toEqual([[false, 'RENEWAL_INVALID']]);
+    const junk = verifyRenewals(
+      withRenewal(newArchiveTimestamps(BUNDLE), Buffer.from('junk')),
+      BUNDLE,
+      [],
+      [],
+      't.json',
+    );
+    expect(junk.checks.map((c) => c.code)).toEqual(['RENEWAL_INVALID']);
+    expect(junk.checks[0]?.message).toContain('not an RFC 3161 timestamp');
+    expect(junk.renewals).toEqual([{ verified: false }]);
+  });
+
+  it('a file for other bytes is not for this bundle', () => {
+    const r = verifyRenewals(newArchiveTimestamps(Buffer.from('other')), BUNDLE, [], [], 't.json');
+    expect(r.checks.map((c) => c.code)).toEqual(['RENEWAL_NOT_FOR_THIS_BUNDLE']);
+  });
+
+  it('what a signature rests on holds until the earliest certificate expiry or closed log window', () => {
+    expect(protectedUntil([])).toBeUndefined();
+    expect(
+      protectedUntil([
+        { part: 'certificate authority', name: 'ca', certificatesUntil: '2031-01-01T00:00:00Z' },
+        { part: 'transparency log', name: 'log', validUntil: '2030-06-01T00:00:00Z' },
+        { part: 'transparency log', name: 'open log' },
+        {
+          part: 'timestamp authority',
+          name: 'tsa',
+          validUntil: '2027-01-01T00:00:00Z',
+          certificatesUntil: '2032-01-01T00:00:00Z',
+        },
+      ])?.toISOString(),
+    ).toBe('2030-06-01T00:00:00.000Z');
+  });
+});
