@@ -189,6 +189,18 @@ try {
     'https://cyclonedx.org/bom',
     ...trusted,
   ]);
+  // Vulnerabilities handled: the Trivy report's critical finding is not affected per acme-web's OpenVEX statement,
+  // so the example vulnerability policy holds, and the release's dispositions are signed as OpenVEX.
+  await evidence(['verify', bundle, ...trusted, '--policy', 'examples/policies/vulnerabilities.yaml']);
+  await evidence([
+    'verify-attestation',
+    join(out, 'acme-web-1.4.2.evidence.sigstore.jsonl'),
+    '--artifact',
+    artifact,
+    '--predicate-type',
+    'https://openvex.dev/ns',
+    ...trusted,
+  ]);
 
   // An organisation's store: push to the OCI registry, with every attestation
   // also a referrer of the image (where cosign and Kyverno look); verify

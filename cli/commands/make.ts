@@ -31,6 +31,10 @@ interface CollectCliOptions extends CertificateCliOptions, SigningCliOptions, Re
   version?: string;
   sbom?: string[];
   sarif?: string[];
+  scan?: string[];
+  vex?: string[];
+  kev?: string[];
+  product?: string[];
   junit?: string[];
   file?: string[];
   subject?: string[];
@@ -88,6 +92,10 @@ export function addCollect(program: Command, io: CliIo): void {
       version: o.version,
       sbom: o.sbom,
       sarif: o.sarif,
+      scan: o.scan,
+      vex: o.vex,
+      kev: o.kev,
+      product: o.product,
       junit: o.junit,
       coverage: o.coverage,
       k6: o.k6,
@@ -146,6 +154,26 @@ function collectCommand(program: Command): Command {
       collectList,
     )
     .option('--sarif <file>', 'SARIF 2.1.0 log; repeatable, globs allowed', collectList)
+    .option(
+      '--scan <file>',
+      "a scanner's own JSON report: Grype, Trivy, OSV-Scanner, npm audit --json, OWASP ZAP (recognised from the content); repeatable, globs allowed",
+      collectList,
+    )
+    .option(
+      '--vex <file>',
+      'a VEX document applied to the scans: OpenVEX 0.2.0, CSAF 2.0 VEX, CycloneDX VEX; repeatable, globs allowed',
+      collectList,
+    )
+    .option(
+      '--kev <file>',
+      "CISA's Known Exploited Vulnerabilities catalog (its JSON, saved to a file): marks findings known exploited",
+      collectList,
+    )
+    .option(
+      '--product <purl>',
+      'a purl the release is known as, that VEX statements name as their product (besides pkg:generic/NAME@VERSION); repeatable',
+      collectList,
+    )
     .option('--junit <file>', 'JUnit XML report; repeatable, globs allowed', collectList)
     .option('--file <file[=kind]>', 'any file, stored as the kind named (default "file"); repeatable', collectList)
     .option(

@@ -41,7 +41,14 @@ export type CollectErrorCode =
   | 'K6_INVALID'
   | 'TERRAFORM_PLAN_INVALID'
   | 'MIGRATIONS_INVALID'
-  | 'COVERAGE_INVALID';
+  | 'COVERAGE_INVALID'
+  | 'SCAN_INVALID'
+  | 'SCAN_UNKNOWN_FORMAT'
+  | 'VEX_INVALID'
+  | 'VEX_UNKNOWN_FORMAT'
+  | 'KEV_INVALID'
+  /** --vex or --kev without a --scan to apply them to. */
+  | 'VULNERABILITIES_INPUT_MISSING';
 
 /**
  * JSON path (`$.components[3].name`), XML element (`/testsuites/testsuite[2]`) or line (`line 12`), and what is wrong

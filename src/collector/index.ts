@@ -7,6 +7,7 @@ import { coverageCollector } from './coverage.js';
 import { k6Collector } from './k6.js';
 import { migrationsCollector } from './migrations.js';
 import { terraformCollector } from './terraform.js';
+import { kevCollector, scanCollector, vexCollector } from './vulnerabilities.js';
 
 export type { Collector, CollectorInput, CollectorOutput } from './collector.js';
 export { CollectError, type CollectErrorCode } from './errors.js';
@@ -20,6 +21,9 @@ export const collectors = {
   k6: k6Collector,
   terraform: terraformCollector,
   migrations: migrationsCollector,
+  scan: scanCollector,
+  vex: vexCollector(),
+  kev: kevCollector,
   file: fileCollector,
 } as const satisfies Record<string, Collector>;
 

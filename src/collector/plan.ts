@@ -24,6 +24,14 @@ export interface EvidenceInputs {
   terraformPlan?: string[];
   /** Directories of SQL migrations. */
   migrations?: string[];
+  /** Scanners' own reports: Grype, Trivy, OSV-Scanner, npm audit, OWASP ZAP (JSON). */
+  scan?: string[];
+  /** VEX documents: OpenVEX 0.2.0, CSAF 2.0 VEX, CycloneDX VEX. */
+  vex?: string[];
+  /** CISA's Known Exploited Vulnerabilities catalog (JSON). */
+  kev?: string[];
+  /** Purls the release is known as, beside pkg:generic/NAME@VERSION (VEX products). */
+  product?: string[];
   /** `PATH[=KIND]`. */
   file?: string[];
   subject?: string[];
@@ -70,6 +78,9 @@ export interface EvidenceConfigInputs {
   k6?: string[];
   terraformPlan?: string[];
   migrations?: string[];
+  scan?: string[];
+  vex?: string[];
+  kev?: string[];
   files?: (string | { path: string; kind: string })[];
   subjects?: string[];
   slo?: string[];
@@ -111,6 +122,9 @@ export function evidencePatterns(
     ['k6', flags.k6, cfg?.k6],
     ['terraform', flags.terraformPlan, cfg?.terraformPlan],
     ['migrations', flags.migrations, cfg?.migrations],
+    ['scan', flags.scan, cfg?.scan],
+    ['vex', flags.vex, cfg?.vex],
+    ['kev', flags.kev, cfg?.kev],
   ] as const) {
     plan(collector, fromConfig ?? [], cfgDir);
     plan(collector, fromFlags ?? [], cwd);
@@ -210,7 +224,7 @@ export function requireSomething(inputs: number, subjectFiles: number, images: n
   if (inputs === 0 && subjectFiles === 0 && images === 0) {
     throw new CollectError(
       'NO_EVIDENCE',
-      'nothing to collect: give evidence (--sbom, --sarif, --junit, --coverage, --k6, --terraform-plan, --migrations, --slo, --dora, --changes, --file) or --subject',
+      'nothing to collect: give evidence (--sbom, --sarif, --scan, --junit, --coverage, --k6, --terraform-plan, --migrations, --slo, --dora, --changes, --file) or --subject',
     );
   }
 }

@@ -53,6 +53,7 @@ import {
   type CollectedInput,
 } from '../collector/manifest-assembly.js';
 import { signManifest } from '../signer/sign-manifest.js';
+import { withVulnerabilityOutputs } from '../collector/vulnerabilities.js';
 import { makeSigner, writeDetached, type SignOptions, type SignResult } from './sign.js';
 
 export interface CollectOptions extends EvidenceInputs {
@@ -129,7 +130,16 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const inputs = dedupe(planned);
   requireSomething(inputs.length, subjectFiles.length, (options.subjectImage ?? []).length);
 
-  const outputs = await runCollectors(inputs, chosen, options);
+  const outputs = withVulnerabilityOutputs(
+    await runCollectors(inputs, chosen, options),
+    {
+      name: settings.name,
+      version: settings.version,
+      products: [...(settings.cfg?.products ?? []), ...(options.product ?? [])],
+    },
+    settings.created,
+    options.now?.() ?? new Date(),
+  );
   const { entries, blobs } = manifestEntries(outputs, (input, size) =>
     withProgress(createReadStream(input.file, { highWaterMark: HASH_READ_CHUNK }), input.label, size, options.onBytes),
   );

@@ -305,6 +305,82 @@ export const changesSummarySchema = z.strictObject({
 });
 export type ChangesSummary = z.infer<typeof changesSummarySchema>;
 
+const findingSeverityCounts = z.strictObject({
+  critical: count,
+  high: count,
+  medium: count,
+  low: count,
+  unknown: count,
+});
+
+/** A scanner's own report (`--scan`): which scanner, and its findings by normalised severity. */
+export const scanSummarySchema = z.strictObject({
+  format: z.enum(['grype', 'trivy', 'osv-scanner', 'npm-audit', 'zap']),
+  scanner: z.strictObject({ name: z.string().min(1), version: z.string().optional() }),
+  findings: count,
+  severities: findingSeverityCounts,
+});
+export type ScanSummary = z.infer<typeof scanSummarySchema>;
+
+const vexStatusCounts = z.strictObject({
+  not_affected: count,
+  affected: count,
+  fixed: count,
+  under_investigation: count,
+});
+
+/** A VEX document (`--vex`): its format, id, author and statements by status. */
+export const vexSummarySchema = z.strictObject({
+  format: z.enum(['openvex', 'csaf', 'cyclonedx']),
+  id: z.string().min(1),
+  author: z.string().optional(),
+  timestamp: z.string().refine(isRfc3339, 'an RFC 3339 date-time').optional(),
+  statements: count,
+  statuses: vexStatusCounts,
+});
+export type VexSummary = z.infer<typeof vexSummarySchema>;
+
+/** CISA's Known Exploited Vulnerabilities catalog (`--kev`). */
+export const kevSummarySchema = z.strictObject({
+  catalogVersion: z.string().min(1),
+  dateReleased: z.string().min(1),
+  vulnerabilities: count,
+});
+export type KevSummary = z.infer<typeof kevSummarySchema>;
+
+/**
+ * The release's vulnerabilities, made by collect from the scans, VEX documents and KEV catalog (formats/
+ * vulnerability-evidence.ts): counts by severity and disposition, what is still open, and the not_affected findings
+ * with their justifications (the first 200).
+ */
+export const vulnerabilitiesSummarySchema = z.strictObject({
+  findings: count,
+  severities: findingSeverityCounts,
+  statuses: vexStatusCounts.extend({ none: count }),
+  open: findingSeverityCounts,
+  knownExploited: count,
+  knownExploitedOpen: count,
+  withoutPurl: count,
+  notAffected: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        purl: z.string().optional(),
+        severity: z.enum(['critical', 'high', 'medium', 'low', 'unknown']),
+        justification: z.string().optional(),
+        impact: z.string().optional(),
+      }),
+    )
+    .max(200),
+  scans: count,
+  vexDocuments: count,
+});
+export type VulnerabilitiesSummary = z.infer<typeof vulnerabilitiesSummarySchema>;
+
+/** The release's dispositions as OpenVEX, made by collect (signed as a standard statement). */
+export const openvexSummarySchema = z.strictObject({ statements: count, statuses: vexStatusCounts });
+export type OpenvexSummary = z.infer<typeof openvexSummarySchema>;
+
 /** `--file F=KIND`: any file; nothing is read from it but its bytes. */
 export const fileSummarySchema = z.strictObject({});
 export type FileSummary = z.infer<typeof fileSummarySchema>;
@@ -326,6 +402,11 @@ export const summarySchemas = {
   migrations: migrationsSummarySchema,
   coverage: coverageSummarySchema,
   changes: changesSummarySchema,
+  scan: scanSummarySchema,
+  vex: vexSummarySchema,
+  kev: kevSummarySchema,
+  vulnerabilities: vulnerabilitiesSummarySchema,
+  openvex: openvexSummarySchema,
 } as const;
 
 export type CollectedKind = keyof typeof summarySchemas;

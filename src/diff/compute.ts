@@ -10,6 +10,7 @@ import {
   type SummaryOf,
 } from '../core/summaries.js';
 import type { VerifyReport } from '../verifier/report.js';
+import { releaseFindings } from '../verifier/vulnerability-check.js';
 import {
   LEVELS,
   SEVERITIES,
@@ -18,6 +19,7 @@ import {
   type DiffBundleInfo,
   type DiffComponent,
   type DiffComponentChange,
+  type DiffFinding,
   type DiffResult,
   type DiffSideCheck,
 } from './result.js';
@@ -52,7 +54,7 @@ export function keepForDiff(): (hex: string, manifest: Manifest) => boolean {
   let budget = MAX_SBOM_BYTES_IN_MEMORY;
   return (hex, manifest) => {
     const entry = manifest.entries.find(
-      (e) => (e.kind === 'sbom' || e.kind === 'sarif') && digestHex(e.digest) === hex,
+      (e) => (e.kind === 'sbom' || e.kind === 'sarif' || e.kind === 'vulnerabilities') && digestHex(e.digest) === hex,
     );
     if (!entry || entry.size > budget) return false;
     budget -= entry.size;
@@ -102,6 +104,7 @@ export function computeDiff(oldSide: DiffSide, newSide: DiffSide): DiffResult {
       rules: diffSets(sarifRules(oldSide, warnings), sarifRules(newSide, warnings)),
       ...diffSarif(oldSide.manifest, newSide.manifest),
     },
+    findings: diffFindings(oldSide, newSide, warnings),
     tests: diffJunit(oldSide.manifest, newSide.manifest),
     coverage: diffCoverage(oldSide.manifest, newSide.manifest),
     slo: diffSlo(oldSide.manifest, newSide.manifest),
@@ -116,6 +119,38 @@ export function computeDiff(oldSide: DiffSide, newSide: DiffSide): DiffResult {
         subjects.added.length +
         subjects.removed.length >
       0,
+  };
+}
+
+/** A side's findings by vulnerability and package; undefined without a vulnerabilities document (or unread). */
+function sideFindings(side: DiffSide, warnings: string[]): Map<string, DiffFinding> | undefined {
+  const entry = entriesOf(side.manifest, 'vulnerabilities')[0];
+  if (!entry) return undefined;
+  if (!side.kept.has(digestHex(entry.digest))) {
+    warnings.push(`${side.label}: ${entry.path} is too large to compare its findings`);
+    return undefined;
+  }
+  const out = new Map<string, DiffFinding>();
+  for (const f of releaseFindings(side.manifest, side.kept)) {
+    const key = `${f.id}\0${f.purl ?? f.package?.name ?? f.locations[0] ?? ''}`;
+    out.set(key, { id: f.id, ...(f.purl ? { purl: f.purl } : {}), severity: f.severity, status: f.status ?? 'none' });
+  }
+  return out;
+}
+
+function diffFindings(a: DiffSide, b: DiffSide, warnings: string[]): DiffResult['findings'] {
+  const o = sideFindings(a, warnings);
+  const n = sideFindings(b, warnings);
+  if (!o && !n) return null;
+  const old = o ?? new Map<string, DiffFinding>();
+  const now = n ?? new Map<string, DiffFinding>();
+  return {
+    added: [...now].filter(([k]) => !old.has(k)).map(([, f]) => f),
+    removed: [...old].filter(([k]) => !now.has(k)).map(([, f]) => f),
+    dispositionChanged: [...now].flatMap(([k, f]) => {
+      const was = old.get(k);
+      return was && was.status !== f.status ? [{ ...f, from: was.status }] : [];
+    }),
   };
 }
 

@@ -48,6 +48,14 @@ export interface DiffComponentChange {
   purl?: string;
 }
 
+/** A finding as diff shows it; `status` is the VEX disposition, `none` without one. */
+export interface DiffFinding {
+  id: string;
+  purl?: string;
+  severity: string;
+  status: string;
+}
+
 export { SEVERITIES };
 export const LEVELS = ['error', 'warning', 'note', 'none'] as const;
 export const TEST_COUNTS = ['tests', 'passed', 'failed', 'errored', 'skipped'] as const;
@@ -67,6 +75,15 @@ export interface DiffResult {
     severities: Record<(typeof SEVERITIES)[number], Change>;
     levels: Record<(typeof LEVELS)[number], Change>;
   };
+  /**
+   * The releases' findings from their vulnerabilities documents (scanners' reports with VEX applied), by
+   * vulnerability and package: new, gone, and those whose disposition changed. Null when neither side has one.
+   */
+  findings: {
+    added: DiffFinding[];
+    removed: DiffFinding[];
+    dispositionChanged: (DiffFinding & { from: string })[];
+  } | null;
   /** Summed over all JUnit entries; a side without JUnit is null. */
   tests: Record<(typeof TEST_COUNTS)[number], Change>;
   /** Ratios 0–1 over all coverage entries (covered and total summed); null when not measured. */

@@ -6,7 +6,20 @@ import type { Issue } from '../core/issues.js';
  * the same code.
  */
 export type FormatErrorCode =
-  'XML_INVALID' | 'XML_DOCTYPE_NOT_ALLOWED' | 'SBOM_UNREADABLE' | 'CHECKSUMS_INVALID' | 'OSCAL_INVALID';
+  | 'XML_INVALID'
+  | 'XML_DOCTYPE_NOT_ALLOWED'
+  | 'SBOM_UNREADABLE'
+  | 'CHECKSUMS_INVALID'
+  | 'OSCAL_INVALID'
+  /** A scanner's report that is not what its format documents (field named). */
+  | 'SCAN_INVALID'
+  /** A file that is none of the scanner reports read here. */
+  | 'SCAN_UNKNOWN_FORMAT'
+  /** A VEX document that breaks its specification (field named). */
+  | 'VEX_INVALID'
+  | 'VEX_UNKNOWN_FORMAT'
+  /** Not CISA's Known Exploited Vulnerabilities catalog. */
+  | 'KEV_INVALID';
 
 export class FormatError extends EvidenceError<FormatErrorCode> {
   readonly file: string;

@@ -9,6 +9,8 @@ import { effectiveSarifLevel, sarifLogSchema, sarifSecuritySeverity, type SarifL
 import { MEDIA_TYPES } from './sbom.js';
 import { parseSpdxTagValue } from './spdx-tag-value.js';
 import { parseXml, stripBom } from './xml.js';
+import type { ScanFormat } from './findings.js';
+import { parseScanReport } from './scanners.js';
 
 /**
  * The standard in-toto statements made beside our own (docs/interop.md), so
@@ -39,6 +41,12 @@ export const SPDX_PREDICATE_TYPE = 'https://spdx.dev/Document';
 export const TEST_RESULT_PREDICATE_TYPE = 'https://in-toto.io/attestation/test-result/v0.1';
 export const VULNS_PREDICATE_TYPE = 'https://in-toto.io/attestation/vulns/v0.2';
 export const RELEASE_PREDICATE_TYPE = 'https://in-toto.io/attestation/release/v0.1';
+/**
+ * OpenVEX as cosign's `--type openvex` (OpenVexNamespace) and the OpenVEX attesting guide (ATTESTING.md) name it: the
+ * unversioned namespace, which Kyverno and GUAC match literally; the document itself, the predicate, says its version
+ * in `@context` (`https://openvex.dev/ns/v0.2.0`).
+ */
+export const OPENVEX_PREDICATE_TYPE = 'https://openvex.dev/ns';
 
 /** Blobs larger than this are not restated (a Rekor entry carries the whole envelope). */
 export const MAX_STANDARD_PREDICATE_BYTES = 4 * 1024 * 1024;
@@ -78,7 +86,8 @@ export function standardSourceBlob(hex: string, manifest: Manifest): boolean {
 /** Asked once per blob while a bundle is read: the answer is worked out once per manifest. */
 const sourceHexes = new WeakMap<Manifest, Set<string>>();
 
-const restatable = (e: ManifestEntry): boolean => e.kind === 'sbom' || e.kind === 'junit' || e.kind === 'sarif';
+const restatable = (e: ManifestEntry): boolean =>
+  e.kind === 'sbom' || e.kind === 'junit' || e.kind === 'sarif' || e.kind === 'scan' || e.kind === 'openvex';
 
 /**
  * The entries whose blobs are restated: each at most MAX_STANDARD_PREDICATE_BYTES, all within
@@ -187,6 +196,10 @@ function predicateFor(e: ManifestEntry, bytes: Buffer, manifest: Manifest): Made
         return { predicateType: TEST_RESULT_PREDICATE_TYPE, predicate: testResult(e, bytes) };
       case 'sarif':
         return vulns(bytes, manifest);
+      case 'scan':
+        return scanVulns(bytes, manifest, e.path);
+      case 'openvex':
+        return { predicateType: OPENVEX_PREDICATE_TYPE, predicate: jsonObject(bytes) };
       default:
         return {};
     }
@@ -266,6 +279,46 @@ function vulns(bytes: Buffer, manifest: Manifest): Made {
   };
 }
 
+/** Where each scanner read here is documented: the vulns predicate's scanner URI. */
+const SCANNER_URI: Record<ScanFormat, string> = {
+  grype: 'https://github.com/anchore/grype',
+  trivy: 'https://github.com/aquasecurity/trivy',
+  'osv-scanner': 'https://github.com/google/osv-scanner',
+  'npm-audit': 'https://docs.npmjs.com/cli/commands/npm-audit',
+  zap: 'https://www.zaproxy.org/',
+};
+
+/**
+ * vulns v0.2 from a scanner's own report (`--scan`): each vulnerability id once, with the severity the scanner gave
+ * (normalised) and its CVSS ratings. Web alerts (ZAP) name no vulnerability id and are not restated.
+ */
+function scanVulns(bytes: Buffer, manifest: Manifest, path: string): Made {
+  const report = parseScanReport(jsonObject(bytes), path);
+  const found = new Map<string, { method: string; score: string }[]>();
+  for (const f of report.findings) {
+    if (!VULNERABILITY_ID.test(f.id) || found.has(f.id)) continue;
+    found.set(f.id, [
+      { method: `${report.scanner.name} severity`, score: f.severity },
+      ...f.cvss.map((c) => ({ method: `CVSS v${c.version}`, score: String(c.score ?? c.vector ?? '') })),
+    ]);
+  }
+  if (found.size === 0)
+    return { reason: 'names no vulnerability id (web alerts, or no finding): it stays in the evidence statement only' };
+  return {
+    predicateType: VULNS_PREDICATE_TYPE,
+    predicate: {
+      scanner: {
+        uri: SCANNER_URI[report.format],
+        ...(report.scanner.version ? { version: report.scanner.version } : {}),
+        result: [...found.entries()]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([id, severity]) => ({ id, severity })),
+      },
+      metadata: { scanStartedOn: manifest.created, scanFinishedOn: manifest.created },
+    },
+  };
+}
+
 /** `pkg:generic/NAME@VERSION`: the release as a package URL with its version (release.md requires one). */
 export function releasePurl(manifest: Pick<Manifest, 'name' | 'version'>): string {
   return `pkg:generic/${encodeURIComponent(manifest.name)}@${encodeURIComponent(manifest.version)}`;
@@ -279,6 +332,7 @@ function shortName(predicateType: string): string {
       [TEST_RESULT_PREDICATE_TYPE]: 'test-result',
       [VULNS_PREDICATE_TYPE]: 'vulns',
       [RELEASE_PREDICATE_TYPE]: 'release',
+      [OPENVEX_PREDICATE_TYPE]: 'openvex',
     }[predicateType] ?? predicateType
   );
 }

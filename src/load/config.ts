@@ -25,6 +25,11 @@ export const configSchema = z.strictObject({
   k6: paths,
   terraformPlan: paths,
   migrations: paths,
+  scan: paths,
+  vex: paths,
+  kev: paths,
+  /** Purls the release is known as, that VEX statements name as their product (docs/vulnerabilities.md). */
+  products: z.array(z.string().startsWith('pkg:')).default([]),
   slo: paths,
   prometheus: z.string().url().optional(),
 });

@@ -180,6 +180,21 @@ export function formatAuditText(r: AuditReport): string {
     out.push(tl(th), ...trows.map(tl));
     if (s.trends.some((t) => t.unverified))
       out.push('* figures as the bundle claims them: its signature was not verified');
+    const vrows = vulnerabilityTrendRows(s.trends);
+    if (vrows.length) {
+      const vh = VULNERABILITY_TREND_HEAD.map((h) => h.toUpperCase());
+      const vw = vh.map((h, i) => Math.max(h.length, ...vrows.map((row) => (row[i] as string).length)));
+      out.push(
+        '',
+        'vulnerabilities by disposition (VEX):',
+        ...[vh, ...vrows].map((cells) =>
+          cells
+            .map((c, i) => c.padEnd(vw[i] as number))
+            .join('  ')
+            .trimEnd(),
+        ),
+      );
+    }
   }
   return `${out.map(escapeValue).join('\n')}\n`;
 }
@@ -326,6 +341,17 @@ export function formatAuditMarkdown(r: AuditReport): string {
       ),
       '',
     );
+    const vrows = vulnerabilityTrendRows(s.trends);
+    if (vrows.length)
+      out.push(
+        '## Vulnerabilities by disposition',
+        '',
+        table(
+          VULNERABILITY_TREND_HEAD.map((h) => h[0]?.toUpperCase() + h.slice(1)),
+          vrows.map(([id, ...rest]) => [code(id ?? ''), ...rest]),
+        ),
+        '',
+      );
   }
   return `${out.join('\n')}\n`;
 }
@@ -348,4 +374,34 @@ export function productLine(p: NonNullable<PeriodSummary['product']>): string {
   if (p.pinned) return `${p.name ?? ''} (given)`;
   if (p.name !== undefined) return `${p.name} (the one product the examined bundles name)`;
   return p.names.length ? `none shown: the bundles name ${p.names.join(', ')}` : 'none named (no authentic bundle)';
+}
+
+const VULNERABILITY_TREND_HEAD = [
+  'release',
+  'findings',
+  'not affected',
+  'fixed',
+  'affected',
+  'under investigation',
+  'no statement',
+  'open critical',
+  'known exploited open',
+];
+
+/** One row per release with a vulnerabilities document: its findings by VEX disposition. */
+function vulnerabilityTrendRows(trends: PeriodSummary['trends']): string[][] {
+  return trends.flatMap((t) => {
+    const v = t.vulnerabilities;
+    return v
+      ? [
+          [
+            t.id + (t.unverified ? '*' : ''),
+            ...[v.findings, v.notAffected, v.fixed, v.affected, v.underInvestigation, v.none, v.openCritical].map(
+              String,
+            ),
+            String(v.knownExploitedOpen),
+          ],
+        ]
+      : [];
+  });
 }

@@ -6,6 +6,7 @@ import {
   type Change,
   type DiffBundleInfo,
   type DiffComponent,
+  type DiffFinding,
   type DiffResult,
 } from '../diff/result.js';
 
@@ -55,6 +56,22 @@ export function formatDiff(r: DiffResult): string {
       ...v.rules.added.map((id) => `  + ${id}`),
       ...v.rules.removed.map((id) => `  - ${id}`),
     ]);
+  }
+  const fd = r.findings;
+  if (fd) {
+    const one = (f: DiffFinding): string =>
+      `${f.id} (${f.severity}) in ${f.purl ?? 'the release'}: ${f.status.replace(/_/g, ' ')}`;
+    section(
+      `Vulnerabilities (+${fd.added.length} -${fd.removed.length}, ${fd.dispositionChanged.length} disposition${fd.dispositionChanged.length === 1 ? '' : 's'} changed)`,
+      [
+        ...fd.added.map((f) => `  + ${one(f)}`),
+        ...fd.removed.map((f) => `  - ${one(f)}`),
+        ...fd.dispositionChanged.map(
+          (f) =>
+            `  ~ ${f.id} in ${f.purl ?? 'the release'}: ${f.from.replace(/_/g, ' ')} → ${f.status.replace(/_/g, ' ')}`,
+        ),
+      ],
+    );
   }
   if (present(r.tests.tests)) section('Tests (JUnit)', table(TEST_COUNTS.map((k): Row => [k, r.tests[k], count])));
   if (present(r.coverage.lines) || present(r.coverage.branches)) {

@@ -1,4 +1,4 @@
-import { formatBytes, renewalLine, restsOnLine } from './text.js';
+import { formatBytes, renewalLine, restsOnLine, vulnerabilitiesLine } from './text.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import { badge, code, html, kvTable, type Fragment, type Safe } from './html-base.js';
@@ -45,6 +45,14 @@ export function verdictSection(input: ReleaseReportInput, verdict: ReturnType<ty
   const findings = a.evidence.findings.length
     ? html`<ul class="findings">${a.evidence.findings.map((f) => html`<li><code>${f.path}</code>: ${f.message} <span class="code">${f.code}</span></li>`)}</ul>`
     : '';
+  const v = a.evidence.vulnerabilities;
+  const vulnerabilities = v
+    ? html`<p class="sub"><code>${v.path}</code>: ${vulnerabilitiesLine(v.summary)}</p>${
+        v.summary.notAffected.length
+          ? html`<table><caption>Not affected, per VEX</caption><thead><tr><th scope="col">Vulnerability</th><th scope="col">Severity</th><th scope="col">In</th><th scope="col">Justification</th><th scope="col">Impact statement</th></tr></thead><tbody>${v.summary.notAffected.map((f) => html`<tr><td><code>${f.id}</code></td><td>${f.severity}</td><td>${f.purl ? html`<code>${f.purl}</code>` : 'the release'}</td><td>${f.justification?.replace(/_/g, ' ') ?? '(none)'}</td><td>${f.impact ?? ''}</td></tr>`)}</tbody></table>`
+          : ''
+      }`
+    : '';
   return html`
 <section class="verdict ${verdict.tone}" aria-labelledby="h-verdict">
   <div class="verdict-mark" aria-hidden="true">${mark}</div>
@@ -54,7 +62,7 @@ export function verdictSection(input: ReleaseReportInput, verdict: ReturnType<ty
     <table class="answers"><caption>Three answers, kept apart</caption><tbody>
       <tr><th scope="row">Is the bundle authentic?</th><td>${authentic} ${a.authenticity.summary}</td></tr>
       <tr><th scope="row">Did the policy hold?</th><td>${policy} ${a.policy.summary}</td></tr>
-      <tr><th scope="row">What does the evidence say?</th><td>${evidence}${a.evidence.findings.length ? (a.evidence.unverified ? ' as the bundle claims (not signature-checked)' : '') : html` ${a.evidence.summary}`}${findings}</td></tr>
+      <tr><th scope="row">What does the evidence say?</th><td>${evidence}${a.evidence.findings.length ? (a.evidence.unverified ? ' as the bundle claims (not signature-checked)' : '') : html` ${a.evidence.summary}`}${findings}${vulnerabilities}</td></tr>
     </tbody></table>
     <ul class="verdict-stats"><li><strong>${count('pass')}</strong> of ${checks.length} checks passed${count('fail') ? html`, <strong>${count('fail')}</strong> failed` : ''}${count('skipped') ? `, ${count('skipped')} skipped` : ''}</li><li>Mode: <strong>${input.report.mode === 'signed' ? 'signed' : 'integrity only'}</strong></li></ul>
   </div>

@@ -1,5 +1,5 @@
 import { escapeValue } from './terminal.js';
-import { formatBytes, renewalLine, restsOnLine } from './text.js';
+import { formatBytes, renewalLine, restsOnLine, vulnerabilitiesLine } from './text.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import {
@@ -52,6 +52,24 @@ export function renderMarkdown(input: ReleaseReportInput): string {
   );
   if (a.evidence.findings.length) {
     out.push(...a.evidence.findings.map((f) => `- ${code(f.path)}: ${mdText(f.message)} (${code(f.code)})`), '');
+  }
+  if (a.evidence.vulnerabilities) {
+    const v = a.evidence.vulnerabilities;
+    out.push(`## Vulnerabilities (${code(v.path)})`, '', mdText(vulnerabilitiesLine(v.summary)), '');
+    if (v.summary.notAffected.length)
+      out.push(
+        table(
+          ['Not affected', 'Severity', 'In', 'Justification', 'Impact statement'],
+          v.summary.notAffected.map((f) => [
+            code(f.id),
+            f.severity,
+            f.purl ? code(f.purl) : 'the release',
+            mdText(f.justification?.replace(/_/g, ' ') ?? '(none)'),
+            mdText(f.impact ?? ''),
+          ]),
+        ),
+        '',
+      );
   }
 
   const facts: [string, string][] = [];

@@ -1,5 +1,6 @@
 import type { InspectResult } from '../core/manifest.js';
-import { isCollectedKind, readSummary } from '../core/summaries.js';
+import { isCollectedKind, readSummary, type VulnerabilitiesSummary } from '../core/summaries.js';
+import { FINDING_SEVERITIES } from '../formats/findings.js';
 import type { AttestationReport, AttestationSetReport } from '../verifier/report.js';
 import { CONTROL_STATE_WORDS, controlResults } from '../verifier/controls/index.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
@@ -88,7 +89,53 @@ export function describeSummary(kind: string, summary: unknown): string {
         changes.filter((c) => f(c) === true).length;
       return `${head}; GitHub ${host.repository}: ${n((c) => c.approvedByOther)} approved by another, ${n((c) => c.approvedOnMergedHead)} on the merged head, ${n((c) => c.checksPassed)} with checks passed, ${n((c) => c.directPush)} pushed directly, ${n((c) => c.hostVerified)} with every signature verified by GitHub; bypass: ${host.rules.bypassActors === null ? 'not shown' : host.rules.bypassActors.join(', ') || 'none'}`;
     }
+    case 'scan': {
+      const { scanner, findings, severities: v } = typed.summary;
+      return `${scanner.name}${scanner.version ? ` ${scanner.version}` : ''}: ${counted(findings, 'finding')} (${v.critical} critical, ${v.high} high, ${v.medium} medium, ${v.low} low, ${v.unknown} unknown)`;
+    }
+    case 'vex': {
+      const { format, id, statements, statuses: st } = typed.summary;
+      return `${format} ${id}: ${counted(statements, 'statement')} (${st.not_affected} not affected, ${st.affected} affected, ${st.fixed} fixed, ${st.under_investigation} under investigation)`;
+    }
+    case 'kev':
+      return `CISA KEV catalog ${typed.summary.catalogVersion} (${typed.summary.dateReleased}): ${counted(typed.summary.vulnerabilities, 'vulnerability', 'vulnerabilities')}`;
+    case 'vulnerabilities':
+      return vulnerabilitiesLine(typed.summary);
+    case 'openvex':
+      return `OpenVEX: ${counted(typed.summary.statements, 'statement')} (${typed.summary.statuses.not_affected} not affected, ${typed.summary.statuses.affected} affected, ${typed.summary.statuses.fixed} fixed, ${typed.summary.statuses.under_investigation} under investigation)`;
   }
+}
+
+/** The release's vulnerabilities, and every not_affected finding with its justification (reports list them all). */
+export function vulnerabilityLines(v: { path: string; summary: VulnerabilitiesSummary } | undefined): string[] {
+  if (!v) return [];
+  const s = v.summary;
+  const listed = s.notAffected.map(
+    (f) =>
+      `      not affected: ${f.id} (${f.severity}) in ${f.purl ?? 'the release'}: ${f.justification?.replace(/_/g, ' ') ?? 'no justification'}${f.impact ? `; ${f.impact}` : ''}`,
+  );
+  const more = s.statuses.not_affected - s.notAffected.length;
+  return [
+    `    vulnerabilities (${v.path}): ${vulnerabilitiesLine(s)}`,
+    ...listed,
+    ...(more > 0 ? [`      and ${more} more not affected (${v.path} lists them all)`] : []),
+  ];
+}
+
+/** A release's findings, read as an auditor reads them: how many, how severe, how each was handled. */
+export function vulnerabilitiesLine(s: VulnerabilitiesSummary): string {
+  const st = s.statuses;
+  const open = FINDING_SEVERITIES.filter((k) => s.open[k] > 0).map((k) => `${s.open[k]} ${k}`);
+  const criticalNa = s.notAffected.filter((f) => f.severity === 'critical');
+  const why = [...new Set(criticalNa.map((f) => (f.justification ?? 'impact stated').replace(/_/g, ' ')))];
+  return [
+    `${counted(s.findings, 'finding')} from ${counted(s.scans, 'scan')} (${s.severities.critical} critical, ${s.severities.high} high, ${s.severities.medium} medium, ${s.severities.low} low, ${s.severities.unknown} unknown)`,
+    `VEX (${counted(s.vexDocuments, 'document')}): ${st.not_affected} not affected, ${st.fixed} fixed, ${st.affected} affected, ${st.under_investigation} under investigation, ${st.none} without a statement`,
+    ...(criticalNa.length ? [`${counted(criticalNa.length, 'critical')} not affected (${why.join('; ')})`] : []),
+    `still open: ${open.length ? open.join(', ') : 'none'}`,
+    `${s.knownExploited} known exploited (${s.knownExploitedOpen} open)`,
+    ...(s.withoutPurl ? [`${s.withoutPurl} without a package (VEX does not apply)`] : []),
+  ].join('; ');
 }
 
 function table(raw: string[][]): string {
@@ -153,6 +200,7 @@ export function formatVerifyText(report: VerifyReport & { bundle: { path?: strin
     `  policy?     ${a.policy.status === 'satisfied' ? 'holds' : a.policy.status === 'failed' ? 'FAILS' : 'none'} (${a.policy.summary})`,
     `  evidence:   ${a.evidence.status === 'clean' ? 'no concerns' : a.evidence.status === 'unknown' ? 'not assessed' : `${a.evidence.findings.length} CONCERN${a.evidence.findings.length === 1 ? '' : 'S'}`}${a.evidence.unverified && a.evidence.status !== 'unknown' ? " (the bundle's own claims: not signature-checked)" : ''}`,
     ...a.evidence.findings.map((f) => `    - ${f.path}: ${f.message} [${f.code}]`),
+    ...vulnerabilityLines(a.evidence.vulnerabilities),
     report.mode === 'integrity-only' ? 'mode: integrity only (signature not checked)' : 'mode: signature required',
   ];
   if (b.digest) lines.push(`bundle digest:   ${b.digest}`);

@@ -1,6 +1,6 @@
 import type { Manifest } from '../core/manifest.js';
 import type { Check, VerifyReport } from './report.js';
-import { readSummary } from '../core/summaries.js';
+import { readSummary, summariesOf, type VulnerabilitiesSummary } from '../core/summaries.js';
 
 /**
  * The three answers every output keeps apart:
@@ -48,6 +48,11 @@ export interface Assessment {
     unverified: boolean;
     findings: EvidenceFinding[];
     summary: string;
+    /**
+     * What the release's vulnerabilities document says (when it has one): counts by severity and disposition, and
+     * every not_affected finding with its justification, which an auditor questions first.
+     */
+    vulnerabilities?: { path: string; summary: VulnerabilitiesSummary };
   };
 }
 
@@ -58,6 +63,7 @@ export type EvidenceFindingCode =
   | 'K6_CHECKS_FAILED'
   | 'MIGRATIONS_DESTRUCTIVE'
   | 'INFRA_DESTRUCTIVE'
+  | 'VULNS_KNOWN_EXPLOITED'
   | 'FINDINGS_CRITICAL'
   | 'FINDINGS_HIGH'
   | 'SLO_BUDGET_EXHAUSTED';
@@ -125,6 +131,29 @@ export function evidenceFindings(entries: readonly Entry[]): EvidenceFinding[] {
         const sev = typed.summary.severities;
         if (sev.critical > 0) add(e, 'FINDINGS_CRITICAL', `${plural(sev.critical, 'critical finding')}`);
         if (sev.high > 0) add(e, 'FINDINGS_HIGH', `${plural(sev.high, 'high-severity finding')}`);
+        break;
+      }
+      case 'vulnerabilities': {
+        // Findings as handled: not_affected and fixed ones are no concern; the rest are, by severity.
+        const v = typed.summary;
+        const handled = (sev: 'critical' | 'high'): string => {
+          const na = v.notAffected.filter((f) => f.severity === sev).length;
+          return `of ${v.severities[sev]}; ${na} not affected per VEX`;
+        };
+        if (v.open.critical > 0)
+          add(
+            e,
+            'FINDINGS_CRITICAL',
+            `${plural(v.open.critical, 'critical finding')} not handled (${handled('critical')})`,
+          );
+        if (v.open.high > 0)
+          add(e, 'FINDINGS_HIGH', `${plural(v.open.high, 'high-severity finding')} not handled (${handled('high')})`);
+        if (v.knownExploitedOpen > 0)
+          add(
+            e,
+            'VULNS_KNOWN_EXPLOITED',
+            `${plural(v.knownExploitedOpen, 'known exploited vulnerability', 'known exploited vulnerabilities')} not handled`,
+          );
         break;
       }
       case 'slo': {
@@ -223,8 +252,10 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
         status: 'clean',
         unverified,
         findings,
-        summary: `no failing or missing tests, failed thresholds, destructive changes, critical findings or spent error budgets${claim}`,
+        summary: `no failing or missing tests, failed thresholds, destructive changes, unhandled critical findings or spent error budgets${claim}`,
       };
+  const vulns = summariesOf(entries, 'vulnerabilities')[0];
+  if (vulns) evidence.vulnerabilities = { path: vulns.entry.path, summary: vulns.summary };
   return { authenticity, policy, ...(coverage ? { coverage } : {}), evidence };
 }
 

@@ -77,6 +77,20 @@ export interface TrendPoint {
   testsFailed: number | null;
   findingsCritical: number | null;
   findingsHigh: number | null;
+  /**
+   * The release's vulnerabilities by disposition (its vulnerabilities document: scanners' findings with VEX applied):
+   * null without one.
+   */
+  vulnerabilities: {
+    findings: number;
+    notAffected: number;
+    fixed: number;
+    affected: number;
+    underInvestigation: number;
+    none: number;
+    openCritical: number;
+    knownExploitedOpen: number;
+  } | null;
   deploymentsPerDay: number | null;
   leadTimeMedianSeconds: number | null;
   changeFailureRate: number | null;
@@ -221,6 +235,7 @@ export function trendOf(m: PeriodMemberInput): TrendPoint | undefined {
   const sarif = summariesOf(m.entries, 'sarif').map((x) => x.summary);
   const dora = summariesOf(m.entries, 'dora').map((x) => x.summary)[0];
   const slos = summariesOf(m.entries, 'slo').flatMap((x) => x.summary.slos);
+  const v = summariesOf(m.entries, 'vulnerabilities')[0]?.summary;
   return {
     id: m.id,
     published: m.published,
@@ -229,6 +244,18 @@ export function trendOf(m: PeriodMemberInput): TrendPoint | undefined {
     testsFailed: sum(junit.map((j) => j.failed + j.errored)),
     findingsCritical: sum(sarif.map((s) => s.severities.critical)),
     findingsHigh: sum(sarif.map((s) => s.severities.high)),
+    vulnerabilities: v
+      ? {
+          findings: v.findings,
+          notAffected: v.statuses.not_affected,
+          fixed: v.statuses.fixed,
+          affected: v.statuses.affected,
+          underInvestigation: v.statuses.under_investigation,
+          none: v.statuses.none,
+          openCritical: v.open.critical,
+          knownExploitedOpen: v.knownExploitedOpen,
+        }
+      : null,
     deploymentsPerDay: dora ? dora.deploymentsPerDay : null,
     leadTimeMedianSeconds: dora ? dora.leadTimeSeconds.median : null,
     changeFailureRate: dora ? dora.changeFailureRate : null,

@@ -16,6 +16,7 @@ export type CheckId =
   | 'statement'
   | 'attestations'
   | 'standard'
+  | 'vulnerabilities'
   | 'renewal';
 
 /**
@@ -68,6 +69,9 @@ export const VERIFIER_CHECK_CODES = [
   'STANDARD_MALFORMED',
   'STANDARD_MISMATCH',
   'STANDARD_SIGNER_MISMATCH',
+  // the vulnerabilities and OpenVEX documents made from the scans and VEX documents
+  'VULNERABILITIES_MISMATCH',
+  'VULNERABILITIES_NOT_CHECKED',
   // archive timestamps (renewals) given beside the Sigstore bundle
   'RENEWAL_INVALID',
   'RENEWAL_NOT_FOR_THIS_BUNDLE',

@@ -204,7 +204,10 @@ function checkSubjects(manifest: Manifest | undefined, subjects: SubjectToCheck[
 }
 
 const PASS_MESSAGES: Record<
-  Exclude<CheckId, 'subjects' | 'signature' | 'identity' | 'statement' | 'attestations' | 'standard' | 'renewal'>,
+  Exclude<
+    CheckId,
+    'subjects' | 'signature' | 'identity' | 'statement' | 'attestations' | 'standard' | 'renewal' | 'vulnerabilities'
+  >,
   (c: BundleContents) => string
 > = {
   archive: (c) => `gzip and tar are well formed (${c.compressedSize} bytes, nothing after the end)`,

@@ -17,6 +17,7 @@ import { standardSourceBlob } from '../formats/standard-statements.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 import type { ArchiveTimestamps } from '../core/archive-timestamps.js';
 import { verifyRenewals } from './archive-timestamps.js';
+import { checkVulnerabilityEvidence, vulnerabilityBlob } from './vulnerability-check.js';
 import { verifyBundleIntegrity, type SubjectToCheck, type VerifyBundleOptions } from './verify-bundle.js';
 
 /** Everything a verification needs, read already: no file, no environment, no network here. */
@@ -71,6 +72,7 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
     !v.integrityOnly && standardSourceBlob(hex, m)
       ? 'reserved'
       : isAttestationBlob(hex, m) ||
+        vulnerabilityBlob(hex, m) ||
         (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m));
   const { report, contents } = await verifyBundleIntegrity(v.stream, {
     ...(v.subjects ? { subjects: v.subjects } : {}),
@@ -79,6 +81,13 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
     ...(v.maxDeclaredBytes !== undefined ? { maxDeclaredBytes: v.maxDeclaredBytes } : {}),
   });
   const manifest = contents.manifest ? { manifest: contents.manifest } : {};
+  // What the evidence says of vulnerabilities must be what its scans and VEX documents make (a content check, so in
+  // both modes).
+  if (contents.manifest && contents.complete) {
+    const vulnerabilities = checkVulnerabilityEvidence(contents.manifest, contents.kept);
+    report.checks.push(...vulnerabilities);
+    report.ok &&= vulnerabilities.every((c) => c.ok || c.skipped);
+  }
   const attestationEntries = contents.manifest?.entries.some((e) => e.kind === 'attestation') ?? false;
   if (v.integrityOnly) {
     if (attestationEntries)

@@ -137,9 +137,9 @@ describe.skipIf(!built)('the one-file verifier, run with Node alone', () => {
     });
   });
 
-  it('stands alone: under 1 MB, and none of the GitHub, signing or TUF code in it', async () => {
+  it('stands alone: under 1.1 MB, and none of the GitHub, signing or TUF code in it', async () => {
     const text = await readFile(VERIFIER, 'utf8');
-    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1_000_000);
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1_100_000);
     for (const name of ['octokit', 'FulcioSigner', 'RekorWitness', 'TSAWitness', 'tuf-js', 'getTrustedRoot'])
       expect(text.includes(name), name).toBe(false);
   });

@@ -317,6 +317,8 @@ describe.skipIf(registrySkipReason !== undefined)(
         'https://in-toto.io/attestation/test-result/v0.1',
         'https://in-toto.io/attestation/test-result/v0.1',
         'https://in-toto.io/attestation/vulns/v0.2',
+        'https://in-toto.io/attestation/vulns/v0.2',
+        'https://openvex.dev/ns',
         'https://spdx.dev/Document',
       ]);
       return { dir, image };
@@ -357,8 +359,11 @@ describe.skipIf(registrySkipReason !== undefined)(
       for (const [type, count] of [
         ['cyclonedx', 1],
         ['spdxjson', 1],
-        ['https://in-toto.io/attestation/vulns/v0.2', 1],
+        // One from the SARIF log, one from the Trivy report (--scan).
+        ['https://in-toto.io/attestation/vulns/v0.2', 2],
         ['https://in-toto.io/attestation/test-result/v0.1', 2],
+        // The release's dispositions (docs/vulnerabilities.md), as cosign's --type openvex names them.
+        ['openvex', 1],
       ] as const) {
         expect(await cosignVerifyAttestation(r, 'acme/cosign', image, { ...who, type }), type).toMatchObject({
           ok: true,
@@ -387,10 +392,11 @@ describe.skipIf(registrySkipReason !== undefined)(
     it('gh attestation verify oci://IMAGE --bundle-from-oci --owner acme --predicate-type … accepts them', async () => {
       const { image } = await released('acme/gh');
       const bundles = await ghBundlesFromOci({ base: `http://${registry.host}` }, 'acme/gh', image);
-      expect(bundles).toHaveLength(7);
+      expect(bundles).toHaveLength(9);
       for (const [predicateType, count] of [
         ['https://cyclonedx.org/bom', 1],
         ['https://in-toto.io/attestation/test-result/v0.1', 2],
+        ['https://openvex.dev/ns', 1],
       ] as const) {
         expect(
           ghVerify(bundles, {

@@ -44,6 +44,19 @@ export function longPeriodReport(
     testsFailed: i % 5 === 0 ? 2 : 0,
     findingsCritical: 0,
     findingsHigh: 0,
+    vulnerabilities:
+      i % 2 === 0
+        ? {
+            findings: 10 + i,
+            notAffected: 3,
+            fixed: 2,
+            affected: 1,
+            underInvestigation: 0,
+            none: 4 + i,
+            openCritical: i % 3 === 0 ? 1 : 0,
+            knownExploitedOpen: 0,
+          }
+        : null,
     deploymentsPerDay: 1.5 + (i % 4) * 0.25,
     leadTimeMedianSeconds: 3600 * (20 + (i % 6) * 3),
     changeFailureRate: 0.05,

@@ -12,10 +12,9 @@
  * (SLSA Build L0) asks for nothing.
  *
  * Approvals of changes (`change-approvals`: a code host's record of who
- * approved each change; `changes` from git alone do not have them) and `vex`
- * (how each vulnerability was handled) are evidence this version does not
- * collect yet: the controls that need them are at most partly shown until
- * they exist.
+ * approved each change; `changes` from git alone do not have them) need a code
+ * host (docs/changes.md); `vex` is met by VEX documents in the bundle
+ * (`--vex`, docs/vulnerabilities.md), read by a requirement or a rule.
  */
 export interface ControlNeed {
   /** What is needed, in a few words. */
@@ -44,7 +43,8 @@ const approvals = (basis: string): ControlNeed =>
 const scsProvenance = (basis: string): ControlNeed =>
   outside("the source control system's own provenance or verification summary of the revision", basis);
 const tests = (basis: string): ControlNeed => need('test results of the release', ['junit'], basis);
-const scan = (basis: string): ControlNeed => need('a vulnerability or code scan of the release', ['sarif'], basis);
+const scan = (basis: string): ControlNeed =>
+  need('a vulnerability or code scan of the release', ['sarif', 'scan', 'vulns'], basis);
 const sbom = (basis: string): ControlNeed => need('a software bill of materials', ['sbom'], basis);
 const signed = (basis: string): ControlNeed =>
   need('a verified signature over the release evidence', [SIGNATURE_KIND], basis);

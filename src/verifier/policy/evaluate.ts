@@ -14,6 +14,8 @@ import { PolicyError } from './errors.js';
 import { CONTROL_ID, kindsOfExpression, lookupControl } from '../controls/index.js';
 import { CHANGE_APPROVALS_KIND } from '../controls/needs.js';
 import { Meter, metered } from './metered.js';
+import { releaseFindings } from '../vulnerability-check.js';
+import type { ReleaseFinding } from '../../formats/vulnerability-evidence.js';
 import { policySchema, type Policy } from './schema.js';
 
 /** The lists a rule can read, one per evidence kind, named after it (docs/policy.md). */
@@ -29,6 +31,7 @@ export const POLICY_KINDS = [
   'slo',
   'attestation',
   'changes',
+  'vulns',
   'file',
 ] as const;
 
@@ -160,7 +163,7 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
   const meter = new Meter(clock() + (limits.timeMs ?? DEFAULT_POLICY_TIME_MS), clock);
   const requirements = policy.require.map((r) => checkRequirement(r, ctx.manifest));
   // Built once for all rules, with every list metered.
-  const bindings = metered(celBindings(ctx.manifest), meter) as Record<string, never>;
+  const bindings = metered(celBindings(ctx.manifest, ctx.blobs), meter) as Record<string, never>;
   // Counted once: every rule records what it read against the same counts the report states.
   const counts = kindCounts(ctx.manifest);
   // A rule over `changes` reads the changes, not the entries that hold them: zero changes is no evidence.
@@ -168,6 +171,9 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
   const readCounts = {
     ...counts,
     changes: changes.length,
+    // A rule over `vulns` reads the findings of the scans: no findings from a scan is evidence, no scan (or a
+    // findings document that could not be held) is none.
+    vulns: releaseFindingsRead(ctx.manifest, ctx.blobs) ? (counts.scan ?? 0) : 0,
     [CHANGE_APPROVALS_KIND]: summariesOf(ctx.manifest.entries, 'changes')
       .flatMap((s) => s.summary.changes)
       .filter((c) => c.approvedByOther !== null).length,
@@ -287,11 +293,12 @@ export function changeList(manifest: Manifest): Record<string, unknown>[] {
  * The CEL variables: `manifest`, and one list per kind of that kind's entry summaries (with `path`); `changes` lists
  * the changes themselves (changeList).
  */
-export function celBindings(manifest: Manifest): Record<string, unknown> {
+export function celBindings(manifest: Manifest, blobs?: ReadonlyMap<string, Buffer>): Record<string, unknown> {
   const lists: Record<string, unknown[]> = Object.fromEntries(POLICY_KINDS.map((k) => [k, []]));
   lists.changes = changeList(manifest);
+  lists.vulns = blobs ? releaseFindings(manifest, blobs).map(celFinding) : [];
   for (const e of manifest.entries) {
-    if (e.kind === 'changes' && e.collector.name !== 'file') continue;
+    if ((e.kind === 'changes' || e.kind === 'vulnerabilities') && e.collector.name !== 'file') continue;
     const key = e.collector.name === 'file' ? 'file' : e.kind;
     (lists[key] ??= []).push(
       e.collector.name === 'file'
@@ -300,6 +307,40 @@ export function celBindings(manifest: Manifest): Record<string, unknown> {
     );
   }
   return { manifest: JSON.parse(JSON.stringify(manifest)) as unknown, ...lists };
+}
+
+/** Whether the bundle's findings were read (its vulnerabilities entry's blob was at hand). */
+function releaseFindingsRead(manifest: Manifest, blobs: ReadonlyMap<string, Buffer>): boolean {
+  const entry = manifest.entries.find((e) => e.kind === 'vulnerabilities');
+  return entry !== undefined && blobs.has(digestHex(entry.digest));
+}
+
+/**
+ * A finding as a CEL rule reads it (docs/policy.md, `vulns`): every field present, so a rule never trips on a missing
+ * key; `status` is `none` where no VEX statement covers the finding, `cvss` the highest score given (0 if none).
+ */
+function celFinding(f: ReleaseFinding): Record<string, unknown> {
+  return {
+    id: f.id,
+    aliases: f.aliases,
+    ids: [f.id, ...f.aliases],
+    purl: f.purl ?? '',
+    package: f.package?.name ?? '',
+    version: f.package?.version ?? '',
+    ecosystem: f.package?.ecosystem ?? '',
+    severity: f.severity,
+    cvss: Math.max(0, ...f.cvss.map((c) => c.score ?? 0)),
+    fixVersions: f.fixVersions,
+    fixAvailable: f.fixVersions.length > 0,
+    status: f.status ?? 'none',
+    justification: f.justification ?? '',
+    impactStatement: f.impactStatement ?? '',
+    actionStatement: f.actionStatement ?? '',
+    knownExploited: f.knownExploited,
+    kevDateAdded: f.kev?.dateAdded ?? '',
+    scanners: [...new Set(f.sources.map((x) => x.scanner))],
+    title: f.title ?? '',
+  };
 }
 
 const HOST_FACT_NAME = new RegExp(`\\b(${HOST_CHANGE_FACTS.join('|')})\\b`);

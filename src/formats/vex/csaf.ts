@@ -1,0 +1,406 @@
+/**
+ * CSAF 2.0 documents of the VEX profile (OASIS CSAF v2.0, https://docs.oasis-open.org/csaf/csaf/v2.0/csaf-v2.0.html),
+ * read into the VEX model of `../findings.ts`. No CSAF validator is published on npm here, so the fields read are
+ * checked by a zod schema written from the OASIS text: §3.1 (definitions: full product names, product ids and groups),
+ * §3.2.1 (document), §3.2.2 (product tree), §3.2.3 (vulnerabilities); with the rules of §4.5 "Profile 5: VEX" and the
+ * mandatory tests it leans on:
+ * - `/document/category` is `csaf_vex` and `/document/csaf_version` is `2.0`;
+ * - `/product_tree` and `/vulnerabilities` exist; each vulnerability has a `cve` or `ids`, `notes`, and a
+ *   `product_status` listing at least one of fixed, known_affected, known_not_affected, under_investigation;
+ * - each known_not_affected product has an impact statement: a flag (its label is the justification) or a threat of
+ *   category `impact` (its details are the impact statement), by product id or by product group;
+ * - each known_affected product has an action statement: a remediation (its details);
+ * - every flag and every remediation names products or groups (§6.1.32, §6.1.29), and every product id the
+ *   statuses name is defined in the product tree (§6.1.1).
+ *
+ * A threat of category `impact` naming neither products nor groups is read as about the whole vulnerability, so it
+ * is the impact statement of each of its known_not_affected products. CSAF states no mandatory test for threats
+ * without products (unlike flags and remediations), and Red Hat's documents write the vulnerability's impact rating
+ * that way; a stricter reader would refuse them.
+ *
+ * Statuses map onto OpenVEX's: known_not_affected → not_affected, fixed and first_fixed → fixed, known_affected →
+ * affected, under_investigation → under_investigation (first_affected, last_affected and recommended are not VEX
+ * statuses and are not read). Product ids become purls through the product tree: a product's purl is its
+ * `product_identification_helper.purl`; a product defined by a relationship (any category: a component in, on or with
+ * another product) is the relating product with the component as its subcomponent when both have purls, else its own
+ * purl, else the component's purl alone. A product with no purl anywhere cannot be matched and is left out, and a
+ * statement left with no product is dropped: CSAF trees often identify products by CPE only. One statement is made
+ * for each vulnerability and distinct (status, justification, impact, action), in the order the document lists them.
+ * Every statement's timestamp is `/document/tracking/current_release_date`.
+ */
+import * as z from 'zod';
+import type { VexDocument, VexProduct, VexStatement, VexStatus } from '../findings.js';
+import {
+  MAX_VEX_DEPTH,
+  MAX_VEX_STATEMENTS,
+  VEX_JUSTIFICATIONS,
+  checkVexTimestamp,
+  isJsonObject,
+  nestedDeeperThan,
+  otherIds,
+  vexInvalid,
+  vexPath,
+  vexSchemaError,
+} from './openvex.js';
+
+const nonEmpty = z.string().min(1);
+const productIds = z.array(nonEmpty).min(1);
+
+/** §3.1.3 full_product_name_t; §3.1.3.3 identification helper (only the purl is read; `cpe` and the rest pass). */
+const fullProductNameSchema = z.looseObject({
+  name: nonEmpty,
+  product_id: nonEmpty,
+  product_identification_helper: z.looseObject({ purl: nonEmpty.optional(), cpe: nonEmpty.optional() }).optional(),
+});
+type FullProductName = z.infer<typeof fullProductNameSchema>;
+
+/** §3.1.2.1 branch categories. */
+const BRANCH_CATEGORIES = [
+  'architecture',
+  'host_name',
+  'language',
+  'legacy',
+  'patch_level',
+  'product_family',
+  'product_name',
+  'product_version',
+  'product_version_range',
+  'service_pack',
+  'specification',
+  'vendor',
+] as const;
+
+/** §3.1.2 branches_t, recursive. */
+interface Branch {
+  category: (typeof BRANCH_CATEGORIES)[number];
+  name: string;
+  branches?: Branch[] | undefined;
+  product?: FullProductName | undefined;
+}
+
+const branchSchema: z.ZodType<Branch> = z.lazy(() =>
+  z.looseObject({
+    category: z.enum(BRANCH_CATEGORIES),
+    name: nonEmpty,
+    branches: z.array(branchSchema).min(1).optional(),
+    product: fullProductNameSchema.optional(),
+  }),
+);
+
+/** §3.2.2.4 relationship categories. */
+const RELATIONSHIP_CATEGORIES = [
+  'default_component_of',
+  'external_component_of',
+  'installed_on',
+  'installed_with',
+  'optional_component_of',
+] as const;
+
+/** §3.2.2 product tree. */
+const productTreeSchema = z.looseObject({
+  branches: z.array(branchSchema).min(1).optional(),
+  full_product_names: z.array(fullProductNameSchema).min(1).optional(),
+  product_groups: z
+    .array(z.looseObject({ group_id: nonEmpty, product_ids: productIds }))
+    .min(1)
+    .optional(),
+  relationships: z
+    .array(
+      z.looseObject({
+        category: z.enum(RELATIONSHIP_CATEGORIES),
+        product_reference: nonEmpty,
+        relates_to_product_reference: nonEmpty,
+        full_product_name: fullProductNameSchema,
+      }),
+    )
+    .min(1)
+    .optional(),
+});
+type ProductTree = z.infer<typeof productTreeSchema>;
+
+/** §3.2.1.12 tracking. */
+const trackingSchema = z.looseObject({
+  id: nonEmpty,
+  status: z.enum(['draft', 'final', 'interim']),
+  version: nonEmpty,
+  initial_release_date: z.string(),
+  current_release_date: z.string(),
+  revision_history: z.array(z.looseObject({ date: z.string(), number: nonEmpty, summary: nonEmpty })).min(1),
+});
+
+/** §3.2.1 document (category and version are checked before, for a clearer message). */
+const documentSchema = z.looseObject({
+  category: z.literal('csaf_vex'),
+  csaf_version: z.literal('2.0'),
+  publisher: z.looseObject({
+    name: nonEmpty,
+    namespace: nonEmpty,
+    category: z.enum(['coordinator', 'discoverer', 'other', 'translator', 'user', 'vendor']),
+  }),
+  title: nonEmpty,
+  tracking: trackingSchema,
+});
+
+/** §3.2.3.9 product status: each list optional, but never empty. */
+const productStatusSchema = z.looseObject({
+  first_affected: productIds.optional(),
+  first_fixed: productIds.optional(),
+  fixed: productIds.optional(),
+  known_affected: productIds.optional(),
+  known_not_affected: productIds.optional(),
+  last_affected: productIds.optional(),
+  recommended: productIds.optional(),
+  under_investigation: productIds.optional(),
+});
+
+/** What flags, threats and remediations name: products and product groups. */
+const productRefs = { product_ids: productIds.optional(), group_ids: productIds.optional() };
+
+/** §3.2.3 vulnerability, with the fields the VEX profile asks for required. */
+const vulnerabilitySchema = z.looseObject({
+  cve: z
+    .string()
+    .regex(/^CVE-[0-9]{4}-[0-9]{4,}$/)
+    .optional(),
+  ids: z
+    .array(z.looseObject({ system_name: nonEmpty, text: nonEmpty }))
+    .min(1)
+    .optional(),
+  notes: z.array(z.looseObject({ category: nonEmpty, text: nonEmpty })).min(1),
+  product_status: productStatusSchema,
+  flags: z
+    .array(z.looseObject({ label: z.enum(VEX_JUSTIFICATIONS), ...productRefs }))
+    .min(1)
+    .optional(),
+  threats: z
+    .array(
+      z.looseObject({
+        category: z.enum(['exploit_status', 'impact', 'target_set']),
+        details: nonEmpty,
+        ...productRefs,
+      }),
+    )
+    .min(1)
+    .optional(),
+  remediations: z
+    .array(
+      z.looseObject({
+        category: z.enum(['mitigation', 'no_fix_planned', 'none_available', 'vendor_fix', 'workaround']),
+        details: nonEmpty,
+        ...productRefs,
+      }),
+    )
+    .min(1)
+    .optional(),
+});
+type Vulnerability = z.infer<typeof vulnerabilitySchema>;
+
+const csafSchema = z.looseObject({
+  document: documentSchema,
+  product_tree: productTreeSchema,
+  vulnerabilities: z.array(vulnerabilitySchema).min(1),
+});
+
+/** The product_status lists read, and the status each maps to. */
+const STATUS_OF: Partial<Record<string, VexStatus>> = {
+  known_not_affected: 'not_affected',
+  known_affected: 'affected',
+  fixed: 'fixed',
+  first_fixed: 'fixed',
+  under_investigation: 'under_investigation',
+};
+
+/** The VEX profile's "at least one of" the product status lists. */
+const PROFILE_STATUSES = ['fixed', 'known_affected', 'known_not_affected', 'under_investigation'] as const;
+
+/** The product tree as lookups: each product id's purl (or none), and the relationships that define ids. */
+interface Products {
+  purls: Map<string, string | undefined>;
+  relationships: Map<string, { component: string; product: string }>;
+  groups: Map<string, string[]>;
+}
+
+function productsOf(tree: ProductTree): Products {
+  const purls = new Map<string, string | undefined>();
+  const define = (p: FullProductName) => {
+    if (!purls.has(p.product_id)) purls.set(p.product_id, p.product_identification_helper?.purl);
+  };
+  const stack: Branch[] = [...(tree.branches ?? [])];
+  for (let b = stack.pop(); b !== undefined; b = stack.pop()) {
+    if (b.product) define(b.product);
+    stack.push(...(b.branches ?? []));
+  }
+  for (const p of tree.full_product_names ?? []) define(p);
+  const relationships = new Map<string, { component: string; product: string }>();
+  for (const r of tree.relationships ?? []) {
+    define(r.full_product_name);
+    relationships.set(r.full_product_name.product_id, {
+      component: r.product_reference,
+      product: r.relates_to_product_reference,
+    });
+  }
+  const groups = new Map((tree.product_groups ?? []).map((g) => [g.group_id, g.product_ids]));
+  return { purls, relationships, groups };
+}
+
+/** A product id as the model's product, or undefined when no purl identifies it. */
+function resolveProduct(tree: Products, id: string): VexProduct | undefined {
+  const own = tree.purls.get(id);
+  const rel = tree.relationships.get(id);
+  if (rel) {
+    const component = tree.purls.get(rel.component);
+    const product = tree.purls.get(rel.product);
+    if (component !== undefined && product !== undefined) return { purl: product, subcomponents: [component] };
+    if (own !== undefined) return { purl: own, subcomponents: [] };
+    if (component !== undefined) return { purl: component, subcomponents: [] };
+    return undefined;
+  }
+  return own === undefined ? undefined : { purl: own, subcomponents: [] };
+}
+
+/** The product ids an item (flag, threat, remediation) names, directly or through its groups. */
+function namedIds(tree: Products, item: { product_ids?: string[] | undefined; group_ids?: string[] | undefined }) {
+  const ids = new Set(item.product_ids ?? []);
+  for (const g of item.group_ids ?? []) for (const id of tree.groups.get(g) ?? []) ids.add(id);
+  return ids;
+}
+
+/** What the document says of one product for one vulnerability, beyond its status. */
+interface Details {
+  justification?: string;
+  impactStatement?: string;
+  actionStatement?: string;
+}
+
+/** The details each product of a vulnerability gets: justification, impact statement, action statement. */
+function detailsOf(tree: Products, v: Vulnerability, vi: number, label: string) {
+  const at = (...rest: (string | number)[]) => vexPath('vulnerabilities', vi, ...rest);
+  const justification = new Map<string, string>();
+  (v.flags ?? []).forEach((f, i) => {
+    if (f.product_ids === undefined && f.group_ids === undefined) {
+      throw vexInvalid(label, at('flags', i), 'a flag must name product_ids or group_ids');
+    }
+    for (const id of namedIds(tree, f)) if (!justification.has(id)) justification.set(id, f.label);
+  });
+  const impact = new Map<string, string[]>();
+  const wideImpact: string[] = [];
+  for (const t of v.threats ?? []) {
+    if (t.category !== 'impact') continue;
+    if (t.product_ids === undefined && t.group_ids === undefined) wideImpact.push(t.details);
+    for (const id of namedIds(tree, t)) impact.set(id, [...(impact.get(id) ?? []), t.details]);
+  }
+  const action = new Map<string, string[]>();
+  (v.remediations ?? []).forEach((r, i) => {
+    if (r.product_ids === undefined && r.group_ids === undefined) {
+      throw vexInvalid(label, at('remediations', i), 'a remediation must name product_ids or group_ids');
+    }
+    for (const id of namedIds(tree, r)) action.set(id, [...(action.get(id) ?? []), r.details]);
+  });
+  return (id: string, status: VexStatus, path: string): Details => {
+    if (status === 'not_affected') {
+      const j = justification.get(id);
+      const texts = impact.get(id) ?? wideImpact;
+      if (j === undefined && texts.length === 0) {
+        throw vexInvalid(
+          label,
+          path,
+          `known_not_affected product ${id} has no impact statement (flag or impact threat)`,
+        );
+      }
+      return {
+        ...(j !== undefined && { justification: j }),
+        ...(texts.length > 0 && { impactStatement: texts.join('\n') }),
+      };
+    }
+    if (status === 'affected') {
+      const texts = action.get(id) ?? [];
+      if (texts.length === 0) {
+        throw vexInvalid(label, path, `known_affected product ${id} has no action statement (remediation)`);
+      }
+      return { actionStatement: texts.join('\n') };
+    }
+    return {};
+  };
+}
+
+/** The statements one vulnerability makes, grouped by status and details, in document order. */
+function vulnerabilityStatements(
+  tree: Products,
+  v: Vulnerability,
+  vi: number,
+  label: string,
+  timestamp: string,
+): Omit<VexStatement, 'index'>[] {
+  const at = (...rest: (string | number)[]) => vexPath('vulnerabilities', vi, ...rest);
+  const ids = (v.ids ?? []).map((i) => i.text);
+  const vulnerability = v.cve ?? ids[0];
+  if (vulnerability === undefined) throw vexInvalid(label, at(), 'a vulnerability must give cve or ids');
+  const status = v.product_status;
+  if (!PROFILE_STATUSES.some((s) => status[s] !== undefined)) {
+    throw vexInvalid(label, at('product_status'), `must list at least one of ${PROFILE_STATUSES.join(', ')}`);
+  }
+  const details = detailsOf(tree, v, vi, label);
+  const aliases = otherIds(vulnerability, ids);
+  const grouped = new Map<string, Omit<VexStatement, 'index'>>();
+  for (const [key, list] of Object.entries(status)) {
+    const mapped = STATUS_OF[key];
+    if (mapped === undefined || !Array.isArray(list)) continue;
+    (list as string[]).forEach((id, k) => {
+      const path = at('product_status', key, k);
+      if (!tree.purls.has(id)) throw vexInvalid(label, path, `product id ${id} is not defined in the product tree`);
+      const d = details(id, mapped, path);
+      const product = resolveProduct(tree, id);
+      if (product === undefined) return;
+      const group = JSON.stringify([mapped, d.justification, d.impactStatement, d.actionStatement]);
+      let statement = grouped.get(group);
+      if (statement === undefined) {
+        statement = { vulnerability, aliases: [...aliases], products: [], status: mapped, ...d, timestamp };
+        grouped.set(group, statement);
+      }
+      const same = (p: VexProduct) =>
+        p.purl === product.purl && p.subcomponents.join(' ') === product.subcomponents.join(' ');
+      if (!statement.products.some(same)) statement.products.push(product);
+    });
+  }
+  return [...grouped.values()];
+}
+
+/** A CSAF 2.0 VEX document read into the model; VEX_INVALID, naming the field, where it breaks the profile. */
+export function parseCsaf(json: unknown, label: string, now: Date): VexDocument {
+  if (!isJsonObject(json) || !isJsonObject(json.document)) {
+    throw vexInvalid(label, vexPath('document'), 'a CSAF document has a document object');
+  }
+  if (json.document.category !== 'csaf_vex') {
+    throw vexInvalid(
+      label,
+      vexPath('document', 'category'),
+      `${JSON.stringify(json.document.category)} is not csaf_vex: only CSAF documents of the VEX profile are VEX`,
+    );
+  }
+  if (Array.isArray(json.vulnerabilities) && json.vulnerabilities.length > MAX_VEX_STATEMENTS) {
+    throw vexInvalid(label, vexPath('vulnerabilities'), `more than ${MAX_VEX_STATEMENTS} vulnerabilities`);
+  }
+  if (isJsonObject(json.product_tree) && nestedDeeperThan(json.product_tree.branches, 'branches', MAX_VEX_DEPTH)) {
+    throw vexInvalid(label, vexPath('product_tree', 'branches'), `nested deeper than ${MAX_VEX_DEPTH} levels`);
+  }
+  const parsed = csafSchema.safeParse(json, { reportInput: true });
+  if (!parsed.success) throw vexSchemaError(label, 'a CSAF 2.0 VEX document', parsed.error);
+  const { document, product_tree, vulnerabilities } = parsed.data;
+  const tracking = document.tracking;
+  const at = (...rest: (string | number)[]) => vexPath('document', 'tracking', ...rest);
+  checkVexTimestamp(label, at('initial_release_date'), tracking.initial_release_date, now);
+  const timestamp = checkVexTimestamp(label, at('current_release_date'), tracking.current_release_date, now);
+  tracking.revision_history.forEach((r, i) => checkVexTimestamp(label, at('revision_history', i, 'date'), r.date, now));
+
+  const tree = productsOf(product_tree);
+  const statements: VexStatement[] = [];
+  vulnerabilities.forEach((v, vi) => {
+    for (const s of vulnerabilityStatements(tree, v, vi, label, timestamp)) {
+      if (statements.length >= MAX_VEX_STATEMENTS) {
+        throw vexInvalid(label, vexPath('vulnerabilities'), `makes more than ${MAX_VEX_STATEMENTS} statements`);
+      }
+      statements.push({ ...s, index: statements.length });
+    }
+  });
+  return { format: 'csaf', id: tracking.id, author: document.publisher.name, timestamp, statements };
+}

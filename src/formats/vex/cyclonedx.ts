@@ -1,0 +1,248 @@
+/**
+ * CycloneDX VEX (https://cyclonedx.org/capabilities/vex/): the `vulnerabilities` of a CycloneDX 1.4 to 1.7 JSON BOM
+ * whose `analysis` states their impact, read into the VEX model of `../findings.ts`. The fields read are checked by a
+ * zod schema written from the CycloneDX JSON reference (https://cyclonedx.org/docs/1.6/json/): `bomFormat`,
+ * `specVersion`, `serialNumber`, `metadata.timestamp`, `metadata.authors`, `metadata.component`, `components`
+ * (recursive: `bom-ref`, `purl`, `components`) and `vulnerabilities[]` (`id`, `references[].id`, `analysis`,
+ * `affects[].ref`). Anything else (ratings, advisories, properties, extensions) passes unchecked.
+ *
+ * - A vulnerability without `analysis.state` states nothing (an SBOM's scan results, say) and makes no statement.
+ * - States map onto OpenVEX's: `resolved` and `resolved_with_pedigree` → fixed, `exploitable` → affected,
+ *   `in_triage` → under_investigation, `not_affected` and `false_positive` → not_affected.
+ * - Justifications map onto OpenVEX's: `code_not_present` → vulnerable_code_not_present, `code_not_reachable` →
+ *   vulnerable_code_not_in_execute_path, `requires_configuration`, `requires_dependency` and `requires_environment` →
+ *   vulnerable_code_cannot_be_controlled_by_adversary, `protected_by_compiler`, `protected_at_runtime`,
+ *   `protected_at_perimeter` and `protected_by_mitigating_control` → inline_mitigations_already_exist. The impact
+ *   statement is `analysis.detail`; without one, it names what the mapping loses (`false_positive`, the original
+ *   justification).
+ * - The action statement is `analysis.response` (`update`, `workaround_available`, …) followed by `analysis.detail`.
+ * - `affects[].ref` is the bom-ref of a component of this BOM (`metadata.component` included), a purl, or a BOM-Link
+ *   (`urn:cdx:<serial>/<version>#<bom-ref>`) into this BOM; the product is that component's purl, without
+ *   subcomponents. Refs that resolve to no purl (another BOM, a component without purl) are dropped, and a statement
+ *   left with no product is dropped. `affects[].versions` is not read: the ref's purl says which version.
+ * - The timestamp is `analysis.lastUpdated`, else `analysis.firstIssued`, else `metadata.timestamp`.
+ */
+import * as z from 'zod';
+import type { VexDocument, VexProduct, VexStatement, VexStatus } from '../findings.js';
+import {
+  MAX_VEX_DEPTH,
+  MAX_VEX_STATEMENTS,
+  checkVexTimestamp,
+  isJsonObject,
+  nestedDeeperThan,
+  otherIds,
+  someText,
+  vexInvalid,
+  vexPath,
+  vexSchemaError,
+} from './openvex.js';
+
+/** The CycloneDX versions whose vulnerabilities carry an `analysis`. */
+const SPEC_VERSION = /^1\.[4-7]$/;
+
+/** The part of a component read here, recursive. */
+interface Component {
+  'bom-ref'?: string | undefined;
+  purl?: string | undefined;
+  components?: Component[] | undefined;
+}
+
+const componentSchema: z.ZodType<Component> = z.lazy(() =>
+  z.looseObject({
+    'bom-ref': z.string().optional(),
+    purl: z.string().optional(),
+    components: z.array(componentSchema).optional(),
+  }),
+);
+
+const CDX_STATES = [
+  'resolved',
+  'resolved_with_pedigree',
+  'exploitable',
+  'in_triage',
+  'false_positive',
+  'not_affected',
+] as const;
+type CdxState = (typeof CDX_STATES)[number];
+
+const STATUS_OF: Record<CdxState, VexStatus> = {
+  resolved: 'fixed',
+  resolved_with_pedigree: 'fixed',
+  exploitable: 'affected',
+  in_triage: 'under_investigation',
+  false_positive: 'not_affected',
+  not_affected: 'not_affected',
+};
+
+const JUSTIFICATION_OF = {
+  code_not_present: 'vulnerable_code_not_present',
+  code_not_reachable: 'vulnerable_code_not_in_execute_path',
+  requires_configuration: 'vulnerable_code_cannot_be_controlled_by_adversary',
+  requires_dependency: 'vulnerable_code_cannot_be_controlled_by_adversary',
+  requires_environment: 'vulnerable_code_cannot_be_controlled_by_adversary',
+  protected_by_compiler: 'inline_mitigations_already_exist',
+  protected_at_runtime: 'inline_mitigations_already_exist',
+  protected_at_perimeter: 'inline_mitigations_already_exist',
+  protected_by_mitigating_control: 'inline_mitigations_already_exist',
+} as const;
+type CdxJustification = keyof typeof JUSTIFICATION_OF;
+const CDX_JUSTIFICATIONS = Object.keys(JUSTIFICATION_OF) as [CdxJustification, ...CdxJustification[]];
+
+/** Justifications whose OpenVEX name says the same thing: nothing is lost in the mapping. */
+const ONE_TO_ONE = new Set<CdxJustification>(['code_not_present', 'code_not_reachable']);
+
+const analysisSchema = z.looseObject({
+  state: z.enum(CDX_STATES).optional(),
+  justification: z.enum(CDX_JUSTIFICATIONS).optional(),
+  response: z.array(z.enum(['can_not_fix', 'will_not_fix', 'update', 'rollback', 'workaround_available'])).optional(),
+  detail: z.string().optional(),
+  firstIssued: z.string().optional(),
+  lastUpdated: z.string().optional(),
+});
+
+const vulnerabilitySchema = z.looseObject({
+  'bom-ref': z.string().optional(),
+  id: z.string().optional(),
+  references: z.array(z.looseObject({ id: z.string() })).optional(),
+  analysis: analysisSchema.optional(),
+  affects: z.array(z.looseObject({ ref: z.string() })).optional(),
+});
+type Vulnerability = z.infer<typeof vulnerabilitySchema>;
+
+const bomSchema = z.looseObject({
+  bomFormat: z.literal('CycloneDX'),
+  specVersion: z.string().regex(SPEC_VERSION, { message: 'must be a CycloneDX version from 1.4 to 1.7' }),
+  serialNumber: z.string().optional(),
+  metadata: z
+    .looseObject({
+      timestamp: z.string().optional(),
+      authors: z.array(z.looseObject({ name: z.string().optional() })).optional(),
+      component: componentSchema.optional(),
+    })
+    .optional(),
+  components: z.array(componentSchema).optional(),
+  vulnerabilities: z.array(vulnerabilitySchema).optional(),
+});
+
+/** bom-ref → purl of every component of the BOM that has both. */
+function bomRefs(roots: Component[]): Map<string, string> {
+  const refs = new Map<string, string>();
+  const stack = [...roots];
+  for (let c = stack.pop(); c !== undefined; c = stack.pop()) {
+    const ref = c['bom-ref'];
+    const purl = someText(c.purl);
+    if (ref !== undefined && purl !== undefined && !refs.has(ref)) refs.set(ref, purl);
+    stack.push(...(c.components ?? []));
+  }
+  return refs;
+}
+
+const BOM_LINK = /^urn:cdx:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/[1-9][0-9]*#(.+)$/i;
+
+/** The purl an `affects[].ref` names, or undefined when it names none this BOM can tell. */
+function resolveRef(ref: string, refs: Map<string, string>, serialNumber: string | undefined): string | undefined {
+  const direct = refs.get(ref);
+  if (direct !== undefined) return direct;
+  if (ref.startsWith('pkg:')) return ref;
+  const link = BOM_LINK.exec(ref);
+  if (!link || serialNumber?.toLowerCase() !== `urn:uuid:${link[1]}`.toLowerCase()) return undefined;
+  try {
+    return refs.get(decodeURIComponent(link[2] as string));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The impact statement of a not_affected analysis: its detail, else what the mapping onto OpenVEX's names loses. */
+function impactOf(state: CdxState, justification: CdxJustification | undefined, detail: string | undefined) {
+  if (detail !== undefined) return detail;
+  const lost: string[] = [];
+  if (state === 'false_positive') lost.push('CycloneDX state false_positive');
+  if (justification !== undefined && !ONE_TO_ONE.has(justification)) {
+    lost.push(`CycloneDX justification ${justification}`);
+  }
+  return lost.length > 0 ? lost.join('; ') : undefined;
+}
+
+/** One vulnerability's statement, or undefined when it states nothing or names no product with a purl. */
+function statementOf(
+  v: Vulnerability,
+  vi: number,
+  label: string,
+  now: Date,
+  context: { refs: Map<string, string>; serialNumber: string | undefined; timestamp: string | undefined },
+): Omit<VexStatement, 'index'> | undefined {
+  const a = v.analysis;
+  if (a?.state === undefined) return undefined;
+  const at = (...rest: (string | number)[]) => vexPath('vulnerabilities', vi, ...rest);
+  const vulnerability = someText(v.id);
+  if (vulnerability === undefined) throw vexInvalid(label, at('id'), 'an analysed vulnerability must give its id');
+  const lastUpdated = a.lastUpdated && checkVexTimestamp(label, at('analysis', 'lastUpdated'), a.lastUpdated, now);
+  const firstIssued = a.firstIssued && checkVexTimestamp(label, at('analysis', 'firstIssued'), a.firstIssued, now);
+  const products: VexProduct[] = [];
+  for (const { ref } of v.affects ?? []) {
+    const purl = resolveRef(ref, context.refs, context.serialNumber);
+    if (purl !== undefined && !products.some((p) => p.purl === purl)) products.push({ purl, subcomponents: [] });
+  }
+  if (products.length === 0) return undefined;
+  const status = STATUS_OF[a.state];
+  const detail = someText(a.detail);
+  const justification = status === 'not_affected' && a.justification ? JUSTIFICATION_OF[a.justification] : undefined;
+  const impactStatement = status === 'not_affected' ? impactOf(a.state, a.justification, detail) : undefined;
+  const response = (a.response ?? []).join(', ');
+  const actionStatement =
+    status === 'affected'
+      ? someText([response, detail].filter((t) => t !== undefined && t !== '').join(': '))
+      : undefined;
+  const timestamp = lastUpdated || firstIssued || context.timestamp;
+  return {
+    vulnerability,
+    aliases: otherIds(
+      vulnerability,
+      (v.references ?? []).map((r) => r.id),
+    ),
+    products,
+    status,
+    ...(justification !== undefined && { justification }),
+    ...(impactStatement !== undefined && { impactStatement }),
+    ...(actionStatement !== undefined && { actionStatement }),
+    ...(timestamp !== undefined && { timestamp }),
+  };
+}
+
+/** A CycloneDX BOM's VEX statements read into the model; VEX_INVALID, naming the field, where it breaks the format. */
+export function parseCycloneDxVex(json: unknown, label: string, now: Date): VexDocument {
+  if (!isJsonObject(json)) throw vexInvalid(label, '$', 'a CycloneDX BOM is a JSON object');
+  if (Array.isArray(json.vulnerabilities) && json.vulnerabilities.length > MAX_VEX_STATEMENTS) {
+    throw vexInvalid(label, vexPath('vulnerabilities'), `more than ${MAX_VEX_STATEMENTS} vulnerabilities`);
+  }
+  if (nestedDeeperThan(json.components, 'components', MAX_VEX_DEPTH)) {
+    throw vexInvalid(label, vexPath('components'), `nested deeper than ${MAX_VEX_DEPTH} levels`);
+  }
+  const root = isJsonObject(json.metadata) ? json.metadata.component : undefined;
+  if (nestedDeeperThan([root], 'components', MAX_VEX_DEPTH)) {
+    throw vexInvalid(label, vexPath('metadata', 'component'), `nested deeper than ${MAX_VEX_DEPTH} levels`);
+  }
+  const parsed = bomSchema.safeParse(json, { reportInput: true });
+  if (!parsed.success) throw vexSchemaError(label, 'a CycloneDX 1.4-1.7 BOM', parsed.error);
+  const bom = parsed.data;
+  const metaTime = bom.metadata?.timestamp;
+  const timestamp =
+    metaTime === undefined ? undefined : checkVexTimestamp(label, vexPath('metadata', 'timestamp'), metaTime, now);
+  const component = bom.metadata?.component;
+  const refs = bomRefs([...(component ? [component] : []), ...(bom.components ?? [])]);
+  const context = { refs, serialNumber: bom.serialNumber, timestamp };
+  const statements: VexStatement[] = [];
+  (bom.vulnerabilities ?? []).forEach((v, vi) => {
+    const s = statementOf(v, vi, label, now, context);
+    if (s) statements.push({ ...s, index: statements.length });
+  });
+  const authors = (bom.metadata?.authors ?? []).map((a) => someText(a.name)).filter((n) => n !== undefined);
+  return {
+    format: 'cyclonedx',
+    id: someText(bom.serialNumber) ?? label,
+    ...(authors.length > 0 && { author: authors.join(', ') }),
+    ...(timestamp !== undefined && { timestamp }),
+    statements,
+  };
+}
