@@ -113,7 +113,9 @@ function rekorV2Log(origin, keys) {
  * the source repository and ref are GitLab's project and ref, and so on. Claims the token lacks give no extension.
  */
 export function gitlabCertificate(claims) {
-  const base = String(claims.iss ?? 'https://gitlab.com').replace(/\/$/, '');
+  // Fulcio's GitLab provider fills its URLs from its configured `url`, https://gitlab.com, whatever the issuer: a token
+  // of a self-managed instance public-good accepts still names https://gitlab.com/PROJECT (so pin the issuer too).
+  const base = 'https://gitlab.com';
   const config = claims.ci_config_ref_uri ? `https://${claims.ci_config_ref_uri}` : undefined;
   const ref =
     claims.ref !== undefined ? `refs/${claims.ref_type === 'branch' ? 'heads' : 'tags'}/${claims.ref}` : undefined;
@@ -136,6 +138,7 @@ export function gitlabCertificate(claims) {
       claims.project_path && claims.job_id && `${base}/${claims.project_path}/-/jobs/${claims.job_id}`,
     ],
     ['1.3.6.1.4.1.57264.1.22', claims.project_visibility],
+    ['1.3.6.1.4.1.57264.1.23', claims.environment],
   ];
   return {
     subjectAltName: config ?? 'NO-SUBJECT',

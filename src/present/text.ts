@@ -320,7 +320,7 @@ export function formatAttestationText(r: AttestationReport): string {
 /** One archive timestamp (sign --timestamp-only): when, by whom, until when its authority's certificates hold. */
 export function renewalLine(r: RenewalInfo): string {
   if (!r.verified) return `${r.time ?? 'a timestamp'} (does not verify)`;
-  return `${r.time ?? '?'} by ${r.tsa ?? 'a timestamp authority of the trusted root'}${r.certificatesUntil ? ` (certificates until ${r.certificatesUntil})` : ''}`;
+  return `${r.time ?? '?'} by ${r.tsa ?? 'a timestamp authority of the trusted root'}${r.breaksChain ? ' (verifies, but breaks the chain: out of order or too late)' : r.certificatesUntil ? ` (holds until ${r.certificatesUntil})` : ''}`;
 }
 
 /** One part a signature's verification rests on, with its window: what a verifier years later needs a root to list. */

@@ -1,3 +1,4 @@
+import { RFC3161Timestamp } from '@sigstore/core';
 import { TSAWitness } from '@sigstore/sign';
 import {
   newArchiveTimestamps,
@@ -62,6 +63,32 @@ export async function renewTimestamps(
       'RENEWAL_MISMATCH',
       `${label} renews the Sigstore bundle sha256:${doc.sigstoreBundleSha256}, not this one (sha256:${sha256Hex(bundleBytes)})`,
     );
-  const token = await request(renewalData(bundleBytes, renewalTokens(doc)));
+  const data = renewalData(bundleBytes, renewalTokens(doc));
+  const token = await request(data);
+  checkToken(token, data, renewalTokens(doc).at(-1), label);
   return withRenewal(doc, token);
+}
+
+/**
+ * What a timestamp authority answered, checked before it is kept: a granted timestamp over `data`, not earlier than the
+ * renewal before it. A bad answer kept would make every later renewal worthless; its signature and authority are
+ * checked against the trusted root by `verify --timestamps`.
+ */
+function checkToken(token: Buffer, data: Buffer, previous: Buffer | undefined, label: string): void {
+  const refuse = (why: string): never => {
+    throw new SignError(
+      'SIGNING_SERVICE_FAILED',
+      `the timestamp authority's answer for ${label} ${why}; nothing was written`,
+    );
+  };
+  try {
+    const ts = RFC3161Timestamp.parse(token as Buffer<ArrayBuffer>);
+    if (ts.status !== 0n && ts.status !== 1n) refuse(`is not granted (status ${ts.status})`);
+    ts.tstInfo.verify(data);
+    if (previous && ts.signingTime < RFC3161Timestamp.parse(previous as Buffer<ArrayBuffer>).signingTime)
+      refuse('is dated before the renewal before it');
+  } catch (e) {
+    if (e instanceof SignError) throw e;
+    refuse(`is not a timestamp over this bundle (${(e as Error).message})`);
+  }
 }

@@ -9,13 +9,18 @@ import type { Check } from './report.js';
 import type { RestsOn } from './rests-on.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 
-/** One renewal as verified: its time, the authority that made it, and until when its certificates are valid. */
+/**
+ * One renewal as verified: its time, the authority that made it, and until when that authority holds (the earlier of
+ * its certificates' expiry and the end of the trusted root's window for it).
+ */
 export interface RenewalInfo {
   time?: string;
   /** The timestamp authority's URL as the trusted root names it. */
   tsa?: string;
   certificatesUntil?: string;
   verified: boolean;
+  /** The token verified, but it came out of order or too late: the chain breaks here. */
+  breaksChain?: true;
 }
 
 export interface RenewalResult {
@@ -38,16 +43,33 @@ function earliestExpiry(chain: { rawBytes: Uint8Array }[]): Date | undefined {
   return out;
 }
 
+const minDate = (ds: (Date | string | undefined)[]): Date | undefined => {
+  const ms = ds.flatMap((d) => (d === undefined ? [] : [typeof d === 'string' ? Date.parse(d) : d.getTime()]));
+  return ms.length ? new Date(Math.min(...ms)) : undefined;
+};
+
 /**
- * Until when what a verified signature rests on stays within its certificates' validity: the earliest end among its
- * authorities' certificates and its logs' key windows. Undefined when nothing in it ends.
+ * Until when what a verified signature rests on can be trusted to date it (docs/bundle-format.md §8, step 4): for each
+ * certificate authority and timestamp authority, the earlier of its certificates' expiry and the end of the trusted
+ * root's window for it (closing the window is how an authority is retired); the earliest of these. A log counts only
+ * when no timestamp authority dates the signature (then its signed entry timestamp is what dates it): a shard whose
+ * window closed because it rotated vouches for its old entries as before. Undefined when nothing in it ends.
  */
 export function protectedUntil(parts: RestsOn[]): Date | undefined {
-  const ends = parts
-    .map((p) => p.certificatesUntil ?? (p.part === 'transparency log' ? p.validUntil : undefined))
-    .filter((e): e is string => e !== undefined)
-    .map((e) => Date.parse(e));
-  return ends.length ? new Date(Math.min(...ends)) : undefined;
+  const tsa = parts.some((p) => p.part === 'timestamp authority');
+  return minDate(
+    parts.flatMap((p) =>
+      p.part === 'transparency log' ? (tsa ? [] : [p.validUntil]) : [p.certificatesUntil, p.validUntil],
+    ),
+  );
+}
+
+/** What verifyRenewals needs besides the file: the latest time the signature's verification checked, and now. */
+export interface RenewalContext {
+  /** The latest verified time of the signature (its timestamps, its log's signed time): no renewal is earlier. */
+  signedAt?: Date;
+  /** To say whether the last renewal has lapsed. */
+  now?: Date;
 }
 
 /**
@@ -65,6 +87,7 @@ export function verifyRenewals(
   restsOn: RestsOn[],
   roots: LoadedTrustRoot[],
   label: string,
+  context: RenewalContext = {},
 ): RenewalResult {
   const checks: Check[] = [];
   const renewals: RenewalInfo[] = [];
@@ -85,18 +108,23 @@ export function verifyRenewals(
     const material = toTrustMaterial(r.root).timestampAuthorities;
     return r.root.timestampAuthorities.map((named, i) => ({ named, material: material.slice(i, i + 1) }));
   });
-  let until = protectedUntil(restsOn);
-  let previous: Date | undefined;
+  const first = protectedUntil(restsOn);
+  let until = first;
+  let previous = context.signedAt;
   for (const [i, der] of tokens.entries()) {
     const n = `renewal ${i + 1}`;
     let ts: RFC3161Timestamp;
+    let time: Date;
     try {
+      // Parsing is lazy: reading the time and status is where a DER value that is no timestamp fails.
       ts = RFC3161Timestamp.parse(der as Buffer<ArrayBuffer>);
+      time = ts.signingTime;
+      // Granted (0) or granted with modifications (1); the status is outside what the authority signs.
+      if (ts.status !== 0n && ts.status !== 1n) throw new Error(`its status is ${ts.status}, not granted`);
     } catch (e) {
       renewals.push({ verified: false });
-      return fail('RENEWAL_INVALID', `${label}: ${n} is not an RFC 3161 timestamp (${(e as Error).message})`);
+      return fail('RENEWAL_INVALID', `${label}: ${n} is not a granted RFC 3161 timestamp (${(e as Error).message})`);
     }
-    const time = ts.signingTime;
     const data = renewalData(bundleBytes, tokens.slice(0, i));
     const by = authorities.find((a) => {
       try {
@@ -114,28 +142,42 @@ export function verifyRenewals(
       );
     }
     const named = by.named;
-    const expiry = earliestExpiry(named.certChain?.certificates ?? []);
-    renewals.push({
+    const expiry = minDate([earliestExpiry(named.certChain?.certificates ?? []), named.validFor?.end]);
+    const info: RenewalInfo = {
       time: iso(time),
       tsa: named.uri,
       ...(expiry ? { certificatesUntil: iso(expiry) } : {}),
       verified: true,
-    });
-    if (previous && time < previous)
-      return fail('RENEWAL_OUT_OF_ORDER', `${label}: ${n} (${iso(time)}) is earlier than the renewal before it`);
-    if (until && time > until)
+    };
+    if (previous && time < previous) {
+      renewals.push({ ...info, breaksChain: true });
+      return fail(
+        'RENEWAL_OUT_OF_ORDER',
+        `${label}: ${n} (${iso(time)}) is earlier than ${i === 0 ? 'the signature it renews' : 'the renewal before it'} (${iso(previous)})`,
+      );
+    }
+    if (until && time > until) {
+      renewals.push({ ...info, breaksChain: true });
       return fail(
         'RENEWAL_TOO_LATE',
         `${label}: ${n} was made at ${iso(time)}, after what it renews had expired (${iso(until)}): it shows the bundle existed then, not an unbroken chain`,
       );
+    }
+    renewals.push(info);
     previous = time;
     until = expiry;
   }
   const last = renewals.at(-1);
+  const count = `${renewals.length} archive timestamp${renewals.length === 1 ? '' : 's'} verified`;
+  // "Unbroken" only where the first renewal had a deadline to meet.
+  const chain = first
+    ? `unbroken from the signature to ${last?.time ?? '?'}`
+    : `in order to ${last?.time ?? '?'} (nothing the signature rests on expires, so the first renewal had no deadline to meet)`;
+  const lapsed = until && context.now && context.now > until;
   checks.push({
     id: 'renewal',
     ok: true,
-    message: `${renewals.length} archive timestamp${renewals.length === 1 ? '' : 's'} verified, unbroken from the signature to ${last?.time ?? '?'}${last?.certificatesUntil ? `; renew before ${last.certificatesUntil}` : ''}`,
+    message: `${count}, ${chain}${until ? (lapsed ? `; LAPSED: the last renewal's authority expired ${iso(until)}, and nothing renews the archive since` : `; renew before ${iso(until)}`) : ''}`,
     path: label,
   });
   return { checks, renewals };

@@ -1,6 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
 import { RFC3161Timestamp } from '@sigstore/core';
+import { toTrustMaterial } from '@sigstore/verify';
+// Not in the package's index; the check @sigstore/verify makes of a bundle's timestamps (src/verifier/archive-timestamps.ts).
+import { verifyRFC3161Timestamp } from '@sigstore/verify/dist/timestamp/tsa.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 
 /**
@@ -46,8 +49,6 @@ export function logOf(root: LoadedTrustRoot, keyId: Uint8Array | undefined) {
     : undefined;
 }
 
-const serial = (hex: string): string => hex.toLowerCase().replace(/^0+/, '');
-
 export function restsOn(bundle: Bundle, root: LoadedTrustRoot): RestsOn[] {
   const out: RestsOn[] = [];
   const window = (v: { start?: Date; end?: Date } | undefined) => ({
@@ -88,18 +89,29 @@ export function restsOn(bundle: Bundle, root: LoadedTrustRoot): RestsOn[] {
     if (log && !out.some((o) => o.part === 'transparency log' && o.name === log.baseUrl))
       out.push({ part: 'transparency log', name: log.baseUrl, ...window(log.publicKey?.validFor) });
   }
+  // Each timestamp's authority is the one whose key verifies it over the signature (as @sigstore/verify finds it): two
+  // authorities' certificates can share a serial number, so matching the serial alone could name the wrong one.
+  const signature =
+    bundle.content.$case === 'dsseEnvelope'
+      ? bundle.content.dsseEnvelope.signatures[0]?.sig
+      : bundle.content.messageSignature.signature;
+  const material = toTrustMaterial(root.root).timestampAuthorities;
   for (const t of vm.timestampVerificationData?.rfc3161Timestamps ?? []) {
-    let signer: string;
+    let ts: RFC3161Timestamp;
     try {
-      signer = serial(RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp)).signerSerialNumber.toString('hex'));
+      ts = RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp));
     } catch {
       continue;
     }
-    const tsa = root.root.timestampAuthorities.find((a) => {
-      const first = a.certChain?.certificates[0];
-      const cert = first ? certificate(first.rawBytes) : undefined;
-      return cert !== undefined && serial(cert.serialNumber) === signer;
+    const i = root.root.timestampAuthorities.findIndex((_, k) => {
+      try {
+        verifyRFC3161Timestamp(ts, Buffer.from(signature ?? []), material.slice(k, k + 1));
+        return true;
+      } catch {
+        return false;
+      }
     });
+    const tsa = root.root.timestampAuthorities[i];
     if (tsa && !out.some((o) => o.part === 'timestamp authority' && o.name === tsa.uri))
       out.push(authority('timestamp authority', tsa));
   }

@@ -9,7 +9,12 @@ import { VerifyError } from './errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from './identity-policy.js';
 import { crossCheckBlob, evaluatePolicy, type LoadedPolicy, type PolicyLimits } from './policy/evaluate.js';
 import type { Check, VerifyReport } from './report.js';
-import { signatureKind, verifySigstoreBundle, type VerificationKeyInput } from './sigstore-bundle.js';
+import {
+  signatureKind,
+  verifySigstoreBundle,
+  type SignatureInfo,
+  type VerificationKeyInput,
+} from './sigstore-bundle.js';
 import { checkBundleStatement } from './statement-check.js';
 import { checkStandardAttestations } from './standard-attestations.js';
 import { STANDARD_MEMBER } from '../core/layout.js';
@@ -156,12 +161,14 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
     if (verified.info) report.signature = verified.info;
     const bundleBytes = v.external?.bytes ?? contents.attestationBytes;
     if (v.renewals && verified.info && bundleBytes && verified.checks.every((c) => c.ok)) {
+      const at = signedAt(verified.info);
       const renewed = verifyRenewals(
         v.renewals.doc,
         bundleBytes,
         verified.info.restsOn ?? [],
         v.roots,
         v.renewals.label,
+        { ...(at ? { signedAt: at } : {}), now: v.now },
       );
       signed.push(...renewed.checks);
       verified.info.renewals = renewed.renewals;
@@ -255,4 +262,13 @@ function settle(
   report.ok = authentic && policyOk;
   report.assessment = assess(report, contents.complete ? contents.manifest?.entries : undefined);
   return report;
+}
+
+/** The latest time the signature's verification checked: a verified timestamp, or a log time under a checked promise. */
+function signedAt(info: SignatureInfo): Date | undefined {
+  const times = [
+    ...info.timestamps.filter((t) => t.verified).map((t) => Date.parse(t.time)),
+    ...info.tlog.filter((t) => t.timeVerified && t.integratedTime).map((t) => Date.parse(t.integratedTime as string)),
+  ].filter((ms) => Number.isFinite(ms));
+  return times.length ? new Date(Math.max(...times)) : undefined;
 }

@@ -7,7 +7,15 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { fakeIdentityToken, startLocalSigstore, type LocalSigstore } from '../../scripts/local-sigstore.mjs';
-import { parseArchiveTimestamps } from '../../src/core/archive-timestamps.js';
+import { RFC3161Timestamp } from '@sigstore/core';
+import {
+  parseArchiveTimestamps,
+  renewalData,
+  renewalTokens,
+  serializeArchiveTimestamps,
+  withRenewal,
+} from '../../src/core/archive-timestamps.js';
+import { timestampAuthority } from '../../src/signer/renew.js';
 import { verifyRenewals } from '../../src/verifier/archive-timestamps.js';
 import { isTrustRootProblem, loadTrustRoot } from '../../src/verifier/trusted-root.js';
 import { runCli } from '../helpers/io.js';
@@ -42,15 +50,17 @@ afterAll(async () => {
   await later?.close();
 });
 
-type Root = { timestampAuthorities: unknown[] };
-/** The first Sigstore's trusted root, with the later timestamp authority added when `withLater`. */
+type Root = Record<'timestampAuthorities' | 'certificateAuthorities' | 'tlogs' | 'ctlogs', unknown[]>;
+/** The first Sigstore's trusted root, with the later Sigstore's authorities and logs added when `withLater`. */
 function rootJson(withLater: boolean): Root {
   const root = JSON.parse(JSON.stringify(first.trustedRoot)) as Root;
-  if (withLater) root.timestampAuthorities.push(...(later.trustedRoot as Root).timestampAuthorities);
+  if (withLater)
+    for (const k of ['timestampAuthorities', 'certificateAuthorities', 'tlogs', 'ctlogs'] as const)
+      root[k].push(...(later.trustedRoot as Root)[k]);
   return root;
 }
 
-async function signed(): Promise<string> {
+async function signed(config = 'sc.json'): Promise<string> {
   const dir = await tmp();
   await writeFile(join(dir, 'sc.json'), JSON.stringify(first.signingConfigRekorV2));
   await writeFile(join(dir, 'later-sc.json'), JSON.stringify(later.signingConfigRekorV2));
@@ -59,7 +69,7 @@ async function signed(): Promise<string> {
   await writeFile(join(dir, 'app.tgz'), 'the release');
   const token = fakeIdentityToken({ iss: ISSUER, sub: WORKFLOW });
   const argv = ['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--subject', 'app.tgz', '--sign'];
-  const c = await runCli([...argv, '--identity-token', token, '--signing-config', 'sc.json', '-q'], { cwd: dir });
+  const c = await runCli([...argv, '--identity-token', token, '--signing-config', config, '-q'], { cwd: dir });
   expect(c.code, c.stderr).toBe(0);
   return dir;
 }
@@ -79,7 +89,9 @@ const verify = (dir: string, root: string, ...extra: string[]) =>
 interface Report {
   ok: boolean;
   checks: { id: string; ok: boolean; code?: string; skipped?: boolean }[];
-  signature?: { renewals?: { time: string; tsa?: string; certificatesUntil?: string; verified: boolean }[] };
+  signature?: {
+    renewals?: { time: string; tsa?: string; certificatesUntil?: string; verified: boolean; breaksChain?: boolean }[];
+  };
 }
 const renewalChecks = (r: Report) => r.checks.filter((c) => c.id === 'renewal');
 
@@ -166,9 +178,18 @@ describe('archive timestamps: sign --timestamp-only and verify --timestamps', ()
 
   it('renewals out of time order, or of another bundle, do not verify; renewing another bundle is refused (exit 2)', async () => {
     const dir = await signed();
-    // The later authority first, then the first one (whose tokens carry its earlier start time).
+    // The later authority first; then the first one, whose clock is a minute behind: sign refuses to keep its answer.
     expect((await renew(dir, '--signing-config', 'later-sc.json')).code).toBe(0);
-    expect((await renew(dir, '--signing-config', 'sc.json')).code).toBe(0);
+    const kept = await readFile(join(dir, 'b.timestamps.json'));
+    const refusedEarlier = await renew(dir, '--signing-config', 'sc.json');
+    expect(refusedEarlier.code).toBe(2);
+    expect(refusedEarlier.stderr).toContain('dated before the renewal before it');
+    expect((await readFile(join(dir, 'b.timestamps.json'))).equals(kept)).toBe(true);
+    // Such a file made anyway (the first authority asked directly) does not verify.
+    const bytes = await readFile(join(dir, 'b.sigstore.json'));
+    const doc = parseArchiveTimestamps(kept, 'b.timestamps.json');
+    const token = await timestampAuthority(first.url)(renewalData(bytes, renewalTokens(doc)));
+    await writeFile(join(dir, 'b.timestamps.json'), serializeArchiveTimestamps(withRenewal(doc, token)));
     const swapped = JSON.parse(
       (await verify(dir, 'root.json', '--timestamps', 'b.timestamps.json', '--json')).stdout,
     ) as Report;
@@ -206,6 +227,57 @@ describe('archive timestamps: sign --timestamp-only and verify --timestamps', ()
     }));
     const late = verifyRenewals(doc, bytes, expired, [loaded], 'b.timestamps.json');
     expect(late.checks.map((c) => c.code)).toEqual(['RENEWAL_TOO_LATE']);
+  });
+
+  it("a renewal dated before the signature, or after the previous renewal's authority was retired, breaks the chain", async () => {
+    // Signed through the later Sigstore (its clock a minute ahead), renewed through the first: a minute too early.
+    const dir = await signed('later-sc.json');
+    expect((await renew(dir, '--signing-config', 'sc.json')).code).toBe(0);
+    const before = await verify(dir, 'root.json', '--timestamps', 'b.timestamps.json', '--json');
+    expect(before.code).toBe(1);
+    const report = JSON.parse(before.stdout) as Report;
+    expect(renewalChecks(report).map((c) => c.code)).toEqual(['RENEWAL_OUT_OF_ORDER']);
+    expect(report.signature?.renewals?.[0]).toMatchObject({ verified: true, breaksChain: true });
+    expect((await verify(dir, 'root.json', '--timestamps', 'b.timestamps.json')).stdout).toContain('breaks the chain');
+
+    // Renewed at signing time by the first authority, then a minute later by another: fine while the first holds,
+    // too late once the root says the first was retired in between.
+    const two = await signed();
+    expect((await renew(two, '--signing-config', 'sc.json')).code).toBe(0);
+    expect((await renew(two, '--signing-config', 'later-sc.json')).code).toBe(0);
+    expect((await verify(two, 'root.json', '--timestamps', 'b.timestamps.json')).code).toBe(0);
+    const doc = parseArchiveTimestamps(await readFile(join(two, 'b.timestamps.json')), 't');
+    const firstTime = RFC3161Timestamp.parse(
+      Buffer.from(doc.renewals[0]?.rfc3161Timestamp ?? '', 'base64'),
+    ).signingTime;
+    const root = rootJson(true) as { timestampAuthorities: { validFor: { end?: string } }[] };
+    (root.timestampAuthorities[0] as { validFor: { end?: string } }).validFor.end = new Date(
+      firstTime.getTime() + 5000,
+    ).toISOString();
+    await writeFile(join(two, 'retired.json'), JSON.stringify(root));
+    const late = JSON.parse(
+      (await verify(two, 'retired.json', '--timestamps', 'b.timestamps.json', '--json')).stdout,
+    ) as Report;
+    expect(renewalChecks(late).map((c) => c.code)).toEqual(['RENEWAL_TOO_LATE']);
+  });
+
+  it('a chain whose last authority has expired by now verifies, and says it has lapsed', async () => {
+    const dir = await signed();
+    expect((await renew(dir, '--signing-config', 'sc.json')).code).toBe(0);
+    const ok = JSON.parse((await verify(dir, 'root.json', '--json')).stdout) as {
+      signature: { restsOn: { part: 'timestamp authority'; name: string; certificatesUntil?: string }[] };
+    };
+    const loaded = loadTrustRoot({ source: 'root.json', json: rootJson(true) });
+    if (isTrustRootProblem(loaded)) throw new Error(loaded.message);
+    const doc = parseArchiveTimestamps(await readFile(join(dir, 'b.timestamps.json')), 'b.timestamps.json');
+    const bytes = await readFile(join(dir, 'b.sigstore.json'));
+    const inTenYears = new Date(Date.now() + 10 * 365 * 86_400_000);
+    const r = verifyRenewals(doc, bytes, ok.signature.restsOn, [loaded], 't', { now: inTenYears });
+    expect(r.checks.map((c) => c.ok)).toEqual([true]);
+    expect(r.checks[0]?.message).toContain('LAPSED');
+    expect(
+      verifyRenewals(doc, bytes, ok.signature.restsOn, [loaded], 't', { now: new Date() }).checks[0]?.message,
+    ).toContain('renew before');
   });
 
   it('bad input: a malformed file (exit 2), integrity only (not checked, said), --key with --timestamp-only (exit 2)', async () => {

@@ -16,7 +16,7 @@ describe('verifyRenewals without trust material (the rest: test/signer/renewal.t
       't.json',
     );
     expect(junk.checks.map((c) => c.code)).toEqual(['RENEWAL_INVALID']);
-    expect(junk.checks[0]?.message).toContain('not an RFC 3161 timestamp');
+    expect(junk.checks[0]?.message).toContain('is not a granted RFC 3161 timestamp');
     expect(junk.renewals).toEqual([{ verified: false }]);
   });
 
@@ -25,20 +25,33 @@ describe('verifyRenewals without trust material (the rest: test/signer/renewal.t
     expect(r.checks.map((c) => c.code)).toEqual(['RENEWAL_NOT_FOR_THIS_BUNDLE']);
   });
 
-  it('what a signature rests on holds until the earliest certificate expiry or closed log window', () => {
+  it('what a signature rests on holds until its authorities expire or are retired; logs count only without a TSA', () => {
     expect(protectedUntil([])).toBeUndefined();
-    expect(
-      protectedUntil([
-        { part: 'certificate authority', name: 'ca', certificatesUntil: '2031-01-01T00:00:00Z' },
-        { part: 'transparency log', name: 'log', validUntil: '2030-06-01T00:00:00Z' },
-        { part: 'transparency log', name: 'open log' },
-        {
-          part: 'timestamp authority',
-          name: 'tsa',
-          validUntil: '2027-01-01T00:00:00Z',
-          certificatesUntil: '2032-01-01T00:00:00Z',
-        },
-      ])?.toISOString(),
-    ).toBe('2030-06-01T00:00:00.000Z');
+    const parts = [
+      { part: 'certificate authority' as const, name: 'ca', certificatesUntil: '2031-01-01T00:00:00Z' },
+      { part: 'transparency log' as const, name: 'log', validUntil: '2026-06-01T00:00:00Z' },
+      { part: 'transparency log' as const, name: 'open log' },
+    ];
+    // A timestamp authority dates the signature: its window's end (retired in 2027) counts, the rotated log's not.
+    const tsa = {
+      part: 'timestamp authority' as const,
+      name: 'tsa',
+      validUntil: '2027-01-01T00:00:00Z',
+      certificatesUntil: '2032-01-01T00:00:00Z',
+    };
+    expect(protectedUntil([...parts, tsa])?.toISOString()).toBe('2027-01-01T00:00:00.000Z');
+    // No timestamp authority: the log's signed time dates it, so its window counts.
+    expect(protectedUntil(parts)?.toISOString()).toBe('2026-06-01T00:00:00.000Z');
+  });
+
+  it('a DER value that is no timestamp is RENEWAL_INVALID, not a crash', () => {
+    const r = verifyRenewals(
+      withRenewal(newArchiveTimestamps(BUNDLE), Buffer.from('MAA=', 'base64')),
+      BUNDLE,
+      [],
+      [],
+      't.json',
+    );
+    expect(r.checks.map((c) => c.code)).toEqual(['RENEWAL_INVALID']);
   });
 });
