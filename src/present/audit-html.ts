@@ -288,6 +288,51 @@ function trendsSection(s: PeriodSummary, ids: IdGen): Safe {
       ),
     );
   }
+  if (t.some((p) => p.vulnerabilities)) {
+    const v = (f: (x: NonNullable<(typeof t)[number]['vulnerabilities']>) => number) =>
+      t.map((p) => (p.vulnerabilities ? f(p.vulnerabilities) : null));
+    charts.push(
+      figure(
+        lineChart(ids, {
+          title: 'Findings by disposition',
+          desc: "Each release's findings not affected or fixed per VEX, and those still open",
+          labels,
+          integer: true,
+          series: [
+            { name: 'not affected', color: COLOR.passed, values: v((x) => x.notAffected), format: int },
+            { name: 'fixed', color: COLOR.accent, values: v((x) => x.fixed), format: int, dash: '2 2' },
+            {
+              name: 'no statement or affected',
+              color: COLOR.failed,
+              values: v((x) => x.none + x.affected + x.underInvestigation),
+              format: int,
+              dash: '6 3',
+            },
+          ],
+        }),
+        table(
+          'Findings by disposition per release',
+          ['Findings', 'Not affected', 'Fixed', 'Open', 'Open critical', 'KEV open'],
+          (p) => {
+            const x = p.vulnerabilities;
+            return (
+              x
+                ? [
+                    x.findings,
+                    x.notAffected,
+                    x.fixed,
+                    x.none + x.affected + x.underInvestigation,
+                    x.openCritical,
+                    x.knownExploitedOpen,
+                  ]
+                : [null, null, null, null, null, null]
+            ).map((n) => show(n, int));
+          },
+        ),
+        "Findings: from each release's vulnerabilities document (its scanners' reports with its VEX documents applied; docs/vulnerabilities.md). Open: no VEX statement, affected or under investigation; KEV open: known exploited and open.",
+      ),
+    );
+  }
   if (has((p) => p.leadTimeMedianSeconds) || has((p) => p.deploymentsPerDay)) {
     const h = (v: number): string => `${(v / 3600).toFixed(1)} h`;
     charts.push(

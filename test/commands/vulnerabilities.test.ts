@@ -186,4 +186,80 @@ describe('vulnerabilities handled: scans, VEX in, policy, reports (CLI)', () => 
       ['vulnerabilities', 'vulnerabilities/findings.json'],
     ]);
   });
+
+  it('tens of thousands of findings, half reported by two scanners: one finding each, checked again by verify', async () => {
+    const dir = await tmp();
+    const n = 20_000;
+    const pkg = (i: number) => ({ name: `pkg-${i % 2000}`, version: `1.${Math.floor(i / 2000)}.0` });
+    const id = (i: number) => `CVE-2025-${String(10000 + i)}`;
+    const grype = {
+      matches: Array.from({ length: n }, (_, i) => ({
+        vulnerability: {
+          id: id(i),
+          severity: ['Critical', 'High', 'Medium', 'Low'][i % 4],
+          fix: { versions: [], state: '' },
+        },
+        relatedVulnerabilities: [],
+        artifact: {
+          name: pkg(i).name,
+          version: pkg(i).version,
+          type: 'npm',
+          purl: `pkg:npm/${pkg(i).name}@${pkg(i).version}`,
+          locations: [],
+        },
+      })),
+      source: { type: 'directory', target: '.' },
+      descriptor: { name: 'grype', version: '0.87.0' },
+    };
+    const trivy = {
+      SchemaVersion: 2,
+      ArtifactName: '.',
+      ArtifactType: 'repository',
+      Results: [
+        {
+          Target: 'package-lock.json',
+          Class: 'lang-pkgs',
+          Type: 'npm',
+          Vulnerabilities: Array.from({ length: n / 2 }, (_, i) => ({
+            VulnerabilityID: id(i),
+            PkgName: pkg(i).name,
+            PkgIdentifier: { PURL: `pkg:npm/${pkg(i).name}@${pkg(i).version}` },
+            InstalledVersion: pkg(i).version,
+            Severity: 'CRITICAL',
+          })),
+        },
+      ],
+    };
+    await writeFile(join(dir, 'grype.json'), JSON.stringify(grype));
+    await writeFile(join(dir, 'trivy.json'), JSON.stringify(trivy));
+    const c = await runCli(
+      [
+        'collect',
+        '-o',
+        'b.tar.gz',
+        '--name',
+        'big',
+        '--version',
+        '1',
+        '--scan',
+        'grype.json',
+        '--scan',
+        'trivy.json',
+        '-q',
+      ],
+      { cwd: dir },
+    );
+    expect(c.code, c.stderr).toBe(0);
+    const v = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--json'], { cwd: dir });
+    expect(v.code, v.stdout).toBe(0);
+    const report = JSON.parse(v.stdout) as Report;
+    expect(report.checks.find((x) => x.id === 'vulnerabilities')).toMatchObject({ ok: true });
+    const summary = report.assessment.evidence.vulnerabilities?.summary as unknown as {
+      findings: number;
+      severities: Record<string, number>;
+    };
+    expect(summary.findings).toBe(n);
+    // Trivy says critical for the first half: the worst severity any scanner gave wins.
+    expect(summary.severities.critical).toBe(n / 2 + n / 8);
+  }, 120_000);
 });

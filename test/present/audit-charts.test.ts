@@ -141,3 +141,24 @@ describe('shortLabels', () => {
     expect(shortLabels(['a-very-long-release-name'], 8)).toEqual({ prefix: '', labels: ['a-very-…'] });
   });
 });
+
+describe('findings by disposition across the period', () => {
+  it('charts and tabulates each release with a vulnerabilities document, and leaves the others blank', async () => {
+    const report = longPeriodReport(6);
+    const page = renderAuditHtml(report);
+    const fig = figures(page).find((f) => f.includes('Findings by disposition per release'));
+    expect(fig).toBeDefined();
+    const first = report.summary.trends[0]?.vulnerabilities;
+    expect(first).not.toBeNull();
+    // The first release (even index) has one; its row carries its figures; the second (odd) has none.
+    const cell = (n: number | undefined) => `<td class="num">${n}</td>`;
+    const open = (first?.none ?? 0) + (first?.affected ?? 0) + (first?.underInvestigation ?? 0);
+    expect(fig).toContain([first?.findings, first?.notAffected, first?.fixed, open].map(cell).join(''));
+    // A release without one: dashes, not zeros.
+    expect(fig).toMatch(/1001<\/th>(<td class="num">–<\/td>){6}/);
+    expect(chart(page, 'Findings by disposition')).toContain('not affected');
+    const { formatAuditText, formatAuditMarkdown } = await import('../../src/present/audit.js');
+    expect(formatAuditText(report)).toMatch(/vulnerabilities by disposition \(VEX\):\nRELEASE +FINDINGS +NOT AFFECTED/);
+    expect(formatAuditMarkdown(report)).toContain('## Vulnerabilities by disposition');
+  });
+});
