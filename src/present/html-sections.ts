@@ -51,6 +51,10 @@ export function verdictSection(input: ReleaseReportInput, verdict: ReturnType<ty
         v.summary.notAffected.length
           ? html`<table><caption>Not affected, per VEX</caption><thead><tr><th scope="col">Vulnerability</th><th scope="col">Severity</th><th scope="col">In</th><th scope="col">Justification</th><th scope="col">Impact statement</th></tr></thead><tbody>${v.summary.notAffected.map((f) => html`<tr><td><code>${f.id}</code></td><td>${f.severity}</td><td>${f.purl ? html`<code>${f.purl}</code>` : 'the release'}</td><td>${f.justification?.replace(/_/g, ' ') ?? '(none)'}</td><td>${f.impact ?? ''}</td></tr>`)}</tbody></table>`
           : ''
+      }${
+        v.summary.statuses.not_affected > v.summary.notAffected.length
+          ? html`<p class="sub">And ${v.summary.statuses.not_affected - v.summary.notAffected.length} more not affected: <code>${v.path}</code> lists them all.</p>`
+          : ''
       }`
     : '';
   return html`

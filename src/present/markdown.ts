@@ -70,6 +70,8 @@ export function renderMarkdown(input: ReleaseReportInput): string {
         ),
         '',
       );
+    const more = v.summary.statuses.not_affected - v.summary.notAffected.length;
+    if (more > 0) out.push(mdText(`And ${more} more not affected: ${v.path} lists them all.`), '');
   }
 
   const facts: [string, string][] = [];

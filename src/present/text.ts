@@ -131,7 +131,11 @@ export function vulnerabilitiesLine(s: VulnerabilitiesSummary): string {
   return [
     `${counted(s.findings, 'finding')} from ${counted(s.scans, 'scan')} (${s.severities.critical} critical, ${s.severities.high} high, ${s.severities.medium} medium, ${s.severities.low} low, ${s.severities.unknown} unknown)`,
     `VEX (${counted(s.vexDocuments, 'document')}): ${st.not_affected} not affected, ${st.fixed} fixed, ${st.affected} affected, ${st.under_investigation} under investigation, ${st.none} without a statement`,
-    ...(criticalNa.length ? [`${counted(criticalNa.length, 'critical')} not affected (${why.join('; ')})`] : []),
+    ...(criticalNa.length
+      ? [
+          `${counted(criticalNa.length, 'critical')} not affected (${why.join('; ')})${s.statuses.not_affected > s.notAffected.length ? `, among the first ${s.notAffected.length} not affected listed` : ''}`,
+        ]
+      : []),
     `still open: ${open.length ? open.join(', ') : 'none'}`,
     `${s.knownExploited} known exploited (${s.knownExploitedOpen} open)`,
     ...(s.withoutPurl ? [`${s.withoutPurl} without a package (VEX does not apply)`] : []),

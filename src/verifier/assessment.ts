@@ -138,7 +138,8 @@ export function evidenceFindings(entries: readonly Entry[]): EvidenceFinding[] {
         const v = typed.summary;
         const handled = (sev: 'critical' | 'high'): string => {
           const na = v.notAffected.filter((f) => f.severity === sev).length;
-          return `of ${v.severities[sev]}; ${na} not affected per VEX`;
+          const capped = v.statuses.not_affected > v.notAffected.length ? ' among those listed' : '';
+          return `of ${v.severities[sev]}; ${na} not affected per VEX${capped}`;
         };
         if (v.open.critical > 0)
           add(

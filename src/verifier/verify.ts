@@ -22,7 +22,7 @@ import { standardSourceBlob } from '../formats/standard-statements.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 import type { ArchiveTimestamps } from '../core/archive-timestamps.js';
 import { verifyRenewals } from './archive-timestamps.js';
-import { checkVulnerabilityEvidence, vulnerabilityBlob } from './vulnerability-check.js';
+import { checkVulnerabilityEvidence, vulnerabilityBlob, withoutVulnerabilityFindings } from './vulnerability-check.js';
 import { verifyBundleIntegrity, type SubjectToCheck, type VerifyBundleOptions } from './verify-bundle.js';
 
 /** Everything a verification needs, read already: no file, no environment, no network here. */
@@ -249,7 +249,10 @@ function settle(
       rules,
       {
         manifest: contents.manifest,
-        blobs: contents.kept,
+        // The findings the policy reads are the ones the vulnerabilities check remade: not when it could not.
+        blobs: report.checks.some((c) => c.id === 'vulnerabilities' && !c.ok)
+          ? withoutVulnerabilityFindings(contents.manifest, contents.kept)
+          : contents.kept,
         mode: report.mode,
         ...(signer ? { signer } : {}),
         now: v.now,

@@ -72,7 +72,7 @@ interface Report {
   ok: boolean;
   verdict: string;
   checks: { id: string; ok: boolean; code?: string }[];
-  policy?: { rules: { name: string; status: string }[] };
+  policy?: { rules: { name: string; status: string; reads: { kind: string; count: number }[] }[] };
   assessment: {
     evidence: {
       findings: { code: string; message: string }[];
@@ -112,6 +112,17 @@ describe('vulnerabilities handled: scans, VEX in, policy, reports (CLI)', () => 
     const html = await verify(dir, '--format', 'html');
     expect(html.stdout).toContain('Not affected, per VEX');
     expect(html.stdout).toContain('<code>CVE-2018-3750</code>');
+  });
+
+  it('a rule about known exploitation reads the KEV catalog: without --kev it records that none was read', async () => {
+    const dir = await release();
+    const report = JSON.parse((await verify(dir, '--json')).stdout) as Report;
+    const kev = report.policy?.rules.find((r) => r.name === 'known-exploited-handled');
+    expect(kev?.reads).toContainEqual({ kind: 'kev', count: 0 });
+    // The critical rule does not read it.
+    expect(report.policy?.rules.find((r) => r.name === 'critical-handled')?.reads.map((x) => x.kind)).toEqual([
+      'vulns',
+    ]);
   });
 
   it.each([

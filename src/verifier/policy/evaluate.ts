@@ -359,6 +359,9 @@ function evaluateRule(
   // A rule that reads a fact only a code host records (approvals, checks, direct pushes) reads the changes a host was
   // asked about: none, for changes from git alone, so such a rule shows nothing there whatever it yields.
   if (kinds.includes('changes') && HOST_FACT_NAME.test(rule.expr)) kinds.push(CHANGE_APPROVALS_KIND);
+  // A rule about known exploitation reads the KEV catalog too: without one, no finding is shown not to be exploited.
+  if (kinds.includes('vulns') && /\b(knownExploited|kevDateAdded)\b/.test(rule.expr) && !kinds.includes('kev'))
+    kinds.push('kev');
   const reads = kinds.map((kind) => ({ kind, count: counts[kind] ?? 0 }));
   const base = { name: rule.name, expr: rule.expr, controls: rule.controls, reads };
   const timedOut = (): RuleResult => ({
