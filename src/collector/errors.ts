@@ -45,6 +45,7 @@ export type CollectErrorCode =
   | 'SCAN_INVALID'
   | 'SCAN_UNKNOWN_FORMAT'
   | 'VEX_INVALID'
+  | 'VEX_TOO_COMPLEX'
   | 'VEX_UNKNOWN_FORMAT'
   | 'KEV_INVALID'
   /** --vex or --kev without a --scan to apply them to. */

@@ -40,9 +40,16 @@ function json(input: CollectorInput, bytes: Buffer, code: CollectErrorCode): unk
 function asCollectError(e: unknown, label: string): unknown {
   if (
     e instanceof FormatError &&
-    (['SCAN_INVALID', 'SCAN_UNKNOWN_FORMAT', 'VEX_INVALID', 'VEX_UNKNOWN_FORMAT', 'KEV_INVALID'] as const).includes(
-      e.code as 'SCAN_INVALID',
-    )
+    (
+      [
+        'SCAN_INVALID',
+        'SCAN_UNKNOWN_FORMAT',
+        'VEX_INVALID',
+        'VEX_TOO_COMPLEX',
+        'VEX_UNKNOWN_FORMAT',
+        'KEV_INVALID',
+      ] as const
+    ).includes(e.code as 'SCAN_INVALID')
   )
     return new CollectError(e.code as CollectErrorCode, e.message, { file: label, cause: e });
   return e;
@@ -157,13 +164,13 @@ export function vulnerabilityOutputs(
     return [];
   }
   const byDigest = new Map(collected.flatMap((c) => (c.out.bytes ? [[`sha256:${c.out.hex}`, c.out.bytes]] : [])));
-  let made;
+  let doc;
   try {
-    made = vulnerabilityInputsFromBlobs(inputEntries(collected, paths), (d) => byDigest.get(d), release, now);
+    const made = vulnerabilityInputsFromBlobs(inputEntries(collected, paths), (d) => byDigest.get(d), release, now);
+    doc = vulnerabilitiesDocument(made.inputs);
   } catch (e) {
     throw asCollectError(e, e instanceof FormatError ? e.file : 'vulnerabilities');
   }
-  const doc = vulnerabilitiesDocument(made.inputs);
   const blobs = vulnerabilityBlobs(doc, created);
   const derived = (name: string) => ({
     input: { collector: 'file' as const, file: name, label: `${name} (made from the scans and VEX documents)` },

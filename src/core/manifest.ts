@@ -3,7 +3,7 @@ import { zodIssues, type Issue } from './issues.js';
 import { MAX_JSON_DEPTH, maxDepth } from './strict-json.js';
 import { canonicalBytes } from './canonical-json.js';
 import { SHA256_DIGEST } from './digest.js';
-import { isCollectedKind, summarySchemaFor } from './summaries.js';
+import { entryKind, isCollectedKind, summarySchemaFor } from './summaries.js';
 import { isRfc3339 } from './time.js';
 
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -114,7 +114,7 @@ export const entrySchema = z
     summary: z.record(z.string(), z.unknown()),
   })
   .superRefine((entry, ctx) => {
-    const parsed = summarySchemaFor(entry.kind).safeParse(entry.summary);
+    const parsed = summarySchemaFor(entryKind(entry)).safeParse(entry.summary);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         ctx.addIssue({ code: 'custom', path: ['summary', ...issue.path], message: issue.message });

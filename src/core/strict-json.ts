@@ -1,5 +1,4 @@
 import { EvidenceError } from './error.js';
-import { parse as parseAst, type AnyNode } from '@humanwhocodes/momoa';
 
 /**
  * JSON as a verifier must read what others signed or wrote: JSON.parse keeps
@@ -29,7 +28,7 @@ export function parseJsonStrict(input: string | Uint8Array): unknown {
   } catch (e) {
     throw new StrictJsonError('JSON_INVALID', (e as Error).message);
   }
-  const duplicate = findDuplicateKey(parseAst(text, { mode: 'json' }).body, '$');
+  const duplicate = findDuplicateKey(text);
   if (duplicate)
     throw new StrictJsonError(
       'JSON_DUPLICATE_KEY',
@@ -56,22 +55,55 @@ export function maxDepth(text: string): number {
   return max;
 }
 
-function findDuplicateKey(node: AnyNode, path: string): { key: string; path: string } | undefined {
-  // Depth is bounded above, so this recursion is too.
-  if (node.type === 'Object') {
-    const seen = new Set<string>();
-    for (const m of node.members) {
-      const key = m.name.type === 'String' ? m.name.value : m.name.name;
-      const at = `${path}.${key}`;
-      if (seen.has(key)) return { key, path: at };
-      seen.add(key);
-      const inner = findDuplicateKey(m.value, at);
-      if (inner) return inner;
-    }
-  } else if (node.type === 'Array') {
-    for (const [i, el] of node.elements.entries()) {
-      const inner = findDuplicateKey(el.value, `${path}[${i}]`);
-      if (inner) return inner;
+/** An open array or object while the text is scanned: an object's keys so far, and which member or element is open. */
+interface Frame {
+  keys: Set<string> | undefined;
+  key: string;
+  index: number;
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+/**
+ * The first key that appears twice in one object, with its JSON path, in one pass over text JSON.parse accepted (so
+ * strings, numbers and literals are well formed). Memory holds the keys of the objects open at a point, not a syntax
+ * tree: a 64 MiB document needs no more than its widest object's keys.
+ */
+function findDuplicateKey(text: string): { key: string; path: string } | undefined {
+  const stack: Frame[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const start = i;
+      let escaped = false;
+      for (i++; text.charCodeAt(i) !== 0x22; i++) {
+        if (text.charCodeAt(i) === 0x5c) {
+          escaped = true;
+          i++;
+        }
+      }
+      const top = stack[stack.length - 1];
+      if (top?.keys === undefined) continue;
+      let j = i + 1;
+      while (isSpace(text.charCodeAt(j))) j++;
+      if (text.charCodeAt(j) !== 0x3a) continue;
+      const key = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
+      if (top.keys.has(key)) {
+        const path = stack
+          .slice(0, -1)
+          .map((f) => (f.keys ? `.${f.key}` : `[${f.index}]`))
+          .join('');
+        return { key, path: `$${path}.${key}` };
+      }
+      top.keys.add(key);
+      top.key = key;
+      i = j;
+    } else if (c === 0x7b) stack.push({ keys: new Set(), key: '', index: 0 });
+    else if (c === 0x5b) stack.push({ keys: undefined, key: '', index: 0 });
+    else if (c === 0x7d || c === 0x5d) stack.pop();
+    else if (c === 0x2c) {
+      const top = stack[stack.length - 1];
+      if (top && top.keys === undefined) top.index++;
     }
   }
   return undefined;

@@ -415,6 +415,15 @@ export function isCollectedKind(kind: string): kind is CollectedKind {
   return Object.prototype.hasOwnProperty.call(summarySchemas, kind);
 }
 
+/**
+ * The kind an entry stands as: its kind, except that an entry the file collector took under the name of a kind that
+ * has (or later got) a collector of its own (`--file x=scan` in a bundle made before `--scan` existed) stands as a
+ * plain file: its summary is the file's, and nothing reads it as that kind's evidence.
+ */
+export function entryKind(entry: { kind: string; collector: { name: string } }): string {
+  return entry.collector.name === 'file' && isCollectedKind(entry.kind) ? 'file' : entry.kind;
+}
+
 export function summarySchemaFor(kind: string): z.ZodType {
   return isCollectedKind(kind) ? summarySchemas[kind] : fileSummarySchema;
 }

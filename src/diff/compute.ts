@@ -3,6 +3,7 @@ import { digestHex } from '../core/digest.js';
 import { MAX_ATTESTATION_BYTES } from '../core/layout.js';
 import type { Manifest, ManifestEntry } from '../core/manifest.js';
 import {
+  entryKind,
   summariesOf,
   type CollectedKind,
   type DoraSummary,
@@ -54,7 +55,7 @@ export function keepForDiff(): (hex: string, manifest: Manifest) => boolean {
   let budget = MAX_SBOM_BYTES_IN_MEMORY;
   return (hex, manifest) => {
     const entry = manifest.entries.find(
-      (e) => (e.kind === 'sbom' || e.kind === 'sarif' || e.kind === 'vulnerabilities') && digestHex(e.digest) === hex,
+      (e) => ['sbom', 'sarif', 'vulnerabilities'].includes(entryKind(e)) && digestHex(e.digest) === hex,
     );
     if (!entry || entry.size > budget) return false;
     budget -= entry.size;

@@ -17,6 +17,8 @@ export type FormatErrorCode =
   | 'SCAN_UNKNOWN_FORMAT'
   /** A VEX document that breaks its specification (field named). */
   | 'VEX_INVALID'
+  /** VEX documents and findings that together need more matching work than is allowed (a bound, not a format rule). */
+  | 'VEX_TOO_COMPLEX'
   | 'VEX_UNKNOWN_FORMAT'
   /** Not CISA's Known Exploited Vulnerabilities catalog. */
   | 'KEV_INVALID';

@@ -168,25 +168,28 @@ export function compareFindings(a: Finding, b: Finding): number {
  * list distinct (aliases sorted, without the id), sorted by compareFindings.
  */
 export function finishFindings(drafts: Iterable<Draft>): Finding[] {
+  // Lists are joined in place: copying them on every duplicate would make many duplicates quadratic.
   const merged = new Map<string, Finding>();
   for (const { key, finding } of drafts) {
     const seen = merged.get(key);
     if (seen === undefined) {
-      merged.set(key, finding);
+      merged.set(key, {
+        ...finding,
+        aliases: [...finding.aliases],
+        cvss: [...finding.cvss],
+        fixVersions: [...finding.fixVersions],
+        cwes: [...finding.cwes],
+      });
       continue;
     }
-    const joined: Finding = {
-      ...seen,
-      aliases: [...seen.aliases, ...finding.aliases],
-      severity: worse(seen.severity, finding.severity),
-      cvss: [...seen.cvss, ...finding.cvss],
-      fixVersions: [...seen.fixVersions, ...finding.fixVersions],
-      cwes: [...seen.cwes, ...finding.cwes],
-    };
-    joined.title ??= finding.title;
-    joined.location ??= finding.location;
-    if (finding.knownExploited === true) joined.knownExploited = true;
-    merged.set(key, joined);
+    for (const a of finding.aliases) seen.aliases.push(a);
+    for (const c of finding.cvss) seen.cvss.push(c);
+    for (const v of finding.fixVersions) seen.fixVersions.push(v);
+    for (const c of finding.cwes) seen.cwes.push(c);
+    seen.severity = worse(seen.severity, finding.severity);
+    seen.title ??= finding.title;
+    seen.location ??= finding.location;
+    if (finding.knownExploited === true) seen.knownExploited = true;
   }
   const out: Finding[] = [];
   for (const f of merged.values()) {

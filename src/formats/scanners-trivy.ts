@@ -2,7 +2,8 @@
  * Trivy's JSON report (`trivy … --format json`, `SchemaVersion` 2), read from the fields its documentation gives:
  * `Results[]`, each a `Target` of a `Type` with `Vulnerabilities[]` (`VulnerabilityID`, `PkgName`, `InstalledVersion`,
  * `PkgIdentifier.PURL`, `FixedVersion`, `Severity`, `Title`, `CweIDs`, `VendorIDs`, `References`, `CVSS` by source);
- * `Trivy.Version` names the tool's version. Misconfigurations, secrets and licenses are not findings here.
+ * `Trivy.Version` names the tool's version. Misconfigurations, secrets and licenses are not findings here. Trivy gives
+ * no aliases: `VendorIDs` and `References` are read but name related advisories, not other ids of one vulnerability.
  */
 import * as z from 'zod';
 import type { Cvss, FindingSeverity, ScanReport } from './findings.js';
@@ -76,26 +77,6 @@ export function isTrivyReport(json: Record<string, unknown>): boolean {
   return typeof json.SchemaVersion === 'number' && (Array.isArray(json.Results) || json.ArtifactName !== undefined);
 }
 
-const GHSA_PAGE = 'https://github.com/advisories/';
-const GHSA_ID = /^GHSA-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/i;
-const NVD_PAGE = 'https://nvd.nist.gov/vuln/detail/';
-const CVE_ID = /^CVE-\d{4}-\d{4,}$/i;
-
-/** The GHSA and CVE ids that References name by their advisory pages (GitHub's and NVD's) only. */
-function referencedIds(references: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const url of references) {
-    if (url.startsWith(GHSA_PAGE)) {
-      const id = url.slice(GHSA_PAGE.length);
-      if (GHSA_ID.test(id)) out.push(`GHSA${id.slice(4).toLowerCase()}`);
-    } else if (url.startsWith(NVD_PAGE)) {
-      const id = url.slice(NVD_PAGE.length);
-      if (CVE_ID.test(id)) out.push(id.toUpperCase());
-    }
-  }
-  return out;
-}
-
 /** Trivy's CVSS ratings by source: V3 (its version from the vector's prefix), V2 as 2.0, V40 as 4.0. */
 function trivyCvss(bySource: Record<string, z.infer<typeof trivyCvssSchema>>): Cvss[] {
   const out: Cvss[] = [];
@@ -140,7 +121,9 @@ export function readTrivy(json: Record<string, unknown>, label: string): ScanRep
         key: packageKey(v.VulnerabilityID, purl, v.PkgName, v.InstalledVersion),
         finding: {
           id: v.VulnerabilityID,
-          aliases: [...referencedIds(v.References ?? []), ...(v.VendorIDs ?? [])],
+          // No aliases: References cite related advisories and VendorIDs name vendors' fixes covering several CVEs;
+          // neither says two ids are one vulnerability, and an alias lets a VEX statement or KEV entry apply.
+          aliases: [],
           ...(purl !== undefined && { purl }),
           package: packageOf(v.PkgName, v.InstalledVersion, result.Type),
           severity: severityOf(TRIVY_SEVERITIES, v.Severity) ?? 'unknown',

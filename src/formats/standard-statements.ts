@@ -2,6 +2,7 @@ import { canonicalBytes } from '../core/canonical-json.js';
 import { digestHex } from '../core/digest.js';
 import { parseJsonStrict } from '../core/strict-json.js';
 import type { Manifest, ManifestEntry } from '../core/manifest.js';
+import { entryKind } from '../core/summaries.js';
 import { MANIFEST_SUBJECT_NAME } from '../core/predicate.js';
 import { IN_TOTO_STATEMENT_V1, type Statement } from './intoto.js';
 import { readJunit } from './junit.js';
@@ -86,8 +87,8 @@ export function standardSourceBlob(hex: string, manifest: Manifest): boolean {
 /** Asked once per blob while a bundle is read: the answer is worked out once per manifest. */
 const sourceHexes = new WeakMap<Manifest, Set<string>>();
 
-const restatable = (e: ManifestEntry): boolean =>
-  e.kind === 'sbom' || e.kind === 'junit' || e.kind === 'sarif' || e.kind === 'scan' || e.kind === 'openvex';
+const RESTATABLE = new Set(['sbom', 'junit', 'sarif', 'scan', 'openvex']);
+const restatable = (e: ManifestEntry): boolean => RESTATABLE.has(entryKind(e));
 
 /**
  * The entries whose blobs are restated: each at most MAX_STANDARD_PREDICATE_BYTES, all within

@@ -231,18 +231,33 @@ describe('applyVex: which statement wins', () => {
     expect(apply([f], [undated, dated])[0]?.status).toBe('under_investigation');
   });
 
-  it('on a tie, the later document wins, then the later statement', () => {
+  it('on a tie in time, the status that claims least wins, whatever the order of documents and statements', () => {
     const at = '2026-01-01T00:00:00Z';
     const a = vex([{ vulnerability: 'CVE-2021-44228', products: about, status: 'fixed', timestamp: at }]);
     const b = vex([
       { vulnerability: 'CVE-2021-44228', products: about, status: 'under_investigation', timestamp: at },
       { vulnerability: 'CVE-2021-44228', products: about, status: 'not_affected', timestamp: at },
     ]);
-    expect(apply([f], [a, b])[0]).toMatchObject({
-      status: 'not_affected',
-      source: { document: 'vex-1.json', index: 1 },
-    });
-    expect(apply([f], [b, a])[0]).toMatchObject({ status: 'fixed', source: { document: 'vex-1.json', index: 0 } });
+    for (const order of [
+      [a, b],
+      [b, a],
+    ]) {
+      const got = apply([f], order)[0];
+      expect(got).toMatchObject({ status: 'under_investigation', source: { index: 0 } });
+      expect(got?.conflicts?.map((c) => c.status).sort()).toEqual(['fixed', 'not_affected']);
+    }
+    const affected = vex([
+      { vulnerability: 'CVE-2021-44228', products: about, status: 'not_affected', timestamp: at },
+      { vulnerability: 'CVE-2021-44228', products: about, status: 'affected', timestamp: at },
+    ]);
+    expect(apply([f], [affected])[0]).toMatchObject({ status: 'affected', source: { index: 1 } });
+    // Statements that agree still tie-break by position, so the texts shown are the last ones given.
+    const later = vex([
+      { vulnerability: 'CVE-2021-44228', products: about, status: 'fixed', timestamp: at },
+      { vulnerability: 'CVE-2021-44228', products: about, status: 'fixed', timestamp: at },
+    ]);
+    expect(apply([f], [later])[0]).toMatchObject({ status: 'fixed', source: { index: 1 } });
+    expect(apply([f], [later])[0]?.conflicts).toBeUndefined();
   });
 
   it('lists no conflicts when the losers agree with the winner', () => {

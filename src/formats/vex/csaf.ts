@@ -20,12 +20,20 @@
  *
  * Statuses map onto OpenVEX's: known_not_affected → not_affected, fixed and first_fixed → fixed, known_affected →
  * affected, under_investigation → under_investigation (first_affected, last_affected and recommended are not VEX
- * statuses and are not read). Product ids become purls through the product tree: a product's purl is its
- * `product_identification_helper.purl`; a product defined by a relationship (any category: a component in, on or with
- * another product) is the relating product with the component as its subcomponent when both have purls, else its own
- * purl, else the component's purl alone. A product with no purl anywhere cannot be matched and is left out, and a
- * statement left with no product is dropped: CSAF trees often identify products by CPE only. One statement is made
- * for each vulnerability and distinct (status, justification, impact, action), in the order the document lists them.
+ * statuses and are not read). Product ids become purls through the product tree, never wider than the tree says:
+ * - a product's purl is its `product_identification_helper.purl`, unless the branches above it narrow it further than
+ *   the purl does: under a `product_version_range` (ranges are not compared here), under a version, patch level or
+ *   service pack when the purl has no version, under an architecture when the purl has no `arch` qualifier;
+ * - a product defined by a relationship (any category: a component in, on or with another product) is the relating
+ *   product with the component as its subcomponent when both have purls, else the purl the relationship's own name
+ *   gives. A component of a product known only by CPE (Red Hat's documents name products so) is matched by itself
+ *   only when its purl names a version (one build) and the statement speaks of that build: fixed, affected,
+ *   under_investigation, or not_affected because the vulnerable code is not present. Otherwise it matches nothing: a
+ *   product's configuration or mitigations do not travel with the component to wherever else it ships;
+ * A product with no usable purl is left out, and a statement left with no product is dropped: CSAF trees often
+ * identify products by CPE only. A product id defined twice (§6.1.2), a product with two contradicting statuses for
+ * one vulnerability (§6.1.6) and a CVE listed twice (§6.1.23) are refused. One statement is made for each
+ * vulnerability and distinct (status, justification, impact, action), in the order the document lists them.
  * Every statement's timestamp is `/document/tracking/current_release_date`.
  */
 import * as z from 'zod';
@@ -42,6 +50,7 @@ import {
   vexPath,
   vexSchemaError,
 } from './openvex.js';
+import { parsePurl } from '../purl.js';
 
 const nonEmpty = z.string().min(1);
 const productIds = z.array(nonEmpty).min(1);
@@ -220,42 +229,96 @@ interface Products {
   groups: Map<string, string[]>;
 }
 
-function productsOf(tree: ProductTree): Products {
+/** Branch categories that make a product narrower than a purl without a version says (§3.1.2.1). */
+const VERSION_BRANCHES = new Set<string>(['product_version', 'patch_level', 'service_pack']);
+
+/**
+ * The purl a branch's product may be matched by, or undefined when the branches above it say more than the purl does:
+ * under a `product_version_range` (versions this reader does not compare), under a version, patch level or service
+ * pack when the purl names no version, or under an architecture when the purl names none. Matching such a purl would
+ * widen the statement to versions or architectures the document does not speak of.
+ */
+function branchPurl(purl: string | undefined, categories: ReadonlySet<string>): string | undefined {
+  if (purl === undefined) return undefined;
+  if (categories.has('product_version_range')) return undefined;
+  const parsed = parsePurl(purl);
+  if (parsed === undefined) return undefined;
+  if ([...categories].some((c) => VERSION_BRANCHES.has(c)) && !parsed.version) return undefined;
+  if (categories.has('architecture') && parsed.qualifiers?.arch === undefined) return undefined;
+  return purl;
+}
+
+function productsOf(tree: ProductTree, label: string): Products {
   const purls = new Map<string, string | undefined>();
-  const define = (p: FullProductName) => {
-    if (!purls.has(p.product_id)) purls.set(p.product_id, p.product_identification_helper?.purl);
+  const define = (p: FullProductName, purl: string | undefined, path: string) => {
+    if (purls.has(p.product_id)) {
+      throw vexInvalid(label, path, `product id ${p.product_id} is defined more than once (CSAF 2.0 §6.1.2)`);
+    }
+    purls.set(p.product_id, purl);
   };
-  const stack: Branch[] = [...(tree.branches ?? [])];
-  for (let b = stack.pop(); b !== undefined; b = stack.pop()) {
-    if (b.product) define(b.product);
-    stack.push(...(b.branches ?? []));
+  const stack: [Branch, ReadonlySet<string>, (string | number)[]][] = (tree.branches ?? []).map((b, i) => [
+    b,
+    new Set([b.category]),
+    ['product_tree', 'branches', i],
+  ]);
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [b, categories, path] = top;
+    if (b.product) {
+      const helper = b.product.product_identification_helper?.purl;
+      define(b.product, branchPurl(helper, categories), vexPath(...path, 'product', 'product_id'));
+    }
+    (b.branches ?? []).forEach((child, i) =>
+      stack.push([child, new Set([...categories, child.category]), [...path, 'branches', i]]),
+    );
   }
-  for (const p of tree.full_product_names ?? []) define(p);
+  (tree.full_product_names ?? []).forEach((p, i) =>
+    define(p, p.product_identification_helper?.purl, vexPath('product_tree', 'full_product_names', i, 'product_id')),
+  );
   const relationships = new Map<string, { component: string; product: string }>();
-  for (const r of tree.relationships ?? []) {
-    define(r.full_product_name);
+  (tree.relationships ?? []).forEach((r, i) => {
+    define(
+      r.full_product_name,
+      r.full_product_name.product_identification_helper?.purl,
+      vexPath('product_tree', 'relationships', i, 'full_product_name', 'product_id'),
+    );
     relationships.set(r.full_product_name.product_id, {
       component: r.product_reference,
       product: r.relates_to_product_reference,
     });
-  }
+  });
   const groups = new Map((tree.product_groups ?? []).map((g) => [g.group_id, g.product_ids]));
   return { purls, relationships, groups };
 }
 
-/** A product id as the model's product, or undefined when no purl identifies it. */
-function resolveProduct(tree: Products, id: string): VexProduct | undefined {
+/**
+ * A product id as the model's product, or undefined when no purl identifies it. A product defined by a relationship
+ * is the relating product with the component as its subcomponent when both have purls, else the purl the relationship
+ * gives itself. A component of a product known only otherwise (by CPE, as Red Hat's documents name their products)
+ * is `alone`: what the statement says of it inside that product holds of the component by itself only in the cases
+ * `aloneHolds` allows.
+ */
+function resolveProduct(tree: Products, id: string): (VexProduct & { alone?: true }) | undefined {
   const own = tree.purls.get(id);
   const rel = tree.relationships.get(id);
   if (rel) {
     const component = tree.purls.get(rel.component);
     const product = tree.purls.get(rel.product);
     if (component !== undefined && product !== undefined) return { purl: product, subcomponents: [component] };
-    if (own !== undefined) return { purl: own, subcomponents: [] };
-    if (component !== undefined) return { purl: component, subcomponents: [] };
-    return undefined;
+    if (own === undefined && component !== undefined) return { purl: component, subcomponents: [], alone: true };
   }
   return own === undefined ? undefined : { purl: own, subcomponents: [] };
+}
+
+/**
+ * Whether a statement about a component inside a product with no purl holds of the component wherever it ships: only
+ * when the component is one build (its purl names a version) and the statement is about that build rather than the
+ * product around it: fixed, not_affected because the vulnerable code is not in it, or a status that settles nothing
+ * (affected, under_investigation). A product's configuration, execution paths or mitigations do not travel with a
+ * component, so not_affected for those reasons (or because a component is not present) stays with the product.
+ */
+function aloneHolds(purl: string, status: VexStatus, justification: string | undefined): boolean {
+  if (!parsePurl(purl)?.version) return false;
+  return status !== 'not_affected' || justification === 'vulnerable_code_not_present';
 }
 
 /** The product ids an item (flag, threat, remediation) names, directly or through its groups. */
@@ -323,6 +386,33 @@ function detailsOf(tree: Products, v: Vulnerability, vi: number, label: string) 
   };
 }
 
+/** §6.1.6's groups of product status: a product may be in one group only. */
+const STATUS_GROUP: Partial<Record<string, string>> = {
+  first_affected: 'affected',
+  known_affected: 'affected',
+  last_affected: 'affected',
+  known_not_affected: 'not affected',
+  first_fixed: 'fixed',
+  fixed: 'fixed',
+  under_investigation: 'under investigation',
+};
+
+/** VEX_INVALID when one product has two contradicting statuses for one vulnerability (CSAF 2.0 §6.1.6). */
+function checkContradictions(status: Record<string, unknown>, label: string, path: string): void {
+  const groupOf = new Map<string, string>();
+  for (const [key, list] of Object.entries(status)) {
+    const group = STATUS_GROUP[key];
+    if (group === undefined || !Array.isArray(list)) continue;
+    for (const id of list as string[]) {
+      const seen = groupOf.get(id);
+      if (seen !== undefined && seen !== group) {
+        throw vexInvalid(label, path, `product ${id} is both ${seen} and ${group} (CSAF 2.0 §6.1.6)`);
+      }
+      groupOf.set(id, group);
+    }
+  }
+}
+
 /** The statements one vulnerability makes, grouped by status and details, in document order. */
 function vulnerabilityStatements(
   tree: Products,
@@ -339,6 +429,7 @@ function vulnerabilityStatements(
   if (!PROFILE_STATUSES.some((s) => status[s] !== undefined)) {
     throw vexInvalid(label, at('product_status'), `must list at least one of ${PROFILE_STATUSES.join(', ')}`);
   }
+  checkContradictions(status, label, at('product_status'));
   const details = detailsOf(tree, v, vi, label);
   const aliases = otherIds(vulnerability, ids);
   const grouped = new Map<string, Omit<VexStatement, 'index'>>();
@@ -349,8 +440,10 @@ function vulnerabilityStatements(
       const path = at('product_status', key, k);
       if (!tree.purls.has(id)) throw vexInvalid(label, path, `product id ${id} is not defined in the product tree`);
       const d = details(id, mapped, path);
-      const product = resolveProduct(tree, id);
-      if (product === undefined) return;
+      const resolved = resolveProduct(tree, id);
+      if (resolved === undefined) return;
+      const { alone, ...product } = resolved;
+      if (alone && !aloneHolds(product.purl, mapped, d.justification)) return;
       const group = JSON.stringify([mapped, d.justification, d.impactStatement, d.actionStatement]);
       let statement = grouped.get(group);
       if (statement === undefined) {
@@ -392,9 +485,16 @@ export function parseCsaf(json: unknown, label: string, now: Date): VexDocument 
   const timestamp = checkVexTimestamp(label, at('current_release_date'), tracking.current_release_date, now);
   tracking.revision_history.forEach((r, i) => checkVexTimestamp(label, at('revision_history', i, 'date'), r.date, now));
 
-  const tree = productsOf(product_tree);
+  const tree = productsOf(product_tree, label);
   const statements: VexStatement[] = [];
+  const cves = new Set<string>();
   vulnerabilities.forEach((v, vi) => {
+    if (v.cve !== undefined) {
+      if (cves.has(v.cve)) {
+        throw vexInvalid(label, vexPath('vulnerabilities', vi, 'cve'), `${v.cve} is listed twice (CSAF 2.0 §6.1.23)`);
+      }
+      cves.add(v.cve);
+    }
     for (const s of vulnerabilityStatements(tree, v, vi, label, timestamp)) {
       if (statements.length >= MAX_VEX_STATEMENTS) {
         throw vexInvalid(label, vexPath('vulnerabilities'), `makes more than ${MAX_VEX_STATEMENTS} statements`);

@@ -19,10 +19,17 @@
  * - `affects[].ref` is the bom-ref of a component of this BOM (`metadata.component` included), a purl, or a BOM-Link
  *   (`urn:cdx:<serial>/<version>#<bom-ref>`) into this BOM; the product is that component's purl, without
  *   subcomponents. Refs that resolve to no purl (another BOM, a component without purl) are dropped, and a statement
- *   left with no product is dropped. `affects[].versions` is not read: the ref's purl says which version.
+ *   left with no product is dropped. An `affects[]` entry that lists `versions` is about those versions only: the ref's
+ *   purl at each listed `version` (a versioned ref only at its own version); a `range` is not compared here and names
+ *   nothing, so a statement is never widened to versions it does not list. Two components with one bom-ref are
+ *   refused, as the specification requires bom-refs to be unique.
+ * - OpenVEX's rules hold for what is restated as OpenVEX: `not_affected` (and `false_positive`) needs a justification
+ *   or a detail, `exploitable` a response or a detail.
  * - The timestamp is `analysis.lastUpdated`, else `analysis.firstIssued`, else `metadata.timestamp`.
  */
+import { PackageURL } from 'packageurl-js';
 import * as z from 'zod';
+import { parsePurl } from '../purl.js';
 import type { VexDocument, VexProduct, VexStatement, VexStatus } from '../findings.js';
 import {
   MAX_VEX_DEPTH,
@@ -105,7 +112,14 @@ const vulnerabilitySchema = z.looseObject({
   id: z.string().optional(),
   references: z.array(z.looseObject({ id: z.string() })).optional(),
   analysis: analysisSchema.optional(),
-  affects: z.array(z.looseObject({ ref: z.string() })).optional(),
+  affects: z
+    .array(
+      z.looseObject({
+        ref: z.string(),
+        versions: z.array(z.looseObject({ version: z.string().optional(), range: z.string().optional() })).optional(),
+      }),
+    )
+    .optional(),
 });
 type Vulnerability = z.infer<typeof vulnerabilitySchema>;
 
@@ -124,14 +138,21 @@ const bomSchema = z.looseObject({
   vulnerabilities: z.array(vulnerabilitySchema).optional(),
 });
 
-/** bom-ref → purl of every component of the BOM that has both. */
-function bomRefs(roots: Component[]): Map<string, string> {
+/** bom-ref → purl of every component of the BOM that has both; VEX_INVALID when a bom-ref is given twice. */
+function bomRefs(roots: Component[], label: string): Map<string, string> {
   const refs = new Map<string, string>();
+  const seen = new Set<string>();
   const stack = [...roots];
   for (let c = stack.pop(); c !== undefined; c = stack.pop()) {
     const ref = c['bom-ref'];
-    const purl = someText(c.purl);
-    if (ref !== undefined && purl !== undefined && !refs.has(ref)) refs.set(ref, purl);
+    if (ref !== undefined) {
+      // The specification requires bom-refs to be unique in a BOM: which of two a statement names is not known.
+      if (seen.has(ref))
+        throw vexInvalid(label, vexPath('components'), `bom-ref ${JSON.stringify(ref)} is given twice`);
+      seen.add(ref);
+      const purl = someText(c.purl);
+      if (purl !== undefined) refs.set(ref, purl);
+    }
     stack.push(...(c.components ?? []));
   }
   return refs;
@@ -151,6 +172,39 @@ function resolveRef(ref: string, refs: Map<string, string>, serialNumber: string
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The purls an `affects[]` entry's `versions` narrow its ref to: the ref at each listed version (the ref itself when it
+ * names that version already). Ranges are not compared here, and a version other than the one a versioned ref names
+ * is not that component: both name nothing, so the statement is never widened to versions it does not list.
+ */
+function versionedPurls(purl: string, versions: { version?: string | undefined; range?: string | undefined }[]) {
+  const parsed = parsePurl(purl);
+  if (parsed === undefined) return [];
+  const out: string[] = [];
+  for (const { version, range } of versions) {
+    if (range !== undefined || version === undefined || version === '') continue;
+    if (parsed.version) {
+      if (parsed.version === version) out.push(purl);
+      continue;
+    }
+    try {
+      out.push(
+        new PackageURL(
+          parsed.type,
+          parsed.namespace,
+          parsed.name,
+          version,
+          parsed.qualifiers,
+          parsed.subpath,
+        ).toString(),
+      );
+    } catch {
+      // A version the purl cannot carry names nothing.
+    }
+  }
+  return out;
 }
 
 /** The impact statement of a not_affected analysis: its detail, else what the mapping onto OpenVEX's names loses. */
@@ -180,9 +234,11 @@ function statementOf(
   const lastUpdated = a.lastUpdated && checkVexTimestamp(label, at('analysis', 'lastUpdated'), a.lastUpdated, now);
   const firstIssued = a.firstIssued && checkVexTimestamp(label, at('analysis', 'firstIssued'), a.firstIssued, now);
   const products: VexProduct[] = [];
-  for (const { ref } of v.affects ?? []) {
-    const purl = resolveRef(ref, context.refs, context.serialNumber);
-    if (purl !== undefined && !products.some((p) => p.purl === purl)) products.push({ purl, subcomponents: [] });
+  for (const { ref, versions } of v.affects ?? []) {
+    const named = resolveRef(ref, context.refs, context.serialNumber);
+    if (named === undefined) continue;
+    for (const purl of versions && versions.length > 0 ? versionedPurls(named, versions) : [named])
+      if (!products.some((p) => p.purl === purl)) products.push({ purl, subcomponents: [] });
   }
   if (products.length === 0) return undefined;
   const status = STATUS_OF[a.state];
@@ -194,6 +250,12 @@ function statementOf(
     status === 'affected'
       ? someText([response, detail].filter((t) => t !== undefined && t !== '').join(': '))
       : undefined;
+  if (status === 'not_affected' && justification === undefined && impactStatement === undefined) {
+    throw vexInvalid(label, at('analysis'), 'a not_affected analysis must give a justification or a detail');
+  }
+  if (status === 'affected' && actionStatement === undefined) {
+    throw vexInvalid(label, at('analysis'), 'an exploitable analysis must give a response or a detail');
+  }
   const timestamp = lastUpdated || firstIssued || context.timestamp;
   return {
     vulnerability,
@@ -230,7 +292,7 @@ export function parseCycloneDxVex(json: unknown, label: string, now: Date): VexD
   const timestamp =
     metaTime === undefined ? undefined : checkVexTimestamp(label, vexPath('metadata', 'timestamp'), metaTime, now);
   const component = bom.metadata?.component;
-  const refs = bomRefs([...(component ? [component] : []), ...(bom.components ?? [])]);
+  const refs = bomRefs([...(component ? [component] : []), ...(bom.components ?? [])], label);
   const context = { refs, serialNumber: bom.serialNumber, timestamp };
   const statements: VexStatement[] = [];
   (bom.vulnerabilities ?? []).forEach((v, vi) => {

@@ -3,25 +3,32 @@
  * into one model (`../findings.ts`), and applied to vulnerability findings by the specifications' matching rules.
  *
  * Which statement applies to which finding:
- * 1. the same vulnerability: the statement's vulnerability or one of its aliases is the finding's id or one of its
- *    aliases (ids compared case-insensitively);
+ * 1. the same vulnerability: one of the statement's ids (its vulnerability and aliases) is one of the finding's
+ *    (its id and aliases), compared case-insensitively. Ids that name more than one CVE together (an advisory
+ *    covering several CVEs, a vendor's umbrella) are not one vulnerability: on either side, the CVEs of such a set are
+ *    left out of the comparison, so a statement about one of those CVEs never settles the others, and a statement
+ *    about the umbrella never settles one CVE;
  * 2. the same package: the finding has a purl, and either
- *    a. a product of the statement is that package (`purlMatches(product, finding)`) and names no subcomponents:
- *       the statement is about the package wherever it ships; or
- *    b. a product of the statement is the release (`purlMatches(product, releasePurl)` for one of the purls the
- *       release is known as) and one of its subcomponents is the finding's package, or it names no subcomponents
- *       (then it covers every finding of that vulnerability in the release).
+ *    a. a product of the statement is that package (`PurlReader.matches(product, finding)`) and names no
+ *       subcomponents: the statement is about the package wherever it ships; or
+ *    b. a product of the statement is the release (it matches one of the purls the release is known as) and one of
+ *       its subcomponents is the finding's package, or it names no subcomponents (then it covers every finding of
+ *       that vulnerability in the release).
  *
  * VEX speaks of packages (purls), so findings without a purl (web alerts, `npm audit`'s advisories) get no
  * disposition. Among the statements that apply, the latest wins (by timestamp; a statement without one counts as
- * older than any with one; on a tie, the later document in the order given, then the later statement); statements
- * that apply with another status than the winner's are listed as conflicts. A statement about another product, or
- * another version of the release, changes nothing.
+ * older than any with one). Statements of the same time that disagree are not ordered by where they stand in a file
+ * or on the command line: the one that claims least wins (affected, then under_investigation, then fixed, then
+ * not_affected), and the others are listed as conflicts, as is every statement that applies with another status than
+ * the winner's. A statement about another product, or another version of the release, changes nothing.
+ *
+ * The work is bounded: statements are indexed by vulnerability and package, and an application that would compare
+ * more than MAX_VEX_WORK statements, products and findings is refused (VEX_TOO_COMPLEX) rather than left to run.
  */
 import { parseRfc3339 } from '../../core/time.js';
 import { FormatError } from '../errors.js';
 import type { Finding, VexDocument, VexFormat, VexStatement, VexStatus } from '../findings.js';
-import { purlMatches } from '../purl.js';
+import { PurlReader } from '../purl.js';
 import { parseCsaf } from './csaf.js';
 import { parseCycloneDxVex } from './cyclonedx.js';
 import { OPENVEX_CONTEXT_PREFIX, isJsonObject, parseOpenVex } from './openvex.js';
@@ -67,7 +74,7 @@ export interface Disposition {
   impactStatement?: string;
   actionStatement?: string;
   timestamp?: string;
-  source?: { document: string /* the label */; documentId: string; index: number };
+  source?: { document: string /* the label */; documentId: string; index: number; author?: string };
   /** Statements that apply too, with another status than the winner's. */
   conflicts?: { document: string; index: number; status: VexStatus }[];
 }
@@ -77,69 +84,140 @@ interface Candidate {
   statement: VexStatement;
   label: string;
   documentId: string;
+  author: string | undefined;
   position: number;
   at: number;
 }
 
-/** Whether `a` wins over `b`: later timestamp, then later document, then later statement. */
-function later(a: Candidate, b: Candidate): boolean {
+/** The most index entries and comparisons one application of VEX may make before it is refused. */
+export const MAX_VEX_WORK = 4_000_000;
+
+/** How little a status claims, least first: on a tie in time, the status that claims least wins. */
+const CAUTION: Record<VexStatus, number> = { affected: 0, under_investigation: 1, fixed: 2, not_affected: 3 };
+
+/** Whether `a` wins over `b`: later timestamp, then the status that claims less, then later document and statement. */
+function wins(a: Candidate, b: Candidate): boolean {
   if (a.at !== b.at) return a.at > b.at;
+  const ca = CAUTION[a.statement.status];
+  const cb = CAUTION[b.statement.status];
+  if (ca !== cb) return ca < cb;
   if (a.position !== b.position) return a.position > b.position;
   return a.statement.index > b.statement.index;
 }
 
-/** Whether the statement is about the finding's package, directly or as a component of the release. */
-function coversPackage(statement: VexStatement, purl: string, isRelease: (product: string) => boolean): boolean {
-  return statement.products.some((p) => {
-    if (p.subcomponents.length === 0 && purlMatches(p.purl, purl)) return true;
-    if (!isRelease(p.purl)) return false;
-    return p.subcomponents.length === 0 || p.subcomponents.some((s) => purlMatches(s, purl));
-  });
+const CVE = /^cve-\d{4}-\d+$/;
+
+/**
+ * The ids that identify one vulnerability, lower-cased and distinct: all of them, or, when they name more than one
+ * CVE, all but the CVEs (the set is an umbrella, not one vulnerability).
+ */
+export function identityIds(ids: Iterable<string>): string[] {
+  const all = new Set<string>();
+  for (const id of ids) if (id !== '') all.add(id.toLowerCase());
+  let cves = 0;
+  for (const id of all) if (CVE.test(id)) cves++;
+  return cves > 1 ? [...all].filter((id) => !CVE.test(id)) : [...all];
 }
 
 /**
  * Each finding's disposition (index-aligned with `findings`) from the statements of `documents` that apply to it;
  * `release` are the purls the release is known as. Findings without a purl, and findings no statement applies to, get
- * an empty disposition.
+ * an empty disposition. VEX_TOO_COMPLEX when the documents and findings together need more than MAX_VEX_WORK steps.
  */
 export function applyVex(
   findings: Finding[],
   documents: { label: string; doc: VexDocument }[],
   release: string[],
 ): Disposition[] {
-  const byId = new Map<string, Candidate[]>();
-  documents.forEach(({ label, doc }, position) => {
-    for (const statement of doc.statements) {
-      const at = statement.timestamp === undefined ? undefined : parseRfc3339(statement.timestamp);
-      const candidate = { statement, label, documentId: doc.id, position, at: at ?? -Infinity };
-      for (const id of new Set([statement.vulnerability, ...statement.aliases].map((i) => i.toLowerCase()))) {
-        const list = byId.get(id);
-        if (list) list.push(candidate);
-        else byId.set(id, [candidate]);
-      }
-    }
-  });
+  const purls = new PurlReader();
+  let work = 0;
+  const spend = (label: string, n = 1) => {
+    work += n;
+    if (work > MAX_VEX_WORK)
+      throw new FormatError(
+        'VEX_TOO_COMPLEX',
+        `${label}: the VEX documents and findings together need more than ${MAX_VEX_WORK} comparisons; ` +
+          'split the documents or name fewer products',
+        { file: label },
+      );
+  };
   const releaseOf = new Map<string, boolean>();
   const isRelease = (product: string): boolean => {
     let known = releaseOf.get(product);
     if (known === undefined) {
-      known = release.some((r) => purlMatches(product, r));
+      known = release.some((r) => purls.matches(product, r));
       releaseOf.set(product, known);
     }
     return known;
   };
 
+  // Statements by vulnerability id and the package they speak of, and those about the whole release by id alone.
+  const byPackage = new Map<string, Candidate[]>();
+  const releaseWide = new Map<string, Candidate[]>();
+  const add = (index: Map<string, Candidate[]>, key: string, c: Candidate) => {
+    const list = index.get(key);
+    if (!list) index.set(key, [c]);
+    else if (list[list.length - 1] !== c) list.push(c);
+  };
+  documents.forEach(({ label, doc }, position) => {
+    for (const statement of doc.statements) {
+      const at = statement.timestamp === undefined ? undefined : parseRfc3339(statement.timestamp);
+      const candidate: Candidate = {
+        statement,
+        label,
+        documentId: doc.id,
+        author: doc.author,
+        position,
+        at: at ?? -Infinity,
+      };
+      const packages = new Set<string>();
+      let wide = false;
+      for (const p of statement.products) {
+        spend(label, 1 + p.subcomponents.length);
+        if (p.subcomponents.length === 0) {
+          const key = purls.packageKey(p.purl);
+          if (key !== undefined) packages.add(key);
+        }
+        if (!isRelease(p.purl)) continue;
+        if (p.subcomponents.length === 0) wide = true;
+        for (const s of p.subcomponents) {
+          const key = purls.packageKey(s);
+          if (key !== undefined) packages.add(key);
+        }
+      }
+      const ids = identityIds([statement.vulnerability, ...statement.aliases]);
+      spend(label, ids.length * (packages.size + (wide ? 1 : 0)));
+      for (const id of ids) {
+        for (const key of packages) add(byPackage, `${id}\0${key}`, candidate);
+        if (wide) add(releaseWide, id, candidate);
+      }
+    }
+  });
+
+  /** Whether the statement is about the finding's package, directly or as a component of the release. */
+  const covers = (statement: VexStatement, purl: string): boolean =>
+    statement.products.some((p) => {
+      if (p.subcomponents.length === 0 && purls.matches(p.purl, purl)) return true;
+      if (!isRelease(p.purl)) return false;
+      return p.subcomponents.length === 0 || p.subcomponents.some((s) => purls.matches(s, purl));
+    });
+
   return findings.map((finding): Disposition => {
     const purl = finding.purl;
-    if (purl === undefined || purl === '') return {};
+    const key = purl === undefined || purl === '' ? undefined : purls.packageKey(purl);
+    if (purl === undefined || key === undefined) return {};
     const applicable = new Set<Candidate>();
-    for (const id of [finding.id, ...finding.aliases]) {
-      for (const c of byId.get(id.toLowerCase()) ?? []) {
-        if (!applicable.has(c) && coversPackage(c.statement, purl, isRelease)) applicable.add(c);
+    for (const id of identityIds([finding.id, ...finding.aliases])) {
+      for (const list of [byPackage.get(`${id}\0${key}`), releaseWide.get(id)]) {
+        for (const c of list ?? []) {
+          if (applicable.has(c)) continue;
+          spend(c.label, 1 + c.statement.products.length);
+          if (covers(c.statement, purl)) applicable.add(c);
+        }
       }
     }
     let winner: Candidate | undefined;
-    for (const c of applicable) if (winner === undefined || later(c, winner)) winner = c;
+    for (const c of applicable) if (winner === undefined || wins(c, winner)) winner = c;
     if (winner === undefined) return {};
     const s = winner.statement;
     const conflicts = [...applicable]
@@ -152,7 +230,12 @@ export function applyVex(
       ...(s.impactStatement !== undefined && { impactStatement: s.impactStatement }),
       ...(s.actionStatement !== undefined && { actionStatement: s.actionStatement }),
       ...(s.timestamp !== undefined && { timestamp: s.timestamp }),
-      source: { document: winner.label, documentId: winner.documentId, index: s.index },
+      source: {
+        document: winner.label,
+        documentId: winner.documentId,
+        index: s.index,
+        ...(winner.author !== undefined && { author: winner.author }),
+      },
       ...(conflicts.length > 0 && { conflicts }),
     };
   });

@@ -88,9 +88,9 @@ export function isJsonObject(value: unknown): value is Record<string, unknown> {
 
 /** Distinct, non-empty ids other than `main`, in the order given. */
 export function otherIds(main: string, ids: Iterable<string>): string[] {
-  const out: string[] = [];
-  for (const id of ids) if (id !== '' && id !== main && !out.includes(id)) out.push(id);
-  return out;
+  const out = new Set<string>();
+  for (const id of ids) if (id !== '' && id !== main) out.add(id);
+  return [...out];
 }
 
 /** Text that says something: trimmed, undefined when empty. */

@@ -7,7 +7,7 @@ import { durationSeconds } from '../../formats/time.js';
 import { endBound, parseRfc3339 } from '../../core/time.js';
 import { zodIssues } from '../../core/issues.js';
 import type { Manifest } from '../../core/manifest.js';
-import { HOST_CHANGE_FACTS, summariesOf } from '../../core/summaries.js';
+import { HOST_CHANGE_FACTS, entryKind, summariesOf } from '../../core/summaries.js';
 import { anchored, matchesSigner } from '../identity-policy.js';
 import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } from '../policy-result.js';
 import { PolicyError } from './errors.js';
@@ -207,8 +207,9 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
 function kindCounts(manifest: Manifest): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const e of manifest.entries) {
-    counts[e.kind] = (counts[e.kind] ?? 0) + 1;
-    if (e.collector.name === 'file' && e.kind !== 'file') counts.file = (counts.file ?? 0) + 1;
+    const kind = entryKind(e);
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    if (e.collector.name === 'file' && kind !== 'file') counts.file = (counts.file ?? 0) + 1;
   }
   return counts;
 }
@@ -219,7 +220,7 @@ function seconds(d: string): number {
 }
 
 function checkRequirement(r: Policy['require'][number], manifest: Manifest): RequirementResult {
-  const entries = manifest.entries.filter((e) => e.kind === r.kind);
+  const entries = manifest.entries.filter((e) => entryKind(e) === r.kind);
   const min = r.min ?? 1;
   const base = { kind: r.kind, count: entries.length, ...(r.maxAge ? { maxAge: r.maxAge } : {}), controls: r.controls };
   if (entries.length < min)
@@ -311,7 +312,7 @@ export function celBindings(manifest: Manifest, blobs?: ReadonlyMap<string, Buff
 
 /** Whether the bundle's findings were read (its vulnerabilities entry's blob was at hand). */
 function releaseFindingsRead(manifest: Manifest, blobs: ReadonlyMap<string, Buffer>): boolean {
-  const entry = manifest.entries.find((e) => e.kind === 'vulnerabilities');
+  const entry = manifest.entries.find((e) => entryKind(e) === 'vulnerabilities');
   return entry !== undefined && blobs.has(digestHex(entry.digest));
 }
 
@@ -424,7 +425,7 @@ function checkPolicyIdentity(policy: Policy, ctx: PolicyContext): PolicyResult['
 
 /** Blobs the cross-checks read: SBOMs, SARIF and JUnit (bounded by the reader). */
 export function crossCheckBlob(hex: string, manifest: Manifest): boolean {
-  return manifest.entries.some((e) => ['sbom', 'sarif', 'junit'].includes(e.kind) && digestHex(e.digest) === hex);
+  return manifest.entries.some((e) => ['sbom', 'sarif', 'junit'].includes(entryKind(e)) && digestHex(e.digest) === hex);
 }
 
 function crossCheck(name: CrossCheckName, ctx: PolicyContext): Omit<CrossCheckResult, 'controls'> {
