@@ -49,7 +49,9 @@ export type CollectErrorCode =
   | 'VEX_UNKNOWN_FORMAT'
   | 'KEV_INVALID'
   /** --vex or --kev without a --scan to apply them to. */
-  | 'VULNERABILITIES_INPUT_MISSING';
+  | 'VULNERABILITIES_INPUT_MISSING'
+  /** A `--product` (or `products` in the configuration) that is not a package URL. */
+  | 'PRODUCT_INVALID';
 
 /**
  * JSON path (`$.components[3].name`), XML element (`/testsuites/testsuite[2]`) or line (`line 12`), and what is wrong

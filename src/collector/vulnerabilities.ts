@@ -1,12 +1,16 @@
 import { parseJsonStrict } from '../core/strict-json.js';
 import { FormatError } from '../formats/errors.js';
-import { FINDING_SEVERITIES, VEX_STATUSES, type VexStatus } from '../formats/findings.js';
 import { parseKevCatalog, parseScanReport } from '../formats/scanners.js';
 import { parseVexDocument } from '../formats/vex/index.js';
+import { parsePurl } from '../formats/purl.js';
 import {
   OPENVEX_MEDIA_TYPE,
   VULNERABILITIES_MEDIA_TYPE,
   vulnerabilitiesDocument,
+  kevSummary,
+  openvexSummary,
+  scanSummary,
+  vexSummary,
   vulnerabilitiesSummary,
   vulnerabilityBlobs,
   vulnerabilityInputsFromBlobs,
@@ -55,9 +59,6 @@ function asCollectError(e: unknown, label: string): unknown {
   return e;
 }
 
-const statusCounts = (statuses: VexStatus[]): Record<VexStatus, number> =>
-  Object.fromEntries(VEX_STATUSES.map((s) => [s, statuses.filter((x) => x === s).length])) as Record<VexStatus, number>;
-
 /** `--scan`: Grype, Trivy, OSV-Scanner, npm audit or OWASP ZAP JSON, recognised from the content. */
 export const scanCollector: Collector = {
   name: 'scan',
@@ -66,16 +67,8 @@ export const scanCollector: Collector = {
     const bytes = await readInput(input);
     try {
       const report = parseScanReport(json(input, bytes, 'SCAN_INVALID'), input.label);
-      const severities = Object.fromEntries(
-        FINDING_SEVERITIES.map((s) => [s, report.findings.filter((f) => f.severity === s).length]),
-      );
       return {
-        ...outputFor(bytes, 'scan', 'application/json', {
-          format: report.format,
-          scanner: report.scanner,
-          findings: report.findings.length,
-          severities,
-        }),
+        ...outputFor(bytes, 'scan', 'application/json', scanSummary(report)),
         bytes,
       };
     } catch (e) {
@@ -94,14 +87,7 @@ export function vexCollector(now: () => Date = () => new Date()): Collector {
       try {
         const doc = parseVexDocument(json(input, bytes, 'VEX_INVALID'), input.label, now());
         return {
-          ...outputFor(bytes, 'vex', 'application/json', {
-            format: doc.format,
-            id: doc.id,
-            ...(doc.author ? { author: doc.author } : {}),
-            ...(doc.timestamp ? { timestamp: doc.timestamp } : {}),
-            statements: doc.statements.length,
-            statuses: statusCounts(doc.statements.map((s) => s.status)),
-          }),
+          ...outputFor(bytes, 'vex', 'application/json', vexSummary(doc)),
           bytes,
         };
       } catch (e) {
@@ -120,11 +106,7 @@ export const kevCollector: Collector = {
     try {
       const catalog = parseKevCatalog(json(input, bytes, 'KEV_INVALID'), input.label);
       return {
-        ...outputFor(bytes, 'kev', 'application/json', {
-          catalogVersion: catalog.catalogVersion,
-          dateReleased: catalog.dateReleased,
-          vulnerabilities: catalog.entries.size,
-        }),
+        ...outputFor(bytes, 'kev', 'application/json', kevSummary(catalog)),
         bytes,
       };
     } catch (e) {
@@ -186,16 +168,30 @@ export function vulnerabilityOutputs(
     },
   ];
   if (blobs.openvex) {
-    const statuses = doc.findings.flatMap((f) => (f.status && f.purl ? [f.status] : []));
     out.push({
       ...derived('release.openvex.json'),
-      out: generatedOutput(blobs.openvex, 'release.openvex.json', 'openvex', OPENVEX_MEDIA_TYPE, {
-        statements: statuses.length,
-        statuses: statusCounts(statuses),
-      }),
+      out: generatedOutput(blobs.openvex, 'release.openvex.json', 'openvex', OPENVEX_MEDIA_TYPE, openvexSummary(doc)),
     });
   }
   return out;
+}
+
+/** The most purls a release may be known as (`--product`). */
+export const MAX_PRODUCTS = 100;
+
+/**
+ * PRODUCT_INVALID when a purl the release is said to be known as does not parse as one: it would match no VEX
+ * statement, silently, and every statement about the release would be lost.
+ */
+function checkProducts(products: readonly string[]): void {
+  if (products.length > MAX_PRODUCTS)
+    throw new CollectError('PRODUCT_INVALID', `--product: ${products.length} purls, more than ${MAX_PRODUCTS}`);
+  for (const p of products)
+    if (parsePurl(p) === undefined)
+      throw new CollectError(
+        'PRODUCT_INVALID',
+        `--product ${JSON.stringify(p)}: not a package URL (pkg:TYPE/NAMESPACE/NAME@VERSION)`,
+      );
 }
 
 /** `outputs` and, when there are scans, the vulnerabilities and OpenVEX documents made from them (docs/vulnerabilities.md). */
@@ -210,6 +206,7 @@ export function withVulnerabilityOutputs(
     outputs.map(({ input, out }) => ({ kind: out.kind, ...(out.name ? { name: out.name } : {}), label: input.label })),
   );
   // The release is known as pkg:generic/NAME@VERSION, and as any purl the project names (--product).
+  checkProducts(release.products);
   const products = [...new Set([releasePurl(release), ...release.products])];
   return [...outputs, ...vulnerabilityOutputs(outputs, paths, { ...release, products }, at, now)];
 }

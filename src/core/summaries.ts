@@ -369,9 +369,16 @@ export const vulnerabilitiesSummarySchema = z.strictObject({
         severity: z.enum(['critical', 'high', 'medium', 'low', 'unknown']),
         justification: z.string().optional(),
         impact: z.string().optional(),
+        /** Who said so: the VEX document's author, and the VEX entry it is in. */
+        by: z.string().optional(),
+        from: z.string().optional(),
       }),
     )
     .max(200),
+  /** Findings whose disposition other statements contradict (each finding's `conflicts` in the document). */
+  conflicted: count,
+  /** The purls the release is known as, that VEX statements were matched against. */
+  products: z.array(z.string().min(1)).max(101),
   scans: count,
   vexDocuments: count,
 });

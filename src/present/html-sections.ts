@@ -47,9 +47,9 @@ export function verdictSection(input: ReleaseReportInput, verdict: ReturnType<ty
     : '';
   const v = a.evidence.vulnerabilities;
   const vulnerabilities = v
-    ? html`<p class="sub"><code>${v.path}</code>: ${vulnerabilitiesLine(v.summary)}</p>${
+    ? html`<p class="sub"><code>${v.path}</code>: ${vulnerabilitiesLine(v.summary)}</p><p class="sub">VEX matched against the release as ${v.summary.products.map((p, i) => html`${i ? ', ' : ''}<code>${p}</code>`)}</p>${
         v.summary.notAffected.length
-          ? html`<table><caption>Not affected, per VEX</caption><thead><tr><th scope="col">Vulnerability</th><th scope="col">Severity</th><th scope="col">In</th><th scope="col">Justification</th><th scope="col">Impact statement</th></tr></thead><tbody>${v.summary.notAffected.map((f) => html`<tr><td><code>${f.id}</code></td><td>${f.severity}</td><td>${f.purl ? html`<code>${f.purl}</code>` : 'the release'}</td><td>${f.justification?.replace(/_/g, ' ') ?? '(none)'}</td><td>${f.impact ?? ''}</td></tr>`)}</tbody></table>`
+          ? html`<table><caption>Not affected, per VEX</caption><thead><tr><th scope="col">Vulnerability</th><th scope="col">Severity</th><th scope="col">In</th><th scope="col">Justification</th><th scope="col">Impact statement</th><th scope="col">Stated by</th></tr></thead><tbody>${v.summary.notAffected.map((f) => html`<tr><td><code>${f.id}</code></td><td>${f.severity}</td><td>${f.purl ? html`<code>${f.purl}</code>` : 'the release'}</td><td>${f.justification?.replace(/_/g, ' ') ?? '(none)'}</td><td>${f.impact ?? ''}</td><td>${f.by ?? ''}${f.from ? html` (<code>${f.from}</code>)` : ''}</td></tr>`)}</tbody></table>`
           : ''
       }${
         v.summary.statuses.not_affected > v.summary.notAffected.length

@@ -55,17 +55,25 @@ export function renderMarkdown(input: ReleaseReportInput): string {
   }
   if (a.evidence.vulnerabilities) {
     const v = a.evidence.vulnerabilities;
-    out.push(`## Vulnerabilities (${code(v.path)})`, '', mdText(vulnerabilitiesLine(v.summary)), '');
+    out.push(
+      `## Vulnerabilities (${code(v.path)})`,
+      '',
+      mdText(vulnerabilitiesLine(v.summary)),
+      '',
+      `VEX matched against the release as ${v.summary.products.map(code).join(', ')}.`,
+      '',
+    );
     if (v.summary.notAffected.length)
       out.push(
         table(
-          ['Not affected', 'Severity', 'In', 'Justification', 'Impact statement'],
+          ['Not affected', 'Severity', 'In', 'Justification', 'Impact statement', 'Stated by'],
           v.summary.notAffected.map((f) => [
             code(f.id),
             f.severity,
             f.purl ? code(f.purl) : 'the release',
             mdText(f.justification?.replace(/_/g, ' ') ?? '(none)'),
             mdText(f.impact ?? ''),
+            mdText(`${f.by ?? ''}${f.from ? ` (${f.from})` : ''}`),
           ]),
         ),
         '',

@@ -112,14 +112,21 @@ export function vulnerabilityLines(v: { path: string; summary: VulnerabilitiesSu
   const s = v.summary;
   const listed = s.notAffected.map(
     (f) =>
-      `      not affected: ${f.id} (${f.severity}) in ${f.purl ?? 'the release'}: ${f.justification?.replace(/_/g, ' ') ?? 'no justification'}${f.impact ? `; ${f.impact}` : ''}`,
+      `      not affected: ${f.id} (${f.severity}) in ${f.purl ?? 'the release'}: ${f.justification?.replace(/_/g, ' ') ?? 'no justification'}${f.impact ? `; ${f.impact}` : ''}${statedBy(f)}`,
   );
   const more = s.statuses.not_affected - s.notAffected.length;
   return [
     `    vulnerabilities (${v.path}): ${vulnerabilitiesLine(s)}`,
+    `      VEX matched against the release as ${s.products.join(', ')}`,
     ...listed,
     ...(more > 0 ? [`      and ${more} more not affected (${v.path} lists them all)`] : []),
   ];
+}
+
+/** Who stated a disposition, and where: ` (stated by AUTHOR in vex/x.json)`, or nothing when neither is known. */
+export function statedBy(f: { by?: string | undefined; from?: string | undefined }): string {
+  if (!f.by && !f.from) return '';
+  return ` (stated${f.by ? ` by ${f.by}` : ''}${f.from ? ` in ${f.from}` : ''})`;
 }
 
 /** A release's findings, read as an auditor reads them: how many, how severe, how each was handled. */
@@ -137,6 +144,9 @@ export function vulnerabilitiesLine(s: VulnerabilitiesSummary): string {
         ]
       : []),
     `still open: ${open.length ? open.join(', ') : 'none'}`,
+    ...(s.conflicted
+      ? [`${counted(s.conflicted, 'finding')} with contradicting statements (see each finding's conflicts)`]
+      : []),
     `${s.knownExploited} known exploited (${s.knownExploitedOpen} open)`,
     ...(s.withoutPurl ? [`${s.withoutPurl} without a package (VEX does not apply)`] : []),
   ].join('; ');

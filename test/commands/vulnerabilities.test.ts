@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { access, copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/io.js';
@@ -82,6 +82,11 @@ interface Report {
   standard?: { predicateType: string }[];
 }
 
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 const rule = (r: Report, name: string) => r.policy?.rules.find((x) => x.name === name)?.status;
 
 describe('vulnerabilities handled: scans, VEX in, policy, reports (CLI)', () => {
@@ -184,6 +189,38 @@ describe('vulnerabilities handled: scans, VEX in, policy, reports (CLI)', () => 
     expect(bad.stderr).toContain('[VEX_INVALID]');
     expect(bad.stderr).toContain('bad.openvex.json');
     expect(bad.stderr).toMatch(/statements(\.0|\[0\])/);
+  });
+
+  it('a --product that is no purl is refused (exit 2, named): it would silently match no statement', async () => {
+    const dir = await release();
+    const base = ['collect', '-o', 'x.tar.gz', '--name', 'a', '--version', '1', '--force', '--scan', 'trivy.json'];
+    const bad = await runCli([...base, '--product', 'pkg:'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('[PRODUCT_INVALID]');
+    expect(bad.stderr).toContain('"pkg:"');
+    expect(await exists(join(dir, 'x.tar.gz'))).toBe(false);
+  });
+
+  it('reports and rules see who stated a disposition, contradicting statements, and the purls the release was matched as', async () => {
+    const dir = await release();
+    const text = await verify(dir);
+    expect(text.stdout).toMatch(
+      /vulnerable code not in execute path; [^\n]*\(stated by [^\n]+ in vex\/acme\.openvex\.json\)/,
+    );
+    expect(text.stdout).toContain('VEX matched against the release as pkg:generic/acme-web@1.4.2');
+    await writeFile(
+      join(dir, 'policy.yaml'),
+      [
+        'version: 1',
+        'rules:',
+        '  - name: stated-by-acme-uncontested',
+        "    expr: vulns.all(v, v.status == 'none' || (v.statusAuthor != '' && v.statusFrom == 'vex/acme.openvex.json' && v.conflicts.size() == 0))",
+        '',
+      ].join('\n'),
+    );
+    const r = await verify(dir, '--json');
+    expect(r.code, r.stdout).toBe(0);
+    expect(rule(JSON.parse(r.stdout) as Report, 'stated-by-acme-uncontested')).toBe('pass');
   });
 
   it('the bundle keeps the scan and VEX byte for byte, and the findings and OpenVEX documents it made', async () => {

@@ -197,7 +197,7 @@ describe('CSAF: a statement is never wider than the product tree', () => {
       { known_affected: ['A'], known_not_affected: ['A'] },
       { fixed: ['A'], last_affected: ['A'] },
       { under_investigation: ['A'], first_fixed: ['A'] },
-    ])
+    ] as Record<string, string[]>[])
       expect(codeOf(() => parseVexDocument(csaf(a, [v(status)]), 'c.json', NOW))).toBe('VEX_INVALID');
     // The same product in two lists of one group is not a contradiction.
     expect(
