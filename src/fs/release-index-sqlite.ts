@@ -1,0 +1,198 @@
+/**
+ * The evidence index in one SQLite file, no server and no native build (docs/index.md): Node's built-in `node:sqlite`
+ * where the runtime has it without a flag (Node 22.13 and later, 24, 26), else SQLite compiled to WebAssembly
+ * (`node-sqlite3-wasm`, reading and writing the file through Node's fs). Both write the same file format, so an
+ * index made on one Node opens on another (the file keeps a rollback journal, not WAL, which the WebAssembly engine
+ * cannot read). One process at a time: the two engines lock the file differently.
+ */
+import { createRequire } from 'node:module';
+import { EvidenceError } from '../core/error.js';
+import {
+  INDEX_SCHEMA_VERSION,
+  MIGRATIONS,
+  querySql,
+  rejectedInsert,
+  releaseInserts,
+  type IndexQuery,
+  type Sql,
+} from '../release-index/sql.js';
+import type { IndexedRelease } from '../release-index/rows.js';
+
+export class IndexStoreError extends EvidenceError<'INDEX_UNREADABLE' | 'INDEX_TOO_NEW' | 'INDEX_WRITE_FAILED'> {
+  constructor(code: IndexStoreError['code'], message: string, cause?: unknown) {
+    super('IndexStoreError', code, message, cause);
+  }
+}
+
+/** What the index stores and answers, whichever database holds it. */
+export interface IndexStore {
+  /** Which engine: `node:sqlite`, `sqlite-wasm` or `postgresql`. */
+  readonly engine: string;
+  /** Whether the bundle (its sha256) is indexed already: it is not fetched again. */
+  has(bundleDigest: string): Promise<boolean>;
+  put(rows: IndexedRelease, indexedAt: string): Promise<void>;
+  reject(r: { location: string; source: string; bundleDigest?: string; reason: string }, at: string): Promise<void>;
+  /** Drops every row: `--rebuild` starts from the sources. */
+  clear(): Promise<void>;
+  query(q: IndexQuery & { product?: string }): Promise<Record<string, unknown>[]>;
+  rejected(): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+type Param = string | number | null;
+interface Driver {
+  engine: string;
+  exec(sql: string): void;
+  run(sql: string, params: Param[]): void;
+  all(sql: string, params: Param[]): Record<string, unknown>[];
+  close(): void;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The part of node:sqlite used here (the types for Node 20 do not have it). */
+interface NodeSqlite {
+  DatabaseSync: new (path: string) => {
+    exec(sql: string): void;
+    prepare(sql: string): { run(...params: Param[]): unknown; all(...params: Param[]): unknown[] };
+    close(): void;
+  };
+}
+
+/** Each statement's text prepared once, kept for the life of the connection (the same few run for every row). */
+function preparedOnce<S>(prepare: (sql: string) => S): { statement: (sql: string) => S; prepared: Map<string, S> } {
+  const prepared = new Map<string, S>();
+  const statement = (sql: string): S => {
+    let s = prepared.get(sql);
+    if (s === undefined) prepared.set(sql, (s = prepare(sql)));
+    return s;
+  };
+  return { statement, prepared };
+}
+
+/** node:sqlite when the runtime has it without a flag; undefined otherwise. */
+function builtin(path: string): Driver | undefined {
+  let mod: NodeSqlite;
+  try {
+    mod = require('node:sqlite') as NodeSqlite;
+  } catch {
+    return undefined;
+  }
+  const db = new mod.DatabaseSync(path);
+  const { statement } = preparedOnce((sql) => db.prepare(sql));
+  return {
+    engine: 'node:sqlite',
+    exec: (sql) => db.exec(sql),
+    run: (sql, params) => void statement(sql).run(...params),
+    all: (sql, params) => statement(sql).all(...params) as Record<string, unknown>[],
+    close: () => db.close(),
+  };
+}
+
+function wasm(path: string): Driver {
+  const { Database } = require('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
+  const db = new Database(path);
+  const { statement, prepared } = preparedOnce((sql) => db.prepare(sql));
+  return {
+    engine: 'sqlite-wasm',
+    exec: (sql) => db.exec(sql),
+    run: (sql, params) => void statement(sql).run(params),
+    all: (sql, params) => statement(sql).all(params),
+    close: () => {
+      for (const s of prepared.values()) s.finalize();
+      db.close();
+    },
+  };
+}
+
+/**
+ * Opens (creating it if needed) the index file at `path`, on `engine` when given (tests run both), and brings its
+ * schema to INDEX_SCHEMA_VERSION. INDEX_TOO_NEW when the file was written by a later schema; INDEX_UNREADABLE when it
+ * is not an index.
+ */
+export function openSqliteIndex(path: string, engine?: 'node:sqlite' | 'sqlite-wasm'): IndexStore {
+  let driver: Driver;
+  try {
+    driver = (engine !== 'sqlite-wasm' ? builtin(path) : undefined) ?? wasm(path);
+    if (engine === 'node:sqlite' && driver.engine !== 'node:sqlite')
+      throw new Error('node:sqlite is not available on this Node');
+    // A rollback journal, not WAL: the WebAssembly engine cannot open a file in WAL mode, and the file must open on
+    // every supported Node whichever engine wrote it.
+    driver.exec('PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL');
+  } catch (e) {
+    throw new IndexStoreError('INDEX_UNREADABLE', `${path}: cannot be opened as an index: ${(e as Error).message}`, e);
+  }
+  try {
+    migrate(driver, path);
+  } catch (e) {
+    driver.close();
+    throw e;
+  }
+  const transaction = (statements: Sql[]) => {
+    driver.exec('BEGIN IMMEDIATE');
+    try {
+      for (const s of statements) driver.run(s.text, s.params);
+      driver.exec('COMMIT');
+    } catch (e) {
+      driver.exec('ROLLBACK');
+      throw new IndexStoreError('INDEX_WRITE_FAILED', `${path}: not written: ${(e as Error).message}`, e);
+    }
+  };
+  return {
+    engine: driver.engine,
+    has: (digest) => Promise.resolve(driver.all('SELECT 1 FROM releases WHERE bundle_digest = ?', [digest]).length > 0),
+    put: (rows, at) => Promise.resolve(transaction(releaseInserts(rows, at))),
+    reject: (r, at) => Promise.resolve(transaction(rejectedInsert(r, at))),
+    clear: () =>
+      Promise.resolve(
+        transaction(
+          [
+            'releases',
+            'subjects',
+            'components',
+            'licenses',
+            'findings',
+            'finding_ids',
+            'kinds',
+            'controls',
+            'rejected',
+          ].map((t) => ({ text: `DELETE FROM ${t}`, params: [] })),
+        ),
+      ),
+    query: (q) => {
+      const s = querySql(q);
+      return Promise.resolve(driver.all(s.text, s.params));
+    },
+    rejected: () => Promise.resolve(driver.all('SELECT * FROM rejected ORDER BY source, location', [])),
+    close: () => Promise.resolve(driver.close()),
+  };
+}
+
+function migrate(driver: Driver, path: string): void {
+  const tables = driver.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'index_meta'", []);
+  let version = 0;
+  if (tables.length) {
+    const row = driver.all("SELECT value FROM index_meta WHERE name = 'schema'", [])[0];
+    version = Number(row?.value ?? 0);
+    if (!Number.isInteger(version) || version < 1)
+      throw new IndexStoreError('INDEX_UNREADABLE', `${path}: an index_meta table without a schema version`);
+  } else if (driver.all("SELECT name FROM sqlite_master WHERE type = 'table'", []).length) {
+    throw new IndexStoreError('INDEX_UNREADABLE', `${path}: a SQLite database, but not an evidence index`);
+  }
+  if (version > INDEX_SCHEMA_VERSION)
+    throw new IndexStoreError(
+      'INDEX_TOO_NEW',
+      `${path}: written by schema ${version}; this evidence reads up to ${INDEX_SCHEMA_VERSION} (upgrade evidence)`,
+    );
+  for (let v = version; v < INDEX_SCHEMA_VERSION; v++) {
+    driver.exec('BEGIN IMMEDIATE');
+    for (const statement of MIGRATIONS[v] ?? []) driver.exec(statement);
+    driver.run(
+      v === 0
+        ? "INSERT INTO index_meta (name, value) VALUES ('schema', ?)"
+        : "UPDATE index_meta SET value = ? WHERE name = 'schema'",
+      [String(v + 1)],
+    );
+    driver.exec('COMMIT');
+  }
+}

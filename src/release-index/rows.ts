@@ -1,0 +1,161 @@
+/**
+ * What the evidence index keeps of one verified release (docs/index.md): the release, its subjects, the components
+ * its SBOMs list, its findings with their dispositions, the kinds of evidence it holds and the controls its policy
+ * judged. Pure: made from what verification returned (the report, the manifest, the blobs it kept), so the same
+ * bundle always gives the same rows and any row can be checked again by verifying the bundle it names.
+ */
+import { digestHex } from '../core/digest.js';
+import type { Manifest } from '../core/manifest.js';
+import { entryKind, summariesOf } from '../core/summaries.js';
+import { readSbom } from '../formats/sbom.js';
+import { PurlReader } from '../formats/purl.js';
+import { identityIds } from '../formats/vex/index.js';
+import type { VerifyReport } from '../verifier/report.js';
+import { releaseFindings } from '../verifier/vulnerability-check.js';
+
+/** A release as the index stores it. */
+export interface IndexedRelease {
+  release: {
+    /** sha256 of the bundle's bytes: the release's key in the index, and how it is fetched and verified again. */
+    bundleDigest: string;
+    /** Where the bundle lives: an OCI reference by digest, a release asset's URL, a file's path. */
+    location: string;
+    /** The source it was found in (`oci://…`, `github:owner/repo`, a folder). */
+    source: string;
+    product: string;
+    version: string;
+    created: string;
+    /** The latest time the signature's verification relied on (a checked timestamp or log entry), if any. */
+    signedAt?: string;
+    /** Who signed: the certificate's identity and issuer, or the key. */
+    signer: string;
+    /** The policy's verdict when one was applied: `pass` or `fail`; `none` without a policy. */
+    policy: 'pass' | 'fail' | 'none';
+    policyDigest?: string;
+  };
+  subjects: { name: string; digest: string }[];
+  /** Distinct by purl (or name@version when the SBOM gives no purl). */
+  components: { purl: string; packageKey: string; name: string; version: string; licenses: string[] }[];
+  findings: {
+    id: string;
+    /** Every id the finding is known by (its id and aliases), lower-cased: what `--cve` looks up. */
+    ids: string[];
+    purl: string;
+    severity: string;
+    status: string;
+    justification: string;
+    fixVersions: string[];
+    statusFrom: string;
+  }[];
+  /** Entries per kind (a kind taken by the file collector counts as `file`). */
+  kinds: { kind: string; count: number }[];
+  /** Each control the policy's requirements and rules name, with what they found. */
+  controls: { control: string; check: string; status: string; evidence: number }[];
+}
+
+/** Why a bundle is not indexed as fact: it did not verify as signed evidence. */
+export function notIndexable(report: VerifyReport): string | undefined {
+  if (report.mode !== 'signed') return 'verified for integrity only: its signature was not checked';
+  if (report.verdict === 'failed' || report.verdict === undefined) {
+    const failed = report.checks.find((c) => !c.ok && !c.skipped);
+    return `did not verify${failed ? `: ${failed.code ?? failed.id} ${failed.message}` : ''}`;
+  }
+  return undefined;
+}
+
+/**
+ * The rows of one release that verified (`notIndexable` says undefined), from its report, manifest and the SBOM and
+ * vulnerabilities blobs verification kept (by hex). Blobs not given are not read: their components or findings are
+ * absent, and `kinds` still says the evidence is there.
+ */
+export function releaseRows(input: {
+  report: VerifyReport;
+  manifest: Manifest;
+  blobs: ReadonlyMap<string, Buffer>;
+  location: string;
+  source: string;
+}): IndexedRelease {
+  const { report, manifest, blobs } = input;
+  const sig = report.signature;
+  const times = [
+    ...(sig?.timestamps ?? []).filter((t) => t.verified).map((t) => t.time),
+    ...(sig?.tlog ?? []).filter((t) => t.timeVerified && t.integratedTime).map((t) => t.integratedTime as string),
+  ].sort();
+  const policy = report.policy;
+  const release: IndexedRelease['release'] = {
+    bundleDigest: report.bundle.digest ?? '',
+    location: input.location,
+    source: input.source,
+    product: manifest.name,
+    version: manifest.version,
+    created: manifest.created,
+    ...(times.length ? { signedAt: times[times.length - 1] } : {}),
+    signer:
+      sig?.kind === 'certificate'
+        ? `${sig.identity ?? ''} (${sig.issuer ?? ''})`
+        : `key ${sig?.key ?? sig?.keyHint ?? ''}`,
+    policy: policy ? (policy.ok ? 'pass' : 'fail') : 'none',
+    ...(policy ? { policyDigest: policy.policy.digest } : {}),
+  };
+
+  const purls = new PurlReader();
+  const components = new Map<string, IndexedRelease['components'][number]>();
+  for (const { entry } of summariesOf(manifest.entries, 'sbom')) {
+    const bytes = blobs.get(digestHex(entry.digest));
+    if (!bytes) continue;
+    let read;
+    try {
+      read = readSbom(bytes, entry.mediaType, entry.path);
+    } catch {
+      continue; // verified evidence that no longer reads here: its components are not indexed, its kind still is
+    }
+    for (const c of read.components) {
+      const purl = c.purl ? (purls.canonical(c.purl) ?? c.purl) : `name:${c.name}@${c.version ?? ''}`;
+      if (components.has(purl)) continue;
+      const key = c.purl ? purls.packageKey(c.purl) : undefined;
+      components.set(purl, {
+        purl,
+        packageKey: key ?? `name:${c.name}`,
+        name: c.name,
+        version: c.version ?? '',
+        licenses: c.licenses ?? [],
+      });
+    }
+  }
+
+  const findings = releaseFindings(manifest, blobs).map((f) => ({
+    id: f.id,
+    ids: identityIds([f.id, ...f.aliases]),
+    purl: f.purl ?? '',
+    severity: f.severity,
+    status: f.status ?? 'none',
+    justification: f.justification ?? '',
+    fixVersions: f.fixVersions,
+    statusFrom: f.statusFrom?.path ?? '',
+  }));
+
+  const kinds = new Map<string, number>();
+  for (const e of manifest.entries) kinds.set(entryKind(e), (kinds.get(entryKind(e)) ?? 0) + 1);
+
+  const controls: IndexedRelease['controls'] = [];
+  for (const r of policy?.requirements ?? [])
+    for (const control of r.controls ?? [])
+      controls.push({ control, check: `require ${r.kind}`, status: r.status, evidence: r.count });
+  for (const r of policy?.rules ?? [])
+    for (const control of r.controls)
+      controls.push({
+        control,
+        check: r.name,
+        status: r.status,
+        evidence: r.reads.reduce((n, x) => n + x.count, 0),
+      });
+
+  return {
+    release,
+    subjects: manifest.subjects.map((s) => ({ name: s.name, digest: s.digest })),
+    components: [...components.values()],
+    findings,
+    kinds: [...kinds].map(([kind, count]) => ({ kind, count })),
+    controls,
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * The evidence index's schema and questions, as SQL both stores run (docs/index.md): the embedded SQLite file and
+ * PostgreSQL. Only what both read the same way is used (TEXT and INTEGER columns, `?` placeholders that the
+ * PostgreSQL store numbers), and every row names the bundle (`bundle_digest`) it comes from, so any answer can be
+ * fetched and verified again.
+ */
+import type { IndexedRelease } from './rows.js';
+
+/** The schema's version: a store refuses a file or database of a later one, and migrates an earlier one. */
+export const INDEX_SCHEMA_VERSION = 1;
+
+/** Each version's statements, in order: version N's are run on a store at N - 1. */
+export const MIGRATIONS: readonly (readonly string[])[] = [
+  [
+    'CREATE TABLE index_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)',
+    `CREATE TABLE releases (
+      bundle_digest TEXT PRIMARY KEY, location TEXT NOT NULL, source TEXT NOT NULL, product TEXT NOT NULL,
+      version TEXT NOT NULL, created TEXT NOT NULL, signed_at TEXT, signer TEXT NOT NULL, policy TEXT NOT NULL,
+      policy_digest TEXT, indexed_at TEXT NOT NULL)`,
+    'CREATE INDEX releases_product ON releases (product, version)',
+    'CREATE TABLE subjects (bundle_digest TEXT NOT NULL, name TEXT NOT NULL, digest TEXT NOT NULL)',
+    'CREATE INDEX subjects_digest ON subjects (digest)',
+    `CREATE TABLE components (bundle_digest TEXT NOT NULL, purl TEXT NOT NULL, package_key TEXT NOT NULL,
+      name TEXT NOT NULL, version TEXT NOT NULL)`,
+    'CREATE INDEX components_purl ON components (purl)',
+    'CREATE INDEX components_package ON components (package_key)',
+    'CREATE TABLE licenses (bundle_digest TEXT NOT NULL, purl TEXT NOT NULL, license TEXT NOT NULL)',
+    'CREATE INDEX licenses_license ON licenses (license)',
+    `CREATE TABLE findings (bundle_digest TEXT NOT NULL, finding_id TEXT NOT NULL, purl TEXT NOT NULL,
+      severity TEXT NOT NULL, status TEXT NOT NULL, justification TEXT NOT NULL, fix_versions TEXT NOT NULL,
+      status_from TEXT NOT NULL)`,
+    `CREATE TABLE finding_ids (bundle_digest TEXT NOT NULL, vuln_id TEXT NOT NULL, finding_id TEXT NOT NULL,
+      purl TEXT NOT NULL)`,
+    'CREATE INDEX finding_ids_vuln ON finding_ids (vuln_id)',
+    'CREATE TABLE kinds (bundle_digest TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL)',
+    `CREATE TABLE controls (bundle_digest TEXT NOT NULL, control TEXT NOT NULL, check_name TEXT NOT NULL,
+      status TEXT NOT NULL, evidence INTEGER NOT NULL)`,
+    'CREATE INDEX controls_control ON controls (control)',
+    `CREATE TABLE rejected (location TEXT PRIMARY KEY, source TEXT NOT NULL, bundle_digest TEXT, reason TEXT NOT NULL,
+      seen_at TEXT NOT NULL)`,
+  ],
+];
+
+/** The tables a release's rows are in, in the order they are deleted (a release indexed again is replaced whole). */
+export const RELEASE_TABLES = ['subjects', 'components', 'licenses', 'findings', 'finding_ids', 'kinds', 'controls'];
+
+/** One statement and its parameters. */
+export interface Sql {
+  text: string;
+  params: (string | number | null)[];
+}
+
+/** The statements that store one release, replacing whatever the index held for the same bundle. */
+export function releaseInserts(rows: IndexedRelease, indexedAt: string): Sql[] {
+  const d = rows.release.bundleDigest;
+  const r = rows.release;
+  const out: Sql[] = [
+    ...RELEASE_TABLES.map((t) => ({ text: `DELETE FROM ${t} WHERE bundle_digest = ?`, params: [d] })),
+    { text: 'DELETE FROM releases WHERE bundle_digest = ?', params: [d] },
+    { text: 'DELETE FROM rejected WHERE location = ?', params: [r.location] },
+    {
+      text: `INSERT INTO releases (bundle_digest, location, source, product, version, created, signed_at, signer, policy,
+        policy_digest, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      params: [
+        d,
+        r.location,
+        r.source,
+        r.product,
+        r.version,
+        r.created,
+        r.signedAt ?? null,
+        r.signer,
+        r.policy,
+        r.policyDigest ?? null,
+        indexedAt,
+      ],
+    },
+  ];
+  for (const s of rows.subjects)
+    out.push({
+      text: 'INSERT INTO subjects (bundle_digest, name, digest) VALUES (?, ?, ?)',
+      params: [d, s.name, s.digest],
+    });
+  for (const c of rows.components) {
+    out.push({
+      text: 'INSERT INTO components (bundle_digest, purl, package_key, name, version) VALUES (?, ?, ?, ?, ?)',
+      params: [d, c.purl, c.packageKey, c.name, c.version],
+    });
+    for (const l of c.licenses)
+      out.push({
+        text: 'INSERT INTO licenses (bundle_digest, purl, license) VALUES (?, ?, ?)',
+        params: [d, c.purl, l],
+      });
+  }
+  for (const f of rows.findings) {
+    out.push({
+      text: `INSERT INTO findings (bundle_digest, finding_id, purl, severity, status, justification, fix_versions,
+        status_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      params: [d, f.id, f.purl, f.severity, f.status, f.justification, f.fixVersions.join(' '), f.statusFrom],
+    });
+    for (const id of f.ids)
+      out.push({
+        text: 'INSERT INTO finding_ids (bundle_digest, vuln_id, finding_id, purl) VALUES (?, ?, ?, ?)',
+        params: [d, id, f.id, f.purl],
+      });
+  }
+  for (const k of rows.kinds)
+    out.push({ text: 'INSERT INTO kinds (bundle_digest, kind, count) VALUES (?, ?, ?)', params: [d, k.kind, k.count] });
+  for (const c of rows.controls)
+    out.push({
+      text: 'INSERT INTO controls (bundle_digest, control, check_name, status, evidence) VALUES (?, ?, ?, ?, ?)',
+      params: [d, c.control, c.check, c.status, c.evidence],
+    });
+  return out;
+}
+
+/** A bundle that did not verify: listed, never indexed as fact (a later good bundle at the location replaces it). */
+export function rejectedInsert(
+  r: { location: string; source: string; bundleDigest?: string; reason: string },
+  at: string,
+): Sql[] {
+  return [
+    { text: 'DELETE FROM rejected WHERE location = ?', params: [r.location] },
+    {
+      text: 'INSERT INTO rejected (location, source, bundle_digest, reason, seen_at) VALUES (?, ?, ?, ?, ?)',
+      params: [r.location, r.source, r.bundleDigest ?? null, r.reason, at],
+    },
+  ];
+}
+
+/** A question to the index (`evidence query`); `product` narrows any of them. */
+export type IndexQuery =
+  | { kind: 'purl'; purl: string; packageKey?: string }
+  | { kind: 'cve'; id: string }
+  | { kind: 'digest'; digest: string }
+  | { kind: 'license'; license: string }
+  | { kind: 'missing'; evidenceKind: string }
+  | { kind: 'control'; control: string; since?: string; until?: string };
+
+const RELEASE_COLUMNS = 'r.product, r.version, r.bundle_digest, r.location, r.created, r.signed_at, r.policy';
+
+/**
+ * The statement that answers a question: every row names the release (product, version) and the bundle (digest,
+ * location) behind it. A purl with a version is matched exactly; without one (`packageKey` given), every version of
+ * the package. A CVE is looked up among every id and alias of each finding.
+ */
+export function querySql(q: IndexQuery & { product?: string }): Sql {
+  const product = q.product === undefined ? '' : ' AND r.product = ?';
+  const p = q.product === undefined ? [] : [q.product];
+  const order = ' ORDER BY r.product, r.created, r.version';
+  switch (q.kind) {
+    case 'purl':
+      return q.packageKey !== undefined
+        ? {
+            text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key = ?${product}${order}`,
+            params: [q.packageKey, ...p],
+          }
+        : {
+            text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.purl = ?${product}${order}`,
+            params: [q.purl, ...p],
+          };
+    case 'cve':
+      return {
+        text: `SELECT DISTINCT ${RELEASE_COLUMNS}, f.finding_id, f.purl, f.severity, f.status, f.justification, f.fix_versions, f.status_from FROM finding_ids i JOIN findings f ON f.bundle_digest = i.bundle_digest AND f.finding_id = i.finding_id AND f.purl = i.purl JOIN releases r ON r.bundle_digest = i.bundle_digest WHERE i.vuln_id = ?${product}${order}`,
+        params: [q.id.toLowerCase(), ...p],
+      };
+    case 'digest':
+      return {
+        text: `SELECT ${RELEASE_COLUMNS}, s.name AS subject FROM releases r LEFT JOIN subjects s ON s.bundle_digest = r.bundle_digest AND s.digest = ? WHERE (s.digest IS NOT NULL OR r.bundle_digest = ?)${product}${order}`,
+        params: [q.digest, q.digest, ...p],
+      };
+    case 'license':
+      return {
+        text: `SELECT DISTINCT ${RELEASE_COLUMNS}, l.purl, l.license FROM licenses l JOIN releases r ON r.bundle_digest = l.bundle_digest WHERE l.license = ?${product}${order}`,
+        params: [q.license, ...p],
+      };
+    case 'missing':
+      return {
+        text: `SELECT ${RELEASE_COLUMNS} FROM releases r WHERE NOT EXISTS (SELECT 1 FROM kinds k WHERE k.bundle_digest = r.bundle_digest AND k.kind = ? AND k.count > 0)${product}${order}`,
+        params: [q.evidenceKind, ...p],
+      };
+    case 'control':
+      return {
+        text: `SELECT ${RELEASE_COLUMNS}, c.control, c.check_name, c.status, c.evidence FROM controls c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.control = ?${q.since ? ' AND r.created >= ?' : ''}${q.until ? ' AND r.created <= ?' : ''}${product}${order}`,
+        params: [q.control, ...(q.since ? [q.since] : []), ...(q.until ? [q.until] : []), ...p],
+      };
+  }
+}

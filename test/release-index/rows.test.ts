@@ -1,0 +1,87 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { verify, type VerifyResult } from '../../src/commands/verify.js';
+import type { Manifest } from '../../src/core/manifest.js';
+import { notIndexable, releaseRows } from '../../src/release-index/rows.js';
+import { runCli } from '../helpers/io.js';
+import { useTmp } from '../helpers/tmp.js';
+
+/** The rows the index keeps of the acme-web example, collected and signed with a key, then verified. */
+const tmp = useTmp();
+let dir: string;
+let result: VerifyResult;
+const blobs = new Map<string, Buffer>();
+
+beforeAll(async () => {
+  dir = await tmp();
+  const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  await writeFile(join(dir, 'key.pem'), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+  await writeFile(join(dir, 'key.pub.pem'), pair.publicKey.export({ format: 'pem', type: 'spki' }).toString());
+  const config = join(process.cwd(), 'examples/acme-web/evidence.yaml');
+  const c = await runCli(['collect', '--config', config, '-o', 'b.tar.gz', '--sign', '--key', 'key.pem', '-q'], {
+    cwd: dir,
+    env: { SOURCE_DATE_EPOCH: '1796371200' },
+  });
+  expect(c.code, c.stderr).toBe(0);
+  result = await verify({
+    cwd: dir,
+    bundle: 'b.tar.gz',
+    key: ['key.pub.pem'],
+    blobSink: (hex) => {
+      const parts: Buffer[] = [];
+      return new Writable({
+        write(chunk: Buffer, _e, done) {
+          parts.push(chunk);
+          done();
+        },
+        final(done) {
+          blobs.set(hex, Buffer.concat(parts));
+          done();
+        },
+      });
+    },
+  });
+});
+
+describe('what the index keeps of a verified release', () => {
+  it('the release, its subjects, its SBOMs\u2019 components, its findings with dispositions, its kinds', async () => {
+    expect(notIndexable(result.report)).toBeUndefined();
+    const rows = releaseRows({
+      report: result.report,
+      manifest: result.manifest as Manifest,
+      blobs,
+      location: join(dir, 'b.tar.gz'),
+      source: dir,
+    });
+    expect(rows.release).toMatchObject({
+      bundleDigest: result.report.bundle.digest,
+      product: 'acme-web',
+      version: '1.4.2',
+      policy: 'none',
+    });
+    expect(rows.release.signer).toMatch(/^key /);
+    expect(rows.subjects.map((s) => s.name)).toEqual(['acme-web-1.4.2.tgz']);
+    // Two SBOMs of one product: each component once, by its purl as the purl specification writes it.
+    expect(rows.components.length).toBeGreaterThan(0);
+    expect(new Set(rows.components.map((c) => c.purl)).size).toBe(rows.components.length);
+    const deepExtend = rows.components.find((c) => c.purl.startsWith('pkg:npm/deep-extend@'));
+    expect(deepExtend).toMatchObject({ packageKey: 'npm//deep-extend', name: 'deep-extend' });
+    expect(rows.findings.map((f) => [f.id, f.status])).toEqual([
+      ['CVE-2018-3750', 'not_affected'],
+      ['CVE-2022-25883', 'none'],
+    ]);
+    expect(rows.findings[0]?.ids).toContain('cve-2018-3750');
+    expect(rows.kinds).toContainEqual({ kind: 'sbom', count: 2 });
+    expect(rows.kinds).toContainEqual({ kind: 'scan', count: 1 });
+    // Nothing is indexed as fact from the same bundle verified for integrity only, or against another key.
+    const integrity = await verify({ cwd: dir, bundle: 'b.tar.gz', integrityOnly: true });
+    expect(notIndexable(integrity.report)).toMatch(/integrity only/);
+    const wrongKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    await writeFile(join(dir, 'other.pub.pem'), wrongKey.publicKey.export({ format: 'pem', type: 'spki' }).toString());
+    const failed = await verify({ cwd: dir, bundle: 'b.tar.gz', key: ['other.pub.pem'] });
+    expect(notIndexable(failed.report)).toMatch(/^did not verify/);
+  });
+});

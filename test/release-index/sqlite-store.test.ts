@@ -1,0 +1,159 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openSqliteIndex } from '../../src/fs/release-index-sqlite.js';
+import type { IndexedRelease } from '../../src/release-index/rows.js';
+import { useTmp } from '../helpers/tmp.js';
+
+const tmp = useTmp();
+
+function release(version: string, lodash: string, extra: Partial<IndexedRelease> = {}): IndexedRelease {
+  const digest = `sha256:${version.replace(/\./g, '').padStart(64, '0')}`;
+  return {
+    release: {
+      bundleDigest: digest,
+      location: `oci://registry.example/acme/web@${digest}`,
+      source: 'oci://registry.example/acme/web',
+      product: 'acme-web',
+      version,
+      created: `2026-0${version.split('.')[1]}-01T00:00:00Z`,
+      signedAt: `2026-0${version.split('.')[1]}-01T00:01:00Z`,
+      signer:
+        'https://github.com/acme/web/.github/workflows/release.yml@refs/heads/main (https://token.actions.githubusercontent.com)',
+      policy: 'pass',
+    },
+    subjects: [{ name: `web-${version}.tgz`, digest: `sha256:${'e'.repeat(63)}${version.split('.')[1]}` }],
+    components: [
+      {
+        purl: `pkg:npm/lodash@${lodash}`,
+        packageKey: 'npm//lodash',
+        name: 'lodash',
+        version: lodash,
+        licenses: ['MIT'],
+      },
+      {
+        purl: 'pkg:npm/left-pad@1.3.0',
+        packageKey: 'npm//left-pad',
+        name: 'left-pad',
+        version: '1.3.0',
+        licenses: ['WTFPL'],
+      },
+    ],
+    findings: [
+      {
+        id: 'CVE-2021-23337',
+        ids: ['cve-2021-23337', 'ghsa-35jh-r3h4-6jhm'],
+        purl: `pkg:npm/lodash@${lodash}`,
+        severity: 'high',
+        status: lodash === '4.17.20' ? 'affected' : 'not_affected',
+        justification: lodash === '4.17.20' ? '' : 'vulnerable_code_not_in_execute_path',
+        fixVersions: ['4.17.21'],
+        statusFrom: 'vex/acme.openvex.json',
+      },
+    ],
+    kinds: [
+      { kind: 'sbom', count: 1 },
+      { kind: 'scan', count: 1 },
+      ...(version === '1.2.0' ? [] : [{ kind: 'junit', count: 1 }]),
+    ],
+    controls: [{ control: 'SSDF-RV.1.2', check: 'critical-handled', status: 'pass', evidence: 1 }],
+    ...extra,
+  };
+}
+
+const engines = ['sqlite-wasm', 'node:sqlite'] as const;
+let builtin = true;
+try {
+  (await import('node:module')).createRequire(import.meta.url)('node:sqlite');
+} catch {
+  builtin = false;
+  console.log(`node:sqlite is not in Node ${process.version}: only the WebAssembly engine is tested on it`);
+}
+
+describe.each(engines)('the embedded index on %s', (engine) => {
+  const run = engine === 'node:sqlite' && !builtin ? it.skip : it;
+
+  run('stores releases and answers each kind of question, naming the bundle behind every answer', async () => {
+    const file = join(await tmp(), 'index.db');
+    const store = openSqliteIndex(file, engine);
+    expect(store.engine).toBe(engine);
+    await store.put(release('1.2.0', '4.17.20'), '2026-12-01T00:00:00Z');
+    await store.put(release('1.3.0', '4.17.21'), '2026-12-01T00:00:00Z');
+    expect(await store.has(release('1.2.0', '4.17.20').release.bundleDigest)).toBe(true);
+    expect(await store.has(`sha256:${'9'.repeat(64)}`)).toBe(false);
+    const versions = (rows: Record<string, unknown>[]) => rows.map((r) => r.version);
+
+    expect(versions(await store.query({ kind: 'purl', purl: 'pkg:npm/lodash@4.17.20' }))).toEqual(['1.2.0']);
+    const across = await store.query({ kind: 'purl', purl: 'pkg:npm/lodash', packageKey: 'npm//lodash' });
+    expect(across.map((r) => [r.version, r.component_version])).toEqual([
+      ['1.2.0', '4.17.20'],
+      ['1.3.0', '4.17.21'],
+    ]);
+    // A CVE by any of its ids, with each release's disposition.
+    const cve = await store.query({ kind: 'cve', id: 'GHSA-35JH-R3H4-6JHM' });
+    expect(cve.map((r) => [r.version, r.status, r.bundle_digest])).toEqual([
+      ['1.2.0', 'affected', release('1.2.0', '').release.bundleDigest],
+      ['1.3.0', 'not_affected', release('1.3.0', '').release.bundleDigest],
+    ]);
+    expect(versions(await store.query({ kind: 'digest', digest: `sha256:${'e'.repeat(63)}3` }))).toEqual(['1.3.0']);
+    expect(versions(await store.query({ kind: 'digest', digest: release('1.2.0', '').release.bundleDigest }))).toEqual([
+      '1.2.0',
+    ]);
+    expect(versions(await store.query({ kind: 'license', license: 'WTFPL' }))).toEqual(['1.2.0', '1.3.0']);
+    expect(versions(await store.query({ kind: 'missing', evidenceKind: 'junit' }))).toEqual(['1.2.0']);
+    expect(
+      versions(await store.query({ kind: 'control', control: 'SSDF-RV.1.2', since: '2026-03-01T00:00:00Z' })),
+    ).toEqual(['1.3.0']);
+    expect(await store.query({ kind: 'purl', purl: 'pkg:npm/lodash@4.17.20', product: 'other' })).toEqual([]);
+    await store.close();
+  });
+
+  run(
+    'indexing a bundle again replaces its rows; a rejected bundle is listed, never indexed; clear empties it',
+    async () => {
+      const file = join(await tmp(), 'index.db');
+      const store = openSqliteIndex(file, engine);
+      await store.put(release('1.2.0', '4.17.20'), '2026-12-01T00:00:00Z');
+      await store.put(release('1.2.0', '4.17.20'), '2026-12-02T00:00:00Z');
+      expect(await store.query({ kind: 'purl', purl: 'pkg:npm/lodash@4.17.20' })).toHaveLength(1);
+      await store.reject(
+        {
+          location: 'oci://registry.example/acme/web:1.9.0',
+          source: 'oci://registry.example/acme/web',
+          reason: 'did not verify',
+        },
+        '2026-12-02T00:00:00Z',
+      );
+      expect((await store.rejected()).map((r) => r.location)).toEqual(['oci://registry.example/acme/web:1.9.0']);
+      await store.close();
+      // The file keeps it all: opened again (on the other engine where there is one), the same answers.
+      const again = openSqliteIndex(file);
+      expect(await again.query({ kind: 'missing', evidenceKind: 'junit' })).toHaveLength(1);
+      await again.clear();
+      expect(await again.query({ kind: 'missing', evidenceKind: 'junit' })).toEqual([]);
+      expect(await again.rejected()).toEqual([]);
+      await again.close();
+    },
+  );
+
+  run('refuses a file that is no index, and an index of a later schema', async () => {
+    const dir = await tmp();
+    const text = join(dir, 'notes.txt');
+    await writeFile(text, 'not a database at all, just some text that is long enough '.repeat(20));
+    expect(() => openSqliteIndex(text, engine)).toThrow(expect.objectContaining({ code: 'INDEX_UNREADABLE' }));
+    const newer = join(dir, 'newer.db');
+    const store = openSqliteIndex(newer, engine);
+    await store.close();
+    const { createRequire } = await import('node:module');
+    const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
+    const db = new Database(newer);
+    db.run("UPDATE index_meta SET value = '99' WHERE name = 'schema'");
+    db.close();
+    expect(() => openSqliteIndex(newer, engine)).toThrow(expect.objectContaining({ code: 'INDEX_TOO_NEW' }));
+    const other = join(dir, 'other.db');
+    const odb = new Database(other);
+    odb.exec('CREATE TABLE t (x)');
+    odb.close();
+    expect(() => openSqliteIndex(other, engine)).toThrow(expect.objectContaining({ code: 'INDEX_UNREADABLE' }));
+  });
+});
