@@ -96,7 +96,7 @@ export function addAudit(program: Command, io: CliIo, outcome: { exitCode: numbe
     ),
   ).action(async (repository: string | undefined, o: AuditCliOptions) => {
     const { audit } = await import('../../src/commands/audit.js');
-    const { renderAudit } = await import('../../src/commands/render-audit.js');
+    const { renderAudit } = await import('../../src/present/render-audit.js');
     if ((repository === undefined) === (o.repo === undefined))
       throw new UsageError(
         'give exactly one source: --repo OWNER/NAME (GitHub releases) or oci://REGISTRY/REPOSITORY (its tags)',

@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit, type AuditOptions } from '../../src/commands/audit.js';
 import { collect } from '../../src/commands/collect.js';
-import { renderAudit } from '../../src/commands/render-audit.js';
+import { renderAudit } from '../../src/present/render-audit.js';
 import { sign } from '../../src/commands/sign.js';
 import {
   validateOscalAssessmentResults,

@@ -1,7 +1,7 @@
 import type { AuditReport } from '../verifier/period.js';
-import { formatAuditMarkdown, formatAuditText } from '../present/audit.js';
-import { renderAuditHtml } from '../present/audit-html.js';
-import { oscalAssessmentResults } from '../present/oscal.js';
+import { formatAuditMarkdown, formatAuditText } from './audit.js';
+import { renderAuditHtml } from './audit-html.js';
+import { oscalAssessmentResults } from './oscal.js';
 import type { ReportFormat } from './render.js';
 
 export type AuditFormat = ReportFormat;
