@@ -18,7 +18,12 @@ export class StrictJsonError extends EvidenceError<'JSON_INVALID' | 'JSON_DUPLIC
 }
 
 export function parseJsonStrict(input: string | Uint8Array): unknown {
-  const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
+  let text: string;
+  try {
+    text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
+  } catch {
+    throw new StrictJsonError('JSON_INVALID', 'not UTF-8 text');
+  }
   const depth = maxDepth(text);
   if (depth > MAX_JSON_DEPTH)
     throw new StrictJsonError('JSON_TOO_DEEP', `nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are read`);

@@ -81,8 +81,14 @@ export interface VexStatement {
   justification?: string;
   impactStatement?: string;
   actionStatement?: string;
-  /** When the statement was made (its own timestamp, else its document's), RFC 3339. */
+  /** When the statement was made (its own timestamp, else its document's), RFC 3339: what reports show. */
   timestamp?: string;
+  /**
+   * The statement's own date, when it carries one (OpenVEX's `last_updated` or `timestamp` on the statement,
+   * CycloneDX's `analysis.lastUpdated` or `firstIssued`): what orders it against other statements. A date of the
+   * whole document (re-issued for any reason) says nothing of when this statement was made, so it orders nothing.
+   */
+  orderedAt?: string;
   /** Which statement of which document: its index in the document's statements as read. */
   index: number;
 }

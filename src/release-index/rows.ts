@@ -9,7 +9,7 @@ import type { Manifest } from '../core/manifest.js';
 import { entryKind, summariesOf } from '../core/summaries.js';
 import { readSbom } from '../formats/sbom.js';
 import { PurlReader } from '../formats/purl.js';
-import { identityIds } from '../formats/vex/index.js';
+import { vulnerabilityIds } from '../formats/vex/index.js';
 import type { VerifyReport } from '../verifier/report.js';
 import { releaseFindings } from '../verifier/vulnerability-check.js';
 
@@ -125,7 +125,7 @@ export function releaseRows(input: {
 
   const findings = releaseFindings(manifest, blobs).map((f) => ({
     id: f.id,
-    ids: identityIds([f.id, ...f.aliases]),
+    ids: vulnerabilityIds([f.id, ...f.aliases]).ids,
     purl: f.purl ?? '',
     severity: f.severity,
     status: f.status ?? 'none',

@@ -32,6 +32,8 @@ function vex(statements: (Partial<VexStatement> & { vulnerability: string; produ
       aliases: [],
       status: 'not_affected',
       justification: 'component_not_present',
+      // A statement given a timestamp here carries it as its own date (what orders statements).
+      ...(s.timestamp !== undefined && { orderedAt: s.timestamp }),
       ...s,
       index,
     })),

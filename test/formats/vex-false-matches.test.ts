@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding, VexDocument } from '../../src/formats/findings.js';
 import { FormatError } from '../../src/formats/errors.js';
+import { codeOf, csafDocument, finding } from '../helpers/vex.js';
 import { MAX_VEX_WORK, applyVex, parseVexDocument } from '../../src/formats/vex/index.js';
 import { mergeFindings, vulnerabilitiesDocument } from '../../src/formats/vulnerability-evidence.js';
 import { parseKevCatalog } from '../../src/formats/scanners.js';
@@ -13,45 +14,11 @@ import { parseKevCatalog } from '../../src/formats/scanners.js';
 const NOW = new Date('2026-12-01T00:00:00Z');
 const RELEASE = ['pkg:generic/acme-web@1.0.0'];
 
-function finding(id: string, purl: string, aliases: string[] = []): Finding {
-  return { id, aliases, purl, severity: 'critical', cvss: [], fixVersions: [], cwes: [] };
-}
-
 function dispositions(findings: Finding[], doc: VexDocument) {
   return applyVex(findings, [{ label: 'vex.json', doc }], RELEASE).map((d) => d.status);
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof FormatError ? e.code : `not a FormatError: ${String(e)}`;
-  }
-  return undefined;
-}
-
-const tracking = {
-  id: 'T-1',
-  status: 'final',
-  version: '1',
-  initial_release_date: '2026-01-01T00:00:00Z',
-  current_release_date: '2026-01-01T00:00:00Z',
-  revision_history: [{ date: '2026-01-01T00:00:00Z', number: '1', summary: 'first' }],
-};
-
-function csaf(productTree: unknown, vulnerabilities: unknown[]) {
-  return {
-    document: {
-      category: 'csaf_vex',
-      csaf_version: '2.0',
-      publisher: { category: 'vendor', name: 'Vendor', namespace: 'https://vendor.example' },
-      title: 'advisory',
-      tracking,
-    },
-    product_tree: productTree,
-    vulnerabilities,
-  };
-}
+const csaf = csafDocument;
 
 const note = [{ category: 'description', text: 'x' }];
 
@@ -228,7 +195,11 @@ describe('CycloneDX: versions narrow a ref, bom-refs are unique, statements say 
   it('affects[].versions limit the statement to those versions; a range names nothing', () => {
     const doc = parseVexDocument(
       bom([
-        { id: 'CVE-2026-1', analysis: notAffected, affects: [{ ref: 'pkg:npm/a', versions: [{ version: '1.0.0' }] }] },
+        {
+          id: 'CVE-2026-1',
+          analysis: notAffected,
+          affects: [{ ref: 'pkg:npm/a', versions: [{ version: '1.0.0', status: 'unaffected' }] }],
+        },
         {
           id: 'CVE-2026-2',
           analysis: notAffected,
@@ -237,12 +208,12 @@ describe('CycloneDX: versions narrow a ref, bom-refs are unique, statements say 
         {
           id: 'CVE-2026-3',
           analysis: notAffected,
-          affects: [{ ref: 'pkg:npm/a@1.0.0', versions: [{ version: '2.0.0' }] }],
+          affects: [{ ref: 'pkg:npm/a@1.0.0', versions: [{ version: '2.0.0', status: 'unaffected' }] }],
         },
         {
           id: 'CVE-2026-4',
           analysis: notAffected,
-          affects: [{ ref: 'pkg:npm/a@1.0.0', versions: [{ version: '1.0.0' }] }],
+          affects: [{ ref: 'pkg:npm/a@1.0.0', versions: [{ version: '1.0.0', status: 'unaffected' }] }],
         },
       ]),
       'b.cdx.json',

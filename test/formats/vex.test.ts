@@ -86,6 +86,8 @@ describe('OpenVEX 0.2.0', () => {
         status: 'affected',
         actionStatement: 'Upgrade left-pad to 1.3.1.',
         timestamp: '2026-01-12T10:00:00+01:00',
+        // Its own date: what orders it against other statements (the others take the document's, which orders nothing).
+        orderedAt: '2026-01-12T10:00:00+01:00',
         index: 1,
       },
       {
@@ -275,7 +277,11 @@ describe('CSAF 2.0 VEX profile', () => {
     expect(doc.statements[2]).toMatchObject({
       status: 'fixed',
       products: [
-        { purl: 'pkg:oci/appliance@sha256%3Aabc?repository_url=registry.example.com/acme', subcomponents: [] },
+        // The relationship's own purl names lodash on the appliance: the appliance with lodash inside it.
+        {
+          purl: 'pkg:oci/appliance@sha256%3Aabc?repository_url=registry.example.com/acme',
+          subcomponents: ['pkg:npm/lodash@4.17.20'],
+        },
         { purl: 'pkg:generic/acme-web@1.4.3', subcomponents: [] },
       ],
     });
@@ -416,32 +422,37 @@ describe('CycloneDX VEX', () => {
       author: 'ACME Product Security',
       timestamp: '2026-01-20T08:00:00Z',
     });
-    const log4j = { purl: 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1', subcomponents: [] };
-    const log4jApi = { purl: 'pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1', subcomponents: [] };
+    // The BOM describes acme-web (metadata.component): each statement is about components inside it, not about
+    // those components wherever they ship.
+    const log4j = 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1';
+    const log4jApi = 'pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1';
+    const inWeb = (...subcomponents: string[]) => [{ purl: 'pkg:generic/acme-web@1.4.2', subcomponents }];
     expect(doc.statements).toEqual([
       {
         vulnerability: 'CVE-2021-44228',
         aliases: ['GHSA-jfh8-c2jp-5v3q'],
-        products: [log4j, log4jApi],
+        products: inWeb(log4j, log4jApi),
         status: 'not_affected',
         justification: 'vulnerable_code_not_in_execute_path',
         impactStatement: 'JNDI lookups are disabled by configuration.',
         timestamp: '2026-01-18T00:00:00Z',
+        orderedAt: '2026-01-18T00:00:00Z',
         index: 0,
       },
       {
         vulnerability: 'CVE-2023-0010',
         aliases: [],
-        products: [{ purl: 'pkg:npm/lodash@4.17.20', subcomponents: [] }],
+        products: inWeb('pkg:npm/lodash@4.17.20'),
         status: 'affected',
         actionStatement: 'update, workaround_available: Upgrade to 4.17.21, or disable template compilation.',
         timestamp: '2026-01-16T00:00:00Z',
+        orderedAt: '2026-01-16T00:00:00Z',
         index: 1,
       },
       {
         vulnerability: 'CVE-2023-0011',
         aliases: [],
-        products: [{ purl: 'pkg:npm/minimist@1.2.6', subcomponents: [] }],
+        products: inWeb('pkg:npm/minimist@1.2.6'),
         status: 'fixed',
         timestamp: '2026-01-20T08:00:00Z',
         index: 2,
@@ -449,7 +460,7 @@ describe('CycloneDX VEX', () => {
       {
         vulnerability: 'CVE-2023-0012',
         aliases: [],
-        products: [{ purl: 'pkg:generic/acme-web@1.4.2', subcomponents: [] }],
+        products: inWeb(),
         status: 'under_investigation',
         timestamp: '2026-01-20T08:00:00Z',
         index: 3,
@@ -457,7 +468,7 @@ describe('CycloneDX VEX', () => {
       {
         vulnerability: 'CVE-2023-0013',
         aliases: [],
-        products: [log4j],
+        products: inWeb(log4j),
         status: 'not_affected',
         impactStatement: 'CycloneDX state false_positive',
         timestamp: '2026-01-20T08:00:00Z',
@@ -466,7 +477,7 @@ describe('CycloneDX VEX', () => {
       {
         vulnerability: 'CVE-2023-0014',
         aliases: [],
-        products: [log4j],
+        products: inWeb(log4j),
         status: 'not_affected',
         justification: 'vulnerable_code_cannot_be_controlled_by_adversary',
         impactStatement: 'CycloneDX justification requires_configuration',
@@ -476,7 +487,7 @@ describe('CycloneDX VEX', () => {
       {
         vulnerability: 'CVE-2023-0017',
         aliases: [],
-        products: [log4jApi],
+        products: inWeb(log4jApi),
         status: 'fixed',
         timestamp: '2026-01-20T08:00:00Z',
         index: 6,
@@ -545,7 +556,7 @@ describe('CycloneDX VEX', () => {
       });
       return json;
     };
-    expect(parseVexDocument(at(64), 'x', NOW).statements[0]?.products[0]?.purl).toBe(
+    expect(parseVexDocument(at(64), 'x', NOW).statements[0]?.products[0]?.subcomponents[0]).toBe(
       'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1',
     );
     expect(failure(at(65)).message).toContain('64');

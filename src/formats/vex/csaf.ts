@@ -34,7 +34,8 @@
  * identify products by CPE only. A product id defined twice (§6.1.2), a product with two contradicting statuses for
  * one vulnerability (§6.1.6) and a CVE listed twice (§6.1.23) are refused. One statement is made for each
  * vulnerability and distinct (status, justification, impact, action), in the order the document lists them.
- * Every statement's timestamp is `/document/tracking/current_release_date`.
+ * Every statement's timestamp is `/document/tracking/current_release_date`, a date of the whole document: it orders
+ * nothing (no `orderedAt`). A `draft` document is refused: it is not a published statement.
  */
 import * as z from 'zod';
 import type { VexDocument, VexProduct, VexStatement, VexStatus } from '../findings.js';
@@ -46,6 +47,7 @@ import {
   isJsonObject,
   nestedDeeperThan,
   otherIds,
+  parseBudget,
   vexInvalid,
   vexPath,
   vexSchemaError,
@@ -225,6 +227,8 @@ const PROFILE_STATUSES = ['fixed', 'known_affected', 'known_not_affected', 'unde
 /** The product tree as lookups: each product id's purl (or none), and the relationships that define ids. */
 interface Products {
   purls: Map<string, string | undefined>;
+  /** Products whose purl the branches above them narrow: no purl of theirs may stand for them. */
+  narrowed: Set<string>;
   relationships: Map<string, { component: string; product: string }>;
   groups: Map<string, string[]>;
 }
@@ -232,15 +236,25 @@ interface Products {
 /** Branch categories that make a product narrower than a purl without a version says (§3.1.2.1). */
 const VERSION_BRANCHES = new Set<string>(['product_version', 'patch_level', 'service_pack']);
 
+/** Branch categories that name what a purl names anyway (who makes it, what it is), or what a purl can say. */
+const PURL_BRANCHES = new Set<string>([
+  'vendor',
+  'product_family',
+  'product_name',
+  'architecture',
+  ...VERSION_BRANCHES,
+]);
+
 /**
  * The purl a branch's product may be matched by, or undefined when the branches above it say more than the purl does:
- * under a `product_version_range` (versions this reader does not compare), under a version, patch level or service
- * pack when the purl names no version, or under an architecture when the purl names none. Matching such a purl would
- * widen the statement to versions or architectures the document does not speak of.
+ * under a `product_version_range` (versions this reader does not compare), a host name, a language, a specification
+ * or a legacy branch (what a purl cannot say), under a version, patch level or service pack when the purl names no
+ * version, or under an architecture when the purl names none. Matching such a purl would widen the statement to
+ * versions, hosts or architectures the document does not speak of.
  */
 function branchPurl(purl: string | undefined, categories: ReadonlySet<string>): string | undefined {
   if (purl === undefined) return undefined;
-  if (categories.has('product_version_range')) return undefined;
+  if ([...categories].some((c) => !PURL_BRANCHES.has(c))) return undefined;
   const parsed = parsePurl(purl);
   if (parsed === undefined) return undefined;
   if ([...categories].some((c) => VERSION_BRANCHES.has(c)) && !parsed.version) return undefined;
@@ -250,6 +264,7 @@ function branchPurl(purl: string | undefined, categories: ReadonlySet<string>): 
 
 function productsOf(tree: ProductTree, label: string): Products {
   const purls = new Map<string, string | undefined>();
+  const narrowed = new Set<string>();
   const define = (p: FullProductName, purl: string | undefined, path: string) => {
     if (purls.has(p.product_id)) {
       throw vexInvalid(label, path, `product id ${p.product_id} is defined more than once (CSAF 2.0 §6.1.2)`);
@@ -265,7 +280,9 @@ function productsOf(tree: ProductTree, label: string): Products {
     const [b, categories, path] = top;
     if (b.product) {
       const helper = b.product.product_identification_helper?.purl;
-      define(b.product, branchPurl(helper, categories), vexPath(...path, 'product', 'product_id'));
+      const purl = branchPurl(helper, categories);
+      define(b.product, purl, vexPath(...path, 'product', 'product_id'));
+      if (helper !== undefined && purl === undefined) narrowed.add(b.product.product_id);
     }
     (b.branches ?? []).forEach((child, i) =>
       stack.push([child, new Set([...categories, child.category]), [...path, 'branches', i]]),
@@ -287,26 +304,33 @@ function productsOf(tree: ProductTree, label: string): Products {
     });
   });
   const groups = new Map((tree.product_groups ?? []).map((g) => [g.group_id, g.product_ids]));
-  return { purls, relationships, groups };
+  return { purls, narrowed, relationships, groups };
 }
 
 /**
  * A product id as the model's product, or undefined when no purl identifies it. A product defined by a relationship
- * is the relating product with the component as its subcomponent when both have purls, else the purl the relationship
- * gives itself. A component of a product known only otherwise (by CPE, as Red Hat's documents name their products)
- * is `alone`: what the statement says of it inside that product holds of the component by itself only in the cases
- * `aloneHolds` allows.
+ * (a component in, on or with a product) is never the component wherever it ships:
+ * - the relating product with the component as its subcomponent, when both have purls;
+ * - else the purl the relationship gives itself (what the document calls the combination), with the component as
+ *   its subcomponent when it has a purl;
+ * - else the component `alone`, when the relating product is known only otherwise (by CPE, as Red Hat's documents name
+ *   their products): what the statement says of it inside that product holds of it by itself only where
+ *   `aloneHolds` allows. A relationship's own purl without a component purl is `alone` too.
+ * A component whose branches narrowed its purl away (a range, a host) names nothing, whatever the relationship says.
  */
 function resolveProduct(tree: Products, id: string): (VexProduct & { alone?: true }) | undefined {
   const own = tree.purls.get(id);
   const rel = tree.relationships.get(id);
-  if (rel) {
-    const component = tree.purls.get(rel.component);
-    const product = tree.purls.get(rel.product);
-    if (component !== undefined && product !== undefined) return { purl: product, subcomponents: [component] };
-    if (own === undefined && component !== undefined) return { purl: component, subcomponents: [], alone: true };
-  }
-  return own === undefined ? undefined : { purl: own, subcomponents: [] };
+  if (!rel) return own === undefined ? undefined : { purl: own, subcomponents: [] };
+  if (tree.narrowed.has(rel.component)) return undefined;
+  const component = tree.purls.get(rel.component);
+  const product = tree.purls.get(rel.product);
+  if (component !== undefined && product !== undefined) return { purl: product, subcomponents: [component] };
+  if (own !== undefined)
+    return component !== undefined
+      ? { purl: own, subcomponents: [component] }
+      : { purl: own, subcomponents: [], alone: true };
+  return component === undefined ? undefined : { purl: component, subcomponents: [], alone: true };
 }
 
 /**
@@ -322,10 +346,26 @@ function aloneHolds(purl: string, status: VexStatus, justification: string | und
 }
 
 /** The product ids an item (flag, threat, remediation) names, directly or through its groups. */
-function namedIds(tree: Products, item: { product_ids?: string[] | undefined; group_ids?: string[] | undefined }) {
+function namedIds(
+  tree: Products,
+  item: { product_ids?: string[] | undefined; group_ids?: string[] | undefined },
+  spend: (n?: number) => void,
+) {
   const ids = new Set(item.product_ids ?? []);
-  for (const g of item.group_ids ?? []) for (const id of tree.groups.get(g) ?? []) ids.add(id);
+  for (const g of new Set(item.group_ids ?? [])) {
+    const members = tree.groups.get(g) ?? [];
+    spend(members.length);
+    for (const id of members) ids.add(id);
+  }
+  spend(ids.size);
   return ids;
+}
+
+/** Appends to a list kept in a map (in place: copying the list on every item would be quadratic). */
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** What the document says of one product for one vulnerability, beyond its status. */
@@ -336,33 +376,34 @@ interface Details {
 }
 
 /** The details each product of a vulnerability gets: justification, impact statement, action statement. */
-function detailsOf(tree: Products, v: Vulnerability, vi: number, label: string) {
+function detailsOf(tree: Products, v: Vulnerability, vi: number, label: string, spend: (n?: number) => void) {
   const at = (...rest: (string | number)[]) => vexPath('vulnerabilities', vi, ...rest);
   const justification = new Map<string, string>();
   (v.flags ?? []).forEach((f, i) => {
     if (f.product_ids === undefined && f.group_ids === undefined) {
       throw vexInvalid(label, at('flags', i), 'a flag must name product_ids or group_ids');
     }
-    for (const id of namedIds(tree, f)) if (!justification.has(id)) justification.set(id, f.label);
+    for (const id of namedIds(tree, f, spend)) if (!justification.has(id)) justification.set(id, f.label);
   });
   const impact = new Map<string, string[]>();
   const wideImpact: string[] = [];
   for (const t of v.threats ?? []) {
     if (t.category !== 'impact') continue;
     if (t.product_ids === undefined && t.group_ids === undefined) wideImpact.push(t.details);
-    for (const id of namedIds(tree, t)) impact.set(id, [...(impact.get(id) ?? []), t.details]);
+    for (const id of namedIds(tree, t, spend)) push(impact, id, t.details);
   }
   const action = new Map<string, string[]>();
   (v.remediations ?? []).forEach((r, i) => {
     if (r.product_ids === undefined && r.group_ids === undefined) {
       throw vexInvalid(label, at('remediations', i), 'a remediation must name product_ids or group_ids');
     }
-    for (const id of namedIds(tree, r)) action.set(id, [...(action.get(id) ?? []), r.details]);
+    for (const id of namedIds(tree, r, spend)) push(action, id, r.details);
   });
   return (id: string, status: VexStatus, path: string): Details => {
     if (status === 'not_affected') {
       const j = justification.get(id);
       const texts = impact.get(id) ?? wideImpact;
+      spend(texts.length);
       if (j === undefined && texts.length === 0) {
         throw vexInvalid(
           label,
@@ -377,6 +418,7 @@ function detailsOf(tree: Products, v: Vulnerability, vi: number, label: string) 
     }
     if (status === 'affected') {
       const texts = action.get(id) ?? [];
+      spend(texts.length);
       if (texts.length === 0) {
         throw vexInvalid(label, path, `known_affected product ${id} has no action statement (remediation)`);
       }
@@ -420,6 +462,7 @@ function vulnerabilityStatements(
   vi: number,
   label: string,
   timestamp: string,
+  spend: (n?: number) => void,
 ): Omit<VexStatement, 'index'>[] {
   const at = (...rest: (string | number)[]) => vexPath('vulnerabilities', vi, ...rest);
   const ids = (v.ids ?? []).map((i) => i.text);
@@ -430,9 +473,9 @@ function vulnerabilityStatements(
     throw vexInvalid(label, at('product_status'), `must list at least one of ${PROFILE_STATUSES.join(', ')}`);
   }
   checkContradictions(status, label, at('product_status'));
-  const details = detailsOf(tree, v, vi, label);
+  const details = detailsOf(tree, v, vi, label, spend);
   const aliases = otherIds(vulnerability, ids);
-  const grouped = new Map<string, Omit<VexStatement, 'index'>>();
+  const grouped = new Map<string, { statement: Omit<VexStatement, 'index'>; keys: Set<string> }>();
   for (const [key, list] of Object.entries(status)) {
     const mapped = STATUS_OF[key];
     if (mapped === undefined || !Array.isArray(list)) continue;
@@ -445,17 +488,19 @@ function vulnerabilityStatements(
       const { alone, ...product } = resolved;
       if (alone && !aloneHolds(product.purl, mapped, d.justification)) return;
       const group = JSON.stringify([mapped, d.justification, d.impactStatement, d.actionStatement]);
-      let statement = grouped.get(group);
-      if (statement === undefined) {
-        statement = { vulnerability, aliases: [...aliases], products: [], status: mapped, ...d, timestamp };
-        grouped.set(group, statement);
+      let entry = grouped.get(group);
+      if (entry === undefined) {
+        const statement = { vulnerability, aliases: [...aliases], products: [], status: mapped, ...d, timestamp };
+        grouped.set(group, (entry = { statement, keys: new Set() }));
       }
-      const same = (p: VexProduct) =>
-        p.purl === product.purl && p.subcomponents.join(' ') === product.subcomponents.join(' ');
-      if (!statement.products.some(same)) statement.products.push(product);
+      const same = `${product.purl} ${product.subcomponents.join(' ')}`;
+      if (!entry.keys.has(same)) {
+        entry.keys.add(same);
+        entry.statement.products.push(product);
+      }
     });
   }
-  return [...grouped.values()];
+  return [...grouped.values()].map((g) => g.statement);
 }
 
 /** A CSAF 2.0 VEX document read into the model; VEX_INVALID, naming the field, where it breaks the profile. */
@@ -481,10 +526,17 @@ export function parseCsaf(json: unknown, label: string, now: Date): VexDocument 
   const { document, product_tree, vulnerabilities } = parsed.data;
   const tracking = document.tracking;
   const at = (...rest: (string | number)[]) => vexPath('document', 'tracking', ...rest);
+  if (tracking.status === 'draft')
+    throw vexInvalid(
+      label,
+      at('status'),
+      'a draft is not a published statement: apply the final (or interim) document',
+    );
   checkVexTimestamp(label, at('initial_release_date'), tracking.initial_release_date, now);
   const timestamp = checkVexTimestamp(label, at('current_release_date'), tracking.current_release_date, now);
   tracking.revision_history.forEach((r, i) => checkVexTimestamp(label, at('revision_history', i, 'date'), r.date, now));
 
+  const spend = parseBudget(label);
   const tree = productsOf(product_tree, label);
   const statements: VexStatement[] = [];
   const cves = new Set<string>();
@@ -495,7 +547,7 @@ export function parseCsaf(json: unknown, label: string, now: Date): VexDocument 
       }
       cves.add(v.cve);
     }
-    for (const s of vulnerabilityStatements(tree, v, vi, label, timestamp)) {
+    for (const s of vulnerabilityStatements(tree, v, vi, label, timestamp, spend)) {
       if (statements.length >= MAX_VEX_STATEMENTS) {
         throw vexInvalid(label, vexPath('vulnerabilities'), `makes more than ${MAX_VEX_STATEMENTS} statements`);
       }

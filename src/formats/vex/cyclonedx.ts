@@ -17,15 +17,18 @@
  *   justification).
  * - The action statement is `analysis.response` (`update`, `workaround_available`, …) followed by `analysis.detail`.
  * - `affects[].ref` is the bom-ref of a component of this BOM (`metadata.component` included), a purl, or a BOM-Link
- *   (`urn:cdx:<serial>/<version>#<bom-ref>`) into this BOM; the product is that component's purl, without
- *   subcomponents. Refs that resolve to no purl (another BOM, a component without purl) are dropped, and a statement
- *   left with no product is dropped. An `affects[]` entry that lists `versions` is about those versions only: the ref's
- *   purl at each listed `version` (a versioned ref only at its own version); a `range` is not compared here and names
- *   nothing, so a statement is never widened to versions it does not list. Two components with one bom-ref are
- *   refused, as the specification requires bom-refs to be unique.
+ *   (`urn:cdx:<serial>/<version>#<bom-ref>`) into this very BOM (its serial number and its version). Refs that resolve
+ *   to no purl are dropped, and a statement left with no product is dropped. A BOM that describes a product
+ *   (`metadata.component` with a purl) speaks of its components inside that product: the statement's product is that
+ *   purl with the components as subcomponents (a mitigation of the product does not travel with its components).
+ * - An `affects[]` entry that lists `versions` is about those versions only: the ref's purl at each listed `version`
+ *   whose `status` agrees with the analysis (`unaffected` for not_affected and resolved, any other, `affected` by
+ *   default, for the rest); a `range` is not compared and names nothing. Two components with one bom-ref are refused,
+ *   as the specification requires bom-refs to be unique.
  * - OpenVEX's rules hold for what is restated as OpenVEX: `not_affected` (and `false_positive`) needs a justification
  *   or a detail, `exploitable` a response or a detail.
- * - The timestamp is `analysis.lastUpdated`, else `analysis.firstIssued`, else `metadata.timestamp`.
+ * - The timestamp is `analysis.lastUpdated`, else `analysis.firstIssued`, else `metadata.timestamp`; only the first two
+ *   order the statement against others (`orderedAt`): the BOM's own date says nothing of when this analysis was made.
  */
 import { PackageURL } from 'packageurl-js';
 import * as z from 'zod';
@@ -116,7 +119,15 @@ const vulnerabilitySchema = z.looseObject({
     .array(
       z.looseObject({
         ref: z.string(),
-        versions: z.array(z.looseObject({ version: z.string().optional(), range: z.string().optional() })).optional(),
+        versions: z
+          .array(
+            z.looseObject({
+              version: z.string().optional(),
+              range: z.string().optional(),
+              status: z.enum(['affected', 'unaffected', 'unknown']).optional(),
+            }),
+          )
+          .optional(),
       }),
     )
     .optional(),
@@ -127,6 +138,7 @@ const bomSchema = z.looseObject({
   bomFormat: z.literal('CycloneDX'),
   specVersion: z.string().regex(SPEC_VERSION, { message: 'must be a CycloneDX version from 1.4 to 1.7' }),
   serialNumber: z.string().optional(),
+  version: z.number().int().min(1).optional(),
   metadata: z
     .looseObject({
       timestamp: z.string().optional(),
@@ -158,17 +170,26 @@ function bomRefs(roots: Component[], label: string): Map<string, string> {
   return refs;
 }
 
-const BOM_LINK = /^urn:cdx:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/[1-9][0-9]*#(.+)$/i;
+const BOM_LINK = /^urn:cdx:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/([1-9][0-9]*)#(.+)$/i;
 
-/** The purl an `affects[].ref` names, or undefined when it names none this BOM can tell. */
-function resolveRef(ref: string, refs: Map<string, string>, serialNumber: string | undefined): string | undefined {
+/**
+ * The purl an `affects[].ref` names, or undefined when it names none this BOM can tell: a bom-ref of this BOM, a
+ * purl, or a BOM-Link into this very BOM (its serial number and its version: bom-refs may name other components in
+ * other versions of a BOM).
+ */
+function resolveRef(
+  ref: string,
+  refs: Map<string, string>,
+  bom: { serialNumber: string | undefined; version: number | undefined },
+): string | undefined {
   const direct = refs.get(ref);
   if (direct !== undefined) return direct;
   if (ref.startsWith('pkg:')) return ref;
   const link = BOM_LINK.exec(ref);
-  if (!link || serialNumber?.toLowerCase() !== `urn:uuid:${link[1]}`.toLowerCase()) return undefined;
+  if (!link || bom.serialNumber?.toLowerCase() !== `urn:uuid:${link[1]}`.toLowerCase()) return undefined;
+  if (Number(link[2]) !== bom.version) return undefined;
   try {
-    return refs.get(decodeURIComponent(link[2] as string));
+    return refs.get(decodeURIComponent(link[3] as string));
   } catch {
     return undefined;
   }
@@ -177,14 +198,20 @@ function resolveRef(ref: string, refs: Map<string, string>, serialNumber: string
 /**
  * The purls an `affects[]` entry's `versions` narrow its ref to: the ref at each listed version (the ref itself when it
  * names that version already). Ranges are not compared here, and a version other than the one a versioned ref names
- * is not that component: both name nothing, so the statement is never widened to versions it does not list.
+ * is not that component: both name nothing, so the statement is never widened to versions it does not list. Only
+ * versions whose `status` agrees with the statement are listed (`listed`): a version the BOM calls affected is not
+ * one a not_affected or fixed analysis speaks of.
  */
-function versionedPurls(purl: string, versions: { version?: string | undefined; range?: string | undefined }[]) {
+function versionedPurls(
+  purl: string,
+  versions: { version?: string | undefined; range?: string | undefined; status?: string | undefined }[],
+  listed: (status: string) => boolean,
+) {
   const parsed = parsePurl(purl);
   if (parsed === undefined) return [];
   const out: string[] = [];
-  for (const { version, range } of versions) {
-    if (range !== undefined || version === undefined || version === '') continue;
+  for (const { version, range, status } of versions) {
+    if (range !== undefined || version === undefined || version === '' || !listed(status ?? 'affected')) continue;
     if (parsed.version) {
       if (parsed.version === version) out.push(purl);
       continue;
@@ -224,7 +251,13 @@ function statementOf(
   vi: number,
   label: string,
   now: Date,
-  context: { refs: Map<string, string>; serialNumber: string | undefined; timestamp: string | undefined },
+  context: {
+    refs: Map<string, string>;
+    serialNumber: string | undefined;
+    version: number | undefined;
+    root: string | undefined;
+    timestamp: string | undefined;
+  },
 ): Omit<VexStatement, 'index'> | undefined {
   const a = v.analysis;
   if (a?.state === undefined) return undefined;
@@ -233,15 +266,28 @@ function statementOf(
   if (vulnerability === undefined) throw vexInvalid(label, at('id'), 'an analysed vulnerability must give its id');
   const lastUpdated = a.lastUpdated && checkVexTimestamp(label, at('analysis', 'lastUpdated'), a.lastUpdated, now);
   const firstIssued = a.firstIssued && checkVexTimestamp(label, at('analysis', 'firstIssued'), a.firstIssued, now);
-  const products: VexProduct[] = [];
-  for (const { ref, versions } of v.affects ?? []) {
-    const named = resolveRef(ref, context.refs, context.serialNumber);
-    if (named === undefined) continue;
-    for (const purl of versions && versions.length > 0 ? versionedPurls(named, versions) : [named])
-      if (!products.some((p) => p.purl === purl)) products.push({ purl, subcomponents: [] });
-  }
-  if (products.length === 0) return undefined;
   const status = STATUS_OF[a.state];
+  // A version the BOM lists as unaffected is what a not_affected or fixed analysis speaks of; any other, the rest.
+  const settles = status === 'not_affected' || status === 'fixed';
+  const listed = (s: string) => (s === 'unaffected') === settles;
+  const named = new Set<string>();
+  for (const { ref, versions } of v.affects ?? []) {
+    const purl = resolveRef(ref, context.refs, context);
+    if (purl === undefined) continue;
+    for (const p of versions && versions.length > 0 ? versionedPurls(purl, versions, listed) : [purl]) named.add(p);
+  }
+  if (named.size === 0) return undefined;
+  // A BOM about a product speaks of its components inside that product: what the analysis says (a mitigation of the
+  // product, say) does not travel with the component to wherever else it ships.
+  const root = context.root;
+  const inside = [...named].filter((p) => p !== root);
+  const products: VexProduct[] =
+    root === undefined
+      ? inside.map((purl) => ({ purl, subcomponents: [] }))
+      : [
+          ...(named.has(root) ? [{ purl: root, subcomponents: [] }] : []),
+          ...(inside.length ? [{ purl: root, subcomponents: inside }] : []),
+        ];
   const detail = someText(a.detail);
   const justification = status === 'not_affected' && a.justification ? JUSTIFICATION_OF[a.justification] : undefined;
   const impactStatement = status === 'not_affected' ? impactOf(a.state, a.justification, detail) : undefined;
@@ -257,6 +303,7 @@ function statementOf(
     throw vexInvalid(label, at('analysis'), 'an exploitable analysis must give a response or a detail');
   }
   const timestamp = lastUpdated || firstIssued || context.timestamp;
+  const orderedAt = lastUpdated || firstIssued;
   return {
     vulnerability,
     aliases: otherIds(
@@ -269,6 +316,7 @@ function statementOf(
     ...(impactStatement !== undefined && { impactStatement }),
     ...(actionStatement !== undefined && { actionStatement }),
     ...(timestamp !== undefined && { timestamp }),
+    ...(orderedAt ? { orderedAt } : {}),
   };
 }
 
@@ -281,8 +329,8 @@ export function parseCycloneDxVex(json: unknown, label: string, now: Date): VexD
   if (nestedDeeperThan(json.components, 'components', MAX_VEX_DEPTH)) {
     throw vexInvalid(label, vexPath('components'), `nested deeper than ${MAX_VEX_DEPTH} levels`);
   }
-  const root = isJsonObject(json.metadata) ? json.metadata.component : undefined;
-  if (nestedDeeperThan([root], 'components', MAX_VEX_DEPTH)) {
+  const described = isJsonObject(json.metadata) ? json.metadata.component : undefined;
+  if (nestedDeeperThan([described], 'components', MAX_VEX_DEPTH)) {
     throw vexInvalid(label, vexPath('metadata', 'component'), `nested deeper than ${MAX_VEX_DEPTH} levels`);
   }
   const parsed = bomSchema.safeParse(json, { reportInput: true });
@@ -293,7 +341,13 @@ export function parseCycloneDxVex(json: unknown, label: string, now: Date): VexD
     metaTime === undefined ? undefined : checkVexTimestamp(label, vexPath('metadata', 'timestamp'), metaTime, now);
   const component = bom.metadata?.component;
   const refs = bomRefs([...(component ? [component] : []), ...(bom.components ?? [])], label);
-  const context = { refs, serialNumber: bom.serialNumber, timestamp };
+  const context = {
+    refs,
+    serialNumber: bom.serialNumber,
+    version: bom.version,
+    root: someText(component?.purl),
+    timestamp,
+  };
   const statements: VexStatement[] = [];
   (bom.vulnerabilities ?? []).forEach((v, vi) => {
     const s = statementOf(v, vi, label, now, context);

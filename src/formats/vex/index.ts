@@ -3,27 +3,32 @@
  * into one model (`../findings.ts`), and applied to vulnerability findings by the specifications' matching rules.
  *
  * Which statement applies to which finding:
- * 1. the same vulnerability: one of the statement's ids (its vulnerability and aliases) is one of the finding's
- *    (its id and aliases), compared case-insensitively. Ids that name more than one CVE together (an advisory
- *    covering several CVEs, a vendor's umbrella) are not one vulnerability: on either side, the CVEs of such a set are
- *    left out of the comparison, so a statement about one of those CVEs never settles the others, and a statement
- *    about the umbrella never settles one CVE;
+ * 1. the same vulnerability: the two share an id (the statement's vulnerability and aliases, the finding's id and
+ *    aliases; compared case-insensitively), and the CVEs each names do not disagree: when both name CVEs, they name
+ *    the same ones. So a statement about one CVE never settles an advisory covering several (an umbrella), a
+ *    statement about an umbrella never settles one of its CVEs, and two ids each side calls the same are one;
  * 2. the same package: the finding has a purl, and either
  *    a. a product of the statement is that package (`PurlReader.matches(product, finding)`) and names no
  *       subcomponents: the statement is about the package wherever it ships; or
- *    b. a product of the statement is the release (it matches one of the purls the release is known as) and one of
- *       its subcomponents is the finding's package, or it names no subcomponents (then it covers every finding of
- *       that vulnerability in the release).
+ *    b. a product of the statement is the release and one of its subcomponents is the finding's package, or it
+ *       names no subcomponents (then it covers every finding of that vulnerability in the release). A product is the
+ *       release when it matches a purl the release is known as: a `--product` purl by the purl specification (a
+ *       versionless product covers every version), the `pkg:generic/NAME@VERSION` evidence makes up only when the
+ *       product names that version too (anyone may call a product by a generic name).
  *
  * VEX speaks of packages (purls), so findings without a purl (web alerts, `npm audit`'s advisories) get no
- * disposition. Among the statements that apply, the latest wins (by timestamp; a statement without one counts as
- * older than any with one). Statements of the same time that disagree are not ordered by where they stand in a file
- * or on the command line: the one that claims least wins (affected, then under_investigation, then fixed, then
- * not_affected), and the others are listed as conflicts, as is every statement that applies with another status than
- * the winner's. A statement about another product, or another version of the release, changes nothing.
+ * disposition. Which of the statements that apply wins:
+ * - when every one carries its own date (`orderedAt`), the latest; statements of that same latest date that
+ *   disagree are settled as below;
+ * - when any one does not (a CSAF statement, dated only by its document; an undated statement; a date of the whole
+ *   document), they cannot be put in order: the one that claims least wins (affected, then under_investigation,
+ *   then fixed, then not_affected), whatever the files' or statements' order.
+ * Every statement that applies with another status than the winner's is listed as a conflict. A statement about
+ * another product, or another version of the release, changes nothing.
  *
- * The work is bounded: statements are indexed by vulnerability and package, and an application that would compare
- * more than MAX_VEX_WORK statements, products and findings is refused (VEX_TOO_COMPLEX) rather than left to run.
+ * The work is bounded: statements are indexed by vulnerability and package, and an application that would take more
+ * than MAX_VEX_WORK steps (index entries, statements, products and subcomponents compared) is refused
+ * (VEX_TOO_COMPLEX) rather than left to run.
  */
 import { parseRfc3339 } from '../../core/time.js';
 import { FormatError } from '../errors.js';
@@ -79,25 +84,25 @@ export interface Disposition {
   conflicts?: { document: string; index: number; status: VexStatus }[];
 }
 
-/** A statement with where it comes from, and its timestamp in milliseconds (-Infinity when it has none). */
+/** A statement with where it comes from, and its own date in milliseconds (undefined when it has none). */
 interface Candidate {
   statement: VexStatement;
   label: string;
   documentId: string;
   author: string | undefined;
   position: number;
-  at: number;
+  at: number | undefined;
+  cves: ReadonlySet<string>;
 }
 
 /** The most index entries and comparisons one application of VEX may make before it is refused. */
 export const MAX_VEX_WORK = 4_000_000;
 
-/** How little a status claims, least first: on a tie in time, the status that claims least wins. */
+/** How little a status claims, least first: when statements cannot be ordered, the one that claims least wins. */
 const CAUTION: Record<VexStatus, number> = { affected: 0, under_investigation: 1, fixed: 2, not_affected: 3 };
 
-/** Whether `a` wins over `b`: later timestamp, then the status that claims less, then later document and statement. */
-function wins(a: Candidate, b: Candidate): boolean {
-  if (a.at !== b.at) return a.at > b.at;
+/** Of statements that cannot be told apart in time: the one that claims less, then the later one given (texts). */
+function cautious(a: Candidate, b: Candidate): boolean {
   const ca = CAUTION[a.statement.status];
   const cb = CAUTION[b.statement.status];
   if (ca !== cb) return ca < cb;
@@ -105,24 +110,43 @@ function wins(a: Candidate, b: Candidate): boolean {
   return a.statement.index > b.statement.index;
 }
 
+/** The winner among statements that apply (none empty): see the module's comment. */
+function winnerOf(applicable: readonly Candidate[]): Candidate {
+  const ordered = applicable.every((c) => c.at !== undefined);
+  const latest = ordered ? Math.max(...applicable.map((c) => c.at as number)) : undefined;
+  let winner: Candidate | undefined;
+  for (const c of applicable) {
+    if (latest !== undefined && c.at !== latest) continue;
+    if (winner === undefined || cautious(c, winner)) winner = c;
+  }
+  return winner as Candidate;
+}
+
 const CVE = /^cve-\d{4}-\d+$/;
 
-/**
- * The ids that identify one vulnerability, lower-cased and distinct: all of them, or, when they name more than one
- * CVE, all but the CVEs (the set is an umbrella, not one vulnerability).
- */
-export function identityIds(ids: Iterable<string>): string[] {
+/** Ids lower-cased and distinct, and the CVEs among them. */
+export function vulnerabilityIds(ids: Iterable<string>): { ids: string[]; cves: Set<string> } {
   const all = new Set<string>();
   for (const id of ids) if (id !== '') all.add(id.toLowerCase());
-  let cves = 0;
-  for (const id of all) if (CVE.test(id)) cves++;
-  return cves > 1 ? [...all].filter((id) => !CVE.test(id)) : [...all];
+  return { ids: [...all], cves: new Set([...all].filter((id) => CVE.test(id))) };
 }
+
+/** Whether two sets of CVEs let two ids that share a name be one vulnerability: not when both name CVEs that differ. */
+function cvesAgree(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size === 0 || b.size === 0) return true;
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+/** Whether a release purl stands for the release only when a statement's product names the version too. */
+const isGeneric = (purl: string) => purl.toLowerCase().startsWith('pkg:generic/');
 
 /**
  * Each finding's disposition (index-aligned with `findings`) from the statements of `documents` that apply to it;
- * `release` are the purls the release is known as. Findings without a purl, and findings no statement applies to, get
- * an empty disposition. VEX_TOO_COMPLEX when the documents and findings together need more than MAX_VEX_WORK steps.
+ * `release` are the purls the release is known as (its generic purl first, then the project's `--product` purls).
+ * Findings without a purl, and findings no statement applies to, get an empty disposition. VEX_TOO_COMPLEX when the
+ * documents and findings together need more than MAX_VEX_WORK steps.
  */
 export function applyVex(
   findings: Finding[],
@@ -145,7 +169,8 @@ export function applyVex(
   const isRelease = (product: string): boolean => {
     let known = releaseOf.get(product);
     if (known === undefined) {
-      known = release.some((r) => purls.matches(product, r));
+      const versioned = Boolean(purls.read(product)?.version);
+      known = release.some((r) => purls.matches(product, r) && (versioned || !isGeneric(r)));
       releaseOf.set(product, known);
     }
     return known;
@@ -161,14 +186,15 @@ export function applyVex(
   };
   documents.forEach(({ label, doc }, position) => {
     for (const statement of doc.statements) {
-      const at = statement.timestamp === undefined ? undefined : parseRfc3339(statement.timestamp);
+      const { ids, cves } = vulnerabilityIds([statement.vulnerability, ...statement.aliases]);
       const candidate: Candidate = {
         statement,
         label,
         documentId: doc.id,
         author: doc.author,
         position,
-        at: at ?? -Infinity,
+        at: statement.orderedAt === undefined ? undefined : parseRfc3339(statement.orderedAt),
+        cves,
       };
       const packages = new Set<string>();
       let wide = false;
@@ -185,7 +211,6 @@ export function applyVex(
           if (key !== undefined) packages.add(key);
         }
       }
-      const ids = identityIds([statement.vulnerability, ...statement.aliases]);
       spend(label, ids.length * (packages.size + (wide ? 1 : 0)));
       for (const id of ids) {
         for (const key of packages) add(byPackage, `${id}\0${key}`, candidate);
@@ -195,8 +220,9 @@ export function applyVex(
   });
 
   /** Whether the statement is about the finding's package, directly or as a component of the release. */
-  const covers = (statement: VexStatement, purl: string): boolean =>
-    statement.products.some((p) => {
+  const covers = (c: Candidate, purl: string): boolean =>
+    c.statement.products.some((p) => {
+      spend(c.label, 1 + p.subcomponents.length);
       if (p.subcomponents.length === 0 && purls.matches(p.purl, purl)) return true;
       if (!isRelease(p.purl)) return false;
       return p.subcomponents.length === 0 || p.subcomponents.some((s) => purls.matches(s, purl));
@@ -206,21 +232,23 @@ export function applyVex(
     const purl = finding.purl;
     const key = purl === undefined || purl === '' ? undefined : purls.packageKey(purl);
     if (purl === undefined || key === undefined) return {};
-    const applicable = new Set<Candidate>();
-    for (const id of identityIds([finding.id, ...finding.aliases])) {
+    const own = vulnerabilityIds([finding.id, ...finding.aliases]);
+    const seen = new Set<Candidate>();
+    const applicable: Candidate[] = [];
+    for (const id of own.ids) {
       for (const list of [byPackage.get(`${id}\0${key}`), releaseWide.get(id)]) {
         for (const c of list ?? []) {
-          if (applicable.has(c)) continue;
-          spend(c.label, 1 + c.statement.products.length);
-          if (covers(c.statement, purl)) applicable.add(c);
+          if (seen.has(c)) continue;
+          seen.add(c);
+          spend(c.label);
+          if (cvesAgree(c.cves, own.cves) && covers(c, purl)) applicable.push(c);
         }
       }
     }
-    let winner: Candidate | undefined;
-    for (const c of applicable) if (winner === undefined || wins(c, winner)) winner = c;
-    if (winner === undefined) return {};
+    if (applicable.length === 0) return {};
+    const winner = winnerOf(applicable);
     const s = winner.statement;
-    const conflicts = [...applicable]
+    const conflicts = applicable
       .filter((c) => c.statement.status !== s.status)
       .sort((a, b) => a.position - b.position || a.statement.index - b.statement.index)
       .map((c) => ({ document: c.label, index: c.statement.index, status: c.statement.status }));

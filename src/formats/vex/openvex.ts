@@ -40,6 +40,23 @@ export const VEX_JUSTIFICATIONS = [
   'inline_mitigations_already_exist',
 ] as const;
 
+/** The most steps (products named, texts joined) reading one VEX document may take before it is refused. */
+export const MAX_VEX_PARSE_WORK = 4_000_000;
+
+/** A counter of one document's reading work: VEX_TOO_COMPLEX, naming the file, past MAX_VEX_PARSE_WORK. */
+export function parseBudget(label: string): (n?: number) => void {
+  let work = 0;
+  return (n = 1) => {
+    work += n;
+    if (work > MAX_VEX_PARSE_WORK)
+      throw new FormatError(
+        'VEX_TOO_COMPLEX',
+        `${label}: reading it takes more than ${MAX_VEX_PARSE_WORK} steps (products named through groups, texts joined)`,
+        { file: label },
+      );
+  };
+}
+
 /** A JSON path as messages write it: `$.statements[2].status`. */
 export function vexPath(...parts: (string | number)[]): string {
   return formatIssuePath(parts);
@@ -200,7 +217,8 @@ export function parseOpenVex(json: unknown, label: string, now: Date): VexDocume
     const vulnerability = someText(s.vulnerability.name) ?? someText(s.vulnerability['@id']);
     if (vulnerability === undefined) throw vexInvalid(label, at('vulnerability', 'name'), 'names no vulnerability');
     const own = s.timestamp === undefined ? undefined : checkVexTimestamp(label, at('timestamp'), s.timestamp, now);
-    if (s.last_updated !== undefined) checkVexTimestamp(label, at('last_updated'), s.last_updated, now);
+    const updated =
+      s.last_updated === undefined ? undefined : checkVexTimestamp(label, at('last_updated'), s.last_updated, now);
     const impactStatement = someText(s.impact_statement);
     const actionStatement = someText(s.action_statement);
     if (s.status === 'not_affected' && s.justification === undefined && impactStatement === undefined) {
@@ -220,6 +238,7 @@ export function parseOpenVex(json: unknown, label: string, now: Date): VexDocume
       ...(impactStatement !== undefined && { impactStatement }),
       ...(actionStatement !== undefined && { actionStatement }),
       timestamp: own ?? timestamp,
+      ...((updated ?? own) !== undefined && { orderedAt: updated ?? own }),
       index: i,
     };
   });
