@@ -14,10 +14,13 @@ import {
   cvssVersionOf,
   finishFindings,
   isObject,
+  lengthOf,
+  MAX_SCAN_FINDINGS,
   numberIn,
   packageKey,
   packageOf,
   parseWith,
+  scanInvalid,
   severityOf,
   someText,
   type Draft,
@@ -172,7 +175,7 @@ function osvCvss(v: OsvVulnerability): Cvss[] {
  * `severity[]` (vectors are not computed), else of the `max_severity` of the package's group holding this id;
  * else unknown.
  */
-function osvSeverity(v: OsvVulnerability, groups: readonly OsvGroup[]): FindingSeverity {
+function osvSeverity(v: OsvVulnerability, groupOf: ReadonlyMap<string, OsvGroup>): FindingSeverity {
   const ghsa = v.database_specific?.severity;
   const stated = typeof ghsa === 'string' ? severityOf(GHSA_SEVERITIES, ghsa) : undefined;
   if (stated !== undefined) return stated;
@@ -180,10 +183,24 @@ function osvSeverity(v: OsvVulnerability, groups: readonly OsvGroup[]): FindingS
     .filter((s) => s.type.startsWith('CVSS_'))
     .map((s) => numberIn(s.score))
     .filter((n): n is number => n !== undefined);
-  if (scores.length > 0) return bandOf(Math.max(...scores)) ?? 'unknown';
-  const group = groups.find((g) => g.ids.includes(v.id));
+  if (scores.length > 0) return bandOf(scores.reduce((a, b) => Math.max(a, b))) ?? 'unknown';
+  const group = groupOf.get(v.id);
   const max = numberIn(group?.max_severity);
   return (max === undefined ? undefined : bandOf(max)) ?? 'unknown';
+}
+
+/** SCAN_INVALID when the packages' groups name more ids than a report may hold findings (they group findings). */
+function checkGroupIds(json: Record<string, unknown>, label: string): void {
+  let ids = 0;
+  for (const r of json.results as unknown[]) {
+    if (!isObject(r) || !Array.isArray(r.packages)) continue;
+    for (const p of r.packages as unknown[]) {
+      if (!isObject(p) || !Array.isArray(p.groups)) continue;
+      for (const g of p.groups as unknown[]) if (isObject(g)) ids += lengthOf(g.ids) + lengthOf(g.aliases);
+    }
+  }
+  if (ids > MAX_SCAN_FINDINGS * 4)
+    throw scanInvalid(label, ['results'], `groups name ${ids} ids, more than ${MAX_SCAN_FINDINGS * 4}`);
 }
 
 /** OSV-Scanner's JSON output read into the model; SCAN_INVALID naming the field where it is not what it writes. */
@@ -196,12 +213,16 @@ export function readOsvScanner(json: Record<string, unknown>, label: string): Sc
     }
   }
   checkFindingCount(label, ['results'], count);
+  checkGroupIds(json, label);
   const report = parseWith(osvReportSchema, json, label, "OSV-Scanner's JSON output as documented");
   const drafts: Draft[] = [];
   for (const result of report.results) {
     const location = someText(result.source.path);
     for (const { package: pkg, vulnerabilities, groups } of result.packages ?? []) {
       const purl = osvPurl(pkg.ecosystem, pkg.name, pkg.version);
+      // Each id's group, found once per package (a search per vulnerability would be quadratic); the first wins.
+      const groupOf = new Map<string, OsvGroup>();
+      for (const g of groups ?? []) for (const id of g.ids) if (!groupOf.has(id)) groupOf.set(id, g);
       for (const v of vulnerabilities ?? []) {
         const title = someText(v.summary);
         drafts.push({
@@ -211,7 +232,7 @@ export function readOsvScanner(json: Record<string, unknown>, label: string): Sc
             aliases: v.aliases ?? [],
             ...(purl !== undefined && { purl }),
             package: packageOf(pkg.name, pkg.version, pkg.ecosystem),
-            severity: osvSeverity(v, groups ?? []),
+            severity: osvSeverity(v, groupOf),
             cvss: osvCvss(v),
             fixVersions: fixedVersions(v, pkg.ecosystem, pkg.name),
             cwes: v.database_specific?.cwe_ids ?? [],

@@ -447,3 +447,159 @@ describe('bounded work from small inputs (refused or linear, never left to run)'
     );
   });
 });
+
+describe('third review: what remained', () => {
+  const release = { name: 'acme-web', version: '1.0.0', products: RELEASE };
+  const blobsOf = (files: { path: string; kind: string; json: unknown }[]) => {
+    const blobs = new Map(files.map((x, i) => [`d${i}`, Buffer.from(JSON.stringify(x.json))]));
+    const entries = files.map((x, i) => ({ path: x.path, kind: x.kind, digest: `d${i}` }));
+    return () => vulnerabilitiesDocument(vulnerabilityInputsFromBlobs(entries, (d) => blobs.get(d), release).inputs);
+  };
+  const grypeOf = (n: number, id = 'CVE-2021-44228') => ({
+    matches: Array.from({ length: n }, (_, i) => ({
+      vulnerability: { id, severity: 'Critical' },
+      artifact: { name: `p${i}`, version: '1.0.0', type: 'npm', purl: `pkg:npm/p${i}@1.0.0` },
+    })),
+    descriptor: { name: 'grype', version: '1' },
+  });
+
+  it('one long statement settling many findings is refused, not copied into every one', () => {
+    const make = (n: number, size: number) =>
+      blobsOf([
+        { path: 'scan/g.json', kind: 'scan', json: grypeOf(n) },
+        {
+          path: 'vex/v.json',
+          kind: 'vex',
+          json: openvex([
+            {
+              vulnerability: { name: 'CVE-2021-44228' },
+              products: [{ '@id': 'pkg:generic/acme-web@1.0.0' }],
+              status: 'not_affected',
+              impact_statement: 'x'.repeat(size),
+            },
+          ]),
+        },
+      ]);
+    expect(code(make(2000, 1_000_000))).toBe('VEX_TOO_COMPLEX');
+    expect(make(20, 1000)().findings.every((x) => x.status === 'not_affected')).toBe(true);
+  });
+
+  it('a CSAF impact text named by many products is joined once', () => {
+    const n = 20_000;
+    const names = Array.from({ length: n }, (_, i) => ({
+      name: `p${i}`,
+      product_id: `p${i}`,
+      product_identification_helper: { purl: `pkg:npm/p${i}@1.0.0` },
+    }));
+    const doc = read(
+      csaf({ full_product_names: names }, [
+        {
+          cve: 'CVE-2021-44228',
+          notes: note,
+          product_status: { known_not_affected: names.map((p) => p.product_id) },
+          threats: [{ category: 'impact', details: 'y'.repeat(1_000_000) }],
+        },
+      ]),
+    );
+    expect(doc.statements).toHaveLength(1);
+    expect(doc.statements[0]?.products).toHaveLength(n);
+  });
+
+  it('OSV groups are looked up once per package, whatever their number', () => {
+    const n = 30_000;
+    const osv = {
+      results: [
+        {
+          source: { path: '/app/package-lock.json', type: 'lockfile' },
+          packages: [
+            {
+              package: { name: 'foo', version: '1.0.0', ecosystem: 'npm' },
+              vulnerabilities: Array.from({ length: n }, (_, i) => ({
+                id: `GHSA-${i}`,
+                modified: '2026-01-01T00:00:00Z',
+              })),
+              groups: Array.from({ length: n }, (_, i) => ({ ids: [`GHSA-${i}`], max_severity: '9.8' })),
+            },
+          ],
+        },
+      ],
+    };
+    const doc = blobsOf([{ path: 'scan/osv.json', kind: 'scan', json: osv }])();
+    expect(doc.findings).toHaveLength(n);
+    expect(doc.findings.every((x) => x.severity === 'critical')).toBe(true);
+  });
+
+  it('a CycloneDX BOM about a product no purl names: its components stand alone only for what travels with them', () => {
+    const bom = (analysis: Record<string, unknown>, purl = 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1') =>
+      read({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        version: 1,
+        metadata: {
+          timestamp: '2026-01-01T00:00:00Z',
+          component: { type: 'application', name: 'VendorApp', cpe: 'cpe:/a:v:app:1' },
+        },
+        components: [{ 'bom-ref': 'log4j', type: 'library', name: 'log4j-core', purl }],
+        vulnerabilities: [{ id: 'CVE-2021-44228', analysis, affects: [{ ref: 'log4j' }] }],
+      });
+    const log4j = f('CVE-2021-44228', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1');
+    expect(
+      apply([log4j], bom({ state: 'not_affected', justification: 'protected_at_perimeter', detail: 'WAF' })),
+    ).toEqual([undefined]);
+    expect(apply([log4j], bom({ state: 'not_affected', justification: 'code_not_present' }))).toEqual(['not_affected']);
+    expect(
+      apply([log4j], bom({ state: 'resolved', detail: 'patched' }, 'pkg:maven/org.apache.logging.log4j/log4j-core')),
+    ).toEqual([undefined]);
+  });
+
+  it('relationships of a CSAF product its branches narrowed name nothing', () => {
+    for (const category of ['product_version_range', 'host_name', 'language']) {
+      const tree = {
+        branches: [
+          {
+            category,
+            name: 'x',
+            product: { name: 'app', product_id: 'app', product_identification_helper: { purl: 'pkg:oci/app' } },
+          },
+        ],
+        full_product_names: [
+          { name: 'lib', product_id: 'lib', product_identification_helper: { purl: 'pkg:npm/lib@1.0.0' } },
+        ],
+        relationships: [
+          {
+            category: 'default_component_of',
+            product_reference: 'lib',
+            relates_to_product_reference: 'app',
+            full_product_name: { name: 'lib in app', product_id: 'app:lib' },
+          },
+        ],
+      };
+      const doc = read(csaf(tree, [{ cve: 'CVE-2026-2000', notes: note, product_status: { fixed: ['app:lib'] } }]));
+      expect(apply([f('CVE-2026-2000', 'pkg:npm/lib@1.0.0')], doc), category).toEqual([undefined]);
+    }
+  });
+
+  it('an image named without its registry or version is nobody\u2019s: it is not the release', () => {
+    const product = 'pkg:oci/app@sha256%3Aabc?repository_url=ghcr.io/acme/app';
+    const statement = (id: string) => read(openvex([naStatement('CVE-2021-44228', id)]));
+    const log4j = [f('CVE-2021-44228', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1')];
+    const settled = (doc: VexDocument) => applyVex(log4j, [{ label: 'v', doc }], [...RELEASE, product])[0]?.status;
+    expect(settled(statement('pkg:oci/app'))).toBeUndefined();
+    expect(settled(statement('pkg:oci/app?repository_url=ghcr.io/acme/app'))).toBe('not_affected');
+    expect(settled(statement(product))).toBe('not_affected');
+  });
+
+  it('many dated statements applying to one finding are ordered without running out of stack', () => {
+    const statements = Array.from({ length: 200_000 }, (_, i) =>
+      naStatement('CVE-2026-3000', 'pkg:npm/foo@1.0.0', [], {
+        timestamp: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+      }),
+    );
+    const docs = [0, 1].map((k) => ({
+      label: `v${k}`,
+      doc: read(openvex(statements.slice(k * 100_000, (k + 1) * 100_000))),
+    }));
+    const got = applyVex([f('CVE-2026-3000', 'pkg:npm/foo@1.0.0')], docs, RELEASE);
+    expect(got[0]).toMatchObject({ status: 'not_affected', source: { document: 'v1', index: 99_999 } });
+  });
+});

@@ -46,6 +46,7 @@ import {
   checkVexTimestamp,
   isJsonObject,
   nestedDeeperThan,
+  aloneHolds,
   otherIds,
   parseBudget,
   vexInvalid,
@@ -322,7 +323,7 @@ function resolveProduct(tree: Products, id: string): (VexProduct & { alone?: tru
   const own = tree.purls.get(id);
   const rel = tree.relationships.get(id);
   if (!rel) return own === undefined ? undefined : { purl: own, subcomponents: [] };
-  if (tree.narrowed.has(rel.component)) return undefined;
+  if (tree.narrowed.has(rel.component) || tree.narrowed.has(rel.product)) return undefined;
   const component = tree.purls.get(rel.component);
   const product = tree.purls.get(rel.product);
   if (component !== undefined && product !== undefined) return { purl: product, subcomponents: [component] };
@@ -331,18 +332,6 @@ function resolveProduct(tree: Products, id: string): (VexProduct & { alone?: tru
       ? { purl: own, subcomponents: [component] }
       : { purl: own, subcomponents: [], alone: true };
   return component === undefined ? undefined : { purl: component, subcomponents: [], alone: true };
-}
-
-/**
- * Whether a statement about a component inside a product with no purl holds of the component wherever it ships: only
- * when the component is one build (its purl names a version) and the statement is about that build rather than the
- * product around it: fixed, not_affected because the vulnerable code is not in it, or a status that settles nothing
- * (affected, under_investigation). A product's configuration, execution paths or mitigations do not travel with a
- * component, so not_affected for those reasons (or because a component is not present) stays with the product.
- */
-function aloneHolds(purl: string, status: VexStatus, justification: string | undefined): boolean {
-  if (!parsePurl(purl)?.version) return false;
-  return status !== 'not_affected' || justification === 'vulnerable_code_not_present';
 }
 
 /** The product ids an item (flag, threat, remediation) names, directly or through its groups. */
@@ -362,7 +351,7 @@ function namedIds(
 }
 
 /** Appends to a list kept in a map (in place: copying the list on every item would be quadratic). */
-function push(map: Map<string, string[]>, key: string, value: string): void {
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
@@ -375,7 +364,12 @@ interface Details {
   actionStatement?: string;
 }
 
-/** The details each product of a vulnerability gets: justification, impact statement, action statement. */
+/**
+ * The details each product of a vulnerability gets: justification, impact statement, action statement, and `key`,
+ * what products with the same details share. Texts are kept by the index of the threat or remediation they come from
+ * and joined once per distinct list (joined per product, a long text named by many products would be quadratic); the
+ * characters joined count against the document's budget.
+ */
 function detailsOf(tree: Products, v: Vulnerability, vi: number, label: string, spend: (n?: number) => void) {
   const at = (...rest: (string | number)[]) => vexPath('vulnerabilities', vi, ...rest);
   const justification = new Map<string, string>();
@@ -385,26 +379,38 @@ function detailsOf(tree: Products, v: Vulnerability, vi: number, label: string, 
     }
     for (const id of namedIds(tree, f, spend)) if (!justification.has(id)) justification.set(id, f.label);
   });
-  const impact = new Map<string, string[]>();
-  const wideImpact: string[] = [];
-  for (const t of v.threats ?? []) {
-    if (t.category !== 'impact') continue;
-    if (t.product_ids === undefined && t.group_ids === undefined) wideImpact.push(t.details);
-    for (const id of namedIds(tree, t, spend)) push(impact, id, t.details);
-  }
-  const action = new Map<string, string[]>();
-  (v.remediations ?? []).forEach((r, i) => {
+  const threats = v.threats ?? [];
+  const impact = new Map<string, number[]>();
+  const wideImpact: number[] = [];
+  threats.forEach((t, i) => {
+    if (t.category !== 'impact') return;
+    if (t.product_ids === undefined && t.group_ids === undefined) wideImpact.push(i);
+    for (const id of namedIds(tree, t, spend)) push(impact, id, i);
+  });
+  const remediations = v.remediations ?? [];
+  const action = new Map<string, number[]>();
+  remediations.forEach((r, i) => {
     if (r.product_ids === undefined && r.group_ids === undefined) {
       throw vexInvalid(label, at('remediations', i), 'a remediation must name product_ids or group_ids');
     }
-    for (const id of namedIds(tree, r, spend)) push(action, id, r.details);
+    for (const id of namedIds(tree, r, spend)) push(action, id, i);
   });
-  return (id: string, status: VexStatus, path: string): Details => {
+  const joined = new Map<string, string>();
+  const join = (kind: 't' | 'r', indexes: readonly number[]): string => {
+    const key = `${kind}${indexes.join(',')}`;
+    let text = joined.get(key);
+    if (text === undefined) {
+      text = indexes.map((i) => (kind === 't' ? threats[i]?.details : remediations[i]?.details)).join('\n');
+      spend(1 + text.length);
+      joined.set(key, text);
+    }
+    return text;
+  };
+  return (id: string, status: VexStatus, path: string): Details & { key: string } => {
     if (status === 'not_affected') {
       const j = justification.get(id);
-      const texts = impact.get(id) ?? wideImpact;
-      spend(texts.length);
-      if (j === undefined && texts.length === 0) {
+      const indexes = impact.get(id) ?? wideImpact;
+      if (j === undefined && indexes.length === 0) {
         throw vexInvalid(
           label,
           path,
@@ -412,19 +418,19 @@ function detailsOf(tree: Products, v: Vulnerability, vi: number, label: string, 
         );
       }
       return {
+        key: `${status} ${j ?? ''} t${indexes.join(',')}`,
         ...(j !== undefined && { justification: j }),
-        ...(texts.length > 0 && { impactStatement: texts.join('\n') }),
+        ...(indexes.length > 0 && { impactStatement: join('t', indexes) }),
       };
     }
     if (status === 'affected') {
-      const texts = action.get(id) ?? [];
-      spend(texts.length);
-      if (texts.length === 0) {
+      const indexes = action.get(id) ?? [];
+      if (indexes.length === 0) {
         throw vexInvalid(label, path, `known_affected product ${id} has no action statement (remediation)`);
       }
-      return { actionStatement: texts.join('\n') };
+      return { key: `${status} r${indexes.join(',')}`, actionStatement: join('r', indexes) };
     }
-    return {};
+    return { key: status };
   };
 }
 
@@ -487,10 +493,10 @@ function vulnerabilityStatements(
       if (resolved === undefined) return;
       const { alone, ...product } = resolved;
       if (alone && !aloneHolds(product.purl, mapped, d.justification)) return;
-      const group = JSON.stringify([mapped, d.justification, d.impactStatement, d.actionStatement]);
+      const { key: group, ...said } = d;
       let entry = grouped.get(group);
       if (entry === undefined) {
-        const statement = { vulnerability, aliases: [...aliases], products: [], status: mapped, ...d, timestamp };
+        const statement = { vulnerability, aliases: [...aliases], products: [], status: mapped, ...said, timestamp };
         grouped.set(group, (entry = { statement, keys: new Set() }));
       }
       const same = `${product.purl} ${product.subcomponents.join(' ')}`;

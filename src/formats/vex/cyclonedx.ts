@@ -40,6 +40,7 @@ import {
   checkVexTimestamp,
   isJsonObject,
   nestedDeeperThan,
+  aloneHolds,
   otherIds,
   someText,
   vexInvalid,
@@ -256,6 +257,8 @@ function statementOf(
     serialNumber: string | undefined;
     version: number | undefined;
     root: string | undefined;
+    /** The BOM describes a product (`metadata.component`) that no purl names. */
+    unnamedRoot: boolean;
     timestamp: string | undefined;
   },
 ): Omit<VexStatement, 'index'> | undefined {
@@ -276,6 +279,9 @@ function statementOf(
     if (purl === undefined) continue;
     for (const p of versions && versions.length > 0 ? versionedPurls(purl, versions, listed) : [purl]) named.add(p);
   }
+  const justification = status === 'not_affected' && a.justification ? JUSTIFICATION_OF[a.justification] : undefined;
+  // A BOM about a product no purl names: its components stand alone only where the analysis is about the build.
+  if (context.unnamedRoot) for (const p of named) if (!aloneHolds(p, status, justification)) named.delete(p);
   if (named.size === 0) return undefined;
   // A BOM about a product speaks of its components inside that product: what the analysis says (a mitigation of the
   // product, say) does not travel with the component to wherever else it ships.
@@ -289,7 +295,6 @@ function statementOf(
           ...(inside.length ? [{ purl: root, subcomponents: inside }] : []),
         ];
   const detail = someText(a.detail);
-  const justification = status === 'not_affected' && a.justification ? JUSTIFICATION_OF[a.justification] : undefined;
   const impactStatement = status === 'not_affected' ? impactOf(a.state, a.justification, detail) : undefined;
   const response = (a.response ?? []).join(', ');
   const actionStatement =
@@ -346,6 +351,7 @@ export function parseCycloneDxVex(json: unknown, label: string, now: Date): VexD
     serialNumber: bom.serialNumber,
     version: bom.version,
     root: someText(component?.purl),
+    unnamedRoot: component !== undefined && someText(component.purl) === undefined,
     timestamp,
   };
   const statements: VexStatement[] = [];

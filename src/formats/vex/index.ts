@@ -14,7 +14,8 @@
  *       names no subcomponents (then it covers every finding of that vulnerability in the release). A product is the
  *       release when it matches a purl the release is known as: a `--product` purl by the purl specification (a
  *       versionless product covers every version), the `pkg:generic/NAME@VERSION` evidence makes up only when the
- *       product names that version too (anyone may call a product by a generic name).
+ *       product names that version too (anyone may call a product by a generic name); an image (`oci`, `docker`)
+ *       named without a version or its registry (`repository_url`) is nobody's, and never the release.
  *
  * VEX speaks of packages (purls), so findings without a purl (web alerts, `npm audit`'s advisories) get no
  * disposition. Which of the statements that apply wins:
@@ -98,6 +99,13 @@ interface Candidate {
 /** The most index entries and comparisons one application of VEX may make before it is refused. */
 export const MAX_VEX_WORK = 4_000_000;
 
+/**
+ * The most characters of statements' texts (impact and action statements) one application may give findings: each
+ * finding a statement settles carries its texts, into the findings document and the OpenVEX document, so one long
+ * text settling many findings would multiply.
+ */
+export const MAX_VEX_TEXT = 32 * 1024 * 1024;
+
 /** How little a status claims, least first: when statements cannot be ordered, the one that claims least wins. */
 const CAUTION: Record<VexStatus, number> = { affected: 0, under_investigation: 1, fixed: 2, not_affected: 3 };
 
@@ -113,7 +121,8 @@ function cautious(a: Candidate, b: Candidate): boolean {
 /** The winner among statements that apply (none empty): see the module's comment. */
 function winnerOf(applicable: readonly Candidate[]): Candidate {
   const ordered = applicable.every((c) => c.at !== undefined);
-  const latest = ordered ? Math.max(...applicable.map((c) => c.at as number)) : undefined;
+  let latest: number | undefined;
+  if (ordered) for (const c of applicable) if (latest === undefined || (c.at as number) > latest) latest = c.at;
   let winner: Candidate | undefined;
   for (const c of applicable) {
     if (latest !== undefined && c.at !== latest) continue;
@@ -155,6 +164,7 @@ export function applyVex(
 ): Disposition[] {
   const purls = new PurlReader();
   let work = 0;
+  let text = 0;
   const spend = (label: string, n = 1) => {
     work += n;
     if (work > MAX_VEX_WORK)
@@ -169,8 +179,14 @@ export function applyVex(
   const isRelease = (product: string): boolean => {
     let known = releaseOf.get(product);
     if (known === undefined) {
-      const versioned = Boolean(purls.read(product)?.version);
-      known = release.some((r) => purls.matches(product, r) && (versioned || !isGeneric(r)));
+      const parsed = purls.read(product);
+      // Without a version, a product names every release of its name: only a name that is someone's (not generic,
+      // not an image name without its registry) may be trusted to be this release's.
+      const owned =
+        Boolean(parsed?.version) ||
+        !['oci', 'docker'].includes(parsed?.type.toLowerCase() ?? '') ||
+        parsed?.qualifiers?.repository_url !== undefined;
+      known = release.some((r) => purls.matches(product, r) && (Boolean(parsed?.version) || (owned && !isGeneric(r))));
       releaseOf.set(product, known);
     }
     return known;
@@ -247,6 +263,13 @@ export function applyVex(
     }
     if (applicable.length === 0) return {};
     const winner = winnerOf(applicable);
+    text += (winner.statement.impactStatement?.length ?? 0) + (winner.statement.actionStatement?.length ?? 0);
+    if (text > MAX_VEX_TEXT)
+      throw new FormatError(
+        'VEX_TOO_COMPLEX',
+        `${winner.label}: its statements' texts, given to every finding they settle, come to more than ${MAX_VEX_TEXT} characters`,
+        { file: winner.label },
+      );
     const s = winner.statement;
     const conflicts = applicable
       .filter((c) => c.statement.status !== s.status)

@@ -19,7 +19,8 @@ import * as z from 'zod';
 import { formatIssuePath, issuesInline, zodIssues } from '../../core/issues.js';
 import { DAY_MS, parseRfc3339 } from '../../core/time.js';
 import { FormatError } from '../errors.js';
-import { VEX_STATUSES, type VexDocument, type VexProduct, type VexStatement } from '../findings.js';
+import { parsePurl } from '../purl.js';
+import { VEX_STATUSES, type VexDocument, type VexProduct, type VexStatement, type VexStatus } from '../findings.js';
 
 // ---------------------------------------------------------------------------
 // Shared by the three readers
@@ -55,6 +56,18 @@ export function parseBudget(label: string): (n?: number) => void {
         { file: label },
       );
   };
+}
+
+/**
+ * Whether a statement about a component inside a product with no purl holds of the component wherever it ships: only
+ * when the component is one build (its purl names a version) and the statement is about that build rather than the
+ * product around it: fixed, not_affected because the vulnerable code is not in it, or a status that settles nothing
+ * (affected, under_investigation). A product's configuration, execution paths or mitigations do not travel with a
+ * component, so not_affected for those reasons (or because a component is not present) stays with the product.
+ */
+export function aloneHolds(purl: string, status: VexStatus, justification: string | undefined): boolean {
+  if (!parsePurl(purl)?.version) return false;
+  return status !== 'not_affected' || justification === 'vulnerable_code_not_present';
 }
 
 /** A JSON path as messages write it: `$.statements[2].status`. */
