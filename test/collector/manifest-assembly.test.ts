@@ -34,7 +34,8 @@ function collected(label: string, out: Partial<CollectorOutput> = {}): Collected
   return {
     input,
     out: { kind: 'doc', mediaType: 'text/plain', summary: {}, hex: hexA, size: 3, ...out },
-    collector,
+    // A kind with a collector of its own is that collector's (the file collector's are plain files).
+    collector: out.kind === 'sbom' ? { name: 'sbom', version: '1' } : collector,
   };
 }
 
