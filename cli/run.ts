@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { PACKAGE_VERSION } from '../src/version.js';
 import { addAudit } from './commands/audit.js';
+import { addIndex } from './commands/index.js';
 import { addDiff, addExtract, addInspect, addReport, addVerifyAttestation } from './commands/check.js';
 import { addAttach, addFetch } from './commands/github.js';
 import { addCollect, addSign } from './commands/make.js';
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
   addAttach(program, io);
   addFetch(program, io, outcome);
   addAudit(program, io, outcome);
+  addIndex(program, io, outcome);
   addPush(program, io);
   addPull(program, io);
   addTrustRoot(program, io);

@@ -201,6 +201,12 @@ try {
     'https://openvex.dev/ns',
     ...trusted,
   ]);
+  // The evidence index (docs/index.md): the bundle verified and indexed, then asked which release ships a
+  // component and how a vulnerability was handled there.
+  const db = join(out, 'evidence.db');
+  await evidence(['index', bundle, '--db', db, ...trusted, '-q']);
+  await evidence(['query', '--db', db, '--purl', 'pkg:npm/deep-extend@0.6.0']);
+  await evidence(['query', '--db', db, '--cve', 'CVE-2018-3750']);
 
   // An organisation's store: push to the OCI registry, with every attestation
   // also a referrer of the image (where cosign and Kyverno look); verify
@@ -269,6 +275,7 @@ console.log(
 );
 console.log("  trusted_root.json                      the local Sigstore's trusted root");
 console.log('  extracted/                             the evidence, under its logical paths');
+console.log('  evidence.db                            the evidence index of the release (evidence query --db)');
 if (!noRegistry) console.log('  pulled.evidence.tar.gz                 the bundle pulled back from the OCI registry');
 if (!noRegistry)
   console.log(

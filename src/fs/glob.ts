@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 
@@ -16,4 +17,9 @@ export async function expandPattern(pattern: string, base: string): Promise<stri
     expandDirectories: false,
   });
   return found.map((f) => resolve(f)).sort();
+}
+
+/** A bundle file, or every `*.tar.gz` under a folder (sorted). */
+export async function bundleFiles(path: string): Promise<string[]> {
+  return (await stat(path)).isDirectory() ? expandPattern('**/*.tar.gz', path) : [path];
 }

@@ -16,7 +16,12 @@ import {
   type IndexQuery,
   type Sql,
 } from '../release-index/sql.js';
-import type { IndexedRelease } from '../release-index/rows.js';
+import { notIndexable, releaseRows, type IndexedRelease } from '../release-index/rows.js';
+import type { Manifest } from '../core/manifest.js';
+import type { VerifyReport } from '../verifier/report.js';
+import { indexQuestion, type QueryOptions } from '../release-index/query.js';
+
+export type { QueryOptions } from '../release-index/query.js';
 
 export class IndexStoreError extends EvidenceError<'INDEX_UNREADABLE' | 'INDEX_TOO_NEW' | 'INDEX_WRITE_FAILED'> {
   constructor(code: IndexStoreError['code'], message: string, cause?: unknown) {
@@ -195,4 +200,40 @@ function migrate(driver: Driver, path: string): void {
     );
     driver.exec('COMMIT');
   }
+}
+
+/** evidence query: one question (release-index/query.ts) to the index file, every answer naming its release and bundle. */
+export async function queryIndexFile(path: string, options: QueryOptions) {
+  const question = indexQuestion(options);
+  const store = openSqliteIndex(path);
+  try {
+    return { question, rows: await store.query(question) };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Stores what one verification found: the release's rows when it verified as signed evidence, else the bundle as
+ * rejected with the reason (never indexed as fact), also when its verification could not start (an unreadable file).
+ */
+export async function recordVerification(
+  store: IndexStore,
+  verified: { report: VerifyReport; manifest?: Manifest } | EvidenceError<string>,
+  blobs: ReadonlyMap<string, Buffer>,
+  where: { location: string; source: string; digest: string },
+  at: string,
+): Promise<{ rows: IndexedRelease; reason?: undefined } | { rows?: undefined; reason: string }> {
+  const reason =
+    verified instanceof EvidenceError
+      ? `could not be verified: ${verified.code}: ${verified.message}`
+      : (notIndexable(verified.report) ?? (verified.manifest ? undefined : 'no manifest could be read'));
+  if (verified instanceof EvidenceError || reason !== undefined || !verified.manifest) {
+    const why = reason ?? 'no manifest could be read';
+    await store.reject({ location: where.location, source: where.source, bundleDigest: where.digest, reason: why }, at);
+    return { reason: why };
+  }
+  const rows = releaseRows({ report: verified.report, manifest: verified.manifest, blobs, ...where });
+  await store.put(rows, at);
+  return { rows };
 }

@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verify, type VerifyResult } from '../../src/commands/verify.js';
+import { blobsInMemory } from '../../src/fs/blob-memory.js';
 import type { Manifest } from '../../src/core/manifest.js';
 import { notIndexable, releaseRows } from '../../src/release-index/rows.js';
 import { runCli } from '../helpers/io.js';
@@ -13,7 +13,8 @@ import { useTmp } from '../helpers/tmp.js';
 const tmp = useTmp();
 let dir: string;
 let result: VerifyResult;
-const blobs = new Map<string, Buffer>();
+const kept = blobsInMemory(16 * 1024 * 1024, 64 * 1024 * 1024);
+const blobs = kept.blobs;
 
 beforeAll(async () => {
   dir = await tmp();
@@ -30,19 +31,7 @@ beforeAll(async () => {
     cwd: dir,
     bundle: 'b.tar.gz',
     key: ['key.pub.pem'],
-    blobSink: (hex) => {
-      const parts: Buffer[] = [];
-      return new Writable({
-        write(chunk: Buffer, _e, done) {
-          parts.push(chunk);
-          done();
-        },
-        final(done) {
-          blobs.set(hex, Buffer.concat(parts));
-          done();
-        },
-      });
-    },
+    blobSink: kept.sink,
   });
 });
 

@@ -1,0 +1,83 @@
+import { Option, type Command } from 'commander';
+import type { QueryOptions } from '../../src/fs/release-index-sqlite.js';
+import { identityFrom, withIdentityOptions, type CliIo, type IdentityCliOptions } from '../options.js';
+
+/** `evidence index`'s options. */
+interface IndexCliOptions extends IdentityCliOptions {
+  db: string;
+  policy?: string;
+  rebuild?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** `evidence query`'s options: the question's (release-index/query.ts), the index and the format. */
+interface QueryCliOptions extends QueryOptions {
+  db: string;
+  format: 'text' | 'json' | 'csv';
+  json?: boolean;
+}
+
+/** `evidence index` and `evidence query`: the evidence index (docs/index.md). */
+export function addIndex(program: Command, io: CliIo, outcome: { exitCode: number }): void {
+  withIdentityOptions(
+    program
+      .command('index')
+      .description(
+        'index the releases of folders of bundles: each verified (the signer required, the policy applied), only what verified stored; incremental by bundle digest',
+      )
+      .argument('<source...>', 'folders of bundles (every *.tar.gz under them) or bundle files')
+      .requiredOption('--db <file>', 'the index file (SQLite; created if missing)')
+      .option('--policy <file>', 'the policy each release is held to (its verdict is stored)')
+      .option('--rebuild', 'drop every row first and index the sources again')
+      .option('--json', 'print the result as JSON')
+      .option('-q, --quiet', 'no progress output'),
+  ).action(async (sources: string[], o: IndexCliOptions) => {
+    const { indexReleases } = await import('../../src/commands/release-index.js');
+    const r = await indexReleases({
+      cwd: io.cwd,
+      env: io.env,
+      db: o.db,
+      sources,
+      ...(o.rebuild ? { rebuild: true } : {}),
+      ...(o.policy ? { policy: o.policy } : {}),
+      identity: identityFrom(o),
+      ...(o.key ? { key: o.key } : {}),
+      ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}),
+      onProgress: (m) => {
+        if (!o.quiet) io.stderr.write(`${m}\n`);
+      },
+    });
+    if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    else
+      io.stdout.write(
+        `${o.db} (${r.engine}): ${r.indexed} indexed, ${r.unchanged} already indexed, ${r.rejected.length} not indexed (did not verify)\n${r.rejected.map((x) => `  not indexed: ${x.location}: ${x.reason}\n`).join('')}`,
+      );
+    // A bundle that did not verify is a verification failure of the run, though the rest is indexed.
+    if (r.rejected.length) outcome.exitCode = 1;
+  });
+
+  program
+    .command('query')
+    .description('ask the evidence index one question; every answer names the release and the bundle behind it')
+    .requiredOption('--db <file>', 'the index file')
+    .option('--purl <purl>', 'releases that ship this component (without a version: every version of the package)')
+    .option('--cve <id>', 'releases with findings of this vulnerability (any of its ids), with their dispositions')
+    .option('--digest <sha256>', 'the release whose subject (or bundle) has this digest')
+    .option('--license <spdx-id>', 'releases that ship a component under this licence')
+    .option('--missing <kind>', 'releases without evidence of this kind (junit, sbom, changes, …)')
+    .option('--control <id>', "the control's results in each release (with --since and --until)")
+    .option('--since <date>', 'with --control: releases created from this day or instant')
+    .option('--until <date>', 'with --control: releases created until this day (to its end) or instant')
+    .option('--product <name>', 'only releases of this product')
+    .addOption(new Option('--format <format>', 'answer format').choices(['text', 'json', 'csv']).default('text'))
+    .option('--json', 'same as --format json')
+    .action(async (o: QueryCliOptions) => {
+      const { queryIndexFile } = await import('../../src/fs/release-index-sqlite.js');
+      const { renderQueryAnswers } = await import('../../src/present/index-query.js');
+      const path = await import('node:path');
+      const { format, json, db, ...question } = o;
+      const answer = await queryIndexFile(path.resolve(io.cwd, db), question);
+      io.stdout.write(renderQueryAnswers(json ? 'json' : format, answer));
+    });
+}

@@ -1,0 +1,125 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/io.js';
+import { useTmp } from '../helpers/tmp.js';
+
+/**
+ * evidence index and evidence query through the CLI, on a folder of bundles: two releases of acme-web signed with a
+ * key, one bundle signed by another key (not indexed: listed), then asked by component, vulnerability, digest,
+ * licence and missing evidence. The same file is opened again (incremental) and rebuilt.
+ */
+const tmp = useTmp();
+const EXAMPLE = join(process.cwd(), 'examples/acme-web');
+
+async function keyPair(dir: string, name: string) {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  await writeFile(join(dir, `${name}.pem`), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+  await writeFile(join(dir, `${name}.pub.pem`), pair.publicKey.export({ format: 'pem', type: 'spki' }).toString());
+}
+
+async function release(dir: string, version: string, key: string, scan: boolean) {
+  const sbom = join(EXAMPLE, 'sbom/acme-web.cdx.json');
+  const c = await runCli(
+    [
+      'collect',
+      ...['-o', `bundles/acme-web-${version}.evidence.tar.gz`, '--name', 'acme-web', '--version', version],
+      ...['--sbom', sbom, '--subject', join(EXAMPLE, 'dist/acme-web-1.4.2.tgz')],
+      ...(scan ? ['--scan', join(EXAMPLE, 'reports/scans/trivy.json'), '--vex', 'vex.json'] : []),
+      ...['--sign', '--key', `${key}.pem`, '-q'],
+    ],
+    { cwd: dir, env: { SOURCE_DATE_EPOCH: String(1796371200 + Number(version.split('.')[2]) * 86400) } },
+  );
+  expect(c.code, c.stderr).toBe(0);
+}
+
+describe('evidence index and evidence query (CLI)', () => {
+  it('indexes what verifies, lists what does not, and answers each question naming the bundle', async () => {
+    const dir = await tmp();
+    await mkdir(join(dir, 'bundles'));
+    await keyPair(dir, 'key');
+    await keyPair(dir, 'other');
+    // The VEX names the release it is about: release 1.4.2 only.
+    await copyFile(join(EXAMPLE, 'vex/acme-web.openvex.json'), join(dir, 'vex.json'));
+    await release(dir, '1.4.2', 'key', true);
+    await release(dir, '1.4.3', 'key', false);
+    await release(dir, '1.4.4', 'other', false);
+    await writeFile(join(dir, 'bundles/broken.tar.gz'), 'not a bundle at all');
+
+    const index = (...extra: string[]) =>
+      runCli(['index', 'bundles', '--db', 'evidence.db', '--key', 'key.pub.pem', '--json', '-q', ...extra], {
+        cwd: dir,
+      });
+    const first = await index();
+    // A bundle that did not verify: exit 1, listed, the others indexed.
+    expect(first.code, first.stderr).toBe(1);
+    const r = JSON.parse(first.stdout) as {
+      indexed: number;
+      unchanged: number;
+      rejected: { location: string; reason: string }[];
+    };
+    expect(r.indexed).toBe(2);
+    expect(r.rejected.map((x) => x.location)).toEqual([
+      join(dir, 'bundles/acme-web-1.4.4.evidence.tar.gz'),
+      join(dir, 'bundles/broken.tar.gz'),
+    ]);
+    expect(r.rejected[0]?.reason).toMatch(/^did not verify/);
+    expect(r.rejected[1]?.reason).toMatch(/^(did not verify|could not be verified)/);
+
+    const query = async (...args: string[]) => {
+      const q = await runCli(['query', '--db', 'evidence.db', '--json', ...args], { cwd: dir });
+      expect(q.code, q.stderr).toBe(0);
+      return (JSON.parse(q.stdout) as { answers: Record<string, unknown>[] }).answers;
+    };
+    // The SBOM's deep-extend, in both releases; the package across versions too.
+    const deepExtend = await query('--purl', 'pkg:npm/deep-extend@0.6.0');
+    expect(deepExtend.map((a) => a.version)).toEqual(['1.4.2', '1.4.3']);
+    expect(deepExtend[0]).toMatchObject({
+      product: 'acme-web',
+      location: join(dir, 'bundles/acme-web-1.4.2.evidence.tar.gz'),
+    });
+    expect(String(deepExtend[0]?.bundle_digest)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect((await query('--purl', 'pkg:npm/deep-extend')).map((a) => a.component_version)).toEqual(['0.6.0', '0.6.0']);
+    // A CVE with its disposition, only where a scan found it.
+    const cve = await query('--cve', 'CVE-2018-3750');
+    expect(cve.map((a) => [a.version, a.status])).toEqual([['1.4.2', 'not_affected']]);
+    expect(await query('--missing', 'scan')).toMatchObject([{ version: '1.4.3' }]);
+    expect((await query('--license', 'MIT')).length).toBeGreaterThan(0);
+    const subject = await query('--digest', cve[0]?.bundle_digest as string);
+    expect(subject.map((a) => a.version)).toEqual(['1.4.2']);
+    expect(await query('--purl', 'pkg:npm/deep-extend@0.6.0', '--product', 'other')).toEqual([]);
+
+    // Text and CSV name the bundle behind every answer.
+    const text = await runCli(['query', '--db', 'evidence.db', '--cve', 'CVE-2018-3750'], { cwd: dir });
+    expect(text.stdout).toContain(`acme-web 1.4.2: `);
+    expect(text.stdout).toContain(`(bundle ${String(cve[0]?.bundle_digest)} at `);
+    const csv = await runCli(['query', '--db', 'evidence.db', '--missing', 'scan', '--format', 'csv'], { cwd: dir });
+    expect(csv.stdout.split('\n')[0]).toBe('product,version,bundle_digest,location,created,signed_at,policy');
+
+    // Incremental: nothing indexed twice. Rebuild: everything again.
+    const again = JSON.parse((await index()).stdout) as { indexed: number; unchanged: number };
+    expect(again).toMatchObject({ indexed: 0, unchanged: 2 });
+    const rebuilt = JSON.parse((await index('--rebuild')).stdout) as { indexed: number; unchanged: number };
+    expect(rebuilt).toMatchObject({ indexed: 2, unchanged: 0 });
+    expect((await readFile(join(dir, 'evidence.db'))).subarray(0, 15).toString()).toBe('SQLite format 3');
+  });
+
+  it('a question that is none, two, or malformed is a usage error naming the option (exit 2)', async () => {
+    const dir = await tmp();
+    const ask = (...args: string[]) => runCli(['query', '--db', 'x.db', ...args], { cwd: dir });
+    for (const [args, named] of [
+      [[], 'ask one question'],
+      [['--cve', 'CVE-1', '--purl', 'pkg:npm/a@1'], '--purl and --cve'],
+      [['--purl', 'npm/a'], '--purl'],
+      [['--digest', 'abc'], '--digest'],
+      [['--missing', 'scan', '--since', '2026-01-01'], '--since'],
+      [['--control', 'X', '--since', 'soon'], '--since'],
+    ] as const) {
+      const r = await ask(...args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('[INDEX_QUERY_INVALID]');
+      expect(r.stderr).toContain(named);
+    }
+  });
+});
