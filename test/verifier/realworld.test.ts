@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { useTmp } from '../helpers/tmp.js';
 import { describe, expect, it } from 'vitest';
 import { verifyAttestation } from '../../src/commands/verify-attestation.js';
 
@@ -32,6 +33,8 @@ function subjectDigest(file: string): string {
   return `${alg}:${hex}`;
 }
 
+/** The reordered bundle's folder, removed after the test. */
+const tmpDir = useTmp();
 describe.skipIf(!present)('real-world public-good bundles', () => {
   it('has them', () => {
     expect(files.length).toBeGreaterThanOrEqual(2);
@@ -60,7 +63,7 @@ describe.skipIf(!present)('real-world public-good bundles', () => {
     const certs = bundle.verificationMaterial.x509CertificateChain.certificates;
     // Out of order: leaf, root, intermediate. Same certificates, not the trusted order.
     bundle.verificationMaterial.x509CertificateChain.certificates = [certs[0], certs[2], certs[1]];
-    const tmp = join(await import('node:os').then((os) => os.tmpdir()), `reordered-${process.pid}.sigstore.json`);
+    const tmp = join(await tmpDir(), 'reordered.sigstore.json');
     (await import('node:fs')).writeFileSync(tmp, JSON.stringify(bundle));
     const { report } = await verifyAttestation({
       cwd: DIR,

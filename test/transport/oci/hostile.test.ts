@@ -6,6 +6,10 @@ import { RegistryClient } from '../../../src/transport/oci/client.js';
 import { OCI_EMPTY_DESCRIPTOR, OCI_INDEX, OCI_MANIFEST } from '../../../src/transport/oci/manifest.js';
 import { sendJson, startFakeServer, type FakeServer, type SeenRequest } from './fake-server.js';
 import { blobOf, caught, readAll, sha256 } from './support.js';
+import { useTmp } from '../../helpers/tmp.js';
+
+/** Folders of the tests that collect a bundle: removed after each test, not left in the system's temporary folder. */
+const tmp = useTmp();
 
 const MANIFEST = Buffer.from(
   JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: OCI_EMPTY_DESCRIPTOR, layers: [] }),
@@ -561,11 +565,10 @@ describe('referrers from a registry with the referrers API', () => {
 
 describe('push against a registry that fails the upload', () => {
   it("ends with the registry's error (exit 2), neither hanging nor blaming the bundle, whatever step fails", async () => {
-    const { mkdtemp, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
+    const { writeFile } = await import('node:fs/promises');
     const { randomBytes } = await import('node:crypto');
     const { runCli } = await import('../../helpers/io.js');
-    const dir = await mkdtemp(join(tmpdir(), 'push-fail-'));
+    const dir = await tmp();
     // Incompressible, so that the bundle spans several upload chunks and reads.
     await writeFile(join(dir, 'big.bin'), randomBytes(6 * 1024 * 1024));
     expect(
@@ -598,11 +601,10 @@ describe('push against a registry that fails the upload', () => {
 
 describe('push against registries that want chunks, or answer what HTTP cannot say', () => {
   async function bigBundle(): Promise<{ dir: string; bytes: Buffer }> {
-    const { mkdtemp, writeFile, readFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
+    const { writeFile, readFile } = await import('node:fs/promises');
     const { randomBytes } = await import('node:crypto');
     const { runCli } = await import('../../helpers/io.js');
-    const dir = await mkdtemp(join(tmpdir(), 'push-chunks-'));
+    const dir = await tmp();
     await writeFile(join(dir, 'big.bin'), randomBytes(6 * 1024 * 1024));
     expect(
       (
