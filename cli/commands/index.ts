@@ -27,7 +27,7 @@ export function addIndex(program: Command, io: CliIo, outcome: { exitCode: numbe
         'index the releases of folders of bundles: each verified (the signer required, the policy applied), only what verified stored; incremental by bundle digest',
       )
       .argument('<source...>', 'folders of bundles (every *.tar.gz under them) or bundle files')
-      .requiredOption('--db <file>', 'the index file (SQLite; created if missing)')
+      .requiredOption('--db <file|url>', 'the index: a SQLite file (created if missing) or postgres://… (shared)')
       .option('--policy <file>', 'the policy each release is held to (its verdict is stored)')
       .option('--rebuild', 'drop every row first and index the sources again')
       .option('--json', 'print the result as JSON')
@@ -51,7 +51,7 @@ export function addIndex(program: Command, io: CliIo, outcome: { exitCode: numbe
     if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else
       io.stdout.write(
-        `${o.db} (${r.engine}): ${r.indexed} indexed, ${r.unchanged} already indexed, ${r.rejected.length} not indexed (did not verify)\n${r.rejected.map((x) => `  not indexed: ${x.location}: ${x.reason}\n`).join('')}`,
+        `${r.index} (${r.engine}): ${r.indexed} indexed, ${r.unchanged} already indexed, ${r.rejected.length} not indexed (did not verify)\n${r.rejected.map((x) => `  not indexed: ${x.location}: ${x.reason}\n`).join('')}`,
       );
     // A bundle that did not verify is a verification failure of the run, though the rest is indexed.
     if (r.rejected.length) outcome.exitCode = 1;
@@ -60,7 +60,7 @@ export function addIndex(program: Command, io: CliIo, outcome: { exitCode: numbe
   program
     .command('query')
     .description('ask the evidence index one question; every answer names the release and the bundle behind it')
-    .requiredOption('--db <file>', 'the index file')
+    .requiredOption('--db <file|url>', 'the index: a SQLite file or postgres://…')
     .option('--purl <purl>', 'releases that ship this component (without a version: every version of the package)')
     .option('--cve <id>', 'releases with findings of this vulnerability (any of its ids), with their dispositions')
     .option('--digest <sha256>', 'the release whose subject (or bundle) has this digest')
@@ -73,11 +73,10 @@ export function addIndex(program: Command, io: CliIo, outcome: { exitCode: numbe
     .addOption(new Option('--format <format>', 'answer format').choices(['text', 'json', 'csv']).default('text'))
     .option('--json', 'same as --format json')
     .action(async (o: QueryCliOptions) => {
-      const { queryIndexFile } = await import('../../src/fs/release-index-sqlite.js');
+      const { queryReleases } = await import('../../src/commands/release-index.js');
       const { renderQueryAnswers } = await import('../../src/present/index-query.js');
-      const path = await import('node:path');
       const { format, json, db, ...question } = o;
-      const answer = await queryIndexFile(path.resolve(io.cwd, db), question);
+      const answer = await queryReleases(db, io.cwd, question);
       io.stdout.write(renderQueryAnswers(json ? 'json' : format, answer));
     });
 }

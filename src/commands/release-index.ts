@@ -4,7 +4,9 @@ import { EvidenceError } from '../core/error.js';
 import { blobsInMemory } from '../fs/blob-memory.js';
 import { bundleFiles } from '../fs/glob.js';
 import { hashFile } from '../fs/hash-file.js';
-import { openSqliteIndex, recordVerification } from '../fs/release-index-sqlite.js';
+import { recordVerification } from '../fs/release-index-sqlite.js';
+import { openIndexStore, shownDb } from '../transport/release-index-store.js';
+export { queryIndex as queryReleases } from '../transport/release-index-store.js'; // evidence query
 import { readPolicyFile } from '../load/policy.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import { checkPolicyOptions } from '../verifier/inputs.js';
@@ -14,7 +16,7 @@ import { verify } from './verify.js';
 export interface IndexOptions {
   cwd: string;
   env?: Env;
-  /** The index file (docs/index.md). */
+  /** The index: a file, or a PostgreSQL URL (docs/index.md). */
   db: string;
   /** Folders of bundles (every `*.tar.gz` under them) or bundle files. */
   sources: string[];
@@ -35,9 +37,9 @@ export interface IndexOptions {
 export async function indexReleases(o: IndexOptions) {
   checkPolicyOptions(o.identity ?? {});
   const loaded = o.policy ? loadPolicy(await readPolicyFile(o.cwd, o.policy), o.policy) : undefined;
-  const store = openSqliteIndex(resolve(o.cwd, o.db));
+  const store = await openIndexStore(o.db, o.cwd);
   const rejected: { location: string; reason: string }[] = [];
-  const result = { engine: store.engine, indexed: 0, unchanged: 0, rejected };
+  const result = { index: shownDb(o.db), engine: store.engine, indexed: 0, unchanged: 0, rejected };
   try {
     if (o.rebuild) await store.clear();
     for (const source of o.sources) {

@@ -10,6 +10,7 @@ import { EvidenceError } from '../core/error.js';
 import {
   INDEX_SCHEMA_VERSION,
   MIGRATIONS,
+  RELEASE_TABLES,
   querySql,
   rejectedInsert,
   releaseInserts,
@@ -19,8 +20,6 @@ import {
 import { notIndexable, releaseRows, type IndexedRelease } from '../release-index/rows.js';
 import type { Manifest } from '../core/manifest.js';
 import type { VerifyReport } from '../verifier/report.js';
-import { indexQuestion, type QueryOptions } from '../release-index/query.js';
-
 export type { QueryOptions } from '../release-index/query.js';
 
 export class IndexStoreError extends EvidenceError<'INDEX_UNREADABLE' | 'INDEX_TOO_NEW' | 'INDEX_WRITE_FAILED'> {
@@ -150,19 +149,7 @@ export function openSqliteIndex(path: string, engine?: 'node:sqlite' | 'sqlite-w
     reject: (r, at) => Promise.resolve(transaction(rejectedInsert(r, at))),
     clear: () =>
       Promise.resolve(
-        transaction(
-          [
-            'releases',
-            'subjects',
-            'components',
-            'licenses',
-            'findings',
-            'finding_ids',
-            'kinds',
-            'controls',
-            'rejected',
-          ].map((t) => ({ text: `DELETE FROM ${t}`, params: [] })),
-        ),
+        transaction(['releases', ...RELEASE_TABLES, 'rejected'].map((t) => ({ text: `DELETE FROM ${t}`, params: [] }))),
       ),
     query: (q) => {
       const s = querySql(q);
@@ -199,17 +186,6 @@ function migrate(driver: Driver, path: string): void {
       [String(v + 1)],
     );
     driver.exec('COMMIT');
-  }
-}
-
-/** evidence query: one question (release-index/query.ts) to the index file, every answer naming its release and bundle. */
-export async function queryIndexFile(path: string, options: QueryOptions) {
-  const question = indexQuestion(options);
-  const store = openSqliteIndex(path);
-  try {
-    return { question, rows: await store.query(question) };
-  } finally {
-    await store.close();
   }
 }
 

@@ -1,0 +1,144 @@
+/**
+ * The evidence index's stores (docs/index.md): the embedded SQLite file (src/fs/release-index-sqlite.ts), or a shared
+ * PostgreSQL database (`--db postgres://…`) through `pg`, with the same schema, migrations and questions
+ * (src/release-index/sql.ts). Many release jobs may write to one PostgreSQL index at once: migrations run under one
+ * advisory lock, and each release is written in a transaction under a lock of its bundle digest, so two writers of one
+ * bundle queue instead of colliding. A database URL's password never reaches a message.
+ */
+import pg from 'pg';
+import { resolve } from 'node:path';
+import { IndexStoreError, openSqliteIndex, type IndexStore } from '../fs/release-index-sqlite.js';
+import { indexQuestion, type QueryOptions } from '../release-index/query.js';
+import {
+  INDEX_SCHEMA_VERSION,
+  MIGRATIONS,
+  RELEASE_TABLES,
+  querySql,
+  rejectedInsert,
+  releaseInserts,
+  type Sql,
+} from '../release-index/sql.js';
+
+/** Whether `--db` names a PostgreSQL database rather than a file. */
+export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db);
+
+/** `--db` as messages may show it: a file as given, a URL without its password. */
+export function shownDb(db: string): string {
+  return isPostgresUrl(db) ? shown(db) : db;
+}
+
+/** The URL as messages may show it: without its password. */
+function shown(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the PostgreSQL URL';
+  }
+}
+
+/** SQL written with `?` placeholders (sql.ts) as PostgreSQL numbers them. */
+const numbered = (text: string): string => {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+};
+
+/** An arbitrary, fixed key for the advisory lock migrations run under. */
+const MIGRATION_LOCK = 7_402_061_127;
+
+/** Opens the index in a PostgreSQL database, migrating its schema; INDEX_UNREADABLE when it cannot be reached. */
+export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promise<IndexStore> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new IndexStoreError('INDEX_UNREADABLE', `${shown(url)}: cannot be reached: ${(e as Error).message}`, e);
+  }
+  const run = (s: Sql) => client.query(numbered(s.text), s.params);
+  const transaction = async (lock: string | undefined, statements: Sql[]) => {
+    try {
+      await client.query('BEGIN');
+      if (lock !== undefined) await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lock]);
+      for (const s of statements) await run(s);
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw new IndexStoreError('INDEX_WRITE_FAILED', `${shown(url)}: not written: ${(e as Error).message}`, e);
+    }
+  };
+  try {
+    await migrate(client, url);
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw e;
+  }
+  return {
+    engine: 'postgresql',
+    has: async (digest) =>
+      ((await client.query('SELECT 1 FROM releases WHERE bundle_digest = $1', [digest])).rowCount ?? 0) > 0,
+    put: (rows, at) => transaction(rows.release.bundleDigest, releaseInserts(rows, at)),
+    reject: (r, at) => transaction(r.location, rejectedInsert(r, at)),
+    clear: () =>
+      transaction(
+        'clear',
+        ['releases', ...RELEASE_TABLES, 'rejected'].map((t) => ({ text: `DELETE FROM ${t}`, params: [] })),
+      ),
+    query: async (q) => {
+      const s = querySql(q);
+      return (await run(s)).rows as Record<string, unknown>[];
+    },
+    rejected: async () =>
+      (await client.query('SELECT * FROM rejected ORDER BY source, location')).rows as Record<string, unknown>[],
+    close: () => client.end(),
+  };
+}
+
+async function migrate(client: pg.Client, url: string): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    const exists = (await client.query("SELECT to_regclass('index_meta') AS t")).rows[0] as { t: unknown };
+    let version = 0;
+    if (exists.t !== null) {
+      const row = (await client.query("SELECT value FROM index_meta WHERE name = 'schema'")).rows[0] as
+        { value: string } | undefined;
+      version = Number(row?.value ?? 0);
+    }
+    if (version > INDEX_SCHEMA_VERSION)
+      throw new IndexStoreError(
+        'INDEX_TOO_NEW',
+        `${shown(url)}: written by schema ${version}; this evidence reads up to ${INDEX_SCHEMA_VERSION} (upgrade evidence)`,
+      );
+    for (let v = version; v < INDEX_SCHEMA_VERSION; v++) {
+      for (const statement of MIGRATIONS[v] ?? []) await client.query(statement);
+      await client.query(
+        v === 0
+          ? "INSERT INTO index_meta (name, value) VALUES ('schema', $1)"
+          : "UPDATE index_meta SET value = $1 WHERE name = 'schema'",
+        [String(v + 1)],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    if (e instanceof IndexStoreError) throw e;
+    throw new IndexStoreError('INDEX_UNREADABLE', `${shown(url)}: not an index: ${(e as Error).message}`, e);
+  }
+}
+
+/** The index `--db` names: a PostgreSQL URL, or a file (relative to `cwd`). */
+export function openIndexStore(db: string, cwd: string): Promise<IndexStore> {
+  return isPostgresUrl(db) ? openPostgresIndex(db) : Promise.resolve(openSqliteIndex(resolve(cwd, db)));
+}
+
+/** evidence query: one question (release-index/query.ts) to the index, every answer naming its release and bundle. */
+export async function queryIndex(db: string, cwd: string, options: QueryOptions) {
+  const question = indexQuestion(options);
+  const store = await openIndexStore(db, cwd);
+  try {
+    return { question, rows: await store.query(question) };
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgresIndex } from '../../src/transport/release-index-store.js';
+import type { IndexedRelease } from '../../src/release-index/rows.js';
+import { startPostgres, type Postgres } from '../helpers/postgres.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli } from '../helpers/io.js';
+import { useTmp } from '../helpers/tmp.js';
+
+const tmp = useTmp();
+
+/** The shared index on Debian's PostgreSQL, started on loopback: the same questions, and writers at once. */
+let pg: Postgres | undefined;
+let skipped = '';
+
+beforeAll(async () => {
+  const started = await startPostgres();
+  if ('reason' in started) {
+    skipped = started.reason;
+    console.log(`PostgreSQL index tests skipped: ${skipped}`);
+  } else pg = started;
+}, 120_000);
+afterAll(async () => {
+  await pg?.stop();
+});
+
+function release(version: number, purl: string): IndexedRelease {
+  const digest = `sha256:${String(version).padStart(64, '0')}`;
+  return {
+    release: {
+      bundleDigest: digest,
+      location: `/bundles/web-${version}.tar.gz`,
+      source: '/bundles',
+      product: 'web',
+      version: `1.0.${version}`,
+      created: `2026-10-${String((version % 28) + 1).padStart(2, '0')}T00:00:00Z`,
+      signer: 'key abc',
+      policy: 'none',
+    },
+    subjects: [{ name: `web-${version}.tgz`, digest: `sha256:${String(version).padStart(64, 'e')}` }],
+    components: [
+      { purl, packageKey: 'npm//lodash', name: 'lodash', version: purl.split('@')[1] ?? '', licenses: ['MIT'] },
+    ],
+    findings: [
+      {
+        id: 'CVE-2021-23337',
+        ids: ['cve-2021-23337', 'ghsa-35jh-r3h4-6jhm'],
+        purl,
+        severity: 'high',
+        status: 'affected',
+        justification: '',
+        fixVersions: ['4.17.21'],
+        statusFrom: 'vex/a.json',
+      },
+    ],
+    kinds: [{ kind: 'sbom', count: 1 }],
+    controls: [],
+  };
+}
+
+describe('the shared index on PostgreSQL', () => {
+  const run = (name: string, fn: () => Promise<void>) =>
+    it(
+      name,
+      async () => {
+        if (!pg) return console.log(`skipped (${skipped}): ${name}`);
+        await fn();
+      },
+      60_000,
+    );
+
+  run('answers the questions the embedded index does, and many writers at once lose nothing', async () => {
+    const url = (pg as Postgres).url;
+    // Four writers at once, each its own connection, two of them writing the same releases.
+    const writers = await Promise.all([0, 1, 2, 3].map(() => openPostgresIndex(url)));
+    await Promise.all(
+      writers.map(async (w, k) => {
+        for (let v = 0; v < 20; v++)
+          await w.put(release(k < 2 ? v : 20 * k + v, `pkg:npm/lodash@4.17.${v % 3}`), 'now');
+      }),
+    );
+    await Promise.all(writers.map((w) => w.close()));
+    const store = await openPostgresIndex(url);
+    try {
+      const all = await store.query({ kind: 'missing', evidenceKind: 'junit' });
+      expect(all).toHaveLength(60); // 20 shared by two writers, and 20 each of the other two
+      expect(await store.has(release(0, '').release.bundleDigest)).toBe(true);
+      const cve = await store.query({ kind: 'cve', id: 'GHSA-35JH-R3H4-6JHM' });
+      expect(cve).toHaveLength(60);
+      expect(cve[0]).toMatchObject({ product: 'web', status: 'affected' });
+      // v % 3 == 1 for 7 of each writer's 20, in three distinct sets of releases.
+      expect(await store.query({ kind: 'purl', purl: 'pkg:npm/lodash@4.17.1' })).toHaveLength(21);
+      expect(await store.query({ kind: 'purl', purl: 'pkg:npm/lodash', packageKey: 'npm//lodash' })).toHaveLength(60);
+      expect(await store.query({ kind: 'license', license: 'MIT' })).toHaveLength(60);
+      await store.reject({ location: '/bundles/bad.tar.gz', source: '/bundles', reason: 'did not verify' }, 'now');
+      expect((await store.rejected()).map((r) => r.location)).toEqual(['/bundles/bad.tar.gz']);
+      await store.clear();
+      expect(await store.query({ kind: 'missing', evidenceKind: 'junit' })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  run('evidence index and evidence query on --db postgres://… through the CLI, its password never shown', async () => {
+    const dir = await tmp();
+    const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    await writeFile(join(dir, 'key.pem'), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    await writeFile(join(dir, 'key.pub.pem'), pair.publicKey.export({ format: 'pem', type: 'spki' }).toString());
+    const sbom = join(process.cwd(), 'examples/acme-web/sbom/acme-web.cdx.json');
+    const c = await runCli(
+      [
+        'collect',
+        '-o',
+        'b.tar.gz',
+        '--name',
+        'acme-web',
+        '--version',
+        '1.4.2',
+        '--sbom',
+        sbom,
+        '--sign',
+        '--key',
+        'key.pem',
+        '-q',
+      ],
+      { cwd: dir },
+    );
+    expect(c.code, c.stderr).toBe(0);
+    // Trust authentication ignores the password; the output must not show it.
+    const db = (pg as Postgres).url.replace('postgres@', 'postgres:s3cret@');
+    const indexed = await runCli(['index', 'b.tar.gz', '--db', db, '--key', 'key.pub.pem', '-q'], { cwd: dir });
+    expect(indexed.code, indexed.stderr).toBe(0);
+    expect(indexed.stdout).toContain('(postgresql): 1 indexed');
+    expect(indexed.stdout + indexed.stderr).not.toContain('s3cret');
+    const q = await runCli(['query', '--db', db, '--purl', 'pkg:npm/deep-extend@0.6.0', '--json'], { cwd: dir });
+    expect(q.code, q.stderr).toBe(0);
+    expect((JSON.parse(q.stdout) as { answers: unknown[] }).answers).toMatchObject([
+      { product: 'acme-web', version: '1.4.2' },
+    ]);
+  });
+
+  run('a database that cannot be reached is named without its password', async () => {
+    await expect(openPostgresIndex('postgres://me:secret@127.0.0.1:1/x', 2000)).rejects.toMatchObject({
+      code: 'INDEX_UNREADABLE',
+      message: expect.not.stringContaining('secret') as unknown,
+    });
+  });
+});
