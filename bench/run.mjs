@@ -2,7 +2,8 @@
 // npm run bench: throughput and memory of evidence against standard tools on
 // the same files, in one run. Figures are ratios, so the machine matters less;
 // the results go in docs/performance.md by hand.
-// BENCH_ONLY=hash,collect,tree,sign,memory,dora,changes,oci runs only the parts named.
+// BENCH_ONLY=hash,collect,tree,sign,memory,dora,changes,oci,index runs only the parts named.
+// BENCH_INDEX_RELEASES=N sizes the index part (default 10,000 releases of 500 components).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -748,6 +749,83 @@ async function benchOci(startRegistry, registryBin) {
     await registry.stop();
     for (const f of [pulledByEvidence, pulledByCurl, join(work, 'pulled-small.tar.gz'), small, smallBundle])
       rmSync(f, { force: true });
+  }
+}
+
+// The evidence index's store (docs/index.md): synthetic releases of 500 components and 20 findings each, written one
+// release per transaction, then the --purl and --cve questions. The store alone: verifying the bundles is not in it.
+if (want('index')) {
+  const { openSqliteIndex } = await import(dist('src/fs/release-index-sqlite.js'));
+  const releases = Number(process.env.BENCH_INDEX_RELEASES ?? 10_000);
+  const rowsOf = (r) => {
+    const digest = `sha256:${r.toString(16).padStart(64, '0')}`;
+    const purl = (c) => `pkg:npm/pkg${(c * 7 + r) % 5000}@${(r + c) % 30}.0.0`;
+    return {
+      release: {
+        bundleDigest: digest,
+        location: `/bundles/r${r}.tar.gz`,
+        source: '/bundles',
+        product: `product${r % 100}`,
+        version: `1.${r}.0`,
+        created: new Date(Date.UTC(2026, 0, 1) + r * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        signer: 'key bench',
+        policy: 'none',
+      },
+      subjects: [{ name: `r${r}.tgz`, digest }],
+      components: Array.from({ length: 500 }, (_, c) => ({
+        purl: purl(c),
+        packageKey: `npm//pkg${(c * 7 + r) % 5000}`,
+        name: `pkg${(c * 7 + r) % 5000}`,
+        version: `${(r + c) % 30}.0.0`,
+        licenses: ['MIT'],
+      })),
+      findings: Array.from({ length: 20 }, (_, f) => ({
+        id: `CVE-2026-${(r * 3 + f) % 2000}`,
+        ids: [`cve-2026-${(r * 3 + f) % 2000}`],
+        purl: purl(f),
+        severity: 'high',
+        status: 'none',
+        justification: '',
+        fixVersions: [],
+        statusFrom: '',
+      })),
+      kinds: [{ kind: 'sbom', count: 1 }],
+      controls: [],
+    };
+  };
+  let builtin = true;
+  try {
+    (await import('node:module')).createRequire(import.meta.url)('node:sqlite');
+  } catch {
+    builtin = false;
+  }
+  for (const engine of builtin ? ['node:sqlite', 'sqlite-wasm'] : ['sqlite-wasm']) {
+    const file = join(work, `index-${engine.replace(':', '-')}.db`);
+    const store = openSqliteIndex(file, engine);
+    const t0 = performance.now();
+    for (let r = 0; r < releases; r++) await store.put(rowsOf(r), '2026-12-05T00:00:00Z');
+    const built = (performance.now() - t0) / 1000;
+    const ms = async (q) => {
+      const t = performance.now();
+      const rows = await store.query(q);
+      return `${(performance.now() - t).toFixed(1)} ms, ${rows.length} answers`;
+    };
+    const n = `${releases} releases × 500 components, Node ${process.version}`;
+    record(
+      `index build (${engine})`,
+      `${built.toFixed(1)} s`,
+      `${n}; ${((built / releases) * 1000).toFixed(1)} ms per release`,
+    );
+    record(`index file (${engine})`, `${(statSync(file).size / MiB).toFixed(0)} MiB`, n);
+    record(`index --purl exact (${engine})`, await ms({ kind: 'purl', purl: 'pkg:npm/pkg42@12.0.0' }), n);
+    record(
+      `index --purl any version (${engine})`,
+      await ms({ kind: 'purl', purl: 'pkg:npm/pkg42', packageKey: 'npm//pkg42' }),
+      n,
+    );
+    record(`index --cve (${engine})`, await ms({ kind: 'cve', id: 'CVE-2026-42' }), n);
+    await store.close();
+    rmSync(file, { force: true });
   }
 }
 

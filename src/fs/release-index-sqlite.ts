@@ -145,7 +145,10 @@ export function openSqliteIndex(path: string, engine?: 'node:sqlite' | 'sqlite-w
   return {
     engine: driver.engine,
     has: (digest) => Promise.resolve(driver.all('SELECT 1 FROM releases WHERE bundle_digest = ?', [digest]).length > 0),
-    put: (rows, at) => Promise.resolve(transaction(releaseInserts(rows, at))),
+    put: (rows, at) => {
+      const held = driver.all('SELECT 1 FROM releases WHERE bundle_digest = ?', [rows.release.bundleDigest]).length > 0;
+      return Promise.resolve(transaction(releaseInserts(rows, at, held)));
+    },
     reject: (r, at) => Promise.resolve(transaction(rejectedInsert(r, at))),
     clear: () =>
       Promise.resolve(

@@ -20,6 +20,7 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     'CREATE INDEX releases_product ON releases (product, version)',
     'CREATE TABLE subjects (bundle_digest TEXT NOT NULL, name TEXT NOT NULL, digest TEXT NOT NULL)',
     'CREATE INDEX subjects_digest ON subjects (digest)',
+    'CREATE INDEX subjects_release ON subjects (bundle_digest)',
     `CREATE TABLE components (bundle_digest TEXT NOT NULL, purl TEXT NOT NULL, package_key TEXT NOT NULL,
       name TEXT NOT NULL, version TEXT NOT NULL)`,
     'CREATE INDEX components_purl ON components (purl)',
@@ -29,10 +30,12 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE TABLE findings (bundle_digest TEXT NOT NULL, finding_id TEXT NOT NULL, purl TEXT NOT NULL,
       severity TEXT NOT NULL, status TEXT NOT NULL, justification TEXT NOT NULL, fix_versions TEXT NOT NULL,
       status_from TEXT NOT NULL)`,
+    'CREATE INDEX findings_release ON findings (bundle_digest, finding_id)',
     `CREATE TABLE finding_ids (bundle_digest TEXT NOT NULL, vuln_id TEXT NOT NULL, finding_id TEXT NOT NULL,
       purl TEXT NOT NULL)`,
     'CREATE INDEX finding_ids_vuln ON finding_ids (vuln_id)',
     'CREATE TABLE kinds (bundle_digest TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL)',
+    'CREATE INDEX kinds_release ON kinds (bundle_digest, kind)',
     `CREATE TABLE controls (bundle_digest TEXT NOT NULL, control TEXT NOT NULL, check_name TEXT NOT NULL,
       status TEXT NOT NULL, evidence INTEGER NOT NULL)`,
     'CREATE INDEX controls_control ON controls (control)',
@@ -50,13 +53,17 @@ export interface Sql {
   params: (string | number | null)[];
 }
 
-/** The statements that store one release, replacing whatever the index held for the same bundle. */
-export function releaseInserts(rows: IndexedRelease, indexedAt: string): Sql[] {
+/**
+ * The statements that store one release; `replace` when the index holds the bundle already (its rows are deleted
+ * first: without it, the deletes would scan every table for nothing on each new release).
+ */
+export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace: boolean): Sql[] {
   const d = rows.release.bundleDigest;
   const r = rows.release;
   const out: Sql[] = [
-    ...RELEASE_TABLES.map((t) => ({ text: `DELETE FROM ${t} WHERE bundle_digest = ?`, params: [d] })),
-    { text: 'DELETE FROM releases WHERE bundle_digest = ?', params: [d] },
+    ...(replace
+      ? [...RELEASE_TABLES, 'releases'].map((t) => ({ text: `DELETE FROM ${t} WHERE bundle_digest = ?`, params: [d] }))
+      : []),
     { text: 'DELETE FROM rejected WHERE location = ?', params: [r.location] },
     {
       text: `INSERT INTO releases (bundle_digest, location, source, product, version, created, signed_at, signer, policy,

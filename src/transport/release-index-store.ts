@@ -56,11 +56,11 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promis
     throw new IndexStoreError('INDEX_UNREADABLE', `${shown(url)}: cannot be reached: ${(e as Error).message}`, e);
   }
   const run = (s: Sql) => client.query(numbered(s.text), s.params);
-  const transaction = async (lock: string | undefined, statements: Sql[]) => {
+  const transaction = async (lock: string | undefined, statements: () => Promise<Sql[]> | Sql[]) => {
     try {
       await client.query('BEGIN');
       if (lock !== undefined) await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lock]);
-      for (const s of statements) await run(s);
+      for (const s of await statements()) await run(s);
       await client.query('COMMIT');
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -77,11 +77,16 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promis
     engine: 'postgresql',
     has: async (digest) =>
       ((await client.query('SELECT 1 FROM releases WHERE bundle_digest = $1', [digest])).rowCount ?? 0) > 0,
-    put: (rows, at) => transaction(rows.release.bundleDigest, releaseInserts(rows, at)),
-    reject: (r, at) => transaction(r.location, rejectedInsert(r, at)),
+    // Under the bundle's lock, whether it is held already is known for certain: a second writer of it replaces.
+    put: (rows, at) =>
+      transaction(rows.release.bundleDigest, async () => {
+        const d = rows.release.bundleDigest;
+        const held = ((await client.query('SELECT 1 FROM releases WHERE bundle_digest = $1', [d])).rowCount ?? 0) > 0;
+        return releaseInserts(rows, at, held);
+      }),
+    reject: (r, at) => transaction(r.location, () => rejectedInsert(r, at)),
     clear: () =>
-      transaction(
-        'clear',
+      transaction('clear', () =>
         ['releases', ...RELEASE_TABLES, 'rejected'].map((t) => ({ text: `DELETE FROM ${t}`, params: [] })),
       ),
     query: async (q) => {
