@@ -146,7 +146,8 @@ export function releaseRows(input: {
       controls.push({
         control,
         check: r.name,
-        status: r.status,
+        // A rule that read no evidence shows nothing, whatever it yielded: never indexed as a pass.
+        status: r.status === 'pass' && r.reads.every((x) => x.count === 0) ? 'not-shown' : r.status,
         evidence: r.reads.reduce((n, x) => n + x.count, 0),
       });
 
