@@ -5,6 +5,7 @@ import { parseVexDocument } from '../formats/vex/index.js';
 import { parsePurl } from '../formats/purl.js';
 import {
   OPENVEX_MEDIA_TYPE,
+  MAX_PRODUCTS,
   VULNERABILITIES_MEDIA_TYPE,
   vulnerabilitiesDocument,
   kevSummary,
@@ -52,6 +53,7 @@ function asCollectError(e: unknown, label: string): unknown {
         'VEX_TOO_COMPLEX',
         'VEX_UNKNOWN_FORMAT',
         'KEV_INVALID',
+        'PRODUCT_INVALID',
       ] as const
     ).includes(e.code as 'SCAN_INVALID')
   )
@@ -175,9 +177,6 @@ export function vulnerabilityOutputs(
   }
   return out;
 }
-
-/** The most purls a release may be known as (`--product`). */
-export const MAX_PRODUCTS = 100;
 
 /**
  * PRODUCT_INVALID when a purl the release is said to be known as does not parse as one: it would match no VEX

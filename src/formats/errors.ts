@@ -20,6 +20,8 @@ export type FormatErrorCode =
   /** VEX documents and findings that together need more matching work than is allowed (a bound, not a format rule). */
   | 'VEX_TOO_COMPLEX'
   | 'VEX_UNKNOWN_FORMAT'
+  /** The purls a release is known as: too many, too long, or not purls. */
+  | 'PRODUCT_INVALID'
   /** Not CISA's Known Exploited Vulnerabilities catalog. */
   | 'KEV_INVALID';
 

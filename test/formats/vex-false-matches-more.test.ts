@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding, VexDocument } from '../../src/formats/findings.js';
 import { applyVex, parseVexDocument } from '../../src/formats/vex/index.js';
 import { vulnerabilitiesDocument, vulnerabilityInputsFromBlobs } from '../../src/formats/vulnerability-evidence.js';
-import { CSAF_TRACKING, codeOf, csafDocument, csafVulnerability, finding } from '../helpers/vex.js';
+import { CSAF_TRACKING, codeOf, csafDocument, csafVulnerability, finding, openvexDocument } from '../helpers/vex.js';
 
 const NOW = new Date('2026-12-01T00:00:00Z');
 const RELEASE = ['pkg:generic/acme-web@1.0.0'];
@@ -21,15 +21,7 @@ const apply = (findings: Finding[], ...docs: VexDocument[]) =>
 const tracking = CSAF_TRACKING;
 const csaf = csafDocument;
 const note = [{ category: 'description', text: 'x' }];
-const openvex = (statements: unknown[], extra: Record<string, unknown> = {}) => ({
-  '@context': 'https://openvex.dev/ns/v0.2.0',
-  '@id': 'urn:x',
-  author: 'someone',
-  timestamp: '2026-01-01T00:00:00Z',
-  version: 1,
-  statements,
-  ...extra,
-});
+const openvex = openvexDocument;
 const naStatement = (name: string, product: string, aliases: string[] = [], extra: Record<string, unknown> = {}) => ({
   vulnerability: { name, aliases },
   products: [{ '@id': product }],

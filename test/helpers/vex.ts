@@ -51,3 +51,16 @@ export function csafVulnerability(cve: string, status: Record<string, string[]>,
     ...(na.length ? { flags: [{ label: flag, product_ids: na }] } : {}),
   };
 }
+
+/** An OpenVEX 0.2.0 document of these statements, by `someone`, dated 2026-01-01, with `extra` fields over it. */
+export function openvexDocument(statements: unknown[], extra: Record<string, unknown> = {}) {
+  return {
+    '@context': 'https://openvex.dev/ns/v0.2.0',
+    '@id': 'urn:x',
+    author: 'someone',
+    timestamp: '2026-01-01T00:00:00Z',
+    version: 1,
+    statements,
+    ...extra,
+  };
+}

@@ -50,19 +50,22 @@ import {
   otherIds,
   parseBudget,
   vexInvalid,
+  vexName,
   vexPath,
   vexSchemaError,
 } from './openvex.js';
 import { parsePurl } from '../purl.js';
 
 const nonEmpty = z.string().min(1);
-const productIds = z.array(nonEmpty).min(1);
+/** Ids, purls, names copied into findings and dates: bounded (MAX_VEX_NAME); texts are bounded where they are joined. */
+const idText = vexName.min(1);
+const productIds = z.array(idText).min(1);
 
 /** §3.1.3 full_product_name_t; §3.1.3.3 identification helper (only the purl is read; `cpe` and the rest pass). */
 const fullProductNameSchema = z.looseObject({
   name: nonEmpty,
-  product_id: nonEmpty,
-  product_identification_helper: z.looseObject({ purl: nonEmpty.optional(), cpe: nonEmpty.optional() }).optional(),
+  product_id: idText,
+  product_identification_helper: z.looseObject({ purl: idText.optional(), cpe: idText.optional() }).optional(),
 });
 type FullProductName = z.infer<typeof fullProductNameSchema>;
 
@@ -113,15 +116,15 @@ const productTreeSchema = z.looseObject({
   branches: z.array(branchSchema).min(1).optional(),
   full_product_names: z.array(fullProductNameSchema).min(1).optional(),
   product_groups: z
-    .array(z.looseObject({ group_id: nonEmpty, product_ids: productIds }))
+    .array(z.looseObject({ group_id: idText, product_ids: productIds }))
     .min(1)
     .optional(),
   relationships: z
     .array(
       z.looseObject({
         category: z.enum(RELATIONSHIP_CATEGORIES),
-        product_reference: nonEmpty,
-        relates_to_product_reference: nonEmpty,
+        product_reference: idText,
+        relates_to_product_reference: idText,
         full_product_name: fullProductNameSchema,
       }),
     )
@@ -132,12 +135,12 @@ type ProductTree = z.infer<typeof productTreeSchema>;
 
 /** §3.2.1.12 tracking. */
 const trackingSchema = z.looseObject({
-  id: nonEmpty,
+  id: idText,
   status: z.enum(['draft', 'final', 'interim']),
   version: nonEmpty,
-  initial_release_date: z.string(),
-  current_release_date: z.string(),
-  revision_history: z.array(z.looseObject({ date: z.string(), number: nonEmpty, summary: nonEmpty })).min(1),
+  initial_release_date: vexName,
+  current_release_date: vexName,
+  revision_history: z.array(z.looseObject({ date: vexName, number: nonEmpty, summary: nonEmpty })).min(1),
 });
 
 /** §3.2.1 document (category and version are checked before, for a clearer message). */
@@ -145,7 +148,7 @@ const documentSchema = z.looseObject({
   category: z.literal('csaf_vex'),
   csaf_version: z.literal('2.0'),
   publisher: z.looseObject({
-    name: nonEmpty,
+    name: idText,
     namespace: nonEmpty,
     category: z.enum(['coordinator', 'discoverer', 'other', 'translator', 'user', 'vendor']),
   }),
@@ -170,12 +173,9 @@ const productRefs = { product_ids: productIds.optional(), group_ids: productIds.
 
 /** §3.2.3 vulnerability, with the fields the VEX profile asks for required. */
 const vulnerabilitySchema = z.looseObject({
-  cve: z
-    .string()
-    .regex(/^CVE-[0-9]{4}-[0-9]{4,}$/)
-    .optional(),
+  cve: vexName.regex(/^CVE-[0-9]{4}-[0-9]{4,}$/).optional(),
   ids: z
-    .array(z.looseObject({ system_name: nonEmpty, text: nonEmpty }))
+    .array(z.looseObject({ system_name: nonEmpty, text: idText }))
     .min(1)
     .optional(),
   notes: z.array(z.looseObject({ category: nonEmpty, text: nonEmpty })).min(1),
@@ -304,6 +304,21 @@ function productsOf(tree: ProductTree, label: string): Products {
       product: r.relates_to_product_reference,
     });
   });
+  // A relationship built on a narrowed product is narrowed too, however deep: its own purl (or the relationship's
+  // around it) would stand for versions or hosts the branches excluded. Walked once along the reverse edges.
+  const usedBy = new Map<string, string[]>();
+  for (const [id, r] of relationships) {
+    push(usedBy, r.component, id);
+    push(usedBy, r.product, id);
+  }
+  const queue = [...narrowed];
+  for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+    for (const user of usedBy.get(id) ?? []) {
+      if (narrowed.has(user)) continue;
+      narrowed.add(user);
+      queue.push(user);
+    }
+  }
   const groups = new Map((tree.product_groups ?? []).map((g) => [g.group_id, g.product_ids]));
   return { purls, narrowed, relationships, groups };
 }
@@ -320,6 +335,7 @@ function productsOf(tree: ProductTree, label: string): Products {
  * A component whose branches narrowed its purl away (a range, a host) names nothing, whatever the relationship says.
  */
 function resolveProduct(tree: Products, id: string): (VexProduct & { alone?: true }) | undefined {
+  if (tree.narrowed.has(id)) return undefined;
   const own = tree.purls.get(id);
   const rel = tree.relationships.get(id);
   if (!rel) return own === undefined ? undefined : { purl: own, subcomponents: [] };
@@ -395,9 +411,21 @@ function detailsOf(tree: Products, v: Vulnerability, vi: number, label: string, 
     }
     for (const id of namedIds(tree, r, spend)) push(action, id, i);
   });
+  // Each list of indexes is one array per product (or the one wide list): its key and its joined text are made once per
+  // array, so a product named many times costs its list once, however long the list.
+  const keys = new Map<readonly number[], string>();
+  const keyOf = (kind: 't' | 'r', indexes: readonly number[]): string => {
+    let key = keys.get(indexes);
+    if (key === undefined) {
+      spend(1 + indexes.length);
+      key = `${kind}${indexes.join(',')}`;
+      keys.set(indexes, key);
+    }
+    return key;
+  };
   const joined = new Map<string, string>();
   const join = (kind: 't' | 'r', indexes: readonly number[]): string => {
-    const key = `${kind}${indexes.join(',')}`;
+    const key = keyOf(kind, indexes);
     let text = joined.get(key);
     if (text === undefined) {
       text = indexes.map((i) => (kind === 't' ? threats[i]?.details : remediations[i]?.details)).join('\n');
@@ -418,7 +446,7 @@ function detailsOf(tree: Products, v: Vulnerability, vi: number, label: string, 
         );
       }
       return {
-        key: `${status} ${j ?? ''} t${indexes.join(',')}`,
+        key: `${status} ${j ?? ''} ${indexes.length > 0 ? keyOf('t', indexes) : 't'}`,
         ...(j !== undefined && { justification: j }),
         ...(indexes.length > 0 && { impactStatement: join('t', indexes) }),
       };
@@ -428,7 +456,7 @@ function detailsOf(tree: Products, v: Vulnerability, vi: number, label: string, 
       if (indexes.length === 0) {
         throw vexInvalid(label, path, `known_affected product ${id} has no action statement (remediation)`);
       }
-      return { key: `${status} r${indexes.join(',')}`, actionStatement: join('r', indexes) };
+      return { key: `${status} ${keyOf('r', indexes)}`, actionStatement: join('r', indexes) };
     }
     return { key: status };
   };
@@ -482,12 +510,17 @@ function vulnerabilityStatements(
   const details = detailsOf(tree, v, vi, label, spend);
   const aliases = otherIds(vulnerability, ids);
   const grouped = new Map<string, { statement: Omit<VexStatement, 'index'>; keys: Set<string> }>();
+  const listed = new Set<string>();
   for (const [key, list] of Object.entries(status)) {
     const mapped = STATUS_OF[key];
     if (mapped === undefined || !Array.isArray(list)) continue;
     (list as string[]).forEach((id, k) => {
       const path = at('product_status', key, k);
       if (!tree.purls.has(id)) throw vexInvalid(label, path, `product id ${id} is not defined in the product tree`);
+      // A product listed again under the same status says nothing more (§6.1.6 keeps it to one group of statuses).
+      spend();
+      if (listed.has(`${mapped} ${id}`)) return;
+      listed.add(`${mapped} ${id}`);
       const d = details(id, mapped, path);
       const resolved = resolveProduct(tree, id);
       if (resolved === undefined) return;

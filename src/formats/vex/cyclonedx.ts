@@ -44,6 +44,7 @@ import {
   otherIds,
   someText,
   vexInvalid,
+  vexName,
   vexPath,
   vexSchemaError,
 } from './openvex.js';
@@ -60,8 +61,8 @@ interface Component {
 
 const componentSchema: z.ZodType<Component> = z.lazy(() =>
   z.looseObject({
-    'bom-ref': z.string().optional(),
-    purl: z.string().optional(),
+    'bom-ref': vexName.optional(),
+    purl: vexName.optional(),
     components: z.array(componentSchema).optional(),
   }),
 );
@@ -107,24 +108,24 @@ const analysisSchema = z.looseObject({
   justification: z.enum(CDX_JUSTIFICATIONS).optional(),
   response: z.array(z.enum(['can_not_fix', 'will_not_fix', 'update', 'rollback', 'workaround_available'])).optional(),
   detail: z.string().optional(),
-  firstIssued: z.string().optional(),
-  lastUpdated: z.string().optional(),
+  firstIssued: vexName.optional(),
+  lastUpdated: vexName.optional(),
 });
 
 const vulnerabilitySchema = z.looseObject({
-  'bom-ref': z.string().optional(),
-  id: z.string().optional(),
-  references: z.array(z.looseObject({ id: z.string() })).optional(),
+  'bom-ref': vexName.optional(),
+  id: vexName.optional(),
+  references: z.array(z.looseObject({ id: vexName })).optional(),
   analysis: analysisSchema.optional(),
   affects: z
     .array(
       z.looseObject({
-        ref: z.string(),
+        ref: vexName,
         versions: z
           .array(
             z.looseObject({
-              version: z.string().optional(),
-              range: z.string().optional(),
+              version: vexName.optional(),
+              range: vexName.optional(),
               status: z.enum(['affected', 'unaffected', 'unknown']).optional(),
             }),
           )
@@ -138,12 +139,12 @@ type Vulnerability = z.infer<typeof vulnerabilitySchema>;
 const bomSchema = z.looseObject({
   bomFormat: z.literal('CycloneDX'),
   specVersion: z.string().regex(SPEC_VERSION, { message: 'must be a CycloneDX version from 1.4 to 1.7' }),
-  serialNumber: z.string().optional(),
+  serialNumber: vexName.optional(),
   version: z.number().int().min(1).optional(),
   metadata: z
     .looseObject({
-      timestamp: z.string().optional(),
-      authors: z.array(z.looseObject({ name: z.string().optional() })).optional(),
+      timestamp: vexName.optional(),
+      authors: z.array(z.looseObject({ name: vexName.optional() })).optional(),
       component: componentSchema.optional(),
     })
     .optional(),

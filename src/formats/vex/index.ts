@@ -100,9 +100,10 @@ interface Candidate {
 export const MAX_VEX_WORK = 4_000_000;
 
 /**
- * The most characters of statements' texts (impact and action statements) one application may give findings: each
- * finding a statement settles carries its texts, into the findings document and the OpenVEX document, so one long
- * text settling many findings would multiply.
+ * The most characters one application may copy from statements into findings: impact and action statements, the
+ * document's id, author and path, dates, and the paths of contradicting statements. Each finding a statement settles
+ * carries them, into the findings document and the OpenVEX document, so one long string settling many findings would
+ * multiply.
  */
 export const MAX_VEX_TEXT = 32 * 1024 * 1024;
 
@@ -176,9 +177,10 @@ export function applyVex(
       );
   };
   const releaseOf = new Map<string, boolean>();
-  const isRelease = (product: string): boolean => {
+  const isRelease = (product: string, label: string): boolean => {
     let known = releaseOf.get(product);
     if (known === undefined) {
+      spend(label, release.length);
       const parsed = purls.read(product);
       // Without a version, a product names every release of its name: only a name that is someone's (not generic,
       // not an image name without its registry) may be trusted to be this release's.
@@ -220,7 +222,7 @@ export function applyVex(
           const key = purls.packageKey(p.purl);
           if (key !== undefined) packages.add(key);
         }
-        if (!isRelease(p.purl)) continue;
+        if (!isRelease(p.purl, label)) continue;
         if (p.subcomponents.length === 0) wide = true;
         for (const s of p.subcomponents) {
           const key = purls.packageKey(s);
@@ -240,7 +242,7 @@ export function applyVex(
     c.statement.products.some((p) => {
       spend(c.label, 1 + p.subcomponents.length);
       if (p.subcomponents.length === 0 && purls.matches(p.purl, purl)) return true;
-      if (!isRelease(p.purl)) return false;
+      if (!isRelease(p.purl, c.label)) return false;
       return p.subcomponents.length === 0 || p.subcomponents.some((s) => purls.matches(s, purl));
     });
 
@@ -263,18 +265,28 @@ export function applyVex(
     }
     if (applicable.length === 0) return {};
     const winner = winnerOf(applicable);
-    text += (winner.statement.impactStatement?.length ?? 0) + (winner.statement.actionStatement?.length ?? 0);
-    if (text > MAX_VEX_TEXT)
-      throw new FormatError(
-        'VEX_TOO_COMPLEX',
-        `${winner.label}: its statements' texts, given to every finding they settle, come to more than ${MAX_VEX_TEXT} characters`,
-        { file: winner.label },
-      );
     const s = winner.statement;
     const conflicts = applicable
       .filter((c) => c.statement.status !== s.status)
       .sort((a, b) => a.position - b.position || a.statement.index - b.statement.index)
       .map((c) => ({ document: c.label, index: c.statement.index, status: c.statement.status }));
+    // Everything the disposition copies from its statements counts: texts, but also the document's id, author, path
+    // and dates, and each contradicting statement's path.
+    text +=
+      (s.impactStatement?.length ?? 0) +
+      (s.actionStatement?.length ?? 0) +
+      (s.timestamp?.length ?? 0) +
+      winner.label.length +
+      winner.documentId.length +
+      (winner.author?.length ?? 0) +
+      conflicts.reduce((n, c) => n + c.document.length + 32, 0);
+    if (text > MAX_VEX_TEXT)
+      throw new FormatError(
+        'VEX_TOO_COMPLEX',
+        `${winner.label}: what its statements give every finding they settle (texts, ids, authors, dates, ` +
+          `contradictions) comes to more than ${MAX_VEX_TEXT} characters`,
+        { file: winner.label },
+      );
     return {
       status: s.status,
       ...(s.justification !== undefined && { justification: s.justification }),

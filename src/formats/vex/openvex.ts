@@ -136,14 +136,20 @@ export function someText(text: string | undefined): string | undefined {
 /** The one context read: OpenVEX 0.2.0. */
 export const OPENVEX_CONTEXT = 'https://openvex.dev/ns/v0.2.0';
 
+/** The longest id, purl, author or date a VEX document may give: each is compared or copied per product or finding. */
+export const MAX_VEX_NAME = 1024;
+
+/** A string that names something (an id, a purl, an author, a date): at most MAX_VEX_NAME characters. */
+export const vexName = z.string().max(MAX_VEX_NAME, { message: `longer than ${MAX_VEX_NAME} characters` });
+
 /** Every OpenVEX context starts so; used to tell an OpenVEX document of another version from another format. */
 export const OPENVEX_CONTEXT_PREFIX = 'https://openvex.dev/ns';
 
 /** "Component Fields", shared by products and subcomponents. */
 const componentFields = {
-  '@id': z.string().optional(),
+  '@id': vexName.optional(),
   identifiers: z
-    .looseObject({ purl: z.string().optional(), cpe22: z.string().optional(), cpe23: z.string().optional() })
+    .looseObject({ purl: vexName.optional(), cpe22: vexName.optional(), cpe23: vexName.optional() })
     .optional(),
   hashes: z.record(z.string(), z.string()).optional(),
 };
@@ -154,15 +160,15 @@ type OpenVexComponent = z.infer<typeof subcomponentSchema>;
 const productSchema = z.looseObject({ ...componentFields, subcomponents: z.array(subcomponentSchema).optional() });
 
 const statementSchema = z.looseObject({
-  '@id': z.string().optional(),
+  '@id': vexName.optional(),
   vulnerability: z.looseObject({
-    '@id': z.string().optional(),
-    name: z.string().optional(),
+    '@id': vexName.optional(),
+    name: vexName.optional(),
     description: z.string().optional(),
-    aliases: z.array(z.string()).optional(),
+    aliases: z.array(vexName).optional(),
   }),
-  timestamp: z.string().optional(),
-  last_updated: z.string().optional(),
+  timestamp: vexName.optional(),
+  last_updated: vexName.optional(),
   products: z.array(productSchema).optional(),
   status: z.enum(VEX_STATUSES),
   justification: z.enum(VEX_JUSTIFICATIONS).optional(),
@@ -172,10 +178,10 @@ const statementSchema = z.looseObject({
 
 const documentSchema = z.looseObject({
   '@context': z.literal(OPENVEX_CONTEXT),
-  '@id': z.string().min(1),
-  author: z.string().min(1),
-  timestamp: z.string(),
-  last_updated: z.string().optional(),
+  '@id': vexName.min(1),
+  author: vexName.min(1),
+  timestamp: vexName,
+  last_updated: vexName.optional(),
   version: z.number().int().min(0),
   statements: z.array(statementSchema),
 });
