@@ -261,6 +261,21 @@ try {
       await evidence([...auditArgs, '-q', '--format', 'oscal', '-o', join(out, 'assessment-results.json')], {
         expect: [3],
       });
+      // The organisation's index over its registry: each tag's bundle (the image's referrer and the evidence tag are
+      // one bundle, indexed once) verified and stored; asked which release ships a component.
+      const orgDb = join(out, 'registry-index.db');
+      await evidence([
+        'index',
+        `oci://${registry.host}/acme/web`,
+        '--plain-http',
+        '--db',
+        orgDb,
+        ...trusted,
+        '--cache',
+        join(out, 'audit-cache'),
+        '-q',
+      ]);
+      await evidence(['query', '--db', orgDb, '--purl', 'pkg:npm/deep-extend']);
     }
   }
 } finally {
@@ -276,6 +291,10 @@ console.log(
 console.log("  trusted_root.json                      the local Sigstore's trusted root");
 console.log('  extracted/                             the evidence, under its logical paths');
 console.log('  evidence.db                            the evidence index of the release (evidence query --db)');
+if (!noRegistry)
+  console.log(
+    "  registry-index.db                      the evidence index of the registry's tags (evidence query --db)",
+  );
 if (!noRegistry) console.log('  pulled.evidence.tar.gz                 the bundle pulled back from the OCI registry');
 if (!noRegistry)
   console.log(

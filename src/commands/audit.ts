@@ -12,12 +12,13 @@ import {
   type PeriodMemberInput,
 } from '../verifier/period.js';
 import { loadPolicy, type LoadedPolicy, type PolicyLimits } from '../verifier/policy/evaluate.js';
-import { listGitHub } from './audit-github.js';
-import { listOci } from './audit-oci.js';
+import { listGitHub } from '../transport/github/audit-source.js';
+import { listOci } from '../transport/oci/audit-source.js';
 import type { RegistryOptions } from './oci.js';
 import { checkPolicyOptions } from '../verifier/inputs.js';
 import { changeSampleOf } from '../verifier/period-changes.js';
-import { verify, type VerifyResult } from './verify.js';
+import { verify } from './verify.js';
+import type { VerifyOne } from '../transport/audit-source.js';
 import { readPolicyFile } from '../load/policy.js';
 
 export interface AuditOptions {
@@ -82,14 +83,7 @@ export interface AuditOptions {
 
 export type { AuditReport as AuditResult } from '../verifier/period.js';
 
-/** A release of the population, as listed, with how to get its evidence. */
-export interface Listed {
-  id: string;
-  published: string;
-  url?: string;
-  /** Fills in the member: downloads (through the cache) and verifies when `examine`. */
-  read: (examine: boolean) => Promise<PeriodMemberInput>;
-}
+export type { Listed, VerifyOne } from '../transport/audit-source.js';
 
 /**
  * evidence audit: every release of a period from GitHub releases or an OCI
@@ -172,12 +166,6 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     summary,
   };
 }
-
-/** Verifies a release's evidence, downloaded: with the policy as of `published` (verifiedAsOfRelease). */
-export type VerifyOne = (
-  paths: { bundle: string; attestation?: string; subjectDigests?: { file: string; digest: string }[] },
-  published: string,
-) => Promise<VerifyResult>;
 
 /** The most tags an audit reads from one repository (src/transport/oci/audit-listing.ts). */
 export { MAX_AUDIT_TAGS } from '../transport/oci/audit-listing.js';

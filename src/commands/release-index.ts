@@ -1,11 +1,19 @@
 import { resolve } from 'node:path';
 import type { Env } from '../core/env.js';
+import { pool } from '../core/pool.js';
 import { EvidenceError } from '../core/error.js';
 import { blobsInMemory } from '../fs/blob-memory.js';
 import { bundleFiles } from '../fs/glob.js';
 import { hashFile } from '../fs/hash-file.js';
-import { recordVerification } from '../fs/release-index-sqlite.js';
+import { recordVerification, type IndexStore } from '../fs/release-index-sqlite.js';
 import { openIndexStore, shownDb } from '../transport/release-index-store.js';
+import type { SourceOptions, VerifyOne } from '../transport/audit-source.js';
+import { listGitHub } from '../transport/github/audit-source.js';
+import { BlobDownloadCache } from '../transport/oci/audit-listing.js';
+import { listOci } from '../transport/oci/audit-source.js';
+import type { RegistryOptions } from '../transport/oci/connect.js';
+import type { RetryOptions } from '../transport/http/retry.js';
+import type { PeriodMemberInput } from '../verifier/period.js';
 export { queryIndex as queryReleases } from '../transport/release-index-store.js'; // evidence query
 import { readPolicyFile } from '../load/policy.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
@@ -18,8 +26,25 @@ export interface IndexOptions {
   env?: Env;
   /** The index: a file, or a PostgreSQL URL (docs/index.md). */
   db: string;
-  /** Folders of bundles (every `*.tar.gz` under them) or bundle files. */
+  /**
+   * Folders of bundles (every `*.tar.gz` under them), bundle files, `oci://REGISTRY/REPOSITORY` (its tags and image
+   * referrers) or `github:OWNER/REPO` (its published releases).
+   */
   sources: string[];
+  /** OCI sources: how to reach the registry. */
+  registry?: RegistryOptions;
+  /** GitHub sources: the API (default GITHUB_API_URL, else api.github.com). */
+  apiUrl?: string;
+  /** OCI sources: only tags this regular expression matches (whole tag). */
+  tags?: string;
+  /** GitHub sources: the bundle asset's name (or stem) when releases have several. */
+  name?: string;
+  maxBundleSize?: number;
+  /** The download cache of OCI and GitHub sources (default .evidence-audit-cache in cwd). */
+  cache?: string;
+  concurrency?: number;
+  retry?: RetryOptions;
+  timeoutMs?: number;
   /** Start from the sources: every row dropped first. */
   rebuild?: boolean;
   trustedRoot?: string[];
@@ -39,39 +64,113 @@ export async function indexReleases(o: IndexOptions) {
   const loaded = o.policy ? loadPolicy(await readPolicyFile(o.cwd, o.policy), o.policy) : undefined;
   const store = await openIndexStore(o.db, o.cwd);
   const rejected: { location: string; reason: string }[] = [];
-  const result = { index: shownDb(o.db), engine: store.engine, indexed: 0, unchanged: 0, rejected };
+  /** Releases of listed sources whose evidence could not be fetched: neither indexed nor rejected; run again. */
+  const unavailable: { location: string; reason: string }[] = [];
+  const result = { index: shownDb(o.db), engine: store.engine, indexed: 0, unchanged: 0, rejected, unavailable };
+  const now = () => (o.now ?? (() => new Date()))().toISOString();
+  /** Verifies one bundle file and records it (or its rejection); what verify returned or threw. */
+  const verifyAndRecord = async (
+    paths: Parameters<VerifyOne>[0],
+    source: string,
+    digest: string,
+    indexed = false,
+  ): Promise<Awaited<ReturnType<typeof verify>> | EvidenceError<string>> => {
+    const kept = blobsInMemory(16 * 1024 * 1024, 64 * 1024 * 1024);
+    const verified = await verify({
+      cwd: o.cwd,
+      ...(o.env ? { env: o.env } : {}),
+      bundle: paths.bundle,
+      ...(paths.attestation ? { attestation: paths.attestation } : {}),
+      ...(paths.subjectDigests ? { subjectDigests: paths.subjectDigests } : {}),
+      ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}),
+      ...(o.key ? { key: o.key } : {}),
+      identity: o.identity ?? {},
+      ...(loaded ? { loadedPolicy: loaded } : {}),
+      blobSink: kept.sink,
+    }).catch((e: unknown) => {
+      if (e instanceof EvidenceError) return e; // a bundle that cannot be read: rejected, the run goes on
+      throw e;
+    });
+    const location = paths.location ?? paths.bundle;
+    if (indexed) {
+      result.unchanged++;
+      return verified;
+    }
+    const done = await recordVerification(store, verified, kept.blobs, { location, source, digest }, now());
+    if (done.rows) result.indexed++;
+    else rejected.push({ location, reason: done.reason });
+    if (done.rows) o.onProgress?.(`indexed ${done.rows.release.product} ${done.rows.release.version} (${location})`);
+    return verified;
+  };
   try {
     if (o.rebuild) await store.clear();
     for (const source of o.sources) {
+      if (source.startsWith('oci://') || source.startsWith('github:')) {
+        const members = await listedSource(o, store, source, async (paths) => {
+          // A source that lists no digest (GitHub Enterprise) is downloaded; a bundle indexed already is not written.
+          const digest = `sha256:${(await hashFile(paths.bundle, ['sha256'])).hex.sha256}`;
+          const verified = await verifyAndRecord(paths, source, digest, await store.has(digest));
+          if (verified instanceof EvidenceError) throw verified;
+          return verified;
+        });
+        result.unchanged += members.known;
+        for (const m of members.list)
+          if (m.evidence.state === 'unavailable')
+            unavailable.push({
+              location: m.url ?? m.id,
+              reason: `${m.evidence.code ?? ''}: ${m.evidence.message ?? ''}`,
+            });
+        continue;
+      }
       for (const file of await bundleFiles(resolve(o.cwd, source))) {
         const digest = `sha256:${(await hashFile(file, ['sha256'])).hex.sha256}`;
         if (await store.has(digest)) {
           result.unchanged++;
           continue;
         }
-        const kept = blobsInMemory(16 * 1024 * 1024, 64 * 1024 * 1024);
-        const verified = await verify({
-          cwd: o.cwd,
-          ...(o.env ? { env: o.env } : {}),
-          bundle: file,
-          ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}),
-          ...(o.key ? { key: o.key } : {}),
-          identity: o.identity ?? {},
-          ...(loaded ? { loadedPolicy: loaded } : {}),
-          blobSink: kept.sink,
-        }).catch((e: unknown) => {
-          if (e instanceof EvidenceError) return e; // a bundle that cannot be read: rejected, the run goes on
-          throw e;
-        });
-        const at = (o.now ?? (() => new Date()))().toISOString();
-        const done = await recordVerification(store, verified, kept.blobs, { location: file, source, digest }, at);
-        if (done.rows) result.indexed++;
-        else rejected.push({ location: file, reason: done.reason });
-        if (done.rows) o.onProgress?.(`indexed ${done.rows.release.product} ${done.rows.release.version} (${file})`);
+        await verifyAndRecord({ bundle: file }, source, digest);
       }
     }
   } finally {
     await store.close();
   }
   return result;
+}
+
+/**
+ * The releases of an OCI repository or a GitHub repository, each bundle not in the index yet (by the digest the source
+ * lists) downloaded through the cache and given to `verifyOne`; how many were known already.
+ */
+async function listedSource(
+  o: IndexOptions,
+  store: IndexStore,
+  source: string,
+  verifyOne: VerifyOne,
+): Promise<{ list: PeriodMemberInput[]; known: number }> {
+  let known = 0;
+  const options: SourceOptions = {
+    ...(source.startsWith('oci://') ? { oci: source } : { repo: source.slice('github:'.length) }),
+    ...(o.registry ? { registry: o.registry } : {}),
+    ...(o.apiUrl ? { apiUrl: o.apiUrl } : {}),
+    ...(o.tags ? { tags: o.tags } : {}),
+    ...(o.name ? { name: o.name } : {}),
+    ...(o.maxBundleSize ? { maxBundleSize: o.maxBundleSize } : {}),
+    ...(o.retry ? { retry: o.retry } : {}),
+    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+    identity: o.identity ?? {},
+    concurrency: o.concurrency ?? 4,
+    known: async (digest) => {
+      const has = await store.has(digest);
+      if (has) known++;
+      return has;
+    },
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+  };
+  const cache = new BlobDownloadCache(resolve(o.cwd, o.cache ?? '.evidence-audit-cache'));
+  const env = o.env ?? {};
+  const listing = source.startsWith('oci://')
+    ? await listOci(options, env, cache, verifyOne)
+    : await listGitHub(options, env, cache, verifyOne);
+  const list = await pool(listing.items, options.concurrency ?? 4, (item) => item.read(true));
+  return { list, known };
 }

@@ -56,7 +56,17 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promis
     throw new IndexStoreError('INDEX_UNREADABLE', `${shown(url)}: cannot be reached: ${(e as Error).message}`, e);
   }
   const run = (s: Sql) => client.query(numbered(s.text), s.params);
-  const transaction = async (lock: string | undefined, statements: () => Promise<Sql[]> | Sql[]) => {
+  // One connection: its calls run one after another, so a transaction's statements never interleave with another's
+  // (callers verify several releases at once; pg would queue their queries into one another's transactions).
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const transaction = (lock: string | undefined, statements: () => Promise<Sql[]> | Sql[]) =>
+    exclusive(() => inTransaction(lock, statements));
+  const inTransaction = async (lock: string | undefined, statements: () => Promise<Sql[]> | Sql[]) => {
     try {
       await client.query('BEGIN');
       if (lock !== undefined) await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lock]);
@@ -75,8 +85,11 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promis
   }
   return {
     engine: 'postgresql',
-    has: async (digest) =>
-      ((await client.query('SELECT 1 FROM releases WHERE bundle_digest = $1', [digest])).rowCount ?? 0) > 0,
+    has: (digest) =>
+      exclusive(
+        async () =>
+          ((await client.query('SELECT 1 FROM releases WHERE bundle_digest = $1', [digest])).rowCount ?? 0) > 0,
+      ),
     // Under the bundle's lock, whether it is held already is known for certain: a second writer of it replaces.
     put: (rows, at) =>
       transaction(rows.release.bundleDigest, async () => {
@@ -89,13 +102,13 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promis
       transaction('clear', () =>
         ['releases', ...RELEASE_TABLES, 'rejected'].map((t) => ({ text: `DELETE FROM ${t}`, params: [] })),
       ),
-    query: async (q) => {
-      const s = querySql(q);
-      return (await run(s)).rows as Record<string, unknown>[];
-    },
-    rejected: async () =>
-      (await client.query('SELECT * FROM rejected ORDER BY source, location')).rows as Record<string, unknown>[],
-    close: () => client.end(),
+    query: (q) => exclusive(async () => (await run(querySql(q))).rows as Record<string, unknown>[]),
+    rejected: () =>
+      exclusive(
+        async () =>
+          (await client.query('SELECT * FROM rejected ORDER BY source, location')).rows as Record<string, unknown>[],
+      ),
+    close: () => exclusive(() => client.end()),
   };
 }
 

@@ -1,7 +1,7 @@
-import { DEFAULT_MAX_DECLARED_BYTES } from '../core/bundle-reader.js';
-import type { Env } from '../core/env.js';
-import { clientFor, githubToken } from '../transport/github/client.js';
-import { parseRepo } from '../transport/github/errors.js';
+import { DEFAULT_MAX_DECLARED_BYTES } from '../../core/bundle-reader.js';
+import type { Env } from '../../core/env.js';
+import { clientFor, githubToken } from './client.js';
+import { parseRepo } from './errors.js';
 import {
   chooseReleaseAssets,
   downloadListed,
@@ -10,12 +10,12 @@ import {
   publishedReleases,
   webUrl,
   type AssetCache,
-} from '../transport/github/release-listing.js';
-import type { Release, ReleaseAsset, ReleasesClient } from '../transport/github/releases.js';
-import { audited, examined, unavailable } from '../verifier/period-members.js';
-import type { AuditReport as AuditResult, PeriodMemberInput } from '../verifier/period.js';
-import { releaseGroups } from '../verifier/release-evidence.js';
-import type { AuditOptions, Listed, VerifyOne } from './audit.js';
+} from './release-listing.js';
+import type { Release, ReleaseAsset, ReleasesClient } from './releases.js';
+import { audited, examined, unavailable } from '../../verifier/period-members.js';
+import type { AuditReport, PeriodMemberInput } from '../../verifier/period.js';
+import { releaseGroups } from '../../verifier/release-evidence.js';
+import type { Listed, SourceOptions, VerifyOne } from '../audit-source.js';
 
 /**
  * `evidence audit --repo`: a repository's published releases, releases of one
@@ -23,11 +23,11 @@ import type { AuditOptions, Listed, VerifyOne } from './audit.js';
  * src/transport/github/release-listing.ts) and verified when examined.
  */
 export async function listGitHub(
-  options: AuditOptions,
+  options: SourceOptions,
   env: Env,
   cache: AssetCache,
   verifyOne: VerifyOne,
-): Promise<{ source: AuditResult['source']; items: Listed[] }> {
+): Promise<{ source: AuditReport['source']; items: Listed[] }> {
   const { owner, repo } = parseRepo(options.repo as string);
   const client = clientFor({ owner, repo }, options, env, githubToken(env), options.onProgress ?? (() => undefined));
   const releases = await publishedReleases(client);
@@ -53,7 +53,7 @@ async function readGitHubRelease(
   client: ReleasesClient,
   group: Release[],
   g: { id: string; tags: string[] },
-  options: AuditOptions,
+  options: SourceOptions,
   cache: AssetCache,
   verifyOne: VerifyOne,
   examine: boolean,
@@ -77,11 +77,14 @@ async function readGitHubRelease(
   const chosen = chooseReleaseAssets(listedAssets, options.name, g.tags);
   const evidence = listedEvidence(chosen);
   const label = `${g.id}: ${chosen.bundle?.name ?? ''}`;
-  return examined(base, evidence, examine, label, audited(g.tags, options), async () => {
+  // A bundle at hand already (by the digest GitHub lists) is neither downloaded nor verified again.
+  const known = evidence.bundle?.digest ? await options.known?.(evidence.bundle.digest) : false;
+  return examined(base, evidence, examine && !known, label, audited(g.tags, options), async () => {
     const max = options.maxBundleSize ?? DEFAULT_MAX_DECLARED_BYTES;
     const { bundle, attestation } = await downloadListed(client, cache, chosen, evidence, max);
+    const location = evidence.bundle?.url ?? label;
     const result = await verifyOne(
-      { bundle: bundle.path, ...(attestation ? { attestation: attestation.path } : {}) },
+      { bundle: bundle.path, location, ...(attestation ? { attestation: attestation.path } : {}) },
       published,
     );
     return { ...result, expectedDigest: `sha256:${bundle.sha256}` };

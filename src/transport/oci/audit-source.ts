@@ -1,6 +1,6 @@
-import { DEFAULT_MAX_DECLARED_BYTES } from '../core/bundle-reader.js';
-import type { Env } from '../core/env.js';
-import { pool } from '../core/pool.js';
+import { DEFAULT_MAX_DECLARED_BYTES } from '../../core/bundle-reader.js';
+import type { Env } from '../../core/env.js';
+import { pool } from '../../core/pool.js';
 import {
   auditedRepository,
   cachedBlob,
@@ -10,10 +10,10 @@ import {
   tagsEvidence,
   type BlobCache,
   type TagEvidence,
-} from '../transport/oci/audit-listing.js';
-import { registryClient } from '../transport/oci/connect.js';
-import { imageEvidence, resolveEvidence } from '../transport/oci/evidence-registry.js';
-import { formatReference } from '../transport/oci/reference.js';
+} from './audit-listing.js';
+import { registryClient } from './connect.js';
+import { imageEvidence, resolveEvidence } from './evidence-registry.js';
+import { formatReference } from './reference.js';
 import {
   attempt,
   audited,
@@ -23,10 +23,10 @@ import {
   unexamined,
   withoutCandidates,
   type TriedCandidate,
-} from '../verifier/period-members.js';
-import type { AuditReport as AuditResult, PeriodMemberInput } from '../verifier/period.js';
-import { releaseGroups } from '../verifier/release-evidence.js';
-import type { AuditOptions, Listed, VerifyOne } from './audit.js';
+} from '../../verifier/period-members.js';
+import type { AuditReport, PeriodMemberInput } from '../../verifier/period.js';
+import { releaseGroups } from '../../verifier/release-evidence.js';
+import type { Listed, SourceOptions, VerifyOne } from '../audit-source.js';
 
 /**
  * `evidence audit oci://…`: a repository's tags, tags of one version as one
@@ -35,11 +35,11 @@ import type { AuditOptions, Listed, VerifyOne } from './audit.js';
  * src/transport/oci/audit-listing.ts.
  */
 export async function listOci(
-  options: AuditOptions,
+  options: SourceOptions,
   env: Env,
   cache: BlobCache,
   verifyOne: VerifyOne,
-): Promise<{ source: AuditResult['source']; items: Listed[]; reported: boolean }> {
+): Promise<{ source: AuditReport['source']; items: Listed[]; reported: boolean }> {
   const ref = auditedRepository(options.oci as string);
   const pattern = releaseTagPattern(options.tags);
   const client = await registryClient(ref, options.registry ?? {}, env);
@@ -66,18 +66,22 @@ export async function listOci(
     const tried: TriedCandidate[] = [];
     for (const c of candidates) {
       const url = formatReference({ ...ref, digest: c.manifestDigest });
+      if (await options.known?.(c.layer.digest)) continue;
       const bundle = candidateBundle(c, g.id, url);
       const member: PeriodMemberInput = { ...base, url, sampled: true, evidence: { state: 'found', bundle } };
       const result = await attempt(member, label, async () => {
         const max = options.maxBundleSize ?? DEFAULT_MAX_DECLARED_BYTES;
         const path = await cachedBlob(client, cache, ref.repository, c.layer, max, label);
         const subjects = images.map((i) => ({ file: i.reference, digest: i.digest }));
-        const verified = await verifyOne({ bundle: path, ...(images.length ? { subjectDigests: subjects } : {}) }, '');
+        const verified = await verifyOne(
+          { bundle: path, location: url, ...(images.length ? { subjectDigests: subjects } : {}) },
+          '',
+        );
         return { ...verified, expectedDigest: c.layer.digest };
       });
       tried.push(candidateOf(result, url, label, audited(g.tags, options)));
     }
-    return chosenMember(tried);
+    return tried.length > 0 ? chosenMember(tried) : withoutCandidates(base, undefined);
   }
   // Outside the sample, a release is listed, never judged: what was verified to date it is dropped.
   const items = members.map((m): Listed => ({
