@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { PACKAGE_VERSION } from '../src/version.js';
 import { addAudit } from './commands/audit.js';
 import { addIndex } from './commands/index.js';
+import { addCra } from './commands/cra.js';
 import { addDiff, addExtract, addInspect, addReport, addVerifyAttestation } from './commands/check.js';
 import { addAttach, addFetch } from './commands/github.js';
 import { addCollect, addSign } from './commands/make.js';
@@ -46,6 +47,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
   addFetch(program, io, outcome);
   addAudit(program, io, outcome);
   addIndex(program, io, outcome);
+  addCra(program, io, outcome);
   addPush(program, io);
   addPull(program, io);
   addTrustRoot(program, io);

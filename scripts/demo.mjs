@@ -207,6 +207,19 @@ try {
   await evidence(['index', bundle, '--db', db, ...trusted, '-q']);
   await evidence(['query', '--db', db, '--purl', 'pkg:npm/deep-extend@0.6.0']);
   await evidence(['query', '--db', db, '--cve', 'CVE-2018-3750']);
+  // A Cyber Resilience Act Article 14 draft for it, and the release's Annex VII technical documentation folder.
+  await evidence([
+    'cra',
+    'notify',
+    'CVE-2018-3750',
+    '--db',
+    db,
+    '--product',
+    'acme-web',
+    '-o',
+    join(out, 'cra-notify.md'),
+  ]);
+  await evidence(['cra', 'file', 'acme-web', '1.4.2', '--db', db, ...trusted, '-o', join(out, 'annex-vii')]);
 
   // An organisation's store: push to the OCI registry, with every attestation
   // also a referrer of the image (where cosign and Kyverno look); verify
@@ -291,6 +304,7 @@ console.log(
 console.log("  trusted_root.json                      the local Sigstore's trusted root");
 console.log('  extracted/                             the evidence, under its logical paths');
 console.log('  evidence.db                            the evidence index of the release (evidence query --db)');
+console.log('  cra-notify.md, annex-vii/              CRA drafts: an Article 14 notification, the Annex VII folder');
 if (!noRegistry)
   console.log(
     "  registry-index.db                      the evidence index of the registry's tags (evidence query --db)",

@@ -1,3 +1,4 @@
+import { safeParseBounded } from '../core/issues.js';
 import type { Env } from '../core/env.js';
 import type { ChangeHost, RecordedResponse } from '../core/services.js';
 import { hostFacts, hostSignatures } from './changes-host.js';
@@ -228,7 +229,7 @@ function rangeError(label: string, message: string): CollectError {
 }
 
 function changesSummaryChecked(summary: ChangesSummary, label: string): ChangesSummary {
-  const parsed = changesSummarySchema.safeParse(summary);
+  const parsed = safeParseBounded(changesSummarySchema, summary);
   if (!parsed.success)
     throw new CollectError('CHANGES_GIT_UNREADABLE', `${label}: git's answers do not make a valid summary`, {
       file: label,

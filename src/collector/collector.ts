@@ -5,7 +5,7 @@ import { sha256Hex } from '../core/digest.js';
 import { stripBom } from '../formats/xml.js';
 import { CollectError, type CollectErrorCode } from './errors.js';
 import type * as z from 'zod';
-import { zodIssues } from '../core/issues.js';
+import { zodIssues, safeParseBounded } from '../core/issues.js';
 
 /** One evidence file handed to a collector. */
 export interface CollectorInput {
@@ -118,7 +118,7 @@ export function parseJsonAs<T>(
   code: CollectErrorCode,
   what: string,
 ): T {
-  const parsed = schema.safeParse(parseJson(input, bytes));
+  const parsed = safeParseBounded(schema, parseJson(input, bytes));
   if (!parsed.success)
     throw new CollectError(code, `${input.label}: ${what}`, { file: input.label, issues: zodIssues(parsed.error) });
   return parsed.data;

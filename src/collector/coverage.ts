@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { zodIssues } from '../core/issues.js';
+import { zodIssues, safeParseBounded } from '../core/issues.js';
 import type { CoverageSummary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { outputFor, parseJson, readInput, stripBom, type Collector, type CollectorInput } from './collector.js';
@@ -292,7 +292,7 @@ const istanbulSummarySchema = z.looseObject({
 
 /** istanbul's `json-summary` reporter (coverage-summary.json): the `total` member. */
 function istanbulSummary(input: CollectorInput, bytes: Buffer): { lines: Counts; branches: Counts } {
-  const parsed = istanbulSummarySchema.safeParse(parseJson(input, bytes));
+  const parsed = safeParseBounded(istanbulSummarySchema, parseJson(input, bytes));
   if (!parsed.success)
     throw invalid(input, 'not an istanbul json-summary (coverage-summary.json)', zodIssues(parsed.error));
   const { lines, branches } = parsed.data.total;

@@ -1,7 +1,7 @@
 import { parseRfc3339 } from '../formats/time.js';
 import { gitHead, listCommits, resolveShas, type Repo } from './dora-git.js';
 import type { Env } from '../core/env.js';
-import { issuesInline, zodIssues } from '../core/issues.js';
+import { issuesInline, zodIssues, safeParseBounded } from '../core/issues.js';
 import * as z from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
@@ -135,7 +135,7 @@ function parseJsonLines<T>(text: string, schema: z.ZodType<T>, issues: InputIssu
       issues.push({ path: where, message: `not valid JSON (${(e as Error).message})` });
       continue;
     }
-    const r = schema.safeParse(json);
+    const r = safeParseBounded(schema, json);
     if (r.success) out.push({ line: i + 1, value: r.data });
     else issues.push({ path: where, message: issuesInline(zodIssues(r.error)) });
   }
@@ -167,7 +167,7 @@ function parseJsonArray<T>(
       : json.map((item: unknown, i) => ({ at: `$[${i}]`, item }));
   const out: { at: string; value: T }[] = [];
   for (const { at, item } of items) {
-    const r = schema.safeParse(item);
+    const r = safeParseBounded(schema, item);
     if (r.success) out.push({ at, value: r.data });
     else issues.push(...zodIssues(r.error, at));
   }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { zodIssues } from '../core/issues.js';
+import { zodIssues, safeParseBounded } from '../core/issues.js';
 import type { K6Summary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { outputFor, parseJson, readInput, type Collector } from './collector.js';
@@ -82,7 +82,7 @@ const summaryExportSchema = z.looseObject({
 });
 
 function fromSummaryExport(label: string, json: unknown): K6Summary {
-  const parsed = summaryExportSchema.safeParse(json);
+  const parsed = safeParseBounded(summaryExportSchema, json);
   if (!parsed.success) throw invalid(label, 'not a k6 --summary-export file', parsed.error);
   const { metrics, root_group } = parsed.data;
   const passed: string[] = [];
@@ -144,7 +144,7 @@ const handleSummarySchema = z.looseObject({
 });
 
 function fromHandleSummary(label: string, json: unknown): K6Summary {
-  const parsed = handleSummarySchema.safeParse(json);
+  const parsed = safeParseBounded(handleSummarySchema, json);
   if (!parsed.success) throw invalid(label, 'not k6 handleSummary() data', parsed.error);
   const { metrics, root_group } = parsed.data;
   const passed: string[] = [];

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { bufferSource, type BlobSource } from '../core/bundle-writer.js';
 import { sha256Hex } from '../core/digest.js';
 import type { Env } from '../core/env.js';
-import { zodIssues } from '../core/issues.js';
+import { zodIssues, safeParseBounded } from '../core/issues.js';
 import {
   MANIFEST_FORMAT_VERSION,
   MANIFEST_MEDIA_TYPE,
@@ -180,7 +180,7 @@ export function assembleManifest(input: {
     entries: entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     subjects,
   };
-  const valid = manifestSchema.safeParse(manifest);
+  const valid = safeParseBounded(manifestSchema, manifest);
   if (!valid.success)
     throw new CollectError('CONFIG_INVALID', 'the bundle would not be valid', { issues: zodIssues(valid.error) });
   return manifest;

@@ -10,7 +10,7 @@ import {
   spdxContents,
   type SbomContents,
 } from '../formats/sbom.js';
-import { zodIssues } from '../core/issues.js';
+import { zodIssues, safeParseBounded } from '../core/issues.js';
 import { MAX_CONFORMANCE_FINDINGS, type SbomSummary } from '../core/summaries.js';
 import {
   outputFor,
@@ -161,7 +161,7 @@ async function collectCycloneDxXml(input: CollectorInput, bytes: Buffer): Promis
 }
 
 function collectSpdx(input: CollectorInput, bytes: Buffer, json: unknown, mediaType: string): CollectorOutput {
-  const parsed = spdxDocumentSchema.safeParse(json, { reportInput: true });
+  const parsed = safeParseBounded(spdxDocumentSchema, json, { reportInput: true });
   if (!parsed.success) {
     throw new CollectError('SBOM_INVALID', `${input.label}: not a valid SPDX 2.3 document`, {
       file: input.label,

@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
 import { isRfc3339 } from '../core/time.js';
-import { zodIssues } from '../core/issues.js';
+import { zodIssues, safeParseBounded } from '../core/issues.js';
 import { BURN_WINDOWS, type SloSummary } from '../core/summaries.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { isoSeconds, parseDuration } from './as-of.js';
@@ -123,7 +123,7 @@ export function parseSloDefinitions(text: string, label: string): SloDefinition[
     if (raw === null) return;
     const at = docs.length > 1 ? `document ${d + 1}: ` : '';
     if (raw.version === 'prometheus/v1') {
-      const parsed = slothSchema.safeParse(raw);
+      const parsed = safeParseBounded(slothSchema, raw);
       if (!parsed.success)
         throw new CollectError('SLO_DEFINITION_INVALID', `${label}: ${at}not a valid Sloth SLO spec`, {
           file: label,
@@ -147,7 +147,7 @@ export function parseSloDefinitions(text: string, label: string): SloDefinition[
       }
     } else if (raw.apiVersion === 'openslo/v1') {
       if (raw.kind !== 'SLO') return; // Services, SLIs kept elsewhere, … are not SLOs.
-      const parsed = openSloSchema.safeParse(raw);
+      const parsed = safeParseBounded(openSloSchema, raw);
       if (!parsed.success)
         throw new CollectError('SLO_DEFINITION_INVALID', `${label}: ${at}not a supported OpenSLO v1 SLO`, {
           file: label,
@@ -282,7 +282,7 @@ async function takeSnapshot(
 }
 
 function readSnapshot(input: CollectorInput, bytes: Buffer): SloSnapshot {
-  const parsed = snapshotSchema.safeParse(parseJson(input, bytes));
+  const parsed = safeParseBounded(snapshotSchema, parseJson(input, bytes));
   if (!parsed.success)
     throw new CollectError('SLO_SNAPSHOT_INVALID', `${input.label}: not an evidence SLO snapshot`, {
       file: input.label,

@@ -8,6 +8,7 @@ import { digestHex } from '../core/digest.js';
 import { VerifyError } from '../verifier/errors.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import type { Env } from '../core/env.js';
+import type { Manifest } from '../core/manifest.js';
 import { verify, type VerifyCommandReport } from './verify.js';
 
 export interface ExtractOptions {
@@ -33,6 +34,8 @@ export interface ExtractResult {
   /** Set when the bundle verified and its entries were written. */
   output?: string;
   files: string[];
+  /** The manifest, when the bundle verified. */
+  manifest?: Manifest;
 }
 
 /**
@@ -103,7 +106,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
         }
         await mkdir(root, { recursive: true });
         await commit(root);
-        return { report, output: target, files };
+        return { report, output: target, files, manifest };
       } catch (e) {
         throw e instanceof VerifyError ? e : writeFailed(e);
       }

@@ -1,29 +1,19 @@
 import { resolve } from 'node:path';
-import type { Env } from '../core/env.js';
-import { pool } from '../core/pool.js';
 import { EvidenceError } from '../core/error.js';
 import { blobsInMemory } from '../fs/blob-memory.js';
 import { bundleFiles } from '../fs/glob.js';
 import { hashFile } from '../fs/hash-file.js';
-import { recordVerification, type IndexStore } from '../fs/release-index-sqlite.js';
+import { recordVerification } from '../fs/release-index-sqlite.js';
 import { openIndexStore, shownDb } from '../transport/release-index-store.js';
-import type { SourceOptions, VerifyOne } from '../transport/audit-source.js';
-import { listGitHub } from '../transport/github/audit-source.js';
-import { BlobDownloadCache } from '../transport/oci/audit-listing.js';
-import { listOci } from '../transport/oci/audit-source.js';
-import type { RegistryOptions } from '../transport/oci/connect.js';
-import type { RetryOptions } from '../transport/http/retry.js';
-import type { PeriodMemberInput } from '../verifier/period.js';
+import type { VerifyOne } from '../transport/audit-source.js';
+import { isListedSource, listedSource, type ListedSourceOptions } from '../transport/release-index-sources.js';
 export { queryIndex as queryReleases } from '../transport/release-index-store.js'; // evidence query
 import { readPolicyFile } from '../load/policy.js';
-import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import { checkPolicyOptions } from '../verifier/inputs.js';
 import { loadPolicy } from '../verifier/policy/evaluate.js';
 import { verify } from './verify.js';
 
-export interface IndexOptions {
-  cwd: string;
-  env?: Env;
+export interface IndexOptions extends ListedSourceOptions {
   /** The index: a file, or a PostgreSQL URL (docs/index.md). */
   db: string;
   /**
@@ -31,25 +21,10 @@ export interface IndexOptions {
    * referrers) or `github:OWNER/REPO` (its published releases).
    */
   sources: string[];
-  /** OCI sources: how to reach the registry. */
-  registry?: RegistryOptions;
-  /** GitHub sources: the API (default GITHUB_API_URL, else api.github.com). */
-  apiUrl?: string;
-  /** OCI sources: only tags this regular expression matches (whole tag). */
-  tags?: string;
-  /** GitHub sources: the bundle asset's name (or stem) when releases have several. */
-  name?: string;
-  maxBundleSize?: number;
-  /** The download cache of OCI and GitHub sources (default .evidence-audit-cache in cwd). */
-  cache?: string;
-  concurrency?: number;
-  retry?: RetryOptions;
-  timeoutMs?: number;
   /** Start from the sources: every row dropped first. */
   rebuild?: boolean;
   trustedRoot?: string[];
   key?: string[];
-  identity?: IdentityPolicy;
   policy?: string;
   now?: () => Date;
   onProgress?: (message: string) => void;
@@ -105,7 +80,7 @@ export async function indexReleases(o: IndexOptions) {
   try {
     if (o.rebuild) await store.clear();
     for (const source of o.sources) {
-      if (source.startsWith('oci://') || source.startsWith('github:')) {
+      if (isListedSource(source)) {
         const members = await listedSource(o, store, source, async (paths) => {
           // A source that lists no digest (GitHub Enterprise) is downloaded; a bundle indexed already is not written.
           const digest = `sha256:${(await hashFile(paths.bundle, ['sha256'])).hex.sha256}`;
@@ -135,42 +110,4 @@ export async function indexReleases(o: IndexOptions) {
     await store.close();
   }
   return result;
-}
-
-/**
- * The releases of an OCI repository or a GitHub repository, each bundle not in the index yet (by the digest the source
- * lists) downloaded through the cache and given to `verifyOne`; how many were known already.
- */
-async function listedSource(
-  o: IndexOptions,
-  store: IndexStore,
-  source: string,
-  verifyOne: VerifyOne,
-): Promise<{ list: PeriodMemberInput[]; known: number }> {
-  let known = 0;
-  const options: SourceOptions = {
-    ...(source.startsWith('oci://') ? { oci: source } : { repo: source.slice('github:'.length) }),
-    ...(o.registry ? { registry: o.registry } : {}),
-    ...(o.apiUrl ? { apiUrl: o.apiUrl } : {}),
-    ...(o.tags ? { tags: o.tags } : {}),
-    ...(o.name ? { name: o.name } : {}),
-    ...(o.maxBundleSize ? { maxBundleSize: o.maxBundleSize } : {}),
-    ...(o.retry ? { retry: o.retry } : {}),
-    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
-    identity: o.identity ?? {},
-    concurrency: o.concurrency ?? 4,
-    known: async (digest) => {
-      const has = await store.has(digest);
-      if (has) known++;
-      return has;
-    },
-    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-  };
-  const cache = new BlobDownloadCache(resolve(o.cwd, o.cache ?? '.evidence-audit-cache'));
-  const env = o.env ?? {};
-  const listing = source.startsWith('oci://')
-    ? await listOci(options, env, cache, verifyOne)
-    : await listGitHub(options, env, cache, verifyOne);
-  const list = await pool(listing.items, options.concurrency ?? 4, (item) => item.read(true));
-  return { list, known };
 }

@@ -1,3 +1,4 @@
+import { safeParseBounded } from './issues.js';
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { sha256Hex } from './digest.js';
@@ -55,7 +56,7 @@ export function parseArchiveTimestamps(bytes: Uint8Array, label: string): Archiv
       cause: e,
     });
   }
-  const parsed = schema.safeParse(json);
+  const parsed = safeParseBounded(schema, json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const at = issue?.path.length ? issue.path.join('.') : '(document)';

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 
 /** One thing wrong with a document: where (`$.a[2].b`) and what. */
 export interface Issue {
@@ -51,4 +51,25 @@ export function withIssues(message: string, issues: readonly Issue[], limit = 20
   const lines = issues.slice(0, limit).map((i) => `  ${i.path}: ${i.message}`);
   if (issues.length > limit) lines.push(`  … and ${issues.length - limit} more`);
   return `${message}\n${lines.join('\n')}`;
+}
+
+/**
+ * `schema.safeParse(value, params)`, except that a document with so many problems that zod runs out of stack (it
+ * spreads each array element's issues as call arguments: over about 125,000 under one element) fails with one issue
+ * saying so, rather than throwing RangeError past every reader's error handling. Every schema is run through it.
+ */
+export function safeParseBounded<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  params?: Parameters<S['safeParse']>[1],
+): z.ZodSafeParseResult<z.output<S>> {
+  try {
+    return schema.safeParse(value, params);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const error = new z.ZodError([
+      { code: 'custom', path: [], message: 'too many problems to list: far from the format', input: undefined },
+    ]);
+    return { success: false, error } as z.ZodSafeParseResult<z.output<S>>;
+  }
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { zodIssues, type Issue } from './issues.js';
+import { zodIssues, type Issue, safeParseBounded } from './issues.js';
 import { MAX_JSON_DEPTH, maxDepth } from './strict-json.js';
 import { canonicalBytes } from './canonical-json.js';
 import { SHA256_DIGEST } from './digest.js';
@@ -114,7 +114,7 @@ export const entrySchema = z
     summary: z.record(z.string(), z.unknown()),
   })
   .superRefine((entry, ctx) => {
-    const parsed = summarySchemaFor(entryKind(entry)).safeParse(entry.summary);
+    const parsed = safeParseBounded(summarySchemaFor(entryKind(entry)), entry.summary);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         ctx.addIssue({ code: 'custom', path: ['summary', ...issue.path], message: issue.message });
@@ -278,7 +278,7 @@ export function parseManifest(bytes: Uint8Array): ParseManifestResult {
       ],
     };
   }
-  const parsed = manifestSchema.safeParse(json);
+  const parsed = safeParseBounded(manifestSchema, json);
   if (!parsed.success) return { ok: false, code: 'MANIFEST_SCHEMA', issues: zodIssues(parsed.error) };
   const canonical = Buffer.from(bytes).equals(canonicalBytes(json));
   return { ok: true, manifest: parsed.data, canonical };

@@ -1,3 +1,4 @@
+import { safeParseBounded } from './issues.js';
 import * as z from 'zod';
 
 import { isRfc3339 } from './time.js';
@@ -448,7 +449,7 @@ export type TypedSummary = { [K in CollectedKind]: { kind: K; summary: SummaryOf
  */
 export function readSummary(entry: { kind: string; summary?: unknown }): TypedSummary | undefined {
   if (!isCollectedKind(entry.kind)) return undefined;
-  const parsed = summarySchemas[entry.kind].safeParse(entry.summary);
+  const parsed = safeParseBounded(summarySchemas[entry.kind], entry.summary);
   return parsed.success ? ({ kind: entry.kind, summary: parsed.data } as TypedSummary) : undefined;
 }
 
@@ -462,7 +463,7 @@ export function summariesOf<K extends CollectedKind, E extends { kind: string; s
   const out: { entry: E; summary: SummaryOf<K> }[] = [];
   for (const entry of entries) {
     if (entry.kind !== kind) continue;
-    const parsed = summarySchemas[kind].safeParse(entry.summary);
+    const parsed = safeParseBounded(summarySchemas[kind], entry.summary);
     if (parsed.success) out.push({ entry, summary: parsed.data as SummaryOf<K> });
   }
   return out;

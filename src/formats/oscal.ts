@@ -43,7 +43,7 @@
  * having an unknown key rather than accepted unchecked.
  */
 import * as z from 'zod';
-import { zodIssues, type Issue } from '../core/issues.js';
+import { zodIssues, type Issue, safeParseBounded } from '../core/issues.js';
 import {
   assessmentResultsSchema,
   oscalFindingSchema,
@@ -202,6 +202,6 @@ export type OscalHash = z.infer<typeof oscalHashSchema>;
  * document. Issue paths look like `$.assessment-results.results[0].uuid`.
  */
 export function validateOscalAssessmentResults(doc: unknown): { ok: true } | { ok: false; issues: Issue[] } {
-  const parsed = oscalAssessmentResultsSchema.safeParse(doc);
+  const parsed = safeParseBounded(oscalAssessmentResultsSchema, doc);
   return parsed.success ? { ok: true } : { ok: false, issues: zodIssues(parsed.error) };
 }

@@ -1,3 +1,4 @@
+import { safeParseBounded } from '../core/issues.js';
 import parseSpdxExpression from 'spdx-expression-parse';
 import { FormatError } from './errors.js';
 import { spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from './spdx.js';
@@ -206,7 +207,7 @@ export function cycloneDxXmlContents(bom: XmlNode): SbomContents {
 }
 
 function spdx(json: unknown, label: string): SbomContents {
-  const parsed = spdxDocumentSchema.safeParse(json);
+  const parsed = safeParseBounded(spdxDocumentSchema, json);
   if (!parsed.success) throw unreadable(label, 'not a valid SPDX 2.3 document');
   return spdxContents(parsed.data);
 }

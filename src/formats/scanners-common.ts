@@ -4,7 +4,7 @@
  * sorted so that the same report always gives the same output.
  */
 import * as z from 'zod';
-import { formatIssuePath, issuesInline, zodIssues } from '../core/issues.js';
+import { formatIssuePath, issuesInline, zodIssues, safeParseBounded } from '../core/issues.js';
 import { FormatError } from './errors.js';
 import { FINDING_SEVERITIES, type Cvss, type Finding, type FindingSeverity } from './findings.js';
 
@@ -63,7 +63,7 @@ export function parseWith<T extends z.ZodType>(
   what: string,
   code: 'SCAN_INVALID' | 'KEV_INVALID' = 'SCAN_INVALID',
 ): z.output<T> {
-  const parsed = schema.safeParse(json, { reportInput: true });
+  const parsed = safeParseBounded(schema, json, { reportInput: true });
   if (parsed.success) return parsed.data;
   const issues = zodIssues(new z.ZodError(flatten(parsed.error.issues, [])));
   throw new FormatError(code, `${label}: ${issuesInline(issues, 3)} (not ${what})`, { file: label, issues });

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parseYamlDocument } from '../formats/yaml.js';
 import * as z from 'zod';
 import { sourceSchema } from '../core/manifest.js';
-import { zodIssues } from '../core/issues.js';
+import { zodIssues, safeParseBounded } from '../core/issues.js';
 import { CollectError } from '../collector/errors.js';
 
 const paths = z.array(z.string().min(1)).default([]);
@@ -59,7 +59,7 @@ export async function loadConfig(file: string, cwd: string): Promise<LoadedConfi
       file,
     });
   }
-  const parsed = configSchema.safeParse(raw ?? {});
+  const parsed = safeParseBounded(configSchema, raw ?? {});
   if (!parsed.success)
     throw new CollectError('CONFIG_INVALID', `${file}: not a valid evidence config`, {
       file,

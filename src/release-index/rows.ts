@@ -46,6 +46,9 @@ export interface IndexedRelease {
     justification: string;
     fixVersions: string[];
     statusFrom: string;
+    impactStatement: string;
+    actionStatement: string;
+    knownExploited: boolean;
   }[];
   /** Entries per kind (a kind taken by the file collector counts as `file`). */
   kinds: { kind: string; count: number }[];
@@ -132,6 +135,9 @@ export function releaseRows(input: {
     justification: f.justification ?? '',
     fixVersions: f.fixVersions,
     statusFrom: f.statusFrom?.path ?? '',
+    impactStatement: f.impactStatement ?? '',
+    actionStatement: f.actionStatement ?? '',
+    knownExploited: f.knownExploited === true,
   }));
 
   const kinds = new Map<string, number>();

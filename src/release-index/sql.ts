@@ -7,7 +7,7 @@
 import type { IndexedRelease } from './rows.js';
 
 /** The schema's version: a store refuses a file or database of a later one, and migrates an earlier one. */
-export const INDEX_SCHEMA_VERSION = 1;
+export const INDEX_SCHEMA_VERSION = 2;
 
 /** Each version's statements, in order: version N's are run on a store at N - 1. */
 export const MIGRATIONS: readonly (readonly string[])[] = [
@@ -41,6 +41,12 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     'CREATE INDEX controls_control ON controls (control)',
     `CREATE TABLE rejected (location TEXT PRIMARY KEY, source TEXT NOT NULL, bundle_digest TEXT, reason TEXT NOT NULL,
       seen_at TEXT NOT NULL)`,
+  ],
+  // 2: what a CRA notification needs of each finding (rows indexed under 1 have NULL: not recorded, rebuild).
+  [
+    'ALTER TABLE findings ADD COLUMN impact_statement TEXT',
+    'ALTER TABLE findings ADD COLUMN action_statement TEXT',
+    'ALTER TABLE findings ADD COLUMN known_exploited INTEGER',
   ],
 ];
 
@@ -102,8 +108,20 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
   for (const f of rows.findings) {
     out.push({
       text: `INSERT INTO findings (bundle_digest, finding_id, purl, severity, status, justification, fix_versions,
-        status_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      params: [d, f.id, f.purl, f.severity, f.status, f.justification, f.fixVersions.join(' '), f.statusFrom],
+        status_from, impact_statement, action_statement, known_exploited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      params: [
+        d,
+        f.id,
+        f.purl,
+        f.severity,
+        f.status,
+        f.justification,
+        f.fixVersions.join(' '),
+        f.statusFrom,
+        f.impactStatement,
+        f.actionStatement,
+        f.knownExploited ? 1 : 0,
+      ],
     });
     for (const id of f.ids)
       out.push({
@@ -139,6 +157,10 @@ export function rejectedInsert(
 export type IndexQuery =
   | { kind: 'purl'; purl: string; packageKey?: string }
   | { kind: 'cve'; id: string }
+  /** A vulnerability with everything a CRA notification draft needs of each finding (release-index/cra.ts). */
+  | { kind: 'vulnerability'; id: string }
+  /** Every release, with how many vulnerabilities documents its bundle holds (`scanned`). */
+  | { kind: 'releases' }
   | { kind: 'digest'; digest: string }
   | { kind: 'license'; license: string }
   | { kind: 'missing'; evidenceKind: string }
@@ -170,6 +192,16 @@ export function querySql(q: IndexQuery & { product?: string }): Sql {
       return {
         text: `SELECT DISTINCT ${RELEASE_COLUMNS}, f.finding_id, f.purl, f.severity, f.status, f.justification, f.fix_versions, f.status_from FROM finding_ids i JOIN findings f ON f.bundle_digest = i.bundle_digest AND f.finding_id = i.finding_id AND f.purl = i.purl JOIN releases r ON r.bundle_digest = i.bundle_digest WHERE i.vuln_id = ?${product}${order}`,
         params: [q.id.toLowerCase(), ...p],
+      };
+    case 'vulnerability':
+      return {
+        text: `SELECT DISTINCT ${RELEASE_COLUMNS}, r.signer, r.policy_digest, f.finding_id, f.purl, f.severity, f.status, f.justification, f.fix_versions, f.status_from, f.impact_statement, f.action_statement, f.known_exploited FROM finding_ids i JOIN findings f ON f.bundle_digest = i.bundle_digest AND f.finding_id = i.finding_id AND f.purl = i.purl JOIN releases r ON r.bundle_digest = i.bundle_digest WHERE i.vuln_id = ?${product}${order}`,
+        params: [q.id.toLowerCase(), ...p],
+      };
+    case 'releases':
+      return {
+        text: `SELECT ${RELEASE_COLUMNS}, COALESCE((SELECT SUM(k.count) FROM kinds k WHERE k.bundle_digest = r.bundle_digest AND k.kind = 'vulnerabilities'), 0) AS scanned FROM releases r WHERE 1 = 1${product}${order}`,
+        params: [...p],
       };
     case 'digest':
       return {

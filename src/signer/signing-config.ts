@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { issuesInline, zodIssues } from '../core/issues.js';
+import { issuesInline, zodIssues, safeParseBounded } from '../core/issues.js';
 import { isSecureOrLoopback } from '../core/loopback.js';
 import { SignError } from './errors.js';
 
@@ -51,7 +51,7 @@ export interface SelectedServices {
 }
 
 export function parseSigningConfig(json: unknown, label: string): SigningConfig {
-  const parsed = signingConfigSchema.safeParse(json);
+  const parsed = safeParseBounded(signingConfigSchema, json);
   if (!parsed.success) {
     const media = (json as { mediaType?: unknown } | null)?.mediaType;
     if (typeof media === 'string' && media !== SIGNING_CONFIG_MEDIA_TYPE)

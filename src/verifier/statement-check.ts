@@ -1,3 +1,4 @@
+import { safeParseBounded } from '../core/issues.js';
 import { parseJsonStrict } from '../core/strict-json.js';
 import { digestHex, digestsEqual, sha256Hex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
@@ -53,7 +54,7 @@ export function checkBundleStatement(
       found: signedManifest?.digest.sha256 ? `sha256:${signedManifest.digest.sha256}` : 'none',
     });
   }
-  const predicate = evidencePredicateSchema.safeParse(statement.predicate);
+  const predicate = safeParseBounded(evidencePredicateSchema, statement.predicate);
   if (!predicate.success)
     checks.push({
       id: 'statement',
@@ -98,7 +99,7 @@ export function checkBundleStatement(
 export function parseStatement(payload: Buffer): Statement | undefined {
   try {
     // Strict: a statement with a key twice would read differently to another verifier.
-    const parsed = statementSchema.safeParse(parseJsonStrict(payload));
+    const parsed = safeParseBounded(statementSchema, parseJsonStrict(payload));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

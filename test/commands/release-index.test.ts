@@ -1,9 +1,9 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/io.js';
 import { useTmp } from '../helpers/tmp.js';
+import { EXAMPLE, keyPair, release } from '../helpers/release-bundles.js';
 
 /**
  * evidence index and evidence query through the CLI, on a folder of bundles: two releases of acme-web signed with a
@@ -11,29 +11,6 @@ import { useTmp } from '../helpers/tmp.js';
  * licence and missing evidence. The same file is opened again (incremental) and rebuilt.
  */
 const tmp = useTmp();
-const EXAMPLE = join(process.cwd(), 'examples/acme-web');
-
-async function keyPair(dir: string, name: string) {
-  const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  await writeFile(join(dir, `${name}.pem`), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
-  await writeFile(join(dir, `${name}.pub.pem`), pair.publicKey.export({ format: 'pem', type: 'spki' }).toString());
-}
-
-async function release(dir: string, version: string, key: string, scan: boolean) {
-  const sbom = join(EXAMPLE, 'sbom/acme-web.cdx.json');
-  const c = await runCli(
-    [
-      'collect',
-      ...['-o', `bundles/acme-web-${version}.evidence.tar.gz`, '--name', 'acme-web', '--version', version],
-      ...['--sbom', sbom, '--subject', join(EXAMPLE, 'dist/acme-web-1.4.2.tgz')],
-      ...(scan ? ['--scan', join(EXAMPLE, 'reports/scans/trivy.json'), '--vex', 'vex.json'] : []),
-      ...['--sign', '--key', `${key}.pem`, '-q'],
-    ],
-    { cwd: dir, env: { SOURCE_DATE_EPOCH: String(1796371200 + Number(version.split('.')[2]) * 86400) } },
-  );
-  expect(c.code, c.stderr).toBe(0);
-}
-
 describe('evidence index and evidence query (CLI)', () => {
   it('indexes what verifies, lists what does not, and answers each question naming the bundle', async () => {
     const dir = await tmp();

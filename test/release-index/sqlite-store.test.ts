@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteIndex } from '../../src/fs/release-index-sqlite.js';
 import type { IndexedRelease } from '../../src/release-index/rows.js';
+import { INDEX_SCHEMA_VERSION, MIGRATIONS } from '../../src/release-index/sql.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -49,6 +50,9 @@ function release(version: string, lodash: string, extra: Partial<IndexedRelease>
         justification: lodash === '4.17.20' ? '' : 'vulnerable_code_not_in_execute_path',
         fixVersions: ['4.17.21'],
         statusFrom: 'vex/acme.openvex.json',
+        impactStatement: lodash === '4.17.20' ? '' : 'template() is never called',
+        actionStatement: lodash === '4.17.20' ? 'upgrade to 4.17.21' : '',
+        knownExploited: false,
       },
     ],
     kinds: [
@@ -155,5 +159,32 @@ describe.each(engines)('the embedded index on %s', (engine) => {
     odb.exec('CREATE TABLE t (x)');
     odb.close();
     expect(() => openSqliteIndex(other, engine)).toThrow(expect.objectContaining({ code: 'INDEX_UNREADABLE' }));
+  });
+
+  run('migrates an index of schema 1: its findings keep NULL for what schema 1 did not record', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'v1.db');
+    const { createRequire } = await import('node:module');
+    const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
+    const db = new Database(file);
+    for (const statement of MIGRATIONS[0] ?? []) db.exec(statement);
+    db.run("INSERT INTO index_meta (name, value) VALUES ('schema', '1')");
+    db.run(
+      "INSERT INTO findings (bundle_digest, finding_id, purl, severity, status, justification, fix_versions, status_from) VALUES ('sha256:old', 'CVE-1', 'pkg:npm/a@1', 'high', 'affected', '', '', '')",
+    );
+    db.close();
+    const store = openSqliteIndex(file, engine);
+    await store.put(release('1.2.0', '4.17.20'), '2026-12-02T00:00:00Z');
+    const rows = await store.query({ kind: 'vulnerability', id: 'CVE-2021-23337' });
+    expect(rows.map((r) => [r.action_statement, r.known_exploited])).toEqual([['upgrade to 4.17.21', 0]]);
+    await store.close();
+    const again = new Database(file);
+    expect(again.all("SELECT value FROM index_meta WHERE name = 'schema'")).toEqual([
+      { value: String(INDEX_SCHEMA_VERSION) },
+    ]);
+    expect(
+      again.all("SELECT action_statement, known_exploited FROM findings WHERE bundle_digest = 'sha256:old'"),
+    ).toEqual([{ action_statement: null, known_exploited: null }]);
+    again.close();
   });
 });

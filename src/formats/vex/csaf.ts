@@ -37,6 +37,7 @@
  * Every statement's timestamp is `/document/tracking/current_release_date`, a date of the whole document: it orders
  * nothing (no `orderedAt`). A `draft` document is refused: it is not a published statement.
  */
+import { safeParseBounded } from '../../core/issues.js';
 import * as z from 'zod';
 import type { VexDocument, VexProduct, VexStatement, VexStatus } from '../findings.js';
 import {
@@ -560,7 +561,7 @@ export function parseCsaf(json: unknown, label: string, now: Date): VexDocument 
   if (isJsonObject(json.product_tree) && nestedDeeperThan(json.product_tree.branches, 'branches', MAX_VEX_DEPTH)) {
     throw vexInvalid(label, vexPath('product_tree', 'branches'), `nested deeper than ${MAX_VEX_DEPTH} levels`);
   }
-  const parsed = csafSchema.safeParse(json, { reportInput: true });
+  const parsed = safeParseBounded(csafSchema, json, { reportInput: true });
   if (!parsed.success) throw vexSchemaError(label, 'a CSAF 2.0 VEX document', parsed.error);
   const { document, product_tree, vulnerabilities } = parsed.data;
   const tracking = document.tracking;

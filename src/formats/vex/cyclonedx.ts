@@ -30,6 +30,7 @@
  * - The timestamp is `analysis.lastUpdated`, else `analysis.firstIssued`, else `metadata.timestamp`; only the first two
  *   order the statement against others (`orderedAt`): the BOM's own date says nothing of when this analysis was made.
  */
+import { safeParseBounded } from '../../core/issues.js';
 import { PackageURL } from 'packageurl-js';
 import * as z from 'zod';
 import { parsePurl } from '../purl.js';
@@ -42,6 +43,7 @@ import {
   nestedDeeperThan,
   aloneHolds,
   otherIds,
+  parseBudget,
   someText,
   vexInvalid,
   vexName,
@@ -208,27 +210,30 @@ function versionedPurls(
   purl: string,
   versions: { version?: string | undefined; range?: string | undefined; status?: string | undefined }[],
   listed: (status: string) => boolean,
+  spend: (n?: number) => void,
 ) {
   const parsed = parsePurl(purl);
   if (parsed === undefined) return [];
   const out: string[] = [];
   for (const { version, range, status } of versions) {
+    spend();
     if (range !== undefined || version === undefined || version === '' || !listed(status ?? 'affected')) continue;
     if (parsed.version) {
       if (parsed.version === version) out.push(purl);
       continue;
     }
     try {
-      out.push(
-        new PackageURL(
-          parsed.type,
-          parsed.namespace,
-          parsed.name,
-          version,
-          parsed.qualifiers,
-          parsed.subpath,
-        ).toString(),
-      );
+      const built = new PackageURL(
+        parsed.type,
+        parsed.namespace,
+        parsed.name,
+        version,
+        parsed.qualifiers,
+        parsed.subpath,
+      ).toString();
+      // Each version makes a purl of its own (escaped, longer than the ref it comes from): its characters count.
+      spend(Math.ceil(built.length / 8));
+      out.push(built);
     } catch {
       // A version the purl cannot carry names nothing.
     }
@@ -261,6 +266,8 @@ function statementOf(
     /** The BOM describes a product (`metadata.component`) that no purl names. */
     unnamedRoot: boolean;
     timestamp: string | undefined;
+    /** The document's reading budget (parseBudget). */
+    spend: (n?: number) => void;
   },
 ): Omit<VexStatement, 'index'> | undefined {
   const a = v.analysis;
@@ -276,9 +283,11 @@ function statementOf(
   const listed = (s: string) => (s === 'unaffected') === settles;
   const named = new Set<string>();
   for (const { ref, versions } of v.affects ?? []) {
+    context.spend();
     const purl = resolveRef(ref, context.refs, context);
     if (purl === undefined) continue;
-    for (const p of versions && versions.length > 0 ? versionedPurls(purl, versions, listed) : [purl]) named.add(p);
+    const purls = versions && versions.length > 0 ? versionedPurls(purl, versions, listed, context.spend) : [purl];
+    for (const p of purls) named.add(p);
   }
   const justification = status === 'not_affected' && a.justification ? JUSTIFICATION_OF[a.justification] : undefined;
   // A BOM about a product no purl names: its components stand alone only where the analysis is about the build.
@@ -339,7 +348,7 @@ export function parseCycloneDxVex(json: unknown, label: string, now: Date): VexD
   if (nestedDeeperThan([described], 'components', MAX_VEX_DEPTH)) {
     throw vexInvalid(label, vexPath('metadata', 'component'), `nested deeper than ${MAX_VEX_DEPTH} levels`);
   }
-  const parsed = bomSchema.safeParse(json, { reportInput: true });
+  const parsed = safeParseBounded(bomSchema, json, { reportInput: true });
   if (!parsed.success) throw vexSchemaError(label, 'a CycloneDX 1.4-1.7 BOM', parsed.error);
   const bom = parsed.data;
   const metaTime = bom.metadata?.timestamp;
@@ -354,6 +363,7 @@ export function parseCycloneDxVex(json: unknown, label: string, now: Date): VexD
     root: someText(component?.purl),
     unnamedRoot: component !== undefined && someText(component.purl) === undefined,
     timestamp,
+    spend: parseBudget(label),
   };
   const statements: VexStatement[] = [];
   (bom.vulnerabilities ?? []).forEach((v, vi) => {

@@ -182,13 +182,13 @@ export function applyVex(
     if (known === undefined) {
       spend(label, release.length);
       const parsed = purls.read(product);
-      // Without a version, a product names every release of its name: only a name that is someone's (not generic,
-      // not an image name without its registry) may be trusted to be this release's.
-      const owned =
-        Boolean(parsed?.version) ||
-        !['oci', 'docker'].includes(parsed?.type.toLowerCase() ?? '') ||
-        parsed?.qualifiers?.repository_url !== undefined;
-      known = release.some((r) => purls.matches(product, r) && (Boolean(parsed?.version) || (owned && !isGeneric(r))));
+      const version = parsed?.version ?? '';
+      // An image is someone's only by its registry (`repository_url`) or its digest: a name or a tag alone is every
+      // registry's (Docker Hub's acme/web:1.4.2 is not ghcr.io's), and a tag moves.
+      const image = ['oci', 'docker'].includes(parsed?.type.toLowerCase() ?? '');
+      const owned = !image || parsed?.qualifiers?.repository_url !== undefined || /^sha256:/i.test(version);
+      // Without a version, a product names every release of its name: a generic name is nobody's in particular.
+      known = release.some((r) => owned && purls.matches(product, r) && (version !== '' || !isGeneric(r)));
       releaseOf.set(product, known);
     }
     return known;

@@ -16,7 +16,7 @@
  * - fields not read here (`role`, `tooling`, `status_notes`, `supplier`, extensions) pass unchecked.
  */
 import * as z from 'zod';
-import { formatIssuePath, issuesInline, zodIssues } from '../../core/issues.js';
+import { formatIssuePath, issuesInline, zodIssues, safeParseBounded } from '../../core/issues.js';
 import { DAY_MS, parseRfc3339 } from '../../core/time.js';
 import { FormatError } from '../errors.js';
 import { parsePurl } from '../purl.js';
@@ -223,7 +223,7 @@ export function parseOpenVex(json: unknown, label: string, now: Date): VexDocume
   if (Array.isArray(json.statements) && json.statements.length > MAX_VEX_STATEMENTS) {
     throw vexInvalid(label, vexPath('statements'), `more than ${MAX_VEX_STATEMENTS} statements`);
   }
-  const parsed = documentSchema.safeParse(json, { reportInput: true });
+  const parsed = safeParseBounded(documentSchema, json, { reportInput: true });
   if (!parsed.success) throw vexSchemaError(label, 'an OpenVEX 0.2.0 document', parsed.error);
   const doc = parsed.data;
   const timestamp = checkVexTimestamp(label, vexPath('timestamp'), doc.timestamp, now);

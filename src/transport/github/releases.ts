@@ -1,5 +1,5 @@
 import { countingStream, type ByteProgress } from '../../fs/progress.js';
-import { issuesInline, zodIssues } from '../../core/issues.js';
+import { issuesInline, zodIssues, safeParseBounded } from '../../core/issues.js';
 import {
   NetworkTimeout,
   checkDeadlineOptions,
@@ -676,7 +676,7 @@ const attestationListSchema = z.object({
 });
 
 function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
-  const parsed = schema.safeParse(data);
+  const parsed = safeParseBounded(schema, data);
   if (!parsed.success) {
     throw new GitHubError(
       'GITHUB_RESPONSE_INVALID',

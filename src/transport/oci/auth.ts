@@ -1,5 +1,5 @@
 import { FileError, SMALL_FILE_LIMITS, readSmallFile } from '../../fs/small-file.js';
-import { zodIssues } from '../../core/issues.js';
+import { zodIssues, safeParseBounded } from '../../core/issues.js';
 import * as z from 'zod';
 import { OciError } from './errors.js';
 
@@ -50,7 +50,7 @@ export function credentialsFromDockerConfig(
   registry: string,
   file: string,
 ): RegistryCredentials | undefined {
-  const parsed = dockerConfigSchema.safeParse(config);
+  const parsed = safeParseBounded(dockerConfigSchema, config);
   if (!parsed.success) {
     const where = zodIssues(parsed.error)
       .map((i) => i.path)
@@ -270,7 +270,7 @@ export interface BearerToken {
  * live 60 s (the protocol's default), and are renewed 10 s early.
  */
 export function parseTokenResponse(body: unknown, now: number): BearerToken | undefined {
-  const parsed = tokenResponseSchema.safeParse(body);
+  const parsed = safeParseBounded(tokenResponseSchema, body);
   if (!parsed.success) return undefined;
   const token = parsed.data.token || parsed.data.access_token;
   if (token === undefined || !TOKEN_VALUE.test(token)) return undefined;

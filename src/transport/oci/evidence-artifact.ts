@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalBytes } from '../../core/canonical-json.js';
-import { issuesInline, zodIssues } from '../../core/issues.js';
+import { issuesInline, zodIssues, safeParseBounded } from '../../core/issues.js';
 import { BUNDLE_ARTIFACT_TYPE, BUNDLE_MEDIA_TYPE, type Manifest } from '../../core/manifest.js';
 import { bundleLines, dsseContent } from '../../formats/intoto.js';
 import { OciError } from './errors.js';
@@ -231,7 +231,7 @@ export function readEvidenceManifest(bytes: Buffer, label: string): { manifest: 
   } catch {
     throw new OciError('REGISTRY_RESPONSE_INVALID', `${label}: the manifest is not JSON`);
   }
-  const parsed = imageManifestSchema.safeParse(json);
+  const parsed = safeParseBounded(imageManifestSchema, json);
   if (!parsed.success)
     throw new OciError(
       'REGISTRY_RESPONSE_INVALID',

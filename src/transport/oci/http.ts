@@ -1,3 +1,4 @@
+import { safeParseBounded } from '../../core/issues.js';
 import * as z from 'zod';
 
 export { BodyTooLarge, MAX_SMALL_BODY, discard, readBounded, readErrorBody } from '../http/body.js';
@@ -20,7 +21,7 @@ export function parseErrorBody(body: Buffer): RegistryErrorInfo | undefined {
   } catch {
     return undefined;
   }
-  const parsed = errorBodySchema.safeParse(json);
+  const parsed = safeParseBounded(errorBodySchema, json);
   if (!parsed.success) return undefined;
   const errors = parsed.data.errors.slice(0, 8);
   const codes = errors

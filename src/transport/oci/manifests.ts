@@ -3,7 +3,7 @@
  * digest), the tag list, the referrers API with the `sha256-<hex>` fallback
  * tag of registries without it.
  */
-import { issuesInline, zodIssues } from '../../core/issues.js';
+import { issuesInline, zodIssues, safeParseBounded } from '../../core/issues.js';
 import { digestsEqual, sha256Digest } from '../../core/digest.js';
 import { OciError, quoteUntrusted } from './errors.js';
 import { discard, nextLink } from './http.js';
@@ -312,7 +312,7 @@ export async function addReferrerToFallbackIndex(
 ): Promise<{ digest: string; updated: boolean }> {
   core.errors.checkRepository(repository);
   core.errors.checkDigest(subjectDigest, repository);
-  const parsed = descriptorSchema.safeParse(descriptor);
+  const parsed = safeParseBounded(descriptorSchema, descriptor);
   if (!parsed.success)
     throw core.errors.error(
       'DESCRIPTOR_INVALID',
@@ -336,7 +336,7 @@ function parseIndex(core: RegistryRequests, bytes: Buffer, call: Pick<Call, 'rep
   } catch {
     throw core.errors.invalid(call, 'the image index is not valid JSON');
   }
-  const parsed = imageIndexSchema.safeParse(json);
+  const parsed = safeParseBounded(imageIndexSchema, json);
   if (!parsed.success) {
     throw core.errors.invalid(call, `not a valid OCI image index (${issuesInline(zodIssues(parsed.error))})`);
   }

@@ -5,7 +5,7 @@ import { readSbom } from '../../formats/sbom.js';
 import { attr, children, parseXml, type XmlNode } from '../../formats/xml.js';
 import { durationSeconds } from '../../formats/time.js';
 import { endBound, parseRfc3339 } from '../../core/time.js';
-import { zodIssues } from '../../core/issues.js';
+import { zodIssues, safeParseBounded } from '../../core/issues.js';
 import type { Manifest } from '../../core/manifest.js';
 import { HOST_CHANGE_FACTS, entryKind, summariesOf } from '../../core/summaries.js';
 import { anchored, matchesSigner } from '../identity-policy.js';
@@ -65,7 +65,7 @@ export function loadPolicy(bytes: Buffer, path: string): LoadedPolicy {
       { path },
     );
   }
-  const parsed = policySchema.safeParse(raw);
+  const parsed = safeParseBounded(policySchema, raw);
   if (!parsed.success)
     throw new PolicyError('POLICY_INVALID', `${path}: not a valid policy`, { path, issues: zodIssues(parsed.error) });
   const policy = parsed.data;

@@ -1,0 +1,120 @@
+/**
+ * The CRA drafts as Markdown for a person to complete (release-index/cra.ts): what the evidence index holds, and, as
+ * a checklist, what it cannot say. Every value from the index is untrusted text (mdText, code).
+ */
+import type { AnnexViiSection, CraAssessment, CraNotificationDraft } from '../release-index/cra.js';
+import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
+import { code, mdText, table } from './markdown.js';
+
+const WORDS: Record<CraAssessment, string> = {
+  affected: 'affected',
+  no_disposition: 'found, no disposition (treat as affected until assessed)',
+  under_investigation: 'under investigation',
+  fixed: 'fixed',
+  not_affected: 'not affected',
+  not_found_by_scans: "not found by its bundle's scanners (not a statement that it is not affected)",
+  not_scanned: 'unknown: its bundle holds no scan',
+};
+
+/** An Article 14 notification draft as Markdown. */
+export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
+  const s = d.summary;
+  const out: string[] = [
+    `# DRAFT: CRA Article 14 notification data for ${mdText(d.vulnerability)}`,
+    '',
+    `> ${mdText(d.notice)}`,
+    '',
+    `Made ${mdText(d.generatedAt)} from the evidence index ${code(d.index)}${d.product !== undefined ? `, product ${code(d.product)}` : ''}.`,
+    '',
+    '## What the index shows',
+    '',
+    table(
+      ['Standing', 'Releases'],
+      (Object.keys(WORDS) as CraAssessment[]).map((a) => [WORDS[a], String(s.byAssessment[a])]),
+    ),
+    '',
+    `- Releases indexed${d.product !== undefined ? ' of this product' : ''}: ${s.releases}.`,
+    `- Known exploited (a KEV catalog in a bundle lists it): ${s.knownExploited ? 'yes' : 'not in any bundle\u2019s catalog'}.`,
+    `- First release affected or not shown otherwise: ${s.exposedSince ? mdText(s.exposedSince) : 'none'} (its bundle's creation; when it reached the market is not known to the index).`,
+    `- Fixed versions the scanners give: ${s.fixVersions.length ? s.fixVersions.map(code).join(', ') : 'none given'}.`,
+    `- Action statements of the VEX documents applied: ${s.mitigations.length ? '' : 'none'}`,
+    ...s.mitigations.map((m) => `  - ${mdText(m)}`),
+    '',
+    '## To complete before filing',
+    '',
+    ...d.toComplete.map((t) => `- [ ] ${mdText(t.article)}: ${mdText(t.what)}`),
+    '',
+    '## Releases and the evidence behind each',
+    '',
+  ];
+  for (const r of d.releases) {
+    out.push(
+      `### ${mdText(r.product)} ${mdText(r.version)}: ${WORDS[r.assessment]}`,
+      '',
+      `- Bundle ${code(r.bundle.digest)} at ${code(r.bundle.location)}; created ${mdText(r.created)}${r.signedAt ? `, signed ${mdText(r.signedAt)}` : ''}; policy ${mdText(r.policy)}.`,
+    );
+    for (const f of r.findings) {
+      const parts = [
+        `${code(f.id)} in ${code(f.purl)} (${mdText(f.severity)}): ${mdText(f.status === 'none' ? 'no disposition' : f.status)}`,
+        ...(f.justification ? [`justification ${code(f.justification)}`] : []),
+        ...(f.impactStatement ? [`impact: ${mdText(f.impactStatement)}`] : []),
+        ...(f.actionStatement ? [`action: ${mdText(f.actionStatement)}`] : []),
+        ...(f.fixVersions.length ? [`fixed in ${f.fixVersions.map(code).join(', ')}`] : []),
+        ...(f.knownExploited ? ['known exploited (KEV)'] : []),
+        ...(f.statusFrom ? [`stated in ${code(f.statusFrom)}`] : []),
+        ...(f.statementsRecorded ? [] : ['statements not recorded (indexed before schema 2: rebuild the index)']),
+      ];
+      out.push(`- ${parts.join('; ')}`);
+    }
+    out.push('');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** The technical documentation folder's table of contents (README.md) for a release. */
+export function renderAnnexViiMarkdown(input: {
+  product: string;
+  version: string;
+  bundle: { file: string; digest: string; location: string };
+  verdict: string;
+  signature?: Pick<SignatureInfo, 'identity' | 'issuer' | 'key'>;
+  sections: AnnexViiSection[];
+  other: { path: string; kind: string }[];
+  generatedAt: string;
+}): string {
+  // A link's target, percent-encoded where Markdown would read it otherwise (spaces, parentheses).
+  const href = (p: string) => encodeURI(p).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const link = (path: string) => `[${mdText(path)}](${href(`evidence/${path}`)})`;
+  const sig = input.signature;
+  const signer = sig?.identity
+    ? `${sig.identity}${sig.issuer ? ` (${sig.issuer})` : ''}`
+    : sig?.key
+      ? `the key ${sig.key}`
+      : undefined;
+  const out = [
+    `# DRAFT: technical documentation (CRA Annex VII) of ${mdText(input.product)} ${mdText(input.version)}`,
+    '',
+    `> DRAFT for a person to check and complete; not legal advice. It gathers the evidence of one release, from a bundle that verified when this folder was made (${mdText(input.generatedAt)}). The points marked "to complete" are not documented by any evidence in the bundle.`,
+    '',
+    '## The signed bundle and its verification',
+    '',
+    `- Bundle: [${mdText(input.bundle.file)}](${href(`bundle/${input.bundle.file}`)}), sha256 ${code(input.bundle.digest)}, indexed from ${code(input.bundle.location)}.`,
+    `- Verification: ${mdText(input.verdict)}${signer ? `, signed by ${mdText(signer)}` : ''}; the whole report is [verification.json](verification.json). Anyone can verify the bundle again: \`evidence verify bundle/${input.bundle.file}\` with the same signer options.`,
+    '',
+    '## Contents, by the points of Annex VII',
+    '',
+  ];
+  for (const s of input.sections) {
+    out.push(`### ${s.point}. ${mdText(s.title)}`, '');
+    if (s.toComplete) out.push('- [ ] To complete: no evidence in the bundle documents this point.');
+    for (const f of s.files) out.push(`- ${link(f.path)} (${mdText(f.kind)})`);
+    if (s.beyond !== undefined && !s.toComplete) out.push(`- [ ] Still to add: ${mdText(s.beyond)}.`);
+    out.push('');
+  }
+  if (input.other.length) {
+    out.push('### Other evidence in the bundle', '');
+    for (const f of input.other) out.push(`- ${link(f.path)} (${mdText(f.kind)})`);
+    out.push('');
+  }
+  return `${out.join('\n')}\n`;
+}

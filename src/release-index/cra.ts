@@ -1,0 +1,289 @@
+/**
+ * Drafts of what the EU Cyber Resilience Act asks a manufacturer to report of an actively exploited vulnerability
+ * (Article 14: an early warning within 24 hours, a notification within 72 hours, a final report within 14 days), from
+ * the evidence index's rows. Pure. A draft states what the index holds and what it does not know; the rest is listed
+ * for a person to complete. Not legal advice.
+ */
+import { EvidenceError } from '../core/error.js';
+
+/** What every draft says first. */
+export const CRA_DRAFT_NOTICE =
+  'DRAFT for a person to check, complete and file; not legal advice. It states only what the evidence index holds: ' +
+  'releases indexed (each verified), the findings of the scanners whose reports their bundles carry, and the VEX ' +
+  'statements applied to them. Which releases are on the market, and where, is not known to the index.';
+
+/** A release's standing on the vulnerability, from what its bundle shows. */
+export type CraAssessment =
+  | 'affected'
+  | 'no_disposition'
+  | 'under_investigation'
+  | 'fixed'
+  | 'not_affected'
+  | 'not_found_by_scans'
+  | 'not_scanned';
+
+/** The order in which a release's findings decide its standing: the one that claims least wins. */
+const CLAIM_ORDER: CraAssessment[] = ['affected', 'no_disposition', 'under_investigation', 'fixed', 'not_affected'];
+
+export interface CraFinding {
+  id: string;
+  purl: string;
+  severity: string;
+  status: string;
+  justification?: string;
+  impactStatement?: string;
+  actionStatement?: string;
+  fixVersions: string[];
+  knownExploited: boolean;
+  /** The VEX document in the bundle that set the status. */
+  statusFrom?: string;
+  /** False for rows indexed before the index recorded statements (schema 1): rebuild the index to have them. */
+  statementsRecorded: boolean;
+}
+
+export interface CraRelease {
+  product: string;
+  version: string;
+  created: string;
+  signedAt?: string;
+  policy: string;
+  bundle: { digest: string; location: string };
+  assessment: CraAssessment;
+  findings: CraFinding[];
+}
+
+export interface CraNotificationDraft {
+  kind: 'evidence-cra-notification-draft';
+  version: 1;
+  draft: true;
+  notice: string;
+  vulnerability: string;
+  product?: string;
+  generatedAt: string;
+  index: string;
+  summary: {
+    releases: number;
+    byAssessment: Record<CraAssessment, number>;
+    /** Whether a KEV catalog in any bundle lists it as known exploited. */
+    knownExploited: boolean;
+    /** The creation of the first release that is affected or not shown otherwise (affected, no disposition, under investigation). */
+    exposedSince?: string;
+    fixVersions: string[];
+    mitigations: string[];
+  };
+  releases: CraRelease[];
+  /** What the index cannot say, by the part of Article 14 that asks it. */
+  toComplete: { article: string; what: string }[];
+}
+
+/** The stores give text, numbers and nulls only. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
+/** The part of Article 14 each item belongs to, and what a person must add. */
+const TO_COMPLETE: { article: string; what: string }[] = [
+  {
+    article: '14(2)(a) early warning, within 24 hours',
+    what: 'whether the vulnerability is actively exploited, and whether the exploitation is suspected to be caused by unlawful or malicious acts',
+  },
+  {
+    article: '14(2)(a) early warning, within 24 hours',
+    what: 'the Member States on whose territory the product has been made available',
+  },
+  {
+    article: '14(2)(b) notification, within 72 hours',
+    what: 'the general nature of the exploit and of the vulnerability, and how sensitive the notified information is',
+  },
+  {
+    article: '14(2)(b) notification, within 72 hours',
+    what: 'the corrective or mitigating measures taken, and those users can take (the fixed versions and VEX statements below are a start)',
+  },
+  {
+    article: '14(2)(c) final report, within 14 days of a corrective measure',
+    what: 'a description of the vulnerability with its severity and impact, any information on a malicious actor, and the security update or other corrective measures',
+  },
+  {
+    article: 'scope',
+    what: 'which of the releases below are on the market and within their support period; releases not indexed are not listed',
+  },
+];
+
+/**
+ * The notification draft for `vulnerability` from the index's rows: `findings` are the rows of the `vulnerability`
+ * question, `releases` those of the `releases` question (every release, with whether its bundle holds scans).
+ */
+export function craNotificationDraft(input: {
+  vulnerability: string;
+  product?: string;
+  generatedAt: string;
+  index: string;
+  findings: readonly Record<string, unknown>[];
+  releases: readonly Record<string, unknown>[];
+}): CraNotificationDraft {
+  const byBundle = new Map<string, CraFinding[]>();
+  for (const r of input.findings) {
+    const digest = text(r.bundle_digest);
+    const recorded = r.action_statement !== null && r.action_statement !== undefined;
+    const f: CraFinding = {
+      id: text(r.finding_id),
+      purl: text(r.purl),
+      severity: text(r.severity),
+      status: text(r.status),
+      ...(text(r.justification) ? { justification: text(r.justification) } : {}),
+      ...(text(r.impact_statement) ? { impactStatement: text(r.impact_statement) } : {}),
+      ...(text(r.action_statement) ? { actionStatement: text(r.action_statement) } : {}),
+      fixVersions: text(r.fix_versions).split(' ').filter(Boolean),
+      knownExploited: Number(r.known_exploited ?? 0) === 1,
+      ...(text(r.status_from) ? { statusFrom: text(r.status_from) } : {}),
+      statementsRecorded: recorded,
+    };
+    const list = byBundle.get(digest);
+    if (list) list.push(f);
+    else byBundle.set(digest, [f]);
+  }
+  const releases: CraRelease[] = input.releases.map((r) => {
+    const digest = text(r.bundle_digest);
+    const findings = byBundle.get(digest) ?? [];
+    const standing = (f: CraFinding): CraAssessment =>
+      f.status === 'none' || f.status === '' ? 'no_disposition' : (f.status as CraAssessment);
+    const assessment: CraAssessment =
+      findings.length > 0
+        ? (CLAIM_ORDER.find((a) => findings.some((f) => standing(f) === a)) ?? 'no_disposition')
+        : Number(r.scanned ?? 0) > 0
+          ? 'not_found_by_scans'
+          : 'not_scanned';
+    return {
+      product: text(r.product),
+      version: text(r.version),
+      created: text(r.created),
+      ...(text(r.signed_at) ? { signedAt: text(r.signed_at) } : {}),
+      policy: text(r.policy),
+      bundle: { digest, location: text(r.location) },
+      assessment,
+      findings,
+    };
+  });
+  const byAssessment = Object.fromEntries(
+    [...CLAIM_ORDER, 'not_found_by_scans', 'not_scanned'].map((a) => [
+      a,
+      releases.filter((r) => r.assessment === a).length,
+    ]),
+  ) as Record<CraAssessment, number>;
+  const exposed = releases
+    .filter((r) => ['affected', 'no_disposition', 'under_investigation'].includes(r.assessment))
+    .map((r) => r.created)
+    .sort();
+  const all = releases.flatMap((r) => r.findings);
+  return {
+    kind: 'evidence-cra-notification-draft',
+    version: 1,
+    draft: true,
+    notice: CRA_DRAFT_NOTICE,
+    vulnerability: input.vulnerability,
+    ...(input.product !== undefined ? { product: input.product } : {}),
+    generatedAt: input.generatedAt,
+    index: input.index,
+    summary: {
+      releases: releases.length,
+      byAssessment,
+      knownExploited: all.some((f) => f.knownExploited),
+      ...(exposed[0] !== undefined ? { exposedSince: exposed[0] } : {}),
+      fixVersions: [...new Set(all.flatMap((f) => f.fixVersions))].sort(),
+      mitigations: [...new Set(all.flatMap((f) => (f.actionStatement ? [f.actionStatement] : [])))],
+    },
+    releases,
+    toComplete: TO_COMPLETE,
+  };
+}
+
+/**
+ * The points of the CRA's Annex VII (Regulation (EU) 2024/2847, contents of the technical documentation), paraphrased,
+ * with the kinds of evidence that document each. Points no evidence kind documents are for a person to write.
+ */
+const ANNEX_VII: { point: string; title: string; kinds: string[]; beyond?: string }[] = [
+  {
+    point: '1',
+    title: 'General description of the product: its intended purpose, the software versions affecting compliance',
+    kinds: [],
+  },
+  {
+    point: '2(a)',
+    title: 'Design and development: system architecture, how software components build on or feed into each other',
+    kinds: ['attestation'],
+    beyond: 'the system architecture and how the components build on or feed into each other',
+  },
+  {
+    point: '2(b)',
+    title:
+      'Vulnerability handling: the software bill of materials, vulnerabilities found and how each is handled, the coordinated vulnerability disclosure policy, a contact address, secure distribution of updates',
+    kinds: ['sbom', 'scan', 'vex', 'kev', 'vulnerabilities', 'openvex'],
+    beyond:
+      'the coordinated vulnerability disclosure policy, the contact address for reporting vulnerabilities, and how updates are distributed securely',
+  },
+  {
+    point: '2(c)',
+    title: 'Production and monitoring processes, and their validation',
+    kinds: ['changes', 'terraform', 'migrations', 'dora', 'slo'],
+    beyond: 'a description of the production and monitoring processes these records come from',
+  },
+  { point: '3', title: 'Assessment of the cybersecurity risks (Article 13)', kinds: [] },
+  { point: '4', title: 'What determined the support period (Article 13(8))', kinds: [] },
+  { point: '5', title: 'Harmonised standards, common specifications or certification schemes applied', kinds: [] },
+  {
+    point: '6',
+    title:
+      'Reports of the tests carried out to verify conformity with the essential requirements of Annex I, Parts I and II',
+    kinds: ['junit', 'coverage', 'k6', 'sarif'],
+    beyond: 'which essential requirement each test verifies, and the tests of the vulnerability handling processes',
+  },
+  { point: '7', title: 'A copy of the EU declaration of conformity', kinds: [] },
+  {
+    point: '8',
+    title: 'The software bill of materials, on a reasoned request of a market surveillance authority',
+    kinds: ['sbom'],
+  },
+];
+
+export interface AnnexViiSection {
+  point: string;
+  title: string;
+  /** The bundle's entries that document it, by their paths in the bundle (and the extracted folder). */
+  files: { path: string; kind: string }[];
+  /** Nothing in the bundle documents it: a person writes it. */
+  toComplete: boolean;
+  /** What the point asks beyond what evidence can show, for a person to add even where files are listed. */
+  beyond?: string;
+}
+
+/** The Annex VII table of contents for a release's entries; entries no point names are listed under `other`. */
+export function annexViiSections(entries: readonly { path: string; kind: string }[]): {
+  sections: AnnexViiSection[];
+  other: { path: string; kind: string }[];
+} {
+  const named = new Set(ANNEX_VII.flatMap((p) => p.kinds));
+  const sections = ANNEX_VII.map((p) => {
+    const files = entries.filter((e) => p.kinds.includes(e.kind)).map((e) => ({ path: e.path, kind: e.kind }));
+    return {
+      point: p.point,
+      title: p.title,
+      files,
+      toComplete: files.length === 0,
+      ...(p.beyond !== undefined ? { beyond: p.beyond } : {}),
+    };
+  });
+  return { sections, other: entries.filter((e) => !named.has(e.kind)).map((e) => ({ path: e.path, kind: e.kind })) };
+}
+
+export type CraErrorCode =
+  /** No release of that product and version in the index. */
+  | 'CRA_RELEASE_NOT_INDEXED'
+  /** The release's bundle cannot be read from where the index says it is (give it with --bundle). */
+  | 'CRA_BUNDLE_UNREACHABLE'
+  /** The bundle given or found is not the one the index holds (another sha256). */
+  | 'CRA_BUNDLE_MISMATCH'
+  | 'CRA_INPUT_INVALID';
+
+export class CraError extends EvidenceError<CraErrorCode> {
+  constructor(code: CraErrorCode, message: string, cause?: unknown) {
+    super('CraError', code, message, cause);
+  }
+}

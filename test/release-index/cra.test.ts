@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { annexViiSections, craNotificationDraft } from '../../src/release-index/cra.js';
+
+const release = (version: string, scanned = 1) => ({
+  product: 'acme-web',
+  version,
+  bundle_digest: `sha256:${version.replace(/\./g, '').padStart(64, '0')}`,
+  location: `/bundles/${version}.tar.gz`,
+  created: `2026-0${version.split('.')[1]}-01T00:00:00Z`,
+  signed_at: null,
+  policy: 'none',
+  scanned,
+});
+const finding = (version: string, purl: string, status: string, extra: Record<string, unknown> = {}) => ({
+  bundle_digest: release(version).bundle_digest,
+  finding_id: 'CVE-2021-44228',
+  purl,
+  severity: 'critical',
+  status,
+  justification: '',
+  fix_versions: '2.17.1',
+  status_from: '',
+  impact_statement: '',
+  action_statement: '',
+  known_exploited: 0,
+  ...extra,
+});
+const draft = (findings: Record<string, unknown>[], releases: Record<string, unknown>[]) =>
+  craNotificationDraft({ vulnerability: 'CVE-2021-44228', generatedAt: 'now', index: 'i.db', findings, releases });
+
+describe('craNotificationDraft', () => {
+  it('gives a release the standing of its finding that claims least, and dates exposure by the first not cleared', () => {
+    const d = draft(
+      [
+        finding('1.1.0', 'pkg:maven/a/log4j-core@2.14.1', 'not_affected'),
+        finding('1.1.0', 'pkg:maven/b/log4j-core@2.14.1', 'affected', {
+          action_statement: 'upgrade to 2.17.1',
+          known_exploited: 1,
+        }),
+        finding('1.2.0', 'pkg:maven/a/log4j-core@2.14.1', 'none'),
+        finding('1.3.0', 'pkg:maven/a/log4j-core@2.17.1', 'fixed', { action_statement: null }),
+      ],
+      [release('1.1.0'), release('1.2.0'), release('1.3.0'), release('1.4.0'), release('1.5.0', 0)],
+    );
+    expect(d.releases.map((r) => [r.version, r.assessment])).toEqual([
+      ['1.1.0', 'affected'],
+      ['1.2.0', 'no_disposition'],
+      ['1.3.0', 'fixed'],
+      ['1.4.0', 'not_found_by_scans'],
+      ['1.5.0', 'not_scanned'],
+    ]);
+    expect(d.summary).toMatchObject({
+      releases: 5,
+      knownExploited: true,
+      exposedSince: '2026-01-01T00:00:00Z',
+      fixVersions: ['2.17.1'],
+      mitigations: ['upgrade to 2.17.1'],
+    });
+    // A row indexed under schema 1 says its statements were not recorded, rather than that there were none.
+    expect(d.releases[2]?.findings[0]?.statementsRecorded).toBe(false);
+    expect(d.releases[0]?.findings[0]?.statementsRecorded).toBe(true);
+    expect(d.draft).toBe(true);
+  });
+
+  it('claims no exposure where nothing shows one', () => {
+    const d = draft([finding('1.1.0', 'pkg:maven/a/log4j-core@2.14.1', 'not_affected')], [release('1.1.0')]);
+    expect(d.summary.exposedSince).toBeUndefined();
+    expect(d.summary.byAssessment.not_affected).toBe(1);
+  });
+});
+
+describe('annexViiSections', () => {
+  it('lists each entry under the points its kind documents, and marks the points nothing documents', () => {
+    const { sections, other } = annexViiSections([
+      { path: 'sbom/a.cdx.json', kind: 'sbom' },
+      { path: 'tests/junit.xml', kind: 'junit' },
+      { path: 'notes.txt', kind: 'file' },
+    ]);
+    const at = (point: string) => sections.find((s) => s.point === point);
+    expect(at('2(b)')?.files.map((f) => f.path)).toEqual(['sbom/a.cdx.json']);
+    expect(at('8')?.files.map((f) => f.path)).toEqual(['sbom/a.cdx.json']);
+    expect(at('6')?.files.map((f) => f.path)).toEqual(['tests/junit.xml']);
+    expect(at('3')?.toComplete).toBe(true);
+    expect(at('2(b)')?.toComplete).toBe(false);
+    expect(other).toEqual([{ path: 'notes.txt', kind: 'file' }]);
+  });
+});
