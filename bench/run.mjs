@@ -777,7 +777,7 @@ if (want('index')) {
         packageKey: `npm//pkg${(c * 7 + r) % 5000}`,
         name: `pkg${(c * 7 + r) % 5000}`,
         version: `${(r + c) % 30}.0.0`,
-        licenses: ['MIT'],
+        licenses: [c % 100 === 0 ? 'GPL-3.0-only' : 'MIT'],
       })),
       findings: Array.from({ length: 20 }, (_, f) => ({
         id: `CVE-2026-${(r * 3 + f) % 2000}`,
@@ -788,9 +788,12 @@ if (want('index')) {
         justification: '',
         fixVersions: [],
         statusFrom: '',
+        impactStatement: '',
+        actionStatement: '',
+        knownExploited: false,
       })),
-      kinds: [{ kind: 'sbom', count: 1 }],
-      controls: [],
+      kinds: [{ kind: 'sbom', count: 1 }, ...(r % 10 ? [{ kind: 'junit', count: 1 }] : [])],
+      controls: [{ control: 'SOC2-CC8.1', check: 'tests-green', status: r % 7 ? 'pass' : 'fail', evidence: 1 }],
     };
   };
   let builtin = true;
@@ -799,9 +802,14 @@ if (want('index')) {
   } catch {
     builtin = false;
   }
-  for (const engine of builtin ? ['node:sqlite', 'sqlite-wasm'] : ['sqlite-wasm']) {
+  const { openPostgresIndex } = await import(dist('src/transport/release-index-store.js'));
+  const { startPostgres } = await import('../scripts/local-postgres.mjs');
+  const pg = await startPostgres();
+  if ('reason' in pg) console.log(`index on PostgreSQL not measured: ${pg.reason}`);
+  const engines = [...(builtin ? ['node:sqlite'] : []), 'sqlite-wasm', ...('reason' in pg ? [] : ['postgresql'])];
+  for (const engine of engines) {
     const file = join(work, `index-${engine.replace(':', '-')}.db`);
-    const store = openSqliteIndex(file, engine);
+    const store = engine === 'postgresql' ? await openPostgresIndex(pg.url) : openSqliteIndex(file, engine);
     const t0 = performance.now();
     for (let r = 0; r < releases; r++) await store.put(rowsOf(r), '2026-12-05T00:00:00Z');
     const built = (performance.now() - t0) / 1000;
@@ -816,7 +824,7 @@ if (want('index')) {
       `${built.toFixed(1)} s`,
       `${n}; ${((built / releases) * 1000).toFixed(1)} ms per release`,
     );
-    record(`index file (${engine})`, `${(statSync(file).size / MiB).toFixed(0)} MiB`, n);
+    if (engine !== 'postgresql') record(`index file (${engine})`, `${(statSync(file).size / MiB).toFixed(0)} MiB`, n);
     record(`index --purl exact (${engine})`, await ms({ kind: 'purl', purl: 'pkg:npm/pkg42@12.0.0' }), n);
     record(
       `index --purl any version (${engine})`,
@@ -824,9 +832,103 @@ if (want('index')) {
       n,
     );
     record(`index --cve (${engine})`, await ms({ kind: 'cve', id: 'CVE-2026-42' }), n);
+    record(
+      `index --digest (${engine})`,
+      await ms({ kind: 'digest', digest: `sha256:${(42).toString(16).padStart(64, '0')}` }),
+      n,
+    );
+    record(
+      `index --license (${engine})`,
+      await ms({ kind: 'license', license: 'GPL-3.0-only', product: 'product42' }),
+      n,
+    );
+    record(`index --missing junit (${engine})`, await ms({ kind: 'missing', evidenceKind: 'junit' }), n);
+    record(
+      `index --control, one week (${engine})`,
+      await ms({
+        kind: 'control',
+        control: 'SOC2-CC8.1',
+        since: '2026-01-02T00:00:00Z',
+        until: '2026-01-08T23:59:59Z',
+      }),
+      n,
+    );
     await store.close();
     rmSync(file, { force: true });
   }
+  if (!('reason' in pg)) await pg.stop();
+}
+
+// Indexing real bundles against verifying them (issue 27's target: building costs no more than verifying plus 20 %):
+// BENCH_INDEX_BUNDLES signed bundles, each with an SBOM of 500 components, verified one by one, then indexed.
+if (want('index')) {
+  const { indexReleases } = await import(dist('src/commands/release-index.js'));
+  const { sign } = await import(dist('src/commands/sign.js'));
+  const count = Number(process.env.BENCH_INDEX_BUNDLES ?? 20);
+  const dir = join(work, 'index-bundles');
+  mkdirSync(dir, { recursive: true });
+  execFileSync('openssl', [
+    'genpkey',
+    '-algorithm',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-out',
+    join(work, 'ix.pem'),
+  ]);
+  execFileSync('openssl', [
+    'pkcs8',
+    '-topk8',
+    '-nocrypt',
+    '-in',
+    join(work, 'ix.pem'),
+    '-out',
+    join(work, 'ix-key.pem'),
+  ]);
+  execFileSync('openssl', ['pkey', '-in', join(work, 'ix.pem'), '-pubout', '-out', join(work, 'ix-pub.pem')]);
+  const bundles = [];
+  for (let i = 0; i < count; i++) {
+    const sbom = join(work, `ix-sbom-${i}.cdx.json`);
+    writeFileSync(
+      sbom,
+      JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.5',
+        version: 1,
+        metadata: { component: { type: 'application', name: 'bench', version: `1.${i}.0` } },
+        components: Array.from({ length: 500 }, (_, c) => ({
+          type: 'library',
+          name: `pkg${(c * 7 + i) % 5000}`,
+          version: `${(i + c) % 30}.0.0`,
+          purl: `pkg:npm/pkg${(c * 7 + i) % 5000}@${(i + c) % 30}.0.0`,
+          licenses: [{ license: { id: 'MIT' } }],
+        })),
+      }),
+    );
+    const bundle = join(dir, `bench-1.${i}.0.tar.gz`);
+    await collect({ cwd: work, output: bundle, name: 'bench', version: `1.${i}.0`, sbom: [sbom] });
+    await sign({ cwd: work, bundle, key: join(work, 'ix-key.pem'), noStandard: true });
+    bundles.push(bundle);
+  }
+  const verifying = await time(async () => {
+    for (const bundle of bundles) {
+      const r = await verify({ cwd: work, bundle, key: [join(work, 'ix-pub.pem')], identity: {} });
+      if (!r.report.ok) throw new Error(`${bundle} did not verify`);
+    }
+  });
+  const indexing = await time(async () => {
+    const r = await indexReleases({
+      cwd: work,
+      db: join(work, 'ix.db'),
+      sources: [dir],
+      key: [join(work, 'ix-pub.pem')],
+    });
+    if (r.indexed !== count) throw new Error(`indexed ${r.indexed} of ${count}`);
+  });
+  const n = `${count} signed bundles × 500 components, Node ${process.version}`;
+  record('index real bundles: verify each', `${verifying.toFixed(2)} s`, n);
+  record('index real bundles: evidence index', `${indexing.toFixed(2)} s`, n);
+  record('index ratio (index / verify)', `${(indexing / verifying).toFixed(2)}×`, 'target ≤ 1.2×');
 }
 
 writeFileSync(join(work, 'results.json'), JSON.stringify(results, null, 2));

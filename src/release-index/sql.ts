@@ -89,27 +89,38 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
       ],
     },
   ];
-  for (const s of rows.subjects)
-    out.push({
-      text: 'INSERT INTO subjects (bundle_digest, name, digest) VALUES (?, ?, ?)',
-      params: [d, s.name, s.digest],
-    });
-  for (const c of rows.components) {
-    out.push({
-      text: 'INSERT INTO components (bundle_digest, purl, package_key, name, version) VALUES (?, ?, ?, ?, ?)',
-      params: [d, c.purl, c.packageKey, c.name, c.version],
-    });
-    for (const l of c.licenses)
-      out.push({
-        text: 'INSERT INTO licenses (bundle_digest, purl, license) VALUES (?, ?, ?)',
-        params: [d, c.purl, l],
-      });
-  }
-  for (const f of rows.findings) {
-    out.push({
-      text: `INSERT INTO findings (bundle_digest, finding_id, purl, severity, status, justification, fix_versions,
-        status_from, impact_statement, action_statement, known_exploited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      params: [
+  out.push(
+    ...insertMany(
+      'subjects',
+      ['bundle_digest', 'name', 'digest'],
+      rows.subjects.map((x) => [d, x.name, x.digest]),
+    ),
+    ...insertMany(
+      'components',
+      ['bundle_digest', 'purl', 'package_key', 'name', 'version'],
+      rows.components.map((c) => [d, c.purl, c.packageKey, c.name, c.version]),
+    ),
+    ...insertMany(
+      'licenses',
+      ['bundle_digest', 'purl', 'license'],
+      rows.components.flatMap((c) => c.licenses.map((l) => [d, c.purl, l])),
+    ),
+    ...insertMany(
+      'findings',
+      [
+        'bundle_digest',
+        'finding_id',
+        'purl',
+        'severity',
+        'status',
+        'justification',
+        'fix_versions',
+        'status_from',
+        'impact_statement',
+        'action_statement',
+        'known_exploited',
+      ],
+      rows.findings.map((f) => [
         d,
         f.id,
         f.purl,
@@ -121,21 +132,45 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
         f.impactStatement,
         f.actionStatement,
         f.knownExploited ? 1 : 0,
-      ],
-    });
-    for (const id of f.ids)
-      out.push({
-        text: 'INSERT INTO finding_ids (bundle_digest, vuln_id, finding_id, purl) VALUES (?, ?, ?, ?)',
-        params: [d, id, f.id, f.purl],
-      });
-  }
-  for (const k of rows.kinds)
-    out.push({ text: 'INSERT INTO kinds (bundle_digest, kind, count) VALUES (?, ?, ?)', params: [d, k.kind, k.count] });
-  for (const c of rows.controls)
+      ]),
+    ),
+    ...insertMany(
+      'finding_ids',
+      ['bundle_digest', 'vuln_id', 'finding_id', 'purl'],
+      rows.findings.flatMap((f) => f.ids.map((id) => [d, id, f.id, f.purl])),
+    ),
+    ...insertMany(
+      'kinds',
+      ['bundle_digest', 'kind', 'count'],
+      rows.kinds.map((k) => [d, k.kind, k.count]),
+    ),
+    ...insertMany(
+      'controls',
+      ['bundle_digest', 'control', 'check_name', 'status', 'evidence'],
+      rows.controls.map((c) => [d, c.control, c.check, c.status, c.evidence]),
+    ),
+  );
+  return out;
+}
+
+/** The most parameters one statement binds: SQLite's historical limit (999), which every engine here accepts. */
+const MAX_PARAMS = 999;
+
+/**
+ * Rows of one table as multi-row INSERTs of at most MAX_PARAMS parameters each: one statement (one round trip on
+ * PostgreSQL) per many rows rather than per row. The table and column names are this file's, never input.
+ */
+function insertMany(table: string, columns: readonly string[], rows: readonly (string | number | null)[][]): Sql[] {
+  const per = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+  const out: Sql[] = [];
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per);
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
     out.push({
-      text: 'INSERT INTO controls (bundle_digest, control, check_name, status, evidence) VALUES (?, ?, ?, ?, ?)',
-      params: [d, c.control, c.check, c.status, c.evidence],
+      text: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`,
+      params: chunk.flat(),
     });
+  }
   return out;
 }
 

@@ -1,0 +1,5 @@
+export interface Postgres {
+  url: string;
+  stop: () => Promise<void>;
+}
+export function startPostgres(): Promise<Postgres | { reason: string }>;
