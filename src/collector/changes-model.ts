@@ -1,3 +1,4 @@
+import { appendAll } from '../core/objects.js';
 import { HOST_CHANGE_FACTS, type ChangeSummary, type ChangesSummary } from '../core/summaries.js';
 
 /**
@@ -147,7 +148,7 @@ export function groupChanges(commits: CommitRecord[], firstParent: string[], opt
       if (!c || taken.has(next)) continue;
       taken.add(next);
       members.push(c);
-      todo.push(...c.parents);
+      appendAll(todo, c.parents);
     }
     out.push(changeOf(landing, members, emergency));
   }

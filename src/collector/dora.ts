@@ -1,3 +1,4 @@
+import { appendAll } from '../core/objects.js';
 import { parseRfc3339 } from '../formats/time.js';
 import { gitHead, listCommits, resolveShas, type Repo } from './dora-git.js';
 import type { Env } from '../core/env.js';
@@ -169,7 +170,7 @@ function parseJsonArray<T>(
   for (const { at, item } of items) {
     const r = safeParseBounded(schema, item);
     if (r.success) out.push({ at, value: r.data });
-    else issues.push(...zodIssues(r.error, at));
+    else appendAll(issues, zodIssues(r.error, at));
   }
   return out;
 }

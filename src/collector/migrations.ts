@@ -1,3 +1,4 @@
+import { appendAll } from '../core/objects.js';
 import { type FileError, readSmallFile } from '../fs/small-file.js';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -125,7 +126,7 @@ async function listSql(input: CollectorInput, root: string, rel: string): Promis
   for (const e of entries) {
     const path = rel === '' ? e.name : `${rel}/${e.name}`;
     if (e.isSymbolicLink()) continue;
-    if (e.isDirectory()) out.push(...(await listSql(input, root, path)));
+    if (e.isDirectory()) appendAll(out, await listSql(input, root, path));
     else if (e.isFile() && /\.sql$/i.test(e.name)) out.push(path);
   }
   return out;

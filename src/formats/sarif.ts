@@ -343,19 +343,41 @@ function resolveComponent(run: SarifRun, ref: SarifReportingDescriptorRef | unde
   const { driver, extensions = [] } = run.tool;
   if (!tc) return driver;
   if (tc.index !== undefined && tc.index >= 0) return extensions[tc.index];
-  const all = [driver, ...extensions];
+  let known = componentsOf.get(run);
+  if (!known) {
+    known = { byGuid: new Map(), byName: new Map() };
+    for (const c of [driver, ...extensions]) {
+      const guid = c.guid?.toLowerCase();
+      if (guid !== undefined && !known.byGuid.has(guid)) known.byGuid.set(guid, c);
+      if (c.name !== undefined && !known.byName.has(c.name)) known.byName.set(c.name, c);
+    }
+    componentsOf.set(run, known);
+  }
   if (tc.guid !== undefined) {
-    const byGuid = all.find((c) => c.guid !== undefined && c.guid.toLowerCase() === tc.guid?.toLowerCase());
+    const byGuid = known.byGuid.get(tc.guid.toLowerCase());
     if (byGuid) return byGuid;
   }
-  if (tc.name !== undefined) return all.find((c) => c.name === tc.name);
+  if (tc.name !== undefined) return known.byName.get(tc.name);
   return driver;
 }
+
+/** A run's tool components by guid (lower-cased) and by name, the first of each, made once per run. */
+const componentsOf = new WeakMap<
+  SarifRun,
+  { byGuid: Map<string, SarifToolComponent>; byName: Map<string, SarifToolComponent> }
+>();
+
+/** Each component's rules by id (the first of an id), made once: a lookup per result must not scan every rule. */
+const rulesById = new WeakMap<SarifToolComponent, Map<string, SarifReportingDescriptor>>();
+
+/** The most leading components of a hierarchical ruleId looked up: ids of more parts are not rules' ids in practice. */
+const MAX_RULE_PREFIXES = 16;
 
 /**
  * Finds a rule in a component by index (preferred, §3.27.6) or by id. A
  * hierarchical ruleId such as "CA2101/1" (§3.27.5) also matches a rule whose
- * id is one of its leading components ("CA2101").
+ * id is one of its leading components ("CA2101"), the longest first, up to
+ * MAX_RULE_PREFIXES of them.
  */
 function findRule(
   component: SarifToolComponent | undefined,
@@ -363,18 +385,23 @@ function findRule(
   id: string | undefined,
 ): SarifReportingDescriptor | undefined {
   const rules = component?.rules;
-  if (!rules) return undefined;
+  if (!component || !rules) return undefined;
   if (index !== undefined && index >= 0) {
     const byIndex = rules[index];
     if (byIndex) return byIndex;
   }
   if (id === undefined) return undefined;
-  const exact = rules.find((r) => r.id === id);
+  let byId = rulesById.get(component);
+  if (!byId) {
+    byId = new Map();
+    for (const r of rules) if (!byId.has(r.id)) byId.set(r.id, r);
+    rulesById.set(component, byId);
+  }
+  const exact = byId.get(id);
   if (exact) return exact;
-  const parts = id.split('/');
-  for (let n = parts.length - 1; n >= 1; n--) {
-    const prefix = parts.slice(0, n).join('/');
-    const hit = rules.find((r) => r.id === prefix);
+  let end = id.lastIndexOf('/');
+  for (let tried = 0; end > 0 && tried < MAX_RULE_PREFIXES; tried++, end = id.lastIndexOf('/', end - 1)) {
+    const hit = byId.get(id.slice(0, end));
     if (hit) return hit;
   }
   return undefined;
@@ -389,10 +416,28 @@ function resolveRule(run: SarifRun, result: SarifResult): SarifReportingDescript
   return findRule(component, index, id);
 }
 
-/** Does a configurationOverride's descriptor reference designate `rule`? */
-function overrideTargets(run: SarifRun, ref: SarifReportingDescriptorRef, rule: SarifReportingDescriptor): boolean {
-  const component = resolveComponent(run, ref);
-  return findRule(component, ref.index, ref.id) === rule;
+/**
+ * Each invocation's ruleConfigurationOverrides as the level each rule gets (the first override of a rule wins), made
+ * once per run: looking overrides up per result would multiply results by overrides.
+ */
+const overrideLevels = new WeakMap<SarifRun, Map<number, Map<SarifReportingDescriptor, SarifLevel | undefined>>>();
+
+function overrideLevel(run: SarifRun, invocationIndex: number, rule: SarifReportingDescriptor): SarifLevel | undefined {
+  let byInvocation = overrideLevels.get(run);
+  if (!byInvocation) {
+    byInvocation = new Map<number, Map<SarifReportingDescriptor, SarifLevel | undefined>>();
+    overrideLevels.set(run, byInvocation);
+  }
+  let levels = byInvocation.get(invocationIndex);
+  if (!levels) {
+    levels = new Map();
+    for (const o of run.invocations?.[invocationIndex]?.ruleConfigurationOverrides ?? []) {
+      const target = findRule(resolveComponent(run, o.descriptor), o.descriptor.index, o.descriptor.id);
+      if (target && !levels.has(target)) levels.set(target, o.configuration.level);
+    }
+    byInvocation.set(invocationIndex, levels);
+  }
+  return levels.get(rule);
 }
 
 /**
@@ -410,9 +455,8 @@ export function effectiveSarifLevel(run: SarifRun, result: SarifResult): SarifLe
   if (rule) {
     const invocationIndex = result.provenance?.invocationIndex;
     if (invocationIndex !== undefined && invocationIndex >= 0) {
-      const overrides = run.invocations?.[invocationIndex]?.ruleConfigurationOverrides ?? [];
-      const override = overrides.find((o) => overrideTargets(run, o.descriptor, rule));
-      if (override?.configuration.level !== undefined) return override.configuration.level;
+      const level = overrideLevel(run, invocationIndex, rule);
+      if (level !== undefined) return level;
     }
     if (rule.defaultConfiguration?.level !== undefined) return rule.defaultConfiguration.level;
   }

@@ -1,3 +1,4 @@
+import { appendAll } from '../core/objects.js';
 import { safeParseBounded } from '../core/issues.js';
 import parseSpdxExpression from 'spdx-expression-parse';
 import { FormatError } from './errors.js';
@@ -133,7 +134,7 @@ function cdxJsonLicences(value: unknown): string[] | null {
     const id = str(choice?.license?.id);
     if (id) ids.push(id);
     const expression = str(choice?.expression);
-    if (expression) ids.push(...expressionIds(expression));
+    if (expression) appendAll(ids, expressionIds(expression));
   }
   return ids;
 }

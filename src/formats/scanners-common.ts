@@ -3,6 +3,7 @@
  * findings, and the last step every reader takes: duplicates merged into one finding, lists made distinct, findings
  * sorted so that the same report always gives the same output.
  */
+import { appendAll } from '../core/objects.js';
 import * as z from 'zod';
 import { formatIssuePath, issuesInline, zodIssues, safeParseBounded } from '../core/issues.js';
 import { FormatError } from './errors.js';
@@ -42,9 +43,9 @@ function flatten(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyK
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const depth = (branch: z.core.$ZodIssue[]) => Math.max(0, ...branch.map((i) => i.path.length));
+      const depth = (branch: z.core.$ZodIssue[]) => branch.reduce((n, i) => Math.max(n, i.path.length), 0);
       const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
-      out.push(...flatten(best, path));
+      appendAll(out, flatten(best, path));
     } else {
       out.push({ ...issue, path });
     }

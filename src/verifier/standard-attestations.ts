@@ -1,3 +1,4 @@
+import { appendAll } from '../core/objects.js';
 import { sha256Hex } from '../core/digest.js';
 import { STANDARD_MEMBER } from '../core/layout.js';
 import type { Manifest } from '../core/manifest.js';
@@ -73,7 +74,7 @@ export function checkStandardAttestations(input: StandardAttestationsInput): Sta
   }
   lines.forEach((line, i) => {
     const want = expected.statements[i];
-    if (want) checks.push(...checkLine(input, line, i + 1, want.label, want.bytes));
+    if (want) appendAll(checks, checkLine(input, line, i + 1, want.label, want.bytes));
   });
   const ok = checks.every((c) => c.ok);
   if (ok)

@@ -1,3 +1,4 @@
+import { appendAll } from '../core/objects.js';
 import type { Readable, Writable } from 'node:stream';
 import { readBundle, type BundleContents } from '../core/bundle-reader.js';
 import { digestHex, digestsEqual, sha256Hex } from '../core/digest.js';
@@ -49,11 +50,11 @@ export async function verifyBundleIntegrity(
   const checks: Check[] = contents.findings.map(({ check, ...f }) => ({ id: check, ok: false, ...f }));
   const manifest = contents.manifest;
   if (manifest && contents.complete) {
-    checks.push(...checkEntries(manifest, contents));
-    checks.push(...checkSums(manifest, contents));
+    appendAll(checks, checkEntries(manifest, contents));
+    appendAll(checks, checkSums(manifest, contents));
   }
   if (options.subjects && options.subjects.length > 0) {
-    checks.push(...checkSubjects(manifest, options.subjects));
+    appendAll(checks, checkSubjects(manifest, options.subjects));
   }
   const report: VerifyReport = {
     ok: false,
@@ -244,12 +245,12 @@ function withPasses(failed: Check[], contents: BundleContents, options: VerifyBu
           message: 'no release artifact was given to check (--subject)',
         });
       }
-      out.push(...mine);
+      appendAll(out, mine);
       continue;
     }
     const checked =
       id === 'archive' ? contents.complete : id === 'manifest' ? contents.manifest !== undefined : reached;
-    if (mine.length > 0) out.push(...mine);
+    if (mine.length > 0) appendAll(out, mine);
     else if (checked) out.push({ id, ok: true, message: PASS_MESSAGES[id](contents) });
     else
       out.push({

@@ -1,3 +1,4 @@
+import { appendAll } from '../core/objects.js';
 import type { Readable } from 'node:stream';
 import { sha256Hex } from '../core/digest.js';
 import type { BundleContents } from '../core/bundle-reader.js';
@@ -90,7 +91,7 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
   // both modes).
   if (contents.manifest && contents.complete) {
     const vulnerabilities = checkVulnerabilityEvidence(contents.manifest, contents.kept);
-    report.checks.push(...vulnerabilities);
+    appendAll(report.checks, vulnerabilities);
     report.ok &&= vulnerabilities.every((c) => c.ok || c.skipped);
   }
   const attestationEntries = contents.manifest?.entries.some((e) => e.kind === 'attestation') ?? false;
@@ -157,7 +158,7 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
         finding: 'signed with a key that was not given',
       });
     const verified = verifySigstoreBundle({ json, roots: v.roots, keys: v.keys, policy: identity, signers });
-    signed.push(...verified.checks);
+    appendAll(signed, verified.checks);
     if (verified.info) report.signature = verified.info;
     const bundleBytes = v.external?.bytes ?? contents.attestationBytes;
     if (v.renewals && verified.info && bundleBytes && verified.checks.every((c) => c.ok)) {
@@ -170,7 +171,7 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
         v.renewals.label,
         { ...(at ? { signedAt: at } : {}), now: v.now },
       );
-      signed.push(...renewed.checks);
+      appendAll(signed, renewed.checks);
       verified.info.renewals = renewed.renewals;
     } else if (v.renewals)
       signed.push({
@@ -182,7 +183,7 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
       });
     if (verified.checks.every((c) => c.ok) && contents.manifest && contents.manifestBytes) {
       const statement = checkBundleStatement(verified.dsse, contents.manifest, contents.manifestBytes).checks;
-      signed.push(...statement);
+      appendAll(signed, statement);
       // The standard statements restate an authentic manifest's evidence: checked once the evidence statement holds.
       if (contents.standardBytes && verified.info && contents.complete && statement.every((c) => c.ok)) {
         const standard = checkStandardAttestations({
@@ -196,7 +197,7 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
           signers,
           signer: verified.info,
         });
-        signed.push(...standard.checks);
+        appendAll(signed, standard.checks);
         if (standard.statements.length) report.standard = standard.statements;
       } else if (!contents.standardBytes && contents.complete && statement.every((c) => c.ok)) {
         // Said, not failed: bundles signed before the standard statements existed, or with --no-standard-attestations,
@@ -214,7 +215,7 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
     }
   }
   if (attestationEntries && contents.manifest && contents.complete) {
-    signed.push(...checkAttestationEntries(contents.manifest, contents.kept, v.roots, v.keys));
+    appendAll(signed, checkAttestationEntries(contents.manifest, contents.kept, v.roots, v.keys));
   }
   report.checks = [...checks, ...signed];
   report.ok = report.checks.every((c) => c.ok || c.skipped);

@@ -278,6 +278,7 @@ describe('applyVex: which statement wins', () => {
       justification: 'vulnerable_code_not_present',
       impactStatement: 'Removed in our build.',
       timestamp: '2026-02-01T00:00:00Z',
+      orderedAt: '2026-02-01T00:00:00Z',
       source: { document: 'vex-1.json', documentId: b.id, index: 0 },
     });
   });

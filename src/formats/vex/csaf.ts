@@ -238,6 +238,9 @@ interface Products {
 /** Branch categories that make a product narrower than a purl without a version says (§3.1.2.1). */
 const VERSION_BRANCHES = new Set<string>(['product_version', 'patch_level', 'service_pack']);
 
+/** Branch categories that only name a product (who makes it, what it is), narrowing it to no version or platform. */
+const NAMING_BRANCHES = new Set<string>(['vendor', 'product_family', 'product_name']);
+
 /** Branch categories that name what a purl names anyway (who makes it, what it is), or what a purl can say. */
 const PURL_BRANCHES = new Set<string>([
   'vendor',
@@ -284,7 +287,10 @@ function productsOf(tree: ProductTree, label: string): Products {
       const helper = b.product.product_identification_helper?.purl;
       const purl = branchPurl(helper, categories);
       define(b.product, purl, vexPath(...path, 'product', 'product_id'));
-      if (helper !== undefined && purl === undefined) narrowed.add(b.product.product_id);
+      // Narrowed: its purl says less than its branches, or it has none and its branches narrow it (a version, a range,
+      // a host...): a relationship's own purl must not stand for it either.
+      const named = [...categories].every((c) => NAMING_BRANCHES.has(c));
+      if (purl === undefined && (helper !== undefined || !named)) narrowed.add(b.product.product_id);
     }
     (b.branches ?? []).forEach((child, i) =>
       stack.push([child, new Set([...categories, child.category]), [...path, 'branches', i]]),

@@ -30,6 +30,7 @@
  * - The timestamp is `analysis.lastUpdated`, else `analysis.firstIssued`, else `metadata.timestamp`; only the first two
  *   order the statement against others (`orderedAt`): the BOM's own date says nothing of when this analysis was made.
  */
+import { appendAll } from '../../core/objects.js';
 import { safeParseBounded } from '../../core/issues.js';
 import { PackageURL } from 'packageurl-js';
 import * as z from 'zod';
@@ -169,7 +170,7 @@ function bomRefs(roots: Component[], label: string): Map<string, string> {
       const purl = someText(c.purl);
       if (purl !== undefined) refs.set(ref, purl);
     }
-    stack.push(...(c.components ?? []));
+    appendAll(stack, c.components ?? []);
   }
   return refs;
 }

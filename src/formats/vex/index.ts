@@ -80,6 +80,8 @@ export interface Disposition {
   impactStatement?: string;
   actionStatement?: string;
   timestamp?: string;
+  /** The statement's own date (what orders it), when it carries one; `timestamp` may be its document's. */
+  orderedAt?: string;
   source?: { document: string /* the label */; documentId: string; index: number; author?: string };
   /** Statements that apply too, with another status than the winner's. */
   conflicts?: { document: string; index: number; status: VexStatus }[];
@@ -293,6 +295,7 @@ export function applyVex(
       ...(s.impactStatement !== undefined && { impactStatement: s.impactStatement }),
       ...(s.actionStatement !== undefined && { actionStatement: s.actionStatement }),
       ...(s.timestamp !== undefined && { timestamp: s.timestamp }),
+      ...(s.orderedAt !== undefined && { orderedAt: s.orderedAt }),
       source: {
         document: winner.label,
         documentId: winner.documentId,
