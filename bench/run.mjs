@@ -770,6 +770,8 @@ if (want('index')) {
         created: new Date(Date.UTC(2026, 0, 1) + r * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
         signer: 'key bench',
         policy: 'none',
+        componentsRead: true,
+        findingsRead: true,
       },
       subjects: [{ name: `r${r}.tgz`, digest }],
       components: Array.from({ length: 500 }, (_, c) => ({

@@ -23,6 +23,7 @@ interface FileCliOptions extends IdentityCliOptions, RegistryCliOptions {
   db: string;
   output: string;
   bundle?: string;
+  digest?: string;
 }
 
 /** `evidence cra notify` and `evidence cra file`: drafts for the EU Cyber Resilience Act, from the evidence index. */
@@ -77,7 +78,8 @@ export function addCra(program: Command, io: CliIo, outcome: { exitCode: number 
           .option(
             '--bundle <file>',
             'the bundle, where the index location cannot be read from here (checked against the index)',
-          ),
+          )
+          .option('--digest <sha256>', 'which indexed bundle, when the index holds several of the release'),
       ),
     ),
   ).action(async (product: string, version: string, o: FileCliOptions) => {
@@ -90,6 +92,7 @@ export function addCra(program: Command, io: CliIo, outcome: { exitCode: number 
       version,
       output: o.output,
       ...(o.bundle ? { bundle: o.bundle } : {}),
+      ...(o.digest ? { digest: o.digest } : {}),
       registry: await registryFrom(o, io),
       identity: identityFrom(o),
       ...(o.key ? { key: o.key } : {}),

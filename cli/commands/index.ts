@@ -96,7 +96,14 @@ export function addIndex(program: Command, io: CliIo, outcome: { exitCode: numbe
       io.stdout.write(
         `${r.index} (${r.engine}): ${r.indexed} indexed, ${r.unchanged} already indexed, ${r.rejected.length} not indexed (did not verify), ${r.unavailable.length} not fetched (run again)\n` +
           r.rejected.map((x) => `  not indexed: ${escapeValue(x.location)}: ${escapeValue(x.reason)}\n`).join('') +
-          r.unavailable.map((x) => `  not fetched: ${escapeValue(x.location)}: ${escapeValue(x.reason)}\n`).join(''),
+          r.unavailable.map((x) => `  not fetched: ${escapeValue(x.location)}: ${escapeValue(x.reason)}\n`).join('') +
+          r.incomplete
+            .map((x) => `  indexed without ${escapeValue(x.missing)}: ${escapeValue(x.location)}\n`)
+            .join('') +
+          (r.withoutEvidence.length
+            ? `  ${r.withoutEvidence.length} release(s) without evidence in the source\n`
+            : '') +
+          (r.swept ? '  --rebuild: releases the sources no longer hold were dropped\n' : ''),
       );
     // A bundle that did not verify is a verification failure of the run, though the rest is indexed; evidence that
     // could not be fetched leaves the index incomplete (a source problem: run again).

@@ -6,9 +6,8 @@ import type { Env } from '../core/env.js';
 import { writeDirectoryAtomically } from '../fs/atomic.js';
 import { isEmptyOrAbsent } from '../fs/destination.js';
 import { hashFile } from '../fs/hash-file.js';
-import { renderAnnexViiMarkdown } from '../present/cra.js';
-import { CraError, annexViiSections, craNotificationDraft, type CraNotificationDraft } from '../release-index/cra.js';
-import { entryKind } from '../core/summaries.js';
+import { renderAnnexViiReadme } from '../present/cra.js';
+import { CraError, chosenRelease, craNotificationDraft, type CraNotificationDraft } from '../release-index/cra.js';
 import { openIndexStore, shownDb } from '../transport/release-index-store.js';
 import type { RegistryOptions } from '../transport/oci/connect.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
@@ -26,7 +25,7 @@ export async function craNotify(o: {
 }): Promise<CraNotificationDraft> {
   const vulnerability = o.vulnerability.trim();
   if (vulnerability === '') throw new CraError('CRA_INPUT_INVALID', 'cra notify: the vulnerability id is empty');
-  const store = await openIndexStore(o.db, o.cwd);
+  const store = await openIndexStore(o.db, o.cwd, { existing: true });
   try {
     const product = o.product === undefined ? {} : { product: o.product };
     const findings = await store.query({ kind: 'vulnerability', id: vulnerability, ...product });
@@ -54,6 +53,8 @@ export interface CraFileOptions {
   output: string;
   /** The bundle, when the index's location cannot be read from here (a GitHub asset, another machine's path). */
   bundle?: string;
+  /** Which indexed bundle, when the index holds several of the release. */
+  digest?: string;
   registry?: RegistryOptions;
   trustedRoot?: string[];
   key?: string[];
@@ -71,23 +72,15 @@ export async function craFile(o: CraFileOptions): Promise<{ report: VerifyComman
   const target = resolve(o.cwd, o.output);
   if (!(await isEmptyOrAbsent(target)))
     throw new CraError('CRA_INPUT_INVALID', `${o.output}: already exists and is not an empty directory`);
-  const store = await openIndexStore(o.db, o.cwd);
-  let rows: Record<string, unknown>[];
-  try {
-    rows = (await store.query({ kind: 'releases', product: o.product })).filter((r) => r.version === o.version);
-  } finally {
-    await store.close();
-  }
-  const row = rows.sort((a, b) => String(b.created).localeCompare(String(a.created)))[0];
-  if (!row)
-    throw new CraError('CRA_RELEASE_NOT_INDEXED', `${o.product} ${o.version}: no such release in ${shownDb(o.db)}`);
-  const digest = String(row.bundle_digest);
-  const location = String(row.location);
+  const store = await openIndexStore(o.db, o.cwd, { existing: true });
+  const rows = await store.query({ kind: 'releases', product: o.product }).finally(() => store.close());
+  const { digest, location } = chosenRelease(rows, { ...o, index: shownDb(o.db) });
   const scratch = await mkdtemp(join(tmpdir(), 'evidence-cra-'));
   try {
-    let bundle = o.bundle === undefined ? undefined : resolve(o.cwd, o.bundle);
-    if (bundle === undefined && location.startsWith('oci://')) {
-      bundle = join(scratch, 'bundle.tar.gz');
+    // A private copy, hashed, verified and packaged: the file at the location could change between those reads.
+    const bundle = join(scratch, 'bundle.tar.gz');
+    const from = o.bundle === undefined ? location : resolve(o.cwd, o.bundle);
+    if (o.bundle === undefined && location.startsWith('oci://'))
       await pull({
         cwd: o.cwd,
         ...(o.env ? { env: o.env } : {}),
@@ -95,24 +88,19 @@ export async function craFile(o: CraFileOptions): Promise<{ report: VerifyComman
         output: bundle,
         registry: o.registry ?? {},
       });
-    } else if (bundle === undefined) {
-      if (!existsSync(location))
-        throw new CraError(
-          'CRA_BUNDLE_UNREACHABLE',
-          `${o.product} ${o.version}: its bundle is at ${location}, which cannot be read here; fetch it and give it with --bundle`,
-        );
-      bundle = location;
-    }
+    else if (!existsSync(from))
+      throw new CraError(
+        'CRA_BUNDLE_UNREACHABLE',
+        `${from}: cannot be read here; fetch the bundle and give it with --bundle`,
+      );
+    else await copyFile(from, bundle);
     const got = `sha256:${(await hashFile(bundle, ['sha256'])).hex.sha256}`;
     if (got !== digest)
       throw new CraError(
         'CRA_BUNDLE_MISMATCH',
-        `${o.bundle ?? location}: sha256 ${got}, but the index holds ${o.product} ${o.version} as ${digest}`,
+        `${from}: sha256 ${got}, but the index holds ${o.product} ${o.version} as ${digest}`,
       );
-    const file =
-      o.bundle !== undefined || !location.startsWith('oci://')
-        ? basename(bundle)
-        : `${o.product}-${o.version}.evidence.tar.gz`;
+    const file = from.startsWith('oci://') ? `${o.product}-${o.version}.evidence.tar.gz` : basename(from);
     return await writeDirectoryAtomically(target, async (staging, commit) => {
       const extracted = await extract({
         cwd: o.cwd,
@@ -127,22 +115,15 @@ export async function craFile(o: CraFileOptions): Promise<{ report: VerifyComman
       await mkdir(join(staging, 'bundle'));
       await copyFile(bundle, join(staging, 'bundle', file));
       await writeFile(join(staging, 'verification.json'), `${JSON.stringify(extracted.report, null, 2)}\n`);
-      const { sections, other } = annexViiSections(
-        extracted.manifest.entries.map((e) => ({ path: e.path, kind: entryKind(e) })),
-      );
-      await writeFile(
-        join(staging, 'README.md'),
-        renderAnnexViiMarkdown({
-          product: o.product,
-          version: o.version,
-          bundle: { file, digest, location },
-          verdict: extracted.report.verdict ?? (extracted.report.ok ? 'verified' : 'failed'),
-          ...(extracted.report.signature ? { signature: extracted.report.signature } : {}),
-          sections,
-          other,
-          generatedAt: (o.now ?? (() => new Date()))().toISOString(),
-        }),
-      );
+      const at = (o.now ?? (() => new Date()))().toISOString();
+      const readme = renderAnnexViiReadme({
+        ...o,
+        bundle: { file, digest, location },
+        report: extracted.report,
+        entries: extracted.manifest.entries,
+        generatedAt: at,
+      });
+      await writeFile(join(staging, 'README.md'), readme);
       await commit(staging);
       return { report: extracted.report, output: target };
     });

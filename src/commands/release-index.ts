@@ -6,7 +6,13 @@ import { hashFile } from '../fs/hash-file.js';
 import { recordVerification } from '../fs/release-index-sqlite.js';
 import { openIndexStore, shownDb } from '../transport/release-index-store.js';
 import type { VerifyOne } from '../transport/audit-source.js';
-import { isListedSource, listedSource, type ListedSourceOptions } from '../transport/release-index-sources.js';
+import {
+  isListedSource,
+  listedSource,
+  sortMembers,
+  type ListedSourceOptions,
+} from '../transport/release-index-sources.js';
+import { indexRun, notRead } from '../release-index/rows.js';
 export { queryIndex as queryReleases } from '../transport/release-index-store.js'; // evidence query
 import { readPolicyFile } from '../load/policy.js';
 import { checkPolicyOptions } from '../verifier/inputs.js';
@@ -38,11 +44,12 @@ export async function indexReleases(o: IndexOptions) {
   checkPolicyOptions(o.identity ?? {});
   const loaded = o.policy ? loadPolicy(await readPolicyFile(o.cwd, o.policy), o.policy) : undefined;
   const store = await openIndexStore(o.db, o.cwd);
-  const rejected: { location: string; reason: string }[] = [];
-  /** Releases of listed sources whose evidence could not be fetched: neither indexed nor rejected; run again. */
-  const unavailable: { location: string; reason: string }[] = [];
-  const result = { index: shownDb(o.db), engine: store.engine, indexed: 0, unchanged: 0, rejected, unavailable };
+  const result = indexRun(shownDb(o.db), store.engine);
+  const { rejected, unavailable, withoutEvidence, incomplete } = result;
   const now = () => (o.now ?? (() => new Date()))().toISOString();
+  const started = now();
+  /** Every bundle this run verified (indexed or rejected) or found indexed: what `--rebuild` keeps. */
+  const seen = new Set<string>();
   /** Verifies one bundle file and records it (or its rejection); what verify returned or threw. */
   const verifyAndRecord = async (
     paths: Parameters<VerifyOne>[0],
@@ -67,6 +74,7 @@ export async function indexReleases(o: IndexOptions) {
       throw e;
     });
     const location = paths.location ?? paths.bundle;
+    seen.add(digest);
     if (indexed) {
       result.unchanged++;
       return verified;
@@ -74,37 +82,45 @@ export async function indexReleases(o: IndexOptions) {
     const done = await recordVerification(store, verified, kept.blobs, { location, source, digest }, now());
     if (done.rows) result.indexed++;
     else rejected.push({ location, reason: done.reason });
+    const missing = done.rows && notRead(done.rows);
+    if (missing) incomplete.push({ location, missing });
     if (done.rows) o.onProgress?.(`indexed ${done.rows.release.product} ${done.rows.release.version} (${location})`);
     return verified;
   };
   try {
-    if (o.rebuild) await store.clear();
     for (const source of o.sources) {
       if (isListedSource(source)) {
-        const members = await listedSource(o, store, source, async (paths) => {
+        const verifyOne: VerifyOne = async (paths) => {
           // A source that lists no digest (GitHub Enterprise) is downloaded; a bundle indexed already is not written.
           const digest = `sha256:${(await hashFile(paths.bundle, ['sha256'])).hex.sha256}`;
-          const verified = await verifyAndRecord(paths, source, digest, await store.has(digest));
+          const held = !o.rebuild && (await store.has(digest));
+          const verified = await verifyAndRecord(paths, source, digest, held);
           if (verified instanceof EvidenceError) throw verified;
           return verified;
-        });
+        };
+        const members = await listedSource(o, store, source, verifyOne, !o.rebuild);
         result.unchanged += members.known;
-        for (const m of members.list)
-          if (m.evidence.state === 'unavailable')
-            unavailable.push({
-              location: m.url ?? m.id,
-              reason: `${m.evidence.code ?? ''}: ${m.evidence.message ?? ''}`,
-            });
+        const sorted = sortMembers(members.list, seen);
+        unavailable.push(...sorted.unavailable);
+        withoutEvidence.push(...sorted.withoutEvidence);
+        for (const r of sorted.rejected) await store.reject({ ...r, source }, now());
+        rejected.push(...sorted.rejected);
         continue;
       }
       for (const file of await bundleFiles(resolve(o.cwd, source))) {
         const digest = `sha256:${(await hashFile(file, ['sha256'])).hex.sha256}`;
-        if (await store.has(digest)) {
+        if (!o.rebuild && (await store.has(digest))) {
           result.unchanged++;
           continue;
         }
         await verifyAndRecord({ bundle: file }, source, digest);
       }
+    }
+    // --rebuild drops what the sources no longer hold only once every source answered in full: a source that failed
+    // (thrown above) or a release not fetched leaves the index as it was, with this run's rows added.
+    if (o.rebuild && unavailable.length === 0) {
+      await store.sweep(seen, started);
+      result.swept = true;
     }
   } finally {
     await store.close();

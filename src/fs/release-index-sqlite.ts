@@ -10,6 +10,7 @@ import { EvidenceError } from '../core/error.js';
 import {
   INDEX_SCHEMA_VERSION,
   MIGRATIONS,
+  sweepStatements,
   RELEASE_TABLES,
   querySql,
   rejectedInsert,
@@ -36,8 +37,10 @@ export interface IndexStore {
   has(bundleDigest: string): Promise<boolean>;
   put(rows: IndexedRelease, indexedAt: string): Promise<void>;
   reject(r: { location: string; source: string; bundleDigest?: string; reason: string }, at: string): Promise<void>;
-  /** Drops every row: `--rebuild` starts from the sources. */
+  /** Drops every row. */
   clear(): Promise<void>;
+  /** `--rebuild`'s end: drops the releases not in `keep` and the rejections not seen since `before` (sql.ts). */
+  sweep(keep: ReadonlySet<string>, before: string): Promise<void>;
   query(q: IndexQuery & { product?: string }): Promise<Record<string, unknown>[]>;
   rejected(): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -154,6 +157,10 @@ export function openSqliteIndex(path: string, engine?: 'node:sqlite' | 'sqlite-w
       Promise.resolve(
         transaction(['releases', ...RELEASE_TABLES, 'rejected'].map((t) => ({ text: `DELETE FROM ${t}`, params: [] }))),
       ),
+    sweep: (keep, before) => {
+      const indexed = driver.all('SELECT bundle_digest FROM releases', []).map((r) => String(r.bundle_digest));
+      return Promise.resolve(transaction(sweepStatements(indexed, keep, before)));
+    },
     query: (q) => {
       const s = querySql(q);
       return Promise.resolve(driver.all(s.text, s.params));

@@ -2,9 +2,17 @@
  * The CRA drafts as Markdown for a person to complete (release-index/cra.ts): what the evidence index holds, and, as
  * a checklist, what it cannot say. Every value from the index is untrusted text (mdText, code).
  */
-import type { AnnexViiSection, CraAssessment, CraNotificationDraft } from '../release-index/cra.js';
-import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
+import { annexViiSections, type CraAssessment, type CraNotificationDraft } from '../release-index/cra.js';
+import { entryKind } from '../core/summaries.js';
+import type { Manifest } from '../core/manifest.js';
+import type { VerifyReport } from '../verifier/report.js';
 import { code, mdText, table } from './markdown.js';
+
+const KEV_WORDS: Record<CraNotificationDraft['summary']['knownExploited'], string> = {
+  listed: 'yes, a KEV catalog in a bundle lists it',
+  'not-listed': 'not listed by the KEV catalogs the bundles with findings of it carry',
+  unknown: 'unknown: not every bundle with findings of it carries a KEV catalog (or the index did not record it)',
+};
 
 const WORDS: Record<CraAssessment, string> = {
   affected: 'affected',
@@ -13,6 +21,8 @@ const WORDS: Record<CraAssessment, string> = {
   fixed: 'fixed',
   not_affected: 'not affected',
   not_found_by_scans: "not found by its bundle's scanners (not a statement that it is not affected)",
+  findings_not_read:
+    'unknown: its bundle holds scans, but their findings were not read (not held in memory, or not checked by verify)',
   not_scanned: 'unknown: its bundle holds no scan',
 };
 
@@ -34,8 +44,9 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
     ),
     '',
     `- Releases indexed${d.product !== undefined ? ' of this product' : ''}: ${s.releases}.`,
-    `- Known exploited (a KEV catalog in a bundle lists it): ${s.knownExploited ? 'yes' : 'not in any bundle\u2019s catalog'}.`,
+    `- Known exploited: ${KEV_WORDS[s.knownExploited]}.`,
     `- First release affected or not shown otherwise: ${s.exposedSince ? mdText(s.exposedSince) : 'none'} (its bundle's creation; when it reached the market is not known to the index).`,
+    `- First release of unknown standing (no scan, or findings not read): ${s.unknownSince ? mdText(s.unknownSince) : 'none'}.`,
     `- Fixed versions the scanners give: ${s.fixVersions.length ? s.fixVersions.map(code).join(', ') : 'none given'}.`,
     `- Action statements of the VEX documents applied: ${s.mitigations.length ? '' : 'none'}`,
     ...s.mitigations.map((m) => `  - ${mdText(m)}`),
@@ -60,7 +71,7 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
         ...(f.impactStatement ? [`impact: ${mdText(f.impactStatement)}`] : []),
         ...(f.actionStatement ? [`action: ${mdText(f.actionStatement)}`] : []),
         ...(f.fixVersions.length ? [`fixed in ${f.fixVersions.map(code).join(', ')}`] : []),
-        ...(f.knownExploited ? ['known exploited (KEV)'] : []),
+        ...(f.knownExploited === true ? ['known exploited (KEV)'] : []),
         ...(f.statusFrom ? [`stated in ${code(f.statusFrom)}`] : []),
         ...(f.statementsRecorded ? [] : ['statements not recorded (indexed before schema 2: rebuild the index)']),
       ];
@@ -71,21 +82,21 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The technical documentation folder's table of contents (README.md) for a release. */
-export function renderAnnexViiMarkdown(input: {
+/** The technical documentation folder's table of contents (README.md) for a release, from its verified bundle. */
+export function renderAnnexViiReadme(input: {
   product: string;
   version: string;
   bundle: { file: string; digest: string; location: string };
-  verdict: string;
-  signature?: Pick<SignatureInfo, 'identity' | 'issuer' | 'key'>;
-  sections: AnnexViiSection[];
-  other: { path: string; kind: string }[];
+  report: Pick<VerifyReport, 'ok' | 'verdict' | 'signature'>;
+  entries: Manifest['entries'];
   generatedAt: string;
 }): string {
+  const { sections, other } = annexViiSections(input.entries.map((e) => ({ path: e.path, kind: entryKind(e) })));
+  const verdict = input.report.verdict ?? (input.report.ok ? 'verified' : 'failed');
   // A link's target, percent-encoded where Markdown would read it otherwise (spaces, parentheses).
-  const href = (p: string) => encodeURI(p).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const href = (p: string) => encodeURI(p).replace(/[()#?]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const link = (path: string) => `[${mdText(path)}](${href(`evidence/${path}`)})`;
-  const sig = input.signature;
+  const sig = input.report.signature;
   const signer = sig?.identity
     ? `${sig.identity}${sig.issuer ? ` (${sig.issuer})` : ''}`
     : sig?.key
@@ -99,21 +110,21 @@ export function renderAnnexViiMarkdown(input: {
     '## The signed bundle and its verification',
     '',
     `- Bundle: [${mdText(input.bundle.file)}](${href(`bundle/${input.bundle.file}`)}), sha256 ${code(input.bundle.digest)}, indexed from ${code(input.bundle.location)}.`,
-    `- Verification: ${mdText(input.verdict)}${signer ? `, signed by ${mdText(signer)}` : ''}; the whole report is [verification.json](verification.json). Anyone can verify the bundle again: \`evidence verify bundle/${input.bundle.file}\` with the same signer options.`,
+    `- Verification: ${mdText(verdict)}${signer ? `, signed by ${mdText(signer)}` : ''}; the whole report is [verification.json](verification.json). Anyone can verify the bundle again: ${code(`evidence verify bundle/${input.bundle.file}`)} with the same signer options.`,
     '',
     '## Contents, by the points of Annex VII',
     '',
   ];
-  for (const s of input.sections) {
+  for (const s of sections) {
     out.push(`### ${s.point}. ${mdText(s.title)}`, '');
     if (s.toComplete) out.push('- [ ] To complete: no evidence in the bundle documents this point.');
     for (const f of s.files) out.push(`- ${link(f.path)} (${mdText(f.kind)})`);
     if (s.beyond !== undefined && !s.toComplete) out.push(`- [ ] Still to add: ${mdText(s.beyond)}.`);
     out.push('');
   }
-  if (input.other.length) {
+  if (other.length) {
     out.push('### Other evidence in the bundle', '');
-    for (const f of input.other) out.push(`- ${link(f.path)} (${mdText(f.kind)})`);
+    for (const f of other) out.push(`- ${link(f.path)} (${mdText(f.kind)})`);
     out.push('');
   }
   return `${out.join('\n')}\n`;

@@ -10,7 +10,9 @@ export type QueryFormat = 'text' | 'json' | 'csv';
 
 /** The store gives text, numbers and nulls only. */
 const csvCell = (v: unknown): string => {
-  const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+  const raw = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+  // A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is prefixed with ' (OWASP's advice).
+  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 

@@ -20,6 +20,7 @@ export type CraAssessment =
   | 'fixed'
   | 'not_affected'
   | 'not_found_by_scans'
+  | 'findings_not_read'
   | 'not_scanned';
 
 /** The order in which a release's findings decide its standing: the one that claims least wins. */
@@ -34,7 +35,8 @@ export interface CraFinding {
   impactStatement?: string;
   actionStatement?: string;
   fixVersions: string[];
-  knownExploited: boolean;
+  /** A KEV catalog in the bundle lists it; null where the index did not record it (schema 1). */
+  knownExploited: boolean | null;
   /** The VEX document in the bundle that set the status. */
   statusFrom?: string;
   /** False for rows indexed before the index recorded statements (schema 1): rebuild the index to have them. */
@@ -65,9 +67,15 @@ export interface CraNotificationDraft {
     releases: number;
     byAssessment: Record<CraAssessment, number>;
     /** Whether a KEV catalog in any bundle lists it as known exploited. */
-    knownExploited: boolean;
+    /**
+     * `listed`: a KEV catalog in a bundle lists it; `not-listed`: every release with a finding of it carries a KEV
+     * catalog and none lists it; `unknown`: otherwise (no catalog in some bundle, or not recorded).
+     */
+    knownExploited: 'listed' | 'not-listed' | 'unknown';
     /** The creation of the first release that is affected or not shown otherwise (affected, no disposition, under investigation). */
     exposedSince?: string;
+    /** The creation of the first release of unknown standing (no scan, or findings not read): not shown either way. */
+    unknownSince?: string;
     fixVersions: string[];
     mitigations: string[];
   };
@@ -132,7 +140,8 @@ export function craNotificationDraft(input: {
       ...(text(r.impact_statement) ? { impactStatement: text(r.impact_statement) } : {}),
       ...(text(r.action_statement) ? { actionStatement: text(r.action_statement) } : {}),
       fixVersions: text(r.fix_versions).split(' ').filter(Boolean),
-      knownExploited: Number(r.known_exploited ?? 0) === 1,
+      knownExploited:
+        r.known_exploited === null || r.known_exploited === undefined ? null : Number(r.known_exploited) === 1,
       ...(text(r.status_from) ? { statusFrom: text(r.status_from) } : {}),
       statementsRecorded: recorded,
     };
@@ -148,9 +157,11 @@ export function craNotificationDraft(input: {
     const assessment: CraAssessment =
       findings.length > 0
         ? (CLAIM_ORDER.find((a) => findings.some((f) => standing(f) === a)) ?? 'no_disposition')
-        : Number(r.scanned ?? 0) > 0
-          ? 'not_found_by_scans'
-          : 'not_scanned';
+        : Number(r.scanned ?? 0) === 0
+          ? 'not_scanned'
+          : Number(r.findings_read ?? 1) === 1
+            ? 'not_found_by_scans'
+            : 'findings_not_read';
     return {
       product: text(r.product),
       version: text(r.version),
@@ -163,7 +174,7 @@ export function craNotificationDraft(input: {
     };
   });
   const byAssessment = Object.fromEntries(
-    [...CLAIM_ORDER, 'not_found_by_scans', 'not_scanned'].map((a) => [
+    [...CLAIM_ORDER, 'not_found_by_scans', 'findings_not_read', 'not_scanned'].map((a) => [
       a,
       releases.filter((r) => r.assessment === a).length,
     ]),
@@ -172,7 +183,19 @@ export function craNotificationDraft(input: {
     .filter((r) => ['affected', 'no_disposition', 'under_investigation'].includes(r.assessment))
     .map((r) => r.created)
     .sort();
+  const unknown = releases
+    .filter((r) => ['not_scanned', 'findings_not_read'].includes(r.assessment))
+    .map((r) => r.created)
+    .sort();
   const all = releases.flatMap((r) => r.findings);
+  const catalogs = new Map(input.releases.map((r) => [text(r.bundle_digest), Number(r.kev_catalogs ?? 0)]));
+  const knownExploited = all.some((f) => f.knownExploited === true)
+    ? 'listed'
+    : all.length > 0 &&
+        all.every((f) => f.knownExploited === false) &&
+        releases.every((r) => r.findings.length === 0 || (catalogs.get(r.bundle.digest) ?? 0) > 0)
+      ? 'not-listed'
+      : 'unknown';
   return {
     kind: 'evidence-cra-notification-draft',
     version: 1,
@@ -185,8 +208,9 @@ export function craNotificationDraft(input: {
     summary: {
       releases: releases.length,
       byAssessment,
-      knownExploited: all.some((f) => f.knownExploited),
+      knownExploited,
       ...(exposed[0] !== undefined ? { exposedSince: exposed[0] } : {}),
+      ...(unknown[0] !== undefined ? { unknownSince: unknown[0] } : {}),
       fixVersions: [...new Set(all.flatMap((f) => f.fixVersions))].sort(),
       mitigations: [...new Set(all.flatMap((f) => (f.actionStatement ? [f.actionStatement] : [])))],
     },
@@ -280,10 +304,34 @@ export type CraErrorCode =
   | 'CRA_BUNDLE_UNREACHABLE'
   /** The bundle given or found is not the one the index holds (another sha256). */
   | 'CRA_BUNDLE_MISMATCH'
+  /** Several indexed bundles of that product and version: choose one with --digest. */
+  | 'CRA_RELEASE_AMBIGUOUS'
   | 'CRA_INPUT_INVALID';
 
 export class CraError extends EvidenceError<CraErrorCode> {
   constructor(code: CraErrorCode, message: string, cause?: unknown) {
     super('CraError', code, message, cause);
   }
+}
+
+/**
+ * The one indexed release of `product` `version` (of the `releases` question's rows), narrowed to `digest` when given:
+ * CRA_RELEASE_NOT_INDEXED when there is none, CRA_RELEASE_AMBIGUOUS (naming each bundle) when there are several.
+ */
+export function chosenRelease(
+  rows: readonly Record<string, unknown>[],
+  want: { product: string; version: string; digest?: string; index: string },
+): { digest: string; location: string } {
+  const found = rows.filter(
+    (r) =>
+      r.product === want.product && r.version === want.version && (!want.digest || r.bundle_digest === want.digest),
+  );
+  const name = `${want.product} ${want.version}${want.digest ? ` (${want.digest})` : ''}`;
+  if (found.length === 0) throw new CraError('CRA_RELEASE_NOT_INDEXED', `${name}: no such release in ${want.index}`);
+  if (found.length > 1)
+    throw new CraError(
+      'CRA_RELEASE_AMBIGUOUS',
+      `${name}: ${found.length} bundles are indexed (${found.map((r) => `${text(r.bundle_digest)} at ${text(r.location)}`).join(', ')}); choose one with --digest`,
+    );
+  return { digest: text(found[0]?.bundle_digest), location: text(found[0]?.location) };
 }

@@ -32,6 +32,13 @@ export interface IndexedRelease {
     /** The policy's verdict when one was applied: `pass` or `fail`; `none` without a policy. */
     policy: 'pass' | 'fail' | 'none';
     policyDigest?: string;
+    /** Every SBOM of the bundle was read into `components` (false: one was not held in memory, or did not read). */
+    componentsRead: boolean;
+    /**
+     * The findings are those of a vulnerabilities document verify remade and compared (false: the bundle has none, or
+     * it was not checked, and `findings` is empty: what its scans found is not known to the index).
+     */
+    findingsRead: boolean;
   };
   subjects: { name: string; digest: string }[];
   /** Distinct by purl (or name@version when the SBOM gives no purl). */
@@ -99,18 +106,23 @@ export function releaseRows(input: {
         : `key ${sig?.key ?? sig?.keyHint ?? ''}`,
     policy: policy ? (policy.ok ? 'pass' : 'fail') : 'none',
     ...(policy ? { policyDigest: policy.policy.digest } : {}),
+    componentsRead: true,
+    findingsRead: false,
   };
 
   const purls = new PurlReader();
   const components = new Map<string, IndexedRelease['components'][number]>();
   for (const { entry } of summariesOf(manifest.entries, 'sbom')) {
     const bytes = blobs.get(digestHex(entry.digest));
-    if (!bytes) continue;
     let read;
     try {
-      read = readSbom(bytes, entry.mediaType, entry.path);
+      read = bytes && readSbom(bytes, entry.mediaType, entry.path);
     } catch {
-      continue; // verified evidence that no longer reads here: its components are not indexed, its kind still is
+      read = undefined; // verified evidence that no longer reads here: its components are not indexed, its kind still is
+    }
+    if (!read) {
+      release.componentsRead = false;
+      continue;
     }
     for (const c of read.components) {
       const purl = c.purl ? (purls.canonical(c.purl) ?? c.purl) : `name:${c.name}@${c.version ?? ''}`;
@@ -126,7 +138,10 @@ export function releaseRows(input: {
     }
   }
 
-  const findings = releaseFindings(manifest, blobs).map((f) => ({
+  // Findings only from a vulnerabilities document verify remade and found equal: never from one it could not check.
+  const check = report.checks.find((c) => c.id === 'vulnerabilities');
+  release.findingsRead = check !== undefined && check.ok && !check.skipped;
+  const findings = (release.findingsRead ? releaseFindings(manifest, blobs) : []).map((f) => ({
     id: f.id,
     ids: vulnerabilityIds([f.id, ...f.aliases]).ids,
     purl: f.purl ?? '',
@@ -164,5 +179,49 @@ export function releaseRows(input: {
     findings,
     kinds: [...kinds].map(([kind, count]) => ({ kind, count })),
     controls,
+  };
+}
+
+/** What of a release the index did not read (its components, its findings), in words; undefined when nothing. */
+export function notRead(rows: IndexedRelease): string | undefined {
+  const missing = [
+    ...(rows.release.componentsRead ? [] : ['components (an SBOM not read)']),
+    ...(!rows.release.findingsRead && rows.kinds.some((k) => k.kind === 'vulnerabilities')
+      ? ['findings (the vulnerabilities document not checked or not read)']
+      : []),
+  ];
+  return missing.length ? missing.join('; ') : undefined;
+}
+
+/** What one `evidence index` run did (its JSON output). */
+export interface IndexRun {
+  index: string;
+  engine: string;
+  indexed: number;
+  unchanged: number;
+  /** Bundles that did not verify, or whose bytes were not what the source listed: never indexed as fact. */
+  rejected: { location: string; reason: string }[];
+  /** Releases of listed sources whose evidence could not be fetched: neither indexed nor rejected; run again. */
+  unavailable: { location: string; reason: string }[];
+  /** Releases of listed sources that have no evidence (a tag or release without a bundle). */
+  withoutEvidence: string[];
+  /** Releases indexed without their components or findings (not held in memory, or not checked by verify). */
+  incomplete: { location: string; missing: string }[];
+  /** With --rebuild: whether the rows the sources no longer hold were dropped (not when a release was not fetched). */
+  swept: boolean;
+}
+
+/** A run that did nothing yet. */
+export function indexRun(index: string, engine: string): IndexRun {
+  return {
+    index,
+    engine,
+    indexed: 0,
+    unchanged: 0,
+    rejected: [],
+    unavailable: [],
+    withoutEvidence: [],
+    incomplete: [],
+    swept: false,
   };
 }

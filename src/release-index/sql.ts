@@ -47,6 +47,8 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     'ALTER TABLE findings ADD COLUMN impact_statement TEXT',
     'ALTER TABLE findings ADD COLUMN action_statement TEXT',
     'ALTER TABLE findings ADD COLUMN known_exploited INTEGER',
+    'ALTER TABLE releases ADD COLUMN components_read INTEGER',
+    'ALTER TABLE releases ADD COLUMN findings_read INTEGER',
   ],
 ];
 
@@ -73,7 +75,7 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
     { text: 'DELETE FROM rejected WHERE location = ?', params: [r.location] },
     {
       text: `INSERT INTO releases (bundle_digest, location, source, product, version, created, signed_at, signer, policy,
-        policy_digest, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        policy_digest, indexed_at, components_read, findings_read) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       params: [
         d,
         r.location,
@@ -86,6 +88,8 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
         r.policy,
         r.policyDigest ?? null,
         indexedAt,
+        r.componentsRead ? 1 : 0,
+        r.findingsRead ? 1 : 0,
       ],
     },
   ];
@@ -174,6 +178,20 @@ function insertMany(table: string, columns: readonly string[], rows: readonly (s
   return out;
 }
 
+/**
+ * `--rebuild`'s sweep, once every source was read: the rows of releases not seen in this run (`keep`) and the
+ * rejections not seen again since `before` are deleted. Rows are never dropped before the sources answered.
+ */
+export function sweepStatements(indexed: readonly string[], keep: ReadonlySet<string>, before: string): Sql[] {
+  const out: Sql[] = [];
+  for (const d of indexed)
+    if (!keep.has(d))
+      for (const t of [...RELEASE_TABLES, 'releases'])
+        out.push({ text: `DELETE FROM ${t} WHERE bundle_digest = ?`, params: [d] });
+  out.push({ text: 'DELETE FROM rejected WHERE seen_at < ?', params: [before] });
+  return out;
+}
+
 /** A bundle that did not verify: listed, never indexed as fact (a later good bundle at the location replaces it). */
 export function rejectedInsert(
   r: { location: string; source: string; bundleDigest?: string; reason: string },
@@ -235,7 +253,7 @@ export function querySql(q: IndexQuery & { product?: string }): Sql {
       };
     case 'releases':
       return {
-        text: `SELECT ${RELEASE_COLUMNS}, COALESCE((SELECT SUM(k.count) FROM kinds k WHERE k.bundle_digest = r.bundle_digest AND k.kind = 'vulnerabilities'), 0) AS scanned FROM releases r WHERE 1 = 1${product}${order}`,
+        text: `SELECT ${RELEASE_COLUMNS}, r.findings_read, COALESCE((SELECT SUM(k.count) FROM kinds k WHERE k.bundle_digest = r.bundle_digest AND k.kind = 'vulnerabilities'), 0) AS scanned, COALESCE((SELECT SUM(k.count) FROM kinds k WHERE k.bundle_digest = r.bundle_digest AND k.kind = 'kev'), 0) AS kev_catalogs FROM releases r WHERE 1 = 1${product}${order}`,
         params: [...p],
       };
     case 'digest':

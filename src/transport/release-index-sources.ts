@@ -33,6 +33,8 @@ export async function listedSource(
   store: IndexStore,
   source: string,
   verifyOne: VerifyOne,
+  /** Skip bundles the index holds (false with `--rebuild`: every bundle is verified again). */
+  skipKnown = true,
 ): Promise<{ list: PeriodMemberInput[]; known: number }> {
   let known = 0;
   const options: SourceOptions = {
@@ -47,6 +49,7 @@ export async function listedSource(
     identity: o.identity ?? {},
     concurrency: o.concurrency ?? 4,
     known: async (digest) => {
+      if (!skipKnown) return false;
       const has = await store.has(digest);
       if (has) known++;
       return has;
@@ -60,4 +63,26 @@ export async function listedSource(
     : await listGitHub(options, env, cache, verifyOne);
   const list = await pool(listing.items, options.concurrency ?? 4, (item) => item.read(true));
   return { list, known };
+}
+
+/**
+ * What the listing says of releases the index did not store: not fetched (`unavailable`: run again), without evidence,
+ * or rejected without a verification (bytes other than the source listed, a bundle over the size limit). Members whose
+ * bundle this run verified (`verified`, by digest) were recorded already.
+ */
+export function sortMembers(members: readonly PeriodMemberInput[], verified: ReadonlySet<string>) {
+  const out = {
+    unavailable: [] as { location: string; reason: string }[],
+    withoutEvidence: [] as string[],
+    rejected: [] as { location: string; reason: string }[],
+  };
+  for (const m of members) {
+    const location = m.url ?? m.id;
+    const reason = `${m.evidence.code ?? ''}: ${m.evidence.message ?? ''}`;
+    if (m.evidence.state === 'unavailable') out.unavailable.push({ location, reason });
+    else if (m.evidence.state === 'missing') out.withoutEvidence.push(location);
+    else if (m.evidence.code && !m.evidence.conflict && !verified.has(m.evidence.bundle?.digest ?? ''))
+      out.rejected.push({ location, reason });
+  }
+  return out;
 }

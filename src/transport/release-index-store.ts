@@ -5,6 +5,7 @@
  * advisory lock, and each release is written in a transaction under a lock of its bundle digest, so two writers of one
  * bundle queue instead of colliding. A database URL's password never reaches a message.
  */
+import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { resolve } from 'node:path';
 import { IndexStoreError, openSqliteIndex, type IndexStore } from '../fs/release-index-sqlite.js';
@@ -14,6 +15,7 @@ import {
   MIGRATIONS,
   RELEASE_TABLES,
   querySql,
+  sweepStatements,
   rejectedInsert,
   releaseInserts,
   type Sql,
@@ -27,11 +29,13 @@ export function shownDb(db: string): string {
   return isPostgresUrl(db) ? shown(db) : db;
 }
 
-/** The URL as messages may show it: without its password. */
+/** The URL as messages may show it: without its password, nor any query parameter naming one (pg reads both). */
 function shown(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    for (const key of [...u.searchParams.keys()])
+      if (/pass|secret|key|token/i.test(key)) u.searchParams.set(key, '***');
     return u.toString();
   } catch {
     return 'the PostgreSQL URL';
@@ -102,6 +106,15 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promis
       transaction('clear', () =>
         ['releases', ...RELEASE_TABLES, 'rejected'].map((t) => ({ text: `DELETE FROM ${t}`, params: [] })),
       ),
+    sweep: (keep, before) =>
+      transaction('clear', async () => {
+        const rows = (await client.query('SELECT bundle_digest FROM releases')).rows as { bundle_digest: string }[];
+        return sweepStatements(
+          rows.map((r) => r.bundle_digest),
+          keep,
+          before,
+        );
+      }),
     query: (q) => exclusive(async () => (await run(querySql(q))).rows as Record<string, unknown>[]),
     rejected: () =>
       exclusive(
@@ -146,14 +159,21 @@ async function migrate(client: pg.Client, url: string): Promise<void> {
 }
 
 /** The index `--db` names: a PostgreSQL URL, or a file (relative to `cwd`). */
-export function openIndexStore(db: string, cwd: string): Promise<IndexStore> {
-  return isPostgresUrl(db) ? openPostgresIndex(db) : Promise.resolve(openSqliteIndex(resolve(cwd, db)));
+export function openIndexStore(db: string, cwd: string, o: { existing?: boolean } = {}): Promise<IndexStore> {
+  if (isPostgresUrl(db)) return openPostgresIndex(db);
+  const path = resolve(cwd, db);
+  // Asked a question, a file that is not there is a mistyped name, never an empty index that answers "nothing".
+  if (o.existing && !existsSync(path))
+    return Promise.reject(
+      new IndexStoreError('INDEX_UNREADABLE', `${db}: no such index file (evidence index makes it)`),
+    );
+  return Promise.resolve(openSqliteIndex(path));
 }
 
 /** evidence query: one question (release-index/query.ts) to the index, every answer naming its release and bundle. */
 export async function queryIndex(db: string, cwd: string, options: QueryOptions) {
   const question = indexQuestion(options);
-  const store = await openIndexStore(db, cwd);
+  const store = await openIndexStore(db, cwd, { existing: true });
   try {
     return { question, rows: await store.query(question) };
   } finally {

@@ -75,6 +75,57 @@ describe('evidence cra notify', () => {
   });
 });
 
+describe('evidence query and evidence cra on an index file that is not there', () => {
+  it('exit 2 (INDEX_UNREADABLE), never an empty answer, and make no file', async () => {
+    const q = await runCli(['query', '--db', 'evidnce.db', '--cve', 'CVE-2021-44228'], { cwd: dir });
+    const n = await runCli(['cra', 'notify', 'CVE-2021-44228', '--db', 'evidnce.db'], { cwd: dir });
+    expect([q.code, q.stdout, n.code]).toEqual([2, '', 2]);
+    expect(q.stderr).toContain('INDEX_UNREADABLE');
+    expect(await readdir(dir)).not.toContain('evidnce.db');
+  });
+});
+
+describe('evidence index --rebuild', () => {
+  it('drops what the sources no longer hold only after every source answered', async () => {
+    const index = (...args: string[]) =>
+      runCli(['index', ...args, '--db', 'rebuild.db', '--key', 'key.pub.pem', '--json', '-q'], { cwd: dir });
+    expect((await index('bundles')).code).toBe(0);
+    // An unreachable source: nothing is dropped.
+    const failed = await index(
+      '--rebuild',
+      'oci://127.0.0.1:1/acme/evidence',
+      '--plain-http',
+      '--timeout',
+      '2',
+      'bundles',
+    );
+    expect(failed.code).toBe(2);
+    const versions = async () => {
+      const q = await runCli(['query', '--db', 'rebuild.db', '--missing', 'junit', '--json'], { cwd: dir });
+      return (JSON.parse(q.stdout) as { answers: { version: string }[] }).answers.map((a) => a.version);
+    };
+    expect(await versions()).toEqual(['1.4.2', '1.4.3', '1.4.4']);
+    // Every source answered: what they no longer hold is dropped.
+    await mkdir(join(dir, 'only'));
+    await copyFile(join(dir, 'bundles/acme-web-1.4.3.evidence.tar.gz'), join(dir, 'only/b.tar.gz'));
+    const rebuilt = await index('--rebuild', 'only');
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect((JSON.parse(rebuilt.stdout) as { swept: boolean }).swept).toBe(true);
+    expect(await versions()).toEqual(['1.4.3']);
+  });
+});
+
+describe('evidence query --format csv', () => {
+  it('neutralises a cell a spreadsheet would run as a formula', async () => {
+    const { renderQueryAnswers } = await import('../../src/present/index-query.js');
+    const csv = renderQueryAnswers('csv', {
+      question: {},
+      rows: [{ product: '=HYPERLINK("http://evil.example")', version: '-1', location: 'a', count: -3 }],
+    });
+    expect(csv.split('\n')[1]).toBe(`"'=HYPERLINK(""http://evil.example"")",'-1,a,-3`);
+  });
+});
+
 describe('evidence cra file', () => {
   it('assembles the technical documentation of a release from its verified bundle, by the points of Annex VII', async () => {
     const r = await runCli(

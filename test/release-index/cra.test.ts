@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { annexViiSections, craNotificationDraft } from '../../src/release-index/cra.js';
+import { annexViiSections, chosenRelease, craNotificationDraft } from '../../src/release-index/cra.js';
 
 const release = (version: string, scanned = 1) => ({
   product: 'acme-web',
@@ -40,7 +40,14 @@ describe('craNotificationDraft', () => {
         finding('1.2.0', 'pkg:maven/a/log4j-core@2.14.1', 'none'),
         finding('1.3.0', 'pkg:maven/a/log4j-core@2.17.1', 'fixed', { action_statement: null }),
       ],
-      [release('1.1.0'), release('1.2.0'), release('1.3.0'), release('1.4.0'), release('1.5.0', 0)],
+      [
+        release('1.1.0'),
+        release('1.2.0'),
+        release('1.3.0'),
+        release('1.4.0'),
+        release('1.5.0', 0),
+        { ...release('1.6.0'), findings_read: 0 },
+      ],
     );
     expect(d.releases.map((r) => [r.version, r.assessment])).toEqual([
       ['1.1.0', 'affected'],
@@ -48,11 +55,13 @@ describe('craNotificationDraft', () => {
       ['1.3.0', 'fixed'],
       ['1.4.0', 'not_found_by_scans'],
       ['1.5.0', 'not_scanned'],
+      ['1.6.0', 'findings_not_read'],
     ]);
     expect(d.summary).toMatchObject({
-      releases: 5,
-      knownExploited: true,
+      releases: 6,
+      knownExploited: 'listed',
       exposedSince: '2026-01-01T00:00:00Z',
+      unknownSince: '2026-05-01T00:00:00Z',
       fixVersions: ['2.17.1'],
       mitigations: ['upgrade to 2.17.1'],
     });
@@ -62,9 +71,20 @@ describe('craNotificationDraft', () => {
     expect(d.draft).toBe(true);
   });
 
-  it('claims no exposure where nothing shows one', () => {
+  it('claims no exposure where nothing shows one, and KEV status only where every such bundle has a catalog', () => {
     const d = draft([finding('1.1.0', 'pkg:maven/a/log4j-core@2.14.1', 'not_affected')], [release('1.1.0')]);
     expect(d.summary.exposedSince).toBeUndefined();
+    expect(d.summary.knownExploited).toBe('unknown');
+    const withCatalog = draft(
+      [finding('1.1.0', 'pkg:maven/a/log4j-core@2.14.1', 'not_affected')],
+      [{ ...release('1.1.0'), kev_catalogs: 1 }],
+    );
+    expect(withCatalog.summary.knownExploited).toBe('not-listed');
+    const v1 = draft(
+      [finding('1.1.0', 'pkg:maven/a/log4j-core@2.14.1', 'affected', { known_exploited: null })],
+      [{ ...release('1.1.0'), kev_catalogs: 1 }],
+    );
+    expect(v1.summary.knownExploited).toBe('unknown');
     expect(d.summary.byAssessment.not_affected).toBe(1);
   });
 });
@@ -83,5 +103,39 @@ describe('annexViiSections', () => {
     expect(at('3')?.toComplete).toBe(true);
     expect(at('2(b)')?.toComplete).toBe(false);
     expect(other).toEqual([{ path: 'notes.txt', kind: 'file' }]);
+  });
+});
+
+describe('chosenRelease', () => {
+  it('is the one indexed bundle of the release, or says which to choose', () => {
+    const rows = [release('1.1.0'), { ...release('1.1.0'), bundle_digest: 'sha256:other' }, release('1.2.0')];
+    const want = (version: string, digest?: string) =>
+      chosenRelease(rows, { product: 'acme-web', version, index: 'i.db', ...(digest ? { digest } : {}) });
+    expect(want('1.2.0').digest).toBe(release('1.2.0').bundle_digest);
+    expect(errorCode(() => want('1.1.0'))).toBe('CRA_RELEASE_AMBIGUOUS');
+    expect(want('1.1.0', 'sha256:other').digest).toBe('sha256:other');
+    expect(errorCode(() => want('9.9.9'))).toBe('CRA_RELEASE_NOT_INDEXED');
+  });
+});
+
+function errorCode(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+  return undefined;
+}
+
+describe('shownDb', () => {
+  it('shows a PostgreSQL URL without any password, in its user part or its query', async () => {
+    const { shownDb } = await import('../../src/transport/release-index-store.js');
+    for (const url of [
+      'postgres://alice:hunter2@db/evidence',
+      'postgres://alice@db/evidence?password=hunter2',
+      'postgres://alice@db/evidence?sslpassword=hunter2&sslmode=require',
+    ])
+      expect(shownDb(url)).not.toContain('hunter2');
+    expect(shownDb('postgres://alice@db/evidence?sslmode=require')).toContain('sslmode=require');
   });
 });

@@ -37,6 +37,8 @@ function release(version: number, purl: string): IndexedRelease {
       created: `2026-10-${String((version % 28) + 1).padStart(2, '0')}T00:00:00Z`,
       signer: 'key abc',
       policy: 'none',
+      componentsRead: true,
+      findingsRead: true,
     },
     subjects: [{ name: `web-${version}.tgz`, digest: `sha256:${String(version).padStart(64, 'e')}` }],
     components: [
