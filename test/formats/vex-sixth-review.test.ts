@@ -169,3 +169,30 @@ describe('readers never spread input into a call', () => {
     expect(codeOf(() => parseScanReport(audit, 'n'))).toBe('SCAN_INVALID');
   });
 });
+
+describe('CSAF branches walked without a copy per branch', () => {
+  it('still name a product defined twice deep in the tree by its path (VEX_INVALID)', () => {
+    const leaf = (id: string) => ({
+      category: 'product_version',
+      name: '1.0.0',
+      product: { name: id, product_id: 'P', product_identification_helper: { purl: 'pkg:npm/foo@1.0.0' } },
+    });
+    const tree = {
+      branches: [
+        {
+          category: 'vendor',
+          name: 'v',
+          branches: [{ category: 'product_name', name: 'foo', branches: [leaf('a'), leaf('b')] }],
+        },
+      ],
+    };
+    let error: unknown;
+    try {
+      read(csafDocument(tree, [csafVulnerability('CVE-2026-3333', { fixed: ['P'] })]));
+    } catch (e) {
+      error = e;
+    }
+    expect((error as { code?: string }).code).toBe('VEX_INVALID');
+    expect(String((error as Error).message)).toContain('$.product_tree.branches[0].branches[0].branches[');
+  });
+});

@@ -270,31 +270,50 @@ function branchPurl(purl: string | undefined, categories: ReadonlySet<string>): 
 function productsOf(tree: ProductTree, label: string): Products {
   const purls = new Map<string, string | undefined>();
   const narrowed = new Set<string>();
-  const define = (p: FullProductName, purl: string | undefined, path: string) => {
+  const define = (p: FullProductName, purl: string | undefined, path: string | (() => string)) => {
     if (purls.has(p.product_id)) {
-      throw vexInvalid(label, path, `product id ${p.product_id} is defined more than once (CSAF 2.0 §6.1.2)`);
+      const at = typeof path === 'string' ? path : path();
+      throw vexInvalid(label, at, `product id ${p.product_id} is defined more than once (CSAF 2.0 §6.1.2)`);
     }
     purls.set(p.product_id, purl);
   };
-  const stack: [Branch, ReadonlySet<string>, (string | number)[]][] = (tree.branches ?? []).map((b, i) => [
+  // Each branch keeps its parent and index (its JSON path is made only for a message) and its categories' set, shared
+  // by every child that adds no category: a copied path and set per branch would weigh many times the document.
+  interface Walked {
+    b: Branch;
+    categories: ReadonlySet<string>;
+    parent: Walked | undefined;
+    index: number;
+  }
+  const pathOf = (w: Walked): (string | number)[] => {
+    const parts: (string | number)[] = [];
+    for (let at: Walked | undefined = w; at; at = at.parent) parts.unshift('branches', at.index);
+    return ['product_tree', ...parts];
+  };
+  const stack: Walked[] = (tree.branches ?? []).map((b, index) => ({
     b,
-    new Set([b.category]),
-    ['product_tree', 'branches', i],
-  ]);
+    categories: new Set([b.category]),
+    parent: undefined,
+    index,
+  }));
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const [b, categories, path] = top;
+    const { b, categories } = top;
+    const w = top;
     if (b.product) {
       const helper = b.product.product_identification_helper?.purl;
       const purl = branchPurl(helper, categories);
-      define(b.product, purl, vexPath(...path, 'product', 'product_id'));
+      define(b.product, purl, () => vexPath(...pathOf(w), 'product', 'product_id'));
       // Narrowed: its purl says less than its branches, or it has none and its branches narrow it (a version, a range,
       // a host...): a relationship's own purl must not stand for it either.
       const named = [...categories].every((c) => NAMING_BRANCHES.has(c));
       if (purl === undefined && (helper !== undefined || !named)) narrowed.add(b.product.product_id);
     }
-    (b.branches ?? []).forEach((child, i) =>
-      stack.push([child, new Set([...categories, child.category]), [...path, 'branches', i]]),
-    );
+    const wider = new Map<string, ReadonlySet<string>>();
+    (b.branches ?? []).forEach((child, index) => {
+      let set = categories.has(child.category) ? categories : wider.get(child.category);
+      if (set === undefined) wider.set(child.category, (set = new Set([...categories, child.category])));
+      stack.push({ b: child, categories: set, parent: w, index });
+    });
   }
   (tree.full_product_names ?? []).forEach((p, i) =>
     define(p, p.product_identification_helper?.purl, vexPath('product_tree', 'full_product_names', i, 'product_id')),
