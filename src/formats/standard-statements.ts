@@ -238,6 +238,30 @@ function testResult(e: ManifestEntry, bytes: Buffer): Record<string, unknown> {
 }
 
 /**
+ * Adds an id's ratings to what is found, each distinct rating once: every rating the report gives an id is restated
+ * (the same CVE rated LOW in a Debian package and CRITICAL in a Go module keeps both), never only the first.
+ */
+function rate(
+  found: Map<string, { method: string; score: string }[]>,
+  id: string,
+  ratings: { method: string; score: string }[],
+): void {
+  let list = found.get(id);
+  if (!list) found.set(id, (list = []));
+  let seen = rated.get(list);
+  if (!seen) rated.set(list, (seen = new Set()));
+  for (const r of ratings) {
+    const key = `${r.method}\0${r.score}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    list.push(r);
+  }
+}
+
+/** Each id's ratings already listed (by method and score): a lookup, not a scan of the list. */
+const rated = new WeakMap<object, Set<string>>();
+
+/**
  * vulns v0.2 from a SARIF log whose results name vulnerability ids (by rule id,
  * as Trivy, Grype and osv-scanner write them). One scanner: the first run's
  * tool; its times from the first invocation, else the bundle's creation time.
@@ -248,9 +272,10 @@ function vulns(bytes: Buffer, manifest: Manifest): Made {
   for (const run of log.runs) {
     for (const result of run.results ?? []) {
       const id = result.ruleId ?? run.tool.driver.rules?.[result.ruleIndex ?? -1]?.id;
-      if (!id || !VULNERABILITY_ID.test(id) || found.has(id)) continue;
+      // A result that passed (kind pass, notApplicable, informational…) found nothing.
+      if (!id || !VULNERABILITY_ID.test(id) || (result.kind !== undefined && result.kind !== 'fail')) continue;
       const score = sarifSecuritySeverity(run, result);
-      found.set(id, [
+      rate(found, id, [
         { method: 'sarif-level', score: effectiveSarifLevel(run, result) },
         ...(score === undefined ? [] : [{ method: 'security-severity', score: String(score) }]),
       ]);
@@ -297,8 +322,8 @@ function scanVulns(bytes: Buffer, manifest: Manifest, path: string): Made {
   const report = parseScanReport(jsonObject(bytes), path);
   const found = new Map<string, { method: string; score: string }[]>();
   for (const f of report.findings) {
-    if (!VULNERABILITY_ID.test(f.id) || found.has(f.id)) continue;
-    found.set(f.id, [
+    if (!VULNERABILITY_ID.test(f.id)) continue;
+    rate(found, f.id, [
       { method: `${report.scanner.name} severity`, score: f.severity },
       ...f.cvss.map((c) => ({ method: `CVSS v${c.version}`, score: String(c.score ?? c.vector ?? '') })),
     ]);

@@ -129,7 +129,7 @@ describe('standard statements', () => {
     ]);
   });
 
-  it('vulns of a scan that names advisories: each id once, sorted, with its severities and the scan times', async () => {
+  it('vulns of a scan that names advisories: each id once, sorted, with every rating given and the scan times', async () => {
     const v = await entryFor(sarifCollector, 'sarif/vulns-trivy-shaped.handwritten.sarif');
     const { statements } = make([v]);
     expect(statements[0]?.predicateType).toBe(VULNS_PREDICATE_TYPE);
@@ -143,6 +143,8 @@ describe('standard statements', () => {
             severity: [
               { method: 'sarif-level', score: 'error' },
               { method: 'security-severity', score: '7.5' },
+              // A second result of the id, at warning: every rating the scan gave is restated, not only the first.
+              { method: 'sarif-level', score: 'warning' },
             ],
           },
           {

@@ -534,6 +534,8 @@ function vulnerabilityStatements(
   }
   checkContradictions(status, label, at('product_status'));
   const details = detailsOf(tree, v, vi, label, spend);
+  // One list for every statement the vulnerability makes, shared, never copied per statement; charged once.
+  spend(1 + ids.length);
   const aliases = otherIds(vulnerability, ids);
   const grouped = new Map<string, { statement: Omit<VexStatement, 'index'>; keys: Set<string> }>();
   const listed = new Set<string>();
@@ -555,7 +557,7 @@ function vulnerabilityStatements(
       const { key: group, ...said } = d;
       let entry = grouped.get(group);
       if (entry === undefined) {
-        const statement = { vulnerability, aliases: [...aliases], products: [], status: mapped, ...said, timestamp };
+        const statement = { vulnerability, aliases, products: [], status: mapped, ...said, timestamp };
         grouped.set(group, (entry = { statement, keys: new Set() }));
       }
       const same = `${product.purl} ${product.subcomponents.join(' ')}`;
