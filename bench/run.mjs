@@ -68,6 +68,17 @@ async function makeFile(path, size, compressible = false) {
   await new Promise((r) => out.end(r));
 }
 
+/** STEM-key.pem (PKCS#8) and STEM-pub.pem: a P-256 key pair made with openssl, for the signing parts. */
+function ecKeyPair(stem) {
+  const raw = join(work, `${stem}-ec.pem`);
+  const key = join(work, `${stem}-key.pem`);
+  const pub = join(work, `${stem}-pub.pem`);
+  execFileSync('openssl', ['genpkey', '-algorithm', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', raw]);
+  execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', raw, '-out', key]);
+  execFileSync('openssl', ['pkey', '-in', raw, '-pubout', '-out', pub]);
+  return { key, pub };
+}
+
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / GiB).toFixed(0)} GiB, node ${process.version}, ${execFileSync('openssl', ['version']).toString().trim()}`,
 );
@@ -182,17 +193,7 @@ if (want('tree')) {
       );
   }
   const inToto = spawnSync('in-toto-run', ['--version'], { encoding: 'utf8' });
-  const key = join(work, 'tree-key.pem');
-  execFileSync('openssl', [
-    'genpkey',
-    '-algorithm',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-out',
-    join(work, 'tree-ec.pem'),
-  ]);
-  execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', join(work, 'tree-ec.pem'), '-out', key]);
+  const { key } = ecKeyPair('tree');
   const ours = () =>
     timeCmd(
       process.execPath,
@@ -287,17 +288,7 @@ if (want('tree')) {
 // a key, interleaved rounds.
 if (want('sign')) {
   await ensureBig();
-  const key = join(work, 'sign-key.pem');
-  execFileSync('openssl', [
-    'genpkey',
-    '-algorithm',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-out',
-    join(work, 'sign-ec.pem'),
-  ]);
-  execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', join(work, 'sign-ec.pem'), '-out', key]);
+  const { key } = ecKeyPair('sign');
   const cli = (args) =>
     timeCmd(process.execPath, [dist('cli/bin.js'), ...args], {
       cwd: work,
@@ -869,25 +860,7 @@ if (want('index')) {
   const count = Number(process.env.BENCH_INDEX_BUNDLES ?? 20);
   const dir = join(work, 'index-bundles');
   mkdirSync(dir, { recursive: true });
-  execFileSync('openssl', [
-    'genpkey',
-    '-algorithm',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-out',
-    join(work, 'ix.pem'),
-  ]);
-  execFileSync('openssl', [
-    'pkcs8',
-    '-topk8',
-    '-nocrypt',
-    '-in',
-    join(work, 'ix.pem'),
-    '-out',
-    join(work, 'ix-key.pem'),
-  ]);
-  execFileSync('openssl', ['pkey', '-in', join(work, 'ix.pem'), '-pubout', '-out', join(work, 'ix-pub.pem')]);
+  const ix = ecKeyPair('ix');
   const bundles = [];
   for (let i = 0; i < count; i++) {
     const sbom = join(work, `ix-sbom-${i}.cdx.json`);
@@ -909,12 +882,12 @@ if (want('index')) {
     );
     const bundle = join(dir, `bench-1.${i}.0.tar.gz`);
     await collect({ cwd: work, output: bundle, name: 'bench', version: `1.${i}.0`, sbom: [sbom] });
-    await sign({ cwd: work, bundle, key: join(work, 'ix-key.pem'), noStandard: true });
+    await sign({ cwd: work, bundle, key: ix.key, noStandard: true });
     bundles.push(bundle);
   }
   const verifying = await time(async () => {
     for (const bundle of bundles) {
-      const r = await verify({ cwd: work, bundle, key: [join(work, 'ix-pub.pem')], identity: {} });
+      const r = await verify({ cwd: work, bundle, key: [ix.pub], identity: {} });
       if (!r.report.ok) throw new Error(`${bundle} did not verify`);
     }
   });
@@ -923,7 +896,7 @@ if (want('index')) {
       cwd: work,
       db: join(work, 'ix.db'),
       sources: [dir],
-      key: [join(work, 'ix-pub.pem')],
+      key: [ix.pub],
     });
     if (r.indexed !== count) throw new Error(`indexed ${r.indexed} of ${count}`);
   });

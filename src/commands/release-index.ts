@@ -50,12 +50,14 @@ export async function indexReleases(o: IndexOptions) {
   const started = now();
   /** Every bundle this run verified (indexed or rejected) or found indexed: what `--rebuild` keeps. */
   const seen = new Set<string>();
-  /** Verifies one bundle file and records it (or its rejection); what verify returned or threw. */
+  /**
+   * Verifies one bundle file and records it (or its rejection); what verify returned or threw. Without `known` (its
+   * sha256, read before to skip a bundle the index holds), the sha256 is the one verify read: the file is read once.
+   */
   const verifyAndRecord = async (
     paths: Parameters<VerifyOne>[0],
     source: string,
-    digest: string,
-    indexed = false,
+    known?: string,
   ): Promise<Awaited<ReturnType<typeof verify>> | EvidenceError<string>> => {
     const kept = blobsInMemory(16 * 1024 * 1024, 64 * 1024 * 1024);
     const verified = await verify({
@@ -74,8 +76,11 @@ export async function indexReleases(o: IndexOptions) {
       throw e;
     });
     const location = paths.location ?? paths.bundle;
+    const read = verified instanceof EvidenceError ? undefined : verified.report.bundle.digest;
+    const digest = known ?? read ?? `sha256:${(await hashFile(paths.bundle, ['sha256'])).hex.sha256}`;
     seen.add(digest);
-    if (indexed) {
+    // A source that lists no digest (GitHub Enterprise) is downloaded and verified; one indexed already is not written.
+    if (known === undefined && !o.rebuild && (await store.has(digest))) {
       result.unchanged++;
       return verified;
     }
@@ -91,10 +96,7 @@ export async function indexReleases(o: IndexOptions) {
     for (const source of o.sources) {
       if (isListedSource(source)) {
         const verifyOne: VerifyOne = async (paths) => {
-          // A source that lists no digest (GitHub Enterprise) is downloaded; a bundle indexed already is not written.
-          const digest = `sha256:${(await hashFile(paths.bundle, ['sha256'])).hex.sha256}`;
-          const held = !o.rebuild && (await store.has(digest));
-          const verified = await verifyAndRecord(paths, source, digest, held);
+          const verified = await verifyAndRecord(paths, source);
           if (verified instanceof EvidenceError) throw verified;
           return verified;
         };

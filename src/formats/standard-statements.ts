@@ -237,29 +237,27 @@ function testResult(e: ManifestEntry, bytes: Buffer): Record<string, unknown> {
   };
 }
 
+/** Each id's distinct ratings, keyed by method and score, in the order the report first gives them. */
+type Ratings = Map<string, Map<string, { method: string; score: string }>>;
+
 /**
- * Adds an id's ratings to what is found, each distinct rating once: every rating the report gives an id is restated
- * (the same CVE rated LOW in a Debian package and CRITICAL in a Go module keeps both), never only the first.
+ * Adds an id's ratings, each distinct rating once: every rating the report gives an id is restated (the same CVE rated
+ * LOW in a Debian package and CRITICAL in a Go module keeps both), never only the first.
  */
-function rate(
-  found: Map<string, { method: string; score: string }[]>,
-  id: string,
-  ratings: { method: string; score: string }[],
-): void {
-  let list = found.get(id);
-  if (!list) found.set(id, (list = []));
-  let seen = rated.get(list);
-  if (!seen) rated.set(list, (seen = new Set()));
-  for (const r of ratings) {
-    const key = `${r.method}\0${r.score}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    list.push(r);
+function rate(found: Ratings, id: string, ratings: { method: string; score: string }[]): void {
+  let byKey = found.get(id);
+  if (!byKey) {
+    byKey = new Map<string, { method: string; score: string }>();
+    found.set(id, byKey);
   }
+  for (const r of ratings) if (!byKey.has(`${r.method}\0${r.score}`)) byKey.set(`${r.method}\0${r.score}`, r);
 }
 
-/** Each id's ratings already listed (by method and score): a lookup, not a scan of the list. */
-const rated = new WeakMap<object, Set<string>>();
+/** vulns v0.2's `result`: each id once, in id order, with its ratings. */
+const ratedResults = (found: Ratings) =>
+  [...found.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([id, byKey]) => ({ id, severity: [...byKey.values()] }));
 
 /**
  * vulns v0.2 from a SARIF log whose results name vulnerability ids (by rule id,
@@ -268,7 +266,7 @@ const rated = new WeakMap<object, Set<string>>();
  */
 function vulns(bytes: Buffer, manifest: Manifest): Made {
   const log: SarifLog = sarifLogSchema.parse(jsonObject(bytes));
-  const found = new Map<string, { method: string; score: string }[]>();
+  const found: Ratings = new Map();
   for (const run of log.runs) {
     for (const result of run.results ?? []) {
       const id = result.ruleId ?? run.tool.driver.rules?.[result.ruleIndex ?? -1]?.id;
@@ -296,9 +294,7 @@ function vulns(bytes: Buffer, manifest: Manifest): Made {
         ...((driver?.version ?? driver?.semanticVersion)
           ? { version: String(driver?.version ?? driver?.semanticVersion) }
           : {}),
-        result: [...found.entries()]
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([id, severity]) => ({ id, severity })),
+        result: ratedResults(found),
       },
       metadata: { scanStartedOn: started, scanFinishedOn: finished },
     },
@@ -320,7 +316,7 @@ const SCANNER_URI: Record<ScanFormat, string> = {
  */
 function scanVulns(bytes: Buffer, manifest: Manifest, path: string): Made {
   const report = parseScanReport(jsonObject(bytes), path);
-  const found = new Map<string, { method: string; score: string }[]>();
+  const found: Ratings = new Map();
   for (const f of report.findings) {
     if (!VULNERABILITY_ID.test(f.id)) continue;
     rate(found, f.id, [
@@ -336,9 +332,7 @@ function scanVulns(bytes: Buffer, manifest: Manifest, path: string): Made {
       scanner: {
         uri: SCANNER_URI[report.format],
         ...(report.scanner.version ? { version: report.scanner.version } : {}),
-        result: [...found.entries()]
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([id, severity]) => ({ id, severity })),
+        result: ratedResults(found),
       },
       metadata: { scanStartedOn: manifest.created, scanFinishedOn: manifest.created },
     },
