@@ -86,9 +86,30 @@ describe('the purls a release is known as', () => {
   it('times the settled findings make an OpenVEX document of bounded size', () => {
     const long = (i: number) => `pkg:npm/${String(i).padStart(1900, 'r')}@1.0.0`;
     const products = [RELEASE, ...Array.from({ length: MAX_PRODUCTS }, (_, i) => long(i))];
+    // Each finding another vulnerability, each settled by its own statement: one OpenVEX statement each.
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => `CVE-2021-${10_000 + i}`);
     const files = (n: number) => [
-      { path: 'scan/g.json', kind: 'scan', json: grype(n) },
-      { path: 'vex/v.json', kind: 'vex', json: openvex() },
+      {
+        path: 'scan/g.json',
+        kind: 'scan',
+        json: {
+          ...grype(0),
+          matches: ids(n).flatMap((id, i) =>
+            grype(1, id).matches.map((m) => ({
+              ...m,
+              artifact: { ...m.artifact, name: `p${i}`, purl: `pkg:npm/p${i}@1.0.0` },
+            })),
+          ),
+        },
+      },
+      {
+        path: 'vex/v.json',
+        kind: 'vex',
+        json: openvex(
+          {},
+          ids(n).map((id) => naAbout(RELEASE, id)),
+        ),
+      },
     ];
     const settled = documentOf(products, files(50)).findings.filter((x) => x.status === 'not_affected');
     expect(settled).toHaveLength(50);

@@ -83,8 +83,13 @@ export interface Disposition {
   /** The statement's own date (what orders it), when it carries one; `timestamp` may be its document's. */
   orderedAt?: string;
   source?: { document: string /* the label */; documentId: string; index: number; author?: string };
-  /** Statements that apply too, with another status than the winner's. */
+  /**
+   * Statements that apply too, with another status than the winner's: at most MAX_CONFLICTS_LISTED, in document order,
+   * each status among them at least once.
+   */
   conflicts?: { document: string; index: number; status: VexStatus }[];
+  /** How many statements contradict the winner, when more than `conflicts` lists. */
+  conflictsTotal?: number;
 }
 
 /** A statement with where it comes from, and its own date in milliseconds (undefined when it has none). */
@@ -96,6 +101,32 @@ interface Candidate {
   position: number;
   at: number | undefined;
   cves: ReadonlySet<string>;
+}
+
+/**
+ * The most contradicting statements a finding lists. Every one of many statements about a vulnerability across the
+ * release contradicts the winner for every finding of that vulnerability: listed in full, statements × findings.
+ */
+export const MAX_CONFLICTS_LISTED = 16;
+
+/**
+ * The first MAX_CONFLICTS_LISTED of the contradicting statements, in document order, choosing the first of each status
+ * before any second: a reader learns every status that contradicts the winner, and how many statements do.
+ */
+function listedConflicts(all: readonly Candidate[]): Candidate[] {
+  if (all.length <= MAX_CONFLICTS_LISTED) return [...all];
+  const chosen = new Set<Candidate>();
+  const statuses = new Set<VexStatus>();
+  for (const c of all)
+    if (!statuses.has(c.statement.status)) {
+      statuses.add(c.statement.status);
+      chosen.add(c);
+    }
+  for (const c of all) {
+    if (chosen.size >= MAX_CONFLICTS_LISTED) break;
+    chosen.add(c);
+  }
+  return all.filter((c) => chosen.has(c));
 }
 
 /** The most index entries and comparisons one application of VEX may make before it is refused. */
@@ -197,7 +228,8 @@ export function applyVex(
   };
 
   // Statements by vulnerability id and the package they speak of, and those about the whole release by id alone.
-  const byPackage = new Map<string, Candidate[]>();
+  // Keyed by id, then package: one key of both would build a string of each id (up to MAX_VEX_NAME) per package.
+  const byPackage = new Map<string, Map<string, Candidate[]>>();
   const releaseWide = new Map<string, Candidate[]>();
   const add = (index: Map<string, Candidate[]>, key: string, c: Candidate) => {
     const list = index.get(key);
@@ -233,7 +265,11 @@ export function applyVex(
       }
       spend(label, ids.length * (packages.size + (wide ? 1 : 0)));
       for (const id of ids) {
-        for (const key of packages) add(byPackage, `${id}\0${key}`, candidate);
+        if (packages.size > 0) {
+          let ofId = byPackage.get(id);
+          if (!ofId) byPackage.set(id, (ofId = new Map()));
+          for (const key of packages) add(ofId, key, candidate);
+        }
         if (wide) add(releaseWide, id, candidate);
       }
     }
@@ -256,7 +292,7 @@ export function applyVex(
     const seen = new Set<Candidate>();
     const applicable: Candidate[] = [];
     for (const id of own.ids) {
-      for (const list of [byPackage.get(`${id}\0${key}`), releaseWide.get(id)]) {
+      for (const list of [byPackage.get(id)?.get(key), releaseWide.get(id)]) {
         for (const c of list ?? []) {
           if (seen.has(c)) continue;
           seen.add(c);
@@ -268,10 +304,14 @@ export function applyVex(
     if (applicable.length === 0) return {};
     const winner = winnerOf(applicable);
     const s = winner.statement;
-    const conflicts = applicable
+    const contradicting = applicable
       .filter((c) => c.statement.status !== s.status)
-      .sort((a, b) => a.position - b.position || a.statement.index - b.statement.index)
-      .map((c) => ({ document: c.label, index: c.statement.index, status: c.statement.status }));
+      .sort((a, b) => a.position - b.position || a.statement.index - b.statement.index);
+    const conflicts = listedConflicts(contradicting).map((c) => ({
+      document: c.label,
+      index: c.statement.index,
+      status: c.statement.status,
+    }));
     // Everything the disposition copies from its statements counts: texts, but also the document's id, author, path
     // and dates, and each contradicting statement's path.
     text +=
@@ -303,6 +343,7 @@ export function applyVex(
         ...(winner.author !== undefined && { author: winner.author }),
       },
       ...(conflicts.length > 0 && { conflicts }),
+      ...(contradicting.length > conflicts.length && { conflictsTotal: contradicting.length }),
     };
   });
 }
