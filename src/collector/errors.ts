@@ -46,6 +46,8 @@ export type CollectErrorCode =
   | 'SCAN_UNKNOWN_FORMAT'
   | 'VEX_INVALID'
   | 'VEX_TOO_COMPLEX'
+  /** The vulnerabilities or OpenVEX document would be larger than verify holds to remake it. */
+  | 'VULNERABILITIES_TOO_LARGE'
   | 'VEX_UNKNOWN_FORMAT'
   | 'KEV_INVALID'
   /** --vex or --kev without a --scan to apply them to. */

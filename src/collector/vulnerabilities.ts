@@ -51,6 +51,7 @@ function asCollectError(e: unknown, label: string): unknown {
         'SCAN_UNKNOWN_FORMAT',
         'VEX_INVALID',
         'VEX_TOO_COMPLEX',
+        'VULNERABILITIES_TOO_LARGE',
         'VEX_UNKNOWN_FORMAT',
         'KEV_INVALID',
         'PRODUCT_INVALID',
@@ -149,13 +150,14 @@ export function vulnerabilityOutputs(
   }
   const byDigest = new Map(collected.flatMap((c) => (c.out.bytes ? [[`sha256:${c.out.hex}`, c.out.bytes]] : [])));
   let doc;
+  let blobs;
   try {
     const made = vulnerabilityInputsFromBlobs(inputEntries(collected, paths), (d) => byDigest.get(d), release, now);
     doc = vulnerabilitiesDocument(made.inputs);
+    blobs = vulnerabilityBlobs(doc, created);
   } catch (e) {
     throw asCollectError(e, e instanceof FormatError ? e.file : 'vulnerabilities');
   }
-  const blobs = vulnerabilityBlobs(doc, created);
   const derived = (name: string) => ({
     input: { collector: 'file' as const, file: name, label: `${name} (made from the scans and VEX documents)` },
     collector: { name: 'vulnerabilities', version: PACKAGE_VERSION },

@@ -14,6 +14,14 @@ export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(canonicalize(value), 'utf8');
 }
 
+/**
+ * The bytes a string takes in canonical JSON, without its quotes: what a bound on a written document must count (a
+ * control character is six bytes escaped, most other characters up to three in UTF-8), not its UTF-16 length.
+ */
+export function jsonStringBytes(value: string): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8') - 2;
+}
+
 function serialize(value: unknown, path: string): string {
   if (value === null) return 'null';
   switch (typeof value) {

@@ -19,6 +19,8 @@ export type FormatErrorCode =
   | 'VEX_INVALID'
   /** VEX documents and findings that together need more matching work than is allowed (a bound, not a format rule). */
   | 'VEX_TOO_COMPLEX'
+  /** A vulnerabilities or OpenVEX document larger than verify holds to remake it (MAX_VULNERABILITY_DOCUMENT_BYTES). */
+  | 'VULNERABILITIES_TOO_LARGE'
   | 'VEX_UNKNOWN_FORMAT'
   /** The purls a release is known as: too many, too long, or not purls. */
   | 'PRODUCT_INVALID'

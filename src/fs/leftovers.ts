@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -65,6 +65,26 @@ export async function removeStaleLeftovers(dir: string): Promise<string[]> {
     removed.push(name);
   }
   return removed;
+}
+
+/**
+ * The pids of other live processes that marked `target` as theirs with a leftover-named path beside it
+ * (`temporaryBeside`): what tells a lock of theirs from the leftover of a killed run.
+ */
+export function liveOwnersOf(target: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(dirname(target));
+  } catch {
+    return [];
+  }
+  const prefix = `.${basename(target)}.`;
+  return names.flatMap((name) => {
+    const m = PARTIAL.exec(name);
+    if (!m || !name.startsWith(prefix)) return [];
+    const pid = Number(m[1]);
+    return pid !== process.pid && isRunning(pid) ? [pid] : [];
+  });
 }
 
 function isRunning(pid: number): boolean {

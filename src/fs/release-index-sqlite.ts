@@ -5,7 +5,9 @@
  * index made on one Node opens on another (the file keeps a rollback journal, not WAL, which the WebAssembly engine
  * cannot read). One process at a time: the two engines lock the file differently.
  */
+import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { liveOwnersOf, release, temporaryBeside } from './leftovers.js';
 import { EvidenceError } from '../core/error.js';
 import {
   INDEX_SCHEMA_VERSION,
@@ -22,6 +24,10 @@ import { notIndexable, releaseRows, type IndexedRelease } from '../release-index
 import type { Manifest } from '../core/manifest.js';
 import type { VerifyReport } from '../verifier/report.js';
 export type { QueryOptions } from '../release-index/query.js';
+
+/** The most releases, and the longest time, one commit of the index file groups (see `transaction`). */
+export const WRITE_BATCH = 100;
+export const WRITE_BATCH_MS = 1000;
 
 export class IndexStoreError extends EvidenceError<'INDEX_UNREADABLE' | 'INDEX_TOO_NEW' | 'INDEX_WRITE_FAILED'> {
   constructor(code: IndexStoreError['code'], message: string, cause?: unknown) {
@@ -106,7 +112,12 @@ function wasm(path: string): Driver {
     run: (sql, params) => void statement(sql).run(params),
     all: (sql, params) => statement(sql).all(params),
     close: () => {
-      for (const s of prepared.values()) s.finalize();
+      for (const s of prepared.values())
+        try {
+          s.finalize();
+        } catch {
+          // finalize reports the statement's last error again (a write already refused and undone): nothing to undo.
+        }
       db.close();
     },
   };
@@ -118,6 +129,7 @@ function wasm(path: string): Driver {
  * is not an index.
  */
 export function openSqliteIndex(path: string, engine?: 'node:sqlite' | 'sqlite-wasm'): IndexStore {
+  const owner = holdIndex(path);
   let driver: Driver;
   try {
     driver = (engine !== 'sqlite-wasm' ? builtin(path) : undefined) ?? wasm(path);
@@ -127,46 +139,117 @@ export function openSqliteIndex(path: string, engine?: 'node:sqlite' | 'sqlite-w
     // every supported Node whichever engine wrote it.
     driver.exec('PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL');
   } catch (e) {
+    owner();
     throw new IndexStoreError('INDEX_UNREADABLE', `${path}: cannot be opened as an index: ${(e as Error).message}`, e);
   }
   try {
     migrate(driver, path);
   } catch (e) {
     driver.close();
+    owner();
     throw e;
   }
-  const transaction = (statements: Sql[]) => {
-    driver.exec('BEGIN IMMEDIATE');
+  // Writes are grouped: one transaction holds up to WRITE_BATCH releases or WRITE_BATCH_MS of work, each release in a
+  // savepoint of its own (a failed one is undone alone). A commit syncs the file, and syncing per release cost more
+  // than verifying it. A run killed mid-batch leaves the file as of the last commit: the releases after it are not in
+  // the index, and the next run indexes them (nothing is half-written; rollback journal).
+  let open: { since: number; writes: number } | undefined;
+  const commit = () => {
+    if (!open) return;
+    open = undefined;
     try {
-      for (const s of statements) driver.run(s.text, s.params);
       driver.exec('COMMIT');
     } catch (e) {
-      driver.exec('ROLLBACK');
       throw new IndexStoreError('INDEX_WRITE_FAILED', `${path}: not written: ${(e as Error).message}`, e);
     }
   };
+  const transaction = (statements: Sql[], alone = false) => {
+    try {
+      if (!open) {
+        driver.exec('BEGIN IMMEDIATE');
+        open = { since: Date.now(), writes: 0 };
+      }
+    } catch (e) {
+      throw new IndexStoreError('INDEX_WRITE_FAILED', `${path}: not written: ${(e as Error).message}`, e);
+    }
+    driver.exec('SAVEPOINT one_release');
+    try {
+      for (const s of statements) driver.run(s.text, s.params);
+      driver.exec('RELEASE one_release');
+    } catch (e) {
+      driver.exec('ROLLBACK TO one_release');
+      driver.exec('RELEASE one_release');
+      throw new IndexStoreError('INDEX_WRITE_FAILED', `${path}: not written: ${(e as Error).message}`, e);
+    }
+    open.writes++;
+    if (alone || open.writes >= WRITE_BATCH || Date.now() - open.since >= WRITE_BATCH_MS) commit();
+  };
   return {
     engine: driver.engine,
-    has: (digest) => Promise.resolve(driver.all('SELECT 1 FROM releases WHERE bundle_digest = ?', [digest]).length > 0),
-    put: (rows, at) => {
-      const held = driver.all('SELECT 1 FROM releases WHERE bundle_digest = ?', [rows.release.bundleDigest]).length > 0;
-      return Promise.resolve(transaction(releaseInserts(rows, at, held)));
-    },
-    reject: (r, at) => Promise.resolve(transaction(rejectedInsert(r, at))),
+    has: (digest) => promised(() => driver.all('SELECT 1 FROM releases WHERE bundle_digest = ?', [digest]).length > 0),
+    put: (rows, at) =>
+      promised(() => {
+        const held =
+          driver.all('SELECT 1 FROM releases WHERE bundle_digest = ?', [rows.release.bundleDigest]).length > 0;
+        transaction(releaseInserts(rows, at, held));
+      }),
+    reject: (r, at) => promised(() => transaction(rejectedInsert(r, at))),
     clear: () =>
-      Promise.resolve(
-        transaction(['releases', ...RELEASE_TABLES, 'rejected'].map((t) => ({ text: `DELETE FROM ${t}`, params: [] }))),
+      promised(() =>
+        transaction(
+          ['releases', ...RELEASE_TABLES, 'rejected'].map((t) => ({ text: `DELETE FROM ${t}`, params: [] })),
+          true,
+        ),
       ),
-    sweep: (keep, before) => {
-      const indexed = driver.all('SELECT bundle_digest FROM releases', []).map((r) => String(r.bundle_digest));
-      return Promise.resolve(transaction(sweepStatements(indexed, keep, before)));
-    },
+    sweep: (keep, before) =>
+      promised(() => {
+        const indexed = driver.all('SELECT bundle_digest FROM releases', []).map((r) => String(r.bundle_digest));
+        transaction(sweepStatements(indexed, keep, before), true);
+      }),
     query: (q) => {
       const s = querySql(q);
       return Promise.resolve(driver.all(s.text, s.params));
     },
     rejected: () => Promise.resolve(driver.all('SELECT * FROM rejected ORDER BY source, location', [])),
-    close: () => Promise.resolve(driver.close()),
+    close: () =>
+      promised(() => {
+        try {
+          commit();
+        } finally {
+          driver.close();
+          owner();
+        }
+      }),
+  };
+}
+
+/** The synchronous engines' work as a promise: what it throws, rejected (a caller's `.catch` sees it). */
+function promised<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+}
+
+/**
+ * Marks the index as this run's (an empty `.NAME.PID.RANDOM.partial` beside it, removed on close or signal), after
+ * sweeping the lock the WebAssembly engine leaves when its run is killed: a `NAME.lock` folder that would refuse every
+ * later run ("database is locked"). It is removed only when no live run has marked the index; the rollback journal
+ * beside it is kept, and the next open rolls back what the killed run had not committed. Returns the unmarking.
+ */
+function holdIndex(path: string): () => void {
+  const marker = temporaryBeside(path);
+  try {
+    writeFileSync(marker, '');
+  } catch (e) {
+    release(marker);
+    throw new IndexStoreError('INDEX_UNREADABLE', `${path}: cannot be opened as an index: ${(e as Error).message}`, e);
+  }
+  if (liveOwnersOf(path).length === 0) rmSync(`${path}.lock`, { recursive: true, force: true });
+  return () => {
+    rmSync(marker, { force: true });
+    release(marker);
   };
 }
 

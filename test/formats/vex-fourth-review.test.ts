@@ -113,7 +113,7 @@ describe('the purls a release is known as', () => {
     ];
     const settled = documentOf(products, files(50)).findings.filter((x) => x.status === 'not_affected');
     expect(settled).toHaveLength(50);
-    expect(codeOf(() => documentOf(products, files(400)))).toBe('VEX_TOO_COMPLEX');
+    expect(codeOf(() => documentOf(products, files(400)))).toBe('VULNERABILITIES_TOO_LARGE');
     expect(codeOf(() => documentOf([RELEASE], files(400)))).toBeUndefined();
   });
 });

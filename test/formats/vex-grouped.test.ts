@@ -148,7 +148,7 @@ describe('the OpenVEX document we make', () => {
     expect(bytes?.equals(canonicalBytes(openVexDocument(doc, CREATED)))).toBe(true);
   });
 
-  it('made from a quarter MiB of hostile input stays within 16 Mi characters or is refused', () => {
+  it('made from a quarter MiB of hostile input stays within 16 MiB or is refused', () => {
     // 100 purls of 1.9 KiB, each restated per statement: before grouping and the lower bound, 64 MB came of this.
     const long = (i: number) => `pkg:generic/app${i}${'x'.repeat(1900)}@1.0.0`;
     const products = [RELEASE, ...Array.from({ length: 100 }, (_, i) => long(i))];
@@ -167,7 +167,7 @@ describe('the OpenVEX document we make', () => {
     } catch (e) {
       code = (e as { code?: string }).code;
     }
-    expect(code).toBe('VEX_TOO_COMPLEX');
+    expect(code).toBe('VULNERABILITIES_TOO_LARGE');
     // The same findings of one vulnerability are one statement, and fit.
     const one = findings.map((f) => ({ ...f, id: 'CVE-2026-0001' }));
     const bytes = vulnerabilityBlobs(documentOf(one, [about('CVE-2026-0001', 'not_affected')], products), CREATED);

@@ -31,6 +31,7 @@
  * than MAX_VEX_WORK steps (index entries, statements, products and subcomponents compared) is refused
  * (VEX_TOO_COMPLEX) rather than left to run.
  */
+import { jsonStringBytes } from '../../core/canonical-json.js';
 import { parseRfc3339 } from '../../core/time.js';
 import { FormatError } from '../errors.js';
 import type { Finding, VexDocument, VexFormat, VexStatement, VexStatus } from '../findings.js';
@@ -133,12 +134,13 @@ function listedConflicts(all: readonly Candidate[]): Candidate[] {
 export const MAX_VEX_WORK = 4_000_000;
 
 /**
- * The most characters one application may copy from statements into findings: impact and action statements, the
- * document's id, author and path, dates, and the paths of contradicting statements. Each finding a statement settles
- * carries them, into the findings document and the OpenVEX document, so one long string settling many findings would
- * multiply.
+ * The most bytes one application may copy from statements into findings, counted as canonical JSON writes them
+ * (escapes included): impact and action statements, the document's id, author and path, dates, and the paths of
+ * contradicting statements. Each finding a statement settles carries them, into the findings document and the OpenVEX
+ * document, so one long string settling many findings would multiply. Half of what verify holds of the findings
+ * document (MAX_VULNERABILITY_DOCUMENT_BYTES).
  */
-export const MAX_VEX_TEXT = 32 * 1024 * 1024;
+export const MAX_VEX_TEXT = 8 * 1024 * 1024;
 
 /** How little a status claims, least first: when statements cannot be ordered, the one that claims least wins. */
 const CAUTION: Record<VexStatus, number> = { affected: 0, under_investigation: 1, fixed: 2, not_affected: 3 };
@@ -199,6 +201,26 @@ export function applyVex(
   const purls = new PurlReader();
   let work = 0;
   let text = 0;
+  // What a winner copies into each finding it settles, in JSON bytes: worked out once per statement and per label.
+  const copied = new Map<Candidate, number>();
+  const labels = new Map<string, number>();
+  const labelBytes = (label: string): number => {
+    let n = labels.get(label);
+    if (n === undefined) labels.set(label, (n = jsonStringBytes(label)));
+    return n;
+  };
+  const copiedBytes = (c: Candidate): number => {
+    let n = copied.get(c);
+    if (n === undefined) {
+      const s = c.statement;
+      n = [s.impactStatement, s.actionStatement, s.timestamp, c.documentId, c.author].reduce(
+        (k, x) => k + (x === undefined ? 0 : jsonStringBytes(x)),
+        labelBytes(c.label),
+      );
+      copied.set(c, n);
+    }
+    return n;
+  };
   const spend = (label: string, n = 1) => {
     work += n;
     if (work > MAX_VEX_WORK)
@@ -216,10 +238,11 @@ export function applyVex(
       spend(label, release.length);
       const parsed = purls.read(product);
       const version = parsed?.version ?? '';
-      // An image is someone's only by its registry (`repository_url`) or its digest: a name or a tag alone is every
-      // registry's (Docker Hub's acme/web:1.4.2 is not ghcr.io's), and a tag moves.
+      // An image is someone's only by its digest, or (every version of it) by its registry (`repository_url`) without
+      // a version: a name alone is every registry's (Docker Hub's acme/web is not ghcr.io's), and a tag moves.
       const image = ['oci', 'docker'].includes(parsed?.type.toLowerCase() ?? '');
-      const owned = !image || parsed?.qualifiers?.repository_url !== undefined || /^sha256:/i.test(version);
+      const owned =
+        !image || /^sha256:/i.test(version) || (version === '' && parsed?.qualifiers?.repository_url !== undefined);
       // Without a version, a product names every release of its name: a generic name is nobody's in particular.
       known = release.some((r) => owned && purls.matches(product, r) && (version !== '' || !isGeneric(r)));
       releaseOf.set(product, known);
@@ -267,7 +290,7 @@ export function applyVex(
       for (const id of ids) {
         if (packages.size > 0) {
           let ofId = byPackage.get(id);
-          if (!ofId) byPackage.set(id, (ofId = new Map()));
+          if (!ofId) byPackage.set(id, (ofId = new Map<string, Candidate[]>()));
           for (const key of packages) add(ofId, key, candidate);
         }
         if (wide) add(releaseWide, id, candidate);
@@ -314,19 +337,12 @@ export function applyVex(
     }));
     // Everything the disposition copies from its statements counts: texts, but also the document's id, author, path
     // and dates, and each contradicting statement's path.
-    text +=
-      (s.impactStatement?.length ?? 0) +
-      (s.actionStatement?.length ?? 0) +
-      (s.timestamp?.length ?? 0) +
-      winner.label.length +
-      winner.documentId.length +
-      (winner.author?.length ?? 0) +
-      conflicts.reduce((n, c) => n + c.document.length + 32, 0);
+    text += copiedBytes(winner) + conflicts.reduce((n, c) => n + labelBytes(c.document) + 32, 0);
     if (text > MAX_VEX_TEXT)
       throw new FormatError(
         'VEX_TOO_COMPLEX',
         `${winner.label}: what its statements give every finding they settle (texts, ids, authors, dates, ` +
-          `contradictions) comes to more than ${MAX_VEX_TEXT} characters`,
+          `contradictions) comes to more than ${MAX_VEX_TEXT} bytes`,
         { file: winner.label },
       );
     return {
