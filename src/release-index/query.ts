@@ -51,9 +51,10 @@ export function indexQuestion(o: QueryOptions): IndexQuery & { product?: string 
         `--purl ${JSON.stringify(o.purl)}: not a package URL (pkg:TYPE/NAMESPACE/NAME@VERSION)`,
       );
     // Without a version: the package across every version the index holds.
+    const key = purls.packageKey(o.purl) as string;
     return parsed.version
-      ? { kind: 'purl', purl: canonical, ...product }
-      : { kind: 'purl', purl: canonical, packageKey: purls.packageKey(o.purl) as string, ...product };
+      ? { kind: 'purl', purl: canonical, within: key, ...product }
+      : { kind: 'purl', purl: canonical, packageKey: key, ...product };
   }
   if (o.cve !== undefined) return { kind: 'cve', id: text('--cve', o.cve), ...product };
   if (o.digest !== undefined) {

@@ -7,7 +7,7 @@
 import type { IndexedRelease } from './rows.js';
 
 /** The schema's version: a store refuses a file or database of a later one, and migrates an earlier one. */
-export const INDEX_SCHEMA_VERSION = 2;
+export const INDEX_SCHEMA_VERSION = 3;
 
 /** Each version's statements, in order: version N's are run on a store at N - 1. */
 export const MIGRATIONS: readonly (readonly string[])[] = [
@@ -50,6 +50,9 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     'ALTER TABLE releases ADD COLUMN components_read INTEGER',
     'ALTER TABLE releases ADD COLUMN findings_read INTEGER',
   ],
+  // 3: an exact purl is found through its package's index (a package has few versions per release), and the index of
+  // every purl, which cost each release's 500 components more to write than verifying the release, is dropped.
+  ['DROP INDEX components_purl'],
 ];
 
 /** The tables a release's rows are in, in the order they are deleted (a release indexed again is replaced whole). */
@@ -208,7 +211,11 @@ export function rejectedInsert(
 
 /** A question to the index (`evidence query`); `product` narrows any of them. */
 export type IndexQuery =
-  | { kind: 'purl'; purl: string; packageKey?: string }
+  /**
+   * A purl with a version, exactly (`within`, its package key, finds it through the package's index), or without one
+   * every version of the package (`packageKey`).
+   */
+  | { kind: 'purl'; purl: string; packageKey?: string; within?: string }
   | { kind: 'cve'; id: string }
   /** A vulnerability with everything a CRA notification draft needs of each finding (release-index/cra.ts). */
   | { kind: 'vulnerability'; id: string }
@@ -237,10 +244,15 @@ export function querySql(q: IndexQuery & { product?: string }): Sql {
             text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key = ?${product}${order}`,
             params: [q.packageKey, ...p],
           }
-        : {
-            text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.purl = ?${product}${order}`,
-            params: [q.purl, ...p],
-          };
+        : q.within !== undefined
+          ? {
+              text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key = ? AND c.purl = ?${product}${order}`,
+              params: [q.within, q.purl, ...p],
+            }
+          : {
+              text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.purl = ?${product}${order}`,
+              params: [q.purl, ...p],
+            };
     case 'cve':
       return {
         text: `SELECT DISTINCT ${RELEASE_COLUMNS}, f.finding_id, f.purl, f.severity, f.status, f.justification, f.fix_versions, f.status_from FROM finding_ids i JOIN findings f ON f.bundle_digest = i.bundle_digest AND f.finding_id = i.finding_id AND f.purl = i.purl JOIN releases r ON r.bundle_digest = i.bundle_digest WHERE i.vuln_id = ?${product}${order}`,

@@ -92,6 +92,10 @@ describe.each(engines)('the embedded index on %s', (engine) => {
     const versions = (rows: Record<string, unknown>[]) => rows.map((r) => r.version);
 
     expect(versions(await store.query({ kind: 'purl', purl: 'pkg:npm/lodash@4.17.20' }))).toEqual(['1.2.0']);
+    // Through the package's index (what `evidence query --purl` asks), the same answer.
+    const within = { kind: 'purl', purl: 'pkg:npm/lodash@4.17.20', within: 'npm//lodash' } as const;
+    expect(versions(await store.query(within))).toEqual(['1.2.0']);
+    expect(versions(await store.query({ ...within, within: 'npm//left-pad' }))).toEqual([]);
     const across = await store.query({ kind: 'purl', purl: 'pkg:npm/lodash', packageKey: 'npm//lodash' });
     expect(across.map((r) => [r.version, r.component_version])).toEqual([
       ['1.2.0', '4.17.20'],
