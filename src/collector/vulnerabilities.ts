@@ -7,6 +7,8 @@ import {
   OPENVEX_MEDIA_TYPE,
   MAX_PRODUCTS,
   VULNERABILITIES_MEDIA_TYPE,
+  VULNERABILITY_INPUT_KINDS,
+  checkVulnerabilityReading,
   vulnerabilitiesDocument,
   kevSummary,
   openvexSummary,
@@ -152,9 +154,21 @@ export function vulnerabilityOutputs(
   let doc;
   let blobs;
   try {
+    // What verify reads to remake the documents, checked before reading the inputs and again with the documents.
+    const read = collected.flatMap((c, i) =>
+      (VULNERABILITY_INPUT_KINDS as readonly string[]).includes(c.out.kind)
+        ? [{ path: paths[i] as string, size: c.out.bytes?.length ?? c.out.size }]
+        : [],
+    );
+    checkVulnerabilityReading(read);
     const made = vulnerabilityInputsFromBlobs(inputEntries(collected, paths), (d) => byDigest.get(d), release, now);
     doc = vulnerabilitiesDocument(made.inputs);
     blobs = vulnerabilityBlobs(doc, created);
+    checkVulnerabilityReading([
+      ...read,
+      { path: 'findings.json', size: blobs.findings.length },
+      ...(blobs.openvex ? [{ path: 'release.openvex.json', size: blobs.openvex.length }] : []),
+    ]);
   } catch (e) {
     throw asCollectError(e, e instanceof FormatError ? e.file : 'vulnerabilities');
   }

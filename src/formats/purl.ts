@@ -83,3 +83,8 @@ export class PurlReader {
 export function purlMatches(statementPurl: string, findingPurl: string): boolean {
   return new PurlReader().matches(statementPurl, findingPurl);
 }
+
+/** An OCI digest as a purl's version: `sha256:` and 64 hex digits, or `sha512:` and 128. */
+export function isImageDigest(version: string): boolean {
+  return /^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/.test(version);
+}

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Finding, VexDocument, VexProduct, VexStatement } from '../../src/formats/findings.js';
 import { applyVex, parseVexDocument } from '../../src/formats/vex/index.js';
 
-const RELEASE = ['pkg:generic/acme-web@1.4.2', 'pkg:oci/web@sha256%3A0123abcd?repository_url=ghcr.io/acme/web'];
+const RELEASE = [
+  'pkg:generic/acme-web@1.4.2',
+  'pkg:oci/web@sha256%3A0123abcd00000000000000000000000000000000000000000000000000000000?repository_url=ghcr.io/acme/web',
+];
 
 function finding(id: string, purl: string | undefined, aliases: string[] = []): Finding {
   return {
@@ -136,7 +139,7 @@ describe('applyVex: which statement is about which package', () => {
         {
           vulnerability: 'CVE-2023-0003',
           status: 'under_investigation',
-          products: [product('pkg:oci/web@sha256:0123abcd')],
+          products: [product('pkg:oci/web@sha256:0123abcd00000000000000000000000000000000000000000000000000000000')],
         },
       ]),
     ];

@@ -130,7 +130,12 @@ describe('products: a statement is about what the document names, never wider', 
         ],
       });
     const lodash = f('CVE-2026-1004', 'pkg:npm/lodash@4.17.20');
-    expect(apply([lodash], bom('pkg:oci/vendor-app@sha256%3Aabc'))).toEqual([undefined]);
+    expect(
+      apply(
+        [lodash],
+        bom('pkg:oci/vendor-app@sha256%3Aabc0000000000000000000000000000000000000000000000000000000000000'),
+      ),
+    ).toEqual([undefined]);
     // Our own BOM, about this release: it does.
     expect(apply([lodash], bom('pkg:generic/acme-web@1.0.0'))).toEqual(['not_affected']);
   });
@@ -572,7 +577,8 @@ describe('third review: what remained', () => {
   });
 
   it('an image named without its registry or version is nobody\u2019s: it is not the release', () => {
-    const product = 'pkg:oci/app@sha256%3Aabc?repository_url=ghcr.io/acme/app';
+    const product =
+      'pkg:oci/app@sha256%3Aabc0000000000000000000000000000000000000000000000000000000000000?repository_url=ghcr.io/acme/app';
     const statement = (id: string) => read(openvex([naStatement('CVE-2021-44228', id)]));
     const log4j = [f('CVE-2021-44228', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1')];
     const settled = (doc: VexDocument) => applyVex(log4j, [{ label: 'v', doc }], [...RELEASE, product])[0]?.status;

@@ -270,7 +270,7 @@ describe('CSAF 2.0 VEX profile', () => {
   it('maps first_fixed to fixed, and reads a product whose relationship has its own purl', () => {
     const json = fixture('csaf-vex-valid.json');
     json.product_tree.relationships[2].full_product_name.product_identification_helper = {
-      purl: 'pkg:oci/appliance@sha256%3Aabc?repository_url=registry.example.com/acme',
+      purl: 'pkg:oci/appliance@sha256%3Aabc0000000000000000000000000000000000000000000000000000000000000?repository_url=registry.example.com/acme',
     };
     json.vulnerabilities[2].product_status = { first_fixed: ['APPLIANCE:LODASH-4.17.20'], fixed: ['WEB-1.4.3'] };
     const doc = parseVexDocument(json, 'x', NOW);
@@ -279,7 +279,7 @@ describe('CSAF 2.0 VEX profile', () => {
       products: [
         // The relationship's own purl names lodash on the appliance: the appliance with lodash inside it.
         {
-          purl: 'pkg:oci/appliance@sha256%3Aabc?repository_url=registry.example.com/acme',
+          purl: 'pkg:oci/appliance@sha256%3Aabc0000000000000000000000000000000000000000000000000000000000000?repository_url=registry.example.com/acme',
           subcomponents: ['pkg:npm/lodash@4.17.20'],
         },
         { purl: 'pkg:generic/acme-web@1.4.3', subcomponents: [] },

@@ -35,7 +35,7 @@ import { jsonStringBytes } from '../../core/canonical-json.js';
 import { parseRfc3339 } from '../../core/time.js';
 import { FormatError } from '../errors.js';
 import type { Finding, VexDocument, VexFormat, VexStatement, VexStatus } from '../findings.js';
-import { PurlReader } from '../purl.js';
+import { PurlReader, isImageDigest } from '../purl.js';
 import { parseCsaf } from './csaf.js';
 import { parseCycloneDxVex } from './cyclonedx.js';
 import { OPENVEX_CONTEXT_PREFIX, isJsonObject, parseOpenVex } from './openvex.js';
@@ -241,8 +241,11 @@ export function applyVex(
       // An image is someone's only by its digest, or (every version of it) by its registry (`repository_url`) without
       // a version: a name alone is every registry's (Docker Hub's acme/web is not ghcr.io's), and a tag moves.
       const image = ['oci', 'docker'].includes(parsed?.type.toLowerCase() ?? '');
+      // A `tag` qualifier names a tag as much as a tagged version does.
       const owned =
-        !image || /^sha256:/i.test(version) || (version === '' && parsed?.qualifiers?.repository_url !== undefined);
+        !image ||
+        (isImageDigest(version) && parsed?.qualifiers?.tag === undefined) ||
+        (version === '' && parsed?.qualifiers?.repository_url !== undefined && parsed.qualifiers.tag === undefined);
       // Without a version, a product names every release of its name: a generic name is nobody's in particular.
       known = release.some((r) => owned && purls.matches(product, r) && (version !== '' || !isGeneric(r)));
       releaseOf.set(product, known);
