@@ -2,7 +2,7 @@
 // npm run bench: throughput and memory of evidence against standard tools on
 // the same files, in one run. Figures are ratios, so the machine matters less;
 // the results go in docs/performance.md by hand.
-// BENCH_ONLY=hash,collect,tree,sign,memory,dora,changes,oci,index runs only the parts named.
+// BENCH_ONLY=startup,hash,collect,tree,sign,memory,dora,changes,oci,index runs only the parts named.
 // BENCH_INDEX_RELEASES=N sizes the index part (default 10,000 releases of 500 components).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -112,6 +112,37 @@ async function ensureBigBundle() {
 }
 
 // 1. Subject hashing: 1 GiB, evidence (node:crypto, streamed) against openssl dgst.
+// Start-up (issue 28): `evidence --version` and `--help`, and the one-file verifier's `--version`, against `node -e 0`,
+// interleaved, each the median of BENCH_STARTUP_RUNS (default 21) runs with the compile cache warm (one run first).
+if (want('startup')) {
+  const runs = Number(process.env.BENCH_STARTUP_RUNS ?? 21);
+  const cases = [
+    ['node -e 0', ['-e', '0']],
+    ['evidence --version', [dist('cli/bin.js'), '--version']],
+    ['evidence --help', [dist('cli/bin.js'), '--help']],
+    ['evidence-verify.mjs --version', [dist('evidence-verify.mjs'), '--version']],
+  ];
+  const times = new Map(cases.map(([name]) => [name, []]));
+  for (const [, args] of cases) spawnSync(process.execPath, args, { stdio: 'ignore' });
+  for (let i = 0; i < runs; i++)
+    for (const [name, args] of cases) {
+      const t0 = performance.now();
+      spawnSync(process.execPath, args, { stdio: 'ignore' });
+      times.get(name).push(performance.now() - t0);
+    }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const base = median(times.get('node -e 0'));
+  const targets = { 'evidence --version': 1.3, 'evidence --help': 1.3, 'evidence-verify.mjs --version': 1.5 };
+  for (const [name] of cases) {
+    const m = median(times.get(name));
+    record(
+      `start-up: ${name}`,
+      `${m.toFixed(0)} ms${name === 'node -e 0' ? '' : `, ${(m / base).toFixed(2)}× node -e 0`}`,
+      targets[name] ? `target ≤ ${targets[name]}×, Node ${process.version}` : `Node ${process.version}`,
+    );
+  }
+}
+
 if (want('hash')) {
   await ensureBig();
   timeCmd('cat', [big], { stdio: ['ignore', 'ignore', 'inherit'] }); // warm the page cache for both

@@ -1,22 +1,9 @@
 #!/usr/bin/env node
-import { cleanUpOnSignals } from '../src/fs/leftovers.js';
-import { warnOnUnsupportedNode } from './node-support.js';
-import { quietOnClosedPipe } from './pipes.js';
-import { run } from './run.js';
+/**
+ * The `evidence` command. Node's module compile cache (Node 22.1 and later; NODE_DISABLE_COMPILE_CACHE=1 turns it off)
+ * is enabled before the command line is loaded, so that a second run compiles nothing again; then cli/main.ts runs.
+ */
+import * as nodeModule from 'node:module';
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-quietOnClosedPipe(process.stdout, process.stderr);
-cleanUpOnSignals();
-warnOnUnsupportedNode(process.versions.node, process.env, process.stderr);
-process.exitCode = await run(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-  readStdin,
-});
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+await import('./main.js');

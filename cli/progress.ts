@@ -1,6 +1,7 @@
-import { Presets, SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type { SingleBar } from 'cli-progress';
 import { RateMeter, type ByteProgress } from '../src/fs/progress.js';
-import { formatBytes } from '../src/present/text.js';
+import { formatBytes } from '../src/present/words.js';
 import { escapeValue } from '../src/present/terminal.js';
 import type { CliIo, CliStream } from './options.js';
 
@@ -62,6 +63,8 @@ export function byteProgress(
       };
     };
     if (!bar) {
+      // Loaded when a bar is first drawn: a command that draws none (and --version, --help) does not load it.
+      const { Presets, SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
       bar = new SingleBar(
         {
           stream: stream as unknown as NodeJS.WritableStream,

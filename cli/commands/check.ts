@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { ReportFormat } from '../../src/commands/render.js';
-import { counted } from '../../src/present/text.js';
+import { counted } from '../../src/present/words.js';
 import { UsageError, exitCodeForOk, exitCodeForVerdict } from '../exit-codes.js';
 import {
   collectList,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CollectProgress } from '../../src/commands/collect.js';
-import { counted } from '../../src/present/text.js';
+import { counted } from '../../src/present/words.js';
 import {
   collectList,
   doraFrom,

@@ -11,21 +11,8 @@ import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import type { RestsOn } from '../verifier/rests-on.js';
 import type { RenewalInfo } from '../verifier/archive-timestamps.js';
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
-
-/** `1 subject`, `2 subjects`: a count with its noun in the right number. */
-export function counted(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+import { counted, formatBytes } from './words.js';
+export { counted, formatBytes } from './words.js';
 
 /**
  * One line that says what a typed summary holds; '(summary not readable)' when it has not its kind's shape, '' for

@@ -2,11 +2,12 @@
  * The ninth outside review of issue 26: the findings document is bounded before it is written (a reader gives every
  * finding strings of its report held once in memory), collect refuses inputs and documents verify would not read
  * (one blob over 16 MiB, all over 32 MiB), and an image named by a `tag` qualifier is as tagged as one named by a
- * tagged version. An image's digest is a whole digest.
+ * tagged version. An image's digest is a whole digest. (With the tenth review's bound on findings merged.)
  */
 import { describe, expect, it } from 'vitest';
 import { applyVex, parseVexDocument } from '../../src/formats/vex/index.js';
 import {
+  MAX_RELEASE_FINDINGS,
   MAX_VULNERABILITY_BYTES,
   MAX_VULNERABILITY_DOCUMENT_BYTES,
   checkReleaseProducts,
@@ -61,6 +62,14 @@ describe('the findings document', () => {
     // Well under the 420 MB the document would take (the test's own heap varies by tens of MiB).
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
     expect(documentOf(trivy('package-lock.json', 400)).findings).toHaveLength(400);
+  });
+});
+
+describe('the findings the scans report together', () => {
+  it('are refused over MAX_RELEASE_FINDINGS before they are merged (tenth review)', () => {
+    // Before: 105,000 small Trivy findings (15.9 MB) were merged, at 740 MB and 12 s, before the document was refused.
+    const scan = (n: number) => trivy('package-lock.json', n);
+    expect(codeOf(() => documentOf(scan(MAX_RELEASE_FINDINGS + 1)))).toBe('VULNERABILITIES_TOO_LARGE');
   });
 });
 
