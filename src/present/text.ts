@@ -281,7 +281,17 @@ function checkLines(checks: Check[]): string[] {
       lines.push(`     ${''.padEnd(12)} expected ${c.expected ?? '-'}, found ${c.found ?? '-'}`);
   }
   const failed = checks.filter((c) => !c.ok && !c.skipped).length;
-  lines.push('', failed === 0 ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`);
+  const skipped = checks.filter((c) => c.skipped).length;
+  // A check not made is not a check passed: said apart, never as "all passed".
+  const notMade = skipped ? `; ${counted(skipped, 'check')} not made (SKIP above)` : '';
+  lines.push(
+    '',
+    failed === 0
+      ? skipped === 0
+        ? 'All checks passed.'
+        : `No check failed${notMade}.`
+      : `${counted(failed, 'check')} failed${notMade}.`,
+  );
   return lines;
 }
 

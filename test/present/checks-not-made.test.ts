@@ -1,0 +1,38 @@
+/**
+ * A check not made is not a check passed: `verify --integrity-only` skips the signature, and its text says the checks
+ * not made apart, never "All checks passed" (tenth review of issue 26: a vulnerabilities check that could not be made
+ * stood under that line).
+ */
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/io.js';
+import { fixture, useTmp } from '../helpers/tmp.js';
+
+const tmp = useTmp();
+
+describe('the verify report\u2019s last line', () => {
+  it('counts the checks not made apart, and says all passed only when every check was made', async () => {
+    const dir = await tmp();
+    const made = await runCli(
+      [
+        'collect',
+        '-o',
+        'b.tar.gz',
+        '--name',
+        'a',
+        '--version',
+        '1',
+        '--junit',
+        fixture('junit/pytest.junit.xml'),
+        '-q',
+      ],
+      { cwd: dir },
+    );
+    expect(made.code).toBe(0);
+    const r = await runCli(['verify', 'b.tar.gz', '--integrity-only'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const skipped = r.stdout.split('\n').filter((l) => l.startsWith('SKIP')).length;
+    expect(skipped).toBeGreaterThan(0);
+    expect(r.stdout).not.toContain('All checks passed');
+    expect(r.stdout).toContain(`No check failed; ${skipped} check${skipped === 1 ? '' : 's'} not made (SKIP above).`);
+  });
+});
