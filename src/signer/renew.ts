@@ -1,5 +1,5 @@
 import { RFC3161Timestamp } from '@sigstore/core';
-import { TSAWitness } from '@sigstore/sign';
+import type { TSAWitness } from '@sigstore/sign';
 import {
   newArchiveTimestamps,
   renewalData,
@@ -17,11 +17,15 @@ export type TimestampRequest = (data: Buffer) => Promise<Buffer>;
 
 /** The timestamp authority at `url` (its base URL), through @sigstore/sign's client. */
 export function timestampAuthority(url: string, timeoutMs = 30_000): TimestampRequest {
-  const witness = new TSAWitness({ tsaBaseURL: url, timeout: timeoutMs });
+  // @sigstore/sign (and its HTTP stack) is loaded when a timestamp is first asked for, not when this module is.
+  let witness: Promise<TSAWitness> | undefined;
+  const made = async () => new (await import('@sigstore/sign')).TSAWitness({ tsaBaseURL: url, timeout: timeoutMs });
   return async (data) => {
     try {
       // The client timestamps "the signature" it is given: here, the renewal's data (docs/bundle-format.md §8).
-      const out = await witness.testify({ $case: 'messageSignature', messageSignature: { signature: data } } as never);
+      const out = await (
+        await (witness ??= made())
+      ).testify({ $case: 'messageSignature', messageSignature: { signature: data } } as never);
       const token = out.rfc3161Timestamps?.[0]?.signedTimestamp;
       if (!token) throw new Error('no timestamp in the answer');
       return Buffer.from(token);

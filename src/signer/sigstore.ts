@@ -7,8 +7,9 @@ import {
   sign as cryptoSign,
   type KeyObject,
 } from 'node:crypto';
-import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
-import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Signer, type Witness } from '@sigstore/sign';
+import { bundleToJSON, toDSSEBundle, type SerializedBundle } from '@sigstore/bundle';
+import { dsse } from '@sigstore/core';
+import type { DSSEBundleBuilder, Signer, Witness } from '@sigstore/sign';
 import type { SigningContext } from '../core/predicate.js';
 import { SignError, redact } from './errors.js';
 import type { IdentityProvider } from './identity.js';
@@ -44,7 +45,18 @@ export interface KeylessOptions extends Witnesses {
 /** Rekor v2 integrates an entry before it answers: sigstore-js gives it at least 20 s. */
 const REKOR_V2_MIN_TIMEOUT_MS = 20_000;
 
-function witnessesOf(w: Witnesses, timeout: number): Witness[] {
+/**
+ * sigstore-js's signing package, loaded when a signature needs Fulcio, a log or a timestamp authority: it brings its
+ * HTTP stack (about a third of a second to load), which a key-signed bundle without witnesses never uses.
+ */
+type SignModule = typeof import('@sigstore/sign');
+const signModule = (): Promise<SignModule> => import('@sigstore/sign');
+
+function witnessesOf(
+  { RekorWitness, TSAWitness }: Pick<SignModule, 'RekorWitness' | 'TSAWitness'>,
+  w: Witnesses,
+  timeout: number,
+): Witness[] {
   return [
     ...w.tlogs.map(
       (t) =>
@@ -64,7 +76,6 @@ export function keylessSigner(options: KeylessOptions): PayloadSigner {
   let token: string | undefined;
   const identity = { getToken: async () => (token = await options.identity.getToken()) };
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const witnesses = witnessesOf(options, timeout);
   // P-256, in memory for this signer's life only, as sigstore-js's own ephemeral signer.
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
@@ -77,22 +88,26 @@ export function keylessSigner(options: KeylessOptions): PayloadSigner {
       key: { $case: 'publicKey', publicKey: publicKeyPem },
     }),
   };
-  const builder = new DSSEBundleBuilder({
-    signer: oneCertificate(
-      new FulcioSigner({
-        fulcioBaseURL: options.ca,
-        identityProvider: identity,
-        timeout,
-        keyHolder,
-      }),
-      signWithKey,
-    ),
-    witnesses,
-  });
+  let builder: Promise<DSSEBundleBuilder> | undefined;
+  const built = async (): Promise<DSSEBundleBuilder> => {
+    const sign = await signModule();
+    return new sign.DSSEBundleBuilder({
+      signer: oneCertificate(
+        new sign.FulcioSigner({
+          fulcioBaseURL: options.ca,
+          identityProvider: identity,
+          timeout,
+          keyHolder,
+        }),
+        signWithKey,
+      ),
+      witnesses: witnessesOf(sign, options, timeout),
+    });
+  };
   return {
     async signDsse(payload, payloadType) {
       try {
-        return bundleToJSON(await builder.create({ data: payload, type: payloadType }));
+        return bundleToJSON(await (await (builder ??= built())).create({ data: payload, type: payloadType }));
       } catch (e) {
         throw serviceError(e, [token]);
       }
@@ -177,12 +192,30 @@ export function keySigner(key: LoadedKey, options: KeyOptions = { tlogs: [], tsa
         });
       }),
   };
-  const witnesses = witnessesOf(options, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const builder = new DSSEBundleBuilder({ signer, witnesses });
+  const witnessed = options.tlogs.length > 0 || options.tsas.length > 0;
+  let builder: Promise<DSSEBundleBuilder> | undefined;
+  const built = async (): Promise<DSSEBundleBuilder> => {
+    const sign = await signModule();
+    const witnesses = witnessesOf(sign, options, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    return new sign.DSSEBundleBuilder({ signer, witnesses });
+  };
   return {
     async signDsse(payload, payloadType) {
       try {
-        return bundleToJSON(await builder.create({ data: payload, type: payloadType }));
+        // No witness: the bundle is the envelope and the key's hint, as sigstore-js's DSSE builder makes it.
+        if (!witnessed) {
+          const { signature } = await signer.sign(dsse.preAuthEncoding(payloadType, payload));
+          return bundleToJSON(
+            toDSSEBundle({
+              artifact: payload,
+              artifactType: payloadType,
+              signature,
+              keyHint: key.hint,
+              certificateChain: false,
+            }),
+          );
+        }
+        return bundleToJSON(await (await (builder ??= built())).create({ data: payload, type: payloadType }));
       } catch (e) {
         throw serviceError(e, []);
       }
