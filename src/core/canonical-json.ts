@@ -73,6 +73,7 @@ function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** `String.prototype.isWellFormed` (Node 20 and later), a native scan, not a Unicode regular expression per string. */
 function hasLoneSurrogate(s: string): boolean {
-  return /\p{Surrogate}/u.test(s);
+  return !(s as string & { isWellFormed(): boolean }).isWellFormed();
 }
