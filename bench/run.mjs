@@ -938,4 +938,36 @@ if (want('index')) {
 }
 
 writeFileSync(join(work, 'results.json'), JSON.stringify(results, null, 2));
+
+// Against the figures recorded before (bench/recorded.json, written by a run with BENCH_RECORD=1 and kept with
+// docs/performance.md): each figure of this run whose first number moved by more than 10 % in the same unit is said,
+// so that a change that makes a met target worse is seen in the run that makes it.
+const recordedFile = join(root, 'bench', 'recorded.json');
+const recorded = existsSync(recordedFile) ? JSON.parse(readFileSync(recordedFile, 'utf8')) : {};
+const figure = (value) => {
+  const m = /(-?[\d,]*\.?\d+)\s*(ms|s|×|MiB\/s|MiB|KiB|%)/.exec(String(value));
+  return m ? { n: Number(m[1].replace(/,/g, '')), unit: m[2] } : undefined;
+};
+const moved = [];
+for (const r of results) {
+  const before = figure(recorded[r.name]?.value);
+  const now = figure(r.value);
+  if (!before || !now || before.unit !== now.unit || before.n === 0) continue;
+  const change = (now.n - before.n) / Math.abs(before.n);
+  if (Math.abs(change) > 0.1)
+    moved.push(
+      `${r.name}: ${recorded[r.name].value} -> ${r.value} (${change > 0 ? '+' : ''}${(change * 100).toFixed(0)} %)`,
+    );
+}
+const compared = results.filter((r) => figure(recorded[r.name]?.value)).length;
+console.log(
+  `\nagainst bench/recorded.json: ${compared} figures compared, ${moved.length} moved by more than 10 %` +
+    (moved.length ? `:\n  ${moved.join('\n  ')}` : ''),
+);
+if (process.env.BENCH_RECORD) {
+  const next = { ...recorded };
+  for (const r of results) next[r.name] = { value: r.value, note: r.note ?? '', at: new Date().toISOString() };
+  writeFileSync(recordedFile, `${JSON.stringify(next, null, 2)}\n`);
+  console.log(`recorded ${results.length} figures in bench/recorded.json`);
+}
 if (!process.env.BENCH_KEEP && existsSync(work)) rmSync(work, { recursive: true, force: true });
