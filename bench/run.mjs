@@ -940,7 +940,7 @@ if (want('index')) {
 writeFileSync(join(work, 'results.json'), JSON.stringify(results, null, 2));
 
 // Against the figures recorded before (bench/recorded.json, written by a run with BENCH_RECORD=1 and kept with
-// docs/performance.md): each figure of this run whose first number moved by more than 10 % in the same unit is said,
+// docs/performance.md): each figure of this run whose first number moved by more than 25 % in the same unit is said,
 // so that a change that makes a met target worse is seen in the run that makes it.
 const recordedFile = join(root, 'bench', 'recorded.json');
 const recorded = existsSync(recordedFile) ? JSON.parse(readFileSync(recordedFile, 'utf8')) : {};
@@ -954,14 +954,14 @@ for (const r of results) {
   const now = figure(r.value);
   if (!before || !now || before.unit !== now.unit || before.n === 0) continue;
   const change = (now.n - before.n) / Math.abs(before.n);
-  if (Math.abs(change) > 0.1)
+  if (Math.abs(change) > 0.25)
     moved.push(
       `${r.name}: ${recorded[r.name].value} -> ${r.value} (${change > 0 ? '+' : ''}${(change * 100).toFixed(0)} %)`,
     );
 }
 const compared = results.filter((r) => figure(recorded[r.name]?.value)).length;
 console.log(
-  `\nagainst bench/recorded.json: ${compared} figures compared, ${moved.length} moved by more than 10 %` +
+  `\nagainst bench/recorded.json: ${compared} figures compared, ${moved.length} moved by more than 25 %` +
     (moved.length ? `:\n  ${moved.join('\n  ')}` : ''),
 );
 if (process.env.BENCH_RECORD) {

@@ -4,6 +4,7 @@
  * PostgreSQL store numbers), and every row names the bundle (`bundle_digest`) it comes from, so any answer can be
  * fetched and verified again.
  */
+import { PurlReader } from '../formats/purl.js';
 import type { IndexedRelease } from './rows.js';
 
 /** The schema's version: a store refuses a file or database of a later one, and migrates an earlier one. */
@@ -237,6 +238,10 @@ export function querySql(q: IndexQuery & { product?: string }): Sql {
   const product = q.product === undefined ? '' : ' AND r.product = ?';
   const p = q.product === undefined ? [] : [q.product];
   const order = ' ORDER BY r.product, r.created, r.version';
+  // An exact purl is found through its package's index (schema 3 has no index of purls): its key, given or worked out
+  // as rows.ts stores it.
+  const within =
+    q.kind === 'purl' && q.packageKey === undefined ? (q.within ?? new PurlReader().packageKey(q.purl)) : undefined;
   switch (q.kind) {
     case 'purl':
       return q.packageKey !== undefined
@@ -244,10 +249,10 @@ export function querySql(q: IndexQuery & { product?: string }): Sql {
             text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key = ?${product}${order}`,
             params: [q.packageKey, ...p],
           }
-        : q.within !== undefined
+        : within !== undefined
           ? {
               text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key = ? AND c.purl = ?${product}${order}`,
-              params: [q.within, q.purl, ...p],
+              params: [within, q.purl, ...p],
             }
           : {
               text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.purl = ?${product}${order}`,

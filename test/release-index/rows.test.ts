@@ -74,3 +74,12 @@ describe('what the index keeps of a verified release', () => {
     expect(notIndexable(failed.report)).toMatch(/^did not verify/);
   });
 });
+
+describe('an exact purl question', () => {
+  it('is asked through its package\u2019s index, whoever asks it (schema 3 has no index of purls)', async () => {
+    const { querySql } = await import('../../src/release-index/sql.js');
+    const exact = querySql({ kind: 'purl', purl: 'pkg:npm/lodash@4.17.20' });
+    expect(exact.text).toContain('c.package_key = ? AND c.purl = ?');
+    expect(exact.params.slice(0, 2)).toEqual(['npm//lodash', 'pkg:npm/lodash@4.17.20']);
+  });
+});
