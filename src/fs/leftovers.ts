@@ -97,6 +97,16 @@ function isRunning(pid: number): boolean {
 }
 
 let installed = false;
+const interrupted = new Set<() => void>();
+
+/**
+ * Work to finish before the process ends on SIGINT, SIGTERM or SIGHUP (an index's open batch committed), run before
+ * the temporary paths are removed. Returns the unregistering.
+ */
+export function whenInterrupted(finish: () => void): () => void {
+  interrupted.add(finish);
+  return () => interrupted.delete(finish);
+}
 
 /**
  * On SIGINT, SIGTERM or SIGHUP: remove every temporary path still tracked,
@@ -109,6 +119,12 @@ export function cleanUpOnSignals(): void {
   const numbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
   for (const signal of Object.keys(numbers) as NodeJS.Signals[]) {
     process.once(signal, () => {
+      for (const finish of interrupted)
+        try {
+          finish();
+        } catch {
+          // The process ends anyway: what could not finish is left as a killed run leaves it.
+        }
       for (const path of live) rmSync(path, { recursive: true, force: true });
       live.clear();
       process.exit(128 + (numbers[signal] as number));

@@ -7,7 +7,7 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { liveOwnersOf, release, temporaryBeside } from './leftovers.js';
+import { liveOwnersOf, release, temporaryBeside, whenInterrupted } from './leftovers.js';
 import { EvidenceError } from '../core/error.js';
 import {
   INDEX_SCHEMA_VERSION,
@@ -137,7 +137,8 @@ export function openSqliteIndex(path: string, engine?: 'node:sqlite' | 'sqlite-w
       throw new Error('node:sqlite is not available on this Node');
     // A rollback journal, not WAL: the WebAssembly engine cannot open a file in WAL mode, and the file must open on
     // every supported Node whichever engine wrote it.
-    driver.exec('PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL');
+    // A writer or reader of another process holding the file is waited for, up to 5 s, before a write is refused.
+    driver.exec('PRAGMA journal_mode = DELETE; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000');
   } catch (e) {
     owner();
     throw new IndexStoreError('INDEX_UNREADABLE', `${path}: cannot be opened as an index: ${(e as Error).message}`, e);
@@ -153,32 +154,61 @@ export function openSqliteIndex(path: string, engine?: 'node:sqlite' | 'sqlite-w
   // savepoint of its own (a failed one is undone alone). A commit syncs the file, and syncing per release cost more
   // than verifying it. A run killed mid-batch leaves the file as of the last commit: the releases after it are not in
   // the index, and the next run indexes them (nothing is half-written; rollback journal).
-  let open: { since: number; writes: number } | undefined;
+  let open: { since: number; writes: number; timer: NodeJS.Timeout } | undefined;
+  // The batch is open until COMMIT succeeds: a commit refused (the file busy past the busy timeout) leaves it open, to
+  // be committed again, never closed as if written.
   const commit = () => {
     if (!open) return;
-    open = undefined;
     try {
       driver.exec('COMMIT');
     } catch (e) {
-      throw new IndexStoreError('INDEX_WRITE_FAILED', `${path}: not written: ${(e as Error).message}`, e);
+      throw new IndexStoreError(
+        'INDEX_WRITE_FAILED',
+        `${path}: the last ${open.writes} releases are not written yet: ${(e as Error).message}`,
+        e,
+      );
+    }
+    clearTimeout(open.timer);
+    open = undefined;
+  };
+  // A batch is committed a second after it opens even when no release follows (a slow download), and on SIGINT,
+  // SIGTERM or SIGHUP before the process ends: only SIGKILL loses it.
+  const commitQuietly = () => {
+    try {
+      commit();
+    } catch {
+      // Left open: the next write or close commits it, or says it could not.
     }
   };
+  const unlisten = whenInterrupted(commitQuietly);
   const transaction = (statements: Sql[], alone = false) => {
     try {
       if (!open) {
         driver.exec('BEGIN IMMEDIATE');
-        open = { since: Date.now(), writes: 0 };
+        open = { since: Date.now(), writes: 0, timer: setTimeout(commitQuietly, WRITE_BATCH_MS).unref() };
       }
     } catch (e) {
       throw new IndexStoreError('INDEX_WRITE_FAILED', `${path}: not written: ${(e as Error).message}`, e);
     }
-    driver.exec('SAVEPOINT one_release');
     try {
+      driver.exec('SAVEPOINT one_release');
       for (const s of statements) driver.run(s.text, s.params);
       driver.exec('RELEASE one_release');
     } catch (e) {
-      driver.exec('ROLLBACK TO one_release');
-      driver.exec('RELEASE one_release');
+      try {
+        driver.exec('ROLLBACK TO one_release');
+        driver.exec('RELEASE one_release');
+      } catch {
+        // SQLite rolled the whole transaction back itself (an I/O or memory error): the batch is gone, and said so.
+        const lost = open?.writes ?? 0;
+        if (open) clearTimeout(open.timer);
+        open = undefined;
+        throw new IndexStoreError(
+          'INDEX_WRITE_FAILED',
+          `${path}: not written, with the ${lost} releases before it in this batch: ${(e as Error).message}`,
+          e,
+        );
+      }
       throw new IndexStoreError('INDEX_WRITE_FAILED', `${path}: not written: ${(e as Error).message}`, e);
     }
     open.writes++;
@@ -216,6 +246,8 @@ export function openSqliteIndex(path: string, engine?: 'node:sqlite' | 'sqlite-w
         try {
           commit();
         } finally {
+          unlisten();
+          if (open) clearTimeout(open.timer);
           driver.close();
           owner();
         }
@@ -242,9 +274,10 @@ function holdIndex(path: string): () => void {
   const marker = temporaryBeside(path);
   try {
     writeFileSync(marker, '');
-  } catch (e) {
+  } catch {
+    // A folder this run cannot write (an index opened to be queried): unmarked, and no lock is swept.
     release(marker);
-    throw new IndexStoreError('INDEX_UNREADABLE', `${path}: cannot be opened as an index: ${(e as Error).message}`, e);
+    return () => undefined;
   }
   if (liveOwnersOf(path).length === 0) rmSync(`${path}.lock`, { recursive: true, force: true });
   return () => {

@@ -197,6 +197,52 @@ describe.each(engines)('the embedded index on %s', (engine) => {
     await store.close();
   });
 
+  killed(
+    'on SIGINT the open batch is committed before the process ends; a second after it opens, it is committed',
+    async () => {
+      const dir = await tmp();
+      const leftovers = join(process.cwd(), 'dist', 'src', 'fs', 'leftovers.js');
+      const child = (file: string, end: string) =>
+        spawnSync(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `
+          const { openSqliteIndex } = await import(${JSON.stringify(dist)});
+          (await import(${JSON.stringify(leftovers)})).cleanUpOnSignals();
+          const store = openSqliteIndex(${JSON.stringify(file)}, ${JSON.stringify(engine)});
+          const rows = JSON.parse(process.argv[1]);
+          for (let i = 0; i < 3; i++)
+            await store.put({ ...rows, release: { ...rows.release, bundleDigest: 'sha256:' + String(i).padStart(64, '0') } }, '2026-12-01T00:00:00Z');
+          ${end}`,
+            JSON.stringify(release('1.2.0', '4.17.20')),
+          ],
+          { encoding: 'utf8' },
+        );
+      const held = async (file: string) => {
+        const store = openSqliteIndex(file, engine);
+        const rows = await store.query({ kind: 'purl', purl: 'pkg:npm/left-pad@1.3.0' });
+        await store.close();
+        return rows.length;
+      };
+      // Interrupted at once: committed on the signal (128 + 2).
+      const interrupted = child(
+        join(dir, 'a.db'),
+        "process.kill(process.pid, 'SIGINT'); await new Promise(() => setTimeout(() => {}, 10_000));",
+      );
+      expect(interrupted.status).toBe(130);
+      expect(await held(join(dir, 'a.db'))).toBe(3);
+      // Idle past a second, then killed: the timer committed the batch.
+      const idle = child(
+        join(dir, 'b.db'),
+        "await new Promise((r) => setTimeout(r, 1_500)); process.kill(process.pid, 'SIGKILL');",
+      );
+      expect(idle.signal).toBe('SIGKILL');
+      expect(await held(join(dir, 'b.db'))).toBe(3);
+    },
+  );
+
   run('refuses a file that is no index, and an index of a later schema', async () => {
     const dir = await tmp();
     const text = join(dir, 'notes.txt');
