@@ -53,10 +53,8 @@ export async function removeStaleLeftovers(dir: string): Promise<string[]> {
   }
   const removed: string[] = [];
   for (const name of names) {
-    const m = PARTIAL.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || isRunning(pid)) continue;
+    const pid = ownerOf(name);
+    if (pid === undefined || pid === process.pid || isRunning(pid)) continue;
     const path = join(dir, name);
     // Only what is old enough that no writer that started just now could own it.
     const info = await stat(path).catch(() => undefined);
@@ -80,11 +78,15 @@ export function liveOwnersOf(target: string): number[] {
   }
   const prefix = `.${basename(target)}.`;
   return names.flatMap((name) => {
-    const m = PARTIAL.exec(name);
-    if (!m || !name.startsWith(prefix)) return [];
-    const pid = Number(m[1]);
-    return pid !== process.pid && isRunning(pid) ? [pid] : [];
+    const pid = name.startsWith(prefix) ? ownerOf(name) : undefined;
+    return pid !== undefined && pid !== process.pid && isRunning(pid) ? [pid] : [];
   });
+}
+
+/** The pid a leftover of ours (`.NAME.PID.RANDOM.partial`) names; undefined for any other name. */
+function ownerOf(name: string): number | undefined {
+  const m = PARTIAL.exec(name);
+  return m ? Number(m[1]) : undefined;
 }
 
 function isRunning(pid: number): boolean {
