@@ -1,7 +1,5 @@
-/** The command line run as a process: stdio, signals, the Node version warning, then `run` (cli/run.ts). */
+/** The command line run as a process (after cli/bin.ts): signals, then `run` (cli/run.ts) on the process's stdio. */
 import { cleanUpOnSignals } from '../src/fs/leftovers.js';
-import { warnOnUnsupportedNode } from './node-support.js';
-import { quietOnClosedPipe } from './pipes.js';
 import { run } from './run.js';
 
 async function readStdin(): Promise<string> {
@@ -10,9 +8,7 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-quietOnClosedPipe(process.stdout, process.stderr);
 cleanUpOnSignals();
-warnOnUnsupportedNode(process.versions.node, process.env, process.stderr);
 process.exitCode = await run(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -12,7 +12,7 @@ import { fakeIdentityToken, startLocalSigstore } from './local-sigstore.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'demo-out');
-const bin = join(root, 'dist', 'cli', 'bin.js');
+const bin = join(root, 'dist', 'bin', 'evidence.js');
 const bundle = join(out, 'acme-web-1.4.2.evidence.tar.gz');
 const artifact = 'examples/acme-web/dist/acme-web-1.4.2.tgz';
 // The identity a GitHub Actions release workflow of acme/web would have.

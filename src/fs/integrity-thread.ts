@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough, Writable } from 'node:stream';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -21,8 +23,18 @@ import { requireIntegrity, type IntactBundle } from '../verifier/verify-bundle.j
 
 const HERE = fileURLToPath(import.meta.url);
 const ROLE = 'evidence-integrity-thread';
-/** Whether this module can be started as a worker (the compiled file, not a bundle or TypeScript source). */
-export const CAN_THREAD = /[\\/]fs[\\/]integrity-thread\.js$/.test(HERE);
+/**
+ * The compiled file a worker starts from: this one, or, from the command line's bundle (dist/bin/chunks/, issue 28),
+ * the package's compiled copy of it (dist/src/fs/integrity-thread.js), which the package ships as its library.
+ */
+const WORKER_FILE = /[\\/]fs[\\/]integrity-thread\.js$/.test(HERE)
+  ? HERE
+  : /[\\/]dist[\\/]bin[\\/]chunks[\\/][^\\/]+\.js$/.test(HERE) &&
+      existsSync(join(dirname(HERE), '..', '..', 'src', 'fs', 'integrity-thread.js'))
+    ? join(dirname(HERE), '..', '..', 'src', 'fs', 'integrity-thread.js')
+    : undefined;
+/** Whether this module can be started as a worker (a compiled file is found, not under a test runner or the action). */
+export const CAN_THREAD = WORKER_FILE !== undefined;
 /**
  * Below this size the check runs inline: by default always. Measured on two
  * cores once gunzip's output chunks were 1 MiB (docs/performance.md), the
@@ -77,7 +89,7 @@ export function integrityCheck(
 }
 
 function threaded(path: string, refused: string): IntegrityCheck {
-  const worker = new Worker(HERE, { workerData: { role: ROLE, path, refused }, execArgv: [] });
+  const worker = new Worker(WORKER_FILE as string, { workerData: { role: ROLE, path, refused }, execArgv: [] });
   let inFlight = 0;
   let waiting: (() => void) | undefined;
   let settled = false;

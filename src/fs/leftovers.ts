@@ -1,7 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+// node:fs and node:crypto are taken as Node's own (CommonJS) modules, not imported: an ES import of node:fs builds its
+// module namespace, which loads fs/promises, streams and readline (34 of Node's internal modules), and node:crypto
+// loads 40. Every command line loads this file for its signal handling, `evidence --help` included (issue 28).
+const fs = process.getBuiltinModule('node:fs');
 
 /**
  * Temporary files and staging folders of our own making:
@@ -15,7 +17,10 @@ const live = new Set<string>();
 
 /** A fresh temporary path beside `target`, tracked until released. */
 export function temporaryBeside(target: string): string {
-  const path = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.partial`);
+  const path = join(
+    dirname(target),
+    `.${basename(target)}.${process.pid}.${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}.partial`,
+  );
   live.add(path);
   return path;
 }
@@ -47,7 +52,7 @@ export function release(path: string): void {
 export async function removeStaleLeftovers(dir: string): Promise<string[]> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = await fs.promises.readdir(dir);
   } catch {
     return [];
   }
@@ -57,9 +62,9 @@ export async function removeStaleLeftovers(dir: string): Promise<string[]> {
     if (pid === undefined || pid === process.pid || isRunning(pid)) continue;
     const path = join(dir, name);
     // Only what is old enough that no writer that started just now could own it.
-    const info = await stat(path).catch(() => undefined);
+    const info = await fs.promises.stat(path).catch(() => undefined);
     if (!info || Date.now() - info.mtimeMs < 2000) continue;
-    await rm(path, { recursive: true, force: true });
+    await fs.promises.rm(path, { recursive: true, force: true });
     removed.push(name);
   }
   return removed;
@@ -72,7 +77,7 @@ export async function removeStaleLeftovers(dir: string): Promise<string[]> {
 export function liveOwnersOf(target: string): number[] {
   let names: string[];
   try {
-    names = readdirSync(dirname(target));
+    names = fs.readdirSync(dirname(target));
   } catch {
     return [];
   }
@@ -127,7 +132,7 @@ export function cleanUpOnSignals(): void {
         } catch {
           // The process ends anyway: what could not finish is left as a killed run leaves it.
         }
-      for (const path of live) rmSync(path, { recursive: true, force: true });
+      for (const path of live) fs.rmSync(path, { recursive: true, force: true });
       live.clear();
       process.exit(128 + (numbers[signal] as number));
     });

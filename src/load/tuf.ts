@@ -1,4 +1,5 @@
 import { redactSecrets } from '../core/redact.js';
+import { commonJsExports } from '../core/commonjs.js';
 import { redactUrl } from '../collector/source.js';
 import { VerifyError } from '../verifier/errors.js';
 import { isTrustRootProblem, loadTrustRoot } from '../verifier/trusted-root.js';
@@ -37,7 +38,7 @@ export async function tufTargets(
   };
   const out = new Map<string, string | undefined>();
   try {
-    const { initTUF } = await import('@sigstore/tuf');
+    const { initTUF } = commonJsExports(await import('@sigstore/tuf'));
     const tuf = await initTUF({
       cachePath: options.cachePath,
       ...(options.mirrorUrl ? { mirrorURL: options.mirrorUrl } : {}),

@@ -1,4 +1,5 @@
 import { RFC3161Timestamp } from '@sigstore/core';
+import { commonJsExports } from '../core/commonjs.js';
 import type { TSAWitness } from '@sigstore/sign';
 import {
   newArchiveTimestamps,
@@ -19,7 +20,8 @@ export type TimestampRequest = (data: Buffer) => Promise<Buffer>;
 export function timestampAuthority(url: string, timeoutMs = 30_000): TimestampRequest {
   // @sigstore/sign (and its HTTP stack) is loaded when a timestamp is first asked for, not when this module is.
   let witness: Promise<TSAWitness> | undefined;
-  const made = async () => new (await import('@sigstore/sign')).TSAWitness({ tsaBaseURL: url, timeout: timeoutMs });
+  const made = async () =>
+    new (commonJsExports(await import('@sigstore/sign')).TSAWitness)({ tsaBaseURL: url, timeout: timeoutMs });
   return async (data) => {
     try {
       // The client timestamps "the signature" it is given: here, the renewal's data (docs/bundle-format.md §8).

@@ -1,4 +1,5 @@
 import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
+import { commonJsExports } from '../core/commonjs.js';
 import {
   createHash,
   createPrivateKey,
@@ -50,7 +51,7 @@ const REKOR_V2_MIN_TIMEOUT_MS = 20_000;
  * HTTP stack (about a third of a second to load), which a key-signed bundle without witnesses never uses.
  */
 type SignModule = typeof import('@sigstore/sign');
-const signModule = (): Promise<SignModule> => import('@sigstore/sign');
+const signModule = async (): Promise<SignModule> => commonJsExports(await import('@sigstore/sign'));
 
 function witnessesOf(
   { RekorWitness, TSAWitness }: Pick<SignModule, 'RekorWitness' | 'TSAWitness'>,

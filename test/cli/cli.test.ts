@@ -207,7 +207,7 @@ describe('evidence CLI', () => {
         )
       ).code,
     ).toBe(0);
-    const bin = new URL('../../dist/cli/bin.js', import.meta.url).pathname;
+    const bin = new URL('../../dist/bin/evidence.js', import.meta.url).pathname;
     const { stdout, stderr } = await promisify(execFile)(
       'bash',
       ['-c', `set -o pipefail; node ${bin} inspect --json big.tar.gz | head -c 100; echo " exit=\${PIPESTATUS[0]}"`],
@@ -267,13 +267,13 @@ describe('evidence CLI', () => {
 
 describe('the built bin', () => {
   it('runs from dist with node and returns the exit code', async () => {
-    const bin = join(process.cwd(), 'dist', 'cli', 'bin.js');
+    const bin = join(process.cwd(), 'dist', 'bin', 'evidence.js');
     const built = await readFile(bin).then(
       () => true,
       () => false,
     );
     if (!built) {
-      console.warn('skipped: dist/cli/bin.js is absent (run npm run build); npm test builds it first');
+      console.warn('skipped: dist/bin/evidence.js is absent (run npm run build); npm test builds it first');
       return;
     }
     const dir = await tmp();

@@ -7,7 +7,7 @@ import { runCli } from '../helpers/io.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
-const BIN = new URL('../../dist/cli/bin.js', import.meta.url).pathname;
+const BIN = new URL('../../dist/bin/evidence.js', import.meta.url).pathname;
 
 /**
  * Class: leftovers. Ctrl-C or SIGTERM during a write removes the temporary

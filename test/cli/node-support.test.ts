@@ -46,7 +46,7 @@ describe('nodeVersionWarning', () => {
 });
 
 // The built CLI (npx tsc -p tsconfig.build.json), with process.versions.node replaced before it starts.
-const BIN = new URL('../../dist/cli/bin.js', import.meta.url).pathname;
+const BIN = new URL('../../dist/bin/evidence.js', import.meta.url).pathname;
 const fake = (version: string): string =>
   `data:text/javascript,Object.defineProperty(process.versions,'node',{value:${JSON.stringify(version)}})`;
 async function evidence(

@@ -13,7 +13,7 @@ import { fixture } from '../helpers/tmp.js';
  */
 const exec = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
-const built = existsSync(join(ROOT, 'dist', 'cli', 'bin.js'));
+const built = existsSync(join(ROOT, 'dist', 'bin', 'evidence.js'));
 if (!built) {
   console.warn('SKIPPED: dist/ is absent; npm test builds it (npm run build)');
 }
@@ -67,6 +67,7 @@ describe.skipIf(!built)('the packed package', () => {
       expect.arrayContaining([
         'package.json',
         'README.md',
+        'dist/bin/evidence.js',
         'dist/cli/bin.js',
         'dist/src/index.js',
         'dist/src/index.d.ts',

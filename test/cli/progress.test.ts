@@ -10,7 +10,7 @@ import { useTmp } from '../helpers/tmp.js';
 
 const exec = promisify(execFile);
 const tmp = useTmp();
-const BIN = new URL('../../dist/cli/bin.js', import.meta.url).pathname;
+const BIN = new URL('../../dist/bin/evidence.js', import.meta.url).pathname;
 // util-linux's script(1) runs a command on a real pseudo-terminal.
 const haveScript = existsSync('/usr/bin/script');
 if (!haveScript) {

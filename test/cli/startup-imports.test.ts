@@ -51,3 +51,33 @@ describe('starting the CLI', () => {
     expect(bin).toMatch(/enableCompileCache\?\.\(\);\s*await import\('\.\/main\.js'\)/);
   });
 });
+
+describe('--version alone, answered before the command line loads', () => {
+  it('prints the version and a newline, as commander does, only for --version or -V alone', async () => {
+    const { versionOnly } = await import('../../cli/version-only.js');
+    const { PACKAGE_VERSION } = await import('../../src/version.js');
+    for (const flag of ['--version', '-V']) {
+      let out = '';
+      expect(versionOnly([flag], { write: (s: string) => (out += s) })).toBe(true);
+      expect(out).toBe(`${PACKAGE_VERSION}\n`);
+    }
+    for (const argv of [[], ['--help'], ['--version', 'x'], ['verify', '--version'], ['--versions']]) {
+      let out = '';
+      expect(versionOnly(argv, { write: (s: string) => (out += s) }), argv.join(' ')).toBe(false);
+      expect(out).toBe('');
+    }
+  });
+
+  it('is what both entries ask first, so that --version loads neither commander nor the program', () => {
+    for (const entry of ['cli/bin.ts', 'cli/verify-standalone.ts']) {
+      const text = readFileSync(join(ROOT, entry), 'utf8');
+      const statics = [...text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
+      expect(statics.sort(), entry).toEqual(
+        entry === 'cli/bin.ts'
+          ? ['./node-support.js', './pipes.js', './version-only.js', 'node:module']
+          : ['./pipes.js', './version-only.js'],
+      );
+      expect(text).toMatch(/if \(!versionOnly\(process\.argv\.slice\(2\), process\.stdout\)\)/);
+    }
+  });
+});

@@ -368,9 +368,9 @@ describe.skipIf(registrySkipReason !== undefined)(
       const { spawn } = await import('node:child_process');
       const { existsSync } = await import('node:fs');
       const { readdir, stat } = await import('node:fs/promises');
-      const bin = join(process.cwd(), 'dist', 'cli', 'bin.js');
+      const bin = join(process.cwd(), 'dist', 'bin', 'evidence.js');
       if (!existsSync(bin)) {
-        console.warn('skipped: dist/cli/bin.js is absent (run npm run build); npm test builds it first');
+        console.warn('skipped: dist/bin/evidence.js is absent (run npm run build); npm test builds it first');
         return;
       }
       const args = (since: string, until: string, cache: string): string[] => [

@@ -248,9 +248,9 @@ describe('evidence audit over GitHub releases', () => {
   });
 
   it('resumes after being killed: what was downloaded whole is not downloaded again', async () => {
-    const bin = join(process.cwd(), 'dist', 'cli', 'bin.js');
+    const bin = join(process.cwd(), 'dist', 'bin', 'evidence.js');
     if (!existsSync(bin)) {
-      console.warn('skipped: dist/cli/bin.js is absent (run npm run build); npm test builds it first');
+      console.warn('skipped: dist/bin/evidence.js is absent (run npm run build); npm test builds it first');
       return;
     }
     const cache = join(dir, 'cache-resume');

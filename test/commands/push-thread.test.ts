@@ -14,11 +14,11 @@ import { sha256Hex } from '../../src/core/digest.js';
  * push of a large bundle checks its integrity on a thread of its own
  * (src/fs/integrity-thread.ts) while the main thread streams the
  * upload in one PATCH. Only the compiled CLI can start that thread, so this
- * runs dist/cli/bin.js, with EVIDENCE_INTEGRITY_THREAD_MIN=0 so that a small
+ * runs dist/bin/evidence.js (the bundled command, whose thread starts from dist/src/fs/integrity-thread.js), with EVIDENCE_INTEGRITY_THREAD_MIN=0 so that a small
  * bundle takes the threaded path too.
  */
 
-const BIN = join(process.cwd(), 'dist', 'cli', 'bin.js');
+const BIN = join(process.cwd(), 'dist', 'bin', 'evidence.js');
 const run = (args: string[], cwd: string, env: Record<string, string> = {}) =>
   promisify(execFile)(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
@@ -33,7 +33,7 @@ const THREAD = { EVIDENCE_INTEGRITY_THREAD_MIN: '0' };
 if (registrySkipReason) console.warn(`skipping the threaded push test: ${registrySkipReason}`);
 if (!existsSync(BIN))
   console.warn(
-    'skipping the threaded push test: dist/cli/bin.js is absent (run npm run build; npm test builds it first)',
+    'skipping the threaded push test: dist/bin/evidence.js is absent (run npm run build; npm test builds it first)',
   );
 
 describe.skipIf(registrySkipReason !== undefined || !existsSync(BIN))(
