@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
 import { RFC3161Timestamp } from '@sigstore/core';
-import { toTrustMaterial } from '@sigstore/verify';
 // Not in the package's index; the same check @sigstore/verify makes of a bundle's own timestamps.
 import { verifyRFC3161Timestamp } from '@sigstore/verify/dist/timestamp/tsa.js';
 import { renewalData, renewalTokens, type ArchiveTimestamps } from '../core/archive-timestamps.js';
@@ -8,6 +7,7 @@ import { sha256Hex } from '../core/digest.js';
 import type { Check } from './report.js';
 import type { RestsOn } from './rests-on.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
+import { trustMaterialOf } from './trust-material.js';
 
 /**
  * One renewal as verified: its time, the authority that made it, and until when that authority holds (the earlier of
@@ -105,7 +105,7 @@ export function verifyRenewals(
   // One authority at a time, so the report names the one that verified (two authorities' certificates can share a
   // serial number).
   const authorities = roots.flatMap((r) => {
-    const material = toTrustMaterial(r.root).timestampAuthorities;
+    const material = trustMaterialOf(r.root).timestampAuthorities;
     return r.root.timestampAuthorities.map((named, i) => ({ named, material: material.slice(i, i + 1) }));
   });
   const first = protectedUntil(restsOn);

@@ -1,10 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
 import { RFC3161Timestamp } from '@sigstore/core';
-import { toTrustMaterial } from '@sigstore/verify';
 // Not in the package's index; the check @sigstore/verify makes of a bundle's timestamps (src/verifier/archive-timestamps.ts).
 import { verifyRFC3161Timestamp } from '@sigstore/verify/dist/timestamp/tsa.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
+import { trustMaterialOf } from './trust-material.js';
 
 /**
  * What a verified signature rests on, from the trusted root that verified it (docs/signing.md, "Ten years on"): the
@@ -95,7 +95,7 @@ export function restsOn(bundle: Bundle, root: LoadedTrustRoot): RestsOn[] {
     bundle.content.$case === 'dsseEnvelope'
       ? bundle.content.dsseEnvelope.signatures[0]?.sig
       : bundle.content.messageSignature.signature;
-  const material = toTrustMaterial(root.root).timestampAuthorities;
+  const material = trustMaterialOf(root.root).timestampAuthorities;
   for (const t of vm.timestampVerificationData?.rfc3161Timestamps ?? []) {
     let ts: RFC3161Timestamp;
     try {

@@ -1,7 +1,7 @@
-import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { RFC3161Timestamp } from '@sigstore/core';
-import { Verifier, toSignedEntity, toTrustMaterial, type Signer } from '@sigstore/verify';
+import { Verifier, toSignedEntity, type Signer } from '@sigstore/verify';
 import {
   checkIdentity,
   fulcioClaims,
@@ -14,6 +14,7 @@ import {
 import type { Check, CheckCode } from './report.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 import { logOf, restsOn, type RestsOn } from './rests-on.js';
+import { publicKeyOf, trustMaterialOf } from './trust-material.js';
 import { readSigstoreBundleJson, type UnknownFields } from './sigstore-schema.js';
 import { issuesInline } from '../core/issues.js';
 import { stripUndefined } from '../core/objects.js';
@@ -165,7 +166,7 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
     for (const k of input.keys ?? []) {
       let key: KeyObject;
       try {
-        key = createPublicKey(k.pem);
+        key = publicKeyOf(k.pem);
       } catch {
         attempts.push(`${k.label}: not a PEM public key`);
         continue;
@@ -353,7 +354,7 @@ function tryVerify(
 ): { signer: Signer } | { error: string; authorityNotInRoot?: boolean } {
   try {
     const material = root
-      ? toTrustMaterial(root.root, key ? () => ({ publicKey: key, validFor: () => true }) : undefined)
+      ? trustMaterialOf(root.root, key)
       : {
           certificateAuthorities: [],
           timestampAuthorities: [],
