@@ -18,7 +18,7 @@ import type { RegistryOptions } from './oci.js';
 import { checkPolicyOptions } from '../verifier/inputs.js';
 import { changeSampleOf } from '../verifier/period-changes.js';
 import { verify } from './verify.js';
-import type { VerifyOne } from '../transport/audit-source.js';
+import { firstAuthentic, type VerifyOne } from '../transport/audit-source.js';
 import { readPolicyFile } from '../load/policy.js';
 
 export interface AuditOptions {
@@ -105,11 +105,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const verifyOne: VerifyOne = (paths, published) =>
     verifiedAsOfRelease(
       (at) =>
-        verify({
+        firstAuthentic(paths, verify, {
           cwd: options.cwd,
           env,
           bundle: paths.bundle,
-          ...(paths.attestation ? { attestation: paths.attestation } : {}),
           ...(paths.subjectDigests ? { subjectDigests: paths.subjectDigests } : {}),
           ...(options.trustedRoot ? { trustedRoot: options.trustedRoot } : {}),
           ...(options.key ? { key: options.key } : {}),

@@ -5,7 +5,7 @@ import { bundleFiles } from '../fs/glob.js';
 import { hashFile } from '../fs/hash-file.js';
 import { recordVerification } from '../fs/release-index-sqlite.js';
 import { openIndexStore, shownDb } from '../transport/release-index-store.js';
-import type { VerifyOne } from '../transport/audit-source.js';
+import { firstAuthentic, type VerifyOne } from '../transport/audit-source.js';
 import {
   isListedSource,
   listedSource,
@@ -60,17 +60,17 @@ export async function indexReleases(o: IndexOptions) {
     known?: string,
   ): Promise<Awaited<ReturnType<typeof verify>> | EvidenceError<string>> => {
     const kept = blobsInMemory(16 * 1024 * 1024, 64 * 1024 * 1024);
-    const verified = await verify({
+    const verified = await firstAuthentic(paths, verify, {
       cwd: o.cwd,
       ...(o.env ? { env: o.env } : {}),
       bundle: paths.bundle,
-      ...(paths.attestation ? { attestation: paths.attestation } : {}),
       ...(paths.subjectDigests ? { subjectDigests: paths.subjectDigests } : {}),
       ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}),
       ...(o.key ? { key: o.key } : {}),
       identity: o.identity ?? {},
       ...(loaded ? { loadedPolicy: loaded } : {}),
-      blobSink: kept.sink,
+      // Each signature a source offers reads the bundle again: its blobs, the same bytes each time, are kept once.
+      blobSink: (hex: string, size: number) => (kept.blobs.has(hex) ? undefined : kept.sink(hex, size)),
     }).catch((e: unknown) => {
       if (e instanceof EvidenceError) return e; // a bundle that cannot be read: rejected, the run goes on
       throw e;

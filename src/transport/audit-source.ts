@@ -1,6 +1,8 @@
+import { isEvidenceError } from '../core/error.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import type { VerifiedEvidence } from '../verifier/period-members.js';
 import type { PeriodMemberInput } from '../verifier/period.js';
+import type { VerifyReport } from '../verifier/report.js';
 import type { RetryOptions } from './http/retry.js';
 import type { RegistryOptions } from './oci/connect.js';
 
@@ -48,8 +50,46 @@ export type VerifyOne = (
   paths: {
     bundle: string;
     attestation?: string;
+    /**
+     * Sigstore bundles a source offers instead of `attestation` (GitHub's attestations API), each untrusted: tried in
+     * turn by `firstAuthentic`.
+     */
+    attestations?: string[];
     subjectDigests?: { file: string; digest: string }[];
     location?: string;
   },
   published: string,
 ) => Promise<VerifiedEvidence>;
+
+/**
+ * `run` (verify) with `options`, for a bundle offered several signatures (`paths.attestations`, in the order the
+ * source gave them): the verification under the first with which the bundle is authentic, else under the bundle's own
+ * signature if that one is (a signature a source adds must not hide one the bundle carries). When none is, the first
+ * offered stands, as `run` returned or threw it: it says why the signature the source offered fails. Without offers,
+ * `run` once with `paths.attestation`. Only the verifier says authentic; nothing is chosen by what a bundle claims.
+ */
+export async function firstAuthentic<O extends object, R extends { report: VerifyReport }>(
+  paths: Parameters<VerifyOne>[0],
+  run: (options: O & { attestation?: string }) => Promise<R>,
+  options: O,
+): Promise<R> {
+  const offered = paths.attestations ?? [];
+  const using = (attestation: string | undefined) => run({ ...options, ...(attestation ? { attestation } : {}) });
+  if (offered.length === 0) return using(paths.attestation);
+  let first: { result: R } | { error: unknown } | undefined;
+  for (const attestation of [...offered, undefined]) {
+    let outcome: { result: R } | { error: unknown };
+    try {
+      outcome = { result: await using(attestation) };
+    } catch (e) {
+      // A bug is not a signature that failed: it stops the run.
+      if (!isEvidenceError(e)) throw e;
+      outcome = { error: e };
+    }
+    if ('result' in outcome && outcome.result.report.assessment?.authenticity.status === 'authentic')
+      return outcome.result;
+    first ??= outcome;
+  }
+  if (first && 'result' in first) return first.result;
+  throw (first as { error: unknown }).error;
+}

@@ -22,6 +22,8 @@ export interface VerifiedEvidence {
   report: VerifyReport;
   manifest?: Manifest;
   expectedDigest?: string;
+  /** The Sigstore bundle verified when it was a file, not the bundle's own: where (its path) and its sha256. */
+  attestation?: { uri: string; sha256: string };
 }
 
 /**

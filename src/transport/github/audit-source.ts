@@ -12,6 +12,7 @@ import {
   type AssetCache,
 } from './release-listing.js';
 import type { Release, ReleaseAsset, ReleasesClient } from './releases.js';
+import { offeredAttestations } from './release-attestations.js';
 import { audited, examined, unavailable } from '../../verifier/period-members.js';
 import type { AuditReport, PeriodMemberInput } from '../../verifier/period.js';
 import { releaseGroups } from '../../verifier/release-evidence.js';
@@ -83,10 +84,25 @@ async function readGitHubRelease(
     const max = options.maxBundleSize ?? DEFAULT_MAX_DECLARED_BYTES;
     const { bundle, attestation } = await downloadListed(client, cache, chosen, evidence, max);
     const location = evidence.bundle?.url ?? label;
+    // No Sigstore bundle beside it: GitHub's attestations API may keep its signature (attach --attestations-api).
+    const offered = attestation ? undefined : await offeredAttestations(client, cache, bundle.path);
     const result = await verifyOne(
-      { bundle: bundle.path, location, ...(attestation ? { attestation: attestation.path } : {}) },
+      {
+        bundle: bundle.path,
+        location,
+        ...(attestation ? { attestation: attestation.path } : {}),
+        ...(offered?.paths.length ? { attestations: offered.paths } : {}),
+      },
       published,
     );
+    const used = offered && result.attestation && offered.paths.includes(result.attestation.uri);
+    // Where the signature verified (or the first one offered, when none did) is read again: the API's URL.
+    if (used && result.attestation)
+      evidence.attestation = {
+        name: `attestations/${offered.subject}`,
+        digest: `sha256:${result.attestation.sha256}`,
+        url: offered.url,
+      };
     return { ...result, expectedDigest: `sha256:${bundle.sha256}` };
   });
 }

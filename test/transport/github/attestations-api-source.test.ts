@@ -1,0 +1,312 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg_ from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { audit, type AuditResult } from '../../../src/commands/audit.js';
+import { collect } from '../../../src/commands/collect.js';
+import { indexReleases, queryReleases } from '../../../src/commands/release-index.js';
+import { sign } from '../../../src/commands/sign.js';
+import { MAX_OFFERED_ATTESTATIONS } from '../../../src/transport/github/release-attestations.js';
+import { ReleasesClient } from '../../../src/transport/github/releases.js';
+import { startFakeGitHub, type FakeGitHub } from '../../helpers/fake-github.js';
+import { startPostgres, type Postgres } from '../../helpers/postgres.js';
+
+/**
+ * The GitHub source (audit --repo, index github:OWNER/REPO) when a release lists its bundle and no Sigstore bundle
+ * beside it: the signature is looked for in GitHub's attestations API (the fake GitHub files each attestation under
+ * its statement's subject digests, as GitHub does), under the sha256 of the bundle's manifest.json, and whatever the
+ * API returns is only offered to the verifier. The bundles here carry no signature of their own: only the API's can
+ * make them verify.
+ */
+
+const EXAMPLE = join(process.cwd(), 'examples/acme-web');
+let dir: string;
+let pg: Postgres | { reason: string };
+let gh: FakeGitHub;
+
+/** A release's unsigned bundle, and the Sigstore bundles (NAME.sigstore.jsonl's lines) each key signed it with. */
+interface Made {
+  bundle: Buffer;
+  /** sha256:<hex> of its manifest.json: what the evidence statement names, and GitHub files it under. */
+  manifest: string;
+  lines: Record<'key' | 'other', unknown[]>;
+  /** The same bundle signed in place by `key` (it carries its own signature). */
+  signedInPlace: Buffer;
+}
+const made = new Map<string, Made>();
+
+async function make(version: string): Promise<Made> {
+  const name = `web-${version}.tar.gz`;
+  await collect({
+    cwd: dir,
+    env: { SOURCE_DATE_EPOCH: String(1796371200 + Number(version.split('.')[1]) * 86400) },
+    output: name,
+    name: 'web',
+    version,
+    sbom: [join(EXAMPLE, 'sbom/acme-web.cdx.json')],
+  });
+  const lines = {} as Made['lines'];
+  let signedInPlace = Buffer.alloc(0);
+  for (const k of ['key', 'other'] as const) {
+    const copy = `web-${version}-${k}.tar.gz`;
+    await copyFile(join(dir, name), join(dir, copy));
+    // Standard statements too: with no release subjects they name manifest.json, so GitHub files them beside ours.
+    const signed = await sign({ cwd: dir, bundle: copy, key: join(dir, `${k}.pem`) });
+    lines[k] = (await readFile(signed.sigstoreJsonl, 'utf8'))
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as unknown);
+    if (k === 'key') signedInPlace = await readFile(signed.bundle);
+  }
+  const payload = (lines.key[0] as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload;
+  const statement = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as {
+    subject: { name: string; digest: { sha256: string } }[];
+  };
+  const manifest = `sha256:${statement.subject[0]?.digest.sha256 ?? ''}`;
+  return { bundle: await readFile(join(dir, name)), manifest, lines, signedInPlace };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'evidence-attestations-api-'));
+  for (const k of ['key', 'other']) {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await writeFile(join(dir, `${k}.pem`), pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    await writeFile(join(dir, `${k}.pub.pem`), pair.publicKey.export({ type: 'spki', format: 'pem' }));
+  }
+  for (const v of ['1.0.0', '1.1.0', '1.2.0']) made.set(v, await make(v));
+  pg = await startPostgres();
+  if ('reason' in pg) console.warn(`skipping the PostgreSQL runs of the attestations API test: ${pg.reason}`);
+}, 240_000);
+
+afterAll(async () => {
+  if (pg && !('reason' in pg)) await pg.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  gh = await startFakeGitHub();
+});
+afterEach(async () => {
+  await gh.stop();
+});
+
+let databases = 0;
+/** The stores to run on: a fresh embedded file, and a fresh PostgreSQL database where it runs here. */
+async function stores(): Promise<string[]> {
+  const name = `attestations_api_${++databases}`;
+  const out = [join(dir, `${name}.db`)];
+  if (pg && !('reason' in pg)) {
+    const client = new pg_.Client({ connectionString: pg.url });
+    await client.connect();
+    await client.query(`CREATE DATABASE ${name}`);
+    await client.end();
+    out.push(pg.url.replace(/\/[^/]*$/, `/${name}`));
+  }
+  return out;
+}
+
+/** A published release with only the bundle `bytes` as its evidence (no NAME.sigstore.json asset). */
+function release(version: string, bytes: Buffer): void {
+  const r = gh.addRelease(`v${version}`, { publishedAt: `2026-12-0${1 + Number(version.split('.')[1])}T10:00:00Z` });
+  gh.addAsset(r, `web-${version}.evidence.tar.gz`, bytes);
+}
+
+/** Records Sigstore bundles in the fake's attestations API, as `attach --attestations-api` does. */
+async function record(bundles: unknown[]): Promise<void> {
+  const client = new ReleasesClient({ owner: gh.owner, repo: gh.repo, token: gh.token, apiUrl: gh.apiUrl });
+  for (const b of bundles) await client.createAttestation(b);
+}
+
+const auditRepo = (cache: string, env: Record<string, string> = { GITHUB_TOKEN: gh.token }): Promise<AuditResult> =>
+  audit({
+    cwd: dir,
+    env,
+    repo: `${gh.owner}/${gh.repo}`,
+    apiUrl: gh.apiUrl,
+    since: '2026-12-01',
+    until: '2026-12-31',
+    key: [join(dir, 'key.pub.pem')],
+    cache: join(dir, cache),
+    concurrency: 1,
+    retry: { retries: 0 },
+  });
+
+const indexRepo = (db: string, cache: string) =>
+  indexReleases({
+    cwd: dir,
+    env: { GITHUB_TOKEN: gh.token },
+    db,
+    sources: [`github:${gh.owner}/${gh.repo}`],
+    key: [join(dir, 'key.pub.pem')],
+    apiUrl: gh.apiUrl,
+    cache: join(dir, cache),
+    concurrency: 1,
+    retry: { retries: 0 },
+  });
+
+const member = (r: AuditResult, id: string) => r.summary.members.find((m) => m.id === id);
+const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+/** The API's path for a digest, as octokit sends it (the colon escaped or not). */
+const apiPath = (digest: string): RegExp => new RegExp(`/attestations/sha256(?::|%3A)${digest.slice(7)}$`, 'i');
+const apiAsked = (digest: string): number =>
+  gh.received.filter((x) => x.method === 'GET' && apiPath(digest).test(x.path.split('?')[0] ?? '')).length;
+
+describe('the GitHub source reads a signature from the attestations API', () => {
+  it('verifies and indexes a release whose only signature is in the API, and says where it was read', async () => {
+    const m = made.get('1.0.0') as Made;
+    release('1.0.0', m.bundle);
+    // Every line of NAME.sigstore.jsonl, twice (attach run again): one evidence statement, offered once.
+    await record([...m.lines.key, ...m.lines.key]);
+    gh.public = true;
+
+    const anonymous = await auditRepo('cache-audit', {});
+    expect(member(anonymous, 'v1.0.0')).toMatchObject({
+      status: 'holds',
+      evidence: {
+        state: 'found',
+        bundle: { digest: sha256(m.bundle) },
+        attestation: {
+          name: `attestations/${m.manifest}`,
+          url: `${gh.apiUrl}/repos/${gh.owner}/${gh.repo}/attestations/${m.manifest}`,
+          digest: sha256(Buffer.from(JSON.stringify(m.lines.key[0]))),
+        },
+      },
+    });
+    // Asked under the manifest's digest: GitHub files our statement there, never under the bundle file's digest.
+    expect(apiAsked(m.manifest)).toBe(1);
+    expect(apiAsked(sha256(m.bundle))).toBe(0);
+
+    for (const db of await stores()) {
+      const run = await indexRepo(db, `cache-index-${db.startsWith('postgres') ? 'pg' : 'file'}`);
+      expect({ indexed: run.indexed, rejected: run.rejected, unavailable: run.unavailable }).toEqual({
+        indexed: 1,
+        rejected: [],
+        unavailable: [],
+      });
+      const rows = (await queryReleases(db, dir, { digest: sha256(m.bundle) })).rows;
+      expect(rows.map((r) => [r.version, r.bundle_digest])).toEqual([['1.0.0', sha256(m.bundle)]]);
+    }
+  }, 120_000);
+
+  it('does not verify with an attestation of another signer or another manifest; a forged one hides no genuine one', async () => {
+    const [a, b, c] = ['1.0.0', '1.1.0', '1.2.0'].map((v) => made.get(v) as Made) as [Made, Made, Made];
+    release('1.0.0', a.bundle); // only another signer's attestation
+    release('1.1.0', b.bundle); // the API answers with 1.0.0's genuine attestation: another manifest
+    release('1.2.0', c.bundle); // another signer's first, then the genuine one
+    await record(a.lines.other);
+    await record(c.lines.other);
+    await record(c.lines.key);
+    gh.inject('GET', apiPath(b.manifest), {
+      status: 200,
+      body: { attestations: [{ bundle: a.lines.key[0], repository_id: 1 }] },
+    });
+
+    const r = await auditRepo('cache-forged');
+    expect(member(r, 'v1.0.0')).toMatchObject({
+      status: 'not-authentic',
+      evidence: { attestation: { url: expect.stringMatching(new RegExp(`/attestations/${a.manifest}$`)) as string } },
+    });
+    const other = member(r, 'v1.1.0');
+    expect(other?.status).toBe('not-authentic');
+    expect(other?.report?.checks.filter((x) => !x.ok && !x.skipped).map((x) => x.code)).toContain(
+      'STATEMENT_MANIFEST_MISMATCH',
+    );
+    expect(member(r, 'v1.2.0')?.status).toBe('holds');
+
+    for (const db of await stores()) {
+      gh.inject('GET', apiPath(b.manifest), {
+        status: 200,
+        body: { attestations: [{ bundle: a.lines.key[0], repository_id: 1 }] },
+      });
+      const run = await indexRepo(db, `cache-forged-${db.startsWith('postgres') ? 'pg' : 'file'}`);
+      expect(run.indexed).toBe(1);
+      expect(run.rejected.map((x) => x.location).sort()).toEqual([
+        expect.stringContaining('web-1.0.0'),
+        expect.stringContaining('web-1.1.0'),
+      ]);
+      // Neither is indexed as fact: the signature the API offered is what failed, not a missing one.
+      for (const x of run.rejected) expect(x.reason).not.toContain('SIGNATURE_MISSING');
+      expect((await queryReleases(db, dir, { digest: sha256(a.bundle) })).rows).toEqual([]);
+      expect((await queryReleases(db, dir, { digest: sha256(c.bundle) })).rows).toHaveLength(1);
+    }
+  }, 120_000);
+
+  it("keeps a bundle's own signature when the API offers only a forged one", async () => {
+    const a = made.get('1.0.0') as Made;
+    release('1.0.0', a.signedInPlace);
+    await record(a.lines.other);
+    const r = await auditRepo('cache-own');
+    expect(apiAsked(a.manifest)).toBe(1);
+    expect(member(r, 'v1.0.0')?.status).toBe('holds');
+    // The signature that verified is the bundle's own: no attestation from the API is named.
+    expect(member(r, 'v1.0.0')?.evidence.attestation).toBeUndefined();
+  }, 120_000);
+
+  it('lists a release as unsigned when the API has no attestation for it (404)', async () => {
+    const a = made.get('1.0.0') as Made;
+    release('1.0.0', a.bundle);
+    const r = await auditRepo('cache-none');
+    expect(apiAsked(a.manifest)).toBe(1);
+    expect(member(r, 'v1.0.0')).toMatchObject({ status: 'unsigned', evidence: { state: 'unsigned' } });
+    expect(member(r, 'v1.0.0')?.evidence.attestation).toBeUndefined();
+  }, 120_000);
+
+  it('tries at most MAX_OFFERED_ATTESTATIONS distinct evidence statements, and says so', async () => {
+    const a = made.get('1.0.0') as Made;
+    release('1.0.0', a.bundle);
+    // Nine distinct texts of one statement: each would cost a verification of the whole bundle.
+    const many = Array.from({ length: MAX_OFFERED_ATTESTATIONS + 1 }, (_, i) => ({
+      ...(a.lines.other[0] as object),
+      [`x${i}`]: i,
+    }));
+    gh.inject('GET', apiPath(a.manifest), {
+      status: 200,
+      body: { attestations: many.map((bundle) => ({ bundle, repository_id: 1 })) },
+    });
+    const r = await auditRepo('cache-many');
+    expect(member(r, 'v1.0.0')).toMatchObject({
+      status: 'unavailable',
+      evidence: { state: 'unavailable', code: 'GITHUB_RESPONSE_INVALID' },
+    });
+  }, 120_000);
+
+  it('leaves a release unavailable when the API fails for it, and reads the others', async () => {
+    const [a, b] = ['1.0.0', '1.1.0'].map((v) => made.get(v) as Made) as [Made, Made];
+    release('1.0.0', a.bundle);
+    release('1.1.0', b.bundle);
+    await record([...a.lines.key, ...b.lines.key]);
+    const fail = () =>
+      gh.inject('GET', apiPath(b.manifest), {
+        status: 500,
+        body: { message: 'Internal Server Error' },
+      });
+
+    fail();
+    const r = await auditRepo('cache-500');
+    expect(member(r, 'v1.0.0')?.status).toBe('holds');
+    expect(member(r, 'v1.1.0')).toMatchObject({
+      status: 'unavailable',
+      evidence: { state: 'unavailable', code: 'GITHUB_REQUEST_FAILED' },
+    });
+
+    for (const db of await stores()) {
+      fail();
+      const cache = `cache-500-${db.startsWith('postgres') ? 'pg' : 'file'}`;
+      const run = await indexRepo(db, cache);
+      expect(run.indexed).toBe(1);
+      expect(run.rejected).toEqual([]);
+      expect(run.unavailable.map((x) => [x.location, x.reason.split(':')[0]])).toEqual([
+        [expect.stringContaining('v1.1.0'), 'GITHUB_REQUEST_FAILED'],
+      ]);
+      // The next run reads what it lacks.
+      const again = await indexRepo(db, cache);
+      expect({ indexed: again.indexed, unchanged: again.unchanged, unavailable: again.unavailable }).toEqual({
+        indexed: 1,
+        unchanged: 1,
+        unavailable: [],
+      });
+    }
+  }, 120_000);
+});
