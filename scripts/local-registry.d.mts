@@ -6,6 +6,8 @@ export interface RunningRegistry {
   host: string;
   /** The filesystem driver's root: blobs are under `docker/registry/v2/blobs/sha256/<ab>/<hex>/data`. */
   storageDir: string;
+  /** The registry process's pid (the bench reads its CPU time from /proc). */
+  pid: number | undefined;
   stop(): Promise<void>;
   stopSync(): void;
 }

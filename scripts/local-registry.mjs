@@ -99,5 +99,5 @@ export async function startRegistry(options = {}) {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { host, storageDir, stop, stopSync };
+  return { host, storageDir, pid: child.pid, stop, stopSync };
 }
