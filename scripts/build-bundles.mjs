@@ -8,9 +8,12 @@
 // `evidence` command the package ships (package.json's bin), not committed:
 //   dist/bin/evidence.js      cli/bin.ts with its dependencies, each command's
 //                             code in chunks (dist/bin/chunks/) loaded when
-//                             that command runs libxml2-wasm (1 MB of
-// WebAssembly, only used to validate XML SBOMs, loaded on first use) stays out.
-import { rmSync } from 'node:fs';
+//                             that command runs
+//   dist/bin/top-help.txt     `evidence --help`, rendered once (at the end)
+// libxml2-wasm (1 MB of WebAssembly, only used to validate XML SBOMs, loaded
+// on first use) stays out.
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const common = {
@@ -102,3 +105,14 @@ if (size > MAX_VERIFIER_BYTES)
   throw new Error(
     `dist/evidence-verify.mjs is ${size} bytes; at most ${MAX_VERIFIER_BYTES} (what makes it up: npx esbuild --analyze)`,
   );
+
+// `evidence --help` alone, as commander prints it when its output is not a terminal, rendered once here by the
+// unbundled command line (compiled by tsc before this script runs) and printed by the bundle without loading
+// commander (cli/help-only.ts; issue 28). test/cli/help-only.test.ts compares the two.
+const help = spawnSync(process.execPath, [new URL('../dist/cli/bin.js', import.meta.url).pathname, '--help'], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+if (help.status !== 0 || !help.stdout.startsWith('Usage: evidence'))
+  throw new Error(`dist/cli/bin.js --help exited ${help.status}: ${help.stderr}`);
+writeFileSync(new URL('top-help.txt', new URL('../dist/bin/', import.meta.url)), help.stdout);

@@ -148,8 +148,9 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const { name, version, output, created } = settings;
   const manifest = assembleManifest({ name, version, created, source, entries, subjects });
 
+  const manifestBytes = serializeManifest(manifest);
   const signed = signer
-    ? await signManifest(signer, manifest, serializeManifest(manifest), await standardSources(manifest, blobs), {
+    ? await signManifest(signer, manifest, manifestBytes, await standardSources(manifest, blobs), {
         env,
         noStandard: options.sign?.noStandard === true,
       })
@@ -159,6 +160,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
     writeBundle(
       {
         manifest,
+        manifestBytes,
         blobs,
         mtime: created,
         ...(signed

@@ -33,6 +33,11 @@ export interface BlobSource {
 
 export interface WriteBundleInput {
   manifest: Manifest;
+  /**
+   * `serializeManifest(manifest)`, when the caller has it already: collect passes the very bytes it signed, so that
+   * what is written is what was signed, and a manifest of 10,000 subjects is not written out twice (issue 28).
+   */
+  manifestBytes?: Buffer;
   blobs: ReadonlyMap<string, BlobSource>;
   /** The Sigstore bundle kept beside the manifest, if signed. */
   attestation?: Uint8Array;
@@ -57,7 +62,7 @@ const GZIP_LEVEL = 6;
  * instead of producing a bundle that lies.
  */
 export async function writeBundle(input: WriteBundleInput, out: Writable): Promise<void> {
-  const manifestBytes = serializeManifest(input.manifest);
+  const manifestBytes = input.manifestBytes ?? serializeManifest(input.manifest);
   const wanted = manifestBlobs(input.manifest);
   const sums = formatSha256Sums([
     { hex: sha256Hex(manifestBytes), path: MANIFEST_MEMBER },

@@ -74,10 +74,16 @@ describe('--version alone, answered before the command line loads', () => {
       const statics = [...text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
       expect(statics.sort(), entry).toEqual(
         entry === 'cli/bin.ts'
-          ? ['./node-support.js', './pipes.js', './version-only.js', 'node:module']
+          ? ['./help-only.js', './node-support.js', './pipes.js', './version-only.js', 'node:module']
           : ['./pipes.js', './version-only.js'],
       );
-      expect(text).toMatch(/if \(!versionOnly\(process\.argv\.slice\(2\), process\.stdout\)\)/);
+      expect(text).toMatch(
+        entry === 'cli/bin.ts'
+          ? /const argv = process\.argv\.slice\(2\);\nif \(!versionOnly\(argv, process\.stdout\) && !helpOnly\(argv, /
+          : /if \(!versionOnly\(process\.argv\.slice\(2\), process\.stdout\)\)/,
+      );
     }
+    // --help alone (cli/help-only.ts) imports nothing either.
+    expect(readFileSync(join(ROOT, 'cli/help-only.ts'), 'utf8')).not.toMatch(/^import\s/m);
   });
 });
