@@ -1,3 +1,5 @@
+import { builtinModule } from '../src/fs/builtin.js';
+
 /**
  * `evidence --help` (or `-h`, or `help`) alone, answered before the command line is loaded (issue 28): building the
  * 18 commands' options to print their names took as long again as starting Node. The text is what commander prints
@@ -21,7 +23,7 @@ export function helpOnly(
 
 /** The rendered top-level help beside the running file (`top-help.txt`), or undefined when there is none. */
 export function renderedTopHelp(moduleUrl: string): string | undefined {
-  const fs = process.getBuiltinModule('node:fs');
+  const fs = builtinModule('node:fs');
   try {
     return fs.readFileSync(new URL('./top-help.txt', moduleUrl), 'utf8');
   } catch {

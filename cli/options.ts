@@ -350,8 +350,10 @@ export async function runProgram(
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
-        return ExitCode.Ok;
+      // Help asked for is success; help shown because no command or subcommand was given (`evidence`, `evidence
+      // cra`, `evidence help bogus`: commander's exit code 1) is a usage error.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.Ok;
+      if (e.code === 'commander.help') return e.exitCode === 0 ? ExitCode.Ok : ExitCode.InvalidInput;
       return ExitCode.InvalidInput;
     }
     io.stderr.write(`evidence: ${(e as Error).message ?? String(e)} [${errorCode(e)}]\n`);

@@ -8,7 +8,7 @@ import { addAttach, addFetch } from './commands/github.js';
 import { addCollect, addSign } from './commands/make.js';
 import { addPull, addPush } from './commands/registry.js';
 import { addTrustRoot } from './commands/trust-root.js';
-import { EXAMPLES, examplesText, registryFrom, runProgram, signingFrom, type CliIo } from './options.js';
+import { EXAMPLES, examplesText, registryFrom, runProgram, signingFrom, timeoutFrom, type CliIo } from './options.js';
 import { addVerifyCommand } from './verify-program.js';
 
 /**
@@ -35,7 +35,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showHelpAfterError('(run evidence --help for usage)');
+    .showHelpAfterError('(run evidence --help for usage)')
+    // --timeout is read only where a command goes to the network: a bad value is refused whatever the command then
+    // does (a local `verify --timeout abc` exited 0).
+    .hook('preAction', (_program, action) => void timeoutFrom(action.opts<{ timeout?: string }>()));
 
   addCollect(program, io);
   addSign(program, io);

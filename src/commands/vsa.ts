@@ -40,13 +40,11 @@ export async function writeVsa(options: WriteVsaOptions): Promise<string[]> {
   });
   const bytes = canonicalBytes(statement);
   const file = resolve(options.cwd, options.output);
+  // Signed before anything is written: a signing that fails leaves no unsigned VSA where a signed one was asked for.
+  const sigstore = options.sign ? await options.sign(bytes, IN_TOTO_PAYLOAD_TYPE) : undefined;
   await writeFileAtomically(file, Buffer.concat([bytes, Buffer.from('\n')]));
-  const written = [options.output];
-  if (options.sign) {
-    const sigstore = await options.sign(bytes, IN_TOTO_PAYLOAD_TYPE);
-    const signed = `${file.replace(/\.json$/, '')}.sigstore.json`;
-    await writeFileAtomically(signed, `${JSON.stringify(sigstore)}\n`);
-    written.push(signed);
-  }
-  return written;
+  if (!sigstore) return [options.output];
+  const signed = `${file.replace(/\.json$/, '')}.sigstore.json`;
+  await writeFileAtomically(signed, `${JSON.stringify(sigstore)}\n`);
+  return [options.output, signed];
 }

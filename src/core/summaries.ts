@@ -423,6 +423,11 @@ export function isCollectedKind(kind: string): kind is CollectedKind {
   return Object.prototype.hasOwnProperty.call(summarySchemas, kind);
 }
 
+/** Every kind a collector of its own writes. */
+export function collectedKinds(): CollectedKind[] {
+  return Object.keys(summarySchemas) as CollectedKind[];
+}
+
 /**
  * The kind an entry stands as: its kind, except that an entry the file collector took under the name of a kind that
  * has (or later got) a collector of its own (`--file x=scan` in a bundle made before `--scan` existed) stands as a

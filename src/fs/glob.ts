@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
+import { FileError } from './small-file.js';
 
 /**
  * The files a pattern names from `base`: the path itself when it is no glob
@@ -19,7 +20,12 @@ export async function expandPattern(pattern: string, base: string): Promise<stri
   return found.map((f) => resolve(f)).sort();
 }
 
-/** A bundle file, or every `*.tar.gz` under a folder (sorted). */
+/** A bundle file, or every `*.tar.gz` under a folder (sorted); FILE_NOT_FOUND or FILE_UNREADABLE naming the path. */
 export async function bundleFiles(path: string): Promise<string[]> {
-  return (await stat(path)).isDirectory() ? expandPattern('**/*.tar.gz', path) : [path];
+  const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    throw e.code === 'ENOENT' || e.code === 'ENOTDIR'
+      ? new FileError('FILE_NOT_FOUND', `${path}: no such file or folder`, path, e)
+      : new FileError('FILE_UNREADABLE', `${path}: cannot be read: ${e.code ?? e.message}`, path, e);
+  });
+  return info.isDirectory() ? expandPattern('**/*.tar.gz', path) : [path];
 }

@@ -1,9 +1,9 @@
 import { basename, dirname, join } from 'node:path';
+import { builtinModule } from './builtin.js';
 
-// node:fs and node:crypto are taken as Node's own (CommonJS) modules, not imported: an ES import of node:fs builds its
-// module namespace, which loads fs/promises, streams and readline (34 of Node's internal modules), and node:crypto
-// loads 40. Every command line loads this file for its signal handling, `evidence --help` included (issue 28).
-const fs = process.getBuiltinModule('node:fs');
+// node:fs and node:crypto are taken as Node's own modules, not imported (src/fs/builtin.ts): every command line loads
+// this file for its signal handling.
+const fs = builtinModule('node:fs');
 
 /**
  * Temporary files and staging folders of our own making:
@@ -19,7 +19,7 @@ const live = new Set<string>();
 export function temporaryBeside(target: string): string {
   const path = join(
     dirname(target),
-    `.${basename(target)}.${process.pid}.${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}.partial`,
+    `.${basename(target)}.${process.pid}.${builtinModule('node:crypto').randomBytes(6).toString('hex')}.partial`,
   );
   live.add(path);
   return path;

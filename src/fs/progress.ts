@@ -1,4 +1,5 @@
 import type { Transform, TransformCallback } from 'node:stream';
+import { builtinModule } from './builtin.js';
 
 /**
  * Bytes done of a long piece of work (reading, writing, uploading,
@@ -10,9 +11,8 @@ export type ByteProgress = (event: { label: string; done: number; total?: number
 /** A pass-through stream that reports the bytes that have passed. */
 export function countingStream(label: string, total: number | undefined, report: ByteProgress): Transform {
   let done = 0;
-  // Node's own module, taken when a stream is made: the command line's progress bar imports this file, and an ES import
-  // of node:stream would load 19 of Node's internal modules into `evidence --help` (issue 28).
-  const { Transform: PassThrough } = process.getBuiltinModule('node:stream');
+  // Node's own module, taken when a stream is made (src/fs/builtin.ts): the command line's progress bar imports this file.
+  const { Transform: PassThrough } = builtinModule('node:stream');
   return new PassThrough({
     transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
       done += chunk.length;

@@ -28,12 +28,15 @@ export async function tufTargets(
 ): Promise<Map<string, string | undefined>> {
   const mirror = redactUrl(options.mirrorUrl ?? PUBLIC_GOOD_TUF);
   const failed = (e: unknown): VerifyError => {
-    const err = e as { code?: string; message?: string };
+    const err = e as { code?: unknown; name?: unknown; message?: string };
+    // A timeout is a DOMException, whose numeric code (23) says nothing to a reader.
+    const why =
+      err.name === 'TimeoutError'
+        ? 'no answer within the timeout (--timeout)'
+        : `${typeof err.code === 'string' ? `${err.code}: ` : ''}${String(err.message ?? e).slice(0, 500)}`;
     return new VerifyError(
       'TRUST_ROOT_UPDATE_FAILED',
-      redactSecrets(
-        `the trust material could not be refreshed from ${mirror}: ${err.code ? `${err.code}: ` : ''}${String(err.message ?? e).slice(0, 500)}`,
-      ),
+      redactSecrets(`the trust material could not be refreshed from ${mirror}: ${why}`),
     );
   };
   const out = new Map<string, string | undefined>();

@@ -4,6 +4,7 @@
  * specification writes it (so the index's normalised purls are found), and a period's dates become instants.
  */
 import { EvidenceError } from '../core/error.js';
+import { collectedKinds, isCollectedKind } from '../core/summaries.js';
 import { endBound, startBound } from '../core/time.js';
 import { PurlReader } from '../formats/purl.js';
 import type { IndexQuery } from './sql.js';
@@ -65,7 +66,16 @@ export function indexQuestion(o: QueryOptions): IndexQuery & { product?: string 
     return { kind: 'digest', digest, ...product };
   }
   if (o.license !== undefined) return { kind: 'license', license: text('--license', o.license), ...product };
-  if (o.missing !== undefined) return { kind: 'missing', evidenceKind: text('--missing', o.missing), ...product };
+  if (o.missing !== undefined) {
+    // The index counts each entry under its collector's kind, and an entry the file collector took as `file`
+    // (rows.ts): any other word would list every release as lacking it, a typo included.
+    const kind = text('--missing', o.missing);
+    if (kind !== 'file' && !isCollectedKind(kind))
+      throw new IndexQueryError(
+        `--missing ${JSON.stringify(o.missing)}: not a kind of evidence (${[...collectedKinds(), 'file'].join(', ')})`,
+      );
+    return { kind: 'missing', evidenceKind: kind, ...product };
+  }
   const instant = (flag: string, v: string | undefined, end: boolean) => {
     if (v === undefined) return undefined;
     const at = end ? endBound(v) : startBound(v);

@@ -6,7 +6,7 @@
  * bundle queue instead of colliding. A database URL's password never reaches a message.
  */
 import { existsSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import { resolve } from 'node:path';
 import { IndexStoreError, openSqliteIndex, type IndexStore } from '../fs/release-index-sqlite.js';
 import { indexQuestion, type QueryOptions } from '../release-index/query.js';
@@ -48,12 +48,31 @@ const numbered = (text: string): string => {
   return text.replace(/\?/g, () => `$${++n}`);
 };
 
+/**
+ * `pg`, loaded when a PostgreSQL index is opened: with NODE_PG_FORCE_NATIVE set (pg's own variable) it requires
+ * pg-native as it loads, which evidence does not install; that is said as the index being unreadable (exit 2), in one
+ * line, not as a crash. Its CommonJS entry is imported by path: when pg's ES wrapper (esm/index.mjs) fails so, Node
+ * rejects the import and then throws the same error again, uncaught.
+ */
+async function postgresClient(url: string): Promise<typeof pg> {
+  try {
+    return (await import('pg/lib/index.js')).default;
+  } catch (e) {
+    const first = ((e as Error).message ?? String(e)).split('\n')[0];
+    throw new IndexStoreError('INDEX_UNREADABLE', `${shown(url)}: the PostgreSQL client cannot be loaded: ${first}`, e);
+  }
+}
+
 /** An arbitrary, fixed key for the advisory lock migrations run under. */
 const MIGRATION_LOCK = 7_402_061_127;
 
 /** Opens the index in a PostgreSQL database, migrating its schema; INDEX_UNREADABLE when it cannot be reached. */
 export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promise<IndexStore> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+  const client = new (await postgresClient(url)).Client({
+    connectionString: url,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+  });
   try {
     await client.connect();
   } catch (e) {

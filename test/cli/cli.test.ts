@@ -218,6 +218,39 @@ describe('evidence CLI', () => {
     expect(stderr).toBe('');
   });
 
+  it('a standard output that cannot be written (a full disk) is said in one line and exits 2, never a stack trace', async () => {
+    const bin = new URL('../../dist/bin/evidence.js', import.meta.url).pathname;
+    const verifier = new URL('../../dist/evidence-verify.mjs', import.meta.url).pathname;
+    for (const args of [
+      [bin, '--version'],
+      [bin, '--help'],
+      [bin, 'inspect', '--help'],
+      [verifier, '--version'],
+    ]) {
+      const { stdout, stderr } = await promisify(execFile)(
+        'bash',
+        ['-c', `node ${args.join(' ')} > /dev/full; echo "exit=$?"`],
+        { env: { ...process.env, EVIDENCE_NO_NODE_WARNING: '1' } },
+      );
+      expect(stdout, args.join(' ')).toBe('exit=2\n');
+      expect(stderr, args.join(' ')).toBe('evidence: standard output cannot be written: ENOSPC\n');
+    }
+  });
+
+  it('pg that cannot load (NODE_PG_FORCE_NATIVE without pg-native) is an unreadable index: one line, exit 2', async () => {
+    for (const bin of ['../../dist/bin/evidence.js', '../../dist/cli/bin.js'].map((p) => new URL(p, import.meta.url))) {
+      const run = await promisify(execFile)(
+        'bash',
+        ['-c', `node ${bin.pathname} query --db postgres://u:hunter2@127.0.0.1:1/x --cve CVE-1; echo "exit=$?"`],
+        { env: { ...process.env, EVIDENCE_NO_NODE_WARNING: '1', NODE_PG_FORCE_NATIVE: '1' } },
+      );
+      expect(run.stdout, bin.pathname).toBe('exit=2\n');
+      expect(run.stderr, bin.pathname).toMatch(
+        /^evidence: postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x: .*pg-native.*\[INDEX_UNREADABLE\]\n$/,
+      );
+    }
+  });
+
   it('extract writes entries under their logical paths; refuses a non-empty target; writes nothing from a bad bundle', async () => {
     const dir = await tmp();
     const bundle = await collected(dir);

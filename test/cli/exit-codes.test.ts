@@ -67,3 +67,33 @@ describe('errors to exit codes', () => {
     expect(exitCodeFor(Object.assign(new Error('x'), { code: 'DIGEST_MISMATCH' }))).toBe(ExitCode.InvalidInput);
   });
 });
+
+describe('help and usage through the command line', () => {
+  const sink = () => {
+    const s = { text: '', isTTY: false, write: (c: string) => ((s.text += c), true) };
+    return s;
+  };
+  it('help asked for is 0; help shown for a missing command, subcommand or an unknown topic is a usage error, 2', async () => {
+    const { run } = await import('../../cli/run.js');
+    const cases: [string[], number][] = [
+      [['--help'], 0],
+      [['help'], 0],
+      [['help', 'verify'], 0],
+      [['cra', '--help'], 0],
+      [['--version'], 0],
+      [[], 2],
+      [['cra'], 2],
+      [['trust-root'], 2],
+      [['help', 'bogus'], 2],
+      [['bogus'], 2],
+      // --timeout is refused whatever the command then does with the network.
+      [['verify', 'nothing.tar.gz', '--timeout', 'abc'], 2],
+    ];
+    for (const [argv, code] of cases) {
+      const stdout = sink();
+      const stderr = sink();
+      expect(await run(argv, { stdout, stderr, env: {}, cwd: process.cwd() }), argv.join(' ')).toBe(code);
+      if (argv[3] === '--timeout') expect(stderr.text).toContain("--timeout: 'abc'");
+    }
+  });
+});

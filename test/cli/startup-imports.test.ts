@@ -83,7 +83,14 @@ describe('--version alone, answered before the command line loads', () => {
           : /if \(!versionOnly\(process\.argv\.slice\(2\), process\.stdout\)\)/,
       );
     }
-    // --help alone (cli/help-only.ts) imports nothing either.
-    expect(readFileSync(join(ROOT, 'cli/help-only.ts'), 'utf8')).not.toMatch(/^import\s/m);
+    // --help alone (cli/help-only.ts) imports only how Node's own modules are taken, which imports node:module alone.
+    expect(staticGraph('cli/help-only.ts').packages.size).toBe(0);
+    expect([...staticGraph('cli/help-only.ts').files].map((f) => f.slice(ROOT.length + 1)).sort()).toEqual([
+      'cli/help-only.ts',
+      'src/fs/builtin.ts',
+    ]);
+    expect(readFileSync(join(ROOT, 'src/fs/builtin.ts'), 'utf8').match(/^import .*$/gm)).toEqual([
+      "import { createRequire } from 'node:module';",
+    ]);
   });
 });

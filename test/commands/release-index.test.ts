@@ -92,11 +92,21 @@ describe('evidence index and evidence query (CLI)', () => {
       [['--digest', 'abc'], '--digest'],
       [['--missing', 'scan', '--since', '2026-01-01'], '--since'],
       [['--control', 'X', '--since', 'soon'], '--since'],
+      // A kind no entry is counted under would list every release as lacking it.
+      [['--missing', 'junti'], '--missing'],
+      [['--missing', 'raw'], '--missing'],
     ] as const) {
       const r = await ask(...args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toContain('[INDEX_QUERY_INVALID]');
       expect(r.stderr).toContain(named);
     }
+  });
+
+  it('a folder or file source that is not there is named, FILE_NOT_FOUND, exit 2', async () => {
+    const dir = await tmp();
+    const r = await runCli(['index', '--db', 'x.db', 'no-such-folder'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no-such-folder: no such file or folder \[FILE_NOT_FOUND\]/);
   });
 });

@@ -56,6 +56,21 @@ describe('the trusted root', () => {
     } finally {
       await new Promise<void>((r) => mirror.close(() => r()));
     }
+    // A mirror that never answers: the timeout is said as one, not as a DOMException's numeric code (23).
+    const hung = createServer(() => undefined);
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+      const slow = await runCli(
+        ['trust-root', 'update', '--mirror-url', url, '--tuf-root', 'root.json', '--timeout', '0.5'],
+        { cwd: dir, env },
+      );
+      expect(slow.code).toBe(2);
+      expect(slow.stderr).toMatch(/no answer within the timeout \(--timeout\) \[TRUST_ROOT_UPDATE_FAILED\]/);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise<void>((r) => hung.close(() => r()));
+    }
     expect(existsSync(join(dir, '.config', 'evidence', 'trusted_root.json'))).toBe(false);
   });
 

@@ -170,4 +170,16 @@ describe('verification summary attestation', () => {
     expect(passing.code).toBe(0);
     expect(JSON.parse(await readFile(join(dir, 'vsa2.json'), 'utf8')).predicate.verificationResult).toBe('PASSED');
   });
+
+  it('a VSA whose signing fails is not written at all: no unsigned vsa.json where a signed one was asked for', async () => {
+    const { dir, services } = await signed();
+    // No identity token and a signing key that is not there: signing fails after verification has run.
+    const r = await runCli(
+      ['verify', 'b.tar.gz', ...who, '--vsa', 'vsa.json', '--vsa-sign', '--vsa-key', 'missing.pem', ...services],
+      { cwd: dir },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    await expect(readFile(join(dir, 'vsa.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readFile(join(dir, 'vsa.sigstore.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
