@@ -84,6 +84,20 @@ function cdxVersion(input: CollectorInput, version: string): (typeof CYCLONEDX_V
   return version as (typeof CYCLONEDX_VERSIONS)[number];
 }
 
+/**
+ * One CycloneDX JSON validator per spec version for the whole run: each compiles its JSON Schema (Ajv) on first use,
+ * about 180 ms, which a release of several SBOMs paid for every one.
+ */
+const validators = new Map<string, { validate(data: string): Promise<unknown> }>();
+function jsonValidator(version: string): { validate(data: string): Promise<unknown> } {
+  let validator = validators.get(version);
+  if (!validator) {
+    validator = new (loadCdx().Validation.JsonValidator)(version as never);
+    validators.set(version, validator);
+  }
+  return validator;
+}
+
 async function collectCycloneDxJson(
   input: CollectorInput,
   bytes: Buffer,
@@ -91,9 +105,7 @@ async function collectCycloneDxJson(
 ): Promise<CollectorOutput> {
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any JSON value, shown in the error as String() shows it
   const version = cdxVersion(input, String(json.specVersion ?? ''));
-  const cdx = loadCdx();
-  const validator = new cdx.Validation.JsonValidator(version as never);
-  const errors = (await validator.validate(stripBom(bytes.toString('utf8')))) as
+  const errors = (await jsonValidator(version).validate(stripBom(bytes.toString('utf8')))) as
     { instancePath: string; message?: string; params?: AjvParams }[] | null;
   if (errors) {
     throw new CollectError('SBOM_INVALID', `${input.label}: not valid CycloneDX ${version} JSON`, {
