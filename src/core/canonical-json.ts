@@ -54,28 +54,35 @@ function inOrder(value: unknown): unknown {
       if (proto !== Object.prototype && proto !== null) throw CAREFUL;
       const record = value as Record<string, unknown>;
       const keys = Object.keys(record);
-      let same = true;
+      let sorted = true;
       for (let i = 0; i < keys.length; i++) {
         const c = keys[i]!.charCodeAt(0);
         if (c >= 48 && c <= 57) throw CAREFUL;
-        if (i > 0 && keys[i - 1]! > keys[i]!) same = false;
+        if (i > 0 && keys[i - 1]! > keys[i]!) sorted = false;
       }
-      const members: [string, unknown][] = [];
-      for (const k of keys) {
+      // A copy only where one is needed: members out of order, an undefined member to drop, or a member copied.
+      let copy: Record<string, unknown> | undefined;
+      const start = (upTo: number) => {
+        // A prototype-less copy, so that a member named __proto__ is a member like any other.
+        copy = Object.create(null) as Record<string, unknown>;
+        for (let j = 0; j < upTo; j++) copy[keys[j]!] = record[keys[j]!];
+      };
+      if (!sorted) {
+        keys.sort(compareCodeUnits);
+        start(0);
+      }
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
         const member = record[k];
         if (member === undefined) {
-          same = false;
+          if (!copy) start(i);
           continue;
         }
         const written = inOrder(member);
-        if (written !== member) same = false;
-        members.push([k, written]);
+        if (!copy && written !== member) start(i);
+        if (copy) copy[k] = written;
       }
-      if (same) return value;
-      // A prototype-less copy, so that a member named __proto__ is a member like any other.
-      const copy = Object.create(null) as Record<string, unknown>;
-      for (const [k, v] of members.sort((x, y) => compareCodeUnits(x[0], y[0]))) copy[k] = v;
-      return copy;
+      return copy ?? value;
     }
     default:
       throw CAREFUL;

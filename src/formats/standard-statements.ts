@@ -116,8 +116,9 @@ export function standardStatements(
   blob: (hex: string) => Buffer | undefined,
 ): StandardStatements {
   const subject = manifest.subjects.length
-    ? manifest.subjects.map((s) => ({ name: s.name, digest: { sha256: digestHex(s.digest) } }))
-    : [{ name: MANIFEST_SUBJECT_NAME, digest: { sha256: manifestHex } }];
+    ? // Members in canonical order, so that canonical JSON needs no sorted copy of each (src/signer/statement.ts).
+      manifest.subjects.map((s) => ({ digest: { sha256: digestHex(s.digest) }, name: s.name }))
+    : [{ digest: { sha256: manifestHex }, name: MANIFEST_SUBJECT_NAME }];
   const statement = (predicateType: string, predicate: Record<string, unknown>): Statement => ({
     _type: IN_TOTO_STATEMENT_V1,
     subject,

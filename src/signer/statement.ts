@@ -38,8 +38,10 @@ export function toStatement(
   return {
     _type: IN_TOTO_STATEMENT_V1,
     subject: [
-      { name: MANIFEST_SUBJECT_NAME, digest: { sha256: manifestHex } },
-      ...manifest.subjects.map((s) => ({ name: s.name, digest: { sha256: digestHex(s.digest) } })),
+      // Members in canonical order (digest, then name), so that canonical JSON writes them without a sorted copy of
+      // each: a release of 100,000 subjects.
+      { digest: { sha256: manifestHex }, name: MANIFEST_SUBJECT_NAME },
+      ...manifest.subjects.map((s) => ({ digest: { sha256: digestHex(s.digest) }, name: s.name })),
     ],
     predicateType: EVIDENCE_PREDICATE_TYPE,
     predicate,
