@@ -16,6 +16,7 @@ import { Octokit } from '@octokit/rest';
 import * as z from 'zod';
 import { HashingCounter } from '../../core/hash-stream.js';
 import { isRfc3339 } from '../../core/time.js';
+import { MAX_JSON_DEPTH, maxDepth } from '../../core/strict-json.js';
 import { BodyTooLarge, readBounded, readErrorBody } from '../http/body.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import { GitHubError, checkApiUrl } from './errors.js';
@@ -152,7 +153,20 @@ export class ReleasesClient {
    */
   readonly #octokitFetch = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-    const res = await withDeadline(this.#deadlineFor(uploadSize(init)), this.#fetch)(input, init);
+    const timed = withDeadline(this.#deadlineFor(uploadSize(init)), this.#fetch);
+    let res = await timed(input, { ...init, redirect: 'manual' });
+    // A redirect is followed by hand, and only on the origin asked (a renamed repository): never to another host,
+    // which would get the token, nor read from there (the asset download does the same).
+    for (let hop = 0; res.status >= 300 && res.status < 400 && res.headers.get('location'); hop++) {
+      const next = new URL(res.headers.get('location') as string, url);
+      await res.body?.cancel();
+      if (next.origin !== url.origin || hop >= 5 || (init?.method ?? 'GET') !== 'GET')
+        throw new GitHubError(
+          'GITHUB_RESPONSE_INVALID',
+          `${url.origin}${url.pathname}: GitHub answered ${res.status}, a redirect to ${next.origin}${hop >= 5 ? ' (more than 5)' : ''}; not followed`,
+        );
+      res = await timed(next, { ...init, redirect: 'manual' });
+    }
     if (!res.body || res.status === 204 || res.status === 205 || init?.method === 'HEAD') return res;
     let bytes: Buffer;
     if (res.status >= 300) {
@@ -167,6 +181,13 @@ export class ReleasesClient {
         throw e;
       }
     }
+    // JSON.parse reads any depth, but what walks it after (JSON.stringify, zod) recurses: too deep is refused here.
+    const depth = /json/i.test(res.headers.get('content-type') ?? '') ? maxDepth(bytes.toString('utf8')) : 0;
+    if (depth > MAX_JSON_DEPTH)
+      throw new GitHubError(
+        'GITHUB_RESPONSE_INVALID',
+        `${url.origin}${url.pathname}: GitHub's answer is nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are read`,
+      );
     const copy = new Response(bytes.byteLength === 0 ? null : bytes, {
       status: res.status,
       statusText: res.statusText,
@@ -187,13 +208,14 @@ export class ReleasesClient {
     return `${this.owner}/${this.repo}`;
   }
 
-  async #call<T>(what: string, call: () => Promise<T>): Promise<T> {
+  /** `needs`: the access a 403 says the call needs (default: attaching's `contents: write`). */
+  async #call<T>(what: string, call: () => Promise<T>, needs?: string): Promise<T> {
     try {
       return await withRetry(call, classify, this.#retry, (f, attempt, ms) =>
         this.#onRetry?.(`${what}: GitHub answered ${f.status}; retry ${attempt} in ${Math.round(ms / 1000)} s`),
       );
     } catch (e) {
-      const error = this.#toError(what, e);
+      const error = this.#toError(what, e, needs);
       // Whatever GitHub (or a proxy) echoed back, the token is not repeated.
       if (error instanceof GitHubError && this.#token && error.message.includes(this.#token)) {
         return Promise.reject(
@@ -389,25 +411,33 @@ export class ReleasesClient {
     const what = `attestations of ${subjectDigest} in ${this.#where}`;
     const out: unknown[] = [];
     let total = 0;
-    for (let page = 1; page <= MAX_ATTESTATION_PAGES; page++) {
+    const needs = `reading attestations needs read access to ${this.#where} (a fine-grained token: \`attestations: read\`)`;
+    // One page past the last: ten full pages are 1,000 attestations, not more, unless the eleventh has any.
+    for (let page = 1; page <= MAX_ATTESTATION_PAGES + 1; page++) {
       let data: unknown;
       try {
         data = (
-          await this.#call(what, () =>
-            this.#octokit.request('GET /repos/{owner}/{repo}/attestations/{subject_digest}', {
-              owner: this.owner,
-              repo: this.repo,
-              subject_digest: subjectDigest,
-              per_page: 100,
-              page,
-            }),
+          await this.#call(
+            what,
+            () =>
+              this.#octokit.request('GET /repos/{owner}/{repo}/attestations/{subject_digest}', {
+                owner: this.owner,
+                repo: this.repo,
+                subject_digest: subjectDigest,
+                per_page: 100,
+                page,
+              }),
+            needs,
           )
         ).data;
       } catch (e) {
-        if (e instanceof GitHubError && e.code === 'GITHUB_NOT_FOUND' && page === 1) return [];
+        // None at all, or none past the last full page.
+        if (e instanceof GitHubError && e.code === 'GITHUB_NOT_FOUND' && (page === 1 || page > MAX_ATTESTATION_PAGES))
+          return out;
         throw e;
       }
       const listed = parse(attestationListSchema, data, what).attestations;
+      if (page > MAX_ATTESTATION_PAGES && listed.length > 0) break;
       for (const a of listed) {
         if (a.bundle === undefined || a.bundle === null)
           throw new GitHubError(
@@ -531,7 +561,7 @@ export class ReleasesClient {
     throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: more than 5 redirects`);
   }
 
-  #toError(what: string, e: unknown): Error {
+  #toError(what: string, e: unknown, needs = `attaching needs \`contents: write\` on ${this.#where}`): Error {
     if (e instanceof GitHubError) return e;
     // A server that went silent: octokit wraps our timeout as a 500 "request error".
     for (let c: unknown = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
@@ -563,12 +593,16 @@ export class ReleasesClient {
           `${what}: GitHub's rate limit is used up${resetAt(failure.headers)}${this.#token ? '' : '; anonymous requests get 60 an hour, set GITHUB_TOKEN or GH_TOKEN'}`,
           { status },
         );
-      case status === 403 || status === 429:
+      case status === 429:
         return new GitHubError(
-          'GITHUB_FORBIDDEN',
-          `${what}: 403 Forbidden with ${token}; attaching needs \`contents: write\` on ${this.#where}${said}`,
-          { status },
+          'GITHUB_RATE_LIMITED',
+          `${what}: 429 Too Many Requests${resetAt(failure.headers)}${said}`,
+          {
+            status,
+          },
         );
+      case status === 403:
+        return new GitHubError('GITHUB_FORBIDDEN', `${what}: 403 Forbidden with ${token}; ${needs}${said}`, { status });
       case status === 404:
         return new GitHubError(
           'GITHUB_NOT_FOUND',

@@ -1,0 +1,86 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ReleasesClient } from '../../../src/transport/github/releases.js';
+import { startFakeGitHub, type FakeGitHub } from '../../helpers/fake-github.js';
+
+/**
+ * ReleasesClient.attestationsFor against a fake GitHub that answers badly: what it throws is a GitHubError with a code
+ * (the release is then unavailable, the audit goes on), never a RangeError that stops the whole run.
+ */
+
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+const PATH = /\/attestations\/sha256(?::|%3A)a{64}$/i;
+let gh: FakeGitHub;
+beforeEach(async () => {
+  gh = await startFakeGitHub();
+});
+afterEach(async () => {
+  await gh.stop();
+});
+
+const client = () =>
+  new ReleasesClient({ owner: gh.owner, repo: gh.repo, token: gh.token, apiUrl: gh.apiUrl, retry: { retries: 0 } });
+const asked = () => gh.received.filter((x) => x.method === 'GET' && PATH.test(x.path.split('?')[0] ?? '')).length;
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: unknown) => (e as { code?: string }).code ?? String(e),
+  );
+
+describe('the attestations GET', () => {
+  it('refuses an answer nested deeper than it reads as GITHUB_RESPONSE_INVALID (400 KB, 200,000 deep)', async () => {
+    const deep = `{"attestations":[{"bundle":${'['.repeat(200_000)}${']'.repeat(200_000)},"repository_id":1}]}`;
+    gh.inject('GET', PATH, { status: 200, body: deep, headers: { 'content-type': 'application/json' } });
+    expect(await codeOf(client().attestationsFor(DIGEST))).toBe('GITHUB_RESPONSE_INVALID');
+  });
+
+  it('reads exactly 1,000 attestations (ten full pages, an empty eleventh), and refuses 1,001', async () => {
+    const page = (n: number) => ({
+      status: 200,
+      body: { attestations: Array.from({ length: n }, () => ({ bundle: {} })) },
+    });
+    gh.inject('GET', PATH, ...Array.from({ length: 10 }, () => page(100)), page(0));
+    expect(await client().attestationsFor(DIGEST)).toHaveLength(1000);
+    expect(asked()).toBe(11);
+    // The eleventh page answered 404 (GitHub's answer past the end of some lists): the same 1,000.
+    gh.inject('GET', PATH, ...Array.from({ length: 10 }, () => page(100)));
+    expect(await client().attestationsFor(DIGEST)).toHaveLength(1000);
+    gh.inject('GET', PATH, ...Array.from({ length: 10 }, () => page(100)), page(1));
+    expect(await codeOf(client().attestationsFor(DIGEST))).toBe('GITHUB_RESPONSE_INVALID');
+  });
+
+  it('a 429 is GITHUB_RATE_LIMITED, and a 403 does not give the advice for attaching', async () => {
+    gh.inject('GET', PATH, { status: 429, body: { message: 'Too Many Requests' } });
+    expect(await codeOf(client().attestationsFor(DIGEST))).toBe('GITHUB_RATE_LIMITED');
+    gh.inject('GET', PATH, { status: 403, body: { message: 'Resource not accessible by integration' } });
+    const forbidden = await client()
+      .attestationsFor(DIGEST)
+      .catch((e: unknown) => e as { code: string; message: string });
+    expect(forbidden).toMatchObject({ code: 'GITHUB_FORBIDDEN' });
+    // The fix is the advice itself: a read is not told it needs write access.
+    expect((forbidden as { message: string }).message).not.toContain('contents: write');
+  });
+
+  it('does not follow a redirect to another origin (no token, no answer read from there)', async () => {
+    const seen: (string | undefined)[] = [];
+    const other = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"attestations":[]}');
+    });
+    await new Promise<void>((done) => other.listen(0, '127.0.0.1', done));
+    try {
+      const port = (other.address() as AddressInfo).port;
+      gh.inject('GET', PATH, { status: 302, body: '', headers: { location: `http://localhost:${port}/x` } });
+      expect(await codeOf(client().attestationsFor(DIGEST))).toBe('GITHUB_RESPONSE_INVALID');
+      expect(seen).toEqual([]);
+      // On GitHub's own origin (a renamed repository) a redirect is still followed.
+      gh.inject('GET', PATH, { status: 301, body: '', headers: { location: `${gh.apiUrl}/moved` } });
+      gh.inject('GET', /\/moved$/, { status: 200, body: { attestations: [{ bundle: { a: 1 } }] } });
+      expect(await client().attestationsFor(DIGEST)).toEqual([{ a: 1 }]);
+    } finally {
+      await new Promise((done) => other.close(done));
+    }
+  });
+});
