@@ -1,8 +1,8 @@
-import { isEvidenceError } from '../core/error.js';
+import { isEvidenceError, type EvidenceError } from '../core/error.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import type { VerifiedEvidence } from '../verifier/period-members.js';
 import type { PeriodMemberInput } from '../verifier/period.js';
-import type { VerifyReport } from '../verifier/report.js';
+import { integrityIntact, type VerifyReport } from '../verifier/report.js';
 import type { RetryOptions } from './http/retry.js';
 import type { RegistryOptions } from './oci/connect.js';
 
@@ -51,10 +51,11 @@ export type VerifyOne = (
     bundle: string;
     attestation?: string;
     /**
-     * Sigstore bundles a source offers instead of `attestation` (GitHub's attestations API), each untrusted: tried in
-     * turn by `firstAuthentic`.
+     * Sigstore bundles a source offers besides the bundle's own signature (GitHub's attestations API), each untrusted:
+     * asked for by `firstAuthentic` only when the bundle's own signature does not make it authentic and its bytes are
+     * intact, then tried in turn. Called at most once per verification.
      */
-    attestations?: string[];
+    offers?: () => Promise<string[]>;
     subjectDigests?: { file: string; digest: string }[];
     location?: string;
   },
@@ -62,34 +63,75 @@ export type VerifyOne = (
 ) => Promise<VerifiedEvidence>;
 
 /**
- * `run` (verify) with `options`, for a bundle offered several signatures (`paths.attestations`, in the order the
- * source gave them): the verification under the first with which the bundle is authentic, else under the bundle's own
- * signature if that one is (a signature a source adds must not hide one the bundle carries). When none is, the first
- * offered stands, as `run` returned or threw it: it says why the signature the source offered fails. Without offers,
- * `run` once with `paths.attestation`. Only the verifier says authentic; nothing is chosen by what a bundle claims.
+ * A source could not give the signatures it offers (`paths.offers` threw `error`), asked because the bundle's own
+ * signature did not make it authentic (`own` says why): not a verification's outcome, so nothing records it as one (the
+ * index does not reject the bundle); the source unwraps it, and the release is unavailable.
+ */
+export class OffersUnavailable extends Error {
+  constructor(
+    readonly error: EvidenceError,
+    readonly own: string,
+  ) {
+    super(error.message);
+  }
+}
+
+type Outcome<R> = { result: R } | { error: unknown };
+
+/**
+ * `run` (verify) with `options`, for a bundle a source may offer more signatures for (`paths.offers`): first with the
+ * bundle's own signature (`paths.attestation`, else the one it carries). Authentic, or bytes that do not match their
+ * digests (which no signature cures, reported as they are): that is the answer, and the source is not asked. Else the
+ * offers are asked for (their failure throws OffersUnavailable) and tried in the order the source gave them; the first
+ * with which the bundle is authentic wins (a signature a source adds never hides the bundle's own, tried first). When
+ * none is, the first offered stands, as `run` returned or threw it (it says why the signature the source offered
+ * fails), or the bundle's own when nothing was offered. Without `offers`, `run` once. Only the verifier says authentic;
+ * nothing is chosen by what a bundle claims.
  */
 export async function firstAuthentic<O extends object, R extends { report: VerifyReport }>(
   paths: Parameters<VerifyOne>[0],
   run: (options: O & { attestation?: string }) => Promise<R>,
   options: O,
 ): Promise<R> {
-  const offered = paths.attestations ?? [];
-  const using = (attestation: string | undefined) => run({ ...options, ...(attestation ? { attestation } : {}) });
-  if (offered.length === 0) return using(paths.attestation);
-  let first: { result: R } | { error: unknown } | undefined;
-  for (const attestation of [...offered, undefined]) {
-    let outcome: { result: R } | { error: unknown };
+  const using = async (attestation: string | undefined): Promise<Outcome<R>> => {
     try {
-      outcome = { result: await using(attestation) };
+      return { result: await run({ ...options, ...(attestation ? { attestation } : {}) }) };
     } catch (e) {
       // A bug is not a signature that failed: it stops the run.
       if (!isEvidenceError(e)) throw e;
-      outcome = { error: e };
+      return { error: e };
     }
-    if ('result' in outcome && outcome.result.report.assessment?.authenticity.status === 'authentic')
-      return outcome.result;
+  };
+  const authentic = (o: Outcome<R>): boolean =>
+    'result' in o && o.result.report.assessment?.authenticity.status === 'authentic';
+  const own = await using(paths.attestation);
+  if (!paths.offers || authentic(own) || ('result' in own && !integrityIntact(own.result.report))) return settled(own);
+  let offered: string[];
+  try {
+    offered = await paths.offers();
+  } catch (e) {
+    if (!isEvidenceError(e)) throw e;
+    throw new OffersUnavailable(e, whyNot(own));
+  }
+  let first: Outcome<R> | undefined;
+  for (const attestation of offered) {
+    const outcome = await using(attestation);
+    if (authentic(outcome)) return settled(outcome);
     first ??= outcome;
   }
-  if (first && 'result' in first) return first.result;
-  throw (first as { error: unknown }).error;
+  return settled(first ?? own);
+}
+
+function settled<R>(outcome: Outcome<R>): R {
+  if ('result' in outcome) return outcome.result;
+  throw outcome.error;
+}
+
+/** Why the bundle's own signature did not do: no signature, or the first check that failed. */
+function whyNot(own: Outcome<{ report: VerifyReport }>): string {
+  if (!('result' in own)) return `its own signature could not be checked (${(own.error as EvidenceError).code})`;
+  const failed = own.result.report.checks.find((c) => !c.ok && !c.skipped);
+  return failed?.code === 'SIGNATURE_MISSING'
+    ? 'the bundle carries no signature of its own'
+    : `its own signature is not authentic (${failed?.code ?? failed?.id ?? 'not authentic'})`;
 }

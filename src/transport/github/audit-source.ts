@@ -12,11 +12,12 @@ import {
   type AssetCache,
 } from './release-listing.js';
 import type { Release, ReleaseAsset, ReleasesClient } from './releases.js';
-import { offeredAttestations } from './release-attestations.js';
+import { offeredAttestations, type OfferedAttestations } from './release-attestations.js';
+import { GitHubError } from './errors.js';
 import { audited, examined, unavailable } from '../../verifier/period-members.js';
 import type { AuditReport, PeriodMemberInput } from '../../verifier/period.js';
 import { releaseGroups } from '../../verifier/release-evidence.js';
-import type { Listed, SourceOptions, VerifyOne } from '../audit-source.js';
+import { OffersUnavailable, type Listed, type SourceOptions, type VerifyOne } from '../audit-source.js';
 
 /**
  * `evidence audit --repo`: a repository's published releases, releases of one
@@ -84,24 +85,25 @@ async function readGitHubRelease(
     const max = options.maxBundleSize ?? DEFAULT_MAX_DECLARED_BYTES;
     const { bundle, attestation } = await downloadListed(client, cache, chosen, evidence, max);
     const location = evidence.bundle?.url ?? label;
-    // No Sigstore bundle beside it: GitHub's attestations API may keep its signature (attach --attestations-api).
-    const offered = attestation ? undefined : await offeredAttestations(client, cache, bundle.path);
+    // No Sigstore bundle beside it: GitHub's attestations API may keep its signature (attach --attestations-api), asked
+    // only when the bundle's own does not verify (firstAuthentic), once however often the bundle is verified.
+    let offered: Promise<OfferedAttestations | undefined> | undefined;
+    const offers = async () => (await (offered ??= offeredAttestations(client, cache, bundle.path)))?.paths ?? [];
     const result = await verifyOne(
-      {
-        bundle: bundle.path,
-        location,
-        ...(attestation ? { attestation: attestation.path } : {}),
-        ...(offered?.paths.length ? { attestations: offered.paths } : {}),
-      },
+      { bundle: bundle.path, location, ...(attestation ? { attestation: attestation.path } : { offers }) },
       published,
-    );
-    const used = offered && result.attestation && offered.paths.includes(result.attestation.uri);
+    ).catch((e: unknown) => {
+      if (!(e instanceof OffersUnavailable) || !(e.error instanceof GitHubError)) throw e;
+      const { code, message, status } = e.error;
+      throw new GitHubError(code, `${e.own}, and ${message}`, status === undefined ? {} : { status });
+    });
+    const api = await offered;
     // Where the signature verified (or the first one offered, when none did) is read again: the API's URL.
-    if (used && result.attestation)
+    if (api && result.attestation && api.paths.includes(result.attestation.uri))
       evidence.attestation = {
-        name: `attestations/${offered.subject}`,
+        name: `attestations/${api.subject}`,
         digest: `sha256:${result.attestation.sha256}`,
-        url: offered.url,
+        url: api.url,
       };
     return { ...result, expectedDigest: `sha256:${bundle.sha256}` };
   });

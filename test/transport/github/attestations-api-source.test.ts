@@ -11,6 +11,7 @@ import { sign } from '../../../src/commands/sign.js';
 import { MAX_OFFERED_ATTESTATIONS } from '../../../src/transport/github/release-attestations.js';
 import { ReleasesClient } from '../../../src/transport/github/releases.js';
 import { startFakeGitHub, type FakeGitHub } from '../../helpers/fake-github.js';
+import { readMembers, writeMembers } from '../../helpers/members.js';
 import { startPostgres, type Postgres } from '../../helpers/postgres.js';
 
 /**
@@ -34,6 +35,8 @@ interface Made {
   lines: Record<'key' | 'other', unknown[]>;
   /** The same bundle signed in place by `key` (it carries its own signature). */
   signedInPlace: Buffer;
+  /** The same bundle signed in place by `other`, a signer the audit does not accept. */
+  signedByOther: Buffer;
 }
 const made = new Map<string, Made>();
 
@@ -48,7 +51,7 @@ async function make(version: string): Promise<Made> {
     sbom: [join(EXAMPLE, 'sbom/acme-web.cdx.json')],
   });
   const lines = {} as Made['lines'];
-  let signedInPlace = Buffer.alloc(0);
+  const inPlace: Record<string, Buffer> = {};
   for (const k of ['key', 'other'] as const) {
     const copy = `web-${version}-${k}.tar.gz`;
     await copyFile(join(dir, name), join(dir, copy));
@@ -58,14 +61,15 @@ async function make(version: string): Promise<Made> {
       .split('\n')
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l) as unknown);
-    if (k === 'key') signedInPlace = await readFile(signed.bundle);
+    inPlace[k] = await readFile(signed.bundle);
   }
   const payload = (lines.key[0] as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload;
   const statement = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as {
     subject: { name: string; digest: { sha256: string } }[];
   };
   const manifest = `sha256:${statement.subject[0]?.digest.sha256 ?? ''}`;
-  return { bundle: await readFile(join(dir, name)), manifest, lines, signedInPlace };
+  const [signedInPlace, signedByOther] = [inPlace.key as Buffer, inPlace.other as Buffer];
+  return { bundle: await readFile(join(dir, name)), manifest, lines, signedInPlace, signedByOther };
 }
 
 beforeAll(async () => {
@@ -153,6 +157,14 @@ const apiPath = (digest: string): RegExp => new RegExp(`/attestations/sha256(?::
 const apiAsked = (digest: string): number =>
   gh.received.filter((x) => x.method === 'GET' && apiPath(digest).test(x.path.split('?')[0] ?? '')).length;
 
+/** `n` byte-distinct copies of one attestation (one statement, one signature), as an attacker may record them. */
+const copies = (attestation: unknown, n: number): unknown[] =>
+  Array.from({ length: n }, (_, i) => ({ ...(attestation as object), [`x${i}`]: i }));
+const answer = (bundles: unknown[]) => ({
+  status: 200,
+  body: { attestations: bundles.map((bundle) => ({ bundle, repository_id: 1 })) },
+});
+
 describe('the GitHub source reads a signature from the attestations API', () => {
   it('verifies and indexes a release whose only signature is in the API, and says where it was read', async () => {
     const m = made.get('1.0.0') as Made;
@@ -238,7 +250,8 @@ describe('the GitHub source reads a signature from the attestations API', () => 
     release('1.0.0', a.signedInPlace);
     await record(a.lines.other);
     const r = await auditRepo('cache-own');
-    expect(apiAsked(a.manifest)).toBe(1);
+    // Its own signature verified: the API is not asked at all.
+    expect(apiAsked(a.manifest)).toBe(0);
     expect(member(r, 'v1.0.0')?.status).toBe('holds');
     // The signature that verified is the bundle's own: no attestation from the API is named.
     expect(member(r, 'v1.0.0')?.evidence.attestation).toBeUndefined();
@@ -308,5 +321,59 @@ describe('the GitHub source reads a signature from the attestations API', () => 
         unavailable: [],
       });
     }
+  }, 120_000);
+});
+
+describe("the bundle's own signature is verified before the attestations API is asked", () => {
+  it('a release whose own signature verifies holds whatever the API would answer (not asked)', async () => {
+    const [a, b] = ['1.0.0', '1.1.0'].map((v) => made.get(v) as Made) as [Made, Made];
+    release('1.0.0', a.signedInPlace);
+    release('1.1.0', b.signedInPlace);
+    gh.inject('GET', apiPath(a.manifest), { status: 500, body: { message: 'Internal Server Error' } });
+    gh.inject('GET', apiPath(b.manifest), answer(copies(b.lines.other[0], MAX_OFFERED_ATTESTATIONS + 1)));
+    const r = await auditRepo('cache-own-first');
+    expect([member(r, 'v1.0.0')?.status, member(r, 'v1.1.0')?.status]).toEqual(['holds', 'holds']);
+    expect(apiAsked(a.manifest) + apiAsked(b.manifest)).toBe(0);
+  }, 120_000);
+
+  it('a bundle whose bytes do not match its manifest is not authentic, never unavailable because the API fails', async () => {
+    const a = made.get('1.0.0') as Made;
+    const file = join(dir, 'tampered.tar.gz');
+    await writeFile(file, a.signedInPlace);
+    const members = await readMembers(file);
+    const blob = members.find((x) => x.name.startsWith('blobs/')) as { body: Buffer };
+    blob.body = Buffer.concat([blob.body, Buffer.from(' ')]);
+    await writeMembers(file, members);
+    release('1.0.0', await readFile(file));
+    gh.inject('GET', apiPath(a.manifest), { status: 503, body: { message: 'Service Unavailable' } });
+    const r = await auditRepo('cache-tampered');
+    expect(member(r, 'v1.0.0')?.status).toBe('not-authentic');
+    expect(r.summary.verdict).toBe('not-authentic');
+    expect(apiAsked(a.manifest)).toBe(0);
+  }, 120_000);
+
+  it('an own signature that is not authentic: the API failing leaves the release unavailable, a 404 not authentic', async () => {
+    const a = made.get('1.0.0') as Made;
+    release('1.0.0', a.signedByOther);
+    gh.inject('GET', apiPath(a.manifest), { status: 500, body: { message: 'Internal Server Error' } });
+    expect(member(await auditRepo('cache-other-500'), 'v1.0.0')).toMatchObject({
+      status: 'unavailable',
+      evidence: { state: 'unavailable', code: 'GITHUB_REQUEST_FAILED' },
+    });
+    expect(member(await auditRepo('cache-other-404'), 'v1.0.0')?.status).toBe('not-authentic');
+    expect(apiAsked(a.manifest)).toBe(2);
+  }, 120_000);
+
+  it('an answer nested too deep leaves that release unavailable and the audit reads the others', async () => {
+    const [a, b] = ['1.0.0', '1.1.0'].map((v) => made.get(v) as Made) as [Made, Made];
+    release('1.0.0', a.bundle);
+    release('1.1.0', b.bundle);
+    await record(a.lines.key);
+    const depth = 200_000;
+    const body = `{"attestations":[{"bundle":${'['.repeat(depth)}${']'.repeat(depth)},"repository_id":1}]}`;
+    gh.inject('GET', apiPath(b.manifest), { status: 200, body, headers: { 'content-type': 'application/json' } });
+    const r = await auditRepo('cache-deep');
+    expect(member(r, 'v1.0.0')?.status).toBe('holds');
+    expect(member(r, 'v1.1.0')).toMatchObject({ status: 'unavailable', evidence: { code: 'GITHUB_RESPONSE_INVALID' } });
   }, 120_000);
 });
