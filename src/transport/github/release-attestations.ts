@@ -2,9 +2,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { readBundle } from '../../core/bundle-reader.js';
 import { sha256Hex } from '../../core/digest.js';
-import { EVIDENCE_PREDICATE_TYPE } from '../../core/predicate.js';
+import { EVIDENCE_PREDICATE_TYPE, MANIFEST_SUBJECT_NAME } from '../../core/predicate.js';
+import { parseJsonStrict } from '../../core/strict-json.js';
 import { openBundle } from '../../fs/open-bundle.js';
-import { dsseContent } from '../../formats/intoto.js';
+import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V01, IN_TOTO_STATEMENT_V1 } from '../../formats/intoto.js';
 import { GitHubError } from './errors.js';
 import type { AssetCache } from './release-listing.js';
 import type { ReleasesClient } from './releases.js';
@@ -21,11 +22,15 @@ import type { ReleasesClient } from './releases.js';
  */
 
 /**
- * The most distinct evidence statements one release's signature is looked for
- * among: each costs a full verification of the bundle, and a repository that
- * re-signs one bundle this often is not one an audit should guess about.
+ * The most distinct evidence statements (DSSE payloads, by their bytes) one release's signature is looked for among,
+ * and the most candidates in all: the same statement signed again (a release job run twice; signatures are not
+ * deterministic) is one statement, but each candidate still costs a verification of the bundle, so their number is
+ * bounded too. A repository beyond either is not one an audit should guess about: the release is unavailable.
  */
-export const MAX_OFFERED_ATTESTATIONS = 8;
+export const MAX_OFFERED_STATEMENTS = 8;
+export const MAX_OFFERED_CANDIDATES = 32;
+/** The longest DSSE payload (base64) looked into: an evidence statement names manifest.json and the release subjects. */
+const MAX_STATEMENT_BASE64 = 4 * 1024 * 1024;
 
 /** What the attestations API offered for a bundle: the digest asked for, the URL that answers, and each file. */
 export interface OfferedAttestations {
@@ -33,19 +38,22 @@ export interface OfferedAttestations {
   subject: string;
   /** GET …/repos/{owner}/{repo}/attestations/{subject}: where the offer is read again. */
   url: string;
-  /** Each distinct evidence statement's Sigstore bundle, written to the cache by its sha256, in GitHub's order. */
+  /** Each candidate's Sigstore bundle, written to the cache by its sha256, in GitHub's order. */
   paths: string[];
 }
 
 /**
  * The Sigstore bundles GitHub keeps for the manifest of the bundle at
  * `bundlePath` (downloaded; a file that holds no manifest is asked about for
- * nothing: undefined). Only bundles whose DSSE statement says it is release
- * evidence are kept, once each (GitHub keeps one per POST, so re-attaching
- * repeats them, and it files the standard statements of a bundle without
- * release subjects under manifest.json too); any other would fail the
- * statement check anyway. A 404 is no attestation; any other failure of the
- * API is thrown as GitHub's (the release is then unavailable).
+ * nothing: undefined). Before any is verified, each is screened cheaply: it is
+ * kept only if its DSSE payload is an in-toto statement with the
+ * release-evidence predicate naming this manifest.json's sha256 (GitHub files
+ * the standard statements of a bundle without release subjects under
+ * manifest.json too; anything else would fail the statement check anyway),
+ * and only once by its bytes (GitHub keeps one per POST, so re-attaching
+ * repeats them). A 404 is no attestation; any other failure of the API, or
+ * more than MAX_OFFERED_STATEMENTS statements or MAX_OFFERED_CANDIDATES
+ * candidates, is thrown as GitHub's (the release is then unavailable).
  */
 export async function offeredAttestations(
   client: ReleasesClient,
@@ -55,19 +63,19 @@ export async function offeredAttestations(
   const subject = await manifestDigest(bundlePath);
   if (!subject) return undefined;
   const url = `${client.apiUrl}/repos/${client.owner}/${client.repo}/attestations/${subject}`;
-  const seen = new Set<string>();
-  const texts: string[] = [];
-  // attestationsFor bounds the pages and the bytes kept over all of them (MAX_GITHUB_JSON).
+  const texts = new Set<string>();
+  const statements = new Set<string>();
+  // attestationsFor bounds the pages, the bytes kept over all of them (MAX_GITHUB_JSON) and their depth.
   for (const bundle of await client.attestationsFor(subject)) {
-    const text = JSON.stringify(bundle);
-    if (seen.has(text)) continue;
-    seen.add(text);
-    if (dsseContent(Buffer.from(text))?.predicateType === EVIDENCE_PREDICATE_TYPE) texts.push(text);
+    const statement = evidenceStatement(bundle, subject.slice('sha256:'.length));
+    if (statement === undefined) continue;
+    statements.add(statement);
+    texts.add(JSON.stringify(bundle));
   }
-  if (texts.length > MAX_OFFERED_ATTESTATIONS)
+  if (statements.size > MAX_OFFERED_STATEMENTS || texts.size > MAX_OFFERED_CANDIDATES)
     throw new GitHubError(
       'GITHUB_RESPONSE_INVALID',
-      `${url}: ${texts.length} distinct release-evidence attestations for one manifest; at most ${MAX_OFFERED_ATTESTATIONS} are tried`,
+      `${url}: ${texts.size} release-evidence attestations of ${statements.size} distinct statements for this manifest; at most ${MAX_OFFERED_CANDIDATES} of ${MAX_OFFERED_STATEMENTS} are tried`,
     );
   const paths: string[] = [];
   for (const text of texts) {
@@ -80,6 +88,30 @@ export async function offeredAttestations(
     paths.push(put.path);
   }
   return { subject, url, paths };
+}
+
+/**
+ * The sha256 of the DSSE payload of `bundle` when it is an in-toto statement of release evidence naming manifest.json
+ * with sha256 `manifestHex`, else undefined. Nothing is verified here: this only drops what cannot verify.
+ */
+function evidenceStatement(bundle: unknown, manifestHex: string): string | undefined {
+  const env = (bundle as { dsseEnvelope?: { payload?: unknown; payloadType?: unknown } } | null)?.dsseEnvelope;
+  if (typeof env?.payload !== 'string' || env.payload.length > MAX_STATEMENT_BASE64) return undefined;
+  if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) return undefined;
+  const payload = Buffer.from(env.payload, 'base64');
+  let statement: { _type?: unknown; predicateType?: unknown; subject?: unknown };
+  try {
+    statement = parseJsonStrict(payload) as typeof statement;
+  } catch {
+    return undefined;
+  }
+  if (statement?.predicateType !== EVIDENCE_PREDICATE_TYPE) return undefined;
+  if (statement._type !== IN_TOTO_STATEMENT_V1 && statement._type !== IN_TOTO_STATEMENT_V01) return undefined;
+  const names = (s: unknown) => {
+    const x = s as { name?: unknown; digest?: { sha256?: unknown } } | null;
+    return x?.name === MANIFEST_SUBJECT_NAME && x.digest?.sha256 === manifestHex;
+  };
+  return Array.isArray(statement.subject) && statement.subject.some(names) ? sha256Hex(payload) : undefined;
 }
 
 /** sha256 of the bundle's manifest.json, its first member: read without reading the rest. */

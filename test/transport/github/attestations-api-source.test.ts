@@ -8,7 +8,7 @@ import { audit, type AuditResult } from '../../../src/commands/audit.js';
 import { collect } from '../../../src/commands/collect.js';
 import { indexReleases, queryReleases } from '../../../src/commands/release-index.js';
 import { sign } from '../../../src/commands/sign.js';
-import { MAX_OFFERED_ATTESTATIONS } from '../../../src/transport/github/release-attestations.js';
+import { MAX_OFFERED_CANDIDATES, MAX_OFFERED_STATEMENTS } from '../../../src/transport/github/release-attestations.js';
 import { ReleasesClient } from '../../../src/transport/github/releases.js';
 import { startFakeGitHub, type FakeGitHub } from '../../helpers/fake-github.js';
 import { readMembers, writeMembers } from '../../helpers/members.js';
@@ -157,6 +157,13 @@ const apiPath = (digest: string): RegExp => new RegExp(`/attestations/sha256(?::
 const apiAsked = (digest: string): number =>
   gh.received.filter((x) => x.method === 'GET' && apiPath(digest).test(x.path.split('?')[0] ?? '')).length;
 
+/** `attestation` with its DSSE statement changed by `extra` (so its signature no longer verifies). */
+function restated(attestation: unknown, extra: object): unknown {
+  const a = attestation as { dsseEnvelope: { payload: string } };
+  const statement = JSON.parse(Buffer.from(a.dsseEnvelope.payload, 'base64').toString('utf8')) as object;
+  const payload = Buffer.from(JSON.stringify({ ...statement, ...extra })).toString('base64');
+  return { ...a, dsseEnvelope: { ...a.dsseEnvelope, payload } };
+}
 /** `n` byte-distinct copies of one attestation (one statement, one signature), as an attacker may record them. */
 const copies = (attestation: unknown, n: number): unknown[] =>
   Array.from({ length: n }, (_, i) => ({ ...(attestation as object), [`x${i}`]: i }));
@@ -220,11 +227,9 @@ describe('the GitHub source reads a signature from the attestations API', () => 
       status: 'not-authentic',
       evidence: { attestation: { url: expect.stringMatching(new RegExp(`/attestations/${a.manifest}$`)) as string } },
     });
-    const other = member(r, 'v1.1.0');
-    expect(other?.status).toBe('not-authentic');
-    expect(other?.report?.checks.filter((x) => !x.ok && !x.skipped).map((x) => x.code)).toContain(
-      'STATEMENT_MANIFEST_MISMATCH',
-    );
+    // A statement about another manifest is dropped before it is verified: nothing was offered for this one.
+    expect(member(r, 'v1.1.0')).toMatchObject({ status: 'unsigned', evidence: { state: 'unsigned' } });
+    expect(member(r, 'v1.1.0')?.evidence.attestation).toBeUndefined();
     expect(member(r, 'v1.2.0')?.status).toBe('holds');
 
     for (const db of await stores()) {
@@ -238,8 +243,9 @@ describe('the GitHub source reads a signature from the attestations API', () => 
         expect.stringContaining('web-1.0.0'),
         expect.stringContaining('web-1.1.0'),
       ]);
-      // Neither is indexed as fact: the signature the API offered is what failed, not a missing one.
-      for (const x of run.rejected) expect(x.reason).not.toContain('SIGNATURE_MISSING');
+      // Neither is indexed as fact: 1.0.0 for the signature the API offered, 1.1.0 as unsigned.
+      for (const x of run.rejected)
+        expect(x.reason.includes('SIGNATURE_MISSING')).toBe(x.location.includes('web-1.1.0'));
       expect((await queryReleases(db, dir, { digest: sha256(a.bundle) })).rows).toEqual([]);
       expect((await queryReleases(db, dir, { digest: sha256(c.bundle) })).rows).toHaveLength(1);
     }
@@ -266,18 +272,12 @@ describe('the GitHub source reads a signature from the attestations API', () => 
     expect(member(r, 'v1.0.0')?.evidence.attestation).toBeUndefined();
   }, 120_000);
 
-  it('tries at most MAX_OFFERED_ATTESTATIONS distinct evidence statements, and says so', async () => {
+  it('tries at most MAX_OFFERED_STATEMENTS distinct evidence statements, and says so', async () => {
     const a = made.get('1.0.0') as Made;
     release('1.0.0', a.bundle);
-    // Nine distinct texts of one statement: each would cost a verification of the whole bundle.
-    const many = Array.from({ length: MAX_OFFERED_ATTESTATIONS + 1 }, (_, i) => ({
-      ...(a.lines.other[0] as object),
-      [`x${i}`]: i,
-    }));
-    gh.inject('GET', apiPath(a.manifest), {
-      status: 200,
-      body: { attestations: many.map((bundle) => ({ bundle, repository_id: 1 })) },
-    });
+    // Nine distinct statements naming this manifest: each would cost a verification of the whole bundle.
+    const many = Array.from({ length: MAX_OFFERED_STATEMENTS + 1 }, (_, i) => restated(a.lines.other[0], { x: i }));
+    gh.inject('GET', apiPath(a.manifest), answer(many));
     const r = await auditRepo('cache-many');
     expect(member(r, 'v1.0.0')).toMatchObject({
       status: 'unavailable',
@@ -330,7 +330,7 @@ describe("the bundle's own signature is verified before the attestations API is 
     release('1.0.0', a.signedInPlace);
     release('1.1.0', b.signedInPlace);
     gh.inject('GET', apiPath(a.manifest), { status: 500, body: { message: 'Internal Server Error' } });
-    gh.inject('GET', apiPath(b.manifest), answer(copies(b.lines.other[0], MAX_OFFERED_ATTESTATIONS + 1)));
+    gh.inject('GET', apiPath(b.manifest), answer(copies(b.lines.other[0], MAX_OFFERED_CANDIDATES + 1)));
     const r = await auditRepo('cache-own-first');
     expect([member(r, 'v1.0.0')?.status, member(r, 'v1.1.0')?.status]).toEqual(['holds', 'holds']);
     expect(apiAsked(a.manifest) + apiAsked(b.manifest)).toBe(0);
@@ -375,5 +375,37 @@ describe("the bundle's own signature is verified before the attestations API is 
     const r = await auditRepo('cache-deep');
     expect(member(r, 'v1.0.0')?.status).toBe('holds');
     expect(member(r, 'v1.1.0')).toMatchObject({ status: 'unavailable', evidence: { code: 'GITHUB_RESPONSE_INVALID' } });
+  }, 120_000);
+});
+
+describe('what the attestations API offers is screened before it is verified', () => {
+  it('nine signatures of one statement (a release job run again) are one statement: verified, not refused', async () => {
+    const a = made.get('1.0.0') as Made;
+    release('1.0.0', a.bundle);
+    const again: unknown[] = [];
+    for (let i = 0; i < MAX_OFFERED_STATEMENTS + 1; i++) {
+      const copy = `again-${i}.tar.gz`;
+      await writeFile(join(dir, copy), a.bundle);
+      const signed = await sign({ cwd: dir, bundle: copy, key: join(dir, 'key.pem') });
+      again.push(JSON.parse((await readFile(signed.sigstoreJsonl, 'utf8')).split('\n')[0] as string));
+    }
+    await record(again);
+    expect(member(await auditRepo('cache-again'), 'v1.0.0')?.status).toBe('holds');
+  }, 240_000);
+
+  it('copies of a forged attestation count once as a statement, and at most MAX_OFFERED_CANDIDATES are verified', async () => {
+    const a = made.get('1.0.0') as Made;
+    release('1.0.0', a.bundle);
+    // Junk with the right predicate type but naming nothing of this bundle is dropped, and counts for nothing.
+    const junk = Array.from({ length: MAX_OFFERED_CANDIDATES }, (_, i) =>
+      restated(a.lines.other[0], { subject: [{ name: 'manifest.json', digest: { sha256: String(i).repeat(64) } }] }),
+    );
+    gh.inject('GET', apiPath(a.manifest), answer([...junk, ...copies(a.lines.other[0], MAX_OFFERED_STATEMENTS + 1)]));
+    expect(member(await auditRepo('cache-copies'), 'v1.0.0')?.status).toBe('not-authentic');
+    gh.inject('GET', apiPath(a.manifest), answer(copies(a.lines.other[0], MAX_OFFERED_CANDIDATES + 1)));
+    expect(member(await auditRepo('cache-too-many'), 'v1.0.0')).toMatchObject({
+      status: 'unavailable',
+      evidence: { state: 'unavailable', code: 'GITHUB_RESPONSE_INVALID' },
+    });
   }, 120_000);
 });
