@@ -2,7 +2,10 @@
  * What the evidence index keeps of one verified release (docs/index.md): the release, its subjects, the components
  * its SBOMs list, its findings with their dispositions, the kinds of evidence it holds and the controls its policy
  * judged. Pure: made from what verification returned (the report, the manifest, the blobs it kept), so the same
- * bundle always gives the same rows and any row can be checked again by verifying the bundle it names.
+ * bundle always gives the same rows. A row does not say which signature verified the release (the bundle's own, a
+ * Sigstore bundle asset beside it, or one GitHub's attestations API offered) nor that signature's digest: the schema
+ * has no column for them. Checking a row again is verifying the bundle it names with the signature found again by the
+ * source's rule (docs/index.md), not the bundle alone.
  */
 import { digestHex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
