@@ -93,7 +93,9 @@ async function readGitHubRelease(
       { bundle: bundle.path, location, ...(attestation ? { attestation: attestation.path } : { offers }) },
       published,
     ).catch((e: unknown) => {
-      if (!(e instanceof OffersUnavailable) || !(e.error instanceof GitHubError)) throw e;
+      if (!(e instanceof OffersUnavailable)) throw e;
+      // Not GitHub's failure (the bundle's manifest, the cache): as it is, an error the audit tells apart.
+      if (!(e.error instanceof GitHubError)) throw e.error;
       const { code, message, status } = e.error;
       throw new GitHubError(code, `${e.own}, and ${message}`, status === undefined ? {} : { status });
     });

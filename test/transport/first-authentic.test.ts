@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { firstAuthentic, OffersUnavailable } from '../../src/transport/audit-source.js';
+import { GitHubError } from '../../src/transport/github/errors.js';
+import { VerifyError } from '../../src/verifier/errors.js';
+import type { VerifyReport } from '../../src/verifier/report.js';
+
+/**
+ * firstAuthentic's order, with a made-up verifier: the bundle's own signature first; the source's offers only when
+ * that is not authentic and the bytes are intact; the first authentic offer wins, else the first offered stands.
+ */
+
+type Outcome = 'authentic' | 'unsigned' | 'other-signer' | 'tampered' | 'throws';
+const reports: Record<Exclude<Outcome, 'throws'>, Pick<VerifyReport, 'checks' | 'assessment'>> = {
+  authentic: { checks: [], assessment: { authenticity: { status: 'authentic' } } } as never,
+  unsigned: {
+    checks: [{ id: 'signature', ok: false, code: 'SIGNATURE_MISSING', message: '' }],
+    assessment: { authenticity: { status: 'not-authentic' } },
+  } as never,
+  'other-signer': {
+    checks: [{ id: 'identity', ok: false, code: 'IDENTITY_MISMATCH', message: '' }],
+    assessment: { authenticity: { status: 'not-authentic' } },
+  } as never,
+  tampered: {
+    checks: [{ id: 'blobs', ok: false, code: 'BLOB_DIGEST_MISMATCH', message: '' }],
+    assessment: { authenticity: { status: 'not-authentic' } },
+  } as never,
+};
+
+/** Runs firstAuthentic where the signature `own` (no attestation) and each offer give the outcome named. */
+async function tried(own: Outcome, offers: Record<string, Outcome> | Error) {
+  const ran: string[] = [];
+  let asked = 0;
+  const run = ({ attestation }: { attestation?: string }) => {
+    const name = attestation ?? 'own';
+    ran.push(name);
+    const outcome = name === 'own' ? own : (offers as Record<string, Outcome>)[name];
+    if (outcome === 'throws') return Promise.reject(new VerifyError('KEY_REQUIRED', name));
+    return Promise.resolve({ name, report: reports[outcome as Exclude<Outcome, 'throws'>] as VerifyReport });
+  };
+  const result = await firstAuthentic(
+    {
+      bundle: 'b.tar.gz',
+      offers: () => {
+        asked++;
+        return offers instanceof Error ? Promise.reject(offers) : Promise.resolve(Object.keys(offers));
+      },
+    },
+    run,
+    {},
+  ).then(
+    (r) => r.name,
+    (e: unknown) => e,
+  );
+  return { result, ran, asked };
+}
+
+describe('firstAuthentic', () => {
+  it('does not ask for offers when the bundle is authentic by itself, or its bytes do not match', async () => {
+    const failing = new GitHubError('GITHUB_REQUEST_FAILED', 'boom');
+    expect(await tried('authentic', failing)).toEqual({ result: 'own', ran: ['own'], asked: 0 });
+    expect(await tried('tampered', failing)).toEqual({ result: 'own', ran: ['own'], asked: 0 });
+  });
+
+  it('asks once when its own signature is missing, not authentic or cannot be checked; the first authentic offer wins', async () => {
+    for (const own of ['unsigned', 'other-signer', 'throws'] as const)
+      expect(await tried(own, { a: 'other-signer', b: 'authentic', c: 'authentic' })).toEqual({
+        result: 'b',
+        ran: ['own', 'a', 'b'],
+        asked: 1,
+      });
+  });
+
+  it('when no offer is authentic the first offered stands; with none offered, the own result', async () => {
+    expect((await tried('other-signer', { a: 'throws', b: 'unsigned' })).result).toMatchObject({
+      code: 'KEY_REQUIRED',
+    });
+    expect(await tried('other-signer', {})).toEqual({ result: 'own', ran: ['own'], asked: 1 });
+  });
+
+  it("a source that cannot give its offers is OffersUnavailable, carrying the source's error", async () => {
+    const failing = new GitHubError('GITHUB_REQUEST_FAILED', 'boom');
+    const { result } = await tried('unsigned', failing);
+    expect(result).toBeInstanceOf(OffersUnavailable);
+    expect((result as OffersUnavailable).error.code).toBe('GITHUB_REQUEST_FAILED');
+  });
+});
