@@ -24,6 +24,7 @@ interface FileCliOptions extends IdentityCliOptions, RegistryCliOptions {
   output: string;
   bundle?: string;
   digest?: string;
+  attestation?: string;
 }
 
 /** `evidence cra notify` and `evidence cra file`: drafts for the EU Cyber Resilience Act, from the evidence index. */
@@ -79,7 +80,11 @@ export function addCra(program: Command, io: CliIo, outcome: { exitCode: number 
             '--bundle <file>',
             'the bundle, where the index location cannot be read from here (checked against the index)',
           )
-          .option('--digest <sha256>', 'which indexed bundle, when the index holds several of the release'),
+          .option('--digest <sha256>', 'which indexed bundle, when the index holds several of the release')
+          .option(
+            '--attestation <file>',
+            "the bundle's signature where it is kept beside the bundle (NAME.sigstore.json, or the file evidence fetch saved from GitHub's attestations API)",
+          ),
       ),
     ),
   ).action(async (product: string, version: string, o: FileCliOptions) => {
@@ -93,6 +98,7 @@ export function addCra(program: Command, io: CliIo, outcome: { exitCode: number 
       output: o.output,
       ...(o.bundle ? { bundle: o.bundle } : {}),
       ...(o.digest ? { digest: o.digest } : {}),
+      ...(o.attestation ? { attestation: o.attestation } : {}),
       registry: await registryFrom(o, io),
       identity: identityFrom(o),
       ...(o.key ? { key: o.key } : {}),
@@ -102,7 +108,10 @@ export function addCra(program: Command, io: CliIo, outcome: { exitCode: number 
       io.stdout.write(
         `${r.output}: the technical documentation of ${product} ${version} (a draft to complete; not legal advice)\n`,
       );
-    else io.stderr.write(`evidence: ${product} ${version}: the bundle did not verify; nothing written\n`);
+    else
+      io.stderr.write(
+        `evidence: ${product} ${version}: the bundle did not verify; nothing written${o.attestation ? '' : ' (a signature kept beside the bundle is given with --attestation)'}\n`,
+      );
     outcome.exitCode = exitCodeForVerdict(r.report.verdict, r.report.ok);
   });
 }

@@ -55,6 +55,8 @@ export interface CraFileOptions {
   bundle?: string;
   /** Which indexed bundle, when the index holds several of the release. */
   digest?: string;
+  /** The bundle's signature kept beside it (NAME.sigstore.json, or what `evidence fetch` took from GitHub's API). */
+  attestation?: string;
   registry?: RegistryOptions;
   trustedRoot?: string[];
   key?: string[];
@@ -106,6 +108,7 @@ export async function craFile(o: CraFileOptions): Promise<{ report: VerifyComman
         cwd: o.cwd,
         ...(o.env ? { env: o.env } : {}),
         bundle,
+        ...(o.attestation ? { attestation: resolve(o.cwd, o.attestation) } : {}),
         output: join(staging, 'evidence'),
         ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}),
         ...(o.key ? { key: o.key } : {}),

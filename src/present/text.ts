@@ -255,6 +255,7 @@ function signatureLines(s: SignatureInfo): string[] {
         `repository:      ${s.claims.sourceRepositoryUri}${s.claims.sourceRepositoryRef ? ` (${s.claims.sourceRepositoryRef})` : ''}`,
       );
   } else out.push(`signed with key: ${s.key ?? '(no matching --key)'} (hint ${s.keyHint ?? 'none'})`);
+  if (s.attestation) out.push(`signature from:  ${s.attestation.uri} (sha256:${s.attestation.sha256}), not the bundle`);
   for (const t of s.tlog)
     out.push(
       `rekor entry:     #${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified by its signed entry timestamp)' : ' (time not relied on)'}` : t.entry?.endsWith(' 0.0.2') ? ' (Rekor v2: no log time; the timestamp dates it)' : ''}`,

@@ -22,6 +22,12 @@ import { stripUndefined } from '../core/objects.js';
 /** What a verified Sigstore bundle says about its signing. */
 export interface SignatureInfo {
   kind: 'certificate' | 'public-key';
+  /**
+   * Where the signature was read from when it is not the bundle's own (attestations/evidence.sigstore.json): the file
+   * given with --attestation (a release's NAME.sigstore.json, or one taken from GitHub's attestations API), and the
+   * sha256 of its bytes, so that a report says which signature made the bundle authentic.
+   */
+  attestation?: { uri: string; sha256: string };
   /** Certificate: the SAN and the issuer. */
   identity?: string;
   issuer?: string;

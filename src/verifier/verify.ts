@@ -159,7 +159,10 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
       });
     const verified = verifySigstoreBundle({ json, roots: v.roots, keys: v.keys, policy: identity, signers });
     appendAll(signed, verified.checks);
-    if (verified.info) report.signature = verified.info;
+    if (verified.info)
+      report.signature = v.external
+        ? { ...verified.info, attestation: { uri: v.external.uri, sha256: sha256Hex(v.external.bytes) } }
+        : verified.info;
     const bundleBytes = v.external?.bytes ?? contents.attestationBytes;
     if (v.renewals && verified.info && bundleBytes && verified.checks.every((c) => c.ok)) {
       const at = signedAt(verified.info);
