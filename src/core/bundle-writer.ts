@@ -165,7 +165,9 @@ export async function attestationsMember(input: {
     await addBuffer(pack, memberHeader(STANDARD_MEMBER, input.standard.length, input.mtime), input.standard);
   pack.finalize();
   await ended;
-  return gzipSync(Buffer.concat(chunks), { level: GZIP_LEVEL });
+  // Level 1: what this member holds is mostly base64 (the DSSE payloads), which level 6 makes only 3 % smaller, at
+  // 1.7 times the time (30 MB of attestations for 100,000 subjects: 0.64 s against 0.38 s).
+  return gzipSync(Buffer.concat(chunks), { level: 1 });
 }
 
 /** The fixed header every member gets. */
