@@ -14,9 +14,26 @@ export function canonicalize(value: unknown): string {
   } catch (error) {
     // A value canonical JSON cannot hold, or a member name JSON.stringify would reorder: the careful writer runs,
     // which names the path of what it cannot write (and throws).
-    if (error !== CAREFUL) throw error;
-    return serialize(value, '$');
+    if (error !== CAREFUL) throw tooDeep(error);
+    try {
+      return serialize(value, '$');
+    } catch (e) {
+      throw tooDeep(e);
+    }
   }
+}
+
+/**
+ * A value nested deeper than the stack (hostile JSON: what JSON.parse reads, it reads to any depth) is refused as a
+ * value canonical JSON cannot hold, never a RangeError that no caller tells from a bug.
+ */
+function tooDeep(error: unknown): unknown {
+  return error instanceof RangeError
+    ? new BundleError('CANONICAL_JSON_UNSUPPORTED_VALUE', '$: nested too deeply to be written as canonical JSON', {
+        path: '$',
+        cause: error,
+      })
+    : error;
 }
 
 /** Thrown by `inOrder` where only the careful writer can go on; never leaves this module. */
@@ -26,7 +43,8 @@ const CAREFUL = new Error('canonical JSON: only the careful writer can say what 
  * The value, or a copy of it whose objects list their members in JCS order, for JSON.stringify to write (issue 28:
  * the manifest and statements of 10,000 subjects took 20 to 40 ms each written member by member in JavaScript, and a
  * tenth of that natively). Throws CAREFUL on anything `serialize` refuses, and on a member name that begins with a
- * digit: JavaScript lists array-index names first in numeric order, whatever order they are added in.
+ * digit: JavaScript lists array-index names first in numeric order, whatever order they are added in. Values are
+ * plain data, as JSON.parse and object literals make them: a getter would be read here and again by JSON.stringify.
  */
 function inOrder(value: unknown): unknown {
   if (value === null) return null;
@@ -40,6 +58,9 @@ function inOrder(value: unknown): unknown {
       if (hasLoneSurrogate(value)) throw CAREFUL;
       return value;
     case 'object': {
+      // JSON.stringify would call a toJSON (own, a class's, or one added to Object.prototype or Array.prototype);
+      // canonical JSON writes the data: the careful writer, which never calls it, decides.
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') throw CAREFUL;
       if (Array.isArray(value)) {
         let copy: unknown[] | undefined;
         for (let i = 0; i < value.length; i++) {
@@ -57,7 +78,7 @@ function inOrder(value: unknown): unknown {
       let sorted = true;
       for (let i = 0; i < keys.length; i++) {
         const c = keys[i]!.charCodeAt(0);
-        if (c >= 48 && c <= 57) throw CAREFUL;
+        if ((c >= 48 && c <= 57) || hasLoneSurrogate(keys[i]!)) throw CAREFUL;
         if (i > 0 && keys[i - 1]! > keys[i]!) sorted = false;
       }
       // A copy only where one is needed: members out of order, an undefined member to drop, or a member copied.
@@ -123,7 +144,13 @@ function serialize(value: unknown, path: string): string {
       return JSON.stringify(value);
     case 'object': {
       if (Array.isArray(value)) {
-        return `[${value.map((item, i) => serialize(item === undefined ? null : item, `${path}[${i}]`)).join(',')}]`;
+        // An index loop, not map: map skips an array's holes, which would write `[1,,3]`; a hole is null.
+        const items: string[] = [];
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          items.push(serialize(item === undefined ? null : item, `${path}[${i}]`));
+        }
+        return `[${items.join(',')}]`;
       }
       const proto: unknown = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) {
@@ -137,6 +164,13 @@ function serialize(value: unknown, path: string): string {
       const keys = Object.keys(record)
         .filter((k) => record[k] !== undefined)
         .sort(compareCodeUnits);
+      for (const k of keys)
+        if (hasLoneSurrogate(k))
+          throw new BundleError(
+            'CANONICAL_JSON_UNSUPPORTED_VALUE',
+            `${path}: a member name holds a lone UTF-16 surrogate (RFC 8785 §3.2.2.2)`,
+            { path },
+          );
       return `{${keys.map((k) => `${JSON.stringify(k)}:${serialize(record[k], `${path}.${k}`)}`).join(',')}}`;
     }
     default:

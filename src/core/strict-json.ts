@@ -17,6 +17,18 @@ export class StrictJsonError extends EvidenceError<'JSON_INVALID' | 'JSON_DUPLIC
   }
 }
 
+/**
+ * JSON.parse of an answer a service gave (a registry, a token endpoint), refused as JSON_TOO_DEEP when nested deeper
+ * than MAX_JSON_DEPTH: JSON.parse reads any depth, and whatever walks the value next (a schema, canonical JSON,
+ * JSON.stringify) would overflow the stack. Duplicate keys are not looked for (see parseJsonStrict).
+ */
+export function parseJsonShallow(text: string): unknown {
+  const depth = maxDepth(text);
+  if (depth > MAX_JSON_DEPTH)
+    throw new StrictJsonError('JSON_TOO_DEEP', `nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are read`);
+  return JSON.parse(text);
+}
+
 export function parseJsonStrict(input: string | Uint8Array): unknown {
   let text: string;
   try {

@@ -1,3 +1,4 @@
+import { parseJsonShallow } from '../core/strict-json.js';
 import { isSecureOrLoopback } from '../core/loopback.js';
 import type { IdentityProvider } from '../core/services.js';
 import { SignError } from '../signer/errors.js';
@@ -70,7 +71,7 @@ export function deviceFlowRequest(options: Options = {}): DeviceTokenRequest {
         }
         let body: unknown;
         try {
-          body = JSON.parse(bytes.toString('utf8'));
+          body = parseJsonShallow(bytes.toString('utf8'));
         } catch {
           body = undefined;
         }

@@ -1,3 +1,4 @@
+import { parseJsonShallow } from '../core/strict-json.js';
 import { CollectError } from '../collector/errors.js';
 import type { PromQueryData, PrometheusClient } from '../core/services.js';
 import {
@@ -130,7 +131,7 @@ export function prometheusClient(options: PrometheusOptions): PrometheusClient {
 
 function parseJson(bytes: Buffer): unknown {
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return parseJsonShallow(bytes.toString('utf8'));
   } catch {
     return undefined;
   }

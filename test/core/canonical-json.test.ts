@@ -105,4 +105,52 @@ describe('canonicalize (RFC 8785)', () => {
       expect(canonicalize(value)).toBe(reference(value));
     }
   });
+
+  it('refuses a value nested deeper than the stack as a value it cannot hold, not a RangeError', () => {
+    // What JSON.parse reads from hostile bytes: it parses any depth.
+    const deep = JSON.parse(`${'['.repeat(200_000)}1${']'.repeat(200_000)}`) as unknown;
+    try {
+      canonicalize({ a: deep });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(BundleError);
+      expect((e as BundleError).code).toBe('CANONICAL_JSON_UNSUPPORTED_VALUE');
+    }
+  });
+
+  it('writes an array\u2019s holes as null whichever writer runs (an outside review)', () => {
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the case
+    const holey = [1, , 3];
+    expect(canonicalize({ a: holey })).toBe('{"a":[1,null,3]}');
+    // A digit-led member name sends the whole value to the careful writer.
+    expect(canonicalize({ a: holey, 1: 0 })).toBe('{"1":0,"a":[1,null,3]}');
+  });
+
+  it('writes the data, never what a toJSON says (own, a class\u2019s, or one added to a prototype)', () => {
+    expect(canonicalize({ a: Object.assign(['x'], { toJSON: () => 'hijack' }) })).toBe('{"a":["x"]}');
+    class Sub extends Array<number> {
+      toJSON(): string {
+        return 'sub';
+      }
+    }
+    expect(canonicalize({ a: Sub.from([1]) })).toBe('{"a":[1]}');
+    const proto = Object.prototype as { toJSON?: unknown };
+    proto.toJSON = () => 'P';
+    try {
+      expect(canonicalize(JSON.parse('{"a":{"c":1},"b":[1]}'))).toBe('{"a":{"c":1},"b":[1]}');
+    } finally {
+      delete proto.toJSON;
+    }
+  });
+
+  it('refuses a lone surrogate in a member name, as in a string (RFC 8785 \u00a73.2.2.2)', () => {
+    for (const value of [{ '\ud800': 1 }, { a: { '\udc00x': 1 } }, { 9: { '\ud800': 1 } }]) {
+      try {
+        canonicalize(value);
+        expect.unreachable();
+      } catch (e) {
+        expect((e as BundleError).code).toBe('CANONICAL_JSON_UNSUPPORTED_VALUE');
+      }
+    }
+  });
 });

@@ -45,3 +45,20 @@ describe('parseJsonStrict', () => {
     expect(read.items).toHaveLength(50_000);
   });
 });
+
+describe('parseJsonShallow', () => {
+  it('reads what JSON.parse reads, and refuses nesting deeper than MAX_JSON_DEPTH before any walker sees it', async () => {
+    const { parseJsonShallow, MAX_JSON_DEPTH, StrictJsonError } = await import('../../src/core/strict-json.js');
+    expect(parseJsonShallow('{"a":[1,{"b":null}]}')).toEqual({ a: [1, { b: null }] });
+    expect(() => parseJsonShallow(`${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`)).not.toThrow();
+    for (const n of [MAX_JSON_DEPTH + 1, 200_000]) {
+      try {
+        parseJsonShallow(`${'['.repeat(n)}${']'.repeat(n)}`);
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(StrictJsonError);
+        expect((e as InstanceType<typeof StrictJsonError>).code).toBe('JSON_TOO_DEEP');
+      }
+    }
+  });
+});

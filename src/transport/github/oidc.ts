@@ -1,3 +1,4 @@
+import { parseJsonShallow } from '../../core/strict-json.js';
 import { SignError } from '../../signer/errors.js';
 import type { IdentityProvider } from '../../core/services.js';
 import { checkJwt } from '../../signer/identity.js';
@@ -57,7 +58,7 @@ export function githubActionsToken(
       }
       let body: { value?: unknown } | undefined;
       try {
-        body = JSON.parse(bytes.toString('utf8')) as { value?: unknown } | undefined;
+        body = parseJsonShallow(bytes.toString('utf8')) as { value?: unknown } | undefined;
       } catch {
         body = undefined;
       }

@@ -7,6 +7,7 @@
  * attestations a push hangs on an image. Pure: evidence-registry.ts does the
  * pushing and reading.
  */
+import { parseJsonShallow } from '../../core/strict-json.js';
 import { createHash } from 'node:crypto';
 import { canonicalBytes } from '../../core/canonical-json.js';
 import { issuesInline, zodIssues, safeParseBounded } from '../../core/issues.js';
@@ -148,7 +149,7 @@ export function referrerManifest(
 ): { layer: Descriptor; annotations: Record<string, string>; mediaType: string; bytes: Buffer } {
   let mediaType = SIGSTORE_BUNDLE_MEDIA_TYPE;
   try {
-    const declared = (JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown }).mediaType;
+    const declared = (parseJsonShallow(bytes.toString('utf8')) as { mediaType?: unknown }).mediaType;
     if (typeof declared === 'string' && MEDIA_TYPE_RE.test(declared)) mediaType = declared;
   } catch {
     // The bundle verified; its attestation is JSON. Keep the default.
@@ -227,7 +228,7 @@ export function planImageReferrers(
 export function readEvidenceManifest(bytes: Buffer, label: string): { manifest: ImageManifest; layer: Descriptor } {
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
+    json = parseJsonShallow(bytes.toString('utf8'));
   } catch {
     throw new OciError('REGISTRY_RESPONSE_INVALID', `${label}: the manifest is not JSON`);
   }

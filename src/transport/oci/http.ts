@@ -1,3 +1,4 @@
+import { parseJsonShallow } from '../../core/strict-json.js';
 import { safeParseBounded } from '../../core/issues.js';
 import * as z from 'zod';
 
@@ -17,7 +18,7 @@ export interface RegistryErrorInfo {
 export function parseErrorBody(body: Buffer): RegistryErrorInfo | undefined {
   let json: unknown;
   try {
-    json = JSON.parse(body.toString('utf8'));
+    json = parseJsonShallow(body.toString('utf8'));
   } catch {
     return undefined;
   }

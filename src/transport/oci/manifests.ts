@@ -3,6 +3,7 @@
  * digest), the tag list, the referrers API with the `sha256-<hex>` fallback
  * tag of registries without it.
  */
+import { parseJsonShallow } from '../../core/strict-json.js';
 import { issuesInline, zodIssues, safeParseBounded } from '../../core/issues.js';
 import { digestsEqual, sha256Digest } from '../../core/digest.js';
 import { OciError, quoteUntrusted } from './errors.js';
@@ -137,7 +138,7 @@ export async function getManifest(
   }
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
+    json = parseJsonShallow(bytes.toString('utf8'));
   } catch {
     throw core.errors.invalid(call, 'the manifest is not valid JSON');
   }
@@ -230,7 +231,7 @@ export async function tags(core: RegistryRequests, repository: string): Promise<
     const bytes = await core.readJsonBody(res, call, MAX_OCI_MANIFEST_BYTES);
     let parsed: { tags?: unknown };
     try {
-      parsed = JSON.parse(bytes.toString('utf8')) as { tags?: unknown };
+      parsed = parseJsonShallow(bytes.toString('utf8')) as { tags?: unknown };
     } catch {
       throw core.errors.invalid(call, 'the tag list is not JSON');
     }
@@ -332,7 +333,7 @@ export async function addReferrerToFallbackIndex(
 function parseIndex(core: RegistryRequests, bytes: Buffer, call: Pick<Call, 'repository' | 'what'>): ImageIndex {
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
+    json = parseJsonShallow(bytes.toString('utf8'));
   } catch {
     throw core.errors.invalid(call, 'the image index is not valid JSON');
   }

@@ -1,3 +1,4 @@
+import { parseJsonShallow } from '../../core/strict-json.js';
 import { pipeline, Readable } from 'node:stream';
 import {
   basicAuthorization,
@@ -308,7 +309,7 @@ export class RegistryRequests {
     }
     let json: unknown;
     try {
-      json = JSON.parse(body.toString('utf8'));
+      json = parseJsonShallow(body.toString('utf8'));
     } catch {
       throw this.errors.invalid(call, `token response from ${url.host} is not JSON`);
     }

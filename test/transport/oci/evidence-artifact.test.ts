@@ -93,6 +93,9 @@ describe('the evidence artifact', () => {
 
   it('is refused on read when it is not JSON, not an image manifest, or not evidence', () => {
     expect(codeOf(() => readEvidenceManifest(Buffer.from('{'), 'x'))).toBe('REGISTRY_RESPONSE_INVALID');
+    // A registry's answer nested deeper than anything reads it is refused before a schema walks it.
+    const deep = `{"schemaVersion":2,"annotations":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+    expect(codeOf(() => readEvidenceManifest(Buffer.from(deep), 'x'))).toBe('REGISTRY_RESPONSE_INVALID');
     expect(codeOf(() => readEvidenceManifest(Buffer.from('{"schemaVersion":2}'), 'x'))).toBe(
       'REGISTRY_RESPONSE_INVALID',
     );
