@@ -91,10 +91,7 @@ export async function craFile(o: CraFileOptions): Promise<{ report: VerifyComman
         registry: o.registry ?? {},
       });
     else if (!existsSync(from))
-      throw new CraError(
-        'CRA_BUNDLE_UNREACHABLE',
-        `${from}: cannot be read here; fetch the bundle and give it with --bundle`,
-      );
+      throw new CraError('CRA_BUNDLE_UNREACHABLE', `${from}: cannot be read here; fetch it, give it with --bundle`);
     else await copyFile(from, bundle);
     const got = `sha256:${(await hashFile(bundle, ['sha256'])).hex.sha256}`;
     if (got !== digest)
@@ -108,7 +105,7 @@ export async function craFile(o: CraFileOptions): Promise<{ report: VerifyComman
         cwd: o.cwd,
         ...(o.env ? { env: o.env } : {}),
         bundle,
-        ...(o.attestation ? { attestation: resolve(o.cwd, o.attestation) } : {}),
+        ...(o.attestation ? { attestation: o.attestation } : {}),
         output: join(staging, 'evidence'),
         ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}),
         ...(o.key ? { key: o.key } : {}),
@@ -117,11 +114,13 @@ export async function craFile(o: CraFileOptions): Promise<{ report: VerifyComman
       if (!extracted.output || !extracted.manifest) return { report: extracted.report };
       await mkdir(join(staging, 'bundle'));
       await copyFile(bundle, join(staging, 'bundle', file));
+      const signature = o.attestation && basename(o.attestation);
+      if (o.attestation && signature) await copyFile(resolve(o.cwd, o.attestation), join(staging, 'bundle', signature));
       await writeFile(join(staging, 'verification.json'), `${JSON.stringify(extracted.report, null, 2)}\n`);
       const at = (o.now ?? (() => new Date()))().toISOString();
       const readme = renderAnnexViiReadme({
         ...o,
-        bundle: { file, digest, location },
+        bundle: { file, digest, location, ...(signature ? { signature } : {}) },
         report: extracted.report,
         entries: extracted.manifest.entries,
         generatedAt: at,

@@ -86,7 +86,8 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
 export function renderAnnexViiReadme(input: {
   product: string;
   version: string;
-  bundle: { file: string; digest: string; location: string };
+  /** `signature`: the file of the bundle's signature when it is kept beside the bundle (cra file --attestation). */
+  bundle: { file: string; digest: string; location: string; signature?: string };
   report: Pick<VerifyReport, 'ok' | 'verdict' | 'signature'>;
   entries: Manifest['entries'];
   generatedAt: string;
@@ -110,7 +111,12 @@ export function renderAnnexViiReadme(input: {
     '## The signed bundle and its verification',
     '',
     `- Bundle: [${mdText(input.bundle.file)}](${href(`bundle/${input.bundle.file}`)}), sha256 ${code(input.bundle.digest)}, indexed from ${code(input.bundle.location)}.`,
-    `- Verification: ${mdText(verdict)}${signer ? `, signed by ${mdText(signer)}` : ''}; the whole report is [verification.json](verification.json). Anyone can verify the bundle again: ${code(`evidence verify bundle/${input.bundle.file}`)} with the same signer options.`,
+    ...(input.bundle.signature
+      ? [
+          `- Its signature, kept beside it rather than in it: [${mdText(input.bundle.signature)}](${href(`bundle/${input.bundle.signature}`)}).`,
+        ]
+      : []),
+    `- Verification: ${mdText(verdict)}${signer ? `, signed by ${mdText(signer)}` : ''}; the whole report is [verification.json](verification.json). Anyone can verify the bundle again: ${code(`evidence verify bundle/${input.bundle.file}${input.bundle.signature ? ` --attestation bundle/${input.bundle.signature}` : ''}`)} with the same signer options.`,
     '',
     '## Contents, by the points of Annex VII',
     '',

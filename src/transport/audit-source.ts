@@ -2,7 +2,7 @@ import { isEvidenceError, type EvidenceError } from '../core/error.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import type { VerifiedEvidence } from '../verifier/period-members.js';
 import type { PeriodMemberInput } from '../verifier/period.js';
-import { integrityIntact, type VerifyReport } from '../verifier/report.js';
+import { onlySignatureFailed, type VerifyReport } from '../verifier/report.js';
 import type { RetryOptions } from './http/retry.js';
 import type { RegistryOptions } from './oci/connect.js';
 
@@ -105,7 +105,9 @@ export async function firstAuthentic<O extends object, R extends { report: Verif
   const authentic = (o: Outcome<R>): boolean =>
     'result' in o && o.result.report.assessment?.authenticity.status === 'authentic';
   const own = await using(paths.attestation);
-  if (!paths.offers || authentic(own) || ('result' in own && !integrityIntact(own.result.report))) return settled(own);
+  // A failure no signature cures (the bytes, the attestation entries, the vulnerability documents) is the answer.
+  if (!paths.offers || authentic(own) || ('result' in own && !onlySignatureFailed(own.result.report)))
+    return settled(own);
   let offered: string[];
   try {
     offered = await paths.offers();
@@ -119,7 +121,16 @@ export async function firstAuthentic<O extends object, R extends { report: Verif
     if (authentic(outcome)) return settled(outcome);
     first ??= outcome;
   }
-  return settled(first ?? own);
+  // None authentic: a bundle that carries a signature is reported by it (why it is not authentic), never by one a
+  // source added; only a bundle with none is reported by the first offered.
+  return settled(signedItself(own) ? own : (first ?? own));
+}
+
+/** Whether the bundle's own verification found a signature to check (not SIGNATURE_MISSING). */
+function signedItself(own: Outcome<{ report: VerifyReport }>): boolean {
+  return (
+    'result' in own && !own.result.report.checks.some((c) => !c.ok && !c.skipped && c.code === 'SIGNATURE_MISSING')
+  );
 }
 
 function settled<R>(outcome: Outcome<R>): R {

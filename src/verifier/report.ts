@@ -157,6 +157,18 @@ export function integrityIntact(report: Pick<VerifyReport, 'checks'>): boolean {
   return report.checks.every((c) => c.ok || c.skipped || !INTEGRITY_CHECKS.includes(c.id));
 }
 
+/** The checks another signature of the same bytes could pass: the signature itself and what it is held to. */
+export const SIGNATURE_CHECKS: readonly CheckId[] = ['signature', 'identity', 'statement', 'standard'];
+
+/**
+ * Whether every check that failed is one another signature could pass (SIGNATURE_CHECKS): the bundle's content, its
+ * attestation entries and its vulnerability documents all hold, so a signature a source offers could make it
+ * authentic.
+ */
+export function onlySignatureFailed(report: Pick<VerifyReport, 'checks'>): boolean {
+  return report.checks.every((c) => c.ok || c.skipped || SIGNATURE_CHECKS.includes(c.id));
+}
+
 export function failures(report: VerifyReport): Check[] {
   return report.checks.filter((c) => !c.ok && !c.skipped);
 }

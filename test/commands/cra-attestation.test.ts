@@ -88,8 +88,20 @@ describe('cra file --attestation', () => {
     const sha256 = createHash('sha256')
       .update(await readFile(join(dir, 'web-1.0.0.evidence.sigstore.json')))
       .digest('hex');
+    // The folder holds the signature, and the README's command verifies from inside it (an outside review: it named
+    // only the bundle, which alone does not verify).
+    const readme = await readFile(join(dir, 'annex', 'README.md'), 'utf8');
+    const command = /`evidence verify (bundle\/\S+) --attestation (bundle\/\S+)`/.exec(readme);
+    expect(command, readme).not.toBeNull();
+    const again = await runCli(
+      ['verify', command![1]!, '--attestation', command![2]!, '--key', join(dir, 'key.pub.pem')],
+      {
+        cwd: join(dir, 'annex'),
+      },
+    );
+    expect(again.code, again.stderr).toBe(0);
     expect(report.signature?.attestation).toEqual({
-      uri: expect.stringMatching(/web-1\.0\.0\.evidence\.sigstore\.json$/),
+      uri: 'web-1.0.0.evidence.sigstore.json',
       sha256,
     });
   });

@@ -9,7 +9,7 @@ import type { VerifyReport } from '../../src/verifier/report.js';
  * that is not authentic and the bytes are intact; the first authentic offer wins, else the first offered stands.
  */
 
-type Outcome = 'authentic' | 'unsigned' | 'other-signer' | 'tampered' | 'throws';
+type Outcome = 'authentic' | 'unsigned' | 'other-signer' | 'tampered' | 'bad-entry' | 'throws';
 const reports: Record<Exclude<Outcome, 'throws'>, Pick<VerifyReport, 'checks' | 'assessment'>> = {
   authentic: { checks: [], assessment: { authenticity: { status: 'authentic' } } } as never,
   unsigned: {
@@ -22,6 +22,14 @@ const reports: Record<Exclude<Outcome, 'throws'>, Pick<VerifyReport, 'checks' | 
   } as never,
   tampered: {
     checks: [{ id: 'blobs', ok: false, code: 'BLOB_DIGEST_MISMATCH', message: '' }],
+    assessment: { authenticity: { status: 'not-authentic' } },
+  } as never,
+  // Signed by someone else, and an attestation collected into it fails: no signature cures the second.
+  'bad-entry': {
+    checks: [
+      { id: 'identity', ok: false, code: 'IDENTITY_MISMATCH', message: '' },
+      { id: 'attestations', ok: false, code: 'ATTESTATION_ENTRY_INVALID', message: '' },
+    ],
     assessment: { authenticity: { status: 'not-authentic' } },
   } as never,
 };
@@ -59,6 +67,9 @@ describe('firstAuthentic', () => {
     const failing = new GitHubError('GITHUB_REQUEST_FAILED', 'boom');
     expect(await tried('authentic', failing)).toEqual({ result: 'own', ran: ['own'], asked: 0 });
     expect(await tried('tampered', failing)).toEqual({ result: 'own', ran: ['own'], asked: 0 });
+    // A failure past the bytes that no signature cures either (an outside review: an API failure turned it into
+    // unavailable, exit 2, where it fails, exit 1).
+    expect(await tried('bad-entry', failing)).toEqual({ result: 'own', ran: ['own'], asked: 0 });
   });
 
   it('asks once when its own signature is missing, not authentic or cannot be checked; the first authentic offer wins', async () => {
@@ -70,8 +81,14 @@ describe('firstAuthentic', () => {
       });
   });
 
-  it('when no offer is authentic the first offered stands; with none offered, the own result', async () => {
-    expect((await tried('other-signer', { a: 'throws', b: 'unsigned' })).result).toMatchObject({
+  it('when no offer is authentic, a bundle that carries a signature is reported by it; one with none by the first offered', async () => {
+    // Signed by someone else: its own report says so, not an offered attestation's (an outside review).
+    expect(await tried('other-signer', { a: 'throws', b: 'unsigned' })).toEqual({
+      result: 'own',
+      ran: ['own', 'a', 'b'],
+      asked: 1,
+    });
+    expect((await tried('unsigned', { a: 'throws', b: 'other-signer' })).result).toMatchObject({
       code: 'KEY_REQUIRED',
     });
     expect(await tried('other-signer', {})).toEqual({ result: 'own', ran: ['own'], asked: 1 });

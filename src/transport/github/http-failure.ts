@@ -46,7 +46,7 @@ export function classify(e: unknown): (HttpFailure & { detail?: string; network?
     return NETWORK.test(String(err.message)) ? { status: 503, headers: {}, message: '', network: true } : undefined;
   const data = err.response?.data as { message?: unknown; errors?: unknown } | undefined;
   const message = typeof data?.message === 'string' ? data.message : typeof err.message === 'string' ? err.message : '';
-  const detail = data && Array.isArray(data.errors) ? JSON.stringify(data.errors) : undefined;
+  const detail = data && Array.isArray(data.errors) ? jsonOrUndefined(data.errors) : undefined;
   return { status: err.status, headers: err.response?.headers ?? {}, message, ...(detail ? { detail } : {}) };
 }
 
@@ -69,4 +69,13 @@ export function causeOf(e: unknown): string {
 export function resetAt(headers: Record<string, string | undefined>): string {
   const reset = Number(headers['x-ratelimit-reset']);
   return Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : '';
+}
+
+/** JSON text of a value from an answer, or undefined when it holds what JSON cannot write (a BigInt octokit parsed). */
+function jsonOrUndefined(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
 }

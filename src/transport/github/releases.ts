@@ -155,15 +155,27 @@ export class ReleasesClient {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     const timed = withDeadline(this.#deadlineFor(uploadSize(init)), this.#fetch);
     let res = await timed(input, { ...init, redirect: 'manual' });
-    // A redirect is followed by hand, and only on the origin asked (a renamed repository): never to another host,
-    // which would get the token, nor read from there (the asset download does the same).
+    // A redirect is followed by hand, and only on the origin asked (a renamed or moved repository: GitHub answers 301
+    // to a GET, 307 to a POST, PATCH or DELETE): never to another host, which would get the token, nor read from there
+    // (the asset download does the same). A request with a body is sent again only on a 307 or 308, which keep the
+    // method and body, and only when its body is bytes in hand (an upload's stream cannot be sent twice).
+    const method = init?.method ?? 'GET';
+    const resendable = init?.body === undefined || typeof init.body === 'string' || init.body instanceof Uint8Array;
     for (let hop = 0; res.status >= 300 && res.status < 400 && res.headers.get('location'); hop++) {
       const next = new URL(res.headers.get('location') as string, url);
       await res.body?.cancel();
-      if (next.origin !== url.origin || hop >= 5 || (init?.method ?? 'GET') !== 'GET')
+      const why =
+        next.origin !== url.origin
+          ? `a redirect to ${next.origin}`
+          : hop >= 5
+            ? 'more than 5 redirects'
+            : method !== 'GET' && method !== 'HEAD' && !((res.status === 307 || res.status === 308) && resendable)
+              ? `a redirect of a ${method} that cannot be sent again`
+              : undefined;
+      if (why)
         throw new GitHubError(
           'GITHUB_RESPONSE_INVALID',
-          `${url.origin}${url.pathname}: GitHub answered ${res.status}, a redirect to ${next.origin}${hop >= 5 ? ' (more than 5)' : ''}; not followed`,
+          `${url.origin}${url.pathname}: GitHub answered ${res.status}, ${why}; not followed`,
         );
       res = await timed(next, { ...init, redirect: 'manual' });
     }
@@ -445,7 +457,7 @@ export class ReleasesClient {
             `${what}: an attestation is listed without its bundle inline (bundle_url only), which this client does not follow`,
           );
         // Each page is bounded as it is read; what is kept of all pages is bounded too.
-        total += JSON.stringify(a.bundle).length;
+        total += jsonText(a.bundle, what).length;
         if (total > this.#maxJson)
           throw this.#tooLarge(what, `the attestations add up to more than ${this.#maxJson} bytes`);
         out.push(a.bundle);
@@ -577,7 +589,12 @@ export class ReleasesClient {
       // Never quoted: fetch's message can carry a header value, the token among them.
       if ((e as { name?: unknown })?.name === 'HttpError')
         return new GitHubError('GITHUB_REQUEST_FAILED', `${what}: the request could not be sent`);
-      return e instanceof Error ? e : new Error(String(e));
+      // Anything else thrown while octokit read the answer (a number past 2^53 it parses as a BigInt, which it then
+      // cannot write into its own message) is an answer this client cannot read: that call fails, not the run.
+      return new GitHubError(
+        'GITHUB_RESPONSE_INVALID',
+        `${what}: GitHub's answer could not be read (${e instanceof Error ? e.name : typeof e})`,
+      );
     }
     const { status } = failure;
     const said = failure.message ? ` (GitHub: ${failure.message.slice(0, MAX_QUOTE)})` : '';
@@ -655,4 +672,13 @@ function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
     );
   }
   return parsed.data;
+}
+
+/** A value octokit parsed, as JSON text; GITHUB_RESPONSE_INVALID when it holds what JSON cannot (a BigInt). */
+function jsonText(value: unknown, what: string): string {
+  try {
+    return JSON.stringify(value);
+  } catch (e) {
+    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: an attestation cannot be read as JSON (${String(e)})`);
+  }
 }

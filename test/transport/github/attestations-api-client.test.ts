@@ -35,6 +35,23 @@ describe('the attestations GET', () => {
     expect(await codeOf(client().attestationsFor(DIGEST))).toBe('GITHUB_RESPONSE_INVALID');
   });
 
+  it('refuses a number past 2^53 (octokit reads it as a BigInt) as GITHUB_RESPONSE_INVALID, in an answer or an error', async () => {
+    // An outside review: JSON.stringify of it threw a TypeError, which stopped the whole audit.
+    const big = '123456789012345678901234567890';
+    gh.inject('GET', PATH, {
+      status: 200,
+      body: `{"attestations":[{"bundle":{"n":${big}},"repository_id":1}]}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(await codeOf(client().attestationsFor(DIGEST))).toBe('GITHUB_RESPONSE_INVALID');
+    gh.inject('GET', PATH, {
+      status: 422,
+      body: `{"message":"Validation Failed","errors":[{"n":${big}}]}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(await codeOf(client().attestationsFor(DIGEST))).toMatch(/^GITHUB_/);
+  });
+
   it('reads exactly 1,000 attestations (ten full pages, an empty eleventh), and refuses 1,001', async () => {
     const page = (n: number) => ({
       status: 200,
@@ -82,5 +99,17 @@ describe('the attestations GET', () => {
     } finally {
       await new Promise((done) => other.close(done));
     }
+  });
+
+  it('a write GitHub redirects on its own origin with a 307 (a renamed repository) is sent again with its body', async () => {
+    const moved = `${gh.apiUrl}/repositories/1/attestations`;
+    gh.inject('POST', /\/repos\/[^/]+\/[^/]+\/attestations$/, { status: 307, body: '', headers: { location: moved } });
+    gh.inject('POST', /\/repositories\/1\/attestations$/, { status: 201, body: { id: 7 } });
+    await expect(client().createAttestation({ any: 1 })).resolves.toBeDefined();
+    const resent = gh.received.filter((x) => x.method === 'POST' && /\/repositories\/1\/attestations$/.test(x.path));
+    expect(resent).toHaveLength(1);
+    // A 302 would turn the POST into a GET: refused.
+    gh.inject('POST', /\/repos\/[^/]+\/[^/]+\/attestations$/, { status: 302, body: '', headers: { location: moved } });
+    expect(await codeOf(client().createAttestation({ any: 1 }))).toBe('GITHUB_RESPONSE_INVALID');
   });
 });
