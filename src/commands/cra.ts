@@ -6,7 +6,8 @@ import type { Env } from '../core/env.js';
 import { writeDirectoryAtomically } from '../fs/atomic.js';
 import { isEmptyOrAbsent } from '../fs/destination.js';
 import { hashFile } from '../fs/hash-file.js';
-import { renderAnnexViiReadme } from '../present/cra.js';
+import { attestationCopy } from '../load/attestation.js';
+import { renderAnnexViiReadme, withAttestationUri } from '../present/cra.js';
 import { CraError, chosenRelease, craNotificationDraft, type CraNotificationDraft } from '../release-index/cra.js';
 import { openIndexStore, shownDb } from '../transport/release-index-store.js';
 import type { RegistryOptions } from '../transport/oci/connect.js';
@@ -100,34 +101,37 @@ export async function craFile(o: CraFileOptions): Promise<{ report: VerifyComman
         `${from}: sha256 ${got}, but the index holds ${o.product} ${o.version} as ${digest}`,
       );
     const file = from.startsWith('oci://') ? `${o.product}-${o.version}.evidence.tar.gz` : basename(from);
+    // The signature kept beside the bundle: verified from a private copy, kept in the folder as NAME.sigstore.json.
+    const signature = o.attestation && (await attestationCopy(o.cwd, o.attestation, scratch));
+    const named = signature && `${file.replace(/\.tar\.gz$/, '')}.sigstore.json`;
     return await writeDirectoryAtomically(target, async (staging, commit) => {
       const extracted = await extract({
         cwd: o.cwd,
         ...(o.env ? { env: o.env } : {}),
         bundle,
-        ...(o.attestation ? { attestation: o.attestation } : {}),
+        ...(signature ? { attestation: signature } : {}),
         output: join(staging, 'evidence'),
         ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}),
         ...(o.key ? { key: o.key } : {}),
         identity: o.identity ?? {},
       });
-      if (!extracted.output || !extracted.manifest) return { report: extracted.report };
+      const uri = named && extracted.output ? `bundle/${named}` : o.attestation;
+      const report = withAttestationUri(extracted.report, uri);
+      if (!extracted.output || !extracted.manifest) return { report };
       await mkdir(join(staging, 'bundle'));
       await copyFile(bundle, join(staging, 'bundle', file));
-      const signature = o.attestation && basename(o.attestation);
-      if (o.attestation && signature) await copyFile(resolve(o.cwd, o.attestation), join(staging, 'bundle', signature));
-      await writeFile(join(staging, 'verification.json'), `${JSON.stringify(extracted.report, null, 2)}\n`);
-      const at = (o.now ?? (() => new Date()))().toISOString();
+      if (signature && named) await copyFile(signature, join(staging, 'bundle', named));
+      await writeFile(join(staging, 'verification.json'), `${JSON.stringify(report, null, 2)}\n`);
       const readme = renderAnnexViiReadme({
         ...o,
-        bundle: { file, digest, location, ...(signature ? { signature } : {}) },
-        report: extracted.report,
+        bundle: { file, digest, location, ...(named ? { signature: named } : {}) },
+        report,
         entries: extracted.manifest.entries,
-        generatedAt: at,
+        generatedAt: (o.now ?? (() => new Date()))().toISOString(),
       });
       await writeFile(join(staging, 'README.md'), readme);
       await commit(staging);
-      return { report: extracted.report, output: target };
+      return { report, output: target };
     });
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -15,11 +15,7 @@ export interface WriteVsaOptions {
   bundle: string;
   result: VerifyResult;
   policy?: string;
-  /** Sign it, with `evidence sign`'s options. */
-  /**
-   * Signs the VSA (a DSSE payload) as evidence sign would; given by the caller, so that verifying never needs the
-   * signing code.
-   */
+  /** Signs the VSA's DSSE payload as evidence sign would; the caller gives it, so verifying needs no signing code. */
   sign?: (payload: Buffer, payloadType: string) => Promise<SerializedBundle>;
 }
 

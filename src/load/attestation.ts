@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArchiveTimestamps, type ArchiveTimestamps } from '../core/archive-timestamps.js';
 import { parseJsonStrict } from '../core/strict-json.js';
 import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
@@ -20,6 +21,16 @@ export async function readAttestation(cwd: string, file: string): Promise<{ byte
       path: file,
     });
   }
+}
+
+/**
+ * A private copy in `dir` of a Sigstore bundle given with --attestation, read once and bounded as readAttestation
+ * reads it (so a missing or oversized file is named the same way): its path. What is verified from it is what is kept.
+ */
+export async function attestationCopy(cwd: string, file: string, dir: string): Promise<string> {
+  const copy = join(dir, 'attestation.sigstore.json');
+  await writeFile(copy, (await readAttestation(cwd, file)).bytes);
+  return copy;
 }
 
 /** One Sigstore bundle, parsed (verify-attestation). */

@@ -6,6 +6,7 @@ import { annexViiSections, type CraAssessment, type CraNotificationDraft } from 
 import { entryKind } from '../core/summaries.js';
 import type { Manifest } from '../core/manifest.js';
 import type { VerifyReport } from '../verifier/report.js';
+import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import { code, mdText, table } from './markdown.js';
 
 const KEV_WORDS: Record<CraNotificationDraft['summary']['knownExploited'], string> = {
@@ -116,7 +117,7 @@ export function renderAnnexViiReadme(input: {
           `- Its signature, kept beside it rather than in it: [${mdText(input.bundle.signature)}](${href(`bundle/${input.bundle.signature}`)}).`,
         ]
       : []),
-    `- Verification: ${mdText(verdict)}${signer ? `, signed by ${mdText(signer)}` : ''}; the whole report is [verification.json](verification.json). Anyone can verify the bundle again: ${code(`evidence verify bundle/${input.bundle.file}${input.bundle.signature ? ` --attestation bundle/${input.bundle.signature}` : ''}`)} with the same signer options.`,
+    `- Verification: ${mdText(verdict)}${signer ? `, signed by ${mdText(signer)}` : ''}; the whole report is [verification.json](verification.json). Anyone can verify the bundle again: ${code(`evidence verify ${shellWord(`bundle/${input.bundle.file}`)}${input.bundle.signature ? ` --attestation ${shellWord(`bundle/${input.bundle.signature}`)}` : ''}`)} with the same signer options.`,
     '',
     '## Contents, by the points of Annex VII',
     '',
@@ -134,4 +135,18 @@ export function renderAnnexViiReadme(input: {
     out.push('');
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The report with the signature read from outside the bundle named by `uri` (where it is in the folder, or as it was
+ * given): the verification read a private copy, whose path is nobody's.
+ */
+export function withAttestationUri<R extends { signature?: SignatureInfo }>(report: R, uri: string | undefined): R {
+  if (!report.signature?.attestation || uri === undefined) return report;
+  return { ...report, signature: { ...report.signature, attestation: { ...report.signature.attestation, uri } } };
+}
+
+/** A file name as a shell reads it back: as it is when plain, else in single quotes (a copy-paste runs nothing). */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9._/@+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }

@@ -126,10 +126,13 @@ export async function firstAuthentic<O extends object, R extends { report: Verif
   return settled(signedItself(own) ? own : (first ?? own));
 }
 
-/** Whether the bundle's own verification found a signature to check (not SIGNATURE_MISSING). */
+/**
+ * Whether the bundle carries a signature of its own: its verification found one (not SIGNATURE_MISSING), or could not
+ * check the one it found (KEY_REQUIRED: signed with a key none was given for), which is what the report should say.
+ */
 function signedItself(own: Outcome<{ report: VerifyReport }>): boolean {
   return (
-    'result' in own && !own.result.report.checks.some((c) => !c.ok && !c.skipped && c.code === 'SIGNATURE_MISSING')
+    !('result' in own) || !own.result.report.checks.some((c) => !c.ok && !c.skipped && c.code === 'SIGNATURE_MISSING')
   );
 }
 

@@ -157,16 +157,21 @@ export function integrityIntact(report: Pick<VerifyReport, 'checks'>): boolean {
   return report.checks.every((c) => c.ok || c.skipped || !INTEGRITY_CHECKS.includes(c.id));
 }
 
-/** The checks another signature of the same bytes could pass: the signature itself and what it is held to. */
-export const SIGNATURE_CHECKS: readonly CheckId[] = ['signature', 'identity', 'statement', 'standard'];
+/**
+ * The checks another signature of the same bytes could pass: the evidence statement's signature and what it is held
+ * to. Not `standard`: the standard statements are the bundle's own bytes, checked only once its own signature held,
+ * and checked again the same way under any other (an outside review).
+ */
+export const SIGNATURE_CHECKS: readonly CheckId[] = ['signature', 'identity', 'statement'];
 
 /**
  * Whether every check that failed is one another signature could pass (SIGNATURE_CHECKS): the bundle's content, its
- * attestation entries and its vulnerability documents all hold, so a signature a source offers could make it
- * authentic.
+ * standard statements, attestation entries and vulnerability documents all hold, so a signature a source offers could
+ * make it authentic. `subjects` is left out, as the assessment leaves it out of authenticity: which artifacts a
+ * release covers is asked of whichever signature verifies.
  */
 export function onlySignatureFailed(report: Pick<VerifyReport, 'checks'>): boolean {
-  return report.checks.every((c) => c.ok || c.skipped || SIGNATURE_CHECKS.includes(c.id));
+  return report.checks.every((c) => c.ok || c.skipped || c.id === 'subjects' || SIGNATURE_CHECKS.includes(c.id));
 }
 
 export function failures(report: VerifyReport): Check[] {

@@ -5,7 +5,7 @@
  * with it, the folder is written and its verification report names the signature used.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,8 +101,53 @@ describe('cra file --attestation', () => {
     );
     expect(again.code, again.stderr).toBe(0);
     expect(report.signature?.attestation).toEqual({
-      uri: 'web-1.0.0.evidence.sigstore.json',
+      uri: 'bundle/web-1.0.0.evidence.sigstore.json',
       sha256,
     });
+  });
+
+  it('keeps the signature as the bundle\u2019s NAME.sigstore.json, whatever it was called: never over the bundle', async () => {
+    // An outside review: a signature file named like the bundle replaced the bundle in the folder.
+    await mkdir(join(dir, 'sigs'), { recursive: true });
+    await copyFile(join(dir, 'web-1.0.0.evidence.sigstore.json'), join(dir, 'sigs', 'web-1.0.0.evidence.tar.gz'));
+    const r = await runCli(
+      [
+        'cra',
+        'file',
+        'web',
+        '1.0.0',
+        '--db',
+        'ix.db',
+        '-o',
+        'annex-same-name',
+        '--bundle',
+        'web-1.0.0.evidence.tar.gz',
+      ].concat(['--key', 'key.pub.pem', '--attestation', 'sigs/web-1.0.0.evidence.tar.gz']),
+      { cwd: dir },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readFile(join(dir, 'annex-same-name', 'bundle', 'web-1.0.0.evidence.tar.gz'))).toEqual(
+      await readFile(join(dir, 'web-1.0.0.evidence.tar.gz')),
+    );
+    expect(existsSync(join(dir, 'annex-same-name', 'bundle', 'web-1.0.0.evidence.sigstore.json'))).toBe(true);
+    // A signature that is not there is named (exit 2), and nothing is written.
+    const missing = await runCli(
+      [
+        'cra',
+        'file',
+        'web',
+        '1.0.0',
+        '--db',
+        'ix.db',
+        '-o',
+        'annex-missing',
+        '--bundle',
+        'web-1.0.0.evidence.tar.gz',
+      ].concat(['--key', 'key.pub.pem', '--attestation', 'nope.sigstore.json']),
+      { cwd: dir },
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('[ATTESTATION_NOT_FOUND]');
+    expect(existsSync(join(dir, 'annex-missing'))).toBe(false);
   });
 });

@@ -9,7 +9,15 @@ import type { VerifyReport } from '../../src/verifier/report.js';
  * that is not authentic and the bytes are intact; the first authentic offer wins, else the first offered stands.
  */
 
-type Outcome = 'authentic' | 'unsigned' | 'other-signer' | 'tampered' | 'bad-entry' | 'throws';
+type Outcome =
+  | 'authentic'
+  | 'unsigned'
+  | 'other-signer'
+  | 'tampered'
+  | 'bad-entry'
+  | 'bad-standard'
+  | 'unsigned-uncovered'
+  | 'throws';
 const reports: Record<Exclude<Outcome, 'throws'>, Pick<VerifyReport, 'checks' | 'assessment'>> = {
   authentic: { checks: [], assessment: { authenticity: { status: 'authentic' } } } as never,
   unsigned: {
@@ -29,6 +37,19 @@ const reports: Record<Exclude<Outcome, 'throws'>, Pick<VerifyReport, 'checks' | 
     checks: [
       { id: 'identity', ok: false, code: 'IDENTITY_MISMATCH', message: '' },
       { id: 'attestations', ok: false, code: 'ATTESTATION_ENTRY_INVALID', message: '' },
+    ],
+    assessment: { authenticity: { status: 'not-authentic' } },
+  } as never,
+  // Its own signature holds; a standard statement in it does not say what its evidence says: its own bytes.
+  'bad-standard': {
+    checks: [{ id: 'standard', ok: false, code: 'STANDARD_MISMATCH', message: '' }],
+    assessment: { authenticity: { status: 'not-authentic' } },
+  } as never,
+  // No signature, and an artifact asked about that the release does not name: coverage, not authenticity.
+  'unsigned-uncovered': {
+    checks: [
+      { id: 'subjects', ok: false, code: 'SUBJECT_NOT_COVERED', message: '' },
+      { id: 'signature', ok: false, code: 'SIGNATURE_MISSING', message: '' },
     ],
     assessment: { authenticity: { status: 'not-authentic' } },
   } as never,
@@ -70,6 +91,11 @@ describe('firstAuthentic', () => {
     // A failure past the bytes that no signature cures either (an outside review: an API failure turned it into
     // unavailable, exit 2, where it fails, exit 1).
     expect(await tried('bad-entry', failing)).toEqual({ result: 'own', ran: ['own'], asked: 0 });
+    expect(await tried('bad-standard', failing)).toEqual({ result: 'own', ran: ['own'], asked: 0 });
+  });
+
+  it('asks when all that fails besides the signature is coverage of the artifacts asked about', async () => {
+    expect(await tried('unsigned-uncovered', { a: 'authentic' })).toEqual({ result: 'a', ran: ['own', 'a'], asked: 1 });
   });
 
   it('asks once when its own signature is missing, not authentic or cannot be checked; the first authentic offer wins', async () => {
@@ -90,6 +116,12 @@ describe('firstAuthentic', () => {
     });
     expect((await tried('unsigned', { a: 'throws', b: 'other-signer' })).result).toMatchObject({
       code: 'KEY_REQUIRED',
+      message: 'a',
+    });
+    // Its own signature could not be checked (a key none was given for): that is what is said, not an offer's.
+    expect((await tried('throws', { a: 'other-signer' })).result).toMatchObject({
+      code: 'KEY_REQUIRED',
+      message: 'own',
     });
     expect(await tried('other-signer', {})).toEqual({ result: 'own', ran: ['own'], asked: 1 });
   });

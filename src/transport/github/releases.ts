@@ -589,12 +589,12 @@ export class ReleasesClient {
       // Never quoted: fetch's message can carry a header value, the token among them.
       if ((e as { name?: unknown })?.name === 'HttpError')
         return new GitHubError('GITHUB_REQUEST_FAILED', `${what}: the request could not be sent`);
-      // Anything else thrown while octokit read the answer (a number past 2^53 it parses as a BigInt, which it then
-      // cannot write into its own message) is an answer this client cannot read: that call fails, not the run.
-      return new GitHubError(
-        'GITHUB_RESPONSE_INVALID',
-        `${what}: GitHub's answer could not be read (${e instanceof Error ? e.name : typeof e})`,
-      );
+      // What octokit throws reading an answer (a number past 2^53 it parses as a BigInt, which it then cannot write
+      // into its own message) is an answer this client cannot read: that call fails, not the run. Anything else is a
+      // bug, which stops the run.
+      if (e instanceof SyntaxError || (e instanceof TypeError && /BigInt/i.test(e.message)))
+        return new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: GitHub's answer could not be read (${e.name})`);
+      return e instanceof Error ? e : new Error(String(e));
     }
     const { status } = failure;
     const said = failure.message ? ` (GitHub: ${failure.message.slice(0, MAX_QUOTE)})` : '';
