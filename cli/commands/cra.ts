@@ -110,7 +110,7 @@ export function addCra(program: Command, io: CliIo, outcome: { exitCode: number 
       );
     else
       io.stderr.write(
-        `evidence: ${product} ${version}: the bundle did not verify; nothing written${o.attestation ? '' : ' (a signature kept beside the bundle is given with --attestation)'}\n`,
+        `evidence: ${product} ${version}: the bundle did not verify; nothing written${!o.attestation && r.report.checks.some((c) => c.code === 'SIGNATURE_MISSING') ? ' (it carries no signature: one kept beside it is given with --attestation)' : ''}\n`,
       );
     outcome.exitCode = exitCodeForVerdict(r.report.verdict, r.report.ok);
   });

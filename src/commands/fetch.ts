@@ -240,7 +240,7 @@ export async function fetchAttestations(options: FetchAttestationsOptions): Prom
   const path = join(dir, `${options.subjectDigest.replace(':', '-')}.sigstore.jsonl`);
   if (!options.force && (await exists(path)))
     throw new FileError('OUTPUT_EXISTS', `${path}: already exists (use --force to replace it)`, path);
-  const bytes = Buffer.from(bundles.map((b) => `${JSON.stringify(b)}\n`).join(''));
+  const bytes = Buffer.from(bundles.map((b) => `${b.text}\n`).join(''));
   await mkdir(dir, { recursive: true });
   await writeFileAtomically(path, bytes);
   const file: FetchedFile = { name: basename(path), path, size: bytes.length, sha256: sha256Hex(bytes) };

@@ -24,12 +24,13 @@ export function canonicalize(value: unknown): string {
 }
 
 /**
- * A value nested deeper than the stack (hostile JSON: what JSON.parse reads, it reads to any depth) is refused as a
- * value canonical JSON cannot hold, never a RangeError that no caller tells from a bug.
+ * A value nested deeper than the stack (hostile JSON: what JSON.parse reads, it reads to any depth), or whose JSON is
+ * longer than a string can be, is refused as a value canonical JSON cannot hold, never a RangeError that no caller
+ * tells from a bug.
  */
 function tooDeep(error: unknown): unknown {
   return error instanceof RangeError
-    ? new BundleError('CANONICAL_JSON_UNSUPPORTED_VALUE', '$: nested too deeply to be written as canonical JSON', {
+    ? new BundleError('CANONICAL_JSON_UNSUPPORTED_VALUE', `$: cannot be written as canonical JSON (${error.message})`, {
         path: '$',
         cause: error,
       })

@@ -23,10 +23,15 @@ export class StrictJsonError extends EvidenceError<'JSON_INVALID' | 'JSON_DUPLIC
  * JSON.stringify) would overflow the stack. Duplicate keys are not looked for (see parseJsonStrict).
  */
 export function parseJsonShallow(text: string): unknown {
+  refuseTooDeep(text);
+  return JSON.parse(text);
+}
+
+/** JSON_TOO_DEEP when `text` nests deeper than MAX_JSON_DEPTH, looked at before any recursive reader sees it. */
+function refuseTooDeep(text: string): void {
   const depth = maxDepth(text);
   if (depth > MAX_JSON_DEPTH)
     throw new StrictJsonError('JSON_TOO_DEEP', `nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are read`);
-  return JSON.parse(text);
 }
 
 export function parseJsonStrict(input: string | Uint8Array): unknown {
@@ -36,9 +41,7 @@ export function parseJsonStrict(input: string | Uint8Array): unknown {
   } catch {
     throw new StrictJsonError('JSON_INVALID', 'not UTF-8 text');
   }
-  const depth = maxDepth(text);
-  if (depth > MAX_JSON_DEPTH)
-    throw new StrictJsonError('JSON_TOO_DEEP', `nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are read`);
+  refuseTooDeep(text);
   let value: unknown;
   try {
     value = JSON.parse(text);

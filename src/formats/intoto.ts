@@ -71,21 +71,31 @@ export function dsseContent(
   bundle: Uint8Array,
 ): { payload: Buffer; payloadType: string; predicateType?: string } | undefined {
   try {
-    const env = (
-      JSON.parse(Buffer.from(bundle).toString('utf8')) as {
-        dsseEnvelope?: { payload?: unknown; payloadType?: unknown };
-      }
-    ).dsseEnvelope;
-    if (typeof env?.payload !== 'string' || typeof env.payloadType !== 'string') return undefined;
-    const payload = Buffer.from(env.payload, 'base64');
+    const dsse = dssePayload(JSON.parse(Buffer.from(bundle).toString('utf8')));
+    if (!dsse) return undefined;
+    const { payload } = dsse;
     let predicateType: unknown;
     try {
       predicateType = (JSON.parse(payload.toString('utf8')) as { predicateType?: unknown }).predicateType;
     } catch {
       predicateType = undefined;
     }
-    return { payload, payloadType: env.payloadType, ...(typeof predicateType === 'string' ? { predicateType } : {}) };
+    return { ...dsse, ...(typeof predicateType === 'string' ? { predicateType } : {}) };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The DSSE payload (decoded) and its type of a Sigstore bundle already parsed as JSON, read without verifying
+ * anything; undefined when it holds no DSSE envelope, or when its payload is longer than `maxBase64` characters.
+ */
+export function dssePayload(
+  bundle: unknown,
+  maxBase64 = Number.POSITIVE_INFINITY,
+): { payload: Buffer; payloadType: string } | undefined {
+  const env = (bundle as { dsseEnvelope?: { payload?: unknown; payloadType?: unknown } } | null)?.dsseEnvelope;
+  if (typeof env?.payload !== 'string' || typeof env.payloadType !== 'string' || env.payload.length > maxBase64)
+    return undefined;
+  return { payload: Buffer.from(env.payload, 'base64'), payloadType: env.payloadType };
 }

@@ -119,6 +119,8 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
   report.mode = 'signed';
   const checks = report.checks.filter((c) => c.id !== 'signature');
   const signed: Check[] = [];
+  // A signature given beside the bundle (--attestation): where it was read and the sha256 of its bytes, said once.
+  const external = v.external && { uri: v.external.uri, sha256: sha256Hex(v.external.bytes) };
   let json: unknown = v.external?.json;
   if (json === undefined && contents.attestationBytes) {
     try {
@@ -159,10 +161,7 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
       });
     const verified = verifySigstoreBundle({ json, roots: v.roots, keys: v.keys, policy: identity, signers });
     appendAll(signed, verified.checks);
-    if (verified.info)
-      report.signature = v.external
-        ? { ...verified.info, attestation: { uri: v.external.uri, sha256: sha256Hex(v.external.bytes) } }
-        : verified.info;
+    if (verified.info) report.signature = external ? { ...verified.info, attestation: external } : verified.info;
     const bundleBytes = v.external?.bytes ?? contents.attestationBytes;
     if (v.renewals && verified.info && bundleBytes && verified.checks.every((c) => c.ok)) {
       const at = signedAt(verified.info);
@@ -222,11 +221,11 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
   }
   report.checks = [...checks, ...signed];
   report.ok = report.checks.every((c) => c.ok || c.skipped);
-  const attestation = v.external
-    ? { uri: v.external.uri, sha256: sha256Hex(v.external.bytes) }
-    : contents.attestationBytes
+  const attestation =
+    external ??
+    (contents.attestationBytes
       ? { uri: 'attestations/evidence.sigstore.json', sha256: sha256Hex(contents.attestationBytes) }
-      : undefined;
+      : undefined);
   return {
     report: settle(report, rules, contents, v),
     ...manifest,

@@ -46,6 +46,16 @@ beforeAll(async () => {
   );
 }, 60_000);
 
+/** `evidence cra file web 1.0.0` into `output`, from the local bundle and key, with `more` options. */
+const craFile = (output: string, ...more: string[]) =>
+  runCli(
+    ['cra', 'file', 'web', '1.0.0', '--db', 'ix.db', '-o', output, '--bundle', 'web-1.0.0.evidence.tar.gz'].concat(
+      ['--key', 'key.pub.pem'],
+      more,
+    ),
+    { cwd: dir },
+  );
+
 afterAll(async () => {
   await gh?.stop();
   await rm(dir, { recursive: true, force: true });
@@ -65,19 +75,11 @@ describe('cra file --attestation', () => {
       retry: { retries: 0 },
     });
     expect(indexed.indexed).toBe(1);
-    const file = (output: string, ...more: string[]) =>
-      runCli(
-        ['cra', 'file', 'web', '1.0.0', '--db', 'ix.db', '-o', output, '--bundle', 'web-1.0.0.evidence.tar.gz'].concat(
-          ['--key', 'key.pub.pem'],
-          more,
-        ),
-        { cwd: dir },
-      );
-    const alone = await file('annex-alone');
+    const alone = await craFile('annex-alone');
     expect(alone.code, alone.stderr).toBe(1);
     expect(alone.stderr).toContain('--attestation');
     expect(existsSync(join(dir, 'annex-alone'))).toBe(false);
-    const beside = await file('annex', '--attestation', 'web-1.0.0.evidence.sigstore.json');
+    const beside = await craFile('annex', '--attestation', 'web-1.0.0.evidence.sigstore.json');
     expect(beside.code, beside.stderr).toBe(0);
     const report = JSON.parse(await readFile(join(dir, 'annex', 'verification.json'), 'utf8')) as {
       ok: boolean;
@@ -110,42 +112,14 @@ describe('cra file --attestation', () => {
     // An outside review: a signature file named like the bundle replaced the bundle in the folder.
     await mkdir(join(dir, 'sigs'), { recursive: true });
     await copyFile(join(dir, 'web-1.0.0.evidence.sigstore.json'), join(dir, 'sigs', 'web-1.0.0.evidence.tar.gz'));
-    const r = await runCli(
-      [
-        'cra',
-        'file',
-        'web',
-        '1.0.0',
-        '--db',
-        'ix.db',
-        '-o',
-        'annex-same-name',
-        '--bundle',
-        'web-1.0.0.evidence.tar.gz',
-      ].concat(['--key', 'key.pub.pem', '--attestation', 'sigs/web-1.0.0.evidence.tar.gz']),
-      { cwd: dir },
-    );
+    const r = await craFile('annex-same-name', '--attestation', 'sigs/web-1.0.0.evidence.tar.gz');
     expect(r.code, r.stderr).toBe(0);
     expect(await readFile(join(dir, 'annex-same-name', 'bundle', 'web-1.0.0.evidence.tar.gz'))).toEqual(
       await readFile(join(dir, 'web-1.0.0.evidence.tar.gz')),
     );
     expect(existsSync(join(dir, 'annex-same-name', 'bundle', 'web-1.0.0.evidence.sigstore.json'))).toBe(true);
     // A signature that is not there is named (exit 2), and nothing is written.
-    const missing = await runCli(
-      [
-        'cra',
-        'file',
-        'web',
-        '1.0.0',
-        '--db',
-        'ix.db',
-        '-o',
-        'annex-missing',
-        '--bundle',
-        'web-1.0.0.evidence.tar.gz',
-      ].concat(['--key', 'key.pub.pem', '--attestation', 'nope.sigstore.json']),
-      { cwd: dir },
-    );
+    const missing = await craFile('annex-missing', '--attestation', 'nope.sigstore.json');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('[ATTESTATION_NOT_FOUND]');
     expect(existsSync(join(dir, 'annex-missing'))).toBe(false);

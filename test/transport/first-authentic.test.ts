@@ -18,41 +18,27 @@ type Outcome =
   | 'bad-standard'
   | 'unsigned-uncovered'
   | 'throws';
+/** A report that is not authentic, with these checks failed (each as `id: CODE`). */
+const notAuthentic = (...failed: string[]) =>
+  ({
+    checks: failed.map((f) => {
+      const [id, code] = f.split(': ');
+      return { id, ok: false, code, message: '' };
+    }),
+    assessment: { authenticity: { status: 'not-authentic' } },
+  }) as never;
+
 const reports: Record<Exclude<Outcome, 'throws'>, Pick<VerifyReport, 'checks' | 'assessment'>> = {
   authentic: { checks: [], assessment: { authenticity: { status: 'authentic' } } } as never,
-  unsigned: {
-    checks: [{ id: 'signature', ok: false, code: 'SIGNATURE_MISSING', message: '' }],
-    assessment: { authenticity: { status: 'not-authentic' } },
-  } as never,
-  'other-signer': {
-    checks: [{ id: 'identity', ok: false, code: 'IDENTITY_MISMATCH', message: '' }],
-    assessment: { authenticity: { status: 'not-authentic' } },
-  } as never,
-  tampered: {
-    checks: [{ id: 'blobs', ok: false, code: 'BLOB_DIGEST_MISMATCH', message: '' }],
-    assessment: { authenticity: { status: 'not-authentic' } },
-  } as never,
+  unsigned: notAuthentic('signature: SIGNATURE_MISSING'),
+  'other-signer': notAuthentic('identity: IDENTITY_MISMATCH'),
+  tampered: notAuthentic('blobs: BLOB_DIGEST_MISMATCH'),
   // Signed by someone else, and an attestation collected into it fails: no signature cures the second.
-  'bad-entry': {
-    checks: [
-      { id: 'identity', ok: false, code: 'IDENTITY_MISMATCH', message: '' },
-      { id: 'attestations', ok: false, code: 'ATTESTATION_ENTRY_INVALID', message: '' },
-    ],
-    assessment: { authenticity: { status: 'not-authentic' } },
-  } as never,
+  'bad-entry': notAuthentic('identity: IDENTITY_MISMATCH', 'attestations: ATTESTATION_ENTRY_INVALID'),
   // Its own signature holds; a standard statement in it does not say what its evidence says: its own bytes.
-  'bad-standard': {
-    checks: [{ id: 'standard', ok: false, code: 'STANDARD_MISMATCH', message: '' }],
-    assessment: { authenticity: { status: 'not-authentic' } },
-  } as never,
+  'bad-standard': notAuthentic('standard: STANDARD_MISMATCH'),
   // No signature, and an artifact asked about that the release does not name: coverage, not authenticity.
-  'unsigned-uncovered': {
-    checks: [
-      { id: 'subjects', ok: false, code: 'SUBJECT_NOT_COVERED', message: '' },
-      { id: 'signature', ok: false, code: 'SIGNATURE_MISSING', message: '' },
-    ],
-    assessment: { authenticity: { status: 'not-authentic' } },
-  } as never,
+  'unsigned-uncovered': notAuthentic('subjects: SUBJECT_NOT_COVERED', 'signature: SIGNATURE_MISSING'),
 };
 
 /** Runs firstAuthentic where the signature `own` (no attestation) and each offer give the outcome named. */

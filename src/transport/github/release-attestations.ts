@@ -5,7 +5,12 @@ import { sha256Hex } from '../../core/digest.js';
 import { EVIDENCE_PREDICATE_TYPE, MANIFEST_SUBJECT_NAME } from '../../core/predicate.js';
 import { parseJsonStrict } from '../../core/strict-json.js';
 import { openBundle } from '../../fs/open-bundle.js';
-import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V01, IN_TOTO_STATEMENT_V1 } from '../../formats/intoto.js';
+import {
+  IN_TOTO_PAYLOAD_TYPE,
+  IN_TOTO_STATEMENT_V01,
+  IN_TOTO_STATEMENT_V1,
+  dssePayload,
+} from '../../formats/intoto.js';
 import { GitHubError } from './errors.js';
 import type { AssetCache } from './release-listing.js';
 import type { ReleasesClient } from './releases.js';
@@ -66,11 +71,11 @@ export async function offeredAttestations(
   const texts = new Set<string>();
   const statements = new Set<string>();
   // attestationsFor bounds the pages, the bytes kept over all of them (MAX_GITHUB_JSON) and their depth.
-  for (const bundle of await client.attestationsFor(subject)) {
+  for (const { bundle, text } of await client.attestationsFor(subject)) {
     const statement = evidenceStatement(bundle, subject.slice('sha256:'.length));
     if (statement === undefined) continue;
     statements.add(statement);
-    texts.add(JSON.stringify(bundle));
+    texts.add(text);
   }
   if (statements.size > MAX_OFFERED_STATEMENTS || texts.size > MAX_OFFERED_CANDIDATES)
     throw new GitHubError(
@@ -95,10 +100,9 @@ export async function offeredAttestations(
  * with sha256 `manifestHex`, else undefined. Nothing is verified here: this only drops what cannot verify.
  */
 function evidenceStatement(bundle: unknown, manifestHex: string): string | undefined {
-  const env = (bundle as { dsseEnvelope?: { payload?: unknown; payloadType?: unknown } } | null)?.dsseEnvelope;
-  if (typeof env?.payload !== 'string' || env.payload.length > MAX_STATEMENT_BASE64) return undefined;
-  if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) return undefined;
-  const payload = Buffer.from(env.payload, 'base64');
+  const dsse = dssePayload(bundle, MAX_STATEMENT_BASE64);
+  if (dsse?.payloadType !== IN_TOTO_PAYLOAD_TYPE) return undefined;
+  const { payload } = dsse;
   let statement: { _type?: unknown; predicateType?: unknown; subject?: unknown };
   try {
     statement = parseJsonStrict(payload) as typeof statement;

@@ -417,11 +417,11 @@ export class ReleasesClient {
    * (GET /repos/{owner}/{repo}/attestations/{subject_digest}), at most
    * MAX_ATTESTATION_PAGES pages of 100. Untrusted: each is verified by the caller.
    */
-  async attestationsFor(subjectDigest: string): Promise<unknown[]> {
+  async attestationsFor(subjectDigest: string): Promise<{ bundle: unknown; text: string }[]> {
     if (!/^sha256:[0-9a-f]{64}$/.test(subjectDigest))
       throw new GitHubError('GITHUB_RESPONSE_INVALID', `'${subjectDigest}' is not a sha256:<64 hex> digest`);
     const what = `attestations of ${subjectDigest} in ${this.#where}`;
-    const out: unknown[] = [];
+    const out: { bundle: unknown; text: string }[] = [];
     let total = 0;
     const needs = `reading attestations needs read access to ${this.#where} (a fine-grained token: \`attestations: read\`)`;
     // One page past the last: ten full pages are 1,000 attestations, not more, unless the eleventh has any.
@@ -457,10 +457,11 @@ export class ReleasesClient {
             `${what}: an attestation is listed without its bundle inline (bundle_url only), which this client does not follow`,
           );
         // Each page is bounded as it is read; what is kept of all pages is bounded too.
-        total += jsonText(a.bundle, what).length;
+        const text = jsonText(a.bundle, what);
+        total += text.length;
         if (total > this.#maxJson)
           throw this.#tooLarge(what, `the attestations add up to more than ${this.#maxJson} bytes`);
-        out.push(a.bundle);
+        out.push({ bundle: a.bundle, text });
       }
       if (listed.length < 100) return out;
     }
