@@ -89,15 +89,15 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const roots = options.integrityOnly ? [] : await resolveTrustRoots(options.cwd, options.trustedRoot, env);
   const keys = await readKeys(options.cwd, options.key);
 
-  const stream = options.open
-    ? await options.open()
-    : (await openBundle(options.cwd, options.bundle, options.onBytes)).stream;
-  // A source that breaks off (a registry connection, say) is not a verdict on the bundle: exit 2, not 1.
-  // A digest mismatch from the source is one, and stays in the report as corruption.
+  const { stream, size } = options.open
+    ? { stream: await options.open(), size: undefined }
+    : await openBundle(options.cwd, options.bundle, options.onBytes);
+  // A source breaking off (a registry connection) is exit 2, not a verdict; a digest mismatch from it is corruption.
   let sourceError: unknown;
   if (options.open) stream.once('error', (e: unknown) => (sourceError ??= e));
   const verified = await verifyEvidence({
     stream,
+    size,
     ...(options.integrityOnly ? { integrityOnly: true } : {}),
     subjects,
     ...(external

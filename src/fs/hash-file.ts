@@ -18,15 +18,18 @@ export async function hashFile<A extends HashAlgorithm>(
   const handle = await open(path, 'r');
   try {
     const hashes = algorithms.map((a) => [a, createHash(a)] as [A, Hash]);
-    const buffers = reuse?.buffers ?? hashBuffers().buffers;
+    // A caller's buffers, or two of the file's size (a bundle of kilobytes does not take two 4 MiB buffers each time:
+    // that memory, outside the heap, made the garbage collector run every few files).
+    const buffers = reuse?.buffers ?? hashBuffers((await handle.stat()).size).buffers;
     let which = 0;
     let size = 0;
-    let pending = handle.read(buffers[0], 0, HASH_READ_CHUNK, null);
+    const length = buffers[0].length;
+    let pending = handle.read(buffers[0], 0, length, null);
     for (;;) {
       const { bytesRead, buffer } = await pending;
       if (bytesRead === 0) break;
       which ^= 1;
-      pending = handle.read(buffers[which] as Buffer, 0, HASH_READ_CHUNK, null);
+      pending = handle.read(buffers[which] as Buffer, 0, length, null);
       const chunk = buffer.subarray(0, bytesRead);
       for (const [, h] of hashes) h.update(chunk);
       size += bytesRead;
@@ -46,6 +49,8 @@ export interface HashBuffers {
   readonly buffers: [Buffer, Buffer];
 }
 
-export function hashBuffers(): HashBuffers {
-  return { buffers: [Buffer.allocUnsafeSlow(HASH_READ_CHUNK), Buffer.allocUnsafeSlow(HASH_READ_CHUNK)] };
+/** Read buffers for files up to `size` bytes (larger ones are read in more reads): at least 64 KiB, at most 4 MiB. */
+export function hashBuffers(size = HASH_READ_CHUNK): HashBuffers {
+  const length = Math.min(HASH_READ_CHUNK, Math.max(64 * 1024, size + 1));
+  return { buffers: [Buffer.allocUnsafeSlow(length), Buffer.allocUnsafeSlow(length)] };
 }

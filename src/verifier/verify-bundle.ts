@@ -18,6 +18,8 @@ export interface SubjectToCheck {
 export interface VerifyBundleOptions {
   /** Release artifacts to check against the manifest's subjects. */
   subjects?: SubjectToCheck[];
+  /** The bundle's size in bytes, when known (ReadBundleOptions.size). */
+  size?: number;
   /** Receives each verified blob's content (used by extract). */
   blobSink?: (hex: string, size: number) => Writable | undefined;
   /** Keeps the content of small blobs chosen once the manifest is known (attestations). */
@@ -43,6 +45,7 @@ export async function verifyBundleIntegrity(
   options: VerifyBundleOptions = {},
 ): Promise<VerifyBundleResult> {
   const contents = await readBundle(source, {
+    ...(options.size !== undefined ? { size: options.size } : {}),
     ...(options.blobSink ? { blobSink: options.blobSink } : {}),
     ...(options.keepBlob ? { keepBlob: options.keepBlob } : {}),
     ...(options.maxDeclaredBytes !== undefined ? { maxDeclaredBytes: options.maxDeclaredBytes } : {}),

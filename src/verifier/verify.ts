@@ -30,6 +30,8 @@ import { verifyBundleIntegrity, type SubjectToCheck, type VerifyBundleOptions } 
 export interface EvidenceVerification {
   /** The bundle's bytes, read once. */
   stream: Readable;
+  /** How many there are, when known (a small bundle is decompressed in small chunks: core/bundle-reader.ts). */
+  size?: number | undefined;
   /** Check the content only; the report says the signature was not checked. */
   integrityOnly?: boolean;
   /** Release artifacts (already hashed) to find among the subjects. */
@@ -82,6 +84,7 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
         (rules !== undefined && rules.policy.crossChecks.length > 0 && crossCheckBlob(hex, m));
   const { report, contents } = await verifyBundleIntegrity(v.stream, {
     ...(v.subjects ? { subjects: v.subjects } : {}),
+    ...(v.size !== undefined ? { size: v.size } : {}),
     keepBlob: keep,
     ...(v.blobSink ? { blobSink: v.blobSink } : {}),
     ...(v.maxDeclaredBytes !== undefined ? { maxDeclaredBytes: v.maxDeclaredBytes } : {}),
