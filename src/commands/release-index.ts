@@ -4,6 +4,7 @@ import { blobsInMemory } from '../fs/blob-memory.js';
 import { bundleFiles } from '../fs/glob.js';
 import { hashFile } from '../fs/hash-file.js';
 import { recordVerification } from '../fs/release-index-sqlite.js';
+import { recordingQueue } from '../fs/index-writer-thread.js';
 import { openIndexStore, shownDb } from '../transport/release-index-store.js';
 import { firstAuthentic, type VerifyOne } from '../transport/audit-source.js';
 import {
@@ -12,7 +13,7 @@ import {
   sortMembers,
   type ListedSourceOptions,
 } from '../transport/release-index-sources.js';
-import { indexRun, notRead } from '../release-index/rows.js';
+import { countRecorded, indexRun } from '../release-index/rows.js';
 export { queryIndex as queryReleases } from '../transport/release-index-store.js'; // evidence query
 import { readPolicyFile } from '../load/policy.js';
 import { checkPolicyOptions } from '../verifier/inputs.js';
@@ -43,9 +44,10 @@ export interface IndexOptions extends ListedSourceOptions {
 export async function indexReleases(o: IndexOptions) {
   checkPolicyOptions(o.identity ?? {});
   const loaded = o.policy ? loadPolicy(await readPolicyFile(o.cwd, o.policy), o.policy) : undefined;
-  const store = await openIndexStore(o.db, o.cwd);
+  const store = await openIndexStore(o.db, o.cwd, { writer: true });
+  const records = recordingQueue();
   const result = indexRun(shownDb(o.db), store.engine);
-  const { rejected, unavailable, withoutEvidence, incomplete } = result;
+  const { rejected, unavailable, withoutEvidence } = result;
   const now = () => (o.now ?? (() => new Date()))().toISOString();
   const started = now();
   /** Every bundle this run verified (indexed or rejected) or found indexed: what `--rebuild` keeps. */
@@ -84,12 +86,10 @@ export async function indexReleases(o: IndexOptions) {
       result.unchanged++;
       return verified;
     }
-    const done = await recordVerification(store, verified, kept.blobs, { location, source, digest }, now());
-    if (done.rows) result.indexed++;
-    else rejected.push({ location, reason: done.reason });
-    const missing = done.rows && notRead(done.rows);
-    if (missing) incomplete.push({ location, missing });
-    if (done.rows) o.onProgress?.(`indexed ${done.rows.release.product} ${done.rows.release.version} (${location})`);
+    await records.add(
+      () => recordVerification(store, verified, kept.blobs, { location, source, digest }, now()),
+      (done) => countRecorded(result, location, done, o.onProgress),
+    );
     return verified;
   };
   try {
@@ -120,6 +120,7 @@ export async function indexReleases(o: IndexOptions) {
     }
     // --rebuild drops what the sources no longer hold only once every source answered in full: a source that failed
     // (thrown above) or a release not fetched leaves the index as it was, with this run's rows added.
+    await records.settle();
     if (o.rebuild && unavailable.length === 0) {
       await store.sweep(seen, started);
       result.swept = true;

@@ -33,14 +33,23 @@ export function parsePurl(s: string): PackageURL | undefined {
   }
 }
 
-/** Parsed purls for one piece of work: each text parsed once. */
+/**
+ * Parsed purls for one piece of work: each text parsed once. With `limit`, a reader kept across many pieces (the
+ * index's writer, over every release of a run: most components recur) forgets what it read once it holds that many.
+ */
 export class PurlReader {
   readonly #parsed = new Map<string, PackageURL | null>();
+  readonly #limit: number;
+
+  constructor(limit = Number.POSITIVE_INFINITY) {
+    this.#limit = limit;
+  }
 
   read(s: string): PackageURL | undefined {
     const hit = this.#parsed.get(s);
     if (hit !== undefined) return hit ?? undefined;
     const parsed = parsePurl(s);
+    if (this.#parsed.size >= this.#limit) this.#parsed.clear();
     this.#parsed.set(s, parsed ?? null);
     return parsed;
   }

@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PassThrough, Writable } from 'node:stream';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { standardSourceBlob } from '../formats/standard-statements.js';
 import { VerifyError } from '../verifier/errors.js';
+import { compiledWorkerFile } from './worker-file.js';
 import { requireIntegrity, type IntactBundle } from '../verifier/verify-bundle.js';
 
 /**
@@ -21,18 +19,9 @@ import { requireIntegrity, type IntactBundle } from '../verifier/verify-bundle.j
  * default nothing does (THREAD_MIN_BYTES).
  */
 
-const HERE = fileURLToPath(import.meta.url);
 const ROLE = 'evidence-integrity-thread';
-/**
- * The compiled file a worker starts from: this one, or, from the command line's bundle (dist/bin/chunks/, issue 28),
- * the package's compiled copy of it (dist/src/fs/integrity-thread.js), which the package ships as its library.
- */
-const WORKER_FILE = /[\\/]fs[\\/]integrity-thread\.js$/.test(HERE)
-  ? HERE
-  : /[\\/]dist[\\/]bin[\\/]chunks[\\/][^\\/]+\.js$/.test(HERE) &&
-      existsSync(join(dirname(HERE), '..', '..', 'src', 'fs', 'integrity-thread.js'))
-    ? join(dirname(HERE), '..', '..', 'src', 'fs', 'integrity-thread.js')
-    : undefined;
+/** The compiled file a worker starts from (this module compiled), if there is one. */
+const WORKER_FILE = compiledWorkerFile(import.meta.url, 'integrity-thread');
 /** Whether this module can be started as a worker (a compiled file is found, not under a test runner or the action). */
 export const CAN_THREAD = WORKER_FILE !== undefined;
 /**

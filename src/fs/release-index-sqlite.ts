@@ -42,6 +42,8 @@ export interface IndexStore {
   /** Whether the bundle (its sha256) is indexed already: it is not fetched again. */
   has(bundleDigest: string): Promise<boolean>;
   put(rows: IndexedRelease, indexedAt: string): Promise<void>;
+  /** Makes the rows of what verified (releaseRows) and puts them, both where the store writes (its thread). */
+  putVerified?(input: Parameters<typeof releaseRows>[0], indexedAt: string): Promise<IndexedRelease>;
   reject(r: { location: string; source: string; bundleDigest?: string; reason: string }, at: string): Promise<void>;
   /** Drops every row. */
   clear(): Promise<void>;
@@ -106,18 +108,34 @@ function wasm(path: string): Driver {
   const { Database } = require('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
   const db = new Database(path);
   const { statement, prepared } = preparedOnce((sql) => db.prepare(sql));
+  const finalize = (s: ReturnType<typeof db.prepare>) => {
+    try {
+      s.finalize();
+    } catch {
+      // finalize reports the statement's last error again (a write already refused and undone): nothing to undo.
+    }
+  };
+  // A statement that failed cannot be bound again on this engine ("could not reset"): it is dropped, and prepared
+  // anew when next run, so that one refused release does not refuse every later one.
+  const once =
+    <T>(use: (s: ReturnType<typeof db.prepare>, params: Param[]) => T) =>
+    (sql: string, params: Param[]): T => {
+      const s = statement(sql);
+      try {
+        return use(s, params);
+      } catch (e) {
+        prepared.delete(sql);
+        finalize(s);
+        throw e;
+      }
+    };
   return {
     engine: 'sqlite-wasm',
     exec: (sql) => db.exec(sql),
-    run: (sql, params) => void statement(sql).run(params),
-    all: (sql, params) => statement(sql).all(params),
+    run: once((s, params) => void s.run(params)),
+    all: once((s, params) => s.all(params)),
     close: () => {
-      for (const s of prepared.values())
-        try {
-          s.finalize();
-        } catch {
-          // finalize reports the statement's last error again (a write already refused and undone): nothing to undo.
-        }
+      for (const s of prepared.values()) finalize(s);
       db.close();
     },
   };
@@ -128,8 +146,13 @@ function wasm(path: string): Driver {
  * schema to INDEX_SCHEMA_VERSION. INDEX_TOO_NEW when the file was written by a later schema; INDEX_UNREADABLE when it
  * is not an index.
  */
-export function openSqliteIndex(path: string, engine?: 'node:sqlite' | 'sqlite-wasm'): IndexStore {
-  const owner = holdIndex(path);
+export function openSqliteIndex(
+  path: string,
+  engine?: 'node:sqlite' | 'sqlite-wasm',
+  onThread = false,
+): IndexStore & { flush(): void; digests(): string[] } {
+  // On the writer thread (index-writer-thread.ts) the main thread holds the file and relays the signals.
+  const owner = onThread ? () => undefined : holdIndex(path);
   let driver: Driver;
   try {
     driver = (engine !== 'sqlite-wasm' ? builtin(path) : undefined) ?? wasm(path);
@@ -180,7 +203,7 @@ export function openSqliteIndex(path: string, engine?: 'node:sqlite' | 'sqlite-w
       // Left open: the next write or close commits it, or says it could not.
     }
   };
-  const unlisten = whenInterrupted(commitQuietly);
+  const unlisten = onThread ? () => undefined : whenInterrupted(commitQuietly);
   const transaction = (statements: Sql[], alone = false) => {
     try {
       if (!open) {
@@ -214,8 +237,11 @@ export function openSqliteIndex(path: string, engine?: 'node:sqlite' | 'sqlite-w
     open.writes++;
     if (alone || open.writes >= WRITE_BATCH || Date.now() - open.since >= WRITE_BATCH_MS) commit();
   };
+  const digests = () => driver.all('SELECT bundle_digest FROM releases', []).map((r) => String(r.bundle_digest));
   return {
     engine: driver.engine,
+    flush: commitQuietly,
+    digests,
     has: (digest) => promised(() => driver.all('SELECT 1 FROM releases WHERE bundle_digest = ?', [digest]).length > 0),
     put: (rows, at) =>
       promised(() => {
@@ -231,11 +257,7 @@ export function openSqliteIndex(path: string, engine?: 'node:sqlite' | 'sqlite-w
           true,
         ),
       ),
-    sweep: (keep, before) =>
-      promised(() => {
-        const indexed = driver.all('SELECT bundle_digest FROM releases', []).map((r) => String(r.bundle_digest));
-        transaction(sweepStatements(indexed, keep, before), true);
-      }),
+    sweep: (keep, before) => promised(() => transaction(sweepStatements(digests(), keep, before), true)),
     query: (q) => {
       const s = querySql(q);
       return Promise.resolve(driver.all(s.text, s.params));
@@ -270,7 +292,7 @@ function promised<T>(work: () => T): Promise<T> {
  * later run ("database is locked"). It is removed only when no live run has marked the index; the rollback journal
  * beside it is kept, and the next open rolls back what the killed run had not committed. Returns the unmarking.
  */
-function holdIndex(path: string): () => void {
+export function holdIndex(path: string): () => void {
   const marker = temporaryBeside(path);
   try {
     writeFileSync(marker, '');
@@ -335,7 +357,9 @@ export async function recordVerification(
     await store.reject({ location: where.location, source: where.source, bundleDigest: where.digest, reason: why }, at);
     return { reason: why };
   }
-  const rows = releaseRows({ report: verified.report, manifest: verified.manifest, blobs, ...where });
+  const input = { report: verified.report, manifest: verified.manifest, blobs, ...where };
+  if (store.putVerified) return { rows: await store.putVerified(input, at) };
+  const rows = releaseRows(input);
   await store.put(rows, at);
   return { rows };
 }

@@ -87,6 +87,8 @@ export function releaseRows(input: {
   blobs: ReadonlyMap<string, Buffer>;
   location: string;
   source: string;
+  /** A reader kept across releases (the writer thread's), so that a component's purl is read once a run. */
+  purls?: PurlReader;
 }): IndexedRelease {
   const { report, manifest, blobs } = input;
   const sig = report.signature;
@@ -113,7 +115,7 @@ export function releaseRows(input: {
     findingsRead: false,
   };
 
-  const purls = new PurlReader();
+  const purls = input.purls ?? new PurlReader();
   const components = new Map<string, IndexedRelease['components'][number]>();
   for (const { entry } of summariesOf(manifest.entries, 'sbom')) {
     const bytes = blobs.get(digestHex(entry.digest));
@@ -227,4 +229,21 @@ export function indexRun(index: string, engine: string): IndexRun {
     incomplete: [],
     swept: false,
   };
+}
+
+/** Counts one bundle's outcome in the run: indexed (with what of it was not read), or rejected with the reason. */
+export function countRecorded(
+  run: IndexRun,
+  location: string,
+  done: { rows?: IndexedRelease; reason?: string },
+  onProgress?: (message: string) => void,
+): void {
+  if (!done.rows) {
+    run.rejected.push({ location, reason: done.reason ?? '' });
+    return;
+  }
+  run.indexed++;
+  const missing = notRead(done.rows);
+  if (missing) run.incomplete.push({ location, missing });
+  onProgress?.(`indexed ${done.rows.release.product} ${done.rows.release.version} (${location})`);
 }

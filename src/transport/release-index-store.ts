@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import type pg from 'pg';
 import { resolve } from 'node:path';
 import { IndexStoreError, openSqliteIndex, type IndexStore } from '../fs/release-index-sqlite.js';
+import { openIndexWriter } from '../fs/index-writer-thread.js';
 import { indexQuestion, type QueryOptions } from '../release-index/query.js';
 import {
   INDEX_SCHEMA_VERSION,
@@ -178,7 +179,11 @@ async function migrate(client: pg.Client, url: string): Promise<void> {
 }
 
 /** The index `--db` names: a PostgreSQL URL, or a file (relative to `cwd`). */
-export function openIndexStore(db: string, cwd: string, o: { existing?: boolean } = {}): Promise<IndexStore> {
+export function openIndexStore(
+  db: string,
+  cwd: string,
+  o: { existing?: boolean; writer?: boolean } = {},
+): Promise<IndexStore> {
   if (isPostgresUrl(db)) return openPostgresIndex(db);
   const path = resolve(cwd, db);
   // Asked a question, a file that is not there is a mistyped name, never an empty index that answers "nothing".
@@ -186,7 +191,8 @@ export function openIndexStore(db: string, cwd: string, o: { existing?: boolean 
     return Promise.reject(
       new IndexStoreError('INDEX_UNREADABLE', `${db}: no such index file (evidence index makes it)`),
     );
-  return Promise.resolve(openSqliteIndex(path));
+  // `evidence index` writes on a thread of its own while it verifies (fs/index-writer-thread.ts).
+  return o.writer ? openIndexWriter(path) : Promise.resolve(openSqliteIndex(path));
 }
 
 /** evidence query: one question (release-index/query.ts) to the index, every answer naming its release and bundle. */

@@ -1,9 +1,9 @@
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/io.js';
 import { useTmp } from '../helpers/tmp.js';
-import { EXAMPLE, keyPair, release } from '../helpers/release-bundles.js';
+import { threeReleases } from '../helpers/release-bundles.js';
 
 /**
  * evidence index and evidence query through the CLI, on a folder of bundles: two releases of acme-web signed with a
@@ -14,14 +14,7 @@ const tmp = useTmp();
 describe('evidence index and evidence query (CLI)', () => {
   it('indexes what verifies, lists what does not, and answers each question naming the bundle', async () => {
     const dir = await tmp();
-    await mkdir(join(dir, 'bundles'));
-    await keyPair(dir, 'key');
-    await keyPair(dir, 'other');
-    // The VEX names the release it is about: release 1.4.2 only.
-    await copyFile(join(EXAMPLE, 'vex/acme-web.openvex.json'), join(dir, 'vex.json'));
-    await release(dir, '1.4.2', 'key', true);
-    await release(dir, '1.4.3', 'key', false);
-    await release(dir, '1.4.4', 'other', false);
+    await threeReleases(dir);
     await writeFile(join(dir, 'bundles/broken.tar.gz'), 'not a bundle at all');
 
     const index = (...extra: string[]) =>

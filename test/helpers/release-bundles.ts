@@ -1,6 +1,6 @@
 /** Signed bundles of the example release for the index tests: a key pair, and a release collected and signed with it. */
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { runCli } from './io.js';
@@ -31,4 +31,18 @@ export async function release(dir: string, version: string, key: string, scan: b
     { cwd: dir, env: { SOURCE_DATE_EPOCH: String(1796371200 + Number(version.split('.')[2]) * 86400) } },
   );
   expect(c.code, c.stderr).toBe(0);
+}
+
+/**
+ * The index tests' releases in `dir`/bundles: key.pem and other.pem; acme-web 1.4.2 signed with key, with its scan
+ * and the example's VEX (which names 1.4.2 only), 1.4.3 signed with key without a scan, 1.4.4 signed with other.
+ */
+export async function threeReleases(dir: string): Promise<void> {
+  await mkdir(join(dir, 'bundles'));
+  await keyPair(dir, 'key');
+  await keyPair(dir, 'other');
+  await copyFile(join(EXAMPLE, 'vex/acme-web.openvex.json'), join(dir, 'vex.json'));
+  await release(dir, '1.4.2', 'key', true);
+  await release(dir, '1.4.3', 'key', false);
+  await release(dir, '1.4.4', 'other', false);
 }

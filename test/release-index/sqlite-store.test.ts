@@ -4,70 +4,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WRITE_BATCH, openSqliteIndex } from '../../src/fs/release-index-sqlite.js';
-import type { IndexedRelease } from '../../src/release-index/rows.js';
 import { INDEX_SCHEMA_VERSION, MIGRATIONS } from '../../src/release-index/sql.js';
+import { indexedRelease as release } from '../helpers/index-rows.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
-
-function release(version: string, lodash: string, extra: Partial<IndexedRelease> = {}): IndexedRelease {
-  const digest = `sha256:${version.replace(/\./g, '').padStart(64, '0')}`;
-  return {
-    release: {
-      bundleDigest: digest,
-      location: `oci://registry.example/acme/web@${digest}`,
-      source: 'oci://registry.example/acme/web',
-      product: 'acme-web',
-      version,
-      created: `2026-0${version.split('.')[1]}-01T00:00:00Z`,
-      signedAt: `2026-0${version.split('.')[1]}-01T00:01:00Z`,
-      signer:
-        'https://github.com/acme/web/.github/workflows/release.yml@refs/heads/main (https://token.actions.githubusercontent.com)',
-      policy: 'pass',
-      componentsRead: true,
-      findingsRead: true,
-    },
-    subjects: [{ name: `web-${version}.tgz`, digest: `sha256:${'e'.repeat(63)}${version.split('.')[1]}` }],
-    components: [
-      {
-        purl: `pkg:npm/lodash@${lodash}`,
-        packageKey: 'npm//lodash',
-        name: 'lodash',
-        version: lodash,
-        licenses: ['MIT'],
-      },
-      {
-        purl: 'pkg:npm/left-pad@1.3.0',
-        packageKey: 'npm//left-pad',
-        name: 'left-pad',
-        version: '1.3.0',
-        licenses: ['WTFPL'],
-      },
-    ],
-    findings: [
-      {
-        id: 'CVE-2021-23337',
-        ids: ['cve-2021-23337', 'ghsa-35jh-r3h4-6jhm'],
-        purl: `pkg:npm/lodash@${lodash}`,
-        severity: 'high',
-        status: lodash === '4.17.20' ? 'affected' : 'not_affected',
-        justification: lodash === '4.17.20' ? '' : 'vulnerable_code_not_in_execute_path',
-        fixVersions: ['4.17.21'],
-        statusFrom: 'vex/acme.openvex.json',
-        impactStatement: lodash === '4.17.20' ? '' : 'template() is never called',
-        actionStatement: lodash === '4.17.20' ? 'upgrade to 4.17.21' : '',
-        knownExploited: false,
-      },
-    ],
-    kinds: [
-      { kind: 'sbom', count: 1 },
-      { kind: 'scan', count: 1 },
-      ...(version === '1.2.0' ? [] : [{ kind: 'junit', count: 1 }]),
-    ],
-    controls: [{ control: 'SSDF-RV.1.2', check: 'critical-handled', status: 'pass', evidence: 1 }],
-    ...extra,
-  };
-}
 
 const engines = ['sqlite-wasm', 'node:sqlite'] as const;
 let builtin = true;
@@ -117,6 +58,18 @@ describe.each(engines)('the embedded index on %s', (engine) => {
       versions(await store.query({ kind: 'control', control: 'SSDF-RV.1.2', since: '2026-03-01T00:00:00Z' })),
     ).toEqual(['1.3.0']);
     expect(await store.query({ kind: 'purl', purl: 'pkg:npm/lodash@4.17.20', product: 'other' })).toEqual([]);
+    await store.close();
+  });
+
+  run('a release SQLite refuses is INDEX_WRITE_FAILED, undone alone: the next is written', async () => {
+    const store = openSqliteIndex(join(await tmp(), 'index.db'), engine);
+    const bad = release('1.3.0', '4.17.21');
+    const refused = { ...bad, release: { ...bad.release, product: null as unknown as string } };
+    await expect(store.put(refused, '2026-12-01T00:00:00Z')).rejects.toMatchObject({ code: 'INDEX_WRITE_FAILED' });
+    // The same statements again (the wasm engine's failed statement could not be bound again, and refused them all).
+    await store.put(release('1.2.0', '4.17.20'), '2026-12-01T00:00:00Z');
+    expect(await store.query({ kind: 'license', license: 'WTFPL' })).toHaveLength(1);
+    expect(await store.has(bad.release.bundleDigest)).toBe(false);
     await store.close();
   });
 

@@ -1,0 +1,64 @@
+import type { IndexedRelease } from '../../src/release-index/rows.js';
+
+/**
+ * The rows of one release of acme-web for the index's store tests: lodash at `lodash` (CVE-2021-23337 affected at
+ * 4.17.20, not affected after), left-pad 1.3.0, one subject, and a control; no junit evidence in 1.2.0.
+ */
+export function indexedRelease(version: string, lodash: string, extra: Partial<IndexedRelease> = {}): IndexedRelease {
+  const digest = `sha256:${version.replace(/\./g, '').padStart(64, '0')}`;
+  return {
+    release: {
+      bundleDigest: digest,
+      location: `oci://registry.example/acme/web@${digest}`,
+      source: 'oci://registry.example/acme/web',
+      product: 'acme-web',
+      version,
+      created: `2026-0${version.split('.')[1]}-01T00:00:00Z`,
+      signedAt: `2026-0${version.split('.')[1]}-01T00:01:00Z`,
+      signer:
+        'https://github.com/acme/web/.github/workflows/release.yml@refs/heads/main (https://token.actions.githubusercontent.com)',
+      policy: 'pass',
+      componentsRead: true,
+      findingsRead: true,
+    },
+    subjects: [{ name: `web-${version}.tgz`, digest: `sha256:${'e'.repeat(63)}${version.split('.')[1]}` }],
+    components: [
+      {
+        purl: `pkg:npm/lodash@${lodash}`,
+        packageKey: 'npm//lodash',
+        name: 'lodash',
+        version: lodash,
+        licenses: ['MIT'],
+      },
+      {
+        purl: 'pkg:npm/left-pad@1.3.0',
+        packageKey: 'npm//left-pad',
+        name: 'left-pad',
+        version: '1.3.0',
+        licenses: ['WTFPL'],
+      },
+    ],
+    findings: [
+      {
+        id: 'CVE-2021-23337',
+        ids: ['cve-2021-23337', 'ghsa-35jh-r3h4-6jhm'],
+        purl: `pkg:npm/lodash@${lodash}`,
+        severity: 'high',
+        status: lodash === '4.17.20' ? 'affected' : 'not_affected',
+        justification: lodash === '4.17.20' ? '' : 'vulnerable_code_not_in_execute_path',
+        fixVersions: ['4.17.21'],
+        statusFrom: 'vex/acme.openvex.json',
+        impactStatement: lodash === '4.17.20' ? '' : 'template() is never called',
+        actionStatement: lodash === '4.17.20' ? 'upgrade to 4.17.21' : '',
+        knownExploited: false,
+      },
+    ],
+    kinds: [
+      { kind: 'sbom', count: 1 },
+      { kind: 'scan', count: 1 },
+      ...(version === '1.2.0' ? [] : [{ kind: 'junit', count: 1 }]),
+    ],
+    controls: [{ control: 'SSDF-RV.1.2', check: 'critical-handled', status: 'pass', evidence: 1 }],
+    ...extra,
+  };
+}
