@@ -87,7 +87,7 @@ export async function indexReleases(o: IndexOptions) {
       return verified;
     }
     await records.add(
-      () => recordVerification(store, verified, kept.blobs, { location, source, digest }, now()),
+      () => recordVerification(store, verified, kept.blobs, { ...paths, location, source, digest }, now()),
       (done) => countRecorded(result, location, done, o.onProgress),
     );
     return verified;

@@ -345,7 +345,7 @@ export async function recordVerification(
   store: IndexStore,
   verified: { report: VerifyReport; manifest?: Manifest } | EvidenceError<string>,
   blobs: ReadonlyMap<string, Buffer>,
-  where: { location: string; source: string; digest: string },
+  where: { location: string; source: string; digest: string; signatureUrl?: (path: string) => string | undefined },
   at: string,
 ): Promise<{ rows: IndexedRelease; reason?: undefined } | { rows?: undefined; reason: string }> {
   const reason =
@@ -357,7 +357,14 @@ export async function recordVerification(
     await store.reject({ location: where.location, source: where.source, bundleDigest: where.digest, reason: why }, at);
     return { reason: why };
   }
-  const input = { report: verified.report, manifest: verified.manifest, blobs, ...where };
+  // Where a signature the source gave was read (its URL), not the path verify read it from.
+  const used = verified.report.signature?.attestation?.uri;
+  const signatureAt = used === undefined ? undefined : where.signatureUrl?.(used);
+  const { location, source, digest } = where;
+  const input = {
+    ...{ report: verified.report, manifest: verified.manifest, blobs, location, source, digest },
+    ...(signatureAt ? { signatureAt } : {}),
+  };
   if (store.putVerified) return { rows: await store.putVerified(input, at) };
   const rows = releaseRows(input);
   await store.put(rows, at);

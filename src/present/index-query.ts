@@ -2,7 +2,8 @@
  * `evidence query`'s answers as people and tools read them: text (one line per answer, the release first, the bundle
  * last), CSV (RFC 4180's quoting, a header row, every column of every answer; lines end in LF, as the terminal-safe
  * output passes no carriage return) and JSON. Every answer names the release
- * (product, version) and the bundle behind it (its sha256 and where it lives), so it can be fetched and verified again.
+ * (product, version) and the bundle behind it (its sha256 and where it lives), and the signature that verified it when
+ * that was kept outside the bundle, so it can be fetched and verified again.
  */
 import { escapeValue } from './terminal.js';
 
@@ -29,13 +30,21 @@ export function renderQueryAnswers(
       .join('\n')
       .concat('\n');
   if (answer.rows.length === 0) return 'no release in the index answers this\n';
-  const release = new Set(['product', 'version', 'bundle_digest', 'location', 'created', 'signed_at', 'policy']);
+  const release = new Set([
+    ...['product', 'version', 'bundle_digest', 'location', 'created', 'signed_at', 'policy'],
+    ...['signature_location', 'signature_digest'],
+  ]);
+  // A release verified by a signature kept outside its bundle names it too: the bundle alone does not verify.
+  const signature = (r: Record<string, unknown>) =>
+    typeof r.signature_digest === 'string'
+      ? `; signature ${r.signature_digest} at ${escapeValue(String(r.signature_location))}`
+      : '';
   const lines = answer.rows.map((r) => {
     const detail = columns
       .filter((c) => !release.has(c) && r[c] !== null && r[c] !== '')
       .map((c) => `${c}=${escapeValue(String(r[c]))}`)
       .join(' ');
-    return `${escapeValue(String(r.product))} ${escapeValue(String(r.version))}${detail ? `: ${detail}` : ''} (bundle ${String(r.bundle_digest)} at ${escapeValue(String(r.location))})`;
+    return `${escapeValue(String(r.product))} ${escapeValue(String(r.version))}${detail ? `: ${detail}` : ''} (bundle ${String(r.bundle_digest)} at ${escapeValue(String(r.location))}${signature(r)})`;
   });
   return `${lines.join('\n')}\n${answer.rows.length} answer${answer.rows.length === 1 ? '' : 's'}\n`;
 }

@@ -2,10 +2,9 @@
  * What the evidence index keeps of one verified release (docs/index.md): the release, its subjects, the components
  * its SBOMs list, its findings with their dispositions, the kinds of evidence it holds and the controls its policy
  * judged. Pure: made from what verification returned (the report, the manifest, the blobs it kept), so the same
- * bundle always gives the same rows. A row does not say which signature verified the release (the bundle's own, a
- * Sigstore bundle asset beside it, or one GitHub's attestations API offered) nor that signature's digest: the schema
- * has no column for them. Checking a row again is verifying the bundle it names with the signature found again by the
- * source's rule (docs/index.md), not the bundle alone.
+ * bundle always gives the same rows. A release verified by a signature kept outside its bundle (a Sigstore bundle
+ * asset beside it, or one GitHub's attestations API offered) records where that signature was read and its sha256
+ * (schema 4): checking the row again is verifying the bundle it names with that signature (`verify --attestation`).
  */
 import { digestHex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
@@ -32,6 +31,11 @@ export interface IndexedRelease {
     signedAt?: string;
     /** Who signed: the certificate's identity and issuer, or the key. */
     signer: string;
+    /**
+     * The signature that verified the release when it was not the bundle's own: where it was read (a release asset's
+     * URL, the attestations API's URL for the manifest's digest, a file) and the sha256 of that Sigstore bundle.
+     */
+    signature?: { location: string; digest: string };
     /** The policy's verdict when one was applied: `pass` or `fail`; `none` without a policy. */
     policy: 'pass' | 'fail' | 'none';
     policyDigest?: string;
@@ -89,6 +93,8 @@ export function releaseRows(input: {
   source: string;
   /** A reader kept across releases (the writer thread's), so that a component's purl is read once a run. */
   purls?: PurlReader;
+  /** Where the Sigstore bundle that verified it was read, when not in the bundle (default: the path verify read). */
+  signatureAt?: string;
 }): IndexedRelease {
   const { report, manifest, blobs } = input;
   const sig = report.signature;
@@ -105,6 +111,11 @@ export function releaseRows(input: {
     version: manifest.version,
     created: manifest.created,
     ...(times.length ? { signedAt: times[times.length - 1] } : {}),
+    ...(sig?.attestation
+      ? {
+          signature: { location: input.signatureAt ?? sig.attestation.uri, digest: `sha256:${sig.attestation.sha256}` },
+        }
+      : {}),
     signer:
       sig?.kind === 'certificate'
         ? `${sig.identity ?? ''} (${sig.issuer ?? ''})`

@@ -8,7 +8,7 @@ import { PurlReader } from '../formats/purl.js';
 import type { IndexedRelease } from './rows.js';
 
 /** The schema's version: a store refuses a file or database of a later one, and migrates an earlier one. */
-export const INDEX_SCHEMA_VERSION = 3;
+export const INDEX_SCHEMA_VERSION = 4;
 
 /** Each version's statements, in order: version N's are run on a store at N - 1. */
 export const MIGRATIONS: readonly (readonly string[])[] = [
@@ -54,6 +54,9 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // 3: an exact purl is found through its package's index (a package has few versions per release), and the index of
   // every purl, which cost each release's 500 components more to write than verifying the release, is dropped.
   ['DROP INDEX components_purl'],
+  // 4: which signature verified a release when it was not the bundle's own (a Sigstore bundle asset beside it, or one
+  // GitHub's attestations API offered): where it was read and its sha256. NULL: the bundle's own, or indexed before 4.
+  ['ALTER TABLE releases ADD COLUMN signature_location TEXT', 'ALTER TABLE releases ADD COLUMN signature_digest TEXT'],
 ];
 
 /** The tables a release's rows are in, in the order they are deleted (a release indexed again is replaced whole). */
@@ -79,7 +82,8 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
     { text: 'DELETE FROM rejected WHERE location = ?', params: [r.location] },
     {
       text: `INSERT INTO releases (bundle_digest, location, source, product, version, created, signed_at, signer, policy,
-        policy_digest, indexed_at, components_read, findings_read) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        policy_digest, indexed_at, components_read, findings_read, signature_location, signature_digest)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       params: [
         d,
         r.location,
@@ -94,6 +98,8 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
         indexedAt,
         r.componentsRead ? 1 : 0,
         r.findingsRead ? 1 : 0,
+        r.signature?.location ?? null,
+        r.signature?.digest ?? null,
       ],
     },
   ];
@@ -227,7 +233,8 @@ export type IndexQuery =
   | { kind: 'missing'; evidenceKind: string }
   | { kind: 'control'; control: string; since?: string; until?: string };
 
-const RELEASE_COLUMNS = 'r.product, r.version, r.bundle_digest, r.location, r.created, r.signed_at, r.policy';
+const RELEASE_COLUMNS =
+  'r.product, r.version, r.bundle_digest, r.location, r.created, r.signed_at, r.policy, r.signature_location, r.signature_digest';
 
 /**
  * The statement that answers a question: every row names the release (product, version) and the bundle (digest,

@@ -56,6 +56,8 @@ export type VerifyOne = (
      * intact, then tried in turn. Called at most once per verification.
      */
     offers?: () => Promise<string[]>;
+    /** Where a Sigstore bundle this source gave (`attestation`, an offer; by its path) was read: a URL, for the index. */
+    signatureUrl?: (path: string) => string | undefined;
     subjectDigests?: { file: string; digest: string }[];
     location?: string;
   },

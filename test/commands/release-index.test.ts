@@ -65,7 +65,12 @@ describe('evidence index and evidence query (CLI)', () => {
     expect(text.stdout).toContain(`acme-web 1.4.2: `);
     expect(text.stdout).toContain(`(bundle ${String(cve[0]?.bundle_digest)} at `);
     const csv = await runCli(['query', '--db', 'evidence.db', '--missing', 'scan', '--format', 'csv'], { cwd: dir });
-    expect(csv.stdout.split('\n')[0]).toBe('product,version,bundle_digest,location,created,signed_at,policy');
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'product,version,bundle_digest,location,created,signed_at,policy,signature_location,signature_digest',
+    );
+    // Signed in place: no signature outside the bundle, and the text says none.
+    expect(csv.stdout.split('\n')[1]).toMatch(/,,$/);
+    expect(text.stdout).not.toContain('; signature');
 
     // Incremental: nothing indexed twice. Rebuild: everything again.
     const again = JSON.parse((await index()).stdout) as { indexed: number; unchanged: number };

@@ -52,6 +52,19 @@ describe('what the index keeps of a verified release', () => {
       policy: 'none',
     });
     expect(rows.release.signer).toMatch(/^key /);
+    // Its own signature (in the bundle): nothing outside it to record.
+    expect(rows.release.signature).toBeUndefined();
+    // Verified with a signature kept beside it: where it was read (the source's URL when it gives one) and its sha256.
+    const beside = { ...result.report.signature, attestation: { uri: '/cache/x.json', sha256: 'a'.repeat(64) } };
+    const report = { ...result.report, signature: beside } as typeof result.report;
+    const input = { report, manifest: result.manifest as Manifest, blobs, location: 'l', source: 's' };
+    expect(releaseRows(input).release.signature).toEqual({
+      location: '/cache/x.json',
+      digest: `sha256:${'a'.repeat(64)}`,
+    });
+    expect(releaseRows({ ...input, signatureAt: 'https://x/a.sigstore.json' }).release.signature?.location).toBe(
+      'https://x/a.sigstore.json',
+    );
     expect(rows.subjects.map((s) => s.name)).toEqual(['acme-web-1.4.2.tgz']);
     // Two SBOMs of one product: each component once, by its purl as the purl specification writes it.
     expect(rows.components.length).toBeGreaterThan(0);

@@ -88,9 +88,18 @@ async function readGitHubRelease(
     // No Sigstore bundle beside it: GitHub's attestations API may keep its signature (attach --attestations-api), asked
     // only when the bundle's own does not verify (firstAuthentic), once however often the bundle is verified.
     let offered: Promise<OfferedAttestations | undefined> | undefined;
-    const offers = async () => (await (offered ??= offeredAttestations(client, cache, bundle.path)))?.paths ?? [];
+    let api: OfferedAttestations | undefined;
+    const offers = async () => (api = await (offered ??= offeredAttestations(client, cache, bundle.path)))?.paths ?? [];
+    // Where a signature given here was read, by the path it was verified from: what the index records.
+    const signatureUrl = (path: string) =>
+      path === attestation?.path ? evidence.attestation?.url : api?.paths.includes(path) ? api.url : undefined;
     const result = await verifyOne(
-      { bundle: bundle.path, location, ...(attestation ? { attestation: attestation.path } : { offers }) },
+      {
+        bundle: bundle.path,
+        location,
+        signatureUrl,
+        ...(attestation ? { attestation: attestation.path } : { offers }),
+      },
       published,
     ).catch((e: unknown) => {
       if (!(e instanceof OffersUnavailable)) throw e;
@@ -99,7 +108,7 @@ async function readGitHubRelease(
       const { code, message, status } = e.error;
       throw new GitHubError(code, `${e.own}, and ${message}`, status === undefined ? {} : { status });
     });
-    const api = await offered;
+    await offered;
     // Where the signature verified (or the first one offered, when none did) is read again: the API's URL.
     if (api && result.attestation && api.paths.includes(result.attestation.uri))
       evidence.attestation = {

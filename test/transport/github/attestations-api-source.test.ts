@@ -206,6 +206,11 @@ describe('the GitHub source reads a signature from the attestations API', () => 
       });
       const rows = (await queryReleases(db, dir, { digest: sha256(m.bundle) })).rows;
       expect(rows.map((r) => [r.version, r.bundle_digest])).toEqual([['1.0.0', sha256(m.bundle)]]);
+      // The row names the signature that verified it, the bundle alone does not: the API's URL and its sha256.
+      expect(rows[0]).toMatchObject({
+        signature_location: `${gh.apiUrl}/repos/${gh.owner}/${gh.repo}/attestations/${m.manifest}`,
+        signature_digest: sha256(Buffer.from(JSON.stringify(m.lines.key[0]))),
+      });
     }
   }, 120_000);
 
@@ -249,6 +254,27 @@ describe('the GitHub source reads a signature from the attestations API', () => 
       expect((await queryReleases(db, dir, { digest: sha256(a.bundle) })).rows).toEqual([]);
       expect((await queryReleases(db, dir, { digest: sha256(c.bundle) })).rows).toHaveLength(1);
     }
+  }, 120_000);
+
+  it('indexes a release signed by a Sigstore bundle asset with the asset named as its signature', async () => {
+    const m = made.get('1.0.0') as Made;
+    release('1.0.0', m.bundle);
+    const sigstore = Buffer.from(JSON.stringify(m.lines.key[0]));
+    const r = gh.releases.find((x) => x.tag === 'v1.0.0') as Parameters<FakeGitHub['addAsset']>[0];
+    gh.addAsset(r, 'web-1.0.0.evidence.sigstore.json', sigstore);
+    for (const db of await stores()) {
+      const run = await indexRepo(db, `cache-asset-${db.startsWith('postgres') ? 'pg' : 'file'}`);
+      expect(run.indexed).toBe(1);
+      const rows = (await queryReleases(db, dir, { digest: sha256(m.bundle) })).rows;
+      expect(rows[0]).toMatchObject({
+        signature_location: expect.stringMatching(
+          /\/releases\/download\/v1\.0\.0\/web-1\.0\.0\.evidence\.sigstore\.json$/,
+        ),
+        signature_digest: sha256(sigstore),
+      });
+    }
+    // The asset is the signature: the API is never asked.
+    expect(apiAsked(m.manifest)).toBe(0);
   }, 120_000);
 
   it("keeps a bundle's own signature when the API offers only a forged one", async () => {
