@@ -80,9 +80,9 @@ export async function indexReleases(o: IndexOptions) {
     const location = paths.location ?? paths.bundle;
     const read = verified instanceof EvidenceError ? undefined : verified.report.bundle.digest;
     const digest = known ?? read ?? `sha256:${(await hashFile(paths.bundle, ['sha256'])).hex.sha256}`;
-    seen.add(digest);
-    // A source that lists no digest (GitHub Enterprise) is downloaded and verified; one indexed already is not written.
-    if (known === undefined && !o.rebuild && (await store.has(digest))) {
+    const again = seen.size === seen.add(digest).size;
+    // Met before in this run, or (a source listing no digest: GitHub Enterprise) indexed already: not written again.
+    if (again || (known === undefined && !o.rebuild && (await store.has(digest)))) {
       result.unchanged++;
       return verified;
     }
@@ -111,7 +111,7 @@ export async function indexReleases(o: IndexOptions) {
       }
       for (const file of await bundleFiles(resolve(o.cwd, source))) {
         const digest = `sha256:${(await hashFile(file, ['sha256'])).hex.sha256}`;
-        if (!o.rebuild && (await store.has(digest))) {
+        if (seen.has(digest) || (!o.rebuild && (await store.has(digest)))) {
           result.unchanged++;
           continue;
         }

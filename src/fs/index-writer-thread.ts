@@ -2,7 +2,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { whenInterrupted } from './leftovers.js';
 import { compiledWorkerFile } from './worker-file.js';
 import { holdIndex, IndexStoreError, openSqliteIndex, type IndexStore } from './release-index-sqlite.js';
-import { releaseRows } from '../release-index/rows.js';
+import { releaseRows, rowBlobs } from '../release-index/rows.js';
 import { PurlReader } from '../formats/purl.js';
 
 /**
@@ -97,10 +97,24 @@ export async function openIndexWriter(path: string, engine?: 'node:sqlite' | 'sq
   } catch (e) {
     owner();
     await worker.terminate();
-    throw e;
+    // The store's own refusal as it is; a thread that could not start: the index cannot be opened.
+    const refused = e instanceof IndexStoreError && e.code !== 'INDEX_WRITE_FAILED';
+    throw refused
+      ? e
+      : new IndexStoreError('INDEX_UNREADABLE', `${path}: cannot be opened: ${(e as Error).message}`, e);
   }
   const held = new Set(opened.digests);
+  // Held from the moment it is sent (it is not verified again while it is written), unless its write fails.
+  const writing = <T>(digest: string, put: Promise<T>): Promise<T> => {
+    held.add(digest);
+    return put.catch((e: unknown) => {
+      held.delete(digest);
+      throw e;
+    });
+  };
   const unlisten = whenInterrupted(() => {
+    // A thread that stopped has nothing to commit: no wait.
+    if (gone) return;
     Atomics.store(signal, 0, 0);
     worker.postMessage({ id: -1, op: 'flush', args: [] });
     Atomics.wait(signal, 0, 0, INTERRUPT_WAIT_MS);
@@ -108,15 +122,13 @@ export async function openIndexWriter(path: string, engine?: 'node:sqlite' | 'sq
   return {
     engine: opened.engine,
     has: (digest) => Promise.resolve(held.has(digest)),
-    putVerified: (input, at) => {
-      held.add(input.report.bundle.digest ?? '');
-      // The blobs verification kept are copied to the thread (a Buffer arrives there as a Uint8Array).
-      return call('putVerified', [input, at]);
+    putVerified: async (input, at) => {
+      // Only the blobs the rows are made of are copied to the thread (a Buffer arrives there as a Uint8Array).
+      const wanted = rowBlobs(input.manifest);
+      const blobs = new Map([...input.blobs].filter(([hex]) => wanted.has(hex)));
+      return writing(input.report.bundle.digest ?? '', call('putVerified', [{ ...input, blobs }, at]));
     },
-    put: (rows, at) => {
-      held.add(rows.release.bundleDigest);
-      return call('put', [rows, at]);
-    },
+    put: (rows, at) => writing(rows.release.bundleDigest, call('put', [rows, at])),
     reject: (r, at) => call('reject', [r, at]),
     clear: () => {
       held.clear();
@@ -170,7 +182,8 @@ function serve(): void {
 /** The purls the thread has read, kept across releases (most components recur): 50,000 at most (about 50 MiB). */
 const purls = new PurlReader(50_000);
 
-function answer(store: ReturnType<typeof openSqliteIndex>, m: Request): Promise<unknown> {
+/** A request's answer; whatever it throws is its failure, answered, never the thread's end (its batch would be lost). */
+async function answer(store: ReturnType<typeof openSqliteIndex>, m: Request): Promise<unknown> {
   const a = m.args as never[];
   switch (m.op) {
     case 'putVerified': {

@@ -70,6 +70,14 @@ export interface IndexedRelease {
   controls: { control: string; check: string; status: string; evidence: number }[];
 }
 
+/** The blobs releaseRows reads (by hex): the SBOMs and the vulnerabilities document; no other needs to reach it. */
+export function rowBlobs(manifest: Manifest): Set<string> {
+  const read = summariesOf(manifest.entries, 'sbom').map(({ entry }) => entry);
+  return new Set(
+    [...read, ...manifest.entries.filter((e) => entryKind(e) === 'vulnerabilities')].map((e) => digestHex(e.digest)),
+  );
+}
+
 /** Why a bundle is not indexed as fact: it did not verify as signed evidence. */
 export function notIndexable(report: VerifyReport): string | undefined {
   if (report.mode !== 'signed') return 'verified for integrity only: its signature was not checked';

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/io.js';
@@ -77,6 +77,20 @@ describe('evidence index and evidence query (CLI)', () => {
     expect(again).toMatchObject({ indexed: 0, unchanged: 2 });
     const rebuilt = JSON.parse((await index('--rebuild')).stdout) as { indexed: number; unchanged: number };
     expect(rebuilt).toMatchObject({ indexed: 2, unchanged: 0 });
+    // The same bundles in a second folder: each release indexed once, the copies counted as held, --rebuild or not.
+    await mkdir(join(dir, 'copies'));
+    for (const v of ['1.4.2', '1.4.3'])
+      await copyFile(join(dir, `bundles/acme-web-${v}.evidence.tar.gz`), join(dir, `copies/${v}.tar.gz`));
+    for (const extra of [[], ['--rebuild']]) {
+      const both = await runCli(
+        ['index', 'bundles', 'copies', '--db', 'evidence.db', '--key', 'key.pub.pem', '--json', '-q', ...extra],
+        { cwd: dir },
+      );
+      expect(JSON.parse(both.stdout), extra.join(' ')).toMatchObject({
+        indexed: extra.length ? 2 : 0,
+        unchanged: extra.length ? 2 : 4,
+      });
+    }
     expect((await readFile(join(dir, 'evidence.db'))).subarray(0, 15).toString()).toBe('SQLite format 3');
   });
 

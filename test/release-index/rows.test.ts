@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { verify, type VerifyResult } from '../../src/commands/verify.js';
 import { blobsInMemory } from '../../src/fs/blob-memory.js';
 import type { Manifest } from '../../src/core/manifest.js';
-import { notIndexable, releaseRows } from '../../src/release-index/rows.js';
+import { entryKind } from '../../src/core/summaries.js';
+import { notIndexable, releaseRows, rowBlobs } from '../../src/release-index/rows.js';
 import { runCli } from '../helpers/io.js';
 import { useTmp } from '../helpers/tmp.js';
 
@@ -52,6 +53,11 @@ describe('what the index keeps of a verified release', () => {
       policy: 'none',
     });
     expect(rows.release.signer).toMatch(/^key /);
+    // What the rows are made of, and all the index's writer thread is given: the SBOMs and the vulnerabilities document.
+    const manifest = result.manifest as Manifest;
+    const made = manifest.entries.filter((e) => ['sbom', 'vulnerabilities'].includes(entryKind(e)));
+    expect(made.length).toBe(3);
+    expect([...rowBlobs(manifest)].sort()).toEqual(made.map((e) => e.digest.slice(7)).sort());
     // Its own signature (in the bundle): nothing outside it to record.
     expect(rows.release.signature).toBeUndefined();
     // Verified with a signature kept beside it: where it was read (the source's URL when it gives one) and its sha256.

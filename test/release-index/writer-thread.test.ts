@@ -126,6 +126,29 @@ describe.skipIf(!compiled)('the index written on its own thread (compiled)', () 
     expect(readdirSync(dir).filter((n) => n.endsWith('.partial'))).toEqual([]);
   });
 
+  it('a release whose rows cannot be made fails alone: the thread goes on, and what it acknowledged is written', async () => {
+    const { openIndexWriter } = await load();
+    const file = join(await tmp(), 'index.db');
+    const store = await openIndexWriter(file, 'sqlite-wasm');
+    const good = indexedRelease('1.2.0', '4.17.20');
+    await store.put(good, AT);
+    // A report without checks: releaseRows throws on the thread (no real input was found to do so).
+    const broken = {
+      report: { bundle: { digest: `sha256:${'b'.repeat(64)}` } },
+      manifest: { name: 'x', version: '1', created: AT, entries: [], subjects: [] },
+      blobs: new Map(),
+      location: 'l',
+      source: 's',
+    } as never;
+    await expect(store.putVerified?.(broken, AT)).rejects.toMatchObject({ code: 'INDEX_WRITE_FAILED' });
+    expect(await store.has(`sha256:${'b'.repeat(64)}`)).toBe(false);
+    await store.put(indexedRelease('1.3.0', '4.17.21'), AT);
+    await store.close();
+    const again = openSqliteIndex(file, 'sqlite-wasm');
+    expect(await again.query({ kind: 'license', license: 'WTFPL' })).toHaveLength(2);
+    await again.close();
+  });
+
   it('on SIGINT, the open batch on the thread is committed before the process ends', async () => {
     {
       const dir = await tmp();
