@@ -20,12 +20,37 @@ export interface LoadedTrustRoot {
 
 export type TrustRootProblem = { source: string; message: string };
 
+/** Roots loaded before, by their source and JSON text: the same root is the same object (see loadTrustRoot). */
+const byText = new Map<string, LoadedTrustRoot>();
+/** Trusted roots a run names (a few): at most this many are kept by their text. */
+const MAX_ROOTS = 8;
+
 /**
  * Parses a trusted root and refuses what @sigstore/verify would quietly
  * accept: a log or authority key without a validity start (it would be
- * trusted from the beginning of time).
+ * trusted from the beginning of time). A root loaded before (the same text
+ * from the same source; a few KB to serialise) is the object loaded then,
+ * so that its parsed material (trust-material.ts, by root) is made once per
+ * run: an audit of 500 releases parsed every certificate of the public-good
+ * root for each, 0.2 MB a release left to the garbage collector (issue 28).
  */
 export function loadTrustRoot(input: TrustRootInput): LoadedTrustRoot | TrustRootProblem {
+  let text: string | undefined;
+  try {
+    text = `${input.source}\0${JSON.stringify(input.json)}`;
+  } catch {
+    text = undefined; // not JSON (a cycle, a BigInt): read as it is, and refused below
+  }
+  const loaded = (text !== undefined && byText.get(text)) || parseTrustRoot(input);
+  if (isTrustRootProblem(loaded)) return loaded;
+  if (text !== undefined) {
+    if (byText.size >= MAX_ROOTS) byText.clear();
+    byText.set(text, loaded);
+  }
+  return loaded;
+}
+
+function parseTrustRoot(input: TrustRootInput): LoadedTrustRoot | TrustRootProblem {
   const json = input.json as Record<string, unknown> | null;
   if (
     !json ||

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { publicKeyOf, trustMaterialOf } from '../../src/verifier/trust-material.js';
 import { loadTrustRoots, publicGoodRoot } from '../../src/verifier/inputs.js';
+import { loadTrustRoot } from '../../src/verifier/trusted-root.js';
 
 describe('trust material and keys, made once', () => {
   it('gives the same material for the same root and key, and another for another key', () => {
@@ -16,6 +17,24 @@ describe('trust material and keys, made once', () => {
     expect(withKey).not.toBe(a);
     expect(trustMaterialOf(root, key)).toBe(withKey);
     expect(withKey.publicKey('any hint').publicKey).toBe(key);
+  });
+
+  it('a root read again (the same text from the same source, another object) is the root loaded then', () => {
+    const first = loadTrustRoots([publicGoodRoot()])[0];
+    // Read again as a file would be: a new object of the same text; its material is then made once per run.
+    const again = loadTrustRoots([{ ...publicGoodRoot(), json: structuredClone(publicGoodRoot().json) }])[0];
+    expect(again).toBe(first);
+    // Another source, or another text, is loaded anew; a root that is refused is refused each time.
+    expect(loadTrustRoots([{ ...publicGoodRoot(), source: 'root.json' }])[0]).not.toBe(first);
+    const changed = structuredClone(publicGoodRoot().json) as { tlogs: { publicKey: { validFor?: unknown } }[] };
+    delete changed.tlogs[0]?.publicKey.validFor;
+    for (let i = 0; i < 2; i++)
+      expect(() => loadTrustRoots([{ source: 'bad.json', json: changed }])).toThrow(
+        expect.objectContaining({ code: 'TRUSTED_ROOT_INVALID' }),
+      );
+    const cycle: Record<string, unknown> = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1' };
+    cycle.self = cycle;
+    expect(loadTrustRoot({ source: 'cycle', json: cycle })).toMatchObject({ source: 'cycle' });
   });
 
   it('refuses what is not a PEM public key, and keeps nothing of it', () => {
