@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { escapeValue } from '../../src/present/terminal.js';
 import { exitCodeForVerdict } from '../exit-codes.js';
 import {
   identityFrom,
@@ -108,10 +109,17 @@ export function addCra(program: Command, io: CliIo, outcome: { exitCode: number 
       io.stdout.write(
         `${r.output}: the technical documentation of ${product} ${version} (a draft to complete; not legal advice)\n`,
       );
-    else
+    else {
+      // The index verified it with a signature kept outside the bundle: said where, for --attestation.
+      const indexed = (r as { indexed?: { digest: string; location: string } }).indexed;
+      const kept = indexed
+        ? ` (the index verified it with ${escapeValue(indexed.digest)} at ${escapeValue(indexed.location)})`
+        : '';
+      const unsigned = !o.attestation && r.report.checks.some((c) => c.code === 'SIGNATURE_MISSING');
       io.stderr.write(
-        `evidence: ${product} ${version}: the bundle did not verify; nothing written${!o.attestation && r.report.checks.some((c) => c.code === 'SIGNATURE_MISSING') ? ' (it carries no signature: one kept beside it is given with --attestation)' : ''}\n`,
+        `evidence: ${product} ${version}: the bundle did not verify; nothing written${unsigned ? ` (it carries no signature: one kept beside it is given with --attestation${kept})` : ''}\n`,
       );
+    }
     outcome.exitCode = exitCodeForVerdict(r.report.verdict, r.report.ok);
   });
 }

@@ -77,7 +77,7 @@ export async function craFile(o: CraFileOptions): Promise<{ report: VerifyComman
     throw new CraError('CRA_INPUT_INVALID', `${o.output}: already exists and is not an empty directory`);
   const store = await openIndexStore(o.db, o.cwd, { existing: true });
   const rows = await store.query({ kind: 'releases', product: o.product }).finally(() => store.close());
-  const { digest, location } = chosenRelease(rows, { ...o, index: shownDb(o.db) });
+  const { digest, location, signature: indexed } = chosenRelease(rows, { ...o, index: shownDb(o.db) });
   const scratch = await mkdtemp(join(tmpdir(), 'evidence-cra-'));
   try {
     // A private copy, hashed, verified and packaged: the file at the location could change between those reads.
@@ -117,7 +117,7 @@ export async function craFile(o: CraFileOptions): Promise<{ report: VerifyComman
       });
       const uri = named && extracted.output ? `bundle/${named}` : o.attestation;
       const report = withAttestationUri(extracted.report, uri);
-      if (!extracted.output || !extracted.manifest) return { report };
+      if (!extracted.output || !extracted.manifest) return { report, indexed };
       await mkdir(join(staging, 'bundle'));
       await copyFile(bundle, join(staging, 'bundle', file));
       if (signature && named) await copyFile(signature, join(staging, 'bundle', named));

@@ -321,7 +321,7 @@ export class CraError extends EvidenceError<CraErrorCode> {
 export function chosenRelease(
   rows: readonly Record<string, unknown>[],
   want: { product: string; version: string; digest?: string; index: string },
-): { digest: string; location: string } {
+): { digest: string; location: string; signature?: { location: string; digest: string } } {
   const found = rows.filter(
     (r) =>
       r.product === want.product && r.version === want.version && (!want.digest || r.bundle_digest === want.digest),
@@ -333,5 +333,11 @@ export function chosenRelease(
       'CRA_RELEASE_AMBIGUOUS',
       `${name}: ${found.length} bundles are indexed (${found.map((r) => `${text(r.bundle_digest)} at ${text(r.location)}`).join(', ')}); choose one with --digest`,
     );
-  return { digest: text(found[0]?.bundle_digest), location: text(found[0]?.location) };
+  const [r] = found as [Record<string, unknown>];
+  // The signature the index verified it with, when kept outside the bundle (schema 4): the bundle alone does not verify.
+  const kept = typeof r.signature_digest === 'string';
+  const signature = kept
+    ? { signature: { location: text(r.signature_location), digest: text(r.signature_digest) } }
+    : {};
+  return { digest: text(r.bundle_digest), location: text(r.location), ...signature };
 }

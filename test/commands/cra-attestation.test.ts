@@ -78,6 +78,14 @@ describe('cra file --attestation', () => {
     const alone = await craFile('annex-alone');
     expect(alone.code, alone.stderr).toBe(1);
     expect(alone.stderr).toContain('--attestation');
+    // Where the signature the index verified it with was read: the release's asset, by its sha256.
+    const sigstore = await readFile(join(dir, 'web-1.0.0.evidence.sigstore.json'));
+    const hex = createHash('sha256').update(sigstore).digest('hex');
+    expect(alone.stderr).toMatch(
+      new RegExp(
+        `the index verified it with sha256:${hex} at \\S+/releases/download/v1\\.0\\.0/web-1\\.0\\.0\\.evidence\\.sigstore\\.json\\)`,
+      ),
+    );
     expect(existsSync(join(dir, 'annex-alone'))).toBe(false);
     const beside = await craFile('annex', '--attestation', 'web-1.0.0.evidence.sigstore.json');
     expect(beside.code, beside.stderr).toBe(0);
