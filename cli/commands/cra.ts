@@ -110,15 +110,17 @@ export function addCra(program: Command, io: CliIo, outcome: { exitCode: number 
         `${r.output}: the technical documentation of ${product} ${version} (a draft to complete; not legal advice)\n`,
       );
     else {
-      // The index verified it with a signature kept outside the bundle: said where, for --attestation.
+      // The index verified it with a signature kept outside the bundle: said where, for --attestation, whatever failed.
       const indexed = (r as { indexed?: { digest: string; location: string } }).indexed;
-      const kept = indexed
-        ? ` (the index verified it with ${escapeValue(indexed.digest)} at ${escapeValue(indexed.location)})`
-        : '';
-      const unsigned = !o.attestation && r.report.checks.some((c) => c.code === 'SIGNATURE_MISSING');
-      io.stderr.write(
-        `evidence: ${product} ${version}: the bundle did not verify; nothing written${unsigned ? ` (it carries no signature: one kept beside it is given with --attestation${kept})` : ''}\n`,
-      );
+      const unsigned = r.report.checks.some((c) => c.code === 'SIGNATURE_MISSING');
+      const hint = o.attestation
+        ? ''
+        : indexed
+          ? ` (the index verified it with a signature kept outside the bundle, ${escapeValue(indexed.digest)} from ${escapeValue(indexed.location)}: give it with --attestation; evidence fetch reads one the attestations API holds)`
+          : unsigned
+            ? ' (it carries no signature: one kept beside it is given with --attestation)'
+            : '';
+      io.stderr.write(`evidence: ${product} ${version}: the bundle did not verify; nothing written${hint}\n`);
     }
     outcome.exitCode = exitCodeForVerdict(r.report.verdict, r.report.ok);
   });

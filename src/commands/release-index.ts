@@ -3,7 +3,7 @@ import { EvidenceError } from '../core/error.js';
 import { blobsInMemory } from '../fs/blob-memory.js';
 import { bundleFiles } from '../fs/glob.js';
 import { hashFile } from '../fs/hash-file.js';
-import { recordVerification } from '../fs/release-index-sqlite.js';
+import { recordVerification, rejectionOf } from '../fs/release-index-sqlite.js';
 import { recordingQueue } from '../fs/index-writer-thread.js';
 import { openIndexStore, shownDb } from '../transport/release-index-store.js';
 import { firstAuthentic, type VerifyOne } from '../transport/audit-source.js';
@@ -50,12 +50,9 @@ export async function indexReleases(o: IndexOptions) {
   const { rejected, unavailable, withoutEvidence } = result;
   const now = () => (o.now ?? (() => new Date()))().toISOString();
   const started = now();
-  /** Every bundle this run verified (indexed or rejected) or found indexed: what `--rebuild` keeps. */
-  const seen = new Set<string>();
-  /**
-   * Verifies one bundle file and records it (or its rejection); what verify returned or threw. Without `known` (its
-   * sha256, read before to skip a bundle the index holds), the sha256 is the one verify read: the file is read once.
-   */
+  /** Bundles this run verified or found indexed (what `--rebuild` keeps), and those it indexed (each indexed once). */
+  const [seen, indexedHere] = [new Set<string>(), new Set<string>()];
+  /** Verifies one bundle and records it (or its rejection); without `known` (its sha256), the sha256 verify read. */
   const verifyAndRecord = async (
     paths: Parameters<VerifyOne>[0],
     source: string,
@@ -80,12 +77,14 @@ export async function indexReleases(o: IndexOptions) {
     const location = paths.location ?? paths.bundle;
     const read = verified instanceof EvidenceError ? undefined : verified.report.bundle.digest;
     const digest = known ?? read ?? `sha256:${(await hashFile(paths.bundle, ['sha256'])).hex.sha256}`;
-    const again = seen.size === seen.add(digest).size;
-    // Met before in this run, or (a source listing no digest: GitHub Enterprise) indexed already: not written again.
-    if (again || (known === undefined && !o.rebuild && (await store.has(digest)))) {
+    seen.add(digest);
+    // Indexed before in this run, or (a source listing no digest: GitHub Enterprise) indexed already: not written again.
+    // One rejected by an earlier source is verified again: this source may give the signature that one lacked.
+    if (indexedHere.has(digest) || (known === undefined && !o.rebuild && (await store.has(digest)))) {
       result.unchanged++;
       return verified;
     }
+    if (rejectionOf(verified) === undefined) indexedHere.add(digest);
     await records.add(
       () => recordVerification(store, verified, kept.blobs, { ...paths, location, source, digest }, now()),
       (done) => countRecorded(result, location, done, o.onProgress),
@@ -111,7 +110,7 @@ export async function indexReleases(o: IndexOptions) {
       }
       for (const file of await bundleFiles(resolve(o.cwd, source))) {
         const digest = `sha256:${(await hashFile(file, ['sha256'])).hex.sha256}`;
-        if (seen.has(digest) || (!o.rebuild && (await store.has(digest)))) {
+        if (indexedHere.has(digest) || (!o.rebuild && (await store.has(digest)))) {
           result.unchanged++;
           continue;
         }

@@ -166,8 +166,9 @@ export function openSqliteIndex(
     owner();
     throw new IndexStoreError('INDEX_UNREADABLE', `${path}: cannot be opened as an index: ${(e as Error).message}`, e);
   }
+  let schema: number;
   try {
-    migrate(driver, path);
+    schema = migrate(driver, path);
   } catch (e) {
     driver.close();
     owner();
@@ -259,7 +260,7 @@ export function openSqliteIndex(
       ),
     sweep: (keep, before) => promised(() => transaction(sweepStatements(digests(), keep, before), true)),
     query: (q) => {
-      const s = querySql(q);
+      const s = querySql(q, schema);
       return Promise.resolve(driver.all(s.text, s.params));
     },
     rejected: () => Promise.resolve(driver.all('SELECT * FROM rejected ORDER BY source, location', [])),
@@ -308,7 +309,11 @@ export function holdIndex(path: string): () => void {
   };
 }
 
-function migrate(driver: Driver, path: string): void {
+/**
+ * Brings the file to INDEX_SCHEMA_VERSION; the schema it is read as. A file this process may only read (an auditor's
+ * copy) is read as the schema it has, from 3 on: what a later schema adds reads as NULL (querySql), and a write fails.
+ */
+function migrate(driver: Driver, path: string): number {
   const tables = driver.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'index_meta'", []);
   let version = 0;
   if (tables.length) {
@@ -325,16 +330,35 @@ function migrate(driver: Driver, path: string): void {
       `${path}: written by schema ${version}; this evidence reads up to ${INDEX_SCHEMA_VERSION} (upgrade evidence)`,
     );
   for (let v = version; v < INDEX_SCHEMA_VERSION; v++) {
-    driver.exec('BEGIN IMMEDIATE');
-    for (const statement of MIGRATIONS[v] ?? []) driver.exec(statement);
-    driver.run(
-      v === 0
-        ? "INSERT INTO index_meta (name, value) VALUES ('schema', ?)"
-        : "UPDATE index_meta SET value = ? WHERE name = 'schema'",
-      [String(v + 1)],
-    );
-    driver.exec('COMMIT');
+    try {
+      driver.exec('BEGIN IMMEDIATE');
+      for (const statement of MIGRATIONS[v] ?? []) driver.exec(statement);
+      driver.run(
+        v === 0
+          ? "INSERT INTO index_meta (name, value) VALUES ('schema', ?)"
+          : "UPDATE index_meta SET value = ? WHERE name = 'schema'",
+        [String(v + 1)],
+      );
+      driver.exec('COMMIT');
+    } catch (e) {
+      try {
+        driver.exec('ROLLBACK');
+      } catch {
+        // No transaction was open (BEGIN itself was refused).
+      }
+      if (v >= 3 && /readonly|read-only/i.test((e as Error).message)) return v;
+      throw e;
+    }
   }
+  return INDEX_SCHEMA_VERSION;
+}
+
+type Verified = { report: VerifyReport; manifest?: Manifest } | EvidenceError<string>;
+
+/** Why a verification is not indexed as fact (recordVerification rejects it); undefined when it is indexed. */
+export function rejectionOf(verified: Verified): string | undefined {
+  if (verified instanceof EvidenceError) return `could not be verified: ${verified.code}: ${verified.message}`;
+  return notIndexable(verified.report) ?? (verified.manifest ? undefined : 'no manifest could be read');
 }
 
 /**
@@ -343,15 +367,12 @@ function migrate(driver: Driver, path: string): void {
  */
 export async function recordVerification(
   store: IndexStore,
-  verified: { report: VerifyReport; manifest?: Manifest } | EvidenceError<string>,
+  verified: Verified,
   blobs: ReadonlyMap<string, Buffer>,
   where: { location: string; source: string; digest: string; signatureUrl?: (path: string) => string | undefined },
   at: string,
 ): Promise<{ rows: IndexedRelease; reason?: undefined } | { rows?: undefined; reason: string }> {
-  const reason =
-    verified instanceof EvidenceError
-      ? `could not be verified: ${verified.code}: ${verified.message}`
-      : (notIndexable(verified.report) ?? (verified.manifest ? undefined : 'no manifest could be read'));
+  const reason = rejectionOf(verified);
   if (verified instanceof EvidenceError || reason !== undefined || !verified.manifest) {
     const why = reason ?? 'no manifest could be read';
     await store.reject({ location: where.location, source: where.source, bundleDigest: where.digest, reason: why }, at);

@@ -233,15 +233,19 @@ export type IndexQuery =
   | { kind: 'missing'; evidenceKind: string }
   | { kind: 'control'; control: string; since?: string; until?: string };
 
-const RELEASE_COLUMNS =
-  'r.product, r.version, r.bundle_digest, r.location, r.created, r.signed_at, r.policy, r.signature_location, r.signature_digest';
+/** The release's columns in every answer; an index of schema 3 or before (opened read-only, not migrated) has NULL. */
+const releaseColumns = (schema: number): string =>
+  `r.product, r.version, r.bundle_digest, r.location, r.created, r.signed_at, r.policy, ${
+    schema >= 4 ? 'r.signature_location, r.signature_digest' : 'NULL AS signature_location, NULL AS signature_digest'
+  }`;
 
 /**
  * The statement that answers a question: every row names the release (product, version) and the bundle (digest,
  * location) behind it. A purl with a version is matched exactly; without one (`packageKey` given), every version of
  * the package. A CVE is looked up among every id and alias of each finding.
  */
-export function querySql(q: IndexQuery & { product?: string }): Sql {
+export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SCHEMA_VERSION): Sql {
+  const RELEASE_COLUMNS = releaseColumns(schema);
   const product = q.product === undefined ? '' : ' AND r.product = ?';
   const p = q.product === undefined ? [] : [q.product];
   const order = ' ORDER BY r.product, r.created, r.version';

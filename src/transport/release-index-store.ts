@@ -101,8 +101,9 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promis
       throw new IndexStoreError('INDEX_WRITE_FAILED', `${shown(url)}: not written: ${(e as Error).message}`, e);
     }
   };
+  let schema: number;
   try {
-    await migrate(client, url);
+    schema = await migrate(client, url);
   } catch (e) {
     await client.end().catch(() => undefined);
     throw e;
@@ -135,7 +136,7 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promis
           before,
         );
       }),
-    query: (q) => exclusive(async () => (await run(querySql(q))).rows as Record<string, unknown>[]),
+    query: (q) => exclusive(async () => (await run(querySql(q, schema))).rows as Record<string, unknown>[]),
     rejected: () =>
       exclusive(
         async () =>
@@ -145,12 +146,13 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promis
   };
 }
 
-async function migrate(client: pg.Client, url: string): Promise<void> {
+/** As the embedded store's: a role that may only read an index of schema 3 or later reads it as it is (NULL for more). */
+async function migrate(client: pg.Client, url: string): Promise<number> {
+  let version = 0;
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     const exists = (await client.query("SELECT to_regclass('index_meta') AS t")).rows[0] as { t: unknown };
-    let version = 0;
     if (exists.t !== null) {
       const row = (await client.query("SELECT value FROM index_meta WHERE name = 'schema'")).rows[0] as
         { value: string } | undefined;
@@ -171,9 +173,13 @@ async function migrate(client: pg.Client, url: string): Promise<void> {
       );
     }
     await client.query('COMMIT');
+    return INDEX_SCHEMA_VERSION;
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
     if (e instanceof IndexStoreError) throw e;
+    // 42501: insufficient privilege (a role that may only read); 25006: a read-only transaction (a standby).
+    const code = (e as { code?: unknown }).code;
+    if (version >= 3 && (code === '42501' || code === '25006')) return version;
     throw new IndexStoreError('INDEX_UNREADABLE', `${shown(url)}: not an index: ${(e as Error).message}`, e);
   }
 }

@@ -1,4 +1,5 @@
 import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { sha256Hex } from '../core/digest.js';
 import { isRfc3339 } from '../core/time.js';
 
 /**
@@ -20,7 +21,7 @@ export interface LoadedTrustRoot {
 
 export type TrustRootProblem = { source: string; message: string };
 
-/** Roots loaded before, by their source and JSON text: the same root is the same object (see loadTrustRoot). */
+/** Roots loaded before, by the sha256 of their source and JSON text: the same root is the same object (loadTrustRoot). */
 const byText = new Map<string, LoadedTrustRoot>();
 /** Trusted roots a run names (a few): at most this many are kept by their text. */
 const MAX_ROOTS = 8;
@@ -29,7 +30,9 @@ const MAX_ROOTS = 8;
  * Parses a trusted root and refuses what @sigstore/verify would quietly
  * accept: a log or authority key without a validity start (it would be
  * trusted from the beginning of time). A root loaded before (the same text
- * from the same source; a few KB to serialise) is the object loaded then,
+ * from the same source, by its sha256; a number JSON cannot write, such as
+ * 1e400 read as Infinity, counts as itself, not as the null JSON.stringify
+ * would make of it) is the object loaded then,
  * so that its parsed material (trust-material.ts, by root) is made once per
  * run: an audit of 500 releases parsed every certificate of the public-good
  * root for each, 0.2 MB a release left to the garbage collector (issue 28).
@@ -37,7 +40,10 @@ const MAX_ROOTS = 8;
 export function loadTrustRoot(input: TrustRootInput): LoadedTrustRoot | TrustRootProblem {
   let text: string | undefined;
   try {
-    text = `${input.source}\0${JSON.stringify(input.json)}`;
+    const json = JSON.stringify(input.json, (_k, v: unknown) =>
+      typeof v === 'number' && !Number.isFinite(v) ? `\0${String(v)}` : v,
+    );
+    text = sha256Hex(Buffer.from(`${input.source}\0${json}`));
   } catch {
     text = undefined; // not JSON (a cycle, a BigInt): read as it is, and refused below
   }

@@ -83,7 +83,7 @@ describe('cra file --attestation', () => {
     const hex = createHash('sha256').update(sigstore).digest('hex');
     expect(alone.stderr).toMatch(
       new RegExp(
-        `the index verified it with sha256:${hex} at \\S+/releases/download/v1\\.0\\.0/web-1\\.0\\.0\\.evidence\\.sigstore\\.json\\)`,
+        `the index verified it with a signature kept outside the bundle, sha256:${hex} from \\S+/releases/download/v1\\.0\\.0/web-1\\.0\\.0\\.evidence\\.sigstore\\.json: give it with --attestation`,
       ),
     );
     expect(existsSync(join(dir, 'annex-alone'))).toBe(false);

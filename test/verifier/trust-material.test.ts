@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { publicKeyOf, trustMaterialOf } from '../../src/verifier/trust-material.js';
 import { loadTrustRoots, publicGoodRoot } from '../../src/verifier/inputs.js';
-import { loadTrustRoot } from '../../src/verifier/trusted-root.js';
+import { isTrustRootProblem, loadTrustRoot } from '../../src/verifier/trusted-root.js';
 
 describe('trust material and keys, made once', () => {
   it('gives the same material for the same root and key, and another for another key', () => {
@@ -32,6 +32,15 @@ describe('trust material and keys, made once', () => {
       expect(() => loadTrustRoots([{ source: 'bad.json', json: changed }])).toThrow(
         expect.objectContaining({ code: 'TRUSTED_ROOT_INVALID' }),
       );
+    // A number JSON cannot write (1e400, read as Infinity) is not the null JSON.stringify makes of it: refused each time.
+    const text = JSON.stringify(publicGoodRoot().json);
+    const withNull = JSON.parse(text.replace(/"keyDetails":"[A-Z0-9_]+"/, '"keyDetails":null')) as unknown;
+    const infinite = JSON.parse(text.replace(/"keyDetails":"[A-Z0-9_]+"/, '"keyDetails":1e400')) as unknown;
+    expect(text).toMatch(/"keyDetails":"[A-Z0-9_]+"/);
+    const nulled = loadTrustRoot({ source: 'n.json', json: withNull });
+    const inf = loadTrustRoot({ source: 'n.json', json: infinite });
+    expect([isTrustRootProblem(nulled), isTrustRootProblem(inf)]).toEqual([false, true]);
+    expect(isTrustRootProblem(loadTrustRoot({ source: 'n.json', json: infinite }))).toBe(true);
     const cycle: Record<string, unknown> = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1' };
     cycle.self = cycle;
     expect(loadTrustRoot({ source: 'cycle', json: cycle })).toMatchObject({ source: 'cycle' });

@@ -90,9 +90,11 @@ async function readGitHubRelease(
     let offered: Promise<OfferedAttestations | undefined> | undefined;
     let api: OfferedAttestations | undefined;
     const offers = async () => (api = await (offered ??= offeredAttestations(client, cache, bundle.path)))?.paths ?? [];
-    // Where a signature given here was read, by the path it was verified from: what the index records.
+    // Where a signature given here was read, by the path it was verified from: what the index records (the asset's URL,
+    // or its release and name when GitHub gives no web URL; never the download cache's path).
+    const assetAt = evidence.attestation?.url ?? `${g.id}: ${chosen.attestation?.name ?? ''}`;
     const signatureUrl = (path: string) =>
-      path === attestation?.path ? evidence.attestation?.url : api?.paths.includes(path) ? api.url : undefined;
+      path === attestation?.path ? assetAt : api?.paths.includes(path) ? api.url : undefined;
     const result = await verifyOne(
       {
         bundle: bundle.path,

@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg_ from 'pg';
@@ -275,6 +275,34 @@ describe('the GitHub source reads a signature from the attestations API', () => 
     }
     // The asset is the signature: the API is never asked.
     expect(apiAsked(m.manifest)).toBe(0);
+  }, 120_000);
+
+  it('a bundle a folder holds unsigned and GitHub signs through its API is indexed by the API, once', async () => {
+    const m = made.get('1.0.0') as Made;
+    release('1.0.0', m.bundle);
+    await record([m.lines.key[0]]);
+    await mkdir(join(dir, 'unsigned'), { recursive: true });
+    await writeFile(join(dir, 'unsigned', 'web-1.0.0.tar.gz'), m.bundle);
+    for (const db of await stores()) {
+      // The folder's copy first: rejected there (no signature), then verified again from GitHub, which gives one.
+      const run = await indexReleases({
+        cwd: dir,
+        env: { GITHUB_TOKEN: gh.token },
+        db,
+        sources: [join(dir, 'unsigned'), `github:${gh.owner}/${gh.repo}`],
+        key: [join(dir, 'key.pub.pem')],
+        apiUrl: gh.apiUrl,
+        cache: join(dir, `cache-both-${db.startsWith('postgres') ? 'pg' : 'file'}`),
+        concurrency: 1,
+        retry: { retries: 0 },
+      });
+      expect({ indexed: run.indexed, rejected: run.rejected.map((r) => r.location) }).toEqual({
+        indexed: 1,
+        rejected: [join(dir, 'unsigned', 'web-1.0.0.tar.gz')],
+      });
+      const rows = (await queryReleases(db, dir, { digest: sha256(m.bundle) })).rows;
+      expect(rows).toMatchObject([{ signature_location: expect.stringContaining(`/attestations/${m.manifest}`) }]);
+    }
   }, 120_000);
 
   it("keeps a bundle's own signature when the API offers only a forged one", async () => {
