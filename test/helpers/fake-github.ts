@@ -42,6 +42,8 @@ export interface FakeAsset {
   bytes: Buffer;
   /** What the listing says, when a test makes it lie. */
   listedSize?: number;
+  /** The listing's browser_download_url, when a test gives another (one that is not a web URL, say). */
+  downloadUrl?: string;
 }
 
 export interface FakeRelease {
@@ -204,7 +206,8 @@ export async function startFakeGitHub(
     size: a.listedSize ?? a.bytes.length,
     ...(fake.digests ? { digest: `sha256:${createHash('sha256').update(a.bytes).digest('hex')}` } : {}),
     url: `${apiUrl}/repos/${owner}/${repo}/releases/assets/${a.id}`,
-    browser_download_url: `${htmlUrl}/${owner}/${repo}/releases/download/${r.tag}/${encodeURIComponent(a.name)}`,
+    browser_download_url:
+      a.downloadUrl ?? `${htmlUrl}/${owner}/${repo}/releases/download/${r.tag}/${encodeURIComponent(a.name)}`,
   });
 
   api.on('request', (req, res) => {

@@ -275,6 +275,13 @@ describe('the GitHub source reads a signature from the attestations API', () => 
     }
     // The asset is the signature: the API is never asked.
     expect(apiAsked(m.manifest)).toBe(0);
+    // An asset GitHub lists without a web (http or https) URL is named by its release and name, never by the download cache's path.
+    const asset = r.assets.find((a) => a.name.endsWith('.sigstore.json'));
+    if (asset) asset.downloadUrl = 'ftp://mirror.example/web-1.0.0.evidence.sigstore.json';
+    const [db] = await stores();
+    expect((await indexRepo(db as string, 'cache-asset-nourl')).indexed).toBe(1);
+    const [row] = (await queryReleases(db as string, dir, { digest: sha256(m.bundle) })).rows;
+    expect(row?.signature_location).toBe('v1.0.0: web-1.0.0.evidence.sigstore.json');
   }, 120_000);
 
   it('a bundle a folder holds unsigned and GitHub signs through its API is indexed by the API, once', async () => {
