@@ -50,7 +50,7 @@ export async function indexReleases(o: IndexOptions) {
   const { rejected, unavailable, withoutEvidence } = result;
   const now = () => (o.now ?? (() => new Date()))().toISOString();
   const started = now();
-  /** Bundles this run verified or found indexed (what `--rebuild` keeps), and those it indexed (each indexed once). */
+  /** Bundles this run verified or found indexed, and those it indexed: once each, and all that `--rebuild` keeps. */
   const [seen, indexedHere] = [new Set<string>(), new Set<string>()];
   /** Verifies one bundle and records it (or its rejection); without `known` (its sha256), the sha256 verify read. */
   const verifyAndRecord = async (
@@ -79,7 +79,7 @@ export async function indexReleases(o: IndexOptions) {
     const digest = known ?? read ?? `sha256:${(await hashFile(paths.bundle, ['sha256'])).hex.sha256}`;
     seen.add(digest);
     // Indexed before in this run, or (a source listing no digest: GitHub Enterprise) indexed already: not written again.
-    // One rejected by an earlier source is verified again: this source may give the signature that one lacked.
+    // One rejected by an earlier source is verified again here: a listed source may give the signature it lacked.
     if (indexedHere.has(digest) || (known === undefined && !o.rebuild && (await store.has(digest)))) {
       result.unchanged++;
       return verified;
@@ -110,18 +110,18 @@ export async function indexReleases(o: IndexOptions) {
       }
       for (const file of await bundleFiles(resolve(o.cwd, source))) {
         const digest = `sha256:${(await hashFile(file, ['sha256'])).hex.sha256}`;
-        if (indexedHere.has(digest) || (!o.rebuild && (await store.has(digest)))) {
+        if (seen.has(digest) || (!o.rebuild && (await store.has(digest)))) {
           result.unchanged++;
           continue;
         }
         await verifyAndRecord({ bundle: file }, source, digest);
       }
     }
-    // --rebuild drops what the sources no longer hold only once every source answered in full: a source that failed
-    // (thrown above) or a release not fetched leaves the index as it was, with this run's rows added.
+    // --rebuild keeps only what this run indexed (a release that no longer verifies is dropped too), once every source
+    // answered in full: a source that failed (thrown above) or a release not fetched leaves the index as it was.
     await records.settle();
     if (o.rebuild && unavailable.length === 0) {
-      await store.sweep(seen, started);
+      await store.sweep(indexedHere, started);
       result.swept = true;
     }
   } finally {

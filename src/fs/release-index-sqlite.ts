@@ -150,6 +150,8 @@ export function openSqliteIndex(
   path: string,
   engine?: 'node:sqlite' | 'sqlite-wasm',
   onThread = false,
+  /** Opened to be read (query, cra): an index of an earlier schema it may not write is read as it is (migrate). */
+  reader = false,
 ): IndexStore & { flush(): void; digests(): string[] } {
   // On the writer thread (index-writer-thread.ts) the main thread holds the file and relays the signals.
   const owner = onThread ? () => undefined : holdIndex(path);
@@ -168,7 +170,7 @@ export function openSqliteIndex(
   }
   let schema: number;
   try {
-    schema = migrate(driver, path);
+    schema = migrate(driver, path, reader);
   } catch (e) {
     driver.close();
     owner();
@@ -310,10 +312,11 @@ export function holdIndex(path: string): () => void {
 }
 
 /**
- * Brings the file to INDEX_SCHEMA_VERSION; the schema it is read as. A file this process may only read (an auditor's
- * copy) is read as the schema it has, from 3 on: what a later schema adds reads as NULL (querySql), and a write fails.
+ * Brings the file to INDEX_SCHEMA_VERSION; the schema it is read as. Opened to be read, a file this process may not
+ * write (an auditor's copy) is read as the schema it has, from 3 on: what a later schema adds reads as NULL (querySql).
+ * Opened to be written, one that cannot be brought to INDEX_SCHEMA_VERSION is refused, saying so.
  */
-function migrate(driver: Driver, path: string): number {
+function migrate(driver: Driver, path: string, reader: boolean): number {
   const tables = driver.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'index_meta'", []);
   let version = 0;
   if (tables.length) {
@@ -346,8 +349,13 @@ function migrate(driver: Driver, path: string): number {
       } catch {
         // No transaction was open (BEGIN itself was refused).
       }
-      if (v >= 3 && /readonly|read-only/i.test((e as Error).message)) return v;
-      throw e;
+      const readOnly = /readonly|read-only/i.test((e as Error).message);
+      if (reader && v >= 3 && readOnly) return v;
+      throw new IndexStoreError(
+        'INDEX_UNREADABLE',
+        `${path}: an index of schema ${v}, which cannot be brought to ${INDEX_SCHEMA_VERSION} here: ${(e as Error).message}`,
+        e,
+      );
     }
   }
   return INDEX_SCHEMA_VERSION;

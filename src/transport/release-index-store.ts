@@ -68,7 +68,7 @@ async function postgresClient(url: string): Promise<typeof pg> {
 const MIGRATION_LOCK = 7_402_061_127;
 
 /** Opens the index in a PostgreSQL database, migrating its schema; INDEX_UNREADABLE when it cannot be reached. */
-export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promise<IndexStore> {
+export async function openPostgresIndex(url: string, timeoutMs = 30_000, reader = false): Promise<IndexStore> {
   const client = new (await postgresClient(url)).Client({
     connectionString: url,
     connectionTimeoutMillis: timeoutMs,
@@ -103,7 +103,7 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promis
   };
   let schema: number;
   try {
-    schema = await migrate(client, url);
+    schema = await migrate(client, url, reader);
   } catch (e) {
     await client.end().catch(() => undefined);
     throw e;
@@ -146,8 +146,11 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000): Promis
   };
 }
 
-/** As the embedded store's: a role that may only read an index of schema 3 or later reads it as it is (NULL for more). */
-async function migrate(client: pg.Client, url: string): Promise<number> {
+/**
+ * As the embedded store's: opened to be read, by a role that may not alter an index of schema 3 or later, it is read as
+ * it is (NULL for what later schemas add); opened to be written, it is refused.
+ */
+async function migrate(client: pg.Client, url: string, reader: boolean): Promise<number> {
   let version = 0;
   await client.query('BEGIN');
   try {
@@ -179,8 +182,14 @@ async function migrate(client: pg.Client, url: string): Promise<number> {
     if (e instanceof IndexStoreError) throw e;
     // 42501: insufficient privilege (a role that may only read); 25006: a read-only transaction (a standby).
     const code = (e as { code?: unknown }).code;
-    if (version >= 3 && (code === '42501' || code === '25006')) return version;
-    throw new IndexStoreError('INDEX_UNREADABLE', `${shown(url)}: not an index: ${(e as Error).message}`, e);
+    if (reader && version >= 3 && (code === '42501' || code === '25006')) return version;
+    throw new IndexStoreError(
+      'INDEX_UNREADABLE',
+      version >= 1
+        ? `${shown(url)}: an index of schema ${version}, which cannot be brought to ${INDEX_SCHEMA_VERSION} here: ${(e as Error).message}`
+        : `${shown(url)}: not an index: ${(e as Error).message}`,
+      e,
+    );
   }
 }
 
@@ -190,7 +199,7 @@ export function openIndexStore(
   cwd: string,
   o: { existing?: boolean; writer?: boolean } = {},
 ): Promise<IndexStore> {
-  if (isPostgresUrl(db)) return openPostgresIndex(db);
+  if (isPostgresUrl(db)) return openPostgresIndex(db, undefined, !o.writer);
   const path = resolve(cwd, db);
   // Asked a question, a file that is not there is a mistyped name, never an empty index that answers "nothing".
   if (o.existing && !existsSync(path))
@@ -198,7 +207,7 @@ export function openIndexStore(
       new IndexStoreError('INDEX_UNREADABLE', `${db}: no such index file (evidence index makes it)`),
     );
   // `evidence index` writes on a thread of its own while it verifies (fs/index-writer-thread.ts).
-  return o.writer ? openIndexWriter(path) : Promise.resolve(openSqliteIndex(path));
+  return o.writer ? openIndexWriter(path) : Promise.resolve(openSqliteIndex(path, undefined, false, true));
 }
 
 /** evidence query: one question (release-index/query.ts) to the index, every answer naming its release and bundle. */

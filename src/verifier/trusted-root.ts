@@ -30,9 +30,9 @@ const MAX_ROOTS = 8;
  * Parses a trusted root and refuses what @sigstore/verify would quietly
  * accept: a log or authority key without a validity start (it would be
  * trusted from the beginning of time). A root loaded before (the same text
- * from the same source, by its sha256; a number JSON cannot write, such as
- * 1e400 read as Infinity, counts as itself, not as the null JSON.stringify
- * would make of it) is the object loaded then,
+ * from the same source, by its sha256; never one holding a number JSON
+ * cannot write, such as 1e400 read as Infinity, which JSON.stringify would
+ * write as null) is the object loaded then,
  * so that its parsed material (trust-material.ts, by root) is made once per
  * run: an audit of 500 releases parsed every certificate of the public-good
  * root for each, 0.2 MB a release left to the garbage collector (issue 28).
@@ -40,10 +40,13 @@ const MAX_ROOTS = 8;
 export function loadTrustRoot(input: TrustRootInput): LoadedTrustRoot | TrustRootProblem {
   let text: string | undefined;
   try {
-    const json = JSON.stringify(input.json, (_k, v: unknown) =>
-      typeof v === 'number' && !Number.isFinite(v) ? `\0${String(v)}` : v,
-    );
-    text = sha256Hex(Buffer.from(`${input.source}\0${json}`));
+    // A number JSON cannot write (1e400 read as Infinity) would be written as null: such a root is never cached.
+    let exact = true;
+    const json = JSON.stringify(input.json, (_k, v: unknown) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) exact = false;
+      return v;
+    });
+    text = exact ? sha256Hex(Buffer.from(`${input.source}\0${json}`)) : undefined;
   } catch {
     text = undefined; // not JSON (a cycle, a BigInt): read as it is, and refused below
   }

@@ -91,6 +91,13 @@ describe('evidence index and evidence query (CLI)', () => {
         unchanged: extra.length ? 2 : 4,
       });
     }
+    // Rebuilt trusting another signer: what no longer verifies is dropped, not kept because the sources hold it.
+    const other = await runCli(
+      ['index', 'bundles', '--db', 'evidence.db', '--key', 'other.pub.pem', '--json', '-q', '--rebuild'],
+      { cwd: dir },
+    );
+    expect(JSON.parse(other.stdout)).toMatchObject({ indexed: 1, swept: true });
+    expect((await query('--missing', 'junit')).map((a) => a.version)).toEqual(['1.4.4']);
     expect((await readFile(join(dir, 'evidence.db'))).subarray(0, 15).toString()).toBe('SQLite format 3');
   });
 

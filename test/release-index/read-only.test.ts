@@ -59,6 +59,16 @@ describe.skipIf(reason !== undefined)('an index of schema 3 that can only be rea
     const answers = (JSON.parse(asked.stdout) as { answers: Record<string, unknown>[] }).answers;
     expect(answers).toMatchObject([{ version: '1.2.0', signature_location: null, signature_digest: null }]);
     expect(readFileSync(file).equals(before)).toBe(true);
+    // evidence index, which writes, refuses it at once, naming both schemas, rather than fail on its first release.
+    const writing = spawnSync(
+      'runuser',
+      ['-u', 'nobody', '--', process.execPath, BIN, 'index', dir, '--db', file, '--key', file],
+      { encoding: 'utf8' },
+    );
+    expect(writing.status, writing.stderr).toBe(2);
+    expect(writing.stderr).toContain('[INDEX_UNREADABLE]');
+    expect(writing.stderr).toMatch(/schema 3, which cannot be brought to 4/);
+    expect(readFileSync(file).equals(before)).toBe(true);
     // Its owner, who may write it, migrates it on the next open.
     const owner = openSqliteIndex(file, 'node:sqlite');
     expect(await owner.query({ kind: 'missing', evidenceKind: 'junit' })).toMatchObject([{ signature_digest: null }]);
