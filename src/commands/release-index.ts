@@ -110,10 +110,11 @@ export async function indexReleases(o: IndexOptions) {
       }
       for (const file of await bundleFiles(resolve(o.cwd, source))) {
         const digest = `sha256:${(await hashFile(file, ['sha256'])).hex.sha256}`;
-        if (seen.has(digest) || (!o.rebuild && (await store.has(digest)))) {
+        if (indexedHere.has(digest) || (!o.rebuild && (await store.has(digest)))) {
           result.unchanged++;
           continue;
         }
+        if (seen.has(digest)) continue; // the same bytes, rejected above: listed there, never counted as indexed
         await verifyAndRecord({ bundle: file }, source, digest);
       }
     }

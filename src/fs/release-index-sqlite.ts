@@ -380,20 +380,18 @@ export async function recordVerification(
   where: { location: string; source: string; digest: string; signatureUrl?: (path: string) => string | undefined },
   at: string,
 ): Promise<{ rows: IndexedRelease; reason?: undefined } | { rows?: undefined; reason: string }> {
+  const { location, source, digest } = where;
   const reason = rejectionOf(verified);
-  if (verified instanceof EvidenceError || reason !== undefined || !verified.manifest) {
-    const why = reason ?? 'no manifest could be read';
-    await store.reject({ location: where.location, source: where.source, bundleDigest: where.digest, reason: why }, at);
-    return { reason: why };
+  // rejectionOf says why whenever one of these holds; the checks narrow the type.
+  if (reason !== undefined || verified instanceof EvidenceError || !verified.manifest) {
+    await store.reject({ location, source, bundleDigest: digest, reason: reason ?? '' }, at);
+    return { reason: reason ?? '' };
   }
   // Where a signature the source gave was read (its URL), not the path verify read it from.
   const used = verified.report.signature?.attestation?.uri;
   const signatureAt = used === undefined ? undefined : where.signatureUrl?.(used);
-  const { location, source, digest } = where;
-  const input = {
-    ...{ report: verified.report, manifest: verified.manifest, blobs, location, source, digest },
-    ...(signatureAt ? { signatureAt } : {}),
-  };
+  const { report, manifest } = verified;
+  const input = { report, manifest, blobs, location, source, ...(signatureAt ? { signatureAt } : {}) };
   if (store.putVerified) return { rows: await store.putVerified(input, at) };
   const rows = releaseRows(input);
   await store.put(rows, at);

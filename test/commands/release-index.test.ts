@@ -79,17 +79,17 @@ describe('evidence index and evidence query (CLI)', () => {
     expect(rebuilt).toMatchObject({ indexed: 2, unchanged: 0 });
     // The same bundles in a second folder: each release indexed once, the copies counted as held, --rebuild or not.
     await mkdir(join(dir, 'copies'));
-    for (const v of ['1.4.2', '1.4.3'])
+    // 1.4.4 too, which does not verify: its copy is neither verified again nor counted as indexed.
+    for (const v of ['1.4.2', '1.4.3', '1.4.4'])
       await copyFile(join(dir, `bundles/acme-web-${v}.evidence.tar.gz`), join(dir, `copies/${v}.tar.gz`));
     for (const extra of [[], ['--rebuild']]) {
       const both = await runCli(
         ['index', 'bundles', 'copies', '--db', 'evidence.db', '--key', 'key.pub.pem', '--json', '-q', ...extra],
         { cwd: dir },
       );
-      expect(JSON.parse(both.stdout), extra.join(' ')).toMatchObject({
-        indexed: extra.length ? 2 : 0,
-        unchanged: extra.length ? 2 : 4,
-      });
+      const run = JSON.parse(both.stdout) as { rejected: { location: string }[] };
+      expect(run, extra.join(' ')).toMatchObject({ indexed: extra.length ? 2 : 0, unchanged: extra.length ? 2 : 4 });
+      expect(run.rejected.map((r) => r.location)).not.toContain(join(dir, 'copies/1.4.4.tar.gz'));
     }
     // Rebuilt trusting another signer: what no longer verifies is dropped, not kept because the sources hold it.
     const other = await runCli(
