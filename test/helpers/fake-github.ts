@@ -98,7 +98,9 @@ export interface FakeGitHub {
    * POST /repos/{o}/{r}/attestations takes `{bundle}` and answers 201 `{id}`;
    * GET /repos/{o}/{r}/attestations/{subject_digest} answers
    * `{attestations: [{bundle, repository_id}]}` for the bundles whose
-   * statement names that digest, 100 a page. Invalid bodies get 422.
+   * statement names that digest, paged by the `after` cursor its Link
+   * header names (rel="next"), as GitHub pages it; `page` is ignored.
+   * Invalid bodies get 422.
    */
   attestations: { id: number; bundle: unknown; digests: string[] }[];
   addRelease(tag: string, options?: { draft?: boolean; immutable?: boolean; publishedAt?: string }): FakeRelease;
@@ -295,8 +297,8 @@ export async function startFakeGitHub(
     }
     if (method === 'GET' && (m = path.match(new RegExp(`^${repoBase}/attestations/([^/]+)$`)))) {
       const digest = decodeURIComponent(m[1] as string);
+      // Paged by cursor as GitHub pages it: `after`/`before` from the Link header, `page` ignored.
       const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
-      const page = Number(url.searchParams.get('page') ?? 1);
       const found = fake.attestations.filter((a) => a.digests.includes(digest));
       if (found.length === 0)
         return send(res, 404, {
@@ -304,11 +306,24 @@ export async function startFakeGitHub(
           documentation_url: 'https://docs.github.com/rest',
           status: '404',
         });
-      return send(res, 200, {
-        attestations: found
-          .slice((page - 1) * perPage, page * perPage)
-          .map((a) => ({ bundle: a.bundle, repository_id: 1 })),
-      });
+      const cursor = (id: number) => Buffer.from(`cursor:v2:${id}`).toString('base64');
+      const after = url.searchParams.get('after');
+      const afterId =
+        after === null ? -1 : Number(/^cursor:v2:(\d+)$/.exec(Buffer.from(after, 'base64').toString())?.[1]);
+      if (!Number.isInteger(afterId)) return send(res, 400, { message: 'Invalid cursor', status: '400' });
+      const shown = found.filter((a) => a.id > afterId).slice(0, perPage);
+      const last = shown.at(-1);
+      const self = `${apiOrigin}${repoBase}/attestations/${encodeURIComponent(digest)}?per_page=${perPage}`;
+      const links = [
+        ...(last && found.some((a) => a.id > last.id) ? [`<${self}&after=${cursor(last.id)}>; rel="next"`] : []),
+        ...(after !== null && shown[0] ? [`<${self}&before=${cursor(shown[0].id)}>; rel="prev"`] : []),
+      ];
+      return send(
+        res,
+        200,
+        { attestations: shown.map((a) => ({ bundle: a.bundle, repository_id: 1 })) },
+        links.length > 0 ? { link: links.join(', ') } : {},
+      );
     }
     if (method === 'GET' && path === repoBase)
       return send(res, 200, { id: 1, name: repo, full_name: `${owner}/${repo}`, private: !fake.public });

@@ -20,6 +20,7 @@ import { MAX_JSON_DEPTH, maxDepth } from '../../core/strict-json.js';
 import { BodyTooLarge, readBounded, readErrorBody } from '../http/body.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import { GitHubError, checkApiUrl } from './errors.js';
+import { nextPageCursor } from './paging.js';
 import { withRetry, type RetryOptions } from '../http/retry.js';
 import { FetchFailure, HttpStatusFailure, causeOf, classify, messageOf, resetAt, uploadSize } from './http-failure.js';
 
@@ -424,31 +425,33 @@ export class ReleasesClient {
     const out: { bundle: unknown; text: string }[] = [];
     let total = 0;
     const needs = `reading attestations needs read access to ${this.#where} (a fine-grained token: \`attestations: read\`)`;
-    // One page past the last: ten full pages are 1,000 attestations, not more, unless the eleventh has any.
+    // GitHub pages this list by cursor: each answer's Link header names the next page (`after=`), and `page=` is
+    // ignored. Only the cursor is taken from the link; the request goes to our own API URL, never the link's host.
+    // One page past the last: ten pages are 1,000 attestations, not more, unless the eleventh has any.
+    let cursor: Record<string, string> = {};
+    const seen = new Set<string>();
     for (let page = 1; page <= MAX_ATTESTATION_PAGES + 1; page++) {
-      let data: unknown;
+      let res: { data: unknown; headers: Record<string, unknown> };
       try {
-        data = (
-          await this.#call(
-            what,
-            () =>
-              this.#octokit.request('GET /repos/{owner}/{repo}/attestations/{subject_digest}', {
-                owner: this.owner,
-                repo: this.repo,
-                subject_digest: subjectDigest,
-                per_page: 100,
-                page,
-              }),
-            needs,
-          )
-        ).data;
+        res = await this.#call(
+          what,
+          () =>
+            this.#octokit.request('GET /repos/{owner}/{repo}/attestations/{subject_digest}', {
+              owner: this.owner,
+              repo: this.repo,
+              subject_digest: subjectDigest,
+              per_page: 100,
+              ...cursor,
+            }),
+          needs,
+        );
       } catch (e) {
         // None at all, or none past the last full page.
         if (e instanceof GitHubError && e.code === 'GITHUB_NOT_FOUND' && (page === 1 || page > MAX_ATTESTATION_PAGES))
           return out;
         throw e;
       }
-      const listed = parse(attestationListSchema, data, what).attestations;
+      const listed = parse(attestationListSchema, res.data, what).attestations;
       if (page > MAX_ATTESTATION_PAGES && listed.length > 0) break;
       for (const a of listed) {
         if (a.bundle === undefined || a.bundle === null)
@@ -463,7 +466,13 @@ export class ReleasesClient {
           throw this.#tooLarge(what, `the attestations add up to more than ${this.#maxJson} bytes`);
         out.push({ bundle: a.bundle, text });
       }
-      if (listed.length < 100) return out;
+      const next = listed.length === 0 ? undefined : nextPageCursor(res.headers.link, what);
+      if (next === undefined) return out;
+      const key = JSON.stringify(next);
+      if (seen.has(key))
+        throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: the next page's link names a page already read`);
+      seen.add(key);
+      cursor = next;
     }
     throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: more than ${MAX_ATTESTATION_PAGES * 100} attestations`);
   }
@@ -652,6 +661,7 @@ export class ReleasesClient {
 }
 
 const MAX_ATTESTATION_PAGES = 10;
+
 const attestationListSchema = z.object({
   attestations: z
     .array(

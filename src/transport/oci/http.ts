@@ -34,13 +34,3 @@ export function parseErrorBody(body: Buffer): RegistryErrorInfo | undefined {
     .join('; ');
   return { codes, summary };
 }
-
-/** `<url>; rel="next"` from a Link header (the referrers API pages with it). */
-export function nextLink(header: string | null): string | undefined {
-  if (header === null) return undefined;
-  for (const part of header.split(',')) {
-    const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
-    if (m && /(?:^|;)\s*rel\s*=\s*"?next"?\s*(?:;|$)/i.test(m[2] ?? '')) return m[1];
-  }
-  return undefined;
-}

@@ -7,7 +7,8 @@ import { parseJsonShallow } from '../../core/strict-json.js';
 import { issuesInline, zodIssues, safeParseBounded } from '../../core/issues.js';
 import { digestsEqual, sha256Digest } from '../../core/digest.js';
 import { OciError, quoteUntrusted } from './errors.js';
-import { discard, nextLink } from './http.js';
+import { discard } from './http.js';
+import { nextLink } from '../http/link.js';
 import {
   MAX_OCI_MANIFEST_BYTES,
   MEDIA_TYPE_RE,

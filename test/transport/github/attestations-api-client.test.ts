@@ -52,18 +52,67 @@ describe('the attestations GET', () => {
     expect(await codeOf(client().attestationsFor(DIGEST))).toMatch(/^GITHUB_/);
   });
 
-  it('reads exactly 1,000 attestations (ten full pages, an empty eleventh), and refuses 1,001', async () => {
-    const page = (n: number) => ({
+  it('reads exactly 1,000 attestations (ten pages, an empty eleventh), and refuses 1,001', async () => {
+    // Each page but the last names the next by cursor, as GitHub does.
+    const page = (n: number, next: string | undefined) => ({
       status: 200,
       body: { attestations: Array.from({ length: n }, () => ({ bundle: {} })) },
+      headers: next === undefined ? {} : { link: `<${gh.apiUrl}/x?per_page=100&after=${next}>; rel="next"` },
     });
-    gh.inject('GET', PATH, ...Array.from({ length: 10 }, () => page(100)), page(0));
+    const pages = (last: { status: number; body?: unknown }[]) => [
+      ...Array.from({ length: 10 }, (_, i) => page(100, `c${i + 1}`)),
+      ...last,
+    ];
+    gh.inject('GET', PATH, ...pages([page(0, undefined)]));
     expect(await client().attestationsFor(DIGEST)).toHaveLength(1000);
     expect(asked()).toBe(11);
     // The eleventh page answered 404 (GitHub's answer past the end of some lists): the same 1,000.
-    gh.inject('GET', PATH, ...Array.from({ length: 10 }, () => page(100)));
+    gh.inject('GET', PATH, ...pages([{ status: 404, body: { message: 'Not Found' } }]));
     expect(await client().attestationsFor(DIGEST)).toHaveLength(1000);
-    gh.inject('GET', PATH, ...Array.from({ length: 10 }, () => page(100)), page(1));
+    gh.inject('GET', PATH, ...pages([page(1, undefined)]));
+    expect(await codeOf(client().attestationsFor(DIGEST))).toBe('GITHUB_RESPONSE_INVALID');
+  });
+
+  it("follows GitHub's cursor (after=, from the Link header) to our own API URL, never a page number GitHub ignores", async () => {
+    const digest = 'b'.repeat(64);
+    for (let i = 0; i < 250; i++) gh.attestations.push({ id: i + 1, bundle: { n: i }, digests: [`sha256:${digest}`] });
+    const got = await client().attestationsFor(`sha256:${digest}`);
+    // Every attestation once, in order (the fake ignores `page`, as GitHub does: paging by number read page one
+    // again and again).
+    expect(got.map((a) => (a.bundle as { n: number }).n)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    const asks = gh.received.filter((x) => x.method === 'GET' && x.path.includes(digest));
+    expect(asks).toHaveLength(3);
+    expect(asks.map((x) => new URL(x.path, 'http://h').searchParams.has('after'))).toEqual([false, true, true]);
+  });
+
+  it('takes only the cursor from a next link on another host, and refuses a link it cannot read or a loop', async () => {
+    gh.inject(
+      'GET',
+      PATH,
+      {
+        status: 200,
+        body: { attestations: [{ bundle: { a: 1 } }] },
+        headers: { link: '<https://elsewhere.example/steal?after=abc>; rel="next"' },
+      },
+      { status: 200, body: { attestations: [{ bundle: { a: 2 } }] } },
+    );
+    expect((await client().attestationsFor(DIGEST)).map((a) => a.bundle)).toEqual([{ a: 1 }, { a: 2 }]);
+    const last = gh.received.filter((x) => PATH.test(x.path.split('?')[0] ?? '')).at(-1);
+    expect(new URL(last?.path ?? '', 'http://h').searchParams.get('after')).toBe('abc');
+    for (const link of [
+      '<https://api.github.com/x?after=a%20b>; rel="next"',
+      '<https://api.github.com/x?per_page=100>; rel="next"',
+      '<http://[::1>; rel="next"',
+    ]) {
+      gh.inject('GET', PATH, { status: 200, body: { attestations: [{ bundle: {} }] }, headers: { link } });
+      expect(await codeOf(client().attestationsFor(DIGEST))).toBe('GITHUB_RESPONSE_INVALID');
+    }
+    const loop = {
+      status: 200,
+      body: { attestations: [{ bundle: {} }] },
+      headers: { link: '<x?after=same>; rel="next"' },
+    };
+    gh.inject('GET', PATH, loop, loop, loop);
     expect(await codeOf(client().attestationsFor(DIGEST))).toBe('GITHUB_RESPONSE_INVALID');
   });
 

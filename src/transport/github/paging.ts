@@ -1,0 +1,28 @@
+import { nextLink } from '../http/link.js';
+import { GitHubError } from './errors.js';
+
+/**
+ * The paging parameters of the Link header's rel="next" (GitHub's `after` cursor, or a `page` number where an answer
+ * pages by number): undefined when there is no next page. Anything else of the link is not used.
+ */
+export function nextPageCursor(header: unknown, what: string): Record<string, string> | undefined {
+  if (header === undefined || header === null || header === '') return undefined;
+  if (typeof header !== 'string' || header.length > 8192)
+    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: the Link header is not a list of links`);
+  const next = nextLink(header);
+  if (next === undefined) return undefined;
+  let params: URLSearchParams;
+  try {
+    params = new URL(next, 'https://api.github.com/').searchParams;
+  } catch {
+    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: the Link header's next page is not a URL`);
+  }
+  const after = params.get('after');
+  const page = params.get('page');
+  if (after !== null && after !== '' && /^[A-Za-z0-9+/=_.~-]{1,1024}$/.test(after)) return { after };
+  if (after === null && page !== null && /^[1-9][0-9]{0,5}$/.test(page)) return { page };
+  throw new GitHubError(
+    'GITHUB_RESPONSE_INVALID',
+    `${what}: the Link header's next page names neither a cursor (after=) nor a page number this client reads`,
+  );
+}
