@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/io.js';
 import { useTmp } from '../helpers/tmp.js';
+import { indexedRelease } from '../helpers/index-rows.js';
 
 const tmp = useTmp();
 
@@ -151,4 +152,63 @@ describe('the shared index on PostgreSQL', () => {
       message: expect.not.stringContaining('secret') as unknown,
     });
   });
+});
+
+describe('an index of schema 3 on PostgreSQL, asked by a role that may only read it', () => {
+  it('is read as it is (the signature columns NULL), not migrated; written, it is refused; its owner migrates it', async () => {
+    if (!pg) return console.log(`skipped (${skipped}): the read-only role`);
+    const { default: postgres } = await import('pg');
+    const admin = new postgres.Client({ connectionString: pg.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE schema3');
+    await admin.end();
+    const ownerUrl = pg.url.replace(/\/postgres$/, '/schema3');
+    const analystUrl = ownerUrl.replace('postgres@', 'analyst@');
+    const owner = await openPostgresIndex(ownerUrl);
+    await owner.put(indexedRelease('1.2.0', '4.17.20'), '2026-12-01T00:00:00Z');
+    await owner.close();
+    // Back to schema 3, as an earlier evidence wrote it, and a role that may read every table and nothing more.
+    const db = new postgres.Client({ connectionString: ownerUrl });
+    await db.connect();
+    const schemaOf = async () =>
+      ((await db.query("SELECT value FROM index_meta WHERE name = 'schema'")).rows[0] as { value: string }).value;
+    try {
+      await db.query(`ALTER TABLE releases DROP COLUMN signature_location, DROP COLUMN signature_digest;
+        UPDATE index_meta SET value = '3' WHERE name = 'schema';
+        CREATE ROLE analyst LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO analyst`);
+      const reader = await openPostgresIndex(analystUrl, undefined, true);
+      try {
+        expect(await reader.query({ kind: 'purl', purl: 'pkg:npm/lodash@4.17.20' })).toMatchObject([
+          { version: '1.2.0', signature_location: null, signature_digest: null },
+        ]);
+      } finally {
+        await reader.close();
+      }
+      // Through the command line too, which opens a question's index to be read.
+      const asked = await runCli(['query', '--db', analystUrl, '--missing', 'junit', '--json'], { cwd: process.cwd() });
+      expect(asked.code, asked.stderr).toBe(0);
+      expect(JSON.parse(asked.stdout)).toMatchObject({ answers: [{ version: '1.2.0', signature_digest: null }] });
+      expect(await schemaOf()).toBe('3');
+      // To be written, the same role is refused at once, naming both schemas.
+      const writing = await openPostgresIndex(analystUrl).then(
+        () => 'opened',
+        (e: unknown) => e as { code: string; message: string },
+      );
+      expect(writing).toMatchObject({ code: 'INDEX_UNREADABLE' });
+      expect((writing as { message: string }).message).toMatch(/schema 3, which cannot be brought to 4/);
+      expect(await schemaOf()).toBe('3');
+      // Its owner migrates it on the next open.
+      const again = await openPostgresIndex(ownerUrl);
+      try {
+        expect(await again.query({ kind: 'missing', evidenceKind: 'junit' })).toMatchObject([
+          { version: '1.2.0', signature_digest: null },
+        ]);
+      } finally {
+        await again.close();
+      }
+      expect(await schemaOf()).toBe('4');
+    } finally {
+      await db.end();
+    }
+  }, 60_000);
 });
