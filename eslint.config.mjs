@@ -39,4 +39,28 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
+  {
+    // Spreading an array into a call passes each item as an argument: past about 120,000 (a subject glob's files, an
+    // SBOM's components, a hostile document's entries) V8 throws RangeError instead of calling. The product's code
+    // appends with appendAll and takes extremes with maxOf/minOf (src/core/objects.ts).
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(push|unshift|splice)$/] > SpreadElement',
+          message: 'push(...items) throws RangeError past about 120,000 items: use appendAll (src/core/objects.ts).',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name=/^(max|min)$/] > SpreadElement",
+          message:
+            'Math.max(...items) throws RangeError past about 120,000 items: use maxOf/minOf (src/core/objects.ts).',
+        },
+        {
+          selector: "CallExpression[callee.property.name='fromCharCode'] > SpreadElement",
+          message: 'String.fromCharCode(...codes) throws RangeError past about 120,000 codes.',
+        },
+      ],
+    },
+  },
 );

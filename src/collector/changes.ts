@@ -1,3 +1,4 @@
+import { appendAll } from '../core/objects.js';
 import { safeParseBounded } from '../core/issues.js';
 import type { Env } from '../core/env.js';
 import type { ChangeHost, RecordedResponse } from '../core/services.js';
@@ -138,26 +139,26 @@ async function askHost(
 ): Promise<NonNullable<ChangesSummary['host']>> {
   const askedAt = (o.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const { branch, rules, responses: ruleAnswers } = await host.rules(o.branch);
-  responses.push(...ruleAnswers);
+  appendAll(responses, ruleAnswers);
   const labels = new Set((o.emergencyLabels ?? []).map((l) => l.toLowerCase()));
   // GitHub's own verification of every commit's signature, from the list of the released commit's history.
   const wanted = new Set(changes.flatMap((c) => c.commits));
   const to = changes.at(-1)?.commit;
   const listed = to === undefined ? { commits: [], complete: true, responses: [] } : await host.commitsOf(to, wanted);
-  responses.push(...listed.responses);
+  appendAll(responses, listed.responses);
   const verified = new Map(listed.commits.map((c) => [c.sha, c]));
   for (const change of changes) {
     const answers = await host.answersFor(change.commit, change.pullRequest);
-    responses.push(...answers.responses);
+    appendAll(responses, answers.responses);
     const asked = { ...answers, requiredChecks: rules.requiredChecks };
     let f = hostFacts(change.commit, change.pullRequest, asked);
     const landedBy = f.landedBy;
     if (landedBy && f.facts.checksPassed === false && landedBy.headSha !== change.commit) {
       // A merge queue runs the required checks on the commit it lands.
       const landing = await host.checksOf(change.commit);
-      responses.push(...landing.responses);
-      answers.responses.push(...landing.responses);
-      answers.incomplete.push(...landing.incomplete);
+      appendAll(responses, landing.responses);
+      appendAll(answers.responses, landing.responses);
+      appendAll(answers.incomplete, landing.incomplete);
       f = hostFacts(change.commit, change.pullRequest, { ...asked, landingChecks: landing.checks });
     }
     const signatures = hostSignatures(change.commits, verified);

@@ -14,7 +14,7 @@ import {
   type Source,
   type Subject,
 } from '../core/manifest.js';
-import { stripUndefined } from '../core/objects.js';
+import { maxOf, stripUndefined } from '../core/objects.js';
 import { standardSourceBlob } from '../formats/standard-statements.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { resolveAsOf } from './as-of.js';
@@ -120,7 +120,7 @@ export function logicalPaths(inputs: { kind: string; name?: string; label: strin
     const group = parsed.filter((other) => foldedPath(other.simple) === foldedPath(own.simple));
     if (group.length === 1) return own.simple;
     // The fewest folders that set every member of the group apart, the same number for all of them.
-    const deepest = Math.max(...group.map((g) => g.parents.length));
+    const deepest = maxOf([...group.map((g) => g.parents.length)]);
     for (let n = 1; n <= deepest; n++) {
       if (new Set(group.map((g) => foldedPath(tail(g.parents, n).join('/')))).size === group.length) {
         const [kind, ...rest] = own.simple.split('/');

@@ -1,3 +1,4 @@
+import { maxOf } from '../core/objects.js';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import type { Env } from '../core/env.js';
 import { parseDuration } from './as-of.js';
@@ -174,7 +175,7 @@ export function distinctSubjectNames(files: SubjectFile[]): SubjectFile[] {
   for (const group of groups.values()) {
     if (group.size < 2) continue;
     const segments = [...group].map((file) => file.split(/[\\/]+/).filter(Boolean));
-    const longest = Math.max(...segments.map((x) => x.length));
+    const longest = maxOf([...segments.map((x) => x.length)]);
     for (let k = 2; k <= longest; k++) {
       const names = segments.map((x) => x.slice(-k).join('/'));
       if (new Set(names).size === names.length) {

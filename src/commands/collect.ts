@@ -304,7 +304,7 @@ async function gatherSubjects(subjectFiles: SubjectFile[], options: CollectOptio
 /** Each pattern's files, in order. */
 async function expandAll(patterns: { pattern: string; base: string }[]): Promise<string[]> {
   const files: string[] = [];
-  for (const { pattern, base } of patterns) files.push(...(await expand(pattern, base)));
+  for (const { pattern, base } of patterns) for (const file of await expand(pattern, base)) files.push(file);
   return files;
 }
 

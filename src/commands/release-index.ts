@@ -101,11 +101,8 @@ export async function indexReleases(o: IndexOptions) {
         };
         const members = await listedSource(o, store, source, verifyOne, !o.rebuild);
         result.unchanged += members.known;
-        const sorted = sortMembers(members.list, seen);
-        unavailable.push(...sorted.unavailable);
-        withoutEvidence.push(...sorted.withoutEvidence);
+        const sorted = sortMembers(members.list, seen, { unavailable, withoutEvidence, rejected });
         for (const r of sorted.rejected) await store.reject({ ...r, source }, now());
-        rejected.push(...sorted.rejected);
         continue;
       }
       for (const file of await bundleFiles(resolve(o.cwd, source))) {

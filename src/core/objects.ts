@@ -11,3 +11,17 @@ export function appendAll<T>(target: T[], items: Iterable<T>): T[] {
   for (const item of items) target.push(item);
   return target;
 }
+
+/** Math.max over `items` (the same answer: -Infinity for none, NaN if any is NaN) without an argument per item. */
+export function maxOf(items: Iterable<number>): number {
+  let m = -Infinity;
+  for (const x of items) m = Math.max(m, x);
+  return m;
+}
+
+/** Math.min over `items` (Infinity for none, NaN if any is NaN) without an argument per item. */
+export function minOf(items: Iterable<number>): number {
+  let m = Infinity;
+  for (const x of items) m = Math.min(m, x);
+  return m;
+}

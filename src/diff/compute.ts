@@ -1,3 +1,4 @@
+import { appendAll } from '../core/objects.js';
 import { readSbom, type SbomComponent } from '../formats/sbom.js';
 import { digestHex } from '../core/digest.js';
 import { MAX_ATTESTATION_BYTES } from '../core/layout.js';
@@ -209,7 +210,7 @@ function sideComponents(side: DiffSide, warnings: string[]): SbomComponent[] {
       continue;
     }
     try {
-      out.push(...readSbom(bytes, e.mediaType, e.path).components);
+      appendAll(out, readSbom(bytes, e.mediaType, e.path).components);
     } catch (err) {
       warnings.push(
         `${side.label} ${e.path}: SBOM cannot be read (${(err as Error).message.replace(`${e.path}: `, '')}); its components are not compared`,
@@ -256,8 +257,8 @@ function diffComponents(a: SbomComponent[], b: SbomComponent[]): DiffResult['com
     if (gone.length === 1 && came.length === 1 && from && to) {
       changed.push({ name: to.name, from: from.version, to: to.version, ...(to.purl ? { purl: to.purl } : {}) });
     } else {
-      removed.push(...gone.map(out));
-      added.push(...came.map(out));
+      appendAll(removed, gone.map(out));
+      appendAll(added, came.map(out));
     }
   }
   const order = (x: { name: string; version?: string | null }, y: { name: string; version?: string | null }): number =>

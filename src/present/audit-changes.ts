@@ -1,3 +1,4 @@
+import { appendAll, maxOf } from '../core/objects.js';
 import type { ChangeSample, PeriodChange } from '../verifier/period-changes.js';
 
 /**
@@ -49,14 +50,14 @@ export function changeSampleLine(cs: ChangeSample): string {
 /** Plain-text lines: the sample as a table, then every emergency change and direct push, sampled or not. */
 export function changeSampleText(cs: ChangeSample): string[] {
   const rows = cs.sampled.map(changeRow);
-  const widths = CHANGE_HEAD.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const widths = CHANGE_HEAD.map((h, i) => maxOf([h.length, ...rows.map((r) => (r[i] as string).length)]));
   const line = (cells: string[]): string =>
     cells
       .map((c, i) => c.padEnd(widths[i] as number))
       .join('  ')
       .trimEnd();
   const out = ['', `changes: ${changeSampleLine(cs)}`];
-  if (rows.length) out.push(line(CHANGE_HEAD), ...rows.map(line));
+  if (rows.length) appendAll(out, [line(CHANGE_HEAD), ...rows.map(line)]);
   const list = (title: string, cs2: PeriodChange[]): void => {
     out.push(`${title}: ${cs2.length === 0 ? 'none' : ''}`.trimEnd());
     for (const c of cs2) out.push(`  ${c.release} ${c.commit.slice(0, 12)} ${c.title} (${c.standing})`);

@@ -1,3 +1,4 @@
+import { maxOf, minOf } from '../core/objects.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import type { AuditReport, PeriodSummary, TrendPoint } from '../verifier/period.js';
 import { answers, periodSourceLine, STATUS_WORDS, verdictWords } from './audit.js';
@@ -183,8 +184,8 @@ function lineChart(
   const top = 34;
   const bottom = 52;
   const all = o.series.flatMap((x) => x.values.filter((v): v is number => v !== null));
-  const max = Math.max(...all, o.min ?? 0);
-  const min = Math.min(o.min ?? 0, ...all);
+  const max = maxOf([...all, o.min ?? 0]);
+  const min = minOf([o.min ?? 0, ...all]);
   const span = max - min || 1;
   const n = o.labels.length;
   const x = (i: number): number => left + (n <= 1 ? (W - left - right) / 2 : (i / (n - 1)) * (W - left - right));
@@ -200,7 +201,7 @@ function lineChart(
   // side.
   const LABEL_CHARS = 14;
   const short = shortLabels(o.labels.map(chartText), LABEL_CHARS);
-  const widest = Math.max(1, ...short.labels.map((l) => l.length));
+  const widest = maxOf([1, ...short.labels.map((l) => l.length)]);
   const room = (W - left - right) / (widest * 12 * 0.62 + 16) + 1;
   const xlabels = labelIndices(n, room).map(
     (i) =>

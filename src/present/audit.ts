@@ -1,3 +1,4 @@
+import { appendAll, maxOf } from '../core/objects.js';
 import type { AuditReport, MemberStatus, PeriodMember, PeriodSummary } from '../verifier/period.js';
 import { code, table, mdText as md } from './markdown.js';
 import { CHANGE_HEAD, changeRow, changeSampleLine, changeSampleText } from './audit-changes.js';
@@ -113,13 +114,13 @@ export function formatAuditText(r: AuditReport): string {
     return [m.id, day(m.published), STATUS_WORDS[m.status], a.authentic, a.policy, a.evidence];
   });
   const head = ['RELEASE', 'PUBLISHED', 'STANDING', 'AUTHENTIC', 'POLICY', 'EVIDENCE'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+  const widths = head.map((h, i) => maxOf([h.length, ...rows.map((row) => (row[i] as string).length)]));
   const line = (cells: string[]): string =>
     cells
       .map((c, i) => c.padEnd(widths[i] as number))
       .join('  ')
       .trimEnd();
-  out.push(line(head), ...rows.map(line));
+  appendAll(out, [line(head), ...rows.map(line)]);
   const why = s.members.filter((m) => m.status !== 'holds' && m.status !== 'not-examined');
   if (why.length) {
     out.push('', 'why:');
@@ -144,7 +145,7 @@ export function formatAuditText(r: AuditReport): string {
       );
     }
   }
-  if (s.changeSample) out.push(...changeSampleText(s.changeSample));
+  if (s.changeSample) appendAll(out, changeSampleText(s.changeSample));
   if (s.trends.length) {
     out.push('', 'trends:');
     const trows = s.trends.map((t) => [
@@ -171,20 +172,20 @@ export function formatAuditText(r: AuditReport): string {
       'CFR',
       'SLO BUDGET',
     ];
-    const tw = th.map((h, i) => Math.max(h.length, ...trows.map((row) => (row[i] as string).length)));
+    const tw = th.map((h, i) => maxOf([h.length, ...trows.map((row) => (row[i] as string).length)]));
     const tl = (cells: string[]): string =>
       cells
         .map((c, i) => c.padEnd(tw[i] as number))
         .join('  ')
         .trimEnd();
-    out.push(tl(th), ...trows.map(tl));
+    appendAll(out, [tl(th), ...trows.map(tl)]);
     if (s.trends.some((t) => t.unverified))
       out.push('* figures as the bundle claims them: its signature was not verified');
     const vrows = vulnerabilityTrendRows(s.trends);
     if (vrows.length) {
       const vh = VULNERABILITY_TREND_HEAD.map((h) => h.toUpperCase());
-      const vw = vh.map((h, i) => Math.max(h.length, ...vrows.map((row) => (row[i] as string).length)));
-      out.push(
+      const vw = vh.map((h, i) => maxOf([h.length, ...vrows.map((row) => (row[i] as string).length)]));
+      appendAll(out, [
         '',
         'vulnerabilities by disposition (VEX):',
         ...[vh, ...vrows].map((cells) =>
@@ -193,7 +194,7 @@ export function formatAuditText(r: AuditReport): string {
             .join('  ')
             .trimEnd(),
         ),
-      );
+      ]);
     }
   }
   return `${out.map(escapeValue).join('\n')}\n`;
@@ -285,12 +286,12 @@ export function formatAuditMarkdown(r: AuditReport): string {
       ['Direct pushes (every one, sampled or not)', cs.directPushes],
     ] as const) {
       out.push(`### ${title}`, '');
-      out.push(
+      appendAll(out, [
         ...(list.length
           ? list.map((c) => `- ${code(c.release)} ${code(c.commit.slice(0, 12))} ${md(c.title)} (${md(c.standing)})`)
           : ['None.']),
         '',
-      );
+      ]);
     }
   }
   if (s.waivers.length) {

@@ -1,3 +1,4 @@
+import { maxOf } from '../core/objects.js';
 import { escapeValue } from './terminal.js';
 
 /**
@@ -78,7 +79,7 @@ export function shortLabels(labels: readonly string[], max: number): { prefix: s
     let n = 0;
     while (n < first.length && labels.every((l) => l[n] === first[n])) n++;
     // Cut at the last separator inside the shared part, so "v1.2" and "v1.3" keep their "v1.".
-    const cut = Math.max(...['-', '.', '/', '_', '+', ' '].map((c) => first.lastIndexOf(c, n - 1))) + 1;
+    const cut = maxOf([...['-', '.', '/', '_', '+', ' '].map((c) => first.lastIndexOf(c, n - 1))]) + 1;
     if (cut >= 4 && labels.every((l) => l.length > cut)) prefix = first.slice(0, cut);
   }
   const cut = (l: string): string => (l.length > max ? `${l.slice(0, Math.max(1, max - 1))}…` : l);

@@ -1,3 +1,4 @@
+import { appendAll, maxOf } from '../core/objects.js';
 import { escapeValue } from './terminal.js';
 import {
   LEVELS,
@@ -29,7 +30,7 @@ export function formatDiff(r: DiffResult): string {
     );
   }
   const section = (title: string, body: string[]): void => {
-    lines.push('', title, ...(body.length ? body : ['  no change']));
+    appendAll(lines, ['', title, ...(body.length ? body : ['  no change'])]);
   };
 
   const c = r.components;
@@ -118,7 +119,7 @@ export function formatDiff(r: DiffResult): string {
     ...r.subjects.added.map((s) => `  + ${s.name}  ${s.digest}`),
     ...r.subjects.removed.map((s) => `  - ${s.name}  ${s.digest}`),
   ]);
-  if (r.warnings.length) lines.push('', 'Warnings', ...r.warnings.map((w) => `  ! ${w}`));
+  if (r.warnings.length) appendAll(lines, ['', 'Warnings', ...r.warnings.map((w) => `  ! ${w}`)]);
   return `${lines.map(escapeValue).join('\n')}\n`;
 }
 
@@ -167,7 +168,7 @@ function table(rows: Row[]): string[] {
     c.new === null ? 'n/a' : unit.value(c.new),
     c.delta === null ? '' : `(${unit.delta(c.delta)})`,
   ]);
-  const width = (i: number): number => Math.max(...cells.map((r) => (r[i] ?? '').length));
+  const width = (i: number): number => maxOf([...cells.map((r) => (r[i] ?? '').length)]);
   const [w0, w1, w2] = [width(0), width(1), width(2)];
   return cells.map(([label = '', o = '', n = '', d = '']) =>
     `  ${label.padEnd(w0)}  ${o.padStart(w1)} → ${n.padStart(w2)}  ${d}`.trimEnd(),

@@ -1,3 +1,4 @@
+import { maxOf } from '../core/objects.js';
 import { chartText } from './chart.js';
 import { html, px, type Fragment, type IdGen, type Safe } from './html-base.js';
 
@@ -52,7 +53,7 @@ export function barChart(
   const top = o.ref ? 22 : 8;
   const H = top + o.bars.length * rowH + 8;
   const area = W - labelW - valueW;
-  const max = Math.max(o.max ?? 0, ...o.bars.map((b) => b.value), o.ref ? o.ref.value : 0, 1e-9);
+  const max = maxOf([o.max ?? 0, ...o.bars.map((b) => b.value), o.ref ? o.ref.value : 0, 1e-9]);
   const x = (v: number): number => labelW + (Math.max(0, v) / max) * area;
   const t = ids.next('chart-title');
   const d = ids.next('chart-desc');

@@ -1,3 +1,4 @@
+import { maxOf } from '../core/objects.js';
 import { chartText } from './chart.js';
 import { html, px, type IdGen, type Safe } from './html-base.js';
 import { COLOR, barChart, dataTable, figure, gaugeChart, svgOpen } from './html-charts.js';
@@ -128,7 +129,7 @@ function sloFigure(ids: IdGen, s: SloView): Safe {
       valueLabel: `${b.rate.toFixed(2)}×`,
       color: b.rate > 1 ? COLOR.failed : COLOR.accent,
     })),
-    max: Math.max(1.5, ...rates.map((b) => b.rate)) * 1.1,
+    max: maxOf([1.5, ...rates.map((b) => b.rate)]) * 1.1,
     ref: { value: 1, label: '1× sustainable' },
   });
   const table = dataTable(

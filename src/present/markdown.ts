@@ -1,3 +1,4 @@
+import { appendAll } from '../core/objects.js';
 import { escapeValue } from './terminal.js';
 import { formatBytes, renewalLine, restsOnLine, vulnerabilitiesLine } from './text.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
@@ -51,7 +52,10 @@ export function renderMarkdown(input: ReleaseReportInput): string {
     '',
   );
   if (a.evidence.findings.length) {
-    out.push(...a.evidence.findings.map((f) => `- ${code(f.path)}: ${mdText(f.message)} (${code(f.code)})`), '');
+    appendAll(out, [
+      ...a.evidence.findings.map((f) => `- ${code(f.path)}: ${mdText(f.message)} (${code(f.code)})`),
+      '',
+    ]);
   }
   if (a.evidence.vulnerabilities) {
     const v = a.evidence.vulnerabilities;
@@ -94,7 +98,7 @@ export function renderMarkdown(input: ReleaseReportInput): string {
   if (b.digest) facts.push(['Bundle digest', code(b.digest)]);
   if (b.manifestDigest) facts.push(['Manifest digest', code(b.manifestDigest)]);
   facts.push(['Size', mdText(formatBytes(b.size))]);
-  if (r.signature) facts.push(...signatureFacts(r.signature));
+  if (r.signature) appendAll(facts, signatureFacts(r.signature));
   facts.push(['Report generated', mdText(input.generatedAt)]);
   out.push(table(['Field', 'Value'], facts), '');
 
@@ -127,7 +131,7 @@ export function renderMarkdown(input: ReleaseReportInput): string {
     '',
   );
 
-  if (policy) out.push(...policySection(policy));
+  if (policy) appendAll(out, policySection(policy));
 
   out.push(`## Evidence (${input.entries.length})`, '');
   out.push(

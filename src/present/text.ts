@@ -1,3 +1,4 @@
+import { appendAll, maxOf } from '../core/objects.js';
 import type { InspectResult } from '../core/manifest.js';
 import { isCollectedKind, readSummary, type VulnerabilitiesSummary } from '../core/summaries.js';
 import { FINDING_SEVERITIES } from '../formats/findings.js';
@@ -141,7 +142,7 @@ export function vulnerabilitiesLine(s: VulnerabilitiesSummary): string {
 
 function table(raw: string[][]): string {
   const rows = raw.map((r) => r.map(escapeValue));
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  const widths = rows[0]?.map((_, i) => maxOf([...rows.map((r) => (r[i] ?? '').length)])) ?? [];
   return rows
     .map((r) =>
       r
@@ -206,9 +207,9 @@ export function formatVerifyText(report: VerifyReport & { bundle: { path?: strin
   ];
   if (b.digest) lines.push(`bundle digest:   ${b.digest}`);
   if (b.manifestDigest) lines.push(`manifest digest: ${b.manifestDigest}`);
-  if (report.signature) lines.push(...signatureLines(report.signature));
-  lines.push('', ...checkLines(report.checks));
-  if (report.policy) lines.push('', ...policyLines(report.policy));
+  if (report.signature) appendAll(lines, signatureLines(report.signature));
+  appendAll(lines, ['', ...checkLines(report.checks)]);
+  if (report.policy) appendAll(lines, ['', ...policyLines(report.policy)]);
   return `${lines.map(escapeValue).join('\n')}\n`;
 }
 
@@ -311,7 +312,7 @@ export function formatAttestationSetText(r: AttestationSetReport): string {
         .join('; ')}`,
     );
   const signer = r.bundles.find((b) => b.ok && b.signature)?.signature;
-  if (signer) lines.push('', ...signatureLines(signer));
+  if (signer) appendAll(lines, ['', ...signatureLines(signer)]);
   return `${lines.map(escapeValue).join('\n')}\n`;
 }
 
@@ -324,8 +325,8 @@ export function formatAttestationText(r: AttestationReport): string {
       .map(([a, h]) => `${a}:${h.slice(0, 16)}…`)
       .join(' ')}`.trimEnd(),
   );
-  if (r.signature) lines.push(...signatureLines(r.signature));
-  lines.push('', ...checkLines(r.checks));
+  if (r.signature) appendAll(lines, signatureLines(r.signature));
+  appendAll(lines, ['', ...checkLines(r.checks)]);
   return `${lines.map(escapeValue).join('\n')}\n`;
 }
 

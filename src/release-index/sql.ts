@@ -1,3 +1,4 @@
+import { appendAll } from '../core/objects.js';
 /**
  * The evidence index's schema and questions, as SQL both stores run (docs/index.md): the embedded SQLite file and
  * PostgreSQL. Only what both read the same way is used (TEXT and INTEGER columns, `?` placeholders that the
@@ -103,7 +104,7 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
       ],
     },
   ];
-  out.push(
+  appendAll(out, [
     ...insertMany(
       'subjects',
       ['bundle_digest', 'name', 'digest'],
@@ -163,7 +164,7 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
       ['bundle_digest', 'control', 'check_name', 'status', 'evidence'],
       rows.controls.map((c) => [d, c.control, c.check, c.status, c.evidence]),
     ),
-  );
+  ]);
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { maxOf } from '../core/objects.js';
 import * as z from 'zod';
 import { issuesInline, zodIssues, safeParseBounded } from '../core/issues.js';
 import { isSecureOrLoopback } from '../core/loopback.js';
@@ -120,7 +121,7 @@ function best(services: SigningService[], versions: readonly number[], now: Date
       Date.parse(s.validFor.start) <= t &&
       (s.validFor.end === undefined || t <= Date.parse(s.validFor.end)),
   );
-  const top = Math.max(...valid.map((s) => s.majorApiVersion));
+  const top = maxOf([...valid.map((s) => s.majorApiVersion)]);
   return valid
     .filter((s) => s.majorApiVersion === top)
     .sort((a, b) => Date.parse(b.validFor.start) - Date.parse(a.validFor.start));

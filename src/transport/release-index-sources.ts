@@ -1,3 +1,4 @@
+import { appendAll } from '../core/objects.js';
 import { resolve } from 'node:path';
 import type { Env } from '../core/env.js';
 import { pool } from '../core/pool.js';
@@ -70,7 +71,15 @@ export async function listedSource(
  * or rejected without a verification (bytes other than the source listed, a bundle over the size limit). Members whose
  * bundle this run verified (`verified`, by digest) were recorded already.
  */
-export function sortMembers(members: readonly PeriodMemberInput[], verified: ReadonlySet<string>) {
+export function sortMembers(
+  members: readonly PeriodMemberInput[],
+  verified: ReadonlySet<string>,
+  into?: {
+    unavailable: { location: string; reason: string }[];
+    withoutEvidence: string[];
+    rejected: { location: string; reason: string }[];
+  },
+) {
   const out = {
     unavailable: [] as { location: string; reason: string }[],
     withoutEvidence: [] as string[],
@@ -84,5 +93,8 @@ export function sortMembers(members: readonly PeriodMemberInput[], verified: Rea
     else if (m.evidence.code && !m.evidence.conflict && !verified.has(m.evidence.bundle?.digest ?? ''))
       out.rejected.push({ location, reason });
   }
+  // Also added to `into` (a run's totals over its sources), one by one: a source lists up to 10,000 releases.
+  if (into)
+    for (const k of ['unavailable', 'withoutEvidence', 'rejected'] as const) appendAll<unknown>(into[k], out[k]);
   return out;
 }

@@ -1,3 +1,4 @@
+import { minOf } from '../core/objects.js';
 import { X509Certificate } from 'node:crypto';
 import { RFC3161Timestamp } from '@sigstore/core';
 // Not in the package's index; the same check @sigstore/verify makes of a bundle's own timestamps.
@@ -45,7 +46,7 @@ function earliestExpiry(chain: { rawBytes: Uint8Array }[]): Date | undefined {
 
 const minDate = (ds: (Date | string | undefined)[]): Date | undefined => {
   const ms = ds.flatMap((d) => (d === undefined ? [] : [typeof d === 'string' ? Date.parse(d) : d.getTime()]));
-  return ms.length ? new Date(Math.min(...ms)) : undefined;
+  return ms.length ? new Date(minOf([...ms])) : undefined;
 };
 
 /**

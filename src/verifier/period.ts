@@ -1,3 +1,4 @@
+import { minOf } from '../core/objects.js';
 import { createHash } from 'node:crypto';
 import type { Manifest } from '../core/manifest.js';
 import { endBound, parseDateOrInstant, startBound } from '../core/time.js';
@@ -260,7 +261,7 @@ export function trendOf(m: PeriodMemberInput): TrendPoint | undefined {
     leadTimeMedianSeconds: dora ? dora.leadTimeSeconds.median : null,
     changeFailureRate: dora ? dora.changeFailureRate : null,
     timeToRestoreMedianSeconds: dora ? dora.timeToRestoreSeconds.median : null,
-    sloBudgetRemaining: slos.length ? Math.min(...slos.map((o) => o.errorBudget.remaining)) : null,
+    sloBudgetRemaining: slos.length ? minOf([...slos.map((o) => o.errorBudget.remaining)]) : null,
   };
 }
 

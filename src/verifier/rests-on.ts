@@ -1,3 +1,4 @@
+import { minOf } from '../core/objects.js';
 import { X509Certificate } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
 import { RFC3161Timestamp } from '@sigstore/core';
@@ -39,7 +40,7 @@ function earliestExpiry(chain: { rawBytes: Uint8Array }[] | undefined): string |
     const cert = certificate(c.rawBytes);
     return cert ? [Date.parse(cert.validTo)] : [];
   });
-  return ends.length ? iso(new Date(Math.min(...ends))) : undefined;
+  return ends.length ? iso(new Date(minOf([...ends]))) : undefined;
 }
 
 /** The transparency log of `root` whose log id (the key's id) is `keyId`. */

@@ -1,4 +1,4 @@
-import { appendAll } from '../core/objects.js';
+import { appendAll, maxOf } from '../core/objects.js';
 import type { Readable } from 'node:stream';
 import { sha256Hex } from '../core/digest.js';
 import type { BundleContents } from '../core/bundle-reader.js';
@@ -279,5 +279,5 @@ function signedAt(info: SignatureInfo): Date | undefined {
     ...info.timestamps.filter((t) => t.verified).map((t) => Date.parse(t.time)),
     ...info.tlog.filter((t) => t.timeVerified && t.integratedTime).map((t) => Date.parse(t.integratedTime as string)),
   ].filter((ms) => Number.isFinite(ms));
-  return times.length ? new Date(Math.max(...times)) : undefined;
+  return times.length ? new Date(maxOf([...times])) : undefined;
 }

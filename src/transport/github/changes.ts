@@ -1,3 +1,4 @@
+import { appendAll } from '../../core/objects.js';
 import { canonicalBytes } from '../../core/canonical-json.js';
 import { sha256Hex } from '../../core/digest.js';
 import type {
@@ -103,7 +104,7 @@ export function githubChangeHost(client: ReleasesClient): ChangeHost {
     const items: unknown[] = [];
     for (let page = 1; page <= cap; page++) {
       const got = pick(await get(`${request} (page ${page})`, route, { ...params, per_page: 100, page }));
-      items.push(...got);
+      appendAll(items, got);
       if (got.length < 100 || enough(items)) return { items, complete: true };
     }
     return { items, complete: false };
@@ -276,7 +277,7 @@ export function githubChangeHost(client: ReleasesClient): ChangeHost {
       if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(landed.headSha)) {
         const onHead = await checksOf(landed.headSha);
         checks = onHead.checks;
-        incomplete.push(...onHead.incomplete);
+        appendAll(incomplete, onHead.incomplete);
         // GitHub lists a pull request's commits oldest first, at most 250: the head is the last.
         const listed = await pages(
           `commits of pull request #${landed.number}`,

@@ -1,3 +1,4 @@
+import { appendAll } from '../../core/objects.js';
 import { countingStream, type ByteProgress } from '../../fs/progress.js';
 import { issuesInline, zodIssues, safeParseBounded } from '../../core/issues.js';
 import {
@@ -349,7 +350,7 @@ export class ReleasesClient {
         this.#octokit.rest.repos.listReleases({ owner: this.owner, repo: this.repo, per_page: 100, page }),
       );
       const batch = parse(z.array(releaseSchema).max(100), res.data, what);
-      all.push(...batch);
+      appendAll(all, batch);
       if (batch.length < 100) return all;
     }
     throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: more than ${MAX_RELEASE_PAGES * 100} releases`);
@@ -370,7 +371,7 @@ export class ReleasesClient {
         }),
       );
       const batch = parse(z.array(assetSchema).max(100), res.data, what);
-      all.push(...batch);
+      appendAll(all, batch);
       if (batch.length < 100) return all;
     }
     throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: more than ${MAX_ASSET_PAGES * 100} assets`);

@@ -1,3 +1,4 @@
+import { appendAll } from '../../core/objects.js';
 /**
  * Manifests and referrers: manifests up and down (each checked against its
  * digest), the tag list, the referrers API with the `sha256-<hex>` fallback
@@ -200,7 +201,7 @@ export async function referrers(
     }
     if (!res.ok) return core.errors.fail(res, call);
     const bytes = await core.readJsonBody(res, call, MAX_OCI_MANIFEST_BYTES);
-    found.push(...parseIndex(core, bytes, call).manifests);
+    appendAll(found, parseIndex(core, bytes, call).manifests);
     const next = nextPage(core, res, url, call, page, MAX_REFERRER_PAGES, 'referrers');
     if (next === undefined) break;
     url = next;
@@ -239,7 +240,7 @@ export async function tags(core: RegistryRequests, repository: string): Promise<
     const tags = parsed.tags ?? [];
     if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string' && tagProblem(t) === undefined))
       throw core.errors.invalid(call, 'the tag list holds something that is not a tag');
-    found.push(...(tags as string[]));
+    appendAll(found, tags as string[]);
     const next = nextPage(core, res, url, call, page, MAX_TAG_PAGES, 'tags');
     if (next === undefined) break;
     url = next;

@@ -1,3 +1,4 @@
+import { maxOf } from '../../core/objects.js';
 import { isCelError, parse, run } from '@bufbuild/cel';
 import { parseYamlDocument } from '../../formats/yaml.js';
 import { digestHex, sha256Hex } from '../../core/digest.js';
@@ -330,7 +331,7 @@ function celFinding(f: ReleaseFinding): Record<string, unknown> {
     version: f.package?.version ?? '',
     ecosystem: f.package?.ecosystem ?? '',
     severity: f.severity,
-    cvss: Math.max(0, ...f.cvss.map((c) => c.score ?? 0)),
+    cvss: maxOf([0, ...f.cvss.map((c) => c.score ?? 0)]),
     fixVersions: f.fixVersions,
     fixAvailable: f.fixVersions.length > 0,
     status: f.status ?? 'none',
