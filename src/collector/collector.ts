@@ -2,6 +2,7 @@ import { type FileError, readSmallFile } from '../fs/small-file.js';
 import { stat } from 'node:fs/promises';
 import { hashFile } from '../fs/hash-file.js';
 import { sha256Hex } from '../core/digest.js';
+import { parseJsonShallow, StrictJsonError } from '../core/strict-json.js';
 import { stripBom } from '../formats/xml.js';
 import { CollectError, type CollectErrorCode } from './errors.js';
 import type * as z from 'zod';
@@ -98,12 +99,16 @@ export function inputError(input: { label: string }, e: unknown): CollectError {
 
 export function parseJson(input: CollectorInput, bytes: Buffer): unknown {
   try {
-    return JSON.parse(stripBom(bytes.toString('utf8')));
+    // At most MAX_JSON_DEPTH levels: the schema validators and the readers after them walk a document by recursion,
+    // and a document nested thousands deep overflowed the stack (INTERNAL_ERROR) where it is bad input.
+    return parseJsonShallow(stripBom(bytes.toString('utf8')));
   } catch (e) {
-    throw new CollectError('JSON_INVALID', `${input.label}: not valid JSON (${(e as Error).message})`, {
-      file: input.label,
-      cause: e,
-    });
+    const deep = e instanceof StrictJsonError && e.code === 'JSON_TOO_DEEP';
+    throw new CollectError(
+      deep ? 'JSON_TOO_DEEP' : 'JSON_INVALID',
+      deep ? `${input.label}: ${(e as Error).message}` : `${input.label}: not valid JSON (${(e as Error).message})`,
+      { file: input.label, cause: e },
+    );
   }
 }
 

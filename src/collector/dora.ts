@@ -6,6 +6,7 @@ import { issuesInline, zodIssues, safeParseBounded } from '../core/issues.js';
 import * as z from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
+import { parseJsonShallow } from '../core/strict-json.js';
 import { PACKAGE_VERSION } from '../version.js';
 import {
   generatedOutput,
@@ -131,7 +132,7 @@ function parseJsonLines<T>(text: string, schema: z.ZodType<T>, issues: InputIssu
     const where = `line ${i + 1}`;
     let json: unknown;
     try {
-      json = JSON.parse(raw);
+      json = parseJsonShallow(raw);
     } catch (e) {
       issues.push({ path: where, message: `not valid JSON (${(e as Error).message})` });
       continue;
@@ -152,7 +153,7 @@ function parseJsonArray<T>(
 ): { at: string; value: T }[] {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonShallow(text);
   } catch (e) {
     throw new CollectError('DORA_INPUT_INVALID', `${label}: not valid JSON (${(e as Error).message})`, {
       file: label,

@@ -8,6 +8,7 @@ export type CollectErrorCode =
   | 'INPUT_CHANGED'
   | 'GLOB_NO_MATCH'
   | 'JSON_INVALID'
+  | 'JSON_TOO_DEEP'
   | 'XML_INVALID'
   | 'XML_DOCTYPE_NOT_ALLOWED'
   | 'SBOM_FORMAT_UNKNOWN'

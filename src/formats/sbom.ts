@@ -1,5 +1,6 @@
 import { appendAll } from '../core/objects.js';
 import { safeParseBounded } from '../core/issues.js';
+import { parseJsonShallow } from '../core/strict-json.js';
 import parseSpdxExpression from 'spdx-expression-parse';
 import { FormatError } from './errors.js';
 import { spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from './spdx.js';
@@ -68,7 +69,8 @@ function unreadable(label: string, why: string): FormatError {
 
 function json(bytes: Buffer, label: string): unknown {
   try {
-    return JSON.parse(stripBom(bytes.toString('utf8')));
+    // At most MAX_JSON_DEPTH levels: what reads the document after walks it by recursion (a bundle's SBOM is hostile).
+    return parseJsonShallow(stripBom(bytes.toString('utf8')));
   } catch (e) {
     throw unreadable(label, `not valid JSON (${(e as Error).message})`);
   }
@@ -163,19 +165,34 @@ function cdxJson(json: unknown, label: string): SbomContents {
 /** The components of a CycloneDX JSON document (nested ones included) and the product's version. */
 export function cycloneDxJsonContents(json: object): SbomContents {
   const out: SbomComponent[] = [];
-  const walk = (list: unknown): void => {
-    if (!Array.isArray(list)) return;
-    for (const c of list as Record<string, unknown>[]) {
-      if (!c || typeof c !== 'object') continue;
-      const name = str(c.name);
-      if (name)
-        out.push(component(cdxName(name, str(c.group)), str(c.version), str(c.purl), cdxJsonLicences(c.licenses)));
-      walk(c.components);
-    }
-  };
   const doc = json as { components?: unknown; metadata?: { component?: { version?: unknown } } };
-  walk(doc.components);
+  // Each component, then those nested in it, then its next sibling: on a stack of our own, since how deep components
+  // nest is the document's to choose.
+  for (const c of depthFirst(doc.components, (x) =>
+    x && typeof x === 'object' ? (x as Record<string, unknown>).components : undefined,
+  )) {
+    if (!c || typeof c !== 'object') continue;
+    const r = c as Record<string, unknown>;
+    const name = str(r.name);
+    if (name)
+      out.push(component(cdxName(name, str(r.group)), str(r.version), str(r.purl), cdxJsonLicences(r.licenses)));
+  }
   return { components: out, ...described(str(doc.metadata?.component?.version)) };
+}
+
+/** The items of `list` and, after each, those of `nested(item)`, depth first, without recursion. */
+function* depthFirst<T>(list: unknown, nested: (item: T) => unknown): Generator<T> {
+  const stack: { items: readonly T[]; at: number }[] = Array.isArray(list) ? [{ items: list as T[], at: 0 }] : [];
+  for (let top = stack.at(-1); top; top = stack.at(-1)) {
+    if (top.at >= top.items.length) {
+      stack.pop();
+      continue;
+    }
+    const item = top.items[top.at++] as T;
+    yield item;
+    const inner = nested(item);
+    if (Array.isArray(inner) && inner.length > 0) stack.push({ items: inner as T[], at: 0 });
+  }
 }
 
 function cdxXml(doc: XmlNode, label: string): SbomContents {
@@ -187,22 +204,19 @@ function cdxXml(doc: XmlNode, label: string): SbomContents {
 /** The components of a CycloneDX XML <bom> (nested ones included) and the product's version. */
 export function cycloneDxXmlContents(bom: XmlNode): SbomContents {
   const out: SbomComponent[] = [];
-  const walk = (block: XmlNode | undefined): void => {
-    for (const c of children(block, 'component')) {
-      const name = textOf(children(c, 'name')[0]);
-      if (name)
-        out.push(
-          component(
-            cdxName(name, textOf(children(c, 'group')[0])),
-            textOf(children(c, 'version')[0]),
-            textOf(children(c, 'purl')[0]),
-            cdxXmlLicences(c),
-          ),
-        );
-      walk(children(c, 'components')[0]);
-    }
-  };
-  walk(children(bom, 'components')[0]);
+  const top = children(children(bom, 'components')[0], 'component');
+  for (const c of depthFirst<XmlNode>(top, (x) => children(children(x, 'components')[0], 'component'))) {
+    const name = textOf(children(c, 'name')[0]);
+    if (name)
+      out.push(
+        component(
+          cdxName(name, textOf(children(c, 'group')[0])),
+          textOf(children(c, 'version')[0]),
+          textOf(children(c, 'purl')[0]),
+          cdxXmlLicences(c),
+        ),
+      );
+  }
   const product = children(children(bom, 'metadata')[0], 'component')[0];
   return { components: out, ...described(textOf(children(product, 'version')[0])) };
 }

@@ -1,0 +1,57 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sbomCollector } from '../../src/collector/sbom.js';
+import { cycloneDxJsonContents, cycloneDxXmlContents, readSbom } from '../../src/formats/sbom.js';
+import { useTmp } from '../helpers/tmp.js';
+
+/**
+ * Class: nesting a hostile document chooses. A CycloneDX SBOM nested thousands deep overflowed the stack of the
+ * schema validator and of the component walk: `evidence collect` answered INTERNAL_ERROR, and readSbom (which diff,
+ * the index and the policy run on a bundle's SBOM) threw a bare RangeError. Now JSON is read at most 256 levels deep
+ * (JSON_TOO_DEEP from collect, SBOM_UNREADABLE from a bundle), and the walks keep their own stack.
+ */
+const tmp = useTmp();
+const OPEN = '{"type":"library","name":"c","version":"1","components":[';
+const deepJson = (n: number) =>
+  `{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[${OPEN.repeat(n)}{"type":"library","name":"leaf"}${']}'.repeat(n)}]}`;
+
+describe('a CycloneDX SBOM nested deeper than is read', () => {
+  it('collect: JSON_TOO_DEEP naming the file, not INTERNAL_ERROR', async () => {
+    const file = join(await tmp(), 'deep.cdx.json');
+    await writeFile(file, deepJson(20_000));
+    await expect(sbomCollector.collect({ file, label: 'deep.cdx.json' })).rejects.toMatchObject({
+      code: 'JSON_TOO_DEEP',
+      message: expect.stringContaining('deep.cdx.json') as unknown,
+    });
+  });
+
+  it("a bundle's SBOM: SBOM_UNREADABLE, not a RangeError", () => {
+    expect(() => readSbom(Buffer.from(deepJson(20_000)), 'application/vnd.cyclonedx+json', 'sbom.json')).toThrow(
+      expect.objectContaining({ code: 'SBOM_UNREADABLE' }),
+    );
+    // 100 components deep (201 JSON levels) is read, each component before those nested in it.
+    const read = readSbom(Buffer.from(deepJson(100)), 'application/vnd.cyclonedx+json', 'sbom.json');
+    expect(read.components).toHaveLength(101);
+    expect(read.components.at(-1)?.name).toBe('leaf');
+  });
+
+  it('the component walks keep their own stack: 50,000 deep, in document order', () => {
+    let inner: Record<string, unknown> = { name: 'leaf' };
+    for (let i = 0; i < 50_000; i++) inner = { name: `c${i}`, components: [inner, { name: `s${i}` }] };
+    const json = cycloneDxJsonContents({ components: [inner, { name: 'last' }] });
+    expect(json.components).toHaveLength(100_002);
+    expect(json.components.slice(0, 2).map((c) => c.name)).toEqual(['c49999', 'c49998']);
+    // The innermost, then each level's sibling on the way out, then the top level's next.
+    expect(json.components.slice(50_000, 50_003).map((c) => c.name)).toEqual(['leaf', 's0', 's1']);
+    expect(json.components.at(-1)?.name).toBe('last');
+
+    let node: Record<string, unknown> = { component: [{ name: [{ '#text': 'leaf' }] }] };
+    for (let i = 0; i < 50_000; i++)
+      node = { component: [{ name: [{ '#text': `c${i}` }], components: [node] }, { name: [{ '#text': `s${i}` }] }] };
+    const xml = cycloneDxXmlContents({ components: [node] });
+    expect(xml.components).toHaveLength(100_001);
+    expect(xml.components.slice(0, 2).map((c) => c.name)).toEqual(['c49999', 'c49998']);
+    expect(xml.components.at(-1)?.name).toBe('s49999');
+  });
+});
