@@ -1,5 +1,23 @@
 import { nextLink } from '../http/link.js';
+import * as z from 'zod';
 import { GitHubError } from './errors.js';
+
+/** The most attestations of one digest read, and the most pages asked for them (GitHub's hold 100; some fewer). */
+export const MAX_ATTESTATIONS = 1000;
+export const MAX_ATTESTATION_PAGES = 20;
+
+/** One page of GET /repos/{owner}/{repo}/attestations/{subject_digest}. */
+export const attestationListSchema = z.object({
+  attestations: z
+    .array(
+      z.object({
+        bundle: z.unknown().optional(),
+        bundle_url: z.string().optional(),
+        repository_id: z.number().optional(),
+      }),
+    )
+    .max(100),
+});
 
 /**
  * The paging parameters of the Link header's rel="next" (GitHub's `after` cursor, or a `page` number where an answer

@@ -21,7 +21,7 @@ import { MAX_JSON_DEPTH, maxDepth } from '../../core/strict-json.js';
 import { BodyTooLarge, readBounded, readErrorBody } from '../http/body.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import { GitHubError, checkApiUrl } from './errors.js';
-import { nextPageCursor } from './paging.js';
+import { MAX_ATTESTATIONS, MAX_ATTESTATION_PAGES, attestationListSchema, nextPageCursor } from './paging.js';
 import { withRetry, type RetryOptions } from '../http/retry.js';
 import { FetchFailure, HttpStatusFailure, causeOf, classify, messageOf, resetAt, uploadSize } from './http-failure.js';
 
@@ -417,7 +417,7 @@ export class ReleasesClient {
   /**
    * The Sigstore bundles GitHub keeps for a subject digest
    * (GET /repos/{owner}/{repo}/attestations/{subject_digest}), at most
-   * MAX_ATTESTATION_PAGES pages of 100. Untrusted: each is verified by the caller.
+   * MAX_ATTESTATIONS in at most MAX_ATTESTATION_PAGES pages. Untrusted: each is verified by the caller.
    */
   async attestationsFor(subjectDigest: string): Promise<{ bundle: unknown; text: string }[]> {
     if (!/^sha256:[0-9a-f]{64}$/.test(subjectDigest))
@@ -428,10 +428,10 @@ export class ReleasesClient {
     const needs = `reading attestations needs read access to ${this.#where} (a fine-grained token: \`attestations: read\`)`;
     // GitHub pages this list by cursor: each answer's Link header names the next page (`after=`), and `page=` is
     // ignored. Only the cursor is taken from the link; the request goes to our own API URL, never the link's host.
-    // One page past the last: ten pages are 1,000 attestations, not more, unless the eleventh has any.
+    // Bounded twice: by the attestations read (a page may hold fewer than 100) and by the pages asked for.
     let cursor: Record<string, string> = {};
     const seen = new Set<string>();
-    for (let page = 1; page <= MAX_ATTESTATION_PAGES + 1; page++) {
+    for (let page = 1; page <= MAX_ATTESTATION_PAGES; page++) {
       let res: { data: unknown; headers: Record<string, unknown> };
       try {
         res = await this.#call(
@@ -447,13 +447,18 @@ export class ReleasesClient {
           needs,
         );
       } catch (e) {
-        // None at all, or none past the last full page.
-        if (e instanceof GitHubError && e.code === 'GITHUB_NOT_FOUND' && (page === 1 || page > MAX_ATTESTATION_PAGES))
+        // None at all, or none past the last: a 404 for the page a full list of MAX_ATTESTATIONS names next.
+        if (
+          e instanceof GitHubError &&
+          e.code === 'GITHUB_NOT_FOUND' &&
+          (page === 1 || out.length === MAX_ATTESTATIONS)
+        )
           return out;
         throw e;
       }
       const listed = parse(attestationListSchema, res.data, what).attestations;
-      if (page > MAX_ATTESTATION_PAGES && listed.length > 0) break;
+      if (out.length + listed.length > MAX_ATTESTATIONS)
+        throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: more than ${MAX_ATTESTATIONS} attestations`);
       for (const a of listed) {
         if (a.bundle === undefined || a.bundle === null)
           throw new GitHubError(
@@ -467,7 +472,8 @@ export class ReleasesClient {
           throw this.#tooLarge(what, `the attestations add up to more than ${this.#maxJson} bytes`);
         out.push({ bundle: a.bundle, text });
       }
-      const next = listed.length === 0 ? undefined : nextPageCursor(res.headers.link, what);
+      // An empty page that names a next one is followed too (within the pages asked for): it does not end the list.
+      const next = nextPageCursor(res.headers.link, what);
       if (next === undefined) return out;
       const key = JSON.stringify(next);
       if (seen.has(key))
@@ -475,7 +481,10 @@ export class ReleasesClient {
       seen.add(key);
       cursor = next;
     }
-    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: more than ${MAX_ATTESTATION_PAGES * 100} attestations`);
+    throw new GitHubError(
+      'GITHUB_RESPONSE_INVALID',
+      `${what}: the list goes on past ${MAX_ATTESTATION_PAGES} pages (${out.length} attestations read)`,
+    );
   }
 
   async renameAsset(asset: ReleaseAsset, name: string): Promise<ReleaseAsset> {
@@ -660,20 +669,6 @@ export class ReleasesClient {
     }
   }
 }
-
-const MAX_ATTESTATION_PAGES = 10;
-
-const attestationListSchema = z.object({
-  attestations: z
-    .array(
-      z.object({
-        bundle: z.unknown().optional(),
-        bundle_url: z.string().optional(),
-        repository_id: z.number().optional(),
-      }),
-    )
-    .max(100),
-});
 
 function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
   const parsed = safeParseBounded(schema, data);

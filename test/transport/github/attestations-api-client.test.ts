@@ -52,25 +52,83 @@ describe('the attestations GET', () => {
     expect(await codeOf(client().attestationsFor(DIGEST))).toMatch(/^GITHUB_/);
   });
 
-  it('reads exactly 1,000 attestations (ten pages, an empty eleventh), and refuses 1,001', async () => {
+  it('reads exactly 1,000 attestations, however GitHub pages them, and refuses 1,001', async () => {
     // Each page but the last names the next by cursor, as GitHub does.
     const page = (n: number, next: string | undefined) => ({
       status: 200,
       body: { attestations: Array.from({ length: n }, () => ({ bundle: {} })) },
       headers: next === undefined ? {} : { link: `<${gh.apiUrl}/x?per_page=100&after=${next}>; rel="next"` },
     });
-    const pages = (last: { status: number; body?: unknown }[]) => [
-      ...Array.from({ length: 10 }, (_, i) => page(100, `c${i + 1}`)),
+    const pages = (sizes: number[], last: { status: number; body?: unknown }[]) => [
+      ...sizes.map((n, i) => page(n, `c${i + 1}`)),
       ...last,
     ];
-    gh.inject('GET', PATH, ...pages([page(0, undefined)]));
+    const tenFull = Array.from({ length: 10 }, () => 100);
+    gh.inject('GET', PATH, ...pages(tenFull, [page(0, undefined)]));
     expect(await client().attestationsFor(DIGEST)).toHaveLength(1000);
     expect(asked()).toBe(11);
     // The eleventh page answered 404 (GitHub's answer past the end of some lists): the same 1,000.
-    gh.inject('GET', PATH, ...pages([{ status: 404, body: { message: 'Not Found' } }]));
+    gh.inject('GET', PATH, ...pages(tenFull, [{ status: 404, body: { message: 'Not Found' } }]));
     expect(await client().attestationsFor(DIGEST)).toHaveLength(1000);
-    gh.inject('GET', PATH, ...pages([page(1, undefined)]));
+    gh.inject('GET', PATH, ...pages(tenFull, [page(1, undefined)]));
     expect(await codeOf(client().attestationsFor(DIGEST))).toBe('GITHUB_RESPONSE_INVALID');
+    // Pages shorter than 100 (a server with a smaller page) count by what they hold: 19 of 50 and one of 49 are 999.
+    gh.inject(
+      'GET',
+      PATH,
+      ...pages(
+        Array.from({ length: 19 }, () => 50),
+        [page(49, undefined)],
+      ),
+    );
+    expect(await client().attestationsFor(DIGEST)).toHaveLength(999);
+    // A 404 before the list is full is not its end.
+    gh.inject('GET', PATH, page(100, 'c1'), { status: 404, body: { message: 'Not Found' } });
+    expect(await codeOf(client().attestationsFor(DIGEST))).toBe('GITHUB_NOT_FOUND');
+    // A list that trickles on past 20 pages is refused, saying so.
+    gh.inject(
+      'GET',
+      PATH,
+      ...pages(
+        Array.from({ length: 21 }, () => 1),
+        [],
+      ),
+    );
+    const trickle = await client()
+      .attestationsFor(DIGEST)
+      .catch((e: unknown) => e as { code: string; message: string });
+    expect(trickle).toMatchObject({ code: 'GITHUB_RESPONSE_INVALID' });
+    expect((trickle as { message: string }).message).toMatch(/past 20 pages \(20 attestations read\)/);
+  });
+
+  it('an empty page that names a next page does not end the list', async () => {
+    gh.inject(
+      'GET',
+      PATH,
+      { status: 200, body: { attestations: [{ bundle: { a: 1 } }] }, headers: { link: '<x?after=c1>; rel="next"' } },
+      { status: 200, body: { attestations: [] }, headers: { link: '<x?after=c2>; rel="next"' } },
+      { status: 200, body: { attestations: [{ bundle: { a: 2 } }] } },
+    );
+    expect((await client().attestationsFor(DIGEST)).map((a) => a.bundle)).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+
+  it('reads the next link where a URI holds a comma, or rel lists several relation types', async () => {
+    for (const link of [
+      '<https://api.github.com/x?a=1,2&after=c9>; rel="next"',
+      '<https://api.github.com/x?before=c0>; rel="prev", <https://api.github.com/x?after=c9>; rel="prev next"',
+      '<https://api.github.com/x?after=c9>; title="a, b"; rel=next',
+    ]) {
+      gh.inject(
+        'GET',
+        PATH,
+        { status: 200, body: { attestations: [{ bundle: { a: 1 } }] }, headers: { link } },
+        { status: 200, body: { attestations: [{ bundle: { a: 2 } }] } },
+      );
+      expect(
+        (await client().attestationsFor(DIGEST)).map((a) => a.bundle),
+        link,
+      ).toEqual([{ a: 1 }, { a: 2 }]);
+    }
   });
 
   it("follows GitHub's cursor (after=, from the Link header) to our own API URL, never a page number GitHub ignores", async () => {
