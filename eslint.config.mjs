@@ -57,8 +57,12 @@ export default tseslint.config(
             'Math.max(...items) throws RangeError past about 120,000 items: use maxOf/minOf (src/core/objects.ts).',
         },
         {
-          selector: "CallExpression[callee.property.name='fromCharCode'] > SpreadElement",
+          selector: 'CallExpression[callee.property.name=/^(fromCharCode|fromCodePoint)$/] > SpreadElement',
           message: 'String.fromCharCode(...codes) throws RangeError past about 120,000 codes.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='apply'][arguments.length=2]",
+          message: 'fn.apply(this, list) passes each item as an argument: RangeError past about 120,000 items.',
         },
       ],
     },

@@ -8,7 +8,8 @@ export function stripUndefined<T extends object>(o: T): T {
  * 120,000 of them (a hostile document's issues, a bundle's checks) throws RangeError instead of appending.
  */
 export function appendAll<T>(target: T[], items: Iterable<T>): T[] {
-  for (const item of items) target.push(item);
+  // A list appended to itself is appended once, as push(...list) did, not for ever.
+  for (const item of items === target ? [...target] : items) target.push(item);
   return target;
 }
 

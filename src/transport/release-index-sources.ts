@@ -94,7 +94,10 @@ export function sortMembers(
       out.rejected.push({ location, reason });
   }
   // Also added to `into` (a run's totals over its sources), one by one: a source lists up to 10,000 releases.
-  if (into)
-    for (const k of ['unavailable', 'withoutEvidence', 'rejected'] as const) appendAll<unknown>(into[k], out[k]);
+  if (into) {
+    appendAll(into.unavailable, out.unavailable);
+    appendAll(into.withoutEvidence, out.withoutEvidence);
+    appendAll(into.rejected, out.rejected);
+  }
   return out;
 }

@@ -101,6 +101,13 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000, reader 
       throw new IndexStoreError('INDEX_WRITE_FAILED', `${shown(url)}: not written: ${(e as Error).message}`, e);
     }
   };
+  // A question the database refuses (a role without SELECT on one table) names the index, with our code.
+  const reading = <T>(work: () => Promise<T>): Promise<T> =>
+    exclusive(() =>
+      work().catch((e: unknown) => {
+        throw new IndexStoreError('INDEX_UNREADABLE', `${shown(url)}: cannot be read: ${(e as Error).message}`, e);
+      }),
+    );
   let schema: number;
   try {
     schema = await migrate(client, url, reader);
@@ -111,7 +118,7 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000, reader 
   return {
     engine: 'postgresql',
     has: (digest) =>
-      exclusive(
+      reading(
         async () =>
           ((await client.query('SELECT 1 FROM releases WHERE bundle_digest = $1', [digest])).rowCount ?? 0) > 0,
       ),
@@ -136,9 +143,9 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000, reader 
           before,
         );
       }),
-    query: (q) => exclusive(async () => (await run(querySql(q, schema))).rows as Record<string, unknown>[]),
+    query: (q) => reading(async () => (await run(querySql(q, schema))).rows as Record<string, unknown>[]),
     rejected: () =>
-      exclusive(
+      reading(
         async () =>
           (await client.query('SELECT * FROM rejected ORDER BY source, location')).rows as Record<string, unknown>[],
       ),
@@ -152,6 +159,7 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000, reader 
  */
 async function migrate(client: pg.Client, url: string, reader: boolean): Promise<number> {
   let version = 0;
+  let read = false;
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -161,6 +169,7 @@ async function migrate(client: pg.Client, url: string, reader: boolean): Promise
         { value: string } | undefined;
       version = Number(row?.value ?? 0);
     }
+    read = true;
     if (version > INDEX_SCHEMA_VERSION)
       throw new IndexStoreError(
         'INDEX_TOO_NEW',
@@ -183,11 +192,16 @@ async function migrate(client: pg.Client, url: string, reader: boolean): Promise
     // 42501: insufficient privilege (a role that may only read); 25006: a read-only transaction (a standby).
     const code = (e as { code?: unknown }).code;
     if (reader && version >= 3 && (code === '42501' || code === '25006')) return version;
+    const refused = code === '42501' || code === '25006';
     throw new IndexStoreError(
       'INDEX_UNREADABLE',
-      version >= 1
-        ? `${shown(url)}: an index of schema ${version}, which cannot be brought to ${INDEX_SCHEMA_VERSION} here: ${(e as Error).message}`
-        : `${shown(url)}: not an index: ${(e as Error).message}`,
+      !read && refused
+        ? `${shown(url)}: this role may not read the index's schema: ${(e as Error).message}`
+        : version === 0
+          ? `${shown(url)}: not an index: ${(e as Error).message}`
+          : `${shown(url)}: an index of schema ${version}, which cannot be brought to ${INDEX_SCHEMA_VERSION} here: ${(e as Error).message}${
+              refused ? ` (its owner brings it up to date by running evidence index on it once)` : ''
+            }`,
       e,
     );
   }

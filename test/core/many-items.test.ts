@@ -17,6 +17,9 @@ describe('lists past the argument limit', () => {
     const items = Array.from({ length: MANY }, (_, i) => (i * 7919) % MANY);
     expect(() => [].push(...(items as never[]))).toThrow(RangeError); // what the helpers replace
     expect(appendAll([-1], items)).toHaveLength(MANY + 1);
+    // A list appended to itself, once, as push(...list) did.
+    const twice = [1, 2];
+    expect(appendAll(twice, twice)).toEqual([1, 2, 1, 2]);
     expect(maxOf(items)).toBe(MANY - 1);
     expect(minOf(items)).toBe(0);
     // Math.max's answers at the edges: none, NaN, -0.

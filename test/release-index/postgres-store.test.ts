@@ -207,6 +207,27 @@ describe('an index of schema 3 on PostgreSQL, asked by a role that may only read
         await again.close();
       }
       expect(await schemaOf()).toBe('4');
+      // A role that may not read one table is told so with our code and the database's name, not PostgreSQL's 42501.
+      await db.query('REVOKE SELECT ON components FROM analyst');
+      const partial = await openPostgresIndex(analystUrl, undefined, true);
+      try {
+        const refused = await partial.query({ kind: 'purl', purl: 'pkg:npm/lodash@4.17.20' }).then(
+          () => 'answered',
+          (e: unknown) => e as { code: string; message: string },
+        );
+        expect(refused).toMatchObject({ code: 'INDEX_UNREADABLE' });
+        expect((refused as { message: string }).message).toMatch(/schema3: cannot be read: permission denied/);
+      } finally {
+        await partial.close();
+      }
+      // Nor the schema's own table: not "not an index", but what it is.
+      await db.query('REVOKE SELECT ON index_meta FROM analyst');
+      const blind = await openPostgresIndex(analystUrl, undefined, true).then(
+        () => 'opened',
+        (e: unknown) => e as { code: string; message: string },
+      );
+      expect(blind).toMatchObject({ code: 'INDEX_UNREADABLE' });
+      expect((blind as { message: string }).message).toMatch(/this role may not read the index's schema/);
     } finally {
       await db.end();
     }

@@ -57,13 +57,17 @@ describe('the attestations GET', () => {
     const page = (n: number, next: string | undefined) => ({
       status: 200,
       body: { attestations: Array.from({ length: n }, () => ({ bundle: {} })) },
-      headers: next === undefined ? {} : { link: `<${gh.apiUrl}/x?per_page=100&after=${next}>; rel="next"` },
+      headers:
+        next === undefined
+          ? ({} as Record<string, string>)
+          : { link: `<${gh.apiUrl}/x?per_page=100&after=${next}>; rel="next"` },
     });
     const pages = (sizes: number[], last: { status: number; body?: unknown }[]) => [
       ...sizes.map((n, i) => page(n, `c${i + 1}`)),
       ...last,
     ];
-    const tenFull = Array.from({ length: 10 }, () => 100);
+    const times = (count: number, size: number) => Array.from({ length: count }, () => size);
+    const tenFull = times(10, 100);
     gh.inject('GET', PATH, ...pages(tenFull, [page(0, undefined)]));
     expect(await client().attestationsFor(DIGEST)).toHaveLength(1000);
     expect(asked()).toBe(11);
@@ -73,27 +77,13 @@ describe('the attestations GET', () => {
     gh.inject('GET', PATH, ...pages(tenFull, [page(1, undefined)]));
     expect(await codeOf(client().attestationsFor(DIGEST))).toBe('GITHUB_RESPONSE_INVALID');
     // Pages shorter than 100 (a server with a smaller page) count by what they hold: 19 of 50 and one of 49 are 999.
-    gh.inject(
-      'GET',
-      PATH,
-      ...pages(
-        Array.from({ length: 19 }, () => 50),
-        [page(49, undefined)],
-      ),
-    );
+    gh.inject('GET', PATH, ...pages(times(19, 50), [page(49, undefined)]));
     expect(await client().attestationsFor(DIGEST)).toHaveLength(999);
     // A 404 before the list is full is not its end.
     gh.inject('GET', PATH, page(100, 'c1'), { status: 404, body: { message: 'Not Found' } });
     expect(await codeOf(client().attestationsFor(DIGEST))).toBe('GITHUB_NOT_FOUND');
     // A list that trickles on past 20 pages is refused, saying so.
-    gh.inject(
-      'GET',
-      PATH,
-      ...pages(
-        Array.from({ length: 21 }, () => 1),
-        [],
-      ),
-    );
+    gh.inject('GET', PATH, ...pages(times(21, 1), []));
     const trickle = await client()
       .attestationsFor(DIGEST)
       .catch((e: unknown) => e as { code: string; message: string });
