@@ -38,6 +38,7 @@ export async function craNotify(o: {
       index: shownDb(o.db),
       findings,
       releases,
+      rejected: await store.rejected(),
     });
   } finally {
     await store.close();

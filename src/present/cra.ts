@@ -23,7 +23,7 @@ const WORDS: Record<CraAssessment, string> = {
   not_affected: 'not affected',
   not_found_by_scans: "not found by its bundle's scanners (not a statement that it is not affected)",
   findings_not_read:
-    'unknown: its bundle holds scans, but their findings were not read (not held in memory, or not checked by verify)',
+    'unknown: its bundle holds scans, but their findings were not read (not held in memory, or not checked by verify), or the index did not record whether they were (indexed before schema 2: rebuild it)',
   not_scanned: 'unknown: its bundle holds no scan',
 };
 
@@ -45,6 +45,8 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
     ),
     '',
     `- Releases indexed${d.product !== undefined ? ' of this product' : ''}: ${s.releases}.`,
+    `- Bundles that did not verify, so nothing they say is considered here: ${d.notVerified.length ? '' : 'none'}`,
+    ...d.notVerified.map((r) => `  - ${code(r.location)}: ${mdText(r.reason)}`),
     `- Known exploited: ${KEV_WORDS[s.knownExploited]}.`,
     `- First release affected or not shown otherwise: ${s.exposedSince ? mdText(s.exposedSince) : 'none'} (its bundle's creation; when it reached the market is not known to the index).`,
     `- First release of unknown standing (no scan, or findings not read): ${s.unknownSince ? mdText(s.unknownSince) : 'none'}.`,

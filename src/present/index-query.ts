@@ -17,34 +17,87 @@ const csvCell = (v: unknown): string => {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
+/** What `evidence query` found: the answers, and what they cannot speak for. */
+export interface QueryAnswer {
+  question: Record<string, unknown>;
+  rows: Record<string, unknown>[];
+  /** Releases in the question's scope (its --product), answering or not. */
+  releases?: number;
+  /** Releases in scope whose evidence cannot answer (no SBOM, findings not read, no policy check...), each with `why`. */
+  unanswered?: Record<string, unknown>[];
+  /** Bundles the index listed as not verifying: in no answer. */
+  rejected?: { location: unknown; reason: unknown }[];
+}
+
+const RELEASE_COLUMNS = ['product', 'version', 'bundle_digest', 'location', 'created', 'signed_at', 'policy'];
+
 /** The answers to a question in a format. */
-export function renderQueryAnswers(
-  format: QueryFormat,
-  answer: { question: Record<string, unknown>; rows: Record<string, unknown>[] },
-): string {
-  if (format === 'json') return `${JSON.stringify({ question: answer.question, answers: answer.rows }, null, 2)}\n`;
-  const columns = [...new Set(answer.rows.flatMap((r) => Object.keys(r)))];
-  if (format === 'csv')
-    return [columns, ...answer.rows.map((r) => columns.map((c) => r[c]))]
+export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): string {
+  const unanswered = answer.unanswered ?? [];
+  const rejected = answer.rejected ?? [];
+  if (format === 'json')
+    return `${JSON.stringify(
+      {
+        question: answer.question,
+        answers: answer.rows,
+        ...(answer.releases !== undefined ? { releasesInScope: answer.releases } : {}),
+        unanswered,
+        notVerified: rejected,
+      },
+      null,
+      2,
+    )}\n`;
+  const columns = [...new Set([...RELEASE_COLUMNS, ...answer.rows.flatMap((r) => Object.keys(r))])];
+  if (format === 'csv') {
+    // One table: each answer, then each release that could not answer (answered=no, why) and each bundle that did not
+    // verify (answered=not-verified), so that a spreadsheet does not read their absence as "no".
+    const all = [...columns, 'answered', 'why'];
+    const rows = [
+      ...answer.rows.map((r) => ({ ...r, answered: 'yes' })),
+      ...unanswered.map((r) => ({ ...r, answered: 'no' })),
+      ...rejected.map((r) => ({ location: r.location, answered: 'not-verified', why: r.reason })),
+    ];
+    return [all, ...rows.map((r: Record<string, unknown>) => all.map((c) => r[c]))]
       .map((row) => row.map(csvCell).join(','))
       .join('\n')
       .concat('\n');
-  if (answer.rows.length === 0) return 'no release in the index answers this\n';
-  const release = new Set([
-    ...['product', 'version', 'bundle_digest', 'location', 'created', 'signed_at', 'policy'],
-    ...['signature_location', 'signature_digest'],
-  ]);
+  }
+  const release = new Set([...RELEASE_COLUMNS, 'signature_location', 'signature_digest']);
   // A release verified by a signature kept outside its bundle names it too: the bundle alone does not verify.
   const signature = (r: Record<string, unknown>) =>
     typeof r.signature_digest === 'string'
       ? `; signature ${r.signature_digest} at ${escapeValue(String(r.signature_location))}`
       : '';
+  const policy = (r: Record<string, unknown>) =>
+    r.policy === 'pass' || r.policy === 'fail' ? `policy ${String(r.policy)}; ` : '';
   const lines = answer.rows.map((r) => {
     const detail = columns
-      .filter((c) => !release.has(c) && r[c] !== null && r[c] !== '')
+      .filter((c) => !release.has(c) && r[c] !== null && r[c] !== undefined && r[c] !== '')
       .map((c) => `${c}=${escapeValue(String(r[c]))}`)
       .join(' ');
-    return `${escapeValue(String(r.product))} ${escapeValue(String(r.version))}${detail ? `: ${detail}` : ''} (bundle ${String(r.bundle_digest)} at ${escapeValue(String(r.location))}${signature(r)})`;
+    return `${escapeValue(String(r.product))} ${escapeValue(String(r.version))}${detail ? `: ${detail}` : ''} (${policy(r)}bundle ${String(r.bundle_digest)} at ${escapeValue(String(r.location))}${signature(r)})`;
   });
-  return `${lines.join('\n')}\n${answer.rows.length} answer${answer.rows.length === 1 ? '' : 's'}\n`;
+  const n = answer.rows.length;
+  const out = [
+    ...lines,
+    n === 0
+      ? 'no release in the index answers this'
+      : `${n} answer${n === 1 ? '' : 's'}${answer.releases !== undefined ? ` from ${answer.releases} release${answer.releases === 1 ? '' : 's'} in the index` : ''}`,
+  ];
+  if (unanswered.length > 0) {
+    out.push(
+      `${unanswered.length} release${unanswered.length === 1 ? '' : 's'} could not answer, so ${unanswered.length === 1 ? 'its' : 'their'} absence above shows nothing:`,
+    );
+    for (const r of unanswered)
+      out.push(
+        `  ${escapeValue(String(r.product))} ${escapeValue(String(r.version))}: ${escapeValue(String(r.why))} (bundle ${String(r.bundle_digest)} at ${escapeValue(String(r.location))})`,
+      );
+  }
+  if (rejected.length > 0) {
+    out.push(
+      `${rejected.length} bundle${rejected.length === 1 ? '' : 's'} did not verify and ${rejected.length === 1 ? 'is' : 'are'} in no answer:`,
+    );
+    for (const r of rejected) out.push(`  ${escapeValue(String(r.location))}: ${escapeValue(String(r.reason))}`);
+  }
+  return `${out.join('\n')}\n`;
 }

@@ -80,6 +80,11 @@ export interface CraNotificationDraft {
     mitigations: string[];
   };
   releases: CraRelease[];
+  /**
+   * Bundles the index listed as not verifying (of any product: a bundle that did not verify names none the index
+   * trusts): considered nowhere above, since nothing they say was shown authentic. Each may be a release on the market.
+   */
+  notVerified: { location: string; reason: string }[];
   /** What the index cannot say, by the part of Article 14 that asks it. */
   toComplete: { article: string; what: string }[];
 }
@@ -126,6 +131,8 @@ export function craNotificationDraft(input: {
   index: string;
   findings: readonly Record<string, unknown>[];
   releases: readonly Record<string, unknown>[];
+  /** The index's list of bundles that did not verify. */
+  rejected?: readonly Record<string, unknown>[];
 }): CraNotificationDraft {
   const byBundle = new Map<string, CraFinding[]>();
   for (const r of input.findings) {
@@ -159,7 +166,8 @@ export function craNotificationDraft(input: {
         ? (CLAIM_ORDER.find((a) => findings.some((f) => standing(f) === a)) ?? 'no_disposition')
         : Number(r.scanned ?? 0) === 0
           ? 'not_scanned'
-          : Number(r.findings_read ?? 1) === 1
+          : // NULL: indexed before the index recorded whether the findings were read (schema 2), so not known either.
+            r.findings_read !== null && r.findings_read !== undefined && Number(r.findings_read) === 1
             ? 'not_found_by_scans'
             : 'findings_not_read';
     return {
@@ -215,6 +223,7 @@ export function craNotificationDraft(input: {
       mitigations: [...new Set(all.flatMap((f) => (f.actionStatement ? [f.actionStatement] : [])))],
     },
     releases,
+    notVerified: (input.rejected ?? []).map((r) => ({ location: text(r.location), reason: text(r.reason) })),
     toComplete: TO_COMPLETE,
   };
 }

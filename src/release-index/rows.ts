@@ -13,6 +13,8 @@ import { readSbom } from '../formats/sbom.js';
 import { PurlReader } from '../formats/purl.js';
 import { vulnerabilityIds } from '../formats/vex/index.js';
 import type { VerifyReport } from '../verifier/report.js';
+import { controlResults } from '../verifier/controls/index.js';
+import type { PolicyResult } from '../verifier/policy-result.js';
 import { releaseFindings } from '../verifier/vulnerability-check.js';
 
 /** A release as the index stores it. */
@@ -66,8 +68,25 @@ export interface IndexedRelease {
   }[];
   /** Entries per kind (a kind taken by the file collector counts as `file`). */
   kinds: { kind: string; count: number }[];
-  /** Each control the policy's requirements and rules name, with what they found. */
+  /**
+   * Each control the policy names, with the verdict verify gives it (held, waived, partly-shown, not-shown, failed:
+   * verifier/controls), every requirement, rule and cross-check citing it with how it fared (`check`), and how many
+   * of them showed evidence.
+   */
   controls: { control: string; check: string; status: string; evidence: number }[];
+}
+
+/**
+ * A control's row: verify's verdict over everything that cites it (a rule that passed does not hold a control whose
+ * cross-check failed), never one check's status read as the control's.
+ */
+export function controlRows(policy: PolicyResult): IndexedRelease['controls'] {
+  return controlResults(policy).map((c) => ({
+    control: c.id,
+    check: c.items.map((i) => `${i.type} ${i.name}: ${i.status}`).join('; '),
+    status: c.state,
+    evidence: c.items.filter((i) => i.shows !== 'nothing').length,
+  }));
 }
 
 /** The blobs releaseRows reads (by hex): the SBOMs and the vulnerabilities document; no other needs to reach it. */
@@ -182,19 +201,7 @@ export function releaseRows(input: {
   const kinds = new Map<string, number>();
   for (const e of manifest.entries) kinds.set(entryKind(e), (kinds.get(entryKind(e)) ?? 0) + 1);
 
-  const controls: IndexedRelease['controls'] = [];
-  for (const r of policy?.requirements ?? [])
-    for (const control of r.controls ?? [])
-      controls.push({ control, check: `require ${r.kind}`, status: r.status, evidence: r.count });
-  for (const r of policy?.rules ?? [])
-    for (const control of r.controls)
-      controls.push({
-        control,
-        check: r.name,
-        // A rule that read no evidence shows nothing, whatever it yielded: never indexed as a pass.
-        status: r.status === 'pass' && r.reads.every((x) => x.count === 0) ? 'not-shown' : r.status,
-        evidence: r.reads.reduce((n, x) => n + x.count, 0),
-      });
+  const controls = policy ? controlRows(policy) : [];
 
   return {
     release,

@@ -1,3 +1,4 @@
+import { unansweredSql } from './unanswered.js';
 import { appendAll } from '../core/objects.js';
 /**
  * The evidence index's schema and questions, as SQL both stores run (docs/index.md): the embedded SQLite file and
@@ -9,7 +10,7 @@ import { PurlReader } from '../formats/purl.js';
 import type { IndexedRelease } from './rows.js';
 
 /** The schema's version: a store refuses a file or database of a later one, and migrates an earlier one. */
-export const INDEX_SCHEMA_VERSION = 4;
+export const INDEX_SCHEMA_VERSION = 5;
 
 /** Each version's statements, in order: version N's are run on a store at N - 1. */
 export const MIGRATIONS: readonly (readonly string[])[] = [
@@ -58,6 +59,10 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // 4: which signature verified a release when it was not the bundle's own (a Sigstore bundle asset beside it, or one
   // GitHub's attestations API offered): where it was read and its sha256. NULL: the bundle's own, or indexed before 4.
   ['ALTER TABLE releases ADD COLUMN signature_location TEXT', 'ALTER TABLE releases ADD COLUMN signature_digest TEXT'],
+  // 5: a control's row holds verify's verdict over everything citing it. Rows indexed before held one rule's or
+  // requirement's status each, without the cross-checks (a rule's `pass` beside a failed cross-check): their status is
+  // not the control's, so it becomes `not-recorded` (what the check said is kept in check_name; rebuild for verdicts).
+  [`UPDATE controls SET check_name = check_name || ': ' || status, status = 'not-recorded'`],
 ];
 
 /** The tables a release's rows are in, in the order they are deleted (a release indexed again is replaced whole). */
@@ -232,6 +237,10 @@ export type IndexQuery =
   | { kind: 'digest'; digest: string }
   | { kind: 'license'; license: string }
   | { kind: 'missing'; evidenceKind: string }
+  /** The releases in scope that cannot answer a question (release-index/unanswered.ts), each with `why`. */
+  | { kind: 'unanswered'; of: IndexQuery }
+  /** How many releases are in scope (`n`). */
+  | { kind: 'count' }
   | { kind: 'control'; control: string; since?: string; until?: string };
 
 /** The release's columns in every answer; an index of schema 3 or before (opened read-only, not migrated) has NULL. */
@@ -300,9 +309,23 @@ export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SC
         text: `SELECT ${RELEASE_COLUMNS} FROM releases r WHERE NOT EXISTS (SELECT 1 FROM kinds k WHERE k.bundle_digest = r.bundle_digest AND k.kind = ? AND k.count > 0)${product}${order}`,
         params: [q.evidenceKind, ...p],
       };
+    case 'unanswered':
+      return (
+        unansweredSql(q.of, RELEASE_COLUMNS, q.product === undefined ? {} : { product: q.product }) ?? {
+          text: `SELECT ${RELEASE_COLUMNS}, '' AS why FROM releases r WHERE 1 = 0`,
+          params: [],
+        }
+      );
+    case 'count':
+      return { text: `SELECT COUNT(*) AS n FROM releases r WHERE 1 = 1${product}`, params: [...p] };
     case 'control':
       return {
-        text: `SELECT ${RELEASE_COLUMNS}, c.control, c.check_name, c.status, c.evidence FROM controls c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.control = ?${q.since ? ' AND r.created >= ?' : ''}${q.until ? ' AND r.created <= ?' : ''}${product}${order}`,
+        // Before schema 5 (read as it is, not migrated) a row is one check's status, not the control's: not recorded.
+        text: `SELECT ${RELEASE_COLUMNS}, c.control, ${
+          schema >= 5
+            ? 'c.check_name, c.status'
+            : `c.check_name || ': ' || c.status AS check_name, 'not-recorded' AS status`
+        }, c.evidence FROM controls c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.control = ?${q.since ? ' AND r.created >= ?' : ''}${q.until ? ' AND r.created <= ?' : ''}${product}${order}`,
         params: [q.control, ...(q.since ? [q.since] : []), ...(q.until ? [q.until] : []), ...p],
       };
   }

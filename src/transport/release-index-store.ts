@@ -229,7 +229,14 @@ export async function queryIndex(db: string, cwd: string, options: QueryOptions)
   const question = indexQuestion(options);
   const store = await openIndexStore(db, cwd, { existing: true });
   try {
-    return { question, rows: await store.query(question) };
+    const { product } = question;
+    const scope = product === undefined ? {} : { product };
+    const rows = await store.query(question);
+    // What the answers cannot speak for: releases whose evidence could not answer, and bundles that did not verify.
+    const unanswered = await store.query({ kind: 'unanswered', of: question, ...scope });
+    const releases = Number((await store.query({ kind: 'count', ...scope }))[0]?.n ?? 0);
+    const rejected = (await store.rejected()).map((r) => ({ location: r.location, reason: r.reason }));
+    return { question, rows, releases, unanswered, rejected };
   } finally {
     await store.close();
   }

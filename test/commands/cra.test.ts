@@ -122,7 +122,7 @@ describe('evidence query --format csv', () => {
       question: {},
       rows: [{ product: '=HYPERLINK("http://evil.example")', version: '-1', location: 'a', count: -3 }],
     });
-    expect(csv.split('\n')[1]).toBe(`"'=HYPERLINK(""http://evil.example"")",'-1,a,-3`);
+    expect(csv.split('\n')[1]).toBe(`"'=HYPERLINK(""http://evil.example"")",'-1,,a,,,,-3,yes,`);
   });
 });
 

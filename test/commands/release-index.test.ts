@@ -54,6 +54,14 @@ describe('evidence index and evidence query (CLI)', () => {
     // A CVE with its disposition, only where a scan found it.
     const cve = await query('--cve', 'CVE-2018-3750');
     expect(cve.map((a) => [a.version, a.status])).toEqual([['1.4.2', 'not_affected']]);
+    // 1.4.3 holds no scan: its absence from the answers shows nothing, and the answer says so; so do the bundles that
+    // did not verify (in no answer).
+    const asked = JSON.parse(
+      (await runCli(['query', '--db', 'evidence.db', '--json', '--cve', 'CVE-2018-3750'], { cwd: dir })).stdout,
+    ) as { releasesInScope: number; unanswered: Record<string, unknown>[]; notVerified: { location: string }[] };
+    expect(asked.releasesInScope).toBe(2);
+    expect(asked.unanswered.map((a) => [a.version, a.why])).toEqual([['1.4.3', 'no vulnerability scan']]);
+    expect(asked.notVerified.map((x) => x.location)).toEqual(r.rejected.map((x) => x.location));
     expect(await query('--missing', 'scan')).toMatchObject([{ version: '1.4.3' }]);
     expect((await query('--license', 'MIT')).length).toBeGreaterThan(0);
     const subject = await query('--digest', cve[0]?.bundle_digest as string);
@@ -64,12 +72,18 @@ describe('evidence index and evidence query (CLI)', () => {
     const text = await runCli(['query', '--db', 'evidence.db', '--cve', 'CVE-2018-3750'], { cwd: dir });
     expect(text.stdout).toContain(`acme-web 1.4.2: `);
     expect(text.stdout).toContain(`(bundle ${String(cve[0]?.bundle_digest)} at `);
+    expect(text.stdout).toContain(
+      '1 release could not answer, so its absence above shows nothing:\n  acme-web 1.4.3: no vulnerability scan',
+    );
+    expect(text.stdout).toContain('2 bundles did not verify and are in no answer:');
     const csv = await runCli(['query', '--db', 'evidence.db', '--missing', 'scan', '--format', 'csv'], { cwd: dir });
     expect(csv.stdout.split('\n')[0]).toBe(
-      'product,version,bundle_digest,location,created,signed_at,policy,signature_location,signature_digest',
+      'product,version,bundle_digest,location,created,signed_at,policy,signature_location,signature_digest,answered,why',
     );
     // Signed in place: no signature outside the bundle, and the text says none.
-    expect(csv.stdout.split('\n')[1]).toMatch(/,,$/);
+    expect(csv.stdout.split('\n')[1]).toMatch(/,,yes,$/);
+    // The bundles that did not verify are rows too, never left for a reader to take as answers of "no".
+    expect(csv.stdout.split('\n').filter((l) => l.includes(',not-verified,'))).toHaveLength(2);
     expect(text.stdout).not.toContain('; signature');
 
     // Incremental: nothing indexed twice. Rebuild: everything again.

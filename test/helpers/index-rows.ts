@@ -58,7 +58,7 @@ export function indexedRelease(version: string, lodash: string, extra: Partial<I
       { kind: 'scan', count: 1 },
       ...(version === '1.2.0' ? [] : [{ kind: 'junit', count: 1 }]),
     ],
-    controls: [{ control: 'SSDF-RV.1.2', check: 'critical-handled', status: 'pass', evidence: 1 }],
+    controls: [{ control: 'SSDF-RV.1.2', check: 'rule critical-handled: pass', status: 'held', evidence: 1 }],
     ...extra,
   };
 }

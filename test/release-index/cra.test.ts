@@ -10,6 +10,7 @@ const release = (version: string, scanned = 1) => ({
   signed_at: null,
   policy: 'none',
   scanned,
+  findings_read: 1,
 });
 const finding = (version: string, purl: string, status: string, extra: Record<string, unknown> = {}) => ({
   bundle_digest: release(version).bundle_digest,
@@ -47,6 +48,8 @@ describe('craNotificationDraft', () => {
         release('1.4.0'),
         release('1.5.0', 0),
         { ...release('1.6.0'), findings_read: 0 },
+        // Indexed before schema 2 recorded whether findings were read: not known, never "not found".
+        { ...release('1.7.0'), findings_read: null },
       ],
     );
     expect(d.releases.map((r) => [r.version, r.assessment])).toEqual([
@@ -56,9 +59,10 @@ describe('craNotificationDraft', () => {
       ['1.4.0', 'not_found_by_scans'],
       ['1.5.0', 'not_scanned'],
       ['1.6.0', 'findings_not_read'],
+      ['1.7.0', 'findings_not_read'],
     ]);
     expect(d.summary).toMatchObject({
-      releases: 6,
+      releases: 7,
       knownExploited: 'listed',
       exposedSince: '2026-01-01T00:00:00Z',
       unknownSince: '2026-05-01T00:00:00Z',
@@ -86,6 +90,29 @@ describe('craNotificationDraft', () => {
     );
     expect(v1.summary.knownExploited).toBe('unknown');
     expect(d.summary.byAssessment.not_affected).toBe(1);
+  });
+});
+
+describe('the notification draft and bundles that did not verify', () => {
+  it('lists them as considered nowhere, in JSON and in Markdown', async () => {
+    const { renderCraNotificationMarkdown } = await import('../../src/present/cra.js');
+    const d = craNotificationDraft({
+      vulnerability: 'CVE-2021-44228',
+      generatedAt: 'now',
+      index: 'i.db',
+      findings: [],
+      releases: [release('1.1.0')],
+      rejected: [
+        { location: '/bundles/1.2.0.tar.gz', source: '/bundles', reason: 'did not verify: SIGNATURE_MISSING' },
+      ],
+    });
+    expect(d.notVerified).toEqual([{ location: '/bundles/1.2.0.tar.gz', reason: 'did not verify: SIGNATURE_MISSING' }]);
+    const md = renderCraNotificationMarkdown(d);
+    expect(md).toContain(
+      '- Bundles that did not verify, so nothing they say is considered here: \n  - `/bundles/1.2.0.tar.gz`: ',
+    );
+    expect(md).toMatch(/SIGNATURE\\?_MISSING/);
+    expect(draft([], [release('1.1.0')]).notVerified).toEqual([]);
   });
 });
 

@@ -6,7 +6,8 @@ import { verify, type VerifyResult } from '../../src/commands/verify.js';
 import { blobsInMemory } from '../../src/fs/blob-memory.js';
 import type { Manifest } from '../../src/core/manifest.js';
 import { entryKind } from '../../src/core/summaries.js';
-import { notIndexable, releaseRows, rowBlobs } from '../../src/release-index/rows.js';
+import { controlRows, notIndexable, releaseRows, rowBlobs } from '../../src/release-index/rows.js';
+import type { PolicyResult } from '../../src/verifier/policy-result.js';
 import { runCli } from '../helpers/io.js';
 import { useTmp } from '../helpers/tmp.js';
 
@@ -100,5 +101,41 @@ describe('an exact purl question', () => {
     const exact = querySql({ kind: 'purl', purl: 'pkg:npm/lodash@4.17.20' });
     expect(exact.text).toContain('c.package_key = ? AND c.purl = ?');
     expect(exact.params.slice(0, 2)).toEqual(['npm//lodash', 'pkg:npm/lodash@4.17.20']);
+  });
+});
+
+describe("a control's row", () => {
+  const policy = (crossCheck: 'pass' | 'fail' | 'not-applicable'): PolicyResult => ({
+    ok: true,
+    policy: { path: 'p.yaml', digest: `sha256:${'0'.repeat(64)}` },
+    evaluatedAt: '2026-12-01T00:00:00Z',
+    requirements: [{ kind: 'sbom', status: 'pass', message: '1 sbom', count: 1, controls: ['C-SBOM'] }],
+    rules: [
+      {
+        name: 'licenses-allowed',
+        expr: 'true',
+        status: 'pass',
+        message: '',
+        controls: ['C-LIC'],
+        reads: [{ kind: 'sbom', count: 1 }],
+      },
+    ],
+    crossChecks: [{ name: 'sbom-version', status: crossCheck, message: 'x', controls: ['C-LIC'] }],
+    identity: { status: 'none', message: '' },
+    evidence: { kinds: { sbom: 1 }, signed: true },
+  });
+
+  it("is verify's verdict over everything citing it: a passing rule beside a failed cross-check is failed", () => {
+    const rows = controlRows(policy('fail'));
+    expect(rows.find((r) => r.control === 'C-LIC')).toEqual({
+      control: 'C-LIC',
+      check: 'rule licenses-allowed: pass; cross-check sbom-version: fail',
+      status: 'failed',
+      evidence: 1,
+    });
+    expect(rows.find((r) => r.control === 'C-SBOM')).toMatchObject({ status: 'held', evidence: 1 });
+    // A cross-check that did not apply leaves the control partly shown, never held.
+    expect(controlRows(policy('not-applicable')).find((r) => r.control === 'C-LIC')?.status).toBe('partly-shown');
+    expect(controlRows(policy('pass')).find((r) => r.control === 'C-LIC')?.status).toBe('held');
   });
 });

@@ -243,4 +243,63 @@ describe.each(engines)('the embedded index on %s', (engine) => {
     ).toEqual([{ action_statement: null, known_exploited: null }]);
     again.close();
   });
+
+  run('names the releases in scope that cannot answer a question, and why', async () => {
+    const store = openSqliteIndex(join(await tmp(), 'u.db'), engine);
+    const scanned = release('1.2.0', '4.17.20');
+    await store.put({ ...scanned, kinds: [...scanned.kinds, { kind: 'vulnerabilities', count: 1 }] }, 'now');
+    const bare = release('1.3.0', '4.17.21');
+    await store.put(
+      {
+        ...bare,
+        release: { ...bare.release, policy: 'none', findingsRead: false },
+        components: [],
+        findings: [],
+        controls: [],
+        kinds: [{ kind: 'junit', count: 1 }],
+      },
+      'now',
+    );
+    const unanswered = async (of: Parameters<typeof store.query>[0]) =>
+      (await store.query({ kind: 'unanswered', of })).map((r) => [r.version, r.why]);
+    expect(await unanswered({ kind: 'purl', purl: 'pkg:npm/lodash@4.17.20' })).toEqual([['1.3.0', 'no SBOM']]);
+    expect(await unanswered({ kind: 'cve', id: 'CVE-2021-23337' })).toEqual([['1.3.0', 'no vulnerability scan']]);
+    expect(await unanswered({ kind: 'control', control: 'SSDF-RV.1.2' })).toEqual([
+      ['1.3.0', 'no policy was applied when it was indexed'],
+    ]);
+    expect(await unanswered({ kind: 'missing', evidenceKind: 'junit' })).toEqual([]);
+    expect(await store.query({ kind: 'count', product: 'acme-web' })).toEqual([{ n: 2 }]);
+    await store.close();
+  });
+
+  run(
+    "migrates control rows of schema 4, one check's status each, to not-recorded: never a control's pass",
+    async () => {
+      const dir = await tmp();
+      const file = join(dir, 'v4.db');
+      const store = openSqliteIndex(file, engine);
+      await store.put(release('1.2.0', '4.17.20'), '2026-12-02T00:00:00Z');
+      await store.close();
+      const { createRequire } = await import('node:module');
+      const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
+      const db = new Database(file);
+      // What schema 4 wrote: the rule's status as the control's, its cross-check left out.
+      db.run("UPDATE controls SET check_name = 'critical-handled', status = 'pass'");
+      db.run("UPDATE index_meta SET value = '4' WHERE name = 'schema'");
+      db.close();
+      const again = openSqliteIndex(file, engine);
+      expect(await again.query({ kind: 'control', control: 'SSDF-RV.1.2' })).toMatchObject([
+        { version: '1.2.0', check_name: 'critical-handled: pass', status: 'not-recorded' },
+      ]);
+      // A release indexed now has verify's verdict.
+      await again.put(release('1.3.0', '4.17.21'), '2026-12-03T00:00:00Z');
+      expect(
+        (await again.query({ kind: 'control', control: 'SSDF-RV.1.2' })).map((r) => [r.version, r.status]),
+      ).toEqual([
+        ['1.2.0', 'not-recorded'],
+        ['1.3.0', 'held'],
+      ]);
+      await again.close();
+    },
+  );
 });
