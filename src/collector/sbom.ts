@@ -3,6 +3,7 @@ import parseSpdxExpression from 'spdx-expression-parse';
 import { spdxConformance, spdxDocumentSchema, type SpdxDocument } from '../formats/spdx.js';
 import { parseSpdxTagValue } from '../formats/spdx-tag-value.js';
 import {
+  MAX_LICENSE_EXPRESSION,
   MEDIA_TYPES,
   cycloneDxJsonContents,
   cycloneDxXmlContents,
@@ -193,6 +194,8 @@ function collectSpdx(input: CollectorInput, bytes: Buffer, json: unknown, mediaT
 
 /** An SPDX license expression as Annex D defines it (license ids from the SPDX list, LicenseRef-…). */
 function isLicenseExpression(value: string): boolean {
+  // Parsing time grows with the square of the length (formats/sbom.ts): a longer text is not taken as one.
+  if (value.trim().length > MAX_LICENSE_EXPRESSION) return false;
   try {
     parseSpdxExpression(value.trim());
     return true;

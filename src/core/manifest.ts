@@ -184,18 +184,12 @@ export const manifestSchema = z
       folded.set(key, e.path);
     });
     // A path may not also be a directory of another path (in any case): extraction needs a tree.
-    m.entries.forEach((e, i) => {
-      const segments = foldedPath(e.path).split('/');
-      for (let n = 1; n < segments.length; n++) {
-        if (folded.has(segments.slice(0, n).join('/'))) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['entries', i, 'path'],
-            message: `'${e.path}' lies below another entry's path`,
-          });
-        }
-      }
-    });
+    for (const i of entriesBelowAnother(m.entries.map((e) => foldedPath(e.path))))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['entries', i, 'path'],
+        message: `'${m.entries[i]?.path ?? ''}' lies below another entry's path`,
+      });
     // One digest, one size: blobs are stored once.
     const sizes = new Map<string, number>();
     m.entries.forEach((e, i) => {
@@ -333,4 +327,23 @@ export interface InspectResult {
     summary: Record<string, unknown>;
   }[];
   subjects: { name: string; digest: string; size: number }[];
+}
+
+/**
+ * The indexes of the paths that lie below another of them (`a/b` below `a`), each once, in order. In time linear in
+ * the paths' length after a sort: with '/' read as the lowest character, the paths below a path sort right after it,
+ * so one pass keeps the chain of paths the current one may lie below. (Joining each path's leading segments and
+ * looking each up cost entries × segments²: 30 s for 12,000 paths of 505 segments.) Paths hold no control character.
+ */
+export function entriesBelowAnother(paths: readonly string[]): number[] {
+  const keyed = paths.map((p, i) => ({ key: p.replaceAll('/', '\u0000'), i }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+  const below: number[] = [];
+  const chain: string[] = [];
+  for (const { key, i } of keyed) {
+    while (chain.length > 0 && !key.startsWith(`${chain[chain.length - 1] as string}\u0000`)) chain.pop();
+    if (chain.length > 0) below.push(i);
+    chain.push(key);
+  }
+  return below.sort((a, b) => a - b);
 }

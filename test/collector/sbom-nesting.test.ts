@@ -2,7 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sbomCollector } from '../../src/collector/sbom.js';
-import { cycloneDxJsonContents, cycloneDxXmlContents, readSbom } from '../../src/formats/sbom.js';
+import {
+  MAX_LICENSE_EXPRESSION,
+  cycloneDxJsonContents,
+  cycloneDxXmlContents,
+  expressionIds,
+  readSbom,
+} from '../../src/formats/sbom.js';
 import { useTmp } from '../helpers/tmp.js';
 
 /**
@@ -53,5 +59,18 @@ describe('a CycloneDX SBOM nested deeper than is read', () => {
     expect(xml.components).toHaveLength(100_001);
     expect(xml.components.slice(0, 2).map((c) => c.name)).toEqual(['c49999', 'c49998']);
     expect(xml.components.at(-1)?.name).toBe('s49999');
+  });
+});
+
+describe('a licence expression longer than is parsed', () => {
+  it('is one opaque id past MAX_LICENSE_EXPRESSION, never handed to the parser whose time grows with its square', () => {
+    // An outside review: 300,000 terms took 116 s in collect and 205 s in diff of a bundle holding them.
+    const terms = (n: number) => Array.from({ length: n }, () => 'MIT').join(' AND ');
+    expect(expressionIds(terms(3))).toEqual(['MIT', 'MIT', 'MIT']);
+    const long = terms(Math.ceil(MAX_LICENSE_EXPRESSION / 8) + 1);
+    expect(long.length).toBeGreaterThan(MAX_LICENSE_EXPRESSION);
+    expect(expressionIds(long)).toEqual([long]);
+    const huge = terms(300_000);
+    expect(expressionIds(huge)).toEqual([huge]);
   });
 });

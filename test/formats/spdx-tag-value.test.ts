@@ -335,3 +335,24 @@ describe('parseSpdxTagValue', () => {
     }
   });
 });
+
+describe('a hostile PackageVerificationCode line', () => {
+  it('is read in one pass: 100,000 spaces and brackets give an issue, not a regular expression backtracking for hours', () => {
+    // An outside review: the expression this was took 35 s on 800 spaces (the time grew with their cube).
+    const line = `PackageVerificationCode: ${SHA1}(${' '.repeat(100_000)}x`;
+    const r = parseSpdxTagValue(VALID.replace(/^PackageVerificationCode: .*$/m, line));
+    if (r.ok) throw new Error('accepted');
+    expect(r.issues.map((i) => i.message)).toContainEqual(expect.stringContaining('PackageVerificationCode must be'));
+    const spaced = parseSpdxTagValue(
+      VALID.replace(
+        /^PackageVerificationCode: .*$/m,
+        `PackageVerificationCode: ${SHA1}${' '.repeat(100_000)}(excludes:  a ,b )`,
+      ),
+    );
+    if (!spaced.ok) throw new Error(JSON.stringify(spaced.issues));
+    expect((spaced.document as { packages: [Record<string, unknown>] }).packages[0].packageVerificationCode).toEqual({
+      packageVerificationCodeValue: SHA1,
+      packageVerificationCodeExcludedFiles: ['a', 'b'],
+    });
+  });
+});
