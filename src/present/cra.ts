@@ -91,7 +91,8 @@ export function renderAnnexViiReadme(input: {
   version: string;
   /** `signature`: the file of the bundle's signature when it is kept beside the bundle (cra file --attestation). */
   bundle: { file: string; digest: string; location: string; signature?: string };
-  report: Pick<VerifyReport, 'ok' | 'verdict' | 'signature'>;
+  /** `indexedPolicy`: the policy verdict the index holds for the release (`pass`, `fail`, `none`). */
+  report: Pick<VerifyReport, 'ok' | 'verdict' | 'signature'> & { indexedPolicy?: string };
   entries: Manifest['entries'];
   generatedAt: string;
 }): string {
@@ -120,6 +121,14 @@ export function renderAnnexViiReadme(input: {
         ]
       : []),
     `- Verification: ${mdText(verdict)}${signer ? `, signed by ${mdText(signer)}` : ''}; the whole report is [verification.json](verification.json). Anyone can verify the bundle again: ${code(`evidence verify ${shellWord(`bundle/${input.bundle.file}`)}${input.bundle.signature ? ` --attestation ${shellWord(`bundle/${input.bundle.signature}`)}` : ''}`)} with the same signer options.`,
+    // The three answers apart: the signature was checked here; the policy was not (say what the index held).
+    `- Policy: not evaluated when this folder was made. ${
+      input.report.indexedPolicy === 'pass' || input.report.indexedPolicy === 'fail'
+        ? `When the release was indexed, it ${input.report.indexedPolicy === 'pass' ? 'passed' : 'failed'} the policy applied then (${code('evidence query --digest')} gives it); verify it again with ${code('--policy')} to check.`
+        : input.report.indexedPolicy === 'none'
+          ? 'No policy was applied when the release was indexed.'
+          : 'The index gave no policy verdict.'
+    }`,
     '',
     '## Contents, by the points of Annex VII',
     '',

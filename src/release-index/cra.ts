@@ -330,7 +330,7 @@ export class CraError extends EvidenceError<CraErrorCode> {
 export function chosenRelease(
   rows: readonly Record<string, unknown>[],
   want: { product: string; version: string; digest?: string; index: string },
-): { digest: string; location: string; signature?: { location: string; digest: string } } {
+): { digest: string; location: string; signature?: { location: string; digest: string }; policy: string } {
   const found = rows.filter(
     (r) =>
       r.product === want.product && r.version === want.version && (!want.digest || r.bundle_digest === want.digest),
@@ -348,5 +348,5 @@ export function chosenRelease(
   const signature = kept
     ? { signature: { location: text(r.signature_location), digest: text(r.signature_digest) } }
     : {};
-  return { digest: text(r.bundle_digest), location: text(r.location), ...signature };
+  return { digest: text(r.bundle_digest), location: text(r.location), ...signature, policy: text(r.policy) };
 }

@@ -135,6 +135,10 @@ describe('evidence cra file', () => {
     expect(r.code, r.stderr).toBe(0);
     const readme = await readFile(join(dir, 'dossier/README.md'), 'utf8');
     expect(readme).toMatch(/^# DRAFT: technical documentation \(CRA Annex VII\) of acme-web 1\.4\.2/);
+    // The policy was not checked here, and the folder says so beside the verification it did.
+    expect(readme).toMatch(
+      /\n- Policy: not evaluated when this folder was made\. (When the release was indexed, it (passed|failed)|No policy was applied)/,
+    );
     const point2b = readme.slice(readme.indexOf('### 2(b)'), readme.indexOf('### 2(c)'));
     expect(point2b).toMatch(/\(evidence\/sbom\/[^)]+\) \(sbom\)/);
     expect(point2b).toMatch(/\(vulnerabilities\)/);
