@@ -50,7 +50,7 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
     `- Known exploited: ${KEV_WORDS[s.knownExploited]}.`,
     `- First release affected or not shown otherwise: ${s.exposedSince ? mdText(s.exposedSince) : 'none'} (its bundle's creation; when it reached the market is not known to the index).`,
     `- First release of unknown standing (no scan, or findings not read): ${s.unknownSince ? mdText(s.unknownSince) : 'none'}.`,
-    `- Fixed versions the scanners give: ${s.fixVersions.length ? s.fixVersions.map(code).join(', ') : 'none given'}.`,
+    `- Versions of the affected packages that fix it, as the scanners give them (of the packages, not of the product; only a VEX statement says a release is fixed): ${s.fixVersions.length ? s.fixVersions.map(code).join(', ') : 'none given'}.`,
     `- Action statements of the VEX documents applied: ${s.mitigations.length ? '' : 'none'}`,
     ...s.mitigations.map((m) => `  - ${mdText(m)}`),
     '',
@@ -73,7 +73,10 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
         ...(f.justification ? [`justification ${code(f.justification)}`] : []),
         ...(f.impactStatement ? [`impact: ${mdText(f.impactStatement)}`] : []),
         ...(f.actionStatement ? [`action: ${mdText(f.actionStatement)}`] : []),
-        ...(f.fixVersions.length ? [`fixed in ${f.fixVersions.map(code).join(', ')}`] : []),
+        // The scanner's versions of the package that fix it: not a statement about this release (only VEX is).
+        ...(f.fixVersions.length
+          ? [`versions of the package that fix it, as the scanner gives them: ${f.fixVersions.map(code).join(', ')}`]
+          : []),
         ...(f.knownExploited === true ? ['known exploited (KEV)'] : []),
         ...(f.statusFrom ? [`stated in ${code(f.statusFrom)}`] : []),
         ...(f.statementsRecorded ? [] : ['statements not recorded (indexed before schema 2: rebuild the index)']),
