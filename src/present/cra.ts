@@ -140,6 +140,7 @@ export function renderAnnexViiReadme(input: {
     out.push(`### ${s.point}. ${mdText(s.title)}`, '');
     if (s.toComplete) out.push('- [ ] To complete: no evidence in the bundle documents this point.');
     for (const f of s.files) out.push(`- ${link(f.path)} (${mdText(f.kind)})`);
+    for (const what of s.notShown) out.push(`- [ ] Not shown by any evidence in the bundle: ${mdText(what)}.`);
     if (s.beyond !== undefined && !s.toComplete) out.push(`- [ ] Still to add: ${mdText(s.beyond)}.`);
     out.push('');
   }

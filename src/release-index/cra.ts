@@ -232,7 +232,14 @@ export function craNotificationDraft(input: {
  * The points of the CRA's Annex VII (Regulation (EU) 2024/2847, contents of the technical documentation), paraphrased,
  * with the kinds of evidence that document each. Points no evidence kind documents are for a person to write.
  */
-const ANNEX_VII: { point: string; title: string; kinds: string[]; beyond?: string }[] = [
+const ANNEX_VII: {
+  point: string;
+  title: string;
+  kinds: string[];
+  beyond?: string;
+  /** The parts of the point evidence can show, each by its own kinds: one kind does not document the whole point. */
+  parts?: { what: string; kinds: string[] }[];
+}[] = [
   {
     point: '1',
     title: 'General description of the product: its intended purpose, the software versions affecting compliance',
@@ -249,6 +256,11 @@ const ANNEX_VII: { point: string; title: string; kinds: string[]; beyond?: strin
     title:
       'Vulnerability handling: the software bill of materials, vulnerabilities found and how each is handled, the coordinated vulnerability disclosure policy, a contact address, secure distribution of updates',
     kinds: ['sbom', 'scan', 'vex', 'kev', 'vulnerabilities', 'openvex'],
+    parts: [
+      { what: 'the software bill of materials', kinds: ['sbom'] },
+      { what: 'the vulnerabilities found (a vulnerability scan)', kinds: ['scan', 'vulnerabilities'] },
+      { what: 'how each is handled (VEX statements)', kinds: ['vex', 'openvex'] },
+    ],
     beyond:
       'the coordinated vulnerability disclosure policy, the contact address for reporting vulnerabilities, and how updates are distributed securely',
   },
@@ -285,6 +297,8 @@ export interface AnnexViiSection {
   toComplete: boolean;
   /** What the point asks beyond what evidence can show, for a person to add even where files are listed. */
   beyond?: string;
+  /** The parts of the point evidence could show that no entry of the bundle shows. */
+  notShown: string[];
 }
 
 /** The Annex VII table of contents for a release's entries; entries no point names are listed under `other`. */
@@ -301,6 +315,10 @@ export function annexViiSections(entries: readonly { path: string; kind: string 
       files,
       toComplete: files.length === 0,
       ...(p.beyond !== undefined ? { beyond: p.beyond } : {}),
+      notShown:
+        files.length === 0
+          ? []
+          : (p.parts ?? []).filter((x) => !files.some((f) => x.kinds.includes(f.kind))).map((x) => x.what),
     };
   });
   return { sections, other: entries.filter((e) => !named.has(e.kind)).map((e) => ({ path: e.path, kind: e.kind })) };

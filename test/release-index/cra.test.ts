@@ -129,6 +129,12 @@ describe('annexViiSections', () => {
     expect(at('6')?.files.map((f) => f.path)).toEqual(['tests/junit.xml']);
     expect(at('3')?.toComplete).toBe(true);
     expect(at('2(b)')?.toComplete).toBe(false);
+    // An SBOM alone does not document vulnerability handling: the parts it does not show are named, to complete.
+    expect(at('2(b)')?.notShown).toEqual([
+      'the vulnerabilities found (a vulnerability scan)',
+      'how each is handled (VEX statements)',
+    ]);
+    expect(at('6')?.notShown).toEqual([]);
     expect(other).toEqual([{ path: 'notes.txt', kind: 'file' }]);
   });
 });
