@@ -9,6 +9,7 @@ export type CollectErrorCode =
   | 'GLOB_NO_MATCH'
   | 'JSON_INVALID'
   | 'JSON_TOO_DEEP'
+  | 'JSON_DUPLICATE_KEY'
   | 'XML_INVALID'
   | 'XML_DOCTYPE_NOT_ALLOWED'
   | 'SBOM_FORMAT_UNKNOWN'

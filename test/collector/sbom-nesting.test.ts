@@ -74,3 +74,18 @@ describe('a licence expression longer than is parsed', () => {
     expect(expressionIds(huge)).toEqual([huge]);
   });
 });
+
+describe('a JSON input with a key twice in one object', () => {
+  it('is JSON_DUPLICATE_KEY naming the key and where: readers differ on which value counts', async () => {
+    // An outside review: a CycloneDX SBOM with specVersion twice was accepted (JSON.parse keeps the last).
+    const file = join(await tmp(), 'dup.cdx.json');
+    await writeFile(
+      file,
+      '{"bomFormat":"CycloneDX","specVersion":"1.5","specVersion":"1.4","version":1,"components":[]}',
+    );
+    await expect(sbomCollector.collect({ file, label: 'dup.cdx.json' })).rejects.toMatchObject({
+      code: 'JSON_DUPLICATE_KEY',
+      message: expect.stringMatching(/dup\.cdx\.json: the key 'specVersion' appears twice/) as unknown,
+    });
+  });
+});
