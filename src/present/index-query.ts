@@ -9,8 +9,12 @@ import { escapeValue } from './terminal.js';
 
 export type QueryFormat = 'text' | 'json' | 'csv';
 
-/** The store gives text, numbers and nulls only. */
+/**
+ * The store gives text, numbers and nulls only. NULL (not recorded, or not asked) is an empty cell; an empty text is
+ * `""`, as PostgreSQL's COPY reads the two apart.
+ */
 const csvCell = (v: unknown): string => {
+  if (v === '') return '""';
   const raw = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
   // A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is prefixed with ' (OWASP's advice).
   const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
