@@ -2,7 +2,7 @@ import { type FileError, readSmallFile } from '../fs/small-file.js';
 import { stat } from 'node:fs/promises';
 import { hashFile } from '../fs/hash-file.js';
 import { sha256Hex } from '../core/digest.js';
-import { findDuplicateKey, parseJsonShallow, StrictJsonError } from '../core/strict-json.js';
+import { parseJsonStrict, StrictJsonError } from '../core/strict-json.js';
 import { stripBom } from '../formats/xml.js';
 import { CollectError, type CollectErrorCode } from './errors.js';
 import type * as z from 'zod';
@@ -99,26 +99,17 @@ export function inputError(input: { label: string }, e: unknown): CollectError {
 
 export function parseJson(input: CollectorInput, bytes: Buffer): unknown {
   try {
-    // At most MAX_JSON_DEPTH levels: the schema validators and the readers after them walk a document by recursion,
-    // and a document nested thousands deep overflowed the stack (INTERNAL_ERROR) where it is bad input.
-    const text = stripBom(bytes.toString('utf8'));
-    const value = parseJsonShallow(text);
-    // A key twice in one object is read as its last value here and as its first by other readers: what the bundle
-    // summarises would not be what every reader of the document sees.
-    const duplicate = findDuplicateKey(text);
-    if (duplicate)
-      throw new CollectError(
-        'JSON_DUPLICATE_KEY',
-        `${input.label}: the key '${duplicate.key}' appears twice in one object (at ${duplicate.path}); readers differ on which counts`,
-        { file: input.label },
-      );
-    return value;
+    // The strict reader: at most MAX_JSON_DEPTH levels (the schema validators and readers after it recurse, and a
+    // document nested thousands deep overflowed the stack), and no key twice in one object (JSON.parse keeps the last
+    // value, other readers the first: what the bundle summarises would not be what every reader sees).
+    return parseJsonStrict(stripBom(bytes.toString('utf8')));
   } catch (e) {
-    if (e instanceof CollectError) throw e;
-    const deep = e instanceof StrictJsonError && e.code === 'JSON_TOO_DEEP';
+    const code = e instanceof StrictJsonError && e.code !== 'JSON_INVALID' ? e.code : 'JSON_INVALID';
     throw new CollectError(
-      deep ? 'JSON_TOO_DEEP' : 'JSON_INVALID',
-      deep ? `${input.label}: ${(e as Error).message}` : `${input.label}: not valid JSON (${(e as Error).message})`,
+      code,
+      code === 'JSON_INVALID'
+        ? `${input.label}: not valid JSON (${(e as Error).message})`
+        : `${input.label}: ${(e as Error).message}${code === 'JSON_DUPLICATE_KEY' ? '; readers differ on which counts' : ''}`,
       { file: input.label, cause: e },
     );
   }

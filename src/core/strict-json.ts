@@ -89,7 +89,7 @@ const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0
  * strings, numbers and literals are well formed). Memory holds the keys of the objects open at a point, not a syntax
  * tree: a 64 MiB document needs no more than its widest object's keys.
  */
-export function findDuplicateKey(text: string): { key: string; path: string } | undefined {
+function findDuplicateKey(text: string): { key: string; path: string } | undefined {
   const stack: Frame[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -1,4 +1,4 @@
-import { unansweredSql } from './unanswered.js';
+import { kindCount, unansweredSql } from './unanswered.js';
 import { appendAll } from '../core/objects.js';
 /**
  * The evidence index's schema and questions, as SQL both stores run (docs/index.md): the embedded SQLite file and
@@ -291,7 +291,7 @@ export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SC
       };
     case 'releases':
       return {
-        text: `SELECT ${RELEASE_COLUMNS}, r.findings_read, COALESCE((SELECT SUM(k.count) FROM kinds k WHERE k.bundle_digest = r.bundle_digest AND k.kind = 'vulnerabilities'), 0) AS scanned, COALESCE((SELECT SUM(k.count) FROM kinds k WHERE k.bundle_digest = r.bundle_digest AND k.kind = 'kev'), 0) AS kev_catalogs FROM releases r WHERE 1 = 1${product}${order}`,
+        text: `SELECT ${RELEASE_COLUMNS}, r.findings_read, ${kindCount('vulnerabilities')} AS scanned, ${kindCount('kev')} AS kev_catalogs FROM releases r WHERE 1 = 1${product}${order}`,
         params: [...p],
       };
     case 'digest':

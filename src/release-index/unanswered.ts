@@ -6,7 +6,8 @@
  */
 import type { Sql } from './sql.js';
 
-const kindCount = (kind: string) =>
+/** How many entries of `kind` the release `r` holds (0 when none), as an SQL expression. */
+export const kindCount = (kind: string): string =>
   `COALESCE((SELECT SUM(k.count) FROM kinds k WHERE k.bundle_digest = r.bundle_digest AND k.kind = '${kind}'), 0)`;
 
 /** The statement listing the releases in scope that cannot answer `q`, each with why; undefined when all can. */

@@ -233,7 +233,11 @@ export async function queryIndex(db: string, cwd: string, options: QueryOptions)
     const scope = product === undefined ? {} : { product };
     const rows = await store.query(question);
     // What the answers cannot speak for: releases whose evidence could not answer, and bundles that did not verify.
-    const unanswered = await store.query({ kind: 'unanswered', of: question, ...scope });
+    // A release that answered (it ships the component, say) is not listed as unable to, whatever else it lacks.
+    const answered = new Set(rows.map((r) => r.bundle_digest));
+    const unanswered = (await store.query({ kind: 'unanswered', of: question, ...scope })).filter(
+      (r) => !answered.has(r.bundle_digest),
+    );
     const releases = Number((await store.query({ kind: 'count', ...scope }))[0]?.n ?? 0);
     const rejected = (await store.rejected()).map((r) => ({ location: r.location, reason: r.reason }));
     return { question, rows, releases, unanswered, rejected };

@@ -303,3 +303,19 @@ describe.each(engines)('the embedded index on %s', (engine) => {
     },
   );
 });
+
+describe('a release that answered', () => {
+  it('is not listed as unable to answer, though another SBOM of its bundle was not read', async () => {
+    const { queryIndex } = await import('../../src/transport/release-index-store.js');
+    const dir = await tmp();
+    const store = openSqliteIndex(join(dir, 'a.db'));
+    const partly = release('1.2.0', '4.17.20');
+    await store.put({ ...partly, release: { ...partly.release, componentsRead: false } }, 'now');
+    const unread = release('1.3.0', '4.17.21');
+    await store.put({ ...unread, components: [], release: { ...unread.release, componentsRead: false } }, 'now');
+    await store.close();
+    const answer = await queryIndex('a.db', dir, { purl: 'pkg:npm/lodash@4.17.20' });
+    expect(answer.rows.map((r) => r.version)).toEqual(['1.2.0']);
+    expect(answer.unanswered.map((r) => [r.version, r.why])).toEqual([['1.3.0', 'an SBOM of its bundle was not read']]);
+  });
+});

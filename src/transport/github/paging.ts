@@ -20,8 +20,8 @@ export const attestationListSchema = z.object({
 });
 
 /**
- * The paging parameters of the Link header's rel="next" (GitHub's `after` cursor, or a `page` number where an answer
- * pages by number): undefined when there is no next page. Anything else of the link is not used.
+ * The paging parameter of the Link header's rel="next" (GitHub's `after` cursor): undefined when there is no next
+ * page. Anything else of the link is not used.
  */
 export function nextPageCursor(header: unknown, what: string): Record<string, string> | undefined {
   if (header === undefined || header === null || header === '') return undefined;
@@ -36,11 +36,9 @@ export function nextPageCursor(header: unknown, what: string): Record<string, st
     throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: the Link header's next page is not a URL`);
   }
   const after = params.get('after');
-  const page = params.get('page');
   if (after !== null && after !== '' && /^[A-Za-z0-9+/=_.~-]{1,1024}$/.test(after)) return { after };
-  if (after === null && page !== null && /^[1-9][0-9]{0,5}$/.test(page)) return { page };
   throw new GitHubError(
     'GITHUB_RESPONSE_INVALID',
-    `${what}: the Link header's next page names neither a cursor (after=) nor a page number this client reads`,
+    `${what}: the Link header's next page names no cursor (after=) this client reads`,
   );
 }
