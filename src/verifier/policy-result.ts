@@ -41,8 +41,12 @@ export interface RuleResult {
   code?: 'POLICY_RULE_COST_EXCEEDED' | 'POLICY_TIME_EXCEEDED';
   message: string;
   controls: string[];
-  /** The evidence lists the rule reads and how many entries each held: a rule over empty lists shows nothing. */
-  reads: { kind: string; count: number }[];
+  /**
+   * The evidence lists the rule reads and how many entries each held, then the lists inside entries it read as it ran
+   * (`sbom.licenses`: their elements together, how many lists, how many of them empty). A rule over empty lists shows
+   * nothing.
+   */
+  reads: { kind: string; count: number; lists?: number; empty?: number }[];
   waiver?: { reason: string; expires: string; expired: boolean };
 }
 

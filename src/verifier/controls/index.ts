@@ -164,11 +164,39 @@ function ruleShows(r: PolicyResult['rules'][number]): { shows: ItemShows; kinds:
   const reads = Array.isArray(r.reads) ? r.reads : undefined;
   // A report without what the rule read (from before 0.2) cannot show evidence.
   if (!reads) return { shows: 'nothing', kinds: [], why: 'what it read is not recorded' };
-  const present = reads.filter((x) => x.count > 0).map((x) => x.kind);
-  const empty = reads.filter((x) => x.count === 0).map((x) => x.kind);
-  if (empty.length === 0) return { shows: 'evidence', kinds: present };
-  const why = `it ranged over no ${empty.join(' or ')} evidence`;
-  return present.length ? { shows: 'partial', kinds: present, why } : { shows: 'nothing', kinds: [], why };
+  // Each evidence list the rule read shows evidence, part of it, or nothing; so does a list inside its entries (a
+  // licence list, the SLOs), which counts for the evidence list it belongs to.
+  const byKind = new Map<string, ItemShows>();
+  const emptyKinds: string[] = [];
+  const whys: string[] = [];
+  for (const x of reads) {
+    const kind = x.kind.split('.')[0] as string;
+    let shows: ItemShows;
+    if (x.kind === kind) {
+      shows = x.count > 0 ? 'evidence' : 'nothing';
+      if (x.count === 0) emptyKinds.push(kind);
+    } else {
+      const inner = x.kind.slice(kind.length + 1);
+      const empty = x.empty ?? 0;
+      shows = x.count === 0 ? 'nothing' : empty > 0 ? 'partial' : 'evidence';
+      if (x.count === 0) whys.push(`it found no ${inner} in the ${kind} evidence it read`);
+      else if (empty > 0) whys.push(`${empty} of the ${x.lists ?? empty} ${kind} items it read list no ${inner}`);
+    }
+    byKind.set(kind, worse(byKind.get(kind), shows));
+  }
+  if (emptyKinds.length) whys.unshift(`it ranged over no ${emptyKinds.join(' or ')} evidence`);
+  const states = [...byKind.values()];
+  const kinds = [...byKind.entries()].filter(([, s]) => s !== 'nothing').map(([k]) => k);
+  if (states.every((s) => s === 'evidence')) return { shows: 'evidence', kinds };
+  const why = whys.join('; ');
+  return kinds.length ? { shows: 'partial', kinds, why } : { shows: 'nothing', kinds: [], why };
+}
+
+/** The less of two: nothing < partial < evidence. */
+function worse(a: ItemShows | undefined, b: ItemShows): ItemShows {
+  if (a === undefined) return b;
+  if (a === 'nothing' || b === 'nothing') return 'nothing';
+  return a === 'partial' || b === 'partial' ? 'partial' : 'evidence';
 }
 
 const CROSS_CHECK_READS: Record<string, string> = {

@@ -14,7 +14,7 @@ import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } fr
 import { PolicyError } from './errors.js';
 import { CONTROL_ID, kindsOfExpression, lookupControl } from '../controls/index.js';
 import { CHANGE_APPROVALS_KIND } from '../controls/needs.js';
-import { Meter, metered } from './metered.js';
+import { Meter, meteredBindings } from './metered.js';
 import { releaseFindings } from '../vulnerability-check.js';
 import type { ReleaseFinding } from '../../formats/vulnerability-evidence.js';
 import { policySchema, type Policy } from './schema.js';
@@ -164,7 +164,7 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
   const meter = new Meter(clock() + (limits.timeMs ?? DEFAULT_POLICY_TIME_MS), clock);
   const requirements = policy.require.map((r) => checkRequirement(r, ctx.manifest));
   // Built once for all rules, with every list metered.
-  const bindings = metered(celBindings(ctx.manifest, ctx.blobs), meter) as Record<string, never>;
+  const bindings = meteredBindings(celBindings(ctx.manifest, ctx.blobs), meter) as Record<string, never>;
   // Counted once: every rule records what it read against the same counts the report states.
   const counts = kindCounts(ctx.manifest);
   // A rule over `changes` reads the changes, not the entries that hold them: zero changes is no evidence.
@@ -369,7 +369,12 @@ function evaluateRule(
   if (kinds.includes('vulns') && /\b(knownExploited|kevDateAdded)\b/.test(rule.expr) && !kinds.includes('kev'))
     kinds.push('kev');
   const reads = kinds.map((kind) => ({ kind, count: counts[kind] ?? 0 }));
-  const base = { name: rule.name, expr: rule.expr, controls: rule.controls, reads };
+  const base: Pick<RuleResult, 'name' | 'expr' | 'controls' | 'reads'> = {
+    name: rule.name,
+    expr: rule.expr,
+    controls: rule.controls,
+    reads,
+  };
   const timedOut = (): RuleResult => ({
     ...base,
     status: 'error',
@@ -379,6 +384,8 @@ function evaluateRule(
   if (meter.overDeadline()) return timedOut();
   meter.start(budget);
   const value = run(rule.expr, bindings);
+  // What it read inside the entries, as it ran: a list of licences or SLOs it ranged over may have been empty.
+  base.reads = [...reads, ...meter.innerReads()];
   if (meter.stopped === 'cost')
     return {
       ...base,

@@ -11,6 +11,8 @@ export class Meter {
   used = 0;
   stopped: 'cost' | 'time' | undefined;
   #budget = 0;
+  /** The lists inside entries (tracked paths) the running rule read, by path: each list once. */
+  #inner = new Map<string, Set<{ readonly size: number }>>();
   constructor(
     readonly deadline: number,
     private readonly clock: () => number,
@@ -21,6 +23,32 @@ export class Meter {
     this.used = 0;
     this.#budget = budget;
     this.stopped = undefined;
+    this.#inner = new Map();
+  }
+
+  /** Notes that the running rule read this list inside an entry (iterated it, or took an element). */
+  read(path: string, list: { readonly size: number }): void {
+    let lists = this.#inner.get(path);
+    if (!lists) this.#inner.set(path, (lists = new Set()));
+    lists.add(list);
+  }
+
+  /**
+   * The lists inside entries the running rule read (InnerRead): a rule that holds over entries whose list is empty
+   * (`sbom.all(b, b.licenses.all(...))` where no component names a licence) shows nothing about that list.
+   */
+  innerReads(): InnerRead[] {
+    return [...this.#inner.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([kind, lists]) => {
+        let count = 0;
+        let empty = 0;
+        for (const l of lists) {
+          count += l.size;
+          if (l.size === 0) empty++;
+        }
+        return { kind, count, lists: lists.size, empty };
+      });
   }
 
   tick(): void {
@@ -49,11 +77,40 @@ export class MeterStop extends Error {
 // @bufbuild/cel recognises its lists by this registered symbol (list.js).
 const CEL_LIST = Symbol.for('@bufbuild/cel/list');
 
+/**
+ * A list inside an entry that a rule read: `kind` is its path from the rule's variable (`sbom.licenses`,
+ * `changes.host.approvers`), `count` the elements of those lists together, `lists` how many lists (one per entry that
+ * was read), `empty` how many of them were empty.
+ */
+export interface InnerRead {
+  kind: string;
+  count: number;
+  lists: number;
+  empty: number;
+}
+
+/**
+ * Lists inside entries whose emptiness is itself a finding (no failed threshold, no destructive change, no conflicting
+ * statement): a rule over them that holds on an empty one shows evidence. Every other list inside an entry holds the
+ * facts a rule is about (licences, SLOs, approvers, commits): where it is empty the rule saw none of them.
+ */
+export const FINDINGS_LISTS: ReadonlySet<string> = new Set([
+  'k6.thresholds.failed',
+  'terraform.destructiveAddresses',
+  'migrations.destructive',
+  'sbom.conformance.findings',
+  'vulns.conflicts',
+  'changes.host.unverified',
+  'changes.host.problems',
+]);
+
 class MeteredList {
   readonly [CEL_LIST] = {};
   constructor(
     private readonly items: readonly unknown[],
     private readonly meter: Meter,
+    /** The path of a list inside an entry whose reads are noted, or undefined. */
+    private readonly path: string | undefined,
   ) {}
 
   get size(): number {
@@ -61,12 +118,14 @@ class MeteredList {
   }
 
   get(index: number): CelValue | undefined {
+    if (this.path !== undefined) this.meter.read(this.path, this);
     if (index < 0 || index >= this.items.length) return undefined;
     this.meter.tick();
     return toCelValue(this.items[index]);
   }
 
   *values(): IterableIterator<CelValue> {
+    if (this.path !== undefined) this.meter.read(this.path, this);
     for (const item of this.items) {
       this.meter.tick();
       yield toCelValue(item);
@@ -83,14 +142,28 @@ function toCelValue(v: unknown): CelValue {
   return celList([v] as CelInput[]).get(0) as CelValue;
 }
 
-/** The bindings with every array, at any depth, made a metered list. */
-export function metered(value: unknown, meter: Meter): unknown {
-  if (Array.isArray(value))
+/**
+ * The bindings with every array, at any depth, made a metered list. The lists inside the entries of the evidence lists
+ * (every variable but `manifest`) note their reads, by path (InnerRead), except FINDINGS_LISTS.
+ */
+export function meteredBindings(bindings: Record<string, unknown>, meter: Meter): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(bindings).map(([k, v]) => [k, metered(v, meter, k === 'manifest' ? undefined : k)]),
+  );
+}
+
+function metered(value: unknown, meter: Meter, path: string | undefined): unknown {
+  if (Array.isArray(value)) {
+    const noted = path !== undefined && path.includes('.') && !FINDINGS_LISTS.has(path);
     return new MeteredList(
-      value.map((v) => metered(v, meter)),
+      value.map((v) => metered(v, meter, path)),
       meter,
+      noted ? path : undefined,
     );
+  }
   if (value !== null && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, metered(v, meter)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, metered(v, meter, path === undefined ? undefined : `${path}.${k}`)]),
+    );
   return value;
 }

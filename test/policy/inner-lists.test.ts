@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import type { Manifest, ManifestEntry } from '../../src/core/manifest.js';
+import { controlResults } from '../../src/verifier/controls/index.js';
+import { evaluatePolicy, loadPolicy } from '../../src/verifier/policy/evaluate.js';
+import { baselineManifest } from '../helpers/craft.js';
+
+/**
+ * Class: a rule that holds over lists inside the entries (an SBOM's licences, a snapshot's SLOs, a change's
+ * approvers) when those lists are empty. CEL answers true for `all` over nothing, so the policy holds; what the rule
+ * was about was never seen, and no control it cites may read as shown by it.
+ */
+function entry(kind: string, n: number, summary: Record<string, unknown>): ManifestEntry {
+  return {
+    path: `${kind}/${n}.json`,
+    kind,
+    mediaType: 'application/json',
+    digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
+    size: 10,
+    collector: { name: kind, version: '1.0.0' },
+    summary,
+  };
+}
+
+const sbom = (n: number, licenses: string[]): ManifestEntry =>
+  entry('sbom', n, { components: 3, format: 'cyclonedx', specVersion: '1.5', licenses, unlicensed: 3 });
+
+function manifest(...entries: ManifestEntry[]): Manifest {
+  const m = baselineManifest();
+  return { ...m, entries: [...m.entries, ...entries].sort((a, b) => (a.path < b.path ? -1 : 1)) };
+}
+
+function evaluate(expr: string, m: Manifest, controls = ['SSDF-PS.3']) {
+  const loaded = loadPolicy(Buffer.from(JSON.stringify({ version: 1, rules: [{ name: 'r', expr, controls }] })), 'p');
+  const result = evaluatePolicy(loaded, { manifest: m, blobs: new Map(), mode: 'signed', now: new Date() });
+  return { rule: result.rules[0], control: controlResults(result)[0] };
+}
+
+const ALLOWED = 'sbom.all(b, b.licenses.all(l, l in ["MIT", "Apache-2.0"]))';
+
+describe('rules over lists inside entries', () => {
+  it('an SBOM that names no licence holds the licence rule but shows nothing for its control', () => {
+    const { rule, control } = evaluate(ALLOWED, manifest(sbom(1, [])));
+    expect(rule?.status).toBe('pass');
+    expect(rule?.reads).toEqual([
+      { kind: 'sbom', count: 1 },
+      { kind: 'sbom.licenses', count: 0, lists: 1, empty: 1 },
+    ]);
+    expect(control).toMatchObject({ state: 'not-shown' });
+    expect(control?.items[0]).toMatchObject({ shows: 'nothing' });
+    expect(control?.missing.join(' ')).toMatch(/no licenses in the sbom evidence/);
+  });
+
+  it('one SBOM with licences and one without: shown in part, each list counted once', () => {
+    const { rule, control } = evaluate(ALLOWED, manifest(sbom(1, ['MIT']), sbom(2, [])));
+    expect(rule?.status).toBe('pass');
+    expect(rule?.reads).toContainEqual({ kind: 'sbom.licenses', count: 1, lists: 2, empty: 1 });
+    expect(control?.items[0]).toMatchObject({ shows: 'partial' });
+    expect(control?.missing.join(' ')).toMatch(/1 of the 2 sbom items it read list no licenses/);
+    // Every SBOM names a licence: the rule shows evidence.
+    const full = evaluate(ALLOWED, manifest(sbom(1, ['MIT']), sbom(2, ['Apache-2.0'])));
+    expect(full.rule?.reads).toContainEqual({ kind: 'sbom.licenses', count: 2, lists: 2, empty: 0 });
+    expect(full.control?.items[0]).toMatchObject({ shows: 'evidence' });
+  });
+
+  it('membership over an empty list (`!("GPL-3.0" in b.licenses)`) is a read of that list too', () => {
+    const { rule, control } = evaluate('sbom.all(b, !("GPL-3.0" in b.licenses))', manifest(sbom(1, [])));
+    expect(rule?.status).toBe('pass');
+    expect(control?.items[0]).toMatchObject({ shows: 'nothing' });
+  });
+
+  it('a list the rule only measures, or never reached, is not a read', () => {
+    // size() reads no element: a rule that asks for licences fails on none, and one that counts them reads nothing.
+    expect(evaluate('sbom.all(b, size(b.licenses) > 0)', manifest(sbom(1, []))).rule?.status).toBe('fail');
+    const counted = evaluate('sbom.all(b, size(b.licenses) >= 0)', manifest(sbom(1, [])));
+    expect(counted.rule?.reads).toEqual([{ kind: 'sbom', count: 1 }]);
+    // Short-circuited: the list was not reached, so not read.
+    const guarded = evaluate('sbom.all(b, b.components == 0 || b.licenses.all(l, l == "MIT"))', manifest(sbom(1, [])));
+    expect(guarded.rule?.reads).toContainEqual({ kind: 'sbom.licenses', count: 0, lists: 1, empty: 1 });
+    const skipped = evaluate('sbom.all(b, b.components > 0 || b.licenses.all(l, l == "MIT"))', manifest(sbom(1, [])));
+    expect(skipped.rule?.reads).toEqual([{ kind: 'sbom', count: 1 }]);
+  });
+
+  it('an empty list of failures is a finding: no failed threshold shows evidence', () => {
+    const k6 = entry('k6', 1, {
+      checks: { failed: 0, passed: 10 },
+      httpReqDuration: { p90: 1, p95: 2, p99: 3 },
+      httpReqFailedRate: 0,
+      thresholds: { failed: [], passed: ['checks:rate>0.95'] },
+    });
+    const { rule, control } = evaluate('k6.all(k, k.thresholds.failed.all(t, false))', manifest(k6));
+    expect(rule?.status).toBe('pass');
+    expect(rule?.reads).toEqual([{ kind: 'k6', count: 1 }]);
+    expect(control?.items[0]).toMatchObject({ shows: 'evidence' });
+  });
+
+  it('a snapshot without SLOs shows nothing for a rule over its SLOs (the documented example)', () => {
+    const slo = entry('slo', 1, { asOf: '2026-11-01T00:00:00Z', live: false, slos: [] });
+    const { rule, control } = evaluate(
+      'slo.all(s, s.slos.all(o, o.errorBudget.remaining > 0 && !o.alerts.page))',
+      manifest(slo),
+      ['SOC2-CC7.1'],
+    );
+    expect(rule?.status).toBe('pass');
+    expect(control?.state).toBe('not-shown');
+  });
+
+  it('the lists are counted afresh for every rule', () => {
+    const loaded = loadPolicy(
+      Buffer.from(
+        JSON.stringify({
+          version: 1,
+          rules: [
+            { name: 'a', expr: ALLOWED },
+            { name: 'b', expr: 'sbom.all(b, b.components > 0)' },
+          ],
+        }),
+      ),
+      'p',
+    );
+    const result = evaluatePolicy(loaded, {
+      manifest: manifest(sbom(1, [])),
+      blobs: new Map(),
+      mode: 'signed',
+      now: new Date(),
+    });
+    expect(result.rules.map((r) => r.reads.map((x) => x.kind))).toEqual([['sbom', 'sbom.licenses'], ['sbom']]);
+  });
+});
