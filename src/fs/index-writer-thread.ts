@@ -91,7 +91,7 @@ export async function openIndexWriter(path: string, engine?: 'node:sqlite' | 'sq
       if (op !== 'open') worker.postMessage({ id, op, args } satisfies Request);
     });
   };
-  let opened: { engine: string; digests: string[] };
+  let opened: { engine: string; schema: number; digests: string[] };
   try {
     opened = await call('open');
   } catch (e) {
@@ -121,6 +121,7 @@ export async function openIndexWriter(path: string, engine?: 'node:sqlite' | 'sq
   });
   return {
     engine: opened.engine,
+    schema: opened.schema,
     has: (digest) => Promise.resolve(held.has(digest)),
     putVerified: async (input, at) => {
       // Only the blobs the rows are made of are copied to the thread (a Buffer arrives there as a Uint8Array).
@@ -164,7 +165,11 @@ function serve(): void {
     port.postMessage({ id: 0, ok: false, error: serialize(e) } satisfies Reply);
     return;
   }
-  port.postMessage({ id: 0, ok: true, value: { engine: store.engine, digests: store.digests() } } satisfies Reply);
+  port.postMessage({
+    id: 0,
+    ok: true,
+    value: { engine: store.engine, schema: store.schema, digests: store.digests() },
+  } satisfies Reply);
   port.on('message', (m: Request | { id: -1; op: 'flush' }) => {
     if (m.op === 'flush') {
       store.flush();

@@ -39,6 +39,8 @@ export class IndexStoreError extends EvidenceError<'INDEX_UNREADABLE' | 'INDEX_T
 export interface IndexStore {
   /** Which engine: `node:sqlite`, `sqlite-wasm` or `postgresql`. */
   readonly engine: string;
+  /** The schema the index is read as: INDEX_SCHEMA_VERSION, or an earlier one opened read-only and not migrated. */
+  readonly schema: number;
   /** Whether the bundle (its sha256) is indexed already: it is not fetched again. */
   has(bundleDigest: string): Promise<boolean>;
   put(rows: IndexedRelease, indexedAt: string): Promise<void>;
@@ -243,6 +245,7 @@ export function openSqliteIndex(
   const digests = () => driver.all('SELECT bundle_digest FROM releases', []).map((r) => String(r.bundle_digest));
   return {
     engine: driver.engine,
+    schema,
     flush: commitQuietly,
     digests,
     has: (digest) => promised(() => driver.all('SELECT 1 FROM releases WHERE bundle_digest = ?', [digest]).length > 0),

@@ -31,9 +31,33 @@ export interface QueryAnswer {
   unanswered?: Record<string, unknown>[];
   /** Bundles the index listed as not verifying: in no answer. */
   rejected?: { location: unknown; reason: unknown }[];
+  /** The index answered from: where (without a password), its engine, the schema it was read as and the current one. */
+  index?: { db: string; engine: string; schema: number; current: number };
 }
 
-const RELEASE_COLUMNS = ['product', 'version', 'bundle_digest', 'location', 'created', 'signed_at', 'policy'];
+/**
+ * How the answers were checked, in one sentence: what the index recorded when it verified each release, not verified
+ * again by the query; an index of an earlier schema read as it is records less.
+ */
+export function indexStatement(index: NonNullable<QueryAnswer['index']>): string {
+  const older =
+    index.schema < index.current
+      ? `; an index of schema ${index.schema}, read as it is (not migrated): what schema ${index.current} records reads as not recorded`
+      : '';
+  return `from ${index.db} (${index.engine}, schema ${index.schema})${older}. Each answer is what the index recorded when it verified the release (indexed_at, signer); this query verified nothing again: run evidence verify on a bundle to check it now`;
+}
+
+const RELEASE_COLUMNS = [
+  'product',
+  'version',
+  'bundle_digest',
+  'location',
+  'created',
+  'signed_at',
+  'signer',
+  'indexed_at',
+  'policy',
+];
 
 /** The answers to a question in a format. */
 export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): string {
@@ -43,6 +67,15 @@ export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): st
     return `${JSON.stringify(
       {
         question: answer.question,
+        ...(answer.index
+          ? {
+              index: {
+                ...answer.index,
+                // The answers are the index's record of verifications made when each release was indexed.
+                verified: 'when indexed (indexed_at); not again by this query',
+              },
+            }
+          : {}),
         answers: answer.rows,
         ...(answer.releases !== undefined ? { releasesInScope: answer.releases } : {}),
         unanswered,
@@ -74,12 +107,16 @@ export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): st
       : '';
   const policy = (r: Record<string, unknown>) =>
     r.policy === 'pass' || r.policy === 'fail' ? `policy ${String(r.policy)}; ` : '';
+  const verified = (r: Record<string, unknown>) =>
+    typeof r.signer === 'string'
+      ? `signed by ${escapeValue(r.signer)}${typeof r.indexed_at === 'string' ? `, verified ${escapeValue(r.indexed_at)}` : ''}; `
+      : '';
   const lines = answer.rows.map((r) => {
     const detail = columns
       .filter((c) => !release.has(c) && r[c] !== null && r[c] !== undefined && r[c] !== '')
       .map((c) => `${c}=${escapeValue(String(r[c]))}`)
       .join(' ');
-    return `${escapeValue(String(r.product))} ${escapeValue(String(r.version))}${detail ? `: ${detail}` : ''} (${policy(r)}bundle ${String(r.bundle_digest)} at ${escapeValue(String(r.location))}${signature(r)})`;
+    return `${escapeValue(String(r.product))} ${escapeValue(String(r.version))}${detail ? `: ${detail}` : ''} (${policy(r)}${verified(r)}bundle ${String(r.bundle_digest)} at ${escapeValue(String(r.location))}${signature(r)})`;
   });
   const n = answer.rows.length;
   const out = [
@@ -103,5 +140,6 @@ export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): st
     );
     for (const r of rejected) out.push(`  ${escapeValue(String(r.location))}: ${escapeValue(String(r.reason))}`);
   }
+  if (answer.index) out.push(`Answered ${escapeValue(indexStatement(answer.index))}.`);
   return `${out.join('\n')}\n`;
 }

@@ -245,7 +245,7 @@ export type IndexQuery =
 
 /** The release's columns in every answer; an index of schema 3 or before (opened read-only, not migrated) has NULL. */
 const releaseColumns = (schema: number): string =>
-  `r.product, r.version, r.bundle_digest, r.location, r.created, r.signed_at, r.policy, ${
+  `r.product, r.version, r.bundle_digest, r.location, r.created, r.signed_at, r.signer, r.indexed_at, r.policy, ${
     schema >= 4 ? 'r.signature_location, r.signature_digest' : 'NULL AS signature_location, NULL AS signature_digest'
   }`;
 
@@ -286,7 +286,7 @@ export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SC
       };
     case 'vulnerability':
       return {
-        text: `SELECT DISTINCT ${RELEASE_COLUMNS}, r.signer, r.policy_digest, f.finding_id, f.purl, f.severity, f.status, f.justification, f.fix_versions, f.status_from, f.impact_statement, f.action_statement, f.known_exploited FROM finding_ids i JOIN findings f ON f.bundle_digest = i.bundle_digest AND f.finding_id = i.finding_id AND f.purl = i.purl JOIN releases r ON r.bundle_digest = i.bundle_digest WHERE i.vuln_id = ?${product}${order}`,
+        text: `SELECT DISTINCT ${RELEASE_COLUMNS}, r.policy_digest, f.finding_id, f.purl, f.severity, f.status, f.justification, f.fix_versions, f.status_from, f.impact_statement, f.action_statement, f.known_exploited FROM finding_ids i JOIN findings f ON f.bundle_digest = i.bundle_digest AND f.finding_id = i.finding_id AND f.purl = i.purl JOIN releases r ON r.bundle_digest = i.bundle_digest WHERE i.vuln_id = ?${product}${order}`,
         params: [q.id.toLowerCase(), ...p],
       };
     case 'releases':

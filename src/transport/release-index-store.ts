@@ -117,6 +117,7 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000, reader 
   }
   return {
     engine: 'postgresql',
+    schema,
     has: (digest) =>
       reading(
         async () =>
@@ -240,7 +241,8 @@ export async function queryIndex(db: string, cwd: string, options: QueryOptions)
     );
     const releases = Number((await store.query({ kind: 'count', ...scope }))[0]?.n ?? 0);
     const rejected = (await store.rejected()).map((r) => ({ location: r.location, reason: r.reason }));
-    return { question, rows, releases, unanswered, rejected };
+    const index = { db: shownDb(db), engine: store.engine, schema: store.schema, current: INDEX_SCHEMA_VERSION };
+    return { question, rows, releases, unanswered, rejected, index };
   } finally {
     await store.close();
   }

@@ -58,8 +58,26 @@ describe('evidence index and evidence query (CLI)', () => {
     // did not verify (in no answer).
     const asked = JSON.parse(
       (await runCli(['query', '--db', 'evidence.db', '--json', '--cve', 'CVE-2018-3750'], { cwd: dir })).stdout,
-    ) as { releasesInScope: number; unanswered: Record<string, unknown>[]; notVerified: { location: string }[] };
+    ) as {
+      releasesInScope: number;
+      unanswered: Record<string, unknown>[];
+      notVerified: { location: string }[];
+      index: Record<string, unknown>;
+      answers: Record<string, unknown>[];
+    };
     expect(asked.releasesInScope).toBe(2);
+    // How the answers were checked: the index's record of a verification made when each release was indexed, by whom
+    // it was signed, from which index and schema; the query verified nothing again.
+    expect(asked.index).toMatchObject({
+      db: 'evidence.db',
+      schema: 5,
+      current: 5,
+      verified: expect.stringMatching(/not again/),
+    });
+    expect(asked.answers[0]).toMatchObject({
+      signer: expect.stringMatching(/^key /),
+      indexed_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     expect(asked.unanswered.map((a) => [a.version, a.why])).toEqual([['1.4.3', 'no vulnerability scan']]);
     expect(asked.notVerified.map((x) => x.location)).toEqual(r.rejected.map((x) => x.location));
     expect(await query('--missing', 'scan')).toMatchObject([{ version: '1.4.3' }]);
@@ -71,14 +89,18 @@ describe('evidence index and evidence query (CLI)', () => {
     // Text and CSV name the bundle behind every answer.
     const text = await runCli(['query', '--db', 'evidence.db', '--cve', 'CVE-2018-3750'], { cwd: dir });
     expect(text.stdout).toContain(`acme-web 1.4.2: `);
-    expect(text.stdout).toContain(`(bundle ${String(cve[0]?.bundle_digest)} at `);
+    expect(text.stdout).toContain(`; bundle ${String(cve[0]?.bundle_digest)} at `);
     expect(text.stdout).toContain(
       '1 release could not answer, so its absence above shows nothing:\n  acme-web 1.4.3: no vulnerability scan',
     );
     expect(text.stdout).toContain('2 bundles did not verify and are in no answer:');
+    expect(text.stdout).toMatch(/\(signed by key [^;]+, verified \d{4}-[^;]+; bundle sha256:/);
+    expect(text.stdout).toMatch(
+      /\nAnswered from evidence\.db \([^,]+, schema 5\)\. .*this query verified nothing again/,
+    );
     const csv = await runCli(['query', '--db', 'evidence.db', '--missing', 'scan', '--format', 'csv'], { cwd: dir });
     expect(csv.stdout.split('\n')[0]).toBe(
-      'product,version,bundle_digest,location,created,signed_at,policy,signature_location,signature_digest,answered,why',
+      'product,version,bundle_digest,location,created,signed_at,signer,indexed_at,policy,signature_location,signature_digest,answered,why',
     );
     // Signed in place: no signature outside the bundle, and the text says none.
     expect(csv.stdout.split('\n')[1]).toMatch(/,,yes,$/);

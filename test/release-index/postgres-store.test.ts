@@ -144,6 +144,9 @@ describe('the shared index on PostgreSQL', () => {
     expect((JSON.parse(q.stdout) as { answers: unknown[] }).answers).toMatchObject([
       { product: 'acme-web', version: '1.4.2' },
     ]);
+    // The answer names the database it came from, without the password.
+    expect((JSON.parse(q.stdout) as { index: unknown }).index).toMatchObject({ engine: 'postgresql', schema: 5 });
+    expect(q.stdout).not.toContain('s3cret');
   });
 
   run('a database that cannot be reached is named without its password', async () => {
@@ -187,7 +190,13 @@ describe('an index of schema 3 on PostgreSQL, asked by a role that may only read
       // Through the command line too, which opens a question's index to be read.
       const asked = await runCli(['query', '--db', analystUrl, '--missing', 'junit', '--json'], { cwd: process.cwd() });
       expect(asked.code, asked.stderr).toBe(0);
-      expect(JSON.parse(asked.stdout)).toMatchObject({ answers: [{ version: '1.2.0', signature_digest: null }] });
+      // The answer says it was read as schema 3: what later schemas record is not recorded there.
+      expect(JSON.parse(asked.stdout)).toMatchObject({
+        answers: [{ version: '1.2.0', signature_digest: null }],
+        index: { engine: 'postgresql', schema: 3, current: 5 },
+      });
+      const text = await runCli(['query', '--db', analystUrl, '--missing', 'junit'], { cwd: process.cwd() });
+      expect(text.stdout).toMatch(/schema 3, read as it is \(not migrated\)/);
       expect(await schemaOf()).toBe('3');
       // To be written, the same role is refused at once, naming both schemas.
       const writing = await openPostgresIndex(analystUrl).then(

@@ -56,7 +56,9 @@ describe.skipIf(reason !== undefined)('an index of schema 3 that can only be rea
       { encoding: 'utf8' },
     );
     expect(asked.status, asked.stderr).toBe(0);
-    const answers = (JSON.parse(asked.stdout) as { answers: Record<string, unknown>[] }).answers;
+    const parsed = JSON.parse(asked.stdout) as { answers: Record<string, unknown>[]; index: unknown };
+    expect(parsed.index).toMatchObject({ schema: 3, current: 5 });
+    const answers = parsed.answers;
     expect(answers).toMatchObject([{ version: '1.2.0', signature_location: null, signature_digest: null }]);
     expect(readFileSync(file).equals(before)).toBe(true);
     // evidence index, which writes, refuses it at once, naming both schemas, rather than fail on its first release.
