@@ -6,6 +6,7 @@ import { escapeValue } from '../src/present/terminal.js';
 import * as core from '@actions/core';
 import { releaseJob } from '../src/commands/release-job.js';
 import type { IdentityPolicy } from '../src/verifier/identity-policy.js';
+import { verdictOf } from '../src/verifier/report.js';
 import { UsageError, errorCode, exitCodeFor, exitCodeForVerdict } from './exit-codes.js';
 
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
   if (result.attached) core.setOutput('release-url', result.attached.release.url);
   const report = result.verification?.report;
   if (report) {
-    core.setOutput('verdict', report.verdict ?? (report.ok ? 'verified' : 'failed'));
+    core.setOutput('verdict', verdictOf(report));
     // The three answers, kept apart: a gate can promote on authenticity and policy, and still see the evidence's own
     // concerns.
     if (report.assessment) {

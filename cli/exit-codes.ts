@@ -56,13 +56,14 @@ export function exitCodeForOk(ok: boolean): ExitCode {
 }
 
 /** fetch's verdict: a mismatch or a verification failure (1) outranks a policy failure (3); downloaded only is 0. */
-export function exitCodeForFetch(verdict: 'verified' | 'failed' | 'policy-failed' | 'downloaded'): ExitCode {
+export function exitCodeForFetch(verdict: NonNullable<VerifyReport['verdict']> | 'downloaded'): ExitCode {
   switch (verdict) {
     case 'failed':
       return ExitCode.VerificationFailed;
     case 'policy-failed':
       return ExitCode.PolicyFailed;
     case 'verified':
+    case 'integrity-only':
     case 'downloaded':
       return ExitCode.Ok;
   }

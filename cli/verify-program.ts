@@ -152,6 +152,11 @@ export function addVerifyCommand(
     const { renderReport, appendStepSummary, writeOutput } = await import('../src/commands/render.js');
     if (given && o.image) throw new UsageError('give a bundle or --image, not both');
     if (!given && !o.image) throw new UsageError('give a bundle (a file or oci://…) or --image oci://…');
+    // A VSA states that the bundle passed verification; integrity alone is not that (its verdict is integrity-only).
+    if (o.vsa && o.integrityOnly)
+      throw new UsageError(
+        '--vsa states that the bundle passed verification, and --integrity-only checks no signature: give one of them',
+      );
     let bundle = given as string;
     const fromRegistry = Boolean(o.image) || bundle.startsWith('oci://');
     if (fromRegistry && !remote)

@@ -4,6 +4,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { GitHubError, parseRepo } from '../transport/github/errors.js';
 import { VerifyError } from '../verifier/errors.js';
+import { verdictOf, type Verdict } from '../verifier/report.js';
 import { clientFor, githubToken } from '../transport/github/client.js';
 import { discardStaged, type DownloadedFile } from '../transport/github/download.js';
 import { downloadEvidence, findReleaseEvidence } from '../transport/github/evidence.js';
@@ -77,7 +78,7 @@ export interface FetchResult {
    * failed; `policy-failed` when only the policy did; `verified`; or
    * `downloaded` when nothing was verified (downloadOnly).
    */
-  verdict: 'verified' | 'failed' | 'policy-failed' | 'downloaded';
+  verdict: Verdict | 'downloaded';
   /** What is wrong beside the verification report, each with its code. */
   problems: { code: 'INTOTO_MISMATCH' | 'SIGSTORE_JSONL_MISMATCH'; message: string }[];
 }
@@ -148,10 +149,9 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
         attestation: sigstoreBundle.path,
       });
       const { report } = result.verification;
-      result.verdict = report.verdict === 'policy-failed' ? 'policy-failed' : report.ok ? 'verified' : 'failed';
+      result.verdict = verdictOf(report);
       // After our own line, NAME.sigstore.jsonl must be the standard statements the verified bundle carries, byte for
-      // byte:
-      // gh and cosign read that file, so it must not say more (or other) than the bundle.
+      // byte: gh and cosign read that file, so it must not say more (or other) than the bundle.
       if (
         staged &&
         result.problems.length === 0 &&

@@ -20,6 +20,7 @@ import {
 import { parseReference, formatReference } from '../transport/oci/reference.js';
 import type { VerifyOptions, VerifyResult } from './verify.js';
 import { requireIntegrity } from '../verifier/verify-bundle.js';
+import { verdictOf } from '../verifier/report.js';
 import { requireCoveringStatement, standardLinesAgree, statementFailures } from '../verifier/stated-attestations.js';
 import { chooseEvidence, type EvidenceCandidate } from '../verifier/release-evidence.js';
 import { standardSourceBlob } from '../formats/standard-statements.js';
@@ -300,7 +301,7 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyIm
       subjectDigests,
       open: async () => (await openEvidenceStream({ env, reference, ...(registry ? { registry } : {}) })).stream,
     });
-    const verdict = result.report.verdict ?? (result.report.ok ? 'verified' : 'failed');
+    const verdict = verdictOf(result.report);
     // A candidate that does not cover the image is not its evidence, however authentic.
     const authentic =
       result.report.assessment?.authenticity.status === 'authentic' &&

@@ -1,6 +1,7 @@
 import { counted } from '../present/text.js';
 import { hashFile } from '../fs/hash-file.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
+import { verdictOf } from '../verifier/report.js';
 import { attach, type AttachResult } from './attach.js';
 import { collect } from './collect.js';
 import { appendStepSummary } from './render.js';
@@ -86,7 +87,7 @@ export async function releaseJob(options: ReleaseJobOptions): Promise<ReleaseJob
     });
     result.verification = verification;
     await appendStepSummary(options.env, options.cwd, verification.report, verification.manifest);
-    say(`verified: ${verification.report.verdict ?? (verification.report.ok ? 'verified' : 'failed')}`);
+    say(`verified: ${verdictOf(verification.report)}`);
   }
   const { hex } = await hashFile(collected.output, ['sha256']);
   result.bundleDigest = `sha256:${hex.sha256}`;

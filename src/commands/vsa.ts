@@ -25,7 +25,7 @@ export async function writeVsa(options: WriteVsaOptions): Promise<string[]> {
   const statement = toVsaStatement({
     bundle: { name: basename(options.bundle), sha256: (report.bundle.digest ?? 'sha256:').replace(/^sha256:/, '') },
     resourceUri: options.bundle,
-    passed: report.ok,
+    passed: report.ok && report.mode === 'signed', // never integrity alone (the command line refuses it too)
     timeVerified: new Date(),
     // The digest of the policy bytes that were evaluated, not of the file read again.
     ...(options.policy && report.policy

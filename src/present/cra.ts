@@ -5,7 +5,7 @@
 import { annexViiSections, type CraAssessment, type CraNotificationDraft } from '../release-index/cra.js';
 import { entryKind } from '../core/summaries.js';
 import type { Manifest } from '../core/manifest.js';
-import type { VerifyReport } from '../verifier/report.js';
+import { verdictOf, type VerifyReport } from '../verifier/report.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import { code, mdText, table } from './markdown.js';
 
@@ -100,7 +100,7 @@ export function renderAnnexViiReadme(input: {
   generatedAt: string;
 }): string {
   const { sections, other } = annexViiSections(input.entries.map((e) => ({ path: e.path, kind: entryKind(e) })));
-  const verdict = input.report.verdict ?? (input.report.ok ? 'verified' : 'failed');
+  const verdict = verdictOf({ mode: 'signed', ...input.report });
   // A link's target, percent-encoded where Markdown would read it otherwise (spaces, parentheses).
   const href = (p: string) => encodeURI(p).replace(/[()#?]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const link = (path: string) => `[${mdText(path)}](${href(`evidence/${path}`)})`;

@@ -114,7 +114,10 @@ export function renderMarkdown(input: ReleaseReportInput): string {
   );
 
   const failed = r.checks.filter((c) => checkState(c) === 'fail').length;
-  out.push(`## Checks (${failed ? `${failed} failed` : 'all passed'})`, '');
+  // A check not made is not a check passed (the signature, under --integrity-only): counted apart, as the text does.
+  const notMade = r.checks.filter((c) => checkState(c) === 'skipped').length;
+  const made = failed ? `${failed} failed` : notMade ? 'none failed' : 'all passed';
+  out.push(`## Checks (${made}${notMade ? `, ${notMade} not made` : ''})`, '');
   out.push(
     table(
       ['Result', 'Check', 'Code', 'Details'],

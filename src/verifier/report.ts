@@ -97,6 +97,15 @@ export interface Check {
   skipped?: boolean;
 }
 
+export type Verdict = 'verified' | 'integrity-only' | 'failed' | 'policy-failed';
+
+/** The report's verdict; for a report without one (written before it was recorded), from `ok` and its mode. */
+export function verdictOf(report: Pick<VerifyReport, 'verdict' | 'ok' | 'mode'>): Verdict {
+  if (report.verdict) return report.verdict;
+  if (!report.ok) return 'failed';
+  return report.mode === 'integrity-only' ? 'integrity-only' : 'verified';
+}
+
 export interface VerifyReport {
   ok: boolean;
   /** 'integrity' checks content only; 'signed' adds authenticity and identity. */
@@ -120,10 +129,11 @@ export interface VerifyReport {
   /** The policy's findings, when a policy was given. */
   policy?: import('./policy-result.js').PolicyResult;
   /**
-   * `verified`; `failed` (integrity or authenticity, exit 1); `policy-failed`
-   * (authentic, but the policy does not hold, exit 3).
+   * `verified` (signed, authentic, and the policy held if one was given); `integrity-only` (the content is whole, no
+   * signature was checked, and the policy held if one was given: exit 0, never called verified); `failed` (integrity
+   * or authenticity, exit 1); `policy-failed` (the policy does not hold, exit 3).
    */
-  verdict?: 'verified' | 'failed' | 'policy-failed';
+  verdict?: Verdict;
   /** The three answers kept apart: authentic (and how checked), policy, what the evidence says. */
   assessment?: import('./assessment.js').Assessment;
 }

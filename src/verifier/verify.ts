@@ -267,7 +267,14 @@ function settle(
     );
   }
   const policyOk = report.policy?.ok ?? true;
-  report.verdict = !authentic ? 'failed' : policyOk ? 'verified' : 'policy-failed';
+  // Integrity alone is never called verified: no signature was checked (exit 0 all the same).
+  report.verdict = !authentic
+    ? 'failed'
+    : !policyOk
+      ? 'policy-failed'
+      : report.mode === 'integrity-only'
+        ? 'integrity-only'
+        : 'verified';
   report.ok = authentic && policyOk;
   report.assessment = assess(report, contents.complete ? contents.manifest?.entries : undefined);
   return report;

@@ -52,7 +52,7 @@ describe.skipIf(!haveScript)('progress on long work', () => {
     expect(await onTerminal(dir, 'verify b.tar.gz --integrity-only --quiet')).not.toMatch(BAR);
     const json = await onTerminal(dir, 'verify b.tar.gz --integrity-only --json');
     expect(json).not.toMatch(BAR);
-    expect(JSON.parse(json.replace(/\r\n/g, '\n')).verdict).toBe('verified');
+    expect(JSON.parse(json.replace(/\r\n/g, '\n')).verdict).toBe('integrity-only');
     // Not a terminal: nothing at all on standard error.
     const piped = await runCli(['verify', 'b.tar.gz', '--integrity-only'], {
       cwd: dir,

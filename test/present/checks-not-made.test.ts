@@ -36,3 +36,36 @@ describe('the verify report\u2019s last line', () => {
     expect(r.stdout).toContain(`No check failed; ${skipped} check${skipped === 1 ? '' : 's'} not made (SKIP above).`);
   });
 });
+
+describe('an integrity-only verification', () => {
+  it('is never called verified: its verdict is integrity-only, Markdown counts the checks not made, and no VSA states it passed', async () => {
+    const dir = await tmp();
+    const made = await runCli(
+      [
+        'collect',
+        '-o',
+        'b.tar.gz',
+        '--name',
+        'a',
+        '--version',
+        '1',
+        '--junit',
+        fixture('junit/pytest.junit.xml'),
+        '-q',
+      ],
+      { cwd: dir },
+    );
+    expect(made.code).toBe(0);
+    const json = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--json'], { cwd: dir });
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as { verdict: string; mode: string };
+    expect(report).toMatchObject({ verdict: 'integrity-only', mode: 'integrity-only' });
+    const md = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--format', 'markdown'], { cwd: dir });
+    expect(md.stdout).not.toContain('all passed');
+    expect(md.stdout).toMatch(/## Checks \(none failed, \d+ not made\)/);
+    // A VSA says PASSED or FAILED of a verification; integrity alone is neither, so the command line refuses it.
+    const vsa = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--vsa', 'vsa.json'], { cwd: dir });
+    expect(vsa.code).toBe(2);
+    expect(vsa.stderr).toContain('[USAGE]');
+  });
+});

@@ -86,7 +86,7 @@ describe('renderMarkdown', () => {
       '| Is the bundle authentic? | ❌ no: 1 verification check failed (BLOB\\_DIGEST\\_MISMATCH) |',
     );
     expect(md).toContain('| What does the evidence say? | ➖ not assessed |');
-    expect(md).toContain('## Checks (1 failed)');
+    expect(md).toContain('## Checks (1 failed, 1 not made)');
     expect(md).toMatch(
       /\| ❌ fail \| `blobs` \| `BLOB_DIGEST_MISMATCH` \| blob for sbom\/acme-web\.cdx\.json .* \(at blobs\/sha256\/aa\) \(expected sha256:a+, found sha256:b+\) \|/,
     );
