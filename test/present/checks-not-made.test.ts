@@ -9,25 +9,20 @@ import { fixture, useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
 
+/** A folder holding b.tar.gz: an unsigned bundle of one JUnit report. */
+async function unsignedBundle(): Promise<string> {
+  const dir = await tmp();
+  const made = await runCli(
+    ['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--junit', fixture('junit/pytest.junit.xml'), '-q'],
+    { cwd: dir },
+  );
+  expect(made.code).toBe(0);
+  return dir;
+}
+
 describe('the verify report\u2019s last line', () => {
   it('counts the checks not made apart, and says all passed only when every check was made', async () => {
-    const dir = await tmp();
-    const made = await runCli(
-      [
-        'collect',
-        '-o',
-        'b.tar.gz',
-        '--name',
-        'a',
-        '--version',
-        '1',
-        '--junit',
-        fixture('junit/pytest.junit.xml'),
-        '-q',
-      ],
-      { cwd: dir },
-    );
-    expect(made.code).toBe(0);
+    const dir = await unsignedBundle();
     const r = await runCli(['verify', 'b.tar.gz', '--integrity-only'], { cwd: dir });
     expect(r.code).toBe(0);
     const skipped = r.stdout.split('\n').filter((l) => l.startsWith('SKIP')).length;
@@ -39,23 +34,7 @@ describe('the verify report\u2019s last line', () => {
 
 describe('an integrity-only verification', () => {
   it('is never called verified: its verdict is integrity-only, Markdown counts the checks not made, and no VSA states it passed', async () => {
-    const dir = await tmp();
-    const made = await runCli(
-      [
-        'collect',
-        '-o',
-        'b.tar.gz',
-        '--name',
-        'a',
-        '--version',
-        '1',
-        '--junit',
-        fixture('junit/pytest.junit.xml'),
-        '-q',
-      ],
-      { cwd: dir },
-    );
-    expect(made.code).toBe(0);
+    const dir = await unsignedBundle();
     const json = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--json'], { cwd: dir });
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout) as { verdict: string; mode: string };
