@@ -50,6 +50,33 @@ describe('policy limits', () => {
     expect(evaluatePolicy(loaded, ctx(bigManifest(100)), { ruleCost: 100 }).rules[0]?.status).toBe('pass');
   });
 
+  it("lists a rule writes itself cost as the bundle's do: nested comprehensions over literals stop at the budget", () => {
+    const hundred = `[${Array.from({ length: 100 }, (_, i) => i).join(', ')}]`;
+    // 100^4 steps over lists of the policy's own (41 s before, unmetered); stopped after a million visits.
+    const loaded = policyOf([
+      {
+        name: 'spin',
+        expr: `${hundred}.all(a, ${hundred}.all(b, ${hundred}.all(c, ${hundred}.all(d, a + b + c + d >= 0))))`,
+      },
+    ]);
+    expect(evaluatePolicy(loaded, ctx(bigManifest(1))).rules[0]).toMatchObject({
+      status: 'error',
+      code: 'POLICY_RULE_COST_EXCEEDED',
+    });
+    // A map is iterated by its keys, and costs one per key; the answers stay CEL's.
+    const keys = policyOf([
+      { name: 'm', expr: '{"a": 1, "b": 2}.all(k, k in ["a", "b"]) && [1, 2, 3].exists_one(x, x == 2)' },
+    ]);
+    expect(evaluatePolicy(keys, ctx(bigManifest(1)), { ruleCost: 5 }).rules[0]?.status).toBe('pass');
+    expect(evaluatePolicy(keys, ctx(bigManifest(1)), { ruleCost: 4 }).rules[0]?.code).toBe('POLICY_RULE_COST_EXCEEDED');
+    // map and filter too.
+    const built = policyOf([{ name: 'b', expr: '[1, 2, 3].map(x, x * 2).filter(y, y > 2).size() == 2' }]);
+    expect(evaluatePolicy(built, ctx(bigManifest(1)), { ruleCost: 100 }).rules[0]?.status).toBe('pass');
+    expect(evaluatePolicy(built, ctx(bigManifest(1)), { ruleCost: 4 }).rules[0]?.code).toBe(
+      'POLICY_RULE_COST_EXCEEDED',
+    );
+  });
+
   it('the whole policy has a deadline: the rule that runs past it and those after are errors', () => {
     let now = 0;
     const clock = (): number => (now += 1);

@@ -1,5 +1,5 @@
 import { maxOf } from '../../core/objects.js';
-import { isCelError, parse, run } from '@bufbuild/cel';
+import { celError, isCelError, parse, type CelResult } from '@bufbuild/cel';
 import { parseYamlDocument } from '../../formats/yaml.js';
 import { digestHex, sha256Hex } from '../../core/digest.js';
 import { readSbom } from '../../formats/sbom.js';
@@ -14,7 +14,7 @@ import type { CrossCheckResult, PolicyResult, RequirementResult, RuleResult } fr
 import { PolicyError } from './errors.js';
 import { CONTROL_ID, kindsOfExpression, lookupControl } from '../controls/index.js';
 import { CHANGE_APPROVALS_KIND } from '../controls/needs.js';
-import { Meter, meteredBindings } from './metered.js';
+import { Meter, meteredBindings, meteredEnv, meteredProgram } from './metered.js';
 import { releaseFindings } from '../vulnerability-check.js';
 import type { ReleaseFinding } from '../../formats/vulnerability-evidence.js';
 import { policySchema, type Policy } from './schema.js';
@@ -164,7 +164,16 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
   const meter = new Meter(clock() + (limits.timeMs ?? DEFAULT_POLICY_TIME_MS), clock);
   const requirements = policy.require.map((r) => checkRequirement(r, ctx.manifest));
   // Built once for all rules, with every list metered.
-  const bindings = meteredBindings(celBindings(ctx.manifest, ctx.blobs), meter) as Record<string, never>;
+  const bindings = meteredBindings(celBindings(ctx.manifest, ctx.blobs), meter);
+  // Every comprehension of every rule iterates a metered list, the lists a rule writes itself included.
+  const env = meteredEnv(meter);
+  const evaluate = (expr: string): CelResult => {
+    try {
+      return meteredProgram(env, expr)(bindings);
+    } catch (e) {
+      return celError(e);
+    }
+  };
   // Counted once: every rule records what it read against the same counts the report states.
   const counts = kindCounts(ctx.manifest);
   // A rule over `changes` reads the changes, not the entries that hold them: zero changes is no evidence.
@@ -180,7 +189,7 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
       .filter((c) => c.approvedByOther !== null).length,
   };
   const rules = policy.rules.map((rule) =>
-    evaluateRule(rule, policy, ctx, loaded.path, bindings, meter, limits.ruleCost ?? DEFAULT_RULE_COST, readCounts),
+    evaluateRule(rule, policy, ctx, loaded.path, evaluate, meter, limits.ruleCost ?? DEFAULT_RULE_COST, readCounts),
   );
   const crossChecks = policy.crossChecks
     .map((c) => (typeof c === 'string' ? { name: c, controls: [] } : c))
@@ -356,7 +365,7 @@ function evaluateRule(
   policy: Policy,
   ctx: PolicyContext,
   path: string,
-  bindings: Record<string, never>,
+  evaluate: (expr: string) => CelResult,
   meter: Meter,
   budget: number,
   counts: Readonly<Record<string, number>>,
@@ -383,7 +392,7 @@ function evaluateRule(
   });
   if (meter.overDeadline()) return timedOut();
   meter.start(budget);
-  const value = run(rule.expr, bindings);
+  const value = evaluate(rule.expr);
   // What it read inside the entries, as it ran: a list of licences or SLOs it ranged over may have been empty.
   base.reads = [...reads, ...meter.innerReads()];
   if (meter.stopped === 'cost')

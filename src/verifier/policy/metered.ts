@@ -1,4 +1,17 @@
-import { celList, type CelInput, type CelValue } from '@bufbuild/cel';
+import {
+  CelScalar,
+  celEnv,
+  celFunc,
+  celList,
+  isCelList,
+  isCelMap,
+  parse,
+  plan,
+  type CelEnv,
+  type CelInput,
+  type CelResult,
+  type CelValue,
+} from '@bufbuild/cel';
 
 /**
  * CEL itself has no limits, and @bufbuild/cel no cost tracking: a quadratic
@@ -166,4 +179,79 @@ function metered(value: unknown, meter: Meter, path: string | undefined): unknow
       Object.entries(value).map(([k, v]) => [k, metered(v, meter, path === undefined ? undefined : `${path}.${k}`)]),
     );
   return value;
+}
+
+/** The function every comprehension's range is passed through (meterComprehensions); not for policies to call. */
+const METERED_RANGE = '__evidence_metered_range';
+
+/**
+ * The CEL environment of one policy evaluation: the standard one, and the function that makes every range a rule
+ * iterates a metered list, so that lists written in the rule itself (`[0, 1, ...].all(...)`) cost as the bundle's do.
+ */
+export function meteredEnv(meter: Meter): CelEnv {
+  return celEnv({
+    funcs: [
+      celFunc(METERED_RANGE, [CelScalar.DYN], CelScalar.DYN, (range: CelValue) => {
+        if (range instanceof MeteredList) return range;
+        // A map is iterated by its keys, as a list of them is.
+        if (isCelMap(range)) return new MeteredList([...range.keys()], meter, undefined) as unknown as CelValue;
+        if (isCelList(range)) return new MeteredList([...range], meter, undefined) as unknown as CelValue;
+        return range; // the comprehension itself says it cannot iterate it
+      }),
+    ],
+  });
+}
+
+interface ExprNode {
+  id: bigint;
+  exprKind: { case: string | undefined; value?: unknown };
+}
+
+/**
+ * A rule as a program whose comprehensions (`all`, `exists`, `exists_one`, `map`, `filter`) each iterate a metered
+ * list: the parsed expression's ranges are rewritten to pass through METERED_RANGE. @bufbuild/cel meters nothing
+ * itself, and only the bundle's lists are metered otherwise: a rule nesting comprehensions over lists it writes
+ * would run unbounded (four levels over a hundred numbers: 41 s, a review's measure).
+ */
+export function meteredProgram(env: CelEnv, expr: string): (bindings: Record<string, unknown>) => CelResult {
+  const parsed = parse(expr);
+  // An explicit stack: an expression nested thousands deep must not overflow the walk.
+  const stack: unknown[] = [parsed.expr];
+  while (stack.length > 0) {
+    const node = stack.pop() as ExprNode | undefined;
+    if (!node?.exprKind) continue;
+    const value = node.exprKind.value as Record<string, unknown> | undefined;
+    switch (node.exprKind.case) {
+      case 'selectExpr':
+        stack.push(value?.operand);
+        break;
+      case 'callExpr':
+        stack.push(value?.target);
+        for (const a of (value?.args as unknown[]) ?? []) stack.push(a);
+        break;
+      case 'listExpr':
+        for (const e of (value?.elements as unknown[]) ?? []) stack.push(e);
+        break;
+      case 'structExpr':
+        for (const e of (value?.entries as { value?: unknown; keyKind?: { case?: string; value?: unknown } }[]) ?? []) {
+          stack.push(e.value);
+          if (e.keyKind?.case === 'mapKey') stack.push(e.keyKind.value);
+        }
+        break;
+      case 'comprehensionExpr': {
+        const c = value as Record<string, unknown>;
+        for (const k of ['iterRange', 'accuInit', 'loopCondition', 'loopStep', 'result']) stack.push(c[k]);
+        const range = c.iterRange as ExprNode;
+        c.iterRange = {
+          ...range,
+          exprKind: {
+            case: 'callExpr',
+            value: { $typeName: 'cel.expr.Expr.Call', function: METERED_RANGE, args: [range] },
+          },
+        };
+        break;
+      }
+    }
+  }
+  return plan(env, parsed) as (bindings: Record<string, unknown>) => CelResult;
 }
