@@ -9,6 +9,27 @@ export function stripBom(text: string): string {
 }
 
 /**
+ * The first entity declaration of a text: an `<!ENTITY`, or a `<!DOCTYPE` whose internal subset (`[`) opens before
+ * it closes (`>`). In one pass: each document type reuses the positions of the next `>` and `[` found for the one
+ * before it while they still lie ahead (a regular expression scanning to the end from each of 20,000 document types
+ * took 2 s, and minutes for 200,000).
+ */
+function entityDeclaration(text: string): { index: number; what: string } | undefined {
+  const declarations = /<!(ENTITY|DOCTYPE)\b/gi;
+  let close = -2;
+  let subset = -2;
+  for (let m = declarations.exec(text); m; m = declarations.exec(text)) {
+    if ((m[1] as string).toUpperCase() === 'ENTITY') return { index: m.index, what: '<!ENTITY>' };
+    const from = m.index + m[0].length;
+    if (close !== -1 && close < from) close = text.indexOf('>', from);
+    if (subset !== -1 && subset < from) subset = text.indexOf('[', from);
+    if (subset !== -1 && (close === -1 || subset < close))
+      return { index: m.index, what: '<!DOCTYPE> with an internal subset' };
+  }
+  return undefined;
+}
+
+/**
  * Parses XML that arrives as evidence: the one XML reader of collector, diff
  * and policy. Entities are not expanded (no DOCTYPE tricks), attributes are
  * kept with an '@' prefix, and every element becomes an array so documents
@@ -22,10 +43,10 @@ export function parseXml(label: string, bytes: Buffer): XmlNode {
   // a document type with an internal subset, or an <!ENTITY> anywhere, is
   // refused before any parser sees it. A bare document type naming an
   // external DTD (Cobertura writes one) is harmless: no parser here loads it.
-  const declaration = /<!ENTITY\b|<!DOCTYPE\b[^>[]*\[/i.exec(text);
+  const declaration = entityDeclaration(text);
   if (declaration) {
     const line = text.slice(0, declaration.index).split('\n').length;
-    const what = /^<!ENTITY/i.test(declaration[0]) ? '<!ENTITY>' : '<!DOCTYPE> with an internal subset';
+    const what = declaration.what;
     throw new FormatError(
       'XML_DOCTYPE_NOT_ALLOWED',
       `${label}: line ${line} declares a ${what}; evidence XML must declare no entities`,
