@@ -27,6 +27,8 @@ export interface RequirementResult {
   message: string;
   /** How many entries of the kind the bundle has. */
   count: number;
+  /** How many of them hold nothing to judge (a test report without tests: src/verifier/policy/hollow.ts). */
+  empty?: number;
   maxAge?: string;
   /** The controls the policy says this requirement evidences (absent in reports from before 0.2). */
   controls?: string[];
@@ -42,9 +44,9 @@ export interface RuleResult {
   message: string;
   controls: string[];
   /**
-   * The evidence lists the rule reads and how many entries each held, then the lists inside entries it read as it ran
-   * (`sbom.licenses`: their elements together, how many lists, how many of them empty). A rule over empty lists shows
-   * nothing.
+   * The evidence lists the rule reads and how many entries each held (`empty`: how many of those hold nothing to judge),
+   * then the lists inside entries it read as it ran (`sbom.licenses`: their elements together, how many lists, how
+   * many of them empty). A rule over empty lists shows nothing.
    */
   reads: { kind: string; count: number; lists?: number; empty?: number }[];
   waiver?: { reason: string; expires: string; expired: boolean };

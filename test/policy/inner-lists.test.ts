@@ -126,3 +126,72 @@ describe('rules over lists inside entries', () => {
     expect(result.rules.map((r) => r.reads.map((x) => x.kind))).toEqual([['sbom', 'sbom.licenses'], ['sbom']]);
   });
 });
+
+/**
+ * Class: entries of the right kind that hold nothing to judge (a JUnit report without tests, an SBOM without
+ * components, a SARIF log without runs). The kind is there, the evidence is not: a requirement or rule citing a
+ * control over them shows nothing for it, whatever the policy says.
+ */
+describe('entries that hold nothing to judge', () => {
+  const junit = (n: number, tests: number): ManifestEntry =>
+    entry('junit', n, { tests, passed: tests, failed: 0, errored: 0, skipped: 0, durationSeconds: 0 });
+
+  function judged(policy: Record<string, unknown>, ...entries: ManifestEntry[]) {
+    const loaded = loadPolicy(Buffer.from(JSON.stringify({ version: 1, ...policy })), 'p');
+    const result = evaluatePolicy(loaded, {
+      manifest: manifest(...entries),
+      blobs: new Map(),
+      mode: 'signed',
+      now: new Date(),
+    });
+    return { result, controls: controlResults(result) };
+  }
+
+  it('a requirement met by a test report without tests passes the policy and shows nothing for its control', () => {
+    const { result, controls } = judged({ require: [{ kind: 'junit', controls: ['SSDF-PW.8'] }] }, junit(1, 0));
+    expect(result.ok).toBe(true);
+    expect(result.requirements[0]).toMatchObject({ status: 'pass', count: 1, empty: 1 });
+    expect(result.requirements[0]?.message).toMatch(/1 of them hold nothing \(a test report without tests\)/);
+    expect(controls[0]).toMatchObject({ state: 'not-shown' });
+    // One report with tests beside it: shown in part.
+    const half = judged({ require: [{ kind: 'junit', controls: ['SSDF-PW.8'] }] }, junit(1, 0), junit(2, 5));
+    expect(half.controls[0]?.items[0]).toMatchObject({ shows: 'partial' });
+  });
+
+  it('a rule over SBOMs without components, or SARIF logs without runs, shows nothing', () => {
+    const { result, controls } = judged(
+      { rules: [{ name: 'r', expr: 'sbom.all(b, b.components >= 0)', controls: ['SSDF-PS.3'] }] },
+      entry('sbom', 1, { components: 0, format: 'cyclonedx', specVersion: '1.5', licenses: [], unlicensed: 0 }),
+    );
+    expect(result.rules[0]).toMatchObject({ status: 'pass', reads: [{ kind: 'sbom', count: 1, empty: 1 }] });
+    expect(controls[0]).toMatchObject({ state: 'not-shown' });
+    const sarif = judged(
+      { rules: [{ name: 'r', expr: 'sarif.all(s, s.severities.critical == 0)', controls: ['SSDF-RV.1'] }] },
+      entry('sarif', 1, {
+        tools: [],
+        results: 0,
+        levels: { error: 0, warning: 0, note: 0, none: 0 },
+        severities: { critical: 0, high: 0, medium: 0, low: 0 },
+      }),
+    );
+    expect(sarif.controls[0]?.items[0]).toMatchObject({ shows: 'nothing' });
+  });
+
+  it('a rule that reads no evidence list shows nothing; scan, vex and kev are lists a rule reads, empty when absent', () => {
+    const none = judged({ rules: [{ name: 't', expr: 'true', controls: ['SSDF-PW.8'] }] });
+    expect(none.controls[0]).toMatchObject({ state: 'not-shown' });
+    expect(none.controls[0]?.missing.join(' ')).toMatch(/reads no evidence list/);
+    // Without a scan the rule holds over an empty list (as docs/policy.md says of an absent kind), not a policy error.
+    const scans = judged({
+      rules: [{ name: 's', expr: 'scan.all(x, x.severities.critical == 0) && vex.size() >= 0 && kev.size() >= 0' }],
+    });
+    expect(scans.result.rules[0]).toMatchObject({
+      status: 'pass',
+      reads: [
+        { kind: 'scan', count: 0 },
+        { kind: 'vex', count: 0 },
+        { kind: 'kev', count: 0 },
+      ],
+    });
+  });
+});

@@ -1,4 +1,5 @@
 import type { Policy } from '../policy/schema.js';
+import { HOLLOW_WHY } from '../policy/hollow.js';
 import type { PolicyResult } from '../policy-result.js';
 import { CATALOGS, type ControlCatalog } from './catalogs.js';
 import { needsOf, SIGNATURE_KIND } from './needs.js';
@@ -154,9 +155,20 @@ function requirementShows(r: PolicyResult['requirements'][number]): {
   why?: string;
 } {
   if (r.status !== 'pass') return { shows: 'nothing', kinds: [] };
-  return r.count > 0
-    ? { shows: 'evidence', kinds: [r.kind] }
-    : { shows: 'nothing', kinds: [], why: `no ${r.kind} evidence` };
+  if (r.count === 0) return { shows: 'nothing', kinds: [], why: `no ${r.kind} evidence` };
+  // Entries that are there but hold nothing (a test report without tests) show nothing.
+  const empty = r.empty ?? 0;
+  if (empty === 0) return { shows: 'evidence', kinds: [r.kind] };
+  const why = hollowWhy(r.kind, empty, r.count);
+  return empty >= r.count ? { shows: 'nothing', kinds: [], why } : { shows: 'partial', kinds: [r.kind], why };
+}
+
+/** Why entries of a kind that hold nothing to judge show nothing, in a sentence's words. */
+function hollowWhy(kind: string, empty: number, count: number): string {
+  const what = HOLLOW_WHY[kind] ?? `an empty ${kind} entry`;
+  return empty >= count
+    ? `its ${kind} evidence holds nothing (${what})`
+    : `${empty} of its ${count} ${kind} entries hold nothing (${what})`;
 }
 
 function ruleShows(r: PolicyResult['rules'][number]): { shows: ItemShows; kinds: string[]; why?: string } {
@@ -173,8 +185,10 @@ function ruleShows(r: PolicyResult['rules'][number]): { shows: ItemShows; kinds:
     const kind = x.kind.split('.')[0] as string;
     let shows: ItemShows;
     if (x.kind === kind) {
-      shows = x.count > 0 ? 'evidence' : 'nothing';
+      const hollow = x.empty ?? 0;
+      shows = x.count === 0 || hollow >= x.count ? 'nothing' : hollow > 0 ? 'partial' : 'evidence';
       if (x.count === 0) emptyKinds.push(kind);
+      else if (hollow > 0) whys.push(hollowWhy(kind, hollow, x.count));
     } else {
       const inner = x.kind.slice(kind.length + 1);
       const empty = x.empty ?? 0;
@@ -187,6 +201,8 @@ function ruleShows(r: PolicyResult['rules'][number]): { shows: ItemShows; kinds:
   if (emptyKinds.length) whys.unshift(`it ranged over no ${emptyKinds.join(' or ')} evidence`);
   const states = [...byKind.values()];
   const kinds = [...byKind.entries()].filter(([, s]) => s !== 'nothing').map(([k]) => k);
+  // A rule that reads no evidence list (`true`, or the manifest alone) shows nothing for its controls.
+  if (states.length === 0) return { shows: 'nothing', kinds: [], why: 'it reads no evidence list' };
   if (states.every((s) => s === 'evidence')) return { shows: 'evidence', kinds };
   const why = whys.join('; ');
   return kinds.length ? { shows: 'partial', kinds, why } : { shows: 'nothing', kinds: [], why };

@@ -18,6 +18,7 @@ import { Meter, meteredBindings, meteredEnv, meteredProgram } from './metered.js
 import { releaseFindings } from '../vulnerability-check.js';
 import type { ReleaseFinding } from '../../formats/vulnerability-evidence.js';
 import { policySchema, type Policy } from './schema.js';
+import { HOLLOW_WHY, hollowCounts } from './hollow.js';
 
 /** The lists a rule can read, one per evidence kind, named after it (docs/policy.md). */
 export const POLICY_KINDS = [
@@ -33,6 +34,9 @@ export const POLICY_KINDS = [
   'attestation',
   'changes',
   'vulns',
+  'scan',
+  'vex',
+  'kev',
   'file',
 ] as const;
 
@@ -162,7 +166,9 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
   const { policy } = loaded;
   const clock = limits.clock ?? (() => performance.now());
   const meter = new Meter(clock() + (limits.timeMs ?? DEFAULT_POLICY_TIME_MS), clock);
-  const requirements = policy.require.map((r) => checkRequirement(r, ctx.manifest));
+  // Entries that are there but hold nothing to judge (a test report without tests): they show nothing for controls.
+  const hollow = hollowCounts(ctx.manifest);
+  const requirements = policy.require.map((r) => withHollow(checkRequirement(r, ctx.manifest), hollow));
   // Built once for all rules, with every list metered.
   const bindings = meteredBindings(celBindings(ctx.manifest, ctx.blobs), meter);
   // Every comprehension of every rule iterates a metered list, the lists a rule writes itself included.
@@ -189,7 +195,17 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
       .filter((c) => c.approvedByOther !== null).length,
   };
   const rules = policy.rules.map((rule) =>
-    evaluateRule(rule, policy, ctx, loaded.path, evaluate, meter, limits.ruleCost ?? DEFAULT_RULE_COST, readCounts),
+    evaluateRule(
+      rule,
+      policy,
+      ctx,
+      loaded.path,
+      evaluate,
+      meter,
+      limits.ruleCost ?? DEFAULT_RULE_COST,
+      readCounts,
+      hollow,
+    ),
   );
   const crossChecks = policy.crossChecks
     .map((c) => (typeof c === 'string' ? { name: c, controls: [] } : c))
@@ -278,6 +294,13 @@ function checkRequirement(r: Policy['require'][number], manifest: Manifest): Req
     };
   }
   return { ...base, status: 'pass', message: `${entries.length} present` };
+}
+
+/** A requirement met by entries of which some hold nothing to judge: how many, said in its message. */
+function withHollow(r: RequirementResult, hollow: Readonly<Record<string, number>>): RequirementResult {
+  const empty = hollow[r.kind];
+  if (!empty || r.status !== 'pass') return r;
+  return { ...r, empty, message: `${r.message}; ${empty} of them hold nothing (${HOLLOW_WHY[r.kind] ?? r.kind})` };
 }
 
 function formatAge(s: number): string {
@@ -369,6 +392,7 @@ function evaluateRule(
   meter: Meter,
   budget: number,
   counts: Readonly<Record<string, number>>,
+  hollow: Readonly<Record<string, number>>,
 ): RuleResult {
   const kinds: string[] = kindsOfExpression(rule.expr, POLICY_KINDS);
   // A rule that reads a fact only a code host records (approvals, checks, direct pushes) reads the changes a host was
@@ -377,7 +401,11 @@ function evaluateRule(
   // A rule about known exploitation reads the KEV catalog too: without one, no finding is shown not to be exploited.
   if (kinds.includes('vulns') && /\b(knownExploited|kevDateAdded)\b/.test(rule.expr) && !kinds.includes('kev'))
     kinds.push('kev');
-  const reads = kinds.map((kind) => ({ kind, count: counts[kind] ?? 0 }));
+  const reads = kinds.map((kind) => ({
+    kind,
+    count: counts[kind] ?? 0,
+    ...(hollow[kind] ? { empty: hollow[kind] } : {}),
+  }));
   const base: Pick<RuleResult, 'name' | 'expr' | 'controls' | 'reads'> = {
     name: rule.name,
     expr: rule.expr,
