@@ -113,7 +113,7 @@ function releasesSection(s: PeriodSummary): Safe {
 <tbody>${s.members.map((m) => {
     const a = answers(m);
     const st = STANDING_TONE[m.status] ?? { tone: 'neutral', mark: '?' };
-    return html`<tr class="standing-${m.status}"><th scope="row">${m.url ? html`<a href="${m.url}">${m.id}</a>` : m.id}</th><td>${m.published ? m.published.slice(0, 10) : 'undated'}</td><td><span class="badge ${st.tone}"><span class="mark" aria-hidden="true">${st.mark}</span> ${STATUS_WORDS[m.status]}</span></td><td>${a.authentic}</td><td>${a.policy}</td><td>${a.evidence}</td><td>${m.status === 'holds' || m.status === 'not-examined' ? '' : m.reason}${m.evidence.bundle?.digest ? html`<div class="code">bundle ${m.evidence.bundle.digest}</div>` : ''}</td></tr>`;
+    return html`<tr class="standing-${m.status}"><th scope="row">${m.url ? html`<a href="${m.url}">${m.id}</a>` : m.id}</th><td>${m.published ? m.published.slice(0, 10) : 'undated'}${m.dated === 'signer' ? html` <span title="dated by the bundle's own created time, which its signer wrote; no timestamp vouches for it">(signer)</span>` : ''}</td><td><span class="badge ${st.tone}"><span class="mark" aria-hidden="true">${st.mark}</span> ${STATUS_WORDS[m.status]}</span></td><td>${a.authentic}</td><td>${a.policy}</td><td>${a.evidence}</td><td>${m.status === 'holds' || m.status === 'not-examined' ? '' : m.reason}${m.evidence.bundle?.digest ? html`<div class="code">bundle ${m.evidence.bundle.digest}</div>` : ''}</td></tr>`;
   })}</tbody></table></section>`;
 }
 

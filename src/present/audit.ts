@@ -97,6 +97,17 @@ const fmt = (v: number | null, digits = 0): string => (v === null ? '–' : v.to
 const hours = (s: number | null): string => (s === null ? '–' : `${(s / 3600).toFixed(1)} h`);
 const pct = (v: number | null): string => (v === null ? '–' : `${(v * 100).toFixed(0)}%`);
 
+/**
+ * A release's date as the tables show it: a date the signer alone vouches for (its manifest's `created`, no timestamp
+ * verified) is marked, since it places the release in the period and dates its waivers.
+ */
+function dated(m: PeriodMember): string {
+  return m.dated === 'signer' && m.published ? `${day(m.published)} (signer)` : day(m.published);
+}
+
+const SIGNER_DATED =
+  "(signer): dated by the bundle's own created time, which its signer wrote; no timestamp or log time vouches for it";
+
 export function formatAuditText(r: AuditReport): string {
   const s = r.summary;
   // Lines are built from untrusted values (tags, reasons, control titles from a policy): each line is escaped whole.
@@ -111,7 +122,7 @@ export function formatAuditText(r: AuditReport): string {
   out.push('');
   const rows = s.members.map((m) => {
     const a = answers(m);
-    return [m.id, day(m.published), STATUS_WORDS[m.status], a.authentic, a.policy, a.evidence];
+    return [m.id, dated(m), STATUS_WORDS[m.status], a.authentic, a.policy, a.evidence];
   });
   const head = ['RELEASE', 'PUBLISHED', 'STANDING', 'AUTHENTIC', 'POLICY', 'EVIDENCE'];
   const widths = head.map((h, i) => maxOf([h.length, ...rows.map((row) => (row[i] as string).length)]));
@@ -121,6 +132,7 @@ export function formatAuditText(r: AuditReport): string {
       .join('  ')
       .trimEnd();
   appendAll(out, [line(head), ...rows.map(line)]);
+  if (s.members.some((m) => m.dated === 'signer')) out.push(SIGNER_DATED);
   const why = s.members.filter((m) => m.status !== 'holds' && m.status !== 'not-examined');
   if (why.length) {
     out.push('', 'why:');
@@ -221,7 +233,7 @@ export function formatAuditMarkdown(r: AuditReport): string {
         const a = answers(m);
         return [
           code(m.id),
-          md(day(m.published)),
+          md(dated(m)),
           md(STATUS_WORDS[m.status]),
           md(a.authentic),
           md(a.policy),
@@ -232,6 +244,7 @@ export function formatAuditMarkdown(r: AuditReport): string {
     ),
     '',
   );
+  if (s.members.some((m) => m.dated === 'signer')) out.push(md(SIGNER_DATED), '');
   const why = s.members.filter((m) => m.status !== 'holds' && m.status !== 'not-examined');
   if (why.length) {
     out.push('### Releases that do not hold', '');

@@ -328,7 +328,7 @@ function observationOf(
   return {
     uuid: id(`observation|${m.id}`),
     title: `Release ${m.id}: ${STATUS_WORDS[m.status]}`,
-    description: `${m.id}, published ${m.published || '(undated)'}: ${m.reason}.${a3 ? ` Authentic: ${a3.authenticity.summary}. Policy: ${a3.policy.summary}. Evidence: ${a3.evidence.summary}.` : ''}`,
+    description: `${m.id}, ${m.dated === 'signer' ? "dated by its signer's own created time" : m.dated === 'timestamp' ? 'signed (a verified timestamp)' : 'published'} ${m.published || '(undated)'}: ${m.reason}.${a3 ? ` Authentic: ${a3.authenticity.summary}. Policy: ${a3.policy.summary}. Evidence: ${a3.evidence.summary}.` : ''}`,
     props: [
       prop('release', m.id),
       prop('standing', m.status),

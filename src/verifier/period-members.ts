@@ -5,6 +5,7 @@ import type { IdentityPolicy } from './identity-policy.js';
 import { checkPeriod, type EvidenceState, type PeriodMemberInput } from './period.js';
 import { chooseEvidence, releaseMismatch, type AuditedRelease } from './release-evidence.js';
 import type { VerifyReport } from './report.js';
+import { verifiedSigningTime } from './sigstore-bundle.js';
 
 /**
  * An audit's judgment of each release (docs/audit.md), pure: which failures
@@ -148,12 +149,25 @@ export async function verifiedAsOfRelease<R extends VerifiedEvidence>(
   if (when.asOfNow) return verifyAt(when.now);
   const claimed = published ? Date.parse(published) : Number.NaN;
   const first = await verifyAt(Number.isNaN(claimed) ? when.now : new Date(claimed));
-  const signed =
-    first.report.assessment?.authenticity.status === 'authentic' && first.manifest
-      ? Date.parse(first.manifest.created)
-      : Number.NaN;
+  const dated = releaseDate(first);
+  const signed = dated ? Date.parse(dated.at) : Number.NaN;
   if (!when.waivers || Number.isNaN(signed) || signed <= claimed) return first;
   return verifyAt(new Date(signed));
+}
+
+/**
+ * When an authentic bundle says its release was made, and who says so: the later of its manifest's `created` (which
+ * the signer writes, and may back-date with SOURCE_DATE_EPOCH) and the time a timestamp authority or the log verified
+ * for its signature (`timestamp`), or `created` alone (`signer`) when nothing else vouches for a time (a key and no
+ * timestamp). Undefined for a bundle that is not authentic.
+ */
+export function releaseDate(v: VerifiedEvidence): { at: string; by: 'timestamp' | 'signer' } | undefined {
+  if (v.report.assessment?.authenticity.status !== 'authentic' || !v.manifest) return undefined;
+  const created = Date.parse(v.manifest.created);
+  const witnessed = v.report.signature ? verifiedSigningTime(v.report.signature)?.getTime() : undefined;
+  if (witnessed !== undefined && (Number.isNaN(created) || witnessed >= created))
+    return { at: new Date(witnessed).toISOString(), by: 'timestamp' };
+  return Number.isNaN(created) ? undefined : { at: new Date(created).toISOString(), by: 'signer' };
 }
 
 /** What an audit is of, as its options say. */
@@ -310,6 +324,8 @@ export interface TriedCandidate {
   reference: string;
   authentic: boolean;
   signedCreated?: string;
+  /** The release's date (releaseDate): what places it in a period. */
+  dated?: { at: string; by: 'timestamp' | 'signer' };
   member: PeriodMemberInput;
 }
 
@@ -322,10 +338,12 @@ export function candidateOf(
 ): TriedCandidate {
   const judgedMember = tried.result ? judged(tried.member, tried.result, label, release) : tried.member;
   const authentic = judgedMember.claims !== undefined;
+  const dated = authentic && tried.result ? releaseDate(tried.result) : undefined;
   return {
     reference,
     authentic,
     ...(authentic && tried.result?.manifest ? { signedCreated: tried.result.manifest.created } : {}),
+    ...(dated ? { dated } : {}),
     member: judgedMember,
   };
 }
@@ -338,8 +356,13 @@ export function candidateOf(
 export function chosenMember(tried: readonly TriedCandidate[]): PeriodMemberInput {
   const chosen = chooseEvidence(tried) as TriedCandidate;
   const ignored = tried.length - 1;
-  const published = chosen.signedCreated ? new Date(chosen.signedCreated).toISOString() : '';
-  return { ...chosen.member, published, ...(ignored > 0 ? { ignoredCandidates: ignored } : {}) };
+  const published = chosen.dated?.at ?? '';
+  return {
+    ...chosen.member,
+    published,
+    ...(chosen.dated ? { dated: chosen.dated.by } : {}),
+    ...(ignored > 0 ? { ignoredCandidates: ignored } : {}),
+  };
 }
 
 /** Outside the sample, a release is listed, never judged: what was verified to date it is dropped. */

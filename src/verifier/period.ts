@@ -45,8 +45,13 @@ export interface PeriodMemberInput {
   claims?: ReleaseClaims;
   /** Other evidence candidates read for it that were not chosen (chooseEvidence): unsigned, forged or older. */
   ignoredCandidates?: number;
-  /** When the source says it was published (RFC 3339). */
+  /** When the source says it was published (RFC 3339); for OCI, when its authentic bundle says (releaseDate). */
   published: string;
+  /**
+   * Who vouches for `published`: absent, the source (GitHub's `published_at`); `timestamp`, a timestamp authority or
+   * the log, for the bundle's signature; `signer`, the signer's own manifest `created`, nothing else vouching for it.
+   */
+  dated?: 'timestamp' | 'signer';
   /** Where it is: the release page, or oci://…@sha256:… */
   url?: string;
   sampled: boolean;

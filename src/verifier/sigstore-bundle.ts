@@ -529,3 +529,18 @@ function message(e: unknown): string {
   const err = e as { code?: unknown; message?: unknown };
   return `${typeof err?.code === 'string' ? `${err.code}: ` : ''}${String(err?.message ?? e)}`;
 }
+
+/**
+ * The latest time the signature's verification checked: a verified timestamp, or a log time under a checked promise;
+ * undefined when neither vouches for a time (a bundle signed with a key and no timestamp). Unlike the manifest's
+ * `created`, the signer cannot choose it.
+ */
+export function verifiedSigningTime(info: SignatureInfo): Date | undefined {
+  let latest = Number.NaN;
+  const seen = (ms: number): void => {
+    if (Number.isFinite(ms) && !(ms <= latest)) latest = ms;
+  };
+  for (const t of info.timestamps) if (t.verified) seen(Date.parse(t.time));
+  for (const t of info.tlog) if (t.timeVerified && t.integratedTime) seen(Date.parse(t.integratedTime));
+  return Number.isNaN(latest) ? undefined : new Date(latest);
+}

@@ -1,4 +1,4 @@
-import { appendAll, maxOf } from '../core/objects.js';
+import { appendAll } from '../core/objects.js';
 import type { Readable } from 'node:stream';
 import { sha256Hex } from '../core/digest.js';
 import type { BundleContents } from '../core/bundle-reader.js';
@@ -12,8 +12,8 @@ import { crossCheckBlob, evaluatePolicy, type LoadedPolicy, type PolicyLimits } 
 import type { Check, VerifyReport } from './report.js';
 import {
   signatureKind,
+  verifiedSigningTime,
   verifySigstoreBundle,
-  type SignatureInfo,
   type VerificationKeyInput,
 } from './sigstore-bundle.js';
 import { checkBundleStatement } from './statement-check.js';
@@ -167,7 +167,7 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
     if (verified.info) report.signature = external ? { ...verified.info, attestation: external } : verified.info;
     const bundleBytes = v.external?.bytes ?? contents.attestationBytes;
     if (v.renewals && verified.info && bundleBytes && verified.checks.every((c) => c.ok)) {
-      const at = signedAt(verified.info);
+      const at = verifiedSigningTime(verified.info);
       const renewed = verifyRenewals(
         v.renewals.doc,
         bundleBytes,
@@ -278,13 +278,4 @@ function settle(
   report.ok = authentic && policyOk;
   report.assessment = assess(report, contents.complete ? contents.manifest?.entries : undefined);
   return report;
-}
-
-/** The latest time the signature's verification checked: a verified timestamp, or a log time under a checked promise. */
-function signedAt(info: SignatureInfo): Date | undefined {
-  const times = [
-    ...info.timestamps.filter((t) => t.verified).map((t) => Date.parse(t.time)),
-    ...info.tlog.filter((t) => t.timeVerified && t.integratedTime).map((t) => Date.parse(t.integratedTime as string)),
-  ].filter((ms) => Number.isFinite(ms));
-  return times.length ? new Date(maxOf([...times])) : undefined;
 }

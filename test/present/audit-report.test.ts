@@ -72,3 +72,27 @@ describe('period reports of hostile strings', () => {
     expect(validateOscalAssessmentResults(oscalAssessmentResults(empty))).toEqual({ ok: true });
   });
 });
+
+describe("a release dated by its signer's own claim", () => {
+  it('is marked so in text, Markdown, HTML and OSCAL: nothing but the signer vouches for the date', () => {
+    const dated = (dated?: 'signer' | 'timestamp'): PeriodMemberInput => ({
+      id: `v-${dated ?? 'source'}`,
+      published: '2026-02-01T00:00:00.000Z',
+      ...(dated ? { dated } : {}),
+      sampled: true,
+      evidence: { state: 'missing' },
+    });
+    const r = report([dated('signer'), dated('timestamp'), dated()]);
+    const text = formatAuditText(r);
+    expect(text).toMatch(/v-signer\s+2026-02-01 \(signer\)/);
+    expect(text).toMatch(/v-timestamp\s+2026-02-01\s/);
+    expect(text).toContain("(signer): dated by the bundle's own created time, which its signer wrote");
+    expect(formatAuditMarkdown(r)).toContain('2026-02-01 (signer)');
+    expect(renderAuditHtml(r)).toContain('(signer)</span>');
+    const oscal = JSON.stringify(oscalAssessmentResults(r));
+    expect(oscal).toContain("v-signer, dated by its signer's own created time 2026-02-01");
+    expect(oscal).toContain('v-timestamp, signed (a verified timestamp) 2026-02-01');
+    // Without one so dated, no legend.
+    expect(formatAuditText(report([dated('timestamp')]))).not.toContain('(signer)');
+  });
+});

@@ -326,6 +326,39 @@ describe('the policy as of the release', () => {
     expect(at).toEqual(['2026-03-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z']);
   });
 
+  it('a back-dated manifest cannot bring a lapsed waiver back: the time its signature was witnessed counts', async () => {
+    // Signed keylessly on 2026-12-07 (timestamp and log verified), its manifest claiming 2026-04-20 (SOURCE_DATE_EPOCH).
+    const witnessed =
+      (created: string, time: string, verified = true) =>
+      () =>
+        Promise.resolve({
+          report: {
+            ...report(),
+            signature: { timestamps: [{ time, verified }], tlog: [] },
+          } as unknown as VerifyReport,
+          manifest: manifest('1.0.0', created),
+        });
+    const at2: string[] = [];
+    const recording = (f: () => Promise<VerifiedEvidence>) => (when: Date) => {
+      at2.push(when.toISOString());
+      return f();
+    };
+    await verifiedAsOfRelease(recording(witnessed('2026-04-20T00:00:00Z', '2026-12-07T10:00:00Z')), '', {
+      asOfNow: false,
+      now,
+      waivers: true,
+    });
+    expect(at2).toEqual(['2026-07-01T00:00:00.000Z', '2026-12-07T10:00:00.000Z']);
+    // The release is dated by the witnessed time, and says who vouches for it; a timestamp not verified vouches for
+    // nothing, and the signer's own claim is said as such.
+    const dated = (v: VerifiedEvidence) =>
+      chosenMember([candidateOf({ member: member(), result: v }, 'a', 'l', release)]);
+    const stamped = dated(await witnessed('2026-04-20T00:00:00Z', '2026-12-07T10:00:00Z')());
+    expect([stamped.published, stamped.dated]).toEqual(['2026-12-07T10:00:00.000Z', 'timestamp']);
+    const claimed = dated(await witnessed('2026-04-20T00:00:00Z', '2026-12-07T10:00:00Z', false)());
+    expect([claimed.published, claimed.dated]).toEqual(['2026-04-20T00:00:00.000Z', 'signer']);
+  });
+
   it('undated (an OCI tag): by the signed time; --policy-time now: the audit time only', async () => {
     at.length = 0;
     await verifiedAsOfRelease(verifyAt('2026-03-05T00:00:00Z'), '', { asOfNow: false, now, waivers: true });
