@@ -302,10 +302,12 @@ function policyFailures(p: NonNullable<VerifyReport['policy']>): string {
   const reqs = p.requirements.filter((q) => q.status === 'fail').length;
   const rules = p.rules.filter((q) => q.status === 'fail' || q.status === 'error').map((r) => r.name);
   const cross = p.crossChecks.filter((q) => q.status === 'fail').length;
+  const unchecked = p.crossChecks.filter((q) => q.status === 'not-checked').length;
   const what = [
     reqs ? `${plural(reqs, 'requirement')} unmet` : '',
     rules.length ? `${plural(rules.length, 'rule')} failed (${rules.join(', ')})` : '',
     cross ? `${plural(cross, 'cross-check')} failed` : '',
+    unchecked ? `${plural(unchecked, 'cross-check')} could not be made` : '',
     p.identity.status === 'fail' ? 'the signer is not one the policy allows' : '',
   ].filter(Boolean);
   return what.length ? what.join('; ') : 'see the policy findings';

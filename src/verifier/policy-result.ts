@@ -54,7 +54,8 @@ export interface RuleResult {
 
 export interface CrossCheckResult {
   name: string;
-  status: 'pass' | 'fail' | 'not-applicable';
+  /** `not-checked`: evidence it must read could not be read here (a blob too large to hold); the policy fails. */
+  status: 'pass' | 'fail' | 'not-applicable' | 'not-checked';
   message: string;
   /** The controls the policy says this cross-check evidences (absent in reports from before 0.2). */
   controls?: string[];

@@ -88,7 +88,7 @@ describe('policy cross-checks read evidence with the shared readers', () => {
     });
     expect(crossChecks('1', [report(COMMIT.slice(0, 12))])['junit-commit']).toBe('pass');
     expect(crossChecks('1', [report('ffffffffffff')])['junit-commit']).toBe('fail');
-    // A property of another name, or a report that is not XML, states nothing.
+    // A property of another name states nothing; a report that is not XML could not be checked.
     expect(
       crossChecks('1', [
         {
@@ -108,6 +108,42 @@ describe('policy cross-checks read evidence with the shared readers', () => {
           bytes: Buffer.from('<testsuites><property name="commit" value="ffffffff"'),
         },
       ])['junit-commit'],
-    ).toBe('not-applicable');
+    ).toBe('not-checked');
+  });
+});
+
+/**
+ * Class: a cross-check that could not read what it checks (a blob verify does not hold in memory, over 16 MiB; one
+ * its reader refuses) said `not-applicable`, and the policy held: a 17 MB JUnit report naming another commit passed
+ * junit-commit. It is `not-checked` now, says what, and the policy does not hold.
+ */
+describe('a cross-check that cannot read its evidence', () => {
+  it('is not-checked, names the entry, and fails the policy; beside a mismatch, it fails', () => {
+    const policy = loadPolicy(Buffer.from('version: 1\ncrossChecks: [junit-commit, sbom-version]\n'), 'p.yaml');
+    const report = { path: 'junit/r.xml', kind: 'junit', mediaType: 'application/xml', bytes: junit('commit', COMMIT) };
+    const sbom = {
+      path: 'sbom/a.cdx.json',
+      kind: 'sbom',
+      mediaType: 'application/vnd.cyclonedx+json',
+      bytes: Buffer.from('{'),
+    };
+    const { manifest, blobs } = bundleOf('1.0.0', [report, sbom]);
+    // The report's blob is not held (as verify leaves one over 16 MiB); the SBOM's cannot be read.
+    blobs.delete(sha256Hex(report.bytes));
+    const r = evaluatePolicy(policy, { manifest, blobs, mode: 'integrity-only', now: new Date() });
+    expect(r.ok).toBe(false);
+    expect(r.crossChecks.map((c) => [c.name, c.status])).toEqual([
+      ['junit-commit', 'not-checked'],
+      ['sbom-version', 'not-checked'],
+    ]);
+    expect(r.crossChecks[0]?.message).toMatch(/not checked against junit\/r\.xml \(\d+ bytes, more than verify holds/);
+    expect(r.crossChecks[1]?.message).toMatch(/not checked against sbom\/a\.cdx\.json \(it cannot be read/);
+    // A mismatch found beside what could not be read: failed, and both are said.
+    const other = { ...report, path: 'junit/s.xml', bytes: junit('commit', 'b'.repeat(40)) };
+    const both = bundleOf('1.0.0', [report, other]);
+    both.blobs.delete(sha256Hex(report.bytes));
+    const failed = evaluatePolicy(policy, { ...both, mode: 'integrity-only', now: new Date() }).crossChecks[0];
+    expect(failed?.status).toBe('fail');
+    expect(failed?.message).toMatch(/junit\/s\.xml was made from b+, .*; not checked against junit\/r\.xml/);
   });
 });

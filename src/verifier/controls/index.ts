@@ -230,6 +230,7 @@ function crossCheckShows(c: PolicyResult['crossChecks'][number]): { shows: ItemS
     shows: 'nothing',
     kinds: [],
     ...(c.status === 'not-applicable' ? { why: `not applicable: ${c.message}` } : {}),
+    ...(c.status === 'not-checked' ? { why: `not checked: ${c.message}` } : {}),
   };
 }
 

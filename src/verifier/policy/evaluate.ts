@@ -214,7 +214,8 @@ export function evaluatePolicy(loaded: LoadedPolicy, ctx: PolicyContext, limits:
   const ok =
     requirements.every((r) => r.status === 'pass') &&
     rules.every((r) => r.status === 'pass' || r.status === 'waived') &&
-    crossChecks.every((c) => c.status !== 'fail') &&
+    // A cross-check that could not be made does not hold: the policy asked for it.
+    crossChecks.every((c) => c.status === 'pass' || c.status === 'not-applicable') &&
     identity.status !== 'fail';
   const evidence = { kinds: counts, signed: ctx.mode === 'signed' };
   return {
@@ -479,11 +480,14 @@ export function crossCheckBlob(hex: string, manifest: Manifest): boolean {
 
 function crossCheck(name: CrossCheckName, ctx: PolicyContext): Omit<CrossCheckResult, 'controls'> {
   const { manifest } = ctx;
+  // What could not be read (a blob verify did not hold in memory, or one its reader refuses) is not checked, and said.
+  const unread: string[] = [];
   const blobsOf = (kind: string): { path: string; mediaType: string; bytes: Buffer }[] =>
     manifest.entries
       .filter((e) => e.kind === kind)
       .flatMap((e) => {
         const b = ctx.blobs.get(digestHex(e.digest));
+        if (!b) unread.push(`${e.path} (${e.size} bytes, more than verify holds in memory to read)`);
         return b ? [{ path: e.path, mediaType: e.mediaType, bytes: b }] : [];
       });
   const commit = manifest.source.commit;
@@ -491,7 +495,7 @@ function crossCheck(name: CrossCheckName, ctx: PolicyContext): Omit<CrossCheckRe
   let stated = 0;
   if (name === 'sbom-version') {
     for (const b of blobsOf('sbom')) {
-      const version = describedVersion(b);
+      const version = describedVersion(b, unread);
       if (version === undefined) continue;
       stated++;
       if (version !== manifest.version)
@@ -520,7 +524,7 @@ function crossCheck(name: CrossCheckName, ctx: PolicyContext): Omit<CrossCheckRe
   } else {
     if (!commit) return { name, status: 'not-applicable', message: 'the bundle states no source commit' };
     for (const b of blobsOf(name === 'sarif-commit' ? 'sarif' : 'junit')) {
-      const revisions = name === 'sarif-commit' ? sarifRevisions(b.bytes.toString('utf8')) : junitRevisions(b);
+      const revisions = name === 'sarif-commit' ? sarifRevisions(b, unread) : junitRevisions(b, unread);
       if (revisions.length === 0) continue;
       stated++;
       for (const r of revisions)
@@ -528,28 +532,41 @@ function crossCheck(name: CrossCheckName, ctx: PolicyContext): Omit<CrossCheckRe
           problems.push(`${b.path} was made from ${r}, the bundle's source is ${commit}`);
     }
   }
+  if (problems.length > 0) return { name, status: 'fail', message: [...problems, ...notChecked(unread)].join('; ') };
+  if (unread.length > 0) return { name, status: 'not-checked', message: notChecked(unread).join('; ') };
   if (stated === 0) return { name, status: 'not-applicable', message: 'no evidence of that kind states it' };
   return problems.length
     ? { name, status: 'fail', message: problems.join('; ') }
     : { name, status: 'pass', message: `${stated} entr${stated === 1 ? 'y agrees' : 'ies agree'} with the bundle` };
 }
 
-/** The product version an SBOM states, read by the one SBOM reader; an SBOM that cannot be read states none. */
-function describedVersion(blob: { bytes: Buffer; mediaType: string; path: string }): string | undefined {
+/** What a cross-check could not read, as its message says it. */
+const notChecked = (unread: readonly string[]): string[] =>
+  unread.length ? [`not checked against ${unread.join(', ')}`] : [];
+
+/** The product version an SBOM states, read by the one SBOM reader; an SBOM that cannot be read is noted unread. */
+function describedVersion(
+  blob: { bytes: Buffer; mediaType: string; path: string },
+  unread: string[],
+): string | undefined {
   try {
     return readSbom(blob.bytes, blob.mediaType, blob.path).describedVersion;
-  } catch {
+  } catch (e) {
+    unread.push(`${blob.path} (it cannot be read: ${(e as Error).message.split('\n')[0]})`);
     return undefined;
   }
 }
 
-function sarifRevisions(text: string): string[] {
+function sarifRevisions(blob: { bytes: Buffer; path: string }, unread: string[]): string[] {
   try {
-    const log = JSON.parse(text) as { runs?: { versionControlProvenance?: { revisionId?: string }[] }[] };
+    const log = JSON.parse(blob.bytes.toString('utf8')) as {
+      runs?: { versionControlProvenance?: { revisionId?: string }[] }[];
+    };
     return (log.runs ?? []).flatMap((r) =>
       (r.versionControlProvenance ?? []).flatMap((v) => (v.revisionId ? [v.revisionId] : [])),
     );
-  } catch {
+  } catch (e) {
+    unread.push(`${blob.path} (it cannot be read: ${(e as Error).message.split('\n')[0]})`);
     return [];
   }
 }
@@ -557,16 +574,21 @@ function sarifRevisions(text: string): string[] {
 const REVISION_PROPERTY = /^(?:git[._-]?commit|commit|sha|git[._-]?sha|GIT_COMMIT|revision)$/;
 
 /** The commits a JUnit report names in `<properties>` (of any suite, at any depth), read by the one XML reader. */
-function junitRevisions(blob: { bytes: Buffer; path: string }): string[] {
+function junitRevisions(blob: { bytes: Buffer; path: string }, unread: string[]): string[] {
   let doc: XmlNode;
   try {
     doc = parseXml(blob.path, blob.bytes);
-  } catch {
+  } catch (e) {
+    unread.push(`${blob.path} (it cannot be read: ${(e as Error).message.split('\n')[0]})`);
     return [];
   }
   const out: string[] = [];
+  let deep = false;
   const walk = (node: XmlNode, depth: number): void => {
-    if (depth > 64) return;
+    if (depth > 64) {
+      deep = true;
+      return;
+    }
     for (const [name, value] of Object.entries(node)) {
       if (name.startsWith('@') || name === '#text' || !Array.isArray(value)) continue;
       for (const child of children(node, name)) {
@@ -579,6 +601,7 @@ function junitRevisions(blob: { bytes: Buffer; path: string }): string[] {
     }
   };
   walk(doc, 0);
+  if (deep) unread.push(`${blob.path} (below 64 levels of elements, where its properties are not read)`);
   return out;
 }
 
