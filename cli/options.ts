@@ -420,3 +420,20 @@ export function signedLines(signed: SignResult): string {
     ].join('\n') + '\n'
   );
 }
+
+/**
+ * `--format oscal` writes assessment results: how the controls a policy cites fared on authentic evidence. Without a
+ * policy no control is assessed (its results would read as every control reviewed), and with --integrity-only no
+ * evidence is authentic: both are refused before any work.
+ */
+export function checkOscalFormat(
+  format: string,
+  o: { policy?: string | undefined; integrityOnly?: boolean | undefined },
+): void {
+  if (format !== 'oscal') return;
+  if (!o.policy) throw new UsageError('--format oscal assesses the controls a policy cites: give --policy');
+  if (o.integrityOnly)
+    throw new UsageError(
+      '--format oscal assesses controls on authentic evidence, and --integrity-only checks no signature: give a key or signer instead',
+    );
+}

@@ -11,6 +11,7 @@ import {
   examplesText,
   identityFrom,
   parseSize,
+  checkOscalFormat,
   policyLimitsFrom,
   withIdentityOptions,
   withRegistryOptions,
@@ -152,6 +153,7 @@ export function addVerifyCommand(
     const { renderReport, appendStepSummary, writeOutput } = await import('../src/commands/render.js');
     if (given && o.image) throw new UsageError('give a bundle or --image, not both');
     if (!given && !o.image) throw new UsageError('give a bundle (a file or oci://…) or --image oci://…');
+    checkOscalFormat(o.json ? 'json' : o.format, o);
     // A VSA states that the bundle passed verification; integrity alone is not that (its verdict is integrity-only).
     if (o.vsa && o.integrityOnly)
       throw new UsageError(

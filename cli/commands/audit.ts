@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { escapeValue } from '../../src/present/terminal.js';
 import { UsageError, exitCodeForPeriod } from '../exit-codes.js';
 import {
+  checkOscalFormat,
   identityFrom,
   parseSize,
   registryFrom,
@@ -97,6 +98,7 @@ export function addAudit(program: Command, io: CliIo, outcome: { exitCode: numbe
   ).action(async (repository: string | undefined, o: AuditCliOptions) => {
     const { audit } = await import('../../src/commands/audit.js');
     const { renderAudit } = await import('../../src/present/render-audit.js');
+    checkOscalFormat(o.json ? 'json' : o.format, o);
     if ((repository === undefined) === (o.repo === undefined))
       throw new UsageError(
         'give exactly one source: --repo OWNER/NAME (GitHub releases) or oci://REGISTRY/REPOSITORY (its tags)',

@@ -1,7 +1,14 @@
 import { Option, type Command } from 'commander';
 import type { ReportFormat } from '../../src/commands/render.js';
 import { UsageError, exitCodeForFetch, exitCodeForOk } from '../exit-codes.js';
-import { identityFrom, timeoutFrom, withIdentityOptions, type CliIo, type IdentityCliOptions } from '../options.js';
+import {
+  checkOscalFormat,
+  identityFrom,
+  timeoutFrom,
+  withIdentityOptions,
+  type CliIo,
+  type IdentityCliOptions,
+} from '../options.js';
 import { byteProgress } from '../progress.js';
 
 /** The commands that talk to GitHub Releases: attach and fetch. */
@@ -135,6 +142,7 @@ export function addFetch(program: Command, io: CliIo, outcome: { exitCode: numbe
     const { fetchRelease, fetchAttestations } = await import('../../src/commands/fetch.js');
     const { renderReport } = await import('../../src/commands/render.js');
     const identity = identityFrom(o);
+    checkOscalFormat(o.json ? 'json' : o.format, o);
     const verifying = o.integrityOnly || o.policy || (o.key?.length ?? 0) > 0 || Object.keys(identity).length > 0;
     if ((o.tag === undefined) === (o.subjectDigest === undefined))
       throw new UsageError(

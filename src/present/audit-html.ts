@@ -20,7 +20,7 @@ export function renderAuditHtml(r: AuditReport): string {
   const s = r.summary;
   const ids = new IdGen();
   const tone = s.verdict === 'holds' ? 'pass' : 'fail';
-  const title = `${verdictWords(s)}: ${periodSourceLine(r)}, ${s.period.since} to ${s.period.until}`;
+  const title = `${verdictWords(r)}: ${periodSourceLine(r)}, ${s.period.since} to ${s.period.until}`;
   const body = html`
 <header class="masthead">
   <p class="eyebrow">Release evidence: period audit</p>
@@ -30,7 +30,7 @@ export function renderAuditHtml(r: AuditReport): string {
 <main>
 <section class="verdict ${tone}" id="verdict" aria-labelledby="verdict-word">
   <div class="verdict-mark" aria-hidden="true">${tone === 'pass' ? '✓' : '✗'}</div>
-  <div><h2 id="verdict-word" class="verdict-word">${verdictWords(s)}</h2>
+  <div><h2 id="verdict-word" class="verdict-word">${verdictWords(r)}</h2>
   <p>${s.counts.population} releases in the period; ${s.counts.examined} examined${s.sample ? html` (a sample of ${s.sample.size}, seed <code>${s.sample.seed}</code>: ${s.sample.method})` : ''}.</p>
   <p>Policy: ${r.policy ? html`<code>${r.policy.path}</code> (<code>${r.policy.digest}</code>)` : 'none given: authenticity only'}.</p></div>
 </section>

@@ -29,11 +29,16 @@ export const VERDICT_WORDS: Record<PeriodSummary['verdict'], string> = {
   empty: 'NO RELEASES IN THE PERIOD',
 };
 
-/** The headline: a sample that holds is never called the whole population holding. */
-export function verdictWords(s: PeriodSummary): string {
+/**
+ * The headline: a sample that holds is never called the whole population holding, and without a policy nothing but
+ * authenticity was held to: every release is then called authentic, not holding.
+ */
+export function verdictWords(r: Pick<AuditReport, 'summary' | 'policy'>): string {
+  const s = r.summary;
+  const held = r.policy ? 'HOLDS' : 'IS AUTHENTIC (NO POLICY APPLIED)';
   if (s.verdict === 'holds' && s.counts['not-examined'] > 0)
-    return `EVERY EXAMINED RELEASE HOLDS (${s.counts.examined} of ${s.counts.population}, a sample)`;
-  return VERDICT_WORDS[s.verdict];
+    return `EVERY EXAMINED RELEASE ${held} (${s.counts.examined} of ${s.counts.population}, a sample)`;
+  return s.verdict === 'holds' ? `EVERY RELEASE ${held}` : VERDICT_WORDS[s.verdict];
 }
 
 export function periodSourceLine(r: AuditReport): string {
@@ -112,7 +117,7 @@ export function formatAuditText(r: AuditReport): string {
   const s = r.summary;
   // Lines are built from untrusted values (tags, reasons, control titles from a policy): each line is escaped whole.
   const out: string[] = [];
-  out.push(`${verdictWords(s)}: ${periodSourceLine(r)}, ${s.period.since} … ${s.period.until}`);
+  out.push(`${verdictWords(r)}: ${periodSourceLine(r)}, ${s.period.since} … ${s.period.until}`);
   out.push(
     `population: ${s.counts.population} release${s.counts.population === 1 ? '' : 's'}; examined ${s.counts.examined}${s.sample ? ` (sample of ${s.sample.size}, seed ${JSON.stringify(s.sample.seed)}: ${s.sample.method})` : ''}`,
   );
@@ -216,7 +221,7 @@ export function formatAuditMarkdown(r: AuditReport): string {
   const s = r.summary;
   const out: string[] = [];
   out.push(`# Audit of ${md(periodSourceLine(r))}, ${md(s.period.since)} to ${md(s.period.until)}`, '');
-  out.push(`**${md(verdictWords(s))}.** ${md(countsLine(s.counts))}.`, '');
+  out.push(`**${md(verdictWords(r))}.** ${md(countsLine(s.counts))}.`, '');
   out.push(
     `- Population: ${s.counts.population} releases; examined: ${s.counts.examined}${s.sample ? ` (a sample of ${s.sample.size}, seed ${code(s.sample.seed)}; ${md(s.sample.method)})` : ''}`,
   );

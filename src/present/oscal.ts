@@ -7,6 +7,7 @@ import {
 } from '../formats/oscal.js';
 import { summarizePeriod, type AuditReport, type PeriodMember, type PeriodMemberInput } from '../verifier/period.js';
 import type { VerifyReport } from '../verifier/report.js';
+import { releaseDate } from '../verifier/period-members.js';
 import type { Manifest } from '../core/manifest.js';
 import { endBound, startBound } from '../core/time.js';
 import type { LoadedPolicy } from '../verifier/policy/evaluate.js';
@@ -187,7 +188,7 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
         uuid: riskUuid,
         title: `${c.id} not shown to hold across the period`,
         description: `${c.title ?? c.id}: ${reason}.`,
-        statement: `Releases ${failing.map((m) => m.id).join(', ') || '(none examined)'} reached production without evidence that ${c.id} held; the changes they carry are not shown to have met ${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')}${missing.length ? `, and this evidence was missing: ${missing.join('; ')}` : ''}.`,
+        statement: `Releases ${failing.map((m) => m.id).join(', ') || '(none examined)'} carry no evidence that ${c.id} held; the changes they carry are not shown to have met ${c.citations.map((x) => `${x.type} ${x.name}`).join(', ')}${missing.length ? `, and this evidence was missing: ${missing.join('; ')}` : ''}.`,
         status: 'open',
         ...(failing.length
           ? {
@@ -360,9 +361,12 @@ export function oscalForRelease(input: {
   const { report, manifest } = input;
   const created = manifest?.created ?? input.generatedAt;
   const path = report.bundle.path ?? report.bundle.name ?? 'bundle';
+  // Dated as an audit dates a release: by what vouches for the time; a bundle that is not authentic is undated.
+  const dated = manifest ? releaseDate({ report, manifest }) : undefined;
   const member: PeriodMemberInput = {
     id: manifest ? `${manifest.name}@${manifest.version}` : path,
-    published: created,
+    published: dated?.at ?? '',
+    ...(dated ? { dated: dated.by } : {}),
     sampled: true,
     evidence: {
       state: 'found',

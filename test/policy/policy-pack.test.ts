@@ -256,5 +256,17 @@ describe('the policy pack (examples/policies/)', () => {
     expect(result?.observations[0]?.['relevant-evidence'].some((e) => e.description.includes(`sha256:${digest}`))).toBe(
       true,
     );
+    // Signed with a key and no timestamp: its date is its signer's own claim, and said so; no risk claims production.
+    expect(JSON.stringify(result?.observations)).toContain("dated by its signer's own created time");
+    expect(oscal.stdout).not.toContain('production');
+    // An assessment of controls on evidence nobody vouched for is refused rather than written.
+    const unchecked = await runCli(
+      [...args.filter((a) => a !== '--key' && a !== 'key.pub.pem'), '--integrity-only', '--format', 'oscal'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(unchecked.code).toBe(2);
+    expect(unchecked.stderr).toContain('[USAGE]');
   });
 });

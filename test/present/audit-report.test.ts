@@ -96,3 +96,38 @@ describe("a release dated by its signer's own claim", () => {
     expect(formatAuditText(report([dated('timestamp')]))).not.toContain('(signer)');
   });
 });
+
+describe('an audit without a policy', () => {
+  it('calls every release authentic, never holding, and writes no OSCAL assessment of controls it did not assess', async () => {
+    const held: PeriodMemberInput = {
+      id: 'v1',
+      published: '2026-02-01T00:00:00.000Z',
+      sampled: true,
+      evidence: { state: 'found' },
+      report: {
+        ok: true,
+        mode: 'signed',
+        bundle: { size: 1 },
+        checks: [],
+        assessment: {
+          authenticity: { status: 'authentic', summary: 'signed' },
+          policy: { status: 'not-evaluated', summary: 'no policy' },
+          evidence: { status: 'clean', unverified: false, findings: [], summary: '' },
+        },
+      } as unknown as NonNullable<PeriodMemberInput['report']>,
+    };
+    const r = report([held]);
+    expect(r.summary.verdict).toBe('holds');
+    expect(formatAuditText(r).split('\n')[0]).toMatch(/^EVERY RELEASE IS AUTHENTIC \(NO POLICY APPLIED\): /);
+    expect(formatAuditMarkdown(r)).toContain('EVERY RELEASE IS AUTHENTIC (NO POLICY APPLIED)');
+    expect(formatAuditText({ ...r, policy: { path: 'p.yaml', digest: 'sha256:0' } })).toMatch(/^EVERY RELEASE HOLDS: /);
+    const { runCli } = await import('../helpers/io.js');
+    // Refused before anything is read: the registry named here does not exist.
+    const oscal = await runCli(
+      ['audit', 'oci://127.0.0.1:1/acme/web', '--since', '2026-01-01', '--until', '2026-06-30', '--format', 'oscal'],
+      { cwd: process.cwd() },
+    );
+    expect(oscal.code).toBe(2);
+    expect(oscal.stderr).toMatch(/--format oscal assesses the controls a policy cites: give --policy \[USAGE\]/);
+  });
+});
