@@ -154,6 +154,8 @@ describe('review regressions', () => {
       mode: 'integrity-only',
       now: new Date(),
     });
-    expect(result.crossChecks[0]?.status).toBe('not-applicable');
+    // Read in linear time and refused: not checked, and said so (the policy does not hold on it).
+    expect(result.crossChecks[0]?.status).toBe('not-checked');
+    expect(result.ok).toBe(false);
   }, 5_000);
 });
