@@ -95,15 +95,25 @@ export function computeDiff(oldSide: DiffSide, newSide: DiffSide): DiffResult {
   const warnings: string[] = [];
   const oldComponents = sideComponents(oldSide, warnings);
   const newComponents = sideComponents(newSide, warnings);
+  // What one side lacks, or could not read in full, is not compared: its absence is not a removal.
+  const components =
+    oldComponents && newComponents
+      ? diffComponents(oldComponents, newComponents)
+      : notCompared(warnings, 'components', [oldSide, newSide], 'sbom', [oldComponents, newComponents]);
+  const oldRules = sarifRules(oldSide, warnings);
+  const newRules = sarifRules(newSide, warnings);
   const entries = diffEntries(oldSide.manifest, newSide.manifest);
   const subjects = diffSubjects(oldSide.manifest, newSide.manifest);
   return {
     old: info(oldSide),
     new: info(newSide),
-    components: diffComponents(oldComponents, newComponents),
-    licenses: diffSets(licensesOf(oldSide.manifest), licensesOf(newSide.manifest)),
+    components,
+    licenses: components ? diffSets(licensesOf(oldSide.manifest), licensesOf(newSide.manifest)) : null,
     vulnerabilities: {
-      rules: diffSets(sarifRules(oldSide, warnings), sarifRules(newSide, warnings)),
+      rules:
+        oldRules && newRules
+          ? diffSets(oldRules, newRules)
+          : notCompared(warnings, 'finding rules', [oldSide, newSide], 'SARIF log', [oldRules, newRules]),
       ...diffSarif(oldSide.manifest, newSide.manifest),
     },
     findings: diffFindings(oldSide, newSide, warnings),
@@ -143,9 +153,9 @@ function sideFindings(side: DiffSide, warnings: string[]): Map<string, DiffFindi
 function diffFindings(a: DiffSide, b: DiffSide, warnings: string[]): DiffResult['findings'] {
   const o = sideFindings(a, warnings);
   const n = sideFindings(b, warnings);
-  if (!o && !n) return null;
-  const old = o ?? new Map<string, DiffFinding>();
-  const now = n ?? new Map<string, DiffFinding>();
+  if (!o || !n) return notCompared(warnings, 'vulnerabilities', [a, b], 'vulnerabilities document', [o, n]);
+  const old = o;
+  const now = n;
   return {
     added: [...now].filter(([k]) => !old.has(k)).map(([, f]) => f),
     removed: [...old].filter(([k]) => !now.has(k)).map(([, f]) => f),
@@ -154,6 +164,31 @@ function diffFindings(a: DiffSide, b: DiffSide, warnings: string[]): DiffResult[
       return was && was.status !== f.status ? [{ ...f, from: was.status }] : [];
     }),
   };
+}
+
+/**
+ * Null, for a part one side has none of (or could not read in full: its own warning says why): the other side's
+ * items would read as added or removed. Said once, when one side has the kind and the other has none of it.
+ */
+function notCompared(
+  warnings: string[],
+  what: string,
+  sides: [DiffSide, DiffSide],
+  kind: string,
+  read: [unknown, unknown],
+): null {
+  const kindOf: Record<string, string> = {
+    sbom: 'sbom',
+    'SARIF log': 'sarif',
+    'vulnerabilities document': 'vulnerabilities',
+  };
+  const has = sides.map((s) => entriesOf(s.manifest, kindOf[kind] as string).length > 0);
+  const lacking = sides.filter((_, i) => !has[i]);
+  if (lacking.length === 1 && has.some(Boolean))
+    warnings.push(`${what} not compared: the ${(lacking[0] as DiffSide).label} bundle has no ${kind}`);
+  else if (read.some((r) => r === undefined) && has.every(Boolean))
+    warnings.push(`${what} not compared: not every ${kind} of both bundles could be read (above)`);
+  return null;
 }
 
 function info(s: DiffSide): DiffBundleInfo {
@@ -197,9 +232,12 @@ function summaries<K extends CollectedKind>(m: Manifest, kind: K): SummaryOf<K>[
 
 // --- Components --------------------------------------------------------------
 
-function sideComponents(side: DiffSide, warnings: string[]): SbomComponent[] {
+/** A side's components; undefined when it has no SBOM, or one of its SBOMs could not be read (a warning says why). */
+function sideComponents(side: DiffSide, warnings: string[]): SbomComponent[] | undefined {
   const out: SbomComponent[] = [];
-  for (const e of entriesOf(side.manifest, 'sbom')) {
+  const sboms = entriesOf(side.manifest, 'sbom');
+  let whole = sboms.length > 0;
+  for (const e of sboms) {
     const bytes = side.kept.get(digestHex(e.digest));
     if (!bytes) {
       const why =
@@ -207,6 +245,7 @@ function sideComponents(side: DiffSide, warnings: string[]): SbomComponent[] {
           ? `larger than the ${MAX_ATTESTATION_BYTES} bytes one SBOM may take in memory`
           : `beyond the ${MAX_SBOM_BYTES_IN_MEMORY} bytes all SBOMs of a bundle may take in memory`;
       warnings.push(`${side.label} ${e.path}: SBOM ${why}; its components are not compared`);
+      whole = false;
       continue;
     }
     try {
@@ -215,9 +254,10 @@ function sideComponents(side: DiffSide, warnings: string[]): SbomComponent[] {
       warnings.push(
         `${side.label} ${e.path}: SBOM cannot be read (${(err as Error).message.replace(`${e.path}: `, '')}); its components are not compared`,
       );
+      whole = false;
     }
   }
-  return out;
+  return whole ? out : undefined;
 }
 
 /**
@@ -285,12 +325,16 @@ function total<T>(list: T[], pick: (s: T) => number): number | null {
  * The rule ids that have results in a side's SARIF logs: `ruleId`, else
  * `rule.id`, else the driver's rule at `rule.index` (SARIF 2.1.0 §3.27.5–7).
  */
-function sarifRules(side: DiffSide, warnings: string[]): Set<string> {
+/** A side's rule ids; undefined when it has no SARIF log, or one could not be read (a warning says why). */
+function sarifRules(side: DiffSide, warnings: string[]): Set<string> | undefined {
   const ids = new Set<string>();
-  for (const e of entriesOf(side.manifest, 'sarif')) {
+  const logs = entriesOf(side.manifest, 'sarif');
+  let whole = logs.length > 0;
+  for (const e of logs) {
     const bytes = side.kept.get(digestHex(e.digest));
     if (!bytes) {
       warnings.push(`${side.label}: ${e.path} is too large to compare its rules`);
+      whole = false;
       continue;
     }
     let log: { runs?: unknown };
@@ -298,6 +342,7 @@ function sarifRules(side: DiffSide, warnings: string[]): Set<string> {
       log = JSON.parse(bytes.toString('utf8')) as { runs?: unknown };
     } catch {
       warnings.push(`${side.label}: ${e.path} cannot be read for its rules`);
+      whole = false;
       continue;
     }
     for (const run of Array.isArray(log.runs)
@@ -313,7 +358,7 @@ function sarifRules(side: DiffSide, warnings: string[]): Set<string> {
       }
     }
   }
-  return ids;
+  return whole ? ids : undefined;
 }
 
 function diffSarif(a: Manifest, b: Manifest): Omit<DiffResult['vulnerabilities'], 'rules'> {

@@ -63,21 +63,24 @@ export const TEST_COUNTS = ['tests', 'passed', 'failed', 'errored', 'skipped'] a
 export interface DiffResult {
   old: DiffBundleInfo;
   new: DiffBundleInfo;
-  /** From the SBOM blobs of all SBOM entries; a component is known by its purl without version, else by its name. */
-  components: { added: DiffComponent[]; removed: DiffComponent[]; changed: DiffComponentChange[] };
-  /** Distinct SPDX license ids over all SBOMs (their manifest summaries). */
-  licenses: { added: string[]; removed: string[] };
+  /**
+   * From the SBOM blobs of all SBOM entries; a component is known by its purl without version, else by its name. Null
+   * when a side has no SBOM, or not all of them could be read (a warning says which): absence is not removal.
+   */
+  components: { added: DiffComponent[]; removed: DiffComponent[]; changed: DiffComponentChange[] } | null;
+  /** Distinct SPDX license ids over all SBOMs (their manifest summaries); null when components are not compared. */
+  licenses: { added: string[]; removed: string[] } | null;
   /** Summed over all SARIF entries; a side without SARIF is null. */
   vulnerabilities: {
-    /** SARIF rule ids with results in one release and not the other (from the SARIF blobs). */
-    rules: { added: string[]; removed: string[] };
+    /** SARIF rule ids with results in one release and not the other (from the SARIF blobs); null as components. */
+    rules: { added: string[]; removed: string[] } | null;
     results: Change;
     severities: Record<(typeof SEVERITIES)[number], Change>;
     levels: Record<(typeof LEVELS)[number], Change>;
   };
   /**
    * The releases' findings from their vulnerabilities documents (scanners' reports with VEX applied), by
-   * vulnerability and package: new, gone, and those whose disposition changed. Null when neither side has one.
+   * vulnerability and package: new, gone, and those whose disposition changed. Null unless both sides have one, read.
    */
   findings: {
     added: DiffFinding[];

@@ -33,13 +33,18 @@ export function formatDiff(r: DiffResult): string {
     appendAll(lines, ['', title, ...(body.length ? body : ['  no change'])]);
   };
 
+  // A part a side has none of, or could not read, is not compared (the warnings say why): never shown as removed.
+  const NOT_COMPARED = ['  not compared (see the warnings below)'];
   const c = r.components;
-  section(`Components (+${c.added.length} -${c.removed.length} ~${c.changed.length})`, [
-    ...c.added.map((x) => `  + ${component(x)}`),
-    ...c.removed.map((x) => `  - ${component(x)}`),
-    ...c.changed.map((x) => `  ~ ${x.name} ${x.from ?? '(no version)'} → ${x.to ?? '(no version)'}`),
-  ]);
-  section('Licenses', [...r.licenses.added.map((l) => `  + ${l}`), ...r.licenses.removed.map((l) => `  - ${l}`)]);
+  if (c)
+    section(`Components (+${c.added.length} -${c.removed.length} ~${c.changed.length})`, [
+      ...c.added.map((x) => `  + ${component(x)}`),
+      ...c.removed.map((x) => `  - ${component(x)}`),
+      ...c.changed.map((x) => `  ~ ${x.name} ${x.from ?? '(no version)'} → ${x.to ?? '(no version)'}`),
+    ]);
+  else section('Components', NOT_COMPARED);
+  const l = r.licenses;
+  section('Licenses', l ? [...l.added.map((x) => `  + ${x}`), ...l.removed.map((x) => `  - ${x}`)] : NOT_COMPARED);
 
   const v = r.vulnerabilities;
   if (present(v.results)) {
@@ -52,7 +57,7 @@ export function formatDiff(r: DiffResult): string {
       ]),
     );
   }
-  if (v.rules.added.length || v.rules.removed.length) {
+  if (v.rules && (v.rules.added.length || v.rules.removed.length)) {
     section(`Finding rules (+${v.rules.added.length} -${v.rules.removed.length})`, [
       ...v.rules.added.map((id) => `  + ${id}`),
       ...v.rules.removed.map((id) => `  - ${id}`),

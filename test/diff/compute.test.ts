@@ -9,6 +9,7 @@ import {
   sideCheck,
   type DiffSide,
 } from '../../src/diff/compute.js';
+import { formatDiff } from '../../src/present/diff-text.js';
 
 // Two bundles' data as a diff gets it once read: manifests, typed summaries and the kept blobs. No files.
 
@@ -147,11 +148,11 @@ describe('computeDiff', () => {
       ]),
     });
     const r = computeDiff(o, n);
-    expect(r.components.changed).toEqual([
+    expect(r.components?.changed).toEqual([
       { name: 'left-pad', from: '1.0.0', to: '1.1.0', purl: 'pkg:npm/left-pad@1.1.0' },
     ]);
-    expect(r.components.removed).toEqual([{ name: 'gone', version: '2.0.0' }]);
-    expect(r.components.added).toEqual([
+    expect(r.components?.removed).toEqual([{ name: 'gone', version: '2.0.0' }]);
+    expect(r.components?.added).toEqual([
       { name: 'lodash', version: '5.0.0', purl: 'pkg:npm/lodash@5.0.0' },
       { name: 'new-one', version: '0.1.0' },
     ]);
@@ -166,11 +167,14 @@ describe('computeDiff', () => {
       side('old', [big, over]),
       side('new', [bad], { kept: new Map([[HEX('3'), Buffer.from('not json')]]) }),
     );
-    expect(r.components).toEqual({ added: [], removed: [], changed: [] });
-    expect(r.warnings).toHaveLength(3);
+    // Not read in full: not compared at all (what was not read would read as removed), and said.
+    expect(r.components).toBeNull();
+    expect(r.licenses).toBeNull();
+    expect(r.warnings).toHaveLength(4);
     expect(r.warnings[0]).toMatch(/^old sbom\/big\.json: .*not compared$/);
     expect(r.warnings[1]).toContain(String(MAX_SBOM_BYTES_IN_MEMORY));
     expect(r.warnings[2]).toMatch(/^new sbom\/bad\.json: SBOM cannot be read/);
+    expect(r.warnings[3]).toBe('components not compared: not every sbom of both bundles could be read (above)');
   });
 
   it('SARIF: figures summed over entries, rule ids from the blobs (ruleId, rule.id, rule.index)', () => {
@@ -210,7 +214,9 @@ describe('computeDiff', () => {
     expect(r.warnings).toEqual([
       'old: sarif/a.sarif is too large to compare its rules',
       'new: sarif/a.sarif cannot be read for its rules',
+      'finding rules not compared: not every SARIF log of both bundles could be read (above)',
     ]);
+    expect(r.vulnerabilities.rules).toBeNull();
   });
 
   it('tests summed; coverage: one report its ratio, several covered over total; deltas without binary noise', () => {
@@ -324,5 +330,28 @@ describe('keepForDiff', () => {
     expect(keep(HEX('2'), m)).toBe(true);
     expect(keep(HEX('3'), m)).toBe(false);
     expect(keepForDiff()(HEX('3'), m)).toBe(true);
+  });
+});
+
+describe('a part one side has none of', () => {
+  it('is not compared, never read as everything removed (the claims review: -11 components, 6 rules gone)', () => {
+    const sbom = entry('sbom/a.json', 'sbom', sbomSummary(['MIT']), D('1'));
+    const sarif = entry('sarif/a.sarif', 'sarif', sarifSummary(1, 0, 1), D('2'));
+    const o = side('old', [sbom, sarif], {
+      kept: new Map([
+        [HEX('1'), cdx([{ name: 'left-pad', version: '1.0.0', purl: 'pkg:npm/left-pad@1.0.0' }])],
+        [HEX('2'), Buffer.from(JSON.stringify({ runs: [{ results: [{ ruleId: 'r1' }] }] }))],
+      ]),
+    });
+    const n = side('new', [entry('junit/a.xml', 'junit', junit(1, 0), D('3'))]);
+    const r = computeDiff(o, n);
+    expect([r.components, r.licenses, r.vulnerabilities.rules]).toEqual([null, null, null]);
+    expect(r.warnings).toEqual([
+      'components not compared: the new bundle has no sbom',
+      'finding rules not compared: the new bundle has no SARIF log',
+    ]);
+    const text = formatDiff(r);
+    expect(text).toMatch(/\nComponents\n {2}not compared \(see the warnings below\)\n/);
+    expect(text).not.toMatch(/\n {2}- left-pad/);
   });
 });
