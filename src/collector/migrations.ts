@@ -145,40 +145,59 @@ export function analyzeSql(text: string): SqlAnalysis {
   const lines = lineStarts(text);
   const scan = scanSql(text, 0, text.length);
   const destructive: SqlAnalysis['destructive'] = [];
+  const issues = scan.issues.map((i) => ({ line: lineOf(lines, i.at), message: i.message }));
   const report = (at: number, end: number, kind: string): void => {
     destructive.push({ line: lineOf(lines, at), kind, statement: oneLine(scan.code.slice(at, end)) });
   };
+  // Statements and dollar-quoted bodies both come in text order: one walk pairs each DO with its bodies.
+  let nextBody = 0;
   for (const s of scan.statements) {
     const tokens = tokenize(scan.masked, s.start, s.end);
-    for (const f of findDestructive(tokens)) report(f.at, s.end, f.kind);
-    if (tokens[0]?.word === 'DO') {
-      // A DO block runs its body now: look at the statements in it.
-      for (const body of scan.dollarBodies.filter((b) => b.start >= s.start && b.end <= s.end)) {
-        const inner = scanSql(text, body.start, body.end);
-        if (inner.issues.length > 0) continue;
-        for (const t of inner.statements) {
-          const innerTokens = tokenize(inner.masked, t.start, t.end, body.start);
-          // PL/pgSQL: a statement may follow BEGIN, THEN, ELSE or LOOP with no `;` between.
-          innerTokens.forEach((tok, k) => {
-            if (k === 0 || PLPGSQL_OPENERS.has(innerTokens[k - 1]?.word ?? '')) {
-              for (const f of findDestructive(innerTokens.slice(k)))
-                destructive.push({
-                  line: lineOf(lines, f.at),
-                  kind: f.kind,
-                  statement: oneLine(inner.code.slice(f.at - body.start, t.end - body.start)),
-                });
-            }
-          });
+    for (const f of findDestructive(tokens, 0)) report(f.at, s.end, f.kind);
+    while (nextBody < scan.dollarBodies.length && (scan.dollarBodies[nextBody] as { start: number }).start < s.start)
+      nextBody++;
+    const bodies: Scan['dollarBodies'] = [];
+    for (let b = nextBody; b < scan.dollarBodies.length; b++) {
+      const body = scan.dollarBodies[b] as { start: number; end: number };
+      if (body.start >= s.end) break;
+      if (body.end <= s.end) bodies.push(body);
+    }
+    if (tokens[0]?.word !== 'DO') continue;
+    // A DO block runs its body now: look at the statements in it.
+    for (const body of bodies) {
+      const inner = scanSql(text, body.start, body.end);
+      if (inner.issues.length > 0) continue;
+      for (const t of inner.statements) {
+        const innerTokens = tokenize(inner.masked, t.start, t.end, body.start);
+        // PL/pgSQL: a statement may follow BEGIN, THEN, ELSE or LOOP with no `;` between. Each such start that needs
+        // the rest of the statement read (DELETE, WITH, ALTER) reads it: past MAX_NESTED_STARTS of them in one
+        // statement, the file is refused rather than read in time that grows with their square.
+        let scans = 0;
+        for (let k = 0; k < innerTokens.length; k++) {
+          if (k > 0 && !PLPGSQL_OPENERS.has(innerTokens[k - 1]?.word ?? '')) continue;
+          if (SCANNING_STARTS.has(innerTokens[k]?.word ?? '') && ++scans > MAX_NESTED_STARTS) {
+            issues.push({
+              line: lineOf(lines, t.start),
+              message: `more than ${MAX_NESTED_STARTS} statements that must each be read to the end in one PL/pgSQL statement: split it with ';'`,
+            });
+            break;
+          }
+          for (const f of findDestructive(innerTokens, k))
+            destructive.push({
+              line: lineOf(lines, f.at),
+              kind: f.kind,
+              statement: oneLine(inner.code.slice(f.at - body.start, t.end - body.start)),
+            });
         }
       }
     }
   }
-  return {
-    statements: scan.statements.length,
-    destructive,
-    issues: scan.issues.map((i) => ({ line: lineOf(lines, i.at), message: i.message })),
-  };
+  return { statements: scan.statements.length, destructive, issues };
 }
+
+/** Statements whose check reads to the end of their statement, and how many one PL/pgSQL statement may start. */
+const SCANNING_STARTS = new Set(['DELETE', 'WITH', 'ALTER']);
+const MAX_NESTED_STARTS = 1000;
 
 const PLPGSQL_OPENERS = new Set(['BEGIN', 'THEN', 'ELSE', 'LOOP', 'DECLARE']);
 
@@ -362,9 +381,10 @@ const DROP_TYPES_2 = [
  * Destructive actions in one statement's tokens, each with the offset it
  * is reported at (the statement's first token).
  */
-function findDestructive(tokens: Token[]): { at: number; kind: string }[] {
-  const w = (k: number): string => tokens[k]?.word ?? '';
-  const first = tokens[0];
+/** The destructive statement starting at `tokens[from]` (the rest of the tokens, read in place: no copy). */
+function findDestructive(tokens: Token[], from: number): { at: number; kind: string }[] {
+  const w = (k: number): string => tokens[from + k]?.word ?? '';
+  const first = tokens[from];
   if (!first) return [];
   const at = first.at;
   if (w(0) === 'DROP') {
@@ -381,13 +401,13 @@ function findDestructive(tokens: Token[]): { at: number; kind: string }[] {
     return [{ at, kind: type ? `DROP ${type}` : 'DROP' }];
   }
   if (w(0) === 'TRUNCATE') return [{ at, kind: 'TRUNCATE' }];
-  if (w(0) === 'ALTER' && w(1) === 'TABLE') return alterTableDrops(tokens).map((kind) => ({ at, kind }));
+  if (w(0) === 'ALTER' && w(1) === 'TABLE') return alterTableDrops(tokens, from).map((kind) => ({ at, kind }));
   // DELETE FROM with no WHERE at its own depth, as a statement or in a WITH.
   if (w(0) === 'DELETE' || w(0) === 'WITH') {
     let depth = 0;
     const open: { depth: number; where: boolean }[] = [];
     let bare = false;
-    for (let k = 0; k < tokens.length; k++) {
+    for (let k = 0; from + k < tokens.length; k++) {
       const t = w(k);
       if (t === '(') depth++;
       else if (t === ')') {
@@ -410,8 +430,8 @@ function findDestructive(tokens: Token[]): { at: number; kind: string }[] {
 }
 
 /** The DROP actions of an ALTER TABLE statement: `ALTER TABLE [IF EXISTS] [ONLY] name [*] action [, …]`. */
-function alterTableDrops(tokens: Token[]): string[] {
-  const w = (k: number): string => tokens[k]?.word ?? '';
+function alterTableDrops(tokens: Token[], from: number): string[] {
+  const w = (k: number): string => tokens[from + k]?.word ?? '';
   let k = 2;
   if (w(k) === 'IF' && w(k + 1) === 'EXISTS') k += 2;
   if (w(k) === 'ONLY') k++;
@@ -421,7 +441,7 @@ function alterTableDrops(tokens: Token[]): string[] {
   const kinds = new Set<string>();
   let depth = 0;
   let actionStart = k;
-  for (; k <= tokens.length; k++) {
+  for (; from + k <= tokens.length; k++) {
     if (k === actionStart && w(k) === 'DROP') {
       const what = w(k + 1);
       if (
