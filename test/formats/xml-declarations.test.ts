@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseXml } from '../../src/formats/xml.js';
+import { MAX_XML_TAG_CHARS, parseXml } from '../../src/formats/xml.js';
 
 /**
  * Class: the XML reader's entity check ran a regular expression that, from each `<!DOCTYPE` with no `>` or `[`
@@ -44,5 +44,26 @@ describe('the XML reader refuses entity declarations', () => {
     // Not well-formed, but not a declaration: refused as invalid, after one pass (it took minutes before).
     expect(() => parseXml('t.xml', Buffer.from(many))).toThrow(expect.objectContaining({ code: 'XML_INVALID' }));
     expect(refusal(`${'<!DOCTYPE '.repeat(200_000)}>\n<!DOCTYPE x [ ]>`)).toMatch(/line 2 .*internal subset/);
+  });
+});
+
+describe('the XML reader bounds a tag', () => {
+  it('refuses a tag over 1 MiB (its attributes) before the validator, which takes ~36 bytes a character, reads it', () => {
+    const huge = Buffer.from(`<testsuite>\n<testcase name="${'A'.repeat(MAX_XML_TAG_CHARS)}"/></testsuite>`);
+    let err: { code?: string; issues?: { path: string; message: string }[] } = {};
+    try {
+      parseXml('r.xml', huge);
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(err.code).toBe('XML_INVALID');
+    expect(err.issues?.[0]).toMatchObject({
+      path: 'line 2',
+      message: expect.stringMatching(/a tag of 1048\d+ characters/),
+    });
+    // Text, CDATA and comments of that size are not tags; a `>` inside quotes does not end one.
+    const text = 'B'.repeat(MAX_XML_TAG_CHARS + 10);
+    expect(() => parseXml('t.xml', Buffer.from(`<a>${text}<![CDATA[${text}]]><!--${text}--></a>`))).not.toThrow();
+    expect(parseXml('q.xml', Buffer.from('<a b="x>y"/>'))).toMatchObject({ a: [{ '@b': 'x>y' }] });
   });
 });
