@@ -1,3 +1,4 @@
+import { RE2JS } from '@bufbuild/re2';
 import type { ObjectIdentifierValuePair } from '@sigstore/protobuf-specs';
 
 /** Who may have signed, with cosign's and gh attestation's option names. */
@@ -176,9 +177,15 @@ export function matchesSigner(s: AllowedSigner, identity: string, issuer: string
   );
 }
 
-export function anchored(source: string): RegExp {
-  new RegExp(source, 'u');
-  return new RegExp(`^(?:${source})$`, 'u');
+/**
+ * A pattern matched against the whole of a value (a certificate's identity, a tag), by RE2's rules as cosign and
+ * Fulcio apply them (Go's regexp): in time linear in the value, which a hostile signer or registry chooses. JavaScript's
+ * engine backtracks, so a pattern such as `(a+)+$` would take exponential time on a crafted identity. Throws on a
+ * pattern RE2 does not accept (lookarounds and backreferences among them), naming why.
+ */
+export function anchored(source: string): { test(value: string): boolean } {
+  const re = RE2JS.compile(source);
+  return { test: (value) => re.matches(value) };
 }
 
 function githubUrl(v: string): string {

@@ -1,7 +1,7 @@
 import { isEvidenceError } from '../core/error.js';
 import type { Manifest } from '../core/manifest.js';
 import { findingOf, VerifyError } from './errors.js';
-import type { IdentityPolicy } from './identity-policy.js';
+import { anchored, type IdentityPolicy } from './identity-policy.js';
 import { checkPeriod, type EvidenceState, type PeriodMemberInput } from './period.js';
 import { chooseEvidence, releaseMismatch, type AuditedRelease } from './release-evidence.js';
 import type { VerifyReport } from './report.js';
@@ -122,9 +122,9 @@ export function checkAuditOptions(options: AuditChoices): {
  * OCI: the tags that are releases, as --tags gives them (a regular expression matching a whole tag); undefined for
  * every tag.
  */
-export function releaseTagPattern(tags: string | undefined): RegExp | undefined {
+export function releaseTagPattern(tags: string | undefined): { test(tag: string): boolean } | undefined {
   try {
-    return tags === undefined ? undefined : new RegExp(`^(?:${tags})$`);
+    return tags === undefined ? undefined : anchored(tags);
   } catch (e) {
     throw new VerifyError(
       'INVALID_OPTION',

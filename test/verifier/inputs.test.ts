@@ -8,6 +8,8 @@ import {
   trustRootFiles,
 } from '../../src/verifier/inputs.js';
 import { PUBLIC_GOOD_SOURCE } from '../../src/verifier/public-good.js';
+import { anchored } from '../../src/verifier/identity-policy.js';
+import { releaseTagPattern } from '../../src/verifier/period-members.js';
 import { sigstoreBundleDocuments } from '../../src/verifier/sigstore-lines.js';
 
 /** What a verification is given, decided without a file: option checks, which trusted roots apply, bundle lines. */
@@ -27,6 +29,24 @@ describe('checkPolicyOptions', () => {
     expect(codeOf(() => checkPolicyOptions({ certificateIdentityRegexp: '^https://.*$' }))).toBeUndefined();
     expect(codeOf(() => checkPolicyOptions({ certificateIdentity: '(' }))).toBeUndefined();
     expect(codeOf(() => checkPolicyOptions({}))).toBeUndefined();
+    // RE2's rules, as cosign's: a lookahead or a backreference is refused, not run by a backtracking engine.
+    expect(codeOf(() => checkPolicyOptions({ certificateIdentityRegexp: '(?=https)https://.*' }))).toBe(
+      'INVALID_OPTION',
+    );
+    expect(codeOf(() => checkPolicyOptions({ certificateIdentityRegexp: '(a)\\1' }))).toBe('INVALID_OPTION');
+  });
+
+  it('matches a whole identity in time linear in it, whatever the pattern (class: a signer-chosen identity)', () => {
+    // JavaScript's engine takes exponential time here: 2^40 steps for an identity of 40 a's and a '!'.
+    expect(anchored('(a+)+').test(`${'a'.repeat(40)}!`)).toBe(false);
+    expect(anchored('(a|aa)+b').test(`${'a'.repeat(5000)}c`)).toBe(false);
+    // Anchored at both ends, as documented.
+    expect(anchored('https://github\\.com/acme/.*').test('https://github.com/acme/web')).toBe(true);
+    expect(anchored('acme').test('xacme')).toBe(false);
+    expect(anchored('a|b').test('ab')).toBe(false);
+    // audit --tags reads every tag a registry lists through the same matcher.
+    expect(releaseTagPattern('v[0-9]+(\\.[0-9]+)*')?.test('v1.2.3')).toBe(true);
+    expect(releaseTagPattern('(x+x+)+y')?.test(`${'x'.repeat(5000)}`)).toBe(false);
   });
 });
 

@@ -39,7 +39,11 @@ export function auditedRepository(oci: string): OciReference {
  * The repository's tags that may be releases: not the fallback tags, only those `pattern` matches (when given), at most
  * MAX_AUDIT_TAGS.
  */
-export async function releaseTags(client: RegistryClient, ref: OciReference, pattern?: RegExp): Promise<string[]> {
+export async function releaseTags(
+  client: RegistryClient,
+  ref: OciReference,
+  pattern?: { test(tag: string): boolean },
+): Promise<string[]> {
   const tags = (await client.tags(ref.repository)).filter(
     (t) => !FALLBACK_TAG.test(t) && (!pattern || pattern.test(t)),
   );
