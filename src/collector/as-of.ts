@@ -28,12 +28,21 @@ export function resolveAsOf(
   return new Date(Math.floor(now().getTime() / 1000) * 1000);
 }
 
+/** The longest duration an option may give: a century. */
+export const MAX_DURATION_DAYS = 36_500;
+
 /** `30d`, `12h`, `90m`, `2w` → seconds. */
 export function parseDuration(value: string, option: string): number {
   const seconds = durationSeconds(value);
   if (seconds === undefined)
     throw new CollectError('DURATION_INVALID', `${option}: '${value}' is not a duration such as 30d, 12h or 90m`);
   if (!(seconds > 0)) throw new CollectError('DURATION_INVALID', `${option}: '${value}' must be longer than zero`);
+  // Past a century a window says nothing a release shows, and far past it its start is no date at all.
+  if (!(seconds <= MAX_DURATION_DAYS * 86_400))
+    throw new CollectError(
+      'DURATION_INVALID',
+      `${option}: '${value}' is longer than ${MAX_DURATION_DAYS}d (a century)`,
+    );
   return seconds;
 }
 

@@ -8,6 +8,7 @@ import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
 import { parseJsonShallow } from '../core/strict-json.js';
 import { PACKAGE_VERSION } from '../version.js';
+import { MAX_DURATION_DAYS } from './as-of.js';
 import {
   generatedOutput,
   readInput,
@@ -348,6 +349,13 @@ async function collectDora(options: DoraOptions, input: CollectorInput): Promise
   const { gitDir, environment, windowSeconds } = options;
   if (!(windowSeconds > 0))
     throw new CollectError('DURATION_INVALID', `DORA window must be longer than zero (got ${windowSeconds} s)`);
+  // A window must start at a real date: one longer than a century says nothing a release shows, and past about
+  // 273,000 years its start is no date at all (it was an INTERNAL_ERROR).
+  if (!(windowSeconds <= MAX_DURATION_DAYS * 86_400))
+    throw new CollectError(
+      'DURATION_INVALID',
+      `DORA window (--window) may be at most ${MAX_DURATION_DAYS}d (got ${windowSeconds} s)`,
+    );
   if (environment === '') throw new CollectError('DORA_INPUT_INVALID', 'DORA environment must not be empty');
   const window = doraWindow(options.asOf, windowSeconds);
   const incidentLabel = options.incidentLabel ?? 'incident';

@@ -55,7 +55,9 @@ export type CollectErrorCode =
   /** --vex or --kev without a --scan to apply them to. */
   | 'VULNERABILITIES_INPUT_MISSING'
   /** A `--product` (or `products` in the configuration) that is not a package URL. */
-  | 'PRODUCT_INVALID';
+  | 'PRODUCT_INVALID'
+  /** An input whose figures fall outside what a summary records (a count past 2^53, say): named by its file. */
+  | 'INPUT_FIGURES_INVALID';
 
 /**
  * JSON path (`$.components[3].name`), XML element (`/testsuites/testsuite[2]`) or line (`line 12`), and what is wrong

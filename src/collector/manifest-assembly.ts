@@ -22,6 +22,7 @@ import type { Collector, CollectorOutput } from './collector.js';
 import { CollectError } from './errors.js';
 import type { PlannedInput } from './plan.js';
 import { redactUrl } from './source.js';
+import { summarySchemaFor } from '../core/summaries.js';
 
 /** One input and what its collector made of it. */
 export interface CollectedInput {
@@ -77,6 +78,15 @@ export function manifestEntries(
       );
     }
     byPath.set(foldedPath(path), input);
+    // Checked here, where the input is known: a figure out of range (an lcov count of 400 digits, k6 checks adding up
+    // past 2^53) names its file, not an entry of the manifest to come.
+    const kind = out.kind;
+    const summary = safeParseBounded(summarySchemaFor(collector.name === 'file' ? 'file' : kind), out.summary);
+    if (!summary.success)
+      throw new CollectError('INPUT_FIGURES_INVALID', `${input.label}: its figures cannot be recorded`, {
+        file: input.label,
+        issues: zodIssues(summary.error),
+      });
     entries.push({
       path,
       kind: out.kind,

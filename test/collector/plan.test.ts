@@ -133,9 +133,17 @@ describe('doraPlan', () => {
     expect(full.incidentLabel).toBe('sev');
   });
 
-  it('refuses a window that is no duration', () => {
+  it('refuses a window that is no duration, or longer than a century (its start would be no date)', () => {
     expect(codeOf(() => doraPlan({ git: '.', deployments: 'd', window: 'soon' }, '/w', new Date(), {}))).toBe(
       'DURATION_INVALID',
+    );
+    // 999999999d was an INTERNAL_ERROR naming no option.
+    for (const window of ['999999999d', '99999999999999999999d', '36501d'])
+      expect(() => doraPlan({ git: '.', deployments: 'd', window }, '/w', new Date(), {}), window).toThrow(
+        expect.objectContaining({ code: 'DURATION_INVALID', message: expect.stringMatching(/^--window: .*a century/) }),
+      );
+    expect(doraPlan({ git: '.', deployments: 'd', window: '36500d' }, '/w', new Date(), {}).options.windowSeconds).toBe(
+      36_500 * 86_400,
     );
   });
 });

@@ -116,3 +116,31 @@ describe("ESLint's JSON given as SARIF", () => {
     expect(isEslintJsonOutput({ filePath: 'a.js', messages: [] })).toBe(false);
   });
 });
+
+describe('an input whose figures a summary cannot record', () => {
+  it('is refused naming its file (INPUT_FIGURES_INVALID), not as a manifest entry of no name', async () => {
+    const dir = await tmp();
+    await writeFile(join(dir, 'lcov.info'), `SF:a.js\nLF:${'9'.repeat(20)}\nLH:${'9'.repeat(20)}\nend_of_record\n`);
+    await writeFile(
+      join(dir, 'k6.json'),
+      JSON.stringify({
+        root_group: {
+          checks: {
+            a: { passes: Number.MAX_SAFE_INTEGER, fails: 0 },
+            b: { passes: Number.MAX_SAFE_INTEGER, fails: 0 },
+          },
+        },
+        metrics: {},
+      }),
+    );
+    for (const [flag, file] of [
+      ['--coverage', 'lcov.info'],
+      ['--k6', 'k6.json'],
+    ] as const) {
+      const r = await runCli(['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', flag, file], { cwd: dir });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`${file}: its figures cannot be recorded`);
+      expect(r.stderr).toContain('[INPUT_FIGURES_INVALID]');
+    }
+  });
+});
