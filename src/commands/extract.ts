@@ -1,9 +1,9 @@
 import type { ByteProgress } from '../fs/progress.js';
-import { writeDirectoryAtomically } from '../fs/atomic.js';
+import { placeFile, writeDirectoryAtomically } from '../fs/atomic.js';
 import { destinationWithin, isEmptyOrAbsent } from '../fs/destination.js';
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, rename } from 'node:fs/promises';
-import pathApi, { dirname, join, resolve, win32 } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import pathApi, { join, resolve, win32 } from 'node:path';
 import { digestHex } from '../core/digest.js';
 import { VerifyError } from '../verifier/errors.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
@@ -52,11 +52,12 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     throw new VerifyError('EXTRACT_TARGET_EXISTS', `${options.output}: already exists and is not an empty directory`, {
       path: options.output,
     });
-  const writeFailed = (e: unknown): VerifyError =>
+  // An entry this system refuses while another accepts it (a name over 255 bytes) is named.
+  const writeFailed = (e: unknown, entry?: string): VerifyError =>
     new VerifyError(
       'EXTRACT_WRITE_FAILED',
-      `${options.output}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      { path: options.output, cause: e },
+      `${options.output}: ${entry ? `entry '${entry}' ` : ''}cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      { path: entry ?? options.output, cause: e },
     );
   return writeDirectoryAtomically(
     target,
@@ -94,14 +95,12 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
             throw new VerifyError('EXTRACT_WRITE_FAILED', `entry path '${entry.path}' leaves the output directory`, {
               path: entry.path,
             });
-          await mkdir(dirname(dest), { recursive: true });
           const hex = digestHex(entry.digest);
           const first = placed.get(hex);
-          if (first) await copyFile(first, dest, 1 /* COPYFILE_EXCL */);
-          else {
-            await rename(join(blobDir, hex), dest);
-            placed.set(hex, dest);
-          }
+          await placeFile(dest, first, join(blobDir, hex)).catch((e: unknown) => {
+            throw writeFailed(e, entry.path);
+          });
+          if (!first) placed.set(hex, dest);
           files.push(entry.path);
         }
         await mkdir(root, { recursive: true });

@@ -1,6 +1,6 @@
 import { release, sweptTemporaryBeside } from './leftovers.js';
 import { createWriteStream } from 'node:fs';
-import { link, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { FileError } from './small-file.js';
@@ -142,4 +142,11 @@ export async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Puts a file at `dest` (its folders made): a copy of `copyOf` when given (never over a file), else `moved` renamed. */
+export async function placeFile(dest: string, copyOf: string | undefined, moved: string): Promise<void> {
+  await mkdir(dirname(dest), { recursive: true });
+  if (copyOf) await copyFile(copyOf, dest, 1 /* COPYFILE_EXCL */);
+  else await rename(moved, dest);
 }

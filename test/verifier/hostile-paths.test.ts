@@ -157,3 +157,19 @@ describe('collect refuses to write such a path', () => {
     ).rejects.toMatchObject({ code: 'DUPLICATE_ENTRY_PATH' });
   });
 });
+
+describe('an entry this system cannot write', () => {
+  it('extract names the entry (a name over 255 bytes, which the format allows), leaving nothing', async () => {
+    const dir = await tmp();
+    const m = baselineManifest();
+    const long = `release-notes/${'a'.repeat(300)}.md`;
+    const entries = m.entries.map((e) => (e.path === 'release-notes/COPY.md' ? { ...e, path: long } : e));
+    entries.sort((a, b) => (a.path < b.path ? -1 : 1));
+    await writeFile(join(dir, 'b.tar.gz'), bundleOf(membersOf(parts({ manifest: { ...m, entries } }))));
+    const { runCli } = await import('../helpers/io.js');
+    const r = await runCli(['extract', 'b.tar.gz', '--integrity-only', '-o', 'out'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`out: entry '${long}' cannot be written (ENAMETOOLONG) [EXTRACT_WRITE_FAILED]`);
+    expect((await readdir(dir)).filter((f) => f !== 'b.tar.gz')).toEqual([]);
+  });
+});
