@@ -25,6 +25,7 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
     );
   }
   return {
+    verified: false,
     name: m.name,
     version: m.version,
     created: m.created,

@@ -314,6 +314,8 @@ export function manifestBlobs(manifest: Manifest): { digest: string; size: numbe
 
 /** What a manifest says, as `evidence inspect` and the reports show it. */
 export interface InspectResult {
+  /** What inspect checked: nothing. The manifest as the bundle states it, neither its content nor its signature. */
+  verified: false;
   name: string;
   version: string;
   created: string;

@@ -168,6 +168,8 @@ function inspectedSourceLine(src: InspectResult['source']): string {
 export function formatInspect(r: InspectResult): string {
   const src = r.source;
   const lines = [
+    // Inspect checks nothing: a tampered bundle's claims read the same. Said first, before any of them.
+    'NOT VERIFIED: the manifest as this bundle states it; evidence verify checks its content and signature',
     escapeValue(`${r.name} ${r.version}`),
     escapeValue(`created  ${r.created}`),
     escapeValue(`source   ${inspectedSourceLine(src)}`),

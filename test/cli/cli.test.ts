@@ -127,8 +127,11 @@ describe('evidence CLI', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/sbom\/npm-sbom\.cdx\.json\s+sbom/);
     expect(text.stdout).toMatch(/6 tests: 2 passed, 1 failed, 1 errored, 2 skipped/);
+    // It checks nothing, and says so first: a tampered bundle's claims read the same.
+    expect(text.stdout.split('\n')[0]).toMatch(/^NOT VERIFIED: .*evidence verify checks/);
     const json = JSON.parse((await runCli(['inspect', bundle, '--json'], { cwd: dir })).stdout);
-    expect(Object.keys(json)).toEqual(['name', 'version', 'created', 'source', 'entries', 'subjects']);
+    expect(Object.keys(json)).toEqual(['verified', 'name', 'version', 'created', 'source', 'entries', 'subjects']);
+    expect(json.verified).toBe(false);
     expect(json.entries[1]).toMatchObject({
       path: 'sbom/npm-sbom.cdx.json',
       kind: 'sbom',

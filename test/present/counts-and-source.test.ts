@@ -12,6 +12,7 @@ const severities = { critical: 0, high: 0, medium: 0, low: 0 };
 
 function inspectOf(source: InspectResult['source']): InspectResult {
   return {
+    verified: false,
     name: 'web',
     version: '1.0.0',
     created: '2026-01-01T00:00:00Z',
