@@ -67,14 +67,48 @@ describe('policy limits', () => {
     const keys = policyOf([
       { name: 'm', expr: '{"a": 1, "b": 2}.all(k, k in ["a", "b"]) && [1, 2, 3].exists_one(x, x == 2)' },
     ]);
-    expect(evaluatePolicy(keys, ctx(bigManifest(1)), { ruleCost: 5 }).rules[0]?.status).toBe('pass');
-    expect(evaluatePolicy(keys, ctx(bigManifest(1)), { ruleCost: 4 }).rules[0]?.code).toBe('POLICY_RULE_COST_EXCEEDED');
+    // 2 keys, 1 + 2 elements read by the membership tests, 3 by exists_one.
+    expect(evaluatePolicy(keys, ctx(bigManifest(1)), { ruleCost: 8 }).rules[0]?.status).toBe('pass');
+    expect(evaluatePolicy(keys, ctx(bigManifest(1)), { ruleCost: 7 }).rules[0]?.code).toBe('POLICY_RULE_COST_EXCEEDED');
     // map and filter too.
     const built = policyOf([{ name: 'b', expr: '[1, 2, 3].map(x, x * 2).filter(y, y > 2).size() == 2' }]);
     expect(evaluatePolicy(built, ctx(bigManifest(1)), { ruleCost: 100 }).rules[0]?.status).toBe('pass');
     expect(evaluatePolicy(built, ctx(bigManifest(1)), { ruleCost: 4 }).rules[0]?.code).toBe(
       'POLICY_RULE_COST_EXCEEDED',
     );
+  });
+
+  it("a loop's body meets the clock and the budget too: membership in, and equality of, long lists a rule writes", () => {
+    const many = `[${Array.from({ length: 10_000 }, (_, i) => i).join(', ')}]`;
+    // Every element of the range is read before the loop runs: the body's own walks (10,000 x 10,000) count.
+    const loaded = policyOf([
+      { name: 'member', expr: `${many}.all(a, !(-1 in ${many}))` },
+      { name: 'equal', expr: `${many}.all(a, ${many} == ${many})` },
+    ]);
+    expect(evaluatePolicy(loaded, ctx(bigManifest(1)), { timeMs: 600_000 }).rules.map((r) => r.code)).toEqual([
+      'POLICY_RULE_COST_EXCEEDED',
+      'POLICY_RULE_COST_EXCEEDED',
+    ]);
+    // With cost to spare, the clock stops it: read at the loop's steps, not only as its range is read.
+    let now = 0;
+    const clock = (): number => (now += 1);
+    const timed = evaluatePolicy(
+      policyOf([{ name: 'member', expr: `${many}.all(a, !(-1 in ${many}))` }]),
+      ctx(bigManifest(1)),
+      {
+        timeMs: 50,
+        clock,
+        ruleCost: 1e12,
+      },
+    );
+    expect(timed.rules[0]?.code).toBe('POLICY_TIME_EXCEEDED');
+    // Membership answers as before; a map is looked up, not walked.
+    const same = policyOf([
+      { name: 's', expr: '2 in [1, 2, 3] && !(4 in [1, 2]) && "a" in {"a": 1} && [1, 2] == [1, 2]' },
+    ]);
+    // 2 + 2 elements read by the membership tests, none by the map's lookup, 4 by the equality.
+    expect(evaluatePolicy(same, ctx(bigManifest(1)), { ruleCost: 8 }).rules[0]?.status).toBe('pass');
+    expect(evaluatePolicy(same, ctx(bigManifest(1)), { ruleCost: 7 }).rules[0]?.code).toBe('POLICY_RULE_COST_EXCEEDED');
   });
 
   it('the whole policy has a deadline: the rule that runs past it and those after are errors', () => {

@@ -75,6 +75,18 @@ export class Meter {
     return this.clock() > this.deadline;
   }
 
+  #paced = 0;
+
+  /**
+   * One step of a comprehension's loop: @bufbuild/cel turns a range into an array before its loop runs, so ticks come
+   * first and the body's own work (a membership test over a long list, say) would never meet the clock. Once stopped,
+   * every step stops again at once.
+   */
+  pace(): void {
+    if (this.stopped) throw new MeterStop(this.stopped);
+    if ((++this.#paced & 255) === 0 && this.clock() > this.deadline) this.stop('time');
+  }
+
   private stop(why: 'cost' | 'time'): never {
     this.stopped = why;
     throw new MeterStop(why);
@@ -181,8 +193,10 @@ function metered(value: unknown, meter: Meter, path: string | undefined): unknow
   return value;
 }
 
-/** The function every comprehension's range is passed through (meterComprehensions); not for policies to call. */
+/** The functions a rule is rewritten with (meteredProgram); not for policies to call. */
 const METERED_RANGE = '__evidence_metered_range';
+const METERED_LIST = '__evidence_metered_list';
+const PACED = '__evidence_paced';
 
 /**
  * The CEL environment of one policy evaluation: the standard one, and the function that makes every range a rule
@@ -198,6 +212,16 @@ export function meteredEnv(meter: Meter): CelEnv {
         if (isCelList(range)) return new MeteredList([...range], meter, undefined) as unknown as CelValue;
         return range; // the comprehension itself says it cannot iterate it
       }),
+      // A list a membership test or an equality reads (a map is left as it is: a lookup, not a walk).
+      celFunc(METERED_LIST, [CelScalar.DYN], CelScalar.DYN, (value: CelValue) =>
+        isCelList(value) && !(value instanceof MeteredList)
+          ? (new MeteredList([...value], meter, undefined) as unknown as CelValue)
+          : value,
+      ),
+      celFunc(PACED, [CelScalar.DYN], CelScalar.DYN, (condition: CelValue) => {
+        meter.pace();
+        return condition;
+      }),
     ],
   });
 }
@@ -207,9 +231,18 @@ interface ExprNode {
   exprKind: { case: string | undefined; value?: unknown };
 }
 
+/** `fn(node)`, as a node of the parsed expression, under the node's id (errors still point at it). */
+function call(fn: string, node: ExprNode): ExprNode {
+  return {
+    ...node,
+    exprKind: { case: 'callExpr', value: { $typeName: 'cel.expr.Expr.Call', function: fn, args: [node] } },
+  };
+}
+
 /**
  * A rule as a program whose comprehensions (`all`, `exists`, `exists_one`, `map`, `filter`) each iterate a metered
- * list: the parsed expression's ranges are rewritten to pass through METERED_RANGE. @bufbuild/cel meters nothing
+ * list, whose loops meet the clock at every step, and whose membership tests and equalities walk metered lists: the
+ * parsed expression is rewritten to pass through METERED_RANGE, PACED and METERED_LIST. @bufbuild/cel meters nothing
  * itself, and only the bundle's lists are metered otherwise: a rule nesting comprehensions over lists it writes
  * would run unbounded (four levels over a hundred numbers: 41 s, a review's measure).
  */
@@ -225,10 +258,23 @@ export function meteredProgram(env: CelEnv, expr: string): (bindings: Record<str
       case 'selectExpr':
         stack.push(value?.operand);
         break;
-      case 'callExpr':
+      case 'callExpr': {
         stack.push(value?.target);
-        for (const a of (value?.args as unknown[]) ?? []) stack.push(a);
+        const args = (value?.args as ExprNode[] | undefined) ?? [];
+        for (const a of args) stack.push(a);
+        // `x in list` and `a == b` walk their lists: each element they read costs one, as a comprehension's do.
+        const fn = value?.function;
+        if (fn === '@in' && args[1]) args[1] = call(METERED_LIST, args[1]);
+        // An equality's sides are wrapped where they build a list (a literal, a map() or filter()): the bundle's lists
+        // are metered already, and wrapping every comparison would slow every rule.
+        if (fn === '_==_' || fn === '_!=_')
+          for (const k of [0, 1]) {
+            const side = args[k];
+            if (side?.exprKind.case === 'listExpr' || side?.exprKind.case === 'comprehensionExpr')
+              args[k] = call(METERED_LIST, side);
+          }
         break;
+      }
       case 'listExpr':
         for (const e of (value?.elements as unknown[]) ?? []) stack.push(e);
         break;
@@ -241,14 +287,9 @@ export function meteredProgram(env: CelEnv, expr: string): (bindings: Record<str
       case 'comprehensionExpr': {
         const c = value as Record<string, unknown>;
         for (const k of ['iterRange', 'accuInit', 'loopCondition', 'loopStep', 'result']) stack.push(c[k]);
-        const range = c.iterRange as ExprNode;
-        c.iterRange = {
-          ...range,
-          exprKind: {
-            case: 'callExpr',
-            value: { $typeName: 'cel.expr.Expr.Call', function: METERED_RANGE, args: [range] },
-          },
-        };
+        c.iterRange = call(METERED_RANGE, c.iterRange as ExprNode);
+        // Each step of the loop meets the clock too (Meter.pace).
+        c.loopCondition = call(PACED, c.loopCondition as ExprNode);
         break;
       }
     }
