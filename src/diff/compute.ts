@@ -184,7 +184,7 @@ function notCompared(
   };
   const has = sides.map((s) => entriesOf(s.manifest, kindOf[kind] as string).length > 0);
   const lacking = sides.filter((_, i) => !has[i]);
-  if (lacking.length === 1 && has.some(Boolean))
+  if (lacking.length === 1)
     warnings.push(`${what} not compared: the ${(lacking[0] as DiffSide).label} bundle has no ${kind}`);
   else if (read.some((r) => r === undefined) && has.every(Boolean))
     warnings.push(`${what} not compared: not every ${kind} of both bundles could be read (above)`);

@@ -34,7 +34,7 @@ export function formatDiff(r: DiffResult): string {
   };
 
   // A part a side has none of, or could not read, is not compared (the warnings say why): never shown as removed.
-  const NOT_COMPARED = ['  not compared (see the warnings below)'];
+  const NOT_COMPARED = ['  not compared: a bundle has none, or not all could be read (the warnings say which)'];
   const c = r.components;
   if (c)
     section(`Components (+${c.added.length} -${c.removed.length} ~${c.changed.length})`, [
@@ -64,7 +64,8 @@ export function formatDiff(r: DiffResult): string {
     ]);
   }
   const fd = r.findings;
-  if (fd) {
+  if (!fd) section('Vulnerabilities', NOT_COMPARED);
+  else {
     const one = (f: DiffFinding): string =>
       `${f.id} (${f.severity}) in ${f.purl ?? 'the release'}: ${f.status.replace(/_/g, ' ')}`;
     section(

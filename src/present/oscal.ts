@@ -378,9 +378,11 @@ export function oscalForRelease(input: {
     // Only an authentic bundle's entries are evidence.
     ...(manifest && report.assessment?.authenticity.status === 'authentic' ? { entries: manifest.entries } : {}),
   };
+  // Its period is the release's date as the observation gives it; an undated (not authentic) one, the bundle's claim.
+  const at = dated?.at ?? created;
   const summary = summarizePeriod({
-    since: created,
-    until: created,
+    since: at,
+    until: at,
     members: [member],
     ...(input.policy ? { policy: input.policy } : {}),
   });

@@ -156,17 +156,16 @@ export async function verifiedAsOfRelease<R extends VerifiedEvidence>(
 }
 
 /**
- * When an authentic bundle says its release was made, and who says so: the later of its manifest's `created` (which
- * the signer writes, and may back-date with SOURCE_DATE_EPOCH) and the time a timestamp authority or the log verified
- * for its signature (`timestamp`), or `created` alone (`signer`) when nothing else vouches for a time (a key and no
- * timestamp). Undefined for a bundle that is not authentic.
+ * When an authentic bundle says its release was made, and who says so: the time a timestamp authority or the log
+ * verified for its signature (`timestamp`) whenever there is one, since the manifest's `created` is the signer's to
+ * write, back-dated (SOURCE_DATE_EPOCH) or forward-dated alike; `created` (`signer`) only when nothing else vouches for
+ * a time (a key and no timestamp). Undefined for a bundle that is not authentic.
  */
 export function releaseDate(v: VerifiedEvidence): { at: string; by: 'timestamp' | 'signer' } | undefined {
   if (v.report.assessment?.authenticity.status !== 'authentic' || !v.manifest) return undefined;
   const created = Date.parse(v.manifest.created);
   const witnessed = v.report.signature ? verifiedSigningTime(v.report.signature)?.getTime() : undefined;
-  if (witnessed !== undefined && (Number.isNaN(created) || witnessed >= created))
-    return { at: new Date(witnessed).toISOString(), by: 'timestamp' };
+  if (witnessed !== undefined) return { at: new Date(witnessed).toISOString(), by: 'timestamp' };
   return Number.isNaN(created) ? undefined : { at: new Date(created).toISOString(), by: 'signer' };
 }
 

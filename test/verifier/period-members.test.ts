@@ -357,6 +357,9 @@ describe('the policy as of the release', () => {
     expect([stamped.published, stamped.dated]).toEqual(['2026-12-07T10:00:00.000Z', 'timestamp']);
     const claimed = dated(await witnessed('2026-04-20T00:00:00Z', '2026-12-07T10:00:00Z', false)());
     expect([claimed.published, claimed.dated]).toEqual(['2026-04-20T00:00:00.000Z', 'signer']);
+    // Forward-dated past its witnessed signing: the witness dates it, so the claim cannot move it out of a period.
+    const forward = dated(await witnessed('2027-01-01T00:00:00Z', '2026-02-10T00:00:00Z')());
+    expect([forward.published, forward.dated]).toEqual(['2026-02-10T00:00:00.000Z', 'timestamp']);
   });
 
   it('undated (an OCI tag): by the signed time; --policy-time now: the audit time only', async () => {
