@@ -53,8 +53,11 @@ export function indexQuestion(o: QueryOptions): IndexQuery & { product?: string 
       );
     // Without a version: the package across every version the index holds.
     const key = purls.packageKey(o.purl) as string;
+    // A purl without qualifiers or a subpath names every component of that version whatever its qualifiers (VEX reads
+    // purls so too): log4j-core@2.14.1 is the SBOM's log4j-core@2.14.1?type=jar.
+    const bare = Object.keys(parsed.qualifiers ?? {}).length === 0 && !parsed.subpath;
     return parsed.version
-      ? { kind: 'purl', purl: canonical, within: key, ...product }
+      ? { kind: 'purl', purl: canonical, within: key, ...(bare ? { anyQualifiers: true } : {}), ...product }
       : { kind: 'purl', purl: canonical, packageKey: key, ...product };
   }
   if (o.cve !== undefined) return { kind: 'cve', id: text('--cve', o.cve), ...product };

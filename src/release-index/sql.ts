@@ -228,7 +228,7 @@ export type IndexQuery =
    * A purl with a version, exactly (`within`, its package key, finds it through the package's index), or without one
    * every version of the package (`packageKey`).
    */
-  | { kind: 'purl'; purl: string; packageKey?: string; within?: string }
+  | { kind: 'purl'; purl: string; packageKey?: string; within?: string; anyQualifiers?: boolean }
   | { kind: 'cve'; id: string }
   /** A vulnerability with everything a CRA notification draft needs of each finding (release-index/cra.ts). */
   | { kind: 'vulnerability'; id: string }
@@ -271,10 +271,16 @@ export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SC
             params: [q.packageKey, ...p],
           }
         : within !== undefined
-          ? {
-              text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key = ? AND c.purl = ?${product}${order}`,
-              params: [within, q.purl, ...p],
-            }
+          ? q.anyQualifiers
+            ? {
+                // The purl itself, or it followed by its qualifiers (`?`) or subpath (`#`).
+                text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key = ? AND (c.purl = ? OR substr(c.purl, 1, ?) IN (?, ?))${product}${order}`,
+                params: [within, q.purl, q.purl.length + 1, `${q.purl}?`, `${q.purl}#`, ...p],
+              }
+            : {
+                text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key = ? AND c.purl = ?${product}${order}`,
+                params: [within, q.purl, ...p],
+              }
           : {
               text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.purl = ?${product}${order}`,
               params: [q.purl, ...p],

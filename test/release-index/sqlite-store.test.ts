@@ -319,3 +319,36 @@ describe('a release that answered', () => {
     expect(answer.unanswered.map((r) => [r.version, r.why])).toEqual([['1.3.0', 'an SBOM of its bundle was not read']]);
   });
 });
+
+describe('a purl with a version and no qualifiers', () => {
+  it('finds the components of that version whatever their qualifiers (log4j-core@2.14.1 is the SBOM’s ?type=jar)', async () => {
+    const { queryIndex } = await import('../../src/transport/release-index-store.js');
+    const dir = await tmp();
+    const store = openSqliteIndex(join(dir, 'a.db'));
+    const base = release('1.2.0', '4.17.20');
+    const jar = 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar';
+    const key = 'maven/org.apache.logging.log4j/log4j-core';
+    await store.put(
+      {
+        ...base,
+        components: [
+          { purl: jar, packageKey: key, name: 'log4j-core', version: '2.14.1', licenses: [] },
+          {
+            purl: 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.10',
+            packageKey: key,
+            name: 'log4j-core',
+            version: '2.14.10',
+            licenses: [],
+          },
+        ],
+      },
+      'now',
+    );
+    await store.close();
+    const ask = async (purl: string) => (await queryIndex('a.db', dir, { purl })).rows.map((r) => r.purl);
+    expect(await ask('pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1')).toEqual([jar]);
+    // Qualifiers given are matched exactly; a longer version is another version.
+    expect(await ask('pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=pom')).toEqual([]);
+    expect(await ask(jar)).toEqual([jar]);
+  });
+});
