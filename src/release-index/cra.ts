@@ -134,6 +134,12 @@ export function craNotificationDraft(input: {
   /** The index's list of bundles that did not verify. */
   rejected?: readonly Record<string, unknown>[];
 }): CraNotificationDraft {
+  // A product the index holds no release of (a misspelt name, another case) would draft every standing as 0.
+  if (input.product !== undefined && input.releases.length === 0)
+    throw new CraError(
+      'CRA_PRODUCT_NOT_INDEXED',
+      `--product ${JSON.stringify(input.product)}: the index ${input.index} holds no release of that product (names are compared exactly)`,
+    );
   const byBundle = new Map<string, CraFinding[]>();
   for (const r of input.findings) {
     const digest = text(r.bundle_digest);
@@ -327,6 +333,8 @@ export function annexViiSections(entries: readonly { path: string; kind: string 
 export type CraErrorCode =
   /** No release of that product and version in the index. */
   | 'CRA_RELEASE_NOT_INDEXED'
+  /** No release of the product named (--product) in the index: a draft of it would say nothing, as if all clear. */
+  | 'CRA_PRODUCT_NOT_INDEXED'
   /** The release's bundle cannot be read from where the index says it is (give it with --bundle). */
   | 'CRA_BUNDLE_UNREACHABLE'
   /** The bundle given or found is not the one the index holds (another sha256). */

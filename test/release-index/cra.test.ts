@@ -93,6 +93,25 @@ describe('craNotificationDraft', () => {
   });
 });
 
+describe('a notification draft of a product the index does not hold', () => {
+  it('is refused naming --product (CRA_PRODUCT_NOT_INDEXED), never an empty draft that reads as all clear', () => {
+    const of = (product: string) => () =>
+      craNotificationDraft({
+        vulnerability: 'CVE-1',
+        product,
+        generatedAt: 'now',
+        index: 'i.db',
+        findings: [],
+        releases: [],
+      });
+    expect(of('App')).toThrow(
+      expect.objectContaining({ code: 'CRA_PRODUCT_NOT_INDEXED', message: expect.stringMatching(/^--product "App"/) }),
+    );
+    // Without --product, an index of no release drafts nothing to say, and says so in the draft itself.
+    expect(draft([], []).releases).toEqual([]);
+  });
+});
+
 describe('the notification draft and bundles that did not verify', () => {
   it('lists them as considered nowhere, in JSON and in Markdown', async () => {
     const { renderCraNotificationMarkdown } = await import('../../src/present/cra.js');
