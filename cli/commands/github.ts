@@ -209,7 +209,7 @@ export function addFetch(program: Command, io: CliIo, outcome: { exitCode: numbe
     for (const f of [r.bundle, r.sigstoreBundle, r.intotoJsonl, r.sigstoreJsonl])
       if (f) io.stderr.write(`downloaded ${f.path} (${f.size} bytes, sha256:${f.sha256})\n`);
     io.stderr.write(
-      `release ${r.release.tag}: ${r.release.immutable === true ? 'immutable (GitHub: its assets and tag cannot have changed since publication)' : r.release.immutable === false ? 'not immutable (its assets could have been replaced after publication; the signature is what vouches for them)' : 'GitHub does not say whether it is immutable'}\n`,
+      `release ${r.release.tag}: ${r.release.draft ? 'a draft, not published (GitHub shows it only to those who may edit it); ' : ''}${r.release.immutable === true ? 'immutable (GitHub: its assets and tag cannot have changed since publication)' : r.release.immutable === false ? 'not immutable (its assets could have been replaced after publication; the signature is what vouches for them)' : 'GitHub does not say whether it is immutable'}\n`,
     );
     for (const p of r.problems) io.stderr.write(`evidence: ${p.message} [${p.code}]\n`);
     if (r.verification) {

@@ -21,6 +21,7 @@ import type { Env } from '../core/env.js';
 import { verify, type VerifyOptions, type VerifyResult } from './verify.js';
 import { failForForeignStatements } from '../verifier/assessment.js';
 import { requireSignerOrDownloadOnly } from '../verifier/inputs.js';
+import { tagMismatch, type ReleaseMismatchCode } from '../verifier/release-evidence.js';
 
 export interface FetchOptions {
   cwd: string;
@@ -80,15 +81,13 @@ export interface FetchResult {
    */
   verdict: Verdict | 'downloaded';
   /** What is wrong beside the verification report, each with its code. */
-  problems: { code: 'INTOTO_MISMATCH' | 'SIGSTORE_JSONL_MISMATCH'; message: string }[];
+  problems: { code: 'INTOTO_MISMATCH' | 'SIGSTORE_JSONL_MISMATCH' | ReleaseMismatchCode; message: string }[];
 }
 
 /**
- * Downloads a release's evidence (bundle, NAME.sigstore.json,
- * NAME.intoto.jsonl) for an auditor: no token needed for public
- * repositories. Each file's size (and digest, where GitHub lists one) is
- * checked as it streams in, and it appears in place only when whole. With
- * verify options, the downloaded bundle is verified straight away.
+ * Downloads a release's evidence (bundle, NAME.sigstore.json, NAME.intoto.jsonl) for an auditor: no token needed for
+ * public repositories. Each file's size (and digest, where GitHub lists one) is checked as it streams in, and it
+ * appears in place only when whole. With verify options, the bundle is verified straight away, as this tag's.
  */
 export async function fetchRelease(options: FetchOptions): Promise<FetchResult> {
   const env = options.env ?? {};
@@ -148,8 +147,7 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
         bundle: bundle.path,
         attestation: sigstoreBundle.path,
       });
-      const { report } = result.verification;
-      result.verdict = verdictOf(report);
+      result.verdict = verdictOf(result.verification.report);
       // After our own line, NAME.sigstore.jsonl must be the standard statements the verified bundle carries, byte for
       // byte: gh and cosign read that file, so it must not say more (or other) than the bundle.
       if (
@@ -169,6 +167,9 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
           staged?.file.name ?? '',
           foreign.message,
         );
+      // An authentic bundle of another release (its version not the tag's) is not this release's evidence.
+      const other = tagMismatch(result.verification, release.tag_name, options.repo);
+      if (other) result.problems.push(other);
     }
     if (staged && !result.problems.some((p) => p.code === 'SIGSTORE_JSONL_MISMATCH')) {
       await putInPlace(staged.temporary, staged.file.path, force);
@@ -212,10 +213,9 @@ export interface FetchAttestationsResult {
 }
 
 /**
- * The Sigstore bundles GitHub's attestations API keeps for an artifact's
- * digest (what `attach --attestations-api` recorded), written as JSON lines
- * and, unless downloadOnly, verified against that digest. GitHub's answer
- * proves nothing by itself: every bundle is verified as any other.
+ * The Sigstore bundles GitHub's attestations API keeps for an artifact's digest (what `attach --attestations-api`
+ * recorded), written as JSON lines and, unless downloadOnly, verified against that digest. GitHub's answer proves
+ * nothing by itself: every bundle is verified as any other.
  */
 export async function fetchAttestations(options: FetchAttestationsOptions): Promise<FetchAttestationsResult> {
   const env = options.env ?? {};

@@ -136,3 +136,25 @@ function repositoryKey(url: string): string {
 export function periodProducts(claims: readonly (ReleaseClaims | undefined)[]): string[] {
   return [...new Set(claims.flatMap((c) => (c ? [c.name] : [])))].sort(codePoints);
 }
+
+/**
+ * Why a bundle fetched as a GitHub release's evidence is not that release's (releaseMismatch against the tag and the
+ * repository), or undefined; only an authentic bundle's claims are weighed (one that is not is failed already).
+ */
+export function tagMismatch(
+  verified: {
+    report: { assessment?: { authenticity: { status: string } } };
+    manifest?: { name: string; version: string; source: { repository?: string } };
+  },
+  tag: string,
+  repo: string,
+): { code: ReleaseMismatchCode; message: string } | undefined {
+  const m = verified.manifest;
+  if (verified.report.assessment?.authenticity.status !== 'authentic' || !m) return undefined;
+  const claims = {
+    name: m.name,
+    version: m.version,
+    ...(m.source.repository ? { repository: m.source.repository } : {}),
+  };
+  return releaseMismatch(claims, { tags: [tag], repository: `https://github.com/${repo}` });
+}

@@ -594,15 +594,15 @@ describe('evidence attach', () => {
 });
 
 describe('evidence fetch', () => {
-  async function published(): Promise<{ dir: string }> {
+  async function published(tag = 'v1.4.2'): Promise<{ dir: string }> {
     const { dir, env } = await signedBundle();
-    gh.addRelease('v1.4.2');
+    gh.addRelease(tag);
     await attach({
       cwd: dir,
       env,
       bundle: NAMES[0] as string,
       repo: 'acme/web',
-      tag: 'v1.4.2',
+      tag,
       apiUrl: gh.apiUrl,
       retry: FAST,
     });
@@ -640,6 +640,36 @@ describe('evidence fetch', () => {
     for (const name of NAMES)
       expect((await readFile(join(out, name))).equals(await readFile(join(dir, name)))).toBe(true);
     expect(gh.received.every((q) => q.headers.authorization === undefined)).toBe(true);
+  });
+
+  it("refuses another release's authentic bundle published under this tag (RELEASE_MISMATCH, exit 1), as audit does", async () => {
+    // web 1.4.2's bundle, attached to v2.0.0. The verification report itself stands (JSON); the fetch fails.
+    const { dir } = await published('v2.0.0');
+    gh.public = true;
+    const r = await runCli(
+      [
+        'fetch',
+        '--repo',
+        'acme/web',
+        '--tag',
+        'v2.0.0',
+        '--api-url',
+        gh.apiUrl,
+        '-o',
+        await tmp(),
+        '--trusted-root',
+        join(dir, 'trusted_root.json'),
+        '--certificate-identity',
+        SIGNER,
+        '--certificate-oidc-issuer',
+        ISSUER,
+        '--json',
+      ],
+      { cwd: dir, env: {} },
+    );
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).verdict).toBe('verified');
+    expect(r.stderr).toMatch(/the bundle is the evidence of web 1\.4\.2, not of v2\.0\.0 .*\[RELEASE_MISMATCH\]/);
   });
 
   it('exits 1 when the signer is not the one named, 3 when the policy fails', async () => {
