@@ -594,6 +594,26 @@ describe('evidence attach', () => {
 });
 
 describe('evidence fetch', () => {
+  /** fetch of `tag` into `out`, verified with the test's trusted root and signer, reported as JSON. */
+  const verifying = (dir: string, tag: string, out: string): string[] => [
+    'fetch',
+    '--repo',
+    'acme/web',
+    '--tag',
+    tag,
+    '--api-url',
+    gh.apiUrl,
+    '-o',
+    out,
+    '--trusted-root',
+    join(dir, 'trusted_root.json'),
+    '--certificate-identity',
+    SIGNER,
+    '--certificate-oidc-issuer',
+    ISSUER,
+    '--json',
+  ];
+
   async function published(tag = 'v1.4.2'): Promise<{ dir: string }> {
     const { dir, env } = await signedBundle();
     gh.addRelease(tag);
@@ -614,27 +634,7 @@ describe('evidence fetch', () => {
     const { dir } = await published();
     gh.public = true;
     const out = await tmp();
-    const r = await runCli(
-      [
-        'fetch',
-        '--repo',
-        'acme/web',
-        '--tag',
-        'v1.4.2',
-        '--api-url',
-        gh.apiUrl,
-        '-o',
-        out,
-        '--trusted-root',
-        join(dir, 'trusted_root.json'),
-        '--certificate-identity',
-        SIGNER,
-        '--certificate-oidc-issuer',
-        ISSUER,
-        '--json',
-      ],
-      { cwd: dir, env: {} },
-    );
+    const r = await runCli(verifying(dir, 'v1.4.2', out), { cwd: dir, env: {} });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).verdict).toBe('verified');
     for (const name of NAMES)
@@ -646,27 +646,7 @@ describe('evidence fetch', () => {
     // web 1.4.2's bundle, attached to v2.0.0. The verification report itself stands (JSON); the fetch fails.
     const { dir } = await published('v2.0.0');
     gh.public = true;
-    const r = await runCli(
-      [
-        'fetch',
-        '--repo',
-        'acme/web',
-        '--tag',
-        'v2.0.0',
-        '--api-url',
-        gh.apiUrl,
-        '-o',
-        await tmp(),
-        '--trusted-root',
-        join(dir, 'trusted_root.json'),
-        '--certificate-identity',
-        SIGNER,
-        '--certificate-oidc-issuer',
-        ISSUER,
-        '--json',
-      ],
-      { cwd: dir, env: {} },
-    );
+    const r = await runCli(verifying(dir, 'v2.0.0', await tmp()), { cwd: dir, env: {} });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).verdict).toBe('verified');
     expect(r.stderr).toMatch(/the bundle is the evidence of web 1\.4\.2, not of v2\.0\.0 .*\[RELEASE_MISMATCH\]/);
