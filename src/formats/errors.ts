@@ -8,6 +8,8 @@ import type { Issue } from '../core/issues.js';
 export type FormatErrorCode =
   | 'XML_INVALID'
   | 'XML_DOCTYPE_NOT_ALLOWED'
+  /** More XML than is read (MAX_XML_BYTES): its validator takes about 40 bytes of memory a byte. */
+  | 'XML_TOO_LARGE'
   | 'SBOM_UNREADABLE'
   | 'CHECKSUMS_INVALID'
   | 'OSCAL_INVALID'
