@@ -127,6 +127,9 @@ export const FINDINGS_LISTS: ReadonlySet<string> = new Set([
   'vulns.conflicts',
   'changes.host.unverified',
   'changes.host.problems',
+  // No label (no `emergency` label) and no alias are answers in themselves, not facts left out.
+  'changes.host.labels',
+  'vulns.aliases',
 ]);
 
 class MeteredList {
