@@ -50,7 +50,7 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
     `- Known exploited: ${KEV_WORDS[s.knownExploited]}.`,
     `- First release affected or not shown otherwise: ${s.exposedSince ? mdText(s.exposedSince) : 'none'} (its bundle's creation; when it reached the market is not known to the index).`,
     `- First release of unknown standing (no scan, or findings not read): ${s.unknownSince ? mdText(s.unknownSince) : 'none'}.`,
-    `- Versions of the affected packages that fix it, as the scanners give them (of the packages, not of the product; only a VEX statement says a release is fixed): ${s.fixVersions.length ? s.fixVersions.map(code).join(', ') : 'none given'}.`,
+    `- Versions that fix the packages of the findings not cleared, as the scanners give them (of the packages, not of the product; only a VEX statement says a release is fixed): ${s.fixVersions.length ? s.fixVersions.map(code).join(', ') : 'none given'}.`,
     `- Action statements of the VEX documents applied: ${s.mitigations.length ? '' : 'none'}`,
     ...s.mitigations.map((m) => `  - ${mdText(m)}`),
     '',

@@ -76,6 +76,7 @@ export interface CraNotificationDraft {
     exposedSince?: string;
     /** The creation of the first release of unknown standing (no scan, or findings not read): not shown either way. */
     unknownSince?: string;
+    /** `PACKAGE VERSION` for each version that fixes the package of a finding not cleared, as its scanner gives it. */
     fixVersions: string[];
     mitigations: string[];
   };
@@ -225,7 +226,17 @@ export function craNotificationDraft(input: {
       knownExploited,
       ...(exposed[0] !== undefined ? { exposedSince: exposed[0] } : {}),
       ...(unknown[0] !== undefined ? { unknownSince: unknown[0] } : {}),
-      fixVersions: [...new Set(all.flatMap((f) => f.fixVersions))].sort(),
+      // Of the findings not cleared (a not_affected or fixed one needs no fix), each with its package, as the scanners
+      // give them: `pkg:npm/dual 1.0.1`.
+      fixVersions: [
+        ...new Set(
+          all
+            .filter((f) => f.status !== 'not_affected' && f.status !== 'fixed')
+            .flatMap((f) =>
+              f.fixVersions.map((v) => `${f.purl.replace(/@[^@?#]*(?=[?#]|$)/, '') || '(no purl)'} ${v}`),
+            ),
+        ),
+      ].sort(),
       mitigations: [...new Set(all.flatMap((f) => (f.actionStatement ? [f.actionStatement] : [])))],
     },
     releases,

@@ -66,7 +66,8 @@ describe('craNotificationDraft', () => {
       knownExploited: 'listed',
       exposedSince: '2026-01-01T00:00:00Z',
       unknownSince: '2026-05-01T00:00:00Z',
-      fixVersions: ['2.17.1'],
+      // Of the packages of the findings not cleared (the not_affected and the fixed one need none), each named.
+      fixVersions: ['pkg:maven/a/log4j-core 2.17.1', 'pkg:maven/b/log4j-core 2.17.1'],
       mitigations: ['upgrade to 2.17.1'],
     });
     // A row indexed under schema 1 says its statements were not recorded, rather than that there were none.
