@@ -78,7 +78,13 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
           ? [`versions of the package that fix it, as the scanner gives them: ${f.fixVersions.map(code).join(', ')}`]
           : []),
         ...(f.knownExploited === true ? ['known exploited (KEV)'] : []),
-        ...(f.statusFrom ? [`stated in ${code(f.statusFrom)}`] : []),
+        // The index keeps which document set the status, not who wrote it nor the statements against it: said, so a
+        // disposition never reads as settled here when the bundle shows it contested.
+        ...(f.statusFrom
+          ? [
+              `stated in ${code(f.statusFrom)} (who stated it, and any statement contradicting it, are not in the index: \`evidence verify\` the bundle shows both)`,
+            ]
+          : []),
         ...(f.statementsRecorded ? [] : ['statements not recorded (indexed before schema 2: rebuild the index)']),
       ];
       out.push(`- ${parts.join('; ')}`);

@@ -140,6 +140,10 @@ export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): st
     );
     for (const r of rejected) out.push(`  ${escapeValue(String(r.location))}: ${escapeValue(String(r.reason))}`);
   }
+  if (answer.rows.some((r) => typeof r.status_from === 'string' && r.status_from !== ''))
+    out.push(
+      'status_from names the VEX document that set a status; who stated it, and any statement contradicting it, are not in the index (evidence verify the bundle shows both).',
+    );
   if (answer.index) out.push(`Answered ${escapeValue(indexStatement(answer.index))}.`);
   return `${out.join('\n')}\n`;
 }

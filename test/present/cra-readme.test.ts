@@ -33,3 +33,42 @@ describe('the Annex VII README', () => {
     expect(shown).toContain(`evidence verify 'bundle/$(touch pwned);x '\\''y'\\''.tar.gz' with`);
   });
 });
+
+describe('a disposition in the drafts and answers', () => {
+  it('names the VEX document that set it, and says its author and contradicting statements are not in the index', async () => {
+    const { renderCraNotificationMarkdown } = await import('../../src/present/cra.js');
+    const { craNotificationDraft } = await import('../../src/release-index/cra.js');
+    const { renderQueryAnswers } = await import('../../src/present/index-query.js');
+    const row = {
+      bundle_digest: `sha256:${'a'.repeat(64)}`,
+      location: 'b.tar.gz',
+      product: 'app',
+      version: '1.0.0',
+      created: '2026-01-01T00:00:00Z',
+      policy: 'none',
+      scanned: 1,
+      findings_read: 1,
+      finding_id: 'CVE-2021-44228',
+      purl: 'pkg:maven/x/log4j-core@2.14.1',
+      severity: 'critical',
+      status: 'not_affected',
+      justification: 'inline_mitigations_already_exist',
+      fix_versions: '',
+      status_from: 'vex/late.openvex.json',
+      known_exploited: 0,
+    };
+    const d = craNotificationDraft({
+      vulnerability: 'CVE-2021-44228',
+      generatedAt: 'now',
+      index: 'i.db',
+      findings: [row],
+      releases: [row],
+    });
+    expect(renderCraNotificationMarkdown(d)).toContain(
+      'stated in `vex/late.openvex.json` (who stated it, and any statement contradicting it, are not in the index',
+    );
+    expect(renderQueryAnswers('text', { question: {}, rows: [row] })).toContain(
+      'status_from names the VEX document that set a status; who stated it, and any statement contradicting it, are not in the index',
+    );
+  });
+});
