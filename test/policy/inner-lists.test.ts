@@ -3,23 +3,14 @@ import type { Manifest, ManifestEntry } from '../../src/core/manifest.js';
 import { controlResults } from '../../src/verifier/controls/index.js';
 import { evaluatePolicy, loadPolicy } from '../../src/verifier/policy/evaluate.js';
 import { baselineManifest } from '../helpers/craft.js';
+import { summaryEntry } from '../helpers/entries.js';
 
 /**
  * Class: a rule that holds over lists inside the entries (an SBOM's licences, a snapshot's SLOs, a change's
  * approvers) when those lists are empty. CEL answers true for `all` over nothing, so the policy holds; what the rule
  * was about was never seen, and no control it cites may read as shown by it.
  */
-function entry(kind: string, n: number, summary: Record<string, unknown>): ManifestEntry {
-  return {
-    path: `${kind}/${n}.json`,
-    kind,
-    mediaType: 'application/json',
-    digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
-    size: 10,
-    collector: { name: kind, version: '1.0.0' },
-    summary,
-  };
-}
+const entry = summaryEntry;
 
 const sbom = (n: number, licenses: string[]): ManifestEntry =>
   entry('sbom', n, { components: 3, format: 'cyclonedx', specVersion: '1.5', licenses, unlicensed: 3 });

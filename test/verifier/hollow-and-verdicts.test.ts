@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Manifest, ManifestEntry } from '../../src/core/manifest.js';
+import type { Manifest } from '../../src/core/manifest.js';
+import { summaryEntry } from '../helpers/entries.js';
 import { HOLLOW_WHY, hollowCounts } from '../../src/verifier/policy/hollow.js';
 import { verdictOf } from '../../src/verifier/report.js';
 
-const entry = (kind: string, n: number, summary: Record<string, unknown>): ManifestEntry => ({
-  path: `${kind}/${n}.json`,
-  kind,
-  mediaType: 'application/json',
-  digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
-  size: 1,
-  collector: { name: kind, version: '1' },
-  summary,
-});
+const entry = summaryEntry;
 
 /** Each kind's summary holding nothing, and one holding something. */
 const CASES: Record<string, [Record<string, unknown>, Record<string, unknown>]> = {
