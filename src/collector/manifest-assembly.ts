@@ -80,8 +80,7 @@ export function manifestEntries(
     byPath.set(foldedPath(path), input);
     // Checked here, where the input is known: a figure out of range (an lcov count of 400 digits, k6 checks adding up
     // past 2^53) names its file, not an entry of the manifest to come.
-    const kind = out.kind;
-    const summary = safeParseBounded(summarySchemaFor(collector.name === 'file' ? 'file' : kind), out.summary);
+    const summary = safeParseBounded(summarySchemaFor(collector.name === 'file' ? 'file' : out.kind), out.summary);
     if (!summary.success)
       throw new CollectError('INPUT_FIGURES_INVALID', `${input.label}: its figures cannot be recorded`, {
         file: input.label,

@@ -99,7 +99,7 @@ export function computeDiff(oldSide: DiffSide, newSide: DiffSide): DiffResult {
   const components =
     oldComponents && newComponents
       ? diffComponents(oldComponents, newComponents)
-      : notCompared(warnings, 'components', [oldSide, newSide], 'sbom', [oldComponents, newComponents]);
+      : notCompared(warnings, 'components', [oldSide, newSide], 'sbom', 'sbom');
   const oldRules = sarifRules(oldSide, warnings);
   const newRules = sarifRules(newSide, warnings);
   const entries = diffEntries(oldSide.manifest, newSide.manifest);
@@ -113,7 +113,7 @@ export function computeDiff(oldSide: DiffSide, newSide: DiffSide): DiffResult {
       rules:
         oldRules && newRules
           ? diffSets(oldRules, newRules)
-          : notCompared(warnings, 'finding rules', [oldSide, newSide], 'SARIF log', [oldRules, newRules]),
+          : notCompared(warnings, 'finding rules', [oldSide, newSide], 'sarif', 'SARIF log'),
       ...diffSarif(oldSide.manifest, newSide.manifest),
     },
     findings: diffFindings(oldSide, newSide, warnings),
@@ -153,7 +153,7 @@ function sideFindings(side: DiffSide, warnings: string[]): Map<string, DiffFindi
 function diffFindings(a: DiffSide, b: DiffSide, warnings: string[]): DiffResult['findings'] {
   const o = sideFindings(a, warnings);
   const n = sideFindings(b, warnings);
-  if (!o || !n) return notCompared(warnings, 'vulnerabilities', [a, b], 'vulnerabilities document', [o, n]);
+  if (!o || !n) return notCompared(warnings, 'vulnerabilities', [a, b], 'vulnerabilities', 'vulnerabilities document');
   const old = o;
   const now = n;
   return {
@@ -174,20 +174,15 @@ function notCompared(
   warnings: string[],
   what: string,
   sides: [DiffSide, DiffSide],
-  kind: string,
-  read: [unknown, unknown],
+  kind: 'sbom' | 'sarif' | 'vulnerabilities',
+  noun: string,
 ): null {
-  const kindOf: Record<string, string> = {
-    sbom: 'sbom',
-    'SARIF log': 'sarif',
-    'vulnerabilities document': 'vulnerabilities',
-  };
-  const has = sides.map((s) => entriesOf(s.manifest, kindOf[kind] as string).length > 0);
-  const lacking = sides.filter((_, i) => !has[i]);
+  const lacking = sides.filter((s) => entriesOf(s.manifest, kind).length === 0);
   if (lacking.length === 1)
-    warnings.push(`${what} not compared: the ${(lacking[0] as DiffSide).label} bundle has no ${kind}`);
-  else if (read.some((r) => r === undefined) && has.every(Boolean))
-    warnings.push(`${what} not compared: not every ${kind} of both bundles could be read (above)`);
+    warnings.push(`${what} not compared: the ${(lacking[0] as DiffSide).label} bundle has no ${noun}`);
+  // Both have it: one side was not read in full, which its own warning says.
+  else if (lacking.length === 0)
+    warnings.push(`${what} not compared: not every ${noun} of both bundles could be read (above)`);
   return null;
 }
 

@@ -3,7 +3,7 @@ import type { Manifest } from '../core/manifest.js';
 import { findingOf, VerifyError } from './errors.js';
 import { anchored, type IdentityPolicy } from './identity-policy.js';
 import { checkPeriod, type EvidenceState, type PeriodMemberInput } from './period.js';
-import { chooseEvidence, releaseMismatch, type AuditedRelease } from './release-evidence.js';
+import { chooseEvidence, claimsOf, releaseMismatch, type AuditedRelease } from './release-evidence.js';
 import type { VerifyReport } from './report.js';
 import { verifiedSigningTime } from './sigstore-bundle.js';
 
@@ -220,14 +220,7 @@ export function judged(
   const authentic =
     report.assessment?.authenticity.status === 'authentic' && report.assessment.coverage?.status !== 'not-covered';
   let conflict: { code: string; message: string } | undefined;
-  const claims =
-    authentic && manifest
-      ? {
-          name: manifest.name,
-          version: manifest.version,
-          ...(manifest.source.repository ? { repository: manifest.source.repository } : {}),
-        }
-      : undefined;
+  const claims = authentic && manifest ? claimsOf(manifest) : undefined;
   if (result.expectedDigest && report.bundle.digest !== result.expectedDigest) {
     conflict = {
       code: 'BUNDLE_DIGEST_MISMATCH',

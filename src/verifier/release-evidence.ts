@@ -151,10 +151,10 @@ export function tagMismatch(
 ): { code: ReleaseMismatchCode; message: string } | undefined {
   const m = verified.manifest;
   if (verified.report.assessment?.authenticity.status !== 'authentic' || !m) return undefined;
-  const claims = {
-    name: m.name,
-    version: m.version,
-    ...(m.source.repository ? { repository: m.source.repository } : {}),
-  };
-  return releaseMismatch(claims, { tags: [tag], repository: `https://github.com/${repo}` });
+  return releaseMismatch(claimsOf(m), { tags: [tag], repository: `https://github.com/${repo}` });
+}
+
+/** What a manifest signs about the release it is evidence of. */
+export function claimsOf(m: { name: string; version: string; source: { repository?: string } }): ReleaseClaims {
+  return { name: m.name, version: m.version, ...(m.source.repository ? { repository: m.source.repository } : {}) };
 }

@@ -99,11 +99,16 @@ export interface Check {
 
 export type Verdict = 'verified' | 'integrity-only' | 'failed' | 'policy-failed';
 
+/** The verdict of three answers: integrity alone is never called verified (no signature was checked). */
+export function verdictFor(authentic: boolean, policyOk: boolean, mode: VerifyReport['mode']): Verdict {
+  if (!authentic) return 'failed';
+  if (!policyOk) return 'policy-failed';
+  return mode === 'integrity-only' ? 'integrity-only' : 'verified';
+}
+
 /** The report's verdict; for a report without one (written before it was recorded), from `ok` and its mode. */
 export function verdictOf(report: Pick<VerifyReport, 'verdict' | 'ok' | 'mode'>): Verdict {
-  if (report.verdict) return report.verdict;
-  if (!report.ok) return 'failed';
-  return report.mode === 'integrity-only' ? 'integrity-only' : 'verified';
+  return report.verdict ?? verdictFor(report.ok, true, report.mode);
 }
 
 export interface VerifyReport {

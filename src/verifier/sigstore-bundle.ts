@@ -1,3 +1,4 @@
+import { maxOf } from '../core/objects.js';
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { RFC3161Timestamp } from '@sigstore/core';
@@ -536,11 +537,9 @@ function message(e: unknown): string {
  * `created`, the signer cannot choose it.
  */
 export function verifiedSigningTime(info: SignatureInfo): Date | undefined {
-  let latest = Number.NaN;
-  const seen = (ms: number): void => {
-    if (Number.isFinite(ms) && !(ms <= latest)) latest = ms;
-  };
-  for (const t of info.timestamps) if (t.verified) seen(Date.parse(t.time));
-  for (const t of info.tlog) if (t.timeVerified && t.integratedTime) seen(Date.parse(t.integratedTime));
-  return Number.isNaN(latest) ? undefined : new Date(latest);
+  const times = [
+    ...info.timestamps.filter((t) => t.verified).map((t) => Date.parse(t.time)),
+    ...info.tlog.filter((t) => t.timeVerified && t.integratedTime).map((t) => Date.parse(t.integratedTime as string)),
+  ].filter((ms) => Number.isFinite(ms));
+  return times.length ? new Date(maxOf(times)) : undefined;
 }

@@ -9,7 +9,7 @@ import { checkAttestationEntries, isAttestationBlob } from './attestation-entrie
 import { VerifyError } from './errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from './identity-policy.js';
 import { crossCheckBlob, evaluatePolicy, type LoadedPolicy, type PolicyLimits } from './policy/evaluate.js';
-import type { Check, VerifyReport } from './report.js';
+import { verdictFor, type Check, type VerifyReport } from './report.js';
 import {
   signatureKind,
   verifiedSigningTime,
@@ -267,14 +267,7 @@ function settle(
     );
   }
   const policyOk = report.policy?.ok ?? true;
-  // Integrity alone is never called verified: no signature was checked (exit 0 all the same).
-  report.verdict = !authentic
-    ? 'failed'
-    : !policyOk
-      ? 'policy-failed'
-      : report.mode === 'integrity-only'
-        ? 'integrity-only'
-        : 'verified';
+  report.verdict = verdictFor(authentic, policyOk, report.mode);
   report.ok = authentic && policyOk;
   report.assessment = assess(report, contents.complete ? contents.manifest?.entries : undefined);
   return report;

@@ -208,25 +208,27 @@ const PACED = '__evidence_paced';
 export function meteredEnv(meter: Meter): CelEnv {
   return celEnv({
     funcs: [
-      celFunc(METERED_RANGE, [CelScalar.DYN], CelScalar.DYN, (range: CelValue) => {
-        if (range instanceof MeteredList) return range;
-        // A map is iterated by its keys, as a list of them is.
-        if (isCelMap(range)) return new MeteredList([...range.keys()], meter, undefined) as unknown as CelValue;
-        if (isCelList(range)) return new MeteredList([...range], meter, undefined) as unknown as CelValue;
-        return range; // the comprehension itself says it cannot iterate it
-      }),
-      // A list a membership test or an equality reads (a map is left as it is: a lookup, not a walk).
-      celFunc(METERED_LIST, [CelScalar.DYN], CelScalar.DYN, (value: CelValue) =>
-        isCelList(value) && !(value instanceof MeteredList)
-          ? (new MeteredList([...value], meter, undefined) as unknown as CelValue)
-          : value,
+      // A map is iterated by its keys, as a list of them is; anything else the comprehension refuses itself.
+      celFunc(METERED_RANGE, [CelScalar.DYN], CelScalar.DYN, (range: CelValue) =>
+        isCelMap(range) ? meteredCopy([...range.keys()], meter) : asMetered(range, meter),
       ),
+      // A list a membership test or an equality reads (a map is left as it is: a lookup, not a walk).
+      celFunc(METERED_LIST, [CelScalar.DYN], CelScalar.DYN, (value: CelValue) => asMetered(value, meter)),
       celFunc(PACED, [CelScalar.DYN], CelScalar.DYN, (condition: CelValue) => {
         meter.pace();
         return condition;
       }),
     ],
   });
+}
+
+/** A list as a metered list (a metered one as it is); any other value as it is. */
+function asMetered(value: CelValue, meter: Meter): CelValue {
+  return isCelList(value) && !(value instanceof MeteredList) ? meteredCopy([...value], meter) : value;
+}
+
+function meteredCopy(items: unknown[], meter: Meter): CelValue {
+  return new MeteredList(items, meter, undefined) as unknown as CelValue;
 }
 
 interface ExprNode {
