@@ -11,7 +11,7 @@ import { addVerifyCommand } from './verify-program.js';
 const argv = process.argv.slice(2);
 cleanUpOnSignals();
 const only = argv.length === 1 ? argv[0] : undefined;
-process.exitCode = await runProgram(
+void runProgram(
   (io, outcome) => {
     const program = new Command('evidence-verify')
       .version(PACKAGE_VERSION, '-V, --version')
@@ -29,4 +29,6 @@ process.exitCode = await runProgram(
       ? ['--version']
       : ['verify', ...argv],
   { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
-);
+).then((code) => {
+  process.exitCode = code;
+});

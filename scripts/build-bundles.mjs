@@ -54,15 +54,55 @@ const MAX_VERIFIER_BYTES = 1_100_000;
 const binDir = new URL('../dist/bin/', import.meta.url).pathname;
 rmSync(binDir, { recursive: true, force: true });
 
+// The one-file verifier is two parts in one file (issue 28). An ES module compiles all of its text before any of it
+// runs: as one 1 MB module, `--version` waited 78 ms for it. So its program (cli/verify-main.ts and everything it
+// reaches) is built as the body of a CommonJS function, kept in the file as one string literal, which V8 only scans;
+// the few lines of cli/verify-standalone.ts answer `--version`, and compile that body (a classic script, about half
+// the module's compile time) only for any other command line. Everything the program reads of import.meta is its url,
+// given to it as __evidenceFileUrl.
+const program = await build({
+  ...common,
+  format: 'cjs',
+  banner: {},
+  define: { 'import.meta.url': '__evidenceFileUrl' },
+  metafile: true,
+  minify: true,
+  charset: 'utf8',
+  write: false,
+  entryPoints: [new URL('../cli/verify-main.ts', import.meta.url).pathname],
+});
+const programText = program.outputFiles[0].text;
+// cli/verify-standalone.ts imports './verify-main.js' when run from the sources; in the file, that import is this.
+const embedProgram = {
+  name: 'embed-verify-program',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/verify-main\.js$/ }, () => ({ path: 'verify-main', namespace: 'embedded-program' }));
+    b.onLoad({ filter: /.*/, namespace: 'embedded-program' }, () => ({
+      loader: 'js',
+      contents: `import { createRequire } from 'node:module';
+import { compileFunction, constants } from 'node:vm';
+import { fileURLToPath } from 'node:url';
+const module = { exports: {} };
+compileFunction(${JSON.stringify(programText)}, ['require', 'module', 'exports', '__evidenceFileUrl'], {
+  filename: fileURLToPath(import.meta.url),
+  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+})(createRequire(import.meta.url), module, module.exports, import.meta.url);
+`,
+    }));
+  },
+};
+
 const [verifier] = await Promise.all([
   // Minified. Error names are set by EvidenceError itself (src/core/error.ts),
   // so keeping every function's name (keepNames, 43 KB) buys nothing a user
   // sees. Non-ASCII text (…, →, §) is kept as UTF-8 rather than escaped.
   build({
     ...common,
+    banner: {},
     metafile: true,
     minify: true,
     charset: 'utf8',
+    plugins: [embedProgram],
     entryPoints: [new URL('../cli/verify-standalone.ts', import.meta.url).pathname],
     outfile: new URL('../dist/evidence-verify.mjs', import.meta.url).pathname,
   }),
@@ -84,7 +124,7 @@ const [verifier] = await Promise.all([
   }),
 ]);
 
-const inputs = Object.keys(verifier.metafile.inputs);
+const inputs = Object.keys(program.metafile.inputs);
 const forbidden = inputs.filter((i) => FORBIDDEN_IN_VERIFIER.some((re) => re.test(i)));
 if (forbidden.length)
   throw new Error(
