@@ -25,6 +25,11 @@ export interface SbomComponent {
    * The SPDX licence ids the component names (ids in expressions, LicenseRef-…); null when it names no licence at all.
    */
   licenses: string[] | null;
+  /**
+   * The SPDX expressions, as written, that name more than one licence (`MIT OR GPL-3.0-only`): a licence id above may
+   * be one choice among others, or one condition of several. Absent when the component declares none.
+   */
+  expressions?: string[];
 }
 
 export interface SbomContents {
@@ -86,14 +91,17 @@ function component(
   version: string | undefined,
   purl: string | undefined,
   licenses: string[] | null,
+  expressions: readonly string[] = [],
 ): SbomComponent {
   const base = purl ? purlWithoutVersion(purl) : undefined;
+  const compound = [...new Set(expressions.map((e) => e.trim()))].filter((e) => expressionIds(e).length > 1);
   return {
     key: base ? `purl:${base}` : `name:${name}`,
     name,
     version: version ?? null,
     ...(purl ? { purl } : {}),
     licenses,
+    ...(compound.length ? { expressions: compound } : {}),
   };
 }
 
@@ -134,6 +142,13 @@ export function expressionIds(expression: string): string[] {
   } catch {
     return [trimmed];
   }
+}
+
+/** The expressions of a CycloneDX JSON component's `licenses`, as written. */
+function cdxJsonExpressions(value: unknown): string[] {
+  return Array.isArray(value)
+    ? (value as ({ expression?: unknown } | null)[]).flatMap((choice) => str(choice?.expression) ?? [])
+    : [];
 }
 
 /** A CycloneDX JSON component's licences: ids and expression ids; null when its `licenses` names none. */
@@ -183,7 +198,15 @@ export function cycloneDxJsonContents(json: object): SbomContents {
     const r = c as Record<string, unknown>;
     const name = str(r.name);
     if (name)
-      out.push(component(cdxName(name, str(r.group)), str(r.version), str(r.purl), cdxJsonLicences(r.licenses)));
+      out.push(
+        component(
+          cdxName(name, str(r.group)),
+          str(r.version),
+          str(r.purl),
+          cdxJsonLicences(r.licenses),
+          cdxJsonExpressions(r.licenses),
+        ),
+      );
   }
   return { components: out, ...described(str(doc.metadata?.component?.version)) };
 }
@@ -222,6 +245,7 @@ export function cycloneDxXmlContents(bom: XmlNode): SbomContents {
           textOf(children(c, 'version')[0]),
           textOf(children(c, 'purl')[0]),
           cdxXmlLicences(c),
+          children(children(c, 'licenses')[0], 'expression').flatMap((e) => textOf(e) ?? []),
         ),
       );
   }
@@ -247,7 +271,13 @@ export function spdxContents(doc: SpdxDocument): SbomContents {
       const declared = [p.licenseDeclared, p.licenseConcluded].flatMap((v) =>
         typeof v === 'string' && v !== 'NOASSERTION' && v !== 'NONE' ? [v] : [],
       );
-      return component(p.name, str(p.versionInfo), str(purl), declared.length ? declared.flatMap(expressionIds) : null);
+      return component(
+        p.name,
+        str(p.versionInfo),
+        str(purl),
+        declared.length ? declared.flatMap(expressionIds) : null,
+        declared,
+      );
     });
   return { components, ...described(str(packages.find((p) => ids.has(p.SPDXID))?.versionInfo)) };
 }

@@ -5,6 +5,7 @@
 import { annexViiSections, type CraAssessment, type CraNotificationDraft } from '../release-index/cra.js';
 import { entryKind } from '../core/summaries.js';
 import type { Manifest } from '../core/manifest.js';
+import { hollowWhy } from '../verifier/policy/hollow.js';
 import { verdictOf, type VerifyReport } from '../verifier/report.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import { code, mdText, table } from './markdown.js';
@@ -27,6 +28,10 @@ const WORDS: Record<CraAssessment, string> = {
   not_scanned: 'unknown: its bundle holds no scan',
 };
 
+/** A date's warrant when only the signer vouches for it. */
+const dated = (by: CraNotificationDraft['releases'][number]['datedBy'] | undefined): string =>
+  by === 'signer' ? ' (a date only its signer vouches for: no timestamp verified it)' : '';
+
 /** An Article 14 notification draft as Markdown. */
 export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
   const s = d.summary;
@@ -48,8 +53,9 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
     `- Bundles that did not verify, so nothing they say is considered here: ${d.notVerified.length ? '' : 'none'}`,
     ...d.notVerified.map((r) => `  - ${code(r.location)}: ${mdText(r.reason)}`),
     `- Known exploited: ${KEV_WORDS[s.knownExploited]}.`,
-    `- First release affected or not shown otherwise: ${s.exposedSince ? mdText(s.exposedSince) : 'none'} (its bundle's creation; when it reached the market is not known to the index).`,
-    `- First release of unknown standing (no scan, or findings not read): ${s.unknownSince ? mdText(s.unknownSince) : 'none'}.`,
+    `- First release affected or not shown otherwise: ${s.exposedSince ? `${mdText(s.exposedSince)}${dated(s.exposedSinceDatedBy)}` : 'none'} (when it was signed; when it reached the market is not known to the index).`,
+    `- First release of unknown standing (no scan, or findings not read): ${s.unknownSince ? `${mdText(s.unknownSince)}${dated(s.unknownSinceDatedBy)}` : 'none'}.`,
+    `- Releases whose standing rests on a contested VEX statement (another statement said otherwise and lost as older): ${s.contested}${s.contested ? ' (marked CONTESTED below: weigh them before filing)' : ''}.`,
     `- Versions that fix the packages of the findings not cleared, as the scanners give them (of the packages, not of the product; only a VEX statement says a release is fixed): ${s.fixVersions.length ? s.fixVersions.map(code).join(', ') : 'none given'}.`,
     `- Action statements of the VEX documents applied: ${s.mitigations.length ? '' : 'none'}`,
     ...s.mitigations.map((m) => `  - ${mdText(m)}`),
@@ -65,7 +71,7 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
     out.push(
       `### ${mdText(r.product)} ${mdText(r.version)}: ${WORDS[r.assessment]}`,
       '',
-      `- Bundle ${code(r.bundle.digest)} at ${code(r.bundle.location)}; created ${mdText(r.created)}${r.signedAt ? `, signed ${mdText(r.signedAt)}` : ''}; policy ${mdText(r.policy)}.`,
+      `- Bundle ${code(r.bundle.digest)} at ${code(r.bundle.location)}; created ${mdText(r.created)}${r.signedAt ? `, signed ${mdText(r.signedAt)}` : ' (a date only its signer vouches for: no timestamp verified it)'}; policy ${mdText(r.policy)}.`,
     );
     for (const f of r.findings) {
       const parts = [
@@ -78,11 +84,18 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
           ? [`versions of the package that fix it, as the scanner gives them: ${f.fixVersions.map(code).join(', ')}`]
           : []),
         ...(f.knownExploited === true ? ['known exploited (KEV)'] : []),
-        // The index keeps which document set the status, not who wrote it nor the statements against it: said, so a
-        // disposition never reads as settled here when the bundle shows it contested.
+        // Who stated the status, when, and what said otherwise (schema 6): a disposition never reads as settled here
+        // when the bundle shows it contested. Rows indexed before 6 say that the index does not know.
         ...(f.statusFrom
           ? [
-              `stated in ${code(f.statusFrom)} (who stated it, and any statement contradicting it, are not in the index: \`evidence verify\` the bundle shows both)`,
+              f.provenanceRecorded
+                ? `stated in ${code(f.statusFrom)}${f.statedBy ? ` by ${mdText(f.statedBy)}` : ' (the document names no author)'}${f.statedAt ? ` at ${mdText(f.statedAt)}` : ' (undated)'}`
+                : `stated in ${code(f.statusFrom)} (who stated it, and any statement contradicting it, are not recorded: indexed before schema 6; rebuild the index, or \`evidence verify\` the bundle shows both)`,
+            ]
+          : []),
+        ...(f.contested
+          ? [
+              `**CONTESTED**: ${f.contested.total} other statement${f.contested.total === 1 ? '' : 's'} applied and said otherwise (older, so they lost): ${f.contested.statements.map(code).join(', ')}${f.contested.total > f.contested.statements.length ? ', …' : ''}`,
             ]
           : []),
         ...(f.statementsRecorded ? [] : ['statements not recorded (indexed before schema 2: rebuild the index)']),
@@ -105,7 +118,12 @@ export function renderAnnexViiReadme(input: {
   entries: Manifest['entries'];
   generatedAt: string;
 }): string {
-  const { sections, other } = annexViiSections(input.entries.map((e) => ({ path: e.path, kind: entryKind(e) })));
+  const { sections, other } = annexViiSections(
+    input.entries.map((e) => {
+      const why = hollowWhy(e);
+      return { path: e.path, kind: entryKind(e), ...(why ? { holdsNothing: why } : {}) };
+    }),
+  );
   const verdict = verdictOf({ mode: 'signed', ...input.report });
   // A link's target, percent-encoded where Markdown would read it otherwise (spaces, parentheses).
   const href = (p: string) => encodeURI(p).replace(/[()#?]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -144,8 +162,14 @@ export function renderAnnexViiReadme(input: {
   ];
   for (const s of sections) {
     out.push(`### ${s.point}. ${mdText(s.title)}`, '');
-    if (s.toComplete) out.push('- [ ] To complete: no evidence in the bundle documents this point.');
-    for (const f of s.files) out.push(`- ${link(f.path)} (${mdText(f.kind)})`);
+    if (s.toComplete)
+      out.push(
+        `- [ ] To complete: no evidence in the bundle documents this point${s.files.length ? ' (the entries below hold nothing)' : ''}.`,
+      );
+    for (const f of s.files)
+      out.push(
+        `- ${link(f.path)} (${mdText(f.kind)}${f.holdsNothing ? `; holds nothing: ${mdText(f.holdsNothing)}, so it documents nothing` : ''})`,
+      );
     for (const what of s.notShown) out.push(`- [ ] Not shown by any evidence in the bundle: ${mdText(what)}.`);
     if (s.beyond !== undefined && !s.toComplete) out.push(`- [ ] Still to add: ${mdText(s.beyond)}.`);
     out.push('');

@@ -59,6 +59,10 @@ const RELEASE_COLUMNS = [
   'policy',
 ];
 
+/** Counts that only matter when there are some: a finding's conflicts, a release's entries that hold nothing. */
+const zeroCount = (column: string, v: unknown): boolean =>
+  (column === 'conflicts_total' || column === 'hollow') && v === 0;
+
 /** The answers to a question in a format. */
 export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): string {
   const unanswered = answer.unanswered ?? [];
@@ -113,7 +117,7 @@ export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): st
       : '';
   const lines = answer.rows.map((r) => {
     const detail = columns
-      .filter((c) => !release.has(c) && r[c] !== null && r[c] !== undefined && r[c] !== '')
+      .filter((c) => !release.has(c) && r[c] !== null && r[c] !== undefined && r[c] !== '' && !zeroCount(c, r[c]))
       .map((c) => `${c}=${escapeValue(String(r[c]))}`)
       .join(' ');
     return `${escapeValue(String(r.product))} ${escapeValue(String(r.version))}${detail ? `: ${detail}` : ''} (${policy(r)}${verified(r)}bundle ${String(r.bundle_digest)} at ${escapeValue(String(r.location))}${signature(r)})`;
@@ -140,9 +144,22 @@ export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): st
     );
     for (const r of rejected) out.push(`  ${escapeValue(String(r.location))}: ${escapeValue(String(r.reason))}`);
   }
-  if (answer.rows.some((r) => typeof r.status_from === 'string' && r.status_from !== ''))
+  const stated = answer.rows.filter((r) => typeof r.status_from === 'string' && r.status_from !== '');
+  if (stated.some((r) => r.status_author === null || r.status_author === undefined))
     out.push(
-      'status_from names the VEX document that set a status; who stated it, and any statement contradicting it, are not in the index (evidence verify the bundle shows both).',
+      'status_from names the VEX document that set a status; for releases indexed before schema 6, who stated it and any statement contradicting it are not in the index (evidence verify the bundle shows both, or rebuild the index).',
+    );
+  if (stated.some((r) => typeof r.status_author === 'string'))
+    out.push(
+      'status_from names the VEX document that set a status, status_author and status_at who stated it and when (empty: the document does not say); conflicts lists statements that applied too and said otherwise, which lost as older: a status with conflicts is contested, for a person to read in the bundle (evidence verify).',
+    );
+  if (answer.rows.some((r) => typeof r.hollow === 'number' && r.hollow > 0))
+    out.push(
+      'hollow counts entries of the kind that the release has but that hold nothing (a test report without tests, an SBOM without components): they are not that evidence.',
+    );
+  if (answer.rows.some((r) => typeof r.expression === 'string' && r.expression !== ''))
+    out.push(
+      'expression is the SPDX expression the licence is one term of, as the SBOM wrote it: under OR, the licence may be one choice among others.',
     );
   if (answer.index) out.push(`Answered ${escapeValue(indexStatement(answer.index))}.`);
   return `${out.join('\n')}\n`;

@@ -39,8 +39,19 @@ export interface CraFinding {
   knownExploited: boolean | null;
   /** The VEX document in the bundle that set the status. */
   statusFrom?: string;
+  /** Who stated the status, as the VEX document names its author (absent: it names none, or not recorded). */
+  statedBy?: string;
+  /** When, as the statement or its document dates it (absent: undated, or not recorded). */
+  statedAt?: string;
+  /**
+   * Statements that applied too and said another status, which lost to the one that set it as older (`path#index:
+   * status`), and how many there are in all: the status is contested, for a person to weigh.
+   */
+  contested?: { statements: string[]; total: number };
   /** False for rows indexed before the index recorded statements (schema 1): rebuild the index to have them. */
   statementsRecorded: boolean;
+  /** False for rows indexed before the index recorded who stated a status and what contradicted it (schema 6). */
+  provenanceRecorded: boolean;
 }
 
 export interface CraRelease {
@@ -48,6 +59,12 @@ export interface CraRelease {
   version: string;
   created: string;
   signedAt?: string;
+  /**
+   * When it was released as far as the index can say: `signedAt` (a time its signature's verification relied on), else
+   * `created`, which only the signer vouches for (`datedBy: 'signer'`).
+   */
+  releasedAt: string;
+  datedBy: 'verified-time' | 'signer';
   policy: string;
   bundle: { digest: string; location: string };
   assessment: CraAssessment;
@@ -72,10 +89,17 @@ export interface CraNotificationDraft {
      * catalog and none lists it; `unknown`: otherwise (no catalog in some bundle, or not recorded).
      */
     knownExploited: 'listed' | 'not-listed' | 'unknown';
-    /** The creation of the first release that is affected or not shown otherwise (affected, no disposition, under investigation). */
+    /**
+     * When the first release that is affected or not shown otherwise (affected, no disposition, under investigation)
+     * was released (its `releasedAt`); `exposedSinceDatedBy` says whether only its signer vouches for that date.
+     */
     exposedSince?: string;
-    /** The creation of the first release of unknown standing (no scan, or findings not read): not shown either way. */
+    exposedSinceDatedBy?: CraRelease['datedBy'];
+    /** When the first release of unknown standing (no scan, or findings not read) was released: not shown either way. */
     unknownSince?: string;
+    unknownSinceDatedBy?: CraRelease['datedBy'];
+    /** Releases whose standing rests on at least one contested VEX statement (`findings[].contested`). */
+    contested: number;
     /** `PACKAGE VERSION` for each version that fixes the package of a finding not cleared, as its scanner gives it. */
     fixVersions: string[];
     mitigations: string[];
@@ -145,6 +169,8 @@ export function craNotificationDraft(input: {
   for (const r of input.findings) {
     const digest = text(r.bundle_digest);
     const recorded = r.action_statement !== null && r.action_statement !== undefined;
+    const provenance = r.status_author !== null && r.status_author !== undefined;
+    const total = Number(r.conflicts_total ?? 0);
     const f: CraFinding = {
       id: text(r.finding_id),
       purl: text(r.purl),
@@ -157,7 +183,11 @@ export function craNotificationDraft(input: {
       knownExploited:
         r.known_exploited === null || r.known_exploited === undefined ? null : Number(r.known_exploited) === 1,
       ...(text(r.status_from) ? { statusFrom: text(r.status_from) } : {}),
+      ...(text(r.status_author) ? { statedBy: text(r.status_author) } : {}),
+      ...(text(r.status_at) ? { statedAt: text(r.status_at) } : {}),
+      ...(total > 0 ? { contested: { statements: text(r.conflicts).split('; ').filter(Boolean), total } } : {}),
       statementsRecorded: recorded,
+      provenanceRecorded: provenance,
     };
     const list = byBundle.get(digest);
     if (list) list.push(f);
@@ -182,6 +212,8 @@ export function craNotificationDraft(input: {
       version: text(r.version),
       created: text(r.created),
       ...(text(r.signed_at) ? { signedAt: text(r.signed_at) } : {}),
+      releasedAt: text(r.signed_at) || text(r.created),
+      datedBy: text(r.signed_at) ? 'verified-time' : 'signer',
       policy: text(r.policy),
       bundle: { digest, location: text(r.location) },
       assessment,
@@ -194,14 +226,12 @@ export function craNotificationDraft(input: {
       releases.filter((r) => r.assessment === a).length,
     ]),
   ) as Record<CraAssessment, number>;
-  const exposed = releases
-    .filter((r) => ['affected', 'no_disposition', 'under_investigation'].includes(r.assessment))
-    .map((r) => r.created)
-    .sort();
-  const unknown = releases
-    .filter((r) => ['not_scanned', 'findings_not_read'].includes(r.assessment))
-    .map((r) => r.created)
-    .sort();
+  const first = (among: CraAssessment[]) =>
+    releases
+      .filter((r) => among.includes(r.assessment))
+      .sort((a, b) => (a.releasedAt < b.releasedAt ? -1 : a.releasedAt > b.releasedAt ? 1 : 0))[0];
+  const exposed = first(['affected', 'no_disposition', 'under_investigation']);
+  const unknown = first(['not_scanned', 'findings_not_read']);
   const all = releases.flatMap((r) => r.findings);
   const catalogs = new Map(input.releases.map((r) => [text(r.bundle_digest), Number(r.kev_catalogs ?? 0)]));
   const knownExploited = all.some((f) => f.knownExploited === true)
@@ -224,8 +254,9 @@ export function craNotificationDraft(input: {
       releases: releases.length,
       byAssessment,
       knownExploited,
-      ...(exposed[0] !== undefined ? { exposedSince: exposed[0] } : {}),
-      ...(unknown[0] !== undefined ? { unknownSince: unknown[0] } : {}),
+      ...(exposed ? { exposedSince: exposed.releasedAt, exposedSinceDatedBy: exposed.datedBy } : {}),
+      ...(unknown ? { unknownSince: unknown.releasedAt, unknownSinceDatedBy: unknown.datedBy } : {}),
+      contested: releases.filter((r) => r.findings.some((f) => f.contested)).length,
       // Of the findings not cleared (a not_affected or fixed one needs no fix), each with its package, as the scanners
       // give them: `pkg:npm/dual 1.0.1`.
       fixVersions: [
@@ -308,9 +339,12 @@ const ANNEX_VII: {
 export interface AnnexViiSection {
   point: string;
   title: string;
-  /** The bundle's entries that document it, by their paths in the bundle (and the extracted folder). */
-  files: { path: string; kind: string }[];
-  /** Nothing in the bundle documents it: a person writes it. */
+  /**
+   * The bundle's entries of the kinds that document it, by their paths in the bundle (and the extracted folder); one
+   * that holds nothing (a test report without tests) says why, and documents nothing.
+   */
+  files: { path: string; kind: string; holdsNothing?: string }[];
+  /** Nothing in the bundle documents it (no entry, or only entries that hold nothing): a person writes it. */
   toComplete: boolean;
   /** What the point asks beyond what evidence can show, for a person to add even where files are listed. */
   beyond?: string;
@@ -318,24 +352,30 @@ export interface AnnexViiSection {
   notShown: string[];
 }
 
-/** The Annex VII table of contents for a release's entries; entries no point names are listed under `other`. */
-export function annexViiSections(entries: readonly { path: string; kind: string }[]): {
+/**
+ * The Annex VII table of contents for a release's entries (`holdsNothing`: why one holds nothing to show); entries no
+ * point names are listed under `other`.
+ */
+export function annexViiSections(entries: readonly { path: string; kind: string; holdsNothing?: string }[]): {
   sections: AnnexViiSection[];
   other: { path: string; kind: string }[];
 } {
   const named = new Set(ANNEX_VII.flatMap((p) => p.kinds));
   const sections = ANNEX_VII.map((p) => {
-    const files = entries.filter((e) => p.kinds.includes(e.kind)).map((e) => ({ path: e.path, kind: e.kind }));
+    const files = entries
+      .filter((e) => p.kinds.includes(e.kind))
+      .map((e) => ({ path: e.path, kind: e.kind, ...(e.holdsNothing ? { holdsNothing: e.holdsNothing } : {}) }));
+    const shown = files.filter((f) => !f.holdsNothing);
     return {
       point: p.point,
       title: p.title,
       files,
-      toComplete: files.length === 0,
+      toComplete: shown.length === 0,
       ...(p.beyond !== undefined ? { beyond: p.beyond } : {}),
       notShown:
-        files.length === 0
+        shown.length === 0
           ? []
-          : (p.parts ?? []).filter((x) => !files.some((f) => x.kinds.includes(f.kind))).map((x) => x.what),
+          : (p.parts ?? []).filter((x) => !shown.some((f) => x.kinds.includes(f.kind))).map((x) => x.what),
     };
   });
   return { sections, other: entries.filter((e) => !named.has(e.kind)).map((e) => ({ path: e.path, kind: e.kind })) };

@@ -14,6 +14,7 @@ import { PurlReader } from '../formats/purl.js';
 import { vulnerabilityIds } from '../formats/vex/index.js';
 import type { VerifyReport } from '../verifier/report.js';
 import { controlResults } from '../verifier/controls/index.js';
+import { hollowCounts } from '../verifier/policy/hollow.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import { releaseFindings } from '../verifier/vulnerability-check.js';
 
@@ -48,10 +49,20 @@ export interface IndexedRelease {
      * it was not checked, and `findings` is empty: what its scans found is not known to the index).
      */
     findingsRead: boolean;
+    /** Components of its SBOMs that give no purl: a `--purl` question cannot find them (schema 6). */
+    componentsWithoutPurl: number;
   };
   subjects: { name: string; digest: string }[];
   /** Distinct by purl (or name@version when the SBOM gives no purl). */
-  components: { purl: string; packageKey: string; name: string; version: string; licenses: string[] }[];
+  components: {
+    purl: string;
+    packageKey: string;
+    name: string;
+    version: string;
+    licenses: string[];
+    /** The SPDX expressions naming more than one licence that its licences come from, as written (schema 6). */
+    expressions?: string[];
+  }[];
   findings: {
     id: string;
     /** Every id the finding is known by (its id and aliases), lower-cased: what `--cve` looks up. */
@@ -62,12 +73,27 @@ export interface IndexedRelease {
     justification: string;
     fixVersions: string[];
     statusFrom: string;
+    /**
+     * Who stated the status (the VEX document's or statement's author, '' when it names none) and when (the
+     * statement's own time, else its document's; '' when neither is given): schema 6.
+     */
+    statusAuthor: string;
+    statusAt: string;
+    /**
+     * Statements that also applied to the finding and said another status, which lost to the one that set it (older):
+     * `path#index: status`, '; '-separated, at most the ones the vulnerabilities document lists; how many in all.
+     */
+    conflicts: string;
+    conflictsTotal: number;
     impactStatement: string;
     actionStatement: string;
     knownExploited: boolean;
   }[];
-  /** Entries per kind (a kind taken by the file collector counts as `file`). */
-  kinds: { kind: string; count: number }[];
+  /**
+   * Entries per kind (a kind taken by the file collector counts as `file`), and how many of them hold nothing to judge
+   * (a test report without tests, an SBOM without components: verifier/policy/hollow.ts), schema 6.
+   */
+  kinds: { kind: string; count: number; empty: number }[];
   /**
    * Each control the policy names, with the verdict verify gives it (held, waived, partly-shown, not-shown, failed:
    * verifier/controls), every requirement, rule and cross-check citing it with how it fared (`check`), and how many
@@ -151,6 +177,7 @@ export function releaseRows(input: {
     ...(policy ? { policyDigest: policy.policy.digest } : {}),
     componentsRead: true,
     findingsRead: false,
+    componentsWithoutPurl: 0,
   };
 
   const purls = input.purls ?? new PurlReader();
@@ -170,6 +197,7 @@ export function releaseRows(input: {
     for (const c of read.components) {
       const purl = c.purl ? (purls.canonical(c.purl) ?? c.purl) : `name:${c.name}@${c.version ?? ''}`;
       if (components.has(purl)) continue;
+      if (!c.purl) release.componentsWithoutPurl++;
       const key = c.purl ? purls.packageKey(c.purl) : undefined;
       components.set(purl, {
         purl,
@@ -177,6 +205,7 @@ export function releaseRows(input: {
         name: c.name,
         version: c.version ?? '',
         licenses: c.licenses ?? [],
+        ...(c.expressions ? { expressions: c.expressions } : {}),
       });
     }
   }
@@ -193,6 +222,10 @@ export function releaseRows(input: {
     justification: f.justification ?? '',
     fixVersions: f.fixVersions,
     statusFrom: f.statusFrom?.path ?? '',
+    statusAuthor: f.statusFrom?.author ?? '',
+    statusAt: f.statusOrderedAt ?? f.statusTimestamp ?? '',
+    conflicts: (f.conflicts ?? []).map((c) => `${c.path}#${c.index}: ${c.status}`).join('; '),
+    conflictsTotal: Math.max(f.conflictsTotal ?? 0, f.conflicts?.length ?? 0),
     impactStatement: f.impactStatement ?? '',
     actionStatement: f.actionStatement ?? '',
     knownExploited: f.knownExploited === true,
@@ -200,6 +233,7 @@ export function releaseRows(input: {
 
   const kinds = new Map<string, number>();
   for (const e of manifest.entries) kinds.set(entryKind(e), (kinds.get(entryKind(e)) ?? 0) + 1);
+  const hollow = hollowCounts(manifest);
 
   const controls = policy ? controlRows(policy) : [];
 
@@ -208,7 +242,7 @@ export function releaseRows(input: {
     subjects: manifest.subjects.map((s) => ({ name: s.name, digest: s.digest })),
     components: [...components.values()],
     findings,
-    kinds: [...kinds].map(([kind, count]) => ({ kind, count })),
+    kinds: [...kinds].map(([kind, count]) => ({ kind, count, empty: Math.min(count, hollow[kind] ?? 0) })),
     controls,
   };
 }

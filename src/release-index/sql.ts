@@ -1,4 +1,4 @@
-import { kindCount, unansweredSql } from './unanswered.js';
+import { kindCount, RELEASE_DATE, unansweredSql } from './unanswered.js';
 import { appendAll } from '../core/objects.js';
 /**
  * The evidence index's schema and questions, as SQL both stores run (docs/index.md): the embedded SQLite file and
@@ -7,10 +7,11 @@ import { appendAll } from '../core/objects.js';
  * fetched and verified again.
  */
 import { PurlReader } from '../formats/purl.js';
+import { expressionIds } from '../formats/sbom.js';
 import type { IndexedRelease } from './rows.js';
 
 /** The schema's version: a store refuses a file or database of a later one, and migrates an earlier one. */
-export const INDEX_SCHEMA_VERSION = 5;
+export const INDEX_SCHEMA_VERSION = 6;
 
 /** Each version's statements, in order: version N's are run on a store at N - 1. */
 export const MIGRATIONS: readonly (readonly string[])[] = [
@@ -63,6 +64,24 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // requirement's status each, without the cross-checks (a rule's `pass` beside a failed cross-check): their status is
   // not the control's, so it becomes `not-recorded` (what the check said is kept in check_name; rebuild for verdicts).
   [`UPDATE controls SET check_name = check_name || ': ' || status, status = 'not-recorded'`],
+  // 6: what an answer needs so as not to say more than the evidence. Who stated a finding's status, when, and the
+  // statements that said otherwise (a contested disposition); how many entries of a kind hold nothing (a test report
+  // without tests is not test evidence); how many components have no purl (a --purl question cannot see them); a
+  // licence id is found whatever its case (SPDX ids are matched so), with the expression it was one term of. Rows
+  // indexed before 6 have NULL for each: not recorded (rebuild).
+  [
+    'ALTER TABLE findings ADD COLUMN status_author TEXT',
+    'ALTER TABLE findings ADD COLUMN status_at TEXT',
+    'ALTER TABLE findings ADD COLUMN conflicts TEXT',
+    'ALTER TABLE findings ADD COLUMN conflicts_total INTEGER',
+    'ALTER TABLE kinds ADD COLUMN empty INTEGER',
+    'ALTER TABLE releases ADD COLUMN components_without_purl INTEGER',
+    'ALTER TABLE licenses ADD COLUMN license_key TEXT',
+    'ALTER TABLE licenses ADD COLUMN expression TEXT',
+    'UPDATE licenses SET license_key = LOWER(license)',
+    'DROP INDEX licenses_license',
+    'CREATE INDEX licenses_key ON licenses (license_key)',
+  ],
 ];
 
 /** The tables a release's rows are in, in the order they are deleted (a release indexed again is replaced whole). */
@@ -88,8 +107,9 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
     { text: 'DELETE FROM rejected WHERE location = ?', params: [r.location] },
     {
       text: `INSERT INTO releases (bundle_digest, location, source, product, version, created, signed_at, signer, policy,
-        policy_digest, indexed_at, components_read, findings_read, signature_location, signature_digest)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        policy_digest, indexed_at, components_read, findings_read, signature_location, signature_digest,
+        components_without_purl)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       params: [
         d,
         r.location,
@@ -106,6 +126,7 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
         r.findingsRead ? 1 : 0,
         r.signature?.location ?? null,
         r.signature?.digest ?? null,
+        r.componentsWithoutPurl,
       ],
     },
   ];
@@ -122,8 +143,10 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
     ),
     ...insertMany(
       'licenses',
-      ['bundle_digest', 'purl', 'license'],
-      rows.components.flatMap((c) => c.licenses.map((l) => [d, c.purl, l])),
+      ['bundle_digest', 'purl', 'license', 'license_key', 'expression'],
+      rows.components.flatMap((c) =>
+        c.licenses.map((l) => [d, c.purl, l, l.toLowerCase(), expressionOf(c.expressions, l)]),
+      ),
     ),
     ...insertMany(
       'findings',
@@ -139,6 +162,10 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
         'impact_statement',
         'action_statement',
         'known_exploited',
+        'status_author',
+        'status_at',
+        'conflicts',
+        'conflicts_total',
       ],
       rows.findings.map((f) => [
         d,
@@ -152,6 +179,10 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
         f.impactStatement,
         f.actionStatement,
         f.knownExploited ? 1 : 0,
+        f.statusAuthor,
+        f.statusAt,
+        f.conflicts,
+        f.conflictsTotal,
       ]),
     ),
     ...insertMany(
@@ -161,8 +192,8 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
     ),
     ...insertMany(
       'kinds',
-      ['bundle_digest', 'kind', 'count'],
-      rows.kinds.map((k) => [d, k.kind, k.count]),
+      ['bundle_digest', 'kind', 'count', 'empty'],
+      rows.kinds.map((k) => [d, k.kind, k.count, k.empty]),
     ),
     ...insertMany(
       'controls',
@@ -171,6 +202,11 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
     ),
   ]);
   return out;
+}
+
+/** The expression among `expressions` that names `license` (its text, as the SBOM wrote it); '' when none does. */
+function expressionOf(expressions: readonly string[] | undefined, license: string): string {
+  return expressions?.find((e) => expressionIds(e).includes(license)) ?? '';
 }
 
 /** The most parameters one statement binds: SQLite's historical limit (999), which every engine here accepts. */
@@ -249,6 +285,12 @@ const releaseColumns = (schema: number): string =>
     schema >= 4 ? 'r.signature_location, r.signature_digest' : 'NULL AS signature_location, NULL AS signature_digest'
   }`;
 
+/** What schema 6 adds to a finding's row: who stated its status, when, and the statements that said otherwise. */
+const provenanceColumns = (schema: number): string =>
+  schema >= 6
+    ? 'f.status_author, f.status_at, f.conflicts, f.conflicts_total'
+    : 'NULL AS status_author, NULL AS status_at, NULL AS conflicts, NULL AS conflicts_total';
+
 /**
  * The statement that answers a question: every row names the release (product, version) and the bundle (digest,
  * location) behind it. A purl with a version is matched exactly; without one (`packageKey` given), every version of
@@ -287,12 +329,12 @@ export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SC
             };
     case 'cve':
       return {
-        text: `SELECT DISTINCT ${RELEASE_COLUMNS}, f.finding_id, f.purl, f.severity, f.status, f.justification, f.fix_versions, f.status_from FROM finding_ids i JOIN findings f ON f.bundle_digest = i.bundle_digest AND f.finding_id = i.finding_id AND f.purl = i.purl JOIN releases r ON r.bundle_digest = i.bundle_digest WHERE i.vuln_id = ?${product}${order}`,
+        text: `SELECT DISTINCT ${RELEASE_COLUMNS}, f.finding_id, f.purl, f.severity, f.status, f.justification, f.fix_versions, f.status_from, ${provenanceColumns(schema)} FROM finding_ids i JOIN findings f ON f.bundle_digest = i.bundle_digest AND f.finding_id = i.finding_id AND f.purl = i.purl JOIN releases r ON r.bundle_digest = i.bundle_digest WHERE i.vuln_id = ?${product}${order}`,
         params: [q.id.toLowerCase(), ...p],
       };
     case 'vulnerability':
       return {
-        text: `SELECT DISTINCT ${RELEASE_COLUMNS}, r.policy_digest, f.finding_id, f.purl, f.severity, f.status, f.justification, f.fix_versions, f.status_from, f.impact_statement, f.action_statement, f.known_exploited FROM finding_ids i JOIN findings f ON f.bundle_digest = i.bundle_digest AND f.finding_id = i.finding_id AND f.purl = i.purl JOIN releases r ON r.bundle_digest = i.bundle_digest WHERE i.vuln_id = ?${product}${order}`,
+        text: `SELECT DISTINCT ${RELEASE_COLUMNS}, r.policy_digest, f.finding_id, f.purl, f.severity, f.status, f.justification, f.fix_versions, f.status_from, f.impact_statement, f.action_statement, f.known_exploited, ${provenanceColumns(schema)} FROM finding_ids i JOIN findings f ON f.bundle_digest = i.bundle_digest AND f.finding_id = i.finding_id AND f.purl = i.purl JOIN releases r ON r.bundle_digest = i.bundle_digest WHERE i.vuln_id = ?${product}${order}`,
         params: [q.id.toLowerCase(), ...p],
       };
     case 'releases':
@@ -306,18 +348,28 @@ export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SC
         params: [q.digest, q.digest, ...p],
       };
     case 'license':
-      return {
-        text: `SELECT DISTINCT ${RELEASE_COLUMNS}, l.purl, l.license FROM licenses l JOIN releases r ON r.bundle_digest = l.bundle_digest WHERE l.license = ?${product}${order}`,
-        params: [q.license, ...p],
-      };
+      // SPDX licence ids match whatever their case (schema 6 keeps each lower-cased); before 6, exactly.
+      return schema >= 6
+        ? {
+            text: `SELECT DISTINCT ${RELEASE_COLUMNS}, l.purl, l.license, l.expression FROM licenses l JOIN releases r ON r.bundle_digest = l.bundle_digest WHERE l.license_key = ?${product}${order}`,
+            params: [q.license.toLowerCase(), ...p],
+          }
+        : {
+            text: `SELECT DISTINCT ${RELEASE_COLUMNS}, l.purl, l.license, NULL AS expression FROM licenses l JOIN releases r ON r.bundle_digest = l.bundle_digest WHERE l.license = ?${product}${order}`,
+            params: [q.license, ...p],
+          };
     case 'missing':
+      // Entries that hold nothing (schema 6: a test report without tests) are not the evidence: a release with only
+      // those is missing it, and the answer says how many it has (`hollow`).
       return {
-        text: `SELECT ${RELEASE_COLUMNS} FROM releases r WHERE NOT EXISTS (SELECT 1 FROM kinds k WHERE k.bundle_digest = r.bundle_digest AND k.kind = ? AND k.count > 0)${product}${order}`,
-        params: [q.evidenceKind, ...p],
+        text: `SELECT ${RELEASE_COLUMNS}, COALESCE((SELECT SUM(h.count) FROM kinds h WHERE h.bundle_digest = r.bundle_digest AND h.kind = ?), 0) AS hollow FROM releases r WHERE NOT EXISTS (SELECT 1 FROM kinds k WHERE k.bundle_digest = r.bundle_digest AND k.kind = ? AND k.count - ${
+          schema >= 6 ? 'COALESCE(k.empty, 0)' : '0'
+        } > 0)${product}${order}`,
+        params: [q.evidenceKind, q.evidenceKind, ...p],
       };
     case 'unanswered':
       return (
-        unansweredSql(q.of, RELEASE_COLUMNS, q.product === undefined ? {} : { product: q.product }) ?? {
+        unansweredSql(q.of, RELEASE_COLUMNS, q.product === undefined ? {} : { product: q.product }, schema) ?? {
           text: `SELECT ${RELEASE_COLUMNS}, '' AS why FROM releases r WHERE 1 = 0`,
           params: [],
         }
@@ -331,7 +383,7 @@ export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SC
           schema >= 5
             ? 'c.check_name, c.status'
             : `c.check_name || ': ' || c.status AS check_name, 'not-recorded' AS status`
-        }, c.evidence FROM controls c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.control = ?${q.since ? ' AND r.created >= ?' : ''}${q.until ? ' AND r.created <= ?' : ''}${product}${order}`,
+        }, c.evidence FROM controls c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.control = ?${q.since ? ` AND ${RELEASE_DATE} >= ?` : ''}${q.until ? ` AND ${RELEASE_DATE} <= ?` : ''}${product}${order}`,
         params: [q.control, ...(q.since ? [q.since] : []), ...(q.until ? [q.until] : []), ...p],
       };
   }

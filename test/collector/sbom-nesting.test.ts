@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -86,6 +87,42 @@ describe('a JSON input with a key twice in one object', () => {
     await expect(sbomCollector.collect({ file, label: 'dup.cdx.json' })).rejects.toMatchObject({
       code: 'JSON_DUPLICATE_KEY',
       message: expect.stringMatching(/dup\.cdx\.json: the key 'specVersion' appears twice/) as unknown,
+    });
+  });
+});
+
+describe('a licence that is one term of an SPDX expression', () => {
+  it('keeps the expression as written beside the ids, in each SBOM format, and none for a single licence', () => {
+    const cdx = JSON.stringify({
+      bomFormat: 'CycloneDX',
+      specVersion: '1.5',
+      components: [
+        { name: 'dual', version: '1', licenses: [{ expression: 'MIT OR GPL-3.0-only' }] },
+        { name: 'plain', version: '1', licenses: [{ license: { id: 'MIT' } }] },
+        { name: 'one', version: '1', licenses: [{ expression: 'Apache-2.0' }] },
+      ],
+    });
+    const json = readSbom(Buffer.from(cdx), 'application/vnd.cyclonedx+json', 'a.json').components;
+    expect(json.map((c) => [c.name, c.licenses, c.expressions])).toEqual([
+      ['dual', ['MIT', 'GPL-3.0-only'], ['MIT OR GPL-3.0-only']],
+      ['plain', ['MIT'], undefined],
+      ['one', ['Apache-2.0'], undefined],
+    ]);
+    const xml = `<bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components><component type="library"><name>dual</name><licenses><expression>MIT AND BSD-3-Clause</expression></licenses></component></components></bom>`;
+    expect(readSbom(Buffer.from(xml), 'application/vnd.cyclonedx+xml', 'a.xml').components[0]?.expressions).toEqual([
+      'MIT AND BSD-3-Clause',
+    ]);
+    // A real SPDX document (examples/), one package's declared licence made an expression.
+    const doc = JSON.parse(readFileSync('examples/acme-web/sbom/acme-web.spdx.json', 'utf8')) as {
+      packages: { licenseDeclared?: string; licenseConcluded?: string }[];
+    };
+    const last = doc.packages[doc.packages.length - 1] as { licenseDeclared?: string; licenseConcluded?: string };
+    last.licenseDeclared = 'MIT OR Apache-2.0';
+    last.licenseConcluded = 'MIT';
+    const spdx = JSON.stringify(doc);
+    expect(readSbom(Buffer.from(spdx), 'application/spdx+json', 's.json').components.at(-1)).toMatchObject({
+      licenses: ['MIT', 'Apache-2.0', 'MIT'],
+      expressions: ['MIT OR Apache-2.0'],
     });
   });
 });

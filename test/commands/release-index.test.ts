@@ -70,8 +70,8 @@ describe('evidence index and evidence query (CLI)', () => {
     // it was signed, from which index and schema; the query verified nothing again.
     expect(asked.index).toMatchObject({
       db: 'evidence.db',
-      schema: 5,
-      current: 5,
+      schema: 6,
+      current: 6,
       verified: expect.stringMatching(/not again/),
     });
     expect(asked.answers[0]).toMatchObject({
@@ -96,14 +96,14 @@ describe('evidence index and evidence query (CLI)', () => {
     expect(text.stdout).toContain('2 bundles did not verify and are in no answer:');
     expect(text.stdout).toMatch(/\(signed by key [^;]+, verified \d{4}-[^;]+; bundle sha256:/);
     expect(text.stdout).toMatch(
-      /\nAnswered from evidence\.db \([^,]+, schema 5\)\. .*this query verified nothing again/,
+      /\nAnswered from evidence\.db \([^,]+, schema 6\)\. .*this query verified nothing again/,
     );
     const csv = await runCli(['query', '--db', 'evidence.db', '--missing', 'scan', '--format', 'csv'], { cwd: dir });
     expect(csv.stdout.split('\n')[0]).toBe(
-      'product,version,bundle_digest,location,created,signed_at,signer,indexed_at,policy,signature_location,signature_digest,answered,why',
+      'product,version,bundle_digest,location,created,signed_at,signer,indexed_at,policy,signature_location,signature_digest,hollow,answered,why',
     );
     // Signed in place: no signature outside the bundle, and the text says none.
-    expect(csv.stdout.split('\n')[1]).toMatch(/,,yes,$/);
+    expect(csv.stdout.split('\n')[1]).toMatch(/,,0,yes,$/);
     // The bundles that did not verify are rows too, never left for a reader to take as answers of "no".
     expect(csv.stdout.split('\n').filter((l) => l.includes(',not-verified,'))).toHaveLength(2);
     expect(text.stdout).not.toContain('; signature');

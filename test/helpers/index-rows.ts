@@ -1,4 +1,20 @@
 import type { IndexedRelease } from '../../src/release-index/rows.js';
+import { MIGRATIONS } from '../../src/release-index/sql.js';
+
+/**
+ * The statements that take an index written by schema 6 back to what schema 5 wrote (migration 6 undone), for the
+ * migration tests: both stores run them.
+ */
+export function undoSchema6(): string[] {
+  return [
+    'DROP INDEX licenses_key',
+    ...(MIGRATIONS[5] ?? []).flatMap((statement) => {
+      const added = /^ALTER TABLE (\w+) ADD COLUMN (\w+)/.exec(statement);
+      return added ? [`ALTER TABLE ${added[1]} DROP COLUMN ${added[2]}`] : [];
+    }),
+    'CREATE INDEX licenses_license ON licenses (license)',
+  ];
+}
 
 /**
  * The rows of one release of acme-web for the index's store tests: lodash at `lodash` (CVE-2021-23337 affected at
@@ -20,6 +36,7 @@ export function indexedRelease(version: string, lodash: string, extra: Partial<I
       policy: 'pass',
       componentsRead: true,
       findingsRead: true,
+      componentsWithoutPurl: 0,
     },
     subjects: [{ name: `web-${version}.tgz`, digest: `sha256:${'e'.repeat(63)}${version.split('.')[1]}` }],
     components: [
@@ -48,15 +65,19 @@ export function indexedRelease(version: string, lodash: string, extra: Partial<I
         justification: lodash === '4.17.20' ? '' : 'vulnerable_code_not_in_execute_path',
         fixVersions: ['4.17.21'],
         statusFrom: 'vex/acme.openvex.json',
+        statusAuthor: 'Acme PSIRT',
+        statusAt: `2026-0${version.split('.')[1]}-01T00:00:00Z`,
+        conflicts: '',
+        conflictsTotal: 0,
         impactStatement: lodash === '4.17.20' ? '' : 'template() is never called',
         actionStatement: lodash === '4.17.20' ? 'upgrade to 4.17.21' : '',
         knownExploited: false,
       },
     ],
     kinds: [
-      { kind: 'sbom', count: 1 },
-      { kind: 'scan', count: 1 },
-      ...(version === '1.2.0' ? [] : [{ kind: 'junit', count: 1 }]),
+      { kind: 'sbom', count: 1, empty: 0 },
+      { kind: 'scan', count: 1, empty: 0 },
+      ...(version === '1.2.0' ? [] : [{ kind: 'junit', count: 1, empty: 0 }]),
     ],
     controls: [{ control: 'SSDF-RV.1.2', check: 'rule critical-handled: pass', status: 'held', evidence: 1 }],
     ...extra,

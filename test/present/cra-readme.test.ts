@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderAnnexViiReadme } from '../../src/present/cra.js';
+import { summaryEntry } from '../helpers/entries.js';
 
 const readme = (file: string, signature?: string) =>
   renderAnnexViiReadme({
@@ -24,6 +25,24 @@ describe('the Annex VII README', () => {
     );
   });
 
+  it('marks an entry that holds nothing, and leaves its point to complete', () => {
+    const text = renderAnnexViiReadme({
+      product: 'web',
+      version: '1.0.0',
+      bundle: { file: 'web.tar.gz', digest: `sha256:${'a'.repeat(64)}`, location: '/x' },
+      report: { ok: true, verdict: 'verified' },
+      entries: [
+        summaryEntry('junit', 1, { tests: 0, passed: 0, failed: 0, errored: 0, skipped: 0, durationSeconds: 0 }),
+      ],
+      generatedAt: '2026-12-06T00:00:00.000Z',
+    });
+    const point6 = text.slice(text.indexOf('### 6.'), text.indexOf('### 7.'));
+    expect(point6).toContain(
+      'To complete: no evidence in the bundle documents this point (the entries below hold nothing)',
+    );
+    expect(point6).toContain('holds nothing: a test report without tests, so it documents nothing');
+  });
+
   it('quotes a file name a shell would read otherwise, so that pasting it runs nothing', () => {
     const line = readme("$(touch pwned);x 'y'.tar.gz")
       .split('\n')
@@ -35,40 +54,84 @@ describe('the Annex VII README', () => {
 });
 
 describe('a disposition in the drafts and answers', () => {
-  it('names the VEX document that set it, and says its author and contradicting statements are not in the index', async () => {
+  const row = {
+    bundle_digest: `sha256:${'a'.repeat(64)}`,
+    location: 'b.tar.gz',
+    product: 'app',
+    version: '1.0.0',
+    created: '2026-01-01T00:00:00Z',
+    policy: 'none',
+    scanned: 1,
+    findings_read: 1,
+    finding_id: 'CVE-2021-44228',
+    purl: 'pkg:maven/x/log4j-core@2.14.1',
+    severity: 'critical',
+    status: 'not_affected',
+    justification: 'inline_mitigations_already_exist',
+    fix_versions: '',
+    status_from: 'vex/late.openvex.json',
+    known_exploited: 0,
+  };
+
+  it('indexed before schema 6: names the VEX document that set it, and says its author and contradicting statements are not recorded', async () => {
     const { renderCraNotificationMarkdown } = await import('../../src/present/cra.js');
     const { craNotificationDraft } = await import('../../src/release-index/cra.js');
     const { renderQueryAnswers } = await import('../../src/present/index-query.js');
-    const row = {
-      bundle_digest: `sha256:${'a'.repeat(64)}`,
-      location: 'b.tar.gz',
-      product: 'app',
-      version: '1.0.0',
-      created: '2026-01-01T00:00:00Z',
-      policy: 'none',
-      scanned: 1,
-      findings_read: 1,
-      finding_id: 'CVE-2021-44228',
-      purl: 'pkg:maven/x/log4j-core@2.14.1',
-      severity: 'critical',
-      status: 'not_affected',
-      justification: 'inline_mitigations_already_exist',
-      fix_versions: '',
-      status_from: 'vex/late.openvex.json',
-      known_exploited: 0,
+    const old = { ...row, status_author: null, status_at: null, conflicts: null, conflicts_total: null };
+    const d = craNotificationDraft({
+      vulnerability: 'CVE-2021-44228',
+      generatedAt: 'now',
+      index: 'i.db',
+      findings: [old],
+      releases: [old],
+    });
+    expect(d.releases[0]?.findings[0]).toMatchObject({ provenanceRecorded: false });
+    expect(d.releases[0]?.findings[0]?.contested).toBeUndefined();
+    expect(renderCraNotificationMarkdown(d)).toContain(
+      'stated in `vex/late.openvex.json` (who stated it, and any statement contradicting it, are not recorded: indexed before schema 6',
+    );
+    expect(renderQueryAnswers('text', { question: {}, rows: [old] })).toContain(
+      'for releases indexed before schema 6, who stated it and any statement contradicting it are not in the index',
+    );
+  });
+
+  it('says who stated it and when, and marks a status other statements contradicted as CONTESTED', async () => {
+    const { renderCraNotificationMarkdown } = await import('../../src/present/cra.js');
+    const { craNotificationDraft } = await import('../../src/release-index/cra.js');
+    const { renderQueryAnswers } = await import('../../src/present/index-query.js');
+    const contested = {
+      ...row,
+      status_author: 'Acme PSIRT',
+      status_at: '2026-02-01T00:00:00Z',
+      conflicts: 'vex/early.openvex.json#0: affected',
+      conflicts_total: 1,
+    };
+    const settled = {
+      ...contested,
+      bundle_digest: `sha256:${'b'.repeat(64)}`,
+      version: '1.1.0',
+      conflicts: '',
+      conflicts_total: 0,
     };
     const d = craNotificationDraft({
       vulnerability: 'CVE-2021-44228',
       generatedAt: 'now',
       index: 'i.db',
-      findings: [row],
-      releases: [row],
+      findings: [contested, settled],
+      releases: [contested, settled],
     });
-    expect(renderCraNotificationMarkdown(d)).toContain(
-      'stated in `vex/late.openvex.json` (who stated it, and any statement contradicting it, are not in the index',
-    );
-    expect(renderQueryAnswers('text', { question: {}, rows: [row] })).toContain(
-      'status_from names the VEX document that set a status; who stated it, and any statement contradicting it, are not in the index',
-    );
+    expect(d.summary.contested).toBe(1);
+    expect(d.releases.map((r) => r.findings[0]?.contested)).toEqual([
+      { statements: ['vex/early.openvex.json#0: affected'], total: 1 },
+      undefined,
+    ]);
+    const md = renderCraNotificationMarkdown(d);
+    expect(md).toContain('stated in `vex/late.openvex.json` by Acme PSIRT at 2026-02-01T00:00:00Z');
+    expect(md).toContain('**CONTESTED**: 1 other statement applied and said otherwise');
+    expect(md.match(/CONTESTED\*\*/g)).toHaveLength(1);
+    const text = renderQueryAnswers('text', { question: {}, rows: [contested, settled] });
+    expect(text).toContain('conflicts=vex/early.openvex.json#0: affected conflicts_total=1');
+    expect(text).toContain('a status with conflicts is contested');
+    expect(text).not.toContain('before schema 6');
   });
 });

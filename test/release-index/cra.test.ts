@@ -157,6 +157,24 @@ describe('annexViiSections', () => {
     expect(at('6')?.notShown).toEqual([]);
     expect(other).toEqual([{ path: 'notes.txt', kind: 'file' }]);
   });
+
+  it('lists an entry that holds nothing with why, and does not count it as documenting its point', () => {
+    const { sections } = annexViiSections([
+      { path: 'tests/empty.xml', kind: 'junit', holdsNothing: 'a test report without tests' },
+      { path: 'sbom/a.cdx.json', kind: 'sbom' },
+      { path: 'scans/empty.json', kind: 'scan' },
+      { path: 'vex/none.json', kind: 'vex', holdsNothing: 'a VEX document without statements' },
+    ]);
+    const at = (point: string) => sections.find((s) => s.point === point);
+    expect(at('6')).toMatchObject({
+      files: [{ path: 'tests/empty.xml', kind: 'junit', holdsNothing: 'a test report without tests' }],
+      toComplete: true,
+      notShown: [],
+    });
+    // The VEX document without statements shows no handling; the SBOM and the scan show their parts.
+    expect(at('2(b)')?.toComplete).toBe(false);
+    expect(at('2(b)')?.notShown).toEqual(['how each is handled (VEX statements)']);
+  });
 });
 
 describe('chosenRelease', () => {

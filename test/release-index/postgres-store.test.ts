@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresIndex } from '../../src/transport/release-index-store.js';
+import { INDEX_SCHEMA_VERSION } from '../../src/release-index/sql.js';
 import type { IndexedRelease } from '../../src/release-index/rows.js';
 import { startPostgres, type Postgres } from '../helpers/postgres.js';
 import { generateKeyPairSync } from 'node:crypto';
@@ -7,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/io.js';
 import { useTmp } from '../helpers/tmp.js';
-import { indexedRelease } from '../helpers/index-rows.js';
+import { indexedRelease, undoSchema6 } from '../helpers/index-rows.js';
 
 const tmp = useTmp();
 
@@ -40,6 +41,7 @@ function release(version: number, purl: string): IndexedRelease {
       policy: 'none',
       componentsRead: true,
       findingsRead: true,
+      componentsWithoutPurl: 0,
     },
     subjects: [{ name: `web-${version}.tgz`, digest: `sha256:${String(version).padStart(64, 'e')}` }],
     components: [
@@ -55,12 +57,16 @@ function release(version: number, purl: string): IndexedRelease {
         justification: '',
         fixVersions: ['4.17.21'],
         statusFrom: 'vex/a.json',
+        statusAuthor: '',
+        statusAt: '',
+        conflicts: '',
+        conflictsTotal: 0,
         impactStatement: '',
         actionStatement: 'upgrade',
         knownExploited: true,
       },
     ],
-    kinds: [{ kind: 'sbom', count: 1 }],
+    kinds: [{ kind: 'sbom', count: 1, empty: 0 }],
     controls: [],
   };
 }
@@ -145,7 +151,7 @@ describe('the shared index on PostgreSQL', () => {
       { product: 'acme-web', version: '1.4.2' },
     ]);
     // The answer names the database it came from, without the password.
-    expect((JSON.parse(q.stdout) as { index: unknown }).index).toMatchObject({ engine: 'postgresql', schema: 5 });
+    expect((JSON.parse(q.stdout) as { index: unknown }).index).toMatchObject({ engine: 'postgresql', schema: 6 });
     expect(q.stdout).not.toContain('s3cret');
   });
 
@@ -176,6 +182,7 @@ describe('an index of schema 3 on PostgreSQL, asked by a role that may only read
     const schemaOf = async () =>
       ((await db.query("SELECT value FROM index_meta WHERE name = 'schema'")).rows[0] as { value: string }).value;
     try {
+      for (const statement of undoSchema6()) await db.query(statement);
       await db.query(`ALTER TABLE releases DROP COLUMN signature_location, DROP COLUMN signature_digest;
         UPDATE index_meta SET value = '3' WHERE name = 'schema';
         CREATE ROLE analyst LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO analyst`);
@@ -193,7 +200,7 @@ describe('an index of schema 3 on PostgreSQL, asked by a role that may only read
       // The answer says it was read as schema 3: what later schemas record is not recorded there.
       expect(JSON.parse(asked.stdout)).toMatchObject({
         answers: [{ version: '1.2.0', signature_digest: null }],
-        index: { engine: 'postgresql', schema: 3, current: 5 },
+        index: { engine: 'postgresql', schema: 3, current: INDEX_SCHEMA_VERSION },
       });
       const text = await runCli(['query', '--db', analystUrl, '--missing', 'junit'], { cwd: process.cwd() });
       expect(text.stdout).toMatch(/schema 3, read as it is \(not migrated\)/);
@@ -204,7 +211,9 @@ describe('an index of schema 3 on PostgreSQL, asked by a role that may only read
         (e: unknown) => e as { code: string; message: string },
       );
       expect(writing).toMatchObject({ code: 'INDEX_UNREADABLE' });
-      expect((writing as { message: string }).message).toMatch(/schema 3, which cannot be brought to 5/);
+      expect((writing as { message: string }).message).toMatch(
+        new RegExp(`schema 3, which cannot be brought to ${INDEX_SCHEMA_VERSION}`),
+      );
       expect(await schemaOf()).toBe('3');
       // Its owner migrates it on the next open.
       const again = await openPostgresIndex(ownerUrl);
@@ -215,7 +224,7 @@ describe('an index of schema 3 on PostgreSQL, asked by a role that may only read
       } finally {
         await again.close();
       }
-      expect(await schemaOf()).toBe('5');
+      expect(await schemaOf()).toBe(String(INDEX_SCHEMA_VERSION));
       // A role that may not read one table is told so with our code and the database's name, not PostgreSQL's 42501.
       await db.query('REVOKE SELECT ON components FROM analyst');
       const partial = await openPostgresIndex(analystUrl, undefined, true);

@@ -83,8 +83,16 @@ describe('what the index keeps of a verified release', () => {
       ['CVE-2022-25883', 'none'],
     ]);
     expect(rows.findings[0]?.ids).toContain('cve-2018-3750');
-    expect(rows.kinds).toContainEqual({ kind: 'sbom', count: 2 });
-    expect(rows.kinds).toContainEqual({ kind: 'scan', count: 1 });
+    // Who stated the disposition and when, as the VEX document says (examples/acme-web/vex/acme-web.openvex.json).
+    expect(rows.findings[0]).toMatchObject({
+      statusAuthor: 'Acme Product Security <psirt@acme.example>',
+      statusAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+      conflicts: '',
+      conflictsTotal: 0,
+    });
+    expect(rows.release.componentsWithoutPurl).toBe(rows.components.filter((c) => !c.purl.startsWith('pkg:')).length);
+    expect(rows.kinds).toContainEqual({ kind: 'sbom', count: 2, empty: 0 });
+    expect(rows.kinds).toContainEqual({ kind: 'scan', count: 1, empty: 0 });
     // Nothing is indexed as fact from the same bundle verified for integrity only, or against another key.
     const integrity = await verify({ cwd: dir, bundle: 'b.tar.gz', integrityOnly: true });
     expect(notIndexable(integrity.report)).toMatch(/integrity only/);

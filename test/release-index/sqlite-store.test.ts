@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WRITE_BATCH, openSqliteIndex } from '../../src/fs/release-index-sqlite.js';
 import { INDEX_SCHEMA_VERSION, MIGRATIONS } from '../../src/release-index/sql.js';
-import { indexedRelease as release } from '../helpers/index-rows.js';
+import { indexedRelease as release, undoSchema6 } from '../helpers/index-rows.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -247,7 +247,7 @@ describe.each(engines)('the embedded index on %s', (engine) => {
   run('names the releases in scope that cannot answer a question, and why', async () => {
     const store = openSqliteIndex(join(await tmp(), 'u.db'), engine);
     const scanned = release('1.2.0', '4.17.20');
-    await store.put({ ...scanned, kinds: [...scanned.kinds, { kind: 'vulnerabilities', count: 1 }] }, 'now');
+    await store.put({ ...scanned, kinds: [...scanned.kinds, { kind: 'vulnerabilities', count: 1, empty: 0 }] }, 'now');
     const bare = release('1.3.0', '4.17.21');
     await store.put(
       {
@@ -256,7 +256,7 @@ describe.each(engines)('the embedded index on %s', (engine) => {
         components: [],
         findings: [],
         controls: [],
-        kinds: [{ kind: 'junit', count: 1 }],
+        kinds: [{ kind: 'junit', count: 1, empty: 0 }],
       },
       'now',
     );
@@ -273,6 +273,99 @@ describe.each(engines)('the embedded index on %s', (engine) => {
   });
 
   run(
+    'answers no more than the evidence: entries that hold nothing, components without a purl, licence terms, signing dates',
+    async () => {
+      const file = join(await tmp(), 's6.db');
+      const store = openSqliteIndex(file, engine);
+      const a = release('1.2.0', '4.17.20');
+      await store.put(
+        {
+          ...a,
+          // Its only JUnit report holds no test; its SBOM names one component without a purl; lodash is dual-licensed.
+          release: { ...a.release, componentsWithoutPurl: 1, signedAt: '2026-07-02T00:00:00Z' },
+          components: [
+            { ...a.components[0]!, licenses: ['MIT', 'GPL-3.0-only'], expressions: ['MIT OR GPL-3.0-only'] },
+            { purl: 'name:vendored@1', packageKey: 'name:vendored', name: 'vendored', version: '1', licenses: [] },
+          ],
+          kinds: [...a.kinds, { kind: 'junit', count: 1, empty: 1 }],
+        },
+        'now',
+      );
+      const b = release('1.3.0', '4.17.21');
+      // Back-dated by its signer: created in March, signed (a verified timestamp) in August.
+      await store.put(
+        { ...b, release: { ...b.release, created: '2026-03-01T00:00:00Z', signedAt: '2026-08-01T00:00:00Z' } },
+        'now',
+      );
+      const versions = async (q: Parameters<typeof store.query>[0]) => (await store.query(q)).map((r) => r.version);
+      // A test report without tests is not test evidence: 1.2.0 lacks it, and the answer says it has one that is empty.
+      expect(await store.query({ kind: 'missing', evidenceKind: 'junit' })).toMatchObject([
+        { version: '1.2.0', hollow: 1 },
+      ]);
+      expect(await store.query({ kind: 'unanswered', of: { kind: 'missing', evidenceKind: 'junit' } })).toEqual([]);
+      // A purl question cannot see a component without a purl: the release is listed as unable to answer, and why.
+      expect(
+        (await store.query({ kind: 'unanswered', of: { kind: 'purl', purl: 'pkg:npm/vendored@1' } })).map((r) => [
+          r.version,
+          r.why,
+        ]),
+      ).toEqual([['1.2.0', '1 of its components have no purl, so a purl cannot find them']]);
+      // SPDX licence ids are matched whatever their case, with the expression the licence is a term of.
+      expect(await store.query({ kind: 'license', license: 'gpl-3.0-ONLY' })).toMatchObject([
+        { version: '1.2.0', license: 'GPL-3.0-only', expression: 'MIT OR GPL-3.0-only' },
+      ]);
+      expect(await versions({ kind: 'license', license: 'mit' })).toEqual(['1.2.0', '1.3.0']);
+      expect((await store.query({ kind: 'license', license: 'WTFPL' }))[0]).toMatchObject({ expression: '' });
+      // A period is placed by the verified signing time, not the manifest's created (which the signer writes).
+      expect(await versions({ kind: 'control', control: 'SSDF-RV.1.2', until: '2026-06-30T23:59:59Z' })).toEqual([]);
+      expect(await versions({ kind: 'control', control: 'SSDF-RV.1.2', since: '2026-07-15T00:00:00Z' })).toEqual([
+        '1.3.0',
+      ]);
+      // Who stated a status, and when, are kept with the finding.
+      expect((await store.query({ kind: 'cve', id: 'CVE-2021-23337' }))[0]).toMatchObject({
+        status_author: 'Acme PSIRT',
+        status_at: '2026-02-01T00:00:00Z',
+        conflicts: '',
+        conflicts_total: 0,
+      });
+      await store.close();
+    },
+  );
+
+  run(
+    'migrates an index of schema 5: what 6 records reads as not recorded, and licences are found whatever their case',
+    async () => {
+      const file = join(await tmp(), 'v5.db');
+      const store = openSqliteIndex(file, engine);
+      await store.put(release('1.2.0', '4.17.20'), 'then');
+      await store.close();
+      const { createRequire } = await import('node:module');
+      const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
+      const db = new Database(file);
+      for (const statement of undoSchema6()) db.run(statement);
+      db.run("UPDATE index_meta SET value = '5' WHERE name = 'schema'");
+      db.close();
+      const again = openSqliteIndex(file, engine);
+      expect(again.schema).toBe(INDEX_SCHEMA_VERSION);
+      expect((await again.query({ kind: 'cve', id: 'CVE-2021-23337' }))[0]).toMatchObject({
+        status_author: null,
+        conflicts_total: null,
+      });
+      expect(await again.query({ kind: 'license', license: 'mit' })).toMatchObject([
+        { version: '1.2.0', license: 'MIT' },
+      ]);
+      // Whether its entries hold anything, and whether its components all have a purl, were not recorded: said, not guessed.
+      expect(
+        (await again.query({ kind: 'unanswered', of: { kind: 'missing', evidenceKind: 'sbom' } })).map((r) => r.why),
+      ).toEqual(['not recorded whether its entries of this kind hold anything (indexed before schema 6: rebuild)']);
+      expect(
+        (await again.query({ kind: 'unanswered', of: { kind: 'purl', purl: 'pkg:npm/x@1' } })).map((r) => r.why),
+      ).toEqual(['not recorded whether its components all have a purl (indexed before schema 6: rebuild)']);
+      await again.close();
+    },
+  );
+
+  run(
     "migrates control rows of schema 4, one check's status each, to not-recorded: never a control's pass",
     async () => {
       const dir = await tmp();
@@ -285,6 +378,7 @@ describe.each(engines)('the embedded index on %s', (engine) => {
       const db = new Database(file);
       // What schema 4 wrote: the rule's status as the control's, its cross-check left out.
       db.run("UPDATE controls SET check_name = 'critical-handled', status = 'pass'");
+      for (const statement of undoSchema6()) db.run(statement);
       db.run("UPDATE index_meta SET value = '4' WHERE name = 'schema'");
       db.close();
       const again = openSqliteIndex(file, engine);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/core/manifest.js';
 import { summaryEntry } from '../helpers/entries.js';
-import { HOLLOW_WHY, hollowCounts } from '../../src/verifier/policy/hollow.js';
+import { HOLLOW_WHY, hollowCounts, hollowWhy } from '../../src/verifier/policy/hollow.js';
 import { verdictOf } from '../../src/verifier/report.js';
 
 const entry = summaryEntry;
@@ -119,6 +119,12 @@ describe('entries that hold nothing to judge', () => {
       severities: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 },
     });
     expect(hollowCounts({ entries: [scan] } as unknown as Manifest)).toEqual({});
+    // One entry at a time (the Annex VII folder marks each): why it holds nothing, or undefined.
+    for (const [kind, [hollow, full]] of Object.entries(CASES)) {
+      expect(hollowWhy(entry(kind, 1, hollow)), kind).toBe(HOLLOW_WHY[kind]);
+      expect(hollowWhy(entry(kind, 2, full)), kind).toBeUndefined();
+    }
+    expect(hollowWhy(scan)).toBeUndefined();
   });
 });
 

@@ -37,6 +37,16 @@ export const HOLLOW_WHY: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(HOLLOW).map(([kind, h]) => [kind, h.why]),
 );
 
+/** Why one entry holds nothing to judge (HOLLOW_WHY's words), or undefined when it holds something or is no such kind. */
+export function hollowWhy(entry: Manifest['entries'][number]): string | undefined {
+  for (const [kind, h] of Object.entries(HOLLOW) as [
+    CollectedKind,
+    { holdsNothing: (s: unknown) => boolean; why: string },
+  ][])
+    if (summariesOf([entry], kind).some(({ summary }) => h.holdsNothing(summary))) return h.why;
+  return undefined;
+}
+
 /** How many entries of each kind hold nothing to judge (kinds without any are left out). */
 export function hollowCounts(manifest: Manifest): Record<string, number> {
   const out: Record<string, number> = {};
