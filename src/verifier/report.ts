@@ -17,7 +17,9 @@ export type CheckId =
   | 'attestations'
   | 'standard'
   | 'vulnerabilities'
-  | 'renewal';
+  | 'renewal'
+  /** What `evidence fetch` found of the release the bundle was published with (withReleaseProblems). */
+  | 'release';
 
 /**
  * Every code a check can carry: the reader's findings (core) and the
@@ -78,6 +80,12 @@ export const VERIFIER_CHECK_CODES = [
   'RENEWAL_TOO_LATE',
   'RENEWAL_OUT_OF_ORDER',
   'RENEWAL_NOT_CHECKED',
+  // the release a bundle was fetched from (evidence fetch): another release's bundle, or files beside it that disagree
+  'RELEASE_MISMATCH',
+  'PRODUCT_MISMATCH',
+  'REPOSITORY_MISMATCH',
+  'INTOTO_MISMATCH',
+  'SIGSTORE_JSONL_MISMATCH',
   // a check that was never reached because an earlier one failed
   'NOT_REACHED',
 ] as const;
@@ -104,6 +112,20 @@ export function verdictFor(authentic: boolean, policyOk: boolean, mode: VerifyRe
   if (!authentic) return 'failed';
   if (!policyOk) return 'policy-failed';
   return mode === 'integrity-only' ? 'integrity-only' : 'verified';
+}
+
+/**
+ * The report of a bundle that verified, with what `evidence fetch` found wrong with the release it came from (another
+ * release's bundle, NAME.intoto.jsonl not its envelope): each a failed `release` check, and the verdict `failed`. The
+ * report a gate reads then says what the exit code says, never `verified` beside a fetch that failed.
+ */
+export function withReleaseProblems<R extends VerifyReport>(
+  report: R,
+  problems: readonly { code: (typeof VERIFIER_CHECK_CODES)[number]; message: string }[],
+): R {
+  if (problems.length === 0) return report;
+  const checks = problems.map((p): Check => ({ id: 'release', ok: false, code: p.code, message: p.message }));
+  return { ...report, ok: false, verdict: 'failed', checks: [...report.checks, ...checks] };
 }
 
 /** The report's verdict; for a report without one (written before it was recorded), from `ok` and its mode. */

@@ -210,7 +210,15 @@ function checkSubjects(manifest: Manifest | undefined, subjects: SubjectToCheck[
 const PASS_MESSAGES: Record<
   Exclude<
     CheckId,
-    'subjects' | 'signature' | 'identity' | 'statement' | 'attestations' | 'standard' | 'renewal' | 'vulnerabilities'
+    | 'subjects'
+    | 'signature'
+    | 'identity'
+    | 'statement'
+    | 'attestations'
+    | 'standard'
+    | 'renewal'
+    | 'vulnerabilities'
+    | 'release'
   >,
   (c: BundleContents) => string
 > = {

@@ -643,13 +643,32 @@ describe('evidence fetch', () => {
   });
 
   it("refuses another release's authentic bundle published under this tag (RELEASE_MISMATCH, exit 1), as audit does", async () => {
-    // web 1.4.2's bundle, attached to v2.0.0. The verification report itself stands (JSON); the fetch fails.
+    // web 1.4.2's bundle, attached to v2.0.0. It verifies, but the report a gate reads says the fetch failed, and why.
     const { dir } = await published('v2.0.0');
     gh.public = true;
     const r = await runCli(verifying(dir, 'v2.0.0', await tmp()), { cwd: dir, env: {} });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).verdict).toBe('verified');
+    const report = JSON.parse(r.stdout) as { verdict: string; ok: boolean; checks: { id: string; code?: string }[] };
+    expect(report).toMatchObject({ verdict: 'failed', ok: false });
+    expect(report.checks.filter((c) => c.id === 'release').map((c) => c.code)).toEqual(['RELEASE_MISMATCH']);
+    // The bundle's own checks still passed: it is authentic, and another release's.
+    expect(report.checks.find((c) => c.id === 'signature')).toMatchObject({ ok: true });
     expect(r.stderr).toMatch(/the bundle is the evidence of web 1\.4\.2, not of v2\.0\.0 .*\[RELEASE_MISMATCH\]/);
+  });
+
+  it('an .intoto.jsonl that is not the envelope fails the report a gate reads too (INTOTO_MISMATCH), not only the exit code', async () => {
+    const { dir } = await published();
+    gh.public = true;
+    const release = gh.releases[0];
+    if (!release) throw new Error('no release');
+    (release.assets[2] as { bytes: Buffer }).bytes = Buffer.from(
+      '{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[]}\n',
+    );
+    const r = await runCli(verifying(dir, 'v1.4.2', await tmp()), { cwd: dir, env: {} });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { verdict: string; checks: { id: string; code?: string }[] };
+    expect(report.verdict).toBe('failed');
+    expect(report.checks.filter((c) => c.id === 'release').map((c) => c.code)).toEqual(['INTOTO_MISMATCH']);
   });
 
   it('exits 1 when the signer is not the one named, 3 when the policy fails', async () => {
