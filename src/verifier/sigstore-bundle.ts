@@ -84,6 +84,11 @@ export interface SigstoreVerifyInput {
   signers?: AllowedSigner[];
   /** For message-signature bundles: the artifact's bytes. */
   artifact?: Buffer;
+  /**
+   * False: leave out what the signature rests on (info.restsOn), which checks its timestamps against each authority
+   * again, for a signature whose report shows none (a standard statement beside ours, an attestation entry).
+   */
+  restsOn?: boolean;
 }
 
 export interface SigstoreVerifyResult {
@@ -190,7 +195,7 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
           if (info.keyHint !== undefined && info.keyHint !== '' && !hintNames(info.keyHint, key)) hintMismatch = true;
           if (root) {
             info.trustedRoot = { source: root.source, ...(root.date ? { date: root.date } : {}) };
-            info.restsOn = restsOn(bundle, root);
+            if (input.restsOn !== false) info.restsOn = restsOn(bundle, root);
           }
           break;
         }
@@ -205,7 +210,7 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
       if ('signer' in outcome) {
         signer = outcome.signer;
         info.trustedRoot = { source: root.source, ...(root.date ? { date: root.date } : {}) };
-        info.restsOn = restsOn(bundle, root);
+        if (input.restsOn !== false) info.restsOn = restsOn(bundle, root);
         break;
       }
       const notInRoot = outcome.authorityNotInRoot === true || issuedByRoot(bundle, root) === false;
