@@ -8,7 +8,7 @@ import {
   MANIFEST_MEDIA_TYPE,
   foldedPath,
   logicalPathProblem,
-  manifestSchema,
+  manifestValid,
   type Manifest,
   type ManifestEntry,
   type Source,
@@ -189,7 +189,7 @@ export function assembleManifest(input: {
     entries: entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     subjects,
   };
-  const valid = safeParseBounded(manifestSchema, manifest);
+  const valid = manifestValid(manifest);
   if (!valid.success)
     throw new CollectError('CONFIG_INVALID', 'the bundle would not be valid', { issues: zodIssues(valid.error) });
   return manifest;

@@ -174,17 +174,39 @@ export function distinctSubjectNames(files: SubjectFile[]): SubjectFile[] {
   const renamed = new Map<string, string>();
   for (const group of groups.values()) {
     if (group.size < 2) continue;
-    const segments = [...group].map((file) => file.split(/[\\/]+/).filter(Boolean));
-    const longest = maxOf([...segments.map((x) => x.length)]);
+    const members = [...group];
+    const longest = maxOf(members.map(segmentCount));
     for (let k = 2; k <= longest; k++) {
-      const names = segments.map((x) => x.slice(-k).join('/'));
+      const names = members.map((file) => lastSegments(file, k));
       if (new Set(names).size === names.length) {
-        [...group].forEach((file, i) => renamed.set(file, names[i] as string));
+        members.forEach((file, i) => renamed.set(file, names[i] as string));
         break;
       }
     }
   }
   return files.map((f) => ({ ...f, name: renamed.get(f.file) ?? f.name }));
+}
+
+const isSeparator = (c: number): boolean => c === 47 /* / */ || c === 92; /* \ */
+
+/** How many segments `file.split(/[\\/]+/).filter(Boolean)` has, without making them (a tree of 100,000 files). */
+function segmentCount(file: string): number {
+  let n = 0;
+  for (let i = 0; i < file.length; i++)
+    if (!isSeparator(file.charCodeAt(i)) && (i === 0 || isSeparator(file.charCodeAt(i - 1)))) n++;
+  return n;
+}
+
+/** `file.split(/[\\/]+/).filter(Boolean).slice(-k).join('/')`, made from the end: only the k segments it keeps. */
+function lastSegments(file: string, k: number): string {
+  const kept: string[] = [];
+  let end = file.length;
+  for (let i = file.length - 1; i >= -1 && kept.length < k; i--) {
+    if (i >= 0 && !isSeparator(file.charCodeAt(i))) continue;
+    if (end > i + 1) kept.push(file.slice(i + 1, end));
+    end = i;
+  }
+  return kept.reverse().join('/');
 }
 
 /**

@@ -46,7 +46,8 @@ export async function hashSubjects(
         throw new CollectError('INPUT_UNREADABLE', `${s.file}: not a regular file`, { file: s.file });
       throw inputError({ label: s.file }, Object.assign(new Error(o.failure.message), { code: o.failure.code }));
     }
-    return { name: s.name, digest: `sha256:${o.hex}`, size: o.size };
+    // Members in canonical order (digest, name, size): canonical JSON writes the manifest without a sorted copy of each.
+    return { digest: `sha256:${o.hex}`, name: s.name, size: o.size };
   });
   return results.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -1,6 +1,6 @@
 import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, gzipSync, constants as zc } from 'node:zlib';
+import { createGzip, constants as zc } from 'node:zlib';
 import tar, { type Header, type Pack } from 'tar-stream';
 import { BundleError } from './errors.js';
 import { HashingCounter } from './hash-stream.js';
@@ -100,6 +100,9 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
   };
 
   const gzip = createBundleGzip();
+  // The attestations member is compressed on zlib's threads while the content member is: two cores, one wait.
+  const last = attestationsMember(input);
+  last.catch(() => undefined);
   await Promise.all([
     produce().catch((e: unknown) => {
       pack.destroy(e as Error);
@@ -108,15 +111,16 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
     // The content member; `out` stays open for the attestations member.
     pipeline(pack, withoutEndOfArchive(), gzip, out, { end: false }),
   ]);
-  await endWithAttestations(out, input);
+  await endWithAttestations(out, input, last);
 }
 
 /** Writes the attestations member (§1.3) and ends `out`: how every bundle ends, written, rewritten or signed. */
 export async function endWithAttestations(
   out: Writable,
   input: { attestation?: Uint8Array; standard?: Uint8Array; mtime: Date },
+  made: Promise<Buffer> = attestationsMember(input),
 ): Promise<void> {
-  const last = await attestationsMember(input);
+  const last = await made;
   await new Promise<void>((resolve, reject) => out.end(last, (e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
@@ -153,21 +157,26 @@ export async function attestationsMember(input: {
   mtime: Date;
 }): Promise<Buffer> {
   const pack = tar.pack();
+  // Level 1: what this member holds is mostly base64 (the DSSE payloads), which level 6 makes only 3 % smaller, at
+  // 1.7 times the time (30 MB of attestations for 100,000 subjects: 0.64 s against 0.38 s). Streamed, on zlib's
+  // threads: the tar (30 MB there) is never held whole, and the deflate stream is the one a single call makes.
+  const gzip = createGzip({ level: 1 });
   const chunks: Buffer[] = [];
-  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
-  const ended = new Promise<void>((resolve, reject) => {
-    pack.once('end', resolve);
-    pack.once('error', reject);
+  // All of it read: the pipeline settles when the gzip has taken the tar, which can be before it has given its last.
+  const read = new Promise<void>((resolve, reject) => {
+    gzip.on('data', (c: Buffer) => chunks.push(c));
+    gzip.once('end', resolve);
+    gzip.once('error', reject);
   });
+  const compressed = Promise.all([pipeline(pack, gzip), read]);
+  compressed.catch(() => undefined);
   if (input.attestation)
     await addBuffer(pack, memberHeader(ATTESTATION_MEMBER, input.attestation.length, input.mtime), input.attestation);
   if (input.standard)
     await addBuffer(pack, memberHeader(STANDARD_MEMBER, input.standard.length, input.mtime), input.standard);
   pack.finalize();
-  await ended;
-  // Level 1: what this member holds is mostly base64 (the DSSE payloads), which level 6 makes only 3 % smaller, at
-  // 1.7 times the time (30 MB of attestations for 100,000 subjects: 0.64 s against 0.38 s).
-  return gzipSync(Buffer.concat(chunks), { level: 1 });
+  await compressed;
+  return Buffer.concat(chunks);
 }
 
 /** The fixed header every member gets. */
@@ -202,7 +211,10 @@ function changed(source: BlobSource, what: string): BundleError {
 
 export function addBuffer(pack: Pack, header: Header, body: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    pack.entry(header, Buffer.from(body), (err) => (err ? reject(err) : resolve()));
+    // A view, not a copy: the body is not changed while it is written (a manifest of 100,000 subjects is 12 MB).
+    pack.entry(header, Buffer.from(body.buffer, body.byteOffset, body.byteLength), (err) =>
+      err ? reject(err) : resolve(),
+    );
   });
 }
 

@@ -113,7 +113,63 @@ function inOrder(value: unknown): unknown {
 }
 
 export function canonicalBytes(value: unknown): Buffer {
-  return Buffer.from(canonicalize(value), 'utf8');
+  if (!holdsLongArray(value, 0)) return Buffer.from(canonicalize(value), 'utf8');
+  // A manifest or statement of 100,000 subjects (issue 28): its text made a slice of an array at a time, each slice
+  // bytes at once, so that no 12 MB string is made, nor the parts JSON.stringify joins into it (promoted to the old
+  // generation while it works). Where that refuses a value, canonicalize decides, as it does for any other.
+  const pieces: Buffer[] = [];
+  try {
+    writePieces(value, 0, pieces);
+  } catch (error) {
+    if (error !== CAREFUL) throw tooDeep(error);
+    return Buffer.from(canonicalize(value), 'utf8');
+  }
+  return Buffer.concat(pieces);
+}
+
+/** Arrays longer than this are written a slice at a time by canonicalBytes; objects are looked into this deep. */
+const SLICE = 512;
+const PIECES_DEPTH = 3;
+
+function holdsLongArray(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null || depth > PIECES_DEPTH) return false;
+  if (Array.isArray(value)) return value.length > SLICE;
+  for (const member of Object.values(value)) if (holdsLongArray(member, depth + 1)) return true;
+  return false;
+}
+
+/**
+ * The text canonicalize writes, as pieces: JSON.stringify over `inOrder`'s value writes an array as `[`, its items'
+ * JSON joined by `,`, `]`, and a plain object as `{`, `"name":` and the member's JSON for each member not undefined in
+ * the order of its members' names, joined by `,`, `}`. Throws CAREFUL where `inOrder` would.
+ */
+function writePieces(value: unknown, depth: number, out: Buffer[]): void {
+  if (!holdsLongArray(value, depth)) {
+    out.push(Buffer.from(JSON.stringify(inOrder(value)), 'utf8'));
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += SLICE) {
+      const text = JSON.stringify(inOrder(value.slice(i, i + SLICE)));
+      out.push(Buffer.from(`${i === 0 ? '[' : ','}${text.slice(1, -1)}${i + SLICE >= value.length ? ']' : ''}`));
+    }
+    return;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if ((proto !== Object.prototype && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    throw CAREFUL;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort(compareCodeUnits);
+  let first = true;
+  for (const k of keys) {
+    const c = k.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || hasLoneSurrogate(k)) throw CAREFUL;
+    if (record[k] === undefined) continue;
+    out.push(Buffer.from(`${first ? '{' : ','}${JSON.stringify(k)}:`, 'utf8'));
+    first = false;
+    writePieces(record[k], depth + 1, out);
+  }
+  out.push(Buffer.from(first ? '{}' : '}'));
 }
 
 /**

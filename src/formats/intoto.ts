@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { digestHex } from '../core/digest.js';
 
 /**
  * in-toto Statement v1 (in-toto/attestation spec, v1/statement.md and
@@ -46,6 +47,15 @@ export const statementSchema = z.looseObject({
   predicate: z.record(z.string(), z.unknown()).optional(),
 });
 export type Statement = z.infer<typeof statementSchema>;
+
+/**
+ * A release's subjects as a statement names them, members in canonical order (digest, then name), so that canonical
+ * JSON writes them without a sorted copy of each: a release of 100,000 subjects. Our statement and the standard ones
+ * name them alike (src/signer/statement.ts, src/formats/standard-statements.ts).
+ */
+export function releaseSubjects(subjects: readonly { name: string; digest: string }[]): Statement['subject'] {
+  return subjects.map((s) => ({ digest: { sha256: digestHex(s.digest) }, name: s.name }));
+}
 
 /**
  * The lines of a Sigstore bundles file or member (`NAME.sigstore.jsonl`,

@@ -4,7 +4,7 @@ import { parseJsonStrict } from '../core/strict-json.js';
 import type { Manifest, ManifestEntry } from '../core/manifest.js';
 import { entryKind } from '../core/summaries.js';
 import { MANIFEST_SUBJECT_NAME } from '../core/predicate.js';
-import { IN_TOTO_STATEMENT_V1, type Statement } from './intoto.js';
+import { IN_TOTO_STATEMENT_V1, releaseSubjects, type Statement } from './intoto.js';
 import { readJunit } from './junit.js';
 import { effectiveSarifLevel, sarifLogSchema, sarifSecuritySeverity, type SarifLog } from './sarif.js';
 import { MEDIA_TYPES } from './sbom.js';
@@ -114,10 +114,11 @@ export function standardStatements(
   manifest: Manifest,
   manifestHex: string,
   blob: (hex: string) => Buffer | undefined,
+  /** `releaseSubjects(manifest.subjects)` when the caller has made it already (the signer, for its own statement). */
+  made?: Statement['subject'],
 ): StandardStatements {
   const subject = manifest.subjects.length
-    ? // Members in canonical order, so that canonical JSON needs no sorted copy of each (src/signer/statement.ts).
-      manifest.subjects.map((s) => ({ digest: { sha256: digestHex(s.digest) }, name: s.name }))
+    ? (made ?? releaseSubjects(manifest.subjects))
     : [{ digest: { sha256: manifestHex }, name: MANIFEST_SUBJECT_NAME }];
   const statement = (predicateType: string, predicate: Record<string, unknown>): Statement => ({
     _type: IN_TOTO_STATEMENT_V1,

@@ -122,15 +122,20 @@ async function removeIfEmptyDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes bytes already in memory the same way (replacing any file there). */
-export function writeFileAtomically(target: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes bytes already in memory the same way (replacing any file there); pieces are written one after another, never
+ * joined into one more copy.
+ */
+export function writeFileAtomically(target: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
+  const pieces = typeof data === 'string' || !Array.isArray(data) ? [data as string | Uint8Array] : data;
   return writeAtomically(
     target,
     true,
     (out) =>
       new Promise<void>((done, fail) => {
         out.on('error', fail);
-        out.end(data, () => done());
+        for (const piece of pieces.slice(0, -1)) out.write(piece);
+        out.end(pieces.at(-1) ?? '', () => done());
       }),
   );
 }

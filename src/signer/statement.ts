@@ -1,5 +1,5 @@
 import { canonicalBytes } from '../core/canonical-json.js';
-import { digestHex, sha256Hex } from '../core/digest.js';
+import { sha256Hex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
 import {
   EVIDENCE_PREDICATE_TYPE,
@@ -8,7 +8,7 @@ import {
   type EvidencePredicate,
   type SigningContext,
 } from '../core/predicate.js';
-import { IN_TOTO_STATEMENT_V1, type Statement } from '../formats/intoto.js';
+import { IN_TOTO_STATEMENT_V1, releaseSubjects, type Statement } from '../formats/intoto.js';
 
 /**
  * The in-toto Statement v1 that signs a bundle. Its subjects are the exact
@@ -41,7 +41,7 @@ export function toStatement(
       // Members in canonical order (digest, then name), so that canonical JSON writes them without a sorted copy of
       // each: a release of 100,000 subjects.
       { digest: { sha256: manifestHex }, name: MANIFEST_SUBJECT_NAME },
-      ...manifest.subjects.map((s) => ({ digest: { sha256: digestHex(s.digest) }, name: s.name })),
+      ...releaseSubjects(manifest.subjects),
     ],
     predicateType: EVIDENCE_PREDICATE_TYPE,
     predicate,

@@ -7,6 +7,7 @@ import {
   displayPath,
   doraPlan,
   evidencePatterns,
+  distinctSubjectNames,
   nameSubjects,
   requirePrometheus,
   requireSomething,
@@ -77,6 +78,21 @@ describe('subjects', () => {
       { file: '/w/linux/app', name: 'linux/app' },
       { file: '/w/darwin/app', name: 'darwin/app' },
       { file: '/w/README', name: 'README' },
+    ]);
+  });
+
+  it('takes as many last folders as tell a group apart, across runs of / and \\', () => {
+    const files = ['/w/a//x/b/app', '/w\\a\\y\\b\\app', '/w/a/z/b/app/', 'rel/b/app'];
+    expect(distinctSubjectNames(files.map((file) => ({ file, name: 'app' }))).map((f) => f.name)).toEqual([
+      'x/b/app',
+      'y/b/app',
+      'z/b/app',
+      'rel/b/app',
+    ]);
+    // Never told apart (the same segments): the file name stays.
+    expect(distinctSubjectNames(['/a/app', '/a//app'].map((file) => ({ file, name: 'app' })))).toEqual([
+      { file: '/a/app', name: 'app' },
+      { file: '/a//app', name: 'app' },
     ]);
   });
 });

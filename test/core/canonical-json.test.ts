@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalize } from '../../src/core/canonical-json.js';
+import { canonicalBytes, canonicalize } from '../../src/core/canonical-json.js';
 import { BundleError } from '../../src/core/errors.js';
 
 /** The BundleError canonicalize throws for `value` (the test fails when it throws none, or another kind). */
@@ -141,5 +141,38 @@ describe('canonicalize (RFC 8785)', () => {
   it('refuses a lone surrogate in a member name, as in a string (RFC 8785 \u00a73.2.2.2)', () => {
     for (const value of [{ '\ud800': 1 }, { a: { '\udc00x': 1 } }, { 9: { '\ud800': 1 } }])
       expect(refused(value).code).toBe('CANONICAL_JSON_UNSUPPORTED_VALUE');
+  });
+});
+
+describe('canonicalBytes of long arrays (written a slice at a time)', () => {
+  const subjects = (n: number): unknown[] =>
+    Array.from({ length: n }, (_, i) => ({ name: `d${i % 7}/f${i}.bin`, digest: { sha256: 'ab' }, size: i }));
+  const same = (value: unknown): void => expect(canonicalBytes(value).toString('utf8')).toBe(canonicalize(value));
+
+  it('writes the bytes canonicalize writes', () => {
+    same(subjects(5000));
+    same({ z: 1, subject: subjects(1025), a: { deep: { list: subjects(513) } }, gone: undefined, e: {} });
+    same({ _type: 't', subject: subjects(513), predicate: { '\u00e9': 'x', entries: [] } });
+    same({ only: [...subjects(600), undefined, null, 'é', [1, 2]] });
+    same({ list: subjects(512), other: subjects(513).map(() => undefined) });
+    same({ inner: { __proto__: null, list: subjects(700) } as unknown });
+    const holey = subjects(600);
+    holey[700] = 1; // 600 to 699: holes
+    same({ holey });
+  });
+
+  it('leaves to canonicalize what only its careful writer can write, and refuses what it refuses', () => {
+    // A member name that begins with a digit: JavaScript would list it first.
+    same({ 9: 'x', b: subjects(600) });
+    same({ list: subjects(600), nested: { 1: 'y' } });
+    class Dated {
+      list = subjects(600);
+    }
+    expect(() => canonicalBytes({ a: new Dated() })).toThrow(BundleError);
+    expect(() => canonicalBytes({ a: subjects(600) }).toString()).not.toThrow();
+    expect(() => canonicalBytes({ a: [...subjects(600), Number.NaN] })).toThrow(BundleError);
+    expect(() => canonicalBytes({ '\ud800': subjects(600) })).toThrow(BundleError);
+    const withToJSON = Object.assign({ list: subjects(600) }, { toJSON: () => 'x' });
+    expect(() => canonicalBytes(withToJSON)).toThrow(BundleError);
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalBytes } from '../../src/core/canonical-json.js';
-import { entriesBelowAnother, logicalPathProblem, parseManifest, type Manifest } from '../../src/core/manifest.js';
+import {
+  entriesBelowAnother,
+  logicalPathProblem,
+  manifestSchema,
+  manifestValid,
+  parseManifest,
+  type Manifest,
+} from '../../src/core/manifest.js';
 
 const d = (c: string): string => `sha256:${c.repeat(64)}`;
 
@@ -126,5 +133,47 @@ describe('logicalPathProblem', () => {
   );
   it.each(['sbom/app.cdx.json', 'a/b/c', '..a/b', 'x..y'])('accepts %j', (p) => {
     expect(logicalPathProblem(p)).toBeUndefined();
+  });
+});
+
+describe('manifestValid', () => {
+  const many = (n: number): Manifest['subjects'] =>
+    Array.from({ length: n }, (_, i) => ({ digest: d('c'), name: `s${String(i).padStart(6, '0')}.bin`, size: i }));
+  const verdict = (m: Manifest): unknown => {
+    const r = manifestValid(m);
+    return r.success ? true : r.error.issues;
+  };
+  const schema = (m: Manifest): unknown => {
+    const r = manifestSchema.safeParse(m);
+    return r.success ? true : r.error.issues;
+  };
+
+  it('passes what the schema passes, slice by slice, and returns the manifest itself', () => {
+    const m = manifest({ subjects: many(3000) });
+    const r = manifestValid(m);
+    expect(r.success && r.data).toBe(m);
+    expect(verdict(manifest({ subjects: [] }))).toBe(true);
+  });
+
+  it("fails what the schema fails, with the schema's own issues", () => {
+    const bad = many(3000);
+    bad[2500] = { ...bad[2500]!, name: 'a\\b' };
+    const unsorted = many(3000);
+    [unsorted[10], unsorted[11]] = [unsorted[11]!, unsorted[10]!];
+    const duplicate = many(3000);
+    duplicate[1500] = { ...duplicate[1499]! };
+    for (const m of [
+      manifest({ subjects: bad }),
+      manifest({ subjects: unsorted }),
+      manifest({ subjects: duplicate }),
+      manifest({ subjects: [...many(2), { digest: 'sha256:x', name: 'z', size: -1 }] }),
+      manifest({ subjects: undefined as unknown as Manifest['subjects'] }),
+      manifest({ name: '' }),
+      { ...manifest(), extra: 1 } as Manifest,
+    ]) {
+      const issues = verdict(m);
+      expect(issues).not.toBe(true);
+      expect(issues).toEqual(schema(m));
+    }
   });
 });

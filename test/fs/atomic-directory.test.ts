@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeDirectoryAtomically } from '../../src/fs/atomic.js';
+import { writeDirectoryAtomically, writeFileAtomically } from '../../src/fs/atomic.js';
 import { FileError } from '../../src/fs/small-file.js';
 import { useTmp } from '../helpers/tmp.js';
 
@@ -81,5 +81,20 @@ describe('writeDirectoryAtomically', () => {
     await utimes(leftover, old, old);
     await writeDirectoryAtomically(join(dir, 'out'), async (staging, commit) => commit(staging));
     expect(await readdir(dir)).toEqual(['out']);
+  });
+});
+
+describe('writeFileAtomically', () => {
+  it('writes a string, bytes, or pieces one after another', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'f');
+    await writeFileAtomically(file, 'text');
+    expect(await readFile(file, 'utf8')).toBe('text');
+    await writeFileAtomically(file, Buffer.from('bytes'));
+    expect(await readFile(file, 'utf8')).toBe('bytes');
+    await writeFileAtomically(file, [Buffer.from('a'), Buffer.from('bc'), new Uint8Array([100])]);
+    expect(await readFile(file, 'utf8')).toBe('abcd');
+    await writeFileAtomically(file, []);
+    expect(await readFile(file, 'utf8')).toBe('');
   });
 });

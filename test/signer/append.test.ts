@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -37,6 +37,18 @@ describe('the attestations member', () => {
     expect(content.length % 512).toBe(0);
     expect(content.subarray(-1024).every((b) => b === 0)).toBe(false);
     expect(await attestationsMember({ mtime: MTIME })).toEqual(bytes.subarray(at as number));
+  });
+
+  it('is the tar of its members gzipped at level 1 in one call, though streamed', async () => {
+    const attestation = Buffer.from(
+      `${JSON.stringify({ payload: randomBytes(3 * 1024 * 1024).toString('base64') })}\n`,
+    );
+    const standard = Buffer.from(`${JSON.stringify({ payload: randomBytes(1024 * 1024).toString('base64') })}\n`);
+    for (const input of [{ attestation, standard }, { attestation }, { standard }, {}]) {
+      const made = await attestationsMember({ ...input, mtime: MTIME });
+      expect(gzipSync(gunzipSync(made), { level: 1 }).equals(made)).toBe(true);
+      expect(isAttestationsTar(gunzipSync(made))).toBe(true);
+    }
   });
 
   it('is found in a signed bundle, and not in one written before it existed', async () => {

@@ -11,7 +11,7 @@ import { IN_TOTO_PAYLOAD_TYPE } from '../../src/formats/intoto.js';
 import { bundleChanged } from '../../src/signer/errors.js';
 import type { IdentityProvider } from '../../src/signer/identity.js';
 import { chooseSigner } from '../../src/signer/choose-signer.js';
-import { detachedFiles, signManifest } from '../../src/signer/sign-manifest.js';
+import { bundleLine, detachedFiles, signManifest } from '../../src/signer/sign-manifest.js';
 import type { PayloadSigner } from '../../src/signer/sigstore.js';
 
 const manifest: Manifest = {
@@ -88,12 +88,55 @@ describe('detachedFiles', () => {
       standard: signed.made.statements.map((s) => ({ label: s.label, predicateType: s.predicateType })),
     });
     expect(contents.map(([f]) => f)).toEqual([result.sigstoreBundle, result.intotoJsonl, result.sigstoreJsonl]);
-    expect(contents[1]?.[1]).toBe(`${JSON.stringify(signed.sigstore.dsseEnvelope)}\n`);
-    expect(Buffer.from(contents[2]?.[1] ?? '').equals(Buffer.concat([signed.attestation, signed.standard!]))).toBe(
-      true,
-    );
+    const bytes = (c: Buffer | string | Buffer[] | undefined): Buffer =>
+      Array.isArray(c) ? Buffer.concat(c) : Buffer.from(c ?? '');
+    expect(bytes(contents[0]?.[1]).toString()).toBe(`${JSON.stringify(signed.sigstore)}\n`);
+    expect(bytes(contents[1]?.[1]).toString()).toBe(`${JSON.stringify(signed.sigstore.dsseEnvelope)}\n`);
+    expect(bytes(contents[2]?.[1]).equals(Buffer.concat([signed.attestation, signed.standard!]))).toBe(true);
+    // Without the envelope's place in the attestation, or without standard attestations: the same bytes.
+    const plain: typeof signed = { ...signed };
+    delete plain.envelope;
+    delete plain.standard;
+    const without = detachedFiles('/out/app-1.0.0.tar.gz', plain).contents;
+    expect(bytes(without[1]?.[1]).toString()).toBe(`${JSON.stringify(signed.sigstore.dsseEnvelope)}\n`);
+    expect(bytes(without[2]?.[1]).equals(signed.attestation)).toBe(true);
     expect(detachedFiles('/out/b.tgz', signed).result.sigstoreBundle).toBe('/out/b.sigstore.json');
     expect(detachedFiles('/out/b.bundle', signed).result.sigstoreBundle).toBe('/out/b.bundle.sigstore.json');
+  });
+});
+
+describe('bundleLine', () => {
+  const bundle = (envelope: Record<string, unknown>, extra: Record<string, unknown> = {}): SerializedBundle =>
+    ({
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: { publicKey: { hint: 'é\u2028"' }, tlogEntries: [] },
+      ...extra,
+      dsseEnvelope: envelope,
+    }) as unknown as SerializedBundle;
+
+  it("is the bundle's JSON line, its envelope a view of it", () => {
+    for (const b of [
+      bundle({ payload: Buffer.from('{"a":1}'.repeat(1000)).toString('base64'), payloadType: 't', signatures: [] }),
+      bundle({ payload: 'QQ==', payloadType: 'é', signatures: [{ sig: 'c2ln', keyid: '' }] }),
+    ]) {
+      const { line, envelope } = bundleLine(b);
+      expect(line.toString()).toBe(`${JSON.stringify(b)}\n`);
+      expect(envelope?.toString()).toBe(JSON.stringify(b.dsseEnvelope));
+    }
+  });
+
+  it('writes the JSON whole where the envelope is not last, or its payload not first or not base64', () => {
+    for (const b of [
+      { dsseEnvelope: { payload: 'QQ==' }, mediaType: 'm' } as unknown as SerializedBundle,
+      bundle({ payloadType: 't', payload: 'QQ==' }),
+      bundle({ payload: 'not "base64"', payloadType: 't' }),
+      bundle({ payload: 7 }),
+      { mediaType: 'm' } as unknown as SerializedBundle,
+    ]) {
+      const { line, envelope } = bundleLine(b);
+      expect(line.toString()).toBe(`${JSON.stringify(b)}\n`);
+      expect(envelope).toBeUndefined();
+    }
   });
 });
 
