@@ -7,8 +7,10 @@ import { cleanUpOnSignals } from '../src/fs/leftovers.js';
 import { PACKAGE_VERSION } from '../src/version.js';
 import { runProgram } from './options.js';
 import { addVerifyCommand } from './verify-program.js';
+import { keepYoungGenerationSmall } from './young-generation.js';
 
 const argv = process.argv.slice(2);
+keepYoungGenerationSmall(process.execArgv, process.env.NODE_OPTIONS);
 cleanUpOnSignals();
 const only = argv.length === 1 ? argv[0] : undefined;
 void runProgram(
