@@ -50,7 +50,24 @@ export function byteProgress(
   let total = 0;
   // From the work's start (not the bar's, which may come a second later with the bytes of that second).
   const meter = new RateMeter(started);
+  // A bar that cannot be drawn (cli-progress not found beside the one-file verifier, copied alone) is no bar: the
+  // display never fails the work it shows, which would read as a bundle that cannot be read.
+  let off = false;
   const onBytes: ByteProgress = (e) => {
+    if (off) return;
+    try {
+      draw(e);
+    } catch {
+      off = true;
+      try {
+        bar?.stop();
+      } catch {
+        // already gone
+      }
+      bar = undefined;
+    }
+  };
+  const draw: ByteProgress = (e) => {
     if (!bar && Date.now() - started < (Number.isFinite(delay) ? delay : SHOW_AFTER_MS)) return;
     const t = e.total ?? Math.max(e.done, 1);
     const payload = (): Record<string, string> => {

@@ -84,7 +84,7 @@ import { compileFunction, constants } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 const module = { exports: {} };
 compileFunction(${JSON.stringify(programText)}, ['require', 'module', 'exports', '__evidenceFileUrl'], {
-  filename: fileURLToPath(import.meta.url),
+  filename: \`\${fileURLToPath(import.meta.url)} (its program)\`,
   importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 })(createRequire(import.meta.url), module, module.exports, import.meta.url);
 `,

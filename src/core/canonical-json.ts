@@ -1,4 +1,7 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { BundleError } from './errors.js';
+
+const { MAX_STRING_LENGTH } = bufferConstants;
 
 /**
  * Canonical JSON as RFC 8785 (JCS) defines it for the values this project
@@ -118,13 +121,22 @@ export function canonicalBytes(value: unknown): Buffer {
   // bytes at once, so that no 12 MB string is made, nor the parts JSON.stringify joins into it (promoted to the old
   // generation while it works). Where that refuses a value, canonicalize decides, as it does for any other.
   const pieces: Buffer[] = [];
+  const text = { length: 0 };
   try {
-    writePieces(value, 0, pieces);
+    writePieces(value, 0, pieces, text);
   } catch (error) {
     if (error !== CAREFUL) throw tooDeep(error);
     return Buffer.from(canonicalize(value), 'utf8');
   }
+  // What canonicalize refuses, this refuses too: a text longer than a string can be (it is one string there).
+  if (text.length > MAX_STRING_LENGTH) throw tooDeep(new RangeError('Invalid string length'));
   return Buffer.concat(pieces);
+}
+
+/** A piece of the text as bytes, its length (UTF-16 code units, as a string counts) added to `text`. */
+function piece(s: string, text: { length: number }): Buffer {
+  text.length += s.length;
+  return Buffer.from(s, 'utf8');
 }
 
 /** Arrays longer than this are written a slice at a time by canonicalBytes; objects are looked into this deep. */
@@ -143,15 +155,15 @@ function holdsLongArray(value: unknown, depth: number): boolean {
  * JSON joined by `,`, `]`, and a plain object as `{`, `"name":` and the member's JSON for each member not undefined in
  * the order of its members' names, joined by `,`, `}`. Throws CAREFUL where `inOrder` would.
  */
-function writePieces(value: unknown, depth: number, out: Buffer[]): void {
+function writePieces(value: unknown, depth: number, out: Buffer[], text: { length: number }): void {
   if (!holdsLongArray(value, depth)) {
-    out.push(Buffer.from(JSON.stringify(inOrder(value)), 'utf8'));
+    out.push(piece(JSON.stringify(inOrder(value)), text));
     return;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += SLICE) {
-      const text = JSON.stringify(inOrder(value.slice(i, i + SLICE)));
-      out.push(Buffer.from(`${i === 0 ? '[' : ','}${text.slice(1, -1)}${i + SLICE >= value.length ? ']' : ''}`));
+      const slice = JSON.stringify(inOrder(value.slice(i, i + SLICE)));
+      out.push(piece(`${i === 0 ? '[' : ','}${slice.slice(1, -1)}${i + SLICE >= value.length ? ']' : ''}`, text));
     }
     return;
   }
@@ -165,11 +177,11 @@ function writePieces(value: unknown, depth: number, out: Buffer[]): void {
     const c = k.charCodeAt(0);
     if ((c >= 48 && c <= 57) || hasLoneSurrogate(k)) throw CAREFUL;
     if (record[k] === undefined) continue;
-    out.push(Buffer.from(`${first ? '{' : ','}${JSON.stringify(k)}:`, 'utf8'));
+    out.push(piece(`${first ? '{' : ','}${JSON.stringify(k)}:`, text));
     first = false;
-    writePieces(record[k], depth + 1, out);
+    writePieces(record[k], depth + 1, out, text);
   }
-  out.push(Buffer.from(first ? '{}' : '}'));
+  out.push(piece(first ? '{}' : '}', text));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { release, sweptTemporaryBeside } from './leftovers.js';
 import { createWriteStream } from 'node:fs';
-import { copyFile, link, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { FileError } from './small-file.js';
@@ -19,6 +19,25 @@ export async function writeAtomically(
   await assertOutputFolder(target);
   if (!force && (await exists(target))) {
     throw new FileError('OUTPUT_EXISTS', `${target}: already exists (use --force to replace it)`, target);
+  }
+  // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`, a FIFO) is written to, never replaced: renamed over, it
+  // became a regular file, and run as root (CI containers) `-o /dev/null` replaced the machine's /dev/null.
+  const there = await lstat(target).catch(() => undefined);
+  if (there && (there.isCharacterDevice() || there.isBlockDevice() || there.isFIFO() || there.isSocket())) {
+    try {
+      await write(createWriteStream(target, { flags: 'w' }));
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.syscall)
+        throw new FileError(
+          'OUTPUT_UNWRITABLE',
+          `${target}: cannot be written (${err.code ?? err.message})`,
+          target,
+          e,
+        );
+      throw e;
+    }
+    return;
   }
   const tmp = await sweptTemporaryBeside(target);
   try {

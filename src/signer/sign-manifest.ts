@@ -67,6 +67,8 @@ export async function signManifest(
 export function bundleLine(bundle: SerializedBundle): { line: Buffer; envelope?: Buffer } {
   const env = bundle.dsseEnvelope;
   if (
+    !plain(bundle) ||
+    !plain(env) ||
     Object.keys(bundle).at(-1) !== 'dsseEnvelope' ||
     Object.keys(env ?? {})[0] !== 'payload' ||
     typeof env?.payload !== 'string' ||
@@ -85,6 +87,16 @@ export function bundleLine(bundle: SerializedBundle): { line: Buffer; envelope?:
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** A plain object JSON.stringify writes member by member (no toJSON of its own or inherited, no other prototype). */
+function plain(v: unknown): boolean {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Object.getPrototypeOf(v) === Object.prototype &&
+    typeof (v as { toJSON?: unknown }).toJSON !== 'function'
+  );
+}
 
 export interface SignResult {
   bundle: string;

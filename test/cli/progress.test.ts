@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,27 @@ describe.skipIf(!haveScript)('progress on long work', () => {
     expect(await onTerminal(dir, 'collect -o b.tar.gz --name a --version 1 --file data.bin')).toMatch(BAR);
     expect(await onTerminal(dir, 'verify b.tar.gz --integrity-only')).toMatch(BAR);
     expect(await onTerminal(dir, 'extract b.tar.gz -o out --integrity-only')).toMatch(BAR);
+  });
+
+  it('never fails the work it shows: the one-file verifier copied alone (no cli-progress beside it) verifies without a bar', async () => {
+    const dir = await tmp();
+    await writeFile(join(dir, 'data.bin'), randomBytes(8 * 1024 * 1024));
+    const made = await runCli(
+      ['collect', '-o', 'b.tar.gz', '--name', 'a', '--version', '1', '--file', 'data.bin', '-q'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(made.code, made.stderr).toBe(0);
+    await copyFile(new URL('../../dist/evidence-verify.mjs', import.meta.url), join(dir, 'evidence-verify.mjs'));
+    const { stdout } = await exec(
+      'script',
+      ['-qec', 'node evidence-verify.mjs b.tar.gz --integrity-only; echo "exit=$?"', '/dev/null'],
+      { cwd: dir, env: { ...process.env, CI: '', EVIDENCE_PROGRESS_DELAY_MS: '0' }, maxBuffer: 16 * 1024 * 1024 },
+    );
+    expect(stdout).toContain('exit=0');
+    expect(stdout).not.toContain('ARCHIVE_CORRUPT');
+    expect(stdout).toContain('INTEGRITY ONLY');
   });
 
   it('is not drawn in CI, with --quiet, with --json, or when standard error is not a terminal', async () => {

@@ -91,6 +91,21 @@ describe.skipIf(!built)('the one-file verifier, run with Node alone', () => {
     expect(JSON.parse((await verifier(['b.tar.gz', ...who, '--json'])).stdout).ok).toBe(true);
   });
 
+  it('a verification that never finishes is no pass: exit 1, and it says so', async () => {
+    // Every file open of the program's left waiting forever, and nothing else to wait on.
+    await writeFile(
+      join(dir, 'hang.mjs'),
+      "import fs from 'node:fs';\nfs.promises.open = () => new Promise(() => {});\n",
+    );
+    const r = await exec(process.execPath, ['--import', './hang.mjs', 'evidence-verify.mjs', 'b.tar.gz', ...who], {
+      cwd: dir,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+    expect(r).toEqual({ code: 1, stderr: 'evidence-verify: the verification did not finish; nothing was verified\n' });
+  });
+
   it('fails as verify fails: wrong signer 1, no identity 2, missing bundle 2', async () => {
     expect(
       (

@@ -1,4 +1,5 @@
-import { mkdir, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { lstat, mkdir, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeDirectoryAtomically, writeFileAtomically } from '../../src/fs/atomic.js';
@@ -96,5 +97,21 @@ describe('writeFileAtomically', () => {
     expect(await readFile(file, 'utf8')).toBe('abcd');
     await writeFileAtomically(file, []);
     expect(await readFile(file, 'utf8')).toBe('');
+  });
+
+  it('writes to a pipe or device that is there, never replacing it with a regular file (`-o /dev/null` as root)', async () => {
+    const dir = await tmp();
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    // A reader of the pipe, as a shell's `-o >(…)` or a device would take the bytes.
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let got = '';
+    reader.stdout.on('data', (c: Buffer) => (got += c.toString()));
+    const done = new Promise((resolve) => reader.on('close', resolve));
+    await writeFileAtomically(fifo, [Buffer.from('through '), Buffer.from('the pipe')]);
+    await done;
+    expect(got).toBe('through the pipe');
+    expect((await lstat(fifo)).isFIFO()).toBe(true);
+    expect(await readdir(dir)).toEqual(['pipe']);
   });
 });

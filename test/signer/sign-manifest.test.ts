@@ -132,6 +132,12 @@ describe('bundleLine', () => {
       bundle({ payload: 'not "base64"', payloadType: 't' }),
       bundle({ payload: 7 }),
       { mediaType: 'm' } as unknown as SerializedBundle,
+      // Objects JSON.stringify does not write member by member: a toJSON of their own, or another prototype.
+      bundle({ payload: 'QQ==', payloadType: 't', toJSON: () => ({ z: 1 }) }),
+      Object.assign(Object.create({ toJSON: () => 'x' }) as object, {
+        dsseEnvelope: { payload: 'QQ==' },
+      }) as SerializedBundle,
+      bundle(Object.assign(Object.create({ extra: 1 }) as object, { payload: 'QQ==', payloadType: 't' })),
     ]) {
       const { line, envelope } = bundleLine(b);
       expect(line.toString()).toBe(`${JSON.stringify(b)}\n`);
