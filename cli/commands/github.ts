@@ -213,10 +213,7 @@ export function addFetch(program: Command, io: CliIo, outcome: { exitCode: numbe
     );
     for (const p of r.problems) io.stderr.write(`evidence: ${p.message} [${p.code}]\n`);
     if (r.verification) {
-      const { manifest } = r.verification;
-      const { withReleaseProblems } = await import('../../src/verifier/report.js');
-      // What fetch found wrong with the release is in the report too: never a `verified` report beside exit 1.
-      const report = withReleaseProblems(r.verification.report, r.problems);
+      const { report, manifest } = r.verification;
       const { loadPolicyFile } = await import('../../src/load/policy.js');
       io.stdout.write(
         renderReport(

@@ -19,7 +19,7 @@ import {
 } from './verify-attestation.js';
 import type { Env } from '../core/env.js';
 import { verify, type VerifyOptions, type VerifyResult } from './verify.js';
-import { failForForeignStatements } from '../verifier/assessment.js';
+import { failForReleaseProblems } from '../verifier/assessment.js';
 import { requireSignerOrDownloadOnly } from '../verifier/inputs.js';
 import { tagMismatch, type ReleaseMismatchCode } from '../verifier/release-evidence.js';
 
@@ -159,17 +159,12 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
           `${staged.file.name}: after its first line, it is not the standard statements the bundle carries (attestations/standard.sigstore.jsonl)`,
         );
       }
-      const foreign = result.problems.find((p) => p.code === 'SIGSTORE_JSONL_MISMATCH');
-      if (foreign)
-        failForForeignStatements(
-          result.verification.report,
-          result.verification.manifest?.entries,
-          staged?.file.name ?? '',
-          foreign.message,
-        );
       // An authentic bundle of another release (its version not the tag's) is not this release's evidence.
       const other = tagMismatch(result.verification, release.tag_name, options.repo);
       if (other) result.problems.push(other);
+      // Each problem fails the report too, so that no output says verified beside a fetch that failed.
+      const { report, manifest } = result.verification;
+      failForReleaseProblems(report, manifest?.entries, result.problems, staged?.file.name ?? '');
     }
     if (staged && !result.problems.some((p) => p.code === 'SIGSTORE_JSONL_MISMATCH')) {
       await putInPlace(staged.temporary, staged.file.path, force);

@@ -41,6 +41,12 @@ export interface Assessment {
     summary: string;
     files: { file: string; status: 'covered' | 'not-covered' | 'not-checked'; code?: string }[];
   };
+  /**
+   * Present when `evidence fetch` found the bundle is not the evidence of the release it was published with (another
+   * release's, or files beside it that disagree with it): the `release` checks. Kept apart from authenticity, as
+   * coverage is: an authentic bundle of another release is authentic, and not this release's evidence.
+   */
+  release?: { status: 'mismatch'; summary: string };
   evidence: {
     /** `clean`: nothing of concern; `concerns`: see findings; `unknown`: the manifest could not be trusted or read. */
     status: 'clean' | 'concerns' | 'unknown';
@@ -178,9 +184,14 @@ export function evidenceFindings(entries: readonly Entry[]): EvidenceFinding[] {
 
 /** The three answers for a finished report, from its checks, signature, policy and the manifest's entries. */
 export function assess(report: VerifyReport, entries: readonly Entry[] | undefined): Assessment {
-  // Whether the bundle is about a given file is not whether it is authentic: subjects are answered apart (coverage).
-  const failedChecks = report.checks.filter((c) => !c.ok && !c.skipped && c.id !== 'subjects');
+  // Whether the bundle is about a given file is not whether it is authentic: subjects are answered apart (coverage),
+  // and so is whether it is the evidence of the release it was fetched from (release).
+  const failedChecks = report.checks.filter((c) => !c.ok && !c.skipped && c.id !== 'subjects' && c.id !== 'release');
   const coverage = coverageOf(report.checks);
+  const mismatched = report.checks.filter((c) => c.id === 'release' && !c.ok);
+  const release: Pick<Assessment, 'release'> = mismatched.length
+    ? { release: { status: 'mismatch', summary: mismatched.map((c) => `${c.message} (${c.code ?? ''})`).join('; ') } }
+    : {};
   const integrityOnly = report.mode === 'integrity-only';
   const sig = report.signature;
   const method: Assessment['authenticity']['method'] = integrityOnly
@@ -231,6 +242,7 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
       authenticity,
       policy,
       ...(coverage ? { coverage } : {}),
+      ...release,
       evidence: {
         status: 'unknown',
         unverified: true,
@@ -257,7 +269,7 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
       };
   const vulns = summariesOf(entries, 'vulnerabilities')[0];
   if (vulns) evidence.vulnerabilities = { path: vulns.entry.path, summary: vulns.summary };
-  return { authenticity, policy, ...(coverage ? { coverage } : {}), evidence };
+  return { authenticity, policy, ...(coverage ? { coverage } : {}), ...release, evidence };
 }
 
 /**
@@ -341,6 +353,7 @@ export function headline(a: Assessment): Verdict {
   const detail = sentence([
     `${authentic}: ${a.authenticity.summary}`,
     ...(a.coverage?.status === 'not-covered' ? [a.coverage.summary] : []),
+    ...(a.release ? [`not this release's evidence: ${a.release.summary}`] : []),
     `policy: ${a.policy.summary}`,
     `evidence: ${a.evidence.status === 'concerns' ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}` : a.evidence.status === 'clean' ? 'no concerns' : 'not assessed'}`,
   ]);
@@ -349,12 +362,39 @@ export function headline(a: Assessment): Verdict {
   // The release gate asked about a file the bundle is not about: a failure (exit 1), but not one of authenticity.
   if (a.coverage?.status === 'not-covered')
     return { ok: false, tone: 'fail', word: 'NOT COVERED', detail, assessment: a };
+  // Fetched from a release it is not the evidence of: a failure (exit 1), but not one of authenticity either.
+  if (a.release) return { ok: false, tone: 'fail', word: 'RELEASE MISMATCH', detail, assessment: a };
   if (a.policy.status === 'failed') return { ok: false, tone: 'fail', word: 'POLICY FAILED', detail, assessment: a };
   if (a.authenticity.status === 'not-checked')
     return { ok: false, tone: 'warn', word: 'INTEGRITY ONLY', detail, assessment: a };
   if (a.evidence.status !== 'clean')
     return { ok: false, tone: 'warn', word: 'VERIFIED WITH CONCERNS', detail, assessment: a };
   return { ok: true, tone: 'pass', word: 'VERIFIED', detail, assessment: a };
+}
+
+/**
+ * What `evidence fetch` found wrong with the release a verified bundle came from (another release's bundle: RELEASE_,
+ * PRODUCT_ or REPOSITORY_MISMATCH; NAME.intoto.jsonl not its envelope: INTOTO_MISMATCH), each a failed `release`
+ * check: the report's verdict is `failed` and its headline RELEASE MISMATCH, so that no output (text, Markdown, HTML,
+ * OSCAL, JSON) says verified beside a fetch that failed. A foreign NAME.sigstore.jsonl (`jsonl`) fails the standard
+ * statements' check instead (failForForeignStatements).
+ */
+export function failForReleaseProblems(
+  report: VerifyReport,
+  entries: readonly Entry[] | undefined,
+  problems: readonly { code: string; message: string }[],
+  /** The NAME.sigstore.jsonl a SIGSTORE_JSONL_MISMATCH is about. */
+  jsonl = '',
+): void {
+  const foreign = problems.find((p) => p.code === 'SIGSTORE_JSONL_MISMATCH');
+  if (foreign) failForForeignStatements(report, entries, jsonl, foreign.message);
+  const release = problems.filter((p) => p.code !== 'SIGSTORE_JSONL_MISMATCH');
+  if (release.length === 0) return;
+  for (const p of release)
+    report.checks.push({ id: 'release', ok: false, code: p.code as Check['code'], message: p.message });
+  report.ok = false;
+  report.verdict = 'failed';
+  report.assessment = assess(report, entries);
 }
 
 /**

@@ -227,6 +227,8 @@ export function statusOf(m: PeriodMemberInput): { status: MemberStatus; reason: 
   if (a.authenticity.status !== 'authentic') return { status: 'not-authentic', reason: a.authenticity.summary };
   // An authentic bundle that does not cover the release's image is not that image's evidence.
   if (a.coverage?.status === 'not-covered') return { status: 'not-authentic', reason: a.coverage.summary };
+  // Nor is a bundle fetched from a release it is not the evidence of (evidence fetch's release checks).
+  if (a.release) return { status: 'not-authentic', reason: a.release.summary };
   if (a.policy.status === 'failed') return { status: 'policy-failed', reason: a.policy.summary };
   return { status: 'holds', reason: `authentic; ${a.policy.summary}` };
 }

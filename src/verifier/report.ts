@@ -18,7 +18,7 @@ export type CheckId =
   | 'standard'
   | 'vulnerabilities'
   | 'renewal'
-  /** What `evidence fetch` found of the release the bundle was published with (withReleaseProblems). */
+  /** What `evidence fetch` found of the release the bundle was published with (failForReleaseProblems). */
   | 'release';
 
 /**
@@ -85,7 +85,6 @@ export const VERIFIER_CHECK_CODES = [
   'PRODUCT_MISMATCH',
   'REPOSITORY_MISMATCH',
   'INTOTO_MISMATCH',
-  'SIGSTORE_JSONL_MISMATCH',
   // a check that was never reached because an earlier one failed
   'NOT_REACHED',
 ] as const;
@@ -112,20 +111,6 @@ export function verdictFor(authentic: boolean, policyOk: boolean, mode: VerifyRe
   if (!authentic) return 'failed';
   if (!policyOk) return 'policy-failed';
   return mode === 'integrity-only' ? 'integrity-only' : 'verified';
-}
-
-/**
- * The report of a bundle that verified, with what `evidence fetch` found wrong with the release it came from (another
- * release's bundle, NAME.intoto.jsonl not its envelope): each a failed `release` check, and the verdict `failed`. The
- * report a gate reads then says what the exit code says, never `verified` beside a fetch that failed.
- */
-export function withReleaseProblems<R extends VerifyReport>(
-  report: R,
-  problems: readonly { code: (typeof VERIFIER_CHECK_CODES)[number]; message: string }[],
-): R {
-  if (problems.length === 0) return report;
-  const checks = problems.map((p): Check => ({ id: 'release', ok: false, code: p.code, message: p.message }));
-  return { ...report, ok: false, verdict: 'failed', checks: [...report.checks, ...checks] };
 }
 
 /** The report's verdict; for a report without one (written before it was recorded), from `ok` and its mode. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assess, failForForeignStatements } from '../../src/verifier/assessment.js';
+import { assess, failForForeignStatements, failForReleaseProblems, headline } from '../../src/verifier/assessment.js';
 import { requireSignerOrDownloadOnly } from '../../src/verifier/inputs.js';
 import type { VerifyReport } from '../../src/verifier/report.js';
 
@@ -35,6 +35,39 @@ describe('failForForeignStatements', () => {
     });
     expect(report.checks.at(-1)?.message).toMatch(/^SIGSTORE_JSONL_MISMATCH: /);
     expect(report.assessment?.authenticity.status).toBe('failed');
+  });
+});
+
+describe('failForReleaseProblems', () => {
+  it('an authentic bundle of another release: failed release checks, headline RELEASE MISMATCH, never verified', () => {
+    const report = verifiedReport();
+    failForReleaseProblems(
+      report,
+      [],
+      [{ code: 'RELEASE_MISMATCH', message: 'the bundle is the evidence of web 1.4.2, not of v2.0.0' }],
+    );
+    expect([report.ok, report.verdict]).toEqual([false, 'failed']);
+    expect(report.checks.filter((c) => c.id === 'release').map((c) => c.code)).toEqual(['RELEASE_MISMATCH']);
+    // Still authentic, as coverage keeps a file the bundle is not about apart from authenticity.
+    expect(report.assessment?.authenticity.status).toBe('authentic');
+    expect(report.assessment?.release).toMatchObject({ status: 'mismatch' });
+    const h = headline(report.assessment as NonNullable<typeof report.assessment>);
+    expect([h.ok, h.word]).toEqual([false, 'RELEASE MISMATCH']);
+    // A foreign NAME.sigstore.jsonl fails the standard statements' check, as failForForeignStatements does.
+    const foreign = verifiedReport();
+    failForReleaseProblems(
+      foreign,
+      [],
+      [{ code: 'SIGSTORE_JSONL_MISMATCH', message: 'its first line is another bundle' }],
+      'web.sigstore.jsonl',
+    );
+    expect(foreign.checks.filter((c) => !c.ok).map((c) => [c.id, c.code, c.path])).toEqual([
+      ['standard', 'STANDARD_MISMATCH', 'web.sigstore.jsonl'],
+    ]);
+    // Nothing to add: the report is left as it was.
+    const clean = verifiedReport();
+    failForReleaseProblems(clean, [], []);
+    expect([clean.ok, clean.verdict, clean.checks.length]).toEqual([true, 'verified', 3]);
   });
 });
 

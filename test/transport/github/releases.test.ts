@@ -653,6 +653,25 @@ describe('evidence fetch', () => {
     expect(report.checks.filter((c) => c.id === 'release').map((c) => c.code)).toEqual(['RELEASE_MISMATCH']);
     // The bundle's own checks still passed: it is authentic, and another release's.
     expect(report.checks.find((c) => c.id === 'signature')).toMatchObject({ ok: true });
+    // Every format says it: the text's headline, Markdown's, and OSCAL's finding for the release.
+    const text = await runCli(
+      verifying(dir, 'v2.0.0', await tmp()).filter((a) => a !== '--json'),
+      {
+        cwd: dir,
+        env: {},
+      },
+    );
+    expect(text.stdout).toMatch(/^RELEASE MISMATCH: /);
+    expect(text.stdout).not.toMatch(/^VERIFIED/m);
+    const md = await runCli(
+      [...verifying(dir, 'v2.0.0', await tmp()).filter((a) => a !== '--json'), '--format', 'markdown'],
+      {
+        cwd: dir,
+        env: {},
+      },
+    );
+    expect(md.stdout).toContain('RELEASE MISMATCH');
+    expect(md.stdout).not.toContain('✅ VERIFIED');
     expect(r.stderr).toMatch(/the bundle is the evidence of web 1\.4\.2, not of v2\.0\.0 .*\[RELEASE_MISMATCH\]/);
   });
 
@@ -865,11 +884,16 @@ describe('evidence fetch', () => {
         policy: join(dir, 'policy.yaml'),
       },
     });
+    // The report says so too (a failed release check), and its policy answer stays apart: failed, not hidden.
     expect([lib.verdict, lib.problems.map((p) => p.code), lib.verification?.report.verdict]).toEqual([
       'failed',
       ['INTOTO_MISMATCH'],
-      'policy-failed',
+      'failed',
     ]);
+    expect(lib.verification?.report.assessment).toMatchObject({
+      policy: { status: 'failed' },
+      release: { status: 'mismatch' },
+    });
     const asset = release.assets[0];
     if (!asset) throw new Error('no asset');
     const listed = `sha256:${sha256(asset.bytes)}`;
