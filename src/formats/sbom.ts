@@ -26,8 +26,9 @@ export interface SbomComponent {
    */
   licenses: string[] | null;
   /**
-   * The SPDX expressions, as written, that name more than one licence (`MIT OR GPL-3.0-only`): a licence id above may
-   * be one choice among others, or one condition of several. Absent when the component declares none.
+   * The SPDX expressions, as written, that say more than one licence id (`MIT OR GPL-3.0-only`, `GPL-2.0-only WITH
+   * Classpath-exception-2.0`, `GPL-2.0+`): a licence id above may be one choice among others, one condition of
+   * several, or carry an exception. Absent when the component declares none.
    */
   expressions?: string[];
 }
@@ -94,7 +95,10 @@ function component(
   expressions: readonly string[] = [],
 ): SbomComponent {
   const base = purl ? purlWithoutVersion(purl) : undefined;
-  const compound = [...new Set(expressions.map((e) => e.trim()))].filter((e) => expressionIds(e).length > 1);
+  // An expression that says more than one licence id: several ids, an exception (WITH), or "or later" (+).
+  const compound = [...new Set(expressions.map((e) => e.trim()))].filter(
+    (e) => expressionIds(e).length > 1 || /\sWITH\s|\+/i.test(e),
+  );
   return {
     key: base ? `purl:${base}` : `name:${name}`,
     name,

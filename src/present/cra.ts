@@ -30,7 +30,9 @@ const WORDS: Record<CraAssessment, string> = {
 
 /** A date's warrant when only the signer vouches for it. */
 const dated = (by: CraNotificationDraft['releases'][number]['datedBy'] | undefined): string =>
-  by === 'signer' ? ' (a date only its signer vouches for: no timestamp verified it)' : '';
+  by === 'signer'
+    ? ' (resting on dates only signers vouch for: a release compared here has no verified timestamp or log time)'
+    : '';
 
 /** An Article 14 notification draft as Markdown. */
 export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
@@ -55,7 +57,7 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
     `- Known exploited: ${KEV_WORDS[s.knownExploited]}.`,
     `- First release affected or not shown otherwise: ${s.exposedSince ? `${mdText(s.exposedSince)}${dated(s.exposedSinceDatedBy)}` : 'none'} (when it was signed; when it reached the market is not known to the index).`,
     `- First release of unknown standing (no scan, or findings not read): ${s.unknownSince ? `${mdText(s.unknownSince)}${dated(s.unknownSinceDatedBy)}` : 'none'}.`,
-    `- Releases whose standing rests on a contested VEX statement (another statement said otherwise and lost as older): ${s.contested}${s.contested ? ' (marked CONTESTED below: weigh them before filing)' : ''}.`,
+    `- Releases whose standing rests on a contested VEX statement (another statement that applied said otherwise, and lost to it): ${s.contested}${s.contested ? ' (marked CONTESTED below: weigh them before filing)' : ''}${s.contestedNotRecorded ? `; not known for ${s.contestedNotRecorded} indexed before schema 6 (rebuild the index)` : ''}.`,
     `- Versions that fix the packages of the findings not cleared, as the scanners give them (of the packages, not of the product; only a VEX statement says a release is fixed): ${s.fixVersions.length ? s.fixVersions.map(code).join(', ') : 'none given'}.`,
     `- Action statements of the VEX documents applied: ${s.mitigations.length ? '' : 'none'}`,
     ...s.mitigations.map((m) => `  - ${mdText(m)}`),
@@ -89,13 +91,13 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
         ...(f.statusFrom
           ? [
               f.provenanceRecorded
-                ? `stated in ${code(f.statusFrom)}${f.statedBy ? ` by ${mdText(f.statedBy)}` : ' (the document names no author)'}${f.statedAt ? ` at ${mdText(f.statedAt)}` : ' (undated)'}`
+                ? `stated in ${code(f.statusFrom)}${f.statedBy ? `, by ${mdText(f.statedBy)} as the document names its author` : ' (the document names no author)'}${f.statedAt ? `, dated ${mdText(f.statedAt)} by the document` : ' (undated)'}`
                 : `stated in ${code(f.statusFrom)} (who stated it, and any statement contradicting it, are not recorded: indexed before schema 6; rebuild the index, or \`evidence verify\` the bundle shows both)`,
             ]
           : []),
         ...(f.contested
           ? [
-              `**CONTESTED**: ${f.contested.total} other statement${f.contested.total === 1 ? '' : 's'} applied and said otherwise (older, so they lost): ${f.contested.statements.map(code).join(', ')}${f.contested.total > f.contested.statements.length ? ', …' : ''}`,
+              `**CONTESTED**: ${f.contested.total} other statement${f.contested.total === 1 ? '' : 's'} applied and said otherwise, and lost to it (a later statement wins, or the more cautious status where dates cannot order them): ${f.contested.statements.map(code).join(', ')}${f.contested.total > f.contested.statements.length ? ', …' : ''}`,
             ]
           : []),
         ...(f.statementsRecorded ? [] : ['statements not recorded (indexed before schema 2: rebuild the index)']),

@@ -61,7 +61,7 @@ const RELEASE_COLUMNS = [
 
 /** Counts that only matter when there are some: a finding's conflicts, a release's entries that hold nothing. */
 const zeroCount = (column: string, v: unknown): boolean =>
-  (column === 'conflicts_total' || column === 'hollow') && v === 0;
+  (column === 'conflicts_total' || column === 'hollow') && Number(v) === 0;
 
 /** The answers to a question in a format. */
 export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): string {
@@ -151,9 +151,17 @@ export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): st
     );
   if (stated.some((r) => typeof r.status_author === 'string'))
     out.push(
-      'status_from names the VEX document that set a status, status_author and status_at who stated it and when (empty: the document does not say); conflicts lists statements that applied too and said otherwise, which lost as older: a status with conflicts is contested, for a person to read in the bundle (evidence verify).',
+      'status_from names the VEX document that set a status; status_author and status_at are who stated it and when, as the document names its author and dates the statement (empty: it does not say); conflicts lists statements that applied too and said otherwise, which lost to it (a later statement wins, or the more cautious status where dates cannot order them): a status with conflicts is contested, for a person to read in the bundle (evidence verify).',
     );
-  if (answer.rows.some((r) => typeof r.hollow === 'number' && r.hollow > 0))
+  if (answer.rows.some((r) => r.dated_by === 'signer'))
+    out.push(
+      "dated_by signer: the release is placed in the period by its manifest's created, which only its signer vouches for (no timestamp or log time was verified for its signature).",
+    );
+  if (answer.rows.some((r) => 'expression' in r && r.expression === null))
+    out.push(
+      'expression empty (not recorded): indexed before schema 6, so whether the licence was one term of an expression naming several is not known; rebuild the index to record it.',
+    );
+  if (answer.rows.some((r) => Number(r.hollow) > 0))
     out.push(
       'hollow counts entries of the kind that the release has but that hold nothing (a test report without tests, an SBOM without components): they are not that evidence.',
     );

@@ -91,7 +91,8 @@ export interface CraNotificationDraft {
     knownExploited: 'listed' | 'not-listed' | 'unknown';
     /**
      * When the first release that is affected or not shown otherwise (affected, no disposition, under investigation)
-     * was released (its `releasedAt`); `exposedSinceDatedBy` says whether only its signer vouches for that date.
+     * was released (its `releasedAt`); `exposedSinceDatedBy` is `signer` when that date, or the date of any release it
+     * was compared with, only its signer vouches for (which release was first then rests on a signer's word).
      */
     exposedSince?: string;
     exposedSinceDatedBy?: CraRelease['datedBy'];
@@ -100,6 +101,11 @@ export interface CraNotificationDraft {
     unknownSinceDatedBy?: CraRelease['datedBy'];
     /** Releases whose standing rests on at least one contested VEX statement (`findings[].contested`). */
     contested: number;
+    /**
+     * Releases with findings indexed before the index recorded what contradicted a statement (schema 6): whether they
+     * are contested is not known, and `contested` does not count them.
+     */
+    contestedNotRecorded: number;
     /** `PACKAGE VERSION` for each version that fixes the package of a finding not cleared, as its scanner gives it. */
     fixVersions: string[];
     mitigations: string[];
@@ -226,10 +232,17 @@ export function craNotificationDraft(input: {
       releases.filter((r) => r.assessment === a).length,
     ]),
   ) as Record<CraAssessment, number>;
-  const first = (among: CraAssessment[]) =>
-    releases
-      .filter((r) => among.includes(r.assessment))
-      .sort((a, b) => (a.releasedAt < b.releasedAt ? -1 : a.releasedAt > b.releasedAt ? 1 : 0))[0];
+  // The first of them by date; which one that is rests on a signer's word when any of them is dated by its signer only.
+  const first = (among: CraAssessment[]) => {
+    const them = releases.filter((r) => among.includes(r.assessment));
+    const earliest = them.sort((a, b) => (a.releasedAt < b.releasedAt ? -1 : a.releasedAt > b.releasedAt ? 1 : 0))[0];
+    return (
+      earliest && {
+        releasedAt: earliest.releasedAt,
+        datedBy: them.some((r) => r.datedBy === 'signer') ? ('signer' as const) : earliest.datedBy,
+      }
+    );
+  };
   const exposed = first(['affected', 'no_disposition', 'under_investigation']);
   const unknown = first(['not_scanned', 'findings_not_read']);
   const all = releases.flatMap((r) => r.findings);
@@ -257,6 +270,7 @@ export function craNotificationDraft(input: {
       ...(exposed ? { exposedSince: exposed.releasedAt, exposedSinceDatedBy: exposed.datedBy } : {}),
       ...(unknown ? { unknownSince: unknown.releasedAt, unknownSinceDatedBy: unknown.datedBy } : {}),
       contested: releases.filter((r) => r.findings.some((f) => f.contested)).length,
+      contestedNotRecorded: releases.filter((r) => r.findings.some((f) => !f.provenanceRecorded)).length,
       // Of the findings not cleared (a not_affected or fixed one needs no fix), each with its package, as the scanners
       // give them: `pkg:npm/dual 1.0.1`.
       fixVersions: [

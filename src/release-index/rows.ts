@@ -197,8 +197,9 @@ export function releaseRows(input: {
     for (const c of read.components) {
       const purl = c.purl ? (purls.canonical(c.purl) ?? c.purl) : `name:${c.name}@${c.version ?? ''}`;
       if (components.has(purl)) continue;
-      if (!c.purl) release.componentsWithoutPurl++;
       const key = c.purl ? purls.packageKey(c.purl) : undefined;
+      // Without a purl, or with one that does not read: found by no purl question.
+      if (key === undefined) release.componentsWithoutPurl++;
       components.set(purl, {
         purl,
         packageKey: key ?? `name:${c.name}`,

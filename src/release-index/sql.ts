@@ -1,4 +1,4 @@
-import { kindCount, RELEASE_DATE, unansweredSql } from './unanswered.js';
+import { DATED_BY, kindCount, RELEASE_DATE, toTheSecond, unansweredSql } from './unanswered.js';
 import { appendAll } from '../core/objects.js';
 /**
  * The evidence index's schema and questions, as SQL both stores run (docs/index.md): the embedded SQLite file and
@@ -360,21 +360,23 @@ export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SC
         params: [q.digest, q.digest, ...p],
       };
     case 'license':
-      // SPDX licence ids match whatever their case (schema 6 keeps each lower-cased); before 6, exactly.
+      // SPDX licence ids match whatever their case: schema 6 keeps each lower-cased; an index read as an earlier schema
+      // is searched lower-cased row by row.
       return schema >= 6
         ? {
             text: `SELECT DISTINCT ${RELEASE_COLUMNS}, l.purl, l.license, l.expression FROM licenses l JOIN releases r ON r.bundle_digest = l.bundle_digest WHERE l.license_key = ?${product}${order}`,
             params: [q.license.toLowerCase(), ...p],
           }
         : {
-            text: `SELECT DISTINCT ${RELEASE_COLUMNS}, l.purl, l.license, NULL AS expression FROM licenses l JOIN releases r ON r.bundle_digest = l.bundle_digest WHERE l.license = ?${product}${order}`,
-            params: [q.license, ...p],
+            text: `SELECT DISTINCT ${RELEASE_COLUMNS}, l.purl, l.license, NULL AS expression FROM licenses l JOIN releases r ON r.bundle_digest = l.bundle_digest WHERE LOWER(l.license) = ?${product}${order}`,
+            params: [q.license.toLowerCase(), ...p],
           };
     case 'missing':
       // Entries that hold nothing (schema 6: a test report without tests) are not the evidence: a release with only
       // those is missing it, and the answer says how many it has (`hollow`).
       return {
-        text: `SELECT ${RELEASE_COLUMNS}, COALESCE((SELECT SUM(h.count) FROM kinds h WHERE h.bundle_digest = r.bundle_digest AND h.kind = ?), 0) AS hollow FROM releases r WHERE NOT EXISTS (SELECT 1 FROM kinds k WHERE k.bundle_digest = r.bundle_digest AND k.kind = ? AND k.count - ${
+        // An integer on both stores (PostgreSQL's SUM is a bigint, which its client gives as text).
+        text: `SELECT ${RELEASE_COLUMNS}, CAST(COALESCE((SELECT SUM(h.count) FROM kinds h WHERE h.bundle_digest = r.bundle_digest AND h.kind = ?), 0) AS INTEGER) AS hollow FROM releases r WHERE NOT EXISTS (SELECT 1 FROM kinds k WHERE k.bundle_digest = r.bundle_digest AND k.kind = ? AND k.count - ${
           schema >= 6 ? 'COALESCE(k.empty, 0)' : '0'
         } > 0)${product}${order}`,
         params: [q.evidenceKind, q.evidenceKind, ...p],
@@ -395,8 +397,13 @@ export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SC
           schema >= 5
             ? 'c.check_name, c.status'
             : `c.check_name || ': ' || c.status AS check_name, 'not-recorded' AS status`
-        }, c.evidence FROM controls c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.control = ?${q.since ? ` AND ${RELEASE_DATE} >= ?` : ''}${q.until ? ` AND ${RELEASE_DATE} <= ?` : ''}${product}${order}`,
-        params: [q.control, ...(q.since ? [q.since] : []), ...(q.until ? [q.until] : []), ...p],
+        }, c.evidence, ${DATED_BY} FROM controls c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.control = ?${q.since ? ` AND ${RELEASE_DATE} >= ?` : ''}${q.until ? ` AND ${RELEASE_DATE} <= ?` : ''}${product}${order}`,
+        params: [
+          q.control,
+          ...(q.since ? [toTheSecond(q.since)] : []),
+          ...(q.until ? [toTheSecond(q.until)] : []),
+          ...p,
+        ],
       };
   }
 }

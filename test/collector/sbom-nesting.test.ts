@@ -100,6 +100,8 @@ describe('a licence that is one term of an SPDX expression', () => {
         { name: 'dual', version: '1', licenses: [{ expression: 'MIT OR GPL-3.0-only' }] },
         { name: 'plain', version: '1', licenses: [{ license: { id: 'MIT' } }] },
         { name: 'one', version: '1', licenses: [{ expression: 'Apache-2.0' }] },
+        { name: 'exception', version: '1', licenses: [{ expression: 'GPL-2.0-only WITH Classpath-exception-2.0' }] },
+        { name: 'later', version: '1', licenses: [{ expression: 'GPL-2.0+' }] },
       ],
     });
     const json = readSbom(Buffer.from(cdx), 'application/vnd.cyclonedx+json', 'a.json').components;
@@ -107,6 +109,9 @@ describe('a licence that is one term of an SPDX expression', () => {
       ['dual', ['MIT', 'GPL-3.0-only'], ['MIT OR GPL-3.0-only']],
       ['plain', ['MIT'], undefined],
       ['one', ['Apache-2.0'], undefined],
+      // One id each, but the expression says more: an exception, or "or later".
+      ['exception', ['GPL-2.0-only'], ['GPL-2.0-only WITH Classpath-exception-2.0']],
+      ['later', ['GPL-2.0'], ['GPL-2.0+']],
     ]);
     const xml = `<bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components><component type="library"><name>dual</name><licenses><expression>MIT AND BSD-3-Clause</expression></licenses></component></components></bom>`;
     expect(readSbom(Buffer.from(xml), 'application/vnd.cyclonedx+xml', 'a.xml').components[0]?.expressions).toEqual([

@@ -86,6 +86,9 @@ describe('a disposition in the drafts and answers', () => {
       releases: [old],
     });
     expect(d.releases[0]?.findings[0]).toMatchObject({ provenanceRecorded: false });
+    // Not counted as uncontested: not known.
+    expect(d.summary).toMatchObject({ contested: 0, contestedNotRecorded: 1 });
+    expect(renderCraNotificationMarkdown(d)).toContain('0; not known for 1 indexed before schema 6');
     expect(d.releases[0]?.findings[0]?.contested).toBeUndefined();
     expect(renderCraNotificationMarkdown(d)).toContain(
       'stated in `vex/late.openvex.json` (who stated it, and any statement contradicting it, are not recorded: indexed before schema 6',
@@ -120,13 +123,15 @@ describe('a disposition in the drafts and answers', () => {
       findings: [contested, settled],
       releases: [contested, settled],
     });
-    expect(d.summary.contested).toBe(1);
+    expect(d.summary).toMatchObject({ contested: 1, contestedNotRecorded: 0 });
     expect(d.releases.map((r) => r.findings[0]?.contested)).toEqual([
       { statements: ['vex/early.openvex.json#0: affected'], total: 1 },
       undefined,
     ]);
     const md = renderCraNotificationMarkdown(d);
-    expect(md).toContain('stated in `vex/late.openvex.json` by Acme PSIRT at 2026-02-01T00:00:00Z');
+    expect(md).toContain(
+      'stated in `vex/late.openvex.json`, by Acme PSIRT as the document names its author, dated 2026-02-01T00:00:00Z by the document',
+    );
     expect(md).toContain('**CONTESTED**: 1 other statement applied and said otherwise');
     expect(md.match(/CONTESTED\*\*/g)).toHaveLength(1);
     const text = renderQueryAnswers('text', { question: {}, rows: [contested, settled] });

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteIndex } from '../../src/fs/release-index-sqlite.js';
-import { indexedRelease } from '../helpers/index-rows.js';
+import { indexedRelease, undoSchema6 } from '../helpers/index-rows.js';
+import { INDEX_SCHEMA_VERSION } from '../../src/release-index/sql.js';
 import { useTmp } from '../helpers/tmp.js';
 
 /**
@@ -44,6 +45,7 @@ describe.skipIf(reason !== undefined)('an index of schema 3 that can only be rea
       DatabaseSync: new (p: string) => { exec(sql: string): void; close(): void };
     };
     const db = new DatabaseSync(file);
+    for (const statement of undoSchema6()) db.exec(statement);
     db.exec(`ALTER TABLE releases DROP COLUMN signature_location; ALTER TABLE releases DROP COLUMN signature_digest;
       UPDATE index_meta SET value = '3' WHERE name = 'schema'`);
     db.close();
@@ -57,9 +59,19 @@ describe.skipIf(reason !== undefined)('an index of schema 3 that can only be rea
     );
     expect(asked.status, asked.stderr).toBe(0);
     const parsed = JSON.parse(asked.stdout) as { answers: Record<string, unknown>[]; index: unknown };
-    expect(parsed.index).toMatchObject({ schema: 3, current: 5 });
+    expect(parsed.index).toMatchObject({ schema: 3, current: INDEX_SCHEMA_VERSION });
     const answers = parsed.answers;
     expect(answers).toMatchObject([{ version: '1.2.0', signature_location: null, signature_digest: null }]);
+    // A licence id is found whatever its case there too (the index of schema 6 keeps it lower-cased; this one not).
+    const licence = spawnSync(
+      'runuser',
+      ['-u', 'nobody', '--', process.execPath, BIN, 'query', '--db', file, '--license', 'mit', '--json'],
+      { encoding: 'utf8' },
+    );
+    expect(licence.status, licence.stderr).toBe(0);
+    expect((JSON.parse(licence.stdout) as { answers: unknown[] }).answers).toMatchObject([
+      { version: '1.2.0', license: 'MIT', expression: null },
+    ]);
     expect(readFileSync(file).equals(before)).toBe(true);
     // evidence index, which writes, refuses it at once, naming both schemas, rather than fail on its first release.
     const writing = spawnSync(
@@ -69,7 +81,7 @@ describe.skipIf(reason !== undefined)('an index of schema 3 that can only be rea
     );
     expect(writing.status, writing.stderr).toBe(2);
     expect(writing.stderr).toContain('[INDEX_UNREADABLE]');
-    expect(writing.stderr).toMatch(/schema 3, which cannot be brought to 5/);
+    expect(writing.stderr).toMatch(new RegExp(`schema 3, which cannot be brought to ${INDEX_SCHEMA_VERSION}`));
     expect(readFileSync(file).equals(before)).toBe(true);
     // Its owner, who may write it, migrates it on the next open.
     const owner = openSqliteIndex(file, 'node:sqlite');

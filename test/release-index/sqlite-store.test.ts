@@ -294,7 +294,7 @@ describe.each(engines)('the embedded index on %s', (engine) => {
       const b = release('1.3.0', '4.17.21');
       // Back-dated by its signer: created in March, signed (a verified timestamp) in August.
       await store.put(
-        { ...b, release: { ...b.release, created: '2026-03-01T00:00:00Z', signedAt: '2026-08-01T00:00:00Z' } },
+        { ...b, release: { ...b.release, created: '2026-03-01T00:00:00Z', signedAt: '2026-08-01T00:00:00.000Z' } },
         'now',
       );
       const versions = async (q: Parameters<typeof store.query>[0]) => (await store.query(q)).map((r) => r.version);
@@ -309,7 +309,7 @@ describe.each(engines)('the embedded index on %s', (engine) => {
           r.version,
           r.why,
         ]),
-      ).toEqual([['1.2.0', '1 of its components have no purl, so a purl cannot find them']]);
+      ).toEqual([['1.2.0', '1 of its components have no purl that reads, so a purl cannot find them']]);
       // SPDX licence ids are matched whatever their case, with the expression the licence is a term of.
       expect(await store.query({ kind: 'license', license: 'gpl-3.0-ONLY' })).toMatchObject([
         { version: '1.2.0', license: 'GPL-3.0-only', expression: 'MIT OR GPL-3.0-only' },
@@ -321,6 +321,10 @@ describe.each(engines)('the embedded index on %s', (engine) => {
       expect(await versions({ kind: 'control', control: 'SSDF-RV.1.2', since: '2026-07-15T00:00:00Z' })).toEqual([
         '1.3.0',
       ]);
+      // Placed to the second, whatever the precision the time was kept with; and said to be verified-time dated.
+      expect(
+        await store.query({ kind: 'control', control: 'SSDF-RV.1.2', since: '2026-08-01T00:00:00Z' }),
+      ).toMatchObject([{ version: '1.3.0', dated_by: 'verified-time' }]);
       // Who stated a status, and when, are kept with the finding.
       expect((await store.query({ kind: 'cve', id: 'CVE-2021-23337' }))[0]).toMatchObject({
         status_author: 'Acme PSIRT',
@@ -331,6 +335,38 @@ describe.each(engines)('the embedded index on %s', (engine) => {
       await store.close();
     },
   );
+
+  run('a release whose SBOMs list no component, or dated only by its signer, is said to be so', async () => {
+    const store = openSqliteIndex(join(await tmp(), 'h.db'), engine);
+    const a = release('1.2.0', '4.17.20');
+    // Its only SBOM lists no component, and no time was verified for its signature.
+    await store.put(
+      {
+        ...a,
+        release: { ...a.release, signedAt: undefined },
+        components: [],
+        kinds: [{ kind: 'sbom', count: 1, empty: 1 }],
+      },
+      'now',
+    );
+    await store.put(release('1.3.0', '4.17.21'), 'now');
+    const unanswered = async (of: Parameters<typeof store.query>[0]) =>
+      (await store.query({ kind: 'unanswered', of })).map((r) => [r.version, r.why]);
+    // Absent from the answers, and listed as unable to answer: not read as "does not ship it".
+    expect(await unanswered({ kind: 'purl', purl: 'pkg:npm/log4j@2.14.1' })).toEqual([
+      ['1.2.0', 'its SBOMs list no components'],
+    ]);
+    expect(await unanswered({ kind: 'license', license: 'GPL-3.0-only' })).toEqual([
+      ['1.2.0', 'its SBOMs list no components'],
+    ]);
+    expect(
+      (await store.query({ kind: 'control', control: 'SSDF-RV.1.2' })).map((r) => [r.version, r.dated_by]),
+    ).toEqual([
+      ['1.2.0', 'signer'],
+      ['1.3.0', 'verified-time'],
+    ]);
+    await store.close();
+  });
 
   run(
     'migrates an index of schema 5: what 6 records reads as not recorded, and licences are found whatever their case',
