@@ -810,6 +810,7 @@ if (want('index')) {
         policy: 'none',
         componentsRead: true,
         findingsRead: true,
+        componentsWithoutPurl: 0,
       },
       subjects: [{ name: `r${r}.tgz`, digest }],
       components: Array.from({ length: 500 }, (_, c) => ({
@@ -828,11 +829,15 @@ if (want('index')) {
         justification: '',
         fixVersions: [],
         statusFrom: '',
+        statusAuthor: '',
+        statusAt: '',
+        conflicts: '',
+        conflictsTotal: 0,
         impactStatement: '',
         actionStatement: '',
         knownExploited: false,
       })),
-      kinds: [{ kind: 'sbom', count: 1 }, ...(r % 10 ? [{ kind: 'junit', count: 1 }] : [])],
+      kinds: [{ kind: 'sbom', count: 1, empty: 0 }, ...(r % 10 ? [{ kind: 'junit', count: 1, empty: 0 }] : [])],
       controls: [{ control: 'SOC2-CC8.1', check: 'tests-green', status: r % 7 ? 'pass' : 'fail', evidence: 1 }],
     };
   };
