@@ -811,6 +811,7 @@ if (want('index')) {
         componentsRead: true,
         findingsRead: true,
         componentsWithoutPurl: 0,
+        componentsWithoutLicense: 0,
       },
       subjects: [{ name: `r${r}.tgz`, digest }],
       components: Array.from({ length: 500 }, (_, c) => ({

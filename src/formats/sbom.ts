@@ -97,7 +97,7 @@ function component(
   const base = purl ? purlWithoutVersion(purl) : undefined;
   // An expression that says more than one licence id: several ids, an exception (WITH), or "or later" (+).
   const compound = [...new Set(expressions.map((e) => e.trim()))].filter(
-    (e) => expressionIds(e).length > 1 || /\sWITH\s|\+/i.test(e),
+    (e) => expressionIds(e).length > 1 || /\sWITH\s|[^\s(]\+(?=$|[\s)])/.test(e),
   );
   return {
     key: base ? `purl:${base}` : `name:${name}`,

@@ -59,6 +59,8 @@ const RELEASE_COLUMNS = [
   'policy',
 ];
 
+const quoted = (v: string): string => (/[\s="]/.test(v) ? JSON.stringify(v) : v);
+
 /** Counts that only matter when there are some: a finding's conflicts, a release's entries that hold nothing. */
 const zeroCount = (column: string, v: unknown): boolean =>
   (column === 'conflicts_total' || column === 'hollow') && Number(v) === 0;
@@ -118,7 +120,8 @@ export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): st
   const lines = answer.rows.map((r) => {
     const detail = columns
       .filter((c) => !release.has(c) && r[c] !== null && r[c] !== undefined && r[c] !== '' && !zeroCount(c, r[c]))
-      .map((c) => `${c}=${escapeValue(String(r[c]))}`)
+      // A value with a space or `=` is quoted, so that a text from the evidence (a VEX author) cannot pose as a field.
+      .map((c) => `${c}=${escapeValue(quoted(String(r[c])))}`)
       .join(' ');
     return `${escapeValue(String(r.product))} ${escapeValue(String(r.version))}${detail ? `: ${detail}` : ''} (${policy(r)}${verified(r)}bundle ${String(r.bundle_digest)} at ${escapeValue(String(r.location))}${signature(r)})`;
   });

@@ -201,6 +201,7 @@ export function formatVerifyText(report: VerifyReport & { bundle: { path?: strin
   const lines = [
     `${verdict.word}: ${b.path ?? 'bundle'}${b.name ? ` (${b.name} ${b.version})` : ''}`,
     `  authentic?  ${a.authenticity.status === 'authentic' ? 'yes' : a.authenticity.status === 'not-checked' ? 'NOT CHECKED' : 'NO'} (${a.authenticity.summary})`,
+    ...(a.release ? [`  release?    NOT THIS RELEASE'S EVIDENCE (${a.release.summary})`] : []),
     `  policy?     ${a.policy.status === 'satisfied' ? 'holds' : a.policy.status === 'failed' ? 'FAILS' : 'none'} (${a.policy.summary})`,
     `  evidence:   ${a.evidence.status === 'clean' ? 'no concerns' : a.evidence.status === 'unknown' ? 'not assessed' : `${a.evidence.findings.length} CONCERN${a.evidence.findings.length === 1 ? '' : 'S'}`}${a.evidence.unverified && a.evidence.status !== 'unknown' ? " (the bundle's own claims: not signature-checked)" : ''}`,
     ...a.evidence.findings.map((f) => `    - ${f.path}: ${f.message} [${f.code}]`),

@@ -102,8 +102,8 @@ export interface CraNotificationDraft {
     /** Releases whose standing rests on at least one contested VEX statement (`findings[].contested`). */
     contested: number;
     /**
-     * Releases with findings indexed before the index recorded what contradicted a statement (schema 6): whether they
-     * are contested is not known, and `contested` does not count them.
+     * Releases with findings set by a VEX statement indexed before the index recorded what contradicted one (schema
+     * 6): whether they are contested is not known, and `contested` does not count them.
      */
     contestedNotRecorded: number;
     /** `PACKAGE VERSION` for each version that fixes the package of a finding not cleared, as its scanner gives it. */
@@ -270,7 +270,8 @@ export function craNotificationDraft(input: {
       ...(exposed ? { exposedSince: exposed.releasedAt, exposedSinceDatedBy: exposed.datedBy } : {}),
       ...(unknown ? { unknownSince: unknown.releasedAt, unknownSinceDatedBy: unknown.datedBy } : {}),
       contested: releases.filter((r) => r.findings.some((f) => f.contested)).length,
-      contestedNotRecorded: releases.filter((r) => r.findings.some((f) => !f.provenanceRecorded)).length,
+      contestedNotRecorded: releases.filter((r) => r.findings.some((f) => !f.provenanceRecorded && f.statusFrom))
+        .length,
       // Of the findings not cleared (a not_affected or fixed one needs no fix), each with its package, as the scanners
       // give them: `pkg:npm/dual 1.0.1`.
       fixVersions: [

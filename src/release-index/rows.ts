@@ -51,6 +51,8 @@ export interface IndexedRelease {
     findingsRead: boolean;
     /** Components of its SBOMs that give no purl: a `--purl` question cannot find them (schema 6). */
     componentsWithoutPurl: number;
+    /** Components of its SBOMs that name no licence id: a `--license` question cannot find them (schema 6). */
+    componentsWithoutLicense: number;
   };
   subjects: { name: string; digest: string }[];
   /** Distinct by purl (or name@version when the SBOM gives no purl). */
@@ -178,6 +180,7 @@ export function releaseRows(input: {
     componentsRead: true,
     findingsRead: false,
     componentsWithoutPurl: 0,
+    componentsWithoutLicense: 0,
   };
 
   const purls = input.purls ?? new PurlReader();
@@ -200,6 +203,7 @@ export function releaseRows(input: {
       const key = c.purl ? purls.packageKey(c.purl) : undefined;
       // Without a purl, or with one that does not read: found by no purl question.
       if (key === undefined) release.componentsWithoutPurl++;
+      if (!c.licenses?.length) release.componentsWithoutLicense++;
       components.set(purl, {
         purl,
         packageKey: key ?? `name:${c.name}`,

@@ -66,7 +66,8 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   [`UPDATE controls SET check_name = check_name || ': ' || status, status = 'not-recorded'`],
   // 6: what an answer needs so as not to say more than the evidence. Who stated a finding's status, when, and the
   // statements that said otherwise (a contested disposition); how many entries of a kind hold nothing (a test report
-  // without tests is not test evidence); how many components have no purl (a --purl question cannot see them); a
+  // without tests is not test evidence); how many components have no purl (a --purl question cannot see them) and
+  // how many name no licence id (a --license question cannot either); a
   // licence id is found whatever its case (SPDX ids are matched so), with the expression it was one term of. Rows
   // indexed before 6 have NULL for each: not recorded (rebuild).
   [
@@ -76,6 +77,7 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     'ALTER TABLE findings ADD COLUMN conflicts_total INTEGER',
     'ALTER TABLE kinds ADD COLUMN empty INTEGER',
     'ALTER TABLE releases ADD COLUMN components_without_purl INTEGER',
+    'ALTER TABLE releases ADD COLUMN components_without_license INTEGER',
     'ALTER TABLE licenses ADD COLUMN license_key TEXT',
     'ALTER TABLE licenses ADD COLUMN expression TEXT',
     'UPDATE licenses SET license_key = LOWER(license)',
@@ -108,8 +110,8 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
     {
       text: `INSERT INTO releases (bundle_digest, location, source, product, version, created, signed_at, signer, policy,
         policy_digest, indexed_at, components_read, findings_read, signature_location, signature_digest,
-        components_without_purl)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        components_without_purl, components_without_license)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       params: [
         d,
         r.location,
@@ -127,6 +129,7 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
         r.signature?.location ?? null,
         r.signature?.digest ?? null,
         r.componentsWithoutPurl,
+        r.componentsWithoutLicense,
       ],
     },
   ];

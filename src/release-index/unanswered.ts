@@ -60,15 +60,12 @@ export function unansweredSql(
           `${why} ELSE ${purl ? `'an index of schema ${schema}: whether its components all have a purl was not recorded'` : "''"} END`,
           purl ? `${kindCount('sbom')} > 0 OR ${unread}` : unread,
         );
+      const [column, what, finds] = purl
+        ? ['components_without_purl', 'have a purl', 'have no purl that reads, so a purl cannot find them']
+        : ['components_without_license', 'name a licence', 'name no licence, so a licence cannot find them'];
       return select(
-        `${why} WHEN ${heldCount('sbom')} = 0 THEN 'its SBOMs list no components' ${
-          purl
-            ? "WHEN r.components_without_purl IS NULL THEN 'not recorded whether its components all have a purl (indexed before schema 6: rebuild)' ELSE r.components_without_purl || ' of its components have no purl that reads, so a purl cannot find them'"
-            : "ELSE ''"
-        } END`,
-        `${unread} OR ${heldCount('sbom')} = 0${
-          purl ? ' OR r.components_without_purl IS NULL OR r.components_without_purl > 0' : ''
-        }`,
+        `${why} WHEN r.${column} IS NULL THEN 'not recorded whether its SBOMs list components that all ${what} (indexed before schema 6: rebuild)' WHEN ${heldCount('sbom')} = 0 THEN 'its SBOMs list no components' ELSE r.${column} || ' of its components ${finds}' END`,
+        `${unread} OR ${heldCount('sbom')} = 0 OR r.${column} IS NULL OR r.${column} > 0`,
       );
     }
     case 'missing':

@@ -374,49 +374,28 @@ export function headline(a: Assessment): Verdict {
 
 /**
  * What `evidence fetch` found wrong with the release a verified bundle came from (another release's bundle: RELEASE_,
- * PRODUCT_ or REPOSITORY_MISMATCH; NAME.intoto.jsonl not its envelope: INTOTO_MISMATCH), each a failed `release`
- * check: the report's verdict is `failed` and its headline RELEASE MISMATCH, so that no output (text, Markdown, HTML,
- * OSCAL, JSON) says verified beside a fetch that failed. A foreign NAME.sigstore.jsonl (`jsonl`) fails the standard
- * statements' check instead (failForForeignStatements).
+ * PRODUCT_ or REPOSITORY_MISMATCH; NAME.intoto.jsonl not its envelope: INTOTO_MISMATCH; NAME.sigstore.jsonl not its
+ * Sigstore bundle and standard statements: SIGSTORE_JSONL_MISMATCH), each a failed `release` check: the report's
+ * verdict is `failed` and its headline RELEASE MISMATCH, so that no output (text, Markdown, HTML, OSCAL, JSON) says
+ * verified beside a fetch that failed. The bundle's own authenticity is not in question, and is not said to be: what
+ * gh and cosign would read beside it is not what it carries.
  */
 export function failForReleaseProblems(
   report: VerifyReport,
   entries: readonly Entry[] | undefined,
   problems: readonly { code: string; message: string }[],
-  /** The NAME.sigstore.jsonl a SIGSTORE_JSONL_MISMATCH is about. */
+  /** The NAME.sigstore.jsonl a SIGSTORE_JSONL_MISMATCH is about (the check's path). */
   jsonl = '',
 ): void {
-  const foreign = problems.find((p) => p.code === 'SIGSTORE_JSONL_MISMATCH');
-  if (foreign) failForForeignStatements(report, entries, jsonl, foreign.message);
-  const release = problems.filter((p) => p.code !== 'SIGSTORE_JSONL_MISMATCH');
-  if (release.length === 0) return;
-  for (const p of release)
-    report.checks.push({ id: 'release', ok: false, code: p.code as Check['code'], message: p.message });
-  report.ok = false;
-  report.verdict = 'failed';
-  report.assessment = assess(report, entries);
-}
-
-/**
- * The release's NAME.sigstore.jsonl is not the bundle's own statements: the
- * report the command prints (text and --json) fails with it, so no output
- * says "verified" while the exit code says otherwise. It is reported as the
- * standard statements' check: what gh and cosign would read beside the
- * bundle is not what the bundle carries.
- */
-export function failForForeignStatements(
-  report: VerifyReport,
-  entries: readonly Entry[] | undefined,
-  file: string,
-  message: string,
-): void {
-  report.checks.push({
-    id: 'standard',
-    ok: false,
-    code: 'STANDARD_MISMATCH',
-    message: `SIGSTORE_JSONL_MISMATCH: ${message}`,
-    path: file,
-  });
+  if (problems.length === 0) return;
+  for (const p of problems)
+    report.checks.push({
+      id: 'release',
+      ok: false,
+      code: p.code as Check['code'],
+      message: p.message,
+      ...(p.code === 'SIGSTORE_JSONL_MISMATCH' && jsonl ? { path: jsonl } : {}),
+    });
   report.ok = false;
   report.verdict = 'failed';
   report.assessment = assess(report, entries);

@@ -85,6 +85,7 @@ export const VERIFIER_CHECK_CODES = [
   'PRODUCT_MISMATCH',
   'REPOSITORY_MISMATCH',
   'INTOTO_MISMATCH',
+  'SIGSTORE_JSONL_MISMATCH',
   // a check that was never reached because an earlier one failed
   'NOT_REACHED',
 ] as const;

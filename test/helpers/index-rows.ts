@@ -37,6 +37,7 @@ export function indexedRelease(version: string, lodash: string, extra: Partial<I
       componentsRead: true,
       findingsRead: true,
       componentsWithoutPurl: 0,
+      componentsWithoutLicense: 0,
     },
     subjects: [{ name: `web-${version}.tgz`, digest: `sha256:${'e'.repeat(63)}${version.split('.')[1]}` }],
     components: [

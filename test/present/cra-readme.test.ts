@@ -89,6 +89,16 @@ describe('a disposition in the drafts and answers', () => {
     // Not counted as uncontested: not known.
     expect(d.summary).toMatchObject({ contested: 0, contestedNotRecorded: 1 });
     expect(renderCraNotificationMarkdown(d)).toContain('0; not known for 1 indexed before schema 6');
+    // A finding no VEX statement set cannot be contested: not counted as unknown.
+    const unstated = { ...old, status: 'none', justification: '', status_from: '' };
+    const plain = craNotificationDraft({
+      vulnerability: 'CVE-2021-44228',
+      generatedAt: 'now',
+      index: 'i.db',
+      findings: [unstated],
+      releases: [unstated],
+    });
+    expect(plain.summary).toMatchObject({ contested: 0, contestedNotRecorded: 0 });
     expect(d.releases[0]?.findings[0]?.contested).toBeUndefined();
     expect(renderCraNotificationMarkdown(d)).toContain(
       'stated in `vex/late.openvex.json` (who stated it, and any statement contradicting it, are not recorded: indexed before schema 6',
@@ -135,8 +145,14 @@ describe('a disposition in the drafts and answers', () => {
     expect(md).toContain('**CONTESTED**: 1 other statement applied and said otherwise');
     expect(md.match(/CONTESTED\*\*/g)).toHaveLength(1);
     const text = renderQueryAnswers('text', { question: {}, rows: [contested, settled] });
-    expect(text).toContain('conflicts=vex/early.openvex.json#0: affected conflicts_total=1');
+    expect(text).toContain('conflicts="vex/early.openvex.json#0: affected" conflicts_total=1');
     expect(text).toContain('a status with conflicts is contested');
     expect(text).not.toContain('before schema 6');
+    // A text from the evidence cannot pose as another field of the answer: quoted when it has a space or `=`.
+    const posing = renderQueryAnswers('text', {
+      question: {},
+      rows: [{ ...contested, status_author: 'Acme status=affected justification=x' }],
+    });
+    expect(posing).toContain('status_author="Acme status=affected justification=x"');
   });
 });

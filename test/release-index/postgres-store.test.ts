@@ -42,6 +42,7 @@ function release(version: number, purl: string): IndexedRelease {
       componentsRead: true,
       findingsRead: true,
       componentsWithoutPurl: 0,
+      componentsWithoutLicense: 0,
     },
     subjects: [{ name: `web-${version}.tgz`, digest: `sha256:${String(version).padStart(64, 'e')}` }],
     components: [

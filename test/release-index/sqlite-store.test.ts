@@ -282,7 +282,12 @@ describe.each(engines)('the embedded index on %s', (engine) => {
         {
           ...a,
           // Its only JUnit report holds no test; its SBOM names one component without a purl; lodash is dual-licensed.
-          release: { ...a.release, componentsWithoutPurl: 1, signedAt: '2026-07-02T00:00:00Z' },
+          release: {
+            ...a.release,
+            componentsWithoutPurl: 1,
+            componentsWithoutLicense: 1,
+            signedAt: '2026-07-02T00:00:00Z',
+          },
           components: [
             { ...a.components[0]!, licenses: ['MIT', 'GPL-3.0-only'], expressions: ['MIT OR GPL-3.0-only'] },
             { purl: 'name:vendored@1', packageKey: 'name:vendored', name: 'vendored', version: '1', licenses: [] },
@@ -316,6 +321,13 @@ describe.each(engines)('the embedded index on %s', (engine) => {
       ]);
       expect(await versions({ kind: 'license', license: 'mit' })).toEqual(['1.2.0', '1.3.0']);
       expect((await store.query({ kind: 'license', license: 'WTFPL' }))[0]).toMatchObject({ expression: '' });
+      // A component that names no licence could be under any: the release cannot say it ships no Apache-2.0 code.
+      expect(
+        (await store.query({ kind: 'unanswered', of: { kind: 'license', license: 'Apache-2.0' } })).map((r) => [
+          r.version,
+          r.why,
+        ]),
+      ).toEqual([['1.2.0', '1 of its components name no licence, so a licence cannot find them']]);
       // A period is placed by the verified signing time, not the manifest's created (which the signer writes).
       expect(await versions({ kind: 'control', control: 'SSDF-RV.1.2', until: '2026-06-30T23:59:59Z' })).toEqual([]);
       expect(await versions({ kind: 'control', control: 'SSDF-RV.1.2', since: '2026-07-15T00:00:00Z' })).toEqual([
@@ -396,7 +408,9 @@ describe.each(engines)('the embedded index on %s', (engine) => {
       ).toEqual(['not recorded whether its entries of this kind hold anything (indexed before schema 6: rebuild)']);
       expect(
         (await again.query({ kind: 'unanswered', of: { kind: 'purl', purl: 'pkg:npm/x@1' } })).map((r) => r.why),
-      ).toEqual(['not recorded whether its components all have a purl (indexed before schema 6: rebuild)']);
+      ).toEqual([
+        'not recorded whether its SBOMs list components that all have a purl (indexed before schema 6: rebuild)',
+      ]);
       await again.close();
     },
   );

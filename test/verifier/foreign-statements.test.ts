@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assess, failForForeignStatements, failForReleaseProblems, headline } from '../../src/verifier/assessment.js';
+import { assess, failForReleaseProblems, headline } from '../../src/verifier/assessment.js';
 import { requireSignerOrDownloadOnly } from '../../src/verifier/inputs.js';
 import type { VerifyReport } from '../../src/verifier/report.js';
 
@@ -20,24 +20,6 @@ function verifiedReport(): VerifyReport {
   return report;
 }
 
-describe('failForForeignStatements', () => {
-  it('turns a verified report into a failed one with the standard check failing, so no output says verified', () => {
-    const report = verifiedReport();
-    expect(report.assessment?.authenticity.status).toBe('authentic');
-    failForForeignStatements(report, [], 'web.sigstore.jsonl', 'its first line is another bundle');
-    expect(report.ok).toBe(false);
-    expect(report.verdict).toBe('failed');
-    expect(report.checks.at(-1)).toMatchObject({
-      id: 'standard',
-      ok: false,
-      code: 'STANDARD_MISMATCH',
-      path: 'web.sigstore.jsonl',
-    });
-    expect(report.checks.at(-1)?.message).toMatch(/^SIGSTORE_JSONL_MISMATCH: /);
-    expect(report.assessment?.authenticity.status).toBe('failed');
-  });
-});
-
 describe('failForReleaseProblems', () => {
   it('an authentic bundle of another release: failed release checks, headline RELEASE MISMATCH, never verified', () => {
     const report = verifiedReport();
@@ -53,7 +35,7 @@ describe('failForReleaseProblems', () => {
     expect(report.assessment?.release).toMatchObject({ status: 'mismatch' });
     const h = headline(report.assessment as NonNullable<typeof report.assessment>);
     expect([h.ok, h.word]).toEqual([false, 'RELEASE MISMATCH']);
-    // A foreign NAME.sigstore.jsonl fails the standard statements' check, as failForForeignStatements does.
+    // A foreign NAME.sigstore.jsonl is a release check too: the bundle's own authenticity is not in question.
     const foreign = verifiedReport();
     failForReleaseProblems(
       foreign,
@@ -62,7 +44,12 @@ describe('failForReleaseProblems', () => {
       'web.sigstore.jsonl',
     );
     expect(foreign.checks.filter((c) => !c.ok).map((c) => [c.id, c.code, c.path])).toEqual([
-      ['standard', 'STANDARD_MISMATCH', 'web.sigstore.jsonl'],
+      ['release', 'SIGSTORE_JSONL_MISMATCH', 'web.sigstore.jsonl'],
+    ]);
+    expect([foreign.verdict, foreign.assessment?.authenticity.status, foreign.assessment?.release?.status]).toEqual([
+      'failed',
+      'authentic',
+      'mismatch',
     ]);
     // Nothing to add: the report is left as it was.
     const clean = verifiedReport();

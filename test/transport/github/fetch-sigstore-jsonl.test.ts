@@ -125,7 +125,7 @@ describe("fetch: a NAME.sigstore.jsonl that is not exactly the bundle's own stat
       const outText = await tmp();
       const text = await runCli(fetchArgs(dir, outText), { cwd: dir, env: {} });
       expect(text.code).toBe(1);
-      expect(text.stdout).toMatch(/^VERIFICATION FAILED/);
+      expect(text.stdout).toMatch(/^RELEASE MISMATCH/);
       expect(text.stdout).not.toMatch(/^VERIFIED/m);
       expect(text.stderr).toContain('[SIGSTORE_JSONL_MISMATCH]');
       // Nothing foreign in the folder: not the file, not a temporary of it.
@@ -135,12 +135,18 @@ describe("fetch: a NAME.sigstore.jsonl that is not exactly the bundle's own stat
       const json = await runCli(fetchArgs(dir, outJson, ['--json']), { cwd: dir, env: {} });
       expect(json.code).toBe(1);
       const report = JSON.parse(json.stdout);
-      expect([report.ok, report.verdict, report.assessment.authenticity.status]).toEqual([false, 'failed', 'failed']);
+      // Failed, as a release check: the bundle's signature did verify, so it is not called not authentic.
+      expect([
+        report.ok,
+        report.verdict,
+        report.assessment.authenticity.status,
+        report.assessment.release.status,
+      ]).toEqual([false, 'failed', 'authentic', 'mismatch']);
       expect(
         report.checks
           .filter((c: { ok: boolean; skipped?: boolean }) => !c.ok && !c.skipped)
-          .map((c: { code: string }) => c.code),
-      ).toEqual(['STANDARD_MISMATCH']);
+          .map((c: { id: string; code: string }) => `${c.id} ${c.code}`),
+      ).toEqual(['release SIGSTORE_JSONL_MISMATCH']);
       expect(await readdir(outJson)).not.toContain(JSONL);
 
       const lib = await fetchRelease({

@@ -662,6 +662,9 @@ describe('evidence fetch', () => {
       },
     );
     expect(text.stdout).toMatch(/^RELEASE MISMATCH: /);
+    expect(text.stdout).toMatch(
+      /\n {2}release\? {4}NOT THIS RELEASE'S EVIDENCE \(the bundle is the evidence of web 1\.4\.2/,
+    );
     expect(text.stdout).not.toMatch(/^VERIFIED/m);
     const md = await runCli(
       [...verifying(dir, 'v2.0.0', await tmp()).filter((a) => a !== '--json'), '--format', 'markdown'],
@@ -671,6 +674,7 @@ describe('evidence fetch', () => {
       },
     );
     expect(md.stdout).toContain('RELEASE MISMATCH');
+    expect(md.stdout).toMatch(/\| Is it this release's evidence\? \| ❌ no: /);
     expect(md.stdout).not.toContain('✅ VERIFIED');
     expect(r.stderr).toMatch(/the bundle is the evidence of web 1\.4\.2, not of v2\.0\.0 .*\[RELEASE_MISMATCH\]/);
   });
