@@ -121,8 +121,11 @@ export function addIndex(program: Command, io: CliIo, outcome: { exitCode: numbe
     .option('--license <spdx-id>', 'releases that ship a component under this licence')
     .option('--missing <kind>', 'releases without evidence of this kind (junit, sbom, changes, …)')
     .option('--control <id>', "the control's results in each release (with --since and --until)")
-    .option('--since <date>', 'with --control: releases created from this day or instant')
-    .option('--until <date>', 'with --control: releases created until this day (to its end) or instant')
+    .option(
+      '--since <date>',
+      "with --control: releases signed from this day or instant (the verified signing time; else the manifest's created)",
+    )
+    .option('--until <date>', 'with --control: releases signed until this day (to its end) or instant (as --since)')
     .option('--product <name>', 'only releases of this product')
     .addOption(new Option('--format <format>', 'answer format').choices(['text', 'json', 'csv']).default('text'))
     .option('--json', 'same as --format json')

@@ -44,7 +44,7 @@ export interface CraFinding {
   /** When, as the statement or its document dates it (absent: undated, or not recorded). */
   statedAt?: string;
   /**
-   * Statements that applied too and said another status, which lost to the one that set it as older (`path#index:
+   * Statements that applied too and said another status, which lost to the one that set it (a later one, or the more cautious where dates cannot order them) (`path#index:
    * status`), and how many there are in all: the status is contested, for a person to weigh.
    */
   contested?: { statements: string[]; total: number };
@@ -99,7 +99,7 @@ export interface CraNotificationDraft {
     /** When the first release of unknown standing (no scan, or findings not read) was released: not shown either way. */
     unknownSince?: string;
     unknownSinceDatedBy?: CraRelease['datedBy'];
-    /** Releases whose standing rests on at least one contested VEX statement (`findings[].contested`). */
+    /** Releases with at least one finding of it whose VEX status is contested (`findings[].contested`). */
     contested: number;
     /**
      * Releases with findings set by a VEX statement indexed before the index recorded what contradicted one (schema

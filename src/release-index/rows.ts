@@ -82,7 +82,7 @@ export interface IndexedRelease {
     statusAuthor: string;
     statusAt: string;
     /**
-     * Statements that also applied to the finding and said another status, which lost to the one that set it (older):
+     * Statements that also applied to the finding and said another status, which lost to the one that set it (a later one, or the more cautious where dates cannot order them):
      * `path#index: status`, '; '-separated, at most the ones the vulnerabilities document lists; how many in all.
      */
     conflicts: string;
