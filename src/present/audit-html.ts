@@ -1,7 +1,7 @@
 import { maxOf, minOf } from '../core/objects.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import type { AuditReport, PeriodSummary, TrendPoint } from '../verifier/period.js';
-import { answers, periodSourceLine, STATUS_WORDS, verdictWords } from './audit.js';
+import { answers, periodSourceLine, STATUS_WORDS, standingWords, verdictWords } from './audit.js';
 import { axisTicks, chartText, labelIndices, shortLabels } from './chart.js';
 import { escapeTerminal } from './terminal.js';
 import { IdGen, Safe, badge, code, html, htmlDocument, px } from './html-base.js';
@@ -82,7 +82,7 @@ function standingSection(s: PeriodSummary, ids: IdGen): Safe {
   const cells = s.members.map((m, i) => {
     const st = STANDING_TONE[m.status] ?? { tone: 'neutral', mark: '?' };
     const x = 5 + i * cell;
-    return html`<g><title>${chartText(`${m.id}: ${STATUS_WORDS[m.status]}`)}</title><rect x="${px(x)}" y="6" width="${px(cell - gap)}" height="34" fill="${TONE_COLOR[st.tone] ?? COLOR.skipped}"/>${cell >= 10 ? html`<text x="${px(x + (cell - gap) / 2)}" y="29" text-anchor="middle" font-size="${cell >= 16 ? '15' : '9'}" font-weight="700" fill="#ffffff">${st.mark}</text>` : ''}${chars >= 6 ? html`<text x="${px(x + (cell - gap) / 2)}" y="56" text-anchor="middle" font-size="11" fill="${COLOR.text}">${short.labels[i] ?? ''}</text>` : ''}</g>`;
+    return html`<g><title>${chartText(`${m.id}: ${standingWords(m)}`)}</title><rect x="${px(x)}" y="6" width="${px(cell - gap)}" height="34" fill="${TONE_COLOR[st.tone] ?? COLOR.skipped}"/>${cell >= 10 ? html`<text x="${px(x + (cell - gap) / 2)}" y="29" text-anchor="middle" font-size="${cell >= 16 ? '15' : '9'}" font-weight="700" fill="#ffffff">${st.mark}</text>` : ''}${chars >= 6 ? html`<text x="${px(x + (cell - gap) / 2)}" y="56" text-anchor="middle" font-size="11" fill="${COLOR.text}">${short.labels[i] ?? ''}</text>` : ''}</g>`;
   });
   const first = s.members[0]?.published.slice(0, 10) ?? '';
   const last = s.members.at(-1)?.published.slice(0, 10) ?? '';
@@ -113,7 +113,7 @@ function releasesSection(s: PeriodSummary): Safe {
 <tbody>${s.members.map((m) => {
     const a = answers(m);
     const st = STANDING_TONE[m.status] ?? { tone: 'neutral', mark: '?' };
-    return html`<tr class="standing-${m.status}"><th scope="row">${m.url ? html`<a href="${m.url}">${m.id}</a>` : m.id}</th><td>${m.published ? m.published.slice(0, 10) : 'undated'}${m.dated === 'signer' ? html` <span title="dated by the bundle's own created time, which its signer wrote; no timestamp vouches for it">(signer)</span>` : ''}</td><td><span class="badge ${st.tone}"><span class="mark" aria-hidden="true">${st.mark}</span> ${STATUS_WORDS[m.status]}</span></td><td>${a.authentic}</td><td>${a.policy}</td><td>${a.evidence}</td><td>${m.status === 'holds' || m.status === 'not-examined' ? '' : m.reason}${m.evidence.bundle?.digest ? html`<div class="code">bundle ${m.evidence.bundle.digest}</div>` : ''}</td></tr>`;
+    return html`<tr class="standing-${m.status}"><th scope="row">${m.url ? html`<a href="${m.url}">${m.id}</a>` : m.id}</th><td>${m.published ? m.published.slice(0, 10) : 'undated'}${m.dated === 'signer' ? html` <span title="dated by the bundle's own created time, which its signer wrote; no timestamp vouches for it">(signer)</span>` : ''}</td><td><span class="badge ${st.tone}"><span class="mark" aria-hidden="true">${st.mark}</span> ${standingWords(m)}</span></td><td>${a.authentic}</td><td>${a.policy}</td><td>${a.evidence}</td><td>${m.status === 'holds' || m.status === 'not-examined' ? '' : m.reason}${m.evidence.bundle?.digest ? html`<div class="code">bundle ${m.evidence.bundle.digest}</div>` : ''}</td></tr>`;
   })}</tbody></table></section>`;
 }
 

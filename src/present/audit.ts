@@ -21,6 +21,17 @@ export const STATUS_WORDS: Record<MemberStatus, string> = {
   'not-examined': 'not examined',
 };
 
+/**
+ * A release's standing as words. A bundle whose signature verified but which is not this release's evidence (another
+ * release's, or one that does not cover its image) stands as `not-authentic` in the figures, and is named for what it
+ * is: calling it NOT AUTHENTIC beside an answer that says its signature verified would say more than was found.
+ */
+export function standingWords(m: Pick<PeriodMember, 'status' | 'report'>): string {
+  return m.status === 'not-authentic' && m.report?.assessment?.authenticity.status === 'authentic'
+    ? "NOT THIS RELEASE'S EVIDENCE"
+    : STATUS_WORDS[m.status];
+}
+
 export const VERDICT_WORDS: Record<PeriodSummary['verdict'], string> = {
   holds: 'EVERY RELEASE HOLDS',
   'not-authentic': 'RELEASES WITHOUT AUTHENTIC EVIDENCE',
@@ -127,7 +138,7 @@ export function formatAuditText(r: AuditReport): string {
   out.push('');
   const rows = s.members.map((m) => {
     const a = answers(m);
-    return [m.id, dated(m), STATUS_WORDS[m.status], a.authentic, a.policy, a.evidence];
+    return [m.id, dated(m), standingWords(m), a.authentic, a.policy, a.evidence];
   });
   const head = ['RELEASE', 'PUBLISHED', 'STANDING', 'AUTHENTIC', 'POLICY', 'EVIDENCE'];
   const widths = head.map((h, i) => maxOf([h.length, ...rows.map((row) => (row[i] as string).length)]));
@@ -239,7 +250,7 @@ export function formatAuditMarkdown(r: AuditReport): string {
         return [
           code(m.id),
           md(dated(m)),
-          md(STATUS_WORDS[m.status]),
+          md(standingWords(m)),
           md(a.authentic),
           md(a.policy),
           md(a.evidence),

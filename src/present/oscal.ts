@@ -14,7 +14,7 @@ import type { LoadedPolicy } from '../verifier/policy/evaluate.js';
 import { lookupControl } from '../verifier/controls/index.js';
 import { FormatError } from '../formats/errors.js';
 import { yesNo } from './audit-changes.js';
-import { STATUS_WORDS, periodSourceLine } from './audit.js';
+import { periodSourceLine, standingWords } from './audit.js';
 
 /**
  * An audit (of a period, or of one release) as an OSCAL 1.1.3 Assessment
@@ -328,7 +328,7 @@ function observationOf(
   const a3 = m.report?.assessment;
   return {
     uuid: id(`observation|${m.id}`),
-    title: `Release ${m.id}: ${STATUS_WORDS[m.status]}`,
+    title: `Release ${m.id}: ${standingWords(m)}`,
     description: `${m.id}, ${m.dated === 'signer' ? "dated by its signer's own created time" : m.dated === 'timestamp' ? 'signed (a verified timestamp)' : 'published'} ${m.published || '(undated)'}: ${m.reason}.${a3 ? ` Authentic: ${a3.authenticity.summary}. Policy: ${a3.policy.summary}. Evidence: ${a3.evidence.summary}.` : ''}`,
     props: [
       prop('release', m.id),

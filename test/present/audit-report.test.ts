@@ -131,3 +131,33 @@ describe('an audit without a policy', () => {
     expect(oscal.stderr).toMatch(/--format oscal assesses the controls a policy cites: give --policy \[USAGE\]/);
   });
 });
+
+describe("an authentic bundle that is not this release's evidence", () => {
+  it('is named so in text, Markdown, HTML and OSCAL, never NOT AUTHENTIC beside a signature that verified', () => {
+    const assessment = (authentic: boolean) => ({
+      authenticity: authentic
+        ? { status: 'authentic', method: 'keyless', summary: 'the signature verified' }
+        : { status: 'failed', summary: 'the signature did not verify' },
+      policy: { status: 'not-evaluated', summary: 'no policy' },
+      release: { status: 'mismatch', summary: 'the bundle is the evidence of v0.9.0 (RELEASE_MISMATCH)' },
+      evidence: { status: 'unknown', summary: 'not read', findings: [] },
+    });
+    const member = (id: string, authentic: boolean): PeriodMemberInput => ({
+      id,
+      published: '2026-02-01T00:00:00.000Z',
+      sampled: true,
+      evidence: { state: 'found' },
+      report: { ok: false, checks: [], assessment: assessment(authentic) } as unknown as PeriodMemberInput['report'],
+    });
+    const r = report([member('v-other', true), member('v-forged', false)]);
+    expect(r.summary.members.map((m) => m.status)).toEqual(['not-authentic', 'not-authentic']);
+    const text = formatAuditText(r);
+    expect(text).toMatch(/v-other\s+2026-02-01\s+NOT THIS RELEASE'S EVIDENCE\s+authentic \(keyless\)/);
+    expect(text).toMatch(/v-forged\s+2026-02-01\s+NOT AUTHENTIC\s+NOT AUTHENTIC/);
+    expect(formatAuditMarkdown(r)).toContain("NOT THIS RELEASE'S EVIDENCE");
+    expect(renderAuditHtml(r)).toContain('NOT THIS RELEASE&#39;S EVIDENCE');
+    const titles = oscalAssessmentResults(r)['assessment-results'].results[0]?.observations?.map((o) => o.title);
+    expect(titles).toContain("Release v-other: NOT THIS RELEASE'S EVIDENCE");
+    expect(titles).toContain('Release v-forged: NOT AUTHENTIC');
+  });
+});
