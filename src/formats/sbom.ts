@@ -127,6 +127,15 @@ export function licenceTally(components: readonly SbomComponent[]): { licenses: 
  */
 export const MAX_LICENSE_EXPRESSION = 4096;
 
+/**
+ * Whether a component's licence ids all read as ids: an expression that does not parse (`MIT or GPL-2.0-only`, whose
+ * operators SPDX writes in capitals; or one over MAX_LICENSE_EXPRESSION) is kept as itself, one "id" with spaces or
+ * parentheses that no licence question finds (an id alone, known to SPDX or not, is found by its name).
+ */
+export function licenceIdsRead(ids: readonly string[] | null): boolean {
+  return ids !== null && ids.length > 0 && ids.every((id) => !/[\s()]/.test(id));
+}
+
 /** License ids in an SPDX expression; an unparsable expression (or one over MAX_LICENSE_EXPRESSION) counts as itself. */
 export function expressionIds(expression: string): string[] {
   const trimmed = expression.trim();

@@ -9,7 +9,7 @@
 import { digestHex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
 import { entryKind, summariesOf } from '../core/summaries.js';
-import { readSbom } from '../formats/sbom.js';
+import { licenceIdsRead, readSbom } from '../formats/sbom.js';
 import { PurlReader } from '../formats/purl.js';
 import { vulnerabilityIds } from '../formats/vex/index.js';
 import type { VerifyReport } from '../verifier/report.js';
@@ -51,7 +51,7 @@ export interface IndexedRelease {
     findingsRead: boolean;
     /** Components of its SBOMs that give no purl: a `--purl` question cannot find them (schema 6). */
     componentsWithoutPurl: number;
-    /** Components of its SBOMs that name no licence id: a `--license` question cannot find them (schema 6). */
+    /** Components of its SBOMs that name no licence id, or an expression that does not read (licenceIdsRead): a `--license` question cannot find them (schema 6). */
     componentsWithoutLicense: number;
   };
   subjects: { name: string; digest: string }[];
@@ -203,7 +203,8 @@ export function releaseRows(input: {
       const key = c.purl ? purls.packageKey(c.purl) : undefined;
       // Without a purl, or with one that does not read: found by no purl question.
       if (key === undefined) release.componentsWithoutPurl++;
-      if (!c.licenses?.length) release.componentsWithoutLicense++;
+      // No licence id, or an expression that does not read: a licence question cannot find it.
+      if (!licenceIdsRead(c.licenses)) release.componentsWithoutLicense++;
       components.set(purl, {
         purl,
         packageKey: key ?? `name:${c.name}`,

@@ -62,7 +62,11 @@ export function unansweredSql(
         );
       const [column, what, finds] = purl
         ? ['components_without_purl', 'have a purl', 'have no purl that reads, so a purl cannot find them']
-        : ['components_without_license', 'name a licence', 'name no licence, so a licence cannot find them'];
+        : [
+            'components_without_license',
+            'name a licence',
+            'name no licence id, or an expression that does not read, so a licence cannot find them',
+          ];
       return select(
         `${why} WHEN r.${column} IS NULL THEN 'not recorded whether its SBOMs list components that all ${what} (indexed before schema 6: rebuild)' WHEN ${heldCount('sbom')} = 0 THEN 'its SBOMs list no components' ELSE r.${column} || ' of its components ${finds}' END`,
         `${unread} OR ${heldCount('sbom')} = 0 OR r.${column} IS NULL OR r.${column} > 0`,

@@ -147,3 +147,48 @@ describe("a control's row", () => {
     expect(controlRows(policy('pass')).find((r) => r.control === 'C-LIC')?.status).toBe('held');
   });
 });
+
+describe('a component whose licence expression does not read', () => {
+  it('is counted as naming no licence id: `MIT / GPL-2.0-only` kept as one "id" that no licence question finds', () => {
+    const manifest = result.manifest as Manifest;
+    const sboms = manifest.entries.filter((e) => entryKind(e) === 'sbom');
+    const spdx = (concluded: string) =>
+      Buffer.from(
+        JSON.stringify({
+          spdxVersion: 'SPDX-2.3',
+          dataLicense: 'CC0-1.0',
+          SPDXID: 'SPDXRef-DOCUMENT',
+          name: 'x',
+          documentNamespace: 'https://example.test/x',
+          creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: t'] },
+          packages: [
+            { SPDXID: 'SPDXRef-a', name: 'a', versionInfo: '1', downloadLocation: 'NONE', licenseConcluded: concluded },
+          ],
+        }),
+      );
+    const rowsWith = (concluded: string) => {
+      const only = { ...sboms[0], mediaType: 'application/spdx+json', path: 'sbom/x.spdx.json' } as (typeof sboms)[0];
+      const hex = (only.digest as string).slice(7);
+      const blobsOf = new Map([[hex, spdx(concluded)]]);
+      return releaseRows({
+        report: result.report,
+        manifest: { ...manifest, entries: [only] },
+        blobs: blobsOf,
+        location: 'l',
+        source: 's',
+      });
+    };
+    const unread = rowsWith('MIT / GPL-2.0-only');
+    expect(unread.components.map((c) => c.licenses)).toEqual([['MIT / GPL-2.0-only']]);
+    expect(unread.release.componentsWithoutLicense).toBe(1);
+    expect(rowsWith('GPL v2').release.componentsWithoutLicense).toBe(1);
+    // Operators in lower case read (as the parser takes them).
+    expect(rowsWith('MIT or GPL-2.0-only').components.map((c) => c.licenses)).toEqual([['MIT', 'GPL-2.0-only']]);
+    const read = rowsWith('MIT OR GPL-2.0-only');
+    expect(read.components.map((c) => c.licenses)).toEqual([['MIT', 'GPL-2.0-only']]);
+    expect(read.release.componentsWithoutLicense).toBe(0);
+    // An id alone, whether SPDX lists it or not, is found by its name.
+    expect(rowsWith('Acme-Proprietary-1.0').release.componentsWithoutLicense).toBe(0);
+    expect(rowsWith('NOASSERTION').release.componentsWithoutLicense).toBe(1);
+  });
+});

@@ -327,7 +327,12 @@ describe.each(engines)('the embedded index on %s', (engine) => {
           r.version,
           r.why,
         ]),
-      ).toEqual([['1.2.0', '1 of its components name no licence, so a licence cannot find them']]);
+      ).toEqual([
+        [
+          '1.2.0',
+          '1 of its components name no licence id, or an expression that does not read, so a licence cannot find them',
+        ],
+      ]);
       // A period is placed by the verified signing time, not the manifest's created (which the signer writes).
       expect(await versions({ kind: 'control', control: 'SSDF-RV.1.2', until: '2026-06-30T23:59:59Z' })).toEqual([]);
       expect(await versions({ kind: 'control', control: 'SSDF-RV.1.2', since: '2026-07-15T00:00:00Z' })).toEqual([
