@@ -14,6 +14,7 @@ import {
   type RegistryCliOptions,
 } from '../options.js';
 import { stepProgress } from '../progress.js';
+import { collectWhenBuffersPile } from '../buffer-collection.js';
 
 /** `evidence audit`'s options. */
 interface AuditCliOptions extends IdentityCliOptions, RegistryCliOptions {
@@ -97,7 +98,7 @@ export function addAudit(program: Command, io: CliIo, outcome: { exitCode: numbe
     ),
   ).action(async (repository: string | undefined, o: AuditCliOptions) => {
     const { audit } = await import('../../src/commands/audit.js');
-    const { renderAudit } = await import('../../src/present/render-audit.js');
+    const { renderAuditPieces } = await import('../../src/present/render-audit.js');
     checkOscalFormat(o.json ? 'json' : o.format, o);
     if ((repository === undefined) === (o.repo === undefined))
       throw new UsageError(
@@ -116,6 +117,8 @@ export function addAudit(program: Command, io: CliIo, outcome: { exitCode: numbe
       if (!o.quiet) io.stderr.write(`${m}\n`);
     };
     const releases = stepProgress(io, { quiet: o.quiet, lines: true });
+    // Release after release: the buffers of those verified are freed as they pile up, not tens of MiB later.
+    const collection = collectWhenBuffersPile();
     const r = await audit({
       cwd: io.cwd,
       env: io.env,
@@ -145,13 +148,17 @@ export function addAudit(program: Command, io: CliIo, outcome: { exitCode: numbe
           `[${done}/${total}] ${escapeValue(m.id)}${m.sampled ? '' : ' (listed, not in the sample)'}`,
           done === total,
         ),
-    }).finally(releases.stop);
-    const text = renderAudit(o.json ? 'json' : o.format, r);
+    }).finally(() => {
+      releases.stop();
+      collection.stop();
+    });
+    // A report of many releases is written as it is made, a release at a time (JSON, OSCAL), never whole in memory.
+    const texts = renderAuditPieces(o.json ? 'json' : o.format, r);
     if (o.output) {
       const { writeOutput } = await import('../../src/commands/render.js');
-      await writeOutput(io.cwd, o.output, text);
+      await writeOutput(io.cwd, o.output, texts);
       progress(`wrote ${o.output}`);
-    } else io.stdout.write(text);
+    } else for (const text of texts) io.stdout.write(text);
     const v = r.summary.verdict;
     outcome.exitCode = exitCodeForPeriod(v);
     if (v === 'empty')

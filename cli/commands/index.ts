@@ -13,6 +13,7 @@ import {
   type RegistryCliOptions,
 } from '../options.js';
 import { UsageError } from '../exit-codes.js';
+import { collectWhenBuffersPile } from '../buffer-collection.js';
 import { escapeValue } from '../../src/present/terminal.js';
 
 /** `evidence index`'s options. */
@@ -69,6 +70,8 @@ export function addIndex(program: Command, io: CliIo, outcome: { exitCode: numbe
     const concurrency = o.concurrency === undefined ? undefined : Number(o.concurrency);
     if (concurrency !== undefined && (!Number.isSafeInteger(concurrency) || concurrency < 1))
       throw new UsageError(`--concurrency: '${o.concurrency}' is not a positive whole number`);
+    // Bundle after bundle: the buffers of those verified are freed as they pile up, not tens of MiB later.
+    const collection = collectWhenBuffersPile();
     const r = await indexReleases({
       cwd: io.cwd,
       env: io.env,
@@ -90,7 +93,7 @@ export function addIndex(program: Command, io: CliIo, outcome: { exitCode: numbe
       onProgress: (m) => {
         if (!o.quiet) io.stderr.write(`${m}\n`);
       },
-    });
+    }).finally(() => collection.stop());
     if (o.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     else
       io.stdout.write(

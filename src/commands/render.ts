@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Manifest } from '../core/manifest.js';
 import { renderMarkdown } from '../present/markdown.js';
 import { releaseReportInput } from '../present/render.js';
-import { writeFileAtomically } from '../fs/atomic.js';
+import { writeFileAtomically, writeTextsAtomically } from '../fs/atomic.js';
 import type { VerifyCommandReport } from './verify.js';
 
 export { renderReport, releaseReportInput, REPORT_FORMATS, type ReportFormat } from '../present/render.js';
@@ -23,7 +23,8 @@ export async function appendStepSummary(
   await appendFile(resolve(cwd, file), `${renderMarkdown(releaseReportInput(report, manifest))}\n`);
 }
 
-/** Writes a report whole or not at all. */
-export async function writeOutput(cwd: string, output: string, text: string): Promise<void> {
-  await writeFileAtomically(resolve(cwd, output), text);
+/** Writes a report whole or not at all: one text, or texts made one after another (a long report). */
+export async function writeOutput(cwd: string, output: string, text: string | Iterable<string>): Promise<void> {
+  if (typeof text === 'string') await writeFileAtomically(resolve(cwd, output), text);
+  else await writeTextsAtomically(resolve(cwd, output), text);
 }

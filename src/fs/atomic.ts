@@ -159,6 +159,40 @@ export function writeFileAtomically(target: string, data: string | Uint8Array | 
   );
 }
 
+/**
+ * Writes texts made one after another (a long report in pieces) whole or not at all, each written when the file has
+ * taken the last: the pieces are never all held at once.
+ */
+export function writeTextsAtomically(target: string, texts: Iterable<string>): Promise<void> {
+  return writeAtomically(target, true, (out) => writeTexts(out, texts, true));
+}
+
+/** Writes texts to a stream, waiting for it to drain when it asks to; `end` ends it after the last. */
+export async function writeTexts(out: Writable, texts: Iterable<string>, end = false): Promise<void> {
+  let failed: unknown;
+  const onError = (e: unknown) => (failed ??= e);
+  out.on('error', onError);
+  try {
+    for (const text of texts) {
+      if (failed) break;
+      if (!out.write(text))
+        await new Promise<void>((drained) => {
+          const go = () => {
+            out.off('drain', go);
+            out.off('error', go);
+            out.off('close', go);
+            drained();
+          };
+          out.on('drain', go).on('error', go).on('close', go);
+        });
+    }
+    if (end && !failed) await new Promise<void>((done) => out.end(done));
+    if (failed) throw failed;
+  } finally {
+    out.off('error', onError);
+  }
+}
+
 export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);

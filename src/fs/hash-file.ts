@@ -49,8 +49,8 @@ export interface HashBuffers {
   readonly buffers: [Buffer, Buffer];
 }
 
-/** Read buffers for files up to `size` bytes (larger ones are read in more reads): at least 64 KiB, at most 4 MiB. */
+/** Read buffers for files up to `size` bytes (larger ones are read in more reads): at least 8 KiB, at most 4 MiB. */
 export function hashBuffers(size = HASH_READ_CHUNK): HashBuffers {
-  const length = Math.min(HASH_READ_CHUNK, Math.max(64 * 1024, size + 1));
+  const length = Math.min(HASH_READ_CHUNK, Math.max(8 * 1024, size + 1));
   return { buffers: [Buffer.allocUnsafeSlow(length), Buffer.allocUnsafeSlow(length)] };
 }

@@ -32,9 +32,11 @@ export async function openBundle(
     });
   }
   // 1 MiB: gunzip, not reading, sets the pace here, and larger reads only add to memory. A small bundle is read in
-  // reads of its size (at least Node's 64 KiB): a 1 MiB buffer for each of many small bundles kept the garbage
-  // collector busy (`evidence index`, an audit).
-  const stream = handle.createReadStream({ highWaterMark: Math.min(BUNDLE_READ_CHUNK, Math.max(64 * 1024, size + 1)) });
+  // reads of its size (at least 8 KiB): a 1 MiB buffer for each of many small bundles kept the garbage collector busy
+  // (`evidence index`, an audit), and so did a 64 KiB one: each read, the last that finds the end included, takes a
+  // buffer of this size outside the heap, which lasts until a full collection when the stream lives across network
+  // waits (an audit's bundles of 6 KB took 128 KiB each, docs/performance.md).
+  const stream = handle.createReadStream({ highWaterMark: Math.min(BUNDLE_READ_CHUNK, Math.max(8 * 1024, size + 1)) });
   if (!onBytes) return { path, stream, size };
   const counted = countingStream(bundle, size, onBytes);
   stream.on('error', (e) => counted.destroy(e));

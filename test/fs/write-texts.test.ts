@@ -1,0 +1,84 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { writeTexts, writeTextsAtomically } from '../../src/fs/atomic.js';
+import { useTmp } from '../helpers/tmp.js';
+
+const tmp = useTmp();
+
+describe('writeTextsAtomically', () => {
+  it('writes texts made one after another, each when the file has taken the last, and leaves the file whole', async () => {
+    const dir = await tmp();
+    let made = 0;
+    function* texts() {
+      for (let i = 0; i < 200; i++) {
+        made++;
+        yield `${String(i).padStart(4, '0')}${'x'.repeat(64 * 1024)}\n`;
+      }
+    }
+    await writeTextsAtomically(join(dir, 'r.json'), texts());
+    expect(made).toBe(200);
+    const text = await readFile(join(dir, 'r.json'), 'utf8');
+    expect(text.length).toBe(200 * (4 + 64 * 1024 + 1));
+    expect(text.split('\n')[199]?.slice(0, 4)).toBe('0199');
+    expect(await readdir(dir)).toEqual(['r.json']);
+  });
+
+  it('a text that fails to be made leaves nothing behind, and the failure reaches the caller', async () => {
+    const dir = await tmp();
+    function* texts() {
+      yield 'a';
+      throw new Error('made wrong');
+    }
+    await expect(writeTextsAtomically(join(dir, 'r.json'), texts())).rejects.toThrow('made wrong');
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('writeTexts', () => {
+  it('waits for a slow stream to drain: never more than its buffer is queued', async () => {
+    const slow = new Writable({
+      highWaterMark: 1024,
+      write(_chunk: Buffer, _e, done) {
+        setTimeout(done, 1);
+      },
+    });
+    let written = 0;
+    let queued = 0;
+    const write = slow.write.bind(slow);
+    slow.write = ((c: string) => {
+      written++;
+      const more = write(c);
+      queued = Math.max(queued, slow.writableLength);
+      return more;
+    }) as typeof slow.write;
+    await writeTexts(
+      slow,
+      (function* () {
+        for (let i = 0; i < 50; i++) yield 'y'.repeat(1000);
+      })(),
+      true,
+    );
+    expect(written).toBe(50);
+    // Texts of 1,000 characters into a 1 KiB buffer: each waits for the one before (all 50 at once would queue 50,000).
+    expect(queued).toBeLessThanOrEqual(2000);
+  });
+
+  it('a stream that fails stops the writing and rejects with its error', async () => {
+    const broken = new Writable({
+      write(_c, _e, done) {
+        done(Object.assign(new Error('EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    let made = 0;
+    function* texts() {
+      for (let i = 0; i < 1000; i++) {
+        made++;
+        yield 'z'.repeat(100_000);
+      }
+    }
+    await expect(writeTexts(broken, texts(), true)).rejects.toMatchObject({ code: 'EPIPE' });
+    expect(made).toBeLessThan(1000);
+  });
+});
