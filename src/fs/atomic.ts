@@ -169,8 +169,8 @@ export function writeTextsAtomically(target: string, texts: Iterable<string>): P
 
 /** Writes texts to a stream, waiting for it to drain when it asks to; `end` ends it after the last. */
 export async function writeTexts(out: Writable, texts: Iterable<string>, end = false): Promise<void> {
-  let failed: unknown;
-  const onError = (e: unknown) => (failed ??= e);
+  let failed: Error | undefined;
+  const onError = (e: Error) => (failed ??= e);
   out.on('error', onError);
   try {
     for (const text of texts) {

@@ -11,13 +11,13 @@ describe('collectWhenBuffersPile', () => {
     const gc = collectorFunction();
     expect(typeof gc).toBe('function');
     expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
-    let held: Buffer[] | undefined = Array.from({ length: 64 }, () => Buffer.alloc(256 * 1024, 1));
+    const kept: { buffers: Buffer[] } = { buffers: Array.from({ length: 64 }, () => Buffer.alloc(256 * 1024, 1)) };
     const holding = process.memoryUsage().arrayBuffers;
     const c = collectWhenBuffersPile({ budget: 1024 * 1024, everyMs: 5, gc });
     try {
       await sleep(20);
       expect(c.forced).toBe(0); // all 16 MiB still held, none grown since it began looking
-      held = undefined;
+      kept.buffers = [];
       // Grow past the budget with buffers nobody keeps: what was dropped is freed with them.
       for (let i = 0; i < 100 && process.memoryUsage().arrayBuffers > holding - 8 * 1024 * 1024; i++) {
         Buffer.alloc(512 * 1024);

@@ -168,7 +168,7 @@ describe('a component whose licence expression does not read', () => {
       );
     const rowsWith = (concluded: string) => {
       const only = { ...sboms[0], mediaType: 'application/spdx+json', path: 'sbom/x.spdx.json' } as (typeof sboms)[0];
-      const hex = (only.digest as string).slice(7);
+      const hex = only.digest.slice(7);
       const blobsOf = new Map([[hex, spdx(concluded)]]);
       return releaseRows({
         report: result.report,
