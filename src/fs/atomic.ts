@@ -1,6 +1,6 @@
 import { release, sweptTemporaryBeside } from './leftovers.js';
 import { createWriteStream } from 'node:fs';
-import { copyFile, link, lstat, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { FileError } from './small-file.js';
@@ -22,7 +22,9 @@ export async function writeAtomically(
   }
   // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`, a FIFO) is written to, never replaced: renamed over, it
   // became a regular file, and run as root (CI containers) `-o /dev/null` replaced the machine's /dev/null.
-  const there = await lstat(target).catch(() => undefined);
+  // Followed through links: `-o /dev/stdout` is a link to the process's descriptor, and a link to /dev/null is one
+  // too; renamed over, the link in /dev became a regular file.
+  const there = await stat(target).catch(() => undefined);
   if (there && (there.isCharacterDevice() || there.isBlockDevice() || there.isFIFO() || there.isSocket())) {
     try {
       await write(createWriteStream(target, { flags: 'w' }));
@@ -40,11 +42,15 @@ export async function writeAtomically(
     return;
   }
   const tmp = await sweptTemporaryBeside(target);
+  let out: Writable | undefined;
   try {
-    const out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
+    out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
     await write(out);
     await putInPlace(tmp, target, force);
   } catch (e) {
+    // A writer that failed before its stream was done (a text that could not be made): the stream is closed before
+    // the temporary file is removed, or its open, still under way, would make the file after the removal.
+    if (out) await closed(out);
     const err = e as NodeJS.ErrnoException & { dest?: string };
     const ours = err.path === tmp || err.path === target || err.dest === target;
     if (err.syscall && ours)
@@ -54,6 +60,16 @@ export async function writeAtomically(
     await rm(tmp, { force: true });
     release(tmp);
   }
+}
+
+/** Destroys a stream, if it is not already, and waits until it has closed. */
+function closed(out: Writable): Promise<void> {
+  if (out.closed) return Promise.resolve();
+  return new Promise<void>((done) => {
+    out.once('close', () => done());
+    out.on('error', () => undefined); // what it says as it goes was already said, or is moot
+    out.destroy();
+  });
 }
 
 /**
@@ -154,7 +170,9 @@ export function writeFileAtomically(target: string, data: string | Uint8Array | 
       new Promise<void>((done, fail) => {
         out.on('error', fail);
         for (const piece of pieces.slice(0, -1)) out.write(piece);
-        out.end(pieces.at(-1) ?? '', () => done());
+        // end's callback is also told of an error in the last writes (a full disk): never a file put in place half
+        // written.
+        out.end(pieces.at(-1) ?? '', (e?: Error | null) => (e ? fail(e) : done()));
       }),
   );
 }
@@ -186,10 +204,13 @@ export async function writeTexts(out: Writable, texts: Iterable<string>, end = f
           out.on('drain', go).on('error', go).on('close', go);
         });
     }
-    if (end && !failed) await new Promise<void>((done) => out.end(done));
+    // end's callback is also told of an error in the last writes, which the stream's 'error' may report only later.
+    if (end && !failed)
+      await new Promise<void>((done) => out.end((e?: Error | null) => done(void (failed ??= e ?? undefined))));
     if (failed) throw failed;
   } finally {
-    out.off('error', onError);
+    // Once failed, the stream may still report the error (again) after this: it stays heard, never unhandled.
+    if (!failed) out.off('error', onError);
   }
 }
 

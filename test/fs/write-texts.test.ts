@@ -1,8 +1,9 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { lstat, readFile, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { writeTexts, writeTextsAtomically } from '../../src/fs/atomic.js';
+import { writeFileAtomically, writeTexts, writeTextsAtomically } from '../../src/fs/atomic.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -80,5 +81,42 @@ describe('writeTexts', () => {
     }
     await expect(writeTexts(broken, texts(), true)).rejects.toMatchObject({ code: 'EPIPE' });
     expect(made).toBeLessThan(1000);
+  });
+});
+
+describe('an error in the last writes', () => {
+  it('reaches the caller of writeTexts: a stream failing only after it took the last text', async () => {
+    const late = new Writable({
+      highWaterMark: 1 << 20,
+      write(_c, _e, done) {
+        setTimeout(() => done(Object.assign(new Error('no space'), { code: 'ENOSPC' })), 5);
+      },
+    });
+    await expect(writeTexts(late, ['small'], true)).rejects.toMatchObject({ code: 'ENOSPC' });
+  });
+
+  it('is OUTPUT_UNWRITABLE from both writers onto a full device (/dev/full), never a success', async () => {
+    if (!existsSync('/dev/full')) {
+      console.log('skipped: this system has no /dev/full');
+      return;
+    }
+    await expect(writeFileAtomically('/dev/full', 'a small report\n')).rejects.toMatchObject({
+      code: 'OUTPUT_UNWRITABLE',
+    });
+    await expect(writeTextsAtomically('/dev/full', ['a small ', 'report\n'])).rejects.toMatchObject({
+      code: 'OUTPUT_UNWRITABLE',
+    });
+  });
+});
+
+describe('-o onto a link to a device', () => {
+  it('writes through the link, which stays a link (as root, a link in /dev such as /dev/stdout was replaced)', async () => {
+    const dir = await tmp();
+    const link = join(dir, 'null-link');
+    await symlink('/dev/null', link);
+    await writeFileAtomically(link, 'report\n');
+    await writeTextsAtomically(link, ['report', '\n']);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readdir(dir)).toEqual(['null-link']);
   });
 });
