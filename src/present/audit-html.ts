@@ -1,7 +1,7 @@
 import { maxOf, minOf } from '../core/objects.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import type { AuditReport, PeriodSummary, TrendPoint } from '../verifier/period.js';
-import { answers, periodSourceLine, STATUS_WORDS, standingWords, verdictWords } from './audit.js';
+import { answers, periodSourceLine, standingCounts, standingWords, verdictWords } from './audit.js';
 import { axisTicks, chartText, labelIndices, shortLabels } from './chart.js';
 import { escapeTerminal } from './terminal.js';
 import { IdGen, Safe, badge, code, html, htmlDocument, px } from './html-base.js';
@@ -93,17 +93,12 @@ function standingSection(s: PeriodSummary, ids: IdGen): Safe {
     t,
     d,
     'Standing of each release, in publication order',
-    `${n} releases: ${Object.entries(s.counts)
-      .filter(([k, v]) => k !== 'population' && k !== 'examined' && v > 0)
-      .map(([k, v]) => `${v} ${STATUS_WORDS[k as keyof typeof STATUS_WORDS] ?? k}`)
+    `${n} releases: ${standingCounts(s)
+      .map(([word, v]) => `${v} ${word}`)
       .join(', ')}`,
   )}${cells}<text x="5" y="78" font-size="12" fill="${COLOR.muted}">${axis}</text><text x="${px(W - 5)}" y="78" text-anchor="end" font-size="12" fill="${COLOR.muted}">${last}</text></svg>`;
-  const rows = (
-    ['holds', 'policy-failed', 'not-authentic', 'unsigned', 'missing', 'unavailable', 'not-examined'] as const
-  )
-    .filter((k) => s.counts[k] > 0)
-    .map((k) => [STATUS_WORDS[k], s.counts[k]]);
-  return html`<section id="standing"><h2>Standing across the period</h2>${figure(chart, dataTable('Releases by standing', ['Standing', 'Releases'], rows), 'Each release of the period, oldest first. ✓ holds; ✗ failed the policy or is not authentic; ? unsigned; ∅ no evidence; ! could not be read; – not in the sample.')}</section>`;
+  const rows = standingCounts(s);
+  return html`<section id="standing"><h2>Standing across the period</h2>${figure(chart, dataTable('Releases by standing', ['Standing', 'Releases'], rows), 'Each release of the period, oldest first. ✓ holds; ✗ failed the policy, is not authentic or carries the evidence of another release; ? unsigned; ∅ no evidence; ! could not be read; – not in the sample.')}</section>`;
 }
 
 function releasesSection(s: PeriodSummary): Safe {

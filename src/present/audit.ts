@@ -26,10 +26,43 @@ export const STATUS_WORDS: Record<MemberStatus, string> = {
  * release's, or one that does not cover its image) stands as `not-authentic` in the figures, and is named for what it
  * is: calling it NOT AUTHENTIC beside an answer that says its signature verified would say more than was found.
  */
-export function standingWords(m: Pick<PeriodMember, 'status' | 'report'>): string {
-  return m.status === 'not-authentic' && m.report?.assessment?.authenticity.status === 'authentic'
-    ? "NOT THIS RELEASE'S EVIDENCE"
-    : STATUS_WORDS[m.status];
+export function standingWords(m: Pick<PeriodMember, 'status' | 'report' | 'evidence'>): string {
+  return foreignEvidence(m) ? FOREIGN_WORDS : STATUS_WORDS[m.status];
+}
+
+const FOREIGN_WORDS = "NOT THIS RELEASE'S EVIDENCE";
+
+/**
+ * Whether a release stands as `not-authentic` only because its bundle, whose signature verified, is shown to be
+ * another release's evidence or not to cover its image: the release, product or repository it names is not this one
+ * (RELEASE_, PRODUCT_, REPOSITORY_MISMATCH, or fetch's release checks), or its subjects miss the image. Bytes other
+ * than the ones the source listed (BUNDLE_DIGEST_MISMATCH) say nothing about whose evidence they are: NOT AUTHENTIC.
+ */
+export function foreignEvidence(m: Pick<PeriodMember, 'status' | 'report' | 'evidence'>): boolean {
+  const a = m.report?.assessment;
+  if (m.status !== 'not-authentic' || a?.authenticity.status !== 'authentic') return false;
+  if (m.evidence.conflict) return /^(RELEASE|PRODUCT|REPOSITORY)_MISMATCH$/.test(m.evidence.code ?? '');
+  return a.release !== undefined || a.coverage?.status === 'not-covered';
+}
+
+/** The period's counts by standing as words, releases with another release's evidence counted apart. */
+export function standingCounts(s: Pick<PeriodSummary, 'counts' | 'members'>): [string, number][] {
+  const foreign = s.members.filter(foreignEvidence).length;
+  const out: [string, number][] = [];
+  for (const k of [
+    'holds',
+    'policy-failed',
+    'not-authentic',
+    'unsigned',
+    'missing',
+    'unavailable',
+    'not-examined',
+  ] as const) {
+    const n = k === 'not-authentic' ? s.counts[k] - foreign : s.counts[k];
+    if (n > 0) out.push([STATUS_WORDS[k], n]);
+    if (k === 'not-authentic' && foreign > 0) out.push([FOREIGN_WORDS, foreign]);
+  }
+  return out;
 }
 
 export const VERDICT_WORDS: Record<PeriodSummary['verdict'], string> = {
@@ -98,10 +131,13 @@ export function answers(m: PeriodMember): { authentic: string; policy: string; e
 
 const day = (iso: string): string => (iso ? iso.slice(0, 10) : 'undated');
 
-function countsLine(c: PeriodSummary['counts']): string {
+function countsLine(s: Pick<PeriodSummary, 'counts' | 'members'>): string {
+  const c = s.counts;
+  const foreign = s.members.filter(foreignEvidence).length;
   const parts = [`${c.holds} hold`];
   if (c['policy-failed']) parts.push(`${c['policy-failed']} failed the policy`);
-  if (c['not-authentic']) parts.push(`${c['not-authentic']} not authentic`);
+  if (c['not-authentic'] - foreign) parts.push(`${c['not-authentic'] - foreign} not authentic`);
+  if (foreign) parts.push(`${foreign} with another release's evidence`);
   if (c.unsigned) parts.push(`${c.unsigned} unsigned`);
   if (c.missing) parts.push(`${c.missing} without evidence`);
   if (c.unavailable) parts.push(`${c.unavailable} unavailable`);
@@ -133,7 +169,7 @@ export function formatAuditText(r: AuditReport): string {
     `population: ${s.counts.population} release${s.counts.population === 1 ? '' : 's'}; examined ${s.counts.examined}${s.sample ? ` (sample of ${s.sample.size}, seed ${JSON.stringify(s.sample.seed)}: ${s.sample.method})` : ''}`,
   );
   if (s.product) out.push(`product: ${productLine(s.product)}`);
-  out.push(`standing: ${countsLine(s.counts)}`);
+  out.push(`standing: ${countsLine(s)}`);
   out.push(`policy: ${r.policy ? `${r.policy.path} (${r.policy.digest})` : 'none given: authenticity only'}`);
   out.push('');
   const rows = s.members.map((m) => {
@@ -232,7 +268,7 @@ export function formatAuditMarkdown(r: AuditReport): string {
   const s = r.summary;
   const out: string[] = [];
   out.push(`# Audit of ${md(periodSourceLine(r))}, ${md(s.period.since)} to ${md(s.period.until)}`, '');
-  out.push(`**${md(verdictWords(r))}.** ${md(countsLine(s.counts))}.`, '');
+  out.push(`**${md(verdictWords(r))}.** ${md(countsLine(s))}.`, '');
   out.push(
     `- Population: ${s.counts.population} releases; examined: ${s.counts.examined}${s.sample ? ` (a sample of ${s.sample.size}, seed ${code(s.sample.seed)}; ${md(s.sample.method)})` : ''}`,
   );

@@ -180,7 +180,7 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
     const missing = c.missing.map((x) => `${x.what} (in ${x.releases.join(', ')})`);
     const reason = satisfied
       ? `held in all ${examined.length} examined releases${c.waived ? ` (${c.waived} by a waiver)` : ''}`
-      : `held in ${c.held + c.waived} of ${examined.length} examined releases; partly shown in ${c.partlyShown}; not shown (no evidence) in ${c.notShown}; failed in ${c.failed}${c.failedIn.length ? ` (${c.failedIn.join(', ')})` : ''}; not evaluated in ${c.notEvaluated} (no authentic evidence)${missing.length ? `. Missing: ${missing.join('; ')}` : ''}`;
+      : `held in ${c.held + c.waived} of ${examined.length} examined releases; partly shown in ${c.partlyShown}; not shown (no evidence) in ${c.notShown}; failed in ${c.failed}${c.failedIn.length ? ` (${c.failedIn.join(', ')})` : ''}; not evaluated in ${c.notEvaluated} (no authentic evidence of their own)${missing.length ? `. Missing: ${missing.join('; ')}` : ''}`;
     let riskUuid: string | undefined;
     if (!satisfied) {
       riskUuid = id(`risk|${c.id}`);

@@ -159,5 +159,37 @@ describe("an authentic bundle that is not this release's evidence", () => {
     const titles = oscalAssessmentResults(r)['assessment-results'].results[0]?.observations?.map((o) => o.title);
     expect(titles).toContain("Release v-other: NOT THIS RELEASE'S EVIDENCE");
     expect(titles).toContain('Release v-forged: NOT AUTHENTIC');
+    // The counts say it too: in text and Markdown, and in the HTML chart's description and table.
+    expect(text).toContain("standing: 0 hold, 1 not authentic, 1 with another release's evidence");
+    const html = renderAuditHtml(r);
+    expect(html).toContain('2 releases: 1 NOT AUTHENTIC, 1 NOT THIS RELEASE&#39;S EVIDENCE');
+    expect(html).not.toContain('2 NOT AUTHENTIC');
+  });
+
+  it('a bundle whose bytes are not the ones the source listed stays NOT AUTHENTIC: that says nothing of whose it is', () => {
+    const member: PeriodMemberInput = {
+      id: 'v-swapped',
+      published: '2026-02-01T00:00:00.000Z',
+      sampled: true,
+      evidence: { state: 'found', conflict: true, code: 'BUNDLE_DIGEST_MISMATCH', message: 'other bytes' },
+      report: {
+        ok: true,
+        checks: [],
+        assessment: {
+          authenticity: { status: 'authentic', method: 'key', summary: 'verified' },
+          policy: { status: 'not-evaluated', summary: 'no policy' },
+          evidence: { status: 'unknown', summary: 'not read', findings: [] },
+        },
+      } as unknown as PeriodMemberInput['report'],
+    };
+    const released = (code: string): PeriodMemberInput => ({
+      ...member,
+      id: `v-${code}`,
+      evidence: { ...member.evidence, code },
+    });
+    const r = report([member, released('RELEASE_MISMATCH')]);
+    const text = formatAuditText(r);
+    expect(text).toMatch(/v-swapped\s+2026-02-01\s+NOT AUTHENTIC/);
+    expect(text).toMatch(/v-RELEASE_MISMATCH\s+2026-02-01\s+NOT THIS RELEASE'S EVIDENCE/);
   });
 });
