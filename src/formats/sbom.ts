@@ -127,13 +127,17 @@ export function licenceTally(components: readonly SbomComponent[]): { licenses: 
  */
 export const MAX_LICENSE_EXPRESSION = 4096;
 
+const SPDX_ID = /^(DocumentRef-[A-Za-z0-9.-]+:)?[A-Za-z0-9.-]+\+?$/;
+
 /**
- * Whether a component's licence ids all read as ids: an expression that does not parse (`MIT or GPL-2.0-only`, whose
- * operators SPDX writes in capitals; or one over MAX_LICENSE_EXPRESSION) is kept as itself, one "id" with spaces or
- * parentheses that no licence question finds (an id alone, known to SPDX or not, is found by its name).
+ * Whether a component's licence ids all read as SPDX licence ids: an idstring of letters, digits, `-` and `.`, perhaps
+ * a `LicenseRef-` (with its `DocumentRef-…:`) and a trailing `+`. An expression that does not parse is kept as itself,
+ * one "id" no licence question finds (`MIT/Apache-2.0`, `MIT / Apache-2.0`, `GPL v2`; or one over
+ * MAX_LICENSE_EXPRESSION); NOASSERTION and NONE name none. An id alone, whether SPDX lists it or not, is found by its
+ * name.
  */
 export function licenceIdsRead(ids: readonly string[] | null): boolean {
-  return ids !== null && ids.length > 0 && ids.every((id) => !/[\s()]/.test(id));
+  return ids !== null && ids.length > 0 && ids.every((id) => SPDX_ID.test(id) && id !== 'NOASSERTION' && id !== 'NONE');
 }
 
 /** License ids in an SPDX expression; an unparsable expression (or one over MAX_LICENSE_EXPRESSION) counts as itself. */

@@ -7,6 +7,7 @@ import { blobsInMemory } from '../../src/fs/blob-memory.js';
 import type { Manifest } from '../../src/core/manifest.js';
 import { entryKind } from '../../src/core/summaries.js';
 import { controlRows, notIndexable, releaseRows, rowBlobs } from '../../src/release-index/rows.js';
+import { expressionIds, licenceIdsRead } from '../../src/formats/sbom.js';
 import type { PolicyResult } from '../../src/verifier/policy-result.js';
 import { runCli } from '../helpers/io.js';
 import { useTmp } from '../helpers/tmp.js';
@@ -182,6 +183,15 @@ describe('a component whose licence expression does not read', () => {
     expect(unread.components.map((c) => c.licenses)).toEqual([['MIT / GPL-2.0-only']]);
     expect(unread.release.componentsWithoutLicense).toBe(1);
     expect(rowsWith('GPL v2').release.componentsWithoutLicense).toBe(1);
+    // Without spaces too (an outside review): no licence question finds `MIT/Apache-2.0` either.
+    for (const written of ['MIT/Apache-2.0', 'MIT,Apache-2.0', 'MIT|GPL-2.0-only', 'MIT;BSD-3-Clause'])
+      expect(rowsWith(written).release.componentsWithoutLicense, written).toBe(1);
+    expect(rowsWith('GPL-2.0+').release.componentsWithoutLicense).toBe(0);
+    expect(rowsWith('LicenseRef-acme-1 AND MIT').release.componentsWithoutLicense).toBe(0);
+    // NOASSERTION names no licence, as a CycloneDX expression too.
+    expect(licenceIdsRead(expressionIds('NOASSERTION'))).toBe(false);
+    expect(licenceIdsRead(expressionIds('NONE'))).toBe(false);
+    expect(licenceIdsRead(['DocumentRef-tool-1.2:LicenseRef-MIT-Style-2'])).toBe(true);
     // Operators in lower case read (as the parser takes them).
     expect(rowsWith('MIT or GPL-2.0-only').components.map((c) => c.licenses)).toEqual([['MIT', 'GPL-2.0-only']]);
     const read = rowsWith('MIT OR GPL-2.0-only');
