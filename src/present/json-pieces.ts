@@ -4,20 +4,14 @@
  * written without being one string first: at 500 releases the report's JSON was 3.8 MB, and making it whole, then
  * its bytes, added about 25 MiB to the audit's peak at its very end (docs/performance.md).
  *
- * Same text as JSON.stringify for what JSON.stringify writes: own enumerable string keys in their order, members
- * whose value is undefined, a function or a symbol left out (null in an array), `toJSON` honoured (such a value is
- * handed to JSON.stringify whole). Newlines only ever separate JSON's own lines (a string's are escaped), so a value
- * written by JSON.stringify is indented to its depth by indenting each of its lines.
+ * The same text as JSON.stringify: it walks only plain arrays and objects (own enumerable string keys, in their
+ * order), and asks JSON.stringify itself for everything else, as the member it is (so a toJSON is given its key, and
+ * what JSON.stringify leaves out is left out). Newlines only ever separate JSON's own lines (a string's are escaped),
+ * so a value written by JSON.stringify is indented to its depth by indenting each of its lines.
  */
-export function* jsonPieces(value: unknown, depth = 3, indent = ''): Generator<string> {
-  if (
-    depth <= 0 ||
-    value === null ||
-    typeof value !== 'object' ||
-    typeof (value as { toJSON?: unknown }).toJSON === 'function'
-  ) {
-    const text = JSON.stringify(value, null, 2) as string | undefined;
-    yield text === undefined ? 'null' : indent ? text.replaceAll('\n', `\n${indent}`) : text;
+export function* jsonPieces(value: unknown, depth = 3, indent = '', key = ''): Generator<string> {
+  if (depth <= 0 || !walkable(value)) {
+    yield stringified(key, value, indent) ?? 'null';
     return;
   }
   const inner = `${indent}  `;
@@ -29,24 +23,50 @@ export function* jsonPieces(value: unknown, depth = 3, indent = ''): Generator<s
     yield '[';
     for (let i = 0; i < value.length; i++) {
       yield `${i ? ',' : ''}\n${inner}`;
-      yield* jsonPieces(omitted(value[i]) ? null : value[i], depth - 1, inner);
+      const item: unknown = value[i];
+      if (walkable(item) && depth > 1) yield* jsonPieces(item, depth - 1, inner, String(i));
+      else yield stringified(String(i), item, inner) ?? 'null';
     }
     yield `\n${indent}]`;
     return;
   }
   let first = true;
-  for (const [key, member] of Object.entries(value)) {
-    if (omitted(member)) continue;
-    yield `${first ? '{' : ','}\n${inner}${JSON.stringify(key)}: `;
+  for (const [name, member] of Object.entries(value)) {
+    // What JSON.stringify writes of the member, asked of JSON.stringify itself where it is not walked into: left
+    // out when it writes nothing (undefined, a function, a symbol, a toJSON that gives undefined).
+    const text = walkable(member) && depth > 1 ? undefined : stringified(name, member, inner);
+    if (text === undefined && !(walkable(member) && depth > 1)) continue;
+    yield `${first ? '{' : ','}\n${inner}${JSON.stringify(name)}: `;
     first = false;
-    yield* jsonPieces(member, depth - 1, inner);
+    if (text !== undefined) yield text;
+    else yield* jsonPieces(member, depth - 1, inner, name);
   }
   yield first ? '{}' : `\n${indent}}`;
 }
 
-/** What JSON.stringify leaves out of an object (and writes as null in an array). */
-function omitted(v: unknown): boolean {
-  return v === undefined || typeof v === 'function' || typeof v === 'symbol';
+/**
+ * An array or an object that JSON.stringify writes member by member as it is: no toJSON, not a boxed primitive (a
+ * String, Number, Boolean or BigInt object), not a function.
+ */
+function walkable(v: unknown): v is object {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { toJSON?: unknown }).toJSON !== 'function' &&
+    !(v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof BigInt)
+  );
+}
+
+/**
+ * What JSON.stringify writes of `value` as the member `key` of an object (its toJSON is given that key), indented to
+ * `indent`; undefined where it writes nothing. Asked as `{ [key]: value }` and the member's text cut out: every line
+ * of it after the first is indented by two spaces more than the member's own.
+ */
+function stringified(key: string, value: unknown, indent: string): string | undefined {
+  const text = JSON.stringify({ [key]: value }, null, 2);
+  if (text === '{}') return undefined;
+  const member = text.slice(`{\n  ${JSON.stringify(key)}: `.length, -2);
+  return member.replaceAll('\n  ', `\n${indent}`);
 }
 
 /** The pieces gathered into texts of about `size` characters: fewer, larger writes. */

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { collectWhenBuffersPile, collectorFunction } from '../../cli/buffer-collection.js';
+import { GAP_FACTOR, MIN_GAP_MS, collectWhenBuffersPile, collectorFunction } from '../../cli/buffer-collection.js';
 
 describe('collectWhenBuffersPile', () => {
   it("frees buffers whose owners are gone, and leaves V8's --expose-gc as it found it", async () => {
@@ -33,10 +33,15 @@ describe('collectWhenBuffersPile', () => {
   it('asks only when the buffers grew by its budget since the last collection', async () => {
     let level = 0;
     let asked = 0;
+    let clock = 0;
     const c = collectWhenBuffersPile({
       budget: 100,
       everyMs: 2,
-      buffers: () => level,
+      now: () => clock,
+      buffers: () => {
+        clock += 1000; // each look long past the one before
+        return level;
+      },
       gc: () => {
         asked++;
         level = 10; // what is left after it
@@ -56,6 +61,34 @@ describe('collectWhenBuffersPile', () => {
       await sleep(20);
       expect(asked).toBe(2);
       expect(c.forced).toBe(2);
+    } finally {
+      c.stop();
+    }
+  });
+
+  it('spaces what it asks for: never sooner than MIN_GAP_MS, nor than GAP_FACTOR times the last one took', async () => {
+    let clock = 0;
+    let asked = 0;
+    let level = 0;
+    const c = collectWhenBuffersPile({
+      budget: 1,
+      everyMs: 1,
+      now: () => clock,
+      buffers: () => (level += 1000), // always growing: a large bundle streaming through
+      gc: () => {
+        asked++;
+        clock += 50; // each takes 50 ms: the next no sooner than 1,000 ms after it ends
+      },
+    });
+    try {
+      await sleep(30);
+      expect(asked).toBe(1);
+      clock += MIN_GAP_MS; // past the least gap, not past 20 times 50 ms
+      await sleep(30);
+      expect(asked).toBe(1);
+      clock += GAP_FACTOR * 50;
+      await sleep(30);
+      expect(asked).toBe(2);
     } finally {
       c.stop();
     }

@@ -26,6 +26,24 @@ describe('jsonPieces', () => {
     for (const depth of [0, 1, 2, 3, 4, 8]) expect(whole(value, depth)).toBe(JSON.stringify(value, null, 2));
   });
 
+  it('on the odd values an outside review found: toJSON giving undefined or reading its key, boxed primitives', () => {
+    const fn = Object.assign(() => 1, { toJSON: () => 'a function that says' });
+    const value = {
+      gone: { toJSON: () => undefined },
+      keyed: { toJSON: (key: string) => `member ${key}` },
+      list: [{ toJSON: (key: string) => `item ${key}` }, { toJSON: () => undefined }],
+      boxed: [new String('ab'), new Number(5), new Boolean(false), Object(BigInt(1)) as unknown],
+      fn,
+      inner: { deeper: { gone: { toJSON: () => undefined }, kept: 1 } },
+    };
+    // BigInt objects throw in JSON.stringify: both must throw alike.
+    const { boxed, ...rest } = value;
+    const plain = { ...rest, boxed: boxed.slice(0, 3) };
+    for (const depth of [1, 2, 3, 4, 8]) expect(whole(plain, depth)).toBe(JSON.stringify(plain, null, 2));
+    expect(() => whole(value, 3)).toThrow(TypeError);
+    expect(() => JSON.stringify(value)).toThrow(TypeError);
+  });
+
   it('yields the members of a long array one at a time, and gathers them into larger texts', () => {
     const report = { summary: { members: Array.from({ length: 1000 }, (_, i) => ({ id: `v${i}`, n: i })) } };
     const pieces = [...jsonPieces(report)];
