@@ -28,7 +28,7 @@ export const LOOK_EVERY_MS = 50;
  * bundle streaming through faster than BUDGET a look had one asked for at nearly every look: 70 in an audit of three
  * 200 MB bundles, about 70 % more CPU, no less memory (an outside review).
  */
-export const MIN_GAP_MS = 200;
+export const MIN_GAP_MS = 100;
 export const GAP_FACTOR = 20;
 
 export interface BufferCollection {
