@@ -106,6 +106,12 @@ export function addIndex(program: Command, io: CliIo, outcome: { exitCode: numbe
           (r.withoutEvidence.length
             ? `  ${r.withoutEvidence.length} release(s) without evidence in the source\n`
             : '') +
+          r.foreign
+            .map(
+              (x) =>
+                `  ${escapeValue(x.release)}: not its evidence (indexed as the release it names): ${escapeValue(x.location)}: ${escapeValue(x.reason)}\n`,
+            )
+            .join('') +
           (r.swept ? '  --rebuild: releases the sources no longer hold were dropped\n' : ''),
       );
     // A bundle that did not verify is a verification failure of the run, though the rest is indexed; evidence that

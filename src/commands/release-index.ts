@@ -47,7 +47,7 @@ export async function indexReleases(o: IndexOptions) {
   const store = await openIndexStore(o.db, o.cwd, { writer: true });
   const records = recordingQueue();
   const result = indexRun(shownDb(o.db), store.engine);
-  const { rejected, unavailable, withoutEvidence } = result;
+  const { rejected, unavailable, withoutEvidence, foreign } = result;
   const now = () => (o.now ?? (() => new Date()))().toISOString();
   const started = now();
   /** Bundles this run verified or found indexed, and those it indexed: once each, and all that `--rebuild` keeps. */
@@ -101,7 +101,7 @@ export async function indexReleases(o: IndexOptions) {
         };
         const members = await listedSource(o, store, source, verifyOne, !o.rebuild);
         result.unchanged += members.known;
-        const sorted = sortMembers(members.list, seen, { unavailable, withoutEvidence, rejected });
+        const sorted = sortMembers(members.list, seen, { unavailable, withoutEvidence, rejected, foreign });
         for (const r of sorted.rejected) await store.reject({ ...r, source }, now());
         continue;
       }

@@ -276,6 +276,11 @@ export interface IndexRun {
   unavailable: { location: string; reason: string }[];
   /** Releases of listed sources that have no evidence (a tag or release without a bundle). */
   withoutEvidence: string[];
+  /**
+   * Releases of listed sources whose bundle verified but is another release's evidence (the version, product or
+   * repository it names is not theirs): the bundle is indexed as the release it names, and these have none of their own.
+   */
+  foreign: { release: string; location: string; reason: string }[];
   /** Releases indexed without their components or findings (not held in memory, or not checked by verify). */
   incomplete: { location: string; missing: string }[];
   /** With --rebuild: whether the rows the sources no longer hold were dropped (not when a release was not fetched). */
@@ -292,6 +297,7 @@ export function indexRun(index: string, engine: string): IndexRun {
     rejected: [],
     unavailable: [],
     withoutEvidence: [],
+    foreign: [],
     incomplete: [],
     swept: false,
   };

@@ -68,7 +68,8 @@ export async function listedSource(
 
 /**
  * What the listing says of releases the index did not store: not fetched (`unavailable`: run again), without evidence,
- * or rejected without a verification (bytes other than the source listed, a bundle over the size limit). Members whose
+ * with another release's evidence (`foreign`), or rejected without a verification (bytes other than the source
+ * listed, a bundle over the size limit). Members whose
  * bundle this run verified (`verified`, by digest) were recorded already.
  */
 export function sortMembers(
@@ -78,18 +79,23 @@ export function sortMembers(
     unavailable: { location: string; reason: string }[];
     withoutEvidence: string[];
     rejected: { location: string; reason: string }[];
+    foreign: { release: string; location: string; reason: string }[];
   },
 ) {
   const out = {
     unavailable: [] as { location: string; reason: string }[],
     withoutEvidence: [] as string[],
     rejected: [] as { location: string; reason: string }[],
+    foreign: [] as { release: string; location: string; reason: string }[],
   };
   for (const m of members) {
     const location = m.url ?? m.id;
     const reason = `${m.evidence.code ?? ''}: ${m.evidence.message ?? ''}`;
     if (m.evidence.state === 'unavailable') out.unavailable.push({ location, reason });
     else if (m.evidence.state === 'missing') out.withoutEvidence.push(location);
+    else if (m.evidence.conflict && /^(RELEASE|PRODUCT|REPOSITORY)_MISMATCH$/.test(m.evidence.code ?? ''))
+      // Its bundle verified, and is indexed as the release it names: this release has no evidence of its own.
+      out.foreign.push({ release: m.id, location, reason });
     else if (m.evidence.code && !m.evidence.conflict && !verified.has(m.evidence.bundle?.digest ?? ''))
       out.rejected.push({ location, reason });
   }
@@ -98,6 +104,7 @@ export function sortMembers(
     appendAll(into.unavailable, out.unavailable);
     appendAll(into.withoutEvidence, out.withoutEvidence);
     appendAll(into.rejected, out.rejected);
+    appendAll(into.foreign, out.foreign);
   }
   return out;
 }

@@ -122,6 +122,33 @@ describe.skipIf(registrySkipReason !== undefined)('evidence index oci://… (doc
       expect(answer.rows[0]?.location).toMatch(/^oci:\/\/.*@sha256:[0-9a-f]{64}$/);
     }
   });
+
+  it("lists a tag whose bundle verified but is another release's evidence: that release has none of its own", async () => {
+    // 1.4.0 carries 1.0.0's authentic bundle: indexed as 1.0.0 (what it names), and 1.4.0 said to have no evidence.
+    const source = `oci://${registry?.host}/acme/web-foreign`;
+    for (const tag of ['1.0.0', '1.4.0'])
+      await push({
+        cwd: dir,
+        bundle: 'web-1.0.0.tar.gz',
+        reference: `${source}:${tag}`,
+        registry: { plainHttp: true },
+      });
+    const run = await indexReleases({
+      cwd: dir,
+      db: join(dir, 'foreign.db'),
+      sources: [source],
+      key: [join(dir, 'key.pub.pem')],
+      registry: { plainHttp: true },
+      cache: join(dir, 'oci-cache-foreign'),
+      retry: { retries: 0 },
+    });
+    expect(run.indexed).toBe(1);
+    expect(run.rejected).toEqual([]);
+    expect(run.foreign).toHaveLength(1);
+    expect(run.foreign[0]?.reason).toMatch(/^RELEASE_MISMATCH: /);
+    expect(run.foreign[0]?.release).toBe('1.4.0');
+    expect(run.foreign[0]?.location).toMatch(/@sha256:[0-9a-f]{64}$/);
+  });
 });
 
 describe('evidence index github:OWNER/REPO (the fake GitHub)', () => {
