@@ -7,9 +7,9 @@
  * and are freed only by a full one, which V8 starts when such memory has grown by tens of MiB: sampled every 25 ms in
  * an audit of 500 OCI tags (Node 24.22.3), the buffers waiting for it grew to 25–50 MiB between full collections, and
  * the process kept that memory once it had it, so the peak rose with the number of releases (148 MiB at 100 tags,
- * 200–215 MiB at 500). Asking for a full collection whenever they have grown by BUDGET since the last one held the
- * audit's memory flat through the run (133–136 MiB from its first second to its last release) for about nine
- * collections in 500 releases (docs/performance.md). Asked collections are spaced (MIN_GAP_MS, GAP_FACTOR).
+ * 200–215 MiB at 500). Asking for a full collection whenever they have grown by BUDGET since the last one brought
+ * the recorded peaks to 126 and 149 MiB (1.18×: nearer flat, not flat; docs/performance.md). Asked collections are
+ * spaced (MIN_GAP_MS, GAP_FACTOR).
  *
  * V8 gives a script a way to ask only when `--expose-gc` is set: it is set for as long as it takes to fetch the
  * function, from a context of its own, and unset again (the way Jest does for --logHeapUsage); a node started with

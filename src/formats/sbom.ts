@@ -3,7 +3,7 @@ import { safeParseBounded } from '../core/issues.js';
 import { parseJsonShallow } from '../core/strict-json.js';
 import parseSpdxExpression from 'spdx-expression-parse';
 import { FormatError } from './errors.js';
-import { spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from './spdx.js';
+import { LICENSE_REF_PATTERN, spdxDescribedIds, spdxDocumentSchema, type SpdxDocument } from './spdx.js';
 import { parseSpdxTagValue } from './spdx-tag-value.js';
 import { children, parseXml, stripBom, textOf, type XmlNode } from './xml.js';
 
@@ -127,17 +127,24 @@ export function licenceTally(components: readonly SbomComponent[]): { licenses: 
  */
 export const MAX_LICENSE_EXPRESSION = 4096;
 
-const SPDX_ID = /^(DocumentRef-[A-Za-z0-9.-]+:)?[A-Za-z0-9.-]+\+?$/;
+/** A licence id as SPDX lists them (§10.1's idstring), perhaps with `+` (or later). */
+const LISTED_ID_PATTERN = /^[A-Za-z0-9.-]+\+?$/;
 
 /**
- * Whether a component's licence ids all read as SPDX licence ids: an idstring of letters, digits, `-` and `.`, perhaps
- * a `LicenseRef-` (with its `DocumentRef-…:`) and a trailing `+`. An expression that does not parse is kept as itself,
+ * Whether a component's licence ids all read as SPDX licence ids: an idstring of letters, digits, `-` and `.` with
+ * perhaps a trailing `+`, or a `LicenseRef-` (with its `DocumentRef-…:`, spdx.ts's pattern). An expression that does not parse is kept as itself,
  * one "id" no licence question finds (`MIT/Apache-2.0`, `MIT / Apache-2.0`, `GPL v2`; or one over
  * MAX_LICENSE_EXPRESSION); NOASSERTION and NONE name none. An id alone, whether SPDX lists it or not, is found by its
  * name.
  */
 export function licenceIdsRead(ids: readonly string[] | null): boolean {
-  return ids !== null && ids.length > 0 && ids.every((id) => SPDX_ID.test(id) && id !== 'NOASSERTION' && id !== 'NONE');
+  return (
+    ids !== null &&
+    ids.length > 0 &&
+    ids.every(
+      (id) => (LISTED_ID_PATTERN.test(id) || LICENSE_REF_PATTERN.test(id)) && id !== 'NOASSERTION' && id !== 'NONE',
+    )
+  );
 }
 
 /** License ids in an SPDX expression; an unparsable expression (or one over MAX_LICENSE_EXPRESSION) counts as itself. */

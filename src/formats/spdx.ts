@@ -35,7 +35,7 @@ const ELEMENT_REF_PATTERN = /^(?:DocumentRef-[A-Za-z0-9.\-+]+:)?SPDXRef-[A-Za-z0
 const DOCUMENT_REF_PATTERN = /^DocumentRef-[A-Za-z0-9.\-+]+$/;
 
 /** §10.1: "LicenseRef-" followed by letters, numbers, `.` and/or `-`. */
-const LICENSE_REF_PATTERN = /^(?:DocumentRef-[A-Za-z0-9.\-+]+:)?LicenseRef-[A-Za-z0-9.-]+$/;
+export const LICENSE_REF_PATTERN = /^(?:DocumentRef-[A-Za-z0-9.\-+]+:)?LicenseRef-[A-Za-z0-9.-]+$/;
 
 /**
  * §6.9, §7.25-7.27, §12.2 write `YYYY-MM-DDThh:mm:ssZ`; the SPDX 2.3 JSON schema

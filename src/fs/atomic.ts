@@ -163,18 +163,7 @@ async function removeIfEmptyDir(dir: string): Promise<void> {
  */
 export function writeFileAtomically(target: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
   const pieces = typeof data === 'string' || !Array.isArray(data) ? [data as string | Uint8Array] : data;
-  return writeAtomically(
-    target,
-    true,
-    (out) =>
-      new Promise<void>((done, fail) => {
-        out.on('error', fail);
-        for (const piece of pieces.slice(0, -1)) out.write(piece);
-        // end's callback is also told of an error in the last writes (a full disk): never a file put in place half
-        // written.
-        out.end(pieces.at(-1) ?? '', (e?: Error | null) => (e ? fail(e) : done()));
-      }),
-  );
+  return writeAtomically(target, true, (out) => writePieces(out, pieces));
 }
 
 /**
@@ -182,18 +171,22 @@ export function writeFileAtomically(target: string, data: string | Uint8Array | 
  * taken the last: the pieces are never all held at once.
  */
 export function writeTextsAtomically(target: string, texts: Iterable<string>): Promise<void> {
-  return writeAtomically(target, true, (out) => writeTexts(out, texts, true));
+  return writeAtomically(target, true, (out) => writePieces(out, texts));
 }
 
-/** Writes texts to a stream, waiting for it to drain when it asks to; `end` ends it after the last. */
-export async function writeTexts(out: Writable, texts: Iterable<string>, end = false): Promise<void> {
+/**
+ * Writes pieces to a stream and ends it, waiting for it to drain when it asks to. Its end is also told of an error in
+ * the last writes (a full disk), which the stream's 'error' may report only later: never a file put in place half
+ * written.
+ */
+export async function writePieces(out: Writable, pieces: Iterable<string | Uint8Array>): Promise<void> {
   let failed: Error | undefined;
   const onError = (e: Error) => (failed ??= e);
   out.on('error', onError);
   try {
-    for (const text of texts) {
+    for (const piece of pieces) {
       if (failed) break;
-      if (!out.write(text))
+      if (!out.write(piece))
         await new Promise<void>((drained) => {
           const go = () => {
             out.off('drain', go);
@@ -204,8 +197,7 @@ export async function writeTexts(out: Writable, texts: Iterable<string>, end = f
           out.on('drain', go).on('error', go).on('close', go);
         });
     }
-    // end's callback is also told of an error in the last writes, which the stream's 'error' may report only later.
-    if (end && !failed)
+    if (!failed)
       await new Promise<void>((done) => out.end((e?: Error | null) => done(void (failed ??= e ?? undefined))));
     if (failed) throw failed;
   } finally {

@@ -1,5 +1,6 @@
 import { appendAll, maxOf } from '../core/objects.js';
 import type { AuditReport, MemberStatus, PeriodMember, PeriodSummary } from '../verifier/period.js';
+import { isReleaseMismatchCode } from '../verifier/release-evidence.js';
 import { code, table, mdText as md } from './markdown.js';
 import { CHANGE_HEAD, changeRow, changeSampleLine, changeSampleText } from './audit-changes.js';
 import { escapeValue } from './terminal.js';
@@ -27,10 +28,25 @@ export const STATUS_WORDS: Record<MemberStatus, string> = {
  * is: calling it NOT AUTHENTIC beside an answer that says its signature verified would say more than was found.
  */
 export function standingWords(m: Pick<PeriodMember, 'status' | 'report' | 'evidence'>): string {
-  return foreignEvidence(m) ? FOREIGN_WORDS : STATUS_WORDS[m.status];
+  return foreignEvidence(m) ? STANDING_WORDS.foreign : STATUS_WORDS[m.status];
 }
 
-const FOREIGN_WORDS = "NOT THIS RELEASE'S EVIDENCE";
+/** A standing as the tables name it: a status, or `foreign` (another release's authentic evidence). */
+type Standing = MemberStatus | 'foreign';
+
+const STANDING_WORDS: Record<Standing, string> = { ...STATUS_WORDS, foreign: "NOT THIS RELEASE'S EVIDENCE" };
+
+/** The counts line's words for each standing. */
+const STANDING_PHRASES: Record<Standing, string> = {
+  holds: 'hold',
+  'policy-failed': 'failed the policy',
+  'not-authentic': 'not authentic',
+  foreign: "with another release's evidence",
+  unsigned: 'unsigned',
+  missing: 'without evidence',
+  unavailable: 'unavailable',
+  'not-examined': 'not examined (outside the sample)',
+};
 
 /**
  * Whether a release stands as `not-authentic` only because its bundle, whose signature verified, is shown to be
@@ -41,28 +57,26 @@ const FOREIGN_WORDS = "NOT THIS RELEASE'S EVIDENCE";
 export function foreignEvidence(m: Pick<PeriodMember, 'status' | 'report' | 'evidence'>): boolean {
   const a = m.report?.assessment;
   if (m.status !== 'not-authentic' || a?.authenticity.status !== 'authentic') return false;
-  if (m.evidence.conflict) return /^(RELEASE|PRODUCT|REPOSITORY)_MISMATCH$/.test(m.evidence.code ?? '');
+  if (m.evidence.conflict) return isReleaseMismatchCode(m.evidence.code);
   return a.release !== undefined || a.coverage?.status === 'not-covered';
 }
 
-/** The period's counts by standing as words, releases with another release's evidence counted apart. */
-export function standingCounts(s: Pick<PeriodSummary, 'counts' | 'members'>): [string, number][] {
+/** The period's releases by standing, in STATUS_WORDS' order, another release's evidence counted apart. */
+function standingTally(s: Pick<PeriodSummary, 'counts' | 'members'>): [Standing, number][] {
   const foreign = s.members.filter(foreignEvidence).length;
-  const out: [string, number][] = [];
-  for (const k of [
-    'holds',
-    'policy-failed',
-    'not-authentic',
-    'unsigned',
-    'missing',
-    'unavailable',
-    'not-examined',
-  ] as const) {
-    const n = k === 'not-authentic' ? s.counts[k] - foreign : s.counts[k];
-    if (n > 0) out.push([STATUS_WORDS[k], n]);
-    if (k === 'not-authentic' && foreign > 0) out.push([FOREIGN_WORDS, foreign]);
-  }
-  return out;
+  return (Object.keys(STATUS_WORDS) as MemberStatus[]).flatMap((k): [Standing, number][] =>
+    k === 'not-authentic'
+      ? [
+          [k, s.counts[k] - foreign],
+          ['foreign', foreign],
+        ]
+      : [[k, s.counts[k]]],
+  );
+}
+
+/** The standings with releases, as the tables name them. */
+export function standingCounts(s: Pick<PeriodSummary, 'counts' | 'members'>): [string, number][] {
+  return standingTally(s).flatMap(([k, n]): [string, number][] => (n > 0 ? [[STANDING_WORDS[k], n]] : []));
 }
 
 export const VERDICT_WORDS: Record<PeriodSummary['verdict'], string> = {
@@ -132,17 +146,11 @@ export function answers(m: PeriodMember): { authentic: string; policy: string; e
 const day = (iso: string): string => (iso ? iso.slice(0, 10) : 'undated');
 
 function countsLine(s: Pick<PeriodSummary, 'counts' | 'members'>): string {
-  const c = s.counts;
-  const foreign = s.members.filter(foreignEvidence).length;
-  const parts = [`${c.holds} hold`];
-  if (c['policy-failed']) parts.push(`${c['policy-failed']} failed the policy`);
-  if (c['not-authentic'] - foreign) parts.push(`${c['not-authentic'] - foreign} not authentic`);
-  if (foreign) parts.push(`${foreign} with another release's evidence`);
-  if (c.unsigned) parts.push(`${c.unsigned} unsigned`);
-  if (c.missing) parts.push(`${c.missing} without evidence`);
-  if (c.unavailable) parts.push(`${c.unavailable} unavailable`);
-  if (c['not-examined']) parts.push(`${c['not-examined']} not examined (outside the sample)`);
-  return parts.join(', ');
+  // Every standing with releases; how many hold is said even when none does.
+  return standingTally(s)
+    .filter(([k, n]) => n > 0 || k === 'holds')
+    .map(([k, n]) => `${n} ${STANDING_PHRASES[k]}`)
+    .join(', ');
 }
 
 const fmt = (v: number | null, digits = 0): string => (v === null ? '–' : v.toFixed(digits));

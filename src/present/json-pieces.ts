@@ -4,7 +4,7 @@
  * written without being one string first: at 500 releases the report's JSON was 3.8 MB, and making it whole, then
  * its bytes, added about 25 MiB to the audit's peak at its very end (docs/performance.md).
  *
- * The same text as JSON.stringify: it walks only plain arrays and objects (own enumerable string keys, in their
+ * The same text as JSON.stringify, for any value it writes as text: it walks only plain arrays and objects (own enumerable string keys, in their
  * order), and asks JSON.stringify itself for everything else, as the member it is (so a toJSON is given its key, and
  * what JSON.stringify leaves out is left out). Newlines only ever separate JSON's own lines (a string's are escaped),
  * so a value written by JSON.stringify is indented to its depth by indenting each of its lines.
@@ -23,23 +23,21 @@ export function* jsonPieces(value: unknown, depth = 3, indent = '', key = ''): G
     yield '[';
     for (let i = 0; i < value.length; i++) {
       yield `${i ? ',' : ''}\n${inner}`;
-      const item: unknown = value[i];
-      if (walkable(item) && depth > 1) yield* jsonPieces(item, depth - 1, inner, String(i));
-      else yield stringified(String(i), item, inner) ?? 'null';
+      yield* jsonPieces(value[i], depth - 1, inner, String(i));
     }
     yield `\n${indent}]`;
     return;
   }
   let first = true;
   for (const [name, member] of Object.entries(value)) {
-    // What JSON.stringify writes of the member, asked of JSON.stringify itself where it is not walked into: left
-    // out when it writes nothing (undefined, a function, a symbol, a toJSON that gives undefined).
-    const text = walkable(member) && depth > 1 ? undefined : stringified(name, member, inner);
-    if (text === undefined && !(walkable(member) && depth > 1)) continue;
+    // A member not walked into is asked of JSON.stringify first: left out when it writes nothing (undefined, a
+    // function, a symbol, a toJSON that gives undefined).
+    const walk = depth > 1 && walkable(member);
+    const text = walk ? undefined : stringified(name, member, inner);
+    if (!walk && text === undefined) continue;
     yield `${first ? '{' : ','}\n${inner}${JSON.stringify(name)}: `;
     first = false;
-    if (text !== undefined) yield text;
-    else yield* jsonPieces(member, depth - 1, inner, name);
+    yield* text === undefined ? jsonPieces(member, depth - 1, inner, name) : [text];
   }
   yield first ? '{}' : `\n${indent}}`;
 }

@@ -5,6 +5,7 @@ import { pool } from '../core/pool.js';
 import type { IndexStore } from '../fs/release-index-sqlite.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import type { PeriodMemberInput } from '../verifier/period.js';
+import { isReleaseMismatchCode } from '../verifier/release-evidence.js';
 import type { SourceOptions, VerifyOne } from './audit-source.js';
 import { listGitHub } from './github/audit-source.js';
 import { BlobDownloadCache } from './oci/audit-listing.js';
@@ -93,7 +94,7 @@ export function sortMembers(
     const reason = `${m.evidence.code ?? ''}: ${m.evidence.message ?? ''}`;
     if (m.evidence.state === 'unavailable') out.unavailable.push({ location, reason });
     else if (m.evidence.state === 'missing') out.withoutEvidence.push(location);
-    else if (m.evidence.conflict && /^(RELEASE|PRODUCT|REPOSITORY)_MISMATCH$/.test(m.evidence.code ?? ''))
+    else if (m.evidence.conflict && isReleaseMismatchCode(m.evidence.code))
       // Its bundle verified, and is indexed as the release it names: this release has no evidence of its own.
       out.foreign.push({ release: m.id, location, reason });
     else if (m.evidence.code && !m.evidence.conflict && !verified.has(m.evidence.bundle?.digest ?? ''))

@@ -77,6 +77,11 @@ export interface AuditedRelease {
 
 export type ReleaseMismatchCode = 'RELEASE_MISMATCH' | 'PRODUCT_MISMATCH' | 'REPOSITORY_MISMATCH';
 
+/** Whether a member's code says its bundle is another release's evidence (as releaseMismatch finds it). */
+export function isReleaseMismatchCode(code: string | undefined): code is ReleaseMismatchCode {
+  return code === 'RELEASE_MISMATCH' || code === 'PRODUCT_MISMATCH' || code === 'REPOSITORY_MISMATCH';
+}
+
 /**
  * Why a verified bundle is not this release's evidence, or undefined when it
  * is: its signed version must be the tags' version, its product the audited

@@ -3,7 +3,7 @@ import { lstat, readFile, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { writeFileAtomically, writeTexts, writeTextsAtomically } from '../../src/fs/atomic.js';
+import { writeFileAtomically, writePieces, writeTextsAtomically } from '../../src/fs/atomic.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -37,7 +37,7 @@ describe('writeTextsAtomically', () => {
   });
 });
 
-describe('writeTexts', () => {
+describe('writePieces', () => {
   it('waits for a slow stream to drain: never more than its buffer is queued', async () => {
     const slow = new Writable({
       highWaterMark: 1024,
@@ -54,12 +54,11 @@ describe('writeTexts', () => {
       queued = Math.max(queued, slow.writableLength);
       return more;
     }) as typeof slow.write;
-    await writeTexts(
+    await writePieces(
       slow,
       (function* () {
         for (let i = 0; i < 50; i++) yield 'y'.repeat(1000);
       })(),
-      true,
     );
     expect(written).toBe(50);
     // Texts of 1,000 characters into a 1 KiB buffer: each waits for the one before (all 50 at once would queue 50,000).
@@ -79,20 +78,20 @@ describe('writeTexts', () => {
         yield 'z'.repeat(100_000);
       }
     }
-    await expect(writeTexts(broken, texts(), true)).rejects.toMatchObject({ code: 'EPIPE' });
+    await expect(writePieces(broken, texts())).rejects.toMatchObject({ code: 'EPIPE' });
     expect(made).toBeLessThan(1000);
   });
 });
 
 describe('an error in the last writes', () => {
-  it('reaches the caller of writeTexts: a stream failing only after it took the last text', async () => {
+  it('reaches the caller of writePieces: a stream failing only after it took the last text', async () => {
     const late = new Writable({
       highWaterMark: 1 << 20,
       write(_c, _e, done) {
         setTimeout(() => done(Object.assign(new Error('no space'), { code: 'ENOSPC' })), 5);
       },
     });
-    await expect(writeTexts(late, ['small'], true)).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(writePieces(late, ['small'])).rejects.toMatchObject({ code: 'ENOSPC' });
   });
 
   it('is OUTPUT_UNWRITABLE from both writers onto a full device (/dev/full), never a success', async () => {

@@ -187,7 +187,21 @@ describe("an authentic bundle that is not this release's evidence", () => {
       id: `v-${code}`,
       evidence: { ...member.evidence, code },
     });
-    const r = report([member, released('RELEASE_MISMATCH')]);
+    // An authentic bundle whose subjects miss the release's image is not its evidence either.
+    const uncovered: PeriodMemberInput = {
+      ...member,
+      id: 'v-uncovered',
+      evidence: { state: 'found' },
+      report: {
+        ...member.report,
+        assessment: {
+          ...member.report?.assessment,
+          coverage: { status: 'not-covered', summary: 'the image is not a subject' },
+        },
+      } as unknown as PeriodMemberInput['report'],
+    };
+    const r = report([member, released('RELEASE_MISMATCH'), uncovered]);
+    expect(formatAuditText(r)).toMatch(/v-uncovered\s+2026-02-01\s+NOT THIS RELEASE'S EVIDENCE/);
     const text = formatAuditText(r);
     expect(text).toMatch(/v-swapped\s+2026-02-01\s+NOT AUTHENTIC/);
     expect(text).toMatch(/v-RELEASE_MISMATCH\s+2026-02-01\s+NOT THIS RELEASE'S EVIDENCE/);
