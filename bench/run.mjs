@@ -126,7 +126,8 @@ if (want('startup')) {
   // makes (its own local Sigstore's trusted root; the identity the demo's release job had).
   const demo = join(root, 'demo-out');
   const demoBundle = join(demo, 'acme-web-1.4.2.evidence.tar.gz');
-  if (existsSync(demoBundle) && existsSync(join(demo, 'trusted_root.json')))
+  const demoReady = existsSync(demoBundle) && existsSync(join(demo, 'trusted_root.json'));
+  if (demoReady)
     cases.push([
       'evidence verify (demo bundle, keyless, identity)',
       [
@@ -143,6 +144,14 @@ if (want('startup')) {
       ],
     ]);
   else console.log('start-up: demo-out/ has no demo bundle (run npm run demo first), so verify of it is not measured');
+  // The same Sigstore bundles checked by @sigstore/verify alone (bench/sigstore-only.mjs): the library's share, which
+  // verify's 3× cannot be under. Its ratio is a floor, not a target.
+  const demoSigstore = join(demo, 'acme-web-1.4.2.evidence.sigstore.jsonl');
+  if (demoReady && existsSync(demoSigstore))
+    cases.push([
+      'sigstore-js alone, the same Sigstore bundles',
+      [join(root, 'bench', 'sigstore-only.mjs'), join(demo, 'trusted_root.json'), demoSigstore],
+    ]);
   const times = new Map(cases.map(([name]) => [name, []]));
   for (const [name, args] of cases) {
     const warm = spawnSync(process.execPath, args, { stdio: 'ignore' });
@@ -164,10 +173,13 @@ if (want('startup')) {
   };
   for (const [name] of cases) {
     const m = median(times.get(name));
+    const floor = name.startsWith('sigstore-js alone')
+      ? `no target: the least verify of the demo bundle can take while it uses sigstore-js, Node ${process.version}`
+      : '';
     record(
       `start-up: ${name}`,
       `${m.toFixed(0)} ms${name === 'node -e 0' ? '' : `, ${(m / base).toFixed(2)}× node -e 0`}`,
-      targets[name] ? `target ≤ ${targets[name]}×, Node ${process.version}` : `Node ${process.version}`,
+      floor || (targets[name] ? `target ≤ ${targets[name]}×, Node ${process.version}` : `Node ${process.version}`),
     );
   }
 }
