@@ -2,7 +2,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { whenInterrupted } from './leftovers.js';
 import { compiledWorkerFile } from './worker-file.js';
 import { holdIndex, IndexStoreError, openSqliteIndex, type IndexStore } from './release-index-sqlite.js';
-import { releaseRows, rowBlobs } from '../release-index/rows.js';
+import { releaseRows, rowBlobs, type RecordedRelease } from '../release-index/rows.js';
 import { PurlReader } from '../formats/purl.js';
 
 /**
@@ -196,7 +196,7 @@ async function answer(store: ReturnType<typeof openSqliteIndex>, m: Request): Pr
       const blobs = new Map<string, Buffer>();
       for (const [hex, u] of input.blobs) blobs.set(hex, Buffer.from(u.buffer, u.byteOffset, u.byteLength));
       const rows = releaseRows({ ...input, blobs, purls });
-      return store.put(rows, at).then(() => rows);
+      return store.put(rows, at).then((): RecordedRelease => ({ release: rows.release, kinds: rows.kinds }));
     }
     default:
       return (store[m.op] as (...args: never[]) => Promise<unknown>)(...a);

@@ -20,7 +20,7 @@ import {
   type IndexQuery,
   type Sql,
 } from '../release-index/sql.js';
-import { notIndexable, releaseRows, type IndexedRelease } from '../release-index/rows.js';
+import { notIndexable, releaseRows, type IndexedRelease, type RecordedRelease } from '../release-index/rows.js';
 import type { Manifest } from '../core/manifest.js';
 import type { VerifyReport } from '../verifier/report.js';
 export type { QueryOptions } from '../release-index/query.js';
@@ -45,7 +45,7 @@ export interface IndexStore {
   has(bundleDigest: string): Promise<boolean>;
   put(rows: IndexedRelease, indexedAt: string): Promise<void>;
   /** Makes the rows of what verified (releaseRows) and puts them, both where the store writes (its thread). */
-  putVerified?(input: Parameters<typeof releaseRows>[0], indexedAt: string): Promise<IndexedRelease>;
+  putVerified?(input: Parameters<typeof releaseRows>[0], indexedAt: string): Promise<RecordedRelease>;
   reject(r: { location: string; source: string; bundleDigest?: string; reason: string }, at: string): Promise<void>;
   /** Drops every row. */
   clear(): Promise<void>;
@@ -382,7 +382,7 @@ export async function recordVerification(
   blobs: ReadonlyMap<string, Buffer>,
   where: { location: string; source: string; digest: string; signatureUrl?: (path: string) => string | undefined },
   at: string,
-): Promise<{ rows: IndexedRelease; reason?: undefined } | { rows?: undefined; reason: string }> {
+): Promise<{ rows: RecordedRelease; reason?: undefined } | { rows?: undefined; reason: string }> {
   const { location, source, digest } = where;
   const reason = rejectionOf(verified);
   // rejectionOf says why whenever one of these holds; the checks narrow the type.
