@@ -42,6 +42,8 @@ export const SPDX_PREDICATE_TYPE = 'https://spdx.dev/Document';
 export const TEST_RESULT_PREDICATE_TYPE = 'https://in-toto.io/attestation/test-result/v0.1';
 export const VULNS_PREDICATE_TYPE = 'https://in-toto.io/attestation/vulns/v0.2';
 export const RELEASE_PREDICATE_TYPE = 'https://in-toto.io/attestation/release/v0.1';
+/** A SLSA Verification Summary Attestation (`evidence verify --vsa` writes one; verify-attestation reads its result). */
+export const VSA_PREDICATE_TYPE = 'https://slsa.dev/verification_summary/v1';
 /**
  * OpenVEX as cosign's `--type openvex` (OpenVexNamespace) and the OpenVEX attesting guide (ATTESTING.md) name it: the
  * unversioned namespace, which Kyverno and GUAC match literally; the document itself, the predicate, says its version

@@ -1,8 +1,9 @@
 import type { Statement } from '../formats/intoto.js';
 import { IN_TOTO_STATEMENT_V1 } from '../formats/intoto.js';
+import { VSA_PREDICATE_TYPE } from '../formats/standard-statements.js';
 import { PACKAGE_VERSION } from '../version.js';
 
-export const VSA_PREDICATE_TYPE = 'https://slsa.dev/verification_summary/v1';
+export { VSA_PREDICATE_TYPE };
 export const VERIFIER_ID = 'https://evidence-bundle.dev/verifier';
 
 export interface VsaInput {

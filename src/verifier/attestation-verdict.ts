@@ -1,4 +1,5 @@
 import { digestsEqual } from '../core/digest.js';
+import { readPredicate } from './attestation-predicate.js';
 import type { IdentityPolicy } from './identity-policy.js';
 import type { AttestationReport, AttestationSetReport } from './report.js';
 import { signedContentKind, verifySigstoreBundle, type VerificationKeyInput } from './sigstore-bundle.js';
@@ -43,6 +44,7 @@ export function attestationReport(input: AttestationInput): AttestationReport {
   });
   const checks = [...verified.checks];
   let predicateType: string | undefined;
+  let release: AttestationReport['release'];
   if (verified.checks.every((c) => c.ok) && verified.dsse) {
     const statement = parseStatement(verified.dsse.payload);
     if (!statement) {
@@ -55,12 +57,14 @@ export function attestationReport(input: AttestationInput): AttestationReport {
     } else {
       predicateType = statement.predicateType;
       const hit = statement.subject.find((s) => coversDigest(s, digests));
+      const reading = readPredicate(statement.predicateType, statement.predicate);
+      if (reading.release) release = reading.release;
       checks.push(
         hit
           ? {
               id: 'statement',
               ok: true,
-              message: `the statement (${statement.predicateType}) covers the artifact as '${hit.name ?? hit.uri ?? 'unnamed'}'`,
+              message: `the statement (${statement.predicateType}) covers the artifact as '${hit.name ?? hit.uri ?? 'unnamed'}'; ${reading.says}`,
             }
           : {
               id: 'statement',
@@ -72,6 +76,9 @@ export function attestationReport(input: AttestationInput): AttestationReport {
                 .join(', '),
             },
       );
+      // A summary of a verification that did not pass is no attestation that it did (a gate reads this exit code).
+      if (hit && !reading.ok)
+        checks.push({ id: 'statement', ok: false, code: reading.code ?? 'VSA_NOT_PASSED', message: reading.says });
     }
   } else if (verified.checks.every((c) => c.ok) && kind === 'message-signature') {
     checks.push({ id: 'statement', ok: true, message: 'the signature is over the artifact itself' });
@@ -82,6 +89,7 @@ export function attestationReport(input: AttestationInput): AttestationReport {
     artifact: { ...(input.artifactFile ? { file: input.artifactFile } : {}), digests },
     ...(kind ? { kind } : {}),
     ...(predicateType ? { predicateType } : {}),
+    ...(release ? { release } : {}),
     checks,
     ...(verified.info ? { signature: verified.info } : {}),
   };
@@ -108,7 +116,12 @@ export interface AttestationSetInput {
  */
 export function attestationSetReport(input: AttestationSetInput): AttestationSetReport {
   const bundles: AttestationSetReport['bundles'] = [];
-  const statements: { line: number; predicateType: string; subject: { digest: Record<string, string> }[] }[] = [];
+  const statements: {
+    line: number;
+    predicateType: string;
+    says: string;
+    subject: { digest: Record<string, string> }[];
+  }[] = [];
   for (const d of input.documents) {
     const verified = verifySigstoreBundle({ json: d.json, roots: input.roots, keys: input.keys, policy: input.policy });
     const checks = [...verified.checks];
@@ -121,6 +134,15 @@ export function attestationSetReport(input: AttestationSetInput): AttestationSet
         code: 'STATEMENT_INVALID',
         message: `line ${d.line}: not an in-toto statement in a DSSE envelope`,
       });
+    const reading = statement ? readPredicate(statement.predicateType, statement.predicate) : undefined;
+    // A VSA that says the verification did not pass fails its line and covers nothing.
+    if (reading && !reading.ok)
+      checks.push({
+        id: 'statement',
+        ok: false,
+        code: reading.code ?? 'VSA_NOT_PASSED',
+        message: `line ${d.line}: ${reading.says}`,
+      });
     const ok = checks.every((c) => c.ok);
     bundles.push({
       line: d.line,
@@ -129,8 +151,13 @@ export function attestationSetReport(input: AttestationSetInput): AttestationSet
       checks,
       ...(verified.info ? { signature: verified.info } : {}),
     });
-    if (ok && statement)
-      statements.push({ line: d.line, predicateType: statement.predicateType, subject: statement.subject });
+    if (ok && statement && reading)
+      statements.push({
+        line: d.line,
+        predicateType: statement.predicateType,
+        says: reading.says,
+        subject: statement.subject,
+      });
   }
   const wanted = input.predicateType;
   const results = input.artifacts.map((a) => {
@@ -139,10 +166,10 @@ export function attestationSetReport(input: AttestationSetInput): AttestationSet
         (s) =>
           (wanted === undefined || s.predicateType === wanted) && s.subject.some((x) => coversDigest(x, a.digests)),
       )
-      .map((s) => ({ line: s.line, predicateType: s.predicateType }));
+      .map((s) => ({ line: s.line, predicateType: s.predicateType, says: s.says }));
     const ok = coveredBy.length > 0;
     const message = ok
-      ? `covered by ${coveredBy.length} verified statement${coveredBy.length === 1 ? '' : 's'} (${[...new Set(coveredBy.map((c) => c.predicateType))].join(', ')})`
+      ? `covered by ${coveredBy.length} verified statement${coveredBy.length === 1 ? '' : 's'}: ${coveredBy.map((c) => `line ${c.line} (${c.predicateType}): ${c.says}`).join('; ')}`
       : `no verified statement${wanted ? ` of type ${wanted}` : ''} names it as a subject`;
     return { ...a, ok, coveredBy, message };
   });

@@ -60,6 +60,7 @@ export const VERIFIER_CHECK_CODES = [
   'STATEMENT_SUBJECT_MISSING',
   'STATEMENT_MANIFEST_MISMATCH',
   'SUBJECT_NOT_IN_ATTESTATION',
+  'VSA_NOT_PASSED',
   // attestations collected into the bundle
   'ATTESTATIONS_NOT_CHECKED',
   'ATTESTATION_ENTRY_INVALID',
@@ -208,6 +209,8 @@ export interface AttestationReport {
   artifact: { file?: string; digests: Record<string, string> };
   kind?: 'dsse' | 'message-signature';
   predicateType?: string;
+  /** The release a bundle's evidence statement names (its predicate), which need not be the artifact's. */
+  release?: { name: string; version: string; manifestDigest?: string };
   checks: Check[];
   signature?: import('./sigstore-bundle.js').SignatureInfo;
 }
@@ -231,7 +234,8 @@ export interface AttestationSetReport {
     name: string;
     digests: Record<string, string>;
     ok: boolean;
-    coveredBy: { line: number; predicateType: string }[];
+    /** Each verified statement that names it, and what its predicate says (attestation-predicate.ts). */
+    coveredBy: { line: number; predicateType: string; says: string }[];
     message: string;
   }[];
 }

@@ -162,13 +162,47 @@ describe('verification summary attestation', () => {
       },
     });
     expect(vsa.predicate.inputAttestations[0].uri).toBe('attestations/evidence.sigstore.json');
-    const check = await runCli(['verify-attestation', 'vsa.sigstore.json', '--digest', `sha256:${bundleSha}`, ...who], {
-      cwd: dir,
-    });
-    expect(check.code).toBe(0);
-    const passing = await runCli(['verify', 'b.tar.gz', ...who, '--vsa', 'vsa2.json'], { cwd: dir });
+    // Signed and about this bundle, but it says the verification FAILED: a gate that checks it must not pass.
+    const check = await runCli(
+      ['verify-attestation', 'vsa.sigstore.json', '--digest', `sha256:${bundleSha}`, ...who, '--json'],
+      { cwd: dir },
+    );
+    expect(check.code).toBe(1);
+    const failed = JSON.parse(check.stdout);
+    expect(failed.ok).toBe(false);
+    expect(failed.checks.filter((c: { ok: boolean }) => !c.ok).map((c: { code: string }) => c.code)).toEqual([
+      'VSA_NOT_PASSED',
+    ]);
+    const passing = await runCli(
+      ['verify', 'b.tar.gz', ...who, '--vsa', 'vsa2.json', '--vsa-sign', '--identity-token', token, ...services],
+      { cwd: dir },
+    );
     expect(passing.code).toBe(0);
     expect(JSON.parse(await readFile(join(dir, 'vsa2.json'), 'utf8')).predicate.verificationResult).toBe('PASSED');
+    const passed = await runCli(
+      ['verify-attestation', 'vsa2.sigstore.json', '--digest', `sha256:${bundleSha}`, ...who],
+      {
+        cwd: dir,
+      },
+    );
+    expect(passed.code).toBe(0);
+    expect(passed.stdout).toContain('the VSA says PASSED');
+    // As lines of one file (gh attestation's form): the FAILED one fails its line and covers nothing.
+    const lines = await Promise.all(
+      ['vsa.sigstore.json', 'vsa2.sigstore.json'].map((f) => readFile(join(dir, f), 'utf8')),
+    );
+    await writeFile(join(dir, 'both.sigstore.jsonl'), lines.map((l) => JSON.stringify(JSON.parse(l))).join('\n'));
+    const set = await runCli(
+      ['verify-attestation', 'both.sigstore.jsonl', '--artifact', 'b.tar.gz', ...who, '--json'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(set.code).toBe(1);
+    const report = JSON.parse(set.stdout);
+    expect(report.bundles.map((b: { ok: boolean }) => b.ok)).toEqual([false, true]);
+    expect(report.bundles[0].checks.find((c: { ok: boolean }) => !c.ok).code).toBe('VSA_NOT_PASSED');
+    expect(report.artifacts[0].coveredBy.map((c: { line: number }) => c.line)).toEqual([2]);
   });
 
   it('a VSA whose signing fails is not written at all: no unsigned vsa.json where a signed one was asked for', async () => {

@@ -385,7 +385,13 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
   it('verify-attestation checks the release artifact by file, by sha256 and by sha512', async () => {
     const dir = await signedBundle();
     const base = ['verify-attestation', 'rel.sigstore.json', '--trusted-root', 'trusted_root.json', ...identity];
-    expect((await runCli([...base, '--artifact', 'app.tgz'], { cwd: dir })).code).toBe(0);
+    const byFile = await runCli([...base, '--artifact', 'app.tgz', '--json'], { cwd: dir });
+    expect(byFile.code).toBe(0);
+    // It says which release's evidence covers the artifact: a statement of another release would cover it too.
+    expect(JSON.parse(byFile.stdout).release).toMatchObject({ name: 'rel', version: '1.4.2' });
+    expect((await runCli([...base, '--artifact', 'app.tgz'], { cwd: dir })).stdout).toContain(
+      'it is the evidence of rel 1.4.2 (manifest sha256:',
+    );
     const { createHash } = await import('node:crypto');
     const bytes = await readFile(join(dir, 'app.tgz'));
     expect(
