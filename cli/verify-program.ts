@@ -228,9 +228,13 @@ export function addVerifyCommand(
         bundle,
         result,
         policy: o.policy,
+        identity: identityFrom(o),
         ...(sign ? { sign } : {}),
       });
-      if (!o.quiet) io.stderr.write(`wrote ${written.join(', ')}\n`);
+      if (!o.quiet)
+        io.stderr.write(
+          `wrote ${written.files.join(', ')}${written.notPassed ? ` (the VSA says FAILED: ${written.notPassed})` : ''}\n`,
+        );
     }
     outcome.exitCode = exitCodeForVerdict(report.verdict, report.ok);
   });

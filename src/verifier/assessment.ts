@@ -1,6 +1,7 @@
 import type { Manifest } from '../core/manifest.js';
 import type { Check, VerifyReport } from './report.js';
 import { readSummary, summariesOf, type VulnerabilitiesSummary } from '../core/summaries.js';
+import { policyShown } from './controls/index.js';
 
 /**
  * The three answers every output keeps apart:
@@ -20,10 +21,21 @@ export interface Assessment {
     /** How it was (or would have been) checked. */
     method: 'identity' | 'key' | 'integrity-only';
     summary: string;
+    /**
+     * Authentic, but the identity asked for does not say who signed (a pattern that matches anyone): why. The headline
+     * is then SIGNER NOT PINNED, never VERIFIED.
+     */
+    notPinned?: string;
   };
   policy: {
     status: 'satisfied' | 'failed' | 'not-evaluated';
     summary: string;
+    /**
+     * For a policy that held: whether it showed evidence. `nothing` when every requirement, rule and cross-check of it
+     * ranged over no evidence and it named no signer that matched (it holds, and says nothing of this release);
+     * `partial` when some did (policyShown).
+     */
+    shows?: 'evidence' | 'partial' | 'nothing';
   };
   /**
    * Present when release artifacts were asked about (`--subject`, an image):
@@ -219,7 +231,8 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
             summary:
               sig?.kind === 'public-key'
                 ? `signature verified with the key ${sig.key ?? ''}`.trimEnd()
-                : `signed by ${sig?.identity ?? 'an unnamed signer'}${sig?.issuer ? ` (issuer ${sig.issuer})` : ''}, identity checked`,
+                : `signed by ${sig?.identity ?? 'an unnamed signer'}${sig?.issuer ? ` (issuer ${sig.issuer})` : ''}, ${sig?.identityNotPinned ? `identity NOT pinned: ${sig.identityNotPinned}` : 'identity checked'}`,
+            ...(sig?.identityNotPinned ? { notPinned: sig.identityNotPinned } : {}),
           };
 
   const p = report.policy;
@@ -234,7 +247,7 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
               : 'no policy was given',
       }
     : p.ok
-      ? { status: 'satisfied', summary: `${p.policy.path} holds` }
+      ? satisfiedPolicy(p)
       : { status: 'failed', summary: `${p.policy.path}: ${policyFailures(p)}` };
 
   if (!entries || authenticity.status === 'failed') {
@@ -270,6 +283,30 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
   const vulns = summariesOf(entries, 'vulnerabilities')[0];
   if (vulns) evidence.vulnerabilities = { path: vulns.entry.path, summary: vulns.summary };
   return { authenticity, policy, ...(coverage ? { coverage } : {}), ...release, evidence };
+}
+
+/** A policy that held, and what it showed: a rule over an empty list holds and shows nothing (docs/policy.md). */
+function satisfiedPolicy(p: NonNullable<VerifyReport['policy']>): Assessment['policy'] {
+  const { items, nothing } = policyShown(p);
+  const why = (list: typeof nothing): string =>
+    list
+      .slice(0, 3)
+      .map((x) => `${x.type} ${x.name}${x.why ? `: ${x.why}` : ''}`)
+      .join('; ') + (list.length > 3 ? `; and ${list.length - 3} more` : '');
+  const signer = p.identity.status === 'pass';
+  if (nothing.length === items && !signer)
+    return {
+      status: 'satisfied',
+      shows: 'nothing',
+      summary: `${p.policy.path} holds, but shows nothing: ${items === 0 ? 'it has no requirement, rule or cross-check' : `none of its ${plural(items, 'requirement, rule or cross-check', 'requirements, rules and cross-checks')} read evidence (${why(nothing)})`}`,
+    };
+  if (nothing.length > 0)
+    return {
+      status: 'satisfied',
+      shows: 'partial',
+      summary: `${p.policy.path} holds; ${nothing.length} of its ${plural(items, 'requirement, rule or cross-check', 'requirements, rules and cross-checks')} show nothing (${why(nothing)})`,
+    };
+  return { status: 'satisfied', shows: 'evidence', summary: `${p.policy.path} holds` };
 }
 
 /**
@@ -331,8 +368,8 @@ export interface Verdict {
   /** pass (green), warn (amber: integrity only, or concerns in the evidence), fail (red). */
   tone: 'pass' | 'warn' | 'fail';
   /**
-   * The headline: VERIFIED, VERIFIED WITH CONCERNS, INTEGRITY ONLY, POLICY FAILED, NOT COVERED (an artifact asked about
-   * is not a subject) or VERIFICATION FAILED.
+   * The headline: VERIFIED, VERIFIED WITH CONCERNS, INTEGRITY ONLY, SIGNER NOT PINNED (authentic, the identity asked
+   * for matches anyone), POLICY FAILED, NOT COVERED (an artifact asked about is not a subject) or VERIFICATION FAILED.
    */
   word: string;
   /** One sentence saying why. */
@@ -367,6 +404,8 @@ export function headline(a: Assessment): Verdict {
   if (a.policy.status === 'failed') return { ok: false, tone: 'fail', word: 'POLICY FAILED', detail, assessment: a };
   if (a.authenticity.status === 'not-checked')
     return { ok: false, tone: 'warn', word: 'INTEGRITY ONLY', detail, assessment: a };
+  // Signed, but by whom the pattern asked for does not say: not a plain pass.
+  if (a.authenticity.notPinned) return { ok: false, tone: 'warn', word: 'SIGNER NOT PINNED', detail, assessment: a };
   if (a.evidence.status !== 'clean')
     return { ok: false, tone: 'warn', word: 'VERIFIED WITH CONCERNS', detail, assessment: a };
   return { ok: true, tone: 'pass', word: 'VERIFIED', detail, assessment: a };

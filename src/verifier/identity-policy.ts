@@ -32,6 +32,36 @@ export function hasIdentityConstraint(p: IdentityPolicy): boolean {
   return who && issuer;
 }
 
+/**
+ * Signers nobody means when they name one: an unrelated GitHub workflow, an e-mail address, a GitLab pipeline. An
+ * identity pattern that matches one of them lets anyone of that kind sign (`.*`, `https://github.com/.*`), so a check
+ * against it does not say who signed.
+ */
+const UNPINNED_PROBES = [
+  'https://github.com/zz-unnamed-owner/zz-repo/.github/workflows/zz.yml@refs/heads/zz',
+  'zz-unnamed-person@example.invalid',
+  'https://gitlab.com/zz-unnamed-group/zz-project//.gitlab-ci.yml@refs/heads/zz',
+];
+
+/**
+ * Why the signer is not pinned by `p`, or undefined when it is: an exact identity, a GitHub workflow or repository, or
+ * a pattern that matches none of UNPINNED_PROBES.
+ */
+export function identityNotPinned(p: IdentityPolicy): string | undefined {
+  if (p.certificateIdentity || p.signerWorkflow || p.sourceRepository || !p.certificateIdentityRegexp) return undefined;
+  const pattern = p.certificateIdentityRegexp;
+  let re: { test(s: string): boolean };
+  try {
+    re = anchored(pattern);
+  } catch {
+    return undefined; // a pattern that does not compile matched nothing: the check failed already
+  }
+  const probe = UNPINNED_PROBES.find((s) => re.test(s));
+  return probe === undefined
+    ? undefined
+    : `the identity pattern ${pattern} also matches signers nobody named (${probe}), so it does not say who signed`;
+}
+
 /** Fulcio's certificate extensions (sigstore/fulcio docs/oid-info.md). */
 export const FULCIO_OIDS = {
   issuerV1: '1.3.6.1.4.1.57264.1.1',

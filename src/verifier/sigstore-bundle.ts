@@ -7,6 +7,7 @@ import {
   checkIdentity,
   fulcioClaims,
   hasIdentityConstraint,
+  identityNotPinned,
   matchesSigner,
   type AllowedSigner,
   type IdentityPolicy,
@@ -34,6 +35,11 @@ export interface SignatureInfo {
   issuer?: string;
   /** Certificate: GitHub workflow claims and the like. */
   claims?: SignerIdentity['claims'];
+  /**
+   * Certificate: why the identity asked for does not say who signed (a pattern that matches anyone:
+   * identityNotPinned), when it does not. Reports then never say the identity was checked.
+   */
+  identityNotPinned?: string;
   /** Public key: the bundle's hint and which --key matched. */
   keyHint?: string;
   key?: string;
@@ -295,8 +301,14 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
       });
     }
     const problems = checkIdentity({ identity: info.identity, issuer: info.issuer, claims }, input.policy);
+    const loose = problems.length === 0 && signers.length === 0 ? identityNotPinned(input.policy) : undefined;
+    if (loose) info.identityNotPinned = loose;
     if (problems.length === 0 && !checks.some((c) => c.id === 'identity'))
-      checks.push({ id: 'identity', ok: true, message: `signed by ${info.identity} (issuer ${info.issuer})` });
+      checks.push({
+        id: 'identity',
+        ok: true,
+        message: `signed by ${info.identity} (issuer ${info.issuer})${loose ? `; not pinned: ${loose}` : ''}`,
+      });
     for (const p of problems)
       checks.push({
         id: 'identity',

@@ -205,6 +205,89 @@ describe('verification summary attestation', () => {
     expect(report.artifacts[0].coveredBy.map((c: { line: number }) => c.line)).toEqual([2]);
   });
 
+  it('records the signer it was checked against, and says PASSED only for a pinned signer and a policy that showed something', async () => {
+    const { dir } = await signed();
+    const vsaOf = async (args: string[], file: string) => {
+      const r = await runCli(
+        ['verify', 'b.tar.gz', '--trusted-root', 'trusted_root.json', ...args, '--vsa', file, '--json'],
+        {
+          cwd: dir,
+        },
+      );
+      return { r, report: JSON.parse(r.stdout), vsa: JSON.parse(await readFile(join(dir, file), 'utf8')).predicate };
+    };
+    // No policy file: the VSA's policy is the signer alone, and names it.
+    const plain = await vsaOf(['--certificate-identity', SIGNER, '--certificate-oidc-issuer', ISSUER], 'plain.json');
+    expect(plain.r.code).toBe(0);
+    expect(plain.vsa.verificationResult).toBe('PASSED');
+    expect(plain.vsa.policy).toEqual({
+      uri: 'https://evidence-bundle.dev/verifier/policy/signer-only',
+      annotations: { signer: { certificateIdentity: SIGNER, certificateOidcIssuer: ISSUER } },
+    });
+    // A pattern that matches anyone: authentic, but who signed is not said; never VERIFIED, never PASSED.
+    const loose = await vsaOf(
+      ['--certificate-identity-regexp', '.*', '--certificate-oidc-issuer-regexp', '.*'],
+      'loose.json',
+    );
+    expect(loose.r.code).toBe(0);
+    expect(loose.report.assessment.authenticity).toMatchObject({ status: 'authentic' });
+    expect(loose.report.assessment.authenticity.notPinned).toMatch(/matches signers nobody named/);
+    expect(loose.report.assessment.authenticity.summary).not.toMatch(/identity checked/);
+    expect(loose.vsa.verificationResult).toBe('FAILED');
+    expect(loose.vsa.policy.annotations.signer.certificateIdentityRegexp).toBe('.*');
+    const text = await runCli(
+      [
+        'verify',
+        'b.tar.gz',
+        '--trusted-root',
+        'trusted_root.json',
+        '--certificate-identity-regexp',
+        'https://github\\.com/.*',
+        '--certificate-oidc-issuer',
+        ISSUER,
+      ],
+      { cwd: dir },
+    );
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^SIGNER NOT PINNED/);
+    const owner = await runCli(
+      [
+        'verify',
+        'b.tar.gz',
+        '--trusted-root',
+        'trusted_root.json',
+        '--certificate-identity-regexp',
+        'https://github\\.com/acme/web/.*',
+        '--certificate-oidc-issuer',
+        ISSUER,
+      ],
+      { cwd: dir },
+    );
+    expect(owner.stdout).toMatch(/^VERIFIED/);
+    // A policy whose every rule ranges over evidence the bundle lacks holds, shows nothing, and is no PASSED.
+    await writeFile(
+      join(dir, 'empty.yaml'),
+      'version: 1\nrules:\n  - name: migrations-safe\n    expr: migrations.all(m, m.destructive.size() == 0)\n  - name: always\n    expr: "true"\n',
+    );
+    const empty = await vsaOf([...who.slice(2), '--policy', 'empty.yaml'], 'empty.json');
+    expect(empty.r.code).toBe(0);
+    expect(empty.report.assessment.policy).toMatchObject({ status: 'satisfied', shows: 'nothing' });
+    expect(empty.report.assessment.policy.summary).toMatch(/holds, but shows nothing: none of its 2 /);
+    expect(empty.vsa.verificationResult).toBe('FAILED');
+    expect(empty.vsa.policy.uri).toBe('empty.yaml');
+    // One rule over evidence that is there, one over none: it holds, and says which showed nothing.
+    await writeFile(
+      join(dir, 'half.yaml'),
+      'version: 1\nrules:\n  - name: migrations-safe\n    expr: migrations.all(m, m.destructive.size() == 0)\n  - name: sarif-clean\n    expr: sarif.all(s, s.severities.critical >= 0)\n',
+    );
+    const half = await vsaOf([...who.slice(2), '--policy', 'half.yaml'], 'half.json');
+    expect(half.report.assessment.policy).toMatchObject({ status: 'satisfied', shows: 'partial' });
+    expect(half.report.assessment.policy.summary).toMatch(
+      /1 of its 2 .* show nothing \(rule migrations-safe: it ranged over no migrations evidence\)/,
+    );
+    expect(half.vsa.verificationResult).toBe('PASSED');
+  });
+
   it('a VSA whose signing fails is not written at all: no unsigned vsa.json where a signed one was asked for', async () => {
     const { dir, services } = await signed();
     // No identity token and a signing key that is not there: signing fails after verification has run.

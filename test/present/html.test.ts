@@ -38,7 +38,7 @@ describe('renderHtml', () => {
     );
     expect(page).toContain('<span class="code">TESTS_FAILED</span>');
     expect(page).toMatch(
-      /<p class="verdict-detail">Authentic: signed by [^<]*, identity checked; policy: release-policy\.yaml holds; evidence: \d+ concerns\.<\/p>/,
+      /<p class="verdict-detail">Authentic: signed by [^<]*, identity checked; policy: release-policy\.yaml holds; 3 of its 9 requirements, rules and cross-checks show nothing \([^<]*\); evidence: \d+ concerns\.<\/p>/,
     );
     expect(page).toContain(`<code>${D('a')}</code>`);
     expect(page).toContain(`<code>${D('e')}</code>`);

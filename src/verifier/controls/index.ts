@@ -309,3 +309,31 @@ export const CONTROL_STATE_WORDS: Record<ControlState, string> = {
   'not-shown': 'not shown (no evidence)',
   failed: 'failed',
 };
+
+/**
+ * What a policy's requirements, rules and cross-checks showed, each as its controls count it (requirementShows,
+ * ruleShows, crossCheckShows): those that showed nothing (a rule over an empty list, a requirement met by empty
+ * entries, a cross-check with nothing to compare, a waived rule), with why. A policy whose every item shows nothing
+ * holds and shows nothing (docs/policy.md); its signer rules are not among the items.
+ */
+export function policyShown(result: PolicyResult): {
+  items: number;
+  nothing: { type: Item['type']; name: string; why?: string }[];
+} {
+  const all: { type: Item['type']; name: string; s: { shows: ItemShows; why?: string } }[] = [
+    ...result.requirements.map((r) => ({ type: 'requirement' as const, name: r.kind, s: requirementShows(r) })),
+    // A waived rule did not hold: it shows nothing, and says so.
+    ...result.rules.map((r) => ({
+      type: 'rule' as const,
+      name: r.name,
+      s: r.status === 'pass' ? ruleShows(r) : { shows: 'nothing' as const, why: `${r.status}: ${r.message}` },
+    })),
+    ...result.crossChecks.map((c) => ({ type: 'cross-check' as const, name: c.name, s: crossCheckShows(c) })),
+  ];
+  return {
+    items: all.length,
+    nothing: all
+      .filter((x) => x.s.shows === 'nothing')
+      .map((x) => ({ type: x.type, name: x.name, ...(x.s.why ? { why: x.s.why } : {}) })),
+  };
+}
