@@ -52,7 +52,8 @@ export function checkStandardAttestations(input: StandardAttestationsInput): Sta
           ok: false,
           skipped: true,
           code: 'STANDARD_NOT_CHECKED',
-          message: `the standard attestations were not checked: ${unavailable.map((s) => s.path).join(', ')} could not be held in memory to be compared`,
+          // Not at hand: larger than verify holds in memory, or not the bytes its digest names (the blobs check says which).
+          message: `the standard attestations were not checked: ${unavailable.map((s) => s.path).join(', ')} ${unavailable.length === 1 ? 'was' : 'were'} not at hand to compare (too large to hold in memory, or not matching ${unavailable.length === 1 ? 'its' : 'their'} digest: see the blobs check)`,
           path: STANDARD_MEMBER,
         },
       ],
