@@ -3,7 +3,7 @@ import type { VerifyReport } from '../../src/verifier/report.js';
 import { vsaNotPassed, vsaSigner } from '../../src/verifier/vsa-verdict.js';
 
 /** Only the parts of a report the VSA's verdict reads. */
-const report = (r: Partial<VerifyReport> & { assessment?: unknown }): VerifyReport =>
+const report = (r: Omit<Partial<VerifyReport>, 'assessment'> & { assessment?: unknown }): VerifyReport =>
   ({ mode: 'signed', ok: true, verdict: 'verified', ...r }) as VerifyReport;
 
 describe("a VSA's PASSED", () => {
