@@ -22,6 +22,7 @@ interface AttachCliOptions {
   clobber?: boolean;
   quiet?: boolean;
   keepDraft?: boolean;
+  allowUnsigned?: boolean;
   withVerifier?: boolean;
   attestationsApi?: boolean;
   timeout?: string;
@@ -66,6 +67,10 @@ export function addAttach(program: Command, io: CliIo): void {
     .option('--keep-draft', 'leave a draft release a draft (by default it is published once every asset is read back)')
     .option('--with-verifier', 'attach the one-file verifier, evidence-verify.mjs, too')
     .option(
+      '--allow-unsigned',
+      'attach a bundle that holds no attestation, alone (refused otherwise); the output says it is UNSIGNED',
+    )
+    .option(
       '--attestations-api',
       "also record each Sigstore bundle of NAME.sigstore.jsonl in GitHub's artifact attestations API, where gh attestation verify finds them (token needs attestations: write)",
     )
@@ -84,6 +89,7 @@ export function addAttach(program: Command, io: CliIo): void {
         create: o.create,
         clobber: o.clobber,
         keepDraft: o.keepDraft,
+        ...(o.allowUnsigned ? { allowUnsigned: true } : {}),
         withVerifier: o.withVerifier,
         ...(o.attestationsApi ? { attestationsApi: true } : {}),
         ...timeoutFrom(o),
@@ -97,6 +103,10 @@ export function addAttach(program: Command, io: CliIo): void {
         );
         for (const a of r.assets)
           io.stdout.write(`${a.action} ${a.name} (${a.size} bytes, sha256:${a.sha256}), read back and checked\n`);
+        if (!r.signed)
+          io.stdout.write(
+            'attached an UNSIGNED bundle (--allow-unsigned): it holds no attestation, so nothing vouches for who made it\n',
+          );
         if (r.release.published)
           io.stdout.write(
             `published ${r.release.tag}${r.release.immutable ? ': immutable, its assets and tag can no longer change' : ''}\n`,

@@ -1,17 +1,13 @@
 import type { ByteProgress } from '../fs/progress.js';
 import { access, readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hashFile } from '../fs/hash-file.js';
-import { bundleStem, detachedNames, isBundleAsset, VERIFIER_ASSET } from '../core/release-assets.js';
 import { GitHubError, parseRepo } from '../transport/github/errors.js';
+import { localAssets } from '../transport/github/local-assets.js';
 import { clientFor, githubToken } from '../transport/github/client.js';
 import { recordAttestations } from '../transport/github/attestations.js';
 import { attachTarget, putAssets, type AttachedAsset, type LocalAsset } from '../transport/github/upload.js';
 import type { RetryOptions } from '../transport/http/retry.js';
-import { requireIntegrity } from '../verifier/verify-bundle.js';
-import { exists } from '../fs/atomic.js';
-import { openBundle } from '../fs/open-bundle.js';
 import type { Env } from '../core/env.js';
 
 export interface AttachOptions {
@@ -30,6 +26,8 @@ export interface AttachOptions {
   clobber?: boolean;
   /** Leave a draft release a draft (otherwise it is published once every asset is read back). */
   keepDraft?: boolean;
+  /** Attach a bundle that holds no attestation (alone, and said to be unsigned); refused otherwise (ATTACH_UNSIGNED). */
+  allowUnsigned?: boolean;
   /** Attach the one-file verifier (evidence-verify.mjs) too. */
   withVerifier?: boolean;
   /** Where evidence-verify.mjs is (default: the one built beside this package). */
@@ -61,6 +59,8 @@ export interface AttachResult {
     /** GitHub's `immutable`: its assets and tag can no longer change. */
     immutable: boolean;
   };
+  /** False when the bundle holds no attestation (attached only with allowUnsigned): nothing vouches for who made it. */
+  signed: boolean;
   assets: AttachedAsset[];
   /** With attestationsApi: each bundle recorded, by GitHub's id, in the order of NAME.sigstore.jsonl. */
   attestations?: { id: number; predicateType?: string }[];
@@ -68,7 +68,9 @@ export interface AttachResult {
 
 /**
  * Attaches a signed bundle to a GitHub Release: the bundle,
- * NAME.sigstore.json and NAME.intoto.jsonl (and the one-file verifier). Every
+ * NAME.sigstore.json and NAME.intoto.jsonl (and the one-file verifier), each
+ * exactly what the bundle holds (src/transport/github/local-assets.ts); an
+ * unsigned bundle only with allowUnsigned, alone. Every
  * name is checked before anything is uploaded, so a conflict leaves the
  * release as it was. Each file goes up under a temporary name and is read
  * back (size, listed digest, and the sha256 of the bytes downloaded) before
@@ -87,7 +89,12 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
     );
   const progress = options.onProgress ?? (() => undefined);
 
-  const local = await localAssets(options);
+  const verifier = options.withVerifier
+    ? options.verifierPath
+      ? resolve(options.cwd, options.verifierPath)
+      : await findVerifier()
+    : undefined;
+  const { assets: local, signed } = await localAssets({ ...options, ...(verifier ? { verifier } : {}) });
   const client = clientFor(where, options, env, token, progress);
 
   const target = await attachTarget(client, options, env, local, progress);
@@ -111,6 +118,7 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
       draft: release.draft === true,
       immutable: release.immutable === true,
     },
+    signed,
     assets,
     ...(attestations ? { attestations } : {}),
   };
@@ -125,60 +133,6 @@ async function jsonlFor(local: LocalAsset[]): Promise<{ name: string; bytes: Buf
       'the attestations API needs NAME.sigstore.jsonl beside the bundle (sign it again with this version: evidence sign)',
     );
   return { name: file.name, bytes: await readFile(file.path) };
-}
-
-async function localAssets(options: AttachOptions): Promise<LocalAsset[]> {
-  const bundlePath = resolve(options.cwd, options.bundle);
-  if (!isBundleAsset(bundlePath))
-    throw new GitHubError('ATTACH_INPUT_MISSING', `${options.bundle}: expected a bundle named *.tar.gz or *.tgz`);
-  const stem = join(dirname(bundlePath), bundleStem(basename(bundlePath)));
-  const paths = detachedNames(stem);
-  const labels = detachedNames(basename(stem));
-  const unsigned = 'not beside the bundle (sign it first: evidence sign, or collect --sign)';
-  const files: Array<{ path: string; label: string; contentType: string; hint: string }> = [
-    { path: bundlePath, label: options.bundle, contentType: 'application/gzip', hint: 'no such file' },
-    { path: paths.sigstore, label: labels.sigstore, contentType: 'application/json', hint: unsigned },
-    { path: paths.intoto, label: labels.intoto, contentType: 'application/jsonl', hint: unsigned },
-  ];
-  // Every Sigstore bundle of the signing, one per line (gh attestation verify --bundle); absent for bundles signed
-  // before it existed.
-  if (options.attestationsApi || (await exists(paths.sigstoreJsonl))) {
-    const hint = 'not beside the bundle (sign it again with this version: evidence sign)';
-    files.push({ path: paths.sigstoreJsonl, label: labels.sigstoreJsonl, contentType: 'application/jsonl', hint });
-  }
-  if (options.withVerifier) {
-    const verifier = options.verifierPath ? resolve(options.cwd, options.verifierPath) : await findVerifier();
-    const hint = 'not found (run npm run build)';
-    files.push({ path: verifier, label: VERIFIER_ASSET, contentType: 'text/javascript', hint });
-  }
-  for (const f of files) {
-    if (!(await exists(f.path))) throw new GitHubError('ATTACH_INPUT_MISSING', `${f.label}: ${f.hint}`);
-  }
-  // Publishing a bundle that doesn't verify helps nobody; checked before anything is uploaded.
-  const { stream } = await openBundle(options.cwd, options.bundle);
-  const { contents } = await requireIntegrity(stream, options.bundle, 'not attached');
-  // The detached copies must be the bundle's own attestations: a release must not carry one thing inside and another
-  // beside.
-  const inside = contents.attestationBytes;
-  const invalid = (name: string, what: string): GitHubError =>
-    new GitHubError(
-      'ATTACH_INPUT_INVALID',
-      `${name} is not ${what} inside ${options.bundle} (sign again to write both)`,
-    );
-  if (inside && !(await readFile(paths.sigstore)).equals(inside)) throw invalid(labels.sigstore, 'the attestation');
-  const jsonl = files.find((f) => f.path.endsWith('.sigstore.jsonl'));
-  if (
-    jsonl &&
-    inside &&
-    !(await readFile(jsonl.path)).equals(Buffer.concat([inside, contents.standardBytes ?? Buffer.alloc(0)]))
-  )
-    throw invalid(labels.sigstoreJsonl, 'the attestations');
-  const out: LocalAsset[] = [];
-  for (const f of files) {
-    const { size, hex } = await hashFile(f.path, ['sha256']);
-    out.push({ name: basename(f.path), path: f.path, contentType: f.contentType, size, sha256: hex.sha256 });
-  }
-  return out;
 }
 
 /**

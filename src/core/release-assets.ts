@@ -115,3 +115,42 @@ export function envelopesMatch(sigstoreJson: string, intotoJsonl: string): boole
     return false;
   }
 }
+
+/** A file published beside a bundle that is not what the bundle holds: which one, and what differs. */
+export interface DetachedMismatch {
+  file: 'sigstore' | 'intoto' | 'sigstoreJsonl';
+  what: string;
+}
+
+/**
+ * The one rule for the files beside a bundle, whoever publishes or reads them (attach before uploading, fetch after
+ * downloading): NAME.sigstore.json is, byte for byte, the attestation the bundle holds; NAME.intoto.jsonl is its DSSE
+ * envelope (envelopesMatch); NAME.sigstore.jsonl is that attestation's line then exactly the standard statements the
+ * bundle holds. A bundle that holds no attestation has nothing beside it: any such file is another signing's. Only the
+ * files given are compared (`beside` leaves out those absent); the first that differs is returned.
+ */
+export function detachedMismatch(
+  inside: { attestation?: Buffer; standard?: Buffer },
+  beside: { sigstore?: Buffer; intoto?: Buffer; sigstoreJsonl?: Buffer },
+): DetachedMismatch | undefined {
+  const { attestation } = inside;
+  if (!attestation) {
+    for (const file of ['sigstore', 'intoto', 'sigstoreJsonl'] as const)
+      if (beside[file])
+        return { file, what: 'the bundle holds no attestation (it is unsigned): this is another signing' };
+    return undefined;
+  }
+  if (beside.sigstore && !beside.sigstore.equals(attestation))
+    return { file: 'sigstore', what: 'not the attestation the bundle holds (attestations/evidence.sigstore.json)' };
+  if (beside.intoto && !envelopesMatch(attestation.toString('utf8'), beside.intoto.toString('utf8')))
+    return { file: 'intoto', what: "not the DSSE envelope of the bundle's attestation (one line, that envelope)" };
+  const jsonl = beside.sigstoreJsonl;
+  if (jsonl && !firstLineIs(jsonl, attestation))
+    return { file: 'sigstoreJsonl', what: "its first line is not the bundle's attestation" };
+  if (jsonl && !restIs(jsonl, inside.standard ?? Buffer.alloc(0)))
+    return {
+      file: 'sigstoreJsonl',
+      what: 'after its first line, it is not the standard statements the bundle holds (attestations/standard.sigstore.jsonl)',
+    };
+  return undefined;
+}

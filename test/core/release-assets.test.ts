@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bundleStem,
   chooseBundleAsset,
+  detachedMismatch,
   detachedNames,
   envelopesMatch,
   firstLineIs,
@@ -152,5 +153,28 @@ describe('the files beside the bundle match it', () => {
     expect(envelopesMatch(JSON.stringify({ mediaType: 'x' }), JSON.stringify(envelope))).toBe(false);
     expect(envelopesMatch('not json', JSON.stringify(envelope))).toBe(false);
     expect(envelopesMatch(bundle, 'not json')).toBe(false);
+  });
+
+  it('detachedMismatch: each file beside a bundle is what it holds; an unsigned bundle has nothing beside it', () => {
+    const envelope = { payload: 'e30=', payloadType: 'application/vnd.in-toto+json', signatures: [{ sig: 'AA==' }] };
+    const attestation = Buffer.from(`${JSON.stringify({ mediaType: 'x', dsseEnvelope: envelope })}\n`);
+    const standard = Buffer.from('{"s":1}\n');
+    const inside = { attestation, standard };
+    const own = {
+      sigstore: attestation,
+      intoto: Buffer.from(`${JSON.stringify(envelope)}\n`),
+      sigstoreJsonl: Buffer.concat([attestation, standard]),
+    };
+    expect(detachedMismatch(inside, own)).toBeUndefined();
+    expect(detachedMismatch(inside, {})).toBeUndefined();
+    const other = Buffer.from(`${JSON.stringify({ ...envelope, payload: 'e31=' })}\n`);
+    const file = (beside: Parameters<typeof detachedMismatch>[1]): string | undefined =>
+      detachedMismatch(inside, beside)?.file;
+    expect(file({ ...own, intoto: other })).toBe('intoto');
+    expect(file({ ...own, sigstore: Buffer.from(`${attestation.toString().trimEnd()} \n`) })).toBe('sigstore');
+    expect(file({ ...own, sigstoreJsonl: attestation })).toBe('sigstoreJsonl');
+    expect(file({ ...own, sigstoreJsonl: Buffer.concat([standard, attestation]) })).toBe('sigstoreJsonl');
+    expect(detachedMismatch({}, {})).toBeUndefined();
+    expect(detachedMismatch({}, { intoto: own.intoto })?.file).toBe('intoto');
   });
 });

@@ -21,6 +21,8 @@ export type GitHubErrorCode =
   | 'ASSET_MISMATCH'
   | 'ATTACH_INPUT_MISSING'
   | 'ATTACH_INPUT_INVALID'
+  /** A bundle that holds no attestation, attached without --allow-unsigned. */
+  | 'ATTACH_UNSIGNED'
   | 'GITHUB_RELEASE_IMMUTABLE';
 
 export class GitHubError extends EvidenceError<GitHubErrorCode> {
