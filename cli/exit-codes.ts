@@ -15,6 +15,11 @@ export const ExitCode = {
   InvalidInput: 2,
   /** The bundle is authentic but the policy failed. */
   PolicyFailed: 3,
+  /**
+   * `diff --exit-code` only: both bundles were read intact and their evidence or subjects differ. Not 1, as git diff
+   * says it: 1 is a bundle that failed its integrity check, which a gate must not take for a change.
+   */
+  Differs: 4,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -33,7 +38,8 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (isFrom(error, 'OciError', 'DIGEST_MISMATCH')) return ExitCode.VerificationFailed;
   // A release asset that is not the bytes GitHub lists, or that did not read back as uploaded.
   if (isFrom(error, 'GitHubError', 'ASSET_MISMATCH')) return ExitCode.VerificationFailed;
-  // A file that holds no readable bundle: a verdict on the file, the same from inspect, verify and diff.
+  // A file that holds no readable bundle: a verdict on the file, the same from verify and diff (inspect, which verifies
+  // nothing, gives BUNDLE_UNREADABLE: exit 2).
   if (error instanceof VerifyError && error.code === 'BUNDLE_INVALID') return ExitCode.VerificationFailed;
   // A signed bundle that, read back before it would replace the input, does not verify: a verdict on what sign would
   // have written.
@@ -50,9 +56,14 @@ export function exitCodeForVerdict(verdict: VerifyReport['verdict'], ok: boolean
   return ok ? ExitCode.Ok : ExitCode.VerificationFailed;
 }
 
-/** An answer without a policy (verify-attestation's report; diff --exit-code: no difference): 0, else 1. */
+/** An answer without a policy (verify-attestation's report, fetch --subject-digest's): 0, else 1. */
 export function exitCodeForOk(ok: boolean): ExitCode {
   return ok ? ExitCode.Ok : ExitCode.VerificationFailed;
+}
+
+/** diff --exit-code: 4 when the releases differ, 0 when they do not (a bundle that is not intact was an error: 1). */
+export function exitCodeForDiff(differs: boolean): ExitCode {
+  return differs ? ExitCode.Differs : ExitCode.Ok;
 }
 
 /** fetch's verdict: a mismatch or a verification failure (1) outranks a policy failure (3); downloaded only is 0. */

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { ReportFormat } from '../../src/commands/render.js';
 import { counted } from '../../src/present/words.js';
-import { UsageError, exitCodeForOk, exitCodeForVerdict } from '../exit-codes.js';
+import { UsageError, exitCodeForDiff, exitCodeForOk, exitCodeForVerdict } from '../exit-codes.js';
 import {
   collectList,
   identityFrom,
@@ -154,14 +154,14 @@ export function addDiff(program: Command, io: CliIo, outcome: { exitCode: number
     .option('--json', 'print the differences as JSON')
     .option(
       '--exit-code',
-      "exit 1 when the releases' evidence or subjects differ, 0 when they do not (as git diff --exit-code)",
+      "exit 4 when the releases' evidence or subjects differ, 0 when they do not (git diff --exit-code says 1, which here is a bundle that failed its integrity check)",
     )
     .action(async (oldBundle: string, newBundle: string, o: { json?: boolean; exitCode?: boolean }) => {
       const { diff } = await import('../../src/commands/diff.js');
       const { formatDiff } = await import('../../src/present/diff-text.js');
       const result = await diff({ cwd: io.cwd, old: oldBundle, new: newBundle });
       io.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : formatDiff(result));
-      if (o.exitCode) outcome.exitCode = exitCodeForOk(!result.differs);
+      if (o.exitCode) outcome.exitCode = exitCodeForDiff(result.differs);
     });
 }
 

@@ -19,9 +19,11 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
   const contents = await readBundle(stream, { manifestOnly: true });
   const m = contents.manifest;
   if (!m) {
+    // Not a verdict: inspect checks nothing, so a file it cannot read is invalid input (exit 2).
     throw notABundle(
       options.bundle,
       contents.findings.map((f) => f.message),
+      'BUNDLE_UNREADABLE',
     );
   }
   return {

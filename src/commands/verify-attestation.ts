@@ -9,7 +9,7 @@ import { VerifyError } from '../verifier/errors.js';
 import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
 import { checkPolicyOptions, parseDigestOption } from '../verifier/inputs.js';
 import type { AttestationReport, AttestationSetReport } from '../verifier/report.js';
-import { signatureKind, signedContentKind } from '../verifier/sigstore-bundle.js';
+import { refuseMalformed, signatureKind, signedContentKind } from '../verifier/sigstore-bundle.js';
 
 export interface VerifyAttestationOptions {
   cwd: string;
@@ -39,7 +39,7 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
     ? parseDigestOption(options.digest)
     : await hashArtifact(options.cwd, options.artifact as string);
   const json = await readAttestationJson(options.cwd, options.attestation);
-  // A bundle that does not parse is neither: verifySigstoreBundle reports it malformed (exit 1).
+  // A bundle that does not parse is neither: verifySigstoreBundle reports it malformed, refused below (exit 2).
   const signedWith = signatureKind(json);
   const keyless = signedWith === 'certificate';
   if (keyless && !hasIdentityConstraint(policy)) {
@@ -71,6 +71,7 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
     keys,
     policy,
   });
+  refuseMalformed(options.attestation, [report]);
   return { report };
 }
 
@@ -137,5 +138,6 @@ export async function verifyAttestationSet(
     keys,
     policy,
   });
+  refuseMalformed(options.attestation, report.bundles);
   return { report };
 }

@@ -108,7 +108,7 @@ export interface DiffResult {
   warnings: string[];
   /**
    * True when the evidence or the subjects differ (entries or subjects added, removed or changed): `--exit-code` exits
-   * 1.
+   * 4 (cli/exit-codes.ts).
    */
   differs: boolean;
 }

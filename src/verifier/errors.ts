@@ -14,6 +14,8 @@ export type VerifyErrorCode =
   | 'EXTRACT_WRITE_FAILED'
   | 'ATTESTATION_NOT_FOUND'
   | 'ATTESTATION_UNREADABLE'
+  /** JSON that is no Sigstore bundle, given to verify-attestation (a bundle's own member is a failed check instead). */
+  | 'ATTESTATION_MALFORMED'
   | 'ARTIFACT_NOT_FOUND'
   | 'TRUSTED_ROOT_NOT_FOUND'
   | 'TRUSTED_ROOT_INVALID'
@@ -48,13 +50,17 @@ export function findingOf(e: { message: string; finding?: string }): string {
 
 /**
  * The one line `inspect`, `verify` and `diff` give for a file that holds no
- * readable evidence bundle (not gzip, not tar, no manifest): a verdict on the
- * file, so exit 1 from every command (cli/exit-codes.ts).
+ * readable evidence bundle (not gzip, not tar, no manifest). From verify and
+ * diff, which check the bundle, it is a verdict on the file: BUNDLE_INVALID,
+ * exit 1. inspect verifies nothing, so it has no verdict to give: the file is
+ * input it cannot read, BUNDLE_UNREADABLE, exit 2 (cli/exit-codes.ts).
  */
-export function notABundle(label: string, reasons: readonly string[]): VerifyError {
-  return new VerifyError(
-    'BUNDLE_INVALID',
-    `${label}: not a readable evidence bundle (${reasons.join('; ') || 'no manifest'})`,
-    { path: label },
-  );
+export function notABundle(
+  label: string,
+  reasons: readonly string[],
+  code: 'BUNDLE_INVALID' | 'BUNDLE_UNREADABLE' = 'BUNDLE_INVALID',
+): VerifyError {
+  return new VerifyError(code, `${label}: not a readable evidence bundle (${reasons.join('; ') || 'no manifest'})`, {
+    path: label,
+  });
 }

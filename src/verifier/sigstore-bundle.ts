@@ -14,6 +14,7 @@ import {
   type SignerIdentity,
 } from './identity-policy.js';
 import type { Check, CheckCode } from './report.js';
+import { VerifyError } from './errors.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 import { logOf, restsOn, type RestsOn } from './rests-on.js';
 import { publicKeyOf, trustMaterialOf } from './trust-material.js';
@@ -559,4 +560,22 @@ export function verifiedSigningTime(info: SignatureInfo): Date | undefined {
     ...info.tlog.filter((t) => t.timeVerified && t.integratedTime).map((t) => Date.parse(t.integratedTime as string)),
   ].filter((ms) => Number.isFinite(ms));
   return times.length ? new Date(maxOf(times)) : undefined;
+}
+
+/**
+ * A file given to verify-attestation that holds no Sigstore bundle (ATTESTATION_MALFORMED: JSON, but not a bundle by
+ * its schema, or with log entries or timestamps that cannot be read) is invalid input, exit 2, as one that is not JSON
+ * (ATTESTATION_UNREADABLE): there was nothing to verify, so it is not a failed verification. Throws that, naming the
+ * file (and the line of JSON lines), when one of the bundles verified was refused as malformed.
+ */
+export function refuseMalformed(file: string, verified: readonly { line?: number; checks: readonly Check[] }[]): void {
+  for (const v of verified) {
+    const malformed = v.checks.find((c) => !c.ok && c.code === 'ATTESTATION_MALFORMED');
+    if (malformed)
+      throw new VerifyError(
+        'ATTESTATION_MALFORMED',
+        `${file}${v.line !== undefined ? ` line ${v.line}` : ''}: ${malformed.message}`,
+        { path: file },
+      );
+  }
 }

@@ -141,7 +141,7 @@ describe('evidence CLI', () => {
     expect(json.subjects[0]).toMatchObject({ name: 'app.tgz' });
   });
 
-  it('verify and inspect of a file that is no bundle say so in one line, with the same exit code (1)', async () => {
+  it('verify and inspect of a file that is no bundle say so in one line: verify gives its verdict (1), inspect, which verifies nothing, refuses its input (2)', async () => {
     const dir = await tmp();
     await writeFile(join(dir, 'x.tar.gz'), 'hello');
     await writeFile(
@@ -151,13 +151,16 @@ describe('evidence CLI', () => {
     for (const file of ['x.tar.gz', 'y.tar.gz']) {
       const inspect = await runCli(['inspect', file], { cwd: dir });
       const verify = await runCli(['verify', file, '--integrity-only'], { cwd: dir });
-      for (const r of [inspect, verify]) {
-        expect(r.code, file).toBe(1);
+      for (const [r, code, error] of [
+        [inspect, 2, 'BUNDLE_UNREADABLE'],
+        [verify, 1, 'BUNDLE_INVALID'],
+      ] as const) {
+        expect(r.code, file).toBe(code);
         expect(r.stdout).toBe('');
         expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
         expect(r.stderr).toMatch(
           new RegExp(
-            `^evidence: ${file.replace('.', '\\.')}: not a readable evidence bundle \\(.+\\) \\[BUNDLE_INVALID\\]\n$`,
+            `^evidence: ${file.replace('.', '\\.')}: not a readable evidence bundle \\(.+\\) \\[${error}\\]\n$`,
           ),
         );
       }

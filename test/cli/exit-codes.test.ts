@@ -7,6 +7,7 @@ import { VerifyError } from '../../src/verifier/errors.js';
 import {
   ExitCode,
   exitCodeFor,
+  exitCodeForDiff,
   exitCodeForFetch,
   exitCodeForOk,
   exitCodeForPeriod,
@@ -24,9 +25,14 @@ describe('verdicts to exit codes', () => {
     expect(exitCodeForVerdict(undefined, false)).toBe(ExitCode.VerificationFailed);
   });
 
-  it('an answer without a policy (verify-attestation, diff --exit-code): 0 or 1', () => {
+  it('an answer without a policy (verify-attestation): 0 or 1', () => {
     expect(exitCodeForOk(true)).toBe(ExitCode.Ok);
     expect(exitCodeForOk(false)).toBe(ExitCode.VerificationFailed);
+  });
+
+  it('diff --exit-code: 4 when the releases differ, never 1, which is a bundle that failed its integrity check', () => {
+    expect(exitCodeForDiff(true)).toBe(4);
+    expect(exitCodeForDiff(false)).toBe(ExitCode.Ok);
   });
 
   it("fetch's verdict: failed 1, policy-failed 3, verified and downloaded 0", () => {
@@ -45,7 +51,7 @@ describe('verdicts to exit codes', () => {
   });
 
   it('the codes are the documented numbers', () => {
-    expect(ExitCode).toEqual({ Ok: 0, VerificationFailed: 1, InvalidInput: 2, PolicyFailed: 3 });
+    expect(ExitCode).toEqual({ Ok: 0, VerificationFailed: 1, InvalidInput: 2, PolicyFailed: 3, Differs: 4 });
   });
 });
 
@@ -61,6 +67,9 @@ describe('errors to exit codes', () => {
     expect(exitCodeFor(new OciError('REFERENCE_INVALID', 'x'))).toBe(ExitCode.InvalidInput);
     expect(exitCodeFor(new GitHubError('ATTACH_INPUT_MISSING', 'x'))).toBe(ExitCode.InvalidInput);
     expect(exitCodeFor(new VerifyError('BUNDLE_NOT_FOUND', 'x'))).toBe(ExitCode.InvalidInput);
+    // inspect's file that is no bundle, and verify-attestation's JSON that is no Sigstore bundle: input, not a verdict.
+    expect(exitCodeFor(new VerifyError('BUNDLE_UNREADABLE', 'x'))).toBe(ExitCode.InvalidInput);
+    expect(exitCodeFor(new VerifyError('ATTESTATION_MALFORMED', 'x'))).toBe(ExitCode.InvalidInput);
     expect(exitCodeFor(new CommanderError(1, 'commander.unknownOption', 'x'))).toBe(ExitCode.InvalidInput);
     expect(exitCodeFor(new Error('bug'))).toBe(ExitCode.InvalidInput);
     // Another area's error that happens to share a code is not the registry's verdict.

@@ -290,15 +290,21 @@ describe('diff', () => {
     expect(result.differs).toBe(true);
   });
 
-  it('--exit-code exits 1 when the releases differ and 0 when they do not, like git diff --exit-code', async () => {
+  it('--exit-code exits 4 when the releases differ and 0 when they do not; 1 stays a bundle that is not intact', async () => {
     const r = await twoReleases();
     const differ = await runCli(['diff', 'old.tar.gz', 'new.tar.gz', '--exit-code'], { cwd: r.dir });
-    expect(differ.code).toBe(1);
+    expect(differ.code).toBe(4);
     expect(differ.stdout).toContain('Finding rules (+5 -0)\n  + HW001\n');
     expect((await runCli(['diff', 'old.tar.gz', 'new.tar.gz'], { cwd: r.dir })).code).toBe(0);
     const same = await runCli(['diff', 'new.tar.gz', 'new.tar.gz', '--exit-code'], { cwd: r.dir });
     expect(same.code).toBe(0);
     expect(same.stdout).not.toContain('Finding rules');
+    // A gate tells a damaged bundle from a change: the one is 1 (BUNDLE_INVALID), the other 4.
+    const bytes = await readFile(join(r.dir, 'new.tar.gz'));
+    bytes[bytes.length - 8] = (bytes[bytes.length - 8] as number) ^ 0xff;
+    await writeFile(join(r.dir, 'damaged.tar.gz'), bytes);
+    const damaged = await runCli(['diff', 'old.tar.gz', 'damaged.tar.gz', '--exit-code'], { cwd: r.dir });
+    expect([damaged.code, damaged.stderr.includes('[BUNDLE_INVALID]')]).toEqual([1, true]);
   });
 
   it('formats the diff as text with +/- lines and signed deltas', async () => {
