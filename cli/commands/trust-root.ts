@@ -19,7 +19,7 @@ export function addTrustRoot(program: Command, io: CliIo): void {
     )
     .option(
       '-o, --output <file>',
-      'where to write it (default: ~/.config/evidence/trusted_root.json, which verify then uses)',
+      'where to write it (default: ~/.config/evidence/trusted_root.json, which verify then uses; required with --mirror-url or --tuf-root)',
     )
     .option('--mirror-url <url>', 'TUF repository (default: https://tuf-repo-cdn.sigstore.dev)')
     .option('--tuf-root <root.json>', 'the TUF root to start from, for another mirror')
@@ -35,6 +35,7 @@ export function addTrustRoot(program: Command, io: CliIo): void {
         timeoutMs: timeoutFrom(o).timeoutMs ?? 15_000,
       });
       io.stdout.write(`wrote ${r.output}${r.date ? ` (newest key from ${r.date})` : ''}\n`);
+      io.stdout.write(`wrote ${r.origin} (where it came from: verify names the root by it)\n`);
       for (const f of r.signingConfigs) io.stdout.write(`wrote ${f}\n`);
       if (r.signingConfigs.length === 0) io.stdout.write('the repository publishes no signing config\n');
     });

@@ -4,10 +4,13 @@ import { dirname, join, resolve } from 'node:path';
 import { VerifyError } from '../verifier/errors.js';
 import { writeFileAtomically } from '../fs/atomic.js';
 import type { Env } from '../core/env.js';
-import { refreshedRootPath } from '../load/trust.js';
+import { originRecordPath, refreshedRootPath } from '../load/trust.js';
 import { SIGNING_CONFIG_REKOR_V2_TARGET, SIGNING_CONFIG_TARGET } from '../signer/choose-signer.js';
 import { parseSigningConfig } from '../signer/signing-config.js';
-import { tufJson, tufTargets, tufTrustedRoot } from '../load/tuf.js';
+import { tufJson, tufRootDigest, tufTargets, tufTrustedRoot } from '../load/tuf.js';
+import { sha256Hex } from '../core/digest.js';
+import { redactUrl } from '../collector/source.js';
+import { originRecord, PUBLIC_GOOD_TUF, requireOutputForOtherMirror } from '../verifier/trust-origin.js';
 
 export interface TrustRootUpdateOptions {
   cwd: string;
@@ -23,6 +26,8 @@ export interface TrustRootUpdateOptions {
 
 export interface TrustRootUpdateResult {
   output: string;
+  /** The record of where it came from (NAME.origin.json beside it), by which verify labels it. */
+  origin: string;
   date?: string;
   /** The signing configs written beside it, by file; those the repository does not publish are left out. */
   signingConfigs: string[];
@@ -36,6 +41,8 @@ export interface TrustRootUpdateResult {
  */
 export async function trustRootUpdate(options: TrustRootUpdateOptions): Promise<TrustRootUpdateResult> {
   const env = options.env ?? {};
+  requireOutputForOtherMirror(options);
+  const tufRoot = options.tufRoot ? await tufRootDigest(resolve(options.cwd, options.tufRoot)) : undefined;
   const output = options.output ? resolve(options.cwd, options.output) : refreshedRootPath(env);
   const cachePath = join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'evidence', 'tuf');
   await mkdir(cachePath, { recursive: true });
@@ -63,7 +70,19 @@ export async function trustRootUpdate(options: TrustRootUpdateOptions): Promise<
     configs.push([join(dirname(output), name), text]);
   }
   await mkdir(dirname(output), { recursive: true });
-  await writeFileAtomically(output, `${JSON.stringify(json, null, 2)}\n`);
+  const text = `${JSON.stringify(json, null, 2)}\n`;
+  const mirror = redactUrl(options.mirrorUrl ?? PUBLIC_GOOD_TUF);
+  const trustedRootDigest = `sha256:${sha256Hex(text)}`;
+  const record = originRecord({
+    mirror,
+    ...(tufRoot ? { tufRootDigest: tufRoot } : {}),
+    trustedRootDigest,
+    now: new Date(),
+  });
+  const origin = originRecordPath(output);
+  // The record first: a root without its record is labelled 'origin not recorded', never by an older record.
+  await writeFileAtomically(origin, `${JSON.stringify(record, null, 2)}\n`);
+  await writeFileAtomically(output, text);
   for (const [file, text] of configs) await writeFileAtomically(file, text);
-  return { output, ...(date ? { date } : {}), signingConfigs: configs.map(([f]) => f) };
+  return { output, origin, ...(date ? { date } : {}), signingConfigs: configs.map(([f]) => f) };
 }

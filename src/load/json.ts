@@ -11,6 +11,15 @@ export async function readJsonFile(
     bad: 'ATTESTATION_UNREADABLE' | 'TRUSTED_ROOT_INVALID';
   },
 ): Promise<unknown> {
+  return (await readJsonBytes(path, label, codes)).json;
+}
+
+/** readJsonFile, with the bytes it parsed (to digest the very bytes read). */
+export async function readJsonBytes(
+  path: string,
+  label: string,
+  codes: Parameters<typeof readJsonFile>[2],
+): Promise<{ json: unknown; bytes: Buffer }> {
   const attestation = codes.missing === 'ATTESTATION_NOT_FOUND';
   const bytes = await readSmallFile(path, label, {
     what: attestation ? 'an attestation' : 'a trusted root',
@@ -18,7 +27,7 @@ export async function readJsonFile(
     notFound: (l) => new VerifyError(codes.missing, `${l}: no such file`, { path: l }),
   });
   try {
-    return parseJsonStrict(bytes);
+    return { json: parseJsonStrict(bytes), bytes };
   } catch (e) {
     throw new VerifyError(codes.bad, `${label}: not valid JSON (${(e as Error).message})`, { path: label });
   }

@@ -1,11 +1,11 @@
+import { readFile } from 'node:fs/promises';
+import { sha256Hex } from '../core/digest.js';
 import { redactSecrets } from '../core/redact.js';
 import { commonJsExports } from '../core/commonjs.js';
 import { redactUrl } from '../collector/source.js';
 import { VerifyError } from '../verifier/errors.js';
 import { isTrustRootProblem, loadTrustRoot } from '../verifier/trusted-root.js';
-
-/** Sigstore's public-good TUF repository. */
-export const PUBLIC_GOOD_TUF = 'https://tuf-repo-cdn.sigstore.dev';
+import { PUBLIC_GOOD_TUF } from '../verifier/trust-origin.js';
 
 export interface TufOptions {
   /** Where TUF keeps its metadata and targets between runs. */
@@ -81,4 +81,13 @@ export function tufTrustedRoot(text: string): { json: unknown; date?: string } {
   if (isTrustRootProblem(loaded))
     throw new VerifyError('TRUST_ROOT_UPDATE_FAILED', `the refreshed trusted root is not usable: ${loaded.message}`);
   return { json, ...(loaded.date ? { date: loaded.date } : {}) };
+}
+
+/** `sha256:<hex>` of the TUF root.json a refresh starts from, for the record of its origin. */
+export async function tufRootDigest(path: string): Promise<string> {
+  try {
+    return `sha256:${sha256Hex(await readFile(path))}`;
+  } catch (e) {
+    throw new VerifyError('TRUST_ROOT_UPDATE_FAILED', `--tuf-root ${path}: cannot be read (${(e as Error).message})`);
+  }
 }

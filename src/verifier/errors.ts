@@ -23,7 +23,9 @@ export type VerifyErrorCode =
   | 'KEY_REQUIRED'
   | 'IDENTITY_POLICY_REQUIRED'
   | 'INVALID_OPTION'
-  | 'TRUST_ROOT_UPDATE_FAILED';
+  | 'TRUST_ROOT_UPDATE_FAILED'
+  /** trust-root update from another TUF repository (or TUF root) without -o. */
+  | 'TRUST_ROOT_OUTPUT_REQUIRED';
 
 export class VerifyError extends EvidenceError<VerifyErrorCode> {
   readonly path?: string;

@@ -40,12 +40,16 @@ export interface TrustRootFile {
 
 /**
  * Which trusted roots apply: the files given, else the root refreshed by
- * `evidence trust-root update` (`refreshed`, when that file is there), else
- * none to read: the public-good root in the package (`publicGoodRoot`).
+ * `evidence trust-root update` (`refreshed`, when that file is there, labelled
+ * by the record of its origin: refreshedRootLabel), else none to read: the
+ * public-good root in the package (`publicGoodRoot`).
  */
-export function trustRootFiles(given: readonly string[] | undefined, refreshed: string | undefined): TrustRootFile[] {
+export function trustRootFiles(
+  given: readonly string[] | undefined,
+  refreshed: TrustRootFile | undefined,
+): TrustRootFile[] {
   if (given && given.length > 0) return given.map((f) => ({ file: f, source: f }));
-  if (refreshed !== undefined) return [{ file: refreshed, source: `${refreshed} (refreshed public-good)` }];
+  if (refreshed !== undefined) return [refreshed];
   return [];
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -29,7 +30,11 @@ describe('the trusted root', () => {
     const dir = await tmp();
     const env = { HOME: dir };
     // A mirror it has no TUF root for.
-    const unknown = await runCli(['trust-root', 'update', '--mirror-url', 'http://127.0.0.1:9'], { cwd: dir, env });
+    const out = ['-o', 'out/trusted_root.json'];
+    const unknown = await runCli(['trust-root', 'update', '--mirror-url', 'http://127.0.0.1:9', ...out], {
+      cwd: dir,
+      env,
+    });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/TRUST_ROOT_UPDATE_FAILED/);
     // A mirror on loopback that fails: the request is really made, and refused.
@@ -46,7 +51,7 @@ describe('the trusted root', () => {
     await new Promise<void>((r) => mirror.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}`;
-      const down = await runCli(['trust-root', 'update', '--mirror-url', url, '--tuf-root', 'root.json'], {
+      const down = await runCli(['trust-root', 'update', '--mirror-url', url, '--tuf-root', 'root.json', ...out], {
         cwd: dir,
         env,
       });
@@ -62,7 +67,7 @@ describe('the trusted root', () => {
     try {
       const url = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
       const slow = await runCli(
-        ['trust-root', 'update', '--mirror-url', url, '--tuf-root', 'root.json', '--timeout', '0.5'],
+        ['trust-root', 'update', '--mirror-url', url, '--tuf-root', 'root.json', '--timeout', '0.5', ...out],
         { cwd: dir, env },
       );
       expect(slow.code).toBe(2);
@@ -72,6 +77,7 @@ describe('the trusted root', () => {
       await new Promise<void>((r) => hung.close(() => r()));
     }
     expect(existsSync(join(dir, '.config', 'evidence', 'trusted_root.json'))).toBe(false);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
   it('trust-root update: the trusted root and both signing configs from a TUF repository, each checked by TUF; keyless signing then uses them', async () => {
@@ -85,12 +91,14 @@ describe('the trusted root', () => {
       const dir = await tmp();
       const env = { HOME: dir };
       await writeFile(join(dir, 'tuf-root.json'), tuf.root);
-      const r = await runCli(['trust-root', 'update', '--mirror-url', tuf.url, '--tuf-root', 'tuf-root.json'], {
-        cwd: dir,
-        env,
-      });
-      expect(r.code, r.stderr).toBe(0);
       const kept = join(dir, '.config', 'evidence');
+      // Another repository's root takes over verify and keyless sign by default only when that path is asked for.
+      const update = ['trust-root', 'update', '--mirror-url', tuf.url, '--tuf-root', 'tuf-root.json'];
+      const refused = await runCli(update, { cwd: dir, env });
+      expect([refused.code, refused.stderr.includes('[TRUST_ROOT_OUTPUT_REQUIRED]')]).toEqual([2, true]);
+      expect(existsSync(kept)).toBe(false);
+      const r = await runCli([...update, '-o', join(kept, 'trusted_root.json')], { cwd: dir, env });
+      expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(readFileSync(join(kept, 'signing_config_rekor_v2.v0.2.json'), 'utf8'))).toEqual(
         sigstore.signingConfigRekorV2,
       );
@@ -104,6 +112,34 @@ describe('the trusted root', () => {
       expect((await chooseServices({ cwd: dir, rekorV2: true }, env)).services.tlogs).toEqual([
         { url: `${sigstore.url}/rekor-v2`, majorApiVersion: 2 },
       ]);
+      // verify then uses that root and names it by where it came from, never as public-good.
+      const root = join(kept, 'trusted_root.json');
+      const origin = JSON.parse(readFileSync(join(kept, 'trusted_root.origin.json'), 'utf8'));
+      const tufRootDigest = `sha256:${createHash('sha256')
+        .update(readFileSync(join(dir, 'tuf-root.json')))
+        .digest('hex')}`;
+      expect(origin).toMatchObject({ mirror: tuf.url, tufRoot: tufRootDigest });
+      const identity = 'https://example.com/release';
+      const token = fakeIdentityToken({ iss: 'https://issuer.example.com', sub: identity });
+      const sarif = fixture('sarif/eslint.sarif');
+      const collect = ['collect', '-o', 'b.tar.gz', '--name', 'b', '--version', '1', '--sarif', sarif, '-q'];
+      const c = await runCli([...collect, '--sign', '--identity-token', token], { cwd: dir, env });
+      expect(c.code, c.stderr).toBe(0);
+      const verify = ['verify', 'b.tar.gz', '--certificate-identity', identity];
+      verify.push('--certificate-oidc-issuer', 'https://issuer.example.com');
+      const label = `${root} (refreshed from ${tuf.url}, TUF root ${tufRootDigest}: not public-good)`;
+      const text = await runCli(verify, { cwd: dir, env });
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toContain(`trusted root:    ${label}`);
+      expect(text.stdout).not.toContain('refreshed public-good');
+      const json = await runCli([...verify, '--json'], { cwd: dir, env });
+      expect(JSON.parse(json.stdout).signature.trustedRoot.source).toBe(label);
+      // A root replaced without its record (by hand, or by a version that kept none) is not labelled by that record.
+      await writeFile(root, `${JSON.stringify(sigstore.trustedRoot)}\n`);
+      const replaced = await runCli([...verify, '--json'], { cwd: dir, env });
+      expect(JSON.parse(replaced.stdout).signature.trustedRoot.source).toBe(
+        `${root} (refreshed, origin not recorded: the record beside it is of another file)`,
+      );
     } finally {
       await tuf.close();
       await sigstore.close();
@@ -123,12 +159,13 @@ describe('the trusted root', () => {
     try {
       const dir = await tmp();
       await writeFile(join(dir, 'tuf-root.json'), tuf.root);
-      const r = await runCli(['trust-root', 'update', '--mirror-url', tuf.url, '--tuf-root', 'tuf-root.json'], {
-        cwd: dir,
-        env: { HOME: dir },
-      });
+      const r = await runCli(
+        ['trust-root', 'update', '--mirror-url', tuf.url, '--tuf-root', 'tuf-root.json', '-o', 'out/root.json'],
+        { cwd: dir, env: { HOME: dir } },
+      );
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('[TRUST_ROOT_UPDATE_FAILED]');
+      expect(existsSync(join(dir, 'out'))).toBe(false);
       expect(existsSync(join(dir, '.config', 'evidence', 'trusted_root.json'))).toBe(false);
     } finally {
       await tuf.close();
@@ -181,7 +218,10 @@ describe('the trusted root', () => {
       await writeFile(join(dir, 'cfg', 'evidence', 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
       const refreshed = await runCli(args, { cwd: dir, env: { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg') } });
       expect(refreshed.code).toBe(0);
-      expect(JSON.parse(refreshed.stdout).signature.trustedRoot.source).toMatch(/refreshed public-good/);
+      // Written by hand (or by a version that kept no record): nothing says where it came from, so neither does verify.
+      expect(JSON.parse(refreshed.stdout).signature.trustedRoot.source).toBe(
+        `${join(dir, 'cfg', 'evidence', 'trusted_root.json')} (refreshed, origin not recorded)`,
+      );
       expect((await readdir(dir)).sort()).toEqual([
         'b.intoto.jsonl',
         'b.sigstore.json',

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashArtifacts, subjectsFromList } from '../../src/load/artifacts.js';
@@ -6,7 +6,9 @@ import { readAttestation, readSigstoreBundles } from '../../src/load/attestation
 import { loadConfig } from '../../src/load/config.js';
 import { readKeys } from '../../src/load/keys.js';
 import { loadPolicyFile, readPolicyFile } from '../../src/load/policy.js';
-import { refreshedRootPath, resolveTrustRoots } from '../../src/load/trust.js';
+import { originRecordPath, refreshedRootPath, resolveTrustRoots } from '../../src/load/trust.js';
+import { sha256Hex } from '../../src/core/digest.js';
+import { originRecord, PUBLIC_GOOD_TUF } from '../../src/verifier/trust-origin.js';
 import { PUBLIC_GOOD_SOURCE, PUBLIC_GOOD_TRUSTED_ROOT } from '../../src/verifier/public-good.js';
 import { MAX_POLICY_BYTES } from '../../src/verifier/policy/evaluate.js';
 import { useTmp } from '../helpers/tmp.js';
@@ -35,7 +37,18 @@ describe('trusted roots', () => {
     await mkdir(join(dir, 'evidence'));
     await writeFile(refreshed, JSON.stringify(PUBLIC_GOOD_TRUSTED_ROOT));
     expect((await resolveTrustRoots(dir, [], env)).map((r) => r.source)).toEqual([
-      `${refreshed} (refreshed public-good)`,
+      `${refreshed} (refreshed, origin not recorded)`,
+    ]);
+    // public-good only where the record beside it says so, and is of these bytes.
+    const digest = `sha256:${sha256Hex(await readFile(refreshed))}`;
+    const record = { mirror: PUBLIC_GOOD_TUF, trustedRootDigest: digest, now: new Date(0) };
+    await writeFile(originRecordPath(refreshed), JSON.stringify(originRecord(record)));
+    expect((await resolveTrustRoots(dir, undefined, env)).map((r) => r.source)).toEqual([
+      `${refreshed} (refreshed public-good, from ${PUBLIC_GOOD_TUF})`,
+    ]);
+    await writeFile(originRecordPath(refreshed), 'not json');
+    expect((await resolveTrustRoots(dir, undefined, env)).map((r) => r.source)).toEqual([
+      `${refreshed} (refreshed, origin not recorded: the record beside it is not one)`,
     ]);
   });
 

@@ -64,12 +64,13 @@ describe('parseDigestOption', () => {
 
 describe('which trusted roots apply', () => {
   it('the files given, else the refreshed root, else none to read (the embedded one)', () => {
-    expect(trustRootFiles(['a.json', 'b.json'], '/r.json')).toEqual([
+    const refreshed = { file: '/r.json', source: '/r.json (refreshed, origin not recorded)' };
+    expect(trustRootFiles(['a.json', 'b.json'], refreshed)).toEqual([
       { file: 'a.json', source: 'a.json' },
       { file: 'b.json', source: 'b.json' },
     ]);
-    expect(trustRootFiles([], '/r.json')).toEqual([{ file: '/r.json', source: '/r.json (refreshed public-good)' }]);
-    expect(trustRootFiles(undefined, '/r.json')).toHaveLength(1);
+    expect(trustRootFiles([], refreshed)).toEqual([refreshed]);
+    expect(trustRootFiles(undefined, refreshed)).toHaveLength(1);
     expect(trustRootFiles(undefined, undefined)).toEqual([]);
   });
 
