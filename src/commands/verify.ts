@@ -11,7 +11,7 @@ import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import { checkPolicyOptions } from '../verifier/inputs.js';
 import type { LoadedPolicy, PolicyLimits } from '../verifier/policy/evaluate.js';
 import type { VerifyReport } from '../verifier/report.js';
-import { verifyEvidence } from '../verifier/verify.js';
+import { bundleTooLarge, verifyEvidence } from '../verifier/verify.js';
 import type { SubjectToCheck, VerifyBundleOptions } from '../verifier/verify-bundle.js';
 import { openBundle } from '../fs/open-bundle.js';
 
@@ -115,6 +115,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   });
   if (sourceError !== undefined && (sourceError as { code?: unknown }).code !== 'DIGEST_MISMATCH')
     throw sourceError as Error;
+  const tooLarge = bundleTooLarge(verified.report, options.bundle, options.maxBundleSize);
+  if (tooLarge) throw tooLarge;
   const report: VerifyCommandReport = {
     ...verified.report,
     bundle: { path: options.bundle, ...verified.report.bundle },

@@ -68,10 +68,10 @@ export async function listedSource(
 }
 
 /**
- * What the listing says of releases the index did not store: not fetched (`unavailable`: run again), without evidence,
- * with another release's evidence (`foreign`), or rejected without a verification (bytes other than the source
- * listed, a bundle over the size limit). Members whose
- * bundle this run verified (`verified`, by digest) were recorded already.
+ * What the listing says of releases the index did not store: not fetched (`unavailable`: run again, or a bundle over
+ * --max-bundle-size, not checked), without evidence, with another release's evidence (`foreign`), or rejected without
+ * a verification (bytes other than the source listed). Members whose bundle this run verified (`verified`, by digest)
+ * were recorded already.
  */
 export function sortMembers(
   members: readonly PeriodMemberInput[],

@@ -8,6 +8,8 @@ export type VerifyErrorCode =
   | 'BUNDLE_NOT_FOUND'
   | 'BUNDLE_UNREADABLE'
   | 'BUNDLE_INVALID'
+  /** Larger than the reader was told to read (--max-bundle-size): not checked at all, so neither verified nor failed. */
+  | 'BUNDLE_TOO_LARGE'
   | 'SUBJECT_NOT_FOUND'
   | 'SUBJECT_UNREADABLE'
   | 'EXTRACT_TARGET_EXISTS'

@@ -264,6 +264,15 @@ export async function attempt<R extends VerifiedEvidence>(
   } catch (e) {
     const u = unavailable(e);
     if (u) return { member: { ...member, evidence: { ...member.evidence, state: 'unavailable', ...u } } };
+    // Over --max-bundle-size: not downloaded, or not read past its manifest. Nothing was checked, so the release is
+    // not examined (unavailable, with the reason), never unsigned or not authentic.
+    if (e instanceof VerifyError && e.code === 'BUNDLE_TOO_LARGE')
+      return {
+        member: {
+          ...member,
+          evidence: { ...member.evidence, state: 'unavailable', code: e.code, message: `${label}: ${findingOf(e)}` },
+        },
+      };
     const bad = unverifiable(e);
     if (bad)
       return {

@@ -1,7 +1,7 @@
 import { appendAll } from '../core/objects.js';
 import type { Readable } from 'node:stream';
 import { sha256Hex } from '../core/digest.js';
-import type { BundleContents } from '../core/bundle-reader.js';
+import { DEFAULT_MAX_DECLARED_BYTES, type BundleContents } from '../core/bundle-reader.js';
 import type { Manifest } from '../core/manifest.js';
 import { parseJsonStrict } from '../core/strict-json.js';
 import { assess } from './assessment.js';
@@ -18,7 +18,7 @@ import {
 } from './sigstore-bundle.js';
 import { checkBundleStatement } from './statement-check.js';
 import { checkStandardAttestations } from './standard-attestations.js';
-import { STANDARD_MEMBER } from '../core/layout.js';
+import { ATTESTATION_MEMBER, STANDARD_MEMBER } from '../core/layout.js';
 import { standardSourceBlob } from '../formats/standard-statements.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 import type { ArchiveTimestamps } from '../core/archive-timestamps.js';
@@ -138,15 +138,7 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
       });
     }
   }
-  if (json === undefined && signed.length === 0) {
-    signed.push({
-      id: 'signature',
-      ok: false,
-      code: 'SIGNATURE_MISSING',
-      message:
-        'the bundle is not signed and no --attestation was given (use --integrity-only to check its content alone)',
-    });
-  }
+  if (json === undefined && signed.length === 0) signed.push(noSignature(contents));
   if (json !== undefined) {
     // A bundle that does not parse is neither: verifySigstoreBundle reports it malformed (exit 1).
     const kind = signatureKind(json);
@@ -237,6 +229,33 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
   };
 }
 
+/**
+ * The signature check of a bundle in which none was read, and no --attestation given: SIGNATURE_MISSING only when the
+ * reader reached the end of the archive and the bundle holds no signature member. A reader that stopped early (a
+ * truncated or corrupt archive, a manifest declaring more than the reader accepts) or refused the member (too large)
+ * did not look, and says so (NOT_REACHED, skipped): the integrity failure that stopped it decides the verdict.
+ */
+function noSignature(contents: BundleContents): Check {
+  if (contents.complete && !contents.members.includes(ATTESTATION_MEMBER))
+    return {
+      id: 'signature',
+      ok: false,
+      code: 'SIGNATURE_MISSING',
+      message:
+        'the bundle is not signed and no --attestation was given (use --integrity-only to check its content alone)',
+    };
+  return {
+    id: 'signature',
+    ok: false,
+    skipped: true,
+    code: 'NOT_REACHED',
+    message: contents.complete
+      ? `not checked: ${ATTESTATION_MEMBER} was not read (see members), so whether it verifies is not known`
+      : 'not checked: reading stopped before the end of the archive, so whether the bundle is signed is not known',
+    ...(contents.complete ? { path: ATTESTATION_MEMBER } : {}),
+  };
+}
+
 /** Evaluates the policy over authentic evidence, settles the verdict, and works out the three answers. */
 function settle(
   report: VerifyReport,
@@ -271,4 +290,27 @@ function settle(
   report.ok = authentic && policyOk;
   report.assessment = assess(report, contents.complete ? contents.manifest?.entries : undefined);
   return report;
+}
+
+/**
+ * A bundle whose manifest declares more than --max-bundle-size (or its 8 GiB default): reading stopped before any blob
+ * or the signature, so nothing was checked. That is no verdict on the bundle (exit 1 would say it is not authentic) but
+ * a verification that was not made (exit 2), naming the option and both sizes.
+ */
+export function bundleTooLarge(
+  report: VerifyReport,
+  bundle: string,
+  given: number | undefined,
+): VerifyError | undefined {
+  const check = report.checks.find((c) => c.code === 'DECLARED_SIZE_TOO_LARGE');
+  if (!check) return undefined;
+  const limit = `${given ?? DEFAULT_MAX_DECLARED_BYTES} bytes${given === undefined ? ' by default' : ''}`;
+  return new VerifyError(
+    'BUNDLE_TOO_LARGE',
+    `${bundle}: its manifest declares ${check.found ?? 'more'} bytes of blobs, more than --max-bundle-size allows (${limit}): nothing in it was checked, so it is neither verified nor failed; raise --max-bundle-size to verify it`,
+    {
+      path: bundle,
+      finding: `not checked: its manifest declares ${check.found ?? 'more'} bytes of blobs, more than the ${limit} this verification reads (--max-bundle-size)`,
+    },
+  );
 }

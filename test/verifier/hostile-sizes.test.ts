@@ -51,8 +51,10 @@ describe('declared sizes are capped before blobs are read', () => {
     const tight = await runCli(['verify', 'b.tar.gz', '--integrity-only', '--max-bundle-size', '20', '--json'], {
       cwd: dir,
     });
-    expect(tight.code).toBe(1);
-    expect(JSON.parse(tight.stdout).checks.map((c: { code?: string }) => c.code)).toContain('DECLARED_SIZE_TOO_LARGE');
+    // Refused for its size, the bundle was not checked at all: no verdict on it (exit 2), the option named.
+    expect(tight.code).toBe(2);
+    expect(tight.stderr).toContain('[BUNDLE_TOO_LARGE]');
+    expect(tight.stderr).toContain('--max-bundle-size');
     await writeFile(join(dir, 'big.tar.gz'), declaring(9 * 2 ** 30));
     const raised = await runCli(['verify', 'big.tar.gz', '--integrity-only', '--max-bundle-size', '10GiB', '--json'], {
       cwd: dir,
@@ -64,8 +66,8 @@ describe('declared sizes are capped before blobs are read', () => {
     expect(raised.code).toBe(1);
     expect((await runCli(['verify', 'b.tar.gz', '--max-bundle-size', 'lots'], { cwd: dir })).code).toBe(2);
     const ext = await runCli(['extract', 'big.tar.gz', '-o', 'out', '--integrity-only', '--json'], { cwd: dir });
-    expect(ext.code).toBe(1);
-    expect(JSON.parse(ext.stdout).checks.map((c: { code?: string }) => c.code)).toContain('DECLARED_SIZE_TOO_LARGE');
+    expect(ext.code).toBe(2);
+    expect(ext.stderr).toContain('[BUNDLE_TOO_LARGE]');
   });
 
   it('extract moves each staged blob into place: entries sharing a digest are still all written', async () => {

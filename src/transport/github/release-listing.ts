@@ -3,6 +3,7 @@ import { MAX_ATTESTATION_BYTES } from '../../core/layout.js';
 import { chooseBundleAsset } from '../../core/release-assets.js';
 import { FileError } from '../../fs/small-file.js';
 import { GitHubError } from './errors.js';
+import { VerifyError } from '../../verifier/errors.js';
 import type { Release, ReleaseAsset, ReleasesClient } from './releases.js';
 
 /**
@@ -161,10 +162,10 @@ export async function downloadChosen(
 ): Promise<{ bundle: { path: string; sha256: string }; attestation?: { path: string; sha256: string } }> {
   const bundleAsset = chosen.bundle as ReleaseAsset;
   if (bundleAsset.size > maxBundleSize)
-    throw new FileError(
-      'FILE_TOO_LARGE',
-      `GitHub lists ${bundleAsset.size} bytes; an audit downloads bundles of at most ${maxBundleSize} (--max-bundle-size)`,
-      bundleAsset.name,
+    throw new VerifyError(
+      'BUNDLE_TOO_LARGE',
+      `GitHub lists ${bundleAsset.size} bytes, more than the ${maxBundleSize} --max-bundle-size allows: not downloaded, so not checked`,
+      { path: bundleAsset.name },
     );
   if (chosen.attestation && chosen.attestation.size > MAX_ATTESTATION_BYTES)
     throw new FileError(

@@ -5,9 +5,9 @@ import { HashingCounter } from '../../core/hash-stream.js';
 import { BUNDLE_ARTIFACT_TYPE } from '../../core/manifest.js';
 import { pool } from '../../core/pool.js';
 import { DownloadCache } from '../../fs/download-cache.js';
-import { FileError } from '../../fs/small-file.js';
 import type { RegistryClient } from './client.js';
 import { OciError } from './errors.js';
+import { VerifyError } from '../../verifier/errors.js';
 import type { Descriptor } from './manifest.js';
 import { formatReference, parseReference, type OciReference } from './reference.js';
 
@@ -219,10 +219,10 @@ export async function cachedBlob(
   label: string,
 ): Promise<string> {
   if (layer.size > maxBundleSize)
-    throw new FileError(
-      'FILE_TOO_LARGE',
-      `the registry lists ${layer.size} bytes; an audit downloads bundles of at most ${maxBundleSize} (--max-bundle-size)`,
-      label,
+    throw new VerifyError(
+      'BUNDLE_TOO_LARGE',
+      `the registry lists ${layer.size} bytes, more than the ${maxBundleSize} --max-bundle-size allows: not downloaded, so not checked`,
+      { path: label },
     );
   const hex = layer.digest.slice('sha256:'.length);
   return (await cache.get(hex, layer.size)) ?? (await cache.putStream(hex, await client.getBlob(repository, layer)));

@@ -173,7 +173,7 @@ describe('downloads through the cache', () => {
     const { cache } = memoryCache();
     const bundle = asset(1, 'e.tar.gz', 'bundle');
     await expect(downloadChosen(c, cache, { state: 'found', bundle }, 5)).rejects.toMatchObject({
-      code: 'FILE_TOO_LARGE',
+      code: 'BUNDLE_TOO_LARGE',
     });
     const huge = { ...asset(2, 'e.sigstore.json'), size: 1e12 };
     await expect(downloadChosen(c, cache, { state: 'found', bundle, attestation: huge }, 100)).rejects.toMatchObject({

@@ -142,7 +142,7 @@ describe('a bundle through the cache', () => {
       },
     };
     await expect(cachedBlob(client, cache, 'acme/web', layer('a', 11), 10, 'l')).rejects.toMatchObject({
-      code: 'FILE_TOO_LARGE',
+      code: 'BUNDLE_TOO_LARGE',
     });
     expect(await cachedBlob(client, cache, 'acme/web', layer('a'), 10, 'l')).toBe(`/cache/${'a'.repeat(64)}`);
     expect(await cachedBlob(client, cache, 'acme/web', layer('a'), 10, 'l')).toBe(`/cache/${'a'.repeat(64)}`);
