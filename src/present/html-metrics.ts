@@ -5,6 +5,9 @@ import { COLOR, barChart, dataTable, figure, gaugeChart, svgOpen } from './html-
 import {
   type ReleaseReportInput,
   type DoraView,
+  FIGURES_LEFT_OUT,
+  contentsCaveat,
+  contentsStanding,
   type SloView,
   SEVERITIES,
   TEST_OUTCOMES,
@@ -24,6 +27,15 @@ import {
 const CAP = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 export function metricsSection(input: ReleaseReportInput, ids: IdGen): Safe {
+  // A bundle that is not authentic has no figures to draw; an integrity-only one's are its own claims, and say so.
+  const standing = contentsStanding(input);
+  const caveat = contentsCaveat(standing);
+  if (standing === 'not-authentic')
+    return html`
+<section aria-labelledby="h-metrics" class="metrics">
+  <h2 id="h-metrics">Metrics at a glance</h2>
+  <p class="note">${FIGURES_LEFT_OUT}</p>
+</section>`;
   const parts: Safe[] = [];
 
   const sev = severityTotals(input.entries);
@@ -98,7 +110,7 @@ export function metricsSection(input: ReleaseReportInput, ids: IdGen): Safe {
 
   return html`
 <section aria-labelledby="h-metrics" class="metrics">
-  <h2 id="h-metrics">Metrics at a glance</h2>
+  <h2 id="h-metrics">Metrics at a glance${caveat}</h2>
   ${parts}
 </section>`;
 }

@@ -4,7 +4,10 @@ import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import { badge, code, html, kvTable, type Fragment, type Safe } from './html-base.js';
 import {
   type ReleaseReportInput,
+  FIGURES_LEFT_OUT,
   checkState,
+  contentsCaveat,
+  contentsStanding,
   controlGroups,
   releaseSourceLine,
   summaryLine,
@@ -47,7 +50,7 @@ export function verdictSection(input: ReleaseReportInput, verdict: ReturnType<ty
     : '';
   const v = a.evidence.vulnerabilities;
   const vulnerabilities = v
-    ? html`<p class="sub"><code>${v.path}</code>: ${vulnerabilitiesLine(v.summary)}</p><p class="sub">VEX matched against the release as ${v.summary.products.map((p, i) => html`${i ? ', ' : ''}<code>${p}</code>`)}</p>${
+    ? html`<p class="sub"><code>${v.path}</code>${contentsCaveat(contentsStanding(input))}: ${vulnerabilitiesLine(v.summary)}</p><p class="sub">VEX matched against the release as ${v.summary.products.map((p, i) => html`${i ? ', ' : ''}<code>${p}</code>`)}</p>${
         v.summary.notAffected.length
           ? html`<table><caption>Not affected, per VEX</caption><thead><tr><th scope="col">Vulnerability</th><th scope="col">Severity</th><th scope="col">In</th><th scope="col">Justification</th><th scope="col">Impact statement</th><th scope="col">Stated by</th></tr></thead><tbody>${v.summary.notAffected.map((f) => html`<tr><td><code>${f.id}</code></td><td>${f.severity}</td><td>${f.purl ? html`<code>${f.purl}</code>` : 'the release'}</td><td>${f.justification?.replace(/_/g, ' ') ?? '(none)'}</td><td>${f.impact ?? ''}</td><td>${f.by ?? ''}${f.from ? html` (<code>${f.from}</code>)` : ''}</td></tr>`)}</tbody></table>`
           : ''
@@ -90,11 +93,15 @@ export function bundleSection(input: ReleaseReportInput): Safe {
   return html`
 <section class="card" aria-labelledby="h-bundle">
   <h2 id="h-bundle">Bundle</h2>
-  ${kvTable('Bundle identification', rows)}
+  ${kvTable(`Bundle identification${contentsCaveat(contentsStanding(input))}`, rows)}
 </section>`;
 }
 
-export function signatureSection(s: SignatureInfo | undefined, mode: string): Safe {
+/**
+ * The signer, log entries, timestamps and trust root. Called verified (and its times verified) only when the signature
+ * verified and covers this manifest (signatureCovers); otherwise shown as what the signature states, not relied on.
+ */
+export function signatureSection(s: SignatureInfo | undefined, mode: string, covers: boolean): Safe {
   let content: Safe;
   if (!s) {
     content = html`<p class="note">${mode === 'signed' ? 'No signature could be examined.' : 'Not checked: the bundle was verified in integrity-only mode.'}</p>`;
@@ -119,9 +126,10 @@ export function signatureSection(s: SignatureInfo | undefined, mode: string): Sa
     for (const t of s.tlog)
       rows.push([
         'Rekor entry',
-        html`#${t.logIndex}${t.integratedTime ? html`<br><span class="sub">integrated ${t.integratedTime}${t.timeVerified ? ' (time verified)' : ' (time not relied on)'}</span>` : ''}`,
+        html`#${t.logIndex}${t.integratedTime ? html`<br><span class="sub">integrated ${t.integratedTime}${covers && t.timeVerified ? ' (time verified)' : ' (time not relied on)'}</span>` : ''}`,
       ]);
-    for (const t of s.timestamps) rows.push(['Timestamp (TSA)', `${t.time}${t.verified ? ' (verified)' : ''}`]);
+    for (const t of s.timestamps)
+      rows.push(['Timestamp (TSA)', `${t.time}${!covers ? ' (not relied on)' : t.verified ? ' (verified)' : ''}`]);
     if (s.trustedRoot)
       rows.push([
         'Trust root',
@@ -129,26 +137,29 @@ export function signatureSection(s: SignatureInfo | undefined, mode: string): Sa
       ]);
     for (const r of s.restsOn ?? []) rows.push(['Rests on', html`${restsOnLine(r)}`]);
     for (const r of s.renewals ?? []) rows.push(['Renewed', html`${renewalLine(r)}`]);
-    content = kvTable('Signer, transparency log and trust root', rows);
+    content = covers
+      ? kvTable('Signer, transparency log and trust root', rows)
+      : html`<p class="note">NOT VERIFIED for this bundle: the signature did not verify, or does not cover this manifest. What follows is what it states, not relied on.</p>${kvTable('As the signature states it (not verified for this manifest)', rows)}`;
   }
   return html`
 <section class="card" aria-labelledby="h-signature">
-  <h2 id="h-signature">Signature</h2>
+  <h2 id="h-signature">Signature${s && !covers ? ' (not verified)' : ''}</h2>
   ${content}
 </section>`;
 }
 
 export function subjectsSection(input: ReleaseReportInput): Safe {
+  const caveat = contentsCaveat(contentsStanding(input));
   const rows = input.subjects.map(
     (s) =>
       html`<tr><th scope="row">${s.name}</th><td class="num">${formatBytes(s.size)}</td><td>${code(s.digest)}</td></tr>`,
   );
   return html`
 <section aria-labelledby="h-subjects">
-  <h2 id="h-subjects">Release subjects</h2>
+  <h2 id="h-subjects">Release subjects${caveat}</h2>
   ${
     rows.length
-      ? html`<table><caption>Artifacts the bundle attests (${rows.length})</caption><thead><tr><th scope="col">Name</th><th scope="col" class="num">Size</th><th scope="col">Digest</th></tr></thead><tbody>${rows}</tbody></table>`
+      ? html`<table><caption>Artifacts the bundle attests (${rows.length})${caveat}</caption><thead><tr><th scope="col">Name</th><th scope="col" class="num">Size</th><th scope="col">Digest</th></tr></thead><tbody>${rows}</tbody></table>`
       : html`<p class="note">The bundle names no release subjects.</p>`
   }
 </section>`;
@@ -257,13 +268,32 @@ export function controlsSection(p: PolicyResult | undefined): Safe {
 </section>`;
 }
 
+/**
+ * The entries and their summaries. An integrity-only bundle's are its own claims, and say so; a bundle that is not
+ * authentic has its entries listed as what its manifest claims, their figures left out.
+ */
 export function evidenceSection(input: ReleaseReportInput): Safe {
-  return html`
+  const standing = contentsStanding(input);
+  const caveat = contentsCaveat(standing);
+  if (standing === 'not-authentic')
+    return html`
 <section aria-labelledby="h-evidence">
-  <h2 id="h-evidence">Evidence entries</h2>
+  <h2 id="h-evidence">Evidence entries${caveat}</h2>
+  <p class="note">${FIGURES_LEFT_OUT} The entries its manifest lists are named below, their summaries left out.</p>
   ${
     input.entries.length
-      ? html`<table class="evidence"><caption>Evidence in the bundle (${input.entries.length})</caption>
+      ? html`<table class="evidence"><caption>Entries the manifest claims (${input.entries.length})${caveat}</caption>
+  <thead><tr><th scope="col" class="c-path">Path</th><th scope="col" class="c-kind">Kind</th><th scope="col" class="num c-size">Size</th></tr></thead>
+  <tbody>${input.entries.map((e) => html`<tr><th scope="row"><code>${e.path}</code><br><span class="sub digest">${e.digest}</span></th><td><span class="tag">${e.kind}</span><br><span class="sub">${e.mediaType}</span></td><td class="num">${formatBytes(e.size)}</td></tr>`)}</tbody></table>`
+      : ''
+  }
+</section>`;
+  return html`
+<section aria-labelledby="h-evidence">
+  <h2 id="h-evidence">Evidence entries${caveat}</h2>
+  ${
+    input.entries.length
+      ? html`<table class="evidence"><caption>Evidence in the bundle (${input.entries.length})${caveat}</caption>
   <thead><tr><th scope="col" class="c-path">Path</th><th scope="col" class="c-kind">Kind</th><th scope="col" class="num c-size">Size</th><th scope="col">Summary</th></tr></thead>
   <tbody>${input.entries.map(
     (e) =>

@@ -12,7 +12,7 @@ import {
   subjectsSection,
   verdictSection,
 } from './html-sections.js';
-import { type ReleaseReportInput, policyOf, verdictOf } from './model.js';
+import { type ReleaseReportInput, policyOf, signatureCovers, verdictOf } from './model.js';
 
 // The building blocks live in html-base.ts, html-style.ts and html-charts.ts; they stay importable from here.
 export { Safe, IdGen, badge, code, esc, html, htmlDocument, kvTable, px } from './html-base.js';
@@ -45,7 +45,7 @@ export function renderHtml(input: ReleaseReportInput): string {
 ${verdictSection(input, verdict)}
 <div class="two-col">
 ${bundleSection(input)}
-${signatureSection(r.signature, r.mode)}
+${signatureSection(r.signature, r.mode, signatureCovers(r))}
 </div>
 ${subjectsSection(input)}
 ${checksSection(input)}

@@ -5,10 +5,14 @@ import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import {
   type ReleaseReportInput,
+  FIGURES_LEFT_OUT,
   checkState,
+  contentsCaveat,
+  contentsStanding,
   controlGroups,
   policyOf,
   releaseSourceLine,
+  signatureCovers,
   summaryLine,
   verdictOf,
 } from './model.js';
@@ -23,6 +27,9 @@ export function renderMarkdown(input: ReleaseReportInput): string {
   const b = r.bundle;
   const verdict = verdictOf(input);
   const policy = policyOf(input);
+  // Whose word the contents are: an integrity-only bundle's are its own claims; a forged one's are not drawn.
+  const standing = contentsStanding(input);
+  const caveat = contentsCaveat(standing);
   const out: string[] = [];
 
   out.push(
@@ -63,7 +70,7 @@ export function renderMarkdown(input: ReleaseReportInput): string {
   if (a.evidence.vulnerabilities) {
     const v = a.evidence.vulnerabilities;
     out.push(
-      `## Vulnerabilities (${code(v.path)})`,
+      `## Vulnerabilities (${code(v.path)})${caveat}`,
       '',
       mdText(vulnerabilitiesLine(v.summary)),
       '',
@@ -101,11 +108,11 @@ export function renderMarkdown(input: ReleaseReportInput): string {
   if (b.digest) facts.push(['Bundle digest', code(b.digest)]);
   if (b.manifestDigest) facts.push(['Manifest digest', code(b.manifestDigest)]);
   facts.push(['Size', mdText(formatBytes(b.size))]);
-  if (r.signature) appendAll(facts, signatureFacts(r.signature));
+  if (r.signature) appendAll(facts, signatureFacts(r.signature, signatureCovers(r)));
   facts.push(['Report generated', mdText(input.generatedAt)]);
   out.push(table(['Field', 'Value'], facts), '');
 
-  out.push(`## Subjects (${input.subjects.length})`, '');
+  out.push(`## Subjects (${input.subjects.length})${caveat}`, '');
   out.push(
     input.subjects.length
       ? table(
@@ -139,7 +146,20 @@ export function renderMarkdown(input: ReleaseReportInput): string {
 
   if (policy) appendAll(out, policySection(policy));
 
-  out.push(`## Evidence (${input.entries.length})`, '');
+  if (standing === 'not-authentic') {
+    // Named, so that an auditor sees what the manifest claims to hold; its figures are left out.
+    out.push(`## Evidence the manifest claims (${input.entries.length})${caveat}`, '', `_${FIGURES_LEFT_OUT}_`, '');
+    if (input.entries.length)
+      out.push(
+        table(
+          ['Path', 'Kind', 'Size'],
+          input.entries.map((e) => [code(e.path), mdText(e.kind), mdText(formatBytes(e.size))]),
+        ),
+        '',
+      );
+    return `${out.join('\n').trimEnd()}\n`;
+  }
+  out.push(`## Evidence (${input.entries.length})${caveat}`, '');
   out.push(
     input.entries.length
       ? table(
@@ -171,8 +191,16 @@ const RULE = {
 } as const;
 const ruleMark = (s: string): string => (RULE as Record<string, string>)[s] ?? mdText(s);
 
-function signatureFacts(s: SignatureInfo): [string, string][] {
-  const f: [string, string][] = [];
+/** The signature's facts; called verified (its times too) only when it verified and covers this manifest. */
+function signatureFacts(s: SignatureInfo, covers: boolean): [string, string][] {
+  const f: [string, string][] = covers
+    ? []
+    : [
+        [
+          'Signature',
+          '❌ not verified for this bundle (it did not verify, or does not cover this manifest): the rows below are what it states, not relied on',
+        ],
+      ];
   if (s.kind === 'certificate') {
     f.push(['Signer', code(s.identity ?? '?')], ['Issuer', code(s.issuer ?? '?')]);
     if (s.claims?.buildSignerUri && s.claims.buildSignerUri !== s.identity)
@@ -190,10 +218,11 @@ function signatureFacts(s: SignatureInfo): [string, string][] {
     f.push([
       'Rekor entry',
       mdText(
-        `#${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified)' : ' (time not relied on)'}` : ''}`,
+        `#${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${covers && t.timeVerified ? ' (time verified)' : ' (time not relied on)'}` : ''}`,
       ),
     ]);
-  for (const t of s.timestamps) f.push(['Timestamp (TSA)', mdText(`${t.time}${t.verified ? ' (verified)' : ''}`)]);
+  for (const t of s.timestamps)
+    f.push(['Timestamp (TSA)', mdText(`${t.time}${!covers ? ' (not relied on)' : t.verified ? ' (verified)' : ''}`)]);
   if (s.trustedRoot)
     f.push([
       'Trust root',

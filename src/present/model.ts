@@ -1,5 +1,6 @@
 import type { InspectResult } from '../core/manifest.js';
 import { describeSummary } from './text.js';
+export { signatureCovers } from './text.js';
 import { SEVERITIES, summariesOf } from '../core/summaries.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import { durationSeconds } from '../formats/time.js';
@@ -51,6 +52,30 @@ export function assessmentOf(input: ReleaseReportInput): Assessment {
 export function verdictOf(input: ReleaseReportInput): Verdict {
   return headline(assessmentOf(input));
 }
+
+/**
+ * Whose word the bundle's contents are (its entries' figures, subjects, vulnerabilities): facts of an authentic bundle;
+ * the bundle's own claims when its signature was not checked (integrity only); not to be drawn as figures at all when
+ * it is not authentic.
+ */
+export type ContentsStanding = 'authentic' | 'unchecked' | 'not-authentic';
+
+export function contentsStanding(input: ReleaseReportInput): ContentsStanding {
+  const status = assessmentOf(input).authenticity.status;
+  return status === 'authentic' ? 'authentic' : status === 'not-checked' ? 'unchecked' : 'not-authentic';
+}
+
+/** What every section showing the bundle's contents says of them when they are not facts ('' when they are). */
+export function contentsCaveat(standing: ContentsStanding): string {
+  return standing === 'unchecked'
+    ? " (the bundle's own claims, not signature-checked)"
+    : standing === 'not-authentic'
+      ? " (the bundle's own unverified claims: it is not authentic)"
+      : '';
+}
+
+/** Why a report leaves a bundle's figures out: it is not authentic. */
+export const FIGURES_LEFT_OUT = 'Not drawn: the bundle is not authentic, so its figures cannot be trusted.';
 
 /**
  * What a policy says about one control: everything citing it (requirements, rules, cross-checks), how each fared, and

@@ -95,7 +95,10 @@ export function describeSummary(kind: string, summary: unknown): string {
 }
 
 /** The release's vulnerabilities, and every not_affected finding with its justification (reports list them all). */
-export function vulnerabilityLines(v: { path: string; summary: VulnerabilitiesSummary } | undefined): string[] {
+export function vulnerabilityLines(
+  v: { path: string; summary: VulnerabilitiesSummary } | undefined,
+  caveat = '',
+): string[] {
   if (!v) return [];
   const s = v.summary;
   const listed = s.notAffected.map(
@@ -104,7 +107,7 @@ export function vulnerabilityLines(v: { path: string; summary: VulnerabilitiesSu
   );
   const more = s.statuses.not_affected - s.notAffected.length;
   return [
-    `    vulnerabilities (${v.path}): ${vulnerabilitiesLine(s)}`,
+    `    vulnerabilities (${v.path})${caveat}: ${vulnerabilitiesLine(s)}`,
     `      VEX matched against the release as ${s.products.join(', ')}`,
     ...listed,
     ...(more > 0 ? [`      and ${more} more not affected (${v.path} lists them all)`] : []),
@@ -205,12 +208,15 @@ export function formatVerifyText(report: VerifyReport & { bundle: { path?: strin
     `  policy?     ${a.policy.status === 'satisfied' ? 'holds' : a.policy.status === 'failed' ? 'FAILS' : 'none'} (${a.policy.summary})`,
     `  evidence:   ${a.evidence.status === 'clean' ? 'no concerns' : a.evidence.status === 'unknown' ? 'not assessed' : `${a.evidence.findings.length} CONCERN${a.evidence.findings.length === 1 ? '' : 'S'}`}${a.evidence.unverified && a.evidence.status !== 'unknown' ? " (the bundle's own claims: not signature-checked)" : ''}`,
     ...a.evidence.findings.map((f) => `    - ${f.path}: ${f.message} [${f.code}]`),
-    ...vulnerabilityLines(a.evidence.vulnerabilities),
+    ...vulnerabilityLines(
+      a.evidence.vulnerabilities,
+      a.evidence.unverified ? " (the bundle's own claims, not signature-checked)" : '',
+    ),
     report.mode === 'integrity-only' ? 'mode: integrity only (signature not checked)' : 'mode: signature required',
   ];
   if (b.digest) lines.push(`bundle digest:   ${b.digest}`);
   if (b.manifestDigest) lines.push(`manifest digest: ${b.manifestDigest}`);
-  if (report.signature) appendAll(lines, signatureLines(report.signature));
+  if (report.signature) appendAll(lines, signatureLines(report.signature, signatureCovers(report)));
   appendAll(lines, ['', ...checkLines(report.checks)]);
   if (report.policy) appendAll(lines, ['', ...policyLines(report.policy)]);
   return `${lines.map(escapeValue).join('\n')}\n`;
@@ -249,8 +255,27 @@ function policyLines(p: PolicyResult): string[] {
   return out;
 }
 
-function signatureLines(s: SignatureInfo): string[] {
-  const out: string[] = [];
+/**
+ * Whether a report may call the signature it shows verified: it verified (with its signer), and the statement it signs
+ * is about this manifest (or artifact). A signature that verifies over another manifest vouches for nothing here.
+ */
+export function signatureCovers(report: { mode?: VerifyReport['mode']; checks: readonly Check[] }): boolean {
+  if (report.mode === 'integrity-only') return false;
+  const held = (id: Check['id']): boolean => {
+    const cs = report.checks.filter((c) => c.id === id);
+    return cs.every((c) => c.ok && !c.skipped);
+  };
+  const made = (id: Check['id']): boolean => report.checks.some((c) => c.id === id && c.ok && !c.skipped);
+  return made('signature') && made('statement') && held('signature') && held('identity') && held('statement');
+}
+
+/** The signature's lines; called verified (its times too) only when it verified and covers what was asked about. */
+function signatureLines(s: SignatureInfo, covers: boolean): string[] {
+  const out: string[] = covers
+    ? []
+    : [
+        'signature:       NOT VERIFIED for this bundle (it did not verify, or does not cover this manifest); what it states:',
+      ];
   if (s.kind === 'certificate') {
     out.push(`signer:          ${s.identity ?? '?'}`, `issuer:          ${s.issuer ?? '?'}`);
     if (s.claims?.buildSignerUri) out.push(`workflow:        ${s.claims.buildSignerUri}`);
@@ -262,11 +287,11 @@ function signatureLines(s: SignatureInfo): string[] {
   if (s.attestation) out.push(`signature from:  ${s.attestation.uri} (sha256:${s.attestation.sha256}), not the bundle`);
   for (const t of s.tlog)
     out.push(
-      `rekor entry:     #${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${t.timeVerified ? ' (time verified by its signed entry timestamp)' : ' (time not relied on)'}` : t.entry?.endsWith(' 0.0.2') ? ' (Rekor v2: no log time; the timestamp dates it)' : ''}`,
+      `rekor entry:     #${t.logIndex}${t.integratedTime ? `, integrated ${t.integratedTime}${covers && t.timeVerified ? ' (time verified by its signed entry timestamp)' : ' (time not relied on)'}` : t.entry?.endsWith(' 0.0.2') ? ' (Rekor v2: no log time; the timestamp dates it)' : ''}`,
     );
   for (const t of s.timestamps)
     out.push(
-      `timestamp (TSA): ${t.time}${t.verified ? " (verified against the trusted root's timestamp authority)" : ' (not verified)'}`,
+      `timestamp (TSA): ${t.time}${covers && t.verified ? " (verified against the trusted root's timestamp authority)" : covers ? ' (not verified)' : ' (not relied on)'}`,
     );
   if (s.trustedRoot)
     out.push(
@@ -315,7 +340,7 @@ export function formatAttestationSetText(r: AttestationSetReport): string {
         .join('; ')}`,
     );
   const signer = r.bundles.find((b) => b.ok && b.signature)?.signature;
-  if (signer) appendAll(lines, ['', ...signatureLines(signer)]);
+  if (signer) appendAll(lines, ['', ...signatureLines(signer, true)]);
   return `${lines.map(escapeValue).join('\n')}\n`;
 }
 
@@ -328,7 +353,7 @@ export function formatAttestationText(r: AttestationReport): string {
       .map(([a, h]) => `${a}:${h.slice(0, 16)}…`)
       .join(' ')}`.trimEnd(),
   );
-  if (r.signature) appendAll(lines, signatureLines(r.signature));
+  if (r.signature) appendAll(lines, signatureLines(r.signature, signatureCovers(r)));
   appendAll(lines, ['', ...checkLines(r.checks)]);
   return `${lines.map(escapeValue).join('\n')}\n`;
 }

@@ -367,3 +367,12 @@ export function failingInput(): ReleaseReportInput {
     },
   };
 }
+
+/**
+ * The failing input's hostile strings in a bundle whose checks pass (its policy still fails): a signer's own strings are
+ * as hostile as a forger's, and only an authentic bundle's figures are drawn, so this is where they reach the charts.
+ */
+export function hostileInput(): ReleaseReportInput {
+  const failing = failingInput();
+  return { ...failing, report: { ...failing.report, ok: true, checks: passingInput().report.checks } };
+}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/present/html.js';
 import type { ReleaseReportInput } from '../../src/present/model.js';
 
-import { IDENTITY, ISSUER, D, passingInput, SCRIPT, IMG, SVG, failingInput } from './fixtures.js';
+import { IDENTITY, ISSUER, D, passingInput, SCRIPT, IMG, SVG, failingInput, hostileInput } from './fixtures.js';
 
 describe('renderHtml', () => {
   it('is one self-contained document: no script, no external resource, a CSP, lang, one h1', () => {
@@ -104,13 +104,15 @@ describe('renderHtml', () => {
   });
 
   it('entity-escapes every string from the bundle', () => {
-    const page = renderHtml(failingInput());
+    expect(renderHtml(failingInput())).toMatch(/<title>VERIFICATION FAILED: acme-web&#39;&gt;&lt;svg onload=/);
+    // Drawn only for a bundle whose checks pass: the hostile strings in its summaries and charts.
+    const page = renderHtml(hostileInput());
     expect(page).not.toMatch(/<script|<img|<svg onload/i);
     expect(page).toContain('&lt;script&gt;window.__pwned = 1; alert(1)&lt;/script&gt;');
     expect(page).toContain('&quot;&gt;&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;');
     expect(page).toContain('acme-web&#39;&gt;&lt;svg onload=&quot;window.__pwned = 3&quot;&gt;');
     // in the <title>, in a summary line (SARIF tool name), in an SVG title (DORA environment), in a path
-    expect(page).toMatch(/<title>VERIFICATION FAILED: acme-web&#39;&gt;&lt;svg onload=/);
+    expect(page).toMatch(/<title>POLICY FAILED: acme-web&#39;&gt;&lt;svg onload=/);
     expect(page).toContain('Evil&lt;script&gt;');
     expect(page).toMatch(/<title id="chart-title-\d+">DORA metrics: prod&quot;&gt;&lt;img src=x/);
     expect(page).toContain('<code>notes/&quot;&gt;&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;.md</code>');
@@ -326,16 +328,16 @@ describe.skipIf(!HAVE_CHROMIUM)('renderHtml in headless Chromium', () => {
   });
 
   it('renders the failing report with hostile strings as inert text', async () => {
-    const { page, network } = await open('audit-report-failing', failingInput());
+    const { page, network } = await open('audit-report-failing', hostileInput());
     await audit(page);
-    expect(await page.getByRole('heading', { level: 2, name: 'Verdict: VERIFICATION FAILED' }).isVisible()).toBe(true);
+    expect(await page.getByRole('heading', { level: 2, name: 'Verdict: POLICY FAILED' }).isVisible()).toBe(true);
     expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
     expect(await page.locator('script, img, iframe, object, embed, link, [onerror], [onload]').count()).toBe(0);
     expect(await page.locator('svg').count()).toBe(7); // only the charts: no injected <svg>
     // The payloads are on the page, as text.
     expect(await page.getByText(SCRIPT).first().isVisible()).toBe(true);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`acme-web${SVG} 1.4.2`);
-    expect(await page.title()).toBe(`VERIFICATION FAILED: acme-web${SVG} 1.4.2 — evidence audit report`);
+    expect(await page.title()).toBe(`POLICY FAILED: acme-web${SVG} 1.4.2 — evidence audit report`);
     expect(
       await page
         .getByRole('img', { name: new RegExp(`^DORA metrics: prod${IMG.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) })
