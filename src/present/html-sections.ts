@@ -28,17 +28,21 @@ export function verdictSection(input: ReleaseReportInput, verdict: ReturnType<ty
   const answer = (tone: 'pass' | 'warn' | 'fail' | 'neutral', word: string): Safe =>
     html`<span class="badge ${tone}">${word}</span>`;
   const authentic =
-    a.authenticity.status === 'authentic'
-      ? answer('pass', a.authenticity.method === 'key' ? 'Yes, signed with a key' : 'Yes, signer identity checked')
-      : a.authenticity.status === 'not-checked'
-        ? answer('warn', 'Not checked: integrity only')
-        : answer('fail', 'No: verification failed');
+    a.authenticity.status === 'authentic' && a.authenticity.notPinned
+      ? answer('warn', 'Signed, but the signer is not pinned')
+      : a.authenticity.status === 'authentic'
+        ? answer('pass', a.authenticity.method === 'key' ? 'Yes, signed with a key' : 'Yes, signer identity checked')
+        : a.authenticity.status === 'not-checked'
+          ? answer('warn', 'Not checked: integrity only')
+          : answer('fail', 'No: verification failed');
   const policy =
-    a.policy.status === 'satisfied'
-      ? answer('pass', 'Satisfied')
-      : a.policy.status === 'failed'
-        ? answer('fail', 'Not satisfied')
-        : answer('neutral', 'Not evaluated');
+    a.policy.status === 'satisfied' && a.policy.shows === 'nothing'
+      ? answer('warn', 'Holds, but shows nothing')
+      : a.policy.status === 'satisfied'
+        ? answer('pass', 'Satisfied')
+        : a.policy.status === 'failed'
+          ? answer('fail', 'Not satisfied')
+          : answer('neutral', 'Not evaluated');
   const evidence =
     a.evidence.status === 'clean'
       ? answer('pass', 'No concerns')

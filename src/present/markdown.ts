@@ -44,14 +44,14 @@ export function renderMarkdown(input: ReleaseReportInput): string {
       [
         [
           'Is the bundle authentic?',
-          `${{ authentic: '✅ yes', 'not-checked': '⚠️ not checked (integrity only)', failed: '❌ no' }[a.authenticity.status]}: ${mdText(a.authenticity.summary)}`,
+          `${a.authenticity.notPinned ? '⚠️ signed, signer not pinned' : { authentic: '✅ yes', 'not-checked': '⚠️ not checked (integrity only)', failed: '❌ no' }[a.authenticity.status]}: ${mdText(a.authenticity.summary)}`,
         ],
         ...(a.release
           ? [["Is it this release's evidence?", `❌ no: ${mdText(a.release.summary)}`] as [string, string]]
           : []),
         [
           'Did the policy hold?',
-          `${{ satisfied: '✅ yes', failed: '❌ no', 'not-evaluated': '➖ not evaluated' }[a.policy.status]}: ${mdText(a.policy.summary)}`,
+          `${a.policy.shows === 'nothing' ? '⚠️ holds, shows nothing' : { satisfied: '✅ yes', failed: '❌ no', 'not-evaluated': '➖ not evaluated' }[a.policy.status]}: ${mdText(a.policy.summary)}`,
         ],
         [
           'What does the evidence say?',

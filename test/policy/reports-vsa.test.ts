@@ -275,6 +275,19 @@ describe('verification summary attestation', () => {
     expect(empty.report.assessment.policy.summary).toMatch(/holds, but shows nothing: none of its 2 /);
     expect(empty.vsa.verificationResult).toBe('FAILED');
     expect(empty.vsa.policy.uri).toBe('empty.yaml');
+    // Neither is green in a report either.
+    const looseArgs = ['--certificate-identity-regexp', '.*', '--certificate-oidc-issuer', ISSUER];
+    const reportOf = (format: string, args: string[]) =>
+      runCli(['verify', 'b.tar.gz', '--trusted-root', 'trusted_root.json', ...args, '--format', format], { cwd: dir });
+    expect((await reportOf('markdown', looseArgs)).stdout).toContain(
+      '| Is the bundle authentic? | ⚠️ signed, signer not pinned:',
+    );
+    expect((await reportOf('html', looseArgs)).stdout).toContain('Signed, but the signer is not pinned');
+    const emptyArgs = [...who.slice(2), '--policy', 'empty.yaml'];
+    expect((await reportOf('markdown', emptyArgs)).stdout).toContain(
+      '| Did the policy hold? | ⚠️ holds, shows nothing:',
+    );
+    expect((await reportOf('html', emptyArgs)).stdout).toContain('Holds, but shows nothing');
     // One rule over evidence that is there, one over none: it holds, and says which showed nothing.
     await writeFile(
       join(dir, 'half.yaml'),
