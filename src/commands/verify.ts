@@ -113,10 +113,11 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     ...(options.blobSink ? { blobSink: options.blobSink } : {}),
     ...(options.maxBundleSize !== undefined ? { maxDeclaredBytes: options.maxBundleSize } : {}),
   });
-  if (sourceError !== undefined && (sourceError as { code?: unknown }).code !== 'DIGEST_MISMATCH')
-    throw sourceError as Error;
+  // Over the size limit first: the reader stopped by choice, and a source cut off then (premature close) is its echo.
   const tooLarge = bundleTooLarge(verified.report, options.bundle, options.maxBundleSize);
   if (tooLarge) throw tooLarge;
+  if (sourceError !== undefined && (sourceError as { code?: unknown }).code !== 'DIGEST_MISMATCH')
+    throw sourceError as Error;
   const report: VerifyCommandReport = {
     ...verified.report,
     bundle: { path: options.bundle, ...verified.report.bundle },

@@ -363,6 +363,30 @@ describe.skipIf(registrySkipReason !== undefined)(
       ]);
       expect(after.code, after.stderr).toBe(3);
       expect(after.stderr).toContain('the newest authentic of 3');
+
+      // A referrer over --max-bundle-size is not checked, and does not stop the others from being read (it did: exit 2).
+      const declared = async (bundle: string): Promise<number> =>
+        (
+          JSON.parse((await cli(['inspect', bundle, '--json'])).stdout) as { entries: { size: number }[] }
+        ).entries.reduce((n, e) => n + e.size, 0);
+      const [big, small] = [await declared(older), await declared(newer)];
+      expect(big).toBeGreaterThan(small);
+      const limited = (bytes: number) =>
+        cli([
+          'verify',
+          '--image',
+          ref('acme/rollback:v2'),
+          '--plain-http',
+          ...identity,
+          '--max-bundle-size',
+          `${bytes}`,
+        ]);
+      const between = await limited(Math.floor((big + small) / 2));
+      expect(between.code, between.stderr).toBe(0);
+      // None under the limit: the size error, exit 2, naming the option.
+      const none = await limited(10);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain('BUNDLE_TOO_LARGE');
     });
 
     it('refuses to make evidence a referrer of an image its signed subjects do not cover', async () => {
