@@ -294,20 +294,13 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyIm
   const { verify } = await import('./verify.js');
   const candidates: VerifyImageResult['candidates'] = [];
   const verified: (EvidenceCandidate & { result: VerifyResult })[] = [];
-  let tooLarge: Error | undefined;
   for (const reference of found.evidence) {
     const result = await verify({
       ...rest,
       bundle: reference,
       subjectDigests,
       open: async () => (await openEvidenceStream({ env, reference, ...(registry ? { registry } : {}) })).stream,
-    }).catch((e: unknown) => {
-      // A candidate over the size limit was not checked: listed so, never chosen, and the registry's others still are.
-      if ((e as { code?: unknown }).code !== 'BUNDLE_TOO_LARGE') throw e;
-      tooLarge ??= e as Error;
-      candidates.push({ reference, verdict: 'not-checked' });
     });
-    if (!result) continue;
     const verdict = verdictOf(result.report);
     // A candidate that does not cover the image is not its evidence, however authentic.
     const authentic =
@@ -319,7 +312,6 @@ export async function verifyImage(options: VerifyImageOptions): Promise<VerifyIm
   }
   // The one rule audit uses too: a newer authentic bundle that fails the policy is the one to judge, not an older one
   // that passes.
-  if (verified.length === 0 && tooLarge) throw tooLarge;
   const chosen = chooseEvidence(verified) as (typeof verified)[number];
   return { ...chosen.result, image: found.image, evidence: chosen.reference, candidates, more: found.more };
 }
