@@ -247,7 +247,7 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
               : 'no policy was given',
       }
     : p.ok
-      ? satisfiedPolicy(p)
+      ? satisfiedPolicy(p, sig?.identityNotPinned !== undefined)
       : { status: 'failed', summary: `${p.policy.path}: ${policyFailures(p)}` };
 
   if (!entries || authenticity.status === 'failed') {
@@ -286,14 +286,15 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
 }
 
 /** A policy that held, and what it showed: a rule over an empty list holds and shows nothing (docs/policy.md). */
-function satisfiedPolicy(p: NonNullable<VerifyReport['policy']>): Assessment['policy'] {
+function satisfiedPolicy(p: NonNullable<VerifyReport['policy']>, signerNotPinned: boolean): Assessment['policy'] {
   const { items, nothing } = policyShown(p);
   const why = (list: typeof nothing): string =>
     list
       .slice(0, 3)
       .map((x) => `${x.type} ${x.name}${x.why ? `: ${x.why}` : ''}`)
       .join('; ') + (list.length > 3 ? `; and ${list.length - 3} more` : '');
-  const signer = p.identity.status === 'pass';
+  // Its signer rules show who signed only when they pin the signer.
+  const signer = p.identity.status === 'pass' && !signerNotPinned;
   if (nothing.length === items && !signer)
     return {
       status: 'satisfied',
@@ -369,7 +370,7 @@ export interface Verdict {
   tone: 'pass' | 'warn' | 'fail';
   /**
    * The headline: VERIFIED, VERIFIED WITH CONCERNS, INTEGRITY ONLY, SIGNER NOT PINNED (authentic, the identity asked
-   * for matches anyone), POLICY FAILED, NOT COVERED (an artifact asked about is not a subject) or VERIFICATION FAILED.
+   * for matches anyone), POLICY SHOWS NOTHING (it held, every rule over no evidence), POLICY FAILED, NOT COVERED (an artifact asked about is not a subject) or VERIFICATION FAILED.
    */
   word: string;
   /** One sentence saying why. */
@@ -406,6 +407,9 @@ export function headline(a: Assessment): Verdict {
     return { ok: false, tone: 'warn', word: 'INTEGRITY ONLY', detail, assessment: a };
   // Signed, but by whom the pattern asked for does not say: not a plain pass.
   if (a.authenticity.notPinned) return { ok: false, tone: 'warn', word: 'SIGNER NOT PINNED', detail, assessment: a };
+  // The policy held on no evidence: it says nothing of this release, so neither may the headline.
+  if (a.policy.shows === 'nothing')
+    return { ok: false, tone: 'warn', word: 'POLICY SHOWS NOTHING', detail, assessment: a };
   if (a.evidence.status !== 'clean')
     return { ok: false, tone: 'warn', word: 'VERIFIED WITH CONCERNS', detail, assessment: a };
   return { ok: true, tone: 'pass', word: 'VERIFIED', detail, assessment: a };

@@ -22,6 +22,8 @@ export interface PredicateReading {
   release?: { name: string; version: string; manifestDigest?: string };
 }
 
+const VSA_PREFIX = 'https://slsa.dev/verification_summary/';
+
 const record = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
@@ -29,8 +31,9 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v.len
 /** The predicate of a statement whose signature verified, as a gate would read it. */
 export function readPredicate(predicateType: string, predicate: unknown): PredicateReading {
   const p = record(predicate) ?? {};
-  if (predicateType === VSA_PREDICATE_TYPE) {
-    const result = p.verificationResult;
+  // Every version of the SLSA VSA (v0.1 and v0.2 spell its result verification_result): a gate reads any of them.
+  if (predicateType === VSA_PREDICATE_TYPE || predicateType.startsWith(VSA_PREFIX)) {
+    const result = p.verificationResult ?? p.verification_result;
     const verifier = text(record(p.verifier)?.id) ?? 'a verifier it does not name';
     const policy = record(p.policy);
     const against = text(policy?.uri) ?? text(policy?.name) ?? 'a policy it does not name';

@@ -33,33 +33,91 @@ export function hasIdentityConstraint(p: IdentityPolicy): boolean {
 }
 
 /**
- * Signers nobody means when they name one: an unrelated GitHub workflow, an e-mail address, a GitLab pipeline. An
- * identity pattern that matches one of them lets anyone of that kind sign (`.*`, `https://github.com/.*`), so a check
- * against it does not say who signed.
+ * Signers nobody means when they name one: unrelated GitHub workflows (a branch's, a release tag's), a GitLab
+ * pipeline, e-mail addresses (one at a public provider). An identity pattern that matches one of them lets anyone of
+ * that kind sign (`.*`, `.*@refs/tags/.*`, `.*@gmail\.com`), so a check against it does not say who signed.
  */
 const UNPINNED_PROBES = [
   'https://github.com/zz-unnamed-owner/zz-repo/.github/workflows/zz.yml@refs/heads/zz',
-  'zz-unnamed-person@example.invalid',
+  'https://github.com/zz-unnamed-owner/zz-repo/.github/workflows/release.yml@refs/tags/v1.0.0',
   'https://gitlab.com/zz-unnamed-group/zz-project//.gitlab-ci.yml@refs/heads/zz',
+  'zz-unnamed-person@example.invalid',
+  'zz-unnamed-person@gmail.com',
 ];
+const UNPINNED_ISSUER = 'https://zz-unnamed-issuer.example.invalid';
+/** A code forge's identity URL: pinned only when the pattern's literal start names the owner and the repository. */
+const FORGE = /^https:\/\/(github|gitlab)\.com\//;
+const FORGE_REPOSITORY = /^https:\/\/(github|gitlab)\.com\/[^/]+\/[^/]+\//;
+
+/**
+ * The text every match of a pattern begins with: its literal characters up to the first that is not certain (a
+ * metacharacter, a class, a quantified character); none for a pattern with an alternation.
+ */
+export function literalPrefix(pattern: string): string {
+  if (pattern.includes('|')) return '';
+  let out = '';
+  const quantified = (at: number): boolean => /[*+?{]/.test(pattern[at] ?? '');
+  for (let i = pattern.startsWith('^') ? 1 : 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      // An escaped punctuation mark is itself; \d, \w, \S and the like are classes.
+      if (!/^[^A-Za-z0-9]$/.test(next) || quantified(i + 2)) break;
+      out += next;
+      i++;
+      continue;
+    }
+    if (/[.[\](){}*+?^$]/.test(c) || quantified(i + 1)) break;
+    out += c;
+  }
+  return out;
+}
 
 /**
  * Why the signer is not pinned by `p`, or undefined when it is: an exact identity, a GitHub workflow or repository, or
- * a pattern that matches none of UNPINNED_PROBES.
+ * a pattern that names a forge's owner and repository and matches none of UNPINNED_PROBES; and an issuer exact, or a
+ * pattern that does not match any issuer.
  */
 export function identityNotPinned(p: IdentityPolicy): string | undefined {
+  if (p.certificateOidcIssuer === undefined && p.certificateOidcIssuerRegexp !== undefined) {
+    const issuer = safeAnchored(p.certificateOidcIssuerRegexp);
+    if (issuer?.test(UNPINNED_ISSUER))
+      return `the issuer pattern ${p.certificateOidcIssuerRegexp} matches any issuer, so it does not say who vouched for the signer`;
+  }
   if (p.certificateIdentity || p.signerWorkflow || p.sourceRepository || !p.certificateIdentityRegexp) return undefined;
   const pattern = p.certificateIdentityRegexp;
-  let re: { test(s: string): boolean };
-  try {
-    re = anchored(pattern);
-  } catch {
-    return undefined; // a pattern that does not compile matched nothing: the check failed already
-  }
+  const re = safeAnchored(pattern);
+  if (!re) return undefined; // a pattern that does not compile matched nothing: the check failed already
+  const start = literalPrefix(pattern);
+  if (FORGE.test(start) && !FORGE_REPOSITORY.test(start))
+    return `the identity pattern ${pattern} names no repository (every match begins only ${start}), so any repository's workflow there would match`;
   const probe = UNPINNED_PROBES.find((s) => re.test(s));
   return probe === undefined
     ? undefined
     : `the identity pattern ${pattern} also matches signers nobody named (${probe}), so it does not say who signed`;
+}
+
+/** Why none of the policy's allowed signers that matched pins the signer, or undefined when one does. */
+export function signersNotPinned(matching: readonly AllowedSigner[]): string | undefined {
+  const reasons = matching.map((s) =>
+    identityNotPinned({
+      ...(s.subject !== undefined ? { certificateIdentity: s.subject } : {}),
+      ...(s.subjectRegexp !== undefined ? { certificateIdentityRegexp: s.subjectRegexp } : {}),
+      ...(s.issuer !== undefined ? { certificateOidcIssuer: s.issuer } : {}),
+      ...(s.issuerRegexp !== undefined ? { certificateOidcIssuerRegexp: s.issuerRegexp } : {}),
+    }),
+  );
+  return reasons.length > 0 && reasons.every((r) => r !== undefined)
+    ? `the policy's signers: ${reasons[0]}`
+    : undefined;
+}
+
+function safeAnchored(pattern: string): { test(value: string): boolean } | undefined {
+  try {
+    return anchored(pattern);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Fulcio's certificate extensions (sigstore/fulcio docs/oid-info.md). */

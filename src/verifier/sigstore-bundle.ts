@@ -8,6 +8,7 @@ import {
   fulcioClaims,
   hasIdentityConstraint,
   identityNotPinned,
+  signersNotPinned,
   matchesSigner,
   type AllowedSigner,
   type IdentityPolicy,
@@ -302,7 +303,15 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
       });
     }
     const problems = checkIdentity({ identity: info.identity, issuer: info.issuer, claims }, input.policy);
-    const loose = problems.length === 0 && signers.length === 0 ? identityNotPinned(input.policy) : undefined;
+    // Pinned when what was given pins it: the options, or one of the policy's signers that matched (both must hold).
+    const fromOptions = hasIdentityConstraint(input.policy) ? identityNotPinned(input.policy) : null;
+    const fromPolicy = signers.length
+      ? signersNotPinned(signers.filter((s) => matchesSigner(s, info.identity ?? '', info.issuer ?? '')))
+      : null;
+    const loose =
+      problems.length > 0 || fromOptions === undefined || fromPolicy === undefined
+        ? undefined
+        : (fromOptions ?? fromPolicy ?? undefined);
     if (loose) info.identityNotPinned = loose;
     if (problems.length === 0 && !checks.some((c) => c.id === 'identity'))
       checks.push({

@@ -2,7 +2,8 @@
  * Where a refreshed trusted root came from, as `evidence trust-root update` records it beside the root
  * (NAME.origin.json), and how verify labels the root by that record. Pure: the record and the root's digest are read
  * by src/load/trust.ts. A label says "public-good" only when the record says the root came from public-good's TUF
- * repository, checked from the TUF root embedded in @sigstore/tuf, and the record is of the file verify reads.
+ * repository, checked from the TUF root embedded in @sigstore/tuf, and the record is of the file verify reads; and it
+ * says the record is not signed (whoever writes the folder writes both): where the root came from, as recorded.
  */
 import { VerifyError } from './errors.js';
 
@@ -54,7 +55,8 @@ export function refreshedRootLabel(path: string, digest: string, record: unknown
   if (r.trustedRoot !== digest)
     return `${path} (refreshed, origin not recorded: the record beside it is of another file)`;
   if (r.tufRoot === EMBEDDED_TUF_ROOT && isPublicGoodMirror(r.mirror))
-    return `${path} (refreshed public-good, from ${PUBLIC_GOOD_TUF})`;
+    // The record is not signed: it says where trust-root update got the root, not that the root is public-good's.
+    return `${path} (recorded as refreshed from public-good, ${PUBLIC_GOOD_TUF}; the record is not signed)`;
   return `${path} (refreshed from ${r.mirror}, TUF root ${r.tufRoot}: not public-good)`;
 }
 

@@ -44,7 +44,7 @@ describe('trusted roots', () => {
     const record = { mirror: PUBLIC_GOOD_TUF, trustedRootDigest: digest, now: new Date(0) };
     await writeFile(originRecordPath(refreshed), JSON.stringify(originRecord(record)));
     expect((await resolveTrustRoots(dir, undefined, env)).map((r) => r.source)).toEqual([
-      `${refreshed} (refreshed public-good, from ${PUBLIC_GOOD_TUF})`,
+      `${refreshed} (recorded as refreshed from public-good, ${PUBLIC_GOOD_TUF}; the record is not signed)`,
     ]);
     await writeFile(originRecordPath(refreshed), 'not json');
     expect((await resolveTrustRoots(dir, undefined, env)).map((r) => r.source)).toEqual([

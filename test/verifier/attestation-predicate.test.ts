@@ -27,6 +27,12 @@ describe('what a verified statement says of itself (verify-attestation)', () => 
       });
     for (const predicate of [undefined, null, 'PASSED', ['PASSED'], {}])
       expect(vsa(predicate), JSON.stringify(predicate)).toMatchObject({ ok: false, code: 'VSA_NOT_PASSED' });
+    // Earlier versions of the predicate are VSAs too, whatever their result is spelt.
+    for (const version of ['v0.1', 'v0.2', 'v1-rc2']) {
+      const type = `https://slsa.dev/verification_summary/${version}`;
+      expect(readPredicate(type, { verification_result: 'FAILED' }), version).toMatchObject({ ok: false });
+      expect(readPredicate(type, { verification_result: 'PASSED' }), version).toMatchObject({ ok: true });
+    }
   });
 
   it('the evidence statement names the release it is evidence of, or says it names none', () => {

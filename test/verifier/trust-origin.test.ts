@@ -14,7 +14,7 @@ const record = (o: { mirror: string; tufRootDigest?: string }) =>
 describe("a refreshed trusted root's label, by the record of its origin", () => {
   it("public-good only from public-good's repository and embedded TUF root, for the bytes recorded", () => {
     expect(refreshedRootLabel('/r.json', DIGEST, record({ mirror: `${PUBLIC_GOOD_TUF}/` }))).toBe(
-      `/r.json (refreshed public-good, from ${PUBLIC_GOOD_TUF})`,
+      `/r.json (recorded as refreshed from public-good, ${PUBLIC_GOOD_TUF}; the record is not signed)`,
     );
     const own = `sha256:${'b'.repeat(64)}`;
     expect(refreshedRootLabel('/r.json', DIGEST, record({ mirror: PUBLIC_GOOD_TUF, tufRootDigest: own }))).toBe(
