@@ -16,7 +16,7 @@ import {
 import { countRecorded, indexRun } from '../release-index/rows.js';
 export { queryIndex as queryReleases } from '../transport/release-index-store.js'; // evidence query
 import { readPolicyFile } from '../load/policy.js';
-import { checkPolicyOptions } from '../verifier/inputs.js';
+import { checkPolicyOptions, requirePinnedSigner } from '../verifier/inputs.js';
 import { loadPolicy } from '../verifier/policy/evaluate.js';
 import { verify } from './verify.js';
 
@@ -43,6 +43,7 @@ export interface IndexOptions extends ListedSourceOptions {
  */
 export async function indexReleases(o: IndexOptions) {
   checkPolicyOptions(o.identity ?? {});
+  requirePinnedSigner(o.identity ?? {}, 'evidence index');
   const loaded = o.policy ? loadPolicy(await readPolicyFile(o.cwd, o.policy), o.policy) : undefined;
   const store = await openIndexStore(o.db, o.cwd, { writer: true });
   const records = recordingQueue();

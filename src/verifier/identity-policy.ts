@@ -45,9 +45,12 @@ const UNPINNED_PROBES = [
   'zz-unnamed-person@gmail.com',
 ];
 const UNPINNED_ISSUER = 'https://zz-unnamed-issuer.example.invalid';
-/** A code forge's identity URL: pinned only when the pattern's literal start names the owner and the repository. */
+/**
+ * A code forge's identity URL: pinned only when the pattern's literal start names the owner, up to its slash (an
+ * organisation's index pins `https://github.com/acme/`; `https://github.com/acme` would let `acme-evil` sign too).
+ */
 const FORGE = /^https:\/\/(github|gitlab)\.com\//;
-const FORGE_REPOSITORY = /^https:\/\/(github|gitlab)\.com\/[^/]+\/[^/]+\//;
+const FORGE_OWNER = /^https:\/\/(github|gitlab)\.com\/[^/]+\//;
 
 /**
  * The text every match of a pattern begins with: its literal characters up to the first that is not certain (a
@@ -75,7 +78,7 @@ export function literalPrefix(pattern: string): string {
 
 /**
  * Why the signer is not pinned by `p`, or undefined when it is: an exact identity, a GitHub workflow or repository, or
- * a pattern that names a forge's owner and repository and matches none of UNPINNED_PROBES; and an issuer exact, or a
+ * a pattern that names a forge's owner (FORGE_OWNER) and matches none of UNPINNED_PROBES; and an issuer exact, or a
  * pattern that does not match any issuer.
  */
 export function identityNotPinned(p: IdentityPolicy): string | undefined {
@@ -89,8 +92,8 @@ export function identityNotPinned(p: IdentityPolicy): string | undefined {
   const re = safeAnchored(pattern);
   if (!re) return undefined; // a pattern that does not compile matched nothing: the check failed already
   const start = literalPrefix(pattern);
-  if (FORGE.test(start) && !FORGE_REPOSITORY.test(start))
-    return `the identity pattern ${pattern} names no repository (every match begins only ${start}), so any repository's workflow there would match`;
+  if (FORGE.test(start) && !FORGE_OWNER.test(start))
+    return `the identity pattern ${pattern} names no owner (every match begins only ${start}), so anyone's workflow there would match`;
   const probe = UNPINNED_PROBES.find((s) => re.test(s));
   return probe === undefined
     ? undefined

@@ -1,5 +1,5 @@
 import { VerifyError } from './errors.js';
-import { anchored, type IdentityPolicy } from './identity-policy.js';
+import { anchored, hasIdentityConstraint, identityNotPinned, type IdentityPolicy } from './identity-policy.js';
 import { PUBLIC_GOOD_SOURCE, PUBLIC_GOOD_TRUSTED_ROOT } from './public-good.js';
 import { isTrustRootProblem, loadTrustRoot, type LoadedTrustRoot, type TrustRootInput } from './trusted-root.js';
 
@@ -21,6 +21,20 @@ export function checkPolicyOptions(policy: IdentityPolicy): void {
       throw new VerifyError('INVALID_OPTION', `${name}: not a valid regular expression (${(e as Error).message})`);
     }
   }
+}
+
+/**
+ * For the commands that state what many releases' evidence shows (audit, index): the signer identity given must say
+ * who signed (identityNotPinned). A pattern that matches anyone would make every release "hold" and every indexed row
+ * "verified" by whoever holds a Sigstore certificate; verify of one bundle says SIGNER NOT PINNED instead.
+ */
+export function requirePinnedSigner(policy: IdentityPolicy, command: string): void {
+  const loose = hasIdentityConstraint(policy) ? identityNotPinned(policy) : undefined;
+  if (loose)
+    throw new VerifyError(
+      'IDENTITY_POLICY_REQUIRED',
+      `${command} holds every release to one signer, and ${loose}: name who signed (--signer-workflow, --source-repository, or a pattern that names the owner, such as ^https://github\\.com/acme/) or give --key`,
+    );
 }
 
 /** `--digest sha256:<64 hex>` or `sha512:<128 hex>`, as `{ alg: lowercase hex }`. */

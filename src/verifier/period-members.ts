@@ -2,6 +2,7 @@ import { isEvidenceError } from '../core/error.js';
 import type { Manifest } from '../core/manifest.js';
 import { findingOf, VerifyError } from './errors.js';
 import { anchored, type IdentityPolicy } from './identity-policy.js';
+import { requirePinnedSigner } from './inputs.js';
 import { checkPeriod, type EvidenceState, type PeriodMemberInput } from './period.js';
 import { chooseEvidence, claimsOf, releaseMismatch, type AuditedRelease } from './release-evidence.js';
 import type { VerifyReport } from './report.js';
@@ -109,6 +110,7 @@ export function checkAuditOptions(options: AuditChoices): {
   const concurrency = options.concurrency ?? 4;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 32)
     throw new VerifyError('INVALID_OPTION', `--concurrency ${concurrency}: between 1 and 32`);
+  requirePinnedSigner(options.identity ?? {}, 'an audit');
   if (Object.keys(options.identity ?? {}).length === 0 && !(options.key?.length ?? 0)) {
     throw new VerifyError(
       'IDENTITY_POLICY_REQUIRED',

@@ -230,7 +230,9 @@ export function statusOf(m: PeriodMemberInput): { status: MemberStatus; reason: 
   // Nor is a bundle fetched from a release it is not the evidence of (evidence fetch's release checks).
   if (a.release) return { status: 'not-authentic', reason: a.release.summary };
   if (a.policy.status === 'failed') return { status: 'policy-failed', reason: a.policy.summary };
-  return { status: 'holds', reason: `authentic; ${a.policy.summary}` };
+  // Said where it holds: a signer a policy's catch-all identity list let through, a policy that showed nothing.
+  const signer = a.authenticity.notPinned ? ` (the signer is NOT pinned: ${a.authenticity.notPinned})` : '';
+  return { status: 'holds', reason: `authentic${signer}; ${a.policy.summary}` };
 }
 
 /** The period's figures from a release's entries (null where it has none). */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { indexReleases } from '../../src/commands/release-index.js';
 import { identityNotPinned, literalPrefix, signersNotPinned } from '../../src/verifier/identity-policy.js';
+import { requirePinnedSigner } from '../../src/verifier/inputs.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const loose = (
@@ -16,6 +18,8 @@ describe('whether an identity pattern says who signed', () => {
     for (const pattern of [
       'https://github\\.com/acme/web/\\.github/workflows/release\\.yml@refs/tags/v.*',
       '^https://github\\.com/acme/web/.*',
+      // An organisation's index pins its owner: every repository of acme, nobody else's.
+      '^https://github\\.com/acme/.*',
       'https://gitlab\\.com/acme/web//\\.gitlab-ci\\.yml@refs/heads/main',
       'release-bot@acme\\.example',
       '(?i)https://github\\.com/acme/web/\\.github/workflows/release\\.yml@refs/tags/v[0-9.]+',
@@ -40,7 +44,7 @@ describe('whether an identity pattern says who signed', () => {
       '.*@gmail\\.com',
       'a|.*',
     ])
-      expect(loose(pattern), pattern).toMatch(/does not say who signed|names no repository/);
+      expect(loose(pattern), pattern).toMatch(/does not say who signed|names no owner/);
   });
 
   it('an issuer pattern that matches any issuer does not pin it; exact identities and GitHub options do', () => {
@@ -71,5 +75,16 @@ describe('whether an identity pattern says who signed', () => {
     expect(literalPrefix('https://github\\.com/acmee?/x')).toBe('https://github.com/acme');
     expect(literalPrefix('a\\d')).toBe('a');
     expect(literalPrefix('x|y')).toBe('');
+  });
+
+  it('audit and index refuse a signer that is not pinned, before anything is read', async () => {
+    const identity = { certificateIdentityRegexp: '.*', certificateOidcIssuer: ISSUER };
+    expect(() => requirePinnedSigner(identity, 'evidence index')).toThrow(/names no owner|does not say who/);
+    expect(() =>
+      requirePinnedSigner({ certificateIdentity: 'https://x', certificateOidcIssuer: ISSUER }, 'x'),
+    ).not.toThrow();
+    await expect(
+      indexReleases({ cwd: process.cwd(), db: '/nonexistent/never-opened.db', sources: [], identity }),
+    ).rejects.toMatchObject({ code: 'IDENTITY_POLICY_REQUIRED' });
   });
 });

@@ -136,6 +136,21 @@ describe('options an audit checks before reading anything', () => {
         JSON.stringify(wrong),
       ).toBe('INVALID_OPTION');
     expect(code(() => checkAuditOptions({ ...base, key: [] }))).toBe('IDENTITY_POLICY_REQUIRED');
+    // A signer that anyone could be would make every release hold: refused before anything is read.
+    const issuer = 'https://token.actions.githubusercontent.com';
+    for (const certificateIdentityRegexp of ['.*', 'https://github\\.com/.*', '.*@refs/tags/v.*'])
+      expect(
+        code(() =>
+          checkAuditOptions({ ...base, identity: { certificateIdentityRegexp, certificateOidcIssuer: issuer } }),
+        ),
+        certificateIdentityRegexp,
+      ).toBe('IDENTITY_POLICY_REQUIRED');
+    expect(
+      checkAuditOptions({
+        ...base,
+        identity: { certificateIdentityRegexp: 'https://github\\.com/acme/web/.*', certificateOidcIssuer: issuer },
+      }).concurrency,
+    ).toBe(4);
   });
 
   it('--tags is a regular expression matching a whole tag', () => {
