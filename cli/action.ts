@@ -90,6 +90,8 @@ async function main(): Promise<void> {
     if (report.assessment) {
       core.setOutput('authentic', report.assessment.authenticity.status);
       core.setOutput('policy', report.assessment.policy.status);
+      // A policy that held on no evidence says nothing of the release: a gate must be able to tell.
+      core.setOutput('policy-shows', report.assessment.policy.shows ?? '');
       core.setOutput('evidence', report.assessment.evidence.status);
       core.setOutput(
         'evidence-concerns',

@@ -276,6 +276,7 @@ describe('the action, run as the runner runs it', () => {
     expect(r.outputs.verdict).toBe('verified');
     expect(r.outputs.authentic).toBe('authentic');
     expect(r.outputs.policy).toBe('not-evaluated');
+    expect(r.outputs['policy-shows']).toBe('');
     // The example release's own evidence has failing tests, a failed k6 threshold and destructive migrations.
     expect(r.outputs.evidence).toBe('concerns');
     expect(r.outputs['evidence-concerns']).toMatch(/^TESTS_FAILED junit\//m);
