@@ -287,7 +287,9 @@ export function addSign(program: Command, io: CliIo): void {
     if (o.timestampOnly) {
       const r = await renewArchive({ cwd: io.cwd, env: io.env, bundle, ...signingFrom(o, io.stderr) });
       io.stdout.write(
-        `renewed: ${r.file} (${r.renewals} archive timestamp${r.renewals === 1 ? '' : 's'}; the last by ${r.tsa})\n`,
+        `renewed: ${r.file} (${r.renewals} archive timestamp${r.renewals === 1 ? '' : 's'}; the last by ${r.tsa})\n` +
+          // It timestamps the signature's bytes as they are: whether that signature verifies is verify's to say.
+          'not checked here: the signature it timestamps (evidence verify --timestamps checks both)\n',
       );
       return;
     }

@@ -103,6 +103,7 @@ describe('archive timestamps: sign --timestamp-only and verify --timestamps', ()
     const one = await renew(dir, '--signing-config', 'sc.json');
     expect(one.code, one.stderr).toBe(0);
     expect(one.stdout).toContain('1 archive timestamp;');
+    expect(one.stdout).toContain('not checked here: the signature it timestamps');
     const two = await renew(dir, '--signing-config', 'later-sc.json');
     expect(two.code, two.stderr).toBe(0);
     expect(two.stdout).toContain('2 archive timestamps');
