@@ -370,7 +370,8 @@ export interface Verdict {
   tone: 'pass' | 'warn' | 'fail';
   /**
    * The headline: VERIFIED, VERIFIED WITH CONCERNS, INTEGRITY ONLY, SIGNER NOT PINNED (authentic, the identity asked
-   * for matches anyone), POLICY SHOWS NOTHING (it held, every rule over no evidence), POLICY FAILED, NOT COVERED (an artifact asked about is not a subject) or VERIFICATION FAILED.
+   * for matches anyone), POLICY SHOWS NOTHING (it held, every rule over no evidence), POLICY FAILED, NOT COVERED (an
+   * artifact asked about is not a subject) or VERIFICATION FAILED.
    */
   word: string;
   /** One sentence saying why. */

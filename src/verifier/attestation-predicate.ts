@@ -1,4 +1,5 @@
 import { EVIDENCE_PREDICATE_TYPE } from '../core/predicate.js';
+import type { Check } from './report.js';
 import {
   RELEASE_PREDICATE_TYPE,
   TEST_RESULT_PREDICATE_TYPE,
@@ -15,6 +16,7 @@ import {
 export interface PredicateReading {
   /** False only when the predicate itself says the verification it summarises did not pass (a VSA not PASSED). */
   ok: boolean;
+  /** Set exactly when ok is false. */
   code?: 'VSA_NOT_PASSED';
   /** What it states, in words (or that it was not read). */
   says: string;
@@ -27,6 +29,14 @@ const VSA_PREFIX = 'https://slsa.dev/verification_summary/';
 const record = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+/**
+ * The failed check of a statement whose predicate says the verification it summarises did not pass (a VSA not
+ * PASSED), or undefined: one rule for a single bundle and for each line of a `.jsonl`. `where` prefixes the message.
+ */
+export function predicateFailure(reading: PredicateReading, where = ''): Check | undefined {
+  return reading.code && { id: 'statement', ok: false, code: reading.code, message: `${where}${reading.says}` };
+}
 
 /** The predicate of a statement whose signature verified, as a gate would read it. */
 export function readPredicate(predicateType: string, predicate: unknown): PredicateReading {

@@ -1,5 +1,5 @@
 import { digestsEqual } from '../core/digest.js';
-import { readPredicate } from './attestation-predicate.js';
+import { predicateFailure, readPredicate } from './attestation-predicate.js';
 import type { IdentityPolicy } from './identity-policy.js';
 import type { AttestationReport, AttestationSetReport } from './report.js';
 import { signedContentKind, verifySigstoreBundle, type VerificationKeyInput } from './sigstore-bundle.js';
@@ -77,8 +77,8 @@ export function attestationReport(input: AttestationInput): AttestationReport {
             },
       );
       // A summary of a verification that did not pass is no attestation that it did (a gate reads this exit code).
-      if (hit && !reading.ok)
-        checks.push({ id: 'statement', ok: false, code: reading.code ?? 'VSA_NOT_PASSED', message: reading.says });
+      const failure = hit ? predicateFailure(reading) : undefined;
+      if (failure) checks.push(failure);
     }
   } else if (verified.checks.every((c) => c.ok) && kind === 'message-signature') {
     checks.push({ id: 'statement', ok: true, message: 'the signature is over the artifact itself' });
@@ -136,13 +136,8 @@ export function attestationSetReport(input: AttestationSetInput): AttestationSet
       });
     const reading = statement ? readPredicate(statement.predicateType, statement.predicate) : undefined;
     // A VSA that says the verification did not pass fails its line and covers nothing.
-    if (reading && !reading.ok)
-      checks.push({
-        id: 'statement',
-        ok: false,
-        code: reading.code ?? 'VSA_NOT_PASSED',
-        message: `line ${d.line}: ${reading.says}`,
-      });
+    const failure = reading ? predicateFailure(reading, `line ${d.line}: `) : undefined;
+    if (failure) checks.push(failure);
     const ok = checks.every((c) => c.ok);
     bundles.push({
       line: d.line,

@@ -303,15 +303,14 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
       });
     }
     const problems = checkIdentity({ identity: info.identity, issuer: info.issuer, claims }, input.policy);
-    // Pinned when what was given pins it: the options, or one of the policy's signers that matched (both must hold).
-    const fromOptions = hasIdentityConstraint(input.policy) ? identityNotPinned(input.policy) : null;
-    const fromPolicy = signers.length
-      ? signersNotPinned(signers.filter((s) => matchesSigner(s, info.identity ?? '', info.issuer ?? '')))
-      : null;
-    const loose =
-      problems.length > 0 || fromOptions === undefined || fromPolicy === undefined
-        ? undefined
-        : (fromOptions ?? fromPolicy ?? undefined);
+    // Pinned when anything given pins it: the options, or one of the policy's signers that matched (both must hold).
+    const reasons = [
+      ...(hasIdentityConstraint(input.policy) ? [identityNotPinned(input.policy)] : []),
+      ...(signers.length
+        ? [signersNotPinned(signers.filter((s) => matchesSigner(s, info.identity ?? '', info.issuer ?? '')))]
+        : []),
+    ];
+    const loose = problems.length === 0 && reasons.every((r) => r !== undefined) ? reasons[0] : undefined;
     if (loose) info.identityNotPinned = loose;
     if (problems.length === 0 && !checks.some((c) => c.id === 'identity'))
       checks.push({

@@ -1,5 +1,4 @@
 import type { IdentityPolicy } from './identity-policy.js';
-export type { IdentityPolicy };
 import type { VerifyReport } from './report.js';
 
 /**
