@@ -35,7 +35,7 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v.len
  * PASSED), or undefined: one rule for a single bundle and for each line of a `.jsonl`. `where` prefixes the message.
  */
 export function predicateFailure(reading: PredicateReading, where = ''): Check | undefined {
-  return reading.code && { id: 'statement', ok: false, code: reading.code, message: `${where}${reading.says}` };
+  return reading.code && { id: 'predicate', ok: false, code: reading.code, message: `${where}${reading.says}` };
 }
 
 /** The predicate of a statement whose signature verified, as a gate would read it. */

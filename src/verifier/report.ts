@@ -19,7 +19,12 @@ export type CheckId =
   | 'vulnerabilities'
   | 'renewal'
   /** What `evidence fetch` found of the release the bundle was published with (failForReleaseProblems). */
-  | 'release';
+  | 'release'
+  /**
+   * verify-attestation: what a verified statement's predicate says of itself (a VSA not PASSED): apart from `statement`,
+   * which says whether the signed statement covers the artifact.
+   */
+  | 'predicate';
 
 /**
  * Every code a check can carry: the reader's findings (core) and the

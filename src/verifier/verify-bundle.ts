@@ -219,6 +219,7 @@ const PASS_MESSAGES: Record<
     | 'renewal'
     | 'vulnerabilities'
     | 'release'
+    | 'predicate'
   >,
   (c: BundleContents) => string
 > = {

@@ -173,6 +173,15 @@ describe('verification summary attestation', () => {
     expect(failed.checks.filter((c: { ok: boolean }) => !c.ok).map((c: { code: string }) => c.code)).toEqual([
       'VSA_NOT_PASSED',
     ]);
+    // What the VSA says is apart from whether its signature verified and covers the bundle: that part is not denied.
+    const failedText = await runCli(
+      ['verify-attestation', 'vsa.sigstore.json', '--digest', `sha256:${bundleSha}`, ...who],
+      {
+        cwd: dir,
+      },
+    );
+    expect(failedText.stdout).not.toContain('NOT VERIFIED');
+    expect(failedText.stdout).toMatch(/^ok +statement /m);
     const passing = await runCli(
       ['verify', 'b.tar.gz', ...who, '--vsa', 'vsa2.json', '--vsa-sign', '--identity-token', token, ...services],
       { cwd: dir },
