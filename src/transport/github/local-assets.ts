@@ -41,7 +41,7 @@ export async function localAssets(options: LocalAssetsOptions): Promise<{ assets
   if (!(await exists(bundlePath))) throw new GitHubError('ATTACH_INPUT_MISSING', `${options.bundle}: no such file`);
   // Publishing a bundle that doesn't verify helps nobody; checked before anything is uploaded.
   const { stream } = await openBundle(options.cwd, options.bundle);
-  const { contents } = await requireIntegrity(stream, options.bundle, 'not attached');
+  const { contents, digest, size } = await requireIntegrity(stream, options.bundle, 'not attached');
   const signed = contents.attestationBytes !== undefined;
   if (!signed && !options.allowUnsigned)
     throw new GitHubError(
@@ -57,9 +57,9 @@ export async function localAssets(options: LocalAssetsOptions): Promise<{ assets
   const paths = detachedNames(stem);
   const labels = detachedNames(basename(stem));
   const unsignedHint = 'not beside the bundle (sign again to write it: evidence sign)';
-  const files: Array<{ path: string; label: string; contentType: string; bytes?: Buffer }> = [
-    { path: bundlePath, label: options.bundle, contentType: 'application/gzip' },
-  ];
+  // Each as it was checked: the bundle by the integrity pass's own digest (not hashed again), the rest by its bytes.
+  const files: Array<{ path: string; contentType: string; bytes?: Buffer; hashed?: { size: number; sha256: string } }> =
+    [{ path: bundlePath, contentType: 'application/gzip', hashed: { size, sha256: digest.replace(/^sha256:/, '') } }];
   const beside: { sigstore?: Buffer; intoto?: Buffer; sigstoreJsonl?: Buffer } = {};
   for (const [file, contentType] of [
     ['sigstore', 'application/json'],
@@ -74,7 +74,7 @@ export async function localAssets(options: LocalAssetsOptions): Promise<{ assets
     if (!present) continue;
     const bytes = await readFile(path);
     beside[file] = bytes;
-    files.push({ path, label: labels[file], contentType, bytes });
+    files.push({ path, contentType, bytes });
   }
   // A release must not carry one thing inside the bundle and another beside it.
   const mismatch = detachedMismatch(
@@ -92,15 +92,20 @@ export async function localAssets(options: LocalAssetsOptions): Promise<{ assets
   if (options.verifier !== undefined) {
     if (!(await exists(options.verifier)))
       throw new GitHubError('ATTACH_INPUT_MISSING', `${VERIFIER_ASSET}: not found (run npm run build)`);
-    files.push({ path: options.verifier, label: VERIFIER_ASSET, contentType: 'text/javascript' });
+    files.push({ path: options.verifier, contentType: 'text/javascript' });
   }
   const assets: LocalAsset[] = [];
   for (const f of files) {
-    // A file beside it is published as compared: the read-back checks these bytes' digest, not a later read's.
-    const { size, sha256 } = f.bytes
-      ? { size: f.bytes.length, sha256: sha256Hex(f.bytes) }
-      : await hashFile(f.path, ['sha256']).then((h) => ({ size: h.size, sha256: h.hex.sha256 }));
-    assets.push({ name: basename(f.path), path: f.path, contentType: f.contentType, size, sha256 });
+    // Published as compared: the read-back checks these digests, not a later read's.
+    const { size: bytes, sha256 } = f.hashed ?? (await digestOf(f));
+    assets.push({ name: basename(f.path), path: f.path, contentType: f.contentType, size: bytes, sha256 });
   }
   return { assets, signed };
+}
+
+/** Size and sha256 of a file to publish: of the bytes read to compare it, else of the file. */
+async function digestOf(f: { path: string; bytes?: Buffer }): Promise<{ size: number; sha256: string }> {
+  if (f.bytes) return { size: f.bytes.length, sha256: sha256Hex(f.bytes) };
+  const h = await hashFile(f.path, ['sha256']);
+  return { size: h.size, sha256: h.hex.sha256 };
 }
