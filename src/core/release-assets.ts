@@ -123,11 +123,12 @@ export interface DetachedMismatch {
 }
 
 /**
- * The one rule for the files beside a bundle, whoever publishes or reads them (attach before uploading, fetch after
- * downloading): NAME.sigstore.json is, byte for byte, the attestation the bundle holds; NAME.intoto.jsonl is its DSSE
+ * The rule for the files attach publishes beside a bundle: NAME.sigstore.json is, byte for byte, the attestation the bundle holds; NAME.intoto.jsonl is its DSSE
  * envelope (envelopesMatch); NAME.sigstore.jsonl is that attestation's line then exactly the standard statements the
  * bundle holds. A bundle that holds no attestation has nothing beside it: any such file is another signing's. Only the
- * files given are compared (`beside` leaves out those absent); the first that differs is returned.
+ * files given are compared (`beside` leaves out those absent); the first that differs is returned. fetch holds the
+ * files it downloads to the same comparisons (envelopesMatch, firstLineIs, restIs), against NAME.sigstore.json rather
+ * than the bundle's inside: a release may carry its signature only beside the bundle.
  */
 export function detachedMismatch(
   inside: { attestation?: Buffer; standard?: Buffer },
