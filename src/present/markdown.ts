@@ -1,6 +1,6 @@
 import { appendAll } from '../core/objects.js';
 import { escapeValue } from './terminal.js';
-import { formatBytes, renewalLine, restsOnLine, vulnerabilitiesLine } from './text.js';
+import { formatBytes, renewalLine, restsOnLine, UNCHECKED_CLAIMS, vulnerabilitiesLine } from './text.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import {
@@ -55,7 +55,7 @@ export function renderMarkdown(input: ReleaseReportInput): string {
         ],
         [
           'What does the evidence say?',
-          `${{ clean: '✅ no concerns', concerns: `⚠️ ${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}`, unknown: '➖ not assessed' }[a.evidence.status]}${a.evidence.unverified && a.evidence.status !== 'unknown' ? " (the bundle's own claims, not signature-checked)" : ''}`,
+          `${{ clean: '✅ no concerns', concerns: `⚠️ ${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}`, unknown: '➖ not assessed' }[a.evidence.status]}${a.evidence.unverified && a.evidence.status !== 'unknown' ? UNCHECKED_CLAIMS : ''}`,
         ],
       ],
     ),

@@ -1,5 +1,5 @@
 import type { InspectResult } from '../core/manifest.js';
-import { describeSummary } from './text.js';
+import { describeSummary, UNCHECKED_CLAIMS } from './text.js';
 export { signatureCovers } from './text.js';
 import { SEVERITIES, summariesOf } from '../core/summaries.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
@@ -68,7 +68,7 @@ export function contentsStanding(input: ReleaseReportInput): ContentsStanding {
 /** What every section showing the bundle's contents says of them when they are not facts ('' when they are). */
 export function contentsCaveat(standing: ContentsStanding): string {
   return standing === 'unchecked'
-    ? " (the bundle's own claims, not signature-checked)"
+    ? UNCHECKED_CLAIMS
     : standing === 'not-authentic'
       ? " (the bundle's own unverified claims: it is not authentic)"
       : '';

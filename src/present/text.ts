@@ -13,6 +13,9 @@ import type { RestsOn } from '../verifier/rests-on.js';
 import type { RenewalInfo } from '../verifier/archive-timestamps.js';
 
 import { counted, formatBytes } from './words.js';
+
+/** What every output says after the bundle's contents when its signature was not checked (integrity only). */
+export const UNCHECKED_CLAIMS = " (the bundle's own claims, not signature-checked)";
 export { counted, formatBytes } from './words.js';
 
 /**
@@ -206,12 +209,9 @@ export function formatVerifyText(report: VerifyReport & { bundle: { path?: strin
     `  authentic?  ${a.authenticity.status === 'authentic' ? 'yes' : a.authenticity.status === 'not-checked' ? 'NOT CHECKED' : 'NO'} (${a.authenticity.summary})`,
     ...(a.release ? [`  release?    NOT THIS RELEASE'S EVIDENCE (${a.release.summary})`] : []),
     `  policy?     ${a.policy.status === 'satisfied' ? 'holds' : a.policy.status === 'failed' ? 'FAILS' : 'none'} (${a.policy.summary})`,
-    `  evidence:   ${a.evidence.status === 'clean' ? 'no concerns' : a.evidence.status === 'unknown' ? 'not assessed' : `${a.evidence.findings.length} CONCERN${a.evidence.findings.length === 1 ? '' : 'S'}`}${a.evidence.unverified && a.evidence.status !== 'unknown' ? " (the bundle's own claims: not signature-checked)" : ''}`,
+    `  evidence:   ${a.evidence.status === 'clean' ? 'no concerns' : a.evidence.status === 'unknown' ? 'not assessed' : `${a.evidence.findings.length} CONCERN${a.evidence.findings.length === 1 ? '' : 'S'}`}${a.evidence.unverified && a.evidence.status !== 'unknown' ? UNCHECKED_CLAIMS : ''}`,
     ...a.evidence.findings.map((f) => `    - ${f.path}: ${f.message} [${f.code}]`),
-    ...vulnerabilityLines(
-      a.evidence.vulnerabilities,
-      a.evidence.unverified ? " (the bundle's own claims, not signature-checked)" : '',
-    ),
+    ...vulnerabilityLines(a.evidence.vulnerabilities, a.evidence.unverified ? UNCHECKED_CLAIMS : ''),
     report.mode === 'integrity-only' ? 'mode: integrity only (signature not checked)' : 'mode: signature required',
   ];
   if (b.digest) lines.push(`bundle digest:   ${b.digest}`);
