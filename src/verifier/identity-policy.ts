@@ -100,7 +100,11 @@ export function identityNotPinned(p: IdentityPolicy): string | undefined {
     : `the identity pattern ${pattern} also matches signers nobody named (${probe}), so it does not say who signed`;
 }
 
-/** Why none of the policy's allowed signers that matched pins the signer, or undefined when one does. */
+/**
+ * Why none of the policy's allowed signers that matched pins the signer, or undefined when one does. Called with none
+ * only for a signer no policy signer allows, whose identity check has failed already (IDENTITY_MISMATCH): there is no
+ * authentic signer to call pinned or not.
+ */
 export function signersNotPinned(matching: readonly AllowedSigner[]): string | undefined {
   const reasons = matching.map((s) =>
     identityNotPinned({

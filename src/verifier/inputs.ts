@@ -33,7 +33,7 @@ export function requirePinnedSigner(policy: IdentityPolicy, command: string): vo
   if (loose)
     throw new VerifyError(
       'IDENTITY_POLICY_REQUIRED',
-      `${command} holds every release to one signer, and ${loose}: name who signed (--signer-workflow, --source-repository, or a pattern that names the owner, such as ^https://github\\.com/acme/) or give --key`,
+      `${command} holds every release to one signer, and ${loose}: name who signed (--signer-workflow, --source-repository, or a pattern that names the owner, such as ^https://github\\.com/acme/.*) or give --key`,
     );
 }
 

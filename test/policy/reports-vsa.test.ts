@@ -243,6 +243,7 @@ describe('verification summary attestation', () => {
     expect(loose.report.assessment.authenticity.notPinned).toMatch(/matches any issuer|matches signers nobody named/);
     expect(loose.report.assessment.authenticity.summary).not.toMatch(/identity checked/);
     expect(loose.vsa.verificationResult).toBe('FAILED');
+    expect(loose.r.stderr).toMatch(/the VSA says FAILED: the signer is not pinned/);
     expect(loose.vsa.policy.annotations.signer.certificateIdentityRegexp).toBe('.*');
     const text = await runCli(
       [
