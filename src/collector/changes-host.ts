@@ -56,6 +56,7 @@ export interface HostFacts {
   labels: string[];
 }
 
+/** Conclusions that do not fail a check; only `success` shows one ran and passed (a skipped check did not run). */
 const PASSING = new Set(['success', 'neutral', 'skipped']);
 const DECIDING = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
 
@@ -72,9 +73,9 @@ const DECIDING = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
  *   account that authored or committed the merged head (the last push, as far as the REST API shows it: who pushed is
  *   not in it); GitHub's `web-flow` committer stands for its author. Null when the head's committer is linked to no
  *   account;
- * - `checksPassed`: every required check (by name or status context) passed on the merged head, or else on the
- *   commit that landed (a merge queue's); with no rule requiring any, every check that ran passed and at least one
- *   ran.
+ * - `checksPassed`: every required check (by name or status context) ran and passed on the merged head, or else on
+ *   the commit that landed (a merge queue's): none of its runs failed or is pending, and one succeeded (all skipped
+ *   or neutral is not passed); with no rule requiring any, the same of every check.
  */
 export function hostFacts(commit: string, named: number | null, answers: HostAnswers): HostFacts {
   const problems: string[] = [];
@@ -157,13 +158,22 @@ export function hostFacts(commit: string, named: number | null, answers: HostAns
   };
 }
 
+/**
+ * Whether `runs` show checks that ran and passed: none failed or is pending, and at least one succeeded. Runs that were
+ * all skipped or neutral passed nothing (GitHub lets such a required check through; what it shows is that it did not
+ * run), so they are not called passed.
+ */
+function ranAndPassed(runs: HostCheck[]): boolean {
+  return (
+    runs.some((c) => c.conclusion === 'success') &&
+    runs.every((c) => c.conclusion !== null && PASSING.has(c.conclusion))
+  );
+}
+
 function checksPassed(checks: HostCheck[], requiredChecks: string[]): boolean {
   if (requiredChecks.length > 0)
-    return requiredChecks.every((name) => {
-      const runs = checks.filter((c) => c.name === name);
-      return runs.length > 0 && runs.every((c) => c.conclusion !== null && PASSING.has(c.conclusion));
-    });
-  return checks.length > 0 && checks.every((c) => c.conclusion !== null && PASSING.has(c.conclusion));
+    return requiredChecks.every((name) => ranAndPassed(checks.filter((c) => c.name === name)));
+  return ranAndPassed(checks);
 }
 
 /**

@@ -221,9 +221,10 @@ function jsonObject(bytes: Buffer): Record<string, unknown> {
 }
 
 /**
- * test-result v0.1: PASSED when every test passed, FAILED when one failed or
- * errored, WARNED when there is no test at all (a report without tests proves
- * nothing). Skipped tests are in no list (the predicate has none for them).
+ * test-result v0.1: PASSED when every test that ran passed, FAILED when one
+ * failed or errored, WARNED when no test ran (a report without tests, or whose
+ * tests were all skipped, proves nothing). Skipped tests are in no list (the
+ * predicate has none for them).
  * The configuration is the JUnit report itself, by digest.
  */
 function testResult(e: ManifestEntry, bytes: Buffer): Record<string, unknown> {
@@ -233,7 +234,7 @@ function testResult(e: ManifestEntry, bytes: Buffer): Record<string, unknown> {
     reading.cases.filter((c) => outcomes.includes(c.outcome)).map((c) => c.name);
   const failed = reading.totals.failed + reading.totals.errored;
   return {
-    result: failed > 0 ? 'FAILED' : reading.totals.tests === 0 ? 'WARNED' : 'PASSED',
+    result: failed > 0 ? 'FAILED' : reading.totals.passed === 0 ? 'WARNED' : 'PASSED',
     configuration: [{ name: e.path, digest: { sha256: digestHex(e.digest) }, mediaType: e.mediaType }],
     passedTests: names(['passed']),
     warnedTests: [],

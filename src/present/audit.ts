@@ -137,9 +137,11 @@ export function answers(m: PeriodMember): { authentic: string; policy: string; e
     ? 'unknown'
     : a.evidence.status === 'clean'
       ? 'clean'
-      : a.evidence.status === 'concerns'
-        ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}${a.evidence.unverified ? ' (unverified)' : ''}`
-        : 'unknown';
+      : a.evidence.status === 'nothing-to-judge'
+        ? 'nothing to judge'
+        : a.evidence.status === 'concerns'
+          ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}${a.evidence.unverified ? ' (unverified)' : ''}`
+          : 'unknown';
   return { authentic, policy, evidence };
 }
 

@@ -1,4 +1,5 @@
 import { formatBytes, renewalLine, restsOnLine, vulnerabilitiesLine } from './text.js';
+import { JUDGED_KINDS } from '../verifier/assessment.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
 import { badge, code, html, kvTable, type Fragment, type Safe } from './html-base.js';
@@ -45,10 +46,12 @@ export function verdictSection(input: ReleaseReportInput, verdict: ReturnType<ty
           : answer('neutral', 'Not evaluated');
   const evidence =
     a.evidence.status === 'clean'
-      ? answer('pass', 'No concerns')
-      : a.evidence.status === 'concerns'
-        ? answer('warn', `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}`)
-        : answer('neutral', 'Not assessed');
+      ? answer('pass', `No concerns in its ${(a.evidence.judged ?? []).map((k) => JUDGED_KINDS[k]).join(', ')}`)
+      : a.evidence.status === 'nothing-to-judge'
+        ? answer('neutral', 'Nothing to judge: no tests, scans, load tests, plans, migrations or SLOs')
+        : a.evidence.status === 'concerns'
+          ? answer('warn', `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}`)
+          : answer('neutral', 'Not assessed');
   const findings = a.evidence.findings.length
     ? html`<ul class="findings">${a.evidence.findings.map((f) => html`<li><code>${f.path}</code>: ${f.message} <span class="code">${f.code}</span></li>`)}</ul>`
     : '';

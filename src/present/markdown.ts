@@ -55,7 +55,7 @@ export function renderMarkdown(input: ReleaseReportInput): string {
         ],
         [
           'What does the evidence say?',
-          `${{ clean: '✅ no concerns', concerns: `⚠️ ${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}`, unknown: '➖ not assessed' }[a.evidence.status]}${a.evidence.unverified && a.evidence.status !== 'unknown' ? UNCHECKED_CLAIMS : ''}`,
+          `${{ clean: `✅ ${mdText(a.evidence.summary)}`, concerns: `⚠️ ${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}`, 'nothing-to-judge': `➖ ${mdText(a.evidence.summary)}`, unknown: '➖ not assessed' }[a.evidence.status]}${a.evidence.unverified && a.evidence.status !== 'unknown' ? UNCHECKED_CLAIMS : ''}`,
         ],
       ],
     ),

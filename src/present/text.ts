@@ -209,7 +209,7 @@ export function formatVerifyText(report: VerifyReport & { bundle: { path?: strin
     `  authentic?  ${a.authenticity.status === 'authentic' ? 'yes' : a.authenticity.status === 'not-checked' ? 'NOT CHECKED' : 'NO'} (${a.authenticity.summary})`,
     ...(a.release ? [`  release?    NOT THIS RELEASE'S EVIDENCE (${a.release.summary})`] : []),
     `  policy?     ${a.policy.status === 'satisfied' ? 'holds' : a.policy.status === 'failed' ? 'FAILS' : 'none'} (${a.policy.summary})`,
-    `  evidence:   ${a.evidence.status === 'clean' ? 'no concerns' : a.evidence.status === 'unknown' ? 'not assessed' : `${a.evidence.findings.length} CONCERN${a.evidence.findings.length === 1 ? '' : 'S'}`}${a.evidence.unverified && a.evidence.status !== 'unknown' ? UNCHECKED_CLAIMS : ''}`,
+    `  evidence:   ${a.evidence.status === 'clean' || a.evidence.status === 'nothing-to-judge' ? a.evidence.summary : a.evidence.status === 'unknown' ? 'not assessed' : `${a.evidence.findings.length} CONCERN${a.evidence.findings.length === 1 ? '' : 'S'}`}${a.evidence.unverified && a.evidence.status !== 'unknown' ? UNCHECKED_CLAIMS : ''}`,
     ...a.evidence.findings.map((f) => `    - ${f.path}: ${f.message} [${f.code}]`),
     ...vulnerabilityLines(a.evidence.vulnerabilities, a.evidence.unverified ? UNCHECKED_CLAIMS : ''),
     report.mode === 'integrity-only' ? 'mode: integrity only (signature not checked)' : 'mode: signature required',

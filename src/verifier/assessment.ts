@@ -60,8 +60,14 @@ export interface Assessment {
    */
   release?: { status: 'mismatch'; summary: string };
   evidence: {
-    /** `clean`: nothing of concern; `concerns`: see findings; `unknown`: the manifest could not be trusted or read. */
-    status: 'clean' | 'concerns' | 'unknown';
+    /**
+     * `clean`: nothing of concern in what was judged (`judged`); `concerns`: see findings; `nothing-to-judge`: the
+     * bundle holds none of the kinds judged (JUDGED_KINDS), so it shows neither concerns nor their absence;
+     * `unknown`: the manifest could not be trusted or read.
+     */
+    status: 'clean' | 'concerns' | 'nothing-to-judge' | 'unknown';
+    /** The kinds of JUDGED_KINDS the bundle holds, each judged; the others were not in it (absent when `unknown`). */
+    judged?: string[];
     /** True when the figures are the bundle's own claims, its signature not checked. */
     unverified: boolean;
     findings: EvidenceFinding[];
@@ -99,6 +105,20 @@ type Entry = Pick<Manifest['entries'][number], 'path' | 'kind'> & { summary?: un
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /**
+ * The kinds whose entries evidenceFindings judges, as a report names them. A bundle without any of them (an SBOM
+ * alone) is not "clean": nothing in it says whether the release was tested, scanned or within its budgets.
+ */
+export const JUDGED_KINDS: Readonly<Record<string, string>> = {
+  junit: 'test reports',
+  k6: 'load tests',
+  migrations: 'migrations',
+  terraform: 'infrastructure plans',
+  sarif: 'SARIF scans',
+  vulnerabilities: 'vulnerability findings',
+  slo: 'SLO snapshots',
+};
+
+/**
  * What the evidence says, entry by entry, whatever a policy asks: failing or
  * zero tests, failed load-test thresholds, destructive changes, critical or
  * high findings, spent error budgets. (An SBOM's tolerated deviations from its
@@ -115,9 +135,11 @@ export function evidenceFindings(entries: readonly Entry[]): EvidenceFinding[] {
     switch (typed?.kind) {
       case 'junit': {
         const s = typed.summary;
-        if (s.tests === 0) add(e, 'TESTS_NONE', 'no test cases: a report without tests proves nothing');
-        else if (s.failed + s.errored > 0)
+        if (s.failed + s.errored > 0)
           add(e, 'TESTS_FAILED', `${plural(s.failed, 'test')} failed, ${s.errored} errored, of ${s.tests}`);
+        else if (s.tests === 0) add(e, 'TESTS_NONE', 'no test cases: a report without tests proves nothing');
+        else if (s.passed === 0)
+          add(e, 'TESTS_NONE', `no test ran: ${plural(s.skipped, 'test')} skipped of ${s.tests}, none passed`);
         break;
       }
       case 'k6': {
@@ -267,19 +289,33 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
   const findings = evidenceFindings(entries);
   const unverified = authenticity.status !== 'authentic';
   const claim = unverified ? ' (as the bundle claims; not signature-checked)' : '';
+  const judged = Object.keys(JUDGED_KINDS).filter((k) => entries.some((e) => e.kind === k));
+  const words = (kinds: string[]): string => kinds.map((k) => JUDGED_KINDS[k]).join(', ');
+  const missing = Object.keys(JUDGED_KINDS).filter((k) => !judged.includes(k));
+  const notIn = missing.length ? `; not in the bundle, so not judged: ${words(missing)}` : '';
   const evidence: Assessment['evidence'] = findings.length
     ? {
         status: 'concerns',
         unverified,
         findings,
+        judged,
         summary: `${plural(findings.length, 'concern')}${claim}: ${findings.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
       }
-    : {
-        status: 'clean',
-        unverified,
-        findings,
-        summary: `no failing or missing tests, failed thresholds, destructive changes, unhandled critical findings or spent error budgets${claim}`,
-      };
+    : judged.length === 0
+      ? {
+          status: 'nothing-to-judge',
+          unverified,
+          findings,
+          judged,
+          summary: `nothing to judge${claim}: the bundle holds none of ${words(missing)}, so it shows neither concerns nor their absence`,
+        }
+      : {
+          status: 'clean',
+          unverified,
+          findings,
+          judged,
+          summary: `no concerns in its ${words(judged)}${claim}${notIn}`,
+        };
   const vulns = summariesOf(entries, 'vulnerabilities')[0];
   if (vulns) evidence.vulnerabilities = { path: vulns.entry.path, summary: vulns.summary };
   return { authenticity, policy, ...(coverage ? { coverage } : {}), ...release, evidence };
@@ -394,7 +430,7 @@ export function headline(a: Assessment): Verdict {
     ...(a.coverage?.status === 'not-covered' ? [a.coverage.summary] : []),
     ...(a.release ? [`not this release's evidence: ${a.release.summary}`] : []),
     `policy: ${a.policy.summary}`,
-    `evidence: ${a.evidence.status === 'concerns' ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}` : a.evidence.status === 'clean' ? 'no concerns' : 'not assessed'}`,
+    `evidence: ${a.evidence.status === 'concerns' ? `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}` : a.evidence.status === 'clean' ? 'no concerns' : a.evidence.status === 'nothing-to-judge' ? 'nothing to judge' : 'not assessed'}`,
   ]);
   if (a.authenticity.status === 'failed')
     return { ok: false, tone: 'fail', word: 'VERIFICATION FAILED', detail, assessment: a };
@@ -411,6 +447,9 @@ export function headline(a: Assessment): Verdict {
   // The policy held on no evidence: it says nothing of this release, so neither may the headline.
   if (a.policy.shows === 'nothing')
     return { ok: false, tone: 'warn', word: 'POLICY SHOWS NOTHING', detail, assessment: a };
+  // Authentic, and the policy (if any) held; the evidence answer (nothing to judge) is said beside it, not hidden.
+  if (a.evidence.status === 'nothing-to-judge')
+    return { ok: true, tone: 'pass', word: 'VERIFIED', detail, assessment: a };
   if (a.evidence.status !== 'clean')
     return { ok: false, tone: 'warn', word: 'VERIFIED WITH CONCERNS', detail, assessment: a };
   return { ok: true, tone: 'pass', word: 'VERIFIED', detail, assessment: a };

@@ -100,10 +100,18 @@ describe('hostFacts: what GitHub shows of a change', () => {
   it('required checks: each must have run and passed on the merged head; without rules, every check that ran, and one at least', () => {
     const required = (checks: HostAnswers['checks']): boolean | null =>
       hostFacts(MERGE, 12, answers({ checks, requiredChecks: ['build', 'test'] })).facts.checksPassed;
+    // A required check whose runs were all skipped did not run: GitHub lets it through, but it passed nothing.
     expect(
       required([
         { name: 'build', conclusion: 'success' },
         { name: 'test', conclusion: 'skipped' },
+      ]),
+    ).toBe(false);
+    expect(
+      required([
+        { name: 'build', conclusion: 'success' },
+        { name: 'test', conclusion: 'skipped' },
+        { name: 'test', conclusion: 'success' },
       ]),
     ).toBe(true);
     expect(required([{ name: 'build', conclusion: 'success' }])).toBe(false);
@@ -123,7 +131,20 @@ describe('hostFacts: what GitHub shows of a change', () => {
       hostFacts(MERGE, 12, answers({ checks })).facts.checksPassed;
     expect(any([])).toBe(false);
     expect(any([{ name: 'lint', conclusion: 'failure' }])).toBe(false);
-    expect(any([{ name: 'lint', conclusion: 'neutral' }])).toBe(true);
+    // Every check skipped or neutral: none ran and passed.
+    expect(any([{ name: 'lint', conclusion: 'neutral' }])).toBe(false);
+    expect(
+      any([
+        { name: 'lint', conclusion: 'skipped' },
+        { name: 'e2e', conclusion: 'skipped' },
+      ]),
+    ).toBe(false);
+    expect(
+      any([
+        { name: 'lint', conclusion: 'neutral' },
+        { name: 'unit', conclusion: 'success' },
+      ]),
+    ).toBe(true);
   });
 
   it('no merged pull request whose merge commit is this commit: a direct push', () => {

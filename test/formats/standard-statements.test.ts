@@ -123,10 +123,18 @@ describe('standard statements', () => {
     expect(p.passedTests).toHaveLength(sum.passed);
     expect(p.failedTests).toHaveLength(sum.failed + sum.errored);
     expect(p.warnedTests).toEqual([]);
-    expect(p.result).toBe(sum.failed + sum.errored > 0 ? 'FAILED' : sum.tests === 0 ? 'WARNED' : 'PASSED');
+    expect(p.result).toBe(sum.failed + sum.errored > 0 ? 'FAILED' : sum.passed === 0 ? 'WARNED' : 'PASSED');
     expect(p.configuration).toEqual([
       { name: `junit/${name}`, digest: { sha256: sha256Hex(j.bytes) }, mediaType: 'application/xml' },
     ]);
+  });
+
+  it('test-result of a report whose every test was skipped is WARNED, not PASSED: no test ran', async () => {
+    const j = await entryFor(junitCollector, 'junit/node24-test-all-skipped.junit.xml');
+    expect(j.entry.summary).toMatchObject({ tests: 2, passed: 0, skipped: 2 });
+    const p = make([j]).statements[0]?.statement.predicate as { result: string; passedTests: string[] };
+    expect(p.result).toBe('WARNED');
+    expect(p.passedTests).toEqual([]);
   });
 
   it('vulns of a scan that names advisories: each id once, sorted, with every rating given and the scan times', async () => {

@@ -142,11 +142,26 @@ describe('entries that hold nothing to judge', () => {
     const { result, controls } = judged({ require: [{ kind: 'junit', controls: ['SSDF-PW.8'] }] }, junit(1, 0));
     expect(result.ok).toBe(true);
     expect(result.requirements[0]).toMatchObject({ status: 'pass', count: 1, empty: 1 });
-    expect(result.requirements[0]?.message).toMatch(/1 of them hold nothing \(a test report without tests\)/);
+    expect(result.requirements[0]?.message).toMatch(/1 of them hold nothing \(a test report in which no test ran/);
     expect(controls[0]).toMatchObject({ state: 'not-shown' });
     // One report with tests beside it: shown in part.
     const half = judged({ require: [{ kind: 'junit', controls: ['SSDF-PW.8'] }] }, junit(1, 0), junit(2, 5));
     expect(half.controls[0]?.items[0]).toMatchObject({ shows: 'partial' });
+  });
+
+  it('a test report whose tests were all skipped holds nothing too: a rule over it shows nothing', () => {
+    const skipped = entry('junit', 1, { tests: 3, passed: 0, failed: 0, errored: 0, skipped: 3, durationSeconds: 0 });
+    const { result, controls } = judged(
+      { rules: [{ name: 'r', expr: 'junit.all(j, j.tests > 0 && j.failed == 0)', controls: ['SSDF-PW.8'] }] },
+      skipped,
+    );
+    expect(result.rules[0]).toMatchObject({ status: 'pass', reads: [{ kind: 'junit', count: 1, empty: 1 }] });
+    expect(controls[0]).toMatchObject({ state: 'not-shown' });
+    // One test that ran beside the skipped ones: the report holds something.
+    const one = entry('junit', 2, { tests: 3, passed: 1, failed: 0, errored: 0, skipped: 2, durationSeconds: 0 });
+    expect(judged({ require: [{ kind: 'junit', controls: ['SSDF-PW.8'] }] }, one).controls[0]).toMatchObject({
+      state: 'held',
+    });
   });
 
   it('a rule over SBOMs without components, or SARIF logs without runs, shows nothing', () => {

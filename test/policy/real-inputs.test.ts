@@ -64,6 +64,16 @@ describe('the example policy on real test reports', () => {
     expect(text.stdout).toMatch(/^INTEGRITY ONLY: /);
   });
 
+  it('a report whose every test was skipped (node --test) fails tests-green, and is TESTS_NONE in the evidence', async () => {
+    const dir = await tmp();
+    const r = await gate(dir, fixture('junit/node24-test-all-skipped.junit.xml'), await testsGreenPolicy());
+    expect(r.code).toBe(3);
+    expect(r.report.policy.rules).toEqual([expect.objectContaining({ name: 'tests-green', status: 'fail' })]);
+    expect(r.report.assessment.evidence.findings.map((f) => f.code)).toEqual(['TESTS_NONE']);
+    const text = await runCli(['verify', 'b.tar.gz', '--integrity-only'], { cwd: dir });
+    expect(text.stdout).toMatch(/no test ran: 2 tests skipped of 2, none passed \[TESTS_NONE\]/);
+  });
+
   it('a passing suite holds', async () => {
     const dir = await tmp();
     await writeFile(join(dir, 'ok.xml'), '<testsuites><testcase name="a" time="0.1"/></testsuites>');

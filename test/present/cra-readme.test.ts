@@ -40,7 +40,9 @@ describe('the Annex VII README', () => {
     expect(point6).toContain(
       'To complete: no evidence in the bundle documents this point (the entries below hold nothing)',
     );
-    expect(point6).toContain('holds nothing: a test report without tests, so it documents nothing');
+    expect(point6).toContain(
+      'holds nothing: a test report in which no test ran (none, or all skipped), so it documents nothing',
+    );
   });
 
   it('quotes a file name a shell would read otherwise, so that pasting it runs nothing', () => {
