@@ -166,7 +166,7 @@ export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): st
     );
   if (answer.rows.some((r) => Number(r.hollow) > 0))
     out.push(
-      'hollow counts entries of the kind that the release has but that hold nothing (a test report without tests, an SBOM without components): they are not that evidence.',
+      'hollow counts entries of the kind that the release has but that hold nothing (a test report in which no test ran, an SBOM without components): they are not that evidence.',
     );
   if (answer.rows.some((r) => typeof r.expression === 'string' && r.expression !== ''))
     out.push(

@@ -40,6 +40,8 @@ export function describeSummary(kind: string, summary: unknown): string {
     case 'junit': {
       const s = typed.summary;
       if (s.tests === 0) return '0 tests: NO TEST CASES (a report without tests proves nothing)';
+      if (s.passed + s.failed + s.errored === 0)
+        return `${counted(s.tests, 'test')}: NONE RAN, ${s.skipped} skipped (a report in which no test ran proves nothing)`;
       return `${counted(s.tests, 'test')}: ${s.passed} passed, ${s.failed} failed, ${s.errored} errored, ${s.skipped} skipped in ${s.durationSeconds} s`;
     }
     case 'coverage':

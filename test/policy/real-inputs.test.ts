@@ -72,6 +72,8 @@ describe('the example policy on real test reports', () => {
     expect(r.report.assessment.evidence.findings.map((f) => f.code)).toEqual(['TESTS_NONE']);
     const text = await runCli(['verify', 'b.tar.gz', '--integrity-only'], { cwd: dir });
     expect(text.stdout).toMatch(/no test ran: 2 tests skipped of 2, none passed \[TESTS_NONE\]/);
+    const inspected = await runCli(['inspect', 'b.tar.gz'], { cwd: dir });
+    expect(inspected.stdout).toMatch(/2 tests: NONE RAN, 2 skipped/);
   });
 
   it('a passing suite holds', async () => {
