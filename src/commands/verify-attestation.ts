@@ -6,7 +6,8 @@ import { readKeys } from '../load/keys.js';
 import { resolveTrustRoots } from '../load/trust.js';
 import { attestationReport, attestationSetReport } from '../verifier/attestation-verdict.js';
 import { VerifyError } from '../verifier/errors.js';
-import { hasIdentityConstraint, type IdentityPolicy } from '../verifier/identity-policy.js';
+import type { IdentityPolicy } from '../verifier/identity-policy.js';
+import { requireSigner } from '../verifier/signer-kind.js';
 import { checkPolicyOptions, parseDigestOption } from '../verifier/inputs.js';
 import type { AttestationReport, AttestationSetReport } from '../verifier/report.js';
 import { refuseMalformed, signatureKind, signedContentKind } from '../verifier/sigstore-bundle.js';
@@ -40,17 +41,8 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
     : await hashArtifact(options.cwd, options.artifact as string);
   const json = await readAttestationJson(options.cwd, options.attestation);
   // A bundle that does not parse is neither: verifySigstoreBundle reports it malformed, refused below (exit 2).
-  const signedWith = signatureKind(json);
-  const keyless = signedWith === 'certificate';
-  if (keyless && !hasIdentityConstraint(policy)) {
-    throw new VerifyError(
-      'IDENTITY_POLICY_REQUIRED',
-      'a keyless attestation needs --certificate-identity (or -regexp) and --certificate-oidc-issuer, or the GitHub options',
-    );
-  }
   const keys = await readKeys(options.cwd, options.key);
-  if (signedWith === 'public-key' && keys.length === 0)
-    throw new VerifyError('KEY_REQUIRED', 'the attestation is signed with a key: give its public key with --key');
+  requireSigner(signatureKind(json), { policy, keys }, 'the attestation');
   let artifactBytes: Buffer | undefined;
   if (signedContentKind(json) === 'message-signature') {
     if (!options.artifact)
@@ -121,13 +113,9 @@ export async function verifyAttestationSet(
       'name the artifacts: --artifact FILE (repeatable) or --subjects-file SHA256SUMS',
     );
   const documents = await readSigstoreBundles(options.cwd, options.attestation);
-  const keyless = documents.some((d) => signatureKind(d.json) === 'certificate');
-  if (keyless && !hasIdentityConstraint(policy))
-    throw new VerifyError(
-      'IDENTITY_POLICY_REQUIRED',
-      'keyless attestations need --certificate-identity (or -regexp) and --certificate-oidc-issuer, or the GitHub options',
-    );
   const keys = await readKeys(options.cwd, options.key);
+  for (const d of documents)
+    requireSigner(signatureKind(d.json), { policy, keys }, `${options.attestation} line ${d.line}`);
   const roots = await resolveTrustRoots(options.cwd, options.trustedRoot, options.env ?? {});
   const report = attestationSetReport({
     documents,

@@ -129,8 +129,9 @@ export async function firstAuthentic<O extends object, R extends { report: Verif
 }
 
 /**
- * Whether the bundle carries a signature of its own: its verification found one (not SIGNATURE_MISSING), or could not
- * check the one it found (KEY_REQUIRED: signed with a key none was given for), which is what the report should say.
+ * Whether the bundle carries a signature of its own: its verification found one (not SIGNATURE_MISSING; one signed by
+ * another kind of signer than pinned is found, and fails: SIGNER_KIND_MISMATCH), or could not check the one it found
+ * (a Sigstore bundle beside it that cannot be read), which is what the report should say.
  */
 function signedItself(own: Outcome<{ report: VerifyReport }>): boolean {
   return (

@@ -233,12 +233,14 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
     : sig?.kind === 'public-key'
       ? 'key'
       : 'identity';
+  // A signer of the other kind than the one asked for: the summary (an audit's reason) says so, not only its code.
+  const otherKind = failedChecks.find((c) => c.code === 'SIGNER_KIND_MISMATCH');
   const authenticity: Assessment['authenticity'] =
     failedChecks.length > 0
       ? {
           status: 'failed',
           method,
-          summary: `${plural(failedChecks.length, 'verification check')} failed (${[...new Set(failedChecks.map((c) => c.code ?? c.id))].join(', ')})`,
+          summary: `${plural(failedChecks.length, 'verification check')} failed (${[...new Set(failedChecks.map((c) => c.code ?? c.id))].join(', ')})${otherKind ? `: not signed by the signer pinned (${otherKind.found ?? ''}; ${otherKind.expected ?? ''} was asked for)` : ''}`,
         }
       : integrityOnly
         ? {

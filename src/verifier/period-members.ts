@@ -49,8 +49,9 @@ export function unavailable(e: unknown): { code: string; message: string } | und
 /**
  * What makes a release's evidence unverifiable rather than the audit
  * impossible: bytes that are not what the source listed, a bundle or
- * attestation that cannot be read, a signature of a kind the signer options
- * cannot check. The release is not shown authentic; the audit goes on.
+ * attestation that cannot be read. (A signature of another kind than the
+ * signer pinned is verified, and fails: SIGNER_KIND_MISMATCH.) The release is
+ * not shown authentic; the audit goes on.
  */
 export function unverifiable(e: unknown): { code: string; message: string } | undefined {
   if (!isEvidenceError(e)) return undefined;

@@ -53,6 +53,8 @@ export const VERIFIER_CHECK_CODES = [
   'ATTESTATION_KEY_REQUIRED',
   // identity
   'IDENTITY_POLICY_REQUIRED',
+  /** Signed keylessly and only a key given, or with a key and only an identity: not the signer pinned. */
+  'SIGNER_KIND_MISMATCH',
   'IDENTITY_MISMATCH',
   'ISSUER_MISMATCH',
   'WORKFLOW_MISMATCH',

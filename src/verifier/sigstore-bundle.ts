@@ -16,6 +16,7 @@ import {
 } from './identity-policy.js';
 import type { Check, CheckCode } from './report.js';
 import { VerifyError } from './errors.js';
+import { signerKindMismatch } from './signer-kind.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 import { logOf, restsOn, type RestsOn } from './rests-on.js';
 import { publicKeyOf, trustMaterialOf } from './trust-material.js';
@@ -165,6 +166,13 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
   }
   if (info.kind === 'public-key')
     info.keyHint = vm.content.$case === 'publicKey' ? vm.content.publicKey.hint : undefined;
+  // Only a signer of the other kind given: not the signer pinned, whatever the signature verifies against.
+  const otherKind = signerKindMismatch(
+    info.kind,
+    { policy: input.policy, signers: input.signers, keys: input.keys },
+    { keyHint: info.keyHint, certificate: leafCertificate(bundle) },
+  );
+  if (otherKind) return { bundle, info, checks: otherKind };
   // Trust comes from the trusted root, never from the bundle. Old clients
   // (v0.1 bundles, 2022-2023) sent the whole chain, leaf, intermediate and
   // root, exactly as the trusted root lists them; such a chain adds nothing
@@ -456,13 +464,7 @@ function logKeyOutsideWindow(bundle: Bundle, root: LoadedTrustRoot): string | un
  * another instance fails there before the certificate is looked at.
  */
 function issuedByRoot(bundle: Bundle, root: LoadedTrustRoot): boolean | undefined {
-  const content = bundle.verificationMaterial.content;
-  const raw =
-    content.$case === 'x509CertificateChain'
-      ? content.x509CertificateChain.certificates[0]?.rawBytes
-      : content.$case === 'certificate'
-        ? content.certificate.rawBytes
-        : undefined;
+  const raw = leafCertificate(bundle);
   if (!raw) return undefined;
   let leaf: X509Certificate;
   try {
@@ -480,6 +482,16 @@ function issuedByRoot(bundle: Bundle, root: LoadedTrustRoot): boolean | undefine
       }
     }),
   );
+}
+
+/** The bundle's leaf certificate's bytes (unchecked), when it holds one. */
+function leafCertificate(bundle: Bundle): Uint8Array | undefined {
+  const content = bundle.verificationMaterial.content;
+  return content.$case === 'x509CertificateChain'
+    ? content.x509CertificateChain.certificates[0]?.rawBytes
+    : content.$case === 'certificate'
+      ? content.certificate.rawBytes
+      : undefined;
 }
 
 /**

@@ -7,7 +7,8 @@ import { parseJsonStrict } from '../core/strict-json.js';
 import { assess } from './assessment.js';
 import { checkAttestationEntries, isAttestationBlob } from './attestation-entries.js';
 import { VerifyError } from './errors.js';
-import { hasIdentityConstraint, type IdentityPolicy } from './identity-policy.js';
+import type { IdentityPolicy } from './identity-policy.js';
+import { requireSigner } from './signer-kind.js';
 import { crossCheckBlob, evaluatePolicy, type LoadedPolicy, type PolicyLimits } from './policy/evaluate.js';
 import { verdictFor, type Check, type VerifyReport } from './report.js';
 import {
@@ -68,9 +69,10 @@ export interface EvidenceVerificationResult {
  * Verification end to end, as data: integrity first; then (unless integrity
  * only) the signature, the signer and that the signed statement is about this
  * bundle, and the attestations taken into it; then the policy over authentic
- * evidence; then the three answers. Every failure is in the report; only a
- * verification that cannot be asked (a keyless bundle with no signer named, a
- * key-signed one with no key) throws.
+ * evidence; then the three answers. Every failure is in the report (a signer
+ * of the other kind than the signature's given alone too: SIGNER_KIND_MISMATCH);
+ * only a verification that cannot be asked (no signer of either kind given)
+ * throws.
  */
 export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceVerificationResult> {
   const identity = v.identity ?? {};
@@ -140,20 +142,10 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
   }
   if (json === undefined && signed.length === 0) signed.push(noSignature(contents));
   if (json !== undefined) {
-    // A bundle that does not parse is neither: verifySigstoreBundle reports it malformed (exit 1).
-    const kind = signatureKind(json);
+    // A bundle that does not parse is neither: verifySigstoreBundle reports it malformed (exit 1). No signer given
+    // cannot be asked (exit 2); a signer of the other kind given can, and fails (SIGNER_KIND_MISMATCH, exit 1).
     const signers = rules?.policy.identity ?? [];
-    if (kind === 'certificate' && !hasIdentityConstraint(identity) && signers.length === 0) {
-      throw new VerifyError(
-        'IDENTITY_POLICY_REQUIRED',
-        'the bundle is signed keylessly: say who may have signed it with --certificate-identity or --certificate-identity-regexp and --certificate-oidc-issuer (or the GitHub options); without it any Sigstore user would pass',
-        { finding: 'signed keylessly, and no signer identity was given to hold it to' },
-      );
-    }
-    if (kind === 'public-key' && v.keys.length === 0)
-      throw new VerifyError('KEY_REQUIRED', 'the bundle is signed with a key: give its public key with --key', {
-        finding: 'signed with a key that was not given',
-      });
+    requireSigner(signatureKind(json), { policy: identity, signers, keys: v.keys }, 'the bundle');
     const verified = verifySigstoreBundle({ json, roots: v.roots, keys: v.keys, policy: identity, signers });
     appendAll(signed, verified.checks);
     if (verified.info) report.signature = external ? { ...verified.info, attestation: external } : verified.info;

@@ -84,7 +84,7 @@ describe.skipIf(!built)("the one-file verifier's --help and -q", () => {
       expect(node).toBe('node');
       const r = await run(process.execPath, args);
       // The command line is accepted (commander's refusals read "error: …"); what is then found of this
-      // key-signed bundle (a certificate identity asked for: KEY_REQUIRED) is another matter.
+      // key-signed bundle (a certificate identity asked for: SIGNER_KIND_MISMATCH, exit 1) is another matter.
       expect(r.stderr, example).not.toMatch(/^error: /m);
       codes[example] = r.code;
     }

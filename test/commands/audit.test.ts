@@ -411,6 +411,22 @@ describe('evidence audit over GitHub releases', () => {
     expect(e?.code).toBe('GITHUB_RESPONSE_INVALID');
   });
 
+  it('a key-signed release audited against a signer identity alone is not authentic: not signed by the signer pinned', async () => {
+    const identity = {
+      certificateIdentity: 'https://github.com/acme/web/.github/workflows/release.yml@refs/tags/v1.0.0',
+      certificateOidcIssuer: 'https://token.actions.githubusercontent.com',
+    };
+    const r = await audit({ ...base, key: undefined, identity, until: '2026-01-06', cache: 'cache-kind' });
+    const member = r.summary.members.find((m) => m.id === 'v1.0.0');
+    // Verified and found signed by another kind of signer than pinned (exit 1), not refused as input (exit 2).
+    expect(member?.status).toBe('not-authentic');
+    expect(member?.reason).toMatch(/\(SIGNER_KIND_MISMATCH\): not signed by the signer pinned \(signed with a key/);
+    expect(member?.report?.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code)).toEqual([
+      'SIGNER_KIND_MISMATCH',
+    ]);
+    expect(r.summary.verdict).toBe('not-authentic');
+  });
+
   it('refuses what an audit cannot do, before any request, exit 2 codes', async () => {
     const codeOf = (p: Promise<unknown>): Promise<string> =>
       p.then(

@@ -69,11 +69,16 @@ describe('review regressions', () => {
     json.verificationMaterial.publicKey = null;
     att.body = Buffer.from(JSON.stringify(json));
     await writeMembers(file, members);
-    const r = await runCli(['verify', 'b.tar.gz', '--key', 'pub.pem', '--trusted-root', 'trusted_root.json'], {
-      cwd: dir,
-    });
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/IDENTITY_POLICY_REQUIRED/);
+    const r = await runCli(
+      ['verify', 'b.tar.gz', '--key', 'pub.pem', '--trusted-root', 'trusted_root.json', '--json'],
+      { cwd: dir },
+    );
+    // Keyless, and only a key pinned: not signed by the signer pinned, a failed verification (exit 1), not bad input.
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { checks: { id: string; ok: boolean; skipped?: boolean; code?: string }[] };
+    expect(report.checks.filter((c) => !c.ok && !c.skipped).map((c) => [c.id, c.code])).toEqual([
+      ['identity', 'SIGNER_KIND_MISMATCH'],
+    ]);
   });
 
   it.each([

@@ -49,7 +49,7 @@ async function tried(own: Outcome, offers: Record<string, Outcome> | Error) {
     const name = attestation ?? 'own';
     ran.push(name);
     const outcome = name === 'own' ? own : (offers as Record<string, Outcome>)[name];
-    if (outcome === 'throws') return Promise.reject(new VerifyError('KEY_REQUIRED', name));
+    if (outcome === 'throws') return Promise.reject(new VerifyError('ATTESTATION_UNREADABLE', name));
     return Promise.resolve({ name, report: reports[outcome as Exclude<Outcome, 'throws'>] as VerifyReport });
   };
   const result = await firstAuthentic(
@@ -101,12 +101,12 @@ describe('firstAuthentic', () => {
       asked: 1,
     });
     expect((await tried('unsigned', { a: 'throws', b: 'other-signer' })).result).toMatchObject({
-      code: 'KEY_REQUIRED',
+      code: 'ATTESTATION_UNREADABLE',
       message: 'a',
     });
-    // Its own signature could not be checked (a key none was given for): that is what is said, not an offer's.
+    // Its own signature could not be checked (it cannot be read): that is what is said, not an offer's.
     expect((await tried('throws', { a: 'other-signer' })).result).toMatchObject({
-      code: 'KEY_REQUIRED',
+      code: 'ATTESTATION_UNREADABLE',
       message: 'own',
     });
     expect(await tried('other-signer', {})).toEqual({ result: 'own', ran: ['own'], asked: 1 });

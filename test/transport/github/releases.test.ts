@@ -729,6 +729,26 @@ describe('evidence fetch', () => {
     expect(policy.code).toBe(3);
   });
 
+  it('a keyless release fetched with only --key is not signed by the signer pinned: exit 1 (SIGNER_KIND_MISMATCH), not 2', async () => {
+    const { dir } = await published();
+    gh.public = true;
+    const { generateKeyPairSync } = await import('node:crypto');
+    const pub = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey;
+    await writeFile(join(dir, 'pub.pem'), pub.export({ format: 'pem', type: 'spki' }));
+    const args = verifying(dir, 'v1.4.2', await tmp()).filter((a, i, all) => {
+      const flag = a.startsWith('--certificate-') ? a : all[i - 1];
+      return !flag?.startsWith('--certificate-');
+    });
+    const r = await runCli([...args, '--key', join(dir, 'pub.pem')], { cwd: dir, env: {} });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as {
+      verdict: string;
+      checks: { ok: boolean; skipped?: boolean; code?: string }[];
+    };
+    expect(report.verdict).toBe('failed');
+    expect(report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code)).toEqual(['SIGNER_KIND_MISMATCH']);
+  });
+
   it('a private repository needs a token: 404 without one, with a hint', async () => {
     await published();
     const out = await tmp();

@@ -248,6 +248,25 @@ describe.skipIf(registrySkipReason !== undefined)(
       const none = await cli(['verify', '--image', ref('acme/web:other'), '--plain-http', ...identity]);
       expect(none.code).toBe(2);
       expect(none.stderr).toContain('[ARTIFACT_NOT_FOUND]');
+
+      // Signed keylessly, and only a key pinned: not signed by the signer pinned (exit 1), not an input error.
+      const { generateKeyPairSync } = await import('node:crypto');
+      const pub = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey;
+      await writeFile(join(dir, 'pub.pem'), pub.export({ format: 'pem', type: 'spki' }));
+      const keyOnly = await cli([
+        'verify',
+        '--image',
+        ref('acme/web:v1.4.2'),
+        '--plain-http',
+        ...['--trusted-root', join(dir, 'trusted_root.json'), '--key', join(dir, 'pub.pem'), '--json'],
+      ]);
+      expect(keyOnly.code, keyOnly.stderr).toBe(1);
+      const failed = (
+        JSON.parse(keyOnly.stdout) as { checks: Array<{ ok: boolean; skipped?: boolean; code?: string }> }
+      ).checks
+        .filter((c) => !c.ok && !c.skipped)
+        .map((c) => c.code);
+      expect(failed).toEqual(['SIGNER_KIND_MISMATCH']);
     });
 
     it('verify --image fails (exit 1) when a referrer claims the image but its signed subjects do not cover it', async () => {
