@@ -16,7 +16,10 @@ export type VerifyErrorCode =
   | 'EXTRACT_WRITE_FAILED'
   | 'ATTESTATION_NOT_FOUND'
   | 'ATTESTATION_UNREADABLE'
-  /** JSON that is no Sigstore bundle, given to verify-attestation (a bundle's own member is a failed check instead). */
+  /**
+   * JSON that is no Sigstore bundle, given to verify-attestation or beside a bundle (--attestation, a release's
+   * NAME.sigstore.json); a bundle's own member is a failed check instead.
+   */
   | 'ATTESTATION_MALFORMED'
   | 'ARTIFACT_NOT_FOUND'
   | 'TRUSTED_ROOT_NOT_FOUND'

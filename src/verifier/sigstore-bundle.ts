@@ -115,55 +115,10 @@ export interface SigstoreVerifyResult {
  * wrong is a failed check; nothing throws, whatever the bundle holds.
  */
 export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerifyResult {
-  // By the protobuf JSON mapping first (types, nulls, enums, int64, base64):
-  // @sigstore/bundle sees the normal form only (sigstore-schema.ts).
-  const reading = readSigstoreBundleJson(input.json);
-  if (!reading.ok)
-    return {
-      checks: [
-        fail('signature', 'ATTESTATION_MALFORMED', `not a valid Sigstore bundle: ${issuesInline(reading.issues)}`),
-      ],
-    };
-  let bundle: Bundle;
-  try {
-    bundle = bundleFromJSON(reading.json);
-  } catch (e) {
-    return { checks: [fail('signature', 'ATTESTATION_MALFORMED', `not a valid Sigstore bundle: ${message(e)}`)] };
-  }
+  const read = readBundle(input.json);
+  if ('checks' in read) return read;
+  const { bundle, info } = read;
   const vm = bundle.verificationMaterial;
-  const info: SignatureInfo = {
-    kind: vm.content.$case === 'publicKey' ? 'public-key' : 'certificate',
-    tlog: [],
-    timestamps: [],
-  };
-  if (reading.unknownFields.count > 0) info.unknownFields = reading.unknownFields;
-  try {
-    info.tlog = vm.tlogEntries
-      .map((t) => ({
-        logIndex: String(t.logIndex),
-        // Rekor v2 records no time: its entries say 0 (or nothing), which is not a date.
-        integratedTime:
-          Number(t.integratedTime) > 0 ? new Date(Number(t.integratedTime) * 1000).toISOString() : undefined,
-        logId: t.logId?.keyId.toString('base64'),
-        entry: t.kindVersion ? `${t.kindVersion.kind} ${t.kindVersion.version}` : undefined,
-      }))
-      .map(stripUndefined);
-    info.timestamps = (vm.timestampVerificationData?.rfc3161Timestamps ?? []).map((t) => ({
-      time: RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp)).signingTime.toISOString(),
-    }));
-  } catch (e) {
-    return {
-      bundle,
-      info,
-      checks: [
-        fail(
-          'signature',
-          'ATTESTATION_MALFORMED',
-          `the bundle's log entries or timestamps cannot be read: ${message(e)}`,
-        ),
-      ],
-    };
-  }
   if (info.kind === 'public-key')
     info.keyHint = vm.content.$case === 'publicKey' ? vm.content.publicKey.hint : undefined;
   // Only a signer of the other kind given: not the signer pinned, whatever the signature verifies against.
@@ -348,6 +303,74 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
       ? { payload: Buffer.from(content.dsseEnvelope.payload), payloadType: content.dsseEnvelope.payloadType }
       : undefined;
   return { bundle, info, checks, ...(dsse ? { dsse } : {}) };
+}
+
+/**
+ * The Sigstore bundle as read, with what it states of its signing (not yet verified); or, for one that is not a
+ * Sigstore bundle (its schema, @sigstore/bundle's reading, or log entries and timestamps that cannot be read), the
+ * ATTESTATION_MALFORMED check that says why.
+ */
+function readBundle(json: unknown): { bundle: Bundle; info: SignatureInfo } | SigstoreVerifyResult {
+  // By the protobuf JSON mapping first (types, nulls, enums, int64, base64):
+  // @sigstore/bundle sees the normal form only (sigstore-schema.ts).
+  const reading = readSigstoreBundleJson(json);
+  if (!reading.ok)
+    return {
+      checks: [
+        fail('signature', 'ATTESTATION_MALFORMED', `not a valid Sigstore bundle: ${issuesInline(reading.issues)}`),
+      ],
+    };
+  let bundle: Bundle;
+  try {
+    bundle = bundleFromJSON(reading.json);
+  } catch (e) {
+    return { checks: [fail('signature', 'ATTESTATION_MALFORMED', `not a valid Sigstore bundle: ${message(e)}`)] };
+  }
+  const vm = bundle.verificationMaterial;
+  const info: SignatureInfo = {
+    kind: vm.content.$case === 'publicKey' ? 'public-key' : 'certificate',
+    tlog: [],
+    timestamps: [],
+  };
+  if (reading.unknownFields.count > 0) info.unknownFields = reading.unknownFields;
+  try {
+    info.tlog = vm.tlogEntries
+      .map((t) => ({
+        logIndex: String(t.logIndex),
+        // Rekor v2 records no time: its entries say 0 (or nothing), which is not a date.
+        integratedTime:
+          Number(t.integratedTime) > 0 ? new Date(Number(t.integratedTime) * 1000).toISOString() : undefined,
+        logId: t.logId?.keyId.toString('base64'),
+        entry: t.kindVersion ? `${t.kindVersion.kind} ${t.kindVersion.version}` : undefined,
+      }))
+      .map(stripUndefined);
+    info.timestamps = (vm.timestampVerificationData?.rfc3161Timestamps ?? []).map((t) => ({
+      time: RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp)).signingTime.toISOString(),
+    }));
+  } catch (e) {
+    return {
+      bundle,
+      info,
+      checks: [
+        fail(
+          'signature',
+          'ATTESTATION_MALFORMED',
+          `the bundle's log entries or timestamps cannot be read: ${message(e)}`,
+        ),
+      ],
+    };
+  }
+  return { bundle, info };
+}
+
+/**
+ * Refuses (ATTESTATION_MALFORMED, exit 2) a Sigstore bundle given beside what it signs (a file: verify --attestation,
+ * a release's NAME.sigstore.json) that is not one, before anything is verified with it, as readBundle reads it: there
+ * is nothing to verify, as for a file that is not JSON (ATTESTATION_UNREADABLE). `file` names it.
+ */
+export function refuseMalformedFile(file: string, json: unknown): void {
+  const read = readBundle(json);
+  if ('checks' in read) refuseMalformed(file, [read]);
 }
 
 /**

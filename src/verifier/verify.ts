@@ -12,6 +12,7 @@ import { requireSigner } from './signer-kind.js';
 import { crossCheckBlob, evaluatePolicy, type LoadedPolicy, type PolicyLimits } from './policy/evaluate.js';
 import { verdictFor, type Check, type VerifyReport } from './report.js';
 import {
+  refuseMalformedFile,
   signatureKind,
   verifiedSigningTime,
   verifySigstoreBundle,
@@ -77,6 +78,8 @@ export interface EvidenceVerificationResult {
 export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceVerificationResult> {
   const identity = v.identity ?? {};
   const rules = v.policy;
+  // A Sigstore bundle given beside it that is none is input with nothing to verify (exit 2), before the bundle is read.
+  if (v.external) refuseMalformedFile(v.external.uri, v.external.json);
   // The standard statements' sources come from a budget of their own: other kept blobs cannot leave them unchecked.
   const keep = (hex: string, m: Manifest): boolean | 'reserved' =>
     !v.integrityOnly && standardSourceBlob(hex, m)

@@ -97,13 +97,15 @@ describe('Sigstore bundles are read by the protobuf JSON mapping, strictly where
     expect(r.report.signature.tlog).toEqual([expect.objectContaining({ timeVerified: true })]);
   });
 
-  it('a misspelt DSSE field leaves the signatures missing: ATTESTATION_MALFORMED', async () => {
+  it('a misspelt DSSE field leaves the signatures missing: ATTESTATION_MALFORMED, the --attestation file refused (exit 2)', async () => {
     const { dir, sigstoreJson } = await signed();
     sigstoreJson.dsseEnvelope.signature = sigstoreJson.dsseEnvelope.signatures;
     delete sigstoreJson.dsseEnvelope.signatures;
     const r = await verifyWith(dir, sigstoreJson);
-    expect(r.code).toBe(1);
-    expect(r.codes).toContain('ATTESTATION_MALFORMED');
+    expect(r.code).toBe(2);
+    expect(r.codes).toEqual([
+      expect.stringMatching(/^evidence: att\.json: not a valid Sigstore bundle: .*\[ATTESTATION_MALFORMED\]\n$/),
+    ]);
   });
 
   // Read by protobuf's JSON mapping, as sigstore-js reads it (sigstore-schema.ts):
