@@ -302,5 +302,9 @@ export function addSign(program: Command, io: CliIo): void {
       ...(bar.onBytes ? { onBytes: bar.onBytes } : {}),
     }).finally(bar.stop);
     io.stdout.write(signedLines(signed));
+    if (signed.replaced) {
+      const { describeReplaced } = await import('../../src/verifier/stated-signer.js');
+      io.stderr.write(`evidence: ${bundle}: ${describeReplaced(signed.replaced)}\n`);
+    }
   });
 }

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { rewriteWithAttestation } from '../core/bundle-rewrite.js';
 import { ATTESTATIONS_TAIL_BYTES, locateAttestationsMember } from '../core/attestations-member.js';
 import { endWithAttestations } from '../core/bundle-writer.js';
+import { ATTESTATION_MEMBER } from '../core/layout.js';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { dsseContent } from '../formats/intoto.js';
@@ -17,6 +18,7 @@ import { chooseSigner, type SignerOptions } from '../signer/choose-signer.js';
 import { detachedFiles, signManifest, type SignResult, type SignedManifest } from '../signer/sign-manifest.js';
 import { requireIntegrity, verifyBundleIntegrity, type IntactBundle } from '../verifier/verify-bundle.js';
 import { checkBundleStatement } from '../verifier/statement-check.js';
+import { replacedSignature, type ReplacedSignature } from '../verifier/stated-signer.js';
 import type { WriteStream } from 'node:fs';
 import { writeAtomically, writeFileAtomically } from '../fs/atomic.js';
 import { copyUpTo, lastBytes } from '../fs/tail.js';
@@ -28,6 +30,8 @@ import type { Env } from '../core/env.js';
 
 // Moved to the signer layer; re-exported for those who import it from here.
 export type { SignResult } from '../signer/sign-manifest.js';
+/** What sign did, and the signature it replaced, when the bundle had one (as it states its signer; not checked). */
+export type SignCommandResult = SignResult & { replaced?: ReplacedSignature };
 
 export interface SignOptions extends SignerOptions {
   cwd: string;
@@ -47,18 +51,26 @@ export interface SignOptions extends SignerOptions {
  * first and rewritten atomically with the attestation inside; detached copies
  * go beside it for release assets.
  */
-export async function sign(options: SignOptions): Promise<SignResult> {
+export async function sign(options: SignOptions): Promise<SignCommandResult> {
   const env = options.env ?? {};
   const signer = await makeSigner(options, env);
   const bundlePath = resolve(options.cwd, options.bundle);
   // Where the attestations member starts, found from the end of the file.
   const tail = await lastBytes(bundlePath, ATTESTATIONS_TAIL_BYTES);
   const at = locateAttestationsMember(tail.bytes);
-  const signContents = (contents: IntactBundle['contents']): Promise<SignedManifest> =>
-    signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), {
+  // The signature this signing replaces, as it states its signer (never checked): said, not silently overwritten.
+  let replaced: ReplacedSignature | undefined;
+  const signContents = (contents: IntactBundle['contents']): Promise<SignedManifest> => {
+    replaced = replacedSignature(contents.attestationBytes, contents.members.includes(ATTESTATION_MEMBER));
+    return signManifest(signer, contents.manifest, contents.manifestBytes, (hex) => contents.kept.get(hex), {
       env,
       noStandard: options.noStandard === true,
     });
+  };
+  const result = async (signed: SignedManifest): Promise<SignCommandResult> => ({
+    ...(await writeDetached(bundlePath, signed)),
+    ...(replaced ? { replaced } : {}),
+  });
   const progress = (label: string): ByteProgress | undefined =>
     options.onBytes ? (e) => options.onBytes?.({ ...e, label: `${label} ${e.label}` }) : undefined;
   if (at !== undefined) {
@@ -95,7 +107,7 @@ export async function sign(options: SignOptions): Promise<SignResult> {
         throw e;
       },
     );
-    if (done && signed) return writeDetached(bundlePath, signed);
+    if (done && signed) return result(signed);
   }
   // A bundle written before that layout (or whose tail is not where a member starts): checked, then rewritten into it,
   // once.
@@ -117,7 +129,7 @@ export async function sign(options: SignOptions): Promise<SignResult> {
     });
     await requireSignedOutput(out, options.bundle, signed, contents.manifestBytes, progress('verifying the output'));
   });
-  return writeDetached(bundlePath, signed);
+  return result(signed);
 }
 
 /**

@@ -119,8 +119,6 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
   if ('checks' in read) return read;
   const { bundle, info } = read;
   const vm = bundle.verificationMaterial;
-  if (info.kind === 'public-key')
-    info.keyHint = vm.content.$case === 'publicKey' ? vm.content.publicKey.hint : undefined;
   // Only a signer of the other kind given: not the signer pinned, whatever the signature verifies against.
   const otherKind = signerKindMismatch(
     info.kind,
@@ -310,7 +308,7 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
  * Sigstore bundle (its schema, @sigstore/bundle's reading, or log entries and timestamps that cannot be read), the
  * ATTESTATION_MALFORMED check that says why.
  */
-function readBundle(json: unknown): { bundle: Bundle; info: SignatureInfo } | SigstoreVerifyResult {
+export function readBundle(json: unknown): { bundle: Bundle; info: SignatureInfo } | SigstoreVerifyResult {
   // By the protobuf JSON mapping first (types, nulls, enums, int64, base64):
   // @sigstore/bundle sees the normal form only (sigstore-schema.ts).
   const reading = readSigstoreBundleJson(json);
@@ -333,6 +331,7 @@ function readBundle(json: unknown): { bundle: Bundle; info: SignatureInfo } | Si
     timestamps: [],
   };
   if (reading.unknownFields.count > 0) info.unknownFields = reading.unknownFields;
+  if (vm.content.$case === 'publicKey') info.keyHint = vm.content.publicKey.hint;
   try {
     info.tlog = vm.tlogEntries
       .map((t) => ({
@@ -508,7 +507,7 @@ function issuedByRoot(bundle: Bundle, root: LoadedTrustRoot): boolean | undefine
 }
 
 /** The bundle's leaf certificate's bytes (unchecked), when it holds one. */
-function leafCertificate(bundle: Bundle): Uint8Array | undefined {
+export function leafCertificate(bundle: Bundle): Uint8Array | undefined {
   const content = bundle.verificationMaterial.content;
   return content.$case === 'x509CertificateChain'
     ? content.x509CertificateChain.certificates[0]?.rawBytes
