@@ -78,7 +78,7 @@ export async function craFile(o: CraFileOptions): Promise<{ report: VerifyComman
     throw new CraError('CRA_INPUT_INVALID', `${o.output}: already exists and is not an empty directory`);
   const store = await openIndexStore(o.db, o.cwd, { existing: true });
   const rows = await store.query({ kind: 'releases', product: o.product }).finally(() => store.close());
-  const { digest, location, signature: indexed, policy } = chosenRelease(rows, { ...o, index: shownDb(o.db) });
+  const { digest, location, signature: indexed, ...verdict } = chosenRelease(rows, { ...o, index: shownDb(o.db) });
   const scratch = await mkdtemp(join(tmpdir(), 'evidence-cra-'));
   try {
     // A private copy, hashed, verified and packaged: the file at the location could change between those reads.
@@ -126,7 +126,7 @@ export async function craFile(o: CraFileOptions): Promise<{ report: VerifyComman
       const readme = renderAnnexViiReadme({
         ...o,
         bundle: { file, digest, location, ...(named ? { signature: named } : {}) },
-        report: { ...report, indexedPolicy: policy },
+        report: { ...report, indexedPolicy: verdict.policy, indexedPolicyShows: verdict.policyShows },
         entries: extracted.manifest.entries,
         generatedAt: (o.now ?? (() => new Date()))().toISOString(),
       });

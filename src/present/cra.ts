@@ -8,6 +8,7 @@ import type { Manifest } from '../core/manifest.js';
 import { hollowWhy } from '../verifier/policy/hollow.js';
 import { verdictOf, type VerifyReport } from '../verifier/report.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
+import { indexedPolicyWords } from './index-query.js';
 import { code, mdText, table } from './markdown.js';
 
 const KEV_WORDS: Record<CraNotificationDraft['summary']['knownExploited'], string> = {
@@ -26,6 +27,17 @@ const WORDS: Record<CraAssessment, string> = {
   findings_not_read:
     'unknown: its bundle holds scans, but their findings were not read (not held in memory, or not checked by verify), or the index did not record whether they were (indexed before schema 2: rebuild it)',
   not_scanned: 'unknown: its bundle holds no scan',
+};
+
+/** What the index held of the policy applied when the release was indexed (a pass says what it showed). */
+const INDEXED_POLICY: Record<string, string> = {
+  fail: 'it failed the policy applied then',
+  evidence: 'it passed the policy applied then',
+  partial: 'it passed the policy applied then, but some of its checks read no evidence (they show nothing)',
+  nothing:
+    'the policy applied then held but SHOWED NOTHING: none of its checks read evidence, so it says nothing of this release',
+  'not-recorded':
+    'it passed the policy applied then; what that policy showed is not recorded (indexed before schema 7: rebuild the index)',
 };
 
 /** A date's warrant when only the signer vouches for it. */
@@ -73,7 +85,7 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
     out.push(
       `### ${mdText(r.product)} ${mdText(r.version)}: ${WORDS[r.assessment]}`,
       '',
-      `- Bundle ${code(r.bundle.digest)} at ${code(r.bundle.location)}; created ${mdText(r.created)}${r.signedAt ? `, signed ${mdText(r.signedAt)}` : ' (a date only its signer vouches for: no timestamp verified it)'}; policy ${mdText(r.policy)}.`,
+      `- Bundle ${code(r.bundle.digest)} at ${code(r.bundle.location)}; created ${mdText(r.created)}${r.signedAt ? `, signed ${mdText(r.signedAt)}` : ' (a date only its signer vouches for: no timestamp verified it)'}; ${mdText(indexedPolicyWords(r.policy, r.policyShows) || `policy ${r.policy}`)}.`,
     );
     for (const f of r.findings) {
       const parts = [
@@ -115,8 +127,11 @@ export function renderAnnexViiReadme(input: {
   version: string;
   /** `signature`: the file of the bundle's signature when it is kept beside the bundle (cra file --attestation). */
   bundle: { file: string; digest: string; location: string; signature?: string };
-  /** `indexedPolicy`: the policy verdict the index holds for the release (`pass`, `fail`, `none`). */
-  report: Pick<VerifyReport, 'ok' | 'verdict' | 'signature'> & { indexedPolicy?: string };
+  /**
+   * `indexedPolicy`: the policy verdict the index holds for the release (`pass`, `fail`, `none`); `indexedPolicyShows`
+   * what a pass showed (`evidence`, `partial`, `nothing`; `not-recorded` before schema 7).
+   */
+  report: Pick<VerifyReport, 'ok' | 'verdict' | 'signature'> & { indexedPolicy?: string; indexedPolicyShows?: string };
   entries: Manifest['entries'];
   generatedAt: string;
 }): string {
@@ -153,7 +168,7 @@ export function renderAnnexViiReadme(input: {
     // The three answers apart: the signature was checked here; the policy was not (say what the index held).
     `- Policy: not evaluated when this folder was made. ${
       input.report.indexedPolicy === 'pass' || input.report.indexedPolicy === 'fail'
-        ? `When the release was indexed, it ${input.report.indexedPolicy === 'pass' ? 'passed' : 'failed'} the policy applied then (${code('evidence query --digest')} gives it); verify it again with ${code('--policy')} to check.`
+        ? `When the release was indexed, ${INDEXED_POLICY[input.report.indexedPolicy === 'fail' ? 'fail' : (input.report.indexedPolicyShows ?? '')] ?? INDEXED_POLICY['not-recorded']} (${code('evidence query --digest')} gives it); verify it again with ${code('--policy')} to check.`
         : input.report.indexedPolicy === 'none'
           ? 'No policy was applied when the release was indexed.'
           : 'The index gave no policy verdict.'

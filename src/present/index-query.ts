@@ -57,7 +57,22 @@ const RELEASE_COLUMNS = [
   'signer',
   'indexed_at',
   'policy',
+  'policy_shows',
 ];
+
+/**
+ * The policy verdict the index holds for a release, in words, never more than it showed: a pass whose requirements,
+ * rules and cross-checks read no evidence (`policy_shows` nothing) is said to show nothing, as verify heads it (POLICY
+ * SHOWS NOTHING); a pass indexed before schema 7 did not record what it showed, and says so. '' without a policy.
+ */
+export function indexedPolicyWords(policy: unknown, shows: unknown): string {
+  if (policy === 'fail') return 'policy fail';
+  if (policy !== 'pass') return '';
+  if (shows === 'evidence') return 'policy pass';
+  if (shows === 'partial') return 'policy pass, partly shown: some of its checks read no evidence';
+  if (shows === 'nothing') return 'policy holds but SHOWS NOTHING: none of its checks read evidence';
+  return 'policy pass; what it showed is not recorded (indexed before schema 7: rebuild the index)';
+}
 
 const quoted = (v: string): string => (/[\s="]/.test(v) ? JSON.stringify(v) : v);
 
@@ -111,8 +126,10 @@ export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): st
     typeof r.signature_digest === 'string'
       ? `; signature ${r.signature_digest} at ${escapeValue(String(r.signature_location))}`
       : '';
-  const policy = (r: Record<string, unknown>) =>
-    r.policy === 'pass' || r.policy === 'fail' ? `policy ${String(r.policy)}; ` : '';
+  const policy = (r: Record<string, unknown>) => {
+    const words = indexedPolicyWords(r.policy, r.policy_shows);
+    return words ? `${words}; ` : '';
+  };
   const verified = (r: Record<string, unknown>) =>
     typeof r.signer === 'string'
       ? `signed by ${escapeValue(r.signer)}${typeof r.indexed_at === 'string' ? `, verified ${escapeValue(r.indexed_at)}` : ''}; `

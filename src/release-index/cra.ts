@@ -66,6 +66,11 @@ export interface CraRelease {
   releasedAt: string;
   datedBy: 'verified-time' | 'signer';
   policy: string;
+  /**
+   * For a policy that passed, what it showed (verify's `policy.shows`): `nothing` is a pass that says nothing of the
+   * release; `not-recorded` when it was indexed before schema 7.
+   */
+  policyShows?: IndexedPolicyShows;
   bundle: { digest: string; location: string };
   assessment: CraAssessment;
   findings: CraFinding[];
@@ -122,6 +127,16 @@ export interface CraNotificationDraft {
 
 /** The stores give text, numbers and nulls only. */
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
+/** What a policy that passed showed, as the index holds it, or `not-recorded` (indexed before schema 7). */
+export type IndexedPolicyShows = 'evidence' | 'partial' | 'nothing' | 'not-recorded';
+
+/** A release row's `policy_shows`, for a policy that passed: absent for a failed policy or none. */
+function policyShowsOf(r: Record<string, unknown>): { policyShows?: IndexedPolicyShows } {
+  if (r.policy !== 'pass') return {};
+  const shows = r.policy_shows;
+  return { policyShows: shows === 'evidence' || shows === 'partial' || shows === 'nothing' ? shows : 'not-recorded' };
+}
 
 /** The part of Article 14 each item belongs to, and what a person must add. */
 const TO_COMPLETE: { article: string; what: string }[] = [
@@ -221,6 +236,7 @@ export function craNotificationDraft(input: {
       releasedAt: text(r.signed_at) || text(r.created),
       datedBy: text(r.signed_at) ? 'verified-time' : 'signer',
       policy: text(r.policy),
+      ...policyShowsOf(r),
       bundle: { digest, location: text(r.location) },
       assessment,
       findings,
@@ -422,7 +438,13 @@ export class CraError extends EvidenceError<CraErrorCode> {
 export function chosenRelease(
   rows: readonly Record<string, unknown>[],
   want: { product: string; version: string; digest?: string; index: string },
-): { digest: string; location: string; signature?: { location: string; digest: string }; policy: string } {
+): {
+  digest: string;
+  location: string;
+  signature?: { location: string; digest: string };
+  policy: string;
+  policyShows?: IndexedPolicyShows;
+} {
   const found = rows.filter(
     (r) =>
       r.product === want.product && r.version === want.version && (!want.digest || r.bundle_digest === want.digest),
@@ -440,5 +462,11 @@ export function chosenRelease(
   const signature = kept
     ? { signature: { location: text(r.signature_location), digest: text(r.signature_digest) } }
     : {};
-  return { digest: text(r.bundle_digest), location: text(r.location), ...signature, policy: text(r.policy) };
+  return {
+    digest: text(r.bundle_digest),
+    location: text(r.location),
+    ...signature,
+    policy: text(r.policy),
+    ...policyShowsOf(r),
+  };
 }

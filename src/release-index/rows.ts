@@ -17,6 +17,10 @@ import { controlResults } from '../verifier/controls/index.js';
 import { hollowCounts } from '../verifier/policy/hollow.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import { releaseFindings } from '../verifier/vulnerability-check.js';
+import { assess } from '../verifier/assessment.js';
+
+/** What a policy that passed showed (verify's `policy.shows`). */
+export type PolicyShows = 'evidence' | 'partial' | 'nothing';
 
 /** A release as the index stores it. */
 export interface IndexedRelease {
@@ -41,6 +45,12 @@ export interface IndexedRelease {
     signature?: { location: string; digest: string };
     /** The policy's verdict when one was applied: `pass` or `fail`; `none` without a policy. */
     policy: 'pass' | 'fail' | 'none';
+    /**
+     * For a policy that passed, what it showed, as verify heads it (Assessment's `policy.shows`): `evidence`, `partial`
+     * (some of its requirements, rules and cross-checks read no evidence) or `nothing` (none did: it holds and says
+     * nothing of the release). Absent when it failed or none was applied (schema 7; NULL before: not recorded).
+     */
+    policyShows?: PolicyShows;
     policyDigest?: string;
     /** Every SBOM of the bundle was read into `components` (false: one was not held in memory, or did not read). */
     componentsRead: boolean;
@@ -177,6 +187,10 @@ export function releaseRows(input: {
         : `key ${sig?.key ?? sig?.keyHint ?? ''}`,
     policy: policy ? (policy.ok ? 'pass' : 'fail') : 'none',
     ...(policy ? { policyDigest: policy.policy.digest } : {}),
+    // A pass that showed nothing is not a pass that showed evidence: kept as verify heads it (POLICY SHOWS NOTHING).
+    ...(policy?.ok
+      ? { policyShows: (report.assessment ?? assess(report, manifest.entries)).policy.shows ?? 'evidence' }
+      : {}),
     componentsRead: true,
     findingsRead: false,
     componentsWithoutPurl: 0,

@@ -11,7 +11,7 @@ import { expressionIds } from '../formats/sbom.js';
 import type { IndexedRelease } from './rows.js';
 
 /** The schema's version: a store refuses a file or database of a later one, and migrates an earlier one. */
-export const INDEX_SCHEMA_VERSION = 6;
+export const INDEX_SCHEMA_VERSION = 7;
 
 /** Each version's statements, in order: version N's are run on a store at N - 1. */
 export const MIGRATIONS: readonly (readonly string[])[] = [
@@ -84,6 +84,10 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     'DROP INDEX licenses_license',
     'CREATE INDEX licenses_key ON licenses (license_key)',
   ],
+  // 7: what a policy that passed showed (evidence, partial, nothing), as verify heads it: a policy whose rules ranged
+  // over no evidence holds and shows nothing, and is no pass to print. NULL: none applied, it failed, or a release
+  // indexed before 7 (its pass reads as not recorded what it showed: rebuild).
+  ['ALTER TABLE releases ADD COLUMN policy_shows TEXT'],
 ];
 
 /** The tables a release's rows are in, in the order they are deleted (a release indexed again is replaced whole). */
@@ -110,8 +114,8 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
     {
       text: `INSERT INTO releases (bundle_digest, location, source, product, version, created, signed_at, signer, policy,
         policy_digest, indexed_at, components_read, findings_read, signature_location, signature_digest,
-        components_without_purl, components_without_license)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        components_without_purl, components_without_license, policy_shows)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       params: [
         d,
         r.location,
@@ -130,6 +134,7 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
         r.signature?.digest ?? null,
         r.componentsWithoutPurl,
         r.componentsWithoutLicense,
+        r.policyShows ?? null,
       ],
     },
   ];
@@ -294,11 +299,14 @@ export type IndexQuery =
   | { kind: 'count' }
   | { kind: 'control'; control: string; since?: string; until?: string };
 
-/** The release's columns in every answer; an index of schema 3 or before (opened read-only, not migrated) has NULL. */
+/**
+ * The release's columns in every answer; an index of an earlier schema (opened read-only, not migrated) has NULL for
+ * what it did not record (the signature kept outside the bundle before 4, what a policy showed before 7).
+ */
 const releaseColumns = (schema: number): string =>
   `r.product, r.version, r.bundle_digest, r.location, r.created, r.signed_at, r.signer, r.indexed_at, r.policy, ${
-    schema >= 4 ? 'r.signature_location, r.signature_digest' : 'NULL AS signature_location, NULL AS signature_digest'
-  }`;
+    schema >= 7 ? 'r.policy_shows' : 'NULL AS policy_shows'
+  }, ${schema >= 4 ? 'r.signature_location, r.signature_digest' : 'NULL AS signature_location, NULL AS signature_digest'}`;
 
 /** What schema 6 adds to a finding's row: who stated its status, when, and the statements that said otherwise. */
 const provenanceColumns = (schema: number): string =>

@@ -122,15 +122,15 @@ describe('evidence query --format csv', () => {
       question: {},
       rows: [{ product: '=HYPERLINK("http://evil.example")', version: '-1', location: 'a', count: -3 }],
     });
-    expect(csv.split('\n')[1]).toBe(`"'=HYPERLINK(""http://evil.example"")",'-1,,a,,,,,,-3,yes,`);
+    expect(csv.split('\n')[1]).toBe(`"'=HYPERLINK(""http://evil.example"")",'-1,,a,,,,,,,-3,yes,`);
     // NULL (not recorded) and an empty text read apart, as PostgreSQL's COPY reads them.
     const both = renderQueryAnswers('csv', {
       question: {},
       rows: [{ product: 'p', version: '1', signed_at: null, justification: '' }],
     });
     expect(both.split('\n')).toEqual([
-      'product,version,bundle_digest,location,created,signed_at,signer,indexed_at,policy,justification,answered,why',
-      'p,1,,,,,,,,"",yes,',
+      'product,version,bundle_digest,location,created,signed_at,signer,indexed_at,policy,policy_shows,justification,answered,why',
+      'p,1,,,,,,,,,"",yes,',
       '',
     ]);
   });

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { INDEX_SCHEMA_VERSION } from '../../src/release-index/sql.js';
 import { runCli } from '../helpers/io.js';
 import { useTmp } from '../helpers/tmp.js';
 import { threeReleases } from '../helpers/release-bundles.js';
@@ -70,8 +71,8 @@ describe('evidence index and evidence query (CLI)', () => {
     // it was signed, from which index and schema; the query verified nothing again.
     expect(asked.index).toMatchObject({
       db: 'evidence.db',
-      schema: 6,
-      current: 6,
+      schema: INDEX_SCHEMA_VERSION,
+      current: INDEX_SCHEMA_VERSION,
       verified: expect.stringMatching(/not again/),
     });
     expect(asked.answers[0]).toMatchObject({
@@ -96,11 +97,13 @@ describe('evidence index and evidence query (CLI)', () => {
     expect(text.stdout).toContain('2 bundles did not verify and are in no answer:');
     expect(text.stdout).toMatch(/\(signed by key [^;]+, verified \d{4}-[^;]+; bundle sha256:/);
     expect(text.stdout).toMatch(
-      /\nAnswered from evidence\.db \([^,]+, schema 6\)\. .*this query verified nothing again/,
+      new RegExp(
+        `\\nAnswered from evidence\\.db \\([^,]+, schema ${INDEX_SCHEMA_VERSION}\\)\\. .*this query verified nothing again`,
+      ),
     );
     const csv = await runCli(['query', '--db', 'evidence.db', '--missing', 'scan', '--format', 'csv'], { cwd: dir });
     expect(csv.stdout.split('\n')[0]).toBe(
-      'product,version,bundle_digest,location,created,signed_at,signer,indexed_at,policy,signature_location,signature_digest,hollow,answered,why',
+      'product,version,bundle_digest,location,created,signed_at,signer,indexed_at,policy,policy_shows,signature_location,signature_digest,hollow,answered,why',
     );
     // Signed in place: no signature outside the bundle, and the text says none.
     expect(csv.stdout.split('\n')[1]).toMatch(/,,0,yes,$/);

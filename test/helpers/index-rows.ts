@@ -1,17 +1,27 @@
 import type { IndexedRelease } from '../../src/release-index/rows.js';
 import { MIGRATIONS } from '../../src/release-index/sql.js';
 
+/** The columns a migration adds, dropped again: what undoes it (both stores drop a column so). */
+const addedColumns = (migration: readonly string[] | undefined): string[] =>
+  (migration ?? []).flatMap((statement) => {
+    const added = /^ALTER TABLE (\w+) ADD COLUMN (\w+)/.exec(statement);
+    return added ? [`ALTER TABLE ${added[1]} DROP COLUMN ${added[2]}`] : [];
+  });
+
+/** The statements that take an index written by schema 7 back to what schema 6 wrote (migration 7 undone). */
+export function undoSchema7(): string[] {
+  return addedColumns(MIGRATIONS[6]);
+}
+
 /**
- * The statements that take an index written by schema 6 back to what schema 5 wrote (migration 6 undone), for the
- * migration tests: both stores run them.
+ * The statements that take an index written by the current schema back to what schema 5 wrote (migrations 7 and 6
+ * undone), for the migration tests: both stores run them.
  */
 export function undoSchema6(): string[] {
   return [
+    ...undoSchema7(),
     'DROP INDEX licenses_key',
-    ...(MIGRATIONS[5] ?? []).flatMap((statement) => {
-      const added = /^ALTER TABLE (\w+) ADD COLUMN (\w+)/.exec(statement);
-      return added ? [`ALTER TABLE ${added[1]} DROP COLUMN ${added[2]}`] : [];
-    }),
+    ...addedColumns(MIGRATIONS[5]),
     'CREATE INDEX licenses_license ON licenses (license)',
   ];
 }

@@ -158,3 +158,74 @@ describe('a disposition in the drafts and answers', () => {
     expect(posing).toContain('status_author="Acme status=affected justification=x"');
   });
 });
+
+describe('the policy verdict the index holds, wherever it is printed', () => {
+  const row = {
+    bundle_digest: `sha256:${'b'.repeat(64)}`,
+    location: 'b.tar.gz',
+    product: 'app',
+    version: '1.3',
+    created: '2026-01-01T00:00:00Z',
+    signer: 'key pub.pem',
+    policy: 'pass',
+    scanned: 0,
+  };
+  const nothing = { ...row, policy_shows: 'nothing' };
+  // Indexed before schema 7: what the pass showed was not recorded.
+  const old = { ...row, policy_shows: null };
+
+  it('says a pass that showed nothing shows nothing, and a pass of an older index that what it showed is not recorded', async () => {
+    const { renderQueryAnswers } = await import('../../src/present/index-query.js');
+    const text = (r: Record<string, unknown>) => renderQueryAnswers('text', { question: {}, rows: [r] });
+    expect(text(nothing)).toContain('(policy holds but SHOWS NOTHING: none of its checks read evidence; signed by');
+    expect(text(nothing)).not.toContain('policy pass');
+    expect(text({ ...row, policy_shows: 'partial' })).toContain('policy pass, partly shown');
+    expect(text({ ...row, policy_shows: 'evidence' })).toContain('(policy pass; signed by');
+    expect(text(old)).toContain('policy pass; what it showed is not recorded (indexed before schema 7');
+    // JSON and CSV carry the column beside the verdict.
+    expect(JSON.parse(renderQueryAnswers('json', { question: {}, rows: [nothing] }))).toMatchObject({
+      answers: [{ policy: 'pass', policy_shows: 'nothing' }],
+    });
+    const csv = renderQueryAnswers('csv', { question: {}, rows: [nothing] }).split('\n');
+    expect(csv[0]).toContain(',policy,policy_shows,');
+    expect(csv[1]).toContain(',pass,nothing,');
+  });
+
+  it('in the CRA notification draft and the Annex VII README', async () => {
+    const { renderCraNotificationMarkdown } = await import('../../src/present/cra.js');
+    const { craNotificationDraft } = await import('../../src/release-index/cra.js');
+    const d = craNotificationDraft({
+      vulnerability: 'CVE-2021-23337',
+      generatedAt: 'now',
+      index: 'i.db',
+      findings: [],
+      releases: [nothing, { ...old, version: '1.0', bundle_digest: `sha256:${'c'.repeat(64)}` }],
+    });
+    expect(d.releases.map((r) => [r.version, r.policy, r.policyShows])).toEqual([
+      ['1.3', 'pass', 'nothing'],
+      ['1.0', 'pass', 'not-recorded'],
+    ]);
+    const md = renderCraNotificationMarkdown(d);
+    expect(md).toContain('; policy holds but SHOWS NOTHING: none of its checks read evidence.');
+    expect(md).toContain('; policy pass; what it showed is not recorded (indexed before schema 7');
+    expect(md).not.toMatch(/; policy pass\.$/m);
+    const readmeOf = (indexedPolicyShows?: string) =>
+      renderAnnexViiReadme({
+        product: 'app',
+        version: '1.3',
+        bundle: { file: 'b.tar.gz', digest: row.bundle_digest, location: 'b.tar.gz' },
+        report: {
+          ok: true,
+          verdict: 'verified',
+          indexedPolicy: 'pass',
+          ...(indexedPolicyShows ? { indexedPolicyShows } : {}),
+        },
+        entries: [],
+        generatedAt: 'now',
+      });
+    expect(readmeOf('nothing')).toContain('the policy applied then held but SHOWED NOTHING');
+    expect(readmeOf('nothing')).not.toContain('it passed the policy');
+    expect(readmeOf('not-recorded')).toContain('what that policy showed is not recorded (indexed before schema 7');
+    expect(readmeOf('evidence')).toContain('When the release was indexed, it passed the policy applied then (');
+  });
+});

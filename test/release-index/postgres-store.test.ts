@@ -154,7 +154,10 @@ describe('the shared index on PostgreSQL', () => {
       { product: 'acme-web', version: '1.4.2' },
     ]);
     // The answer names the database it came from, without the password.
-    expect((JSON.parse(q.stdout) as { index: unknown }).index).toMatchObject({ engine: 'postgresql', schema: 6 });
+    expect((JSON.parse(q.stdout) as { index: unknown }).index).toMatchObject({
+      engine: 'postgresql',
+      schema: INDEX_SCHEMA_VERSION,
+    });
     expect(q.stdout).not.toContain('s3cret');
   });
 
@@ -191,8 +194,9 @@ describe('an index of schema 3 on PostgreSQL, asked by a role that may only read
         CREATE ROLE analyst LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO analyst`);
       const reader = await openPostgresIndex(analystUrl, undefined, true);
       try {
+        // What a pass showed (schema 7) was not recorded either: NULL, never a pass that showed evidence.
         expect(await reader.query({ kind: 'purl', purl: 'pkg:npm/lodash@4.17.20' })).toMatchObject([
-          { version: '1.2.0', signature_location: null, signature_digest: null },
+          { version: '1.2.0', signature_location: null, signature_digest: null, policy: 'pass', policy_shows: null },
         ]);
       } finally {
         await reader.close();
@@ -222,7 +226,16 @@ describe('an index of schema 3 on PostgreSQL, asked by a role that may only read
       const again = await openPostgresIndex(ownerUrl);
       try {
         expect(await again.query({ kind: 'missing', evidenceKind: 'junit' })).toMatchObject([
-          { version: '1.2.0', signature_digest: null },
+          { version: '1.2.0', signature_digest: null, policy: 'pass', policy_shows: null },
+        ]);
+        // A release indexed now keeps what its pass showed.
+        const nothing = indexedRelease('1.3.0', '4.17.21');
+        await again.put({ ...nothing, release: { ...nothing.release, policyShows: 'nothing' } }, 'now');
+        expect(
+          (await again.query({ kind: 'control', control: 'SSDF-RV.1.2' })).map((r) => [r.version, r.policy_shows]),
+        ).toEqual([
+          ['1.2.0', null],
+          ['1.3.0', 'nothing'],
         ]);
       } finally {
         await again.close();

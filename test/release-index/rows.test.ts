@@ -19,17 +19,22 @@ let result: VerifyResult;
 const kept = blobsInMemory(16 * 1024 * 1024, 64 * 1024 * 1024);
 const blobs = kept.blobs;
 
-beforeAll(async () => {
-  dir = await tmp();
+/** The acme-web example collected into `at` as b.tar.gz, signed with a key made there (key.pub.pem verifies it). */
+async function collectExample(at: string): Promise<void> {
   const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  await writeFile(join(dir, 'key.pem'), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
-  await writeFile(join(dir, 'key.pub.pem'), pair.publicKey.export({ format: 'pem', type: 'spki' }).toString());
+  await writeFile(join(at, 'key.pem'), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+  await writeFile(join(at, 'key.pub.pem'), pair.publicKey.export({ format: 'pem', type: 'spki' }).toString());
   const config = join(process.cwd(), 'examples/acme-web/evidence.yaml');
   const c = await runCli(['collect', '--config', config, '-o', 'b.tar.gz', '--sign', '--key', 'key.pem', '-q'], {
-    cwd: dir,
+    cwd: at,
     env: { SOURCE_DATE_EPOCH: '1796371200' },
   });
   expect(c.code, c.stderr).toBe(0);
+}
+
+beforeAll(async () => {
+  dir = await tmp();
+  await collectExample(dir);
   result = await verify({
     cwd: dir,
     bundle: 'b.tar.gz',
@@ -200,5 +205,38 @@ describe('a component whose licence expression does not read', () => {
     // An id alone, whether SPDX lists it or not, is found by its name.
     expect(rowsWith('Acme-Proprietary-1.0').release.componentsWithoutLicense).toBe(0);
     expect(rowsWith('NOASSERTION').release.componentsWithoutLicense).toBe(1);
+  });
+});
+
+describe('the policy verdict a release is indexed with', () => {
+  // Its own bundle: the one made before all is removed after the first test.
+  const rowsWith = async (
+    at: string,
+    name: string,
+    rules: string,
+  ): Promise<ReturnType<typeof releaseRows>['release']> => {
+    await writeFile(join(at, name), `version: 1\nrules:\n${rules}`);
+    const r = await verify({ cwd: at, bundle: 'b.tar.gz', key: ['key.pub.pem'], policy: name, blobSink: kept.sink });
+    return releaseRows({ report: r.report, manifest: r.manifest as Manifest, blobs, location: 'b.tar.gz', source: at })
+      .release;
+  };
+  const junit = `  - name: tests-green\n    expr: junit.all(j, j.tests > 0)\n    message: m\n    controls: [X-1]\n`;
+  // acme-web carries no SLO snapshot: a rule over it ranges over an empty list, holds, and shows nothing.
+  const slo = `  - name: budget-left\n    expr: slo.all(s, s.slos.all(o, o.errorBudget.remaining > 0))\n    message: m\n    controls: [X-2]\n`;
+
+  it('keeps what a pass showed, as verify heads it: a policy over no evidence is no pass that showed anything', async () => {
+    const at = await tmp();
+    await collectExample(at);
+    expect(await rowsWith(at, 'p-nothing.yaml', slo)).toMatchObject({ policy: 'pass', policyShows: 'nothing' });
+    expect(await rowsWith(at, 'p-partial.yaml', junit + slo)).toMatchObject({ policy: 'pass', policyShows: 'partial' });
+    expect(await rowsWith(at, 'p-evidence.yaml', junit)).toMatchObject({ policy: 'pass', policyShows: 'evidence' });
+    // A failed policy, or none, has no pass to qualify.
+    const failed = await rowsWith(
+      at,
+      'p-fail.yaml',
+      `  - name: never\n    expr: junit.all(j, j.tests < 0)\n    message: m\n`,
+    );
+    expect(failed.policy).toBe('fail');
+    expect(failed.policyShows).toBeUndefined();
   });
 });

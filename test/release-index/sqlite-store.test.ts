@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WRITE_BATCH, openSqliteIndex } from '../../src/fs/release-index-sqlite.js';
 import { INDEX_SCHEMA_VERSION, MIGRATIONS } from '../../src/release-index/sql.js';
-import { indexedRelease as release, undoSchema6 } from '../helpers/index-rows.js';
+import { indexedRelease as release, undoSchema6, undoSchema7 } from '../helpers/index-rows.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -17,6 +17,22 @@ try {
 } catch {
   builtin = false;
   console.log(`node:sqlite is not in Node ${process.version}: only the WebAssembly engine is tested on it`);
+}
+
+/**
+ * An index file holding release 1.2.0 as an earlier schema wrote it: written by this one, then taken back by `undo`
+ * (run by the WebAssembly engine, which drops columns on any Node) and marked as of `version`.
+ */
+async function indexOfSchema(file: string, engine: (typeof engines)[number], version: number, undo: string[]) {
+  const store = openSqliteIndex(file, engine);
+  await store.put(release('1.2.0', '4.17.20'), '2026-12-02T00:00:00Z');
+  await store.close();
+  const { createRequire } = await import('node:module');
+  const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
+  const db = new Database(file);
+  for (const statement of undo) db.run(statement);
+  db.run(`UPDATE index_meta SET value = '${version}' WHERE name = 'schema'`);
+  db.close();
 }
 
 describe.each(engines)('the embedded index on %s', (engine) => {
@@ -389,15 +405,7 @@ describe.each(engines)('the embedded index on %s', (engine) => {
     'migrates an index of schema 5: what 6 records reads as not recorded, and licences are found whatever their case',
     async () => {
       const file = join(await tmp(), 'v5.db');
-      const store = openSqliteIndex(file, engine);
-      await store.put(release('1.2.0', '4.17.20'), 'then');
-      await store.close();
-      const { createRequire } = await import('node:module');
-      const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
-      const db = new Database(file);
-      for (const statement of undoSchema6()) db.run(statement);
-      db.run("UPDATE index_meta SET value = '5' WHERE name = 'schema'");
-      db.close();
+      await indexOfSchema(file, engine, 5, undoSchema6());
       const again = openSqliteIndex(file, engine);
       expect(again.schema).toBe(INDEX_SCHEMA_VERSION);
       expect((await again.query({ kind: 'cve', id: 'CVE-2021-23337' }))[0]).toMatchObject({
@@ -421,21 +429,41 @@ describe.each(engines)('the embedded index on %s', (engine) => {
   );
 
   run(
+    'keeps what a policy that passed showed; a pass indexed before schema 7 reads as not recorded, never as shown',
+    async () => {
+      const file = join(await tmp(), 'v6.db');
+      await indexOfSchema(file, engine, 6, undoSchema7());
+      const again = openSqliteIndex(file, engine);
+      expect(again.schema).toBe(INDEX_SCHEMA_VERSION);
+      const nothing = release('1.3.0', '4.17.21');
+      await again.put({ ...nothing, release: { ...nothing.release, policyShows: 'nothing' } }, 'now');
+      const failed = release('1.4.0', '4.17.21');
+      await again.put({ ...failed, release: { ...failed.release, policy: 'fail' } }, 'now');
+      expect(
+        (await again.query({ kind: 'control', control: 'SSDF-RV.1.2' })).map((r) => [
+          r.version,
+          r.policy,
+          r.policy_shows,
+        ]),
+      ).toEqual([
+        ['1.2.0', 'pass', null],
+        ['1.3.0', 'pass', 'nothing'],
+        ['1.4.0', 'fail', null],
+      ]);
+      await again.close();
+    },
+  );
+
+  run(
     "migrates control rows of schema 4, one check's status each, to not-recorded: never a control's pass",
     async () => {
       const dir = await tmp();
       const file = join(dir, 'v4.db');
-      const store = openSqliteIndex(file, engine);
-      await store.put(release('1.2.0', '4.17.20'), '2026-12-02T00:00:00Z');
-      await store.close();
-      const { createRequire } = await import('node:module');
-      const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
-      const db = new Database(file);
       // What schema 4 wrote: the rule's status as the control's, its cross-check left out.
-      db.run("UPDATE controls SET check_name = 'critical-handled', status = 'pass'");
-      for (const statement of undoSchema6()) db.run(statement);
-      db.run("UPDATE index_meta SET value = '4' WHERE name = 'schema'");
-      db.close();
+      await indexOfSchema(file, engine, 4, [
+        "UPDATE controls SET check_name = 'critical-handled', status = 'pass'",
+        ...undoSchema6(),
+      ]);
       const again = openSqliteIndex(file, engine);
       expect(await again.query({ kind: 'control', control: 'SSDF-RV.1.2' })).toMatchObject([
         { version: '1.2.0', check_name: 'critical-handled: pass', status: 'not-recorded' },
