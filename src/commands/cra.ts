@@ -9,7 +9,7 @@ import { hashFile } from '../fs/hash-file.js';
 import { attestationCopy } from '../load/attestation.js';
 import { renderAnnexViiReadme, withAttestationUri } from '../present/cra.js';
 import { CraError, chosenRelease, craNotificationDraft, type CraNotificationDraft } from '../release-index/cra.js';
-import { openIndexStore, shownDb } from '../transport/release-index-store.js';
+import { openIndexStore, shippedRows, shownDb } from '../transport/release-index-store.js';
 import type { RegistryOptions } from '../transport/oci/connect.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import { extract } from './extract.js';
@@ -39,6 +39,7 @@ export async function craNotify(o: {
       findings,
       releases,
       rejected: await store.rejected(),
+      shipped: await shippedRows(store, vulnerability, o.product),
     });
   } finally {
     await store.close();

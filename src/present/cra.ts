@@ -3,6 +3,7 @@
  * a checklist, what it cannot say. Every value from the index is untrusted text (mdText, code).
  */
 import { annexViiSections, type CraAssessment, type CraNotificationDraft } from '../release-index/cra.js';
+import type { ShippedScan } from '../release-index/shipped.js';
 import { entryKind } from '../core/summaries.js';
 import type { Manifest } from '../core/manifest.js';
 import { hollowWhy } from '../verifier/policy/hollow.js';
@@ -21,12 +22,21 @@ const WORDS: Record<CraAssessment, string> = {
   affected: 'affected',
   no_disposition: 'found, no disposition (treat as affected until assessed)',
   under_investigation: 'under investigation',
+  ships_named_component:
+    'ships a component a finding of it names (same package and version) that no finding of its own reports (treat as affected until assessed)',
   fixed: 'fixed',
   not_affected: 'not affected',
   not_found_by_scans: "not found by its bundle's scanners (not a statement that it is not affected)",
   findings_not_read:
     'unknown: its bundle holds scans, but their findings were not read (not held in memory, or not checked by verify), or the index did not record whether they were (indexed before schema 2: rebuild it)',
   not_scanned: 'unknown: its bundle holds no scan',
+};
+
+/** What a release's own scans said of a component another release's finding of the vulnerability names. */
+const SHIPPED_SCAN: Record<ShippedScan, string> = {
+  'not-reported': 'its own scan did not report it',
+  'not-scanned': 'its bundle holds no vulnerability scan',
+  'not-read': 'its scans were not read',
 };
 
 /** What the index held of the policy applied when the release was indexed (a pass says what it showed). */
@@ -87,6 +97,10 @@ export function renderCraNotificationMarkdown(d: CraNotificationDraft): string {
       '',
       `- Bundle ${code(r.bundle.digest)} at ${code(r.bundle.location)}; created ${mdText(r.created)}${r.signedAt ? `, signed ${mdText(r.signedAt)}` : ' (a date only its signer vouches for: no timestamp verified it)'}; ${mdText(indexedPolicyWords(r.policy, r.policyShows) || `policy ${r.policy}`)}.`,
     );
+    for (const c of r.componentsNamed ?? [])
+      out.push(
+        `- Its SBOM lists ${code(c.purl)}, the package and version a finding of it names (in the scans of ${mdText(c.namedBy)}); ${mdText(SHIPPED_SCAN[c.scan])}.`,
+      );
     for (const f of r.findings) {
       const parts = [
         `${code(f.id)} in ${code(f.purl)} (${mdText(f.severity)}): ${mdText(f.status === 'none' ? 'no disposition' : f.status)}`,

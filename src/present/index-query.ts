@@ -173,6 +173,10 @@ export function renderQueryAnswers(format: QueryFormat, answer: QueryAnswer): st
     out.push(
       'status_from names the VEX document that set a status; status_author and status_at are who stated it and when, as the document names its author and dates the statement (empty: it does not say); conflicts lists statements that applied too and said otherwise, which lost to it (a later statement wins, or the more cautious status where dates cannot order them): a status with conflicts is contested, for a person to read in the bundle (evidence verify).',
     );
+  if (answer.rows.some((r) => r.found_by === 'sbom'))
+    out.push(
+      "found_by sbom: the release's SBOM lists the package at the version (its purl's type, namespace, name and version; not its qualifiers) that a finding of this vulnerability names in the scans of named_by, and no finding of its own reports it: not shown unaffected; found_by scan: its own scan reported it.",
+    );
   if (answer.rows.some((r) => r.dated_by === 'signer'))
     out.push(
       "dated_by signer: the release is placed in the period by its manifest's created, which only its signer vouches for (no timestamp or log time was verified for its signature).",

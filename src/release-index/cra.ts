@@ -5,6 +5,7 @@
  * for a person to complete. Not legal advice.
  */
 import { EvidenceError } from '../core/error.js';
+import type { ShippedScan } from './shipped.js';
 
 /** What every draft says first. */
 export const CRA_DRAFT_NOTICE =
@@ -17,6 +18,8 @@ export type CraAssessment =
   | 'affected'
   | 'no_disposition'
   | 'under_investigation'
+  /** No finding of its own names the component, but its SBOM lists one (same package and version) another's does. */
+  | 'ships_named_component'
   | 'fixed'
   | 'not_affected'
   | 'not_found_by_scans'
@@ -24,7 +27,14 @@ export type CraAssessment =
   | 'not_scanned';
 
 /** The order in which a release's findings decide its standing: the one that claims least wins. */
-const CLAIM_ORDER: CraAssessment[] = ['affected', 'no_disposition', 'under_investigation', 'fixed', 'not_affected'];
+const CLAIM_ORDER: CraAssessment[] = [
+  'affected',
+  'no_disposition',
+  'under_investigation',
+  'ships_named_component',
+  'fixed',
+  'not_affected',
+];
 
 export interface CraFinding {
   id: string;
@@ -74,6 +84,11 @@ export interface CraRelease {
   bundle: { digest: string; location: string };
   assessment: CraAssessment;
   findings: CraFinding[];
+  /**
+   * Components its SBOMs list that a finding of the vulnerability names (same package and version), which no finding
+   * of its own reports (release-index/shipped.ts): the releases whose findings name each, and what its own scans said.
+   */
+  componentsNamed?: { purl: string; namedBy: string; scan: ShippedScan }[];
 }
 
 export interface CraNotificationDraft {
@@ -95,8 +110,8 @@ export interface CraNotificationDraft {
      */
     knownExploited: 'listed' | 'not-listed' | 'unknown';
     /**
-     * When the first release that is affected or not shown otherwise (affected, no disposition, under investigation)
-     * was released (its `releasedAt`); `exposedSinceDatedBy` is `signer` when that date, or the date of any release it
+     * When the first release that is affected or not shown otherwise (affected, no disposition, under investigation,
+     * ships a component a finding of it names) was released (its `releasedAt`); `exposedSinceDatedBy` is `signer` when that date, or the date of any release it
      * was compared with, only its signer vouches for (which release was first then rests on a signer's word).
      */
     exposedSince?: string;
@@ -179,6 +194,8 @@ export function craNotificationDraft(input: {
   releases: readonly Record<string, unknown>[];
   /** The index's list of bundles that did not verify. */
   rejected?: readonly Record<string, unknown>[];
+  /** Releases whose SBOMs list a component a finding of it names, their own scans not reporting it (shippedAnswers). */
+  shipped?: readonly Record<string, unknown>[];
 }): CraNotificationDraft {
   // A product the index holds no release of (a misspelt name, another case) would draft every standing as 0.
   if (input.product !== undefined && input.releases.length === 0)
@@ -214,14 +231,24 @@ export function craNotificationDraft(input: {
     if (list) list.push(f);
     else byBundle.set(digest, [f]);
   }
+  const named = new Map<string, NonNullable<CraRelease['componentsNamed']>>();
+  for (const r of input.shipped ?? []) {
+    const list = named.get(text(r.bundle_digest)) ?? [];
+    list.push({ purl: text(r.purl), namedBy: text(r.named_by), scan: text(r.scan) as ShippedScan });
+    named.set(text(r.bundle_digest), list);
+  }
   const releases: CraRelease[] = input.releases.map((r) => {
     const digest = text(r.bundle_digest);
     const findings = byBundle.get(digest) ?? [];
+    const componentsNamed = named.get(digest);
     const standing = (f: CraFinding): CraAssessment =>
       f.status === 'none' || f.status === '' ? 'no_disposition' : (f.status as CraAssessment);
+    // A component a finding names that its own scans did not report is not shown unaffected by them: it counts with
+    // its findings, and the one that claims least decides.
+    const standings = [...findings.map(standing), ...(componentsNamed ? ['ships_named_component' as const] : [])];
     const assessment: CraAssessment =
-      findings.length > 0
-        ? (CLAIM_ORDER.find((a) => findings.some((f) => standing(f) === a)) ?? 'no_disposition')
+      standings.length > 0
+        ? (CLAIM_ORDER.find((a) => standings.includes(a)) ?? 'no_disposition')
         : Number(r.scanned ?? 0) === 0
           ? 'not_scanned'
           : // NULL: indexed before the index recorded whether the findings were read (schema 2), so not known either.
@@ -240,6 +267,7 @@ export function craNotificationDraft(input: {
       bundle: { digest, location: text(r.location) },
       assessment,
       findings,
+      ...(componentsNamed ? { componentsNamed } : {}),
     };
   });
   const byAssessment = Object.fromEntries(
@@ -259,7 +287,7 @@ export function craNotificationDraft(input: {
       }
     );
   };
-  const exposed = first(['affected', 'no_disposition', 'under_investigation']);
+  const exposed = first(['affected', 'no_disposition', 'under_investigation', 'ships_named_component']);
   const unknown = first(['not_scanned', 'findings_not_read']);
   const all = releases.flatMap((r) => r.findings);
   const catalogs = new Map(input.releases.map((r) => [text(r.bundle_digest), Number(r.kev_catalogs ?? 0)]));

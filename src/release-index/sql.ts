@@ -290,6 +290,11 @@ export type IndexQuery =
   | { kind: 'vulnerability'; id: string }
   /** Every release, with how many vulnerabilities documents its bundle holds (`scanned`). */
   | { kind: 'releases' }
+  /**
+   * The components of these packages (their keys), each with its release and whether that release's scans could
+   * speak (`scanned`, `findings_read`): what release-index/shipped.ts compares with a vulnerability's findings.
+   */
+  | { kind: 'components'; packageKeys: readonly string[] }
   | { kind: 'digest'; digest: string }
   | { kind: 'license'; license: string }
   | { kind: 'missing'; evidenceKind: string }
@@ -364,6 +369,13 @@ export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SC
       return {
         text: `SELECT ${RELEASE_COLUMNS}, r.findings_read, ${kindCount('vulnerabilities')} AS scanned, ${kindCount('kev')} AS kev_catalogs FROM releases r WHERE 1 = 1${product}${order}`,
         params: [...p],
+      };
+    case 'components':
+      return {
+        text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.package_key, r.findings_read, ${kindCount('vulnerabilities')} AS scanned FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key IN (${
+          q.packageKeys.map(() => '?').join(', ') || 'NULL'
+        })${product}${order}`,
+        params: [...q.packageKeys, ...p],
       };
     case 'digest':
       return {

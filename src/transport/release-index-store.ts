@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { IndexStoreError, openSqliteIndex, type IndexStore } from '../fs/release-index-sqlite.js';
 import { openIndexWriter } from '../fs/index-writer-thread.js';
 import { indexQuestion, type QueryOptions } from '../release-index/query.js';
+import { shippedAnswers, shippedQuestion, withShipped } from '../release-index/shipped.js';
 import {
   INDEX_SCHEMA_VERSION,
   MIGRATIONS,
@@ -225,6 +226,17 @@ export function openIndexStore(
   return o.writer ? openIndexWriter(path) : Promise.resolve(openSqliteIndex(path, undefined, false, true));
 }
 
+/**
+ * The releases in scope (`product`) that ship a component a finding of `vulnerability` names, their own scans not
+ * reporting it (release-index/shipped.ts). The findings are those of every product: a package another product's
+ * scan found it in is the same package at the same version.
+ */
+export async function shippedRows(store: IndexStore, vulnerability: string, product?: string) {
+  const findings = await store.query({ kind: 'cve', id: vulnerability });
+  const components = shippedQuestion(findings, product);
+  return components ? shippedAnswers(findings, await store.query(components)) : [];
+}
+
 /** evidence query: one question (release-index/query.ts) to the index, every answer naming its release and bundle. */
 export async function queryIndex(db: string, cwd: string, options: QueryOptions) {
   const question = indexQuestion(options);
@@ -232,7 +244,9 @@ export async function queryIndex(db: string, cwd: string, options: QueryOptions)
   try {
     const { product } = question;
     const scope = product === undefined ? {} : { product };
-    const rows = await store.query(question);
+    // A release whose SBOM lists a component a finding of the vulnerability names answers too, though its scan did not.
+    const found = await store.query(question);
+    const rows = question.kind === 'cve' ? withShipped(found, await shippedRows(store, question.id, product)) : found;
     // What the answers cannot speak for: releases whose evidence could not answer, and bundles that did not verify.
     // A release that answered (it ships the component, say) is not listed as unable to, whatever else it lacks.
     const answered = new Set(rows.map((r) => r.bundle_digest));

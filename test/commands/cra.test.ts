@@ -8,8 +8,9 @@ import { EXAMPLE, keyPair, release } from '../helpers/release-bundles.js';
 
 /**
  * evidence cra notify and evidence cra file through the CLI, over an index of three releases: 1.4.2 scanned with the
- * VEX document (CVE-2018-3750 not affected), 1.4.3 scanned without it (found, no disposition), 1.4.4 not scanned.
- * Each draft says what the index holds and no more: a release without a scan is unknown, not unaffected.
+ * VEX document (CVE-2018-3750 not affected), 1.4.3 scanned without it (found, no disposition), 1.4.4 not scanned,
+ * with the same SBOM (deep-extend 0.6.0, which the findings name). Each draft says what the index holds and no more: a
+ * release without a scan is unknown, not unaffected, unless its SBOM lists what a finding names.
  */
 let dir: string;
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -53,9 +54,16 @@ describe('evidence cra notify', () => {
     expect(d.releases.map((x) => [x.version, x.assessment])).toEqual([
       ['1.4.2', 'not_affected'],
       ['1.4.3', 'no_disposition'],
-      ['1.4.4', 'not_scanned'],
+      // It holds no scan, but its SBOM lists deep-extend 0.6.0, which the others' findings name: never unknown.
+      ['1.4.4', 'ships_named_component'],
     ]);
-    expect(d.summary.byAssessment).toMatchObject({ not_affected: 1, no_disposition: 1, not_scanned: 1, affected: 0 });
+    expect(d.summary.byAssessment).toMatchObject({
+      not_affected: 1,
+      no_disposition: 1,
+      ships_named_component: 1,
+      not_scanned: 0,
+      affected: 0,
+    });
     expect(d.summary.exposedSince).toBe('2026-12-07T08:00:00Z'); // 1.4.3's creation
     expect(d.releases[0]?.bundle.location).toBe(join(dir, 'bundles/acme-web-1.4.2.evidence.tar.gz'));
     expect(d.releases[0]?.bundle.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -67,6 +75,9 @@ describe('evidence cra notify', () => {
     expect(md.stdout).toMatch(/^# DRAFT: CRA Article 14/);
     expect(md.stdout).toContain('- [ ] 14(2)(a) early warning, within 24 hours');
     expect(md.stdout).toContain('unknown: its bundle holds no scan');
+    expect(md.stdout).toContain(
+      '- Its SBOM lists `pkg:npm/deep-extend@0.6.0`, the package and version a finding of it names (in the scans of acme-web 1.4.2; acme-web 1.4.3); its bundle holds no vulnerability scan.',
+    );
     expect(md.stdout).toContain('justification `vulnerable_code_not_in_execute_path`');
 
     const none = await runCli(['cra', 'notify', 'CVE-1999-0001', '--db', 'evidence.db', '--json'], { cwd: dir });

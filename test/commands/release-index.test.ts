@@ -52,13 +52,17 @@ describe('evidence index and evidence query (CLI)', () => {
     });
     expect(String(deepExtend[0]?.bundle_digest)).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect((await query('--purl', 'pkg:npm/deep-extend')).map((a) => a.component_version)).toEqual(['0.6.0', '0.6.0']);
-    // A CVE with its disposition, only where a scan found it.
+    // A CVE with its disposition where a scan found it; 1.4.3 holds no scan, but its SBOM lists deep-extend 0.6.0,
+    // which 1.4.2's finding names: it answers too, from its SBOM, never as unaffected.
     const cve = await query('--cve', 'CVE-2018-3750');
-    expect(cve.map((a) => [a.version, a.status])).toEqual([['1.4.2', 'not_affected']]);
-    // 1.4.3 holds no scan: its absence from the answers shows nothing, and the answer says so; so do the bundles that
-    // did not verify (in no answer).
+    expect(cve.map((a) => [a.version, a.found_by, a.status ?? a.scan])).toEqual([
+      ['1.4.2', 'scan', 'not_affected'],
+      ['1.4.3', 'sbom', 'not-scanned'],
+    ]);
+    // A vulnerability no finding names: 1.4.3 holds no scan, so its absence from the answers shows nothing, and the
+    // answer says so; so do the bundles that did not verify (in no answer).
     const asked = JSON.parse(
-      (await runCli(['query', '--db', 'evidence.db', '--json', '--cve', 'CVE-2018-3750'], { cwd: dir })).stdout,
+      (await runCli(['query', '--db', 'evidence.db', '--json', '--cve', 'CVE-1999-0001'], { cwd: dir })).stdout,
     ) as {
       releasesInScope: number;
       unanswered: Record<string, unknown>[];
@@ -75,7 +79,12 @@ describe('evidence index and evidence query (CLI)', () => {
       current: INDEX_SCHEMA_VERSION,
       verified: expect.stringMatching(/not again/),
     });
-    expect(asked.answers[0]).toMatchObject({
+    expect(asked.answers).toEqual([]);
+    const named = JSON.parse(
+      (await runCli(['query', '--db', 'evidence.db', '--json', '--cve', 'CVE-2018-3750'], { cwd: dir })).stdout,
+    ) as { answers: Record<string, unknown>[]; unanswered: unknown[] };
+    expect(named.unanswered).toEqual([]);
+    expect(named.answers[0]).toMatchObject({
       signer: expect.stringMatching(/^key /),
       indexed_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
@@ -91,7 +100,9 @@ describe('evidence index and evidence query (CLI)', () => {
     const text = await runCli(['query', '--db', 'evidence.db', '--cve', 'CVE-2018-3750'], { cwd: dir });
     expect(text.stdout).toContain(`acme-web 1.4.2: `);
     expect(text.stdout).toContain(`; bundle ${String(cve[0]?.bundle_digest)} at `);
-    expect(text.stdout).toContain(
+    expect(text.stdout).toContain('acme-web 1.4.3: purl=pkg:npm/deep-extend@0.6.0 found_by=sbom');
+    const unknown = await runCli(['query', '--db', 'evidence.db', '--cve', 'CVE-1999-0001'], { cwd: dir });
+    expect(unknown.stdout).toContain(
       '1 release could not answer, so its absence above shows nothing:\n  acme-web 1.4.3: no vulnerability scan',
     );
     expect(text.stdout).toContain('2 bundles did not verify and are in no answer:');

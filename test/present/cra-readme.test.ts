@@ -229,3 +229,44 @@ describe('the policy verdict the index holds, wherever it is printed', () => {
     expect(readmeOf('evidence')).toContain('When the release was indexed, it passed the policy applied then (');
   });
 });
+
+describe('a release that ships a component a finding names, in the draft and the answers', () => {
+  it('says so, with the releases whose findings name it and what its own scan said', async () => {
+    const { renderCraNotificationMarkdown } = await import('../../src/present/cra.js');
+    const { craNotificationDraft } = await import('../../src/release-index/cra.js');
+    const { renderQueryAnswers } = await import('../../src/present/index-query.js');
+    const r = {
+      bundle_digest: `sha256:${'d'.repeat(64)}`,
+      location: 'b',
+      product: 'app',
+      version: '1.4',
+      created: 't',
+    };
+    const shipped = {
+      ...r,
+      purl: 'pkg:npm/lodash@4.17.20',
+      found_by: 'sbom',
+      named_by: 'app 1.6',
+      scan: 'not-reported',
+      note: 'ships a component a finding of this vulnerability names (same package and version); its own scan did not report it',
+    };
+    const md = renderCraNotificationMarkdown(
+      craNotificationDraft({
+        vulnerability: 'CVE-2021-23337',
+        generatedAt: 'now',
+        index: 'i.db',
+        findings: [],
+        releases: [{ ...r, policy: 'none', scanned: 1, findings_read: 1 }],
+        shipped: [shipped],
+      }),
+    );
+    expect(md).toContain('### app 1.4: ships a component a finding of it names (same package and version)');
+    expect(md).toContain(
+      '- Its SBOM lists `pkg:npm/lodash@4.17.20`, the package and version a finding of it names (in the scans of app 1.6); its own scan did not report it.',
+    );
+    expect(md).toMatch(/\| ships a component a finding of it names [^|]+\| 1 \|/);
+    const text = renderQueryAnswers('text', { question: {}, rows: [shipped] });
+    expect(text).toContain('app 1.4: purl=pkg:npm/lodash@4.17.20 found_by=sbom named_by="app 1.6" scan=not-reported');
+    expect(text).toContain('found_by sbom: the release');
+  });
+});

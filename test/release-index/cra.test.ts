@@ -210,3 +210,50 @@ describe('shownDb', () => {
     expect(shownDb('postgres://alice@db/evidence?sslmode=require')).toContain('sslmode=require');
   });
 });
+
+describe('a release that ships a component a finding names, its own scan not reporting it', () => {
+  it('is not read as unaffected: counted as not shown otherwise, and dates the exposure', () => {
+    const purl = 'pkg:maven/a/log4j-core@2.14.1';
+    const d = craNotificationDraft({
+      vulnerability: 'CVE-2021-44228',
+      generatedAt: 'now',
+      index: 'i.db',
+      findings: [finding('1.6.0', purl, 'none')],
+      releases: [release('1.1.0'), release('1.3.0', 0), release('1.5.0'), release('1.6.0')],
+      shipped: [
+        { bundle_digest: release('1.1.0').bundle_digest, purl, named_by: 'acme-web 1.6.0', scan: 'not-reported' },
+        { bundle_digest: release('1.3.0').bundle_digest, purl, named_by: 'acme-web 1.6.0', scan: 'not-scanned' },
+      ],
+    });
+    expect(d.releases.map((r) => [r.version, r.assessment])).toEqual([
+      ['1.1.0', 'ships_named_component'],
+      ['1.3.0', 'ships_named_component'],
+      ['1.5.0', 'not_found_by_scans'],
+      ['1.6.0', 'no_disposition'],
+    ]);
+    expect(d.releases[0]?.componentsNamed).toEqual([{ purl, namedBy: 'acme-web 1.6.0', scan: 'not-reported' }]);
+    expect(d.summary.byAssessment).toMatchObject({ ships_named_component: 2, not_found_by_scans: 1, not_scanned: 0 });
+    // The first release that ships it, not the first whose scan reported it.
+    expect(d.summary.exposedSince).toBe('2026-01-01T00:00:00Z');
+    expect(d.summary.unknownSince).toBeUndefined();
+  });
+
+  it('with findings of its own that clear another component, the one that claims least decides', () => {
+    const d = craNotificationDraft({
+      vulnerability: 'CVE-2021-44228',
+      generatedAt: 'now',
+      index: 'i.db',
+      findings: [finding('1.1.0', 'pkg:maven/b/log4j-core@2.14.1', 'not_affected')],
+      releases: [release('1.1.0')],
+      shipped: [
+        {
+          bundle_digest: release('1.1.0').bundle_digest,
+          purl: 'pkg:maven/a/log4j-core@2.14.1',
+          named_by: 'other 2.0',
+          scan: 'not-reported',
+        },
+      ],
+    });
+    expect(d.releases[0]?.assessment).toBe('ships_named_component');
+  });
+});

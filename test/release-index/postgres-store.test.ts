@@ -108,6 +108,19 @@ describe('the shared index on PostgreSQL', () => {
       expect(await store.query({ kind: 'purl', purl: 'pkg:npm/lodash@4.17.1' })).toHaveLength(21);
       expect(await store.query({ kind: 'purl', purl: 'pkg:npm/lodash', packageKey: 'npm//lodash' })).toHaveLength(60);
       expect(await store.query({ kind: 'license', license: 'MIT' })).toHaveLength(60);
+      // The components a vulnerability's findings name, with whether each release's scans could speak (a number here
+      // too); every finding is its own scan's, so no release ships one its scan did not report.
+      const components = await store.query({ kind: 'components', packageKeys: ['npm//lodash'] });
+      expect(components).toHaveLength(60);
+      expect(components[0]).toMatchObject({ package_key: 'npm//lodash', findings_read: 1 });
+      expect(Number(components[0]?.scanned)).toBe(0);
+      const { shippedRows } = await import('../../src/transport/release-index-store.js');
+      expect(await shippedRows(store, 'CVE-2021-23337')).toEqual([]);
+      const bare = release(99, 'pkg:npm/lodash@4.17.1');
+      await store.put({ ...bare, findings: [] }, 'now');
+      expect((await shippedRows(store, 'CVE-2021-23337')).map((r) => [r.version, r.scan])).toEqual([
+        ['1.0.99', 'not-scanned'],
+      ]);
       await store.reject({ location: '/bundles/bad.tar.gz', source: '/bundles', reason: 'did not verify' }, 'now');
       expect((await store.rejected()).map((r) => r.location)).toEqual(['/bundles/bad.tar.gz']);
       await store.clear();

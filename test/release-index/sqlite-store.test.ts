@@ -529,3 +529,66 @@ describe('a purl with a version and no qualifiers', () => {
     expect(await ask(jar)).toEqual([jar]);
   });
 });
+
+describe('a release whose SBOM lists a component a finding of the vulnerability names', () => {
+  it('answers --cve and stands in cra notify as shipping it, though its own scan did not report it', async () => {
+    const { queryIndex } = await import('../../src/transport/release-index-store.js');
+    const { craNotify } = await import('../../src/commands/cra.js');
+    const dir = await tmp();
+    const store = openSqliteIndex(join(dir, 'a.db'));
+    // 1.2.0's scan reports CVE-2021-23337 in lodash 4.17.20 (affected). 1.3.0 and 1.4.0 ship that lodash too: 1.3.0's
+    // scan is empty, 1.4.0 has none. 1.5.0 ships a vendored lodash without a purl, and has no scan.
+    const scanned = release('1.2.0', '4.17.20');
+    await store.put({ ...scanned, kinds: [...scanned.kinds, { kind: 'vulnerabilities', count: 1, empty: 0 }] }, 'now');
+    const empty = release('1.3.0', '4.17.20');
+    await store.put(
+      { ...empty, findings: [], kinds: [...empty.kinds, { kind: 'vulnerabilities', count: 1, empty: 0 }] },
+      'now',
+    );
+    await store.put({ ...release('1.4.0', '4.17.20'), findings: [] }, 'now');
+    const vendored = release('1.5.0', '4.17.20');
+    await store.put(
+      {
+        ...vendored,
+        release: { ...vendored.release, componentsWithoutPurl: 1 },
+        components: [
+          { purl: 'name:lodash@4.17.20', packageKey: 'name:lodash', name: 'lodash', version: '4.17.20', licenses: [] },
+        ],
+        findings: [],
+      },
+      'now',
+    );
+    await store.close();
+    const answer = await queryIndex('a.db', dir, { cve: 'GHSA-35jh-r3h4-6jhm' });
+    expect(answer.rows.map((r) => [r.version, r.found_by, r.scan ?? r.status])).toEqual([
+      ['1.2.0', 'scan', 'affected'],
+      ['1.3.0', 'sbom', 'not-reported'],
+      ['1.4.0', 'sbom', 'not-scanned'],
+    ]);
+    // No purl to compare: it could not answer, and says why.
+    expect(answer.unanswered.map((r) => [r.version, r.why])).toEqual([['1.5.0', 'no vulnerability scan']]);
+    const draft = await craNotify({ cwd: dir, db: 'a.db', vulnerability: 'CVE-2021-23337' });
+    expect(draft.releases.map((r) => [r.version, r.assessment])).toEqual([
+      ['1.2.0', 'affected'],
+      ['1.3.0', 'ships_named_component'],
+      ['1.4.0', 'ships_named_component'],
+      ['1.5.0', 'not_scanned'],
+    ]);
+    // Narrowed to a product, the findings of every product still name the package.
+    const again = openSqliteIndex(join(dir, 'a.db'));
+    const other = release('2.0.0', '4.17.20');
+    await again.put(
+      {
+        ...other,
+        release: { ...other.release, product: 'other', bundleDigest: `sha256:${'f'.repeat(64)}` },
+        findings: [],
+      },
+      'now',
+    );
+    await again.close();
+    const narrowed = await queryIndex('a.db', dir, { cve: 'CVE-2021-23337', product: 'other' });
+    expect(narrowed.rows.map((r) => [r.product, r.found_by, r.named_by])).toEqual([
+      ['other', 'sbom', 'acme-web 1.2.0'],
+    ]);
+  });
+});

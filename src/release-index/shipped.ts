@@ -1,0 +1,120 @@
+/**
+ * Releases that ship what a vulnerability's findings name, though their own scans did not report it (docs/index.md,
+ * "Components a finding names"). A scanner that did not report a vulnerability has not shown a release unaffected:
+ * when another release's finding of it names a package at a version (its purl) and this release's SBOM lists that
+ * same package at that same version, the release ships the component the finding is about. Pure: from the rows of
+ * the `cve` question (every finding of the vulnerability, by any of its ids) and of the `components` question.
+ *
+ * Same package and version, by the purl specification's rules as formats/purl.ts reads them: the package key (type,
+ * namespace and name, normalised per type) and the version once decoded (a Go module's `1.2.3` is `v1.2.3`).
+ * Qualifiers and subpaths are not compared: `?arch=amd64` and `?arch=arm64` of one package and version are the same
+ * release of its code. A finding or component whose purl does not read, or gives no version, names nothing here; a
+ * release whose SBOM lists no component with a purl cannot show this, and stays as its scans leave it.
+ */
+import { PurlReader } from '../formats/purl.js';
+import type { IndexQuery } from './sql.js';
+
+/** What a release's own scans said of the vulnerability's component, when they did not report it. */
+export type ShippedScan = 'not-reported' | 'not-scanned' | 'not-read';
+
+/** The note each answer carries, by what its own scans said. */
+export const SHIPPED_NOTES: Record<ShippedScan, string> = {
+  'not-reported':
+    'ships a component a finding of this vulnerability names (same package and version); its own scan did not report it',
+  'not-scanned':
+    'ships a component a finding of this vulnerability names (same package and version); its bundle holds no vulnerability scan',
+  'not-read':
+    'ships a component a finding of this vulnerability names (same package and version); its scans were not read',
+};
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** `package-key version` of a purl, or undefined when it does not read or gives no version. */
+function packageVersion(purls: PurlReader, purl: string): string | undefined {
+  const key = purls.packageKey(purl);
+  const version = purls.read(purl)?.version;
+  return key === undefined || !version ? undefined : `${key} ${version}`;
+}
+
+/** The `components` question for the packages the findings name (undefined when they name none). */
+export function shippedQuestion(
+  findings: readonly Record<string, unknown>[],
+  product?: string,
+): IndexQuery | undefined {
+  const purls = new PurlReader();
+  const keys = new Set<string>();
+  for (const f of findings) {
+    const key = packageVersion(purls, text(f.purl)) && purls.packageKey(text(f.purl));
+    if (key) keys.add(key);
+  }
+  if (keys.size === 0) return undefined;
+  return { kind: 'components', packageKeys: [...keys].sort(), ...(product === undefined ? {} : { product }) };
+}
+
+/**
+ * The releases among `components` (rows of the `components` question) whose SBOMs list a package at a version that a
+ * finding among `findings` names, without a finding of their own naming it: one answer per release and component,
+ * with the release's columns, `purl` (the component's), `found_by: 'sbom'`, `named_by` (the releases whose findings
+ * name it, `product version`, '; '-separated), `scan` (ShippedScan) and `note`. In the components' order.
+ */
+export function shippedAnswers(
+  findings: readonly Record<string, unknown>[],
+  components: readonly Record<string, unknown>[],
+): Record<string, unknown>[] {
+  const purls = new PurlReader();
+  // Each package and version the findings name, with the releases naming it; and what each release's own findings name.
+  const namedBy = new Map<string, Set<string>>();
+  const own = new Set<string>();
+  for (const f of findings) {
+    const at = packageVersion(purls, text(f.purl));
+    if (at === undefined) continue;
+    const by = namedBy.get(at) ?? new Set<string>();
+    by.add(`${text(f.product)} ${text(f.version)}`);
+    namedBy.set(at, by);
+    own.add(`${text(f.bundle_digest)} ${at}`);
+  }
+  const out: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
+  for (const c of components) {
+    const at = packageVersion(purls, text(c.purl));
+    const by = at === undefined ? undefined : namedBy.get(at);
+    const digest = text(c.bundle_digest);
+    if (!by || own.has(`${digest} ${at}`) || seen.has(`${digest} ${text(c.purl)}`)) continue;
+    seen.add(`${digest} ${text(c.purl)}`);
+    const scan: ShippedScan =
+      Number(c.scanned ?? 0) === 0
+        ? 'not-scanned'
+        : c.findings_read !== null && c.findings_read !== undefined && Number(c.findings_read) === 1
+          ? 'not-reported'
+          : 'not-read';
+    // The release's columns and the component's purl; not the columns that only served the comparison.
+    const release = Object.fromEntries(
+      Object.entries(c).filter(([k]) => k !== 'package_key' && k !== 'findings_read' && k !== 'scanned'),
+    );
+    out.push({
+      ...release,
+      found_by: 'sbom',
+      named_by: [...by].sort().join('; '),
+      scan,
+      note: SHIPPED_NOTES[scan],
+    });
+  }
+  return out;
+}
+
+/**
+ * The `cve` question's answers with those of `shipped`: each found by a release's own scan marked `found_by: 'scan'`,
+ * all in the index's order (product, created, version).
+ */
+export function withShipped(
+  found: readonly Record<string, unknown>[],
+  shipped: readonly Record<string, unknown>[],
+): Record<string, unknown>[] {
+  const key = (r: Record<string, unknown>) => [text(r.product), text(r.created), text(r.version)];
+  const order = (a: Record<string, unknown>, b: Record<string, unknown>): number => {
+    const [x, y] = [key(a), key(b)];
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] as string) < (y[i] as string) ? -1 : 1;
+    return 0;
+  };
+  return [...found.map((r) => ({ ...r, found_by: 'scan' })), ...shipped].sort(order);
+}
