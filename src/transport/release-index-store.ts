@@ -233,9 +233,28 @@ export function openIndexStore(
  */
 export async function shippedRows(store: IndexStore, vulnerability: string, product?: string) {
   const findings = await store.query({ kind: 'cve', id: vulnerability });
-  const components = shippedQuestion(findings, product);
-  return components ? shippedAnswers(findings, await store.query(components)) : [];
+  const question = shippedQuestion(findings, product);
+  if (!question || question.kind !== 'components') return [];
+  // Asked SHIPPED_KEYS_AT_ONCE packages at a time (one parameter each, under SQLite's 999), in the question's order.
+  const components: Record<string, unknown>[] = [];
+  for (let i = 0; i < question.packageKeys.length; i += SHIPPED_KEYS_AT_ONCE)
+    components.push(
+      ...(await store.query({ ...question, packageKeys: question.packageKeys.slice(i, i + SHIPPED_KEYS_AT_ONCE) })),
+    );
+  // Several questions: their rows in one order again, the SQL's (product, created, version).
+  if (question.packageKeys.length > SHIPPED_KEYS_AT_ONCE) {
+    const key = (r: Record<string, unknown>): string[] => [r.product, r.created, r.version].map((v) => String(v ?? ''));
+    components.sort((a, b) => {
+      const [x, y] = [key(a), key(b)];
+      const i = x.findIndex((v, n) => v !== y[n]);
+      return i < 0 ? 0 : (x[i] as string) < (y[i] as string) ? -1 : 1;
+    });
+  }
+  return shippedAnswers(findings, components);
 }
+
+/** How many packages one query of shippedRows names: each a parameter, with room for the product's. */
+export const SHIPPED_KEYS_AT_ONCE = 500;
 
 /** evidence query: one question (release-index/query.ts) to the index, every answer naming its release and bundle. */
 export async function queryIndex(db: string, cwd: string, options: QueryOptions) {

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { IndexStore } from '../../src/fs/release-index-sqlite.js';
+import type { IndexQuery } from '../../src/release-index/sql.js';
+import { SHIPPED_KEYS_AT_ONCE, shippedRows } from '../../src/transport/release-index-store.js';
+
+/**
+ * A vulnerability whose findings name more packages than one SQL statement may bind (SQLite's 999 parameters): the
+ * components are asked for in parts, and every release that ships one is still found, in the SQL's order.
+ */
+describe('shippedRows over many named packages', () => {
+  it('asks in parts of at most SHIPPED_KEYS_AT_ONCE packages and finds every release that ships one', async () => {
+    const named = 1200;
+    const findings = Array.from({ length: named }, (_, i) => ({
+      bundle_digest: 'sha256:scanned',
+      product: 'web',
+      version: '2.0.0',
+      purl: `pkg:npm/p${i}@1.0.0`,
+    }));
+    const asked: number[] = [];
+    const store = {
+      async query(q: IndexQuery) {
+        if (q.kind === 'cve') return findings;
+        if (q.kind !== 'components') throw new Error(`unexpected question ${q.kind}`);
+        asked.push(q.packageKeys.length);
+        // Release 1.<i % 3> ships every package asked for; rows come back in each part's own order.
+        return q.packageKeys.map((key, n) => ({
+          bundle_digest: `sha256:r${n % 3}`,
+          product: 'web',
+          created: `2026-01-0${1 + (n % 3)}T00:00:00Z`,
+          version: `1.${n % 3}.0`,
+          purl: `pkg:${key.replace('//', '/')}@1.0.0`,
+          package_key: key,
+          findings_read: 1,
+          scanned: 1,
+        }));
+      },
+    } as unknown as IndexStore;
+    const rows = await shippedRows(store, 'CVE-2026-1');
+    expect(asked.length).toBe(Math.ceil(named / SHIPPED_KEYS_AT_ONCE));
+    expect(Math.max(...asked)).toBeLessThanOrEqual(SHIPPED_KEYS_AT_ONCE);
+    expect(asked.reduce((a, b) => a + b, 0)).toBe(named);
+    // Every package was found in some release, and the answers are in (product, created, version) order.
+    expect(new Set(rows.map((r) => r.purl)).size).toBe(named);
+    const created = rows.map((r) => String(r.created));
+    expect(created).toEqual([...created].sort());
+  });
+});
