@@ -42,6 +42,8 @@ export type CollectErrorCode =
   | 'SLO_SNAPSHOT_INVALID'
   | 'K6_INVALID'
   | 'TERRAFORM_PLAN_INVALID'
+  /** A plan that states `"errored": true`: planning failed, so it lists only some changes and cannot be applied. */
+  | 'TERRAFORM_PLAN_ERRORED'
   | 'MIGRATIONS_INVALID'
   | 'COVERAGE_INVALID'
   | 'SCAN_INVALID'

@@ -26,6 +26,15 @@ export const MAX_DESTRUCTIVE_ADDRESSES = 100;
  * block with `destroy = false`: dropped from state, the object left alone) and
  * ["create","forget"]. A forget is not destructive; the summary has no bucket
  * for it, so ["forget"] is counted nowhere and ["create","forget"] as a create.
+ *
+ * The plan's `errored` (Terraform 1.5+), `complete` and `applyable` (1.8+) are
+ * recorded as the plan states them, absent when it does not. A plan with
+ * `"errored": true` is refused (TERRAFORM_PLAN_ERRORED): planning failed, so its
+ * `resource_changes` are only what was planned before the failure, and such a
+ * plan cannot be applied; it is not the plan of a change. An incomplete plan
+ * (`"complete": false`: some changes deferred to a later plan) is collected,
+ * and holds nothing as evidence of what the change does (policy/hollow.ts).
+ * `"applyable": false` without an error is a plan with nothing to change.
  */
 export const terraformCollector: Collector = {
   name: 'terraform',
@@ -65,11 +74,20 @@ export const terraformCollector: Collector = {
       if (bucket === 'delete' || bucket === 'replace') destructive.add(rc.address);
     });
     if (issues.length > 0) throw invalid(input.label, issues);
+    if (plan.errored === true)
+      throw new CollectError(
+        'TERRAFORM_PLAN_ERRORED',
+        `${input.label}: an errored plan: planning failed, so it lists only the changes planned before the error and cannot be applied; collect the plan of a terraform plan that succeeded`,
+        { file: input.label, issues: [{ path: '$.errored', message: 'is true' }] },
+      );
     const summary: TerraformSummary = {
       ...(plan.terraform_version !== undefined ? { terraformVersion: plan.terraform_version } : {}),
       changes,
       destructive: destructive.size > 0,
       destructiveAddresses: [...destructive].sort(compare).slice(0, MAX_DESTRUCTIVE_ADDRESSES),
+      ...(plan.errored !== undefined ? { errored: plan.errored } : {}),
+      ...(plan.complete !== undefined ? { complete: plan.complete } : {}),
+      ...(plan.applyable !== undefined ? { applyable: plan.applyable } : {}),
     };
     return outputFor(bytes, 'terraform', TERRAFORM_MEDIA_TYPE, { ...summary });
   },
@@ -80,6 +98,9 @@ const planSchema = z.looseObject({
   terraform_version: z.string().min(1).optional(),
   planned_values: z.looseObject({}).optional(),
   values: z.unknown().optional(),
+  errored: z.boolean().optional(),
+  complete: z.boolean().optional(),
+  applyable: z.boolean().optional(),
   resource_changes: z
     .array(
       z.looseObject({

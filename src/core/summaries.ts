@@ -149,6 +149,14 @@ export const terraformSummarySchema = z.strictObject({
   destructive: z.boolean(),
   /** Addresses of resources deleted or replaced (at most 100). */
   destructiveAddresses: z.array(z.string()),
+  /**
+   * The plan's own `errored`, `complete` and `applyable` (Terraform writes `errored` since 1.5, `complete` and
+   * `applyable` since 1.8), each absent when the plan does not state it or the bundle predates them: not recorded,
+   * never read as true. An errored or incomplete plan does not list every change (docs/metrics.md).
+   */
+  errored: z.boolean().optional(),
+  complete: z.boolean().optional(),
+  applyable: z.boolean().optional(),
 });
 export type TerraformSummary = z.infer<typeof terraformSummarySchema>;
 

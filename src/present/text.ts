@@ -51,8 +51,12 @@ export function describeSummary(kind: string, summary: unknown): string {
       return `checks ${c.passed} passed, ${c.failed} failed; thresholds ${t.passed.length} passed, ${t.failed.length} failed; p95 ${d.p95 ?? 'n/a'} ms`;
     }
     case 'terraform': {
-      const c = typed.summary.changes;
-      return `${c.create} create, ${c.update} update, ${c.replace} replace, ${c.delete} delete${typed.summary.destructive ? ' (destructive)' : ''}`;
+      const { changes: c, errored, complete } = typed.summary;
+      const counts = `${c.create} create, ${c.update} update, ${c.replace} replace, ${c.delete} delete${typed.summary.destructive ? ' (destructive)' : ''}`;
+      if (errored === true) return `ERRORED PLAN (planning failed; it shows no change it makes): ${counts} listed`;
+      if (complete === false)
+        return `INCOMPLETE PLAN (changes deferred to a later plan; it shows no safe change): ${counts} listed`;
+      return counts;
     }
     case 'migrations':
       return `${counted(typed.summary.files, 'file')}, ${counted(typed.summary.statements, 'statement')}, ${typed.summary.destructive.length} destructive`;

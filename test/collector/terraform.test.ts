@@ -54,6 +54,10 @@ describe('terraform collector', () => {
         changes: { create: 2, update: 1, delete: 2, replace: 2, noop: 1, read: 1 },
         destructive: true,
         destructiveAddresses: ['aws_db_instance.legacy', 'aws_instance.web[1]', 'aws_lb.front'],
+        // As the plan states them (Terraform 1.8+).
+        errored: false,
+        complete: true,
+        applyable: true,
       },
     ],
   ])('summarises %s', async (name, summary) => {

@@ -29,8 +29,9 @@ const HOLLOW: { [K in CollectedKind]?: { holdsNothing: (s: SummaryOf<K>) => bool
     why: 'a coverage report that measured nothing',
   },
   terraform: {
-    holdsNothing: (s) => Object.values(s.changes).every((n) => n === 0),
-    why: 'a plan without resources',
+    // An errored or incomplete plan does not list every change it makes: its counts show no safe change.
+    holdsNothing: (s) => Object.values(s.changes).every((n) => n === 0) || s.errored === true || s.complete === false,
+    why: 'a plan without resources, or one that errored or is incomplete',
   },
   vex: { holdsNothing: (s) => s.statements === 0, why: 'a VEX document without statements' },
   kev: { holdsNothing: (s) => s.vulnerabilities === 0, why: 'a KEV catalog without vulnerabilities' },
