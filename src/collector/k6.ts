@@ -27,6 +27,12 @@ export const K6_MEDIA_TYPE = 'application/json';
  * Durations are k6's raw milliseconds (summaryTimeUnit only changes the text
  * summary). Percentiles are present only if listed in `summaryTrendStats`
  * (k6's default lists p(90) and p(95), not p(99)); an absent one is null.
+ *
+ * `samples` records what the run did: the `iterations` and `http_reqs`
+ * counters' counts, null when the summary has no such metric (k6 puts a metric
+ * in the summary only once it has observed a sample of it). A threshold over
+ * no samples passes in k6, so a run that did nothing reports its thresholds
+ * passed; such a run holds nothing (policy/hollow.ts).
  */
 export const k6Collector: Collector = {
   name: 'k6',
@@ -77,6 +83,8 @@ const summaryExportSchema = z.looseObject({
         .catchall(stat)
         .optional(),
       http_req_failed: z.object({ value: rate, thresholds: exportThresholds }).catchall(stat).optional(),
+      iterations: z.object({ count, thresholds: exportThresholds }).catchall(stat).optional(),
+      http_reqs: z.object({ count, thresholds: exportThresholds }).catchall(stat).optional(),
     })
     .catchall(exportMetric),
 });
@@ -105,6 +113,7 @@ function fromSummaryExport(label: string, json: unknown): K6Summary {
     thresholds: { passed: sorted(passed), failed: sorted(failed) },
     httpReqDuration: { p90: d?.['p(90)'] ?? null, p95: d?.['p(95)'] ?? null, p99: d?.['p(99)'] ?? null },
     httpReqFailedRate: metrics.http_req_failed?.value ?? null,
+    samples: { iterations: metrics.iterations?.count ?? null, httpReqs: metrics.http_reqs?.count ?? null },
   };
 }
 
@@ -139,6 +148,8 @@ const handleSummarySchema = z.looseObject({
         .extend({ values: z.looseObject({ 'p(90)': duration, 'p(95)': duration, 'p(99)': duration }).catchall(stat) })
         .optional(),
       http_req_failed: handleMetric.extend({ values: z.looseObject({ rate }).catchall(stat) }).optional(),
+      iterations: handleMetric.extend({ values: z.looseObject({ count }).catchall(stat) }).optional(),
+      http_reqs: handleMetric.extend({ values: z.looseObject({ count }).catchall(stat) }).optional(),
     })
     .catchall(handleMetric),
 });
@@ -166,6 +177,10 @@ function fromHandleSummary(label: string, json: unknown): K6Summary {
     thresholds: { passed: sorted(passed), failed: sorted(failed) },
     httpReqDuration: { p90: d?.['p(90)'] ?? null, p95: d?.['p(95)'] ?? null, p99: d?.['p(99)'] ?? null },
     httpReqFailedRate: metrics.http_req_failed?.values.rate ?? null,
+    samples: {
+      iterations: metrics.iterations?.values.count ?? null,
+      httpReqs: metrics.http_reqs?.values.count ?? null,
+    },
   };
 }
 

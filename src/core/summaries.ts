@@ -139,6 +139,13 @@ export const k6SummarySchema = z.strictObject({
     p99: z.number().nonnegative().nullable(),
   }),
   httpReqFailedRate: ratio.nullable(),
+  /**
+   * What the run did: the `iterations` and `http_reqs` counters' counts, null when the summary has no such metric (k6
+   * leaves out a metric it never observed). Absent in bundles from before it was recorded: not recorded, never read
+   * as a run that did something or nothing. A run that counted no iteration, no request and no check holds nothing
+   * (docs/metrics.md).
+   */
+  samples: z.strictObject({ iterations: count.nullable(), httpReqs: count.nullable() }).optional(),
 });
 export type K6Summary = z.infer<typeof k6SummarySchema>;
 

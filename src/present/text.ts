@@ -6,6 +6,7 @@ import type { AttestationReport, AttestationSetReport } from '../verifier/report
 import { CONTROL_STATE_WORDS, controlResults } from '../verifier/controls/index.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import { assess, headline } from '../verifier/assessment.js';
+import { k6DidNothing } from '../verifier/policy/hollow.js';
 import { escapeValue } from './terminal.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
 import type { SignatureInfo } from '../verifier/sigstore-bundle.js';
@@ -47,8 +48,13 @@ export function describeSummary(kind: string, summary: unknown): string {
     case 'coverage':
       return `${typed.summary.format}: lines ${pct(typed.summary.lines.ratio)}, branches ${pct(typed.summary.branches.ratio)}`;
     case 'k6': {
-      const { checks: c, thresholds: t, httpReqDuration: d } = typed.summary;
-      return `checks ${c.passed} passed, ${c.failed} failed; thresholds ${t.passed.length} passed, ${t.failed.length} failed; p95 ${d.p95 ?? 'n/a'} ms`;
+      const { checks: c, thresholds: t, httpReqDuration: d, samples } = typed.summary;
+      const line = `checks ${c.passed} passed, ${c.failed} failed; thresholds ${t.passed.length} passed, ${t.failed.length} failed; p95 ${d.p95 ?? 'n/a'} ms`;
+      if (samples === undefined) return line;
+      if (k6DidNothing(typed.summary))
+        return `NO ITERATIONS OR REQUESTS (a run that did nothing proves nothing; its thresholds were judged over no samples): ${line}`;
+      const n = (v: number | null, one: string): string => (v === null ? `no ${one}s counted` : counted(v, one));
+      return `${line}; ${n(samples.iterations, 'iteration')}, ${n(samples.httpReqs, 'request')}`;
     }
     case 'terraform': {
       const { changes: c, errored, complete } = typed.summary;

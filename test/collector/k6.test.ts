@@ -44,6 +44,7 @@ describe('k6 collector', () => {
       },
       httpReqDuration: { p90: 351.77, p95: 488.012, p99: 912.5 },
       httpReqFailedRate: 0.0125,
+      samples: { iterations: 400, httpReqs: 800 },
     });
     expect(k6SummarySchema.safeParse(out.summary).success).toBe(true);
   });
@@ -61,6 +62,7 @@ describe('k6 collector', () => {
       },
       httpReqDuration: { p90: 210.33, p95: 262.8, p99: null },
       httpReqFailedRate: 0.0033333333333333335,
+      samples: { iterations: 300, httpReqs: 600 },
     });
     expect(k6SummarySchema.safeParse(out.summary).success).toBe(true);
   });
@@ -90,6 +92,7 @@ describe('k6 collector', () => {
       thresholds: { passed: [], failed: [] },
       httpReqDuration: { p90: null, p95: null, p99: null },
       httpReqFailedRate: null,
+      samples: { iterations: null, httpReqs: null },
     });
   });
 

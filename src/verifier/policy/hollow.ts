@@ -20,8 +20,9 @@ const HOLLOW: { [K in CollectedKind]?: { holdsNothing: (s: SummaryOf<K>) => bool
   slo: { holdsNothing: (s) => s.slos.length === 0, why: 'an SLO snapshot without SLOs' },
   k6: {
     holdsNothing: (s) =>
-      s.checks.passed + s.checks.failed === 0 && s.thresholds.passed.length + s.thresholds.failed.length === 0,
-    why: 'a k6 summary without checks or thresholds',
+      (s.checks.passed + s.checks.failed === 0 && s.thresholds.passed.length + s.thresholds.failed.length === 0) ||
+      k6DidNothing(s),
+    why: 'a k6 summary without checks or thresholds, or of a run without iterations or requests',
   },
   migrations: { holdsNothing: (s) => s.files === 0, why: 'no migration files' },
   coverage: {
@@ -36,6 +37,17 @@ const HOLLOW: { [K in CollectedKind]?: { holdsNothing: (s: SummaryOf<K>) => bool
   vex: { holdsNothing: (s) => s.statements === 0, why: 'a VEX document without statements' },
   kev: { holdsNothing: (s) => s.vulnerabilities === 0, why: 'a KEV catalog without vulnerabilities' },
 };
+
+/**
+ * A k6 run that counted no iteration, no HTTP request and no check did nothing: k6 passes a threshold over no samples,
+ * so its thresholds "passed" over nothing. Only for summaries that record the counts (`samples`); older ones are read
+ * as before.
+ */
+export function k6DidNothing(s: SummaryOf<'k6'>): boolean {
+  if (s.samples === undefined) return false;
+  const { iterations, httpReqs } = s.samples;
+  return (iterations ?? 0) === 0 && (httpReqs ?? 0) === 0 && s.checks.passed + s.checks.failed === 0;
+}
 
 /** What a hollow entry of each kind lacks, as a report says it. */
 export const HOLLOW_WHY: Readonly<Record<string, string>> = Object.fromEntries(
