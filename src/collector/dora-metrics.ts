@@ -201,13 +201,23 @@ export function failedDeploymentCount(linked: readonly string[][]): number {
   return linked.filter((l) => l.length > 0).length;
 }
 
-/** Failed over all window deployments; null without an incidents file or without deployments. */
+/**
+ * Failed over all window deployments; null without an incidents file, without deployments, or when an incident
+ * opened in the window names no commit: it may have failed any of them, so the share is not known (at least
+ * failedDeployments ÷ deployments), and a measured-looking figure would read as a pass.
+ */
 export function changeFailureRate(
   failedDeployments: number,
   deployments: number,
   incidentsGiven: boolean,
+  unattributedIncidents = 0,
 ): number | null {
-  return !incidentsGiven || deployments === 0 ? null : failedDeployments / deployments;
+  return !incidentsGiven || deployments === 0 || unattributedIncidents > 0 ? null : failedDeployments / deployments;
+}
+
+/** Incidents opened in the window that name no commit: no deployment can be charged with them. */
+export function unattributedIncidentCount(incidents: readonly Incident[], window: DoraWindow): number {
+  return incidents.filter((i) => window.inWindow(i.opened) && i.sha === null).length;
 }
 
 /** Incidents resolved in the window. */
@@ -243,6 +253,7 @@ export function doraSummary(f: SummaryFigures): DoraSummary {
   const restored = restoredIncidents(incidents, window);
   const restoreTimes = timesToRestore(restored);
   const windowDays = windowSeconds / DAY;
+  const unattributed = unattributedIncidentCount(incidents, window);
   return {
     asOf: iso(window.asOf),
     environment,
@@ -252,11 +263,12 @@ export function doraSummary(f: SummaryFigures): DoraSummary {
     band: frequencyBand(deployments, windowSeconds),
     commits: leadTimes.length,
     leadTimeSeconds: { median: percentileCont(leadTimes, 50), p90: percentileCont(leadTimes, 90) },
-    changeFailureRate: changeFailureRate(failedDeployments, deployments, f.incidentsGiven),
+    changeFailureRate: changeFailureRate(failedDeployments, deployments, f.incidentsGiven, unattributed),
     failedDeployments,
     timeToRestoreSeconds: { median: percentileCont(restoreTimes, 50) },
     incidents: incidents.filter((i) => window.inWindow(i.opened)).length,
     resolvedIncidents: restored.length,
+    ...(f.incidentsGiven ? { unattributedIncidents: unattributed } : {}),
   };
 }
 

@@ -99,6 +99,11 @@ export const doraSummarySchema = z.strictObject({
   timeToRestoreSeconds: z.strictObject({ median: seconds.nullable() }),
   incidents: count,
   resolvedIncidents: count,
+  /**
+   * Incidents opened in the window that name no commit; when any, changeFailureRate is null (not measured).
+   * Absent without an incidents file, and in bundles made before it was recorded: not recorded, never read as 0.
+   */
+  unattributedIncidents: count.optional(),
 });
 export type DoraSummary = z.infer<typeof doraSummarySchema>;
 

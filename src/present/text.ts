@@ -1,6 +1,6 @@
 import { appendAll, maxOf } from '../core/objects.js';
 import type { InspectResult } from '../core/manifest.js';
-import { isCollectedKind, readSummary, type VulnerabilitiesSummary } from '../core/summaries.js';
+import { isCollectedKind, readSummary, type SummaryOf, type VulnerabilitiesSummary } from '../core/summaries.js';
 import { FINDING_SEVERITIES } from '../formats/findings.js';
 import type { AttestationReport, AttestationSetReport } from '../verifier/report.js';
 import { CONTROL_STATE_WORDS, controlResults } from '../verifier/controls/index.js';
@@ -18,6 +18,19 @@ import { counted, formatBytes } from './words.js';
 /** What every output says after the bundle's contents when its signature was not checked (integrity only). */
 export const UNCHECKED_CLAIMS = " (the bundle's own claims, not signature-checked)";
 export { counted, formatBytes } from './words.js';
+
+/** The change failure rate as measured, or why it is not (an incident that names no commit could fail any deployment). */
+function changeFailureWords(s: SummaryOf<'dora'>): string {
+  const u = s.unattributedIncidents;
+  if (u !== undefined && u > 0 && s.deployments > 0)
+    return `NOT MEASURED: ${counted(u, 'incident')} in the window name${u === 1 ? 's' : ''} no commit (at least ${s.failedDeployments} of ${s.deployments} deployments failed)`;
+  if (s.changeFailureRate === null) return 'n/a';
+  const rate = `${(s.changeFailureRate * 100).toFixed(0)}%`;
+  // Before unattributedIncidents was recorded, an incident naming no commit failed no deployment: the rate may be low.
+  return u === undefined && s.incidents > 0
+    ? `${rate} (whether every incident names its commit was not recorded)`
+    : rate;
+}
 
 /**
  * One line that says what a typed summary holds; '(summary not readable)' when it has not its kind's shape, '' for
@@ -69,7 +82,7 @@ export function describeSummary(kind: string, summary: unknown): string {
     case 'dora': {
       const s = typed.summary;
       const lt = s.leadTimeSeconds.median;
-      return `${counted(s.deployments, 'deployment')} (${s.band}), lead time median ${lt === null ? 'n/a' : `${(lt / 3600).toFixed(1)} h`}, change failure rate ${pct(s.changeFailureRate, 0)}`;
+      return `${counted(s.deployments, 'deployment')} (${s.band}), lead time median ${lt === null ? 'n/a' : `${(lt / 3600).toFixed(1)} h`}, change failure rate ${changeFailureWords(s)}`;
     }
     case 'slo':
       return typed.summary.slos

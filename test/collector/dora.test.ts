@@ -98,7 +98,9 @@ const WINDOW = 30 * DAY; // (2026-03-01T00:00:00Z, 2026-03-31T00:00:00Z]
  *     median: position 0.5·6 = 3 → 129600
  *     p90:    position 0.9·6 = 5.4 → 216000 + 0.4·(302400 − 216000) = 250560
  *   failedDeployments  D1 (incidents 1 and 2, counted once), D3 (incident 3) = 2
- *   changeFailureRate  2 / 4 = 0.5
+ *   unattributedIncidents  4 (opened in the window, names no commit) = 1
+ *   changeFailureRate  not measured (null): incident 4 may have failed D2 or D5, so 2/4 is only a lower bound;
+ *                      with incident 4 naming E it is 3 / 4 (below)
  *   incidents          opened in the window: 1, 2, 3, 4          = 4
  *   resolvedIncidents  resolved in the window: 1, 2, 4, 5        = 4
  *   timeToRestore      sorted 3600 14400 36000 388800: position 0.5·3 = 1.5 → (14400 + 36000) / 2 = 25200
@@ -112,11 +114,12 @@ const EXPECTED = {
   band: 'monthly',
   commits: 7,
   leadTimeSeconds: { median: 129600, p90: 250560 },
-  changeFailureRate: 0.5,
+  changeFailureRate: null,
   failedDeployments: 2,
   timeToRestoreSeconds: { median: 25200 },
   incidents: 4,
   resolvedIncidents: 4,
+  unattributedIncidents: 1,
 };
 
 function jsonlDeployments(c: Record<string, string>): string {
@@ -249,6 +252,16 @@ describe('dora collector', () => {
     return { dir: repo, c, deployments, incidents };
   }
 
+  /** The scenario's files over the 30 days to AS_OF. */
+  const collectWindow = (s: { dir: string; deployments: string; incidents: string }) =>
+    doraCollector({
+      gitDir: s.dir,
+      incidents: s.incidents,
+      environment: 'production',
+      windowSeconds: WINDOW,
+      asOf: AS_OF,
+    }).collect({ file: s.deployments, label: 'd' });
+
   it.each(['jsonl', 'github'] as const)('computes the four keys from %s input', async (format) => {
     const s = await scenario(format);
     const collector = doraCollector({
@@ -335,14 +348,7 @@ describe('dora collector', () => {
     await writeFile(s.deployments, JSON.stringify([all.slice(0, 4), all.slice(4)]));
     const issues = JSON.parse(githubIssues(s.c)) as unknown[];
     await writeFile(s.incidents, JSON.stringify([issues.slice(0, 3), issues.slice(3)]));
-    const out = await doraCollector({
-      gitDir: s.dir,
-      incidents: s.incidents,
-      environment: 'production',
-      windowSeconds: WINDOW,
-      asOf: AS_OF,
-    }).collect({ file: s.deployments, label: 'd' });
-    expect(out.summary).toEqual(EXPECTED);
+    expect((await collectWindow(s)).summary).toEqual(EXPECTED);
   });
 
   it('gives no change failure rate or time to restore without an incidents file', async () => {
@@ -353,8 +359,10 @@ describe('dora collector', () => {
       windowSeconds: WINDOW,
       asOf: AS_OF,
     }).collect({ file: s.deployments, label: 'd' });
+    const withoutIncidents: Partial<typeof EXPECTED> = { ...EXPECTED };
+    delete withoutIncidents.unattributedIncidents;
     expect(out.summary).toEqual({
-      ...EXPECTED,
+      ...withoutIncidents,
       changeFailureRate: null,
       failedDeployments: 0,
       timeToRestoreSeconds: { median: null },
@@ -387,6 +395,27 @@ describe('dora collector', () => {
       timeToRestoreSeconds: { median: null },
       incidents: 0,
       resolvedIncidents: 0,
+      unattributedIncidents: 0,
+    });
+  });
+
+  it('measures the change failure rate only when every incident opened in the window names its commit', async () => {
+    const s = await scenario('jsonl');
+    const collect = () => collectWindow(s);
+    // As given, incident 4 names no commit: not measured (2 of 4 is only a lower bound).
+    expect((await collect()).summary).toMatchObject({
+      changeFailureRate: null,
+      failedDeployments: 2,
+      unattributedIncidents: 1,
+    });
+    // Incident 4 names E (shipped by D2): 3 of 4 deployments failed, measured.
+    const named = jsonlIncidents(s.c).replace('"id":"4",', `"id":"4","sha":"${s.c.E as string}",`);
+    expect(named).not.toBe(jsonlIncidents(s.c));
+    await writeFile(s.incidents, named);
+    expect((await collect()).summary).toMatchObject({
+      changeFailureRate: 0.75,
+      failedDeployments: 3,
+      unattributedIncidents: 0,
     });
   });
 
@@ -412,6 +441,7 @@ describe('dora collector', () => {
       failedDeployments: 0,
       incidents: 0,
       resolvedIncidents: 0,
+      unattributedIncidents: 0,
     });
   });
 
