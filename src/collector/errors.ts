@@ -40,6 +40,8 @@ export type CollectErrorCode =
   | 'PROMETHEUS_ERROR'
   | 'PROMETHEUS_NO_DATA'
   | 'SLO_SNAPSHOT_INVALID'
+  /** A query's error ratio outside [0, 1] (more good events than events): refused, never clamped. */
+  | 'SLO_ERROR_RATIO_INVALID'
   | 'K6_INVALID'
   | 'TERRAFORM_PLAN_INVALID'
   /** A plan that states `"errored": true`: planning failed, so it lists only some changes and cannot be applied. */

@@ -325,21 +325,33 @@ function scalarOf(query: string, data: { resultType: string; result: unknown }, 
   return value;
 }
 
+/**
+ * An error ratio outside [0, 1] (more good events than events: the two queries count different requests, or a counter
+ * was reset between them) is refused, naming the SLO and its query: read as 0 it would be an SLI of 100 % and a whole
+ * error budget, which the answers do not show.
+ */
 function summarize(snapshot: SloSnapshot, live: boolean, label: string): SloSummary {
   const valueOf = new Map(snapshot.results.map((r) => [r.query, Number(r.value)]));
-  const get = (q: string | undefined): number => {
+  const get = (s: SloSnapshot['slos'][number], key: string): number => {
+    const q = s.queries[key];
     const v = q === undefined ? undefined : valueOf.get(q);
     if (v === undefined)
       throw new CollectError('SLO_SNAPSHOT_INVALID', `${label}: the snapshot has no answer for ${q}`);
-    return Math.max(0, v);
+    if (v < 0 || v > 1)
+      throw new CollectError(
+        'SLO_ERROR_RATIO_INVALID',
+        `${label}: SLO ${s.name}: its error ratio over ${key === 'sli' ? s.period : key} is ${v}, not between 0 and 1 (more good events than events?)`,
+        { file: label, issues: [{ path: `SLO ${s.name}, query ${q}`, message: `evaluated to ${v}` }] },
+      );
+    return v;
   };
   return {
     asOf: snapshot.asOf,
     live,
     slos: snapshot.slos.map((s) => {
       const budget = 1 - s.objective;
-      const errorRatio = get(s.queries.sli);
-      const burn = Object.fromEntries(BURN_WINDOWS.map((w) => [w, round(get(s.queries[w]) / budget)])) as Record<
+      const errorRatio = get(s, 'sli');
+      const burn = Object.fromEntries(BURN_WINDOWS.map((w) => [w, round(get(s, w) / budget)])) as Record<
         BurnWindow,
         number
       >;

@@ -250,6 +250,7 @@ describe('SLO collection failures', () => {
   let calls: { auth: string | undefined }[] = [];
   let failFirst = 0;
   let status = 200;
+  let answer = '0.0005';
   beforeAll(async () => {
     fake = createServer((req, res) => {
       calls.push({ auth: req.headers.authorization });
@@ -267,7 +268,7 @@ describe('SLO collection failures', () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
           status: 'success',
-          data: { resultType: 'vector', result: [{ metric: {}, value: [AS_OF, '0.0005'] }] },
+          data: { resultType: 'vector', result: [{ metric: {}, value: [AS_OF, answer] }] },
         }),
       );
     });
@@ -334,6 +335,41 @@ describe('SLO collection failures', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/SLO_DEFINITION_INVALID/);
     if (path) expect(r.stderr).toContain(path);
+  });
+
+  it('an error ratio below 0 or above 1 is refused (exit 2, naming the SLO and its query), never clamped to 0', async () => {
+    // More good events than events: `1 - good/total` below 0. Clamped, it read as SLI 100 %, budget 100 % left.
+    status = 200;
+    const dir = await tmp();
+    await writeFile(join(dir, 'slos.yaml'), SLOTH);
+    for (const value of ['-0.02', '1.5']) {
+      answer = value;
+      const r = await collectSlo(dir, ['--slo', 'slos.yaml', '--prometheus', url()]);
+      expect(r.code, value).toBe(2);
+      expect(r.stderr).toContain('[SLO_ERROR_RATIO_INVALID]');
+      expect(r.stderr).toContain(
+        `SLO requests-availability: its error ratio over 30d is ${value}, not between 0 and 1`,
+      );
+      expect(r.stderr).toContain(
+        'SLO requests-availability, query (sum(rate(http_requests_total{code=~"5.."}[30d]))) / (sum(rate(http_requests_total[30d]))): evaluated to',
+      );
+      expect(await readdir(dir)).toEqual(['slos.yaml']);
+    }
+    // A saved snapshot whose answers say so is refused too, though each value agrees with its raw answer.
+    answer = '0.0005';
+    expect((await collectSlo(dir, ['--slo', 'slos.yaml', '--prometheus', url()])).code).toBe(0);
+    const blob = (await readMembers(join(dir, 's.tar.gz'))).find((m) => m.name.startsWith('blobs/'))!.body;
+    const snapshot = JSON.parse(blob.toString()) as {
+      results: { value: string; data: { result: { value: [number, string] }[] } }[];
+    };
+    for (const r of snapshot.results) {
+      r.value = '-0.02';
+      (r.data.result[0] as { value: [number, string] }).value[1] = '-0.02';
+    }
+    await writeFile(join(dir, 'saved.json'), JSON.stringify(snapshot));
+    const offline = await collectSlo(dir, ['--slo-snapshot', 'saved.json']);
+    expect(offline.code).toBe(2);
+    expect(offline.stderr).toMatch(/saved\.json: SLO requests-availability: .* \[SLO_ERROR_RATIO_INVALID\]/s);
   });
 
   it('--slo without --prometheus is a usage error', async () => {
