@@ -2,6 +2,7 @@ import type { Manifest } from '../core/manifest.js';
 import type { Check, VerifyReport } from './report.js';
 import { readSummary, summariesOf, type VulnerabilitiesSummary } from '../core/summaries.js';
 import { policyShown } from './controls/index.js';
+import { hollowWhy } from './policy/hollow.js';
 
 /**
  * The three answers every output keeps apart:
@@ -291,10 +292,19 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
   const findings = evidenceFindings(entries);
   const unverified = authenticity.status !== 'authentic';
   const claim = unverified ? ' (as the bundle claims; not signature-checked)' : '';
-  const judged = Object.keys(JUDGED_KINDS).filter((k) => entries.some((e) => e.kind === k));
+  // A kind is judged where one of its entries holds something: a load test that ran nothing is not one.
+  const hollow = entries.flatMap((e) => {
+    const why = e.kind in JUDGED_KINDS ? hollowWhy(e) : undefined;
+    return why === undefined ? [] : [`${e.path} holds nothing (${why})`];
+  });
+  const judged = Object.keys(JUDGED_KINDS).filter((k) =>
+    entries.some((e) => e.kind === k && hollowWhy(e) === undefined),
+  );
   const words = (kinds: string[]): string => kinds.map((k) => JUDGED_KINDS[k]).join(', ');
   const missing = Object.keys(JUDGED_KINDS).filter((k) => !judged.includes(k));
-  const notIn = missing.length ? `; not in the bundle, so not judged: ${words(missing)}` : '';
+  const notIn =
+    (missing.length ? `; not in the bundle, so not judged: ${words(missing)}` : '') +
+    (hollow.length ? `; ${hollow.join('; ')}` : '');
   const evidence: Assessment['evidence'] = findings.length
     ? {
         status: 'concerns',
@@ -309,7 +319,7 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
           unverified,
           findings,
           judged,
-          summary: `nothing to judge${claim}: the bundle holds none of ${words(missing)}, so it shows neither concerns nor their absence`,
+          summary: `nothing to judge${claim}: the bundle holds none of ${words(missing)} (none with anything in it), so it shows neither concerns nor their absence${hollow.length ? `; ${hollow.join('; ')}` : ''}`,
         }
       : {
           status: 'clean',

@@ -36,7 +36,9 @@ describe('the evidence answer says what it judged', () => {
     const a = assess(signedReport(), [sbom]);
     expect(a.evidence.status).toBe('nothing-to-judge');
     expect(a.evidence.judged).toEqual([]);
-    expect(a.evidence.summary).toMatch(/^nothing to judge: the bundle holds none of test reports, .*SLO snapshots/);
+    expect(a.evidence.summary).toMatch(
+      /^nothing to judge: the bundle holds none of test reports, .*SLO snapshots \(none with anything in it\)/,
+    );
     expect(a.evidence.summary).not.toMatch(/no failing or missing tests/);
     // The headline is about authenticity and policy: still VERIFIED, and its detail says nothing was judged.
     const h = headline(a);
@@ -62,6 +64,24 @@ describe('the evidence answer says what it judged', () => {
     expect(headline(a).word).toBe('VERIFIED WITH CONCERNS');
     // One that ran beside skipped ones is a test that passed.
     expect(assess(signedReport(), [junit(1, 5)]).evidence.status).toBe('clean');
+  });
+
+  it('a load test that ran nothing is not judged: nothing to judge, naming it', () => {
+    const k6 = {
+      path: 'k6/summary.json',
+      kind: 'k6',
+      summary: {
+        checks: { passed: 0, failed: 0 },
+        thresholds: { passed: ['http_req_duration'], failed: [] },
+        httpReqDuration: { p90: null, p95: null, p99: null },
+        httpReqFailedRate: null,
+        samples: { iterations: 0, httpReqs: 0 },
+      },
+    };
+    const a = assess(signedReport(), [sbom, k6]);
+    expect(a.evidence.status).toBe('nothing-to-judge');
+    expect(a.evidence.judged).toEqual([]);
+    expect(a.evidence.summary).toMatch(/k6\/summary\.json holds nothing/);
   });
 
   it('integrity only: nothing to judge is said as the bundle claims', () => {

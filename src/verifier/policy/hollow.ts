@@ -55,7 +55,9 @@ export const HOLLOW_WHY: Readonly<Record<string, string>> = Object.fromEntries(
 );
 
 /** Why one entry holds nothing to judge (HOLLOW_WHY's words), or undefined when it holds something or is no such kind. */
-export function hollowWhy(entry: Manifest['entries'][number]): string | undefined {
+export function hollowWhy(
+  entry: Pick<Manifest['entries'][number], 'kind'> & { summary?: unknown },
+): string | undefined {
   for (const [kind, h] of Object.entries(HOLLOW) as [
     CollectedKind,
     { holdsNothing: (s: unknown) => boolean; why: string },
