@@ -83,11 +83,14 @@ export function exitCodeForFetch(verdict: NonNullable<VerifyReport['verdict']> |
 /**
  * An audit period's verdict: the worst standing decides: not authentic (1),
  * then an audit that could not read a release or had none to read (2), then
- * the policy (3).
+ * the policy (3). A policy that held but showed nothing in some release is 0, as
+ * verify's POLICY SHOWS NOTHING is: not a policy failure; the headline and the
+ * `shows-nothing` verdict say it is no plain pass.
  */
 export function exitCodeForPeriod(verdict: PeriodSummary['verdict']): ExitCode {
   switch (verdict) {
     case 'holds':
+    case 'shows-nothing':
       return ExitCode.Ok;
     case 'not-authentic':
       return ExitCode.VerificationFailed;

@@ -19,7 +19,8 @@ import { CHANGE_HEAD, changeRow, changeSampleLine } from './audit-changes.js';
 export function renderAuditHtml(r: AuditReport): string {
   const s = r.summary;
   const ids = new IdGen();
-  const tone = s.verdict === 'holds' ? 'pass' : 'fail';
+  // A policy that held on no evidence somewhere is amber, as verify's POLICY SHOWS NOTHING is: never a plain pass.
+  const tone = s.verdict === 'holds' ? 'pass' : s.verdict === 'shows-nothing' ? 'warn' : 'fail';
   const title = `${verdictWords(r)}: ${periodSourceLine(r)}, ${s.period.since} to ${s.period.until}`;
   const body = html`
 <header class="masthead">
@@ -29,7 +30,7 @@ export function renderAuditHtml(r: AuditReport): string {
 </header>
 <main>
 <section class="verdict ${tone}" id="verdict" aria-labelledby="verdict-word">
-  <div class="verdict-mark" aria-hidden="true">${tone === 'pass' ? '✓' : '✗'}</div>
+  <div class="verdict-mark" aria-hidden="true">${{ pass: '✓', warn: '!', fail: '✗' }[tone]}</div>
   <div><h2 id="verdict-word" class="verdict-word">${verdictWords(r)}</h2>
   <p>${s.counts.population} releases in the period; ${s.counts.examined} examined${s.sample ? html` (a sample of ${s.sample.size}, seed <code>${s.sample.seed}</code>: ${s.sample.method})` : ''}.</p>
   <p>Policy: ${r.policy ? html`<code>${r.policy.path}</code> (<code>${r.policy.digest}</code>)` : 'none given: authenticity only'}.</p></div>
@@ -49,6 +50,7 @@ ${trendsSection(s, ids)}
 
 const STANDING_TONE: Record<string, { tone: string; mark: string }> = {
   holds: { tone: 'pass', mark: '✓' },
+  'shows-nothing': { tone: 'warn', mark: '○' },
   'policy-failed': { tone: 'fail', mark: '✗' },
   'not-authentic': { tone: 'fail', mark: '✗' },
   unsigned: { tone: 'fail', mark: '?' },
@@ -98,7 +100,7 @@ function standingSection(s: PeriodSummary, ids: IdGen): Safe {
       .join(', ')}`,
   )}${cells}<text x="5" y="78" font-size="12" fill="${COLOR.muted}">${axis}</text><text x="${px(W - 5)}" y="78" text-anchor="end" font-size="12" fill="${COLOR.muted}">${last}</text></svg>`;
   const rows = standingCounts(s);
-  return html`<section id="standing"><h2>Standing across the period</h2>${figure(chart, dataTable('Releases by standing', ['Standing', 'Releases'], rows), 'Each release of the period, oldest first. ✓ holds; ✗ failed the policy, is not authentic or carries the evidence of another release; ? unsigned; ∅ no evidence; ! could not be read; – not in the sample.')}</section>`;
+  return html`<section id="standing"><h2>Standing across the period</h2>${figure(chart, dataTable('Releases by standing', ['Standing', 'Releases'], rows), 'Each release of the period, oldest first. ✓ holds; ○ the policy held but showed nothing; ✗ failed the policy, is not authentic or carries the evidence of another release; ? unsigned; ∅ no evidence; ! could not be read; – not in the sample.')}</section>`;
 }
 
 function releasesSection(s: PeriodSummary): Safe {

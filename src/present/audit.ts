@@ -14,6 +14,7 @@ import { escapeValue } from './terminal.js';
 
 export const STATUS_WORDS: Record<MemberStatus, string> = {
   holds: 'holds',
+  'shows-nothing': 'POLICY SHOWS NOTHING',
   'policy-failed': 'POLICY FAILED',
   'not-authentic': 'NOT AUTHENTIC',
   unsigned: 'UNSIGNED',
@@ -39,6 +40,7 @@ const STANDING_WORDS: Record<Standing, string> = { ...STATUS_WORDS, foreign: "NO
 /** The counts line's words for each standing. */
 const STANDING_PHRASES: Record<Standing, string> = {
   holds: 'hold',
+  'shows-nothing': 'whose policy held but showed nothing',
   'policy-failed': 'failed the policy',
   'not-authentic': 'not authentic',
   foreign: "with another release's evidence",
@@ -81,6 +83,7 @@ export function standingCounts(s: Pick<PeriodSummary, 'counts' | 'members'>): [s
 
 export const VERDICT_WORDS: Record<PeriodSummary['verdict'], string> = {
   holds: 'EVERY RELEASE HOLDS',
+  'shows-nothing': 'POLICY SHOWS NOTHING',
   'not-authentic': 'RELEASES WITHOUT AUTHENTIC EVIDENCE',
   incomplete: 'AUDIT INCOMPLETE',
   'policy-failed': 'POLICY FAILED',
@@ -89,10 +92,15 @@ export const VERDICT_WORDS: Record<PeriodSummary['verdict'], string> = {
 
 /**
  * The headline: a sample that holds is never called the whole population holding, and without a policy nothing but
- * authenticity was held to: every release is then called authentic, not holding.
+ * authenticity was held to: every release is then called authentic, not holding. A policy that held on no evidence in
+ * some release is said so, with how many: never EVERY RELEASE HOLDS.
  */
 export function verdictWords(r: Pick<AuditReport, 'summary' | 'policy'>): string {
   const s = r.summary;
+  if (s.verdict === 'shows-nothing') {
+    const n = s.counts['shows-nothing'];
+    return `${VERDICT_WORDS['shows-nothing']} FOR ${n} OF ${s.counts.examined} ${s.counts['not-examined'] > 0 ? 'EXAMINED ' : ''}RELEASE${s.counts.examined === 1 ? '' : 'S'}`;
+  }
   const held = r.policy ? 'HOLDS' : 'IS AUTHENTIC (NO POLICY APPLIED)';
   if (s.verdict === 'holds' && s.counts['not-examined'] > 0)
     return `EVERY EXAMINED RELEASE ${held} (${s.counts.examined} of ${s.counts.population}, a sample)`;
@@ -129,7 +137,9 @@ export function answers(m: PeriodMember): { authentic: string; policy: string; e
   const policy = !a
     ? 'not evaluated'
     : a.policy.status === 'satisfied'
-      ? 'holds'
+      ? a.policy.shows === 'nothing'
+        ? 'holds, shows nothing'
+        : 'holds'
       : a.policy.status === 'failed'
         ? 'FAILED'
         : 'not evaluated';
@@ -309,7 +319,7 @@ export function formatAuditMarkdown(r: AuditReport): string {
   if (s.members.some((m) => m.dated === 'signer')) out.push(md(SIGNER_DATED), '');
   const why = s.members.filter((m) => m.status !== 'holds' && m.status !== 'not-examined');
   if (why.length) {
-    out.push('### Releases that do not hold', '');
+    out.push('### Releases that do not hold, or whose policy showed nothing', '');
     for (const m of why) out.push(`- ${code(m.id)}: ${md(m.reason)}`);
     out.push('');
   }

@@ -162,12 +162,19 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
 
   const risks: Risk[] = [];
   const findings: Finding[] = s.controls.map((c) => {
+    // A release whose policy held on no evidence shows nothing of any control, whatever a waiver made of it.
+    const showedNothing = examined.filter((m) => m.status === 'shows-nothing').map((m) => m.id);
     // Satisfied only where everything the control needs was shown in every examined release.
     const satisfied =
-      c.failed === 0 && c.notEvaluated === 0 && c.partlyShown === 0 && c.notShown === 0 && c.held + c.waived > 0;
+      c.failed === 0 &&
+      c.notEvaluated === 0 &&
+      c.partlyShown === 0 &&
+      c.notShown === 0 &&
+      showedNothing.length === 0 &&
+      c.held + c.waived > 0;
     const token = controlToken(c.id);
     const found = lookupControl(c.id);
-    const unshown = new Set(c.missing.flatMap((x) => x.releases));
+    const unshown = new Set([...c.missing.flatMap((x) => x.releases), ...showedNothing]);
     const failing = examined.filter(
       (m) =>
         c.failedIn.includes(m.id) ||
@@ -180,7 +187,7 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
     const missing = c.missing.map((x) => `${x.what} (in ${x.releases.join(', ')})`);
     const reason = satisfied
       ? `held in all ${examined.length} examined releases${c.waived ? ` (${c.waived} by a waiver)` : ''}`
-      : `held in ${c.held + c.waived} of ${examined.length} examined releases; partly shown in ${c.partlyShown}; not shown (no evidence) in ${c.notShown}; failed in ${c.failed}${c.failedIn.length ? ` (${c.failedIn.join(', ')})` : ''}; not evaluated in ${c.notEvaluated} (no authentic evidence of their own)${missing.length ? `. Missing: ${missing.join('; ')}` : ''}`;
+      : `held in ${c.held + c.waived} of ${examined.length} examined releases; partly shown in ${c.partlyShown}; not shown (no evidence) in ${c.notShown}; failed in ${c.failed}${c.failedIn.length ? ` (${c.failedIn.join(', ')})` : ''}; not evaluated in ${c.notEvaluated} (no authentic evidence of their own)${showedNothing.length ? `; the policy held but showed nothing in ${showedNothing.join(', ')}` : ''}${missing.length ? `. Missing: ${missing.join('; ')}` : ''}`;
     let riskUuid: string | undefined;
     if (!satisfied) {
       riskUuid = id(`risk|${c.id}`);
@@ -215,6 +222,7 @@ export function oscalAssessmentResults(report: AuditReport): Doc {
         prop('not-shown', String(c.notShown)),
         prop('failed', String(c.failed)),
         prop('not-evaluated', String(c.notEvaluated)),
+        ...(showedNothing.length ? [prop('policy-showed-nothing', String(showedNothing.length))] : []),
         ...(found.catalog ? [prop('catalog', found.catalog.id)] : []),
       ],
       // OSCAL's reasons: `fail` when evidence showed a failure, `other` when it was not shown.
@@ -337,6 +345,7 @@ function observationOf(
         ? [
             prop('authenticity', a3.authenticity.status),
             prop('policy', a3.policy.status),
+            ...(a3.policy.shows ? [prop('policy-shows', a3.policy.shows)] : []),
             prop('evidence', a3.evidence.status),
           ]
         : []),

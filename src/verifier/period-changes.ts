@@ -4,7 +4,7 @@ import { drawSample } from './period.js';
 
 /**
  * An audit's change sample (docs/audit.md, "Changes"): the population is every change recorded in the examined
- * releases whose evidence is authentic (`holds` or `policy-failed`), each with its release; the sample is drawn by the
+ * releases whose evidence is authentic (`holds`, `shows-nothing` or `policy-failed`), each with its release; the sample is drawn by the
  * release sample's recipe over `<release>\n<commit>`; emergency changes and direct pushes are listed whether sampled or
  * not. What an auditor's CC8.1 test sheet asks of each change, never more than its evidence shows.
  */
@@ -60,7 +60,7 @@ export function changeSampleOf(members: PeriodMember[], size: number, seed: stri
   const population: PeriodChange[] = [];
   const without: string[] = [];
   for (const m of members) {
-    if (!m.sampled || (m.status !== 'holds' && m.status !== 'policy-failed')) continue;
+    if (!m.sampled || (m.status !== 'holds' && m.status !== 'shows-nothing' && m.status !== 'policy-failed')) continue;
     const found = summariesOf(m.entries ?? [], 'changes');
     if (found.length === 0) without.push(m.id);
     for (const { summary } of found) {

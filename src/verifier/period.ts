@@ -26,6 +26,9 @@ export type EvidenceState = 'found' | 'unsigned' | 'missing' | 'ambiguous' | 'un
 /**
  * A release's standing in the audit:
  * - `holds`: authentic, and the policy (if any) held;
+ * - `shows-nothing`: authentic, and the policy held but showed nothing of the release (every requirement, rule and
+ *   cross-check of it over no evidence: Assessment.policy.shows); verify heads it POLICY SHOWS NOTHING (exit 0, amber),
+ *   and so does the audit: not a policy failure, and not a release that holds;
  * - `policy-failed`: authentic, the policy failed (exit 3);
  * - `not-authentic`: integrity, signature or signer failed (exit 1);
  * - `unsigned`: a bundle without its Sigstore bundle; authenticity cannot be shown (exit 1);
@@ -34,7 +37,14 @@ export type EvidenceState = 'found' | 'unsigned' | 'missing' | 'ambiguous' | 'un
  * - `not-examined`: outside the sample.
  */
 export type MemberStatus =
-  'holds' | 'policy-failed' | 'not-authentic' | 'unsigned' | 'missing' | 'unavailable' | 'not-examined';
+  | 'holds'
+  | 'shows-nothing'
+  | 'policy-failed'
+  | 'not-authentic'
+  | 'unsigned'
+  | 'missing'
+  | 'unavailable'
+  | 'not-examined';
 
 export interface PeriodMemberInput {
   /** The release: a tag (the first, when several tags are one release). */
@@ -158,9 +168,10 @@ export interface PeriodSummary {
   trends: TrendPoint[];
   /**
    * `holds` when every examined release holds; `empty` when the period has no release; otherwise the worst standing, in
-   * exit-code order.
+   * exit-code order, `shows-nothing` (a policy that held on no evidence in some release: exit 0, never a plain pass)
+   * just above `holds`.
    */
-  verdict: 'holds' | 'not-authentic' | 'incomplete' | 'policy-failed' | 'empty';
+  verdict: 'holds' | 'shows-nothing' | 'not-authentic' | 'incomplete' | 'policy-failed' | 'empty';
 }
 
 /** How the sample is drawn, in words an auditor can redo by hand (docs/audit.md). */
@@ -230,9 +241,11 @@ export function statusOf(m: PeriodMemberInput): { status: MemberStatus; reason: 
   // Nor is a bundle fetched from a release it is not the evidence of (evidence fetch's release checks).
   if (a.release) return { status: 'not-authentic', reason: a.release.summary };
   if (a.policy.status === 'failed') return { status: 'policy-failed', reason: a.policy.summary };
-  // Said where it holds: a signer a policy's catch-all identity list let through, a policy that showed nothing.
+  // Said where it holds: a signer a policy's catch-all identity list let through.
   const signer = a.authenticity.notPinned ? ` (the signer is NOT pinned: ${a.authenticity.notPinned})` : '';
-  return { status: 'holds', reason: `authentic${signer}; ${a.policy.summary}` };
+  // A policy that held on no evidence says nothing of the release: a standing of its own, never `holds`.
+  const status = a.policy.status === 'satisfied' && a.policy.shows === 'nothing' ? 'shows-nothing' : 'holds';
+  return { status, reason: `authentic${signer}; ${a.policy.summary}` };
 }
 
 /** The period's figures from a release's entries (null where it has none). */
@@ -274,7 +287,13 @@ export function trendOf(m: PeriodMemberInput): TrendPoint | undefined {
   };
 }
 
-const VERDICT_ORDER: PeriodSummary['verdict'][] = ['not-authentic', 'incomplete', 'policy-failed', 'holds'];
+const VERDICT_ORDER: PeriodSummary['verdict'][] = [
+  'not-authentic',
+  'incomplete',
+  'policy-failed',
+  'shows-nothing',
+  'holds',
+];
 
 /**
  * When the audit was not told which product it audits, every release is held
@@ -333,6 +352,7 @@ export function summarizePeriod(input: {
     population: members.length,
     examined: 0,
     holds: 0,
+    'shows-nothing': 0,
     'policy-failed': 0,
     'not-authentic': 0,
     unsigned: 0,
@@ -351,7 +371,9 @@ export function summarizePeriod(input: {
         ? 'incomplete'
         : m.status === 'policy-failed'
           ? 'policy-failed'
-          : 'holds',
+          : m.status === 'shows-nothing'
+            ? 'shows-nothing'
+            : 'holds',
   );
   const verdict = members.length === 0 ? 'empty' : (VERDICT_ORDER.find((v) => verdicts.includes(v)) ?? 'holds');
   return {

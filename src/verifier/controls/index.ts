@@ -322,7 +322,9 @@ export function policyShown(result: PolicyResult): {
 } {
   const all: { type: Item['type']; name: string; s: { shows: ItemShows; why?: string } }[] = [
     ...result.requirements.map((r) => ({ type: 'requirement' as const, name: r.kind, s: requirementShows(r) })),
-    // A waived rule did not hold: it shows nothing, and says so.
+    // A waived rule did not hold: it shows nothing, and says so. Said here, not in ruleShows: a control counts a waived
+    // rule in a state of its own (held under a waiver, ControlState) and lists it nowhere as missing, whereas a why
+    // from ruleShows would list it as missing and leave every control a waiver touches partly shown.
     ...result.rules.map((r) => ({
       type: 'rule' as const,
       name: r.name,
