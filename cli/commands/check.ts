@@ -218,10 +218,12 @@ export function addExtract(program: Command, io: CliIo, outcome: { exitCode: num
         : `signature verified${result.report.signature?.identity ? `, signed by ${result.report.signature.identity}` : result.report.signature?.key ? `, key ${result.report.signature.key}` : ''}`;
     if (o.json)
       io.stdout.write(
-        `${JSON.stringify({ ...result.report, output: result.output ?? null, files: result.files }, null, 2)}\n`,
+        `${JSON.stringify({ ...result.report, output: result.output ?? null, files: result.files, record: result.record ?? null }, null, 2)}\n`,
       );
     else if (result.output)
-      io.stdout.write(`extracted ${counted(result.files.length, 'entry', 'entries')} to ${result.output} (${how})\n`);
+      io.stdout.write(
+        `extracted ${counted(result.files.length, 'entry', 'entries')} to ${result.output} (${how}); how it was checked: ${result.record}\n`,
+      );
     else io.stdout.write(formatVerifyText(result.report));
     outcome.exitCode = exitCodeForVerdict(result.report.verdict, result.report.ok);
   });

@@ -116,6 +116,8 @@ export async function craFile(o: CraFileOptions): Promise<{ report: VerifyComman
         ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}),
         ...(o.key ? { key: o.key } : {}),
         identity: o.identity ?? {},
+        ...(o.now ? { now: o.now } : {}),
+        bundleName: `../bundle/${file}`,
       });
       const uri = named && extracted.output ? `bundle/${named}` : o.attestation;
       const report = withAttestationUri(extracted.report, uri);

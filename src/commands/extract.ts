@@ -2,7 +2,7 @@ import type { ByteProgress } from '../fs/progress.js';
 import { placeFile, writeDirectoryAtomically } from '../fs/atomic.js';
 import { destinationWithin, isEmptyOrAbsent } from '../fs/destination.js';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import pathApi, { join, resolve, win32 } from 'node:path';
 import { digestHex } from '../core/digest.js';
 import { VerifyError } from '../verifier/errors.js';
@@ -10,6 +10,7 @@ import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import type { Env } from '../core/env.js';
 import type { Manifest } from '../core/manifest.js';
 import { verify, type VerifyCommandReport } from './verify.js';
+import { EXTRACT_RECORD, extractRecord, refuseRecordName } from '../verifier/extract-record.js';
 
 export interface ExtractOptions {
   cwd: string;
@@ -27,6 +28,9 @@ export interface ExtractOptions {
   maxBundleSize?: number;
   /** Told of the bytes read, for a progress display. */
   onBytes?: ByteProgress;
+  /** The record's clock, and how it names the bundle (default: as given). */
+  now?: () => Date;
+  bundleName?: string;
 }
 
 export interface ExtractResult {
@@ -34,6 +38,8 @@ export interface ExtractResult {
   /** Set when the bundle verified and its entries were written. */
   output?: string;
   files: string[];
+  /** The record of how it was checked (EXTRACTED-FROM.json in `output`), when it was written. */
+  record?: string;
   /** The manifest, when the bundle verified. */
   manifest?: Manifest;
 }
@@ -44,7 +50,7 @@ export interface ExtractResult {
  * unless integrity-only is asked for and then reported): blobs go to a
  * hidden staging directory beside the target while the bundle is read, and
  * the target appears (by rename) only after every check passed. A bundle
- * that fails leaves nothing behind.
+ * that fails leaves nothing behind. EXTRACTED-FROM.json says how it was checked.
  */
 export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   const target = resolve(options.cwd, options.output);
@@ -80,6 +86,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
         blobSink: (hex) => createWriteStream(join(blobDir, hex), { flags: 'wx' }),
       });
       if (!report.ok || !manifest) return { report, files: [] };
+      refuseRecordName(manifest.entries);
       try {
         const files: string[] = [];
         const root = join(staging, 'tree');
@@ -104,8 +111,10 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
           files.push(entry.path);
         }
         await mkdir(root, { recursive: true });
+        const record = extractRecord({ report, manifest, asked: options, at: (options.now ?? (() => new Date()))() });
+        await writeFile(join(root, EXTRACT_RECORD), `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' });
         await commit(root);
-        return { report, output: target, files, manifest };
+        return { report, output: target, files, record: join(target, EXTRACT_RECORD), manifest };
       } catch (e) {
         throw e instanceof VerifyError ? e : writeFailed(e);
       }

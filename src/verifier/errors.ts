@@ -14,6 +14,8 @@ export type VerifyErrorCode =
   | 'SUBJECT_UNREADABLE'
   | 'EXTRACT_TARGET_EXISTS'
   | 'EXTRACT_WRITE_FAILED'
+  /** An entry of the bundle would be extract's record of how it was checked (EXTRACTED-FROM.json), or lie below it. */
+  | 'EXTRACT_RECORD_NAME_TAKEN'
   | 'ATTESTATION_NOT_FOUND'
   | 'ATTESTATION_UNREADABLE'
   /**

@@ -171,6 +171,10 @@ describe('evidence cra file', () => {
     const report = JSON.parse(await readFile(join(dir, 'dossier/verification.json'), 'utf8')) as { verdict: string };
     expect(report.verdict).toBe('verified');
     expect((await readdir(join(dir, 'dossier/evidence'))).length).toBeGreaterThan(0);
+    // extract's record names the bundle where the folder keeps it, never the private copy it verified.
+    const record = JSON.parse(await readFile(join(dir, 'dossier/evidence/EXTRACTED-FROM.json'), 'utf8'));
+    expect(record.bundle.path).toBe('../bundle/acme-web-1.4.2.evidence.tar.gz');
+    expect(record.authenticity).toMatchObject({ status: 'authentic', method: 'key', signatureChecked: true });
   });
 
   it('refuses a release not indexed, a bundle that is not the indexed one, and a folder in the way (exit 2)', async () => {

@@ -253,7 +253,17 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
     );
     expect(good.code).toBe(0);
     expect(good.stdout).toContain(`signature verified, signed by ${WORKFLOW}`);
-    expect(await readdir(join(dir, 'good'))).toEqual(['sarif']);
+    // Beside the entries, the record of how it was checked: signature and signer verified, whose, against which root.
+    expect((await readdir(join(dir, 'good'))).sort()).toEqual(['EXTRACTED-FROM.json', 'sarif']);
+    const record = JSON.parse(await readFile(join(dir, 'good', 'EXTRACTED-FROM.json'), 'utf8'));
+    expect(record.authenticity).toMatchObject({
+      status: 'authentic',
+      method: 'identity',
+      signatureChecked: true,
+      signerAskedFor: { certificateIdentity: WORKFLOW, certificateOidcIssuer: ISSUER },
+      signer: { identity: WORKFLOW, issuer: ISSUER },
+      trustedRoot: { source: expect.stringContaining('trusted_root.json') },
+    });
     // Without a signer named, keyless is refused as verify refuses it (exit 2), and nothing is written.
     const anyone = await runCli(['extract', 'rel.tar.gz', '-o', 'anyone', '--trusted-root', 'trusted_root.json'], {
       cwd: dir,
@@ -275,6 +285,9 @@ describe('keyless signing against a local Sigstore, verified offline', () => {
     const integrity = await runCli(['extract', 'rel.tar.gz', '-o', 'integrity', '--integrity-only'], { cwd: dir });
     expect(integrity.code).toBe(0);
     expect(integrity.stdout).toContain('integrity only: the signature was NOT checked');
+    const unchecked = JSON.parse(await readFile(join(dir, 'integrity', 'EXTRACTED-FROM.json'), 'utf8'));
+    expect(unchecked.authenticity).toMatchObject({ status: 'not-checked', signatureChecked: false });
+    expect(unchecked.authenticity.signer).toBeUndefined();
   });
 
   it('fails on a tampered payload', async () => {
