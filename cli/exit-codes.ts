@@ -3,7 +3,7 @@ import { CommanderError } from 'commander';
 import { VerifyError } from '../src/verifier/errors.js';
 import { SignError } from '../src/signer/errors.js';
 import type { PeriodSummary } from '../src/verifier/period.js';
-import type { VerifyReport } from '../src/verifier/report.js';
+import type { AttestationSetReport, VerifyReport } from '../src/verifier/report.js';
 
 /** The exit codes of every command. */
 export const ExitCode = {
@@ -59,6 +59,18 @@ export function exitCodeForVerdict(verdict: VerifyReport['verdict'], ok: boolean
 /** An answer without a policy (verify-attestation's report, fetch --subject-digest's): 0, else 1. */
 export function exitCodeForOk(ok: boolean): ExitCode {
   return ok ? ExitCode.Ok : ExitCode.VerificationFailed;
+}
+
+/**
+ * verify-attestation over JSON lines: a bundle that failed verification (1) outranks a line that held no bundle (2:
+ * invalid input, the answer incomplete), which outranks an artifact not covered by the lines read.
+ */
+export function exitCodeForAttestationSet(verdict: AttestationSetReport['verdict']): ExitCode {
+  return verdict === 'verified'
+    ? ExitCode.Ok
+    : verdict === 'incomplete'
+      ? ExitCode.InvalidInput
+      : ExitCode.VerificationFailed;
 }
 
 /** diff --exit-code: 4 when the releases differ, 0 when they do not (a bundle that is not intact was an error: 1). */

@@ -1,7 +1,13 @@
 import { Option, type Command } from 'commander';
 import type { ReportFormat } from '../../src/commands/render.js';
 import { counted } from '../../src/present/words.js';
-import { UsageError, exitCodeForDiff, exitCodeForOk, exitCodeForVerdict } from '../exit-codes.js';
+import {
+  UsageError,
+  exitCodeForDiff,
+  exitCodeForAttestationSet,
+  exitCodeForOk,
+  exitCodeForVerdict,
+} from '../exit-codes.js';
 import {
   collectList,
   identityFrom,
@@ -80,7 +86,7 @@ export function addVerifyAttestation(program: Command, io: CliIo, outcome: { exi
         identity: identityFrom(o),
       });
       io.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatAttestationSetText(report));
-      outcome.exitCode = exitCodeForOk(report.ok);
+      outcome.exitCode = exitCodeForAttestationSet(report.verdict);
       return;
     }
     const { verifyAttestation } = await import('../../src/commands/verify-attestation.js');

@@ -4,7 +4,7 @@ import { parseArchiveTimestamps, type ArchiveTimestamps } from '../core/archive-
 import { parseJsonStrict } from '../core/strict-json.js';
 import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
 import { VerifyError } from '../verifier/errors.js';
-import { sigstoreBundleDocuments } from '../verifier/sigstore-lines.js';
+import { sigstoreBundleDocuments, type SigstoreLine } from '../verifier/sigstore-lines.js';
 import { readJsonFile } from './json.js';
 
 /** A Sigstore bundle given with --attestation: its bytes as read, and its strict JSON (no duplicate keys). */
@@ -42,7 +42,7 @@ export async function readAttestationJson(cwd: string, file: string): Promise<un
 const MAX_BUNDLE_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Sigstore bundles: one JSON document, or JSON lines (`NAME.sigstore.jsonl`), each with its line. */
-export async function readSigstoreBundles(cwd: string, file: string): Promise<{ line: number; json: unknown }[]> {
+export async function readSigstoreBundles(cwd: string, file: string): Promise<SigstoreLine[]> {
   const bytes = await readSmallFile(resolve(cwd, file), file, {
     what: 'Sigstore bundles',
     max: MAX_BUNDLE_FILE_BYTES,

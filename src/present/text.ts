@@ -352,17 +352,23 @@ function checkLines(checks: Check[]): string[] {
 
 /** Many artifacts against many bundles: a line per artifact, then every bundle that failed. */
 export function formatAttestationSetText(r: AttestationSetReport): string {
-  const failedBundles = r.bundles.filter((b) => !b.ok);
+  const malformed = r.bundles.filter((b) => b.malformed).length;
+  const verified = r.bundles.filter((b) => b.ok).length;
+  const word = { verified: 'VERIFIED', failed: 'FAILED', incomplete: 'INCOMPLETE' }[r.verdict];
   const lines = [
-    `${r.ok ? 'VERIFIED' : 'FAILED'}: ${r.attestation}: ${r.artifacts.filter((a) => a.ok).length} of ${r.artifacts.length} artifacts covered; ${r.bundles.length - failedBundles.length} of ${r.bundles.length} bundles verified${r.predicateType ? ` (predicate type ${r.predicateType})` : ''}`,
+    `${word}: ${r.attestation}: ${r.artifacts.filter((a) => a.ok).length} of ${r.artifacts.length} artifacts covered; ${verified} of ${r.bundles.length} bundles verified${malformed ? `; ${malformed} line${malformed === 1 ? '' : 's'} MALFORMED, not checked` : ''}${r.predicateType ? ` (predicate type ${r.predicateType})` : ''}`,
     ...r.artifacts.map((a) => `${a.ok ? 'OK  ' : 'FAIL'} ${a.name}: ${a.message}`),
+    '',
   ];
-  for (const b of failedBundles)
+  // Every line of the file: verified, failed, or malformed (not checked).
+  for (const b of r.bundles)
     lines.push(
-      `FAIL line ${b.line}: ${b.checks
-        .filter((c) => !c.ok)
-        .map((c) => `${c.message}${c.code ? ` [${c.code}]` : ''}`)
-        .join('; ')}`,
+      b.ok
+        ? `OK   line ${b.line}: verified${b.predicateType ? ` (${b.predicateType})` : ''}`
+        : `${b.malformed ? 'MALFORMED' : 'FAIL'} line ${b.line}: ${b.checks
+            .filter((c) => !c.ok)
+            .map((c) => `${c.message}${c.code ? ` [${c.code}]` : ''}`)
+            .join('; ')}`,
     );
   const signer = r.bundles.find((b) => b.ok && b.signature)?.signature;
   if (signer) appendAll(lines, ['', ...signatureLines(signer, true)]);

@@ -5,6 +5,8 @@ import type { AttestationReport, AttestationSetReport } from './report.js';
 import { signedContentKind, verifySigstoreBundle, type VerificationKeyInput } from './sigstore-bundle.js';
 import { parseStatement } from './statement-check.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
+import type { SigstoreLine } from './sigstore-lines.js';
+import { VerifyError } from './errors.js';
 
 /** A statement subject's digests hold one of the artifact's. */
 function coversDigest(subject: { digest: Record<string, string> }, digests: Record<string, string>): boolean {
@@ -96,8 +98,8 @@ export function attestationReport(input: AttestationInput): AttestationReport {
 }
 
 export interface AttestationSetInput {
-  /** The bundles of one file, each with its line, and how the file is named in the report. */
-  documents: { line: number; json: unknown }[];
+  /** The bundles of one file, each with its line (or why its line is not JSON), and how the file is named in the report. */
+  documents: SigstoreLine[];
   attestation: string;
   /** The artifacts looked for, by digest. */
   artifacts: { name: string; digests: Record<string, string> }[];
@@ -112,7 +114,14 @@ export interface AttestationSetInput {
  * Many artifacts against many Sigstore bundles: each bundle verified once
  * (trusted root, signer), then each artifact reported with the verified
  * statements whose subjects hold its digest. A bundle that does not verify
- * fails the run: it is listed, never skipped.
+ * fails the run: it is listed, never skipped. A line that holds no Sigstore
+ * bundle (not JSON, or JSON that is no bundle by its schema) is listed as
+ * `malformed`, not checked; every other line is still verified and reported.
+ * The verdict: `failed` when a bundle failed verification (1), else
+ * `incomplete` when a line was malformed (2: what it held was not checked, so
+ * no artifact is said to be uncovered on the others alone), else `verified`
+ * when every artifact is covered, `failed` when one is not. Throws
+ * ATTESTATION_MALFORMED when no line of the file is a Sigstore bundle.
  */
 export function attestationSetReport(input: AttestationSetInput): AttestationSetReport {
   const bundles: AttestationSetReport['bundles'] = [];
@@ -123,7 +132,16 @@ export function attestationSetReport(input: AttestationSetInput): AttestationSet
     subject: { digest: Record<string, string> }[];
   }[] = [];
   for (const d of input.documents) {
+    if (d.unreadable !== undefined) {
+      bundles.push(malformedLine(d.line, d.unreadable));
+      continue;
+    }
     const verified = verifySigstoreBundle({ json: d.json, roots: input.roots, keys: input.keys, policy: input.policy });
+    const schema = verified.checks.find((c) => !c.ok && c.code === 'ATTESTATION_MALFORMED');
+    if (schema) {
+      bundles.push(malformedLine(d.line, schema.message));
+      continue;
+    }
     const checks = [...verified.checks];
     const statement =
       verified.checks.every((c) => c.ok) && verified.dsse ? parseStatement(verified.dsse.payload) : undefined;
@@ -168,11 +186,38 @@ export function attestationSetReport(input: AttestationSetInput): AttestationSet
       : `no verified statement${wanted ? ` of type ${wanted}` : ''} names it as a subject`;
     return { ...a, ok, coveredBy, message };
   });
+  const malformed = bundles.filter((b) => b.malformed);
+  if (malformed.length === bundles.length && malformed[0])
+    throw new VerifyError(
+      'ATTESTATION_MALFORMED',
+      `${input.attestation} line ${malformed[0].line}: ${malformed[0].checks[0]?.message ?? 'not a Sigstore bundle'}`,
+      { path: input.attestation },
+    );
+  const ok = bundles.every((b) => b.ok) && results.every((r) => r.ok);
   return {
-    ok: bundles.every((b) => b.ok) && results.every((r) => r.ok),
+    ok,
+    verdict: bundles.some((b) => !b.ok && !b.malformed)
+      ? 'failed'
+      : malformed.length
+        ? 'incomplete'
+        : ok
+          ? 'verified'
+          : 'failed',
     attestation: input.attestation,
     ...(wanted ? { predicateType: wanted } : {}),
     bundles,
     artifacts: results,
+  };
+}
+
+/** A line that holds no Sigstore bundle: listed with why, and not checked. */
+function malformedLine(line: number, why: string): AttestationSetReport['bundles'][number] {
+  return {
+    line,
+    ok: false,
+    malformed: true,
+    checks: [
+      { id: 'signature', ok: false, code: 'ATTESTATION_MALFORMED', message: `line ${line}: ${why}; not checked` },
+    ],
   };
 }

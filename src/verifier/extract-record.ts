@@ -3,6 +3,7 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { VerifyError } from './errors.js';
 import type { IdentityPolicy } from './identity-policy.js';
 import type { VerifyReport } from './report.js';
+import type { Assessment } from './assessment.js';
 
 /**
  * The record `evidence extract` writes beside the entries it extracted
@@ -57,7 +58,7 @@ export interface ExtractRecord {
   };
   policy: { status: 'not-evaluated'; summary: string };
   evidence: {
-    status: 'clean' | 'concerns' | 'unknown';
+    status: Assessment['evidence']['status'];
     /** True when the figures are the bundle's own claims, its signature not checked. */
     unverified: boolean;
     concerns: number;

@@ -228,11 +228,18 @@ export interface AttestationReport {
 export interface AttestationSetReport {
   /** Every bundle verified and every artifact covered by a verified statement (of the type asked for). */
   ok: boolean;
+  /**
+   * `verified` (exit 0); `failed` (exit 1): a bundle failed verification, or, with every line read, an artifact is not
+   * covered; `incomplete` (exit 2): no bundle failed, but a line held no Sigstore bundle and was not checked.
+   */
+  verdict: 'verified' | 'failed' | 'incomplete';
   attestation: string;
   predicateType?: string;
   bundles: {
     line: number;
     ok: boolean;
+    /** The line holds no Sigstore bundle (not JSON, or not a bundle by its schema): listed, not checked. */
+    malformed?: boolean;
     predicateType?: string;
     checks: Check[];
     signature?: import('./sigstore-bundle.js').SignatureInfo;

@@ -351,11 +351,9 @@ export function readBundle(json: unknown): { bundle: Bundle; info: SignatureInfo
       bundle,
       info,
       checks: [
-        fail(
-          'signature',
-          'ATTESTATION_MALFORMED',
-          `the bundle's log entries or timestamps cannot be read: ${message(e)}`,
-        ),
+        // A bundle by its schema whose log entry or timestamp does not read (a flipped bit, a time out of range): its
+        // content was altered or forged, a failed verification, never input that holds no bundle.
+        fail('signature', 'SIGNATURE_INVALID', `the bundle's log entries or timestamps cannot be read: ${message(e)}`),
       ],
     };
   }
@@ -606,9 +604,10 @@ export function verifiedSigningTime(info: SignatureInfo): Date | undefined {
 
 /**
  * A file given to verify-attestation that holds no Sigstore bundle (ATTESTATION_MALFORMED: JSON, but not a bundle by
- * its schema, or with log entries or timestamps that cannot be read) is invalid input, exit 2, as one that is not JSON
- * (ATTESTATION_UNREADABLE): there was nothing to verify, so it is not a failed verification. Throws that, naming the
- * file (and the line of JSON lines), when one of the bundles verified was refused as malformed.
+ * its schema) is invalid input, exit 2, as one that is not JSON (ATTESTATION_UNREADABLE): there was nothing to verify,
+ * so it is not a failed verification. A bundle by its schema whose content does not read is a failed verification
+ * (SIGNATURE_INVALID). Throws that, naming the file, when the bundle verified was refused as malformed (JSON lines:
+ * attestationSetReport lists a malformed line and verifies the others).
  */
 export function refuseMalformed(file: string, verified: readonly { line?: number; checks: readonly Check[] }[]): void {
   for (const v of verified) {

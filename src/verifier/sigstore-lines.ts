@@ -7,23 +7,31 @@ const MAX_BUNDLES = 10_000;
 /** One Sigstore bundle, as verify reads one. */
 const MAX_BUNDLE_LINE_BYTES = MAX_ATTESTATION_BYTES;
 
+/** One document of a file of Sigstore bundles: its JSON, or why its line is not JSON (`unreadable`). */
+export type SigstoreLine =
+  { line: number; json: unknown; unreadable?: undefined } | { line: number; unreadable: string };
+
 /**
  * A file of Sigstore bundles as gh attestation verify --bundle reads it: one
  * JSON bundle, or one per line (blank lines skipped), each strictly parsed.
+ * In JSON lines, a line that is not JSON is returned as `unreadable` (its
+ * report lists it, not checked) while the others are read; a file none of
+ * whose lines is JSON holds no bundle at all: ATTESTATION_UNREADABLE.
  */
-export function sigstoreBundleDocuments(bytes: Buffer, label: string): { line: number; json: unknown }[] {
+export function sigstoreBundleDocuments(bytes: Buffer, label: string): SigstoreLine[] {
   const text = bytes.toString('utf8');
-  const out: { line: number; json: unknown }[] = [];
-  const parse = (chunk: string, line: number): unknown => {
+  const out: SigstoreLine[] = [];
+  const read = (chunk: string, line: number): SigstoreLine => {
     try {
-      return parseJsonStrict(Buffer.from(chunk, 'utf8'));
+      return { line, json: parseJsonStrict(Buffer.from(chunk, 'utf8')) };
     } catch (e) {
-      throw new VerifyError(
-        'ATTESTATION_UNREADABLE',
-        `${label}: line ${line} is not valid JSON (${(e as Error).message})`,
-        { path: label },
-      );
+      return { line, unreadable: `not valid JSON (${(e as Error).message})` };
     }
+  };
+  const parse = (chunk: string, line: number): unknown => {
+    const d = read(chunk, line);
+    if (d.unreadable === undefined) return d.json;
+    throw new VerifyError('ATTESTATION_UNREADABLE', `${label}: line ${line} is ${d.unreadable}`, { path: label });
   };
   const rows = text.split('\n');
   // A pretty-printed single bundle spans lines: read it whole.
@@ -49,6 +57,8 @@ export function sigstoreBundleDocuments(bytes: Buffer, label: string): { line: n
       `${label}: line ${long.line} is more than ${MAX_BUNDLE_LINE_BYTES} bytes, more than a Sigstore bundle is`,
       { path: label },
     );
-  for (const r of lines) out.push({ line: r.line, json: parse(r.row, r.line) });
+  for (const r of lines) out.push(read(r.row, r.line));
+  // Not one line of JSON: no JSON lines at all, refused as the first line that is not JSON.
+  if (out.every((d) => d.unreadable !== undefined)) parse(lines[0]?.row ?? '', lines[0]?.line ?? 1);
   return out;
 }

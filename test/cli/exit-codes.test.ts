@@ -7,6 +7,7 @@ import { VerifyError } from '../../src/verifier/errors.js';
 import {
   ExitCode,
   exitCodeFor,
+  exitCodeForAttestationSet,
   exitCodeForDiff,
   exitCodeForFetch,
   exitCodeForOk,
@@ -48,6 +49,12 @@ describe('verdicts to exit codes', () => {
     expect(exitCodeForPeriod('incomplete')).toBe(ExitCode.InvalidInput);
     expect(exitCodeForPeriod('empty')).toBe(ExitCode.InvalidInput);
     expect(exitCodeForPeriod('policy-failed')).toBe(ExitCode.PolicyFailed);
+  });
+
+  it('verify-attestation over JSON lines: verified 0, a failed bundle 1, a malformed line alone 2', () => {
+    expect(exitCodeForAttestationSet('verified')).toBe(ExitCode.Ok);
+    expect(exitCodeForAttestationSet('failed')).toBe(ExitCode.VerificationFailed);
+    expect(exitCodeForAttestationSet('incomplete')).toBe(ExitCode.InvalidInput);
   });
 
   it('the codes are the documented numbers', () => {

@@ -305,3 +305,18 @@ export async function packWithTarStream(
   await done;
   return Buffer.concat(chunks);
 }
+
+/**
+ * A Sigstore bundle by its schema (a message signature by a key), which verifies against nothing: no key is given
+ * for it, and its signature is made-up bytes. For what happens to a bundle that is read and does not verify.
+ */
+export function unverifiableSigstoreBundle(): Record<string, unknown> {
+  return {
+    mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    verificationMaterial: { publicKey: { hint: 'k' }, tlogEntries: [] },
+    messageSignature: {
+      messageDigest: { algorithm: 'SHA2_256', digest: Buffer.alloc(32, 1).toString('base64') },
+      signature: Buffer.alloc(64, 2).toString('base64'),
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { unverifiableSigstoreBundle } from '../helpers/craft.js';
 import { attestationReport, attestationSetReport } from '../../src/verifier/attestation-verdict.js';
 import {
   checkPolicyOptions,
@@ -95,7 +96,9 @@ describe('a file of Sigstore bundles', () => {
   });
 
   it('empty, not JSON, or duplicate keys: ATTESTATION_UNREADABLE', () => {
-    for (const text of ['', '\n\n', '{"a":1}\nnot json\n', '{"a":1,"a":2}'])
+    // A line that is not JSON beside lines that are is listed, not refused (sigstore-lines.test.ts): only a file none
+    // of whose lines is JSON is no JSON lines at all.
+    for (const text of ['', '\n\n', 'not json\nnor this\n', '{"a":1,"a":2}'])
       expect(
         codeOf(() => sigstoreBundleDocuments(Buffer.from(text), 'f')),
         JSON.stringify(text),
@@ -122,8 +125,11 @@ describe('attestation verdicts', () => {
   });
 
   it('a set: a bundle that does not verify is listed and fails the run; no artifact is covered by it', () => {
+    // A signature by a key not given: a Sigstore bundle that does not verify (one that is no bundle at all is
+    // malformed: listed, not checked, and a file of nothing else is refused, sigstore-lines.test.ts).
+    const unverifiable = unverifiableSigstoreBundle();
     const report = attestationSetReport({
-      documents: [{ line: 1, json: { not: 'a bundle' } }],
+      documents: [{ line: 1, json: unverifiable }],
       attestation: 'b.jsonl',
       artifacts: [{ name: 'a.tgz', digests: { sha256: 'ab'.repeat(32) } }],
       predicateType: 'https://slsa.dev/provenance/v1',
@@ -134,6 +140,8 @@ describe('attestation verdicts', () => {
     expect(report.ok).toBe(false);
     expect(report.bundles).toHaveLength(1);
     expect(report.bundles[0]?.ok).toBe(false);
+    expect(report.bundles[0]?.malformed).toBeUndefined();
+    expect(report.verdict).toBe('failed');
     expect(report.artifacts[0]).toMatchObject({ name: 'a.tgz', ok: false, coveredBy: [] });
     expect(report.predicateType).toBe('https://slsa.dev/provenance/v1');
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { unverifiableSigstoreBundle } from '../helpers/craft.js';
 import { MAX_ATTESTATION_BYTES } from '../../src/core/layout.js';
-import { sigstoreBundleDocuments } from '../../src/verifier/sigstore-lines.js';
+import { sigstoreBundleDocuments, type SigstoreLine } from '../../src/verifier/sigstore-lines.js';
+import { attestationSetReport } from '../../src/verifier/attestation-verdict.js';
 
 /**
  * A file of Sigstore bundles is counted and measured before any of it is
@@ -72,5 +74,49 @@ describe('sigstoreBundleDocuments: the size caps', () => {
       { line: 1, json: { a: 1 } },
       { line: 2, json: {} },
     ]);
+  });
+});
+
+describe('a file of JSON lines with lines that hold no Sigstore bundle', () => {
+  it('each line that is not JSON is listed (unreadable), the others read; none of JSON refuses the file', () => {
+    expect(sigstoreBundleDocuments(Buffer.from('{"a":1}\nnot json\n\n{"b":2}\n'), 'x.jsonl')).toEqual([
+      { line: 1, json: { a: 1 } },
+      { line: 2, unreadable: expect.stringMatching(/^not valid JSON \(/) },
+      { line: 4, json: { b: 2 } },
+    ]);
+    expect(thrown(() => sigstoreBundleDocuments(Buffer.from('nope\nnor this\n'), 'x.jsonl'))).toMatchObject({
+      code: 'ATTESTATION_UNREADABLE',
+      path: 'x.jsonl',
+    });
+  });
+
+  it('attestationSetReport: a malformed line is listed, not checked; a failed line outranks it; none at all refuses', () => {
+    const bundle = unverifiableSigstoreBundle();
+    const set = (documents: SigstoreLine[]) =>
+      attestationSetReport({
+        documents,
+        attestation: 'x.jsonl',
+        artifacts: [{ name: 'app', digests: { sha256: '1'.repeat(64) } }],
+        roots: [],
+        keys: [],
+        policy: {},
+      });
+    const malformed = [
+      { line: 1, unreadable: 'not valid JSON (x)' },
+      { line: 2, json: { hello: 'world' } },
+    ];
+    expect(thrown(() => set(malformed))).toMatchObject({ code: 'ATTESTATION_MALFORMED', path: 'x.jsonl' });
+    const r = set([...malformed, { line: 3, json: bundle }]);
+    expect(r.bundles.map((b) => [b.line, b.ok, b.malformed ?? false])).toEqual([
+      [1, false, true],
+      [2, false, true],
+      [3, false, false],
+    ]);
+    expect(r.bundles[0]?.checks).toEqual([
+      expect.objectContaining({ code: 'ATTESTATION_MALFORMED', message: 'line 1: not valid JSON (x); not checked' }),
+    ]);
+    // A bundle that failed verification (1) outranks the lines that held none (2).
+    expect(r.verdict).toBe('failed');
+    // (Malformed lines beside lines that all verify: `incomplete`, exit 2, test/commands/many-artifacts.test.ts.)
   });
 });
