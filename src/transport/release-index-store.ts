@@ -5,6 +5,7 @@
  * advisory lock, and each release is written in a transaction under a lock of its bundle digest, so two writers of one
  * bundle queue instead of colliding. A database URL's password never reaches a message.
  */
+import { appendAll } from '../core/objects.js';
 import { existsSync } from 'node:fs';
 import type pg from 'pg';
 import { resolve } from 'node:path';
@@ -238,12 +239,14 @@ export async function shippedRows(store: IndexStore, vulnerability: string, prod
   // Asked SHIPPED_KEYS_AT_ONCE packages at a time (one parameter each, under SQLite's 999), in the question's order.
   const components: Record<string, unknown>[] = [];
   for (let i = 0; i < question.packageKeys.length; i += SHIPPED_KEYS_AT_ONCE)
-    components.push(
-      ...(await store.query({ ...question, packageKeys: question.packageKeys.slice(i, i + SHIPPED_KEYS_AT_ONCE) })),
+    appendAll(
+      components,
+      await store.query({ ...question, packageKeys: question.packageKeys.slice(i, i + SHIPPED_KEYS_AT_ONCE) }),
     );
   // Several questions: their rows in one order again, the SQL's (product, created, version).
   if (question.packageKeys.length > SHIPPED_KEYS_AT_ONCE) {
-    const key = (r: Record<string, unknown>): string[] => [r.product, r.created, r.version].map((v) => String(v ?? ''));
+    const key = (r: Record<string, unknown>): string[] =>
+      [r.product, r.created, r.version].map((v) => (typeof v === 'string' ? v : ''));
     components.sort((a, b) => {
       const [x, y] = [key(a), key(b)];
       const i = x.findIndex((v, n) => v !== y[n]);

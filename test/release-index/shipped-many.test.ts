@@ -18,21 +18,23 @@ describe('shippedRows over many named packages', () => {
     }));
     const asked: number[] = [];
     const store = {
-      async query(q: IndexQuery) {
-        if (q.kind === 'cve') return findings;
+      query(q: IndexQuery) {
+        if (q.kind === 'cve') return Promise.resolve(findings);
         if (q.kind !== 'components') throw new Error(`unexpected question ${q.kind}`);
         asked.push(q.packageKeys.length);
         // Release 1.<i % 3> ships every package asked for; rows come back in each part's own order.
-        return q.packageKeys.map((key, n) => ({
-          bundle_digest: `sha256:r${n % 3}`,
-          product: 'web',
-          created: `2026-01-0${1 + (n % 3)}T00:00:00Z`,
-          version: `1.${n % 3}.0`,
-          purl: `pkg:${key.replace('//', '/')}@1.0.0`,
-          package_key: key,
-          findings_read: 1,
-          scanned: 1,
-        }));
+        return Promise.resolve(
+          q.packageKeys.map((key, n) => ({
+            bundle_digest: `sha256:r${n % 3}`,
+            product: 'web',
+            created: `2026-01-0${1 + (n % 3)}T00:00:00Z`,
+            version: `1.${n % 3}.0`,
+            purl: `pkg:${key.replace('//', '/')}@1.0.0`,
+            package_key: key,
+            findings_read: 1,
+            scanned: 1,
+          })),
+        );
       },
     } as unknown as IndexStore;
     const rows = await shippedRows(store, 'CVE-2026-1');
