@@ -11,6 +11,7 @@
  * release of its code. A finding or component whose purl does not read, or gives no version, names nothing here; a
  * release whose SBOM lists no component with a purl cannot show this, and stays as its scans leave it.
  */
+import { PackageURL } from 'packageurl-js';
 import { PurlReader } from '../formats/purl.js';
 import type { IndexQuery } from './sql.js';
 
@@ -36,19 +37,40 @@ function packageVersion(purls: PurlReader, purl: string): string | undefined {
   return key === undefined || !version ? undefined : `${key} ${version}`;
 }
 
-/** The `components` question for the packages the findings name (undefined when they name none). */
+/**
+ * The `components` question for the packages the findings name (undefined when they name none), narrowed to the
+ * versions named: `purlPrefixes` holds each named package at its version in the index's canonical form without
+ * qualifiers or subpath (`pkg:npm/lodash@4.17.20`), which a component's stored purl (canonical, rows.ts) starts with
+ * when it is that package at that version. A prefix may also take in another version (`@4.17.201`): shippedAnswers
+ * compares exactly. Without the narrowing, a package named at one version read every release's every version of it
+ * (100,000 rows for one question at 10,000 releases, a second; docs/performance.md).
+ */
 export function shippedQuestion(
   findings: readonly Record<string, unknown>[],
   product?: string,
-): IndexQuery | undefined {
+): Extract<IndexQuery, { kind: 'components' }> | undefined {
   const purls = new PurlReader();
   const keys = new Set<string>();
+  const prefixes = new Set<string>();
   for (const f of findings) {
-    const key = packageVersion(purls, text(f.purl)) && purls.packageKey(text(f.purl));
-    if (key) keys.add(key);
+    const p = packageVersion(purls, text(f.purl)) === undefined ? undefined : purls.read(text(f.purl));
+    const key = p && purls.packageKey(text(f.purl));
+    if (!p || !key) continue;
+    keys.add(key);
+    try {
+      prefixes.add(new PackageURL(p.type, p.namespace, p.name, p.version, undefined, undefined).toString());
+    } catch {
+      // A purl that reads but does not write back: its package's every version is asked for (the rows compared).
+      return { kind: 'components', packageKeys: [...keys].sort(), ...(product === undefined ? {} : { product }) };
+    }
   }
   if (keys.size === 0) return undefined;
-  return { kind: 'components', packageKeys: [...keys].sort(), ...(product === undefined ? {} : { product }) };
+  return {
+    kind: 'components',
+    packageKeys: [...keys].sort(),
+    purlPrefixes: [...prefixes].sort(),
+    ...(product === undefined ? {} : { product }),
+  };
 }
 
 /**

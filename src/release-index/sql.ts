@@ -294,7 +294,7 @@ export type IndexQuery =
    * The components of these packages (their keys), each with its release and whether that release's scans could
    * speak (`scanned`, `findings_read`): what release-index/shipped.ts compares with a vulnerability's findings.
    */
-  | { kind: 'components'; packageKeys: readonly string[] }
+  | { kind: 'components'; packageKeys: readonly string[]; purlPrefixes?: readonly string[] }
   | { kind: 'digest'; digest: string }
   | { kind: 'license'; license: string }
   | { kind: 'missing'; evidenceKind: string }
@@ -372,10 +372,15 @@ export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SC
       };
     case 'components':
       return {
+        // Each prefix's length is a number made here, never input; the prefixes themselves are parameters.
         text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.package_key, r.findings_read, ${kindCount('vulnerabilities')} AS scanned FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key IN (${
           q.packageKeys.map(() => '?').join(', ') || 'NULL'
-        })${product}${order}`,
-        params: [...q.packageKeys, ...p],
+        })${
+          q.purlPrefixes
+            ? ` AND (${q.purlPrefixes.map((x) => `substr(c.purl, 1, ${x.length}) = ?`).join(' OR ') || 'NULL'})`
+            : ''
+        }${product}${order}`,
+        params: [...q.packageKeys, ...(q.purlPrefixes ?? []), ...p],
       };
     case 'digest':
       return {

@@ -6,6 +6,7 @@
  * bundle queue instead of colliding. A database URL's password never reaches a message.
  */
 import { appendAll } from '../core/objects.js';
+import { PurlReader } from '../formats/purl.js';
 import { existsSync } from 'node:fs';
 import type pg from 'pg';
 import { resolve } from 'node:path';
@@ -235,16 +236,32 @@ export function openIndexStore(
 export async function shippedRows(store: IndexStore, vulnerability: string, product?: string) {
   const findings = await store.query({ kind: 'cve', id: vulnerability });
   const question = shippedQuestion(findings, product);
-  if (!question || question.kind !== 'components') return [];
-  // Asked SHIPPED_KEYS_AT_ONCE packages at a time (one parameter each, under SQLite's 999), in the question's order.
+  if (!question) return [];
+  // Asked in parts of at most SHIPPED_PARAMS_AT_ONCE parameters (SQLite binds 999): each package with its versions.
+  const purls = new PurlReader();
+  const byKey = new Map<string, string[]>(question.packageKeys.map((k) => [k, []]));
+  for (const prefix of question.purlPrefixes ?? []) byKey.get(purls.packageKey(prefix) ?? '')?.push(prefix);
+  const parts: { packageKeys: string[]; purlPrefixes: string[] }[] = [];
+  for (const [key, prefixes] of byKey) {
+    const last = parts.at(-1);
+    const size = (x: (typeof parts)[number]): number => x.packageKeys.length + x.purlPrefixes.length;
+    if (last && size(last) + 1 + prefixes.length <= SHIPPED_PARAMS_AT_ONCE) {
+      last.packageKeys.push(key);
+      appendAll(last.purlPrefixes, prefixes);
+    } else parts.push({ packageKeys: [key], purlPrefixes: [...prefixes] });
+  }
   const components: Record<string, unknown>[] = [];
-  for (let i = 0; i < question.packageKeys.length; i += SHIPPED_KEYS_AT_ONCE)
+  for (const part of parts)
     appendAll(
       components,
-      await store.query({ ...question, packageKeys: question.packageKeys.slice(i, i + SHIPPED_KEYS_AT_ONCE) }),
+      await store.query({
+        ...question,
+        packageKeys: part.packageKeys,
+        ...(question.purlPrefixes ? { purlPrefixes: part.purlPrefixes } : {}),
+      }),
     );
   // Several questions: their rows in one order again, the SQL's (product, created, version).
-  if (question.packageKeys.length > SHIPPED_KEYS_AT_ONCE) {
+  if (parts.length > 1) {
     const key = (r: Record<string, unknown>): string[] =>
       [r.product, r.created, r.version].map((v) => (typeof v === 'string' ? v : ''));
     components.sort((a, b) => {
@@ -256,8 +273,8 @@ export async function shippedRows(store: IndexStore, vulnerability: string, prod
   return shippedAnswers(findings, components);
 }
 
-/** How many packages one query of shippedRows names: each a parameter, with room for the product's. */
-export const SHIPPED_KEYS_AT_ONCE = 500;
+/** How many parameters one query of shippedRows binds (packages and their versions), with room for the product's. */
+export const SHIPPED_PARAMS_AT_ONCE = 500;
 
 /** evidence query: one question (release-index/query.ts) to the index, every answer naming its release and bundle. */
 export async function queryIndex(db: string, cwd: string, options: QueryOptions) {

@@ -29,9 +29,11 @@ const component = (version: string, purl: string, scanned = 1, findingsRead: num
 describe('a component a finding of the vulnerability names', () => {
   it('is found in a release whose scan did not report it, one without a scan, and one whose scan was not read', () => {
     const findings = [finding('1.6', 'pkg:npm/lodash@4.17.20')];
+    // Narrowed to the version named: a component's canonical purl starts with it when it is that package at it.
     expect(shippedQuestion(findings, 'app')).toEqual({
       kind: 'components',
       packageKeys: ['npm//lodash'],
+      purlPrefixes: ['pkg:npm/lodash@4.17.20'],
       product: 'app',
     });
     const answers = shippedAnswers(findings, [
