@@ -48,7 +48,10 @@ export function verdictSection(input: ReleaseReportInput, verdict: ReturnType<ty
     a.evidence.status === 'clean'
       ? answer('pass', `No concerns in its ${(a.evidence.judged ?? []).map((k) => JUDGED_KINDS[k]).join(', ')}`)
       : a.evidence.status === 'nothing-to-judge'
-        ? answer('neutral', 'Nothing to judge: no tests, scans, load tests, plans, migrations or SLOs')
+        ? answer(
+            'neutral',
+            'Nothing to judge: no test report, scan, load test, plan, migration or SLO snapshot holds anything',
+          )
         : a.evidence.status === 'concerns'
           ? answer('warn', `${a.evidence.findings.length} concern${a.evidence.findings.length === 1 ? '' : 's'}`)
           : answer('neutral', 'Not assessed');

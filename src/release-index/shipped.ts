@@ -52,6 +52,7 @@ export function shippedQuestion(
   const purls = new PurlReader();
   const keys = new Set<string>();
   const prefixes = new Set<string>();
+  let everyVersion = false;
   for (const f of findings) {
     const p = packageVersion(purls, text(f.purl)) === undefined ? undefined : purls.read(text(f.purl));
     const key = p && purls.packageKey(text(f.purl));
@@ -60,15 +61,15 @@ export function shippedQuestion(
     try {
       prefixes.add(new PackageURL(p.type, p.namespace, p.name, p.version, undefined, undefined).toString());
     } catch {
-      // A purl that reads but does not write back: its package's every version is asked for (the rows compared).
-      return { kind: 'components', packageKeys: [...keys].sort(), ...(product === undefined ? {} : { product }) };
+      // A purl that reads but does not write back: every version of the packages is asked for (the rows compared).
+      everyVersion = true;
     }
   }
   if (keys.size === 0) return undefined;
   return {
     kind: 'components',
     packageKeys: [...keys].sort(),
-    purlPrefixes: [...prefixes].sort(),
+    ...(everyVersion ? {} : { purlPrefixes: [...prefixes].sort() }),
     ...(product === undefined ? {} : { product }),
   };
 }
@@ -132,11 +133,12 @@ export function withShipped(
   found: readonly Record<string, unknown>[],
   shipped: readonly Record<string, unknown>[],
 ): Record<string, unknown>[] {
-  const key = (r: Record<string, unknown>) => [text(r.product), text(r.created), text(r.version)];
-  const order = (a: Record<string, unknown>, b: Record<string, unknown>): number => {
-    const [x, y] = [key(a), key(b)];
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] as string) < (y[i] as string) ? -1 : 1;
-    return 0;
-  };
-  return [...found.map((r) => ({ ...r, found_by: 'scan' })), ...shipped].sort(order);
+  return [...found.map((r) => ({ ...r, found_by: 'scan' })), ...shipped].sort(indexOrder);
+}
+
+/** The index's order of answers, as its SQL's ORDER BY (product, created, version), compared as the strings are. */
+export function indexOrder(a: Record<string, unknown>, b: Record<string, unknown>): number {
+  const [x, y] = [a, b].map((r) => [text(r.product), text(r.created), text(r.version)]) as [string[], string[]];
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] as string) < (y[i] as string) ? -1 : 1;
+  return 0;
 }

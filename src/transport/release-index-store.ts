@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { IndexStoreError, openSqliteIndex, type IndexStore } from '../fs/release-index-sqlite.js';
 import { openIndexWriter } from '../fs/index-writer-thread.js';
 import { indexQuestion, type QueryOptions } from '../release-index/query.js';
-import { shippedAnswers, shippedQuestion, withShipped } from '../release-index/shipped.js';
+import { indexOrder, shippedAnswers, shippedQuestion, withShipped } from '../release-index/shipped.js';
 import {
   INDEX_SCHEMA_VERSION,
   MIGRATIONS,
@@ -261,15 +261,7 @@ export async function shippedRows(store: IndexStore, vulnerability: string, prod
       }),
     );
   // Several questions: their rows in one order again, the SQL's (product, created, version).
-  if (parts.length > 1) {
-    const key = (r: Record<string, unknown>): string[] =>
-      [r.product, r.created, r.version].map((v) => (typeof v === 'string' ? v : ''));
-    components.sort((a, b) => {
-      const [x, y] = [key(a), key(b)];
-      const i = x.findIndex((v, n) => v !== y[n]);
-      return i < 0 ? 0 : (x[i] as string) < (y[i] as string) ? -1 : 1;
-    });
-  }
+  if (parts.length > 1) components.sort(indexOrder);
   return shippedAnswers(findings, components);
 }
 

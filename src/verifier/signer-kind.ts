@@ -1,6 +1,6 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate } from '@sigstore/core';
 import { VerifyError } from './errors.js';
-import { hasIdentityConstraint, type AllowedSigner, type IdentityPolicy } from './identity-policy.js';
+import { FULCIO_OIDS, hasIdentityConstraint, type AllowedSigner, type IdentityPolicy } from './identity-policy.js';
 import type { Check } from './report.js';
 
 /**
@@ -95,11 +95,22 @@ function askedIdentity(given: SignersGiven): string {
 
 /** The certificate's subject alternative name as it states it (not checked), for a message; '' when unreadable. */
 function subjectOf(raw: Uint8Array | undefined): string {
-  if (!raw) return '';
+  const stated = raw && statedCertificate(raw);
+  return stated && 'identity' in stated && stated.identity ? ` naming ${stated.identity}, not checked` : '';
+}
+
+/**
+ * Who a Fulcio certificate says it was issued to, read without verifying anything: its subject alternative name and
+ * the OIDC issuer (the v2 extension, a DER UTF8String, else v1's raw string); or why it cannot be read.
+ */
+export function statedCertificate(raw: Uint8Array): { identity?: string; issuer?: string } | { unreadable: string } {
   try {
-    const san = new X509Certificate(raw).subjectAltName;
-    return san ? ` naming ${san.replace(/^(URI|email):/, '')}, not checked` : '';
-  } catch {
-    return '';
+    const cert = X509Certificate.parse(Buffer.from(raw));
+    const v2 = cert.extension(FULCIO_OIDS.issuer)?.valueObj.subs[0]?.value.toString('utf8');
+    const issuer = v2 ?? cert.extension(FULCIO_OIDS.issuerV1)?.value.toString('utf8');
+    const identity = cert.subjectAltName;
+    return { ...(identity ? { identity } : {}), ...(issuer ? { issuer } : {}) };
+  } catch (e) {
+    return { unreadable: (e as Error).message };
   }
 }

@@ -1,6 +1,6 @@
-import { X509Certificate } from '@sigstore/core';
 import { parseJsonStrict } from '../core/strict-json.js';
 import { leafCertificate, readBundle } from './sigstore-bundle.js';
+import { statedCertificate } from './signer-kind.js';
 
 /**
  * Who a Sigstore bundle says signed it, read without verifying anything: the key's hint as the bundle states it, or
@@ -19,10 +19,6 @@ export interface ReplacedSignature {
   signer: StatedSigner;
   checked: false;
 }
-
-/** Fulcio's certificate extensions for the OIDC issuer: v2 (a DER UTF8String), then v1 (the raw string). */
-const ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
-const ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
 
 /**
  * The signature signing replaces: the bundle's signature member (`present`) as read (`bytes`; none when the reader did
@@ -47,16 +43,10 @@ function statedSigner(bytes: Buffer): StatedSigner {
   if ('checks' in read) return { kind: 'unreadable', reason: read.checks[0]?.message ?? 'not a Sigstore bundle' };
   const { bundle, info } = read;
   if (info.kind === 'public-key') return { kind: 'public-key', ...(info.keyHint ? { keyHint: info.keyHint } : {}) };
-  const raw = leafCertificate(bundle);
-  try {
-    const cert = X509Certificate.parse(Buffer.from(raw ?? []));
-    const v2 = cert.extension(ISSUER_V2)?.valueObj.subs[0]?.value.toString('utf8');
-    const issuer = v2 ?? cert.extension(ISSUER_V1)?.value.toString('utf8');
-    const identity = cert.subjectAltName;
-    return { kind: 'certificate', ...(identity ? { identity } : {}), ...(issuer ? { issuer } : {}) };
-  } catch (e) {
-    return { kind: 'unreadable', reason: `its certificate cannot be read (${(e as Error).message})` };
-  }
+  const stated = statedCertificate(leafCertificate(bundle) ?? new Uint8Array());
+  return 'unreadable' in stated
+    ? { kind: 'unreadable', reason: `its certificate cannot be read (${stated.unreadable})` }
+    : { kind: 'certificate', ...stated };
 }
 
 /** One line for the one who signed: what was replaced, by whom it says it was signed, and that this was not checked. */
