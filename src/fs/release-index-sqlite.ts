@@ -12,6 +12,7 @@ import { EvidenceError } from '../core/error.js';
 import {
   INDEX_SCHEMA_VERSION,
   MIGRATIONS,
+  statementFor,
   sweepStatements,
   RELEASE_TABLES,
   querySql,
@@ -338,7 +339,7 @@ function migrate(driver: Driver, path: string, reader: boolean): number {
   for (let v = version; v < INDEX_SCHEMA_VERSION; v++) {
     try {
       driver.exec('BEGIN IMMEDIATE');
-      for (const statement of MIGRATIONS[v] ?? []) driver.exec(statement);
+      for (const statement of MIGRATIONS[v] ?? []) driver.exec(statementFor(statement, 'sqlite'));
       driver.run(
         v === 0
           ? "INSERT INTO index_meta (name, value) VALUES ('schema', ?)"

@@ -98,29 +98,37 @@ export function shippedAnswers(
   }
   const out: Record<string, unknown>[] = [];
   const seen = new Set<string>();
+  // Each set of naming releases written once.
+  const written = new Map<Set<string>, string>();
+  const namedByText = (by: Set<string>): string => {
+    if (!written.has(by)) written.set(by, [...by].sort().join('; '));
+    return written.get(by) as string;
+  };
+  // Each component's purl read once: many releases ship the same one (8,000 rows of 100 purls in the bench).
+  const read = new Map<string, string | undefined>();
   for (const c of components) {
-    const at = packageVersion(purls, text(c.purl));
+    const purl = text(c.purl);
+    if (!read.has(purl)) read.set(purl, packageVersion(purls, purl));
+    const at = read.get(purl);
     const by = at === undefined ? undefined : namedBy.get(at);
     const digest = text(c.bundle_digest);
-    if (!by || own.has(`${digest} ${at}`) || seen.has(`${digest} ${text(c.purl)}`)) continue;
-    seen.add(`${digest} ${text(c.purl)}`);
+    if (!by || own.has(`${digest} ${at}`) || seen.has(`${digest} ${purl}`)) continue;
+    seen.add(`${digest} ${purl}`);
     const scan: ShippedScan =
       Number(c.scanned ?? 0) === 0
         ? 'not-scanned'
         : c.findings_read !== null && c.findings_read !== undefined && Number(c.findings_read) === 1
           ? 'not-reported'
           : 'not-read';
-    // The release's columns and the component's purl; not the columns that only served the comparison.
-    const release = Object.fromEntries(
-      Object.entries(c).filter(([k]) => k !== 'package_key' && k !== 'findings_read' && k !== 'scanned'),
-    );
-    out.push({
-      ...release,
-      found_by: 'sbom',
-      named_by: [...by].sort().join('; '),
-      scan,
-      note: SHIPPED_NOTES[scan],
-    });
+    // The release's columns and the component's purl; not the columns that only served the comparison. Copied key
+    // by key: thousands of rows (Object.entries and a spread cost five times as much at 8,000).
+    const answer: Record<string, unknown> = {};
+    for (const k in c) if (k !== 'package_key' && k !== 'findings_read' && k !== 'scanned') answer[k] = c[k];
+    answer.found_by = 'sbom';
+    answer.named_by = namedByText(by);
+    answer.scan = scan;
+    answer.note = SHIPPED_NOTES[scan];
+    out.push(answer);
   }
   return out;
 }

@@ -11,10 +11,20 @@ import { expressionIds } from '../formats/sbom.js';
 import type { IndexedRelease } from './rows.js';
 
 /** The schema's version: a store refuses a file or database of a later one, and migrates an earlier one. */
-export const INDEX_SCHEMA_VERSION = 7;
+export const INDEX_SCHEMA_VERSION = 8;
+
+/** The SQL each store speaks where the two differ (an index's operator class, a comparison of bytes). */
+export type Dialect = 'sqlite' | 'postgresql';
+
+/** A migration's statement: the same on both stores, or each its own. */
+export type MigrationStatement = string | Readonly<Record<Dialect, string>>;
+
+/** A migration statement as `dialect` runs it. */
+export const statementFor = (s: MigrationStatement, dialect: Dialect): string =>
+  typeof s === 'string' ? s : s[dialect];
 
 /** Each version's statements, in order: version N's are run on a store at N - 1. */
-export const MIGRATIONS: readonly (readonly string[])[] = [
+export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
   [
     'CREATE TABLE index_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)',
     `CREATE TABLE releases (
@@ -88,6 +98,18 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // over no evidence holds and shows nothing, and is no pass to print. NULL: none applied, it failed, or a release
   // indexed before 7 (its pass reads as not recorded what it showed: rebuild).
   ['ALTER TABLE releases ADD COLUMN policy_shows TEXT'],
+  // 8: a component's package and purl in one index, so that a package at one version (`pkg:npm/lodash@4.17.20`, and
+  // that followed by qualifiers) is a range read of it: --cve's lookup of the releases that ship what its findings
+  // name read every version's rows of each package before (100,000 rows at 10,000 releases; docs/performance.md). It
+  // replaces the index of the package alone, which its first column serves. PostgreSQL compares the purls as bytes
+  // (text_pattern_ops), as SQLite does: under a database's linguistic collation a range of bytes is not a prefix.
+  [
+    'DROP INDEX components_package',
+    {
+      sqlite: 'CREATE INDEX components_package_purl ON components (package_key, purl)',
+      postgresql: 'CREATE INDEX components_package_purl ON components (package_key, purl text_pattern_ops)',
+    },
+  ],
 ];
 
 /** The tables a release's rows are in, in the order they are deleted (a release indexed again is replaced whole). */
@@ -320,11 +342,52 @@ const provenanceColumns = (schema: number): string =>
     : 'NULL AS status_author, NULL AS status_at, NULL AS conflicts, NULL AS conflicts_total';
 
 /**
+ * The purls that start with each prefix, as ranges of the (package_key, purl) index: `purl >= prefix` and below the
+ * prefix with its last character one higher, both stores comparing bytes (UTF-8 orders as code points do). Three
+ * parameters a prefix (PURL_RANGE_PARAMS); undefined when a prefix has no package key or is empty, so that the caller
+ * asks as before schema 8.
+ */
+function purlRanges(prefixes: readonly string[], dialect: Dialect): Sql | undefined {
+  const purls = new PurlReader();
+  const [ge, lt] = dialect === 'postgresql' ? ['~>=~', '~<~'] : ['>=', '<'];
+  const params: string[] = [];
+  for (const prefix of prefixes) {
+    const key = purls.packageKey(prefix);
+    const above = prefixCeiling(prefix);
+    if (key === undefined || above === undefined) return undefined;
+    params.push(key, prefix, above);
+  }
+  if (params.length === 0) return undefined;
+  const one = `(c.package_key = ? AND c.purl ${ge} ? AND c.purl ${lt} ?)`;
+  return { text: prefixes.map(() => one).join(' OR '), params };
+}
+
+/** How many parameters one prefix of a `components` question binds at schema 8 (its package, its range). */
+export const PURL_RANGE_PARAMS = 3;
+
+/**
+ * The least string above every string that starts with `prefix`, in code point order: the prefix with its last code
+ * point one higher. Undefined for an empty prefix, or one ending in U+10FFFF or a lone surrogate.
+ */
+export function prefixCeiling(prefix: string): string | undefined {
+  const points = [...prefix];
+  const last = points.pop()?.codePointAt(0);
+  if (last === undefined || last >= 0x10ffff || (last >= 0xd800 && last <= 0xdfff)) return undefined;
+  // The next code point, past the surrogates (which are no characters of a UTF-8 string).
+  const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+  return points.join('') + String.fromCodePoint(next);
+}
+
+/**
  * The statement that answers a question: every row names the release (product, version) and the bundle (digest,
  * location) behind it. A purl with a version is matched exactly; without one (`packageKey` given), every version of
  * the package. A CVE is looked up among every id and alias of each finding.
  */
-export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SCHEMA_VERSION): Sql {
+export function querySql(
+  q: IndexQuery & { product?: string },
+  schema = INDEX_SCHEMA_VERSION,
+  dialect: Dialect = 'sqlite',
+): Sql {
   const RELEASE_COLUMNS = releaseColumns(schema);
   const product = q.product === undefined ? '' : ' AND r.product = ?';
   const p = q.product === undefined ? [] : [q.product];
@@ -370,18 +433,22 @@ export function querySql(q: IndexQuery & { product?: string }, schema = INDEX_SC
         text: `SELECT ${RELEASE_COLUMNS}, r.findings_read, ${kindCount('vulnerabilities')} AS scanned, ${kindCount('kev')} AS kev_catalogs FROM releases r WHERE 1 = 1${product}${order}`,
         params: [...p],
       };
-    case 'components':
+    case 'components': {
+      const columns = `SELECT ${RELEASE_COLUMNS}, c.purl, c.package_key, r.findings_read, ${kindCount('vulnerabilities')} AS scanned FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest`;
+      const ranges = q.purlPrefixes && schema >= 8 ? purlRanges(q.purlPrefixes, dialect) : undefined;
+      if (ranges)
+        // Schema 8: each package at its version a range of (package_key, purl), read from that index alone.
+        return { text: `${columns} WHERE (${ranges.text})${product}${order}`, params: [...ranges.params, ...p] };
       return {
         // Each prefix's length is a number made here, never input; the prefixes themselves are parameters.
-        text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.package_key, r.findings_read, ${kindCount('vulnerabilities')} AS scanned FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key IN (${
-          q.packageKeys.map(() => '?').join(', ') || 'NULL'
-        })${
+        text: `${columns} WHERE c.package_key IN (${q.packageKeys.map(() => '?').join(', ') || 'NULL'})${
           q.purlPrefixes
             ? ` AND (${q.purlPrefixes.map((x) => `substr(c.purl, 1, ${x.length}) = ?`).join(' OR ') || 'NULL'})`
             : ''
         }${product}${order}`,
         params: [...q.packageKeys, ...(q.purlPrefixes ?? []), ...p],
       };
+    }
     case 'digest':
       return {
         text: `SELECT ${RELEASE_COLUMNS}, s.name AS subject FROM releases r LEFT JOIN subjects s ON s.bundle_digest = r.bundle_digest AND s.digest = ? WHERE (s.digest IS NOT NULL OR r.bundle_digest = ?)${product}${order}`,

@@ -17,7 +17,9 @@ import { indexOrder, shippedAnswers, shippedQuestion, withShipped } from '../rel
 import {
   INDEX_SCHEMA_VERSION,
   MIGRATIONS,
+  PURL_RANGE_PARAMS,
   RELEASE_TABLES,
+  statementFor,
   querySql,
   sweepStatements,
   rejectedInsert,
@@ -147,7 +149,7 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000, reader 
           before,
         );
       }),
-    query: (q) => reading(async () => (await run(querySql(q, schema))).rows as Record<string, unknown>[]),
+    query: (q) => reading(async () => (await run(querySql(q, schema, 'postgresql'))).rows as Record<string, unknown>[]),
     rejected: () =>
       reading(
         async () =>
@@ -180,7 +182,7 @@ async function migrate(client: pg.Client, url: string, reader: boolean): Promise
         `${shown(url)}: written by schema ${version}; this evidence reads up to ${INDEX_SCHEMA_VERSION} (upgrade evidence)`,
       );
     for (let v = version; v < INDEX_SCHEMA_VERSION; v++) {
-      for (const statement of MIGRATIONS[v] ?? []) await client.query(statement);
+      for (const statement of MIGRATIONS[v] ?? []) await client.query(statementFor(statement, 'postgresql'));
       await client.query(
         v === 0
           ? "INSERT INTO index_meta (name, value) VALUES ('schema', $1)"
@@ -237,15 +239,17 @@ export async function shippedRows(store: IndexStore, vulnerability: string, prod
   const findings = await store.query({ kind: 'cve', id: vulnerability });
   const question = shippedQuestion(findings, product);
   if (!question) return [];
-  // Asked in parts of at most SHIPPED_PARAMS_AT_ONCE parameters (SQLite binds 999): each package with its versions.
+  // Asked in parts of at most SHIPPED_PARAMS_AT_ONCE parameters (SQLite binds 999): each package with its versions
+  // (a version binds PURL_RANGE_PARAMS: its package and the two ends of its range of purls).
   const purls = new PurlReader();
   const byKey = new Map<string, string[]>(question.packageKeys.map((k) => [k, []]));
   for (const prefix of question.purlPrefixes ?? []) byKey.get(purls.packageKey(prefix) ?? '')?.push(prefix);
   const parts: { packageKeys: string[]; purlPrefixes: string[] }[] = [];
   for (const [key, prefixes] of byKey) {
     const last = parts.at(-1);
-    const size = (x: (typeof parts)[number]): number => x.packageKeys.length + x.purlPrefixes.length;
-    if (last && size(last) + 1 + prefixes.length <= SHIPPED_PARAMS_AT_ONCE) {
+    const size = (x: (typeof parts)[number]): number =>
+      x.packageKeys.length + PURL_RANGE_PARAMS * x.purlPrefixes.length;
+    if (last && size(last) + 1 + PURL_RANGE_PARAMS * prefixes.length <= SHIPPED_PARAMS_AT_ONCE) {
       last.packageKeys.push(key);
       appendAll(last.purlPrefixes, prefixes);
     } else parts.push({ packageKeys: [key], purlPrefixes: [...prefixes] });

@@ -1,16 +1,21 @@
 import type { IndexedRelease } from '../../src/release-index/rows.js';
-import { MIGRATIONS } from '../../src/release-index/sql.js';
+import { MIGRATIONS, type MigrationStatement } from '../../src/release-index/sql.js';
 
 /** The columns a migration adds, dropped again: what undoes it (both stores drop a column so). */
-const addedColumns = (migration: readonly string[] | undefined): string[] =>
+const addedColumns = (migration: readonly MigrationStatement[] | undefined): string[] =>
   (migration ?? []).flatMap((statement) => {
-    const added = /^ALTER TABLE (\w+) ADD COLUMN (\w+)/.exec(statement);
+    const added = typeof statement === 'string' ? /^ALTER TABLE (\w+) ADD COLUMN (\w+)/.exec(statement) : null;
     return added ? [`ALTER TABLE ${added[1]} DROP COLUMN ${added[2]}`] : [];
   });
 
-/** The statements that take an index written by schema 7 back to what schema 6 wrote (migration 7 undone). */
+/** The statements that take an index written by schema 8 back to what schema 7 wrote (migration 8 undone). */
+export function undoSchema8(): string[] {
+  return ['DROP INDEX components_package_purl', 'CREATE INDEX components_package ON components (package_key)'];
+}
+
+/** The statements that take an index written by the current schema back to what schema 6 wrote (8 and 7 undone). */
 export function undoSchema7(): string[] {
-  return addedColumns(MIGRATIONS[6]);
+  return [...undoSchema8(), ...addedColumns(MIGRATIONS[6])];
 }
 
 /**

@@ -280,3 +280,56 @@ describe('an index of schema 3 on PostgreSQL, asked by a role that may only read
     }
   }, 60_000);
 });
+
+describe('a package at one version on PostgreSQL under a linguistic collation', () => {
+  it('is the range of purls that start with it, compared as bytes, read from the (package, purl) index', async () => {
+    if (!pg) return console.log(`skipped (${skipped}): the linguistic collation`);
+    const { default: postgres } = await import('pg');
+    const admin = new postgres.Client({ connectionString: pg.url });
+    await admin.connect();
+    try {
+      // ICU's English collation ignores punctuation at first: a range of it is no prefix of bytes.
+      await admin.query(
+        "CREATE DATABASE linguistic TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'",
+      );
+    } catch (e) {
+      await admin.end();
+      return console.log(`skipped: this PostgreSQL cannot make a database of ICU's en-US collation: ${String(e)}`);
+    }
+    await admin.end();
+    const url = pg.url.replace(/\/postgres$/, '/linguistic');
+    const store = await openPostgresIndex(url);
+    try {
+      // A version ending in 9, whose range ends at `:`: ICU sorts `:` before `9`, as bytes do not.
+      const at = ['4.17.19', '4.17.199', '4.17.1', '4.17.19?arch=arm64', '4.17.19#dist', '4.17.2', '4.17.1-0'];
+      for (const [i, v] of at.entries()) await store.put(release(i, `pkg:npm/lodash@${v}`), 'now');
+      const asked = {
+        kind: 'components',
+        packageKeys: ['npm//lodash'],
+        purlPrefixes: ['pkg:npm/lodash@4.17.19'],
+      } as const;
+      expect((await store.query(asked)).map((r) => r.purl)).toEqual([
+        'pkg:npm/lodash@4.17.19',
+        'pkg:npm/lodash@4.17.199',
+        'pkg:npm/lodash@4.17.19?arch=arm64',
+        'pkg:npm/lodash@4.17.19#dist',
+      ]);
+      const { querySql } = await import('../../src/release-index/sql.js');
+      const s = querySql(asked, INDEX_SCHEMA_VERSION, 'postgresql');
+      const db = new postgres.Client({ connectionString: url });
+      await db.connect();
+      try {
+        await db.query('SET enable_seqscan = off');
+        let n = 0;
+        const plan = (await db.query(`EXPLAIN ${s.text.replace(/\?/g, () => `$${++n}`)}`, s.params)).rows
+          .map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN'])
+          .join('\n');
+        expect(plan).toMatch(/components_package_purl/);
+      } finally {
+        await db.end();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { shippedAnswers, shippedQuestion, withShipped } from '../../src/release-index/shipped.js';
+import { prefixCeiling } from '../../src/release-index/sql.js';
 
 const digest = (v: string) => `sha256:${v.replace(/\./g, '').padStart(64, '0')}`;
 const finding = (version: string, purl: string) => ({
@@ -90,5 +91,23 @@ describe('a component a finding of the vulnerability names', () => {
     expect(
       shippedAnswers(findings, [component('1.4', 'name:lodash@4.17.20'), component('1.3', 'pkg:npm/lodash')]),
     ).toEqual([]);
+  });
+});
+
+describe('prefixCeiling: the least string above every string that starts with a prefix', () => {
+  it('is the prefix with its last code point one higher, past the surrogates; undefined where there is none', () => {
+    expect(prefixCeiling('pkg:npm/lodash@4.17.20')).toBe('pkg:npm/lodash@4.17.21');
+    expect(prefixCeiling('pkg:npm/a@1.0.9')).toBe('pkg:npm/a@1.0.:');
+    expect(prefixCeiling('a\u00ff')).toBe('a\u0100');
+    expect(prefixCeiling('a\ud7ff')).toBe('a\ue000');
+    expect(prefixCeiling('a\u{1f600}')).toBe('a\u{1f601}');
+    expect(prefixCeiling('')).toBeUndefined();
+    expect(prefixCeiling('a\u{10ffff}')).toBeUndefined();
+    expect(prefixCeiling('a\udc00')).toBeUndefined();
+    // Every string that starts with the prefix sorts below it, compared as UTF-8 bytes (as both stores compare).
+    const bytes = (s: string) => Buffer.from(s, 'utf8');
+    for (const p of ['pkg:npm/x@1.2', 'a\u00ff', 'a\ud7ff', 'a\u{1f600}'])
+      for (const tail of ['', '?arch=x', '\u{10ffff}', '\uffff', '#a'])
+        expect(Buffer.compare(bytes(p + tail), bytes(prefixCeiling(p) as string))).toBe(-1);
   });
 });

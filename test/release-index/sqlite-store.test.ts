@@ -4,8 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WRITE_BATCH, openSqliteIndex } from '../../src/fs/release-index-sqlite.js';
-import { INDEX_SCHEMA_VERSION, MIGRATIONS } from '../../src/release-index/sql.js';
-import { indexedRelease as release, undoSchema6, undoSchema7 } from '../helpers/index-rows.js';
+import { INDEX_SCHEMA_VERSION, MIGRATIONS, querySql, statementFor } from '../../src/release-index/sql.js';
+import { indexedRelease as release, undoSchema6, undoSchema7, undoSchema8 } from '../helpers/index-rows.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -239,7 +239,7 @@ describe.each(engines)('the embedded index on %s', (engine) => {
     const { createRequire } = await import('node:module');
     const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
     const db = new Database(file);
-    for (const statement of MIGRATIONS[0] ?? []) db.exec(statement);
+    for (const statement of MIGRATIONS[0] ?? []) db.exec(statementFor(statement, 'sqlite'));
     db.run("INSERT INTO index_meta (name, value) VALUES ('schema', '1')");
     db.run(
       "INSERT INTO findings (bundle_digest, finding_id, purl, severity, status, justification, fix_versions, status_from) VALUES ('sha256:old', 'CVE-1', 'pkg:npm/a@1', 'high', 'affected', '', '', '')",
@@ -477,6 +477,49 @@ describe.each(engines)('the embedded index on %s', (engine) => {
         ['1.3.0', 'held'],
       ]);
       await again.close();
+    },
+  );
+
+  run(
+    'migrates an index of schema 7 to 8, and reads a package at one version as a range of its (package, purl) index',
+    async () => {
+      const file = join(await tmp(), 'v7.db');
+      await indexOfSchema(file, engine, 7, undoSchema8());
+      const store = openSqliteIndex(file, engine);
+      expect(store.schema).toBe(INDEX_SCHEMA_VERSION);
+      // 1.2.0 ships lodash 4.17.20. The same version with qualifiers or a subpath starts with the prefix, and so does
+      // 4.17.201 (shipped.ts compares the versions exactly afterwards); 4.17.2 and 4.17.21 do not.
+      const lodash = ['4.17.201', '4.17.2', '4.17.20?arch=arm64', '4.17.20#dist', '4.17.21'];
+      for (const [i, at] of lodash.entries()) {
+        const one = release(`1.${i + 3}.0`, '4.17.21');
+        const components = [
+          { purl: `pkg:npm/lodash@${at}`, packageKey: 'npm//lodash', name: 'lodash', version: at, licenses: [] },
+        ];
+        await store.put({ ...one, components }, 'now');
+      }
+      const asked = {
+        kind: 'components',
+        packageKeys: ['npm//lodash'],
+        purlPrefixes: ['pkg:npm/lodash@4.17.20'],
+      } as const;
+      expect((await store.query(asked)).map((r) => [r.version, r.purl])).toEqual([
+        ['1.2.0', 'pkg:npm/lodash@4.17.20'],
+        ['1.3.0', 'pkg:npm/lodash@4.17.201'],
+        ['1.5.0', 'pkg:npm/lodash@4.17.20?arch=arm64'],
+        ['1.6.0', 'pkg:npm/lodash@4.17.20#dist'],
+      ]);
+      await store.close();
+      // The plan searches that index for the range; it never scans the components.
+      const { createRequire } = await import('node:module');
+      const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
+      const db = new Database(file);
+      const s = querySql(asked);
+      const plan = db.all(`EXPLAIN QUERY PLAN ${s.text}`, s.params).map((r) => String(r.detail as string));
+      db.close();
+      expect(plan).toContainEqual(
+        expect.stringMatching(/USING INDEX components_package_purl \(package_key=\? AND purl>\? AND purl<\?\)/),
+      );
+      expect(plan.filter((d) => /^SCAN c\b/.test(d))).toEqual([]);
     },
   );
 });
