@@ -102,9 +102,11 @@ export function verdictWords(r: Pick<AuditReport, 'summary' | 'policy'>): string
     return `${VERDICT_WORDS['shows-nothing']} FOR ${n} OF ${s.counts.examined} ${s.counts['not-examined'] > 0 ? 'EXAMINED ' : ''}RELEASE${s.counts.examined === 1 ? '' : 'S'}`;
   }
   const held = r.policy ? 'HOLDS' : 'IS AUTHENTIC (NO POLICY APPLIED)';
+  // Releases that held with some checks reading no evidence are said with the pass, never folded into it.
+  const partly = s.counts.partlyShown > 0 ? `${s.counts.partlyShown} PARTLY SHOWN: SOME CHECKS READ NO EVIDENCE` : '';
   if (s.verdict === 'holds' && s.counts['not-examined'] > 0)
-    return `EVERY EXAMINED RELEASE ${held} (${s.counts.examined} of ${s.counts.population}, a sample)`;
-  return s.verdict === 'holds' ? `EVERY RELEASE ${held}` : VERDICT_WORDS[s.verdict];
+    return `EVERY EXAMINED RELEASE ${held} (${s.counts.examined} of ${s.counts.population}, a sample${partly ? `; ${partly}` : ''})`;
+  return s.verdict === 'holds' ? `EVERY RELEASE ${held}${partly ? ` (${partly})` : ''}` : VERDICT_WORDS[s.verdict];
 }
 
 export function periodSourceLine(r: AuditReport): string {
@@ -139,7 +141,9 @@ export function answers(m: PeriodMember): { authentic: string; policy: string; e
     : a.policy.status === 'satisfied'
       ? a.policy.shows === 'nothing'
         ? 'holds, shows nothing'
-        : 'holds'
+        : a.policy.shows === 'partial'
+          ? 'holds, partly shown'
+          : 'holds'
       : a.policy.status === 'failed'
         ? 'FAILED'
         : 'not evaluated';
@@ -161,7 +165,10 @@ function countsLine(s: Pick<PeriodSummary, 'counts' | 'members'>): string {
   // Every standing with releases; how many hold is said even when none does.
   return standingTally(s)
     .filter(([k, n]) => n > 0 || k === 'holds')
-    .map(([k, n]) => `${n} ${STANDING_PHRASES[k]}`)
+    .map(
+      ([k, n]) =>
+        `${n} ${STANDING_PHRASES[k]}${k === 'holds' && s.counts.partlyShown > 0 ? ` (${s.counts.partlyShown} of them partly shown: some checks read no evidence)` : ''}`,
+    )
     .join(', ');
 }
 

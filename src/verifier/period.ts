@@ -162,7 +162,12 @@ export interface PeriodSummary {
   /** With --sample-changes: the changes of the period, sampled (src/verifier/period-changes.ts). */
   changeSample?: ChangeSample;
   members: PeriodMember[];
-  counts: Record<MemberStatus, number> & { population: number; examined: number };
+  /**
+   * How many releases stand in each status; `partlyShown`, how many of those that hold did so with some of the policy's
+   * requirements, rules or cross-checks reading no evidence (Assessment.policy.shows `partial`): they hold, and the
+   * period is never said to hold without saying how many of them held so.
+   */
+  counts: Record<MemberStatus, number> & { population: number; examined: number; partlyShown: number };
   controls: PeriodControl[];
   waivers: WaiverUse[];
   trends: TrendPoint[];
@@ -359,10 +364,12 @@ export function summarizePeriod(input: {
     missing: 0,
     unavailable: 0,
     'not-examined': 0,
+    partlyShown: 0,
   } as PeriodSummary['counts'];
   for (const m of members) {
     counts[m.status]++;
     if (m.sampled) counts.examined++;
+    if (m.status === 'holds' && m.report?.assessment?.policy.shows === 'partial') counts.partlyShown++;
   }
   const verdicts: PeriodSummary['verdict'][] = members.map((m) =>
     m.status === 'not-authentic' || m.status === 'unsigned' || m.status === 'missing'

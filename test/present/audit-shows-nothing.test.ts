@@ -177,3 +177,33 @@ describe('an audit in which a release’s policy held but showed nothing', () =>
     expect(finding?.description).toContain('the policy held but showed nothing in v2');
   });
 });
+
+describe('an audit in which a release’s policy held with some checks reading no evidence', () => {
+  /** v1 showed evidence; v2's policy held with part of it reading nothing (verify: `shows: partial`). */
+  const partly = release('v2', '2026-03-01T00:00:00.000Z', 2);
+  const policy = (partly.report as { assessment: { policy: { shows: string; summary: string } } }).assessment.policy;
+  policy.shows = 'partial';
+  policy.summary = 'policy.yaml holds; 1 of its 2 requirements, rules and cross-checks show nothing (rule x)';
+  const r = report([release('v1', '2026-02-01T00:00:00.000Z', 2), partly]);
+
+  it('holds, and the period says how many held so: in the counts, the headline and the release’s row', () => {
+    expect(r.summary.members.map((m) => m.status)).toEqual(['holds', 'holds']);
+    expect(r.summary.counts).toMatchObject({ holds: 2, partlyShown: 1 });
+    expect(r.summary.verdict).toBe('holds');
+    const text = formatAuditText(r);
+    expect(text.split('\n')[0]).toMatch(/^EVERY RELEASE HOLDS \(1 PARTLY SHOWN: SOME CHECKS READ NO EVIDENCE\): /);
+    expect(text).toContain('standing: 2 hold (1 of them partly shown: some checks read no evidence)');
+    expect(text).toMatch(/v2 +2026-03-01 +holds +authentic \(identity\) +holds, partly shown +clean/);
+    expect(formatAuditMarkdown(r)).toContain('**EVERY RELEASE HOLDS (1 PARTLY SHOWN: SOME CHECKS READ NO EVIDENCE).**');
+    expect(renderAuditHtml(r)).toContain('EVERY RELEASE HOLDS (1 PARTLY SHOWN: SOME CHECKS READ NO EVIDENCE)');
+    // A sample says both.
+    const sampled = report([partly, { ...release('v3', '2026-04-01T00:00:00.000Z', 2), sampled: false }]);
+    expect(formatAuditText(sampled).split('\n')[0]).toMatch(
+      /^EVERY EXAMINED RELEASE HOLDS \(1 of 2, a sample; 1 PARTLY SHOWN: SOME CHECKS READ NO EVIDENCE\): /,
+    );
+    // Every release showing evidence: the plain headline, and no count of it.
+    const plain = report([release('v1', '2026-02-01T00:00:00.000Z', 2)]);
+    expect(plain.summary.counts.partlyShown).toBe(0);
+    expect(formatAuditText(plain).split('\n')[0]).toMatch(/^EVERY RELEASE HOLDS: /);
+  });
+});
