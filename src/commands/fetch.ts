@@ -146,6 +146,7 @@ export async function fetchRelease(options: FetchOptions): Promise<FetchResult> 
         env,
         bundle: bundle.path,
         attestation: sigstoreBundle.path,
+        attestationFromSource: true,
       });
       result.verdict = verdictOf(result.verification.report);
       // After our own line, NAME.sigstore.jsonl must be the standard statements the verified bundle carries, byte for

@@ -3,7 +3,7 @@ import type { Env } from '../core/env.js';
 import type { Manifest } from '../core/manifest.js';
 import type { ByteProgress } from '../fs/progress.js';
 import { hashArtifacts, subjectsFromList } from '../load/artifacts.js';
-import { readArchiveTimestamps, readAttestation } from '../load/attestation.js';
+import { externalAttestation, readArchiveTimestamps } from '../load/attestation.js';
 import { readKeys } from '../load/keys.js';
 import { loadPolicyFile } from '../load/policy.js';
 import { resolveTrustRoots } from '../load/trust.js';
@@ -25,6 +25,8 @@ export interface VerifyOptions {
   subject?: string[];
   /** A Sigstore bundle kept outside the evidence bundle. */
   attestation?: string;
+  /** `attestation` was delivered by the source (fetch): one that does not read fails verification (load/attestation). */
+  attestationFromSource?: boolean;
   /** Archive timestamps renewing the signature (NAME.timestamps.json). */
   timestamps?: string;
   trustedRoot?: string[];
@@ -84,7 +86,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     ...(await subjectsFromList(options.cwd, options.subjectsFile)),
     ...(options.subjectDigests ?? []),
   ];
-  const external = options.attestation ? await readAttestation(options.cwd, options.attestation) : undefined;
+  const external =
+    options.attestation && (await externalAttestation(options.cwd, options.attestation, options.attestationFromSource));
   const renewals = options.timestamps ? await readArchiveTimestamps(options.cwd, options.timestamps) : undefined;
   const roots = options.integrityOnly ? [] : await resolveTrustRoots(options.cwd, options.trustedRoot, env);
   const keys = await readKeys(options.cwd, options.key);
@@ -100,9 +103,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     size,
     ...(options.integrityOnly ? { integrityOnly: true } : {}),
     subjects,
-    ...(external
-      ? { external: { json: external.json, bytes: external.bytes, uri: options.attestation as string } }
-      : {}),
+    ...(external ? { external } : {}),
     ...(renewals ? { renewals: { doc: renewals, label: options.timestamps as string } } : {}),
     roots,
     keys,

@@ -9,6 +9,39 @@ import { readJsonFile } from './json.js';
 
 /** A Sigstore bundle given with --attestation: its bytes as read, and its strict JSON (no duplicate keys). */
 export async function readAttestation(cwd: string, file: string): Promise<{ bytes: Buffer; json: unknown }> {
+  const read = await readSourcedAttestation(cwd, file);
+  if ('unreadable' in read)
+    throw new VerifyError('ATTESTATION_UNREADABLE', `${file}: not valid JSON (${read.unreadable})`, { path: file });
+  return read;
+}
+
+/**
+ * A Sigstore bundle kept outside the evidence bundle, as verifyEvidence takes it (`external`): given by the user
+ * (--attestation; one that is not JSON is refused, ATTESTATION_UNREADABLE) or delivered by the source (`fromSource`,
+ * readSourcedAttestation).
+ */
+export async function externalAttestation(
+  cwd: string,
+  file: string,
+  fromSource = false,
+): Promise<{ json: unknown; bytes: Buffer; uri: string; fromSource?: boolean; unreadable?: string }> {
+  if (!fromSource) return { ...(await readAttestation(cwd, file)), uri: file };
+  const read = await readSourcedAttestation(cwd, file);
+  return 'json' in read
+    ? { ...read, uri: file, fromSource }
+    : { json: undefined, bytes: read.bytes, unreadable: read.unreadable, uri: file, fromSource };
+}
+
+/**
+ * A Sigstore bundle a source delivered beside the evidence bundle (a release's NAME.sigstore.json): read as
+ * readAttestation reads it (a missing or oversized file is still refused), but bytes that are not JSON are returned
+ * with why (`unreadable`) rather than refused: what the source delivered is the evidence under test, and a signature
+ * that does not read is a failed verification of it, not input the user got wrong.
+ */
+export async function readSourcedAttestation(
+  cwd: string,
+  file: string,
+): Promise<{ bytes: Buffer; json: unknown } | { bytes: Buffer; unreadable: string }> {
   const bytes = await readSmallFile(resolve(cwd, file), file, {
     what: 'an attestation',
     max: SMALL_FILE_LIMITS.attestation,
@@ -17,9 +50,7 @@ export async function readAttestation(cwd: string, file: string): Promise<{ byte
   try {
     return { bytes, json: parseJsonStrict(bytes) };
   } catch (e) {
-    throw new VerifyError('ATTESTATION_UNREADABLE', `${file}: not valid JSON (${(e as Error).message})`, {
-      path: file,
-    });
+    return { bytes, unreadable: (e as Error).message };
   }
 }
 

@@ -41,7 +41,14 @@ export interface EvidenceVerification {
   /**
    * A Sigstore bundle kept outside the evidence bundle: its JSON (strictly parsed) and bytes, and where it came from.
    */
-  external?: { json: unknown; bytes: Buffer; uri: string };
+  /**
+   * A Sigstore bundle kept outside the evidence bundle: given by the user (--attestation), or, `fromSource`, delivered
+   * by the source beside the bundle (a release's NAME.sigstore.json, which fetch downloads). One that is no Sigstore
+   * bundle is refused when given (ATTESTATION_MALFORMED, exit 2: nothing to verify) and a failed verification when
+   * delivered (the check ATTESTATION_MALFORMED, exit 1: the evidence under test does not verify, as the bundle's own
+   * signature member would not). `unreadable`: delivered, and not JSON (why); `json` is then undefined.
+   */
+  external?: { json: unknown; bytes: Buffer; uri: string; fromSource?: boolean; unreadable?: string };
   /** Archive timestamps renewing the signature (docs/bundle-format.md §8), and the file they came from. */
   renewals?: { doc: ArchiveTimestamps; label: string };
   roots: LoadedTrustRoot[];
@@ -79,7 +86,7 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
   const identity = v.identity ?? {};
   const rules = v.policy;
   // A Sigstore bundle given beside it that is none is input with nothing to verify (exit 2), before the bundle is read.
-  if (v.external) refuseMalformedFile(v.external.uri, v.external.json);
+  if (v.external && !v.external.fromSource) refuseMalformedFile(v.external.uri, v.external.json);
   // The standard statements' sources come from a budget of their own: other kept blobs cannot leave them unchecked.
   const keep = (hex: string, m: Manifest): boolean | 'reserved' =>
     !v.integrityOnly && standardSourceBlob(hex, m)
@@ -130,7 +137,16 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
   // A signature given beside the bundle (--attestation): where it was read and the sha256 of its bytes, said once.
   const external = v.external && { uri: v.external.uri, sha256: sha256Hex(v.external.bytes) };
   let json: unknown = v.external?.json;
-  if (json === undefined && contents.attestationBytes) {
+  if (v.external?.unreadable !== undefined)
+    signed.push({
+      id: 'signature',
+      ok: false,
+      code: 'ATTESTATION_MALFORMED',
+      message: `${v.external.uri} is not valid JSON (${v.external.unreadable})`,
+      path: v.external.uri,
+    });
+  // The bundle's own signature member only when none was kept outside it: one that was is the signature verified.
+  if (json === undefined && !v.external && contents.attestationBytes) {
     try {
       json = parseJsonStrict(contents.attestationBytes);
     } catch (e) {
@@ -150,7 +166,15 @@ export async function verifyEvidence(v: EvidenceVerification): Promise<EvidenceV
     const signers = rules?.policy.identity ?? [];
     requireSigner(signatureKind(json), { policy: identity, signers, keys: v.keys }, 'the bundle');
     const verified = verifySigstoreBundle({ json, roots: v.roots, keys: v.keys, policy: identity, signers });
-    appendAll(signed, verified.checks);
+    // One the source delivered that is no Sigstore bundle is named (a given one was refused before).
+    appendAll(
+      signed,
+      verified.checks.map((c) =>
+        v.external && !c.ok && c.code === 'ATTESTATION_MALFORMED'
+          ? { ...c, message: `${v.external.uri}: ${c.message}`, path: v.external.uri }
+          : c,
+      ),
+    );
     if (verified.info) report.signature = external ? { ...verified.info, attestation: external } : verified.info;
     const bundleBytes = v.external?.bytes ?? contents.attestationBytes;
     if (v.renewals && verified.info && bundleBytes && verified.checks.every((c) => c.ok)) {

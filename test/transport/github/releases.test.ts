@@ -749,6 +749,33 @@ describe('evidence fetch', () => {
     expect(report.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.code)).toEqual(['SIGNER_KIND_MISMATCH']);
   });
 
+  it.each([
+    ['JSON, but no Sigstore bundle', '{"hello": "world"}'],
+    ['not JSON', 'not json at all'],
+  ])(
+    'a release whose NAME.sigstore.json is %s fails verification (ATTESTATION_MALFORMED, exit 1): what the source delivered is the evidence under test',
+    async (_, text) => {
+      const { dir } = await published();
+      gh.public = true;
+      gh.digests = false;
+      const asset = gh.releases[0]?.assets.find((a) => a.name === 'web-1.4.2.evidence.sigstore.json');
+      if (!asset) throw new Error('no NAME.sigstore.json');
+      asset.bytes = Buffer.from(text);
+      const r = await runCli(verifying(dir, 'v1.4.2', await tmp()), { cwd: dir, env: {} });
+      expect(r.code, r.stderr).toBe(1);
+      const report = JSON.parse(r.stdout) as {
+        verdict: string;
+        checks: { ok: boolean; skipped?: boolean; code?: string; path?: string }[];
+      };
+      expect(report.verdict).toBe('failed');
+      const failed = report.checks.filter((c) => !c.ok && !c.skipped);
+      expect(failed.map((c) => c.code)).toContain('ATTESTATION_MALFORMED');
+      expect(failed.find((c) => c.code === 'ATTESTATION_MALFORMED')?.path ?? '').toMatch(
+        /web-1\.4\.2\.evidence\.sigstore\.json$/,
+      );
+    },
+  );
+
   it('a private repository needs a token: 404 without one, with a hint', async () => {
     await published();
     const out = await tmp();
