@@ -4,7 +4,7 @@ import { IN_TOTO_PAYLOAD_TYPE } from '../formats/intoto.js';
 import { toVsaStatement } from '../signer/vsa.js';
 import { sourceProperties } from '../verifier/source-properties.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
-import { vsaNotPassed, vsaSigner } from '../verifier/vsa-verdict.js';
+import { vsaNotPassed, vsaPolicyShows, vsaSigner } from '../verifier/vsa-verdict.js';
 import { writeFileAtomically } from '../fs/atomic.js';
 import type { SerializedBundle } from '@sigstore/bundle';
 import type { Env } from '../core/env.js';
@@ -32,6 +32,7 @@ export async function writeVsa(options: WriteVsaOptions): Promise<{ files: strin
     resourceUri: options.bundle,
     passed: notPassed === undefined,
     signer: vsaSigner(report, options.identity ?? {}),
+    ...(vsaPolicyShows(report) ? { policyShows: vsaPolicyShows(report) } : {}),
     timeVerified: new Date(),
     // The digest of the policy bytes that were evaluated, not of the file read again.
     ...(options.policy && report.policy

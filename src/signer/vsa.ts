@@ -21,6 +21,8 @@ export interface VsaInput {
    * matched): the VSA's policy records it, so that a PASSED says against what.
    */
   signer: Record<string, string>;
+  /** What the policy showed when part of it read no evidence (vsaPolicyShows): recorded beside the signer. */
+  policyShows?: { shows: 'partial'; summary: string };
   /** Attestations the verification relied on. */
   inputAttestations: { uri: string; sha256: string }[];
   /** SLSA verified properties the evidence shows (src/verifier/source-properties.ts), stated only when it passed. */
@@ -42,7 +44,11 @@ export function toVsaStatement(input: VsaInput): Statement {
       resourceUri: input.resourceUri,
       // SLSA VSA v1 requires a policy: the file's, or (none given) the signer alone; either way the signer asked for.
       policy: input.policy
-        ? { uri: input.policy.uri, digest: { sha256: input.policy.sha256 }, annotations: { signer: input.signer } }
+        ? {
+            uri: input.policy.uri,
+            digest: { sha256: input.policy.sha256 },
+            annotations: { signer: input.signer, ...(input.policyShows ? { policyShows: input.policyShows } : {}) },
+          }
         : { uri: SIGNER_ONLY_POLICY, annotations: { signer: input.signer } },
       inputAttestations: input.inputAttestations.map((a) => ({ uri: a.uri, digest: { sha256: a.sha256 } })),
       verificationResult: input.passed ? 'PASSED' : 'FAILED',

@@ -43,9 +43,10 @@ export interface SignatureInfo {
    * identityNotPinned), when it does not. Reports then never say the identity was checked.
    */
   identityNotPinned?: string;
-  /** Public key: the bundle's hint and which --key matched. */
+  /** Public key: the bundle's hint and which --key matched (as it was named), with its sha256 (of its SPKI, hex). */
   keyHint?: string;
   key?: string;
+  keySha256?: string;
   /**
    * Transparency log entries and RFC 3161 times, as the bundle states them.
    * `timeVerified`/`verified` say which times the verification relied on: an
@@ -161,6 +162,7 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
         if ('signer' in outcome) {
           signer = outcome.signer;
           info.key = k.label;
+          info.keySha256 = keyDigest(key).toString('hex');
           if (info.keyHint !== undefined && info.keyHint !== '' && !hintNames(info.keyHint, key)) hintMismatch = true;
           if (root) {
             info.trustedRoot = { source: root.source, ...(root.date ? { date: root.date } : {}) };
@@ -559,11 +561,16 @@ function chainProblem(
   };
 }
 
-/** Whether a key hint is the sha256 of the key's SubjectPublicKeyInfo, in hex or base64. */
-function hintNames(hint: string, key: KeyObject): boolean {
-  const digest = createHash('sha256')
+/** The sha256 of a key's SubjectPublicKeyInfo (DER): what a key hint names. */
+function keyDigest(key: KeyObject): Buffer {
+  return createHash('sha256')
     .update(key.export({ type: 'spki', format: 'der' }))
     .digest();
+}
+
+/** Whether a key hint is the sha256 of the key's SubjectPublicKeyInfo, in hex or base64. */
+function hintNames(hint: string, key: KeyObject): boolean {
+  const digest = keyDigest(key);
   return (
     hint.toLowerCase() === digest.toString('hex') ||
     hint === digest.toString('base64') ||

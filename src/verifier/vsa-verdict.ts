@@ -16,12 +16,32 @@ export function vsaNotPassed(report: VerifyReport): string | undefined {
   return undefined;
 }
 
-/** The signer the verification asked for, as the VSA's policy records it: the identity options given, or the key. */
+/**
+ * The signer, as the VSA's policy records it so that a PASSED says against what: the identity options given on the
+ * command line (what was asked; a policy file's `identity` rules are in the policy its digest names), and the signer
+ * that verified: the certificate's identity and issuer, or the key's sha256 (of its SubjectPublicKeyInfo; never the
+ * local file it was read from). Only a signature that verified names a signer.
+ */
 export function vsaSigner(report: VerifyReport, identity: IdentityPolicy): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(identity)) if (typeof v === 'string' && v.length > 0) out[k] = v;
   const sig = report.signature;
-  if (sig?.kind === 'public-key' && sig.key) out.key = sig.key;
+  const authentic = report.assessment?.authenticity.status === 'authentic';
+  if (authentic && sig?.kind === 'public-key' && sig.keySha256) out.verifiedKeySha256 = sig.keySha256;
+  if (authentic && sig?.kind === 'certificate') {
+    if (sig.identity) out.verifiedIdentity = sig.identity;
+    if (sig.issuer) out.verifiedIssuer = sig.issuer;
+  }
   if (sig?.identityNotPinned) out.notPinned = sig.identityNotPinned;
   return out;
+}
+
+/**
+ * What the policy showed, for a VSA that says PASSED over it: `partial` (some of its requirements, rules or
+ * cross-checks read no evidence) with verify's summary of which, so that a consumer can tell a pass that rested on
+ * part of the policy; undefined when it showed evidence throughout, or no policy was given.
+ */
+export function vsaPolicyShows(report: VerifyReport): { shows: 'partial'; summary: string } | undefined {
+  const p = report.assessment?.policy;
+  return p?.status === 'satisfied' && p.shows === 'partial' ? { shows: 'partial', summary: p.summary } : undefined;
 }

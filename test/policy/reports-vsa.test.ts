@@ -231,7 +231,38 @@ describe('verification summary attestation', () => {
     expect(plain.vsa.verificationResult).toBe('PASSED');
     expect(plain.vsa.policy).toEqual({
       uri: 'https://evidence-bundle.dev/verifier/policy/signer-only',
-      annotations: { signer: { certificateIdentity: SIGNER, certificateOidcIssuer: ISSUER } },
+      annotations: {
+        signer: {
+          certificateIdentity: SIGNER,
+          certificateOidcIssuer: ISSUER,
+          // Who signed, as the certificate that verified says: what a policy file's identity rules would leave unsaid.
+          verifiedIdentity: SIGNER,
+          verifiedIssuer: ISSUER,
+        },
+      },
+    });
+    // The signer asked for only by the policy file's identity rules, and a rule over load tests the bundle lacks: PASSED,
+    // naming the certificate that verified and recording that part of the policy showed nothing.
+    await writeFile(
+      join(dir, 'partly.yaml'),
+      [
+        'version: 1',
+        'identity:',
+        `  - issuer: ${ISSUER}`,
+        `    subject: ${SIGNER}`,
+        'rules:',
+        '  - name: tests-ran',
+        '    expr: junit.all(j, j.passed > 0)',
+        '  - name: load-thresholds',
+        '    expr: k6.all(k, size(k.thresholds.failed) == 0)',
+      ].join('\n'),
+    );
+    const partly = await vsaOf(['--policy', 'partly.yaml'], 'partly.json');
+    expect(partly.report.assessment.policy).toMatchObject({ status: 'satisfied', shows: 'partial' });
+    expect(partly.vsa.verificationResult).toBe('PASSED');
+    expect(partly.vsa.policy.annotations).toEqual({
+      signer: { verifiedIdentity: SIGNER, verifiedIssuer: ISSUER },
+      policyShows: { shows: 'partial', summary: partly.report.assessment.policy.summary },
     });
     // A pattern that matches anyone: authentic, but who signed is not said; never VERIFIED, never PASSED.
     const loose = await vsaOf(
