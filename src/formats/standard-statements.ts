@@ -12,6 +12,14 @@ import { parseSpdxTagValue } from './spdx-tag-value.js';
 import { parseXml, stripBom } from './xml.js';
 import type { ScanFormat } from './findings.js';
 import { parseScanReport } from './scanners.js';
+import {
+  LEGACY_SCAN_TIMES,
+  legacyScanTimes,
+  reportScanTimes,
+  sarifScanTimes,
+  type ScanTimes,
+  type StandardForm,
+} from './scan-times.js';
 
 /**
  * The standard in-toto statements made beside our own (docs/interop.md), so
@@ -25,9 +33,12 @@ import { parseScanReport } from './scanners.js';
  *   `--type spdxjson`);
  * - JUnit reports: `https://in-toto.io/attestation/test-result/v0.1`
  *   (spec/predicates/test-result.md);
- * - SARIF logs whose results name vulnerability ids (CVE, GHSA, OSV):
- *   `https://in-toto.io/attestation/vulns/v0.2` (spec/predicates/vulns_02.md);
- *   other SARIF (lint, code scanning) stays in our own statement only;
+ * - SARIF logs and scanners' own reports (`--scan`) whose results name vulnerability ids (CVE, GHSA, OSV):
+ *   `https://in-toto.io/attestation/vulns/v0.2` (spec/predicates/vulns_02.md), when the report states the time of
+ *   its scan (the predicate requires it; formats/scan-times.ts); other SARIF (lint, code scanning), and a scan whose
+ *   report states no time, stay in our own statement only;
+ * - OpenVEX documents (`openvex`, the one collect makes: formats/openvex-made.ts): `https://openvex.dev/ns`, the
+ *   document itself;
  * - the release: `https://in-toto.io/attestation/release/v0.1`
  *   (spec/predicates/release.md at its v0.1 text).
  *
@@ -118,6 +129,8 @@ export function standardStatements(
   blob: (hex: string) => Buffer | undefined,
   /** `releaseSubjects(manifest.subjects)` when the caller has made it already (the signer, for its own statement). */
   made?: Statement['subject'],
+  /** The form made: `current` when signing; a verifier also makes LEGACY_SCAN_TIMES (formats/scan-times.ts). */
+  form: StandardForm = 'current',
 ): StandardStatements {
   const subject = manifest.subjects.length
     ? (made ?? releaseSubjects(manifest.subjects))
@@ -148,7 +161,7 @@ export function standardStatements(
       skipped.push({ path: e.path, reason: 'its content was not at hand', unavailable: true });
       continue;
     }
-    const made = canonical(predicateFor(e, bytes, manifest));
+    const made = canonical(predicateFor(e, bytes, manifest, form));
     if ('reason' in made) skipped.push({ path: e.path, reason: made.reason });
     else if (made.predicateType)
       out.push({
@@ -182,7 +195,7 @@ function canonical(made: Made): Made {
   }
 }
 
-function predicateFor(e: ManifestEntry, bytes: Buffer, manifest: Manifest): Made {
+function predicateFor(e: ManifestEntry, bytes: Buffer, manifest: Manifest, form: StandardForm): Made {
   try {
     switch (e.kind) {
       case 'sbom':
@@ -200,9 +213,9 @@ function predicateFor(e: ManifestEntry, bytes: Buffer, manifest: Manifest): Made
       case 'junit':
         return { predicateType: TEST_RESULT_PREDICATE_TYPE, predicate: testResult(e, bytes) };
       case 'sarif':
-        return vulns(bytes, manifest);
+        return vulns(bytes, manifest, form);
       case 'scan':
-        return scanVulns(bytes, manifest, e.path);
+        return scanVulns(bytes, manifest, e.path, form);
       case 'openvex':
         return { predicateType: OPENVEX_PREDICATE_TYPE, predicate: jsonObject(bytes) };
       default:
@@ -264,12 +277,22 @@ const ratedResults = (found: Ratings) =>
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([id, byKey]) => ({ id, severity: [...byKey.values()] }));
 
+/** Why a scan whose report states no time has no vulns statement. */
+const UNTIMED =
+  'so no vulns statement (its scanStartedOn and scanFinishedOn are required, and no other time is one the scan stated): it stays in the evidence statement only';
+
+/** The metadata of a vulns predicate: the scan's times, or why the statement is not made. */
+const scanMetadata = (times: ScanTimes): Made | { scanStartedOn: string; scanFinishedOn: string } =>
+  'reason' in times
+    ? { reason: `${times.reason}, ${UNTIMED}` }
+    : { scanStartedOn: times.started, scanFinishedOn: times.finished };
+
 /**
  * vulns v0.2 from a SARIF log whose results name vulnerability ids (by rule id,
  * as Trivy, Grype and osv-scanner write them). One scanner: the first run's
- * tool; its times from the first invocation, else the bundle's creation time.
+ * tool; its times the first invocation's (formats/scan-times.ts).
  */
-function vulns(bytes: Buffer, manifest: Manifest): Made {
+function vulns(bytes: Buffer, manifest: Manifest, form: StandardForm): Made {
   const log: SarifLog = sarifLogSchema.parse(jsonObject(bytes));
   const found: Ratings = new Map();
   for (const run of log.runs) {
@@ -289,8 +312,10 @@ function vulns(bytes: Buffer, manifest: Manifest): Made {
   const run = log.runs[0];
   const driver = run?.tool.driver;
   const invocation = run?.invocations?.[0];
-  const started = typeof invocation?.startTimeUtc === 'string' ? invocation.startTimeUtc : manifest.created;
-  const finished = typeof invocation?.endTimeUtc === 'string' ? invocation.endTimeUtc : started;
+  const metadata = scanMetadata(
+    form === LEGACY_SCAN_TIMES ? legacyScanTimes(manifest.created, invocation) : sarifScanTimes(invocation),
+  );
+  if ('reason' in metadata) return metadata;
   return {
     predicateType: VULNS_PREDICATE_TYPE,
     predicate: {
@@ -301,7 +326,7 @@ function vulns(bytes: Buffer, manifest: Manifest): Made {
           : {}),
         result: ratedResults(found),
       },
-      metadata: { scanStartedOn: started, scanFinishedOn: finished },
+      metadata,
     },
   };
 }
@@ -319,8 +344,9 @@ const SCANNER_URI: Record<ScanFormat, string> = {
  * vulns v0.2 from a scanner's own report (`--scan`): each vulnerability id once, with the severity the scanner gave
  * (normalised) and its CVSS ratings. Web alerts (ZAP) name no vulnerability id and are not restated.
  */
-function scanVulns(bytes: Buffer, manifest: Manifest, path: string): Made {
-  const report = parseScanReport(jsonObject(bytes), path);
+function scanVulns(bytes: Buffer, manifest: Manifest, path: string, form: StandardForm): Made {
+  const json = jsonObject(bytes);
+  const report = parseScanReport(json, path);
   const found: Ratings = new Map();
   for (const f of report.findings) {
     if (!VULNERABILITY_ID.test(f.id)) continue;
@@ -331,6 +357,10 @@ function scanVulns(bytes: Buffer, manifest: Manifest, path: string): Made {
   }
   if (found.size === 0)
     return { reason: 'names no vulnerability id (web alerts, or no finding): it stays in the evidence statement only' };
+  const metadata = scanMetadata(
+    form === LEGACY_SCAN_TIMES ? legacyScanTimes(manifest.created) : reportScanTimes(json, report.format),
+  );
+  if ('reason' in metadata) return metadata;
   return {
     predicateType: VULNS_PREDICATE_TYPE,
     predicate: {
@@ -339,7 +369,7 @@ function scanVulns(bytes: Buffer, manifest: Manifest, path: string): Made {
         ...(report.scanner.version ? { version: report.scanner.version } : {}),
         result: ratedResults(found),
       },
-      metadata: { scanStartedOn: manifest.created, scanFinishedOn: manifest.created },
+      metadata,
     },
   };
 }

@@ -7,7 +7,7 @@ import { IN_TOTO_PAYLOAD_TYPE, bundleLines } from '../formats/intoto.js';
 import type { AllowedSigner, IdentityPolicy } from './identity-policy.js';
 import type { Check } from './report.js';
 import { verifySigstoreBundle, type SignatureInfo, type VerificationKeyInput } from './sigstore-bundle.js';
-import { expectedStandardStatements } from './stated-attestations.js';
+import { expectedForLines } from './stated-attestations.js';
 import type { LoadedTrustRoot } from './trusted-root.js';
 
 export interface StandardAttestationsInput {
@@ -27,8 +27,11 @@ export interface StandardAttestationsInput {
 
 export interface StandardAttestationsResult {
   checks: Check[];
-  /** What the verified lines state, in order. */
-  statements: { label: string; predicateType: string }[];
+  /**
+   * What the verified lines state, in order; `legacyScanTimes` on a vulns statement in the legacy form (its scan times
+   * the bundle's created time: formats/scan-times.ts).
+   */
+  statements: { label: string; predicateType: string; legacyScanTimes?: true }[];
 }
 
 const at = (line: number): string => `${STANDARD_MEMBER} line ${line}`;
@@ -39,10 +42,14 @@ const at = (line: number): string => `${STANDARD_MEMBER} line ${line}`;
  * signed by the same signer, and stating exactly, byte for byte, what the
  * bundle's own blobs make: the SBOM predicate is the SBOM, the test counts are
  * the JUnit report's, the subjects are the release's. Any other content, a
- * missing line or an extra one is a failure.
+ * missing line or an extra one is a failure. A bundle signed before the
+ * vulns statements' times were read from the scans' reports is held, whole,
+ * to that legacy form (stated-attestations.ts, expectedForLines), and the
+ * report says so.
  */
 export function checkStandardAttestations(input: StandardAttestationsInput): StandardAttestationsResult {
-  const expected = expectedStandardStatements(input);
+  const lines = bundleLines(input.bytes);
+  const expected = expectedForLines(lines, input);
   const unavailable = expected.skipped.filter((s) => s.unavailable);
   if (unavailable.length > 0) {
     return {
@@ -60,7 +67,6 @@ export function checkStandardAttestations(input: StandardAttestationsInput): Sta
       statements: [],
     };
   }
-  const lines = bundleLines(input.bytes);
   const checks: Check[] = [];
   if (lines.length !== expected.statements.length) {
     checks.push({
@@ -78,15 +84,26 @@ export function checkStandardAttestations(input: StandardAttestationsInput): Sta
     if (want) appendAll(checks, checkLine(input, line, i + 1, want.label, want.bytes));
   });
   const ok = checks.every((c) => c.ok);
+  const legacy = new Set(expected.legacy);
   if (ok)
     checks.push({
       id: 'standard',
       ok: true,
-      message: `${expected.statements.length} standard attestation${expected.statements.length === 1 ? '' : 's'} signed by the same signer and equal to what the evidence states (${expected.statements.map((s) => s.label).join('; ')})`,
+      message:
+        `${expected.statements.length} standard attestation${expected.statements.length === 1 ? '' : 's'} signed by the same signer and equal to what the evidence states (${expected.statements.map((s) => s.label).join('; ')})` +
+        (legacy.size
+          ? `; in the legacy form of bundles signed before scan times were read from the scans' reports: the scan times of ${[...legacy].join(', ')} are the bundle's created time, not when a scan ran`
+          : ''),
     });
   return {
     checks,
-    statements: ok ? expected.statements.map((s) => ({ label: s.label, predicateType: s.predicateType })) : [],
+    statements: ok
+      ? expected.statements.map((s) => ({
+          label: s.label,
+          predicateType: s.predicateType,
+          ...(legacy.has(s.label) ? { legacyScanTimes: true as const } : {}),
+        }))
+      : [],
   };
 }
 

@@ -1,7 +1,9 @@
 import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256Hex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
+import { entryKind } from '../core/summaries.js';
 import { dsseContent } from '../formats/intoto.js';
+import { LEGACY_SCAN_TIMES, type StandardForm } from '../formats/scan-times.js';
 import { standardStatements, type StandardStatement, type StandardStatements } from '../formats/standard-statements.js';
 import type { Check } from './report.js';
 import { VerifyError } from './errors.js';
@@ -31,27 +33,67 @@ export interface ExpectedStandardStatement extends StandardStatement {
   bytes: Buffer;
 }
 
-/** The standard statements the bundle's own blobs make, in order (formats/standard-statements.ts). */
-export function expectedStandardStatements(bundle: StatedBundle): {
+export interface ExpectedStandardStatements {
   statements: ExpectedStandardStatement[];
   skipped: StandardStatements['skipped'];
-} {
-  const made = standardStatements(bundle.manifest, sha256Hex(bundle.manifestBytes), (hex) => bundle.kept.get(hex));
-  return { ...made, statements: made.statements.map((s) => ({ ...s, bytes: canonicalBytes(s.statement) })) };
+  /** The form they are in: `current`, or LEGACY_SCAN_TIMES (formats/scan-times.ts). */
+  form: StandardForm;
+  /** In the legacy form: the labels of the statements that differ from what is made now (their scan times). */
+  legacy?: string[];
+}
+
+/** The standard statements the bundle's own blobs make, in order (formats/standard-statements.ts), in a form. */
+export function expectedStandardStatements(
+  bundle: StatedBundle,
+  form: StandardForm = 'current',
+): ExpectedStandardStatements {
+  const made = standardStatements(
+    bundle.manifest,
+    sha256Hex(bundle.manifestBytes),
+    (hex) => bundle.kept.get(hex),
+    undefined,
+    form,
+  );
+  return { ...made, form, statements: made.statements.map((s) => ({ ...s, bytes: canonicalBytes(s.statement) })) };
+}
+
+/** Whether the lines' DSSE payloads are, in order and all of them, these statements' bytes (no signature verified). */
+function linesAre(lines: readonly Buffer[], expected: readonly ExpectedStandardStatement[]): boolean {
+  return (
+    lines.length === expected.length &&
+    lines.every((l, i) => dsseContent(l)?.payload.equals((expected[i] as ExpectedStandardStatement).bytes) === true)
+  );
+}
+
+/**
+ * What the lines are to be held to: the statements made now; or, when every line is exactly the legacy form's
+ * (LEGACY_SCAN_TIMES: bundles signed before the vulns statements' times were read from the scans' reports), that
+ * form, named, with the statements it differs in. Never a mix of the two: lines in neither form are held to the
+ * current one, and fail as they did. Only a bundle with a SARIF or scan entry can differ.
+ */
+export function expectedForLines(lines: readonly Buffer[], bundle: StatedBundle): ExpectedStandardStatements {
+  const current = expectedStandardStatements(bundle);
+  if (linesAre(lines, current.statements)) return current;
+  if (!bundle.manifest.entries.some((e) => ['sarif', 'scan'].includes(entryKind(e)))) return current;
+  const legacy = expectedStandardStatements(bundle, LEGACY_SCAN_TIMES);
+  if (!linesAre(lines, legacy.statements)) return current;
+  const now = new Set(current.statements.map((s) => s.bytes.toString('base64')));
+  // Some line differs from the current form (else it would have matched): the legacy statements that are not current.
+  return {
+    ...legacy,
+    legacy: legacy.statements.filter((s) => !now.has(s.bytes.toString('base64'))).map((s) => s.label),
+  };
 }
 
 /**
  * Whether standard attestation lines state, byte for byte and in order,
  * what the bundle's own blobs make, read without verifying any signature:
  * one line per statement, each a DSSE envelope whose payload is the
- * statement's bytes.
+ * statement's bytes; in the current form, or all of them in the legacy one
+ * (expectedForLines).
  */
 export function standardLinesAgree(lines: readonly Buffer[], bundle: StatedBundle): boolean {
-  const expected = expectedStandardStatements(bundle).statements;
-  return (
-    lines.length === expected.length &&
-    lines.every((l, i) => dsseContent(l)?.payload.equals((expected[i] as ExpectedStandardStatement).bytes) === true)
-  );
+  return linesAre(lines, expectedForLines(lines, bundle).statements);
 }
 
 /**

@@ -117,6 +117,7 @@ describe('vulns v0.2', () => {
   it('of a scan: every rating the report gives an id, the CRITICAL one too', () => {
     const trivy = {
       SchemaVersion: 2,
+      CreatedAt: '2026-11-20T08:12:45.118204Z',
       Trivy: { Version: '0.57.0' },
       Results: [
         {
@@ -158,6 +159,7 @@ describe('vulns v0.2', () => {
       runs: [
         {
           tool: { driver: { name: 'Trivy', rules: [{ id: 'CVE-2023-44487' }, { id: 'CVE-2024-0001' }] } },
+          invocations: [{ executionSuccessful: true, startTimeUtc: '2026-11-20T10:00:00Z' }],
           results: [
             { ruleId: 'CVE-2023-44487', level: 'note', message: { text: 'a' } },
             { ruleId: 'CVE-2023-44487', level: 'error', message: { text: 'b' } },

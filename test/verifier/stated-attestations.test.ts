@@ -1,11 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalBytes } from '../../src/core/canonical-json.js';
+import { sha256Hex } from '../../src/core/digest.js';
 import type { Manifest } from '../../src/core/manifest.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../src/formats/intoto.js';
-import { RELEASE_PREDICATE_TYPE } from '../../src/formats/standard-statements.js';
+import { LEGACY_SCAN_TIMES } from '../../src/formats/scan-times.js';
+import { RELEASE_PREDICATE_TYPE, VULNS_PREDICATE_TYPE } from '../../src/formats/standard-statements.js';
 import { statementBytes, toStatement } from '../../src/signer/statement.js';
 import { VerifyError } from '../../src/verifier/errors.js';
+import { blobEntry } from '../helpers/entries.js';
 import {
+  expectedForLines,
   expectedStandardStatements,
   requireCoveringStatement,
   standardLinesAgree,
@@ -114,5 +119,52 @@ describe('statementFailures and requireCoveringStatement', () => {
         (c) => c.code,
       ),
     ).toEqual(['ATTESTATION_NOT_INTOTO']);
+  });
+});
+
+describe('the legacy form of the vulns statements (LEGACY_SCAN_TIMES), as push holds lines to it', () => {
+  // npm audit's report states no time: no vulns statement now; the bundle's created time in the legacy form.
+  const npm = readFileSync(new URL('../fixtures/scanners/npm-audit.json', import.meta.url));
+  const scanManifest: Manifest = {
+    ...manifest,
+    entries: [blobEntry('scan/npm-audit.json', 'scan', npm)],
+  };
+  const scanBundle = {
+    manifest: scanManifest,
+    manifestBytes: canonicalBytes(scanManifest),
+    kept: new Map([[sha256Hex(npm), npm]]),
+  };
+  const now = expectedStandardStatements(scanBundle);
+  const legacy = expectedStandardStatements(scanBundle, LEGACY_SCAN_TIMES);
+
+  it('differs from the current form only in the vulns statement the report gives no time for', () => {
+    expect(now.statements.map((s) => s.predicateType)).toEqual([RELEASE_PREDICATE_TYPE]);
+    expect(legacy.statements.map((s) => s.predicateType)).toEqual([VULNS_PREDICATE_TYPE, RELEASE_PREDICATE_TYPE]);
+  });
+
+  it('is accepted whole, and named; the current form is not called legacy', () => {
+    const lines = legacy.statements.map((s) => line(s.bytes));
+    expect(standardLinesAgree(lines, scanBundle)).toBe(true);
+    expect(expectedForLines(lines, scanBundle)).toMatchObject({
+      form: LEGACY_SCAN_TIMES,
+      legacy: ['vulns scan/npm-audit.json'],
+    });
+    const current = now.statements.map((s) => line(s.bytes));
+    expect(standardLinesAgree(current, scanBundle)).toBe(true);
+    expect(expectedForLines(current, scanBundle).form).toBe('current');
+    expect(expectedForLines(current, scanBundle).legacy).toBeUndefined();
+  });
+
+  it('is not accepted with another time, nor part of it (a line dropped)', () => {
+    const redated = Buffer.from(
+      legacy.statements[0]!.bytes.toString('utf8').replaceAll(manifest.created, '2026-10-01T00:00:00Z'),
+    );
+    expect(standardLinesAgree([line(redated), line(legacy.statements[1]!.bytes)], scanBundle)).toBe(false);
+    expect(standardLinesAgree([line(legacy.statements[0]!.bytes)], scanBundle)).toBe(false);
+    expect(expectedForLines([line(redated)], scanBundle).form).toBe('current');
+  });
+
+  it('is never looked for in a bundle without SARIF or scan entries', () => {
+    expect(expectedForLines([], bundle)).toMatchObject({ form: 'current' });
   });
 });
