@@ -13,7 +13,7 @@ import {
   vulnerabilitiesDocument,
   vulnerabilityBlobs,
 } from '../../src/formats/vulnerability-evidence.js';
-import { finding, openvexDocument } from '../helpers/vex.js';
+import { finding, openvexDocument, statementAbout } from '../helpers/vex.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const RELEASE = 'pkg:generic/app@1.0.0';
@@ -21,16 +21,8 @@ const IMAGE = 'pkg:oci/app@sha256%3A' + 'a'.repeat(64) + '?repository_url=ghcr.i
 const CREATED = '2026-06-01T00:00:00Z';
 
 /** A release-wide statement about `id` with `status`. */
-function about(id: string, status: VexStatus, extra: Record<string, unknown> = {}) {
-  return {
-    vulnerability: { name: id },
-    products: [{ '@id': RELEASE }],
-    status,
-    ...(status === 'not_affected' && { justification: 'vulnerable_code_not_present' }),
-    ...(status === 'affected' && { action_statement: 'upgrade' }),
-    ...extra,
-  };
-}
+const about = (id: string, status: VexStatus, extra: Record<string, unknown> = {}) =>
+  statementAbout(RELEASE, id, status, extra);
 
 function documentOf(findings: Finding[], statements: unknown[], products = [RELEASE, IMAGE]) {
   const vex = parseVexDocument(openvexDocument(statements), 'vex/a.json', NOW);

@@ -64,3 +64,15 @@ export function openvexDocument(statements: unknown[], extra: Record<string, unk
     ...extra,
   };
 }
+
+/** An OpenVEX statement of `id` with `status` about `product`, with what its status requires, and `extra` over it. */
+export function statementAbout(product: string, id: string, status: string, extra: Record<string, unknown> = {}) {
+  return {
+    vulnerability: { name: id },
+    products: [{ '@id': product }],
+    status,
+    ...(status === 'not_affected' && { justification: 'vulnerable_code_not_present' }),
+    ...(status === 'affected' && { action_statement: 'upgrade' }),
+    ...extra,
+  };
+}
