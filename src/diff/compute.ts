@@ -11,6 +11,7 @@ import {
   type SloSummary,
   type SummaryOf,
 } from '../core/summaries.js';
+import { hollowWhy } from '../verifier/policy/hollow.js';
 import type { VerifyReport } from '../verifier/report.js';
 import { releaseFindings } from '../verifier/vulnerability-check.js';
 import {
@@ -93,37 +94,42 @@ export function sideCheck(report: Pick<VerifyReport, 'bundle' | 'assessment'>, d
  */
 export function computeDiff(oldSide: DiffSide, newSide: DiffSide): DiffResult {
   const warnings: string[] = [];
-  const oldComponents = sideComponents(oldSide, warnings);
-  const newComponents = sideComponents(newSide, warnings);
+  // Entries that hold nothing (hollow.ts) are left out of every part, as if absent: an SBOM without components is no
+  // removal of every component, a report in which no test ran no drop in failures.
+  const [o, n] = held(oldSide, newSide, warnings);
+  const oldComponents = sideComponents(o, warnings);
+  const newComponents = sideComponents(n, warnings);
   // What one side lacks, or could not read in full, is not compared: its absence is not a removal.
   const components =
     oldComponents && newComponents
       ? diffComponents(oldComponents, newComponents)
-      : notCompared(warnings, 'components', [oldSide, newSide], 'sbom', 'sbom');
-  const oldRules = sarifRules(oldSide, warnings);
-  const newRules = sarifRules(newSide, warnings);
+      : notRead(warnings, 'components', [o, n], 'sbom', 'SBOM');
+  const oldRules = sarifRules(o, warnings);
+  const newRules = sarifRules(n, warnings);
   const entries = diffEntries(oldSide.manifest, newSide.manifest);
   const subjects = diffSubjects(oldSide.manifest, newSide.manifest);
   return {
     old: info(oldSide),
     new: info(newSide),
     components,
-    licenses: components ? diffSets(licensesOf(oldSide.manifest), licensesOf(newSide.manifest)) : null,
+    licenses: components ? diffSets(licensesOf(o.manifest), licensesOf(n.manifest)) : null,
     vulnerabilities: {
       rules:
         oldRules && newRules
           ? diffSets(oldRules, newRules)
-          : notCompared(warnings, 'finding rules', [oldSide, newSide], 'sarif', 'SARIF log'),
-      ...diffSarif(oldSide.manifest, newSide.manifest),
+          : notRead(warnings, 'finding rules', [o, n], 'sarif', 'SARIF log'),
+      ...diffSarif(o.manifest, n.manifest),
     },
     findings: diffFindings(oldSide, newSide, warnings),
-    tests: diffJunit(oldSide.manifest, newSide.manifest),
-    coverage: diffCoverage(oldSide.manifest, newSide.manifest),
-    slo: diffSlo(oldSide.manifest, newSide.manifest),
+    tests: diffJunit(o.manifest, n.manifest),
+    coverage: diffCoverage(o.manifest, n.manifest),
+    slo: diffSlo(o.manifest, n.manifest),
     dora: diffDora(oldSide, newSide, warnings),
     entries,
     subjects,
     warnings,
+    // Entries and subjects by digest, so a part not compared never passes for unchanged: its entries differ, or are
+    // the same bytes on both sides.
     differs:
       entries.added.length +
         entries.removed.length +
@@ -132,6 +138,54 @@ export function computeDiff(oldSide: DiffSide, newSide: DiffSide): DiffResult {
         subjects.removed.length >
       0,
   };
+}
+
+/** The parts compared from entries of one kind, and how a warning names them. */
+const PARTS = [
+  { kind: 'sbom', what: 'components and licenses', noun: 'SBOM' },
+  { kind: 'sarif', what: 'findings (SARIF)', noun: 'SARIF log' },
+  { kind: 'junit', what: 'tests', noun: 'JUnit report' },
+  { kind: 'coverage', what: 'coverage', noun: 'coverage report' },
+  { kind: 'slo', what: 'SLOs', noun: 'SLO snapshot' },
+  // No hollow rule (a scan without findings is not one: hollow.ts), only absence.
+  { kind: 'vulnerabilities', what: 'vulnerabilities', noun: 'vulnerabilities document' },
+] as const satisfies readonly { kind: CollectedKind; what: string; noun: string }[];
+
+/**
+ * Both sides without the entries of a compared kind that hold nothing (hollowWhy: the rule verify, policy and the
+ * reports apply), and what that leaves out, said: a side left with none of a kind the other side has (absent, or all
+ * hollow) has that part not compared (null figures), a side with some hollow entries has the others compared.
+ */
+function held(oldSide: DiffSide, newSide: DiffSide, warnings: string[]): [DiffSide, DiffSide] {
+  const hollow = new Set<ManifestEntry>();
+  for (const { kind, what, noun } of PARTS) {
+    const split = [oldSide, newSide].map((s) => {
+      const all = entriesOf(s.manifest, kind);
+      const empty = all.flatMap((e) => {
+        const why = hollowWhy(e);
+        return why === undefined ? [] : [{ e, why }];
+      });
+      for (const { e } of empty) hollow.add(e);
+      return { side: s, real: all.length - empty.length, empty };
+    });
+    const someReal = split.some((x) => x.real > 0);
+    for (const { side, real, empty } of split) {
+      const paths = empty.map((x) => x.e.path).join(', ');
+      const why = empty[0]?.why;
+      if (why !== undefined && real === 0)
+        warnings.push(`${what} not compared: the ${side.label} bundle's ${noun}s hold nothing (${why}): ${paths}`);
+      else if (why !== undefined)
+        warnings.push(
+          `${what} compared without the ${side.label} bundle's ${noun}s that hold nothing (${why}): ${paths}`,
+        );
+      else if (real === 0 && someReal) warnings.push(`${what} not compared: the ${side.label} bundle has no ${noun}`);
+    }
+  }
+  const keep = (s: DiffSide): DiffSide => ({
+    ...s,
+    manifest: { ...s.manifest, entries: s.manifest.entries.filter((e) => !hollow.has(e)) },
+  });
+  return [keep(oldSide), keep(newSide)];
 }
 
 /** A side's findings by vulnerability and package; undefined without a vulnerabilities document (or unread). */
@@ -153,7 +207,7 @@ function sideFindings(side: DiffSide, warnings: string[]): Map<string, DiffFindi
 function diffFindings(a: DiffSide, b: DiffSide, warnings: string[]): DiffResult['findings'] {
   const o = sideFindings(a, warnings);
   const n = sideFindings(b, warnings);
-  if (!o || !n) return notCompared(warnings, 'vulnerabilities', [a, b], 'vulnerabilities', 'vulnerabilities document');
+  if (!o || !n) return notRead(warnings, 'vulnerabilities', [a, b], 'vulnerabilities', 'vulnerabilities document');
   const old = o;
   const now = n;
   return {
@@ -167,21 +221,17 @@ function diffFindings(a: DiffSide, b: DiffSide, warnings: string[]): DiffResult[
 }
 
 /**
- * Null, for a part one side has none of (or could not read in full: its own warning says why): the other side's
- * items would read as added or removed. Said once, when one side has the kind and the other has none of it.
+ * Null, for a part not compared: one side has none of it that holds something (held() said so), or one side could not
+ * be read in full (its own warning says why), when the other side's items would read as added or removed.
  */
-function notCompared(
+function notRead(
   warnings: string[],
   what: string,
   sides: [DiffSide, DiffSide],
   kind: 'sbom' | 'sarif' | 'vulnerabilities',
   noun: string,
 ): null {
-  const lacking = sides.filter((s) => entriesOf(s.manifest, kind).length === 0);
-  if (lacking.length === 1)
-    warnings.push(`${what} not compared: the ${(lacking[0] as DiffSide).label} bundle has no ${noun}`);
-  // Both have it: one side was not read in full, which its own warning says.
-  else if (lacking.length === 0)
+  if (sides.every((s) => entriesOf(s.manifest, kind).length > 0))
     warnings.push(`${what} not compared: not every ${noun} of both bundles could be read (above)`);
   return null;
 }

@@ -65,12 +65,13 @@ export interface DiffResult {
   new: DiffBundleInfo;
   /**
    * From the SBOM blobs of all SBOM entries; a component is known by its purl without version, else by its name. Null
-   * when a side has no SBOM, or not all of them could be read (a warning says which): absence is not removal.
+   * when a side has no SBOM, or none that holds anything (hollow.ts: without components), or not all of them could be
+   * read (a warning says which): absence is not removal. Entries that hold nothing are left out of every part, said.
    */
   components: { added: DiffComponent[]; removed: DiffComponent[]; changed: DiffComponentChange[] } | null;
   /** Distinct SPDX license ids over all SBOMs (their manifest summaries); null when components are not compared. */
   licenses: { added: string[]; removed: string[] } | null;
-  /** Summed over all SARIF entries; a side without SARIF is null. */
+  /** Summed over all SARIF entries that hold something; a side without one (none, or no runs) is null. */
   vulnerabilities: {
     /** SARIF rule ids with results in one release and not the other (from the SARIF blobs); null as components. */
     rules: { added: string[]; removed: string[] } | null;
@@ -87,9 +88,12 @@ export interface DiffResult {
     removed: DiffFinding[];
     dispositionChanged: (DiffFinding & { from: string })[];
   } | null;
-  /** Summed over all JUnit entries; a side without JUnit is null. */
+  /**
+   * Summed over all JUnit entries in which a test ran; a side without one (no JUnit, or no test run: none, or all
+   * skipped) is null.
+   */
   tests: Record<(typeof TEST_COUNTS)[number], Change>;
-  /** Ratios 0–1 over all coverage entries (covered and total summed); null when not measured. */
+  /** Ratios 0–1 over all coverage entries that measured something (covered and total summed); null when not measured. */
   coverage: { lines: Change; branches: Change };
   /** Per SLO name, over all SLO entries. */
   slo: Record<string, { sli: Change; errorBudgetRemaining: Change }>;
@@ -104,11 +108,15 @@ export interface DiffResult {
   entries: { added: string[]; removed: string[]; changed: string[] };
   /** Release subjects by name and digest: a rebuilt artifact of one name is removed and added. */
   subjects: { added: { name: string; digest: string }[]; removed: { name: string; digest: string }[] };
-  /** What could not be compared (an SBOM too large or unreadable, several DORA entries, …). */
+  /**
+   * What could not be compared, and why (a side without a kind the other has, entries that hold nothing, an SBOM too
+   * large or unreadable, several DORA entries, …).
+   */
   warnings: string[];
   /**
-   * True when the evidence or the subjects differ (entries or subjects added, removed or changed): `--exit-code` exits
-   * 4 (cli/exit-codes.ts).
+   * True when the evidence or the subjects differ (entries or subjects added, removed or changed, by digest): `--exit-code`
+   * exits 4 (cli/exit-codes.ts). False only when every entry and subject is the same bytes on both sides, so a part not
+   * compared is never taken for unchanged.
    */
   differs: boolean;
 }

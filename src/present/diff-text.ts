@@ -14,7 +14,9 @@ import {
 /**
  * `evidence diff` for people: one section per area, `+` for what the new
  * release adds, `-` for what it drops, `~` for what changed, and every figure
- * as `old → new (delta)`. Areas neither bundle has evidence for are left out.
+ * as `old → new (delta)`, `n/a` on a side that has none of it (or none that
+ * holds anything: the warnings say which). Areas neither bundle has evidence
+ * for are left out.
  */
 export function formatDiff(r: DiffResult): string {
   const lines: string[] = [
@@ -33,8 +35,11 @@ export function formatDiff(r: DiffResult): string {
     appendAll(lines, ['', title, ...(body.length ? body : ['  no change'])]);
   };
 
-  // A part a side has none of, or could not read, is not compared (the warnings say why): never shown as removed.
-  const NOT_COMPARED = ['  not compared: a bundle has none, or not all could be read (the warnings say which)'];
+  // A part a side has none of, or only entries of that hold nothing, or could not read, is not compared (the warnings
+  // say why): never shown as removed.
+  const NOT_COMPARED = [
+    '  not compared: a bundle has none, none that holds anything, or not all could be read (the warnings say which)',
+  ];
   const c = r.components;
   if (c)
     section(`Components (+${c.added.length} -${c.removed.length} ~${c.changed.length})`, [
@@ -62,7 +67,7 @@ export function formatDiff(r: DiffResult): string {
       ...v.rules.added.map((id) => `  + ${id}`),
       ...v.rules.removed.map((id) => `  - ${id}`),
     ]);
-  }
+  } else if (!v.rules && present(v.results)) section('Finding rules', NOT_COMPARED);
   const fd = r.findings;
   if (!fd) section('Vulnerabilities', NOT_COMPARED);
   else {

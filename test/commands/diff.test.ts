@@ -513,6 +513,83 @@ describe('diff', () => {
     expect(text).toMatch(/ {2}api SLI +n\/a → 99\.000%\n/);
   });
 
+  it('entries that hold nothing are not compared, as if absent: JSON, text and --exit-code (outside review D1)', async () => {
+    const dir = await tmp();
+    const X = new URL('../../examples/acme-web/', import.meta.url).pathname;
+    await writeFile(
+      join(dir, 'e.cdx.json'),
+      '{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[]}',
+    );
+    await writeFile(join(dir, 'e.sarif'), '{"version":"2.1.0","runs":[]}');
+    await writeFile(join(dir, 'e.xml'), '<?xml version="1.0"?><testsuites tests="0"></testsuites>');
+    const common = { cwd: dir, env: SDE, name: 'a' };
+    await collect({
+      ...common,
+      output: 'a.tgz',
+      version: '1',
+      sbom: [`${X}sbom/acme-web.cdx.json`],
+      sarif: [`${X}reports/sarif/eslint.sarif`],
+      junit: [`${X}reports/junit/integration.junit.xml`, `${X}reports/junit/unit.junit.xml`],
+    });
+    await collect({
+      ...common,
+      output: 'b.tgz',
+      version: '2',
+      sbom: ['e.cdx.json'],
+      sarif: ['e.sarif'],
+      junit: ['e.xml'],
+    });
+
+    const json = await runCli(['diff', 'a.tgz', 'b.tgz', '--json', '--exit-code'], { cwd: dir });
+    // The entries differ: exit 4, never 0 for a part that was not compared.
+    expect(json.code).toBe(4);
+    const r = JSON.parse(json.stdout) as DiffResult;
+    expect([r.components, r.licenses, r.vulnerabilities.rules]).toEqual([null, null, null]);
+    expect(r.vulnerabilities.results).toEqual({ old: 8, new: null, delta: null });
+    expect(r.tests.failed).toEqual({ old: 3, new: null, delta: null });
+    expect(r.warnings).toEqual([
+      "components and licenses not compared: the new bundle's SBOMs hold nothing (an SBOM without components): sbom/e.cdx.json",
+      "findings (SARIF) not compared: the new bundle's SARIF logs hold nothing (a SARIF log without runs): sarif/e.sarif",
+      "tests not compared: the new bundle's JUnit reports hold nothing (a test report in which no test ran (none, or all skipped)): junit/e.xml",
+    ]);
+    expect(r.differs).toBe(true);
+
+    const text = (await runCli(['diff', 'a.tgz', 'b.tgz'], { cwd: dir })).stdout;
+    expect(text).toMatch(/\nComponents\n {2}not compared: /);
+    expect(text).toMatch(/\nFinding rules\n {2}not compared: /);
+    expect(text).toMatch(/\n {2}failed +3 → n\/a\n/);
+    expect(text).not.toMatch(/Components \(|Finding rules \(|\(-3\)|\(-8\)/);
+    expect(text).toContain("  ! tests not compared: the new bundle's JUnit reports hold nothing");
+
+    // A report whose every test was skipped beside one that ran: the one that ran is compared, the other said.
+    await collect({
+      ...common,
+      output: 'c.tgz',
+      version: '3',
+      junit: [`${X}reports/junit/unit.junit.xml`, fixture('junit/node24-test-all-skipped.junit.xml')],
+    });
+    const only = await collect({
+      ...common,
+      output: 'u.tgz',
+      version: '3',
+      junit: [`${X}reports/junit/unit.junit.xml`],
+    });
+    const mixed = await diff({ cwd: dir, old: 'a.tgz', new: 'c.tgz' });
+    const unit = await diff({ cwd: dir, old: 'a.tgz', new: only.output });
+    expect(mixed.tests).toEqual(unit.tests);
+    expect(mixed.tests.tests.new).toBeGreaterThan(0);
+    expect(mixed.warnings).toEqual([
+      'components and licenses not compared: the new bundle has no SBOM',
+      'findings (SARIF) not compared: the new bundle has no SARIF log',
+      "tests compared without the new bundle's JUnit reports that hold nothing (a test report in which no test ran (none, or all skipped)): junit/node24-test-all-skipped.junit.xml",
+    ]);
+    // The same bytes on both sides: exit 0 says the evidence is the same, and the warnings still say what was not compared.
+    const self = await runCli(['diff', 'b.tgz', 'b.tgz', '--exit-code'], { cwd: dir });
+    expect(self.code).toBe(0);
+    expect(self.stdout).toMatch(/\nComponents\n {2}not compared: /);
+    expect(self.stdout).toContain("! tests not compared: the old bundle's JUnit reports hold nothing");
+  });
+
   it('refuses a corrupted bundle, naming which one (BUNDLE_INVALID)', async () => {
     const r = await twoReleases();
     const bytes = await readFile(r.new);

@@ -10,6 +10,7 @@ import {
   type DiffSide,
 } from '../../src/diff/compute.js';
 import { formatDiff } from '../../src/present/diff-text.js';
+import { HOLLOW_WHY } from '../../src/verifier/policy/hollow.js';
 
 // Two bundles' data as a diff gets it once read: manifests, typed summaries and the kept blobs. No files.
 
@@ -54,10 +55,10 @@ function side(
   };
 }
 
-const sbomSummary = (licenses: string[]): Record<string, unknown> => ({
+const sbomSummary = (licenses: string[], components = 1): Record<string, unknown> => ({
   format: 'cyclonedx',
   specVersion: '1.6',
-  components: 0,
+  components,
   licenses,
   unlicensed: 0,
 });
@@ -174,7 +175,7 @@ describe('computeDiff', () => {
     expect(r.warnings[0]).toMatch(/^old sbom\/big\.json: .*not compared$/);
     expect(r.warnings[1]).toContain(String(MAX_SBOM_BYTES_IN_MEMORY));
     expect(r.warnings[2]).toMatch(/^new sbom\/bad\.json: SBOM cannot be read/);
-    expect(r.warnings[3]).toBe('components not compared: not every sbom of both bundles could be read (above)');
+    expect(r.warnings[3]).toBe('components not compared: not every SBOM of both bundles could be read (above)');
   });
 
   it('SARIF: figures summed over entries, rule ids from the blobs (ruleId, rule.id, rule.index)', () => {
@@ -234,6 +235,7 @@ describe('computeDiff', () => {
     expect(r.tests.failed).toEqual({ old: 2, new: null, delta: null });
     expect(r.coverage.lines).toEqual({ old: 0.1, new: 0.2, delta: 0.1 });
     expect(r.coverage.branches).toEqual({ old: null, new: 0.5, delta: null });
+    expect(r.warnings).toEqual(['tests not compared: the new bundle has no JUnit report']);
   });
 
   it('SLOs by name, and DORA from the first entry with a warning when there are several', () => {
@@ -347,11 +349,162 @@ describe('a part one side has none of', () => {
     const r = computeDiff(o, n);
     expect([r.components, r.licenses, r.vulnerabilities.rules]).toEqual([null, null, null]);
     expect(r.warnings).toEqual([
-      'components not compared: the new bundle has no sbom',
-      'finding rules not compared: the new bundle has no SARIF log',
+      'components and licenses not compared: the new bundle has no SBOM',
+      'findings (SARIF) not compared: the new bundle has no SARIF log',
+      'tests not compared: the old bundle has no JUnit report',
     ]);
     const text = formatDiff(r);
-    expect(text).toMatch(/\nComponents\n {2}not compared: a bundle has none, or not all could be read/);
+    expect(text).toMatch(/\nComponents\n {2}not compared: a bundle has none, none that holds anything, or not all/);
+    expect(text).toMatch(/\nFinding rules\n {2}not compared: /);
     expect(text).not.toMatch(/\n {2}- left-pad/);
+  });
+});
+
+describe('a part whose entries hold nothing (hollow.ts)', () => {
+  const real = (): DiffSide =>
+    side(
+      'old',
+      [
+        entry('sbom/a.json', 'sbom', sbomSummary(['MIT'], 1), D('1')),
+        entry('sarif/a.sarif', 'sarif', sarifSummary(8, 0, 4), D('2')),
+        entry('junit/a.xml', 'junit', junit(11, 3), D('3')),
+      ],
+      {
+        kept: new Map([
+          [HEX('1'), cdx([{ name: 'left-pad', version: '1.0.0', purl: 'pkg:npm/left-pad@1.0.0' }])],
+          [HEX('2'), Buffer.from(JSON.stringify({ runs: [{ results: [{ ruleId: 'r1' }] }] }))],
+        ]),
+      },
+    );
+  const emptySbom = entry('sbom/e.cdx.json', 'sbom', sbomSummary([], 0), D('4'));
+  const noRuns = entry('sarif/e.sarif', 'sarif', { ...sarifSummary(0, 0, 0), tools: [] }, D('5'));
+  const noTests = entry('junit/e.xml', 'junit', junit(0, 0), D('6'));
+  const allSkipped = entry(
+    'junit/skipped.xml',
+    'junit',
+    { tests: 4, passed: 0, failed: 0, errored: 0, skipped: 4, durationSeconds: 0 },
+    D('7'),
+  );
+  const emptyKept = new Map([
+    [HEX('4'), cdx([])],
+    [HEX('5'), Buffer.from(JSON.stringify({ version: '2.1.0', runs: [] }))],
+  ]);
+
+  it('is not compared, as if the side had none, and says which side and why (the outside review D1)', () => {
+    const r = computeDiff(real(), side('new', [emptySbom, noRuns, noTests], { kept: emptyKept }));
+    expect([r.components, r.licenses, r.vulnerabilities.rules]).toEqual([null, null, null]);
+    expect(r.vulnerabilities.results).toEqual({ old: 8, new: null, delta: null });
+    expect(r.vulnerabilities.levels.error).toEqual({ old: 4, new: null, delta: null });
+    expect(r.tests.failed).toEqual({ old: 3, new: null, delta: null });
+    expect(r.tests.tests).toEqual({ old: 11, new: null, delta: null });
+    // Why, in hollow.ts's words: the one rule verify, policy and the reports apply.
+    const said = (what: string, noun: string, kind: string, path: string): string =>
+      `${what} not compared: the new bundle's ${noun}s hold nothing (${HOLLOW_WHY[kind] ?? '?'}): ${path}`;
+    expect(r.warnings).toEqual([
+      said('components and licenses', 'SBOM', 'sbom', 'sbom/e.cdx.json'),
+      said('findings (SARIF)', 'SARIF log', 'sarif', 'sarif/e.sarif'),
+      said('tests', 'JUnit report', 'junit', 'junit/e.xml'),
+    ]);
+    // The entries differ, so --exit-code says so: a part not compared is never read as unchanged.
+    expect(r.differs).toBe(true);
+    const text = formatDiff(r);
+    expect(text).toMatch(/\nComponents\n {2}not compared: /);
+    expect(text).toMatch(/\nLicenses\n {2}not compared: /);
+    expect(text).toMatch(/\nFinding rules\n {2}not compared: /);
+    expect(text).toContain('  failed    3 → n/a\n');
+    expect(text).not.toMatch(/ - left-pad|\(-3\)|\(-8\)|- r1/);
+  });
+
+  it('on the old side too: nothing shows as added', () => {
+    const old = side('old', [emptySbom, noRuns, noTests], { kept: emptyKept });
+    const r = computeDiff(old, { ...real(), label: 'new' });
+    expect([r.components, r.licenses, r.vulnerabilities.rules]).toEqual([null, null, null]);
+    expect(r.tests.passed).toEqual({ old: null, new: 8, delta: null });
+    expect(r.warnings.map((w) => w.split(':')[0])).toEqual([
+      'components and licenses not compared',
+      'findings (SARIF) not compared',
+      'tests not compared',
+    ]);
+    expect(r.warnings.every((w) => w.includes("the old bundle's"))).toBe(true);
+  });
+
+  it('a JUnit report whose every test was skipped holds nothing', () => {
+    const r = computeDiff(side('old', [entry('junit/a.xml', 'junit', junit(4, 1), D('1'))]), side('new', [allSkipped]));
+    expect(r.tests).toEqual({
+      tests: { old: 4, new: null, delta: null },
+      passed: { old: 3, new: null, delta: null },
+      failed: { old: 1, new: null, delta: null },
+      errored: { old: 0, new: null, delta: null },
+      skipped: { old: 0, new: null, delta: null },
+    });
+    expect(r.warnings).toEqual([
+      "tests not compared: the new bundle's JUnit reports hold nothing (a test report in which no test ran (none, or all skipped)): junit/skipped.xml",
+    ]);
+  });
+
+  it('on a side with some that hold something, those are compared and the others said to be left out', () => {
+    const n = side(
+      'new',
+      [
+        entry('junit/a.xml', 'junit', junit(11, 1), D('8')),
+        allSkipped,
+        emptySbom,
+        entry('sbom/b.json', 'sbom', sbomSummary(['MIT', 'ISC'], 1), D('9')),
+      ],
+      {
+        kept: new Map([
+          ...emptyKept,
+          [HEX('9'), cdx([{ name: 'left-pad', version: '1.1.0', purl: 'pkg:npm/left-pad@1.1.0' }])],
+        ]),
+      },
+    );
+    const r = computeDiff(real(), n);
+    // The skipped-only report's 4 skipped are not added to the real one's figures.
+    expect(r.tests.tests).toEqual({ old: 11, new: 11, delta: 0 });
+    expect(r.tests.failed).toEqual({ old: 3, new: 1, delta: -2 });
+    expect(r.tests.skipped).toEqual({ old: 0, new: 0, delta: 0 });
+    expect(r.components).toEqual({
+      added: [],
+      removed: [],
+      changed: [{ name: 'left-pad', from: '1.0.0', to: '1.1.0', purl: 'pkg:npm/left-pad@1.1.0' }],
+    });
+    expect(r.licenses).toEqual({ added: ['ISC'], removed: [] });
+    expect(r.warnings).toEqual([
+      "components and licenses compared without the new bundle's SBOMs that hold nothing (an SBOM without components): sbom/e.cdx.json",
+      'findings (SARIF) not compared: the new bundle has no SARIF log',
+      "tests compared without the new bundle's JUnit reports that hold nothing (a test report in which no test ran (none, or all skipped)): junit/skipped.xml",
+    ]);
+  });
+
+  it('on both sides: neither is compared, each side said; the same bytes do not differ', () => {
+    const e = [emptySbom, noTests];
+    const r = computeDiff(side('old', e, { kept: emptyKept }), side('new', e, { kept: emptyKept }));
+    expect(r.components).toBeNull();
+    expect(r.tests.tests).toEqual({ old: null, new: null, delta: null });
+    expect(r.warnings).toHaveLength(4);
+    expect(r.warnings[0]).toMatch(/^components and licenses not compared: the old bundle's SBOMs hold nothing/);
+    expect(r.warnings[1]).toMatch(/^components and licenses not compared: the new bundle's SBOMs hold nothing/);
+    // Exit 0 under --exit-code means every entry is the same bytes on both sides, not that a part showed no change.
+    expect(r.differs).toBe(false);
+    expect(formatDiff(r)).not.toContain('Tests (JUnit)');
+  });
+
+  it('coverage that measured nothing and an SLO snapshot without SLOs are said, and add no figure', () => {
+    const r = computeDiff(
+      side('old', [entry('cov/a', 'coverage', coverage([5, 10], [1, 2]), D('1'))]),
+      side('new', [
+        entry('cov/a', 'coverage', coverage([0, 0], [0, 0]), D('2')),
+        entry('slo/a', 'slo', { asOf: '2026-01-01T00:00:00Z', live: false, slos: [] }, D('3')),
+      ]),
+    );
+    expect(r.coverage).toEqual({
+      lines: { old: 0.5, new: null, delta: null },
+      branches: { old: 0.5, new: null, delta: null },
+    });
+    expect(r.slo).toEqual({});
+    expect(r.warnings).toEqual([
+      "coverage not compared: the new bundle's coverage reports hold nothing (a coverage report that measured nothing): cov/a",
+      "SLOs not compared: the new bundle's SLO snapshots hold nothing (an SLO snapshot without SLOs): slo/a",
+    ]);
   });
 });
