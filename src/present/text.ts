@@ -6,6 +6,7 @@ import type { AttestationReport, AttestationSetReport } from '../verifier/report
 import { CONTROL_STATE_WORDS, controlResults } from '../verifier/controls/index.js';
 import type { PolicyResult } from '../verifier/policy-result.js';
 import { assess, headline } from '../verifier/assessment.js';
+import { attestationHeadline } from '../verifier/attestation-evidence.js';
 import { k6DidNothing } from '../verifier/policy/hollow.js';
 import { escapeValue } from './terminal.js';
 import type { Check, VerifyReport } from '../verifier/report.js';
@@ -242,7 +243,9 @@ export function formatVerifyText(report: VerifyReport & { bundle: { path?: strin
   if (b.digest) lines.push(`bundle digest:   ${b.digest}`);
   if (b.manifestDigest) lines.push(`manifest digest: ${b.manifestDigest}`);
   if (report.signature) appendAll(lines, signatureLines(report.signature, signatureCovers(report)));
-  appendAll(lines, ['', ...checkLines(report.checks)]);
+  // Concerns in claims not signature-checked are said by the headline (INTEGRITY ONLY) and the evidence line, not here.
+  const concerns = a.evidence.status === 'concerns' && !a.evidence.unverified ? a.evidence.findings.length : 0;
+  appendAll(lines, ['', ...checkLines(report.checks, concerns)]);
   if (report.policy) appendAll(lines, ['', ...policyLines(report.policy)]);
   return `${lines.map(escapeValue).join('\n')}\n`;
 }
@@ -327,7 +330,8 @@ function signatureLines(s: SignatureInfo, covers: boolean): string[] {
   return out;
 }
 
-function checkLines(checks: Check[]): string[] {
+/** The checks, then a line that counts them: never "All checks passed" alone beside concerns in the evidence. */
+function checkLines(checks: Check[], concerns = 0): string[] {
   const lines: string[] = [];
   for (const c of checks) {
     const mark = c.skipped ? 'SKIP' : c.ok ? 'ok  ' : 'FAIL';
@@ -339,12 +343,14 @@ function checkLines(checks: Check[]): string[] {
   const skipped = checks.filter((c) => c.skipped).length;
   // A check not made is not a check passed: said apart, never as "all passed".
   const notMade = skipped ? `; ${counted(skipped, 'check')} not made (SKIP above)` : '';
+  // What the evidence says is another answer than the checks: said beside them, as the headline says it.
+  const raises = concerns ? `; the evidence raises ${counted(concerns, 'concern')} (above)` : '';
   lines.push(
     '',
     failed === 0
       ? skipped === 0
-        ? 'All checks passed.'
-        : `No check failed${notMade}.`
+        ? `All checks passed${raises}.`
+        : `No check failed${notMade}${raises}.`
       : `${counted(failed, 'check')} failed${notMade}.`,
   );
   return lines;
@@ -354,9 +360,9 @@ function checkLines(checks: Check[]): string[] {
 export function formatAttestationSetText(r: AttestationSetReport): string {
   const malformed = r.bundles.filter((b) => b.malformed).length;
   const verified = r.bundles.filter((b) => b.ok).length;
-  const word = { verified: 'VERIFIED', failed: 'FAILED', incomplete: 'INCOMPLETE' }[r.verdict];
   const lines = [
-    `${word}: ${r.attestation}: ${r.artifacts.filter((a) => a.ok).length} of ${r.artifacts.length} artifacts covered; ${verified} of ${r.bundles.length} bundles verified${malformed ? `; ${malformed} line${malformed === 1 ? '' : 's'} MALFORMED, not checked` : ''}${r.predicateType ? ` (predicate type ${r.predicateType})` : ''}`,
+    `${attestationHeadline(r)}: ${r.attestation}: ${r.artifacts.filter((a) => a.ok).length} of ${r.artifacts.length} artifacts covered; ${verified} of ${r.bundles.length} bundles verified${malformed ? `; ${malformed} line${malformed === 1 ? '' : 's'} MALFORMED, not checked` : ''}${r.predicateType ? ` (predicate type ${r.predicateType})` : ''}`,
+    ...statedEvidenceLines(r.evidence),
     ...r.artifacts.map((a) => `${a.ok ? 'OK  ' : 'FAIL'} ${a.name}: ${a.message}`),
     '',
   ];
@@ -375,9 +381,24 @@ export function formatAttestationSetText(r: AttestationSetReport): string {
   return `${lines.map(escapeValue).join('\n')}\n`;
 }
 
+/** What verified statements state (verify-attestation), in the words verify gives a bundle's evidence answer. */
+function statedEvidenceLines(e: AttestationReport['evidence']): string[] {
+  const n = e.findings.length;
+  return [
+    `  evidence:   ${e.status === 'concerns' ? `${n} CONCERN${n === 1 ? '' : 'S'}` : e.summary}`,
+    ...(e.status === 'concerns'
+      ? e.findings.map(
+          (f) =>
+            `    - ${f.line !== undefined ? `line ${f.line}: ` : ''}${f.path ? `${f.path}: ` : ''}${f.message} [${f.code}]`,
+        )
+      : []),
+  ];
+}
+
 export function formatAttestationText(r: AttestationReport): string {
   const lines = [
-    `${r.ok ? 'VERIFIED' : 'FAILED'}: ${r.attestation}${r.kind ? ` (${r.kind}${r.predicateType ? `, ${r.predicateType}` : ''})` : ''}`,
+    `${attestationHeadline(r)}: ${r.attestation}${r.kind ? ` (${r.kind}${r.predicateType ? `, ${r.predicateType}` : ''})` : ''}`,
+    ...statedEvidenceLines(r.evidence),
   ];
   lines.push(
     `artifact:        ${r.artifact.file ?? ''} ${Object.entries(r.artifact.digests)
@@ -385,7 +406,7 @@ export function formatAttestationText(r: AttestationReport): string {
       .join(' ')}`.trimEnd(),
   );
   if (r.signature) appendAll(lines, signatureLines(r.signature, signatureCovers(r)));
-  appendAll(lines, ['', ...checkLines(r.checks)]);
+  appendAll(lines, ['', ...checkLines(r.checks, r.evidence.status === 'concerns' ? r.evidence.findings.length : 0)]);
   return `${lines.map(escapeValue).join('\n')}\n`;
 }
 

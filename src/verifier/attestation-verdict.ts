@@ -1,5 +1,6 @@
 import { digestsEqual } from '../core/digest.js';
-import { predicateFailure, readPredicate } from './attestation-predicate.js';
+import { predicateFailure, readPredicate, type PredicateReading } from './attestation-predicate.js';
+import { notAssessed, statedEvidence, statedEvidenceOf, statedStatus } from './attestation-evidence.js';
 import type { IdentityPolicy } from './identity-policy.js';
 import type { AttestationReport, AttestationSetReport } from './report.js';
 import { signedContentKind, verifySigstoreBundle, type VerificationKeyInput } from './sigstore-bundle.js';
@@ -47,6 +48,7 @@ export function attestationReport(input: AttestationInput): AttestationReport {
   const checks = [...verified.checks];
   let predicateType: string | undefined;
   let release: AttestationReport['release'];
+  let evidence = notAssessed('the signature did not verify, so what it states cannot be trusted');
   if (verified.checks.every((c) => c.ok) && verified.dsse) {
     const statement = parseStatement(verified.dsse.payload);
     if (!statement) {
@@ -56,6 +58,7 @@ export function attestationReport(input: AttestationInput): AttestationReport {
         code: 'STATEMENT_INVALID',
         message: `the DSSE payload (${verified.dsse.payloadType}) is not an in-toto Statement (v1 or v0.1)`,
       });
+      evidence = notAssessed('the payload is not an in-toto statement');
     } else {
       predicateType = statement.predicateType;
       const hit = statement.subject.find((s) => coversDigest(s, digests));
@@ -81,9 +84,16 @@ export function attestationReport(input: AttestationInput): AttestationReport {
       // A summary of a verification that did not pass is no attestation that it did (a gate reads this exit code).
       const failure = hit ? predicateFailure(reading) : undefined;
       if (failure) checks.push(failure);
+      // What it states, apart from whether it verified: a failing test result is a concern, not a failed signature.
+      evidence = hit ? statedEvidence(reading) : notAssessed('the statement is not about the artifact');
     }
   } else if (verified.checks.every((c) => c.ok) && kind === 'message-signature') {
     checks.push({ id: 'statement', ok: true, message: 'the signature is over the artifact itself' });
+    evidence = {
+      status: 'nothing-to-judge',
+      findings: [],
+      summary: 'nothing to judge: a message signature states nothing of the artifact but that it signed it',
+    };
   }
   return {
     ok: checks.every((c) => c.ok),
@@ -94,6 +104,7 @@ export function attestationReport(input: AttestationInput): AttestationReport {
     ...(release ? { release } : {}),
     checks,
     ...(verified.info ? { signature: verified.info } : {}),
+    evidence,
   };
 }
 
@@ -128,7 +139,7 @@ export function attestationSetReport(input: AttestationSetInput): AttestationSet
   const statements: {
     line: number;
     predicateType: string;
-    says: string;
+    reading: PredicateReading;
     subject: { digest: Record<string, string> }[];
   }[] = [];
   for (const d of input.documents) {
@@ -168,18 +179,25 @@ export function attestationSetReport(input: AttestationSetInput): AttestationSet
       statements.push({
         line: d.line,
         predicateType: statement.predicateType,
-        says: reading.says,
+        reading,
         subject: statement.subject,
       });
   }
   const wanted = input.predicateType;
+  const covering = statements.filter(
+    (s) =>
+      (wanted === undefined || s.predicateType === wanted) &&
+      input.artifacts.some((a) => s.subject.some((x) => coversDigest(x, a.digests))),
+  );
   const results = input.artifacts.map((a) => {
-    const coveredBy = statements
-      .filter(
-        (s) =>
-          (wanted === undefined || s.predicateType === wanted) && s.subject.some((x) => coversDigest(x, a.digests)),
-      )
-      .map((s) => ({ line: s.line, predicateType: s.predicateType, says: s.says }));
+    const coveredBy = covering
+      .filter((s) => s.subject.some((x) => coversDigest(x, a.digests)))
+      .map((s) => ({
+        line: s.line,
+        predicateType: s.predicateType,
+        says: s.reading.says,
+        evidence: statedStatus(s.reading),
+      }));
     const ok = coveredBy.length > 0;
     const message = ok
       ? `covered by ${coveredBy.length} verified statement${coveredBy.length === 1 ? '' : 's'}: ${coveredBy.map((c) => `line ${c.line} (${c.predicateType}): ${c.says}`).join('; ')}`
@@ -207,6 +225,8 @@ export function attestationSetReport(input: AttestationSetInput): AttestationSet
     ...(wanted ? { predicateType: wanted } : {}),
     bundles,
     artifacts: results,
+    // What the statements that cover the artifacts state, apart from the verdict (VERIFIED WITH CONCERNS on concerns).
+    evidence: statedEvidenceOf(covering),
   };
 }
 

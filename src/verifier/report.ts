@@ -209,6 +209,34 @@ export function failures(report: VerifyReport): Check[] {
   return report.checks.filter((c) => !c.ok && !c.skipped);
 }
 
+/**
+ * A concern a verified statement states of itself (attestation-predicate.ts): verify's evidence finding codes, and
+ * TESTS_WARNED (a test-result statement that says WARNED) and VSA_NOT_PASSED (which also fails the report).
+ */
+export interface StatedFinding {
+  code: import('./assessment.js').EvidenceFindingCode | 'TESTS_WARNED' | 'VSA_NOT_PASSED';
+  /** The line of a `.jsonl` whose statement states it (verify-attestation over JSON lines). */
+  line?: number;
+  /** The entry or test configuration it is about, where the statement names one. */
+  path?: string;
+  /** The evidence kind (an evidence statement's entry), or `test-result`, `vulns`, `vsa`. */
+  kind?: string;
+  message: string;
+}
+
+/**
+ * verify-attestation's evidence answer, kept apart from whether the statement verified, as verify's is
+ * (Assessment['evidence']): what the verified statements that cover the artifact state. `concerns` (findings) when one
+ * states a failing result; `clean` when what was read raises none; `nothing-to-judge` when it states no result (a
+ * release statement, a message signature); `unknown` when it was not read (a predicate type not read here) or not
+ * reached (the statement did not verify, or is not about the artifact).
+ */
+export interface AttestationEvidence {
+  status: 'clean' | 'concerns' | 'nothing-to-judge' | 'unknown';
+  findings: StatedFinding[];
+  summary: string;
+}
+
 /** The report of `verify-attestation`: any Sigstore bundle, checked against an artifact or a digest. */
 export interface AttestationReport {
   ok: boolean;
@@ -220,6 +248,8 @@ export interface AttestationReport {
   release?: { name: string; version: string; manifestDigest?: string };
   checks: Check[];
   signature?: import('./sigstore-bundle.js').SignatureInfo;
+  /** What the statement states, apart from whether it verified: the headline is VERIFIED WITH CONCERNS on concerns. */
+  evidence: AttestationEvidence;
 }
 
 /**
@@ -230,9 +260,12 @@ export interface AttestationSetReport {
   ok: boolean;
   /**
    * `verified` (exit 0); `failed` (exit 1): a bundle failed verification, or, with every line read, an artifact is not
-   * covered; `incomplete` (exit 2): no bundle failed, but a line held no Sigstore bundle and was not checked.
+   * covered; `incomplete` (exit 2): no bundle failed, but a line held no Sigstore bundle and was not checked. Whatever
+   * the statements state is the evidence answer, apart: `verified` with concerns is headed VERIFIED WITH CONCERNS.
    */
   verdict: 'verified' | 'failed' | 'incomplete';
+  /** What the verified statements that cover the artifacts asked about state (of the type asked for), each by line. */
+  evidence: AttestationEvidence;
   attestation: string;
   predicateType?: string;
   bundles: {
@@ -249,7 +282,7 @@ export interface AttestationSetReport {
     digests: Record<string, string>;
     ok: boolean;
     /** Each verified statement that names it, and what its predicate says (attestation-predicate.ts). */
-    coveredBy: { line: number; predicateType: string; says: string }[];
+    coveredBy: { line: number; predicateType: string; says: string; evidence: AttestationEvidence['status'] }[];
     message: string;
   }[];
 }
