@@ -7,7 +7,8 @@ import * as core from '@actions/core';
 import { releaseJob } from '../src/commands/release-job.js';
 import type { IdentityPolicy } from '../src/verifier/identity-policy.js';
 import { verdictOf } from '../src/verifier/report.js';
-import { UsageError, errorCode, exitCodeFor, exitCodeForVerdict } from './exit-codes.js';
+import { POLICY_SHOWS_NOTHING, reportHeadline, type PolicyShowsNothing } from '../src/verifier/release-gate.js';
+import { ExitCode, UsageError, errorCode, exitCodeFor, exitCodeForVerdict } from './exit-codes.js';
 
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
@@ -39,6 +40,9 @@ async function main(): Promise<void> {
   const signing = flag('sign', true);
   const trustedRoot = input('trusted-root');
   const policy = input('policy');
+  const onNothing = (input('policy-shows-nothing') ?? 'fail') as PolicyShowsNothing;
+  if (!POLICY_SHOWS_NOTHING.includes(onNothing))
+    throw new UsageError(`policy-shows-nothing: ${onNothing} is neither fail nor warn`);
   const result = await releaseJob({
     cwd,
     // Our own token is GITHUB_TOKEN for attach; nothing else of the job's environment changes.
@@ -58,7 +62,14 @@ async function main(): Promise<void> {
         }
       : {}),
     ...(flag('verify', true)
-      ? { verify: { identity, ...(trustedRoot ? { trustedRoot: [trustedRoot] } : {}), ...(policy ? { policy } : {}) } }
+      ? {
+          verify: {
+            identity,
+            ...(trustedRoot ? { trustedRoot: [trustedRoot] } : {}),
+            ...(policy ? { policy } : {}),
+            onNothing,
+          },
+        }
       : {}),
     ...(attachTo && tag
       ? {
@@ -85,6 +96,9 @@ async function main(): Promise<void> {
   const report = result.verification?.report;
   if (report) {
     core.setOutput('verdict', verdictOf(report));
+    // The headline as verify heads it (POLICY SHOWS NOTHING, VERIFIED WITH CONCERNS…): what the verdict alone does not say.
+    const head = reportHeadline(report);
+    core.setOutput('headline', head.word);
     // The three answers, kept apart: a gate can promote on authenticity and policy, and still see the evidence's own
     // concerns.
     if (report.assessment) {
@@ -99,6 +113,19 @@ async function main(): Promise<void> {
       );
       for (const f of report.assessment.evidence.findings)
         core.warning(escapeValue(`${f.path}: ${f.message} [${f.code}]`));
+      const { shows, summary } = report.assessment.policy;
+      // A policy that held on no evidence, or on part of it, is said where a reviewer looks, never only in the summary.
+      if (report.ok && shows === 'partial') core.warning(escapeValue(`POLICY PARTLY SHOWN: ${summary}`));
+      if (report.ok && shows === 'nothing' && !result.refused)
+        core.warning(
+          escapeValue(
+            `POLICY SHOWS NOTHING: ${summary}; ${result.attached ? 'ATTACHED ANYWAY' : 'the step passes'}, as policy-shows-nothing is warn`,
+          ),
+        );
+    }
+    if (result.refused) {
+      core.setFailed(escapeValue(result.refused));
+      process.exitCode = ExitCode.PolicyFailed;
     }
     if (!report.ok) {
       const failed = report.checks

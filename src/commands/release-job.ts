@@ -1,7 +1,7 @@
 import { counted } from '../present/text.js';
 import { hashFile } from '../fs/hash-file.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
-import { verdictOf } from '../verifier/report.js';
+import { gateRefusal, verifiedLine, type PolicyShowsNothing } from '../verifier/release-gate.js';
 import { attach, type AttachResult } from './attach.js';
 import { collect } from './collect.js';
 import { appendStepSummary } from './render.js';
@@ -20,7 +20,7 @@ export interface ReleaseJobOptions {
   /** Keyless through the job's OIDC token (or SIGSTORE_ID_TOKEN). */
   sign?: { signingConfig?: string; fulcioUrl?: string; rekorUrl?: string; tsaUrl?: string };
   /** Verify the signed bundle before it is published. */
-  verify?: { identity: IdentityPolicy; trustedRoot?: string[]; policy?: string };
+  verify?: { identity: IdentityPolicy; trustedRoot?: string[]; policy?: string; onNothing?: PolicyShowsNothing };
   attach?: {
     repo: string;
     tag: string;
@@ -42,13 +42,16 @@ export interface ReleaseJobResult {
   /** NAME.sigstore.jsonl: every Sigstore bundle of the signing (gh attestation verify --bundle). */
   sigstoreJsonl?: string;
   verification?: VerifyResult;
+  /** Why a bundle that verified was not attached (gateRefusal: a policy that showed nothing, with `fail`). */
+  refused?: string;
   attached?: AttachResult;
 }
 
 /**
  * A release job's evidence steps, in order: collect, sign, verify (as the
  * auditor will), attach. What the GitHub Action runs; it stops at the first
- * step that fails, so nothing unverified is attached.
+ * step that fails, so nothing unverified is attached, nor (unless told to
+ * warn) a bundle whose policy held on no evidence (gateRefusal).
  */
 export async function releaseJob(options: ReleaseJobOptions): Promise<ReleaseJobResult> {
   const say = options.onProgress ?? (() => undefined);
@@ -87,12 +90,12 @@ export async function releaseJob(options: ReleaseJobOptions): Promise<ReleaseJob
     });
     result.verification = verification;
     await appendStepSummary(options.env, options.cwd, verification.report, verification.manifest);
-    say(`verified: ${verdictOf(verification.report)}`);
+    say(verifiedLine(verification.report));
+    result.refused = gateRefusal(verification.report, options.verify.onNothing);
   }
   const { hex } = await hashFile(collected.output, ['sha256']);
   result.bundleDigest = `sha256:${hex.sha256}`;
-  const passed = !result.verification || result.verification.report.ok;
-  if (options.attach && passed) {
+  if (options.attach && (!result.verification || result.verification.report.ok) && !result.refused) {
     result.attached = await attach({
       cwd: options.cwd,
       env: options.env,

@@ -274,6 +274,7 @@ describe('the action, run as the runner runs it', () => {
         .digest('hex')}`,
     );
     expect(r.outputs.verdict).toBe('verified');
+    expect(r.outputs.headline).toBe('VERIFIED WITH CONCERNS');
     expect(r.outputs.authentic).toBe('authentic');
     expect(r.outputs.policy).toBe('not-evaluated');
     expect(r.outputs['policy-shows']).toBe('');
@@ -304,6 +305,60 @@ describe('the action, run as the runner runs it', () => {
     expect(r.stdout).toContain(`::add-mask::${gh.token}`);
   });
 
+  /** A config of the example's SBOM alone, and a policy of `rules` (YAML lines), in a folder of their own. */
+  async function sbomOnly(rules: string[]): Promise<{ config: string; policy: string }> {
+    const dir = await tmp();
+    const example = join(ROOT, 'examples/acme-web');
+    const config = join(dir, 'evidence.yaml');
+    await writeFile(
+      config,
+      `name: acme-web\nversion: 1.4.2\nsbom:\n  - ${example}/sbom/acme-web.cdx.json\nsubjects:\n  - ${example}/dist/acme-web-1.4.2.tgz\n`,
+    );
+    const policy = join(dir, 'policy.yaml');
+    await writeFile(policy, `version: 1\nrules:\n${rules.join('\n')}\n`);
+    return { config, policy };
+  }
+  const NO_CRITICAL = '  - { name: no-critical, expr: "sarif.all(s, s.severities.critical == 0)" }';
+
+  it('a policy that held on no evidence is no passing gate: POLICY SHOWS NOTHING, not attached, exit 3', async () => {
+    gh.addRelease('v1.4.2');
+    const r = await job(await sbomOnly([NO_CRITICAL]));
+    expect(r.code, r.stdout).toBe(3);
+    // verdict keeps its documented value; the headline and policy-shows say what it is.
+    expect(r.outputs.verdict).toBe('verified');
+    expect(r.outputs.headline).toBe('POLICY SHOWS NOTHING');
+    expect(r.outputs.policy).toBe('satisfied');
+    expect(r.outputs['policy-shows']).toBe('nothing');
+    expect(r.stdout).toMatch(/^verify: POLICY SHOWS NOTHING \(verdict verified\): /m);
+    expect(r.stdout).not.toMatch(/^verified: verified$/m);
+    expect(r.stdout).toMatch(/^::error::POLICY SHOWS NOTHING: the policy held, but on no evidence of this release/m);
+    expect(r.outputs['release-url']).toBeUndefined();
+    expect(gh.releases[0]?.assets).toEqual([]);
+  });
+
+  it('policy-shows-nothing: warn attaches, and says so loudly; a bad value is refused (exit 2)', async () => {
+    gh.addRelease('v1.4.2');
+    const r = await job({ ...(await sbomOnly([NO_CRITICAL])), 'policy-shows-nothing': 'warn' });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs.headline).toBe('POLICY SHOWS NOTHING');
+    expect(r.stdout).toMatch(/^::warning::POLICY SHOWS NOTHING: .* holds, but shows nothing.*; ATTACHED ANYWAY/m);
+    expect(gh.releases[0]?.assets.map((a) => a.name)).toContain('acme-web-1.4.2.evidence.tar.gz');
+    const bad = await job({ 'policy-shows-nothing': 'maybe', attach: 'false' });
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toMatch(/::error::policy-shows-nothing: maybe is neither fail nor warn/);
+  });
+
+  it('a policy that shows part of the release attaches, with policy-shows partial and a warning naming the rest', async () => {
+    gh.addRelease('v1.4.2');
+    const shown = '  - { name: has-components, expr: "sbom.all(s, s.components > 0)" }';
+    const r = await job(await sbomOnly([shown, NO_CRITICAL]));
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs['policy-shows']).toBe('partial');
+    expect(r.outputs.headline).toMatch(/^VERIFIED/);
+    expect(r.stdout).toMatch(/^::warning::POLICY PARTLY SHOWN: .*1 of its 2 .*no-critical/m);
+    expect(gh.releases[0]?.assets.length).toBeGreaterThan(0);
+  });
+
   it('a bundle signed by another workflow than the one required fails the step and is not attached', async () => {
     gh.addRelease('v1.4.2');
     const r = await job({
@@ -312,6 +367,7 @@ describe('the action, run as the runner runs it', () => {
     expect(r.code, r.stdout).toBe(1);
     expect(r.stdout).toContain('::error::');
     expect(r.outputs.verdict).toBe('failed');
+    expect(r.outputs.headline).toBe('VERIFICATION FAILED');
     expect(r.outputs.authentic).toBe('failed');
     expect(r.outputs.evidence).toBe('unknown');
     expect(gh.releases[0]?.assets).toEqual([]);
