@@ -245,7 +245,14 @@ export async function shippedRows(store: IndexStore, vulnerability: string, prod
   const byKey = new Map<string, string[]>(question.packageKeys.map((k) => [k, []]));
   for (const prefix of question.purlPrefixes ?? []) byKey.get(purls.packageKey(prefix) ?? '')?.push(prefix);
   const parts: { packageKeys: string[]; purlPrefixes: string[] }[] = [];
-  for (const [key, prefixes] of byKey) {
+  // A package named at more versions than one part binds is asked in several parts, each with the package again.
+  const most = Math.floor((SHIPPED_PARAMS_AT_ONCE - 1) / PURL_RANGE_PARAMS);
+  const pieces = [...byKey].flatMap(([key, all]): [string, string[]][] =>
+    all.length <= most
+      ? [[key, all]]
+      : Array.from({ length: Math.ceil(all.length / most) }, (_, i) => [key, all.slice(i * most, (i + 1) * most)]),
+  );
+  for (const [key, prefixes] of pieces) {
     const last = parts.at(-1);
     const size = (x: (typeof parts)[number]): number =>
       x.packageKeys.length + PURL_RANGE_PARAMS * x.purlPrefixes.length;

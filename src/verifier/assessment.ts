@@ -293,7 +293,7 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
   const unverified = authenticity.status !== 'authentic';
   const claim = unverified ? ' (as the bundle claims; not signature-checked)' : '';
   // A kind is judged where one of its entries holds something: a load test that ran nothing is not one.
-  const read = entries.filter((e) => e.kind in JUDGED_KINDS).map((e) => ({ e, why: hollowWhy(e) }));
+  const read = entries.filter((e) => Object.hasOwn(JUDGED_KINDS, e.kind)).map((e) => ({ e, why: hollowWhy(e) }));
   const hollow = read.flatMap(({ e, why }) => (why === undefined ? [] : [`${e.path} holds nothing (${why})`]));
   const judged = Object.keys(JUDGED_KINDS).filter((k) => read.some(({ e, why }) => e.kind === k && why === undefined));
   const words = (kinds: string[]): string => kinds.map((k) => JUDGED_KINDS[k]).join(', ');

@@ -8,6 +8,7 @@ import {
 } from '../formats/standard-statements.js';
 import { evidenceFindings, JUDGED_KINDS } from './assessment.js';
 import { hollowWhy } from './policy/hollow.js';
+import { readSummary } from '../core/summaries.js';
 
 /**
  * What a verified statement's predicate says of itself, for `verify-attestation`. A signature that verifies and a
@@ -84,18 +85,26 @@ export function readPredicate(predicateType: string, predicate: unknown): Predic
     const version = text(b?.version);
     const entries = statedEntries(p.entries);
     const findings = evidenceFindings(entries);
-    // As verify judges a bundle: only the judged kinds whose entries hold something say whether there is a concern.
-    const judged = entries.some((e) => e.kind in JUDGED_KINDS && hollowWhy(e) === undefined);
-    const more = { judged: findings.length ? 'concerns' : judged ? 'clean' : 'nothing-to-judge' } as const;
+    // As verify judges a bundle: only the judged kinds whose entries hold something say whether there is a concern. An
+    // entry of a judged kind whose summary does not read (another evidence's shape) was not judged: never `clean`.
+    const ofJudgedKinds = entries.filter((e) => Object.hasOwn(JUDGED_KINDS, e.kind));
+    const unread = ofJudgedKinds.filter((e) => readSummary(e) === undefined).map((e) => e.path);
+    const judged = ofJudgedKinds.some((e) => readSummary(e) !== undefined && hollowWhy(e) === undefined);
+    const more = {
+      judged: findings.length ? 'concerns' : unread.length ? 'not-read' : judged ? 'clean' : 'nothing-to-judge',
+    } as const;
+    const notRead = unread.length
+      ? `; ${unread.length} of its entries' summaries do not read, so they were not judged (${unread.slice(0, 3).join(', ')}${unread.length > 3 ? ', …' : ''})`
+      : '';
     if (name && version) {
       const manifestDigest = text(b?.manifestDigest);
       return judge(
-        `it is the evidence of ${name} ${version}${manifestDigest ? ` (manifest ${manifestDigest})` : ''}`,
+        `it is the evidence of ${name} ${version}${manifestDigest ? ` (manifest ${manifestDigest})` : ''}${notRead}`,
         findings,
         { ...more, release: { name, version, ...(manifestDigest ? { manifestDigest } : {}) } },
       );
     }
-    return judge('it names no release (no bundle name and version in its predicate)', findings, more);
+    return judge(`it names no release (no bundle name and version in its predicate)${notRead}`, findings, more);
   }
   if (predicateType === RELEASE_PREDICATE_TYPE) {
     const named = text(p.purl) ?? text(p.releaseId);

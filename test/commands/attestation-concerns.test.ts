@@ -17,12 +17,16 @@ const TEST_RESULT = 'https://in-toto.io/attestation/test-result/v0.1';
 /** A key-signed bundle of a failing and a passing test report and an npm audit with criticals, covering app.tgz. */
 async function signed(dir: string): Promise<string[]> {
   await writeFile(join(dir, 'app.tgz'), 'the artifact');
-  const inputs = { junit: ['pytest', 'gradle-TEST-demo.StringsTest'], scan: 'scanners/npm-audit.json' };
+  // A scan whose report states when it ran (Trivy's CreatedAt): one that does not (npm audit) makes no vulns statement.
+  const inputs = {
+    junit: ['pytest', 'gradle-TEST-demo.StringsTest'],
+    scan: join(process.cwd(), 'examples/acme-web/reports/scans/trivy.json'),
+  };
   const c = await runCli(
     [
       ...'collect -o b.tar.gz --name app --version 1 --subject app.tgz -q'.split(' '),
       ...inputs.junit.flatMap((n) => ['--junit', fixture(`junit/${n}.junit.xml`)]),
-      ...['--scan', fixture(inputs.scan)],
+      ...['--scan', inputs.scan],
     ],
     { cwd: dir },
   );

@@ -51,3 +51,31 @@ describe('shippedRows over many named packages', () => {
     expect(created).toEqual([...created].sort());
   });
 });
+
+describe('shippedRows over one package named at many versions', () => {
+  it('asks for its versions in several parts, none binding more than SHIPPED_PARAMS_AT_ONCE parameters', async () => {
+    const versions = 400;
+    const findings = Array.from({ length: versions }, (_, i) => ({
+      bundle_digest: 'sha256:scanned',
+      product: 'web',
+      version: '2.0.0',
+      purl: `pkg:npm/lodash@4.17.${i}`,
+    }));
+    const asked: number[] = [];
+    const prefixes = new Set<string>();
+    const store = {
+      query(q: IndexQuery) {
+        if (q.kind === 'cve') return Promise.resolve(findings);
+        if (q.kind !== 'components') throw new Error(`unexpected question ${q.kind}`);
+        asked.push(q.packageKeys.length + PURL_RANGE_PARAMS * (q.purlPrefixes?.length ?? 0));
+        for (const p of q.purlPrefixes ?? []) prefixes.add(p);
+        return Promise.resolve([]);
+      },
+    } as unknown as IndexStore;
+    expect(await shippedRows(store, 'CVE-2026-1')).toEqual([]);
+    expect(asked.length).toBeGreaterThan(1);
+    expect(Math.max(...asked)).toBeLessThanOrEqual(SHIPPED_PARAMS_AT_ONCE);
+    // Every version asked for, once.
+    expect(prefixes.size).toBe(versions);
+  });
+});

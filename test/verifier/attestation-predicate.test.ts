@@ -156,6 +156,17 @@ describe('what a verified statement says of itself (verify-attestation)', () => 
       judged: 'nothing-to-judge',
     });
     expect(evidence(undefined)).toMatchObject({ judged: 'nothing-to-judge' });
+    // A summary of a judged kind that does not read (another evidence's shape: no durationSeconds) was not judged:
+    // never clean, and said, whatever its figures. A kind named after Object's own properties is no judged kind.
+    const unread = evidence([
+      { path: 'junit/old.xml', kind: 'junit', summary: { tests: 10, passed: 7, failed: 3, errored: 0, skipped: 0 } },
+      { path: 'junit/none.xml', kind: 'junit' },
+    ]);
+    expect(unread).toMatchObject({ judged: 'not-read', findings: [] });
+    expect(unread.says).toMatch(
+      /2 of its entries' summaries do not read, so they were not judged \(junit\/old\.xml, junit\/none\.xml\)$/,
+    );
+    expect(evidence([{ path: 'c', kind: 'constructor', summary: {} }])).toMatchObject({ judged: 'nothing-to-judge' });
     expect(readPredicate(EVIDENCE_PREDICATE_TYPE, { entries: [] })).toMatchObject({ judged: 'nothing-to-judge' });
     expect(readPredicate(RELEASE_PREDICATE_TYPE, {})).toMatchObject({ judged: 'nothing-to-judge', findings: [] });
   });
