@@ -32,7 +32,7 @@ export async function writeVsa(options: WriteVsaOptions): Promise<{ files: strin
     resourceUri: options.bundle,
     passed: notPassed === undefined,
     signer: vsaSigner(report, options.identity ?? {}),
-    ...(vsaPolicyShows(report) ? { policyShows: vsaPolicyShows(report) } : {}),
+    policyShows: vsaPolicyShows(report),
     timeVerified: new Date(),
     // The digest of the policy bytes that were evaluated, not of the file read again.
     ...(options.policy && report.policy

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const SHA512_HEX = /^[0-9a-f]{128}$/;
@@ -8,6 +8,11 @@ export type Sha256Digest = `sha256:${string}`;
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** The sha256 of a public key's SubjectPublicKeyInfo (DER), hex: what a Sigstore bundle's key hint names. */
+export function keySha256Hex(key: KeyObject): string {
+  return sha256Hex(key.export({ type: 'spki', format: 'der' }));
 }
 
 export function sha256Digest(data: Uint8Array | string): Sha256Digest {

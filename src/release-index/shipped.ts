@@ -54,9 +54,9 @@ export function shippedQuestion(
   const prefixes = new Set<string>();
   let everyVersion = false;
   for (const f of findings) {
-    const p = packageVersion(purls, text(f.purl)) === undefined ? undefined : purls.read(text(f.purl));
-    const key = p && purls.packageKey(text(f.purl));
-    if (!p || !key) continue;
+    const p = purls.read(text(f.purl));
+    const key = purls.packageKey(text(f.purl));
+    if (!p?.version || !key) continue;
     keys.add(key);
     try {
       prefixes.add(new PackageURL(p.type, p.namespace, p.name, p.version, undefined, undefined).toString());
@@ -104,12 +104,10 @@ export function shippedAnswers(
     if (!written.has(by)) written.set(by, [...by].sort().join('; '));
     return written.get(by) as string;
   };
-  // Each component's purl read once: many releases ship the same one (8,000 rows of 100 purls in the bench).
-  const read = new Map<string, string | undefined>();
   for (const c of components) {
     const purl = text(c.purl);
-    if (!read.has(purl)) read.set(purl, packageVersion(purls, purl));
-    const at = read.get(purl);
+    // PurlReader parses each distinct purl once: many releases ship the same one.
+    const at = packageVersion(purls, purl);
     const by = at === undefined ? undefined : namedBy.get(at);
     const digest = text(c.bundle_digest);
     if (!by || own.has(`${digest} ${at}`) || seen.has(`${digest} ${purl}`)) continue;

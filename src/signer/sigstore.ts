@@ -1,7 +1,7 @@
 import { SMALL_FILE_LIMITS, readSmallFile } from '../fs/small-file.js';
 import { commonJsExports } from '../core/commonjs.js';
+import { keySha256Hex } from '../core/digest.js';
 import {
-  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
@@ -173,11 +173,10 @@ export async function loadSigningKey(file: string): Promise<LoadedKey> {
     );
   }
   const publicKey = createPublicKey(privateKey);
-  const der = publicKey.export({ format: 'der', type: 'spki' });
   return {
     privateKey,
     publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-    hint: createHash('sha256').update(der).digest('hex'),
+    hint: keySha256Hex(publicKey),
   };
 }
 

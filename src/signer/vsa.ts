@@ -22,7 +22,7 @@ export interface VsaInput {
    */
   signer: Record<string, string>;
   /** What the policy showed when part of it read no evidence (vsaPolicyShows): recorded beside the signer. */
-  policyShows?: { shows: 'partial'; summary: string };
+  policyShows?: { shows: 'partial'; summary: string } | undefined;
   /** Attestations the verification relied on. */
   inputAttestations: { uri: string; sha256: string }[];
   /** SLSA verified properties the evidence shows (src/verifier/source-properties.ts), stated only when it passed. */

@@ -233,10 +233,16 @@ export function openIndexStore(
 /**
  * The releases in scope (`product`) that ship a component a finding of `vulnerability` names, their own scans not
  * reporting it (release-index/shipped.ts). The findings are those of every product: a package another product's
- * scan found it in is the same package at the same version.
+ * scan found it in is the same package at the same version. `findings`: the `cve` question's answers over every product,
+ * when the caller has them already (they are asked for otherwise).
  */
-export async function shippedRows(store: IndexStore, vulnerability: string, product?: string) {
-  const findings = await store.query({ kind: 'cve', id: vulnerability });
+export async function shippedRows(
+  store: IndexStore,
+  vulnerability: string,
+  product?: string,
+  findings?: readonly Record<string, unknown>[],
+) {
+  findings ??= await store.query({ kind: 'cve', id: vulnerability });
   const question = shippedQuestion(findings, product);
   if (!question) return [];
   // Asked in parts of at most SHIPPED_PARAMS_AT_ONCE parameters (SQLite binds 999): each package with its versions
@@ -288,7 +294,11 @@ export async function queryIndex(db: string, cwd: string, options: QueryOptions)
     const scope = product === undefined ? {} : { product };
     // A release whose SBOM lists a component a finding of the vulnerability names answers too, though its scan did not.
     const found = await store.query(question);
-    const rows = question.kind === 'cve' ? withShipped(found, await shippedRows(store, question.id, product)) : found;
+    // The findings of every product name the packages: those asked for already when no product narrowed them.
+    const rows =
+      question.kind === 'cve'
+        ? withShipped(found, await shippedRows(store, question.id, product, product === undefined ? found : undefined))
+        : found;
     // What the answers cannot speak for: releases whose evidence could not answer, and bundles that did not verify.
     // A release that answered (it ships the component, say) is not listed as unable to, whatever else it lacks.
     const answered = new Set(rows.map((r) => r.bundle_digest));

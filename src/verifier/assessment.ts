@@ -297,10 +297,11 @@ export function assess(report: VerifyReport, entries: readonly Entry[] | undefin
   const hollow = read.flatMap(({ e, why }) => (why === undefined ? [] : [`${e.path} holds nothing (${why})`]));
   const judged = Object.keys(JUDGED_KINDS).filter((k) => read.some(({ e, why }) => e.kind === k && why === undefined));
   const words = (kinds: string[]): string => kinds.map((k) => JUDGED_KINDS[k]).join(', ');
-  const missing = Object.keys(JUDGED_KINDS).filter((k) => !judged.includes(k));
+  // Kinds with no entry at all are not in the bundle; those whose every entry holds nothing are said by their entries.
+  const missing = Object.keys(JUDGED_KINDS).filter((k) => !read.some(({ e }) => e.kind === k));
   const notIn =
     (missing.length ? `; not in the bundle, so not judged: ${words(missing)}` : '') +
-    (hollow.length ? `; ${hollow.join('; ')}` : '');
+    (hollow.length ? `; not judged: ${hollow.join('; ')}` : '');
   const evidence: Assessment['evidence'] = findings.length
     ? {
         status: 'concerns',

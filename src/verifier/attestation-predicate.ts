@@ -88,8 +88,9 @@ export function readPredicate(predicateType: string, predicate: unknown): Predic
     // As verify judges a bundle: only the judged kinds whose entries hold something say whether there is a concern. An
     // entry of a judged kind whose summary does not read (another evidence's shape) was not judged: never `clean`.
     const ofJudgedKinds = entries.filter((e) => Object.hasOwn(JUDGED_KINDS, e.kind));
-    const unread = ofJudgedKinds.filter((e) => readSummary(e) === undefined).map((e) => e.path);
-    const judged = ofJudgedKinds.some((e) => readSummary(e) !== undefined && hollowWhy(e) === undefined);
+    const reads = ofJudgedKinds.map((e) => ({ e, read: readSummary(e) !== undefined }));
+    const unread = reads.filter((x) => !x.read).map((x) => x.e.path);
+    const judged = reads.some((x) => x.read && hollowWhy(x.e) === undefined);
     const more = {
       judged: findings.length ? 'concerns' : unread.length ? 'not-read' : judged ? 'clean' : 'nothing-to-judge',
     } as const;

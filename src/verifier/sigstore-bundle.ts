@@ -1,5 +1,6 @@
 import { maxOf } from '../core/objects.js';
-import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import { keySha256Hex } from '../core/digest.js';
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { RFC3161Timestamp } from '@sigstore/core';
 import { Verifier, toSignedEntity, type Signer } from '@sigstore/verify';
@@ -162,7 +163,7 @@ export function verifySigstoreBundle(input: SigstoreVerifyInput): SigstoreVerify
         if ('signer' in outcome) {
           signer = outcome.signer;
           info.key = k.label;
-          info.keySha256 = keyDigest(key).toString('hex');
+          info.keySha256 = keySha256Hex(key);
           if (info.keyHint !== undefined && info.keyHint !== '' && !hintNames(info.keyHint, key)) hintMismatch = true;
           if (root) {
             info.trustedRoot = { source: root.source, ...(root.date ? { date: root.date } : {}) };
@@ -561,16 +562,9 @@ function chainProblem(
   };
 }
 
-/** The sha256 of a key's SubjectPublicKeyInfo (DER): what a key hint names. */
-function keyDigest(key: KeyObject): Buffer {
-  return createHash('sha256')
-    .update(key.export({ type: 'spki', format: 'der' }))
-    .digest();
-}
-
 /** Whether a key hint is the sha256 of the key's SubjectPublicKeyInfo, in hex or base64. */
 function hintNames(hint: string, key: KeyObject): boolean {
-  const digest = keyDigest(key);
+  const digest = Buffer.from(keySha256Hex(key), 'hex');
   return (
     hint.toLowerCase() === digest.toString('hex') ||
     hint === digest.toString('base64') ||

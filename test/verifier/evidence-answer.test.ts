@@ -82,6 +82,11 @@ describe('the evidence answer says what it judged', () => {
     expect(a.evidence.status).toBe('nothing-to-judge');
     expect(a.evidence.judged).toEqual([]);
     expect(a.evidence.summary).toMatch(/k6\/summary\.json holds nothing/);
+    // Beside tests that passed: clean, and the load test is in the bundle, never also said to be absent from it.
+    const c = assess(signedReport(), [junit(4, 0), k6]);
+    expect(c.evidence.status).toBe('clean');
+    expect(c.evidence.summary).toMatch(/not judged: k6\/summary\.json holds nothing/);
+    expect(c.evidence.summary).not.toMatch(/not in the bundle, so not judged: [^;]*load tests/);
   });
 
   it('integrity only: nothing to judge is said as the bundle claims', () => {
