@@ -13,6 +13,7 @@ import {
   INDEX_SCHEMA_VERSION,
   MIGRATIONS,
   statementFor,
+  COMPONENT_ID_BITS,
   sweepStatements,
   RELEASE_TABLES,
   querySql,
@@ -252,9 +253,15 @@ export function openSqliteIndex(
     has: (digest) => promised(() => driver.all('SELECT 1 FROM releases WHERE bundle_digest = ?', [digest]).length > 0),
     put: (rows, at) =>
       promised(() => {
+        // A component's id holds its place in the release's list in COMPONENT_ID_BITS (sql.ts).
+        if (rows.components.length >= 2 ** COMPONENT_ID_BITS)
+          throw new IndexStoreError(
+            'INDEX_WRITE_FAILED',
+            `${path}: ${rows.release.location} not written: its SBOMs list ${rows.components.length} components, and a release of this index holds fewer than ${2 ** COMPONENT_ID_BITS}`,
+          );
         const held =
           driver.all('SELECT 1 FROM releases WHERE bundle_digest = ?', [rows.release.bundleDigest]).length > 0;
-        transaction(releaseInserts(rows, at, held));
+        transaction(releaseInserts(rows, at, held, 'sqlite'));
       }),
     reject: (r, at) => promised(() => transaction(rejectedInsert(r, at))),
     clear: () =>
@@ -339,7 +346,10 @@ function migrate(driver: Driver, path: string, reader: boolean): number {
   for (let v = version; v < INDEX_SCHEMA_VERSION; v++) {
     try {
       driver.exec('BEGIN IMMEDIATE');
-      for (const statement of MIGRATIONS[v] ?? []) driver.exec(statementFor(statement, 'sqlite'));
+      for (const statement of MIGRATIONS[v] ?? []) {
+        const text = statementFor(statement, 'sqlite');
+        if (text !== undefined) driver.exec(text);
+      }
       driver.run(
         v === 0
           ? "INSERT INTO index_meta (name, value) VALUES ('schema', ?)"

@@ -11,17 +11,24 @@ import { expressionIds } from '../formats/sbom.js';
 import type { IndexedRelease } from './rows.js';
 
 /** The schema's version: a store refuses a file or database of a later one, and migrates an earlier one. */
-export const INDEX_SCHEMA_VERSION = 8;
+export const INDEX_SCHEMA_VERSION = 9;
 
 /** The SQL each store speaks where the two differ (an index's operator class, a comparison of bytes). */
 export type Dialect = 'sqlite' | 'postgresql';
 
-/** A migration's statement: the same on both stores, or each its own. */
-export type MigrationStatement = string | Readonly<Record<Dialect, string>>;
+/** A migration's statement: the same on both stores, or each its own (null: none on that store). */
+export type MigrationStatement = string | Readonly<Record<Dialect, string | null>>;
 
-/** A migration statement as `dialect` runs it. */
-export const statementFor = (s: MigrationStatement, dialect: Dialect): string =>
-  typeof s === 'string' ? s : s[dialect];
+/** A migration statement as `dialect` runs it; undefined when that store has none. */
+export const statementFor = (s: MigrationStatement, dialect: Dialect): string | undefined =>
+  typeof s === 'string' ? s : (s[dialect] ?? undefined);
+
+/**
+ * Schema 9 on SQLite: a component row's id is its release's number (`releases.seq`) shifted by this many bits, plus
+ * the component's place in its SBOMs' list, so that the (package_key, purl) index, which holds each row's id, names
+ * the release without reading the row. A release may therefore list fewer than 2^24 components (releaseInserts).
+ */
+export const COMPONENT_ID_BITS = 24;
 
 /** Each version's statements, in order: version N's are run on a store at N - 1. */
 export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
@@ -110,6 +117,31 @@ export const MIGRATIONS: readonly (readonly MigrationStatement[])[] = [
       postgresql: 'CREATE INDEX components_package_purl ON components (package_key, purl text_pattern_ops)',
     },
   ],
+  // 9, SQLite only: each release numbered (`seq`) and each component row's id its release's number and its place
+  // (COMPONENT_ID_BITS), so that the (package_key, purl) index names a component's release itself: --cve's lookup read
+  // each of 8,000 component rows from the table only for its bundle's digest (docs/performance.md). Explicit columns,
+  // not SQLite's implicit rowids, which VACUUM may renumber. The components table is written anew (about 20 s for
+  // five million rows). PostgreSQL's tables are as at 8.
+  [
+    { sqlite: 'ALTER TABLE releases ADD COLUMN seq INTEGER', postgresql: null },
+    { sqlite: 'UPDATE releases SET seq = rowid', postgresql: null },
+    { sqlite: 'CREATE UNIQUE INDEX releases_seq ON releases (seq)', postgresql: null },
+    {
+      sqlite: `CREATE TABLE components_9 (id INTEGER PRIMARY KEY, bundle_digest TEXT NOT NULL, purl TEXT NOT NULL,
+        package_key TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL)`,
+      postgresql: null,
+    },
+    {
+      sqlite: `INSERT INTO components_9 (id, bundle_digest, purl, package_key, name, version)
+        SELECT (r.seq << ${COMPONENT_ID_BITS}) + ROW_NUMBER() OVER (PARTITION BY c.bundle_digest ORDER BY c.rowid) - 1,
+          c.bundle_digest, c.purl, c.package_key, c.name, c.version
+        FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest`,
+      postgresql: null,
+    },
+    { sqlite: 'DROP TABLE components', postgresql: null },
+    { sqlite: 'ALTER TABLE components_9 RENAME TO components', postgresql: null },
+    { sqlite: 'CREATE INDEX components_package_purl ON components (package_key, purl)', postgresql: null },
+  ],
 ];
 
 /** The tables a release's rows are in, in the order they are deleted (a release indexed again is replaced whole). */
@@ -123,21 +155,25 @@ export interface Sql {
 
 /**
  * The statements that store one release; `replace` when the index holds the bundle already (its rows are deleted
- * first: without it, the deletes would scan every table for nothing on each new release).
+ * first: without it, the deletes would scan every table for nothing on each new release). On SQLite the release is
+ * numbered one past the highest number held, and its components' ids made from it (COMPONENT_ID_BITS), in SQL, within
+ * the release's transaction.
  */
-export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace: boolean): Sql[] {
+export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace: boolean, dialect: Dialect): Sql[] {
   const d = rows.release.bundleDigest;
   const r = rows.release;
+  // The embedded store refuses a release of 2^COMPONENT_ID_BITS components or more before it asks for these.
+  const numbered = dialect === 'sqlite';
   const out: Sql[] = [
     ...(replace
       ? [...RELEASE_TABLES, 'releases'].map((t) => ({ text: `DELETE FROM ${t} WHERE bundle_digest = ?`, params: [d] }))
       : []),
     { text: 'DELETE FROM rejected WHERE location = ?', params: [r.location] },
     {
-      text: `INSERT INTO releases (bundle_digest, location, source, product, version, created, signed_at, signer, policy,
-        policy_digest, indexed_at, components_read, findings_read, signature_location, signature_digest,
-        components_without_purl, components_without_license, policy_shows)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      text: `INSERT INTO releases (${numbered ? 'seq, ' : ''}bundle_digest, location, source, product, version, created,
+        signed_at, signer, policy, policy_digest, indexed_at, components_read, findings_read, signature_location,
+        signature_digest, components_without_purl, components_without_license, policy_shows)
+        VALUES (${numbered ? '(SELECT COALESCE(MAX(seq), 0) + 1 FROM releases), ' : ''}?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       params: [
         d,
         r.location,
@@ -166,11 +202,13 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
       ['bundle_digest', 'name', 'digest'],
       rows.subjects.map((x) => [d, x.name, x.digest]),
     ),
-    ...insertMany(
-      'components',
-      ['bundle_digest', 'purl', 'package_key', 'name', 'version'],
-      rows.components.map((c) => [d, c.purl, c.packageKey, c.name, c.version]),
-    ),
+    ...(numbered
+      ? numberedComponents(d, rows.components)
+      : insertMany(
+          'components',
+          ['bundle_digest', 'purl', 'package_key', 'name', 'version'],
+          rows.components.map((c) => [d, c.purl, c.packageKey, c.name, c.version]),
+        )),
     ...insertMany(
       'licenses',
       ['bundle_digest', 'purl', 'license', 'license_key', 'expression'],
@@ -237,6 +275,37 @@ export function releaseInserts(rows: IndexedRelease, indexedAt: string, replace:
 /** The expression among `expressions` that names `license` (its text, as the SBOM wrote it); '' when none does. */
 function expressionOf(expressions: readonly string[] | undefined, license: string): string {
   return expressions?.find((e) => expressionIds(e).includes(license)) ?? '';
+}
+
+/**
+ * A release's components on SQLite (schema 9): each row's id its release's number shifted by COMPONENT_ID_BITS plus
+ * its place in the list, the number read once a statement from the release's row written just before.
+ */
+function numberedComponents(digest: string, components: IndexedRelease['components']): Sql[] {
+  const per = Math.floor((MAX_PARAMS - 1) / 5);
+  const out: Sql[] = [];
+  for (let i = 0; i < components.length; i += per) {
+    const chunk = components.slice(i, i + per);
+    const params: (string | number)[] = [];
+    chunk.forEach((c, j) => params.push(i + j, c.purl, c.packageKey, c.name, c.version));
+    params.push(digest);
+    out.push({ text: numberedText(chunk.length), params });
+  }
+  return out;
+}
+
+/** numberedComponents' INSERT of `n` rows, made once per row count (as insertText's). */
+const numberedTexts = new Map<number, string>();
+function numberedText(n: number): string {
+  let text = numberedTexts.get(n);
+  if (text === undefined) {
+    text = `INSERT INTO components (id, bundle_digest, purl, package_key, name, version) SELECT (r.seq << ${COMPONENT_ID_BITS}) + v.column1, r.bundle_digest, v.column2, v.column3, v.column4, v.column5 FROM (VALUES ${Array.from(
+      { length: n },
+      () => '(?, ?, ?, ?, ?)',
+    ).join(', ')}) v JOIN releases r ON r.bundle_digest = ?`;
+    if (numberedTexts.size < 256) numberedTexts.set(n, text);
+  }
+  return text;
 }
 
 /** The most parameters one statement binds: SQLite's historical limit (999), which every engine here accepts. */
@@ -335,6 +404,15 @@ const releaseColumns = (schema: number): string =>
     schema >= 7 ? 'r.policy_shows' : 'NULL AS policy_shows'
   }, ${schema >= 4 ? 'r.signature_location, r.signature_digest' : 'NULL AS signature_location, NULL AS signature_digest'}`;
 
+/**
+ * A component's rows joined to its release's: on SQLite from schema 9 by the release's number in the component's id,
+ * which the (package_key, purl) index holds (no table row read for it); else by the bundle's digest.
+ */
+const componentsJoin = (schema: number, dialect: Dialect): string =>
+  schema >= 9 && dialect === 'sqlite'
+    ? `FROM components c JOIN releases r ON r.seq = (c.id >> ${COMPONENT_ID_BITS})`
+    : 'FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest';
+
 /** What schema 6 adds to a finding's row: who stated its status, when, and the statements that said otherwise. */
 const provenanceColumns = (schema: number): string =>
   schema >= 6
@@ -389,6 +467,7 @@ export function querySql(
   dialect: Dialect = 'sqlite',
 ): Sql {
   const RELEASE_COLUMNS = releaseColumns(schema);
+  const COMPONENTS = componentsJoin(schema, dialect);
   const product = q.product === undefined ? '' : ' AND r.product = ?';
   const p = q.product === undefined ? [] : [q.product];
   const order = ' ORDER BY r.product, r.created, r.version';
@@ -400,22 +479,22 @@ export function querySql(
     case 'purl':
       return q.packageKey !== undefined
         ? {
-            text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key = ?${product}${order}`,
+            text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version ${COMPONENTS} WHERE c.package_key = ?${product}${order}`,
             params: [q.packageKey, ...p],
           }
         : within !== undefined
           ? q.anyQualifiers
             ? {
                 // The purl itself, or it followed by its qualifiers (`?`) or subpath (`#`).
-                text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key = ? AND (c.purl = ? OR substr(c.purl, 1, ?) IN (?, ?))${product}${order}`,
+                text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version ${COMPONENTS} WHERE c.package_key = ? AND (c.purl = ? OR substr(c.purl, 1, ?) IN (?, ?))${product}${order}`,
                 params: [within, q.purl, q.purl.length + 1, `${q.purl}?`, `${q.purl}#`, ...p],
               }
             : {
-                text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.package_key = ? AND c.purl = ?${product}${order}`,
+                text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version ${COMPONENTS} WHERE c.package_key = ? AND c.purl = ?${product}${order}`,
                 params: [within, q.purl, ...p],
               }
           : {
-              text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest WHERE c.purl = ?${product}${order}`,
+              text: `SELECT ${RELEASE_COLUMNS}, c.purl, c.version AS component_version ${COMPONENTS} WHERE c.purl = ?${product}${order}`,
               params: [q.purl, ...p],
             };
     case 'cve':
@@ -434,7 +513,8 @@ export function querySql(
         params: [...p],
       };
     case 'components': {
-      const columns = `SELECT ${RELEASE_COLUMNS}, c.purl, c.package_key, r.findings_read, ${kindCount('vulnerabilities')} AS scanned FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest`;
+      // How many vulnerabilities documents each release holds, summed once for all releases rather than once a row.
+      const columns = `SELECT ${RELEASE_COLUMNS}, c.purl, c.package_key, r.findings_read, COALESCE(k.n, 0) AS scanned ${COMPONENTS} LEFT JOIN (SELECT bundle_digest, SUM(count) AS n FROM kinds WHERE kind = 'vulnerabilities' GROUP BY bundle_digest) k ON k.bundle_digest = r.bundle_digest`;
       const ranges = q.purlPrefixes && schema >= 8 ? purlRanges(q.purlPrefixes, dialect) : undefined;
       if (ranges)
         // Schema 8: each package at its version a range of (package_key, purl), read from that index alone.

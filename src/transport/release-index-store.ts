@@ -133,7 +133,7 @@ export async function openPostgresIndex(url: string, timeoutMs = 30_000, reader 
       transaction(rows.release.bundleDigest, async () => {
         const d = rows.release.bundleDigest;
         const held = ((await client.query('SELECT 1 FROM releases WHERE bundle_digest = $1', [d])).rowCount ?? 0) > 0;
-        return releaseInserts(rows, at, held);
+        return releaseInserts(rows, at, held, 'postgresql');
       }),
     reject: (r, at) => transaction(r.location, () => rejectedInsert(r, at)),
     clear: () =>
@@ -182,7 +182,10 @@ async function migrate(client: pg.Client, url: string, reader: boolean): Promise
         `${shown(url)}: written by schema ${version}; this evidence reads up to ${INDEX_SCHEMA_VERSION} (upgrade evidence)`,
       );
     for (let v = version; v < INDEX_SCHEMA_VERSION; v++) {
-      for (const statement of MIGRATIONS[v] ?? []) await client.query(statementFor(statement, 'postgresql'));
+      for (const statement of MIGRATIONS[v] ?? []) {
+        const text = statementFor(statement, 'postgresql');
+        if (text !== undefined) await client.query(text);
+      }
       await client.query(
         v === 0
           ? "INSERT INTO index_meta (name, value) VALUES ('schema', $1)"

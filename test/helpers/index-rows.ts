@@ -8,6 +8,25 @@ const addedColumns = (migration: readonly MigrationStatement[] | undefined): str
     return added ? [`ALTER TABLE ${added[1]} DROP COLUMN ${added[2]}`] : [];
   });
 
+/**
+ * The statements that take an embedded index written by schema 9 back to what schema 8 wrote: components without
+ * their ids (in their order), releases without their numbers. PostgreSQL's tables are the same at 8 and 9.
+ */
+export function undoSchema9(): string[] {
+  // The components table as schema 1 made it, under another name until the old one is dropped.
+  const created = MIGRATIONS[0]?.find((x) => typeof x === 'string' && x.startsWith('CREATE TABLE components '));
+  if (typeof created !== 'string') throw new Error('schema 1 creates no components table');
+  return [
+    created.replace('CREATE TABLE components ', 'CREATE TABLE components_8 '),
+    'INSERT INTO components_8 SELECT bundle_digest, purl, package_key, name, version FROM components ORDER BY id',
+    'DROP TABLE components',
+    'ALTER TABLE components_8 RENAME TO components',
+    'CREATE INDEX components_package_purl ON components (package_key, purl)',
+    'DROP INDEX releases_seq',
+    'ALTER TABLE releases DROP COLUMN seq',
+  ];
+}
+
 /** The statements that take an index written by schema 8 back to what schema 7 wrote (migration 8 undone). */
 export function undoSchema8(): string[] {
   return ['DROP INDEX components_package_purl', 'CREATE INDEX components_package ON components (package_key)'];

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteIndex } from '../../src/fs/release-index-sqlite.js';
-import { indexedRelease, undoSchema6 } from '../helpers/index-rows.js';
+import { indexedRelease, undoSchema6, undoSchema9 } from '../helpers/index-rows.js';
 import { INDEX_SCHEMA_VERSION } from '../../src/release-index/sql.js';
 import { useTmp } from '../helpers/tmp.js';
 
@@ -45,7 +45,7 @@ describe.skipIf(reason !== undefined)('an index of schema 3 that can only be rea
       DatabaseSync: new (p: string) => { exec(sql: string): void; close(): void };
     };
     const db = new DatabaseSync(file);
-    for (const statement of undoSchema6()) db.exec(statement);
+    for (const statement of [...undoSchema9(), ...undoSchema6()]) db.exec(statement);
     db.exec(`ALTER TABLE releases DROP COLUMN signature_location; ALTER TABLE releases DROP COLUMN signature_digest;
       UPDATE index_meta SET value = '3' WHERE name = 'schema'`);
     db.close();

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WRITE_BATCH, openSqliteIndex } from '../../src/fs/release-index-sqlite.js';
 import { INDEX_SCHEMA_VERSION, MIGRATIONS, querySql, statementFor } from '../../src/release-index/sql.js';
-import { indexedRelease as release, undoSchema6, undoSchema7, undoSchema8 } from '../helpers/index-rows.js';
+import {
+  indexedRelease as release,
+  undoSchema6,
+  undoSchema7,
+  undoSchema8,
+  undoSchema9,
+} from '../helpers/index-rows.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -30,7 +36,8 @@ async function indexOfSchema(file: string, engine: (typeof engines)[number], ver
   const { createRequire } = await import('node:module');
   const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
   const db = new Database(file);
-  for (const statement of undo) db.run(statement);
+  // Schema 9's tables are SQLite's own (PostgreSQL's are as at 8): undone first for any earlier version.
+  for (const statement of [...(version < 9 ? undoSchema9() : []), ...undo]) db.run(statement);
   db.run(`UPDATE index_meta SET value = '${version}' WHERE name = 'schema'`);
   db.close();
 }
@@ -239,7 +246,7 @@ describe.each(engines)('the embedded index on %s', (engine) => {
     const { createRequire } = await import('node:module');
     const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
     const db = new Database(file);
-    for (const statement of MIGRATIONS[0] ?? []) db.exec(statementFor(statement, 'sqlite'));
+    for (const statement of MIGRATIONS[0] ?? []) db.exec(statementFor(statement, 'sqlite') ?? '');
     db.run("INSERT INTO index_meta (name, value) VALUES ('schema', '1')");
     db.run(
       "INSERT INTO findings (bundle_digest, finding_id, purl, severity, status, justification, fix_versions, status_from) VALUES ('sha256:old', 'CVE-1', 'pkg:npm/a@1', 'high', 'affected', '', '', '')",
@@ -516,12 +523,91 @@ describe.each(engines)('the embedded index on %s', (engine) => {
       const s = querySql(asked);
       const plan = db.all(`EXPLAIN QUERY PLAN ${s.text}`, s.params).map((r) => String(r.detail as string));
       db.close();
+      // Migrated on to 9: the index alone names each component's release (its id), no component row read for it.
       expect(plan).toContainEqual(
-        expect.stringMatching(/USING INDEX components_package_purl \(package_key=\? AND purl>\? AND purl<\?\)/),
+        expect.stringMatching(
+          /USING COVERING INDEX components_package_purl \(package_key=\? AND purl>\? AND purl<\?\)/,
+        ),
       );
+      expect(plan).toContainEqual(expect.stringMatching(/^SEARCH r USING INDEX releases_seq \(seq=\?\)/));
       expect(plan.filter((d) => /^SCAN c\b/.test(d))).toEqual([]);
     },
   );
+
+  run(
+    "migrates an index of schema 8 to 9: each component's id names its release, through VACUUM and a release indexed again",
+    async () => {
+      const file = join(await tmp(), 'v8.db');
+      await indexOfSchema(file, engine, 8, []);
+      const store = openSqliteIndex(file, engine);
+      expect(store.schema).toBe(INDEX_SCHEMA_VERSION);
+      const lodash = { kind: 'purl', purl: 'pkg:npm/lodash', packageKey: 'npm//lodash' } as const;
+      const asked = {
+        kind: 'components',
+        packageKeys: ['npm//lodash'],
+        purlPrefixes: ['pkg:npm/lodash@4.17.2'],
+      } as const;
+      const answers = async () => ({
+        purl: (await store.query(lodash)).map((r) => [r.version, r.bundle_digest, r.purl]),
+        shipped: (await store.query(asked)).map((r) => [r.version, r.bundle_digest, r.purl]),
+        exact: (await store.query({ kind: 'purl', purl: 'pkg:npm/left-pad@1.3.0' })).map((r) => r.version),
+      });
+      // The release of schema 8 (1.2.0, numbered 1 by the migration), two indexed after it, and 1.2.0 indexed again:
+      // it is numbered anew, and its components with it.
+      await store.put(release('1.3.0', '4.17.21'), 'now');
+      await store.put(release('1.4.0', '4.17.21'), 'now');
+      await store.put(release('1.2.0', '4.17.20'), 'now');
+      const expected = {
+        purl: [
+          ['1.2.0', release('1.2.0', '').release.bundleDigest, 'pkg:npm/lodash@4.17.20'],
+          ['1.3.0', release('1.3.0', '').release.bundleDigest, 'pkg:npm/lodash@4.17.21'],
+          ['1.4.0', release('1.4.0', '').release.bundleDigest, 'pkg:npm/lodash@4.17.21'],
+        ],
+        shipped: [
+          ['1.2.0', release('1.2.0', '').release.bundleDigest, 'pkg:npm/lodash@4.17.20'],
+          ['1.3.0', release('1.3.0', '').release.bundleDigest, 'pkg:npm/lodash@4.17.21'],
+          ['1.4.0', release('1.4.0', '').release.bundleDigest, 'pkg:npm/lodash@4.17.21'],
+        ],
+        exact: ['1.2.0', '1.3.0', '1.4.0'],
+      };
+      expect(await answers()).toEqual(expected);
+      await store.close();
+      const { createRequire } = await import('node:module');
+      const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
+      const db = new Database(file);
+      // Each component's id is its release's number and its place in the release's list.
+      const ids = db.all(
+        'SELECT r.version, c.id - (r.seq << 24) AS place, c.purl FROM components c JOIN releases r ON r.bundle_digest = c.bundle_digest ORDER BY c.id',
+      );
+      expect(ids.map((r) => [r.version, r.place, r.purl])).toEqual(
+        ['1.3.0', '1.4.0', '1.2.0'].flatMap((v) =>
+          release(v, v === '1.2.0' ? '4.17.20' : '4.17.21').components.map((c, i) => [v, i, c.purl]),
+        ),
+      );
+      // VACUUM renumbers implicit rowids; the explicit ids and numbers hold.
+      db.exec('DELETE FROM releases WHERE version = ?'.replace('?', "'1.3.0'"));
+      db.exec('VACUUM');
+      db.close();
+      const again = openSqliteIndex(file, engine);
+      await again.put(release('1.3.0', '4.17.21'), 'now');
+      const after = {
+        purl: (await again.query(lodash)).map((r) => [r.version, r.bundle_digest, r.purl]),
+        shipped: (await again.query(asked)).map((r) => [r.version, r.bundle_digest, r.purl]),
+      };
+      expect(after).toEqual({ purl: expected.purl, shipped: expected.shipped });
+      await again.close();
+    },
+  );
+
+  run('refuses a release of 2^24 components or more: its components could not be numbered', async () => {
+    const store = openSqliteIndex(join(await tmp(), 'big.db'), engine);
+    const huge = release('1.2.0', '4.17.20');
+    await expect(store.put({ ...huge, components: new Array(2 ** 24) }, 'now')).rejects.toMatchObject({
+      code: 'INDEX_WRITE_FAILED',
+    });
+    expect(await store.query({ kind: 'count' })).toEqual([{ n: 0 }]);
+    await store.close();
+  });
 });
 
 describe('a release that answered', () => {
