@@ -27,9 +27,10 @@ export type ScanTimes = { started: string; finished: string } | { reason: string
  * both the manifest's `created`; a SARIF log's are its first invocation's `startTimeUtc` as written (else the
  * manifest's `created`) and `endTimeUtc` as written (else the start). The bundle's creation is not when a scan ran:
  * nothing measured it. A verifier accepts a bundle's standard statements in this form only when every line is in it.
+ * Those bundles were signed before XML text was decoded too: in this form a JUnit report's test names are read as the
+ * XML writes them (LEGACY_XML_TEXT, formats/xml.ts; StandardForm in formats/standard-statements.ts).
  */
 export const LEGACY_SCAN_TIMES = 'legacy-scan-times';
-export type StandardForm = 'current' | typeof LEGACY_SCAN_TIMES;
 
 /**
  * An RFC 3339 date-time naming a real instant, written in UTC with `Z`: the same instant, its fraction of a second

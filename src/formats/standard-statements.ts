@@ -9,17 +9,20 @@ import { readJunit } from './junit.js';
 import { effectiveSarifLevel, sarifLogSchema, sarifSecuritySeverity, type SarifLog } from './sarif.js';
 import { MEDIA_TYPES } from './sbom.js';
 import { parseSpdxTagValue } from './spdx-tag-value.js';
-import { parseXml, stripBom } from './xml.js';
+import { LEGACY_XML_TEXT, parseXml, stripBom } from './xml.js';
 import type { ScanFormat } from './findings.js';
 import { parseScanReport } from './scanners.js';
-import {
-  LEGACY_SCAN_TIMES,
-  legacyScanTimes,
-  reportScanTimes,
-  sarifScanTimes,
-  type ScanTimes,
-  type StandardForm,
-} from './scan-times.js';
+import { LEGACY_SCAN_TIMES, legacyScanTimes, reportScanTimes, sarifScanTimes, type ScanTimes } from './scan-times.js';
+
+/**
+ * The forms of the standard statements, each exactly as a version of the signer made them; signing makes `current`
+ * only, and a verifier accepts the others, named, only when every line is in one of them (verifier/stated-attestations.ts):
+ * - LEGACY_XML_TEXT: JUnit reports' test names as the XML writes them, `&gt;` for `>` (formats/xml.ts): bundles signed
+ *   before XML text was decoded;
+ * - LEGACY_SCAN_TIMES: the vulns statements' older times (formats/scan-times.ts), and the XML text as written too:
+ *   bundles signed before either rule.
+ */
+export type StandardForm = 'current' | typeof LEGACY_XML_TEXT | typeof LEGACY_SCAN_TIMES;
 
 /**
  * The standard in-toto statements made beside our own (docs/interop.md), so
@@ -129,7 +132,7 @@ export function standardStatements(
   blob: (hex: string) => Buffer | undefined,
   /** `releaseSubjects(manifest.subjects)` when the caller has made it already (the signer, for its own statement). */
   made?: Statement['subject'],
-  /** The form made: `current` when signing; a verifier also makes LEGACY_SCAN_TIMES (formats/scan-times.ts). */
+  /** The form made: `current` when signing; a verifier also makes the legacy forms (StandardForm). */
   form: StandardForm = 'current',
 ): StandardStatements {
   const subject = manifest.subjects.length
@@ -211,7 +214,7 @@ function predicateFor(e: ManifestEntry, bytes: Buffer, manifest: Manifest, form:
         }
         return { reason: 'CycloneDX XML has no JSON form to be a predicate' };
       case 'junit':
-        return { predicateType: TEST_RESULT_PREDICATE_TYPE, predicate: testResult(e, bytes) };
+        return { predicateType: TEST_RESULT_PREDICATE_TYPE, predicate: testResult(e, bytes, form) };
       case 'sarif':
         return vulns(bytes, manifest, form);
       case 'scan':
@@ -237,11 +240,12 @@ function jsonObject(bytes: Buffer): Record<string, unknown> {
  * test-result v0.1: PASSED when every test that ran passed, FAILED when one
  * failed or errored, WARNED when no test ran (a report without tests, or whose
  * tests were all skipped, proves nothing). Skipped tests are in no list (the
- * predicate has none for them).
+ * predicate has none for them). Each test is named as the report's text says it, entities and character references
+ * decoded (`math > adds`, written `math &gt; adds`); in the legacy forms as written.
  * The configuration is the JUnit report itself, by digest.
  */
-function testResult(e: ManifestEntry, bytes: Buffer): Record<string, unknown> {
-  const reading = readJunit(parseXml(e.path, bytes));
+function testResult(e: ManifestEntry, bytes: Buffer, form: StandardForm): Record<string, unknown> {
+  const reading = readJunit(parseXml(e.path, bytes, form === 'current' ? 'current' : LEGACY_XML_TEXT));
   if (!reading) throw new Error('the root element is not <testsuites> or <testsuite>');
   const names = (outcomes: string[]): string[] =>
     reading.cases.filter((c) => outcomes.includes(c.outcome)).map((c) => c.name);

@@ -38,13 +38,110 @@ function entityDeclaration(text: string): { index: number; what: string } | unde
 export const MAX_XML_BYTES = 32 * 1024 * 1024;
 
 /**
- * Parses XML that arrives as evidence: the one XML reader of collector, diff
- * and policy. Entities are not expanded (no DOCTYPE tricks), attributes are
- * kept with an '@' prefix, and every element becomes an array so documents
- * with one or many children read the same way. `label` names the document in
- * errors (FormatError XML_INVALID, XML_DOCTYPE_NOT_ALLOWED).
+ * The rule by which XML text was read before entities were decoded: every attribute value and text as written, `&gt;`
+ * for `>`. Bundles signed then state their JUnit reports' test names so; a verifier makes that form again, and accepts
+ * it, named, only when every line is in it (formats/standard-statements.ts, verifier/stated-attestations.ts).
  */
-export function parseXml(label: string, bytes: Buffer): XmlNode {
+export const LEGACY_XML_TEXT = 'legacy-xml-text';
+/** How XML text is read: `current` decodes references (below); LEGACY_XML_TEXT keeps them as written. */
+export type XmlText = 'current' | typeof LEGACY_XML_TEXT;
+
+/** XML's five predefined entities: the only names a document without a DTD can use (and a DTD declaring others is refused). */
+const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const REFERENCE = /&(?:#([0-9]+)|#x([0-9A-Fa-f]+)|(lt|gt|amp|quot|apos));/g;
+
+/** Why a code point is no character a reference may name: 0, a UTF-16 surrogate, or past Unicode's last. */
+function notACharacter(cp: number): string | undefined {
+  if (cp === 0) return 'U+0000, which no XML text may hold';
+  if (cp >= 0xd800 && cp <= 0xdfff) return `U+${cp.toString(16).toUpperCase()}, a UTF-16 surrogate, not a character`;
+  if (cp > 0x10ffff) return 'a number past U+10FFFF, the last code point of Unicode';
+  return undefined;
+}
+
+/** A character reference to no character, as found: the reference, why, and the decoded text it was left in. */
+interface BadReference {
+  reference: string;
+  why: string;
+  text: string;
+}
+
+/**
+ * Decodes a text or attribute value in one pass: the five predefined entities and numeric character references
+ * (`&#65;`, `&#x41;`), so `&amp;lt;` reads `&lt;`, never `<`. Any other name (`&nbsp;`: declared by no DTD here) is
+ * kept as written. A reference to no character is kept as written and recorded in `bad`.
+ */
+export function decodeXmlText(text: string, bad: BadReference[] = []): string {
+  if (!text.includes('&')) return text;
+  const found: string[] = [];
+  const decoded = text.replace(REFERENCE, (reference, dec?: string, hex?: string, name?: string) => {
+    if (name) return PREDEFINED[name] as string;
+    const cp = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex as string, 16);
+    const why = notACharacter(cp);
+    if (why === undefined) return String.fromCodePoint(cp);
+    found.push(reference, why);
+    return reference;
+  });
+  for (let i = 0; i < found.length; i += 2)
+    bad.push({ reference: found[i] as string, why: found[i + 1] as string, text: decoded });
+  return decoded;
+}
+
+/**
+ * fast-xml-parser's hook for decoding (`entityDecoder`): it decodes each text and attribute value, and never CDATA,
+ * comments or names, which the library tells apart. Its own decoder with `htmlEntities` off leaves `&#65;` as written,
+ * and drops `&#0;` and `&#xD800;` silently: this one decodes every character reference and records those to no
+ * character. Entity declarations never reach it (refused before parsing); were the library to hand it some, it refuses.
+ */
+function strictDecoder(bad: BadReference[]) {
+  const refuse = (entities: Record<string, string>): void => {
+    if (Object.keys(entities).length > 0) throw new Error('entity declarations are not read');
+  };
+  return {
+    decode: (text: string): string => decodeXmlText(text, bad),
+    addInputEntities: refuse,
+    setExternalEntities: refuse,
+    reset: (): void => undefined,
+    setXmlVersion: (): void => undefined,
+  };
+}
+
+/**
+ * Where in a parsed document a value holds `text`, as a path (`/testsuites/testsuite[1]/testcase[2]/@name`): an
+ * element's own values first, then its children in order, depth first on a stack of our own.
+ */
+function whereText(doc: XmlNode, text: string): string | undefined {
+  const stack: { node: unknown; at: string }[] = [{ node: doc, at: '' }];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const { node, at } = top;
+    if (typeof node === 'string') {
+      if (node.includes(text)) return `${at}/text()`;
+      continue;
+    }
+    if (!node || typeof node !== 'object') continue;
+    const entries = Object.entries(node as XmlNode);
+    for (const [name, value] of entries)
+      if (typeof value === 'string' && value.includes(text)) return name === '#text' ? `${at}/text()` : `${at}/${name}`;
+    for (const [name, value] of entries.reverse()) {
+      if (!Array.isArray(value)) continue;
+      // The root is one element: named without an index, as the readers name paths (`/testsuites/testsuite[1]`).
+      for (let i = value.length - 1; i >= 0; i--)
+        stack.push({ node: value[i], at: at === '' ? `/${name}` : `${at}/${name}[${i + 1}]` });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Parses XML that arrives as evidence: the one XML reader of collector, diff
+ * and policy. Entity declarations are refused (no DOCTYPE tricks); every text
+ * and attribute value is decoded (XML's five entities and numeric character
+ * references, decodeXmlText), or, in the LEGACY_XML_TEXT form, kept as written;
+ * attributes are kept with an '@' prefix, and every element becomes an array
+ * so documents with one or many children read the same way. `label` names the
+ * document in errors (FormatError XML_INVALID, which names the value holding a
+ * reference to no character, XML_DOCTYPE_NOT_ALLOWED).
+ */
+export function parseXml(label: string, bytes: Buffer, form: XmlText = 'current'): XmlNode {
   if (bytes.length > MAX_XML_BYTES)
     throw new FormatError(
       'XML_TOO_LARGE',
@@ -74,11 +171,13 @@ export function parseXml(label: string, bytes: Buffer): XmlNode {
       issues: [{ path: `line ${line}, column ${col}`, message: msg }],
     });
   }
+  const bad: BadReference[] = [];
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
-    processEntities: false,
+    processEntities: form === 'current',
     htmlEntities: false,
+    entityDecoder: strictDecoder(bad),
     ignoreDeclaration: true,
     ignorePiTags: true,
     removeNSPrefix: false,
@@ -86,14 +185,25 @@ export function parseXml(label: string, bytes: Buffer): XmlNode {
     parseAttributeValue: false,
     isArray: (_name, _jpath, _isLeaf, isAttribute) => !isAttribute,
   });
+  let doc: XmlNode;
   try {
-    return parser.parse(text) as XmlNode;
+    doc = parser.parse(text) as XmlNode;
   } catch (e) {
     throw new FormatError('XML_INVALID', `${label}: not well-formed XML (${(e as Error).message})`, {
       file: label,
       cause: e,
     });
   }
+  const first = bad[0];
+  if (first) {
+    const where = whereText(doc, first.text) ?? 'a text or attribute value';
+    throw new FormatError(
+      'XML_INVALID',
+      `${label}: ${where} holds ${first.reference}, a character reference to ${first.why}`,
+      { file: label, issues: [{ path: where, message: `${first.reference} refers to ${first.why}` }] },
+    );
+  }
+  return doc;
 }
 
 export function children(node: unknown, name: string): XmlNode[] {

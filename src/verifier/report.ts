@@ -146,7 +146,7 @@ export interface VerifyReport {
   /** Who signed, how, and what vouches for the time: present once a signature was examined. */
   signature?: import('./sigstore-bundle.js').SignatureInfo;
   /** The standard in-toto statements signed beside ours (attestations/standard.sigstore.jsonl), once verified. */
-  standard?: { label: string; predicateType: string; legacyScanTimes?: true }[];
+  standard?: import('./standard-attestations.js').StandardStatementRead[];
   /** The policy's findings, when a policy was given. */
   policy?: import('./policy-result.js').PolicyResult;
   /**

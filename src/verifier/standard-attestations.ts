@@ -4,6 +4,8 @@ import { STANDARD_MEMBER } from '../core/layout.js';
 import type { Manifest } from '../core/manifest.js';
 import { parseJsonStrict } from '../core/strict-json.js';
 import { IN_TOTO_PAYLOAD_TYPE, bundleLines } from '../formats/intoto.js';
+import { LEGACY_SCAN_TIMES } from '../formats/scan-times.js';
+import { TEST_RESULT_PREDICATE_TYPE } from '../formats/standard-statements.js';
 import type { AllowedSigner, IdentityPolicy } from './identity-policy.js';
 import type { Check } from './report.js';
 import { verifySigstoreBundle, type SignatureInfo, type VerificationKeyInput } from './sigstore-bundle.js';
@@ -28,10 +30,48 @@ export interface StandardAttestationsInput {
 export interface StandardAttestationsResult {
   checks: Check[];
   /**
-   * What the verified lines state, in order; `legacyScanTimes` on a vulns statement in the legacy form (its scan times
-   * the bundle's created time: formats/scan-times.ts).
+   * What the verified lines state, in order; in a legacy form, `legacyScanTimes` on a vulns statement whose scan times
+   * are the bundle's created time (formats/scan-times.ts), `legacyXmlText` on a test-result statement whose test names
+   * are as the JUnit XML writes them, entities and character references not decoded (formats/xml.ts).
    */
-  statements: { label: string; predicateType: string; legacyScanTimes?: true }[];
+  statements: StandardStatementRead[];
+}
+
+export interface StandardStatementRead {
+  label: string;
+  predicateType: string;
+  legacyScanTimes?: true;
+  legacyXmlText?: true;
+}
+
+/**
+ * How a statement of a legacy form differs from what is made now: only a test-result statement reads XML, and only a
+ * vulns statement states scan times.
+ */
+const legacyMark = (predicateType: string): Pick<StandardStatementRead, 'legacyScanTimes' | 'legacyXmlText'> =>
+  predicateType === TEST_RESULT_PREDICATE_TYPE ? { legacyXmlText: true } : { legacyScanTimes: true };
+
+/** What the passing check adds of a legacy form: which rule the bundle was signed before, and what differs. */
+function legacyWords(form: string, differing: readonly { label: string; predicateType: string }[]): string {
+  if (differing.length === 0) return '';
+  const labels = (xml: boolean): string[] =>
+    differing.filter((s) => (s.predicateType === TEST_RESULT_PREDICATE_TYPE) === xml).map((s) => s.label);
+  const [names, times] = [labels(true), labels(false)];
+  const said = [
+    ...(times.length
+      ? [`the scan times of ${times.join(', ')} are the bundle's created time, not when a scan ran`]
+      : []),
+    ...(names.length
+      ? [
+          `the test names of ${names.join(', ')} are as the JUnit XML writes them, its entities and character references not decoded`,
+        ]
+      : []),
+  ];
+  const before =
+    form === LEGACY_SCAN_TIMES
+      ? "bundles signed before scan times were read from the scans' reports (and before XML text was decoded)"
+      : 'bundles signed before XML text was decoded';
+  return `; in the legacy form of ${before}: ${said.join('; ')}`;
 }
 
 const at = (line: number): string => `${STANDARD_MEMBER} line ${line}`;
@@ -43,9 +83,9 @@ const at = (line: number): string => `${STANDARD_MEMBER} line ${line}`;
  * bundle's own blobs make: the SBOM predicate is the SBOM, the test counts are
  * the JUnit report's, the subjects are the release's. Any other content, a
  * missing line or an extra one is a failure. A bundle signed before the
- * vulns statements' times were read from the scans' reports is held, whole,
- * to that legacy form (stated-attestations.ts, expectedForLines), and the
- * report says so.
+ * vulns statements' times were read from the scans' reports, or before XML
+ * text was decoded, is held, whole, to that legacy form (stated-attestations.ts,
+ * expectedForLines), and the report says so, statement by statement.
  */
 export function checkStandardAttestations(input: StandardAttestationsInput): StandardAttestationsResult {
   const lines = bundleLines(input.bytes);
@@ -91,9 +131,10 @@ export function checkStandardAttestations(input: StandardAttestationsInput): Sta
       ok: true,
       message:
         `${expected.statements.length} standard attestation${expected.statements.length === 1 ? '' : 's'} signed by the same signer and equal to what the evidence states (${expected.statements.map((s) => s.label).join('; ')})` +
-        (legacy.size
-          ? `; in the legacy form of bundles signed before scan times were read from the scans' reports: the scan times of ${[...legacy].join(', ')} are the bundle's created time, not when a scan ran`
-          : ''),
+        legacyWords(
+          expected.form,
+          expected.statements.filter((s) => legacy.has(s.label)),
+        ),
     });
   return {
     checks,
@@ -101,7 +142,7 @@ export function checkStandardAttestations(input: StandardAttestationsInput): Sta
       ? expected.statements.map((s) => ({
           label: s.label,
           predicateType: s.predicateType,
-          ...(legacy.has(s.label) ? { legacyScanTimes: true as const } : {}),
+          ...(legacy.has(s.label) ? legacyMark(s.predicateType) : {}),
         }))
       : [],
   };

@@ -1,10 +1,16 @@
 import { canonicalBytes } from '../core/canonical-json.js';
-import { sha256Hex } from '../core/digest.js';
+import { digestHex, sha256Hex } from '../core/digest.js';
 import type { Manifest } from '../core/manifest.js';
 import { entryKind } from '../core/summaries.js';
 import { dsseContent } from '../formats/intoto.js';
-import { LEGACY_SCAN_TIMES, type StandardForm } from '../formats/scan-times.js';
-import { standardStatements, type StandardStatement, type StandardStatements } from '../formats/standard-statements.js';
+import { LEGACY_SCAN_TIMES } from '../formats/scan-times.js';
+import {
+  standardStatements,
+  type StandardForm,
+  type StandardStatement,
+  type StandardStatements,
+} from '../formats/standard-statements.js';
+import { LEGACY_XML_TEXT } from '../formats/xml.js';
 import type { Check } from './report.js';
 import { VerifyError } from './errors.js';
 import { checkBundleStatement } from './statement-check.js';
@@ -36,9 +42,12 @@ export interface ExpectedStandardStatement extends StandardStatement {
 export interface ExpectedStandardStatements {
   statements: ExpectedStandardStatement[];
   skipped: StandardStatements['skipped'];
-  /** The form they are in: `current`, or LEGACY_SCAN_TIMES (formats/scan-times.ts). */
+  /** The form they are in: `current`, or a legacy one (StandardForm in formats/standard-statements.ts). */
   form: StandardForm;
-  /** In the legacy form: the labels of the statements that differ from what is made now (their scan times). */
+  /**
+   * In a legacy form: the labels of the statements that differ from what is made now (a vulns statement's scan times,
+   * a test-result statement's test names as the XML writes them).
+   */
   legacy?: string[];
 }
 
@@ -66,23 +75,37 @@ function linesAre(lines: readonly Buffer[], expected: readonly ExpectedStandardS
 }
 
 /**
- * What the lines are to be held to: the statements made now; or, when every line is exactly the legacy form's
- * (LEGACY_SCAN_TIMES: bundles signed before the vulns statements' times were read from the scans' reports), that
- * form, named, with the statements it differs in. Never a mix of the two: lines in neither form are held to the
- * current one, and fail as they did. Only a bundle with a SARIF or scan entry can differ.
+ * What the lines are to be held to: the statements made now; or, when every line is exactly one legacy form's, that
+ * form, named, with the statements it differs in. The legacy forms, each what an older signer made:
+ * - LEGACY_XML_TEXT (formats/xml.ts): bundles signed before XML text was decoded, whose test-result statements name
+ *   tests as the JUnit XML writes them (`&gt;`); only a bundle whose JUnit report holds a `&` can differ;
+ * - LEGACY_SCAN_TIMES (formats/scan-times.ts): bundles signed before the vulns statements' times were read from the
+ *   scans' reports, and so before XML text was decoded too; only a bundle with a SARIF or scan entry can differ from
+ *   the form above.
+ * Never a mix: lines in no one form are held to the current one, and fail as they did.
  */
 export function expectedForLines(lines: readonly Buffer[], bundle: StatedBundle): ExpectedStandardStatements {
   const current = expectedStandardStatements(bundle);
   if (linesAre(lines, current.statements)) return current;
-  if (!bundle.manifest.entries.some((e) => ['sarif', 'scan'].includes(entryKind(e)))) return current;
-  const legacy = expectedStandardStatements(bundle, LEGACY_SCAN_TIMES);
-  if (!linesAre(lines, legacy.statements)) return current;
-  const now = new Set(current.statements.map((s) => s.bytes.toString('base64')));
-  // Some line differs from the current form (else it would have matched): the legacy statements that are not current.
-  return {
-    ...legacy,
-    legacy: legacy.statements.filter((s) => !now.has(s.bytes.toString('base64'))).map((s) => s.label),
-  };
+  const kinds = new Set(bundle.manifest.entries.map(entryKind));
+  // A JUnit report without `&` reads the same decoded or as written: its legacy form is the current one.
+  const references = bundle.manifest.entries.some(
+    (e) => entryKind(e) === 'junit' && bundle.kept.get(digestHex(e.digest))?.includes('&') === true,
+  );
+  const forms: StandardForm[] = [];
+  if (references) forms.push(LEGACY_XML_TEXT);
+  if (kinds.has('sarif') || kinds.has('scan')) forms.push(LEGACY_SCAN_TIMES);
+  for (const form of forms) {
+    const legacy = expectedStandardStatements(bundle, form);
+    if (!linesAre(lines, legacy.statements)) continue;
+    const now = new Set(current.statements.map((s) => s.bytes.toString('base64')));
+    // Some line differs from the current form (else it would have matched): the legacy statements that are not current.
+    return {
+      ...legacy,
+      legacy: legacy.statements.filter((s) => !now.has(s.bytes.toString('base64'))).map((s) => s.label),
+    };
+  }
+  return current;
 }
 
 /**

@@ -5,8 +5,11 @@ import { expect } from 'vitest';
 import { sha256Hex } from '../../src/core/digest.js';
 import type { Manifest } from '../../src/core/manifest.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../src/formats/intoto.js';
-import type { StandardForm } from '../../src/formats/scan-times.js';
-import { standardStatements, type StandardStatement } from '../../src/formats/standard-statements.js';
+import {
+  standardStatements,
+  type StandardForm,
+  type StandardStatement,
+} from '../../src/formats/standard-statements.js';
 import { bundleLine } from '../../src/signer/sign-manifest.js';
 import { keySigner, loadSigningKey } from '../../src/signer/sigstore.js';
 import { statementBytes } from '../../src/signer/statement.js';
@@ -25,7 +28,7 @@ export type Members = Awaited<ReturnType<typeof readMembers>>;
 export interface StandardReport {
   ok: boolean;
   checks: { id: string; ok: boolean; code?: string; skipped?: boolean; message?: string }[];
-  standard?: { label: string; predicateType: string; legacyScanTimes?: true }[];
+  standard?: { label: string; predicateType: string; legacyScanTimes?: true; legacyXmlText?: true }[];
 }
 
 /** `collect … --sign --key key.pem -q` in `dir` (a fresh Ed25519 key there, pub.pem beside it) into b.tar.gz. */

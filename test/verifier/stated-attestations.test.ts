@@ -6,6 +6,7 @@ import type { Manifest } from '../../src/core/manifest.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../src/formats/intoto.js';
 import { LEGACY_SCAN_TIMES } from '../../src/formats/scan-times.js';
 import { RELEASE_PREDICATE_TYPE, VULNS_PREDICATE_TYPE } from '../../src/formats/standard-statements.js';
+import { LEGACY_XML_TEXT } from '../../src/formats/xml.js';
 import { statementBytes, toStatement } from '../../src/signer/statement.js';
 import { VerifyError } from '../../src/verifier/errors.js';
 import { blobEntry } from '../helpers/entries.js';
@@ -44,6 +45,12 @@ const line = (payload: Buffer, payloadType = IN_TOTO_PAYLOAD_TYPE): Buffer =>
       dsseEnvelope: { payload: payload.toString('base64'), payloadType, signatures: [] },
     }),
   );
+
+/** A bundle of one entry, its blob kept. */
+function oneEntry(path: string, kind: string, bytes: Buffer) {
+  const m: Manifest = { ...manifest, entries: [blobEntry(path, kind, bytes)] };
+  return { manifest: m, manifestBytes: canonicalBytes(m), kept: new Map([[sha256Hex(bytes), bytes]]) };
+}
 
 describe('expectedStandardStatements', () => {
   it("gives each statement the bundle's blobs make with the canonical bytes its line must state", () => {
@@ -125,15 +132,7 @@ describe('statementFailures and requireCoveringStatement', () => {
 describe('the legacy form of the vulns statements (LEGACY_SCAN_TIMES), as push holds lines to it', () => {
   // npm audit's report states no time: no vulns statement now; the bundle's created time in the legacy form.
   const npm = readFileSync(new URL('../fixtures/scanners/npm-audit.json', import.meta.url));
-  const scanManifest: Manifest = {
-    ...manifest,
-    entries: [blobEntry('scan/npm-audit.json', 'scan', npm)],
-  };
-  const scanBundle = {
-    manifest: scanManifest,
-    manifestBytes: canonicalBytes(scanManifest),
-    kept: new Map([[sha256Hex(npm), npm]]),
-  };
+  const scanBundle = oneEntry('scan/npm-audit.json', 'scan', npm);
   const now = expectedStandardStatements(scanBundle);
   const legacy = expectedStandardStatements(scanBundle, LEGACY_SCAN_TIMES);
 
@@ -166,5 +165,45 @@ describe('the legacy form of the vulns statements (LEGACY_SCAN_TIMES), as push h
 
   it('is never looked for in a bundle without SARIF or scan entries', () => {
     expect(expectedForLines([], bundle)).toMatchObject({ form: 'current' });
+  });
+});
+
+describe('the legacy form of the test-result statements (LEGACY_XML_TEXT), as push holds lines to it', () => {
+  const junit = readFileSync(new URL('../fixtures/legacy-xml-text/unit.junit.xml', import.meta.url));
+  const junitBundle = oneEntry('junit/unit.junit.xml', 'junit', junit);
+  const now = expectedStandardStatements(junitBundle);
+  const legacy = expectedStandardStatements(junitBundle, LEGACY_XML_TEXT);
+  const lines = (s: { bytes: Buffer }[]) => s.map((x) => line(x.bytes));
+
+  it('differs from the current form in the test names only: as the XML writes them', () => {
+    expect(now.statements[0]?.bytes.toString('utf8')).toContain('math > adds two numbers');
+    expect(legacy.statements[0]?.bytes.toString('utf8')).toContain('math &gt; adds two numbers');
+    expect(legacy.statements[1]?.bytes.equals(now.statements[1]?.bytes as Buffer)).toBe(true);
+  });
+
+  it('is accepted whole, and named', () => {
+    expect(standardLinesAgree(lines(legacy.statements), junitBundle)).toBe(true);
+    expect(expectedForLines(lines(legacy.statements), junitBundle)).toMatchObject({
+      form: LEGACY_XML_TEXT,
+      legacy: ['test-result junit/unit.junit.xml'],
+    });
+    expect(expectedForLines(lines(now.statements), junitBundle).form).toBe('current');
+  });
+
+  it('is not accepted with other names, nor a line of it dropped', () => {
+    const renamed = Buffer.from(legacy.statements[0]!.bytes.toString('utf8').replace('&gt; adds two', '&gt; adds 2'));
+    expect(standardLinesAgree([line(renamed), line(legacy.statements[1]!.bytes)], junitBundle)).toBe(false);
+    expect(standardLinesAgree([line(legacy.statements[0]!.bytes)], junitBundle)).toBe(false);
+  });
+
+  it('is never looked for in a bundle without a JUnit entry, or whose JUnit has no `&` (both forms are one)', () => {
+    expect(expectedForLines([line(Buffer.from('{}'))], bundle)).toMatchObject({ form: 'current' });
+    const plain = Buffer.from('<testsuite><testcase name="a > b"/></testsuite>');
+    const plainBundle = oneEntry('junit/plain.xml', 'junit', plain);
+    const asWritten = expectedStandardStatements(plainBundle, LEGACY_XML_TEXT).statements;
+    expect(asWritten.map((s) => s.bytes)).toEqual(
+      expectedStandardStatements(plainBundle).statements.map((s) => s.bytes),
+    );
+    expect(expectedForLines([line(Buffer.from('{}'))], plainBundle)).toMatchObject({ form: 'current' });
   });
 });
