@@ -1,4 +1,3 @@
-import { FileError } from '../fs/small-file.js';
 import type { ByteProgress } from '../fs/progress.js';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -9,7 +8,7 @@ import { clientFor, githubToken } from '../transport/github/client.js';
 import { discardStaged, type DownloadedFile } from '../transport/github/download.js';
 import { downloadEvidence, findReleaseEvidence } from '../transport/github/evidence.js';
 import type { RetryOptions } from '../transport/http/retry.js';
-import { exists, putInPlace, writeFileAtomically } from '../fs/atomic.js';
+import { putInPlace, writeAtomically, writePieces } from '../fs/atomic.js';
 import { sha256Hex } from '../core/digest.js';
 import { envelopesMatch, firstLineIs, restIs } from '../core/release-assets.js';
 import {
@@ -197,7 +196,7 @@ export interface FetchAttestationsOptions {
   /** Verify the bundles against the digest (identity, keys, trusted roots), as verify-attestation does. */
   verify?: Omit<
     VerifyAttestationSetOptions,
-    'cwd' | 'env' | 'attestation' | 'artifacts' | 'subjectsFile' | 'subjectDigests'
+    'cwd' | 'env' | 'attestation' | 'artifacts' | 'subjectsFile' | 'subjectDigests' | 'source'
   >;
   downloadOnly?: boolean;
 }
@@ -221,10 +220,9 @@ export async function fetchAttestations(options: FetchAttestationsOptions): Prom
       'INVALID_OPTION',
       `--subject-digest: '${options.subjectDigest}' is not sha256:<64 lowercase hex>`,
     );
-  const where = parseRepo(options.repo);
   const token = githubToken(env);
   const progress = options.onProgress ?? (() => undefined);
-  const client = clientFor(where, options, env, token, progress);
+  const client = clientFor(parseRepo(options.repo), options, env, token, progress);
   const bundles = await client.attestationsFor(options.subjectDigest);
   if (bundles.length === 0)
     throw new GitHubError(
@@ -234,11 +232,9 @@ export async function fetchAttestations(options: FetchAttestationsOptions): Prom
     );
   const dir = resolve(options.cwd, options.output ?? '.');
   const path = join(dir, `${options.subjectDigest.replace(':', '-')}.sigstore.jsonl`);
-  if (!options.force && (await exists(path)))
-    throw new FileError('OUTPUT_EXISTS', `${path}: already exists (use --force to replace it)`, path);
   const bytes = Buffer.from(bundles.map((b) => `${b.text}\n`).join(''));
   await mkdir(dir, { recursive: true });
-  await writeFileAtomically(path, bytes);
+  await writeAtomically(path, options.force === true, (out) => writePieces(out, [bytes]));
   const file: FetchedFile = { name: basename(path), path, size: bytes.length, sha256: sha256Hex(bytes) };
   progress(`wrote ${bundles.length} attestation${bundles.length === 1 ? '' : 's'} to ${path}`);
   if (!options.verify) return { file, count: bundles.length };
@@ -247,6 +243,7 @@ export async function fetchAttestations(options: FetchAttestationsOptions): Prom
     cwd: options.cwd,
     env,
     attestation: path,
+    source: client.attestationsUrl(options.subjectDigest),
     subjectDigests: [{ name: options.subjectDigest, digest: options.subjectDigest }],
   });
   return { file, count: bundles.length, verification: report };

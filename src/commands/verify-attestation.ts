@@ -83,6 +83,8 @@ export interface VerifyAttestationSetOptions {
   subjectDigests?: { name: string; digest: string }[];
   /** Only statements of this predicate type count. */
   predicateType?: string;
+  /** `attestation` holds what this source delivered, one a line (attestationSetReport): not the user's input. */
+  source?: string;
   trustedRoot?: string[];
   key?: string[];
   identity?: IdentityPolicy;
@@ -113,7 +115,7 @@ export async function verifyAttestationSet(
       'INVALID_OPTION',
       'name the artifacts: --artifact FILE (repeatable) or --subjects-file SHA256SUMS',
     );
-  const documents = await readSigstoreBundles(options.cwd, options.attestation);
+  const documents = await readSigstoreBundles(options.cwd, options.attestation, options.source !== undefined);
   const keys = await readKeys(options.cwd, options.key);
   for (const d of documents)
     if ('json' in d) requireSigner(signatureKind(d.json), { policy, keys }, `${options.attestation} line ${d.line}`);
@@ -123,6 +125,7 @@ export async function verifyAttestationSet(
     attestation: options.attestation,
     artifacts,
     ...(options.predicateType !== undefined ? { predicateType: options.predicateType } : {}),
+    ...(options.source !== undefined ? { source: options.source } : {}),
     roots,
     keys,
     policy,

@@ -72,14 +72,17 @@ export async function readAttestationJson(cwd: string, file: string): Promise<un
 /** gh's attestation bundle files: JSON lines of bundles together (ours: at most 16 + 16 MiB). */
 const MAX_BUNDLE_FILE_BYTES = 64 * 1024 * 1024;
 
-/** Sigstore bundles: one JSON document, or JSON lines (`NAME.sigstore.jsonl`), each with its line. */
-export async function readSigstoreBundles(cwd: string, file: string): Promise<SigstoreLine[]> {
+/**
+ * Sigstore bundles: one JSON document, or JSON lines (`NAME.sigstore.jsonl`), each with its line; `delivered`: lines a
+ * source delivered (sigstoreBundleDocuments).
+ */
+export async function readSigstoreBundles(cwd: string, file: string, delivered = false): Promise<SigstoreLine[]> {
   const bytes = await readSmallFile(resolve(cwd, file), file, {
     what: 'Sigstore bundles',
     max: MAX_BUNDLE_FILE_BYTES,
     notFound: (l) => new VerifyError('ATTESTATION_NOT_FOUND', `${l}: no such file`, { path: l }),
   });
-  return sigstoreBundleDocuments(bytes, file);
+  return sigstoreBundleDocuments(bytes, file, delivered);
 }
 
 /** 200 renewals of ~6 KiB tokens in base64, and room. */

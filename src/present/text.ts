@@ -361,7 +361,7 @@ export function formatAttestationSetText(r: AttestationSetReport): string {
   const malformed = r.bundles.filter((b) => b.malformed).length;
   const verified = r.bundles.filter((b) => b.ok).length;
   const lines = [
-    `${attestationHeadline(r)}: ${r.attestation}: ${r.artifacts.filter((a) => a.ok).length} of ${r.artifacts.length} artifacts covered; ${verified} of ${r.bundles.length} bundles verified${malformed ? `; ${malformed} line${malformed === 1 ? '' : 's'} MALFORMED, not checked` : ''}${r.predicateType ? ` (predicate type ${r.predicateType})` : ''}`,
+    `${attestationHeadline(r)}: ${r.attestation}${r.source ? ` (delivered by ${r.source})` : ''}: ${r.artifacts.filter((a) => a.ok).length} of ${r.artifacts.length} artifacts covered; ${verified} of ${r.bundles.length} bundles verified${malformed ? `; ${malformed} line${malformed === 1 ? '' : 's'} MALFORMED, not checked` : ''}${r.predicateType ? ` (predicate type ${r.predicateType})` : ''}`,
     ...statedEvidenceLines(r.evidence),
     ...r.artifacts.map((a) => `${a.ok ? 'OK  ' : 'FAIL'} ${a.name}: ${a.message}`),
     '',

@@ -116,6 +116,11 @@ export interface AttestationSetInput {
   artifacts: { name: string; digests: Record<string, string> }[];
   /** Only statements of this predicate type count. */
   predicateType?: string;
+  /**
+   * Where the bundles were delivered from, one a line in its order (the URL of GitHub's attestations for a digest, as
+   * fetch --subject-digest writes them): the file is not the user's input but the evidence under test.
+   */
+  source?: string;
   roots: LoadedTrustRoot[];
   keys: VerificationKeyInput[];
   policy: IdentityPolicy;
@@ -133,9 +138,17 @@ export interface AttestationSetInput {
  * no artifact is said to be uncovered on the others alone), else `verified`
  * when every artifact is covered, `failed` when one is not. Throws
  * ATTESTATION_MALFORMED when no line of the file is a Sigstore bundle.
+ *
+ * With `source`, the lines are what a source delivered: a line that holds no
+ * bundle is named as the source's attestation (the Nth of its answer) and is a
+ * failed verification of what it delivered (`failed`, 1), as a bundle that does
+ * not verify is; the others are still verified and reported, and an artifact a
+ * verified one covers is said covered, but the answer is never `verified`. None
+ * at all that is a bundle is such an answer too, never a refused file.
  */
 export function attestationSetReport(input: AttestationSetInput): AttestationSetReport {
   const bundles: AttestationSetReport['bundles'] = [];
+  const from = input.source === undefined ? undefined : { source: input.source, of: input.documents.length };
   const statements: {
     line: number;
     predicateType: string;
@@ -144,13 +157,13 @@ export function attestationSetReport(input: AttestationSetInput): AttestationSet
   }[] = [];
   for (const d of input.documents) {
     if (d.unreadable !== undefined) {
-      bundles.push(malformedLine(d.line, d.unreadable));
+      bundles.push(malformedLine(d.line, d.unreadable, from));
       continue;
     }
     const verified = verifySigstoreBundle({ json: d.json, roots: input.roots, keys: input.keys, policy: input.policy });
     const schema = verified.checks.find((c) => !c.ok && c.code === 'ATTESTATION_MALFORMED');
     if (schema) {
-      bundles.push(malformedLine(d.line, schema.message));
+      bundles.push(malformedLine(d.line, schema.message, from));
       continue;
     }
     const checks = [...verified.checks];
@@ -204,7 +217,8 @@ export function attestationSetReport(input: AttestationSetInput): AttestationSet
       : `no verified statement${wanted ? ` of type ${wanted}` : ''} names it as a subject`;
     return { ...a, ok, coveredBy, message };
   });
-  const malformed = bundles.filter((b) => b.malformed);
+  // What a source delivered is the evidence under test: one that holds no bundle failed, it is not refused input.
+  const malformed = from ? [] : bundles.filter((b) => b.malformed);
   if (malformed.length === bundles.length && malformed[0])
     throw new VerifyError(
       'ATTESTATION_MALFORMED',
@@ -222,6 +236,7 @@ export function attestationSetReport(input: AttestationSetInput): AttestationSet
           ? 'verified'
           : 'failed',
     attestation: input.attestation,
+    ...(input.source !== undefined ? { source: input.source } : {}),
     ...(wanted ? { predicateType: wanted } : {}),
     bundles,
     artifacts: results,
@@ -230,14 +245,20 @@ export function attestationSetReport(input: AttestationSetInput): AttestationSet
   };
 }
 
-/** A line that holds no Sigstore bundle: listed with why, and not checked. */
-function malformedLine(line: number, why: string): AttestationSetReport['bundles'][number] {
+/**
+ * A line that holds no Sigstore bundle: listed with why, and not checked; one a source delivered (`from`) is named as
+ * its Nth attestation.
+ */
+function malformedLine(
+  line: number,
+  why: string,
+  from?: { source: string; of: number },
+): AttestationSetReport['bundles'][number] {
+  const where = from ? `line ${line}, attestation ${line} of ${from.of} from ${from.source}` : `line ${line}`;
   return {
     line,
     ok: false,
     malformed: true,
-    checks: [
-      { id: 'signature', ok: false, code: 'ATTESTATION_MALFORMED', message: `line ${line}: ${why}; not checked` },
-    ],
+    checks: [{ id: 'signature', ok: false, code: 'ATTESTATION_MALFORMED', message: `${where}: ${why}; not checked` }],
   };
 }

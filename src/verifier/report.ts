@@ -260,18 +260,27 @@ export interface AttestationSetReport {
   ok: boolean;
   /**
    * `verified` (exit 0); `failed` (exit 1): a bundle failed verification, or, with every line read, an artifact is not
-   * covered; `incomplete` (exit 2): no bundle failed, but a line held no Sigstore bundle and was not checked. Whatever
-   * the statements state is the evidence answer, apart: `verified` with concerns is headed VERIFIED WITH CONCERNS.
+   * covered, or a line a source delivered (`source`) held no Sigstore bundle; `incomplete` (exit 2): no bundle failed,
+   * but a line of the user's file held no Sigstore bundle and was not checked. Whatever the statements state is the
+   * evidence answer, apart: `verified` with concerns is headed VERIFIED WITH CONCERNS.
    */
   verdict: 'verified' | 'failed' | 'incomplete';
   /** What the verified statements that cover the artifacts asked about state (of the type asked for), each by line. */
   evidence: AttestationEvidence;
   attestation: string;
+  /**
+   * Where the bundles were delivered from (fetch --subject-digest: the URL of GitHub's attestations for the digest),
+   * line N being its Nth attestation. Absent for a file the user gave.
+   */
+  source?: string;
   predicateType?: string;
   bundles: {
     line: number;
     ok: boolean;
-    /** The line holds no Sigstore bundle (not JSON, or not a bundle by its schema): listed, not checked. */
+    /**
+     * The line holds no Sigstore bundle (not JSON, longer than one, or not a bundle by its schema): listed, not
+     * checked.
+     */
     malformed?: boolean;
     predicateType?: string;
     checks: Check[];

@@ -20,6 +20,18 @@ function thrown(f: () => unknown): { code?: string; path?: string } | undefined 
   }
 }
 
+/** One artifact against `documents`, read from `attestation` (delivered by `source`, when given). */
+const setOf = (documents: SigstoreLine[], attestation: string, source?: string) =>
+  attestationSetReport({
+    documents,
+    attestation,
+    ...(source ? { source } : {}),
+    artifacts: [{ name: 'app', digests: { sha256: '1'.repeat(64) } }],
+    roots: [],
+    keys: [],
+    policy: {},
+  });
+
 describe('sigstoreBundleDocuments: the size caps', () => {
   it('a pretty-printed bundle of exactly the cap is read whole', () => {
     const head = Buffer.from('{\n  "a": 1\n');
@@ -92,15 +104,7 @@ describe('a file of JSON lines with lines that hold no Sigstore bundle', () => {
 
   it('attestationSetReport: a malformed line is listed, not checked; a failed line outranks it; none at all refuses', () => {
     const bundle = unverifiableSigstoreBundle();
-    const set = (documents: SigstoreLine[]) =>
-      attestationSetReport({
-        documents,
-        attestation: 'x.jsonl',
-        artifacts: [{ name: 'app', digests: { sha256: '1'.repeat(64) } }],
-        roots: [],
-        keys: [],
-        policy: {},
-      });
+    const set = (documents: SigstoreLine[]) => setOf(documents, 'x.jsonl');
     const malformed = [
       { line: 1, unreadable: 'not valid JSON (x)' },
       { line: 2, json: { hello: 'world' } },
@@ -118,5 +122,54 @@ describe('a file of JSON lines with lines that hold no Sigstore bundle', () => {
     // A bundle that failed verification (1) outranks the lines that held none (2).
     expect(r.verdict).toBe('failed');
     // (Malformed lines beside lines that all verify: `incomplete`, exit 2, test/commands/many-artifacts.test.ts.)
+  });
+});
+
+describe("lines a source delivered (fetch --subject-digest: GitHub's answer, one bundle a line)", () => {
+  const SOURCE = 'https://api.github.com/repos/acme/web/attestations/sha256:abc';
+
+  it('are read as JSON lines whatever the first holds, and a line too long or every line not JSON is listed, not thrown', () => {
+    // A first line that is no object would read the file as one pretty-printed bundle: never for delivered lines.
+    expect(sigstoreBundleDocuments(Buffer.from('"a string"\n{"a":1}\n'), 'd.jsonl', true)).toEqual([
+      { line: 1, json: 'a string' },
+      { line: 2, json: { a: 1 } },
+    ]);
+    const long = `{${' '.repeat(MAX_ATTESTATION_BYTES - 1)}}`;
+    expect(sigstoreBundleDocuments(Buffer.from(`${long}\n{"a":1}\n`), 'd.jsonl', true)).toEqual([
+      { line: 1, unreadable: `more than ${MAX_ATTESTATION_BYTES} bytes, more than a Sigstore bundle is` },
+      { line: 2, json: { a: 1 } },
+    ]);
+    expect(sigstoreBundleDocuments(Buffer.from('nope\nnor this\n'), 'd.jsonl', true)).toEqual([
+      { line: 1, unreadable: expect.stringMatching(/^not valid JSON/) as string },
+      { line: 2, unreadable: expect.stringMatching(/^not valid JSON/) as string },
+    ]);
+  });
+
+  it("attestationSetReport with a source: a line that holds no bundle fails the answer, named as the source's Nth, never refused", () => {
+    const set = (documents: SigstoreLine[], source?: string) => setOf(documents, 'd.jsonl', source);
+    const lines = [
+      { line: 1, unreadable: 'not valid JSON (x)' },
+      { line: 2, json: { hello: 'world' } },
+    ];
+    // None at all that is a bundle: an answer (failed), not ATTESTATION_MALFORMED thrown as for the user's file.
+    const none = set(lines, SOURCE);
+    expect(none).toMatchObject({ ok: false, verdict: 'failed', source: SOURCE });
+    expect(none.bundles.map((b) => [b.line, b.ok, b.malformed])).toEqual([
+      [1, false, true],
+      [2, false, true],
+    ]);
+    expect(none.bundles[0]?.checks).toEqual([
+      expect.objectContaining({
+        code: 'ATTESTATION_MALFORMED',
+        message: `line 1, attestation 1 of 2 from ${SOURCE}: not valid JSON (x); not checked`,
+      }),
+    ]);
+    // The user's own file of the same lines is refused, and names no source.
+    expect(thrown(() => set(lines))).toMatchObject({ code: 'ATTESTATION_MALFORMED', path: 'd.jsonl' });
+    // Beside a bundle that failed, as beside one that verified (test/transport/github/attestations-api-fetch.test.ts):
+    // failed, each line listed.
+    const beside = set([...lines, { line: 3, json: unverifiableSigstoreBundle() }], SOURCE);
+    expect(beside.verdict).toBe('failed');
+    expect(beside.bundles.map((b) => b.malformed ?? false)).toEqual([true, true, false]);
   });
 });

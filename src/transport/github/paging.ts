@@ -42,3 +42,29 @@ export function nextPageCursor(header: unknown, what: string): Record<string, st
     `${what}: the Link header's next page names no cursor (after=) this client reads`,
   );
 }
+
+/**
+ * A bundle octokit parsed, and its JSON text. Octokit reads an integer past 2^53 as a BigInt, which JSON.stringify
+ * refuses: the text then holds the digits GitHub sent, and the bundle is that text as any JSON reader here reads it
+ * (what the verifier is given, never octokit's BigInt), so that one attestation holding such a number is judged as
+ * the others are, not the whole answer refused.
+ */
+export function attestationText(bundle: unknown): { bundle: unknown; text: string } {
+  try {
+    return { bundle, text: JSON.stringify(bundle) };
+  } catch {
+    const text = exactJson(bundle);
+    return { bundle: JSON.parse(text) as unknown, text };
+  }
+}
+
+/** JSON text of a value JSON.parse or octokit made (objects, arrays, strings, numbers, booleans, null, BigInt). */
+function exactJson(value: unknown): string {
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return `[${value.map(exactJson).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${exactJson(v)}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}

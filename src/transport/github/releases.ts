@@ -21,7 +21,13 @@ import { MAX_JSON_DEPTH, maxDepth } from '../../core/strict-json.js';
 import { BodyTooLarge, readBounded, readErrorBody } from '../http/body.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import { GitHubError, checkApiUrl } from './errors.js';
-import { MAX_ATTESTATIONS, MAX_ATTESTATION_PAGES, attestationListSchema, nextPageCursor } from './paging.js';
+import {
+  MAX_ATTESTATIONS,
+  MAX_ATTESTATION_PAGES,
+  attestationListSchema,
+  attestationText,
+  nextPageCursor,
+} from './paging.js';
 import { withRetry, type RetryOptions } from '../http/retry.js';
 import { FetchFailure, HttpStatusFailure, causeOf, classify, messageOf, resetAt, uploadSize } from './http-failure.js';
 
@@ -414,10 +420,19 @@ export class ReleasesClient {
     return parse(z.object({ id: z.number().int().nonnegative() }), res.data, what);
   }
 
+  /** GET …/repos/{owner}/{repo}/attestations/{subject_digest}: where attestationsFor reads, as reports name it. */
+  attestationsUrl(subjectDigest: string): string {
+    return `${this.apiUrl}/repos/${this.owner}/${this.repo}/attestations/${subjectDigest}`;
+  }
+
   /**
    * The Sigstore bundles GitHub keeps for a subject digest
    * (GET /repos/{owner}/{repo}/attestations/{subject_digest}), at most
-   * MAX_ATTESTATIONS in at most MAX_ATTESTATION_PAGES pages. Untrusted: each is verified by the caller.
+   * MAX_ATTESTATIONS in at most MAX_ATTESTATION_PAGES pages, in GitHub's
+   * order, each with its JSON text. Untrusted: each is verified by the
+   * caller, and one that is no Sigstore bundle is returned as GitHub gave it
+   * (it is the caller's to count as a failed verification); only an answer
+   * that is not the list GitHub documents is refused.
    */
   async attestationsFor(subjectDigest: string): Promise<{ bundle: unknown; text: string }[]> {
     if (!/^sha256:[0-9a-f]{64}$/.test(subjectDigest))
@@ -466,11 +481,11 @@ export class ReleasesClient {
             `${what}: an attestation is listed without its bundle inline (bundle_url only), which this client does not follow`,
           );
         // Each page is bounded as it is read; what is kept of all pages is bounded too.
-        const text = jsonText(a.bundle, what);
-        total += text.length;
+        const read = attestationText(a.bundle);
+        total += read.text.length;
         if (total > this.#maxJson)
           throw this.#tooLarge(what, `the attestations add up to more than ${this.#maxJson} bytes`);
-        out.push({ bundle: a.bundle, text });
+        out.push(read);
       }
       // An empty page that names a next one is followed too (within the pages asked for): it does not end the list.
       const next = nextPageCursor(res.headers.link, what);
@@ -679,13 +694,4 @@ function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
     );
   }
   return parsed.data;
-}
-
-/** A value octokit parsed, as JSON text; GITHUB_RESPONSE_INVALID when it holds what JSON cannot (a BigInt). */
-function jsonText(value: unknown, what: string): string {
-  try {
-    return JSON.stringify(value);
-  } catch (e) {
-    throw new GitHubError('GITHUB_RESPONSE_INVALID', `${what}: an attestation cannot be read as JSON (${String(e)})`);
-  }
 }
