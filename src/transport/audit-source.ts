@@ -67,7 +67,9 @@ export type VerifyOne = (
 /**
  * A source could not give the signatures it offers (`paths.offers` threw `error`), asked because the bundle's own
  * signature did not make it authentic (`own` says why): not a verification's outcome, so nothing records it as one (the
- * index does not reject the bundle); the source unwraps it, and the release is unavailable.
+ * index does not reject the bundle); the source unwraps it, and the release is unavailable. Unless what it offers holds
+ * one that is no Sigstore bundle (VerifyError ATTESTATION_MALFORMED, src/transport/github/release-attestations.ts):
+ * that is a failed verification of the release, which the source throws on as one (not authentic, rejected).
  */
 export class OffersUnavailable extends Error {
   constructor(

@@ -19,8 +19,10 @@ export type VerifyErrorCode =
   | 'ATTESTATION_NOT_FOUND'
   | 'ATTESTATION_UNREADABLE'
   /**
-   * JSON that is no Sigstore bundle, given to verify-attestation or beside a bundle (--attestation, a release's
-   * NAME.sigstore.json); a bundle's own member is a failed check instead.
+   * JSON that is no Sigstore bundle, given to verify-attestation or beside a bundle (--attestation); a bundle's own
+   * member, or one a source delivered (fetch's NAME.sigstore.json and --subject-digest's lines), is a failed check
+   * instead. audit and index throw it for an attestation GitHub's API returned for a release: the release's failed
+   * verification (not authentic, rejected), never input refused.
    */
   | 'ATTESTATION_MALFORMED'
   | 'ARTIFACT_NOT_FOUND'

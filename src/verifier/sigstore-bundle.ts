@@ -363,6 +363,12 @@ export function readBundle(json: unknown): { bundle: Bundle; info: SignatureInfo
   return { bundle, info };
 }
 
+/** Why `json` is no Sigstore bundle as readBundle reads it (its ATTESTATION_MALFORMED message), or undefined. */
+export function notASigstoreBundle(json: unknown): string | undefined {
+  const read = readBundle(json);
+  return 'checks' in read ? read.checks.find((c) => !c.ok && c.code === 'ATTESTATION_MALFORMED')?.message : undefined;
+}
+
 /**
  * Refuses (ATTESTATION_MALFORMED, exit 2) a Sigstore bundle given beside what it signs (a file: verify --attestation,
  * a release's NAME.sigstore.json) that is not one, before anything is verified with it, as readBundle reads it: there

@@ -14,6 +14,7 @@ import {
 import type { Release, ReleaseAsset, ReleasesClient } from './releases.js';
 import { offeredAttestations, type OfferedAttestations } from './release-attestations.js';
 import { GitHubError } from './errors.js';
+import { VerifyError } from '../../verifier/errors.js';
 import { audited, examined, unavailable } from '../../verifier/period-members.js';
 import type { AuditReport, PeriodMemberInput } from '../../verifier/period.js';
 import { releaseGroups } from '../../verifier/release-evidence.js';
@@ -105,10 +106,19 @@ async function readGitHubRelease(
       published,
     ).catch((e: unknown) => {
       if (!(e instanceof OffersUnavailable)) throw e;
+      // An attestation the API delivered that is no Sigstore bundle: a failed verification (not authentic, rejected),
+      // said beside why the bundle's own signature did not do.
+      const { code, message } = e.error;
+      if (e.error instanceof VerifyError && code === 'ATTESTATION_MALFORMED')
+        throw new VerifyError(
+          code,
+          `${e.own}, and ${message}`,
+          e.error.path === undefined ? {} : { path: e.error.path },
+        );
       // Not GitHub's failure (the bundle's manifest, the cache): as it is, an error the audit tells apart.
       if (!(e.error instanceof GitHubError)) throw e.error;
-      const { code, message, status } = e.error;
-      throw new GitHubError(code, `${e.own}, and ${message}`, status === undefined ? {} : { status });
+      const { status } = e.error;
+      throw new GitHubError(e.error.code, `${e.own}, and ${message}`, status === undefined ? {} : { status });
     });
     await offered;
     // Where the signature verified (or the first one offered, when none did) is read again: the API's URL.

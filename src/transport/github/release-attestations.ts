@@ -11,6 +11,9 @@ import {
   IN_TOTO_STATEMENT_V1,
   dssePayload,
 } from '../../formats/intoto.js';
+import { VerifyError } from '../../verifier/errors.js';
+import { notASigstoreBundle } from '../../verifier/sigstore-bundle.js';
+import { sigstoreLine } from '../../verifier/sigstore-lines.js';
 import { GitHubError } from './errors.js';
 import type { AssetCache } from './release-listing.js';
 import type { ReleasesClient } from './releases.js';
@@ -59,6 +62,15 @@ export interface OfferedAttestations {
  * repeats them). A 404 is no attestation; any other failure of the API, or
  * more than MAX_OFFERED_STATEMENTS statements or MAX_OFFERED_CANDIDATES
  * candidates, is thrown as GitHub's (the release is then unavailable).
+ *
+ * Before that screen, every attestation the API returned must be a Sigstore
+ * bundle (one's size, JSON, schema: as fetch --subject-digest reads each):
+ * one that is not is what the source delivered for this manifest, the
+ * evidence under test, and it is nobody's signature, so nothing tells it
+ * apart from this release's own signature delivered broken. It is thrown as
+ * a failed verification (VerifyError ATTESTATION_MALFORMED, naming its place
+ * in the answer and the API's URL: the release is not authentic, the index
+ * rejects it), whatever the others, never dropped as a statement of another.
  */
 export async function offeredAttestations(
   client: ReleasesClient,
@@ -67,11 +79,13 @@ export async function offeredAttestations(
 ): Promise<OfferedAttestations | undefined> {
   const subject = await manifestDigest(bundlePath);
   if (!subject) return undefined;
-  const url = `${client.apiUrl}/repos/${client.owner}/${client.repo}/attestations/${subject}`;
+  const url = client.attestationsUrl(subject);
   const texts = new Set<string>();
   const statements = new Set<string>();
   // attestationsFor bounds the pages, the bytes kept over all of them (MAX_GITHUB_JSON) and their depth.
-  for (const { bundle, text } of await client.attestationsFor(subject)) {
+  const listed = await client.attestationsFor(subject);
+  requireSigstoreBundles(listed, url);
+  for (const { bundle, text } of listed) {
     const statement = evidenceStatement(bundle, subject.slice('sha256:'.length));
     if (statement === undefined) continue;
     statements.add(statement);
@@ -93,6 +107,26 @@ export async function offeredAttestations(
     paths.push(put.path);
   }
   return { subject, url, paths };
+}
+
+/**
+ * ATTESTATION_MALFORMED (a failed verification) when an attestation the API returned at `url` holds no Sigstore bundle,
+ * naming the first such by its place in the answer (counted from 1 over its pages, line N of what fetch
+ * --subject-digest writes) and how many there are.
+ */
+function requireSigstoreBundles(listed: readonly { text: string }[], url: string): void {
+  const bad = listed.flatMap(({ text }, i) => {
+    const read = sigstoreLine(text, i + 1);
+    const why = read.unreadable ?? notASigstoreBundle(read.json);
+    return why === undefined ? [] : [{ at: i + 1, why }];
+  });
+  const first = bad[0];
+  if (first)
+    throw new VerifyError(
+      'ATTESTATION_MALFORMED',
+      `attestation ${first.at} of ${listed.length} from ${url}: ${first.why}${bad.length > 1 ? ` (and ${bad.length - 1} more hold no Sigstore bundle)` : ''}; a failed verification of what GitHub delivered for this release, whichever others verify`,
+      { path: url },
+    );
 }
 
 /**

@@ -470,3 +470,81 @@ describe('what the attestations API offers is screened before it is verified', (
     });
   }, 120_000);
 });
+
+describe('an attestation the API returns that holds no Sigstore bundle is a failed verification of the release', () => {
+  const url = (m: Made) => `${gh.apiUrl}/repos/${gh.owner}/${gh.repo}/attestations/${m.manifest}`;
+  /** The API answers for `m`'s manifest with these bundles, in this order. */
+  const answering = (m: Made, bundles: unknown[]) => {
+    for (const [i, bundle] of bundles.entries())
+      gh.attestations.push({ id: gh.attestations.length + i + 1, bundle, digests: [m.manifest] });
+  };
+
+  it('beside a genuine one, alone, or a media type that is none: not authentic, named; the index rejects each', async () => {
+    const [a, b, c] = ['1.0.0', '1.1.0', '1.2.0'].map((v) => made.get(v) as Made) as [Made, Made, Made];
+    release('1.0.0', a.bundle); // JSON that is no bundle, first, then the genuine ones
+    release('1.1.0', b.bundle); // only a string
+    release('1.2.0', c.bundle); // the genuine one, but for the media type that says it is a Sigstore bundle
+    answering(a, [{ hello: 'world' }, ...a.lines.key]);
+    answering(b, ['not a bundle']);
+    answering(c, [{ ...(c.lines.key[0] as object), mediaType: 'application/json' }, ...c.lines.key.slice(1)]);
+
+    const r = await auditRepo('cache-malformed');
+    for (const [id, m, of] of [
+      ['v1.0.0', a, a.lines.key.length + 1],
+      ['v1.1.0', b, 1],
+      ['v1.2.0', c, c.lines.key.length],
+    ] as const) {
+      // Never dropped as another's statement (1.0.0 held on the genuine one; 1.1.0 was unsigned), nor unavailable.
+      expect(member(r, id), id).toMatchObject({
+        status: 'not-authentic',
+        evidence: { state: 'found', code: 'ATTESTATION_MALFORMED' },
+      });
+      expect(member(r, id)?.evidence.message, id).toContain(`attestation 1 of ${of} from ${url(m)}`);
+    }
+    expect(r.summary.verdict).toBe('not-authentic');
+
+    for (const db of await stores()) {
+      const run = await indexRepo(db, `cache-malformed-${db.startsWith('postgres') ? 'pg' : 'file'}`);
+      expect(run.indexed).toBe(0);
+      expect(run.unavailable).toEqual([]);
+      expect(run.rejected.map((x) => x.reason.split(':')[0])).toEqual(Array(3).fill('ATTESTATION_MALFORMED'));
+      expect((await queryReleases(db, dir, { digest: sha256(a.bundle) })).rows).toEqual([]);
+    }
+  }, 120_000);
+
+  it("said beside why the bundle's own signature did not do; an integer past 2^53 is judged, not the answer refused", async () => {
+    const [a, b] = ['1.0.0', '1.1.0'].map((v) => made.get(v) as Made) as [Made, Made];
+    release('1.0.0', a.signedByOther);
+    release('1.1.0', b.bundle);
+    answering(a, [...a.lines.key, { hello: 'world' }]);
+    const big = '123456789012345678901234567890';
+    gh.inject('GET', apiPath(b.manifest), {
+      status: 200,
+      body: `{"attestations":[{"bundle":${JSON.stringify(b.lines.key[0])},"repository_id":1},{"bundle":{"n":${big}},"repository_id":1}]}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    const r = await auditRepo('cache-malformed-own');
+    expect(member(r, 'v1.0.0')).toMatchObject({ status: 'not-authentic', evidence: { code: 'ATTESTATION_MALFORMED' } });
+    expect(member(r, 'v1.0.0')?.evidence.message).toMatch(/its own signature is not authentic \([A-Z_]+\), and /);
+    expect(member(r, 'v1.0.0')?.evidence.message).toContain(`attestation ${a.lines.key.length + 1} of`);
+    // Was unavailable (GITHUB_RESPONSE_INVALID, exit 2): one attestation GitHub delivered that is no bundle.
+    expect(member(r, 'v1.1.0')).toMatchObject({ status: 'not-authentic', evidence: { code: 'ATTESTATION_MALFORMED' } });
+    expect(member(r, 'v1.1.0')?.evidence.message).toContain(`attestation 2 of 2 from ${url(b)}`);
+  }, 120_000);
+
+  it('a Sigstore bundle asset that is none is not authentic and rejected too (the API is not asked)', async () => {
+    const a = made.get('1.0.0') as Made;
+    release('1.0.0', a.bundle);
+    const r0 = gh.releases.find((x) => x.tag === 'v1.0.0') as Parameters<FakeGitHub['addAsset']>[0];
+    gh.addAsset(r0, 'web-1.0.0.evidence.sigstore.json', '{"hello":"world"}');
+    expect(member(await auditRepo('cache-malformed-asset'), 'v1.0.0')).toMatchObject({
+      status: 'not-authentic',
+      evidence: { code: 'ATTESTATION_MALFORMED' },
+    });
+    const [db] = await stores();
+    const run = await indexRepo(db as string, 'cache-malformed-asset-index');
+    // Recorded as the verification's error (it names the download cache's copy: see docs/index.md).
+    expect(run.rejected.map((x) => /\bATTESTATION_MALFORMED\b/.test(x.reason))).toEqual([true]);
+    expect(apiAsked(a.manifest)).toBe(0);
+  }, 120_000);
+});
