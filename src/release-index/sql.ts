@@ -295,19 +295,13 @@ function numberedComponents(digest: string, components: IndexedRelease['componen
   return out;
 }
 
-/** numberedComponents' INSERT of `n` rows, made once per row count (as insertText's). */
-const numberedTexts = new Map<number, string>();
-function numberedText(n: number): string {
-  let text = numberedTexts.get(n);
-  if (text === undefined) {
-    text = `INSERT INTO components (id, bundle_digest, purl, package_key, name, version) SELECT (r.seq << ${COMPONENT_ID_BITS}) + v.column1, r.bundle_digest, v.column2, v.column3, v.column4, v.column5 FROM (VALUES ${Array.from(
-      { length: n },
-      () => '(?, ?, ?, ?, ?)',
-    ).join(', ')}) v JOIN releases r ON r.bundle_digest = ?`;
-    if (numberedTexts.size < 256) numberedTexts.set(n, text);
-  }
-  return text;
-}
+/** numberedComponents' INSERT of `n` rows, made once per row count (madeOnce). */
+const numberedText = (n: number): string =>
+  madeOnce(
+    `numbered components ${n}`,
+    () =>
+      `INSERT INTO components (id, bundle_digest, purl, package_key, name, version) SELECT (r.seq << ${COMPONENT_ID_BITS}) + v.column1, r.bundle_digest, v.column2, v.column3, v.column4, v.column5 FROM (VALUES ${tuples(5, n)}) v JOIN releases r ON r.bundle_digest = ?`,
+  );
 
 /** The most parameters one statement binds: SQLite's historical limit (999), which every engine here accepts. */
 const MAX_PARAMS = 999;
@@ -326,18 +320,29 @@ function insertMany(table: string, columns: readonly string[], rows: readonly (s
   return out;
 }
 
+/** An INSERT of `n` rows into `table`, made once per table and row count (madeOnce). */
+const insertText = (table: string, columns: readonly string[], n: number): string =>
+  madeOnce(
+    `${table} ${columns.join(',')} ${n}`,
+    () => `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples(columns.length, n)}`,
+  );
+
+/** `n` rows of `width` placeholders each, for a multi-row VALUES. */
+const tuples = (width: number, n: number): string => {
+  const tuple = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+  return Array.from({ length: n }, () => tuple).join(', ');
+};
+
 /**
- * An INSERT of `n` rows into `table`, made once per table and row count: every release writes the same few statements
- * (a full chunk and its remainder), and building them again took a twentieth of the index's writer thread (profiled).
+ * A statement's text by `key`, made once: every release writes the same few statements (a full chunk of each table and
+ * its remainder), and building them again took a twentieth of the index's writer thread (profiled). At most 512 kept.
  */
-const insertTexts = new Map<string, string>();
-function insertText(table: string, columns: readonly string[], n: number): string {
-  const key = `${table} ${columns.join(',')} ${n}`;
-  let text = insertTexts.get(key);
+const texts = new Map<string, string>();
+function madeOnce(key: string, make: () => string): string {
+  let text = texts.get(key);
   if (text === undefined) {
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
-    text = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: n }, () => tuple).join(', ')}`;
-    if (insertTexts.size < 256) insertTexts.set(key, text);
+    text = make();
+    if (texts.size < 512) texts.set(key, text);
   }
   return text;
 }
