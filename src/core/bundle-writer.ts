@@ -43,6 +43,12 @@ export interface WriteBundleInput {
   attestation?: Uint8Array;
   /** The standard statements' Sigstore bundles (JSON lines), if signed with them. */
   standard?: Uint8Array;
+  /**
+   * Makes the two above, in place of them: called once the manifest is on its way to compression, so that the
+   * content member is compressed (on zlib's threads) while the manifest is signed; the attestations member follows.
+   * Its failure fails the write.
+   */
+  sign?: () => Promise<{ attestation: Uint8Array; standard?: Uint8Array }>;
   /** Every member's mtime; the bundle's created time. */
   mtime: Date;
 }
@@ -73,6 +79,7 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
 
   const produce = async (): Promise<void> => {
     await addBuffer(pack, header(MANIFEST_MEMBER, manifestBytes.length), manifestBytes);
+    manifestGiven();
     await addBuffer(pack, header(SUMS_MEMBER, sums.length), sums);
     for (const b of wanted) {
       const hex = digestHex(b.digest);
@@ -101,7 +108,13 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
 
   const gzip = createBundleGzip();
   // The attestations member is compressed on zlib's threads while the content member is: two cores, one wait.
-  const last = attestationsMember(input);
+  let manifestGiven = (): void => undefined;
+  const { sign } = input;
+  const last = sign
+    ? new Promise<void>((resolve) => (manifestGiven = () => setImmediate(resolve)))
+        .then(sign)
+        .then((signed) => attestationsMember({ ...signed, mtime: input.mtime }))
+    : attestationsMember(input);
   last.catch(() => undefined);
   await Promise.all([
     produce().catch((e: unknown) => {
@@ -132,10 +145,17 @@ export function withoutEndOfArchive(): Transform {
   let held = Buffer.alloc(0);
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
-      const all = held.length ? Buffer.concat([held, chunk]) : chunk;
-      const keep = Math.max(0, all.length - END_OF_ARCHIVE);
-      held = Buffer.from(all.subarray(keep));
-      done(null, keep > 0 ? all.subarray(0, keep) : undefined);
+      if (chunk.length < END_OF_ARCHIVE) {
+        const all = Buffer.concat([held, chunk]);
+        const keep = Math.max(0, all.length - END_OF_ARCHIVE);
+        held = Buffer.from(all.subarray(keep));
+        return done(null, keep > 0 ? all.subarray(0, keep) : undefined);
+      }
+      // The held bytes, then this chunk but for its last END_OF_ARCHIVE bytes, held in turn (a copy: a view would keep
+      // the chunk). Never joined: a manifest of 100,000 subjects is one 12 MB chunk, which a join copied.
+      if (held.length > 0) this.push(held);
+      held = Buffer.from(chunk.subarray(chunk.length - END_OF_ARCHIVE));
+      done(null, chunk.length > END_OF_ARCHIVE ? chunk.subarray(0, chunk.length - END_OF_ARCHIVE) : undefined);
     },
     flush(done) {
       if (held.length !== END_OF_ARCHIVE || held.some((b) => b !== 0))
@@ -197,8 +217,16 @@ export function memberHeader(name: string, size: number, mtime: Date): Header {
   };
 }
 
+/**
+ * Output a call at most: zlib's thread gives back to this one each time it has filled this much, and waits for it
+ * to ask again. At zlib's 16 KiB a manifest of 100,000 subjects (12 MB) took 370 turns of this thread, so that while
+ * it signed (most of a second, one task) the compression stood still; at 4 MiB it takes two. The bytes are the same:
+ * deflate's output does not depend on how its output space is given.
+ */
+const GZIP_CHUNK = 4 * 1024 * 1024;
+
 export function createBundleGzip(): ReturnType<typeof createGzip> {
-  return createGzip({ level: GZIP_LEVEL, strategy: zc.Z_DEFAULT_STRATEGY });
+  return createGzip({ level: GZIP_LEVEL, strategy: zc.Z_DEFAULT_STRATEGY, chunkSize: GZIP_CHUNK });
 }
 
 function changed(source: BlobSource, what: string): BundleError {

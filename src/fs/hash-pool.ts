@@ -25,25 +25,40 @@ export const LARGE_FILE = 8 * 1024 * 1024;
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { openSync, readSync, closeSync, fstatSync, statSync, constants } = require('node:fs');
-const { createHash } = require('node:crypto');
+const { createHash, hash } = require('node:crypto');
 const LARGE = ${LARGE_FILE};
-const buf = Buffer.allocUnsafeSlow(1024 * 1024);
+const BUFFER = 1024 * 1024;
+const buf = Buffer.allocUnsafeSlow(BUFFER);
+// Non-blocking: opening a FIFO does not wait for a writer (fstat then refuses it); no terminal becomes this process's.
+const READ = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+// A path that is no symbolic link is opened at once: the walk found it a regular file, or the user named it. A link
+// (ELOOP) is looked at first, so that a link in a tree to a device is refused without being opened. Where the system
+// has no O_NOFOLLOW every path is looked at first.
+const NOFOLLOW = constants.O_NOFOLLOW;
+const notFile = { failure: { code: 'ENOTFILE', message: 'not a regular file' } };
+function open(file) {
+  if (NOFOLLOW !== undefined) {
+    try { return openSync(file, READ | NOFOLLOW); } catch (e) { if (!e || e.code !== 'ELOOP') throw e; }
+  }
+  return statSync(file).isFile() ? openSync(file, READ) : undefined;
+}
 parentPort.on('message', (batch) => {
   const out = [];
   for (const [i, file] of batch) {
     let fd;
     try {
-      // stat first: opening a FIFO would wait for a writer forever.
-      if (!statSync(file).isFile()) { out.push([i, { failure: { code: 'ENOTFILE', message: 'not a regular file' } }]); continue; }
-      // Non-blocking: a file swapped for a FIFO since the stat cannot make the open wait; fstat then refuses it.
-      fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+      fd = open(file);
+      if (fd === undefined) { out.push([i, notFile]); continue; }
       const st = fstatSync(fd);
-      if (!st.isFile()) { out.push([i, { failure: { code: 'ENOTFILE', message: 'not a regular file' } }]); continue; }
+      if (!st.isFile()) { out.push([i, notFile]); continue; }
       if (st.size > LARGE) { out.push([i, { large: true }]); continue; }
+      let n = readSync(fd, buf, 0, BUFFER, null);
+      // A regular file's read that returns less than asked has reached its end: a file read whole in one call (most of
+      // a tree's) is hashed in one call, with no read more to find the end.
+      if (n === st.size && n < BUFFER) { out.push([i, { hex: hash('sha256', buf.subarray(0, n), 'hex'), size: n }]); continue; }
       const h = createHash('sha256');
       let size = 0;
-      let n;
-      while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) { h.update(buf.subarray(0, n)); size += n; }
+      for (; n > 0; n = readSync(fd, buf, 0, BUFFER, null)) { h.update(buf.subarray(0, n)); size += n; }
       out.push([i, { hex: h.digest('hex'), size }]);
     } catch (e) {
       out.push([i, { failure: { code: e && e.code ? String(e.code) : 'EIO', message: String(e && e.message ? e.message : e) } }]);
