@@ -52,8 +52,7 @@ import {
   standardSources,
   type CollectedInput,
 } from '../collector/manifest-assembly.js';
-import { signManifest, type SignedManifest } from '../signer/sign-manifest.js';
-import type { PayloadSigner } from '../signer/sigstore.js';
+import { signManifest } from '../signer/sign-manifest.js';
 import { withVulnerabilityOutputs } from '../collector/vulnerabilities.js';
 import { makeSigner, writeDetached, type SignOptions, type SignResult } from './sign.js';
 
@@ -150,21 +149,27 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const manifest = assembleManifest({ name, version, created, source, entries, subjects });
 
   const manifestBytes = serializeManifest(manifest);
+  const signed = signer
+    ? await signManifest(signer, manifest, manifestBytes, await standardSources(manifest, blobs), {
+        env,
+        noStandard: options.sign?.noStandard === true,
+      })
+    : undefined;
   options.onProgress?.({ phase: 'writing', output });
-  // Signed while the content member is written (writeBundle's `sign`): the bundle is written once, attestations last.
-  let signing: Promise<SignedManifest> | undefined;
-  const sign = async (): Promise<SignedManifest> =>
-    signManifest(signer as PayloadSigner, manifest, manifestBytes, await standardSources(manifest, blobs), {
-      env,
-      noStandard: options.sign?.noStandard === true,
-    });
   await writeAtomically(output, options.force ?? false, (out) =>
     writeBundle(
-      { manifest, manifestBytes, blobs, mtime: created, ...(signer ? { sign: () => (signing = sign()) } : {}) },
+      {
+        manifest,
+        manifestBytes,
+        blobs,
+        mtime: created,
+        ...(signed
+          ? { attestation: signed.attestation, ...(signed.standard ? { standard: signed.standard } : {}) }
+          : {}),
+      },
       out,
     ),
   );
-  const signed = await signing;
   return { output, manifest, ...(signed ? { signed: await writeDetached(output, signed) } : {}) };
 }
 

@@ -43,12 +43,6 @@ export interface WriteBundleInput {
   attestation?: Uint8Array;
   /** The standard statements' Sigstore bundles (JSON lines), if signed with them. */
   standard?: Uint8Array;
-  /**
-   * Makes the two above, in place of them: called once the manifest is on its way to compression, so that the
-   * content member is compressed (on zlib's threads) while the manifest is signed; the attestations member follows.
-   * Its failure fails the write.
-   */
-  sign?: () => Promise<{ attestation: Uint8Array; standard?: Uint8Array }>;
   /** Every member's mtime; the bundle's created time. */
   mtime: Date;
 }
@@ -79,7 +73,6 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
 
   const produce = async (): Promise<void> => {
     await addBuffer(pack, header(MANIFEST_MEMBER, manifestBytes.length), manifestBytes);
-    manifestGiven();
     await addBuffer(pack, header(SUMS_MEMBER, sums.length), sums);
     for (const b of wanted) {
       const hex = digestHex(b.digest);
@@ -108,13 +101,7 @@ export async function writeBundle(input: WriteBundleInput, out: Writable): Promi
 
   const gzip = createBundleGzip();
   // The attestations member is compressed on zlib's threads while the content member is: two cores, one wait.
-  let manifestGiven = (): void => undefined;
-  const { sign } = input;
-  const last = sign
-    ? new Promise<void>((resolve) => (manifestGiven = () => setImmediate(resolve)))
-        .then(sign)
-        .then((signed) => attestationsMember({ ...signed, mtime: input.mtime }))
-    : attestationsMember(input);
+  const last = attestationsMember(input);
   last.catch(() => undefined);
   await Promise.all([
     produce().catch((e: unknown) => {
@@ -219,9 +206,8 @@ export function memberHeader(name: string, size: number, mtime: Date): Header {
 
 /**
  * Output a call at most: zlib's thread gives back to this one each time it has filled this much, and waits for it
- * to ask again. At zlib's 16 KiB a manifest of 100,000 subjects (12 MB) took 370 turns of this thread, so that while
- * it signed (most of a second, one task) the compression stood still; at 4 MiB it takes two. The bytes are the same:
- * deflate's output does not depend on how its output space is given.
+ * to ask again: at zlib's 16 KiB a manifest of 100,000 subjects (12 MB) took 370 turns of this thread, at 4 MiB two.
+ * The bytes are the same: deflate's output does not depend on how its output space is given.
  */
 const GZIP_CHUNK = 4 * 1024 * 1024;
 
