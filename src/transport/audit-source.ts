@@ -1,4 +1,5 @@
 import { isEvidenceError, type EvidenceError } from '../core/error.js';
+import { VerifyError } from '../verifier/errors.js';
 import type { IdentityPolicy } from '../verifier/identity-policy.js';
 import type { VerifiedEvidence } from '../verifier/period-members.js';
 import type { PeriodMemberInput } from '../verifier/period.js';
@@ -56,7 +57,10 @@ export type VerifyOne = (
      * intact, then tried in turn. Called at most once per verification.
      */
     offers?: () => Promise<string[]>;
-    /** Where a Sigstore bundle this source gave (`attestation`, an offer; by its path) was read: a URL, for the index. */
+    /**
+     * Where a Sigstore bundle this source gave (`attestation`, an offer; by its path) was read: a URL, for the index, and
+     * what a rejection of one that cannot be read names (firstAuthentic).
+     */
     signatureUrl?: (path: string) => string | undefined;
     subjectDigests?: { file: string; digest: string }[];
     location?: string;
@@ -103,7 +107,7 @@ export async function firstAuthentic<O extends object, R extends { report: Verif
     } catch (e) {
       // A bug is not a signature that failed: it stops the run.
       if (!isEvidenceError(e)) throw e;
-      return { error: e };
+      return { error: namedAsListed(e, attestation, paths.signatureUrl) };
     }
   };
   const authentic = (o: Outcome<R>): boolean =>
@@ -139,6 +143,26 @@ function signedItself(own: Outcome<{ report: VerifyReport }>): boolean {
   return (
     !('result' in own) || !own.result.report.checks.some((c) => !c.ok && !c.skipped && c.code === 'SIGNATURE_MISSING')
   );
+}
+
+/**
+ * A Sigstore bundle the source gave that cannot be read (not JSON, no Sigstore bundle: VerifyError naming its file)
+ * named where the source lists it (`signatureUrl`: a release asset's URL), never by the path it was downloaded to, a
+ * temporary file the user never saw; the code is kept.
+ */
+function namedAsListed(
+  e: EvidenceError,
+  path: string | undefined,
+  signatureUrl: ((path: string) => string | undefined) | undefined,
+): EvidenceError {
+  const url = path === undefined ? undefined : signatureUrl?.(path);
+  if (path === undefined || url === undefined || !(e instanceof VerifyError) || e.path !== path) return e;
+  if (!e.message.startsWith(path)) return e;
+  return new VerifyError(e.code, `${url}${e.message.slice(path.length)}`, {
+    path: url,
+    cause: e,
+    ...(e.finding === undefined ? {} : { finding: e.finding.split(path).join(url) }),
+  });
 }
 
 function settled<R>(outcome: Outcome<R>): R {

@@ -474,9 +474,9 @@ describe('evidence audit against a hostile or careless release history', () => {
     cache: `cache-hostile-${Math.random().toString(36).slice(2)}`,
     ...more,
   });
-  const asset = (tag: string, name: string, bytes: Buffer | string, day = '2026-02-10'): void => {
+  const asset = (tag: string, name: string, bytes: Buffer | string, day = '2026-02-10') => {
     const r = other.releases.find((x) => x.tag === tag) ?? other.addRelease(tag, { publishedAt: `${day}T10:00:00Z` });
-    other.addAsset(r, name, bytes);
+    return other.addAsset(r, name, bytes);
   };
 
   it("a release carrying another release's signed bundle is not that release's evidence (RELEASE_MISMATCH, not authentic)", async () => {
@@ -535,11 +535,23 @@ describe('evidence audit against a hostile or careless release history', () => {
   it('one unreadable or unverifiable release does not stop the audit: it is not authentic, named with its file', async () => {
     const v11 = made.get('v1.1.0') as { bundle: Buffer; sigstore: Buffer };
     asset('v1.1.0', 'acme-web-1.1.0.tar.gz', v11.bundle);
-    asset('v1.1.0', 'acme-web-1.1.0.sigstore.json', 'not json');
-    const r = await audit(opts({ since: '2026-02-01', until: '2026-02-28' }));
+    const at = (v: string) => `https://github.example/acme/web/releases/download/v${v}/acme-web-${v}.sigstore.json`;
+    asset('v1.1.0', 'acme-web-1.1.0.sigstore.json', 'not json').downloadUrl = at('1.1.0');
+    // JSON, but no Sigstore bundle.
+    const v16 = made.get('v1.6.0') as { bundle: Buffer };
+    asset('v1.6.0', 'acme-web-1.6.0.tar.gz', v16.bundle, '2026-02-14');
+    asset('v1.6.0', 'acme-web-1.6.0.sigstore.json', '{}', '2026-02-14').downloadUrl = at('1.6.0');
+    const cache = `cache-malformed-${Math.random().toString(36).slice(2)}`;
+    const r = await audit(opts({ since: '2026-02-01', until: '2026-02-28', cache }));
     const m = r.summary.members.find((x) => x.id === 'v1.1.0');
     expect(m).toMatchObject({ status: 'not-authentic', evidence: { code: 'ATTESTATION_UNREADABLE' } });
     expect(m?.reason).toMatch(/^v1\.1\.0: acme-web-1\.1\.0\.tar\.gz: /);
+    const malformed = r.summary.members.find((x) => x.id === 'v1.6.0');
+    expect(malformed).toMatchObject({ status: 'not-authentic', evidence: { code: 'ATTESTATION_MALFORMED' } });
+    // Each names the asset where GitHub lists it (an auditor can find it), never the download cache's file.
+    expect(m?.reason).toContain(`${at('1.1.0')}: `);
+    expect(malformed?.reason).toContain(`${at('1.6.0')}: `);
+    for (const x of [m, malformed]) expect(x?.reason).not.toContain(cache);
     expect(r.summary.verdict).toBe('not-authentic');
   });
 

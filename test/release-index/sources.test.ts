@@ -205,4 +205,44 @@ describe('evidence index github:OWNER/REPO (the fake GitHub)', () => {
       expect(rows.map((a) => a.version)).toEqual(['1.0.0', '1.1.0', '1.2.0']);
     }
   });
+
+  it('rejects a release whose NAME.sigstore.json is not JSON or no Sigstore bundle, naming the asset, not the cache', async () => {
+    const other = await startFakeGitHub();
+    try {
+      other.digests = true;
+      const urls = new Map<string, string>();
+      for (const [v, sigstore] of [
+        ['1.0.0', 'not json'],
+        ['1.1.0', '{}'],
+      ] as const) {
+        const r = other.addRelease(`v${v}`, { publishedAt: '2026-12-01T10:00:00Z' });
+        other.addAsset(r, `web-${v}.evidence.tar.gz`, bundles.get(v) as Buffer);
+        const url = `https://github.example/acme/web/releases/download/v${v}/web-${v}.evidence.sigstore.json`;
+        other.addAsset(r, `web-${v}.evidence.sigstore.json`, sigstore).downloadUrl = url;
+        urls.set(v, url);
+      }
+      const cache = join(dir, 'gh-cache-malformed');
+      const run = await indexReleases({
+        sources: [`github:${other.owner}/${other.repo}`],
+        apiUrl: other.apiUrl,
+        env: { GITHUB_TOKEN: other.token },
+        key: [join(dir, 'key.pub.pem')],
+        cwd: dir,
+        db: join(dir, 'malformed.db'),
+        cache,
+        retry: { retries: 0 },
+      });
+      expect(run.indexed).toBe(0);
+      const reasons = [...run.rejected].sort((a, b) => a.location.localeCompare(b.location)).map((x) => x.reason);
+      expect(reasons).toEqual([
+        expect.stringContaining('ATTESTATION_UNREADABLE: '),
+        expect.stringContaining('ATTESTATION_MALFORMED: '),
+      ]);
+      expect(reasons[0]).toContain(`${urls.get('1.0.0')}: `);
+      expect(reasons[1]).toContain(`${urls.get('1.1.0')}: `);
+      for (const reason of reasons) expect(reason).not.toContain(cache);
+    } finally {
+      await other.stop();
+    }
+  });
 });
