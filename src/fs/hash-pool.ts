@@ -31,9 +31,10 @@ const BUFFER = 1024 * 1024;
 const buf = Buffer.allocUnsafeSlow(BUFFER);
 // Non-blocking: opening a FIFO does not wait for a writer (fstat then refuses it); no terminal becomes this process's.
 const READ = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
-// A path that is no symbolic link is opened at once: the walk found it a regular file, or the user named it. A link
-// (ELOOP) is looked at first, so that a link in a tree to a device is refused without being opened. Where the system
-// has no O_NOFOLLOW every path is looked at first.
+// A path that is no symbolic link is opened at once: a walk yields no device, FIFO or socket but through a link, which
+// (ELOOP) is looked at first, so that a link in a tree to a device is refused without being opened. A device the user
+// names itself is opened (non-blocking, as above) and refused by the fstat after. Where the system has no O_NOFOLLOW
+// every path is looked at first.
 const NOFOLLOW = constants.O_NOFOLLOW;
 const notFile = { failure: { code: 'ENOTFILE', message: 'not a regular file' } };
 function open(file) {

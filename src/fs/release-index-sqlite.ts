@@ -130,13 +130,15 @@ function builtin(path: string): Driver | undefined {
     return undefined;
   }
   const db = new mod.DatabaseSync(path);
-  const { statement } = preparedOnce((sql) => db.prepare(sql));
-  const { statement: reader } = preparedOnce((sql) => allRows(statement(sql)));
+  const { statement } = preparedOnce((sql) => {
+    const prepared = db.prepare(sql);
+    return { prepared, all: allRows(prepared) };
+  });
   return {
     engine: 'node:sqlite',
     exec: (sql) => db.exec(sql),
-    run: (sql, params) => void statement(sql).run(...params),
-    all: (sql, params) => reader(sql)(params),
+    run: (sql, params) => void statement(sql).prepared.run(...params),
+    all: (sql, params) => statement(sql).all(params),
     close: () => db.close(),
   };
 }

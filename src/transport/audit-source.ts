@@ -156,13 +156,9 @@ function namedAsListed(
   signatureUrl: ((path: string) => string | undefined) | undefined,
 ): EvidenceError {
   const url = path === undefined ? undefined : signatureUrl?.(path);
-  if (path === undefined || url === undefined || !(e instanceof VerifyError) || e.path !== path) return e;
-  if (!e.message.startsWith(path)) return e;
-  return new VerifyError(e.code, `${url}${e.message.slice(path.length)}`, {
-    path: url,
-    cause: e,
-    ...(e.finding === undefined ? {} : { finding: e.finding.split(path).join(url) }),
-  });
+  if (path === undefined || url === undefined || !(e instanceof VerifyError)) return e;
+  if (e.path !== path || !e.message.startsWith(path)) return e;
+  return new VerifyError(e.code, `${url}${e.message.slice(path.length)}`, { path: url, cause: e });
 }
 
 function settled<R>(outcome: Outcome<R>): R {

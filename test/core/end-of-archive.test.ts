@@ -43,8 +43,8 @@ describe('withoutEndOfArchive', () => {
 });
 
 describe('createBundleGzip', () => {
-  it("writes the bytes gzip's one call writes at level 6, however large its output chunks", async () => {
-    // Compressible and larger than two of its 4 MiB output chunks: hex text, as a manifest's digests are.
+  it("writes the bytes gzip's one call writes at level 6, fed in pieces", async () => {
+    // Compressible, as a manifest's digests are, and given in two pieces.
     const text = Buffer.from(randomBytes(6 * 1024 * 1024).toString('hex'));
     const { out, bytes } = sink();
     await pipeline(Readable.from([text.subarray(0, 5_000_000), text.subarray(5_000_000)]), createBundleGzip(), out);
